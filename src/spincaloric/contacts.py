@@ -1,0 +1,281 @@
+r"""Resistive contacts: conductances and the 8x8 linear response K(m) of physics.md §2.
+
+A contact joins a ferromagnet F (magnetization axis ``m``) and a normal node N, or two normal
+nodes. In the theory variables X = (V_c, V⃗_s, T_c, T⃗_s) and currents J = (I_c, I⃗_s, Q_c, Q⃗_s),
+flowing from F into N with Δ = (F side) − (N side),
+
+.. math::
+
+    J = K(m)\,\Delta X, \qquad
+    K = \begin{pmatrix} A(G_\sigma, G_{\uparrow\downarrow}) & a\,A(G'_\sigma, G'_{\uparrow\downarrow}) \\
+                        aT\,A(G'_\sigma, G'_{\uparrow\downarrow}) & L_0 T\,A(G_\sigma, G_{\uparrow\downarrow})
+        \end{pmatrix},\quad a = e L_0 T,
+
+where the 4x4 "spin-space conductance" acting on (scalar, vector) is
+
+.. math::
+
+    A = \begin{pmatrix} G_\uparrow + G_\downarrow & \tfrac12 (G_\uparrow - G_\downarrow)\, m^T \\
+                        (G_\uparrow - G_\downarrow)\, m & \tfrac12 (G_\uparrow + G_\downarrow) m m^T
+                        + \mathrm{Re}\,G_{\uparrow\downarrow} (1 - m m^T)
+                        - \mathrm{Im}\,G_{\uparrow\downarrow} [m\times] \end{pmatrix}.
+
+The same K serves both orientations of a contact: swapping the ends flips both the current and
+the difference. Everything is batched: parameters and ``m`` broadcast over leading axes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .constants import ELEMENTARY_CHARGE, LORENZ, SEEBECK_BOUND
+
+#: Layout of the 8-component state and current vectors.
+CHARGE, SPIN, HEAT, SPIN_HEAT = 0, slice(1, 4), 4, slice(5, 8)
+
+
+class ContactError(ValueError):
+    """A contact's parameters are unphysical; ``field`` names the offending parameter."""
+
+    def __init__(self, field: str, reason: str):
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class ContactParameters:
+    """Conductances of one contact and their energy derivatives at the Fermi level.
+
+    Attributes
+    ----------
+    g_up, g_down : float
+        Majority / minority conductance G↑, G↓ (S). "↑" is along the ferromagnet's magnetization.
+    g_mix : complex
+        Mixing conductance G↑↓ (S).
+    dg_up, dg_down : float
+        ∂G↑/∂ε, ∂G↓/∂ε at the Fermi level (S/J).
+    dg_mix : complex
+        ∂G↑↓/∂ε (S/J).
+
+    For a contact between two normal nodes use :meth:`spin_independent`: G↑ = G↓ = G↑↓ = G/2.
+
+    Examples
+    --------
+    >>> p = ContactParameters.from_paper(conductance=1e-2, polarization=0.5, mixing=0.6,
+    ...                                  seebeck=-4e-6, polarization_derivative=0.8,
+    ...                                  mixing_derivative=0.1, temperature=300.0)
+    >>> round(p.polarization, 12), round(p.seebeck(300.0) * 1e6, 9)
+    (0.5, -4.0)
+    """
+
+    g_up: float
+    g_down: float
+    g_mix: complex
+    dg_up: float = 0.0
+    dg_down: float = 0.0
+    dg_mix: complex = 0.0
+
+    # ---- constructors -------------------------------------------------------------------
+    @classmethod
+    def from_paper(
+        cls,
+        *,
+        conductance: float,
+        polarization: float,
+        mixing: float,
+        seebeck: float,
+        polarization_derivative: float,
+        mixing_derivative: float,
+        temperature: float,
+        mixing_imag: float = 0.0,
+        mixing_imag_derivative: float = 0.0,
+    ) -> "ContactParameters":
+        """Build from the paper's parameters (Table I style).
+
+        Parameters
+        ----------
+        conductance : G = G↑ + G↓ (S).
+        polarization : P = (G↑ − G↓)/G, dimensionless, |P| ≤ 1.
+        mixing : η = 2 Re G↑↓ / G, dimensionless, ≥ 0.
+        seebeck : S (V/K) at ``temperature``; Mott's law S = −e L0 T ∂ε ln G fixes ∂εG.
+        polarization_derivative : P' = ∂ε(G↑ − G↓)/∂εG, dimensionless (unbounded).
+        mixing_derivative : η' = 2 Re ∂εG↑↓ / ∂εG, dimensionless.
+        temperature : T (K) at which ``seebeck`` is given.
+        mixing_imag, mixing_imag_derivative : 2 Im G↑↓/G and 2 Im ∂εG↑↓/∂εG (dimensionless).
+        """
+        _check_finite(conductance=conductance, polarization=polarization, mixing=mixing,
+                      seebeck=seebeck, polarization_derivative=polarization_derivative,
+                      mixing_derivative=mixing_derivative, temperature=temperature,
+                      mixing_imag=mixing_imag, mixing_imag_derivative=mixing_imag_derivative)
+        if conductance <= 0:
+            raise ContactError("conductance", f"must be positive (S), got {conductance:g}")
+        if abs(polarization) > 1:
+            raise ContactError("polarization", f"|P| must be <= 1, got {polarization:g}")
+        if mixing < 0:
+            raise ContactError("mixing", f"must be >= 0 (Re G_mix >= 0), got {mixing:g}")
+        if temperature <= 0:
+            raise ContactError("temperature", f"must be positive (K), got {temperature:g}")
+        g = conductance
+        dg = -seebeck * g / (ELEMENTARY_CHARGE * LORENZ * temperature)
+        return cls(
+            g_up=g * (1 + polarization) / 2,
+            g_down=g * (1 - polarization) / 2,
+            g_mix=complex(mixing * g / 2, mixing_imag * g / 2),
+            dg_up=dg * (1 + polarization_derivative) / 2,
+            dg_down=dg * (1 - polarization_derivative) / 2,
+            dg_mix=complex(mixing_derivative * dg / 2, mixing_imag_derivative * dg / 2),
+        )
+
+    @classmethod
+    def spin_independent(cls, *, conductance: float, seebeck: float = 0.0,
+                         temperature: float = 300.0) -> "ContactParameters":
+        """A normal|normal contact: G↑ = G↓ = G↑↓ = G/2 (S), thermopower ``seebeck`` (V/K) at T (K)."""
+        return cls.from_paper(conductance=conductance, polarization=0.0, mixing=1.0,
+                              seebeck=seebeck, polarization_derivative=0.0,
+                              mixing_derivative=1.0, temperature=temperature)
+
+    # ---- derived quantities ------------------------------------------------------------
+    @property
+    def conductance(self) -> float:
+        """G = G↑ + G↓ (S)."""
+        return self.g_up + self.g_down
+
+    @property
+    def polarization(self) -> float:
+        """P = (G↑ − G↓)/G (dimensionless)."""
+        return (self.g_up - self.g_down) / self.conductance
+
+    @property
+    def mixing(self) -> float:
+        """η = 2 Re G↑↓ / G (dimensionless)."""
+        return 2 * self.g_mix.real / self.conductance
+
+    @property
+    def conductance_derivative(self) -> float:
+        """G' = ∂ε(G↑ + G↓) (S/J)."""
+        return self.dg_up + self.dg_down
+
+    def seebeck(self, temperature: float) -> float:
+        """Mott thermopower S = −e L0 T G'/G (V/K) at ``temperature`` (K)."""
+        return -ELEMENTARY_CHARGE * LORENZ * temperature * self.conductance_derivative / self.conductance
+
+    def spin_seebeck(self, temperature: float) -> tuple[float, float]:
+        """Spin-channel thermopowers (S↑, S↓) = −e L0 T G'σ/Gσ (V/K); ±inf for a closed channel."""
+        a = ELEMENTARY_CHARGE * LORENZ * temperature
+        return (_ratio(-a * self.dg_up, self.g_up), _ratio(-a * self.dg_down, self.g_down))
+
+    def mixing_seebeck(self, temperature: float) -> float:
+        """Mixing thermopower S_mix = −e L0 T Re G↑↓'/Re G↑↓ = η'S/η (V/K)."""
+        return _ratio(-ELEMENTARY_CHARGE * LORENZ * temperature * self.dg_mix.real, self.g_mix.real)
+
+    def validate(self, temperature: float) -> None:
+        """Raise :class:`ContactError` unless the contact obeys the second law at ``temperature`` (K).
+
+        The symmetric part of the response is positive semidefinite iff G↑, G↓ ≥ 0,
+        Re G↑↓ ≥ 0 and |S↑|, |S↓|, |S_mix| ≤ √L0 ≈ 156 µV/K (physics.md §2).
+        """
+        _check_finite(g_up=self.g_up, g_down=self.g_down, g_mix=self.g_mix, dg_up=self.dg_up,
+                      dg_down=self.dg_down, dg_mix=self.dg_mix)
+        for name, value in (("g_up", self.g_up), ("g_down", self.g_down),
+                            ("g_mix", self.g_mix.real)):
+            if value < 0:
+                raise ContactError(name, f"conductance must be >= 0 (S), got {value:g}")
+        if self.conductance <= 0:
+            raise ContactError("g_up", "total conductance G_up + G_down must be positive")
+        s_up, s_down = self.spin_seebeck(temperature)
+        for name, s in (("spin-up thermopower", s_up), ("spin-down thermopower", s_down),
+                        ("mixing thermopower", self.mixing_seebeck(temperature))):
+            if not abs(s) <= SEEBECK_BOUND:
+                raise ContactError(
+                    "seebeck", f"{name} {s * 1e6:.4g} uV/K exceeds the entropy bound "
+                    f"sqrt(L0) = {SEEBECK_BOUND * 1e6:.1f} uV/K at T = {temperature:g} K")
+
+
+def _ratio(num: float, den: float) -> float:
+    if den != 0:
+        return num / den
+    return 0.0 if num == 0 else float(np.copysign(np.inf, num))
+
+
+def _check_finite(**values) -> None:
+    for name, v in values.items():
+        if not np.all(np.isfinite(np.asarray(v))):
+            raise ContactError(name, f"must be a finite number, got {v}")
+
+
+# ---- batched response matrix ----------------------------------------------------------------
+
+
+def cross_matrix(m: np.ndarray) -> np.ndarray:
+    """[m×] with [m×] v = m × v, for m of shape (..., 3); result (..., 3, 3)."""
+    m = np.asarray(m, dtype=float)
+    out = np.zeros(m.shape + (3,), dtype=float)
+    out[..., 0, 1], out[..., 0, 2] = -m[..., 2], m[..., 1]
+    out[..., 1, 0], out[..., 1, 2] = m[..., 2], -m[..., 0]
+    out[..., 2, 0], out[..., 2, 1] = -m[..., 1], m[..., 0]
+    return out
+
+
+def spin_space_block(g_up, g_down, g_mix, m) -> np.ndarray:
+    """The 4x4 map (scalar, vector) -> (scalar, vector) of one energy moment, shape (..., 4, 4).
+
+    ``g_up``, ``g_down`` (real), ``g_mix`` (complex) broadcast with ``m[..., 0]``; ``m`` is a unit
+    vector (..., 3). Units follow the inputs (S for conductances, S/J for their derivatives).
+    """
+    m = np.asarray(m, dtype=float)
+    g_up, g_down, g_mix = np.asarray(g_up), np.asarray(g_down), np.asarray(g_mix)
+    shape = np.broadcast_shapes(m.shape[:-1], g_up.shape, g_down.shape, g_mix.shape)
+    m = np.broadcast_to(m, shape + (3,))
+    total = np.broadcast_to(g_up + g_down, shape)
+    diff = np.broadcast_to(g_up - g_down, shape)
+    re = np.broadcast_to(np.real(g_mix), shape)
+    im = np.broadcast_to(np.imag(g_mix), shape)
+    pm = m[..., :, None] * m[..., None, :]
+    block = np.empty(shape + (4, 4), dtype=float)
+    block[..., 0, 0] = total
+    block[..., 0, 1:] = 0.5 * diff[..., None] * m
+    block[..., 1:, 0] = diff[..., None] * m
+    eye = np.eye(3)
+    block[..., 1:, 1:] = ((0.5 * total - re)[..., None, None] * pm + re[..., None, None] * eye
+                          - im[..., None, None] * cross_matrix(m))
+    return block
+
+
+def response_matrix(g_up, g_down, g_mix, dg_up, dg_down, dg_mix, m, temperature) -> np.ndarray:
+    """The contact response K(m) of physics.md §2, shape (..., 8, 8).
+
+    Parameters
+    ----------
+    g_up, g_down : array_like, S.   g_mix : array_like complex, S.
+    dg_up, dg_down : array_like, S/J.   dg_mix : array_like complex, S/J.
+    m : array_like (..., 3), unit magnetization of the contact's ferromagnet (any unit vector
+        for a spin-independent contact).
+    temperature : float, K, the equilibrium temperature T of the linear response.
+
+    Returns
+    -------
+    K with J = K ΔX: rows (I_c [A], I⃗_s [A], Q_c [W], Q⃗_s [W]), columns (ΔV_c [V], ΔV⃗_s [V],
+    ΔT_c [K], ΔT⃗_s [K]).
+    """
+    a = ELEMENTARY_CHARGE * LORENZ * temperature
+    elec = spin_space_block(g_up, g_down, g_mix, m)
+    thermo = spin_space_block(dg_up, dg_down, dg_mix, m)
+    shape = np.broadcast_shapes(elec.shape, thermo.shape)
+    k = np.empty(shape[:-2] + (8, 8), dtype=float)
+    k[..., :4, :4] = elec
+    k[..., :4, 4:] = a * thermo
+    k[..., 4:, :4] = (a * temperature) * thermo
+    k[..., 4:, 4:] = (LORENZ * temperature) * elec
+    return k
+
+
+def conjugate_scaling(temperature: float) -> np.ndarray:
+    """Diagonal d with (ΔV_c, ΔV⃗_s/2, ΔT_c/T, ΔT⃗_s/2T) = d·ΔX: the forces conjugate to J.
+
+    The entropy production of a contact is J · (d ΔX) / T (W/K).
+    """
+    t = float(temperature)
+    return np.array([1, 0.5, 0.5, 0.5, 1 / t, 0.5 / t, 0.5 / t, 0.5 / t])

@@ -1,0 +1,347 @@
+"""Build a device (nodes joined by contacts), then finalize it into an immutable :class:`Circuit`.
+
+A :class:`Device` is a mutable description, filled from a device file (:mod:`spincaloric.io`)
+or in code::
+
+    >>> from spincaloric import Device, ContactParameters
+    >>> dev = Device(temperature=300.0)
+    >>> dev.add_node("left", "ferromagnet", reservoir=True, magnetization=[0, 0, 1])
+    >>> dev.add_node("spacer", "normal")
+    >>> dev.add_node("right", "ferromagnet", reservoir=True, magnetization=[1, 0, 0],
+    ...              temperature=301.0)
+    >>> c = ContactParameters.from_paper(conductance=1e-2, polarization=0.5, mixing=0.6,
+    ...     seebeck=-4e-6, polarization_derivative=0.8, mixing_derivative=0.1, temperature=300.0)
+    >>> dev.add_contact("left", "spacer", c); dev.add_contact("right", "spacer", c)
+    >>> circuit = dev.finalize()
+    >>> circuit.n_unknowns
+    5
+
+:meth:`Device.finalize` checks the topology and the physics of every contact and raises
+:class:`DeviceError` with the offending field (``nodes.spacer``, ``contacts[1].between``, ...).
+The :class:`Circuit` holds only arrays: what a solve needs, nothing it must recompute.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal, Mapping, Sequence
+
+import numpy as np
+
+from .constants import from_electric_potential
+from .contacts import ContactError, ContactParameters
+
+Regime = Literal["thermalized", "noninteracting"]
+NodeKind = Literal["ferromagnet", "normal"]
+REGIMES = ("thermalized", "noninteracting")
+NODE_KINDS = ("ferromagnet", "normal")
+
+
+class DeviceError(ValueError):
+    """Invalid device: ``field`` is the dotted path of the culprit, ``reason`` says why."""
+
+    def __init__(self, field: str, reason: str):
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+def unit_vector(value, field: str = "magnetization") -> np.ndarray:
+    """Normalise a non-zero 3-vector (any length; array (..., 3) allowed).
+
+    Raises :class:`DeviceError` naming ``field`` for a zero, non-finite or wrongly shaped vector.
+    """
+    m = np.asarray(value, dtype=float)
+    if m.shape[-1:] != (3,):
+        raise DeviceError(field, f"must be a 3-vector, got shape {m.shape}")
+    if not np.all(np.isfinite(m)):
+        raise DeviceError(field, "must be finite")
+    norm = np.linalg.norm(m, axis=-1, keepdims=True)
+    if np.any(norm == 0):
+        raise DeviceError(field, "must be a non-zero vector")
+    return m / norm
+
+
+def angles_to_vector(theta_deg: float, phi_deg: float = 0.0) -> np.ndarray:
+    """Unit vector from polar angle θ and azimuth φ in degrees."""
+    t, p = math.radians(theta_deg), math.radians(phi_deg)
+    return np.array([math.sin(t) * math.cos(p), math.sin(t) * math.sin(p), math.cos(t)])
+
+
+@dataclass
+class NodeSpec:
+    """One node of a device.
+
+    kind : "ferromagnet" or "normal".  reservoir : potentials fixed by the bias.
+    voltage : electric potential of a reservoir (V).  temperature : absolute, of a reservoir (K);
+    None means the device temperature.  magnetization : unit vector of a ferromagnet.
+    """
+
+    kind: NodeKind
+    reservoir: bool = False
+    voltage: float = 0.0
+    temperature: float | None = None
+    magnetization: np.ndarray | None = None
+
+
+@dataclass
+class ContactSpec:
+    """A contact between two nodes; currents flow from ``between[0]`` into ``between[1]``."""
+
+    between: tuple[str, str]
+    parameters: ContactParameters
+
+
+@dataclass
+class Device:
+    """Mutable description of a magnetoelectronic circuit.
+
+    Parameters
+    ----------
+    temperature : equilibrium temperature T of the linear response (K).
+    regime : "thermalized" (spin temperature zero in every node) or "noninteracting"
+        (a vector spin heat accumulation in normal nodes), physics.md §3.
+    title : free text.
+    """
+
+    temperature: float
+    regime: Regime = "thermalized"
+    title: str = ""
+    nodes: dict[str, NodeSpec] = field(default_factory=dict)
+    contacts: list[ContactSpec] = field(default_factory=list)
+
+    def add_node(self, name: str, kind: NodeKind, *, reservoir: bool = False,
+                 voltage: float = 0.0, temperature: float | None = None,
+                 magnetization: Sequence[float] | None = None) -> None:
+        """Add a node. ``voltage``: electric potential (V); ``temperature``: absolute (K)."""
+        where = f"nodes.{name}"
+        if name in self.nodes:
+            raise DeviceError(where, "a node of this name exists already")
+        if kind not in NODE_KINDS:
+            raise DeviceError(f"{where}.type", f"must be one of {NODE_KINDS}, got {kind!r}")
+        m = None
+        if kind == "ferromagnet":
+            if magnetization is None:
+                raise DeviceError(f"{where}.magnetization", "a ferromagnet needs a magnetization")
+            m = unit_vector(magnetization, f"{where}.magnetization")
+        elif magnetization is not None:
+            raise DeviceError(f"{where}.magnetization", "only a ferromagnet has a magnetization")
+        if not reservoir and (voltage != 0.0 or temperature is not None):
+            raise DeviceError(where, "only a reservoir has a fixed voltage or temperature")
+        if not math.isfinite(voltage):
+            raise DeviceError(f"{where}.voltage", "must be finite (V)")
+        if temperature is not None and not (math.isfinite(temperature) and temperature > 0):
+            raise DeviceError(f"{where}.temperature", f"must be positive (K), got {temperature}")
+        self.nodes[name] = NodeSpec(kind, reservoir, float(voltage), temperature, m)
+
+    def add_contact(self, a: str, b: str, parameters: ContactParameters) -> None:
+        """Join nodes ``a`` and ``b``; positive currents flow from ``a`` into ``b``."""
+        self.contacts.append(ContactSpec((a, b), parameters))
+
+    def finalize(self) -> "Circuit":
+        """Validate and freeze into a :class:`Circuit` (raises :class:`DeviceError`)."""
+        return Circuit._from_device(self)
+
+    def solve(self, **overrides):
+        """Shortcut for ``self.finalize().solve(**overrides)``, see :meth:`Circuit.solve`."""
+        return self.finalize().solve(**overrides)
+
+
+def _read_only(a: np.ndarray) -> np.ndarray:
+    a = np.array(a)
+    a.setflags(write=False)
+    return a
+
+
+@dataclass(frozen=True, eq=False)
+class Circuit:
+    """An immutable, validated circuit: index arrays and contact parameters.
+
+    Attributes (arrays are read-only; n = number of nodes, c = number of contacts)
+    ----------
+    names : node names (n,).           ferromagnet, reservoir : bool (n,).
+    temperature : equilibrium T (K).   regime : "thermalized" | "noninteracting".
+    reservoir_voltage : theory voltage V = (μ − μ0)/e of each node (n,), V (0 for internal).
+    reservoir_temperature : absolute temperature (n,), K (T for internal).
+    magnetization : unit vectors (n, 3); zero rows for normal nodes.
+    ends : (c, 2) node indices of each contact's ``between``.
+    magnet_of_contact : (c,) index of the contact's ferromagnet, −1 for normal|normal.
+    g_up, g_down, dg_up, dg_down : (c,) S and S/J.  g_mix, dg_mix : (c,) complex.
+    """
+
+    title: str
+    temperature: float
+    regime: str
+    names: tuple[str, ...]
+    ferromagnet: np.ndarray
+    reservoir: np.ndarray
+    reservoir_voltage: np.ndarray
+    reservoir_temperature: np.ndarray
+    magnetization: np.ndarray
+    ends: np.ndarray
+    magnet_of_contact: np.ndarray
+    g_up: np.ndarray
+    g_down: np.ndarray
+    g_mix: np.ndarray
+    dg_up: np.ndarray
+    dg_down: np.ndarray
+    dg_mix: np.ndarray
+    index: Mapping[str, int]
+
+    # ---- construction ---------------------------------------------------------------------
+    @classmethod
+    def _from_device(cls, dev: Device) -> "Circuit":
+        t0 = dev.temperature
+        if not (isinstance(t0, (int, float)) and math.isfinite(t0) and t0 > 0):
+            raise DeviceError("temperature", f"must be a positive number (K), got {t0!r}")
+        if dev.regime not in REGIMES:
+            raise DeviceError("regime", f"must be one of {REGIMES}, got {dev.regime!r}")
+        if not dev.nodes:
+            raise DeviceError("nodes", "the device has no nodes")
+        names = tuple(dev.nodes)
+        index = {n: i for i, n in enumerate(names)}
+        specs = [dev.nodes[n] for n in names]
+        n = len(names)
+        ferro = np.array([s.kind == "ferromagnet" for s in specs])
+        res = np.array([s.reservoir for s in specs])
+        if not res.any():
+            raise DeviceError("nodes", "the device has no reservoir (set reservoir = true on a lead)")
+        volt = np.array([from_electric_potential(s.voltage) for s in specs])
+        temp = np.array([t0 if s.temperature is None else s.temperature for s in specs])
+        mag = np.zeros((n, 3))
+        for i, s in enumerate(specs):
+            if s.magnetization is not None:
+                mag[i] = s.magnetization
+
+        ends, magnet, params = [], [], []
+        for k, c in enumerate(dev.contacts):
+            where = f"contacts[{k}]"
+            if len(c.between) != 2:
+                raise DeviceError(f"{where}.between", "must name exactly two nodes")
+            for name in c.between:
+                if name not in index:
+                    raise DeviceError(f"{where}.between", f"unknown node {name!r}")
+            a, b = (index[x] for x in c.between)
+            if a == b:
+                raise DeviceError(f"{where}.between", "a contact must join two different nodes")
+            if ferro[a] and ferro[b]:
+                raise DeviceError(f"{where}.between", "two ferromagnets cannot be joined directly; "
+                                  "put a normal node between them")
+            try:
+                c.parameters.validate(t0)
+            except ContactError as err:
+                raise DeviceError(f"{where}.{err.field}", err.reason) from None
+            ends.append((a, b))
+            magnet.append(a if ferro[a] else (b if ferro[b] else -1))
+            params.append(c.parameters)
+
+        _check_connected(names, res, ends)
+        p = params
+        return cls(
+            title=dev.title, temperature=float(t0), regime=dev.regime, names=names,
+            ferromagnet=_read_only(ferro), reservoir=_read_only(res),
+            reservoir_voltage=_read_only(np.where(res, volt, 0.0)),
+            reservoir_temperature=_read_only(np.where(res, temp, t0)),
+            magnetization=_read_only(mag),
+            ends=_read_only(np.array(ends, dtype=np.intp).reshape(-1, 2)),
+            magnet_of_contact=_read_only(np.array(magnet, dtype=np.intp)),
+            g_up=_read_only([x.g_up for x in p]), g_down=_read_only([x.g_down for x in p]),
+            g_mix=_read_only(np.array([x.g_mix for x in p], dtype=complex)),
+            dg_up=_read_only([x.dg_up for x in p]), dg_down=_read_only([x.dg_down for x in p]),
+            dg_mix=_read_only(np.array([x.dg_mix for x in p], dtype=complex)),
+            index=MappingProxyType(index),
+        )
+
+    # ---- structure ------------------------------------------------------------------------
+    @property
+    def n_nodes(self) -> int:
+        return len(self.names)
+
+    @property
+    def n_contacts(self) -> int:
+        return len(self.ends)
+
+    @property
+    def internal(self) -> np.ndarray:
+        """Indices of the internal (solved-for) nodes."""
+        return np.flatnonzero(~self.reservoir)
+
+    @property
+    def magnets(self) -> tuple[str, ...]:
+        """Names of all ferromagnetic nodes (reservoirs and internal)."""
+        return tuple(n for n, f in zip(self.names, self.ferromagnet) if f)
+
+    @property
+    def active_components(self) -> np.ndarray:
+        """(n, 8) bool: which of a node's 8 padded unknowns are solved for (see :mod:`solver`)."""
+        from .solver import active_components
+
+        return active_components(self)
+
+    @property
+    def n_unknowns(self) -> int:
+        """Number of scalar unknowns of the Kirchhoff system."""
+        return int(self.active_components.sum())
+
+    def contact_parameters(self, k: int) -> ContactParameters:
+        """Parameters of contact ``k`` (S, S/J)."""
+        return ContactParameters(float(self.g_up[k]), float(self.g_down[k]), complex(self.g_mix[k]),
+                                 float(self.dg_up[k]), float(self.dg_down[k]),
+                                 complex(self.dg_mix[k]))
+
+    def between(self, k: int) -> tuple[str, str]:
+        """Node names of contact ``k`` (currents flow from the first into the second)."""
+        a, b = self.ends[k]
+        return self.names[a], self.names[b]
+
+    # ---- solving --------------------------------------------------------------------------
+    def solve(self, magnetization: Mapping[str, np.ndarray] | None = None,
+              voltage: Mapping[str, np.ndarray] | None = None,
+              temperature: Mapping[str, np.ndarray] | None = None,
+              method: str = "auto"):
+        """Solve the Kirchhoff equations, batched over any leading shape of the overrides.
+
+        Parameters
+        ----------
+        magnetization : {ferromagnet name: array (..., 3)}; non-zero vectors, normalised here.
+        voltage : {reservoir name: array (...)} electric potential (V).
+        temperature : {reservoir name: array (...)} absolute temperature (K).
+        method : "auto" (dense batched for small circuits, sparse LU for large), "dense", "sparse".
+
+        Returns
+        -------
+        :class:`spincaloric.solution.Solution` whose arrays carry the broadcast batch shape of
+        all overrides in front.
+        """
+        from .solver import solve_circuit
+
+        return solve_circuit(self, magnetization or {}, voltage or {}, temperature or {}, method)
+
+
+def _check_connected(names, reservoir, ends) -> None:
+    """Every node must be in a contact, and every internal node must reach a reservoir."""
+    n = len(names)
+    parent = list(range(n))
+
+    def find(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    touched = np.zeros(n, bool)
+    for a, b in ends:
+        touched[a] = touched[b] = True
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[ra] = rb
+    for i in range(n):
+        if not touched[i] and not reservoir[i]:
+            raise DeviceError(f"nodes.{names[i]}", "floating node: no contact joins it")
+    grounded = {find(i) for i in range(n) if reservoir[i]}
+    for i in range(n):
+        if not reservoir[i] and find(i) not in grounded:
+            raise DeviceError(f"nodes.{names[i]}",
+                              "floating node: no path of contacts leads to a reservoir")

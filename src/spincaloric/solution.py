@@ -1,0 +1,162 @@
+"""Results of a circuit solve, reported in the boundary convention of physics.md §1.
+
+Two quantities change sign at the boundary: ``voltage`` is the electric potential (−V_c) and
+``charge_current`` the conventional current (−I_c). Everything else is as inside: spin
+accumulation μs/e (V, vector), spin current e × particle spin current (A, vector), temperatures
+(K, absolute), heat currents (W), torques (N·m), entropy production (W/K).
+
+Every array has the batch shape of the solve in front: a scalar solve gives 0-d arrays for
+scalars and (3,) arrays for vectors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from .constants import TORQUE_PER_SPIN_CURRENT, to_conventional_current, to_electric_potential
+from .contacts import conjugate_scaling
+
+
+@dataclass(frozen=True)
+class NodeState:
+    """State of one node. voltage: V (electric potential); spin_accumulation: V, (..., 3);
+    temperature: K (absolute); spin_temperature: K, (..., 3), T↑ − T↓ as a vector."""
+
+    voltage: np.ndarray
+    spin_accumulation: np.ndarray
+    temperature: np.ndarray
+    spin_temperature: np.ndarray
+
+
+@dataclass(frozen=True)
+class ContactResult:
+    """Currents through one contact, flowing from ``between[0]`` into ``between[1]``.
+
+    charge_current: A (conventional); spin_current: A, (..., 3); heat_current: W;
+    spin_heat_current: W, (..., 3); entropy_production: W/K (≥ 0 by the second law).
+    """
+
+    between: tuple[str, str]
+    charge_current: np.ndarray
+    spin_current: np.ndarray
+    heat_current: np.ndarray
+    spin_heat_current: np.ndarray
+    entropy_production: np.ndarray
+
+
+class Solution:
+    """Node states, contact currents and torques of a solved circuit.
+
+    Attributes
+    ----------
+    circuit : the :class:`~spincaloric.device.Circuit` solved.
+    states : (..., n, 8) theory variables (V_c [V], V⃗_s [V], T_c − T [K], T⃗_s [K]) of every node.
+    currents : (..., c, 8) theory currents (I_c [A], I⃗_s [A], Q_c [W], Q⃗_s [W]) of every contact.
+    magnetizations : (..., n, 3) unit magnetizations used (zero rows for normal nodes).
+    """
+
+    def __init__(self, circuit, states: np.ndarray, currents: np.ndarray,
+                 magnetizations: np.ndarray):
+        self.circuit = circuit
+        self.states = states
+        self.currents = currents
+        self.magnetizations = magnetizations
+        for a in (states, currents):
+            a.setflags(write=False)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Batch shape of the solve."""
+        return self.states.shape[:-2]
+
+    # ---- boundary-convention views ----------------------------------------------------------
+    def state(self, name: str) -> NodeState:
+        """State of node ``name`` (internal or reservoir)."""
+        x = self.states[..., self.circuit.index[name], :]
+        return NodeState(voltage=to_electric_potential(x[..., 0]), spin_accumulation=x[..., 1:4],
+                         temperature=self.circuit.temperature + x[..., 4],
+                         spin_temperature=x[..., 5:8])
+
+    @cached_property
+    def nodes(self) -> dict[str, NodeState]:
+        """States of the internal nodes, by name."""
+        return {self.circuit.names[i]: self.state(self.circuit.names[i])
+                for i in self.circuit.internal}
+
+    @cached_property
+    def contact_entropy_production(self) -> np.ndarray:
+        """(..., c) entropy production of each contact, J · (conjugate force) / T (W/K)."""
+        c = self.circuit
+        dx = self.states[..., c.ends[:, 0], :] - self.states[..., c.ends[:, 1], :]
+        forces = dx * conjugate_scaling(c.temperature)
+        return np.einsum("...k,...k->...", self.currents, forces) / c.temperature
+
+    @property
+    def entropy_production(self) -> np.ndarray:
+        """Total entropy production rate of the circuit (W/K)."""
+        return self.contact_entropy_production.sum(axis=-1)
+
+    @cached_property
+    def contacts(self) -> list[ContactResult]:
+        """Currents through every contact, in device order."""
+        out = []
+        for k in range(self.circuit.n_contacts):
+            j = self.currents[..., k, :]
+            out.append(ContactResult(
+                between=self.circuit.between(k),
+                charge_current=to_conventional_current(j[..., 0]), spin_current=j[..., 1:4],
+                heat_current=j[..., 4], spin_heat_current=j[..., 5:8],
+                entropy_production=self.contact_entropy_production[..., k]))
+        return out
+
+    @cached_property
+    def absorbed_spin_currents(self) -> dict[str, np.ndarray]:
+        """Transverse spin current absorbed by every ferromagnet, I⃗_abs (A), (..., 3).
+
+        I⃗_abs = −Σ (I⃗_s, F→N)⊥ over the ferromagnet's contacts (physics.md §4).
+        """
+        c = self.circuit
+        out = {}
+        for n in np.flatnonzero(c.ferromagnet):
+            m = self.magnetizations[..., n, :]
+            total = np.zeros(self.shape + (3,))
+            for k in np.flatnonzero(c.magnet_of_contact == n):
+                sign = 1.0 if c.ends[k, 0] == n else -1.0  # current F -> N
+                total = total - sign * self.currents[..., k, 1:4]
+            perp = total - np.einsum("...i,...i->...", total, m)[..., None] * m
+            out[c.names[n]] = perp
+        return out
+
+    @cached_property
+    def torques(self) -> dict[str, np.ndarray]:
+        """Spin-transfer torque on every ferromagnet, τ⃗ = (ħ/2e) I⃗_abs (N·m), (..., 3)."""
+        return {k: TORQUE_PER_SPIN_CURRENT * v for k, v in self.absorbed_spin_currents.items()}
+
+    # ---- export ---------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        """The JSON document of device-format.md (lists nest over the batch shape)."""
+        c = self.circuit
+
+        def tolist(a):
+            return np.asarray(a, dtype=float).tolist()
+
+        return {
+            "title": c.title,
+            "regime": c.regime,
+            "temperature": c.temperature,
+            "nodes": {name: {"voltage": tolist(s.voltage),
+                             "spin_accumulation": tolist(s.spin_accumulation),
+                             "temperature": tolist(s.temperature),
+                             "spin_temperature": tolist(s.spin_temperature)}
+                      for name, s in self.nodes.items()},
+            "contacts": [{"between": list(r.between), "charge_current": tolist(r.charge_current),
+                          "spin_current": tolist(r.spin_current),
+                          "heat_current": tolist(r.heat_current),
+                          "spin_heat_current": tolist(r.spin_heat_current)}
+                         for r in self.contacts],
+            "torques": {k: tolist(v) for k, v in self.torques.items()},
+            "entropy_production": tolist(self.entropy_production),
+        }

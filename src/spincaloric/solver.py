@@ -1,0 +1,344 @@
+"""Assemble and solve the Kirchhoff equations of physics.md §3, batched.
+
+Every node carries a padded state of 8 theory variables X = (V_c, V⃗_s, T_c − T, T⃗_s) (V, V,
+K, K). An internal node's state is X_n = B_n y_n, with y_n its padded unknowns:
+
+* normal node: B_n = 1; T⃗_s is unknown only in the non-interacting regime;
+* ferromagnetic node: columns 1 and 5 of B_n are (0, m, 0, 0) and (0, 0, 0, m): the spin
+  accumulation and spin temperature are parallel to m, and the balance is projected on m.
+
+A contact (a, b) carries J = K(m)(X_a − X_b) out of a and into b. The balance of node n is
+B_nᵀ Σ (outgoing J) = 0, restricted to its active rows (charge, spin, energy; spin heat only when
+the node is non-interacting). Reservoir states are fixed by the drives (V, T − T0).
+
+Two back ends share one assembly: a batched dense solve (``numpy.linalg.solve`` on a stack, for
+small circuits and large batches) and a sparse LU (``scipy.sparse.linalg.splu``, reused for every
+drive that shares a factorisation, for large circuits). At fixed magnetizations the circuit is
+linear in the drives, so a batch of drives is solved as one multi-right-hand-side solve.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .contacts import response_matrix
+from .device import Circuit, DeviceError, unit_vector
+
+#: Largest number of unknowns for which "auto" uses the dense batched solver.
+DENSE_LIMIT = 160
+#: Bytes of working memory a dense chunk may use.
+_CHUNK_BYTES = 48 * 2**20
+
+
+def active_components(circuit: Circuit) -> np.ndarray:
+    """(n, 8) bool mask of the padded unknowns that are solved for; reservoirs have none."""
+    ni = circuit.regime == "noninteracting"
+    normal = np.array([1, 1, 1, 1, 1, ni, ni, ni], bool)
+    ferro = np.array([1, 1, 0, 0, 1, ni, 0, 0], bool)
+    mask = np.where(circuit.ferromagnet[:, None], ferro, normal)
+    mask[circuit.reservoir] = False
+    return mask
+
+
+# ---- input handling ---------------------------------------------------------------------------
+
+
+def _overrides(circuit: Circuit, magnetization, voltage, temperature):
+    """Validate the overrides; return (m (n, *Bm, 3), drives (n, 2, *Bd)) and batch shapes."""
+    from .constants import from_electric_potential
+
+    for name in magnetization:
+        if name not in circuit.index:
+            raise DeviceError(f"magnetization.{name}", "no such node")
+        if not circuit.ferromagnet[circuit.index[name]]:
+            raise DeviceError(f"magnetization.{name}", "not a ferromagnet")
+    for label, given in (("voltage", voltage), ("temperature", temperature)):
+        for name in given:
+            if name not in circuit.index:
+                raise DeviceError(f"{label}.{name}", "no such node")
+            if not circuit.reservoir[circuit.index[name]]:
+                raise DeviceError(f"{label}.{name}", "not a reservoir: its state is solved for")
+    ms = {k: unit_vector(v, f"magnetization.{k}") for k, v in magnetization.items()}
+    bm = np.broadcast_shapes(*(v.shape[:-1] for v in ms.values())) if ms else ()
+    mag = np.broadcast_to(circuit.magnetization, bm + circuit.magnetization.shape)
+    mag = np.moveaxis(mag, -2, 0).copy()  # (n, *Bm, 3)
+    for k, v in ms.items():
+        mag[circuit.index[k]] = v
+    vs = {k: from_electric_potential(np.asarray(v, float)) for k, v in voltage.items()}
+    ts = {k: np.asarray(v, float) for k, v in temperature.items()}
+    for k, t in ts.items():
+        if not np.all(np.isfinite(t) & (t > 0)):
+            raise DeviceError(f"temperature.{k}", "must be positive and finite (K)")
+    for k, v in vs.items():
+        if not np.all(np.isfinite(v)):
+            raise DeviceError(f"voltage.{k}", "must be finite (V)")
+    bd = np.broadcast_shapes(*(a.shape for a in (*vs.values(), *ts.values())))
+    drives = np.zeros((circuit.n_nodes, 2) + bd)
+    drives[:, 0] = np.reshape(circuit.reservoir_voltage, (-1,) + (1,) * len(bd))
+    drives[:, 1] = np.reshape(circuit.reservoir_temperature - circuit.temperature,
+                              (-1,) + (1,) * len(bd))
+    for k, v in vs.items():
+        drives[circuit.index[k], 0] = v
+    for k, t in ts.items():
+        drives[circuit.index[k], 1] = t - circuit.temperature
+    return mag, drives, bm, bd
+
+
+def contact_responses(circuit: Circuit, mag: np.ndarray) -> np.ndarray:
+    """K of every contact, (c, *B, 8, 8), for node magnetizations ``mag`` (n, *B, 3)."""
+    c = circuit.n_contacts
+    batch = mag.shape[1:-1]
+    m = np.empty((c,) + batch + (3,))
+    has = circuit.magnet_of_contact >= 0
+    m[has] = mag[circuit.magnet_of_contact[has]]
+    m[~has] = (0.0, 0.0, 1.0)  # spin-independent contact: any axis gives the same K
+    shape = (c,) + (1,) * len(batch)
+    p = [np.reshape(getattr(circuit, f), shape) for f in
+         ("g_up", "g_down", "g_mix", "dg_up", "dg_down", "dg_mix")]
+    return response_matrix(*p, m, circuit.temperature)
+
+
+def node_bases(circuit: Circuit, mag: np.ndarray) -> dict[int, np.ndarray]:
+    """B_n (*B, 8, 8) for every internal ferromagnetic node n (normal nodes have B = 1)."""
+    out = {}
+    for n in np.flatnonzero(circuit.ferromagnet & ~circuit.reservoir):
+        m = mag[n]
+        b = np.broadcast_to(np.eye(8), m.shape[:-1] + (8, 8)).copy()
+        b[..., 1:4, 1] = m
+        b[..., 5:8, 5] = m
+        # columns 2, 3, 6, 7 stay as they are: those unknowns are inactive and never used
+        out[int(n)] = b
+    return out
+
+
+# ---- assembly ---------------------------------------------------------------------------------
+
+
+def _left(bases, n, m):
+    b = bases.get(n)
+    return m if b is None else np.swapaxes(b, -1, -2) @ m
+
+
+def _right(bases, n, m):
+    b = bases.get(n)
+    return m if b is None else m @ b
+
+
+def assemble_dense(circuit: Circuit, k: np.ndarray, bases: dict):
+    """Dense padded system for a batch: A (*B, 8i, 8i) and drive map R (*B, 8i, 2n).
+
+    i = number of internal nodes; the balance rows and unknowns are padded to 8 per node; the
+    drive columns are (V_r, T_r − T0) for every node r (zero for internal nodes).
+    """
+    internal = circuit.internal
+    pos = -np.ones(circuit.n_nodes, np.intp)
+    pos[internal] = np.arange(len(internal))
+    batch = k.shape[1:-2]
+    size = 8 * len(internal)
+    a_mat = np.zeros(batch + (size, size))
+    r_mat = np.zeros(batch + (size, 2 * circuit.n_nodes))
+    for c, (a, b) in enumerate(circuit.ends):
+        kc = k[c]
+        for row, sign in ((a, 1.0), (b, -1.0)):
+            if pos[row] < 0:
+                continue
+            rows = slice(8 * pos[row], 8 * pos[row] + 8)
+            left = _left(bases, row, kc)  # B_rowᵀ K
+            for col, csign in ((a, 1.0), (b, -1.0)):
+                if pos[col] >= 0:
+                    cols = slice(8 * pos[col], 8 * pos[col] + 8)
+                    a_mat[..., rows, cols] += (sign * csign) * _right(bases, col, left)
+                else:  # fixed reservoir state: move to the right-hand side
+                    r_mat[..., rows, 2 * col] -= (sign * csign) * left[..., :, 0]
+                    r_mat[..., rows, 2 * col + 1] -= (sign * csign) * left[..., :, 4]
+    return a_mat, r_mat
+
+
+def assemble_sparse(circuit: Circuit, k: np.ndarray, bases: dict, active: np.ndarray):
+    """Compact sparse system for one magnetization state: (A csc (u, u), R csr (u, 2n)).
+
+    ``k`` is (c, 8, 8); ``bases`` maps internal ferromagnets to (8, 8); ``active`` is (n, 8).
+    Assembly is vectorised over contacts: cost and memory grow linearly with the circuit.
+    """
+    import scipy.sparse as sp
+
+    n = circuit.n_nodes
+    gidx = -np.ones((n, 8), np.intp)
+    gidx[active] = np.arange(int(active.sum()))
+    basis = np.broadcast_to(np.eye(8), (n, 8, 8)).copy()
+    for node, b in bases.items():
+        basis[node] = b
+    a_idx, b_idx = circuit.ends[:, 0], circuit.ends[:, 1]
+    rows, cols, vals = [], [], []
+    rrows, rcols, rvals = [], [], []
+    for row_nodes, sign in ((a_idx, 1.0), (b_idx, -1.0)):
+        left = np.swapaxes(basis[row_nodes], -1, -2) @ k  # (c, 8, 8)
+        rg = gidx[row_nodes]  # (c, 8)
+        for col_nodes, csign in ((a_idx, 1.0), (b_idx, -1.0)):
+            block = (sign * csign) * (left @ basis[col_nodes])
+            cg = gidx[col_nodes]
+            r = np.broadcast_to(rg[:, :, None], block.shape)
+            cc = np.broadcast_to(cg[:, None, :], block.shape)
+            keep = (r >= 0) & (cc >= 0) & (block != 0)
+            rows.append(r[keep]); cols.append(cc[keep]); vals.append(block[keep])
+            res = circuit.reservoir[col_nodes]
+            for comp, off in ((0, 0), (4, 1)):
+                blk = -(sign * csign) * left[:, :, comp]  # (c, 8)
+                r2 = rg
+                keep2 = res[:, None] & (r2 >= 0) & (blk != 0)
+                rrows.append(r2[keep2])
+                rcols.append(np.broadcast_to(2 * col_nodes[:, None] + off, r2.shape)[keep2])
+                rvals.append(blk[keep2])
+    u = int(active.sum())
+    a_mat = sp.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                          shape=(u, u))
+    r_mat = sp.csr_matrix((np.concatenate(rvals), (np.concatenate(rrows), np.concatenate(rcols))),
+                          shape=(u, 2 * n))
+    return a_mat, r_mat
+
+
+# ---- solving ----------------------------------------------------------------------------------
+
+
+def node_states(circuit: Circuit, y_pad: np.ndarray, bases: dict, drives: np.ndarray):
+    """Full states X (*B, n, 8) from padded internal unknowns y_pad (*B, i, 8) and drives."""
+    batch = np.broadcast_shapes(y_pad.shape[:-2], drives.shape[2:])
+    n = circuit.n_nodes
+    x = np.zeros(batch + (n, 8))
+    dv = np.moveaxis(drives, (0, 1), (-2, -1))  # (*Bd, n, 2)
+    res = circuit.reservoir
+    x[..., res, 0] = dv[..., res, 0]
+    x[..., res, 4] = dv[..., res, 1]
+    for i, node in enumerate(circuit.internal):
+        y = y_pad[..., i, :]
+        b = bases.get(int(node))
+        x[..., node, :] = y if b is None else (b @ y[..., None])[..., 0]
+    return x
+
+
+def contact_currents(circuit: Circuit, k: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """J (*B, c, 8) of every contact from K (c, *B, 8, 8) and states X (*B, n, 8)."""
+    dx = x[..., circuit.ends[:, 0], :] - x[..., circuit.ends[:, 1], :]  # (*B, c, 8)
+    kk = np.moveaxis(k, 0, -3)  # (*B, c, 8, 8)
+    return (kk @ dx[..., None])[..., 0]
+
+
+def _dense_solve(circuit, mag, drives, active):
+    """Batched dense path: returns (x (*B, n, 8), j (*B, c, 8), mag_full)."""
+    internal = circuit.internal
+    act = active[internal].reshape(-1)
+    bm = mag.shape[1:-1]
+    bd = drives.shape[2:]
+    m_points = int(np.prod(bm))
+    d_points = int(np.prod(bd))
+    n_int = len(internal)
+
+    if m_points > 1 and d_points > 1 and np.broadcast_shapes(bm, bd) != bm:
+        # both batched: broadcast everything to the full batch, one solve per point
+        full = np.broadcast_shapes(bm, bd)
+        mag = np.broadcast_to(mag, (mag.shape[0],) + full + (3,))
+        drives = np.broadcast_to(drives, drives.shape[:2] + full)
+        bm, bd = full, full
+        m_points = d_points = int(np.prod(full))
+    full = np.broadcast_shapes(bm, bd)
+
+    # flatten the magnetization batch and solve in chunks that fit in memory
+    mflat = mag.reshape(mag.shape[0], m_points, 3)
+    per_point = 8 * ((8 * n_int) ** 2 + 2 * circuit.n_contacts * 64 + 16 * n_int * circuit.n_nodes)
+    chunk = max(1, _CHUNK_BYTES // max(per_point, 1))
+    same_batch = bd == bm and d_points == m_points and d_points > 1
+    dflat = drives.reshape(drives.shape[0], 2, -1)  # (n, 2, Dd)
+    if m_points == 1 and d_points >= 1:
+        # one matrix, many drives: factor once via the solution for unit drives
+        k = contact_responses(circuit, mflat)  # (c, 1, 8, 8)
+        bases = node_bases(circuit, mflat)
+        a_pad, r_pad = assemble_dense(circuit, k, bases)
+        a_red = a_pad[0][np.ix_(act, act)]
+        r_red = r_pad[0][act]
+        z = np.linalg.solve(a_red, r_red)  # (u, 2n)
+        dvec = np.moveaxis(dflat, 2, 0).reshape(d_points, -1)  # (Dd, 2n) as (V0, T0, V1, T1, ..)
+        y = dvec @ z.T  # (Dd, u)
+        y_pad = np.zeros((d_points, n_int * 8))
+        y_pad[:, act] = y
+        y_pad = y_pad.reshape(d_points, n_int, 8)
+        bases_b = {n: b[0] for n, b in bases.items()}
+        x = node_states(circuit, y_pad, bases_b, dflat)
+        j = contact_currents(circuit, k[:, 0], x)
+        return x.reshape(full + x.shape[-2:]), j.reshape(full + j.shape[-2:]), mag
+
+    x = np.empty((m_points, circuit.n_nodes, 8))
+    j = np.empty((m_points, circuit.n_contacts, 8))
+    for start in range(0, m_points, chunk):
+        sl = slice(start, min(start + chunk, m_points))
+        msub = mflat[:, sl]
+        dsub = dflat[:, :, sl] if same_batch else dflat  # (n, 2, p) or (n, 2, 1)
+        k = contact_responses(circuit, msub)  # (c, p, 8, 8)
+        bases = node_bases(circuit, msub)
+        a_pad, r_pad = assemble_dense(circuit, k, bases)
+        a_red = a_pad[:, act][:, :, act]
+        dvec = np.moveaxis(dsub, 2, 0).reshape(dsub.shape[2], -1)  # (p or 1, 2n)
+        rhs = (r_pad[:, act] @ dvec[..., None])[..., 0]  # (p, u)
+        y = np.linalg.solve(a_red, rhs[..., None])[..., 0]
+        y_pad = np.zeros((y.shape[0], n_int * 8))
+        y_pad[:, act] = y
+        xs = node_states(circuit, y_pad.reshape(-1, n_int, 8), bases, dsub)
+        x[sl] = xs
+        j[sl] = contact_currents(circuit, k, xs)
+    return x.reshape(full + x.shape[-2:]), j.reshape(full + j.shape[-2:]), mag
+
+
+def _sparse_solve(circuit, mag, drives, active):
+    """Sparse LU path: one factorisation per magnetization state, reused for all drives."""
+    from scipy.sparse.linalg import splu
+
+    bm = mag.shape[1:-1]
+    bd = drives.shape[2:]
+    full = np.broadcast_shapes(bm, bd)
+    m_points = int(np.prod(bm))
+    if m_points > 1 and bd != () and full != bm:
+        mag = np.broadcast_to(mag, (mag.shape[0],) + full + (3,))
+        drives = np.broadcast_to(drives, drives.shape[:2] + full)
+        bm, bd = full, full
+        m_points = int(np.prod(full))
+    mflat = mag.reshape(mag.shape[0], m_points, 3)
+    dflat = drives.reshape(drives.shape[0], 2, -1)
+    internal = circuit.internal
+    n_int = len(internal)
+    act = active[internal].reshape(-1)
+    per_m_drive = bd == bm and m_points > 1
+    x_all, j_all = [], []
+    for p in range(m_points):
+        mp = mflat[:, p]
+        k = contact_responses(circuit, mp[:, None])[:, 0]  # (c, 8, 8)
+        bases = {n: b[0] for n, b in node_bases(circuit, mp[:, None]).items()}
+        a_mat, r_mat = assemble_sparse(circuit, k, bases, active)
+        lu = splu(a_mat)
+        d = dflat[:, :, p:p + 1] if per_m_drive else dflat
+        dvec = np.moveaxis(d, 2, 0).reshape(d.shape[2], -1)  # (D, 2n)
+        rhs = np.asarray(r_mat @ dvec.T)  # (u, D)
+        y = lu.solve(rhs).T  # (D, u)
+        y_pad = np.zeros((y.shape[0], n_int * 8))
+        y_pad[:, act] = y
+        x = node_states(circuit, y_pad.reshape(-1, n_int, 8), bases, d)
+        x_all.append(x)
+        j_all.append(contact_currents(circuit, k, x))
+    x = np.concatenate(x_all) if per_m_drive or m_points > 1 else x_all[0]
+    j = np.concatenate(j_all) if per_m_drive or m_points > 1 else j_all[0]
+    return x.reshape(full + x.shape[-2:]), j.reshape(full + j.shape[-2:]), mag
+
+
+def solve_circuit(circuit: Circuit, magnetization, voltage, temperature, method="auto"):
+    """Solve ``circuit`` for the given overrides; see :meth:`Circuit.solve`."""
+    from .solution import Solution
+
+    if method not in ("auto", "dense", "sparse"):
+        raise DeviceError("method", f"must be 'auto', 'dense' or 'sparse', got {method!r}")
+    mag, drives, bm, bd = _overrides(circuit, magnetization, voltage, temperature)
+    active = active_components(circuit)
+    if method == "auto":
+        method = "dense" if active.sum() <= DENSE_LIMIT else "sparse"
+    solver = _dense_solve if method == "dense" else _sparse_solve
+    x, j, mag_used = solver(circuit, mag, drives, active)
+    full = x.shape[:-2]
+    mag_full = np.moveaxis(np.broadcast_to(mag_used, (mag_used.shape[0],) + full + (3,)), 0, -2)
+    return Solution(circuit, x, j, mag_full)
