@@ -44,7 +44,7 @@ def active_components(circuit: Circuit) -> np.ndarray:
 
 
 def _overrides(circuit: Circuit, magnetization, voltage, temperature):
-    """Validate the overrides; return (m (n, *Bm, 3), drives (n, 2, *Bd)) and batch shapes."""
+    """Validate the overrides; return magnetizations (n, *Bm, 3) and drives (n, 2, *Bd)."""
     from .constants import from_electric_potential
 
     for name in magnetization:
@@ -81,7 +81,7 @@ def _overrides(circuit: Circuit, magnetization, voltage, temperature):
         drives[circuit.index[k], 0] = v
     for k, t in ts.items():
         drives[circuit.index[k], 1] = t - circuit.temperature
-    return mag, drives, bm, bd
+    return mag, drives
 
 
 def contact_responses(circuit: Circuit, mag: np.ndarray) -> np.ndarray:
@@ -223,108 +223,103 @@ def contact_currents(circuit: Circuit, k: np.ndarray, x: np.ndarray) -> np.ndarr
     return (kk @ dx[..., None])[..., 0]
 
 
-def _dense_solve(circuit, mag, drives, active):
-    """Batched dense path: returns (x (*B, n, 8), j (*B, c, 8), mag_full)."""
-    internal = circuit.internal
-    act = active[internal].reshape(-1)
-    bm = mag.shape[1:-1]
-    bd = drives.shape[2:]
-    m_points = int(np.prod(bm))
-    d_points = int(np.prod(bd))
-    n_int = len(internal)
+def _common_batch(mag, drives):
+    """Broadcast magnetizations (n, *Bm, 3) and drives (n, 2, *Bd) to a shared layout.
 
-    if m_points > 1 and d_points > 1 and np.broadcast_shapes(bm, bd) != bm:
-        # both batched: broadcast everything to the full batch, one solve per point
-        full = np.broadcast_shapes(bm, bd)
-        mag = np.broadcast_to(mag, (mag.shape[0],) + full + (3,))
-        drives = np.broadcast_to(drives, drives.shape[:2] + full)
-        bm, bd = full, full
-        m_points = d_points = int(np.prod(full))
+    Returns (mflat (n, M, 3), dflat (n, 2, D), full shape, paired) where either M == 1 (one
+    matrix, D drives), or D == 1 (M matrices, one drive), or M == D and point p of the
+    magnetizations goes with point p of the drives (``paired``).
+    """
+    bm, bd = mag.shape[1:-1], drives.shape[2:]
     full = np.broadcast_shapes(bm, bd)
+    m_points, d_points = int(np.prod(bm)), int(np.prod(bd))
+    paired = m_points > 1 and d_points > 1
+    if paired:
+        mag = np.broadcast_to(_batch_axes(mag, 1, bm, full), (mag.shape[0],) + full + (3,))
+        drives = np.broadcast_to(_batch_axes(drives, 2, bd, full), drives.shape[:2] + full)
+    mflat = np.reshape(mag, (mag.shape[0], -1, 3))
+    dflat = np.reshape(drives, drives.shape[:2] + (-1,))
+    return mflat, dflat, full, paired
 
-    # flatten the magnetization batch and solve in chunks that fit in memory
-    mflat = mag.reshape(mag.shape[0], m_points, 3)
-    per_point = 8 * ((8 * n_int) ** 2 + 2 * circuit.n_contacts * 64 + 16 * n_int * circuit.n_nodes)
-    chunk = max(1, _CHUNK_BYTES // max(per_point, 1))
-    same_batch = bd == bm and d_points == m_points and d_points > 1
-    dflat = drives.reshape(drives.shape[0], 2, -1)  # (n, 2, Dd)
-    if m_points == 1 and d_points >= 1:
-        # one matrix, many drives: factor once via the solution for unit drives
+
+def _batch_axes(a, lead, batch, full):
+    """Insert length-1 axes so that ``a``'s batch axes (after ``lead`` axes) align with ``full``."""
+    extra = (1,) * (len(full) - len(batch))
+    return a.reshape(a.shape[:lead] + extra + a.shape[lead:])
+
+
+def _unpad(y, act, n_int):
+    """Compact unknowns (P, u) -> padded (P, i, 8), zero where inactive."""
+    y_pad = np.zeros((y.shape[0], n_int * 8))
+    y_pad[:, act] = y
+    return y_pad.reshape(-1, n_int, 8)
+
+
+def _drive_vectors(d):
+    """(n, 2, P) drives -> (P, 2n) ordered (V_0, ΔT_0, V_1, ΔT_1, ...)."""
+    return np.moveaxis(d, 2, 0).reshape(d.shape[2], -1)
+
+
+def _dense_solve(circuit, mag, drives, active):
+    """Batched dense path: returns (x (*B, n, 8), j (*B, c, 8))."""
+    mflat, dflat, full, paired = _common_batch(mag, drives)
+    internal = circuit.internal
+    n_int = len(internal)
+    act = active[internal].reshape(-1)
+    m_points = mflat.shape[1]
+    if m_points == 1:
+        # one matrix, many drives: the response to unit drives, then superposition
         k = contact_responses(circuit, mflat)  # (c, 1, 8, 8)
         bases = node_bases(circuit, mflat)
         a_pad, r_pad = assemble_dense(circuit, k, bases)
-        a_red = a_pad[0][np.ix_(act, act)]
-        r_red = r_pad[0][act]
-        z = np.linalg.solve(a_red, r_red)  # (u, 2n)
-        dvec = np.moveaxis(dflat, 2, 0).reshape(d_points, -1)  # (Dd, 2n) as (V0, T0, V1, T1, ..)
-        y = dvec @ z.T  # (Dd, u)
-        y_pad = np.zeros((d_points, n_int * 8))
-        y_pad[:, act] = y
-        y_pad = y_pad.reshape(d_points, n_int, 8)
-        bases_b = {n: b[0] for n, b in bases.items()}
-        x = node_states(circuit, y_pad, bases_b, dflat)
+        z = np.linalg.solve(a_pad[0][np.ix_(act, act)], r_pad[0][act])  # (u, 2n)
+        y = _drive_vectors(dflat) @ z.T  # (D, u)
+        bases = {n: b[0] for n, b in bases.items()}
+        x = node_states(circuit, _unpad(y, act, n_int), bases, dflat)
         j = contact_currents(circuit, k[:, 0], x)
-        return x.reshape(full + x.shape[-2:]), j.reshape(full + j.shape[-2:]), mag
+        return x.reshape(full + x.shape[-2:]), j.reshape(full + j.shape[-2:])
 
+    per_point = 8 * ((8 * n_int) ** 2 + 2 * circuit.n_contacts * 64 + 16 * n_int * circuit.n_nodes)
+    chunk = max(1, _CHUNK_BYTES // max(per_point, 1))
     x = np.empty((m_points, circuit.n_nodes, 8))
     j = np.empty((m_points, circuit.n_contacts, 8))
     for start in range(0, m_points, chunk):
         sl = slice(start, min(start + chunk, m_points))
         msub = mflat[:, sl]
-        dsub = dflat[:, :, sl] if same_batch else dflat  # (n, 2, p) or (n, 2, 1)
+        dsub = dflat[:, :, sl] if paired else dflat  # (n, 2, p) or (n, 2, 1)
         k = contact_responses(circuit, msub)  # (c, p, 8, 8)
         bases = node_bases(circuit, msub)
         a_pad, r_pad = assemble_dense(circuit, k, bases)
-        a_red = a_pad[:, act][:, :, act]
-        dvec = np.moveaxis(dsub, 2, 0).reshape(dsub.shape[2], -1)  # (p or 1, 2n)
-        rhs = (r_pad[:, act] @ dvec[..., None])[..., 0]  # (p, u)
-        y = np.linalg.solve(a_red, rhs[..., None])[..., 0]
-        y_pad = np.zeros((y.shape[0], n_int * 8))
-        y_pad[:, act] = y
-        xs = node_states(circuit, y_pad.reshape(-1, n_int, 8), bases, dsub)
+        rhs = (r_pad[:, act] @ _drive_vectors(dsub)[..., None])[..., 0]  # (p, u)
+        y = np.linalg.solve(a_pad[:, act][:, :, act], rhs[..., None])[..., 0]
+        xs = node_states(circuit, _unpad(y, act, n_int), bases, dsub)
         x[sl] = xs
         j[sl] = contact_currents(circuit, k, xs)
-    return x.reshape(full + x.shape[-2:]), j.reshape(full + j.shape[-2:]), mag
+    return x.reshape(full + x.shape[-2:]), j.reshape(full + j.shape[-2:])
 
 
 def _sparse_solve(circuit, mag, drives, active):
-    """Sparse LU path: one factorisation per magnetization state, reused for all drives."""
+    """Sparse LU path: one factorisation per magnetization state, reused for all its drives."""
     from scipy.sparse.linalg import splu
 
-    bm = mag.shape[1:-1]
-    bd = drives.shape[2:]
-    full = np.broadcast_shapes(bm, bd)
-    m_points = int(np.prod(bm))
-    if m_points > 1 and bd != () and full != bm:
-        mag = np.broadcast_to(mag, (mag.shape[0],) + full + (3,))
-        drives = np.broadcast_to(drives, drives.shape[:2] + full)
-        bm, bd = full, full
-        m_points = int(np.prod(full))
-    mflat = mag.reshape(mag.shape[0], m_points, 3)
-    dflat = drives.reshape(drives.shape[0], 2, -1)
+    mflat, dflat, full, paired = _common_batch(mag, drives)
     internal = circuit.internal
     n_int = len(internal)
     act = active[internal].reshape(-1)
-    per_m_drive = bd == bm and m_points > 1
     x_all, j_all = [], []
-    for p in range(m_points):
-        mp = mflat[:, p]
-        k = contact_responses(circuit, mp[:, None])[:, 0]  # (c, 8, 8)
-        bases = {n: b[0] for n, b in node_bases(circuit, mp[:, None]).items()}
+    for p in range(mflat.shape[1]):
+        mp = mflat[:, p:p + 1]
+        k = contact_responses(circuit, mp)[:, 0]  # (c, 8, 8)
+        bases = {n: b[0] for n, b in node_bases(circuit, mp).items()}
         a_mat, r_mat = assemble_sparse(circuit, k, bases, active)
-        lu = splu(a_mat)
-        d = dflat[:, :, p:p + 1] if per_m_drive else dflat
-        dvec = np.moveaxis(d, 2, 0).reshape(d.shape[2], -1)  # (D, 2n)
-        rhs = np.asarray(r_mat @ dvec.T)  # (u, D)
-        y = lu.solve(rhs).T  # (D, u)
-        y_pad = np.zeros((y.shape[0], n_int * 8))
-        y_pad[:, act] = y
-        x = node_states(circuit, y_pad.reshape(-1, n_int, 8), bases, d)
+        d = dflat[:, :, p:p + 1] if paired else dflat
+        rhs = np.asarray(r_mat @ _drive_vectors(d).T)  # (u, D)
+        y = splu(a_mat).solve(rhs).T  # (D, u)
+        x = node_states(circuit, _unpad(y, act, n_int), bases, d)
         x_all.append(x)
         j_all.append(contact_currents(circuit, k, x))
-    x = np.concatenate(x_all) if per_m_drive or m_points > 1 else x_all[0]
-    j = np.concatenate(j_all) if per_m_drive or m_points > 1 else j_all[0]
-    return x.reshape(full + x.shape[-2:]), j.reshape(full + j.shape[-2:]), mag
+    x, j = np.concatenate(x_all), np.concatenate(j_all)
+    return x.reshape(full + x.shape[-2:]), j.reshape(full + j.shape[-2:])
 
 
 def solve_circuit(circuit: Circuit, magnetization, voltage, temperature, method="auto"):
@@ -333,12 +328,13 @@ def solve_circuit(circuit: Circuit, magnetization, voltage, temperature, method=
 
     if method not in ("auto", "dense", "sparse"):
         raise DeviceError("method", f"must be 'auto', 'dense' or 'sparse', got {method!r}")
-    mag, drives, bm, bd = _overrides(circuit, magnetization, voltage, temperature)
+    mag, drives = _overrides(circuit, magnetization, voltage, temperature)
     active = active_components(circuit)
     if method == "auto":
         method = "dense" if active.sum() <= DENSE_LIMIT else "sparse"
     solver = _dense_solve if method == "dense" else _sparse_solve
-    x, j, mag_used = solver(circuit, mag, drives, active)
+    x, j = solver(circuit, mag, drives, active)
     full = x.shape[:-2]
-    mag_full = np.moveaxis(np.broadcast_to(mag_used, (mag_used.shape[0],) + full + (3,)), 0, -2)
+    mag = _batch_axes(mag, 1, mag.shape[1:-1], full)
+    mag_full = np.moveaxis(np.broadcast_to(mag, (mag.shape[0],) + full + (3,)), 0, -2)
     return Solution(circuit, x, j, mag_full)

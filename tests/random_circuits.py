@@ -1,0 +1,154 @@
+"""Random valid contacts and circuits for property tests (shared by several test modules)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from spincaloric import ContactParameters, Device
+
+T0 = 300.0
+
+
+def random_contact(rng: np.random.Generator, temperature: float = T0,
+                   imaginary: bool = True) -> ContactParameters:
+    """A random contact obeying the second law (S in tens of µV/K, G around 10 mS)."""
+    g = 10 ** rng.uniform(-3, -1)
+    im = rng.uniform(-0.3, 0.3) if imaginary else 0.0
+    imd = rng.uniform(-0.5, 0.5) if imaginary else 0.0
+    kw = dict(conductance=g, polarization=rng.uniform(-0.9, 0.9), mixing=rng.uniform(0.1, 2.5),
+              polarization_derivative=rng.uniform(-2, 2), mixing_derivative=rng.uniform(-3, 3),
+              mixing_imag=im, mixing_imag_derivative=imd, temperature=temperature)
+    s = rng.uniform(-40e-6, 40e-6)
+    for _ in range(60):
+        p = ContactParameters.from_paper(seebeck=s, **kw)
+        try:
+            p.validate(temperature)
+            return p
+        except ValueError:
+            s *= 0.7
+    raise AssertionError("could not draw a valid contact")  # pragma: no cover
+
+
+def random_unit(rng: np.random.Generator, shape=()) -> np.ndarray:
+    v = rng.normal(size=tuple(shape) + (3,))
+    return v / np.linalg.norm(v, axis=-1, keepdims=True)
+
+
+def random_device(rng: np.random.Generator, regime: str, n_internal: int = 3,
+                  n_reservoirs: int = 3, imaginary: bool = True) -> Device:
+    """A random connected multi-terminal circuit with F and N nodes (no F|F contact)."""
+    dev = Device(temperature=T0, regime=regime, title="random")
+    names = []
+    for i in range(n_reservoirs):
+        ferro = rng.random() < 0.6
+        name = f"r{i}"
+        dev.add_node(name, "ferromagnet" if ferro else "normal", reservoir=True,
+                     voltage=rng.normal() * 1e-3, temperature=T0 + rng.normal(),
+                     magnetization=random_unit(rng) if ferro else None)
+        names.append(name)
+    internal = []
+    for i in range(n_internal):
+        ferro = i > 0 and rng.random() < 0.35  # keep at least one normal node
+        name = f"n{i}"
+        dev.add_node(name, "ferromagnet" if ferro else "normal",
+                     magnetization=random_unit(rng) if ferro else None)
+        internal.append(name)
+    kinds = {k: v.kind for k, v in dev.nodes.items()}
+    normals = [n for n in internal if kinds[n] == "normal"]
+
+    def join(a, b):
+        if kinds[a] == "ferromagnet" and kinds[b] == "ferromagnet":
+            b = normals[rng.integers(len(normals))]
+        if a == b:
+            return
+        if kinds[a] == "normal" and kinds[b] == "normal":
+            dev.add_contact(a, b, ContactParameters.spin_independent(
+                conductance=10 ** rng.uniform(-3, -1), seebeck=rng.uniform(-20e-6, 20e-6),
+                temperature=T0))
+        else:
+            pair = (a, b) if rng.random() < 0.5 else (b, a)
+            dev.add_contact(*pair, random_contact(rng, imaginary=imaginary))
+
+    # a spanning chain through all internal nodes, every reservoir attached, plus extras
+    order = list(rng.permutation(internal))
+    for a, b in zip(order, order[1:]):
+        join(a, b)
+    for r in names:
+        join(r, internal[rng.integers(len(internal))])
+    for _ in range(n_internal):
+        a, b = rng.choice(internal + names, size=2, replace=False)
+        if not (dev.nodes[a].reservoir and dev.nodes[b].reservoir):
+            join(str(a), str(b))
+    return dev
+
+
+def random_circuit(rng: np.random.Generator, regime: str, **kw):
+    """A finalized random circuit (redraws the rare disconnected topology)."""
+    from spincaloric import DeviceError
+
+    for _ in range(50):
+        try:
+            return random_device(rng, regime, **kw).finalize()
+        except DeviceError:
+            continue
+    raise AssertionError("no connected circuit drawn")  # pragma: no cover
+
+
+def reference_solve(circuit, magnetization=None):
+    """Independent reference: full 8-component unknowns per internal node, constraints as rows.
+
+    Instead of the solver's projection onto a node basis, every internal node keeps all 8
+    theory variables; a ferromagnet gets explicit constraint rows (no transverse spin
+    accumulation or spin temperature) and only its longitudinal balance rows; the thermalized
+    regime adds T⃗_s = 0 rows. One dense solve, point by point. Returns (X (n, 8), J (c, 8)).
+    """
+    from spincaloric.contacts import response_matrix
+
+    c = circuit
+    mag = np.array(c.magnetization, dtype=float)
+    for k, v in (magnetization or {}).items():
+        mag[c.index[k]] = np.asarray(v) / np.linalg.norm(v)
+    n = c.n_nodes
+    ks = []
+    for i, (a, b) in enumerate(c.ends):
+        f = c.magnet_of_contact[i]
+        m = mag[f] if f >= 0 else np.array([0.0, 0.0, 1.0])
+        ks.append(response_matrix(c.g_up[i], c.g_down[i], c.g_mix[i], c.dg_up[i], c.dg_down[i],
+                                  c.dg_mix[i], m, c.temperature))
+    size = 8 * n
+    # outflow operator: rows = node balances (8n), cols = all node states (8n)
+    out = np.zeros((size, size))
+    for i, (a, b) in enumerate(c.ends):
+        k = ks[i]
+        for row, s in ((a, 1.0), (b, -1.0)):
+            out[8 * row:8 * row + 8, 8 * a:8 * a + 8] += s * k
+            out[8 * row:8 * row + 8, 8 * b:8 * b + 8] -= s * k
+    rows, rhs = [], []
+    ni = c.regime == "noninteracting"
+    for node in range(n):
+        e = np.zeros((8, size))
+        e[:, 8 * node:8 * node + 8] = np.eye(8)
+        if c.reservoir[node]:
+            fixed = np.zeros(8)
+            fixed[0] = c.reservoir_voltage[node]
+            fixed[4] = c.reservoir_temperature[node] - c.temperature
+            rows.extend(e); rhs.extend(fixed)
+            continue
+        bal = out[8 * node:8 * node + 8]
+        if c.ferromagnet[node]:
+            m = mag[node]
+            # two vectors spanning the plane transverse to m
+            t1 = np.cross(m, [1.0, 0, 0] if abs(m[0]) < 0.9 else [0, 1.0, 0])
+            t1 /= np.linalg.norm(t1)
+            t2 = np.cross(m, t1)
+            rows += [bal[0], m @ bal[1:4], bal[4]]
+            rows += [t1 @ e[1:4], t2 @ e[1:4], t1 @ e[5:8], t2 @ e[5:8]]
+            rows += [m @ bal[5:8]] if ni else [m @ e[5:8]]
+            rhs += [0.0] * 8
+        else:
+            rows += list(bal[:5])
+            rows += list(bal[5:8]) if ni else list(e[5:8])
+            rhs += [0.0] * 8
+    x = np.linalg.solve(np.array(rows), np.array(rhs)).reshape(n, 8)
+    j = np.array([ks[i] @ (x[a] - x[b]) for i, (a, b) in enumerate(c.ends)])
+    return x, j

@@ -1,0 +1,235 @@
+"""The general solver against an independent method and the invariants of physics.md §2–4.
+
+Every test runs in both regimes and, where it matters, through both back ends.
+"""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+from scipy.spatial.transform import Rotation
+
+from random_circuits import random_circuit, random_unit, reference_solve
+from spincaloric import ContactParameters, Device
+from spincaloric.constants import TORQUE_PER_SPIN_CURRENT
+
+REGIMES = ["thermalized", "noninteracting"]
+METHODS = ["dense", "sparse"]
+seeds = st.integers(0, 2**32 - 1)
+
+
+def node_outflow(circuit, j):
+    """(..., n, 8) net current leaving each node through its contacts."""
+    out = np.zeros(j.shape[:-2] + (circuit.n_nodes, 8))
+    for k, (a, b) in enumerate(circuit.ends):
+        out[..., a, :] += j[..., k, :]
+        out[..., b, :] -= j[..., k, :]
+    return out
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("regime", REGIMES)
+@settings(max_examples=25, deadline=None)
+@given(seed=seeds)
+def test_solver_equals_constrained_dense_reference(regime, method, seed):
+    rng = np.random.default_rng(seed)
+    circuit = random_circuit(rng, regime, n_internal=int(rng.integers(1, 5)),
+                             n_reservoirs=int(rng.integers(2, 5)))
+    sol = circuit.solve(method=method)
+    x_ref, j_ref = reference_solve(circuit)
+    scale_x = np.abs(x_ref).max()
+    np.testing.assert_allclose(sol.states, x_ref, atol=1e-9 * scale_x)
+    np.testing.assert_allclose(sol.currents, j_ref, atol=1e-9 * np.abs(j_ref).max())
+
+
+@pytest.mark.parametrize("regime", REGIMES)
+@settings(max_examples=25, deadline=None)
+@given(seed=seeds)
+def test_conservation_at_every_internal_node(regime, seed):
+    rng = np.random.default_rng(seed)
+    circuit = random_circuit(rng, regime, n_internal=4, n_reservoirs=3)
+    sol = circuit.solve()
+    out = node_outflow(circuit, sol.currents)
+    scale = np.abs(sol.currents).max(axis=(0,))  # per component
+    for n in circuit.internal:
+        o = out[n]
+        checks = [o[0], o[4]]  # charge and energy (heat measured from μ0)
+        if circuit.ferromagnet[n]:
+            m = circuit.magnetization[n]
+            checks += [m @ o[1:4]] + ([m @ o[5:8]] if regime == "noninteracting" else [])
+        else:
+            checks += list(o[1:4]) + (list(o[5:8]) if regime == "noninteracting" else [])
+        assert np.abs(checks).max() <= 1e-10 * scale.max()
+        x = sol.states[n]
+        if circuit.ferromagnet[n]:  # collinear distributions along m
+            m = circuit.magnetization[n]
+            assert np.linalg.norm(np.cross(m, x[1:4])) <= 1e-12 * (1 + np.abs(x).max())
+            assert np.linalg.norm(np.cross(m, x[5:8])) <= 1e-12 * (1 + np.abs(x).max())
+        if regime == "thermalized":
+            assert np.all(x[5:8] == 0)
+    # what flows into the reservoirs sums to zero (charge and heat)
+    res = circuit.reservoir
+    assert abs(out[res, 0].sum()) <= 1e-10 * scale[0]
+    assert abs(out[res, 4].sum()) <= 1e-10 * scale[4]
+
+
+@pytest.mark.parametrize("regime", REGIMES)
+@settings(max_examples=25, deadline=None)
+@given(seed=seeds)
+def test_entropy_production_non_negative_and_equal_to_reservoir_work(regime, seed):
+    rng = np.random.default_rng(seed)
+    circuit = random_circuit(rng, regime)
+    sol = circuit.solve()
+    assert np.all(sol.contact_entropy_production >= -1e-12 * abs(sol.entropy_production))
+    assert sol.entropy_production > 0
+    # Σ_contacts J·F/T = Σ_reservoirs (I_r V_r + Q_r ΔT_r/T)/T with the outflow of reservoir r
+    out = node_outflow(circuit, sol.currents)
+    t = circuit.temperature
+    res = circuit.reservoir
+    x = sol.states
+    total = (out[res, 0] * x[res, 0] + out[res, 4] * x[res, 4] / t).sum() / t
+    assert total == pytest.approx(float(sol.entropy_production), rel=1e-9)
+
+
+def reservoir_response(circuit, magnetization):
+    """L with (I_r, Q_r) = L (V_r, ΔT_r / T), outflows of every reservoir, via unit drives."""
+    res = [circuit.names[i] for i in np.flatnonzero(circuit.reservoir)]
+    t = circuit.temperature
+    cols = []
+    for name in res:
+        for what in ("voltage", "temperature"):
+            v = {r: 0.0 for r in res}
+            temp = {r: t for r in res}
+            if what == "voltage":
+                v[name] = -1e-3  # electric potential: theory V = +1 mV
+                scale = 1e-3
+            else:
+                temp[name] = t + 1e-3 * t
+                scale = 1e-3
+            sol = circuit.solve(magnetization=magnetization, voltage=v, temperature=temp)
+            out = node_outflow(circuit, sol.currents)
+            col = []
+            for r in res:
+                i = circuit.index[r]
+                col += [out[i, 0], out[i, 4]]
+            cols.append(np.array(col) / scale)
+    return np.array(cols).T
+
+
+@pytest.mark.parametrize("regime", REGIMES)
+@settings(max_examples=20, deadline=None)
+@given(seed=seeds)
+def test_onsager_casimir_reciprocity_of_the_circuit(regime, seed):
+    """L_ij(m) = L_ji(−m) for the charge and heat currents into the reservoirs."""
+    rng = np.random.default_rng(seed)
+    circuit = random_circuit(rng, regime)
+    mags = {n: circuit.magnetization[circuit.index[n]] for n in circuit.magnets}
+    lp = reservoir_response(circuit, mags)
+    lm = reservoir_response(circuit, {k: -v for k, v in mags.items()})
+    np.testing.assert_allclose(lp, lm.T, atol=1e-9 * np.abs(lp).max())
+
+
+@pytest.mark.parametrize("regime", REGIMES)
+@settings(max_examples=20, deadline=None)
+@given(seed=seeds, shift=st.floats(-1.0, 1.0))
+def test_gauge_invariance_under_common_voltage_shift(regime, seed, shift):
+    rng = np.random.default_rng(seed)
+    circuit = random_circuit(rng, regime)
+    res = [circuit.names[i] for i in np.flatnonzero(circuit.reservoir)]
+    base = circuit.solve()
+    shifted = circuit.solve(voltage={r: float(base.state(r).voltage) + shift for r in res})
+    np.testing.assert_allclose(shifted.currents, base.currents,
+                               atol=1e-9 * np.abs(base.currents).max())
+    for n in base.nodes:
+        assert float(shifted.nodes[n].voltage) == pytest.approx(
+            float(base.nodes[n].voltage) + shift, abs=1e-9)
+        np.testing.assert_allclose(shifted.nodes[n].spin_accumulation,
+                                   base.nodes[n].spin_accumulation, atol=1e-12)
+
+
+@pytest.mark.parametrize("regime", REGIMES)
+@settings(max_examples=20, deadline=None)
+@given(seed=seeds)
+def test_rotation_covariance(regime, seed):
+    rng = np.random.default_rng(seed)
+    circuit = random_circuit(rng, regime)
+    rot = Rotation.random(random_state=int(rng.integers(2**31))).as_matrix()
+    mags = {n: circuit.magnetization[circuit.index[n]] for n in circuit.magnets}
+    a = circuit.solve()
+    b = circuit.solve(magnetization={k: rot @ v for k, v in mags.items()})
+    sa, sb = a.states, b.states
+    np.testing.assert_allclose(sb[:, [0, 4]], sa[:, [0, 4]], atol=1e-9 * np.abs(sa).max())
+    np.testing.assert_allclose(sb[:, 1:4], sa[:, 1:4] @ rot.T, atol=1e-9 * np.abs(sa).max())
+    np.testing.assert_allclose(sb[:, 5:8], sa[:, 5:8] @ rot.T, atol=1e-9 * np.abs(sa).max())
+    scale = TORQUE_PER_SPIN_CURRENT * np.abs(a.currents[:, 1:4]).max()
+    for k in a.torques:
+        np.testing.assert_allclose(b.torques[k], rot @ a.torques[k], atol=1e-9 * scale)
+
+
+@pytest.mark.parametrize("regime", REGIMES)
+@settings(max_examples=20, deadline=None)
+@given(seed=seeds, flips=st.lists(st.booleans(), min_size=8, max_size=8))
+def test_no_torque_when_all_magnets_are_collinear(regime, seed, flips):
+    rng = np.random.default_rng(seed)
+    circuit = random_circuit(rng, regime, imaginary=True)
+    axis = random_unit(rng)
+    mags = {n: (axis if f else -axis) for n, f in zip(circuit.magnets, flips * 4)}
+    sol = circuit.solve(magnetization=mags)
+    scale = TORQUE_PER_SPIN_CURRENT * np.abs(sol.currents[..., 1:4]).max()
+    for k, tau in sol.torques.items():
+        assert np.abs(tau).max() <= 1e-10 * scale, k
+        # and every spin accumulation is collinear with the common axis
+    for n in sol.nodes.values():
+        assert np.linalg.norm(np.cross(axis, n.spin_accumulation)) <= 1e-12
+
+
+def spin_valve(regime="thermalized", p=0.5, **kw):
+    c = ContactParameters.from_paper(conductance=1e-2, polarization=p, mixing=0.8,
+                                     seebeck=-4e-6, polarization_derivative=0.7,
+                                     mixing_derivative=0.1, temperature=300.0)
+    dev = Device(temperature=300.0, regime=regime)
+    dev.add_node("a", "ferromagnet", reservoir=True, magnetization=[0, 0, 1], **kw)
+    dev.add_node("spacer", "normal")
+    dev.add_node("b", "ferromagnet", reservoir=True, magnetization=[1, 0, 1])
+    dev.add_contact("a", "spacer", c)
+    dev.add_contact("spacer", "b", c)  # either orientation must give the same physics
+    return dev.finalize()
+
+
+@pytest.mark.parametrize("regime", REGIMES)
+def test_torque_sign_is_convention_free(regime):
+    """Electrons from A through the spacer into B pull m_B toward m_A, push m_A from m_B."""
+    circuit = spin_valve(regime)
+    # electrons flow from low to high electric potential: A at −1 mV, B at 0
+    sol = circuit.solve(voltage={"a": -1e-3, "b": 0.0})
+    m_a, m_b = np.array([0, 0, 1.0]), np.array([1, 0, 1.0]) / np.sqrt(2)
+    assert float(sol.contacts[0].charge_current) < 0  # conventional current B -> A
+    assert sol.torques["b"] @ m_a > 0  # m_B rotates toward m_A
+    assert sol.torques["a"] @ m_b < 0  # m_A rotates away from m_B
+    for k, m in (("a", m_a), ("b", m_b)):
+        assert abs(sol.torques[k] @ m) <= 1e-12 * np.linalg.norm(sol.torques[k])
+
+
+@pytest.mark.parametrize("regime", REGIMES)
+@pytest.mark.parametrize("method", METHODS)
+def test_batched_solve_equals_per_point_loop(regime, method):
+    rng = np.random.default_rng(7)
+    circuit = random_circuit(rng, regime)
+    magnet = circuit.magnets[0]
+    res = [circuit.names[i] for i in np.flatnonzero(circuit.reservoir)]
+    ms = random_unit(rng, (3, 4))
+    vs = rng.normal(size=(3, 1)) * 1e-3
+    batched = circuit.solve(magnetization={magnet: ms}, voltage={res[0]: vs}, method=method)
+    assert batched.shape == (3, 4)
+    for i in range(3):
+        for j in range(4):
+            one = circuit.solve(magnetization={magnet: ms[i, j]}, voltage={res[0]: vs[i, 0]})
+            np.testing.assert_allclose(batched.states[i, j], one.states, atol=1e-15)
+            np.testing.assert_allclose(batched.currents[i, j], one.currents,
+                                       atol=1e-12 * np.abs(one.currents).max())
+    # drives batched at fixed magnetizations (one factorisation, many right-hand sides)
+    t = 300.0 + rng.normal(size=5)
+    batch = circuit.solve(temperature={res[-1]: t}, method=method)
+    for i in range(5):
+        one = circuit.solve(temperature={res[-1]: t[i]})
+        np.testing.assert_allclose(batch.currents[i], one.currents,
+                                   atol=1e-12 * np.abs(one.currents).max())
