@@ -219,6 +219,19 @@ def cross_matrix(m: np.ndarray) -> np.ndarray:
     return out
 
 
+def _fill_moment(out, rows, cols, scale, total, diff, re, im, m, pm, mx):
+    """Write scale × (4x4 spin-space block) into out[..., rows, cols] (views, no temporaries)."""
+    r0, c0 = rows.start, cols.start
+    out[..., r0, c0] = scale * total
+    out[..., r0, c0 + 1:c0 + 4] = (0.5 * scale * diff)[..., None] * m
+    out[..., r0 + 1:r0 + 4, c0] = (scale * diff)[..., None] * m
+    sub = out[..., r0 + 1:r0 + 4, c0 + 1:c0 + 4]
+    np.multiply((scale * (0.5 * total - re))[..., None, None], pm, out=sub)
+    sub -= (scale * im)[..., None, None] * mx
+    for i in range(3):
+        sub[..., i, i] += scale * re
+
+
 def spin_space_block(g_up, g_down, g_mix, m) -> np.ndarray:
     """The 4x4 map (scalar, vector) -> (scalar, vector) of one energy moment, shape (..., 4, 4).
 
@@ -228,20 +241,11 @@ def spin_space_block(g_up, g_down, g_mix, m) -> np.ndarray:
     m = np.asarray(m, dtype=float)
     g_up, g_down, g_mix = np.asarray(g_up), np.asarray(g_down), np.asarray(g_mix)
     shape = np.broadcast_shapes(m.shape[:-1], g_up.shape, g_down.shape, g_mix.shape)
-    m = np.broadcast_to(m, shape + (3,))
-    total = np.broadcast_to(g_up + g_down, shape)
-    diff = np.broadcast_to(g_up - g_down, shape)
-    re = np.broadcast_to(np.real(g_mix), shape)
-    im = np.broadcast_to(np.imag(g_mix), shape)
+    out = np.empty(shape + (4, 4))
     pm = m[..., :, None] * m[..., None, :]
-    block = np.empty(shape + (4, 4), dtype=float)
-    block[..., 0, 0] = total
-    block[..., 0, 1:] = 0.5 * diff[..., None] * m
-    block[..., 1:, 0] = diff[..., None] * m
-    eye = np.eye(3)
-    block[..., 1:, 1:] = ((0.5 * total - re)[..., None, None] * pm + re[..., None, None] * eye
-                          - im[..., None, None] * cross_matrix(m))
-    return block
+    _fill_moment(out, slice(0, 4), slice(0, 4), 1.0, g_up + g_down, g_up - g_down,
+                 np.real(g_mix), np.imag(g_mix), m, pm, cross_matrix(m))
+    return out
 
 
 def response_matrix(g_up, g_down, g_mix, dg_up, dg_down, dg_mix, m, temperature) -> np.ndarray:
@@ -260,16 +264,68 @@ def response_matrix(g_up, g_down, g_mix, dg_up, dg_down, dg_mix, m, temperature)
     K with J = K ΔX: rows (I_c [A], I⃗_s [A], Q_c [W], Q⃗_s [W]), columns (ΔV_c [V], ΔV⃗_s [V],
     ΔT_c [K], ΔT⃗_s [K]).
     """
+    m = np.asarray(m, dtype=float)
+    g_up, g_down, dg_up, dg_down = (np.asarray(x, dtype=float)
+                                    for x in (g_up, g_down, dg_up, dg_down))
+    g_mix, dg_mix = np.asarray(g_mix, dtype=complex), np.asarray(dg_mix, dtype=complex)
+    shape = np.broadcast_shapes(m.shape[:-1], g_up.shape, g_down.shape, g_mix.shape,
+                                dg_up.shape, dg_down.shape, dg_mix.shape)
+    m = np.broadcast_to(m, shape + (3,))
+    pm = m[..., :, None] * m[..., None, :]
+    mx = cross_matrix(m)
     a = ELEMENTARY_CHARGE * LORENZ * temperature
-    elec = spin_space_block(g_up, g_down, g_mix, m)
-    thermo = spin_space_block(dg_up, dg_down, dg_mix, m)
-    shape = np.broadcast_shapes(elec.shape, thermo.shape)
-    k = np.empty(shape[:-2] + (8, 8), dtype=float)
-    k[..., :4, :4] = elec
-    k[..., :4, 4:] = a * thermo
-    k[..., 4:, :4] = (a * temperature) * thermo
-    k[..., 4:, 4:] = (LORENZ * temperature) * elec
+    k = np.empty(shape + (8, 8))
+    lo, hi = slice(0, 4), slice(4, 8)
+    elec = (g_up + g_down, g_up - g_down, g_mix.real, g_mix.imag)
+    thermo = (dg_up + dg_down, dg_up - dg_down, dg_mix.real, dg_mix.imag)
+    _fill_moment(k, lo, lo, 1.0, *elec, m, pm, mx)
+    _fill_moment(k, lo, hi, a, *thermo, m, pm, mx)
+    _fill_moment(k, hi, lo, a * temperature, *thermo, m, pm, mx)
+    _fill_moment(k, hi, hi, LORENZ * temperature, *elec, m, pm, mx)
     return k
+
+
+def magnetization_features(m) -> np.ndarray:
+    """φ(m) = (1, m_x, m_y, m_z, m_x m_x, m_x m_y, ..., m_z m_z), shape (..., 13).
+
+    K(m) is exactly linear in these features: K(m) = φ(m) · C (:func:`response_coefficients`),
+    so a batch of responses is one matrix product.
+    """
+    m = np.asarray(m, dtype=float)
+    out = np.empty(m.shape[:-1] + (13,))
+    out[..., 0] = 1.0
+    out[..., 1:4] = m
+    out[..., 4:13] = (m[..., :, None] * m[..., None, :]).reshape(m.shape[:-1] + (9,))
+    return out
+
+
+def response_coefficients(g_up, g_down, g_mix, dg_up, dg_down, dg_mix, temperature) -> np.ndarray:
+    """C with K(m) = Σ_q φ_q(m) C_q, shape (..., 13, 8, 8); arguments as :func:`response_matrix`."""
+    g_up, g_down, dg_up, dg_down = (np.asarray(x, dtype=float)
+                                    for x in (g_up, g_down, dg_up, dg_down))
+    g_mix, dg_mix = np.asarray(g_mix, dtype=complex), np.asarray(dg_mix, dtype=complex)
+    shape = np.broadcast_shapes(g_up.shape, g_down.shape, g_mix.shape, dg_up.shape,
+                                dg_down.shape, dg_mix.shape)
+    a = ELEMENTARY_CHARGE * LORENZ * temperature
+    c = np.zeros(shape + (13, 8, 8))
+    unit_cross = cross_matrix(np.eye(3))  # [e_i ×]
+    moments = ((g_up, g_down, g_mix), (dg_up, dg_down, dg_mix))
+    for r0, c0, scale, (gu, gd, gm) in ((0, 0, 1.0, moments[0]), (0, 4, a, moments[1]),
+                                         (4, 0, a * temperature, moments[1]),
+                                         (4, 4, LORENZ * temperature, moments[0])):
+        total = np.broadcast_to(scale * (gu + gd), shape)
+        diff = np.broadcast_to(scale * (gu - gd), shape)
+        re = np.broadcast_to(scale * gm.real, shape)
+        im = np.broadcast_to(scale * gm.imag, shape)
+        c[..., 0, r0, c0] = total
+        for i in range(3):
+            c[..., 0, r0 + 1 + i, c0 + 1 + i] = re
+            c[..., 1 + i, r0, c0 + 1 + i] = 0.5 * diff
+            c[..., 1 + i, r0 + 1 + i, c0] = diff
+            c[..., 1 + i, r0 + 1:r0 + 4, c0 + 1:c0 + 4] = -im[..., None, None] * unit_cross[i]
+            for j in range(3):
+                c[..., 4 + 3 * i + j, r0 + 1 + i, c0 + 1 + j] = 0.5 * total - re
+    return c
 
 
 def conjugate_scaling(temperature: float) -> np.ndarray:

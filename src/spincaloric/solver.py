@@ -19,9 +19,11 @@ linear in the drives, so a batch of drives is solved as one multi-right-hand-sid
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
-from .contacts import response_matrix
+from .contacts import magnetization_features, response_coefficients
 from .device import Circuit, DeviceError, unit_vector
 
 #: Largest number of unknowns for which "auto" uses the dense batched solver.
@@ -84,25 +86,49 @@ def _overrides(circuit: Circuit, magnetization, voltage, temperature):
     return mag, drives
 
 
-def contact_responses(circuit: Circuit, mag: np.ndarray) -> np.ndarray:
-    """K of every contact, (c, *B, 8, 8), for node magnetizations ``mag`` (n, *B, 3)."""
-    c = circuit.n_contacts
-    batch = mag.shape[1:-1]
-    m = np.empty((c,) + batch + (3,))
-    has = circuit.magnet_of_contact >= 0
-    m[has] = mag[circuit.magnet_of_contact[has]]
-    m[~has] = (0.0, 0.0, 1.0)  # spin-independent contact: any axis gives the same K
-    shape = (c,) + (1,) * len(batch)
-    p = [np.reshape(getattr(circuit, f), shape) for f in
-         ("g_up", "g_down", "g_mix", "dg_up", "dg_down", "dg_mix")]
-    return response_matrix(*p, m, circuit.temperature)
+_COEFFICIENTS: "weakref.WeakKeyDictionary[Circuit, np.ndarray]" = weakref.WeakKeyDictionary()
 
 
-def node_bases(circuit: Circuit, mag: np.ndarray) -> dict[int, np.ndarray]:
-    """B_n (*B, 8, 8) for every internal ferromagnetic node n (normal nodes have B = 1)."""
+def _coefficients(circuit: Circuit) -> np.ndarray:
+    """(c, 13, 64) coefficients of every contact's K in the features φ(m), cached per circuit."""
+    coef = _COEFFICIENTS.get(circuit)
+    if coef is None:
+        coef = response_coefficients(circuit.g_up, circuit.g_down, circuit.g_mix, circuit.dg_up,
+                                     circuit.dg_down, circuit.dg_mix, circuit.temperature)
+        coef = coef.reshape(circuit.n_contacts, 13, 64)
+        _COEFFICIENTS[circuit] = coef
+    return coef
+
+
+def contact_responses(circuit: Circuit, mflat: np.ndarray, varying: np.ndarray) -> list:
+    """K of every contact for magnetizations ``mflat`` (n, p, 3): a list of (p or 1, 8, 8).
+
+    A contact whose ferromagnet does not vary over the batch gets one (1, 8, 8) matrix.
+    """
+    coef = _coefficients(circuit)
+    out = []
+    for c, f in enumerate(circuit.magnet_of_contact):
+        if f < 0:
+            m = np.array([[0.0, 0.0, 1.0]])  # spin-independent: any axis gives the same K
+        else:
+            m = mflat[f] if varying[f] else mflat[f, :1]
+        out.append((magnetization_features(m) @ coef[c]).reshape(-1, 8, 8))
+    return out
+
+
+def stacked_responses(circuit: Circuit, m: np.ndarray) -> np.ndarray:
+    """K of every contact for one magnetization state m (n, 3): (c, 8, 8), vectorised."""
+    idx = np.maximum(circuit.magnet_of_contact, 0)
+    mc = np.where((circuit.magnet_of_contact >= 0)[:, None], m[idx], [0.0, 0.0, 1.0])
+    feats = magnetization_features(mc)  # (c, 13)
+    return np.einsum("cq,cqk->ck", feats, _coefficients(circuit)).reshape(-1, 8, 8)
+
+
+def node_bases(circuit: Circuit, mflat: np.ndarray, varying: np.ndarray) -> dict[int, np.ndarray]:
+    """B_n (p or 1, 8, 8) for every internal ferromagnetic node n (normal nodes have B = 1)."""
     out = {}
     for n in np.flatnonzero(circuit.ferromagnet & ~circuit.reservoir):
-        m = mag[n]
+        m = mflat[n] if varying[n] else mflat[n, :1]
         b = np.broadcast_to(np.eye(8), m.shape[:-1] + (8, 8)).copy()
         b[..., 1:4, 1] = m
         b[..., 5:8, 5] = m
@@ -124,8 +150,10 @@ def _right(bases, n, m):
     return m if b is None else m @ b
 
 
-def assemble_dense(circuit: Circuit, k: np.ndarray, bases: dict):
-    """Dense padded system for a batch: A (*B, 8i, 8i) and drive map R (*B, 8i, 2n).
+def assemble_dense(circuit: Circuit, k: list, bases: dict):
+    """Dense padded system for a batch: A (p, 8i, 8i) and drive map R (p, 8i, 2n).
+
+    ``k`` lists each contact's K, (p or 1, 8, 8); ``bases`` the internal ferromagnets' B_n.
 
     i = number of internal nodes; the balance rows and unknowns are padded to 8 per node; the
     drive columns are (V_r, T_r − T0) for every node r (zero for internal nodes).
@@ -133,7 +161,8 @@ def assemble_dense(circuit: Circuit, k: np.ndarray, bases: dict):
     internal = circuit.internal
     pos = -np.ones(circuit.n_nodes, np.intp)
     pos[internal] = np.arange(len(internal))
-    batch = k.shape[1:-2]
+    batch = (max(kc.shape[0] for kc in k),) if k else (1,)
+    batch = (max(batch[0], *(b.shape[0] for b in bases.values())),) if bases else batch
     size = 8 * len(internal)
     a_mat = np.zeros(batch + (size, size))
     r_mat = np.zeros(batch + (size, 2 * circuit.n_nodes))
@@ -216,11 +245,16 @@ def node_states(circuit: Circuit, y_pad: np.ndarray, bases: dict, drives: np.nda
     return x
 
 
-def contact_currents(circuit: Circuit, k: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """J (*B, c, 8) of every contact from K (c, *B, 8, 8) and states X (*B, n, 8)."""
-    dx = x[..., circuit.ends[:, 0], :] - x[..., circuit.ends[:, 1], :]  # (*B, c, 8)
-    kk = np.moveaxis(k, 0, -3)  # (*B, c, 8, 8)
-    return (kk @ dx[..., None])[..., 0]
+def contact_currents(circuit: Circuit, k, x: np.ndarray) -> np.ndarray:
+    """J (p, c, 8) of every contact from states X (p, n, 8) and K: a list of (p or 1, 8, 8),
+    one per contact, or one stacked (c, 8, 8) array for a single magnetization state."""
+    dx = x[..., circuit.ends[:, 0], :] - x[..., circuit.ends[:, 1], :]  # (p, c, 8)
+    if isinstance(k, np.ndarray):
+        return np.einsum("cij,pcj->pci", k, dx)
+    j = np.empty(dx.shape)
+    for c, kc in enumerate(k):
+        j[:, c] = np.einsum("pij,pj->pi", kc, dx[:, c]) if kc.shape[0] > 1 else dx[:, c] @ kc[0].T
+    return j
 
 
 def _common_batch(mag, drives):
@@ -260,7 +294,7 @@ def _drive_vectors(d):
     return np.moveaxis(d, 2, 0).reshape(d.shape[2], -1)
 
 
-def _dense_solve(circuit, mag, drives, active):
+def _dense_solve(circuit, mag, drives, active, varying):
     """Batched dense path: returns (x (*B, n, 8), j (*B, c, 8))."""
     mflat, dflat, full, paired = _common_batch(mag, drives)
     internal = circuit.internal
@@ -269,36 +303,105 @@ def _dense_solve(circuit, mag, drives, active):
     m_points = mflat.shape[1]
     if m_points == 1:
         # one matrix, many drives: the response to unit drives, then superposition
-        k = contact_responses(circuit, mflat)  # (c, 1, 8, 8)
-        bases = node_bases(circuit, mflat)
-        a_pad, r_pad = assemble_dense(circuit, k, bases)
+        k = stacked_responses(circuit, mflat[:, 0])  # (c, 8, 8)
+        bases = node_bases(circuit, mflat, varying)
+        a_pad, r_pad = assemble_dense(circuit, list(k[:, None]), bases)
         z = np.linalg.solve(a_pad[0][np.ix_(act, act)], r_pad[0][act])  # (u, 2n)
         y = _drive_vectors(dflat) @ z.T  # (D, u)
         bases = {n: b[0] for n, b in bases.items()}
         x = node_states(circuit, _unpad(y, act, n_int), bases, dflat)
-        j = contact_currents(circuit, k[:, 0], x)
+        j = contact_currents(circuit, k, x)
         return x.reshape(full + x.shape[-2:]), j.reshape(full + j.shape[-2:])
 
+    if not any(varying[n] for n in np.flatnonzero(circuit.ferromagnet & ~circuit.reservoir)):
+        x, j = _dense_feature_solve(circuit, mflat, dflat, paired, active, varying)
+    else:
+        x, j = _dense_generic_solve(circuit, mflat, dflat, paired, active, varying)
+    return x.reshape(full + x.shape[-2:]), j.reshape(full + j.shape[-2:])
+
+
+def _chunks(circuit, total, n_int):
     per_point = 8 * ((8 * n_int) ** 2 + 2 * circuit.n_contacts * 64 + 16 * n_int * circuit.n_nodes)
-    chunk = max(1, _CHUNK_BYTES // max(per_point, 1))
+    step = max(1, _CHUNK_BYTES // max(per_point, 1))
+    for start in range(0, total, step):
+        yield slice(start, min(start + step, total))
+
+
+def _dense_generic_solve(circuit, mflat, dflat, paired, active, varying):
+    """Any dense batch: K and node bases per point, assembled and solved chunk by chunk."""
+    internal = circuit.internal
+    n_int = len(internal)
+    act = active[internal].reshape(-1)
+    m_points = mflat.shape[1]
     x = np.empty((m_points, circuit.n_nodes, 8))
     j = np.empty((m_points, circuit.n_contacts, 8))
-    for start in range(0, m_points, chunk):
-        sl = slice(start, min(start + chunk, m_points))
+    for sl in _chunks(circuit, m_points, n_int):
         msub = mflat[:, sl]
         dsub = dflat[:, :, sl] if paired else dflat  # (n, 2, p) or (n, 2, 1)
-        k = contact_responses(circuit, msub)  # (c, p, 8, 8)
-        bases = node_bases(circuit, msub)
+        k = contact_responses(circuit, msub, varying)  # list of (p or 1, 8, 8)
+        bases = node_bases(circuit, msub, varying)
         a_pad, r_pad = assemble_dense(circuit, k, bases)
         rhs = (r_pad[:, act] @ _drive_vectors(dsub)[..., None])[..., 0]  # (p, u)
         y = np.linalg.solve(a_pad[:, act][:, :, act], rhs[..., None])[..., 0]
         xs = node_states(circuit, _unpad(y, act, n_int), bases, dsub)
         x[sl] = xs
         j[sl] = contact_currents(circuit, k, xs)
-    return x.reshape(full + x.shape[-2:]), j.reshape(full + j.shape[-2:])
+    return x, j
 
 
-def _sparse_solve(circuit, mag, drives, active):
+def _dense_feature_solve(circuit, mflat, dflat, paired, active, varying):
+    """Dense batch whose internal ferromagnets are fixed: the assembled system is linear in the
+    features φ(m_f) of each varying magnet f (K is, and the assembly is linear in K), so
+
+        A(m) = A_0 + Σ_f φ(m_f) · E_f,   R(m) = R_0 + Σ_f φ(m_f) · F_f,
+
+    with E_f, F_f assembled once from the coefficients C of :func:`response_coefficients`.
+    Per point this costs a few small matrix products and one dense solve.
+    """
+    internal = circuit.internal
+    n_int = len(internal)
+    act = active[internal].reshape(-1)
+    u = int(act.sum())
+    coef = _coefficients(circuit).reshape(-1, 13, 8, 8)
+    m_first = mflat[:, :1]
+    bases = node_bases(circuit, m_first, varying)
+    k_fixed = contact_responses(circuit, m_first, np.zeros_like(varying))
+    magnets = sorted({int(f) for f in circuit.magnet_of_contact if f >= 0 and varying[f]})
+    zero = np.zeros((1, 8, 8))
+    const_k = [zero if (f >= 0 and varying[f]) else k_fixed[c]
+               for c, f in enumerate(circuit.magnet_of_contact)]
+    a0, r0 = assemble_dense(circuit, const_k, bases)
+    a0, r0 = a0[0][np.ix_(act, act)], r0[0][act]
+    parts = []
+    for f in magnets:
+        kf = [coef[c] if g == f else zero for c, g in enumerate(circuit.magnet_of_contact)]
+        ef, rf = assemble_dense(circuit, kf, bases)  # (13, 8i, 8i), (13, 8i, 2n)
+        parts.append((f, ef[:, act][:, :, act].reshape(13, u * u), rf[:, act]))
+    m_points = mflat.shape[1]
+    x = np.empty((m_points, circuit.n_nodes, 8))
+    j = np.empty((m_points, circuit.n_contacts, 8))
+    bases1 = {n: b[0] for n, b in bases.items()}
+    for sl in _chunks(circuit, m_points, n_int):
+        dsub = dflat[:, :, sl] if paired else dflat
+        dvec = _drive_vectors(dsub)  # (p or 1, 2n)
+        a = np.broadcast_to(a0.reshape(1, u * u), (sl.stop - sl.start, u * u)).copy()
+        rhs = dvec @ r0.T  # (p or 1, u)
+        for f, ef, rf in parts:
+            phi = magnetization_features(mflat[f, sl])  # (p, 13)
+            a += phi @ ef
+            if dvec.shape[0] == 1:
+                rhs = rhs + phi @ (rf @ dvec[0])  # (13, u) contracted
+            else:
+                rhs = rhs + np.einsum("pq,qud,pd->pu", phi, rf, dvec)
+        rhs = np.broadcast_to(rhs, (a.shape[0], u))
+        y = np.linalg.solve(a.reshape(-1, u, u), rhs[..., None])[..., 0]
+        xs = node_states(circuit, _unpad(y, act, n_int), bases1, dsub)
+        x[sl] = xs
+        j[sl] = contact_currents(circuit, contact_responses(circuit, mflat[:, sl], varying), xs)
+    return x, j
+
+
+def _sparse_solve(circuit, mag, drives, active, varying):
     """Sparse LU path: one factorisation per magnetization state, reused for all its drives."""
     from scipy.sparse.linalg import splu
 
@@ -309,8 +412,8 @@ def _sparse_solve(circuit, mag, drives, active):
     x_all, j_all = [], []
     for p in range(mflat.shape[1]):
         mp = mflat[:, p:p + 1]
-        k = contact_responses(circuit, mp)[:, 0]  # (c, 8, 8)
-        bases = {n: b[0] for n, b in node_bases(circuit, mp).items()}
+        k = stacked_responses(circuit, mp[:, 0])  # (c, 8, 8)
+        bases = {n: b[0] for n, b in node_bases(circuit, mp, varying).items()}
         a_mat, r_mat = assemble_sparse(circuit, k, bases, active)
         d = dflat[:, :, p:p + 1] if paired else dflat
         rhs = np.asarray(r_mat @ _drive_vectors(d).T)  # (u, D)
@@ -333,7 +436,9 @@ def solve_circuit(circuit: Circuit, magnetization, voltage, temperature, method=
     if method == "auto":
         method = "dense" if active.sum() <= DENSE_LIMIT else "sparse"
     solver = _dense_solve if method == "dense" else _sparse_solve
-    x, j = solver(circuit, mag, drives, active)
+    varying = np.array([int(np.prod(mag.shape[1:-1])) > 1 and
+                        not np.all(mag[i] == mag[i].reshape(-1, 3)[0]) for i in range(len(mag))])
+    x, j = solver(circuit, mag, drives, active, varying)
     full = x.shape[:-2]
     mag = _batch_axes(mag, 1, mag.shape[1:-1], full)
     mag_full = np.moveaxis(np.broadcast_to(mag, (mag.shape[0],) + full + (3,)), 0, -2)
