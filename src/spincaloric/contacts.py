@@ -26,6 +26,8 @@ the difference. Everything is batched: parameters and ``m`` broadcast over leadi
 
 from __future__ import annotations
 
+import cmath
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -202,7 +204,7 @@ def _ratio(num: float, den: float) -> float:
 
 def _check_finite(**values) -> None:
     for name, v in values.items():
-        if not np.all(np.isfinite(np.asarray(v))):
+        if not (cmath.isfinite(v) if isinstance(v, complex) else math.isfinite(v)):
             raise ContactError(name, f"must be a finite number, got {v}")
 
 

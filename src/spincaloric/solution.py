@@ -119,16 +119,16 @@ class Solution:
         I⃗_abs = −Σ (I⃗_s, F→N)⊥ over the ferromagnet's contacts (physics.md §4).
         """
         c = self.circuit
-        out = {}
-        for n in np.flatnonzero(c.ferromagnet):
-            m = self.magnetizations[..., n, :]
-            total = np.zeros(self.shape + (3,))
-            for k in np.flatnonzero(c.magnet_of_contact == n):
-                sign = 1.0 if c.ends[k, 0] == n else -1.0  # current F -> N
-                total = total - sign * self.currents[..., k, 1:4]
-            perp = total - np.einsum("...i,...i->...", total, m)[..., None] * m
-            out[c.names[n]] = perp
-        return out
+        has = np.flatnonzero(c.magnet_of_contact >= 0)
+        magnet = c.magnet_of_contact[has]
+        # spin current F -> N of each magnetic contact: +J if the ferromagnet is between[0]
+        sign = np.where(c.ends[has, 0] == magnet, 1.0, -1.0)
+        total = np.zeros(self.shape + (c.n_nodes, 3))
+        np.add.at(np.moveaxis(total, -2, 0), magnet,
+                  np.moveaxis(-sign[:, None] * self.currents[..., has, 1:4], -2, 0))
+        m = self.magnetizations
+        perp = total - np.einsum("...i,...i->...", total, m)[..., None] * m
+        return {c.names[n]: perp[..., n, :] for n in np.flatnonzero(c.ferromagnet)}
 
     @cached_property
     def torques(self) -> dict[str, np.ndarray]:

@@ -23,7 +23,7 @@ import weakref
 
 import numpy as np
 
-from .contacts import magnetization_features, response_coefficients
+from .contacts import magnetization_features, response_coefficients, response_matrix
 from .device import Circuit, DeviceError, unit_vector
 
 #: Largest number of unknowns for which "auto" uses the dense batched solver.
@@ -120,8 +120,8 @@ def stacked_responses(circuit: Circuit, m: np.ndarray) -> np.ndarray:
     """K of every contact for one magnetization state m (n, 3): (c, 8, 8), vectorised."""
     idx = np.maximum(circuit.magnet_of_contact, 0)
     mc = np.where((circuit.magnet_of_contact >= 0)[:, None], m[idx], [0.0, 0.0, 1.0])
-    feats = magnetization_features(mc)  # (c, 13)
-    return np.einsum("cq,cqk->ck", feats, _coefficients(circuit)).reshape(-1, 8, 8)
+    return response_matrix(circuit.g_up, circuit.g_down, circuit.g_mix, circuit.dg_up,
+                           circuit.dg_down, circuit.dg_mix, mc, circuit.temperature)
 
 
 def node_bases(circuit: Circuit, mflat: np.ndarray, varying: np.ndarray) -> dict[int, np.ndarray]:
@@ -183,42 +183,67 @@ def assemble_dense(circuit: Circuit, k: list, bases: dict):
     return a_mat, r_mat
 
 
-def assemble_sparse(circuit: Circuit, k: np.ndarray, bases: dict, active: np.ndarray):
+def _project_rows(k: np.ndarray, m: np.ndarray, ferro: np.ndarray) -> np.ndarray:
+    """Bᵀ K for a stack K (c, 8, 8), where B is the identity except for the contacts flagged
+    ``ferro`` (c,), whose spin rows project on m (c, 3): the elementwise form of the product,
+    cheaper than 10⁵ small matrix products."""
+    out = k.copy()
+    sel = np.flatnonzero(ferro)
+    if sel.size:
+        ms = m[sel]
+        out[sel, 1, :] = np.einsum("ci,cij->cj", ms, k[sel, 1:4, :])
+        out[sel, 5, :] = np.einsum("ci,cij->cj", ms, k[sel, 5:8, :])
+    return out
+
+
+#: Contacts assembled at a time by the sparse back end: keeps temporaries small (and recycled).
+_SPARSE_CHUNK = 8192
+
+
+def assemble_sparse(circuit: Circuit, k: np.ndarray, m: np.ndarray, active: np.ndarray):
     """Compact sparse system for one magnetization state: (A csc (u, u), R csr (u, 2n)).
 
-    ``k`` is (c, 8, 8); ``bases`` maps internal ferromagnets to (8, 8); ``active`` is (n, 8).
-    Assembly is vectorised over contacts: cost and memory grow linearly with the circuit.
+    ``k`` is (c, 8, 8); ``m`` the node magnetizations (n, 3); ``active`` is (n, 8).
+    Assembly is vectorised over contacts (in chunks): cost and memory grow linearly with the
+    circuit. Entries of different contacts on the same node pair add up in the COO -> CSC step.
     """
     import scipy.sparse as sp
 
     n = circuit.n_nodes
-    gidx = -np.ones((n, 8), np.intp)
-    gidx[active] = np.arange(int(active.sum()))
-    basis = np.broadcast_to(np.eye(8), (n, 8, 8)).copy()
-    for node, b in bases.items():
-        basis[node] = b
-    a_idx, b_idx = circuit.ends[:, 0], circuit.ends[:, 1]
+    u = int(active.sum())
+    gidx = -np.ones((n, 8), np.int32)
+    gidx[active] = np.arange(u, dtype=np.int32)
+    internal_ferro = circuit.ferromagnet & ~circuit.reservoir
     rows, cols, vals = [], [], []
     rrows, rcols, rvals = [], [], []
-    for row_nodes, sign in ((a_idx, 1.0), (b_idx, -1.0)):
-        left = np.swapaxes(basis[row_nodes], -1, -2) @ k  # (c, 8, 8)
-        rg = gidx[row_nodes]  # (c, 8)
-        for col_nodes, csign in ((a_idx, 1.0), (b_idx, -1.0)):
-            block = (sign * csign) * (left @ basis[col_nodes])
-            cg = gidx[col_nodes]
-            r = np.broadcast_to(rg[:, :, None], block.shape)
-            cc = np.broadcast_to(cg[:, None, :], block.shape)
-            keep = (r >= 0) & (cc >= 0) & (block != 0)
-            rows.append(r[keep]); cols.append(cc[keep]); vals.append(block[keep])
-            res = circuit.reservoir[col_nodes]
-            for comp, off in ((0, 0), (4, 1)):
-                blk = -(sign * csign) * left[:, :, comp]  # (c, 8)
-                r2 = rg
-                keep2 = res[:, None] & (r2 >= 0) & (blk != 0)
-                rrows.append(r2[keep2])
-                rcols.append(np.broadcast_to(2 * col_nodes[:, None] + off, r2.shape)[keep2])
-                rvals.append(blk[keep2])
-    u = int(active.sum())
+    for start in range(0, circuit.n_contacts, _SPARSE_CHUNK):
+        sl = slice(start, start + _SPARSE_CHUNK)
+        kc = k[sl]
+        ends = (circuit.ends[sl, 0], circuit.ends[sl, 1])
+        for row_nodes, sign in ((ends[0], 1.0), (ends[1], -1.0)):
+            left = _project_rows(kc, m[row_nodes], internal_ferro[row_nodes])  # B_rowᵀ K
+            rg = gidx[row_nodes]  # (c, 8)
+            for col_nodes, csign in ((ends[0], 1.0), (ends[1], -1.0)):
+                cg = gidx[col_nodes]
+                # active (row, column) pairs, as flat positions in the (c, 8, 8) stack
+                flat = np.flatnonzero(((rg >= 0)[:, :, None] & (cg >= 0)[:, None, :]).ravel())
+                con, i, j = flat // 64, (flat // 8) % 8, flat % 8
+                v = left.reshape(-1)[flat]
+                # K B differs from K only in the spin columns 1 and 5 of internal ferromagnets
+                for col, span in ((1, slice(1, 4)), (5, slice(5, 8))):
+                    fix = np.flatnonzero((j == col) & internal_ferro[col_nodes[con]])
+                    if fix.size:
+                        cf, i_f = con[fix], i[fix]
+                        v[fix] = np.einsum("ck,ck->c", left[cf, i_f, span], m[col_nodes[cf]])
+                rows.append(rg[con, i]); cols.append(cg[con, j])
+                vals.append((sign * csign) * v)
+                # reservoir columns go to the drive map R (a reservoir sets only V_c and T_c)
+                res = np.flatnonzero(circuit.reservoir[col_nodes])
+                pair = np.flatnonzero((rg[res] >= 0).ravel())
+                rcon, ri = res[pair // 8], pair % 8
+                for comp, off in ((0, 0), (4, 1)):
+                    rrows.append(rg[rcon, ri]); rcols.append(2 * col_nodes[rcon] + off)
+                    rvals.append(-(sign * csign) * left[rcon, ri, comp])
     a_mat = sp.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
                           shape=(u, u))
     r_mat = sp.csr_matrix((np.concatenate(rvals), (np.concatenate(rrows), np.concatenate(rcols))),
@@ -229,19 +254,23 @@ def assemble_sparse(circuit: Circuit, k: np.ndarray, bases: dict, active: np.nda
 # ---- solving ----------------------------------------------------------------------------------
 
 
-def node_states(circuit: Circuit, y_pad: np.ndarray, bases: dict, drives: np.ndarray):
-    """Full states X (*B, n, 8) from padded internal unknowns y_pad (*B, i, 8) and drives."""
+def node_states(circuit: Circuit, y_pad: np.ndarray, mflat: np.ndarray, drives: np.ndarray):
+    """Full states X (p, n, 8) from padded internal unknowns y_pad (p, i, 8), drives
+    (n, 2, p or 1) and magnetizations mflat (n, p or 1, 3) (for internal ferromagnets)."""
     batch = np.broadcast_shapes(y_pad.shape[:-2], drives.shape[2:])
-    n = circuit.n_nodes
-    x = np.zeros(batch + (n, 8))
-    dv = np.moveaxis(drives, (0, 1), (-2, -1))  # (*Bd, n, 2)
+    x = np.zeros(batch + (circuit.n_nodes, 8))
+    dv = np.moveaxis(drives, (0, 1), (-2, -1))  # (p, n, 2)
     res = circuit.reservoir
     x[..., res, 0] = dv[..., res, 0]
     x[..., res, 4] = dv[..., res, 1]
-    for i, node in enumerate(circuit.internal):
-        y = y_pad[..., i, :]
-        b = bases.get(int(node))
-        x[..., node, :] = y if b is None else (b @ y[..., None])[..., 0]
+    internal = circuit.internal
+    x[..., internal, :] = y_pad
+    ferro = circuit.ferromagnet[internal]
+    if ferro.any():
+        nodes = internal[ferro]
+        m = np.moveaxis(mflat[nodes], 0, -2)  # (p or 1, f, 3)
+        x[..., nodes, 1:4] = y_pad[..., ferro, 1:2] * m
+        x[..., nodes, 5:8] = y_pad[..., ferro, 5:6] * m
     return x
 
 
@@ -308,8 +337,7 @@ def _dense_solve(circuit, mag, drives, active, varying):
         a_pad, r_pad = assemble_dense(circuit, list(k[:, None]), bases)
         z = np.linalg.solve(a_pad[0][np.ix_(act, act)], r_pad[0][act])  # (u, 2n)
         y = _drive_vectors(dflat) @ z.T  # (D, u)
-        bases = {n: b[0] for n, b in bases.items()}
-        x = node_states(circuit, _unpad(y, act, n_int), bases, dflat)
+        x = node_states(circuit, _unpad(y, act, n_int), mflat, dflat)
         j = contact_currents(circuit, k, x)
         return x.reshape(full + x.shape[-2:]), j.reshape(full + j.shape[-2:])
 
@@ -343,7 +371,7 @@ def _dense_generic_solve(circuit, mflat, dflat, paired, active, varying):
         a_pad, r_pad = assemble_dense(circuit, k, bases)
         rhs = (r_pad[:, act] @ _drive_vectors(dsub)[..., None])[..., 0]  # (p, u)
         y = np.linalg.solve(a_pad[:, act][:, :, act], rhs[..., None])[..., 0]
-        xs = node_states(circuit, _unpad(y, act, n_int), bases, dsub)
+        xs = node_states(circuit, _unpad(y, act, n_int), msub, dsub)
         x[sl] = xs
         j[sl] = contact_currents(circuit, k, xs)
     return x, j
@@ -380,7 +408,6 @@ def _dense_feature_solve(circuit, mflat, dflat, paired, active, varying):
     m_points = mflat.shape[1]
     x = np.empty((m_points, circuit.n_nodes, 8))
     j = np.empty((m_points, circuit.n_contacts, 8))
-    bases1 = {n: b[0] for n, b in bases.items()}
     for sl in _chunks(circuit, m_points, n_int):
         dsub = dflat[:, :, sl] if paired else dflat
         dvec = _drive_vectors(dsub)  # (p or 1, 2n)
@@ -395,7 +422,7 @@ def _dense_feature_solve(circuit, mflat, dflat, paired, active, varying):
                 rhs = rhs + np.einsum("pq,qud,pd->pu", phi, rf, dvec)
         rhs = np.broadcast_to(rhs, (a.shape[0], u))
         y = np.linalg.solve(a.reshape(-1, u, u), rhs[..., None])[..., 0]
-        xs = node_states(circuit, _unpad(y, act, n_int), bases1, dsub)
+        xs = node_states(circuit, _unpad(y, act, n_int), m_first, dsub)
         x[sl] = xs
         j[sl] = contact_currents(circuit, contact_responses(circuit, mflat[:, sl], varying), xs)
     return x, j
@@ -413,12 +440,12 @@ def _sparse_solve(circuit, mag, drives, active, varying):
     for p in range(mflat.shape[1]):
         mp = mflat[:, p:p + 1]
         k = stacked_responses(circuit, mp[:, 0])  # (c, 8, 8)
-        bases = {n: b[0] for n, b in node_bases(circuit, mp, varying).items()}
-        a_mat, r_mat = assemble_sparse(circuit, k, bases, active)
+        a_mat, r_mat = assemble_sparse(circuit, k, mp[:, 0], active)
         d = dflat[:, :, p:p + 1] if paired else dflat
         rhs = np.asarray(r_mat @ _drive_vectors(d).T)  # (u, D)
-        y = splu(a_mat).solve(rhs).T  # (D, u)
-        x = node_states(circuit, _unpad(y, act, n_int), bases, d)
+        # the pattern is structurally symmetric: minimum degree on Aᵀ+A orders it well
+        y = splu(a_mat, permc_spec="MMD_AT_PLUS_A").solve(rhs).T  # (D, u)
+        x = node_states(circuit, _unpad(y, act, n_int), mp, d)
         x_all.append(x)
         j_all.append(contact_currents(circuit, k, x))
     x, j = np.concatenate(x_all), np.concatenate(j_all)
@@ -436,8 +463,9 @@ def solve_circuit(circuit: Circuit, magnetization, voltage, temperature, method=
     if method == "auto":
         method = "dense" if active.sum() <= DENSE_LIMIT else "sparse"
     solver = _dense_solve if method == "dense" else _sparse_solve
-    varying = np.array([int(np.prod(mag.shape[1:-1])) > 1 and
-                        not np.all(mag[i] == mag[i].reshape(-1, 3)[0]) for i in range(len(mag))])
+    varying = np.zeros(circuit.n_nodes, bool)
+    for name, v in magnetization.items():
+        varying[circuit.index[name]] = np.size(v) > 3
     x, j = solver(circuit, mag, drives, active, varying)
     full = x.shape[:-2]
     mag = _batch_axes(mag, 1, mag.shape[1:-1], full)
