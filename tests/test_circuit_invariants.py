@@ -233,3 +233,45 @@ def test_batched_solve_equals_per_point_loop(regime, method):
         one = circuit.solve(temperature={res[-1]: t[i]})
         np.testing.assert_allclose(batch.currents[i], one.currents,
                                    atol=1e-12 * np.abs(one.currents).max())
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("regime", REGIMES)
+@settings(max_examples=15, deadline=None)
+@given(seed=seeds)
+def test_current_bias_is_the_inverse_of_voltage_bias(regime, method, seed):
+    """Voltage-bias a reservoir, read its current; current-bias it with that current: the
+    solved voltage and every state and current come back."""
+    rng = np.random.default_rng(seed)
+    dev = random_circuit(rng, regime)  # finalized; rebuild with a current-biased lead
+    res = [dev.names[i] for i in np.flatnonzero(dev.reservoir)]
+    sol_v = dev.solve(method=method)
+    lead = res[-1]
+    i = dev.index[lead]
+    out = node_outflow(dev, sol_v.currents)[i, 0]  # theory current leaving the lead
+    from spincaloric.device import Device
+
+    builder = Device(temperature=dev.temperature, regime=regime)
+    for n, name in enumerate(dev.names):
+        kw = {}
+        if dev.reservoir[n]:
+            kw = dict(reservoir=True, temperature=float(dev.reservoir_temperature[n]))
+            if name == lead:
+                kw["current"] = float(-out)  # conventional current into the device
+            else:
+                kw["voltage"] = float(-dev.reservoir_voltage[n])
+        builder.add_node(name, "ferromagnet" if dev.ferromagnet[n] else "normal",
+                         magnetization=dev.magnetization[n] if dev.ferromagnet[n] else None, **kw)
+    for k in range(dev.n_contacts):
+        builder.add_contact(*dev.between(k), dev.contact_parameters(k))
+    biased = builder.finalize()
+    sol_i = biased.solve(method=method)
+    assert float(sol_i.reservoirs[lead].voltage) == pytest.approx(
+        float(sol_v.reservoirs[lead].voltage), rel=1e-9, abs=1e-12)
+    np.testing.assert_allclose(sol_i.currents, sol_v.currents,
+                               atol=1e-9 * np.abs(sol_v.currents).max())
+    # and a batch of currents is linear: twice the current, twice the change of voltage
+    two = biased.solve(current={lead: np.array([-out, -2 * out])}, method=method)
+    v0 = float(biased.solve(current={lead: 0.0}).reservoirs[lead].voltage)
+    dv = two.reservoirs[lead].voltage - v0
+    assert dv[1] == pytest.approx(2 * dv[0], rel=1e-9, abs=1e-15)

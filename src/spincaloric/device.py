@@ -77,6 +77,8 @@ class NodeSpec:
     kind : "ferromagnet" or "normal".  reservoir : potentials fixed by the bias.
     voltage : electric potential of a reservoir (V).  temperature : absolute, of a reservoir (K);
     None means the device temperature.  magnetization : unit vector of a ferromagnet.
+    current : for a current-biased reservoir, the conventional current (A) flowing from it into
+    the device; its voltage is then solved for (None: voltage bias).
     """
 
     kind: NodeKind
@@ -84,6 +86,7 @@ class NodeSpec:
     voltage: float = 0.0
     temperature: float | None = None
     magnetization: np.ndarray | None = None
+    current: float | None = None
 
 
 @dataclass
@@ -114,8 +117,11 @@ class Device:
 
     def add_node(self, name: str, kind: NodeKind, *, reservoir: bool = False,
                  voltage: float = 0.0, temperature: float | None = None,
-                 magnetization: Sequence[float] | None = None) -> None:
-        """Add a node. ``voltage``: electric potential (V); ``temperature``: absolute (K)."""
+                 magnetization: Sequence[float] | None = None,
+                 current: float | None = None) -> None:
+        """Add a node. ``voltage``: electric potential (V); ``temperature``: absolute (K);
+        ``current``: conventional current (A) into the device from a current-biased reservoir,
+        whose voltage is then solved for (give ``voltage`` or ``current``, not both)."""
         where = f"nodes.{name}"
         if name in self.nodes:
             raise DeviceError(where, "a node of this name exists already")
@@ -128,13 +134,19 @@ class Device:
             m = unit_vector(magnetization, f"{where}.magnetization")
         elif magnetization is not None:
             raise DeviceError(f"{where}.magnetization", "only a ferromagnet has a magnetization")
-        if not reservoir and (voltage != 0.0 or temperature is not None):
-            raise DeviceError(where, "only a reservoir has a fixed voltage or temperature")
+        if not reservoir and (voltage != 0.0 or temperature is not None or current is not None):
+            raise DeviceError(where, "only a reservoir has a fixed voltage, current or temperature")
+        if current is not None:
+            if voltage != 0.0:
+                raise DeviceError(f"{where}.current", "give a voltage or a current bias, not both")
+            if not math.isfinite(current):
+                raise DeviceError(f"{where}.current", "must be finite (A)")
         if not math.isfinite(voltage):
             raise DeviceError(f"{where}.voltage", "must be finite (V)")
         if temperature is not None and not (math.isfinite(temperature) and temperature > 0):
             raise DeviceError(f"{where}.temperature", f"must be positive (K), got {temperature}")
-        self.nodes[name] = NodeSpec(kind, reservoir, float(voltage), temperature, m)
+        self.nodes[name] = NodeSpec(kind, reservoir, float(voltage), temperature, m,
+                                    None if current is None else float(current))
 
     def add_contact(self, a: str, b: str, parameters: ContactParameters) -> None:
         """Join nodes ``a`` and ``b``; positive currents flow from ``a`` into ``b``."""
@@ -165,6 +177,9 @@ class Circuit:
     temperature : equilibrium T (K).   regime : "thermalized" | "noninteracting".
     reservoir_voltage : theory voltage V = (μ − μ0)/e of each node (n,), V (0 for internal).
     reservoir_temperature : absolute temperature (n,), K (T for internal).
+    current_biased : bool (n,), reservoirs whose current is fixed and voltage solved for.
+    reservoir_current : conventional current (n,) into the device from a current-biased
+        reservoir, A (0 elsewhere).
     magnetization : unit vectors (n, 3); zero rows for normal nodes.
     ends : (c, 2) node indices of each contact's ``between``.
     magnet_of_contact : (c,) index of the contact's ferromagnet, −1 for normal|normal.
@@ -179,6 +194,8 @@ class Circuit:
     reservoir: np.ndarray
     reservoir_voltage: np.ndarray
     reservoir_temperature: np.ndarray
+    current_biased: np.ndarray
+    reservoir_current: np.ndarray
     magnetization: np.ndarray
     ends: np.ndarray
     magnet_of_contact: np.ndarray
@@ -237,13 +254,19 @@ class Circuit:
             magnet.append(a if ferro[a] else (b if ferro[b] else -1))
             params.append(c.parameters)
 
-        _check_connected(names, res, ends)
+        biased = np.array([s.current is not None for s in specs])
+        if not (res & ~biased).any():
+            raise DeviceError("nodes", "every reservoir is current-biased: at least one must have "
+                              "a fixed voltage (the ground)")
+        _check_connected(names, res & ~biased, ends)
         p = params
         return cls(
             title=dev.title, temperature=float(t0), regime=dev.regime, names=names,
             ferromagnet=_read_only(ferro), reservoir=_read_only(res),
             reservoir_voltage=_read_only(np.where(res, volt, 0.0)),
             reservoir_temperature=_read_only(np.where(res, temp, t0)),
+            current_biased=_read_only(biased),
+            reservoir_current=_read_only([s.current or 0.0 for s in specs]),
             magnetization=_read_only(mag),
             ends=_read_only(np.array(ends, dtype=np.intp).reshape(-1, 2)),
             magnet_of_contact=_read_only(np.array(magnet, dtype=np.intp)),
@@ -267,6 +290,11 @@ class Circuit:
     def internal(self) -> np.ndarray:
         """Indices of the internal (solved-for) nodes."""
         return np.flatnonzero(~self.reservoir)
+
+    @property
+    def unknown_nodes(self) -> np.ndarray:
+        """Indices of the nodes with unknowns: internal nodes and current-biased reservoirs."""
+        return np.flatnonzero(~self.reservoir | self.current_biased)
 
     @property
     def magnets(self) -> tuple[str, ...]:
@@ -300,6 +328,7 @@ class Circuit:
     def solve(self, magnetization: Mapping[str, np.ndarray] | None = None,
               voltage: Mapping[str, np.ndarray] | None = None,
               temperature: Mapping[str, np.ndarray] | None = None,
+              current: Mapping[str, np.ndarray] | None = None,
               method: str = "auto"):
         """Solve the Kirchhoff equations, batched over any leading shape of the overrides.
 
@@ -308,6 +337,8 @@ class Circuit:
         magnetization : {ferromagnet name: array (..., 3)}; non-zero vectors, normalised here.
         voltage : {reservoir name: array (...)} electric potential (V).
         temperature : {reservoir name: array (...)} absolute temperature (K).
+        current : {current-biased reservoir name: array (...)} conventional current (A) flowing
+            from the reservoir into the device.
         method : "auto" (dense batched for small circuits, sparse LU for large), "dense", "sparse".
 
         Returns
@@ -317,11 +348,14 @@ class Circuit:
         """
         from .solver import solve_circuit
 
-        return solve_circuit(self, magnetization or {}, voltage or {}, temperature or {}, method)
+        return solve_circuit(self, magnetization or {}, voltage or {}, temperature or {},
+                             current or {}, method)
 
 
-def _check_connected(names, reservoir, ends) -> None:
-    """Every node must be in a contact, and every internal node must reach a reservoir."""
+def _check_connected(names, grounded_nodes, ends) -> None:
+    """Every node must be in a contact, and every node must reach a voltage-biased reservoir
+    (``grounded_nodes``), which fixes its potential."""
+    reservoir = grounded_nodes
     n = len(names)
     parent = list(range(n))
 
@@ -343,5 +377,5 @@ def _check_connected(names, reservoir, ends) -> None:
     grounded = {find(i) for i in range(n) if reservoir[i]}
     for i in range(n):
         if not reservoir[i] and find(i) not in grounded:
-            raise DeviceError(f"nodes.{names[i]}",
-                              "floating node: no path of contacts leads to a reservoir")
+            raise DeviceError(f"nodes.{names[i]}", "floating node: no path of contacts leads to "
+                              "a voltage-biased reservoir, so its potential is undefined")

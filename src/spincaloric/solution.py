@@ -87,6 +87,12 @@ class Solution:
                 for i in self.circuit.internal}
 
     @cached_property
+    def reservoirs(self) -> dict[str, NodeState]:
+        """States of the reservoirs, by name (the voltage of a current-biased one is solved)."""
+        return {self.circuit.names[i]: self.state(self.circuit.names[i])
+                for i in np.flatnonzero(self.circuit.reservoir)}
+
+    @cached_property
     def contact_entropy_production(self) -> np.ndarray:
         """(..., c) entropy production of each contact, J · (conjugate force) / T (W/K)."""
         c = self.circuit
@@ -158,5 +164,7 @@ class Solution:
                           "spin_heat_current": tolist(r.spin_heat_current)}
                          for r in self.contacts],
             "torques": {k: tolist(v) for k, v in self.torques.items()},
+            "reservoirs": {name: {"voltage": tolist(s.voltage), "temperature": tolist(s.temperature)}
+                           for name, s in self.reservoirs.items()},
             "entropy_production": tolist(self.entropy_production),
         }

@@ -33,20 +33,23 @@ _CHUNK_BYTES = 48 * 2**20
 
 
 def active_components(circuit: Circuit) -> np.ndarray:
-    """(n, 8) bool mask of the padded unknowns that are solved for; reservoirs have none."""
+    """(n, 8) bool mask of the padded unknowns that are solved for: voltage-biased reservoirs
+    have none, a current-biased reservoir only its voltage."""
     ni = circuit.regime == "noninteracting"
     normal = np.array([1, 1, 1, 1, 1, ni, ni, ni], bool)
     ferro = np.array([1, 1, 0, 0, 1, ni, 0, 0], bool)
     mask = np.where(circuit.ferromagnet[:, None], ferro, normal)
     mask[circuit.reservoir] = False
+    mask[circuit.current_biased, 0] = True
     return mask
 
 
 # ---- input handling ---------------------------------------------------------------------------
 
 
-def _overrides(circuit: Circuit, magnetization, voltage, temperature):
-    """Validate the overrides; return magnetizations (n, *Bm, 3) and drives (n, 2, *Bd)."""
+def _overrides(circuit: Circuit, magnetization, voltage, temperature, current):
+    """Validate the overrides; return magnetizations (n, *Bm, 3) and drives (n, 3, *Bd):
+    (theory voltage V, T − T0, conventional injected current) of every node."""
     from .constants import from_electric_potential
 
     for name in magnetization:
@@ -54,12 +57,20 @@ def _overrides(circuit: Circuit, magnetization, voltage, temperature):
             raise DeviceError(f"magnetization.{name}", "no such node")
         if not circuit.ferromagnet[circuit.index[name]]:
             raise DeviceError(f"magnetization.{name}", "not a ferromagnet")
-    for label, given in (("voltage", voltage), ("temperature", temperature)):
+    for label, given in (("voltage", voltage), ("temperature", temperature),
+                         ("current", current)):
         for name in given:
             if name not in circuit.index:
                 raise DeviceError(f"{label}.{name}", "no such node")
             if not circuit.reservoir[circuit.index[name]]:
                 raise DeviceError(f"{label}.{name}", "not a reservoir: its state is solved for")
+            biased = circuit.current_biased[circuit.index[name]]
+            if label == "voltage" and biased:
+                raise DeviceError(f"{label}.{name}", "a current-biased reservoir: its voltage "
+                                  "is solved for (give current=...)")
+            if label == "current" and not biased:
+                raise DeviceError(f"{label}.{name}", "a voltage-biased reservoir: declare it "
+                                  "current-biased in the device (current = ...)")
     ms = {k: unit_vector(v, f"magnetization.{k}") for k, v in magnetization.items()}
     bm = np.broadcast_shapes(*(v.shape[:-1] for v in ms.values())) if ms else ()
     mag = np.broadcast_to(circuit.magnetization, bm + circuit.magnetization.shape)
@@ -74,8 +85,12 @@ def _overrides(circuit: Circuit, magnetization, voltage, temperature):
     for k, v in vs.items():
         if not np.all(np.isfinite(v)):
             raise DeviceError(f"voltage.{k}", "must be finite (V)")
-    bd = np.broadcast_shapes(*(a.shape for a in (*vs.values(), *ts.values())))
-    drives = np.zeros((circuit.n_nodes, 2) + bd)
+    cs = {k: np.asarray(v, float) for k, v in current.items()}
+    for k, v in cs.items():
+        if not np.all(np.isfinite(v)):
+            raise DeviceError(f"current.{k}", "must be finite (A)")
+    bd = np.broadcast_shapes(*(a.shape for a in (*vs.values(), *ts.values(), *cs.values())))
+    drives = np.zeros((circuit.n_nodes, 3) + bd)
     drives[:, 0] = np.reshape(circuit.reservoir_voltage, (-1,) + (1,) * len(bd))
     drives[:, 1] = np.reshape(circuit.reservoir_temperature - circuit.temperature,
                               (-1,) + (1,) * len(bd))
@@ -83,6 +98,9 @@ def _overrides(circuit: Circuit, magnetization, voltage, temperature):
         drives[circuit.index[k], 0] = v
     for k, t in ts.items():
         drives[circuit.index[k], 1] = t - circuit.temperature
+    drives[:, 2] = np.reshape(circuit.reservoir_current, (-1,) + (1,) * len(bd))
+    for k, c in cs.items():
+        drives[circuit.index[k], 2] = c
     return mag, drives
 
 
@@ -151,21 +169,24 @@ def _right(bases, n, m):
 
 
 def assemble_dense(circuit: Circuit, k: list, bases: dict):
-    """Dense padded system for a batch: A (p, 8i, 8i) and drive map R (p, 8i, 2n).
+    """Dense padded system for a batch: A (p, 8u, 8u) and drive map R (p, 8u, 3n).
 
     ``k`` lists each contact's K, (p or 1, 8, 8); ``bases`` the internal ferromagnets' B_n.
 
-    i = number of internal nodes; the balance rows and unknowns are padded to 8 per node; the
-    drive columns are (V_r, T_r − T0) for every node r (zero for internal nodes).
+    u = number of nodes with unknowns (:attr:`Circuit.unknown_nodes`); balance rows and
+    unknowns are padded to 8 per node. The drive columns are (V_r, T_r − T0, I_r) for every
+    node r: the fixed voltage of a voltage-biased reservoir, the fixed temperature of any
+    reservoir, and the conventional current injected by a current-biased one.
     """
-    internal = circuit.internal
+    unknown = circuit.unknown_nodes
     pos = -np.ones(circuit.n_nodes, np.intp)
-    pos[internal] = np.arange(len(internal))
+    pos[unknown] = np.arange(len(unknown))
+    fixed_v = circuit.reservoir & ~circuit.current_biased
     batch = (max(kc.shape[0] for kc in k),) if k else (1,)
     batch = (max(batch[0], *(b.shape[0] for b in bases.values())),) if bases else batch
-    size = 8 * len(internal)
+    size = 8 * len(unknown)
     a_mat = np.zeros(batch + (size, size))
-    r_mat = np.zeros(batch + (size, 2 * circuit.n_nodes))
+    r_mat = np.zeros(batch + (size, 3 * circuit.n_nodes))
     for c, (a, b) in enumerate(circuit.ends):
         kc = k[c]
         for row, sign in ((a, 1.0), (b, -1.0)):
@@ -177,9 +198,14 @@ def assemble_dense(circuit: Circuit, k: list, bases: dict):
                 if pos[col] >= 0:
                     cols = slice(8 * pos[col], 8 * pos[col] + 8)
                     a_mat[..., rows, cols] += (sign * csign) * _right(bases, col, left)
-                else:  # fixed reservoir state: move to the right-hand side
-                    r_mat[..., rows, 2 * col] -= (sign * csign) * left[..., :, 0]
-                    r_mat[..., rows, 2 * col + 1] -= (sign * csign) * left[..., :, 4]
+                # the fixed part of a reservoir's state moves to the right-hand side
+                if fixed_v[col]:
+                    r_mat[..., rows, 3 * col] -= (sign * csign) * left[..., :, 0]
+                if circuit.reservoir[col]:
+                    r_mat[..., rows, 3 * col + 1] -= (sign * csign) * left[..., :, 4]
+    # a current-biased reservoir's charge balance: outflow (theory current) = −I_conventional
+    for r in np.flatnonzero(circuit.current_biased):
+        r_mat[..., 8 * pos[r], 3 * r + 2] = -1.0
     return a_mat, r_mat
 
 
@@ -201,7 +227,7 @@ _SPARSE_CHUNK = 8192
 
 
 def assemble_sparse(circuit: Circuit, k: np.ndarray, m: np.ndarray, active: np.ndarray):
-    """Compact sparse system for one magnetization state: (A csc (u, u), R csr (u, 2n)).
+    """Compact sparse system for one magnetization state: (A csc (u, u), R csr (u, 3n)).
 
     ``k`` is (c, 8, 8); ``m`` the node magnetizations (n, 3); ``active`` is (n, 8).
     Assembly is vectorised over contacts (in chunks): cost and memory grow linearly with the
@@ -237,17 +263,22 @@ def assemble_sparse(circuit: Circuit, k: np.ndarray, m: np.ndarray, active: np.n
                         v[fix] = np.einsum("ck,ck->c", left[cf, i_f, span], m[col_nodes[cf]])
                 rows.append(rg[con, i]); cols.append(cg[con, j])
                 vals.append((sign * csign) * v)
-                # reservoir columns go to the drive map R (a reservoir sets only V_c and T_c)
+                # the fixed part of a reservoir's state moves to the drive map R
                 res = np.flatnonzero(circuit.reservoir[col_nodes])
                 pair = np.flatnonzero((rg[res] >= 0).ravel())
                 rcon, ri = res[pair // 8], pair % 8
-                for comp, off in ((0, 0), (4, 1)):
-                    rrows.append(rg[rcon, ri]); rcols.append(2 * col_nodes[rcon] + off)
-                    rvals.append(-(sign * csign) * left[rcon, ri, comp])
+                voltage_fixed = ~circuit.current_biased[col_nodes[rcon]]
+                for comp, off, keep in ((0, 0, voltage_fixed), (4, 1, slice(None))):
+                    rrows.append(rg[rcon, ri][keep])
+                    rcols.append((3 * col_nodes[rcon] + off)[keep])
+                    rvals.append(-(sign * csign) * left[rcon, ri, comp][keep])
+    biased = np.flatnonzero(circuit.current_biased)
+    rrows.append(gidx[biased, 0]); rcols.append(3 * biased + 2)
+    rvals.append(-np.ones(len(biased)))
     a_mat = sp.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
                           shape=(u, u))
     r_mat = sp.csr_matrix((np.concatenate(rvals), (np.concatenate(rrows), np.concatenate(rcols))),
-                          shape=(u, 2 * n))
+                          shape=(u, 3 * n))
     return a_mat, r_mat
 
 
@@ -255,19 +286,20 @@ def assemble_sparse(circuit: Circuit, k: np.ndarray, m: np.ndarray, active: np.n
 
 
 def node_states(circuit: Circuit, y_pad: np.ndarray, mflat: np.ndarray, drives: np.ndarray):
-    """Full states X (p, n, 8) from padded internal unknowns y_pad (p, i, 8), drives
-    (n, 2, p or 1) and magnetizations mflat (n, p or 1, 3) (for internal ferromagnets)."""
+    """Full states X (p, n, 8) from padded unknowns y_pad (p, u, 8) of the unknown nodes, drives
+    (n, 3, p or 1) and magnetizations mflat (n, p or 1, 3) (for internal ferromagnets)."""
     batch = np.broadcast_shapes(y_pad.shape[:-2], drives.shape[2:])
     x = np.zeros(batch + (circuit.n_nodes, 8))
-    dv = np.moveaxis(drives, (0, 1), (-2, -1))  # (p, n, 2)
+    dv = np.moveaxis(drives, (0, 1), (-2, -1))  # (p, n, 3)
+    unknown = circuit.unknown_nodes
+    x[..., unknown, :] = y_pad
     res = circuit.reservoir
-    x[..., res, 0] = dv[..., res, 0]
+    fixed_v = res & ~circuit.current_biased
+    x[..., fixed_v, 0] = dv[..., fixed_v, 0]
     x[..., res, 4] = dv[..., res, 1]
-    internal = circuit.internal
-    x[..., internal, :] = y_pad
-    ferro = circuit.ferromagnet[internal]
+    ferro = circuit.ferromagnet[unknown] & ~circuit.reservoir[unknown]
     if ferro.any():
-        nodes = internal[ferro]
+        nodes = unknown[ferro]
         m = np.moveaxis(mflat[nodes], 0, -2)  # (p or 1, f, 3)
         x[..., nodes, 1:4] = y_pad[..., ferro, 1:2] * m
         x[..., nodes, 5:8] = y_pad[..., ferro, 5:6] * m
@@ -319,14 +351,14 @@ def _unpad(y, act, n_int):
 
 
 def _drive_vectors(d):
-    """(n, 2, P) drives -> (P, 2n) ordered (V_0, ΔT_0, V_1, ΔT_1, ...)."""
+    """(n, 3, P) drives -> (P, 3n) ordered (V_0, ΔT_0, I_0, V_1, ΔT_1, I_1, ...)."""
     return np.moveaxis(d, 2, 0).reshape(d.shape[2], -1)
 
 
 def _dense_solve(circuit, mag, drives, active, varying):
     """Batched dense path: returns (x (*B, n, 8), j (*B, c, 8))."""
     mflat, dflat, full, paired = _common_batch(mag, drives)
-    internal = circuit.internal
+    internal = circuit.unknown_nodes
     n_int = len(internal)
     act = active[internal].reshape(-1)
     m_points = mflat.shape[1]
@@ -335,7 +367,7 @@ def _dense_solve(circuit, mag, drives, active, varying):
         k = stacked_responses(circuit, mflat[:, 0])  # (c, 8, 8)
         bases = node_bases(circuit, mflat, varying)
         a_pad, r_pad = assemble_dense(circuit, list(k[:, None]), bases)
-        z = np.linalg.solve(a_pad[0][np.ix_(act, act)], r_pad[0][act])  # (u, 2n)
+        z = np.linalg.solve(a_pad[0][np.ix_(act, act)], r_pad[0][act])  # (u, 3n)
         y = _drive_vectors(dflat) @ z.T  # (D, u)
         x = node_states(circuit, _unpad(y, act, n_int), mflat, dflat)
         j = contact_currents(circuit, k, x)
@@ -357,7 +389,7 @@ def _chunks(circuit, total, n_int):
 
 def _dense_generic_solve(circuit, mflat, dflat, paired, active, varying):
     """Any dense batch: K and node bases per point, assembled and solved chunk by chunk."""
-    internal = circuit.internal
+    internal = circuit.unknown_nodes
     n_int = len(internal)
     act = active[internal].reshape(-1)
     m_points = mflat.shape[1]
@@ -386,7 +418,7 @@ def _dense_feature_solve(circuit, mflat, dflat, paired, active, varying):
     with E_f, F_f assembled once from the coefficients C of :func:`response_coefficients`.
     Per point this costs a few small matrix products and one dense solve.
     """
-    internal = circuit.internal
+    internal = circuit.unknown_nodes
     n_int = len(internal)
     act = active[internal].reshape(-1)
     u = int(act.sum())
@@ -403,14 +435,14 @@ def _dense_feature_solve(circuit, mflat, dflat, paired, active, varying):
     parts = []
     for f in magnets:
         kf = [coef[c] if g == f else zero for c, g in enumerate(circuit.magnet_of_contact)]
-        ef, rf = assemble_dense(circuit, kf, bases)  # (13, 8i, 8i), (13, 8i, 2n)
+        ef, rf = assemble_dense(circuit, kf, bases)  # (13, 8i, 8i), (13, 8i, 3n)
         parts.append((f, ef[:, act][:, :, act].reshape(13, u * u), rf[:, act]))
     m_points = mflat.shape[1]
     x = np.empty((m_points, circuit.n_nodes, 8))
     j = np.empty((m_points, circuit.n_contacts, 8))
     for sl in _chunks(circuit, m_points, n_int):
         dsub = dflat[:, :, sl] if paired else dflat
-        dvec = _drive_vectors(dsub)  # (p or 1, 2n)
+        dvec = _drive_vectors(dsub)  # (p or 1, 3n)
         a = np.broadcast_to(a0.reshape(1, u * u), (sl.stop - sl.start, u * u)).copy()
         rhs = dvec @ r0.T  # (p or 1, u)
         for f, ef, rf in parts:
@@ -433,7 +465,7 @@ def _sparse_solve(circuit, mag, drives, active, varying):
     from scipy.sparse.linalg import splu
 
     mflat, dflat, full, paired = _common_batch(mag, drives)
-    internal = circuit.internal
+    internal = circuit.unknown_nodes
     n_int = len(internal)
     act = active[internal].reshape(-1)
     x_all, j_all = [], []
@@ -452,13 +484,14 @@ def _sparse_solve(circuit, mag, drives, active, varying):
     return x.reshape(full + x.shape[-2:]), j.reshape(full + j.shape[-2:])
 
 
-def solve_circuit(circuit: Circuit, magnetization, voltage, temperature, method="auto"):
+def solve_circuit(circuit: Circuit, magnetization, voltage, temperature, current=None,
+                  method="auto"):
     """Solve ``circuit`` for the given overrides; see :meth:`Circuit.solve`."""
     from .solution import Solution
 
     if method not in ("auto", "dense", "sparse"):
         raise DeviceError("method", f"must be 'auto', 'dense' or 'sparse', got {method!r}")
-    mag, drives = _overrides(circuit, magnetization, voltage, temperature)
+    mag, drives = _overrides(circuit, magnetization, voltage, temperature, current or {})
     active = active_components(circuit)
     if method == "auto":
         method = "dense" if active.sum() <= DENSE_LIMIT else "sparse"
