@@ -1,0 +1,377 @@
+"""Compiled (numba) kernels: circuit torque, LLGS right-hand side and integrators.
+
+Everything here works on plain arrays prepared by :mod:`spincaloric.dynamics.simulation`;
+there is no Python in the time loop and none per trajectory. Array conventions (k dynamic
+magnets, n nodes, u unknowns, E trajectories):
+
+* magnet parameters ``mp`` (E, k, 6): M_s (A/m), volume (m³), α, γ (rad/(s T)), B_k (T),
+  torque-to-field factor γ/(M_s V); vectors ``mv`` (E, k, 3, 3): easy axis u, demagnetizing
+  factors N, applied field B_app (T);
+* drives: static vector ``d0`` (E, 3n) in theory variables plus piecewise-linear tables for the
+  time-dependent entries: ``slot`` (J,), ``offsets`` (J + 1,), ``times``, ``values`` (theory
+  variables), scaled per trajectory by ``amplitude`` (E, J) around the static value;
+* torque mode 0: none; 1: the circuit (maps a0, r0, e, f, t of CircuitTorqueModel);
+  2: prescribed Slonczewski torque τ/(M_s V) = a_J m × (m × p) with a_J (T) = ``slon[e, j, 0]``
+  and p = ``slon[e, j, 1:4]``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from ..constants import BOLTZMANN, MU0, TORQUE_PER_SPIN_CURRENT
+
+_HBAR_2E = TORQUE_PER_SPIN_CURRENT
+_MU0 = MU0
+_KB = BOLTZMANN
+
+
+@njit(cache=True)
+def _interp(t, times, values, lo, hi):
+    """Linear interpolation in times[lo:hi] (non-decreasing; equal times are jumps)."""
+    if t <= times[lo]:
+        return values[lo]
+    if t >= times[hi - 1]:
+        return values[hi - 1]
+    a, b = lo, hi - 1
+    while b - a > 1:  # largest a with times[a] <= t
+        mid = (a + b) // 2
+        if times[mid] <= t:
+            a = mid
+        else:
+            b = mid
+    dt = times[b] - times[a]
+    if dt <= 0.0:
+        return values[b]
+    return values[a] + (values[b] - values[a]) * (t - times[a]) / dt
+
+
+@njit(cache=True)
+def drive_at(t, d0, slot, offsets, times, values, amplitude, out):
+    """Drive vector at time t (s) for one trajectory: out (3n,). Table j sets entry slot[j]
+    to d0 + amplitude[j] (table(t) − d0): the amplitude scales the excursion from static."""
+    out[:] = d0
+    for j in range(slot.shape[0]):
+        lo, hi = offsets[j], offsets[j + 1]
+        v = _interp(t, times, values, lo, hi)
+        out[slot[j]] = d0[slot[j]] + amplitude[j] * (v - d0[slot[j]])
+
+
+@njit(cache=True)
+def _solve_small(a, b, n):
+    """Solve a x = b in place (Gaussian elimination, partial pivoting); returns x in b."""
+    for col in range(n):
+        piv = col
+        big = abs(a[col, col])
+        for r in range(col + 1, n):
+            if abs(a[r, col]) > big:
+                big = abs(a[r, col])
+                piv = r
+        if piv != col:
+            for c in range(n):
+                tmp = a[col, c]
+                a[col, c] = a[piv, c]
+                a[piv, c] = tmp
+            tmp = b[col]
+            b[col] = b[piv]
+            b[piv] = tmp
+        inv = 1.0 / a[col, col]
+        for r in range(col + 1, n):
+            fac = a[r, col] * inv
+            if fac != 0.0:
+                for c in range(col, n):
+                    a[r, c] -= fac * a[col, c]
+                b[r] -= fac * b[col]
+    for r in range(n - 1, -1, -1):
+        s = b[r]
+        for c in range(r + 1, n):
+            s -= a[r, c] * b[c]
+        b[r] = s / a[r, r]
+
+
+@njit(cache=True)
+def _features(m, phi):
+    phi[0] = 1.0
+    phi[1] = m[0]
+    phi[2] = m[1]
+    phi[3] = m[2]
+    for i in range(3):
+        for j in range(3):
+            phi[4 + 3 * i + j] = m[i] * m[j]
+
+
+@njit(cache=True)
+def circuit_torque(m, d, a0, r0, e, f, t, tau, phi, amat, w):
+    """Torques (N·m) on the k dynamic magnets at magnetizations m (k, 3), drive d (3n,)."""
+    k = m.shape[0]
+    u = a0.shape[0]
+    nd = d.shape[0]
+    for i in range(u):
+        for j in range(u):
+            amat[i, j] = a0[i, j]
+        s = 0.0
+        for j in range(nd):
+            s += r0[i, j] * d[j]
+        w[i] = s
+    for g in range(k):
+        _features(m[g], phi[g])
+        for q in range(13):
+            p = phi[g, q]
+            if p == 0.0:
+                continue
+            for i in range(u):
+                for j in range(u):
+                    amat[i, j] += p * e[g, q, i, j]
+                s = 0.0
+                for j in range(nd):
+                    s += f[g, q, i, j] * d[j]
+                w[i] += p * s
+    _solve_small(amat, w, u)
+    for j in range(nd):
+        w[u + j] = d[j]
+    for g in range(k):
+        ix = 0.0
+        iy = 0.0
+        iz = 0.0
+        for q in range(13):
+            p = phi[g, q]
+            if p == 0.0:
+                continue
+            for j in range(u + nd):
+                wj = w[j]
+                ix += p * t[g, q, 0, j] * wj
+                iy += p * t[g, q, 1, j] * wj
+                iz += p * t[g, q, 2, j] * wj
+        dot = ix * m[g, 0] + iy * m[g, 1] + iz * m[g, 2]
+        tau[g, 0] = _HBAR_2E * (ix - dot * m[g, 0])
+        tau[g, 1] = _HBAR_2E * (iy - dot * m[g, 1])
+        tau[g, 2] = _HBAR_2E * (iz - dot * m[g, 2])
+
+
+@njit(cache=True)
+def llgs_rhs(m, tau, mp, mv, bth, out):
+    """dm/dt (1/s) of k macrospins, Landau–Lifshitz form of the LLGS equation:
+    Ω = −γ m × B + γ τ/(M_s V), dm/dt = (Ω + α m × Ω)/(1 + α²)."""
+    for g in range(m.shape[0]):
+        mx, my, mz = m[g, 0], m[g, 1], m[g, 2]
+        ms, alpha, gam, bk, tf = mp[g, 0], mp[g, 2], mp[g, 3], mp[g, 4], mp[g, 5]
+        proj = mx * mv[g, 0, 0] + my * mv[g, 0, 1] + mz * mv[g, 0, 2]
+        bx = mv[g, 2, 0] + bk * proj * mv[g, 0, 0] - _MU0 * ms * mv[g, 1, 0] * mx + bth[g, 0]
+        by = mv[g, 2, 1] + bk * proj * mv[g, 0, 1] - _MU0 * ms * mv[g, 1, 1] * my + bth[g, 1]
+        bz = mv[g, 2, 2] + bk * proj * mv[g, 0, 2] - _MU0 * ms * mv[g, 1, 2] * mz + bth[g, 2]
+        ox = -gam * (my * bz - mz * by) + tf * tau[g, 0]
+        oy = -gam * (mz * bx - mx * bz) + tf * tau[g, 1]
+        oz = -gam * (mx * by - my * bx) + tf * tau[g, 2]
+        c = 1.0 / (1.0 + alpha * alpha)
+        out[g, 0] = c * (ox + alpha * (my * oz - mz * oy))
+        out[g, 1] = c * (oy + alpha * (mz * ox - mx * oz))
+        out[g, 2] = c * (oz + alpha * (mx * oy - my * ox))
+
+
+@njit(cache=True)
+def _torque(mode, m, d, a0, r0, e, f, t, slon, tau, phi, amat, w):
+    if mode == 1:
+        circuit_torque(m, d, a0, r0, e, f, t, tau, phi, amat, w)
+    elif mode == 2:  # prescribed: tau/(Ms V) = a_J m x (m x p); returned as field-like T
+        for g in range(m.shape[0]):
+            aj, px, py, pz = slon[g, 0], slon[g, 1], slon[g, 2], slon[g, 3]
+            mp_ = m[g, 0] * px + m[g, 1] * py + m[g, 2] * pz
+            tau[g, 0] = aj * (mp_ * m[g, 0] - px)
+            tau[g, 1] = aj * (mp_ * m[g, 1] - py)
+            tau[g, 2] = aj * (mp_ * m[g, 2] - pz)
+    else:
+        tau[:, :] = 0.0
+
+
+@njit(cache=True)
+def _derivative(mode, tt, m, d0, slot, offsets, times, values, amp, a0, r0, e, f, t, slon,
+                mp, mv, bth, d, tau, phi, amat, w, out):
+    drive_at(tt, d0, slot, offsets, times, values, amp, d)
+    _torque(mode, m, d, a0, r0, e, f, t, slon, tau, phi, amat, w)
+    if mode == 2:  # the prescribed torque is already τ/(M_s V) in T: undo the factor
+        for g in range(m.shape[0]):
+            for i in range(3):
+                tau[g, i] = tau[g, i] / mp[g, 5] * mp[g, 3]
+    llgs_rhs(m, tau, mp, mv, bth, out)
+
+
+@njit(cache=True)
+def _normalise(m):
+    for g in range(m.shape[0]):
+        n = math.sqrt(m[g, 0] ** 2 + m[g, 1] ** 2 + m[g, 2] ** 2)
+        for i in range(3):
+            m[g, i] /= n
+
+
+# Dormand–Prince 5(4) tableau
+_C = np.array([0.0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1.0, 1.0])
+_A = np.array([
+    [0, 0, 0, 0, 0, 0],
+    [1 / 5, 0, 0, 0, 0, 0],
+    [3 / 40, 9 / 40, 0, 0, 0, 0],
+    [44 / 45, -56 / 15, 32 / 9, 0, 0, 0],
+    [19372 / 6561, -25360 / 2187, 64448 / 6561, -212 / 729, 0, 0],
+    [9017 / 3168, -355 / 33, 46732 / 5247, 49 / 176, -5103 / 18656, 0],
+    [35 / 384, 0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84]])
+_B5 = np.array([35 / 384, 0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84, 0])
+_B4 = np.array([5179 / 57600, 0, 7571 / 16695, 393 / 640, -92097 / 339200, 187 / 2100, 1 / 40])
+
+
+@njit(cache=True)
+def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, offsets, times,
+                   values, amp, a0, r0, e, f, t, slon, mp, mv, out, n_steps):
+    """Adaptive Dormand–Prince RK45 with renormalisation, each trajectory on its own steps.
+
+    m0 (E, k, 3); t_save (S,) increasing (s); breaks: drive breakpoints (s) stepped onto;
+    out (E, S, k, 3); n_steps (E,) receives the accepted step counts.
+    """
+    n_traj, k = m0.shape[0], m0.shape[1]
+    u, nd = a0.shape[0], d0.shape[1]
+    ks = np.zeros((7, k, 3))
+    y = np.zeros((k, 3))
+    y5 = np.zeros((k, 3))
+    ytmp = np.zeros((k, 3))
+    bth = np.zeros((k, 3))
+    d = np.zeros(nd)
+    tau = np.zeros((k, 3))
+    phi = np.zeros((k, 13))
+    amat = np.zeros((u, u))
+    w = np.zeros(u + nd)
+    for ei in range(n_traj):
+        y[:, :] = m0[ei]
+        tt = 0.0
+        h = min(max_step, 1e-13)
+        steps = 0
+        si = 0
+        while si < t_save.shape[0] and t_save[si] <= tt:
+            out[ei, si] = y
+            si += 1
+        bi = 0
+        while si < t_save.shape[0]:
+            while bi < breaks.shape[0] and breaks[bi] <= tt:
+                bi += 1
+            target = t_save[si]
+            if bi < breaks.shape[0] and breaks[bi] < target:
+                target = breaks[bi]
+            h = min(h, max_step, target - tt)
+            for st in range(7):
+                for g in range(k):
+                    for i in range(3):
+                        acc = y[g, i]
+                        for j in range(st):
+                            acc += h * _A[st, j] * ks[j, g, i]
+                        ytmp[g, i] = acc
+                _derivative(mode, tt + _C[st] * h, ytmp, d0[ei], slot, offsets, times, values,
+                            amp[ei], a0, r0, e, f, t, slon[ei], mp[ei], mv[ei], bth, d, tau,
+                            phi, amat, w, ks[st])
+            err = 0.0
+            for g in range(k):
+                for i in range(3):
+                    hi5 = y[g, i]
+                    lo4 = y[g, i]
+                    for j in range(7):
+                        hi5 += h * _B5[j] * ks[j, g, i]
+                        lo4 += h * _B4[j] * ks[j, g, i]
+                    y5[g, i] = hi5
+                    sc = atol + rtol * max(abs(y[g, i]), abs(hi5))
+                    err = max(err, abs(hi5 - lo4) / sc)
+            if err <= 1.0:
+                tt += h
+                y[:, :] = y5
+                _normalise(y)
+                steps += 1
+                while si < t_save.shape[0] and t_save[si] <= tt * (1 + 1e-14):
+                    out[ei, si] = y
+                    si += 1
+            fac = 0.9 * (1.0 / err) ** 0.2 if err > 0 else 5.0
+            h = h * min(5.0, max(0.2, fac))
+        n_steps[ei] = steps
+
+
+@njit(cache=True)
+def integrate_fixed(mode, m0, t_save, dt, stochastic, seed, d0, slot, offsets, times, values,
+                    amp, a0, r0, e, f, t, slon, mp, mv, temp_slot, t0, out):
+    """Fixed-step integration: RK4 (deterministic) or stochastic Heun (Stratonovich) with
+    Brown's thermal field of variance 2 α k_B T / (γ M_s V dt) per component (T), T the
+    magnet's node temperature T0 + ΔT(t) (``temp_slot`` (k,) indexes the drive vector).
+
+    Trajectory i draws from a generator seeded with seed + i: reproducible and independent
+    of the ensemble size. out (E, S, k, 3).
+    """
+    n_traj, k = m0.shape[0], m0.shape[1]
+    u, nd = a0.shape[0], d0.shape[1]
+    k1 = np.zeros((k, 3))
+    k2 = np.zeros((k, 3))
+    k3 = np.zeros((k, 3))
+    k4 = np.zeros((k, 3))
+    y = np.zeros((k, 3))
+    ytmp = np.zeros((k, 3))
+    bth = np.zeros((k, 3))
+    d = np.zeros(nd)
+    tau = np.zeros((k, 3))
+    phi = np.zeros((k, 13))
+    amat = np.zeros((u, u))
+    w = np.zeros(u + nd)
+    n_save = t_save.shape[0]
+    for ei in range(n_traj):
+        np.random.seed(seed + ei)
+        y[:, :] = m0[ei]
+        tt = 0.0
+        si = 0
+        while si < n_save and t_save[si] <= tt + 0.5 * dt:
+            out[ei, si] = y
+            si += 1
+        while si < n_save:
+            if stochastic:
+                drive_at(tt, d0[ei], slot, offsets, times, values, amp[ei], d)
+                for g in range(k):
+                    temp = t0 + d[temp_slot[g]]
+                    if temp < 0.0:
+                        temp = 0.0
+                    sig = math.sqrt(2.0 * mp[ei, g, 2] * _KB * temp
+                                    / (mp[ei, g, 3] * mp[ei, g, 0] * mp[ei, g, 1] * dt))
+                    for i in range(3):
+                        bth[g, i] = sig * np.random.standard_normal()
+                _derivative(mode, tt, y, d0[ei], slot, offsets, times, values, amp[ei], a0, r0,
+                            e, f, t, slon[ei], mp[ei], mv[ei], bth, d, tau, phi, amat, w, k1)
+                for g in range(k):
+                    for i in range(3):
+                        ytmp[g, i] = y[g, i] + dt * k1[g, i]
+                _derivative(mode, tt + dt, ytmp, d0[ei], slot, offsets, times, values, amp[ei],
+                            a0, r0, e, f, t, slon[ei], mp[ei], mv[ei], bth, d, tau, phi, amat,
+                            w, k2)
+                for g in range(k):
+                    for i in range(3):
+                        y[g, i] += 0.5 * dt * (k1[g, i] + k2[g, i])
+            else:
+                _derivative(mode, tt, y, d0[ei], slot, offsets, times, values, amp[ei], a0, r0,
+                            e, f, t, slon[ei], mp[ei], mv[ei], bth, d, tau, phi, amat, w, k1)
+                for g in range(k):
+                    for i in range(3):
+                        ytmp[g, i] = y[g, i] + 0.5 * dt * k1[g, i]
+                _derivative(mode, tt + 0.5 * dt, ytmp, d0[ei], slot, offsets, times, values,
+                            amp[ei], a0, r0, e, f, t, slon[ei], mp[ei], mv[ei], bth, d, tau,
+                            phi, amat, w, k2)
+                for g in range(k):
+                    for i in range(3):
+                        ytmp[g, i] = y[g, i] + 0.5 * dt * k2[g, i]
+                _derivative(mode, tt + 0.5 * dt, ytmp, d0[ei], slot, offsets, times, values,
+                            amp[ei], a0, r0, e, f, t, slon[ei], mp[ei], mv[ei], bth, d, tau,
+                            phi, amat, w, k3)
+                for g in range(k):
+                    for i in range(3):
+                        ytmp[g, i] = y[g, i] + dt * k3[g, i]
+                _derivative(mode, tt + dt, ytmp, d0[ei], slot, offsets, times, values, amp[ei],
+                            a0, r0, e, f, t, slon[ei], mp[ei], mv[ei], bth, d, tau, phi, amat,
+                            w, k4)
+                for g in range(k):
+                    for i in range(3):
+                        y[g, i] += dt / 6.0 * (k1[g, i] + 2 * k2[g, i] + 2 * k3[g, i] + k4[g, i])
+            _normalise(y)
+            tt += dt
+            while si < n_save and t_save[si] <= tt + 0.5 * dt:
+                out[ei, si] = y
+                si += 1

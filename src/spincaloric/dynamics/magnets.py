@@ -1,0 +1,159 @@
+r"""Macrospin magnets: parameters, effective field and energy (SI units).
+
+A dynamic magnet is a ferromagnetic node of the circuit whose unit magnetization m(t) follows
+the Landau–Lifshitz–Gilbert–Slonczewski equation of physics.md §4,
+
+.. math::
+
+    \dot m = -\gamma\, m \times B_\mathrm{eff} + \alpha\, m \times \dot m
+             + \frac{\gamma}{M_s V}\,\tau, \qquad
+    B_\mathrm{eff} = B_\mathrm{app} + B_k (m\cdot u)\, u - \mu_0 M_s\, N m,
+
+with γ = g μ_B/ħ, B_k = μ0 H_k = 2K_u/M_s the uniaxial anisotropy field along u, N the diagonal
+demagnetizing tensor and τ (N·m) the spin-transfer torque solved from the circuit. The magnetic
+energy is E = −M_s V [B_app·m + (B_k/2)(m·u)² − (μ0 M_s/2) Σ_i N_i m_i²] (J).
+
+>>> p = MagnetParameters(saturation_magnetization=1.0e6, volume=1e-24, damping=0.01,
+...                      anisotropy_field=0.1)
+>>> round(p.gyromagnetic_ratio / 1e11, 4)  # rad/(s T), g = 2
+1.7588
+>>> float(p.effective_field([0, 0, 1.0])[2])
+0.1
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..constants import MU0, gyromagnetic_ratio
+
+
+class MagnetError(ValueError):
+    """Unphysical magnet parameters; ``field`` names the parameter."""
+
+    def __init__(self, field: str, reason: str):
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+def _vector(value, name: str, unit: bool = False) -> np.ndarray:
+    v = np.asarray(value, dtype=float)
+    if v.shape != (3,) or not np.all(np.isfinite(v)):
+        raise MagnetError(name, f"must be a finite 3-vector, got {value!r}")
+    if unit:
+        n = float(np.linalg.norm(v))
+        if n == 0:
+            raise MagnetError(name, "must be a non-zero vector")
+        v = v / n
+    return v
+
+
+@dataclass(frozen=True)
+class MagnetParameters:
+    """A macrospin.
+
+    Parameters
+    ----------
+    saturation_magnetization : M_s (A/m), > 0.
+    volume : V (m³), > 0 (or give ``thickness`` (m) and ``area`` (m²) to :meth:`from_layer`).
+    damping : Gilbert damping α (dimensionless), ≥ 0.
+    anisotropy_axis : uniaxial easy axis u (any non-zero 3-vector, normalised).
+    anisotropy_field : B_k = μ0 H_k (T); negative for a hard axis. Or :meth:`from_layer` with
+        ``anisotropy_energy`` K_u (J/m³), B_k = 2 K_u / M_s.
+    demagnetizing_factors : (N_x, N_y, N_z), each in [0, 1], sum ≤ 1 (thin film in xy: (0, 0, 1)).
+    applied_field : B_app = μ0 H_app (T), 3-vector.
+    g_factor : Landé g (dimensionless), > 0.
+    """
+
+    saturation_magnetization: float
+    volume: float
+    damping: float
+    anisotropy_axis: np.ndarray = field(default_factory=lambda: np.array([0.0, 0.0, 1.0]))
+    anisotropy_field: float = 0.0
+    demagnetizing_factors: np.ndarray = field(default_factory=lambda: np.zeros(3))
+    applied_field: np.ndarray = field(default_factory=lambda: np.zeros(3))
+    g_factor: float = 2.0
+
+    def __post_init__(self):
+        for name in ("saturation_magnetization", "volume", "g_factor"):
+            v = getattr(self, name)
+            if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
+                raise MagnetError(name, f"must be a positive number, got {v!r}")
+        if not (math.isfinite(self.damping) and self.damping >= 0):
+            raise MagnetError("damping", f"must be >= 0, got {self.damping!r}")
+        if self.damping > 1:
+            raise MagnetError("damping", f"{self.damping} > 1 is not a physical Gilbert damping")
+        if not math.isfinite(self.anisotropy_field):
+            raise MagnetError("anisotropy_field", "must be finite (T)")
+        object.__setattr__(self, "anisotropy_axis",
+                           _vector(self.anisotropy_axis, "anisotropy_axis", unit=True))
+        n = _vector(self.demagnetizing_factors, "demagnetizing_factors")
+        if np.any(n < 0) or np.any(n > 1) or n.sum() > 1 + 1e-9:
+            raise MagnetError("demagnetizing_factors",
+                              f"each must be in [0, 1] with sum <= 1, got {n.tolist()}")
+        object.__setattr__(self, "demagnetizing_factors", n)
+        object.__setattr__(self, "applied_field", _vector(self.applied_field, "applied_field"))
+
+    @classmethod
+    def from_layer(cls, *, saturation_magnetization: float, damping: float,
+                   volume: float | None = None, thickness: float | None = None,
+                   area: float | None = None, anisotropy_field: float | None = None,
+                   anisotropy_energy: float | None = None, **kw) -> "MagnetParameters":
+        """Build from a layer: ``volume`` (m³) or ``thickness`` (m) × ``area`` (m²); the
+        anisotropy as ``anisotropy_field`` B_k (T) or ``anisotropy_energy`` K_u (J/m³)."""
+        if volume is None:
+            if thickness is None or area is None:
+                raise MagnetError("volume", "give volume, or thickness and area")
+            for name, v in (("thickness", thickness), ("area", area)):
+                if not (math.isfinite(v) and v > 0):
+                    raise MagnetError(name, f"must be positive, got {v!r}")
+            volume = thickness * area
+        elif thickness is not None or area is not None:
+            raise MagnetError("volume", "give volume or thickness and area, not both")
+        if anisotropy_field is not None and anisotropy_energy is not None:
+            raise MagnetError("anisotropy_field", "give anisotropy_field or anisotropy_energy")
+        if anisotropy_energy is not None:
+            if not (math.isfinite(saturation_magnetization) and saturation_magnetization > 0):
+                raise MagnetError("saturation_magnetization", "must be positive (A/m)")
+            anisotropy_field = 2.0 * anisotropy_energy / saturation_magnetization
+        return cls(saturation_magnetization=saturation_magnetization, volume=volume,
+                   damping=damping, anisotropy_field=anisotropy_field or 0.0, **kw)
+
+    @property
+    def gyromagnetic_ratio(self) -> float:
+        """γ = g μ_B / ħ (rad s⁻¹ T⁻¹)."""
+        return gyromagnetic_ratio(self.g_factor)
+
+    @property
+    def moment(self) -> float:
+        """Total magnetic moment M_s V (A m² = J/T)."""
+        return self.saturation_magnetization * self.volume
+
+    def effective_field(self, m) -> np.ndarray:
+        """B_eff(m) (T) for unit m of shape (..., 3)."""
+        m = np.asarray(m, dtype=float)
+        u = self.anisotropy_axis
+        proj = m @ u
+        return (self.applied_field + self.anisotropy_field * proj[..., None] * u
+                - MU0 * self.saturation_magnetization * self.demagnetizing_factors * m)
+
+    def energy(self, m) -> np.ndarray:
+        """Magnetic energy E(m) (J) for unit m of shape (..., 3)."""
+        m = np.asarray(m, dtype=float)
+        proj = m @ self.anisotropy_axis
+        demag = 0.5 * MU0 * self.saturation_magnetization * np.sum(
+            self.demagnetizing_factors * m * m, axis=-1)
+        return -self.moment * (m @ self.applied_field + 0.5 * self.anisotropy_field * proj**2
+                               - demag)
+
+    def larmor_frequency(self, field_tesla: float) -> float:
+        """Precession frequency f = γ B / (2π (1 + α²)) (Hz) in a static field B (T)."""
+        return self.gyromagnetic_ratio * field_tesla / (2 * math.pi * (1 + self.damping**2))
+
+    def relaxation_time(self, field_tesla: float) -> float:
+        """Gilbert relaxation time of the transverse component, (1 + α²)/(α γ B) (s)."""
+        return (1 + self.damping**2) / (self.damping * self.gyromagnetic_ratio * field_tesla)

@@ -1,0 +1,233 @@
+"""Set up and run LLGS dynamics of a circuit's magnets with circuit-solved torques.
+
+>>> # doctest: +SKIP
+>>> sim = Simulation(circuit, {"free": MagnetParameters(...)},
+...                  drives={("right", "temperature"): LaserPulse(base=300, peak=40, ...)})
+>>> traj = sim.run(until=5e-9, ensemble=100, temperature_noise=True, seed=1)
+>>> traj.switching()["free"].probability
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import numpy as np
+
+from ..constants import from_electric_potential
+from ..device import Circuit, DeviceError
+from .magnets import MagnetParameters
+from .torque_model import CircuitTorqueModel
+
+QUANTITIES = ("voltage", "temperature", "current")
+METHODS = ("rk45", "rk4", "heun")
+#: Save points integrated per kernel call: a long run proceeds (and reports progress) in
+#: segments of this many points; the segmentation never depends on the progress display.
+SEGMENT = 256
+
+
+class DynamicsError(ValueError):
+    """Invalid dynamics input; ``field`` names the culprit."""
+
+    def __init__(self, field: str, reason: str):
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+@dataclass
+class Simulation:
+    """Macrospin LLGS dynamics of ``magnets`` (reservoir ferromagnets of ``circuit``).
+
+    Parameters
+    ----------
+    circuit : the finalized circuit; its reservoir states are the static drives.
+    magnets : {node name: MagnetParameters} the dynamic magnets; other magnets stay fixed.
+    drives : {(reservoir, quantity): drive}, quantity "voltage" (electric potential, V),
+        "temperature" (absolute, K) or "current" (conventional, into the device, A; the
+        reservoir must be current-biased); a drive is any object with ``sample(t_end,
+        max_step) -> (times, values)`` and ``breakpoints()`` (see :mod:`.drives`).
+    torque : "circuit" (solved from the circuit at every step), "none", or "slonczewski"
+        (prescribed τ/(M_s V) = a_J m × (m × p), for comparisons; give ``slonczewski`` =
+        {magnet: (a_J in T, p 3-vector)}).
+    """
+
+    circuit: Circuit
+    magnets: Mapping[str, MagnetParameters]
+    drives: Mapping[tuple[str, str], object] = field(default_factory=dict)
+    torque: str = "circuit"
+    slonczewski: Mapping[str, tuple[float, np.ndarray]] = field(default_factory=dict)
+
+    def __post_init__(self):
+        if not self.magnets:
+            raise DynamicsError("magnets", "no dynamic magnet")
+        if self.torque not in ("circuit", "none", "slonczewski"):
+            raise DynamicsError("torque", f"must be 'circuit', 'none' or 'slonczewski', "
+                                f"got {self.torque!r}")
+        self.names = tuple(self.magnets)
+        try:
+            self.model = CircuitTorqueModel.build(self.circuit, self.names)
+        except DeviceError as err:
+            raise DynamicsError(err.field, err.reason) from None
+        c = self.circuit
+        for (node, quantity) in self.drives:
+            where = f"drives.{node}.{quantity}"
+            if quantity not in QUANTITIES:
+                raise DynamicsError(where, f"quantity must be one of {QUANTITIES}")
+            if node not in c.index or not c.reservoir[c.index[node]]:
+                raise DynamicsError(where, "drives act on reservoirs only")
+            biased = c.current_biased[c.index[node]]
+            if quantity == "voltage" and biased:
+                raise DynamicsError(where, "the reservoir is current-biased: drive its current")
+            if quantity == "current" and not biased:
+                raise DynamicsError(where, "the reservoir is voltage-biased: set `current` on "
+                                    "it to make it current-biased")
+
+    # ---- kernel inputs ------------------------------------------------------------------------
+    def _tables(self, until: float, max_step: float):
+        slots, offsets, times, values, breaks = [], [0], [], [], [0.0]
+        c = self.circuit
+        for (node, quantity), drive in self.drives.items():
+            t, v = drive.sample(until, max_step)
+            t, v = np.asarray(t, float), np.asarray(v, float)
+            i = c.index[node]
+            if quantity == "voltage":
+                v, slot = from_electric_potential(v), 3 * i
+            elif quantity == "temperature":
+                if np.any(v <= 0):
+                    raise DynamicsError(f"drives.{node}.temperature",
+                                        "the temperature must stay positive (K)")
+                v, slot = v - c.temperature, 3 * i + 1
+            else:
+                slot = 3 * i + 2
+            slots.append(slot)
+            times.append(t)
+            values.append(v)
+            offsets.append(offsets[-1] + len(t))
+            breaks.extend(np.asarray(drive.breakpoints(), float).tolist())
+        cat = (lambda xs: np.concatenate(xs) if xs else np.zeros(0))
+        breaks = np.unique(np.clip(np.array(breaks), 0.0, until))
+        return (np.array(slots, np.int64), np.array(offsets, np.int64), cat(times), cat(values),
+                breaks)
+
+    def _magnet_arrays(self, n_traj: int):
+        mp = np.zeros((len(self.names), 6))
+        mv = np.zeros((len(self.names), 3, 3))
+        for j, name in enumerate(self.names):
+            p = self.magnets[name]
+            g = p.gyromagnetic_ratio
+            mp[j] = (p.saturation_magnetization, p.volume, p.damping, g, p.anisotropy_field,
+                     g / p.moment)
+            mv[j] = (p.anisotropy_axis, p.demagnetizing_factors, p.applied_field)
+        return (np.ascontiguousarray(np.broadcast_to(mp, (n_traj,) + mp.shape)),
+                np.ascontiguousarray(np.broadcast_to(mv, (n_traj,) + mv.shape)))
+
+    def _slonczewski_array(self, n_traj: int):
+        s = np.zeros((len(self.names), 4))
+        for j, name in enumerate(self.names):
+            if name in self.slonczewski:
+                aj, p = self.slonczewski[name]
+                p = np.asarray(p, float)
+                s[j] = (aj, *(p / np.linalg.norm(p)))
+        return np.ascontiguousarray(np.broadcast_to(s, (n_traj,) + s.shape))
+
+    def initial_state(self) -> np.ndarray:
+        """(k, 3) the magnetizations of the dynamic magnets in the circuit."""
+        return np.array([self.circuit.magnetization[self.circuit.index[n]] for n in self.names])
+
+    # ---- running ------------------------------------------------------------------------------
+    def run(self, until: float, *, n_save: int = 1001, ensemble: int = 1, initial=None,
+            method: str | None = None, temperature_noise: bool = False, dt: float | None = None,
+            seed: int = 0, amplitude=None, rtol: float = 1e-7, atol: float = 1e-9,
+            max_step: float | None = None, progress: bool = False) -> "Trajectory":
+        """Integrate from t = 0 to ``until`` (s) and return a :class:`Trajectory`.
+
+        n_save : number of saved instants, evenly spaced in [0, until].
+        ensemble : number of trajectories E, integrated together in compiled code.
+        initial : (k, 3) or (E, k, 3) initial magnetizations (default: the circuit's).
+        method : "rk45" (adaptive Dormand–Prince, default without noise), "rk4" (fixed ``dt``)
+            or "heun" (stochastic Heun, the default with ``temperature_noise``).
+        temperature_noise : Brown's thermal field at each magnet's node temperature.
+        dt : fixed step (s) of rk4 / heun (default until/(n_save−1)/20, at most 1 ps).
+        seed : trajectory i of segment s draws from a generator seeded with
+            seed + i + 10⁶ s: reproducible for a given input.
+        amplitude : (E, J) or (J,) per-trajectory scale of each drive's excursion from the
+            static value (J = number of drives, in the order of ``drives``); default 1.
+        rtol, atol, max_step : RK45 error control (max_step in s).
+        progress : show a progress bar (tqdm) on long runs.
+        """
+        from . import kernels
+
+        if not (np.isfinite(until) and until > 0):
+            raise DynamicsError("until", f"must be a positive time (s), got {until!r}")
+        if n_save < 2:
+            raise DynamicsError("n_save", "must be at least 2")
+        if ensemble < 1:
+            raise DynamicsError("ensemble", "must be at least 1")
+        method = method or ("heun" if temperature_noise else "rk45")
+        if method not in METHODS:
+            raise DynamicsError("method", f"must be one of {METHODS}")
+        if temperature_noise and method != "heun":
+            raise DynamicsError("method", "thermal noise needs the stochastic 'heun' method")
+        t_save = np.linspace(0.0, float(until), int(n_save))
+        if dt is None:
+            dt = min(1e-12, until / (n_save - 1) / 20)
+        if not (np.isfinite(dt) and dt > 0):
+            raise DynamicsError("dt", f"must be a positive time step (s), got {dt!r}")
+        max_step = float(max_step or until / 50)
+        slot, offsets, times, values, breaks = self._tables(until, min(max_step, until / 200))
+        n_drv = len(slot)
+        amp = np.ones((ensemble, n_drv)) if amplitude is None else np.broadcast_to(
+            np.asarray(amplitude, float), (ensemble, n_drv)).copy()
+        k = len(self.names)
+        m0 = self.initial_state() if initial is None else np.asarray(initial, float)
+        m0 = np.broadcast_to(m0, (ensemble, k, 3)).astype(float)
+        norms = np.linalg.norm(m0, axis=-1, keepdims=True)
+        if np.any(norms == 0) or not np.all(np.isfinite(m0)):
+            raise DynamicsError("initial", "initial magnetizations must be finite, non-zero")
+        m0 = np.ascontiguousarray(m0 / norms)
+        mp, mv = self._magnet_arrays(ensemble)
+        slon = self._slonczewski_array(ensemble)
+        mode = {"none": 0, "circuit": 1, "slonczewski": 2}[self.torque]
+        tm = self.model
+        d0 = np.ascontiguousarray(np.broadcast_to(tm.d0, (ensemble, tm.d0.size)))
+        temp_slot = np.array([3 * i + 1 for i in tm.nodes], np.int64)
+        out = np.empty((ensemble, len(t_save), k, 3))
+        steps = np.zeros(ensemble, np.int64)
+        bar = None
+        if progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=len(t_save), unit="save", desc="integrating")
+        start, state, seg = 0, m0, 0
+        while start < len(t_save) - 1:
+            stop = min(start + SEGMENT, len(t_save) - 1)
+            t_seg = t_save[start:stop + 1]
+            seg_out = np.empty((ensemble, len(t_seg), k, 3))
+            # the kernels run from t = 0: shift the drives' clock by the segment start
+            shift = t_seg[0]
+            local_times = times - shift
+            local_breaks = breaks[(breaks > shift) & (breaks < t_seg[-1])] - shift
+            if method == "rk45":
+                seg_steps = np.zeros(ensemble, np.int64)
+                kernels.integrate_rk45(mode, state, t_seg - shift, local_breaks, rtol, atol,
+                                       max_step, d0, slot, offsets, local_times, values, amp,
+                                       tm.a0, tm.r0, tm.e, tm.f, tm.t, slon, mp, mv, seg_out,
+                                       seg_steps)
+                steps += seg_steps
+            else:
+                kernels.integrate_fixed(mode, state, t_seg - shift, dt, method == "heun",
+                                        seed + 1_000_000 * seg, d0, slot, offsets, local_times,
+                                        values, amp, tm.a0, tm.r0, tm.e, tm.f, tm.t, slon, mp,
+                                        mv, temp_slot, self.circuit.temperature, seg_out)
+                steps += int(round((t_seg[-1] - t_seg[0]) / dt))
+            out[:, start:stop + 1] = seg_out
+            state = np.ascontiguousarray(seg_out[:, -1])
+            if bar is not None:
+                bar.update(stop - start)
+            start, seg = stop, seg + 1
+        if bar is not None:
+            bar.close()
+        from .trajectory import Trajectory
+
+        return Trajectory(self, t_save, out, steps, method, amp)

@@ -1,0 +1,177 @@
+"""Results of a dynamics run: magnetizations, derived circuit quantities, xarray/netCDF, plots."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from .switching import SwitchingResult, detect_switching
+
+
+@dataclass(eq=False)
+class Trajectory:
+    """Saved states of an ensemble of trajectories.
+
+    Attributes
+    ----------
+    simulation : the :class:`~spincaloric.dynamics.simulation.Simulation` run.
+    time : (S,) saved instants (s).
+    m : (E, S, k, 3) unit magnetizations of the k dynamic magnets.
+    steps : (E,) integration steps taken.   method : integrator name.
+    amplitude : (E, J) drive amplitude scales used.
+    """
+
+    simulation: object
+    time: np.ndarray
+    m: np.ndarray
+    steps: np.ndarray
+    method: str
+    amplitude: np.ndarray
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self.simulation.names
+
+    def magnetization(self, name: str) -> np.ndarray:
+        """(E, S, 3) magnetization of magnet ``name``."""
+        return self.m[:, :, self.names.index(name)]
+
+    def switching(self, threshold: float = 0.5) -> dict[str, SwitchingResult]:
+        """Switching of every dynamic magnet (see :mod:`.switching`)."""
+        return {n: detect_switching(self.time, self.magnetization(n),
+                                    self.simulation.magnets[n].anisotropy_axis, threshold)
+                for n in self.names}
+
+    def energy(self, name: str) -> np.ndarray:
+        """(E, S) magnetic energy of magnet ``name`` (J)."""
+        return self.simulation.magnets[name].energy(self.magnetization(name))
+
+    def drive_values(self) -> dict[tuple[str, str], np.ndarray]:
+        """(E, S) value of every drive at the saved instants (V, K or A), amplitude applied."""
+        sim = self.simulation
+        c = sim.circuit
+        out = {}
+        for j, ((node, quantity), drive) in enumerate(sim.drives.items()):
+            i = c.index[node]
+            static = {"voltage": -c.reservoir_voltage[i],
+                      "temperature": c.reservoir_temperature[i],
+                      "current": c.reservoir_current[i]}[quantity]
+            v = np.asarray(drive(self.time), float)
+            out[(node, quantity)] = static + self.amplitude[:, j:j + 1] * (v - static)
+        return out
+
+    @cached_property
+    def circuit_solution(self):
+        """The circuit solved at every saved instant of every trajectory (batch (E, S))."""
+        sim = self.simulation
+        kw = {"voltage": {}, "temperature": {}, "current": {}}
+        for (node, quantity), v in self.drive_values().items():
+            kw[quantity][node] = v
+        mags = {n: self.magnetization(n) for n in self.names}
+        return sim.circuit.solve(magnetization=mags, **kw)
+
+    def summary(self) -> dict:
+        """JSON summary: per dynamic magnet its final magnetization (first trajectory, or the
+        ensemble mean), ``switched`` and ``switching_time`` (s or None); with an ensemble also
+        the switching probability."""
+        out = {}
+        for name, res in self.switching().items():
+            m_final = self.magnetization(name)[:, -1]
+            entry = {"final_magnetization": m_final[0].tolist(),
+                     "switched": bool(res.switched[0]),
+                     "switching_time": None if np.isnan(res.time[0]) else float(res.time[0])}
+            if len(res.switched) > 1:
+                entry["ensemble"] = len(res.switched)
+                entry["switching_probability"] = res.probability
+                entry["mean_final_magnetization"] = m_final.mean(axis=0).tolist()
+            out[name] = entry
+        return out
+
+    def to_xarray(self, with_circuit: bool = True):
+        """An xarray Dataset: m (ensemble, time, magnet, component); with ``with_circuit`` also
+        the torques (N·m), every contact's charge (A) and heat (W) current, and the drives."""
+        import xarray as xr
+
+        coords = {"ensemble": np.arange(self.m.shape[0]), "time": self.time,
+                  "magnet": list(self.names), "component": ["x", "y", "z"]}
+        ds = xr.Dataset(coords=coords)
+        ds["time"].attrs.update(units="s", long_name="time")
+        ds["m"] = (("ensemble", "time", "magnet", "component"), self.m,
+                   {"units": "1", "long_name": "unit magnetization"})
+        for j, ((node, quantity), v) in enumerate(self.drive_values().items()):
+            unit = {"voltage": "V", "temperature": "K", "current": "A"}[quantity]
+            ds[f"drive_{node}_{quantity}"] = (("ensemble", "time"), v,
+                                              {"units": unit, "long_name": f"{node} {quantity}"})
+        if with_circuit:
+            sol = self.circuit_solution
+            tau = np.stack([sol.torques[n] for n in self.names], axis=-2)
+            ds["torque"] = (("ensemble", "time", "magnet", "component"), tau,
+                            {"units": "N m", "long_name": "spin-transfer torque"})
+            labels = [f"{a}->{b}" for a, b in (r.between for r in sol.contacts)]
+            ds = ds.assign_coords(contact=labels)
+            ds["charge_current"] = (("ensemble", "time", "contact"),
+                                    np.stack([r.charge_current for r in sol.contacts], -1),
+                                    {"units": "A", "long_name": "conventional charge current"})
+            ds["heat_current"] = (("ensemble", "time", "contact"),
+                                  np.stack([r.heat_current for r in sol.contacts], -1),
+                                  {"units": "W", "long_name": "heat current"})
+        sw = self.switching()
+        ds["switched"] = (("ensemble", "magnet"), np.stack([sw[n].switched for n in self.names],
+                                                          -1))
+        ds["switching_time"] = (("ensemble", "magnet"),
+                                np.stack([sw[n].time for n in self.names], -1),
+                                {"units": "s", "long_name": "switching time (NaN: none)"})
+        ds.attrs.update(title=self.simulation.circuit.title, method=self.method,
+                        regime=self.simulation.circuit.regime)
+        return ds
+
+    def to_netcdf(self, path, with_circuit: bool = True) -> None:
+        """Write :meth:`to_xarray` to netCDF atomically (a temporary file, then a rename)."""
+        path = Path(path)
+        tmp = path.with_name(path.name + ".part")
+        ds = self.to_xarray(with_circuit)
+        try:
+            ds.to_netcdf(tmp)
+            tmp.replace(path)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+
+    def plot(self, path=None, trajectory: int = 0):
+        """Figure of m(t) of every dynamic magnet and of the torque (trajectory ``trajectory``);
+        written atomically to ``path`` (PNG) if given. Returns the matplotlib figure."""
+        import matplotlib
+
+        if path is not None:
+            matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        sol_tau = None
+        try:
+            sol = self.circuit_solution
+            sol_tau = {n: sol.torques[n][trajectory] for n in self.names}
+        except Exception:  # pragma: no cover - plotting never fails on the torque panel
+            sol_tau = None
+        fig, axes = plt.subplots(2, 1, figsize=(7, 6), sharex=True, constrained_layout=True)
+        t_ns = self.time * 1e9
+        for name in self.names:
+            m = self.magnetization(name)[trajectory]
+            for i, comp in enumerate("xyz"):
+                axes[0].plot(t_ns, m[:, i], label=f"{name} m_{comp}")
+            if sol_tau is not None:
+                axes[1].plot(t_ns, np.linalg.norm(sol_tau[name], axis=-1) * 1e21,
+                             label=f"|τ| on {name}")
+        axes[0].set_ylabel("magnetization")
+        axes[0].legend(fontsize=8, ncol=3)
+        axes[1].set_ylabel("torque (10⁻²¹ N·m)")
+        axes[1].set_xlabel("time (ns)")
+        axes[1].legend(fontsize=8)
+        if path is not None:
+            path = Path(path)
+            tmp = path.with_name(path.name + ".part")
+            fig.savefig(tmp, format=path.suffix.lstrip(".") or "png", dpi=120)
+            tmp.replace(path)
+        return fig
