@@ -29,7 +29,7 @@ _MU0 = MU0
 _KB = BOLTZMANN
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _interp(t, times, values, lo, hi):
     """Linear interpolation in times[lo:hi] (non-decreasing; equal times are jumps)."""
     if t <= times[lo]:
@@ -49,18 +49,19 @@ def _interp(t, times, values, lo, hi):
     return values[a] + (values[b] - values[a]) * (t - times[a]) / dt
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def drive_at(t, d0, slot, offsets, times, values, amplitude, out):
     """Drive vector at time t (s) for one trajectory: out (3n,). Table j sets entry slot[j]
     to d0 + amplitude[j] (table(t) − d0): the amplitude scales the excursion from static."""
-    out[:] = d0
+    for i in range(d0.shape[0]):
+        out[i] = d0[i]
     for j in range(slot.shape[0]):
         lo, hi = offsets[j], offsets[j + 1]
         v = _interp(t, times, values, lo, hi)
         out[slot[j]] = d0[slot[j]] + amplitude[j] * (v - d0[slot[j]])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _solve_small(a, b, n):
     """Solve a x = b in place (Gaussian elimination, partial pivoting); returns x in b."""
     for col in range(n):
@@ -92,7 +93,7 @@ def _solve_small(a, b, n):
         b[r] = s / a[r, r]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _features(m, phi):
     phi[0] = 1.0
     phi[1] = m[0]
@@ -103,55 +104,74 @@ def _features(m, phi):
             phi[4 + 3 * i + j] = m[i] * m[j]
 
 
-@njit(cache=True)
-def circuit_torque(m, d, a0, r0, e, f, t, tau, phi, amat, w):
-    """Torques (N·m) on the k dynamic magnets at magnetizations m (k, 3), drive d (3n,)."""
-    k = m.shape[0]
-    u = a0.shape[0]
+@njit(cache=True, inline="always")
+def prepare_drive(d, r0, f, t, rd, fd, td):
+    """Contract the drive-dependent maps with d once per drive value: rd = R0 d (u,),
+    fd = F d (k, 13, u), td = T[..., u:] d (k, 13, 3)."""
+    u = r0.shape[0]
     nd = d.shape[0]
     for i in range(u):
-        for j in range(u):
-            amat[i, j] = a0[i, j]
         s = 0.0
         for j in range(nd):
             s += r0[i, j] * d[j]
-        w[i] = s
+        rd[i] = s
+    for g in range(f.shape[0]):
+        for q in range(13):
+            for i in range(u):
+                s = 0.0
+                for j in range(nd):
+                    s += f[g, q, i, j] * d[j]
+                fd[g, q, i] = s
+            for c in range(3):
+                s = 0.0
+                for j in range(nd):
+                    s += t[g, q, c, u + j] * d[j]
+                td[g, q, c] = s
+
+
+@njit(cache=True, inline="always")
+def circuit_torque(m, a0, e, t, rd, fd, td, tau, phi, amat, w):
+    """Torques (N·m) on the k dynamic magnets at magnetizations m (k, 3), for the drive
+    contracted by :func:`prepare_drive` into rd, fd, td."""
+    k = m.shape[0]
+    u = a0.shape[0]
+    for i in range(u):
+        for j in range(u):
+            amat[i, j] = a0[i, j]
+        w[i] = rd[i]
     for g in range(k):
         _features(m[g], phi[g])
         for q in range(13):
             p = phi[g, q]
-            if p == 0.0:
-                continue
             for i in range(u):
                 for j in range(u):
                     amat[i, j] += p * e[g, q, i, j]
-                s = 0.0
-                for j in range(nd):
-                    s += f[g, q, i, j] * d[j]
-                w[i] += p * s
+                w[i] += p * fd[g, q, i]
     _solve_small(amat, w, u)
-    for j in range(nd):
-        w[u + j] = d[j]
     for g in range(k):
         ix = 0.0
         iy = 0.0
         iz = 0.0
         for q in range(13):
             p = phi[g, q]
-            if p == 0.0:
-                continue
-            for j in range(u + nd):
+            sx = td[g, q, 0]
+            sy = td[g, q, 1]
+            sz = td[g, q, 2]
+            for j in range(u):
                 wj = w[j]
-                ix += p * t[g, q, 0, j] * wj
-                iy += p * t[g, q, 1, j] * wj
-                iz += p * t[g, q, 2, j] * wj
+                sx += t[g, q, 0, j] * wj
+                sy += t[g, q, 1, j] * wj
+                sz += t[g, q, 2, j] * wj
+            ix += p * sx
+            iy += p * sy
+            iz += p * sz
         dot = ix * m[g, 0] + iy * m[g, 1] + iz * m[g, 2]
         tau[g, 0] = _HBAR_2E * (ix - dot * m[g, 0])
         tau[g, 1] = _HBAR_2E * (iy - dot * m[g, 1])
         tau[g, 2] = _HBAR_2E * (iz - dot * m[g, 2])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def llgs_rhs(m, tau, mp, mv, bth, out):
     """dm/dt (1/s) of k macrospins, Landau–Lifshitz form of the LLGS equation:
     Ω = −γ m × B + γ τ/(M_s V), dm/dt = (Ω + α m × Ω)/(1 + α²)."""
@@ -171,10 +191,10 @@ def llgs_rhs(m, tau, mp, mv, bth, out):
         out[g, 2] = c * (oz + alpha * (mx * oy - my * ox))
 
 
-@njit(cache=True)
-def _torque(mode, m, d, a0, r0, e, f, t, slon, tau, phi, amat, w):
+@njit(cache=True, inline="always")
+def _torque(mode, m, a0, e, t, rd, fd, td, slon, tau, phi, amat, w):
     if mode == 1:
-        circuit_torque(m, d, a0, r0, e, f, t, tau, phi, amat, w)
+        circuit_torque(m, a0, e, t, rd, fd, td, tau, phi, amat, w)
     elif mode == 2:  # prescribed: tau/(Ms V) = a_J m x (m x p); returned as field-like T
         for g in range(m.shape[0]):
             aj, px, py, pz = slon[g, 0], slon[g, 1], slon[g, 2], slon[g, 3]
@@ -183,14 +203,15 @@ def _torque(mode, m, d, a0, r0, e, f, t, slon, tau, phi, amat, w):
             tau[g, 1] = aj * (mp_ * m[g, 1] - py)
             tau[g, 2] = aj * (mp_ * m[g, 2] - pz)
     else:
-        tau[:, :] = 0.0
+        for g in range(m.shape[0]):
+            for i in range(3):
+                tau[g, i] = 0.0
 
 
-@njit(cache=True)
-def _derivative(mode, tt, m, d0, slot, offsets, times, values, amp, a0, r0, e, f, t, slon,
-                mp, mv, bth, d, tau, phi, amat, w, out):
-    drive_at(tt, d0, slot, offsets, times, values, amp, d)
-    _torque(mode, m, d, a0, r0, e, f, t, slon, tau, phi, amat, w)
+@njit(cache=True, inline="always")
+def _derivative(mode, m, a0, e, t, rd, fd, td, slon, mp, mv, bth, tau, phi, amat, w, out):
+    """dm/dt for magnetizations m at the drive prepared in rd, fd, td."""
+    _torque(mode, m, a0, e, t, rd, fd, td, slon, tau, phi, amat, w)
     if mode == 2:  # the prescribed torque is already τ/(M_s V) in T: undo the factor
         for g in range(m.shape[0]):
             for i in range(3):
@@ -198,7 +219,7 @@ def _derivative(mode, tt, m, d0, slot, offsets, times, values, amp, a0, r0, e, f
     llgs_rhs(m, tau, mp, mv, bth, out)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _normalise(m):
     for g in range(m.shape[0]):
         n = math.sqrt(m[g, 0] ** 2 + m[g, 1] ** 2 + m[g, 2] ** 2)
@@ -240,9 +261,16 @@ def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, off
     phi = np.zeros((k, 13))
     amat = np.zeros((u, u))
     w = np.zeros(u + nd)
+    rd = np.zeros(u)
+    fd = np.zeros((f.shape[0], 13, u))
+    td = np.zeros((f.shape[0], 13, 3))
+    has_tables = slot.shape[0] > 0
     for ei in range(n_traj):
+        d0_e, amp_e, slon_e, mp_e, mv_e = d0[ei], amp[ei], slon[ei], mp[ei], mv[ei]
         y[:, :] = m0[ei]
         tt = 0.0
+        drive_at(0.0, d0_e, slot, offsets, times, values, amp_e, d)
+        prepare_drive(d, r0, f, t, rd, fd, td)
         h = min(max_step, 1e-13)
         steps = 0
         si = 0
@@ -264,9 +292,11 @@ def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, off
                         for j in range(st):
                             acc += h * _A[st, j] * ks[j, g, i]
                         ytmp[g, i] = acc
-                _derivative(mode, tt + _C[st] * h, ytmp, d0[ei], slot, offsets, times, values,
-                            amp[ei], a0, r0, e, f, t, slon[ei], mp[ei], mv[ei], bth, d, tau,
-                            phi, amat, w, ks[st])
+                if has_tables:
+                    drive_at(tt + _C[st] * h, d0_e, slot, offsets, times, values, amp_e, d)
+                    prepare_drive(d, r0, f, t, rd, fd, td)
+                _derivative(mode, ytmp, a0, e, t, rd, fd, td, slon_e, mp_e, mv_e, bth, tau, phi,
+                            amat, w, ks[st])
             err = 0.0
             for g in range(k):
                 for i in range(3):
@@ -315,9 +345,16 @@ def integrate_fixed(mode, m0, t_save, dt, stochastic, seed, d0, slot, offsets, t
     phi = np.zeros((k, 13))
     amat = np.zeros((u, u))
     w = np.zeros(u + nd)
+    rd = np.zeros(u)
+    fd = np.zeros((f.shape[0], 13, u))
+    td = np.zeros((f.shape[0], 13, 3))
     n_save = t_save.shape[0]
+    has_tables = slot.shape[0] > 0
     for ei in range(n_traj):
         np.random.seed(seed + ei)
+        d0_e, amp_e, slon_e, mp_e, mv_e = d0[ei], amp[ei], slon[ei], mp[ei], mv[ei]
+        drive_at(0.0, d0_e, slot, offsets, times, values, amp_e, d)
+        prepare_drive(d, r0, f, t, rd, fd, td)
         y[:, :] = m0[ei]
         tt = 0.0
         si = 0
@@ -325,48 +362,55 @@ def integrate_fixed(mode, m0, t_save, dt, stochastic, seed, d0, slot, offsets, t
             out[ei, si] = y
             si += 1
         while si < n_save:
+            if has_tables:
+                drive_at(tt, d0_e, slot, offsets, times, values, amp_e, d)
+                prepare_drive(d, r0, f, t, rd, fd, td)
             if stochastic:
-                drive_at(tt, d0[ei], slot, offsets, times, values, amp[ei], d)
                 for g in range(k):
                     temp = t0 + d[temp_slot[g]]
                     if temp < 0.0:
                         temp = 0.0
-                    sig = math.sqrt(2.0 * mp[ei, g, 2] * _KB * temp
-                                    / (mp[ei, g, 3] * mp[ei, g, 0] * mp[ei, g, 1] * dt))
+                    sig = math.sqrt(2.0 * mp_e[g, 2] * _KB * temp
+                                    / (mp_e[g, 3] * mp_e[g, 0] * mp_e[g, 1] * dt))
                     for i in range(3):
                         bth[g, i] = sig * np.random.standard_normal()
-                _derivative(mode, tt, y, d0[ei], slot, offsets, times, values, amp[ei], a0, r0,
-                            e, f, t, slon[ei], mp[ei], mv[ei], bth, d, tau, phi, amat, w, k1)
+                _derivative(mode, y, a0, e, t, rd, fd, td, slon_e, mp_e, mv_e, bth, tau, phi,
+                            amat, w, k1)
                 for g in range(k):
                     for i in range(3):
                         ytmp[g, i] = y[g, i] + dt * k1[g, i]
-                _derivative(mode, tt + dt, ytmp, d0[ei], slot, offsets, times, values, amp[ei],
-                            a0, r0, e, f, t, slon[ei], mp[ei], mv[ei], bth, d, tau, phi, amat,
-                            w, k2)
+                if has_tables:
+                    drive_at(tt + dt, d0_e, slot, offsets, times, values, amp_e, d)
+                    prepare_drive(d, r0, f, t, rd, fd, td)
+                _derivative(mode, ytmp, a0, e, t, rd, fd, td, slon_e, mp_e, mv_e, bth, tau, phi,
+                            amat, w, k2)
                 for g in range(k):
                     for i in range(3):
                         y[g, i] += 0.5 * dt * (k1[g, i] + k2[g, i])
             else:
-                _derivative(mode, tt, y, d0[ei], slot, offsets, times, values, amp[ei], a0, r0,
-                            e, f, t, slon[ei], mp[ei], mv[ei], bth, d, tau, phi, amat, w, k1)
+                _derivative(mode, y, a0, e, t, rd, fd, td, slon_e, mp_e, mv_e, bth, tau, phi,
+                            amat, w, k1)
                 for g in range(k):
                     for i in range(3):
                         ytmp[g, i] = y[g, i] + 0.5 * dt * k1[g, i]
-                _derivative(mode, tt + 0.5 * dt, ytmp, d0[ei], slot, offsets, times, values,
-                            amp[ei], a0, r0, e, f, t, slon[ei], mp[ei], mv[ei], bth, d, tau,
-                            phi, amat, w, k2)
+                if has_tables:
+                    drive_at(tt + 0.5 * dt, d0_e, slot, offsets, times, values, amp_e, d)
+                    prepare_drive(d, r0, f, t, rd, fd, td)
+                _derivative(mode, ytmp, a0, e, t, rd, fd, td, slon_e, mp_e, mv_e, bth, tau, phi,
+                            amat, w, k2)
                 for g in range(k):
                     for i in range(3):
                         ytmp[g, i] = y[g, i] + 0.5 * dt * k2[g, i]
-                _derivative(mode, tt + 0.5 * dt, ytmp, d0[ei], slot, offsets, times, values,
-                            amp[ei], a0, r0, e, f, t, slon[ei], mp[ei], mv[ei], bth, d, tau,
-                            phi, amat, w, k3)
+                _derivative(mode, ytmp, a0, e, t, rd, fd, td, slon_e, mp_e, mv_e, bth, tau, phi,
+                            amat, w, k3)
                 for g in range(k):
                     for i in range(3):
                         ytmp[g, i] = y[g, i] + dt * k3[g, i]
-                _derivative(mode, tt + dt, ytmp, d0[ei], slot, offsets, times, values, amp[ei],
-                            a0, r0, e, f, t, slon[ei], mp[ei], mv[ei], bth, d, tau, phi, amat,
-                            w, k4)
+                if has_tables:
+                    drive_at(tt + dt, d0_e, slot, offsets, times, values, amp_e, d)
+                    prepare_drive(d, r0, f, t, rd, fd, td)
+                _derivative(mode, ytmp, a0, e, t, rd, fd, td, slon_e, mp_e, mv_e, bth, tau, phi,
+                            amat, w, k4)
                 for g in range(k):
                     for i in range(3):
                         y[g, i] += dt / 6.0 * (k1[g, i] + 2 * k2[g, i] + 2 * k3[g, i] + k4[g, i])

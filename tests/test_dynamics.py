@@ -1,0 +1,237 @@
+"""Macrospin dynamics against closed forms, the circuit, and thermodynamics."""
+
+import numpy as np
+import pytest
+
+from random_circuits import random_circuit, random_unit
+from spincaloric import ContactParameters, Device
+from spincaloric.constants import MU0, TORQUE_PER_SPIN_CURRENT
+from spincaloric.dynamics import MagnetParameters
+from spincaloric.dynamics.simulation import DynamicsError, Simulation
+from spincaloric.dynamics.switching import (circuit_torque_slope, effective_stiffness,
+                                            slonczewski_critical_torque_slope)
+from spincaloric.dynamics.torque_model import CircuitTorqueModel
+
+T = 300.0
+CONTACT = ContactParameters.from_paper(conductance=2e-2, polarization=0.5, mixing=0.7,
+                                       seebeck=-4.5e-6, polarization_derivative=0.77,
+                                       mixing_derivative=0.13, temperature=T)
+
+
+def valve(fixed=(0, 0, 1), free=(0, 0, 1), regime="thermalized", voltage=0.0, delta_t=0.0):
+    """fixed | N | free, both reservoirs; the free (right) one at electric potential
+    ``voltage`` (V) and temperature T + delta_t (K)."""
+    dev = Device(temperature=T, regime=regime)
+    dev.add_node("fixed", "ferromagnet", reservoir=True, magnetization=fixed)
+    dev.add_node("spacer", "normal")
+    dev.add_node("free", "ferromagnet", reservoir=True, magnetization=free, voltage=voltage,
+                 temperature=T + delta_t)
+    dev.add_contact("fixed", "spacer", CONTACT)
+    dev.add_contact("free", "spacer", CONTACT)
+    return dev.finalize()
+
+
+def test_larmor_precession_and_gilbert_relaxation():
+    mag = MagnetParameters(saturation_magnetization=1e6, volume=1e-24, damping=0.02,
+                           applied_field=[0, 0, 0.2])
+    sim = Simulation(valve(free=(1, 0, 0)), {"free": mag}, torque="none")
+    tr = sim.run(1e-9, n_save=2001, rtol=1e-9, atol=1e-11)
+    m = tr.magnetization("free")[0]
+    phase = np.unwrap(np.arctan2(m[:, 1], m[:, 0]))
+    f = abs(np.polyfit(tr.time, phase, 1)[0]) / (2 * np.pi)
+    assert f == pytest.approx(mag.larmor_frequency(0.2), rel=1e-8)
+    # from the equator, m_z(t) = tanh(t / τ) with τ = (1 + α²)/(α γ B)
+    tau = mag.relaxation_time(0.2)
+    np.testing.assert_allclose(m[:, 2], np.tanh(tr.time / tau), atol=1e-8)
+
+
+def test_fixed_step_integrators_agree_with_adaptive():
+    mag = MagnetParameters(saturation_magnetization=8e5, volume=2e-24, damping=0.05,
+                           anisotropy_field=0.3, anisotropy_axis=[1, 1, 0],
+                           demagnetizing_factors=[0.1, 0.2, 0.7], applied_field=[0, 0.05, 0])
+    sim = Simulation(valve(free=(0.3, 0.2, 0.9), voltage=-2e-3), {"free": mag})
+    a = sim.run(0.5e-9, n_save=101, rtol=1e-10, atol=1e-12)
+    b = sim.run(0.5e-9, n_save=101, method="rk4", dt=2e-14)
+    np.testing.assert_allclose(a.m, b.m, atol=1e-7)
+
+
+@pytest.mark.parametrize("regime", ["thermalized", "noninteracting"])
+def test_compiled_torque_equals_the_circuit_solution(regime):
+    from spincaloric.dynamics import kernels
+
+    for seed in range(12):
+        rng = np.random.default_rng(seed)
+        c = random_circuit(rng, regime)
+        mags = [n for n in c.magnets if c.reservoir[c.index[n]]]
+        if not mags:
+            continue
+        tm = CircuitTorqueModel.build(c, mags)
+        m = random_unit(rng, (len(mags),))
+        sol = c.solve(magnetization={n: m[j] for j, n in enumerate(mags)})
+        ref = np.stack([sol.torques[n] for n in mags])
+        scale = TORQUE_PER_SPIN_CURRENT * np.abs(sol.currents[:, 1:4]).max()
+        np.testing.assert_allclose(tm.torques(m), ref, atol=1e-10 * scale)
+        u, nd = tm.a0.shape[0], tm.d0.size
+        tau = np.zeros((len(mags), 3))
+        rd, fd, td = np.zeros(u), np.zeros((len(mags), 13, u)), np.zeros((len(mags), 13, 3))
+        kernels.prepare_drive(tm.d0, tm.r0, tm.f, tm.t, rd, fd, td)
+        kernels.circuit_torque(m, tm.a0, tm.e, tm.t, rd, fd, td, tau, np.zeros((len(mags), 13)),
+                               np.zeros((u, u)), np.zeros(u + nd))
+        np.testing.assert_allclose(tau, ref, atol=1e-10 * scale)
+
+
+def test_energy_never_increases_with_damping_and_no_drive():
+    mag = MagnetParameters(saturation_magnetization=1.1e6, volume=1e-24, damping=0.05,
+                           anisotropy_field=0.2, anisotropy_axis=[0, 0, 1],
+                           demagnetizing_factors=[0.05, 0.15, 0.8], applied_field=[0.02, 0, 0])
+    # no bias: the circuit torque vanishes identically, only damping acts
+    sim = Simulation(valve(fixed=(1, 0, 0), free=(0.6, 0.3, -0.74)), {"free": mag})
+    tr = sim.run(2e-9, n_save=4001, rtol=1e-10, atol=1e-12)
+    e = tr.energy("free")[0]
+    assert np.all(np.diff(e) <= 1e-12 * np.abs(e).max())
+    assert e[-1] < e[0]
+
+
+def test_thermal_and_electrical_bias_give_the_same_trajectory():
+    """Thermalized symmetric valve: the torque depends on P ΔV − P'S ΔT only (physics.md §5)."""
+    p, pp, s = CONTACT.polarization, 0.77, CONTACT.seebeck(T)
+    delta_t = 20.0
+    delta_v = -pp * s * delta_t / p  # theory ΔV = V_R − V_L with P ΔV = −P'S ΔT
+    mag = MagnetParameters(saturation_magnetization=1e6, volume=1e-24, damping=0.01,
+                           anisotropy_field=1.5, demagnetizing_factors=[0, 0, 1])
+    start = (np.sin(0.3), 0, np.cos(0.3))
+    thermal = Simulation(valve(free=start, delta_t=delta_t), {"free": mag})
+    electrical = Simulation(valve(free=start, voltage=-delta_v), {"free": mag})
+    a = thermal.run(1e-9, n_save=201, rtol=1e-10, atol=1e-12)
+    b = electrical.run(1e-9, n_save=201, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(a.m, b.m, atol=1e-8)
+    assert np.abs(a.m[0, -1] - a.m[0, 0]).max() > 1e-3  # the torque did move the magnet
+
+
+def growth(sim, axis, until, n_save=4001):
+    """Relative change of the deviation 1 − m·axis from the easy axis: > 0 if it grows."""
+    tr = sim.run(until, n_save=n_save, rtol=1e-10, atol=1e-12)
+    dev = 1.0 - tr.magnetization("free")[0] @ axis
+    window = len(dev) // 20  # average over many precession periods (elliptical orbits)
+    return dev[-window:].mean() / dev[:window].mean() - 1.0
+
+
+@pytest.mark.parametrize("geometry", ["perpendicular", "in-plane"])
+def test_instability_threshold_matches_slonczewski_sun(geometry):
+    """The growth rate of a small deviation changes sign within ±3 % of the drive where the
+    circuit's torque slope equals κ_c = α M_s V (B₁ + B₂)/2."""
+    if geometry == "perpendicular":
+        axis, mag = np.array([0, 0, 1.0]), MagnetParameters(
+            saturation_magnetization=1e6, volume=1e-24, damping=0.01, anisotropy_field=1.4,
+            anisotropy_axis=[0, 0, 1], demagnetizing_factors=[0, 0, 1])
+    else:
+        axis, mag = np.array([1.0, 0, 0]), MagnetParameters(
+            saturation_magnetization=1e6, volume=1e-24, damping=0.01, anisotropy_field=0.05,
+            anisotropy_axis=[1, 0, 0], demagnetizing_factors=[0, 0, 1])
+    stiffness = effective_stiffness(mag)
+    expected = {"perpendicular": 1.4 - MU0 * 1e6, "in-plane": 0.05 + MU0 * 1e6 / 2}[geometry]
+    assert stiffness == pytest.approx(expected)
+    kappa_c = slonczewski_critical_torque_slope(mag)
+    # torque slope of the circuit per volt of bias, at the parallel state
+    probe = valve(fixed=axis, free=axis, voltage=-1e-3)
+    model = CircuitTorqueModel.build(probe, ["free"])
+    kappa_per_volt = circuit_torque_slope(model, "free", axis) / 1e-3
+    assert kappa_per_volt != 0
+    v_c = kappa_c / kappa_per_volt  # theory ΔV at threshold
+    tilt = 0.02
+    perp = np.cross(axis, [0, 1.0, 0] if geometry == "perpendicular" else [0, 0, 1.0])
+    start = np.cos(tilt) * axis + np.sin(tilt) * perp / np.linalg.norm(perp)
+    rate = mag.damping * mag.gyromagnetic_ratio * stiffness
+    until = 2.0 / (0.03 * rate)  # two e-foldings of the ±3 % growth or decay rate
+    results = {}
+    for factor in (0.97, 1.03):
+        sim = Simulation(valve(fixed=axis, free=start, voltage=-factor * v_c), {"free": mag})
+        results[factor] = growth(sim, axis, until)
+    assert results[0.97] < 0 < results[1.03], results
+
+
+def test_boltzmann_distribution_of_a_free_macrospin():
+    """Stochastic Heun at 300 K: the histogram of m_z follows exp(ξ m_z²), ξ = M_s V B_k/(2kT)."""
+    from spincaloric.constants import BOLTZMANN
+
+    mag = MagnetParameters(saturation_magnetization=4e5, volume=2e-25, damping=0.1,
+                           anisotropy_field=0.2)
+    xi = mag.moment * 0.2 / (2 * BOLTZMANN * T)
+    sim = Simulation(valve(), {"free": mag}, torque="none")
+    start = random_unit(np.random.default_rng(0), (1000, 1))  # uniform on the sphere
+    tr = sim.run(4e-9, n_save=401, ensemble=1000, initial=start, temperature_noise=True,
+                 dt=2e-13, seed=7)
+    mz = tr.magnetization("free")[:, 100:, 2].ravel()  # after equilibration (1 ns)
+    hist, edges = np.histogram(mz, bins=20, range=(-1, 1), density=True)
+    centres = 0.5 * (edges[1:] + edges[:-1])
+    # exact bin averages of the normalised density p(z) ∝ exp(ξ z²) on [−1, 1]
+    fine = np.linspace(-1, 1, 200001)
+    dens = np.exp(xi * fine**2)
+    dens /= np.trapezoid(dens, fine)
+    expected = np.array([dens[(fine >= a) & (fine < b)].mean() for a, b in
+                         zip(edges[:-1], edges[1:])])
+    n = mz.size / 30  # samples are correlated over ~ the relaxation time: a conservative count
+    sigma = np.sqrt(expected / (n * (edges[1] - edges[0])))
+    assert xi > 1.5  # a clearly non-uniform distribution
+    assert np.all(np.abs(hist - expected) < 5 * sigma + 0.02 * expected), (centres, hist, expected)
+
+
+def test_stochastic_runs_are_reproducible_and_seeded():
+    mag = MagnetParameters(saturation_magnetization=4e5, volume=2e-26, damping=0.1,
+                           anisotropy_field=0.2)
+    sim = Simulation(valve(), {"free": mag}, torque="none")
+    a = sim.run(2e-10, n_save=11, ensemble=4, temperature_noise=True, dt=1e-13, seed=3)
+    b = sim.run(2e-10, n_save=11, ensemble=4, temperature_noise=True, dt=1e-13, seed=3)
+    c = sim.run(2e-10, n_save=11, ensemble=4, temperature_noise=True, dt=1e-13, seed=4)
+    np.testing.assert_array_equal(a.m, b.m)
+    assert np.abs(a.m - c.m).max() > 1e-3
+    one = sim.run(2e-10, n_save=11, ensemble=1, temperature_noise=True, dt=1e-13, seed=3)
+    np.testing.assert_array_equal(one.m[0], a.m[0])  # trajectory i does not depend on E
+
+
+@pytest.mark.parametrize("kw,field", [
+    (dict(until=-1e-9), "until"),
+    (dict(until=1e-9, ensemble=0), "ensemble"),
+    (dict(until=1e-9, method="euler"), "method"),
+    (dict(until=1e-9, dt=-1.0, method="rk4"), "dt"),
+    (dict(until=1e-9, initial=[0, 0, 0]), "initial"),
+])
+def test_bad_run_arguments_name_the_field(kw, field):
+    mag = MagnetParameters(saturation_magnetization=1e6, volume=1e-24, damping=0.01)
+    sim = Simulation(valve(), {"free": mag})
+    with pytest.raises(DynamicsError) as err:
+        sim.run(**kw)
+    assert err.value.field == field
+
+
+@pytest.mark.parametrize("kw,field", [
+    (dict(saturation_magnetization=-1.0), "saturation_magnetization"),
+    (dict(volume=0.0), "volume"),
+    (dict(damping=-0.1), "damping"),
+    (dict(damping=2.0), "damping"),
+    (dict(demagnetizing_factors=[0.5, 0.5, 0.5]), "demagnetizing_factors"),
+    (dict(anisotropy_axis=[0, 0, 0]), "anisotropy_axis"),
+    (dict(g_factor=0.0), "g_factor"),
+])
+def test_unphysical_magnets_are_rejected(kw, field):
+    from spincaloric.dynamics import MagnetError
+
+    args = dict(saturation_magnetization=1e6, volume=1e-24, damping=0.01)
+    args.update(kw)
+    with pytest.raises(MagnetError) as err:
+        MagnetParameters(**args)
+    assert err.value.field == field
+
+
+def test_internal_magnets_cannot_be_dynamic_and_fixed_step_ensembles_are_vectorised():
+    dev = Device(temperature=T)
+    dev.add_node("lead", "normal", reservoir=True)
+    dev.add_node("f", "ferromagnet", magnetization=[0, 0, 1])
+    dev.add_node("n", "normal")
+    dev.add_node("r", "ferromagnet", reservoir=True, magnetization=[1, 0, 0])
+    dev.add_contact("lead", "f", CONTACT)
+    dev.add_contact("f", "n", CONTACT)
+    dev.add_contact("n", "r", CONTACT)
+    mag = MagnetParameters(saturation_magnetization=1e6, volume=1e-24, damping=0.01)
+    with pytest.raises(DynamicsError, match="reservoir"):
+        Simulation(dev.finalize(), {"f": mag})
