@@ -93,3 +93,40 @@ def circuit_torque_slope(model, magnet: str, reference, drive=None, delta: float
     m[j] = np.cos(delta) * ref + np.sin(delta) * perp
     tau = model.torques(m, drive)[j]
     return float(tau @ (np.cos(delta) * perp - np.sin(delta) * ref)) / delta
+
+
+def critical_amplitude(simulation, until: float, *, drive: int = 0, low: float = 0.0,
+                       high: float = 1.0, rtol: float = 1e-2, points: int = 8,
+                       magnet: str | None = None, **run_kw) -> tuple[float, float]:
+    """Bracket (a_lo, a_hi) of the critical scale of drive number ``drive`` (in the order of
+    ``simulation.drives``) at which ``magnet`` (default: the first) switches within ``until`` (s).
+
+    A parallel bisection: each round integrates ``points`` evenly spaced amplitudes in the
+    bracket as one ensemble (compiled, no Python loop over trajectories) and keeps the
+    interval where switching first occurs, until its relative width is below ``rtol``. The
+    scale multiplies the drive's excursion from the reservoir's static value, so the critical
+    drive is static + a (drive − static). Assumes switching is monotonic in the amplitude;
+    raises ValueError if ``high`` does not switch or ``low`` does.
+    """
+    name = magnet or simulation.names[0]
+    n_drv = len(simulation.drives)
+    if not 0 <= drive < n_drv:
+        raise ValueError(f"drive: index {drive} out of range (the simulation has {n_drv})")
+
+    def switched(amps):
+        amp = np.ones((len(amps), n_drv))
+        amp[:, drive] = amps
+        tr = simulation.run(until, ensemble=len(amps), amplitude=amp, **run_kw)
+        return tr.switching()[name].switched
+
+    ends = switched(np.array([low, high]))
+    if ends[0] or not ends[1]:
+        raise ValueError(f"the bracket [{low:g}, {high:g}] does not contain the switching "
+                         f"threshold (switched: {ends.tolist()})")
+    while (high - low) > rtol * abs(high):
+        grid = np.linspace(low, high, points + 2)[1:-1]
+        sw = switched(grid)
+        first = int(np.argmax(sw)) if sw.any() else len(grid)
+        low = grid[first - 1] if first > 0 else low
+        high = grid[first] if first < len(grid) else high
+    return float(low), float(high)
