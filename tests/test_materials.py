@@ -1,0 +1,81 @@
+"""The interface database reproduces Table I of Hatami et al. (2007) and its derived values."""
+
+import math
+
+import pytest
+
+from spincaloric.constants import SEEBECK_BOUND
+from spincaloric.materials import (UnknownInterfaceError, get_interface, load_interfaces,
+                                   materials_table)
+
+# Table I typed in again, independently of the data file: S/T (nV/K²), P' (%), P_S (%), η, η'
+TABLE_I = {
+    "Cu/Co(001)": (-13, 72, -8, 0.50, 0.03),
+    "Cu/Co(001)*": (-34, 89, 43, 0.49, 0.06),
+    "Cu/Co(110)": (-10, 6, -66, 0.67, -0.32),
+    "Cu/Co(110)*": (-13, 85, 45, 0.63, 0.07),
+    "Cu/Co(111)": (-15, 56, -6, 0.53, 0.13),
+    "Cu/Co(111)*": (-15, 77, 17, 0.64, 0.13),
+    "Cr/Au(001)": (7, 0, 0, None, None),
+    "Cr/Au(001)*": (0, 0, 0, None, None),
+    "Cr/Fe(001)": (22, -40, 48, 4.23, -4.27),
+    "Cr/Fe(001)*": (7, -190, -9500, 3.25, -0.48),
+    "Cr/Co(001)": (62, -111, -160, 3.03, -2.86),
+    "Cr/Co(001)*": (23, -95, -92, 2.92, -0.86),
+}
+
+
+def test_all_rows_present():
+    assert set(load_interfaces()) == set(TABLE_I)
+    assert len(materials_table()) == 12
+
+
+@pytest.mark.parametrize("name", sorted(TABLE_I))
+def test_table_i_row_and_derived_quantities(name):
+    s_t, pp, ps, eta, etap = TABLE_I[name]
+    d = get_interface(name)
+    assert d.seebeck_over_temperature == pytest.approx(s_t * 1e-9, abs=1e-15)
+    assert d.polarization_derivative == pytest.approx(pp / 100)
+    assert d.seebeck_polarization == pytest.approx(ps / 100)
+    assert d.mixing == (None if eta is None else pytest.approx(eta))
+    assert d.mixing_derivative == (None if etap is None else pytest.approx(etap))
+    # derived by hand: P from P_S = (P' − P)/(1 − PP'), S(300 K), S↑,↓ = S(1 ± P')/(1 ± P)
+    p = (pp / 100 - ps / 100) / (1 - ps / 100 * pp / 100)
+    s = s_t * 1e-9 * 300
+    assert d.polarization == pytest.approx(p, rel=1e-12, abs=1e-15)
+    assert (d.seebeck_polarization == pytest.approx(
+        (d.polarization_derivative - d.polarization)
+        / (1 - d.polarization * d.polarization_derivative), abs=1e-12))
+    assert d.seebeck(300.0) == pytest.approx(s, abs=1e-15)
+    up, dn = d.spin_seebeck(300.0)
+    assert up == pytest.approx(s * (1 + pp / 100) / (1 + p), abs=1e-15)
+    assert dn == pytest.approx(s * (1 - pp / 100) / (1 - p), abs=1e-15)
+    assert d.citation.startswith("Hatami")
+
+
+def test_issue_example_values():
+    d = get_interface("Cu/Co(111)*")
+    assert round(d.polarization, 3) == 0.690
+    assert round(d.seebeck(300.0) * 1e6, 2) == -4.50
+    assert get_interface("Cr/Fe(001)*").polarization == pytest.approx(-0.5187, abs=1e-4)
+
+
+def test_every_row_obeys_the_entropy_bound_at_room_temperature():
+    for d in load_interfaces().values():
+        values = [*d.spin_seebeck(300.0), d.mixing_seebeck(300.0) or 0.0]
+        assert max(abs(v) for v in values) < SEEBECK_BOUND, d.name
+
+
+def test_conductances_are_cited():
+    cu_co = get_interface("Cu/Co(111)")
+    assert cu_co.conductance_per_area == pytest.approx(0.80e15)
+    assert "Xia" in cu_co.conductance_citation
+    for d in load_interfaces().values():
+        if d.conductance_per_area is not None:
+            assert d.conductance_citation and d.conductance_note
+
+
+def test_unknown_interface_suggests_a_match():
+    with pytest.raises(UnknownInterfaceError, match="did you mean 'Cu/Co\\(111\\)"):
+        get_interface("Cu/Co(111")
+    assert math.isfinite(get_interface("Cr/Au(001)").seebeck(10.0))
