@@ -70,7 +70,8 @@ class Simulation:
         except DeviceError as err:
             raise DynamicsError(err.field, err.reason) from None
         c = self.circuit
-        for (node, quantity) in self.drives:
+        resolved = {}
+        for (node, quantity), drive in self.drives.items():
             where = f"drives.{node}.{quantity}"
             if quantity not in QUANTITIES:
                 raise DynamicsError(where, f"quantity must be one of {QUANTITIES}")
@@ -82,6 +83,13 @@ class Simulation:
             if quantity == "current" and not biased:
                 raise DynamicsError(where, "the reservoir is voltage-biased: set `current` on "
                                     "it to make it current-biased")
+            i = c.index[node]
+            static = {"voltage": -c.reservoir_voltage[i], "temperature":
+                      c.reservoir_temperature[i], "current": c.reservoir_current[i]}[quantity]
+            # a drive without a base starts from the reservoir's static value
+            resolved[(node, quantity)] = (drive.with_base(float(static))
+                                          if hasattr(drive, "with_base") else drive)
+        self.drives = resolved
 
     # ---- kernel inputs ------------------------------------------------------------------------
     def _tables(self, until: float, max_step: float):

@@ -1,0 +1,223 @@
+"""The ``spincaloric`` command: solve, check and run device files; list materials.
+
+Bad input never shows a traceback: each failing file prints ``error: FILE: <field>: <reason>``
+on stderr, the other files are still processed, and the exit status is 2.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import sys
+import tomllib
+
+import click
+
+from . import __version__
+
+EXIT_INPUT = 2
+
+
+class _Failed(Exception):
+    """A file failed; the message is already printed."""
+
+
+def _report(path, err) -> None:
+    reason = " ".join(str(err).split())  # one line, whatever the source
+    click.echo(f"error: {path}: {reason}", err=True)
+
+
+def _load(path):
+    """(spec, circuit) of a device file; prints the error and raises _Failed on bad input."""
+    from .device import DeviceError
+    from .io import load_spec
+
+    try:
+        spec = load_spec(path)
+        return spec, spec.device.finalize()
+    except OSError as err:
+        _report(path, f"<file>: {err.strerror or err}")
+    except (DeviceError, ValueError, tomllib.TOMLDecodeError) as err:
+        _report(path, err)
+    raise _Failed
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="spincaloric")
+def main():
+    """Thermoelectric spin transport, spin-transfer torques and thermal switching in
+    magnetoelectronic circuits (Hatami, Bauer, Zhang & Kelly, PRL 99, 066603 (2007))."""
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="one JSON object per file (JSON Lines)")
+def solve(files, as_json):
+    """Solve the steady state of device FILES."""
+    from .io import solution_record
+
+    failed = False
+    for path in files:
+        try:
+            _, circuit = _load(path)
+            sol = circuit.solve()
+        except _Failed:
+            failed = True
+            continue
+        if as_json:
+            click.echo(json.dumps(solution_record(path, sol)))
+        else:
+            click.echo(_table(path, sol))
+    sys.exit(EXIT_INPUT if failed else 0)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def check(files):
+    """Validate device FILES without solving them."""
+    failed = False
+    for path in files:
+        try:
+            spec, c = _load(path)
+        except _Failed:
+            failed = True
+            continue
+        extra = f", {len(spec.magnets)} dynamic magnets" if spec.magnets else ""
+        click.echo(f"ok: {path} ({c.n_nodes} nodes, {c.n_contacts} contacts, "
+                   f"{c.n_unknowns} unknowns{extra})")
+    sys.exit(EXIT_INPUT if failed else 0)
+
+
+@main.command()
+@click.option("--temperature", type=click.FloatRange(min=0, min_open=True), default=300.0,
+              show_default=True, help="temperature for S, S↑, S↓ (K)")
+def materials(temperature):
+    """List the interface database (Table I of Hatami et al. 2007, signs restored)."""
+    from .materials import materials_table
+
+    rows = materials_table(temperature)
+    cols = ["name", "S/T (nV/K^2)", "S (uV/K)", "P'", "P_S", "P", "eta", "eta'",
+            "S_up (uV/K)", "S_down (uV/K)", "G/A (1e15 S/m^2)"]
+
+    def fmt(v):
+        return "—" if v is None else (f"{v:.4g}" if isinstance(v, float) else str(v))
+
+    table = [[fmt(r[c]) for c in cols] for r in rows]
+    widths = [max(len(c), *(len(t[i]) for t in table)) for i, c in enumerate(cols)]
+    click.echo("  ".join(c.rjust(w) for c, w in zip(cols, widths)))
+    for t in table:
+        click.echo("  ".join(x.rjust(w) for x, w in zip(t, widths)))
+    click.echo(f"\nS at T = {temperature:g} K. Source: {rows[0]['citation']}; "
+               "conductances per area with their own citations (see the data file).")
+
+
+_DURATION = re.compile(r"^\s*([0-9.eE+-]+)\s*(s|ms|us|µs|ns|ps|fs)?\s*$")
+_UNITS = {None: 1.0, "s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "ns": 1e-9, "ps": 1e-12,
+          "fs": 1e-15}
+
+
+class Duration(click.ParamType):
+    """A time such as ``20ns``, ``1.5e-9`` (s) or ``500ps``."""
+
+    name = "duration"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, float):
+            return value
+        m = _DURATION.match(str(value))
+        try:
+            t = float(m.group(1)) * _UNITS[m.group(2)] if m else float("nan")
+        except ValueError:
+            t = float("nan")
+        if not (math.isfinite(t) and t > 0):
+            self.fail(f"{value!r} is not a positive duration (e.g. 20ns, 1e-9)", param, ctx)
+        return t
+
+
+@main.command()
+@click.argument("device", type=click.Path(dir_okay=False))
+@click.option("--until", type=Duration(), help="end time, e.g. 20ns [default: file or 10ns]")
+@click.option("--ensemble", type=click.IntRange(min=1), help="number of trajectories")
+@click.option("--temperature-noise", is_flag=True, default=None,
+              help="Brown's thermal field (stochastic Heun)")
+@click.option("--seed", type=int, help="random seed of the thermal field")
+@click.option("--n-save", type=click.IntRange(min=2), help="saved instants")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="netCDF trajectory file")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="PNG of m(t), τ(t)")
+@click.option("--json", "as_json", is_flag=True, help="print a JSON summary")
+@click.option("--progress/--no-progress", default=None, help="progress bar on stderr")
+def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_path, as_json,
+        progress):
+    """Integrate the LLGS dynamics of the dynamic magnets of DEVICE."""
+    from .device import DeviceError
+    from .dynamics.simulation import DynamicsError, Simulation
+
+    try:
+        spec, circuit = _load(device)
+    except _Failed:
+        sys.exit(EXIT_INPUT)
+    if not spec.magnets:
+        _report(device, "nodes: no dynamic magnet (add a [nodes.NAME.magnet] table)")
+        sys.exit(EXIT_INPUT)
+    opts = dict(spec.simulation)
+    for key, value in (("until", until), ("ensemble", ensemble), ("seed", seed),
+                       ("temperature_noise", temperature_noise), ("n_save", n_save)):
+        if value is not None:
+            opts[key] = value
+    opts.setdefault("until", 10e-9)
+    if progress is None:
+        progress = sys.stderr.isatty()
+    try:
+        sim = Simulation(circuit, spec.magnets, spec.drives)
+        traj = sim.run(progress=progress, **opts)
+    except (DynamicsError, DeviceError, ValueError) as err:
+        _report(device, err)
+        sys.exit(EXIT_INPUT)
+    from .io import atomic_write
+
+    if output:
+        atomic_write(output, lambda tmp: traj.to_xarray().to_netcdf(tmp))
+    if plot_path:
+        atomic_write(plot_path, lambda tmp: traj.plot().savefig(tmp, format="png", dpi=120))
+    summary = traj.summary()
+    if as_json:
+        click.echo(json.dumps({"file": device, "until": opts["until"], "magnets": summary}))
+    else:
+        for name, s in summary.items():
+            t = s["switching_time"]
+            when = f"switched at {t * 1e9:.3f} ns" if s["switched"] else "did not switch"
+            m = ", ".join(f"{x:+.3f}" for x in s["final_magnetization"])
+            line = f"{name}: {when}; final m = ({m})"
+            if "switching_probability" in s:
+                line += f"; switching probability {s['switching_probability']:.3f} " \
+                        f"over {s['ensemble']} trajectories"
+            click.echo(line)
+
+
+def _table(path, sol) -> str:
+    """A readable summary of a solution, with units (boundary conventions)."""
+    c = sol.circuit
+    lines = [f"{path}: {c.title or '(untitled)'} — {c.regime}, T = {c.temperature:g} K"]
+    lines.append("  node            voltage (V)   spin accumulation (V)                    "
+                 "temperature (K)  spin temperature (K)")
+    for name, s in {**sol.nodes, **{k: v for k, v in sol.reservoirs.items()
+                                     if c.current_biased[c.index[k]]}}.items():
+        vec = " ".join(f"{x:+.4e}" for x in s.spin_accumulation)
+        tvec = " ".join(f"{x:+.3e}" for x in s.spin_temperature)
+        lines.append(f"  {name:<14} {float(s.voltage):+.5e}  [{vec}]  {float(s.temperature):.6f}"
+                     f"  [{tvec}]")
+    lines.append("  contact             charge (A)    heat (W)      spin current (A)")
+    for r in sol.contacts:
+        vec = " ".join(f"{x:+.3e}" for x in r.spin_current)
+        lines.append(f"  {r.between[0] + '->' + r.between[1]:<18} {float(r.charge_current):+.4e}"
+                     f"  {float(r.heat_current):+.4e}  [{vec}]")
+    lines.append("  torque (N m)")
+    for name, tau in sol.torques.items():
+        lines.append(f"  {name:<18} [" + " ".join(f"{x:+.4e}" for x in tau) + "]")
+    lines.append(f"  entropy production {float(sol.entropy_production):.4e} W/K")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

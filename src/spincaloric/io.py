@@ -1,0 +1,192 @@
+"""Reading device files and writing results; the only place where files are touched.
+
+Every error is a :class:`~spincaloric.device.DeviceError` with a dotted field path
+(``contacts[1].polarization``, ``nodes.spacer.magnetization``) and a one-line reason.
+Output files are written atomically (:func:`atomic_write`): never half-written.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from .contacts import ContactError, ContactParameters
+from .device import Device, DeviceError, angles_to_vector
+from .schema import ContactTable, DeviceFile, first_error
+
+
+@dataclass
+class DeviceSpec:
+    """Everything a device file describes: the device, its dynamic magnets, drives and
+    simulation defaults (the last three empty for a steady-state device)."""
+
+    device: Device
+    magnets: dict = field(default_factory=dict)
+    drives: dict = field(default_factory=dict)
+    simulation: dict = field(default_factory=dict)
+
+
+def read_toml(path) -> dict:
+    """Parse a TOML file; DeviceError("<toml>", "line N, column M: ...") if malformed."""
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as err:
+        raise DeviceError("<toml>", str(err).splitlines()[0]) from None
+
+
+def load_spec(path) -> DeviceSpec:
+    """Read and validate a device file (raises DeviceError, or OSError if unreadable)."""
+    return spec_from_dict(read_toml(path))
+
+
+def load_device(path) -> Device:
+    """Read and validate a device file into a :class:`Device` (then ``.finalize()`` it)."""
+    return load_spec(path).device
+
+
+def device_from_dict(data: dict) -> Device:
+    """A :class:`Device` from the parsed content of a device file."""
+    return spec_from_dict(data).device
+
+
+def spec_from_dict(data: dict) -> DeviceSpec:
+    """Validate the parsed content of a device file and build its :class:`DeviceSpec`."""
+    try:
+        model = DeviceFile.model_validate(data)
+    except ValidationError as err:
+        raise DeviceError(*first_error(err)) from None
+    t0 = model.temperature
+    dev = Device(temperature=t0, regime=model.regime, title=model.title)
+    magnets = {}
+    for name, node in model.nodes.items():
+        m = node.magnetization
+        if m is not None and not isinstance(m, list):
+            m = angles_to_vector(m.theta, m.phi)
+        dev.add_node(name, node.type, reservoir=node.reservoir, voltage=node.voltage or 0.0,
+                     temperature=node.temperature, magnetization=m, current=node.current)
+        if node.magnet is not None:
+            magnets[name] = _magnet(node.magnet, f"nodes.{name}.magnet")
+    for i, table in enumerate(model.contacts):
+        dev.add_contact(*table.between, _contact(table, dev, t0, f"contacts[{i}]"))
+    drives = {}
+    for node, quantities in model.drives.items():
+        for quantity, table in quantities.items():
+            where = f"drives.{node}.{quantity}"
+            if node not in model.nodes:
+                raise DeviceError(where, f"unknown node {node!r}")
+            if quantity not in ("voltage", "temperature", "current"):
+                raise DeviceError(where, "must be voltage, temperature or current")
+            drives[(node, quantity)] = _drive(table.model_dump(), where)
+    sim = model.simulation.model_dump(exclude_none=True) if model.simulation else {}
+    return DeviceSpec(dev, magnets, drives, sim)
+
+
+def _contact(t: ContactTable, dev: Device, t0: float, where: str) -> ContactParameters:
+    for name in t.between:
+        if name not in dev.nodes:
+            raise DeviceError(f"{where}.between", f"unknown node {name!r}")
+    normal = all(dev.nodes[n].kind == "normal" for n in t.between)
+    try:
+        form = t.form()
+    except ValueError as err:
+        raise DeviceError(where, str(err)) from None
+    try:
+        if normal:
+            extra = [k for k, v in t.model_dump().items()
+                     if v is not None and k not in ("between", "conductance", "seebeck")]
+            if form != "paper" or extra:
+                raise DeviceError(f"{where}.{extra[0] if extra else 'between'}",
+                                  "a normal|normal contact takes only conductance and seebeck")
+            if t.conductance is None:
+                raise DeviceError(f"{where}.conductance", "required")
+            return ContactParameters.spin_independent(
+                conductance=t.conductance, seebeck=t.seebeck or 0.0, temperature=t0)
+        if form == "raw":
+            missing = [k for k in ("g_up", "g_down", "g_mix") if getattr(t, k) is None]
+            if missing:
+                raise DeviceError(f"{where}.{missing[0]}", "required in the raw form")
+            g_mix, dg_mix = t.g_mix, t.dg_mix or [0.0, 0.0]
+            return ContactParameters(t.g_up, t.g_down, complex(*g_mix), t.dg_up or 0.0,
+                                     t.dg_down or 0.0, complex(*dg_mix))
+        if form == "paper":
+            required = ("conductance", "polarization", "mixing", "seebeck",
+                        "polarization_derivative", "mixing_derivative")
+            missing = [k for k in required if getattr(t, k) is None]
+            if missing:
+                raise DeviceError(f"{where}.{missing[0]}", "required in the paper's form")
+            return ContactParameters.from_paper(
+                **{k: getattr(t, k) for k in required}, temperature=t0,
+                mixing_imag=t.mixing_imag or 0.0,
+                mixing_imag_derivative=t.mixing_imag_derivative or 0.0)
+        return _database_contact(t, t0, where)
+    except ContactError as err:
+        raise DeviceError(f"{where}.{err.field}", err.reason) from None
+
+
+def _database_contact(t: ContactTable, t0: float, where: str) -> ContactParameters:
+    from .materials import UnknownInterfaceError, get_interface
+
+    if t.interface is None:
+        raise DeviceError(f"{where}.interface", "required with area")
+    if t.area is None or not t.area > 0:
+        raise DeviceError(f"{where}.area", "a positive contact area (m²) is required")
+    try:
+        data = get_interface(t.interface)
+    except UnknownInterfaceError as err:
+        raise DeviceError(f"{where}.interface", str(err)) from None
+    per_area = t.conductance_per_area or data.conductance_per_area
+    if per_area is None:
+        raise DeviceError(f"{where}.interface", f"{t.interface!r} has no conductance per area "
+                          "in the database: give conductance_per_area (S/m²)")
+    if data.mixing is None or data.mixing_derivative is None:
+        raise DeviceError(f"{where}.interface", f"{t.interface!r} has no mixing conductance "
+                          "(η, η') in the database: use the paper's form")
+    return ContactParameters.from_paper(
+        conductance=per_area * t.area, polarization=data.polarization, mixing=data.mixing,
+        seebeck=data.seebeck(t0), polarization_derivative=data.polarization_derivative,
+        mixing_derivative=data.mixing_derivative, temperature=t0)
+
+
+def _magnet(table, where: str):
+    from .dynamics.magnets import MagnetError, MagnetParameters
+
+    kw = table.model_dump(exclude_none=True)
+    try:
+        return MagnetParameters.from_layer(**kw)
+    except MagnetError as err:
+        raise DeviceError(f"{where}.{err.field}", err.reason) from None
+
+
+def _drive(table: dict, where: str):
+    from .dynamics.drives import DriveError, drive_from_dict
+
+    try:
+        return drive_from_dict(table, where)
+    except DriveError as err:
+        raise DeviceError(err.field, err.reason) from None
+
+
+def solution_record(path, solution) -> dict:
+    """The ``solve --json`` object of one file: ``"file"`` first, then Solution.to_dict()."""
+    return {"file": str(path), **solution.to_dict()}
+
+
+def atomic_write(path, writer) -> None:
+    """Call ``writer(tmp_path)`` on a temporary file beside ``path``, then rename it onto
+    ``path``: a reader never sees a half-written file; on error nothing is left behind."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or ".")
+    os.close(fd)
+    try:
+        writer(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,234 @@
+"""The device-file format (TOML) as validated models; see docs/device-format.md.
+
+Unknown keys are errors (they are usually typos). Validation errors are reported as one line,
+``<field path>: <reason>``, by :func:`first_error`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+
+def _finite(v):
+    if v is not None and not math.isfinite(v):
+        raise ValueError("must be a finite number")
+    return v
+
+
+class Angles(_Strict):
+    """A direction by polar angle ``theta`` and azimuth ``phi`` in degrees."""
+
+    theta: float
+    phi: float = 0.0
+
+    _check = field_validator("theta", "phi")(_finite)
+
+
+Vector3 = list[float]
+
+
+class MagnetTable(_Strict):
+    """``[nodes.NAME.magnet]``: makes a ferromagnetic reservoir dynamic (SI units)."""
+
+    saturation_magnetization: float = Field(description="M_s, A/m")
+    damping: float = Field(description="Gilbert α")
+    volume: float | None = Field(None, description="m³")
+    thickness: float | None = Field(None, description="m")
+    area: float | None = Field(None, description="m²")
+    anisotropy_axis: Vector3 = [0.0, 0.0, 1.0]
+    anisotropy_field: float | None = Field(None, description="B_k = μ0 H_k, T")
+    anisotropy_energy: float | None = Field(None, description="K_u, J/m³")
+    demagnetizing_factors: Vector3 = [0.0, 0.0, 0.0]
+    applied_field: Vector3 = Field([0.0, 0.0, 0.0], description="μ0 H, T")
+    g_factor: float = 2.0
+
+    _check = field_validator("saturation_magnetization", "damping", "volume", "thickness",
+                             "area", "anisotropy_field", "anisotropy_energy", "g_factor")(_finite)
+
+
+class NodeTable(_Strict):
+    """``[nodes.NAME]``."""
+
+    type: Literal["ferromagnet", "normal"]
+    reservoir: bool = False
+    voltage: float | None = Field(None, description="electric potential, V")
+    current: float | None = Field(None, description="conventional current into the device, A")
+    temperature: float | None = Field(None, description="absolute, K")
+    magnetization: Vector3 | Angles | None = None
+    magnet: MagnetTable | None = None
+
+    _check = field_validator("voltage", "current", "temperature")(_finite)
+
+    @field_validator("magnetization")
+    @classmethod
+    def _vector(cls, v):
+        if isinstance(v, list):
+            if len(v) != 3:
+                raise ValueError(f"must have 3 components, got {len(v)}")
+            if not all(math.isfinite(x) for x in v):
+                raise ValueError("components must be finite")
+            if all(x == 0 for x in v):
+                raise ValueError("must be a non-zero vector")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.temperature is not None and self.temperature <= 0:
+            raise ValueError("temperature: must be positive (K)")
+        if self.type == "ferromagnet" and self.magnetization is None:
+            raise ValueError("magnetization: a ferromagnet needs a magnetization")
+        if self.type == "normal" and self.magnetization is not None:
+            raise ValueError("magnetization: only a ferromagnet has a magnetization")
+        if not self.reservoir:
+            for key in ("voltage", "current", "temperature"):
+                if getattr(self, key) is not None:
+                    raise ValueError(f"{key}: only a reservoir has a fixed {key}")
+        if self.voltage is not None and self.current is not None:
+            raise ValueError("current: give a voltage or a current bias, not both")
+        if self.magnet is not None and not (self.type == "ferromagnet" and self.reservoir):
+            raise ValueError("magnet: only a ferromagnetic reservoir can be a dynamic magnet")
+        return self
+
+
+RAW = ("g_up", "g_down", "g_mix", "dg_up", "dg_down", "dg_mix")
+PAPER = ("conductance", "polarization", "mixing", "mixing_imag", "seebeck",
+         "polarization_derivative", "mixing_derivative", "mixing_imag_derivative")
+DATABASE = ("interface", "area", "conductance_per_area")
+
+
+class ContactTable(_Strict):
+    """``[[contacts]]`` in one of three forms: raw conductances, the paper's parameters, or a
+    database interface times an area."""
+
+    between: list[str]
+    # form 1: raw (S, S/J), complex values as [re, im]
+    g_up: float | None = None
+    g_down: float | None = None
+    g_mix: list[float] | None = None
+    dg_up: float | None = None
+    dg_down: float | None = None
+    dg_mix: list[float] | None = None
+    # form 2: the paper's parameters
+    conductance: float | None = None
+    polarization: float | None = None
+    mixing: float | None = None
+    mixing_imag: float | None = None
+    seebeck: float | None = None
+    polarization_derivative: float | None = None
+    mixing_derivative: float | None = None
+    mixing_imag_derivative: float | None = None
+    # form 3: database
+    interface: str | None = None
+    area: float | None = None
+    conductance_per_area: float | None = None
+
+    _check = field_validator("g_up", "g_down", "dg_up", "dg_down", "conductance",
+                             "polarization", "mixing", "mixing_imag", "seebeck",
+                             "polarization_derivative", "mixing_derivative",
+                             "mixing_imag_derivative", "area", "conductance_per_area")(_finite)
+
+    @field_validator("between")
+    @classmethod
+    def _pair(cls, v):
+        if len(v) != 2:
+            raise ValueError(f"must name exactly two nodes, got {len(v)}")
+        return v
+
+    @field_validator("g_mix", "dg_mix")
+    @classmethod
+    def _complex(cls, v):
+        if v is not None and (len(v) != 2 or not all(math.isfinite(x) for x in v)):
+            raise ValueError("must be [real, imaginary], two finite numbers")
+        return v
+
+    def form(self) -> str:
+        """"raw", "paper" or "database"; ValueError unless exactly one form is used."""
+        used = [name for name, keys in (("raw", RAW), ("paper", PAPER), ("database", DATABASE))
+                if any(getattr(self, k) is not None for k in keys)]
+        if len(used) != 1:
+            raise ValueError("give exactly one contact form (raw conductances, the paper's "
+                             f"parameters, or interface + area); found {used or 'none'}")
+        return used[0]
+
+
+class DriveTable(BaseModel):
+    """``[drives.NODE.QUANTITY]``: a time-dependent drive (checked by the drives module)."""
+
+    model_config = ConfigDict(extra="allow")
+    shape: str
+
+
+class SimulationTable(_Strict):
+    """``[simulation]``: defaults of ``spincaloric run`` (command-line flags override them)."""
+
+    until: float | None = Field(None, description="s")
+    n_save: int | None = None
+    ensemble: int | None = None
+    method: Literal["rk45", "rk4", "heun"] | None = None
+    temperature_noise: bool | None = None
+    dt: float | None = Field(None, description="s")
+    seed: int | None = None
+
+
+class DeviceFile(_Strict):
+    """A whole device file."""
+
+    title: str = ""
+    temperature: float = Field(description="K")
+    regime: Literal["thermalized", "noninteracting"] = "thermalized"
+    nodes: dict[str, NodeTable]
+    contacts: list[ContactTable] = []
+    drives: dict[str, dict[str, DriveTable]] = {}
+    simulation: SimulationTable | None = None
+
+    @field_validator("temperature")
+    @classmethod
+    def _positive(cls, v):
+        if not (math.isfinite(v) and v > 0):
+            raise ValueError(f"must be a positive temperature (K), got {v}")
+        return v
+
+
+def _path(loc) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("list[float]", "Angles", "function-after[_vector(), list[float]]"):
+            continue
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def first_error(err: ValidationError) -> tuple[str, str]:
+    """(field path, reason) of the most specific error of a pydantic ValidationError."""
+    errors = err.errors()
+    # with a union (vector or angles), prefer the error of the alternative that was meant
+    best = errors[0]
+    for e in errors:
+        if e["type"] not in ("model_type", "list_type"):
+            best = e
+            break
+    loc = [p for p in best["loc"] if not (isinstance(p, str) and ("[" in p or p in (
+        "list[float]", "Angles")))]
+    msg = best["msg"]
+    if best["type"] == "extra_forbidden":
+        msg = "unknown key (check the spelling)"
+    elif best["type"] == "missing":
+        msg = "required"
+    elif msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    path = _path(loc)
+    # a model-level check reports "field: reason"; lift the field into the path
+    if ": " in msg and best["type"] == "value_error" and msg.split(": ", 1)[0].isidentifier():
+        field, msg = msg.split(": ", 1)
+        path = f"{path}.{field}" if path else field
+    return path or "<file>", msg
