@@ -1,0 +1,197 @@
+"""Device files, the JSON contract and one-line errors of the command-line interface."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from spincaloric.cli import main
+
+EXAMPLES = Path(__file__).parent.parent / "examples" / "devices"
+VALVE = (EXAMPLES / "valve_thermal.toml").read_text()
+
+SIMPLE = """
+title = "simple valve"
+temperature = 300.0
+[nodes.left]
+type = "ferromagnet"
+reservoir = true
+magnetization = [0, 0, 1]
+[nodes.spacer]
+type = "normal"
+[nodes.right]
+type = "ferromagnet"
+reservoir = true
+voltage = -1.0e-6
+magnetization = {theta = 90, phi = 0}
+[[contacts]]
+between = ["left", "spacer"]
+conductance = 1.0e-2
+polarization = 0.5
+mixing = 0.6
+seebeck = -4.5e-6
+polarization_derivative = 0.77
+mixing_derivative = 0.13
+[[contacts]]
+between = ["right", "spacer"]
+conductance = 1.0e-2
+polarization = 0.5
+mixing = 0.6
+seebeck = -4.5e-6
+polarization_derivative = 0.77
+mixing_derivative = 0.13
+"""
+
+
+def write(tmp_path, text, name="dev.toml"):
+    p = tmp_path / name
+    p.write_text(text)
+    return str(p)
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_solve_json_follows_the_contract(tmp_path):
+    res = run("solve", "--json", str(EXAMPLES / "valve_thermal.toml"))
+    assert res.exit_code == 0, res.output
+    lines = res.output.strip().splitlines()
+    assert len(lines) == 1
+    doc = json.loads(lines[0])
+    for key in ("file", "title", "regime", "temperature", "nodes", "contacts", "torques"):
+        assert key in doc
+    assert list(doc)[0] == "file"
+    node = doc["nodes"]["spacer"]
+    assert set(node) == {"voltage", "spin_accumulation", "temperature", "spin_temperature"}
+    assert len(node["spin_accumulation"]) == 3 and len(node["spin_temperature"]) == 3
+    assert [c["between"] for c in doc["contacts"]] == [["left", "spacer"], ["right", "spacer"]]
+    for c in doc["contacts"]:
+        assert set(c) == {"between", "charge_current", "spin_current", "heat_current",
+                          "spin_heat_current"}
+    assert set(doc["torques"]) == {"left", "right"}
+    assert doc["nodes"]["spacer"]["spin_temperature"] == [0.0, 0.0, 0.0]  # thermalized
+
+
+def test_boundary_conventions(tmp_path):
+    """Left at 0 V, right at −1 µV (electric potentials), no temperature bias: conventional
+    current flows from left to right, and the spacer potential lies between the two."""
+    res = run("solve", "--json", write(tmp_path, SIMPLE))
+    doc = json.loads(res.output)
+    i_left = doc["contacts"][0]["charge_current"]  # left -> spacer
+    i_right = doc["contacts"][1]["charge_current"]  # right -> spacer
+    assert i_left > 0 and i_right == pytest.approx(-i_left)
+    assert -1e-6 < doc["nodes"]["spacer"]["voltage"] < 0
+    assert i_left == pytest.approx(1e-6 / (2 / 1e-2), rel=0.2)  # two contacts in series
+
+
+def test_several_files_in_order_and_a_bad_one_does_not_stop_the_others(tmp_path):
+    good = write(tmp_path, SIMPLE, "a.toml")
+    bad = write(tmp_path, "temperature = [", "b.toml")
+    res = CliRunner().invoke(main, ["solve", "--json", good, bad, good])
+    assert res.exit_code == 2
+    out = [json.loads(x) for x in res.stdout.strip().splitlines()]
+    assert [d["file"] for d in out] == [good, good]
+    errors = res.stderr.strip().splitlines()
+    assert len(errors) == 1 and errors[0].startswith(f"error: {bad}: <toml>:")
+
+
+BAD = {
+    "unknown key": (SIMPLE.replace('type = "normal"', 'type = "normal"\nmagnetizaton = [0,0,1]'),
+                    "nodes.spacer.magnetizaton: unknown key"),
+    "missing temperature": (SIMPLE.replace("temperature = 300.0\n", "", 1), "temperature: required"),
+    "missing type": (SIMPLE.replace('type = "normal"\n', ""), "nodes.spacer.type: required"),
+    "no reservoir": (SIMPLE.replace("reservoir = true", "reservoir = false")
+                     .replace("voltage = -1.0e-6\n", ""), "reservoir"),
+    "floating node": (SIMPLE + '\n[nodes.island]\ntype = "normal"\n',
+                      "nodes.island: floating node"),
+    "two ferromagnets": (SIMPLE.replace('between = ["right", "spacer"]', 'between = ["right", "left"]'),
+                         "contacts[1].between: two ferromagnets cannot be joined"),
+    "|P| > 1": (SIMPLE.replace("polarization = 0.5", "polarization = 1.2", 1),
+                "contacts[0].polarization: |P| must be <= 1"),
+    "negative conductance": (SIMPLE.replace("conductance = 1.0e-2", "conductance = -1.0e-2", 1),
+                             "contacts[0].conductance: must be positive"),
+    "zero magnetization": (SIMPLE.replace("magnetization = [0, 0, 1]", "magnetization = [0, 0, 0]"),
+                           "nodes.left.magnetization: must be a non-zero vector"),
+    "entropy bound": (SIMPLE.replace("seebeck = -4.5e-6", "seebeck = -1.0e-4", 1)
+                      .replace("polarization_derivative = 0.77", "polarization_derivative = 3", 1),
+                      "contacts[0].seebeck: spin-up thermopower"),
+    "two forms": (SIMPLE.replace("conductance = 1.0e-2", "conductance = 1.0e-2\ng_up = 1e-3", 1),
+                  "contacts[0]: give exactly one contact form"),
+    "unknown interface": (SIMPLE.replace('between = ["left", "spacer"]\nconductance = 1.0e-2\n'
+                                         'polarization = 0.5\nmixing = 0.6\nseebeck = -4.5e-6\n'
+                                         'polarization_derivative = 0.77\nmixing_derivative = 0.13',
+                                         'between = ["left", "spacer"]\ninterface = "Cu/Co(11)"\n'
+                                         'area = 1e-16'),
+                          "contacts[0].interface: unknown interface 'Cu/Co(11)'"),
+    "unknown node": (SIMPLE.replace('between = ["left", "spacer"]', 'between = ["left", "spacr"]'),
+                     "contacts[0].between: unknown node 'spacr'"),
+    "malformed toml": ("temperature = 300\n[nodes\n", "<toml>:"),
+    "bad regime": (SIMPLE.replace("temperature = 300.0\n", 'temperature = 300.0\nregime = "hot"\n', 1),
+                   "regime:"),
+    "negative temperature": (SIMPLE.replace("temperature = 300.0\n", "temperature = -3.0\n", 1),
+                             "temperature: must be a positive temperature"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_input_is_one_line_naming_the_field(tmp_path, case):
+    text, expected = BAD[case]
+    path = write(tmp_path, text)
+    for command in ("solve", "check"):
+        res = CliRunner().invoke(main, [command, path])
+        assert res.exit_code == 2, (case, res.output)
+        assert res.stdout == ""
+        lines = res.stderr.strip().splitlines()
+        assert len(lines) == 1, lines
+        assert lines[0].startswith(f"error: {path}: ")
+        assert expected in lines[0], lines[0]
+        assert "Traceback" not in res.output
+
+
+def test_missing_file_and_bad_flags(tmp_path):
+    res = CliRunner().invoke(main, ["solve", str(tmp_path / "nope.toml")])
+    assert res.exit_code == 2 and "error:" in res.stderr and "<file>" in res.stderr
+    res = CliRunner().invoke(main, ["solve", "--jsn", str(EXAMPLES / "valve_thermal.toml")])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+
+
+def test_check_and_materials():
+    res = run("check", *sorted(str(p) for p in EXAMPLES.glob("*.toml")))
+    assert res.exit_code == 0, res.output
+    assert all(line.startswith("ok: ") for line in res.output.strip().splitlines())
+    res = run("materials")
+    assert res.exit_code == 0
+    body = res.output.strip().splitlines()
+    names = [line.split()[0] for line in body if line.strip()]
+    assert sum(1 for n in names if n.startswith(("Cu/", "Cr/"))) == 12
+
+
+def test_every_example_device_solves():
+    for path in sorted(EXAMPLES.glob("*.toml")):
+        res = run("solve", "--json", str(path))
+        assert res.exit_code == 0, (path, res.output)
+        doc = json.loads(res.output)
+        assert all(np.isfinite(c["charge_current"]) for c in doc["contacts"])
+
+
+def test_python_api_matches_the_json(tmp_path):
+    import spincaloric as sc
+
+    path = write(tmp_path, SIMPLE)
+    sol = sc.load_device(path).finalize().solve()
+    doc = json.loads(run("solve", "--json", path).output)
+    assert float(sol.contacts[0].charge_current) == pytest.approx(
+        doc["contacts"][0]["charge_current"], rel=1e-14)
+    np.testing.assert_allclose(sol.torques["right"], doc["torques"]["right"], rtol=1e-14)
+
+
+def test_module_entry_point_runs_as_a_subprocess():
+    out = subprocess.run([sys.executable, "-m", "spincaloric", "solve", "--json",
+                          str(EXAMPLES / "valve_thermal.toml")], capture_output=True, text=True,
+                         check=True)
+    assert json.loads(out.stdout)["title"].startswith("Co|Cu|Co")
