@@ -19,6 +19,7 @@ import numpy as np
 from spincaloric import ContactParameters, Device
 from spincaloric import analytic
 from spincaloric.constants import TORQUE_PER_SPIN_CURRENT
+from spincaloric.io import atomic_write
 from spincaloric.materials import get_interface
 
 T = 300.0
@@ -27,8 +28,10 @@ AREA = 1e-16  # m², 10 nm x 10 nm
 
 def valve(regime: str, interface: str = "Cu/Co(111)*"):
     data = get_interface(interface)
+    # Table I has no conductance for the dirty interface: use the clean Cu/Co(111) G/A
+    per_area = data.conductance_per_area or get_interface("Cu/Co(111)").conductance_per_area
     contact = ContactParameters.from_paper(
-        conductance=data.conductance_per_area * AREA, polarization=data.polarization,
+        conductance=per_area * AREA, polarization=data.polarization,
         mixing=data.mixing, seebeck=data.seebeck(T),
         polarization_derivative=data.polarization_derivative,
         mixing_derivative=data.mixing_derivative, temperature=T)
@@ -92,14 +95,13 @@ def main(argv=None):
             err = np.max(np.abs(solver - closed)) / np.max(np.abs(closed))
             print(f"{label:>22}, {regime:>14}: max |τ| = {np.abs(solver).max():.3e} N·m, "
                   f"solver vs closed form: {err:.1e}")
-        ax.set_title(f"Co|Cu|Co (Cu/Co(111)*, 100 nm²), {label}")
+        ax.set_title(label)
         ax.set_xlabel("angle θ between magnetizations (deg)")
         ax.set_ylabel("torque on the right magnet (10⁻²¹ N·m)")
         ax.legend(fontsize=8)
+    fig.suptitle("Spin-transfer torque in a Co|Cu|Co valve (Cu/Co(111)*, 100 nm²)")
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.output.with_name(args.output.name + ".part")
-    fig.savefig(tmp, dpi=120, format="png")
-    tmp.replace(args.output)  # never leave a half-written figure
+    atomic_write(args.output, lambda tmp: fig.savefig(tmp, dpi=120, format="png"))
     print(f"wrote {args.output}")
 
 
