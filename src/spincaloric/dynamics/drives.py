@@ -70,10 +70,11 @@ class _Drive:
         t = np.union1d(t, bp)
         v = np.asarray(self(t), dtype=float)
         if bp.size:  # a jump: the value just before, then just after, at the same time
-            before = np.asarray(self(bp - 1e-9 * max(t_end, 1e-30)), dtype=float)
+            eps = 1e-9 * max(t_end, 1e-30)
             at = np.searchsorted(t, bp)
+            v[at] = np.asarray(self(bp + eps), dtype=float)
             t = np.insert(t, at, bp)
-            v = np.insert(v, at, before)
+            v = np.insert(v, at, np.asarray(self(bp - eps), dtype=float))
         return t, v
 
 
@@ -117,7 +118,7 @@ class Step(_Drive):
 
 @dataclass(frozen=True)
 class RectangularPulse(_Drive):
-    """f(t) = base + amplitude on [start, start + duration], with linear edges of ``rise``
+    """f(t) = base + amplitude on [start, start + duration), with linear edges of ``rise``
     (inside the duration) if rise > 0; base elsewhere."""
 
     amplitude: float
@@ -141,7 +142,7 @@ class RectangularPulse(_Drive):
         if self.rise > 0:
             shape = np.clip(np.minimum(x, self.duration - x) / self.rise, 0.0, 1.0)
         else:
-            shape = ((x >= 0) & (x <= self.duration)).astype(float)
+            shape = ((x >= 0) & (x < self.duration)).astype(float)
         return base + self.amplitude * shape
 
     def breakpoints(self):

@@ -1,0 +1,137 @@
+"""Switching: the headline device, the CLI `run`, netCDF output, critical drives."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from spincaloric.cli import main
+from spincaloric.dynamics.drives import Constant, RectangularPulse
+from spincaloric.dynamics.simulation import Simulation
+from spincaloric.dynamics.switching import (circuit_torque_slope, critical_amplitude,
+                                            slonczewski_critical_torque_slope)
+from spincaloric.io import load_spec
+
+PILLAR = Path(__file__).parent.parent / "examples" / "devices" / "thermal_switching_pillar.toml"
+
+
+def pillar():
+    spec = load_spec(PILLAR)
+    return spec, spec.device.finalize()
+
+
+def test_heat_pulse_alone_switches_the_pillar():
+    spec, circuit = pillar()
+    traj = Simulation(circuit, spec.magnets, spec.drives).run(until=8e-9, n_save=401)
+    sw = traj.switching()["free"]
+    assert sw.switched[0] and 1e-9 < sw.time[0] < 8e-9
+    # no net voltage bias: both leads at 0 V throughout, only the temperature changes
+    assert float(traj.circuit_solution.reservoirs["free"].voltage[0, 0]) == 0.0
+    # and without the heat pulse nothing happens
+    still = Simulation(circuit, spec.magnets, {}).run(until=8e-9, n_save=41)
+    assert not still.switching()["free"].switched[0]
+
+
+def test_cli_run_json_netcdf_and_plot(tmp_path):
+    xr = pytest.importorskip("xarray")
+    out, fig = tmp_path / "traj.nc", tmp_path / "traj.png"
+    res = CliRunner().invoke(main, ["run", str(PILLAR), "--until", "8ns", "--json",
+                                    "-o", str(out), "--plot", str(fig)])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    free = doc["magnets"]["free"]
+    assert free["switched"] is True and 1e-9 < free["switching_time"] < 8e-9
+    assert len(free["final_magnetization"]) == 3 and free["final_magnetization"][2] < -0.9
+    ds = xr.load_dataset(out)
+    assert ds["m"].dims == ("ensemble", "time", "magnet", "component")
+    assert ds["time"].attrs["units"] == "s" and ds["torque"].attrs["units"] == "N m"
+    assert "charge_current" in ds and "heat_current" in ds
+    assert float(ds["drive_free_temperature"].max()) == pytest.approx(340.0, abs=0.05)
+    assert fig.stat().st_size > 1000
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_cli_run_bad_input_is_one_line(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(PILLAR.read_text().replace("damping = 0.01", "damping = -0.01"))
+    res = CliRunner().invoke(main, ["run", str(bad), "-o", str(tmp_path / "x.nc")])
+    assert res.exit_code == 2
+    assert res.stderr.strip() == f"error: {bad}: nodes.free.magnet.damping: must be >= 0, got -0.01"
+    assert not (tmp_path / "x.nc").exists()
+    res = CliRunner().invoke(main, ["run", str(PILLAR), "--until", "-3ns"])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    table = tmp_path / "table.toml"
+    table.write_text(PILLAR.read_text().replace(
+        'shape = "laser"', 'shape = "table"\ntimes = [0.0, 2e-9, 1e-9]\nvalues = [0, 1, 2]')
+        .replace("peak = 40.0", "").replace("start = 0.1e-9", "").replace("rise = 0.05e-9", "")
+        .replace("decay = 3.0e-9", ""))
+    res = CliRunner().invoke(main, ["run", str(table)])
+    assert res.exit_code == 2
+    assert "drives.free.temperature.times[2]: times must not decrease" in res.stderr
+
+
+def test_ensemble_with_thermal_noise_gives_a_probability():
+    spec, circuit = pillar()
+    sim = Simulation(circuit, spec.magnets, spec.drives)
+    traj = sim.run(until=6e-9, n_save=61, ensemble=16, temperature_noise=True, dt=2e-13, seed=1)
+    sw = traj.switching()["free"]
+    assert sw.switched.shape == (16,)
+    assert 0.5 <= sw.probability <= 1.0
+    assert len({tuple(np.round(m, 6)) for m in traj.m[:, -1, 0]}) == 16  # distinct paths
+
+
+def test_critical_voltage_by_bisection_matches_the_threshold():
+    """A constant voltage on the perpendicular pillar: the bisected critical drive lies just
+    above the linear instability threshold κ(V) = κ_c (switching needs a finite margin in a
+    finite time)."""
+    spec, circuit = pillar()
+    magnet = spec.magnets["free"]
+    kappa_c = slonczewski_critical_torque_slope(magnet)
+    sim = Simulation(circuit, spec.magnets, {("free", "voltage"): Constant(-1e-3)})
+    model = sim.model
+    kappa = circuit_torque_slope(model, "free", [0, 0, 1.0],
+                                 model.drive_vector(voltage={"free": -1e-3}))
+    threshold = kappa_c / kappa  # in units of the 1 mV drive
+    lo, hi = critical_amplitude(sim, 40e-9, low=0.5 * threshold, high=3 * threshold,
+                                rtol=0.02, points=6, n_save=81)
+    assert threshold <= hi and lo <= 1.25 * threshold
+
+
+def test_perpendicular_switches_in_plane_precesses():
+    """Just above threshold a perpendicular layer switches; an in-plane one at zero field
+    enters steady large-angle precession instead (the spin-torque-oscillator regime)."""
+    from spincaloric import Device
+    from spincaloric.dynamics import MagnetParameters
+
+    from test_dynamics import CONTACT, T
+
+    def run(axis, mag, factor):
+        dev = Device(temperature=T)
+        dev.add_node("fixed", "ferromagnet", reservoir=True, magnetization=axis)
+        dev.add_node("spacer", "normal")
+        tilt = np.cross(axis, [0, 1.0, 0] if axis[2] else [0, 0, 1.0])
+        dev.add_node("free", "ferromagnet", reservoir=True,
+                     magnetization=np.cos(0.05) * axis + np.sin(0.05) * tilt)
+        dev.add_contact("fixed", "spacer", CONTACT)
+        dev.add_contact("free", "spacer", CONTACT)
+        c = dev.finalize()
+        sim = Simulation(c, {"free": mag}, {("free", "voltage"): Constant(-1e-3)})
+        kappa = circuit_torque_slope(sim.model, "free", axis,
+                                     sim.model.drive_vector(voltage={"free": -1e-3}))
+        scale = factor * slonczewski_critical_torque_slope(mag) / kappa
+        return sim.run(until=60e-9, n_save=3001, amplitude=[scale])
+
+    perp = MagnetParameters(saturation_magnetization=1e6, volume=1e-24, damping=0.01,
+                            anisotropy_field=1.4, demagnetizing_factors=[0, 0, 1])
+    tr = run(np.array([0, 0, 1.0]), perp, 1.2)
+    assert tr.switching()["free"].switched[0]
+    inplane = MagnetParameters(saturation_magnetization=1e6, volume=1e-24, damping=0.01,
+                               anisotropy_field=0.05, anisotropy_axis=[1, 0, 0],
+                               demagnetizing_factors=[0, 0, 1])
+    tr = run(np.array([1.0, 0, 0]), inplane, 1.2)
+    mx = tr.magnetization("free")[0, :, 0]
+    late = mx[len(mx) // 2:]
+    assert not tr.switching()["free"].switched[0]
+    assert late.max() - late.min() > 0.2  # sustained large-amplitude oscillation
