@@ -5,11 +5,11 @@ Every test runs in both regimes and, where it matters, through both back ends.
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 from scipy.spatial.transform import Rotation
 
 from random_circuits import random_circuit, random_unit, reference_solve
-from spincaloric import ContactParameters, Device
+from spincaloric import ContactParameters, Device, DeviceError
 from spincaloric.constants import TORQUE_PER_SPIN_CURRENT
 
 REGIMES = ["thermalized", "noninteracting"]
@@ -160,7 +160,7 @@ def test_rotation_covariance(regime, seed):
     np.testing.assert_allclose(sb[:, [0, 4]], sa[:, [0, 4]], atol=1e-9 * np.abs(sa).max())
     np.testing.assert_allclose(sb[:, 1:4], sa[:, 1:4] @ rot.T, atol=1e-9 * np.abs(sa).max())
     np.testing.assert_allclose(sb[:, 5:8], sa[:, 5:8] @ rot.T, atol=1e-9 * np.abs(sa).max())
-    scale = TORQUE_PER_SPIN_CURRENT * np.abs(a.currents[:, 1:4]).max()
+    scale = TORQUE_PER_SPIN_CURRENT * np.abs(a.currents[:, :4]).max()  # charge and spin
     for k in a.torques:
         np.testing.assert_allclose(b.torques[k], rot @ a.torques[k], atol=1e-9 * scale)
 
@@ -174,7 +174,7 @@ def test_no_torque_when_all_magnets_are_collinear(regime, seed, flips):
     axis = random_unit(rng)
     mags = {n: (axis if f else -axis) for n, f in zip(circuit.magnets, flips * 4)}
     sol = circuit.solve(magnetization=mags)
-    scale = TORQUE_PER_SPIN_CURRENT * np.abs(sol.currents[..., 1:4]).max()
+    scale = TORQUE_PER_SPIN_CURRENT * np.abs(sol.currents[..., :4]).max()  # charge and spin
     for k, tau in sol.torques.items():
         assert np.abs(tau).max() <= 1e-10 * scale, k
         # and every spin accumulation is collinear with the common axis
@@ -264,7 +264,10 @@ def test_current_bias_is_the_inverse_of_voltage_bias(regime, method, seed):
                          magnetization=dev.magnetization[n] if dev.ferromagnet[n] else None, **kw)
     for k in range(dev.n_contacts):
         builder.add_contact(*dev.between(k), dev.contact_parameters(k))
-    biased = builder.finalize()
+    try:
+        biased = builder.finalize()
+    except DeviceError:  # the lead was the only voltage reference of its part of the circuit
+        assume(False)
     sol_i = biased.solve(method=method)
     assert float(sol_i.reservoirs[lead].voltage) == pytest.approx(
         float(sol_v.reservoirs[lead].voltage), rel=1e-9, abs=1e-12)

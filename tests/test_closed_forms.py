@@ -29,6 +29,7 @@ def valves(draw):
     theta = draw(st.floats(0.0, np.pi))
     dv = draw(st.floats(-1e-3, 1e-3))
     dt = draw(st.floats(-5.0, 5.0))
+    dt = (T + dt) - T  # the bias the device sees: reservoir temperatures are absolute
     return p, theta, dv, dt
 
 
