@@ -29,6 +29,47 @@ _MU0 = MU0
 _KB = BOLTZMANN
 
 
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+
+
+@njit(cache=True, inline="always")
+def _splitmix(x):
+    z = x + _GOLDEN
+    z = (z ^ (z >> np.uint64(30))) * _MIX1
+    z = (z ^ (z >> np.uint64(27))) * _MIX2
+    return z ^ (z >> np.uint64(31)), x + _GOLDEN
+
+
+@njit(cache=True, inline="always")
+def rng_seed(seed, state):
+    """Seed a xorshift128+ state (2 uint64) from an integer via splitmix64."""
+    x = np.uint64(seed)
+    a, x = _splitmix(x)
+    b, x = _splitmix(x)
+    state[0] = a
+    state[1] = b if (a | b) != np.uint64(0) else np.uint64(1)
+
+
+@njit(cache=True, inline="always")
+def _next(state):
+    s1 = state[0]
+    s0 = state[1]
+    state[0] = s0
+    s1 ^= s1 << np.uint64(23)
+    state[1] = s1 ^ s0 ^ (s1 >> np.uint64(17)) ^ (s0 >> np.uint64(26))
+    return state[1] + s0
+
+
+@njit(cache=True, inline="always")
+def rng_normal(state):
+    """A standard normal deviate (Box–Muller) from a xorshift128+ state."""
+    u1 = ((_next(state) >> np.uint64(11)) + np.uint64(1)) * (1.0 / 9007199254740993.0)
+    u2 = (_next(state) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+    return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
+
+
 @njit(cache=True, inline="always")
 def _interp(t, times, values, lo, hi):
     """Linear interpolation in times[lo:hi] (non-decreasing; equal times are jumps)."""
@@ -328,8 +369,8 @@ def integrate_fixed(mode, m0, t_save, dt, stochastic, seed, d0, slot, offsets, t
     Brown's thermal field of variance 2 α k_B T / (γ M_s V dt) per component (T), T the
     magnet's node temperature T0 + ΔT(t) (``temp_slot`` (k,) indexes the drive vector).
 
-    Trajectory i draws from a generator seeded with seed + i: reproducible and independent
-    of the ensemble size. out (E, S, k, 3).
+    Trajectory i draws from a xorshift128+ generator seeded with seed + i: reproducible and
+    independent of the ensemble size (the ensemble kernel uses the same streams). out (E, S, k, 3).
     """
     n_traj, k = m0.shape[0], m0.shape[1]
     u, nd = a0.shape[0], d0.shape[1]
@@ -350,8 +391,9 @@ def integrate_fixed(mode, m0, t_save, dt, stochastic, seed, d0, slot, offsets, t
     td = np.zeros((f.shape[0], 13, 3))
     n_save = t_save.shape[0]
     has_tables = slot.shape[0] > 0
+    rng = np.empty(2, np.uint64)
     for ei in range(n_traj):
-        np.random.seed(seed + ei)
+        rng_seed(seed + ei, rng)
         d0_e, amp_e, slon_e, mp_e, mv_e = d0[ei], amp[ei], slon[ei], mp[ei], mv[ei]
         drive_at(0.0, d0_e, slot, offsets, times, values, amp_e, d)
         prepare_drive(d, r0, f, t, rd, fd, td)
@@ -373,7 +415,7 @@ def integrate_fixed(mode, m0, t_save, dt, stochastic, seed, d0, slot, offsets, t
                     sig = math.sqrt(2.0 * mp_e[g, 2] * _KB * temp
                                     / (mp_e[g, 3] * mp_e[g, 0] * mp_e[g, 1] * dt))
                     for i in range(3):
-                        bth[g, i] = sig * np.random.standard_normal()
+                        bth[g, i] = sig * rng_normal(rng)
                 _derivative(mode, y, a0, e, t, rd, fd, td, slon_e, mp_e, mv_e, bth, tau, phi,
                             amat, w, k1)
                 for g in range(k):

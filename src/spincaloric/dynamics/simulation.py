@@ -24,6 +24,9 @@ METHODS = ("rk45", "rk4", "heun")
 #: Save points integrated per kernel call: a long run proceeds (and reports progress) in
 #: segments of this many points; the segmentation never depends on the progress display.
 SEGMENT = 256
+#: From this ensemble size on, fixed-step methods use the lane-vectorised, multi-threaded
+#: ensemble kernel (same random streams; results agree with the scalar kernel to rounding).
+ENSEMBLE_KERNEL_MIN = 8
 
 
 class DynamicsError(ValueError):
@@ -223,6 +226,14 @@ class Simulation:
                                        tm.a0, tm.r0, tm.e, tm.f, tm.t, slon, mp, mv, seg_out,
                                        seg_steps)
                 steps += seg_steps
+            elif ensemble >= ENSEMBLE_KERNEL_MIN:
+                from .ensemble import integrate_ensemble
+
+                integrate_ensemble(mode, state, t_seg - shift, dt, method == "heun",
+                                   seed + 1_000_000 * seg, d0, slot, offsets, local_times,
+                                   values, amp, tm.a0, tm.r0, tm.e, tm.f, tm.t, slon, mp, mv,
+                                   temp_slot, self.circuit.temperature, seg_out)
+                steps += int(round((t_seg[-1] - t_seg[0]) / dt))
             else:
                 kernels.integrate_fixed(mode, state, t_seg - shift, dt, method == "heun",
                                         seed + 1_000_000 * seg, d0, slot, offsets, local_times,

@@ -1,0 +1,114 @@
+"""Macrospin dynamics throughput, measured in one run against the peer code cmtj.
+
+Run:  python benchmarks/bench_dynamics.py [--quick] [--install-cmtj]
+
+The same problem for both codes: one perpendicular free layer (M_s = 1 MA/m, 1 nm x 100 nm²,
+K_u = 1 MJ/m³, α = 0.01, thin-film demagnetisation), fixed-step RK4 with dt = 0.1 ps, a
+prescribed damping-like (Slonczewski) torque, saving every 10 ps. spincaloric additionally runs
+the torque solved from a Co|Cu|Co circuit at every stage (cmtj cannot). cmtj is installed from
+the package registry only for this benchmark (``--install-cmtj``); it is not a dependency.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+from spincaloric import ContactParameters, Device
+from spincaloric.dynamics import MagnetParameters
+from spincaloric.dynamics.simulation import Simulation
+
+MS, T_FILM, AREA, KU, ALPHA, DT = 1.0e6, 1e-9, 1e-16, 1.0e6, 0.01, 1e-13
+START = np.array([np.sin(0.1), 0.0, np.cos(0.1)])
+
+
+def magnet():
+    return MagnetParameters.from_layer(saturation_magnetization=MS, thickness=T_FILM, area=AREA,
+                                       damping=ALPHA, anisotropy_energy=KU,
+                                       demagnetizing_factors=[0, 0, 1])
+
+
+def valve():
+    c = ContactParameters.from_paper(conductance=0.08, polarization=0.69, mixing=0.64,
+                                     seebeck=-4.5e-6, polarization_derivative=0.77,
+                                     mixing_derivative=0.13, temperature=300.0)
+    dev = Device(temperature=300.0)
+    dev.add_node("fixed", "ferromagnet", reservoir=True, magnetization=[0, 0, 1])
+    dev.add_node("spacer", "normal")
+    dev.add_node("free", "ferromagnet", reservoir=True, magnetization=START, voltage=-1e-4)
+    dev.add_contact("fixed", "spacer", c)
+    dev.add_contact("free", "spacer", c)
+    return dev.finalize()
+
+
+def ours(torque, until, ensemble=1):
+    kw = {"slonczewski": {"free": (0.01, [0, 0, 1.0])}} if torque == "slonczewski" else {}
+    sim = Simulation(valve(), {"free": magnet()}, torque=torque, **kw)
+    sim.run(10 * DT, n_save=2, method="rk4", dt=DT, ensemble=ensemble)  # compile / warm up
+    n_save = int(round(until / 1e-11)) + 1
+    t = time.perf_counter()
+    traj = sim.run(until, n_save=n_save, method="rk4", dt=DT, ensemble=ensemble)
+    elapsed = time.perf_counter() - t
+    return ensemble * until / DT / elapsed, traj
+
+
+def cmtj_run(until):
+    from cmtj import CVector, Junction, Layer, ScalarDriver
+
+    demag = [CVector(0, 0, 0), CVector(0, 0, 0), CVector(0, 0, 1)]
+    mu0 = 4e-7 * np.pi
+    layer = Layer("free", mag=CVector(*START), anis=CVector(0, 0, 1), Ms=mu0 * MS,
+                  thickness=T_FILM, cellSurface=AREA, demagTensor=demag, damping=ALPHA)
+    layer.setReferenceLayer(CVector(0, 0, 1))
+    j = Junction([layer])
+    j.setLayerAnisotropyDriver("free", ScalarDriver.getConstantDriver(KU))
+    j.setLayerDampingLikeTorqueDriver("free", ScalarDriver.getConstantDriver(0.01 / mu0))
+    j.runSimulation(10 * DT, DT, 1e-11)  # warm up
+    j.clearLog()
+    t = time.perf_counter()
+    j.runSimulation(until, DT, 1e-11)
+    elapsed = time.perf_counter() - t
+    return until / DT / elapsed
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="shorter runs (smoke test)")
+    ap.add_argument("--install-cmtj", action="store_true",
+                    help="pip install cmtj into this environment first")
+    args = ap.parse_args()
+    until = 2e-9 if args.quick else 20e-9
+    ens_until = 0.2e-9 if args.quick else 2e-9
+    if args.install_cmtj:
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "cmtj"], check=True)
+    try:
+        importlib.import_module("cmtj")
+        have_cmtj = True
+    except ImportError:
+        have_cmtj = False
+    print(f"# macrospin RK4 throughput, dt = {DT:g} s (steps of one trajectory per second; "
+          "spin-steps = trajectories x steps)\n")
+    print("| code, torque | trajectories | steps/s or spin-steps/s | vs cmtj single |")
+    print("|---|---|---|---|")
+    ref = cmtj_run(until) if have_cmtj else None
+    if ref:
+        print(f"| cmtj, prescribed Slonczewski | 1 | {ref:.3g} | 1.00 |")
+    else:
+        print("| cmtj | — | not installed (run with --install-cmtj) | — |")
+    for torque, label in (("slonczewski", "prescribed Slonczewski"),
+                          ("circuit", "solved from the circuit")):
+        rate, _ = ours(torque, until)
+        rel = f"{rate / ref:.2f}" if ref else "—"
+        print(f"| spincaloric, {label} | 1 | {rate:.3g} | {rel} |")
+        rate, _ = ours(torque, ens_until, ensemble=1000)
+        rel = f"{rate / ref:.1f}" if ref else "—"
+        print(f"| spincaloric, {label} | 1000 | {rate:.3g} | {rel} |")
+
+
+if __name__ == "__main__":
+    main()
