@@ -60,7 +60,7 @@ def _torque_lanes(mode, y, mp, slon, a0, e_map, t_map, rd, fd, td, phi, amat, w,
     if mode == 2:
         for g in range(k):
             for e in range(n):
-                aj = slon[g, 0, e] * mp[g, 0, e] * mp[g, 1, e]  # a_J M_s V: N·m
+                aj = slon[g, 0, e]  # a_J M_s V: N·m
                 px, py, pz = slon[g, 1, e], slon[g, 2, e], slon[g, 3, e]
                 mdp = y[g, 0, e] * px + y[g, 1, e] * py + y[g, 2, e] * pz
                 tau[g, 0, e] = aj * (mdp * y[g, 0, e] - px)

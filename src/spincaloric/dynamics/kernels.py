@@ -11,8 +11,8 @@ magnets, n nodes, u unknowns, E trajectories):
   time-dependent entries: ``slot`` (J,), ``offsets`` (J + 1,), ``times``, ``values`` (theory
   variables), scaled per trajectory by ``amplitude`` (E, J) around the static value;
 * torque mode 0: none; 1: the circuit (maps a0, r0, e, f, t of CircuitTorqueModel);
-  2: prescribed Slonczewski torque τ/(M_s V) = a_J m × (m × p) with a_J (T) = ``slon[e, j, 0]``
-  and p = ``slon[e, j, 1:4]``.
+  2: prescribed Slonczewski torque τ/(M_s V) = a_J m × (m × p), given as
+  ``slon[e, j] = (a_J M_s V (N·m), p)``.
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ def _features(m, phi):
             phi[4 + 3 * i + j] = m[i] * m[j]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def prepare_drive(d, r0, f, t, rd, fd, td):
     """Contract the drive-dependent maps with d once per drive value: rd = R0 d (u,),
     fd = F d (k, 13, u), td = T[..., u:] d (k, 13, 3)."""
@@ -233,31 +233,14 @@ def llgs_rhs(m, tau, mp, mv, bth, out):
 
 
 @njit(cache=True, inline="always")
-def _torque(mode, m, a0, e, t, rd, fd, td, slon, tau, phi, amat, w):
-    if mode == 1:
-        circuit_torque(m, a0, e, t, rd, fd, td, tau, phi, amat, w)
-    elif mode == 2:  # prescribed: tau/(Ms V) = a_J m x (m x p); returned as field-like T
-        for g in range(m.shape[0]):
-            aj, px, py, pz = slon[g, 0], slon[g, 1], slon[g, 2], slon[g, 3]
-            mp_ = m[g, 0] * px + m[g, 1] * py + m[g, 2] * pz
-            tau[g, 0] = aj * (mp_ * m[g, 0] - px)
-            tau[g, 1] = aj * (mp_ * m[g, 1] - py)
-            tau[g, 2] = aj * (mp_ * m[g, 2] - pz)
-    else:
-        for g in range(m.shape[0]):
-            for i in range(3):
-                tau[g, i] = 0.0
-
-
-@njit(cache=True, inline="always")
-def _derivative(mode, m, a0, e, t, rd, fd, td, slon, mp, mv, bth, tau, phi, amat, w, out):
-    """dm/dt for magnetizations m at the drive prepared in rd, fd, td."""
-    _torque(mode, m, a0, e, t, rd, fd, td, slon, tau, phi, amat, w)
-    if mode == 2:  # the prescribed torque is already τ/(M_s V) in T: undo the factor
-        for g in range(m.shape[0]):
-            for i in range(3):
-                tau[g, i] = tau[g, i] / mp[g, 5] * mp[g, 3]
-    llgs_rhs(m, tau, mp, mv, bth, out)
+def _slonczewski(m, slon, tau):
+    """Prescribed torque τ = a_J M_s V m × (m × p), slon[g] = (a_J M_s V (N·m), p)."""
+    for g in range(m.shape[0]):
+        aj, px, py, pz = slon[g, 0], slon[g, 1], slon[g, 2], slon[g, 3]
+        mp_ = m[g, 0] * px + m[g, 1] * py + m[g, 2] * pz
+        tau[g, 0] = aj * (mp_ * m[g, 0] - px)
+        tau[g, 1] = aj * (mp_ * m[g, 1] - py)
+        tau[g, 2] = aj * (mp_ * m[g, 2] - pz)
 
 
 @njit(cache=True, inline="always")
@@ -282,7 +265,7 @@ _B5 = np.array([35 / 384, 0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84, 0])
 _B4 = np.array([5179 / 57600, 0, 7571 / 16695, 393 / 640, -92097 / 339200, 187 / 2100, 1 / 40])
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=True)
 def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, offsets, times,
                    values, amp, a0, r0, e, f, t, slon, mp, mv, out, n_steps):
     """Adaptive Dormand–Prince RK45 with renormalisation, each trajectory on its own steps.
@@ -336,8 +319,11 @@ def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, off
                 if has_tables:
                     drive_at(tt + _C[st] * h, d0_e, slot, offsets, times, values, amp_e, d)
                     prepare_drive(d, r0, f, t, rd, fd, td)
-                _derivative(mode, ytmp, a0, e, t, rd, fd, td, slon_e, mp_e, mv_e, bth, tau, phi,
-                            amat, w, ks[st])
+                if mode == 1:
+                    circuit_torque(ytmp, a0, e, t, rd, fd, td, tau, phi, amat, w)
+                elif mode == 2:
+                    _slonczewski(ytmp, slon_e, tau)
+                llgs_rhs(ytmp, tau, mp_e, mv_e, bth, ks[st])
             err = 0.0
             for g in range(k):
                 for i in range(3):
@@ -362,7 +348,7 @@ def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, off
         n_steps[ei] = steps
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=True)
 def integrate_fixed(mode, m0, t_save, dt, stochastic, seed, d0, slot, offsets, times, values,
                     amp, a0, r0, e, f, t, slon, mp, mv, temp_slot, t0, out):
     """Fixed-step integration: RK4 (deterministic) or stochastic Heun (Stratonovich) with
@@ -416,43 +402,61 @@ def integrate_fixed(mode, m0, t_save, dt, stochastic, seed, d0, slot, offsets, t
                                     / (mp_e[g, 3] * mp_e[g, 0] * mp_e[g, 1] * dt))
                     for i in range(3):
                         bth[g, i] = sig * rng_normal(rng)
-                _derivative(mode, y, a0, e, t, rd, fd, td, slon_e, mp_e, mv_e, bth, tau, phi,
-                            amat, w, k1)
+                if mode == 1:
+                    circuit_torque(y, a0, e, t, rd, fd, td, tau, phi, amat, w)
+                elif mode == 2:
+                    _slonczewski(y, slon_e, tau)
+                llgs_rhs(y, tau, mp_e, mv_e, bth, k1)
                 for g in range(k):
                     for i in range(3):
                         ytmp[g, i] = y[g, i] + dt * k1[g, i]
                 if has_tables:
                     drive_at(tt + dt, d0_e, slot, offsets, times, values, amp_e, d)
                     prepare_drive(d, r0, f, t, rd, fd, td)
-                _derivative(mode, ytmp, a0, e, t, rd, fd, td, slon_e, mp_e, mv_e, bth, tau, phi,
-                            amat, w, k2)
+                if mode == 1:
+                    circuit_torque(ytmp, a0, e, t, rd, fd, td, tau, phi, amat, w)
+                elif mode == 2:
+                    _slonczewski(ytmp, slon_e, tau)
+                llgs_rhs(ytmp, tau, mp_e, mv_e, bth, k2)
                 for g in range(k):
                     for i in range(3):
                         y[g, i] += 0.5 * dt * (k1[g, i] + k2[g, i])
             else:
-                _derivative(mode, y, a0, e, t, rd, fd, td, slon_e, mp_e, mv_e, bth, tau, phi,
-                            amat, w, k1)
+                if mode == 1:
+                    circuit_torque(y, a0, e, t, rd, fd, td, tau, phi, amat, w)
+                elif mode == 2:
+                    _slonczewski(y, slon_e, tau)
+                llgs_rhs(y, tau, mp_e, mv_e, bth, k1)
                 for g in range(k):
                     for i in range(3):
                         ytmp[g, i] = y[g, i] + 0.5 * dt * k1[g, i]
                 if has_tables:
                     drive_at(tt + 0.5 * dt, d0_e, slot, offsets, times, values, amp_e, d)
                     prepare_drive(d, r0, f, t, rd, fd, td)
-                _derivative(mode, ytmp, a0, e, t, rd, fd, td, slon_e, mp_e, mv_e, bth, tau, phi,
-                            amat, w, k2)
+                if mode == 1:
+                    circuit_torque(ytmp, a0, e, t, rd, fd, td, tau, phi, amat, w)
+                elif mode == 2:
+                    _slonczewski(ytmp, slon_e, tau)
+                llgs_rhs(ytmp, tau, mp_e, mv_e, bth, k2)
                 for g in range(k):
                     for i in range(3):
                         ytmp[g, i] = y[g, i] + 0.5 * dt * k2[g, i]
-                _derivative(mode, ytmp, a0, e, t, rd, fd, td, slon_e, mp_e, mv_e, bth, tau, phi,
-                            amat, w, k3)
+                if mode == 1:
+                    circuit_torque(ytmp, a0, e, t, rd, fd, td, tau, phi, amat, w)
+                elif mode == 2:
+                    _slonczewski(ytmp, slon_e, tau)
+                llgs_rhs(ytmp, tau, mp_e, mv_e, bth, k3)
                 for g in range(k):
                     for i in range(3):
                         ytmp[g, i] = y[g, i] + dt * k3[g, i]
                 if has_tables:
                     drive_at(tt + dt, d0_e, slot, offsets, times, values, amp_e, d)
                     prepare_drive(d, r0, f, t, rd, fd, td)
-                _derivative(mode, ytmp, a0, e, t, rd, fd, td, slon_e, mp_e, mv_e, bth, tau, phi,
-                            amat, w, k4)
+                if mode == 1:
+                    circuit_torque(ytmp, a0, e, t, rd, fd, td, tau, phi, amat, w)
+                elif mode == 2:
+                    _slonczewski(ytmp, slon_e, tau)
+                llgs_rhs(ytmp, tau, mp_e, mv_e, bth, k4)
                 for g in range(k):
                     for i in range(3):
                         y[g, i] += dt / 6.0 * (k1[g, i] + 2 * k2[g, i] + 2 * k3[g, i] + k4[g, i])

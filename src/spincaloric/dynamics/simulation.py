@@ -139,7 +139,8 @@ class Simulation:
             if name in self.slonczewski:
                 aj, p = self.slonczewski[name]
                 p = np.asarray(p, float)
-                s[j] = (aj, *(p / np.linalg.norm(p)))
+                # stored as a_J M_s V (N·m): the kernels add it to the circuit-torque slot
+                s[j] = (aj * self.magnets[name].moment, *(p / np.linalg.norm(p)))
         return np.ascontiguousarray(np.broadcast_to(s, (n_traj,) + s.shape))
 
     def initial_state(self) -> np.ndarray:
