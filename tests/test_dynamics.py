@@ -257,3 +257,39 @@ def test_ensemble_kernel_equals_scalar_kernel(noise, monkeypatch):
     lanes = sim.run(**kw)
     np.testing.assert_allclose(lanes.m, scalar.m, atol=1e-9)
     assert np.abs(scalar.m[:, -1] - scalar.m[:, 0]).max() > 1e-2  # something happened
+
+
+@pytest.mark.parametrize("regime", ["thermalized", "noninteracting"])
+def test_two_free_magnets_follow_the_llgs_equation_with_circuit_torques(regime):
+    """Both layers of a valve free: the integrated dm/dt equals the LLGS right-hand side with
+    the torques of an independent circuit solve at the same instant."""
+    from spincaloric.constants import gyromagnetic_ratio
+
+    dev = Device(temperature=T, regime=regime)
+    dev.add_node("a", "ferromagnet", reservoir=True, magnetization=[0.3, 0.1, 0.95])
+    dev.add_node("spacer", "normal")
+    dev.add_node("b", "ferromagnet", reservoir=True, magnetization=[0.9, -0.2, 0.1],
+                 voltage=-5e-3, temperature=T + 3)
+    dev.add_contact("a", "spacer", CONTACT)
+    dev.add_contact("spacer", "b", CONTACT)
+    circuit = dev.finalize()
+    mags = {"a": MagnetParameters(saturation_magnetization=1e6, volume=1e-25, damping=0.02,
+                                  anisotropy_field=0.5),
+            "b": MagnetParameters(saturation_magnetization=8e5, volume=2e-25, damping=0.05,
+                                  applied_field=[0, 0.1, 0], anisotropy_axis=[1, 0, 0],
+                                  anisotropy_field=0.2)}
+    sim = Simulation(circuit, mags)
+    tr = sim.run(20e-12, n_save=2001, rtol=1e-11, atol=1e-13)
+    i = 1000
+    h = tr.time[1] - tr.time[0]
+    sol = circuit.solve(magnetization={n: tr.magnetization(n)[0, i] for n in mags})
+    for name, p in mags.items():
+        m = tr.magnetization(name)[0]
+        numeric = (m[i + 1] - m[i - 1]) / (2 * h)
+        g = gyromagnetic_ratio(p.g_factor)
+        omega = (-g * np.cross(m[i], p.effective_field(m[i]))
+                 + g * sol.torques[name] / p.moment)
+        expected = (omega + p.damping * np.cross(m[i], omega)) / (1 + p.damping**2)
+        torque_part = g * np.linalg.norm(sol.torques[name]) / p.moment
+        assert torque_part > 1e-3 * np.linalg.norm(expected)  # the circuit torque matters
+        np.testing.assert_allclose(numeric, expected, rtol=1e-5, atol=1e-6 * np.abs(expected).max())
