@@ -16,8 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from spincaloric import ContactParameters, Device
-from spincaloric import analytic
+from spincaloric import ContactParameters, Device, analytic
 from spincaloric.constants import TORQUE_PER_SPIN_CURRENT
 from spincaloric.io import atomic_write
 from spincaloric.materials import get_interface

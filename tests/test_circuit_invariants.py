@@ -5,7 +5,8 @@ Every test runs in both regimes and, where it matters, through both back ends.
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings, strategies as st
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from scipy.spatial.transform import Rotation
 
 from random_circuits import random_circuit, random_unit, reference_solve

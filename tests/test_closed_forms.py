@@ -2,7 +2,8 @@
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from spincaloric import ContactParameters, Device, analytic
 from spincaloric.constants import LORENZ, TORQUE_PER_SPIN_CURRENT

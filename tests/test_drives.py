@@ -4,10 +4,19 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from spincaloric.dynamics.drives import (Constant, DriveError, GaussianPulse, LaserPulse,
-                                         RectangularPulse, Step, Table, drive_from_dict)
+from spincaloric.dynamics.drives import (
+    Constant,
+    DriveError,
+    GaussianPulse,
+    LaserPulse,
+    RectangularPulse,
+    Step,
+    Table,
+    drive_from_dict,
+)
 
 
 def test_values_by_hand():

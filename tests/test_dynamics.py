@@ -8,8 +8,11 @@ from spincaloric import ContactParameters, Device
 from spincaloric.constants import MU0, TORQUE_PER_SPIN_CURRENT
 from spincaloric.dynamics import MagnetParameters
 from spincaloric.dynamics.simulation import DynamicsError, Simulation
-from spincaloric.dynamics.switching import (circuit_torque_slope, effective_stiffness,
-                                            slonczewski_critical_torque_slope)
+from spincaloric.dynamics.switching import (
+    circuit_torque_slope,
+    effective_stiffness,
+    slonczewski_critical_torque_slope,
+)
 from spincaloric.dynamics.torque_model import CircuitTorqueModel
 
 T = 300.0
@@ -241,7 +244,7 @@ def test_internal_magnets_cannot_be_dynamic_and_fixed_step_ensembles_are_vectori
 def test_ensemble_kernel_equals_scalar_kernel(noise, monkeypatch):
     """The lane-vectorised multi-threaded kernel (no pivoting) against the scalar kernel
     (pivoted solve): same trajectories, same random streams, to rounding."""
-    import spincaloric.dynamics.simulation as simulation
+    from spincaloric.dynamics import simulation
 
     mag = MagnetParameters(saturation_magnetization=8e5, volume=5e-25, damping=0.05,
                            anisotropy_field=1.2, demagnetizing_factors=[0, 0, 1])

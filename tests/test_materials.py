@@ -5,8 +5,12 @@ import math
 import pytest
 
 from spincaloric.constants import SEEBECK_BOUND
-from spincaloric.materials import (UnknownInterfaceError, get_interface, load_interfaces,
-                                   materials_table)
+from spincaloric.materials import (
+    UnknownInterfaceError,
+    get_interface,
+    load_interfaces,
+    materials_table,
+)
 
 # Table I typed in again, independently of the data file: S/T (nV/K²), P' (%), P_S (%), η, η'
 TABLE_I = {

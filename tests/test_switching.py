@@ -8,10 +8,13 @@ import pytest
 from click.testing import CliRunner
 
 from spincaloric.cli import main
-from spincaloric.dynamics.drives import Constant, RectangularPulse
+from spincaloric.dynamics.drives import Constant
 from spincaloric.dynamics.simulation import Simulation
-from spincaloric.dynamics.switching import (circuit_torque_slope, critical_amplitude,
-                                            slonczewski_critical_torque_slope)
+from spincaloric.dynamics.switching import (
+    circuit_torque_slope,
+    critical_amplitude,
+    slonczewski_critical_torque_slope,
+)
 from spincaloric.io import load_spec
 
 PILLAR = Path(__file__).parent.parent / "examples" / "devices" / "thermal_switching_pillar.toml"
@@ -104,7 +107,6 @@ def test_perpendicular_switches_in_plane_precesses():
     enters steady large-angle precession instead (the spin-torque-oscillator regime)."""
     from spincaloric import Device
     from spincaloric.dynamics import MagnetParameters
-
     from test_dynamics import CONTACT, T
 
     def run(axis, mag, factor):

@@ -10,8 +10,15 @@ from .device import Circuit, Device, DeviceError
 from .solution import Solution
 
 __version__ = "0.1.0"
-__all__ = ["ContactParameters", "Circuit", "Device", "DeviceError", "Solution", "load_device",
-           "__version__"]
+__all__ = [
+    "Circuit",
+    "ContactParameters",
+    "Device",
+    "DeviceError",
+    "Solution",
+    "__version__",
+    "load_device",
+]
 
 
 def load_device(path):

@@ -94,7 +94,7 @@ class ContactParameters:
         temperature: float,
         mixing_imag: float = 0.0,
         mixing_imag_derivative: float = 0.0,
-    ) -> "ContactParameters":
+    ) -> ContactParameters:
         """Build from the paper's parameters (Table I style).
 
         Parameters
@@ -133,7 +133,7 @@ class ContactParameters:
 
     @classmethod
     def spin_independent(cls, *, conductance: float, seebeck: float = 0.0,
-                         temperature: float = 300.0) -> "ContactParameters":
+                         temperature: float = 300.0) -> ContactParameters:
         """A normal|normal contact: G↑ = G↓ = G↑↓ = G/2 (S), thermopower ``seebeck`` (V/K) at T (K)."""
         return cls.from_paper(conductance=conductance, polarization=0.0, mixing=1.0,
                               seebeck=seebeck, polarization_derivative=0.0,

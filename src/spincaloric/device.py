@@ -24,9 +24,10 @@ The :class:`Circuit` holds only arrays: what a solve needs, nothing it must reco
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal, Mapping, Sequence
+from typing import Literal
 
 import numpy as np
 
@@ -152,7 +153,7 @@ class Device:
         """Join nodes ``a`` and ``b``; positive currents flow from ``a`` into ``b``."""
         self.contacts.append(ContactSpec((a, b), parameters))
 
-    def finalize(self) -> "Circuit":
+    def finalize(self) -> Circuit:
         """Validate and freeze into a :class:`Circuit` (raises :class:`DeviceError`)."""
         return Circuit._from_device(self)
 
@@ -209,7 +210,7 @@ class Circuit:
 
     # ---- construction ---------------------------------------------------------------------
     @classmethod
-    def _from_device(cls, dev: Device) -> "Circuit":
+    def _from_device(cls, dev: Device) -> Circuit:
         t0 = dev.temperature
         if not (isinstance(t0, (int, float)) and math.isfinite(t0) and t0 > 0):
             raise DeviceError("temperature", f"must be a positive number (K), got {t0!r}")

@@ -164,7 +164,8 @@ class Solution:
                           "spin_heat_current": tolist(r.spin_heat_current)}
                          for r in self.contacts],
             "torques": {k: tolist(v) for k, v in self.torques.items()},
-            "reservoirs": {name: {"voltage": tolist(s.voltage), "temperature": tolist(s.temperature)}
+            "reservoirs": {name: {"voltage": tolist(s.voltage),
+                                  "temperature": tolist(s.temperature)}
                            for name, s in self.reservoirs.items()},
             "entropy_production": tolist(self.entropy_production),
         }

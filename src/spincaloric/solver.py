@@ -104,7 +104,7 @@ def _overrides(circuit: Circuit, magnetization, voltage, temperature, current):
     return mag, drives
 
 
-_COEFFICIENTS: "weakref.WeakKeyDictionary[Circuit, np.ndarray]" = weakref.WeakKeyDictionary()
+_COEFFICIENTS: weakref.WeakKeyDictionary[Circuit, np.ndarray] = weakref.WeakKeyDictionary()
 
 
 def _coefficients(circuit: Circuit) -> np.ndarray:

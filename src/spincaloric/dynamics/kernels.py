@@ -396,8 +396,7 @@ def integrate_fixed(mode, m0, t_save, dt, stochastic, seed, d0, slot, offsets, t
             if stochastic:
                 for g in range(k):
                     temp = t0 + d[temp_slot[g]]
-                    if temp < 0.0:
-                        temp = 0.0
+                    temp = max(temp, 0.0)
                     sig = math.sqrt(2.0 * mp_e[g, 2] * _KB * temp
                                     / (mp_e[g, 3] * mp_e[g, 0] * mp_e[g, 1] * dt))
                     for i in range(3):

@@ -102,7 +102,7 @@ class MagnetParameters:
     def from_layer(cls, *, saturation_magnetization: float, damping: float,
                    volume: float | None = None, thickness: float | None = None,
                    area: float | None = None, anisotropy_field: float | None = None,
-                   anisotropy_energy: float | None = None, **kw) -> "MagnetParameters":
+                   anisotropy_energy: float | None = None, **kw) -> MagnetParameters:
         """Build from a layer: ``volume`` (m³) or ``thickness`` (m) × ``area`` (m²); the
         anisotropy as ``anisotropy_field`` B_k (T) or ``anisotropy_energy`` K_u (J/m³)."""
         if volume is None:

@@ -9,8 +9,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,6 +19,9 @@ from ..constants import from_electric_potential
 from ..device import Circuit, DeviceError
 from .magnets import MagnetParameters
 from .torque_model import CircuitTorqueModel
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .trajectory import Trajectory
 
 QUANTITIES = ("voltage", "temperature", "current")
 METHODS = ("rk45", "rk4", "heun")
@@ -116,7 +120,10 @@ class Simulation:
             values.append(v)
             offsets.append(offsets[-1] + len(t))
             breaks.extend(np.asarray(drive.breakpoints(), float).tolist())
-        cat = (lambda xs: np.concatenate(xs) if xs else np.zeros(0))
+
+        def cat(xs):
+            return np.concatenate(xs) if xs else np.zeros(0)
+
         breaks = np.unique(np.clip(np.array(breaks), 0.0, until))
         return (np.array(slots, np.int64), np.array(offsets, np.int64), cat(times), cat(values),
                 breaks)
@@ -151,7 +158,7 @@ class Simulation:
     def run(self, until: float, *, n_save: int = 1001, ensemble: int = 1, initial=None,
             method: str | None = None, temperature_noise: bool = False, dt: float | None = None,
             seed: int = 0, amplitude=None, rtol: float = 1e-7, atol: float = 1e-9,
-            max_step: float | None = None, progress: bool = False) -> "Trajectory":
+            max_step: float | None = None, progress: bool = False) -> Trajectory:
         """Integrate from t = 0 to ``until`` (s) and return a :class:`Trajectory`.
 
         n_save : number of saved instants, evenly spaced in [0, until].

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import solver as _solver
 from ..constants import TORQUE_PER_SPIN_CURRENT, from_electric_potential
 from ..contacts import magnetization_features
 from ..device import Circuit, DeviceError
-from .. import solver as _solver
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,7 +53,7 @@ class CircuitTorqueModel:
     d0: np.ndarray
 
     @classmethod
-    def build(cls, circuit: Circuit, magnets) -> "CircuitTorqueModel":
+    def build(cls, circuit: Circuit, magnets) -> CircuitTorqueModel:
         """Precompute the maps for the ferromagnets named in ``magnets``."""
         magnets = tuple(magnets)
         nodes = []

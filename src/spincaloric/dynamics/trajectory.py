@@ -149,21 +149,16 @@ class Trajectory:
             matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        sol_tau = None
-        try:
-            sol = self.circuit_solution
-            sol_tau = {n: sol.torques[n][trajectory] for n in self.names}
-        except Exception:  # pragma: no cover - plotting never fails on the torque panel
-            sol_tau = None
+        sol = self.circuit_solution
+        sol_tau = {n: sol.torques[n][trajectory] for n in self.names}
         fig, axes = plt.subplots(2, 1, figsize=(7, 6), sharex=True, constrained_layout=True)
         t_ns = self.time * 1e9
         for name in self.names:
             m = self.magnetization(name)[trajectory]
             for i, comp in enumerate("xyz"):
                 axes[0].plot(t_ns, m[:, i], label=f"{name} m_{comp}")
-            if sol_tau is not None:
-                axes[1].plot(t_ns, np.linalg.norm(sol_tau[name], axis=-1) * 1e21,
-                             label=f"|τ| on {name}")
+            axes[1].plot(t_ns, np.linalg.norm(sol_tau[name], axis=-1) * 1e21,
+                         label=f"|τ| on {name}")
         axes[0].set_ylabel("magnetization")
         axes[0].legend(fontsize=8, ncol=3)
         axes[1].set_ylabel("torque (10⁻²¹ N·m)")
