@@ -33,18 +33,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from .constants import ELEMENTARY_CHARGE, LORENZ, SEEBECK_BOUND
+from .errors import FieldError
 
 #: Layout of the 8-component state and current vectors.
 CHARGE, SPIN, HEAT, SPIN_HEAT = 0, slice(1, 4), 4, slice(5, 8)
 
 
-class ContactError(ValueError):
+class ContactError(FieldError):
     """A contact's parameters are unphysical; ``field`` names the offending parameter."""
-
-    def __init__(self, field: str, reason: str):
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ import numpy as np
 
 from .constants import from_electric_potential
 from .contacts import ContactError, ContactParameters
+from .errors import FieldError
 
 Regime = Literal["thermalized", "noninteracting"]
 NodeKind = Literal["ferromagnet", "normal"]
@@ -40,13 +41,8 @@ REGIMES = ("thermalized", "noninteracting")
 NODE_KINDS = ("ferromagnet", "normal")
 
 
-class DeviceError(ValueError):
+class DeviceError(FieldError):
     """Invalid device: ``field`` is the dotted path of the culprit, ``reason`` says why."""
-
-    def __init__(self, field: str, reason: str):
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
 
 
 def unit_vector(value, field: str = "magnetization") -> np.ndarray:

@@ -18,14 +18,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ..errors import FieldError
 
-class DriveError(ValueError):
+
+class DriveError(FieldError):
     """Invalid drive parameters; ``field`` names the parameter."""
-
-    def __init__(self, field: str, reason: str):
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
 
 
 def _finite(**values):

@@ -390,6 +390,8 @@ def integrate_fixed(mode, m0, t_save, dt, stochastic, seed, d0, slot, offsets, t
             out[ei, si] = y
             si += 1
         while si < n_save:
+            # stages are spelled out on purpose: every array passed to one more (even inlined)
+            # function costs reference counting per call, measured at ~2x on one trajectory
             if has_tables:
                 drive_at(tt, d0_e, slot, offsets, times, values, amp_e, d)
                 prepare_drive(d, r0, f, t, rd, fd, td)

@@ -29,15 +29,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..constants import MU0, gyromagnetic_ratio
+from ..errors import FieldError
 
 
-class MagnetError(ValueError):
+class MagnetError(FieldError):
     """Unphysical magnet parameters; ``field`` names the parameter."""
-
-    def __init__(self, field: str, reason: str):
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
 
 
 def _vector(value, name: str, unit: bool = False) -> np.ndarray:

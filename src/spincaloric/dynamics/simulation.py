@@ -17,6 +17,7 @@ import numpy as np
 
 from ..constants import from_electric_potential
 from ..device import Circuit, DeviceError
+from ..errors import FieldError
 from .magnets import MagnetParameters
 from .torque_model import CircuitTorqueModel
 
@@ -33,13 +34,8 @@ SEGMENT = 256
 ENSEMBLE_KERNEL_MIN = 8
 
 
-class DynamicsError(ValueError):
+class DynamicsError(FieldError):
     """Invalid dynamics input; ``field`` names the culprit."""
-
-    def __init__(self, field: str, reason: str):
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
 
 
 @dataclass
