@@ -137,3 +137,21 @@ def test_perpendicular_switches_in_plane_precesses():
     late = mx[len(mx) // 2:]
     assert not tr.switching()["free"].switched[0]
     assert late.max() - late.min() > 0.2  # sustained large-amplitude oscillation
+
+
+def test_open_circuit_heat_pulse_keeps_zero_net_current():
+    """Open circuit (the free lead current-biased at 0 A): no charge current flows at any
+    instant, a thermovoltage develops, and the torque is driven by (P − P')SΔT instead of
+    −P'SΔT."""
+    from spincaloric.io import spec_from_dict, read_toml
+
+    data = read_toml(PILLAR)
+    del data["nodes"]["free"]["voltage"]
+    data["nodes"]["free"]["current"] = 0.0
+    spec = spec_from_dict(data)
+    circuit = spec.device.finalize()
+    traj = Simulation(circuit, spec.magnets, spec.drives).run(until=2e-9, n_save=21)
+    sol = traj.circuit_solution
+    scale = np.abs(sol.currents[..., 0, 1:4]).max()
+    assert np.abs(sol.contacts[0].charge_current).max() < 1e-9 * scale
+    assert np.abs(sol.reservoirs["free"].voltage[0, 5:]).min() > 1e-6  # thermovoltage (V)
