@@ -143,7 +143,7 @@ def test_open_circuit_heat_pulse_keeps_zero_net_current():
     """Open circuit (the free lead current-biased at 0 A): no charge current flows at any
     instant, a thermovoltage develops, and the torque is driven by (P − P')SΔT instead of
     −P'SΔT."""
-    from spincaloric.io import spec_from_dict, read_toml
+    from spincaloric.io import read_toml, spec_from_dict
 
     data = read_toml(PILLAR)
     del data["nodes"]["free"]["voltage"]
