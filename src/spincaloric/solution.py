@@ -130,8 +130,12 @@ class Solution:
         # spin current F -> N of each magnetic contact: +J if the ferromagnet is between[0]
         sign = np.where(c.ends[has, 0] == magnet, 1.0, -1.0)
         total = np.zeros(self.shape + (c.n_nodes, 3))
-        np.add.at(np.moveaxis(total, -2, 0), magnet,
-                  np.moveaxis(-sign[:, None] * self.currents[..., has, 1:4], -2, 0))
+        if len(has) <= 64:  # few contacts, large batch: slices beat a scattered add
+            for k, f, s in zip(has, magnet, sign):
+                total[..., f, :] -= s * self.currents[..., k, 1:4]
+        else:
+            np.add.at(np.moveaxis(total, -2, 0), magnet,
+                      np.moveaxis(-sign[:, None] * self.currents[..., has, 1:4], -2, 0))
         m = self.magnetizations
         perp = total - np.einsum("...i,...i->...", total, m)[..., None] * m
         return {c.names[n]: perp[..., n, :] for n in np.flatnonzero(c.ferromagnet)}

@@ -118,19 +118,24 @@ def _coefficients(circuit: Circuit) -> np.ndarray:
     return coef
 
 
-def contact_responses(circuit: Circuit, mflat: np.ndarray, varying: np.ndarray) -> list:
+def contact_responses(circuit: Circuit, mflat: np.ndarray, varying: np.ndarray,
+                      features: dict | None = None) -> list:
     """K of every contact for magnetizations ``mflat`` (n, p, 3): a list of (p or 1, 8, 8).
 
-    A contact whose ferromagnet does not vary over the batch gets one (1, 8, 8) matrix.
+    A contact whose ferromagnet does not vary over the batch gets one (1, 8, 8) matrix;
+    ``features`` may hold already computed φ(m) (p, 13) by node index.
     """
     coef = _coefficients(circuit)
+    features = features or {}
     out = []
     for c, f in enumerate(circuit.magnet_of_contact):
         if f < 0:
             m = np.array([[0.0, 0.0, 1.0]])  # spin-independent: any axis gives the same K
         else:
             m = mflat[f] if varying[f] else mflat[f, :1]
-        out.append((magnetization_features(m) @ coef[c]).reshape(-1, 8, 8))
+        phi = features.get(int(f)) if f >= 0 and varying[f] else None
+        phi = magnetization_features(m) if phi is None else phi
+        out.append((phi @ coef[c]).reshape(-1, 8, 8))
     return out
 
 
@@ -445,8 +450,9 @@ def _dense_feature_solve(circuit, mflat, dflat, paired, active, varying):
         dvec = _drive_vectors(dsub)  # (p or 1, 3n)
         a = np.broadcast_to(a0.reshape(1, u * u), (sl.stop - sl.start, u * u)).copy()
         rhs = dvec @ r0.T  # (p or 1, u)
+        feats = {}
         for f, ef, rf in parts:
-            phi = magnetization_features(mflat[f, sl])  # (p, 13)
+            phi = feats[f] = magnetization_features(mflat[f, sl])  # (p, 13)
             a += phi @ ef
             if dvec.shape[0] == 1:
                 rhs = rhs + phi @ (rf @ dvec[0])  # (13, u) contracted
@@ -456,7 +462,8 @@ def _dense_feature_solve(circuit, mflat, dflat, paired, active, varying):
         y = np.linalg.solve(a.reshape(-1, u, u), rhs[..., None])[..., 0]
         xs = node_states(circuit, _unpad(y, act, n_int), m_first, dsub)
         x[sl] = xs
-        j[sl] = contact_currents(circuit, contact_responses(circuit, mflat[:, sl], varying), xs)
+        j[sl] = contact_currents(circuit, contact_responses(circuit, mflat[:, sl], varying,
+                                                            feats), xs)
     return x, j
 
 
