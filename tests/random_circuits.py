@@ -35,7 +35,7 @@ def random_unit(rng: np.random.Generator, shape=()) -> np.ndarray:
 
 
 def random_device(rng: np.random.Generator, regime: str, n_internal: int = 3,
-                  n_reservoirs: int = 3, imaginary: bool = True) -> Device:
+                  n_reservoirs: int = 3, imaginary: bool = True, sinks: bool = True) -> Device:
     """A random connected multi-terminal circuit with F and N nodes (no F|F contact)."""
     dev = Device(temperature=T0, regime=regime, title="random")
     names = []
@@ -50,8 +50,14 @@ def random_device(rng: np.random.Generator, regime: str, n_internal: int = 3,
     for i in range(n_internal):
         ferro = i > 0 and rng.random() < 0.35  # keep at least one normal node
         name = f"n{i}"
+        relax = {}
+        if sinks:  # spin flip, phonon bath and spin-heat relaxation on some nodes
+            for key, scale in (("spin_flip", 1e-2), ("bath", 1e-9), ("spin_heat_relaxation",
+                                                                      1e-9)):
+                if rng.random() < 0.4:
+                    relax[key] = scale * 10 ** rng.uniform(-2, 0)
         dev.add_node(name, "ferromagnet" if ferro else "normal",
-                     magnetization=random_unit(rng) if ferro else None)
+                     magnetization=random_unit(rng) if ferro else None, **relax)
         internal.append(name)
     kinds = {k: v.kind for k, v in dev.nodes.items()}
     normals = [n for n in internal if kinds[n] == "normal"]
@@ -123,6 +129,11 @@ def reference_solve(circuit, magnetization=None):
         for row, s in ((a, 1.0), (b, -1.0)):
             out[8 * row:8 * row + 8, 8 * a:8 * a + 8] += s * k
             out[8 * row:8 * row + 8, 8 * b:8 * b + 8] -= s * k
+    for node in range(n):  # relaxation in the nodes: a sink on the node's own balance
+        for comps, g in (((1, 2, 3), c.spin_flip[node]), ((4,), c.bath[node]),
+                         ((5, 6, 7), c.spin_heat_relaxation[node])):
+            for comp in comps:
+                out[8 * node + comp, 8 * node + comp] += g
     rows, rhs = [], []
     ni = c.regime == "noninteracting"
     for node in range(n):

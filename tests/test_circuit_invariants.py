@@ -27,6 +27,15 @@ def node_outflow(circuit, j):
     return out
 
 
+def node_sinks(circuit, x):
+    """(..., n, 8) what the nodes' relaxation removes: G_sf V⃗_s, G_ph ΔT, G_sh T⃗_s."""
+    g = np.zeros((circuit.n_nodes, 8))
+    g[:, 1:4] = circuit.spin_flip[:, None]
+    g[:, 4] = circuit.bath
+    g[:, 5:8] = circuit.spin_heat_relaxation[:, None]
+    return g * x
+
+
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("regime", REGIMES)
 @settings(max_examples=25, deadline=None)
@@ -49,7 +58,8 @@ def test_conservation_at_every_internal_node(regime, seed):
     rng = np.random.default_rng(seed)
     circuit = random_circuit(rng, regime, n_internal=4, n_reservoirs=3)
     sol = circuit.solve()
-    out = node_outflow(circuit, sol.currents)
+    # every balance: what leaves through contacts plus what relaxes in the node vanishes
+    out = node_outflow(circuit, sol.currents) + node_sinks(circuit, sol.states)
     scale = np.abs(sol.currents).max(axis=(0,))  # per component
     for n in circuit.internal:
         o = out[n]
@@ -70,7 +80,8 @@ def test_conservation_at_every_internal_node(regime, seed):
     # what flows into the reservoirs sums to zero (charge and heat)
     res = circuit.reservoir
     assert abs(out[res, 0].sum()) <= 1e-10 * scale[0]
-    assert abs(out[res, 4].sum()) <= 1e-10 * scale[4]
+    heat_to_bath = node_sinks(circuit, sol.states)[:, 4].sum()
+    assert abs(out[res, 4].sum() - heat_to_bath) <= 1e-10 * scale[4]  # reservoirs feed the bath
 
 
 @pytest.mark.parametrize("regime", REGIMES)
@@ -81,6 +92,7 @@ def test_entropy_production_non_negative_and_equal_to_reservoir_work(regime, see
     circuit = random_circuit(rng, regime)
     sol = circuit.solve()
     assert np.all(sol.contact_entropy_production >= -1e-12 * abs(sol.entropy_production))
+    assert np.all(sol.node_entropy_production >= 0)
     assert sol.entropy_production > 0
     # Σ_contacts J·F/T = Σ_reservoirs (I_r V_r + Q_r ΔT_r/T)/T with the outflow of reservoir r
     out = node_outflow(circuit, sol.currents)
@@ -254,7 +266,9 @@ def test_current_bias_is_the_inverse_of_voltage_bias(regime, method, seed):
 
     builder = Device(temperature=dev.temperature, regime=regime)
     for n, name in enumerate(dev.names):
-        kw = {}
+        kw = {} if dev.reservoir[n] else dict(
+            spin_flip=float(dev.spin_flip[n]), bath=float(dev.bath[n]),
+            spin_heat_relaxation=float(dev.spin_heat_relaxation[n]))
         if dev.reservoir[n]:
             kw = dict(reservoir=True, temperature=float(dev.reservoir_temperature[n]))
             if name == lead:

@@ -76,6 +76,12 @@ class NodeSpec:
     None means the device temperature.  magnetization : unit vector of a ferromagnet.
     current : for a current-biased reservoir, the conventional current (A) flowing from it into
     the device; its voltage is then solved for (None: voltage bias).
+    spin_flip : spin-flip conductance G_sf (S) of an internal node: spin current V⃗_s G_sf (A)
+        relaxes to the lattice (physics.md §3).
+    bath : heat conductance G_ph (W/K) of an internal node to a phonon bath at the device
+        temperature: heat (T − T0) G_ph (W) leaves the electrons.
+    spin_heat_relaxation : conductance (W/K) relaxing the spin temperature T⃗_s of a
+        non-interacting node.
     """
 
     kind: NodeKind
@@ -84,14 +90,20 @@ class NodeSpec:
     temperature: float | None = None
     magnetization: np.ndarray | None = None
     current: float | None = None
+    spin_flip: float = 0.0
+    bath: float = 0.0
+    spin_heat_relaxation: float = 0.0
 
 
 @dataclass
 class ContactSpec:
-    """A contact between two nodes; currents flow from ``between[0]`` into ``between[1]``."""
+    """A contact between two nodes; currents flow from ``between[0]`` into ``between[1]``.
+    ``bulk`` marks a contact inside one diffusive ferromagnetic layer: it may join two
+    ferromagnetic nodes of the same magnetization (the two-channel resistor of a layer cell)."""
 
     between: tuple[str, str]
     parameters: ContactParameters
+    bulk: bool = False
 
 
 @dataclass
@@ -115,7 +127,8 @@ class Device:
     def add_node(self, name: str, kind: NodeKind, *, reservoir: bool = False,
                  voltage: float = 0.0, temperature: float | None = None,
                  magnetization: Sequence[float] | None = None,
-                 current: float | None = None) -> None:
+                 current: float | None = None, spin_flip: float = 0.0, bath: float = 0.0,
+                 spin_heat_relaxation: float = 0.0) -> None:
         """Add a node. ``voltage``: electric potential (V); ``temperature``: absolute (K);
         ``current``: conventional current (A) into the device from a current-biased reservoir,
         whose voltage is then solved for (give ``voltage`` or ``current``, not both)."""
@@ -142,12 +155,22 @@ class Device:
             raise DeviceError(f"{where}.voltage", "must be finite (V)")
         if temperature is not None and not (math.isfinite(temperature) and temperature > 0):
             raise DeviceError(f"{where}.temperature", f"must be positive (K), got {temperature}")
+        for key, value in (("spin_flip", spin_flip), ("bath", bath),
+                           ("spin_heat_relaxation", spin_heat_relaxation)):
+            if not (math.isfinite(value) and value >= 0):
+                raise DeviceError(f"{where}.{key}", f"must be a conductance >= 0, got {value!r}")
+            if value and reservoir:
+                raise DeviceError(f"{where}.{key}", "only an internal node relaxes (a reservoir "
+                                  "is in equilibrium)")
         self.nodes[name] = NodeSpec(kind, reservoir, float(voltage), temperature, m,
-                                    None if current is None else float(current))
+                                    None if current is None else float(current),
+                                    float(spin_flip), float(bath), float(spin_heat_relaxation))
 
-    def add_contact(self, a: str, b: str, parameters: ContactParameters) -> None:
-        """Join nodes ``a`` and ``b``; positive currents flow from ``a`` into ``b``."""
-        self.contacts.append(ContactSpec((a, b), parameters))
+    def add_contact(self, a: str, b: str, parameters: ContactParameters, *,
+                    bulk: bool = False) -> None:
+        """Join nodes ``a`` and ``b``; positive currents flow from ``a`` into ``b``.
+        ``bulk=True``: a cell of a diffusive layer (may join two parallel ferromagnets)."""
+        self.contacts.append(ContactSpec((a, b), parameters, bulk))
 
     def finalize(self) -> Circuit:
         """Validate and freeze into a :class:`Circuit` (raises :class:`DeviceError`)."""
@@ -175,6 +198,7 @@ class Circuit:
     reservoir_voltage : theory voltage V = (μ − μ0)/e of each node (n,), V (0 for internal).
     reservoir_temperature : absolute temperature (n,), K (T for internal).
     current_biased : bool (n,), reservoirs whose current is fixed and voltage solved for.
+    spin_flip (S), bath (W/K), spin_heat_relaxation (W/K) : (n,) node relaxation conductances.
     reservoir_current : conventional current (n,) into the device from a current-biased
         reservoir, A (0 elsewhere).
     magnetization : unit vectors (n, 3); zero rows for normal nodes.
@@ -193,6 +217,9 @@ class Circuit:
     reservoir_temperature: np.ndarray
     current_biased: np.ndarray
     reservoir_current: np.ndarray
+    spin_flip: np.ndarray
+    bath: np.ndarray
+    spin_heat_relaxation: np.ndarray
     magnetization: np.ndarray
     ends: np.ndarray
     magnet_of_contact: np.ndarray
@@ -240,7 +267,8 @@ class Circuit:
             a, b = (index[x] for x in c.between)
             if a == b:
                 raise DeviceError(f"{where}.between", "a contact must join two different nodes")
-            if ferro[a] and ferro[b]:
+            parallel = ferro[a] and ferro[b] and np.allclose(mag[a], mag[b], atol=1e-12)
+            if ferro[a] and ferro[b] and not (c.bulk and parallel):
                 raise DeviceError(f"{where}.between", "two ferromagnets cannot be joined directly; "
                                   "put a normal node between them")
             try:
@@ -263,6 +291,9 @@ class Circuit:
             reservoir_voltage=_read_only(np.where(res, volt, 0.0)),
             reservoir_temperature=_read_only(np.where(res, temp, t0)),
             current_biased=_read_only(biased),
+            spin_flip=_read_only([s.spin_flip for s in specs]),
+            bath=_read_only([s.bath for s in specs]),
+            spin_heat_relaxation=_read_only([s.spin_heat_relaxation for s in specs]),
             reservoir_current=_read_only([s.current or 0.0 for s in specs]),
             magnetization=_read_only(mag),
             ends=_read_only(np.array(ends, dtype=np.intp).reshape(-1, 2)),

@@ -100,10 +100,22 @@ class Solution:
         forces = dx * conjugate_scaling(c.temperature)
         return np.einsum("...k,...k->...", self.currents, forces) / c.temperature
 
+    @cached_property
+    def node_entropy_production(self) -> np.ndarray:
+        """(..., n) entropy production of the relaxation in each node (W/K):
+        G_sf |V⃗_s|²/(2T) + G_ph (T_c − T)²/T² + G_sh |T⃗_s|²/(2T²)."""
+        c = self.circuit
+        t = c.temperature
+        x = self.states
+        return (c.spin_flip * np.sum(x[..., 1:4] ** 2, axis=-1) / (2 * t)
+                + c.bath * x[..., 4] ** 2 / t**2
+                + c.spin_heat_relaxation * np.sum(x[..., 5:8] ** 2, axis=-1) / (2 * t**2))
+
     @property
     def entropy_production(self) -> np.ndarray:
-        """Total entropy production rate of the circuit (W/K)."""
-        return self.contact_entropy_production.sum(axis=-1)
+        """Total entropy production rate of the circuit, contacts and nodes (W/K)."""
+        return (self.contact_entropy_production.sum(axis=-1)
+                + self.node_entropy_production.sum(axis=-1))
 
     @cached_property
     def contacts(self) -> list[ContactResult]:

@@ -173,7 +173,19 @@ def _right(bases, n, m):
     return m if b is None else m @ b
 
 
-def assemble_dense(circuit: Circuit, k: list, bases: dict):
+def _node_sinks(circuit: Circuit):
+    """(node, component, conductance) of the relaxation terms added to the balance rows:
+    spin flip G_sf on V⃗_s, bath G_ph on T − T0, spin-heat relaxation on T⃗_s."""
+    out = []
+    for n in circuit.unknown_nodes:
+        for comps, value in (((1, 2, 3), circuit.spin_flip[n]), ((4,), circuit.bath[n]),
+                             ((5, 6, 7), circuit.spin_heat_relaxation[n])):
+            if value:
+                out.extend((int(n), c, float(value)) for c in comps)
+    return out
+
+
+def assemble_dense(circuit: Circuit, k: list, bases: dict, sinks: bool = True):
     """Dense padded system for a batch: A (p, 8u, 8u) and drive map R (p, 8u, 3n).
 
     ``k`` lists each contact's K, (p or 1, 8, 8); ``bases`` the internal ferromagnets' B_n.
@@ -181,7 +193,9 @@ def assemble_dense(circuit: Circuit, k: list, bases: dict):
     u = number of nodes with unknowns (:attr:`Circuit.unknown_nodes`); balance rows and
     unknowns are padded to 8 per node. The drive columns are (V_r, T_r − T0, I_r) for every
     node r: the fixed voltage of a voltage-biased reservoir, the fixed temperature of any
-    reservoir, and the conventional current injected by a current-biased one.
+    reservoir, and the conventional current injected by a current-biased one. ``sinks`` adds
+    the nodes' relaxation conductances (diagonal: the balance is Σ outflow + G x = 0; for a
+    ferromagnet Bᵀ G B keeps G on its collinear unknowns).
     """
     unknown = circuit.unknown_nodes
     pos = -np.ones(circuit.n_nodes, np.intp)
@@ -211,6 +225,10 @@ def assemble_dense(circuit: Circuit, k: list, bases: dict):
     # a current-biased reservoir's charge balance: outflow (theory current) = −I_conventional
     for r in np.flatnonzero(circuit.current_biased):
         r_mat[..., 8 * pos[r], 3 * r + 2] = -1.0
+    if sinks:
+        for n, comp, value in _node_sinks(circuit):
+            i = 8 * pos[n] + comp
+            a_mat[..., i, i] += value
     return a_mat, r_mat
 
 
@@ -277,6 +295,12 @@ def assemble_sparse(circuit: Circuit, k: np.ndarray, m: np.ndarray, active: np.n
                     rrows.append(rg[rcon, ri][keep])
                     rcols.append((3 * col_nodes[rcon] + off)[keep])
                     rvals.append(-(sign * csign) * left[rcon, ri, comp][keep])
+    sinks = _node_sinks(circuit)
+    if sinks:
+        idx = np.array([gidx[n, c] for n, c, _ in sinks])
+        keep = idx >= 0  # inactive components (e.g. T⃗_s when thermalized) have no row
+        rows.append(idx[keep]); cols.append(idx[keep])
+        vals.append(np.array([v for _, _, v in sinks])[keep])
     biased = np.flatnonzero(circuit.current_biased)
     rrows.append(gidx[biased, 0]); rcols.append(3 * biased + 2)
     rvals.append(-np.ones(len(biased)))
@@ -440,7 +464,7 @@ def _dense_feature_solve(circuit, mflat, dflat, paired, active, varying):
     parts = []
     for f in magnets:
         kf = [coef[c] if g == f else zero for c, g in enumerate(circuit.magnet_of_contact)]
-        ef, rf = assemble_dense(circuit, kf, bases)  # (13, 8i, 8i), (13, 8i, 3n)
+        ef, rf = assemble_dense(circuit, kf, bases, sinks=False)  # (13, 8i, 8i), (13, 8i, 3n)
         parts.append((f, ef[:, act][:, :, act].reshape(13, u * u), rf[:, act]))
     m_points = mflat.shape[1]
     x = np.empty((m_points, circuit.n_nodes, 8))
