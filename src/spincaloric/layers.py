@@ -1,0 +1,140 @@
+r"""Diffusive bulk layers: the finite-element limit of the circuit theory.
+
+A layer of length L and cross-section A is cut into ``cells`` equal cells of length Δx; its
+``cells + 1`` vertices are circuit nodes joined by two-channel bulk resistors,
+
+.. math::
+
+    G_{\uparrow,\downarrow} = \frac{(1 \pm \beta)\,\sigma A}{2\,\Delta x},\qquad
+    S_{\uparrow} = S + \tfrac{1-\beta}{2} S_s,\quad S_{\downarrow} = S - \tfrac{1+\beta}{2} S_s,
+
+(σ = 1/ρ, β the spin asymmetry of the conductivity, S the Seebeck coefficient, S_s = S↑ − S↓,
+so that σS = σ↑S↑ + σ↓S↓), and every vertex relaxes its spin accumulation with the spin-flip
+conductance of its share of the volume (Δx inside, Δx/2 at the ends),
+
+.. math::
+
+    G_{sf} = \frac{\sigma (1 - \beta^2) A\, \Delta x_\text{node}}{2 \lambda^2},
+
+which makes the discrete balance the drift–diffusion equation μ_s'' = μ_s/λ² (Valet–Fert) with
+second-order accuracy in Δx. The electronic heat conductance follows Wiedemann–Franz.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .constants import ELEMENTARY_CHARGE, LORENZ
+from .contacts import ContactParameters
+from .device import Device, DeviceError
+
+
+@dataclass(frozen=True)
+class BulkMaterial:
+    """Bulk transport parameters (SI).
+
+    resistivity ρ (Ω m) > 0; spin_flip_length λ (m) > 0; spin_asymmetry β = (σ↑ − σ↓)/σ in
+    (−1, 1) (0 for a normal metal); seebeck S (V/K); spin_seebeck S_s = S↑ − S↓ (V/K).
+    """
+
+    resistivity: float
+    spin_flip_length: float
+    spin_asymmetry: float = 0.0
+    seebeck: float = 0.0
+    spin_seebeck: float = 0.0
+
+    def __post_init__(self):
+        for name in ("resistivity", "spin_flip_length"):
+            v = getattr(self, name)
+            if not (math.isfinite(v) and v > 0):
+                raise DeviceError(name, f"must be positive, got {v!r}")
+        if not (math.isfinite(self.spin_asymmetry) and abs(self.spin_asymmetry) < 1):
+            raise DeviceError("spin_asymmetry", f"must lie in (-1, 1), got {self.spin_asymmetry!r}")
+        for name in ("seebeck", "spin_seebeck"):
+            if not math.isfinite(getattr(self, name)):
+                raise DeviceError(name, "must be finite (V/K)")
+
+    @property
+    def conductivity(self) -> float:
+        """σ = 1/ρ (S/m)."""
+        return 1.0 / self.resistivity
+
+    @property
+    def spin_resistance_area(self) -> float:
+        """Spin-accumulation resistance-area product λ ρ/(1 − β²) (Ω m²), Valet–Fert's r."""
+        return self.spin_flip_length * self.resistivity / (1 - self.spin_asymmetry**2)
+
+    def cell_contact(self, length: float, area: float, temperature: float) -> ContactParameters:
+        """The two-channel resistor of a cell of ``length`` (m) and ``area`` (m²) at T (K)."""
+        g = self.conductivity * area / length
+        b = self.spin_asymmetry
+        g_up, g_dn = (1 + b) * g / 2, (1 - b) * g / 2
+        s_up = self.seebeck + (1 - b) * self.spin_seebeck / 2
+        s_dn = self.seebeck - (1 + b) * self.spin_seebeck / 2
+        a = ELEMENTARY_CHARGE * LORENZ * temperature
+        dg_up, dg_dn = -s_up * g_up / a, -s_dn * g_dn / a
+        # the mixing of a bulk cell never acts (both ends are collinear or isotropic)
+        return ContactParameters(g_up, g_dn, complex(g / 2, 0.0), dg_up, dg_dn,
+                                 complex((dg_up + dg_dn) / 2, 0.0))
+
+    def spin_flip_conductance(self, volume_length: float, area: float) -> float:
+        """G_sf (S) of a node standing for ``volume_length`` (m) × ``area`` (m²) of material."""
+        b = self.spin_asymmetry
+        return (self.conductivity * (1 - b * b) * area * volume_length
+                / (2 * self.spin_flip_length**2))
+
+
+def add_layer(device: Device, name: str, material: BulkMaterial, *, length: float, area: float,
+              cells: int, magnetization=None, start: str | None = None,
+              end: str | None = None) -> list[str]:
+    """Add a diffusive layer to ``device`` and return the names of its vertices (in order).
+
+    The vertices are new internal nodes ``{name}_0`` … ``{name}_{cells}``, except that the first
+    (last) one *is* the existing node ``start`` (``end``) when given — e.g. a reservoir the layer
+    ends in. ``magnetization`` makes it a ferromagnetic layer (then β, S_s may be non-zero).
+    length (m) > 0, area (m²) > 0, cells ≥ 1.
+    """
+    for key, value in (("length", length), ("area", area)):
+        if not (math.isfinite(value) and value > 0):
+            raise DeviceError(f"layers.{name}.{key}", f"must be positive, got {value!r}")
+    if int(cells) != cells or cells < 1:
+        raise DeviceError(f"layers.{name}.cells", f"must be a whole number >= 1, got {cells!r}")
+    ferro = magnetization is not None
+    if not ferro and (material.spin_asymmetry or material.spin_seebeck):
+        raise DeviceError(f"layers.{name}.material", "a normal layer has no spin asymmetry or "
+                          "spin-dependent Seebeck coefficient; give a magnetization")
+    dx = length / cells
+    kind = "ferromagnet" if ferro else "normal"
+    names = []
+    for i in range(cells + 1):
+        given = start if i == 0 else (end if i == cells else None)
+        if given is not None:
+            if given not in device.nodes:
+                raise DeviceError(f"layers.{name}", f"unknown node {given!r}")
+            spec = device.nodes[given]
+            if spec.kind != kind:
+                raise DeviceError(f"layers.{name}", f"node {given!r} is not a {kind}")
+            names.append(given)
+            continue
+        share = dx / 2 if i in (0, cells) else dx
+        device.add_node(f"{name}_{i}", kind, magnetization=magnetization,
+                        spin_flip=material.spin_flip_conductance(share, area))
+        names.append(f"{name}_{i}")
+    cell = material.cell_contact(dx, area, device.temperature)
+    for a, b in zip(names, names[1:]):
+        device.add_contact(a, b, cell, bulk=ferro)
+    return names
+
+
+def series_seebeck(conductances, seebecks) -> tuple[float, float]:
+    """Series-resistor rule: (G, S) of elements in series, 1/G = Σ 1/G_i and
+    S/G = Σ S_i/G_i (G in S, S in V/K); exact for spin-independent elements."""
+    g = np.asarray(conductances, dtype=float)
+    s = np.asarray(seebecks, dtype=float)
+    if np.any(g <= 0):
+        raise DeviceError("conductances", "must be positive (S)")
+    total = 1.0 / np.sum(1.0 / g)
+    return float(total), float(total * np.sum(s / g))

@@ -1,0 +1,171 @@
+"""Diffusive bulk layers: the continuum drift–diffusion limit, Valet–Fert, series resistors."""
+
+import numpy as np
+import pytest
+
+from spincaloric import ContactParameters, Device, DeviceError
+from spincaloric.layers import BulkMaterial, add_layer, series_seebeck
+
+T = 300.0
+AREA = 1e-16
+CU = BulkMaterial(resistivity=6e-9, spin_flip_length=350e-9)
+CO = BulkMaterial(resistivity=60e-9, spin_flip_length=60e-9, spin_asymmetry=0.46)
+
+
+def link(g):
+    """A negligible-resistance spin-independent junction between two layers (S)."""
+    return ContactParameters.from_paper(conductance=g, polarization=0.0, mixing=1.0, seebeck=0.0,
+                                        polarization_derivative=0.0, mixing_derivative=0.0,
+                                        temperature=T)
+
+
+def spin_injection(cells, length=3 * 350e-9):
+    dev = Device(temperature=T)
+    dev.add_node("inj", "ferromagnet", reservoir=True, voltage=1e-3, magnetization=[0, 0, 1])
+    dev.add_node("drain", "normal", reservoir=True)
+    dev.add_node("start", "normal", spin_flip=0.0)
+    names = add_layer(dev, "cu", CU, length=length, area=AREA, cells=cells, start="start",
+                      end="drain")
+    # the layer's first vertex is "start": give it its half-cell of spin flip
+    dev.nodes["start"].spin_flip = CU.spin_flip_conductance(length / cells / 2, AREA)
+    dev.add_contact("inj", "start", ContactParameters.from_paper(
+        conductance=1e-1, polarization=0.5, mixing=0.7, seebeck=0.0, polarization_derivative=0.0,
+        mixing_derivative=0.0, temperature=T))
+    sol = dev.finalize().solve()
+    x = np.linspace(0, length, cells + 1)
+    vs = np.array([sol.state(n).spin_accumulation[2] for n in names])
+    return x, vs
+
+
+def test_spin_accumulation_decays_as_the_continuum_solution():
+    length = 3 * 350e-9
+    errors = []
+    for cells in (12, 24, 48):
+        x, vs = spin_injection(cells, length)
+        exact = vs[0] * np.sinh((length - x) / 350e-9) / np.sinh(length / 350e-9)
+        errors.append(np.abs(vs - exact).max() / abs(vs[0]))
+    assert errors[-1] < 1e-3
+    # second order: halving the cells divides the error by ~4
+    assert errors[0] / errors[1] == pytest.approx(4, rel=0.15)
+    assert errors[1] / errors[2] == pytest.approx(4, rel=0.15)
+
+
+def valet_fert_resistance_area(layers):
+    """Exact two-current solution through bulk layers [(material, length, sign of β)] between
+    two normal reservoirs (continuous potentials, no interface resistance): AR (Ω m²).
+
+    In each layer μ_s = μ↑ − μ↓ = c e^{x/λ} + d e^{−x/λ}; with the total current density J,
+    μ↑' = (−J + σ↓ μ_s')/σ; matching μ↑, μ_s and j↑ at the interfaces; μ↑ = μ↓ = 1 V at the
+    left end, 0 at the right one.
+    """
+    n = len(layers)
+    size = 3 * n + 1  # (c, d, μ↑(start)) per layer, then J
+    rows, rhs = [], []
+
+    def coef(i, x, what):
+        mat, length, sign = layers[i]
+        lam, sig, b = mat.spin_flip_length, mat.conductivity, sign * mat.spin_asymmetry
+        su, sd = (1 + b) * sig / 2, (1 - b) * sig / 2
+        ep, em = np.exp(x / lam), np.exp(-x / lam)
+        r = np.zeros(size)
+        if what == "mus":
+            r[3 * i:3 * i + 2] = ep, em
+        elif what == "mup":  # μ↑(x) = μ↑0 + [−J x + σ↓(μ_s(x) − μ_s(0))]/σ
+            r[3 * i + 2] = 1.0
+            r[3 * i:3 * i + 2] = sd * (ep - 1) / sig, sd * (em - 1) / sig
+            r[-1] = -x / sig
+        elif what == "jup":  # j↑ = −σ↑ μ↑' = σ↑ J/σ − (σ↑σ↓/σ) μ_s'
+            r[3 * i:3 * i + 2] = -su * sd / sig * ep / lam, su * sd / sig * em / lam
+            r[-1] = su / sig
+        return r
+
+    rows += [coef(0, 0.0, "mup"), coef(0, 0.0, "mus")]
+    rhs += [1.0, 0.0]
+    for i in range(n - 1):
+        end = layers[i][1]
+        for what in ("mup", "mus", "jup"):
+            rows.append(coef(i, end, what) - coef(i + 1, 0.0, what))
+            rhs.append(0.0)
+    last = layers[-1][1]
+    rows += [coef(n - 1, last, "mup"), coef(n - 1, last, "mus")]
+    rhs += [0.0, 0.0]
+    sol = np.linalg.solve(np.array(rows), np.array(rhs))
+    return 1.0 / sol[-1]
+
+
+def pillar_resistance_area(antiparallel, cells):
+    dev = Device(temperature=T)
+    dev.add_node("left", "normal", reservoir=True, voltage=1e-3)
+    dev.add_node("right", "normal", reservoir=True)
+    f1 = add_layer(dev, "f1", CO, length=10e-9, area=AREA, cells=cells, magnetization=[0, 0, 1])
+    nm = add_layer(dev, "n", CU, length=5e-9, area=AREA, cells=cells)
+    f2 = add_layer(dev, "f2", CO, length=10e-9, area=AREA, cells=cells,
+                   magnetization=[0, 0, -1 if antiparallel else 1])
+    big = 1e6 * CU.conductivity * AREA / 1e-9
+    for a, b in (("left", f1[0]), (f1[-1], nm[0]), (nm[-1], f2[0]), (f2[-1], "right")):
+        dev.add_contact(a, b, link(big))
+    sol = dev.finalize().solve()
+    return 1e-3 / float(sol.contacts[-1].charge_current) * AREA
+
+
+@pytest.mark.parametrize("antiparallel", [False, True])
+def test_valet_fert_cpp_gmr_of_a_co_cu_co_pillar(antiparallel):
+    sign = -1 if antiparallel else 1
+    exact = valet_fert_resistance_area([(CO, 10e-9, 1), (CU, 5e-9, 1), (CO, 10e-9, sign)])
+    ar = pillar_resistance_area(antiparallel, cells=40)
+    assert ar == pytest.approx(exact, rel=1e-4)
+
+
+def test_giant_magnetoresistance_is_positive_and_converges():
+    exact_p = valet_fert_resistance_area([(CO, 10e-9, 1), (CU, 5e-9, 1), (CO, 10e-9, 1)])
+    exact_ap = valet_fert_resistance_area([(CO, 10e-9, 1), (CU, 5e-9, 1), (CO, 10e-9, -1)])
+    assert exact_ap > exact_p
+    errs = [abs((pillar_resistance_area(True, c) - pillar_resistance_area(False, c))
+                - (exact_ap - exact_p)) for c in (5, 10, 20)]
+    assert errs[0] / errs[1] == pytest.approx(4, rel=0.2)
+    assert errs[1] / errs[2] == pytest.approx(4, rel=0.2)
+
+
+def test_series_resistor_rule_for_spin_independent_layers():
+    """A chain of normal layers with different Seebeck coefficients between reservoirs at
+    different temperatures: the open-circuit thermovoltage is (S/G) of the series rule."""
+    mats = [BulkMaterial(resistivity=r, spin_flip_length=1e-6, seebeck=s)
+            for r, s in ((20e-9, 2e-6), (50e-9, -5e-6), (10e-9, 1e-6))]
+    lengths = [20e-9, 10e-9, 30e-9]
+    dev = Device(temperature=T)
+    dev.add_node("hot", "normal", reservoir=True, temperature=T + 1.0)
+    dev.add_node("cold", "normal", reservoir=True, current=0.0)
+    dev.add_node("ground", "normal", reservoir=True)
+    prev = "hot"
+    for i, (m, length) in enumerate(zip(mats, lengths)):
+        names = add_layer(dev, f"l{i}", m, length=length, area=AREA, cells=4,
+                          start=prev if i == 0 else None,
+                          end="cold" if i == len(mats) - 1 else None)
+        if i:
+            dev.add_contact(prev, names[0], link(1e6))
+        prev = names[-1]
+    dev.add_contact("ground", "hot", link(1e3))  # fixes the potential of the hot end
+    sol = dev.finalize().solve()
+    g, s = series_seebeck([m.conductivity * AREA / length for m, length in zip(mats, lengths)],
+                          [m.seebeck for m in mats])
+    # theory: open-circuit ΔV = S ΔT between the ends (V_cold − V_hot, theory voltages)
+    dv = -(float(sol.reservoirs["cold"].voltage) - float(sol.reservoirs["hot"].voltage))
+    # the rule neglects the thermoelectric correction to the heat conductance, of relative
+    # order S²/L0 (Peltier back-flow): the full solution differs by that much, and no more
+    from spincaloric.constants import LORENZ
+
+    z = max(m.seebeck**2 for m in mats) / LORENZ
+    assert abs(dv / (s * -1.0) - 1) < 3 * z
+    assert abs(dv / (s * -1.0) - 1) > 1e-3 * z  # and the correction is really there
+
+
+def test_bad_layers_are_rejected():
+    with pytest.raises(DeviceError, match="resistivity"):
+        BulkMaterial(resistivity=0.0, spin_flip_length=1e-9)
+    with pytest.raises(DeviceError, match="spin_flip_length"):
+        BulkMaterial(resistivity=1e-8, spin_flip_length=-1e-9)
+    dev = Device(temperature=T)
+    with pytest.raises(DeviceError, match="layers.x.length"):
+        add_layer(dev, "x", CU, length=-1e-9, area=AREA, cells=3)
+    with pytest.raises(DeviceError, match="layers.x.material"):
+        add_layer(dev, "x", CO, length=1e-9, area=AREA, cells=3)
