@@ -169,3 +169,36 @@ def test_bad_layers_are_rejected():
         add_layer(dev, "x", CU, length=-1e-9, area=AREA, cells=3)
     with pytest.raises(DeviceError, match="layers.x.material"):
         add_layer(dev, "x", CO, length=1e-9, area=AREA, cells=3)
+
+
+def test_thermal_spin_injection_of_a_semi_infinite_f_n_junction():
+    """Open-circuit F|N junction in a temperature gradient (Slachter et al. 2010's mechanism).
+
+    With x from F into N and no charge current, j_s = −(σ_F(1 − P²)/2)(V_s' − S_s T') in F and
+    −(σ_N/2) V_s' in N; matching V_s and j_s at the interface gives
+    V_s(0) = μ_s(0)/e = S_s T'_F λ_F R_N/(R_F + R_N), R_F = λ_F/[σ_F(1 − P²)], R_N = λ_N/σ_N,
+    and V_s ∝ exp(−x/λ_N) in N (the issue's formula, with its sign for the opposite x axis).
+    """
+    py = BulkMaterial(resistivity=150e-9, spin_flip_length=5e-9, spin_asymmetry=0.7,
+                      seebeck=-20e-6, spin_seebeck=-3.8e-6)
+    cu = BulkMaterial(resistivity=20e-9, spin_flip_length=200e-9, seebeck=1.6e-6)
+    dev = Device(temperature=T)
+    dev.add_node("hot", "ferromagnet", reservoir=True, temperature=T + 1.0,
+                 magnetization=[0, 0, 1])
+    dev.add_node("cold", "normal", reservoir=True, current=0.0)
+    f = add_layer(dev, "py", py, length=20 * 5e-9, area=AREA, cells=400, start="hot",
+                  magnetization=[0, 0, 1])
+    n = add_layer(dev, "cu", cu, length=15 * 200e-9, area=AREA, cells=400, end="cold")
+    dev.add_contact(f[-1], n[0], link(1e8))
+    sol = dev.finalize().solve()
+    temps = np.array([float(sol.state(v).temperature) for v in f])
+    dx_f = 20 * 5e-9 / 400
+    grad_f = (temps[-11] - temps[-31]) / (20 * dx_f)  # dT/dx in F near the interface
+    r_f = 5e-9 * 150e-9 / (1 - 0.7**2)
+    r_n = 200e-9 * 20e-9
+    expected = -3.8e-6 * grad_f * 5e-9 * r_n / (r_f + r_n)
+    vs0 = float(sol.state(n[0]).spin_accumulation[2])
+    assert vs0 == pytest.approx(expected, rel=2e-3)
+    vs = np.array([float(sol.state(v).spin_accumulation[2]) for v in n])
+    x = np.linspace(0, 15 * 200e-9, 401)
+    np.testing.assert_allclose(vs[:200], vs0 * np.exp(-x[:200] / 200e-9), atol=3e-3 * abs(vs0))
