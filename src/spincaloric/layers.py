@@ -138,3 +138,77 @@ def series_seebeck(conductances, seebecks) -> tuple[float, float]:
         raise DeviceError("conductances", "must be positive (S)")
     total = 1.0 / np.sum(1.0 / g)
     return float(total), float(total * np.sum(s / g))
+
+
+@dataclass(frozen=True)
+class Lead:
+    """A reservoir at one end of a stack: ``kind`` "normal" or "ferromagnet" (then give
+    ``magnetization``), electric potential ``voltage`` (V) or ``current`` (A), ``temperature``
+    (K, default the device's)."""
+
+    name: str
+    kind: str = "normal"
+    voltage: float = 0.0
+    current: float | None = None
+    temperature: float | None = None
+    magnetization: tuple | None = None
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A diffusive layer of a stack: ``material``, ``thickness`` (m), ``cells``, and a
+    ``magnetization`` for a ferromagnet."""
+
+    name: str
+    material: BulkMaterial
+    thickness: float
+    cells: int = 10
+    magnetization: tuple | None = None
+
+
+@dataclass(frozen=True)
+class Interface:
+    """An interface resistor between the neighbouring layers of a stack (its parameters for
+    the whole cross-section, S and S/J)."""
+
+    parameters: ContactParameters
+
+
+def multilayer(stack, *, area: float, temperature: float, regime: str = "thermalized",
+               title: str = "") -> Device:
+    """A pillar or nanowire: ``stack`` = [Lead, Layer | Interface, ..., Lead] in order.
+
+    Consecutive layers without an :class:`Interface` between them are joined by a
+    resistance-free link (continuous potentials). area (m²), temperature (K).
+    """
+    if len(stack) < 3 or not isinstance(stack[0], Lead) or not isinstance(stack[-1], Lead):
+        raise DeviceError("stack", "must start and end with a Lead and contain layers")
+    dev = Device(temperature=temperature, regime=regime, title=title)
+    for lead in (stack[0], stack[-1]):
+        dev.add_node(lead.name, lead.kind, reservoir=True, voltage=lead.voltage,
+                     current=lead.current, temperature=lead.temperature,
+                     magnetization=lead.magnetization)
+    prev, pending = stack[0].name, None
+    for item in stack[1:-1]:
+        if isinstance(item, Interface):
+            pending = item.parameters
+            continue
+        if not isinstance(item, Layer):
+            raise DeviceError("stack", f"unexpected item {item!r}")
+        names = add_layer(dev, item.name, item.material, length=item.thickness, area=area,
+                          cells=item.cells, magnetization=item.magnetization)
+        _join(dev, prev, names[0], pending, item.material, area)
+        prev, pending = names[-1], None
+    _join(dev, prev, stack[-1].name, pending, None, area)
+    return dev
+
+
+def _join(dev: Device, a: str, b: str, parameters, material, area: float) -> None:
+    """Join two stack elements by an interface or a resistance-free link (10⁶ × the
+    conductance of a 1 nm slice of Cu-like metal: negligible in series)."""
+    if parameters is None:
+        g = 1e6 * area / (1e-9 * 2e-8)
+        parameters = ContactParameters.spin_independent(conductance=g, seebeck=0.0,
+                                                         temperature=dev.temperature)
+    both_ferro = dev.nodes[a].kind == dev.nodes[b].kind == "ferromagnet"
+    dev.add_contact(a, b, parameters, bulk=both_ferro)
