@@ -195,6 +195,64 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_p
             click.echo(line)
 
 
+@main.command()
+@click.argument("device", type=click.Path(dir_okay=False))
+@click.option("--vary", "varies", multiple=True, required=True,
+              help="KEY=start:stop:count or KEY=v1,v2 (e.g. right.magnetization.theta=0:180:181;"
+                   " keys NODE.voltage, NODE.temperature, NODE.current, NODE.magnetization.theta"
+                   "/.phi in V, K, A, degrees)")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
+              help="netCDF result file (written atomically)")
+def sweep(device, varies, output):
+    """Solve DEVICE on a grid of parameters in one batched call; write labelled netCDF."""
+    from .device import DeviceError
+    from .io import atomic_write
+    from .sweep import parse_vary, run_sweep
+
+    try:
+        _, circuit = _load(device)
+    except _Failed:
+        sys.exit(EXIT_INPUT)
+    try:
+        axes = [parse_vary(v) for v in varies]
+        ds = run_sweep(circuit, axes)
+    except (DeviceError, ValueError) as err:
+        _report(device, err)
+        sys.exit(EXIT_INPUT)
+    atomic_write(output, lambda tmp: ds.to_netcdf(tmp))
+    shape = " x ".join(str(len(v)) for _, v in axes)
+    click.echo(f"{device}: {shape} points -> {output}")
+
+
+@main.command()
+@click.argument("result", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
+              help="figure file (PNG)")
+@click.option("--variable", help="variable to draw (default: the torque on the first magnet)")
+def plot(result, output, variable):
+    """Draw a sweep RESULT (netCDF): a line for 1-D, a map for 2-D, with units."""
+    from .device import DeviceError
+    from .io import atomic_write
+    from .sweep import plot_dataset
+
+    try:
+        import xarray as xr
+
+        ds = xr.load_dataset(result)
+        if variable is not None and variable not in ds:
+            raise DeviceError("variable", f"{variable!r} is not in the file; it has "
+                              f"{', '.join(map(str, ds.data_vars))}")
+        fig = plot_dataset(ds, variable)
+    except OSError as err:
+        _report(result, f"<file>: {err.strerror or err}")
+        sys.exit(EXIT_INPUT)
+    except (DeviceError, ValueError) as err:
+        _report(result, err)
+        sys.exit(EXIT_INPUT)
+    atomic_write(output, lambda tmp: fig.savefig(tmp, format="png", dpi=120))
+    click.echo(f"wrote {output}")
+
+
 def _table(path, sol) -> str:
     """A readable summary of a solution, with units (boundary conventions)."""
     c = sol.circuit

@@ -1,0 +1,147 @@
+"""Steady-state parameter sweeps: one batched solve over a grid, labelled xarray results.
+
+A sweep varies reservoir drives and magnetization angles of a device over a grid::
+
+    NODE.magnetization.theta = 0:180:181     # start:stop:count, degrees
+    NODE.magnetization.phi   = 0,90          # or a comma-separated list
+    NODE.voltage / NODE.temperature / NODE.current
+
+The grid is solved in one call of the batched solver (no Python loop over points) and
+returned as an :class:`xarray.Dataset` with one dimension per varied parameter, units in the
+attributes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+
+from .device import Circuit, DeviceError
+
+UNITS = {"theta": "deg", "phi": "deg", "voltage": "V", "temperature": "K", "current": "A"}
+_RANGE = re.compile(r"^\s*([^:]+):([^:]+):([^:]+)\s*$")
+
+
+def parse_vary(text: str) -> tuple[str, np.ndarray]:
+    """``"right.magnetization.theta=0:180:181"`` -> (key, values); DeviceError if malformed."""
+    if "=" not in text:
+        raise DeviceError("vary", f"expected KEY=start:stop:count or KEY=v1,v2,..., got {text!r}")
+    key, spec = (s.strip() for s in text.split("=", 1))
+    m = _RANGE.match(spec)
+    try:
+        if m:
+            start, stop, count = float(m.group(1)), float(m.group(2)), float(m.group(3))
+            if count != int(count) or count < 1:
+                raise ValueError
+            values = np.linspace(start, stop, int(count))
+        else:
+            values = np.array([float(v) for v in spec.split(",")])
+    except ValueError:
+        raise DeviceError(f"vary.{key}", f"cannot read values from {spec!r}") from None
+    if not np.all(np.isfinite(values)):
+        raise DeviceError(f"vary.{key}", "values must be finite")
+    return key, values
+
+
+def _angles(m: np.ndarray) -> tuple[float, float]:
+    return (math.degrees(math.acos(max(-1.0, min(1.0, m[2])))),
+            math.degrees(math.atan2(m[1], m[0])))
+
+
+def run_sweep(circuit: Circuit, axes: list[tuple[str, np.ndarray]]):
+    """Solve ``circuit`` on the grid spanned by ``axes`` [(key, values)]; an xarray Dataset."""
+    import xarray as xr
+
+    shape = tuple(len(v) for _, v in axes)
+    if len({k for k, _ in axes}) != len(axes):
+        raise DeviceError("vary", "each parameter may be varied once")
+    grids = np.meshgrid(*[v for _, v in axes], indexing="ij") if axes else []
+    kw = {"voltage": {}, "temperature": {}, "current": {}}
+    angles = {}
+    for (key, _), grid in zip(axes, grids):
+        parts = key.split(".")
+        node = parts[0]
+        if node not in circuit.index:
+            raise DeviceError(f"vary.{key}", f"unknown node {node!r}")
+        what = ".".join(parts[1:])
+        if what in ("magnetization.theta", "magnetization.phi"):
+            if not circuit.ferromagnet[circuit.index[node]]:
+                raise DeviceError(f"vary.{key}", "only a ferromagnet has a magnetization")
+            angles.setdefault(node, {})[parts[2]] = grid
+        elif what in ("voltage", "temperature", "current"):
+            kw[what][node] = grid
+        else:
+            raise DeviceError(f"vary.{key}", "can vary NODE.voltage, NODE.temperature, "
+                              "NODE.current, NODE.magnetization.theta or .phi")
+    mags = {}
+    for node, given in angles.items():
+        theta0, phi0 = _angles(circuit.magnetization[circuit.index[node]])
+        th = np.radians(np.broadcast_to(given.get("theta", theta0), shape))
+        ph = np.radians(np.broadcast_to(given.get("phi", phi0), shape))
+        mags[node] = np.stack([np.sin(th) * np.cos(ph), np.sin(th) * np.sin(ph), np.cos(th)], -1)
+    sol = circuit.solve(magnetization=mags, **kw)
+    dims = [k for k, _ in axes]
+    ds = xr.Dataset(coords={k: (k, v, {"units": UNITS[k.split(".")[-1]]}) for k, v in axes})
+    ds = ds.assign_coords(component=["x", "y", "z"])
+
+    def put(name, value, units, long_name, vector=False):
+        value = np.broadcast_to(value, shape + ((3,) if vector else ()))
+        ds[name] = (dims + (["component"] if vector else []), np.asarray(value),
+                    {"units": units, "long_name": long_name})
+
+    for name, s in sol.nodes.items():
+        put(f"{name}.voltage", s.voltage, "V", f"electric potential of {name}")
+        put(f"{name}.spin_accumulation", s.spin_accumulation, "V",
+            f"spin accumulation of {name}", True)
+        put(f"{name}.temperature", s.temperature, "K", f"temperature of {name}")
+        put(f"{name}.spin_temperature", s.spin_temperature, "K", f"spin temperature of {name}",
+            True)
+    for r in sol.contacts:
+        tag = f"{r.between[0]}->{r.between[1]}"
+        put(f"{tag}.charge_current", r.charge_current, "A", f"charge current {tag}")
+        put(f"{tag}.heat_current", r.heat_current, "W", f"heat current {tag}")
+        put(f"{tag}.spin_current", r.spin_current, "A", f"spin current {tag}", True)
+    for name, tau in sol.torques.items():
+        put(f"{name}.torque", tau, "N m", f"spin-transfer torque on {name}", True)
+    put("entropy_production", sol.entropy_production, "W/K", "entropy production")
+    ds.attrs.update(title=circuit.title, regime=circuit.regime, temperature=circuit.temperature)
+    return ds
+
+
+def plot_dataset(ds, variable: str | None = None):
+    """A sensible figure: lines for a 1-D sweep, a map for a 2-D one (|vector| for vectors).
+    The default variable is the torque on the first magnet. Returns the figure."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    dims = [d for d in ds.dims if d != "component"]
+    if variable is None:
+        torques = [v for v in ds.data_vars if str(v).endswith(".torque")
+                   and float(np.abs(ds[v]).max()) > 0]
+        variable = torques[0] if torques else next(iter(ds.data_vars))
+    da = ds[variable]
+    if "component" in da.dims:
+        da = np.sqrt((da**2).sum("component"))
+        da.attrs.update(ds[variable].attrs)
+        da.attrs["long_name"] = "|" + ds[variable].attrs.get("long_name", variable) + "|"
+    fig, ax = plt.subplots(figsize=(6, 4), constrained_layout=True)
+    label = f"{da.attrs.get('long_name', variable)} ({da.attrs.get('units', '')})"
+    if len(dims) == 1:
+        x = ds[dims[0]]
+        ax.plot(x, da)
+        ax.set_xlabel(f"{dims[0]} ({x.attrs.get('units', '')})")
+        ax.set_ylabel(label)
+    elif len(dims) == 2:
+        x, y = ds[dims[1]], ds[dims[0]]
+        mesh = ax.pcolormesh(x, y, da, shading="auto")
+        fig.colorbar(mesh, ax=ax, label=label)
+        ax.set_xlabel(f"{dims[1]} ({x.attrs.get('units', '')})")
+        ax.set_ylabel(f"{dims[0]} ({y.attrs.get('units', '')})")
+    else:
+        raise DeviceError("plot", f"can draw 1-D or 2-D sweeps, this one has {len(dims)} axes")
+    ax.set_title(ds.attrs.get("title", ""))
+    return fig

@@ -1,0 +1,60 @@
+"""Steady-state sweeps: one batched solve over a grid, labelled results, plots."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import spincaloric as sc
+from spincaloric.cli import main
+from spincaloric.sweep import parse_vary, run_sweep
+
+VALVE = Path(__file__).parent.parent / "examples" / "devices" / "valve_thermal.toml"
+
+
+def test_sweep_equals_point_by_point_solves():
+    xr = pytest.importorskip("xarray")
+    circuit = sc.load_device(VALVE).finalize()
+    axes = [parse_vary("right.magnetization.theta=0:180:7"), parse_vary("right.voltage=-1e-6,0,2e-6")]
+    ds = run_sweep(circuit, axes)
+    assert isinstance(ds, xr.Dataset)
+    assert ds["right.magnetization.theta"].attrs["units"] == "deg"
+    assert ds["left.torque"].dims == ("right.magnetization.theta", "right.voltage", "component")
+    assert ds["left.torque"].attrs["units"] == "N m"
+    for i, theta in enumerate(ds["right.magnetization.theta"].values):
+        for j, v in enumerate(ds["right.voltage"].values):
+            t = np.radians(theta)
+            sol = circuit.solve(magnetization={"right": [np.sin(t), 0, np.cos(t)]},
+                                voltage={"right": v})
+            np.testing.assert_allclose(ds["left.torque"].values[i, j], sol.torques["left"],
+                                       rtol=1e-12, atol=1e-40)
+            assert float(ds["left->spacer.charge_current"].values[i, j]) == pytest.approx(
+                float(sol.contacts[0].charge_current), rel=1e-12)
+
+
+def test_sweep_and_plot_commands(tmp_path):
+    out, fig = tmp_path / "s.nc", tmp_path / "s.png"
+    res = CliRunner().invoke(main, ["sweep", str(VALVE), "--vary",
+                                    "right.magnetization.theta=0:180:19", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(main, ["plot", str(out), "-o", str(fig)])
+    assert res.exit_code == 0, res.output
+    assert fig.stat().st_size > 1000
+    res = CliRunner().invoke(main, ["plot", str(out), "-o", str(fig), "--variable", "nope"])
+    assert res.exit_code == 2 and "variable: 'nope' is not in the file" in res.stderr
+
+
+@pytest.mark.parametrize("vary,message", [
+    ("right.magnetizaton.theta=0:1:3", "vary.right.magnetizaton.theta: can vary"),
+    ("nowhere.voltage=0:1:3", "vary.nowhere.voltage: unknown node"),
+    ("right.voltage=0:1:x", "vary.right.voltage: cannot read values"),
+    ("right.voltage", "vary: expected KEY="),
+    ("spacer.voltage=0:1:3", "not a reservoir"),
+])
+def test_bad_sweeps_are_one_line_and_write_nothing(tmp_path, vary, message):
+    out = tmp_path / "s.nc"
+    res = CliRunner().invoke(main, ["sweep", str(VALVE), "--vary", vary, "-o", str(out)])
+    assert res.exit_code == 2
+    assert len(res.stderr.strip().splitlines()) == 1 and message in res.stderr
+    assert not out.exists()
