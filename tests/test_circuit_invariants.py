@@ -293,3 +293,34 @@ def test_current_bias_is_the_inverse_of_voltage_bias(regime, method, seed):
     v0 = float(biased.solve(current={lead: 0.0}).reservoirs[lead].voltage)
     dv = two.reservoirs[lead].voltage - v0
     assert dv[1] == pytest.approx(2 * dv[0], rel=1e-9, abs=1e-15)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_heat_deposited_in_a_node(method):
+    """P watts in the node between two normal leads (S = 0): ΔT = P/(L0 T (G1 + G2)), and the
+    leads receive exactly P; with a random circuit, every energy balance includes the source."""
+    from spincaloric.constants import LORENZ
+
+    dev = Device(temperature=300.0)
+    dev.add_node("a", "normal", reservoir=True)
+    dev.add_node("b", "normal", reservoir=True)
+    dev.add_node("n", "normal", heat=2e-9)
+    dev.add_contact("a", "n", ContactParameters.spin_independent(conductance=1e-2))
+    dev.add_contact("n", "b", ContactParameters.spin_independent(conductance=3e-2))
+    sol = dev.finalize().solve(method=method)
+    assert float(sol.nodes["n"].temperature) - 300.0 == pytest.approx(
+        2e-9 / (LORENZ * 300.0 * 4e-2), rel=1e-12)
+    assert float(-sol.contacts[0].heat_current + sol.contacts[1].heat_current) == pytest.approx(
+        2e-9, rel=1e-12)
+    twice = dev.finalize().solve(heat={"n": np.array([2e-9, 4e-9])}, method=method)
+    assert twice.nodes["n"].temperature[1] - 300 == pytest.approx(
+        2 * (twice.nodes["n"].temperature[0] - 300), rel=1e-12)
+    rng = np.random.default_rng(3)
+    circuit = random_circuit(rng, "noninteracting")
+    node = circuit.names[circuit.internal[0]]
+    sol = circuit.solve(heat={node: 1e-9}, method=method)
+    out = node_outflow(circuit, sol.currents) + node_sinks(circuit, sol.states)
+    source = np.zeros(circuit.n_nodes)
+    source[circuit.index[node]] = 1e-9
+    internal = circuit.internal
+    np.testing.assert_allclose(out[internal, 4], source[internal], atol=1e-12 * 1e-9)

@@ -155,3 +155,21 @@ def test_open_circuit_heat_pulse_keeps_zero_net_current():
     scale = np.abs(sol.currents[..., 0, 1:4]).max()
     assert np.abs(sol.contacts[0].charge_current).max() < 1e-9 * scale
     assert np.abs(sol.reservoirs["free"].voltage[0, 5:]).min() > 1e-6  # thermovoltage (V)
+
+
+def test_heat_drive_on_the_spacer():
+    """A laser heating the spacer's electrons (W, an internal-node drive): the spacer
+    temperature follows the static solution with that heat at every instant."""
+    from spincaloric.dynamics.drives import LaserPulse
+
+    spec, circuit = pillar()
+    laser = LaserPulse(base=0.0, peak=2e-7, start=0.1e-9, rise=0.05e-9, decay=1e-9)
+    sim = Simulation(circuit, spec.magnets, {("spacer", "heat"): laser})
+    traj = sim.run(until=2e-9, n_save=21)
+    temps = traj.circuit_solution.nodes["spacer"].temperature[0]
+    static = circuit.solve(magnetization={"free": traj.magnetization("free")[0]},
+                           heat={"spacer": laser(traj.time)})
+    np.testing.assert_allclose(temps, static.nodes["spacer"].temperature, rtol=1e-12)
+    assert temps.max() - 300.0 > 1.0
+    with pytest.raises(ValueError, match="heat"):
+        Simulation(circuit, spec.magnets, {("fixed", "heat"): laser})

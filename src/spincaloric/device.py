@@ -82,6 +82,8 @@ class NodeSpec:
         temperature: heat (T − T0) G_ph (W) leaves the electrons.
     spin_heat_relaxation : conductance (W/K) relaxing the spin temperature T⃗_s of a
         non-interacting node.
+    heat : heat (W) deposited in an internal node's electrons (a laser, or Joule heat computed
+        from a first solve: second order in the bias, so an input here).
     """
 
     kind: NodeKind
@@ -93,6 +95,7 @@ class NodeSpec:
     spin_flip: float = 0.0
     bath: float = 0.0
     spin_heat_relaxation: float = 0.0
+    heat: float = 0.0
 
 
 @dataclass
@@ -128,7 +131,7 @@ class Device:
                  voltage: float = 0.0, temperature: float | None = None,
                  magnetization: Sequence[float] | None = None,
                  current: float | None = None, spin_flip: float = 0.0, bath: float = 0.0,
-                 spin_heat_relaxation: float = 0.0) -> None:
+                 spin_heat_relaxation: float = 0.0, heat: float = 0.0) -> None:
         """Add a node. ``voltage``: electric potential (V); ``temperature``: absolute (K);
         ``current``: conventional current (A) into the device from a current-biased reservoir,
         whose voltage is then solved for (give ``voltage`` or ``current``, not both)."""
@@ -162,9 +165,12 @@ class Device:
             if value and reservoir:
                 raise DeviceError(f"{where}.{key}", "only an internal node relaxes (a reservoir "
                                   "is in equilibrium)")
+        if not math.isfinite(heat) or (heat and reservoir):
+            raise DeviceError(f"{where}.heat", "a finite heat input (W) of an internal node")
         self.nodes[name] = NodeSpec(kind, reservoir, float(voltage), temperature, m,
                                     None if current is None else float(current),
-                                    float(spin_flip), float(bath), float(spin_heat_relaxation))
+                                    float(spin_flip), float(bath), float(spin_heat_relaxation),
+                                    float(heat))
 
     def add_contact(self, a: str, b: str, parameters: ContactParameters, *,
                     bulk: bool = False) -> None:
@@ -200,7 +206,7 @@ class Circuit:
     current_biased : bool (n,), reservoirs whose current is fixed and voltage solved for.
     spin_flip (S), bath (W/K), spin_heat_relaxation (W/K) : (n,) node relaxation conductances.
     reservoir_current : conventional current (n,) into the device from a current-biased
-        reservoir, A (0 elsewhere).
+        reservoir, A; for an internal node the slot holds its heat input, W.
     magnetization : unit vectors (n, 3); zero rows for normal nodes.
     ends : (c, 2) node indices of each contact's ``between``.
     magnet_of_contact : (c,) index of the contact's ferromagnet, −1 for normal|normal.
@@ -294,7 +300,8 @@ class Circuit:
             spin_flip=_read_only([s.spin_flip for s in specs]),
             bath=_read_only([s.bath for s in specs]),
             spin_heat_relaxation=_read_only([s.spin_heat_relaxation for s in specs]),
-            reservoir_current=_read_only([s.current or 0.0 for s in specs]),
+            reservoir_current=_read_only([s.heat if not s.reservoir else (s.current or 0.0)
+                                          for s in specs]),
             magnetization=_read_only(mag),
             ends=_read_only(np.array(ends, dtype=np.intp).reshape(-1, 2)),
             magnet_of_contact=_read_only(np.array(magnet, dtype=np.intp)),
@@ -357,6 +364,7 @@ class Circuit:
               voltage: Mapping[str, np.ndarray] | None = None,
               temperature: Mapping[str, np.ndarray] | None = None,
               current: Mapping[str, np.ndarray] | None = None,
+              heat: Mapping[str, np.ndarray] | None = None,
               method: str = "auto"):
         """Solve the Kirchhoff equations, batched over any leading shape of the overrides.
 
@@ -367,6 +375,7 @@ class Circuit:
         temperature : {reservoir name: array (...)} absolute temperature (K).
         current : {current-biased reservoir name: array (...)} conventional current (A) flowing
             from the reservoir into the device.
+        heat : {internal node name: array (...)} heat deposited in the node (W).
         method : "auto" (dense batched for small circuits, sparse LU for large), "dense", "sparse".
 
         Returns
@@ -377,7 +386,7 @@ class Circuit:
         from .solver import solve_circuit
 
         return solve_circuit(self, magnetization or {}, voltage or {}, temperature or {},
-                             current or {}, method)
+                             current or {}, method, heat or {})
 
 
 def _check_connected(names, grounded_nodes, ends) -> None:

@@ -69,7 +69,9 @@ def spec_from_dict(data: dict) -> DeviceSpec:
         if m is not None and not isinstance(m, list):
             m = angles_to_vector(m.theta, m.phi)
         dev.add_node(name, node.type, reservoir=node.reservoir, voltage=node.voltage or 0.0,
-                     temperature=node.temperature, magnetization=m, current=node.current)
+                     temperature=node.temperature, magnetization=m, current=node.current,
+                     spin_flip=node.spin_flip, bath=node.bath,
+                     spin_heat_relaxation=node.spin_heat_relaxation, heat=node.heat)
         if node.magnet is not None:
             magnets[name] = _magnet(node.magnet, f"nodes.{name}.magnet")
     for i, table in enumerate(model.contacts):
@@ -80,8 +82,8 @@ def spec_from_dict(data: dict) -> DeviceSpec:
             where = f"drives.{node}.{quantity}"
             if node not in model.nodes:
                 raise DeviceError(where, f"unknown node {node!r}")
-            if quantity not in ("voltage", "temperature", "current"):
-                raise DeviceError(where, "must be voltage, temperature or current")
+            if quantity not in ("voltage", "temperature", "current", "heat"):
+                raise DeviceError(where, "must be voltage, temperature, current or heat")
             drives[(node, quantity)] = _drive(table.model_dump(), where)
     sim = model.simulation.model_dump(exclude_none=True) if model.simulation else {}
     return DeviceSpec(dev, magnets, drives, sim)

@@ -62,9 +62,14 @@ class NodeTable(_Strict):
     current: float | None = Field(None, description="conventional current into the device, A")
     temperature: float | None = Field(None, description="absolute, K")
     magnetization: Vector3 | Angles | None = None
+    spin_flip: float = Field(0.0, description="spin-flip conductance of an internal node, S")
+    bath: float = Field(0.0, description="heat conductance to the phonon bath, W/K")
+    spin_heat_relaxation: float = Field(0.0, description="spin-temperature relaxation, W/K")
+    heat: float = Field(0.0, description="heat deposited in an internal node, W")
     magnet: MagnetTable | None = None
 
-    _check = field_validator("voltage", "current", "temperature")(_finite)
+    _check = field_validator("voltage", "current", "temperature", "spin_flip", "bath",
+                             "spin_heat_relaxation", "heat")(_finite)
 
     @field_validator("magnetization")
     @classmethod

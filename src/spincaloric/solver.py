@@ -47,9 +47,10 @@ def active_components(circuit: Circuit) -> np.ndarray:
 # ---- input handling ---------------------------------------------------------------------------
 
 
-def _overrides(circuit: Circuit, magnetization, voltage, temperature, current):
+def _overrides(circuit: Circuit, magnetization, voltage, temperature, current, heat=None):
     """Validate the overrides; return magnetizations (n, *Bm, 3) and drives (n, 3, *Bd):
-    (theory voltage V, T − T0, conventional injected current) of every node."""
+    (theory voltage V, T − T0, injected conventional current or, for an internal node, heat
+    in W) of every node."""
     from .constants import from_electric_potential
 
     for name in magnetization:
@@ -85,10 +86,15 @@ def _overrides(circuit: Circuit, magnetization, voltage, temperature, current):
     for k, v in vs.items():
         if not np.all(np.isfinite(v)):
             raise DeviceError(f"voltage.{k}", "must be finite (V)")
-    cs = {k: np.asarray(v, float) for k, v in current.items()}
+    heat = heat or {}
+    for name in heat:
+        if name not in circuit.index or circuit.reservoir[circuit.index[name]]:
+            raise DeviceError(f"heat.{name}", "heat is deposited in internal nodes only")
+    cs = {k: np.asarray(v, float) for k, v in {**current, **heat}.items()}
     for k, v in cs.items():
         if not np.all(np.isfinite(v)):
-            raise DeviceError(f"current.{k}", "must be finite (A)")
+            raise DeviceError(f"current.{k}" if k in current else f"heat.{k}",
+                              "must be finite")
     bd = np.broadcast_shapes(*(a.shape for a in (*vs.values(), *ts.values(), *cs.values())))
     drives = np.zeros((circuit.n_nodes, 3) + bd)
     drives[:, 0] = np.reshape(circuit.reservoir_voltage, (-1,) + (1,) * len(bd))
@@ -225,6 +231,9 @@ def assemble_dense(circuit: Circuit, k: list, bases: dict, sinks: bool = True):
     # a current-biased reservoir's charge balance: outflow (theory current) = −I_conventional
     for r in np.flatnonzero(circuit.current_biased):
         r_mat[..., 8 * pos[r], 3 * r + 2] = -1.0
+    # an internal node's energy balance: heat outflow = heat deposited (W)
+    for n in circuit.internal:
+        r_mat[..., 8 * pos[n] + 4, 3 * n + 2] = 1.0
     if sinks:
         for n, comp, value in _node_sinks(circuit):
             i = 8 * pos[n] + comp
@@ -304,6 +313,9 @@ def assemble_sparse(circuit: Circuit, k: np.ndarray, m: np.ndarray, active: np.n
     biased = np.flatnonzero(circuit.current_biased)
     rrows.append(gidx[biased, 0]); rcols.append(3 * biased + 2)
     rvals.append(-np.ones(len(biased)))
+    internal = circuit.internal
+    rrows.append(gidx[internal, 4]); rcols.append(3 * internal + 2)
+    rvals.append(np.ones(len(internal)))
     a_mat = sp.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
                           shape=(u, u))
     r_mat = sp.csr_matrix((np.concatenate(rvals), (np.concatenate(rrows), np.concatenate(rcols))),
@@ -516,13 +528,13 @@ def _sparse_solve(circuit, mag, drives, active, varying):
 
 
 def solve_circuit(circuit: Circuit, magnetization, voltage, temperature, current=None,
-                  method="auto"):
+                  method="auto", heat=None):
     """Solve ``circuit`` for the given overrides; see :meth:`Circuit.solve`."""
     from .solution import Solution
 
     if method not in ("auto", "dense", "sparse"):
         raise DeviceError("method", f"must be 'auto', 'dense' or 'sparse', got {method!r}")
-    mag, drives = _overrides(circuit, magnetization, voltage, temperature, current or {})
+    mag, drives = _overrides(circuit, magnetization, voltage, temperature, current or {}, heat)
     active = active_components(circuit)
     if method == "auto":
         method = "dense" if active.sum() <= DENSE_LIMIT else "sparse"

@@ -24,7 +24,7 @@ from .torque_model import CircuitTorqueModel
 if TYPE_CHECKING:  # pragma: no cover
     from .trajectory import Trajectory
 
-QUANTITIES = ("voltage", "temperature", "current")
+QUANTITIES = ("voltage", "temperature", "current", "heat")
 METHODS = ("rk45", "rk4", "heun")
 #: Save points integrated per kernel call: a long run proceeds (and reports progress) in
 #: segments of this many points; the segmentation never depends on the progress display.
@@ -47,8 +47,9 @@ class Simulation:
     circuit : the finalized circuit; its reservoir states are the static drives.
     magnets : {node name: MagnetParameters} the dynamic magnets; other magnets stay fixed.
     drives : {(reservoir, quantity): drive}, quantity "voltage" (electric potential, V),
-        "temperature" (absolute, K) or "current" (conventional, into the device, A; the
-        reservoir must be current-biased); a drive is any object with ``sample(t_end,
+        "temperature" (absolute, K), "current" (conventional, into the device, A; the
+        reservoir must be current-biased) or "heat" (W deposited in an internal node, e.g. by
+        a laser); a drive is any object with ``sample(t_end,
         max_step) -> (times, values)`` and ``breakpoints()`` (see :mod:`.drives`).
     torque : "circuit" (solved from the circuit at every step), "none", or "slonczewski"
         (prescribed τ/(M_s V) = a_J m × (m × p), for comparisons; give ``slonczewski`` =
@@ -78,8 +79,12 @@ class Simulation:
             where = f"drives.{node}.{quantity}"
             if quantity not in QUANTITIES:
                 raise DynamicsError(where, f"quantity must be one of {QUANTITIES}")
-            if node not in c.index or not c.reservoir[c.index[node]]:
-                raise DynamicsError(where, "drives act on reservoirs only")
+            if node not in c.index:
+                raise DynamicsError(where, "no such node")
+            internal = not c.reservoir[c.index[node]]
+            if (quantity == "heat") != internal:
+                raise DynamicsError(where, "heat (W) drives internal nodes; voltage, "
+                                    "temperature and current drive reservoirs")
             biased = c.current_biased[c.index[node]]
             if quantity == "voltage" and biased:
                 raise DynamicsError(where, "the reservoir is current-biased: drive its current")
@@ -88,7 +93,8 @@ class Simulation:
                                     "it to make it current-biased")
             i = c.index[node]
             static = {"voltage": -c.reservoir_voltage[i], "temperature":
-                      c.reservoir_temperature[i], "current": c.reservoir_current[i]}[quantity]
+                      c.reservoir_temperature[i], "current": c.reservoir_current[i],
+                      "heat": c.reservoir_current[i]}[quantity]
             # a drive without a base starts from the reservoir's static value
             resolved[(node, quantity)] = (drive.with_base(float(static))
                                           if hasattr(drive, "with_base") else drive)

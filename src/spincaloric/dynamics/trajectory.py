@@ -58,7 +58,7 @@ class Trajectory:
             i = c.index[node]
             static = {"voltage": -c.reservoir_voltage[i],
                       "temperature": c.reservoir_temperature[i],
-                      "current": c.reservoir_current[i]}[quantity]
+                      "current": c.reservoir_current[i], "heat": c.reservoir_current[i]}[quantity]
             v = np.asarray(drive(self.time), float)
             out[(node, quantity)] = static + self.amplitude[:, j:j + 1] * (v - static)
         return out
@@ -67,7 +67,7 @@ class Trajectory:
     def circuit_solution(self):
         """The circuit solved at every saved instant of every trajectory (batch (E, S))."""
         sim = self.simulation
-        kw = {"voltage": {}, "temperature": {}, "current": {}}
+        kw = {"voltage": {}, "temperature": {}, "current": {}, "heat": {}}
         for (node, quantity), v in self.drive_values().items():
             kw[quantity][node] = v
         mags = {n: self.magnetization(n) for n in self.names}
@@ -102,7 +102,7 @@ class Trajectory:
         ds["m"] = (("ensemble", "time", "magnet", "component"), self.m,
                    {"units": "1", "long_name": "unit magnetization"})
         for j, ((node, quantity), v) in enumerate(self.drive_values().items()):
-            unit = {"voltage": "V", "temperature": "K", "current": "A"}[quantity]
+            unit = {"voltage": "V", "temperature": "K", "current": "A", "heat": "W"}[quantity]
             ds[f"drive_{node}_{quantity}"] = (("ensemble", "time"), v,
                                               {"units": unit, "long_name": f"{node} {quantity}"})
         if with_circuit:
