@@ -163,7 +163,7 @@ def test_heat_drive_on_the_spacer():
     from spincaloric.dynamics.drives import LaserPulse
 
     spec, circuit = pillar()
-    laser = LaserPulse(base=0.0, peak=2e-7, start=0.1e-9, rise=0.05e-9, decay=1e-9)
+    laser = LaserPulse(base=0.0, peak=4e-5, start=0.1e-9, rise=0.05e-9, decay=1e-9)
     sim = Simulation(circuit, spec.magnets, {("spacer", "heat"): laser})
     traj = sim.run(until=2e-9, n_save=21)
     temps = traj.circuit_solution.nodes["spacer"].temperature[0]
