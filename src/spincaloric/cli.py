@@ -224,6 +224,50 @@ def sweep(device, varies, output):
     click.echo(f"{device}: {shape} points -> {output}")
 
 
+@main.command(name="map")
+@click.argument("device", type=click.Path(dir_okay=False))
+@click.option("--vary", "varies", multiple=True, required=True,
+              help="PATH=start:stop:count or PATH=v1,v2 with a device-file path, e.g. "
+                   "drives.free.temperature.peak=10:60:6 or nodes.free.magnet.damping=0.01,0.02")
+@click.option("--until", type=Duration(), help="end time of each run [default: file or 10ns]")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
+              help="netCDF result (chunks are kept in OUTPUT.chunks/ until it is complete)")
+@click.option("--chunk", type=click.IntRange(min=1), default=16, show_default=True,
+              help="points per task")
+@click.option("--workers", type=click.IntRange(min=1), help="local dask cluster of N processes")
+@click.option("--scheduler", help="address of a running dask.distributed scheduler")
+@click.option("--resume", is_flag=True, help="continue an interrupted map")
+@click.option("--progress/--no-progress", default=None, help="progress bar on stderr")
+def switching_map_command(device, varies, until, output, chunk, workers, scheduler, resume,
+                          progress):
+    """Switching map of DEVICE: its dynamics at every point of a parameter grid."""
+    from .device import DeviceError
+    from .io import read_toml
+    from .maps import switching_map
+    from .sweep import parse_vary
+
+    try:
+        data = read_toml(device)
+        spec, _ = _load(device)
+        opts = {k: v for k, v in spec.simulation.items() if k != "until"}
+        end = until or spec.simulation.get("until", 10e-9)
+        axes = [parse_vary(v) for v in varies]
+        ds = switching_map(data, axes, end, output, chunk=chunk, workers=workers,
+                           scheduler=scheduler, resume=resume,
+                           progress=sys.stderr.isatty() if progress is None else progress,
+                           run_kw=opts)
+    except _Failed:
+        sys.exit(EXIT_INPUT)
+    except OSError as err:
+        _report(device, f"<file>: {err.strerror or err}")
+        sys.exit(EXIT_INPUT)
+    except (DeviceError, ValueError) as err:
+        _report(device, err)
+        sys.exit(EXIT_INPUT)
+    frac = float(ds["switched"].mean())
+    click.echo(f"{device}: {ds['switched'].size} runs, {frac:.0%} switched -> {output}")
+
+
 @main.command()
 @click.argument("result", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,

@@ -118,12 +118,15 @@ def plot_dataset(ds, variable: str | None = None):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    dims = [d for d in ds.dims if d != "component"]
+    dims = [d for d in ds.dims if d not in ("component", "magnet")]
     if variable is None:
         torques = [v for v in ds.data_vars if str(v).endswith(".torque")
                    and float(np.abs(ds[v]).max()) > 0]
-        variable = torques[0] if torques else next(iter(ds.data_vars))
+        default = "switching_time" if "switching_time" in ds else next(iter(ds.data_vars))
+        variable = torques[0] if torques else default
     da = ds[variable]
+    if "magnet" in da.dims:  # a switching map: the first magnet
+        da = da.isel(magnet=0).assign_attrs(ds[variable].attrs)
     if "component" in da.dims:
         da = np.sqrt((da**2).sum("component"))
         da.attrs.update(ds[variable].attrs)

@@ -1,291 +1,339 @@
-"""Time-dependent drives: a reservoir's voltage (V), current (A) or temperature (K) vs time (s).
+"""Time-dependent drives: a reservoir's voltage (V), current (A) or temperature (K) vs time t (s).
 
-Every drive is callable, vectorised over t (s), lists its ``breakpoints()`` (times where the
-value or its slope jumps, which integrators step onto) and ``sample(t_end, max_step)``s itself
-into a piecewise-linear table for the compiled integrators (a jump is two equal times).
-
->>> laser = LaserPulse(base=300.0, peak=40.0, start=0.1e-9, rise=0.05e-9, decay=1e-9)
->>> round(float(laser(laser.time_of_peak)), 9)
-340.0
->>> float(RectangularPulse(base=0.0, amplitude=1e-3, start=1e-9, duration=2e-9)(2e-9))
-0.001
+Every drive is a frozen dataclass f(t), vectorised over t (s) of any shape. ``breakpoints()``
+lists the times (s) where the value or its slope jumps (integrators step onto them) and
+``sample(t_end, max_step)`` turns the drive into a piecewise-linear table (times (s), values)
+for the compiled integrators: |table(t) − f(t)| ≤ 1e-4 · (max f − min f) on [0, t_end], every
+breakpoint listed twice (the value just before, then just after: a jump is two equal times).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+import numbers
+from collections.abc import Mapping
+from dataclasses import MISSING, dataclass, fields, replace
 
 import numpy as np
 
 from ..errors import FieldError
 
+MAX_POINTS = 20000  #: the size limit of a sampled table
+RTOL = 1e-4  #: sampling accuracy relative to the drive's peak variation on [0, t_end]
+
 
 class DriveError(FieldError):
-    """Invalid drive parameters; ``field`` names the parameter."""
+    """Invalid drive parameters; ``field`` names the parameter, ``str(err)`` is "field: reason".
+
+    >>> str(DriveError("width", "must be > 0 (s), got 0.0"))
+    'width: must be > 0 (s), got 0.0'
+    """
 
 
-def _finite(**values):
-    for name, v in values.items():
-        if v is None:
-            continue
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-            raise DriveError(name, f"must be a finite number, got {v!r}")
+def _number(name: str, v) -> float:
+    if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v):
+        raise DriveError(name, f"must be a finite number, got {v!r}")
+    return float(v)
 
 
-def _non_negative(**values):
-    for name, v in values.items():
-        if v < 0:
-            raise DriveError(name, f"must be >= 0 (s), got {v!r}")
-
-
-def _positive(**values):
-    for name, v in values.items():
-        if not v > 0:
-            raise DriveError(name, f"must be > 0 (s), got {v!r}")
+def _validate(drive, times=(), positive=()):
+    """Every field a finite float (``base`` may be None); ``times`` ≥ 0, ``positive`` > 0 (s)."""
+    for f in fields(drive):
+        v = getattr(drive, f.name)
+        if not (f.name == "base" and v is None):
+            object.__setattr__(drive, f.name, _number(f.name, v))
+    for name in times:
+        if getattr(drive, name) < 0:
+            raise DriveError(name, f"must be >= 0 (s), got {getattr(drive, name)!r}")
+    for name in positive:
+        if not getattr(drive, name) > 0:
+            raise DriveError(name, f"must be > 0 (s), got {getattr(drive, name)!r}")
 
 
 class _Drive:
-    """Shared sampling: a fine uniform grid plus every breakpoint, both sides of a jump."""
-
-    base: float | None
+    """Shared behaviour: breakpoints, base resolution and adaptive sampling."""
 
     def breakpoints(self) -> np.ndarray:
+        """Times (s) where the value or its slope jumps."""
         return np.zeros(0)
 
-    def with_base(self, value: float):
-        """The same drive with ``base`` set where it was left unset (None)."""
-        return self if getattr(self, "base", 0.0) is not None else replace(self, base=value)
+    def _hints(self) -> np.ndarray:
+        """Times (s) the sampler must visit (breakpoints and narrow features)."""
+        return self.breakpoints()
 
-    def sample(self, t_end: float, max_step: float, points: int = 20000):
-        """(times, values): a table of at most ~``points`` points up to ``t_end`` (s), spacing
-        at most ``max_step`` where possible, with every breakpoint."""
-        n = int(min(points, max(2, math.ceil(t_end / max_step) + 1)))
-        t = np.linspace(0.0, t_end, n)
-        bp = self.breakpoints()
+    def with_base(self, value: float):
+        """The same drive with ``base`` = value (V, A or K) if it was left unset (None)."""
+        return replace(self, base=value) if getattr(self, "base", 0.0) is None else self
+
+    def sample(self, t_end: float, max_step: float):
+        """(times (s), values): a piecewise-linear table of f on [0, t_end] with spacing at most
+        ``max_step`` (s) where ~MAX_POINTS allow, bisected until the midpoint error
+        |f(m) − (f(a) + f(b))/2| ≤ RTOL/4 · peak variation, every breakpoint twice."""
+        t_end, max_step = _number("t_end", t_end), _number("max_step", max_step)
+        if t_end < 0 or max_step <= 0:
+            raise DriveError("t_end" if t_end < 0 else "max_step", "must be > 0 (s)")
+        if t_end == 0:
+            return np.zeros(1), np.asarray(self(np.zeros(1)), float)
+        bp = np.unique(np.asarray(self.breakpoints(), float))
         bp = bp[(bp > 0) & (bp < t_end)]
+        n = min(MAX_POINTS // 2, max(64, math.ceil(t_end / max_step))) + 1
+        hints = np.asarray(self._hints(), float)
+        t = np.union1d(np.linspace(0.0, t_end, n), hints[(hints > 0) & (hints < t_end)])
         t = np.union1d(t, bp)
-        v = np.asarray(self(t), dtype=float)
-        if bp.size:  # a jump: the value just before, then just after, at the same time
-            eps = 1e-9 * max(t_end, 1e-30)
-            at = np.searchsorted(t, bp)
-            v[at] = np.asarray(self(bp + eps), dtype=float)
-            t = np.insert(t, at, bp)
-            v = np.insert(v, at, np.asarray(self(bp - eps), dtype=float))
-        return t, v
+        right = np.asarray(self(t), float)  # f(t), right-continuous
+        left = right.copy()  # f(t⁻): differs at jumps only
+        at = np.searchsorted(t, bp)
+        left[at] = self(np.nextafter(bp, -np.inf))
+        while len(t) < MAX_POINTS:
+            scale = max(np.ptp(right), np.ptp(left))
+            tol = max(0.25 * RTOL * scale, 1e-13 * np.max(np.abs(right)))
+            mid = 0.5 * (t[:-1] + t[1:])
+            f_mid = np.asarray(self(mid), float)
+            err = np.abs(f_mid - 0.5 * (right[:-1] + left[1:]))
+            bad = np.flatnonzero((err > tol) & (mid > t[:-1]) & (mid < t[1:]))
+            if scale == 0 or bad.size == 0:
+                break
+            bad = bad[np.argsort(-err[bad])][: MAX_POINTS - len(t)]
+            bad.sort()
+            t, right = np.insert(t, bad + 1, mid[bad]), np.insert(right, bad + 1, f_mid[bad])
+            left = np.insert(left, bad + 1, f_mid[bad])
+        at = np.searchsorted(t, bp)  # each breakpoint twice: the value before, then after
+        return np.insert(t, at, bp), np.insert(right, at, left[at])
 
 
 @dataclass(frozen=True)
 class Constant(_Drive):
-    """f(t) = value."""
+    """f(t) = value (V, A or K) at every t (s).
+
+    >>> Constant(2.5)([0.0, 1e-9]).tolist()
+    [2.5, 2.5]
+    """
 
     value: float
-    base: float | None = None
 
     def __post_init__(self):
-        _finite(value=self.value)
+        _validate(self)
 
     def __call__(self, t):
-        return np.full(np.shape(t), float(self.value))
+        return np.full(np.shape(t), self.value)
 
 
 @dataclass(frozen=True)
 class Step(_Drive):
-    """f(t) = before for t < time, after for t ≥ time."""
+    """f(t) = before for t < time, after for t ≥ time (values in V, A or K; time in s).
+
+    >>> Step(before=0.0, after=1e-3, time=1e-9)([0.5e-9, 1e-9]).tolist()
+    [0.0, 0.001]
+    """
 
     before: float
     after: float
     time: float
 
     def __post_init__(self):
-        _finite(before=self.before, after=self.after, time=self.time)
-        _non_negative(time=self.time)
-
-    @property
-    def base(self):
-        return self.before
+        _validate(self, times=("time",))
 
     def __call__(self, t):
-        t = np.asarray(t, dtype=float)
-        return np.where(t < self.time, self.before, self.after)
+        return np.where(np.asarray(t, float) < self.time, self.before, self.after)
 
     def breakpoints(self):
         return np.array([self.time])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RectangularPulse(_Drive):
-    """f(t) = base + amplitude on [start, start + duration), with linear edges of ``rise``
-    (inside the duration) if rise > 0; base elsewhere."""
+    """f(t) = base + amplitude · s(t) (V, A or K; times in s), s = 1 on [start, start + duration),
+    0 elsewhere; with rise > 0, s(t) = clip(min(t − start, start + duration − t)/rise, 0, 1):
+    linear edges of length ``rise`` inside the duration. ``base`` None: the static value.
 
+    >>> p = RectangularPulse(base=300.0, amplitude=10.0, start=1e-9, duration=2e-9, rise=0.5e-9)
+    >>> p([0.5e-9, 1.25e-9, 2e-9, 3.5e-9]).tolist()
+    [300.0, 305.0, 310.0, 300.0]
+    """
+
+    base: float | None = None
     amplitude: float
     start: float
     duration: float
     rise: float = 0.0
-    base: float | None = None
 
     def __post_init__(self):
-        _finite(base=self.base, amplitude=self.amplitude, start=self.start,
-                duration=self.duration, rise=self.rise)
-        _non_negative(start=self.start, rise=self.rise)
-        _positive(duration=self.duration)
+        _validate(self, times=("start", "rise"), positive=("duration",))
         if 2 * self.rise > self.duration:
-            raise DriveError("rise", "two edges must fit inside the duration")
+            raise DriveError("rise", f"both edges (2 × {self.rise:g} s) must fit inside the "
+                             f"duration ({self.duration:g} s)")
 
     def __call__(self, t):
-        t = np.asarray(t, dtype=float)
-        base = self.base or 0.0
-        x = t - self.start
+        x = np.asarray(t, float) - self.start
         if self.rise > 0:
-            shape = np.clip(np.minimum(x, self.duration - x) / self.rise, 0.0, 1.0)
+            s = np.clip(np.minimum(x, self.duration - x) / self.rise, 0.0, 1.0)
         else:
-            shape = ((x >= 0) & (x < self.duration)).astype(float)
-        return base + self.amplitude * shape
+            s = ((x >= 0) & (x < self.duration)).astype(float)
+        return (self.base or 0.0) + self.amplitude * s
 
     def breakpoints(self):
         s, d, r = self.start, self.duration, self.rise
-        return np.array([s, s + r, s + d - r, s + d]) if r > 0 else np.array([s, s + d])
+        return np.array([s, s + r, s + d - r, s + d] if r > 0 else [s, s + d])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class GaussianPulse(_Drive):
-    """f(t) = base + amplitude exp(−(t − center)²/(2 width²))."""
+    """f(t) = base + amplitude · exp(−(t − center)²/(2 width²)) (V, A or K; center, width in s).
 
+    >>> g = GaussianPulse(base=1.0, amplitude=2.0, center=1e-9, width=0.1e-9)
+    >>> round(float(g(1e-9)), 12), round(float(g(1.1e-9)), 6)
+    (3.0, 2.213061)
+    """
+
+    base: float | None = None
     amplitude: float
     center: float
     width: float
-    base: float | None = None
 
     def __post_init__(self):
-        _finite(base=self.base, amplitude=self.amplitude, center=self.center, width=self.width)
-        _non_negative(center=self.center)
-        _positive(width=self.width)
+        _validate(self, times=("center",), positive=("width",))
 
     def __call__(self, t):
-        t = np.asarray(t, dtype=float)
-        return (self.base or 0.0) + self.amplitude * np.exp(
-            -((t - self.center) ** 2) / (2 * self.width**2))
+        z = (np.asarray(t, float) - self.center) / self.width
+        return (self.base or 0.0) + self.amplitude * np.exp(-0.5 * z * z)
+
+    def _hints(self):
+        return self.center + self.width * np.arange(-4.0, 5.0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LaserPulse(_Drive):
-    """Exponential heating and cooling: for t ≥ start,
-    f(t) = base + peak N (1 − e^{−(t−start)/rise}) e^{−(t−start)/decay}, base before;
-    N normalises the maximum, reached at t* = start + rise ln(1 + decay/rise), to ``peak``."""
+    """Exponential heating and cooling (K; times in s): f(t) = base for t < start, else
+    f(t) = base + peak · N · (1 − e^{−(t−start)/rise}) · e^{−(t−start)/decay}; the maximum is
+    at t* = start + rise·ln(1 + decay/rise), where ln N = ln(1 + rise/decay) +
+    (rise/decay)·ln(1 + decay/rise) makes f(t*) = base + peak exactly.
 
+    >>> laser = LaserPulse(base=300.0, peak=40.0, start=0.1e-9, rise=0.05e-9, decay=1e-9)
+    >>> round(laser.time_of_peak * 1e9, 6), round(float(laser(laser.time_of_peak)), 12)
+    (0.252226, 340.0)
+    >>> float(laser(0.05e-9)), round(float(laser(1e-9)), 3)
+    (300.0, 319.884)
+    """
+
+    base: float | None = None
     peak: float
     start: float
     rise: float
     decay: float
-    base: float | None = None
 
     def __post_init__(self):
-        _finite(base=self.base, peak=self.peak, start=self.start, rise=self.rise,
-                decay=self.decay)
-        _non_negative(start=self.start)
-        _positive(rise=self.rise, decay=self.decay)
+        _validate(self, times=("start",), positive=("rise", "decay"))
 
     @property
     def time_of_peak(self) -> float:
-        """t* (s)."""
+        """t* = start + rise·ln(1 + decay/rise) (s)."""
         return self.start + self.rise * math.log1p(self.decay / self.rise)
 
-    def _norm(self) -> float:
-        x = self.time_of_peak - self.start
-        return 1.0 / ((1 - math.exp(-x / self.rise)) * math.exp(-x / self.decay))
+    @property
+    def norm(self) -> float:
+        """N = (1 + rise/decay) · (1 + decay/rise)^{rise/decay} (dimensionless)."""
+        q = self.rise / self.decay
+        return math.exp(math.log1p(q) + q * math.log1p(1.0 / q))
 
     def __call__(self, t):
-        x = np.asarray(t, dtype=float) - self.start
-        xp = np.maximum(x, 0.0)
-        shape = np.where(x >= 0, -np.expm1(-xp / self.rise) * np.exp(-xp / self.decay), 0.0)
-        return (self.base or 0.0) + self.peak * self._norm() * shape
+        x = np.maximum(np.asarray(t, float) - self.start, 0.0)
+        shape = -np.expm1(-x / self.rise) * np.exp(-x / self.decay)
+        return (self.base or 0.0) + self.peak * self.norm * shape
 
     def breakpoints(self):
         return np.array([self.start])
 
+    def _hints(self):
+        return np.array([self.start, self.time_of_peak])
+
+
+def _numbers(name: str, seq) -> np.ndarray:
+    if isinstance(seq, (str, bytes, Mapping)) or not np.iterable(seq):
+        raise DriveError(name, f"must be a list of numbers, got {seq!r}")
+    return np.array([_number(f"{name}[{i}]", x) for i, x in enumerate(seq)], float)
+
 
 @dataclass(frozen=True)
 class Table(_Drive):
-    """Linear interpolation in (times (s), values), constant beyond the ends; two equal
-    consecutive times make a jump."""
+    """Linear interpolation in (times (s), values (V, A or K)), constant beyond both ends:
+    f(t) = v_i + (v_{i+1} − v_i)(t − t_i)/(t_{i+1} − t_i) for t_i ≤ t < t_{i+1}; two equal
+    consecutive times make a jump (the later value holds from that time on).
+
+    >>> tab = Table(times=[0.0, 1e-9, 1e-9, 2e-9], values=[0.0, 1.0, 5.0, 3.0])
+    >>> tab([-1.0, 0.5e-9, 1e-9, 1.5e-9, 9.0]).tolist()
+    [0.0, 0.5, 5.0, 4.0, 3.0]
+    """
 
     times: tuple
     values: tuple
 
     def __post_init__(self):
-        t = np.asarray(self.times, dtype=float)
-        v = np.asarray(self.values, dtype=float)
-        if t.ndim != 1 or t.size == 0:
-            raise DriveError("times", "must be a non-empty list")
-        if v.shape != t.shape:
-            raise DriveError("values", f"must have as many entries as times ({t.size})")
-        for name, a in (("times", t), ("values", v)):
-            bad = np.flatnonzero(~np.isfinite(a))
-            if bad.size:
-                raise DriveError(f"{name}[{bad[0]}]", "must be finite")
+        t, v = _numbers("times", self.times), _numbers("values", self.values)
+        if t.size == 0:
+            raise DriveError("times", "must have at least one point")
+        if v.size != t.size:
+            raise DriveError("values", f"must have as many entries as times ({t.size}), "
+                             f"got {v.size}")
         if t[0] < 0:
-            raise DriveError("times[0]", "times must be >= 0 (s)")
+            raise DriveError("times[0]", f"times must be >= 0 (s), got {t[0]!r}")
         for i in range(1, t.size):
             if t[i] < t[i - 1]:
                 raise DriveError(f"times[{i}]", f"times must not decrease ({t[i]:g} after "
                                  f"{t[i - 1]:g})")
             if i > 1 and t[i] == t[i - 1] == t[i - 2]:
-                raise DriveError(f"times[{i}]", "at most two equal times (one jump)")
+                raise DriveError(f"times[{i}]", f"at most two equal times (one jump), got "
+                                 f"three at {t[i]:g}")
         object.__setattr__(self, "times", tuple(t.tolist()))
         object.__setattr__(self, "values", tuple(v.tolist()))
 
-    @property
-    def base(self):
-        return self.values[0]
-
     def __call__(self, t):
-        t = np.asarray(t, dtype=float)
-        times, values = np.asarray(self.times), np.asarray(self.values)
-        idx = np.clip(np.searchsorted(times, t, side="right"), 1, len(times) - 1) \
-            if len(times) > 1 else np.zeros(t.shape, int)
-        if len(times) == 1:
-            return np.full(t.shape, values[0])
-        t0, t1 = times[idx - 1], times[idx]
-        v0, v1 = values[idx - 1], values[idx]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            frac = np.where(t1 > t0, (t - t0) / (t1 - t0), 1.0)
-        out = v0 + np.clip(frac, 0.0, 1.0) * (v1 - v0)
-        return np.where(t < times[0], values[0], np.where(t >= times[-1], values[-1], out))
+        t = np.asarray(t, float)
+        ts, vs = np.array(self.times), np.array(self.values)
+        if ts.size == 1:
+            return np.full(t.shape, vs[0])
+        i = np.clip(np.searchsorted(ts, t, side="right"), 1, ts.size - 1)  # ts[i-1] ≤ t < ts[i]
+        dt = ts[i] - ts[i - 1]
+        frac = np.clip((t - ts[i - 1]) / np.where(dt > 0, dt, 1.0), 0.0, 1.0)
+        out = np.where(dt > 0, vs[i - 1] + frac * (vs[i] - vs[i - 1]), vs[i])
+        return np.where(t < ts[0], vs[0], np.where(t >= ts[-1], vs[-1], out))
 
     def breakpoints(self):
-        return np.unique(np.asarray(self.times))
+        return np.unique(np.array(self.times))
 
-    def sample(self, t_end: float, max_step: float, points: int = 20000):
-        return np.asarray(self.times), np.asarray(self.values)
+    def sample(self, t_end: float, max_step: float):
+        """The table itself (already exact and piecewise linear, jumps as equal times)."""
+        return np.array(self.times), np.array(self.values)
 
 
 SHAPES = {"constant": Constant, "step": Step, "pulse": RectangularPulse,
           "gaussian": GaussianPulse, "laser": LaserPulse, "table": Table}
 
 
-def drive_from_dict(d: dict, field: str):
+def drive_from_dict(d: dict, field: str) -> _Drive:
     """A drive from a device-file table such as ``{shape = "laser", peak = 30.0, ...}``;
-    ``field`` (e.g. "drives.right.temperature") prefixes error messages."""
-    import dataclasses
+    ``field`` (e.g. "drives.free.temperature") prefixes every error's field. Without ``base``,
+    a pulse's base is None: the caller resolves it with ``with_base(static value)``.
 
+    >>> drive_from_dict({"shape": "step", "before": 0.0, "after": 1.0, "time": 1e-9}, "d")
+    Step(before=0.0, after=1.0, time=1e-09)
+    """
+    if not isinstance(d, Mapping):
+        raise DriveError(field, f"must be a table with a `shape`, got {d!r}")
     d = dict(d)
     shape = d.pop("shape", None)
     if shape not in SHAPES:
-        raise DriveError(f"{field}.shape", f"must be one of {sorted(SHAPES)}, got {shape!r}")
+        raise DriveError(f"{field}.shape", f"must be one of {', '.join(SHAPES)}, got {shape!r}")
     cls = SHAPES[shape]
-    names = [f.name for f in dataclasses.fields(cls)]
-    required = [f.name for f in dataclasses.fields(cls)
-                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+    names = [f.name for f in fields(cls)]
     for key in d:
         if key not in names:
-            raise DriveError(f"{field}.{key}", f"unknown key for shape {shape!r} "
-                             f"(allowed: {', '.join(names)})")
-    for key in required:
-        if key not in d:
-            raise DriveError(f"{field}.{key}", f"required for shape {shape!r}")
+            raise DriveError(f"{field}.{key}", f"unknown key for shape {shape!r} (allowed: "
+                             f"{', '.join(names)})")
+    missing = [f.name for f in fields(cls) if f.default is MISSING and f.name not in d]
+    if missing:
+        also = f" (missing: {', '.join(missing)})" if len(missing) > 1 else ""
+        raise DriveError(f"{field}.{missing[0]}", f"required for shape {shape!r}{also}")
     try:
         return cls(**d)
     except DriveError as err:
         raise DriveError(f"{field}.{err.field}", err.reason) from None
-    except TypeError as err:  # pragma: no cover - wrong value types
-        raise DriveError(field, str(err)) from None

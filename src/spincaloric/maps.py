@@ -1,0 +1,192 @@
+"""Switching maps: dynamics over a grid of any numeric device-file parameters, resumable.
+
+Every grid point is one deterministic (or seeded stochastic) run of the device's dynamics;
+points are grouped in chunks that run in-process, on a local dask cluster (``workers``) or on an
+existing dask.distributed scheduler (``scheduler``). Each finished chunk is saved at once beside
+the output (``OUTPUT.chunks/``), so an interrupted map resumes where it stopped
+(``resume=True``): nothing computed is lost or redone. The final netCDF file is written
+atomically and carries a hash of the description; a different description never overwrites it.
+
+Parameters are addressed by their path in the device file: ``drives.free.temperature.peak``,
+``nodes.free.magnet.damping``, ``nodes.right.voltage``, ``contacts[1].conductance``.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from .device import DeviceError
+
+_INDEX = re.compile(r"^(\w+)\[(\d+)\]$")
+
+
+def set_path(data: dict, key: str, value: float) -> None:
+    """Set ``data`` at the dotted device-file path ``key`` (``a.b[2].c``) to ``value``."""
+    parts = key.split(".")
+    node = data
+    for i, part in enumerate(parts):
+        m = _INDEX.match(part)
+        last = i == len(parts) - 1
+        try:
+            if m:
+                node = node[m.group(1)]
+                idx = int(m.group(2))
+                if last:
+                    node[idx] = value
+                else:
+                    node = node[idx]
+            elif last:
+                if part not in node or isinstance(node[part], (dict, list, str, bool)):
+                    raise KeyError(part)
+                node[part] = value
+            else:
+                node = node[part]
+        except (KeyError, IndexError, TypeError):
+            raise DeviceError(f"vary.{key}", "no such parameter in the device file") from None
+
+
+def description_hash(data: dict, axes, until: float, run_kw: dict) -> str:
+    """A stable hash of everything that determines the map's values."""
+    blob = json.dumps({"device": data, "axes": [(k, list(map(float, v))) for k, v in axes],
+                       "until": until, "run": run_kw}, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def evaluate_points(data: dict, keys: list[str], points: list[tuple], until: float,
+                    run_kw: dict) -> dict:
+    """Run the dynamics at each point (values for ``keys``); returns arrays by quantity:
+    ``switched`` (P, k), ``switching_time`` (P, k) s, ``final_m`` (P, k, 3). Runs in workers."""
+    from .dynamics.simulation import Simulation
+    from .io import spec_from_dict
+
+    out = None
+    for p, values in enumerate(points):
+        d = copy.deepcopy(data)
+        for key, value in zip(keys, values):
+            set_path(d, key, float(value))
+        spec = spec_from_dict(d)
+        sim = Simulation(spec.device.finalize(), spec.magnets, spec.drives)
+        traj = sim.run(until, **run_kw)
+        sw = traj.switching()
+        if out is None:
+            k = len(sim.names)
+            out = {"names": list(sim.names), "switched": np.zeros((len(points), k), bool),
+                   "switching_time": np.full((len(points), k), np.nan),
+                   "final_m": np.zeros((len(points), k, 3))}
+        for j, name in enumerate(sim.names):
+            out["switched"][p, j] = sw[name].switched[0]
+            out["switching_time"][p, j] = sw[name].time[0]
+            out["final_m"][p, j] = traj.magnetization(name)[0, -1]
+    return out
+
+
+def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, output,
+                  *, chunk: int = 16, workers: int | None = None, scheduler: str | None = None,
+                  resume: bool = False, progress: bool = False, run_kw: dict | None = None):
+    """Compute (or finish) a switching map and write it to ``output`` (netCDF).
+
+    data : the parsed device file; axes : [(device-file path, values)]; until : s.
+    chunk : points per task; workers : start a local dask cluster of this many processes;
+    scheduler : address of an existing dask.distributed scheduler. Returns the Dataset.
+    """
+    import xarray as xr
+
+    run_kw = dict(run_kw or {})
+    output = Path(output)
+    keys = [k for k, _ in axes]
+    for key in keys:  # fail early, with the field, on a wrong path
+        set_path(copy.deepcopy(data), key, 0.0)
+    digest = description_hash(data, axes, until, run_kw)
+    if output.exists():
+        try:
+            old = xr.open_dataset(output)
+            old_digest = old.attrs.get("description_hash")
+            old.close()
+        except (OSError, ValueError):
+            old_digest = None
+        if old_digest != digest:
+            raise DeviceError("output", f"{output} exists and holds a different map; "
+                              "remove it or choose another name")
+        return xr.load_dataset(output)
+    store = output.with_name(output.name + ".chunks")
+    manifest = store / "description.json"
+    if store.exists():
+        recorded = json.loads(manifest.read_text()).get("hash") if manifest.exists() else None
+        if recorded != digest:
+            raise DeviceError("output", f"{store} holds chunks of a different map; remove it")
+        if not resume:
+            raise DeviceError("resume", f"{store} holds an unfinished map: pass --resume to "
+                              "continue it, or remove it")
+    store.mkdir(parents=True, exist_ok=True)
+    manifest.write_text(json.dumps({"hash": digest, "axes": keys}))
+
+    grids = np.meshgrid(*[v for _, v in axes], indexing="ij")
+    points = np.stack([g.ravel() for g in grids], -1)
+    tasks = [(i, points[i:i + chunk]) for i in range(0, len(points), chunk)]
+    todo = [(i, pts) for i, pts in tasks if not (store / f"chunk_{i:08d}.npz").exists()]
+
+    def save(i, result):
+        tmp = store / f".chunk_{i:08d}.tmp.npz"
+        np.savez(tmp, switched=result["switched"], switching_time=result["switching_time"],
+                 final_m=result["final_m"], names=np.array(result["names"]))
+        tmp.replace(store / f"chunk_{i:08d}.npz")  # a chunk is either whole or absent
+
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(tasks), initial=len(tasks) - len(todo), unit="chunk",
+                   desc="switching map")
+    if workers or scheduler:
+        from dask.distributed import Client, LocalCluster, as_completed
+
+        cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1,
+                                                      processes=True, dashboard_address=None)
+        client = Client(scheduler or cluster)
+        try:
+            futures = {client.submit(evaluate_points, data, keys, [tuple(p) for p in pts],
+                                     until, run_kw, pure=False): i for i, pts in todo}
+            for fut in as_completed(futures):
+                save(futures[fut], fut.result())
+                if bar is not None:
+                    bar.update(1)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    else:
+        for i, pts in todo:
+            save(i, evaluate_points(data, keys, [tuple(p) for p in pts], until, run_kw))
+            if bar is not None:
+                bar.update(1)
+    if bar is not None:
+        bar.close()
+
+    parts = [np.load(store / f"chunk_{i:08d}.npz") for i, _ in tasks]
+    names = [str(x) for x in parts[0]["names"]]
+    shape = tuple(len(v) for _, v in axes)
+
+    def gather(name):
+        return np.concatenate([p[name] for p in parts]).reshape(shape + parts[0][name].shape[1:])
+
+    ds = xr.Dataset(coords={k: (k, v) for k, v in axes})
+    ds = ds.assign_coords(magnet=names, component=["x", "y", "z"])
+    ds["switched"] = (keys + ["magnet"], gather("switched").astype(np.int8),
+                      {"long_name": "switched (1) or not (0)"})
+    ds["switching_time"] = (keys + ["magnet"], gather("switching_time"),
+                            {"units": "s", "long_name": "switching time (NaN: none)"})
+    ds["final_m"] = (keys + ["magnet", "component"], gather("final_m"),
+                     {"units": "1", "long_name": "final magnetization"})
+    ds.attrs.update(description_hash=digest, until=until, title=data.get("title", ""))
+    from .io import atomic_write
+
+    atomic_write(output, lambda tmp: ds.to_netcdf(tmp))
+    shutil.rmtree(store)
+    return ds

@@ -1,0 +1,97 @@
+"""Switching maps: equal to direct runs, resumable after SIGKILL/SIGINT, safe outputs, dask."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from spincaloric.device import DeviceError
+from spincaloric.dynamics.simulation import Simulation
+from spincaloric.io import load_spec, read_toml
+from spincaloric.maps import switching_map
+
+xr = pytest.importorskip("xarray")
+PILLAR = Path(__file__).parent.parent / "examples" / "devices" / "thermal_switching_pillar.toml"
+AXES = [("drives.free.temperature.peak", np.array([20.0, 45.0])),
+        ("drives.free.temperature.decay", np.array([1e-9, 3e-9]))]
+RUN = {"n_save": 81}
+
+
+def test_map_equals_direct_runs(tmp_path):
+    data = read_toml(PILLAR)
+    ds = switching_map(data, AXES, 6e-9, tmp_path / "m.nc", chunk=3, run_kw=RUN)
+    assert ds["switched"].dims == ("drives.free.temperature.peak",
+                                   "drives.free.temperature.decay", "magnet")
+    spec = load_spec(PILLAR)
+    from spincaloric.dynamics.drives import LaserPulse
+
+    for i, peak in enumerate(AXES[0][1]):
+        for j, decay in enumerate(AXES[1][1]):
+            laser = LaserPulse(peak=peak, start=0.1e-9, rise=0.05e-9, decay=decay)
+            sim = Simulation(spec.device.finalize(), spec.magnets,
+                             {("free", "temperature"): laser})
+            sw = sim.run(6e-9, **RUN).switching()["free"]
+            assert bool(ds["switched"].values[i, j, 0]) == bool(sw.switched[0])
+            np.testing.assert_equal(ds["switching_time"].values[i, j, 0], sw.time[0])
+    assert ds["switched"].values.any() and not ds["switched"].values.all()
+    assert not (tmp_path / "m.nc.chunks").exists()
+
+
+def test_a_different_description_never_overwrites(tmp_path):
+    data = read_toml(PILLAR)
+    out = tmp_path / "m.nc"
+    switching_map(data, AXES[:1], 2e-9, out, run_kw=RUN)
+    before = out.read_bytes()
+    with pytest.raises(DeviceError, match="holds a different map"):
+        switching_map(data, AXES[:1], 3e-9, out, run_kw=RUN)
+    assert out.read_bytes() == before
+    with pytest.raises(DeviceError, match="vary.drives.free.temperature.pek"):
+        switching_map(data, [("drives.free.temperature.pek", np.array([1.0]))], 2e-9,
+                      tmp_path / "x.nc")
+    assert not (tmp_path / "x.nc").exists()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
+def test_killed_map_resumes_to_the_uninterrupted_result(tmp_path, sig):
+    args = ["--vary", "drives.free.temperature.peak=10:50:6", "--vary",
+            "drives.free.temperature.decay=1e-9,3e-9", "--until", "30ns", "--chunk", "1"]
+    cmd = [sys.executable, "-m", "spincaloric", "map", str(PILLAR), *args]
+    ref = tmp_path / "ref.nc"
+    subprocess.run(cmd + ["-o", str(ref)], check=True, capture_output=True)
+    out = tmp_path / "out.nc"
+    proc = subprocess.Popen(cmd + ["-o", str(out)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    store = tmp_path / "out.nc.chunks"
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(store.glob("chunk_*.npz"))) < 3:
+        time.sleep(0.02)
+    os.kill(proc.pid, sig)
+    proc.wait(timeout=60)
+    done = len(list(store.glob("chunk_*.npz")))
+    assert 3 <= done < 12 and not out.exists(), done  # really interrupted midway
+    again = subprocess.run(cmd + ["-o", str(out)], capture_output=True, text=True)
+    assert again.returncode == 2 and "--resume" in again.stderr
+    subprocess.run(cmd + ["-o", str(out), "--resume"], check=True, capture_output=True)
+    a, b = xr.load_dataset(ref), xr.load_dataset(out)
+    for name in ("switched", "switching_time", "final_m"):
+        np.testing.assert_array_equal(a[name].values, b[name].values)
+    assert not store.exists()
+
+
+def test_dask_workers_and_scheduler_give_identical_maps(tmp_path):
+    distributed = pytest.importorskip("dask.distributed")
+    data = read_toml(PILLAR)
+    ref = switching_map(data, AXES, 6e-9, tmp_path / "a.nc", chunk=1, run_kw=RUN)
+    local = switching_map(data, AXES, 6e-9, tmp_path / "b.nc", chunk=1, workers=2, run_kw=RUN)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        remote = switching_map(data, AXES, 6e-9, tmp_path / "c.nc", chunk=2,
+                               scheduler=cluster.scheduler_address, run_kw=RUN)
+    for ds in (local, remote):
+        for name in ("switched", "switching_time", "final_m"):
+            np.testing.assert_array_equal(ds[name].values, ref[name].values)
