@@ -122,6 +122,31 @@ def main():
         t_rep = best_of(lambda c=c: c.solve().torques["R"].sum(), 2)
         print(f"| {n:.0e} | {c.n_unknowns} | {t_build:.2f} | {t_fin:.2f} | {t_first:.2f} | "
               f"{t_rep:.2f} |")
+    print("\n| lateral spin valve, channel cells | unknowns | build (s) | finalize (s) | "
+          "solve (s) |")
+    print("|---|---|---|---|---|")
+    for n in sizes:
+        t = time.perf_counter()
+        dev = lateral(n)
+        t_build = time.perf_counter() - t
+        t = time.perf_counter()
+        c = dev.finalize()
+        t_fin = time.perf_counter() - t
+        t = time.perf_counter()
+        c.solve().reservoirs["detector"].voltage.sum()
+        print(f"| {n:.0e} | {c.n_unknowns} | {t_build:.2f} | {t_fin:.2f} | "
+              f"{time.perf_counter() - t:.2f} |")
+
+
+def lateral(cells):
+    """A Cu channel (20 µm x 100 nm x 50 nm, λ = 500 nm) with a Py-like injector and detector,
+    non-interacting regime."""
+    from spincaloric.layers import BulkMaterial, lateral_spin_valve
+
+    cu = BulkMaterial(resistivity=20e-9, spin_flip_length=500e-9, seebeck=1.6e-6)
+    return lateral_spin_valve(cu, length=20e-6, cross_section=5e-15, injector_at=8e-6,
+                              detector_at=9e-6, injector=FN, detector=FN, cells=cells,
+                              temperature=T, regime="noninteracting")
 
 
 if __name__ == "__main__":

@@ -249,3 +249,31 @@ def test_noncollinear_pillar_with_thick_layers(regime):
     assert sum(np.linalg.norm(v) for k, v in torques.items() if k != "f2_0") < 1e-12 * big
     collinear = pillar((0, 0, -1)).solve()
     assert max(np.linalg.norm(v) for v in collinear.torques.values()) < 1e-12 * big
+
+
+def test_lateral_spin_valve_tunnel_limit():
+    """Non-local signal of a lateral valve with resistive (tunnel-like) contacts:
+    ΔR_NL = R_NL(P) − R_NL(AP) = P² R_λ e^{−L/λ}, R_λ = ρλ/A, for a channel long on both sides
+    (spin absorbed by the far leads only after many λ), to the order R_λ/R_contact."""
+    from spincaloric.layers import lateral_spin_valve
+
+    cu = BulkMaterial(resistivity=20e-9, spin_flip_length=500e-9)
+    area = 100e-9 * 50e-9
+    r_lambda = cu.resistivity * 500e-9 / area
+    g_contact = 1e-3 / r_lambda  # R_contact = 1000 R_λ
+    contact = ContactParameters.from_paper(conductance=g_contact, polarization=0.3, mixing=0.5,
+                                           seebeck=0.0, polarization_derivative=0.0,
+                                           mixing_derivative=0.0, temperature=T)
+    signals = {}
+    for label, m_det in (("P", (0, 0, 1)), ("AP", (0, 0, -1))):
+        dev = lateral_spin_valve(cu, length=20e-6, cross_section=area, injector_at=8e-6,
+                                 detector_at=8.5e-6, injector=contact, detector=contact,
+                                 cells=4000, temperature=T, detector_magnetization=m_det,
+                                 current=1e-4)
+        sol = dev.finalize().solve()
+        v = float(sol.reservoirs["detector"].voltage) - float(sol.reservoirs["right"].voltage)
+        signals[label] = v / 1e-4
+    delta = signals["P"] - signals["AP"]
+    expected = 0.3**2 * r_lambda * np.exp(-0.5e-6 / 500e-9)
+    assert delta == pytest.approx(expected, rel=5e-3)
+    assert signals["P"] == pytest.approx(-signals["AP"], rel=1e-2)

@@ -212,3 +212,34 @@ def _join(dev: Device, a: str, b: str, parameters, material, area: float) -> Non
                                                          temperature=dev.temperature)
     both_ferro = dev.nodes[a].kind == dev.nodes[b].kind == "ferromagnet"
     dev.add_contact(a, b, parameters, bulk=both_ferro)
+
+
+def lateral_spin_valve(channel: BulkMaterial, *, length: float, cross_section: float,
+                       injector_at: float, detector_at: float, injector: ContactParameters,
+                       detector: ContactParameters, cells: int, temperature: float,
+                       injector_magnetization=(0, 0, 1), detector_magnetization=(0, 0, 1),
+                       current: float = 1e-4, regime: str = "thermalized") -> Device:
+    """A lateral (non-local) spin valve: a normal channel of ``length`` (m) and
+    ``cross_section`` (m²), cut into ``cells``, between two normal leads ("left" grounded,
+    "right" floating at zero current); a ferromagnetic injector (a reservoir injecting
+    ``current`` A through the contact ``injector``) at ``injector_at`` (m) and a detector (a
+    ferromagnetic reservoir at zero current: its voltage is the non-local signal) at
+    ``detector_at`` (m). The non-local voltage is V(detector) − V(right).
+    """
+    if not 0 < injector_at < detector_at < length:
+        raise DeviceError("detector_at", "need 0 < injector_at < detector_at < length (m)")
+    dev = Device(temperature=temperature, regime=regime, title="lateral spin valve")
+    dev.add_node("left", "normal", reservoir=True)
+    dev.add_node("right", "normal", reservoir=True, current=0.0)
+    dev.add_node("injector", "ferromagnet", reservoir=True, current=current,
+                 magnetization=injector_magnetization)
+    dev.add_node("detector", "ferromagnet", reservoir=True, current=0.0,
+                 magnetization=detector_magnetization)
+    names = add_layer(dev, "channel", channel, length=length, area=cross_section, cells=cells,
+                      start="left", end="right")
+    dx = length / cells
+    inj, det = int(round(injector_at / dx)), int(round(detector_at / dx))
+    # the lead vertices are reservoirs: end cells keep the lead's boundary condition
+    dev.add_contact("injector", names[inj], injector)
+    dev.add_contact("detector", names[det], detector)
+    return dev
