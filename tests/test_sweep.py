@@ -58,3 +58,18 @@ def test_bad_sweeps_are_one_line_and_write_nothing(tmp_path, vary, message):
     assert res.exit_code == 2
     assert len(res.stderr.strip().splitlines()) == 1 and message in res.stderr
     assert not out.exists()
+
+
+def test_sweep_described_in_the_device_file(tmp_path):
+    text = VALVE.read_text() + '\n[sweep]\nvary = ["right.magnetization.theta=0:90:4", "right.temperature=300,301"]\n'
+    dev = tmp_path / "valve.toml"
+    dev.write_text(text)
+    out = tmp_path / "s.nc"
+    res = CliRunner().invoke(main, ["sweep", str(dev), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    import xarray as xr
+
+    ds = xr.load_dataset(out)
+    assert ds["left.torque"].shape == (4, 2, 3)
+    res = CliRunner().invoke(main, ["sweep", str(VALVE), "-o", str(tmp_path / "t.nc")])
+    assert res.exit_code == 2 and "vary: give --vary or a [sweep] table" in res.stderr

@@ -197,7 +197,7 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_p
 
 @main.command()
 @click.argument("device", type=click.Path(dir_okay=False))
-@click.option("--vary", "varies", multiple=True, required=True,
+@click.option("--vary", "varies", multiple=True,
               help="KEY=start:stop:count or KEY=v1,v2 (e.g. right.magnetization.theta=0:180:181;"
                    " keys NODE.voltage, NODE.temperature, NODE.current, NODE.magnetization.theta"
                    "/.phi in V, K, A, degrees)")
@@ -210,10 +210,13 @@ def sweep(device, varies, output):
     from .sweep import parse_vary, run_sweep
 
     try:
-        _, circuit = _load(device)
+        spec, circuit = _load(device)
     except _Failed:
         sys.exit(EXIT_INPUT)
     try:
+        varies = varies or spec.sweep
+        if not varies:
+            raise DeviceError("vary", "give --vary or a [sweep] table with vary = [...]")
         axes = [parse_vary(v) for v in varies]
         ds = run_sweep(circuit, axes)
     except (DeviceError, ValueError) as err:
@@ -226,7 +229,7 @@ def sweep(device, varies, output):
 
 @main.command(name="map")
 @click.argument("device", type=click.Path(dir_okay=False))
-@click.option("--vary", "varies", multiple=True, required=True,
+@click.option("--vary", "varies", multiple=True,
               help="PATH=start:stop:count or PATH=v1,v2 with a device-file path, e.g. "
                    "drives.free.temperature.peak=10:60:6 or nodes.free.magnet.damping=0.01,0.02")
 @click.option("--until", type=Duration(), help="end time of each run [default: file or 10ns]")
@@ -251,6 +254,9 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
         spec, _ = _load(device)
         opts = {k: v for k, v in spec.simulation.items() if k != "until"}
         end = until or spec.simulation.get("until", 10e-9)
+        varies = varies or spec.sweep
+        if not varies:
+            raise DeviceError("vary", "give --vary or a [sweep] table with vary = [...]")
         axes = [parse_vary(v) for v in varies]
         ds = switching_map(data, axes, end, output, chunk=chunk, workers=workers,
                            scheduler=scheduler, resume=resume,

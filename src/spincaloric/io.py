@@ -29,6 +29,7 @@ class DeviceSpec:
     magnets: dict = field(default_factory=dict)
     drives: dict = field(default_factory=dict)
     simulation: dict = field(default_factory=dict)
+    sweep: list = field(default_factory=list)
 
 
 def read_toml(path) -> dict:
@@ -86,7 +87,7 @@ def spec_from_dict(data: dict) -> DeviceSpec:
                 raise DeviceError(where, "must be voltage, temperature, current or heat")
             drives[(node, quantity)] = _drive(table.model_dump(), where)
     sim = model.simulation.model_dump(exclude_none=True) if model.simulation else {}
-    return DeviceSpec(dev, magnets, drives, sim)
+    return DeviceSpec(dev, magnets, drives, sim, list(model.sweep.vary) if model.sweep else [])
 
 
 def _contact(t: ContactTable, dev: Device, t0: float, where: str) -> ContactParameters:

@@ -28,8 +28,11 @@ _INDEX = re.compile(r"^(\w+)\[(\d+)\]$")
 
 
 def set_path(data: dict, key: str, value: float) -> None:
-    """Set ``data`` at the dotted device-file path ``key`` (``a.b[2].c``) to ``value``."""
+    """Set ``data`` at the dotted device-file path ``key`` (``a.b[2].c``) to ``value``; a path
+    starting with a node name is read under ``nodes`` (``free.magnet.damping``)."""
     parts = key.split(".")
+    if parts[0] not in data and parts[0] in data.get("nodes", {}):
+        parts = ["nodes", *parts]
     node = data
     for i, part in enumerate(parts):
         m = _INDEX.match(part)

@@ -182,6 +182,12 @@ class SimulationTable(_Strict):
     seed: int | None = None
 
 
+class SweepTable(_Strict):
+    """``[sweep]``: the default ``--vary`` specifications of ``spincaloric sweep`` / ``map``."""
+
+    vary: list[str]
+
+
 class DeviceFile(_Strict):
     """A whole device file."""
 
@@ -192,6 +198,7 @@ class DeviceFile(_Strict):
     contacts: list[ContactTable] = []
     drives: dict[str, dict[str, DriveTable]] = {}
     simulation: SimulationTable | None = None
+    sweep: SweepTable | None = None
 
     @field_validator("temperature")
     @classmethod
