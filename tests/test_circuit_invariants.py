@@ -324,3 +324,35 @@ def test_heat_deposited_in_a_node(method):
     source[circuit.index[node]] = 1e-9
     internal = circuit.internal
     np.testing.assert_allclose(out[internal, 4], source[internal], atol=1e-12 * 1e-9)
+
+
+def test_joule_heat_is_the_electrical_power_and_heats_the_middle():
+    """A resistor chain between two leads at ±V/2 (S = 0, P = 0): the Joule heat equals I V,
+    and feeding it back raises the temperature by the exact parabola of a heated wire."""
+    from spincaloric.constants import LORENZ
+    from spincaloric.solution import joule_heat
+
+    n = 20
+    dev = Device(temperature=300.0)
+    dev.add_node("a", "normal", reservoir=True, voltage=0.5e-3)
+    dev.add_node("b", "normal", reservoir=True, voltage=-0.5e-3)
+    names = ["a"] + [f"n{i}" for i in range(n - 1)] + ["b"]
+    for name in names[1:-1]:
+        dev.add_node(name, "normal")
+    g = 1e-1
+    for x, y in zip(names, names[1:]):
+        dev.add_contact(x, y, ContactParameters.spin_independent(conductance=g))
+    circuit = dev.finalize()
+    sol = circuit.solve()
+    heat = joule_heat(sol)
+    current = float(sol.contacts[0].charge_current)
+    total = sum(float(v) for v in heat.values()) + 0.5 * float(
+        sol.contact_entropy_production[0] + sol.contact_entropy_production[-1]) * 300.0
+    assert total == pytest.approx(current * 1e-3, rel=1e-12)
+    hot = circuit.solve(heat=heat)
+    # discrete heated wire: ΔT_i = q i (n − i) / (2 K) with q the heat per cell, K = L0 T g
+    k_th = LORENZ * 300.0 * g
+    q = current**2 / g
+    rise = np.array([float(hot.nodes[f"n{i}"].temperature) - 300.0 for i in range(n - 1)])
+    i = np.arange(1, n)
+    np.testing.assert_allclose(rise, q * i * (n - i) / (2 * k_th), rtol=1e-10)

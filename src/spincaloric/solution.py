@@ -185,3 +185,21 @@ class Solution:
                            for name, s in self.reservoirs.items()},
             "entropy_production": tolist(self.entropy_production),
         }
+
+
+def joule_heat(solution: Solution) -> dict[str, np.ndarray]:
+    """Heat (W) that the currents of ``solution`` dissipate, assigned to the internal nodes.
+
+    Each contact dissipates T × its entropy production, I_c ΔV_c + I⃗_s·ΔV⃗_s/2 + … (the
+    Joule heat, second order in the bias); half of it goes to each end that is an internal
+    node (a reservoir absorbs its half). Feed the result back as ``heat=`` to a second solve
+    for the thermal response to Joule heating (the second harmonic of a lock-in measurement).
+    Arrays carry the batch shape of the solution.
+    """
+    c = solution.circuit
+    power = c.temperature * solution.contact_entropy_production  # (..., c) W
+    heat = np.zeros(solution.shape + (c.n_nodes,))
+    for k, (a, b) in enumerate(c.ends):
+        heat[..., a] += 0.5 * power[..., k]
+        heat[..., b] += 0.5 * power[..., k]
+    return {c.names[n]: heat[..., n] for n in c.internal}
