@@ -42,12 +42,10 @@ def _validate(drive, times=(), positive=()):
         v = getattr(drive, f.name)
         if not (f.name == "base" and v is None):
             object.__setattr__(drive, f.name, _number(f.name, v))
-    for name in times:
-        if getattr(drive, name) < 0:
-            raise DriveError(name, f"must be >= 0 (s), got {getattr(drive, name)!r}")
-    for name in positive:
-        if not getattr(drive, name) > 0:
-            raise DriveError(name, f"must be > 0 (s), got {getattr(drive, name)!r}")
+    for name in times + positive:
+        if getattr(drive, name) < 0 or (name in positive and getattr(drive, name) == 0):
+            rule = "> 0" if name in positive else ">= 0"
+            raise DriveError(name, f"must be {rule} (s), got {getattr(drive, name)!r}")
 
 
 class _Drive:
@@ -57,8 +55,7 @@ class _Drive:
         """Times (s) where the value or its slope jumps."""
         return np.zeros(0)
 
-    def _hints(self) -> np.ndarray:
-        """Times (s) the sampler must visit (breakpoints and narrow features)."""
+    def _hints(self) -> np.ndarray:  # times (s) the sampler must visit: breakpoints, features
         return self.breakpoints()
 
     def with_base(self, value: float):
@@ -71,15 +68,15 @@ class _Drive:
         |f(m) − (f(a) + f(b))/2| ≤ RTOL/4 · peak variation, every breakpoint twice."""
         t_end, max_step = _number("t_end", t_end), _number("max_step", max_step)
         if t_end < 0 or max_step <= 0:
-            raise DriveError("t_end" if t_end < 0 else "max_step", "must be > 0 (s)")
+            name, rule = ("t_end", ">= 0") if t_end < 0 else ("max_step", "> 0")
+            raise DriveError(name, f"must be {rule} (s)")
         if t_end == 0:
             return np.zeros(1), np.asarray(self(np.zeros(1)), float)
         bp = np.unique(np.asarray(self.breakpoints(), float))
         bp = bp[(bp > 0) & (bp < t_end)]
         n = min(MAX_POINTS // 2, max(64, math.ceil(t_end / max_step))) + 1
-        hints = np.asarray(self._hints(), float)
+        hints = np.union1d(np.asarray(self._hints(), float), bp)
         t = np.union1d(np.linspace(0.0, t_end, n), hints[(hints > 0) & (hints < t_end)])
-        t = np.union1d(t, bp)
         right = np.asarray(self(t), float)  # f(t), right-continuous
         left = right.copy()  # f(t⁻): differs at jumps only
         at = np.searchsorted(t, bp)
@@ -272,8 +269,7 @@ class Table(_Drive):
         if t.size == 0:
             raise DriveError("times", "must have at least one point")
         if v.size != t.size:
-            raise DriveError("values", f"must have as many entries as times ({t.size}), "
-                             f"got {v.size}")
+            raise DriveError("values", f"must have {t.size} entries like times, got {v.size}")
         if t[0] < 0:
             raise DriveError("times[0]", f"times must be >= 0 (s), got {t[0]!r}")
         for i in range(1, t.size):
@@ -281,16 +277,14 @@ class Table(_Drive):
                 raise DriveError(f"times[{i}]", f"times must not decrease ({t[i]:g} after "
                                  f"{t[i - 1]:g})")
             if i > 1 and t[i] == t[i - 1] == t[i - 2]:
-                raise DriveError(f"times[{i}]", f"at most two equal times (one jump), got "
-                                 f"three at {t[i]:g}")
+                raise DriveError(f"times[{i}]", f"at most two equal times (a jump) at {t[i]:g}")
         object.__setattr__(self, "times", tuple(t.tolist()))
         object.__setattr__(self, "values", tuple(v.tolist()))
 
     def __call__(self, t):
         t = np.asarray(t, float)
         ts, vs = np.array(self.times), np.array(self.values)
-        if ts.size == 1:
-            return np.full(t.shape, vs[0])
+        ts, vs = (np.repeat(ts, 2), np.repeat(vs, 2)) if ts.size == 1 else (ts, vs)
         i = np.clip(np.searchsorted(ts, t, side="right"), 1, ts.size - 1)  # ts[i-1] ≤ t < ts[i]
         dt = ts[i] - ts[i - 1]
         frac = np.clip((t - ts[i - 1]) / np.where(dt > 0, dt, 1.0), 0.0, 1.0)
@@ -321,7 +315,7 @@ def drive_from_dict(d: dict, field: str) -> _Drive:
         raise DriveError(field, f"must be a table with a `shape`, got {d!r}")
     d = dict(d)
     shape = d.pop("shape", None)
-    if shape not in SHAPES:
+    if not isinstance(shape, str) or shape not in SHAPES:
         raise DriveError(f"{field}.shape", f"must be one of {', '.join(SHAPES)}, got {shape!r}")
     cls = SHAPES[shape]
     names = [f.name for f in fields(cls)]
