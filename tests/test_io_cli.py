@@ -195,3 +195,21 @@ def test_module_entry_point_runs_as_a_subprocess():
                           str(EXAMPLES / "valve_thermal.toml")], capture_output=True, text=True,
                          check=True)
     assert json.loads(out.stdout)["title"].startswith("Co|Cu|Co")
+
+
+def test_contract_database_form_with_area_only(tmp_path):
+    """The contract's form 3 (interface = "Cu/Co(111)*", area = 1e-16) works as written:
+    G = G/A × area with the cited database conductance, P, η, S, P', η' from Table I."""
+    import spincaloric as sc
+    from spincaloric.materials import get_interface
+
+    text = SIMPLE.replace('conductance = 1.0e-2\npolarization = 0.5\nmixing = 0.6\n'
+                          'seebeck = -4.5e-6\npolarization_derivative = 0.77\n'
+                          'mixing_derivative = 0.13', 'interface = "Cu/Co(111)*"\narea = 1.0e-16')
+    dev = sc.load_device(write(tmp_path, text)).finalize()
+    c = dev.contact_parameters(0)
+    data = get_interface("Cu/Co(111)*")
+    assert c.conductance == pytest.approx(data.conductance_per_area * 1e-16)
+    assert c.polarization == pytest.approx(data.polarization)
+    assert c.seebeck(300.0) == pytest.approx(data.seebeck(300.0))
+    assert c.mixing == pytest.approx(0.64)
