@@ -173,3 +173,14 @@ def test_heat_drive_on_the_spacer():
     assert temps.max() - 300.0 > 1.0
     with pytest.raises(ValueError, match="heat"):
         Simulation(circuit, spec.magnets, {("fixed", "heat"): laser})
+
+
+def test_cli_run_ensemble_with_noise_is_seeded():
+    args = ["run", str(PILLAR), "--until", "6ns", "--ensemble", "8", "--temperature-noise",
+            "--seed", "5", "--n-save", "61", "--json"]
+    a = CliRunner().invoke(main, args)
+    b = CliRunner().invoke(main, args)
+    assert a.exit_code == 0, a.output
+    doc = json.loads(a.stdout)["magnets"]["free"]
+    assert doc["ensemble"] == 8 and 0.0 <= doc["switching_probability"] <= 1.0
+    assert a.stdout == b.stdout  # same seed, same result
