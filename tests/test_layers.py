@@ -277,3 +277,37 @@ def test_lateral_spin_valve_tunnel_limit():
     expected = 0.3**2 * r_lambda * np.exp(-0.5e-6 / 500e-9)
     assert delta == pytest.approx(expected, rel=5e-3)
     assert signals["P"] == pytest.approx(-signals["AP"], rel=1e-2)
+
+
+def test_thermal_spin_injection_by_joule_heating_in_a_lateral_valve():
+    """Slachter's mechanism: the Joule heat of a ferromagnetic injector strip drives a
+    spin-dependent Seebeck spin injection; the second-order non-local signal has a part that
+    reverses with the detector (∝ S_s, vanishing without it) on top of a spin-independent
+    thermoelectric background."""
+    from spincaloric.layers import lateral_spin_valve, nonlocal_resistances
+
+    cu = BulkMaterial(resistivity=20e-9, spin_flip_length=500e-9, seebeck=1.6e-6)
+    area = 100e-9 * 50e-9
+    contact = ContactParameters.from_paper(conductance=1.0, polarization=0.3, mixing=0.5,
+                                           seebeck=0.0, polarization_derivative=0.0,
+                                           mixing_derivative=0.0, temperature=T)
+
+    def delta_r2(s_s):
+        py = BulkMaterial(resistivity=150e-9, spin_flip_length=5e-9, spin_asymmetry=0.7,
+                          seebeck=-20e-6, spin_seebeck=s_s)
+        r2 = {}
+        for label, m in (("P", (0, 0, 1)), ("AP", (0, 0, -1))):
+            dev = lateral_spin_valve(cu, length=20e-6, cross_section=area, injector_at=8e-6,
+                                     detector_at=8.5e-6, injector=contact, detector=contact,
+                                     cells=2000, temperature=T, detector_magnetization=m,
+                                     injector_layer=py, injector_length=100e-9,
+                                     injector_cells=20)
+            r2[label] = nonlocal_resistances(dev.finalize(), 1e-4)[1]
+        return r2["P"] - r2["AP"], r2["P"] + r2["AP"]
+
+    d0, bg0 = delta_r2(0.0)
+    d1, bg1 = delta_r2(-3.8e-6)
+    d2, _ = delta_r2(-7.6e-6)
+    assert abs(d1) > 1e3 * abs(d0)  # the spin-dependent part needs S_s (d0 is rounding)
+    assert d2 - d0 == pytest.approx(2 * (d1 - d0), rel=1e-3)  # linear in S_s
+    assert bg1 == pytest.approx(bg0, rel=1e-2)  # the background does not care

@@ -218,13 +218,20 @@ def lateral_spin_valve(channel: BulkMaterial, *, length: float, cross_section: f
                        injector_at: float, detector_at: float, injector: ContactParameters,
                        detector: ContactParameters, cells: int, temperature: float,
                        injector_magnetization=(0, 0, 1), detector_magnetization=(0, 0, 1),
-                       current: float = 1e-4, regime: str = "thermalized") -> Device:
+                       current: float = 1e-4, regime: str = "thermalized",
+                       injector_layer: BulkMaterial | None = None,
+                       injector_length: float = 0.0, injector_cells: int = 10) -> Device:
     """A lateral (non-local) spin valve: a normal channel of ``length`` (m) and
     ``cross_section`` (m²), cut into ``cells``, between two normal leads ("left" grounded,
     "right" floating at zero current); a ferromagnetic injector (a reservoir injecting
     ``current`` A through the contact ``injector``) at ``injector_at`` (m) and a detector (a
     ferromagnetic reservoir at zero current: its voltage is the non-local signal) at
     ``detector_at`` (m). The non-local voltage is V(detector) − V(right).
+
+    ``injector_layer``: the injector as a diffusive ferromagnetic strip of ``injector_length``
+    (m) and the channel's cross-section between the injector reservoir and the contact: its
+    Joule heating and spin-dependent Seebeck coefficient give the thermal spin injection of
+    Slachter et al., Nat. Phys. 6, 879 (2010) (see :func:`nonlocal_resistances`).
     """
     if not 0 < injector_at < detector_at < length:
         raise DeviceError("detector_at", "need 0 < injector_at < detector_at < length (m)")
@@ -240,6 +247,27 @@ def lateral_spin_valve(channel: BulkMaterial, *, length: float, cross_section: f
     dx = length / cells
     inj, det = int(round(injector_at / dx)), int(round(detector_at / dx))
     # the lead vertices are reservoirs: end cells keep the lead's boundary condition
-    dev.add_contact("injector", names[inj], injector)
+    if injector_layer is None:
+        dev.add_contact("injector", names[inj], injector)
+    else:
+        strip = add_layer(dev, "strip", injector_layer, length=injector_length,
+                          area=cross_section, cells=injector_cells, start="injector",
+                          magnetization=injector_magnetization)
+        dev.add_contact(strip[-1], names[inj], injector)
     dev.add_contact("detector", names[det], detector)
     return dev
+
+
+def nonlocal_resistances(circuit, current: float, **overrides) -> tuple[float, float]:
+    """(R₁ (Ω), R₂ (V/A²)) of a lateral valve: V_nl = R₁ I + R₂ I², V_nl = V(detector) −
+    V(right) (electric potentials). R₁ from the linear solve at ``current`` (A); R₂ from a
+    second solve driven only by the Joule heat of the first (:func:`~spincaloric.solution.
+    joule_heat`) — the second harmonic of a lock-in measurement."""
+    from .solution import joule_heat
+
+    first = circuit.solve(current={"injector": current}, **overrides)
+    v1 = float(first.reservoirs["detector"].voltage) - float(first.reservoirs["right"].voltage)
+    heat = joule_heat(first)
+    second = circuit.solve(current={"injector": 0.0}, heat=heat, **overrides)
+    v2 = float(second.reservoirs["detector"].voltage) - float(second.reservoirs["right"].voltage)
+    return v1 / current, v2 / current**2
