@@ -29,3 +29,15 @@ def test_torque_vs_angle_matches_the_closed_forms(tmp_path):
     errors = [float(line.rsplit(":", 1)[1]) for line in text.splitlines()
               if "solver vs closed form" in line]
     assert len(errors) == 4 and max(errors) < 1e-10
+
+
+def test_thickness_efficiency_thin_limit(tmp_path):
+    """Thin Co layers: the equivalent voltage per kelvin tends to the interfaces' −(P'/P) S."""
+    from spincaloric.materials import get_interface
+
+    text = run("thickness_efficiency.py", tmp_path)
+    first = [line for line in text.splitlines() if line.startswith("Co")][0]
+    value = float(first.split("like")[1].split("µV")[0]) * 1e-6
+    d = get_interface("Cu/Co(001)*")
+    interface_only = -d.polarization_derivative / d.polarization * d.seebeck(300.0)
+    assert value == pytest.approx(interface_only, rel=0.06)
