@@ -73,3 +73,18 @@ def test_sweep_described_in_the_device_file(tmp_path):
     assert ds["left.torque"].shape == (4, 2, 3)
     res = CliRunner().invoke(main, ["sweep", str(VALVE), "-o", str(tmp_path / "t.nc")])
     assert res.exit_code == 2 and "vary: give --vary or a [sweep] table" in res.stderr
+
+
+def test_large_results_as_zarr(tmp_path):
+    pytest.importorskip("zarr")
+    from spincaloric.io import load_dataset
+
+    out = tmp_path / "s.zarr"
+    res = CliRunner().invoke(main, ["sweep", str(VALVE), "--vary",
+                                    "right.magnetization.theta=0:180:19", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    ds = load_dataset(out)
+    assert ds["left.torque"].shape == (19, 3)
+    assert not list(tmp_path.glob(".*part"))
+    res = CliRunner().invoke(main, ["plot", str(out), "-o", str(tmp_path / "f.png")])
+    assert res.exit_code == 0, res.output

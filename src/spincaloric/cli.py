@@ -201,12 +201,11 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_p
               help="KEY=start:stop:count or KEY=v1,v2 (e.g. right.magnetization.theta=0:180:181;"
                    " keys NODE.voltage, NODE.temperature, NODE.current, NODE.magnetization.theta"
                    "/.phi in V, K, A, degrees)")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
-              help="netCDF result file (written atomically)")
+@click.option("-o", "--output", type=click.Path(), required=True,
+              help="result file, netCDF or (ending in .zarr) a zarr store; written atomically")
 def sweep(device, varies, output):
     """Solve DEVICE on a grid of parameters in one batched call; write labelled netCDF."""
     from .device import DeviceError
-    from .io import atomic_write
     from .sweep import parse_vary, run_sweep
 
     try:
@@ -222,7 +221,9 @@ def sweep(device, varies, output):
     except (DeviceError, ValueError) as err:
         _report(device, err)
         sys.exit(EXIT_INPUT)
-    atomic_write(output, lambda tmp: ds.to_netcdf(tmp))
+    from .io import save_dataset
+
+    save_dataset(ds, output)
     shape = " x ".join(str(len(v)) for _, v in axes)
     click.echo(f"{device}: {shape} points -> {output}")
 
@@ -275,7 +276,7 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
 
 
 @main.command()
-@click.argument("result", type=click.Path(dir_okay=False))
+@click.argument("result", type=click.Path())
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
               help="figure file (PNG)")
 @click.option("--variable", help="variable to draw (default: the torque on the first magnet)")
@@ -286,9 +287,9 @@ def plot(result, output, variable):
     from .sweep import plot_dataset
 
     try:
-        import xarray as xr
+        from .io import load_dataset
 
-        ds = xr.load_dataset(result)
+        ds = load_dataset(result)
         if variable is not None and variable not in ds:
             raise DeviceError("variable", f"{variable!r} is not in the file; it has "
                               f"{', '.join(map(str, ds.data_vars))}")

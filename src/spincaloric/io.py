@@ -8,6 +8,7 @@ Output files are written atomically (:func:`atomic_write`): never half-written.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import tomllib
 from dataclasses import dataclass, field
@@ -178,6 +179,36 @@ def _drive(table: dict, where: str):
 def solution_record(path, solution) -> dict:
     """The ``solve --json`` object of one file: ``"file"`` first, then Solution.to_dict()."""
     return {"file": str(path), **solution.to_dict()}
+
+
+def save_dataset(ds, path) -> None:
+    """Write an xarray Dataset atomically: netCDF, or a zarr store when ``path`` ends in
+    ``.zarr`` (for large results; needs the ``zarr`` package)."""
+    path = Path(path)
+    if path.suffix != ".zarr":
+        atomic_write(path, lambda tmp: ds.to_netcdf(tmp))
+        return
+    tmp = path.with_name(f".{path.name}.part")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    try:
+        ds.to_zarr(tmp, mode="w", zarr_format=2, consolidated=True)
+        if path.exists():
+            shutil.rmtree(path)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+
+
+def load_dataset(path):
+    """Read a result written by :func:`save_dataset` (netCDF or zarr) into memory."""
+    import xarray as xr
+
+    path = Path(path)
+    if path.suffix == ".zarr":
+        return xr.open_zarr(path).load()
+    return xr.load_dataset(path)
 
 
 def atomic_write(path, writer) -> None:

@@ -107,17 +107,17 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
     for key in keys:  # fail early, with the field, on a wrong path
         set_path(copy.deepcopy(data), key, 0.0)
     digest = description_hash(data, axes, until, run_kw)
+    from .io import load_dataset, save_dataset
+
     if output.exists():
         try:
-            old = xr.open_dataset(output)
-            old_digest = old.attrs.get("description_hash")
-            old.close()
+            old_digest = load_dataset(output).attrs.get("description_hash")
         except (OSError, ValueError):
             old_digest = None
         if old_digest != digest:
             raise DeviceError("output", f"{output} exists and holds a different map; "
                               "remove it or choose another name")
-        return xr.load_dataset(output)
+        return load_dataset(output)
     store = output.with_name(output.name + ".chunks")
     manifest = store / "description.json"
     if store.exists():
@@ -188,8 +188,6 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
     ds["final_m"] = (keys + ["magnet", "component"], gather("final_m"),
                      {"units": "1", "long_name": "final magnetization"})
     ds.attrs.update(description_hash=digest, until=until, title=data.get("title", ""))
-    from .io import atomic_write
-
-    atomic_write(output, lambda tmp: ds.to_netcdf(tmp))
+    save_dataset(ds, output)
     shutil.rmtree(store)
     return ds
