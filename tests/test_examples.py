@@ -41,3 +41,10 @@ def test_thickness_efficiency_thin_limit(tmp_path):
     d = get_interface("Cu/Co(001)*")
     interface_only = -d.polarization_derivative / d.polarization * d.seebeck(300.0)
     assert value == pytest.approx(interface_only, rel=0.06)
+
+
+def test_closed_forms_gallery(tmp_path):
+    text = run("closed_forms_gallery.py", tmp_path)
+    assert "Cu/Co(111)*" in text and "+0.690" in text  # Table I-derived P
+    worst = float(text.split("worst deviation ")[1].split(";")[0])
+    assert worst < 1e-10
