@@ -95,3 +95,16 @@ def test_dask_workers_and_scheduler_give_identical_maps(tmp_path):
     for ds in (local, remote):
         for name in ("switched", "switching_time", "final_m"):
             np.testing.assert_array_equal(ds[name].values, ref[name].values)
+
+
+def test_map_coordinates_carry_units(tmp_path):
+    from spincaloric.maps import unit_of
+
+    assert unit_of("drives.free.temperature.peak") == "K"
+    assert unit_of("drives.free.voltage.amplitude") == "V"
+    assert unit_of("drives.free.temperature.decay") == "s"
+    assert unit_of("free.magnet.damping") == "1"
+    assert unit_of("contacts[1].conductance") == "S"
+    ds = switching_map(read_toml(PILLAR), AXES, 2e-9, tmp_path / "m.nc", run_kw=RUN)
+    assert ds["drives.free.temperature.peak"].attrs["units"] == "K"
+    assert ds["drives.free.temperature.decay"].attrs["units"] == "s"

@@ -46,8 +46,8 @@ def test_sweep_and_plot_commands(tmp_path):
 
 
 @pytest.mark.parametrize("vary,message", [
-    ("right.magnetizaton.theta=0:1:3", "vary.right.magnetizaton.theta: can vary"),
-    ("nowhere.voltage=0:1:3", "vary.nowhere.voltage: unknown node"),
+    ("right.magnetizaton.theta=0:1:3", "vary.right.magnetizaton.theta: no such parameter"),
+    ("nowhere.voltage=0:1:3", "vary.nowhere.voltage: no such parameter"),
     ("right.voltage=0:1:x", "vary.right.voltage: cannot read values"),
     ("right.voltage", "vary: expected KEY="),
     ("spacer.voltage=0:1:3", "not a reservoir"),
@@ -88,3 +88,34 @@ def test_large_results_as_zarr(tmp_path):
     assert not list(tmp_path.glob(".*part"))
     res = CliRunner().invoke(main, ["plot", str(out), "-o", str(tmp_path / "f.png")])
     assert res.exit_code == 0, res.output
+
+
+def test_sweeping_contact_parameters_and_lists_of_points(tmp_path):
+    from spincaloric.io import read_toml
+    from spincaloric.sweep import sweep_file
+
+    data = read_toml(VALVE)
+    axes = [parse_vary("contacts[1].conductance=0.5e-2,1.15e-2,2e-2"),
+            parse_vary("right.magnetization.theta=0:180:5")]
+    ds = sweep_file(data, axes)
+    assert ds["left.torque"].dims == ("contacts[1].conductance", "right.magnetization.theta",
+                                      "component")
+    assert ds["contacts[1].conductance"].attrs["units"] == "S"
+    for i, g in enumerate([0.5e-2, 1.15e-2, 2e-2]):
+        data["contacts"][1]["conductance"] = g
+        c = sc.io.device_from_dict(data).finalize()
+        sol = c.solve(magnetization={"right": [1.0, 0, 0]})  # θ = 90°
+        np.testing.assert_allclose(ds["left.torque"].values[i, 2], sol.torques["left"],
+                                   rtol=1e-12, atol=1e-40)
+    pts = sweep_file(read_toml(VALVE), [parse_vary("right.voltage=0,1e-6,2e-6"),
+                                        parse_vary("contacts[1].conductance=1e-2,2e-2,3e-2")],
+                     zipped=True)
+    assert pts["left.torque"].dims == ("point", "component")
+    assert list(pts["contacts[1].conductance"].values) == [1e-2, 2e-2, 3e-2]
+    with pytest.raises(sc.DeviceError, match="equal lengths"):
+        sweep_file(read_toml(VALVE), [parse_vary("right.voltage=0,1"),
+                                      parse_vary("right.temperature=300,301,302")], zipped=True)
+    res = CliRunner().invoke(main, ["sweep", str(VALVE), "--vary", "right.voltage=0,1e-6",
+                                    "--vary", "right.temperature=300,301", "--zip", "-o",
+                                    str(tmp_path / "z.nc")])
+    assert res.exit_code == 0 and "2 points" in res.output

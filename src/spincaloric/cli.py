@@ -203,10 +203,15 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_p
                    "/.phi in V, K, A, degrees)")
 @click.option("-o", "--output", type=click.Path(), required=True,
               help="result file, netCDF or (ending in .zarr) a zarr store; written atomically")
-def sweep(device, varies, output):
-    """Solve DEVICE on a grid of parameters in one batched call; write labelled netCDF."""
+@click.option("--zip", "zipped", is_flag=True,
+              help="pair the --vary lists point by point (a list of points, not a grid)")
+def sweep(device, varies, output, zipped):
+    """Solve DEVICE over a grid (or, with --zip, a list) of parameter values; reservoir drives
+    and magnetization angles in one batched call, other device-file parameters
+    (contacts[0].conductance, spacer.spin_flip, ...) by rebuilding; labelled netCDF/zarr."""
     from .device import DeviceError
-    from .sweep import parse_vary, run_sweep
+    from .io import read_toml
+    from .sweep import parse_vary, sweep_file
 
     try:
         spec, circuit = _load(device)
@@ -217,14 +222,14 @@ def sweep(device, varies, output):
         if not varies:
             raise DeviceError("vary", "give --vary or a [sweep] table with vary = [...]")
         axes = [parse_vary(v) for v in varies]
-        ds = run_sweep(circuit, axes)
+        ds = sweep_file(read_toml(device), axes, zipped)
     except (DeviceError, ValueError) as err:
         _report(device, err)
         sys.exit(EXIT_INPUT)
     from .io import save_dataset
 
     save_dataset(ds, output)
-    shape = " x ".join(str(len(v)) for _, v in axes)
+    shape = str(len(axes[0][1])) if zipped else " x ".join(str(len(v)) for _, v in axes)
     click.echo(f"{device}: {shape} points -> {output}")
 
 

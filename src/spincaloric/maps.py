@@ -55,6 +55,32 @@ def set_path(data: dict, key: str, value: float) -> None:
             raise DeviceError(f"vary.{key}", "no such parameter in the device file") from None
 
 
+_UNITS = {
+    "voltage": "V", "temperature": "K", "current": "A", "heat": "W", "spin_flip": "S",
+    "bath": "W/K", "spin_heat_relaxation": "W/K", "saturation_magnetization": "A/m",
+    "volume": "m3", "thickness": "m", "area": "m2", "damping": "1", "anisotropy_field": "T",
+    "anisotropy_energy": "J/m3", "g_factor": "1", "g_up": "S", "g_down": "S", "dg_up": "S/J",
+    "dg_down": "S/J", "conductance": "S", "polarization": "1", "mixing": "1",
+    "mixing_imag": "1", "seebeck": "V/K", "polarization_derivative": "1",
+    "mixing_derivative": "1", "mixing_imag_derivative": "1", "conductance_per_area": "S/m2",
+    "start": "s", "rise": "s", "decay": "s", "duration": "s", "center": "s", "width": "s",
+    "time": "s", "theta": "deg", "phi": "deg",
+}
+_DRIVE_VALUES = ("peak", "base", "amplitude", "value", "before", "after")
+
+
+def unit_of(key: str) -> str:
+    """The unit of a device-file path, e.g. "s" for drives.free.temperature.decay, "K" for
+    its peak; "" if unknown."""
+    parts = key.replace("[", ".").split(".")
+    last = parts[-1]
+    if last in _DRIVE_VALUES and len(parts) >= 4 and parts[0] == "drives":
+        return _UNITS.get(parts[2], "")
+    if last in _DRIVE_VALUES and len(parts) >= 3 and parts[1] in _UNITS:  # NODE.QUANTITY...
+        return _UNITS.get(parts[1], "")
+    return _UNITS.get(last, "")
+
+
 def description_hash(data: dict, axes, until: float, run_kw: dict) -> str:
     """A stable hash of everything that determines the map's values."""
     blob = json.dumps({"device": data, "axes": [(k, list(map(float, v))) for k, v in axes],
@@ -179,7 +205,7 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
     def gather(name):
         return np.concatenate([p[name] for p in parts]).reshape(shape + parts[0][name].shape[1:])
 
-    ds = xr.Dataset(coords={k: (k, v) for k, v in axes})
+    ds = xr.Dataset(coords={k: (k, v, {"units": unit_of(k)}) for k, v in axes})
     ds = ds.assign_coords(magnet=names, component=["x", "y", "z"])
     ds["switched"] = (keys + ["magnet"], gather("switched").astype(np.int8),
                       {"long_name": "switched (1) or not (0)"})

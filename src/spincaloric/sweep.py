@@ -50,14 +50,87 @@ def _angles(m: np.ndarray) -> tuple[float, float]:
             math.degrees(math.atan2(m[1], m[0])))
 
 
-def run_sweep(circuit: Circuit, axes: list[tuple[str, np.ndarray]]):
-    """Solve ``circuit`` on the grid spanned by ``axes`` [(key, values)]; an xarray Dataset."""
+FAST = ("voltage", "temperature", "current", "magnetization.theta", "magnetization.phi")
+
+
+def is_fast(circuit: Circuit, key: str) -> bool:
+    """A reservoir drive or magnetization angle: solved batched without rebuilding."""
+    node, _, what = key.partition(".")
+    return node in circuit.index and what in FAST
+
+
+def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = False):
+    """Sweep the device described by ``data`` (a parsed device file) over ``axes``.
+
+    Reservoir drives and magnetization angles are solved in one batched call; any other
+    numeric device-file path (``contacts[0].conductance``, ``spacer.spin_flip``,
+    ``temperature``) rebuilds the circuit for each of its values. ``zipped``: the axes are
+    paired point by point (equal lengths) into one dimension ``point`` instead of a grid.
+    """
+    import copy
+
     import xarray as xr
 
-    shape = tuple(len(v) for _, v in axes)
+    from .io import spec_from_dict
+    from .maps import set_path, unit_of
+
+    circuit = spec_from_dict(data).device.finalize()
     if len({k for k, _ in axes}) != len(axes):
         raise DeviceError("vary", "each parameter may be varied once")
-    grids = np.meshgrid(*[v for _, v in axes], indexing="ij") if axes else []
+    fast = [(k, v) for k, v in axes if is_fast(circuit, k)]
+    slow = [(k, v) for k, v in axes if not is_fast(circuit, k)]
+    for key, _ in slow:
+        set_path(copy.deepcopy(data), key, 0.0)  # a wrong path fails here, with its field
+    if zipped:
+        lengths = {len(v) for _, v in axes}
+        if len(lengths) != 1:
+            raise DeviceError("vary", f"--zip needs equal lengths, got {sorted(lengths)}")
+        n = lengths.pop()
+        if not slow:
+            ds = run_sweep(circuit, fast, zipped=True)
+        else:
+            parts = []
+            for i in range(n):
+                d = copy.deepcopy(data)
+                for key, values in slow:
+                    set_path(d, key, float(values[i]))
+                c = spec_from_dict(d).device.finalize()
+                parts.append(run_sweep(c, [(k, v[i:i + 1]) for k, v in fast], zipped=True))
+            ds = xr.concat(parts, dim="point")
+        for key, values in slow:
+            ds = ds.assign_coords({key: ("point", values, {"units": unit_of(key)})})
+        return ds
+    if not slow:
+        return run_sweep(circuit, fast)
+    grids = np.meshgrid(*[v for _, v in slow], indexing="ij")
+    parts = []
+    for combo in zip(*(g.ravel() for g in grids)):
+        d = copy.deepcopy(data)
+        for (key, _), value in zip(slow, combo):
+            set_path(d, key, float(value))
+        c = spec_from_dict(d).device.finalize()
+        part = run_sweep(c, fast)
+        parts.append(part.expand_dims({k: [v] for (k, _), v in zip(slow, combo)}))
+    ds = xr.combine_by_coords(parts, combine_attrs="override")
+    for key, _ in slow:
+        ds[key].attrs["units"] = unit_of(key)
+    return ds.transpose(*[k for k, _ in axes], ...)
+
+
+def run_sweep(circuit: Circuit, axes: list[tuple[str, np.ndarray]], zipped: bool = False):
+    """Solve ``circuit`` on the grid spanned by ``axes`` [(key, values)] (reservoir drives and
+    magnetization angles) in one batched call; ``zipped`` pairs equal-length axes into one
+    dimension ``point``. An xarray Dataset."""
+    import xarray as xr
+
+    if len({k for k, _ in axes}) != len(axes):
+        raise DeviceError("vary", "each parameter may be varied once")
+    if zipped:
+        shape = (len(axes[0][1]),) if axes else ()
+        grids = [np.asarray(v) for _, v in axes]
+    else:
+        shape = tuple(len(v) for _, v in axes)
+        grids = np.meshgrid(*[v for _, v in axes], indexing="ij") if axes else []
     kw = {"voltage": {}, "temperature": {}, "current": {}}
     angles = {}
     for (key, _), grid in zip(axes, grids):
@@ -82,8 +155,14 @@ def run_sweep(circuit: Circuit, axes: list[tuple[str, np.ndarray]]):
         ph = np.radians(np.broadcast_to(given.get("phi", phi0), shape))
         mags[node] = np.stack([np.sin(th) * np.cos(ph), np.sin(th) * np.sin(ph), np.cos(th)], -1)
     sol = circuit.solve(magnetization=mags, **kw)
-    dims = [k for k, _ in axes]
-    ds = xr.Dataset(coords={k: (k, v, {"units": UNITS[k.split(".")[-1]]}) for k, v in axes})
+    if zipped:
+        dims = ["point"]
+        ds = xr.Dataset(coords={k: ("point", v, {"units": UNITS[k.split(".")[-1]]})
+                                for k, v in axes})
+    else:
+        dims = [k for k, _ in axes]
+        ds = xr.Dataset(coords={k: (k, v, {"units": UNITS[k.split(".")[-1]]})
+                                for k, v in axes})
     ds = ds.assign_coords(component=["x", "y", "z"])
 
     def put(name, value, units, long_name, vector=False):
