@@ -48,3 +48,15 @@ def test_closed_forms_gallery(tmp_path):
     assert "Cu/Co(111)*" in text and "+0.690" in text  # Table I-derived P
     worst = float(text.split("worst deviation ")[1].split(";")[0])
     assert worst < 1e-10
+
+
+def test_switching_map_figure_commands(tmp_path):
+    """The docs' switching-map figure comes from `spincaloric map` + `spincaloric plot`."""
+    device = ROOT / "examples" / "devices" / "thermal_switching_pillar.toml"
+    base = [sys.executable, "-m", "spincaloric"]
+    subprocess.run(base + ["map", str(device), "--vary", "drives.free.temperature.peak=10:60:3",
+                           "--vary", "drives.free.temperature.decay=1e-9:4e-9:3", "--until",
+                           "8ns", "-o", str(tmp_path / "m.nc")], check=True, capture_output=True)
+    subprocess.run(base + ["plot", str(tmp_path / "m.nc"), "-o", str(tmp_path / "m.png")],
+                   check=True, capture_output=True)
+    assert (tmp_path / "m.png").stat().st_size > 10_000

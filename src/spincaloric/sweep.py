@@ -225,5 +225,5 @@ def plot_dataset(ds, variable: str | None = None):
         ax.set_ylabel(f"{dims[0]} ({y.attrs.get('units', '')})")
     else:
         raise DeviceError("plot", f"can draw 1-D or 2-D sweeps, this one has {len(dims)} axes")
-    ax.set_title(ds.attrs.get("title", ""))
+    ax.set_title(ds.attrs.get("title", ""), fontsize=8)
     return fig
