@@ -169,3 +169,13 @@ def test_bad_paper_parameters_name_the_field(field, kw):
     with pytest.raises(ContactError) as err:
         ContactParameters.from_paper(**args)
     assert err.value.field == field
+
+
+def test_spin_space_block_is_the_electrical_block_of_k():
+    from spincaloric.contacts import spin_space_block
+
+    rng = np.random.default_rng(11)
+    p = random_contact(rng)
+    m = random_unit(rng, (5,))
+    np.testing.assert_allclose(spin_space_block(p.g_up, p.g_down, p.g_mix, m),
+                               k_of(p, m)[..., :4, :4], rtol=1e-14, atol=1e-20)

@@ -296,3 +296,13 @@ def test_two_free_magnets_follow_the_llgs_equation_with_circuit_torques(regime):
         torque_part = g * np.linalg.norm(sol.torques[name]) / p.moment
         assert torque_part > 1e-3 * np.linalg.norm(expected)  # the circuit torque matters
         np.testing.assert_allclose(numeric, expected, rtol=1e-5, atol=1e-6 * np.abs(expected).max())
+
+
+def test_slonczewski_critical_current_formula():
+    """I_c = (2e/ħ)(α/η) M_s V (B₁ + B₂)/2 for a perpendicular film: B_k − μ0 M_s."""
+    from spincaloric.dynamics.switching import slonczewski_critical_current
+
+    mag = MagnetParameters(saturation_magnetization=1e6, volume=1e-24, damping=0.01,
+                           anisotropy_field=1.4, demagnetizing_factors=[0, 0, 1])
+    expected = 0.01 * 1e6 * 1e-24 * (1.4 - MU0 * 1e6) / (TORQUE_PER_SPIN_CURRENT * 0.3)
+    assert slonczewski_critical_current(mag, 0.3) == pytest.approx(expected)
