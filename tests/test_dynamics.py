@@ -306,3 +306,27 @@ def test_slonczewski_critical_current_formula():
                            anisotropy_field=1.4, demagnetizing_factors=[0, 0, 1])
     expected = 0.01 * 1e6 * 1e-24 * (1.4 - MU0 * 1e6) / (TORQUE_PER_SPIN_CURRENT * 0.3)
     assert slonczewski_critical_current(mag, 0.3) == pytest.approx(expected)
+
+
+def test_ensemble_over_magnet_parameters_equals_separate_runs():
+    """An ensemble whose trajectories differ in damping and anisotropy field equals the same
+    runs done one by one (the per-trajectory parameters reach the kernels)."""
+    mag = MagnetParameters(saturation_magnetization=1e6, volume=1e-24, damping=0.01,
+                           anisotropy_field=1.5, demagnetizing_factors=[0, 0, 1])
+    start = (np.sin(0.3), 0, np.cos(0.3))
+    sim = Simulation(valve(free=start, voltage=-2e-3), {"free": mag})
+    damping = np.array([0.005, 0.02, 0.05])
+    field = np.array([1.4, 1.5, 1.6])
+    ens = sim.run(0.5e-9, n_save=51, ensemble=3,
+                  parameters={"free": {"damping": damping, "anisotropy_field": field}})
+    from dataclasses import replace
+
+    for e in range(3):
+        one = Simulation(valve(free=start, voltage=-2e-3),
+                         {"free": replace(mag, damping=damping[e], anisotropy_field=field[e])})
+        np.testing.assert_allclose(ens.m[e], one.run(0.5e-9, n_save=51).m[0], atol=1e-12)
+    assert np.abs(ens.m[0, -1] - ens.m[2, -1]).max() > 1e-3
+    with pytest.raises(DynamicsError, match="parameters.free.dampin"):
+        sim.run(1e-10, ensemble=2, parameters={"free": {"dampin": [0.1, 0.2]}})
+    with pytest.raises(Exception, match="damping"):
+        sim.run(1e-10, ensemble=2, parameters={"free": {"damping": [0.1, -0.2]}})

@@ -130,17 +130,38 @@ class Simulation:
         return (np.array(slots, np.int64), np.array(offsets, np.int64), cat(times), cat(values),
                 breaks)
 
-    def _magnet_arrays(self, n_traj: int):
-        mp = np.zeros((len(self.names), 6))
-        mv = np.zeros((len(self.names), 3, 3))
+    def _magnet_arrays(self, n_traj: int, parameters=None):
+        """Kernel arrays (E, k, 6) and (E, k, 3, 3); ``parameters`` = {magnet: {field:
+        values (E,)}} gives each trajectory its own magnet parameters (validated one by one)."""
+        from dataclasses import replace
+
+        mp = np.zeros((n_traj, len(self.names), 6))
+        mv = np.zeros((n_traj, len(self.names), 3, 3))
+        parameters = parameters or {}
+        for name in parameters:
+            if name not in self.magnets:
+                raise DynamicsError(f"parameters.{name}", "not a dynamic magnet")
         for j, name in enumerate(self.names):
-            p = self.magnets[name]
-            g = p.gyromagnetic_ratio
-            mp[j] = (p.saturation_magnetization, p.volume, p.damping, g, p.anisotropy_field,
-                     g / p.moment)
-            mv[j] = (p.anisotropy_axis, p.demagnetizing_factors, p.applied_field)
-        return (np.ascontiguousarray(np.broadcast_to(mp, (n_traj,) + mp.shape)),
-                np.ascontiguousarray(np.broadcast_to(mv, (n_traj,) + mv.shape)))
+            base = self.magnets[name]
+            per = {k: np.broadcast_to(np.asarray(v, float), (n_traj,) + np.shape(
+                getattr(base, k))) for k, v in parameters.get(name, {}).items()
+                if self._known_field(name, k)}
+            variants = ([replace(base, **{k: (v[e] if v.ndim > 1 else float(v[e]))
+                                          for k, v in per.items()}) for e in range(n_traj)]
+                        if per else [base])
+            for e, p in enumerate(variants):
+                g = p.gyromagnetic_ratio
+                mp[e:, j] = (p.saturation_magnetization, p.volume, p.damping, g,
+                             p.anisotropy_field, g / p.moment)
+                mv[e:, j] = (p.anisotropy_axis, p.demagnetizing_factors, p.applied_field)
+        return np.ascontiguousarray(mp), np.ascontiguousarray(mv)
+
+    def _known_field(self, name: str, key: str) -> bool:
+        from dataclasses import fields
+
+        if key not in {f.name for f in fields(MagnetParameters)}:
+            raise DynamicsError(f"parameters.{name}.{key}", "not a magnet parameter")
+        return True
 
     def _slonczewski_array(self, n_traj: int):
         s = np.zeros((len(self.names), 4))
@@ -160,7 +181,8 @@ class Simulation:
     def run(self, until: float, *, n_save: int = 1001, ensemble: int = 1, initial=None,
             method: str | None = None, temperature_noise: bool = False, dt: float | None = None,
             seed: int = 0, amplitude=None, rtol: float = 1e-7, atol: float = 1e-9,
-            max_step: float | None = None, progress: bool = False) -> Trajectory:
+            max_step: float | None = None, progress: bool = False,
+            parameters=None) -> Trajectory:
         """Integrate from t = 0 to ``until`` (s) and return a :class:`Trajectory`.
 
         n_save : number of saved instants, evenly spaced in [0, until].
@@ -176,6 +198,8 @@ class Simulation:
             static value (J = number of drives, in the order of ``drives``); default 1.
         rtol, atol, max_step : RK45 error control (max_step in s).
         progress : show a progress bar (tqdm) on long runs.
+        parameters : {magnet: {field: values (E,)}} per-trajectory magnet parameters, e.g.
+            {"free": {"damping": np.linspace(0.005, 0.05, E)}} (SI units of MagnetParameters).
         """
         from . import kernels
 
@@ -207,7 +231,7 @@ class Simulation:
         if np.any(norms == 0) or not np.all(np.isfinite(m0)):
             raise DynamicsError("initial", "initial magnetizations must be finite, non-zero")
         m0 = np.ascontiguousarray(m0 / norms)
-        mp, mv = self._magnet_arrays(ensemble)
+        mp, mv = self._magnet_arrays(ensemble, parameters)
         slon = self._slonczewski_array(ensemble)
         mode = {"none": 0, "circuit": 1, "slonczewski": 2}[self.torque]
         tm = self.model
