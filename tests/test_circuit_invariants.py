@@ -356,3 +356,18 @@ def test_joule_heat_is_the_electrical_power_and_heats_the_middle():
     rise = np.array([float(hot.nodes[f"n{i}"].temperature) - 300.0 for i in range(n - 1)])
     i = np.arange(1, n)
     np.testing.assert_allclose(rise, q * i * (n - i) / (2 * k_th), rtol=1e-10)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_a_circuit_of_reservoirs_only(method):
+    """Two reservoirs joined directly (no unknowns): the contact law alone, batched."""
+    dev = Device(temperature=300.0)
+    dev.add_node("a", "ferromagnet", reservoir=True, voltage=1e-3, magnetization=[0, 0, 1])
+    dev.add_node("b", "normal", reservoir=True)
+    c = ContactParameters.from_paper(conductance=1e-2, polarization=0.5, mixing=0.6,
+                                     seebeck=-4.5e-6, polarization_derivative=0.77,
+                                     mixing_derivative=0.13, temperature=300.0)
+    dev.add_contact("a", "b", c)
+    sol = dev.finalize().solve(voltage={"a": np.array([1e-3, 2e-3])}, method=method)
+    np.testing.assert_allclose(sol.contacts[0].charge_current, [1e-5, 2e-5], rtol=1e-12)
+    np.testing.assert_allclose(sol.contacts[0].spin_current[:, 2], [-5e-6, -1e-5], rtol=1e-12)

@@ -388,7 +388,7 @@ def _unpad(y, act, n_int):
     """Compact unknowns (P, u) -> padded (P, i, 8), zero where inactive."""
     y_pad = np.zeros((y.shape[0], n_int * 8))
     y_pad[:, act] = y
-    return y_pad.reshape(-1, n_int, 8)
+    return y_pad.reshape(y.shape[0], n_int, 8)
 
 
 def _drive_vectors(d):
