@@ -179,7 +179,12 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_p
     if output:
         atomic_write(output, lambda tmp: traj.to_xarray().to_netcdf(tmp))
     if plot_path:
-        atomic_write(plot_path, lambda tmp: traj.plot().savefig(tmp, format="png", dpi=120))
+        try:
+            fig = traj.plot()
+        except ImportError:
+            _report(device, "plot: needs matplotlib (pip install 'spincaloric[plot]')")
+            sys.exit(EXIT_INPUT)
+        atomic_write(plot_path, lambda tmp: fig.savefig(tmp, format="png", dpi=120))
     summary = traj.summary()
     if as_json:
         click.echo(json.dumps({"file": device, "until": opts["until"], "magnets": summary}))
@@ -299,6 +304,9 @@ def plot(result, output, variable):
             raise DeviceError("variable", f"{variable!r} is not in the file; it has "
                               f"{', '.join(map(str, ds.data_vars))}")
         fig = plot_dataset(ds, variable)
+    except ImportError as err:
+        _report(result, f"plot: needs {err.name or 'matplotlib'} (pip install 'spincaloric[plot]')")
+        sys.exit(EXIT_INPUT)
     except OSError as err:
         _report(result, f"<file>: {err.strerror or err}")
         sys.exit(EXIT_INPUT)
