@@ -1,0 +1,129 @@
+r"""Energy-resolved circuit theory in the elastic limit (no energy relaxation in the nodes).
+
+Beyond the Sommerfeld expansion: every node carries a 2×2 distribution per energy,
+f̂(ε) = f_c(ε) 1 + σ·f⃗_s(ε), and eq. (1) of the paper holds at every energy,
+
+.. math::
+
+    \hat\imath(\varepsilon) = \sum_{\sigma\sigma'} G^{\sigma\sigma'}(\varepsilon)\,
+    \hat u^\sigma\,[\hat f_F(\varepsilon) - \hat f_N(\varepsilon)]\,\hat u^{\sigma'},
+
+with conductances linear in energy, G(ε) = G + G' ε (ε measured from μ0), reservoirs in exact
+Fermi–Dirac equilibrium at their own μ and T (so the result is nonlinear in the bias: Joule
+heating included), and particle and spin conservation at every energy in every internal node.
+This is the elastic (τ_ee, τ_ep → ∞) limit; inelastic relaxation is not modelled here.
+Currents: I = (1/e)∫ i dε (A), Q = (1/e²)∫ (ε − μ0) i dε (W), in the theory sign convention.
+
+The state of a node at one energy is x = (f_c, f⃗_↑−↓) with f⃗_↑−↓ = 2 f⃗_s, so that the 4×4
+spin-space block of :func:`spincaloric.contacts.spin_space_block` is the spectral conductance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .constants import BOLTZMANN, ELEMENTARY_CHARGE
+from .contacts import spin_space_block
+from .device import Circuit, DeviceError
+
+
+@dataclass(frozen=True)
+class SpectralSolution:
+    """energies (K,) J from μ0; distributions (K, n, 4): (f_c, f⃗_↑−↓) of every node;
+    currents (c, 8): (I_c [A], I⃗_s [A], Q_c [W], Q⃗_s [W]) of every contact, theory signs;
+    spectral_currents (K, c, 4): the charge and spin spectral currents (S)."""
+
+    circuit: Circuit
+    energies: np.ndarray
+    distributions: np.ndarray
+    spectral_currents: np.ndarray
+    currents: np.ndarray
+
+
+def fermi(energy, mu, temperature):
+    """Fermi–Dirac occupation at ``energy`` (J) for chemical potential ``mu`` (J) and T (K)."""
+    x = (np.asarray(energy) - mu) / (BOLTZMANN * temperature)
+    return 0.5 * (1.0 - np.tanh(0.5 * x))
+
+
+def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
+                  voltage=None, temperature=None) -> SpectralSolution:
+    """Solve ``circuit`` energy by energy in the elastic limit.
+
+    points : energy grid size; window : half-width of the grid in units of k_B T_max (plus the
+    largest |eV|). voltage (electric potentials, V) and temperature (K) override reservoirs.
+    Current-biased reservoirs and node relaxation are not supported in this limit.
+    """
+    if circuit.current_biased.any():
+        raise DeviceError("nodes", "the spectral solver takes voltage-biased reservoirs only")
+    if (circuit.spin_flip.any() or circuit.bath.any() or circuit.spin_heat_relaxation.any()
+            or (circuit.reservoir_current[~circuit.reservoir] != 0).any()):
+        raise DeviceError("nodes", "node relaxation and heat inputs are not modelled in the "
+                          "elastic limit")
+    e = ELEMENTARY_CHARGE
+    n = circuit.n_nodes
+    mu = e * circuit.reservoir_voltage.copy()  # theory V = (μ − μ0)/e
+    temps = circuit.reservoir_temperature.copy()
+    for name, v in (voltage or {}).items():
+        mu[circuit.index[name]] = -e * v  # electric potential -> theory voltage
+    for name, t in (temperature or {}).items():
+        temps[circuit.index[name]] = t
+    kt = BOLTZMANN * temps[circuit.reservoir].max()
+    half = window * kt + np.abs(mu[circuit.reservoir]).max()
+    eps = np.linspace(-half, half, points)
+    de = eps[1] - eps[0]
+
+    # unknowns per internal node: 4 (normal) or 2 (ferromagnet: f_c, f_s along m)
+    internal = circuit.internal
+    basis = {}
+    sizes = []
+    for node in internal:
+        if circuit.ferromagnet[node]:
+            b = np.zeros((4, 2))
+            b[0, 0] = 1.0
+            b[1:, 1] = circuit.magnetization[node]
+        else:
+            b = np.eye(4)
+        basis[int(node)] = b
+        sizes.append(b.shape[1])
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+    pos = {int(node): i for i, node in enumerate(internal)}
+    u = int(offsets[-1])
+    fixed = np.zeros((points, n, 4))
+    for r in np.flatnonzero(circuit.reservoir):
+        fixed[:, r, 0] = fermi(eps, mu[r], temps[r])
+
+    # spectral conductances of every contact at every energy: (K, c, 4, 4)
+    m = np.where((circuit.magnet_of_contact >= 0)[:, None],
+                 circuit.magnetization[np.maximum(circuit.magnet_of_contact, 0)], [0, 0, 1.0])
+    k = spin_space_block(circuit.g_up[None] + circuit.dg_up[None] * eps[:, None],
+                         circuit.g_down[None] + circuit.dg_down[None] * eps[:, None],
+                         circuit.g_mix[None] + circuit.dg_mix[None] * eps[:, None], m[None])
+    a_mat = np.zeros((points, u, u))
+    rhs = np.zeros((points, u))
+    for c, (a, b) in enumerate(circuit.ends):
+        kc = k[:, c]
+        for row, sign in ((int(a), 1.0), (int(b), -1.0)):
+            if row not in pos:
+                continue
+            rs = slice(offsets[pos[row]], offsets[pos[row] + 1])
+            left = basis[row].T @ kc  # (K, r, 4)
+            for col, csign in ((int(a), 1.0), (int(b), -1.0)):
+                if col in pos:
+                    cs = slice(offsets[pos[col]], offsets[pos[col] + 1])
+                    a_mat[:, rs, cs] += sign * csign * (left @ basis[col])
+                else:
+                    rhs[:, rs] -= sign * csign * np.einsum("kij,kj->ki", left, fixed[:, col])
+    y = np.linalg.solve(a_mat, rhs[..., None])[..., 0] if u else np.zeros((points, 0))
+    dist = fixed.copy()
+    for node in internal:
+        i = pos[int(node)]
+        dist[:, node] = y[:, offsets[i]:offsets[i + 1]] @ basis[int(node)].T
+    dx = dist[:, circuit.ends[:, 0]] - dist[:, circuit.ends[:, 1]]  # (K, c, 4)
+    spectral = np.einsum("kcij,kcj->kci", k, dx)
+    currents = np.zeros((circuit.n_contacts, 8))
+    currents[:, :4] = spectral.sum(axis=0) * de / e
+    currents[:, 4:] = (eps[:, None, None] * spectral).sum(axis=0) * de / e**2
+    return SpectralSolution(circuit, eps, dist, spectral, currents)

@@ -1,0 +1,77 @@
+"""Energy-resolved (elastic-limit) solver against linear response and conservation laws."""
+
+import numpy as np
+import pytest
+
+from spincaloric import ContactParameters, Device
+from spincaloric.spectral import solve_elastic
+
+T = 300.0
+
+
+def valve(s, regime="noninteracting", dv=0.0, dt=0.0, p=0.5):
+    c = ContactParameters.from_paper(conductance=1e-2, polarization=p, mixing=0.7, seebeck=s,
+                                     polarization_derivative=0.8, mixing_derivative=0.2,
+                                     temperature=T)
+    dev = Device(temperature=T, regime=regime)
+    dev.add_node("L", "ferromagnet", reservoir=True, magnetization=[0, 0, 1])
+    dev.add_node("N", "normal")
+    dev.add_node("R", "ferromagnet", reservoir=True, magnetization=[1, 0, 1], voltage=-dv,
+                 temperature=T + dt)
+    dev.add_contact("L", "N", c)
+    dev.add_contact("R", "N", c)
+    return dev.finalize()
+
+
+def deviation(s, **bias):
+    circuit = valve(s, **bias)
+    lin = circuit.solve().currents
+    el = solve_elastic(circuit, points=4001).currents
+    scale = np.abs(lin).max(axis=0)
+    scale[scale == 0] = 1.0
+    return np.abs(el - lin).max(axis=0) / scale
+
+
+def test_energy_independent_conductances_equal_the_noninteracting_linear_response():
+    """G independent of ε: the elastic solution is the non-interacting one (both are linear
+    superpositions of the reservoirs' distributions), up to second order in the bias."""
+    assert deviation(0.0, dv=1e-6)[:4].max() < 1e-9
+    assert deviation(0.0, dt=1e-3).max() < 1e-4  # heat: ΔT/T corrections only
+
+
+def test_deviation_from_linear_response_is_second_order_in_the_thermopower():
+    """With G' ≠ 0 the node distributions are no longer Fermi-shaped: charge and spin currents
+    depart from the non-interacting linear response at relative order S²/L0."""
+    d = [deviation(s, dt=1e-3)[:4].max() for s in (-8e-6, -4e-6, -2e-6)]
+    assert d[0] / d[1] == pytest.approx(4, rel=0.3)
+    assert d[1] / d[2] == pytest.approx(4, rel=0.3)
+    from spincaloric.constants import LORENZ
+
+    assert d[0] < 10 * 8e-6**2 / LORENZ
+
+
+def test_joule_heat_flows_to_the_reservoirs_at_large_bias():
+    """10 mV across a normal node (S = 0): the heat delivered to the reservoirs, each measured
+    from its own chemical potential (Q_r − V_r I_r), equals I ΔV — second order in the bias,
+    absent from linear response. (Measured from the common μ0, as everywhere else in
+    spincaloric, the heat currents of an elastic node cancel: energy is conserved.)"""
+    dev = Device(temperature=T)
+    dev.add_node("a", "normal", reservoir=True, voltage=-5e-3)
+    dev.add_node("b", "normal", reservoir=True, voltage=5e-3)
+    dev.add_node("n", "normal")
+    dev.add_contact("a", "n", ContactParameters.spin_independent(conductance=1e-2))
+    dev.add_contact("b", "n", ContactParameters.spin_independent(conductance=3e-2))
+    sol = solve_elastic(dev.finalize(), points=20001)
+    i = sol.currents[0, 0]  # theory current from a into the node
+    v = {0: 5e-3, 1: -5e-3}  # theory voltages of a and b (electric potentials −5, +5 mV)
+    heat_to_reservoirs = -sum(sol.currents[k, 4] - v[k] * sol.currents[k, 0] for k in (0, 1))
+    assert i > 0 and heat_to_reservoirs == pytest.approx(i * (v[0] - v[1]), rel=1e-6)
+    assert sol.currents[1, 0] == pytest.approx(-i, rel=1e-12)
+    assert abs(sol.currents[0, 4] + sol.currents[1, 4]) < 1e-9 * heat_to_reservoirs
+
+
+def test_particle_and_spin_conservation_at_every_energy():
+    sol = solve_elastic(valve(-4e-6, dv=1e-4, dt=0.5), points=801)
+    # contacts (L -> N) and (R -> N): both flow into N
+    total = sol.spectral_currents[:, 0] + sol.spectral_currents[:, 1]
+    assert np.abs(total).max() < 1e-11 * np.abs(sol.spectral_currents).max()
