@@ -75,3 +75,26 @@ def test_particle_and_spin_conservation_at_every_energy():
     # contacts (L -> N) and (R -> N): both flow into N
     total = sol.spectral_currents[:, 0] + sol.spectral_currents[:, 1]
     assert np.abs(total).max() < 1e-11 * np.abs(sol.spectral_currents).max()
+
+
+def test_relaxation_interpolates_between_the_two_regimes():
+    """Electron-electron relaxation towards the Fermi-Dirac distribution with the same particle,
+    spin and energy content: weak relaxation gives the non-interacting (elastic) regime, strong
+    relaxation the thermalized one, with an error falling as G/g."""
+    from spincaloric.spectral import solve_relaxed
+
+    th = valve(-4e-6, regime="thermalized", dv=1e-6, dt=1e-3)
+    ni = valve(-4e-6, regime="noninteracting", dv=1e-6, dt=1e-3)
+    lin_th, lin_ni = th.solve().currents, ni.solve().currents
+    scale = np.abs(lin_th).max(axis=0)
+    scale[scale == 0] = 1.0
+    cols = [0, 1, 3, 4, 5, 7]
+
+    def dev(g, ref):
+        sol, _ = solve_relaxed(th, {"N": g}, points=4001)
+        return (np.abs(sol.currents - ref).max(axis=0) / scale)[cols].max()
+
+    assert dev(1e-4, lin_ni) < 1e-2  # g = G/100: nearly elastic
+    strong = [dev(g, lin_th) for g in (1.0, 10.0)]  # g = 100 G, 1000 G
+    assert strong[1] < 2e-3 and strong[0] / strong[1] == pytest.approx(10, rel=0.3)
+    assert dev(1.0, lin_ni) > 0.1  # and the two regimes really differ here

@@ -49,12 +49,15 @@ def fermi(energy, mu, temperature):
 
 
 def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
-                  voltage=None, temperature=None) -> SpectralSolution:
+                  voltage=None, temperature=None, probes=None) -> SpectralSolution:
     """Solve ``circuit`` energy by energy in the elastic limit.
 
     points : energy grid size; window : half-width of the grid in units of k_B T_max (plus the
     largest |eV|). voltage (electric potentials, V) and temperature (K) override reservoirs.
     Current-biased reservoirs and node relaxation are not supported in this limit.
+    probes : {internal normal node: (g (S), x (K, 4))} extra spin-independent contacts of
+        conductance g to a fixed distribution x(ε) — how :func:`solve_relaxed` models
+        relaxation (the grid must then be given through ``energies``-compatible ``points``).
     """
     if circuit.current_biased.any():
         raise DeviceError("nodes", "the spectral solver takes voltage-biased reservoirs only")
@@ -116,6 +119,14 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
                     a_mat[:, rs, cs] += sign * csign * (left @ basis[col])
                 else:
                     rhs[:, rs] -= sign * csign * np.einsum("kij,kj->ki", left, fixed[:, col])
+    for name, (g, x_probe) in (probes or {}).items():
+        node = circuit.index[name]
+        if node not in pos or circuit.ferromagnet[node]:
+            raise DeviceError(f"relaxation.{name}", "relaxation acts on internal normal nodes")
+        kp = spin_space_block(g / 2, g / 2, complex(g / 2), np.array([0.0, 0.0, 1.0]))
+        rs = slice(offsets[pos[node]], offsets[pos[node] + 1])
+        a_mat[:, rs, rs] += kp
+        rhs[:, rs] += x_probe @ kp.T
     y = np.linalg.solve(a_mat, rhs[..., None])[..., 0] if u else np.zeros((points, 0))
     dist = fixed.copy()
     for node in internal:
@@ -127,3 +138,95 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
     currents[:, :4] = spectral.sum(axis=0) * de / e
     currents[:, 4:] = (eps[:, None, None] * spectral).sum(axis=0) * de / e**2
     return SpectralSolution(circuit, eps, dist, spectral, currents)
+
+
+def grid(circuit: Circuit, points: int = 2001, window: float = 40.0, voltage=None,
+         temperature=None) -> np.ndarray:
+    """The energy grid (J, from μ0) that :func:`solve_elastic` uses for these arguments."""
+    e = ELEMENTARY_CHARGE
+    mu = e * circuit.reservoir_voltage.copy()
+    temps = circuit.reservoir_temperature.copy()
+    for name, v in (voltage or {}).items():
+        mu[circuit.index[name]] = -e * v
+    for name, t in (temperature or {}).items():
+        temps[circuit.index[name]] = t
+    kt = BOLTZMANN * temps[circuit.reservoir].max()
+    half = window * kt + np.abs(mu[circuit.reservoir]).max()
+    return np.linspace(-half, half, points)
+
+
+def equilibrium(eps, mu, temperature, mu_s):
+    """Node state x(ε) = (f_c, f⃗_↑−↓) of a Fermi–Dirac gas at chemical potential ``mu`` (J),
+    temperature (K) and spin splitting μ⃗_s = μ↑ − μ↓ (J, vector)."""
+    mu_s = np.asarray(mu_s, float)
+    size = float(np.linalg.norm(mu_s))
+    axis = mu_s / size if size else np.array([0.0, 0.0, 1.0])
+    up = fermi(eps, mu + size / 2, temperature)
+    dn = fermi(eps, mu - size / 2, temperature)
+    x = np.empty(np.shape(eps) + (4,))
+    x[..., 0] = 0.5 * (up + dn)
+    x[..., 1:] = (up - dn)[..., None] * axis
+    return x
+
+
+def solve_relaxed(circuit: Circuit, relaxation: dict, *, points: int = 2001,
+                  window: float = 40.0, voltage=None, temperature=None, tol: float = 1e-12,
+                  max_iter: int = 30) -> tuple[SpectralSolution, dict]:
+    """Energy-resolved solve with electron–electron relaxation in normal nodes.
+
+    ``relaxation`` = {node: g (S)}: the node's distribution relaxes, with the rate g/(e² D)
+    (g = e² D/τ_ee for a density of states D per J), towards the Fermi–Dirac distribution that
+    carries the same particle number, spin and energy. Modelled exactly as a spin-independent
+    contact of conductance g to a virtual reservoir whose μ, T and μ⃗_s are fixed by zero net
+    particle, spin and energy exchange (Newton iteration). g → 0 is the elastic limit
+    (:func:`solve_elastic`); g → ∞ forces Fermi–Dirac nodes: the thermalized regime.
+    Returns (solution, {node: (μ (J), T (K), μ⃗_s (J))}) of the relaxed distributions.
+    """
+    from .constants import ELEMENTARY_CHARGE as e
+
+    eps = grid(circuit, points, window, voltage, temperature)
+    de = eps[1] - eps[0]
+    names = list(relaxation)
+    t0 = circuit.temperature
+    params = {n: np.array([0.0, t0, 0.0, 0.0, 0.0]) for n in names}  # μ, T, μ⃗_s
+
+    def probes(ps):
+        return {n: (relaxation[n], equilibrium(eps, p[0], p[1], p[2:])) for n, p in ps.items()}
+
+    def residual(ps):
+        sol = solve_elastic(circuit, points=points, window=window, voltage=voltage,
+                            temperature=temperature, probes=probes(ps))
+        out = []
+        for n in names:
+            g = relaxation[n]
+            x = sol.distributions[:, circuit.index[n]]
+            diff = x - equilibrium(eps, *_split(ps[n]))
+            i_c = g * diff[:, 0]
+            i_s = 0.5 * g * diff[:, 1:]
+            out.extend([i_c.sum() * de / e, *(i_s.sum(axis=0) * de / e),
+                        (eps * i_c).sum() * de / e**2])
+        return np.array(out), sol
+
+    scales = np.array([e * 1e-6, t0 * 1e-6, e * 1e-6, e * 1e-6, e * 1e-6])
+    for _ in range(max_iter):
+        r, sol = residual(params)
+        if np.all(np.abs(r) <= tol * max(1.0, np.abs(sol.currents).max())):
+            break
+        jac = np.zeros((len(r), len(r)))
+        flat = np.concatenate([params[n] for n in names])
+        for j in range(len(flat)):
+            step = scales[j % 5]
+            shifted = flat.copy()
+            shifted[j] += step
+            jac[:, j] = (residual(_unflatten(names, shifted))[0] - r) / step
+        flat = flat - np.linalg.solve(jac, r)
+        params = _unflatten(names, flat)
+    return sol, {n: _split(p) for n, p in params.items()}
+
+
+def _split(p):
+    return p[0], p[1], p[2:]
+
+
+def _unflatten(names, flat):
+    return {n: flat[5 * i:5 * i + 5] for i, n in enumerate(names)}
