@@ -98,3 +98,23 @@ def test_relaxation_interpolates_between_the_two_regimes():
     strong = [dev(g, lin_th) for g in (1.0, 10.0)]  # g = 100 G, 1000 G
     assert strong[1] < 2e-3 and strong[0] / strong[1] == pytest.approx(10, rel=0.3)
     assert dev(1.0, lin_ni) > 0.1  # and the two regimes really differ here
+
+
+def test_phonons_cool_a_joule_heated_node_to_the_lattice():
+    """At 5 mV bias, strong e-e relaxation makes the node Fermi-Dirac and Joule-heated to the
+    Wiedemann-Franz (Kohlrausch) value T_n² = T0² + V²/(4 L0) of a node between two equal
+    contacts; an electron-phonon coupling removes heat to the lattice and cools it."""
+    from spincaloric.constants import LORENZ
+    from spincaloric.spectral import solve_relaxed
+
+    dev = Device(temperature=T)
+    dev.add_node("a", "normal", reservoir=True, voltage=-2.5e-3)
+    dev.add_node("b", "normal", reservoir=True, voltage=2.5e-3)
+    dev.add_node("n", "normal")
+    dev.add_contact("a", "n", ContactParameters.spin_independent(conductance=1e-2))
+    dev.add_contact("b", "n", ContactParameters.spin_independent(conductance=1e-2))
+    circuit = dev.finalize()
+    _, hot = solve_relaxed(circuit, {"n": 1.0}, points=6001)
+    _, cooled = solve_relaxed(circuit, {"n": 1.0}, phonons={"n": 1e-2}, points=6001)
+    assert hot["n"][1] == pytest.approx(np.sqrt(T**2 + 5e-3**2 / (4 * LORENZ)), rel=1e-5)
+    assert T < cooled["n"][1] < hot["n"][1] - 0.1

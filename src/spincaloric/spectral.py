@@ -55,9 +55,9 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
     points : energy grid size; window : half-width of the grid in units of k_B T_max (plus the
     largest |eV|). voltage (electric potentials, V) and temperature (K) override reservoirs.
     Current-biased reservoirs and node relaxation are not supported in this limit.
-    probes : {internal normal node: (g (S), x (K, 4))} extra spin-independent contacts of
-        conductance g to a fixed distribution x(ε) — how :func:`solve_relaxed` models
-        relaxation (the grid must then be given through ``energies``-compatible ``points``).
+    probes : [(internal normal node, g (S), x (K, 4))] extra spin-independent contacts of
+        conductance g to a fixed distribution x(ε) on this grid — how :func:`solve_relaxed`
+        models relaxation.
     """
     if circuit.current_biased.any():
         raise DeviceError("nodes", "the spectral solver takes voltage-biased reservoirs only")
@@ -119,7 +119,7 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
                     a_mat[:, rs, cs] += sign * csign * (left @ basis[col])
                 else:
                     rhs[:, rs] -= sign * csign * np.einsum("kij,kj->ki", left, fixed[:, col])
-    for name, (g, x_probe) in (probes or {}).items():
+    for name, g, x_probe in (probes or []):
         node = circuit.index[name]
         if node not in pos or circuit.ferromagnet[node]:
             raise DeviceError(f"relaxation.{name}", "relaxation acts on internal normal nodes")
@@ -169,64 +169,72 @@ def equilibrium(eps, mu, temperature, mu_s):
     return x
 
 
-def solve_relaxed(circuit: Circuit, relaxation: dict, *, points: int = 2001,
-                  window: float = 40.0, voltage=None, temperature=None, tol: float = 1e-12,
-                  max_iter: int = 30) -> tuple[SpectralSolution, dict]:
-    """Energy-resolved solve with electron–electron relaxation in normal nodes.
+def solve_relaxed(circuit: Circuit, relaxation: dict, *, phonons: dict | None = None,
+                  points: int = 2001, window: float = 40.0, voltage=None, temperature=None,
+                  tol: float = 1e-12, max_iter: int = 30) -> tuple[SpectralSolution, dict]:
+    """Energy-resolved solve with inelastic relaxation in normal nodes.
 
-    ``relaxation`` = {node: g (S)}: the node's distribution relaxes, with the rate g/(e² D)
-    (g = e² D/τ_ee for a density of states D per J), towards the Fermi–Dirac distribution that
-    carries the same particle number, spin and energy. Modelled exactly as a spin-independent
-    contact of conductance g to a virtual reservoir whose μ, T and μ⃗_s are fixed by zero net
-    particle, spin and energy exchange (Newton iteration). g → 0 is the elastic limit
-    (:func:`solve_elastic`); g → ∞ forces Fermi–Dirac nodes: the thermalized regime.
-    Returns (solution, {node: (μ (J), T (K), μ⃗_s (J))}) of the relaxed distributions.
+    ``relaxation`` = {node: g_ee (S)}: electron–electron scattering relaxes the node's
+    distribution, at the rate g_ee/(e² D) (g_ee = e² D/τ_ee, D the density of states per J;
+    the dwell time is τ_d = e² D/(4G)), towards the Fermi–Dirac distribution with the same
+    particle number, spin and energy: a spin-independent contact of conductance g_ee to a
+    virtual reservoir whose μ, T, μ⃗_s make its particle, spin and energy exchange vanish.
+    ``phonons`` = {node: g_ep (S)}: electron–phonon scattering towards a Fermi–Dirac gas at the
+    lattice (device) temperature, exchanging energy but no particles or spin.
+    Newton iteration on the virtual reservoirs. g → 0: the elastic limit; g_ee → ∞: the
+    thermalized regime. Returns (solution, {node: (μ (J), T (K), μ⃗_s (J))}) of the
+    electron–electron targets.
     """
     from .constants import ELEMENTARY_CHARGE as e
 
     eps = grid(circuit, points, window, voltage, temperature)
     de = eps[1] - eps[0]
-    names = list(relaxation)
     t0 = circuit.temperature
-    params = {n: np.array([0.0, t0, 0.0, 0.0, 0.0]) for n in names}  # μ, T, μ⃗_s
+    # unknowns: (μ, T, μ⃗_s) of each e-e target, (μ, μ⃗_s) of each e-p target (T = T0)
+    blocks = [(n, "ee", g) for n, g in relaxation.items()]
+    blocks += [(n, "ep", g) for n, g in (phonons or {}).items()]
+    sizes = [5 if kind == "ee" else 4 for _, kind, _ in blocks]
+    starts = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
 
-    def probes(ps):
-        return {n: (relaxation[n], equilibrium(eps, p[0], p[1], p[2:])) for n, p in ps.items()}
-
-    def residual(ps):
-        sol = solve_elastic(circuit, points=points, window=window, voltage=voltage,
-                            temperature=temperature, probes=probes(ps))
+    def targets(flat):
         out = []
-        for n in names:
-            g = relaxation[n]
-            x = sol.distributions[:, circuit.index[n]]
-            diff = x - equilibrium(eps, *_split(ps[n]))
-            i_c = g * diff[:, 0]
-            i_s = 0.5 * g * diff[:, 1:]
-            out.extend([i_c.sum() * de / e, *(i_s.sum(axis=0) * de / e),
-                        (eps * i_c).sum() * de / e**2])
+        for (n, kind, g), a, b in zip(blocks, starts[:-1], starts[1:]):
+            p = flat[a:b]
+            mu, temp, mu_s = (p[0], p[1], p[2:]) if kind == "ee" else (p[0], t0, p[1:])
+            out.append((n, g, equilibrium(eps, mu, temp, mu_s)))
+        return out
+
+    def residual(flat):
+        probes = targets(flat)
+        sol = solve_elastic(circuit, points=points, window=window, voltage=voltage,
+                            temperature=temperature, probes=probes)
+        out = []
+        for (n, kind, _), (_, g, target) in zip(blocks, probes):
+            diff = sol.distributions[:, circuit.index[n]] - target
+            i_c, i_s = g * diff[:, 0], 0.5 * g * diff[:, 1:]
+            out.extend([i_c.sum() * de / e, *(i_s.sum(axis=0) * de / e)])
+            if kind == "ee":
+                out.append((eps * i_c).sum() * de / e**2)
         return np.array(out), sol
 
-    scales = np.array([e * 1e-6, t0 * 1e-6, e * 1e-6, e * 1e-6, e * 1e-6])
+    flat = np.concatenate([[0.0, t0, 0.0, 0.0, 0.0] if kind == "ee" else [0.0] * 4
+                           for _, kind, _ in blocks]) if blocks else np.zeros(0)
+    step_of = np.concatenate([[e * 1e-6, t0 * 1e-6] + [e * 1e-6] * 3 if kind == "ee"
+                              else [e * 1e-6] * 4 for _, kind, _ in blocks]) if blocks else []
     for _ in range(max_iter):
-        r, sol = residual(params)
-        if np.all(np.abs(r) <= tol * max(1.0, np.abs(sol.currents).max())):
+        r, sol = residual(flat)
+        if r.size == 0 or np.all(np.abs(r) <= tol * max(1.0, np.abs(sol.currents).max())):
             break
-        jac = np.zeros((len(r), len(r)))
-        flat = np.concatenate([params[n] for n in names])
-        for j in range(len(flat)):
-            step = scales[j % 5]
+        jac = np.zeros((r.size, r.size))
+        for j in range(r.size):
             shifted = flat.copy()
-            shifted[j] += step
-            jac[:, j] = (residual(_unflatten(names, shifted))[0] - r) / step
+            shifted[j] += step_of[j]
+            jac[:, j] = (residual(shifted)[0] - r) / step_of[j]
         flat = flat - np.linalg.solve(jac, r)
-        params = _unflatten(names, flat)
-    return sol, {n: _split(p) for n, p in params.items()}
+    found = {}
+    for (n, kind, _), a, b in zip(blocks, starts[:-1], starts[1:]):
+        if kind == "ee":
+            found[n] = (flat[a], flat[a + 1], flat[a + 2:b])
+    return sol, found
 
 
-def _split(p):
-    return p[0], p[1], p[2:]
-
-
-def _unflatten(names, flat):
-    return {n: flat[5 * i:5 * i + 5] for i, n in enumerate(names)}
