@@ -60,3 +60,16 @@ def test_switching_map_figure_commands(tmp_path):
     subprocess.run(base + ["plot", str(tmp_path / "m.nc"), "-o", str(tmp_path / "m.png")],
                    check=True, capture_output=True)
     assert (tmp_path / "m.png").stat().st_size > 10_000
+
+
+def test_thermal_torque_vs_relaxation(tmp_path):
+    """Weak relaxation: the non-interacting torque; strong: the thermalized one (eq. 7)."""
+    text = run("thermal_torque_relaxation.py", tmp_path)
+    values = [float(line.split("torque")[1].split("nA")[0]) for line in text.splitlines()
+              if line.startswith("τ_d/τ_ee")]
+    closed = text.split("closed forms:")[1]
+    ni = float(closed.split("non-interacting")[1].split("nA")[0])
+    th = float(closed.split("thermalized")[1].split("nA")[0])
+    assert values[0] == pytest.approx(ni, rel=1e-2)
+    assert values[-1] == pytest.approx(th, rel=1e-2)
+    assert all(b >= a for a, b in zip(values, values[1:]))
