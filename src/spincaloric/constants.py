@@ -34,10 +34,13 @@ SEEBECK_BOUND: float = math.sqrt(LORENZ)
 TORQUE_PER_SPIN_CURRENT: float = HBAR / (2.0 * ELEMENTARY_CHARGE)
 #: Conductance quantum per spin e^2/h (S).
 CONDUCTANCE_QUANTUM: float = ELEMENTARY_CHARGE**2 / PLANCK
+#: Free-electron g-factor |g_e| (CODATA), the default Landé factor of a magnet.
+ELECTRON_G: float = abs(_c.physical_constants["electron g factor"][0])
 
 
-def gyromagnetic_ratio(g_factor: float = 2.0) -> float:
-    """Gyromagnetic ratio gamma = g mu_B / hbar in rad s^-1 T^-1 (about 1.761e11 for g = 2)."""
+def gyromagnetic_ratio(g_factor: float = ELECTRON_G) -> float:
+    """Gyromagnetic ratio gamma = g mu_B / hbar in rad s^-1 T^-1 (1.761e11 for the free-electron
+    g = 2.0023, physics.md §4)."""
     return g_factor * BOHR_MAGNETON / HBAR
 
 

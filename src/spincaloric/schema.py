@@ -47,7 +47,7 @@ class MagnetTable(_Strict):
     anisotropy_energy: float | None = Field(None, description="K_u, J/m³")
     demagnetizing_factors: Vector3 = [0.0, 0.0, 0.0]
     applied_field: Vector3 = Field([0.0, 0.0, 0.0], description="μ0 H, T")
-    g_factor: float = 2.0
+    g_factor: float | None = Field(None, description="Landé g (default 2.0023)")
 
     _check = field_validator("saturation_magnetization", "damping", "volume", "thickness",
                              "area", "anisotropy_field", "anisotropy_energy", "g_factor")(_finite)

@@ -15,8 +15,8 @@ energy is E = −M_s V [B_app·m + (B_k/2)(m·u)² − (μ0 M_s/2) Σ_i N_i m_i�
 
 >>> p = MagnetParameters(saturation_magnetization=1.0e6, volume=1e-24, damping=0.01,
 ...                      anisotropy_field=0.1)
->>> round(p.gyromagnetic_ratio / 1e11, 4)  # rad/(s T), g = 2
-1.7588
+>>> round(p.gyromagnetic_ratio / 1e11, 4)  # rad/(s T), free-electron g = 2.0023
+1.7609
 >>> float(p.effective_field([0, 0, 1.0])[2])
 0.1
 """
@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..constants import MU0, gyromagnetic_ratio
+from ..constants import ELECTRON_G, MU0, gyromagnetic_ratio
 from ..errors import FieldError
 
 
@@ -62,7 +62,7 @@ class MagnetParameters:
         ``anisotropy_energy`` K_u (J/m³), B_k = 2 K_u / M_s.
     demagnetizing_factors : (N_x, N_y, N_z), each in [0, 1], sum ≤ 1 (thin film in xy: (0, 0, 1)).
     applied_field : B_app = μ0 H_app (T), 3-vector.
-    g_factor : Landé g (dimensionless), > 0.
+    g_factor : Landé g (dimensionless), > 0; default the free-electron 2.0023.
     """
 
     saturation_magnetization: float
@@ -72,7 +72,7 @@ class MagnetParameters:
     anisotropy_field: float = 0.0
     demagnetizing_factors: np.ndarray = field(default_factory=lambda: np.zeros(3))
     applied_field: np.ndarray = field(default_factory=lambda: np.zeros(3))
-    g_factor: float = 2.0
+    g_factor: float = ELECTRON_G
 
     def __post_init__(self):
         for name in ("saturation_magnetization", "volume", "g_factor"):
