@@ -42,7 +42,7 @@ def test_larmor_precession_and_gilbert_relaxation():
     m = tr.magnetization("free")[0]
     phase = np.unwrap(np.arctan2(m[:, 1], m[:, 0]))
     f = abs(np.polyfit(tr.time, phase, 1)[0]) / (2 * np.pi)
-    assert f == pytest.approx(mag.larmor_frequency(0.2), rel=1e-8)
+    assert f == pytest.approx(mag.larmor_frequency(0.2), rel=1e-8, abs=0)
     # from the equator, m_z(t) = tanh(t / τ) with τ = (1 + α²)/(α γ B)
     tau = mag.relaxation_time(0.2)
     np.testing.assert_allclose(m[:, 2], np.tanh(tr.time / tau), atol=1e-8)
@@ -133,7 +133,7 @@ def test_instability_threshold_matches_slonczewski_sun(geometry):
             anisotropy_axis=[1, 0, 0], demagnetizing_factors=[0, 0, 1])
     stiffness = effective_stiffness(mag)
     expected = {"perpendicular": 1.4 - MU0 * 1e6, "in-plane": 0.05 + MU0 * 1e6 / 2}[geometry]
-    assert stiffness == pytest.approx(expected)
+    assert stiffness == pytest.approx(expected, rel=1e-6, abs=0)
     kappa_c = slonczewski_critical_torque_slope(mag)
     # torque slope of the circuit per volt of bias, at the parallel state
     probe = valve(fixed=axis, free=axis, voltage=-1e-3)
@@ -305,7 +305,7 @@ def test_slonczewski_critical_current_formula():
     mag = MagnetParameters(saturation_magnetization=1e6, volume=1e-24, damping=0.01,
                            anisotropy_field=1.4, demagnetizing_factors=[0, 0, 1])
     expected = 0.01 * 1e6 * 1e-24 * (1.4 - MU0 * 1e6) / (TORQUE_PER_SPIN_CURRENT * 0.3)
-    assert slonczewski_critical_current(mag, 0.3) == pytest.approx(expected)
+    assert slonczewski_critical_current(mag, 0.3) == pytest.approx(expected, rel=1e-6, abs=0)
 
 
 def test_ensemble_over_magnet_parameters_equals_separate_runs():

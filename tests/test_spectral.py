@@ -43,8 +43,8 @@ def test_deviation_from_linear_response_is_second_order_in_the_thermopower():
     """With G' ≠ 0 the node distributions are no longer Fermi-shaped: charge and spin currents
     depart from the non-interacting linear response at relative order S²/L0."""
     d = [deviation(s, dt=1e-3)[:4].max() for s in (-8e-6, -4e-6, -2e-6)]
-    assert d[0] / d[1] == pytest.approx(4, rel=0.3)
-    assert d[1] / d[2] == pytest.approx(4, rel=0.3)
+    assert d[0] / d[1] == pytest.approx(4, rel=0.3, abs=0)
+    assert d[1] / d[2] == pytest.approx(4, rel=0.3, abs=0)
     from spincaloric.constants import LORENZ
 
     assert d[0] < 10 * 8e-6**2 / LORENZ
@@ -65,8 +65,8 @@ def test_joule_heat_flows_to_the_reservoirs_at_large_bias():
     i = sol.currents[0, 0]  # theory current from a into the node
     v = {0: 5e-3, 1: -5e-3}  # theory voltages of a and b (electric potentials −5, +5 mV)
     heat_to_reservoirs = -sum(sol.currents[k, 4] - v[k] * sol.currents[k, 0] for k in (0, 1))
-    assert i > 0 and heat_to_reservoirs == pytest.approx(i * (v[0] - v[1]), rel=1e-6)
-    assert sol.currents[1, 0] == pytest.approx(-i, rel=1e-12)
+    assert i > 0 and heat_to_reservoirs == pytest.approx(i * (v[0] - v[1]), rel=1e-6, abs=0)
+    assert sol.currents[1, 0] == pytest.approx(-i, rel=1e-12, abs=0)
     assert abs(sol.currents[0, 4] + sol.currents[1, 4]) < 1e-9 * heat_to_reservoirs
 
 
@@ -96,7 +96,7 @@ def test_relaxation_interpolates_between_the_two_regimes():
 
     assert dev(1e-4, lin_ni) < 1e-2  # g = G/100: nearly elastic
     strong = [dev(g, lin_th) for g in (1.0, 10.0)]  # g = 100 G, 1000 G
-    assert strong[1] < 2e-3 and strong[0] / strong[1] == pytest.approx(10, rel=0.3)
+    assert strong[1] < 2e-3 and strong[0] / strong[1] == pytest.approx(10, rel=0.3, abs=0)
     assert dev(1.0, lin_ni) > 0.1  # and the two regimes really differ here
 
 
@@ -116,5 +116,27 @@ def test_phonons_cool_a_joule_heated_node_to_the_lattice():
     circuit = dev.finalize()
     _, hot = solve_relaxed(circuit, {"n": 1.0}, points=6001)
     _, cooled = solve_relaxed(circuit, {"n": 1.0}, phonons={"n": 1e-2}, points=6001)
-    assert hot["n"][1] == pytest.approx(np.sqrt(T**2 + 5e-3**2 / (4 * LORENZ)), rel=1e-5)
+    assert hot["n"][1] == pytest.approx(np.sqrt(T**2 + 5e-3**2 / (4 * LORENZ)), rel=1e-5, abs=0)
     assert T < cooled["n"][1] < hot["n"][1] - 0.1
+
+
+def test_conductance_curvature_corrects_linear_response_by_kT_squared():
+    """G(ε) = G + G'' ε²/2 through one contact: the small-bias conductance is
+    G + (π²/6)(k_B T)² G'' (Sommerfeld to the next order), beyond the linear-response model:
+    the relative deviation is (π²/6)(k_B T)² G''/G, four times larger at twice the temperature."""
+    from spincaloric.constants import BOLTZMANN
+
+    g2 = 0.02 * 1e-2 / (BOLTZMANN * 300.0) ** 2  # a 2 % curvature over k_B T at 300 K
+    rel = {}
+    for temp in (150.0, 300.0):
+        dev = Device(temperature=temp)
+        dev.add_node("a", "normal", reservoir=True, voltage=1e-7)
+        dev.add_node("b", "normal", reservoir=True)
+        dev.add_contact("a", "b", ContactParameters.spin_independent(conductance=1e-2,
+                                                                     temperature=temp))
+        circuit = dev.finalize()
+        sol = solve_elastic(circuit, points=8001, curvature={0: (g2 / 2, g2 / 2, g2 / 2)})
+        rel[temp] = sol.currents[0, 0] / circuit.solve().currents[0, 0] - 1
+        kt = BOLTZMANN * temp
+        assert rel[temp] == pytest.approx(np.pi**2 / 6 * kt**2 * g2 / 1e-2, rel=1e-4, abs=0)
+    assert rel[300.0] / rel[150.0] == pytest.approx(4.0, rel=1e-4, abs=0)

@@ -49,7 +49,8 @@ def fermi(energy, mu, temperature):
 
 
 def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
-                  voltage=None, temperature=None, probes=None) -> SpectralSolution:
+                  voltage=None, temperature=None, probes=None,
+                  curvature=None) -> SpectralSolution:
     """Solve ``circuit`` energy by energy in the elastic limit.
 
     points : energy grid size; window : half-width of the grid in units of k_B T_max (plus the
@@ -58,6 +59,8 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
     probes : [(internal normal node, g (S), x (K, 4))] extra spin-independent contacts of
         conductance g to a fixed distribution x(ε) on this grid — how :func:`solve_relaxed`
         models relaxation.
+    curvature : {contact index: (∂²G↑, ∂²G↓, ∂²G↑↓)} second energy derivatives (S/J²):
+        G(ε) = G + G' ε + G'' ε²/2 for that contact (beyond the Sommerfeld expansion).
     """
     if circuit.current_biased.any():
         raise DeviceError("nodes", "the spectral solver takes voltage-biased reservoirs only")
@@ -101,9 +104,15 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
     # spectral conductances of every contact at every energy: (K, c, 4, 4)
     m = np.where((circuit.magnet_of_contact >= 0)[:, None],
                  circuit.magnetization[np.maximum(circuit.magnet_of_contact, 0)], [0, 0, 1.0])
-    k = spin_space_block(circuit.g_up[None] + circuit.dg_up[None] * eps[:, None],
-                         circuit.g_down[None] + circuit.dg_down[None] * eps[:, None],
-                         circuit.g_mix[None] + circuit.dg_mix[None] * eps[:, None], m[None])
+    second = np.zeros((3, circuit.n_contacts), dtype=complex)
+    for c, values in (curvature or {}).items():
+        second[:, c] = values
+    half_eps2 = 0.5 * eps[:, None] ** 2
+    k = spin_space_block(
+        circuit.g_up[None] + circuit.dg_up[None] * eps[:, None] + second[0].real * half_eps2,
+        circuit.g_down[None] + circuit.dg_down[None] * eps[:, None] + second[1].real * half_eps2,
+        circuit.g_mix[None] + circuit.dg_mix[None] * eps[:, None] + second[2] * half_eps2,
+        m[None])
     a_mat = np.zeros((points, u, u))
     rhs = np.zeros((points, u))
     for c, (a, b) in enumerate(circuit.ends):
