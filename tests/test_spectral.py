@@ -1,5 +1,7 @@
 """Energy-resolved (elastic-limit) solver against linear response and conservation laws."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -140,3 +142,38 @@ def test_conductance_curvature_corrects_linear_response_by_kT_squared():
         kt = BOLTZMANN * temp
         assert rel[temp] == pytest.approx(np.pi**2 / 6 * kt**2 * g2 / 1e-2, rel=1e-4, abs=0)
     assert rel[300.0] / rel[150.0] == pytest.approx(4.0, rel=1e-4, abs=0)
+
+
+def test_spectral_regime_from_a_device_file(tmp_path):
+    """regime = "spectral": the CLI solves energy by energy; with strong relaxation the JSON
+    matches the thermalized document, with weak relaxation the non-interacting one."""
+    import json
+
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+
+    src = (Path(__file__).parent.parent / "examples" / "devices" / "valve_spectral.toml")
+    text = src.read_text()
+
+    def solve(body):
+        path = tmp_path / "d.toml"
+        path.write_text(body)
+        res = CliRunner().invoke(main, ["solve", "--json", str(path)])
+        assert res.exit_code == 0, res.output
+        return json.loads(res.stdout)
+
+    strong = solve(text)
+    thermal = solve(text.replace('regime = "spectral"', 'regime = "thermalized"'))
+    weak = solve(text.replace("spacer = 1.0", "spacer = 1.0e-7"))
+    nonint = solve(text.replace('regime = "spectral"', 'regime = "noninteracting"'))
+    for got, ref, tol in ((strong, thermal, 2e-3), (weak, nonint, 2e-3)):
+        for key in ("charge_current", "heat_current"):
+            a, b = got["contacts"][0][key], ref["contacts"][0][key]
+            assert a == pytest.approx(b, rel=tol, abs=0)
+        np.testing.assert_allclose(got["torques"]["right"], ref["torques"]["right"],
+                                   rtol=tol, atol=tol * np.abs(ref["torques"]["right"]).max())
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace("spacer = 1.0", "left = 1.0"))
+    res = CliRunner().invoke(main, ["solve", str(bad)])
+    assert res.exit_code == 2 and "spectral.relaxation.left: not an internal node" in res.stderr

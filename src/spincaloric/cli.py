@@ -60,8 +60,8 @@ def solve(files, as_json):
     failed = False
     for path in files:
         try:
-            _, circuit = _load(path)
-            sol = circuit.solve()
+            spec, circuit = _load(path)
+            sol = _steady(spec, circuit)
         except _Failed:
             failed = True
             continue
@@ -315,6 +315,18 @@ def plot(result, output, variable):
         sys.exit(EXIT_INPUT)
     atomic_write(output, lambda tmp: fig.savefig(tmp, format="png", dpi=120))
     click.echo(f"wrote {output}")
+
+
+def _steady(spec, circuit):
+    """The steady state: the linear solver, or the energy-resolved one for regime "spectral"."""
+    if circuit.regime != "spectral":
+        return circuit.solve()
+    from .spectral import as_solution, solve_relaxed
+
+    opts = spec.spectral or {}
+    sol, _ = solve_relaxed(circuit, opts.get("relaxation", {}), phonons=opts.get("phonons"),
+                           points=opts.get("points", 2001), window=opts.get("window", 40.0))
+    return as_solution(sol)
 
 
 def _table(path, sol) -> str:

@@ -35,9 +35,9 @@ from .constants import from_electric_potential
 from .contacts import ContactError, ContactParameters
 from .errors import FieldError
 
-Regime = Literal["thermalized", "noninteracting"]
+Regime = Literal["thermalized", "noninteracting", "spectral"]
 NodeKind = Literal["ferromagnet", "normal"]
-REGIMES = ("thermalized", "noninteracting")
+REGIMES = ("thermalized", "noninteracting", "spectral")
 NODE_KINDS = ("ferromagnet", "normal")
 
 
@@ -117,7 +117,9 @@ class Device:
     ----------
     temperature : equilibrium temperature T of the linear response (K).
     regime : "thermalized" (spin temperature zero in every node) or "noninteracting"
-        (a vector spin heat accumulation in normal nodes), physics.md §3.
+        (a vector spin heat accumulation in normal nodes), physics.md §3; "spectral": solved
+        energy by energy (:mod:`spincaloric.spectral`; the linear solver then treats it as
+        non-interacting).
     title : free text.
     """
 

@@ -31,6 +31,7 @@ class DeviceSpec:
     drives: dict = field(default_factory=dict)
     simulation: dict = field(default_factory=dict)
     sweep: list = field(default_factory=list)
+    spectral: dict = field(default_factory=dict)
 
 
 def read_toml(path) -> dict:
@@ -88,7 +89,16 @@ def spec_from_dict(data: dict) -> DeviceSpec:
                 raise DeviceError(where, "must be voltage, temperature, current or heat")
             drives[(node, quantity)] = _drive(table.model_dump(), where)
     sim = model.simulation.model_dump(exclude_none=True) if model.simulation else {}
-    return DeviceSpec(dev, magnets, drives, sim, list(model.sweep.vary) if model.sweep else [])
+    spectral = model.spectral.model_dump() if model.spectral else {}
+    if model.regime == "spectral":
+        for key in ("relaxation", "phonons"):
+            for name, g in spectral.get(key, {}).items():
+                if name not in model.nodes or model.nodes[name].reservoir:
+                    raise DeviceError(f"spectral.{key}.{name}", "not an internal node")
+                if not g > 0:
+                    raise DeviceError(f"spectral.{key}.{name}", "must be a positive conductance (S)")
+    return DeviceSpec(dev, magnets, drives, sim, list(model.sweep.vary) if model.sweep else [],
+                      spectral)
 
 
 def _contact(t: ContactTable, dev: Device, t0: float, where: str) -> ContactParameters:

@@ -188,17 +188,27 @@ class SweepTable(_Strict):
     vary: list[str]
 
 
+class SpectralTable(_Strict):
+    """``[spectral]``: the energy grid and the relaxation of a ``regime = "spectral"`` device."""
+
+    points: int = 2001
+    window: float = Field(40.0, description="half-width of the grid in k_B T")
+    relaxation: dict[str, float] = Field({}, description="node: g_ee = e²D/τ_ee (S)")
+    phonons: dict[str, float] = Field({}, description="node: g_ep (S)")
+
+
 class DeviceFile(_Strict):
     """A whole device file."""
 
     title: str = ""
     temperature: float = Field(description="K")
-    regime: Literal["thermalized", "noninteracting"] = "thermalized"
+    regime: Literal["thermalized", "noninteracting", "spectral"] = "thermalized"
     nodes: dict[str, NodeTable]
     contacts: list[ContactTable] = []
     drives: dict[str, dict[str, DriveTable]] = {}
     simulation: SimulationTable | None = None
     sweep: SweepTable | None = None
+    spectral: SpectralTable | None = None
 
     @field_validator("temperature")
     @classmethod

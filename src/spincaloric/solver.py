@@ -35,7 +35,7 @@ _CHUNK_BYTES = 48 * 2**20
 def active_components(circuit: Circuit) -> np.ndarray:
     """(n, 8) bool mask of the padded unknowns that are solved for: voltage-biased reservoirs
     have none, a current-biased reservoir only its voltage."""
-    ni = circuit.regime == "noninteracting"
+    ni = circuit.regime in ("noninteracting", "spectral")
     normal = np.array([1, 1, 1, 1, 1, ni, ni, ni], bool)
     ferro = np.array([1, 1, 0, 0, 1, ni, 0, 0], bool)
     mask = np.where(circuit.ferromagnet[:, None], ferro, normal)

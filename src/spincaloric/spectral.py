@@ -247,3 +247,34 @@ def solve_relaxed(circuit: Circuit, relaxation: dict, *, phonons: dict | None = 
     return sol, found
 
 
+
+
+def as_solution(sol: SpectralSolution):
+    """The spectral result as a :class:`~spincaloric.solution.Solution` (same JSON document):
+    node states from the distributions' moments — V_c = ∫(f_c − f₀)dε/e, V⃗_s = ∫f⃗_↑−↓dε/e,
+    T from the energy moment ∫ε(f_c − f₀)dε = (π²/6)k_B²(T² − T0²) + (eV_c)²/2, T⃗_s from
+    ∫ε f⃗_↑−↓ dε = (π²/3)k_B² T T⃗_s + e²V_c V⃗_s — and the integrated contact currents."""
+    from .solution import Solution
+
+    c = sol.circuit
+    e, k = ELEMENTARY_CHARGE, BOLTZMANN
+    eps = sol.energies
+    de = eps[1] - eps[0]
+    f0 = fermi(eps, 0.0, c.temperature)
+    x = sol.distributions  # (K, n, 4)
+    n0 = ((x[:, :, 0] - f0[:, None]).sum(axis=0)) * de  # J
+    v = n0 / e
+    vs = x[:, :, 1:].sum(axis=0) * de / e
+    e1 = ((eps[:, None] * (x[:, :, 0] - f0[:, None])).sum(axis=0)) * de
+    t2 = c.temperature**2 + (e1 - 0.5 * (e * v) ** 2) * 6 / (np.pi**2 * k**2)
+    temp = np.sqrt(np.maximum(t2, 0.0))
+    es = (eps[:, None, None] * x[:, :, 1:]).sum(axis=0) * de
+    ts = (es - e**2 * v[:, None] * vs) * 3 / (np.pi**2 * k**2 * temp[:, None])
+    states = np.zeros((c.n_nodes, 8))
+    states[:, 0], states[:, 1:4] = v, vs
+    states[:, 4], states[:, 5:8] = temp - c.temperature, ts
+    res = c.reservoir
+    states[res, 0] = c.reservoir_voltage[res]  # exact for the leads
+    states[res, 4] = c.reservoir_temperature[res] - c.temperature
+    states[res, 1:4] = states[res, 5:8] = 0.0
+    return Solution(c, states, sol.currents.copy(), c.magnetization.copy())
