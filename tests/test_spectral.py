@@ -177,3 +177,59 @@ def test_spectral_regime_from_a_device_file(tmp_path):
     bad.write_text(text.replace("spacer = 1.0", "left = 1.0"))
     res = CliRunner().invoke(main, ["solve", str(bad)])
     assert res.exit_code == 2 and "spectral.relaxation.left: not an internal node" in res.stderr
+
+
+def _small_seebeck_circuit(rng, regime, allow_internal_ferro):
+    from random_circuits import random_device
+    from spincaloric import DeviceError
+
+    while True:
+        dev = random_device(rng, regime, n_internal=3, n_reservoirs=3, sinks=False)
+        for c in dev.contacts:  # S ≤ 1 µV/K: the O(S²/L0) differences stay below 1e-4
+            p = c.parameters
+            scale = 1e-6 / max(1e-6, abs(p.seebeck(T)))
+            object.__setattr__(p, "dg_up", p.dg_up * scale)
+            object.__setattr__(p, "dg_down", p.dg_down * scale)
+            object.__setattr__(p, "dg_mix", p.dg_mix * scale)
+        for node in dev.nodes.values():  # small biases: linear response
+            if node.reservoir:
+                node.voltage *= 1e-3
+                node.temperature = T + ((node.temperature or T) - T) * 1e-3
+        try:
+            circuit = dev.finalize()
+        except DeviceError:
+            continue
+        internal_ferro = (circuit.ferromagnet & ~circuit.reservoir).any()
+        if allow_internal_ferro or not internal_ferro:
+            return circuit
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_circuits_reach_both_linear_regimes(seed):
+    """Random multi-terminal circuits at small bias: the elastic solve equals the
+    non-interacting linear response, and strong relaxation in every internal node equals
+    the thermalized one (both to the O(S²/L0) of the Sommerfeld truncation)."""
+    from spincaloric.spectral import solve_relaxed
+
+    rng = np.random.default_rng(seed)
+    ni = _small_seebeck_circuit(rng, "noninteracting", True)
+    lin = ni.solve().currents
+    el = solve_elastic(ni, points=4001).currents
+    scale = np.abs(lin[:, :4]).max()
+    np.testing.assert_allclose(el[:, :4], lin[:, :4], atol=2e-3 * scale)
+    th = _small_seebeck_circuit(rng, "thermalized", False)
+    lin = th.solve().currents
+    g = {th.names[i]: 1e3 * float(np.max(th.g_up + th.g_down)) for i in th.internal}
+    sol, _ = solve_relaxed(th, g, points=4001)
+    scale = np.abs(lin[:, :4]).max()
+    np.testing.assert_allclose(sol.currents[:, :4], lin[:, :4], atol=2e-3 * scale)
+    heat = np.abs(lin[:, 4]).max()
+    np.testing.assert_allclose(sol.currents[:, 4], lin[:, 4], atol=5e-3 * heat)
+    # e-e relaxation conserves particles, spin and energy: every internal node balances
+    out = np.zeros((th.n_nodes, 8))
+    for k, (a, b) in enumerate(th.ends):
+        out[a] += sol.currents[k]
+        out[b] -= sol.currents[k]
+    for n in th.internal:
+        assert np.abs(out[n, :4]).max() <= 1e-5 * scale  # the Newton tolerance
+        assert abs(out[n, 4]) <= 1e-5 * np.abs(sol.currents[:, 4:]).max()

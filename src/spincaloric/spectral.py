@@ -33,19 +33,34 @@ from .device import Circuit, DeviceError
 class SpectralSolution:
     """energies (K,) J from μ0; distributions (K, n, 4): (f_c, f⃗_↑−↓) of every node;
     currents (c, 8): (I_c [A], I⃗_s [A], Q_c [W], Q⃗_s [W]) of every contact, theory signs;
-    spectral_currents (K, c, 4): the charge and spin spectral currents (S)."""
+    spectral_currents (K, c, 4): the charge and spin spectral currents (S); deviations
+    (K, n, 4): the distributions minus the equilibrium f0(ε) at μ0, T0 (computed directly)."""
 
     circuit: Circuit
     energies: np.ndarray
     distributions: np.ndarray
     spectral_currents: np.ndarray
     currents: np.ndarray
+    deviations: np.ndarray | None = None
 
 
 def fermi(energy, mu, temperature):
     """Fermi–Dirac occupation at ``energy`` (J) for chemical potential ``mu`` (J) and T (K)."""
     x = (np.asarray(energy) - mu) / (BOLTZMANN * temperature)
     return 0.5 * (1.0 - np.tanh(0.5 * x))
+
+
+def fermi_deviation(energy, mu, temperature, t0):
+    """f(ε; μ, T) − f(ε; 0, T0), computed without cancellation: from the holes (1 − f) below the
+    Fermi level and from the electrons above it, where each is exponentially small."""
+    from scipy.special import expit
+
+    energy = np.asarray(energy, dtype=float)
+    x = (energy - mu) / (BOLTZMANN * temperature)
+    x0 = energy / (BOLTZMANN * t0)
+    below = expit(x0) - expit(x)  # (1 − f0) − (1 − f)
+    above = expit(-x) - expit(-x0)
+    return np.where(energy <= 0, below, above)
 
 
 def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
@@ -56,9 +71,9 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
     points : energy grid size; window : half-width of the grid in units of k_B T_max (plus the
     largest |eV|). voltage (electric potentials, V) and temperature (K) override reservoirs.
     Current-biased reservoirs and node relaxation are not supported in this limit.
-    probes : [(internal normal node, g (S), x (K, 4))] extra spin-independent contacts of
-        conductance g to a fixed distribution x(ε) on this grid — how :func:`solve_relaxed`
-        models relaxation.
+    probes : [(internal normal node, g (S), δx (K, 4))] extra spin-independent contacts of
+        conductance g to a fixed distribution f0 + δx(ε) on this grid (δx: the deviation from
+        equilibrium at μ0, T0) — how :func:`solve_relaxed` models relaxation.
     curvature : {contact index: (∂²G↑, ∂²G↓, ∂²G↑↓)} second energy derivatives (S/J²):
         G(ε) = G + G' ε + G'' ε²/2 for that contact (beyond the Sommerfeld expansion).
     """
@@ -97,9 +112,13 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
     offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
     pos = {int(node): i for i, node in enumerate(internal)}
     u = int(offsets[-1])
+    # unknowns are deviations from the equilibrium f0(ε) at μ0, T0 (itself a solution): no
+    # cancellation between occupations close to 1 deep below the Fermi level
+    t0 = circuit.temperature
+    f0 = fermi(eps, 0.0, t0)
     fixed = np.zeros((points, n, 4))
     for r in np.flatnonzero(circuit.reservoir):
-        fixed[:, r, 0] = fermi(eps, mu[r], temps[r])
+        fixed[:, r, 0] = fermi_deviation(eps, mu[r], temps[r], t0)
 
     # spectral conductances of every contact at every energy: (K, c, 4, 4)
     m = np.where((circuit.magnet_of_contact >= 0)[:, None],
@@ -137,16 +156,18 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
         a_mat[:, rs, rs] += kp
         rhs[:, rs] += x_probe @ kp.T
     y = np.linalg.solve(a_mat, rhs[..., None])[..., 0] if u else np.zeros((points, 0))
-    dist = fixed.copy()
+    dev = fixed.copy()
     for node in internal:
         i = pos[int(node)]
-        dist[:, node] = y[:, offsets[i]:offsets[i + 1]] @ basis[int(node)].T
-    dx = dist[:, circuit.ends[:, 0]] - dist[:, circuit.ends[:, 1]]  # (K, c, 4)
+        dev[:, node] = y[:, offsets[i]:offsets[i + 1]] @ basis[int(node)].T
+    dx = dev[:, circuit.ends[:, 0]] - dev[:, circuit.ends[:, 1]]  # (K, c, 4)
+    dist = dev.copy()
+    dist[:, :, 0] += f0[:, None]
     spectral = np.einsum("kcij,kcj->kci", k, dx)
     currents = np.zeros((circuit.n_contacts, 8))
     currents[:, :4] = spectral.sum(axis=0) * de / e
     currents[:, 4:] = (eps[:, None, None] * spectral).sum(axis=0) * de / e**2
-    return SpectralSolution(circuit, eps, dist, spectral, currents)
+    return SpectralSolution(circuit, eps, dist, spectral, currents, dev)
 
 
 def grid(circuit: Circuit, points: int = 2001, window: float = 40.0, voltage=None,
@@ -162,6 +183,19 @@ def grid(circuit: Circuit, points: int = 2001, window: float = 40.0, voltage=Non
     kt = BOLTZMANN * temps[circuit.reservoir].max()
     half = window * kt + np.abs(mu[circuit.reservoir]).max()
     return np.linspace(-half, half, points)
+
+
+def equilibrium_deviation(eps, mu, temperature, mu_s, t0):
+    """:func:`equilibrium` minus the equilibrium at μ0, T0, without cancellation."""
+    mu_s = np.asarray(mu_s, float)
+    size = float(np.linalg.norm(mu_s))
+    axis = mu_s / size if size else np.array([0.0, 0.0, 1.0])
+    up = fermi_deviation(eps, mu + size / 2, temperature, t0)
+    dn = fermi_deviation(eps, mu - size / 2, temperature, t0)
+    x = np.empty(np.shape(eps) + (4,))
+    x[..., 0] = 0.5 * (up + dn)
+    x[..., 1:] = (up - dn)[..., None] * axis
+    return x
 
 
 def equilibrium(eps, mu, temperature, mu_s):
@@ -180,7 +214,7 @@ def equilibrium(eps, mu, temperature, mu_s):
 
 def solve_relaxed(circuit: Circuit, relaxation: dict, *, phonons: dict | None = None,
                   points: int = 2001, window: float = 40.0, voltage=None, temperature=None,
-                  tol: float = 1e-12, max_iter: int = 30) -> tuple[SpectralSolution, dict]:
+                  tol: float = 1e-6, max_iter: int = 30) -> tuple[SpectralSolution, dict]:
     """Energy-resolved solve with inelastic relaxation in normal nodes.
 
     ``relaxation`` = {node: g_ee (S)}: electron–electron scattering relaxes the node's
@@ -190,8 +224,9 @@ def solve_relaxed(circuit: Circuit, relaxation: dict, *, phonons: dict | None = 
     virtual reservoir whose μ, T, μ⃗_s make its particle, spin and energy exchange vanish.
     ``phonons`` = {node: g_ep (S)}: electron–phonon scattering towards a Fermi–Dirac gas at the
     lattice (device) temperature, exchanging energy but no particles or spin.
-    Newton iteration on the virtual reservoirs. g → 0: the elastic limit; g_ee → ∞: the
-    thermalized regime. Returns (solution, {node: (μ (J), T (K), μ⃗_s (J))}) of the
+    Newton iteration on the virtual reservoirs, until every exchange is below ``tol`` times the
+    circuit's own particle (A) or energy (W) current scale. g → 0: the elastic limit; g_ee → ∞:
+    the thermalized regime. Returns (solution, {node: (μ (J), T (K), μ⃗_s (J))}) of the
     electron–electron targets.
     """
     from .constants import ELEMENTARY_CHARGE as e
@@ -210,7 +245,7 @@ def solve_relaxed(circuit: Circuit, relaxation: dict, *, phonons: dict | None = 
         for (n, kind, g), a, b in zip(blocks, starts[:-1], starts[1:]):
             p = flat[a:b]
             mu, temp, mu_s = (p[0], p[1], p[2:]) if kind == "ee" else (p[0], t0, p[1:])
-            out.append((n, g, equilibrium(eps, mu, temp, mu_s)))
+            out.append((n, g, equilibrium_deviation(eps, mu, temp, mu_s, t0)))
         return out
 
     def residual(flat):
@@ -219,7 +254,7 @@ def solve_relaxed(circuit: Circuit, relaxation: dict, *, phonons: dict | None = 
                             temperature=temperature, probes=probes)
         out = []
         for (n, kind, _), (_, g, target) in zip(blocks, probes):
-            diff = sol.distributions[:, circuit.index[n]] - target
+            diff = sol.deviations[:, circuit.index[n]] - target
             i_c, i_s = g * diff[:, 0], 0.5 * g * diff[:, 1:]
             out.extend([i_c.sum() * de / e, *(i_s.sum(axis=0) * de / e)])
             if kind == "ee":
@@ -228,11 +263,23 @@ def solve_relaxed(circuit: Circuit, relaxation: dict, *, phonons: dict | None = 
 
     flat = np.concatenate([[0.0, t0, 0.0, 0.0, 0.0] if kind == "ee" else [0.0] * 4
                            for _, kind, _ in blocks]) if blocks else np.zeros(0)
-    step_of = np.concatenate([[e * 1e-6, t0 * 1e-6] + [e * 1e-6] * 3 if kind == "ee"
-                              else [e * 1e-6] * 4 for _, kind, _ in blocks]) if blocks else []
+    # finite-difference steps on the scale of the biases (the response is nearly linear)
+    res = circuit.reservoir
+    dmu = e * max(1e-12, 1e-3 * float(np.abs(circuit.reservoir_voltage[res]).max()),
+                  1e-3 * max((abs(v) for v in (voltage or {}).values()), default=0.0))
+    dtemp = max(1e-12, 1e-3 * float(np.abs(circuit.reservoir_temperature[res] - t0).max()),
+                1e-3 * max((abs(v - t0) for v in (temperature or {}).values()), default=0.0))
+    step_of = np.concatenate([[dmu, dtemp] + [dmu] * 3 if kind == "ee"
+                              else [dmu] * 4 for _, kind, _ in blocks]) if blocks else []
+    kinds = np.concatenate([[0, 0, 0, 0, 1] if kind == "ee" else [0, 0, 0, 0]
+                            for _, kind, _ in blocks]) if blocks else np.zeros(0, int)
     for _ in range(max_iter):
         r, sol = residual(flat)
-        if r.size == 0 or np.all(np.abs(r) <= tol * max(1.0, np.abs(sol.currents).max())):
+        # relative to the circuit's own particle (A) and energy (W) current scales
+        scales = np.where(kinds == 1, np.abs(sol.currents[:, 4:]).max(),
+                          np.abs(sol.currents[:, :4]).max())
+        scales[scales == 0] = 1.0
+        if r.size == 0 or np.all(np.abs(r) <= tol * scales):
             break
         jac = np.zeros((r.size, r.size))
         for j in range(r.size):
@@ -260,12 +307,10 @@ def as_solution(sol: SpectralSolution):
     e, k = ELEMENTARY_CHARGE, BOLTZMANN
     eps = sol.energies
     de = eps[1] - eps[0]
-    f0 = fermi(eps, 0.0, c.temperature)
-    x = sol.distributions  # (K, n, 4)
-    n0 = ((x[:, :, 0] - f0[:, None]).sum(axis=0)) * de  # J
-    v = n0 / e
+    x = sol.deviations  # (K, n, 4): distributions minus f0, free of cancellation
+    v = x[:, :, 0].sum(axis=0) * de / e
     vs = x[:, :, 1:].sum(axis=0) * de / e
-    e1 = ((eps[:, None] * (x[:, :, 0] - f0[:, None])).sum(axis=0)) * de
+    e1 = (eps[:, None] * x[:, :, 0]).sum(axis=0) * de
     t2 = c.temperature**2 + (e1 - 0.5 * (e * v) ** 2) * 6 / (np.pi**2 * k**2)
     temp = np.sqrt(np.maximum(t2, 0.0))
     es = (eps[:, None, None] * x[:, :, 1:]).sum(axis=0) * de
