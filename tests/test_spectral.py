@@ -233,3 +233,13 @@ def test_random_circuits_reach_both_linear_regimes(seed):
     for n in th.internal:
         assert np.abs(out[n, :4]).max() <= 1e-5 * scale  # the Newton tolerance
         assert abs(out[n, 4]) <= 1e-5 * np.abs(sol.currents[:, 4:]).max()
+
+
+def test_relaxation_scale_from_volume_and_density_of_states():
+    """g = e²D/τ and τ_d = e²D/(4G): at τ_ee = τ_d the relaxation conductance is 4G."""
+    from spincaloric.spectral import dwell_time, relaxation_conductance
+
+    tau_d = dwell_time(1e-24, 1.8e47, 1e-2)
+    assert relaxation_conductance(1e-24, 1.8e47, tau_d) == pytest.approx(4e-2, rel=1e-12, abs=0)
+    with pytest.raises(Exception, match="volume"):
+        relaxation_conductance(0.0, 1.8e47, 1e-13)

@@ -323,3 +323,25 @@ def as_solution(sol: SpectralSolution):
     states[res, 4] = c.reservoir_temperature[res] - c.temperature
     states[res, 1:4] = states[res, 5:8] = 0.0
     return Solution(c, states, sol.currents.copy(), c.magnetization.copy())
+
+
+def relaxation_conductance(volume: float, density_of_states: float, time: float) -> float:
+    """g = e² D/τ (S) of a node of ``volume`` (m³) with ``density_of_states`` (states per J per
+    m³, both spins) and relaxation ``time`` τ (s): the strength :func:`solve_relaxed` takes.
+
+    >>> round(relaxation_conductance(1e-24, 1.8e47, 1e-13) * 1e3, 1)   # mS, Cu-like, 1e-24 m³
+    46.2
+    """
+    for name, v in (("volume", volume), ("density_of_states", density_of_states),
+                    ("time", time)):
+        if not v > 0:
+            raise DeviceError(name, f"must be positive, got {v!r}")
+    return ELEMENTARY_CHARGE**2 * density_of_states * volume / time
+
+
+def dwell_time(volume: float, density_of_states: float, conductance: float) -> float:
+    """Dwell time τ_d = e² D/(4G) (s) of a node (the seed's scale for energy relaxation):
+    volume (m³), density_of_states (J⁻¹ m⁻³), conductance G (S) of its contacts."""
+    if not conductance > 0:
+        raise DeviceError("conductance", f"must be positive, got {conductance!r}")
+    return relaxation_conductance(volume, density_of_states, 1.0) / (4 * conductance)
