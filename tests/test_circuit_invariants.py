@@ -323,7 +323,8 @@ def test_heat_deposited_in_a_node(method):
     source = np.zeros(circuit.n_nodes)
     source[circuit.index[node]] = 1e-9
     internal = circuit.internal
-    np.testing.assert_allclose(out[internal, 4], source[internal], atol=1e-12 * 1e-9)
+    # round-off of a sparse LU on a random circuit: a few 1e-12 of the source
+    np.testing.assert_allclose(out[internal, 4], source[internal], atol=1e-11 * 1e-9)
 
 
 def test_joule_heat_is_the_electrical_power_and_heats_the_middle():
