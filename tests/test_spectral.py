@@ -217,7 +217,7 @@ def test_random_circuits_reach_both_linear_regimes(seed):
     el = solve_elastic(ni, points=4001).currents
     scale = np.abs(lin[:, :4]).max()
     np.testing.assert_allclose(el[:, :4], lin[:, :4], atol=2e-3 * scale)
-    th = _small_seebeck_circuit(rng, "thermalized", False)
+    th = _small_seebeck_circuit(rng, "thermalized", True)  # relaxation in F nodes too
     lin = th.solve().currents
     g = {th.names[i]: 1e3 * float(np.max(th.g_up + th.g_down)) for i in th.internal}
     sol, _ = solve_relaxed(th, g, points=4001)
@@ -231,7 +231,11 @@ def test_random_circuits_reach_both_linear_regimes(seed):
         out[a] += sol.currents[k]
         out[b] -= sol.currents[k]
     for n in th.internal:
-        assert np.abs(out[n, :4]).max() <= 1e-5 * scale  # the Newton tolerance
+        balance = out[n, :4].copy()
+        if th.ferromagnet[n]:  # a magnet absorbs the transverse spin (the torque)
+            m = th.magnetization[n]
+            balance[1:] = (balance[1:] @ m) * m
+        assert np.abs(balance).max() <= 1e-5 * scale  # the Newton tolerance
         assert abs(out[n, 4]) <= 1e-5 * np.abs(sol.currents[:, 4:]).max()
 
 
@@ -243,3 +247,43 @@ def test_relaxation_scale_from_volume_and_density_of_states():
     assert relaxation_conductance(1e-24, 1.8e47, tau_d) == pytest.approx(4e-2, rel=1e-12, abs=0)
     with pytest.raises(Exception, match="volume"):
         relaxation_conductance(0.0, 1.8e47, 1e-13)
+
+
+def test_relaxation_in_a_ferromagnetic_node():
+    """A ferromagnetic node hanging off a normal node between a normal and a ferromagnetic lead,
+    under a temperature bias (and a small voltage): strong e-e relaxation in it (spin along m) gives the thermalized linear
+    response, its absence the non-interacting one; particles, the spin along m and energy are
+    conserved in the node."""
+    from spincaloric.spectral import solve_relaxed
+
+    c = ContactParameters.from_paper(conductance=1e-2, polarization=0.6, mixing=0.8,
+                                     seebeck=-2e-6, polarization_derivative=0.9,
+                                     mixing_derivative=0.3, temperature=T)
+    n = ContactParameters.spin_independent(conductance=2e-2, seebeck=-1e-6, temperature=T)
+    circuits = {}
+    for regime in ("thermalized", "noninteracting"):
+        dev = Device(temperature=T, regime=regime)
+        dev.add_node("a", "normal", reservoir=True, voltage=-1e-9)
+        dev.add_node("s", "normal")
+        dev.add_node("f", "ferromagnet", magnetization=[1, 1, 0])
+        dev.add_node("b", "ferromagnet", reservoir=True, magnetization=[0, 0, 1],
+                     temperature=T + 1e-3)
+        dev.add_contact("a", "s", n)
+        dev.add_contact("s", "f", c)
+        dev.add_contact("b", "s", c)
+        circuits[regime] = dev.finalize()
+    th = circuits["thermalized"]
+    lin_th = th.solve().currents
+    lin_ni = circuits["noninteracting"].solve().currents
+    sol, targets = solve_relaxed(th, {"f": 10.0, "s": 10.0}, points=4001)
+    scale = np.abs(lin_th[:, :4]).max()
+    np.testing.assert_allclose(sol.currents[:, :4], lin_th[:, :4], atol=3e-3 * scale)
+    assert np.abs(lin_th[:, :4] - lin_ni[:, :4]).max() > 3e-2 * scale  # the regimes differ
+    mu_s = targets["f"][2]
+    assert np.abs(np.cross(mu_s, [1, 1, 0])).max() <= 1e-12 * np.abs(mu_s).max()
+    # conservation in the ferromagnetic node: charge, spin along m, energy
+    m = np.array([1, 1, 0]) / np.sqrt(2)
+    into_f = sol.currents[1] + 0.0  # contact s -> f carries everything f exchanges
+    assert abs(into_f[0]) <= 1e-5 * scale
+    assert abs(into_f[1:4] @ m) <= 1e-5 * scale
+    assert abs(into_f[4]) <= 1e-5 * np.abs(sol.currents[:, 4:]).max()

@@ -11,6 +11,7 @@ import math
 import re
 import sys
 import tomllib
+from pathlib import Path
 
 import click
 
@@ -215,7 +216,7 @@ def sweep(device, varies, output, zipped):
     and magnetization angles in one batched call, other device-file parameters
     (contacts[0].conductance, spacer.spin_flip, ...) by rebuilding; labelled netCDF/zarr."""
     from .device import DeviceError
-    from .io import read_toml
+    from .io import read_toml, with_absolute_files
     from .sweep import parse_vary, sweep_file
 
     try:
@@ -227,7 +228,8 @@ def sweep(device, varies, output, zipped):
         if not varies:
             raise DeviceError("vary", "give --vary or a [sweep] table with vary = [...]")
         axes = [parse_vary(v) for v in varies]
-        ds = sweep_file(read_toml(device), axes, zipped)
+        ds = sweep_file(with_absolute_files(read_toml(device), Path(device).parent), axes,
+                        zipped)
     except (DeviceError, ValueError) as err:
         _report(device, err)
         sys.exit(EXIT_INPUT)
@@ -256,12 +258,12 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
                           progress):
     """Switching map of DEVICE: its dynamics at every point of a parameter grid."""
     from .device import DeviceError
-    from .io import read_toml
+    from .io import read_toml, with_absolute_files
     from .maps import switching_map
     from .sweep import parse_vary
 
     try:
-        data = read_toml(device)
+        data = with_absolute_files(read_toml(device), Path(device).parent)
         spec, _ = _load(device)
         opts = {k: v for k, v in spec.simulation.items() if k != "until"}
         end = until or spec.simulation.get("until", 10e-9)

@@ -107,6 +107,7 @@ class ContactSpec:
     between: tuple[str, str]
     parameters: ContactParameters
     bulk: bool = False
+    spectrum: object = None  # a ConductanceSpectrum, used by the energy-resolved solver
 
 
 @dataclass
@@ -174,11 +175,19 @@ class Device:
                                     float(spin_flip), float(bath), float(spin_heat_relaxation),
                                     float(heat))
 
-    def add_contact(self, a: str, b: str, parameters: ContactParameters, *,
-                    bulk: bool = False) -> None:
+    def add_contact(self, a: str, b: str, parameters: ContactParameters | None = None, *,
+                    bulk: bool = False, spectrum=None) -> None:
         """Join nodes ``a`` and ``b``; positive currents flow from ``a`` into ``b``.
-        ``bulk=True``: a cell of a diffusive layer (may join two parallel ferromagnets)."""
-        self.contacts.append(ContactSpec((a, b), parameters, bulk))
+        ``bulk=True``: a cell of a diffusive layer (may join two parallel ferromagnets).
+        ``spectrum``: a :class:`~spincaloric.conductance_spectra.ConductanceSpectrum` (tabulated
+        G(ε)): the energy-resolved solver uses the whole table, the linear regimes its values
+        and slopes at the Fermi level (then ``parameters`` may be omitted)."""
+        if parameters is None:
+            if spectrum is None:
+                raise DeviceError(f"contacts[{len(self.contacts)}]",
+                                  "give the contact's parameters or a conductance spectrum")
+            parameters = spectrum.contact_parameters()
+        self.contacts.append(ContactSpec((a, b), parameters, bulk, spectrum))
 
     def finalize(self) -> Circuit:
         """Validate and freeze into a :class:`Circuit` (raises :class:`DeviceError`)."""
@@ -238,6 +247,7 @@ class Circuit:
     dg_down: np.ndarray
     dg_mix: np.ndarray
     index: Mapping[str, int]
+    spectra: Mapping[int, object] = field(default_factory=lambda: MappingProxyType({}))
 
     # ---- construction ---------------------------------------------------------------------
     @classmethod
@@ -312,6 +322,8 @@ class Circuit:
             dg_up=_read_only([x.dg_up for x in p]), dg_down=_read_only([x.dg_down for x in p]),
             dg_mix=_read_only(np.array([x.dg_mix for x in p], dtype=complex)),
             index=MappingProxyType(index),
+            spectra=MappingProxyType({k: c.spectrum for k, c in enumerate(dev.contacts)
+                                      if c.spectrum is not None}),
         )
 
     # ---- structure ------------------------------------------------------------------------

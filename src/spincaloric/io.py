@@ -43,9 +43,22 @@ def read_toml(path) -> dict:
         raise DeviceError("<toml>", str(err).splitlines()[0]) from None
 
 
+def with_absolute_files(data: dict, base) -> dict:
+    """``data`` (a parsed device file) with the files it names (contact spectra) made absolute
+    from ``base``, its directory — for code that builds devices from the dict elsewhere."""
+    import copy
+
+    data = copy.deepcopy(data)
+    for table in data.get("contacts", []) if isinstance(data.get("contacts"), list) else []:
+        if isinstance(table, dict) and isinstance(table.get("spectrum"), str):
+            table["spectrum"] = str((Path(base) / table["spectrum"]).resolve())
+    return data
+
+
 def load_spec(path) -> DeviceSpec:
-    """Read and validate a device file (raises DeviceError, or OSError if unreadable)."""
-    return spec_from_dict(read_toml(path))
+    """Read and validate a device file (raises DeviceError, or OSError if unreadable).
+    Files it names (conductance spectra) are found relative to its directory."""
+    return spec_from_dict(read_toml(path), base=Path(path).parent)
 
 
 def load_device(path) -> Device:
@@ -58,8 +71,9 @@ def device_from_dict(data: dict) -> Device:
     return spec_from_dict(data).device
 
 
-def spec_from_dict(data: dict) -> DeviceSpec:
-    """Validate the parsed content of a device file and build its :class:`DeviceSpec`."""
+def spec_from_dict(data: dict, base=None) -> DeviceSpec:
+    """Validate the parsed content of a device file and build its :class:`DeviceSpec`;
+    ``base``: the directory that relative file names (conductance spectra) start from."""
     try:
         model = DeviceFile.model_validate(data)
     except ValidationError as err:
@@ -78,7 +92,12 @@ def spec_from_dict(data: dict) -> DeviceSpec:
         if node.magnet is not None:
             magnets[name] = _magnet(node.magnet, f"nodes.{name}.magnet")
     for i, table in enumerate(model.contacts):
-        dev.add_contact(*table.between, _contact(table, dev, t0, f"contacts[{i}]"))
+        where = f"contacts[{i}]"
+        if table.spectrum is not None:
+            spectrum = _spectrum(table, dev, Path(base or "."), where)
+            dev.add_contact(*table.between, spectrum=spectrum)
+        else:
+            dev.add_contact(*table.between, _contact(table, dev, t0, where))
     drives = {}
     for node, quantities in model.drives.items():
         for quantity, table in quantities.items():
@@ -141,6 +160,30 @@ def _contact(t: ContactTable, dev: Device, t0: float, where: str) -> ContactPara
         return _database_contact(t, t0, where)
     except ContactError as err:
         raise DeviceError(f"{where}.{err.field}", err.reason) from None
+
+
+def _spectrum(t: ContactTable, dev: Device, base: Path, where: str):
+    from .conductance_spectra import ConductanceSpectrum
+    from .errors import FieldError
+
+    for name in t.between:
+        if name not in dev.nodes:
+            raise DeviceError(f"{where}.between", f"unknown node {name!r}")
+    try:
+        t.form()
+    except ValueError as err:
+        raise DeviceError(where, str(err)) from None
+    try:
+        spectrum = ConductanceSpectrum.from_file(base / t.spectrum, area=t.area,
+                                                 energy_unit=t.energy_unit or "eV")
+        spectrum.contact_parameters().validate(dev.temperature)
+    except ContactError as err:
+        raise DeviceError(f"{where}.spectrum", f"at the Fermi level: {err.field}: "
+                          f"{err.reason}") from None
+    except FieldError as err:
+        field = "area" if err.field == "area" else "spectrum"
+        raise DeviceError(f"{where}.{field}", err.reason) from None
+    return spectrum
 
 
 def _database_contact(t: ContactTable, t0: float, where: str) -> ContactParameters:

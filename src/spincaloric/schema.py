@@ -106,6 +106,7 @@ RAW = ("g_up", "g_down", "g_mix", "dg_up", "dg_down", "dg_mix")
 PAPER = ("conductance", "polarization", "mixing", "mixing_imag", "seebeck",
          "polarization_derivative", "mixing_derivative", "mixing_imag_derivative")
 DATABASE = ("interface", "area", "conductance_per_area")
+SPECTRUM = ("spectrum", "energy_unit")
 
 
 class ContactTable(_Strict):
@@ -133,6 +134,9 @@ class ContactTable(_Strict):
     interface: str | None = None
     area: float | None = None
     conductance_per_area: float | None = None
+    # form 4: a tabulated spectrum G(ε) (a file beside the device file; per area with area)
+    spectrum: str | None = None
+    energy_unit: Literal["eV", "J"] | None = None
 
     _check = field_validator("g_up", "g_down", "dg_up", "dg_down", "conductance",
                              "polarization", "mixing", "mixing_imag", "seebeck",
@@ -154,12 +158,16 @@ class ContactTable(_Strict):
         return v
 
     def form(self) -> str:
-        """"raw", "paper" or "database"; ValueError unless exactly one form is used."""
-        used = [name for name, keys in (("raw", RAW), ("paper", PAPER), ("database", DATABASE))
+        """"raw", "paper", "database" or "spectrum"; ValueError unless exactly one form is
+        used (a spectrum may take an area: its table is then per area)."""
+        database = DATABASE if self.spectrum is None else ("interface", "conductance_per_area")
+        used = [name for name, keys in (("raw", RAW), ("paper", PAPER), ("database", database),
+                                        ("spectrum", SPECTRUM))
                 if any(getattr(self, k) is not None for k in keys)]
         if len(used) != 1:
             raise ValueError("give exactly one contact form (raw conductances, the paper's "
-                             f"parameters, or interface + area); found {used or 'none'}")
+                             "parameters, interface + area, or a spectrum file); found "
+                             f"{used or 'none'}")
         return used[0]
 
 

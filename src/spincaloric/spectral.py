@@ -8,10 +8,12 @@ f̂(ε) = f_c(ε) 1 + σ·f⃗_s(ε), and eq. (1) of the paper holds at every en
     \hat\imath(\varepsilon) = \sum_{\sigma\sigma'} G^{\sigma\sigma'}(\varepsilon)\,
     \hat u^\sigma\,[\hat f_F(\varepsilon) - \hat f_N(\varepsilon)]\,\hat u^{\sigma'},
 
-with conductances linear in energy, G(ε) = G + G' ε (ε measured from μ0), reservoirs in exact
+with conductances linear in energy, G(ε) = G + G' ε (ε measured from μ0) — or, beyond it, with
+a curvature G'' or a tabulated spectrum (:mod:`spincaloric.conductance_spectra`) — reservoirs in exact
 Fermi–Dirac equilibrium at their own μ and T (so the result is nonlinear in the bias: Joule
 heating included), and particle and spin conservation at every energy in every internal node.
-This is the elastic (τ_ee, τ_ep → ∞) limit; inelastic relaxation is not modelled here.
+This is the elastic (τ_ee, τ_ep → ∞) limit; :func:`solve_relaxed` adds electron–electron and
+electron–phonon relaxation in the nodes.
 Currents: I = (1/e)∫ i dε (A), Q = (1/e²)∫ (ε − μ0) i dε (W), in the theory sign convention.
 
 The state of a node at one energy is x = (f_c, f⃗_↑−↓) with f⃗_↑−↓ = 2 f⃗_s, so that the 4×4
@@ -76,6 +78,8 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
         equilibrium at μ0, T0) — how :func:`solve_relaxed` models relaxation.
     curvature : {contact index: (∂²G↑, ∂²G↓, ∂²G↑↓)} second energy derivatives (S/J²):
         G(ε) = G + G' ε + G'' ε²/2 for that contact (beyond the Sommerfeld expansion).
+    Contacts built with a tabulated spectrum (``Device.add_contact(..., spectrum=...)``) use
+    the whole table G(ε) instead (it must cover 18 k_B T beyond the largest bias).
     """
     if circuit.current_biased.any():
         raise DeviceError("nodes", "the spectral solver takes voltage-biased reservoirs only")
@@ -127,11 +131,17 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
     for c, values in (curvature or {}).items():
         second[:, c] = values
     half_eps2 = 0.5 * eps[:, None] ** 2
-    k = spin_space_block(
-        circuit.g_up[None] + circuit.dg_up[None] * eps[:, None] + second[0].real * half_eps2,
-        circuit.g_down[None] + circuit.dg_down[None] * eps[:, None] + second[1].real * half_eps2,
-        circuit.g_mix[None] + circuit.dg_mix[None] * eps[:, None] + second[2] * half_eps2,
-        m[None])
+    g_up = circuit.g_up[None] + circuit.dg_up[None] * eps[:, None] + second[0].real * half_eps2
+    g_dn = circuit.g_down[None] + circuit.dg_down[None] * eps[:, None] + second[1].real * half_eps2
+    g_mix = circuit.g_mix[None] + circuit.dg_mix[None] * eps[:, None] + second[2] * half_eps2
+    if circuit.spectra:
+        from .conductance_spectra import required_span
+
+        span = required_span(temps[circuit.reservoir].max(), np.abs(mu[circuit.reservoir]).max())
+        for c, spectrum in circuit.spectra.items():
+            spectrum.check_covers(-span, span, where=f"contacts[{c}].spectrum")
+            g_up[:, c], g_dn[:, c], g_mix[:, c] = spectrum(eps)
+    k = spin_space_block(g_up, g_dn, g_mix, m[None])
     a_mat = np.zeros((points, u, u))
     rhs = np.zeros((points, u))
     for c, (a, b) in enumerate(circuit.ends):
@@ -149,12 +159,13 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
                     rhs[:, rs] -= sign * csign * np.einsum("kij,kj->ki", left, fixed[:, col])
     for name, g, x_probe in (probes or []):
         node = circuit.index[name]
-        if node not in pos or circuit.ferromagnet[node]:
-            raise DeviceError(f"relaxation.{name}", "relaxation acts on internal normal nodes")
+        if node not in pos:
+            raise DeviceError(f"relaxation.{name}", "relaxation acts on internal nodes")
         kp = spin_space_block(g / 2, g / 2, complex(g / 2), np.array([0.0, 0.0, 1.0]))
+        b = basis[node]  # a ferromagnetic node keeps only the spin along its magnetization
         rs = slice(offsets[pos[node]], offsets[pos[node] + 1])
-        a_mat[:, rs, rs] += kp
-        rhs[:, rs] += x_probe @ kp.T
+        a_mat[:, rs, rs] += b.T @ kp @ b
+        rhs[:, rs] += x_probe @ (b.T @ kp).T
     y = np.linalg.solve(a_mat, rhs[..., None])[..., 0] if u else np.zeros((points, 0))
     dev = fixed.copy()
     for node in internal:
@@ -215,15 +226,16 @@ def equilibrium(eps, mu, temperature, mu_s):
 def solve_relaxed(circuit: Circuit, relaxation: dict, *, phonons: dict | None = None,
                   points: int = 2001, window: float = 40.0, voltage=None, temperature=None,
                   tol: float = 1e-6, max_iter: int = 30) -> tuple[SpectralSolution, dict]:
-    """Energy-resolved solve with inelastic relaxation in normal nodes.
+    """Energy-resolved solve with inelastic relaxation in the internal nodes.
 
     ``relaxation`` = {node: g_ee (S)}: electron–electron scattering relaxes the node's
     distribution, at the rate g_ee/(e² D) (g_ee = e² D/τ_ee, D the density of states per J;
-    the dwell time is τ_d = e² D/(4G)), towards the Fermi–Dirac distribution with the same
-    particle number, spin and energy: a spin-independent contact of conductance g_ee to a
-    virtual reservoir whose μ, T, μ⃗_s make its particle, spin and energy exchange vanish.
-    ``phonons`` = {node: g_ep (S)}: electron–phonon scattering towards a Fermi–Dirac gas at the
-    lattice (device) temperature, exchanging energy but no particles or spin.
+    the dwell time is τ_d = e² D/(4G); :func:`relaxation_conductance`), towards the Fermi–Dirac
+    distribution with the same particle number, spin and energy: a spin-independent contact of
+    conductance g_ee to a virtual reservoir whose μ, T, μ⃗_s make its particle, spin and energy
+    exchange vanish. ``phonons`` = {node: g_ep (S)}: electron–phonon scattering towards a
+    Fermi–Dirac gas at the lattice (device) temperature, exchanging energy but no particles or
+    spin. In a ferromagnetic node the spin (and its target μ_s) lies along the magnetization.
     Newton iteration on the virtual reservoirs, until every exchange is below ``tol`` times the
     circuit's own particle (A) or energy (W) current scale. g → 0: the elastic limit; g_ee → ∞:
     the thermalized regime. Returns (solution, {node: (μ (J), T (K), μ⃗_s (J))}) of the
@@ -234,49 +246,60 @@ def solve_relaxed(circuit: Circuit, relaxation: dict, *, phonons: dict | None = 
     eps = grid(circuit, points, window, voltage, temperature)
     de = eps[1] - eps[0]
     t0 = circuit.temperature
-    # unknowns: (μ, T, μ⃗_s) of each e-e target, (μ, μ⃗_s) of each e-p target (T = T0)
-    blocks = [(n, "ee", g) for n, g in relaxation.items()]
-    blocks += [(n, "ep", g) for n, g in (phonons or {}).items()]
-    sizes = [5 if kind == "ee" else 4 for _, kind, _ in blocks]
+    # unknowns: (μ, T, μ_s along each spin axis) of each e-e target, (μ, μ_s...) of each e-p
+    # target (T = T0); a normal node has 3 spin axes, a ferromagnetic one its magnetization
+    blocks = []
+    for table, kind in ((relaxation, "ee"), (phonons or {}, "ep")):
+        for name, g in table.items():
+            if name not in circuit.index or circuit.reservoir[circuit.index[name]]:
+                raise DeviceError(f"relaxation.{name}", "relaxation acts on internal nodes")
+            node = circuit.index[name]
+            axes = (circuit.magnetization[node][None] if circuit.ferromagnet[node]
+                    else np.eye(3))
+            blocks.append((name, kind, g, axes))
+    sizes = [(2 if kind == "ee" else 1) + len(axes) for _, kind, _, axes in blocks]
     starts = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
 
-    def targets(flat):
-        out = []
-        for (n, kind, g), a, b in zip(blocks, starts[:-1], starts[1:]):
+    def unpack(flat):
+        for (name, kind, g, axes), a, b in zip(blocks, starts[:-1], starts[1:]):
             p = flat[a:b]
-            mu, temp, mu_s = (p[0], p[1], p[2:]) if kind == "ee" else (p[0], t0, p[1:])
-            out.append((n, g, equilibrium_deviation(eps, mu, temp, mu_s, t0)))
-        return out
+            mu, temp, spin = (p[0], p[1], p[2:]) if kind == "ee" else (p[0], t0, p[1:])
+            yield name, kind, g, axes, mu, temp, spin @ axes
 
     def residual(flat):
-        probes = targets(flat)
+        probes = [(name, g, equilibrium_deviation(eps, mu, temp, mu_s, t0))
+                  for name, _, g, _, mu, temp, mu_s in unpack(flat)]
         sol = solve_elastic(circuit, points=points, window=window, voltage=voltage,
                             temperature=temperature, probes=probes)
         out = []
-        for (n, kind, _), (_, g, target) in zip(blocks, probes):
-            diff = sol.deviations[:, circuit.index[n]] - target
-            i_c, i_s = g * diff[:, 0], 0.5 * g * diff[:, 1:]
+        for (name, kind, _, axes), (_, g, target) in zip(blocks, probes):
+            diff = sol.deviations[:, circuit.index[name]] - target
+            i_c, i_s = g * diff[:, 0], 0.5 * g * diff[:, 1:] @ axes.T
             out.extend([i_c.sum() * de / e, *(i_s.sum(axis=0) * de / e)])
             if kind == "ee":
                 out.append((eps * i_c).sum() * de / e**2)
         return np.array(out), sol
 
-    flat = np.concatenate([[0.0, t0, 0.0, 0.0, 0.0] if kind == "ee" else [0.0] * 4
-                           for _, kind, _ in blocks]) if blocks else np.zeros(0)
+    flat = np.concatenate([[0.0, t0] + [0.0] * len(axes) if kind == "ee"
+                           else [0.0] * (1 + len(axes))
+                           for _, kind, _, axes in blocks]) if blocks else np.zeros(0)
     # finite-difference steps on the scale of the biases (the response is nearly linear)
     res = circuit.reservoir
     dmu = e * max(1e-12, 1e-3 * float(np.abs(circuit.reservoir_voltage[res]).max()),
                   1e-3 * max((abs(v) for v in (voltage or {}).values()), default=0.0))
     dtemp = max(1e-12, 1e-3 * float(np.abs(circuit.reservoir_temperature[res] - t0).max()),
                 1e-3 * max((abs(v - t0) for v in (temperature or {}).values()), default=0.0))
-    step_of = np.concatenate([[dmu, dtemp] + [dmu] * 3 if kind == "ee"
-                              else [dmu] * 4 for _, kind, _ in blocks]) if blocks else []
-    kinds = np.concatenate([[0, 0, 0, 0, 1] if kind == "ee" else [0, 0, 0, 0]
-                            for _, kind, _ in blocks]) if blocks else np.zeros(0, int)
+    step_of = np.concatenate([[dmu, dtemp] + [dmu] * len(axes) if kind == "ee"
+                              else [dmu] * (1 + len(axes))
+                              for _, kind, _, axes in blocks]) if blocks else []
+    # which residual rows are energy currents (the rest are particle and spin currents)
+    energy_row = np.concatenate([[0] * (1 + len(axes)) + [1] if kind == "ee"
+                                 else [0] * (1 + len(axes))
+                                 for _, kind, _, axes in blocks]) if blocks else np.zeros(0, int)
     for _ in range(max_iter):
         r, sol = residual(flat)
         # relative to the circuit's own particle (A) and energy (W) current scales
-        scales = np.where(kinds == 1, np.abs(sol.currents[:, 4:]).max(),
+        scales = np.where(energy_row == 1, np.abs(sol.currents[:, 4:]).max(),
                           np.abs(sol.currents[:, :4]).max())
         scales[scales == 0] = 1.0
         if r.size == 0 or np.all(np.abs(r) <= tol * scales):
@@ -287,13 +310,9 @@ def solve_relaxed(circuit: Circuit, relaxation: dict, *, phonons: dict | None = 
             shifted[j] += step_of[j]
             jac[:, j] = (residual(shifted)[0] - r) / step_of[j]
         flat = flat - np.linalg.solve(jac, r)
-    found = {}
-    for (n, kind, _), a, b in zip(blocks, starts[:-1], starts[1:]):
-        if kind == "ee":
-            found[n] = (flat[a], flat[a + 1], flat[a + 2:b])
+    found = {name: (mu, temp, mu_s) for name, kind, _, _, mu, temp, mu_s in unpack(flat)
+             if kind == "ee"}
     return sol, found
-
-
 
 
 def as_solution(sol: SpectralSolution):
