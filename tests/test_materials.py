@@ -83,3 +83,48 @@ def test_unknown_interface_suggests_a_match():
     with pytest.raises(UnknownInterfaceError, match="did you mean 'Cu/Co\\(111\\)"):
         get_interface("Cu/Co(111")
     assert math.isfinite(get_interface("Cr/Au(001)").seebeck(10.0))
+
+
+def test_bulk_database_entries_are_cited_and_physical():
+    """Every bulk quantity carries a citation and lies in its physical range; the derived Py
+    resistivity keeps the λρ product it was derived from."""
+    from spincaloric.materials import BULK_QUANTITIES, _load_bulk
+
+    table = _load_bulk()
+    assert {"Co", "Cu", "Py", "Fe", "Cr", "Au", "Pt"} <= set(table)
+    for name, data in table.items():
+        assert data.quantities, name
+        for key, q in data.quantities.items():
+            assert key in BULK_QUANTITIES and len(q.citation) > 10, (name, key)
+        assert 1e-9 < data.value("resistivity") < 1e-5, name
+        if data.value("spin_flip_length") is not None:
+            assert 1e-10 < data.value("spin_flip_length") < 1e-5, name
+        if data.kind == "normal":
+            assert data.value("spin_asymmetry") is None and data.value("spin_seebeck") is None
+        elif data.value("spin_asymmetry") is not None:
+            assert 0 < data.value("spin_asymmetry") < 1, name
+    py = table["Py"]
+    assert py.value("resistivity") * py.value("spin_flip_length") == pytest.approx(
+        0.91e-15, rel=0.01, abs=0)
+    # S_s = P_S S with Dejene et al.'s P_S for the thin-film Seebeck coefficients
+    assert py.value("spin_seebeck") / py.value("seebeck") == pytest.approx(0.25, rel=1e-9, abs=0)
+    co = table["Co"]
+    assert co.value("spin_seebeck") / co.value("seebeck") == pytest.approx(0.08, rel=1e-9, abs=0)
+
+
+def test_bulk_material_asks_for_what_the_database_lacks():
+    from spincaloric.errors import FieldError
+    from spincaloric.materials import UnknownInterfaceError, bulk_material
+
+    cu = bulk_material("Cu", resistivity=3e-8)
+    assert cu.resistivity == 3e-8 and cu.spin_flip_length == 200e-9 and cu.spin_asymmetry == 0
+    py = bulk_material("Py")
+    assert (py.spin_asymmetry, py.spin_seebeck) == (0.73, -4.5e-6)
+    with pytest.raises(FieldError, match="Fe.spin_asymmetry: no sourced value"):
+        bulk_material("Fe", spin_flip_length=8e-9)
+    with pytest.raises(FieldError, match="Pt.spin_flip_length"):
+        bulk_material("Pt")
+    with pytest.raises(FieldError, match="colour: not a bulk-material parameter"):
+        bulk_material("Cu", colour=1.0)
+    with pytest.raises(UnknownInterfaceError, match="did you mean 'Cu'"):
+        bulk_material("Cuu")

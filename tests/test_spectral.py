@@ -287,3 +287,82 @@ def test_relaxation_in_a_ferromagnetic_node():
     assert abs(into_f[0]) <= 1e-5 * scale
     assert abs(into_f[1:4] @ m) <= 1e-5 * scale
     assert abs(into_f[4]) <= 1e-5 * np.abs(sol.currents[:, 4:]).max()
+
+
+def test_relaxation_from_node_volume_and_material(tmp_path):
+    """[spectral.nodes.X] with a volume and a material (density of states from the bulk
+    database) or an explicit density of states is g = e²DV/τ: the same document as the
+    conductance given directly; bad entries name their field."""
+    import json
+
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+    from spincaloric.materials import get_bulk
+    from spincaloric.spectral import relaxation_conductance
+
+    src = Path(__file__).parent.parent / "examples" / "devices" / "valve_spectral.toml"
+    text = src.read_text().replace("points = 4001", "points = 1501")
+    volume, tau_ee, tau_ep = 1e-23, 1e-12, 1e-11
+    d_cu = get_bulk("Cu").value("density_of_states")
+    g_ee = relaxation_conductance(volume, d_cu, tau_ee)
+    g_ep = relaxation_conductance(volume, d_cu, tau_ep)
+    direct = text.replace("relaxation = { spacer = 1.0 }",
+                          f"relaxation = {{ spacer = {g_ee!r} }}\nphonons = {{ spacer = {g_ep!r} }}")
+    sized = text.replace("relaxation = { spacer = 1.0 }",
+                         f"[spectral.nodes.spacer]\nvolume = {volume}\nmaterial = \"Cu\"\n"
+                         f"tau_ee = {tau_ee}\ntau_ep = {tau_ep}")
+
+    def run(body, *extra):
+        path = tmp_path / "d.toml"
+        path.write_text(body)
+        return CliRunner().invoke(main, ["solve", *extra, str(path)])
+
+    a, b = run(direct, "--json"), run(sized, "--json")
+    assert a.exit_code == 0 and b.exit_code == 0, a.output + b.output
+    assert json.loads(a.stdout)["contacts"] == json.loads(b.stdout)["contacts"]
+    for body, message in (
+            (sized.replace('material = "Cu"', 'material = "Cx"'),
+             "spectral.nodes.spacer.material: unknown bulk material 'Cx'"),
+            (sized.replace('material = "Cu"', 'material = "Co"'),
+             "spectral.nodes.spacer.material: 'Co' has no density of states"),
+            (sized.replace('material = "Cu"', 'material = "Cu"\ndensity_of_states = 1e47'),
+             "spectral.nodes.spacer.material: give a material or a density_of_states"),
+            (sized.replace(f"volume = {volume}", "volume = -1.0"),
+             "spectral.nodes.spacer.volume: must be positive")):
+        res = run(body)
+        assert res.exit_code == 2 and message in res.stderr, res.output
+
+
+def test_distributions_are_exported_and_plotted(tmp_path):
+    """``solve --distributions F.nc --plot F.png`` writes the labelled distributions (whose
+    moments give the node's voltage) and their figure; other regimes are refused with exit 2
+    and no file."""
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+    from spincaloric.io import load_dataset
+
+    src = Path(__file__).parent.parent / "examples" / "devices" / "valve_spectral.toml"
+    path = tmp_path / "d.toml"
+    path.write_text(src.read_text().replace("points = 4001", "points = 1501"))
+    nc, png = tmp_path / "dist.nc", tmp_path / "dist.png"
+    res = CliRunner().invoke(main, ["solve", "--json", "--distributions", str(nc), "--plot",
+                                    str(png), str(path)])
+    assert res.exit_code == 0, res.output
+    ds = load_dataset(nc)
+    assert ds["distribution"].dims == ("energy", "node", "component")
+    assert ds["energy"].attrs["units"] == "eV" and ds.sizes["energy"] == 1501
+    de = float(ds["energy"][1] - ds["energy"][0])  # eV: ∫(f_c − f0) dε / e is V_c in volts
+    v_spacer = float(ds["deviation"].sel(node="spacer", component="c").sum()) * de
+    import json
+
+    doc = json.loads(res.stdout)
+    expected = doc["nodes"]["spacer"]["voltage"]  # electric potential = −V_c
+    assert -v_spacer == pytest.approx(expected, rel=1e-9, abs=1e-15)
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    linear = tmp_path / "lin.toml"
+    linear.write_text(path.read_text().replace('regime = "spectral"', 'regime = "thermalized"'))
+    out = tmp_path / "none.nc"
+    res = CliRunner().invoke(main, ["solve", "--distributions", str(out), str(linear)])
+    assert res.exit_code == 2 and "only for regime" in res.stderr and not out.exists()

@@ -54,18 +54,30 @@ def main():
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="one JSON object per file (JSON Lines)")
-def solve(files, as_json):
+@click.option("--distributions", type=click.Path(dir_okay=False),
+              help='regime "spectral": write the energy-resolved distributions (netCDF)')
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False),
+              help='regime "spectral": PNG of the distributions of the internal nodes')
+def solve(files, as_json, distributions, plot_path):
     """Solve the steady state of device FILES."""
     from .io import solution_record
 
+    if (distributions or plot_path) and len(files) != 1:
+        click.echo("error: --distributions/--plot: need exactly one device file", err=True)
+        sys.exit(EXIT_INPUT)
     failed = False
     for path in files:
         try:
             spec, circuit = _load(path)
-            sol = _steady(spec, circuit)
+            if (distributions or plot_path) and circuit.regime != "spectral":
+                _report(path, "--distributions/--plot: only for regime = \"spectral\"")
+                raise _Failed
+            sol, spectral = _steady(spec, circuit, path)
         except _Failed:
             failed = True
             continue
+        if distributions or plot_path:
+            _write_distributions(path, spectral, distributions, plot_path)
         if as_json:
             click.echo(json.dumps(solution_record(path, sol)))
         else:
@@ -319,16 +331,40 @@ def plot(result, output, variable):
     click.echo(f"wrote {output}")
 
 
-def _steady(spec, circuit):
-    """The steady state: the linear solver, or the energy-resolved one for regime "spectral"."""
+def _steady(spec, circuit, path):
+    """(Solution, SpectralSolution or None): the linear solver, or the energy-resolved one for
+    regime "spectral"."""
     if circuit.regime != "spectral":
-        return circuit.solve()
+        return circuit.solve(), None
     from .spectral import as_solution, solve_relaxed
 
     opts = spec.spectral or {}
-    sol, _ = solve_relaxed(circuit, opts.get("relaxation", {}), phonons=opts.get("phonons"),
-                           points=opts.get("points", 2001), window=opts.get("window", 40.0))
-    return as_solution(sol)
+    try:
+        sol, _ = solve_relaxed(circuit, opts.get("relaxation", {}), phonons=opts.get("phonons"),
+                               points=opts.get("points", 2001), window=opts.get("window", 40.0))
+    except ValueError as err:  # a table that does not cover the biases, …
+        _report(path, err)
+        raise _Failed from None
+    return as_solution(sol), sol
+
+
+def _write_distributions(path, spectral, netcdf, png) -> None:
+    """Write the distributions of a spectral solve (netCDF and/or PNG), atomically."""
+    from .io import atomic_write, save_dataset
+
+    if netcdf:
+        save_dataset(spectral.to_xarray(), netcdf)
+        click.echo(f"wrote {netcdf}", err=True)
+    if png:
+        try:
+            from .plotting import plot_distributions
+        except ImportError as err:
+            _report(path, f"--plot: needs {err.name or 'matplotlib'} "
+                    "(pip install 'spincaloric[plot]')")
+            sys.exit(EXIT_INPUT)
+        fig = plot_distributions(spectral)
+        atomic_write(png, lambda tmp: fig.savefig(tmp, format="png", dpi=120))
+        click.echo(f"wrote {png}", err=True)
 
 
 def _table(path, sol) -> str:

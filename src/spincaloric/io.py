@@ -109,6 +109,9 @@ def spec_from_dict(data: dict, base=None) -> DeviceSpec:
             drives[(node, quantity)] = _drive(table.model_dump(), where)
     sim = model.simulation.model_dump(exclude_none=True) if model.simulation else {}
     spectral = model.spectral.model_dump() if model.spectral else {}
+    for name, node in (model.spectral.nodes.items() if model.spectral else ()):
+        _relaxation_from_size(spectral, name, node)
+    spectral.pop("nodes", None)
     if model.regime == "spectral":
         for key in ("relaxation", "phonons"):
             for name, g in spectral.get(key, {}).items():
@@ -118,6 +121,30 @@ def spec_from_dict(data: dict, base=None) -> DeviceSpec:
                     raise DeviceError(f"spectral.{key}.{name}", "must be a positive conductance (S)")
     return DeviceSpec(dev, magnets, drives, sim, list(model.sweep.vary) if model.sweep else [],
                       spectral)
+
+
+def _relaxation_from_size(spectral: dict, name: str, node) -> None:
+    """g_ee = e²DV/τ_ee and g_ep = e²DV/τ_ep of ``[spectral.nodes.NAME]`` into ``spectral``."""
+    from .spectral import relaxation_conductance
+
+    where = f"spectral.nodes.{name}"
+    density = node.density_of_states
+    if node.material is not None:
+        from .materials import UnknownInterfaceError, get_bulk
+
+        try:
+            density = get_bulk(node.material).value("density_of_states")
+        except UnknownInterfaceError as err:
+            raise DeviceError(f"{where}.material", str(err)) from None
+        if density is None:
+            raise DeviceError(f"{where}.material", f"{node.material!r} has no density of states "
+                              "in the database: give density_of_states (J⁻¹ m⁻³)")
+    for key, tau in (("relaxation", node.tau_ee), ("phonons", node.tau_ep)):
+        if tau is None:
+            continue
+        if name in spectral[key]:
+            raise DeviceError(f"{where}", f"also given in spectral.{key}: give it once")
+        spectral[key][name] = relaxation_conductance(node.volume, density, tau)
 
 
 def _contact(t: ContactTable, dev: Device, t0: float, where: str) -> ContactParameters:

@@ -196,13 +196,40 @@ class SweepTable(_Strict):
     vary: list[str]
 
 
+class SpectralNodeTable(_Strict):
+    """``[spectral.nodes.NAME]``: a node's relaxation from its size and material,
+    g = e² D V/τ with D the density of states (J⁻¹ m⁻³, both spins)."""
+
+    volume: float = Field(description="m³")
+    material: str | None = Field(None, description="bulk database entry giving D")
+    density_of_states: float | None = Field(None, description="J⁻¹ m⁻³")
+    tau_ee: float | None = Field(None, description="electron–electron relaxation time, s")
+    tau_ep: float | None = Field(None, description="electron–phonon relaxation time, s")
+
+    @field_validator("volume", "density_of_states", "tau_ee", "tau_ep")
+    @classmethod
+    def _positive(cls, v):
+        if v is not None and not (math.isfinite(v) and v > 0):
+            raise ValueError(f"must be positive, got {v}")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if (self.material is None) == (self.density_of_states is None):
+            raise ValueError("material: give a material or a density_of_states (not both)")
+        if self.tau_ee is None and self.tau_ep is None:
+            raise ValueError("tau_ee: give tau_ee and/or tau_ep (s)")
+        return self
+
+
 class SpectralTable(_Strict):
     """``[spectral]``: the energy grid and the relaxation of a ``regime = "spectral"`` device."""
 
-    points: int = 2001
-    window: float = Field(40.0, description="half-width of the grid in k_B T")
+    points: int = Field(2001, ge=3)
+    window: float = Field(40.0, gt=0, description="half-width of the grid in k_B T")
     relaxation: dict[str, float] = Field({}, description="node: g_ee = e²D/τ_ee (S)")
     phonons: dict[str, float] = Field({}, description="node: g_ep (S)")
+    nodes: dict[str, SpectralNodeTable] = {}
 
 
 class DeviceFile(_Strict):

@@ -45,6 +45,32 @@ class SpectralSolution:
     currents: np.ndarray
     deviations: np.ndarray | None = None
 
+    def to_xarray(self):
+        """The distributions as a labelled :class:`xarray.Dataset`: ``distribution`` and
+        ``deviation`` (from the equilibrium f0 at μ0, T0) over (energy [eV from μ0], node,
+        component = c, x, y, z for f_c and f⃗_↑−↓ = f⃗_↑ − f⃗_↓), and ``spectral_current``
+        (S) of the contacts over (energy, contact, component); write with
+        :func:`spincaloric.io.save_dataset`."""
+        import xarray as xr
+
+        c = self.circuit
+        comp = ["c", "x", "y", "z"]
+        contacts = [f"{c.names[a]}->{c.names[b]}" for a, b in c.ends]
+        ds = xr.Dataset(
+            {"distribution": (("energy", "node", "component"), self.distributions,
+                              {"units": "1", "long_name": "occupation f_c and f_up - f_down"}),
+             "deviation": (("energy", "node", "component"), self.deviations,
+                           {"units": "1", "long_name": "distribution minus f0(mu0, T0)"}),
+             "spectral_current": (("energy", "contact", "component"), self.spectral_currents,
+                                  {"units": "S", "long_name": "charge and spin spectral "
+                                   "current (theory signs), I = (1/e) integral dE"})},
+            coords={"energy": ("energy", self.energies / ELEMENTARY_CHARGE,
+                               {"units": "eV", "long_name": "energy from mu0"}),
+                    "node": list(c.names), "contact": contacts, "component": comp},
+            attrs={"temperature_K": c.temperature, "title": c.title,
+                   "description": "spincaloric energy-resolved distributions"})
+        return ds
+
 
 def fermi(energy, mu, temperature):
     """Fermi–Dirac occupation at ``energy`` (J) for chemical potential ``mu`` (J) and T (K)."""
