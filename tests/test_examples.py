@@ -73,3 +73,14 @@ def test_thermal_torque_vs_relaxation(tmp_path):
     assert values[0] == pytest.approx(ni, rel=1e-2, abs=0)
     assert values[-1] == pytest.approx(th, rel=1e-2, abs=0)
     assert all(b >= a for a, b in zip(values, values[1:]))
+
+
+def test_van_hove_thermopower(tmp_path):
+    """A sharp feature in G(ε): Sommerfeld is right at low T (to (k_BT/w)²) and wrong once
+    k_BT approaches the feature's width."""
+    text = run("van_hove_thermopower.py", tmp_path)
+    ratios = {float(line.split("K:")[0].split("=")[1]): float(line.rsplit("ratio", 1)[1])
+              for line in text.splitlines() if line.startswith("T =")}
+    assert abs(ratios[10.0] - 1) < 5e-3 and abs(ratios[20.0] - 1) < 1e-2
+    assert abs(ratios[20.0] - 1) > 2 * abs(ratios[10.0] - 1)  # the deviation grows with T
+    assert ratios[300.0] < 0.9 and ratios[450.0] < ratios[300.0]
