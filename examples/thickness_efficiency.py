@@ -6,9 +6,11 @@ script computes, with the general solver, the voltage bias that gives the same t
 free layer as a 1 K temperature bias across the pillar (V/K), for Co layers of 1–60 nm between
 Cu/Co(001)* interfaces (Table I) and a 5 nm Cu spacer.
 
-The bulk Co and Cu parameters below are ILLUSTRATIVE placeholders (order of magnitude only),
-not database values: replace them with measured ones (e.g. Gravier et al., PRB 73, 024419
-(2006)) before drawing conclusions.
+The bulk Co and Cu parameters come from the bulk database (``spincaloric.materials.bulk_material``,
+cited in ``materials/bulk.toml``): handbook resistivities at room temperature, β and λ_sf of Co
+from CPP-GMR (Bass & Pratt), λ_sf of Cu at 10 K (Ji et al. 2006; ≥ 110 nm at 300 K), the Co
+Seebeck coefficients of Dejene et al. (2012). They mix temperatures: pass the values measured
+on your own films (``bulk_material("Co", resistivity=...)``) for a quantitative design.
 
 Run:  python examples/thickness_efficiency.py [--output docs/figures/thickness_efficiency.png]
 """
@@ -22,13 +24,11 @@ import numpy as np
 
 from spincaloric import ContactParameters
 from spincaloric.io import atomic_write
-from spincaloric.layers import BulkMaterial, Interface, Layer, Lead, multilayer
-from spincaloric.materials import get_interface
+from spincaloric.layers import Interface, Layer, Lead, multilayer
+from spincaloric.materials import bulk_material, get_interface
 
 T, AREA = 300.0, 1.26e-15
-CO = BulkMaterial(resistivity=60e-9, spin_flip_length=40e-9, spin_asymmetry=0.4,
-                  seebeck=-20e-6, spin_seebeck=-8e-6)  # illustrative
-CU = BulkMaterial(resistivity=6e-9, spin_flip_length=350e-9, seebeck=1.6e-6)  # illustrative
+CO, CU = bulk_material("Co"), bulk_material("Cu")
 
 
 def interface():
