@@ -32,6 +32,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from .contacts import ContactParameters
 from .errors import FieldError
 
@@ -88,3 +90,123 @@ class TunnelBarrier:
             polarization_derivative=self.polarization_derivative, mixing_derivative=1.0,
             temperature=temperature, mixing_imag=self.mixing_imag,
             mixing_imag_derivative=0.0)  # the reflection phase, taken energy-independent
+
+
+@dataclass(frozen=True)
+class MagneticTunnelJunction:
+    r"""A symmetric magnetic tunnel junction F₁|I|F₂ between two ferromagnetic leads (fixed layer
+    m₁, free layer m₂, angle θ), in the Jullière–Slonczewski model: spin-conserving tunnelling
+    with the same tunnelling polarization P(ε) on both sides,
+
+    .. math::
+
+        G(\theta, \varepsilon) = G_0(\varepsilon)\,[1 + P(\varepsilon)^2\cos\theta],\qquad
+        \tau_2(\varepsilon) \propto G_0(\varepsilon) P(\varepsilon)\,\sin\theta,
+
+    the in-plane ("Slonczewski") torque on each layer being proportional to the polarization of
+    the other one and to sin θ at constant voltage (J. C. Slonczewski, Phys. Rev. B 71, 024411
+    (2005); for a symmetric junction the torkance is (ħ/4e)(G_P − G_AP) sin θ / P). Linear
+    response follows from Sommerfeld (Mott) expansion at every angle: with ΔV = V₂ − V₁ (theory
+    voltages μ/e, V) and ΔT = T₂ − T₁ (K),
+
+    .. math::
+
+        I_{1\to 2} = G(\theta)\,[S(\theta)\,\Delta T - \Delta V],\qquad
+        S(\theta) = -eL_0T\,\frac{\partial_\varepsilon G(\theta)}{G(\theta)},
+
+        \tau_2 = \frac{\hbar}{2e}\,G_0 P \sin\theta\,[S_\tau\,\Delta T - \Delta V],\qquad
+        S_\tau = -eL_0T\,\frac{\partial_\varepsilon(G_0P)}{G_0P},
+
+    τ₂ > 0 pulling m₂ towards m₁ (along m₂ × (m₁ × m₂)). The parameters are what tunnel
+    magneto-Seebeck experiments measure: the parallel resistance–area product, the TMR
+    (G_P/G_AP − 1 = 2P²/(1 − P²)) and the thermopowers S_P, S_AP of the two states, which fix
+    G₀', (G₀P²)' and hence, for a symmetric junction, (G₀P)' = G₀'P/2 + (G₀P²)'/(2P): the
+    thermal torque follows from the measured magneto-Seebeck effect.
+
+    Parameters
+    ----------
+    resistance_area_parallel : RA of the parallel state (Ω m²), > 0.
+    tmr : G_P/G_AP − 1 (dimensionless), > 0.
+    seebeck_parallel, seebeck_antiparallel : S_P, S_AP (V/K) at ``temperature``.
+    temperature : K, > 0.
+
+    >>> mtj = MagneticTunnelJunction(1e-11, tmr=1.0, seebeck_parallel=-100e-6,
+    ...                              seebeck_antiparallel=-80e-6, temperature=300.0)
+    >>> round(mtj.polarization, 6), round(float(mtj.seebeck(0.0)) * 1e6, 6)
+    (0.57735, -100.0)
+    """
+
+    resistance_area_parallel: float
+    tmr: float
+    seebeck_parallel: float
+    seebeck_antiparallel: float
+    temperature: float
+
+    def __post_init__(self):
+        for name in ("resistance_area_parallel", "tmr", "seebeck_parallel",
+                     "seebeck_antiparallel", "temperature"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and math.isfinite(value)):
+                raise FieldError(name, f"must be a finite number, got {value!r}")
+        for name in ("resistance_area_parallel", "tmr", "temperature"):
+            if getattr(self, name) <= 0:
+                raise FieldError(name, f"must be positive, got {getattr(self, name)!r}")
+
+    # ---- the model's spectral parameters at ε_F (per area) -------------------------------
+    @property
+    def polarization(self) -> float:
+        """Tunnelling polarization P = √(TMR/(2 + TMR)) (Jullière, symmetric junction)."""
+        return math.sqrt(self.tmr / (2.0 + self.tmr))
+
+    def _per_area(self):
+        """(g0, g0', (g0P²)', (g0P)') per area: S/m², S/(m² J)."""
+        from .constants import ELEMENTARY_CHARGE, LORENZ
+
+        p2 = self.polarization**2
+        g_p = 1.0 / self.resistance_area_parallel
+        g_ap = g_p / (1.0 + self.tmr)
+        g0 = g_p / (1.0 + p2)
+        a = ELEMENTARY_CHARGE * LORENZ * self.temperature
+        dg_p, dg_ap = -self.seebeck_parallel * g_p / a, -self.seebeck_antiparallel * g_ap / a
+        dg0, dg0p2 = (dg_p + dg_ap) / 2, (dg_p - dg_ap) / 2
+        p = self.polarization
+        return g0, dg0, dg0p2, dg0 * p / 2 + dg0p2 / (2 * p)
+
+    # ---- observables (broadcast over θ, ΔV, ΔT) ------------------------------------------
+    def conductance(self, theta, area: float = 1.0):
+        """G(θ) = G₀(1 + P² cos θ) (S; S/m² for the default area = 1 m²). θ in rad."""
+        g0 = self._per_area()[0]
+        return g0 * area * (1.0 + self.polarization**2 * np.cos(theta))
+
+    def seebeck(self, theta):
+        """S(θ) = −eL₀T ∂εG(θ)/G(θ) (V/K): S_P at θ = 0, S_AP at θ = π."""
+        from .constants import ELEMENTARY_CHARGE, LORENZ
+
+        g0, dg0, dg0p2, _ = self._per_area()
+        c = np.cos(theta)
+        g = g0 * (1 + self.polarization**2 * c)
+        return -ELEMENTARY_CHARGE * LORENZ * self.temperature * (dg0 + dg0p2 * c) / g
+
+    def torque_seebeck(self) -> float:
+        """S_τ = −eL₀T ∂ε(G₀P)/(G₀P) (V/K): a temperature difference ΔT drives the torque of a
+        voltage −S_τ ΔT."""
+        from .constants import ELEMENTARY_CHARGE, LORENZ
+
+        g0, _, _, dg0p = self._per_area()
+        return -ELEMENTARY_CHARGE * LORENZ * self.temperature * dg0p / (g0 * self.polarization)
+
+    def charge_current(self, theta, delta_v=0.0, delta_t=0.0, area: float = 1.0):
+        """I₁→₂ = G(θ)[S(θ)ΔT − ΔV] (A; A/m² for area = 1 m²); ΔV = V₂ − V₁ (V, theory
+        voltages μ/e), ΔT = T₂ − T₁ (K)."""
+        return self.conductance(theta, area) * (self.seebeck(theta) * np.asarray(delta_t)
+                                                - np.asarray(delta_v))
+
+    def torque(self, theta, delta_v=0.0, delta_t=0.0, area: float = 1.0):
+        """In-plane torque on the free layer (N m; per m² for area = 1 m²), positive towards
+        m₁: τ₂ = (ħ/2e) G₀P sin θ [S_τ ΔT − ΔV]."""
+        from .constants import TORQUE_PER_SPIN_CURRENT
+
+        g0 = self._per_area()[0]
+        spin = g0 * area * self.polarization * np.sin(theta) * (
+            self.torque_seebeck() * np.asarray(delta_t) - np.asarray(delta_v))
+        return TORQUE_PER_SPIN_CURRENT * spin
