@@ -1,5 +1,7 @@
 """Diffusive bulk layers: the continuum drift–diffusion limit, Valet–Fert, series resistors."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -311,3 +313,51 @@ def test_thermal_spin_injection_by_joule_heating_in_a_lateral_valve():
     assert abs(d1) > 1e3 * abs(d0)  # the spin-dependent part needs S_s (d0 is rounding)
     assert d2 - d0 == pytest.approx(2 * (d1 - d0), rel=1e-3, abs=0)  # linear in S_s
     assert bg1 == pytest.approx(bg0, rel=1e-2, abs=0)  # the background does not care
+
+
+def test_layers_in_a_device_file_equal_the_layers_built_in_code(tmp_path):
+    """``[layers.NAME]`` builds the same circuit as :func:`add_layer` with the database
+    materials; bad layer entries are one-line errors naming the field (exit status 2)."""
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+    from spincaloric.io import load_device
+    from spincaloric.materials import bulk_material, get_interface
+
+    path = Path(__file__).parent.parent / "examples" / "devices" / "pillar_thick_layers.toml"
+    from_file = load_device(path).finalize().solve()
+    area = 1.26e-15
+    d = get_interface("Cu/Co(001)*")
+    cu_co = ContactParameters.from_paper(
+        conductance=0.80e15 * area, polarization=d.polarization, mixing=d.mixing,
+        seebeck=d.seebeck(T), polarization_derivative=d.polarization_derivative,
+        mixing_derivative=d.mixing_derivative, temperature=T)
+    dev = Device(temperature=T)
+    dev.add_node("bottom", "normal", reservoir=True, temperature=T + 1.0)
+    dev.add_node("top", "normal", reservoir=True)
+    add_layer(dev, "fixed", bulk_material("Co"), length=20e-9, area=area, cells=20,
+              magnetization=(0, 0, 1))
+    add_layer(dev, "spacer", bulk_material("Cu"), length=10e-9, area=area, cells=10)
+    add_layer(dev, "free", bulk_material("Co"), length=3e-9, area=area, cells=6,
+              magnetization=(1, 0, 0))
+    for a, b in (("fixed_20", "spacer_0"), ("free_0", "spacer_10"), ("fixed_0", "bottom"),
+                 ("free_6", "top")):
+        dev.add_contact(a, b, cu_co)
+    in_code = dev.finalize().solve()
+    np.testing.assert_array_equal(from_file.states, in_code.states)
+    assert np.abs(from_file.torques["free_0"]).max() > 0
+
+    text = path.read_text()
+    for old, new, message in (
+            ('material = "Cu"', 'material = "Cuu"', "layers.spacer.material: unknown bulk"),
+            ("length = 10e-9", "length = 0.0", "layers.spacer.length: must be positive"),
+            ("cells = 6", "cells = 0", "layers.free.cells"),
+            ('material = "Cu"', "resistivity = 1.7e-8",
+             "layers.spacer.spin_flip_length: required without a material"),
+            ('material = "Cu"', 'material = "Pt"',
+             "layers.spacer.spin_flip_length: no sourced value")):
+        bad = tmp_path / "bad.toml"
+        bad.write_text(text.replace(old, new, 1))
+        res = CliRunner().invoke(main, ["solve", str(bad)])
+        assert res.exit_code == 2 and message in res.stderr, (message, res.output)
+        assert "Traceback" not in res.output

@@ -91,6 +91,8 @@ def spec_from_dict(data: dict, base=None) -> DeviceSpec:
                      spin_heat_relaxation=node.spin_heat_relaxation, heat=node.heat)
         if node.magnet is not None:
             magnets[name] = _magnet(node.magnet, f"nodes.{name}.magnet")
+    for name, layer in model.layers.items():
+        _layer(dev, name, layer)
     for i, table in enumerate(model.contacts):
         where = f"contacts[{i}]"
         if table.spectrum is not None:
@@ -121,6 +123,42 @@ def spec_from_dict(data: dict, base=None) -> DeviceSpec:
                     raise DeviceError(f"spectral.{key}.{name}", "must be a positive conductance (S)")
     return DeviceSpec(dev, magnets, drives, sim, list(model.sweep.vary) if model.sweep else [],
                       spectral)
+
+
+def _layer(dev: Device, name: str, t) -> None:
+    """Add ``[layers.NAME]`` to ``dev`` (errors name ``layers.NAME.<field>``)."""
+    from .errors import FieldError
+    from .layers import BulkMaterial, add_layer
+    from .materials import UnknownInterfaceError, bulk_material
+
+    where = f"layers.{name}"
+    given = {k: getattr(t, k) for k in ("resistivity", "spin_flip_length", "spin_asymmetry",
+                                        "seebeck", "spin_seebeck") if getattr(t, k) is not None}
+    try:
+        if t.material is not None:
+            material = bulk_material(t.material, **given)
+        else:
+            for key in ("resistivity", "spin_flip_length"):
+                if key not in given:
+                    raise DeviceError(f"{where}.{key}", "required without a material")
+            material = BulkMaterial(**given)
+    except UnknownInterfaceError as err:
+        raise DeviceError(f"{where}.material", str(err)) from None
+    except FieldError as err:
+        field = err.field.rsplit(".", 1)[-1]
+        raise DeviceError(f"{where}.{field}", err.reason) from None
+    m = t.magnetization
+    if m is not None and not isinstance(m, list):
+        m = angles_to_vector(m.theta, m.phi)
+    for key, node in (("start", t.start), ("end", t.end)):
+        if node is not None and node not in dev.nodes:
+            raise DeviceError(f"{where}.{key}", f"unknown node {node!r}")
+    try:
+        add_layer(dev, name, material, length=t.length, area=t.area, cells=t.cells,
+                  magnetization=m, start=t.start, end=t.end)
+    except DeviceError as err:
+        field = err.field.split(".", 2)[-1] if err.field.startswith(where + ".") else None
+        raise DeviceError(f"{where}.{field}" if field else err.field, err.reason) from None
 
 
 def _relaxation_from_size(spectral: dict, name: str, node) -> None:

@@ -232,6 +232,33 @@ class SpectralTable(_Strict):
     nodes: dict[str, SpectralNodeTable] = {}
 
 
+class LayerTable(_Strict):
+    """``[layers.NAME]``: a diffusive layer cut into ``cells`` cells; its vertices are nodes
+    ``NAME_0`` … ``NAME_cells`` (the first/last is the node named in ``start``/``end`` when
+    given). Parameters come from the bulk database entry ``material`` and/or are given here."""
+
+    material: str | None = Field(None, description="bulk database entry (Co, Cu, Py, ...)")
+    resistivity: float | None = Field(None, description="Ω m")
+    spin_flip_length: float | None = Field(None, description="m")
+    spin_asymmetry: float | None = Field(None, description="β")
+    seebeck: float | None = Field(None, description="V/K")
+    spin_seebeck: float | None = Field(None, description="S↑ − S↓, V/K")
+    length: float = Field(description="m")
+    area: float = Field(description="m²")
+    cells: int = Field(ge=1)
+    magnetization: Vector3 | Angles | None = None
+    start: str | None = None
+    end: str | None = None
+
+    _check = field_validator("resistivity", "spin_flip_length", "spin_asymmetry", "seebeck",
+                             "spin_seebeck", "length", "area")(_finite)
+
+    @field_validator("magnetization")
+    @classmethod
+    def _vector(cls, v):
+        return NodeTable._vector(v)
+
+
 class DeviceFile(_Strict):
     """A whole device file."""
 
@@ -239,6 +266,7 @@ class DeviceFile(_Strict):
     temperature: float = Field(description="K")
     regime: Literal["thermalized", "noninteracting", "spectral"] = "thermalized"
     nodes: dict[str, NodeTable]
+    layers: dict[str, LayerTable] = {}
     contacts: list[ContactTable] = []
     drives: dict[str, dict[str, DriveTable]] = {}
     simulation: SimulationTable | None = None
