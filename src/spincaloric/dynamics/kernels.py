@@ -34,7 +34,7 @@ _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _splitmix(x):
     z = x + _GOLDEN
     z = (z ^ (z >> np.uint64(30))) * _MIX1
@@ -42,7 +42,7 @@ def _splitmix(x):
     return z ^ (z >> np.uint64(31)), x + _GOLDEN
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def rng_seed(seed, state):
     """Seed a xorshift128+ state (2 uint64) from an integer via splitmix64."""
     x = np.uint64(seed)
@@ -52,7 +52,7 @@ def rng_seed(seed, state):
     state[1] = b if (a | b) != np.uint64(0) else np.uint64(1)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _next(state):
     s1 = state[0]
     s0 = state[1]
@@ -62,7 +62,7 @@ def _next(state):
     return state[1] + s0
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def rng_normal(state):
     """A standard normal deviate (Box–Muller) from a xorshift128+ state."""
     u1 = ((_next(state) >> np.uint64(11)) + np.uint64(1)) * (1.0 / 9007199254740993.0)
@@ -70,7 +70,7 @@ def rng_normal(state):
     return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _interp(t, times, values, lo, hi):
     """Linear interpolation in times[lo:hi] (non-decreasing; equal times are jumps)."""
     if t <= times[lo]:
@@ -90,7 +90,7 @@ def _interp(t, times, values, lo, hi):
     return values[a] + (values[b] - values[a]) * (t - times[a]) / dt
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def drive_at(t, d0, slot, offsets, times, values, amplitude, out):
     """Drive vector at time t (s) for one trajectory: out (3n,). Table j sets entry slot[j]
     to d0 + amplitude[j] (table(t) − d0): the amplitude scales the excursion from static."""
@@ -102,7 +102,7 @@ def drive_at(t, d0, slot, offsets, times, values, amplitude, out):
         out[slot[j]] = d0[slot[j]] + amplitude[j] * (v - d0[slot[j]])
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _solve_small(a, b, n):
     """Solve a x = b in place (Gaussian elimination, partial pivoting); returns x in b."""
     for col in range(n):
@@ -134,7 +134,7 @@ def _solve_small(a, b, n):
         b[r] = s / a[r, r]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _features(m, phi):
     phi[0] = 1.0
     phi[1] = m[0]
@@ -170,7 +170,7 @@ def prepare_drive(d, r0, f, t, rd, fd, td):
                 td[g, q, c] = s
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def circuit_torque(m, a0, e, t, rd, fd, td, tau, phi, amat, w):
     """Torques (N·m) on the k dynamic magnets at magnetizations m (k, 3), for the drive
     contracted by :func:`prepare_drive` into rd, fd, td."""
@@ -212,7 +212,7 @@ def circuit_torque(m, a0, e, t, rd, fd, td, tau, phi, amat, w):
         tau[g, 2] = _HBAR_2E * (iz - dot * m[g, 2])
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def llgs_rhs(m, tau, mp, mv, bth, out):
     """dm/dt (1/s) of k macrospins, Landau–Lifshitz form of the LLGS equation:
     Ω = −γ m × B + γ τ/(M_s V), dm/dt = (Ω + α m × Ω)/(1 + α²)."""
@@ -232,7 +232,7 @@ def llgs_rhs(m, tau, mp, mv, bth, out):
         out[g, 2] = c * (oz + alpha * (mx * oy - my * ox))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _slonczewski(m, slon, tau):
     """Prescribed torque τ = a_J M_s V m × (m × p), slon[g] = (a_J M_s V (N·m), p)."""
     for g in range(m.shape[0]):
@@ -243,7 +243,7 @@ def _slonczewski(m, slon, tau):
         tau[g, 2] = aj * (mp_ * m[g, 2] - pz)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _normalise(m):
     for g in range(m.shape[0]):
         n = math.sqrt(m[g, 0] ** 2 + m[g, 1] ** 2 + m[g, 2] ** 2)
