@@ -213,3 +213,18 @@ def test_contract_database_form_with_area_only(tmp_path):
     assert c.polarization == pytest.approx(data.polarization, rel=1e-6, abs=0)
     assert c.seebeck(300.0) == pytest.approx(data.seebeck(300.0), rel=1e-6, abs=0)
     assert c.mixing == pytest.approx(0.64, rel=1e-6, abs=0)
+
+
+def test_materials_bulk_lists_values_and_their_sources():
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+
+    res = CliRunner().invoke(main, ["materials", "--bulk"])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    py = next(line for line in lines if line.split()[:1] == ["Py"])
+    assert "0.73" in py and "5.5e-09" in py and "-4.5e-06" in py
+    assert any(line.startswith("  Py.spin_flip_length (4.2 K): S. D. Steenwyk") for line in lines)
+    pt = next(line for line in lines if line.split()[:1] == ["Pt"])
+    assert pt.split()[4] == "—"  # no sourced spin-flip length: not invented

@@ -105,22 +105,38 @@ def check(files):
 @main.command()
 @click.option("--temperature", type=click.FloatRange(min=0, min_open=True), default=300.0,
               show_default=True, help="temperature for S, S↑, S↓ (K)")
-def materials(temperature):
-    """List the interface database (Table I of Hatami et al. 2007, signs restored)."""
-    from .materials import materials_table
-
-    rows = materials_table(temperature)
-    cols = ["name", "S/T (nV/K^2)", "S (uV/K)", "P'", "P_S", "P", "eta", "eta'",
-            "S_up (uV/K)", "S_down (uV/K)", "G/A (1e15 S/m^2)"]
+@click.option("--bulk", is_flag=True, help="list the bulk materials (layers) instead")
+def materials(temperature, bulk):
+    """List the interface database (Table I of Hatami et al. 2007, signs restored), or with
+    --bulk the bulk materials of diffusive layers (SI units, cited per value)."""
+    from .materials import bulk_table, get_bulk, materials_table
 
     def fmt(v):
         return "—" if v is None else (f"{v:.4g}" if isinstance(v, float) else str(v))
 
-    table = [[fmt(r[c]) for c in cols] for r in rows]
-    widths = [max(len(c), *(len(t[i]) for t in table)) for i, c in enumerate(cols)]
-    click.echo("  ".join(c.rjust(w) for c, w in zip(cols, widths)))
-    for t in table:
-        click.echo("  ".join(x.rjust(w) for x, w in zip(t, widths)))
+    def print_table(rows, cols, labels):
+        table = [[fmt(r[c]) for c in cols] for r in rows]
+        widths = [max(len(h), *(len(t[i]) for t in table)) for i, h in enumerate(labels)]
+        click.echo("  ".join(h.rjust(w) for h, w in zip(labels, widths)))
+        for t in table:
+            click.echo("  ".join(x.rjust(w) for x, w in zip(t, widths)))
+
+    if bulk:
+        rows = bulk_table()
+        cols = ["name", "kind", "resistivity", "spin_asymmetry", "spin_flip_length", "seebeck",
+                "spin_seebeck", "thermal_conductivity", "density_of_states"]
+        labels = ["name", "kind", "rho (Ohm m)", "beta", "l_sf (m)", "S (V/K)", "S_s (V/K)",
+                  "kappa (W/m/K)", "D (1/J/m^3)"]
+        print_table(rows, cols, labels)
+        click.echo("\nSources (— : no verified source; give the value yourself):")
+        for r in rows:
+            for key, q in get_bulk(r["name"]).quantities.items():
+                click.echo(f"  {r['name']}.{key} ({q.temperature:g} K): {q.citation}")
+        return
+    rows = materials_table(temperature)
+    cols = ["name", "S/T (nV/K^2)", "S (uV/K)", "P'", "P_S", "P", "eta", "eta'",
+            "S_up (uV/K)", "S_down (uV/K)", "G/A (1e15 S/m^2)"]
+    print_table(rows, cols, cols)
     click.echo(f"\nS at T = {temperature:g} K. Source: {rows[0]['citation']}; "
                "conductances per area with their own citations (see the data file).")
 
