@@ -217,3 +217,26 @@ def test_example_table_ships_with_the_examples():
     path = Path(__file__).parent.parent / "examples" / "devices" / "van_hove_spectrum.dat"
     spec = ConductanceSpectrum.from_file(path, area=1e-16)
     assert spec.energies[0] < -0.5 * EV and spec.energies[-1] > 0.5 * EV
+
+
+def test_spline_overshoot_and_spin_dependent_normal_contacts_are_refused():
+    """A step in G↓ away from ε_F makes the cubic spline dip below zero between table points:
+    the solver refuses (naming the contact) instead of using a negative conductance; a
+    spin-dependent table between two normal nodes is refused too."""
+    eps = np.linspace(-1.0, 1.0, 41) * EV
+    g_dn = np.where(eps > 0.27 * EV, 3e-2, 1e-3)
+    step = ConductanceSpectrum(eps, 1e-2 + 0 * eps, g_dn, 5e-3 + 0j * eps)
+    assert step(np.linspace(0.2, 0.3, 201) * EV)[1].min() < 0  # the overshoot is real
+    with pytest.raises(DeviceError, match=r"contacts\[0\]\.spectrum: the interpolated G↓ is "
+                                          "negative near"):
+        solve_elastic(valve({0: step}, dv=1e-3, dt=5.0), points=2001)
+    spin = ConductanceSpectrum(eps, 1e-2 + 0 * eps, 5e-3 + 0 * eps, 7.5e-3 + 0j * eps)
+    dev = Device(temperature=T)
+    dev.add_node("a", "normal", reservoir=True)
+    dev.add_node("b", "normal", reservoir=True)
+    dev.add_contact("a", "b", spectrum=spin, label="barrier")
+    with pytest.raises(DeviceError, match="barrier.spectrum: a normal.normal contact must be "
+                                          "spin independent"):
+        dev.finalize()
+    with pytest.raises(DeviceError, match="one of the two"):
+        Device(temperature=T).add_contact("a", "b", contact(), spectrum=spin)

@@ -228,3 +228,16 @@ def test_materials_bulk_lists_values_and_their_sources():
     assert any(line.startswith("  Py.spin_flip_length (4.2 K): S. D. Steenwyk") for line in lines)
     pt = next(line for line in lines if line.split()[:1] == ["Pt"])
     assert pt.split()[4] == "—"  # no sourced spin-flip length: not invented
+
+
+def test_atomic_write_gives_ordinary_file_permissions(tmp_path):
+    """Output files get the permissions of any new file (umask), not the 0600 of a temp file."""
+    import os
+
+    from spincaloric.io import atomic_write
+
+    path = tmp_path / "out.txt"
+    atomic_write(path, lambda tmp: open(tmp, "w").write("x"))
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask

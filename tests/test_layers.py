@@ -355,7 +355,10 @@ def test_layers_in_a_device_file_equal_the_layers_built_in_code(tmp_path):
             ('material = "Cu"', "resistivity = 1.7e-8",
              "layers.spacer.spin_flip_length: required without a material"),
             ('material = "Cu"', 'material = "Pt"',
-             "layers.spacer.spin_flip_length: no sourced value")):
+             "layers.spacer.spin_flip_length: no sourced value"),
+            # the file's own contact numbering, whatever the layers add before it
+            ('between = ["free_0", "spacer_10"]', 'between = ["free_0", "fixed_3"]',
+             "contacts[1].between: two ferromagnets cannot be joined directly")):
         bad = tmp_path / "bad.toml"
         bad.write_text(text.replace(old, new, 1))
         res = CliRunner().invoke(main, ["solve", str(bad)])

@@ -366,3 +366,16 @@ def test_distributions_are_exported_and_plotted(tmp_path):
     out = tmp_path / "none.nc"
     res = CliRunner().invoke(main, ["solve", "--distributions", str(out), str(linear)])
     assert res.exit_code == 2 and "only for regime" in res.stderr and not out.exists()
+
+
+def test_unconverged_relaxation_is_an_error_not_a_result():
+    """One Newton step is not enough for strong relaxation at 1 mV: the solver says so (a
+    ConvergenceError naming max_iter) instead of returning a non-conserving solution."""
+    from spincaloric.spectral import ConvergenceError, solve_relaxed
+
+    circuit = valve(-4e-6, regime="thermalized", dv=1e-3, dt=3.0)
+    with pytest.raises(ConvergenceError, match="^max_iter: the relaxation did not converge"):
+        solve_relaxed(circuit, {"N": 1.0}, points=1001, max_iter=1)
+    sol, targets = solve_relaxed(circuit, {"N": 1.0}, points=1001)
+    out = sol.currents[0] + sol.currents[1]  # both contacts end in N: the balance of N
+    assert abs(out[0]) <= 1e-6 * np.abs(sol.currents[:, 0]).max()

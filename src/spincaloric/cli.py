@@ -368,19 +368,22 @@ def _write_distributions(path, spectral, netcdf, png) -> None:
     """Write the distributions of a spectral solve (netCDF and/or PNG), atomically."""
     from .io import atomic_write, save_dataset
 
-    if netcdf:
-        save_dataset(spectral.to_xarray(), netcdf)
-        click.echo(f"wrote {netcdf}", err=True)
-    if png:
-        try:
+    try:
+        if netcdf:
+            save_dataset(spectral.to_xarray(), netcdf)
+            click.echo(f"wrote {netcdf}", err=True)
+        if png:
             from .plotting import plot_distributions
-        except ImportError as err:
-            _report(path, f"--plot: needs {err.name or 'matplotlib'} "
-                    "(pip install 'spincaloric[plot]')")
-            sys.exit(EXIT_INPUT)
-        fig = plot_distributions(spectral)
-        atomic_write(png, lambda tmp: fig.savefig(tmp, format="png", dpi=120))
-        click.echo(f"wrote {png}", err=True)
+
+            fig = plot_distributions(spectral)
+            atomic_write(png, lambda tmp: fig.savefig(tmp, format="png", dpi=120))
+            click.echo(f"wrote {png}", err=True)
+    except ImportError as err:
+        _report(path, f"--plot: needs {err.name or 'matplotlib'} (pip install 'spincaloric[plot]')")
+        sys.exit(EXIT_INPUT)
+    except OSError as err:
+        _report(path, f"--distributions/--plot: {err.filename or ''}: {err.strerror or err}")
+        sys.exit(EXIT_INPUT)
 
 
 def _table(path, sol) -> str:

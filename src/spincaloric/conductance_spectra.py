@@ -92,9 +92,11 @@ class ConductanceSpectrum:
         """
         path = Path(path)
         try:
-            text = path.read_text()
+            text = path.read_text(encoding="utf-8")
         except OSError as err:
             raise FieldError("spectrum", f"cannot read {path.name}: {err.strerror}") from None
+        except UnicodeDecodeError:
+            raise FieldError("spectrum", f"{path.name} is not a text table (UTF-8)") from None
         rows = []
         for number, line in enumerate(text.splitlines(), 1):
             line = line.split("#", 1)[0].strip()

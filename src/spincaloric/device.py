@@ -108,6 +108,7 @@ class ContactSpec:
     parameters: ContactParameters
     bulk: bool = False
     spectrum: object = None  # a ConductanceSpectrum, used by the energy-resolved solver
+    label: str | None = None  # how errors name it (e.g. "contacts[2]" of a device file)
 
 
 @dataclass
@@ -176,18 +177,20 @@ class Device:
                                     float(heat))
 
     def add_contact(self, a: str, b: str, parameters: ContactParameters | None = None, *,
-                    bulk: bool = False, spectrum=None) -> None:
+                    bulk: bool = False, spectrum=None, label: str | None = None) -> None:
         """Join nodes ``a`` and ``b``; positive currents flow from ``a`` into ``b``.
         ``bulk=True``: a cell of a diffusive layer (may join two parallel ferromagnets).
         ``spectrum``: a :class:`~spincaloric.conductance_spectra.ConductanceSpectrum` (tabulated
-        G(ε)): the energy-resolved solver uses the whole table, the linear regimes its values
-        and slopes at the Fermi level (then ``parameters`` may be omitted)."""
+        G(ε)) instead of ``parameters``: the energy-resolved solver uses the whole table, the
+        linear regimes its values and slopes at the Fermi level. ``label``: how error messages
+        name the contact (default ``contacts[k]``)."""
+        where = label or f"contacts[{len(self.contacts)}]"
+        if (parameters is None) == (spectrum is None):
+            raise DeviceError(where, "give the contact's parameters or a conductance spectrum "
+                              "(one of the two)")
         if parameters is None:
-            if spectrum is None:
-                raise DeviceError(f"contacts[{len(self.contacts)}]",
-                                  "give the contact's parameters or a conductance spectrum")
             parameters = spectrum.contact_parameters()
-        self.contacts.append(ContactSpec((a, b), parameters, bulk, spectrum))
+        self.contacts.append(ContactSpec((a, b), parameters, bulk, spectrum, label))
 
     def finalize(self) -> Circuit:
         """Validate and freeze into a :class:`Circuit` (raises :class:`DeviceError`)."""
@@ -248,6 +251,7 @@ class Circuit:
     dg_mix: np.ndarray
     index: Mapping[str, int]
     spectra: Mapping[int, object] = field(default_factory=lambda: MappingProxyType({}))
+    contact_labels: tuple[str, ...] = ()
 
     # ---- construction ---------------------------------------------------------------------
     @classmethod
@@ -276,7 +280,7 @@ class Circuit:
 
         ends, magnet, params = [], [], []
         for k, c in enumerate(dev.contacts):
-            where = f"contacts[{k}]"
+            where = c.label or f"contacts[{k}]"
             if len(c.between) != 2:
                 raise DeviceError(f"{where}.between", "must name exactly two nodes")
             for name in c.between:
@@ -293,6 +297,13 @@ class Circuit:
                 c.parameters.validate(t0)
             except ContactError as err:
                 raise DeviceError(f"{where}.{err.field}", err.reason) from None
+            if c.spectrum is not None and not (ferro[a] or ferro[b]):
+                sp = c.spectrum  # a normal|normal contact is spin independent at every energy
+                scale = np.abs(sp.g_up).max() + np.abs(sp.g_down).max()
+                if (np.abs(sp.g_up - sp.g_down).max() > 1e-12 * scale
+                        or np.abs(sp.g_mix - sp.g_up).max() > 1e-12 * scale):
+                    raise DeviceError(f"{where}.spectrum", "a normal|normal contact must be "
+                                      "spin independent (G↑ = G↓ = G↑↓) at every energy")
             ends.append((a, b))
             magnet.append(a if ferro[a] else (b if ferro[b] else -1))
             params.append(c.parameters)
@@ -324,6 +335,8 @@ class Circuit:
             index=MappingProxyType(index),
             spectra=MappingProxyType({k: c.spectrum for k, c in enumerate(dev.contacts)
                                       if c.spectrum is not None}),
+            contact_labels=tuple(c.label or f"contacts[{k}]"
+                                 for k, c in enumerate(dev.contacts)),
         )
 
     # ---- structure ------------------------------------------------------------------------

@@ -7,6 +7,7 @@ Output files are written atomically (:func:`atomic_write`): never half-written.
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import tempfile
@@ -97,9 +98,9 @@ def spec_from_dict(data: dict, base=None) -> DeviceSpec:
         where = f"contacts[{i}]"
         if table.spectrum is not None:
             spectrum = _spectrum(table, dev, Path(base or "."), where)
-            dev.add_contact(*table.between, spectrum=spectrum)
+            dev.add_contact(*table.between, spectrum=spectrum, label=where)
         else:
-            dev.add_contact(*table.between, _contact(table, dev, t0, where))
+            dev.add_contact(*table.between, _contact(table, dev, t0, where), label=where)
     drives = {}
     for node, quantities in model.drives.items():
         for quantity, table in quantities.items():
@@ -112,6 +113,8 @@ def spec_from_dict(data: dict, base=None) -> DeviceSpec:
     sim = model.simulation.model_dump(exclude_none=True) if model.simulation else {}
     spectral = model.spectral.model_dump() if model.spectral else {}
     for name, node in (model.spectral.nodes.items() if model.spectral else ()):
+        if name not in model.nodes or model.nodes[name].reservoir:
+            raise DeviceError(f"spectral.nodes.{name}", "not an internal node")
         _relaxation_from_size(spectral, name, node)
     spectral.pop("nodes", None)
     if model.regime == "spectral":
@@ -119,8 +122,9 @@ def spec_from_dict(data: dict, base=None) -> DeviceSpec:
             for name, g in spectral.get(key, {}).items():
                 if name not in model.nodes or model.nodes[name].reservoir:
                     raise DeviceError(f"spectral.{key}.{name}", "not an internal node")
-                if not g > 0:
-                    raise DeviceError(f"spectral.{key}.{name}", "must be a positive conductance (S)")
+                if not (math.isfinite(g) and g > 0):
+                    raise DeviceError(f"spectral.{key}.{name}",
+                                      "must be a positive, finite conductance (S)")
     return DeviceSpec(dev, magnets, drives, sim, list(model.sweep.vary) if model.sweep else [],
                       spectral)
 
@@ -153,12 +157,9 @@ def _layer(dev: Device, name: str, t) -> None:
     for key, node in (("start", t.start), ("end", t.end)):
         if node is not None and node not in dev.nodes:
             raise DeviceError(f"{where}.{key}", f"unknown node {node!r}")
-    try:
-        add_layer(dev, name, material, length=t.length, area=t.area, cells=t.cells,
-                  magnetization=m, start=t.start, end=t.end)
-    except DeviceError as err:
-        field = err.field.split(".", 2)[-1] if err.field.startswith(where + ".") else None
-        raise DeviceError(f"{where}.{field}" if field else err.field, err.reason) from None
+    # add_layer names its errors layers.NAME.<field> itself
+    add_layer(dev, name, material, length=t.length, area=t.area, cells=t.cells,
+              magnetization=m, start=t.start, end=t.end)
 
 
 def _relaxation_from_size(spectral: dict, name: str, node) -> None:
@@ -182,7 +183,12 @@ def _relaxation_from_size(spectral: dict, name: str, node) -> None:
             continue
         if name in spectral[key]:
             raise DeviceError(f"{where}", f"also given in spectral.{key}: give it once")
-        spectral[key][name] = relaxation_conductance(node.volume, density, tau)
+        try:
+            spectral[key][name] = relaxation_conductance(node.volume, density, tau)
+        except DeviceError as err:
+            field = {"time": "tau_ee" if key == "relaxation" else "tau_ep"}.get(err.field,
+                                                                            err.field)
+            raise DeviceError(f"{where}.{field}", err.reason) from None
 
 
 def _contact(t: ContactTable, dev: Device, t0: float, where: str) -> ContactParameters:
@@ -193,7 +199,7 @@ def _contact(t: ContactTable, dev: Device, t0: float, where: str) -> ContactPara
     try:
         form = t.form()
     except ValueError as err:
-        raise DeviceError(where, str(err)) from None
+        raise _form_error(where, err) from None
     try:
         if normal:
             extra = [k for k, v in t.model_dump().items()
@@ -227,6 +233,13 @@ def _contact(t: ContactTable, dev: Device, t0: float, where: str) -> ContactPara
         raise DeviceError(f"{where}.{err.field}", err.reason) from None
 
 
+def _form_error(where: str, err: ValueError) -> DeviceError:
+    """A contact-form error, with "key: reason" lifted into the field path."""
+    head, _, tail = str(err).partition(": ")
+    return DeviceError(f"{where}.{head}", tail) if tail and head.isidentifier() else \
+        DeviceError(where, str(err))
+
+
 def _spectrum(t: ContactTable, dev: Device, base: Path, where: str):
     from .conductance_spectra import ConductanceSpectrum
     from .errors import FieldError
@@ -237,7 +250,7 @@ def _spectrum(t: ContactTable, dev: Device, base: Path, where: str):
     try:
         t.form()
     except ValueError as err:
-        raise DeviceError(where, str(err)) from None
+        raise _form_error(where, err) from None
     try:
         spectrum = ConductanceSpectrum.from_file(base / t.spectrum, area=t.area,
                                                  energy_unit=t.energy_unit or "eV")
@@ -337,6 +350,9 @@ def atomic_write(path, writer) -> None:
     os.close(fd)
     try:
         writer(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # the permissions of an ordinary new file, not 0600
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -112,11 +112,12 @@ def add_layer(device: Device, name: str, material: BulkMaterial, *, length: floa
     for i in range(cells + 1):
         given = start if i == 0 else (end if i == cells else None)
         if given is not None:
+            key = f"layers.{name}.{'start' if i == 0 else 'end'}"
             if given not in device.nodes:
-                raise DeviceError(f"layers.{name}", f"unknown node {given!r}")
+                raise DeviceError(key, f"unknown node {given!r}")
             spec = device.nodes[given]
             if spec.kind != kind:
-                raise DeviceError(f"layers.{name}", f"node {given!r} is not a {kind}")
+                raise DeviceError(key, f"node {given!r} is not a {kind}")
             names.append(given)
             continue
         share = dx / 2 if i in (0, cells) else dx
@@ -124,8 +125,8 @@ def add_layer(device: Device, name: str, material: BulkMaterial, *, length: floa
                         spin_flip=material.spin_flip_conductance(share, area))
         names.append(f"{name}_{i}")
     cell = material.cell_contact(dx, area, device.temperature)
-    for a, b in zip(names, names[1:]):
-        device.add_contact(a, b, cell, bulk=ferro)
+    for k, (a, b) in enumerate(zip(names, names[1:])):
+        device.add_contact(a, b, cell, bulk=ferro, label=f"layers.{name}.cells[{k}]")
     return names
 
 

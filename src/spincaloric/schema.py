@@ -160,6 +160,8 @@ class ContactTable(_Strict):
     def form(self) -> str:
         """"raw", "paper", "database" or "spectrum"; ValueError unless exactly one form is
         used (a spectrum may take an area: its table is then per area)."""
+        if self.spectrum is None and self.energy_unit is not None:
+            raise ValueError("energy_unit: only with a spectrum file (spectrum = \"...\")")
         database = DATABASE if self.spectrum is None else ("interface", "conductance_per_area")
         used = [name for name, keys in (("raw", RAW), ("paper", PAPER), ("database", database),
                                         ("spectrum", SPECTRUM))

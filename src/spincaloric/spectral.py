@@ -109,10 +109,14 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
     """
     if circuit.current_biased.any():
         raise DeviceError("nodes", "the spectral solver takes voltage-biased reservoirs only")
-    if (circuit.spin_flip.any() or circuit.bath.any() or circuit.spin_heat_relaxation.any()
-            or (circuit.reservoir_current[~circuit.reservoir] != 0).any()):
-        raise DeviceError("nodes", "node relaxation and heat inputs are not modelled in the "
-                          "elastic limit")
+    for key, values in (("spin_flip", circuit.spin_flip), ("bath", circuit.bath),
+                        ("spin_heat_relaxation", circuit.spin_heat_relaxation),
+                        ("heat", np.where(circuit.reservoir, 0.0, circuit.reservoir_current))):
+        if np.any(values != 0):
+            node = circuit.names[int(np.flatnonzero(values)[0])]
+            raise DeviceError(f"nodes.{node}.{key}", "not modelled by the energy-resolved "
+                              "solver (use [spectral] relaxation; diffusive layers, whose nodes "
+                              "carry spin flip, need a linear regime)")
     e = ELEMENTARY_CHARGE
     n = circuit.n_nodes
     mu = e * circuit.reservoir_voltage.copy()  # theory V = (μ − μ0)/e
@@ -165,8 +169,18 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
 
         span = required_span(temps[circuit.reservoir].max(), np.abs(mu[circuit.reservoir]).max())
         for c, spectrum in circuit.spectra.items():
-            spectrum.check_covers(-span, span, where=f"contacts[{c}].spectrum")
+            where = f"{_label(circuit, c)}.spectrum"
+            if c in (curvature or {}):
+                raise DeviceError(where, "a tabulated contact takes no separate curvature")
+            spectrum.check_covers(-span, span, where=where)
             g_up[:, c], g_dn[:, c], g_mix[:, c] = spectrum(eps)
+            # the spline may overshoot between table points: never a negative conductance
+            for name, values in (("G↑", g_up[:, c]), ("G↓", g_dn[:, c]),
+                                 ("Re G↑↓", g_mix[:, c].real)):
+                if values.min() < 0:
+                    at = eps[np.argmin(values)] / ELEMENTARY_CHARGE
+                    raise DeviceError(where, f"the interpolated {name} is negative near "
+                                      f"{at:.4g} eV: tabulate the spectrum more densely there")
     k = spin_space_block(g_up, g_dn, g_mix, m[None])
     a_mat = np.zeros((points, u, u))
     rhs = np.zeros((points, u))
@@ -205,6 +219,20 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
     currents[:, :4] = spectral.sum(axis=0) * de / e
     currents[:, 4:] = (eps[:, None, None] * spectral).sum(axis=0) * de / e**2
     return SpectralSolution(circuit, eps, dist, spectral, currents, dev)
+
+
+def _label(circuit: Circuit, c: int) -> str:
+    labels = circuit.contact_labels
+    return labels[c] if c < len(labels) else f"contacts[{c}]"
+
+
+class ConvergenceError(ValueError):
+    """The Newton iteration of :func:`solve_relaxed` did not converge (``field`` names the
+    setting to change)."""
+
+    def __init__(self, field: str, reason: str):
+        super().__init__(f"{field}: {reason}")
+        self.field, self.reason = field, reason
 
 
 def grid(circuit: Circuit, points: int = 2001, window: float = 40.0, voltage=None,
@@ -263,8 +291,9 @@ def solve_relaxed(circuit: Circuit, relaxation: dict, *, phonons: dict | None = 
     Fermi–Dirac gas at the lattice (device) temperature, exchanging energy but no particles or
     spin. In a ferromagnetic node the spin (and its target μ_s) lies along the magnetization.
     Newton iteration on the virtual reservoirs, until every exchange is below ``tol`` times the
-    circuit's own particle (A) or energy (W) current scale. g → 0: the elastic limit; g_ee → ∞:
-    the thermalized regime. Returns (solution, {node: (μ (J), T (K), μ⃗_s (J))}) of the
+    circuit's own particle (A) or energy (W) current scale (the latter at least the particle
+    scale × k_B T0/e); :class:`ConvergenceError` if that takes more than ``max_iter`` steps.
+    g → 0: the elastic limit; g_ee → ∞: the thermalized regime. Returns (solution, {node: (μ (J), T (K), μ⃗_s (J))}) of the
     electron–electron targets.
     """
     from .constants import ELEMENTARY_CHARGE as e
@@ -311,9 +340,12 @@ def solve_relaxed(circuit: Circuit, relaxation: dict, *, phonons: dict | None = 
                            for _, kind, _, axes in blocks]) if blocks else np.zeros(0)
     # finite-difference steps on the scale of the biases (the response is nearly linear)
     res = circuit.reservoir
-    dmu = e * max(1e-12, 1e-3 * float(np.abs(circuit.reservoir_voltage[res]).max()),
-                  1e-3 * max((abs(v) for v in (voltage or {}).values()), default=0.0))
-    dtemp = max(1e-12, 1e-3 * float(np.abs(circuit.reservoir_temperature[res] - t0).max()),
+    # floors far above round-off: 1e-7 k_B T0 in μ and 1e-7 T0 in T (a Joule-heated node moves
+    # its temperature with no temperature bias at all)
+    v_max = max(float(np.abs(circuit.reservoir_voltage[res]).max()),
+                max((abs(v) for v in (voltage or {}).values()), default=0.0))
+    dmu = max(1e-7 * BOLTZMANN * t0, 1e-3 * e * v_max)
+    dtemp = max(1e-7 * t0, 1e-3 * float(np.abs(circuit.reservoir_temperature[res] - t0).max()),
                 1e-3 * max((abs(v - t0) for v in (temperature or {}).values()), default=0.0))
     step_of = np.concatenate([[dmu, dtemp] + [dmu] * len(axes) if kind == "ee"
                               else [dmu] * (1 + len(axes))
@@ -322,14 +354,22 @@ def solve_relaxed(circuit: Circuit, relaxation: dict, *, phonons: dict | None = 
     energy_row = np.concatenate([[0] * (1 + len(axes)) + [1] if kind == "ee"
                                  else [0] * (1 + len(axes))
                                  for _, kind, _, axes in blocks]) if blocks else np.zeros(0, int)
-    for _ in range(max_iter):
-        r, sol = residual(flat)
-        # relative to the circuit's own particle (A) and energy (W) current scales
-        scales = np.where(energy_row == 1, np.abs(sol.currents[:, 4:]).max(),
-                          np.abs(sol.currents[:, :4]).max())
+    for iteration in range(max_iter + 1):
+        r, sol = residual(flat)  # sol and the returned targets always belong together
+        # relative to the circuit's own particle (A) and energy (W) current scales; an energy
+        # current is also measured against the particle current times k_B T0/e (heat currents
+        # from μ0 may cancel, e.g. in a symmetrically biased node)
+        particle = np.abs(sol.currents[:, :4]).max()
+        energy = max(np.abs(sol.currents[:, 4:]).max(), particle * BOLTZMANN * t0 / e)
+        scales = np.where(energy_row == 1, energy, particle)
         scales[scales == 0] = 1.0
         if r.size == 0 or np.all(np.abs(r) <= tol * scales):
             break
+        if iteration == max_iter:
+            worst = float(np.max(np.abs(r) / scales))
+            raise ConvergenceError("max_iter", f"the relaxation did not converge in {max_iter} "
+                                   f"Newton steps (residual {worst:.2g} of the current scale, "
+                                   f"tolerance {tol:g}): raise max_iter or refine the grid")
         jac = np.zeros((r.size, r.size))
         for j in range(r.size):
             shifted = flat.copy()
@@ -379,9 +419,12 @@ def relaxation_conductance(volume: float, density_of_states: float, time: float)
     """
     for name, v in (("volume", volume), ("density_of_states", density_of_states),
                     ("time", time)):
-        if not v > 0:
-            raise DeviceError(name, f"must be positive, got {v!r}")
-    return ELEMENTARY_CHARGE**2 * density_of_states * volume / time
+        if not (np.isfinite(v) and v > 0):
+            raise DeviceError(name, f"must be positive and finite, got {v!r}")
+    g = ELEMENTARY_CHARGE**2 * density_of_states * volume / time
+    if not np.isfinite(g):
+        raise DeviceError("time", f"g = e²DV/τ overflows for τ = {time!r} s")
+    return g
 
 
 def dwell_time(volume: float, density_of_states: float, conductance: float) -> float:

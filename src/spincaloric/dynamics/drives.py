@@ -163,7 +163,8 @@ class RectangularPulse(_Drive):
     def __call__(self, t):
         x = np.asarray(t, float) - self.start
         if self.rise > 0:
-            s = np.clip(np.minimum(x, self.duration - x) / self.rise, 0.0, 1.0)
+            with np.errstate(over="ignore"):  # a tiny rise: ±inf, clipped to the plateau
+                s = np.clip(np.minimum(x, self.duration - x) / self.rise, 0.0, 1.0)
         else:
             s = ((x >= 0) & (x < self.duration)).astype(float)
         return (self.base or 0.0) + self.amplitude * s
