@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from spincaloric import ContactParameters, Device
+from spincaloric import ContactParameters, Device, DeviceError
 from spincaloric.spectral import solve_elastic
 
 T = 300.0
@@ -369,13 +369,117 @@ def test_distributions_are_exported_and_plotted(tmp_path):
 
 
 def test_unconverged_relaxation_is_an_error_not_a_result():
-    """One Newton step is not enough for strong relaxation at 1 mV: the solver says so (a
-    ConvergenceError naming max_iter) instead of returning a non-conserving solution."""
+    """The linear-response start is not the answer at 1 mV and 3 K (Joule heating): with no
+    Newton step allowed the solver says so (a ConvergenceError naming max_iter) instead of
+    returning a non-conserving solution."""
     from spincaloric.spectral import ConvergenceError, solve_relaxed
 
     circuit = valve(-4e-6, regime="thermalized", dv=1e-3, dt=3.0)
     with pytest.raises(ConvergenceError, match="^max_iter: the relaxation did not converge"):
-        solve_relaxed(circuit, {"N": 1.0}, points=1001, max_iter=1)
+        solve_relaxed(circuit, {"N": 1.0}, points=1001, max_iter=0)
     sol, targets = solve_relaxed(circuit, {"N": 1.0}, points=1001)
     out = sol.currents[0] + sol.currents[1]  # both contacts end in N: the balance of N
     assert abs(out[0]) <= 1e-6 * np.abs(sol.currents[:, 0]).max()
+
+
+def test_elastic_spin_flip_equals_the_linear_spin_sink():
+    """Spin flip acts energy by energy: with energy-independent conductances the elastic solve
+    equals the non-interacting linear response with G_sf and a spin-heat relaxation L0 T G_sf."""
+    from spincaloric.constants import LORENZ
+
+    c = ContactParameters.from_paper(conductance=1e-2, polarization=0.5, mixing=0.7,
+                                     seebeck=0.0, polarization_derivative=0.5,
+                                     mixing_derivative=0.7, temperature=T)
+    results = []
+    for flip, spin_heat in ((3e-3, 0.0), (3e-3, LORENZ * T * 3e-3), (0.0, 0.0)):
+        dev = Device(temperature=T, regime="noninteracting")
+        dev.add_node("L", "ferromagnet", reservoir=True, magnetization=[0, 0, 1])
+        dev.add_node("N", "normal", spin_flip=flip, spin_heat_relaxation=spin_heat)
+        dev.add_node("R", "ferromagnet", reservoir=True, magnetization=[1, 0, 1], voltage=-1e-6,
+                     temperature=T + 1e-3)
+        dev.add_contact("L", "N", c)
+        dev.add_contact("R", "N", c)
+        results.append(dev.finalize())
+    el = solve_elastic(results[0], points=4001).currents
+    lin = results[1].solve().currents
+    no_flip = results[2].solve().currents
+    for col in range(8):  # charge, spin, heat, spin heat: each to 1e-6 of its own scale,
+        scale = np.abs(lin[:, col]).max() + 1e-30  # heat also up to the Joule heat G V²
+        joule = 1e-2 * 1e-6**2 if col >= 4 else 0.0  # (second order, absent from linear)
+        assert np.abs(el[:, col] - lin[:, col]).max() <= 1e-6 * scale + joule, col
+    # and the spin sink matters here (the comparison can fail)
+    assert np.abs(no_flip[:, 1:4] - lin[:, 1:4]).max() > 1e-2 * np.abs(lin[:, 1:4]).max()
+    with pytest.raises(DeviceError, match="nodes.N.spin_heat_relaxation: the energy-resolved"):
+        solve_elastic(results[1], points=501)
+
+
+def test_open_circuit_voltage_at_a_100_kelvin_bias_is_the_exact_mott_integral():
+    """One contact with G(ε) = G + G'ε between a lead at T0 and an open (I = 0) lead at
+    T0 + 100 K: zero current means G(μ_a − μ_b) + G'[(π²/6)k_B²(T_a² − T_b²) + (μ_a² − μ_b²)/2]
+    = 0 exactly; the solver's open-circuit voltage solves it (linear response is 17 % off)."""
+    from spincaloric.constants import BOLTZMANN, ELEMENTARY_CHARGE
+    from spincaloric.spectral import as_solution, solve_relaxed
+
+    e, dt = ELEMENTARY_CHARGE, 100.0
+    c = ContactParameters.spin_independent(conductance=1e-2, seebeck=-20e-6, temperature=T)
+    dev = Device(temperature=T)
+    dev.add_node("a", "normal", reservoir=True)
+    dev.add_node("b", "normal", reservoir=True, current=0.0, temperature=T + dt)
+    dev.add_contact("a", "b", c)
+    circuit = dev.finalize()
+    sol, _ = solve_relaxed(circuit, points=8001, tol=1e-10)
+    v_b = float(as_solution(sol).reservoirs["b"].voltage)  # electric potential (V)
+    g, dg = c.conductance, c.conductance_derivative
+    w = np.pi**2 / 6 * BOLTZMANN**2 * (T**2 - (T + dt) ** 2)
+    # g(−μ_b) + dg(w − μ_b²/2) = 0 → μ_b = [−g + √(g² + 2 dg² w)]/dg (the root near 0)
+    mu_b = (-g + np.sqrt(g**2 + 2 * dg**2 * w)) / dg
+    assert -v_b == pytest.approx(mu_b / e, rel=1e-7, abs=0)  # theory V = −electric potential
+    linear = float(circuit.solve().reservoirs["b"].voltage)
+    assert abs(linear / v_b - 1) > 0.1
+
+
+def test_heat_deposited_in_a_relaxing_node():
+    """P watts in a node between two normal leads (energy-independent G₁, G₂) with e–e
+    relaxation g: the node distribution is the weighted mean of the leads' and the target's,
+    so the target's temperature obeys T*² = T0² + (2P/L0)(1/(G₁ + G₂) + 1/g) exactly, and the
+    leads receive P."""
+    from spincaloric.constants import LORENZ
+    from spincaloric.spectral import solve_relaxed
+
+    dev = Device(temperature=T)
+    dev.add_node("a", "normal", reservoir=True)
+    dev.add_node("b", "normal", reservoir=True)
+    dev.add_node("n", "normal", heat=2e-9)
+    dev.add_contact("a", "n", ContactParameters.spin_independent(conductance=1e-2))
+    dev.add_contact("n", "b", ContactParameters.spin_independent(conductance=3e-2))
+    circuit = dev.finalize()
+    g = 0.1
+    sol, targets = solve_relaxed(circuit, {"n": g}, points=6001, tol=1e-9)
+    expected = np.sqrt(T**2 + 2 * 2e-9 / LORENZ * (1 / 4e-2 + 1 / g))
+    assert targets["n"][1] == pytest.approx(expected, rel=1e-9, abs=0)
+    delivered = -sol.currents[0, 4] + sol.currents[1, 4]
+    assert delivered == pytest.approx(2e-9, rel=1e-6, abs=0)
+    with pytest.raises(DeviceError, match="nodes.n.heat: deposited heat needs"):
+        solve_relaxed(circuit, {}, points=501)
+
+
+def test_a_bath_is_phonon_relaxation():
+    """A node's bath (W/K) is electron–phonon relaxation with g_ep = bath/(L0 T0)."""
+    from spincaloric.constants import LORENZ
+    from spincaloric.spectral import solve_relaxed
+
+    def pillar(bath):
+        dev = Device(temperature=T)
+        dev.add_node("a", "normal", reservoir=True, voltage=-2e-3)
+        dev.add_node("b", "normal", reservoir=True, temperature=T + 5.0)
+        dev.add_node("n", "normal", bath=bath)
+        dev.add_contact("a", "n", ContactParameters.spin_independent(conductance=1e-2))
+        dev.add_contact("n", "b", ContactParameters.spin_independent(conductance=2e-2))
+        return dev.finalize()
+
+    by_bath, t1 = solve_relaxed(pillar(1e-9), {"n": 1.0}, points=3001)
+    by_phonons, t2 = solve_relaxed(pillar(0.0), {"n": 1.0}, phonons={"n": 1e-9 / (LORENZ * T)},
+                                   points=3001)
+    # (the two start Newton from different linear guesses: agreement to the Newton tolerance)
+    np.testing.assert_allclose(by_bath.currents, by_phonons.currents, rtol=1e-8, atol=0)
+    assert t1["n"][1] == pytest.approx(t2["n"][1], rel=1e-10, abs=0)

@@ -44,6 +44,8 @@ class SpectralSolution:
     spectral_currents: np.ndarray
     currents: np.ndarray
     deviations: np.ndarray | None = None
+    lead_mu: np.ndarray | None = None  # (n,) μ − μ0 of the reservoirs used (J; 0 elsewhere)
+    lead_temperature: np.ndarray | None = None  # (n,) their temperatures (K; T0 elsewhere)
 
     def to_xarray(self):
         """The distributions as a labelled :class:`xarray.Dataset`: ``distribution`` and
@@ -93,13 +95,18 @@ def fermi_deviation(energy, mu, temperature, t0):
 
 def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
                   voltage=None, temperature=None, probes=None,
-                  curvature=None) -> SpectralSolution:
+                  curvature=None, energies=None) -> SpectralSolution:
     """Solve ``circuit`` energy by energy in the elastic limit.
 
     points : energy grid size; window : half-width of the grid in units of k_B T_max (plus the
-    largest |eV|). voltage (electric potentials, V) and temperature (K) override reservoirs.
-    Current-biased reservoirs and node relaxation are not supported in this limit.
-    probes : [(internal normal node, g (S), δx (K, 4))] extra spin-independent contacts of
+    largest |eV|); ``energies`` (J from μ0, equally spaced) replaces that grid. voltage
+    (electric potentials, V) and temperature (K) override reservoirs; a current-biased
+    reservoir needs its voltage here (:func:`solve_relaxed` solves for it). A node's
+    ``spin_flip`` (S) relaxes its spin distribution at every energy (elastic spin flip, so its
+    spin temperature relaxes with it: the spin-heat conductance is L0 T G_sf, and
+    ``spin_heat_relaxation`` must be left 0); ``bath`` and ``heat`` need inelastic relaxation
+    (:func:`solve_relaxed`).
+    probes : [(internal node, g (S), δx (K, 4))] extra spin-independent contacts of
         conductance g to a fixed distribution f0 + δx(ε) on this grid (δx: the deviation from
         equilibrium at μ0, T0) — how :func:`solve_relaxed` models relaxation.
     curvature : {contact index: (∂²G↑, ∂²G↓, ∂²G↑↓)} second energy derivatives (S/J²):
@@ -107,16 +114,11 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
     Contacts built with a tabulated spectrum (``Device.add_contact(..., spectrum=...)``) use
     the whole table G(ε) instead (it must cover 18 k_B T beyond the largest bias).
     """
-    if circuit.current_biased.any():
-        raise DeviceError("nodes", "the spectral solver takes voltage-biased reservoirs only")
-    for key, values in (("spin_flip", circuit.spin_flip), ("bath", circuit.bath),
-                        ("spin_heat_relaxation", circuit.spin_heat_relaxation),
-                        ("heat", np.where(circuit.reservoir, 0.0, circuit.reservoir_current))):
-        if np.any(values != 0):
-            node = circuit.names[int(np.flatnonzero(values)[0])]
-            raise DeviceError(f"nodes.{node}.{key}", "not modelled by the energy-resolved "
-                              "solver (use [spectral] relaxation; diffusive layers, whose nodes "
-                              "carry spin flip, need a linear regime)")
+    for k in np.flatnonzero(circuit.current_biased):
+        if circuit.names[k] not in (voltage or {}):
+            raise DeviceError(f"nodes.{circuit.names[k]}.current", "a current-biased "
+                              "reservoir: solve_relaxed solves for its voltage")
+    _check_spectral_nodes(circuit, elastic=probes is None)  # solve_relaxed passes probes
     e = ELEMENTARY_CHARGE
     n = circuit.n_nodes
     mu = e * circuit.reservoir_voltage.copy()  # theory V = (μ − μ0)/e
@@ -125,9 +127,13 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
         mu[circuit.index[name]] = -e * v  # electric potential -> theory voltage
     for name, t in (temperature or {}).items():
         temps[circuit.index[name]] = t
-    kt = BOLTZMANN * temps[circuit.reservoir].max()
-    half = window * kt + np.abs(mu[circuit.reservoir]).max()
-    eps = np.linspace(-half, half, points)
+    if energies is None:
+        kt = BOLTZMANN * temps[circuit.reservoir].max()
+        half = window * kt + np.abs(mu[circuit.reservoir]).max()
+        eps = np.linspace(-half, half, points)
+    else:
+        eps = np.asarray(energies, dtype=float)
+        points = eps.size
     de = eps[1] - eps[0]
 
     # unknowns per internal node: 4 (normal) or 2 (ferromagnet: f_c, f_s along m)
@@ -197,6 +203,11 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
                     a_mat[:, rs, cs] += sign * csign * (left @ basis[col])
                 else:
                     rhs[:, rs] -= sign * csign * np.einsum("kij,kj->ki", left, fixed[:, col])
+    for node in np.flatnonzero(circuit.spin_flip):
+        if node in pos:  # elastic spin flip: a spin sink G_sf f⃗_↑−↓(ε) at every energy
+            b = basis[int(node)]
+            rs = slice(offsets[pos[int(node)]], offsets[pos[int(node)] + 1])
+            a_mat[:, rs, rs] += circuit.spin_flip[node] * (b.T @ np.diag([0.0, 1, 1, 1]) @ b)
     for name, g, x_probe in (probes or []):
         node = circuit.index[name]
         if node not in pos:
@@ -218,7 +229,24 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
     currents = np.zeros((circuit.n_contacts, 8))
     currents[:, :4] = spectral.sum(axis=0) * de / e
     currents[:, 4:] = (eps[:, None, None] * spectral).sum(axis=0) * de / e**2
-    return SpectralSolution(circuit, eps, dist, spectral, currents, dev)
+    return SpectralSolution(circuit, eps, dist, spectral, currents, dev,
+                            np.where(circuit.reservoir, mu, 0.0),
+                            np.where(circuit.reservoir, temps, circuit.temperature))
+
+
+def _check_spectral_nodes(circuit: Circuit, elastic: bool) -> None:
+    """Node properties the energy-resolved solvers cannot honour raise a field-named error."""
+    heat = np.where(circuit.reservoir, 0.0, circuit.reservoir_current)
+    checks = [("spin_heat_relaxation", circuit.spin_heat_relaxation,
+               "the energy-resolved solver relaxes spin heat through spin flip itself "
+               "(L0 T G_sf): leave it 0")]
+    if elastic:
+        checks += [("bath", circuit.bath, "needs inelastic relaxation: use solve_relaxed"),
+                   ("heat", heat, "needs inelastic relaxation: use solve_relaxed")]
+    for key, values, reason in checks:
+        if np.any(values != 0):
+            node = circuit.names[int(np.flatnonzero(values)[0])]
+            raise DeviceError(f"nodes.{node}.{key}", reason)
 
 
 def _label(circuit: Circuit, c: int) -> str:
@@ -277,10 +305,12 @@ def equilibrium(eps, mu, temperature, mu_s):
     return x
 
 
-def solve_relaxed(circuit: Circuit, relaxation: dict, *, phonons: dict | None = None,
-                  points: int = 2001, window: float = 40.0, voltage=None, temperature=None,
-                  tol: float = 1e-6, max_iter: int = 30) -> tuple[SpectralSolution, dict]:
-    """Energy-resolved solve with inelastic relaxation in the internal nodes.
+def solve_relaxed(circuit: Circuit, relaxation: dict | None = None, *,
+                  phonons: dict | None = None, points: int = 2001, window: float = 40.0,
+                  voltage=None, temperature=None, tol: float = 1e-6,
+                  max_iter: int = 30) -> tuple[SpectralSolution, dict]:
+    """Energy-resolved solve with inelastic relaxation in the internal nodes, nonlinear in the
+    biases; also the entry point for current-biased reservoirs and node heat inputs.
 
     ``relaxation`` = {node: g_ee (S)}: electron–electron scattering relaxes the node's
     distribution, at the rate g_ee/(e² D) (g_ee = e² D/τ_ee, D the density of states per J;
@@ -289,22 +319,50 @@ def solve_relaxed(circuit: Circuit, relaxation: dict, *, phonons: dict | None = 
     conductance g_ee to a virtual reservoir whose μ, T, μ⃗_s make its particle, spin and energy
     exchange vanish. ``phonons`` = {node: g_ep (S)}: electron–phonon scattering towards a
     Fermi–Dirac gas at the lattice (device) temperature, exchanging energy but no particles or
-    spin. In a ferromagnetic node the spin (and its target μ_s) lies along the magnetization.
-    Newton iteration on the virtual reservoirs, until every exchange is below ``tol`` times the
-    circuit's own particle (A) or energy (W) current scale (the latter at least the particle
-    scale × k_B T0/e); :class:`ConvergenceError` if that takes more than ``max_iter`` steps.
-    g → 0: the elastic limit; g_ee → ∞: the thermalized regime. Returns (solution, {node: (μ (J), T (K), μ⃗_s (J))}) of the
-    electron–electron targets.
+    spin; a node's ``bath`` (W/K) is the same with g_ep = bath/(L0 T0). In a ferromagnetic node
+    the spin (and its target μ_s) lies along the magnetization. A node's ``heat`` (W) is
+    deposited in its electrons and thermalized by its e–e scattering (which it then needs).
+    Current-biased reservoirs (``current`` = I, conventional, into the device) get the
+    voltage that carries I. Elastic spin flip (``spin_flip``) acts at every energy.
+
+    Newton iteration (starting from the linear response) on the virtual reservoirs and the
+    current-biased voltages, until every residual is below ``tol`` times the circuit's own
+    particle (A) or energy (W) current scale (the latter at least the particle scale ×
+    k_B T0/e), or a Newton step changes no unknown by more than 1e-3 ``tol`` of its scale
+    (k_B T0, T0, k_B T0/e); :class:`ConvergenceError` if that takes more than ``max_iter``
+    steps.
+    g → 0: the elastic limit; g_ee → ∞: the thermalized regime. Returns (solution,
+    {node: (μ (J), T (K), μ⃗_s (J))}) of the electron–electron targets.
     """
     from .constants import ELEMENTARY_CHARGE as e
+    from .constants import LORENZ
 
-    eps = grid(circuit, points, window, voltage, temperature)
-    de = eps[1] - eps[0]
+    _check_spectral_nodes(circuit, elastic=False)
     t0 = circuit.temperature
+    relaxation, phonons = dict(relaxation or {}), dict(phonons or {})
+    for node in np.flatnonzero(circuit.bath):
+        name = circuit.names[node]
+        if name in phonons:
+            raise DeviceError(f"nodes.{name}.bath", "also given as phonon relaxation: give it "
+                              "once")
+        phonons[name] = float(circuit.bath[node]) / (LORENZ * t0)
+    heat = {circuit.names[k]: float(circuit.reservoir_current[k])
+            for k in np.flatnonzero(~circuit.reservoir & (circuit.reservoir_current != 0))}
+    for name in heat:
+        if name not in relaxation:
+            raise DeviceError(f"nodes.{name}.heat", "deposited heat needs electron–electron "
+                              "relaxation in the node (spectral relaxation) to thermalize it")
+    biased = [circuit.names[k] for k in np.flatnonzero(circuit.current_biased)]
+    for name in biased:
+        if name in (voltage or {}):
+            raise DeviceError(f"voltage.{name}", "a current-biased reservoir: its voltage is "
+                              "solved for")
+
     # unknowns: (μ, T, μ_s along each spin axis) of each e-e target, (μ, μ_s...) of each e-p
-    # target (T = T0); a normal node has 3 spin axes, a ferromagnetic one its magnetization
+    # target (T = T0) — a normal node has 3 spin axes, a ferromagnetic one its magnetization —
+    # and the electric potential of each current-biased reservoir
     blocks = []
-    for table, kind in ((relaxation, "ee"), (phonons or {}, "ep")):
+    for table, kind in ((relaxation, "ee"), (phonons, "ep")):
         for name, g in table.items():
             if name not in circuit.index or circuit.reservoir[circuit.index[name]]:
                 raise DeviceError(f"relaxation.{name}", "relaxation acts on internal nodes")
@@ -314,6 +372,31 @@ def solve_relaxed(circuit: Circuit, relaxation: dict, *, phonons: dict | None = 
             blocks.append((name, kind, g, axes))
     sizes = [(2 if kind == "ee" else 1) + len(axes) for _, kind, _, axes in blocks]
     starts = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+    n_probe = int(starts[-1])
+
+    # the linear response: the starting point, and the scale of the energy grid
+    try:
+        guess = circuit.solve(voltage={k: v for k, v in (voltage or {}).items()},
+                              temperature=dict(temperature or {}))
+        states = np.asarray(guess.states)
+    except (ValueError, np.linalg.LinAlgError):
+        guess, states = None, np.zeros((circuit.n_nodes, 8))
+    flat = []
+    for name, kind, _, axes in blocks:
+        x = states[circuit.index[name]]
+        spin = list(e * x[1:4] @ axes.T)
+        flat += [e * x[0], t0 + x[4]] + spin if kind == "ee" else [e * x[0]] + spin
+    v_biased = [float(guess.reservoirs[name].voltage) if guess is not None else 0.0
+                for name in biased]
+    flat = np.array(flat + v_biased, dtype=float)
+    fixed_v = {**(voltage or {})}
+    v_all = [abs(v) for v in fixed_v.values()] + [2 * abs(v) for v in v_biased]
+    v_all += list(np.abs(circuit.reservoir_voltage[circuit.reservoir]))
+    temps = list(circuit.reservoir_temperature[circuit.reservoir]) + list(
+        (temperature or {}).values())
+    half = window * BOLTZMANN * max(temps) + e * max(v_all, default=0.0)
+    eps = np.linspace(-half, half, points)
+    de = eps[1] - eps[0]
 
     def unpack(flat):
         for (name, kind, g, axes), a, b in zip(blocks, starts[:-1], starts[1:]):
@@ -324,36 +407,48 @@ def solve_relaxed(circuit: Circuit, relaxation: dict, *, phonons: dict | None = 
     def residual(flat):
         probes = [(name, g, equilibrium_deviation(eps, mu, temp, mu_s, t0))
                   for name, _, g, _, mu, temp, mu_s in unpack(flat)]
-        sol = solve_elastic(circuit, points=points, window=window, voltage=voltage,
-                            temperature=temperature, probes=probes)
+        volts = {**fixed_v, **dict(zip(biased, flat[n_probe:]))}
+        sol = solve_elastic(circuit, voltage=volts, temperature=temperature, probes=probes,
+                            energies=eps)
         out = []
         for (name, kind, _, axes), (_, g, target) in zip(blocks, probes):
             diff = sol.deviations[:, circuit.index[name]] - target
             i_c, i_s = g * diff[:, 0], 0.5 * g * diff[:, 1:] @ axes.T
             out.extend([i_c.sum() * de / e, *(i_s.sum(axis=0) * de / e)])
-            if kind == "ee":
-                out.append((eps * i_c).sum() * de / e**2)
+            if kind == "ee":  # energy into the target balances the heat deposited
+                out.append((eps * i_c).sum() * de / e**2 + heat.get(name, 0.0))
+        for name in biased:  # conventional current into the device = −theory current out
+            k = circuit.index[name]
+            out_of = (sol.currents[circuit.ends[:, 0] == k, 0].sum()
+                      - sol.currents[circuit.ends[:, 1] == k, 0].sum())
+            out.append(-out_of - float(circuit.reservoir_current[k]))
         return np.array(out), sol
 
-    flat = np.concatenate([[0.0, t0] + [0.0] * len(axes) if kind == "ee"
-                           else [0.0] * (1 + len(axes))
-                           for _, kind, _, axes in blocks]) if blocks else np.zeros(0)
-    # finite-difference steps on the scale of the biases (the response is nearly linear)
-    res = circuit.reservoir
+    # finite-difference steps on the scale of the biases (the response is nearly linear);
     # floors far above round-off: 1e-7 k_B T0 in μ and 1e-7 T0 in T (a Joule-heated node moves
     # its temperature with no temperature bias at all)
-    v_max = max(float(np.abs(circuit.reservoir_voltage[res]).max()),
-                max((abs(v) for v in (voltage or {}).values()), default=0.0))
-    dmu = max(1e-7 * BOLTZMANN * t0, 1e-3 * e * v_max)
+    res = circuit.reservoir
+    dmu = max(1e-7 * BOLTZMANN * t0, 1e-3 * e * max(v_all, default=0.0))
     dtemp = max(1e-7 * t0, 1e-3 * float(np.abs(circuit.reservoir_temperature[res] - t0).max()),
-                1e-3 * max((abs(v - t0) for v in (temperature or {}).values()), default=0.0))
-    step_of = np.concatenate([[dmu, dtemp] + [dmu] * len(axes) if kind == "ee"
-                              else [dmu] * (1 + len(axes))
-                              for _, kind, _, axes in blocks]) if blocks else []
+                1e-3 * max((abs(v - t0) for v in (temperature or {}).values()), default=0.0),
+                1e-3 * max((abs(x) for x in states[:, 4]), default=0.0))
+    step_of = np.array([x for _, kind, _, axes in blocks
+                        for x in ([dmu, dtemp] + [dmu] * len(axes) if kind == "ee"
+                                  else [dmu] * (1 + len(axes)))] + [dmu / e] * len(biased))
     # which residual rows are energy currents (the rest are particle and spin currents)
-    energy_row = np.concatenate([[0] * (1 + len(axes)) + [1] if kind == "ee"
-                                 else [0] * (1 + len(axes))
-                                 for _, kind, _, axes in blocks]) if blocks else np.zeros(0, int)
+    energy_row = np.array(
+        [r for _, kind, _, axes in blocks
+         for r in ([0] * (1 + len(axes)) + [1] if kind == "ee" else [0] * (1 + len(axes)))]
+        + [0] * len(biased), dtype=int)
+    # the size of an unknown that no longer matters: tol × 1e-3 of k_B T0 (μ, μ_s), of T0 (T)
+    # and of k_B T0/e (voltages) — Newton converges quadratically, so a step this small means
+    # the previous error was already far below it
+    kt0 = BOLTZMANN * t0
+    negligible = 1e-3 * tol * np.array(
+        [x for _, kind, _, axes in blocks
+         for x in ([kt0, t0] + [kt0] * len(axes) if kind == "ee" else [kt0] * (1 + len(axes)))]
+        + [kt0 / e] * len(biased))
+    last_step = None
     for iteration in range(max_iter + 1):
         r, sol = residual(flat)  # sol and the returned targets always belong together
         # relative to the circuit's own particle (A) and energy (W) current scales; an energy
@@ -365,6 +460,8 @@ def solve_relaxed(circuit: Circuit, relaxation: dict, *, phonons: dict | None = 
         scales[scales == 0] = 1.0
         if r.size == 0 or np.all(np.abs(r) <= tol * scales):
             break
+        if last_step is not None and np.all(np.abs(last_step) <= negligible):
+            break  # currents that vanish (open circuits, symmetric nodes) have no scale
         if iteration == max_iter:
             worst = float(np.max(np.abs(r) / scales))
             raise ConvergenceError("max_iter", f"the relaxation did not converge in {max_iter} "
@@ -375,7 +472,8 @@ def solve_relaxed(circuit: Circuit, relaxation: dict, *, phonons: dict | None = 
             shifted = flat.copy()
             shifted[j] += step_of[j]
             jac[:, j] = (residual(shifted)[0] - r) / step_of[j]
-        flat = flat - np.linalg.solve(jac, r)
+        last_step = -np.linalg.solve(jac, r)
+        flat = flat + last_step
     found = {name: (mu, temp, mu_s) for name, kind, _, _, mu, temp, mu_s in unpack(flat)
              if kind == "ee"}
     return sol, found
@@ -404,8 +502,10 @@ def as_solution(sol: SpectralSolution):
     states[:, 0], states[:, 1:4] = v, vs
     states[:, 4], states[:, 5:8] = temp - c.temperature, ts
     res = c.reservoir
-    states[res, 0] = c.reservoir_voltage[res]  # exact for the leads
-    states[res, 4] = c.reservoir_temperature[res] - c.temperature
+    lead_mu = c.reservoir_voltage * e if sol.lead_mu is None else sol.lead_mu
+    lead_t = c.reservoir_temperature if sol.lead_temperature is None else sol.lead_temperature
+    states[res, 0] = lead_mu[res] / e  # exact for the leads (solved for current-biased ones)
+    states[res, 4] = lead_t[res] - c.temperature
     states[res, 1:4] = states[res, 5:8] = 0.0
     return Solution(c, states, sol.currents.copy(), c.magnetization.copy())
 
