@@ -90,3 +90,20 @@ def test_van_hove_thermopower(tmp_path):
     assert abs(ratios[10.0] - 1) < 5e-3 and abs(ratios[20.0] - 1) < 1e-2
     assert abs(ratios[20.0] - 1) > 2 * abs(ratios[10.0] - 1)  # the deviation grows with T
     assert ratios[300.0] < 0.9 and ratios[450.0] < ratios[300.0]
+
+
+def test_laser_heating_thermovoltage(tmp_path):
+    """Open circuit at up to 150 K of heating: the energy-resolved voltage is the Mott integral
+    S0 ΔT(1 + ΔT/2T0), to within the G/g_ee = 1e-3 of the finite e–e relaxation; the
+    magneto-thermopower stays put."""
+    text = run("laser_heating_thermovoltage.py", tmp_path)
+    rows = [line for line in text.splitlines() if "ratio" in line]
+    assert len(rows) == 14
+    for line in rows:
+        ratio = float(line.split("ratio")[1].split("(")[0])
+        mott = float(line.split("Mott integral")[1].strip(" )"))
+        assert ratio == pytest.approx(mott, rel=1e-3, abs=0), line
+    assert float(rows[6].split("ratio")[1].split("(")[0]) > 1.2  # 150 K: far from linear
+    mtp = text.split("magneto-thermopower")[1]
+    low, high = (float(x.split()[2].rstrip(",")) for x in mtp.split("at ")[1:3])
+    assert high == pytest.approx(low, rel=1e-2, abs=0)
