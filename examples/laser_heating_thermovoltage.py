@@ -47,7 +47,7 @@ def main(argv=None):
         for dt, a, b in zip(delta_t, lin, res):
             print(f"{label:2} ΔT = {dt:5.1f} K: linear {a * 1e6:8.3f} µV, energy-resolved "
                   f"{b * 1e6:8.3f} µV, ratio {b / a:.5f} (Mott integral {1 + dt / (2 * T0):.5f})")
-    (lp, rp), (la, ra) = results["P"], results["AP"]
+    rp, ra = results["P"][1], results["AP"][1]  # energy-resolved
     print(f"magneto-thermopower (AP − P)/P at 1 K {ra[0] / rp[0] - 1:+.5f}, "
           f"at 150 K {ra[-1] / rp[-1] - 1:+.5f}")
     from matplotlib.figure import Figure
