@@ -107,3 +107,14 @@ def test_laser_heating_thermovoltage(tmp_path):
     mtp = text.split("magneto-thermopower")[1]
     low, high = (float(x.split()[2].rstrip(",")) for x in mtp.split("at ")[1:3])
     assert high == pytest.approx(low, rel=1e-2, abs=0)
+
+
+def test_thermal_spin_injection_lsv(tmp_path):
+    """Electrical spin signal decays over λ_Cu; the thermal one approaches it from above (the
+    detector sinks heat, so the thermal source depends on L)."""
+    text = run("thermal_spin_injection_lsv.py", tmp_path)
+    rows = [line for line in text.splitlines() if line.startswith("decay length")]
+    elec = [float(r.split("electrical")[1].split("nm")[0]) for r in rows]
+    therm = [float(r.split("thermal")[1].split("nm")[0]) for r in rows]
+    assert all(abs(x / 200.0 - 1) < 2e-3 for x in elec[1:])
+    assert all(b < a for a, b in zip(therm, therm[1:])) and 200 < therm[-1] < 206

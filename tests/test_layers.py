@@ -364,3 +364,31 @@ def test_layers_in_a_device_file_equal_the_layers_built_in_code(tmp_path):
         res = CliRunner().invoke(main, ["solve", str(bad)])
         assert res.exit_code == 2 and message in res.stderr, (message, res.output)
         assert "Traceback" not in res.output
+
+
+def test_thermal_spin_signal_decays_over_the_spin_flip_length_with_a_weak_detector():
+    """With a detector that neither sinks spin nor heat (G → 0), the second-harmonic spin
+    signal ΔR₂ = R₂(P) − R₂(AP) decays exactly as exp(−L/λ_N) between distances."""
+    from spincaloric.layers import lateral_spin_valve, nonlocal_resistances
+
+    cu = BulkMaterial(resistivity=30e-9, spin_flip_length=200e-9, seebeck=1.8e-6)
+    py = BulkMaterial(resistivity=165e-9, spin_flip_length=5.5e-9, spin_asymmetry=0.73,
+                      seebeck=-18e-6, spin_seebeck=-3.8e-6)
+    link = ContactParameters.spin_independent(conductance=1.0, temperature=T)
+    weak = ContactParameters.from_paper(conductance=1e-4, polarization=0.3, mixing=0.5,
+                                        seebeck=0.0, polarization_derivative=0.3,
+                                        mixing_derivative=0.5, temperature=T)
+
+    def delta_r2(distance):
+        r2 = []
+        for m in ((0, 0, 1), (0, 0, -1)):
+            dev = lateral_spin_valve(cu, length=12e-6, cross_section=5e-15, injector_at=4e-6,
+                                     detector_at=4e-6 + distance, injector=link, detector=weak,
+                                     cells=3000, temperature=T, detector_magnetization=m,
+                                     injector_layer=py, injector_length=100e-9,
+                                     injector_cells=20)
+            r2.append(nonlocal_resistances(dev.finalize(), 1e-3)[1])
+        return r2[0] - r2[1]
+
+    a, b = delta_r2(0.6e-6), delta_r2(1.2e-6)
+    assert 0.6e-6 / np.log(a / b) == pytest.approx(200e-9, rel=1e-3, abs=0)
