@@ -69,7 +69,7 @@ def main(argv=None):
     ax.plot(thickness * 1e9, np.abs(eff) * 1e6, "o-")
     ax.set_xlabel("Co layer thickness (nm)")
     ax.set_ylabel("|equivalent voltage per kelvin| (µV/K)")
-    ax.set_title("Thermal vs electrical torque, Co|Cu|Co (illustrative bulk parameters)")
+    ax.set_title("Thermal vs electrical torque, Co|Cu|Co (database bulk parameters)")
     args.output.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(args.output, lambda tmp: fig.savefig(tmp, format="png", dpi=120))
     print(f"wrote {args.output}")

@@ -118,3 +118,23 @@ def test_thermal_spin_injection_lsv(tmp_path):
     therm = [float(r.split("thermal")[1].split("nm")[0]) for r in rows]
     assert all(abs(x / 200.0 - 1) < 2e-3 for x in elec[1:])
     assert all(b < a for a, b in zip(therm, therm[1:])) and 200 < therm[-1] < 206
+
+
+def test_nanowire_magnetothermopower(tmp_path):
+    """The open-circuit thermopower equals the short-circuit current times the resistance
+    (an independent route through the current-biased solve); GMR is positive and both effects
+    shrink as the Co layers thicken (fewer interfaces per length)."""
+    text = run("nanowire_magnetothermopower.py", tmp_path)
+    rows = [line for line in text.splitlines() if line.startswith("Co")]
+    assert len(rows) == 4
+    mrs, mtps = [], []
+    for line in rows:
+        sp = float(line.split("S_P =")[1].split("µV/K")[0])
+        sa = float(line.split("S_AP =")[1].split("µV/K")[0])
+        sp2, sa2 = (float(x.split()[0]) for x in line.split("short circuit")[1].split(" / "))
+        assert sp2 == pytest.approx(sp, rel=1e-6, abs=0)
+        assert sa2 == pytest.approx(sa, rel=1e-6, abs=0)
+        mrs.append(float(line.split("MR =")[1].split("%")[0]))
+        mtps.append(float(line.split("MTP =")[1].split("%")[0]))
+    assert all(m > 0 for m in mrs) and all(b < a for a, b in zip(mrs, mrs[1:]))
+    assert all(abs(b) < abs(a) for a, b in zip(mtps, mtps[1:]))
