@@ -88,7 +88,8 @@ def test_unknown_interface_suggests_a_match():
 def test_bulk_database_entries_are_cited_and_physical():
     """Every bulk quantity carries a citation and lies in its physical range; the derived Py
     resistivity keeps the λρ product it was derived from."""
-    from spincaloric.materials import BULK_QUANTITIES, _load_bulk
+    from spincaloric.materials import BULK_QUANTITIES
+    from spincaloric.materials.bulk import _load_bulk
 
     table = _load_bulk()
     assert {"Co", "Cu", "Py", "Fe", "Cr", "Au", "Pt"} <= set(table)
@@ -114,7 +115,7 @@ def test_bulk_database_entries_are_cited_and_physical():
 
 def test_bulk_material_asks_for_what_the_database_lacks():
     from spincaloric.errors import FieldError
-    from spincaloric.materials import UnknownInterfaceError, bulk_material
+    from spincaloric.materials import UnknownMaterialError, bulk_material
 
     cu = bulk_material("Cu", resistivity=3e-8)
     assert cu.resistivity == 3e-8 and cu.spin_flip_length == 200e-9 and cu.spin_asymmetry == 0
@@ -126,5 +127,5 @@ def test_bulk_material_asks_for_what_the_database_lacks():
         bulk_material("Pt")
     with pytest.raises(FieldError, match="colour: not a bulk-material parameter"):
         bulk_material("Cu", colour=1.0)
-    with pytest.raises(UnknownInterfaceError, match="did you mean 'Cu'"):
+    with pytest.raises(UnknownMaterialError, match="did you mean 'Cu'"):
         bulk_material("Cuu")

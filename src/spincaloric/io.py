@@ -133,7 +133,7 @@ def _layer(dev: Device, name: str, t) -> None:
     """Add ``[layers.NAME]`` to ``dev`` (errors name ``layers.NAME.<field>``)."""
     from .errors import FieldError
     from .layers import BulkMaterial, add_layer
-    from .materials import UnknownInterfaceError, bulk_material
+    from .materials import UnknownMaterialError, bulk_material
 
     where = f"layers.{name}"
     given = {k: getattr(t, k) for k in ("resistivity", "spin_flip_length", "spin_asymmetry",
@@ -146,7 +146,7 @@ def _layer(dev: Device, name: str, t) -> None:
                 if key not in given:
                     raise DeviceError(f"{where}.{key}", "required without a material")
             material = BulkMaterial(**given)
-    except UnknownInterfaceError as err:
+    except UnknownMaterialError as err:
         raise DeviceError(f"{where}.material", str(err)) from None
     except FieldError as err:
         field = err.field.rsplit(".", 1)[-1]
@@ -169,11 +169,11 @@ def _relaxation_from_size(spectral: dict, name: str, node) -> None:
     where = f"spectral.nodes.{name}"
     density = node.density_of_states
     if node.material is not None:
-        from .materials import UnknownInterfaceError, get_bulk
+        from .materials import UnknownMaterialError, get_bulk
 
         try:
             density = get_bulk(node.material).value("density_of_states")
-        except UnknownInterfaceError as err:
+        except UnknownMaterialError as err:
             raise DeviceError(f"{where}.material", str(err)) from None
         if density is None:
             raise DeviceError(f"{where}.material", f"{node.material!r} has no density of states "

@@ -17,8 +17,21 @@ from functools import lru_cache
 from importlib import resources
 
 
-class UnknownInterfaceError(ValueError):
+class UnknownMaterialError(ValueError):
     """No database entry of that name (the message suggests close matches)."""
+
+
+class UnknownInterfaceError(UnknownMaterialError):
+    """No interface of that name in ``interfaces.toml``."""
+
+
+def lookup(table: dict, name: str, what: str, error=UnknownMaterialError):
+    """``table[name]``, or ``error`` naming ``what`` with the closest names as a hint."""
+    if name in table:
+        return table[name]
+    close = difflib.get_close_matches(name, table, n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    raise error(f"unknown {what} {name!r}{hint}")
 
 
 @dataclass(frozen=True)
@@ -109,12 +122,7 @@ def load_interfaces() -> dict[str, InterfaceData]:
 
 def get_interface(name: str) -> InterfaceData:
     """The entry ``name`` (e.g. "Cu/Co(111)*"); :class:`UnknownInterfaceError` if absent."""
-    table = _load()
-    if name in table:
-        return table[name]
-    close = difflib.get_close_matches(name, table, n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-    raise UnknownInterfaceError(f"unknown interface {name!r}{hint}")
+    return lookup(_load(), name, "interface", UnknownInterfaceError)
 
 
 def materials_table(temperature: float = 300.0) -> list[dict]:
@@ -134,113 +142,16 @@ def materials_table(temperature: float = 300.0) -> list[dict]:
     return rows
 
 
-# ---- bulk materials (bulk.toml) ------------------------------------------------------------
-BULK_QUANTITIES = {  # name -> unit
-    "resistivity": "Ohm m", "spin_asymmetry": "1", "spin_flip_length": "m", "seebeck": "V/K",
-    "spin_seebeck": "V/K", "thermal_conductivity": "W/(m K)", "density_of_states": "1/(J m^3)",
-}
+# the bulk materials of diffusive layers live in their own module and data file
+from .bulk import (  # noqa: E402  (after the shared helpers it uses)
+    BULK_QUANTITIES,
+    BulkData,
+    Measured,
+    bulk_material,
+    bulk_table,
+    get_bulk,
+)
 
-
-@dataclass(frozen=True)
-class Measured:
-    """One tabulated quantity: ``value`` (SI, unit in :data:`BULK_QUANTITIES`), the
-    ``temperature`` (K) it refers to and its ``citation``."""
-
-    value: float
-    temperature: float
-    citation: str
-
-
-@dataclass(frozen=True)
-class BulkData:
-    """A bulk material of ``bulk.toml``: ``kind`` "normal" or "ferromagnet" and its
-    ``quantities`` {name: :class:`Measured`} (only those with a source)."""
-
-    name: str
-    kind: str
-    quantities: dict
-
-    def value(self, quantity: str) -> float | None:
-        """The value (SI) of ``quantity``, None if the database has no sourced value."""
-        q = self.quantities.get(quantity)
-        return None if q is None else q.value
-
-
-def _bulk_entry(name: str, raw: dict) -> BulkData:
-    where = f"bulk.{name}"
-    kind = raw.get("kind")
-    if kind not in ("normal", "ferromagnet"):
-        raise ValueError(f"{where}.kind: must be 'normal' or 'ferromagnet'")
-    quantities = {}
-    for key, entry in raw.items():
-        if key == "kind":
-            continue
-        if key not in BULK_QUANTITIES:
-            raise ValueError(f"{where}.{key}: unknown quantity")
-        if not (isinstance(entry, dict) and set(entry) == {"value", "temperature", "citation"}):
-            raise ValueError(f"{where}.{key}: needs value, temperature and citation")
-        v = entry["value"]
-        if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v):
-            raise ValueError(f"{where}.{key}.value: must be a finite number")
-        quantities[key] = Measured(float(v), float(entry["temperature"]), str(entry["citation"]))
-    return BulkData(name, kind, quantities)
-
-
-@lru_cache(maxsize=1)
-def _load_bulk() -> dict[str, BulkData]:
-    text = resources.files(__package__).joinpath("bulk.toml").read_text(encoding="utf-8")
-    raw = tomllib.loads(text).get("bulk", {})
-    return {name: _bulk_entry(name, entry) for name, entry in raw.items()}
-
-
-def get_bulk(name: str) -> BulkData:
-    """The bulk entry ``name`` (e.g. "Cu", "Py"); :class:`UnknownInterfaceError` if absent."""
-    table = _load_bulk()
-    if name in table:
-        return table[name]
-    close = difflib.get_close_matches(name, table, n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-    raise UnknownInterfaceError(f"unknown bulk material {name!r}{hint}")
-
-
-def bulk_material(name: str, **overrides):
-    """A :class:`~spincaloric.layers.BulkMaterial` from the database entry ``name``; keyword
-    ``overrides`` (SI: resistivity Ω m, spin_flip_length m, spin_asymmetry, seebeck V/K,
-    spin_seebeck V/K) replace or supply values — e.g. the resistivity of your film, or a
-    spin-flip length the database has no sourced value for (then it is required).
-
-    >>> cu = bulk_material("Cu")
-    >>> cu.resistivity, cu.spin_flip_length
-    (1.68e-08, 2e-07)
-    >>> bulk_material("Pt")
-    Traceback (most recent call last):
-    ...
-    spincaloric.errors.FieldError: Pt.spin_flip_length: no sourced value in the database; give spin_flip_length=... (m)
-    """
-    from ..errors import FieldError
-    from ..layers import BulkMaterial
-
-    data = get_bulk(name)
-    fields = ("resistivity", "spin_flip_length", "spin_asymmetry", "seebeck", "spin_seebeck")
-    unknown = set(overrides) - set(fields)
-    if unknown:
-        raise FieldError(sorted(unknown)[0], f"not a bulk-material parameter (one of {fields})")
-    values = {}
-    for key in fields:
-        v = overrides.get(key, data.value(key))
-        if v is None:
-            if key in ("resistivity", "spin_flip_length"):
-                raise FieldError(f"{name}.{key}", "no sourced value in the database; give "
-                                 f"{key}=... ({BULK_QUANTITIES[key]})")
-            if data.kind == "ferromagnet" and key == "spin_asymmetry":
-                raise FieldError(f"{name}.{key}", "no sourced value in the database; give "
-                                 f"{key}=... (fraction)")
-            v = 0.0
-        values[key] = v
-    return BulkMaterial(**values)
-
-
-def bulk_table() -> list[dict]:
-    """Rows for a listing: every bulk material with its sourced values (SI)."""
-    return [{"name": d.name, "kind": d.kind, **{k: d.value(k) for k in BULK_QUANTITIES}}
-            for d in _load_bulk().values()]
+__all__ = ["InterfaceData", "UnknownMaterialError", "UnknownInterfaceError", "get_interface",
+           "load_interfaces", "materials_table", "BULK_QUANTITIES", "BulkData", "Measured",
+           "bulk_material", "bulk_table", "get_bulk"]
