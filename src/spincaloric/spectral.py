@@ -128,9 +128,7 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
     for name, t in (temperature or {}).items():
         temps[circuit.index[name]] = t
     if energies is None:
-        kt = BOLTZMANN * temps[circuit.reservoir].max()
-        half = window * kt + np.abs(mu[circuit.reservoir]).max()
-        eps = np.linspace(-half, half, points)
+        eps = grid(circuit, points, window, voltage, temperature)
     else:
         eps = np.asarray(energies, dtype=float)
         points = eps.size
