@@ -483,3 +483,27 @@ def test_a_bath_is_phonon_relaxation():
     # (the two start Newton from different linear guesses: agreement to the Newton tolerance)
     np.testing.assert_allclose(by_bath.currents, by_phonons.currents, rtol=1e-8, atol=0)
     assert t1["n"][1] == pytest.approx(t2["n"][1], rel=1e-10, abs=0)
+
+
+def test_open_circuit_device_file_in_the_spectral_regime(tmp_path):
+    """The open-circuit valve of the examples, 100 K hotter on one side, as a device file with
+    regime = "spectral": the CLI reports the thermovoltage of the Mott integral,
+    (1 + ΔT/2T0) × the linear response, to the G/g_ee of the finite relaxation."""
+    import json
+
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+
+    src = Path(__file__).parent.parent / "examples" / "devices" / "open_circuit_thermopower.toml"
+    text = src.read_text().replace("temperature = 301.0", "temperature = 400.0")
+    spectral = text.replace("temperature = 300.0", 'temperature = 300.0\nregime = "spectral"\n'
+                            "[spectral]\npoints = 3001\nrelaxation = { spacer = 1000.0 }", 1)
+    out = {}
+    for label, body in (("linear", text), ("spectral", spectral)):
+        path = tmp_path / f"{label}.toml"
+        path.write_text(body)
+        res = CliRunner().invoke(main, ["solve", "--json", str(path)])
+        assert res.exit_code == 0, res.output
+        out[label] = json.loads(res.stdout)["reservoirs"]["right"]["voltage"]
+    assert out["spectral"] / out["linear"] == pytest.approx(1 + 100 / 600, rel=1e-3, abs=0)
