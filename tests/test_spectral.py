@@ -421,7 +421,9 @@ def test_open_circuit_voltage_at_a_100_kelvin_bias_is_the_exact_mott_integral():
     from spincaloric.spectral import as_solution, solve_relaxed
 
     e, dt = ELEMENTARY_CHARGE, 100.0
-    c = ContactParameters.spin_independent(conductance=1e-2, seebeck=-20e-6, temperature=T)
+    # S = −10 µV/K: G(ε) = G + G'ε stays positive over the whole Fermi window (at −20 µV/K it
+    # would cross zero 11 k_BT below ε_F at 400 K, where the solver sets it to zero)
+    c = ContactParameters.spin_independent(conductance=1e-2, seebeck=-10e-6, temperature=T)
     dev = Device(temperature=T)
     dev.add_node("a", "normal", reservoir=True)
     dev.add_node("b", "normal", reservoir=True, current=0.0, temperature=T + dt)
@@ -477,10 +479,10 @@ def test_a_bath_is_phonon_relaxation():
         dev.add_contact("n", "b", ContactParameters.spin_independent(conductance=2e-2))
         return dev.finalize()
 
-    by_bath, t1 = solve_relaxed(pillar(1e-9), {"n": 1.0}, points=3001)
+    by_bath, t1 = solve_relaxed(pillar(1e-9), {"n": 1.0}, points=3001, tol=1e-11)
     by_phonons, t2 = solve_relaxed(pillar(0.0), {"n": 1.0}, phonons={"n": 1e-9 / (LORENZ * T)},
-                                   points=3001)
-    # (the two start Newton from different linear guesses: agreement to the Newton tolerance)
+                                   points=3001, tol=1e-11)
+    # (the two start Newton from different linear guesses: a tight tolerance makes them meet)
     np.testing.assert_allclose(by_bath.currents, by_phonons.currents, rtol=1e-8, atol=0)
     assert t1["n"][1] == pytest.approx(t2["n"][1], rel=1e-10, abs=0)
 
@@ -507,3 +509,74 @@ def test_open_circuit_device_file_in_the_spectral_regime(tmp_path):
         assert res.exit_code == 0, res.output
         out[label] = json.loads(res.stdout)["reservoirs"]["right"]["voltage"]
     assert out["spectral"] / out["linear"] == pytest.approx(1 + 100 / 600, rel=1e-3, abs=0)
+
+
+def test_joule_heating_at_low_temperature_and_the_grid_that_follows_it():
+    """1 K lattice, 10 mV across a relaxing node (eV ≫ k_BT0): the node heats to ~32 K, far
+    outside a grid sized by the leads. The node distribution is a mixture of the leads' and the
+    target's, so the target obeys T*² = T0² + 3(eV)²/(4π²k_B²) exactly for any g_ee; the solver
+    widens its grid and converges there. Heat in a 4 K node likewise follows the closed form."""
+    from spincaloric.constants import BOLTZMANN, ELEMENTARY_CHARGE, LORENZ
+    from spincaloric.spectral import solve_relaxed
+
+    e, k = ELEMENTARY_CHARGE, BOLTZMANN
+    dev = Device(temperature=1.0)
+    dev.add_node("a", "normal", reservoir=True, voltage=-1e-2)
+    dev.add_node("b", "normal", reservoir=True)
+    dev.add_node("n", "normal")
+    for x, y in (("a", "n"), ("n", "b")):
+        dev.add_contact(x, y, ContactParameters.spin_independent(conductance=1e-2,
+                                                                 temperature=1.0))
+    _, targets = solve_relaxed(dev.finalize(), {"n": 10.0}, points=4001, tol=1e-9)
+    exact = np.sqrt(1.0 + 3 * (e * 1e-2) ** 2 / (4 * np.pi**2 * k**2))
+    assert targets["n"][1] == pytest.approx(exact, rel=1e-6, abs=0)
+
+    dev = Device(temperature=4.0)
+    dev.add_node("a", "normal", reservoir=True)
+    dev.add_node("b", "normal", reservoir=True)
+    dev.add_node("n", "normal", heat=3e-7)
+    dev.add_contact("a", "n", ContactParameters.spin_independent(conductance=1e-2,
+                                                                 temperature=4.0))
+    dev.add_contact("n", "b", ContactParameters.spin_independent(conductance=3e-2,
+                                                                 temperature=4.0))
+    _, targets = solve_relaxed(dev.finalize(), {"n": 0.1}, points=6001, tol=1e-9)
+    exact = np.sqrt(16.0 + 2 * 3e-7 / LORENZ * (1 / 4e-2 + 1 / 0.1))
+    assert targets["n"][1] == pytest.approx(exact, rel=1e-6, abs=0)
+
+
+def test_spectral_input_errors_name_the_field():
+    """Overrides of internal nodes, a linear G(ε) that turns negative inside the Fermi window,
+    and an uneven grid are refused with the field named."""
+    from spincaloric.spectral import solve_relaxed
+
+    circuit = valve(-4e-6)
+    with pytest.raises(DeviceError, match=r"^voltage\.N: not a reservoir"):
+        solve_relaxed(circuit, {"N": 1.0}, voltage={"N": 5e-3}, points=501)
+    with pytest.raises(DeviceError, match=r"^temperature\.N: not a reservoir"):
+        solve_elastic(circuit, temperature={"N": 400.0}, points=501)
+    with pytest.raises(DeviceError, match="^energies: need at least 3 equally spaced"):
+        solve_elastic(circuit, energies=np.array([-1.0, 0.0, 2.0]) * 1e-20)
+    dev = Device(temperature=T, regime="noninteracting")
+    dev.add_node("a", "normal", reservoir=True, voltage=-1e-6)
+    dev.add_node("n", "normal")
+    dev.add_node("b", "normal", reservoir=True)
+    dev.add_contact("a", "n", ContactParameters.spin_independent(conductance=1e-2,
+                                                                 seebeck=-100e-6))
+    dev.add_contact("n", "b", ContactParameters.spin_independent(conductance=1e-2))
+    with pytest.raises(DeviceError, match=r"^contacts\[0\]: G↑\(ε\) = G \+ G'ε is negative"):
+        solve_elastic(dev.finalize(), points=2001)
+
+
+def test_unconverged_spectral_device_file_is_a_one_line_error(tmp_path):
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+
+    src = Path(__file__).parent.parent / "examples" / "devices" / "valve_spectral.toml"
+    path = tmp_path / "d.toml"
+    path.write_text(src.read_text().replace("points = 4001",
+                                            "points = 1001\ntol = 1e-14\nmax_iter = 0"))
+    res = CliRunner().invoke(main, ["solve", str(path)])
+    assert res.exit_code == 2, res.output
+    assert "spectral.max_iter: the relaxation did not converge in 0 Newton steps" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1

@@ -357,9 +357,11 @@ def _steady(spec, circuit, path):
     opts = spec.spectral or {}
     try:
         sol, _ = solve_relaxed(circuit, opts.get("relaxation", {}), phonons=opts.get("phonons"),
-                               points=opts.get("points", 2001), window=opts.get("window", 40.0))
-    except ValueError as err:  # a table that does not cover the biases, …
-        _report(path, err)
+                               points=opts.get("points", 2001), window=opts.get("window", 40.0),
+                               tol=opts.get("tol", 1e-6), max_iter=opts.get("max_iter", 30))
+    except ValueError as err:  # a table that does not cover the biases, no convergence, …
+        field = getattr(err, "field", "")
+        _report(path, f"spectral.{err}" if field in ("max_iter", "tol") else err)
         raise _Failed from None
     return as_solution(sol), sol
 

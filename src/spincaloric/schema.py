@@ -232,6 +232,8 @@ class SpectralTable(_Strict):
     relaxation: dict[str, float] = Field({}, description="node: g_ee = e²D/τ_ee (S)")
     phonons: dict[str, float] = Field({}, description="node: g_ep (S)")
     nodes: dict[str, SpectralNodeTable] = {}
+    tol: float = Field(1e-6, gt=0, lt=1, description="Newton tolerance, relative")
+    max_iter: int = Field(30, ge=0, description="Newton steps")
 
 
 class LayerTable(_Strict):

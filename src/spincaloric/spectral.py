@@ -114,6 +114,10 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
     Contacts built with a tabulated spectrum (``Device.add_contact(..., spectrum=...)``) use
     the whole table G(ε) instead (it must cover 18 k_B T beyond the largest bias).
     """
+    for label, given in (("voltage", voltage or {}), ("temperature", temperature or {})):
+        for name in given:
+            if name not in circuit.index or not circuit.reservoir[circuit.index[name]]:
+                raise DeviceError(f"{label}.{name}", "not a reservoir: its state is solved for")
     for k in np.flatnonzero(circuit.current_biased):
         if circuit.names[k] not in (voltage or {}):
             raise DeviceError(f"nodes.{circuit.names[k]}.current", "a current-biased "
@@ -132,6 +136,9 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
     else:
         eps = np.asarray(energies, dtype=float)
         points = eps.size
+        steps = np.diff(eps) if eps.ndim == 1 and eps.size >= 3 else np.zeros(1)
+        if not (steps.min() > 0 and np.allclose(steps, steps[0], rtol=1e-9, atol=0)):
+            raise DeviceError("energies", "need at least 3 equally spaced, increasing energies")
     de = eps[1] - eps[0]
 
     # unknowns per internal node: 4 (normal) or 2 (ferromagnet: f_c, f_s along m)
@@ -185,6 +192,20 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
                     at = eps[np.argmin(values)] / ELEMENTARY_CHARGE
                     raise DeviceError(where, f"the interpolated {name} is negative near "
                                       f"{at:.4g} eV: tabulate the spectrum more densely there")
+    # a conductance cannot be negative: G + G'ε must stay positive where the Fermi window has
+    # weight (10 k_B T beyond the biases, e^−10); farther out it is set to zero (a band edge)
+    window10 = 10 * BOLTZMANN * temps[circuit.reservoir].max() + np.abs(mu[circuit.reservoir]).max()
+    inside = np.abs(eps) <= window10
+    for name, values in (("G↑", g_up), ("G↓", g_dn), ("Re G↑↓", g_mix.real)):
+        bad = np.flatnonzero((values[inside] < 0).any(axis=0))
+        if bad.size:
+            c = int(bad[0])
+            at = eps[inside][np.argmin(values[inside][:, c])] / ELEMENTARY_CHARGE
+            raise DeviceError(_label(circuit, c), f"{name}(ε) = G + G'ε is negative near "
+                              f"{at:.3g} eV, inside the Fermi window: the linear model does not "
+                              "hold there; give a tabulated spectrum")
+    g_up, g_dn = np.maximum(g_up, 0.0), np.maximum(g_dn, 0.0)
+    g_mix = np.where(g_mix.real < 0, 0.0, g_mix)
     k = spin_space_block(g_up, g_dn, g_mix, m[None])
     a_mat = np.zeros((points, u, u))
     rhs = np.zeros((points, u))
@@ -374,27 +395,30 @@ def solve_relaxed(circuit: Circuit, relaxation: dict | None = None, *,
 
     # the linear response: the starting point, and the scale of the energy grid
     try:
-        guess = circuit.solve(voltage={k: v for k, v in (voltage or {}).items()},
-                              temperature=dict(temperature or {}))
+        guess = circuit.solve(voltage=dict(voltage or {}), temperature=dict(temperature or {}))
         states = np.asarray(guess.states)
-    except (ValueError, np.linalg.LinAlgError):
+    except np.linalg.LinAlgError:
         guess, states = None, np.zeros((circuit.n_nodes, 8))
+    v_biased = [float(guess.reservoirs[name].voltage) if guess is not None else 0.0
+                for name in biased]
+    fixed_v = {**(voltage or {})}
+    potentials = [*fixed_v.values(), *v_biased,
+                  *(-circuit.reservoir_voltage[circuit.reservoir & ~circuit.current_biased])]
+    v_span = max(potentials, default=0.0) - min(potentials, default=0.0)
+    # Joule heating is absent from linear response: start every e–e target no colder than the
+    # hottest a node can get from the voltage span (Kohlrausch: T² = T0² + V²/(4 L0))
+    joule_t2 = v_span**2 / (4 * LORENZ)
     flat = []
     for name, kind, _, axes in blocks:
         x = states[circuit.index[name]]
         spin = list(e * x[1:4] @ axes.T)
-        flat += [e * x[0], t0 + x[4]] + spin if kind == "ee" else [e * x[0]] + spin
-    v_biased = [float(guess.reservoirs[name].voltage) if guess is not None else 0.0
-                for name in biased]
+        hot = float(np.sqrt((t0 + x[4]) ** 2 + joule_t2))
+        flat += [e * x[0], hot] + spin if kind == "ee" else [e * x[0]] + spin
     flat = np.array(flat + v_biased, dtype=float)
-    fixed_v = {**(voltage or {})}
-    v_all = [abs(v) for v in fixed_v.values()] + [2 * abs(v) for v in v_biased]
-    v_all += list(np.abs(circuit.reservoir_voltage[circuit.reservoir]))
-    temps = list(circuit.reservoir_temperature[circuit.reservoir]) + list(
-        (temperature or {}).values())
-    half = window * BOLTZMANN * max(temps) + e * max(v_all, default=0.0)
-    eps = np.linspace(-half, half, points)
-    de = eps[1] - eps[0]
+    temps = [*circuit.reservoir_temperature[circuit.reservoir], *(temperature or {}).values()]
+    t_hot = float(np.sqrt(max(temps) ** 2 + joule_t2))
+    mu_max = e * max(map(abs, potentials), default=0.0)
+    half = window * BOLTZMANN * t_hot + 2 * mu_max
 
     def unpack(flat):
         for (name, kind, g, axes), a, b in zip(blocks, starts[:-1], starts[1:]):
@@ -402,7 +426,8 @@ def solve_relaxed(circuit: Circuit, relaxation: dict | None = None, *,
             mu, temp, spin = (p[0], p[1], p[2:]) if kind == "ee" else (p[0], t0, p[1:])
             yield name, kind, g, axes, mu, temp, spin @ axes
 
-    def residual(flat):
+    def residual(flat, eps):
+        de = eps[1] - eps[0]
         probes = [(name, g, equilibrium_deviation(eps, mu, temp, mu_s, t0))
                   for name, _, g, _, mu, temp, mu_s in unpack(flat)]
         volts = {**fixed_v, **dict(zip(biased, flat[n_probe:]))}
@@ -426,18 +451,23 @@ def solve_relaxed(circuit: Circuit, relaxation: dict | None = None, *,
     # floors far above round-off: 1e-7 k_B T0 in μ and 1e-7 T0 in T (a Joule-heated node moves
     # its temperature with no temperature bias at all)
     res = circuit.reservoir
-    dmu = max(1e-7 * BOLTZMANN * t0, 1e-3 * e * max(v_all, default=0.0))
+    dmu = max(1e-7 * BOLTZMANN * t0, 1e-3 * mu_max)
     dtemp = max(1e-7 * t0, 1e-3 * float(np.abs(circuit.reservoir_temperature[res] - t0).max()),
                 1e-3 * max((abs(v - t0) for v in (temperature or {}).values()), default=0.0),
-                1e-3 * max((abs(x) for x in states[:, 4]), default=0.0))
+                1e-3 * max((abs(x) for x in states[:, 4]), default=0.0), 1e-3 * (t_hot - t0))
     step_of = np.array([x for _, kind, _, axes in blocks
                         for x in ([dmu, dtemp] + [dmu] * len(axes) if kind == "ee"
                                   else [dmu] * (1 + len(axes)))] + [dmu / e] * len(biased))
-    # which residual rows are energy currents (the rest are particle and spin currents)
+    # which residual rows are energy currents (the rest are particle and spin currents), and
+    # which unknowns are temperatures (kept positive by damping the Newton step)
     energy_row = np.array(
         [r for _, kind, _, axes in blocks
          for r in ([0] * (1 + len(axes)) + [1] if kind == "ee" else [0] * (1 + len(axes)))]
         + [0] * len(biased), dtype=int)
+    is_temperature = np.array(
+        [r for _, kind, _, axes in blocks
+         for r in ([0, 1] + [0] * len(axes) if kind == "ee" else [0] * (1 + len(axes)))]
+        + [0] * len(biased), dtype=bool)
     # the size of an unknown that no longer matters: tol × 1e-3 of k_B T0 (μ, μ_s), of T0 (T)
     # and of k_B T0/e (voltages) — Newton converges quadratically, so a step this small means
     # the previous error was already far below it
@@ -446,32 +476,62 @@ def solve_relaxed(circuit: Circuit, relaxation: dict | None = None, *,
         [x for _, kind, _, axes in blocks
          for x in ([kt0, t0] + [kt0] * len(axes) if kind == "ee" else [kt0] * (1 + len(axes)))]
         + [kt0 / e] * len(biased))
-    last_step = None
-    for iteration in range(max_iter + 1):
-        r, sol = residual(flat)  # sol and the returned targets always belong together
-        # relative to the circuit's own particle (A) and energy (W) current scales; an energy
-        # current is also measured against the particle current times k_B T0/e (heat currents
-        # from μ0 may cancel, e.g. in a symmetrically biased node)
-        particle = np.abs(sol.currents[:, :4]).max()
-        energy = max(np.abs(sol.currents[:, 4:]).max(), particle * BOLTZMANN * t0 / e)
-        scales = np.where(energy_row == 1, energy, particle)
-        scales[scales == 0] = 1.0
-        if r.size == 0 or np.all(np.abs(r) <= tol * scales):
+
+    def newton(flat, eps):
+        last_step = None
+        for iteration in range(max_iter + 1):
+            r, sol = residual(flat, eps)  # sol and the targets always belong together
+            # relative to the circuit's own particle (A) and energy (W) current scales; an
+            # energy current is also measured against the particle current times k_B T0/e
+            # (heat currents from μ0 may cancel, e.g. in a symmetrically biased node)
+            particle = np.abs(sol.currents[:, :4]).max()
+            energy = max(np.abs(sol.currents[:, 4:]).max(), particle * BOLTZMANN * t0 / e)
+            scales = np.where(energy_row == 1, energy, particle)
+            scales[scales == 0] = 1.0
+            if r.size == 0 or np.all(np.abs(r) <= tol * scales):
+                return flat, sol
+            if last_step is not None and np.all(np.abs(last_step) <= negligible):
+                return flat, sol  # currents that vanish (open circuits) have no scale
+            if iteration == max_iter:
+                worst = float(np.max(np.abs(r) / scales))
+                raise ConvergenceError("max_iter", f"the relaxation did not converge in "
+                                       f"{max_iter} Newton steps (residual {worst:.2g} of the "
+                                       f"current scale, tolerance {tol:g}): raise max_iter or "
+                                       "refine the grid")
+            jac = np.zeros((r.size, r.size))
+            for j in range(r.size):
+                shifted = flat.copy()
+                shifted[j] += step_of[j]
+                jac[:, j] = (residual(shifted, eps)[0] - r) / step_of[j]
+            try:
+                step = -np.linalg.solve(jac, r)
+            except np.linalg.LinAlgError:
+                raise ConvergenceError("max_iter", "the relaxation's Newton iteration met a "
+                                       "singular Jacobian (no unique solution nearby)") from None
+            # damping: a temperature may at most halve or quadruple in one step
+            t_now, dt_ = flat[is_temperature], step[is_temperature]
+            limits = np.where(dt_ < 0, 0.5 * t_now / np.maximum(-dt_, 1e-300),
+                              3.0 * t_now / np.maximum(dt_, 1e-300))
+            last_step = step * min(1.0, float(limits.min(initial=1.0)))
+            flat = flat + last_step
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # the grid must hold every node's Fermi window: widen it and solve again if a node ended up
+    # hotter or farther in μ than it allowed (heat inputs, Joule heating)
+    for _ in range(4):
+        eps = np.linspace(-half, half, points)
+        flat, sol = newton(flat, eps)
+        moments = as_solution(sol).states
+        node_t = t0 + moments[circuit.internal, 4]
+        node_mu = np.abs(e * moments[circuit.internal, 0])
+        targets = [(temp, abs(mu)) for _, kind, _, _, mu, temp, _ in unpack(flat)
+                   if kind == "ee"]
+        need = max([window * BOLTZMANN * max(temps) + mu_max]
+                   + [window * BOLTZMANN * t + m for t, m in zip(node_t, node_mu)]
+                   + [window * BOLTZMANN * t + m for t, m in targets])
+        if need <= half * (1 + 1e-9):
             break
-        if last_step is not None and np.all(np.abs(last_step) <= negligible):
-            break  # currents that vanish (open circuits, symmetric nodes) have no scale
-        if iteration == max_iter:
-            worst = float(np.max(np.abs(r) / scales))
-            raise ConvergenceError("max_iter", f"the relaxation did not converge in {max_iter} "
-                                   f"Newton steps (residual {worst:.2g} of the current scale, "
-                                   f"tolerance {tol:g}): raise max_iter or refine the grid")
-        jac = np.zeros((r.size, r.size))
-        for j in range(r.size):
-            shifted = flat.copy()
-            shifted[j] += step_of[j]
-            jac[:, j] = (residual(shifted)[0] - r) / step_of[j]
-        last_step = -np.linalg.solve(jac, r)
-        flat = flat + last_step
+        half = 1.25 * need
     found = {name: (mu, temp, mu_s) for name, kind, _, _, mu, temp, mu_s in unpack(flat)
              if kind == "ee"}
     return sol, found
