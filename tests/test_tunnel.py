@@ -23,6 +23,9 @@ def test_the_contact_has_the_barrier_s_measured_properties(ra, p, s, ps, area):
     assert c.conductance == pytest.approx(area / ra, rel=1e-12, abs=0)
     assert c.polarization == pytest.approx(p, rel=1e-12, abs=1e-12)
     assert c.mixing == pytest.approx(1.0, rel=1e-12, abs=0)
+    phase = TunnelBarrier(ra, p, s, ps, mixing=1.7).contact(area, T)  # reflection-phase part
+    assert phase.mixing == pytest.approx(1.7, rel=1e-12, abs=0)
+    assert phase.dg_mix.real == pytest.approx(c.dg_mix.real, rel=1e-12, abs=1e-300)
     assert c.seebeck(T) == pytest.approx(s, rel=1e-9, abs=1e-18)
     if abs(s) > 1e-9:
         s_up, s_dn = c.spin_seebeck(T)
@@ -88,6 +91,7 @@ def test_double_barrier_valve_against_the_closed_forms(regime):
     (dict(resistance_area=1e-12, polarization=0.3, seebeck_polarization=-1.2),
      "seebeck_polarization"),
     (dict(resistance_area=1e-12, polarization=float("nan")), "polarization"),
+    (dict(resistance_area=1e-12, polarization=0.3, mixing=0.8), "mixing"),
 ])
 def test_bad_barriers_name_the_field(kwargs, field):
     with pytest.raises(FieldError, match=f"^{field}: "):

@@ -14,9 +14,11 @@ r_σ = e^{iφ_σ} (1 − |t_σ|²/2 + …); if both spins are reflected with the
     \mathrm{Re}\,G^{\uparrow\downarrow} = \frac{e^2}{h}\sum\Big(\tfrac{|t_\uparrow|^2 +
     |t_\downarrow|^2}{2}\Big) = \frac{G^\uparrow + G^\downarrow}{2},\qquad \eta = 1,
 
-at every energy (so η' = 1 too), while a spin-dependent reflection phase gives
-Im G↑↓ = (e²/h) Σ sin(φ↑ − φ↓) ≈ M (e²/h) Δφ, which is of the order of the Sharvin conductance
-and not small compared with G: it is an input (``mixing_imag`` = 2 Im G↑↓/G), zero by default.
+at every energy (so η' = 1 too). A spin-dependent reflection phase Δφ = φ↑ − φ↓ adds
+M(e²/h)(1 − cos Δφ) to Re G↑↓ and gives Im G↑↓ ≈ −M(e²/h) sin Δφ (M channels): terms of the
+order of the Sharvin conductance, not small compared with G. Both are inputs (``mixing`` = η,
+``mixing_imag`` = 2 Im G↑↓/G; energy-independent additions, so η' stays 1), defaulting to equal
+phases.
 
 >>> b = TunnelBarrier(resistance_area=1e-11, polarization=0.5, seebeck=-50e-6,
 ...                   seebeck_polarization=0.2)
@@ -49,6 +51,7 @@ class TunnelBarrier:
     seebeck : thermopower S of the barrier (V/K) at the temperature given to :meth:`contact`.
     seebeck_polarization : P_S = (S↑ − S↓)/(S↑ + S↓), |P_S| < 1 (0: spin-independent
         thermopower, S↑ = S↓).
+    mixing : η = 2 Re G↑↓/G (dimensionless, ≥ 1 for a barrier: 1 for equal reflection phases).
     mixing_imag : 2 Im G↑↓/G (dimensionless), from a spin-dependent reflection phase.
     """
 
@@ -56,11 +59,12 @@ class TunnelBarrier:
     polarization: float
     seebeck: float = 0.0
     seebeck_polarization: float = 0.0
+    mixing: float = 1.0
     mixing_imag: float = 0.0
 
     def __post_init__(self):
         for name in ("resistance_area", "polarization", "seebeck", "seebeck_polarization",
-                     "mixing_imag"):
+                     "mixing", "mixing_imag"):
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and math.isfinite(value)):
                 raise FieldError(name, f"must be a finite number, got {value!r}")
@@ -70,6 +74,9 @@ class TunnelBarrier:
         for name in ("polarization", "seebeck_polarization"):
             if not abs(getattr(self, name)) < 1:
                 raise FieldError(name, f"must lie in (-1, 1), got {getattr(self, name)!r}")
+        if self.mixing < 1:
+            raise FieldError("mixing", "Re G↑↓ of a barrier is at least G/2 (η ≥ 1), got "
+                             f"{self.mixing!r}")
 
     @property
     def polarization_derivative(self) -> float:
@@ -80,13 +87,13 @@ class TunnelBarrier:
 
     def contact(self, area: float, temperature: float) -> ContactParameters:
         """The contact of a barrier of ``area`` (m²) at ``temperature`` (K): G = A/RA,
-        G↑,↓ = G(1 ± P)/2, Re G↑↓ = G/2 (η = η' = 1, module docstring), Mott's law for G'."""
+        G↑,↓ = G(1 ± P)/2, Re G↑↓ = ηG/2 with η' = 1 (module docstring), Mott's law for G'."""
         for name, value in (("area", area), ("temperature", temperature)):
             if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
                 raise FieldError(name, f"must be positive, got {value!r}")
         return ContactParameters.from_paper(
             conductance=area / self.resistance_area, polarization=self.polarization,
-            mixing=1.0, seebeck=self.seebeck,
+            mixing=self.mixing, seebeck=self.seebeck,
             polarization_derivative=self.polarization_derivative, mixing_derivative=1.0,
             temperature=temperature, mixing_imag=self.mixing_imag,
             mixing_imag_derivative=0.0)  # the reflection phase, taken energy-independent
