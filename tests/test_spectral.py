@@ -580,3 +580,87 @@ def test_unconverged_spectral_device_file_is_a_one_line_error(tmp_path):
     assert res.exit_code == 2, res.output
     assert "spectral.max_iter: the relaxation did not converge in 0 Newton steps" in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1
+
+
+def _reservoir_flows(sol):
+    """Per reservoir r: (I_r (A), heat from its own μ_r, J_Q,r (W)), both out of r into the
+    device, from a spectral solution (theory signs; μ_r, T_r as used)."""
+    c = sol.circuit
+    out = {}
+    for r in np.flatnonzero(c.reservoir):
+        sign = (c.ends[:, 0] == r).astype(float) - (c.ends[:, 1] == r)
+        i_r = float(sign @ sol.currents[:, 0])
+        e_r = float(sign @ sol.currents[:, 4])
+        from spincaloric.constants import ELEMENTARY_CHARGE
+
+        out[c.names[r]] = (i_r, e_r - sol.lead_mu[r] / ELEMENTARY_CHARGE * i_r)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_entropy_production_is_never_negative_far_from_equilibrium(seed):
+    """Millivolts and kelvins across random valves, elastic and relaxed: the entropy produced,
+    −Σ_r J_Q,r/T_r (heat leaving each reservoir, from its own μ), is positive — beyond linear
+    response, where no quadratic form guarantees it."""
+    from spincaloric.spectral import solve_relaxed
+
+    rng = np.random.default_rng(seed)
+    for _ in range(3):
+        c = ContactParameters.from_paper(
+            conductance=1e-2, polarization=rng.uniform(-0.8, 0.8),
+            mixing=rng.uniform(0.3, 1.5), seebeck=rng.uniform(-6e-6, 6e-6),
+            polarization_derivative=rng.uniform(-0.9, 0.9), mixing_derivative=rng.uniform(0, 1),
+            temperature=T)
+        dev = Device(temperature=T, regime="noninteracting")
+        dev.add_node("L", "ferromagnet", reservoir=True, magnetization=[0, 0, 1],
+                     voltage=rng.uniform(-2e-3, 2e-3), temperature=T + rng.uniform(-20, 20))
+        dev.add_node("N", "normal")
+        dev.add_node("R", "ferromagnet", reservoir=True, magnetization=rng.normal(size=3),
+                     voltage=rng.uniform(-2e-3, 2e-3), temperature=T + rng.uniform(-20, 20))
+        dev.add_contact("L", "N", c)
+        dev.add_contact("R", "N", c)
+        circuit = dev.finalize()
+        for sol in (solve_elastic(circuit, points=3001),
+                    solve_relaxed(circuit, {"N": 0.1}, points=3001)[0]):
+            flows = _reservoir_flows(sol)
+            temps = {n: sol.lead_temperature[circuit.index[n]] for n in flows}
+            sigma = -sum(q / temps[n] for n, (_, q) in flows.items())
+            scale = sum(abs(q) / temps[n] for n, (_, q) in flows.items())
+            assert sigma > -1e-9 * scale, (sigma, scale)
+            assert sigma > 0
+
+
+@pytest.mark.parametrize("relaxed", [False, True])
+def test_onsager_reciprocity_of_the_energy_resolved_solver(relaxed):
+    """Small biases on a non-collinear valve with energy-dependent conductances: the charge
+    current driven by ΔT/T equals the heat current driven by ΔV with all magnetizations
+    reversed, L_IT(m) = L_QV(−m) (Onsager–Casimir), elastic and with strong relaxation."""
+    from spincaloric.spectral import solve_relaxed
+
+    c = ContactParameters.from_paper(conductance=1e-2, polarization=0.6, mixing=0.8,
+                                     mixing_imag=0.2, seebeck=-15e-6,
+                                     polarization_derivative=0.9, mixing_derivative=0.3,
+                                     mixing_imag_derivative=0.1, temperature=T)
+    c2 = ContactParameters.from_paper(conductance=2e-2, polarization=0.3, mixing=1.1,
+                                      seebeck=5e-6, polarization_derivative=-0.2,
+                                      mixing_derivative=0.9, temperature=T)
+
+    def solve(sign, dv=0.0, dt=0.0):
+        dev = Device(temperature=T, regime="noninteracting")
+        dev.add_node("L", "ferromagnet", reservoir=True, magnetization=[0, 0, sign])
+        dev.add_node("N", "normal")
+        dev.add_node("R", "ferromagnet", reservoir=True,
+                     magnetization=[sign * 0.8, sign * 0.3, sign * 0.5], voltage=-dv,
+                     temperature=T + dt)
+        dev.add_contact("L", "N", c)
+        dev.add_contact("R", "N", c2)
+        circuit = dev.finalize()
+        sol = (solve_relaxed(circuit, {"N": 1.0}, points=4001, tol=1e-10)[0] if relaxed
+               else solve_elastic(circuit, points=4001))
+        return _reservoir_flows(sol)["R"]
+
+    dv, dt = 1e-6, 1e-3  # central differences: the second-order (Joule) terms cancel
+    i_t = (solve(+1, dt=dt)[0] - solve(+1, dt=-dt)[0]) / (2 * dt / T)  # A per unit ΔT/T
+    q_v = (solve(-1, dv=dv)[1] - solve(-1, dv=-dv)[1]) / (2 * dv)  # W per V
+    assert i_t == pytest.approx(q_v, rel=1e-8, abs=0)
+    assert abs(i_t) > 0

@@ -193,7 +193,7 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
                     raise DeviceError(where, f"the interpolated {name} is negative near "
                                       f"{at:.4g} eV: tabulate the spectrum more densely there")
     # a conductance cannot be negative: G + G'ε must stay positive where the Fermi window has
-    # weight (10 k_B T beyond the biases, e^−10); farther out it is set to zero (a band edge)
+    # weight (10 k_B T beyond the biases, e^−10); farther out it is cut off (a band edge)
     window10 = 10 * BOLTZMANN * temps[circuit.reservoir].max() + np.abs(mu[circuit.reservoir]).max()
     inside = np.abs(eps) <= window10
     for name, values in (("G↑", g_up), ("G↓", g_dn), ("Re G↑↓", g_mix.real)):
@@ -204,8 +204,11 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
             raise DeviceError(_label(circuit, c), f"{name}(ε) = G + G'ε is negative near "
                               f"{at:.3g} eV, inside the Fermi window: the linear model does not "
                               "hold there; give a tabulated spectrum")
-    g_up, g_dn = np.maximum(g_up, 0.0), np.maximum(g_dn, 0.0)
-    g_mix = np.where(g_mix.real < 0, 0.0, g_mix)
+    # beyond, a tiny floor (1e-12 of the contact's G) rather than zero keeps every node
+    # connected at every energy (a node between clamped contacts would be singular)
+    floor = 1e-12 * (np.abs(circuit.g_up) + np.abs(circuit.g_down))[None, :]
+    g_up, g_dn = np.where(g_up < floor, floor, g_up), np.where(g_dn < floor, floor, g_dn)
+    g_mix = np.where(g_mix.real < floor, floor + 0j, g_mix)
     k = spin_space_block(g_up, g_dn, g_mix, m[None])
     a_mat = np.zeros((points, u, u))
     rhs = np.zeros((points, u))
