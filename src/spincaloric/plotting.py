@@ -41,5 +41,8 @@ def plot_distributions(sol, nodes=None, *, window: float = 12.0, fig=None):
     axes[1].set_ylabel("f↑ − f↓ (along its main axis)")
     axes[1].set_xlabel("ε − μ0 (meV)")
     axes[0].legend(fontsize="small")
-    axes[0].set_title(f"{c.title or 'device'}: T0 = {c.temperature:g} K")
+    import textwrap
+
+    title = textwrap.fill(f"{c.title or 'device'}: T0 = {c.temperature:g} K", width=70)
+    axes[0].set_title(title, fontsize="medium")
     return fig
