@@ -18,8 +18,8 @@ import numpy as np
 
 from spincaloric import ContactParameters, Device, analytic
 from spincaloric.constants import TORQUE_PER_SPIN_CURRENT
-from spincaloric.io import atomic_write
 from spincaloric.materials import get_interface, materials_table
+from spincaloric.plotting import save_png
 
 T, AREA = 300.0, 1e-16
 
@@ -105,8 +105,7 @@ def main(argv=None):
         print(f"{title:<30} max relative deviation {err:.1e}")
     axes[0, 0].legend()
     fig.suptitle("Cu/Co(111)* symmetric valve: eqs. 4–9 of Hatami et al. (2007)")
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(args.output, lambda tmp: fig.savefig(tmp, format="png", dpi=110))
+    save_png(fig, args.output, make_dirs=True, dpi=110)
     print(f"worst deviation {worst:.1e}; wrote {args.output}")
 
 

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from spincaloric.io import atomic_write, load_spec
+from spincaloric.io import load_spec
+from spincaloric.plotting import save_png
 from spincaloric.spectral import as_solution, solve_relaxed
 
 DEVICE = Path(__file__).parent / "devices" / "open_circuit_thermopower.toml"
@@ -61,8 +62,7 @@ def main(argv=None):
     ax.set_ylabel("open-circuit voltage (µV)")
     ax.set_title("Cu/Co(111) valve, T0 = 300 K")
     ax.legend(fontsize="small")
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(args.output, lambda tmp: fig.savefig(tmp, format="png", dpi=120))
+    save_png(fig, args.output, make_dirs=True)
     print(f"wrote {args.output}")
 
 

@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from spincaloric import ContactParameters
-from spincaloric.io import atomic_write
 from spincaloric.layers import Interface, Layer, Lead, multilayer
 from spincaloric.materials import bulk_material, get_interface
+from spincaloric.plotting import save_png
 
 T, AREA, BILAYERS, CU_THICKNESS = 300.0, 1e-15, 20, 10e-9
 CO, CU = bulk_material("Co"), bulk_material("Cu")
@@ -87,8 +87,7 @@ def main(argv=None):
     ax.set_ylabel("%")
     ax.set_title(f"[Co/Cu(10 nm)]×{BILAYERS} nanowire, 300 K (database parameters)")
     ax.legend()
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(args.output, lambda tmp: fig.savefig(tmp, format="png", dpi=120))
+    save_png(fig, args.output, make_dirs=True)
     print(f"wrote {args.output}")
 
 

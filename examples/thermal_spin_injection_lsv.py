@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 
 from spincaloric import ContactParameters
-from spincaloric.io import atomic_write
 from spincaloric.layers import lateral_spin_valve, nonlocal_resistances
 from spincaloric.materials import bulk_material
+from spincaloric.plotting import save_png
 
 T = 300.0
 AREA = 100e-9 * 50e-9  # m², the wires' cross-section
@@ -78,8 +78,7 @@ def main(argv=None):
     ax.set_ylabel("spin signal")
     ax.set_title("Py/Cu lateral spin valve (illustrative geometry)")
     ax.legend(fontsize="small")
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(args.output, lambda tmp: fig.savefig(tmp, format="png", dpi=120))
+    save_png(fig, args.output, make_dirs=True)
     print(f"wrote {args.output}")
 
 

@@ -23,7 +23,8 @@ import numpy as np
 
 from spincaloric.dynamics.drives import RectangularPulse
 from spincaloric.dynamics.simulation import Simulation
-from spincaloric.io import atomic_write, load_spec
+from spincaloric.io import load_spec
+from spincaloric.plotting import save_png
 
 HERE = Path(__file__).parent
 DEVICE = HERE / "devices" / "thermal_switching_pillar.toml"
@@ -86,8 +87,7 @@ def main(argv=None):
     axes[2].set_ylabel("|torque| (10⁻²¹ N·m)")
     axes[2].set_xlabel("time (ns)")
     fig.suptitle("Thermal spin-transfer torque switching, Co|Cu|Co pillar (Cu/Co(001)*)")
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(args.output, lambda tmp: fig.savefig(tmp, format="png", dpi=120))
+    save_png(fig, args.output, make_dirs=True)
     print(f"wrote {args.output}")
 
 

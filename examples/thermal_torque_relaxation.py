@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from spincaloric import ContactParameters, Device, analytic
-from spincaloric.io import atomic_write
 from spincaloric.materials import get_interface
+from spincaloric.plotting import save_png
 from spincaloric.spectral import solve_relaxed
 
 T, AREA = 300.0, 1e-16
@@ -78,8 +78,7 @@ def main(argv=None):
     ax.set_xlabel("τ_d / τ_ee")
     ax.set_ylabel("thermal torque on R, as spin current (nA per K)")
     ax.legend()
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(args.output, lambda tmp: fig.savefig(tmp, format="png", dpi=120))
+    save_png(fig, args.output, make_dirs=True)
     print(f"wrote {args.output}")
 
 

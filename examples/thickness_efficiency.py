@@ -23,9 +23,9 @@ from pathlib import Path
 import numpy as np
 
 from spincaloric import ContactParameters
-from spincaloric.io import atomic_write
 from spincaloric.layers import Interface, Layer, Lead, multilayer
 from spincaloric.materials import bulk_material, get_interface
+from spincaloric.plotting import save_png
 
 T, AREA = 300.0, 1.26e-15
 CO, CU = bulk_material("Co"), bulk_material("Cu")
@@ -70,8 +70,7 @@ def main(argv=None):
     ax.set_xlabel("Co layer thickness (nm)")
     ax.set_ylabel("|equivalent voltage per kelvin| (µV/K)")
     ax.set_title("Thermal vs electrical torque, Co|Cu|Co (database bulk parameters)")
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(args.output, lambda tmp: fig.savefig(tmp, format="png", dpi=120))
+    save_png(fig, args.output, make_dirs=True)
     print(f"wrote {args.output}")
 
 

@@ -18,8 +18,8 @@ import numpy as np
 
 from spincaloric import ContactParameters, Device, analytic
 from spincaloric.constants import TORQUE_PER_SPIN_CURRENT
-from spincaloric.io import atomic_write
 from spincaloric.materials import get_interface
+from spincaloric.plotting import save_png
 
 T = 300.0
 AREA = 1e-16  # m², 10 nm x 10 nm
@@ -99,8 +99,7 @@ def main(argv=None):
         ax.set_ylabel("torque on the right magnet (10⁻²¹ N·m)")
         ax.legend(fontsize=8)
     fig.suptitle("Spin-transfer torque in a Co|Cu|Co valve (Cu/Co(111)*, 100 nm²)")
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(args.output, lambda tmp: fig.savefig(tmp, dpi=120, format="png"))
+    save_png(fig, args.output, make_dirs=True)
     print(f"wrote {args.output}")
 
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from spincaloric import Device
 from spincaloric.conductance_spectra import ConductanceSpectrum
-from spincaloric.io import atomic_write
+from spincaloric.plotting import save_png
 from spincaloric.spectral import solve_elastic
 
 TABLE = Path(__file__).parent / "devices" / "van_hove_spectrum.dat"
@@ -67,8 +67,7 @@ def main(argv=None):
     ax.set_ylabel("thermopower S (µV/K)")
     ax.set_title("contact with a van Hove-like peak 60 meV above E_F")
     ax.legend()
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(args.output, lambda tmp: fig.savefig(tmp, format="png", dpi=120))
+    save_png(fig, args.output, make_dirs=True)
     print(f"wrote {args.output}")
 
 

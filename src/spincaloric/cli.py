@@ -204,6 +204,7 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_p
         _report(device, err)
         sys.exit(EXIT_INPUT)
     from .io import atomic_write
+    from .plotting import save_png
 
     if output:
         atomic_write(output, lambda tmp: traj.to_xarray().to_netcdf(tmp))
@@ -213,7 +214,7 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_p
         except ImportError:
             _report(device, "plot: needs matplotlib (pip install 'spincaloric[plot]')")
             sys.exit(EXIT_INPUT)
-        atomic_write(plot_path, lambda tmp: fig.savefig(tmp, format="png", dpi=120))
+        save_png(fig, plot_path)
     summary = traj.summary()
     if as_json:
         click.echo(json.dumps({"file": device, "until": opts["until"], "magnets": summary}))
@@ -323,7 +324,7 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
 def plot(result, output, variable):
     """Draw a sweep RESULT (netCDF): a line for 1-D, a map for 2-D, with units."""
     from .device import DeviceError
-    from .io import atomic_write
+    from .plotting import save_png
     from .sweep import plot_dataset
 
     try:
@@ -343,7 +344,7 @@ def plot(result, output, variable):
     except (DeviceError, ValueError) as err:
         _report(result, err)
         sys.exit(EXIT_INPUT)
-    atomic_write(output, lambda tmp: fig.savefig(tmp, format="png", dpi=120))
+    save_png(fig, output)
     click.echo(f"wrote {output}")
 
 
@@ -368,7 +369,8 @@ def _steady(spec, circuit, path):
 
 def _write_distributions(path, spectral, netcdf, png) -> None:
     """Write the distributions of a spectral solve (netCDF and/or PNG), atomically."""
-    from .io import atomic_write, save_dataset
+    from .io import save_dataset
+    from .plotting import save_png
 
     try:
         if netcdf:
@@ -378,7 +380,7 @@ def _write_distributions(path, spectral, netcdf, png) -> None:
             from .plotting import plot_distributions
 
             fig = plot_distributions(spectral)
-            atomic_write(png, lambda tmp: fig.savefig(tmp, format="png", dpi=120))
+            save_png(fig, png)
             click.echo(f"wrote {png}", err=True)
     except ImportError as err:
         _report(path, f"--plot: needs {err.name or 'matplotlib'} (pip install 'spincaloric[plot]')")

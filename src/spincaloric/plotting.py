@@ -46,3 +46,16 @@ def plot_distributions(sol, nodes=None, *, window: float = 12.0, fig=None):
     title = textwrap.fill(f"{c.title or 'device'}: T0 = {c.temperature:g} K", width=70)
     axes[0].set_title(title, fontsize="medium")
     return fig
+
+
+def save_png(fig, path, *, dpi: int = 120, make_dirs: bool = False) -> None:
+    """Write ``fig`` to ``path`` as PNG atomically (never a half-written file); with
+    ``make_dirs`` the parent directories are created first."""
+    from pathlib import Path
+
+    from .io import atomic_write
+
+    path = Path(path)
+    if make_dirs:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=dpi))
