@@ -29,14 +29,31 @@ def random_contact(rng: np.random.Generator, temperature: float = T0,
     raise AssertionError("could not draw a valid contact")  # pragma: no cover
 
 
+def random_junction(rng: np.random.Generator, temperature: float = T0):
+    """A random F|I|F tunnel junction obeying the second law: each channel pair's thermopower
+    is drawn within ±60 µV/K and the moment derivatives follow from the pairs' W'."""
+    from spincaloric.constants import ELEMENTARY_CHARGE, LORENZ
+    from spincaloric.junctions import JunctionParameters
+
+    g0 = 10 ** rng.uniform(-3, -1)
+    pa, pb = rng.uniform(-0.9, 0.9, size=2)
+    signs = np.array([(s, t) for s in (1, -1) for t in (1, -1)], float)
+    h = np.column_stack([np.ones(4), signs[:, 0], signs[:, 1], signs[:, 0] * signs[:, 1]])
+    w = h @ np.array([g0, g0 * pa, g0 * pb, g0 * pa * pb])  # pair conductances
+    dw = -rng.uniform(-60e-6, 60e-6, size=4) * w / (ELEMENTARY_CHARGE * LORENZ * temperature)
+    return JunctionParameters(g0, pa, pb, *np.linalg.solve(h, dw))
+
+
 def random_unit(rng: np.random.Generator, shape=()) -> np.ndarray:
     v = rng.normal(size=tuple(shape) + (3,))
     return v / np.linalg.norm(v, axis=-1, keepdims=True)
 
 
 def random_device(rng: np.random.Generator, regime: str, n_internal: int = 3,
-                  n_reservoirs: int = 3, imaginary: bool = True, sinks: bool = True) -> Device:
-    """A random connected multi-terminal circuit with F and N nodes (no F|F contact)."""
+                  n_reservoirs: int = 3, imaginary: bool = True, sinks: bool = True,
+                  junctions: bool = False) -> Device:
+    """A random connected multi-terminal circuit with F and N nodes; two ferromagnets are
+    joined by a tunnel junction if ``junctions``, else never directly."""
     dev = Device(temperature=T0, regime=regime, title="random")
     names = []
     for i in range(n_reservoirs):
@@ -48,7 +65,8 @@ def random_device(rng: np.random.Generator, regime: str, n_internal: int = 3,
         names.append(name)
     internal = []
     for i in range(n_internal):
-        ferro = i > 0 and rng.random() < 0.35  # keep at least one normal node
+        # keep at least one normal node; more ferromagnets when junctions may join them
+        ferro = i > 0 and rng.random() < (0.6 if junctions else 0.35)
         name = f"n{i}"
         relax = {}
         if sinks:  # spin flip, phonon bath and spin-heat relaxation on some nodes
@@ -64,6 +82,9 @@ def random_device(rng: np.random.Generator, regime: str, n_internal: int = 3,
 
     def join(a, b):
         if kinds[a] == "ferromagnet" and kinds[b] == "ferromagnet":
+            if junctions:
+                dev.add_contact(a, b, random_junction(rng))
+                return
             b = normals[rng.integers(len(normals))]
         if a == b:
             return
@@ -109,26 +130,32 @@ def reference_solve(circuit, magnetization=None):
     regime adds T⃗_s = 0 rows. One dense solve, point by point. Returns (X (n, 8), J (c, 8)).
     """
     from spincaloric.contacts import response_matrix
+    from spincaloric.junctions import junction_response
 
     c = circuit
     mag = np.array(c.magnetization, dtype=float)
     for k, v in (magnetization or {}).items():
         mag[c.index[k]] = np.asarray(v) / np.linalg.norm(v)
     n = c.n_nodes
-    ks = []
+    ks = []  # (K for the first end, K for the second end) of every contact
     for i, (a, b) in enumerate(c.ends):
+        if c.junction[i]:
+            ks.append(junction_response(c.junction_moments[i], c.junction_derivatives[i],
+                                        mag[a], mag[b], c.temperature))
+            continue
         f = c.magnet_of_contact[i]
         m = mag[f] if f >= 0 else np.array([0.0, 0.0, 1.0])
-        ks.append(response_matrix(c.g_up[i], c.g_down[i], c.g_mix[i], c.dg_up[i], c.dg_down[i],
-                                  c.dg_mix[i], m, c.temperature))
+        k = response_matrix(c.g_up[i], c.g_down[i], c.g_mix[i], c.dg_up[i], c.dg_down[i],
+                            c.dg_mix[i], m, c.temperature)
+        ks.append((k, k))
     size = 8 * n
     # outflow operator: rows = node balances (8n), cols = all node states (8n)
     out = np.zeros((size, size))
     for i, (a, b) in enumerate(c.ends):
-        k = ks[i]
+        k_a, k_b = ks[i]
         for row, s in ((a, 1.0), (b, -1.0)):
-            out[8 * row:8 * row + 8, 8 * a:8 * a + 8] += s * k
-            out[8 * row:8 * row + 8, 8 * b:8 * b + 8] -= s * k
+            out[8 * row:8 * row + 8, 8 * a:8 * a + 8] += s * k_a
+            out[8 * row:8 * row + 8, 8 * b:8 * b + 8] -= s * k_b
     for node in range(n):  # relaxation in the nodes: a sink on the node's own balance
         for comps, g in (((1, 2, 3), c.spin_flip[node]), ((4,), c.bath[node]),
                          ((5, 6, 7), c.spin_heat_relaxation[node])):
@@ -161,5 +188,5 @@ def reference_solve(circuit, magnetization=None):
             rows += list(bal[5:8]) if ni else list(e[5:8])
             rhs += [0.0] * 8
     x = np.linalg.solve(np.array(rows), np.array(rhs)).reshape(n, 8)
-    j = np.array([ks[i] @ (x[a] - x[b]) for i, (a, b) in enumerate(c.ends)])
+    j = np.array([ks[i][0] @ x[a] - ks[i][1] @ x[b] for i, (a, b) in enumerate(c.ends)])
     return x, j

@@ -1,6 +1,7 @@
 """The general solver against an independent method and the invariants of physics.md §2–4.
 
-Every test runs in both regimes and, where it matters, through both back ends.
+Every test runs in both regimes and, where it matters, through both back ends; odd seeds draw
+circuits in which ferromagnets may be joined by tunnel junctions (two-port contacts).
 """
 
 import numpy as np
@@ -43,7 +44,7 @@ def node_sinks(circuit, x):
 def test_solver_equals_constrained_dense_reference(regime, method, seed):
     rng = np.random.default_rng(seed)
     circuit = random_circuit(rng, regime, n_internal=int(rng.integers(1, 5)),
-                             n_reservoirs=int(rng.integers(2, 5)))
+                             n_reservoirs=int(rng.integers(2, 5)), junctions=bool(seed % 2))
     sol = circuit.solve(method=method)
     x_ref, j_ref = reference_solve(circuit)
     scale_x = np.abs(x_ref).max()
@@ -56,7 +57,7 @@ def test_solver_equals_constrained_dense_reference(regime, method, seed):
 @given(seed=seeds)
 def test_conservation_at_every_internal_node(regime, seed):
     rng = np.random.default_rng(seed)
-    circuit = random_circuit(rng, regime, n_internal=4, n_reservoirs=3)
+    circuit = random_circuit(rng, regime, n_internal=4, n_reservoirs=3, junctions=bool(seed % 2))
     sol = circuit.solve()
     # every balance: what leaves through contacts plus what relaxes in the node vanishes
     out = node_outflow(circuit, sol.currents) + node_sinks(circuit, sol.states)
@@ -89,7 +90,7 @@ def test_conservation_at_every_internal_node(regime, seed):
 @given(seed=seeds)
 def test_entropy_production_non_negative_and_equal_to_reservoir_work(regime, seed):
     rng = np.random.default_rng(seed)
-    circuit = random_circuit(rng, regime)
+    circuit = random_circuit(rng, regime, junctions=bool(seed % 2))
     sol = circuit.solve()
     assert np.all(sol.contact_entropy_production >= -1e-12 * abs(sol.entropy_production))
     assert np.all(sol.node_entropy_production >= 0)
@@ -134,7 +135,7 @@ def reservoir_response(circuit, magnetization):
 def test_onsager_casimir_reciprocity_of_the_circuit(regime, seed):
     """L_ij(m) = L_ji(−m) for the charge and heat currents into the reservoirs."""
     rng = np.random.default_rng(seed)
-    circuit = random_circuit(rng, regime)
+    circuit = random_circuit(rng, regime, junctions=bool(seed % 2))
     mags = {n: circuit.magnetization[circuit.index[n]] for n in circuit.magnets}
     lp = reservoir_response(circuit, mags)
     lm = reservoir_response(circuit, {k: -v for k, v in mags.items()})
@@ -146,7 +147,7 @@ def test_onsager_casimir_reciprocity_of_the_circuit(regime, seed):
 @given(seed=seeds, shift=st.floats(-1.0, 1.0))
 def test_gauge_invariance_under_common_voltage_shift(regime, seed, shift):
     rng = np.random.default_rng(seed)
-    circuit = random_circuit(rng, regime)
+    circuit = random_circuit(rng, regime, junctions=bool(seed % 2))
     res = [circuit.names[i] for i in np.flatnonzero(circuit.reservoir)]
     base = circuit.solve()
     shifted = circuit.solve(voltage={r: float(base.state(r).voltage) + shift for r in res})
@@ -164,7 +165,7 @@ def test_gauge_invariance_under_common_voltage_shift(regime, seed, shift):
 @given(seed=seeds)
 def test_rotation_covariance(regime, seed):
     rng = np.random.default_rng(seed)
-    circuit = random_circuit(rng, regime)
+    circuit = random_circuit(rng, regime, junctions=bool(seed % 2))
     rot = Rotation.random(random_state=int(rng.integers(2**31))).as_matrix()
     mags = {n: circuit.magnetization[circuit.index[n]] for n in circuit.magnets}
     a = circuit.solve()
@@ -183,7 +184,7 @@ def test_rotation_covariance(regime, seed):
 @given(seed=seeds, flips=st.lists(st.booleans(), min_size=8, max_size=8))
 def test_no_torque_when_all_magnets_are_collinear(regime, seed, flips):
     rng = np.random.default_rng(seed)
-    circuit = random_circuit(rng, regime, imaginary=True)
+    circuit = random_circuit(rng, regime, imaginary=True, junctions=bool(seed % 2))
     axis = random_unit(rng)
     mags = {n: (axis if f else -axis) for n, f in zip(circuit.magnets, flips * 4)}
     sol = circuit.solve(magnetization=mags)
@@ -222,11 +223,13 @@ def test_torque_sign_is_convention_free(regime):
         assert abs(sol.torques[k] @ m) <= 1e-12 * np.linalg.norm(sol.torques[k])
 
 
+@pytest.mark.parametrize("junctions", [False, True])
 @pytest.mark.parametrize("regime", REGIMES)
 @pytest.mark.parametrize("method", METHODS)
-def test_batched_solve_equals_per_point_loop(regime, method):
+def test_batched_solve_equals_per_point_loop(regime, method, junctions):
     rng = np.random.default_rng(7)
-    circuit = random_circuit(rng, regime)
+    circuit = random_circuit(rng, regime, junctions=junctions)
+    assert circuit.junction.any() == junctions
     magnet = circuit.magnets[0]
     res = [circuit.names[i] for i in np.flatnonzero(circuit.reservoir)]
     ms = random_unit(rng, (3, 4))

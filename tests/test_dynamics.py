@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from random_circuits import random_circuit, random_unit
-from spincaloric import ContactParameters, Device
+from spincaloric import ContactParameters, Device, DeviceError
 from spincaloric.constants import MU0, TORQUE_PER_SPIN_CURRENT
 from spincaloric.dynamics import MagnetParameters
 from spincaloric.dynamics.simulation import DynamicsError, Simulation
@@ -58,16 +58,32 @@ def test_fixed_step_integrators_agree_with_adaptive():
     np.testing.assert_allclose(a.m, b.m, atol=1e-7)
 
 
+def dynamic_magnets(c):
+    """Reservoir ferromagnets, skipping any joined by a tunnel junction to one already taken
+    (a junction between two dynamic magnets is refused)."""
+    taken = []
+    for name in c.magnets:
+        i = c.index[name]
+        joined = {int(x) for k in np.flatnonzero(c.junction) if i in c.ends[k] for x in c.ends[k]}
+        if c.reservoir[i] and not joined & {c.index[t] for t in taken}:
+            taken.append(name)
+    return taken
+
+
+@pytest.mark.parametrize("junctions", [False, True])
 @pytest.mark.parametrize("regime", ["thermalized", "noninteracting"])
-def test_compiled_torque_equals_the_circuit_solution(regime):
+def test_compiled_torque_equals_the_circuit_solution(regime, junctions):
     from spincaloric.dynamics import kernels
 
+    with_junction = 0
     for seed in range(12):
         rng = np.random.default_rng(seed)
-        c = random_circuit(rng, regime)
-        mags = [n for n in c.magnets if c.reservoir[c.index[n]]]
+        c = random_circuit(rng, regime, junctions=junctions)
+        mags = dynamic_magnets(c)
         if not mags:
             continue
+        dynamic = [c.index[n] for n in mags]
+        with_junction += bool(np.isin(c.ends[c.junction], dynamic).any())
         tm = CircuitTorqueModel.build(c, mags)
         m = random_unit(rng, (len(mags),))
         sol = c.solve(magnetization={n: m[j] for j, n in enumerate(mags)})
@@ -81,6 +97,20 @@ def test_compiled_torque_equals_the_circuit_solution(regime):
         kernels.circuit_torque(m, tm.a0, tm.e, tm.t, rd, fd, td, tau, np.zeros((len(mags), 13)),
                                np.zeros((u, u)), np.zeros(u + nd))
         np.testing.assert_allclose(tau, ref, atol=1e-10 * scale)
+    assert (with_junction > 0) == junctions
+
+
+def test_a_junction_between_two_dynamic_magnets_is_refused():
+    from spincaloric.junctions import JunctionParameters
+
+    dev = Device(T)
+    dev.add_node("a", "ferromagnet", reservoir=True, magnetization=[0, 0, 1])
+    dev.add_node("b", "ferromagnet", reservoir=True, magnetization=[1, 0, 0])
+    dev.add_contact("a", "b", JunctionParameters(1e-3, 0.5, 0.5))
+    c = dev.finalize()
+    with pytest.raises(DeviceError, match=r"contacts\[0\]: a tunnel junction between two dynamic"):
+        CircuitTorqueModel.build(c, ["a", "b"])
+    CircuitTorqueModel.build(c, ["b"])  # one fixed end is fine
 
 
 def test_energy_never_increases_with_damping_and_no_drive():

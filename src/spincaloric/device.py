@@ -34,6 +34,7 @@ import numpy as np
 from .constants import from_electric_potential
 from .contacts import ContactError, ContactParameters
 from .errors import FieldError
+from .junctions import JunctionParameters
 
 Regime = Literal["thermalized", "noninteracting", "spectral"]
 NodeKind = Literal["ferromagnet", "normal"]
@@ -105,7 +106,7 @@ class ContactSpec:
     ferromagnetic nodes of the same magnetization (the two-channel resistor of a layer cell)."""
 
     between: tuple[str, str]
-    parameters: ContactParameters
+    parameters: ContactParameters | JunctionParameters
     bulk: bool = False
     spectrum: object = None  # a ConductanceSpectrum, used by the energy-resolved solver
     label: str | None = None  # how errors name it (e.g. "contacts[2]" of a device file)
@@ -176,9 +177,13 @@ class Device:
                                     float(spin_flip), float(bath), float(spin_heat_relaxation),
                                     float(heat))
 
-    def add_contact(self, a: str, b: str, parameters: ContactParameters | None = None, *,
+    def add_contact(self, a: str, b: str,
+                    parameters: ContactParameters | JunctionParameters | None = None, *,
                     bulk: bool = False, spectrum=None, label: str | None = None) -> None:
         """Join nodes ``a`` and ``b``; positive currents flow from ``a`` into ``b``.
+        ``parameters``: :class:`~spincaloric.contacts.ContactParameters`, or
+        :class:`~spincaloric.junctions.JunctionParameters` for a tunnel junction joining two
+        ferromagnets.
         ``bulk=True``: a cell of a diffusive layer (may join two parallel ferromagnets).
         ``spectrum``: a :class:`~spincaloric.conductance_spectra.ConductanceSpectrum` (tabulated
         G(ε)) instead of ``parameters``: the energy-resolved solver uses the whole table, the
@@ -199,6 +204,11 @@ class Device:
     def solve(self, **overrides):
         """Shortcut for ``self.finalize().solve(**overrides)``, see :meth:`Circuit.solve`."""
         return self.finalize().solve(**overrides)
+
+
+#: Stand-in spin-space conductances of a tunnel junction's row (its response is built from
+#: ``junction_moments`` instead).
+_NO_CONTACT = ContactParameters(0.0, 0.0, 0j, 0.0, 0.0, 0j)
 
 
 def _read_only(a: np.ndarray) -> np.ndarray:
@@ -223,8 +233,14 @@ class Circuit:
         reservoir, A; for an internal node the slot holds its heat input, W.
     magnetization : unit vectors (n, 3); zero rows for normal nodes.
     ends : (c, 2) node indices of each contact's ``between``.
-    magnet_of_contact : (c,) index of the contact's ferromagnet, −1 for normal|normal.
-    g_up, g_down, dg_up, dg_down : (c,) S and S/J.  g_mix, dg_mix : (c,) complex.
+    magnet_of_contact : (c,) index of the contact's ferromagnet, −1 for normal|normal (for a
+        tunnel junction: its first end; the second is ``ends[k, 1]``).
+    g_up, g_down, dg_up, dg_down : (c,) S and S/J.  g_mix, dg_mix : (c,) complex (zero for
+        tunnel junctions).
+    junction : (c,) bool, the F|I|F tunnel junctions (:mod:`spincaloric.junctions`), whose
+        current is J = K_a X_a − K_b X_b.
+    junction_moments, junction_derivatives : (c, 4) their (G_0, G_0P_a, G_0P_b, G_0P_aP_b) (S)
+        and energy derivatives (S/J); zero rows for ordinary contacts.
     """
 
     title: str
@@ -252,6 +268,10 @@ class Circuit:
     index: Mapping[str, int]
     spectra: Mapping[int, object] = field(default_factory=lambda: MappingProxyType({}))
     contact_labels: tuple[str, ...] = ()
+    junction: np.ndarray = field(default_factory=lambda: _read_only(np.zeros(0, bool)))
+    junction_moments: np.ndarray = field(default_factory=lambda: _read_only(np.zeros((0, 4))))
+    junction_derivatives: np.ndarray = field(
+        default_factory=lambda: _read_only(np.zeros((0, 4))))
 
     # ---- construction ---------------------------------------------------------------------
     @classmethod
@@ -279,6 +299,7 @@ class Circuit:
                 mag[i] = s.magnetization
 
         ends, magnet, params = [], [], []
+        junction, moments, derivatives = [], [], []
         for k, c in enumerate(dev.contacts):
             where = c.label or f"contacts[{k}]"
             if len(c.between) != 2:
@@ -289,10 +310,18 @@ class Circuit:
             a, b = (index[x] for x in c.between)
             if a == b:
                 raise DeviceError(f"{where}.between", "a contact must join two different nodes")
+            is_junction = isinstance(c.parameters, JunctionParameters)
             parallel = ferro[a] and ferro[b] and np.allclose(mag[a], mag[b], atol=1e-12)
-            if ferro[a] and ferro[b] and not (c.bulk and parallel):
+            if is_junction and not (ferro[a] and ferro[b]):
+                raise DeviceError(f"{where}.between", "a tunnel junction joins two ferromagnets "
+                                  "(an F|I|N barrier is an ordinary contact: TunnelBarrier)")
+            if is_junction and (c.bulk or c.spectrum is not None):
+                raise DeviceError(where, "a tunnel junction is neither a bulk cell nor a "
+                                  "tabulated spectrum")
+            if ferro[a] and ferro[b] and not is_junction and not (c.bulk and parallel):
                 raise DeviceError(f"{where}.between", "two ferromagnets cannot be joined directly; "
-                                  "put a normal node between them")
+                                  "put a normal node between them or use a tunnel junction "
+                                  "(JunctionParameters)")
             try:
                 c.parameters.validate(t0)
             except ContactError as err:
@@ -306,7 +335,15 @@ class Circuit:
                                       "spin independent (G↑ = G↓ = G↑↓) at every energy")
             ends.append((a, b))
             magnet.append(a if ferro[a] else (b if ferro[b] else -1))
-            params.append(c.parameters)
+            junction.append(is_junction)
+            if is_junction:
+                moments.append(c.parameters.moments)
+                derivatives.append(c.parameters.moment_derivatives)
+                params.append(_NO_CONTACT)  # the spin-space conductances of ordinary contacts
+            else:
+                moments.append(np.zeros(4))
+                derivatives.append(np.zeros(4))
+                params.append(c.parameters)
 
         biased = np.array([s.current is not None for s in specs])
         if not (res & ~biased).any():
@@ -337,6 +374,9 @@ class Circuit:
                                       if c.spectrum is not None}),
             contact_labels=tuple(c.label or f"contacts[{k}]"
                                  for k, c in enumerate(dev.contacts)),
+            junction=_read_only(np.array(junction, dtype=bool)),
+            junction_moments=_read_only(np.array(moments, dtype=float).reshape(-1, 4)),
+            junction_derivatives=_read_only(np.array(derivatives, dtype=float).reshape(-1, 4)),
         )
 
     # ---- structure ------------------------------------------------------------------------
@@ -375,8 +415,12 @@ class Circuit:
         """Number of scalar unknowns of the Kirchhoff system."""
         return int(self.active_components.sum())
 
-    def contact_parameters(self, k: int) -> ContactParameters:
+    def contact_parameters(self, k: int) -> ContactParameters | JunctionParameters:
         """Parameters of contact ``k`` (S, S/J)."""
+        if self.junction[k]:
+            g, dg = self.junction_moments[k], self.junction_derivatives[k]
+            return JunctionParameters(float(g[0]), float(g[1] / g[0]), float(g[2] / g[0]),
+                                      *(float(x) for x in dg))
         return ContactParameters(float(self.g_up[k]), float(self.g_down[k]), complex(self.g_mix[k]),
                                  float(self.dg_up[k]), float(self.dg_down[k]),
                                  complex(self.dg_mix[k]))

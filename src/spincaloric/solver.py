@@ -7,7 +7,9 @@ K, K). An internal node's state is X_n = B_n y_n, with y_n its padded unknowns:
 * ferromagnetic node: columns 1 and 5 of B_n are (0, m, 0, 0) and (0, 0, 0, m): the spin
   accumulation and spin temperature are parallel to m, and the balance is projected on m.
 
-A contact (a, b) carries J = K(m)(X_a − X_b) out of a and into b. The balance of node n is
+A contact (a, b) carries J = K(m)(X_a − X_b) out of a and into b; a tunnel junction between
+two ferromagnets (:mod:`spincaloric.junctions`) carries J = K_a X_a − K_b X_b, so wherever a
+contact's K appears below it may be such a pair. The balance of node n is
 B_nᵀ Σ (outgoing J) = 0, restricted to its active rows (charge, spin, energy; spin heat only when
 the node is non-interacting). Reservoir states are fixed by the drives (V, T − T0).
 
@@ -25,6 +27,7 @@ import numpy as np
 
 from .contacts import magnetization_features, response_coefficients, response_matrix
 from .device import Circuit, DeviceError, unit_vector
+from .junctions import junction_response
 
 #: Largest number of unknowns for which "auto" uses the dense batched solver.
 DENSE_LIMIT = 160
@@ -126,7 +129,8 @@ def _coefficients(circuit: Circuit) -> np.ndarray:
 
 def contact_responses(circuit: Circuit, mflat: np.ndarray, varying: np.ndarray,
                       features: dict | None = None) -> list:
-    """K of every contact for magnetizations ``mflat`` (n, p, 3): a list of (p or 1, 8, 8).
+    """K of every contact for magnetizations ``mflat`` (n, p, 3): a list of (p or 1, 8, 8),
+    or of pairs (K_a, K_b) for tunnel junctions.
 
     A contact whose ferromagnet does not vary over the batch gets one (1, 8, 8) matrix;
     ``features`` may hold already computed φ(m) (p, 13) by node index.
@@ -135,6 +139,14 @@ def contact_responses(circuit: Circuit, mflat: np.ndarray, varying: np.ndarray,
     features = features or {}
     out = []
     for c, f in enumerate(circuit.magnet_of_contact):
+        if circuit.junction[c]:
+            a, b = circuit.ends[c]
+            m_a = mflat[a] if varying[a] else mflat[a, :1]
+            m_b = mflat[b] if varying[b] else mflat[b, :1]
+            out.append(junction_response(circuit.junction_moments[c],
+                                         circuit.junction_derivatives[c], m_a, m_b,
+                                         circuit.temperature))
+            continue
         if f < 0:
             m = np.array([[0.0, 0.0, 1.0]])  # spin-independent: any axis gives the same K
         else:
@@ -145,12 +157,35 @@ def contact_responses(circuit: Circuit, mflat: np.ndarray, varying: np.ndarray,
     return out
 
 
-def stacked_responses(circuit: Circuit, m: np.ndarray) -> np.ndarray:
-    """K of every contact for one magnetization state m (n, 3): (c, 8, 8), vectorised."""
+def stacked_responses(circuit: Circuit, m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(K_a, K_b) of every contact for one magnetization state m (n, 3), each (c, 8, 8),
+    vectorised; the same array twice when the circuit has no tunnel junction."""
     idx = np.maximum(circuit.magnet_of_contact, 0)
     mc = np.where((circuit.magnet_of_contact >= 0)[:, None], m[idx], [0.0, 0.0, 1.0])
-    return response_matrix(circuit.g_up, circuit.g_down, circuit.g_mix, circuit.dg_up,
-                           circuit.dg_down, circuit.dg_mix, mc, circuit.temperature)
+    k = response_matrix(circuit.g_up, circuit.g_down, circuit.g_mix, circuit.dg_up,
+                        circuit.dg_down, circuit.dg_mix, mc, circuit.temperature)
+    sel = np.flatnonzero(circuit.junction)
+    if not sel.size:
+        return k, k
+    k_b = k.copy()
+    k[sel], k_b[sel] = junction_response(
+        circuit.junction_moments[sel], circuit.junction_derivatives[sel],
+        m[circuit.ends[sel, 0]], m[circuit.ends[sel, 1]], circuit.temperature)
+    return k, k_b
+
+
+def _as_list(circuit: Circuit, k_pair) -> list:
+    """Stacked (K_a, K_b) -> the per-contact list of :func:`assemble_dense`."""
+    k_a, k_b = k_pair
+    if k_a is k_b:
+        return list(k_a[:, None])
+    return [(k_a[c:c + 1], k_b[c:c + 1]) if circuit.junction[c] else k_a[c:c + 1]
+            for c in range(circuit.n_contacts)]
+
+
+def _ends_of(kc):
+    """(K for the first end, K for the second end) of one contact's entry."""
+    return kc if isinstance(kc, tuple) else (kc, kc)
 
 
 def node_bases(circuit: Circuit, mflat: np.ndarray, varying: np.ndarray) -> dict[int, np.ndarray]:
@@ -194,7 +229,8 @@ def _node_sinks(circuit: Circuit):
 def assemble_dense(circuit: Circuit, k: list, bases: dict, sinks: bool = True):
     """Dense padded system for a batch: A (p, 8u, 8u) and drive map R (p, 8u, 3n).
 
-    ``k`` lists each contact's K, (p or 1, 8, 8); ``bases`` the internal ferromagnets' B_n.
+    ``k`` lists each contact's K, (p or 1, 8, 8), or a pair (K_a, K_b) for a tunnel junction;
+    ``bases`` the internal ferromagnets' B_n.
 
     u = number of nodes with unknowns (:attr:`Circuit.unknown_nodes`); balance rows and
     unknowns are padded to 8 per node. The drive columns are (V_r, T_r − T0, I_r) for every
@@ -207,19 +243,20 @@ def assemble_dense(circuit: Circuit, k: list, bases: dict, sinks: bool = True):
     pos = -np.ones(circuit.n_nodes, np.intp)
     pos[unknown] = np.arange(len(unknown))
     fixed_v = circuit.reservoir & ~circuit.current_biased
-    batch = (max(kc.shape[0] for kc in k),) if k else (1,)
+    batch = (max(_ends_of(kc)[0].shape[0] for kc in k),) if k else (1,)
     batch = (max(batch[0], *(b.shape[0] for b in bases.values())),) if bases else batch
     size = 8 * len(unknown)
     a_mat = np.zeros(batch + (size, size))
     r_mat = np.zeros(batch + (size, 3 * circuit.n_nodes))
     for c, (a, b) in enumerate(circuit.ends):
-        kc = k[c]
+        k_a, k_b = _ends_of(k[c])
         for row, sign in ((a, 1.0), (b, -1.0)):
             if pos[row] < 0:
                 continue
             rows = slice(8 * pos[row], 8 * pos[row] + 8)
-            left = _left(bases, row, kc)  # B_rowᵀ K
-            for col, csign in ((a, 1.0), (b, -1.0)):
+            left_a = _left(bases, row, k_a)  # B_rowᵀ K
+            left_b = left_a if k_b is k_a else _left(bases, row, k_b)
+            for col, csign, left in ((a, 1.0, left_a), (b, -1.0, left_b)):
                 if pos[col] >= 0:
                     cols = slice(8 * pos[col], 8 * pos[col] + 8)
                     a_mat[..., rows, cols] += (sign * csign) * _right(bases, col, left)
@@ -261,7 +298,8 @@ _SPARSE_CHUNK = 8192
 def assemble_sparse(circuit: Circuit, k: np.ndarray, m: np.ndarray, active: np.ndarray):
     """Compact sparse system for one magnetization state: (A csc (u, u), R csr (u, 3n)).
 
-    ``k`` is (c, 8, 8); ``m`` the node magnetizations (n, 3); ``active`` is (n, 8).
+    ``k`` is the pair (K_a, K_b) of :func:`stacked_responses`, each (c, 8, 8); ``m`` the node
+    magnetizations (n, 3); ``active`` is (n, 8).
     Assembly is vectorised over contacts (in chunks): cost and memory grow linearly with the
     circuit. Entries of different contacts on the same node pair add up in the COO -> CSC step.
     """
@@ -276,12 +314,15 @@ def assemble_sparse(circuit: Circuit, k: np.ndarray, m: np.ndarray, active: np.n
     rrows, rcols, rvals = [], [], []
     for start in range(0, circuit.n_contacts, _SPARSE_CHUNK):
         sl = slice(start, start + _SPARSE_CHUNK)
-        kc = k[sl]
+        kc_a, kc_b = k[0][sl], k[1][sl]
         ends = (circuit.ends[sl, 0], circuit.ends[sl, 1])
         for row_nodes, sign in ((ends[0], 1.0), (ends[1], -1.0)):
-            left = _project_rows(kc, m[row_nodes], internal_ferro[row_nodes])  # B_rowᵀ K
+            # B_rowᵀ K of the two ends' K (the same unless there are tunnel junctions)
+            left_a = _project_rows(kc_a, m[row_nodes], internal_ferro[row_nodes])
+            left_b = (left_a if k[1] is k[0] else
+                      _project_rows(kc_b, m[row_nodes], internal_ferro[row_nodes]))
             rg = gidx[row_nodes]  # (c, 8)
-            for col_nodes, csign in ((ends[0], 1.0), (ends[1], -1.0)):
+            for col_nodes, csign, left in ((ends[0], 1.0, left_a), (ends[1], -1.0, left_b)):
                 cg = gidx[col_nodes]
                 # active (row, column) pairs, as flat positions in the (c, 8, 8) stack
                 flat = np.flatnonzero(((rg >= 0)[:, :, None] & (cg >= 0)[:, None, :]).ravel())
@@ -348,14 +389,24 @@ def node_states(circuit: Circuit, y_pad: np.ndarray, mflat: np.ndarray, drives: 
 
 
 def contact_currents(circuit: Circuit, k, x: np.ndarray) -> np.ndarray:
-    """J (p, c, 8) of every contact from states X (p, n, 8) and K: a list of (p or 1, 8, 8),
-    one per contact, or one stacked (c, 8, 8) array for a single magnetization state."""
-    dx = x[..., circuit.ends[:, 0], :] - x[..., circuit.ends[:, 1], :]  # (p, c, 8)
-    if isinstance(k, np.ndarray):
-        return np.einsum("cij,pcj->pci", k, dx)
-    j = np.empty(dx.shape)
+    """J (p, c, 8) of every contact from states X (p, n, 8) and K: a list of (p or 1, 8, 8)
+    (or pairs (K_a, K_b) for tunnel junctions), one per contact, or the stacked pair of
+    :func:`stacked_responses` for a single magnetization state."""
+    x_a, x_b = x[..., circuit.ends[:, 0], :], x[..., circuit.ends[:, 1], :]  # (p, c, 8)
+    if isinstance(k, tuple):
+        if k[0] is k[1]:
+            return np.einsum("cij,pcj->pci", k[0], x_a - x_b)
+        return np.einsum("cij,pcj->pci", k[0], x_a) - np.einsum("cij,pcj->pci", k[1], x_b)
+    j = np.empty(x_a.shape)
+
+    def apply(kc, xc):
+        return np.einsum("pij,pj->pi", kc, xc) if kc.shape[0] > 1 else xc @ kc[0].T
+
     for c, kc in enumerate(k):
-        j[:, c] = np.einsum("pij,pj->pi", kc, dx[:, c]) if kc.shape[0] > 1 else dx[:, c] @ kc[0].T
+        if isinstance(kc, tuple):
+            j[:, c] = apply(kc[0], x_a[:, c]) - apply(kc[1], x_b[:, c])
+        else:
+            j[:, c] = apply(kc, x_a[:, c] - x_b[:, c])
     return j
 
 
@@ -405,16 +456,19 @@ def _dense_solve(circuit, mag, drives, active, varying):
     m_points = mflat.shape[1]
     if m_points == 1:
         # one matrix, many drives: the response to unit drives, then superposition
-        k = stacked_responses(circuit, mflat[:, 0])  # (c, 8, 8)
+        k = stacked_responses(circuit, mflat[:, 0])  # (K_a, K_b), each (c, 8, 8)
         bases = node_bases(circuit, mflat, varying)
-        a_pad, r_pad = assemble_dense(circuit, list(k[:, None]), bases)
+        a_pad, r_pad = assemble_dense(circuit, _as_list(circuit, k), bases)
         z = np.linalg.solve(a_pad[0][np.ix_(act, act)], r_pad[0][act])  # (u, 3n)
         y = _drive_vectors(dflat) @ z.T  # (D, u)
         x = node_states(circuit, _unpad(y, act, n_int), mflat, dflat)
         j = contact_currents(circuit, k, x)
         return x.reshape(full + x.shape[-2:]), j.reshape(full + j.shape[-2:])
 
-    if not any(varying[n] for n in np.flatnonzero(circuit.ferromagnet & ~circuit.reservoir)):
+    # the feature form needs K linear in φ of one magnet: a junction whose magnets vary is not
+    junction_varies = varying[circuit.ends[circuit.junction]].any()
+    if not junction_varies and not any(
+            varying[n] for n in np.flatnonzero(circuit.ferromagnet & ~circuit.reservoir)):
         x, j = _dense_feature_solve(circuit, mflat, dflat, paired, active, varying)
     else:
         x, j = _dense_generic_solve(circuit, mflat, dflat, paired, active, varying)
@@ -514,7 +568,7 @@ def _sparse_solve(circuit, mag, drives, active, varying):
     x_all, j_all = [], []
     for p in range(mflat.shape[1]):
         mp = mflat[:, p:p + 1]
-        k = stacked_responses(circuit, mp[:, 0])  # (c, 8, 8)
+        k = stacked_responses(circuit, mp[:, 0])  # (K_a, K_b), each (c, 8, 8)
         a_mat, r_mat = assemble_sparse(circuit, k, mp[:, 0], active)
         d = dflat[:, :, p:p + 1] if paired else dflat
         rhs = np.asarray(r_mat @ _drive_vectors(d).T)  # (u, D)

@@ -210,16 +210,17 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
     g_up, g_dn = np.where(g_up < floor, floor, g_up), np.where(g_dn < floor, floor, g_dn)
     g_mix = np.where(g_mix.real < floor, floor + 0j, g_mix)
     k = spin_space_block(g_up, g_dn, g_mix, m[None])
+    k_b = _junction_blocks(circuit, eps, k, window10) if circuit.junction.any() else k
     a_mat = np.zeros((points, u, u))
     rhs = np.zeros((points, u))
     for c, (a, b) in enumerate(circuit.ends):
-        kc = k[:, c]
+        kc_a, kc_b = k[:, c], k_b[:, c]  # a junction's current is K_a x_a − K_b x_b
         for row, sign in ((int(a), 1.0), (int(b), -1.0)):
             if row not in pos:
                 continue
             rs = slice(offsets[pos[row]], offsets[pos[row] + 1])
-            left = basis[row].T @ kc  # (K, r, 4)
-            for col, csign in ((int(a), 1.0), (int(b), -1.0)):
+            for col, csign, kc in ((int(a), 1.0, kc_a), (int(b), -1.0, kc_b)):
+                left = basis[row].T @ kc  # (K, r, 4)
                 if col in pos:
                     cs = slice(offsets[pos[col]], offsets[pos[col] + 1])
                     a_mat[:, rs, cs] += sign * csign * (left @ basis[col])
@@ -244,16 +245,41 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
     for node in internal:
         i = pos[int(node)]
         dev[:, node] = y[:, offsets[i]:offsets[i + 1]] @ basis[int(node)].T
-    dx = dev[:, circuit.ends[:, 0]] - dev[:, circuit.ends[:, 1]]  # (K, c, 4)
     dist = dev.copy()
     dist[:, :, 0] += f0[:, None]
-    spectral = np.einsum("kcij,kcj->kci", k, dx)
+    spectral = (np.einsum("kcij,kcj->kci", k, dev[:, circuit.ends[:, 0]])
+                - np.einsum("kcij,kcj->kci", k_b, dev[:, circuit.ends[:, 1]]))
     currents = np.zeros((circuit.n_contacts, 8))
     currents[:, :4] = spectral.sum(axis=0) * de / e
     currents[:, 4:] = (eps[:, None, None] * spectral).sum(axis=0) * de / e**2
     return SpectralSolution(circuit, eps, dist, spectral, currents, dev,
                             np.where(circuit.reservoir, mu, 0.0),
                             np.where(circuit.reservoir, temps, circuit.temperature))
+
+
+def _junction_blocks(circuit: Circuit, eps, k, window10):
+    """Write the spectral K_a of every tunnel junction into ``k`` (E, c, 4, 4) and return
+    the K_b stack: the moments (G_0, G_0P_a, G_0P_b, G_0P_aP_b) are linear in ε; each channel
+    pair's W(ε) must stay positive within 10 k_B T of the biases and is floored beyond."""
+    from .junctions import pair_conductances, spectral_pair_blocks
+
+    k_b = k.copy()
+    inside = np.abs(eps) <= window10
+    for c in np.flatnonzero(circuit.junction):
+        g = (circuit.junction_moments[c][None]
+             + circuit.junction_derivatives[c][None] * eps[:, None])  # (E, 4)
+        w = pair_conductances(g)  # (E, 4)
+        if (w[inside] < 0).any():
+            at = eps[inside][np.argmin(w[inside].min(axis=1))] / ELEMENTARY_CHARGE
+            raise DeviceError(_label(circuit, c), "a channel pair's tunnel conductance "
+                              f"G_0(1 ± P_a)(1 ± P_b) is negative near {at:.3g} eV, inside the "
+                              "Fermi window: the linear model does not hold there")
+        floor = 1e-12 * circuit.junction_moments[c][0]
+        g = pair_conductances(np.where(w < floor, floor, w), inverse=True)
+        a, b = circuit.ends[c]
+        k[:, c], k_b[:, c] = spectral_pair_blocks(g, circuit.magnetization[a],
+                                                  circuit.magnetization[b])
+    return k_b
 
 
 def _check_spectral_nodes(circuit: Circuit, elastic: bool) -> None:

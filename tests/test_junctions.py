@@ -1,0 +1,357 @@
+"""Tunnel junctions between ferromagnetic nodes (two-port contacts), against independent methods:
+the spin-matrix golden rule integrated over energy, the closed-form MTJ between leads, the
+opaque F|I|N barrier, and a two-current circuit solved by hand. Circuit invariants with
+junctions (conservation, Onsager, entropy, gauge, rotation, collinear) run in
+test_circuit_invariants.py on random circuits that contain them."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from random_circuits import random_junction, random_unit
+from spincaloric import Device, DeviceError
+from spincaloric.constants import BOLTZMANN, ELEMENTARY_CHARGE, TORQUE_PER_SPIN_CURRENT
+from spincaloric.contacts import response_matrix
+from spincaloric.junctions import JunctionParameters, junction_response
+from spincaloric.tunnel import MagneticTunnelJunction, TunnelBarrier
+
+T = 300.0
+METHODS = ["dense", "sparse"]
+PAULI = np.array([[[0, 1], [1, 0]], [[0, -1j], [1j, 0]], [[1, 0], [0, -1]]])
+
+
+def sigma_dot(m):
+    return np.einsum("i,ijk->jk", m, PAULI)
+
+
+def golden_rule_currents(params, m_a, m_b, x_a, x_b, temperature):
+    """(I_c, I⃗_s, Q_c, Q⃗_s) from a to b by integrating the 2×2 anticommutator golden rule over
+    energy, with the four moments linear in ε and linearised Fermi functions of each side's
+    channels (spins along its own axis). Independent of the 8×8 blocks of junction_response."""
+    kt = BOLTZMANN * temperature
+    eps = np.linspace(-40 * kt, 40 * kt, 40001)
+    de = eps[1] - eps[0]
+    minus_df = 1.0 / (4 * kt * np.cosh(eps / (2 * kt)) ** 2)  # −∂f0/∂ε
+    g = params.moments[None] + params.moment_derivatives[None] * eps[:, None]  # (E, 4)
+    e = ELEMENTARY_CHARGE
+
+    def distribution(m, x):
+        v_c, v_s, t_c, t_s = x[0], m @ x[1:4], x[4], m @ x[5:8]
+        f_c = minus_df * (e * v_c + eps * t_c / temperature)
+        f_s = minus_df * (e * v_s / 2 + eps * t_s / (2 * temperature))
+        return f_c[:, None, None] * np.eye(2) + f_s[:, None, None] * sigma_dot(m)
+
+    def anti(x, y):
+        return 0.5 * (x @ y + y @ x)
+
+    fa, fb = distribution(m_a, x_a), distribution(m_b, x_b)
+    one, sa, sb = np.eye(2), sigma_dot(m_a), sigma_dot(m_b)
+    current = np.zeros((eps.size, 2, 2), complex)
+    for k, (left, right) in enumerate(((one, one), (sa, one), (one, sb), (sa, sb))):
+        current += 0.5 * g[:, k, None, None] * (anti(left @ fa, right) - anti(left, right @ fb))
+    trace = np.trace(current, axis1=1, axis2=2).real
+    spin = np.einsum("ijk,ekj->ei", PAULI, current).real
+    out = np.empty(8)
+    out[0] = trace.sum() * de / e
+    out[1:4] = spin.sum(axis=0) * de / e
+    out[4] = (eps * trace).sum() * de / e**2
+    out[5:8] = (eps[:, None] * spin).sum(axis=0) * de / e**2
+    return out
+
+
+def collinear_state(rng, m):
+    x = np.zeros(8)
+    x[0], x[4] = rng.normal(size=2) * np.array([1e-3, 1.0])
+    x[1:4] = rng.normal() * 1e-3 * m
+    x[5:8] = rng.normal() * m
+    return x
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_two_port_response_is_the_golden_rule_integrated_over_energy(seed):
+    rng = np.random.default_rng(seed)
+    params = random_junction(rng, T)
+    m_a, m_b = random_unit(rng), random_unit(rng)
+    x_a, x_b = collinear_state(rng, m_a), collinear_state(rng, m_b)
+    k_a, k_b = junction_response(params.moments, params.moment_derivatives, m_a, m_b, T)
+    j = k_a @ x_a - k_b @ x_b
+    ref = golden_rule_currents(params, m_a, m_b, x_a, x_b, T)
+    for part in (slice(0, 4), slice(4, 8)):  # electric and heat currents have their own scale
+        np.testing.assert_allclose(j[part], ref[part], rtol=0,
+                                   atol=1e-7 * np.abs(ref[part]).max())
+
+
+def test_without_polarization_on_one_side_it_is_the_opaque_barrier():
+    """P_b = 0: both ends see the F|I|N barrier of spincaloric.tunnel (η = η' = 1)."""
+    barrier = TunnelBarrier(resistance_area=1e-11, polarization=0.4, seebeck=-30e-6,
+                            seebeck_polarization=0.3)
+    c = barrier.contact(area=2e-14, temperature=T)
+    g, dg = c.conductance, c.conductance_derivative
+    params = JunctionParameters(g, c.polarization, 0.0, dg, c.dg_up - c.dg_down, 0.0, 0.0)
+    m_a, m_b = np.array([0.0, 0.6, 0.8]), np.array([1.0, 0.0, 0.0])
+    k_a, k_b = junction_response(params.moments, params.moment_derivatives, m_a, m_b, T)
+    k = response_matrix(c.g_up, c.g_down, c.g_mix, c.dg_up, c.dg_down, c.dg_mix, m_a, T)
+    np.testing.assert_allclose(k_a, k, rtol=0, atol=1e-12 * np.abs(k).max())
+    np.testing.assert_allclose(k_b, k, rtol=0, atol=1e-12 * np.abs(k).max())
+
+
+def mtj_between_leads(params):
+    dev = Device(T, title="MTJ")
+    dev.add_node("fixed", "ferromagnet", reservoir=True, magnetization=[0, 0, 1])
+    dev.add_node("free", "ferromagnet", reservoir=True, magnetization=[1, 0, 0])
+    dev.add_contact("fixed", "free", params)
+    return dev.finalize()
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_junction_between_leads_equals_the_closed_form_mtj(method):
+    """Tunnel magneto-Seebeck and the thermal in-plane torque of
+    spincaloric.tunnel.MagneticTunnelJunction, from the circuit."""
+    area = 2e-14
+    mtj = MagneticTunnelJunction(1e-11, tmr=1.2, seebeck_parallel=-90e-6,
+                                 seebeck_antiparallel=-60e-6, temperature=T)
+    params = JunctionParameters.symmetric(conductance_parallel=area / 1e-11, tmr=1.2,
+                                          seebeck_parallel=-90e-6, seebeck_antiparallel=-60e-6,
+                                          temperature=T)
+    circuit = mtj_between_leads(params)
+    theta = np.linspace(0.05, np.pi - 0.05, 7)
+    m2 = np.stack([np.sin(theta), 0 * theta, np.cos(theta)], axis=-1)
+    for dv, dt in ((1e-3, 0.0), (0.0, 3.0), (-2e-4, 1.5)):
+        # closed form: ΔV = V_free − V_fixed in theory voltages (electric potential −ΔV)
+        sol = circuit.solve(magnetization={"free": m2}, voltage={"free": -dv},
+                            temperature={"free": T + dt}, method=method)
+        current = -sol.contacts[0].charge_current  # theory current fixed -> free
+        ref = mtj.charge_current(theta, dv, dt, area=area)
+        np.testing.assert_allclose(current, ref, rtol=1e-12, atol=0)
+        towards_fixed = np.array([0.0, 0.0, 1.0]) - np.cos(theta)[:, None] * m2
+        towards_fixed /= np.linalg.norm(towards_fixed, axis=-1, keepdims=True)
+        tau = np.einsum("pi,pi->p", sol.torques["free"], towards_fixed)
+        np.testing.assert_allclose(tau, mtj.torque(theta, dv, dt, area=area), rtol=1e-12,
+                                   atol=0)
+        # the torques are in-plane (no field-like term in this model)
+        np.testing.assert_allclose(sol.torques["free"][:, 1], 0.0, atol=1e-30)
+    # the magneto-Seebeck ratio from open-circuit conditions: S(θ) = I_T / (G ...)
+    np.testing.assert_allclose(params.seebeck(theta, T), mtj.seebeck(theta), rtol=1e-12)
+
+
+def test_electrons_pull_the_receiving_magnet_and_push_the_emitting_one():
+    """Convention-free sign (physics.md §4): electrons flowing from A into B pull m_B toward
+    m_A and push m_A away from m_B (P > 0)."""
+    params = JunctionParameters(1e-3, 0.5, 0.5)
+    circuit = mtj_between_leads(params)
+    # electrons flow from high μ: theory V_fixed > V_free, i.e. a lower electric potential
+    sol = circuit.solve(voltage={"fixed": -1e-3})
+    m_fixed, m_free = np.array([0.0, 0.0, 1.0]), np.array([1.0, 0.0, 0.0])
+    assert sol.torques["free"] @ m_fixed > 0
+    assert sol.torques["fixed"] @ m_free < 0
+    # Slonczewski's symmetric junction: equal magnitudes (both ∝ P sin θ)
+    assert np.linalg.norm(sol.torques["free"]) == pytest.approx(
+        np.linalg.norm(sol.torques["fixed"]), rel=1e-12, abs=0)
+
+
+@pytest.mark.parametrize("spin_flip", [0.0, 3e-3, 1e3])
+@pytest.mark.parametrize("parallel", [True, False])
+@pytest.mark.parametrize("method", METHODS)
+def test_free_layer_node_against_a_two_current_circuit_by_hand(spin_flip, parallel, method):
+    """fixed lead |junction| free-layer node (spin flip G_sf) |F|N contact| normal lead, collinear:
+    four channel resistors, a spin-flip resistor and Kirchhoff's law, solved by hand. The spin
+    accumulation in the free layer changes the TMR; a strong spin flip gives the series rule."""
+    pa, pb = 0.6, 0.4
+    params = JunctionParameters(2e-3, pa, pb)
+    from spincaloric import ContactParameters
+
+    g_up, g_dn = 4e-3, 1e-3
+    lead = ContactParameters(g_up, g_dn, 2e-3 + 0j)
+    m_free = np.array([0.0, 0.0, 1.0 if parallel else -1.0])
+    dev = Device(T)
+    dev.add_node("fixed", "ferromagnet", reservoir=True, magnetization=[0, 0, 1], voltage=-1e-3)
+    dev.add_node("free", "ferromagnet", magnetization=m_free, spin_flip=spin_flip)
+    dev.add_node("lead", "normal", reservoir=True)
+    dev.add_contact("fixed", "free", params)
+    dev.add_contact("free", "lead", lead)
+    sol = dev.finalize().solve(method=method)
+    # channels along each magnet's own axis; pair conductances W_σσ' with cos θ = ±1
+    w = {(s, t): params.g0 * (1 + s * pa) * (1 + t * pb) * (1 + s * t * (1 if parallel else -1))
+         / 4 for s in (1, -1) for t in (1, -1)}
+    v_fixed = 1e-3  # theory voltage of the fixed lead (spin accumulation zero)
+    # unknowns: free-layer channel voltages V+, V− (along m_free); balance per channel:
+    # Σ_σ W_σt (v_fixed − V_t) = G_t V_t + (G_sf/2)(V_t − V_−t)   [spin flip between channels]
+    g_ch = {1: g_up, -1: g_dn}
+    a = np.zeros((2, 2))
+    b = np.zeros(2)
+    for i, t in enumerate((1, -1)):
+        win = sum(w[(s, t)] for s in (1, -1))
+        a[i, i] += win + g_ch[t] + spin_flip / 2
+        a[i, 1 - i] -= spin_flip / 2
+        b[i] = win * v_fixed
+    v_up, v_dn = np.linalg.solve(a, b)
+    current = g_ch[1] * v_up + g_ch[-1] * v_dn  # into the normal lead
+    free = sol.nodes["free"]
+    assert -float(free.voltage) == pytest.approx((v_up + v_dn) / 2, rel=1e-10, abs=0)
+    assert float(m_free @ free.spin_accumulation) == pytest.approx(v_up - v_dn, rel=1e-9,
+                                                                   abs=1e-18)
+    assert float(sol.contacts[1].charge_current) == pytest.approx(-current, rel=1e-10, abs=0)
+    if spin_flip == 1e3:  # series rule: G(θ) in series with G↑ + G↓
+        g_series = 1 / (1 / float(params.conductance(0.0 if parallel else np.pi))
+                        + 1 / (g_up + g_dn))
+        assert current == pytest.approx(g_series * v_fixed, rel=1e-5, abs=0)
+    for tau in sol.torques.values():
+        assert np.abs(tau).max() <= 1e-12 * TORQUE_PER_SPIN_CURRENT * abs(current)
+
+
+def test_symmetric_parameters_reproduce_the_measured_junction():
+    p = JunctionParameters.symmetric(conductance_parallel=1e-3, tmr=1.5, seebeck_parallel=-40e-6,
+                                     seebeck_antiparallel=-70e-6, temperature=T)
+    assert float(p.conductance(0.0)) == pytest.approx(1e-3, rel=1e-14, abs=0)
+    assert float(p.conductance(np.pi)) == pytest.approx(1e-3 / 2.5, rel=1e-14, abs=0)
+    assert float(p.seebeck(np.pi, T)) == pytest.approx(-70e-6, rel=1e-12, abs=0)
+    # P_a(ε) = P_b(ε): (G0 P)² = G0 · G0P² holds to first order in ε
+    g, dg = p.moments, p.moment_derivatives
+    assert 2 * g[1] * dg[1] == pytest.approx(dg[0] * g[3] + g[0] * dg[3], rel=1e-12, abs=0)
+
+
+def test_bad_junctions_are_named():
+    ok = JunctionParameters(1e-3, 0.5, 0.5)
+    dev = Device(T)
+    dev.add_node("F", "ferromagnet", reservoir=True, magnetization=[0, 0, 1])
+    dev.add_node("N", "normal", reservoir=True)
+    dev.add_contact("F", "N", ok)
+    with pytest.raises(DeviceError, match=r"contacts\[0\]\.between: a tunnel junction joins two"):
+        dev.finalize()
+    for params, field in ((JunctionParameters(1e-3, 1.0, 0.5), "polarization_a"),
+                          (JunctionParameters(-1e-3, 0.5, 0.5), "g0"),
+                          (JunctionParameters(1e-3, 0.5, 0.5, dg0=1e22), "seebeck")):
+        dev = Device(T)
+        dev.add_node("A", "ferromagnet", reservoir=True, magnetization=[0, 0, 1])
+        dev.add_node("B", "ferromagnet", reservoir=True, magnetization=[1, 0, 0])
+        dev.add_contact("A", "B", params)
+        with pytest.raises(DeviceError, match=rf"contacts\[0\]\.{field}:"):
+            dev.finalize()
+    with pytest.raises(ValueError, match="tmr"):
+        JunctionParameters.symmetric(conductance_parallel=1e-3, tmr=-1.0, seebeck_parallel=0.0,
+                                     seebeck_antiparallel=0.0, temperature=T)
+
+
+def longitudinal_entropy_form(params, m_a, m_b):
+    """Symmetric matrix of the entropy production J·d(X_a − X_b)/T as a quadratic form in the
+    collinear states (V_c, V_s, T_c, T_s) of the two sides (temperatures scaled by √L0)."""
+    from spincaloric.constants import SEEBECK_BOUND
+    from spincaloric.contacts import conjugate_scaling
+
+    k_a, k_b = junction_response(params.moments, params.moment_derivatives, m_a, m_b, T)
+    embed = np.zeros((2, 8, 4))  # collinear state -> 8-vector, per side
+    for side, m in enumerate((m_a, m_b)):
+        embed[side, 0, 0] = embed[side, 4, 2] = 1.0
+        embed[side, 1:4, 1], embed[side, 5:8, 3] = m, m
+    j = np.hstack([k_a @ embed[0], -k_b @ embed[1]])  # J = M (X_a; X_b)
+    force = conjugate_scaling(T)[:, None] * np.hstack([embed[0], -embed[1]])
+    form = force.T @ j / T
+    # temperatures in units of V/√L0, so that both blocks are of the order G/T
+    d = np.tile([1.0, 1.0, 1 / SEEBECK_BOUND, 1 / SEEBECK_BOUND], 2)
+    form = d[:, None] * form * d[None, :]
+    return 0.5 * (form + form.T)
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_entropy_production_is_non_negative_for_valid_junctions(seed):
+    rng = np.random.default_rng(seed)
+    params = random_junction(rng, T)
+    params.validate(T)
+    form = longitudinal_entropy_form(params, random_unit(rng), random_unit(rng))
+    assert np.linalg.eigvalsh(form).min() >= -1e-12 * np.abs(form).max()
+
+
+def test_a_pair_thermopower_beyond_the_bound_breaks_the_second_law():
+    """At the bound √L0 on one channel pair the form is still non-negative; 5 % beyond, it
+    is indefinite and validation refuses the junction (field "seebeck")."""
+    from spincaloric.constants import ELEMENTARY_CHARGE, LORENZ, SEEBECK_BOUND
+
+    g0, pa, pb = 1e-3, 0.3, -0.2
+    signs = np.array([(s, t) for s in (1, -1) for t in (1, -1)], float)
+    h = np.column_stack([np.ones(4), signs[:, 0], signs[:, 1], signs[:, 0] * signs[:, 1]])
+    w = h @ np.array([g0, g0 * pa, g0 * pb, g0 * pa * pb])
+    m_a, m_b = np.array([0.0, 0.0, 1.0]), np.array([0.0, 0.0, -1.0])  # AP: pairs (↑,↓), (↓,↑)
+    for factor, valid in ((0.999, True), (1.05, False)):
+        s_pair = np.array([0.0, factor * SEEBECK_BOUND, 0.0, 0.0])
+        dw = -s_pair * w / (ELEMENTARY_CHARGE * LORENZ * T)
+        params = JunctionParameters(g0, pa, pb, *np.linalg.solve(h, dw))
+        low = np.linalg.eigvalsh(longitudinal_entropy_form(params, m_a, m_b)).min()
+        scale = g0 / T
+        if valid:
+            params.validate(T)
+            assert low >= -1e-12 * scale
+        else:
+            assert low < -1e-3 * scale
+            with pytest.raises(ValueError, match="seebeck"):
+                params.validate(T)
+
+
+# ---- the energy-resolved solver ----------------------------------------------------------------
+
+
+def test_energy_resolved_junction_at_a_100_kelvin_bias_is_the_exact_integral():
+    """Between leads the junction conducts G(θ, ε) = G_0(ε) + G_0P_aP_b(ε) cos θ, linear in ε:
+    I = [G ΔV e + G'((μ_a² − μ_b²)/2 + (π²/6) k²(T_a² − T_b²))]/e exactly, at any bias."""
+    from spincaloric.spectral import solve_elastic
+
+    params = JunctionParameters(1e-3, 0.6, 0.5, dg0=2e14, dg0_pa=1e14, dg0_pb=5e13,
+                                dg0_papb=8e13)
+    dev = Device(T, regime="spectral")
+    dev.add_node("a", "ferromagnet", reservoir=True, magnetization=[0, 0, 1], voltage=-2e-3,
+                 temperature=350.0)
+    dev.add_node("b", "ferromagnet", reservoir=True, magnetization=[0.6, 0, 0.8],
+                 temperature=250.0)
+    dev.add_contact("a", "b", params)
+    circuit = dev.finalize()
+    sol = solve_elastic(circuit, points=6001)
+    e, k = ELEMENTARY_CHARGE, BOLTZMANN
+    cos = 0.8
+    g = params.g0 + params.g0 * 0.6 * 0.5 * cos
+    dg = params.dg0 + params.dg0_papb * cos
+    mu_a, mu_b = e * 2e-3, 0.0
+    exact = (g * (mu_a - mu_b) + dg * ((mu_a**2 - mu_b**2) / 2
+                                       + np.pi**2 / 6 * k**2 * (350.0**2 - 250.0**2))) / e
+    assert sol.currents[0, 0] == pytest.approx(exact, rel=1e-7, abs=0)
+    # the barrier's spin current lies in the plane of the two magnetizations
+    assert abs(sol.currents[0, 2]) <= 1e-12 * abs(sol.currents[0, 0])
+
+
+@pytest.mark.parametrize("regime", ["noninteracting", "thermalized"])
+def test_energy_resolved_junction_circuit_reaches_the_linear_regimes(regime):
+    """fixed lead |junction| free layer (node) |F|N| normal node | lead, non-collinear, small
+    biases: elastic = non-interacting linear response; strong relaxation = thermalized."""
+    from spincaloric import ContactParameters
+    from spincaloric.spectral import solve_elastic, solve_relaxed
+
+    # S ≈ 0.6 µV/K: the Sommerfeld truncation differs by O(S²/L0) ≈ 1e-5
+    params = JunctionParameters(2e-3, 0.5, 0.4, dg0=1e15, dg0_pa=4e14, dg0_pb=-3e14,
+                                dg0_papb=2e14)
+    contact = ContactParameters.from_paper(conductance=5e-3, polarization=0.4, mixing=0.8,
+                                           seebeck=-1e-6, polarization_derivative=0.5,
+                                           mixing_derivative=0.2, temperature=T)
+    spin_independent = ContactParameters.spin_independent(conductance=8e-3, seebeck=0.5e-6,
+                                                          temperature=T)
+    dev = Device(T, regime=regime)
+    dev.add_node("fixed", "ferromagnet", reservoir=True, magnetization=[0, 0, 1], voltage=-1e-6,
+                 temperature=T + 1e-3)
+    dev.add_node("free", "ferromagnet", magnetization=[0.8, 0, 0.6])
+    dev.add_node("N", "normal")
+    dev.add_node("lead", "normal", reservoir=True)
+    dev.add_contact("fixed", "free", params)
+    dev.add_contact("free", "N", contact)
+    dev.add_contact("N", "lead", spin_independent)
+    circuit = dev.finalize()
+    lin = circuit.solve().currents
+    if regime == "noninteracting":
+        got = solve_elastic(circuit, points=4001).currents
+    else:
+        got = solve_relaxed(circuit, {"free": 10.0, "N": 10.0}, points=4001)[0].currents
+    scale = np.abs(lin[:, :4]).max()
+    np.testing.assert_allclose(got[:, :4], lin[:, :4], atol=1e-4 * scale)
+    # heat: finite relaxation (g = 10 S against contacts of mS) leaves ~1e-3 in the thermalized
+    heat = np.abs(lin[:, 4:]).max()
+    np.testing.assert_allclose(got[:, 4:], lin[:, 4:],
+                               atol=(1e-4 if regime == "noninteracting" else 2e-3) * heat)
