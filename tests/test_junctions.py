@@ -4,6 +4,8 @@ opaque F|I|N barrier, and a two-current circuit solved by hand. Circuit invarian
 junctions (conservation, Onsager, entropy, gauge, rotation, collinear) run in
 test_circuit_invariants.py on random circuits that contain them."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -355,3 +357,89 @@ def test_energy_resolved_junction_circuit_reaches_the_linear_regimes(regime):
     heat = np.abs(lin[:, 4:]).max()
     np.testing.assert_allclose(got[:, 4:], lin[:, 4:],
                                atol=(1e-4 if regime == "noninteracting" else 2e-3) * heat)
+
+
+MTJ_FILE = Path(__file__).parent.parent / "examples" / "devices" / "mtj_magneto_seebeck.toml"
+
+
+def test_device_file_junction_equals_the_api():
+    from spincaloric.io import load_device
+
+    circuit = load_device(MTJ_FILE).finalize()
+    assert circuit.junction.tolist() == [True]
+    ref = JunctionParameters.symmetric(conductance_parallel=1.26e-15 / 1e-11, tmr=1.0,
+                                       seebeck_parallel=-100e-6, seebeck_antiparallel=-80e-6,
+                                       temperature=T)
+    got = circuit.contact_parameters(0)
+    np.testing.assert_allclose(got.moments, ref.moments, rtol=1e-14, atol=0)
+    np.testing.assert_allclose(got.moment_derivatives, ref.moment_derivatives, rtol=1e-14,
+                               atol=0)
+    # the file's state: 90°, free layer 10 K warmer, no voltage: I = G(90°) S(90°) ΔT
+    sol = circuit.solve()
+    current = -float(sol.contacts[0].charge_current)  # theory current fixed -> free
+    expected = float(ref.conductance(np.pi / 2) * ref.seebeck(np.pi / 2, T)) * 10.0
+    assert current == pytest.approx(expected, rel=1e-12, abs=0)
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("tmr = 1.0", "tmr = -1.0", "contacts[0].junction.tmr: must be a positive number"),
+    ("tmr = 1.0", "tmr = 1.0, g0 = 1e-3", "contacts[0].junction.g0: give the measured form"),
+    ("area = 1.26e-15", "", "contacts[0].area: required with resistance_area"),
+    ("resistance_area = 1e-11, tmr = 1.0, seebeck_parallel = -100e-6, "
+     "seebeck_antiparallel = -80e-6", "g0 = 1e-4, polarization_a = 0.5",
+     "contacts[0].junction.polarization_b: required"),
+    ('type = "ferromagnet"\nreservoir = true\nmagnetization = [0, 0, 1]',
+     'type = "normal"\nreservoir = true', "contacts[0].between: a tunnel junction joins two"),
+])
+def test_device_file_junction_errors_are_one_line(tmp_path, old, new, message):
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+
+    text = MTJ_FILE.read_text()
+    assert old in text
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace(old, new, 1))
+    res = CliRunner().invoke(main, ["solve", str(bad)])
+    assert res.exit_code == 2
+    assert message in res.stderr and "Traceback" not in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_mtj_inside_a_stack_with_thick_electrodes():
+    """multilayer([lead, Co, junction, Co, lead]): the barrier in series with two diffusive Co
+    electrodes. In the parallel state a junction polarizes the current by 2P/(1 + P²); with
+    electrodes of that bulk asymmetry β the spin currents match, no spin accumulates and the
+    stack is exactly the series resistor 1/G_P + 2ρt/A. Antiparallel, the junction passes an
+    unpolarized current into polarizing electrodes: the spin accumulation adds resistance."""
+    from spincaloric.layers import Interface, Layer, Lead, multilayer
+    from spincaloric.materials import bulk_material
+
+    area, thickness = 1e-14, 20e-9
+    # no thermopowers: the Peltier heat of the barrier would add a thermovoltage
+    mtj = MagneticTunnelJunction(1e-13, tmr=1.0, seebeck_parallel=0.0,
+                                 seebeck_antiparallel=0.0, temperature=T)
+    p = mtj.polarization
+    co = bulk_material("Co", spin_flip_length=60e-9, spin_asymmetry=2 * p / (1 + p**2),
+                       seebeck=0.0, spin_seebeck=0.0)
+    junction = mtj.junction(area)
+    r_co = 2 * co.resistivity * thickness / area
+    for parallel in (True, False):
+        m2 = (0, 0, 1) if parallel else (0, 0, -1)
+        stack = [Lead("left", "ferromagnet", magnetization=(0, 0, 1)),
+                 Layer("bottom", co, thickness, cells=20, magnetization=(0, 0, 1)),
+                 Interface(junction),
+                 Layer("top", co, thickness, cells=20, magnetization=m2),
+                 Lead("right", "ferromagnet", magnetization=m2, voltage=-1e-4)]
+        circuit = multilayer(stack, area=area, temperature=T).finalize()
+        assert circuit.junction.sum() == 1
+        sol = circuit.solve()
+        r_stack = 1e-4 / float(sol.contacts[0].charge_current)
+        r_series = 1 / float(junction.conductance(0.0 if parallel else np.pi)) + r_co
+        accumulation = max(np.abs(n.spin_accumulation).max() for n in sol.nodes.values())
+        if parallel:
+            assert r_stack == pytest.approx(r_series, rel=1e-9, abs=0)
+            assert accumulation <= 1e-9 * 1e-4
+        else:
+            assert r_stack > r_series * (1 + 1e-4)
+            assert accumulation > 1e-3 * 1e-4

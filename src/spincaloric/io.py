@@ -99,6 +99,8 @@ def spec_from_dict(data: dict, base=None) -> DeviceSpec:
         if table.spectrum is not None:
             spectrum = _spectrum(table, dev, Path(base or "."), where)
             dev.add_contact(*table.between, spectrum=spectrum, label=where)
+        elif table.junction is not None:
+            dev.add_contact(*table.between, _junction(table, dev, t0, where), label=where)
         else:
             dev.add_contact(*table.between, _contact(table, dev, t0, where), label=where)
     drives = {}
@@ -233,6 +235,49 @@ def _contact(t: ContactTable, dev: Device, t0: float, where: str) -> ContactPara
         raise DeviceError(f"{where}.{err.field}", err.reason) from None
 
 
+def _check_ends_and_form(t: ContactTable, dev: Device, where: str) -> None:
+    """Known nodes at both ends and exactly one contact form, or a field-named error."""
+    for name in t.between:
+        if name not in dev.nodes:
+            raise DeviceError(f"{where}.between", f"unknown node {name!r}")
+    try:
+        t.form()
+    except ValueError as err:
+        raise _form_error(where, err) from None
+
+
+def _junction(t: ContactTable, dev: Device, t0: float, where: str):
+    """A tunnel junction between two ferromagnets, measured (per area) or raw."""
+    from .junctions import JunctionParameters
+
+    _check_ends_and_form(t, dev, where)
+    try:
+        form = t.junction.form()
+    except ValueError as err:
+        raise _form_error(f"{where}.junction", err) from None
+    j = t.junction
+    try:
+        if form == "measured":
+            if t.area is None:
+                raise DeviceError(f"{where}.area", "required with resistance_area (m²)")
+            if not (t.area > 0 and j.resistance_area > 0):
+                field = "area" if not t.area > 0 else "junction.resistance_area"
+                raise DeviceError(f"{where}.{field}", "must be positive")
+            params = JunctionParameters.symmetric(
+                conductance_parallel=t.area / j.resistance_area, tmr=j.tmr,
+                seebeck_parallel=j.seebeck_parallel, seebeck_antiparallel=j.seebeck_antiparallel,
+                temperature=t0)
+        elif t.area is not None:
+            raise DeviceError(f"{where}.area", "the raw junction form is for the whole junction")
+        else:
+            params = JunctionParameters(j.g0, j.polarization_a, j.polarization_b, j.dg0 or 0.0,
+                                        j.dg0_pa or 0.0, j.dg0_pb or 0.0, j.dg0_papb or 0.0)
+        params.validate(t0)
+        return params
+    except ContactError as err:
+        raise DeviceError(f"{where}.junction.{err.field}", err.reason) from None
+
+
 def _form_error(where: str, err: ValueError) -> DeviceError:
     """A contact-form error, with "key: reason" lifted into the field path."""
     head, _, tail = str(err).partition(": ")
@@ -244,13 +289,7 @@ def _spectrum(t: ContactTable, dev: Device, base: Path, where: str):
     from .conductance_spectra import ConductanceSpectrum
     from .errors import FieldError
 
-    for name in t.between:
-        if name not in dev.nodes:
-            raise DeviceError(f"{where}.between", f"unknown node {name!r}")
-    try:
-        t.form()
-    except ValueError as err:
-        raise _form_error(where, err) from None
+    _check_ends_and_form(t, dev, where)
     try:
         spectrum = ConductanceSpectrum.from_file(base / t.spectrum, area=t.area,
                                                  energy_unit=t.energy_unit or "eV")

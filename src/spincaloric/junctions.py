@@ -130,14 +130,8 @@ class JunctionParameters:
     def pair_seebeck(self, temperature: float) -> np.ndarray:
         """Thermopowers S_σσ' = −eL0T W'_σσ'/W_σσ' (V/K) of the four channel pairs
         (↑↑, ↑↓, ↓↑, ↓↓), spins along each side's own axis."""
-        g, dg = self.moments, self.moment_derivatives
-        out = []
-        for s in (1, -1):
-            for t in (1, -1):
-                w = g[0] + s * g[1] + t * g[2] + s * t * g[3]
-                dw = dg[0] + s * dg[1] + t * dg[2] + s * t * dg[3]
-                out.append(-ELEMENTARY_CHARGE * LORENZ * temperature * dw / w)
-        return np.array(out)
+        w, dw = pair_conductances(self.moments), pair_conductances(self.moment_derivatives)
+        return -ELEMENTARY_CHARGE * LORENZ * temperature * dw / w
 
     def validate(self, temperature: float) -> None:
         """Raise :class:`~spincaloric.contacts.ContactError` unless the junction is physical at

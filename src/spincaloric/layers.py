@@ -30,6 +30,7 @@ import numpy as np
 from .constants import ELEMENTARY_CHARGE, LORENZ
 from .contacts import ContactParameters
 from .device import Device, DeviceError
+from .junctions import JunctionParameters
 
 
 @dataclass(frozen=True)
@@ -170,9 +171,11 @@ class Layer:
 @dataclass(frozen=True)
 class Interface:
     """An interface resistor between the neighbouring layers of a stack (its parameters for
-    the whole cross-section, S and S/J)."""
+    the whole cross-section, S and S/J): :class:`~spincaloric.contacts.ContactParameters`,
+    or :class:`~spincaloric.junctions.JunctionParameters` for a tunnel barrier between two
+    ferromagnetic layers (an MTJ inside the stack)."""
 
-    parameters: ContactParameters
+    parameters: ContactParameters | JunctionParameters
 
 
 def multilayer(stack, *, area: float, temperature: float, regime: str = "thermalized",
@@ -212,7 +215,8 @@ def _join(dev: Device, a: str, b: str, parameters, material, area: float) -> Non
         parameters = ContactParameters.spin_independent(conductance=g, seebeck=0.0,
                                                          temperature=dev.temperature)
     both_ferro = dev.nodes[a].kind == dev.nodes[b].kind == "ferromagnet"
-    dev.add_contact(a, b, parameters, bulk=both_ferro)
+    junction = isinstance(parameters, JunctionParameters)
+    dev.add_contact(a, b, parameters, bulk=both_ferro and not junction)
 
 
 def lateral_spin_valve(channel: BulkMaterial, *, length: float, cross_section: float,

@@ -109,9 +109,46 @@ DATABASE = ("interface", "area", "conductance_per_area")
 SPECTRUM = ("spectrum", "energy_unit")
 
 
+class JunctionTable(_Strict):
+    """``junction = {...}`` of a contact joining two ferromagnets: a magnetic tunnel junction,
+    either as measured (symmetric: resistance_area, tmr, seebeck_parallel,
+    seebeck_antiparallel, with the contact's ``area``) or raw (g0, polarization_a,
+    polarization_b and the derivatives dg0, dg0_pa, dg0_pb, dg0_papb in S/J)."""
+
+    resistance_area: float | None = Field(None, description="RA of the parallel state, Ω m²")
+    tmr: float | None = Field(None, description="G_P/G_AP − 1")
+    seebeck_parallel: float | None = Field(None, description="S_P, V/K")
+    seebeck_antiparallel: float | None = Field(None, description="S_AP, V/K")
+    g0: float | None = Field(None, description="G_0 (S): G(θ) = G_0(1 + P_a P_b cos θ)")
+    polarization_a: float | None = None
+    polarization_b: float | None = None
+    dg0: float | None = None
+    dg0_pa: float | None = None
+    dg0_pb: float | None = None
+    dg0_papb: float | None = None
+
+    _check = field_validator("*")(_finite)
+
+    def form(self) -> str:
+        """"measured" or "raw"; ValueError naming the first missing or mixed key."""
+        measured = ("resistance_area", "tmr", "seebeck_parallel", "seebeck_antiparallel")
+        raw = ("g0", "polarization_a", "polarization_b")
+        extra = ("dg0", "dg0_pa", "dg0_pb", "dg0_papb")
+        used_m = [k for k in measured if getattr(self, k) is not None]
+        used_r = [k for k in raw + extra if getattr(self, k) is not None]
+        if used_m and used_r:
+            raise ValueError(f"{used_r[0]}: give the measured form (resistance_area, tmr, "
+                             "seebeck_parallel, seebeck_antiparallel) or the raw one, not both")
+        keys = measured if used_m or not used_r else raw
+        missing = [k for k in keys if getattr(self, k) is None]
+        if missing:
+            raise ValueError(f"{missing[0]}: required")
+        return "measured" if used_m else "raw"
+
+
 class ContactTable(_Strict):
-    """``[[contacts]]`` in one of three forms: raw conductances, the paper's parameters, or a
-    database interface times an area."""
+    """``[[contacts]]`` in one of five forms: raw conductances, the paper's parameters, a
+    database interface times an area, a tabulated spectrum, or a tunnel junction."""
 
     between: list[str]
     # form 1: raw (S, S/J), complex values as [re, im]
@@ -137,6 +174,8 @@ class ContactTable(_Strict):
     # form 4: a tabulated spectrum G(ε) (a file beside the device file; per area with area)
     spectrum: str | None = None
     energy_unit: Literal["eV", "J"] | None = None
+    # form 5: a tunnel junction between two ferromagnets (measured: per area with area)
+    junction: JunctionTable | None = None
 
     _check = field_validator("g_up", "g_down", "dg_up", "dg_down", "conductance",
                              "polarization", "mixing", "mixing_imag", "seebeck",
@@ -158,18 +197,19 @@ class ContactTable(_Strict):
         return v
 
     def form(self) -> str:
-        """"raw", "paper", "database" or "spectrum"; ValueError unless exactly one form is
-        used (a spectrum may take an area: its table is then per area)."""
+        """"raw", "paper", "database", "spectrum" or "junction"; ValueError unless exactly one
+        form is used (a spectrum or a junction may take an area: then per area)."""
         if self.spectrum is None and self.energy_unit is not None:
             raise ValueError("energy_unit: only with a spectrum file (spectrum = \"...\")")
-        database = DATABASE if self.spectrum is None else ("interface", "conductance_per_area")
+        per_area = self.spectrum is not None or self.junction is not None
+        database = ("interface", "conductance_per_area") if per_area else DATABASE
         used = [name for name, keys in (("raw", RAW), ("paper", PAPER), ("database", database),
-                                        ("spectrum", SPECTRUM))
+                                        ("spectrum", SPECTRUM), ("junction", ("junction",)))
                 if any(getattr(self, k) is not None for k in keys)]
         if len(used) != 1:
             raise ValueError("give exactly one contact form (raw conductances, the paper's "
-                             "parameters, interface + area, or a spectrum file); found "
-                             f"{used or 'none'}")
+                             "parameters, interface + area, a spectrum file, or a junction); "
+                             f"found {used or 'none'}")
         return used[0]
 
 

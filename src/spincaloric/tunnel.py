@@ -38,6 +38,7 @@ import numpy as np
 
 from .contacts import ContactParameters
 from .errors import FieldError
+from .junctions import JunctionParameters
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,18 @@ class MagneticTunnelJunction:
             if getattr(self, name) <= 0:
                 raise FieldError(name, f"must be positive, got {getattr(self, name)!r}")
 
+    def junction(self, area: float) -> JunctionParameters:
+        """The junction as a circuit contact between two ferromagnetic nodes, for ``area``
+        (m²): :meth:`JunctionParameters.symmetric` with G_P = area/RA. Inside a circuit the
+        free layer can be a node with its own spin accumulation, bulk layers can sit in
+        series, and the solver gives both layers' torques."""
+        if not (isinstance(area, (int, float)) and math.isfinite(area) and area > 0):
+            raise FieldError("area", f"must be positive (m²), got {area!r}")
+        return JunctionParameters.symmetric(
+            conductance_parallel=area / self.resistance_area_parallel, tmr=self.tmr,
+            seebeck_parallel=self.seebeck_parallel,
+            seebeck_antiparallel=self.seebeck_antiparallel, temperature=self.temperature)
+
     # ---- the model's spectral parameters at ε_F (per area) -------------------------------
     @property
     def polarization(self) -> float:
@@ -167,17 +180,8 @@ class MagneticTunnelJunction:
 
     def _per_area(self):
         """(g0, g0', (g0P²)', (g0P)') per area: S/m², S/(m² J)."""
-        from .constants import ELEMENTARY_CHARGE, LORENZ
-
-        p2 = self.polarization**2
-        g_p = 1.0 / self.resistance_area_parallel
-        g_ap = g_p / (1.0 + self.tmr)
-        g0 = g_p / (1.0 + p2)
-        a = ELEMENTARY_CHARGE * LORENZ * self.temperature
-        dg_p, dg_ap = -self.seebeck_parallel * g_p / a, -self.seebeck_antiparallel * g_ap / a
-        dg0, dg0p2 = (dg_p + dg_ap) / 2, (dg_p - dg_ap) / 2
-        p = self.polarization
-        return g0, dg0, dg0p2, dg0 * p / 2 + dg0p2 / (2 * p)
+        j = self.junction(1.0)
+        return j.g0, j.dg0, j.dg0_papb, j.dg0_pa
 
     # ---- observables (broadcast over θ, ΔV, ΔT) ------------------------------------------
     def conductance(self, theta, area: float = 1.0):

@@ -1,10 +1,11 @@
 """Set up and run LLGS dynamics of a circuit's magnets with circuit-solved torques.
 
->>> # doctest: +SKIP
->>> sim = Simulation(circuit, {"free": MagnetParameters(...)},
-...                  drives={("right", "temperature"): LaserPulse(base=300, peak=40, ...)})
->>> traj = sim.run(until=5e-9, ensemble=100, temperature_noise=True, seed=1)
->>> traj.switching()["free"].probability
+Usage (a sketch; runnable versions are in ``examples/``)::
+
+    sim = Simulation(circuit, {"free": MagnetParameters(...)},
+                     drives={("right", "temperature"): LaserPulse(base=300, peak=40, ...)})
+    traj = sim.run(until=5e-9, ensemble=100, temperature_noise=True, seed=1)
+    traj.switching()["free"].probability
 """
 
 from __future__ import annotations
