@@ -443,3 +443,35 @@ def test_mtj_inside_a_stack_with_thick_electrodes():
         else:
             assert r_stack > r_series * (1 + 1e-4)
             assert accumulation > 1e-3 * 1e-4
+
+
+def test_mtj_dynamics_thermal_and_equivalent_voltage_give_the_same_trajectory():
+    """A free layer driven through a junction: the torque depends on S_τΔT − ΔV only, so a
+    temperature difference and the voltage −S_τΔT move the magnet identically (dynamics
+    with the circuit's torque map of a two-port contact)."""
+    from spincaloric.dynamics import MagnetParameters
+    from spincaloric.dynamics.simulation import Simulation
+
+    mtj = MagneticTunnelJunction(1e-12, tmr=1.0, seebeck_parallel=-100e-6,
+                                 seebeck_antiparallel=-60e-6, temperature=T)
+    params = mtj.junction(1e-15)
+    mag = MagnetParameters(saturation_magnetization=1e6, volume=1e-24, damping=0.01,
+                           anisotropy_field=1.5, demagnetizing_factors=[0, 0, 1])
+    start = (np.sin(2.5), 0, np.cos(2.5))
+    delta_t = 30.0
+
+    def simulation(voltage, temperature):
+        dev = Device(T)
+        dev.add_node("fixed", "ferromagnet", reservoir=True, magnetization=[0, 0, 1])
+        dev.add_node("free", "ferromagnet", reservoir=True, magnetization=start,
+                     voltage=voltage, temperature=temperature)
+        dev.add_contact("fixed", "free", params)
+        return Simulation(dev.finalize(), {"free": mag})
+
+    s_tau = mtj.torque_seebeck()
+    thermal = simulation(0.0, T + delta_t).run(1e-9, n_save=201, rtol=1e-10, atol=1e-12)
+    # theory ΔV = −S_τ ΔT is the electric potential +S_τ ΔT of the free layer
+    electrical = simulation(s_tau * delta_t, None).run(1e-9, n_save=201, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(thermal.m, electrical.m, atol=1e-8)
+    idle = simulation(0.0, None).run(1e-9, n_save=201, rtol=1e-10, atol=1e-12)
+    assert np.abs(thermal.m - idle.m).max() > 1e-2  # the torque, not precession alone
