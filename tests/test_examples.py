@@ -138,3 +138,21 @@ def test_nanowire_magnetothermopower(tmp_path):
         mtps.append(float(line.split("MTP =")[1].split("%")[0]))
     assert all(m > 0 for m in mrs) and all(b < a for a, b in zip(mrs, mrs[1:]))
     assert all(abs(b) < abs(a) for a, b in zip(mtps, mtps[1:]))
+
+
+def test_mtj_thermal_torque_reaches_the_two_terminal_formula(tmp_path):
+    """Opaque barriers: the in-circuit torque is the closed-form MTJ's; low RA: the metal
+    layers take part of ΔT and the free layer accumulates spin — less torque, monotonically,
+    and less for thicker free layers."""
+    text = run("mtj_thermal_torque.py", tmp_path)
+    rows = [line for line in text.splitlines() if "torque ratio" in line]
+    table = {}
+    for line in rows:
+        t_f = float(line.split("t_F =")[1].split("nm")[0])
+        ratio = float(line.split("torque ratio")[1].split()[0])
+        table.setdefault(t_f, []).append(ratio)
+    assert sorted(table) == [1.0, 3.0, 10.0]
+    for ratios in table.values():
+        assert ratios[-1] == pytest.approx(1.0, abs=5e-4)  # RA = 1e-11 Ω m²
+        assert all(b > a for a, b in zip(ratios, ratios[1:]))
+    assert table[1.0][0] > table[3.0][0] > table[10.0][0]
