@@ -219,8 +219,9 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
             if row not in pos:
                 continue
             rs = slice(offsets[pos[row]], offsets[pos[row] + 1])
-            for col, csign, kc in ((int(a), 1.0, kc_a), (int(b), -1.0, kc_b)):
-                left = basis[row].T @ kc  # (K, r, 4)
+            left_a = basis[row].T @ kc_a  # (K, r, 4)
+            left_b = basis[row].T @ kc_b if circuit.junction[c] else left_a
+            for col, csign, left in ((int(a), 1.0, left_a), (int(b), -1.0, left_b)):
                 if col in pos:
                     cs = slice(offsets[pos[col]], offsets[pos[col] + 1])
                     a_mat[:, rs, cs] += sign * csign * (left @ basis[col])
@@ -247,8 +248,9 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
         dev[:, node] = y[:, offsets[i]:offsets[i + 1]] @ basis[int(node)].T
     dist = dev.copy()
     dist[:, :, 0] += f0[:, None]
-    spectral = (np.einsum("kcij,kcj->kci", k, dev[:, circuit.ends[:, 0]])
-                - np.einsum("kcij,kcj->kci", k_b, dev[:, circuit.ends[:, 1]]))
+    x_a, x_b = dev[:, circuit.ends[:, 0]], dev[:, circuit.ends[:, 1]]  # (K, c, 4)
+    spectral = (np.einsum("kcij,kcj->kci", k, x_a - x_b) if k_b is k else
+                np.einsum("kcij,kcj->kci", k, x_a) - np.einsum("kcij,kcj->kci", k_b, x_b))
     currents = np.zeros((circuit.n_contacts, 8))
     currents[:, :4] = spectral.sum(axis=0) * de / e
     currents[:, 4:] = (eps[:, None, None] * spectral).sum(axis=0) * de / e**2
