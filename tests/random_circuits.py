@@ -51,17 +51,20 @@ def random_unit(rng: np.random.Generator, shape=()) -> np.ndarray:
 
 def random_device(rng: np.random.Generator, regime: str, n_internal: int = 3,
                   n_reservoirs: int = 3, imaginary: bool = True, sinks: bool = True,
-                  junctions: bool = False) -> Device:
+                  junctions: bool = False, current_lead: bool = False) -> Device:
     """A random connected multi-terminal circuit with F and N nodes; two ferromagnets are
-    joined by a tunnel junction if ``junctions``, else never directly."""
+    joined by a tunnel junction if ``junctions``, else never directly; the last reservoir is
+    current-biased (a random current, A) if ``current_lead``."""
     dev = Device(temperature=T0, regime=regime, title="random")
     names = []
     for i in range(n_reservoirs):
         ferro = rng.random() < 0.6
         name = f"r{i}"
+        bias = (dict(current=rng.normal() * 1e-4) if current_lead and i == n_reservoirs - 1
+                else dict(voltage=rng.normal() * 1e-3))
         dev.add_node(name, "ferromagnet" if ferro else "normal", reservoir=True,
-                     voltage=rng.normal() * 1e-3, temperature=T0 + rng.normal(),
-                     magnetization=random_unit(rng) if ferro else None)
+                     temperature=T0 + rng.normal(),
+                     magnetization=random_unit(rng) if ferro else None, **bias)
         names.append(name)
     internal = []
     for i in range(n_internal):

@@ -78,7 +78,8 @@ def test_compiled_torque_equals_the_circuit_solution(regime, junctions):
     with_junction = 0
     for seed in range(12):
         rng = np.random.default_rng(seed)
-        c = random_circuit(rng, regime, junctions=junctions)
+        # odd seeds: a current-biased lead; always heat deposited in an internal node
+        c = random_circuit(rng, regime, junctions=junctions, current_lead=bool(seed % 2))
         mags = dynamic_magnets(c)
         if not mags:
             continue
@@ -86,14 +87,18 @@ def test_compiled_torque_equals_the_circuit_solution(regime, junctions):
         with_junction += bool(np.isin(c.ends[c.junction], dynamic).any())
         tm = CircuitTorqueModel.build(c, mags)
         m = random_unit(rng, (len(mags),))
-        sol = c.solve(magnetization={n: m[j] for j, n in enumerate(mags)})
+        hot = int(c.internal[0])
+        d = tm.d0.copy()
+        d[3 * hot + 2] = 1e-9  # W
+        sol = c.solve(magnetization={n: m[j] for j, n in enumerate(mags)},
+                      heat={c.names[hot]: 1e-9})
         ref = np.stack([sol.torques[n] for n in mags])
         scale = TORQUE_PER_SPIN_CURRENT * np.abs(sol.currents[:, :4]).max()  # charge and spin
-        np.testing.assert_allclose(tm.torques(m), ref, atol=1e-10 * scale)
+        np.testing.assert_allclose(tm.torques(m, d), ref, atol=1e-10 * scale)
         u, nd = tm.a0.shape[0], tm.d0.size
         tau = np.zeros((len(mags), 3))
         rd, fd, td = np.zeros(u), np.zeros((len(mags), 13, u)), np.zeros((len(mags), 13, 3))
-        kernels.prepare_drive(tm.d0, tm.r0, tm.f, tm.t, rd, fd, td)
+        kernels.prepare_drive(d, tm.r0, tm.f, tm.t, rd, fd, td)
         kernels.circuit_torque(m, tm.a0, tm.e, tm.t, rd, fd, td, tau, np.zeros((len(mags), 13)),
                                np.zeros((u, u)), np.zeros(u + nd))
         np.testing.assert_allclose(tau, ref, atol=1e-10 * scale)

@@ -226,7 +226,7 @@ def _node_sinks(circuit: Circuit):
     return out
 
 
-def assemble_dense(circuit: Circuit, k: list, bases: dict, sinks: bool = True):
+def assemble_dense(circuit: Circuit, k: list, bases: dict, node_terms: bool = True):
     """Dense padded system for a batch: A (p, 8u, 8u) and drive map R (p, 8u, 3n).
 
     ``k`` lists each contact's K, (p or 1, 8, 8), or a pair (K_a, K_b) for a tunnel junction;
@@ -235,9 +235,12 @@ def assemble_dense(circuit: Circuit, k: list, bases: dict, sinks: bool = True):
     u = number of nodes with unknowns (:attr:`Circuit.unknown_nodes`); balance rows and
     unknowns are padded to 8 per node. The drive columns are (V_r, T_r − T0, I_r) for every
     node r: the fixed voltage of a voltage-biased reservoir, the fixed temperature of any
-    reservoir, and the conventional current injected by a current-biased one. ``sinks`` adds
-    the nodes' relaxation conductances (diagonal: the balance is Σ outflow + G x = 0; for a
-    ferromagnet Bᵀ G B keeps G on its collinear unknowns).
+    reservoir, and the conventional current injected by a current-biased one. ``node_terms``
+    adds what belongs to the nodes rather than the contacts: their relaxation conductances
+    (diagonal: the balance is Σ outflow + G x = 0; for a ferromagnet Bᵀ G B keeps G on its
+    collinear unknowns) and the unit source entries of injected currents and deposited heat.
+    Leave them out (``False``) when assembling the part that a set of contacts contributes, so
+    that a sum of such parts counts them once.
     """
     unknown = circuit.unknown_nodes
     pos = -np.ones(circuit.n_nodes, np.intp)
@@ -265,16 +268,17 @@ def assemble_dense(circuit: Circuit, k: list, bases: dict, sinks: bool = True):
                     r_mat[..., rows, 3 * col] -= (sign * csign) * left[..., :, 0]
                 if circuit.reservoir[col]:
                     r_mat[..., rows, 3 * col + 1] -= (sign * csign) * left[..., :, 4]
+    if not node_terms:
+        return a_mat, r_mat
     # a current-biased reservoir's charge balance: outflow (theory current) = −I_conventional
     for r in np.flatnonzero(circuit.current_biased):
         r_mat[..., 8 * pos[r], 3 * r + 2] = -1.0
     # an internal node's energy balance: heat outflow = heat deposited (W)
     for n in circuit.internal:
         r_mat[..., 8 * pos[n] + 4, 3 * n + 2] = 1.0
-    if sinks:
-        for n, comp, value in _node_sinks(circuit):
-            i = 8 * pos[n] + comp
-            a_mat[..., i, i] += value
+    for n, comp, value in _node_sinks(circuit):
+        i = 8 * pos[n] + comp
+        a_mat[..., i, i] += value
     return a_mat, r_mat
 
 
@@ -530,7 +534,7 @@ def _dense_feature_solve(circuit, mflat, dflat, paired, active, varying):
     parts = []
     for f in magnets:
         kf = [coef[c] if g == f else zero for c, g in enumerate(circuit.magnet_of_contact)]
-        ef, rf = assemble_dense(circuit, kf, bases, sinks=False)  # (13, 8i, 8i), (13, 8i, 3n)
+        ef, rf = assemble_dense(circuit, kf, bases, node_terms=False)  # (13, 8i, 8i), (13, 8i, 3n)
         parts.append((f, ef[:, act][:, :, act].reshape(13, u * u), rf[:, act]))
     m_points = mflat.shape[1]
     x = np.empty((m_points, circuit.n_nodes, 8))

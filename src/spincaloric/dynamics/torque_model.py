@@ -93,7 +93,7 @@ class CircuitTorqueModel:
         f = np.zeros((len(nodes), 13, u, n3))
         for j, node in enumerate(nodes):
             kf = [pairs.get(c, coef[c]) if g == node else zero for c, g in enumerate(magnet_of)]
-            ej, fj = _solver.assemble_dense(circuit, kf, bases, sinks=False)
+            ej, fj = _solver.assemble_dense(circuit, kf, bases, node_terms=False)
             e[j] = ej[:, act][:, :, act]
             f[j] = fj[:, act]
         # node states are linear in (y, d): columns of S by unit vectors
