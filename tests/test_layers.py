@@ -392,3 +392,37 @@ def test_thermal_spin_signal_decays_over_the_spin_flip_length_with_a_weak_detect
 
     a, b = delta_r2(0.6e-6), delta_r2(1.2e-6)
     assert 0.6e-6 / np.log(a / b) == pytest.approx(200e-9, rel=1e-3, abs=0)
+
+
+@pytest.mark.parametrize("method", ["dense", "sparse"])
+def test_a_ferromagnetic_layer_turns_as_one_magnet(method):
+    """Overriding the magnetization of any vertex of a layer turns the whole layer: the result
+    equals the stack built with that magnetization; two overrides of one layer are refused."""
+    from spincaloric.layers import Interface, Layer, Lead, multilayer
+
+    interface = Interface(ContactParameters.from_paper(
+        conductance=0.08, polarization=0.69, mixing=0.64, seebeck=-4.5e-6,
+        polarization_derivative=0.77, mixing_derivative=0.13, temperature=T))
+
+    def pillar(m2):
+        return multilayer([Lead("left", voltage=-1e-3, temperature=T + 2),
+                           Layer("f1", CO, 10e-9, cells=4, magnetization=(0, 0, 1)),
+                           interface, Layer("n", CU, 5e-9, cells=3), interface,
+                           Layer("f2", CO, 6e-9, cells=5, magnetization=m2),
+                           Lead("right")], area=AREA, temperature=T).finalize()
+
+    c = pillar((0, 0, 1))
+    assert c.magnet_nodes("f2_3") == tuple(f"f2_{i}" for i in range(6))
+    assert set(c.magnet_nodes("f1_0")).isdisjoint(c.magnet_nodes("f2_0"))
+    m = np.array([0.6, 0.0, 0.8])
+    rebuilt = pillar(tuple(m)).solve(method=method)
+    for node in ("f2_0", "f2_3"):
+        sol = c.solve(magnetization={node: m}, method=method)
+        np.testing.assert_allclose(sol.currents, rebuilt.currents,
+                                   atol=1e-12 * np.abs(rebuilt.currents).max())
+    # a batch over the layer's direction, too
+    batch = c.solve(magnetization={"f2_2": np.stack([m, [0, 0, 1.0]])}, method=method)
+    np.testing.assert_allclose(batch.currents[0], rebuilt.currents,
+                               atol=1e-12 * np.abs(rebuilt.currents).max())
+    with pytest.raises(DeviceError, match=r"magnetization\.f2_4: same magnet as 'f2_1'"):
+        c.solve(magnetization={"f2_1": m, "f2_4": m})

@@ -23,6 +23,7 @@ The :class:`Circuit` holds only arrays: what a solve needs, nothing it must reco
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -402,6 +403,33 @@ class Circuit:
     def magnets(self) -> tuple[str, ...]:
         """Names of all ferromagnetic nodes (reservoirs and internal)."""
         return tuple(n for n, f in zip(self.names, self.ferromagnet) if f)
+
+    @functools.cached_property
+    def magnet_group(self) -> np.ndarray:
+        """(n,) for every ferromagnetic node the lowest index of the ferromagnetic nodes joined
+        to it by bulk cells (the vertices of one diffusive layer share one magnetization, so
+        they form one magnet); −1 for normal nodes."""
+        parent = list(range(self.n_nodes))
+
+        def root(i):
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        for k, (a, b) in enumerate(self.ends):
+            # two ferromagnets joined by an ordinary contact: a bulk cell of one layer
+            if self.ferromagnet[a] and self.ferromagnet[b] and not self.junction[k]:
+                ra, rb = root(int(a)), root(int(b))
+                parent[max(ra, rb)] = min(ra, rb)
+        groups = np.array([root(i) if self.ferromagnet[i] else -1 for i in range(self.n_nodes)])
+        return _read_only(groups)
+
+    def magnet_nodes(self, name: str) -> tuple[str, ...]:
+        """Names of the ferromagnetic nodes that form one magnet with node ``name`` (itself
+        included): the vertices of a diffusive ferromagnetic layer share one magnetization."""
+        g = self.magnet_group[self.index[name]]
+        return tuple(self.names[i] for i in np.flatnonzero(self.magnet_group == g))
 
     @property
     def active_components(self) -> np.ndarray:

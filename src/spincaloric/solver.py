@@ -76,11 +76,19 @@ def _overrides(circuit: Circuit, magnetization, voltage, temperature, current, h
                 raise DeviceError(f"{label}.{name}", "a voltage-biased reservoir: declare it "
                                   "current-biased in the device (current = ...)")
     ms = {k: unit_vector(v, f"magnetization.{k}") for k, v in magnetization.items()}
+    # a diffusive ferromagnetic layer is one magnet: its vertices turn together
+    owner = {}
+    for k in ms:
+        g = int(circuit.magnet_group[circuit.index[k]])
+        if g in owner:
+            raise DeviceError(f"magnetization.{k}", f"same magnet as {owner[g]!r} (vertices of "
+                              "one ferromagnetic layer share a magnetization): give one of them")
+        owner[g] = k
     bm = np.broadcast_shapes(*(v.shape[:-1] for v in ms.values())) if ms else ()
     mag = np.broadcast_to(circuit.magnetization, bm + circuit.magnetization.shape)
     mag = np.moveaxis(mag, -2, 0).copy()  # (n, *Bm, 3)
     for k, v in ms.items():
-        mag[circuit.index[k]] = v
+        mag[circuit.magnet_group == circuit.magnet_group[circuit.index[k]]] = v
     vs = {k: from_electric_potential(np.asarray(v, float)) for k, v in voltage.items()}
     ts = {k: np.asarray(v, float) for k, v in temperature.items()}
     for k, t in ts.items():
@@ -599,7 +607,8 @@ def solve_circuit(circuit: Circuit, magnetization, voltage, temperature, current
     solver = _dense_solve if method == "dense" else _sparse_solve
     varying = np.zeros(circuit.n_nodes, bool)
     for name, v in magnetization.items():
-        varying[circuit.index[name]] = np.size(v) > 3
+        varying[circuit.magnet_group == circuit.magnet_group[circuit.index[name]]] = (
+            np.size(v) > 3)
     x, j = solver(circuit, mag, drives, active, varying)
     full = x.shape[:-2]
     mag = _batch_axes(mag, 1, mag.shape[1:-1], full)
