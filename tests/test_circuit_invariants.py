@@ -262,6 +262,7 @@ def test_magnetization_batches_with_injected_current_and_heat(regime, method, se
     rng = np.random.default_rng(seed)
     circuit = random_circuit(rng, regime, current_lead=True, junctions=bool(seed % 2))
     assert circuit.current_biased.any()
+    assume(circuit.magnets)
     # a reservoir magnet if there is one: its batches take the feature-space path
     magnet = min(circuit.magnets, key=lambda n: not circuit.reservoir[circuit.index[n]])
     node = circuit.names[int(circuit.internal[0])]
