@@ -70,10 +70,21 @@ def dynamic_magnets(c):
     return taken
 
 
+def random_heated_state(rng, c, tm):
+    """Random directions of the model's magnets, 1 nW deposited in an internal node: (m (k, 3),
+    drive vector d, the circuit solved there)."""
+    m = random_unit(rng, (len(tm.magnets),))
+    hot = int(c.internal[0])
+    d = tm.d0.copy()
+    d[3 * hot + 2] = 1e-9  # W
+    sol = c.solve(magnetization={n: m[j] for j, n in enumerate(tm.magnets)},
+                  heat={c.names[hot]: 1e-9})
+    return m, d, sol
+
+
 @pytest.mark.parametrize("junctions", [False, True])
 @pytest.mark.parametrize("regime", ["thermalized", "noninteracting"])
 def test_compiled_torque_equals_the_circuit_solution(regime, junctions):
-    from spincaloric.dynamics import kernels
 
     with_junction = 0
     for seed in range(12):
@@ -86,22 +97,11 @@ def test_compiled_torque_equals_the_circuit_solution(regime, junctions):
         dynamic = [c.index[n] for n in mags]
         with_junction += bool(np.isin(c.ends[c.junction], dynamic).any())
         tm = CircuitTorqueModel.build(c, mags)
-        m = random_unit(rng, (len(mags),))
-        hot = int(c.internal[0])
-        d = tm.d0.copy()
-        d[3 * hot + 2] = 1e-9  # W
-        sol = c.solve(magnetization={n: m[j] for j, n in enumerate(mags)},
-                      heat={c.names[hot]: 1e-9})
+        m, d, sol = random_heated_state(rng, c, tm)
         ref = np.stack([sol.torques[n] for n in mags])
-        scale = TORQUE_PER_SPIN_CURRENT * np.abs(sol.currents[:, :4]).max()  # charge and spin
+        scale = TORQUE_PER_SPIN_CURRENT * np.abs(sol.currents[:, :4]).max()
         np.testing.assert_allclose(tm.torques(m, d), ref, atol=1e-10 * scale)
-        u, nd = tm.a0.shape[0], tm.d0.size
-        tau = np.zeros((len(mags), 3))
-        rd, fd, td = np.zeros(u), np.zeros((len(mags), 13, u)), np.zeros((len(mags), 13, 3))
-        kernels.prepare_drive(d, tm.r0, tm.f, tm.t, rd, fd, td)
-        kernels.circuit_torque(m, tm.a0, tm.e, tm.t, rd, fd, td, tau, np.zeros((len(mags), 13)),
-                               np.zeros((u, u)), np.zeros(u + nd))
-        np.testing.assert_allclose(tau, ref, atol=1e-10 * scale)
+        np.testing.assert_allclose(compiled_torque(tm, m, d), ref, atol=1e-10 * scale)
     assert (with_junction > 0) == junctions
 
 
@@ -261,18 +261,147 @@ def test_unphysical_magnets_are_rejected(kw, field):
     assert err.value.field == field
 
 
-def test_internal_magnets_cannot_be_dynamic_and_fixed_step_ensembles_are_vectorised():
-    dev = Device(temperature=T)
-    dev.add_node("lead", "normal", reservoir=True)
-    dev.add_node("f", "ferromagnet", magnetization=[0, 0, 1])
-    dev.add_node("n", "normal")
-    dev.add_node("r", "ferromagnet", reservoir=True, magnetization=[1, 0, 0])
-    dev.add_contact("lead", "f", CONTACT)
-    dev.add_contact("f", "n", CONTACT)
-    dev.add_contact("n", "r", CONTACT)
-    mag = MagnetParameters(saturation_magnetization=1e6, volume=1e-24, damping=0.01)
-    with pytest.raises(DynamicsError, match="reservoir"):
-        Simulation(dev.finalize(), {"f": mag})
+def one_per_magnet(c):
+    """One node of every magnet (internal ferromagnets and layers included), skipping magnets
+    joined by a tunnel junction to one already taken."""
+    taken, groups = [], set()
+    for name in c.magnets:
+        i = c.index[name]
+        joined = {int(x) for k in np.flatnonzero(c.junction) if i in c.ends[k] for x in c.ends[k]}
+        g = int(c.magnet_group[i])
+        if g not in groups and not joined & {c.index[t] for t in taken}:
+            taken.append(name)
+            groups.add(g)
+    return taken
+
+
+def compiled_torque(tm, m, d):
+    """Torques (k, 3) from the scalar compiled kernel."""
+    from spincaloric.dynamics import kernels
+
+    k, nq, u, nd = len(m), tm.e.shape[1], tm.a0.shape[0], tm.d0.size
+    tau = np.zeros((k, 3))
+    rd, fd, td = np.zeros(u), np.zeros((k, nq, u)), np.zeros((k, nq, 3))
+    kernels.prepare_drive(d, tm.r0, tm.f, tm.t, rd, fd, td)
+    kernels.circuit_torque(m, tm.a0, tm.e, tm.t, rd, fd, td, tau, np.zeros((k, nq)),
+                           np.zeros((u, u)), np.zeros(u + nd))
+    return tau
+
+
+@pytest.mark.parametrize("regime", ["thermalized", "noninteracting"])
+def test_internal_magnets_compiled_torque_equals_the_circuit_solution(regime):
+    """Internal ferromagnets as dynamic magnets (their node basis turns with m): the sampled
+    degree-4 maps reproduce the circuit's torque and the magnet's electron temperature."""
+    internal_seen = 0
+    for seed in range(16):
+        rng = np.random.default_rng(100 + seed)
+        c = random_circuit(rng, regime, junctions=bool(seed % 2), current_lead=bool(seed % 3))
+        mags = one_per_magnet(c)
+        if not any(not c.reservoir[c.index[n]] for n in mags):
+            continue
+        internal_seen += 1
+        tm = CircuitTorqueModel.build(c, mags)
+        assert tm.e.shape[1] == 25
+        m, d, sol = random_heated_state(rng, c, tm)
+        ref = np.stack([sol.torques[n] for n in mags])
+        scale = TORQUE_PER_SPIN_CURRENT * np.abs(sol.currents[:, :4]).max()
+        np.testing.assert_allclose(tm.torques(m, d), ref, atol=1e-10 * scale)
+        np.testing.assert_allclose(compiled_torque(tm, m, d), ref, atol=1e-10 * scale)
+        temps = [float(sol.nodes[n].temperature) if n in sol.nodes
+                 else float(sol.reservoirs[n].temperature) for n in mags]
+        np.testing.assert_allclose(tm.magnet_temperatures(m, d), temps, rtol=0, atol=1e-9)
+    assert internal_seen >= 4
+
+
+def test_a_thick_free_layer_turns_as_one_magnet():
+    """A diffusive Co free layer of 5 cells named by one vertex: its torque is the sum of the
+    torques the circuit puts on all its vertices; naming two vertices is refused."""
+    from spincaloric.layers import BulkMaterial, Interface, Layer, Lead, multilayer
+
+    co = BulkMaterial(resistivity=60e-9, spin_flip_length=60e-9, spin_asymmetry=0.46,
+                      seebeck=-20e-6, spin_seebeck=-4e-6)
+    cu = BulkMaterial(resistivity=6e-9, spin_flip_length=350e-9, seebeck=1.8e-6)
+    interface = Interface(CONTACT)
+    c = multilayer([Lead("left", voltage=-1e-3, temperature=T + 2),
+                    Layer("fixed", co, 10e-9, cells=3, magnetization=(0, 0, 1)), interface,
+                    Layer("spacer", cu, 5e-9, cells=2), interface,
+                    Layer("free", co, 4e-9, cells=5, magnetization=(1, 0, 0)),
+                    Lead("right")], area=1e-16, temperature=T).finalize()
+    tm = CircuitTorqueModel.build(c, ["free_2"])
+    m = np.array([[0.6, 0.48, 0.64]])
+    sol = c.solve(magnetization={"free_2": m[0]})
+    ref = sum(sol.torques[n] for n in c.magnet_nodes("free_2"))
+    assert np.linalg.norm(ref) > 0
+    np.testing.assert_allclose(tm.torques(m)[0], ref, atol=1e-10 * np.abs(ref).max())
+    np.testing.assert_allclose(compiled_torque(tm, m, tm.d0)[0], ref,
+                               atol=1e-10 * np.abs(ref).max())
+    with pytest.raises(DeviceError, match=r"nodes\.free_4\.magnet: same magnet as 'free_1'"):
+        CircuitTorqueModel.build(c, ["free_1", "free_4"])
+
+
+def pillar_with_internal_free_layer(regime="thermalized"):
+    """fixed lead | Cu node | free layer (internal node, spin flip) | Cu node | lead at 1 mV
+    and 5 K warmer."""
+    dev = Device(temperature=T, regime=regime)
+    dev.add_node("fixed", "ferromagnet", reservoir=True, magnetization=[0, 0, 1])
+    dev.add_node("n1", "normal", spin_flip=2e-3)
+    dev.add_node("free", "ferromagnet", magnetization=[0.2, 0.1, 0.97], spin_flip=5e-3,
+                 bath=2e-8)
+    dev.add_node("n2", "normal")
+    dev.add_node("lead", "normal", reservoir=True, voltage=1e-3, temperature=T + 5)
+    dev.add_contact("fixed", "n1", CONTACT)
+    dev.add_contact("n1", "free", CONTACT)
+    dev.add_contact("free", "n2", CONTACT)
+    dev.add_contact("n2", "lead", ContactParameters.spin_independent(
+        conductance=5e-2, seebeck=1.5e-6, temperature=T))
+    return dev.finalize()
+
+
+@pytest.mark.parametrize("regime", ["thermalized", "noninteracting"])
+def test_internal_free_layer_trajectory_equals_an_independent_integration(regime):
+    """The compiled RK45 trajectory of an internal free layer against SciPy's DOP853 with the
+    torque of a fresh circuit solve at every evaluation."""
+    from scipy.integrate import solve_ivp
+
+    from spincaloric.constants import gyromagnetic_ratio
+
+    c = pillar_with_internal_free_layer(regime)
+    p = MagnetParameters(saturation_magnetization=1e6, volume=2e-25, damping=0.03,
+                         anisotropy_field=0.3, applied_field=[0.05, 0, 0])
+    tr = Simulation(c, {"free": p}).run(50e-12, n_save=11, rtol=1e-10, atol=1e-12)
+    g = gyromagnetic_ratio(p.g_factor)
+
+    def rhs(_, m):
+        tau = c.solve(magnetization={"free": m}).torques["free"]
+        omega = -g * np.cross(m, p.effective_field(m)) + g * tau / p.moment
+        return (omega + p.damping * np.cross(m, omega)) / (1 + p.damping**2)
+
+    ref = solve_ivp(rhs, (0, 50e-12), c.magnetization[c.index["free"]], method="DOP853",
+                    t_eval=tr.time, rtol=1e-11, atol=1e-13)
+    np.testing.assert_allclose(tr.magnetization("free")[0], ref.y.T, atol=1e-7)
+    assert np.abs(ref.y[:, -1] - ref.y[:, 0]).max() > 1e-3  # it moved
+
+
+def test_internal_magnet_ensembles_and_noise_at_its_own_temperature(monkeypatch):
+    """Lane kernel = scalar kernel for an internal magnet with thermal noise, whose temperature
+    is a solved unknown: its node's electron temperature (300 K plus the lead's heat and the
+    Joule and Peltier heat, minus what the bath takes), not the device temperature."""
+    from spincaloric.dynamics import simulation
+
+    c = pillar_with_internal_free_layer("noninteracting")
+    p = MagnetParameters(saturation_magnetization=8e5, volume=5e-25, damping=0.05,
+                         anisotropy_field=1.2, demagnetizing_factors=[0, 0, 1])
+    kw = dict(until=0.2e-9, n_save=21, ensemble=8, dt=5e-14, seed=3, temperature_noise=True)
+    sim = Simulation(c, {"free": p})
+    monkeypatch.setattr(simulation, "ENSEMBLE_KERNEL_MIN", 10**9)
+    scalar = sim.run(**kw)
+    monkeypatch.setattr(simulation, "ENSEMBLE_KERNEL_MIN", 2)
+    lanes = sim.run(**kw)
+    np.testing.assert_allclose(lanes.m, scalar.m, atol=1e-9)
+    # the magnet's temperature is its node's: 300 K + Joule and Peltier heat, not the lead's
+    t_free = sim.model.magnet_temperatures(sim.initial_state())[0]
+    assert t_free == pytest.approx(float(c.solve().nodes["free"].temperature), abs=1e-9)
+    assert t_free - T > 0.1
 
 
 @pytest.mark.parametrize("noise", [False, True])

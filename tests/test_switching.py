@@ -184,3 +184,33 @@ def test_cli_run_ensemble_with_noise_is_seeded():
     doc = json.loads(a.stdout)["magnets"]["free"]
     assert doc["ensemble"] == 8 and 0.0 <= doc["switching_probability"] <= 1.0
     assert a.stdout == b.stdout  # same seed, same result
+
+
+THICK = PILLAR.parent / "pillar_thick_layers.toml"
+LAYER_MAGNET = """
+[layers.free.magnet]
+saturation_magnetization = 1.4e6
+damping = 0.01
+anisotropy_field = 0.5
+anisotropy_axis = [1, 0, 0]
+"""
+
+
+def test_a_diffusive_free_layer_is_a_dynamic_magnet_in_device_files(tmp_path):
+    """``[layers.NAME.magnet]``: the whole layer turns, reported under its first vertex; its
+    volume defaults to the layer's length × area; the CLI integrates it."""
+    path = tmp_path / "thick.toml"
+    path.write_text(THICK.read_text() + LAYER_MAGNET)
+    spec = load_spec(path)
+    assert list(spec.magnets) == ["free_0"]
+    assert spec.magnets["free_0"].volume == pytest.approx(3e-9 * 1.26e-15, rel=1e-12, abs=0)
+    res = CliRunner().invoke(main, ["run", str(path), "--until", "0.2ns", "--json"])
+    assert res.exit_code == 0, res.output
+    final = json.loads(res.stdout)["magnets"]["free_0"]["final_magnetization"]
+    assert np.linalg.norm(final) == pytest.approx(1.0, abs=1e-9)
+    bad = tmp_path / "bad.toml"
+    bad.write_text(THICK.read_text() + LAYER_MAGNET.replace("layers.free", "layers.spacer"))
+    res = CliRunner().invoke(main, ["run", str(bad)])
+    assert res.exit_code == 2
+    assert res.stderr.strip() == (f"error: {bad}: layers.spacer.magnet: only a ferromagnetic "
+                                  "layer (with a magnetization) can be a dynamic magnet")

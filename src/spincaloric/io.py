@@ -93,7 +93,16 @@ def spec_from_dict(data: dict, base=None) -> DeviceSpec:
         if node.magnet is not None:
             magnets[name] = _magnet(node.magnet, f"nodes.{name}.magnet")
     for name, layer in model.layers.items():
-        _layer(dev, name, layer)
+        vertices = _layer(dev, name, layer)
+        if layer.magnet is not None:
+            # the whole layer turns as one magnet, reported under its first vertex
+            where = f"layers.{name}.magnet"
+            if layer.magnetization is None:
+                raise DeviceError(where, "only a ferromagnetic layer (with a magnetization) "
+                                  "can be a dynamic magnet")
+            defaults = ({} if layer.magnet.volume is not None
+                        else {"thickness": layer.length, "area": layer.area})
+            magnets[vertices[0]] = _magnet(layer.magnet, where, **defaults)
     for i, table in enumerate(model.contacts):
         where = f"contacts[{i}]"
         if table.spectrum is not None:
@@ -131,8 +140,9 @@ def spec_from_dict(data: dict, base=None) -> DeviceSpec:
                       spectral)
 
 
-def _layer(dev: Device, name: str, t) -> None:
-    """Add ``[layers.NAME]`` to ``dev`` (errors name ``layers.NAME.<field>``)."""
+def _layer(dev: Device, name: str, t) -> list[str]:
+    """Add ``[layers.NAME]`` to ``dev`` (errors name ``layers.NAME.<field>``); returns the
+    names of its vertices."""
     from .errors import FieldError
     from .layers import BulkMaterial, add_layer
     from .materials import UnknownMaterialError, bulk_material
@@ -160,8 +170,8 @@ def _layer(dev: Device, name: str, t) -> None:
         if node is not None and node not in dev.nodes:
             raise DeviceError(f"{where}.{key}", f"unknown node {node!r}")
     # add_layer names its errors layers.NAME.<field> itself
-    add_layer(dev, name, material, length=t.length, area=t.area, cells=t.cells,
-              magnetization=m, start=t.start, end=t.end)
+    return add_layer(dev, name, material, length=t.length, area=t.area, cells=t.cells,
+                     magnetization=m, start=t.start, end=t.end)
 
 
 def _relaxation_from_size(spectral: dict, name: str, node) -> None:
@@ -327,10 +337,12 @@ def _database_contact(t: ContactTable, t0: float, where: str) -> ContactParamete
         mixing_derivative=data.mixing_derivative, temperature=t0)
 
 
-def _magnet(table, where: str):
+def _magnet(table, where: str, **defaults):
+    """MagnetParameters of a ``magnet`` table; ``defaults`` fill fields the table leaves out
+    (a layer's thickness and area)."""
     from .dynamics.magnets import MagnetError, MagnetParameters
 
-    kw = table.model_dump(exclude_none=True)
+    kw = {**defaults, **table.model_dump(exclude_none=True)}
     try:
         return MagnetParameters.from_layer(**kw)
     except MagnetError as err:

@@ -35,7 +35,8 @@ Vector3 = list[float]
 
 
 class MagnetTable(_Strict):
-    """``[nodes.NAME.magnet]``: makes a ferromagnetic reservoir dynamic (SI units)."""
+    """``[nodes.NAME.magnet]`` or ``[layers.NAME.magnet]``: makes a ferromagnet dynamic (SI
+    units)."""
 
     saturation_magnetization: float = Field(description="M_s, A/m")
     damping: float = Field(description="Gilbert α")
@@ -97,8 +98,8 @@ class NodeTable(_Strict):
                     raise ValueError(f"{key}: only a reservoir has a fixed {key}")
         if self.voltage is not None and self.current is not None:
             raise ValueError("current: give a voltage or a current bias, not both")
-        if self.magnet is not None and not (self.type == "ferromagnet" and self.reservoir):
-            raise ValueError("magnet: only a ferromagnetic reservoir can be a dynamic magnet")
+        if self.magnet is not None and self.type != "ferromagnet":
+            raise ValueError("magnet: only a ferromagnet can be a dynamic magnet")
         return self
 
 
@@ -293,6 +294,7 @@ class LayerTable(_Strict):
     magnetization: Vector3 | Angles | None = None
     start: str | None = None
     end: str | None = None
+    magnet: MagnetTable | None = None
 
     _check = field_validator("resistivity", "spin_flip_length", "spin_asymmetry", "seebeck",
                              "spin_seebeck", "length", "area")(_finite)

@@ -47,6 +47,27 @@ def _rhs_lanes(mode, y, mp, mv, bth, tau, out, n):
             out[g, 2, e] = c * (oz + alpha * (mx * oy - my * ox))
 
 
+@njit(cache=True)
+def _sphere_lanes(y, g, phi, n):
+    """The 25 cubic and quartic monomials of m/|m| of magnet g in every lane (same order as
+    :func:`.torque_model.sphere_features`)."""
+    for e in range(n):
+        inv = 1.0 / math.sqrt(y[g, 0, e] ** 2 + y[g, 1, e] ** 2 + y[g, 2, e] ** 2)
+        q = 0
+        for i in range(3):
+            for j in range(i, 3):
+                for k in range(j, 3):
+                    phi[g, q, e] = y[g, i, e] * y[g, j, e] * y[g, k, e] * inv ** 3
+                    q += 1
+        for i in range(3):
+            for j in range(i, 3):
+                for k in range(j, 3):
+                    for m in range(k, 3):
+                        phi[g, q, e] = (y[g, i, e] * y[g, j, e] * y[g, k, e] * y[g, m, e]
+                                        * inv ** 4)
+                        q += 1
+
+
 @njit(cache=True, fastmath=True)
 def _torque_lanes(mode, y, mp, slon, a0, e_map, t_map, rd, fd, td, phi, amat, w, tau, n):
     """Torques (k, 3, L) in N·m (mode 1: circuit; 2: prescribed Slonczewski; 0: none)."""
@@ -74,23 +95,27 @@ def _torque_lanes(mode, y, mp, slon, a0, e_map, t_map, rd, fd, td, phi, amat, w,
                 amat[i, j, e] = a0[i, j]
         for e in range(n):
             w[i, e] = rd[i, e]
+    nq = e_map.shape[1]
     for g in range(k):
-        for e in range(n):
-            mx, my, mz = y[g, 0, e], y[g, 1, e], y[g, 2, e]
-            phi[g, 0, e] = 1.0
-            phi[g, 1, e] = mx
-            phi[g, 2, e] = my
-            phi[g, 3, e] = mz
-            phi[g, 4, e] = mx * mx
-            phi[g, 5, e] = mx * my
-            phi[g, 6, e] = mx * mz
-            phi[g, 7, e] = my * mx
-            phi[g, 8, e] = my * my
-            phi[g, 9, e] = my * mz
-            phi[g, 10, e] = mz * mx
-            phi[g, 11, e] = mz * my
-            phi[g, 12, e] = mz * mz
-        for q in range(13):
+        if nq != 13:
+            _sphere_lanes(y, g, phi, n)
+        else:
+            for e in range(n):
+                mx, my, mz = y[g, 0, e], y[g, 1, e], y[g, 2, e]
+                phi[g, 0, e] = 1.0
+                phi[g, 1, e] = mx
+                phi[g, 2, e] = my
+                phi[g, 3, e] = mz
+                phi[g, 4, e] = mx * mx
+                phi[g, 5, e] = mx * my
+                phi[g, 6, e] = mx * mz
+                phi[g, 7, e] = my * mx
+                phi[g, 8, e] = my * my
+                phi[g, 9, e] = my * mz
+                phi[g, 10, e] = mz * mx
+                phi[g, 11, e] = mz * my
+                phi[g, 12, e] = mz * mz
+        for q in range(nq):
             for i in range(u):
                 for j in range(u):
                     c = e_map[g, q, i, j]
@@ -117,7 +142,7 @@ def _torque_lanes(mode, y, mp, slon, a0, e_map, t_map, rd, fd, td, phi, amat, w,
         for c in range(3):
             for e in range(n):
                 tau[g, c, e] = 0.0
-        for q in range(13):
+        for q in range(nq):
             for c in range(3):
                 for e in range(n):
                     s = td[g, q, c, e]
@@ -135,14 +160,14 @@ def _torque_lanes(mode, y, mp, slon, a0, e_map, t_map, rd, fd, td, phi, amat, w,
 @njit(cache=True)
 def _drives_lanes(tt, first, n, d0, slot, offsets, times, values, amp, r0, f, t, d, rd, fd, td,
                   rd1, fd1, td1):
-    """Drive of every lane at time tt, contracted into rd (u, L), fd (k, 13, u, L), td."""
+    """Drive of every lane at time tt, contracted into rd (u, L), fd (k, q, u, L), td."""
     for e in range(n):
         drive_at(tt, d0[first + e], slot, offsets, times, values, amp[first + e], d)
         prepare_drive(d, r0, f, t, rd1, fd1, td1)
         for i in range(rd1.shape[0]):
             rd[i, e] = rd1[i]
         for g in range(fd1.shape[0]):
-            for q in range(13):
+            for q in range(fd1.shape[1]):
                 for i in range(fd1.shape[2]):
                     fd[g, q, i, e] = fd1[g, q, i]
                 for c in range(3):
@@ -162,16 +187,17 @@ def _chunk(mode, m0, t_save, dt, stochastic, seed, d0, slot, offsets, times, val
     k4 = np.empty((k, 3, n))
     bth = np.zeros((k, 3, n))
     tau = np.empty((k, 3, n))
-    phi = np.empty((k, 13, n))
+    nq = e_map.shape[1]
+    phi = np.empty((k, nq, n))
     amat = np.empty((u, u, n))
     w = np.empty((u, n))
     rd = np.empty((u, n))
-    fd = np.empty((k, 13, u, n))
-    td = np.empty((k, 13, 3, n))
+    fd = np.empty((k, nq, u, n))
+    td = np.empty((k, nq, 3, n))
     d = np.empty(nd)
     rd1 = np.empty(u)
-    fd1 = np.empty((k, 13, u))
-    td1 = np.empty((k, 13, 3))
+    fd1 = np.empty((k, nq, u))
+    td1 = np.empty((k, nq, 3))
     mpl = np.empty((k, 6, n))
     mvl = np.empty((k, 3, 3, n))
     sl = np.empty((k, 4, n))
@@ -206,17 +232,24 @@ def _chunk(mode, m0, t_save, dt, stochastic, seed, d0, slot, offsets, times, val
             _drives_lanes(tt, first, n, d0, slot, offsets, times, values, amp, r0, f, t, d, rd,
                           fd, td, rd1, fd1, td1)
         if stochastic:
+            # the torque first: an internal magnet's temperature is one of its unknowns
+            _torque_lanes(mode, y, mpl, sl, a0, e_map, t, rd, fd, td, phi, amat, w, tau, n)
             for e in range(n):
                 drive_at(tt, d0[first + e], slot, offsets, times, values, amp[first + e], d)
                 for g in range(k):
-                    temps[g, e] = max(t0 + d[temp_slot[g]], 0.0)
+                    ts = temp_slot[g]
+                    if ts >= 0:
+                        temps[g, e] = max(t0 + d[ts], 0.0)
+                    elif mode == 1:
+                        temps[g, e] = max(t0 + w[-1 - ts, e], 0.0)
+                    else:
+                        temps[g, e] = t0
             for g in range(k):
                 for e in range(n):
                     sig = math.sqrt(2.0 * mpl[g, 2, e] * _KB * temps[g, e]
                                     / (mpl[g, 3, e] * mpl[g, 0, e] * mpl[g, 1, e] * dt))
                     for c in range(3):
                         bth[g, c, e] = sig * rng_normal(state[e])
-            _torque_lanes(mode, y, mpl, sl, a0, e_map, t, rd, fd, td, phi, amat, w, tau, n)
             _rhs_lanes(mode, y, mpl, mvl, bth, tau, k1, n)
             for g in range(k):
                 for c in range(3):

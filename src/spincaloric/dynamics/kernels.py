@@ -136,28 +136,46 @@ def _solve_small(a, b, n):
 
 @njit(cache=True)
 def _features(m, phi):
-    phi[0] = 1.0
-    phi[1] = m[0]
-    phi[2] = m[1]
-    phi[3] = m[2]
+    """φ(m): the 13 features (1, m, m⊗m), or, for a map with 25 features, the cubic and
+    quartic monomials of m/|m| (:func:`.torque_model.sphere_features`, same order)."""
+    if phi.shape[0] == 13:
+        phi[0] = 1.0
+        phi[1] = m[0]
+        phi[2] = m[1]
+        phi[3] = m[2]
+        for i in range(3):
+            for j in range(3):
+                phi[4 + 3 * i + j] = m[i] * m[j]
+        return
+    inv = 1.0 / math.sqrt(m[0] * m[0] + m[1] * m[1] + m[2] * m[2])
+    q = 0
     for i in range(3):
-        for j in range(3):
-            phi[4 + 3 * i + j] = m[i] * m[j]
+        for j in range(i, 3):
+            for k in range(j, 3):
+                phi[q] = m[i] * m[j] * m[k] * inv * inv * inv
+                q += 1
+    for i in range(3):
+        for j in range(i, 3):
+            for k in range(j, 3):
+                for n in range(k, 3):
+                    phi[q] = m[i] * m[j] * m[k] * m[n] * inv * inv * inv * inv
+                    q += 1
 
 
 @njit(cache=True)
 def prepare_drive(d, r0, f, t, rd, fd, td):
     """Contract the drive-dependent maps with d once per drive value: rd = R0 d (u,),
-    fd = F d (k, 13, u), td = T[..., u:] d (k, 13, 3)."""
+    fd = F d (k, q, u), td = T[..., u:] d (k, q, 3)."""
     u = r0.shape[0]
     nd = d.shape[0]
+    nq = f.shape[1]
     for i in range(u):
         s = 0.0
         for j in range(nd):
             s += r0[i, j] * d[j]
         rd[i] = s
     for g in range(f.shape[0]):
-        for q in range(13):
+        for q in range(nq):
             for i in range(u):
                 s = 0.0
                 for j in range(nd):
@@ -176,13 +194,14 @@ def circuit_torque(m, a0, e, t, rd, fd, td, tau, phi, amat, w):
     contracted by :func:`prepare_drive` into rd, fd, td."""
     k = m.shape[0]
     u = a0.shape[0]
+    nq = e.shape[1]
     for i in range(u):
         for j in range(u):
             amat[i, j] = a0[i, j]
         w[i] = rd[i]
     for g in range(k):
         _features(m[g], phi[g])
-        for q in range(13):
+        for q in range(nq):
             p = phi[g, q]
             for i in range(u):
                 for j in range(u):
@@ -193,7 +212,7 @@ def circuit_torque(m, a0, e, t, rd, fd, td, tau, phi, amat, w):
         ix = 0.0
         iy = 0.0
         iz = 0.0
-        for q in range(13):
+        for q in range(nq):
             p = phi[g, q]
             sx = td[g, q, 0]
             sy = td[g, q, 1]
@@ -282,12 +301,12 @@ def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, off
     bth = np.zeros((k, 3))
     d = np.zeros(nd)
     tau = np.zeros((k, 3))
-    phi = np.zeros((k, 13))
+    phi = np.zeros((k, e.shape[1]))
     amat = np.zeros((u, u))
     w = np.zeros(u + nd)
     rd = np.zeros(u)
-    fd = np.zeros((f.shape[0], 13, u))
-    td = np.zeros((f.shape[0], 13, 3))
+    fd = np.zeros((f.shape[0], f.shape[1], u))
+    td = np.zeros((f.shape[0], f.shape[1], 3))
     has_tables = slot.shape[0] > 0
     for ei in range(n_traj):
         d0_e, amp_e, slon_e, mp_e, mv_e = d0[ei], amp[ei], slon[ei], mp[ei], mv[ei]
@@ -353,7 +372,9 @@ def integrate_fixed(mode, m0, t_save, dt, stochastic, seed, d0, slot, offsets, t
                     amp, a0, r0, e, f, t, slon, mp, mv, temp_slot, t0, out):
     """Fixed-step integration: RK4 (deterministic) or stochastic Heun (Stratonovich) with
     Brown's thermal field of variance 2 α k_B T / (γ M_s V dt) per component (T), T the
-    magnet's node temperature T0 + ΔT(t) (``temp_slot`` (k,) indexes the drive vector).
+    magnet's node temperature T0 + ΔT(t) (``temp_slot`` (k,): i ≥ 0 indexes the drive vector,
+    i < 0 the solved unknown −1 − i, an internal magnet's electron temperature; without
+    circuit torques such a magnet fluctuates at T0).
 
     Trajectory i draws from a xorshift128+ generator seeded with seed + i: reproducible and
     independent of the ensemble size (the ensemble kernel uses the same streams). out (E, S, k, 3).
@@ -369,12 +390,12 @@ def integrate_fixed(mode, m0, t_save, dt, stochastic, seed, d0, slot, offsets, t
     bth = np.zeros((k, 3))
     d = np.zeros(nd)
     tau = np.zeros((k, 3))
-    phi = np.zeros((k, 13))
+    phi = np.zeros((k, e.shape[1]))
     amat = np.zeros((u, u))
     w = np.zeros(u + nd)
     rd = np.zeros(u)
-    fd = np.zeros((f.shape[0], 13, u))
-    td = np.zeros((f.shape[0], 13, 3))
+    fd = np.zeros((f.shape[0], f.shape[1], u))
+    td = np.zeros((f.shape[0], f.shape[1], 3))
     n_save = t_save.shape[0]
     has_tables = slot.shape[0] > 0
     rng = np.empty(2, np.uint64)
@@ -396,17 +417,24 @@ def integrate_fixed(mode, m0, t_save, dt, stochastic, seed, d0, slot, offsets, t
                 drive_at(tt, d0_e, slot, offsets, times, values, amp_e, d)
                 prepare_drive(d, r0, f, t, rd, fd, td)
             if stochastic:
+                # the torque first: an internal magnet's temperature is one of its unknowns
+                if mode == 1:
+                    circuit_torque(y, a0, e, t, rd, fd, td, tau, phi, amat, w)
+                elif mode == 2:
+                    _slonczewski(y, slon_e, tau)
                 for g in range(k):
-                    temp = t0 + d[temp_slot[g]]
+                    ts = temp_slot[g]
+                    if ts >= 0:
+                        temp = t0 + d[ts]
+                    elif mode == 1:
+                        temp = t0 + w[-1 - ts]
+                    else:
+                        temp = t0
                     temp = max(temp, 0.0)
                     sig = math.sqrt(2.0 * mp_e[g, 2] * _KB * temp
                                     / (mp_e[g, 3] * mp_e[g, 0] * mp_e[g, 1] * dt))
                     for i in range(3):
                         bth[g, i] = sig * rng_normal(rng)
-                if mode == 1:
-                    circuit_torque(y, a0, e, t, rd, fd, td, tau, phi, amat, w)
-                elif mode == 2:
-                    _slonczewski(y, slon_e, tau)
                 llgs_rhs(y, tau, mp_e, mv_e, bth, k1)
                 for g in range(k):
                     for i in range(3):

@@ -41,7 +41,8 @@ class DynamicsError(FieldError):
 
 @dataclass
 class Simulation:
-    """Macrospin LLGS dynamics of ``magnets`` (reservoir ferromagnets of ``circuit``).
+    """Macrospin LLGS dynamics of ``magnets``: ferromagnets of ``circuit``, reservoirs or
+    internal (a free layer; a diffusive ferromagnetic layer named by any vertex turns whole).
 
     Parameters
     ----------
@@ -237,7 +238,7 @@ class Simulation:
         mode = {"none": 0, "circuit": 1, "slonczewski": 2}[self.torque]
         tm = self.model
         d0 = np.ascontiguousarray(np.broadcast_to(tm.d0, (ensemble, tm.d0.size)))
-        temp_slot = np.array([3 * i + 1 for i in tm.nodes], np.int64)
+        temp_slot = np.ascontiguousarray(tm.temperature_index)
         out = np.empty((ensemble, len(t_save), k, 3))
         steps = np.zeros(ensemble, np.int64)
         bar = None

@@ -12,7 +12,12 @@ drive vector d (reservoir voltages, temperatures, currents),
     τ_f = \frac{\hbar}{2e}\,\big(I^\mathrm{abs}_f\big)_{\perp m_f},
 
 which is exact (no approximation of the angle dependence): per step it costs one small dense
-solve. A tunnel junction (:mod:`spincaloric.junctions`) with one dynamic end is affine in that
+solve. An *internal* ferromagnet (a free layer inside a pillar, or all vertices of a diffusive
+ferromagnetic layer, which turn together) also enters through its node basis B(m), linear in m,
+so its part of the system, Bᵀ K(m) B, is a polynomial of degree ≤ 4 in m. On the unit sphere
+the 25 cubic and quartic monomials of m/|m| span exactly the polynomials of degree ≤ 4 (the
+spherical harmonics l ≤ 4), so such maps are obtained exactly from samples of the assembled
+system on a spherical design (checked to round-off at build time). A tunnel junction (:mod:`spincaloric.junctions`) with one dynamic end is affine in that
 magnet's m, so it enters with the features (1, m) and a pair (K_a, K_b) of coefficients; a
 junction between two dynamic magnets (bilinear in the two) is refused. :meth:`CircuitTorqueModel.torques` is the NumPy reference; the compiled integrators use
 the same arrays.
@@ -33,16 +38,26 @@ from ..junctions import junction_response
 
 @dataclass(frozen=True, eq=False)
 class CircuitTorqueModel:
-    """Exact torque map of a circuit for a set of dynamic magnets (reservoir ferromagnets).
+    """Exact torque map of a circuit for a set of dynamic magnets.
+
+    A dynamic magnet is named by any of its ferromagnetic nodes: a reservoir, an internal node
+    (a thin free layer) or a vertex of a diffusive ferromagnetic layer (then the whole layer
+    turns, :meth:`Circuit.magnet_nodes`); its torque is the transverse spin current absorbed
+    by all of its nodes.
 
     Attributes
     ----------
     circuit : the circuit.       magnets : names of the dynamic magnets (k).
     nodes : (k,) their node indices.
-    a0 (u, u), r0 (u, 3n), e (k, 13, u, u), f (k, 13, u, 3n), t (k, 13, 3, u + 3n): the maps
+    a0 (u, u), r0 (u, 3n), e (k, q, u, u), f (k, q, u, 3n), t (k, q, 3, u + 3n): the maps
     above, with the drive vector d = (V_0, ΔT_0, I_0, V_1, ...) in theory variables: V (V),
-    T − T0 (K), conventional current injected by a current-biased reservoir (A).
+    T − T0 (K), conventional current injected by a current-biased reservoir (A); q = 13
+    features (1, m, m⊗m) when every dynamic magnet is a single reservoir, else the 25
+    features of :func:`sphere_features`.
     d0 : (3n,) the circuit's static drive vector.
+    temperature_index : (k,) where each magnet's temperature lives for the thermal field:
+        i ≥ 0 the drive slot 3r + 1 of a reservoir (ΔT), i < 0 the unknown −1 − i of the solved
+        system (an internal magnet's own electron temperature).
     """
 
     circuit: Circuit
@@ -54,23 +69,26 @@ class CircuitTorqueModel:
     f: np.ndarray
     t: np.ndarray
     d0: np.ndarray
+    temperature_index: np.ndarray
 
     @classmethod
     def build(cls, circuit: Circuit, magnets) -> CircuitTorqueModel:
         """Precompute the maps for the ferromagnets named in ``magnets``."""
         magnets = tuple(magnets)
-        nodes = []
+        nodes, groups, owner = [], [], {}
         for name in magnets:
             if name not in circuit.index:
                 raise DeviceError(f"nodes.{name}", "no such node")
             i = circuit.index[name]
             if not circuit.ferromagnet[i]:
                 raise DeviceError(f"nodes.{name}.magnet", "only a ferromagnet can be dynamic")
-            if not circuit.reservoir[i]:
-                raise DeviceError(f"nodes.{name}.magnet", "a dynamic magnet must be a reservoir "
-                                  "(its spin accumulation relaxes in its bulk); internal "
-                                  "ferromagnets stay fixed")
+            g = int(circuit.magnet_group[i])
+            if g in owner:
+                raise DeviceError(f"nodes.{name}.magnet", f"same magnet as {owner[g]!r} (one "
+                                  "ferromagnetic layer): name it once")
+            owner[g] = name
             nodes.append(i)
+            groups.append(np.flatnonzero(circuit.magnet_group == g))
         nodes = np.array(nodes, dtype=np.intp)
         varying = np.zeros(circuit.n_nodes, bool)
         varying[nodes] = True
@@ -79,6 +97,12 @@ class CircuitTorqueModel:
         act = active[unknown].reshape(-1)
         u = int(act.sum())
         n3 = 3 * circuit.n_nodes
+        temperature_index = _temperature_index(circuit, nodes, act)
+        if any(len(g) > 1 or not circuit.reservoir[g[0]] for g in groups):
+            _dynamic_end(circuit, np.isin(np.arange(circuit.n_nodes), np.concatenate(groups)))
+            a0, r0, e, f, t = _sampled_maps(circuit, groups, act)
+            d0 = _solver._drive_vectors(_static_drives(circuit))[0]
+            return cls(circuit, magnets, nodes, a0, r0, e, f, t, d0, temperature_index)
         mflat = circuit.magnetization[:, None, :].copy()
         bases = _solver.node_bases(circuit, mflat, varying)
         coef = _solver._coefficients(circuit).reshape(-1, 13, 8, 8)
@@ -118,7 +142,7 @@ class CircuitTorqueModel:
             m_c = (s[:, a, :] - s[:, b, :]).T  # (8, w)
             t[j] -= sign * np.einsum("qij,jw->qiw", coef[c][:, 1:4, :], m_c)
         d0 = _solver._drive_vectors(_static_drives(circuit))[0]
-        return cls(circuit, magnets, nodes, a0, r0, e, f, t, d0)
+        return cls(circuit, magnets, nodes, a0, r0, e, f, t, d0, temperature_index)
 
     def drive_vector(self, voltage=None, temperature=None, current=None) -> np.ndarray:
         """The drive vector d (3n,) with reservoir overrides: ``voltage`` electric potential (V),
@@ -133,6 +157,25 @@ class CircuitTorqueModel:
             d[3 * c.index[name] + 2] = v
         return d
 
+    def _solve(self, m, d):
+        """Features (..., k, q) and solved unknowns y (..., u) at magnetizations m, drives d."""
+        phi = magnetization_features(m) if self.e.shape[1] == 13 else sphere_features(m)
+        a = self.a0 + np.einsum("...kq,kquv->...uv", phi, self.e)
+        r = self.r0 + np.einsum("...kq,kqud->...ud", phi, self.f)
+        rhs = np.einsum("...ud,...d->...u", r, d)
+        return phi, np.linalg.solve(a, rhs[..., None])[..., 0]
+
+    def magnet_temperatures(self, m: np.ndarray, d: np.ndarray | None = None) -> np.ndarray:
+        """Temperature (K) of every dynamic magnet, (..., k): its reservoir's, or for an
+        internal magnet its solved electron temperature (the thermal field's temperature)."""
+        m = np.asarray(m, dtype=float)
+        d = self.d0 if d is None else np.asarray(d, dtype=float)
+        _, y = self._solve(m, d)
+        idx = self.temperature_index
+        from_drive = np.broadcast_to(d, y.shape[:-1] + d.shape[-1:])[..., np.maximum(idx, 0)]
+        solved = y[..., np.maximum(-1 - idx, 0)]
+        return self.circuit.temperature + np.where(idx >= 0, from_drive, solved)
+
     def torques(self, m: np.ndarray, d: np.ndarray | None = None) -> np.ndarray:
         """Spin-transfer torques (..., k, 3) in N·m on the dynamic magnets.
 
@@ -141,11 +184,7 @@ class CircuitTorqueModel:
         """
         m = np.asarray(m, dtype=float)
         d = self.d0 if d is None else np.asarray(d, dtype=float)
-        phi = magnetization_features(m)  # (..., k, 13)
-        a = self.a0 + np.einsum("...kq,kquv->...uv", phi, self.e)
-        r = self.r0 + np.einsum("...kq,kqud->...ud", phi, self.f)
-        rhs = np.einsum("...ud,...d->...u", r, d)
-        y = np.linalg.solve(a, rhs[..., None])[..., 0]
+        phi, y = self._solve(m, d)
         w = np.concatenate([y, np.broadcast_to(d, y.shape[:-1] + d.shape[-1:])], axis=-1)
         i_abs = np.einsum("...kq,kqiw,...w->...ki", phi, self.t, w)
         perp = i_abs - np.einsum("...ki,...ki->...k", i_abs, m)[..., None] * m
@@ -196,3 +235,110 @@ def _static_drives(circuit: Circuit) -> np.ndarray:
     d[:, 1, 0] = circuit.reservoir_temperature - circuit.temperature
     d[:, 2, 0] = circuit.reservoir_current
     return d
+
+
+def _temperature_index(circuit: Circuit, nodes: np.ndarray, act: np.ndarray) -> np.ndarray:
+    """(k,) drive slot 3r + 1 of a reservoir magnet, or −1 − (position of the node's
+    temperature among the solved unknowns) for an internal one."""
+    pos = np.full(circuit.n_nodes, -1, np.intp)
+    pos[circuit.unknown_nodes] = np.arange(len(circuit.unknown_nodes))
+    solved = np.cumsum(act) - 1  # padded index -> index among the active unknowns
+    out = []
+    for i in nodes:
+        out.append(3 * i + 1 if circuit.reservoir[i] else -1 - int(solved[8 * pos[i] + 4]))
+    return np.array(out, np.int64)
+
+
+#: monomial exponents of the cubic and quartic features, in the order of the kernels' loops
+_SPHERE_TERMS = ([(i, j, k) for i in range(3) for j in range(i, 3) for k in range(j, 3)]
+                 + [(i, j, k, m) for i in range(3) for j in range(i, 3) for k in range(j, 3)
+                    for m in range(k, 3)])
+
+
+def sphere_features(m) -> np.ndarray:
+    """The 25 cubic and quartic monomials of n = m/|m|, shape (..., 25): a basis of the
+    polynomials of degree ≤ 4 on the unit sphere (the spherical harmonics with l ≤ 4; lower
+    degrees are reached through |n|² = 1)."""
+    m = np.asarray(m, dtype=float)
+    n = m / np.linalg.norm(m, axis=-1, keepdims=True)
+    return np.stack([np.prod(n[..., list(t)], axis=-1) for t in _SPHERE_TERMS], axis=-1)
+
+
+def _sphere_samples(count: int = 72) -> np.ndarray:
+    """Quasi-uniform unit vectors (Fibonacci lattice), (count, 3)."""
+    i = np.arange(count) + 0.5
+    z = 1 - 2 * i / count
+    phi = np.pi * (1 + 5 ** 0.5) * i
+    r = np.sqrt(1 - z * z)
+    return np.column_stack([r * np.cos(phi), r * np.sin(phi), z])
+
+
+def _fit(phi_pinv: np.ndarray, phi: np.ndarray, samples: np.ndarray, what: str) -> np.ndarray:
+    """Coefficients c with samples = φ · c, checked: the map must be a polynomial of degree
+    ≤ 4 in m (it is, by construction; a failure is a bug, not a user error)."""
+    flat = samples.reshape(len(samples), -1)
+    coef = phi_pinv @ flat
+    scale = np.abs(flat).max() or 1.0
+    if np.abs(phi @ coef - flat).max() > 1e-9 * scale:
+        raise RuntimeError(f"the {what} map of an internal dynamic magnet is not a polynomial "
+                           "of degree <= 4 in m")
+    return coef.reshape((phi.shape[1],) + samples.shape[1:])
+
+
+def _sampled_maps(circuit: Circuit, groups: list, act: np.ndarray):
+    """a0, r0 and the maps e, f, t in the 25 sphere features, from the system assembled at
+    sample magnetizations of each dynamic magnet (group of ferromagnetic nodes)."""
+    samples = _sphere_samples()
+    phi = sphere_features(samples)
+    phi_pinv = np.linalg.pinv(phi)
+    n = circuit.n_nodes
+    u, n3 = int(act.sum()), 3 * n
+    w = u + n3
+    unknown = circuit.unknown_nodes
+    member = np.zeros((len(groups), n), bool)
+    for j, g in enumerate(groups):
+        member[j, g] = True
+    touches = member[:, circuit.ends].any(axis=2)  # (k, c) contacts with an end in the magnet
+    zero = np.zeros((1, 8, 8))
+    fixed = np.zeros(n, bool)
+    m_nominal = circuit.magnetization[:, None, :].copy()
+    k_nominal = _solver.contact_responses(circuit, m_nominal, fixed)
+    const_k = [zero if touches[:, c].any() else k_nominal[c] for c in range(circuit.n_contacts)]
+    a0, r0 = _solver.assemble_dense(circuit, const_k, _solver.node_bases(circuit, m_nominal,
+                                                                          fixed))
+    a0, r0 = a0[0][np.ix_(act, act)], r0[0][act]
+    k_dyn = len(groups)
+    e = np.zeros((k_dyn, 25, u, u))
+    f = np.zeros((k_dyn, 25, u, n3))
+    t = np.zeros((k_dyn, 25, 3, w))
+    # unit columns: node states are linear in (y, d) at each magnetization
+    y_pad = np.zeros((w, len(unknown) * 8))
+    y_pad[np.arange(u), np.flatnonzero(act)] = 1.0
+    y_pad = y_pad.reshape(w, -1, 8)
+    drives = np.zeros((n, 3, w))
+    drives.reshape(n3, w)[np.arange(n3), u + np.arange(n3)] = 1.0
+    for j, g in enumerate(groups):
+        varying = member[j]
+        mflat = np.repeat(m_nominal, len(samples), axis=1)
+        mflat[g] = samples
+        k_all = _solver.contact_responses(circuit, mflat, varying)
+        kj = [k_all[c] if touches[j, c] else zero for c in range(circuit.n_contacts)]
+        a_s, r_s = _solver.assemble_dense(circuit, kj, _solver.node_bases(circuit, mflat, varying),
+                                          node_terms=False)
+        e[j] = _fit(phi_pinv, phi, a_s[:, act][:, :, act], "system")
+        f[j] = _fit(phi_pinv, phi, r_s[:, act], "drive")
+        # absorbed spin current: inflow into the magnet's nodes, (N, 3, w)
+        i_abs = np.zeros((len(samples), 3, w))
+        for p in range(len(samples)):
+            s = _solver.node_states(circuit, y_pad, mflat[:, p:p + 1], drives)  # (w, n, 8)
+            for c in np.flatnonzero(touches[j]):
+                a, b = circuit.ends[c]
+                into = float(varying[b]) - float(varying[a])
+                if into == 0.0:  # a bulk cell inside the magnet: its spin current stays inside
+                    continue
+                k_a, k_b = _solver._ends_of(kj[c])
+                k_a, k_b = k_a[min(p, len(k_a) - 1)], k_b[min(p, len(k_b) - 1)]
+                current = s[:, a, :] @ k_a.T - s[:, b, :] @ k_b.T  # (w, 8): J = K_a X_a − K_b X_b
+                i_abs[p] += into * current[:, 1:4].T
+        t[j] = _fit(phi_pinv, phi, i_abs, "torque")
+    return a0, r0, e, f, t
