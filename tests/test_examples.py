@@ -156,3 +156,16 @@ def test_mtj_thermal_torque_reaches_the_two_terminal_formula(tmp_path):
         assert ratios[-1] == pytest.approx(1.0, abs=5e-4)  # RA = 1e-11 Ω m²
         assert all(b > a for a, b in zip(ratios, ratios[1:]))
     assert table[1.0][0] > table[3.0][0] > table[10.0][0]
+
+
+def test_diffusive_free_layer_switching_thresholds(tmp_path):
+    """A diffusive free layer: thresholds grow with the volume, a kelvin is worth more volts
+    for thicker layers, and the dynamics switch above ΔT_c, not below."""
+    text = run("diffusive_free_layer_switching.py", tmp_path)
+    rows = [line for line in text.splitlines() if line.startswith("free Co")]
+    dt_c = [float(r.split("ΔT_c =")[1].split("K")[0]) for r in rows]
+    ratio = [abs(float(r.split("V_c/ΔT_c =")[1].split("µV")[0])) for r in rows]
+    assert len(rows) == 6 and all(b > a > 0 for a, b in zip(dt_c, dt_c[1:]))
+    assert all(b > a for a, b in zip(ratio, ratio[1:]))
+    assert "ΔT = 0.8 ΔT_c" in text and "did not switch" in text.split("ΔT = 0.8")[1].split("\n")[0]
+    assert "switched at" in text.split("ΔT = 1.3")[1].split("\n")[0]
