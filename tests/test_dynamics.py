@@ -332,6 +332,7 @@ def test_a_thick_free_layer_turns_as_one_magnet():
     sol = c.solve(magnetization={"free_2": m[0]})
     ref = sum(sol.torques[n] for n in c.magnet_nodes("free_2"))
     assert np.linalg.norm(ref) > 0
+    np.testing.assert_array_equal(sol.magnet_torque("free_4"), ref)
     np.testing.assert_allclose(tm.torques(m)[0], ref, atol=1e-10 * np.abs(ref).max())
     np.testing.assert_allclose(compiled_torque(tm, m, tm.d0)[0], ref,
                                atol=1e-10 * np.abs(ref).max())

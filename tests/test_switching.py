@@ -204,10 +204,22 @@ def test_a_diffusive_free_layer_is_a_dynamic_magnet_in_device_files(tmp_path):
     spec = load_spec(path)
     assert list(spec.magnets) == ["free_0"]
     assert spec.magnets["free_0"].volume == pytest.approx(3e-9 * 1.26e-15, rel=1e-12, abs=0)
-    res = CliRunner().invoke(main, ["run", str(path), "--until", "0.2ns", "--json"])
+    out = tmp_path / "thick.nc"
+    res = CliRunner().invoke(main, ["run", str(path), "--until", "0.2ns", "--json",
+                                    "-o", str(out)])
     assert res.exit_code == 0, res.output
     final = json.loads(res.stdout)["magnets"]["free_0"]["final_magnetization"]
     assert np.linalg.norm(final) == pytest.approx(1.0, abs=1e-9)
+    # the exported torque is the whole layer's: the torque map's at the start
+    xr = pytest.importorskip("xarray")
+    from spincaloric.dynamics.torque_model import CircuitTorqueModel
+
+    model = CircuitTorqueModel.build(spec.device.finalize(), ["free_0"])
+    start = model.circuit.magnetization[model.nodes]
+    tau = xr.load_dataset(out)["torque"].values[0, 0, 0]
+    np.testing.assert_allclose(tau, model.torques(start)[0],
+                               atol=1e-9 * np.abs(tau).max())
+    assert np.abs(tau).max() > 0
     bad = tmp_path / "bad.toml"
     bad.write_text(THICK.read_text() + LAYER_MAGNET.replace("layers.free", "layers.spacer"))
     res = CliRunner().invoke(main, ["run", str(bad)])

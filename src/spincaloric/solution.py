@@ -162,6 +162,13 @@ class Solution:
         """Spin-transfer torque on every ferromagnet, τ⃗ = (ħ/2e) I⃗_abs (N·m), (..., 3)."""
         return {k: TORQUE_PER_SPIN_CURRENT * v for k, v in self.absorbed_spin_currents.items()}
 
+    def magnet_torque(self, name: str) -> np.ndarray:
+        """Torque (N·m), (..., 3), on the whole magnet that node ``name`` belongs to: the sum
+        over the vertices of a diffusive ferromagnetic layer (:meth:`Circuit.magnet_nodes`),
+        which share one magnetization; for a single ferromagnetic node its own torque."""
+        torques = self.torques
+        return sum(torques[n] for n in self.circuit.magnet_nodes(name))
+
     # ---- export ---------------------------------------------------------------------------
     def to_dict(self) -> dict:
         """The JSON document of device-format.md (lists nest over the batch shape)."""

@@ -107,7 +107,7 @@ class Trajectory:
                                               {"units": unit, "long_name": f"{node} {quantity}"})
         if with_circuit:
             sol = self.circuit_solution
-            tau = np.stack([sol.torques[n] for n in self.names], axis=-2)
+            tau = np.stack([sol.magnet_torque(n) for n in self.names], axis=-2)
             ds["torque"] = (("ensemble", "time", "magnet", "component"), tau,
                             {"units": "N m", "long_name": "spin-transfer torque"})
             labels = [f"{a}->{b}" for a, b in (r.between for r in sol.contacts)]
@@ -150,7 +150,7 @@ class Trajectory:
         import matplotlib.pyplot as plt
 
         sol = self.circuit_solution
-        sol_tau = {n: sol.torques[n][trajectory] for n in self.names}
+        sol_tau = {n: sol.magnet_torque(n)[trajectory] for n in self.names}
         fig, axes = plt.subplots(2, 1, figsize=(7, 6), sharex=True, constrained_layout=True)
         t_ns = self.time * 1e9
         for name in self.names:
