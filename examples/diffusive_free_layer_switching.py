@@ -26,7 +26,6 @@ from pathlib import Path
 
 import numpy as np
 
-from spincaloric import ContactParameters
 from spincaloric.dynamics import MagnetParameters
 from spincaloric.dynamics.drives import Constant
 from spincaloric.dynamics.simulation import Simulation
@@ -42,11 +41,7 @@ CO, CU = bulk_material("Co"), bulk_material("Cu")
 
 
 def interface() -> Interface:
-    d = get_interface("Cu/Co(001)*")
-    return Interface(ContactParameters.from_paper(
-        conductance=0.80e15 * AREA, polarization=d.polarization, mixing=d.mixing,
-        seebeck=d.seebeck(T), polarization_derivative=d.polarization_derivative,
-        mixing_derivative=d.mixing_derivative, temperature=T))
+    return Interface(get_interface("Cu/Co(001)*").contact(AREA, T, conductance_per_area=0.80e15))
 
 
 def pillar(thickness: float, free=AXIS, top_voltage=0.0, top_temperature=T):

@@ -22,7 +22,6 @@ from pathlib import Path
 
 import numpy as np
 
-from spincaloric import ContactParameters
 from spincaloric.layers import Interface, Layer, Lead, multilayer
 from spincaloric.materials import bulk_material, get_interface
 from spincaloric.plotting import save_png
@@ -32,11 +31,7 @@ CO, CU = bulk_material("Co"), bulk_material("Cu")
 
 
 def interface():
-    d = get_interface("Cu/Co(001)*")
-    return Interface(ContactParameters.from_paper(
-        conductance=0.80e15 * AREA, polarization=d.polarization, mixing=d.mixing,
-        seebeck=d.seebeck(T), polarization_derivative=d.polarization_derivative,
-        mixing_derivative=d.mixing_derivative, temperature=T))
+    return Interface(get_interface("Cu/Co(001)*").contact(AREA, T, conductance_per_area=0.80e15))
 
 
 def efficiency(thickness: float) -> float:

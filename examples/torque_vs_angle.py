@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from spincaloric import ContactParameters, Device, analytic
+from spincaloric import Device, analytic
 from spincaloric.constants import TORQUE_PER_SPIN_CURRENT
 from spincaloric.materials import get_interface
 from spincaloric.plotting import save_png
@@ -29,11 +29,7 @@ def valve(regime: str, interface: str = "Cu/Co(111)*"):
     data = get_interface(interface)
     # Table I has no conductance for the dirty interface: use the clean Cu/Co(111) G/A
     per_area = data.conductance_per_area or get_interface("Cu/Co(111)").conductance_per_area
-    contact = ContactParameters.from_paper(
-        conductance=per_area * AREA, polarization=data.polarization,
-        mixing=data.mixing, seebeck=data.seebeck(T),
-        polarization_derivative=data.polarization_derivative,
-        mixing_derivative=data.mixing_derivative, temperature=T)
+    contact = data.contact(AREA, T, conductance_per_area=per_area)
     dev = Device(temperature=T, regime=regime, title=f"{interface} spin valve")
     dev.add_node("left", "ferromagnet", reservoir=True, magnetization=[0, 0, 1])
     dev.add_node("spacer", "normal")

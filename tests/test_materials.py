@@ -129,3 +129,24 @@ def test_bulk_material_asks_for_what_the_database_lacks():
         bulk_material("Cu", colour=1.0)
     with pytest.raises(UnknownMaterialError, match="did you mean 'Cu'"):
         bulk_material("Cuu")
+
+
+
+def test_interface_contact_from_the_database():
+    """InterfaceData.contact: G = (G/A) A and the table's P, S(T); an entry without a
+    conductance per area needs one given."""
+    from spincaloric.materials import get_interface, load_interfaces
+
+    d = get_interface("Cu/Co(111)*")
+    c = d.contact(1e-16, 300.0)
+    total = c.g_up + c.g_down
+    assert total == pytest.approx(d.conductance_per_area * 1e-16, rel=1e-12, abs=0)
+    assert (c.g_up - c.g_down) / total == pytest.approx(d.polarization, rel=1e-12, abs=0)
+    missing = [e for e in load_interfaces().values()
+               if e.conductance_per_area is None and e.mixing is not None
+               and e.mixing_derivative is not None]
+    assert missing
+    with pytest.raises(ValueError, match="conductance_per_area"):
+        missing[0].contact(1e-16, 300.0)
+    given = missing[0].contact(1e-16, 300.0, conductance_per_area=1e15)
+    assert given.g_up + given.g_down == pytest.approx(0.1, rel=1e-12, abs=0)

@@ -331,10 +331,7 @@ def _database_contact(t: ContactTable, t0: float, where: str) -> ContactParamete
     if data.mixing is None or data.mixing_derivative is None:
         raise DeviceError(f"{where}.interface", f"{t.interface!r} has no mixing conductance "
                           "(η, η') in the database: use the paper's form")
-    return ContactParameters.from_paper(
-        conductance=per_area * t.area, polarization=data.polarization, mixing=data.mixing,
-        seebeck=data.seebeck(t0), polarization_derivative=data.polarization_derivative,
-        mixing_derivative=data.mixing_derivative, temperature=t0)
+    return data.contact(t.area, t0, per_area)
 
 
 def _magnet(table, where: str, **defaults):

@@ -71,6 +71,25 @@ class InterfaceData:
         s, pp, p = self.seebeck(temperature), self.polarization_derivative, self.polarization
         return s * (1 + pp) / (1 + p), s * (1 - pp) / (1 - p)
 
+    def contact(self, area: float, temperature: float,
+                conductance_per_area: float | None = None):
+        """ContactParameters of this interface over ``area`` (m²) at ``temperature`` (K):
+        G = (G/A) × area with the database G/A unless ``conductance_per_area`` (S/m²) is given,
+        P, η, η', P' and S(T) from the table."""
+        from ..contacts import ContactParameters
+
+        per_area = conductance_per_area or self.conductance_per_area
+        if per_area is None:
+            raise ValueError(f"{self.name!r} has no conductance per area in the database: "
+                             "give conductance_per_area (S/m²)")
+        if self.mixing is None or self.mixing_derivative is None:
+            raise ValueError(f"{self.name!r} has no mixing conductance (η, η') in the database")
+        return ContactParameters.from_paper(
+            conductance=per_area * area, polarization=self.polarization, mixing=self.mixing,
+            seebeck=self.seebeck(temperature),
+            polarization_derivative=self.polarization_derivative,
+            mixing_derivative=self.mixing_derivative, temperature=temperature)
+
     def mixing_seebeck(self, temperature: float) -> float | None:
         """S_mix = η' S / η (V/K), None when η is unknown."""
         if self.mixing is None or self.mixing_derivative is None:
