@@ -16,11 +16,12 @@ solve. An *internal* ferromagnet (a free layer inside a pillar, or all vertices 
 ferromagnetic layer, which turn together) also enters through its node basis B(m), linear in m,
 so its part of the system, Bᵀ K(m) B, is a polynomial of degree ≤ 4 in m. On the unit sphere
 the 25 cubic and quartic monomials of m/|m| span exactly the polynomials of degree ≤ 4 (the
-spherical harmonics l ≤ 4), so such maps are obtained exactly from samples of the assembled
-system on a spherical design (checked to round-off at build time). A tunnel junction (:mod:`spincaloric.junctions`) with one dynamic end is affine in that
-magnet's m, so it enters with the features (1, m) and a pair (K_a, K_b) of coefficients; a
-junction between two dynamic magnets (bilinear in the two) is refused. :meth:`CircuitTorqueModel.torques` is the NumPy reference; the compiled integrators use
-the same arrays.
+spherical harmonics l ≤ 4), so such maps are obtained exactly from the system assembled at
+72 quasi-uniform sample directions (checked to round-off at build time). A tunnel junction
+(:mod:`spincaloric.junctions`) with one dynamic end is affine in that magnet's m, so it enters
+with the features (1, m) and a pair (K_a, K_b) of coefficients; a junction between two dynamic
+magnets (bilinear in the two) is refused. :meth:`CircuitTorqueModel.torques` is the NumPy
+reference; the compiled integrators use the same arrays.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ class CircuitTorqueModel:
     d0 : (3n,) the circuit's static drive vector.
     temperature_index : (k,) where each magnet's temperature lives for the thermal field:
         i ≥ 0 the drive slot 3r + 1 of a reservoir (ΔT), i < 0 the unknown −1 − i of the solved
-        system (an internal magnet's own electron temperature).
+        system (the electron temperature of the internal node that names the magnet).
     """
 
     circuit: Circuit
