@@ -313,9 +313,11 @@ def test_internal_magnets_compiled_torque_equals_the_circuit_solution(regime):
     assert internal_seen >= 4
 
 
-def test_a_thick_free_layer_turns_as_one_magnet():
+@pytest.mark.parametrize("current_biased", [False, True])
+def test_a_thick_free_layer_turns_as_one_magnet(current_biased):
     """A diffusive Co free layer of 5 cells named by one vertex: its torque is the sum of the
-    torques the circuit puts on all its vertices; naming two vertices is refused."""
+    torques the circuit puts on all its vertices, to round-off also behind the stiff lead link
+    of a current-biased lead (cond(A) ~ 1e14); naming two vertices is refused."""
     from spincaloric.layers import BulkMaterial, Interface, Layer, Lead, multilayer
 
     co = BulkMaterial(resistivity=60e-9, spin_flip_length=60e-9, spin_asymmetry=0.46,
@@ -326,7 +328,8 @@ def test_a_thick_free_layer_turns_as_one_magnet():
                     Layer("fixed", co, 10e-9, cells=3, magnetization=(0, 0, 1)), interface,
                     Layer("spacer", cu, 5e-9, cells=2), interface,
                     Layer("free", co, 4e-9, cells=5, magnetization=(1, 0, 0)),
-                    Lead("right")], area=1e-16, temperature=T).finalize()
+                    Lead("right", current=2e-4 if current_biased else None)],
+                   area=1e-16, temperature=T).finalize()
     tm = CircuitTorqueModel.build(c, ["free_2"])
     m = np.array([[0.6, 0.48, 0.64]])
     sol = c.solve(magnetization={"free_2": m[0]})
@@ -338,6 +341,16 @@ def test_a_thick_free_layer_turns_as_one_magnet():
                                atol=1e-10 * np.abs(ref).max())
     with pytest.raises(DeviceError, match=r"nodes\.free_4\.magnet: same magnet as 'free_1'"):
         CircuitTorqueModel.build(c, ["free_1", "free_4"])
+    # drive overrides a node cannot take are refused, naming it
+    bad = ({"voltage": {"right": 1e-3}} if current_biased else {"current": {"right": 1e-3}})
+    with pytest.raises(DeviceError, match=r"(voltage|current)\.right: not a"):
+        tm.drive_vector(**bad)
+    with pytest.raises(DeviceError, match=r"heat\.left: not an internal node"):
+        tm.drive_vector(heat={"left": 1e-9})
+    d = tm.drive_vector(heat={"spacer_1": 1e-9})
+    heated = c.solve(magnetization={"free_2": m[0]}, heat={"spacer_1": 1e-9})
+    np.testing.assert_allclose(tm.torques(m, d)[0], heated.magnet_torque("free_2"),
+                               atol=1e-10 * np.abs(ref).max())
 
 
 def pillar_with_internal_free_layer(regime="thermalized"):

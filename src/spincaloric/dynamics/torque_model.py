@@ -145,17 +145,30 @@ class CircuitTorqueModel:
         d0 = _solver._drive_vectors(_static_drives(circuit))[0]
         return cls(circuit, magnets, nodes, a0, r0, e, f, t, d0, temperature_index)
 
-    def drive_vector(self, voltage=None, temperature=None, current=None) -> np.ndarray:
-        """The drive vector d (3n,) with reservoir overrides: ``voltage`` electric potential (V),
-        ``temperature`` absolute (K), ``current`` conventional (A), dicts by node name."""
+    def drive_vector(self, voltage=None, temperature=None, current=None,
+                     heat=None) -> np.ndarray:
+        """The drive vector d (3n,) with overrides, dicts by node name: ``voltage`` electric
+        potential (V) of a voltage-biased reservoir, ``temperature`` absolute (K) of a
+        reservoir, ``current`` conventional (A) into the device from a current-biased
+        reservoir, ``heat`` (W) deposited in an internal node. A node that cannot take the
+        override is a :class:`~spincaloric.device.DeviceError` naming it."""
         d = self.d0.copy()
         c = self.circuit
-        for name, v in (voltage or {}).items():
-            d[3 * c.index[name]] = from_electric_potential(v)
-        for name, v in (temperature or {}).items():
-            d[3 * c.index[name] + 1] = v - c.temperature
-        for name, v in (current or {}).items():
-            d[3 * c.index[name] + 2] = v
+        allowed = {"voltage": c.reservoir & ~c.current_biased, "temperature": c.reservoir,
+                   "current": c.current_biased, "heat": ~c.reservoir}
+        why = {"voltage": "not a voltage-biased reservoir", "temperature": "not a reservoir",
+               "current": "not a current-biased reservoir", "heat": "not an internal node"}
+        for key, given, slot in (("voltage", voltage, 0), ("temperature", temperature, 1),
+                                 ("current", current, 2), ("heat", heat, 2)):
+            for name, v in (given or {}).items():
+                if name not in c.index:
+                    raise DeviceError(f"{key}.{name}", "no such node")
+                i = c.index[name]
+                if not allowed[key][i]:
+                    raise DeviceError(f"{key}.{name}", why[key])
+                value = {"voltage": from_electric_potential(v),
+                         "temperature": v - c.temperature}.get(key, v)
+                d[3 * i + slot] = value
         return d
 
     def _solve(self, m, d):
@@ -326,8 +339,17 @@ def _sampled_maps(circuit: Circuit, groups: list, act: np.ndarray):
         kj = [k_all[c] if touches[j, c] else zero for c in range(circuit.n_contacts)]
         a_s, r_s = _solver.assemble_dense(circuit, kj, _solver.node_bases(circuit, mflat, varying),
                                           node_terms=False)
-        e[j] = _fit(phi_pinv, phi, a_s[:, act][:, :, act], "system")
-        f[j] = _fit(phi_pinv, phi, r_s[:, act], "drive")
+        a_s, r_s = a_s[:, act][:, :, act], r_s[:, act]
+        # entries that do not depend on m (the charge and energy rows of a contact, say) are
+        # taken as assembled, not fitted: a fit would give +G and −G of a stiff link
+        # independent rounding errors, a charge leak that an ill-conditioned circuit (a
+        # current-biased lead behind a 10⁶ S link) amplifies
+        for sampled, const in ((a_s, a0), (r_s, r0)):
+            fixed_entry = np.ptp(sampled, axis=0) <= 1e-13 * np.abs(sampled).max(axis=0)
+            const += np.where(fixed_entry, sampled[0], 0.0)
+            sampled[:, fixed_entry] = 0.0
+        e[j] = _fit(phi_pinv, phi, a_s, "system")
+        f[j] = _fit(phi_pinv, phi, r_s, "drive")
         # absorbed spin current: inflow into the magnet's nodes, (N, 3, w)
         i_abs = np.zeros((len(samples), 3, w))
         for p in range(len(samples)):
