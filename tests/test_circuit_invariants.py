@@ -376,8 +376,8 @@ def test_joule_heat_is_the_electrical_power_and_heats_the_middle():
     sol = circuit.solve()
     heat = joule_heat(sol)
     current = float(sol.contacts[0].charge_current)
-    total = sum(float(v) for v in heat.values()) + 0.5 * float(
-        sol.contact_entropy_production[0] + sol.contact_entropy_production[-1]) * 300.0
+    end_power = [float(c.charge_current) * 1e-3 / n for c in (sol.contacts[0], sol.contacts[-1])]
+    total = sum(float(v) for v in heat.values()) + 0.5 * sum(end_power)
     assert total == pytest.approx(current * 1e-3, rel=1e-12, abs=0)
     hot = circuit.solve(heat=heat)
     # discrete heated wire: ΔT_i = q i (n − i) / (2 K) with q the heat per cell, K = L0 T g
@@ -386,6 +386,46 @@ def test_joule_heat_is_the_electrical_power_and_heats_the_middle():
     rise = np.array([float(hot.nodes[f"n{i}"].temperature) - 300.0 for i in range(n - 1)])
     i = np.arange(1, n)
     np.testing.assert_allclose(rise, q * i * (n - i) / (2 * k_th), rtol=1e-10)
+
+
+@pytest.mark.parametrize("regime", REGIMES)
+@settings(max_examples=20, deadline=None)
+@given(seed=seeds)
+def test_joule_heat_totals_the_electrical_power_of_the_reservoirs(regime, seed):
+    """Tellegen: the Joule heat of all contacts and nodes (the reservoirs' halves included)
+    equals Σ_r V_r I_r, the electrical power the reservoirs deliver — with thermal biases,
+    thermopowers, spin flip and junctions, where heat conduction produces entropy but no heat."""
+    from spincaloric.solution import joule_heat
+
+    rng = np.random.default_rng(seed)
+    circuit = random_circuit(rng, regime, junctions=bool(seed % 2), current_lead=bool(seed % 3))
+    sol = circuit.solve(heat={circuit.names[int(circuit.internal[0])]: 1e-9})
+    x, j = sol.states, sol.currents
+    dx = x[circuit.ends[:, 0]] - x[circuit.ends[:, 1]]
+    power = j[:, 0] * dx[:, 0] + 0.5 * np.einsum("ki,ki->k", j[:, 1:4], dx[:, 1:4])
+    at_reservoirs = sum(0.5 * power[k] for k, (a, b) in enumerate(circuit.ends)
+                        for end in (a, b) if circuit.reservoir[end])
+    total = sum(float(v) for v in joule_heat(sol).values()) + at_reservoirs
+    res = circuit.reservoir
+    delivered = float(np.sum(x[res, 0] * node_outflow(circuit, j)[res, 0]))
+    scale = float(np.sum(np.abs(j[:, 0] * dx[:, 0])))
+    assert total == pytest.approx(delivered, rel=0, abs=1e-9 * scale)
+
+
+def test_heat_conduction_alone_deposits_no_joule_heat():
+    """A temperature difference across resistors without thermopower: heat flows, entropy is
+    produced, but no work is done on the electrons — no Joule heat."""
+    from spincaloric.solution import joule_heat
+
+    dev = Device(temperature=300.0)
+    dev.add_node("a", "normal", reservoir=True, temperature=340.0)
+    dev.add_node("mid", "normal")
+    dev.add_node("b", "normal", reservoir=True)
+    for x in ("a", "b"):
+        dev.add_contact(x, "mid", ContactParameters.spin_independent(conductance=1e-2))
+    sol = dev.finalize().solve()
+    assert float(sol.contact_entropy_production.sum()) > 0
+    assert float(joule_heat(sol)["mid"]) == 0.0
 
 
 @pytest.mark.parametrize("method", METHODS)

@@ -202,15 +202,23 @@ class Solution:
 def joule_heat(solution: Solution) -> dict[str, np.ndarray]:
     """Heat (W) that the currents of ``solution`` dissipate, assigned to the internal nodes.
 
-    Each contact dissipates T × its entropy production, I_c ΔV_c + I⃗_s·ΔV⃗_s/2 + … (the
-    Joule heat, second order in the bias); half of it goes to each end that is an internal
-    node (a reservoir absorbs its half). Feed the result back as ``heat=`` to a second solve
-    for the thermal response to Joule heating (the second harmonic of a lock-in measurement).
-    Arrays carry the batch shape of the solution.
+    The Joule heat is the electrical work done on the electrons: in each contact
+    P_c = I_c ΔV_c + I⃗_s·ΔV⃗_s/2 (charge and spin currents times their electrochemical
+    potential drops; thermoelectric currents included, so a contact working as a thermocouple
+    can take energy back), half to each end that is an internal node (a reservoir absorbs its
+    half); and in each node the spin-flip relaxation of its spin accumulation,
+    G_sf |V⃗_s|²/2. It is second order in the bias. Heat conduction produces entropy but no
+    heat: its terms (J_Q ΔT/T, J⃗_Qs·ΔT⃗_s/2T) are not counted. Over the circuit the total
+    equals the electrical power that the reservoirs deliver (Tellegen's theorem). Feed the
+    result back as ``heat=`` to a second solve for the thermal response to Joule heating (the
+    second harmonic of a lock-in measurement). Arrays carry the batch shape of the solution.
     """
     c = solution.circuit
-    power = c.temperature * solution.contact_entropy_production  # (..., c) W
-    heat = np.zeros(solution.shape + (c.n_nodes,))
+    x = solution.states
+    dx = x[..., c.ends[:, 0], :4] - x[..., c.ends[:, 1], :4]
+    power = np.einsum("...k,...k->...", solution.currents[..., :4],
+                      dx * np.array([1.0, 0.5, 0.5, 0.5]))  # (..., c) W
+    heat = 0.5 * c.spin_flip * np.sum(x[..., 1:4] ** 2, axis=-1)  # (..., n) W
     for k, (a, b) in enumerate(c.ends):
         heat[..., a] += 0.5 * power[..., k]
         heat[..., b] += 0.5 * power[..., k]
