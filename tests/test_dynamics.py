@@ -398,8 +398,8 @@ def test_internal_free_layer_trajectory_equals_an_independent_integration(regime
 
 def test_internal_magnet_ensembles_and_noise_at_its_own_temperature(monkeypatch):
     """Lane kernel = scalar kernel for an internal magnet with thermal noise, whose temperature
-    is a solved unknown: its node's electron temperature (300 K plus the lead's heat and the
-    Joule and Peltier heat, minus what the bath takes), not the device temperature."""
+    is a solved unknown: its node's electron temperature (300 K plus the warmer lead's heat
+    and the Peltier heat, minus what the bath takes), not the device temperature."""
     from spincaloric.dynamics import simulation
 
     c = pillar_with_internal_free_layer("noninteracting")

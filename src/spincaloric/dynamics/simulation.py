@@ -39,6 +39,44 @@ class DynamicsError(FieldError):
     """Invalid dynamics input; ``field`` names the culprit."""
 
 
+def static_value(circuit: Circuit, node: str, quantity: str) -> float:
+    """The static value of ``quantity`` at ``node``: "voltage" electric potential (V),
+    "temperature" absolute (K), "current" conventional into the device (A), "heat" (W)."""
+    i = circuit.index[node]
+    return float({"voltage": -circuit.reservoir_voltage[i],
+                  "temperature": circuit.reservoir_temperature[i],
+                  "current": circuit.reservoir_current[i],
+                  "heat": circuit.reservoir_current[i]}[quantity])
+
+
+def resolve_drives(circuit: Circuit, drives) -> dict:
+    """Validate {(node, quantity): drive} against ``circuit`` (one-line errors naming
+    ``drives.NODE.QUANTITY``) and give every drive without a base the node's static value."""
+    c = circuit
+    resolved = {}
+    for (node, quantity), drive in drives.items():
+        where = f"drives.{node}.{quantity}"
+        if quantity not in QUANTITIES:
+            raise DynamicsError(where, f"quantity must be one of {QUANTITIES}")
+        if node not in c.index:
+            raise DynamicsError(where, "no such node")
+        internal = not c.reservoir[c.index[node]]
+        if (quantity == "heat") != internal:
+            raise DynamicsError(where, "heat (W) drives internal nodes; voltage, "
+                                "temperature and current drive reservoirs")
+        biased = c.current_biased[c.index[node]]
+        if quantity == "voltage" and biased:
+            raise DynamicsError(where, "the reservoir is current-biased: drive its current")
+        if quantity == "current" and not biased:
+            raise DynamicsError(where, "the reservoir is voltage-biased: set `current` on "
+                                "it to make it current-biased")
+        static = static_value(c, node, quantity)
+        # a drive without a base starts from the reservoir's static value
+        resolved[(node, quantity)] = (drive.with_base(static) if hasattr(drive, "with_base")
+                                      else drive)
+    return resolved
+
+
 @dataclass
 class Simulation:
     """Macrospin LLGS dynamics of ``magnets``: ferromagnets of ``circuit``, reservoirs or
@@ -75,32 +113,7 @@ class Simulation:
             self.model = CircuitTorqueModel.build(self.circuit, self.names)
         except DeviceError as err:
             raise DynamicsError(err.field, err.reason) from None
-        c = self.circuit
-        resolved = {}
-        for (node, quantity), drive in self.drives.items():
-            where = f"drives.{node}.{quantity}"
-            if quantity not in QUANTITIES:
-                raise DynamicsError(where, f"quantity must be one of {QUANTITIES}")
-            if node not in c.index:
-                raise DynamicsError(where, "no such node")
-            internal = not c.reservoir[c.index[node]]
-            if (quantity == "heat") != internal:
-                raise DynamicsError(where, "heat (W) drives internal nodes; voltage, "
-                                    "temperature and current drive reservoirs")
-            biased = c.current_biased[c.index[node]]
-            if quantity == "voltage" and biased:
-                raise DynamicsError(where, "the reservoir is current-biased: drive its current")
-            if quantity == "current" and not biased:
-                raise DynamicsError(where, "the reservoir is voltage-biased: set `current` on "
-                                    "it to make it current-biased")
-            i = c.index[node]
-            static = {"voltage": -c.reservoir_voltage[i], "temperature":
-                      c.reservoir_temperature[i], "current": c.reservoir_current[i],
-                      "heat": c.reservoir_current[i]}[quantity]
-            # a drive without a base starts from the reservoir's static value
-            resolved[(node, quantity)] = (drive.with_base(float(static))
-                                          if hasattr(drive, "with_base") else drive)
-        self.drives = resolved
+        self.drives = resolve_drives(self.circuit, self.drives)
 
     # ---- kernel inputs ------------------------------------------------------------------------
     def _tables(self, until: float, max_step: float):

@@ -51,14 +51,12 @@ class Trajectory:
 
     def drive_values(self) -> dict[tuple[str, str], np.ndarray]:
         """(E, S) value of every drive at the saved instants (V, K or A), amplitude applied."""
+        from .simulation import static_value
+
         sim = self.simulation
-        c = sim.circuit
         out = {}
         for j, ((node, quantity), drive) in enumerate(sim.drives.items()):
-            i = c.index[node]
-            static = {"voltage": -c.reservoir_voltage[i],
-                      "temperature": c.reservoir_temperature[i],
-                      "current": c.reservoir_current[i], "heat": c.reservoir_current[i]}[quantity]
+            static = static_value(sim.circuit, node, quantity)
             v = np.asarray(drive(self.time), float)
             out[(node, quantity)] = static + self.amplitude[:, j:j + 1] * (v - static)
         return out
