@@ -226,3 +226,51 @@ def test_a_diffusive_free_layer_is_a_dynamic_magnet_in_device_files(tmp_path):
     assert res.exit_code == 2
     assert res.stderr.strip() == (f"error: {bad}: layers.spacer.magnet: only a ferromagnetic "
                                   "layer (with a magnetization) can be a dynamic magnet")
+
+
+def test_cli_run_with_joule_heating(tmp_path):
+    """``joule_heating = true``: a voltage pulse heats the spacer by its Joule heat (exported
+    as the drive ``drive_spacer_heat``, = joule_heat of the static solve at the pulse's
+    value); ``--no-joule-heating`` leaves it out."""
+    xr = pytest.importorskip("xarray")
+    from spincaloric.solution import joule_heat
+
+    text = PILLAR.read_text().split("[drives.free.temperature]")[0] + """
+[drives.free.voltage]
+shape = "pulse"
+amplitude = -2e-3
+start = 0.1e-9
+duration = 0.5e-9
+
+[[contacts]]
+between = ["fixed", "spacer"]
+interface = "Cu/Co(001)*"
+area = 1.26e-15
+conductance_per_area = 0.80e15
+
+[[contacts]]
+between = ["free", "spacer"]
+interface = "Cu/Co(001)*"
+area = 1.26e-15
+conductance_per_area = 0.80e15
+
+[simulation]
+until = 1e-9
+n_save = 101
+joule_heating = true
+"""
+    path = tmp_path / "pulse.toml"
+    path.write_text(text)
+    out = tmp_path / "pulse.nc"
+    res = CliRunner().invoke(main, ["run", str(path), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    ds = xr.load_dataset(out)
+    heat = ds["drive_spacer_heat"].values[0]
+    circuit = load_spec(path).device.finalize()
+    expected = float(joule_heat(circuit.solve(voltage={"free": -2e-3}))["spacer"])
+    assert expected > 0
+    assert heat.max() == pytest.approx(expected, rel=1e-9, abs=0)
+    assert heat[0] == 0.0  # before the pulse
+    res = CliRunner().invoke(main, ["run", str(path), "--no-joule-heating", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "drive_spacer_heat" not in xr.load_dataset(out)

@@ -176,11 +176,13 @@ class Duration(click.ParamType):
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="PNG of m(t), τ(t)")
 @click.option("--json", "as_json", is_flag=True, help="print a JSON summary")
 @click.option("--progress/--no-progress", default=None, help="progress bar on stderr")
+@click.option("--joule-heating/--no-joule-heating", default=None,
+              help="add the Joule heat of the drives as heat in the nodes [default: file]")
 def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_path, as_json,
-        progress):
+        progress, joule_heating):
     """Integrate the LLGS dynamics of the dynamic magnets of DEVICE."""
     from .device import DeviceError
-    from .dynamics.simulation import DynamicsError, Simulation
+    from .dynamics.simulation import DynamicsError
 
     try:
         spec, circuit = _load(device)
@@ -189,17 +191,18 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_p
     if not spec.magnets:
         _report(device, "nodes: no dynamic magnet (add a [nodes.NAME.magnet] table)")
         sys.exit(EXIT_INPUT)
-    opts = dict(spec.simulation)
-    for key, value in (("until", until), ("ensemble", ensemble), ("seed", seed),
-                       ("temperature_noise", temperature_noise), ("n_save", n_save)):
-        if value is not None:
-            opts[key] = value
-    opts.setdefault("until", 10e-9)
+    if joule_heating is not None:
+        spec.simulation["joule_heating"] = joule_heating
+    end = until or spec.simulation.get("until", 10e-9)
     if progress is None:
         progress = sys.stderr.isatty()
     try:
-        sim = Simulation(circuit, spec.magnets, spec.drives)
-        traj = sim.run(progress=progress, **opts)
+        sim, opts = spec.simulation_for(circuit, end)
+        for key, value in (("ensemble", ensemble), ("seed", seed),
+                           ("temperature_noise", temperature_noise), ("n_save", n_save)):
+            if value is not None:
+                opts[key] = value
+        traj = sim.run(end, progress=progress, **opts)
     except (DynamicsError, DeviceError, ValueError) as err:
         _report(device, err)
         sys.exit(EXIT_INPUT)
@@ -217,7 +220,7 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_p
         save_png(fig, plot_path)
     summary = traj.summary()
     if as_json:
-        click.echo(json.dumps({"file": device, "until": opts["until"], "magnets": summary}))
+        click.echo(json.dumps({"file": device, "until": end, "magnets": summary}))
     else:
         for name, s in summary.items():
             t = s["switching_time"]
@@ -294,7 +297,7 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
     try:
         data = with_absolute_files(read_toml(device), Path(device).parent)
         spec, _ = _load(device)
-        opts = {k: v for k, v in spec.simulation.items() if k != "until"}
+        opts = {k: v for k, v in spec.simulation.items() if k not in ("until", "joule_heating")}
         end = until or spec.simulation.get("until", 10e-9)
         varies = varies or spec.sweep
         if not varies:

@@ -34,6 +34,21 @@ class DeviceSpec:
     sweep: list = field(default_factory=list)
     spectral: dict = field(default_factory=dict)
 
+    def simulation_for(self, circuit, until: float):
+        """(Simulation, run keywords) of the file's dynamics up to ``until`` (s): the
+        ``[simulation]`` defaults other than ``until`` and ``joule_heating``; with
+        ``joule_heating = true`` the drives carry their Joule heat
+        (:func:`~spincaloric.dynamics.heating.with_joule_heating`)."""
+        from .dynamics.simulation import Simulation
+
+        opts = {k: v for k, v in self.simulation.items() if k not in ("until", "joule_heating")}
+        drives = self.drives
+        if self.simulation.get("joule_heating"):
+            from .dynamics.heating import with_joule_heating
+
+            drives = with_joule_heating(circuit, drives, until)
+        return Simulation(circuit, self.magnets, drives), opts
+
 
 def read_toml(path) -> dict:
     """Parse a TOML file; DeviceError("<toml>", "line N, column M: ...") if malformed."""

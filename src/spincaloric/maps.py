@@ -92,7 +92,6 @@ def evaluate_points(data: dict, keys: list[str], points: list[tuple], until: flo
                     run_kw: dict) -> dict:
     """Run the dynamics at each point (values for ``keys``); returns arrays by quantity:
     ``switched`` (P, k), ``switching_time`` (P, k) s, ``final_m`` (P, k, 3). Runs in workers."""
-    from .dynamics.simulation import Simulation
     from .io import spec_from_dict
 
     out = None
@@ -101,7 +100,8 @@ def evaluate_points(data: dict, keys: list[str], points: list[tuple], until: flo
         for key, value in zip(keys, values):
             set_path(d, key, float(value))
         spec = spec_from_dict(d)
-        sim = Simulation(spec.device.finalize(), spec.magnets, spec.drives)
+        # rebuilt at every point: the Joule heat of a drive grows as its amplitude squared
+        sim, _ = spec.simulation_for(spec.device.finalize(), until)
         traj = sim.run(until, **run_kw)
         sw = traj.switching()
         if out is None:

@@ -231,6 +231,7 @@ class SimulationTable(_Strict):
     temperature_noise: bool | None = None
     dt: float | None = Field(None, description="s")
     seed: int | None = None
+    joule_heating: bool | None = Field(None, description="add the drives' Joule heat")
 
 
 class SweepTable(_Strict):
