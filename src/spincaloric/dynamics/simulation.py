@@ -90,7 +90,9 @@ class Simulation:
         "temperature" (absolute, K), "current" (conventional, into the device, A; the
         reservoir must be current-biased) or "heat" (W deposited in an internal node, e.g. by
         a laser); a drive is any object with ``sample(t_end,
-        max_step) -> (times, values)`` and ``breakpoints()`` (see :mod:`.drives`).
+        max_step) -> (times, values)`` and ``breakpoints()`` (see :mod:`.drives`); the Joule
+        heat of the drives is second order and left out unless added with
+        :func:`.heating.with_joule_heating`.
     torque : "circuit" (solved from the circuit at every step), "none", or "slonczewski"
         (prescribed τ/(M_s V) = a_J m × (m × p), for comparisons; give ``slonczewski`` =
         {magnet: (a_J in T, p 3-vector)}).
