@@ -112,3 +112,33 @@ def test_bad_input_names_the_field():
         with_joule_heating(c, {("nowhere", "voltage"): Constant(1e-3)}, 1e-9)
     with pytest.raises(DynamicsError, match=r"drives\.mid\.voltage"):
         with_joule_heating(c, {("mid", "voltage"): Constant(1e-3)}, 1e-9)
+
+
+def test_heat_table_resolves_the_square_of_short_edges():
+    """The heat goes as the bias squared: on a 20 ps linear edge (straight in the drive's own
+    table) the heat table must still follow V², to RTOL of its peak at any time."""
+    from spincaloric.dynamics.drives import RTOL
+
+    c = resistor_pair()
+    pulse = RectangularPulse(amplitude=2e-3, start=1e-9, duration=5e-9, rise=20e-12)
+    table = with_joule_heating(c, {("a", "voltage"): pulse}, 10e-9)[("mid", "heat")]
+    t = np.concatenate([np.linspace(0.99e-9, 1.03e-9, 81), np.linspace(5.97e-9, 6.01e-9, 81),
+                        np.random.default_rng(0).uniform(0, 10e-9, 200)])
+    direct = (pulse(t) / 2) ** 2  # W: I²/G per contact, half of each of the two
+    np.testing.assert_allclose(table(t), direct, rtol=0, atol=RTOL * direct.max())
+
+
+def test_any_drive_object_with_sample_and_breakpoints():
+    """Drives are duck-typed (``sample``, ``breakpoints``), as in Simulation."""
+
+    class Ramp:
+        def sample(self, t_end, max_step):
+            return np.array([0.0, 1e-9]), np.array([0.0, 2e-3])
+
+        def breakpoints(self):
+            return np.zeros(0)
+
+    c = resistor_pair()
+    table = with_joule_heating(c, {("a", "voltage"): Ramp()}, 1e-9)[("mid", "heat")]
+    assert table(1e-9) == pytest.approx((2e-3 / 2) ** 2, rel=1e-12, abs=0)
+    assert table(0.5e-9) == pytest.approx((1e-3 / 2) ** 2, rel=1e-4, abs=0)

@@ -119,3 +119,22 @@ def test_sweeping_contact_parameters_and_lists_of_points(tmp_path):
                                     "--vary", "right.temperature=300,301", "--zip", "-o",
                                     str(tmp_path / "z.nc")])
     assert res.exit_code == 0 and "2 points" in res.output
+
+
+def test_a_layer_sweeps_as_one_magnet():
+    """Sweeping one vertex's direction turns the whole diffusive layer; the export carries the
+    layer's torque (all vertices) beside each vertex's."""
+    from spincaloric.io import read_toml, with_absolute_files
+    from spincaloric.sweep import sweep_file
+
+    path = Path(__file__).parent.parent / "examples" / "devices" / "pillar_thick_layers.toml"
+    data = with_absolute_files(read_toml(path), path.parent)
+    ds = sweep_file(data, [parse_vary("free_3.magnetization.theta=30,60")])
+    circuit = sc.io.load_device(path).finalize()
+    vertices = circuit.magnet_nodes("free_3")
+    total = sum(ds[f"{v}.torque"].values for v in vertices)
+    np.testing.assert_array_equal(ds["free_0.magnet_torque"].values, total)
+    m = [np.sin(np.radians(60)), 0.0, np.cos(np.radians(60))]
+    direct = circuit.solve(magnetization={"free_0": m}).magnet_torque("free_5")
+    np.testing.assert_allclose(ds["free_0.magnet_torque"].values[1], direct,
+                               atol=1e-12 * np.abs(direct).max())

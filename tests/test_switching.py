@@ -199,10 +199,15 @@ anisotropy_axis = [1, 0, 0]
 def test_a_diffusive_free_layer_is_a_dynamic_magnet_in_device_files(tmp_path):
     """``[layers.NAME.magnet]``: the whole layer turns, reported under its first vertex; its
     volume defaults to the layer's length × area; the CLI integrates it."""
+    from spincaloric.maps import unit_of
+
     path = tmp_path / "thick.toml"
-    path.write_text(THICK.read_text() + LAYER_MAGNET)
+    heated_vertex = '\n[drives.free_3.heat]\nshape = "constant"\nvalue = 1e-9\n'
+    path.write_text(THICK.read_text() + LAYER_MAGNET + heated_vertex)
     spec = load_spec(path)
     assert list(spec.magnets) == ["free_0"]
+    assert ("free_3", "heat") in spec.drives  # drives may name a layer's vertices
+    assert unit_of("layers.free.length") == "m" and unit_of("layers.free.magnet.damping") == "1"
     assert spec.magnets["free_0"].volume == pytest.approx(3e-9 * 1.26e-15, rel=1e-12, abs=0)
     out = tmp_path / "thick.nc"
     res = CliRunner().invoke(main, ["run", str(path), "--until", "0.2ns", "--json",
@@ -217,8 +222,10 @@ def test_a_diffusive_free_layer_is_a_dynamic_magnet_in_device_files(tmp_path):
     model = CircuitTorqueModel.build(spec.device.finalize(), ["free_0"])
     start = model.circuit.magnetization[model.nodes]
     tau = xr.load_dataset(out)["torque"].values[0, 0, 0]
-    np.testing.assert_allclose(tau, model.torques(start)[0],
+    heated = model.drive_vector(heat={"free_3": 1e-9})
+    np.testing.assert_allclose(tau, model.torques(start, heated)[0],
                                atol=1e-9 * np.abs(tau).max())
+    assert np.abs(model.torques(start)[0] - tau).max() > 1e-6 * np.abs(tau).max()
     assert np.abs(tau).max() > 0
     bad = tmp_path / "bad.toml"
     bad.write_text(THICK.read_text() + LAYER_MAGNET.replace("layers.free", "layers.spacer"))

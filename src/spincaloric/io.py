@@ -131,7 +131,7 @@ def spec_from_dict(data: dict, base=None) -> DeviceSpec:
     for node, quantities in model.drives.items():
         for quantity, table in quantities.items():
             where = f"drives.{node}.{quantity}"
-            if node not in model.nodes:
+            if node not in dev.nodes:  # [nodes.*] and the vertices of [layers.*]
                 raise DeviceError(where, f"unknown node {node!r}")
             if quantity not in ("voltage", "temperature", "current", "heat"):
                 raise DeviceError(where, "must be voltage, temperature, current or heat")

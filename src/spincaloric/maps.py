@@ -64,7 +64,10 @@ _UNITS = {
     "mixing_imag": "1", "seebeck": "V/K", "polarization_derivative": "1",
     "mixing_derivative": "1", "mixing_imag_derivative": "1", "conductance_per_area": "S/m2",
     "start": "s", "rise": "s", "decay": "s", "duration": "s", "center": "s", "width": "s",
-    "time": "s", "theta": "deg", "phi": "deg",
+    "time": "s", "theta": "deg", "phi": "deg", "length": "m", "cells": "1",
+    "resistivity": "ohm m", "spin_flip_length": "m", "spin_asymmetry": "1",
+    "spin_seebeck": "V/K", "resistance_area": "ohm m2", "tmr": "1",
+    "seebeck_parallel": "V/K", "seebeck_antiparallel": "V/K",
 }
 _DRIVE_VALUES = ("peak", "base", "amplitude", "value", "before", "after")
 

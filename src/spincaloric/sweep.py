@@ -184,6 +184,14 @@ def run_sweep(circuit: Circuit, axes: list[tuple[str, np.ndarray]], zipped: bool
         put(f"{tag}.spin_current", r.spin_current, "A", f"spin current {tag}", True)
     for name, tau in sol.torques.items():
         put(f"{name}.torque", tau, "N m", f"spin-transfer torque on {name}", True)
+    # a diffusive ferromagnetic layer is one magnet: its torque, under its first vertex
+    groups = circuit.magnet_group
+    for g in np.unique(groups[groups >= 0]):
+        members = np.flatnonzero(groups == g)
+        if members.size > 1:
+            first = circuit.names[members[0]]
+            put(f"{first}.magnet_torque", sol.magnet_torque(first), "N m",
+                f"spin-transfer torque on the layer of {first} (all its vertices)", True)
     put("entropy_production", sol.entropy_production, "W/K", "entropy production")
     ds.attrs.update(title=circuit.title, regime=circuit.regime, temperature=circuit.temperature)
     return ds

@@ -1,8 +1,9 @@
 r"""Joule heating of time-dependent drives, as heat drives of the internal nodes.
 
-A current through a pillar dissipates P = T σ̇ in every contact (σ̇ the contact's entropy
-production, :func:`spincaloric.solution.joule_heat`: I_c ΔV_c + I⃗_s·ΔV⃗_s/2 + …, half to each
-internal end). This heat is second order in the bias, so linear response leaves it out; a
+A current through a pillar does electrical work on the electrons: I_c ΔV_c + I⃗_s·ΔV⃗_s/2 in
+every contact (half to each internal end) and G_sf |V⃗_s|²/2 in every node that relaxes spin
+(:func:`spincaloric.solution.joule_heat`). This heat is second order in the bias, so linear
+response leaves it out; a
 current pulse that switches a free layer also heats it, and the temperature differences it
 creates exert a thermal torque of their own. :func:`with_joule_heating` computes the Joule heat
 of the drives along the run, once, from the circuit at fixed magnetizations, and returns the
@@ -11,8 +12,12 @@ internal node — added to any heat drive the node already had:
 
 .. math::
 
-    P_n(t) = \tfrac12 \sum_{c \ni n} T\,\dot\sigma_c\big(\text{drives}(t),\ m_0\big)
-    \;+\; P^\text{drive}_n(t).
+    P_n(t) = \tfrac12 \sum_{c \ni n} \big(I_c ΔV_c + \tfrac12 \vec I_{s,c}\cdot Δ\vec V_{s,c}\big)
+    + \tfrac12 G_{sf,n} |\vec V_{s,n}|^2 \;+\; P^\text{drive}_n(t),
+
+all at the drives' values at t and the magnetizations m_0. The table's times are refined until
+linear interpolation reproduces the heat itself (not only the drives: the heat goes as their
+square) to :data:`RTOL` of its peak.
 
 Approximations, stated: the heat is that of the linear-response currents (the first correction:
 the thermal response to this heat is second order in the bias; its own dissipation, fourth
@@ -29,8 +34,11 @@ import numpy as np
 
 from ..device import Circuit, DeviceError
 from ..solution import joule_heat
-from .drives import Table
+from .drives import RTOL, Table
 from .simulation import DynamicsError, resolve_drives, static_value
+
+#: Refinement rounds (each one batched solve) and the largest number of table points.
+MAX_ROUNDS, MAX_POINTS = 24, 20_000
 
 
 def with_joule_heating(circuit: Circuit, drives, until: float, *, magnetization=None,
@@ -64,23 +72,53 @@ def with_joule_heating(circuit: Circuit, drives, until: float, *, magnetization=
         raise DynamicsError("until", f"must be a positive time (s), got {until!r}")
     max_step = float(max_step or until / 200)
     resolved = resolve_drives(circuit, drives)
-    times, left = _grid(resolved.values(), until, max_step)
-    overrides = {"voltage": {}, "temperature": {}, "current": {}, "heat": {}}
-    for (node, quantity), drive in resolved.items():
-        values = np.asarray(drive(times), float)
-        values[left] = np.asarray(drive(np.nextafter(times[left], -np.inf)), float)
-        overrides[quantity][node] = values
-    try:
-        sol = circuit.solve(magnetization=magnetization or {}, **overrides)
-    except DeviceError as err:
-        raise DynamicsError(err.field, err.reason) from None
+    # every drive as the table the integrators see (any object with sample() qualifies)
+    tables = {key: Table(*(tuple(a) for a in d.sample(until, max_step)))
+              for key, d in resolved.items()}
+    times, left = _grid(tables.values(), until, max_step)
+
+    def heat_at(t, before):
+        """(heats {node: (P,)}, heat-drive values {node: (P,)}) at times t (P,); ``before``
+        marks the entries evaluated just before t (the first time of a jump)."""
+        overrides = {"voltage": {}, "temperature": {}, "current": {}, "heat": {}}
+        for (node, quantity), table in tables.items():
+            values = np.asarray(table(t), float)
+            values[before] = np.asarray(table(np.nextafter(t[before], -np.inf)), float)
+            overrides[quantity][node] = values
+        try:
+            sol = circuit.solve(magnetization=magnetization or {}, **overrides)
+        except DeviceError as err:
+            raise DynamicsError(err.field, err.reason) from None
+        heats = {n: np.broadcast_to(h, t.shape) for n, h in joule_heat(sol).items()}
+        return heats, overrides["heat"]
+
+    heats, given = heat_at(times, left)
+    for _ in range(MAX_ROUNDS):
+        # midpoints of the non-empty intervals; keep those where the heat is not linear
+        gap = np.flatnonzero(np.diff(times) > 0)
+        if gap.size == 0 or times.size >= MAX_POINTS:
+            break
+        mid = 0.5 * (times[gap] + times[gap + 1])
+        new, new_given = heat_at(mid, np.zeros(mid.size, bool))
+        bad = np.zeros(mid.size, bool)
+        for node, h in heats.items():
+            # h[gap + 1] is the interval's right end: the value before a jump if one is there
+            err = np.abs(new[node] - 0.5 * (h[gap] + h[gap + 1]))
+            bad |= err > RTOL * np.abs(h).max()
+        if not bad.any():
+            break
+        keep = np.flatnonzero(bad)[: MAX_POINTS - times.size]
+        at = gap[keep] + 1
+        times = np.insert(times, at, mid[keep])
+        left = np.insert(left, at, False)
+        heats = {n: np.insert(h, at, new[n][keep]) for n, h in heats.items()}
+        given = {n: np.insert(g, at, new_given[n][keep]) for n, g in given.items()}
     out = dict(resolved)
-    for node, heat in joule_heat(sol).items():
-        heat = np.broadcast_to(heat, times.shape)
+    for node, heat in heats.items():
         if not np.any(heat):
             continue
-        given = overrides["heat"].get(node, static_value(circuit, node, "heat"))
-        out[(node, "heat")] = Table(times=tuple(times), values=tuple(heat + given))
+        base = given.get(node, static_value(circuit, node, "heat"))
+        out[(node, "heat")] = Table(times=tuple(times), values=tuple(heat + base))
     return out
 
 
@@ -90,8 +128,10 @@ def _grid(drives, until: float, max_step: float):
     samples = [np.asarray(d.sample(until, max_step)[0], float) for d in drives]
     base = np.linspace(0.0, until, max(2, int(np.ceil(until / max_step)) + 1))
     times = np.unique(np.concatenate([base, *samples]))
+    times = times[(times >= 0) & (times <= until)]
     jumps = np.unique(np.concatenate(
         [t[1:][np.diff(t) == 0] for t in samples] or [np.zeros(0)]))
+    jumps = jumps[(jumps >= 0) & (jumps <= until)]
     at = np.searchsorted(times, jumps)
     times = np.insert(times, at, jumps)
     left = np.zeros(times.size, bool)

@@ -51,12 +51,16 @@ class Trajectory:
 
     def drive_values(self) -> dict[tuple[str, str], np.ndarray]:
         """(E, S) value of every drive at the saved instants (V, K or A), amplitude applied."""
+        from .drives import Table
         from .simulation import static_value
 
         sim = self.simulation
         out = {}
         for j, ((node, quantity), drive) in enumerate(sim.drives.items()):
             static = static_value(sim.circuit, node, quantity)
+            if not callable(drive):  # duck-typed: only sample() and breakpoints()
+                drive = Table(*(tuple(a) for a in drive.sample(self.time[-1],
+                                                               self.time[-1] / 200)))
             v = np.asarray(drive(self.time), float)
             out[(node, quantity)] = static + self.amplitude[:, j:j + 1] * (v - static)
         return out
