@@ -42,8 +42,8 @@ def efficiency(thickness: float) -> float:
                          interface(), Layer("spacer", CU, 5e-9, cells=5), interface(),
                          Layer("free", CO, thickness, cells=cells, magnetization=(1, 0, 0)),
                          Lead("top")], area=AREA, temperature=T).finalize()
-    thermal = pillar.solve(temperature={"top": T + 1.0}).torques["free_0"]
-    electric = pillar.solve(voltage={"top": -1.0}).torques["free_0"]
+    thermal = pillar.solve(temperature={"top": T + 1.0}).magnet_torque("free_0")
+    electric = pillar.solve(voltage={"top": -1.0}).magnet_torque("free_0")  # whole layer
     return float(thermal @ electric / (electric @ electric))
 
 
