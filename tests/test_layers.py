@@ -171,6 +171,10 @@ def test_bad_layers_are_rejected():
         add_layer(dev, "x", CU, length=-1e-9, area=AREA, cells=3)
     with pytest.raises(DeviceError, match="layers.x.material"):
         add_layer(dev, "x", CO, length=1e-9, area=AREA, cells=3)
+    for cells, reason in ((2.5, "whole number"), (3.0, "whole number"), (True, "whole number"),
+                          (0, "whole number"), (10**30, "at most 10,000,000 cells")):
+        with pytest.raises(DeviceError, match=f"layers.x.cells: .*{reason}"):
+            add_layer(dev, "x", CU, length=1e-9, area=AREA, cells=cells)
 
 
 def test_thermal_spin_injection_of_a_semi_infinite_f_n_junction():

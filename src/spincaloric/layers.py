@@ -88,6 +88,10 @@ class BulkMaterial:
                 / (2 * self.spin_flip_length**2))
 
 
+#: The most cells one layer may have (10⁷ nodes: about a minute of sparse LU and GBs of memory).
+MAX_CELLS = 10_000_000
+
+
 def add_layer(device: Device, name: str, material: BulkMaterial, *, length: float, area: float,
               cells: int, magnetization=None, start: str | None = None,
               end: str | None = None) -> list[str]:
@@ -96,13 +100,16 @@ def add_layer(device: Device, name: str, material: BulkMaterial, *, length: floa
     The vertices are new internal nodes ``{name}_0`` … ``{name}_{cells}``, except that the first
     (last) one *is* the existing node ``start`` (``end``) when given — e.g. a reservoir the layer
     ends in. ``magnetization`` makes it a ferromagnetic layer (then β, S_s may be non-zero).
-    length (m) > 0, area (m²) > 0, cells ≥ 1.
+    length (m) > 0, area (m²) > 0, 1 ≤ cells ≤ :data:`MAX_CELLS` (an int).
     """
     for key, value in (("length", length), ("area", area)):
         if not (math.isfinite(value) and value > 0):
             raise DeviceError(f"layers.{name}.{key}", f"must be positive, got {value!r}")
-    if int(cells) != cells or cells < 1:
+    if not isinstance(cells, (int, np.integer)) or isinstance(cells, bool) or cells < 1:
         raise DeviceError(f"layers.{name}.cells", f"must be a whole number >= 1, got {cells!r}")
+    if cells > MAX_CELLS:
+        raise DeviceError(f"layers.{name}.cells", f"at most {MAX_CELLS:,} cells per layer (a "
+                          f"sparse solve of that size takes minutes), got {cells:,}")
     ferro = magnetization is not None
     if not ferro and (material.spin_asymmetry or material.spin_seebeck):
         raise DeviceError(f"layers.{name}.material", "a normal layer has no spin asymmetry or "

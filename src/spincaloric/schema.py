@@ -291,7 +291,7 @@ class LayerTable(_Strict):
     spin_seebeck: float | None = Field(None, description="S↑ − S↓, V/K")
     length: float = Field(description="m")
     area: float = Field(description="m²")
-    cells: int = Field(ge=1)
+    cells: int = Field(ge=1, le=10_000_000, strict=True)
     magnetization: Vector3 | Angles | None = None
     start: str | None = None
     end: str | None = None
