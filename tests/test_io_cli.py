@@ -134,7 +134,12 @@ BAD = {
     "bad regime": (SIMPLE.replace("temperature = 300.0\n", 'temperature = 300.0\nregime = "hot"\n', 1),
                    "regime:"),
     "negative temperature": (SIMPLE.replace("temperature = 300.0\n", "temperature = -3.0\n", 1),
-                             "temperature: must be a positive temperature"),
+                             "temperature: must be a temperature of at least 0.001 K"),
+    # used to underflow e L0 T to zero and end in a ZeroDivisionError traceback
+    "vanishing temperature": (SIMPLE.replace("temperature = 300.0\n", "temperature = 1e-300\n",
+                                             1), "temperature: must be a temperature of at least"),
+    "huge energy grid": (SIMPLE + "\n[spectral]\npoints = 1000000000000\n",
+                         "spectral.points: Input should be less than or equal to 1000000"),
 }
 
 
@@ -151,6 +156,26 @@ def test_bad_input_is_one_line_naming_the_field(tmp_path, case):
         assert lines[0].startswith(f"error: {path}: ")
         assert expected in lines[0], lines[0]
         assert "Traceback" not in res.output
+
+
+def test_plot_and_materials_bad_input_is_one_line(tmp_path):
+    """A missing output directory, a file with nothing to plot, a NaN temperature: one line,
+    exit 2, nothing written."""
+    xr = pytest.importorskip("xarray")
+    empty = tmp_path / "empty.nc"
+    xr.Dataset().to_netcdf(empty)
+    res = CliRunner().invoke(main, ["plot", str(empty), "-o", str(tmp_path / "e.png")])
+    assert res.exit_code == 2 and res.stderr.strip() == (f"error: {empty}: the file has no "
+                                                         "variables to plot")
+    ds = xr.Dataset({"x": ("v", [1.0, 2.0])}, coords={"v": [0.0, 1.0]})
+    ds.to_netcdf(tmp_path / "one.nc")
+    target = tmp_path / "missing" / "x.png"
+    res = CliRunner().invoke(main, ["plot", str(tmp_path / "one.nc"), "-o", str(target)])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert len(res.stderr.strip().splitlines()) == 1 and "output: " in res.stderr
+    assert not (tmp_path / "missing").exists()
+    res = CliRunner().invoke(main, ["materials", "--temperature", "nan"])
+    assert res.exit_code == 2 and "must be a number" in res.stderr
 
 
 def test_missing_file_and_bad_flags(tmp_path):

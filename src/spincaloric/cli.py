@@ -24,6 +24,14 @@ class _Failed(Exception):
     """A file failed; the message is already printed."""
 
 
+def _finite(value: float, name: str) -> float:
+    """A click callback: refuse NaN (ranges let it through: every comparison with it is
+    false)."""
+    if value != value:
+        raise click.BadParameter(f"{name} must be a number, got nan")
+    return value
+
+
 def _report(path, err) -> None:
     reason = " ".join(str(err).split())  # one line, whatever the source
     click.echo(f"error: {path}: {reason}", err=True)
@@ -103,7 +111,8 @@ def check(files):
 
 
 @main.command()
-@click.option("--temperature", type=click.FloatRange(min=0, min_open=True), default=300.0,
+@click.option("--temperature", type=click.FloatRange(min=0, min_open=True, max=1e6), default=300.0,
+              callback=lambda ctx, param, v: _finite(v, "--temperature"),
               show_default=True, help="temperature for S, S↑, S↓ (K)")
 @click.option("--bulk", is_flag=True, help="list the bulk materials (layers) instead")
 def materials(temperature, bulk):
@@ -347,7 +356,11 @@ def plot(result, output, variable):
     except (DeviceError, ValueError) as err:
         _report(result, err)
         sys.exit(EXIT_INPUT)
-    save_png(fig, output)
+    try:
+        save_png(fig, output)
+    except OSError as err:
+        _report(result, f"output: {err.strerror or err} ({output})")
+        sys.exit(EXIT_INPUT)
     click.echo(f"wrote {output}")
 
 

@@ -11,6 +11,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+#: Lowest temperature a device file may give (K): the linear-response coefficients scale with
+#: T (e L0 T, S/T), and below a millikelvin they underflow the thermoelectric parameters.
+MIN_TEMPERATURE = 1e-3
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=False)
@@ -86,8 +89,8 @@ class NodeTable(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self):
-        if self.temperature is not None and self.temperature <= 0:
-            raise ValueError("temperature: must be positive (K)")
+        if self.temperature is not None and not self.temperature >= MIN_TEMPERATURE:
+            raise ValueError(f"temperature: must be at least {MIN_TEMPERATURE:g} K")
         if self.type == "ferromagnet" and self.magnetization is None:
             raise ValueError("magnetization: a ferromagnet needs a magnetization")
         if self.type == "normal" and self.magnetization is not None:
@@ -269,7 +272,7 @@ class SpectralNodeTable(_Strict):
 class SpectralTable(_Strict):
     """``[spectral]``: the energy grid and the relaxation of a ``regime = "spectral"`` device."""
 
-    points: int = Field(2001, ge=3)
+    points: int = Field(2001, ge=3, le=1_000_000)
     window: float = Field(40.0, gt=0, description="half-width of the grid in k_B T")
     relaxation: dict[str, float] = Field({}, description="node: g_ee = e²D/τ_ee (S)")
     phonons: dict[str, float] = Field({}, description="node: g_ep (S)")
@@ -323,8 +326,8 @@ class DeviceFile(_Strict):
     @field_validator("temperature")
     @classmethod
     def _positive(cls, v):
-        if not (math.isfinite(v) and v > 0):
-            raise ValueError(f"must be a positive temperature (K), got {v}")
+        if not (math.isfinite(v) and v >= MIN_TEMPERATURE):
+            raise ValueError(f"must be a temperature of at least {MIN_TEMPERATURE:g} K, got {v}")
         return v
 
 

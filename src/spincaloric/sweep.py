@@ -206,6 +206,8 @@ def plot_dataset(ds, variable: str | None = None):
     import matplotlib.pyplot as plt
 
     dims = [d for d in ds.dims if d not in ("component", "magnet")]
+    if not ds.data_vars:
+        raise ValueError("the file has no variables to plot")
     if variable is None:
         torques = [v for v in ds.data_vars if str(v).endswith(".torque")
                    and float(np.abs(ds[v]).max()) > 0]
