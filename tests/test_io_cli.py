@@ -266,3 +266,33 @@ def test_atomic_write_gives_ordinary_file_permissions(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_values_of_the_wrong_type_are_refused_not_coerced(tmp_path):
+    """Strict device files: "300" is not a temperature, "yes" not a boolean, 0 S/m² not a
+    conductance per area (it used to fall back to the database value)."""
+    for old, new, field in (("temperature = 300.0", 'temperature = "300"', "temperature"),
+                            ("reservoir = true", 'reservoir = "yes"', "nodes.left.reservoir")):
+        res = CliRunner().invoke(main, ["check", write(tmp_path, SIMPLE.replace(old, new, 1))])
+        assert res.exit_code == 2 and f": {field}: " in res.stderr, res.stderr
+    text = SIMPLE.replace('between = ["left", "spacer"]\nconductance = 1.0e-2\n'
+                          'polarization = 0.5\nmixing = 0.6\nseebeck = -4.5e-6\n'
+                          'polarization_derivative = 0.77\nmixing_derivative = 0.13',
+                          'between = ["left", "spacer"]\ninterface = "Cu/Co(111)*"\n'
+                          'area = 1e-16\nconductance_per_area = 0.0')
+    res = CliRunner().invoke(main, ["check", write(tmp_path, text)])
+    assert res.exit_code == 2 and "contacts[0].conductance_per_area: must be positive" in res.stderr
+
+
+def test_unusable_output_paths_cost_nothing_and_leave_nothing(tmp_path):
+    pillar = str(EXAMPLES / "thermal_switching_pillar.toml")
+    for args, flag in ((["run", pillar, "--until", "0.01ns", "-o", str(tmp_path / "no" / "t.nc")],
+                        "--output"),
+                       (["run", pillar, "--until", "0.01ns", "-o", str(tmp_path / "t.nc"),
+                         "--plot", str(tmp_path / "no" / "t.png")], "--plot"),
+                       (["sweep", str(EXAMPLES / "valve_thermal.toml"), "-o", str(tmp_path),
+                         "--vary", "right.temperature=300,301"], "--output")):
+        res = CliRunner().invoke(main, args)
+        assert res.exit_code == 2 and "Traceback" not in res.output
+        assert len(res.stderr.strip().splitlines()) == 1 and f": {flag}: " in res.stderr
+        assert list(tmp_path.iterdir()) == []

@@ -108,3 +108,17 @@ def test_map_coordinates_carry_units(tmp_path):
     ds = switching_map(read_toml(PILLAR), AXES, 2e-9, tmp_path / "m.nc", run_kw=RUN)
     assert ds["drives.free.temperature.peak"].attrs["units"] == "K"
     assert ds["drives.free.temperature.decay"].attrs["units"] == "s"
+
+
+def test_bad_grid_values_fail_before_anything_is_written(tmp_path):
+    """A value the device cannot take is found before the map starts (no chunk store to
+    block the next attempt); run settings are not map parameters."""
+    data = read_toml(PILLAR)
+    out = tmp_path / "m.nc"
+    with pytest.raises(DeviceError, match=r"nodes\.free\.magnet\.damping: must be >= 0"):
+        switching_map(data, [("free.magnet.damping", np.array([0.01, -1.0]))], 1e-11, out)
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(DeviceError, match=r"vary\.simulation\.n_save: run settings"):
+        switching_map(data, [("simulation.n_save", np.array([11.0, 21.0]))], 1e-11, out)
+    ds = switching_map(data, [("free.magnet.damping", np.array([0.01, 0.02]))], 1e-11, out)
+    assert ds["switched"].shape == (2, 1) and out.exists()

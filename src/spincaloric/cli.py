@@ -24,6 +24,27 @@ class _Failed(Exception):
     """A file failed; the message is already printed."""
 
 
+def _output_problem(path) -> str | None:
+    """Why ``path`` cannot take an output file (checked before the work, so that a bad path
+    costs nothing and leaves nothing), or None."""
+    p = Path(path)
+    if not str(path):
+        return "empty path"
+    if p.is_dir():
+        return f"{path} is a directory"
+    if not p.parent.exists():
+        return f"directory {p.parent} does not exist"
+    return None
+
+
+def _check_outputs(device, **paths) -> None:
+    """Report the first unusable output path (one line, exit 2)."""
+    for flag, path in paths.items():
+        if path is not None and (problem := _output_problem(path)):
+            _report(device, f"--{flag.replace('_', '-')}: {problem}")
+            sys.exit(EXIT_INPUT)
+
+
 def _finite(value: float, name: str) -> float:
     """A click callback: refuse NaN (ranges let it through: every comparison with it is
     false)."""
@@ -70,6 +91,10 @@ def solve(files, as_json, distributions, plot_path):
     """Solve the steady state of device FILES."""
     from .io import solution_record
 
+    for flag, path in (("--distributions", distributions), ("--plot", plot_path)):
+        if path is not None and (problem := _output_problem(path)):
+            click.echo(f"error: {flag}: {problem}", err=True)
+            sys.exit(EXIT_INPUT)
     if (distributions or plot_path) and len(files) != 1:
         click.echo("error: --distributions/--plot: need exactly one device file", err=True)
         sys.exit(EXIT_INPUT)
@@ -200,6 +225,7 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_p
     if not spec.magnets:
         _report(device, "nodes: no dynamic magnet (add a [nodes.NAME.magnet] table)")
         sys.exit(EXIT_INPUT)
+    _check_outputs(device, output=output, plot=plot_path)
     if joule_heating is not None:
         spec.simulation["joule_heating"] = joule_heating
     end = until or spec.simulation.get("until", 10e-9)
@@ -215,18 +241,32 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_p
     except (DynamicsError, DeviceError, ValueError) as err:
         _report(device, err)
         sys.exit(EXIT_INPUT)
+    except MemoryError:
+        _report(device, "out of memory: fewer trajectories (--ensemble) or saved instants "
+                "(--n-save)")
+        sys.exit(EXIT_INPUT)
     from .io import atomic_write
     from .plotting import save_png
 
-    if output:
-        atomic_write(output, lambda tmp: traj.to_xarray().to_netcdf(tmp))
+    fig = None
     if plot_path:
         try:
             fig = traj.plot()
         except ImportError:
             _report(device, "plot: needs matplotlib (pip install 'spincaloric[plot]')")
             sys.exit(EXIT_INPUT)
-        save_png(fig, plot_path)
+    written = []
+    try:
+        if output:
+            atomic_write(output, lambda tmp: traj.to_xarray().to_netcdf(tmp))
+            written.append(Path(output))
+        if fig is not None:
+            save_png(fig, plot_path)
+    except OSError as err:
+        for path in written:  # all outputs or none
+            path.unlink(missing_ok=True)
+        _report(device, f"output: {err.strerror or err}")
+        sys.exit(EXIT_INPUT)
     summary = traj.summary()
     if as_json:
         click.echo(json.dumps({"file": device, "until": end, "magnets": summary}))
@@ -264,6 +304,7 @@ def sweep(device, varies, output, zipped):
         spec, circuit = _load(device)
     except _Failed:
         sys.exit(EXIT_INPUT)
+    _check_outputs(device, output=output)
     try:
         varies = varies or spec.sweep
         if not varies:
@@ -274,9 +315,16 @@ def sweep(device, varies, output, zipped):
     except (DeviceError, ValueError) as err:
         _report(device, err)
         sys.exit(EXIT_INPUT)
+    except MemoryError:
+        _report(device, "vary: out of memory: a smaller grid")
+        sys.exit(EXIT_INPUT)
     from .io import save_dataset
 
-    save_dataset(ds, output)
+    try:
+        save_dataset(ds, output)
+    except OSError as err:
+        _report(device, f"--output: {err.strerror or err} ({output})")
+        sys.exit(EXIT_INPUT)
     shape = str(len(axes[0][1])) if zipped else " x ".join(str(len(v)) for _, v in axes)
     click.echo(f"{device}: {shape} points -> {output}")
 

@@ -339,7 +339,11 @@ def _database_contact(t: ContactTable, t0: float, where: str) -> ContactParamete
         data = get_interface(t.interface)
     except UnknownInterfaceError as err:
         raise DeviceError(f"{where}.interface", str(err)) from None
-    per_area = t.conductance_per_area or data.conductance_per_area
+    per_area = (data.conductance_per_area if t.conductance_per_area is None
+                else t.conductance_per_area)
+    if per_area is not None and not (math.isfinite(per_area) and per_area > 0):
+        raise DeviceError(f"{where}.conductance_per_area", f"must be positive (S/m²), got "
+                          f"{per_area!r}")
     if per_area is None:
         raise DeviceError(f"{where}.interface", f"{t.interface!r} has no conductance per area "
                           "in the database: give conductance_per_area (S/m²)")

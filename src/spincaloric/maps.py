@@ -48,7 +48,9 @@ def set_path(data: dict, key: str, value: float) -> None:
             elif last:
                 if part not in node or isinstance(node[part], (dict, list, str, bool)):
                     raise KeyError(part)
-                node[part] = value
+                # a whole-number parameter (cells, points) stays an int, or is refused
+                node[part] = (int(value) if isinstance(node[part], int) and float(value)
+                              == int(value) else value)
             else:
                 node = node[part]
         except (KeyError, IndexError, TypeError):
@@ -128,15 +130,19 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
     chunk : points per task; workers : start a local dask cluster of this many processes;
     scheduler : address of an existing dask.distributed scheduler. Returns the Dataset.
     """
-    import xarray as xr
 
     run_kw = dict(run_kw or {})
     output = Path(output)
     keys = [k for k, _ in axes]
     for key in keys:  # fail early, with the field, on a wrong path
+        if key.split(".")[0] == "simulation":
+            raise DeviceError(f"vary.{key}", "run settings are not map parameters: set them "
+                              "in [simulation] or on the command line")
         set_path(copy.deepcopy(data), key, 0.0)
+    if not (np.isfinite(until) and until > 0):
+        raise DeviceError("until", f"must be a positive time (s), got {until!r}")
     digest = description_hash(data, axes, until, run_kw)
-    from .io import load_dataset, save_dataset
+    from .io import load_dataset
 
     if output.exists():
         try:
@@ -156,11 +162,41 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
         if not resume:
             raise DeviceError("resume", f"{store} holds an unfinished map: pass --resume to "
                               "continue it, or remove it")
-    store.mkdir(parents=True, exist_ok=True)
-    manifest.write_text(json.dumps({"hash": digest, "axes": keys}))
-
     grids = np.meshgrid(*[v for _, v in axes], indexing="ij")
     points = np.stack([g.ravel() for g in grids], -1)
+    _check_points(data, keys, points)  # a bad value fails here, before anything is written
+    created = not store.exists()
+    store.mkdir(parents=True, exist_ok=True)
+    manifest.write_text(json.dumps({"hash": digest, "axes": keys}))
+    try:
+        return _compute(store, output, data, keys, points, axes, until, run_kw, digest, chunk,
+                        workers, scheduler, progress)
+    except BaseException:
+        # nothing computed yet: leave no store behind (it would block the next attempt)
+        if created and not any(store.glob("chunk_*.npz")):
+            shutil.rmtree(store, ignore_errors=True)
+        raise
+
+
+def _check_points(data: dict, keys: list[str], points: np.ndarray) -> None:
+    """Build the device description of every grid point (no dynamics): a value the device
+    file cannot take is a DeviceError naming its field before the map starts."""
+    from .io import spec_from_dict
+
+    for values in points:
+        d = copy.deepcopy(data)
+        for key, value in zip(keys, values):
+            set_path(d, key, float(value))
+        spec_from_dict(d).device.finalize()
+
+
+def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chunk, workers,
+             scheduler, progress):
+    """Run the chunks not yet in ``store`` and assemble the map (see :func:`switching_map`)."""
+    import xarray as xr
+
+    from .io import save_dataset
+
     tasks = [(i, points[i:i + chunk]) for i in range(0, len(points), chunk)]
     todo = [(i, pts) for i, pts in tasks if not (store / f"chunk_{i:08d}.npz").exists()]
 

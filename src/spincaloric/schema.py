@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 MIN_TEMPERATURE = 1e-3
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=False)
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 def _finite(v):
@@ -273,7 +273,7 @@ class SpectralTable(_Strict):
     """``[spectral]``: the energy grid and the relaxation of a ``regime = "spectral"`` device."""
 
     points: int = Field(2001, ge=3, le=1_000_000)
-    window: float = Field(40.0, gt=0, description="half-width of the grid in k_B T")
+    window: float = Field(40.0, gt=0, le=1000, description="half-width of the grid in k_B T")
     relaxation: dict[str, float] = Field({}, description="node: g_ee = e²D/τ_ee (S)")
     phonons: dict[str, float] = Field({}, description="node: g_ep (S)")
     nodes: dict[str, SpectralNodeTable] = {}

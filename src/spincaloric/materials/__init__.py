@@ -78,7 +78,8 @@ class InterfaceData:
         P, η, η', P' and S(T) from the table."""
         from ..contacts import ContactParameters
 
-        per_area = conductance_per_area or self.conductance_per_area
+        per_area = (self.conductance_per_area if conductance_per_area is None
+                    else conductance_per_area)
         if per_area is None:
             raise ValueError(f"{self.name!r} has no conductance per area in the database: "
                              "give conductance_per_area (S/m²)")
