@@ -45,6 +45,15 @@ def _check_outputs(device, **paths) -> None:
             sys.exit(EXIT_INPUT)
 
 
+def _write_or_exit(source, output, write) -> None:
+    """Run ``write()`` (an atomic writer); an OS error is one line naming ``output``, exit 2."""
+    try:
+        write()
+    except OSError as err:
+        _report(source, f"--output: {err.strerror or err} ({output})")
+        sys.exit(EXIT_INPUT)
+
+
 def _finite(value: float, name: str) -> float:
     """A click callback: refuse NaN (ranges let it through: every comparison with it is
     false)."""
@@ -320,11 +329,7 @@ def sweep(device, varies, output, zipped):
         sys.exit(EXIT_INPUT)
     from .io import save_dataset
 
-    try:
-        save_dataset(ds, output)
-    except OSError as err:
-        _report(device, f"--output: {err.strerror or err} ({output})")
-        sys.exit(EXIT_INPUT)
+    _write_or_exit(device, output, lambda: save_dataset(ds, output))
     shape = str(len(axes[0][1])) if zipped else " x ".join(str(len(v)) for _, v in axes)
     click.echo(f"{device}: {shape} points -> {output}")
 
@@ -404,11 +409,7 @@ def plot(result, output, variable):
     except (DeviceError, ValueError) as err:
         _report(result, err)
         sys.exit(EXIT_INPUT)
-    try:
-        save_png(fig, output)
-    except OSError as err:
-        _report(result, f"output: {err.strerror or err} ({output})")
-        sys.exit(EXIT_INPUT)
+    _write_or_exit(result, output, lambda: save_png(fig, output))
     click.echo(f"wrote {output}")
 
 
