@@ -34,10 +34,13 @@ def magnet():
                                        demagnetizing_factors=[0, 0, 1])
 
 
+CONTACT = ContactParameters.from_paper(conductance=0.08, polarization=0.69, mixing=0.64,
+                                      seebeck=-4.5e-6, polarization_derivative=0.77,
+                                      mixing_derivative=0.13, temperature=300.0)
+
+
 def valve():
-    c = ContactParameters.from_paper(conductance=0.08, polarization=0.69, mixing=0.64,
-                                     seebeck=-4.5e-6, polarization_derivative=0.77,
-                                     mixing_derivative=0.13, temperature=300.0)
+    c = CONTACT
     dev = Device(temperature=300.0)
     dev.add_node("fixed", "ferromagnet", reservoir=True, magnetization=[0, 0, 1])
     dev.add_node("spacer", "normal")
@@ -50,9 +53,7 @@ def valve():
 def valve_internal_free_layer():
     """The same valve with the free layer an internal node (its spin accumulation solved for)
     between the spacer and a normal lead: the 25-feature torque map of internal magnets."""
-    c = ContactParameters.from_paper(conductance=0.08, polarization=0.69, mixing=0.64,
-                                     seebeck=-4.5e-6, polarization_derivative=0.77,
-                                     mixing_derivative=0.13, temperature=300.0)
+    c = CONTACT
     dev = Device(temperature=300.0)
     dev.add_node("fixed", "ferromagnet", reservoir=True, magnetization=[0, 0, 1])
     dev.add_node("spacer", "normal")
