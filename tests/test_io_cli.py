@@ -183,6 +183,20 @@ def test_missing_file_and_bad_flags(tmp_path):
     assert res.exit_code == 2 and "error:" in res.stderr and "<file>" in res.stderr
     res = CliRunner().invoke(main, ["solve", "--jsn", str(EXAMPLES / "valve_thermal.toml")])
     assert res.exit_code == 2 and "Traceback" not in res.output
+    # flag errors are one line too, like every input error (not click's usage block)
+    pillar = str(EXAMPLES / "thermal_switching_pillar.toml")
+    for args, expected in ((["--bogus"], "No such option '--bogus'"),
+                           (["nosuch"], "No such command 'nosuch'"),
+                           (["run"], "Missing argument 'DEVICE'"),
+                           (["run", pillar, "--until", "5parsecs"], "'5parsecs' is not a positive"),
+                           (["run", pillar, "--ensemble", "0"], "--ensemble"),
+                           (["solve", "--jsn", pillar], "No such option '--jsn'")):
+        res = CliRunner().invoke(main, args)
+        assert res.exit_code == 2, args
+        assert res.stderr.strip().splitlines() == [res.stderr.strip()], res.stderr
+        assert res.stderr.startswith("error: ") and expected in res.stderr, res.stderr
+    res = CliRunner().invoke(main, ["--help"])
+    assert res.exit_code == 0 and "Usage:" in res.stdout
 
 
 def test_check_and_materials():

@@ -82,7 +82,24 @@ def _load(path):
     raise _Failed
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _OneLineErrors(click.Group):
+    """A click group whose usage errors (unknown flags, bad values, missing arguments) are one
+    line, ``error: <what>``, exit status 2 — like every other input error of the CLI — instead
+    of click's usage block."""
+
+    def main(self, args=None, prog_name=None, **extra):
+        extra["standalone_mode"] = False
+        try:
+            return super().main(args, prog_name, **extra)
+        except click.ClickException as err:
+            click.echo(f"error: {err.format_message()}", err=True)
+            sys.exit(EXIT_INPUT)
+        except click.Abort:
+            click.echo("error: aborted", err=True)
+            sys.exit(EXIT_INPUT)
+
+
+@click.group(cls=_OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="spincaloric")
 def main():
     """Thermoelectric spin transport, spin-transfer torques and thermal switching in
