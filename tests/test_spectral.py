@@ -664,3 +664,118 @@ def test_onsager_reciprocity_of_the_energy_resolved_solver(relaxed):
     q_v = (solve(-1, dv=dv)[1] - solve(-1, dv=-dv)[1]) / (2 * dv)  # W per V
     assert i_t == pytest.approx(q_v, rel=1e-8, abs=0)
     assert abs(i_t) > 0
+
+
+@pytest.mark.parametrize("t0", [300.0, 30.0])
+def test_node_state_of_a_spin_split_fermi_gas_is_its_own_parameters(t0):
+    """A node distribution that is exactly a spin-split Fermi gas (μ_σ = eV_c ± eV_s/2 and
+    T_σ = T_c ± T_s/2 along a direction s) is reported as those parameters: the energy moment
+    of f_c contains e²V_s²/8 and k_B²T_s²/4 besides (eV_c)²/2 (leaving them out put a node with
+    a 20 mV spin accumulation 8 K too hot)."""
+    from spincaloric.constants import BOLTZMANN, ELEMENTARY_CHARGE
+    from spincaloric.spectral import SpectralSolution, as_solution
+
+    e, k = ELEMENTARY_CHARGE, BOLTZMANN
+    dev = Device(temperature=t0)
+    dev.add_node("a", "normal", reservoir=True)
+    dev.add_node("n", "normal")
+    dev.add_contact("a", "n", ContactParameters.spin_independent(conductance=1e-2,
+                                                                temperature=t0))
+    circuit = dev.finalize()
+    v_c, v_s, t_c, t_s = 3e-3, 20e-3, 1.3 * t0, 0.4 * t0
+    s = np.array([2.0, -1.0, 2.0]) / 3.0
+    eps = np.linspace(-1, 1, 400_001) * (60 * k * t_c + 0.05 * e)
+
+    def fermi(mu, t):
+        return 0.5 * (1 - np.tanh((eps - mu) / (2 * k * t)))
+
+    f_up = fermi(e * (v_c + v_s / 2), t_c + t_s / 2)
+    f_dn = fermi(e * (v_c - v_s / 2), t_c - t_s / 2)
+    f0 = fermi(0.0, t0)
+    dist = np.zeros((eps.size, 2, 4))
+    dist[:, 0, 0] = f0
+    dist[:, 1, 0] = (f_up + f_dn) / 2
+    dist[:, 1, 1:] = (f_up - f_dn)[:, None] * s
+    sol = SpectralSolution(circuit, eps, dist, np.zeros((eps.size, 1, 4)), np.zeros((1, 8)),
+                           deviations=dist - np.stack([f0, 0 * f0, 0 * f0, 0 * f0], -1)[:, None])
+    node = as_solution(sol).nodes["n"]
+    assert -float(node.voltage) == pytest.approx(v_c, rel=1e-9, abs=0)  # electric potential
+    np.testing.assert_allclose(node.spin_accumulation, v_s * s, rtol=1e-9, atol=0)
+    assert float(node.temperature) == pytest.approx(t_c, rel=1e-8, abs=0)
+    np.testing.assert_allclose(node.spin_temperature, t_s * s, rtol=1e-8, atol=0)
+
+
+@pytest.mark.parametrize("call, match", [
+    (dict(window=-40), r"^window: must be between 18 and 1000"),
+    (dict(window=2), r"^window: must be between 18"),
+    (dict(window=float("nan")), r"^window: must be between 18"),
+    (dict(points=2), r"^points: must be an integer of at least 3"),
+    (dict(points=11), r"^points: the energy step .* exceeds k_B T .* use at least \d+ points"),
+    (dict(points=2.5e3), r"^points: must be an integer"),
+    (dict(energies=np.linspace(-2, 2, 401) * 4.1e-21), r"^energies: the grid spans"),
+    (dict(energies=np.linspace(0, 40, 801) * 4.1e-21), r"^energies: the grid spans"),
+    (dict(voltage={"R": float("nan")}), r"^voltage\.R: must be finite \(V\)"),
+    (dict(voltage={"R": np.inf}), r"^voltage\.R: must be finite \(V\)"),
+    (dict(voltage={"R": [1e-3, 2e-3]}), r"^voltage\.R: must be one number"),
+    (dict(temperature={"R": -10.0}), r"^temperature\.R: must be at least 1 mK"),
+    (dict(temperature={"R": 0.0}), r"^temperature\.R: must be at least 1 mK"),
+    (dict(temperature={"R": float("nan")}), r"^temperature\.R: must be at least 1 mK"),
+    (dict(curvature={5: (0.0, 0.0, 0.0)}), r"^curvature\[5\]: no such contact"),
+    (dict(curvature={0: (float("nan"), 0.0, 0.0)}), r"^curvature\[0\]: must be finite"),
+    (dict(curvature={0: "big"}), r"^curvature\[0\]: give"),
+])
+def test_elastic_solver_refuses_grids_and_biases_that_cannot_be_right(call, match):
+    """Each of these used to return a number (a reversed grid flipped the current's sign,
+    points = 11 doubled it, a negative temperature gave a finite current 300× too large) or a
+    raw IndexError."""
+    with pytest.raises(DeviceError, match=match):
+        solve_elastic(valve(-4e-6, dv=1e-4, dt=0.5), **call)
+
+
+@pytest.mark.parametrize("call, match", [
+    (dict(relaxation={"N": -0.01}), r"^relaxation\.N: must be a positive, finite conductance"),
+    (dict(relaxation={"N": float("nan")}), r"^relaxation\.N: must be a positive"),
+    (dict(relaxation={"N": 1.0}, phonons={"N": float("inf")}), r"^phonons\.N: must be a posi"),
+    (dict(relaxation={"N": 1.0}, tol=-1.0), r"^tol: must be a relative tolerance"),
+    (dict(relaxation={"N": 1.0}, tol=float("nan")), r"^tol: must be a relative tolerance"),
+    (dict(relaxation={"N": 1.0}, max_iter=-1), r"^max_iter: must be a whole number"),
+    (dict(relaxation={"N": 1.0}, window=-1), r"^window: must be between 18"),
+    (dict(relaxation={"N": 1.0}, temperature={"R": -5.0}), r"^temperature\.R: must be at le"),
+])
+def test_relaxed_solver_refuses_settings_that_cannot_be_right(call, match):
+    from spincaloric.spectral import solve_relaxed
+
+    with pytest.raises(DeviceError, match=match):
+        solve_relaxed(valve(-4e-6, dv=1e-4, dt=0.5), points=801, **call)
+
+
+def test_a_table_must_hold_the_fermi_window_of_a_joule_heated_node():
+    """1 K leads and a 10 mV bias heat the node to ~30 K: a table that covers the leads'
+    window (18 k_B·1 K + 10 mV) but not the node's is refused — it used to be extrapolated
+    by the spline's edge values (0.1 % off in I, 0.3 % in Q); a wide table is accepted."""
+    from spincaloric.conductance_spectra import ConductanceSpectrum, required_span
+    from spincaloric.constants import ELEMENTARY_CHARGE as E
+    from spincaloric.spectral import solve_relaxed
+
+    def table(scale, a, b, half):
+        eps = np.linspace(-half, half, 801)
+        x = eps / (0.02 * E)
+        g = scale * (1 + a * x + b * x * x)
+        return ConductanceSpectrum(eps, g / 2, g / 2, g / 2 + 0j)
+
+    def wire(half):
+        dev = Device(temperature=1.0)
+        dev.add_node("a", "normal", reservoir=True, voltage=-1e-2)
+        dev.add_node("b", "normal", reservoir=True)
+        dev.add_node("n", "normal")
+        dev.add_contact("a", "n", spectrum=table(1e-2, 0.5, 0.3, half))
+        dev.add_contact("n", "b", spectrum=table(3e-2, -0.3, 0.1, half))
+        return dev.finalize()
+
+    from spincaloric.errors import FieldError
+
+    narrow = 1.05 * required_span(1.0, 10e-3 * E)
+    with pytest.raises(FieldError, match=r"^contacts\[0\]\.spectrum: the table spans .* need"):
+        solve_relaxed(wire(narrow), {"n": 10.0}, points=4001, tol=1e-9)
+    _, targets = solve_relaxed(wire(0.3 * E), {"n": 10.0}, points=4001, tol=1e-9)
+    assert targets["n"][1] > 25.0  # the node is hot: its window is what the table must hold

@@ -444,7 +444,8 @@ def _steady(spec, circuit, path):
                                tol=opts.get("tol", 1e-6), max_iter=opts.get("max_iter", 30))
     except ValueError as err:  # a table that does not cover the biases, no convergence, …
         field = getattr(err, "field", "")
-        _report(path, f"spectral.{err}" if field in ("max_iter", "tol") else err)
+        _report(path, f"spectral.{err}" if field in ("max_iter", "tol", "points", "window")
+                else err)
         raise _Failed from None
     return as_solution(sol), sol
 

@@ -273,7 +273,8 @@ class SpectralTable(_Strict):
     """``[spectral]``: the energy grid and the relaxation of a ``regime = "spectral"`` device."""
 
     points: int = Field(2001, ge=3, le=1_000_000)
-    window: float = Field(40.0, gt=0, le=1000, description="half-width of the grid in k_B T")
+    window: float = Field(40.0, ge=18, le=1000, description="half-width of the grid in k_B T "
+                          "(the Fermi window reaches 18 k_B T beyond the biases)")
     relaxation: dict[str, float] = Field({}, description="node: g_ee = e²D/τ_ee (S)")
     phonons: dict[str, float] = Field({}, description="node: g_ep (S)")
     nodes: dict[str, SpectralNodeTable] = {}

@@ -93,6 +93,62 @@ def fermi_deviation(energy, mu, temperature, t0):
     return np.where(energy <= 0, below, above)
 
 
+# Fermi-window weight beyond this many k_B T of the largest bias is below e^−18 = 1.5e-8:
+# grids and tabulated spectra must reach that far
+MIN_WINDOW = 18.0
+
+
+def _check_grid_settings(points, window) -> None:
+    """Validate ``points`` (an integer ≥ 3) and ``window`` (≥ MIN_WINDOW, in k_B T)."""
+    if isinstance(points, bool) or not isinstance(points, (int, np.integer)) or points < 3:
+        raise DeviceError("points", f"must be an integer of at least 3, got {points!r}")
+    if points > 1_000_000:
+        raise DeviceError("points", f"at most 10⁶ energies, got {points!r}")
+    try:
+        w = float(window)
+    except (TypeError, ValueError):
+        raise DeviceError("window", f"must be a number (k_B T), got {window!r}") from None
+    if not (np.isfinite(w) and MIN_WINDOW <= w <= 1000):
+        raise DeviceError("window", f"must be between {MIN_WINDOW:g} and 1000 (k_B T): the "
+                          f"Fermi window reaches beyond {MIN_WINDOW:g} k_B T; got {window!r}")
+
+
+def _check_bias_overrides(circuit: Circuit, voltage, temperature) -> None:
+    """Names are reservoirs, voltages finite (V), temperatures ≥ 1 mK and finite (K)."""
+    for label, given in (("voltage", voltage or {}), ("temperature", temperature or {})):
+        for name, value in given.items():
+            if name not in circuit.index or not circuit.reservoir[circuit.index[name]]:
+                raise DeviceError(f"{label}.{name}", "not a reservoir: its state is solved for")
+            try:
+                v = float(value)
+            except (TypeError, ValueError):
+                raise DeviceError(f"{label}.{name}", "must be one number (the energy-resolved "
+                                  f"solver takes no batches), got {value!r}") from None
+            if label == "voltage" and not np.isfinite(v):
+                raise DeviceError(f"{label}.{name}", "must be finite (V)")
+            if label == "temperature" and not (np.isfinite(v) and v >= 1e-3):
+                raise DeviceError(f"{label}.{name}", "must be at least 1 mK and finite (K)")
+
+
+def _check_resolution(eps, temps, mu, circuit: Circuit) -> None:
+    """The grid must reach 18 k_B T beyond the largest bias and resolve the coldest Fermi
+    edge (spacing ≤ k_B T: sums then err by ~e^(−2π² k_B T/Δε) < 3e-9)."""
+    res = circuit.reservoir
+    need = MIN_WINDOW * BOLTZMANN * temps[res].max() + np.abs(mu[res]).max()
+    if eps[0] > -need * (1 + 1e-12) or eps[-1] < need * (1 + 1e-12):
+        e = ELEMENTARY_CHARGE
+        raise DeviceError("energies", f"the grid spans [{eps[0] / e:.4g}, {eps[-1] / e:.4g}] "
+                          f"eV; the biases and temperatures need ±{need / e:.4g} eV "
+                          f"({MIN_WINDOW:g} k_B T beyond the largest bias)")
+    kt_min = BOLTZMANN * temps[res].min()
+    step = eps[1] - eps[0]
+    if step > kt_min:
+        wanted = int(np.ceil((eps[-1] - eps[0]) / kt_min)) + 1
+        raise DeviceError("points", f"the energy step {step / ELEMENTARY_CHARGE * 1e3:.3g} meV "
+                          f"exceeds k_B T = {kt_min / ELEMENTARY_CHARGE * 1e3:.3g} meV of the "
+                          f"coldest reservoir: use at least {wanted} points")
+
+
 def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
                   voltage=None, temperature=None, probes=None,
                   curvature=None, energies=None) -> SpectralSolution:
@@ -114,10 +170,9 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
     Contacts built with a tabulated spectrum (``Device.add_contact(..., spectrum=...)``) use
     the whole table G(ε) instead (it must cover 18 k_B T beyond the largest bias).
     """
-    for label, given in (("voltage", voltage or {}), ("temperature", temperature or {})):
-        for name in given:
-            if name not in circuit.index or not circuit.reservoir[circuit.index[name]]:
-                raise DeviceError(f"{label}.{name}", "not a reservoir: its state is solved for")
+    _check_bias_overrides(circuit, voltage, temperature)
+    if energies is None:
+        _check_grid_settings(points, window)
     for k in np.flatnonzero(circuit.current_biased):
         if circuit.names[k] not in (voltage or {}):
             raise DeviceError(f"nodes.{circuit.names[k]}.current", "a current-biased "
@@ -137,8 +192,10 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
         eps = np.asarray(energies, dtype=float)
         points = eps.size
         steps = np.diff(eps) if eps.ndim == 1 and eps.size >= 3 else np.zeros(1)
-        if not (steps.min() > 0 and np.allclose(steps, steps[0], rtol=1e-9, atol=0)):
+        if not (np.isfinite(eps).all() and steps.min() > 0
+                and np.allclose(steps, steps[0], rtol=1e-9, atol=0)):
             raise DeviceError("energies", "need at least 3 equally spaced, increasing energies")
+    _check_resolution(eps, temps, mu, circuit)
     de = eps[1] - eps[0]
 
     # unknowns per internal node: 4 (normal) or 2 (ferromagnet: f_c, f_s along m)
@@ -170,7 +227,16 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
                  circuit.magnetization[np.maximum(circuit.magnet_of_contact, 0)], [0, 0, 1.0])
     second = np.zeros((3, circuit.n_contacts), dtype=complex)
     for c, values in (curvature or {}).items():
-        second[:, c] = values
+        where = f"curvature[{c!r}]"
+        if isinstance(c, bool) or not isinstance(c, (int, np.integer)) \
+                or not 0 <= c < circuit.n_contacts:
+            raise DeviceError(where, f"no such contact (indices 0 … {circuit.n_contacts - 1})")
+        try:
+            second[:, c] = values
+        except (TypeError, ValueError):
+            raise DeviceError(where, "give (∂²G↑, ∂²G↓, ∂²G↑↓) in S/J²") from None
+        if not np.isfinite(second[:, c]).all():
+            raise DeviceError(where, "must be finite (S/J²)")
     half_eps2 = 0.5 * eps[:, None] ** 2
     g_up = circuit.g_up[None] + circuit.dg_up[None] * eps[:, None] + second[0].real * half_eps2
     g_dn = circuit.g_down[None] + circuit.dg_down[None] * eps[:, None] + second[1].real * half_eps2
@@ -201,8 +267,9 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
         if bad.size:
             c = int(bad[0])
             at = eps[inside][np.argmin(values[inside][:, c])] / ELEMENTARY_CHARGE
-            raise DeviceError(_label(circuit, c), f"{name}(ε) = G + G'ε is negative near "
-                              f"{at:.3g} eV, inside the Fermi window: the linear model does not "
+            model = "G + G'ε + G''ε²/2" if c in (curvature or {}) else "G + G'ε"
+            raise DeviceError(_label(circuit, c), f"{name}(ε) = {model} is negative near "
+                              f"{at:.3g} eV, inside the Fermi window: the model does not "
                               "hold there; give a tabulated spectrum")
     # beyond, a tiny floor (1e-12 of the contact's G) rather than zero keeps every node
     # connected at every energy (a node between clamped contacts would be singular)
@@ -388,8 +455,25 @@ def solve_relaxed(circuit: Circuit, relaxation: dict | None = None, *,
     from .constants import LORENZ
 
     _check_spectral_nodes(circuit, elastic=False)
+    _check_grid_settings(points, window)
+    _check_bias_overrides(circuit, voltage, temperature)
+    if not (isinstance(tol, (int, float, np.floating)) and np.isfinite(tol) and 0 < tol < 1):
+        raise DeviceError("tol", f"must be a relative tolerance between 0 and 1, got {tol!r}")
+    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) \
+            or max_iter < 0:
+        raise DeviceError("max_iter", f"must be a whole number of Newton steps ≥ 0, got "
+                          f"{max_iter!r}")
     t0 = circuit.temperature
     relaxation, phonons = dict(relaxation or {}), dict(phonons or {})
+    for label, table in (("relaxation", relaxation), ("phonons", phonons)):
+        for name, g in table.items():
+            try:
+                ok = np.isfinite(float(g)) and float(g) > 0
+            except (TypeError, ValueError):
+                ok = False
+            if not ok:
+                raise DeviceError(f"{label}.{name}", f"must be a positive, finite conductance "
+                                  f"(S), got {g!r}")
     for node in np.flatnonzero(circuit.bath):
         name = circuit.names[node]
         if name in phonons:
@@ -563,16 +647,33 @@ def solve_relaxed(circuit: Circuit, relaxation: dict | None = None, *,
         if need <= half * (1 + 1e-9):
             break
         half = 1.25 * need
+    if circuit.spectra:  # a tabulated spectrum must hold the hottest node's Fermi window too
+        from .conductance_spectra import required_span
+
+        span = max([required_span(t, m) for t, m in zip(node_t, node_mu)]
+                   + [required_span(t, m) for t, m in targets])
+        for c, spectrum in circuit.spectra.items():
+            spectrum.check_covers(-span, span, where=f"{_label(circuit, c)}.spectrum")
     found = {name: (mu, temp, mu_s) for name, kind, _, _, mu, temp, mu_s in unpack(flat)
              if kind == "ee"}
     return sol, found
 
 
 def as_solution(sol: SpectralSolution):
-    """The spectral result as a :class:`~spincaloric.solution.Solution` (same JSON document):
-    node states from the distributions' moments — V_c = ∫(f_c − f₀)dε/e, V⃗_s = ∫f⃗_↑−↓dε/e,
-    T from the energy moment ∫ε(f_c − f₀)dε = (π²/6)k_B²(T² − T0²) + (eV_c)²/2, T⃗_s from
-    ∫ε f⃗_↑−↓ dε = (π²/3)k_B² T T⃗_s + e²V_c V⃗_s — and the integrated contact currents."""
+    """The spectral result as a :class:`~spincaloric.solution.Solution` (same JSON document).
+
+    Node states are the moments of the distributions, defined so that a spin-split Fermi gas
+    (μ_σ = eV_c ± eV_s/2, T_σ = T_c ± T_s/2) returns exactly its own parameters:
+
+    - V_c = ∫(f_c − f₀)dε/e and V⃗_s = ∫f⃗_↑−↓ dε/e (V);
+    - A = ∫ε(f_c − f₀)dε = (eV_c)²/2 + e²|V⃗_s|²/8 + (π²/6)k_B²(T_c² + |T⃗_s|²/4 − T0²) (J²);
+    - B⃗ = ∫ε f⃗_↑−↓ dε = e²V_c V⃗_s + (π²/3)k_B² T_c T⃗_s (J²);
+
+    so with a = T0² + 6[A − (eV_c)²/2 − e²|V⃗_s|²/8]/(π²k_B²) = T_c² + |T⃗_s|²/4 and
+    b⃗ = 3(B⃗ − e²V_c V⃗_s)/(π²k_B²) = T_c T⃗_s: T_c² = (a + √(a² − |b⃗|²))/2, T⃗_s = b⃗/T_c
+    (K). (The spin terms matter: a node far from equilibrium with a large spin accumulation
+    would otherwise be reported several kelvin too hot.) Contact currents are the integrated
+    spectral currents."""
     from .solution import Solution
 
     c = sol.circuit
@@ -583,10 +684,13 @@ def as_solution(sol: SpectralSolution):
     v = x[:, :, 0].sum(axis=0) * de / e
     vs = x[:, :, 1:].sum(axis=0) * de / e
     e1 = (eps[:, None] * x[:, :, 0]).sum(axis=0) * de
-    t2 = c.temperature**2 + (e1 - 0.5 * (e * v) ** 2) * 6 / (np.pi**2 * k**2)
-    temp = np.sqrt(np.maximum(t2, 0.0))
     es = (eps[:, None, None] * x[:, :, 1:]).sum(axis=0) * de
-    ts = (es - e**2 * v[:, None] * vs) * 3 / (np.pi**2 * k**2 * temp[:, None])
+    scale = 6 / (np.pi**2 * k**2)
+    a = c.temperature**2 + (e1 - 0.5 * (e * v) ** 2 - (e**2 / 8) * (vs**2).sum(axis=1)) * scale
+    b = (es - e**2 * v[:, None] * vs) * (scale / 2)
+    disc = np.sqrt(np.maximum(a**2 - (b**2).sum(axis=1), 0.0))
+    temp = np.sqrt(np.maximum((a + disc) / 2, 0.0))
+    ts = np.divide(b, temp[:, None], out=np.zeros_like(b), where=temp[:, None] > 0)
     states = np.zeros((c.n_nodes, 8))
     states[:, 0], states[:, 1:4] = v, vs
     states[:, 4], states[:, 5:8] = temp - c.temperature, ts
@@ -619,6 +723,6 @@ def relaxation_conductance(volume: float, density_of_states: float, time: float)
 def dwell_time(volume: float, density_of_states: float, conductance: float) -> float:
     """Dwell time τ_d = e² D/(4G) (s) of a node (the seed's scale for energy relaxation):
     volume (m³), density_of_states (J⁻¹ m⁻³), conductance G (S) of its contacts."""
-    if not conductance > 0:
-        raise DeviceError("conductance", f"must be positive, got {conductance!r}")
+    if not (np.isfinite(conductance) and conductance > 0):
+        raise DeviceError("conductance", f"must be positive and finite (S), got {conductance!r}")
     return relaxation_conductance(volume, density_of_states, 1.0) / (4 * conductance)
