@@ -224,7 +224,7 @@ def test_bad_junctions_are_named():
         dev.finalize()
     for params, field in ((JunctionParameters(1e-3, 1.0, 0.5), "polarization_a"),
                           (JunctionParameters(-1e-3, 0.5, 0.5), "g0"),
-                          (JunctionParameters(1e-3, 0.5, 0.5, dg0=1e22), "seebeck")):
+                          (JunctionParameters(1e-3, 0.5, 0.5, dg0=1e22), "dg0")):
         dev = Device(T)
         dev.add_node("A", "ferromagnet", reservoir=True, magnetization=[0, 0, 1])
         dev.add_node("B", "ferromagnet", reservoir=True, magnetization=[1, 0, 0])
@@ -234,6 +234,33 @@ def test_bad_junctions_are_named():
     with pytest.raises(ValueError, match="tmr"):
         JunctionParameters.symmetric(conductance_parallel=1e-3, tmr=-1.0, seebeck_parallel=0.0,
                                      seebeck_antiparallel=0.0, temperature=T)
+
+
+@pytest.mark.parametrize("s_p, s_ap, field", [(-300e-6, -80e-6, "seebeck_parallel"),
+                                              (-150e-6, -20e-6, "seebeck_parallel"),
+                                              (10e-6, 170e-6, "seebeck_antiparallel")])
+def test_measured_junctions_beyond_the_entropy_bound_are_refused_by_their_keys(s_p, s_ap, field):
+    """The closed-form MTJ and the symmetric junction refuse thermopowers that give a channel
+    pair |S| > √L0 (the closed form used to return S(0) = −300 µV/K), naming a key the user
+    gave; S_P = −150, S_AP = −20 µV/K are each within √L0 = 156 µV/K but not their pairs."""
+    from spincaloric.tunnel import MagneticTunnelJunction
+
+    with pytest.raises(ValueError, match=rf"^{field}: S_P = .* beyond the entropy bound"):
+        MagneticTunnelJunction(1e-11, 1.0, s_p, s_ap, T)
+    with pytest.raises(ValueError, match=rf"^{field}: S_P = .* beyond the entropy bound"):
+        JunctionParameters.symmetric(conductance_parallel=1e-3, tmr=1.0, seebeck_parallel=s_p,
+                                     seebeck_antiparallel=s_ap, temperature=T)
+
+
+def test_torque_thermopower_may_exceed_the_bound_in_a_valid_junction():
+    """S_τ = −eL0T (G_0P)'/(G_0P) is not a conductance's thermopower: a junction with a small
+    TMR and S_P, S_AP of opposite sign is valid yet has |S_τ| ≫ √L0 (module docstring)."""
+    from spincaloric.constants import SEEBECK_BOUND
+    from spincaloric.tunnel import MagneticTunnelJunction
+
+    mtj = MagneticTunnelJunction(1e-11, 0.01, -10e-6, 10e-6, T)
+    assert np.abs(mtj.junction(1e-15).pair_seebeck(T)).max() <= SEEBECK_BOUND
+    assert abs(mtj.torque_seebeck()) > 5 * SEEBECK_BOUND
 
 
 def longitudinal_entropy_form(params, m_a, m_b):
@@ -268,7 +295,7 @@ def test_entropy_production_is_non_negative_for_valid_junctions(seed):
 
 def test_a_pair_thermopower_beyond_the_bound_breaks_the_second_law():
     """At the bound √L0 on one channel pair the form is still non-negative; 5 % beyond, it
-    is indefinite and validation refuses the junction (field "seebeck")."""
+    is indefinite and validation refuses the junction (field "dg0", the derivatives given)."""
     from spincaloric.constants import ELEMENTARY_CHARGE, LORENZ, SEEBECK_BOUND
 
     g0, pa, pb = 1e-3, 0.3, -0.2
@@ -287,7 +314,7 @@ def test_a_pair_thermopower_beyond_the_bound_breaks_the_second_law():
             assert low >= -1e-12 * scale
         else:
             assert low < -1e-3 * scale
-            with pytest.raises(ValueError, match="seebeck"):
+            with pytest.raises(ValueError, match="^dg0: .* beyond the entropy bound"):
                 params.validate(T)
 
 
@@ -388,6 +415,8 @@ def test_device_file_junction_equals_the_api():
     ("resistance_area = 1e-11, tmr = 1.0, seebeck_parallel = -100e-6, "
      "seebeck_antiparallel = -80e-6", "g0 = 1e-4, polarization_a = 0.5",
      "contacts[0].junction.polarization_b: required"),
+    ("seebeck_parallel = -100e-6", "seebeck_parallel = -300e-6",
+     "contacts[0].junction.seebeck_parallel: S_P = -300 and S_AP = -80 uV/K give a channel"),
     ('type = "ferromagnet"\nreservoir = true\nmagnetization = [0, 0, 1]',
      'type = "normal"\nreservoir = true', "contacts[0].between: a tunnel junction joins two"),
 ])

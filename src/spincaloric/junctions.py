@@ -35,7 +35,10 @@ Energy dependence enters through the four products g = (G_0, G_0P_a, G_0P_b, G_0
 their derivatives g' at the Fermi level; the Sommerfeld expansion gives the same
 (electric, thermoelectric, Peltier, heat) block structure as :func:`spincaloric.contacts.response_matrix`.
 Longitudinally, every channel pair is an independent two-terminal thermoelectric element with
-Seebeck coefficient S_σσ' = −eL0T W'_σσ'/W_σσ': the second law holds iff each |S_σσ'| ≤ √L0.
+Seebeck coefficient S_σσ' = −eL0T W'_σσ'/W_σσ': the second law holds at every angle θ iff each
+|S_σσ'| ≤ √L0 (at one non-collinear angle the bound is sufficient, not necessary; magnets turn,
+so it is required). The torque thermopower S_τ = −eL0T (G_0P)'/(G_0P) is not a conductance's
+thermopower and may exceed √L0 in a valid junction (small TMR, S_P and S_AP of opposite sign).
 
 >>> p = JunctionParameters.symmetric(conductance_parallel=1e-3, tmr=1.0,
 ...                                   seebeck_parallel=-50e-6, seebeck_antiparallel=-40e-6,
@@ -103,7 +106,17 @@ class JunctionParameters:
         dg_p, dg_ap = -seebeck_parallel * g_p / a, -seebeck_antiparallel * g_ap / a
         dg0, dg0p2 = (dg_p + dg_ap) / 2, (dg_p - dg_ap) / 2
         dg0p = (dg0 * p2 + dg0p2) / (2 * p)
-        return cls(g_p / (1.0 + p2), p, p, dg0, dg0p, dg0p, dg0p2)
+        junction = cls(g_p / (1.0 + p2), p, p, dg0, dg0p, dg0p, dg0p2)
+        worst = float(np.max(np.abs(junction.pair_seebeck(temperature))))
+        if not worst <= SEEBECK_BOUND:  # name the keys the user gave, not the moments
+            name = ("seebeck_parallel" if abs(seebeck_parallel) >= abs(seebeck_antiparallel)
+                    else "seebeck_antiparallel")
+            raise ContactError(name, f"S_P = {seebeck_parallel * 1e6:.4g} and S_AP = "
+                               f"{seebeck_antiparallel * 1e6:.4g} uV/K give a channel pair the "
+                               f"thermopower {worst * 1e6:.4g} uV/K, beyond the entropy bound "
+                               f"sqrt(L0) = {SEEBECK_BOUND * 1e6:.1f} uV/K at T = "
+                               f"{temperature:g} K")
+        return junction
 
     # ---- the four energy moments -------------------------------------------------------------
     @property
@@ -149,8 +162,9 @@ class JunctionParameters:
                 raise ContactError(name, f"must lie in (-1, 1), got {getattr(self, name)!r}")
         worst = float(np.max(np.abs(self.pair_seebeck(temperature))))
         if not worst <= SEEBECK_BOUND:
-            raise ContactError("seebeck", f"a channel pair's thermopower {worst * 1e6:.4g} uV/K "
-                               f"exceeds the entropy bound sqrt(L0) = "
+            raise ContactError("dg0", f"the derivatives dg0, dg0_pa, dg0_pb, dg0_papb give a "
+                               f"channel pair the thermopower {worst * 1e6:.4g} uV/K, beyond "
+                               f"the entropy bound sqrt(L0) = "
                                f"{SEEBECK_BOUND * 1e6:.1f} uV/K at T = {temperature:g} K")
 
 

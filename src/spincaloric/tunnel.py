@@ -159,6 +159,7 @@ class MagneticTunnelJunction:
         for name in ("resistance_area_parallel", "tmr", "temperature"):
             if getattr(self, name) <= 0:
                 raise FieldError(name, f"must be positive, got {getattr(self, name)!r}")
+        self.junction(1.0)  # the second law: every channel pair's thermopower within √L0
 
     def junction(self, area: float) -> JunctionParameters:
         """The junction as a circuit contact between two ferromagnetic nodes, for ``area``
