@@ -136,6 +136,13 @@ def test_junction_between_leads_equals_the_closed_form_mtj(method):
         np.testing.assert_allclose(sol.torques["free"][:, 1], 0.0, atol=1e-30)
     # the magneto-Seebeck ratio from open-circuit conditions: S(θ) = I_T / (G ...)
     np.testing.assert_allclose(params.seebeck(theta, T), mtj.seebeck(theta), rtol=1e-12)
+    # and both are the two states' thermopowers weighted by their conductance channels:
+    # G(θ) = [G_P(1 + cos θ) + G_AP(1 − cos θ)]/2, the same weights for G(θ)S(θ)
+    g_p, g_ap = area / 1e-11, area / 1e-11 / 2.2
+    w_p, w_ap = g_p * (1 + np.cos(theta)), g_ap * (1 - np.cos(theta))
+    np.testing.assert_allclose(params.conductance(theta), (w_p + w_ap) / 2, rtol=1e-12)
+    weighted = (w_p * -90e-6 + w_ap * -60e-6) / (w_p + w_ap)
+    np.testing.assert_allclose(mtj.seebeck(theta), weighted, rtol=1e-12)
 
 
 def test_electrons_pull_the_receiving_magnet_and_push_the_emitting_one():
