@@ -189,6 +189,7 @@ def test_missing_file_and_bad_flags(tmp_path):
                            (["nosuch"], "No such command 'nosuch'"),
                            (["run"], "Missing argument 'DEVICE'"),
                            (["run", pillar, "--until", "5parsecs"], "'5parsecs' is not a positive"),
+                           (["run", pillar, "--until", "8"], "'8' would be 8 s of magnetization"),
                            (["run", pillar, "--ensemble", "0"], "--ensemble"),
                            (["solve", "--jsn", pillar], "No such option '--jsn'")):
         res = CliRunner().invoke(main, args)

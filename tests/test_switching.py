@@ -186,6 +186,32 @@ def test_cli_run_ensemble_with_noise_is_seeded():
     assert a.stdout == b.stdout  # same seed, same result
 
 
+def test_cli_ensemble_summary_describes_the_ensemble_and_the_file_keeps_the_settings(tmp_path):
+    """The text summary of an ensemble states its probability, median switching time and mean
+    final m (not trajectory 0's alone); the netCDF keeps seed, noise and step."""
+    import xarray as xr
+
+    out = tmp_path / "e.nc"
+    args = ["run", str(PILLAR), "--until", "6ns", "--ensemble", "8", "--temperature-noise",
+            "--seed", "5", "--n-save", "61", "-o", str(out)]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    doc = json.loads(CliRunner().invoke(main, args[:-2] + ["--json"]).stdout)["magnets"]["free"]
+    ds = xr.open_dataset(out)
+    switched = ds["switched"].sel(magnet="free").values
+    times = ds["switching_time"].sel(magnet="free").values[switched]
+    assert doc["median_switching_time"] == pytest.approx(float(np.median(times)), rel=1e-12)
+    mean = ds["m"].sel(magnet="free").isel(time=-1).mean("ensemble").values
+    np.testing.assert_allclose(doc["mean_final_magnetization"], mean, rtol=1e-12)
+    line = res.stdout.strip()
+    assert line.startswith(f"free: switching probability {switched.mean():.3f} over 8 "
+                           "trajectories")
+    assert f"mean final m = ({', '.join(f'{x:+.3f}' for x in mean)})" in line
+    assert "trajectory 0" in line
+    assert (ds.attrs["seed"], ds.attrs["temperature_noise"], ds.attrs["ensemble"]) == (5, 1, 8)
+    assert ds.attrs["dt"] > 0
+
+
 THICK = PILLAR.parent / "pillar_thick_layers.toml"
 LAYER_MAGNET = """
 [layers.free.magnet]
@@ -281,3 +307,41 @@ joule_heating = true
     res = CliRunner().invoke(main, ["run", str(path), "--no-joule-heating", "-o", str(out)])
     assert res.exit_code == 0, res.output
     assert "drive_spacer_heat" not in xr.load_dataset(out)
+
+
+@pytest.mark.parametrize("ensemble", [1, 3])
+def test_trajectory_figure_draws_every_curve(ensemble):
+    """m_x, m_y, m_z of the drawn trajectory (plus the ensemble mean along the easy axis for an
+    ensemble, with a title saying which trajectory is drawn) and the torque on each magnet."""
+    pytest.importorskip("matplotlib")
+    spec = load_spec(PILLAR)
+    sim, opts = spec.simulation_for(spec.device.finalize(), 1e-9)
+    opts.update(ensemble=ensemble, n_save=21)
+    fig = sim.run(1e-9, **opts).plot()
+    top, bottom = fig.axes
+    assert len(top.lines) == 3 + (ensemble > 1)
+    assert len(bottom.lines) == 1 and bottom.lines[0].get_label() == "|τ| on free"
+    assert ("ensemble of 3" in top.get_title()) == (ensemble > 1)
+    assert bottom.get_ylabel() == "torque (10⁻²¹ N·m)" and bottom.get_xlabel() == "time (ns)"
+
+
+def test_the_compile_notice_knows_when_the_kernels_are_cached(monkeypatch):
+    """After one run the RK45 kernel is in numba's on-disk cache (no notice next time); a
+    function never compiled with cache=True is not."""
+    import os
+
+    from spincaloric.dynamics import kernels
+
+    if os.environ.get("NUMBA_CACHE_DIR") or os.environ.get("NUMBA_DISABLE_JIT"):
+        pytest.skip("numba's cache is kept elsewhere")
+    spec = load_spec(PILLAR)
+    sim, opts = spec.simulation_for(spec.device.finalize(), 1e-11)
+    sim.run(1e-11, n_save=3, method="rk45")
+    assert kernels.compiled_on_disk(kernels.integrate_rk45)
+
+    class NeverCached:
+        @staticmethod
+        def py_func():  # pragma: no cover - only its name and line are looked up
+            pass
+
+    assert not kernels.compiled_on_disk(kernels.integrate_rk45, NeverCached)

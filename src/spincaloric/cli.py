@@ -221,7 +221,22 @@ class Duration(click.ParamType):
             t = float("nan")
         if not (math.isfinite(t) and t > 0):
             self.fail(f"{value!r} is not a positive duration (e.g. 20ns, 1e-9)", param, ctx)
+        if m.group(2) is None and t >= 1e-3:  # "8" meant 8 ns, not 8 s of picosecond steps
+            self.fail(f"{value!r} would be {t:g} s of magnetization dynamics (picosecond "
+                      f"steps): give a unit, e.g. {m.group(1)}ns", param, ctx)
         return t
+
+
+def _compile_notice() -> None:
+    """Say so on stderr when the integration kernels must first be compiled (tens of seconds,
+    once after installation: numba caches them on disk)."""
+    from .dynamics import kernels
+    from .dynamics.ensemble import integrate_ensemble
+
+    if not kernels.compiled_on_disk(kernels.integrate_rk45, kernels.integrate_fixed,
+                                    integrate_ensemble):
+        click.echo("compiling the integration kernels (once after installation, up to a "
+                   "minute; cached afterwards) ...", err=True)
 
 
 @main.command()
@@ -263,6 +278,7 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_p
                            ("temperature_noise", temperature_noise), ("n_save", n_save)):
             if value is not None:
                 opts[key] = value
+        _compile_notice()
         traj = sim.run(end, progress=progress, **opts)
     except (DynamicsError, DeviceError, ValueError) as err:
         _report(device, err)
@@ -301,11 +317,15 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_p
             t = s["switching_time"]
             when = f"switched at {t * 1e9:.3f} ns" if s["switched"] else "did not switch"
             m = ", ".join(f"{x:+.3f}" for x in s["final_magnetization"])
-            line = f"{name}: {when}; final m = ({m})"
-            if "switching_probability" in s:
-                line += f"; switching probability {s['switching_probability']:.3f} " \
-                        f"over {s['ensemble']} trajectories"
-            click.echo(line)
+            if "switching_probability" not in s:
+                click.echo(f"{name}: {when}; final m = ({m})")
+                continue
+            median = s["median_switching_time"]
+            mean = ", ".join(f"{x:+.3f}" for x in s["mean_final_magnetization"])
+            click.echo(f"{name}: switching probability {s['switching_probability']:.3f} over "
+                       f"{s['ensemble']} trajectories"
+                       + (f", median switching time {median * 1e9:.3f} ns" if median else "")
+                       + f"; mean final m = ({mean}); trajectory 0 {when}, final m = ({m})")
 
 
 @main.command()
@@ -382,11 +402,16 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
         if not varies:
             raise DeviceError("vary", "give --vary or a [sweep] table with vary = [...]")
         axes = [parse_vary(v) for v in varies]
+        _compile_notice()
         ds = switching_map(data, axes, end, output, chunk=chunk, workers=workers,
                            scheduler=scheduler, resume=resume,
                            progress=sys.stderr.isatty() if progress is None else progress,
                            run_kw=opts)
     except _Failed:
+        sys.exit(EXIT_INPUT)
+    except (TimeoutError, ConnectionError) as err:
+        where = f"--scheduler {scheduler}" if scheduler else "--workers"
+        _report(device, f"{where}: cannot reach the dask cluster ({err})")
         sys.exit(EXIT_INPUT)
     except OSError as err:
         _report(device, f"<file>: {err.strerror or err}")

@@ -494,3 +494,22 @@ def integrate_fixed(mode, m0, t_save, dt, stochastic, seed, d0, slot, offsets, t
             while si < n_save and t_save[si] <= tt + 0.5 * dt:
                 out[ei, si] = y
                 si += 1
+
+
+def compiled_on_disk(*dispatchers) -> bool:
+    """True when numba's on-disk cache holds every one of ``dispatchers`` (the next call loads
+    them in milliseconds instead of compiling for tens of seconds). Checks the index file numba
+    writes next to the module (``__pycache__/<module>.<function>-<line>.pyXY.nbi``); a cache kept
+    elsewhere (NUMBA_CACHE_DIR) reads as absent, which only costs a needless notice."""
+    import inspect
+    import sys
+    from pathlib import Path
+
+    tag = f"py{sys.version_info.major}{sys.version_info.minor}"
+    for d in dispatchers:
+        f = d.py_func
+        path = Path(inspect.getfile(f))
+        name = f"{path.stem}.{f.__qualname__}-{f.__code__.co_firstlineno}.{tag}.nbi"
+        if not (path.parent / "__pycache__" / name).exists():
+            return False
+    return True

@@ -220,7 +220,8 @@ class Simulation:
         """
         from . import kernels
 
-        if not (np.isfinite(until) and until > 0):
+        if not (isinstance(until, (int, float, np.floating)) and np.isfinite(until)
+                and until > 0):
             raise DynamicsError("until", f"must be a positive time (s), got {until!r}")
         if n_save < 2:
             raise DynamicsError("n_save", "must be at least 2")
@@ -300,4 +301,8 @@ class Simulation:
             bar.close()
         from .trajectory import Trajectory
 
-        return Trajectory(self, t_save, out, steps, method, amp)
+        settings = {"ensemble": int(ensemble), "temperature_noise": bool(temperature_noise),
+                    "seed": int(seed)}
+        settings.update({"dt": float(dt)} if method != "rk45" else
+                        {"rtol": float(rtol), "atol": float(atol), "max_step": max_step})
+        return Trajectory(self, t_save, out, steps, method, amp, settings)

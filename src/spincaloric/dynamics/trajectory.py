@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -22,6 +22,8 @@ class Trajectory:
     m : (E, S, k, 3) unit magnetizations of the k dynamic magnets.
     steps : (E,) integration steps taken.   method : integrator name.
     amplitude : (E, J) drive amplitude scales used.
+    settings : the run's settings (ensemble, temperature_noise, seed, dt (s) or
+        rtol/atol/max_step (s)), kept with the results.
     """
 
     simulation: object
@@ -30,6 +32,7 @@ class Trajectory:
     steps: np.ndarray
     method: str
     amplitude: np.ndarray
+    settings: dict = field(default_factory=dict)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -76,9 +79,12 @@ class Trajectory:
         return sim.circuit.solve(magnetization=mags, **kw)
 
     def summary(self) -> dict:
-        """JSON summary: per dynamic magnet its final magnetization (first trajectory, or the
-        ensemble mean), ``switched`` and ``switching_time`` (s or None); with an ensemble also
-        the switching probability."""
+        """JSON summary per dynamic magnet: ``final_magnetization``, ``switched`` and
+        ``switching_time`` (s or None) of the first trajectory; with an ensemble also
+        ``ensemble`` (E), ``switching_probability``, ``median_switching_time`` (s, over the
+        trajectories that switched; None if none did) and ``mean_final_magnetization``.
+        Switching times are interpolated between saved instants: their resolution is the
+        saving interval until/(n_save − 1)."""
         out = {}
         for name, res in self.switching().items():
             m_final = self.magnetization(name)[:, -1]
@@ -86,8 +92,11 @@ class Trajectory:
                      "switched": bool(res.switched[0]),
                      "switching_time": None if np.isnan(res.time[0]) else float(res.time[0])}
             if len(res.switched) > 1:
+                times = res.time[res.switched]
                 entry["ensemble"] = len(res.switched)
                 entry["switching_probability"] = res.probability
+                entry["median_switching_time"] = (float(np.median(times)) if times.size
+                                                  else None)
                 entry["mean_final_magnetization"] = m_final.mean(axis=0).tolist()
             out[name] = entry
         return out
@@ -127,7 +136,9 @@ class Trajectory:
                                 np.stack([sw[n].time for n in self.names], -1),
                                 {"units": "s", "long_name": "switching time (NaN: none)"})
         ds.attrs.update(title=self.simulation.circuit.title, method=self.method,
-                        regime=self.simulation.circuit.regime)
+                        regime=self.simulation.circuit.regime,
+                        **{k: int(v) if isinstance(v, bool) else v
+                           for k, v in self.settings.items()})
         return ds
 
     def to_netcdf(self, path, with_circuit: bool = True) -> None:
@@ -155,12 +166,20 @@ class Trajectory:
         sol_tau = {n: sol.magnet_torque(n)[trajectory] for n in self.names}
         fig, axes = plt.subplots(2, 1, figsize=(7, 6), sharex=True, constrained_layout=True)
         t_ns = self.time * 1e9
+        ensemble = self.m.shape[0]
         for name in self.names:
             m = self.magnetization(name)[trajectory]
             for i, comp in enumerate("xyz"):
                 axes[0].plot(t_ns, m[:, i], label=f"{name} m_{comp}")
+            if ensemble > 1:  # what the whole ensemble does, along the easy axis
+                u = np.asarray(self.simulation.magnets[name].anisotropy_axis, float)
+                mean = (self.magnetization(name) @ (u / np.linalg.norm(u))).mean(axis=0)
+                axes[0].plot(t_ns, mean, "k--", label=f"{name} ⟨m·u⟩ over {ensemble}")
             axes[1].plot(t_ns, np.linalg.norm(sol_tau[name], axis=-1) * 1e21,
                          label=f"|τ| on {name}")
+        if ensemble > 1:
+            axes[0].set_title(f"trajectory {trajectory} of an ensemble of {ensemble}; "
+                              "dashed: ensemble mean", fontsize=9)
         axes[0].set_ylabel("magnetization")
         axes[0].legend(fontsize=8, ncol=3)
         axes[1].set_ylabel("torque (10⁻²¹ N·m)")
