@@ -19,3 +19,23 @@ def test_docs_site_builds_strictly(tmp_path):
     api = (tmp_path / "site" / "api" / "circuits" / "index.html").read_text()
     assert "response_matrix" in api  # docstrings rendered
     assert (tmp_path / "site" / "gallery" / "index.html").exists()
+
+
+def _snippets():
+    import re
+
+    for path in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]:
+        text = path.read_text()
+        for m in re.finditer(r"```python\n(.*?)```", text, re.S):
+            line = text[:m.start()].count("\n") + 1
+            yield pytest.param(path, line, m.group(1), id=f"{path.name}:{line}")
+
+
+@pytest.mark.parametrize("path, line, code", list(_snippets()))
+def test_every_python_snippet_in_the_docs_runs_as_written(path, line, code, monkeypatch):
+    """A reader copies a snippet into a fresh interpreter at the repository root: it must run
+    (imports and names included)."""
+    pytest.importorskip("matplotlib")
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    exec(compile(code, f"{path.name}:{line}", "exec"), {"__name__": "__snippet__"})

@@ -2,11 +2,26 @@
 
 Macrospin Landau–Lifshitz–Gilbert–Slonczewski dynamics (physics.md §4) in which the torque on
 every dynamic magnet is solved from the thermoelectric circuit at every step, with
-time-dependent drives (voltage, current, temperature), deterministic and stochastic
+time-dependent drives (voltage, current, temperature, heat), deterministic and stochastic
 integrators, ensembles and switching analysis. Importing this package does not import numba;
 the compiled kernels load on first use.
+
+>>> from spincaloric.dynamics import MagnetParameters, RectangularPulse, Simulation
 """
 
+from .drives import (
+    Constant,
+    DriveError,
+    GaussianPulse,
+    LaserPulse,
+    RectangularPulse,
+    Step,
+    Table,
+)
+from .heating import with_joule_heating
 from .magnets import MagnetError, MagnetParameters
+from .simulation import DynamicsError, Simulation
 
-__all__ = ["MagnetError", "MagnetParameters"]
+__all__ = ["Constant", "DriveError", "DynamicsError", "GaussianPulse", "LaserPulse",
+           "MagnetError", "MagnetParameters", "RectangularPulse", "Simulation", "Step", "Table",
+           "with_joule_heating"]
