@@ -133,6 +133,15 @@ class Device:
     nodes: dict[str, NodeSpec] = field(default_factory=dict)
     contacts: list[ContactSpec] = field(default_factory=list)
 
+    def __post_init__(self):
+        # checked here too (not only at finalize): builders use T for every contact they add
+        t0 = self.temperature
+        if not (isinstance(t0, (int, float)) and not isinstance(t0, bool)
+                and math.isfinite(t0) and t0 > 0):
+            raise DeviceError("temperature", f"must be a positive number (K), got {t0!r}")
+        if self.regime not in REGIMES:
+            raise DeviceError("regime", f"must be one of {REGIMES}, got {self.regime!r}")
+
     def add_node(self, name: str, kind: NodeKind, *, reservoir: bool = False,
                  voltage: float = 0.0, temperature: float | None = None,
                  magnetization: Sequence[float] | None = None,

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .constants import ELEMENTARY_CHARGE, LORENZ
+from .constants import ELEMENTARY_CHARGE, LORENZ, SEEBECK_BOUND
 from .contacts import ContactParameters
 from .device import Device, DeviceError
 from .junctions import JunctionParameters
@@ -68,13 +68,19 @@ class BulkMaterial:
         """Spin-accumulation resistance-area product λ ρ/(1 − β²) (Ω m²), Valet–Fert's r."""
         return self.spin_flip_length * self.resistivity / (1 - self.spin_asymmetry**2)
 
+    @property
+    def channel_seebecks(self) -> tuple[float, float]:
+        """(S↑, S↓) (V/K): S = (σ↑S↑ + σ↓S↓)/σ and S_s = S↑ − S↓."""
+        b = self.spin_asymmetry
+        return (self.seebeck + (1 - b) * self.spin_seebeck / 2,
+                self.seebeck - (1 + b) * self.spin_seebeck / 2)
+
     def cell_contact(self, length: float, area: float, temperature: float) -> ContactParameters:
         """The two-channel resistor of a cell of ``length`` (m) and ``area`` (m²) at T (K)."""
         g = self.conductivity * area / length
         b = self.spin_asymmetry
         g_up, g_dn = (1 + b) * g / 2, (1 - b) * g / 2
-        s_up = self.seebeck + (1 - b) * self.spin_seebeck / 2
-        s_dn = self.seebeck - (1 + b) * self.spin_seebeck / 2
+        s_up, s_dn = self.channel_seebecks
         a = ELEMENTARY_CHARGE * LORENZ * temperature
         dg_up, dg_dn = -s_up * g_up / a, -s_dn * g_dn / a
         # the mixing of a bulk cell never acts (both ends are collinear or isotropic)
@@ -92,15 +98,47 @@ class BulkMaterial:
 MAX_CELLS = 10_000_000
 
 
+def vertex_positions(length: float, cells: int, through=()) -> np.ndarray:
+    """Positions (m) of the ``cells`` + 1 vertices of a layer of ``length`` (m): uniform, except
+    that every position in ``through`` (m, strictly inside the layer) is a vertex exactly — the
+    layer is cut there into uniform segments with cells in proportion to their lengths (at least
+    one each). Positions on the uniform grid leave it uniform."""
+    cuts, n = _segments(length, cells, through)
+    return np.concatenate([np.linspace(a, b, k + 1)[:-1] for a, b, k in
+                           zip(cuts[:-1], cuts[1:], n)] + [[cuts[-1]]])
+
+
+def cell_widths(length: float, cells: int, through=()) -> np.ndarray:
+    """The ``cells`` widths (m) of :func:`vertex_positions` (equal within each segment)."""
+    cuts, n = _segments(length, cells, through)
+    return np.repeat(np.diff(cuts) / n, n)
+
+
+def _segments(length, cells, through):
+    """Cut points (m) and the cells of each uniform segment between them."""
+    cuts = np.unique(np.asarray([0.0, *through, length], dtype=float))
+    seg = np.diff(cuts)
+    if len(seg) > cells:
+        raise DeviceError("cells", f"{cells} cells cannot hold {len(seg) - 1} contact "
+                          f"positions: give at least {len(seg)}")
+    n = np.maximum(1, np.rint(cells * seg / length).astype(int))
+    while n.sum() != cells:  # hand the rounding difference to the coarsest segment
+        k = int(np.argmax(seg / n)) if n.sum() < cells else int(
+            np.argmin(np.where(n > 1, seg / n, np.inf)))
+        n[k] += 1 if n.sum() < cells else -1
+    return cuts, n
+
+
 def add_layer(device: Device, name: str, material: BulkMaterial, *, length: float, area: float,
               cells: int, magnetization=None, start: str | None = None,
-              end: str | None = None) -> list[str]:
+              end: str | None = None, through=()) -> list[str]:
     """Add a diffusive layer to ``device`` and return the names of its vertices (in order).
 
     The vertices are new internal nodes ``{name}_0`` … ``{name}_{cells}``, except that the first
     (last) one *is* the existing node ``start`` (``end``) when given — e.g. a reservoir the layer
     ends in. ``magnetization`` makes it a ferromagnetic layer (then β, S_s may be non-zero).
-    length (m) > 0, area (m²) > 0, 1 ≤ cells ≤ :data:`MAX_CELLS` (an int).
+    length (m) > 0, area (m²) > 0, 1 ≤ cells ≤ :data:`MAX_CELLS` (an int). ``through``:
+    positions (m) that must be vertices (side contacts), see :func:`vertex_positions`.
     """
     for key, value in (("length", length), ("area", area)):
         if not (math.isfinite(value) and value > 0):
@@ -110,11 +148,22 @@ def add_layer(device: Device, name: str, material: BulkMaterial, *, length: floa
     if cells > MAX_CELLS:
         raise DeviceError(f"layers.{name}.cells", f"at most {MAX_CELLS:,} cells per layer (a "
                           f"sparse solve of that size takes minutes), got {cells:,}")
+    if not isinstance(material, BulkMaterial):
+        raise DeviceError(f"layers.{name}.material", f"must be a BulkMaterial (or a database "
+                          f"entry in a device file), got {material!r}")
     ferro = magnetization is not None
-    if not ferro and (material.spin_asymmetry or material.spin_seebeck):
-        raise DeviceError(f"layers.{name}.material", "a normal layer has no spin asymmetry or "
-                          "spin-dependent Seebeck coefficient; give a magnetization")
-    dx = length / cells
+    for key in ("spin_asymmetry", "spin_seebeck"):
+        if not ferro and getattr(material, key):
+            raise DeviceError(f"layers.{name}.{key}", "a normal layer has no spin asymmetry "
+                              "or spin-dependent Seebeck coefficient; give a magnetization")
+    s_up, s_dn = material.channel_seebecks
+    if max(abs(s_up), abs(s_dn)) > SEEBECK_BOUND:
+        key = "seebeck" if abs(material.seebeck) > SEEBECK_BOUND or not ferro else "spin_seebeck"
+        raise DeviceError(f"layers.{name}.{key}", f"S = {material.seebeck * 1e6:.4g} and S_s = "
+                          f"{material.spin_seebeck * 1e6:.4g} uV/K give a spin channel the "
+                          f"thermopower {max(abs(s_up), abs(s_dn)) * 1e6:.4g} uV/K, beyond "
+                          f"the entropy bound sqrt(L0) = {SEEBECK_BOUND * 1e6:.1f} uV/K")
+    dx = cell_widths(length, cells, through)
     kind = "ferromagnet" if ferro else "normal"
     names = []
     for i in range(cells + 1):
@@ -128,23 +177,40 @@ def add_layer(device: Device, name: str, material: BulkMaterial, *, length: floa
                 raise DeviceError(key, f"node {given!r} is not a {kind}")
             names.append(given)
             continue
-        share = dx / 2 if i in (0, cells) else dx
-        device.add_node(f"{name}_{i}", kind, magnetization=magnetization,
-                        spin_flip=material.spin_flip_conductance(share, area))
+        share = (dx[i - 1] if i > 0 else 0.0) / 2 + (dx[i] if i < cells else 0.0) / 2
+        g_sf = material.spin_flip_conductance(share, area)
+        # bulk spin flip is elastic: it relaxes the spin distribution at every energy, so the
+        # spin temperature of a non-interacting vertex relaxes with it, at L0 T G_sf (W/K)
+        # (the energy-resolved solver does this by itself; thermalized nodes have T_s = 0)
+        relax_ts = LORENZ * device.temperature * g_sf if device.regime == "noninteracting" else 0.0
+        device.add_node(f"{name}_{i}", kind, magnetization=magnetization, spin_flip=g_sf,
+                        spin_heat_relaxation=relax_ts)
         names.append(f"{name}_{i}")
-    cell = material.cell_contact(dx, area, device.temperature)
+    widths = np.unique(dx)  # one contact per distinct cell width (uniform segments)
+    contacts = {w: material.cell_contact(w, area, device.temperature) for w in widths}
     for k, (a, b) in enumerate(zip(names, names[1:])):
-        device.add_contact(a, b, cell, bulk=ferro, label=f"layers.{name}.cells[{k}]")
+        device.add_contact(a, b, contacts[dx[k]], bulk=ferro, label=f"layers.{name}.cells[{k}]")
     return names
 
 
 def series_seebeck(conductances, seebecks) -> tuple[float, float]:
-    """Series-resistor rule: (G, S) of elements in series, 1/G = Σ 1/G_i and
-    S/G = Σ S_i/G_i (G in S, S in V/K); exact for spin-independent elements."""
+    """Series-resistor rule: (G, S) of spin-independent elements in series, 1/G = Σ 1/G_i and
+    S/G = Σ S_i/G_i (G in S, S in V/K).
+
+    The rule assumes the temperature drops in proportion to the electrical resistances
+    (Wiedemann–Franz heat conductances L0 T G_i); at open circuit the heat conductance is
+    (L0 − S_i²) T G_i, so the rule errs by about max|S_i| · max S_i²/L0 in absolute terms —
+    which is a large *relative* error when the S_i nearly cancel (the circuit solver has no
+    such error)."""
     g = np.asarray(conductances, dtype=float)
     s = np.asarray(seebecks, dtype=float)
-    if np.any(g <= 0):
-        raise DeviceError("conductances", "must be positive (S)")
+    if g.ndim != 1 or g.size == 0 or s.shape != g.shape:
+        raise DeviceError("seebecks", f"need one Seebeck coefficient per conductance, got "
+                          f"{s.shape} for {g.shape}")
+    if not np.all(np.isfinite(g) & (g > 0)):
+        raise DeviceError("conductances", "must be positive and finite (S)")
+    if not np.all(np.isfinite(s)):
+        raise DeviceError("seebecks", "must be finite (V/K)")
     total = 1.0 / np.sum(1.0 / g)
     return float(total), float(total * np.sum(s / g))
 
@@ -200,8 +266,11 @@ def multilayer(stack, *, area: float, temperature: float, regime: str = "thermal
                      current=lead.current, temperature=lead.temperature,
                      magnetization=lead.magnetization)
     prev, pending = stack[0].name, None
-    for item in stack[1:-1]:
+    for i, item in enumerate(stack[1:-1], start=1):
         if isinstance(item, Interface):
+            if pending is not None:
+                raise DeviceError(f"stack[{i}]", "two interfaces in a row: combine them into "
+                                  "one contact, or put a layer between them")
             pending = item.parameters
             continue
         if not isinstance(item, Layer):
@@ -245,6 +314,8 @@ def lateral_spin_valve(channel: BulkMaterial, *, length: float, cross_section: f
     Joule heating and spin-dependent Seebeck coefficient give the thermal spin injection of
     Slachter et al., Nat. Phys. 6, 879 (2010) (see :func:`nonlocal_resistances`).
     """
+    if not (math.isfinite(length) and length > 0):
+        raise DeviceError("length", f"must be positive (m), got {length!r}")
     if not 0 < injector_at < detector_at < length:
         raise DeviceError("detector_at", "need 0 < injector_at < detector_at < length (m)")
     dev = Device(temperature=temperature, regime=regime, title="lateral spin valve")
@@ -254,11 +325,11 @@ def lateral_spin_valve(channel: BulkMaterial, *, length: float, cross_section: f
                  magnetization=injector_magnetization)
     dev.add_node("detector", "ferromagnet", reservoir=True, current=0.0,
                  magnetization=detector_magnetization)
+    # the contacts sit exactly on vertices (a rounded position costs first-order accuracy)
     names = add_layer(dev, "channel", channel, length=length, area=cross_section, cells=cells,
-                      start="left", end="right")
-    dx = length / cells
-    inj, det = int(round(injector_at / dx)), int(round(detector_at / dx))
-    # the lead vertices are reservoirs: end cells keep the lead's boundary condition
+                      start="left", end="right", through=(injector_at, detector_at))
+    x = vertex_positions(length, cells, (injector_at, detector_at))
+    inj, det = int(np.argmin(abs(x - injector_at))), int(np.argmin(abs(x - detector_at)))
     if injector_layer is None:
         dev.add_contact("injector", names[inj], injector)
     else:
