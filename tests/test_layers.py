@@ -29,29 +29,36 @@ def link(g):
                                         temperature=T)
 
 
-def spin_injection(cells, length=3 * 350e-9):
-    dev = Device(temperature=T)
-    dev.add_node("inj", "ferromagnet", reservoir=True, voltage=1e-3, magnetization=[0, 0, 1])
+def spin_injection(cells, length=3 * 350e-9, regime="thermalized"):
+    """A ferromagnetic lead (1 mV, and 1 K hotter in the non-interacting regime) injecting into
+    a Cu wire that ends in a normal drain: (x (m), V_s (V), T_s (K)) at the wire's vertices."""
+    from spincaloric.constants import LORENZ
+
+    hot = regime == "noninteracting"
+    dev = Device(temperature=T, regime=regime)
+    dev.add_node("inj", "ferromagnet", reservoir=True, voltage=0.0 if hot else 1e-3,
+                 temperature=T + 1.0 if hot else None, magnetization=[0, 0, 1])
     dev.add_node("drain", "normal", reservoir=True)
-    dev.add_node("start", "normal", spin_flip=0.0)
+    # the layer's first vertex is "start": give it its half-cell of (elastic) spin flip
+    g_half = CU.spin_flip_conductance(length / cells / 2, AREA)
+    dev.add_node("start", "normal", spin_flip=g_half,
+                 spin_heat_relaxation=LORENZ * T * g_half if hot else 0.0)
     names = add_layer(dev, "cu", CU, length=length, area=AREA, cells=cells, start="start",
                       end="drain")
-    # the layer's first vertex is "start": give it its half-cell of spin flip
-    dev.nodes["start"].spin_flip = CU.spin_flip_conductance(length / cells / 2, AREA)
     dev.add_contact("inj", "start", ContactParameters.from_paper(
         conductance=1e-1, polarization=0.5, mixing=0.7, seebeck=0.0, polarization_derivative=0.0,
         mixing_derivative=0.0, temperature=T))
     sol = dev.finalize().solve()
-    x = np.linspace(0, length, cells + 1)
-    vs = np.array([sol.state(n).spin_accumulation[2] for n in names])
-    return x, vs
+    states = [sol.state(n) for n in names]
+    return (np.linspace(0, length, cells + 1), np.array([s.spin_accumulation[2] for s in states]),
+            np.array([s.spin_temperature[2] for s in states]))
 
 
 def test_spin_accumulation_decays_as_the_continuum_solution():
     length = 3 * 350e-9
     errors = []
     for cells in (12, 24, 48):
-        x, vs = spin_injection(cells, length)
+        x, vs, _ = spin_injection(cells, length)
         exact = vs[0] * np.sinh((length - x) / 350e-9) / np.sinh(length / 350e-9)
         errors.append(np.abs(vs - exact).max() / abs(vs[0]))
     assert errors[-1] < 1e-3
@@ -66,23 +73,12 @@ def test_spin_temperature_decays_on_the_spin_flip_length_in_the_noninteracting_r
     sinh(L/λ) like V_s, to second order in Δx (without the relaxation it fell linearly)."""
     from spincaloric.constants import LORENZ
 
-    length, cells = 3 * 350e-9, 96
+    length = 3 * 350e-9
+    x, _, ts = spin_injection(96, length, regime="noninteracting")
     dev = Device(temperature=T, regime="noninteracting")
-    dev.add_node("inj", "ferromagnet", reservoir=True, temperature=T + 1.0,
-                 magnetization=[0, 0, 1])
-    dev.add_node("drain", "normal", reservoir=True)
-    g_half = CU.spin_flip_conductance(length / cells / 2, AREA)
-    dev.add_node("start", "normal", spin_flip=g_half, spin_heat_relaxation=LORENZ * T * g_half)
-    names = add_layer(dev, "cu", CU, length=length, area=AREA, cells=cells, start="start",
-                      end="drain")
+    add_layer(dev, "cu", CU, length=length, area=AREA, cells=4)
     assert dev.nodes["cu_1"].spin_heat_relaxation == pytest.approx(
         LORENZ * T * dev.nodes["cu_1"].spin_flip, rel=1e-12, abs=0)
-    dev.add_contact("inj", "start", ContactParameters.from_paper(
-        conductance=1e-1, polarization=0.5, mixing=0.7, seebeck=0.0, polarization_derivative=0.0,
-        mixing_derivative=0.0, temperature=T))
-    sol = dev.finalize().solve()
-    x = np.linspace(0, length, cells + 1)
-    ts = np.array([sol.state(n).spin_temperature[2] for n in names])
     exact = ts[0] * np.sinh((length - x) / 350e-9) / np.sinh(length / 350e-9)
     assert abs(ts[0]) > 1e-4  # a real spin heat accumulation (K) is injected
     assert np.abs(ts - exact).max() < 2e-4 * abs(ts[0])
