@@ -45,6 +45,48 @@ def test_sweep_and_plot_commands(tmp_path):
     assert res.exit_code == 2 and "variable: 'nope' is not in the file" in res.stderr
 
 
+def test_plots_show_vector_components_zipped_parameters_and_refuse_trajectories(tmp_path):
+    """A 1-D vector sweep draws x, y, z and |v| (a magnitude alone hid sign changes);
+    --component picks one; a zipped sweep is drawn against its first parameter with units;
+    a trajectory file points to run --plot; an unquoted '->' name gets a hint."""
+    pytest.importorskip("matplotlib")
+    from spincaloric.io import load_dataset, read_toml
+    from spincaloric.sweep import plot_dataset, sweep_file
+
+    out = tmp_path / "s.nc"
+    res = CliRunner().invoke(main, ["sweep", str(VALVE), "--vary",
+                                    "right.magnetization.theta=0:180:19", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    ds = load_dataset(out)
+    ax = plot_dataset(ds, "left.torque").axes[0]
+    name = ds["left.torque"].attrs["long_name"]
+    assert [line.get_label() for line in ax.lines] == [f"{name} x", f"{name} y", f"{name} z",
+                                                       f"|{name}|"]
+    np.testing.assert_allclose(ax.lines[2].get_ydata(), ds["left.torque"].sel(component="z"))
+    ax = plot_dataset(ds, "left.torque", "y").axes[0]
+    assert len(ax.lines) == 1
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), ds["left.torque"].sel(component="y"))
+    assert ax.get_xlabel() == "right.magnetization.theta (deg)"
+    with pytest.raises(sc.DeviceError, match="^component: .* is a scalar"):
+        plot_dataset(ds, "left->spacer.charge_current", "x")
+    zipped = sweep_file(read_toml(VALVE), [parse_vary("right.temperature=300,301,302"),
+                                           parse_vary("right.voltage=0,1e-6,2e-6")], zipped=True)
+    ax = plot_dataset(zipped, "left->spacer.charge_current").axes[0]
+    assert ax.get_xlabel() == "right.temperature (K)"
+    np.testing.assert_allclose(ax.lines[0].get_xdata(), [300, 301, 302])
+    res = CliRunner().invoke(main, ["plot", str(out), "-o", str(tmp_path / "f.png"),
+                                    "--variable", "left-"])
+    assert res.exit_code == 2 and "must be quoted in the shell" in res.stderr
+    traj = tmp_path / "t.nc"
+    pillar = VALVE.parent / "thermal_switching_pillar.toml"
+    res = CliRunner().invoke(main, ["run", str(pillar), "--until", "0.05ns", "--n-save", "3",
+                                    "-o", str(traj)])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(main, ["plot", str(traj), "-o", str(tmp_path / "g.png")])
+    assert res.exit_code == 2 and "trajectory file (spincaloric run): draw it with run --plot" \
+        in res.stderr
+
+
 @pytest.mark.parametrize("vary,message", [
     ("right.magnetizaton.theta=0:1:3", "vary.right.magnetizaton.theta: no such parameter"),
     ("nowhere.voltage=0:1:3", "vary.nowhere.voltage: no such parameter"),

@@ -155,7 +155,8 @@ def check(files):
         except _Failed:
             failed = True
             continue
-        extra = f", {len(spec.magnets)} dynamic magnets" if spec.magnets else ""
+        k = len(spec.magnets)
+        extra = f", {k} dynamic magnet{'s' if k != 1 else ''}" if k else ""
         click.echo(f"ok: {path} ({c.n_nodes} nodes, {c.n_contacts} contacts, "
                    f"{c.n_unknowns} unknowns{extra})")
     sys.exit(EXIT_INPUT if failed else 0)
@@ -340,8 +341,9 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_p
               help="pair the --vary lists point by point (a list of points, not a grid)")
 def sweep(device, varies, output, zipped):
     """Solve DEVICE over a grid (or, with --zip, a list) of parameter values; reservoir drives
-    and magnetization angles in one batched call, other device-file parameters
-    (contacts[0].conductance, spacer.spin_flip, ...) by rebuilding; labelled netCDF/zarr."""
+    and magnetization angles in one batched call, any other numeric value written in the
+    file (e.g. contacts[1].conductance of a contact in the paper form, nodes.spacer.spin_flip
+    once the file gives one) by rebuilding; labelled netCDF/zarr."""
     from .device import DeviceError
     from .io import read_toml, with_absolute_files
     from .sweep import parse_vary, sweep_file
@@ -427,8 +429,11 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
 @click.argument("result", type=click.Path())
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
               help="figure file (PNG)")
-@click.option("--variable", help="variable to draw (default: the torque on the first magnet)")
-def plot(result, output, variable):
+@click.option("--variable", help="variable to draw (default: the torque on the first magnet); "
+              "quote names with '->', e.g. --variable 'left->spacer.charge_current'")
+@click.option("--component", type=click.Choice(["x", "y", "z", "norm"]),
+              help="of a vector variable [default: all and |v| for 1-D sweeps, norm for maps]")
+def plot(result, output, variable, component):
     """Draw a sweep RESULT (netCDF): a line for 1-D, a map for 2-D, with units."""
     from .device import DeviceError
     from .plotting import save_png
@@ -439,9 +444,12 @@ def plot(result, output, variable):
 
         ds = load_dataset(result)
         if variable is not None and variable not in ds:
-            raise DeviceError("variable", f"{variable!r} is not in the file; it has "
+            hint = (" (a name with '->' must be quoted in the shell)"
+                    if any(str(v).startswith(variable) and "->" in str(v) for v in ds.data_vars)
+                    else "")
+            raise DeviceError("variable", f"{variable!r} is not in the file{hint}; it has "
                               f"{', '.join(map(str, ds.data_vars))}")
-        fig = plot_dataset(ds, variable)
+        fig = plot_dataset(ds, variable, component)
     except ImportError as err:
         _report(result, f"plot: needs {err.name or 'matplotlib'} (pip install 'spincaloric[plot]')")
         sys.exit(EXIT_INPUT)
@@ -515,9 +523,16 @@ def _table(path, sol) -> str:
         vec = " ".join(f"{x:+.3e}" for x in r.spin_current)
         lines.append(f"  {r.between[0] + '->' + r.between[1]:<18} {float(r.charge_current):+.4e}"
                      f"  {float(r.heat_current):+.4e}  [{vec}]")
-    lines.append("  torque (N m)")
-    for name, tau in sol.torques.items():
-        lines.append(f"  {name:<18} [" + " ".join(f"{x:+.4e}" for x in tau) + "]")
+    lines.append("  torque (N m), on each magnet (a layer's vertices summed)")
+    shown = set()
+    for name in sol.torques:
+        group = c.magnet_nodes(name)
+        if group[0] in shown:
+            continue
+        shown.add(group[0])
+        label = name if len(group) == 1 else f"{group[0]}…{group[-1]}"
+        tau = sol.magnet_torque(name)
+        lines.append(f"  {label:<18} [" + " ".join(f"{x:+.4e}" for x in tau) + "]")
     lines.append(f"  entropy production {float(sol.entropy_production):.4e} W/K")
     return "\n".join(lines)
 

@@ -54,7 +54,9 @@ def set_path(data: dict, key: str, value: float) -> None:
             else:
                 node = node[part]
         except (KeyError, IndexError, TypeError):
-            raise DeviceError(f"vary.{key}", "no such parameter in the device file") from None
+            raise DeviceError(f"vary.{key}", "no such parameter in the device file (only "
+                              "values the file writes can be varied: add it, with its "
+                              "value, first)") from None
 
 
 _UNITS = {

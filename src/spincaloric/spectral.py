@@ -721,8 +721,9 @@ def relaxation_conductance(volume: float, density_of_states: float, time: float)
 
 
 def dwell_time(volume: float, density_of_states: float, conductance: float) -> float:
-    """Dwell time τ_d = e² D/(4G) (s) of a node (the seed's scale for energy relaxation):
-    volume (m³), density_of_states (J⁻¹ m⁻³), conductance G (S) of its contacts."""
+    """Dwell time τ_d = e² D/(4G) (s) of a node, the scale of Hatami et al. (2007) for energy
+    relaxation: volume (m³), density_of_states (J⁻¹ m⁻³), conductance G (S) of a contact of
+    their symmetric spin valve (for other nodes an order-of-magnitude scale)."""
     if not (np.isfinite(conductance) and conductance > 0):
         raise DeviceError("conductance", f"must be positive and finite (S), got {conductance!r}")
     return relaxation_conductance(volume, density_of_states, 1.0) / (4 * conductance)

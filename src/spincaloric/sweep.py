@@ -63,8 +63,8 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
     """Sweep the device described by ``data`` (a parsed device file) over ``axes``.
 
     Reservoir drives and magnetization angles are solved in one batched call; any other
-    numeric device-file path (``contacts[0].conductance``, ``spacer.spin_flip``,
-    ``temperature``) rebuilds the circuit for each of its values. ``zipped``: the axes are
+    numeric value written in the file (``contacts[1].conductance``, ``nodes.spacer.spin_flip``
+    or ``spacer.spin_flip``, ``temperature``) rebuilds the circuit for each of its values. ``zipped``: the axes are
     paired point by point (equal lengths) into one dimension ``point`` instead of a grid.
     """
     import copy
@@ -197,9 +197,14 @@ def run_sweep(circuit: Circuit, axes: list[tuple[str, np.ndarray]], zipped: bool
     return ds
 
 
-def plot_dataset(ds, variable: str | None = None):
-    """A sensible figure: lines for a 1-D sweep, a map for a 2-D one (|vector| for vectors).
-    The default variable is the torque on the first magnet. Returns the figure."""
+def plot_dataset(ds, variable: str | None = None, component: str | None = None):
+    """A sensible figure of a sweep or switching map, with units on every axis.
+
+    1-D sweeps draw a line (a vector: its x, y, z components and its magnitude, unless
+    ``component`` picks one); 2-D sweeps a map (a vector: ``component`` "x", "y", "z" or "norm",
+    default "norm"). The default variable is the torque on the first magnet (the switching
+    time for a switching map). A zipped sweep (``point`` axis) is drawn against its first
+    zipped parameter. Returns the figure."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -216,24 +221,55 @@ def plot_dataset(ds, variable: str | None = None):
     da = ds[variable]
     if "magnet" in da.dims:  # a switching map: the first magnet
         da = da.isel(magnet=0).assign_attrs(ds[variable].attrs)
+    if component not in (None, "x", "y", "z", "norm"):
+        raise DeviceError("component", f"must be x, y, z or norm, got {component!r}")
+    name = ds[variable].attrs.get("long_name", variable)
+    if "component" not in da.dims and component not in (None, "norm"):
+        raise DeviceError("component", f"{variable!r} is a scalar: it has no {component} "
+                          "component")
+    curves = {name: da}
     if "component" in da.dims:
-        da = np.sqrt((da**2).sum("component"))
-        da.attrs.update(ds[variable].attrs)
-        da.attrs["long_name"] = "|" + ds[variable].attrs.get("long_name", variable) + "|"
+        norm = np.sqrt((da**2).sum("component")).assign_attrs(ds[variable].attrs)
+        parts = {f"{name} {c}": da.sel(component=c) for c in ("x", "y", "z")}
+        if component == "norm" or (component is None and len(dims) != 1):
+            curves = {f"|{name}|": norm}
+        elif component is not None:
+            curves = {f"{name} {component}": parts[f"{name} {component}"]}
+        else:
+            curves = {**parts, f"|{name}|": norm}
+    if "time" in dims and len(dims) > 2:
+        raise DeviceError("plot", "this is a trajectory file (spincaloric run): draw it with "
+                          "run --plot")
     fig, ax = plt.subplots(figsize=(6, 4), constrained_layout=True)
-    label = f"{da.attrs.get('long_name', variable)} ({da.attrs.get('units', '')})"
+    units = ds[variable].attrs.get("units", "")
     if len(dims) == 1:
-        x = ds[dims[0]]
-        ax.plot(x, da)
-        ax.set_xlabel(f"{dims[0]} ({x.attrs.get('units', '')})")
-        ax.set_ylabel(label)
+        x = _axis_values(ds, dims[0])
+        for label, values in curves.items():
+            ax.plot(x, values, "--" if label.startswith("|") and len(curves) > 1 else "-",
+                    label=label)
+        ax.set_xlabel(f"{x.name} ({x.attrs.get('units', '')})")
+        ax.set_ylabel(f"{name} ({units})" if len(curves) > 1 else f"{next(iter(curves))} "
+                      f"({units})")
+        if len(curves) > 1:
+            ax.legend(fontsize=8)
     elif len(dims) == 2:
         x, y = ds[dims[1]], ds[dims[0]]
-        mesh = ax.pcolormesh(x, y, da, shading="auto")
-        fig.colorbar(mesh, ax=ax, label=label)
+        (label, values), = curves.items()
+        mesh = ax.pcolormesh(x, y, values, shading="auto")
+        fig.colorbar(mesh, ax=ax, label=f"{label} ({units})")
         ax.set_xlabel(f"{dims[1]} ({x.attrs.get('units', '')})")
         ax.set_ylabel(f"{dims[0]} ({y.attrs.get('units', '')})")
     else:
         raise DeviceError("plot", f"can draw 1-D or 2-D sweeps, this one has {len(dims)} axes")
+    ax.ticklabel_format(style="sci", scilimits=(-3, 4), useMathText=True)
     ax.set_title(ds.attrs.get("title", ""), fontsize=8)
     return fig
+
+
+def _axis_values(ds, dim):
+    """The values to draw a 1-D sweep against: the axis itself, or — for a zipped sweep, whose
+    ``point`` axis is a bare index — its first zipped parameter."""
+    if dim in ds.coords and ds[dim].attrs.get("units") is not None:
+        return ds[dim]
+    zipped = [c for c in ds.coords if c != dim and ds[c].dims == (dim,)]
+    return ds[zipped[0]] if zipped else ds[dim]
