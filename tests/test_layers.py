@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from spincaloric import ContactParameters, Device, DeviceError
+from spincaloric.drift_diffusion import cpp_resistance_area, thermal_spin_accumulation
 from spincaloric.layers import (
     BulkMaterial,
     Interface,
@@ -84,49 +85,6 @@ def test_spin_temperature_decays_on_the_spin_flip_length_in_the_noninteracting_r
     assert np.abs(ts - exact).max() < 2e-4 * abs(ts[0])
 
 
-def valet_fert_resistance_area(layers):
-    """Exact two-current solution through bulk layers [(material, length, sign of β)] between
-    two normal reservoirs (continuous potentials, no interface resistance): AR (Ω m²).
-
-    In each layer μ_s = μ↑ − μ↓ = c e^{x/λ} + d e^{−x/λ}; with the total current density J,
-    μ↑' = (−J + σ↓ μ_s')/σ; matching μ↑, μ_s and j↑ at the interfaces; μ↑ = μ↓ = 1 V at the
-    left end, 0 at the right one.
-    """
-    n = len(layers)
-    size = 3 * n + 1  # (c, d, μ↑(start)) per layer, then J
-    rows, rhs = [], []
-
-    def coef(i, x, what):
-        mat, length, sign = layers[i]
-        lam, sig, b = mat.spin_flip_length, mat.conductivity, sign * mat.spin_asymmetry
-        su, sd = (1 + b) * sig / 2, (1 - b) * sig / 2
-        ep, em = np.exp(x / lam), np.exp(-x / lam)
-        r = np.zeros(size)
-        if what == "mus":
-            r[3 * i:3 * i + 2] = ep, em
-        elif what == "mup":  # μ↑(x) = μ↑0 + [−J x + σ↓(μ_s(x) − μ_s(0))]/σ
-            r[3 * i + 2] = 1.0
-            r[3 * i:3 * i + 2] = sd * (ep - 1) / sig, sd * (em - 1) / sig
-            r[-1] = -x / sig
-        elif what == "jup":  # j↑ = −σ↑ μ↑' = σ↑ J/σ − (σ↑σ↓/σ) μ_s'
-            r[3 * i:3 * i + 2] = -su * sd / sig * ep / lam, su * sd / sig * em / lam
-            r[-1] = su / sig
-        return r
-
-    rows += [coef(0, 0.0, "mup"), coef(0, 0.0, "mus")]
-    rhs += [1.0, 0.0]
-    for i in range(n - 1):
-        end = layers[i][1]
-        for what in ("mup", "mus", "jup"):
-            rows.append(coef(i, end, what) - coef(i + 1, 0.0, what))
-            rhs.append(0.0)
-    last = layers[-1][1]
-    rows += [coef(n - 1, last, "mup"), coef(n - 1, last, "mus")]
-    rhs += [0.0, 0.0]
-    sol = np.linalg.solve(np.array(rows), np.array(rhs))
-    return 1.0 / sol[-1]
-
-
 def pillar_resistance_area(antiparallel, cells):
     dev = Device(temperature=T)
     dev.add_node("left", "normal", reservoir=True, voltage=1e-3)
@@ -145,14 +103,14 @@ def pillar_resistance_area(antiparallel, cells):
 @pytest.mark.parametrize("antiparallel", [False, True])
 def test_valet_fert_cpp_gmr_of_a_co_cu_co_pillar(antiparallel):
     sign = -1 if antiparallel else 1
-    exact = valet_fert_resistance_area([(CO, 10e-9, 1), (CU, 5e-9, 1), (CO, 10e-9, sign)])
+    exact = cpp_resistance_area([(CO, 10e-9, 1), (CU, 5e-9, 1), (CO, 10e-9, sign)])
     ar = pillar_resistance_area(antiparallel, cells=40)
     assert ar == pytest.approx(exact, rel=1e-4, abs=0)
 
 
 def test_giant_magnetoresistance_is_positive_and_converges():
-    exact_p = valet_fert_resistance_area([(CO, 10e-9, 1), (CU, 5e-9, 1), (CO, 10e-9, 1)])
-    exact_ap = valet_fert_resistance_area([(CO, 10e-9, 1), (CU, 5e-9, 1), (CO, 10e-9, -1)])
+    exact_p = cpp_resistance_area([(CO, 10e-9, 1), (CU, 5e-9, 1), (CO, 10e-9, 1)])
+    exact_ap = cpp_resistance_area([(CO, 10e-9, 1), (CU, 5e-9, 1), (CO, 10e-9, -1)])
     assert exact_ap > exact_p
     errs = [abs((pillar_resistance_area(True, c) - pillar_resistance_area(False, c))
                 - (exact_ap - exact_p)) for c in (5, 10, 20)]
@@ -259,6 +217,8 @@ def test_thermal_spin_injection_of_a_semi_infinite_f_n_junction():
     r_f = 5e-9 * 150e-9 / (1 - 0.7**2)
     r_n = 200e-9 * 20e-9
     expected = -3.8e-6 * grad_f * 5e-9 * r_n / (r_f + r_n)
+    assert thermal_spin_accumulation(py, cu, grad_f) == pytest.approx(expected, rel=1e-12,
+                                                                      abs=0)
     vs0 = float(sol.state(n[0]).spin_accumulation[2])
     assert vs0 == pytest.approx(expected, rel=2e-3, abs=0)
     vs = np.array([float(sol.state(v).spin_accumulation[2]) for v in n])
@@ -278,7 +238,7 @@ def test_multilayer_builder_reproduces_the_hand_built_pillar():
                           Lead("right")], area=AREA, temperature=T)
         sol = dev.finalize().solve()
         ar = 1e-3 / float(sol.contacts[-1].charge_current) * AREA
-        exact = valet_fert_resistance_area([(CO, 10e-9, 1), (CU, 5e-9, 1),
+        exact = cpp_resistance_area([(CO, 10e-9, 1), (CU, 5e-9, 1),
                                             (CO, 10e-9, -1 if antiparallel else 1)])
         assert ar == pytest.approx(exact, rel=1e-4, abs=0)
 
