@@ -83,7 +83,9 @@ class NodeSpec:
     bath : heat conductance G_ph (W/K) of an internal node to a phonon bath at the device
         temperature: heat (T − T0) G_ph (W) leaves the electrons.
     spin_heat_relaxation : conductance (W/K) relaxing the spin temperature T⃗_s of a
-        non-interacting node.
+        non-interacting node. Elastic spin flip relaxes T⃗_s too, at L0 T G_sf (what the
+        vertices of diffusive layers and the energy-resolved solver use): give that value for a
+        node whose ``spin_flip`` is elastic; 0 (the default) keeps T⃗_s unrelaxed.
     heat : heat (W) deposited in an internal node's electrons (a laser, or Joule heat computed
         from a first solve: second order in the bias, so an input here).
     """
