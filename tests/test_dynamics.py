@@ -146,6 +146,37 @@ def test_thermal_and_electrical_bias_give_the_same_trajectory():
     assert np.abs(a.m[0, -1] - a.m[0, 0]).max() > 1e-3  # the torque did move the magnet
 
 
+def test_numpy_scalars_are_magnet_parameters():
+    mag = MagnetParameters(saturation_magnetization=np.float32(1e6), volume=np.int64(1),
+                           damping=np.float64(0.01))
+    assert isinstance(mag.saturation_magnetization, float) and mag.volume == 1.0
+
+
+def test_kittel_frequency_of_a_perpendicular_film_with_anisotropy_and_demagnetization():
+    """Small precession about +z of a perpendicular thin film: f = γ(B_k − μ0M_s + B_app)/
+    (2π(1 + α²)), counter-clockwise seen from +z (dφ/dt > 0); the effective stiffness of a
+    tilted easy axis uses the demagnetizing tensor's transverse block (mean = (tr N − N_u)/2)."""
+    mag = MagnetParameters(saturation_magnetization=1.1e6, volume=1.89e-24, damping=0.01,
+                           anisotropy_field=1.68, demagnetizing_factors=[0, 0, 1],
+                           applied_field=[0, 0, 0.1])
+    tilt = np.radians(0.5)
+    sim = Simulation(valve(free=(np.sin(tilt), 0, np.cos(tilt))), {"free": mag}, torque="none")
+    tr = sim.run(1e-9, n_save=10001, rtol=1e-11, atol=1e-13)
+    m = tr.magnetization("free")[0]
+    rate = np.polyfit(tr.time, np.unwrap(np.arctan2(m[:, 1], m[:, 0])), 1)[0]
+    b_eff = 1.68 - MU0 * 1.1e6 + 0.1
+    kittel = mag.gyromagnetic_ratio * b_eff / (1 + 0.01**2)
+    assert rate > 0
+    assert rate == pytest.approx(kittel, rel=5e-5, abs=0)  # (finite cone: 1 − cos 0.5° ~ 4e-5)
+    assert effective_stiffness(mag) == pytest.approx(b_eff, rel=1e-12, abs=0)
+    tilted = MagnetParameters(saturation_magnetization=1.1e6, volume=1.89e-24, damping=0.01,
+                              anisotropy_field=1.68, anisotropy_axis=[0.6, 0, 0.8],
+                              demagnetizing_factors=[0, 0, 1])
+    # transverse directions (0.8, 0, −0.6) and y: N = 0.36 and 0, against N_u = 0.64
+    expected = 1.68 + MU0 * 1.1e6 * ((0.36 + 0.0) / 2 - 0.64)
+    assert effective_stiffness(tilted) == pytest.approx(expected, rel=1e-12, abs=0)
+
+
 def growth(sim, axis, until, n_save=4001):
     """Relative change of the deviation 1 − m·axis from the easy axis: > 0 if it grows."""
     tr = sim.run(until, n_save=n_save, rtol=1e-10, atol=1e-12)
@@ -233,6 +264,12 @@ def test_stochastic_runs_are_reproducible_and_seeded():
     (dict(until=1e-9, method="euler"), "method"),
     (dict(until=1e-9, dt=-1.0, method="rk4"), "dt"),
     (dict(until=1e-9, initial=[0, 0, 0]), "initial"),
+    (dict(until=1e-9, rtol=0.0), "rtol"),
+    (dict(until=1e-9, rtol=-1.0), "rtol"),  # used to switch error control off silently
+    (dict(until=1e-9, atol=float("nan")), "atol"),
+    (dict(until=1e-9, max_step=-1.0), "max_step"),
+    (dict(until=1e-9, n_save=2.5), "n_save"),
+    (dict(until=1e-9, parameters={"free": {"damping": [-0.1]}}), "parameters.free.damping"),
 ])
 def test_bad_run_arguments_name_the_field(kw, field):
     mag = MagnetParameters(saturation_magnetization=1e6, volume=1e-24, damping=0.01)
@@ -250,6 +287,10 @@ def test_bad_run_arguments_name_the_field(kw, field):
     (dict(demagnetizing_factors=[0.5, 0.5, 0.5]), "demagnetizing_factors"),
     (dict(anisotropy_axis=[0, 0, 0]), "anisotropy_axis"),
     (dict(g_factor=0.0), "g_factor"),
+    (dict(damping=None), "damping"),
+    (dict(anisotropy_field=None), "anisotropy_field"),
+    (dict(saturation_magnetization=True), "saturation_magnetization"),
+    (dict(damping=np.float32("nan")), "damping"),
 ])
 def test_unphysical_magnets_are_rejected(kw, field):
     from spincaloric.dynamics import MagnetError

@@ -61,7 +61,7 @@ def test_cli_run_bad_input_is_one_line(tmp_path):
     bad.write_text(PILLAR.read_text().replace("damping = 0.01", "damping = -0.01"))
     res = CliRunner().invoke(main, ["run", str(bad), "-o", str(tmp_path / "x.nc")])
     assert res.exit_code == 2
-    assert res.stderr.strip() == f"error: {bad}: nodes.free.magnet.damping: must be >= 0, got -0.01"
+    assert res.stderr.strip() == f"error: {bad}: nodes.free.magnet.damping: a Gilbert damping lies in [0, 1], got -0.01"
     assert not (tmp_path / "x.nc").exists()
     res = CliRunner().invoke(main, ["run", str(PILLAR), "--until", "-3ns"])
     assert res.exit_code == 2 and "Traceback" not in res.output

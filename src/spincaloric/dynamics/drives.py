@@ -1,4 +1,5 @@
-"""Time-dependent drives: a reservoir's voltage (V), current (A) or temperature (K) vs time t (s).
+"""Time-dependent drives vs time t (s): a reservoir's voltage (V), current (A) or temperature
+(K), or the heat (W) deposited in an internal node.
 
 Every drive is a frozen dataclass f(t), vectorised over t (s) of any shape. ``breakpoints()``
 lists the times (s) where the value or its slope jumps (integrators step onto them) and

@@ -5,7 +5,7 @@ there is no Python in the time loop and none per trajectory. Array conventions (
 magnets, n nodes, u unknowns, E trajectories):
 
 * magnet parameters ``mp`` (E, k, 6): M_s (A/m), volume (m³), α, γ (rad/(s T)), B_k (T),
-  torque-to-field factor γ/(M_s V); vectors ``mv`` (E, k, 3, 3): easy axis u, demagnetizing
+  γ/(M_s V) (rad s⁻¹ per N·m: turns a torque into an angular velocity); vectors ``mv`` (E, k, 3, 3): easy axis u, demagnetizing
   factors N, applied field B_app (T);
 * drives: static vector ``d0`` (E, 3n) in theory variables plus piecewise-linear tables for the
   time-dependent entries: ``slot`` (J,), ``offsets`` (J + 1,), ``times``, ``values`` (theory

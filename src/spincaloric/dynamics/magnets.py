@@ -24,6 +24,7 @@ energy is E = −M_s V [B_app·m + (B_k/2)(m·u)² − (μ0 M_s/2) Σ_i N_i m_i�
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -56,7 +57,7 @@ class MagnetParameters:
     ----------
     saturation_magnetization : M_s (A/m), > 0.
     volume : V (m³), > 0 (or give ``thickness`` (m) and ``area`` (m²) to :meth:`from_layer`).
-    damping : Gilbert damping α (dimensionless), ≥ 0.
+    damping : Gilbert damping α (dimensionless), in [0, 1].
     anisotropy_axis : uniaxial easy axis u (any non-zero 3-vector, normalised).
     anisotropy_field : B_k = μ0 H_k (T); negative for a hard axis. Or :meth:`from_layer` with
         ``anisotropy_energy`` K_u (J/m³), B_k = 2 K_u / M_s.
@@ -75,16 +76,17 @@ class MagnetParameters:
     g_factor: float = ELECTRON_G
 
     def __post_init__(self):
-        for name in ("saturation_magnetization", "volume", "g_factor"):
+        for name in ("saturation_magnetization", "volume", "g_factor", "damping",
+                     "anisotropy_field"):
             v = getattr(self, name)
-            if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
-                raise MagnetError(name, f"must be a positive number, got {v!r}")
-        if not (math.isfinite(self.damping) and self.damping >= 0):
-            raise MagnetError("damping", f"must be >= 0, got {self.damping!r}")
-        if self.damping > 1:
-            raise MagnetError("damping", f"{self.damping} > 1 is not a physical Gilbert damping")
-        if not math.isfinite(self.anisotropy_field):
-            raise MagnetError("anisotropy_field", "must be finite (T)")
+            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v):
+                raise MagnetError(name, f"must be a finite number, got {v!r}")
+            object.__setattr__(self, name, float(v))  # NumPy scalars become floats
+        for name in ("saturation_magnetization", "volume", "g_factor"):
+            if not getattr(self, name) > 0:
+                raise MagnetError(name, f"must be positive, got {getattr(self, name)!r}")
+        if not 0 <= self.damping <= 1:
+            raise MagnetError("damping", f"a Gilbert damping lies in [0, 1], got {self.damping!r}")
         object.__setattr__(self, "anisotropy_axis",
                            _vector(self.anisotropy_axis, "anisotropy_axis", unit=True))
         n = _vector(self.demagnetizing_factors, "demagnetizing_factors")

@@ -19,7 +19,7 @@ import numpy as np
 from ..constants import from_electric_potential
 from ..device import Circuit, DeviceError
 from ..errors import FieldError
-from .magnets import MagnetParameters
+from .magnets import MagnetError, MagnetParameters
 from .torque_model import CircuitTorqueModel
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -163,9 +163,12 @@ class Simulation:
             per = {k: np.broadcast_to(np.asarray(v, float), (n_traj,) + np.shape(
                 getattr(base, k))) for k, v in parameters.get(name, {}).items()
                 if self._known_field(name, k)}
-            variants = ([replace(base, **{k: (v[e] if v.ndim > 1 else float(v[e]))
-                                          for k, v in per.items()}) for e in range(n_traj)]
-                        if per else [base])
+            try:
+                variants = ([replace(base, **{k: (v[e] if v.ndim > 1 else float(v[e]))
+                                              for k, v in per.items()}) for e in range(n_traj)]
+                            if per else [base])
+            except MagnetError as err:  # name the per-trajectory entry, not the magnet field
+                raise DynamicsError(f"parameters.{name}.{err.field}", err.reason) from None
             for e, p in enumerate(variants):
                 g = p.gyromagnetic_ratio
                 mp[e:, j] = (p.saturation_magnetization, p.volume, p.damping, g,
@@ -223,10 +226,17 @@ class Simulation:
         if not (isinstance(until, (int, float, np.floating)) and np.isfinite(until)
                 and until > 0):
             raise DynamicsError("until", f"must be a positive time (s), got {until!r}")
-        if n_save < 2:
-            raise DynamicsError("n_save", "must be at least 2")
-        if ensemble < 1:
-            raise DynamicsError("ensemble", "must be at least 1")
+        for name, value, least in (("n_save", n_save, 2), ("ensemble", ensemble, 1)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
+                    or value < least:
+                raise DynamicsError(name, f"must be a whole number ≥ {least}, got {value!r}")
+        for name, value in (("rtol", rtol), ("atol", atol)):
+            if not (isinstance(value, (int, float, np.floating)) and np.isfinite(value)
+                    and value > 0):
+                raise DynamicsError(name, f"must be a positive tolerance, got {value!r}")
+        if max_step is not None and not (isinstance(max_step, (int, float, np.floating))
+                                         and np.isfinite(max_step) and max_step > 0):
+            raise DynamicsError("max_step", f"must be a positive time (s), got {max_step!r}")
         method = method or ("heun" if temperature_noise else "rk45")
         if method not in METHODS:
             raise DynamicsError("method", f"must be one of {METHODS}")
@@ -240,8 +250,14 @@ class Simulation:
         max_step = float(max_step or until / 50)
         slot, offsets, times, values, breaks = self._tables(until, min(max_step, until / 200))
         n_drv = len(slot)
-        amp = np.ones((ensemble, n_drv)) if amplitude is None else np.broadcast_to(
-            np.asarray(amplitude, float), (ensemble, n_drv)).copy()
+        try:
+            amp = np.ones((ensemble, n_drv)) if amplitude is None else np.broadcast_to(
+                np.asarray(amplitude, float), (ensemble, n_drv)).copy()
+        except (TypeError, ValueError):
+            raise DynamicsError("amplitude", f"must broadcast to (ensemble, drives) = "
+                                f"({ensemble}, {n_drv})") from None
+        if not np.all(np.isfinite(amp)):
+            raise DynamicsError("amplitude", "must be finite")
         k = len(self.names)
         m0 = self.initial_state() if initial is None else np.asarray(initial, float)
         m0 = np.broadcast_to(m0, (ensemble, k, 3)).astype(float)

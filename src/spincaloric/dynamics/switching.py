@@ -51,20 +51,21 @@ def detect_switching(time: np.ndarray, m: np.ndarray, axis: np.ndarray,
 def effective_stiffness(magnet, axis=None) -> float:
     """Mean transverse stiffness field (B₁ + B₂)/2 (T) around the easy axis u.
 
-    With transverse principal axes 1, 2 of the demagnetizing tensor,
-    B_i = B_k + μ0 M_s (N_i − N_u) (+ B_app·u): for a perpendicular thin film B_k − μ0 M_s, for
-    an in-plane one B_k + μ0 M_s/2 — the fields in Sun's / Slonczewski's critical current.
+    With N_1, N_2 the eigenvalues of the demagnetizing tensor restricted to the plane
+    perpendicular to u, B_i = B_k + μ0 M_s (N_i − N_u) + B_app·u, and their mean needs only the
+    trace: (N_1 + N_2)/2 = (tr N − N_u)/2 for any direction of u. A perpendicular thin film
+    gives B_k − μ0 M_s, an in-plane one B_k + μ0 M_s/2 — the fields in Sun's / Slonczewski's
+    critical current.
     """
     from ..constants import MU0
 
     u = magnet.anisotropy_axis if axis is None else np.asarray(axis, float)
-    n = magnet.demagnetizing_factors
+    u = u / np.linalg.norm(u)
+    n = magnet.demagnetizing_factors  # diagonal
     nu = float(n @ (u * u))
-    # transverse factors: the two principal values of N other than the one along u
-    comps = np.argsort(np.abs(u))[:2]
-    b = [magnet.anisotropy_field + MU0 * magnet.saturation_magnetization * (n[c] - nu)
-         for c in comps]
-    return 0.5 * (b[0] + b[1]) + float(magnet.applied_field @ u)
+    transverse = 0.5 * (float(n.sum()) - nu)
+    return (magnet.anisotropy_field + MU0 * magnet.saturation_magnetization * (transverse - nu)
+            + float(magnet.applied_field @ u))
 
 
 def slonczewski_critical_torque_slope(magnet, axis=None) -> float:

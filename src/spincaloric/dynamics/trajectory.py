@@ -53,7 +53,7 @@ class Trajectory:
         return self.simulation.magnets[name].energy(self.magnetization(name))
 
     def drive_values(self) -> dict[tuple[str, str], np.ndarray]:
-        """(E, S) value of every drive at the saved instants (V, K or A), amplitude applied."""
+        """(E, S) value of every drive at the saved instants (V, K, A or W), amplitude applied."""
         from .drives import Table
         from .simulation import static_value
 
