@@ -49,6 +49,21 @@ def test_thickness_efficiency_thin_limit(tmp_path):
     assert values[-1] > 1.5 * values[0]
 
 
+def test_continuum_limits_gallery(tmp_path):
+    """Lateral valves and CPP pillars converge to Takahashi–Maekawa and Valet–Fert (electrical
+    models, thermopowers off); the thermopowers of the full model move both by ~1e-3."""
+    text = run("continuum_limits.py", tmp_path)
+    valve = [float(line.rsplit(":", 1)[1]) for line in text.splitlines()
+             if "solver vs Takahashi–Maekawa" in line]
+    cpp = [float(line.rsplit(":", 1)[1]) for line in text.splitlines()
+           if "solver vs Valet–Fert" in line]
+    assert len(valve) == 3 and max(valve) < 2e-4
+    assert len(cpp) == 1 and cpp[0] < 2e-4
+    changes = [float(line.split("changes by ")[1].split()[0].rstrip(":")) for line in
+               text.splitlines() if "changes by" in line]
+    assert len(changes) == 2 and all(1e-4 < abs(c) < 1e-2 for c in changes)
+
+
 def test_closed_forms_gallery(tmp_path):
     text = run("closed_forms_gallery.py", tmp_path)
     assert "Cu/Co(111)*" in text and "+0.690" in text  # Table I-derived P
