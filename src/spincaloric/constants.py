@@ -30,6 +30,9 @@ MU0: float = _c.mu_0
 LORENZ: float = (math.pi**2 / 3.0) * (BOLTZMANN / ELEMENTARY_CHARGE) ** 2
 #: Largest thermopower allowed by the second law in the Sommerfeld expansion, sqrt(L0) (V/K).
 SEEBECK_BOUND: float = math.sqrt(LORENZ)
+#: Lowest temperature an input may give (K): the linear-response coefficients scale with T
+#: (e L0 T, S/T), and below a millikelvin they underflow the thermoelectric parameters.
+MIN_TEMPERATURE: float = 1e-3
 #: Conversion of a spin current in A to a torque in N m: hbar / (2 e) (J s / C).
 TORQUE_PER_SPIN_CURRENT: float = HBAR / (2.0 * ELEMENTARY_CHARGE)
 #: Conductance quantum per spin e^2/h (S).

@@ -11,9 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-#: Lowest temperature a device file may give (K): the linear-response coefficients scale with
-#: T (e L0 T, S/T), and below a millikelvin they underflow the thermoelectric parameters.
-MIN_TEMPERATURE = 1e-3
+from .constants import MIN_TEMPERATURE
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .constants import BOLTZMANN, ELEMENTARY_CHARGE
+from .constants import BOLTZMANN, ELEMENTARY_CHARGE, MIN_TEMPERATURE
 from .contacts import spin_space_block
 from .device import Circuit, DeviceError
 
@@ -126,8 +126,9 @@ def _check_bias_overrides(circuit: Circuit, voltage, temperature) -> None:
                                   f"solver takes no batches), got {value!r}") from None
             if label == "voltage" and not np.isfinite(v):
                 raise DeviceError(f"{label}.{name}", "must be finite (V)")
-            if label == "temperature" and not (np.isfinite(v) and v >= 1e-3):
-                raise DeviceError(f"{label}.{name}", "must be at least 1 mK and finite (K)")
+            if label == "temperature" and not (np.isfinite(v) and v >= MIN_TEMPERATURE):
+                raise DeviceError(f"{label}.{name}", f"must be at least {MIN_TEMPERATURE:g} K "
+                                  "and finite (K)")
 
 
 def _check_resolution(eps, temps, mu, circuit: Circuit) -> None:
