@@ -64,8 +64,9 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
 
     Reservoir drives and magnetization angles are solved in one batched call; any other
     numeric value written in the file (``contacts[1].conductance``, ``nodes.spacer.spin_flip``
-    or ``spacer.spin_flip``, ``temperature``) rebuilds the circuit for each of its values. ``zipped``: the axes are
-    paired point by point (equal lengths) into one dimension ``point`` instead of a grid.
+    or ``spacer.spin_flip``, ``temperature``) rebuilds the circuit for each of its values.
+    ``zipped``: the axes are paired point by point (equal lengths) into one dimension
+    ``point`` instead of a grid.
     """
     import copy
 
