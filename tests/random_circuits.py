@@ -159,9 +159,12 @@ def reference_solve(circuit, magnetization=None):
         for row, s in ((a, 1.0), (b, -1.0)):
             out[8 * row:8 * row + 8, 8 * a:8 * a + 8] += s * k_a
             out[8 * row:8 * row + 8, 8 * b:8 * b + 8] -= s * k_b
+    lorenz = (np.pi**2 / 3) * (1.380649e-23 / 1.602176634e-19) ** 2
     for node in range(n):  # relaxation in the nodes: a sink on the node's own balance
+        # (spin flip is elastic: it sinks the spin temperature too, at L0 T G_sf)
+        spin_heat = c.spin_heat_relaxation[node] + lorenz * c.temperature * c.spin_flip[node]
         for comps, g in (((1, 2, 3), c.spin_flip[node]), ((4,), c.bath[node]),
-                         ((5, 6, 7), c.spin_heat_relaxation[node])):
+                         ((5, 6, 7), spin_heat)):
             for comp in comps:
                 out[8 * node + comp, 8 * node + comp] += g
     rows, rhs = [], []

@@ -33,7 +33,9 @@ def node_sinks(circuit, x):
     g = np.zeros((circuit.n_nodes, 8))
     g[:, 1:4] = circuit.spin_flip[:, None]
     g[:, 4] = circuit.bath
-    g[:, 5:8] = circuit.spin_heat_relaxation[:, None]
+    lorenz = (np.pi**2 / 3) * (1.380649e-23 / 1.602176634e-19) ** 2  # elastic spin flip:
+    g[:, 5:8] = (circuit.spin_heat_relaxation  # it relaxes T⃗_s at L0 T G_sf as well
+                 + lorenz * circuit.temperature * circuit.spin_flip)[:, None]
     return g * x
 
 

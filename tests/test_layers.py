@@ -33,7 +33,6 @@ def link(g):
 def spin_injection(cells, length=3 * 350e-9, regime="thermalized"):
     """A ferromagnetic lead (1 mV, and 1 K hotter in the non-interacting regime) injecting into
     a Cu wire that ends in a normal drain: (x (m), V_s (V), T_s (K)) at the wire's vertices."""
-    from spincaloric.constants import LORENZ
 
     hot = regime == "noninteracting"
     dev = Device(temperature=T, regime=regime)
@@ -41,9 +40,7 @@ def spin_injection(cells, length=3 * 350e-9, regime="thermalized"):
                  temperature=T + 1.0 if hot else None, magnetization=[0, 0, 1])
     dev.add_node("drain", "normal", reservoir=True)
     # the layer's first vertex is "start": give it its half-cell of (elastic) spin flip
-    g_half = CU.spin_flip_conductance(length / cells / 2, AREA)
-    dev.add_node("start", "normal", spin_flip=g_half,
-                 spin_heat_relaxation=LORENZ * T * g_half if hot else 0.0)
+    dev.add_node("start", "normal", spin_flip=CU.spin_flip_conductance(length / cells / 2, AREA))
     names = add_layer(dev, "cu", CU, length=length, area=AREA, cells=cells, start="start",
                       end="drain")
     dev.add_contact("inj", "start", ContactParameters.from_paper(
@@ -77,9 +74,11 @@ def test_spin_temperature_decays_on_the_spin_flip_length_in_the_noninteracting_r
     length = 3 * 350e-9
     x, _, ts = spin_injection(96, length, regime="noninteracting")
     dev = Device(temperature=T, regime="noninteracting")
-    add_layer(dev, "cu", CU, length=length, area=AREA, cells=4)
-    assert dev.nodes["cu_1"].spin_heat_relaxation == pytest.approx(
-        LORENZ * T * dev.nodes["cu_1"].spin_flip, rel=1e-12, abs=0)
+    dev.add_node("lead", "normal", reservoir=True)
+    add_layer(dev, "cu", CU, length=length, area=AREA, cells=4, start="lead")
+    circuit = dev.finalize()
+    assert circuit.spin_heat_sink[1] == pytest.approx(LORENZ * T * circuit.spin_flip[1],
+                                                      rel=1e-12, abs=0)
     exact = ts[0] * np.sinh((length - x) / 350e-9) / np.sinh(length / 350e-9)
     assert abs(ts[0]) > 1e-4  # a real spin heat accumulation (K) is injected
     assert np.abs(ts - exact).max() < 2e-4 * abs(ts[0])

@@ -384,14 +384,15 @@ def test_unconverged_relaxation_is_an_error_not_a_result():
 
 def test_elastic_spin_flip_equals_the_linear_spin_sink():
     """Spin flip acts energy by energy: with energy-independent conductances the elastic solve
-    equals the non-interacting linear response with G_sf and a spin-heat relaxation L0 T G_sf."""
+    equals the non-interacting linear response with G_sf, whose spin flip sinks the spin
+    temperature with L0 T G_sf by itself (Circuit.spin_heat_sink)."""
     from spincaloric.constants import LORENZ
 
     c = ContactParameters.from_paper(conductance=1e-2, polarization=0.5, mixing=0.7,
                                      seebeck=0.0, polarization_derivative=0.5,
                                      mixing_derivative=0.7, temperature=T)
     results = []
-    for flip, spin_heat in ((3e-3, 0.0), (3e-3, LORENZ * T * 3e-3), (0.0, 0.0)):
+    for flip, spin_heat in ((3e-3, 0.0), (3e-3, 1e-12), (0.0, 0.0)):
         dev = Device(temperature=T, regime="noninteracting")
         dev.add_node("L", "ferromagnet", reservoir=True, magnetization=[0, 0, 1])
         dev.add_node("N", "normal", spin_flip=flip, spin_heat_relaxation=spin_heat)
@@ -401,7 +402,8 @@ def test_elastic_spin_flip_equals_the_linear_spin_sink():
         dev.add_contact("R", "N", c)
         results.append(dev.finalize())
     el = solve_elastic(results[0], points=4001).currents
-    lin = results[1].solve().currents
+    assert results[0].spin_heat_sink[1] == pytest.approx(LORENZ * T * 3e-3, rel=1e-12, abs=0)
+    lin = results[0].solve().currents
     no_flip = results[2].solve().currents
     for col in range(8):  # charge, spin, heat, spin heat: each to 1e-6 of its own scale,
         scale = np.abs(lin[:, col]).max() + 1e-30  # heat also up to the Joule heat G V²

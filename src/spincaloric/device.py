@@ -83,9 +83,9 @@ class NodeSpec:
     bath : heat conductance G_ph (W/K) of an internal node to a phonon bath at the device
         temperature: heat (T − T0) G_ph (W) leaves the electrons.
     spin_heat_relaxation : conductance (W/K) relaxing the spin temperature T⃗_s of a
-        non-interacting node. Elastic spin flip relaxes T⃗_s too, at L0 T G_sf (what the
-        vertices of diffusive layers and the energy-resolved solver use): give that value for a
-        node whose ``spin_flip`` is elastic; 0 (the default) keeps T⃗_s unrelaxed.
+        non-interacting node by inelastic processes, on top of what its spin flip does: spin
+        flip (elastic) relaxes the spin distribution at every energy, so it sinks T⃗_s with
+        L0 T G_sf by itself (:attr:`Circuit.spin_heat_sink` is the total).
     heat : heat (W) deposited in an internal node's electrons (a laser, or Joule heat computed
         from a first solve: second order in the bias, so an input here).
     """
@@ -414,6 +414,16 @@ class Circuit:
     def magnets(self) -> tuple[str, ...]:
         """Names of all ferromagnetic nodes (reservoirs and internal)."""
         return tuple(n for n, f in zip(self.names, self.ferromagnet) if f)
+
+    @functools.cached_property
+    def spin_heat_sink(self) -> np.ndarray:
+        """(n,) W/K: the total relaxation of each node's spin temperature T⃗_s — elastic spin
+        flip relaxes the spin distribution at every energy, so T⃗_s with L0 T G_sf, plus the
+        node's own ``spin_heat_relaxation`` (inelastic). (T⃗_s ≡ 0 when thermalized.)"""
+        from .constants import LORENZ
+
+        return _read_only(self.spin_heat_relaxation
+                          + LORENZ * self.temperature * np.asarray(self.spin_flip))
 
     @functools.cached_property
     def magnet_group(self) -> np.ndarray:

@@ -178,13 +178,9 @@ def add_layer(device: Device, name: str, material: BulkMaterial, *, length: floa
             names.append(given)
             continue
         share = (dx[i - 1] if i > 0 else 0.0) / 2 + (dx[i] if i < cells else 0.0) / 2
-        g_sf = material.spin_flip_conductance(share, area)
-        # bulk spin flip is elastic: it relaxes the spin distribution at every energy, so the
-        # spin temperature of a non-interacting vertex relaxes with it, at L0 T G_sf (W/K)
-        # (the energy-resolved solver does this by itself; thermalized nodes have T_s = 0)
-        relax_ts = LORENZ * device.temperature * g_sf if device.regime == "noninteracting" else 0.0
-        device.add_node(f"{name}_{i}", kind, magnetization=magnetization, spin_flip=g_sf,
-                        spin_heat_relaxation=relax_ts)
+        # (its spin flip also relaxes the vertex's spin temperature, at L0 T G_sf: elastic)
+        device.add_node(f"{name}_{i}", kind, magnetization=magnetization,
+                        spin_flip=material.spin_flip_conductance(share, area))
         names.append(f"{name}_{i}")
     widths = np.unique(dx)  # one contact per distinct cell width (uniform segments)
     contacts = {w: material.cell_contact(w, area, device.temperature) for w in widths}

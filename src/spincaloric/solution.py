@@ -103,13 +103,14 @@ class Solution:
     @cached_property
     def node_entropy_production(self) -> np.ndarray:
         """(..., n) entropy production of the relaxation in each node (W/K):
-        G_sf |V⃗_s|²/(2T) + G_ph (T_c − T)²/T² + G_sh |T⃗_s|²/(2T²)."""
+        G_sf |V⃗_s|²/(2T) + G_ph (T_c − T)²/T² + G_sh |T⃗_s|²/(2T²), G_sh the spin-heat sink
+        L0 T G_sf + spin_heat_relaxation."""
         c = self.circuit
         t = c.temperature
         x = self.states
         return (c.spin_flip * np.sum(x[..., 1:4] ** 2, axis=-1) / (2 * t)
                 + c.bath * x[..., 4] ** 2 / t**2
-                + c.spin_heat_relaxation * np.sum(x[..., 5:8] ** 2, axis=-1) / (2 * t**2))
+                + c.spin_heat_sink * np.sum(x[..., 5:8] ** 2, axis=-1) / (2 * t**2))
 
     @property
     def entropy_production(self) -> np.ndarray:

@@ -224,11 +224,12 @@ def _right(bases, n, m):
 
 def _node_sinks(circuit: Circuit):
     """(node, component, conductance) of the relaxation terms added to the balance rows:
-    spin flip G_sf on V⃗_s, bath G_ph on T − T0, spin-heat relaxation on T⃗_s."""
+    spin flip G_sf on V⃗_s, bath G_ph on T − T0, and on T⃗_s the spin-heat sink L0 T G_sf +
+    spin_heat_relaxation (only where T⃗_s is an unknown: the non-interacting regime)."""
     out = []
     for n in circuit.unknown_nodes:
         for comps, value in (((1, 2, 3), circuit.spin_flip[n]), ((4,), circuit.bath[n]),
-                             ((5, 6, 7), circuit.spin_heat_relaxation[n])):
+                             ((5, 6, 7), circuit.spin_heat_sink[n])):
             if value:
                 out.extend((int(n), c, float(value)) for c in comps)
     return out
