@@ -91,13 +91,20 @@ def random_device(rng: np.random.Generator, regime: str, n_internal: int = 3,
             b = normals[rng.integers(len(normals))]
         if a == b:
             return
+        # lattice heat in parallel with every other contact (W/K), 0.3 L0 T G: no extra random
+        # draws, so the circuits of given seeds stay what they were
+        lorenz = (np.pi**2 / 3) * (1.380649e-23 / 1.602176634e-19) ** 2
+        every_other = len(dev.contacts) % 2 == 0
         if kinds[a] == "normal" and kinds[b] == "normal":
-            dev.add_contact(a, b, ContactParameters.spin_independent(
+            p = ContactParameters.spin_independent(
                 conductance=10 ** rng.uniform(-3, -1), seebeck=rng.uniform(-20e-6, 20e-6),
-                temperature=T0))
+                temperature=T0)
+            pair = (a, b)
         else:
             pair = (a, b) if rng.random() < 0.5 else (b, a)
-            dev.add_contact(*pair, random_contact(rng, imaginary=imaginary))
+            p = random_contact(rng, imaginary=imaginary)
+        lattice = 0.3 * lorenz * T0 * (p.g_up + p.g_down) if every_other else 0.0
+        dev.add_contact(*pair, p, heat_conductance=lattice)
 
     # a spanning chain through all internal nodes, every reservoir attached, plus extras
     order = list(rng.permutation(internal))
@@ -150,6 +157,7 @@ def reference_solve(circuit, magnetization=None):
         m = mag[f] if f >= 0 else np.array([0.0, 0.0, 1.0])
         k = response_matrix(c.g_up[i], c.g_down[i], c.g_mix[i], c.dg_up[i], c.dg_down[i],
                             c.dg_mix[i], m, c.temperature)
+        k[4, 4] += c.heat_conductance[i]  # the lattice's heat, in parallel
         ks.append((k, k))
     size = 8 * n
     # outflow operator: rows = node balances (8n), cols = all node states (8n)

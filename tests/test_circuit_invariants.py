@@ -309,7 +309,8 @@ def test_current_bias_is_the_inverse_of_voltage_bias(regime, method, seed):
         builder.add_node(name, "ferromagnet" if dev.ferromagnet[n] else "normal",
                          magnetization=dev.magnetization[n] if dev.ferromagnet[n] else None, **kw)
     for k in range(dev.n_contacts):
-        builder.add_contact(*dev.between(k), dev.contact_parameters(k))
+        builder.add_contact(*dev.between(k), dev.contact_parameters(k),
+                            heat_conductance=float(dev.heat_conductance[k]))
     try:
         biased = builder.finalize()
     except DeviceError:  # the lead was the only voltage reference of its part of the circuit

@@ -487,3 +487,101 @@ def test_a_ferromagnetic_layer_turns_as_one_magnet(method):
                                atol=1e-12 * np.abs(rebuilt.currents).max())
     with pytest.raises(DeviceError, match=r"magnetization\.f2_4: same magnet as 'f2_1'"):
         c.solve(magnetization={"f2_1": m, "f2_4": m})
+
+
+@pytest.mark.parametrize("method", ["dense", "sparse"])
+def test_thermal_conductivity_adds_lattice_heat_conduction(method):
+    """A layer with a measured κ between two normal leads 1 K apart at open circuit: its heat
+    current is κAΔT/L exactly (the lattice carries κ − (L0 − S²)σT beside the electrons), the
+    profile is linear, entropy is produced as (κA/L)ΔT²/T² to first order; without κ the heat
+    is the electrons' (L0 − S²)σTAΔT/L."""
+    from spincaloric.constants import LORENZ
+
+    length, kappa = 50e-9, 500.0
+    results = {}
+    for k in (None, kappa):
+        cu = BulkMaterial(resistivity=2e-8, spin_flip_length=350e-9, seebeck=1.5e-6,
+                          thermal_conductivity=k)
+        dev = Device(temperature=T)
+        dev.add_node("hot", "normal", reservoir=True, temperature=T + 1.0)
+        dev.add_node("cold", "normal", reservoir=True, current=0.0)  # open circuit
+        names = add_layer(dev, "cu", cu, length=length, area=AREA, cells=20, start="hot",
+                          end="cold")
+        sol = dev.finalize().solve(method=method)
+        results[k] = sol
+        q = np.array([float(c.heat_current) for c in sol.contacts])
+        temps = np.array([float(sol.state(n).temperature) for n in names])
+        np.testing.assert_allclose(q, q[0], rtol=1e-12)  # energy conserved in every cell
+        np.testing.assert_allclose(temps, T + 1.0 - np.linspace(0, 1, 21), atol=1e-12)
+    electrons = (LORENZ - 1.5e-6**2) / 2e-8 * T * AREA / length
+    # heat current "into the device" from the hot lead: −(heat current of its contact)
+    q_wf = abs(float(results[None].contacts[0].heat_current))
+    q_kappa = abs(float(results[kappa].contacts[0].heat_current))
+    assert q_wf == pytest.approx(electrons, rel=1e-9, abs=0)
+    assert q_kappa == pytest.approx(kappa * AREA / length, rel=1e-9, abs=0)
+    assert float(results[kappa].entropy_production) == pytest.approx(
+        kappa * AREA / length / T**2, rel=1e-2, abs=0)
+
+
+def test_lattice_heat_conduction_inputs():
+    with pytest.raises(DeviceError, match=r"^thermal_conductivity: must be positive"):
+        BulkMaterial(resistivity=2e-8, spin_flip_length=1e-7, thermal_conductivity=-1.0)
+    low = BulkMaterial(resistivity=2e-8, spin_flip_length=1e-7, thermal_conductivity=100.0)
+    dev = Device(temperature=T)  # L0σT = 366 W/(m K) > 100: the electrons alone carry more
+    with pytest.raises(DeviceError, match=r"^layers\.x\.thermal_conductivity: 100 W/\(m K\) is "
+                       r"below the electrons' own"):
+        add_layer(dev, "x", low, length=1e-8, area=AREA, cells=2)
+    dev = Device(temperature=T)
+    dev.add_node("a", "normal", reservoir=True)
+    dev.add_node("b", "normal")
+    dev.add_contact("a", "b", link(1.0), heat_conductance=-1e-9)
+    with pytest.raises(DeviceError, match=r"^contacts\[0\]\.heat_conductance: must be"):
+        dev.finalize()
+    from spincaloric.spectral import solve_elastic
+
+    dev = Device(temperature=T)
+    dev.add_node("a", "normal", reservoir=True)
+    dev.add_node("b", "normal", reservoir=True)
+    dev.add_contact("a", "b", link(1.0), heat_conductance=1e-9)
+    with pytest.raises(DeviceError, match=r"^contacts\[0\]\.heat_conductance: lattice heat"):
+        solve_elastic(dev.finalize(), points=501)
+
+
+def test_thermal_conductivity_in_a_device_file(tmp_path):
+    """``[layers.X] thermal_conductivity``: a Cr wire at open circuit carries κAΔT/L; a
+    non-positive κ is a one-line error naming the field (exit status 2)."""
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+    from spincaloric.io import load_device
+
+    text = """title = "Cr wire"
+temperature = 300.0
+[nodes.hot]
+type = "normal"
+reservoir = true
+temperature = 301.0
+[nodes.cold]
+type = "normal"
+reservoir = true
+current = 0.0
+[layers.w]
+material = "Cr"
+spin_flip_length = 10e-9
+thermal_conductivity = 93.9
+length = 50e-9
+area = 1e-16
+cells = 10
+start = "hot"
+end = "cold"
+"""
+    path = tmp_path / "cr.toml"
+    path.write_text(text)
+    sol = load_device(path).finalize().solve()
+    assert abs(float(sol.contacts[0].heat_current)) == pytest.approx(93.9 * 1e-16 / 50e-9,
+                                                                     rel=1e-9, abs=0)
+    path.write_text(text.replace("thermal_conductivity = 93.9", "thermal_conductivity = -3.0"))
+    res = CliRunner().invoke(main, ["solve", str(path)])
+    assert res.exit_code == 2
+    assert res.stderr.strip().endswith("layers.w.thermal_conductivity: must be positive "
+                                       "(W/(m K)), got -3.0")

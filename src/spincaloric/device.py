@@ -113,6 +113,7 @@ class ContactSpec:
     bulk: bool = False
     spectrum: object = None  # a ConductanceSpectrum, used by the energy-resolved solver
     label: str | None = None  # how errors name it (e.g. "contacts[2]" of a device file)
+    heat_conductance: float = 0.0  # W/K: lattice heat conduction in parallel with the electrons
 
 
 @dataclass
@@ -191,7 +192,8 @@ class Device:
 
     def add_contact(self, a: str, b: str,
                     parameters: ContactParameters | JunctionParameters | None = None, *,
-                    bulk: bool = False, spectrum=None, label: str | None = None) -> None:
+                    bulk: bool = False, spectrum=None, label: str | None = None,
+                    heat_conductance: float = 0.0) -> None:
         """Join nodes ``a`` and ``b``; positive currents flow from ``a`` into ``b``.
         ``parameters``: :class:`~spincaloric.contacts.ContactParameters`, or
         :class:`~spincaloric.junctions.JunctionParameters` for a tunnel junction joining two
@@ -200,14 +202,18 @@ class Device:
         ``spectrum``: a :class:`~spincaloric.conductance_spectra.ConductanceSpectrum` (tabulated
         G(ε)) instead of ``parameters``: the energy-resolved solver uses the whole table, the
         linear regimes its values and slopes at the Fermi level. ``label``: how error messages
-        name the contact (default ``contacts[k]``)."""
+        name the contact (default ``contacts[k]``). ``heat_conductance`` (W/K, ≥ 0): heat
+        carried by the lattice (phonons) in parallel with the contact's electrons, between the
+        temperatures of its two nodes — no charge, no spin (a layer's thermal conductivity
+        beyond Wiedemann–Franz); not part of the energy-resolved solver."""
         where = label or f"contacts[{len(self.contacts)}]"
         if (parameters is None) == (spectrum is None):
             raise DeviceError(where, "give the contact's parameters or a conductance spectrum "
                               "(one of the two)")
         if parameters is None:
             parameters = spectrum.contact_parameters()
-        self.contacts.append(ContactSpec((a, b), parameters, bulk, spectrum, label))
+        self.contacts.append(ContactSpec((a, b), parameters, bulk, spectrum, label,
+                                         heat_conductance))
 
     def finalize(self) -> Circuit:
         """Validate and freeze into a :class:`Circuit` (raises :class:`DeviceError`)."""
@@ -253,6 +259,8 @@ class Circuit:
         current is J = K_a X_a − K_b X_b.
     junction_moments, junction_derivatives : (c, 4) their (G_0, G_0P_a, G_0P_b, G_0P_aP_b) (S)
         and energy derivatives (S/J); zero rows for ordinary contacts.
+    heat_conductance : (c,) W/K, lattice heat conduction in parallel with each contact (added
+        to the heat–temperature entry of its response).
     """
 
     title: str
@@ -284,6 +292,7 @@ class Circuit:
     junction_moments: np.ndarray = field(default_factory=lambda: _read_only(np.zeros((0, 4))))
     junction_derivatives: np.ndarray = field(
         default_factory=lambda: _read_only(np.zeros((0, 4))))
+    heat_conductance: np.ndarray = field(default_factory=lambda: _read_only(np.zeros(0)))
 
     # ---- construction ---------------------------------------------------------------------
     @classmethod
@@ -338,6 +347,13 @@ class Circuit:
                 c.parameters.validate(t0)
             except ContactError as err:
                 raise DeviceError(f"{where}.{err.field}", err.reason) from None
+            h = c.heat_conductance
+            if isinstance(h, bool) or not isinstance(h, (int, float, np.floating)) \
+                    or not (math.isfinite(h) and h >= 0):
+                raise DeviceError(f"{where}.heat_conductance", f"must be a finite conductance "
+                                  f"≥ 0 (W/K), got {h!r}")
+            if is_junction and h:
+                raise DeviceError(f"{where}.heat_conductance", "not on a tunnel junction")
             if c.spectrum is not None and not (ferro[a] or ferro[b]):
                 sp = c.spectrum  # a normal|normal contact is spin independent at every energy
                 scale = np.abs(sp.g_up).max() + np.abs(sp.g_down).max()
@@ -389,6 +405,8 @@ class Circuit:
             junction=_read_only(np.array(junction, dtype=bool)),
             junction_moments=_read_only(np.array(moments, dtype=float).reshape(-1, 4)),
             junction_derivatives=_read_only(np.array(derivatives, dtype=float).reshape(-1, 4)),
+            heat_conductance=_read_only(np.array([float(c.heat_conductance)
+                                                  for c in dev.contacts]).reshape(-1)),
         )
 
     # ---- structure ------------------------------------------------------------------------

@@ -164,7 +164,8 @@ def _layer(dev: Device, name: str, t) -> list[str]:
 
     where = f"layers.{name}"
     given = {k: getattr(t, k) for k in ("resistivity", "spin_flip_length", "spin_asymmetry",
-                                        "seebeck", "spin_seebeck") if getattr(t, k) is not None}
+                                        "seebeck", "spin_seebeck", "thermal_conductivity")
+             if getattr(t, k) is not None}
     try:
         if t.material is not None:
             material = bulk_material(t.material, **given)

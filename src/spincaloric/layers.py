@@ -38,7 +38,10 @@ class BulkMaterial:
     """Bulk transport parameters (SI).
 
     resistivity ρ (Ω m) > 0; spin_flip_length λ (m) > 0; spin_asymmetry β = (σ↑ − σ↓)/σ in
-    (−1, 1) (0 for a normal metal); seebeck S (V/K); spin_seebeck S_s = S↑ − S↓ (V/K).
+    (−1, 1) (0 for a normal metal); seebeck S (V/K); spin_seebeck S_s = S↑ − S↓ (V/K);
+    thermal_conductivity κ (W/(m K)), optional: the measured total. Without it a layer
+    conducts heat by its electrons only (Wiedemann–Franz, L0σT); with it the lattice carries
+    the rest, κ − (L0 − S²)σT (the electrons' open-circuit part), in parallel with every cell.
     """
 
     resistivity: float
@@ -46,6 +49,7 @@ class BulkMaterial:
     spin_asymmetry: float = 0.0
     seebeck: float = 0.0
     spin_seebeck: float = 0.0
+    thermal_conductivity: float | None = None
 
     def __post_init__(self):
         for name in ("resistivity", "spin_flip_length"):
@@ -57,6 +61,23 @@ class BulkMaterial:
         for name in ("seebeck", "spin_seebeck"):
             if not math.isfinite(getattr(self, name)):
                 raise DeviceError(name, "must be finite (V/K)")
+        k = self.thermal_conductivity
+        if k is not None and not (math.isfinite(k) and k > 0):
+            raise DeviceError("thermal_conductivity", f"must be positive (W/(m K)), got {k!r}")
+
+    def lattice_thermal_conductivity(self, temperature: float) -> float:
+        """κ_L = κ − (L0 − S²)σT (W/(m K)) at ``temperature`` (K): the heat the lattice carries
+        beside the electrons (0 without a thermal_conductivity); an error if negative."""
+        if self.thermal_conductivity is None:
+            return 0.0
+        electrons = (LORENZ - self.seebeck**2) * self.conductivity * temperature
+        lattice = self.thermal_conductivity - electrons
+        if lattice < 0:
+            raise DeviceError("thermal_conductivity", f"{self.thermal_conductivity:.4g} W/(m K) "
+                              f"is below the electrons' own (L0 − S²)σT = {electrons:.4g} W/(m K) "
+                              f"at {temperature:g} K: leave it out, or give the resistivity "
+                              "measured on the same film")
+        return lattice
 
     @property
     def conductivity(self) -> float:
@@ -184,8 +205,13 @@ def add_layer(device: Device, name: str, material: BulkMaterial, *, length: floa
         names.append(f"{name}_{i}")
     widths = np.unique(dx)  # one contact per distinct cell width (uniform segments)
     contacts = {w: material.cell_contact(w, area, device.temperature) for w in widths}
+    try:
+        lattice = material.lattice_thermal_conductivity(device.temperature) * area
+    except DeviceError as err:
+        raise DeviceError(f"layers.{name}.{err.field}", err.reason) from None
     for k, (a, b) in enumerate(zip(names, names[1:])):
-        device.add_contact(a, b, contacts[dx[k]], bulk=ferro, label=f"layers.{name}.cells[{k}]")
+        device.add_contact(a, b, contacts[dx[k]], bulk=ferro, label=f"layers.{name}.cells[{k}]",
+                           heat_conductance=lattice / dx[k])
     return names
 
 

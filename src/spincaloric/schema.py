@@ -292,6 +292,8 @@ class LayerTable(_Strict):
     spin_asymmetry: float | None = Field(None, description="β")
     seebeck: float | None = Field(None, description="V/K")
     spin_seebeck: float | None = Field(None, description="S↑ − S↓, V/K")
+    thermal_conductivity: float | None = Field(None, description="measured total κ, W/(m K): "
+                                               "the lattice carries κ − (L0 − S²)σT")
     length: float = Field(description="m")
     area: float = Field(description="m²")
     cells: int = Field(ge=1, le=10_000_000, strict=True)
@@ -301,7 +303,8 @@ class LayerTable(_Strict):
     magnet: MagnetTable | None = None
 
     _check = field_validator("resistivity", "spin_flip_length", "spin_asymmetry", "seebeck",
-                             "spin_seebeck", "length", "area")(_finite)
+                             "spin_seebeck", "thermal_conductivity", "length",
+                             "area")(_finite)
 
     @field_validator("magnetization")
     @classmethod

@@ -130,7 +130,8 @@ def _coefficients(circuit: Circuit) -> np.ndarray:
     if coef is None:
         coef = response_coefficients(circuit.g_up, circuit.g_down, circuit.g_mix, circuit.dg_up,
                                      circuit.dg_down, circuit.dg_mix, circuit.temperature)
-        coef = coef.reshape(circuit.n_contacts, 13, 64)
+        coef = coef.reshape(circuit.n_contacts, 13, 64).copy()
+        coef[:, 0, 4 * 8 + 4] += circuit.heat_conductance  # lattice heat: Q_c += G_L ΔT
         _COEFFICIENTS[circuit] = coef
     return coef
 
@@ -172,6 +173,7 @@ def stacked_responses(circuit: Circuit, m: np.ndarray) -> tuple[np.ndarray, np.n
     mc = np.where((circuit.magnet_of_contact >= 0)[:, None], m[idx], [0.0, 0.0, 1.0])
     k = response_matrix(circuit.g_up, circuit.g_down, circuit.g_mix, circuit.dg_up,
                         circuit.dg_down, circuit.dg_mix, mc, circuit.temperature)
+    k[:, 4, 4] += circuit.heat_conductance  # lattice heat in parallel: Q_c += G_L ΔT
     sel = np.flatnonzero(circuit.junction)
     if not sel.size:
         return k, k

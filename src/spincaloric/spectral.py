@@ -365,6 +365,10 @@ def _check_spectral_nodes(circuit: Circuit, elastic: bool) -> None:
         if np.any(values != 0):
             node = circuit.names[int(np.flatnonzero(values)[0])]
             raise DeviceError(f"nodes.{node}.{key}", reason)
+    if np.any(circuit.heat_conductance != 0):
+        c = int(np.flatnonzero(circuit.heat_conductance)[0])
+        raise DeviceError(f"{_label(circuit, c)}.heat_conductance", "lattice heat conduction "
+                          "is not part of the energy-resolved solver (electrons only)")
 
 
 def _label(circuit: Circuit, c: int) -> str:

@@ -80,8 +80,11 @@ def get_bulk(name: str) -> BulkData:
 def bulk_material(name: str, **overrides):
     """A :class:`~spincaloric.layers.BulkMaterial` from the database entry ``name``; keyword
     ``overrides`` (SI: resistivity Ω m, spin_flip_length m, spin_asymmetry, seebeck V/K,
-    spin_seebeck V/K) replace or supply values — e.g. the resistivity of your film, or a
-    spin-flip length the database has no sourced value for (then it is required).
+    spin_seebeck V/K, thermal_conductivity W/(m K)) replace or supply values — e.g. the
+    resistivity of your film, or a spin-flip length the database has no sourced value for (then
+    it is required). The database's κ is not applied unless asked for
+    (``thermal_conductivity=...``): handbook κ and ρ come from different samples, and κ below
+    the electrons' Wiedemann–Franz value is refused.
 
     >>> cu = bulk_material("Cu")
     >>> cu.resistivity, cu.spin_flip_length
@@ -96,7 +99,7 @@ def bulk_material(name: str, **overrides):
 
     data = get_bulk(name)
     fields = ("resistivity", "spin_flip_length", "spin_asymmetry", "seebeck", "spin_seebeck")
-    unknown = set(overrides) - set(fields)
+    unknown = set(overrides) - set(fields) - {"thermal_conductivity"}
     if unknown:
         raise FieldError(sorted(unknown)[0], f"not a bulk-material parameter (one of {fields})")
     values = {}
@@ -111,7 +114,7 @@ def bulk_material(name: str, **overrides):
                                  f"{key}=... (fraction)")
             v = 0.0
         values[key] = v
-    return BulkMaterial(**values)
+    return BulkMaterial(**values, thermal_conductivity=overrides.get("thermal_conductivity"))
 
 
 def bulk_table() -> list[dict]:
