@@ -342,6 +342,34 @@ def test_lateral_valve_contacts_sit_exactly_where_they_are_placed():
     assert delta(3200, 8.0e-6, 8.09e-6) == pytest.approx(closed, rel=1e-3, abs=0)
 
 
+def test_side_contact_positions_are_checked_and_near_coincident_ones_merge():
+    """Positions outside the layer (which used to lengthen it: 3 Ω for a 2 Ω wire) or NaN are
+    refused; a position within 1e-6 of a cell of an end or of another merges with it (a cell of
+    1e-21 m made its current 8 % wrong by cancellation); a lateral valve refuses contacts that
+    would share a vertex."""
+    from spincaloric.layers import lateral_spin_valve, vertex_positions
+
+    dev = Device(temperature=T)
+    for bad in ((1.5e-6,), (-1e-7,), (float("nan"),)):
+        with pytest.raises(DeviceError, match=r"^layers\.x\.through: positions must lie inside"):
+            add_layer(dev, "x", CU, length=1e-6, area=AREA, cells=10, through=bad)
+    np.testing.assert_allclose(vertex_positions(1.0, 10, (1e-15, 0.5, 0.5 + 1e-12)),
+                               np.linspace(0, 1, 11), rtol=0, atol=1e-15)
+    dev = Device(temperature=T)
+    dev.add_node("a", "normal", reservoir=True, voltage=1e-3)
+    dev.add_node("b", "normal", reservoir=True)
+    add_layer(dev, "w", CU, length=1e-6, area=1e-14, cells=20, start="a", end="b",
+              through=(1e-21,))
+    sol = dev.finalize().solve()
+    currents = np.array([float(c.charge_current) for c in sol.contacts])
+    expected = 1e-3 / (CU.resistivity * 1e-6 / 1e-14)
+    np.testing.assert_allclose(np.abs(currents), expected, rtol=1e-12)
+    c = CU.cell_contact(1e-9, AREA, T)
+    with pytest.raises(DeviceError, match=r"^detector_at: the contacts must be apart"):
+        lateral_spin_valve(CU, length=1e-6, cross_section=AREA, injector_at=1e-21,
+                           detector_at=0.5e-6, injector=c, detector=c, cells=10, temperature=T)
+
+
 def test_thermal_spin_injection_by_joule_heating_in_a_lateral_valve():
     """Slachter's mechanism: the Joule heat of a ferromagnetic injector strip drives a
     spin-dependent Seebeck spin injection; the second-order non-local signal has a part that

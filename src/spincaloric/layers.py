@@ -135,9 +135,23 @@ def cell_widths(length: float, cells: int, through=()) -> np.ndarray:
     return np.repeat(np.diff(cuts) / n, n)
 
 
+#: Positions closer than this fraction of a mean cell (to an end or to each other) are one
+#: vertex: a cell that thin would be a conductance so large that its current cancels away.
+SNAP = 1e-6
+
+
 def _segments(length, cells, through):
     """Cut points (m) and the cells of each uniform segment between them."""
-    cuts = np.unique(np.asarray([0.0, *through, length], dtype=float))
+    points = np.sort(np.asarray(through, dtype=float).reshape(-1))
+    if not (np.all(np.isfinite(points)) and np.all((points > 0) & (points < length))):
+        raise DeviceError("through", f"positions must lie inside the layer, 0 < x < {length:g} "
+                          f"m, got {points.tolist()}")
+    tol = SNAP * length / cells
+    cuts = [0.0]
+    for x in points:
+        if x - cuts[-1] > tol and length - x > tol:
+            cuts.append(float(x))
+    cuts = np.array([*cuts, length])
     seg = np.diff(cuts)
     if len(seg) > cells:
         raise DeviceError("cells", f"{cells} cells cannot hold {len(seg) - 1} contact "
@@ -184,7 +198,10 @@ def add_layer(device: Device, name: str, material: BulkMaterial, *, length: floa
                           f"{material.spin_seebeck * 1e6:.4g} uV/K give a spin channel the "
                           f"thermopower {max(abs(s_up), abs(s_dn)) * 1e6:.4g} uV/K, beyond "
                           f"the entropy bound sqrt(L0) = {SEEBECK_BOUND * 1e6:.1f} uV/K")
-    dx = cell_widths(length, cells, through)
+    try:
+        dx = cell_widths(length, cells, through)
+    except DeviceError as err:
+        raise DeviceError(f"layers.{name}.{err.field}", err.reason) from None
     kind = "ferromagnet" if ferro else "normal"
     names = []
     for i in range(cells + 1):
@@ -340,6 +357,10 @@ def lateral_spin_valve(channel: BulkMaterial, *, length: float, cross_section: f
         raise DeviceError("length", f"must be positive (m), got {length!r}")
     if not 0 < injector_at < detector_at < length:
         raise DeviceError("detector_at", "need 0 < injector_at < detector_at < length (m)")
+    tol = SNAP * length / cells if isinstance(cells, (int, np.integer)) and cells > 0 else 0.0
+    if min(injector_at, detector_at - injector_at, length - detector_at) <= tol:
+        raise DeviceError("detector_at", "the contacts must be apart from each other and from "
+                          "the channel's ends (they would share a vertex)")
     dev = Device(temperature=temperature, regime=regime, title="lateral spin valve")
     dev.add_node("left", "normal", reservoir=True)
     dev.add_node("right", "normal", reservoir=True, current=0.0)
