@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from random_circuits import random_junction, random_unit
-from spincaloric import Device, DeviceError
+from spincaloric import ContactParameters, Device, DeviceError
 from spincaloric.constants import BOLTZMANN, ELEMENTARY_CHARGE, TORQUE_PER_SPIN_CURRENT
 from spincaloric.contacts import response_matrix
 from spincaloric.junctions import JunctionParameters, junction_response
@@ -511,3 +511,34 @@ def test_mtj_dynamics_thermal_and_equivalent_voltage_give_the_same_trajectory():
     np.testing.assert_allclose(thermal.m, electrical.m, atol=1e-8)
     idle = simulation(0.0, None).run(1e-9, n_save=201, rtol=1e-10, atol=1e-12)
     assert np.abs(thermal.m - idle.m).max() > 1e-2  # the torque, not precession alone
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_angular_momentum_balance_across_a_junction_to_a_free_layer_node(method):
+    """Fixed lead |junction| non-collinear free-layer node (with spin flip) |F|N| lead: the
+    barrier's spin current J⃗_s (from the fixed layer into the free one) loses its part
+    transverse to m_a on leaving a and to m_b on entering b, so the two torques add up to
+    (ħ/2e)[(J⃗_s·m_a)m_a − (J⃗_s·m_b)m_b]; both torques lie in the plane of m_a and m_b."""
+    rng = np.random.default_rng(11)
+    for trial in range(6):
+        p = random_junction(rng, T)
+        theta = rng.uniform(0.2, 3.0)
+        m_a, m_b = np.array([0, 0, 1.0]), np.array([np.sin(theta), 0, np.cos(theta)])
+        dev = Device(T)
+        dev.add_node("fixed", "ferromagnet", reservoir=True, magnetization=m_a,
+                     voltage=1e-4 * rng.normal(), temperature=T + rng.normal())
+        dev.add_node("free", "ferromagnet", magnetization=m_b, spin_flip=(0.0, 2e-3)[trial % 2])
+        dev.add_node("lead", "normal", reservoir=True, temperature=T + rng.normal())
+        dev.add_contact("fixed", "free", p)
+        dev.add_contact("free", "lead", ContactParameters.from_paper(
+            conductance=5e-3, polarization=0.6, mixing=0.8, seebeck=-10e-6,
+            polarization_derivative=0.5, mixing_derivative=0.3, temperature=T))
+        sol = dev.finalize().solve(method=method)
+        js = sol.contacts[0].spin_current
+        balance = TORQUE_PER_SPIN_CURRENT * ((js @ m_a) * m_a - (js @ m_b) * m_b)
+        total = sol.torques["fixed"] + sol.torques["free"]
+        scale = np.abs(sol.torques["free"]).max()
+        assert scale > 0
+        np.testing.assert_allclose(total, balance, rtol=0, atol=1e-12 * scale)
+        for k in ("fixed", "free"):
+            assert abs(sol.torques[k][1]) <= 1e-12 * scale
