@@ -311,3 +311,34 @@ def test_unusable_output_paths_cost_nothing_and_leave_nothing(tmp_path):
         assert res.exit_code == 2 and "Traceback" not in res.output
         assert len(res.stderr.strip().splitlines()) == 1 and f": {flag}: " in res.stderr
         assert list(tmp_path.iterdir()) == []
+
+
+def test_contact_heat_conductance_in_device_files(tmp_path):
+    """``heat_conductance`` (W/K) on a contact: the heat between two leads 1 K apart grows by
+    exactly that much (the electrons' part unchanged); a negative one is a one-line error."""
+    text = """title = "two leads"
+temperature = 300.0
+[nodes.a]
+type = "normal"
+reservoir = true
+temperature = 301.0
+[nodes.b]
+type = "normal"
+reservoir = true
+[[contacts]]
+between = ["a", "b"]
+conductance = 1e-2
+seebeck = 0.0
+"""
+    from spincaloric.io import load_device
+
+    path = tmp_path / "d.toml"
+    path.write_text(text)
+    bare = abs(float(load_device(path).finalize().solve().contacts[0].heat_current))
+    path.write_text(text + "heat_conductance = 2e-7\n")
+    more = abs(float(load_device(path).finalize().solve().contacts[0].heat_current))
+    assert more - bare == pytest.approx(2e-7, rel=1e-9, abs=0)
+    path.write_text(text + "heat_conductance = -2e-7\n")
+    res = CliRunner().invoke(main, ["solve", str(path)])
+    assert res.exit_code == 2
+    assert "contacts[0].heat_conductance: must be a finite conductance ≥ 0 (W/K)" in res.stderr

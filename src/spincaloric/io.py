@@ -120,13 +120,14 @@ def spec_from_dict(data: dict, base=None) -> DeviceSpec:
             magnets[vertices[0]] = _magnet(layer.magnet, where, **defaults)
     for i, table in enumerate(model.contacts):
         where = f"contacts[{i}]"
+        extra = {"label": where, "heat_conductance": table.heat_conductance or 0.0}
         if table.spectrum is not None:
             spectrum = _spectrum(table, dev, Path(base or "."), where)
-            dev.add_contact(*table.between, spectrum=spectrum, label=where)
+            dev.add_contact(*table.between, spectrum=spectrum, **extra)
         elif table.junction is not None:
-            dev.add_contact(*table.between, _junction(table, dev, t0, where), label=where)
+            dev.add_contact(*table.between, _junction(table, dev, t0, where), **extra)
         else:
-            dev.add_contact(*table.between, _contact(table, dev, t0, where), label=where)
+            dev.add_contact(*table.between, _contact(table, dev, t0, where), **extra)
     drives = {}
     for node, quantities in model.drives.items():
         for quantity, table in quantities.items():
@@ -231,10 +232,12 @@ def _contact(t: ContactTable, dev: Device, t0: float, where: str) -> ContactPara
     try:
         if normal:
             extra = [k for k, v in t.model_dump().items()
-                     if v is not None and k not in ("between", "conductance", "seebeck")]
+                     if v is not None and k not in ("between", "conductance", "seebeck",
+                                                   "heat_conductance")]
             if form != "paper" or extra:
                 raise DeviceError(f"{where}.{extra[0] if extra else 'between'}",
-                                  "a normal|normal contact takes only conductance and seebeck")
+                                  "a normal|normal contact takes only conductance and seebeck "
+                                  "(and heat_conductance)")
             if t.conductance is None:
                 raise DeviceError(f"{where}.conductance", "required")
             return ContactParameters.spin_independent(

@@ -61,7 +61,8 @@ def set_path(data: dict, key: str, value: float) -> None:
 
 _UNITS = {
     "voltage": "V", "temperature": "K", "current": "A", "heat": "W", "spin_flip": "S",
-    "bath": "W/K", "spin_heat_relaxation": "W/K", "saturation_magnetization": "A/m",
+    "bath": "W/K", "spin_heat_relaxation": "W/K", "heat_conductance": "W/K",
+    "thermal_conductivity": "W/(m K)", "saturation_magnetization": "A/m",
     "volume": "m3", "thickness": "m", "area": "m2", "damping": "1", "anisotropy_field": "T",
     "anisotropy_energy": "J/m3", "g_factor": "1", "g_up": "S", "g_down": "S", "dg_up": "S/J",
     "dg_down": "S/J", "conductance": "S", "polarization": "1", "mixing": "1",

@@ -179,11 +179,14 @@ class ContactTable(_Strict):
     energy_unit: Literal["eV", "J"] | None = None
     # form 5: a tunnel junction between two ferromagnets (measured: per area with area)
     junction: JunctionTable | None = None
+    # with any form but a junction: lattice heat conduction in parallel (W/K, whole contact)
+    heat_conductance: float | None = Field(None, description="W/K, heat only (phonons)")
 
     _check = field_validator("g_up", "g_down", "dg_up", "dg_down", "conductance",
                              "polarization", "mixing", "mixing_imag", "seebeck",
                              "polarization_derivative", "mixing_derivative",
-                             "mixing_imag_derivative", "area", "conductance_per_area")(_finite)
+                             "mixing_imag_derivative", "area", "conductance_per_area",
+                             "heat_conductance")(_finite)
 
     @field_validator("between")
     @classmethod
