@@ -88,19 +88,21 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
             raise DeviceError("vary", f"--zip needs equal lengths, got {sorted(lengths)}")
         n = lengths.pop()
         if not slow:
-            ds = run_sweep(circuit, fast, zipped=True)
-        else:
-            parts = []
-            for i in range(n):
-                d = copy.deepcopy(data)
-                for key, values in slow:
-                    set_path(d, key, float(values[i]))
-                c = spec_from_dict(d).device.finalize()
-                parts.append(run_sweep(c, [(k, v[i:i + 1]) for k, v in fast], zipped=True))
-            ds = xr.concat(parts, dim="point")
-        for key, values in slow:
-            ds = ds.assign_coords({key: ("point", values, {"units": unit_of(key)})})
-        return ds
+            return run_sweep(circuit, fast, zipped=True)
+        parts = []
+        for i in range(n):
+            d = copy.deepcopy(data)
+            for key, values in slow:
+                set_path(d, key, float(values[i]))
+            c = spec_from_dict(d).device.finalize()
+            parts.append(_grid(c, [(k, v[i:i + 1]) for k, v in fast], zipped=True))
+        # the points, one after the other (every part has one point)
+        variables = {name: (dims, np.concatenate([p[0][name][1] for p in parts]), attrs)
+                     for name, (dims, _, attrs) in parts[0][0].items()}
+        coords = {k: ("point", v, {"units": UNITS[k.split(".")[-1]]}) for k, v in fast}
+        coords.update({k: ("point", v, {"units": unit_of(k)}) for k, v in slow})
+        coords["component"] = ["x", "y", "z"]
+        return xr.Dataset(variables, coords=coords, attrs=parts[0][1])
     if not slow:
         return run_sweep(circuit, fast)
     grids = np.meshgrid(*[v for _, v in slow], indexing="ij")
@@ -110,11 +112,18 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
         for (key, _), value in zip(slow, combo):
             set_path(d, key, float(value))
         c = spec_from_dict(d).device.finalize()
-        part = run_sweep(c, fast)
-        parts.append(part.expand_dims({k: [v] for (k, _), v in zip(slow, combo)}))
-    ds = xr.combine_by_coords(parts, combine_attrs="override")
-    for key, _ in slow:
-        ds[key].attrs["units"] = unit_of(key)
+        parts.append(_grid(c, fast))
+    # stacked as plain arrays: xarray's concat/combine re-scan every variable for each one
+    # (minutes for a layered device of 10³ variables)
+    slow_shape = grids[0].shape
+    variables = {name: ([k for k, _ in slow] + dims,
+                        np.stack([p[0][name][1] for p in parts]).reshape(
+                            slow_shape + parts[0][0][name][1].shape), attrs)
+                 for name, (dims, _, attrs) in parts[0][0].items()}
+    coords = {k: (k, v, {"units": UNITS[k.split(".")[-1]]}) for k, v in fast}
+    coords.update({k: (k, v, {"units": unit_of(k)}) for k, v in slow})
+    coords["component"] = ["x", "y", "z"]
+    ds = xr.Dataset(variables, coords=coords, attrs=parts[0][1])
     return ds.transpose(*[k for k, _ in axes], ...)
 
 
@@ -124,6 +133,18 @@ def run_sweep(circuit: Circuit, axes: list[tuple[str, np.ndarray]], zipped: bool
     dimension ``point``. An xarray Dataset."""
     import xarray as xr
 
+    variables, attrs = _grid(circuit, axes, zipped)
+    dims = ["point"] if zipped else [k for k, _ in axes]
+    coords = {k: (dims[0] if zipped else k, v, {"units": UNITS[k.split(".")[-1]]})
+              for k, v in axes}
+    coords["component"] = ["x", "y", "z"]
+    # one Dataset from all the variables: adding them one by one re-aligns all the previous
+    # ones each time (quadratic: minutes for a layered device of 10³ variables)
+    return xr.Dataset(variables, coords=coords, attrs=attrs)
+
+
+def _grid(circuit: Circuit, axes: list[tuple[str, np.ndarray]], zipped: bool = False):
+    """The solution of :func:`run_sweep` as ({name: (dims, array, attrs)}, dataset attrs)."""
     if len({k for k, _ in axes}) != len(axes):
         raise DeviceError("vary", "each parameter may be varied once")
     if zipped:
@@ -156,20 +177,13 @@ def run_sweep(circuit: Circuit, axes: list[tuple[str, np.ndarray]], zipped: bool
         ph = np.radians(np.broadcast_to(given.get("phi", phi0), shape))
         mags[node] = np.stack([np.sin(th) * np.cos(ph), np.sin(th) * np.sin(ph), np.cos(th)], -1)
     sol = circuit.solve(magnetization=mags, **kw)
-    if zipped:
-        dims = ["point"]
-        ds = xr.Dataset(coords={k: ("point", v, {"units": UNITS[k.split(".")[-1]]})
-                                for k, v in axes})
-    else:
-        dims = [k for k, _ in axes]
-        ds = xr.Dataset(coords={k: (k, v, {"units": UNITS[k.split(".")[-1]]})
-                                for k, v in axes})
-    ds = ds.assign_coords(component=["x", "y", "z"])
+    dims = ["point"] if zipped else [k for k, _ in axes]
+    variables = {}
 
     def put(name, value, units, long_name, vector=False):
         value = np.broadcast_to(value, shape + ((3,) if vector else ()))
-        ds[name] = (dims + (["component"] if vector else []), np.asarray(value),
-                    {"units": units, "long_name": long_name})
+        variables[name] = (dims + (["component"] if vector else []), np.asarray(value),
+                           {"units": units, "long_name": long_name})
 
     for name, s in sol.nodes.items():
         put(f"{name}.voltage", s.voltage, "V", f"electric potential of {name}")
@@ -178,6 +192,9 @@ def run_sweep(circuit: Circuit, axes: list[tuple[str, np.ndarray]], zipped: bool
         put(f"{name}.temperature", s.temperature, "K", f"temperature of {name}")
         put(f"{name}.spin_temperature", s.spin_temperature, "K", f"spin temperature of {name}",
             True)
+    for name, s in sol.reservoirs.items():  # the solved voltage of a current-biased lead
+        if circuit.current_biased[circuit.index[name]]:  # (a floating detector: the signal)
+            put(f"{name}.voltage", s.voltage, "V", f"electric potential of {name} (solved)")
     for r in sol.contacts:
         tag = f"{r.between[0]}->{r.between[1]}"
         put(f"{tag}.charge_current", r.charge_current, "A", f"charge current {tag}")
@@ -194,8 +211,8 @@ def run_sweep(circuit: Circuit, axes: list[tuple[str, np.ndarray]], zipped: bool
             put(f"{first}.magnet_torque", sol.magnet_torque(first), "N m",
                 f"spin-transfer torque on the layer of {first} (all its vertices)", True)
     put("entropy_production", sol.entropy_production, "W/K", "entropy production")
-    ds.attrs.update(title=circuit.title, regime=circuit.regime, temperature=circuit.temperature)
-    return ds
+    return variables, dict(title=circuit.title, regime=circuit.regime,
+                           temperature=circuit.temperature)
 
 
 def plot_dataset(ds, variable: str | None = None, component: str | None = None):
