@@ -51,10 +51,12 @@ def random_unit(rng: np.random.Generator, shape=()) -> np.ndarray:
 
 def random_device(rng: np.random.Generator, regime: str, n_internal: int = 3,
                   n_reservoirs: int = 3, imaginary: bool = True, sinks: bool = True,
-                  junctions: bool = False, current_lead: bool = False) -> Device:
+                  junctions: bool = False, current_lead: bool = False,
+                  hanle: bool = False) -> Device:
     """A random connected multi-terminal circuit with F and N nodes; two ferromagnets are
     joined by a tunnel junction if ``junctions``, else never directly; the last reservoir is
-    current-biased (a random current, A) if ``current_lead``."""
+    current-biased (a random current, A) if ``current_lead``; ``hanle`` puts every normal
+    internal node in a random field (ω_L τ_sf of order one) with spin flip."""
     dev = Device(temperature=T0, regime=regime, title="random")
     names = []
     for i in range(n_reservoirs):
@@ -77,6 +79,10 @@ def random_device(rng: np.random.Generator, regime: str, n_internal: int = 3,
                                                                       1e-9)):
                 if rng.random() < 0.4:
                     relax[key] = scale * 10 ** rng.uniform(-2, 0)
+        if hanle and not ferro:  # (extra draws only here: other circuits stay what they were)
+            relax["spin_flip"] = 1e-2 * 10 ** rng.uniform(-2, 0)
+            relax["hanle_field"] = rng.normal(size=3)  # T; γ τ |B| ~ 2
+            relax["spin_lifetime"] = 1e-11
         dev.add_node(name, "ferromagnet" if ferro else "normal",
                      magnetization=random_unit(rng) if ferro else None, **relax)
         internal.append(name)
@@ -175,6 +181,11 @@ def reference_solve(circuit, magnetization=None):
                          ((5, 6, 7), spin_heat)):
             for comp in comps:
                 out[8 * node + comp, 8 * node + comp] += g
+        # Hanle precession: the spin balance loses −Ω × V_s (and −L0 T Ω × T_s)
+        cross = np.cross(c.precession[node], np.eye(3)).T  # column j: Ω × e_j
+        out[8 * node + 1:8 * node + 4, 8 * node + 1:8 * node + 4] -= cross
+        out[8 * node + 5:8 * node + 8, 8 * node + 5:8 * node + 8] -= (
+            lorenz * c.temperature * cross)
     rows, rhs = [], []
     ni = c.regime == "noninteracting"
     for node in range(n):

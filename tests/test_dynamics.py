@@ -329,14 +329,17 @@ def compiled_torque(tm, m, d):
     return tau
 
 
+@pytest.mark.parametrize("hanle", [False, True])
 @pytest.mark.parametrize("regime", ["thermalized", "noninteracting"])
-def test_internal_magnets_compiled_torque_equals_the_circuit_solution(regime):
+def test_internal_magnets_compiled_torque_equals_the_circuit_solution(regime, hanle):
     """Internal ferromagnets as dynamic magnets (their node basis turns with m): the sampled
-    degree-4 maps reproduce the circuit's torque and the magnet's electron temperature."""
+    degree-4 maps reproduce the circuit's torque and the magnet's electron temperature — also
+    with the normal nodes precessing in a Hanle field (an m-independent node term)."""
     internal_seen = 0
     for seed in range(16):
         rng = np.random.default_rng(100 + seed)
-        c = random_circuit(rng, regime, junctions=bool(seed % 2), current_lead=bool(seed % 3))
+        c = random_circuit(rng, regime, junctions=bool(seed % 2), current_lead=bool(seed % 3),
+                           hanle=hanle)
         mags = one_per_magnet(c)
         if not any(not c.reservoir[c.index[n]] for n in mags):
             continue

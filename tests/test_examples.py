@@ -184,3 +184,19 @@ def test_diffusive_free_layer_switching_thresholds(tmp_path):
     assert all(b > a for a, b in zip(ratio, ratio[1:]))
     assert "ΔT = 0.8 ΔT_c" in text and "did not switch" in text.split("ΔT = 0.8")[1].split("\n")[0]
     assert "switched at" in text.split("ΔT = 1.3")[1].split("\n")[0]
+
+
+def test_hanle_lateral_valve(tmp_path):
+    """The discretised valve's Hanle curves follow Johnson–Silsbee with tunnel contacts; the
+    thermally injected spins precess like the electrically injected ones; a transparent
+    contact broadens the curve (it absorbs transverse spins)."""
+    text = run("hanle_lsv.py", tmp_path)
+    errors = [float(line.rsplit(":", 1)[1]) for line in text.splitlines()
+              if "solver vs Johnson–Silsbee" in line]
+    assert len(errors) == 2 and max(errors) < 5e-4
+    shapes = [line for line in text.splitlines() if line.startswith("Py strip")][0]
+    assert float(shapes.rsplit(":", 1)[1]) < 1e-4
+    half = [line for line in text.splitlines() if line.startswith("half-height")][0]
+    tunnel = float(half.split("tunnel limit")[1].split("T")[0])
+    transparent = float(half.split("injector")[1].split("T")[0])
+    assert transparent > 1.05 * tunnel

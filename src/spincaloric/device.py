@@ -69,6 +69,34 @@ def angles_to_vector(theta_deg: float, phi_deg: float = 0.0) -> np.ndarray:
     return np.array([math.sin(t) * math.cos(p), math.sin(t) * math.sin(p), math.cos(t)])
 
 
+def _precession(where: str, kind: str, reservoir: bool, spin_flip: float, field, lifetime):
+    """Ω⃗ = G_sf τ_sf γ B⃗ (S) of a node with a Hanle field, validated; None without one."""
+    from .constants import gyromagnetic_ratio
+
+    if field is None:
+        if lifetime is not None:
+            raise DeviceError(f"{where}.spin_lifetime", "only used with a hanle_field")
+        return None
+    try:
+        b = np.asarray(field, dtype=float)
+    except (TypeError, ValueError):
+        b = np.array([np.nan])
+    if b.shape != (3,) or not np.all(np.isfinite(b)):
+        raise DeviceError(f"{where}.hanle_field", f"must be three finite numbers (T), got {field!r}")
+    if kind != "normal" or reservoir:
+        raise DeviceError(f"{where}.hanle_field", "only the spin accumulation of a normal "
+                          "internal node precesses (a ferromagnet's is held along m)")
+    if not spin_flip:
+        raise DeviceError(f"{where}.hanle_field", "needs spin_flip > 0 (S): with spin_lifetime "
+                          "it fixes the node's spin capacity G_sf τ_sf")
+    if lifetime is None or isinstance(lifetime, bool) or not (
+            isinstance(lifetime, (int, float, np.floating, np.integer))
+            and math.isfinite(lifetime) and lifetime > 0):
+        raise DeviceError(f"{where}.spin_lifetime", f"a hanle_field needs the spin relaxation "
+                          f"time τ_sf > 0 (s), got {lifetime!r}")
+    return float(spin_flip) * float(lifetime) * gyromagnetic_ratio() * b
+
+
 @dataclass
 class NodeSpec:
     """One node of a device.
@@ -88,6 +116,9 @@ class NodeSpec:
         L0 T G_sf by itself (:attr:`Circuit.spin_heat_sink` is the total).
     heat : heat (W) deposited in an internal node's electrons (a laser, or Joule heat computed
         from a first solve: second order in the bias, so an input here).
+    precession : Ω⃗ = G_sf τ_sf ω⃗_L (S, 3-vector) of a normal internal node in a magnetic field
+        (the Hanle effect): its spin accumulation precesses at ω⃗_L = γ B⃗ while it relaxes in
+        τ_sf, so the spin balance gains −Ω⃗ × V⃗_s (and −L0 T Ω⃗ × T⃗_s); see :meth:`Device.add_node`.
     """
 
     kind: NodeKind
@@ -100,6 +131,7 @@ class NodeSpec:
     bath: float = 0.0
     spin_heat_relaxation: float = 0.0
     heat: float = 0.0
+    precession: np.ndarray | None = None
 
 
 @dataclass
@@ -149,10 +181,21 @@ class Device:
                  voltage: float = 0.0, temperature: float | None = None,
                  magnetization: Sequence[float] | None = None,
                  current: float | None = None, spin_flip: float = 0.0, bath: float = 0.0,
-                 spin_heat_relaxation: float = 0.0, heat: float = 0.0) -> None:
+                 spin_heat_relaxation: float = 0.0, heat: float = 0.0,
+                 hanle_field: Sequence[float] | None = None,
+                 spin_lifetime: float | None = None) -> None:
         """Add a node. ``voltage``: electric potential (V); ``temperature``: absolute (K);
         ``current``: conventional current (A) into the device from a current-biased reservoir,
-        whose voltage is then solved for (give ``voltage`` or ``current``, not both)."""
+        whose voltage is then solved for (give ``voltage`` or ``current``, not both).
+
+        ``hanle_field`` (T, a 3-vector B⃗ = μ0H⃗) and ``spin_lifetime`` τ_sf (s) make the spin
+        accumulation of a normal internal node precess (the Hanle effect). The node's spins obey
+        the Bloch equation ds⃗/dt = −(outflow) − s⃗/τ_sf + ω⃗_L × s⃗ with ω⃗_L = γ B⃗, γ = g μ_B/ħ
+        (free-electron g), right-handed about B⃗; relaxation and precession act on the same spin
+        s⃗ = G_sf τ_sf V⃗_s, so the steady balance is Σ outflow + G_sf V⃗_s − G_sf τ_sf ω⃗_L × V⃗_s
+        = 0. Needs ``spin_flip`` G_sf > 0 (S), which fixes with τ_sf the node's spin capacity.
+        Spin flip is elastic, so in the non-interacting regime T⃗_s precesses alike.
+        """
         where = f"nodes.{name}"
         if name in self.nodes:
             raise DeviceError(where, "a node of this name exists already")
@@ -185,10 +228,11 @@ class Device:
                                   "is in equilibrium)")
         if not math.isfinite(heat) or (heat and reservoir):
             raise DeviceError(f"{where}.heat", "a finite heat input (W) of an internal node")
+        precession = _precession(where, kind, reservoir, spin_flip, hanle_field, spin_lifetime)
         self.nodes[name] = NodeSpec(kind, reservoir, float(voltage), temperature, m,
                                     None if current is None else float(current),
                                     float(spin_flip), float(bath), float(spin_heat_relaxation),
-                                    float(heat))
+                                    float(heat), precession)
 
     def add_contact(self, a: str, b: str,
                     parameters: ContactParameters | JunctionParameters | None = None, *,
@@ -247,6 +291,7 @@ class Circuit:
     reservoir_temperature : absolute temperature (n,), K (T for internal).
     current_biased : bool (n,), reservoirs whose current is fixed and voltage solved for.
     spin_flip (S), bath (W/K), spin_heat_relaxation (W/K) : (n,) node relaxation conductances.
+    precession : (n, 3) Ω⃗ = G_sf τ_sf γ B⃗ (S) of nodes in a Hanle field (zero rows elsewhere).
     reservoir_current : conventional current (n,) into the device from a current-biased
         reservoir, A; for an internal node the slot holds its heat input, W.
     magnetization : unit vectors (n, 3); zero rows for normal nodes.
@@ -293,6 +338,7 @@ class Circuit:
     junction_derivatives: np.ndarray = field(
         default_factory=lambda: _read_only(np.zeros((0, 4))))
     heat_conductance: np.ndarray = field(default_factory=lambda: _read_only(np.zeros(0)))
+    precession: np.ndarray = field(default_factory=lambda: _read_only(np.zeros((0, 3))))
 
     # ---- construction ---------------------------------------------------------------------
     @classmethod
@@ -407,6 +453,8 @@ class Circuit:
             junction_derivatives=_read_only(np.array(derivatives, dtype=float).reshape(-1, 4)),
             heat_conductance=_read_only(np.array([float(c.heat_conductance)
                                                   for c in dev.contacts]).reshape(-1)),
+            precession=_read_only(np.array([np.zeros(3) if s.precession is None
+                                            else s.precession for s in specs]).reshape(-1, 3)),
         )
 
     # ---- structure ------------------------------------------------------------------------

@@ -199,6 +199,39 @@ def nonlocal_spin_signal(channel: BulkMaterial, cross_section: float, distance: 
     return numerator / (denominator - decay**2)
 
 
+def hanle_nonlocal_signal(channel: BulkMaterial, cross_section: float, distance: float, *,
+                          polarization: float, field: float, spin_lifetime: float) -> float:
+    """Non-local spin signal ΔR(B) = R_P − R_AP (Ω) of a lateral spin valve with tunnel
+    contacts in a field B (T) perpendicular to the (parallel or antiparallel) magnetizations
+    (Johnson & Silsbee; Jedema et al., Nature 416, 713 (2002)):
+
+    ΔR(B) = P² R_N Re[e^{−(L/λ)√(1 − iω_Lτ)}/√(1 − iω_Lτ)],  ω_L = γB,  R_N = ρλ/A_N,
+
+    the solution of D∂²V⃗_s = V⃗_s/τ − ω⃗_L × V⃗_s in an infinite channel fed by a point source
+    (λ = √(Dτ)); at B = 0 it is Takahashi–Maekawa's tunnel limit P²R_N e^{−L/λ}. The tunnel
+    limit: contacts that neither absorb nor reflect spin (R_i ≫ R_N).
+
+    channel : the channel's material (ρ, λ); cross_section A_N (m²); distance L (m);
+    polarization P of the contacts; field B (T); spin_lifetime τ (s), e.g.
+    ``channel.spin_lifetime``.
+    """
+    import cmath
+
+    from .constants import gyromagnetic_ratio
+
+    for name, value in (("cross_section", cross_section), ("distance", distance),
+                        ("spin_lifetime", spin_lifetime)):
+        if not (math.isfinite(value) and value > 0):
+            raise DeviceError(name, f"must be positive (m, m² or s), got {value!r}")
+    if not (math.isfinite(polarization) and abs(polarization) < 1):
+        raise DeviceError("polarization", f"must lie in (-1, 1), got {polarization!r}")
+    if not math.isfinite(field):
+        raise DeviceError("field", f"must be finite (T), got {field!r}")
+    r_n = channel.resistivity * channel.spin_flip_length / cross_section
+    k = cmath.sqrt(1 - 1j * gyromagnetic_ratio() * field * spin_lifetime)
+    return polarization**2 * r_n * (cmath.exp(-distance / channel.spin_flip_length * k) / k).real
+
+
 def thermal_spin_accumulation(ferromagnet: BulkMaterial, normal: BulkMaterial,
                               temperature_gradient: float) -> float:
     """Spin accumulation V_s(0) = (μ↑ − μ↓)/e (V) at an open-circuit junction of a

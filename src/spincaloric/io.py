@@ -104,7 +104,8 @@ def spec_from_dict(data: dict, base=None) -> DeviceSpec:
         dev.add_node(name, node.type, reservoir=node.reservoir, voltage=node.voltage or 0.0,
                      temperature=node.temperature, magnetization=m, current=node.current,
                      spin_flip=node.spin_flip, bath=node.bath,
-                     spin_heat_relaxation=node.spin_heat_relaxation, heat=node.heat)
+                     spin_heat_relaxation=node.spin_heat_relaxation, heat=node.heat,
+                     hanle_field=node.hanle_field, spin_lifetime=node.spin_lifetime)
         if node.magnet is not None:
             magnets[name] = _magnet(node.magnet, f"nodes.{name}.magnet")
     for name, layer in model.layers.items():
@@ -165,7 +166,8 @@ def _layer(dev: Device, name: str, t) -> list[str]:
 
     where = f"layers.{name}"
     given = {k: getattr(t, k) for k in ("resistivity", "spin_flip_length", "spin_asymmetry",
-                                        "seebeck", "spin_seebeck", "thermal_conductivity")
+                                        "seebeck", "spin_seebeck", "thermal_conductivity",
+                                        "density_of_states")
              if getattr(t, k) is not None}
     try:
         if t.material is not None:
@@ -188,7 +190,8 @@ def _layer(dev: Device, name: str, t) -> list[str]:
             raise DeviceError(f"{where}.{key}", f"unknown node {node!r}")
     # add_layer names its errors layers.NAME.<field> itself
     return add_layer(dev, name, material, length=t.length, area=t.area, cells=t.cells,
-                     magnetization=m, start=t.start, end=t.end)
+                     magnetization=m, start=t.start, end=t.end, hanle_field=t.hanle_field,
+                     spin_lifetime=t.spin_lifetime)
 
 
 def _relaxation_from_size(spectral: dict, name: str, node) -> None:

@@ -29,7 +29,7 @@ import numpy as np
 
 from .constants import ELEMENTARY_CHARGE, LORENZ, SEEBECK_BOUND
 from .contacts import ContactParameters
-from .device import Device, DeviceError
+from .device import Device, DeviceError, _precession
 from .junctions import JunctionParameters
 
 
@@ -42,6 +42,9 @@ class BulkMaterial:
     thermal_conductivity κ (W/(m K)), optional: the measured total. Without it a layer
     conducts heat by its electrons only (Wiedemann–Franz, L0σT); with it the lattice carries
     the rest, κ − (L0 − S²)σT (the electrons' open-circuit part), in parallel with every cell.
+    density_of_states ν (states per J per m³, both spins), optional: gives a normal metal's
+    spin lifetime τ_sf = λ²/D with the Einstein diffusion constant D = σ/(e²ν) (used by Hanle
+    precession, :func:`add_layer`).
     """
 
     resistivity: float
@@ -50,6 +53,7 @@ class BulkMaterial:
     seebeck: float = 0.0
     spin_seebeck: float = 0.0
     thermal_conductivity: float | None = None
+    density_of_states: float | None = None
 
     def __post_init__(self):
         for name in ("resistivity", "spin_flip_length"):
@@ -64,6 +68,19 @@ class BulkMaterial:
         k = self.thermal_conductivity
         if k is not None and not (math.isfinite(k) and k > 0):
             raise DeviceError("thermal_conductivity", f"must be positive (W/(m K)), got {k!r}")
+        nu = self.density_of_states
+        if nu is not None and not (math.isfinite(nu) and nu > 0):
+            raise DeviceError("density_of_states", f"must be positive (1/(J m³)), got {nu!r}")
+
+    @property
+    def spin_lifetime(self) -> float:
+        """τ_sf = λ²/D = λ² e² ν ρ (s) of a normal metal, from its density of states ν (Einstein
+        relation σ = e²νD); an error without ν."""
+        if self.density_of_states is None:
+            raise DeviceError("density_of_states", "needed for the spin lifetime λ²e²νρ (or give "
+                              "spin_lifetime, s)")
+        return (self.spin_flip_length**2 * ELEMENTARY_CHARGE**2 * self.density_of_states
+                * self.resistivity)
 
     def lattice_thermal_conductivity(self, temperature: float) -> float:
         """κ_L = κ − (L0 − S²)σT (W/(m K)) at ``temperature`` (K): the heat the lattice carries
@@ -166,7 +183,8 @@ def _segments(length, cells, through):
 
 def add_layer(device: Device, name: str, material: BulkMaterial, *, length: float, area: float,
               cells: int, magnetization=None, start: str | None = None,
-              end: str | None = None, through=()) -> list[str]:
+              end: str | None = None, through=(), hanle_field=None,
+              spin_lifetime: float | None = None) -> list[str]:
     """Add a diffusive layer to ``device`` and return the names of its vertices (in order).
 
     The vertices are new internal nodes ``{name}_0`` … ``{name}_{cells}``, except that the first
@@ -174,6 +192,12 @@ def add_layer(device: Device, name: str, material: BulkMaterial, *, length: floa
     ends in. ``magnetization`` makes it a ferromagnetic layer (then β, S_s may be non-zero).
     length (m) > 0, area (m²) > 0, 1 ≤ cells ≤ :data:`MAX_CELLS` (an int). ``through``:
     positions (m) that must be vertices (side contacts), see :func:`vertex_positions`.
+    ``hanle_field`` (T, B⃗ = μ0H⃗) makes the spin accumulation of a normal layer's new vertices
+    precess (the Hanle effect, :meth:`Device.add_node`) with the spin lifetime ``spin_lifetime``
+    (s), by default the material's λ²e²νρ (:attr:`BulkMaterial.spin_lifetime`): the continuum
+    limit is D∂²V⃗_s = V⃗_s/τ_sf − ω⃗_L × V⃗_s. A ferromagnetic layer's exchange field holds its
+    spin accumulation along m, so there the field has nothing to turn (it is accepted, to apply
+    one field to a whole device, and does nothing).
     """
     for key, value in (("length", length), ("area", area)):
         if not (math.isfinite(value) and value > 0):
@@ -203,6 +227,22 @@ def add_layer(device: Device, name: str, material: BulkMaterial, *, length: floa
     except DeviceError as err:
         raise DeviceError(f"layers.{name}.{err.field}", err.reason) from None
     kind = "ferromagnet" if ferro else "normal"
+    hanle = {}
+    if hanle_field is not None and ferro:  # validated, then left out (nothing to turn)
+        _precession(f"layers.{name}", "normal", False, 1.0, hanle_field, spin_lifetime or 1.0)
+    elif hanle_field is not None:
+        if spin_lifetime is None:
+            try:
+                spin_lifetime = material.spin_lifetime
+            except DeviceError:
+                raise DeviceError(f"layers.{name}.spin_lifetime", "a hanle_field needs the spin "
+                                  "lifetime τ_sf (s), or the material's density_of_states "
+                                  "(1/(J m³)) to derive it") from None
+        # validated once here, so that an error names the layer's field
+        _precession(f"layers.{name}", "normal", False, 1.0, hanle_field, spin_lifetime)
+        hanle = {"hanle_field": hanle_field, "spin_lifetime": spin_lifetime}
+    elif spin_lifetime is not None and hanle_field is None:
+        raise DeviceError(f"layers.{name}.spin_lifetime", "only used with a hanle_field")
     names = []
     for i in range(cells + 1):
         given = start if i == 0 else (end if i == cells else None)
@@ -218,7 +258,7 @@ def add_layer(device: Device, name: str, material: BulkMaterial, *, length: floa
         share = (dx[i - 1] if i > 0 else 0.0) / 2 + (dx[i] if i < cells else 0.0) / 2
         # (its spin flip also relaxes the vertex's spin temperature, at L0 T G_sf: elastic)
         device.add_node(f"{name}_{i}", kind, magnetization=magnetization,
-                        spin_flip=material.spin_flip_conductance(share, area))
+                        spin_flip=material.spin_flip_conductance(share, area), **hanle)
         names.append(f"{name}_{i}")
     widths = np.unique(dx)  # one contact per distinct cell width (uniform segments)
     contacts = {w: material.cell_contact(w, area, device.temperature) for w in widths}
@@ -340,7 +380,8 @@ def lateral_spin_valve(channel: BulkMaterial, *, length: float, cross_section: f
                        injector_magnetization=(0, 0, 1), detector_magnetization=(0, 0, 1),
                        current: float = 1e-4, regime: str = "thermalized",
                        injector_layer: BulkMaterial | None = None,
-                       injector_length: float = 0.0, injector_cells: int = 10) -> Device:
+                       injector_length: float = 0.0, injector_cells: int = 10,
+                       hanle_field=None, spin_lifetime: float | None = None) -> Device:
     """A lateral (non-local) spin valve: a normal channel of ``length`` (m) and
     ``cross_section`` (m²), cut into ``cells``, between two normal leads ("left" grounded,
     "right" floating at zero current); a ferromagnetic injector (a reservoir injecting
@@ -352,6 +393,8 @@ def lateral_spin_valve(channel: BulkMaterial, *, length: float, cross_section: f
     (m) and the channel's cross-section between the injector reservoir and the contact: its
     Joule heating and spin-dependent Seebeck coefficient give the thermal spin injection of
     Slachter et al., Nat. Phys. 6, 879 (2010) (see :func:`nonlocal_resistances`).
+    ``hanle_field`` (T) and ``spin_lifetime`` (s): a magnetic field that makes the spin
+    accumulation in the channel precess (Hanle measurements), see :func:`add_layer`.
     """
     if not (math.isfinite(length) and length > 0):
         raise DeviceError("length", f"must be positive (m), got {length!r}")
@@ -370,7 +413,8 @@ def lateral_spin_valve(channel: BulkMaterial, *, length: float, cross_section: f
                  magnetization=detector_magnetization)
     # the contacts sit exactly on vertices (a rounded position costs first-order accuracy)
     names = add_layer(dev, "channel", channel, length=length, area=cross_section, cells=cells,
-                      start="left", end="right", through=(injector_at, detector_at))
+                      start="left", end="right", through=(injector_at, detector_at),
+                      hanle_field=hanle_field, spin_lifetime=spin_lifetime)
     x = vertex_positions(length, cells, (injector_at, detector_at))
     inj, det = int(np.argmin(abs(x - injector_at))), int(np.argmin(abs(x - detector_at)))
     if injector_layer is None:

@@ -72,7 +72,8 @@ _UNITS = {
     "time": "s", "theta": "deg", "phi": "deg", "length": "m", "cells": "1",
     "resistivity": "ohm m", "spin_flip_length": "m", "spin_asymmetry": "1",
     "spin_seebeck": "V/K", "resistance_area": "ohm m2", "tmr": "1",
-    "seebeck_parallel": "V/K", "seebeck_antiparallel": "V/K",
+    "seebeck_parallel": "V/K", "seebeck_antiparallel": "V/K", "hanle_field": "T",
+    "spin_lifetime": "s", "density_of_states": "1/(J m3)",
 }
 _DRIVE_VALUES = ("peak", "base", "amplitude", "value", "before", "after")
 
@@ -80,7 +81,9 @@ _DRIVE_VALUES = ("peak", "base", "amplitude", "value", "before", "after")
 def unit_of(key: str) -> str:
     """The unit of a device-file path, e.g. "s" for drives.free.temperature.decay, "K" for
     its peak; "" if unknown."""
-    parts = key.replace("[", ".").split(".")
+    parts = key.replace("[", ".").replace("]", "").split(".")
+    if parts[-1].isdigit():  # a component of a vector (hanle_field[2])
+        parts = parts[:-1]
     last = parts[-1]
     if last in _DRIVE_VALUES and len(parts) >= 4 and parts[0] == "drives":
         return _UNITS.get(parts[2], "")

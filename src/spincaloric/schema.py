@@ -69,10 +69,13 @@ class NodeTable(_Strict):
     bath: float = Field(0.0, description="heat conductance to the phonon bath, W/K")
     spin_heat_relaxation: float = Field(0.0, description="spin-temperature relaxation, W/K")
     heat: float = Field(0.0, description="heat deposited in an internal node, W")
+    hanle_field: Vector3 | None = Field(None, description="B = μ0 H precessing the spin "
+                                        "accumulation of a normal internal node, T")
+    spin_lifetime: float | None = Field(None, description="τ_sf with hanle_field, s")
     magnet: MagnetTable | None = None
 
     _check = field_validator("voltage", "current", "temperature", "spin_flip", "bath",
-                             "spin_heat_relaxation", "heat")(_finite)
+                             "spin_heat_relaxation", "heat", "spin_lifetime")(_finite)
 
     @field_validator("magnetization")
     @classmethod
@@ -297,6 +300,11 @@ class LayerTable(_Strict):
     spin_seebeck: float | None = Field(None, description="S↑ − S↓, V/K")
     thermal_conductivity: float | None = Field(None, description="measured total κ, W/(m K): "
                                                "the lattice carries κ − (L0 − S²)σT")
+    density_of_states: float | None = Field(None, description="ν, both spins, 1/(J m³)")
+    hanle_field: Vector3 | None = Field(None, description="B = μ0 H precessing the spin "
+                                        "accumulation of a normal layer, T")
+    spin_lifetime: float | None = Field(None, description="τ_sf with hanle_field, s "
+                                        "(default λ²e²νρ)")
     length: float = Field(description="m")
     area: float = Field(description="m²")
     cells: int = Field(ge=1, le=10_000_000, strict=True)
@@ -306,8 +314,8 @@ class LayerTable(_Strict):
     magnet: MagnetTable | None = None
 
     _check = field_validator("resistivity", "spin_flip_length", "spin_asymmetry", "seebeck",
-                             "spin_seebeck", "thermal_conductivity", "length",
-                             "area")(_finite)
+                             "spin_seebeck", "thermal_conductivity", "density_of_states",
+                             "spin_lifetime", "length", "area")(_finite)
 
     @field_validator("magnetization")
     @classmethod

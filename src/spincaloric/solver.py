@@ -225,15 +225,25 @@ def _right(bases, n, m):
 
 
 def _node_sinks(circuit: Circuit):
-    """(node, component, conductance) of the relaxation terms added to the balance rows:
+    """(node, row, column, conductance) of the node terms added to the balance rows:
     spin flip G_sf on V⃗_s, bath G_ph on T − T0, and on T⃗_s the spin-heat sink L0 T G_sf +
-    spin_heat_relaxation (only where T⃗_s is an unknown: the non-interacting regime)."""
+    spin_heat_relaxation (only where T⃗_s is an unknown: the non-interacting regime); and the
+    Hanle precession −Ω⃗ × V⃗_s (−L0 T Ω⃗ × T⃗_s), antisymmetric, off the diagonal."""
+    from .constants import LORENZ
+
     out = []
     for n in circuit.unknown_nodes:
         for comps, value in (((1, 2, 3), circuit.spin_flip[n]), ((4,), circuit.bath[n]),
                              ((5, 6, 7), circuit.spin_heat_sink[n])):
             if value:
-                out.extend((int(n), c, float(value)) for c in comps)
+                out.extend((int(n), c, c, float(value)) for c in comps)
+    for n in np.flatnonzero(np.any(circuit.precession != 0, axis=-1)):
+        wx, wy, wz = circuit.precession[n]
+        # −[Ω]× : row i, column k of −Ω × v
+        cross = ((0, 1, wz), (0, 2, -wy), (1, 0, -wz), (1, 2, wx), (2, 0, wy), (2, 1, -wx))
+        for first, scale in ((1, 1.0), (5, LORENZ * circuit.temperature)):
+            out.extend((int(n), first + i, first + k, float(scale * w))
+                       for i, k, w in cross if w)
     return out
 
 
@@ -287,9 +297,8 @@ def assemble_dense(circuit: Circuit, k: list, bases: dict, node_terms: bool = Tr
     # an internal node's energy balance: heat outflow = heat deposited (W)
     for n in circuit.internal:
         r_mat[..., 8 * pos[n] + 4, 3 * n + 2] = 1.0
-    for n, comp, value in _node_sinks(circuit):
-        i = 8 * pos[n] + comp
-        a_mat[..., i, i] += value
+    for n, row, col, value in _node_sinks(circuit):
+        a_mat[..., 8 * pos[n] + row, 8 * pos[n] + col] += value
     return a_mat, r_mat
 
 
@@ -362,10 +371,11 @@ def assemble_sparse(circuit: Circuit, k: np.ndarray, m: np.ndarray, active: np.n
                     rvals.append(-(sign * csign) * left[rcon, ri, comp][keep])
     sinks = _node_sinks(circuit)
     if sinks:
-        idx = np.array([gidx[n, c] for n, c, _ in sinks])
-        keep = idx >= 0  # inactive components (e.g. T⃗_s when thermalized) have no row
-        rows.append(idx[keep]); cols.append(idx[keep])
-        vals.append(np.array([v for _, _, v in sinks])[keep])
+        ri = np.array([gidx[n, r] for n, r, _, _ in sinks])
+        ci = np.array([gidx[n, c] for n, _, c, _ in sinks])
+        keep = (ri >= 0) & (ci >= 0)  # inactive components (T⃗_s when thermalized) have no row
+        rows.append(ri[keep]); cols.append(ci[keep])
+        vals.append(np.array([v for *_, v in sinks])[keep])
     biased = np.flatnonzero(circuit.current_biased)
     rrows.append(gidx[biased, 0]); rcols.append(3 * biased + 2)
     rvals.append(-np.ones(len(biased)))

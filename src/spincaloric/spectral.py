@@ -161,8 +161,9 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
     reservoir needs its voltage here (:func:`solve_relaxed` solves for it). A node's
     ``spin_flip`` (S) relaxes its spin distribution at every energy (elastic spin flip, so its
     spin temperature relaxes with it: the spin-heat conductance is L0 T G_sf, and
-    ``spin_heat_relaxation`` must be left 0); ``bath`` and ``heat`` need inelastic relaxation
-    (:func:`solve_relaxed`).
+    ``spin_heat_relaxation`` must be left 0); a node's Hanle precession (``hanle_field``)
+    turns its spin distribution at every energy alike; ``bath`` and ``heat`` need inelastic
+    relaxation (:func:`solve_relaxed`).
     probes : [(internal node, g (S), δx (K, 4))] extra spin-independent contacts of
         conductance g to a fixed distribution f0 + δx(ε) on this grid (δx: the deviation from
         equilibrium at μ0, T0) — how :func:`solve_relaxed` models relaxation.
@@ -300,6 +301,13 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
             b = basis[int(node)]
             rs = slice(offsets[pos[int(node)]], offsets[pos[int(node)] + 1])
             a_mat[:, rs, rs] += circuit.spin_flip[node] * (b.T @ np.diag([0.0, 1, 1, 1]) @ b)
+    for node in np.flatnonzero(np.any(circuit.precession != 0, axis=-1)):
+        if node in pos:  # Hanle precession of the spin distribution at every energy: −Ω⃗ × f⃗
+            wx, wy, wz = circuit.precession[node]
+            p4 = np.array([[0.0, 0, 0, 0], [0, 0, wz, -wy], [0, -wz, 0, wx], [0, wy, -wx, 0]])
+            b = basis[int(node)]
+            rs = slice(offsets[pos[int(node)]], offsets[pos[int(node)] + 1])
+            a_mat[:, rs, rs] += b.T @ p4 @ b
     for name, g, x_probe in (probes or []):
         node = circuit.index[name]
         if node not in pos:

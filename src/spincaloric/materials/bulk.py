@@ -80,7 +80,8 @@ def get_bulk(name: str) -> BulkData:
 def bulk_material(name: str, **overrides):
     """A :class:`~spincaloric.layers.BulkMaterial` from the database entry ``name``; keyword
     ``overrides`` (SI: resistivity Ω m, spin_flip_length m, spin_asymmetry, seebeck V/K,
-    spin_seebeck V/K, thermal_conductivity W/(m K)) replace or supply values — e.g. the
+    spin_seebeck V/K, thermal_conductivity W/(m K), density_of_states 1/(J m³)) replace or
+    supply values — e.g. the
     resistivity of your film, or a spin-flip length the database has no sourced value for (then
     it is required). The database's κ is not applied unless asked for
     (``thermal_conductivity=...``): handbook κ and ρ come from different samples, and κ below
@@ -99,9 +100,11 @@ def bulk_material(name: str, **overrides):
 
     data = get_bulk(name)
     fields = ("resistivity", "spin_flip_length", "spin_asymmetry", "seebeck", "spin_seebeck")
-    unknown = set(overrides) - set(fields) - {"thermal_conductivity"}
+    optional = ("thermal_conductivity", "density_of_states")
+    unknown = set(overrides) - set(fields) - set(optional)
     if unknown:
-        raise FieldError(sorted(unknown)[0], f"not a bulk-material parameter (one of {fields})")
+        raise FieldError(sorted(unknown)[0], "not a bulk-material parameter (one of "
+                         f"{fields + optional})")
     values = {}
     for key in fields:
         v = overrides.get(key, data.value(key))
@@ -114,7 +117,11 @@ def bulk_material(name: str, **overrides):
                                  f"{key}=... (fraction)")
             v = 0.0
         values[key] = v
-    return BulkMaterial(**values, thermal_conductivity=overrides.get("thermal_conductivity"))
+    # ν only enters through the spin lifetime λ²e²νρ (Hanle precession): the database's
+    # free-electron value is used unless one is given
+    dos = overrides.get("density_of_states", data.value("density_of_states"))
+    return BulkMaterial(**values, thermal_conductivity=overrides.get("thermal_conductivity"),
+                        density_of_states=dos)
 
 
 def bulk_table() -> list[dict]:
