@@ -15,7 +15,9 @@ transparent contact absorbs the transverse spins (contact-induced spin relaxatio
 
 Cu: database spin-flip length and free-electron density of states (τ_sf = λ²e²νρ) with a film
 resistivity; Py: database values, S_s = −3.8 µV/K of Slachter et al. The geometry (100 × 50 nm²
-wires) is illustrative.
+wires) is illustrative, and the magnetizations are held in plane: in a real valve fields of
+a few tesla (needed for ωτ ~ 1 with Cu's room-temperature τ of a few ps) would pull permalloy
+out of plane.
 
 Run:  python examples/hanle_lsv.py [--output docs/figures/hanle_lsv.png]
 """

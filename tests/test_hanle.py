@@ -26,7 +26,7 @@ def test_spin_lifetime_is_the_einstein_relation():
     e = 1.602176634e-19
     d = 1 / (CU.resistivity * e**2 * CU.density_of_states)  # m²/s
     assert CU.spin_lifetime == pytest.approx(CU.spin_flip_length**2 / d, rel=1e-12, abs=0)
-    assert 1e-12 < CU.spin_lifetime < 1e-10  # tens of ps, as measured in Cu
+    assert 1e-12 < CU.spin_lifetime < 1e-10  # 2.1 ps here (room-temperature ρ)
 
 
 def injected_wire(cells, field, regime="thermalized", length=3 * 350e-9):
@@ -171,6 +171,8 @@ def test_energy_resolved_precession_equals_the_linear_response():
     (dict(spin_flip=1e-3, hanle_field=[0, np.nan, 1], spin_lifetime=1e-11),
      "nodes.n.hanle_field", "three finite"),
     (dict(spin_flip=1e-3, spin_lifetime=1e-11), "nodes.n.spin_lifetime", "only used with"),
+    (dict(spin_flip=1e-3, hanle_field=[0, 0, True], spin_lifetime=1e-11),
+     "nodes.n.hanle_field", "three finite"),
 ])
 def test_bad_hanle_input_is_named(kwargs, field, reason):
     dev = Device(temperature=T)
@@ -196,6 +198,11 @@ def test_hanle_field_on_ferromagnets_and_layers():
     with pytest.raises(DeviceError, match=r"^layers.cu.spin_lifetime: only used with"):
         add_layer(dev, "cu", CU, length=1e-6, area=AREA, cells=4, start="lead",
                   spin_lifetime=1e-11)
+    with pytest.raises(DeviceError, match=r"^layers.co.spin_lifetime: a hanle_field needs"):
+        add_layer(dev, "co", BulkMaterial(resistivity=60e-9, spin_flip_length=60e-9,
+                                          spin_asymmetry=0.46),
+                  length=10e-9, area=AREA, cells=2, magnetization=[1, 0, 0],
+                  hanle_field=[0, 0, 1], spin_lifetime=0.0)
     with pytest.raises(DeviceError, match=r"^density_of_states: must be positive"):
         BulkMaterial(resistivity=6e-9, spin_flip_length=350e-9, density_of_states=-1.0)
     # a ferromagnetic layer's spin accumulation is held along m: the field has nothing to turn

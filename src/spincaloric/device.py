@@ -78,6 +78,8 @@ def _precession(where: str, kind: str, reservoir: bool, spin_flip: float, field,
             raise DeviceError(f"{where}.spin_lifetime", "only used with a hanle_field")
         return None
     try:
+        if any(isinstance(x, (bool, np.bool_)) for x in field):
+            raise TypeError("a boolean is not a field")
         b = np.asarray(field, dtype=float)
     except (TypeError, ValueError):
         b = np.array([np.nan])

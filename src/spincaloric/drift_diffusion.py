@@ -223,8 +223,8 @@ def hanle_nonlocal_signal(channel: BulkMaterial, cross_section: float, distance:
                         ("spin_lifetime", spin_lifetime)):
         if not (math.isfinite(value) and value > 0):
             raise DeviceError(name, f"must be positive (m, m² or s), got {value!r}")
-    if not (math.isfinite(polarization) and abs(polarization) < 1):
-        raise DeviceError("polarization", f"must lie in (-1, 1), got {polarization!r}")
+    if not (math.isfinite(polarization) and abs(polarization) <= 1):
+        raise DeviceError("polarization", f"must lie in [-1, 1], got {polarization!r}")
     if not math.isfinite(field):
         raise DeviceError("field", f"must be finite (T), got {field!r}")
     r_n = channel.resistivity * channel.spin_flip_length / cross_section

@@ -229,7 +229,8 @@ def add_layer(device: Device, name: str, material: BulkMaterial, *, length: floa
     kind = "ferromagnet" if ferro else "normal"
     hanle = {}
     if hanle_field is not None and ferro:  # validated, then left out (nothing to turn)
-        _precession(f"layers.{name}", "normal", False, 1.0, hanle_field, spin_lifetime or 1.0)
+        _precession(f"layers.{name}", "normal", False, 1.0, hanle_field,
+                    1.0 if spin_lifetime is None else spin_lifetime)
     elif hanle_field is not None:
         if spin_lifetime is None:
             try:
