@@ -180,3 +180,23 @@ def test_a_layer_sweeps_as_one_magnet():
     direct = circuit.solve(magnetization={"free_0": m}).magnet_torque("free_5")
     np.testing.assert_allclose(ds["free_0.magnet_torque"].values[1], direct,
                                atol=1e-12 * np.abs(direct).max())
+
+
+def test_plot_defaults_to_the_first_non_zero_torque():
+    """The default variable of `plot`: the first torque that is not identically zero (a fixed
+    reservoir magnet parallel to the field of the sweep feels none), found without building a
+    DataArray per name (that was quadratic in the variables of a layered device)."""
+    import xarray as xr
+
+    from spincaloric.sweep import plot_dataset
+
+    x = np.linspace(0, 1, 5)
+    ds = xr.Dataset({"a.torque": (("v", "component"), np.zeros((5, 3)), {"units": "N m"}),
+                     "b.torque": (("v", "component"), np.outer(x, [0, 1e-20, 0]),
+                                  {"units": "N m", "long_name": "torque on b"}),
+                     "b.voltage": ("v", x, {"units": "V"})},
+                    coords={"v": ("v", x, {"units": "V"}), "component": ["x", "y", "z"]})
+    ax = plot_dataset(ds).axes[0]
+    assert "torque on b" in ax.get_ylabel()
+    ax = plot_dataset(ds.drop_vars("b.torque")).axes[0]  # no non-zero torque: the first one
+    assert "a.torque" in ax.get_ylabel()

@@ -367,6 +367,7 @@ class Circuit:
             if s.magnetization is not None:
                 mag[i] = s.magnetization
 
+        mag_rows = mag.tolist()
         ends, magnet, params = [], [], []
         junction, moments, derivatives = [], [], []
         for k, c in enumerate(dev.contacts):
@@ -380,7 +381,9 @@ class Circuit:
             if a == b:
                 raise DeviceError(f"{where}.between", "a contact must join two different nodes")
             is_junction = isinstance(c.parameters, JunctionParameters)
-            parallel = ferro[a] and ferro[b] and np.allclose(mag[a], mag[b], atol=1e-12)
+            # (plain floats: np.allclose per cell was half of finalize for long layers)
+            parallel = ferro[a] and ferro[b] and all(
+                abs(x - y) <= 1e-12 + 1e-5 * abs(y) for x, y in zip(mag_rows[a], mag_rows[b]))
             if is_junction and not (ferro[a] and ferro[b]):
                 raise DeviceError(f"{where}.between", "a tunnel junction joins two ferromagnets "
                                   "(an F|I|N barrier is an ordinary contact: TunnelBarrier)")
@@ -514,11 +517,22 @@ class Circuit:
         groups = np.array([root(i) if self.ferromagnet[i] else -1 for i in range(self.n_nodes)])
         return _read_only(groups)
 
+    @functools.cached_property
+    def _magnet_members(self) -> dict[int, tuple[str, ...]]:
+        """{group: names of its nodes}, built once (a per-call scan of all nodes made loops over
+        a layer's vertices quadratic)."""
+        groups = self.magnet_group
+        order = np.argsort(groups, kind="stable")
+        order = order[groups[order] >= 0]
+        cuts = np.flatnonzero(np.diff(groups[order])) + 1
+        return {int(groups[m[0]]): tuple(self.names[i] for i in m)
+                for m in np.split(order, cuts) if m.size}
+
     def magnet_nodes(self, name: str) -> tuple[str, ...]:
         """Names of the ferromagnetic nodes that form one magnet with node ``name`` (itself
         included): the vertices of a diffusive ferromagnetic layer share one magnetization."""
-        g = self.magnet_group[self.index[name]]
-        return tuple(self.names[i] for i in np.flatnonzero(self.magnet_group == g))
+        g = int(self.magnet_group[self.index[name]])
+        return self._magnet_members[g] if g >= 0 else (name,)
 
     @property
     def active_components(self) -> np.ndarray:

@@ -220,7 +220,8 @@ def joule_heat(solution: Solution) -> dict[str, np.ndarray]:
     power = np.einsum("...k,...k->...", solution.currents[..., :4],
                       dx * np.array([1.0, 0.5, 0.5, 0.5]))  # (..., c) W
     heat = 0.5 * c.spin_flip * np.sum(x[..., 1:4] ** 2, axis=-1)  # (..., n) W
-    for k, (a, b) in enumerate(c.ends):
-        heat[..., a] += 0.5 * power[..., k]
-        heat[..., b] += 0.5 * power[..., k]
+    half = np.moveaxis(0.5 * power, -1, 0)  # (c, ...): each contact's heat to both ends
+    moved = np.moveaxis(heat, -1, 0)  # (n, ...), a view: the sums land in ``heat``
+    np.add.at(moved, c.ends[:, 0], half)
+    np.add.at(moved, c.ends[:, 1], half)
     return {c.names[n]: heat[..., n] for n in c.internal}

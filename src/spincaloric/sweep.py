@@ -232,10 +232,12 @@ def plot_dataset(ds, variable: str | None = None, component: str | None = None):
     if not ds.data_vars:
         raise ValueError("the file has no variables to plot")
     if variable is None:
-        torques = [v for v in ds.data_vars if str(v).endswith(".torque")
-                   and float(np.abs(ds[v]).max()) > 0]
+        # the first non-zero torque; through ds.variables (plain Variables), since building a
+        # DataArray per name re-scans all of them (quadratic in a layered device's 10⁴ names)
+        torque = next((str(v) for v, var in ds.variables.items() if str(v).endswith(".torque")
+                       and float(np.abs(var.values).max()) > 0), None)
         default = "switching_time" if "switching_time" in ds else next(iter(ds.data_vars))
-        variable = torques[0] if torques else default
+        variable = torque or default
     da = ds[variable]
     if "magnet" in da.dims:  # a switching map: the first magnet
         da = da.isel(magnet=0).assign_attrs(ds[variable].attrs)
