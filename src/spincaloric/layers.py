@@ -228,22 +228,20 @@ def add_layer(device: Device, name: str, material: BulkMaterial, *, length: floa
         raise DeviceError(f"layers.{name}.{err.field}", err.reason) from None
     kind = "ferromagnet" if ferro else "normal"
     hanle = {}
-    if hanle_field is not None and ferro:  # validated, then left out (nothing to turn)
+    if hanle_field is not None and not ferro and spin_lifetime is None:
+        try:
+            spin_lifetime = material.spin_lifetime
+        except DeviceError:
+            raise DeviceError(f"layers.{name}.spin_lifetime", "a hanle_field needs the spin "
+                              "lifetime τ_sf (s), or the material's density_of_states "
+                              "(1/(J m³)) to derive it") from None
+    if hanle_field is not None or spin_lifetime is not None:
+        # validated here, so that an error names the layer's field; a ferromagnetic layer's
+        # vertices then leave the field out (their spin accumulation is held along m)
         _precession(f"layers.{name}", "normal", False, 1.0, hanle_field,
-                    1.0 if spin_lifetime is None else spin_lifetime)
-    elif hanle_field is not None:
-        if spin_lifetime is None:
-            try:
-                spin_lifetime = material.spin_lifetime
-            except DeviceError:
-                raise DeviceError(f"layers.{name}.spin_lifetime", "a hanle_field needs the spin "
-                                  "lifetime τ_sf (s), or the material's density_of_states "
-                                  "(1/(J m³)) to derive it") from None
-        # validated once here, so that an error names the layer's field
-        _precession(f"layers.{name}", "normal", False, 1.0, hanle_field, spin_lifetime)
-        hanle = {"hanle_field": hanle_field, "spin_lifetime": spin_lifetime}
-    elif spin_lifetime is not None and hanle_field is None:
-        raise DeviceError(f"layers.{name}.spin_lifetime", "only used with a hanle_field")
+                    1.0 if ferro and spin_lifetime is None else spin_lifetime)
+        if not ferro:
+            hanle = {"hanle_field": hanle_field, "spin_lifetime": spin_lifetime}
     names = []
     for i in range(cells + 1):
         given = start if i == 0 else (end if i == cells else None)
