@@ -200,3 +200,39 @@ def test_plot_defaults_to_the_first_non_zero_torque():
     assert "torque on b" in ax.get_ylabel()
     ax = plot_dataset(ds.drop_vars("b.torque")).axes[0]  # no non-zero torque: the first one
     assert "a.torque" in ax.get_ylabel()
+
+
+def test_rebuilt_sweeps_put_every_value_in_its_place():
+    """Two rebuilt (slow) axes and a batched one, and a zipped sweep with a rebuilt axis: every
+    element equals a direct solve of the device with those values (the results are stacked as
+    plain arrays, so the order of the grid is the test's business)."""
+    from spincaloric.io import read_toml
+    from spincaloric.sweep import sweep_file
+
+    data = read_toml(VALVE)
+    g_values, t_values, v_values = [1.2e-2, 0.6e-2], [300.0, 280.0, 320.0], [0.0, 2e-6]
+    ds = sweep_file(data, [("contacts[1].conductance", np.array(g_values)),
+                           ("temperature", np.array(t_values)),
+                           ("right.voltage", np.array(v_values))])
+    assert ds["left.torque"].dims == ("contacts[1].conductance", "temperature",
+                                      "right.voltage", "component")
+    assert list(ds["temperature"].values) == t_values  # the order given, not sorted
+    for i, g in enumerate(g_values):
+        for j, t in enumerate(t_values):
+            d = read_toml(VALVE)
+            d["contacts"][1]["conductance"] = g
+            d["temperature"] = t
+            sol = sc.io.device_from_dict(d).finalize().solve(voltage={"right": v_values[1]})
+            np.testing.assert_allclose(ds["left.torque"].values[i, j, 1], sol.torques["left"],
+                                       rtol=1e-12, atol=1e-40)
+            assert float(ds["spacer.temperature"].values[i, j, 1]) == pytest.approx(
+                float(sol.nodes["spacer"].temperature), rel=1e-12, abs=0)
+    pts = sweep_file(read_toml(VALVE), [("right.voltage", np.array([1e-6, 3e-6])),
+                                        ("contacts[1].conductance", np.array([2e-2, 0.5e-2]))],
+                     zipped=True)
+    d = read_toml(VALVE)
+    d["contacts"][1]["conductance"] = 0.5e-2
+    sol = sc.io.device_from_dict(d).finalize().solve(voltage={"right": 3e-6})
+    np.testing.assert_allclose(pts["left.torque"].values[1], sol.torques["left"], rtol=1e-12,
+                               atol=1e-40)
+    assert list(pts["right.voltage"].values) == [1e-6, 3e-6]
