@@ -73,7 +73,7 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
     import xarray as xr
 
     from .io import spec_from_dict
-    from .maps import set_path, unit_of
+    from .maps import set_path
 
     circuit = spec_from_dict(data).device.finalize()
     if len({k for k, _ in axes}) != len(axes):
@@ -99,10 +99,8 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
         # the points, one after the other (every part has one point)
         variables = {name: (dims, np.concatenate([p[0][name][1] for p in parts]), attrs)
                      for name, (dims, _, attrs) in parts[0][0].items()}
-        coords = {k: ("point", v, {"units": UNITS[k.split(".")[-1]]}) for k, v in fast}
-        coords.update({k: ("point", v, {"units": unit_of(k)}) for k, v in slow})
-        coords["component"] = ["x", "y", "z"]
-        return xr.Dataset(variables, coords=coords, attrs=parts[0][1])
+        return xr.Dataset(variables, coords=_coords(fast, slow, zipped=True),
+                          attrs=parts[0][1])
     if not slow:
         return run_sweep(circuit, fast)
     grids = np.meshgrid(*[v for _, v in slow], indexing="ij")
@@ -120,10 +118,7 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
                         np.stack([p[0][name][1] for p in parts]).reshape(
                             slow_shape + parts[0][0][name][1].shape), attrs)
                  for name, (dims, _, attrs) in parts[0][0].items()}
-    coords = {k: (k, v, {"units": UNITS[k.split(".")[-1]]}) for k, v in fast}
-    coords.update({k: (k, v, {"units": unit_of(k)}) for k, v in slow})
-    coords["component"] = ["x", "y", "z"]
-    ds = xr.Dataset(variables, coords=coords, attrs=parts[0][1])
+    ds = xr.Dataset(variables, coords=_coords(fast, slow), attrs=parts[0][1])
     return ds.transpose(*[k for k, _ in axes], ...)
 
 
@@ -134,13 +129,21 @@ def run_sweep(circuit: Circuit, axes: list[tuple[str, np.ndarray]], zipped: bool
     import xarray as xr
 
     variables, attrs = _grid(circuit, axes, zipped)
-    dims = ["point"] if zipped else [k for k, _ in axes]
-    coords = {k: (dims[0] if zipped else k, v, {"units": UNITS[k.split(".")[-1]]})
-              for k, v in axes}
-    coords["component"] = ["x", "y", "z"]
     # one Dataset from all the variables: adding them one by one re-aligns all the previous
     # ones each time (quadratic: minutes for a layered device of 10³ variables)
-    return xr.Dataset(variables, coords=coords, attrs=attrs)
+    return xr.Dataset(variables, coords=_coords(axes, [], zipped), attrs=attrs)
+
+
+def _coords(fast, slow, zipped: bool = False) -> dict:
+    """Coordinates of a sweep: each axis (or the shared ``point`` axis) with its unit, and the
+    vector components."""
+    from .maps import unit_of
+
+    coords = {k: ("point" if zipped else k, v, {"units": UNITS[k.split(".")[-1]]})
+              for k, v in fast}
+    coords.update({k: ("point" if zipped else k, v, {"units": unit_of(k)}) for k, v in slow})
+    coords["component"] = ["x", "y", "z"]
+    return coords
 
 
 def _grid(circuit: Circuit, axes: list[tuple[str, np.ndarray]], zipped: bool = False):
