@@ -58,6 +58,7 @@ def spectral_response(p: ContactParameters, m, temperature=T0):
     return np.array(cols).T
 
 
+@pytest.mark.slow
 @settings(max_examples=8, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1))
 def test_response_equals_spectral_ohms_law(seed):

@@ -10,6 +10,7 @@ import pytest
 ROOT = Path(__file__).parent.parent
 
 
+@pytest.mark.slow
 def test_docs_site_builds_strictly(tmp_path):
     pytest.importorskip("mkdocs")
     pytest.importorskip("mkdocstrings")
@@ -28,7 +29,10 @@ def _snippets():
         text = path.read_text()
         for m in re.finditer(r"```python\n(.*?)```", text, re.S):
             line = text[:m.start()].count("\n") + 1
-            yield pytest.param(path, line, m.group(1), id=f"{path.name}:{line}")
+            code = m.group(1)
+            # snippets that integrate magnetization dynamics compile numba kernels
+            marks = [pytest.mark.slow] if ".run(" in code else []
+            yield pytest.param(path, line, code, id=f"{path.name}:{line}", marks=marks)
 
 
 @pytest.mark.parametrize("path, line, code", list(_snippets()))

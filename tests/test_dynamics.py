@@ -48,6 +48,7 @@ def test_larmor_precession_and_gilbert_relaxation():
     np.testing.assert_allclose(m[:, 2], np.tanh(tr.time / tau), atol=1e-8)
 
 
+@pytest.mark.slow
 def test_fixed_step_integrators_agree_with_adaptive():
     mag = MagnetParameters(saturation_magnetization=8e5, volume=2e-24, damping=0.05,
                            anisotropy_field=0.3, anisotropy_axis=[1, 1, 0],
@@ -219,6 +220,7 @@ def test_instability_threshold_matches_slonczewski_sun(geometry):
     assert results[0.97] < 0 < results[1.03], results
 
 
+@pytest.mark.slow
 def test_boltzmann_distribution_of_a_free_macrospin():
     """Stochastic Heun at 300 K: the histogram of m_z follows exp(ξ m_z²), ξ = M_s V B_k/(2kT)."""
     from spincaloric.constants import BOLTZMANN
@@ -245,6 +247,7 @@ def test_boltzmann_distribution_of_a_free_macrospin():
     assert np.all(np.abs(hist - expected) < 5 * sigma + 0.02 * expected), (centres, hist, expected)
 
 
+@pytest.mark.slow
 def test_stochastic_runs_are_reproducible_and_seeded():
     mag = MagnetParameters(saturation_magnetization=4e5, volume=2e-26, damping=0.1,
                            anisotropy_field=0.2)
@@ -530,6 +533,7 @@ def test_slonczewski_critical_current_formula():
     assert slonczewski_critical_current(mag, 0.3) == pytest.approx(expected, rel=1e-6, abs=0)
 
 
+@pytest.mark.slow
 def test_ensemble_over_magnet_parameters_equals_separate_runs():
     """An ensemble whose trajectories differ in damping and anisotropy field equals the same
     runs done one by one (the per-trajectory parameters reach the kernels)."""

@@ -8,6 +8,7 @@ import pytest
 
 ROOT = Path(__file__).parent.parent
 pytest.importorskip("matplotlib")
+pytestmark = pytest.mark.slow  # every example runs as a whole script
 
 
 def run(script, tmp_path):

@@ -100,17 +100,18 @@ def hanle_valve_signal(field, cells, tunnel=1e6):
                                            seebeck=0.0, polarization_derivative=0.0,
                                            mixing_derivative=0.0, temperature=T)
     out = []
+    current = 1e-3 * area / (cu.resistivity * cu.spin_flip_length) / tunnel  # A: 1 mV across R_i
     for detector in ((1, 0, 0), (-1, 0, 0)):
         dev = lateral_spin_valve(cu, length=10e-6, cross_section=area, injector_at=4.75e-6,
                                  detector_at=5.25e-6, injector=contact, detector=contact,
                                  cells=cells, temperature=T, injector_magnetization=(1, 0, 0),
                                  detector_magnetization=detector, hanle_field=(0, 0, field))
-        sol = dev.finalize().solve(current={"injector": 1e-4})
+        sol = dev.finalize().solve(current={"injector": current})
         out.append(float(sol.reservoirs["detector"].voltage)
                    - float(sol.reservoirs["right"].voltage))
     closed = hanle_nonlocal_signal(cu, area, 0.5e-6, polarization=0.3, field=field,
                                    spin_lifetime=cu.spin_lifetime)
-    return (out[0] - out[1]) / 1e-4, closed
+    return (out[0] - out[1]) / current, closed
 
 
 def test_lateral_valve_hanle_curve_is_johnson_silsbee():
@@ -230,7 +231,7 @@ def test_hanle_curve_from_the_device_file_sweep():
     ds = sweep_file(data, [(key, fields), ("detector.magnetization.phi", np.array([0.0, 180.0]))])
     assert ds[key].attrs["units"] == "T"
     v = ds["detector.voltage"].values  # V, (field, phi)
-    signal = (v[:, 0] - v[:, 1]) / 1e-5  # the file's injector current, A
+    signal = (v[:, 0] - v[:, 1]) / data["nodes"]["injector"]["current"]  # per A injected
     cu = bulk_material("Cu", resistivity=2e-8, spin_flip_length=500e-9)
     closed = np.array([hanle_nonlocal_signal(cu, 5e-15, 0.5e-6, polarization=0.3, field=b,
                                              spin_lifetime=cu.spin_lifetime) for b in fields])

@@ -70,6 +70,7 @@ def collinear_state(rng, m):
     return x
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1))
 def test_two_port_response_is_the_golden_rule_integrated_over_energy(seed):

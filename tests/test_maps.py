@@ -56,6 +56,7 @@ def test_a_different_description_never_overwrites(tmp_path):
     assert not (tmp_path / "x.nc").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
 def test_killed_map_resumes_to_the_uninterrupted_result(tmp_path, sig):
     args = ["--vary", "drives.free.temperature.peak=10:50:6", "--vary",
@@ -83,6 +84,7 @@ def test_killed_map_resumes_to_the_uninterrupted_result(tmp_path, sig):
     assert not store.exists()
 
 
+@pytest.mark.slow
 def test_dask_workers_and_scheduler_give_identical_maps(tmp_path):
     distributed = pytest.importorskip("dask.distributed")
     data = read_toml(PILLAR)

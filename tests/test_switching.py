@@ -223,6 +223,7 @@ anisotropy_axis = [1, 0, 0]
 """
 
 
+@pytest.mark.slow
 def test_a_diffusive_free_layer_is_a_dynamic_magnet_in_device_files(tmp_path):
     """``[layers.NAME.magnet]``: the whole layer turns, reported under its first vertex; its
     volume defaults to the layer's length × area; the CLI integrates it."""

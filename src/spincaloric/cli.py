@@ -6,16 +6,19 @@ on stderr, the other files are still processed, and the exit status is 2.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
 import sys
 import tomllib
+import warnings
 from pathlib import Path
 
 import click
 
 from . import __version__
+from .linear_response import LinearResponseWarning
 
 EXIT_INPUT = 2
 
@@ -82,6 +85,27 @@ def _load(path):
     raise _Failed
 
 
+@contextlib.contextmanager
+def _physics_warnings_once():
+    """Show the first :class:`LinearResponseWarning` of the command as one line on stderr,
+    ``warning: beyond linear response: ...``; later ones (other sweep points, files) are
+    not repeated. Other warnings are shown as Python shows them."""
+    shown = []
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, LinearResponseWarning):
+            if not shown:
+                click.echo(f"warning: {message}", err=True)
+            shown.append(message)
+        else:
+            default(message, category, filename, lineno, file, line)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", LinearResponseWarning)
+        default, warnings.showwarning = warnings.showwarning, show
+        yield
+
+
 class _OneLineErrors(click.Group):
     """A click group whose usage errors (unknown flags, bad values, missing arguments) are one
     line, ``error: <what>``, exit status 2 — like every other input error of the CLI — instead
@@ -90,7 +114,8 @@ class _OneLineErrors(click.Group):
     def main(self, args=None, prog_name=None, **extra):
         extra["standalone_mode"] = False
         try:
-            return super().main(args, prog_name, **extra)
+            with _physics_warnings_once():
+                return super().main(args, prog_name, **extra)
         except click.ClickException as err:
             click.echo(f"error: {err.format_message()}", err=True)
             sys.exit(EXIT_INPUT)

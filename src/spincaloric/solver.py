@@ -28,6 +28,7 @@ import numpy as np
 from .contacts import magnetization_features, response_coefficients, response_matrix
 from .device import Circuit, DeviceError, unit_vector
 from .junctions import junction_response
+from .linear_response import solution_extremes, warn_beyond_linear_response
 
 #: Largest number of unknowns for which "auto" uses the dense batched solver.
 DENSE_LIMIT = 160
@@ -623,6 +624,7 @@ def solve_circuit(circuit: Circuit, magnetization, voltage, temperature, current
         varying[circuit.magnet_group == circuit.magnet_group[circuit.index[name]]] = (
             np.size(v) > 3)
     x, j = solver(circuit, mag, drives, active, varying)
+    warn_beyond_linear_response(*solution_extremes(x), circuit.temperature, stacklevel=4)
     full = x.shape[:-2]
     mag = _batch_axes(mag, 1, mag.shape[1:-1], full)
     mag_full = np.moveaxis(np.broadcast_to(mag, (mag.shape[0],) + full + (3,)), 0, -2)

@@ -22,6 +22,7 @@ spin-space block of :func:`spincaloric.contacts.spin_space_block` is the spectra
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +30,7 @@ import numpy as np
 from .constants import BOLTZMANN, ELEMENTARY_CHARGE, MIN_TEMPERATURE
 from .contacts import spin_space_block
 from .device import Circuit, DeviceError
+from .linear_response import LinearResponseWarning
 
 
 @dataclass(frozen=True)
@@ -523,7 +525,10 @@ def solve_relaxed(circuit: Circuit, relaxation: dict | None = None, *,
 
     # the linear response: the starting point, and the scale of the energy grid
     try:
-        guess = circuit.solve(voltage=dict(voltage or {}), temperature=dict(temperature or {}))
+        with warnings.catch_warnings():  # the energy-resolved solve is the way beyond it
+            warnings.simplefilter("ignore", LinearResponseWarning)
+            guess = circuit.solve(voltage=dict(voltage or {}),
+                                  temperature=dict(temperature or {}))
         states = np.asarray(guess.states)
     except np.linalg.LinAlgError:
         guess, states = None, np.zeros((circuit.n_nodes, 8))

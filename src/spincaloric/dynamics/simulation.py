@@ -19,6 +19,7 @@ import numpy as np
 from ..constants import from_electric_potential
 from ..device import Circuit, DeviceError
 from ..errors import FieldError
+from ..linear_response import warn_beyond_linear_response
 from .magnets import MagnetError, MagnetParameters
 from .torque_model import CircuitTorqueModel
 
@@ -147,6 +148,22 @@ class Simulation:
         return (np.array(slots, np.int64), np.array(offsets, np.int64), cat(times), cat(values),
                 breaks)
 
+    def _warn_beyond_linear_response(self, slot, offsets, values, amp) -> None:
+        """Warn (:class:`~spincaloric.linear_response.LinearResponseWarning`) if the drives'
+        extremes, scaled by the amplitudes ``amp`` (E, J), take the reservoirs' potential span
+        (V) or temperature deviation (K) beyond linear response."""
+        c = self.circuit
+        d0 = self.model.d0
+        lo, hi = d0.copy(), d0.copy()
+        for j, s in enumerate(slot):
+            v = values[offsets[j]:offsets[j + 1]]
+            ext = d0[s] + np.outer(amp[:, j], [v.min() - d0[s], v.max() - d0[s]])
+            lo[s], hi[s] = min(lo[s], ext.min()), max(hi[s], ext.max())
+        fixed = np.flatnonzero(c.reservoir & ~c.current_biased)
+        span = (hi[3 * fixed].max() - lo[3 * fixed].min()) if fixed.size else 0.0
+        dev = np.abs(np.concatenate([lo[1::3], hi[1::3]])).max(initial=0.0)
+        warn_beyond_linear_response(span, dev, c.temperature, stacklevel=4)
+
     def _magnet_arrays(self, n_traj: int, parameters=None):
         """Kernel arrays (E, k, 6) and (E, k, 3, 3); ``parameters`` = {magnet: {field:
         values (E,)}} gives each trajectory its own magnet parameters (validated one by one)."""
@@ -258,6 +275,7 @@ class Simulation:
                                 f"({ensemble}, {n_drv})") from None
         if not np.all(np.isfinite(amp)):
             raise DynamicsError("amplitude", "must be finite")
+        self._warn_beyond_linear_response(slot, offsets, values, amp)
         k = len(self.names)
         m0 = self.initial_state() if initial is None else np.asarray(initial, float)
         m0 = np.broadcast_to(m0, (ensemble, k, 3)).astype(float)
