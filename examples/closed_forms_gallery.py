@@ -1,4 +1,4 @@
-"""The seed's eqs. 4–9 for a symmetric Cu/Co(111)* valve: general solver vs closed forms.
+"""Eqs. 4–9 of Hatami et al. (2007) for a symmetric Cu/Co(111)* valve: solver vs closed forms.
 
 Six panels against the angle θ between the magnetizations: the charge current (eq. 4), the
 angular magnetothermopower at zero current (eq. 5), the heat current (eq. 6, exact form), the

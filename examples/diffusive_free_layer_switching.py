@@ -9,9 +9,9 @@ at which the circuit's torque slope beats the Gilbert damping, κ_c = α M_s V (
 checks one of them by integrating the dynamics just below and above ΔT_c.
 
 Both thresholds grow with the volume; their ratio V_c/ΔT_c, the voltage a kelvin is worth for
-switching, grows with the thickness (the seed's "relative efficiency of thermal magnetization
-reversal for thicker magnetic layers"), as the static torque ratio of
-``thickness_efficiency.py`` does at 90°.
+switching, grows with the thickness (the "relative efficiency of thermal magnetization reversal
+for thicker magnetic layers" of Hatami et al., PRL 99, 066603 (2007)), as the static torque
+ratio of ``thickness_efficiency.py`` does at 90°.
 
 Magnet: perpendicular Co-like film (M_s = 1.4 MA/m, α = 0.01, B_k = 2.0 T, thin-film
 demagnetization), 40 nm disc; bulk Co and Cu from the cited database; Cu/Co(001)* interfaces.

@@ -1,10 +1,10 @@
 """Thermal vs electrical torque efficiency of a Co|Cu|Co pillar vs the Co thickness.
 
-The seed argues that for thick magnetic layers "the bulk resistance and thermopower of the layers
-dominate" and that the relative efficiency of thermal switching grows with thickness. This
-script computes, with the general solver, the voltage bias that gives the same torque on the
-free layer as a 1 K temperature bias across the pillar (V/K), for Co layers of 1–60 nm between
-Cu/Co(001)* interfaces (Table I) and a 5 nm Cu spacer.
+Hatami et al., PRL 99, 066603 (2007), argue that for thick magnetic layers "the bulk resistance
+and thermopower of the layers dominate" and that the relative efficiency of thermal switching
+grows with thickness. This script computes, with the general solver, the voltage bias that
+gives the same torque on the free layer as a 1 K temperature bias across the pillar (V/K), for
+Co layers of 1–60 nm between Cu/Co(001)* interfaces (Table I) and a 5 nm Cu spacer.
 
 The bulk Co and Cu parameters come from the bulk database (``spincaloric.materials.bulk_material``,
 cited in ``materials/bulk.toml``): handbook resistivities at room temperature, β and λ_sf of Co

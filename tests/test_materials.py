@@ -64,6 +64,24 @@ def test_issue_example_values():
     assert get_interface("Cr/Fe(001)*").polarization == pytest.approx(-0.5187, abs=1e-4)
 
 
+def test_table_i_signs_agree_with_the_definitions_and_the_band_matching():
+    """docs/physics.md §6: η > 0 (second law); 1 − P² = (1 − P'²)(1 − P_S²)/(1 − P_S P')², so
+    |P| ≤ 1 iff |P'|, |P_S| lie on the same side of 1; P > 0 where Co's majority bands match
+    Cu's, P < 0 where Cr matches the minority bands of Fe and Co (less so at the alloyed
+    Cr/Fe interface); Cr/Au is spin-independent."""
+    for d in load_interfaces().values():
+        pp, ps, p = d.polarization_derivative, d.seebeck_polarization, d.polarization
+        assert d.mixing is None or d.mixing > 0, d.name
+        assert 1 - p**2 == pytest.approx((1 - pp**2) * (1 - ps**2) / (1 - ps * pp) ** 2,
+                                         rel=1e-12, abs=1e-15), d.name
+        assert (1 - pp**2) * (1 - ps**2) >= 0 and abs(p) <= 1, d.name
+        family = d.name.split("(")[0]
+        expected = {"Cu/Co": 1, "Cr/Fe": -1, "Cr/Co": -1, "Cr/Au": 0}[family]
+        assert math.copysign(1, p) * (p != 0) == expected, d.name
+    assert (get_interface("Cr/Fe(001)").polarization
+            < get_interface("Cr/Fe(001)*").polarization < 0)
+
+
 def test_every_row_obeys_the_entropy_bound_at_room_temperature():
     for d in load_interfaces().values():
         values = [*d.spin_seebeck(300.0), d.mixing_seebeck(300.0) or 0.0]

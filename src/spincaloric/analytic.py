@@ -377,7 +377,7 @@ def thermalized_heat_current(p: ValveParameters, theta: ArrayLike, delta_v: Arra
                              delta_t: ArrayLike = 0.0):
     """Eq. 6 (exact form): Q_c = −(STG/2)ΔV + (L0TG/2)ΔT + (P'STG/2) t/(η + t)(PΔV − P'SΔT).
 
-    Heat measured from μ0. The seed's κ = L0TG reading of eq. 6 is off by GS²TΔT/2; this is
+    Heat measured from μ0. Reading eq. 6 of the paper with κ = L0TG is off by GS²TΔT/2; this is
     the form that follows from physics.md §2.
 
     Parameters

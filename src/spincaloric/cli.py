@@ -193,7 +193,7 @@ def check(files):
               show_default=True, help="temperature for S, S↑, S↓ (K)")
 @click.option("--bulk", is_flag=True, help="list the bulk materials (layers) instead")
 def materials(temperature, bulk):
-    """List the interface database (Table I of Hatami et al. 2007, signs restored), or with
+    """List the interface database (Table I of Hatami et al., PRL 99, 066603 (2007)), or with
     --bulk the bulk materials of diffusive layers (SI units, cited per value)."""
     from .materials import bulk_table, get_bulk, materials_table
 

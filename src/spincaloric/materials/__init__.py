@@ -1,4 +1,4 @@
-"""The interface database: Table I of Hatami et al. (2007), signs restored, with citations.
+"""The interface database: Table I of Hatami et al., PRL 99, 066603 (2007), with citations.
 
 The data live in ``interfaces.toml`` beside this module (a data file, not code).
 
