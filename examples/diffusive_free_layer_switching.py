@@ -14,7 +14,9 @@ for thicker magnetic layers" of Hatami et al., PRL 99, 066603 (2007)), as the st
 ratio of ``thickness_efficiency.py`` does at 90°.
 
 Magnet: perpendicular Co-like film (M_s = 1.4 MA/m, α = 0.01, B_k = 2.0 T, thin-film
-demagnetization), 40 nm disc; bulk Co and Cu from the cited database; Cu/Co(001)* interfaces.
+demagnetization), 40 nm disc; bulk Co and Cu from the cited database; Cu/Co interfaces with the
+Table I ratios of Cu/Co(001)* (the largest |P'S| of the Cu/Co rows) and, as no conductance of
+that alloyed interface is sourced, the G/A of clean Cu/Co(111) (Xia et al. 2002).
 
 Run:  python examples/diffusive_free_layer_switching.py [--output docs/figures/diffusive_free_layer_switching.png]
 """

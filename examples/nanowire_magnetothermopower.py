@@ -2,8 +2,9 @@
 
 A nanowire of 20 [Co(t)/Cu(10 nm)] bilayers between Cu electrodes (the geometry of the
 electrodeposited wires of Piraux et al. and Gravier et al.), cross-section 1e-15 m², with Co and
-Cu from the cited bulk database and Cu/Co(001)* interfaces (Table I of Hatami et al.; G/A of
-Xia et al.). Saturated (all Co parallel) and antiparallel (alternating, the zero-field state of
+Cu from the cited bulk database and Cu/Co(001)* interfaces (Table I of Hatami et al.; no
+conductance of that alloyed interface is sourced, so G/A is clean Cu/Co(111)'s, Xia et al.
+2002). Saturated (all Co parallel) and antiparallel (alternating, the zero-field state of
 an ideal multilayer): resistance R = V/I under a current bias and thermopower S = V/ΔT at open
 circuit (top electrode floating, 1 K hotter): S = −(V_top − V_bottom)/(T_top − T_bottom), the
 usual sign (negative for Co), for t = 2–20 nm. The wire's thermopower is also obtained a

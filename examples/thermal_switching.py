@@ -1,7 +1,9 @@
 """Headline example: a heat pulse alone reverses the free layer of a Co|Cu|Co nanopillar.
 
-The pillar of ``examples/devices/thermal_switching_pillar.toml`` (Cu/Co(001)* interfaces of
-Table I, a 40 nm perpendicular free layer) is driven twice:
+The pillar of ``examples/devices/thermal_switching_pillar.toml`` (a 40 nm perpendicular free
+layer; Cu/Co interfaces with the Table I ratios of Cu/Co(001)*, the largest |P'S| of the Cu/Co
+rows, and the conductance per area of clean Cu/Co(111), Xia et al. 2002, as none of the alloyed
+interface is sourced — the device file says why) is driven twice:
 
 1. thermally: a laser pulse heats the free-layer side by 40 K, with no voltage bias;
 2. electrically: a voltage pulse whose torque matches the thermal one at its peak,

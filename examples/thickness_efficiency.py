@@ -6,6 +6,12 @@ grows with thickness. This script computes, with the general solver, the voltage
 gives the same torque on the free layer as a 1 K temperature bias across the pillar (V/K), for
 Co layers of 1–60 nm between Cu/Co(001)* interfaces (Table I) and a 5 nm Cu spacer.
 
+The interfaces take the thermoelectric ratios of Cu/Co(001)*, the largest |P'S| of the Cu/Co
+rows; no conductance of that alloyed interface is sourced, so the G/A of clean Cu/Co(111)
+(0.80e15 S/m², Xia et al., PRB 65, 220401(R) (2002)) stands for the conductance of a Cu/Co
+interface. That G/A sets how the interfaces weigh against the bulk, hence the thickness at
+which the bulk takes over.
+
 The bulk Co and Cu parameters come from the bulk database (``spincaloric.materials.bulk_material``,
 cited in ``materials/bulk.toml``): handbook resistivities at room temperature, β and λ_sf of Co
 from CPP-GMR (Bass & Pratt), λ_sf of Cu at 10 K (Ji et al. 2006; ≥ 110 nm at 300 K), the Co

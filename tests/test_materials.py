@@ -82,6 +82,52 @@ def test_table_i_signs_agree_with_the_definitions_and_the_band_matching():
             < get_interface("Cr/Fe(001)*").polarization < 0)
 
 
+@pytest.mark.parametrize("name", sorted(TABLE_I))
+def test_each_row_p_s_is_what_mott_per_channel_gives_from_its_contact(name):
+    """P_S = (S↑ − S↓)/(S↑ + S↓) with S↑,↓ = −eL0T G'↑,↓/G↑,↓ read off the circuit contact that
+    the row builds (G↑, G↓, their energy derivatives from P, P', S): the stored P_S back."""
+    from spincaloric import ContactParameters
+    from spincaloric.constants import ELEMENTARY_CHARGE, LORENZ
+
+    d, temperature = get_interface(name), 300.0
+    c = ContactParameters.from_paper(
+        conductance=1e-2, polarization=d.polarization, mixing=d.mixing or 1.0,
+        seebeck=d.seebeck(temperature), polarization_derivative=d.polarization_derivative,
+        mixing_derivative=d.mixing_derivative or 1.0, temperature=temperature)
+    s_up, s_dn = (-ELEMENTARY_CHARGE * LORENZ * temperature * dg / g
+                  for dg, g in ((c.dg_up, c.g_up), (c.dg_down, c.g_down)))
+    assert (s_up, s_dn) == pytest.approx(d.spin_seebeck(temperature), rel=1e-9, abs=1e-18)
+    if d.seebeck_over_temperature == 0:  # Cr/Au(001)*: no thermopower at all
+        assert s_up == s_dn == 0 and d.seebeck_polarization == 0
+        return
+    assert (s_up - s_dn) / (s_up + s_dn) == pytest.approx(d.seebeck_polarization, rel=1e-9,
+                                                          abs=1e-12)
+
+
+def test_cr_fe_dirty_p_s_comes_from_p_p_prime_close_to_one():
+    """docs/physics.md §6: P_S = −95 because PP' = 0.9855 — the channel thermopowers are
+    −3.93 and +4.01 µV/K at 300 K, nearly cancelling in their sum — and P is insensitive to it."""
+    d = get_interface("Cr/Fe(001)*")
+    p, pp, ps = d.polarization, d.polarization_derivative, d.seebeck_polarization
+    assert p == pytest.approx(-0.5187, abs=5e-5)
+    assert 1 - p * pp == pytest.approx(0.0145, abs=5e-5)
+    assert 1 / p == pytest.approx(-1.93, abs=5e-3)
+    up, dn = d.spin_seebeck(300.0)
+    assert (up * 1e6, dn * 1e6) == pytest.approx((-3.93, 4.01), abs=5e-3)
+    assert (up + dn) * 1e6 == pytest.approx(0.084, abs=5e-4)
+    assert (up - dn) * 1e6 == pytest.approx(-7.94, abs=5e-3)
+    assert max(abs(up), abs(dn)) < 0.03 * SEEBECK_BOUND  # no large spin thermopower
+    assert (1 + pp) / (1 - pp) == pytest.approx(-0.31, abs=5e-3)  # G↑'/G↓': opposite signs
+    # well conditioned for P, ill conditioned for P_S
+    assert (pp**2 - 1) / (1 - ps * pp) ** 2 == pytest.approx(8.1e-5, abs=5e-7)
+    pp2 = -1.92
+    assert (pp2 - p) / (1 - p * pp2) == pytest.approx(-336, abs=1)
+    # the experimental normalisation S_s/S (Dejene et al. 2012) of the same row
+    assert (up - dn) / d.seebeck(300.0) == pytest.approx(2 * (pp - p) / (1 - p**2), rel=1e-12,
+                                                          abs=0)
+    assert (up - dn) / d.seebeck(300.0) == pytest.approx(-3.78, abs=5e-3)
+
+
 def test_every_row_obeys_the_entropy_bound_at_room_temperature():
     for d in load_interfaces().values():
         values = [*d.spin_seebeck(300.0), d.mixing_seebeck(300.0) or 0.0]
@@ -168,3 +214,22 @@ def test_interface_contact_from_the_database():
         missing[0].contact(1e-16, 300.0)
     given = missing[0].contact(1e-16, 300.0, conductance_per_area=1e15)
     assert given.g_up + given.g_down == pytest.approx(0.1, rel=1e-12, abs=0)
+
+
+def test_example_devices_that_borrow_a_conductance_say_from_where_and_why():
+    """A contact whose interface row has no conductance per area of its own borrows another
+    row's G/A: the device file must name that row and say why (no sourced value)."""
+    import tomllib
+    from pathlib import Path
+
+    rows = load_interfaces()
+    for path in sorted((Path(__file__).parent.parent / "examples" / "devices").glob("*.toml")):
+        text = path.read_text()
+        for contact in tomllib.loads(text).get("contacts", []):
+            name, gpa = contact.get("interface"), contact.get("conductance_per_area")
+            if name is None or gpa is None or rows[name].conductance_per_area is not None:
+                continue
+            sources = [k for k, d in rows.items() if d.conductance_per_area == gpa]
+            assert sources, f"{path.name}: G/A {gpa} is no database row's"
+            assert any(k.rstrip("*") in text for k in sources), f"{path.name}: names no source"
+            assert "no conductance" in " ".join(text.lower().split()), f"{path.name}: no why"
