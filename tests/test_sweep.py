@@ -51,7 +51,8 @@ def test_plots_show_vector_components_zipped_parameters_and_refuse_trajectories(
     a trajectory file points to run --plot; an unquoted '->' name gets a hint."""
     pytest.importorskip("matplotlib")
     from spincaloric.io import load_dataset, read_toml
-    from spincaloric.sweep import plot_dataset, sweep_file
+    from spincaloric.plotting import plot_dataset
+    from spincaloric.sweep import sweep_file
 
     out = tmp_path / "s.nc"
     res = CliRunner().invoke(main, ["sweep", str(VALVE), "--vary",
@@ -188,7 +189,7 @@ def test_plot_defaults_to_the_first_non_zero_torque():
     DataArray per name (that was quadratic in the variables of a layered device)."""
     import xarray as xr
 
-    from spincaloric.sweep import plot_dataset
+    from spincaloric.plotting import plot_dataset
 
     x = np.linspace(0, 1, 5)
     ds = xr.Dataset({"a.torque": (("v", "component"), np.zeros((5, 3)), {"units": "N m"}),

@@ -436,8 +436,7 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
 def plot(result, output, variable, component):
     """Draw a sweep RESULT (netCDF): a line for 1-D, a map for 2-D, with units."""
     from .device import DeviceError
-    from .plotting import save_png
-    from .sweep import plot_dataset
+    from .plotting import plot_dataset, save_png
 
     try:
         from .io import load_dataset
