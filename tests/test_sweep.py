@@ -88,6 +88,42 @@ def test_plots_show_vector_components_zipped_parameters_and_refuse_trajectories(
         in res.stderr
 
 
+def test_a_single_valued_axis_is_dropped_and_the_line_drawn(tmp_path):
+    """A bias fixed by a one-value --vary: the figure is the line over the other axis (not an
+    empty map), the fixed value is named in the title; a sweep of one point is one line of
+    error."""
+    pytest.importorskip("matplotlib")
+    from matplotlib.collections import QuadMesh
+
+    from spincaloric.io import load_dataset
+    from spincaloric.plotting import plot_dataset
+
+    out = tmp_path / "s.nc"
+    res = CliRunner().invoke(main, ["sweep", str(VALVE), "--vary", "right.voltage=1e-3",
+                                    "--vary", "right.magnetization.theta=0:180:37", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    ds = load_dataset(out)
+    fig = plot_dataset(ds, "left->spacer.charge_current")
+    assert len(fig.axes) == 1  # no colour bar
+    ax = fig.axes[0]
+    assert not [c for c in ax.collections if isinstance(c, QuadMesh)]
+    (line,) = ax.lines
+    np.testing.assert_allclose(line.get_xdata(), np.linspace(0, 180, 37))
+    np.testing.assert_allclose(line.get_ydata(), ds["left->spacer.charge_current"][0])
+    assert "right.voltage = 0.001 V" in ax.get_title()
+    fig = plot_dataset(ds, "right.torque")  # a vector: its components and magnitude
+    assert len(fig.axes[0].lines) == 4
+    res = CliRunner().invoke(main, ["plot", str(out), "-o", str(tmp_path / "f.png")])
+    assert res.exit_code == 0, res.output
+    one = tmp_path / "one.nc"
+    res = CliRunner().invoke(main, ["sweep", str(VALVE), "--vary", "right.voltage=1e-3",
+                                    "-o", str(one)])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(main, ["plot", str(one), "-o", str(tmp_path / "g.png")])
+    assert res.exit_code == 2 and res.stderr.count("\n") == 1
+    assert "one point" in res.stderr and not (tmp_path / "g.png").exists()
+
+
 @pytest.mark.parametrize("vary,message", [
     ("right.magnetizaton.theta=0:1:3", "vary.right.magnetizaton.theta: no such parameter"),
     ("nowhere.voltage=0:1:3", "vary.nowhere.voltage: no such parameter"),

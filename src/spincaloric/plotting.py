@@ -74,9 +74,16 @@ def plot_dataset(ds, variable: str | None = None, component: str | None = None):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    dims = [d for d in ds.dims if d not in ("component", "magnet")]
     if not ds.data_vars:
         raise ValueError("the file has no variables to plot")
+    if "time" in ds.dims and "m" in ds:
+        raise DeviceError("plot", "this is a trajectory file (spincaloric run): draw it with "
+                          "run --plot")
+    ds, fixed = _drop_single_values(ds)
+    dims = [d for d in ds.dims if d not in ("component", "magnet")]
+    if not dims:
+        raise DeviceError("plot", f"the file holds one point ({', '.join(fixed)}): nothing to "
+                          "draw it against; vary a parameter over several values")
     if variable is None:
         # the first non-zero torque; through ds.variables (plain Variables), since building a
         # DataArray per name re-scans all of them (quadratic in a layered device's 10⁴ names)
@@ -103,9 +110,6 @@ def plot_dataset(ds, variable: str | None = None, component: str | None = None):
             curves = {f"{name} {component}": parts[f"{name} {component}"]}
         else:
             curves = {**parts, f"|{name}|": norm}
-    if "time" in dims and len(dims) > 2:
-        raise DeviceError("plot", "this is a trajectory file (spincaloric run): draw it with "
-                          "run --plot")
     fig, ax = plt.subplots(figsize=(6, 4), constrained_layout=True)
     units = ds[variable].attrs.get("units", "")
     if len(dims) == 1:
@@ -128,8 +132,22 @@ def plot_dataset(ds, variable: str | None = None, component: str | None = None):
     else:
         raise DeviceError("plot", f"can draw 1-D or 2-D sweeps, this one has {len(dims)} axes")
     ax.ticklabel_format(style="sci", scilimits=(-3, 4), useMathText=True)
-    ax.set_title(ds.attrs.get("title", ""), fontsize=8)
+    ax.set_title("\n".join([ds.attrs.get("title", ""), *(["at " + ", ".join(fixed)] if fixed
+                                                         else [])]), fontsize=8)
     return fig
+
+
+def _drop_single_values(ds):
+    """(``ds`` without its axes of one value, ["key = value unit" of each]): a parameter held
+    fixed by a one-value --vary is a condition of the figure, not an axis of it."""
+    single = [d for d in ds.dims if d not in ("component", "magnet") and ds.sizes[d] == 1]
+    if not single:
+        return ds, []
+    ds = ds.isel({d: 0 for d in single})
+    fixed = [f"{name} = {float(c):g} {c.attrs.get('units', '')}".rstrip()
+             for name, c in ds.coords.items() if c.ndim == 0 and np.issubdtype(c.dtype, np.number)
+             and c.attrs.get("units") is not None]
+    return ds, fixed
 
 
 def _axis_values(ds, dim):
