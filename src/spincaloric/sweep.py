@@ -75,7 +75,8 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
     from .io import spec_from_dict
     from .maps import set_path
 
-    circuit = spec_from_dict(data).device.finalize()
+    spec = spec_from_dict(data)
+    circuit = spec.device.finalize()
     if len({k for k, _ in axes}) != len(axes):
         raise DeviceError("vary", "each parameter may be varied once")
     fast = [(k, v) for k, v in axes if is_fast(circuit, k)]
@@ -88,7 +89,7 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
             raise DeviceError("vary", f"--zip needs equal lengths, got {sorted(lengths)}")
         n = lengths.pop()
         if not slow:
-            return run_sweep(circuit, fast, zipped=True)
+            return _mark_dynamic(run_sweep(circuit, fast, zipped=True), spec.magnets)
         parts = []
         for i in range(n):
             d = copy.deepcopy(data)
@@ -99,10 +100,10 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
         # the points, one after the other (every part has one point)
         variables = {name: (dims, np.concatenate([p[0][name][1] for p in parts]), attrs)
                      for name, (dims, _, attrs) in parts[0][0].items()}
-        return xr.Dataset(variables, coords=_coords(fast, slow, zipped=True),
-                          attrs=parts[0][1])
+        return _mark_dynamic(xr.Dataset(variables, coords=_coords(fast, slow, zipped=True),
+                                        attrs=parts[0][1]), spec.magnets)
     if not slow:
-        return run_sweep(circuit, fast)
+        return _mark_dynamic(run_sweep(circuit, fast), spec.magnets)
     grids = np.meshgrid(*[v for _, v in slow], indexing="ij")
     parts = []
     for combo in zip(*(g.ravel() for g in grids)):
@@ -119,7 +120,17 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
                             slow_shape + parts[0][0][name][1].shape), attrs)
                  for name, (dims, _, attrs) in parts[0][0].items()}
     ds = xr.Dataset(variables, coords=_coords(fast, slow), attrs=parts[0][1])
-    return ds.transpose(*[k for k, _ in axes], ...)
+    return _mark_dynamic(ds.transpose(*[k for k, _ in axes], ...), spec.magnets)
+
+
+def _mark_dynamic(ds, magnets):
+    """``ds`` with ``dynamic_magnet = 1`` on the torque of each dynamic magnet of the file
+    (``magnets``: names; a layer's under its first vertex, whose torque is the layer's)."""
+    for name in magnets:
+        torque = f"{name}.magnet_torque" if f"{name}.magnet_torque" in ds else f"{name}.torque"
+        if torque in ds:
+            ds[torque].attrs["dynamic_magnet"] = 1
+    return ds
 
 
 def run_sweep(circuit: Circuit, axes: list[tuple[str, np.ndarray]], zipped: bool = False):
@@ -213,6 +224,9 @@ def _grid(circuit: Circuit, axes: list[tuple[str, np.ndarray]], zipped: bool = F
             first = circuit.names[members[0]]
             put(f"{first}.magnet_torque", sol.magnet_torque(first), "N m",
                 f"spin-transfer torque on the layer of {first} (all its vertices)", True)
+            for i in members:  # each vertex names the torque on its whole layer
+                if (vertex := f"{circuit.names[i]}.torque") in variables:
+                    variables[vertex][2]["layer_torque"] = f"{first}.magnet_torque"
     put("entropy_production", sol.entropy_production, "W/K", "entropy production")
     return variables, dict(title=circuit.title, regime=circuit.regime,
                            temperature=circuit.temperature)
