@@ -220,6 +220,12 @@ def test_a_trajectory_file_is_drawn_like_the_headline_figure(tmp_path):
     res = CliRunner().invoke(main, ["plot", str(run), "-o", str(tmp_path / "x.png"),
                                     "--variable", "switching_time"])
     assert res.exit_code == 2 and "does not depend on time" in res.stderr
+    res = CliRunner().invoke(main, ["plot", str(run), "-o", str(tmp_path / "x.png"),
+                                    "--variable", "drive_free_temperature", "--component", "x"])
+    assert res.exit_code == 2 and "is a scalar" in res.stderr and not (tmp_path / "x.png").exists()
+    fig = plot_dataset(ds, component="z")  # m_z and τ_z, as in the headline figure
+    assert [line.get_label() for line in fig.axes[0].lines][0] == "m_z"
+    assert fig.axes[2].get_ylabel().startswith("spin-transfer torque on free, τ_z")
 
 
 def test_plot_help_names_every_kind_of_file():

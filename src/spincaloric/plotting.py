@@ -405,6 +405,9 @@ def plot_trajectory(ds, trajectory: int = 0, variable: str | None = None,
             raise DeviceError("variable", f"{variable!r} does not depend on time; the time "
                               "series are " + ", ".join(str(v) for v in ds.data_vars
                                                         if "time" in ds[v].dims))
+        if "component" not in ds[variable].dims and component not in (None, "norm"):
+            raise DeviceError("component", f"{variable!r} is a scalar: it has no {component} "
+                              "component")
         panels = [[variable]]
     else:
         drives = [str(v) for v in ds.data_vars if str(v).startswith("drive_")]
