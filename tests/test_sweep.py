@@ -45,13 +45,14 @@ def test_sweep_and_plot_commands(tmp_path):
     assert res.exit_code == 2 and "variable: 'nope' is not in the file" in res.stderr
 
 
-def test_plots_show_vector_components_zipped_parameters_and_refuse_trajectories(tmp_path):
+def test_plots_show_vector_components_and_zipped_parameters(tmp_path):
     """A 1-D vector sweep draws x, y, z and |v| (a magnitude alone hid sign changes);
     --component picks one; a zipped sweep is drawn against its first parameter with units;
-    a trajectory file points to run --plot; an unquoted '->' name gets a hint."""
+    an unquoted '->' name gets a hint."""
     pytest.importorskip("matplotlib")
     from spincaloric.io import load_dataset, read_toml
-    from spincaloric.sweep import plot_dataset, sweep_file
+    from spincaloric.plotting import plot_dataset
+    from spincaloric.sweep import sweep_file
 
     out = tmp_path / "s.nc"
     res = CliRunner().invoke(main, ["sweep", str(VALVE), "--vary",
@@ -59,32 +60,64 @@ def test_plots_show_vector_components_zipped_parameters_and_refuse_trajectories(
     assert res.exit_code == 0, res.output
     ds = load_dataset(out)
     ax = plot_dataset(ds, "left.torque").axes[0]
-    name = ds["left.torque"].attrs["long_name"]
-    assert [line.get_label() for line in ax.lines] == [f"{name} x", f"{name} y", f"{name} z",
-                                                       f"|{name}|"]
-    np.testing.assert_allclose(ax.lines[2].get_ydata(), ds["left.torque"].sel(component="z"))
+    assert [line.get_label() for line in ax.lines] == ["τ_x", "τ_y", "τ_z", "|τ|"]
+    assert ax.get_ylabel() == "spin-transfer torque on left, τ (yN m)"  # 10⁻²⁵ N m
+    np.testing.assert_allclose(ax.lines[0].get_ydata(),
+                               ds["left.torque"].sel(component="x") * 1e24, rtol=1e-12)
     ax = plot_dataset(ds, "left.torque", "y").axes[0]
     assert len(ax.lines) == 1
-    np.testing.assert_allclose(ax.lines[0].get_ydata(), ds["left.torque"].sel(component="y"))
-    assert ax.get_xlabel() == "right.magnetization.theta (deg)"
+    # 3e-27 N m: beyond the prefixes (y = 10⁻²⁴), a power of ten
+    assert ax.get_ylabel() == "spin-transfer torque on left, τ_y (10⁻²⁷ N m)"
+    np.testing.assert_allclose(ax.lines[0].get_ydata(),
+                               ds["left.torque"].sel(component="y") * 1e27, rtol=1e-12)
+    assert ax.get_xlabel() == "polar angle of right's magnetization, θ (°)"
     with pytest.raises(sc.DeviceError, match="^component: .* is a scalar"):
         plot_dataset(ds, "left->spacer.charge_current", "x")
     zipped = sweep_file(read_toml(VALVE), [parse_vary("right.temperature=300,301,302"),
                                            parse_vary("right.voltage=0,1e-6,2e-6")], zipped=True)
     ax = plot_dataset(zipped, "left->spacer.charge_current").axes[0]
-    assert ax.get_xlabel() == "right.temperature (K)"
+    assert ax.get_xlabel() == "temperature of right, T (K)"
     np.testing.assert_allclose(ax.lines[0].get_xdata(), [300, 301, 302])
     res = CliRunner().invoke(main, ["plot", str(out), "-o", str(tmp_path / "f.png"),
                                     "--variable", "left-"])
     assert res.exit_code == 2 and "must be quoted in the shell" in res.stderr
-    traj = tmp_path / "t.nc"
-    pillar = VALVE.parent / "thermal_switching_pillar.toml"
-    res = CliRunner().invoke(main, ["run", str(pillar), "--until", "0.05ns", "--n-save", "3",
-                                    "-o", str(traj)])
+
+
+def test_a_single_valued_axis_is_dropped_and_the_line_drawn(tmp_path):
+    """A bias fixed by a one-value --vary: the figure is the line over the other axis (not an
+    empty map), the fixed value is named in the title; a sweep of one point is one line of
+    error."""
+    pytest.importorskip("matplotlib")
+    from matplotlib.collections import QuadMesh
+
+    from spincaloric.io import load_dataset
+    from spincaloric.plotting import plot_dataset
+
+    out = tmp_path / "s.nc"
+    res = CliRunner().invoke(main, ["sweep", str(VALVE), "--vary", "right.voltage=1e-3",
+                                    "--vary", "right.magnetization.theta=0:180:37", "-o", str(out)])
     assert res.exit_code == 0, res.output
-    res = CliRunner().invoke(main, ["plot", str(traj), "-o", str(tmp_path / "g.png")])
-    assert res.exit_code == 2 and "trajectory file (spincaloric run): draw it with run --plot" \
-        in res.stderr
+    ds = load_dataset(out)
+    fig = plot_dataset(ds, "left->spacer.charge_current")
+    assert len(fig.axes) == 1  # no colour bar
+    ax = fig.axes[0]
+    assert not [c for c in ax.collections if isinstance(c, QuadMesh)]
+    (line,) = ax.lines
+    np.testing.assert_allclose(line.get_xdata(), np.linspace(0, 180, 37))
+    np.testing.assert_allclose(line.get_ydata(), ds["left->spacer.charge_current"][0] * 1e6)
+    assert ax.get_ylabel() == "charge current left->spacer, I (µA)"
+    assert "electric potential of right V = 1 mV" in ax.get_title()
+    fig = plot_dataset(ds, "right.torque")  # a vector: its components and magnitude
+    assert len(fig.axes[0].lines) == 4
+    res = CliRunner().invoke(main, ["plot", str(out), "-o", str(tmp_path / "f.png")])
+    assert res.exit_code == 0, res.output
+    one = tmp_path / "one.nc"
+    res = CliRunner().invoke(main, ["sweep", str(VALVE), "--vary", "right.voltage=1e-3",
+                                    "-o", str(one)])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(main, ["plot", str(one), "-o", str(tmp_path / "g.png")])
+    assert res.exit_code == 2 and res.stderr.count("\n") == 1
+    assert "one point" in res.stderr and not (tmp_path / "g.png").exists()
 
 
 @pytest.mark.parametrize("vary,message", [
@@ -188,7 +221,7 @@ def test_plot_defaults_to_the_first_non_zero_torque():
     DataArray per name (that was quadratic in the variables of a layered device)."""
     import xarray as xr
 
-    from spincaloric.sweep import plot_dataset
+    from spincaloric.plotting import plot_dataset
 
     x = np.linspace(0, 1, 5)
     ds = xr.Dataset({"a.torque": (("v", "component"), np.zeros((5, 3)), {"units": "N m"}),
@@ -199,7 +232,7 @@ def test_plot_defaults_to_the_first_non_zero_torque():
     ax = plot_dataset(ds).axes[0]
     assert "torque on b" in ax.get_ylabel()
     ax = plot_dataset(ds.drop_vars("b.torque")).axes[0]  # no non-zero torque: the first one
-    assert "a.torque" in ax.get_ylabel()
+    assert "torque on a" in ax.get_ylabel()
 
 
 def test_rebuilt_sweeps_put_every_value_in_its_place():

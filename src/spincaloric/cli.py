@@ -454,15 +454,21 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
 @click.argument("result", type=click.Path())
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
               help="figure file (PNG)")
-@click.option("--variable", help="variable to draw (default: the torque on the first magnet); "
-              "quote names with '->', e.g. --variable 'left->spacer.charge_current'")
+@click.option("--variable", help="variable to draw [default: a sweep's torque on the magnet "
+              "whose magnetization it turns, else on the dynamic magnet; a map's switching "
+              "time; a trajectory's m, drives and torque]; quote names with '->', e.g. "
+              "--variable 'left->spacer.charge_current'")
 @click.option("--component", type=click.Choice(["x", "y", "z", "norm"]),
-              help="of a vector variable [default: all and |v| for 1-D sweeps, norm for maps]")
+              help="of a vector variable [default: all and |v| for 1-D sweeps, norm for maps "
+                   "and a trajectory's torque]")
 def plot(result, output, variable, component):
-    """Draw a sweep RESULT (netCDF): a line for 1-D, a map for 2-D, with units."""
+    """Draw a result file RESULT (netCDF or zarr) as a PNG: a sweep (spincaloric sweep: a line
+    over one axis, a colour map over two; axes of one value are named in the title), a
+    switching map (spincaloric map) or a trajectory file (spincaloric run -o: magnetization,
+    drives and torque against time). Axes carry quantity, symbol and unit, in engineering
+    units (ns, mV, µA)."""
     from .device import DeviceError
-    from .plotting import save_png
-    from .sweep import plot_dataset
+    from .plotting import plot_dataset, save_png
 
     try:
         from .io import load_dataset

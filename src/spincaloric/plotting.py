@@ -1,15 +1,21 @@
 """Figures of results (needs matplotlib: ``pip install 'spincaloric[plot]'``).
 
-Sweep datasets and trajectories plot themselves (:func:`spincaloric.sweep.plot_dataset`,
-:meth:`spincaloric.dynamics.trajectory.Trajectory.plot`); this module draws the
-energy-resolved distributions of :mod:`spincaloric.spectral`.
+:func:`plot_dataset` draws the files of ``spincaloric sweep``, ``spincaloric map`` and
+``spincaloric run``; :func:`plot_distributions` the energy-resolved distributions of
+:mod:`spincaloric.spectral`. Every axis is labelled with its quantity, symbol and unit, values
+in engineering units (ns, mV, µA, zN m: an SI prefix, no separate power of ten).
 """
 
 from __future__ import annotations
 
+import math
+import re
+import textwrap
+
 import numpy as np
 
 from .constants import BOLTZMANN, ELEMENTARY_CHARGE
+from .device import DeviceError
 
 
 def plot_distributions(sol, nodes=None, *, window: float = 12.0, fig=None):
@@ -59,3 +65,416 @@ def save_png(fig, path, *, dpi: int = 120, make_dirs: bool = False) -> None:
     if make_dirs:
         path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=dpi))
+
+
+# -- units and labels ---------------------------------------------------------------------------
+
+_PREFIXES = {-24: "y", -21: "z", -18: "a", -15: "f", -12: "p", -9: "n", -6: "µ", -3: "m", 0: "",
+             3: "k", 6: "M", 9: "G", 12: "T"}
+# units that take an SI prefix on their first symbol (kA/m, µV/K, zN m — not m², 1/(J m³))
+_PREFIXABLE = re.compile(r"^(s|V|A|W|K|N|J|T|S|ohm|Ω|Hz|C|F|H|m)(?![0-9A-Za-z])")
+_SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def _unit_text(unit: str) -> str:
+    """How a unit of the files is written on a figure: Ω, m², ° — and nothing for "1"."""
+    if unit in ("1", ""):
+        return ""
+    if unit == "deg":
+        return "°"
+    unit = re.sub(r"\bohm\b", "Ω", unit)
+    return re.sub(r"(?<=[A-Za-z])([23])\b", lambda m: m.group(1).translate(_SUPERSCRIPTS), unit)
+
+
+def engineering(values, unit: str) -> tuple[float, str]:
+    """(factor, unit text) that put ``values`` (in ``unit``, SI) in engineering units: values ×
+    factor lie in [1, 1000) in an SI-prefixed unit (8e-9 s → 8 ns, 1.2e-21 N m → 1.2 zN m). A
+    unit without a prefix (°, dimensionless, m²), or values beyond the prefixes y–T, are kept
+    as they are between 0.01 and 10⁴, else written with a power of ten ("10⁻³ m²"). Non-finite
+    values are ignored."""
+    v = np.abs(np.asarray(values, dtype=float))
+    v = v[np.isfinite(v) & (v > 0)]
+    text = _unit_text(unit)
+    if not v.size:
+        return 1.0, text
+    top = float(v.max())
+    power = 3 * math.floor(math.log10(top) / 3 + 1e-9)
+    nearest = min(max(power, -24), 12)  # beyond y or T: the last prefix, if near enough
+    if _PREFIXABLE.match(unit) and 1e-2 <= top * 10.0 ** -nearest < 1e4:
+        return 10.0 ** -nearest, _PREFIXES[nearest] + text
+    if 1e-2 <= top < 1e4:
+        return 1.0, text
+    return 10.0 ** -power, f"10{str(power).translate(_SUPERSCRIPTS)} {text}".rstrip()
+
+
+# symbol and quantity of a file's variables and axes, by the last part of their name
+_SYMBOLS = {
+    "voltage": "V", "spin_accumulation": "V_s", "temperature": "T", "spin_temperature": "T_s",
+    "charge_current": "I", "heat_current": "Q", "spin_current": "I_s", "torque": "τ",
+    "magnet_torque": "τ", "entropy_production": "Ṡ", "switching_time": "t_sw", "final_m": "m",
+    "m": "m", "theta": "θ", "phi": "φ", "current": "I", "heat": "P", "conductance": "G",
+    "damping": "α", "spin_flip": "G_sf", "polarization": "P", "seebeck": "S", "mixing": "η",
+    "anisotropy_field": "B_k", "saturation_magnetization": "M_s", "thickness": "d",
+    "resistivity": "ρ", "spin_flip_length": "λ_sf", "hanle_field": "B", "spin_lifetime": "τ_sf",
+    "length": "L", "area": "A", "conductance_per_area": "G/A", "resistance_area": "RA",
+    "spin_asymmetry": "β", "thermal_conductivity": "κ", "spin_seebeck": "S_s",
+}
+
+
+def _symbol(name: str) -> str:
+    return _SYMBOLS.get(re.sub(r"\[\d+\]$", "", name.split(".")[-1]), "")
+
+
+def _quantity(name: str, attrs) -> str:
+    """In words: "spin-transfer torque on right", "polar angle of right's magnetization",
+    "peak of the temperature drive of free", "conductance of contacts[1]"."""
+    parts = name.split(".")
+    node = parts[0]
+    if name.endswith(".magnetization.theta"):
+        return f"polar angle of {node}'s magnetization"
+    if name.endswith(".magnetization.phi"):
+        return f"azimuthal angle of {node}'s magnetization"
+    if parts[-1] == "magnet_torque":
+        return f"spin-transfer torque on the layer of {node}"
+    if attrs.get("long_name"):
+        return re.sub(r"\s*\(NaN: none\)", "", str(attrs["long_name"]))
+    if len(parts) == 4 and parts[0] == "drives":  # drives.NODE.QUANTITY.FIELD
+        return f"{parts[3]} of the {parts[2]} drive of {parts[1]}"
+    if len(parts) == 2 and parts[1] in ("voltage", "temperature", "current"):
+        what = {"voltage": "electric potential", "temperature": "temperature",
+                "current": "current bias"}[parts[1]]
+        return f"{what} of {node}"
+    if len(parts) == 2 and parts[1] == "torque":
+        return f"torque on {node}"
+    last = parts[-1].replace("_", " ")
+    if (m := re.match(r"^(.*)\[(\d)\]$", last)) and m.group(1) == "hanle field":
+        last = f"{m.group(1)} {'xyz'[int(m.group(2))]}"
+    return f"{last} of {'.'.join(parts[:-1])}" if len(parts) > 1 else last
+
+
+def axis_label(name: str, attrs, unit_text: str, symbol: str | None = None) -> str:
+    """"quantity, symbol (unit)" of variable or axis ``name`` with attributes ``attrs``
+    (``symbol``: what is drawn of it, e.g. "|τ|", if not its own symbol)."""
+    symbol = _symbol(name) if symbol is None else symbol
+    label = _quantity(name, attrs) + (f", {symbol}" if symbol else "")
+    return f"{label} ({unit_text})" if unit_text else label
+
+
+# -- figures that fit --------------------------------------------------------------------------
+
+def _figure(width: float, height: float):
+    """A constrained-layout figure on an Agg canvas (headless; no pyplot, no backend switched)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _finish(fig):
+    """Plain tick labels (no offset, no separate ×10ⁿ: values are in engineering units) and
+    titles and labels wrapped until each lies inside the figure. Returns ``fig``."""
+    from matplotlib.ticker import ScalarFormatter
+
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            fmt = axis.get_major_formatter()
+            if isinstance(fmt, ScalarFormatter):
+                fmt.set_useOffset(False)
+                fmt.set_scientific(False)
+    # each label within the length of its own axes (not across a neighbour's label), each
+    # title within the figure
+    texts = [(t, ax) for ax in fig.axes for t in (ax.xaxis.label, ax.yaxis.label)]
+    texts += [(t, None) for t in [ax.title for ax in fig.axes] + list(fig.texts)]
+    texts = [(t, ax, t.get_text()) for t, ax in texts if t.get_text()]
+    for _ in range(4):  # wrapping moves the layout: measure again
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        changed = [_wrap_within(t, given, fig.bbox, ax and ax.get_window_extent(renderer),
+                                renderer) for t, ax, given in texts]
+        if not any(changed):
+            break
+    return fig
+
+
+def _wrap_within(text, given: str, figure, span, renderer) -> bool:
+    """Wrap ``given``, the words of ``text`` (a title or label), so that, centred where it is,
+    it lies inside the box ``figure`` and is no longer than the box ``span`` along it (display
+    pixels; None: no such limit); True if it was changed."""
+    ext = text.get_window_extent(renderer)
+    vertical = abs(text.get_rotation() % 180 - 90) < 1
+    lo, hi, centre = ((figure.y0, figure.y1, (ext.y0 + ext.y1) / 2) if vertical
+                      else (figure.x0, figure.x1, (ext.x0 + ext.x1) / 2))
+    room = 2 * max(min(centre - lo, hi - centre), 0.25 * (hi - lo))
+    if span is not None:
+        room = min(room, span.height if vertical else span.width)
+
+    def length(e):
+        return e.height if vertical else e.width
+
+    if length(ext) <= room and figure.contains(ext.x0, ext.y0) and \
+            figure.contains(ext.x1, ext.y1):
+        return False
+    # the lines of a title stay lines; a unit, "(zN m)", is never cut (no-break spaces)
+    lines = [re.sub(r"\([^()]*\)$", lambda m: m.group(0).replace(" ", "\u00a0"),
+                    " ".join(line.split())) for line in given.split("\n") if line.strip()]
+    for width in range(max(map(len, lines)), 7, -1):
+        text.set_text("\n".join(textwrap.fill(line, width) for line in lines)
+                      .replace("\u00a0", " "))
+        if length(text.get_window_extent(renderer)) <= 0.98 * room:
+            return True
+    text.set_fontsize(text.get_fontsize() * 0.85)  # a single long word: smaller type
+    return True
+
+
+# -- sweeps and switching maps -----------------------------------------------------------------
+
+def default_variable(ds) -> str:
+    """The variable a figure of ``ds`` shows unless told: a switching map's switching time; in
+    a sweep the torque on the magnet whose magnetization it turns (the whole layer's for a
+    vertex of a layer), else on a dynamic magnet of the device file, else the first torque on a
+    whole magnet that is not zero throughout; the first variable if there is no torque."""
+    if "switching_time" in ds:
+        return "switching_time"
+    # plain Variables: a DataArray per name re-scans all of them (quadratic in 10⁴ names)
+    variables = ds.variables
+    swept = [f"{k.split('.')[0]}.torque" for k in map(str, ds.coords)
+             if k.endswith((".magnetization.theta", ".magnetization.phi"))]
+    candidates = [variables[t].attrs.get("layer_torque", t) for t in swept if t in variables]
+    candidates += [str(v) for v, var in variables.items() if var.attrs.get("dynamic_magnet")]
+    candidates += [str(v) for v, var in variables.items() if "layer_torque" not in var.attrs
+                   and str(v).endswith((".torque", ".magnet_torque"))]
+    candidates = [c for c in candidates if c in variables]
+    return next((c for c in candidates if np.any(variables[c].values)),
+                candidates[0] if candidates else str(next(iter(ds.data_vars))))
+
+
+def plot_dataset(ds, variable: str | None = None, component: str | None = None):
+    """A figure of a result file: a sweep or switching map (this function) or a trajectory
+    (:func:`plot_trajectory`), with quantity, symbol and unit on every axis.
+
+    1-D sweeps draw a line (a vector: its x, y, z components and its magnitude, unless
+    ``component`` picks one); 2-D sweeps a map (a vector: ``component`` "x", "y", "z" or "norm",
+    default "norm"). Axes of one value are conditions, named in the title. The default
+    variable is :func:`default_variable`. A zipped sweep (``point`` axis) is drawn against its
+    first zipped parameter. Returns the figure."""
+    if not ds.data_vars:
+        raise ValueError("the file has no variables to plot")
+    if component not in (None, "x", "y", "z", "norm"):
+        raise DeviceError("component", f"must be x, y, z or norm, got {component!r}")
+    if "time" in ds.dims and "m" in ds:
+        return plot_trajectory(ds, variable=variable, component=component)
+    ds, fixed = _drop_single_values(ds)
+    dims = [d for d in ds.dims if d not in ("component", "magnet")]
+    if not dims:
+        raise DeviceError("plot", f"the file holds one point ({', '.join(fixed)}): nothing to "
+                          "draw it against; vary a parameter over several values")
+    variable = variable or default_variable(ds)
+    da, attrs = ds[variable], dict(ds[variable].attrs)
+    if "magnet" in da.dims:  # a switching map: the first magnet
+        magnet = str(da["magnet"].values[0])
+        da = da.isel(magnet=0)
+        attrs["long_name"] = f"{_quantity(variable, attrs)} of {magnet}"
+    if "component" not in da.dims and component not in (None, "norm"):
+        raise DeviceError("component", f"{variable!r} is a scalar: it has no {component} "
+                          "component")
+    title = [str(ds.attrs.get("title", ""))] + (["at " + ", ".join(fixed)] if fixed else [])
+    if len(dims) == 1:
+        fig = _figure(6.4, 4.4)
+        ax = fig.subplots()
+        x = _axis_values(ds, dims[0])
+        xf, xunit = engineering(x.values, x.attrs.get("units", ""))
+        curves = _curves(da, variable, component or "all")
+        unit = _draw_curves(ax, x.values * xf, curves, attrs.get("units", ""))
+        ax.set_ylabel(axis_label(variable, attrs, unit, _one_symbol(curves)))
+        ax.set_xlabel(axis_label(str(x.name), x.attrs, xunit))
+    elif len(dims) == 2:
+        fig = _figure(6.4, 4.8)
+        ax = fig.subplots()
+        symbol = None
+        if "component" in da.dims:
+            base = _symbol(variable) or variable
+            symbol = f"|{base}|" if (component or "norm") == "norm" else f"{base}_{component}"
+            da = _component(da, component or "norm")
+        _draw_map(fig, ax, ds, dims, da, variable, attrs, symbol)
+        if variable == "switching_time" and np.isnan(da.values).any():
+            title.append("white: no switching")
+    else:
+        raise DeviceError("plot", f"can draw 1-D or 2-D sweeps, this one has {len(dims)} axes "
+                          f"({', '.join(dims)})")
+    ax.set_title("\n".join(t for t in title if t), fontsize=9)
+    return _finish(fig)
+
+
+def _component(da, component: str):
+    """One component ("x", "y", "z") of a vector DataArray, or its magnitude ("norm")."""
+    if component == "norm":
+        return np.sqrt((da**2).sum("component"))
+    return da.sel(component=component)
+
+
+def _curves(da, name: str, component: str, prefix: str = "") -> dict:
+    """{legend label: values} of ``da`` (a vector: ``component`` "x", "y", "z", "norm" or
+    "all": x, y, z and the magnitude), labelled by the symbol of ``name``."""
+    symbol = _symbol(name) or name
+    if "component" not in da.dims:
+        return {prefix + symbol: np.asarray(da.values)}
+    parts = ["x", "y", "z"] + (["norm"] if name != "m" else []) if component == "all" \
+        else [component]  # |m| = 1: no line of its own
+    return {prefix + (f"|{symbol}|" if c == "norm" else f"{symbol}_{c}"):
+            np.asarray(_component(da, c).values) for c in parts}
+
+
+def _one_symbol(curves: dict) -> str | None:
+    """The legend label of a single curve ("|τ|", "τ_y"): the symbol of its axis label."""
+    return next(iter(curves)) if len(curves) == 1 else None
+
+
+def _draw_curves(ax, x, curves: dict, unit: str) -> str:
+    """Draw ``curves`` against ``x`` in one engineering unit of ``unit`` (magnitudes dashed
+    beside components); returns that unit's text."""
+    factor, text = engineering(np.concatenate([np.ravel(v) for v in curves.values()]), unit)
+    components = any("|" not in label for label in curves)
+    for label, values in curves.items():
+        ax.plot(x, values * factor, "--" if "|" in label and components else "-", label=label)
+    if len(curves) > 1:
+        ax.legend(fontsize=8)
+    return text
+
+
+def _draw_map(fig, ax, ds, dims, da, name: str, attrs, symbol: str | None = None) -> None:
+    """A colour map of ``da`` over the two axes ``dims`` of ``ds``, in engineering units."""
+    y, x = ds[dims[0]], ds[dims[1]]
+    xf, xunit = engineering(x.values, x.attrs.get("units", ""))
+    yf, yunit = engineering(y.values, y.attrs.get("units", ""))
+    vf, vunit = engineering(da.values, attrs.get("units", ""))
+    mesh = ax.pcolormesh(x.values * xf, y.values * yf,
+                         np.asarray(da.transpose(*dims).values, float) * vf, shading="auto")
+    fig.colorbar(mesh, ax=ax, label=axis_label(name, attrs, vunit, symbol))
+    ax.set_xlabel(axis_label(dims[1], x.attrs, xunit))
+    ax.set_ylabel(axis_label(dims[0], y.attrs, yunit))
+
+
+def _drop_single_values(ds):
+    """(``ds`` without its axes of one value, ["quantity = value unit" of each]): a parameter
+    held fixed by a one-value --vary is a condition of the figure, not an axis of it."""
+    single = [d for d in ds.dims if d not in ("component", "magnet") and ds.sizes[d] == 1]
+    if not single:
+        return ds, []
+    ds = ds.isel({d: 0 for d in single})
+    fixed = []
+    for name, c in ds.coords.items():
+        if c.ndim == 0 and np.issubdtype(c.dtype, np.number) and "units" in c.attrs:
+            factor, unit = engineering(c.values, c.attrs["units"])
+            symbol = _symbol(str(name))
+            fixed.append(f"{_quantity(str(name), c.attrs)}{' ' + symbol if symbol else ''} = "
+                         f"{float(c) * factor:.4g} {unit}".rstrip())
+    return ds, fixed
+
+
+def _axis_values(ds, dim):
+    """The values to draw a 1-D sweep against: the axis itself, or — for a zipped sweep, whose
+    ``point`` axis is a bare index — its first zipped parameter."""
+    if dim in ds.coords and ds[dim].attrs.get("units") is not None:
+        return ds[dim]
+    zipped = [c for c in ds.coords if c != dim and ds[c].dims == (dim,)]
+    return ds[zipped[0]] if zipped else ds[dim]
+
+
+# -- trajectories ------------------------------------------------------------------------------
+
+def plot_trajectory(ds, trajectory: int = 0, variable: str | None = None,
+                    component: str | None = None):
+    """A figure of a trajectory file (``spincaloric run -o``, :meth:`Trajectory.to_xarray
+    <spincaloric.dynamics.trajectory.Trajectory.to_xarray>`) against time, trajectory
+    ``trajectory`` of the ensemble: the magnetization components m_x, m_y, m_z of every dynamic
+    magnet (with the ensemble mean, dashed, for an ensemble), each drive, and the torque on
+    each magnet (its magnitude, or ``component``); the switching instant marked. With
+    ``variable`` that variable alone (every contact, magnet or component a line). Returns the
+    figure."""
+    if not 0 <= trajectory < ds.sizes.get("ensemble", 1):
+        raise DeviceError("trajectory", f"the file holds {ds.sizes.get('ensemble', 1)} "
+                          f"trajectories, got {trajectory}")
+    run = ds.isel(ensemble=trajectory) if "ensemble" in ds.dims else ds
+    time = ds["time"]
+    tf, tunit = engineering(time.values, time.attrs.get("units", "s"))
+    t = time.values * tf
+    if variable is not None:
+        if "time" not in ds[variable].dims:
+            raise DeviceError("variable", f"{variable!r} does not depend on time; the time "
+                              "series are " + ", ".join(str(v) for v in ds.data_vars
+                                                        if "time" in ds[v].dims))
+        if "component" not in ds[variable].dims and component not in (None, "norm"):
+            raise DeviceError("component", f"{variable!r} is a scalar: it has no {component} "
+                              "component")
+        panels = [[variable]]
+    else:
+        drives = [str(v) for v in ds.data_vars if str(v).startswith("drive_")]
+        units = list(dict.fromkeys(ds[d].attrs.get("units", "") for d in drives))
+        panels = [["m"], *([d for d in drives if ds[d].attrs.get("units", "") == u]
+                           for u in units), *([["torque"]] if "torque" in ds else [])]
+    fig = _figure(7.0, 2.0 + 2.0 * len(panels))
+    axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
+    for ax, names in zip(axes, panels):
+        _draw_panel(ax, t, run, names, component or ("norm" if names == ["torque"] and
+                                                      variable is None else "all"))
+    if variable is None:
+        axes[0].set_ylim(-1.05, 1.05)
+        if ds.sizes.get("ensemble", 1) > 1:
+            for j, magnet in enumerate(ds["magnet"].values):
+                mean = ds["m"].isel(magnet=j).mean("ensemble")
+                prefix = "" if ds.sizes["magnet"] == 1 else f"{magnet}: "
+                for i, c in enumerate("xyz"):
+                    axes[0].plot(t, mean.sel(component=c), "--", color=f"C{3 * j + i}", lw=1,
+                                 label=f"{prefix}⟨m_{c}⟩")
+        _mark_switching(axes, run, tf, tunit)
+        axes[0].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    axes[-1].set_xlabel(f"time, t ({tunit})")
+    title = [str(ds.attrs.get("title", ""))]
+    if ds.sizes.get("ensemble", 1) > 1:
+        title.append(f"trajectory {trajectory} of an ensemble of {ds.sizes['ensemble']}"
+                     + ("; dashed: ensemble mean" if variable is None else ""))
+    axes[0].set_title("\n".join(x for x in title if x), fontsize=9)
+    return _finish(fig)
+
+
+def _draw_panel(ax, t, run, names, component: str) -> None:
+    """One panel of a trajectory: the variables ``names`` of ``run`` (one trajectory; dims
+    time, maybe magnet or contact, maybe component) against ``t``, in one unit: a line per
+    magnet, contact and component."""
+    curves, attrs, symbol_of = {}, dict(run[names[0]].attrs), names[0]
+    for name in names:
+        da = run[name]
+        if name.startswith("drive_"):  # drive_NODE_QUANTITY, long name "NODE QUANTITY"
+            node, _, symbol_of = str(da.attrs.get("long_name", name)).rpartition(" ")
+            attrs["long_name"] = f"drive: {symbol_of} of {node}"
+            curves.update(_curves(da, symbol_of, component,
+                                  f"{node}: " if len(names) > 1 else ""))
+            continue
+        (dim, *_) = [d for d in da.dims if d not in ("time", "component")] or [None]
+        labels = [None] if dim is None else [str(v) for v in da[dim].values]
+        for i, label in enumerate(labels):
+            part = da if label is None else da.isel({dim: i})
+            curves.update(_curves(part, name, component, "" if len(labels) == 1
+                                  else f"{label}: "))
+        if len(labels) == 1 and dim == "magnet":
+            on = "on" if name == "torque" else "of"
+            attrs["long_name"] = f"{attrs.get('long_name', name)} {on} {labels[0]}"
+    unit = _draw_curves(ax, t, curves, attrs.get("units", ""))
+    ax.set_ylabel(axis_label(symbol_of, attrs, unit, _one_symbol(curves)) if len(names) == 1
+                  else f"drives ({unit})" if unit else "drives")
+
+
+def _mark_switching(axes, run, tf: float, tunit: str) -> None:
+    """A dotted vertical line at the switching instant (s, drawn × ``tf`` in ``tunit``) of
+    each magnet of ``run`` (one trajectory) that switched."""
+    if "switching_time" not in run:
+        return
+    times = np.atleast_1d(run["switching_time"].values)
+    for magnet, ts in zip(np.atleast_1d(run["magnet"].values), times):
+        if np.isfinite(ts):
+            who = f"{magnet} " if len(times) > 1 else ""
+            for k, ax in enumerate(axes):
+                ax.axvline(ts * tf, color="0.4", ls=":", lw=1,
+                           label=(f"{who}switched, {ts * tf:.3g} {tunit}" if k == 0 else None))

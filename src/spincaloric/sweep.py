@@ -75,7 +75,8 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
     from .io import spec_from_dict
     from .maps import set_path
 
-    circuit = spec_from_dict(data).device.finalize()
+    spec = spec_from_dict(data)
+    circuit = spec.device.finalize()
     if len({k for k, _ in axes}) != len(axes):
         raise DeviceError("vary", "each parameter may be varied once")
     fast = [(k, v) for k, v in axes if is_fast(circuit, k)]
@@ -88,7 +89,7 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
             raise DeviceError("vary", f"--zip needs equal lengths, got {sorted(lengths)}")
         n = lengths.pop()
         if not slow:
-            return run_sweep(circuit, fast, zipped=True)
+            return _mark_dynamic(run_sweep(circuit, fast, zipped=True), spec.magnets)
         parts = []
         for i in range(n):
             d = copy.deepcopy(data)
@@ -99,10 +100,10 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
         # the points, one after the other (every part has one point)
         variables = {name: (dims, np.concatenate([p[0][name][1] for p in parts]), attrs)
                      for name, (dims, _, attrs) in parts[0][0].items()}
-        return xr.Dataset(variables, coords=_coords(fast, slow, zipped=True),
-                          attrs=parts[0][1])
+        return _mark_dynamic(xr.Dataset(variables, coords=_coords(fast, slow, zipped=True),
+                                        attrs=parts[0][1]), spec.magnets)
     if not slow:
-        return run_sweep(circuit, fast)
+        return _mark_dynamic(run_sweep(circuit, fast), spec.magnets)
     grids = np.meshgrid(*[v for _, v in slow], indexing="ij")
     parts = []
     for combo in zip(*(g.ravel() for g in grids)):
@@ -119,7 +120,17 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
                             slow_shape + parts[0][0][name][1].shape), attrs)
                  for name, (dims, _, attrs) in parts[0][0].items()}
     ds = xr.Dataset(variables, coords=_coords(fast, slow), attrs=parts[0][1])
-    return ds.transpose(*[k for k, _ in axes], ...)
+    return _mark_dynamic(ds.transpose(*[k for k, _ in axes], ...), spec.magnets)
+
+
+def _mark_dynamic(ds, magnets):
+    """``ds`` with ``dynamic_magnet = 1`` on the torque of each dynamic magnet of the file
+    (``magnets``: names; a layer's under its first vertex, whose torque is the layer's)."""
+    for name in magnets:
+        torque = f"{name}.magnet_torque" if f"{name}.magnet_torque" in ds else f"{name}.torque"
+        if torque in ds:
+            ds[torque].attrs["dynamic_magnet"] = 1
+    return ds
 
 
 def run_sweep(circuit: Circuit, axes: list[tuple[str, np.ndarray]], zipped: bool = False):
@@ -213,86 +224,9 @@ def _grid(circuit: Circuit, axes: list[tuple[str, np.ndarray]], zipped: bool = F
             first = circuit.names[members[0]]
             put(f"{first}.magnet_torque", sol.magnet_torque(first), "N m",
                 f"spin-transfer torque on the layer of {first} (all its vertices)", True)
+            for i in members:  # each vertex names the torque on its whole layer
+                if (vertex := f"{circuit.names[i]}.torque") in variables:
+                    variables[vertex][2]["layer_torque"] = f"{first}.magnet_torque"
     put("entropy_production", sol.entropy_production, "W/K", "entropy production")
     return variables, dict(title=circuit.title, regime=circuit.regime,
                            temperature=circuit.temperature)
-
-
-def plot_dataset(ds, variable: str | None = None, component: str | None = None):
-    """A sensible figure of a sweep or switching map, with units on every axis.
-
-    1-D sweeps draw a line (a vector: its x, y, z components and its magnitude, unless
-    ``component`` picks one); 2-D sweeps a map (a vector: ``component`` "x", "y", "z" or "norm",
-    default "norm"). The default variable is the torque on the first magnet (the switching
-    time for a switching map). A zipped sweep (``point`` axis) is drawn against its first
-    zipped parameter. Returns the figure."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    dims = [d for d in ds.dims if d not in ("component", "magnet")]
-    if not ds.data_vars:
-        raise ValueError("the file has no variables to plot")
-    if variable is None:
-        # the first non-zero torque; through ds.variables (plain Variables), since building a
-        # DataArray per name re-scans all of them (quadratic in a layered device's 10⁴ names)
-        torque = next((str(v) for v, var in ds.variables.items() if str(v).endswith(".torque")
-                       and float(np.abs(var.values).max()) > 0), None)
-        default = "switching_time" if "switching_time" in ds else next(iter(ds.data_vars))
-        variable = torque or default
-    da = ds[variable]
-    if "magnet" in da.dims:  # a switching map: the first magnet
-        da = da.isel(magnet=0).assign_attrs(ds[variable].attrs)
-    if component not in (None, "x", "y", "z", "norm"):
-        raise DeviceError("component", f"must be x, y, z or norm, got {component!r}")
-    name = ds[variable].attrs.get("long_name", variable)
-    if "component" not in da.dims and component not in (None, "norm"):
-        raise DeviceError("component", f"{variable!r} is a scalar: it has no {component} "
-                          "component")
-    curves = {name: da}
-    if "component" in da.dims:
-        norm = np.sqrt((da**2).sum("component")).assign_attrs(ds[variable].attrs)
-        parts = {f"{name} {c}": da.sel(component=c) for c in ("x", "y", "z")}
-        if component == "norm" or (component is None and len(dims) != 1):
-            curves = {f"|{name}|": norm}
-        elif component is not None:
-            curves = {f"{name} {component}": parts[f"{name} {component}"]}
-        else:
-            curves = {**parts, f"|{name}|": norm}
-    if "time" in dims and len(dims) > 2:
-        raise DeviceError("plot", "this is a trajectory file (spincaloric run): draw it with "
-                          "run --plot")
-    fig, ax = plt.subplots(figsize=(6, 4), constrained_layout=True)
-    units = ds[variable].attrs.get("units", "")
-    if len(dims) == 1:
-        x = _axis_values(ds, dims[0])
-        for label, values in curves.items():
-            ax.plot(x, values, "--" if label.startswith("|") and len(curves) > 1 else "-",
-                    label=label)
-        ax.set_xlabel(f"{x.name} ({x.attrs.get('units', '')})")
-        ax.set_ylabel(f"{name} ({units})" if len(curves) > 1 else f"{next(iter(curves))} "
-                      f"({units})")
-        if len(curves) > 1:
-            ax.legend(fontsize=8)
-    elif len(dims) == 2:
-        x, y = ds[dims[1]], ds[dims[0]]
-        (label, values), = curves.items()
-        mesh = ax.pcolormesh(x, y, values, shading="auto")
-        fig.colorbar(mesh, ax=ax, label=f"{label} ({units})")
-        ax.set_xlabel(f"{dims[1]} ({x.attrs.get('units', '')})")
-        ax.set_ylabel(f"{dims[0]} ({y.attrs.get('units', '')})")
-    else:
-        raise DeviceError("plot", f"can draw 1-D or 2-D sweeps, this one has {len(dims)} axes")
-    ax.ticklabel_format(style="sci", scilimits=(-3, 4), useMathText=True)
-    ax.set_title(ds.attrs.get("title", ""), fontsize=8)
-    return fig
-
-
-def _axis_values(ds, dim):
-    """The values to draw a 1-D sweep against: the axis itself, or — for a zipped sweep, whose
-    ``point`` axis is a bare index — its first zipped parameter."""
-    if dim in ds.coords and ds[dim].attrs.get("units") is not None:
-        return ds[dim]
-    zipped = [c for c in ds.coords if c != dim and ds[c].dims == (dim,)]
-    return ds[zipped[0]] if zipped else ds[dim]
