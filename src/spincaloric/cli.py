@@ -228,16 +228,15 @@ class Duration(click.ParamType):
         return t
 
 
-def _compile_notice() -> None:
-    """Say so on stderr when the integration kernels must first be compiled (tens of seconds,
-    once after installation: numba caches them on disk)."""
-    from .dynamics import kernels
-    from .dynamics.ensemble import integrate_ensemble
+def _compile_notice():
+    """A context in which stderr says so when the integration kernels are compiled (tens of
+    seconds, once after installation: numba caches them on disk); silent when they load from
+    the cache."""
+    from .dynamics.kernels import announce_compilation
 
-    if not kernels.compiled_on_disk(kernels.integrate_rk45, kernels.integrate_fixed,
-                                    integrate_ensemble):
-        click.echo("compiling the integration kernels (once after installation, up to a "
-                   "minute; cached afterwards) ...", err=True)
+    return announce_compilation(lambda: click.echo(
+        "compiling the integration kernels (once after installation, up to a minute; cached "
+        "afterwards) ...", err=True))
 
 
 @main.command()
@@ -279,8 +278,8 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_p
                            ("temperature_noise", temperature_noise), ("n_save", n_save)):
             if value is not None:
                 opts[key] = value
-        _compile_notice()
-        traj = sim.run(end, progress=progress, **opts)
+        with _compile_notice():
+            traj = sim.run(end, progress=progress, **opts)
     except (DynamicsError, DeviceError, ValueError) as err:
         _report(device, err)
         sys.exit(EXIT_INPUT)
@@ -404,11 +403,11 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
         if not varies:
             raise DeviceError("vary", "give --vary or a [sweep] table with vary = [...]")
         axes = [parse_vary(v) for v in varies]
-        _compile_notice()
-        ds = switching_map(data, axes, end, output, chunk=chunk, workers=workers,
-                           scheduler=scheduler, resume=resume,
-                           progress=sys.stderr.isatty() if progress is None else progress,
-                           run_kw=opts)
+        with _compile_notice():
+            ds = switching_map(data, axes, end, output, chunk=chunk, workers=workers,
+                               scheduler=scheduler, resume=resume,
+                               progress=sys.stderr.isatty() if progress is None else progress,
+                               run_kw=opts)
     except _Failed:
         sys.exit(EXIT_INPUT)
     except (TimeoutError, ConnectionError) as err:

@@ -18,6 +18,7 @@ magnets, n nodes, u unknowns, E trajectories):
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 
 import numpy as np
 from numba import njit
@@ -580,20 +581,28 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                 si += 1
 
 
-def compiled_on_disk(*dispatchers) -> bool:
-    """True when numba's on-disk cache holds every one of ``dispatchers`` (the next call loads
-    them in milliseconds instead of compiling for tens of seconds). Checks the index file numba
-    writes next to the module (``__pycache__/<module>.<function>-<line>.pyXY.nbi``); a cache kept
-    elsewhere (NUMBA_CACHE_DIR) reads as absent, which only costs a needless notice."""
-    import inspect
-    import sys
-    from pathlib import Path
+@contextmanager
+def announce_compilation(callback):
+    """Within the block, call ``callback()`` once, just before numba starts compiling one of the
+    integration kernels: only on a real compilation, which numba's dispatcher reports when the
+    kernel is neither compiled in this process nor loadable from numba's on-disk cache (next
+    to the package or under NUMBA_CACHE_DIR). Loading a cached kernel says nothing."""
+    from numba.core import event
 
-    tag = f"py{sys.version_info.major}{sys.version_info.minor}"
-    for d in dispatchers:
-        f = d.py_func
-        path = Path(inspect.getfile(f))
-        name = f"{path.stem}.{f.__qualname__}-{f.__code__.co_firstlineno}.{tag}.nbi"
-        if not (path.parent / "__pycache__" / name).exists():
-            return False
-    return True
+    from .ensemble import integrate_ensemble
+
+    kernels = (integrate_rk45, integrate_fixed, integrate_ensemble)
+
+    class Announce(event.Listener):
+        said = False
+
+        def on_start(self, ev):
+            if not self.said and any(ev.data["dispatcher"] is k for k in kernels):
+                self.said = True
+                callback()
+
+        def on_end(self, ev):
+            pass
+
+    with event.install_listener("numba:compile", Announce()):
+        yield
