@@ -250,7 +250,9 @@ def _compile_notice():
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="netCDF trajectory file")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="PNG of m(t), τ(t)")
 @click.option("--json", "as_json", is_flag=True, help="print a JSON summary")
-@click.option("--progress/--no-progress", default=None, help="progress bar on stderr")
+@click.option("--progress/--no-progress", default=None,
+              help="progress of long jobs on stderr: a bar on a terminal, otherwise a line "
+                   "every few seconds [default: on]")
 @click.option("--joule-heating/--no-joule-heating", default=None,
               help="add the Joule heat of the drives as heat in the nodes [default: file]")
 def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_path, as_json,
@@ -270,8 +272,7 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_p
     if joule_heating is not None:
         spec.simulation["joule_heating"] = joule_heating
     end = until or spec.simulation.get("until", 10e-9)
-    if progress is None:
-        progress = sys.stderr.isatty()
+    progress = progress is not False  # a bar on a terminal, plain lines in a log
     try:
         sim, opts = spec.simulation_for(circuit, end)
         for key, value in (("ensemble", ensemble), ("seed", seed),
@@ -385,7 +386,9 @@ def sweep(device, varies, output, zipped):
 @click.option("--workers", type=click.IntRange(min=1), help="local dask cluster of N processes")
 @click.option("--scheduler", help="address of a running dask.distributed scheduler")
 @click.option("--resume", is_flag=True, help="continue an interrupted map")
-@click.option("--progress/--no-progress", default=None, help="progress bar on stderr")
+@click.option("--progress/--no-progress", default=None,
+              help="progress of long jobs on stderr: a bar on a terminal, otherwise a line "
+                   "every few seconds [default: on]")
 def switching_map_command(device, varies, until, output, chunk, workers, scheduler, resume,
                           progress):
     """Switching map of DEVICE: its dynamics at every point of a parameter grid."""
@@ -406,7 +409,7 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
         with _compile_notice():
             ds = switching_map(data, axes, end, output, chunk=chunk, workers=workers,
                                scheduler=scheduler, resume=resume,
-                               progress=sys.stderr.isatty() if progress is None else progress,
+                               progress=progress is not False,
                                run_kw=opts)
     except _Failed:
         sys.exit(EXIT_INPUT)

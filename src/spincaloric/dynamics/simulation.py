@@ -30,6 +30,9 @@ METHODS = ("rk45", "rk4", "heun")
 #: Save points integrated per kernel call: a long run proceeds (and reports progress) in
 #: segments of this many points; the segmentation never depends on the progress display.
 SEGMENT = 256
+#: Trajectories per kernel call (a multiple of the ensemble kernel's 64 lanes): a large
+#: ensemble proceeds, and reports progress, block by block; trajectories are independent.
+BLOCK = 1024
 #: From this ensemble size on, fixed-step methods use the lane-vectorised, multi-threaded
 #: ensemble kernel (same random streams; results agree with the scalar kernel to rounding).
 ENSEMBLE_KERNEL_MIN = 8
@@ -221,7 +224,8 @@ class Simulation:
         amplitude : (E, J) or (J,) per-trajectory scale of each drive's excursion from the
             static value (J = number of drives, in the order of ``drives``); default 1.
         rtol, atol, max_step : RK45 error control (max_step in s).
-        progress : show a progress bar (tqdm) on long runs.
+        progress : report the progress of a long run on stderr (:mod:`spincaloric.progress`:
+            a bar on a terminal, otherwise a plain line every few seconds).
         parameters : {magnet: {field: values (E,)}} per-trajectory magnet parameters, e.g.
             {"free": {"damping": np.linspace(0.005, 0.05, E)}} (SI units of MagnetParameters).
         """
@@ -244,8 +248,19 @@ class Simulation:
         if method == "rk45":
             run = _Rk45(rtol, atol, max_step)
         else:
-            run = _FixedStep(dt, method == "heun", temperature_noise, seed, ensemble)
-        out, crossing, steps = self._integrate(run, m0, t_save, kernel_in, progress)
+            run = _FixedStep(dt, method == "heun", temperature_noise, ensemble)
+            kernel_in["rng"] = _random_streams(seed, ensemble)
+        report = None
+        if progress:
+            from ..progress import Progress
+
+            noun = "trajectory" if ensemble == 1 else "trajectories"
+            report = Progress("run", ensemble, f"{ensemble} {noun} to {until * 1e9:g} ns")
+        try:
+            out, crossing, steps = self._integrate(run, m0, t_save, kernel_in, report)
+        finally:
+            if report is not None:
+                report.close()
         settings = {"ensemble": int(ensemble), "temperature_noise": bool(temperature_noise),
                     "seed": int(seed)}
         settings.update({"dt": float(dt)} if method != "rk45" else
@@ -274,36 +289,39 @@ class Simulation:
                for j, n in enumerate(self.names)]
         return np.ascontiguousarray(np.stack(ref, axis=1))
 
-    def _integrate(self, run, m0, t_save, kernel_in, progress):
-        """The segments of :data:`SEGMENT` saved instants, each one kernel call from the state
-        the previous one ended in. Returns m (E, S, k, 3), the switching events (E, k) s and
-        the step counts (E,)."""
+    def _integrate(self, run, m0, t_save, kernel_in, report):
+        """Blocks of :data:`BLOCK` trajectories, each in segments of :data:`SEGMENT` saved
+        instants. Returns m (E, S, k, 3), the switching events (E, k) s and the step counts
+        (E,); ``report`` (a Progress or None) counts trajectories."""
         n_traj, k = m0.shape[:2]
         out = np.empty((n_traj, len(t_save), k, 3))
         crossing = np.full((n_traj, k), np.nan)
         steps = np.zeros(n_traj, np.int64)
-        bar = None
-        if progress:
-            from tqdm.auto import tqdm
+        for first in range(0, n_traj, BLOCK):
+            sl = slice(first, min(first + BLOCK, n_traj))
+            block = {key: v if key == "tables" else v[sl] for key, v in kernel_in.items()}
+            self._integrate_block(run, m0[sl], t_save, block, out[sl], crossing[sl],
+                                  steps[sl], report)
+        return out, crossing, steps
 
-            bar = tqdm(total=len(t_save), unit="save", desc="integrating")
+    def _integrate_block(self, run, m0, t_save, block, out, crossing, steps, report):
+        """The segments of one block of trajectories, each one kernel call from the state the
+        previous one ended in; fills ``out``, ``crossing`` (s) and ``steps`` in place."""
+        n_traj, k = m0.shape[:2]
         start, state = 0, m0
         while start < len(t_save) - 1:
             stop = min(start + SEGMENT, len(t_save) - 1)
             seg_out = np.empty((n_traj, stop - start + 1, k, 3))
             seg_cross = np.full((n_traj, k), np.nan)
-            shift = run.segment(self, state, t_save, start, stop, kernel_in, seg_out,
-                                seg_cross, steps)
+            shift = run.segment(self, state, t_save, start, stop, block, seg_out, seg_cross,
+                                steps)
             found = ~np.isnan(seg_cross)  # the kernels run on a clock starting at ``shift``
             crossing[found] = seg_cross[found] + shift
             out[:, start:stop + 1] = seg_out
             state = np.ascontiguousarray(seg_out[:, -1])
-            if bar is not None:
-                bar.update(stop - start)
+            if report is not None:
+                report.update(n_traj * (stop - start) / (len(t_save) - 1))
             start = stop
-        if bar is not None:
-            bar.close()
-        return out, crossing, steps
 
 
 def _check_run(until, n_save, ensemble, rtol, atol, max_step, method, temperature_noise) -> str:
@@ -375,22 +393,25 @@ class _Rk45:
         return shift
 
 
+def _random_streams(seed: int, n_traj: int) -> np.ndarray:
+    """(E, 2) the random stream of every trajectory, row i seeded with seed + i; the kernels
+    advance the rows in place, segment after segment."""
+    from . import kernels
+
+    rng = np.empty((n_traj, 2), np.uint64)
+    kernels.seed_streams(seed, rng)
+    return rng
+
+
 @dataclass
 class _FixedStep:
-    """RK4 or Heun (stochastic with ``noise``) on the global step grid t = n dt (s), one
-    random stream per trajectory carried from segment to segment."""
+    """RK4 or Heun (stochastic with ``noise``) on the global step grid t = n dt (s) for an
+    ensemble of ``n_traj`` trajectories (which picks the kernel, whatever the block)."""
 
     dt: float
     heun: bool
     noise: bool
-    seed: int
     n_traj: int
-
-    def __post_init__(self):
-        from . import kernels
-
-        self.rng = np.empty((self.n_traj, 2), np.uint64)
-        kernels.seed_streams(self.seed, self.rng)
 
     def segment(self, sim, state, t_save, start, stop, kernel_in, out, cross, steps) -> float:
         """Integrate saved instants start..stop (each at its nearest step); returns the
@@ -402,12 +423,12 @@ class _FixedStep:
         shift = n[0] * self.dt
         args = list(_model_args(sim, kernel_in, len(state)))
         args[3] = args[3] - shift
-        if len(state) >= ENSEMBLE_KERNEL_MIN:
+        if self.n_traj >= ENSEMBLE_KERNEL_MIN:
             from .ensemble import integrate_ensemble as integrate
         else:
             integrate = kernels.integrate_fixed
-        integrate(_MODES[sim.torque], state, n - n[0], self.dt, self.heun, self.noise, self.rng,
-                  *args, np.ascontiguousarray(sim.model.temperature_index),
+        integrate(_MODES[sim.torque], state, n - n[0], self.dt, self.heun, self.noise,
+                  kernel_in["rng"], *args, np.ascontiguousarray(sim.model.temperature_index),
                   sim.circuit.temperature, out, kernel_in["ref"], cross)
         steps += n[-1] - n[0]
         return shift
