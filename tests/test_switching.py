@@ -1,6 +1,7 @@
 """Switching: the headline device, the CLI `run`, netCDF output, critical drives."""
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -327,23 +328,40 @@ def test_trajectory_figure_draws_every_curve(ensemble):
     assert bottom.get_ylabel() == "torque (10⁻²¹ N·m)" and bottom.get_xlabel() == "time (ns)"
 
 
-def test_the_compile_notice_knows_when_the_kernels_are_cached(monkeypatch):
-    """After one run the RK45 kernel is in numba's on-disk cache (no notice next time); a
-    function never compiled with cache=True is not."""
-    import os
+NOTICE = "compiling the integration kernels"
 
-    from spincaloric.dynamics import kernels
 
-    if os.environ.get("NUMBA_CACHE_DIR") or os.environ.get("NUMBA_DISABLE_JIT"):
-        pytest.skip("numba's cache is kept elsewhere")
-    spec = load_spec(PILLAR)
-    sim, opts = spec.simulation_for(spec.device.finalize(), 1e-11)
-    sim.run(1e-11, n_save=3, method="rk45")
-    assert kernels.compiled_on_disk(kernels.integrate_rk45)
+def _run_in_fresh_process(env, *extra):
+    """`spincaloric run` on the pillar for 50 ps in a new Python process; its stderr."""
+    import subprocess
+    import sys
 
-    class NeverCached:
-        @staticmethod
-        def py_func():  # pragma: no cover - only its name and line are looked up
-            pass
+    src = str(Path(__file__).parent.parent / "src")
+    env = {**env, "PYTHONPATH": os.pathsep.join(filter(None, [src, env.get("PYTHONPATH")]))}
+    res = subprocess.run([sys.executable, "-m", "spincaloric", "run", str(PILLAR), "--until",
+                          "50ps", "--n-save", "3", *extra], env=env, capture_output=True,
+                         text=True, timeout=900)
+    assert res.returncode == 0, res.stderr
+    return res.stderr
 
-    assert not kernels.compiled_on_disk(kernels.integrate_rk45, NeverCached)
+
+@pytest.mark.slow
+def test_the_compile_notice_appears_only_when_numba_compiles(tmp_path):
+    """With numba's cache in an empty directory the first run compiles and says so; the next
+    process loads the kernel from that cache and says nothing."""
+    if os.environ.get("NUMBA_DISABLE_JIT"):
+        pytest.skip("no compilation without the JIT")
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba-cache")}
+    assert NOTICE in _run_in_fresh_process(env)
+    assert NOTICE not in _run_in_fresh_process(env)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("extra", [(), ("--ensemble", "8", "--temperature-noise")])
+def test_no_compile_notice_once_the_cache_is_warm(extra):
+    """Wherever numba keeps its cache (next to the package or NUMBA_CACHE_DIR), a run after one
+    that may have compiled (RK45, or the lane-vectorised stochastic kernel) prints no notice."""
+    if os.environ.get("NUMBA_DISABLE_JIT"):
+        pytest.skip("no compilation without the JIT")
+    _run_in_fresh_process(dict(os.environ), *extra)
+    assert NOTICE not in _run_in_fresh_process(dict(os.environ), *extra)

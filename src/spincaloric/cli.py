@@ -253,16 +253,15 @@ class Duration(click.ParamType):
         return t
 
 
-def _compile_notice() -> None:
-    """Say so on stderr when the integration kernels must first be compiled (tens of seconds,
-    once after installation: numba caches them on disk)."""
-    from .dynamics import kernels
-    from .dynamics.ensemble import integrate_ensemble
+def _compile_notice():
+    """A context in which stderr says so when the integration kernels are compiled (tens of
+    seconds, once after installation: numba caches them on disk); silent when they load from
+    the cache."""
+    from .dynamics.kernels import announce_compilation
 
-    if not kernels.compiled_on_disk(kernels.integrate_rk45, kernels.integrate_fixed,
-                                    integrate_ensemble):
-        click.echo("compiling the integration kernels (once after installation, up to a "
-                   "minute; cached afterwards) ...", err=True)
+    return announce_compilation(lambda: click.echo(
+        "compiling the integration kernels (once after installation, up to a minute; cached "
+        "afterwards) ...", err=True))
 
 
 @main.command()
@@ -276,7 +275,9 @@ def _compile_notice() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="netCDF trajectory file")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="PNG of m(t), τ(t)")
 @click.option("--json", "as_json", is_flag=True, help="print a JSON summary")
-@click.option("--progress/--no-progress", default=None, help="progress bar on stderr")
+@click.option("--progress/--no-progress", default=None,
+              help="progress of long jobs on stderr: a bar on a terminal, otherwise a line "
+                   "every few seconds [default: on]")
 @click.option("--joule-heating/--no-joule-heating", default=None,
               help="add the Joule heat of the drives as heat in the nodes [default: file]")
 def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_path, as_json,
@@ -296,16 +297,15 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_p
     if joule_heating is not None:
         spec.simulation["joule_heating"] = joule_heating
     end = until or spec.simulation.get("until", 10e-9)
-    if progress is None:
-        progress = sys.stderr.isatty()
+    progress = progress is not False  # a bar on a terminal, plain lines in a log
     try:
         sim, opts = spec.simulation_for(circuit, end)
         for key, value in (("ensemble", ensemble), ("seed", seed),
                            ("temperature_noise", temperature_noise), ("n_save", n_save)):
             if value is not None:
                 opts[key] = value
-        _compile_notice()
-        traj = sim.run(end, progress=progress, **opts)
+        with _compile_notice():
+            traj = sim.run(end, progress=progress, **opts)
     except (DynamicsError, DeviceError, ValueError) as err:
         _report(device, err)
         sys.exit(EXIT_INPUT)
@@ -411,7 +411,9 @@ def sweep(device, varies, output, zipped):
 @click.option("--workers", type=click.IntRange(min=1), help="local dask cluster of N processes")
 @click.option("--scheduler", help="address of a running dask.distributed scheduler")
 @click.option("--resume", is_flag=True, help="continue an interrupted map")
-@click.option("--progress/--no-progress", default=None, help="progress bar on stderr")
+@click.option("--progress/--no-progress", default=None,
+              help="progress of long jobs on stderr: a bar on a terminal, otherwise a line "
+                   "every few seconds [default: on]")
 def switching_map_command(device, varies, until, output, chunk, workers, scheduler, resume,
                           progress):
     """Switching map of DEVICE: its dynamics at every point of a parameter grid."""
@@ -429,11 +431,11 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
         if not varies:
             raise DeviceError("vary", "give --vary or a [sweep] table with vary = [...]")
         axes = [parse_vary(v) for v in varies]
-        _compile_notice()
-        ds = switching_map(data, axes, end, output, chunk=chunk, workers=workers,
-                           scheduler=scheduler, resume=resume,
-                           progress=sys.stderr.isatty() if progress is None else progress,
-                           run_kw=opts)
+        with _compile_notice():
+            ds = switching_map(data, axes, end, output, chunk=chunk, workers=workers,
+                               scheduler=scheduler, resume=resume,
+                               progress=progress is not False,
+                               run_kw=opts)
     except _Failed:
         sys.exit(EXIT_INPUT)
     except (TimeoutError, ConnectionError) as err:

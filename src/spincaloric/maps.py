@@ -134,7 +134,8 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
 
     data : the parsed device file; axes : [(device-file path, values)]; until : s.
     chunk : points per task; workers : start a local dask cluster of this many processes;
-    scheduler : address of an existing dask.distributed scheduler. Returns the Dataset.
+    scheduler : address of an existing dask.distributed scheduler; progress : report the
+    finished chunks on stderr (:mod:`spincaloric.progress`). Returns the Dataset.
     """
 
     run_kw = dict(run_kw or {})
@@ -214,10 +215,10 @@ def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chu
 
     bar = None
     if progress:
-        from tqdm.auto import tqdm
+        from .progress import Progress
 
-        bar = tqdm(total=len(tasks), initial=len(tasks) - len(todo), unit="chunk",
-                   desc="switching map")
+        bar = Progress("map", len(tasks), f"{len(points)} points in {len(tasks)} chunks",
+                       initial=len(tasks) - len(todo))
     if workers or scheduler:
         from dask.distributed import Client, LocalCluster, as_completed
 

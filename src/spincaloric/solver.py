@@ -575,7 +575,7 @@ def _dense_feature_solve(circuit, mflat, dflat, paired, active, varying):
             else:
                 rhs = rhs + np.einsum("pq,qud,pd->pu", phi, rf, dvec)
         rhs = np.broadcast_to(rhs, (a.shape[0], u))
-        y = np.linalg.solve(a.reshape(-1, u, u), rhs[..., None])[..., 0]
+        y = np.linalg.solve(a.reshape(len(a), u, u), rhs[..., None])[..., 0]  # u may be 0
         xs = node_states(circuit, _unpad(y, act, n_int), m_first, dsub)
         x[sl] = xs
         j[sl] = contact_currents(circuit, contact_responses(circuit, mflat[:, sl], varying,

@@ -9,7 +9,8 @@ is stable; tests compare it with the pivoted scalar kernel.
 
 Random numbers come from a per-trajectory xorshift128+ generator seeded by splitmix64 from
 seed + trajectory index, shared with the scalar kernels: trajectory i is the same whatever
-the ensemble size, chunking or thread count.
+the ensemble size, chunking or thread count. Switching events are located on the steps as in
+:func:`~.kernels.integrate_fixed`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from .kernels import _HBAR_2E, _KB, _MU0, drive_at, prepare_drive, rng_normal, rng_seed
+from .kernels import _HBAR_2E, _KB, _MU0, drive_at, prepare_drive, rk4_crossing, rng_normal
 
 LANES = 64
 
@@ -175,8 +176,30 @@ def _drives_lanes(tt, first, n, d0, slot, offsets, times, values, amp, r0, f, t,
 
 
 @njit(cache=True)
-def _chunk(mode, m0, t_save, dt, stochastic, seed, d0, slot, offsets, times, values, amp, a0,
-           r0, e_map, f, t, slon, mp, mv, temp_slot, t0, out, first, n):
+def _crossings(y, k1, k2, k3, k4, ref, pold, tt, dt, heun, t_cross, first, n):
+    """Record the steps over which p = ref·m fell from ≥ 0 (pold, (k, L)) to < 0: the zero of p
+    on the step's interpolant (RK4: cubic continuous extension; Heun: linear) into t_cross (s)."""
+    for g in range(y.shape[0]):
+        for e in range(n):
+            r = ref[first + e, g]
+            p1 = r[0] * y[g, 0, e] + r[1] * y[g, 1, e] + r[2] * y[g, 2, e]
+            p0 = pold[g, e]
+            if p0 >= 0.0 and p1 < 0.0:
+                if heun:
+                    theta = p0 / (p0 - p1)
+                else:
+                    a1, a23, a4 = 0.0, 0.0, 0.0
+                    for c in range(3):
+                        a1 += r[c] * k1[g, c, e]
+                        a23 += r[c] * (k2[g, c, e] + k3[g, c, e])
+                        a4 += r[c] * k4[g, c, e]
+                    theta = rk4_crossing(p0, a1, a23, a4, dt)
+                t_cross[first + e, g] = tt + dt * theta
+
+
+@njit(cache=True)
+def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, values, amp, a0,
+           r0, e_map, f, t, slon, mp, mv, temp_slot, t0, out, ref, t_cross, first, n):
     k = m0.shape[1]
     u, nd = a0.shape[0], d0.shape[1]
     y = np.empty((k, 3, n))
@@ -202,9 +225,9 @@ def _chunk(mode, m0, t_save, dt, stochastic, seed, d0, slot, offsets, times, val
     mvl = np.empty((k, 3, 3, n))
     sl = np.empty((k, 4, n))
     temps = np.empty((k, n))
-    state = np.empty((n, 2), np.uint64)
+    pold = np.empty((k, n))
+    state = rng[first:first + n]  # advanced in place: one unbroken stream per trajectory
     for e in range(n):
-        rng_seed(seed + first + e, state[e])
         for g in range(k):
             for c in range(3):
                 y[g, c, e] = m0[first + e, g, c]
@@ -218,23 +241,28 @@ def _chunk(mode, m0, t_save, dt, stochastic, seed, d0, slot, offsets, times, val
     has_tables = slot.shape[0] > 0
     _drives_lanes(0.0, first, n, d0, slot, offsets, times, values, amp, r0, f, t, d, rd, fd,
                   td, rd1, fd1, td1)
-    n_save = t_save.shape[0]
-    tt = 0.0
+    n_save = save_step.shape[0]
+    step = 0
     si = 0
-    while si < n_save and t_save[si] <= tt + 0.5 * dt:
+    while si < n_save and save_step[si] <= step:
         for e in range(n):
             for g in range(k):
                 for c in range(3):
                     out[first + e, si, g, c] = y[g, c, e]
         si += 1
     while si < n_save:
+        tt = step * dt
+        for g in range(k):
+            for e in range(n):
+                r = ref[first + e, g]
+                pold[g, e] = r[0] * y[g, 0, e] + r[1] * y[g, 1, e] + r[2] * y[g, 2, e]
         if has_tables:
             _drives_lanes(tt, first, n, d0, slot, offsets, times, values, amp, r0, f, t, d, rd,
                           fd, td, rd1, fd1, td1)
-        if stochastic:
+        if heun:
             # the torque first: an internal magnet's temperature is one of its unknowns
             _torque_lanes(mode, y, mpl, sl, a0, e_map, t, rd, fd, td, phi, amat, w, tau, n)
-            for e in range(n):
+            for e in range(n if noise else 0):
                 drive_at(tt, d0[first + e], slot, offsets, times, values, amp[first + e], d)
                 for g in range(k):
                     ts = temp_slot[g]
@@ -244,7 +272,7 @@ def _chunk(mode, m0, t_save, dt, stochastic, seed, d0, slot, offsets, times, val
                         temps[g, e] = max(t0 + w[-1 - ts, e], 0.0)
                     else:
                         temps[g, e] = t0
-            for g in range(k):
+            for g in range(k if noise else 0):
                 for e in range(n):
                     sig = math.sqrt(2.0 * mpl[g, 2, e] * _KB * temps[g, e]
                                     / (mpl[g, 3, e] * mpl[g, 0, e] * mpl[g, 1, e] * dt))
@@ -296,13 +324,14 @@ def _chunk(mode, m0, t_save, dt, stochastic, seed, d0, slot, offsets, times, val
                     for e in range(n):
                         y[g, c, e] += dt / 6.0 * (k1[g, c, e] + 2.0 * k2[g, c, e]
                                                   + 2.0 * k3[g, c, e] + k4[g, c, e])
+        _crossings(y, k1, k2, k3, k4, ref, pold, tt, dt, heun, t_cross, first, n)
         for g in range(k):
             for e in range(n):
                 nrm = math.sqrt(y[g, 0, e] ** 2 + y[g, 1, e] ** 2 + y[g, 2, e] ** 2)
                 for c in range(3):
                     y[g, c, e] /= nrm
-        tt += dt
-        while si < n_save and t_save[si] <= tt + 0.5 * dt:
+        step += 1
+        while si < n_save and save_step[si] <= step:
             for e in range(n):
                 for g in range(k):
                     for c in range(3):
@@ -311,14 +340,15 @@ def _chunk(mode, m0, t_save, dt, stochastic, seed, d0, slot, offsets, times, val
 
 
 @njit(cache=True, parallel=True)
-def integrate_ensemble(mode, m0, t_save, dt, stochastic, seed, d0, slot, offsets, times, values,
-                       amp, a0, r0, e_map, f, t, slon, mp, mv, temp_slot, t0, out):
-    """Fixed-step RK4 (deterministic) or stochastic Heun for E trajectories, in parallel chunks
+def integrate_ensemble(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times,
+                       values, amp, a0, r0, e_map, f, t, slon, mp, mv, temp_slot, t0, out, ref,
+                       t_cross):
+    """Fixed-step RK4 or (stochastic) Heun for E trajectories, in parallel chunks
     of :data:`LANES` lanes; arguments as :func:`~.kernels.integrate_fixed`."""
     n_traj = m0.shape[0]
     n_chunks = (n_traj + LANES - 1) // LANES
     for ci in prange(n_chunks):
         first = ci * LANES
         n = min(LANES, n_traj - first)
-        _chunk(mode, m0, t_save, dt, stochastic, seed, d0, slot, offsets, times, values, amp,
-               a0, r0, e_map, f, t, slon, mp, mv, temp_slot, t0, out, first, n)
+        _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, values, amp,
+               a0, r0, e_map, f, t, slon, mp, mv, temp_slot, t0, out, ref, t_cross, first, n)

@@ -18,6 +18,7 @@ magnets, n nodes, u unknowns, E trajectories):
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 
 import numpy as np
 from numba import njit
@@ -68,6 +69,39 @@ def rng_normal(state):
     u1 = ((_next(state) >> np.uint64(11)) + np.uint64(1)) * (1.0 / 9007199254740993.0)
     u2 = (_next(state) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
     return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
+
+
+@njit(cache=True)
+def seed_streams(seed, state):
+    """Seed the random stream of every trajectory: state (E, 2) uint64, row i from seed + i.
+    The kernels advance the rows in place, so a run split into segments draws one unbroken
+    stream per trajectory."""
+    for i in range(state.shape[0]):
+        rng_seed(seed + i, state[i])
+
+
+@njit(cache=True)
+def crossing_fraction(c0, c1, c2, c3, c4):
+    """The root θ in [0, 1] of c0 + c1 θ + c2 θ² + c3 θ³ + c4 θ⁴ (dimensionless), given
+    c0 ≥ 0 above and a negative value at θ = 1: bisection to double precision."""
+    lo, hi = 0.0, 1.0
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        if c0 + mid * (c1 + mid * (c2 + mid * (c3 + mid * c4))) >= 0.0:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
+@njit(cache=True)
+def rk4_crossing(p0, a1, a23, a4, h):
+    """Fraction θ of an RK4 step of h (s) at which the projection p = ref·m, p0 ≥ 0 at its
+    start and negative at its end, crosses zero on the step's cubic continuous extension
+    m(θ) = m + h [b1(θ) k1 + b2(θ) (k2 + k3) + b4(θ) k4] (Hairer, Nørsett & Wanner I, §II.6);
+    a1 = ref·k1, a23 = ref·(k2 + k3), a4 = ref·k4 (1/s)."""
+    return crossing_fraction(p0, h * a1, h * (-1.5 * a1 + a23 - 0.5 * a4),
+                             h * (2.0 / 3.0) * (a1 - a23 + a4), 0.0)
 
 
 @njit(cache=True)
@@ -282,15 +316,41 @@ _A = np.array([
     [35 / 384, 0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84]])
 _B5 = np.array([35 / 384, 0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84, 0])
 _B4 = np.array([5179 / 57600, 0, 7571 / 16695, 393 / 640, -92097 / 339200, 187 / 2100, 1 / 40])
+# its quartic dense output (Hairer, Nørsett & Wanner I, §II.6; as in SciPy's RK45):
+# m(t + θh) = m + h Σ_s k_s Σ_j _P[s, j] θ^(j+1)
+_P = np.array([
+    [1, -8048581381 / 2820520608, 8663915743 / 2820520608, -12715105075 / 11282082432],
+    [0, 0, 0, 0],
+    [0, 131558114200 / 32700410799, -68118460800 / 10900136933, 87487479700 / 32700410799],
+    [0, -1754552775 / 470086768, 14199869525 / 1410260304, -10690763975 / 1880347072],
+    [0, 127303824393 / 49829197408, -318862633887 / 49829197408,
+     701980252875 / 199316789632],
+    [0, -282668133 / 205662961, 2019193451 / 616988883, -1453857185 / 822651844],
+    [0, 40617522 / 29380423, -110615467 / 29380423, 69997945 / 29380423]])
+
+
+@njit(cache=True)
+def _dopri_crossing(ks, ref, g, h, p0):
+    """Fraction θ of an accepted Dormand–Prince step of h (s) at which p = ref[g]·m of magnet
+    g (p0 ≥ 0 at the start, negative at the end) crosses zero on the step's dense output."""
+    c = np.zeros(4)
+    for st in range(7):
+        a = ref[g, 0] * ks[st, g, 0] + ref[g, 1] * ks[st, g, 1] + ref[g, 2] * ks[st, g, 2]
+        for j in range(4):
+            c[j] += h * a * _P[st, j]
+    return crossing_fraction(p0, c[0], c[1], c[2], c[3])
 
 
 @njit(cache=True, fastmath=True)
 def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, offsets, times,
-                   values, amp, a0, r0, e, f, t, slon, mp, mv, out, n_steps):
+                   values, amp, a0, r0, e, f, t, slon, mp, mv, out, n_steps, ref, t_cross):
     """Adaptive Dormand–Prince RK45 with renormalisation, each trajectory on its own steps.
 
     m0 (E, k, 3); t_save (S,) increasing (s); breaks: drive breakpoints (s) stepped onto;
-    out (E, S, k, 3); n_steps (E,) receives the accepted step counts.
+    out (E, S, k, 3); n_steps (E,) receives the accepted step counts. Switching events:
+    whenever p = ref[e, g]·m of magnet g goes from ≥ 0 to < 0 over an accepted step,
+    t_cross[e, g] (s) receives the zero of p on the step's dense output (the last such
+    crossing is kept; entries without one are left untouched).
     """
     n_traj, k = m0.shape[0], m0.shape[1]
     u, nd = a0.shape[0], d0.shape[1]
@@ -355,6 +415,12 @@ def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, off
                     sc = atol + rtol * max(abs(y[g, i]), abs(hi5))
                     err = max(err, abs(hi5 - lo4) / sc)
             if err <= 1.0:
+                ref_e = ref[ei]
+                for g in range(k):
+                    p0 = ref_e[g, 0] * y[g, 0] + ref_e[g, 1] * y[g, 1] + ref_e[g, 2] * y[g, 2]
+                    p1 = ref_e[g, 0] * y5[g, 0] + ref_e[g, 1] * y5[g, 1] + ref_e[g, 2] * y5[g, 2]
+                    if p0 >= 0.0 and p1 < 0.0:
+                        t_cross[ei, g] = tt + h * _dopri_crossing(ks, ref_e, g, h, p0)
                 tt += h
                 y[:, :] = y5
                 _normalise(y)
@@ -368,16 +434,21 @@ def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, off
 
 
 @njit(cache=True, fastmath=True)
-def integrate_fixed(mode, m0, t_save, dt, stochastic, seed, d0, slot, offsets, times, values,
-                    amp, a0, r0, e, f, t, slon, mp, mv, temp_slot, t0, out):
-    """Fixed-step integration: RK4 (deterministic) or stochastic Heun (Stratonovich) with
-    Brown's thermal field of variance 2 α k_B T / (γ M_s V dt) per component (T), T the
+def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, values,
+                    amp, a0, r0, e, f, t, slon, mp, mv, temp_slot, t0, out, ref, t_cross):
+    """Fixed-step integration: RK4 or (``heun``) Heun, with ``noise`` the stochastic Heun
+    scheme (Stratonovich) with Brown's thermal field of variance 2 α k_B T / (γ M_s V dt) per component (T), T the
     magnet's node temperature T0 + ΔT(t) (``temp_slot`` (k,): i ≥ 0 indexes the drive vector,
     i < 0 the solved unknown −1 − i, an internal magnet's electron temperature; without
     circuit torques such a magnet fluctuates at T0).
 
-    Trajectory i draws from a xorshift128+ generator seeded with seed + i: reproducible and
-    independent of the ensemble size (the ensemble kernel uses the same streams). out (E, S, k, 3).
+    Steps are at t = n dt (s, n = 0, 1, …); save_step (S,) non-decreasing step numbers n at
+    which to save m into out (E, S, k, 3). Trajectory i draws from its xorshift128+ stream
+    rng[i] (seeded by :func:`seed_streams`, advanced in place): reproducible and independent
+    of the ensemble size (the ensemble kernel uses the same streams). Switching events: when
+    p = ref[e, g]·m goes from ≥ 0 to < 0 over a step, t_cross[e, g] (s) receives its zero on
+    the step's interpolant (RK4: the cubic continuous extension; Heun: linear), the last one
+    kept.
     """
     n_traj, k = m0.shape[0], m0.shape[1]
     u, nd = a0.shape[0], d0.shape[1]
@@ -396,33 +467,36 @@ def integrate_fixed(mode, m0, t_save, dt, stochastic, seed, d0, slot, offsets, t
     rd = np.zeros(u)
     fd = np.zeros((f.shape[0], f.shape[1], u))
     td = np.zeros((f.shape[0], f.shape[1], 3))
-    n_save = t_save.shape[0]
+    pold = np.zeros(k)
+    n_save = save_step.shape[0]
     has_tables = slot.shape[0] > 0
-    rng = np.empty(2, np.uint64)
     for ei in range(n_traj):
-        rng_seed(seed + ei, rng)
+        rng_e, ref_e = rng[ei], ref[ei]
         d0_e, amp_e, slon_e, mp_e, mv_e = d0[ei], amp[ei], slon[ei], mp[ei], mv[ei]
         drive_at(0.0, d0_e, slot, offsets, times, values, amp_e, d)
         prepare_drive(d, r0, f, t, rd, fd, td)
         y[:, :] = m0[ei]
-        tt = 0.0
+        n = 0
         si = 0
-        while si < n_save and t_save[si] <= tt + 0.5 * dt:
+        while si < n_save and save_step[si] <= n:
             out[ei, si] = y
             si += 1
         while si < n_save:
+            tt = n * dt
+            for g in range(k):
+                pold[g] = ref_e[g, 0] * y[g, 0] + ref_e[g, 1] * y[g, 1] + ref_e[g, 2] * y[g, 2]
             # stages are spelled out on purpose: every array passed to one more (even inlined)
             # function costs reference counting per call, measured at ~2x on one trajectory
             if has_tables:
                 drive_at(tt, d0_e, slot, offsets, times, values, amp_e, d)
                 prepare_drive(d, r0, f, t, rd, fd, td)
-            if stochastic:
+            if heun:
                 # the torque first: an internal magnet's temperature is one of its unknowns
                 if mode == 1:
                     circuit_torque(y, a0, e, t, rd, fd, td, tau, phi, amat, w)
                 elif mode == 2:
                     _slonczewski(y, slon_e, tau)
-                for g in range(k):
+                for g in range(k if noise else 0):
                     ts = temp_slot[g]
                     if ts >= 0:
                         temp = t0 + d[ts]
@@ -434,7 +508,7 @@ def integrate_fixed(mode, m0, t_save, dt, stochastic, seed, d0, slot, offsets, t
                     sig = math.sqrt(2.0 * mp_e[g, 2] * _KB * temp
                                     / (mp_e[g, 3] * mp_e[g, 0] * mp_e[g, 1] * dt))
                     for i in range(3):
-                        bth[g, i] = sig * rng_normal(rng)
+                        bth[g, i] = sig * rng_normal(rng_e)
                 llgs_rhs(y, tau, mp_e, mv_e, bth, k1)
                 for g in range(k):
                     for i in range(3):
@@ -450,6 +524,9 @@ def integrate_fixed(mode, m0, t_save, dt, stochastic, seed, d0, slot, offsets, t
                 for g in range(k):
                     for i in range(3):
                         y[g, i] += 0.5 * dt * (k1[g, i] + k2[g, i])
+                    p1 = ref_e[g, 0] * y[g, 0] + ref_e[g, 1] * y[g, 1] + ref_e[g, 2] * y[g, 2]
+                    if pold[g] >= 0.0 and p1 < 0.0:  # Heun: linear within the step
+                        t_cross[ei, g] = tt + dt * pold[g] / (pold[g] - p1)
             else:
                 if mode == 1:
                     circuit_torque(y, a0, e, t, rd, fd, td, tau, phi, amat, w)
@@ -489,27 +566,43 @@ def integrate_fixed(mode, m0, t_save, dt, stochastic, seed, d0, slot, offsets, t
                 for g in range(k):
                     for i in range(3):
                         y[g, i] += dt / 6.0 * (k1[g, i] + 2 * k2[g, i] + 2 * k3[g, i] + k4[g, i])
+                    p1 = ref_e[g, 0] * y[g, 0] + ref_e[g, 1] * y[g, 1] + ref_e[g, 2] * y[g, 2]
+                    if pold[g] >= 0.0 and p1 < 0.0:
+                        a1, a23, a4 = 0.0, 0.0, 0.0
+                        for i in range(3):
+                            a1 += ref_e[g, i] * k1[g, i]
+                            a23 += ref_e[g, i] * (k2[g, i] + k3[g, i])
+                            a4 += ref_e[g, i] * k4[g, i]
+                        t_cross[ei, g] = tt + dt * rk4_crossing(pold[g], a1, a23, a4, dt)
             _normalise(y)
-            tt += dt
-            while si < n_save and t_save[si] <= tt + 0.5 * dt:
+            n += 1
+            while si < n_save and save_step[si] <= n:
                 out[ei, si] = y
                 si += 1
 
 
-def compiled_on_disk(*dispatchers) -> bool:
-    """True when numba's on-disk cache holds every one of ``dispatchers`` (the next call loads
-    them in milliseconds instead of compiling for tens of seconds). Checks the index file numba
-    writes next to the module (``__pycache__/<module>.<function>-<line>.pyXY.nbi``); a cache kept
-    elsewhere (NUMBA_CACHE_DIR) reads as absent, which only costs a needless notice."""
-    import inspect
-    import sys
-    from pathlib import Path
+@contextmanager
+def announce_compilation(callback):
+    """Within the block, call ``callback()`` once, just before numba starts compiling one of the
+    integration kernels: only on a real compilation, which numba's dispatcher reports when the
+    kernel is neither compiled in this process nor loadable from numba's on-disk cache (next
+    to the package or under NUMBA_CACHE_DIR). Loading a cached kernel says nothing."""
+    from numba.core import event
 
-    tag = f"py{sys.version_info.major}{sys.version_info.minor}"
-    for d in dispatchers:
-        f = d.py_func
-        path = Path(inspect.getfile(f))
-        name = f"{path.stem}.{f.__qualname__}-{f.__code__.co_firstlineno}.{tag}.nbi"
-        if not (path.parent / "__pycache__" / name).exists():
-            return False
-    return True
+    from .ensemble import integrate_ensemble
+
+    kernels = (integrate_rk45, integrate_fixed, integrate_ensemble)
+
+    class Announce(event.Listener):
+        said = False
+
+        def on_start(self, ev):
+            if not self.said and any(ev.data["dispatcher"] is k for k in kernels):
+                self.said = True
+                callback()
+
+        def on_end(self, ev):
+            pass
+
+    with event.install_listener("numba:compile", Announce()):
+        yield

@@ -31,6 +31,9 @@ METHODS = ("rk45", "rk4", "heun")
 #: Save points integrated per kernel call: a long run proceeds (and reports progress) in
 #: segments of this many points; the segmentation never depends on the progress display.
 SEGMENT = 256
+#: Trajectories per kernel call (a multiple of the ensemble kernel's 64 lanes): a large
+#: ensemble proceeds, and reports progress, block by block; trajectories are independent.
+BLOCK = 1024
 #: From this ensemble size on, fixed-step methods use the lane-vectorised, multi-threaded
 #: ensemble kernel (same random streams; results agree with the scalar kernel to rounding).
 ENSEMBLE_KERNEL_MIN = 8
@@ -222,121 +225,231 @@ class Simulation:
             parameters=None) -> Trajectory:
         """Integrate from t = 0 to ``until`` (s) and return a :class:`Trajectory`.
 
-        n_save : number of saved instants, evenly spaced in [0, until].
+        n_save : number of saved instants, evenly spaced in [0, until]; the switching times
+            are located on the integrator's steps and do not depend on it.
         ensemble : number of trajectories E, integrated together in compiled code.
         initial : (k, 3) or (E, k, 3) initial magnetizations (default: the circuit's).
         method : "rk45" (adaptive Dormand–Prince, default without noise), "rk4" (fixed ``dt``)
-            or "heun" (stochastic Heun, the default with ``temperature_noise``).
-        temperature_noise : Brown's thermal field at each magnet's node temperature.
-        dt : fixed step (s) of rk4 / heun (default until/(n_save−1)/20, at most 1 ps).
-        seed : trajectory i of segment s draws from a generator seeded with
-            seed + i + 10⁶ s: reproducible for a given input.
+            or "heun" (Heun, fixed ``dt``; the stochastic scheme, and the default, with
+            ``temperature_noise``).
+        temperature_noise : Brown's thermal field at each magnet's node temperature (only
+            then are there fluctuations, whatever the method).
+        dt : fixed step (s) of rk4 / heun (default until/(n_save−1)/20, at most 1 ps); the
+            steps fall at t = n dt and a saved instant holds the state of the nearest step.
+        seed : trajectory i draws from one random stream seeded with seed + i: reproducible
+            for a given input and step, whatever the ensemble size or n_save.
         amplitude : (E, J) or (J,) per-trajectory scale of each drive's excursion from the
             static value (J = number of drives, in the order of ``drives``); default 1.
         rtol, atol, max_step : RK45 error control (max_step in s).
-        progress : show a progress bar (tqdm) on long runs.
+        progress : report the progress of a long run on stderr (:mod:`spincaloric.progress`:
+            a bar on a terminal, otherwise a plain line every few seconds).
         parameters : {magnet: {field: values (E,)}} per-trajectory magnet parameters, e.g.
             {"free": {"damping": np.linspace(0.005, 0.05, E)}} (SI units of MagnetParameters).
         """
-        from . import kernels
+        from .trajectory import Trajectory
 
-        if not (isinstance(until, (int, float, np.floating)) and np.isfinite(until)
-                and until > 0):
-            raise DynamicsError("until", f"must be a positive time (s), got {until!r}")
-        for name, value, least in (("n_save", n_save, 2), ("ensemble", ensemble, 1)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
-                    or value < least:
-                raise DynamicsError(name, f"must be a whole number ≥ {least}, got {value!r}")
-        for name, value in (("rtol", rtol), ("atol", atol)):
-            if not (isinstance(value, (int, float, np.floating)) and np.isfinite(value)
-                    and value > 0):
-                raise DynamicsError(name, f"must be a positive tolerance, got {value!r}")
-        if max_step is not None and not (isinstance(max_step, (int, float, np.floating))
-                                         and np.isfinite(max_step) and max_step > 0):
-            raise DynamicsError("max_step", f"must be a positive time (s), got {max_step!r}")
-        method = method or ("heun" if temperature_noise else "rk45")
-        if method not in METHODS:
-            raise DynamicsError("method", f"must be one of {METHODS}")
-        if temperature_noise and method != "heun":
-            raise DynamicsError("method", "thermal noise needs the stochastic 'heun' method")
+        method = _check_run(until, n_save, ensemble, rtol, atol, max_step, method,
+                            temperature_noise)
         t_save = np.linspace(0.0, float(until), int(n_save))
         if dt is None:
             dt = min(1e-12, until / (n_save - 1) / 20)
         if not (np.isfinite(dt) and dt > 0):
             raise DynamicsError("dt", f"must be a positive time step (s), got {dt!r}")
         max_step = float(max_step or until / 50)
-        slot, offsets, times, values, breaks = self._tables(until, min(max_step, until / 200))
-        n_drv = len(slot)
-        try:
-            amp = np.ones((ensemble, n_drv)) if amplitude is None else np.broadcast_to(
-                np.asarray(amplitude, float), (ensemble, n_drv)).copy()
-        except (TypeError, ValueError):
-            raise DynamicsError("amplitude", f"must broadcast to (ensemble, drives) = "
-                                f"({ensemble}, {n_drv})") from None
-        if not np.all(np.isfinite(amp)):
-            raise DynamicsError("amplitude", "must be finite")
-        self._warn_beyond_linear_response(slot, offsets, values, amp)
-        k = len(self.names)
-        m0 = self.initial_state() if initial is None else np.asarray(initial, float)
-        m0 = np.broadcast_to(m0, (ensemble, k, 3)).astype(float)
-        norms = np.linalg.norm(m0, axis=-1, keepdims=True)
-        if np.any(norms == 0) or not np.all(np.isfinite(m0)):
-            raise DynamicsError("initial", "initial magnetizations must be finite, non-zero")
-        m0 = np.ascontiguousarray(m0 / norms)
+        tables = self._tables(until, min(max_step, until / 200))
+        amp = _amplitudes(amplitude, ensemble, len(tables[0]))
+        self._warn_beyond_linear_response(tables[0], tables[1], tables[3], amp)
+        m0 = self._initial(initial, ensemble)
         mp, mv = self._magnet_arrays(ensemble, parameters)
-        slon = self._slonczewski_array(ensemble)
-        mode = {"none": 0, "circuit": 1, "slonczewski": 2}[self.torque]
-        tm = self.model
-        d0 = np.ascontiguousarray(np.broadcast_to(tm.d0, (ensemble, tm.d0.size)))
-        temp_slot = np.ascontiguousarray(tm.temperature_index)
-        out = np.empty((ensemble, len(t_save), k, 3))
-        steps = np.zeros(ensemble, np.int64)
-        bar = None
+        kernel_in = dict(tables=tables, amp=amp, mp=mp, mv=mv,
+                         slon=self._slonczewski_array(ensemble), ref=self._references(m0))
+        if method == "rk45":
+            run = _Rk45(rtol, atol, max_step)
+        else:
+            run = _FixedStep(dt, method == "heun", temperature_noise, ensemble)
+            kernel_in["rng"] = _random_streams(seed, ensemble)
+        report = None
         if progress:
-            from tqdm.auto import tqdm
+            from ..progress import Progress
 
-            bar = tqdm(total=len(t_save), unit="save", desc="integrating")
-        start, state, seg = 0, m0, 0
-        while start < len(t_save) - 1:
-            stop = min(start + SEGMENT, len(t_save) - 1)
-            t_seg = t_save[start:stop + 1]
-            seg_out = np.empty((ensemble, len(t_seg), k, 3))
-            # the kernels run from t = 0: shift the drives' clock by the segment start
-            shift = t_seg[0]
-            local_times = times - shift
-            local_breaks = breaks[(breaks > shift) & (breaks < t_seg[-1])] - shift
-            if method == "rk45":
-                seg_steps = np.zeros(ensemble, np.int64)
-                kernels.integrate_rk45(mode, state, t_seg - shift, local_breaks, rtol, atol,
-                                       max_step, d0, slot, offsets, local_times, values, amp,
-                                       tm.a0, tm.r0, tm.e, tm.f, tm.t, slon, mp, mv, seg_out,
-                                       seg_steps)
-                steps += seg_steps
-            elif ensemble >= ENSEMBLE_KERNEL_MIN:
-                from .ensemble import integrate_ensemble
-
-                integrate_ensemble(mode, state, t_seg - shift, dt, method == "heun",
-                                   seed + 1_000_000 * seg, d0, slot, offsets, local_times,
-                                   values, amp, tm.a0, tm.r0, tm.e, tm.f, tm.t, slon, mp, mv,
-                                   temp_slot, self.circuit.temperature, seg_out)
-                steps += int(round((t_seg[-1] - t_seg[0]) / dt))
-            else:
-                kernels.integrate_fixed(mode, state, t_seg - shift, dt, method == "heun",
-                                        seed + 1_000_000 * seg, d0, slot, offsets, local_times,
-                                        values, amp, tm.a0, tm.r0, tm.e, tm.f, tm.t, slon, mp,
-                                        mv, temp_slot, self.circuit.temperature, seg_out)
-                steps += int(round((t_seg[-1] - t_seg[0]) / dt))
-            out[:, start:stop + 1] = seg_out
-            state = np.ascontiguousarray(seg_out[:, -1])
-            if bar is not None:
-                bar.update(stop - start)
-            start, seg = stop, seg + 1
-        if bar is not None:
-            bar.close()
-        from .trajectory import Trajectory
-
+            noun = "trajectory" if ensemble == 1 else "trajectories"
+            report = Progress("run", ensemble, f"{ensemble} {noun} to {until * 1e9:g} ns")
+        try:
+            out, crossing, steps = self._integrate(run, m0, t_save, kernel_in, report)
+        finally:
+            if report is not None:
+                report.close()
         settings = {"ensemble": int(ensemble), "temperature_noise": bool(temperature_noise),
                     "seed": int(seed)}
         settings.update({"dt": float(dt)} if method != "rk45" else
                         {"rtol": float(rtol), "atol": float(atol), "max_step": max_step})
-        return Trajectory(self, t_save, out, steps, method, amp, settings)
+        return Trajectory(self, t_save, out, steps, method, amp, settings, crossing)
+
+    def _initial(self, initial, ensemble: int) -> np.ndarray:
+        """(E, k, 3) unit initial magnetizations (default: the circuit's)."""
+        k = len(self.names)
+        m0 = self.initial_state() if initial is None else np.asarray(initial, float)
+        try:
+            m0 = np.broadcast_to(m0, (ensemble, k, 3)).astype(float)
+        except ValueError:
+            raise DynamicsError("initial", f"must broadcast to (ensemble, magnets, 3) = "
+                                f"({ensemble}, {k}, 3)") from None
+        norms = np.linalg.norm(m0, axis=-1, keepdims=True)
+        if np.any(norms == 0) or not np.all(np.isfinite(m0)):
+            raise DynamicsError("initial", "initial magnetizations must be finite, non-zero")
+        return np.ascontiguousarray(m0 / norms)
+
+    def _references(self, m0: np.ndarray) -> np.ndarray:
+        """(E, k, 3) the initial easy-axis direction of every magnet (switching criterion)."""
+        from .switching import reference_direction
+
+        ref = [reference_direction(m0[:, j], self.magnets[n].anisotropy_axis)
+               for j, n in enumerate(self.names)]
+        return np.ascontiguousarray(np.stack(ref, axis=1))
+
+    def _integrate(self, run, m0, t_save, kernel_in, report):
+        """Blocks of :data:`BLOCK` trajectories, each in segments of :data:`SEGMENT` saved
+        instants. Returns m (E, S, k, 3), the switching events (E, k) s and the step counts
+        (E,); ``report`` (a Progress or None) counts trajectories."""
+        n_traj, k = m0.shape[:2]
+        out = np.empty((n_traj, len(t_save), k, 3))
+        crossing = np.full((n_traj, k), np.nan)
+        steps = np.zeros(n_traj, np.int64)
+        for first in range(0, n_traj, BLOCK):
+            sl = slice(first, min(first + BLOCK, n_traj))
+            block = {key: v if key == "tables" else v[sl] for key, v in kernel_in.items()}
+            self._integrate_block(run, m0[sl], t_save, block, out[sl], crossing[sl],
+                                  steps[sl], report)
+        return out, crossing, steps
+
+    def _integrate_block(self, run, m0, t_save, block, out, crossing, steps, report):
+        """The segments of one block of trajectories, each one kernel call from the state the
+        previous one ended in; fills ``out``, ``crossing`` (s) and ``steps`` in place."""
+        n_traj, k = m0.shape[:2]
+        start, state = 0, m0
+        while start < len(t_save) - 1:
+            stop = min(start + SEGMENT, len(t_save) - 1)
+            seg_out = np.empty((n_traj, stop - start + 1, k, 3))
+            seg_cross = np.full((n_traj, k), np.nan)
+            shift = run.segment(self, state, t_save, start, stop, block, seg_out, seg_cross,
+                                steps)
+            found = ~np.isnan(seg_cross)  # the kernels run on a clock starting at ``shift``
+            crossing[found] = seg_cross[found] + shift
+            out[:, start:stop + 1] = seg_out
+            state = np.ascontiguousarray(seg_out[:, -1])
+            if report is not None:
+                report.update(n_traj * (stop - start) / (len(t_save) - 1))
+            start = stop
+
+
+def _check_run(until, n_save, ensemble, rtol, atol, max_step, method, temperature_noise) -> str:
+    """Validate the scalar run settings (field-named errors); returns the method."""
+    if not (isinstance(until, (int, float, np.floating)) and np.isfinite(until) and until > 0):
+        raise DynamicsError("until", f"must be a positive time (s), got {until!r}")
+    for name, value, least in (("n_save", n_save, 2), ("ensemble", ensemble, 1)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
+            raise DynamicsError(name, f"must be a whole number ≥ {least}, got {value!r}")
+    for name, value in (("rtol", rtol), ("atol", atol)):
+        if not (isinstance(value, (int, float, np.floating)) and np.isfinite(value)
+                and value > 0):
+            raise DynamicsError(name, f"must be a positive tolerance, got {value!r}")
+    if max_step is not None and not (isinstance(max_step, (int, float, np.floating))
+                                     and np.isfinite(max_step) and max_step > 0):
+        raise DynamicsError("max_step", f"must be a positive time (s), got {max_step!r}")
+    method = method or ("heun" if temperature_noise else "rk45")
+    if method not in METHODS:
+        raise DynamicsError("method", f"must be one of {METHODS}")
+    if temperature_noise and method != "heun":
+        raise DynamicsError("method", "thermal noise needs the stochastic 'heun' method")
+    return method
+
+
+def _amplitudes(amplitude, ensemble: int, n_drv: int) -> np.ndarray:
+    """(E, J) drive amplitude scales (default 1)."""
+    try:
+        amp = np.ones((ensemble, n_drv)) if amplitude is None else np.broadcast_to(
+            np.asarray(amplitude, float), (ensemble, n_drv)).copy()
+    except (TypeError, ValueError):
+        raise DynamicsError("amplitude", f"must broadcast to (ensemble, drives) = "
+                            f"({ensemble}, {n_drv})") from None
+    if not np.all(np.isfinite(amp)):
+        raise DynamicsError("amplitude", "must be finite")
+    return amp
+
+
+def _model_args(sim: Simulation, kernel_in: dict, n_traj: int) -> tuple:
+    """The kernel arguments from ``d0`` to ``mv`` (drives, circuit maps, magnets)."""
+    tm = sim.model
+    slot, offsets, times, values, _ = kernel_in["tables"]
+    d0 = np.ascontiguousarray(np.broadcast_to(tm.d0, (n_traj, tm.d0.size)))
+    return (d0, slot, offsets, times, values, kernel_in["amp"], tm.a0, tm.r0, tm.e, tm.f, tm.t,
+            kernel_in["slon"], kernel_in["mp"], kernel_in["mv"])
+
+
+@dataclass
+class _Rk45:
+    """Adaptive Dormand–Prince segments: each lands on the saved instants (s)."""
+
+    rtol: float
+    atol: float
+    max_step: float
+
+    def segment(self, sim, state, t_save, start, stop, kernel_in, out, cross, steps) -> float:
+        """Integrate saved instants start..stop; returns the segment's clock origin (s)."""
+        from . import kernels
+
+        shift = t_save[start]
+        args = list(_model_args(sim, kernel_in, len(state)))
+        args[3] = args[3] - shift  # drive tables on the segment's clock
+        breaks = kernel_in["tables"][4]
+        breaks = breaks[(breaks > shift) & (breaks < t_save[stop])] - shift
+        seg_steps = np.zeros(len(state), np.int64)
+        kernels.integrate_rk45(_MODES[sim.torque], state, t_save[start:stop + 1] - shift,
+                               breaks, self.rtol, self.atol, self.max_step, *args, out,
+                               seg_steps, kernel_in["ref"], cross)
+        steps += seg_steps
+        return shift
+
+
+def _random_streams(seed: int, n_traj: int) -> np.ndarray:
+    """(E, 2) the random stream of every trajectory, row i seeded with seed + i; the kernels
+    advance the rows in place, segment after segment."""
+    from . import kernels
+
+    rng = np.empty((n_traj, 2), np.uint64)
+    kernels.seed_streams(seed, rng)
+    return rng
+
+
+@dataclass
+class _FixedStep:
+    """RK4 or Heun (stochastic with ``noise``) on the global step grid t = n dt (s) for an
+    ensemble of ``n_traj`` trajectories (which picks the kernel, whatever the block)."""
+
+    dt: float
+    heun: bool
+    noise: bool
+    n_traj: int
+
+    def segment(self, sim, state, t_save, start, stop, kernel_in, out, cross, steps) -> float:
+        """Integrate saved instants start..stop (each at its nearest step); returns the
+        segment's clock origin (s), the time of its first step."""
+        from . import kernels
+
+        # the step nearest each saved instant, counted from the segment's first one
+        n = np.maximum(np.ceil(t_save[start:stop + 1] / self.dt - 0.5), 0).astype(np.int64)
+        shift = n[0] * self.dt
+        args = list(_model_args(sim, kernel_in, len(state)))
+        args[3] = args[3] - shift
+        if self.n_traj >= ENSEMBLE_KERNEL_MIN:
+            from .ensemble import integrate_ensemble as integrate
+        else:
+            integrate = kernels.integrate_fixed
+        integrate(_MODES[sim.torque], state, n - n[0], self.dt, self.heun, self.noise,
+                  kernel_in["rng"], *args, np.ascontiguousarray(sim.model.temperature_index),
+                  sim.circuit.temperature, out, kernel_in["ref"], cross)
+        steps += n[-1] - n[0]
+        return shift
+
+
+_MODES = {"none": 0, "circuit": 1, "slonczewski": 2}

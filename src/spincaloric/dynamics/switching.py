@@ -2,8 +2,11 @@
 
 A magnet *switched* when its final magnetization points against its initial easy-axis
 direction: with u the anisotropy axis and ref = sign(m(0)·u) u, the projection p(t) = m(t)·ref
-ends below −``threshold`` (default 0.5). Its *switching time* is the last instant p(t) crosses
-zero (linear interpolation between saved points), in s.
+ends below −``threshold`` (default 0.5). Its *switching time* is the last instant p(t) falls
+through zero, in s. The integrators locate that event on their own steps (the zero of p on the
+step's interpolant, as event location in ODE solvers does), so it does not depend on how
+densely the trajectory is saved; :func:`detect_switching` can also estimate it from saved points
+alone (linear interpolation between them).
 """
 
 from __future__ import annotations
@@ -28,15 +31,29 @@ class SwitchingResult:
         return float(np.mean(self.switched))
 
 
+def reference_direction(m0: np.ndarray, axis: np.ndarray) -> np.ndarray:
+    """ref = sign(m0·u) u (..., 3), the initial easy-axis direction of unit magnetizations m0
+    (..., 3) along the easy axis ``axis`` (normalised here; + u when m0 ⟂ u)."""
+    u = np.asarray(axis, float) / np.linalg.norm(axis)
+    sign = np.where(np.asarray(m0, float) @ u >= 0, 1.0, -1.0)
+    return sign[..., None] * u
+
+
 def detect_switching(time: np.ndarray, m: np.ndarray, axis: np.ndarray,
-                     threshold: float = 0.5) -> SwitchingResult:
-    """Switching of one magnet from saved m (E, S, 3) at times (S,) s, easy axis ``axis``."""
-    axis = np.asarray(axis, float) / np.linalg.norm(axis)
-    p0 = m[:, 0] @ axis
-    ref = np.where(p0 >= 0, 1.0, -1.0)
-    p = (m @ axis) * ref[:, None]  # (E, S)
+                     threshold: float = 0.5, crossing: np.ndarray | None = None
+                     ) -> SwitchingResult:
+    """Switching of one magnet from saved m (E, S, 3) at times (S,) s, easy axis ``axis``.
+
+    crossing : (E,) s, the last time p fell through zero as located by the integrator (NaN if
+        never); without it the time is interpolated linearly between saved points.
+    """
+    ref = reference_direction(m[:, 0], axis)
+    p = np.einsum("esc,ec->es", m, ref)  # (E, S)
     switched = p[:, -1] < -threshold
     t_sw = np.full(len(p), np.nan)
+    if crossing is not None:
+        t_sw[switched] = np.asarray(crossing, float)[switched]
+        return SwitchingResult(switched, t_sw)
     for e in np.flatnonzero(switched):  # loop over switched trajectories only, post-processing
         above = np.flatnonzero(p[e, :-1] >= 0)
         if above.size == 0:

@@ -24,6 +24,9 @@ class Trajectory:
     amplitude : (E, J) drive amplitude scales used.
     settings : the run's settings (ensemble, temperature_noise, seed, dt (s) or
         rtol/atol/max_step (s)), kept with the results.
+    crossing : (E, k) the last time (s) each magnet's projection on its initial easy-axis
+        direction fell through zero, located by the integrator on its own steps (NaN: never);
+        None for saved states alone (switching times are then interpolated between them).
     """
 
     simulation: object
@@ -33,6 +36,7 @@ class Trajectory:
     method: str
     amplitude: np.ndarray
     settings: dict = field(default_factory=dict)
+    crossing: np.ndarray | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -45,8 +49,9 @@ class Trajectory:
     def switching(self, threshold: float = 0.5) -> dict[str, SwitchingResult]:
         """Switching of every dynamic magnet (see :mod:`.switching`)."""
         return {n: detect_switching(self.time, self.magnetization(n),
-                                    self.simulation.magnets[n].anisotropy_axis, threshold)
-                for n in self.names}
+                                    self.simulation.magnets[n].anisotropy_axis, threshold,
+                                    None if self.crossing is None else self.crossing[:, j])
+                for j, n in enumerate(self.names)}
 
     def energy(self, name: str) -> np.ndarray:
         """(E, S) magnetic energy of magnet ``name`` (J)."""
@@ -83,8 +88,7 @@ class Trajectory:
         ``switching_time`` (s or None) of the first trajectory; with an ensemble also
         ``ensemble`` (E), ``switching_probability``, ``median_switching_time`` (s, over the
         trajectories that switched; None if none did) and ``mean_final_magnetization``.
-        Switching times are interpolated between saved instants: their resolution is the
-        saving interval until/(n_save − 1)."""
+        Switching times are located on the integrator's steps, whatever the saving interval."""
         out = {}
         for name, res in self.switching().items():
             m_final = self.magnetization(name)[:, -1]

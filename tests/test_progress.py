@@ -1,0 +1,108 @@
+"""Progress of long runs and maps when stderr is not a terminal: plain lines, at most one every
+few seconds, none for short jobs."""
+
+import io
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from spincaloric.progress import EVERY, Progress
+
+ROOT = Path(__file__).parent.parent
+PILLAR = ROOT / "examples" / "devices" / "thermal_switching_pillar.toml"
+LEFT = r"(, ~\d+(\.\d)? (s|min|h) left)?"
+
+
+class Clock:
+    """A settable clock (s)."""
+
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_plain_lines_are_spaced_by_the_interval_and_absent_for_short_jobs():
+    clock, out = Clock(), io.StringIO()
+    p = Progress("run", 10000, "10000 trajectories to 8 ns", stream=out, clock=clock)
+    for _ in range(4):  # 4 s of work: nothing yet
+        clock.now += 1.0
+        p.update(500)
+    assert out.getvalue() == ""
+    clock.now += 1.5
+    p.update(1000)  # 5.5 s, 3000 done: the first line
+    assert out.getvalue() == "run: 30% of 10000 trajectories to 8 ns, 6 s elapsed, ~13 s left\n"
+    for _ in range(4):  # every second, but a line only 5 s after the last one
+        clock.now += 1.0
+        p.update(100)
+    assert out.getvalue().count("\n") == 1
+    clock.now += 1.5
+    p.update(100)  # 11 s, 3500 done
+    lines = out.getvalue().splitlines()
+    assert lines[1] == "run: 35% of 10000 trajectories to 8 ns, 11 s elapsed, ~20 s left"
+    p.close()
+
+
+def test_a_resumed_job_estimates_its_rate_from_this_session_only():
+    clock, out = Clock(), io.StringIO()
+    p = Progress("map", 10, "40 points in 10 chunks", initial=6, stream=out, clock=clock)
+    clock.now += 10.0
+    p.update(1)  # 1 chunk in 10 s, 3 chunks left
+    assert out.getvalue() == "map: 70% of 40 points in 10 chunks, 10 s elapsed, ~30 s left\n"
+
+
+def _stderr_lines(*args):
+    """Run `spincaloric ARGS` with stderr a pipe: ([(arrival (s after start), line)], total
+    duration (s))."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")]))}
+    start = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "spincaloric", *map(str, args)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    lines = [(time.monotonic() - start, line.rstrip("\n")) for line in proc.stderr]
+    assert proc.wait(timeout=900) == 0, lines
+    return lines, time.monotonic() - start
+
+
+def _check_progress(lines, duration, pattern):
+    """Every line is a plain progress line (or the compile notice), the first no earlier than
+    EVERY s after the start and the others at least EVERY s apart; one at least if the job
+    lasted long enough."""
+    progress = [(t, line) for t, line in lines if not line.startswith("compiling")]
+    for _, line in progress:
+        assert re.fullmatch(pattern, line), line
+    times = [t for t, _ in progress]
+    assert all(t >= EVERY for t in times)
+    assert all(b - a >= EVERY - 0.5 for a, b in zip(times, times[1:])), times  # pipe jitter
+    if duration < EVERY + 2:
+        pytest.skip(f"the job took {duration:.1f} s here: too short to be reported")
+    assert progress, lines
+
+
+@pytest.mark.slow
+def test_run_logs_plain_progress_lines_to_a_pipe():
+    lines, duration = _stderr_lines("run", PILLAR, "--ensemble", 1100, "--temperature-noise",
+                                    "--until", "4ns", "--n-save", 101)
+    _check_progress(lines, duration, r"run: \d+% of 1100 trajectories to 4 ns, \d+ s elapsed"
+                    + LEFT)
+
+
+@pytest.mark.slow
+def test_map_logs_plain_progress_lines_to_a_pipe(tmp_path):
+    lines, duration = _stderr_lines("map", PILLAR, "--vary", "drives.free.temperature.peak=10:60:10",
+                                    "--vary", "free.magnet.damping=0.01:0.03:10", "--chunk", 5,
+                                    "--until", "30ns", "-o", tmp_path / "map.nc")
+    _check_progress(lines, duration, r"map: \d+% of 100 points in 20 chunks, \d+ s elapsed"
+                    + LEFT)
+
+
+@pytest.mark.slow
+def test_short_jobs_report_nothing():
+    lines, _ = _stderr_lines("run", PILLAR, "--until", "50ps", "--n-save", 3)
+    assert [line for _, line in lines if not line.startswith("compiling")] == []
