@@ -14,6 +14,7 @@ import tomllib
 from pathlib import Path
 
 import click
+import numpy as np
 
 from . import __version__
 
@@ -506,34 +507,35 @@ def _write_distributions(path, spectral, netcdf, png) -> None:
         sys.exit(EXIT_INPUT)
 
 
+_SECTIONS = {"nodes": "internal node", "reservoirs": "reservoir", "contacts": "contact",
+             "torques": "magnet"}
+
+
 def _table(path, sol) -> str:
-    """A readable summary of a solution, with units (boundary conventions)."""
+    """A readable summary of a solution, with units (boundary conventions): every quantity of
+    :meth:`~spincaloric.solution.Solution.reported`, one row per node, contact and magnet."""
     c = sol.circuit
+    rows = {}  # section -> {label: [Reported]}
+    for q in sol.reported():
+        rows.setdefault(q.section, {}).setdefault(q.label, []).append(q)
+
+    def cell(q):
+        if q.vector:
+            return "[" + " ".join(f"{x:+.3e}" for x in np.asarray(q.value)) + "]"
+        return f"{float(q.value):.6f}" if q.name == "temperature" else f"{float(q.value):+.5e}"
+
     lines = [f"{path}: {c.title or '(untitled)'} — {c.regime}, T = {c.temperature:g} K"]
-    lines.append("  node            voltage (V)   spin accumulation (V)                    "
-                 "temperature (K)  spin temperature (K)")
-    for name, s in {**sol.nodes, **{k: v for k, v in sol.reservoirs.items()
-                                     if c.current_biased[c.index[k]]}}.items():
-        vec = " ".join(f"{x:+.4e}" for x in s.spin_accumulation)
-        tvec = " ".join(f"{x:+.3e}" for x in s.spin_temperature)
-        lines.append(f"  {name:<14} {float(s.voltage):+.5e}  [{vec}]  {float(s.temperature):.6f}"
-                     f"  [{tvec}]")
-    lines.append("  contact             charge (A)    heat (W)      spin current (A)")
-    for r in sol.contacts:
-        vec = " ".join(f"{x:+.3e}" for x in r.spin_current)
-        lines.append(f"  {r.between[0] + '->' + r.between[1]:<18} {float(r.charge_current):+.4e}"
-                     f"  {float(r.heat_current):+.4e}  [{vec}]")
-    lines.append("  torque (N m), on each magnet (a layer's vertices summed)")
-    shown = set()
-    for name in sol.torques:
-        group = c.magnet_nodes(name)
-        if group[0] in shown:
+    for section, what in _SECTIONS.items():
+        if not rows.get(section):
             continue
-        shown.add(group[0])
-        label = name if len(group) == 1 else f"{group[0]}…{group[-1]}"
-        tau = sol.magnet_torque(name)
-        lines.append(f"  {label:<18} [" + " ".join(f"{x:+.4e}" for x in tau) + "]")
-    lines.append(f"  entropy production {float(sol.entropy_production):.4e} W/K")
+        first = next(iter(rows[section].values()))
+        table = [[label, *map(cell, qs)] for label, qs in rows[section].items()]
+        heads = [what] + [f"{q.name.replace('_', ' ')} ({q.units})" for q in first]
+        widths = [max(len(h), *(len(t[i]) for t in table)) for i, h in enumerate(heads)]
+        for t in [heads, *table]:
+            lines.append(("  " + "  ".join(x.ljust(w) for x, w in zip(t, widths))).rstrip())
+    for q in rows.get("", {}).get("", []):
+        lines.append(f"  {q.name.replace('_', ' ')} {cell(q)} {q.units}")
     return "\n".join(lines)
 
 

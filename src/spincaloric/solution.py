@@ -47,6 +47,34 @@ class ContactResult:
     entropy_production: np.ndarray
 
 
+@dataclass(frozen=True)
+class Reported:
+    """One quantity that a solution reports (:meth:`Solution.reported`).
+
+    section : where the JSON document keeps it: "nodes" (internal nodes), "reservoirs",
+        "contacts", "torques" or "" (the whole circuit).
+    owner : the node, the contact's number, or the magnet; None for the whole circuit.
+    label : the name of the owner in sweep variables and tables (a contact: "A->B").
+    name : the quantity (voltage, spin_current, torque, ...).
+    value : batch shape of the solve, plus (3,) for a vector.
+    units, description : text with the units (SI) and what the quantity is.
+    """
+
+    section: str
+    owner: str | int | None
+    label: str
+    name: str
+    value: np.ndarray
+    units: str
+    description: str
+    vector: bool = False
+
+    @property
+    def key(self) -> str:
+        """"LABEL.name" (the name of a sweep variable), or the name alone."""
+        return f"{self.label}.{self.name}" if self.label else self.name
+
+
 class Solution:
     """Node states, contact currents and torques of a solved circuit.
 
@@ -163,6 +191,18 @@ class Solution:
         """Spin-transfer torque on every ferromagnet, τ⃗ = (ħ/2e) I⃗_abs (N·m), (..., 3)."""
         return {k: TORQUE_PER_SPIN_CURRENT * v for k, v in self.absorbed_spin_currents.items()}
 
+    @property
+    def magnet_torques(self) -> dict[str, np.ndarray]:
+        """Torque (N·m), (..., 3), on every magnet: each ferromagnetic node, and a diffusive
+        ferromagnetic layer as a whole (its vertices summed) under its first vertex."""
+        torques = self.torques
+        out = {}
+        for name in torques:
+            group = self.circuit.magnet_nodes(name)
+            if group[0] == name:
+                out[name] = torques[name] if len(group) == 1 else sum(torques[n] for n in group)
+        return out
+
     def magnet_torque(self, name: str) -> np.ndarray:
         """Torque (N·m), (..., 3), on the whole magnet that node ``name`` belongs to: the sum
         over the vertices of a diffusive ferromagnetic layer (:meth:`Circuit.magnet_nodes`),
@@ -171,33 +211,65 @@ class Solution:
         return sum(torques[n] for n in self.circuit.magnet_nodes(name))
 
     # ---- export ---------------------------------------------------------------------------
-    def to_dict(self) -> dict:
-        """The JSON document of device-format.md (lists nest over the batch shape)."""
+    def reported(self) -> list[Reported]:
+        """Everything the solution reports, in the order of the JSON document: the state of
+        every internal node, the solved state of every reservoir (voltage and temperature),
+        the four currents of every contact, the torque on every magnet and the entropy
+        production. The one list behind ``solve --json`` (:meth:`to_dict`), the solve table
+        and sweep files."""
         c = self.circuit
+        out = []
+        for name, s in self.nodes.items():
+            out += [Reported("nodes", name, name, "voltage", s.voltage, "V",
+                             f"electric potential of {name}"),
+                    Reported("nodes", name, name, "spin_accumulation", s.spin_accumulation,
+                             "V", f"spin accumulation of {name}", True),
+                    Reported("nodes", name, name, "temperature", s.temperature, "K",
+                             f"temperature of {name}"),
+                    Reported("nodes", name, name, "spin_temperature", s.spin_temperature, "K",
+                             f"spin temperature of {name}", True)]
+        for name, s in self.reservoirs.items():
+            solved = " (solved)" if c.current_biased[c.index[name]] else ""
+            out += [Reported("reservoirs", name, name, "voltage", s.voltage, "V",
+                             f"electric potential of {name}{solved}"),
+                    Reported("reservoirs", name, name, "temperature", s.temperature, "K",
+                             f"temperature of {name}")]
+        for k, r in enumerate(self.contacts):
+            tag = f"{r.between[0]}->{r.between[1]}"
+            out += [Reported("contacts", k, tag, "charge_current", r.charge_current, "A",
+                             f"charge current {tag}"),
+                    Reported("contacts", k, tag, "spin_current", r.spin_current, "A",
+                             f"spin current {tag}", True),
+                    Reported("contacts", k, tag, "heat_current", r.heat_current, "W",
+                             f"heat current {tag}"),
+                    Reported("contacts", k, tag, "spin_heat_current", r.spin_heat_current, "W",
+                             f"spin heat current {tag}", True)]
+        out += [Reported("torques", name, name, "torque", tau, "N m",
+                         f"spin-transfer torque on {name}", True)
+                for name, tau in self.magnet_torques.items()]
+        out.append(Reported("", None, "", "entropy_production", self.entropy_production, "W/K",
+                            "entropy production"))
+        return out
 
-        def tolist(a):
-            return np.asarray(a, dtype=float).tolist()
-
-        return {
-            "title": c.title,
-            "regime": c.regime,
-            "temperature": c.temperature,
-            "nodes": {name: {"voltage": tolist(s.voltage),
-                             "spin_accumulation": tolist(s.spin_accumulation),
-                             "temperature": tolist(s.temperature),
-                             "spin_temperature": tolist(s.spin_temperature)}
-                      for name, s in self.nodes.items()},
-            "contacts": [{"between": list(r.between), "charge_current": tolist(r.charge_current),
-                          "spin_current": tolist(r.spin_current),
-                          "heat_current": tolist(r.heat_current),
-                          "spin_heat_current": tolist(r.spin_heat_current)}
-                         for r in self.contacts],
-            "torques": {k: tolist(v) for k, v in self.torques.items()},
-            "reservoirs": {name: {"voltage": tolist(s.voltage),
-                                  "temperature": tolist(s.temperature)}
-                           for name, s in self.reservoirs.items()},
-            "entropy_production": tolist(self.entropy_production),
-        }
+    def to_dict(self) -> dict:
+        """The JSON document of device-format.md (lists nest over the batch shape), built
+        from :meth:`reported`."""
+        c = self.circuit
+        doc = {"title": c.title, "regime": c.regime, "temperature": c.temperature,
+               "nodes": {}, "contacts": [{"between": list(c.between(k))}
+                                         for k in range(c.n_contacts)],
+               "torques": {}, "reservoirs": {}}
+        for q in self.reported():
+            value = np.asarray(q.value, dtype=float).tolist()
+            if q.section in ("nodes", "reservoirs"):
+                doc[q.section].setdefault(q.owner, {})[q.name] = value
+            elif q.section == "contacts":
+                doc["contacts"][q.owner][q.name] = value
+            elif q.section == "torques":
+                doc["torques"][q.owner] = value
+            else:
+                doc[q.name] = value
+        return doc
 
 
 def joule_heat(solution: Solution) -> dict[str, np.ndarray]:

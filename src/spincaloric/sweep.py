@@ -188,32 +188,10 @@ def _grid(circuit: Circuit, axes: list[tuple[str, np.ndarray]], zipped: bool = F
         variables[name] = (dims + (["component"] if vector else []), np.asarray(value),
                            {"units": units, "long_name": long_name})
 
-    for name, s in sol.nodes.items():
-        put(f"{name}.voltage", s.voltage, "V", f"electric potential of {name}")
-        put(f"{name}.spin_accumulation", s.spin_accumulation, "V",
-            f"spin accumulation of {name}", True)
-        put(f"{name}.temperature", s.temperature, "K", f"temperature of {name}")
-        put(f"{name}.spin_temperature", s.spin_temperature, "K", f"spin temperature of {name}",
-            True)
-    for name, s in sol.reservoirs.items():  # the solved voltage of a current-biased lead
-        if circuit.current_biased[circuit.index[name]]:  # (a floating detector: the signal)
-            put(f"{name}.voltage", s.voltage, "V", f"electric potential of {name} (solved)")
-    for r in sol.contacts:
-        tag = f"{r.between[0]}->{r.between[1]}"
-        put(f"{tag}.charge_current", r.charge_current, "A", f"charge current {tag}")
-        put(f"{tag}.heat_current", r.heat_current, "W", f"heat current {tag}")
-        put(f"{tag}.spin_current", r.spin_current, "A", f"spin current {tag}", True)
-    for name, tau in sol.torques.items():
-        put(f"{name}.torque", tau, "N m", f"spin-transfer torque on {name}", True)
-    # a diffusive ferromagnetic layer is one magnet: its torque, under its first vertex
-    groups = circuit.magnet_group
-    for g in np.unique(groups[groups >= 0]):
-        members = np.flatnonzero(groups == g)
-        if members.size > 1:
-            first = circuit.names[members[0]]
-            put(f"{first}.magnet_torque", sol.magnet_torque(first), "N m",
-                f"spin-transfer torque on the layer of {first} (all its vertices)", True)
-    put("entropy_production", sol.entropy_production, "W/K", "entropy production")
+    coords = {k for k, _ in axes}
+    for q in sol.reported():  # everything a solve reports (solve --json)
+        if q.key not in coords:  # a varied reservoir value: the coordinate carries it
+            put(q.key, q.value, q.units, q.description, q.vector)
     return variables, dict(title=circuit.title, regime=circuit.regime,
                            temperature=circuit.temperature)
 
