@@ -342,3 +342,31 @@ seebeck = 0.0
     res = CliRunner().invoke(main, ["solve", str(path)])
     assert res.exit_code == 2
     assert "contacts[0].heat_conductance: must be a finite conductance ≥ 0 (W/K)" in res.stderr
+
+
+def test_a_layer_magnet_is_reported_under_the_layer_name(tmp_path):
+    """A diffusive ferromagnetic layer is one magnet: solve --json, the solve table and sweep
+    files give its torque (all vertices summed) under the layer's name; node quantities keep
+    the vertices' names; the Python API takes either name."""
+    import spincaloric as sc
+    from spincaloric.io import load_dataset
+
+    path = EXAMPLES / "pillar_thick_layers.toml"
+    res = run("solve", "--json", str(path))
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert set(doc["torques"]) == {"fixed", "free"}
+    assert "free_0" in doc["nodes"] and "free" not in doc["nodes"]
+    circuit = sc.load_device(path).finalize()
+    sol = circuit.solve()
+    np.testing.assert_allclose(doc["torques"]["free"], sol.magnet_torque("free_3"), rtol=1e-14)
+    np.testing.assert_array_equal(sol.magnet_torque("free"), sol.magnet_torque("free_3"))
+    assert circuit.magnet_name("free_3") == "free" and circuit.magnet_nodes("free")[0] == "free_0"
+    table = run("solve", str(path)).stdout
+    magnets = table[table.index("  magnet"):].splitlines()[1:3]
+    assert [line.split()[0] for line in magnets] == ["fixed", "free"]
+    out = tmp_path / "s.nc"
+    res = run("sweep", str(path), "--vary", "top.voltage=0,1e-6", "-o", str(out))
+    assert res.exit_code == 0, res.output
+    ds = load_dataset(out)
+    assert "free.torque" in ds and "free_0.torque" not in ds and "free_0.voltage" in ds

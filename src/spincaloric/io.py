@@ -109,16 +109,16 @@ def spec_from_dict(data: dict, base=None) -> DeviceSpec:
         if node.magnet is not None:
             magnets[name] = _magnet(node.magnet, f"nodes.{name}.magnet")
     for name, layer in model.layers.items():
-        vertices = _layer(dev, name, layer)
+        _layer(dev, name, layer)
         if layer.magnet is not None:
-            # the whole layer turns as one magnet, reported under its first vertex
+            # the whole layer turns as one magnet, named after the layer
             where = f"layers.{name}.magnet"
             if layer.magnetization is None:
                 raise DeviceError(where, "only a ferromagnetic layer (with a magnetization) "
                                   "can be a dynamic magnet")
             defaults = ({} if layer.magnet.volume is not None
                         else {"thickness": layer.length, "area": layer.area})
-            magnets[vertices[0]] = _magnet(layer.magnet, where, **defaults)
+            magnets[name] = _magnet(layer.magnet, where, **defaults)
     for i, table in enumerate(model.contacts):
         where = f"contacts[{i}]"
         extra = {"label": where, "heat_conductance": table.heat_conductance or 0.0}

@@ -194,19 +194,22 @@ class Solution:
     @property
     def magnet_torques(self) -> dict[str, np.ndarray]:
         """Torque (N·m), (..., 3), on every magnet: each ferromagnetic node, and a diffusive
-        ferromagnetic layer as a whole (its vertices summed) under its first vertex."""
+        ferromagnetic layer as a whole (its vertices summed) under the layer's name
+        (:meth:`~spincaloric.device.Circuit.magnet_name`)."""
         torques = self.torques
         out = {}
         for name in torques:
             group = self.circuit.magnet_nodes(name)
             if group[0] == name:
-                out[name] = torques[name] if len(group) == 1 else sum(torques[n] for n in group)
+                total = torques[name] if len(group) == 1 else sum(torques[n] for n in group)
+                out[self.circuit.magnet_name(name)] = total
         return out
 
     def magnet_torque(self, name: str) -> np.ndarray:
         """Torque (N·m), (..., 3), on the whole magnet that node ``name`` belongs to: the sum
         over the vertices of a diffusive ferromagnetic layer (:meth:`Circuit.magnet_nodes`),
-        which share one magnetization; for a single ferromagnetic node its own torque."""
+        which share one magnetization; for a single ferromagnetic node its own torque.
+        ``name``: a node or the layer's name."""
         torques = self.torques
         return sum(torques[n] for n in self.circuit.magnet_nodes(name))
 

@@ -195,7 +195,8 @@ class Simulation:
 
     def initial_state(self) -> np.ndarray:
         """(k, 3) the magnetizations of the dynamic magnets in the circuit."""
-        return np.array([self.circuit.magnetization[self.circuit.index[n]] for n in self.names])
+        c = self.circuit
+        return np.array([c.magnetization[c.index[c.magnet_node(n)]] for n in self.names])
 
     # ---- running ------------------------------------------------------------------------------
     def run(self, until: float, *, n_save: int = 1001, ensemble: int = 1, initial=None,

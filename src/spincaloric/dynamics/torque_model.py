@@ -78,9 +78,10 @@ class CircuitTorqueModel:
         magnets = tuple(magnets)
         nodes, groups, owner = [], [], {}
         for name in magnets:
-            if name not in circuit.index:
+            node = circuit.magnet_node(name)  # a layer's name: its magnet's first node
+            if node not in circuit.index:
                 raise DeviceError(f"nodes.{name}", "no such node")
-            i = circuit.index[name]
+            i = circuit.index[node]
             if not circuit.ferromagnet[i]:
                 raise DeviceError(f"nodes.{name}.magnet", "only a ferromagnet can be dynamic")
             g = int(circuit.magnet_group[i])
