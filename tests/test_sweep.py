@@ -88,11 +88,12 @@ def test_plots_show_vector_components_zipped_parameters_and_refuse_trajectories(
 
 
 @pytest.mark.parametrize("vary,message", [
-    ("right.magnetizaton.theta=0:1:3", "vary.right.magnetizaton.theta: no such parameter"),
-    ("nowhere.voltage=0:1:3", "vary.nowhere.voltage: no such parameter"),
+    ("right.magnetizaton.theta=0:1:3", "vary.right.magnetizaton.theta: unknown key "
+     "'magnetizaton' in [nodes.right]; did you mean magnetization"),
+    ("nowhere.voltage=0:1:3", "vary.nowhere.voltage: unknown node, layer or key 'nowhere'"),
     ("right.voltage=0:1:x", "vary.right.voltage: cannot read values"),
     ("right.voltage", "vary: expected KEY="),
-    ("spacer.voltage=0:1:3", "not a reservoir"),
+    ("spacer.voltage=0:1:3", "spacer is an internal node: its voltage is solved for"),
 ])
 def test_bad_sweeps_are_one_line_and_write_nothing(tmp_path, vary, message):
     out = tmp_path / "s.nc"
@@ -270,3 +271,111 @@ def test_a_sweep_carries_every_quantity_of_a_solve(tmp_path, device):
     assert res.exit_code == 0, res.output
     ds = load_dataset(out)
     assert set(map(str, ds.data_vars)) == _json_quantities(doc)
+
+
+DEVICES = VALVE.parent
+# every form of a --vary key that docs/device-format.md documents, on a file that has it
+VARY_FORMS = [
+    ("valve_thermal.toml", "right.voltage=0,1e-6"),
+    ("valve_thermal.toml", "nodes.right.voltage=0,1e-6"),
+    ("valve_thermal.toml", "right.temperature=300:310:3"),
+    ("valve_thermal.toml", "left.temperature=300,301"),  # left by default at the device's
+    ("open_circuit_thermopower.toml", "right.current=0,1e-9"),
+    ("valve_thermal.toml", "right.magnetization.theta=0:180:3"),
+    ("valve_thermal.toml", "nodes.right.magnetization.phi=0,90"),
+    ("pillar_thick_layers.toml", "free.magnetization.phi=0,90"),
+    ("pillar_thick_layers.toml", "layers.free.magnetization.theta=0,90"),
+    ("pillar_thick_layers.toml", "layers.free.length=3e-9,4e-9"),
+    ("pillar_thick_layers.toml", "free.length=3e-9,4e-9"),
+    ("valve_thermal.toml", "contacts[1].conductance=1e-2,2e-2"),
+    ("valve_thermal.toml", "contacts[0].g_mix[1]=0,1e-4"),
+    ("lateral_valve_hanle.toml", "layers.channel.hanle_field[2]=-0.1,0.1"),
+    ("valve_thermal.toml", "temperature=300,310"),
+    ("thermal_switching_pillar.toml", "drives.free.temperature.peak=30,40"),
+    ("thermal_switching_pillar.toml", "nodes.free.magnet.damping=0.01,0.02"),
+    ("thermal_switching_pillar.toml", "free.magnet.damping=0.01,0.02"),
+]
+
+
+@pytest.mark.parametrize("device,vary", VARY_FORMS)
+def test_every_documented_vary_key_form_sweeps(tmp_path, device, vary):
+    from spincaloric.io import load_dataset
+
+    out = tmp_path / "s.nc"
+    res = CliRunner().invoke(main, ["sweep", str(DEVICES / device), "--vary", vary,
+                                    "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    key = vary.split("=")[0]
+    ds = load_dataset(out)
+    assert ds[key].size >= 2 and ds[key].attrs["units"]
+
+
+def test_a_layer_angle_turns_the_whole_layer():
+    """free.magnetization.phi (a layer, the `layers.` left out) is the batched angle of the
+    layer's one magnetization: equal to a direct solve with that direction."""
+    from spincaloric.io import read_toml, with_absolute_files
+    from spincaloric.sweep import sweep_file
+
+    path = DEVICES / "pillar_thick_layers.toml"
+    data = with_absolute_files(read_toml(path), path.parent)
+    ds = sweep_file(data, [parse_vary("free.magnetization.phi=0,90")])
+    direct = sc.load_device(path).finalize().solve(magnetization={"free": [0, 1, 0]})
+    np.testing.assert_allclose(ds["free.torque"].values[1], direct.magnet_torque("free"),
+                               rtol=1e-10, atol=1e-12 * np.abs(direct.magnet_torque("free")).max())
+    np.testing.assert_allclose(ds["free_3.voltage"].values[1], direct.nodes["free_3"].voltage,
+                               rtol=1e-10)
+
+
+BAD_VARY = [
+    ("valve_thermal.toml", "right.temprature=300,301",
+     "vary.right.temprature: unknown key 'temprature' in [nodes.right]; did you mean "
+     "temperature?"),
+    ("valve_thermal.toml", "rigth.voltage=0", "vary.rigth.voltage: unknown node, layer or key "
+     "'rigth'; did you mean right?"),
+    ("pillar_thick_layers.toml", "free.lenght=1e-9", "vary.free.lenght: unknown key 'lenght' in "
+     "[layers.free]; did you mean length?"),
+    ("pillar_thick_layers.toml", "free_3.voltage=0", "vary.free_3.voltage: free_3 is a vertex of "
+     "layer free"),
+    ("valve_thermal.toml", "spacer.voltage=0", "vary.spacer.voltage: spacer is an internal "
+     "node: its voltage is solved for"),
+    ("valve_thermal.toml", "spacer.spin_flip=1e-3", "vary.spacer.spin_flip: spin_flip is not "
+     "written in [nodes.spacer]: only values the file writes can be varied"),
+    ("valve_thermal.toml", "contacts[2].conductance=1", "vary.contacts[2].conductance: no "
+     "element [2]: contacts has 2"),
+    ("pillar_thick_layers.toml", "free.magnetization=1", "vary.free.magnetization: is a "
+     "direction (vary KEY.theta or KEY.phi"),
+]
+
+
+@pytest.mark.parametrize("device,vary,expected", BAD_VARY)
+def test_a_wrong_vary_key_names_itself_and_the_close_matches(tmp_path, device, vary, expected):
+    for command in (["sweep"], ["map", "--until", "1ns"]):
+        res = CliRunner().invoke(main, [*command, str(DEVICES / device), "--vary", vary,
+                                        "-o", str(tmp_path / "s.nc")])
+        assert res.exit_code == 2, res.output
+        lines = res.stderr.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in res.output, res.output
+        assert lines[0].startswith(f"error: {DEVICES / device}: {expected}"), lines[0]
+
+
+def test_a_map_takes_the_documented_layer_key_forms(tmp_path):
+    """map: free.magnet.damping and layers.free.magnetization.phi address [layers.free] (the
+    `layers.` may be left out; the angle of a magnetization written as a vector); the map
+    names the layer's magnet after the layer."""
+    from spincaloric.io import load_dataset
+
+    path = tmp_path / "thick.toml"
+    path.write_text((DEVICES / "pillar_thick_layers.toml").read_text()
+                    + "\n[layers.free.magnet]\nsaturation_magnetization = 1.4e6\n"
+                    "damping = 0.01\nanisotropy_field = 0.5\nanisotropy_axis = [1, 0, 0]\n")
+    out = tmp_path / "m.nc"
+    res = CliRunner().invoke(main, ["map", str(path), "--vary", "free.magnet.damping=0.02",
+                                    "--vary", "layers.free.magnetization.phi=0,180",
+                                    "--until", "0.02ns", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    ds = load_dataset(out)
+    assert list(ds["magnet"].values) == ["free"]
+    assert ds["layers.free.magnetization.phi"].attrs["units"] == "deg"
+    # the initial direction is the varied one, along the easy axis ±x: it stays there
+    m = ds["final_m"].values[0, :, 0]
+    assert m[0, 0] > 0.99 and m[1, 0] < -0.99

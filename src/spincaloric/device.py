@@ -69,6 +69,14 @@ def angles_to_vector(theta_deg: float, phi_deg: float = 0.0) -> np.ndarray:
     return np.array([math.sin(t) * math.cos(p), math.sin(t) * math.sin(p), math.cos(t)])
 
 
+def vector_to_angles(m) -> tuple[float, float]:
+    """(θ, φ) in degrees of the direction of the non-zero 3-vector ``m`` (inverse of
+    :func:`angles_to_vector`)."""
+    x, y, z = (float(c) for c in m)
+    norm = math.sqrt(x * x + y * y + z * z)
+    return math.degrees(math.acos(max(-1.0, min(1.0, z / norm)))), math.degrees(math.atan2(y, x))
+
+
 def _precession(where: str, kind: str, reservoir: bool, spin_flip: float, field, lifetime):
     """Ω⃗ = G_sf τ_sf γ B⃗ (S) of a node with a Hanle field, validated; None without one."""
     from .constants import gyromagnetic_ratio

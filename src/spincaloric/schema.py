@@ -7,6 +7,8 @@ Unknown keys are errors (they are usually typos). Validation errors are reported
 from __future__ import annotations
 
 import math
+import types
+import typing
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -343,6 +345,41 @@ class DeviceFile(_Strict):
         if not (math.isfinite(v) and v >= MIN_TEMPERATURE):
             raise ValueError(f"must be a temperature of at least {MIN_TEMPERATURE:g} K, got {v}")
         return v
+
+
+def _table_type(annotation):
+    """The model or container type behind an annotation (``X | None`` -> X; a union with one
+    model, such as a vector or angles, -> the model)."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+        return models[0] if models else (args[0] if len(args) == 1 else None)
+    return annotation
+
+
+def known_keys(path) -> tuple[str, ...] | None:
+    """The keys that the device-file format defines in the table at ``path`` (table keys and
+    list indices from the top, e.g. ``("nodes", "free", "magnet")``): the fields of its model.
+    None where the table's keys are names the file chooses (``nodes``, ``layers``, the nodes
+    of ``drives``), for a drive (its keys depend on its shape) and for a path the format does
+    not have."""
+    kind = DeviceFile
+    for part in path:
+        kind = _table_type(kind)
+        origin = typing.get_origin(kind)
+        if isinstance(kind, type) and issubclass(kind, BaseModel) and kind is not DriveTable:
+            field = kind.model_fields.get(part) if isinstance(part, str) else None
+            if field is None:
+                return None
+            kind = field.annotation
+        elif origin in (dict, list):
+            kind = typing.get_args(kind)[-1]
+        else:
+            return None
+    kind = _table_type(kind)
+    if isinstance(kind, type) and issubclass(kind, BaseModel) and kind is not DriveTable:
+        return tuple(kind.model_fields)
+    return None
 
 
 def _path(loc) -> str:
