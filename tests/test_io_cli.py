@@ -370,3 +370,55 @@ def test_a_layer_magnet_is_reported_under_the_layer_name(tmp_path):
     assert res.exit_code == 0, res.output
     ds = load_dataset(out)
     assert "free.torque" in ds and "free_0.torque" not in ds and "free_0.voltage" in ds
+
+
+PILLAR = (EXAMPLES / "thermal_switching_pillar.toml").read_text()
+THICK = (EXAMPLES / "pillar_thick_layers.toml").read_text()
+MTJ = (EXAMPLES / "mtj_magneto_seebeck.toml").read_text()
+SPECTRAL = (EXAMPLES / "valve_spectral.toml").read_text()
+MISSPELT = {  # a misspelt key anywhere in a file: (text, the error after "error: FILE: ")
+    "required magnet key": (PILLAR.replace("saturation_magnetization =",
+                                           "saturation_magnetisation ="),
+                            "nodes.free.magnet.saturation_magnetisation: unknown key; did you "
+                            "mean saturation_magnetization?"),
+    "damping": (PILLAR.replace("damping =", "dampng ="),
+                "nodes.free.magnet.dampng: unknown key; did you mean damping?"),
+    "top level": (SIMPLE.replace("temperature = 300.0\n", "temprature = 300.0\n", 1),
+                  "temprature: unknown key; did you mean temperature?"),
+    "table name": (THICK.replace("[layers.free]", "[layer.free]"),
+                   "layer: unknown key; did you mean layers?"),
+    "node type": (SIMPLE.replace('type = "normal"', 'typ = "normal"'),
+                  "nodes.spacer.typ: unknown key; did you mean type?"),
+    "contact": (SIMPLE.replace("polarization = 0.5", "polarisation = 0.5", 1),
+                "contacts[0].polarisation: unknown key; did you mean polarization?"),
+    "angles": (SIMPLE.replace("{theta = 90, phi = 0}", "{theta = 90, phii = 0}"),
+               "nodes.right.magnetization.phii: unknown key; did you mean phi?"),
+    "junction": (MTJ.replace("tmr = 1.0", "tmrr = 1.0"),
+                 "contacts[0].junction.tmrr: unknown key; did you mean tmr?"),
+    "layer": (THICK.replace("length = 3e-9", "lenght = 3e-9"),
+              "layers.free.lenght: unknown key; did you mean length?"),
+    "drive": (PILLAR.replace("peak = 40.0", "peek = 40.0"),
+              "drives.free.temperature.peek: unknown key for shape 'laser'; did you mean peak?"),
+    "drive node": (PILLAR.replace("[drives.free.temperature]", "[drives.fre.temperature]"),
+                   "drives.fre: unknown node 'fre'; did you mean free?"),
+    "simulation": (PILLAR.replace("n_save = 801", "nsave = 801"),
+                   "simulation.nsave: unknown key; did you mean n_save?"),
+    "spectral": (SPECTRAL.replace("points = ", "point = "),
+                 "spectral.point: unknown key; did you mean points?"),
+    "between": (SIMPLE.replace('between = ["left", "spacer"]', 'between = ["left", "spacr"]'),
+                "contacts[0].between: unknown node 'spacr'; did you mean spacer?"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MISSPELT))
+def test_a_misspelt_key_is_named_with_its_close_match(tmp_path, case):
+    """An unknown key is reported as such, with the key it resembles — also when it stands
+    for a required key (which is then missing too)."""
+    text, expected = MISSPELT[case]
+    path = write(tmp_path, text)
+    for command in ("check", "solve"):
+        res = run(command, path)
+        assert res.exit_code == 2, (case, res.output)
+        lines = res.stderr.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in res.output, res.output
+        assert lines[0] == f"error: {path}: {expected}"

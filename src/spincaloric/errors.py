@@ -15,13 +15,15 @@ class FieldError(ValueError):
 
 
 def unknown(what: str, given: str, choices) -> str:
-    """The reason for an unknown name: ``"unknown key; did you mean damping?"`` (difflib's
-    close matches among ``choices``), or the choices themselves when none is close (at most
-    twelve of them). ``what``: "key", "node", ..."""
+    """The reason for an unknown name: ``"unknown key; did you mean damping?"`` — the close
+    matches among ``choices`` (difflib: similarity ≥ 0.6, and within 0.1 of the closest) — or
+    the choices themselves when none is close (at most twelve). ``what``: "key", "node", ..."""
     import difflib
 
     choices = sorted({str(c) for c in choices})
+    ratio = {c: difflib.SequenceMatcher(None, given, c).ratio() for c in choices}
     close = difflib.get_close_matches(given, choices, n=3, cutoff=0.6)
+    close = [c for c in close if ratio[c] >= ratio[close[0]] - 0.1]
     if close:
         return f"unknown {what}; did you mean {' or '.join(close)}?"
     if not choices:

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from .contacts import ContactError, ContactParameters
 from .device import Device, DeviceError, angles_to_vector
+from .errors import unknown
 from .schema import ContactTable, DeviceFile, first_error
 
 
@@ -134,7 +135,7 @@ def spec_from_dict(data: dict, base=None) -> DeviceSpec:
         for quantity, table in quantities.items():
             where = f"drives.{node}.{quantity}"
             if node not in dev.nodes:  # [nodes.*] and the vertices of [layers.*]
-                raise DeviceError(where, f"unknown node {node!r}")
+                raise DeviceError(f"drives.{node}", unknown(f"node {node!r}", node, dev.nodes))
             if quantity not in ("voltage", "temperature", "current", "heat"):
                 raise DeviceError(where, "must be voltage, temperature, current or heat")
             drives[(node, quantity)] = _drive(table.model_dump(), where)
@@ -187,7 +188,7 @@ def _layer(dev: Device, name: str, t) -> list[str]:
         m = angles_to_vector(m.theta, m.phi)
     for key, node in (("start", t.start), ("end", t.end)):
         if node is not None and node not in dev.nodes:
-            raise DeviceError(f"{where}.{key}", f"unknown node {node!r}")
+            raise DeviceError(f"{where}.{key}", unknown(f"node {node!r}", node, dev.nodes))
     # add_layer names its errors layers.NAME.<field> itself
     return add_layer(dev, name, material, length=t.length, area=t.area, cells=t.cells,
                      magnetization=m, start=t.start, end=t.end, hanle_field=t.hanle_field,
@@ -224,14 +225,9 @@ def _relaxation_from_size(spectral: dict, name: str, node) -> None:
 
 
 def _contact(t: ContactTable, dev: Device, t0: float, where: str) -> ContactParameters:
-    for name in t.between:
-        if name not in dev.nodes:
-            raise DeviceError(f"{where}.between", f"unknown node {name!r}")
+    _check_ends_and_form(t, dev, where)
     normal = all(dev.nodes[n].kind == "normal" for n in t.between)
-    try:
-        form = t.form()
-    except ValueError as err:
-        raise _form_error(where, err) from None
+    form = t.form()
     try:
         if normal:
             extra = [k for k, v in t.model_dump().items()
@@ -271,7 +267,7 @@ def _check_ends_and_form(t: ContactTable, dev: Device, where: str) -> None:
     """Known nodes at both ends and exactly one contact form, or a field-named error."""
     for name in t.between:
         if name not in dev.nodes:
-            raise DeviceError(f"{where}.between", f"unknown node {name!r}")
+            raise DeviceError(f"{where}.between", unknown(f"node {name!r}", name, dev.nodes))
     try:
         t.form()
     except ValueError as err:

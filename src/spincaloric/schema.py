@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .constants import MIN_TEMPERATURE
+from .errors import unknown
 
 
 class _Strict(BaseModel):
@@ -397,9 +398,11 @@ def _path(loc) -> str:
 def first_error(err: ValidationError) -> tuple[str, str]:
     """(field path, reason) of the most specific error of a pydantic ValidationError."""
     errors = err.errors()
+    # an unknown key first: a misspelt required key is also missing, and the typo is the news;
     # with a union (vector or angles), prefer the error of the alternative that was meant
-    best = errors[0]
-    for e in errors:
+    unknown_keys = [e for e in errors if e["type"] == "extra_forbidden"]
+    best = unknown_keys[0] if unknown_keys else errors[0]
+    for e in errors if not unknown_keys else ():
         if e["type"] not in ("model_type", "list_type"):
             best = e
             break
@@ -407,7 +410,7 @@ def first_error(err: ValidationError) -> tuple[str, str]:
         "list[float]", "Angles")))]
     msg = best["msg"]
     if best["type"] == "extra_forbidden":
-        msg = "unknown key (check the spelling)"
+        msg = unknown("key", str(loc[-1]), known_keys(loc[:-1]) or ())
     elif best["type"] == "missing":
         msg = "required"
     elif msg.startswith("Value error, "):
