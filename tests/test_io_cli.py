@@ -422,3 +422,59 @@ def test_a_misspelt_key_is_named_with_its_close_match(tmp_path, case):
         lines = res.stderr.strip().splitlines()
         assert len(lines) == 1 and "Traceback" not in res.output, res.output
         assert lines[0] == f"error: {path}: {expected}"
+
+
+def _with_simulation(extra: str) -> str:
+    return PILLAR.replace("n_save = 801", f"n_save = 801\n{extra}")
+
+
+REFUSED = {  # files that solve/run refuse: check must refuse them with the same line
+    "laser below 0 K": (PILLAR.replace("peak = 40.0 ", "peak = -400.0 "), "run",
+                        "drives.free.temperature: the temperature must stay positive (K)"),
+    "one saved instant": (PILLAR.replace("n_save = 801", "n_save = 1"), "run",
+                          "simulation.n_save: must be a whole number ≥ 2, got 1"),
+    "negative step": (_with_simulation("dt = -1e-12"), "run",
+                      "simulation.dt: must be a positive time step (s), got -1e-12"),
+    "empty ensemble": (_with_simulation("ensemble = 0"), "run",
+                       "simulation.ensemble: must be a whole number ≥ 1, got 0"),
+    "negative until": (PILLAR.replace("until = 8.0e-9", "until = -1.0"), "run",
+                       "simulation.until: must be a positive time (s), got -1.0"),
+    "noise without heun": (_with_simulation('temperature_noise = true\nmethod = "rk45"'), "run",
+                           "simulation.method: thermal noise needs the stochastic 'heun' method"),
+    "heat drive on a reservoir": (PILLAR.replace("[drives.free.temperature]",
+                                                 "[drives.free.heat]"), "run",
+                                  "drives.free.heat: heat (W) drives internal nodes; voltage, "
+                                  "temperature and current drive reservoirs"),
+    "voltage drive on a current bias": (
+        (EXAMPLES / "open_circuit_thermopower.toml").read_text()
+        + '\n[drives.right.voltage]\nshape = "constant"\nvalue = 1e-6\n', "solve",
+        "drives.right.voltage: the reservoir is current-biased: drive its current"),
+    "spectral settings, linear regime": (SIMPLE + "\n[spectral]\nrelaxation = { spacer = 1.0 }\n",
+                                         "solve", 'spectral: only for regime = "spectral" (this '
+                                         'file is "thermalized")'),
+    "spectral heat without relaxation": (
+        SPECTRAL.replace("relaxation = { spacer = 1.0 }\n", "").replace(
+            '[nodes.spacer]\ntype = "normal"', '[nodes.spacer]\ntype = "normal"\nheat = 1e-12'),
+        "solve",
+        "nodes.spacer.heat: deposited heat needs electron–electron relaxation in the node "
+        "(spectral relaxation) to thermalize it"),
+    "sweep key": (SIMPLE + '\n[sweep]\nvary = ["right.temprature=300,301"]\n', "solve",
+                  "vary.right.temprature: unknown key 'temprature' in [nodes.right]; did you "
+                  "mean temperature?"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED))
+def test_check_refuses_what_solve_and_run_refuse(tmp_path, case):
+    """One validation path: `check` runs what solve/run/sweep/map run before they compute, so
+    a file that one of them refuses is refused by all, with the same line."""
+    text, command, expected = REFUSED[case]
+    path = write(tmp_path, text)
+    lines = {}
+    for cmd in {"check", "solve", command}:
+        args = [cmd, path] + (["--until", "1ps"] if cmd == "run" else [])
+        res = run(*args)
+        assert res.exit_code == 2, (cmd, res.output)
+        assert res.stdout == "" and "Traceback" not in res.output, (cmd, res.output)
+        lines[cmd] = res.stderr.strip().splitlines()
+        assert lines[cmd] == [f"error: {path}: {expected}"], (cmd, lines[cmd])

@@ -69,13 +69,14 @@ def _report(path, err) -> None:
 
 
 def _load(path):
-    """(spec, circuit) of a device file; prints the error and raises _Failed on bad input."""
+    """The device file read and validated (:func:`~spincaloric.io.prepare`: every check that
+    solve, run, sweep and map make before computing — all of them, and check, load files
+    through here); prints the error and raises _Failed on bad input."""
     from .device import DeviceError
-    from .io import load_spec
+    from .io import prepare
 
     try:
-        spec = load_spec(path)
-        return spec, spec.device.finalize()
+        return prepare(path)
     except OSError as err:
         _report(path, f"<file>: {err.strerror or err}")
     except (DeviceError, ValueError, tomllib.TOMLDecodeError) as err:
@@ -128,7 +129,8 @@ def solve(files, as_json, distributions, plot_path):
     failed = False
     for path in files:
         try:
-            spec, circuit = _load(path)
+            p = _load(path)
+            spec, circuit = p.spec, p.circuit
             if (distributions or plot_path) and circuit.regime != "spectral":
                 _report(path, "--distributions/--plot: only for regime = \"spectral\"")
                 raise _Failed
@@ -152,10 +154,11 @@ def check(files):
     failed = False
     for path in files:
         try:
-            spec, c = _load(path)
+            p = _load(path)
         except _Failed:
             failed = True
             continue
+        spec, c = p.spec, p.circuit
         k = len(spec.magnets)
         extra = f", {k} dynamic magnet{'s' if k != 1 else ''}" if k else ""
         click.echo(f"ok: {path} ({c.n_nodes} nodes, {c.n_contacts} contacts, "
@@ -262,16 +265,17 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_p
     from .dynamics.simulation import DynamicsError
 
     try:
-        spec, circuit = _load(device)
+        p = _load(device)
     except _Failed:
         sys.exit(EXIT_INPUT)
+    spec, circuit = p.spec, p.circuit
     if not spec.magnets:
         _report(device, "nodes: no dynamic magnet (add a [nodes.NAME.magnet] table)")
         sys.exit(EXIT_INPUT)
     _check_outputs(device, output=output, plot=plot_path)
     if joule_heating is not None:
         spec.simulation["joule_heating"] = joule_heating
-    end = until or spec.simulation.get("until", 10e-9)
+    end = until or spec.until
     if progress is None:
         progress = sys.stderr.isatty()
     try:
@@ -346,21 +350,19 @@ def sweep(device, varies, output, zipped):
     file (e.g. contacts[1].conductance of a contact in the paper form, nodes.spacer.spin_flip
     once the file gives one) by rebuilding; labelled netCDF/zarr."""
     from .device import DeviceError
-    from .io import read_toml, with_absolute_files
     from .sweep import parse_vary, sweep_file
 
     try:
-        spec, circuit = _load(device)
+        p = _load(device)
     except _Failed:
         sys.exit(EXIT_INPUT)
     _check_outputs(device, output=output)
     try:
-        varies = varies or spec.sweep
+        varies = varies or p.spec.sweep
         if not varies:
             raise DeviceError("vary", "give --vary or a [sweep] table with vary = [...]")
         axes = [parse_vary(v) for v in varies]
-        ds = sweep_file(with_absolute_files(read_toml(device), Path(device).parent), axes,
-                        zipped)
+        ds = sweep_file(p.data, axes, zipped)
     except (DeviceError, ValueError) as err:
         _report(device, err)
         sys.exit(EXIT_INPUT)
@@ -392,15 +394,14 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
                           progress):
     """Switching map of DEVICE: its dynamics at every point of a parameter grid."""
     from .device import DeviceError
-    from .io import read_toml, with_absolute_files
     from .maps import switching_map
     from .sweep import parse_vary
 
     try:
-        data = with_absolute_files(read_toml(device), Path(device).parent)
-        spec, _ = _load(device)
+        p = _load(device)
+        data, spec = p.data, p.spec
         opts = {k: v for k, v in spec.simulation.items() if k not in ("until", "joule_heating")}
-        end = until or spec.simulation.get("until", 10e-9)
+        end = until or spec.until
         varies = varies or spec.sweep
         if not varies:
             raise DeviceError("vary", "give --vary or a [sweep] table with vary = [...]")

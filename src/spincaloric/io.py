@@ -22,6 +22,9 @@ from .device import Device, DeviceError, angles_to_vector
 from .errors import unknown
 from .schema import ContactTable, DeviceFile, first_error
 
+#: End time (s) of a run when neither the command line nor ``[simulation]`` gives one.
+DEFAULT_UNTIL = 10e-9
+
 
 @dataclass
 class DeviceSpec:
@@ -34,6 +37,11 @@ class DeviceSpec:
     simulation: dict = field(default_factory=dict)
     sweep: list = field(default_factory=list)
     spectral: dict = field(default_factory=dict)
+
+    @property
+    def until(self) -> float:
+        """End time (s) of a run: ``[simulation] until``, or :data:`DEFAULT_UNTIL`."""
+        return self.simulation.get("until", DEFAULT_UNTIL)
 
     def simulation_for(self, circuit, until: float):
         """(Simulation, run keywords) of the file's dynamics up to ``until`` (s): the
@@ -78,6 +86,75 @@ def load_spec(path) -> DeviceSpec:
     return spec_from_dict(read_toml(path), base=Path(path).parent)
 
 
+@dataclass
+class Prepared:
+    """A device file read and validated (:func:`prepare`): its parsed content ``data`` (file
+    names made absolute), :class:`DeviceSpec` and finalized circuit."""
+
+    data: dict
+    spec: DeviceSpec
+    circuit: object
+
+
+def prepare(path) -> Prepared:
+    """Read a device file and run every check that ``solve``, ``run``, ``sweep`` and ``map``
+    make before they compute (``check`` runs exactly this): build the spec and the circuit,
+    then :func:`validate_spec`. Raises DeviceError (OSError if the file is unreadable)."""
+    base = Path(path).parent
+    data = with_absolute_files(read_toml(path), base)
+    spec = spec_from_dict(data, base=base)
+    circuit = spec.device.finalize()
+    validate_spec(spec, circuit, data)
+    return Prepared(data, spec, circuit)
+
+
+def validate_spec(spec: DeviceSpec, circuit, data: dict) -> None:
+    """The checks, beyond the device itself, that the commands make before computing —
+    building what they build, without the computation: the energy-resolved settings
+    (:func:`~spincaloric.spectral.relaxed_inputs`), the drives over the run's span (resolved
+    against the circuit, sampled: a temperature must stay positive), the ``[simulation]``
+    settings (:func:`~spincaloric.dynamics.simulation.run_settings`), the dynamic magnets (a
+    :class:`~spincaloric.dynamics.simulation.Simulation`, its torque maps not yet computed;
+    a Joule-heated run's heat is computed when it runs) and the ``[sweep]`` keys. A
+    DeviceError names the field as the file writes it (``simulation.dt``,
+    ``spectral.relaxation.spacer``)."""
+    from .dynamics.simulation import (
+        DynamicsError,
+        Simulation,
+        drive_tables,
+        resolve_drives,
+        run_settings,
+    )
+    from .sweep import check_keys, parse_vary
+
+    if circuit.regime == "spectral":
+        from .spectral import relaxed_inputs
+
+        s = spec.spectral
+        try:
+            relaxed_inputs(circuit, s.get("relaxation"), phonons=s.get("phonons"),
+                           points=s.get("points", 2001), window=s.get("window", 40.0),
+                           tol=s.get("tol", 1e-6), max_iter=s.get("max_iter", 30))
+        except DeviceError as err:
+            spectral = err.field.split(".")[0] in ("relaxation", "phonons", "tol", "max_iter",
+                                                  "points", "window")
+            raise DeviceError(f"spectral.{err.field}" if spectral else err.field,
+                              err.reason) from None
+    until = spec.until
+    settings = {k: v for k, v in spec.simulation.items()
+                if k in ("n_save", "ensemble", "method", "temperature_noise", "dt")}
+    try:
+        drives = resolve_drives(circuit, spec.drives)
+        _, _, max_step = run_settings(until, **settings)
+        drive_tables(circuit, drives, until, min(max_step, until / 200))
+        if spec.magnets:
+            Simulation(circuit, spec.magnets, drives)
+    except DynamicsError as err:
+        field = f"simulation.{err.field}" if err.field in spec.simulation else err.field
+        raise DeviceError(field, err.reason) from None
+    check_keys(data, circuit, [parse_vary(v)[0] for v in spec.sweep])
+
+
 def load_device(path) -> Device:
     """Read and validate a device file into a :class:`Device` (then ``.finalize()`` it)."""
     return load_spec(path).device
@@ -95,6 +172,9 @@ def spec_from_dict(data: dict, base=None) -> DeviceSpec:
         model = DeviceFile.model_validate(data)
     except ValidationError as err:
         raise DeviceError(*first_error(err)) from None
+    if model.spectral is not None and model.regime != "spectral":
+        raise DeviceError("spectral", f'only for regime = "spectral" (this file is '
+                          f'"{model.regime}")')
     t0 = model.temperature
     dev = Device(temperature=t0, regime=model.regime, title=model.title)
     magnets = {}

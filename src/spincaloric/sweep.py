@@ -75,6 +75,16 @@ def is_fast(circuit: Circuit, key: str) -> bool:
     return fast_target(circuit, key) is not None
 
 
+def check_keys(data: dict, circuit: Circuit, keys) -> None:
+    """Every key can be varied: batched (:func:`fast_target`) or a value written in the file
+    ``data`` (:func:`~spincaloric.maps.resolve_key`); a DeviceError names a wrong one."""
+    from .maps import resolve_key
+
+    for key in keys:
+        if not is_fast(circuit, key):
+            resolve_key(data, key)
+
+
 def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = False):
     """Sweep the device described by ``data`` (a parsed device file) over ``axes``.
 
@@ -89,15 +99,14 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
     import xarray as xr
 
     from .io import spec_from_dict
-    from .maps import resolve_key, set_path
+    from .maps import set_path
 
     circuit = spec_from_dict(data).device.finalize()
     if len({k for k, _ in axes}) != len(axes):
         raise DeviceError("vary", "each parameter may be varied once")
+    check_keys(data, circuit, [k for k, _ in axes])  # a wrong key fails here, with its field
     fast = [(k, v) for k, v in axes if is_fast(circuit, k)]
     slow = [(k, v) for k, v in axes if not is_fast(circuit, k)]
-    for key, _ in slow:
-        resolve_key(data, key)  # a wrong key fails here, with its field
     if zipped:
         lengths = {len(v) for _, v in axes}
         if len(lengths) != 1:
