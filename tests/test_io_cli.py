@@ -478,3 +478,64 @@ def test_check_refuses_what_solve_and_run_refuse(tmp_path, case):
         assert res.stdout == "" and "Traceback" not in res.output, (cmd, res.output)
         lines[cmd] = res.stderr.strip().splitlines()
         assert lines[cmd] == [f"error: {path}: {expected}"], (cmd, lines[cmd])
+
+
+def test_round_off_prints_as_zero():
+    """−0.0 and values below 1e-12 of the largest of their kind (same units: potentials,
+    currents, heat currents, torques) in the same solution print as 0 in JSON and tables;
+    every other value is printed as solved."""
+    import re
+
+    import spincaloric as sc
+
+    for path in sorted(EXAMPLES.glob("*.toml")):
+        text = run("solve", "--json", str(path)).stdout
+        assert not re.search(r"-0\.0[,\]}]", text), path
+        table = run("solve", str(path)).stdout
+        assert not re.search(r"-0\.0+(e[+-]00)?\b", table), (path, table)
+    doc = json.loads(run("solve", "--json", str(EXAMPLES / "valve_thermal.toml")).stdout)
+    raw = sc.load_device(EXAMPLES / "valve_thermal.toml").finalize().solve()
+    tau = raw.torques["right"]  # x is along m of `right`: a parallel remainder of ~1e-41 N m
+    assert 0 < abs(tau[0]) < 1e-12 * np.abs(tau).max()
+    assert doc["torques"]["right"] == [0.0, float(tau[1]), float(tau[2])]
+    assert doc["torques"]["left"] == raw.torques["left"].tolist()
+    assert "e-41" not in run("solve", str(EXAMPLES / "valve_thermal.toml")).stdout
+    # an open circuit: no charge current flows; what the solve leaves is round-off of the
+    # currents (A) of the same contacts
+    doc = json.loads(run("solve", "--json", str(EXAMPLES / "open_circuit_thermopower.toml")).stdout)
+    assert [c["charge_current"] for c in doc["contacts"]] == [0.0, 0.0]
+    assert all(abs(c["spin_current"][0]) > 1e-10 for c in doc["contacts"])
+
+
+def test_help_texts_are_complete():
+    """The top-level summaries are whole phrases (click cuts a docstring at ~45 characters);
+    --vary says how to write values and keys, layers included, for sweep and map."""
+    res = run("--help")
+    assert res.exit_code == 0
+    commands = res.stdout[res.stdout.index("Commands:"):].splitlines()[1:]
+    summaries = {line.split()[0]: line.split(None, 1)[1] for line in commands if line.strip()}
+    for name in ("check", "map", "materials", "run", "solve", "sweep"):  # plot: its own file
+        assert not summaries[name].endswith("..."), summaries[name]
+        assert main.commands[name].short_help == summaries[name]
+    for command in ("sweep", "map"):
+        text = " ".join(run(command, "--help").stdout.split())
+        for form in ("KEY=VALUE", "KEY=START:STOP:N", "KEY=V1,V2,...", "nodes.NAME.field",
+                     "NAME.field", "layers.NAME.field", "contacts[i].field", "field[i]",
+                     "degrees"):
+            assert form in text, (command, form)
+
+
+def test_two_ferromagnets_name_the_file_key_not_a_class(tmp_path):
+    """A device file's errors speak of its keys: a direct F|F contact points to `junction`,
+    a junction to a normal node to the ordinary forms — no Python class names."""
+    text = SIMPLE.replace('between = ["right", "spacer"]', 'between = ["right", "left"]')
+    res = run("check", write(tmp_path, text))
+    assert res.exit_code == 2
+    assert res.stderr.strip().endswith("contacts[1].between: two ferromagnets cannot be joined "
+                                       "directly: put a normal node between them, or make the "
+                                       "contact a tunnel junction (junction = {...})")
+    junction = MTJ.replace('between = ["fixed", "free"]', 'between = ["fixed", "mid"]') + \
+        '\n[nodes.mid]\ntype = "normal"\n'
+    res = run("check", write(tmp_path, junction))
+    assert res.exit_code == 2 and "Parameters" not in res.stderr and "Barrier" not in res.stderr
+    assert "contacts[0].between: a tunnel junction joins two ferromagnets" in res.stderr

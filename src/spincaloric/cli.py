@@ -108,7 +108,7 @@ def main():
     magnetoelectronic circuits (Hatami, Bauer, Zhang & Kelly, PRL 99, 066603 (2007))."""
 
 
-@main.command()
+@main.command(short_help="Solve the steady state of device files.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="one JSON object per file (JSON Lines)")
 @click.option("--distributions", type=click.Path(dir_okay=False),
@@ -147,10 +147,12 @@ def solve(files, as_json, distributions, plot_path):
     sys.exit(EXIT_INPUT if failed else 0)
 
 
-@main.command()
+@main.command(short_help="Validate device files as every command does.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def check(files):
-    """Validate device FILES without solving them."""
+    """Validate device FILES without solving them: every check that solve, run, sweep and map
+    make before they compute (the device, spectral and run settings, drives, magnets and
+    [sweep] keys)."""
     failed = False
     for path in files:
         try:
@@ -166,7 +168,7 @@ def check(files):
     sys.exit(EXIT_INPUT if failed else 0)
 
 
-@main.command()
+@main.command(short_help="List the interface and bulk material databases.")
 @click.option("--temperature", type=click.FloatRange(min=0, min_open=True, max=1e6), default=300.0,
               callback=lambda ctx, param, v: _finite(v, "--temperature"),
               show_default=True, help="temperature for S, S↑, S↓ (K)")
@@ -244,7 +246,7 @@ def _compile_notice() -> None:
                    "minute; cached afterwards) ...", err=True)
 
 
-@main.command()
+@main.command(short_help="Integrate the LLGS dynamics of the dynamic magnets.")
 @click.argument("device", type=click.Path(dir_okay=False))
 @click.option("--until", type=Duration(), help="end time, e.g. 20ns [default: file or 10ns]")
 @click.option("--ensemble", type=click.IntRange(min=1), help="number of trajectories")
@@ -315,7 +317,7 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_p
             path.unlink(missing_ok=True)
         _report(device, f"output: {err.strerror or err}")
         sys.exit(EXIT_INPUT)
-    summary = traj.summary()
+    summary = _printed(traj.summary())
     if as_json:
         click.echo(json.dumps({"file": device, "until": end, "magnets": summary}))
     else:
@@ -334,12 +336,22 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_p
                        + f"; mean final m = ({mean}); trajectory 0 {when}, final m = ({m})")
 
 
-@main.command()
+_VARY = ("KEY=VALUE, KEY=START:STOP:N (N evenly spaced values) or KEY=V1,V2,..., numbers in "
+         "SI units (V, K, A, S, m, s, T; angles in degrees; no unit suffixes). KEY is the "
+         "value's path in the device file: nodes.NAME.field or NAME.field (a node, or a layer "
+         "with the layers. left out), layers.NAME.field, contacts[i].field, "
+         "drives.NODE.QUANTITY.field, temperature; field[i] is a vector component; "
+         "magnetization.theta/.phi the angles of a magnetization. Only values the file writes "
+         "(and a reservoir's voltage and temperature). Repeat for more axes "
+         "[default: vary = [...] of the file's [sweep] table].")
+
+
+@main.command(short_help="Steady state over a grid of parameter values.")
 @click.argument("device", type=click.Path(dir_okay=False))
-@click.option("--vary", "varies", multiple=True,
-              help="KEY=start:stop:count or KEY=v1,v2 (e.g. right.magnetization.theta=0:180:181;"
-                   " keys NODE.voltage, NODE.temperature, NODE.current, NODE.magnetization.theta"
-                   "/.phi in V, K, A, degrees)")
+@click.option("--vary", "varies", multiple=True, metavar="KEY=VALUES",
+              help=_VARY + " Batched: a reservoir's voltage, temperature, current and a "
+              "magnet's angles (right.temperature=300:310:11, free.magnetization.phi=0:180:19); "
+              "any other value rebuilds the circuit (contacts[1].conductance=1e-3,2e-3).")
 @click.option("-o", "--output", type=click.Path(), required=True,
               help="result file, netCDF or (ending in .zarr) a zarr store; written atomically")
 @click.option("--zip", "zipped", is_flag=True,
@@ -376,11 +388,11 @@ def sweep(device, varies, output, zipped):
     click.echo(f"{device}: {shape} points -> {output}")
 
 
-@main.command(name="map")
+@main.command(name="map", short_help="Switching map: dynamics over a grid of parameters.")
 @click.argument("device", type=click.Path(dir_okay=False))
-@click.option("--vary", "varies", multiple=True,
-              help="PATH=start:stop:count or PATH=v1,v2 with a device-file path, e.g. "
-                   "drives.free.temperature.peak=10:60:6 or nodes.free.magnet.damping=0.01,0.02")
+@click.option("--vary", "varies", multiple=True, metavar="KEY=VALUES",
+              help=_VARY + " E.g. drives.free.temperature.peak=10:60:6, "
+              "free.magnet.damping=0.01,0.02, layers.free.magnetization.theta=0:30:4.")
 @click.option("--until", type=Duration(), help="end time of each run [default: file or 10ns]")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
               help="netCDF result (chunks are kept in OUTPUT.chunks/ until it is complete)")
@@ -508,6 +520,18 @@ def _write_distributions(path, spectral, netcdf, png) -> None:
         sys.exit(EXIT_INPUT)
 
 
+def _printed(summary: dict) -> dict:
+    """A run summary with its magnetizations as printed: round-off as 0, each kind over all
+    magnets (:func:`~spincaloric.solution.without_roundoff`)."""
+    from .solution import without_roundoff
+
+    for key in ("final_magnetization", "mean_final_magnetization"):
+        names = [n for n, s in summary.items() if key in s]
+        for name, m in zip(names, without_roundoff([summary[n][key] for n in names])):
+            summary[name][key] = m.tolist()
+    return summary
+
+
 _SECTIONS = {"nodes": "internal node", "reservoirs": "reservoir", "contacts": "contact",
              "torques": "magnet"}
 
@@ -517,13 +541,16 @@ def _table(path, sol) -> str:
     :meth:`~spincaloric.solution.Solution.reported`, one row per node, contact and magnet."""
     c = sol.circuit
     rows = {}  # section -> {label: [Reported]}
-    for q in sol.reported():
+    for q in sol.reported(printed=True):
         rows.setdefault(q.section, {}).setdefault(q.label, []).append(q)
+
+    def number(x, digits):  # an exact zero (round-off included) is 0
+        return f"{x:+.{digits}e}" if x else "0".rjust(digits + 7)
 
     def cell(q):
         if q.vector:
-            return "[" + " ".join(f"{x:+.3e}" for x in np.asarray(q.value)) + "]"
-        return f"{float(q.value):.6f}" if q.name == "temperature" else f"{float(q.value):+.5e}"
+            return "[" + " ".join(number(x, 3) for x in np.asarray(q.value)) + "]"
+        return f"{float(q.value):.6f}" if q.name == "temperature" else number(float(q.value), 5)
 
     lines = [f"{path}: {c.title or '(untitled)'} — {c.regime}, T = {c.temperature:g} K"]
     for section, what in _SECTIONS.items():

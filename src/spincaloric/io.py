@@ -344,10 +344,21 @@ def _contact(t: ContactTable, dev: Device, t0: float, where: str) -> ContactPara
 
 
 def _check_ends_and_form(t: ContactTable, dev: Device, where: str) -> None:
-    """Known nodes at both ends and exactly one contact form, or a field-named error."""
+    """Known nodes at both ends, of kinds the contact can join (two ferromagnets only by a
+    tunnel junction, which joins nothing else), and exactly one contact form, or an error
+    naming the file's field."""
     for name in t.between:
         if name not in dev.nodes:
             raise DeviceError(f"{where}.between", unknown(f"node {name!r}", name, dev.nodes))
+    ferromagnets = [dev.nodes[n].kind == "ferromagnet" for n in t.between]
+    if t.between[0] != t.between[1] and all(ferromagnets) and t.junction is None:
+        raise DeviceError(f"{where}.between", "two ferromagnets cannot be joined directly: put "
+                          "a normal node between them, or make the contact a tunnel junction "
+                          "(junction = {...})")
+    if t.junction is not None and not all(ferromagnets):
+        raise DeviceError(f"{where}.between", "a tunnel junction joins two ferromagnets; a "
+                          "barrier to a normal node is an ordinary contact (raw conductances "
+                          "or the paper's form)")
     try:
         t.form()
     except ValueError as err:

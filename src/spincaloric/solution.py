@@ -11,13 +11,41 @@ scalars and (3,) arrays for vectors.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
 
 from .constants import TORQUE_PER_SPIN_CURRENT, to_conventional_current, to_electric_potential
 from .contacts import conjugate_scaling
+
+#: A printed value smaller than this fraction of the largest magnitude of its kind in the same
+#: solution is round-off and printed as 0 (:func:`without_roundoff`).
+ROUNDOFF = 1e-12
+
+
+def without_roundoff(arrays, batch_ndim: int = 0) -> list[np.ndarray]:
+    """The arrays of one kind of quantity of one solution, as printed (JSON, tables): an entry
+    whose magnitude is at most :data:`ROUNDOFF` times the largest magnitude among them all
+    (per batch point: the first ``batch_ndim`` axes) is 0, and −0.0 is 0.
+
+    Double precision carries 16 digits and a linear solve loses about log10 of its condition
+    number (10⁴ is typical of these circuits), so below 10⁻¹² of the largest value of its
+    kind a value is not resolved from zero: the parallel remainder of a torque projected
+    perpendicular to m (~1e-41 N m beside 1e-25 N m), the charge current of an open circuit
+    beside its spin currents. A kind is a set of quantities in the same units that the solve
+    yields together (:meth:`Solution.reported`); every other value is printed as solved."""
+    arrays = [np.asarray(a, dtype=float) for a in arrays]
+    if not arrays:
+        return []
+    peaks = [np.abs(a).reshape(a.shape[:batch_ndim] + (-1,)).max(axis=-1, initial=0.0)
+             for a in arrays]
+    scale = np.max(np.stack(peaks), axis=0)
+    out = []
+    for a in arrays:
+        s = scale.reshape(scale.shape + (1,) * (a.ndim - batch_ndim))
+        out.append(np.where(np.abs(a) <= ROUNDOFF * s, 0.0, a) + 0.0)  # + 0.0: no −0.0
+    return out
 
 
 @dataclass(frozen=True)
@@ -73,6 +101,13 @@ class Reported:
     def key(self) -> str:
         """"LABEL.name" (the name of a sweep variable), or the name alone."""
         return f"{self.label}.{self.name}" if self.label else self.name
+
+    @property
+    def kind(self) -> str:
+        """The kind of the quantity for :func:`without_roundoff`: its units (potentials and
+        spin accumulations in V, charge and spin currents in A, ...), but the absolute
+        temperature apart from the spin temperature (K)."""
+        return "absolute temperature" if self.name == "temperature" else self.units
 
 
 class Solution:
@@ -214,12 +249,26 @@ class Solution:
         return sum(torques[n] for n in self.circuit.magnet_nodes(name))
 
     # ---- export ---------------------------------------------------------------------------
-    def reported(self) -> list[Reported]:
+    def reported(self, printed: bool = False) -> list[Reported]:
         """Everything the solution reports, in the order of the JSON document: the state of
         every internal node, the solved state of every reservoir (voltage and temperature),
         the four currents of every contact, the torque on every magnet and the entropy
         production. The one list behind ``solve --json`` (:meth:`to_dict`), the solve table
-        and sweep files."""
+        and sweep files. ``printed``: as printed, round-off as 0 (:func:`without_roundoff`,
+        each kind of quantity on its own)."""
+        out = self._reported()
+        if not printed:
+            return out
+        kinds = {}
+        for i, q in enumerate(out):
+            kinds.setdefault(q.kind, []).append(i)
+        for members in kinds.values():
+            values = without_roundoff([out[i].value for i in members], len(self.shape))
+            for i, value in zip(members, values):
+                out[i] = replace(out[i], value=value)
+        return out
+
+    def _reported(self) -> list[Reported]:
         c = self.circuit
         out = []
         for name, s in self.nodes.items():
@@ -256,13 +305,13 @@ class Solution:
 
     def to_dict(self) -> dict:
         """The JSON document of device-format.md (lists nest over the batch shape), built
-        from :meth:`reported`."""
+        from :meth:`reported` as printed (round-off as 0)."""
         c = self.circuit
         doc = {"title": c.title, "regime": c.regime, "temperature": c.temperature,
                "nodes": {}, "contacts": [{"between": list(c.between(k))}
                                          for k in range(c.n_contacts)],
                "torques": {}, "reservoirs": {}}
-        for q in self.reported():
+        for q in self.reported(printed=True):
             value = np.asarray(q.value, dtype=float).tolist()
             if q.section in ("nodes", "reservoirs"):
                 doc[q.section].setdefault(q.owner, {})[q.name] = value
