@@ -11,7 +11,7 @@ scalars and (3,) arrays for vectors.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -36,15 +36,21 @@ def without_roundoff(arrays, batch_ndim: int = 0) -> list[np.ndarray]:
     beside its spin currents. A kind is a set of quantities in the same units that the solve
     yields together (:meth:`Solution.reported`); every other value is printed as solved."""
     arrays = [np.asarray(a, dtype=float) for a in arrays]
-    if not arrays:
-        return []
-    peaks = [np.abs(a).reshape(a.shape[:batch_ndim] + (-1,)).max(axis=-1, initial=0.0)
-             for a in arrays]
-    scale = np.max(np.stack(peaks), axis=0)
-    out = []
-    for a in arrays:
-        s = scale.reshape(scale.shape + (1,) * (a.ndim - batch_ndim))
-        out.append(np.where(np.abs(a) <= ROUNDOFF * s, 0.0, a) + 0.0)  # + 0.0: no −0.0
+    stacks = {}  # arrays of one shape, stacked: one NumPy call per shape, not per array
+    for i, a in enumerate(arrays):
+        stacks.setdefault(a.shape, []).append(i)
+    stacks = {shape: (idx, np.stack([arrays[i] for i in idx])) for shape, idx in stacks.items()}
+    scale = 0.0
+    for shape, (idx, a) in stacks.items():
+        peak = np.abs(a).reshape((len(idx),) + shape[:batch_ndim] + (-1,)).max(axis=-1,
+                                                                               initial=0.0)
+        scale = np.maximum(scale, peak.max(axis=0))
+    out = [None] * len(arrays)
+    for shape, (idx, a) in stacks.items():
+        s = np.reshape(scale, np.shape(scale) + (1,) * (len(shape) - batch_ndim))
+        cleaned = np.where(np.abs(a) <= ROUNDOFF * s, 0.0, a) + 0.0  # + 0.0: no −0.0
+        for j, i in enumerate(idx):
+            out[i] = cleaned[j]
     return out
 
 
@@ -265,7 +271,9 @@ class Solution:
         for members in kinds.values():
             values = without_roundoff([out[i].value for i in members], len(self.shape))
             for i, value in zip(members, values):
-                out[i] = replace(out[i], value=value)
+                q = out[i]
+                out[i] = Reported(q.section, q.owner, q.label, q.name, value, q.units,
+                                  q.description, q.vector)
         return out
 
     def _reported(self) -> list[Reported]:
