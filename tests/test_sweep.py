@@ -379,3 +379,18 @@ def test_a_map_takes_the_documented_layer_key_forms(tmp_path):
     # the initial direction is the varied one, along the easy axis ±x: it stays there
     m = ds["final_m"].values[0, :, 0]
     assert m[0, 0] > 0.99 and m[1, 0] < -0.99
+
+
+@pytest.mark.parametrize("vary", ["nodes.free.magnet.damping=0.02", "free.magnet.damping=0.02",
+                                  "drives.free.temperature.peak=30", "contacts[1].area=1.3e-15",
+                                  "free.magnetization.theta=5", "fixed.temperature=301",
+                                  "nodes.fixed.magnetization.phi=10", "temperature=299"])
+def test_every_documented_vary_key_form_maps(tmp_path, vary):
+    from spincaloric.io import load_dataset
+
+    out = tmp_path / "m.nc"
+    res = CliRunner().invoke(main, ["map", str(DEVICES / "thermal_switching_pillar.toml"),
+                                    "--vary", vary, "--until", "0.01ns", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    key = vary.split("=")[0]
+    assert load_dataset(out)[key].values.tolist() == [float(vary.split("=")[1])]
