@@ -342,3 +342,200 @@ seebeck = 0.0
     res = CliRunner().invoke(main, ["solve", str(path)])
     assert res.exit_code == 2
     assert "contacts[0].heat_conductance: must be a finite conductance ≥ 0 (W/K)" in res.stderr
+
+
+def test_a_layer_magnet_is_reported_under_the_layer_name(tmp_path):
+    """A diffusive ferromagnetic layer is one magnet: solve --json, the solve table and sweep
+    files give its torque (all vertices summed) under the layer's name; node quantities keep
+    the vertices' names; the Python API takes either name."""
+    import spincaloric as sc
+    from spincaloric.io import load_dataset
+
+    path = EXAMPLES / "pillar_thick_layers.toml"
+    res = run("solve", "--json", str(path))
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert set(doc["torques"]) == {"fixed", "free"}
+    assert "free_0" in doc["nodes"] and "free" not in doc["nodes"]
+    circuit = sc.load_device(path).finalize()
+    sol = circuit.solve()
+    np.testing.assert_allclose(doc["torques"]["free"], sol.magnet_torque("free_3"), rtol=1e-14)
+    np.testing.assert_array_equal(sol.magnet_torque("free"), sol.magnet_torque("free_3"))
+    assert circuit.magnet_name("free_3") == "free" and circuit.magnet_nodes("free")[0] == "free_0"
+    table = run("solve", str(path)).stdout
+    magnets = table[table.index("  magnet"):].splitlines()[1:3]
+    assert [line.split()[0] for line in magnets] == ["fixed", "free"]
+    out = tmp_path / "s.nc"
+    res = run("sweep", str(path), "--vary", "top.voltage=0,1e-6", "-o", str(out))
+    assert res.exit_code == 0, res.output
+    ds = load_dataset(out)
+    assert "free.torque" in ds and "free_0.torque" not in ds and "free_0.voltage" in ds
+
+
+PILLAR = (EXAMPLES / "thermal_switching_pillar.toml").read_text()
+THICK = (EXAMPLES / "pillar_thick_layers.toml").read_text()
+MTJ = (EXAMPLES / "mtj_magneto_seebeck.toml").read_text()
+SPECTRAL = (EXAMPLES / "valve_spectral.toml").read_text()
+MISSPELT = {  # a misspelt key anywhere in a file: (text, the error after "error: FILE: ")
+    "required magnet key": (PILLAR.replace("saturation_magnetization =",
+                                           "saturation_magnetisation ="),
+                            "nodes.free.magnet.saturation_magnetisation: unknown key; did you "
+                            "mean saturation_magnetization?"),
+    "damping": (PILLAR.replace("damping =", "dampng ="),
+                "nodes.free.magnet.dampng: unknown key; did you mean damping?"),
+    "top level": (SIMPLE.replace("temperature = 300.0\n", "temprature = 300.0\n", 1),
+                  "temprature: unknown key; did you mean temperature?"),
+    "table name": (THICK.replace("[layers.free]", "[layer.free]"),
+                   "layer: unknown key; did you mean layers?"),
+    "node type": (SIMPLE.replace('type = "normal"', 'typ = "normal"'),
+                  "nodes.spacer.typ: unknown key; did you mean type?"),
+    "contact": (SIMPLE.replace("polarization = 0.5", "polarisation = 0.5", 1),
+                "contacts[0].polarisation: unknown key; did you mean polarization?"),
+    "angles": (SIMPLE.replace("{theta = 90, phi = 0}", "{theta = 90, phii = 0}"),
+               "nodes.right.magnetization.phii: unknown key; did you mean phi?"),
+    "junction": (MTJ.replace("tmr = 1.0", "tmrr = 1.0"),
+                 "contacts[0].junction.tmrr: unknown key; did you mean tmr?"),
+    "layer": (THICK.replace("length = 3e-9", "lenght = 3e-9"),
+              "layers.free.lenght: unknown key; did you mean length?"),
+    "drive": (PILLAR.replace("peak = 40.0", "peek = 40.0"),
+              "drives.free.temperature.peek: unknown key for shape 'laser'; did you mean peak?"),
+    "drive node": (PILLAR.replace("[drives.free.temperature]", "[drives.fre.temperature]"),
+                   "drives.fre: unknown node 'fre'; did you mean free?"),
+    "simulation": (PILLAR.replace("n_save = 801", "nsave = 801"),
+                   "simulation.nsave: unknown key; did you mean n_save?"),
+    "spectral": (SPECTRAL.replace("points = ", "point = "),
+                 "spectral.point: unknown key; did you mean points?"),
+    "between": (SIMPLE.replace('between = ["left", "spacer"]', 'between = ["left", "spacr"]'),
+                "contacts[0].between: unknown node 'spacr'; did you mean spacer?"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MISSPELT))
+def test_a_misspelt_key_is_named_with_its_close_match(tmp_path, case):
+    """An unknown key is reported as such, with the key it resembles — also when it stands
+    for a required key (which is then missing too)."""
+    text, expected = MISSPELT[case]
+    path = write(tmp_path, text)
+    for command in ("check", "solve"):
+        res = run(command, path)
+        assert res.exit_code == 2, (case, res.output)
+        lines = res.stderr.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in res.output, res.output
+        assert lines[0] == f"error: {path}: {expected}"
+
+
+def _with_simulation(extra: str) -> str:
+    return PILLAR.replace("n_save = 801", f"n_save = 801\n{extra}")
+
+
+REFUSED = {  # files that solve/run refuse: check must refuse them with the same line
+    "laser below 0 K": (PILLAR.replace("peak = 40.0 ", "peak = -400.0 "), "run",
+                        "drives.free.temperature: the temperature must stay positive (K)"),
+    "one saved instant": (PILLAR.replace("n_save = 801", "n_save = 1"), "run",
+                          "simulation.n_save: must be a whole number ≥ 2, got 1"),
+    "negative step": (_with_simulation("dt = -1e-12"), "run",
+                      "simulation.dt: must be a positive time step (s), got -1e-12"),
+    "empty ensemble": (_with_simulation("ensemble = 0"), "run",
+                       "simulation.ensemble: must be a whole number ≥ 1, got 0"),
+    "negative until": (PILLAR.replace("until = 8.0e-9", "until = -1.0"), "run",
+                       "simulation.until: must be a positive time (s), got -1.0"),
+    "noise without heun": (_with_simulation('temperature_noise = true\nmethod = "rk45"'), "run",
+                           "simulation.method: thermal noise needs the stochastic 'heun' method"),
+    "heat drive on a reservoir": (PILLAR.replace("[drives.free.temperature]",
+                                                 "[drives.free.heat]"), "run",
+                                  "drives.free.heat: heat (W) drives internal nodes; voltage, "
+                                  "temperature and current drive reservoirs"),
+    "voltage drive on a current bias": (
+        (EXAMPLES / "open_circuit_thermopower.toml").read_text()
+        + '\n[drives.right.voltage]\nshape = "constant"\nvalue = 1e-6\n', "solve",
+        "drives.right.voltage: the reservoir is current-biased: drive its current"),
+    "spectral settings, linear regime": (SIMPLE + "\n[spectral]\nrelaxation = { spacer = 1.0 }\n",
+                                         "solve", 'spectral: only for regime = "spectral" (this '
+                                         'file is "thermalized")'),
+    "spectral heat without relaxation": (
+        SPECTRAL.replace("relaxation = { spacer = 1.0 }\n", "").replace(
+            '[nodes.spacer]\ntype = "normal"', '[nodes.spacer]\ntype = "normal"\nheat = 1e-12'),
+        "solve",
+        "nodes.spacer.heat: deposited heat needs electron–electron relaxation in the node "
+        "(spectral relaxation) to thermalize it"),
+    "sweep key": (SIMPLE + '\n[sweep]\nvary = ["right.temprature=300,301"]\n', "solve",
+                  "vary.right.temprature: unknown key 'temprature' in [nodes.right]; did you "
+                  "mean temperature?"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED))
+def test_check_refuses_what_solve_and_run_refuse(tmp_path, case):
+    """One validation path: `check` runs what solve/run/sweep/map run before they compute, so
+    a file that one of them refuses is refused by all, with the same line."""
+    text, command, expected = REFUSED[case]
+    path = write(tmp_path, text)
+    lines = {}
+    for cmd in {"check", "solve", command}:
+        args = [cmd, path] + (["--until", "1ps"] if cmd == "run" else [])
+        res = run(*args)
+        assert res.exit_code == 2, (cmd, res.output)
+        assert res.stdout == "" and "Traceback" not in res.output, (cmd, res.output)
+        lines[cmd] = res.stderr.strip().splitlines()
+        assert lines[cmd] == [f"error: {path}: {expected}"], (cmd, lines[cmd])
+
+
+def test_round_off_prints_as_zero():
+    """−0.0 and values below 1e-12 of the largest of their kind (same units: potentials,
+    currents, heat currents, torques) in the same solution print as 0 in JSON and tables;
+    every other value is printed as solved."""
+    import re
+
+    import spincaloric as sc
+
+    for path in sorted(EXAMPLES.glob("*.toml")):
+        text = run("solve", "--json", str(path)).stdout
+        assert not re.search(r"-0\.0[,\]}]", text), path
+        table = run("solve", str(path)).stdout
+        assert not re.search(r"-0\.0+(e[+-]00)?\b", table), (path, table)
+    doc = json.loads(run("solve", "--json", str(EXAMPLES / "valve_thermal.toml")).stdout)
+    raw = sc.load_device(EXAMPLES / "valve_thermal.toml").finalize().solve()
+    tau = raw.torques["right"]  # x is along m of `right`: a parallel remainder of ~1e-41 N m
+    assert 0 < abs(tau[0]) < 1e-12 * np.abs(tau).max()
+    assert doc["torques"]["right"] == [0.0, float(tau[1]), float(tau[2])]
+    assert doc["torques"]["left"] == raw.torques["left"].tolist()
+    assert "e-41" not in run("solve", str(EXAMPLES / "valve_thermal.toml")).stdout
+    # an open circuit: no charge current flows; what the solve leaves is round-off of the
+    # currents (A) of the same contacts
+    doc = json.loads(run("solve", "--json", str(EXAMPLES / "open_circuit_thermopower.toml")).stdout)
+    assert [c["charge_current"] for c in doc["contacts"]] == [0.0, 0.0]
+    assert all(abs(c["spin_current"][0]) > 1e-10 for c in doc["contacts"])
+
+
+def test_help_texts_are_complete():
+    """The top-level summaries are whole phrases (click cuts a docstring at ~45 characters);
+    --vary says how to write values and keys, layers included, for sweep and map."""
+    res = run("--help")
+    assert res.exit_code == 0
+    commands = res.stdout[res.stdout.index("Commands:"):].splitlines()[1:]
+    summaries = {line.split()[0]: line.split(None, 1)[1] for line in commands if line.strip()}
+    for name in ("check", "map", "materials", "run", "solve", "sweep"):  # plot: its own file
+        assert not summaries[name].endswith("..."), summaries[name]
+        assert main.commands[name].short_help == summaries[name]
+    for command in ("sweep", "map"):
+        text = " ".join(run(command, "--help").stdout.split())
+        for form in ("KEY=VALUE", "KEY=START:STOP:N", "KEY=V1,V2,...", "nodes.NAME.field",
+                     "NAME.field", "layers.NAME.field", "contacts[i].field", "field[i]",
+                     "degrees"):
+            assert form in text, (command, form)
+
+
+def test_two_ferromagnets_name_the_file_key_not_a_class(tmp_path):
+    """A device file's errors speak of its keys: a direct F|F contact points to `junction`,
+    a junction to a normal node to the ordinary forms — no Python class names."""
+    text = SIMPLE.replace('between = ["right", "spacer"]', 'between = ["right", "left"]')
+    res = run("check", write(tmp_path, text))
+    assert res.exit_code == 2
+    assert res.stderr.strip().endswith("contacts[1].between: two ferromagnets cannot be joined "
+                                       "directly: put a normal node between them, or make the "
+                                       "contact a tunnel junction (junction = {...})")
+    junction = MTJ.replace('between = ["fixed", "free"]', 'between = ["fixed", "mid"]') + \
+        '\n[nodes.mid]\ntype = "normal"\n'
+    res = run("check", write(tmp_path, junction))
+    assert res.exit_code == 2 and "Parameters" not in res.stderr and "Barrier" not in res.stderr
+    assert "contacts[0].between: a tunnel junction joins two ferromagnets" in res.stderr

@@ -163,10 +163,15 @@ def test_spectral_regime_from_a_device_file(tmp_path):
         assert res.exit_code == 0, res.output
         return json.loads(res.stdout)
 
+    def linear(regime):  # a linear regime takes no [spectral] settings
+        settings = "[spectral]\npoints = 4001\nrelaxation = { spacer = 1.0 }\n"
+        assert settings in text
+        return text.replace('regime = "spectral"', f'regime = "{regime}"').replace(settings, "")
+
     strong = solve(text)
-    thermal = solve(text.replace('regime = "spectral"', 'regime = "thermalized"'))
+    thermal = solve(linear("thermalized"))
     weak = solve(text.replace("spacer = 1.0", "spacer = 1.0e-7"))
-    nonint = solve(text.replace('regime = "spectral"', 'regime = "noninteracting"'))
+    nonint = solve(linear("noninteracting"))
     for got, ref, tol in ((strong, thermal, 2e-3), (weak, nonint, 2e-3)):
         for key in ("charge_current", "heat_current"):
             a, b = got["contacts"][0][key], ref["contacts"][0][key]

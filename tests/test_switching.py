@@ -226,30 +226,32 @@ anisotropy_axis = [1, 0, 0]
 
 @pytest.mark.slow
 def test_a_diffusive_free_layer_is_a_dynamic_magnet_in_device_files(tmp_path):
-    """``[layers.NAME.magnet]``: the whole layer turns, reported under its first vertex; its
-    volume defaults to the layer's length × area; the CLI integrates it."""
+    """``[layers.NAME.magnet]``: the whole layer turns, reported under the layer's name (its
+    vertices keep theirs); its volume defaults to the layer's length × area; the CLI
+    integrates it."""
     from spincaloric.maps import unit_of
 
     path = tmp_path / "thick.toml"
     heated_vertex = '\n[drives.free_3.heat]\nshape = "constant"\nvalue = 1e-9\n'
     path.write_text(THICK.read_text() + LAYER_MAGNET + heated_vertex)
     spec = load_spec(path)
-    assert list(spec.magnets) == ["free_0"]
+    assert list(spec.magnets) == ["free"]
     assert ("free_3", "heat") in spec.drives  # drives may name a layer's vertices
     assert unit_of("layers.free.length") == "m" and unit_of("layers.free.magnet.damping") == "1"
-    assert spec.magnets["free_0"].volume == pytest.approx(3e-9 * 1.26e-15, rel=1e-12, abs=0)
+    assert spec.magnets["free"].volume == pytest.approx(3e-9 * 1.26e-15, rel=1e-12, abs=0)
     out = tmp_path / "thick.nc"
     res = CliRunner().invoke(main, ["run", str(path), "--until", "0.2ns", "--json",
                                     "-o", str(out)])
     assert res.exit_code == 0, res.output
-    final = json.loads(res.stdout)["magnets"]["free_0"]["final_magnetization"]
+    final = json.loads(res.stdout)["magnets"]["free"]["final_magnetization"]
     assert np.linalg.norm(final) == pytest.approx(1.0, abs=1e-9)
     # the exported torque is the whole layer's: the torque map's at the start
     xr = pytest.importorskip("xarray")
     from spincaloric.dynamics.torque_model import CircuitTorqueModel
 
-    model = CircuitTorqueModel.build(spec.device.finalize(), ["free_0"])
+    model = CircuitTorqueModel.build(spec.device.finalize(), ["free"])
     start = model.circuit.magnetization[model.nodes]
+    assert list(xr.load_dataset(out)["magnet"].values) == ["free"]
     tau = xr.load_dataset(out)["torque"].values[0, 0, 0]
     heated = model.drive_vector(heat={"free_3": 1e-9})
     np.testing.assert_allclose(tau, model.torques(start, heated)[0],

@@ -16,6 +16,7 @@ import warnings
 from pathlib import Path
 
 import click
+import numpy as np
 
 from . import __version__
 from .linear_response import LinearResponseWarning
@@ -71,13 +72,14 @@ def _report(path, err) -> None:
 
 
 def _load(path):
-    """(spec, circuit) of a device file; prints the error and raises _Failed on bad input."""
+    """The device file read and validated (:func:`~spincaloric.io.prepare`: every check that
+    solve, run, sweep and map make before computing — all of them, and check, load files
+    through here); prints the error and raises _Failed on bad input."""
     from .device import DeviceError
-    from .io import load_spec
+    from .io import prepare
 
     try:
-        spec = load_spec(path)
-        return spec, spec.device.finalize()
+        return prepare(path)
     except OSError as err:
         _report(path, f"<file>: {err.strerror or err}")
     except (DeviceError, ValueError, tomllib.TOMLDecodeError) as err:
@@ -131,7 +133,7 @@ def main():
     magnetoelectronic circuits (Hatami, Bauer, Zhang & Kelly, PRL 99, 066603 (2007))."""
 
 
-@main.command()
+@main.command(short_help="Solve the steady state of device files.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="one JSON object per file (JSON Lines)")
 @click.option("--distributions", type=click.Path(dir_okay=False),
@@ -152,7 +154,8 @@ def solve(files, as_json, distributions, plot_path):
     failed = False
     for path in files:
         try:
-            spec, circuit = _load(path)
+            p = _load(path)
+            spec, circuit = p.spec, p.circuit
             if (distributions or plot_path) and circuit.regime != "spectral":
                 _report(path, "--distributions/--plot: only for regime = \"spectral\"")
                 raise _Failed
@@ -169,17 +172,20 @@ def solve(files, as_json, distributions, plot_path):
     sys.exit(EXIT_INPUT if failed else 0)
 
 
-@main.command()
+@main.command(short_help="Validate device files as every command does.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def check(files):
-    """Validate device FILES without solving them."""
+    """Validate device FILES without solving them: every check that solve, run, sweep and map
+    make before they compute (the device, spectral and run settings, drives, magnets and
+    [sweep] keys)."""
     failed = False
     for path in files:
         try:
-            spec, c = _load(path)
+            p = _load(path)
         except _Failed:
             failed = True
             continue
+        spec, c = p.spec, p.circuit
         k = len(spec.magnets)
         extra = f", {k} dynamic magnet{'s' if k != 1 else ''}" if k else ""
         click.echo(f"ok: {path} ({c.n_nodes} nodes, {c.n_contacts} contacts, "
@@ -187,7 +193,7 @@ def check(files):
     sys.exit(EXIT_INPUT if failed else 0)
 
 
-@main.command()
+@main.command(short_help="List the interface and bulk material databases.")
 @click.option("--temperature", type=click.FloatRange(min=0, min_open=True, max=1e6), default=300.0,
               callback=lambda ctx, param, v: _finite(v, "--temperature"),
               show_default=True, help="temperature for S, S↑, S↓ (K)")
@@ -264,7 +270,7 @@ def _compile_notice():
         "afterwards) ...", err=True))
 
 
-@main.command()
+@main.command(short_help="Integrate the LLGS dynamics of the dynamic magnets.")
 @click.argument("device", type=click.Path(dir_okay=False))
 @click.option("--until", type=Duration(), help="end time, e.g. 20ns [default: file or 10ns]")
 @click.option("--ensemble", type=click.IntRange(min=1), help="number of trajectories")
@@ -287,16 +293,17 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_p
     from .dynamics.simulation import DynamicsError
 
     try:
-        spec, circuit = _load(device)
+        p = _load(device)
     except _Failed:
         sys.exit(EXIT_INPUT)
+    spec, circuit = p.spec, p.circuit
     if not spec.magnets:
         _report(device, "nodes: no dynamic magnet (add a [nodes.NAME.magnet] table)")
         sys.exit(EXIT_INPUT)
     _check_outputs(device, output=output, plot=plot_path)
     if joule_heating is not None:
         spec.simulation["joule_heating"] = joule_heating
-    end = until or spec.simulation.get("until", 10e-9)
+    end = until or spec.until
     progress = progress is not False  # a bar on a terminal, plain lines in a log
     try:
         sim, opts = spec.simulation_for(circuit, end)
@@ -335,7 +342,7 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_p
             path.unlink(missing_ok=True)
         _report(device, f"output: {err.strerror or err}")
         sys.exit(EXIT_INPUT)
-    summary = traj.summary()
+    summary = _printed(traj.summary())
     if as_json:
         click.echo(json.dumps({"file": device, "until": end, "magnets": summary}))
     else:
@@ -354,12 +361,22 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_p
                        + f"; mean final m = ({mean}); trajectory 0 {when}, final m = ({m})")
 
 
-@main.command()
+_VARY = ("KEY=VALUE, KEY=START:STOP:N (N evenly spaced values) or KEY=V1,V2,..., numbers in "
+         "SI units (V, K, A, S, m, s, T; angles in degrees; no unit suffixes). KEY is the "
+         "value's path in the device file: nodes.NAME.field or NAME.field (a node, or a layer "
+         "with the layers. left out), layers.NAME.field, contacts[i].field, "
+         "drives.NODE.QUANTITY.field, temperature; field[i] is a vector component; "
+         "magnetization.theta/.phi the angles of a magnetization. Only values the file writes "
+         "(and a reservoir's voltage and temperature). Repeat for more axes "
+         "[default: vary = [...] of the file's [sweep] table].")
+
+
+@main.command(short_help="Steady state over a grid of parameter values.")
 @click.argument("device", type=click.Path(dir_okay=False))
-@click.option("--vary", "varies", multiple=True,
-              help="KEY=start:stop:count or KEY=v1,v2 (e.g. right.magnetization.theta=0:180:181;"
-                   " keys NODE.voltage, NODE.temperature, NODE.current, NODE.magnetization.theta"
-                   "/.phi in V, K, A, degrees)")
+@click.option("--vary", "varies", multiple=True, metavar="KEY=VALUES",
+              help=_VARY + " Batched: a reservoir's voltage, temperature, current and a "
+              "magnet's angles (right.temperature=300:310:11, free.magnetization.phi=0:180:19); "
+              "any other value rebuilds the circuit (contacts[1].conductance=1e-3,2e-3).")
 @click.option("-o", "--output", type=click.Path(), required=True,
               help="result file, netCDF or (ending in .zarr) a zarr store; written atomically")
 @click.option("--zip", "zipped", is_flag=True,
@@ -370,21 +387,19 @@ def sweep(device, varies, output, zipped):
     file (e.g. contacts[1].conductance of a contact in the paper form, nodes.spacer.spin_flip
     once the file gives one) by rebuilding; labelled netCDF/zarr."""
     from .device import DeviceError
-    from .io import read_toml, with_absolute_files
     from .sweep import parse_vary, sweep_file
 
     try:
-        spec, circuit = _load(device)
+        p = _load(device)
     except _Failed:
         sys.exit(EXIT_INPUT)
     _check_outputs(device, output=output)
     try:
-        varies = varies or spec.sweep
+        varies = varies or p.spec.sweep
         if not varies:
             raise DeviceError("vary", "give --vary or a [sweep] table with vary = [...]")
         axes = [parse_vary(v) for v in varies]
-        ds = sweep_file(with_absolute_files(read_toml(device), Path(device).parent), axes,
-                        zipped)
+        ds = sweep_file(p.data, axes, zipped)
     except (DeviceError, ValueError) as err:
         _report(device, err)
         sys.exit(EXIT_INPUT)
@@ -398,11 +413,11 @@ def sweep(device, varies, output, zipped):
     click.echo(f"{device}: {shape} points -> {output}")
 
 
-@main.command(name="map")
+@main.command(name="map", short_help="Switching map: dynamics over a grid of parameters.")
 @click.argument("device", type=click.Path(dir_okay=False))
-@click.option("--vary", "varies", multiple=True,
-              help="PATH=start:stop:count or PATH=v1,v2 with a device-file path, e.g. "
-                   "drives.free.temperature.peak=10:60:6 or nodes.free.magnet.damping=0.01,0.02")
+@click.option("--vary", "varies", multiple=True, metavar="KEY=VALUES",
+              help=_VARY + " E.g. drives.free.temperature.peak=10:60:6, "
+              "free.magnet.damping=0.01,0.02, layers.free.magnetization.theta=0:30:4.")
 @click.option("--until", type=Duration(), help="end time of each run [default: file or 10ns]")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
               help="netCDF result (chunks are kept in OUTPUT.chunks/ until it is complete)")
@@ -418,15 +433,14 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
                           progress):
     """Switching map of DEVICE: its dynamics at every point of a parameter grid."""
     from .device import DeviceError
-    from .io import read_toml, with_absolute_files
     from .maps import switching_map
     from .sweep import parse_vary
 
     try:
-        data = with_absolute_files(read_toml(device), Path(device).parent)
-        spec, _ = _load(device)
+        p = _load(device)
+        data, spec = p.data, p.spec
         opts = {k: v for k, v in spec.simulation.items() if k not in ("until", "joule_heating")}
-        end = until or spec.simulation.get("until", 10e-9)
+        end = until or spec.until
         varies = varies or spec.sweep
         if not varies:
             raise DeviceError("vary", "give --vary or a [sweep] table with vary = [...]")
@@ -539,34 +553,50 @@ def _write_distributions(path, spectral, netcdf, png) -> None:
         sys.exit(EXIT_INPUT)
 
 
+def _printed(summary: dict) -> dict:
+    """A run summary with its magnetizations as printed: round-off as 0, each kind over all
+    magnets (:func:`~spincaloric.solution.without_roundoff`)."""
+    from .solution import without_roundoff
+
+    for key in ("final_magnetization", "mean_final_magnetization"):
+        names = [n for n, s in summary.items() if key in s]
+        for name, m in zip(names, without_roundoff([summary[n][key] for n in names])):
+            summary[name][key] = m.tolist()
+    return summary
+
+
+_SECTIONS = {"nodes": "internal node", "reservoirs": "reservoir", "contacts": "contact",
+             "torques": "magnet"}
+
+
 def _table(path, sol) -> str:
-    """A readable summary of a solution, with units (boundary conventions)."""
+    """A readable summary of a solution, with units (boundary conventions): every quantity of
+    :meth:`~spincaloric.solution.Solution.reported`, one row per node, contact and magnet."""
     c = sol.circuit
+    rows = {}  # section -> {label: [Reported]}
+    for q in sol.reported(printed=True):
+        rows.setdefault(q.section, {}).setdefault(q.label, []).append(q)
+
+    def number(x, digits):  # an exact zero (round-off included) is 0
+        return f"{x:+.{digits}e}" if x else "0".rjust(digits + 7)
+
+    def cell(q):
+        if q.vector:
+            return "[" + " ".join(number(x, 3) for x in np.asarray(q.value)) + "]"
+        return f"{float(q.value):.6f}" if q.name == "temperature" else number(float(q.value), 5)
+
     lines = [f"{path}: {c.title or '(untitled)'} — {c.regime}, T = {c.temperature:g} K"]
-    lines.append("  node            voltage (V)   spin accumulation (V)                    "
-                 "temperature (K)  spin temperature (K)")
-    for name, s in {**sol.nodes, **{k: v for k, v in sol.reservoirs.items()
-                                     if c.current_biased[c.index[k]]}}.items():
-        vec = " ".join(f"{x:+.4e}" for x in s.spin_accumulation)
-        tvec = " ".join(f"{x:+.3e}" for x in s.spin_temperature)
-        lines.append(f"  {name:<14} {float(s.voltage):+.5e}  [{vec}]  {float(s.temperature):.6f}"
-                     f"  [{tvec}]")
-    lines.append("  contact             charge (A)    heat (W)      spin current (A)")
-    for r in sol.contacts:
-        vec = " ".join(f"{x:+.3e}" for x in r.spin_current)
-        lines.append(f"  {r.between[0] + '->' + r.between[1]:<18} {float(r.charge_current):+.4e}"
-                     f"  {float(r.heat_current):+.4e}  [{vec}]")
-    lines.append("  torque (N m), on each magnet (a layer's vertices summed)")
-    shown = set()
-    for name in sol.torques:
-        group = c.magnet_nodes(name)
-        if group[0] in shown:
+    for section, what in _SECTIONS.items():
+        if not rows.get(section):
             continue
-        shown.add(group[0])
-        label = name if len(group) == 1 else f"{group[0]}…{group[-1]}"
-        tau = sol.magnet_torque(name)
-        lines.append(f"  {label:<18} [" + " ".join(f"{x:+.4e}" for x in tau) + "]")
-    lines.append(f"  entropy production {float(sol.entropy_production):.4e} W/K")
+        first = next(iter(rows[section].values()))
+        table = [[label, *map(cell, qs)] for label, qs in rows[section].items()]
+        heads = [what] + [f"{q.name.replace('_', ' ')} ({q.units})" for q in first]
+        widths = [max(len(h), *(len(t[i]) for t in table)) for i, h in enumerate(heads)]
+        for t in [heads, *table]:
+            lines.append(("  " + "  ".join(x.ljust(w) for x, w in zip(t, widths))).rstrip())
+    for q in rows.get("", {}).get("", []):
+        lines.append(f"  {q.name.replace('_', ' ')} {cell(q)} {q.units}")
     return "\n".join(lines)
 
 

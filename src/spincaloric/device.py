@@ -69,6 +69,14 @@ def angles_to_vector(theta_deg: float, phi_deg: float = 0.0) -> np.ndarray:
     return np.array([math.sin(t) * math.cos(p), math.sin(t) * math.sin(p), math.cos(t)])
 
 
+def vector_to_angles(m) -> tuple[float, float]:
+    """(θ, φ) in degrees of the direction of the non-zero 3-vector ``m`` (inverse of
+    :func:`angles_to_vector`)."""
+    x, y, z = (float(c) for c in m)
+    norm = math.sqrt(x * x + y * y + z * z)
+    return math.degrees(math.acos(max(-1.0, min(1.0, z / norm)))), math.degrees(math.atan2(y, x))
+
+
 def _precession(where: str, kind: str, reservoir: bool, spin_flip: float, field, lifetime):
     """Ω⃗ = G_sf τ_sf γ B⃗ (S) of a node with a Hanle field, validated; None without one."""
     from .constants import gyromagnetic_ratio
@@ -162,6 +170,9 @@ class Device:
         energy by energy (:mod:`spincaloric.spectral`; the linear solver then treats it as
         non-interacting).
     title : free text.
+    layers : {layer name: names of its vertices}, filled by
+        :func:`~spincaloric.layers.add_layer` (a ferromagnetic layer is one magnet, named
+        after the layer).
     """
 
     temperature: float
@@ -169,6 +180,7 @@ class Device:
     title: str = ""
     nodes: dict[str, NodeSpec] = field(default_factory=dict)
     contacts: list[ContactSpec] = field(default_factory=list)
+    layers: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self):
         # checked here too (not only at finalize): builders use T for every contact they add
@@ -201,6 +213,9 @@ class Device:
         where = f"nodes.{name}"
         if name in self.nodes:
             raise DeviceError(where, "a node of this name exists already")
+        if name in self.layers:
+            raise DeviceError(where, "a layer of this name exists (node and layer names must "
+                              "differ: NAME.field addresses either)")
         if kind not in NODE_KINDS:
             raise DeviceError(f"{where}.type", f"must be one of {NODE_KINDS}, got {kind!r}")
         m = None
@@ -341,6 +356,7 @@ class Circuit:
         default_factory=lambda: _read_only(np.zeros((0, 4))))
     heat_conductance: np.ndarray = field(default_factory=lambda: _read_only(np.zeros(0)))
     precession: np.ndarray = field(default_factory=lambda: _read_only(np.zeros((0, 3))))
+    layers: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
 
     # ---- construction ---------------------------------------------------------------------
     @classmethod
@@ -451,6 +467,7 @@ class Circuit:
             index=MappingProxyType(index),
             spectra=MappingProxyType({k: c.spectrum for k, c in enumerate(dev.contacts)
                                       if c.spectrum is not None}),
+            layers=MappingProxyType(dict(dev.layers)),
             contact_labels=tuple(c.label or f"contacts[{k}]"
                                  for k, c in enumerate(dev.contacts)),
             junction=_read_only(np.array(junction, dtype=bool)),
@@ -530,9 +547,39 @@ class Circuit:
 
     def magnet_nodes(self, name: str) -> tuple[str, ...]:
         """Names of the ferromagnetic nodes that form one magnet with node ``name`` (itself
-        included): the vertices of a diffusive ferromagnetic layer share one magnetization."""
+        included): the vertices of a diffusive ferromagnetic layer share one magnetization.
+        ``name`` may also be the layer's name (:meth:`magnet_name`)."""
+        name = self.magnet_node(name)
         g = int(self.magnet_group[self.index[name]])
         return self._magnet_members[g] if g >= 0 else (name,)
+
+    def magnet_node(self, name: str) -> str:
+        """The node that stands for magnet ``name``: a node name is itself; the name of a
+        ferromagnetic layer gives the first node of its magnet. Other names come back
+        unchanged (the caller's check then names them)."""
+        vertices = self.layers.get(name) if name not in self.index else None
+        if vertices and self.ferromagnet[self.index[vertices[0]]]:
+            return self._magnet_members[int(self.magnet_group[self.index[vertices[0]]])][0]
+        return name
+
+    @functools.cached_property
+    def _magnet_names(self) -> dict[int, str]:
+        """{group: name of the magnet}: the layer's name for a diffusive ferromagnetic layer
+        (the first layer of a group that several layers share), else its node's name."""
+        names = {g: members[0] for g, members in self._magnet_members.items()}
+        named = set()
+        for layer, vertices in self.layers.items():
+            g = int(self.magnet_group[self.index[vertices[0]]])
+            if g >= 0 and g not in named:
+                names[g] = layer
+                named.add(g)
+        return names
+
+    def magnet_name(self, name: str) -> str:
+        """The name of the magnet that ferromagnetic node ``name`` belongs to: a diffusive
+        ferromagnetic layer turns as one magnet named after the layer (``free`` for the
+        vertices ``free_0`` … ``free_6``); any other ferromagnet is its node's name."""
+        return self._magnet_names[int(self.magnet_group[self.index[name]])]
 
     @property
     def active_components(self) -> np.ndarray:

@@ -12,3 +12,21 @@ class FieldError(ValueError):
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+
+
+def unknown(what: str, given: str, choices) -> str:
+    """The reason for an unknown name: ``"unknown key; did you mean damping?"`` — the close
+    matches among ``choices`` (difflib: similarity ≥ 0.6, and within 0.1 of the closest) — or
+    the choices themselves when none is close (at most twelve). ``what``: "key", "node", ..."""
+    import difflib
+
+    choices = sorted({str(c) for c in choices})
+    ratio = {c: difflib.SequenceMatcher(None, given, c).ratio() for c in choices}
+    close = difflib.get_close_matches(given, choices, n=3, cutoff=0.6)
+    close = [c for c in close if ratio[c] >= ratio[close[0]] - 0.1]
+    if close:
+        return f"unknown {what}; did you mean {' or '.join(close)}?"
+    if not choices:
+        return f"unknown {what}"
+    shown = ", ".join(choices[:12]) + (", ..." if len(choices) > 12 else "")
+    return f"unknown {what} (known: {shown})"

@@ -19,7 +19,11 @@ from pydantic import ValidationError
 
 from .contacts import ContactError, ContactParameters
 from .device import Device, DeviceError, angles_to_vector
+from .errors import unknown
 from .schema import ContactTable, DeviceFile, first_error
+
+#: End time (s) of a run when neither the command line nor ``[simulation]`` gives one.
+DEFAULT_UNTIL = 10e-9
 
 
 @dataclass
@@ -33,6 +37,11 @@ class DeviceSpec:
     simulation: dict = field(default_factory=dict)
     sweep: list = field(default_factory=list)
     spectral: dict = field(default_factory=dict)
+
+    @property
+    def until(self) -> float:
+        """End time (s) of a run: ``[simulation] until``, or :data:`DEFAULT_UNTIL`."""
+        return self.simulation.get("until", DEFAULT_UNTIL)
 
     def simulation_for(self, circuit, until: float):
         """(Simulation, run keywords) of the file's dynamics up to ``until`` (s): the
@@ -77,6 +86,75 @@ def load_spec(path) -> DeviceSpec:
     return spec_from_dict(read_toml(path), base=Path(path).parent)
 
 
+@dataclass
+class Prepared:
+    """A device file read and validated (:func:`prepare`): its parsed content ``data`` (file
+    names made absolute), :class:`DeviceSpec` and finalized circuit."""
+
+    data: dict
+    spec: DeviceSpec
+    circuit: object
+
+
+def prepare(path) -> Prepared:
+    """Read a device file and run every check that ``solve``, ``run``, ``sweep`` and ``map``
+    make before they compute (``check`` runs exactly this): build the spec and the circuit,
+    then :func:`validate_spec`. Raises DeviceError (OSError if the file is unreadable)."""
+    base = Path(path).parent
+    data = with_absolute_files(read_toml(path), base)
+    spec = spec_from_dict(data, base=base)
+    circuit = spec.device.finalize()
+    validate_spec(spec, circuit, data)
+    return Prepared(data, spec, circuit)
+
+
+def validate_spec(spec: DeviceSpec, circuit, data: dict) -> None:
+    """The checks, beyond the device itself, that the commands make before computing —
+    building what they build, without the computation: the energy-resolved settings
+    (:func:`~spincaloric.spectral.relaxed_inputs`), the drives over the run's span (resolved
+    against the circuit, sampled: a temperature must stay positive), the ``[simulation]``
+    settings (:func:`~spincaloric.dynamics.simulation.run_settings`), the dynamic magnets (a
+    :class:`~spincaloric.dynamics.simulation.Simulation`, its torque maps not yet computed;
+    a Joule-heated run's heat is computed when it runs) and the ``[sweep]`` keys. A
+    DeviceError names the field as the file writes it (``simulation.dt``,
+    ``spectral.relaxation.spacer``)."""
+    from .dynamics.simulation import (
+        DynamicsError,
+        Simulation,
+        drive_tables,
+        resolve_drives,
+        run_settings,
+    )
+    from .sweep import check_keys, parse_vary
+
+    if circuit.regime == "spectral":
+        from .spectral import relaxed_inputs
+
+        s = spec.spectral
+        try:
+            relaxed_inputs(circuit, s.get("relaxation"), phonons=s.get("phonons"),
+                           points=s.get("points", 2001), window=s.get("window", 40.0),
+                           tol=s.get("tol", 1e-6), max_iter=s.get("max_iter", 30))
+        except DeviceError as err:
+            spectral = err.field.split(".")[0] in ("relaxation", "phonons", "tol", "max_iter",
+                                                  "points", "window")
+            raise DeviceError(f"spectral.{err.field}" if spectral else err.field,
+                              err.reason) from None
+    until = spec.until
+    settings = {k: v for k, v in spec.simulation.items()
+                if k in ("n_save", "ensemble", "method", "temperature_noise", "dt")}
+    try:
+        drives = resolve_drives(circuit, spec.drives)
+        _, _, max_step = run_settings(until, **settings)
+        drive_tables(circuit, drives, until, min(max_step, until / 200))
+        if spec.magnets:
+            Simulation(circuit, spec.magnets, drives)
+    except DynamicsError as err:
+        field = f"simulation.{err.field}" if err.field in spec.simulation else err.field
+        raise DeviceError(field, err.reason) from None
+    check_keys(data, circuit, [parse_vary(v)[0] for v in spec.sweep])
+
+
 def load_device(path) -> Device:
     """Read and validate a device file into a :class:`Device` (then ``.finalize()`` it)."""
     return load_spec(path).device
@@ -94,6 +172,9 @@ def spec_from_dict(data: dict, base=None) -> DeviceSpec:
         model = DeviceFile.model_validate(data)
     except ValidationError as err:
         raise DeviceError(*first_error(err)) from None
+    if model.spectral is not None and model.regime != "spectral":
+        raise DeviceError("spectral", f'only for regime = "spectral" (this file is '
+                          f'"{model.regime}")')
     t0 = model.temperature
     dev = Device(temperature=t0, regime=model.regime, title=model.title)
     magnets = {}
@@ -109,16 +190,16 @@ def spec_from_dict(data: dict, base=None) -> DeviceSpec:
         if node.magnet is not None:
             magnets[name] = _magnet(node.magnet, f"nodes.{name}.magnet")
     for name, layer in model.layers.items():
-        vertices = _layer(dev, name, layer)
+        _layer(dev, name, layer)
         if layer.magnet is not None:
-            # the whole layer turns as one magnet, reported under its first vertex
+            # the whole layer turns as one magnet, named after the layer
             where = f"layers.{name}.magnet"
             if layer.magnetization is None:
                 raise DeviceError(where, "only a ferromagnetic layer (with a magnetization) "
                                   "can be a dynamic magnet")
             defaults = ({} if layer.magnet.volume is not None
                         else {"thickness": layer.length, "area": layer.area})
-            magnets[vertices[0]] = _magnet(layer.magnet, where, **defaults)
+            magnets[name] = _magnet(layer.magnet, where, **defaults)
     for i, table in enumerate(model.contacts):
         where = f"contacts[{i}]"
         extra = {"label": where, "heat_conductance": table.heat_conductance or 0.0}
@@ -134,7 +215,7 @@ def spec_from_dict(data: dict, base=None) -> DeviceSpec:
         for quantity, table in quantities.items():
             where = f"drives.{node}.{quantity}"
             if node not in dev.nodes:  # [nodes.*] and the vertices of [layers.*]
-                raise DeviceError(where, f"unknown node {node!r}")
+                raise DeviceError(f"drives.{node}", unknown(f"node {node!r}", node, dev.nodes))
             if quantity not in ("voltage", "temperature", "current", "heat"):
                 raise DeviceError(where, "must be voltage, temperature, current or heat")
             drives[(node, quantity)] = _drive(table.model_dump(), where)
@@ -187,7 +268,7 @@ def _layer(dev: Device, name: str, t) -> list[str]:
         m = angles_to_vector(m.theta, m.phi)
     for key, node in (("start", t.start), ("end", t.end)):
         if node is not None and node not in dev.nodes:
-            raise DeviceError(f"{where}.{key}", f"unknown node {node!r}")
+            raise DeviceError(f"{where}.{key}", unknown(f"node {node!r}", node, dev.nodes))
     # add_layer names its errors layers.NAME.<field> itself
     return add_layer(dev, name, material, length=t.length, area=t.area, cells=t.cells,
                      magnetization=m, start=t.start, end=t.end, hanle_field=t.hanle_field,
@@ -224,14 +305,9 @@ def _relaxation_from_size(spectral: dict, name: str, node) -> None:
 
 
 def _contact(t: ContactTable, dev: Device, t0: float, where: str) -> ContactParameters:
-    for name in t.between:
-        if name not in dev.nodes:
-            raise DeviceError(f"{where}.between", f"unknown node {name!r}")
+    _check_ends_and_form(t, dev, where)
     normal = all(dev.nodes[n].kind == "normal" for n in t.between)
-    try:
-        form = t.form()
-    except ValueError as err:
-        raise _form_error(where, err) from None
+    form = t.form()
     try:
         if normal:
             extra = [k for k, v in t.model_dump().items()
@@ -268,10 +344,21 @@ def _contact(t: ContactTable, dev: Device, t0: float, where: str) -> ContactPara
 
 
 def _check_ends_and_form(t: ContactTable, dev: Device, where: str) -> None:
-    """Known nodes at both ends and exactly one contact form, or a field-named error."""
+    """Known nodes at both ends, of kinds the contact can join (two ferromagnets only by a
+    tunnel junction, which joins nothing else), and exactly one contact form, or an error
+    naming the file's field."""
     for name in t.between:
         if name not in dev.nodes:
-            raise DeviceError(f"{where}.between", f"unknown node {name!r}")
+            raise DeviceError(f"{where}.between", unknown(f"node {name!r}", name, dev.nodes))
+    ferromagnets = [dev.nodes[n].kind == "ferromagnet" for n in t.between]
+    if t.between[0] != t.between[1] and all(ferromagnets) and t.junction is None:
+        raise DeviceError(f"{where}.between", "two ferromagnets cannot be joined directly: put "
+                          "a normal node between them, or make the contact a tunnel junction "
+                          "(junction = {...})")
+    if t.junction is not None and not all(ferromagnets):
+        raise DeviceError(f"{where}.between", "a tunnel junction joins two ferromagnets; a "
+                          "barrier to a normal node is an ordinary contact (raw conductances "
+                          "or the paper's form)")
     try:
         t.form()
     except ValueError as err:

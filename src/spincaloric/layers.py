@@ -199,6 +199,10 @@ def add_layer(device: Device, name: str, material: BulkMaterial, *, length: floa
     spin accumulation along m, so there the field has nothing to turn (it is accepted, to apply
     one field to a whole device, and does nothing).
     """
+    if name in device.layers or name in device.nodes:
+        raise DeviceError(f"layers.{name}", f"a {'layer' if name in device.layers else 'node'} "
+                          "of this name exists (node and layer names must differ: NAME.field "
+                          "addresses either)")
     for key, value in (("length", length), ("area", area)):
         if not (math.isfinite(value) and value > 0):
             raise DeviceError(f"layers.{name}.{key}", f"must be positive, got {value!r}")
@@ -268,6 +272,7 @@ def add_layer(device: Device, name: str, material: BulkMaterial, *, length: floa
     for k, (a, b) in enumerate(zip(names, names[1:])):
         device.add_contact(a, b, contacts[dx[k]], bulk=ferro, label=f"layers.{name}.cells[{k}]",
                            heat_conductance=lattice / dx[k])
+    device.layers[name] = tuple(names)
     return names
 
 

@@ -8,7 +8,8 @@ the output (``OUTPUT.chunks/``), so an interrupted map resumes where it stopped
 atomically and carries a hash of the description; a different description never overwrites it.
 
 Parameters are addressed by their path in the device file: ``drives.free.temperature.peak``,
-``nodes.free.magnet.damping``, ``nodes.right.voltage``, ``contacts[1].conductance``.
+``nodes.free.magnet.damping`` (or ``free.magnet.damping``), ``layers.free.magnet.damping``,
+``nodes.right.voltage``, ``contacts[1].conductance`` (:func:`resolve_key`).
 """
 
 from __future__ import annotations
@@ -24,39 +25,122 @@ import numpy as np
 
 from .device import DeviceError
 
-_INDEX = re.compile(r"^(\w+)\[(\d+)\]$")
+_PART = re.compile(r"^([A-Za-z0-9_-]+)((?:\[\d+\])*)$")
+#: Reservoir values that a key may vary although the file leaves them at their defaults
+#: (0 V, the device temperature): the batched steady-state solve sets them directly.
+_RESERVOIR_DEFAULTS = ("voltage", "temperature")
+
+
+def _split(key: str) -> list:
+    """``"layers.ch.hanle_field[2]"`` -> ["layers", "ch", "hanle_field", 2]."""
+    parts = []
+    for text in key.split("."):
+        m = _PART.match(text.strip())
+        if not m:
+            raise DeviceError(f"vary.{key}", f"cannot read {text!r}: keys are dotted names "
+                              "with [i] for a vector component or a contact, e.g. "
+                              "right.temperature, layers.free.magnetization.phi, "
+                              "contacts[1].conductance, layers.ch.hanle_field[2]")
+        parts.append(m.group(1))
+        parts += [int(i) for i in re.findall(r"\d+", m.group(2))]
+    return parts
+
+
+def resolve_key(data: dict, key: str) -> list:
+    """The device-file path (table keys and list indices) of a ``--vary`` key.
+
+    Forms: a full path (``nodes.right.temperature``, ``layers.free.magnetization.phi``,
+    ``contacts[1].conductance``, ``drives.free.temperature.peak``, ``temperature``), or a path
+    starting with a node or layer name, whose ``nodes.``/``layers.`` may be left out
+    (``right.temperature``, ``free.magnet.damping``); ``[i]`` picks a vector component
+    (``layers.ch.hanle_field[2]``); ``magnetization.theta``/``.phi`` (degrees) also vary a
+    magnetization written as a vector. Only values the file writes can be varied, but for a
+    reservoir's voltage and temperature. A DeviceError ``vary.KEY`` names what is wrong: an
+    unknown name (with the close matches), a value the file does not write, a table."""
+    from .dynamics.drives import SHAPES
+    from .errors import unknown
+    from .schema import known_keys
+
+    parts = _split(key)
+    nodes, layers = data.get("nodes") or {}, data.get("layers") or {}
+    if parts[0] not in known_keys(()):
+        if parts[0] in nodes:
+            parts = ["nodes", *parts]
+        elif parts[0] in layers:
+            parts = ["layers", *parts]
+        else:
+            layer = re.sub(r"_\d+$", "", parts[0])
+            if layer in layers and layer != parts[0]:
+                raise DeviceError(f"vary.{key}", f"{parts[0]} is a vertex of layer {layer}: "
+                                  f"vary the layer's values (layers.{layer}.<field>)")
+            raise DeviceError(f"vary.{key}", unknown(f"node, layer or key {parts[0]!r}", parts[0],
+                                                   [*known_keys(()), *nodes, *layers]))
+    value = data
+    for i, part in enumerate(parts):
+        where = ".".join(str(p) for p in parts[:i]) or "the file"
+        last = i == len(parts) - 1
+        if isinstance(part, int):
+            if not isinstance(value, list) or part >= len(value):
+                size = f"has {len(value)}" if isinstance(value, list) else "is not a list"
+                raise DeviceError(f"vary.{key}", f"no element [{part}]: {where} {size}")
+            value = value[part]
+            continue
+        if (part in ("theta", "phi") and last and parts[i - 1] == "magnetization"
+                and isinstance(value, (list, dict))):
+            return parts  # an angle of a magnetization, written as a vector or as angles
+        if isinstance(value, dict) and part in value:
+            value = value[part]
+            continue
+        if (last and i == 2 and parts[0] == "nodes" and part in _RESERVOIR_DEFAULTS
+                and isinstance(value, dict) and value.get("reservoir") is True):
+            return parts  # a reservoir at its default voltage or temperature
+        known = known_keys(parts[:i])
+        if parts[0] == "drives" and i == 3 and isinstance(value, dict):
+            from dataclasses import fields
+
+            shape = SHAPES.get(value.get("shape"))
+            known = ("shape", *(f.name for f in fields(shape))) if shape else None
+        if known is not None and part in known:
+            internal = (parts[0] == "nodes" and i == 2 and part in ("voltage", "temperature",
+                                                                     "current"))
+            raise DeviceError(f"vary.{key}", f"{parts[1]} is an internal node: its {part} is "
+                              "solved for" if internal and not value.get("reservoir") else
+                              f"{part} is not written in [{where}]: only values the file "
+                              "writes can be varied (write it, with its value, first)")
+        choices = [*(known or ()), *(value if isinstance(value, dict) else ())]
+        raise DeviceError(f"vary.{key}", f"{unknown(f'key {part!r} in [{where}]', part, choices)}")
+    if isinstance(value, (dict, list, str, bool)):
+        what = {dict: "a table", list: "a vector (vary a component: KEY[i])", str: "text",
+                bool: "true/false"}[type(value)]
+        if parts[-1] == "magnetization":
+            what = "a direction (vary KEY.theta or KEY.phi, in degrees)"
+        raise DeviceError(f"vary.{key}", f"is {what}, not a number")
+    return parts
 
 
 def set_path(data: dict, key: str, value: float) -> None:
-    """Set ``data`` at the dotted device-file path ``key`` (``a.b[2].c``) to ``value``; a path
-    starting with a node name is read under ``nodes`` (``free.magnet.damping``)."""
-    parts = key.split(".")
-    if parts[0] not in data and parts[0] in data.get("nodes", {}):
-        parts = ["nodes", *parts]
+    """Set ``data`` (a parsed device file) at the ``--vary`` key ``key`` (:func:`resolve_key`)
+    to ``value``; a magnetization written as a vector takes the angles ``theta``/``phi``
+    (degrees) of its direction first."""
+    from .device import vector_to_angles
+
+    parts = resolve_key(data, key)
+    *head, last = parts
     node = data
-    for i, part in enumerate(parts):
-        m = _INDEX.match(part)
-        last = i == len(parts) - 1
-        try:
-            if m:
-                node = node[m.group(1)]
-                idx = int(m.group(2))
-                if last:
-                    node[idx] = value
-                else:
-                    node = node[idx]
-            elif last:
-                if part not in node or isinstance(node[part], (dict, list, str, bool)):
-                    raise KeyError(part)
-                # a whole-number parameter (cells, points) stays an int, or is refused
-                node[part] = (int(value) if isinstance(node[part], int) and float(value)
-                              == int(value) else value)
-            else:
-                node = node[part]
-        except (KeyError, IndexError, TypeError):
-            raise DeviceError(f"vary.{key}", "no such parameter in the device file (only "
-                              "values the file writes can be varied: add it, with its "
-                              "value, first)") from None
+    for part in head:
+        node = node[part]
+    if last in ("theta", "phi") and head[-1] == "magnetization":
+        m = node
+        if isinstance(m, list):
+            theta, phi = vector_to_angles(m)
+            parent = data
+            for part in head[:-1]:
+                parent = parent[part]
+            node = parent["magnetization"] = {"theta": theta, "phi": phi}
+    old = node[last] if isinstance(node, list) or last in node else None
+    # a whole-number parameter (cells, points) stays an int, or is refused
+    node[last] = (int(value) if isinstance(old, int) and not isinstance(old, bool)
+                  and float(value) == int(value) else value)
 
 
 _UNITS = {
@@ -73,7 +157,10 @@ _UNITS = {
     "resistivity": "ohm m", "spin_flip_length": "m", "spin_asymmetry": "1",
     "spin_seebeck": "V/K", "resistance_area": "ohm m2", "tmr": "1",
     "seebeck_parallel": "V/K", "seebeck_antiparallel": "V/K", "hanle_field": "T",
-    "spin_lifetime": "s", "density_of_states": "1/(J m3)",
+    "spin_lifetime": "s", "density_of_states": "1/(J m3)", "g_mix": "S", "dg_mix": "S/J",
+    "g0": "S", "polarization_a": "1", "polarization_b": "1", "dg0": "S/J", "dg0_pa": "S/J",
+    "dg0_pb": "S/J", "dg0_papb": "S/J", "magnetization": "1", "anisotropy_axis": "1",
+    "demagnetizing_factors": "1", "applied_field": "T", "tau_ee": "s", "tau_ep": "s",
 }
 _DRIVE_VALUES = ("peak", "base", "amplitude", "value", "before", "after")
 

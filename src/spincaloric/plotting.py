@@ -239,12 +239,13 @@ def default_variable(ds) -> str:
         return "switching_time"
     # plain Variables: a DataArray per name re-scans all of them (quadratic in 10⁴ names)
     variables = ds.variables
-    swept = [f"{k.split('.')[0]}.torque" for k in map(str, ds.coords)
+    swept = [k.split(".")[0] for k in map(str, ds.coords)
              if k.endswith((".magnetization.theta", ".magnetization.phi"))]
-    candidates = [variables[t].attrs.get("layer_torque", t) for t in swept if t in variables]
+    # a vertex LAYER_i of a diffusive layer turns the whole layer, whose torque is LAYER.torque
+    candidates = [t for n in swept for t in (f"{n}.torque", re.sub(r"_\d+$", "", n) + ".torque")
+                  if t in variables]
     candidates += [str(v) for v, var in variables.items() if var.attrs.get("dynamic_magnet")]
-    candidates += [str(v) for v, var in variables.items() if "layer_torque" not in var.attrs
-                   and str(v).endswith((".torque", ".magnet_torque"))]
+    candidates += [str(v) for v in variables if str(v).endswith(".torque")]
     candidates = [c for c in candidates if c in variables]
     return next((c for c in candidates if np.any(variables[c].values)),
                 candidates[0] if candidates else str(next(iter(ds.data_vars))))

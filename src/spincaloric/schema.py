@@ -7,11 +7,14 @@ Unknown keys are errors (they are usually typos). Validation errors are reported
 from __future__ import annotations
 
 import math
+import types
+import typing
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .constants import MIN_TEMPERATURE
+from .errors import unknown
 
 
 class _Strict(BaseModel):
@@ -345,6 +348,41 @@ class DeviceFile(_Strict):
         return v
 
 
+def _table_type(annotation):
+    """The model or container type behind an annotation (``X | None`` -> X; a union with one
+    model, such as a vector or angles, -> the model)."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+        return models[0] if models else (args[0] if len(args) == 1 else None)
+    return annotation
+
+
+def known_keys(path) -> tuple[str, ...] | None:
+    """The keys that the device-file format defines in the table at ``path`` (table keys and
+    list indices from the top, e.g. ``("nodes", "free", "magnet")``): the fields of its model.
+    None where the table's keys are names the file chooses (``nodes``, ``layers``, the nodes
+    of ``drives``), for a drive (its keys depend on its shape) and for a path the format does
+    not have."""
+    kind = DeviceFile
+    for part in path:
+        kind = _table_type(kind)
+        origin = typing.get_origin(kind)
+        if isinstance(kind, type) and issubclass(kind, BaseModel) and kind is not DriveTable:
+            field = kind.model_fields.get(part) if isinstance(part, str) else None
+            if field is None:
+                return None
+            kind = field.annotation
+        elif origin in (dict, list):
+            kind = typing.get_args(kind)[-1]
+        else:
+            return None
+    kind = _table_type(kind)
+    if isinstance(kind, type) and issubclass(kind, BaseModel) and kind is not DriveTable:
+        return tuple(kind.model_fields)
+    return None
+
+
 def _path(loc) -> str:
     out = ""
     for part in loc:
@@ -360,9 +398,11 @@ def _path(loc) -> str:
 def first_error(err: ValidationError) -> tuple[str, str]:
     """(field path, reason) of the most specific error of a pydantic ValidationError."""
     errors = err.errors()
+    # an unknown key first: a misspelt required key is also missing, and the typo is the news;
     # with a union (vector or angles), prefer the error of the alternative that was meant
-    best = errors[0]
-    for e in errors:
+    unknown_keys = [e for e in errors if e["type"] == "extra_forbidden"]
+    best = unknown_keys[0] if unknown_keys else errors[0]
+    for e in errors if not unknown_keys else ():
         if e["type"] not in ("model_type", "list_type"):
             best = e
             break
@@ -370,7 +410,7 @@ def first_error(err: ValidationError) -> tuple[str, str]:
         "list[float]", "Angles")))]
     msg = best["msg"]
     if best["type"] == "extra_forbidden":
-        msg = "unknown key (check the spelling)"
+        msg = unknown("key", str(loc[-1]), known_keys(loc[:-1]) or ())
     elif best["type"] == "missing":
         msg = "required"
     elif msg.startswith("Value error, "):

@@ -19,6 +19,40 @@ import numpy as np
 from .constants import TORQUE_PER_SPIN_CURRENT, to_conventional_current, to_electric_potential
 from .contacts import conjugate_scaling
 
+#: A printed value smaller than this fraction of the largest magnitude of its kind in the same
+#: solution is round-off and printed as 0 (:func:`without_roundoff`).
+ROUNDOFF = 1e-12
+
+
+def without_roundoff(arrays, batch_ndim: int = 0) -> list[np.ndarray]:
+    """The arrays of one kind of quantity of one solution, as printed (JSON, tables): an entry
+    whose magnitude is at most :data:`ROUNDOFF` times the largest magnitude among them all
+    (per batch point: the first ``batch_ndim`` axes) is 0, and −0.0 is 0.
+
+    Double precision carries 16 digits and a linear solve loses about log10 of its condition
+    number (10⁴ is typical of these circuits), so below 10⁻¹² of the largest value of its
+    kind a value is not resolved from zero: the parallel remainder of a torque projected
+    perpendicular to m (~1e-41 N m beside 1e-25 N m), the charge current of an open circuit
+    beside its spin currents. A kind is a set of quantities in the same units that the solve
+    yields together (:meth:`Solution.reported`); every other value is printed as solved."""
+    arrays = [np.asarray(a, dtype=float) for a in arrays]
+    stacks = {}  # arrays of one shape, stacked: one NumPy call per shape, not per array
+    for i, a in enumerate(arrays):
+        stacks.setdefault(a.shape, []).append(i)
+    stacks = {shape: (idx, np.stack([arrays[i] for i in idx])) for shape, idx in stacks.items()}
+    scale = 0.0
+    for shape, (idx, a) in stacks.items():
+        peak = np.abs(a).reshape((len(idx),) + shape[:batch_ndim] + (-1,)).max(axis=-1,
+                                                                               initial=0.0)
+        scale = np.maximum(scale, peak.max(axis=0))
+    out = [None] * len(arrays)
+    for shape, (idx, a) in stacks.items():
+        s = np.reshape(scale, np.shape(scale) + (1,) * (len(shape) - batch_ndim))
+        cleaned = np.where(np.abs(a) <= ROUNDOFF * s, 0.0, a) + 0.0  # + 0.0: no −0.0
+        for j, i in enumerate(idx):
+            out[i] = cleaned[j]
+    return out
+
 
 @dataclass(frozen=True)
 class NodeState:
@@ -45,6 +79,41 @@ class ContactResult:
     heat_current: np.ndarray
     spin_heat_current: np.ndarray
     entropy_production: np.ndarray
+
+
+@dataclass(frozen=True)
+class Reported:
+    """One quantity that a solution reports (:meth:`Solution.reported`).
+
+    section : where the JSON document keeps it: "nodes" (internal nodes), "reservoirs",
+        "contacts", "torques" or "" (the whole circuit).
+    owner : the node, the contact's number, or the magnet; None for the whole circuit.
+    label : the name of the owner in sweep variables and tables (a contact: "A->B").
+    name : the quantity (voltage, spin_current, torque, ...).
+    value : batch shape of the solve, plus (3,) for a vector.
+    units, description : text with the units (SI) and what the quantity is.
+    """
+
+    section: str
+    owner: str | int | None
+    label: str
+    name: str
+    value: np.ndarray
+    units: str
+    description: str
+    vector: bool = False
+
+    @property
+    def key(self) -> str:
+        """"LABEL.name" (the name of a sweep variable), or the name alone."""
+        return f"{self.label}.{self.name}" if self.label else self.name
+
+    @property
+    def kind(self) -> str:
+        """The kind of the quantity for :func:`without_roundoff`: its units (potentials and
+        spin accumulations in V, charge and spin currents in A, ...), but the absolute
+        temperature apart from the spin temperature (K)."""
+        return "absolute temperature" if self.name == "temperature" else self.units
 
 
 class Solution:
@@ -163,41 +232,104 @@ class Solution:
         """Spin-transfer torque on every ferromagnet, τ⃗ = (ħ/2e) I⃗_abs (N·m), (..., 3)."""
         return {k: TORQUE_PER_SPIN_CURRENT * v for k, v in self.absorbed_spin_currents.items()}
 
+    @property
+    def magnet_torques(self) -> dict[str, np.ndarray]:
+        """Torque (N·m), (..., 3), on every magnet: each ferromagnetic node, and a diffusive
+        ferromagnetic layer as a whole (its vertices summed) under the layer's name
+        (:meth:`~spincaloric.device.Circuit.magnet_name`)."""
+        torques = self.torques
+        out = {}
+        for name in torques:
+            group = self.circuit.magnet_nodes(name)
+            if group[0] == name:
+                total = torques[name] if len(group) == 1 else sum(torques[n] for n in group)
+                out[self.circuit.magnet_name(name)] = total
+        return out
+
     def magnet_torque(self, name: str) -> np.ndarray:
         """Torque (N·m), (..., 3), on the whole magnet that node ``name`` belongs to: the sum
         over the vertices of a diffusive ferromagnetic layer (:meth:`Circuit.magnet_nodes`),
-        which share one magnetization; for a single ferromagnetic node its own torque."""
+        which share one magnetization; for a single ferromagnetic node its own torque.
+        ``name``: a node or the layer's name."""
         torques = self.torques
         return sum(torques[n] for n in self.circuit.magnet_nodes(name))
 
     # ---- export ---------------------------------------------------------------------------
-    def to_dict(self) -> dict:
-        """The JSON document of device-format.md (lists nest over the batch shape)."""
+    def reported(self, printed: bool = False) -> list[Reported]:
+        """Everything the solution reports, in the order of the JSON document: the state of
+        every internal node, the solved state of every reservoir (voltage and temperature),
+        the four currents of every contact, the torque on every magnet and the entropy
+        production. The one list behind ``solve --json`` (:meth:`to_dict`), the solve table
+        and sweep files. ``printed``: as printed, round-off as 0 (:func:`without_roundoff`,
+        each kind of quantity on its own)."""
+        out = self._reported()
+        if not printed:
+            return out
+        kinds = {}
+        for i, q in enumerate(out):
+            kinds.setdefault(q.kind, []).append(i)
+        for members in kinds.values():
+            values = without_roundoff([out[i].value for i in members], len(self.shape))
+            for i, value in zip(members, values):
+                q = out[i]
+                out[i] = Reported(q.section, q.owner, q.label, q.name, value, q.units,
+                                  q.description, q.vector)
+        return out
+
+    def _reported(self) -> list[Reported]:
         c = self.circuit
+        out = []
+        for name, s in self.nodes.items():
+            out += [Reported("nodes", name, name, "voltage", s.voltage, "V",
+                             f"electric potential of {name}"),
+                    Reported("nodes", name, name, "spin_accumulation", s.spin_accumulation,
+                             "V", f"spin accumulation of {name}", True),
+                    Reported("nodes", name, name, "temperature", s.temperature, "K",
+                             f"temperature of {name}"),
+                    Reported("nodes", name, name, "spin_temperature", s.spin_temperature, "K",
+                             f"spin temperature of {name}", True)]
+        for name, s in self.reservoirs.items():
+            solved = " (solved)" if c.current_biased[c.index[name]] else ""
+            out += [Reported("reservoirs", name, name, "voltage", s.voltage, "V",
+                             f"electric potential of {name}{solved}"),
+                    Reported("reservoirs", name, name, "temperature", s.temperature, "K",
+                             f"temperature of {name}")]
+        for k, r in enumerate(self.contacts):
+            tag = f"{r.between[0]}->{r.between[1]}"
+            out += [Reported("contacts", k, tag, "charge_current", r.charge_current, "A",
+                             f"charge current {tag}"),
+                    Reported("contacts", k, tag, "spin_current", r.spin_current, "A",
+                             f"spin current {tag}", True),
+                    Reported("contacts", k, tag, "heat_current", r.heat_current, "W",
+                             f"heat current {tag}"),
+                    Reported("contacts", k, tag, "spin_heat_current", r.spin_heat_current, "W",
+                             f"spin heat current {tag}", True)]
+        out += [Reported("torques", name, name, "torque", tau, "N m",
+                         f"spin-transfer torque on {name}", True)
+                for name, tau in self.magnet_torques.items()]
+        out.append(Reported("", None, "", "entropy_production", self.entropy_production, "W/K",
+                            "entropy production"))
+        return out
 
-        def tolist(a):
-            return np.asarray(a, dtype=float).tolist()
-
-        return {
-            "title": c.title,
-            "regime": c.regime,
-            "temperature": c.temperature,
-            "nodes": {name: {"voltage": tolist(s.voltage),
-                             "spin_accumulation": tolist(s.spin_accumulation),
-                             "temperature": tolist(s.temperature),
-                             "spin_temperature": tolist(s.spin_temperature)}
-                      for name, s in self.nodes.items()},
-            "contacts": [{"between": list(r.between), "charge_current": tolist(r.charge_current),
-                          "spin_current": tolist(r.spin_current),
-                          "heat_current": tolist(r.heat_current),
-                          "spin_heat_current": tolist(r.spin_heat_current)}
-                         for r in self.contacts],
-            "torques": {k: tolist(v) for k, v in self.torques.items()},
-            "reservoirs": {name: {"voltage": tolist(s.voltage),
-                                  "temperature": tolist(s.temperature)}
-                           for name, s in self.reservoirs.items()},
-            "entropy_production": tolist(self.entropy_production),
-        }
+    def to_dict(self) -> dict:
+        """The JSON document of device-format.md (lists nest over the batch shape), built
+        from :meth:`reported` as printed (round-off as 0)."""
+        c = self.circuit
+        doc = {"title": c.title, "regime": c.regime, "temperature": c.temperature,
+               "nodes": {}, "contacts": [{"between": list(c.between(k))}
+                                         for k in range(c.n_contacts)],
+               "torques": {}, "reservoirs": {}}
+        for q in self.reported(printed=True):
+            value = np.asarray(q.value, dtype=float).tolist()
+            if q.section in ("nodes", "reservoirs"):
+                doc[q.section].setdefault(q.owner, {})[q.name] = value
+            elif q.section == "contacts":
+                doc["contacts"][q.owner][q.name] = value
+            elif q.section == "torques":
+                doc["torques"][q.owner] = value
+            else:
+                doc[q.name] = value
+        return doc
 
 
 def joule_heat(solution: Solution) -> dict[str, np.ndarray]:

@@ -614,6 +614,8 @@ def solve_circuit(circuit: Circuit, magnetization, voltage, temperature, current
 
     if method not in ("auto", "dense", "sparse"):
         raise DeviceError("method", f"must be 'auto', 'dense' or 'sparse', got {method!r}")
+    # a ferromagnetic layer may be named by the layer: its magnet's first node
+    magnetization = {circuit.magnet_node(k): v for k, v in magnetization.items()}
     mag, drives = _overrides(circuit, magnetization, voltage, temperature, current or {}, heat)
     active = active_components(circuit)
     if method == "auto":

@@ -437,6 +437,55 @@ def equilibrium(eps, mu, temperature, mu_s):
     return x
 
 
+def relaxed_inputs(circuit: Circuit, relaxation: dict | None = None, *,
+                   phonons: dict | None = None, points: int = 2001, window: float = 40.0,
+                   voltage=None, temperature=None, tol: float = 1e-6,
+                   max_iter: int = 30) -> tuple[dict, dict, dict]:
+    """Check the arguments of :func:`solve_relaxed` (a DeviceError names a wrong one) and
+    return its (relaxation {node: g_ee (S)}, phonons {node: g_ep (S)}, nodes' bath included,
+    heat {node: W}), before any computation."""
+    from .constants import LORENZ
+
+    _check_spectral_nodes(circuit, elastic=False)
+    _check_grid_settings(points, window)
+    _check_bias_overrides(circuit, voltage, temperature)
+    if not (isinstance(tol, (int, float, np.floating)) and np.isfinite(tol) and 0 < tol < 1):
+        raise DeviceError("tol", f"must be a relative tolerance between 0 and 1, got {tol!r}")
+    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) \
+            or max_iter < 0:
+        raise DeviceError("max_iter", f"must be a whole number of Newton steps ≥ 0, got "
+                          f"{max_iter!r}")
+    relaxation, phonons = dict(relaxation or {}), dict(phonons or {})
+    for label, table in (("relaxation", relaxation), ("phonons", phonons)):
+        for name, g in table.items():
+            try:
+                ok = np.isfinite(float(g)) and float(g) > 0
+            except (TypeError, ValueError):
+                ok = False
+            if not ok:
+                raise DeviceError(f"{label}.{name}", f"must be a positive, finite conductance "
+                                  f"(S), got {g!r}")
+            if name not in circuit.index or circuit.reservoir[circuit.index[name]]:
+                raise DeviceError(f"{label}.{name}", "relaxation acts on internal nodes")
+    for node in np.flatnonzero(circuit.bath):
+        name = circuit.names[node]
+        if name in phonons:
+            raise DeviceError(f"nodes.{name}.bath", "also given as phonon relaxation: give it "
+                              "once")
+        phonons[name] = float(circuit.bath[node]) / (LORENZ * circuit.temperature)
+    heat = {circuit.names[k]: float(circuit.reservoir_current[k])
+            for k in np.flatnonzero(~circuit.reservoir & (circuit.reservoir_current != 0))}
+    for name in heat:
+        if name not in relaxation:
+            raise DeviceError(f"nodes.{name}.heat", "deposited heat needs electron–electron "
+                              "relaxation in the node (spectral relaxation) to thermalize it")
+    for name in np.array(circuit.names)[circuit.current_biased]:
+        if name in (voltage or {}):
+            raise DeviceError(f"voltage.{name}", "a current-biased reservoir: its voltage is "
+                              "solved for")
+    return relaxation, phonons, heat
+
+
 def solve_relaxed(circuit: Circuit, relaxation: dict | None = None, *,
                   phonons: dict | None = None, points: int = 2001, window: float = 40.0,
                   voltage=None, temperature=None, tol: float = 1e-6,
@@ -469,43 +518,12 @@ def solve_relaxed(circuit: Circuit, relaxation: dict | None = None, *,
     from .constants import ELEMENTARY_CHARGE as e
     from .constants import LORENZ
 
-    _check_spectral_nodes(circuit, elastic=False)
-    _check_grid_settings(points, window)
-    _check_bias_overrides(circuit, voltage, temperature)
-    if not (isinstance(tol, (int, float, np.floating)) and np.isfinite(tol) and 0 < tol < 1):
-        raise DeviceError("tol", f"must be a relative tolerance between 0 and 1, got {tol!r}")
-    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) \
-            or max_iter < 0:
-        raise DeviceError("max_iter", f"must be a whole number of Newton steps ≥ 0, got "
-                          f"{max_iter!r}")
+    relaxation, phonons, heat = relaxed_inputs(circuit, relaxation, phonons=phonons,
+                                               points=points, window=window, voltage=voltage,
+                                               temperature=temperature, tol=tol,
+                                               max_iter=max_iter)
     t0 = circuit.temperature
-    relaxation, phonons = dict(relaxation or {}), dict(phonons or {})
-    for label, table in (("relaxation", relaxation), ("phonons", phonons)):
-        for name, g in table.items():
-            try:
-                ok = np.isfinite(float(g)) and float(g) > 0
-            except (TypeError, ValueError):
-                ok = False
-            if not ok:
-                raise DeviceError(f"{label}.{name}", f"must be a positive, finite conductance "
-                                  f"(S), got {g!r}")
-    for node in np.flatnonzero(circuit.bath):
-        name = circuit.names[node]
-        if name in phonons:
-            raise DeviceError(f"nodes.{name}.bath", "also given as phonon relaxation: give it "
-                              "once")
-        phonons[name] = float(circuit.bath[node]) / (LORENZ * t0)
-    heat = {circuit.names[k]: float(circuit.reservoir_current[k])
-            for k in np.flatnonzero(~circuit.reservoir & (circuit.reservoir_current != 0))}
-    for name in heat:
-        if name not in relaxation:
-            raise DeviceError(f"nodes.{name}.heat", "deposited heat needs electron–electron "
-                              "relaxation in the node (spectral relaxation) to thermalize it")
     biased = [circuit.names[k] for k in np.flatnonzero(circuit.current_biased)]
-    for name in biased:
-        if name in (voltage or {}):
-            raise DeviceError(f"voltage.{name}", "a current-biased reservoir: its voltage is "
-                              "solved for")
 
     # unknowns: (μ, T, μ_s along each spin axis) of each e-e target, (μ, μ_s...) of each e-p
     # target (T = T0) — a normal node has 3 spin axes, a ferromagnetic one its magnetization —
@@ -513,8 +531,6 @@ def solve_relaxed(circuit: Circuit, relaxation: dict | None = None, *,
     blocks = []
     for table, kind in ((relaxation, "ee"), (phonons, "ep")):
         for name, g in table.items():
-            if name not in circuit.index or circuit.reservoir[circuit.index[name]]:
-                raise DeviceError(f"relaxation.{name}", "relaxation acts on internal nodes")
             node = circuit.index[name]
             axes = (circuit.magnetization[node][None] if circuit.ferromagnet[node]
                     else np.eye(3))

@@ -1,24 +1,25 @@
 """Steady-state parameter sweeps: one batched solve over a grid, labelled xarray results.
 
-A sweep varies reservoir drives and magnetization angles of a device over a grid::
+A sweep varies parameters of a device file over a grid (``KEY=START:STOP:N``, ``KEY=V1,V2``
+or ``KEY=VALUE``; keys as in :func:`~spincaloric.maps.resolve_key`)::
 
-    NODE.magnetization.theta = 0:180:181     # start:stop:count, degrees
-    NODE.magnetization.phi   = 0,90          # or a comma-separated list
-    NODE.voltage / NODE.temperature / NODE.current
+    NODE.magnetization.theta = 0:180:181     # degrees; also LAYER.magnetization.phi
+    NODE.voltage / NODE.temperature / NODE.current   # of a reservoir: V, K, A
+    contacts[1].conductance / layers.ch.hanle_field[2] / ...  # any value the file writes
 
-The grid is solved in one call of the batched solver (no Python loop over points) and
-returned as an :class:`xarray.Dataset` with one dimension per varied parameter, units in the
-attributes.
+Reservoir drives and magnetization angles are solved in one call of the batched solver (no
+Python loop over points); any other value rebuilds the circuit for each of its values. The
+result is an :class:`xarray.Dataset` with one dimension per varied parameter, units in the
+attributes, and every quantity a solve reports (:meth:`~spincaloric.solution.Solution.reported`).
 """
 
 from __future__ import annotations
 
-import math
 import re
 
 import numpy as np
 
-from .device import Circuit, DeviceError
+from .device import Circuit, DeviceError, vector_to_angles
 
 UNITS = {"theta": "deg", "phi": "deg", "voltage": "V", "temperature": "K", "current": "A"}
 _RANGE = re.compile(r"^\s*([^:]+):([^:]+):([^:]+)\s*$")
@@ -45,18 +46,43 @@ def parse_vary(text: str) -> tuple[str, np.ndarray]:
     return key, values
 
 
-def _angles(m: np.ndarray) -> tuple[float, float]:
-    return (math.degrees(math.acos(max(-1.0, min(1.0, m[2])))),
-            math.degrees(math.atan2(m[1], m[0])))
-
-
 FAST = ("voltage", "temperature", "current", "magnetization.theta", "magnetization.phi")
+
+
+def fast_target(circuit: Circuit, key: str) -> tuple[str, str] | None:
+    """(node, quantity) of a key that the batched solve varies directly — a reservoir's
+    voltage, temperature or current, a ferromagnet's (or ferromagnetic layer's)
+    magnetization angle, with or without the ``nodes.``/``layers.`` prefix — or None."""
+    parts = key.split(".")
+    scope = parts[0] if parts[0] in ("nodes", "layers") and len(parts) > 2 else None
+    name, what = (parts[1], ".".join(parts[2:])) if scope else (parts[0], ".".join(parts[1:]))
+    if what not in FAST:
+        return None
+    if scope != "nodes" and name in circuit.layers and name not in circuit.index:
+        node = circuit.magnet_node(name) if what.startswith("magnetization") else None
+    else:
+        node = None if scope == "layers" else name
+    i = circuit.index.get(node)
+    if i is None:
+        return None
+    if what.startswith("magnetization"):
+        return (node, what) if circuit.ferromagnet[i] else None
+    return (node, what) if circuit.reservoir[i] else None
 
 
 def is_fast(circuit: Circuit, key: str) -> bool:
     """A reservoir drive or magnetization angle: solved batched without rebuilding."""
-    node, _, what = key.partition(".")
-    return node in circuit.index and what in FAST
+    return fast_target(circuit, key) is not None
+
+
+def check_keys(data: dict, circuit: Circuit, keys) -> None:
+    """Every key can be varied: batched (:func:`fast_target`) or a value written in the file
+    ``data`` (:func:`~spincaloric.maps.resolve_key`); a DeviceError names a wrong one."""
+    from .maps import resolve_key
+
+    for key in keys:
+        if not is_fast(circuit, key):
+            resolve_key(data, key)
 
 
 def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = False):
@@ -79,10 +105,9 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
     circuit = spec.device.finalize()
     if len({k for k, _ in axes}) != len(axes):
         raise DeviceError("vary", "each parameter may be varied once")
+    check_keys(data, circuit, [k for k, _ in axes])  # a wrong key fails here, with its field
     fast = [(k, v) for k, v in axes if is_fast(circuit, k)]
     slow = [(k, v) for k, v in axes if not is_fast(circuit, k)]
-    for key, _ in slow:
-        set_path(copy.deepcopy(data), key, 0.0)  # a wrong path fails here, with its field
     if zipped:
         lengths = {len(v) for _, v in axes}
         if len(lengths) != 1:
@@ -168,29 +193,33 @@ def _grid(circuit: Circuit, axes: list[tuple[str, np.ndarray]], zipped: bool = F
         shape = tuple(len(v) for _, v in axes)
         grids = np.meshgrid(*[v for _, v in axes], indexing="ij") if axes else []
     kw = {"voltage": {}, "temperature": {}, "current": {}}
-    angles = {}
+    angles, origin = {}, {}  # origin: the key of each target, and of each solver field
     for (key, _), grid in zip(axes, grids):
-        parts = key.split(".")
-        node = parts[0]
-        if node not in circuit.index:
-            raise DeviceError(f"vary.{key}", f"unknown node {node!r}")
-        what = ".".join(parts[1:])
-        if what in ("magnetization.theta", "magnetization.phi"):
-            if not circuit.ferromagnet[circuit.index[node]]:
-                raise DeviceError(f"vary.{key}", "only a ferromagnet has a magnetization")
-            angles.setdefault(node, {})[parts[2]] = grid
-        elif what in ("voltage", "temperature", "current"):
-            kw[what][node] = grid
+        target = fast_target(circuit, key)
+        if target is None:
+            raise DeviceError(f"vary.{key}", "can vary a reservoir's voltage, temperature or "
+                              "current and a ferromagnet's magnetization.theta or .phi (NODE.x "
+                              "or nodes.NODE.x; a ferromagnetic layer's LAYER.magnetization.x)")
+        node, what = target
+        if (node, what) in origin:
+            raise DeviceError(f"vary.{key}", f"the same parameter as {origin[node, what]}")
+        origin[node, what] = origin[f"{what.split('.')[0]}.{node}"] = key
+        if what.startswith("magnetization"):
+            angles.setdefault(node, {})[what.split(".")[1]] = grid
         else:
-            raise DeviceError(f"vary.{key}", "can vary NODE.voltage, NODE.temperature, "
-                              "NODE.current, NODE.magnetization.theta or .phi")
+            kw[what][node] = grid
     mags = {}
     for node, given in angles.items():
-        theta0, phi0 = _angles(circuit.magnetization[circuit.index[node]])
+        theta0, phi0 = vector_to_angles(circuit.magnetization[circuit.index[node]])
         th = np.radians(np.broadcast_to(given.get("theta", theta0), shape))
         ph = np.radians(np.broadcast_to(given.get("phi", phi0), shape))
         mags[node] = np.stack([np.sin(th) * np.cos(ph), np.sin(th) * np.sin(ph), np.cos(th)], -1)
-    sol = circuit.solve(magnetization=mags, **kw)
+    try:
+        sol = circuit.solve(magnetization=mags, **kw)
+    except DeviceError as err:  # named after the solver's argument: name the key instead
+        if err.field not in origin:
+            raise
+        raise DeviceError(f"vary.{origin[err.field]}", err.reason) from None
     dims = ["point"] if zipped else [k for k, _ in axes]
     variables = {}
 
@@ -199,34 +228,9 @@ def _grid(circuit: Circuit, axes: list[tuple[str, np.ndarray]], zipped: bool = F
         variables[name] = (dims + (["component"] if vector else []), np.asarray(value),
                            {"units": units, "long_name": long_name})
 
-    for name, s in sol.nodes.items():
-        put(f"{name}.voltage", s.voltage, "V", f"electric potential of {name}")
-        put(f"{name}.spin_accumulation", s.spin_accumulation, "V",
-            f"spin accumulation of {name}", True)
-        put(f"{name}.temperature", s.temperature, "K", f"temperature of {name}")
-        put(f"{name}.spin_temperature", s.spin_temperature, "K", f"spin temperature of {name}",
-            True)
-    for name, s in sol.reservoirs.items():  # the solved voltage of a current-biased lead
-        if circuit.current_biased[circuit.index[name]]:  # (a floating detector: the signal)
-            put(f"{name}.voltage", s.voltage, "V", f"electric potential of {name} (solved)")
-    for r in sol.contacts:
-        tag = f"{r.between[0]}->{r.between[1]}"
-        put(f"{tag}.charge_current", r.charge_current, "A", f"charge current {tag}")
-        put(f"{tag}.heat_current", r.heat_current, "W", f"heat current {tag}")
-        put(f"{tag}.spin_current", r.spin_current, "A", f"spin current {tag}", True)
-    for name, tau in sol.torques.items():
-        put(f"{name}.torque", tau, "N m", f"spin-transfer torque on {name}", True)
-    # a diffusive ferromagnetic layer is one magnet: its torque, under its first vertex
-    groups = circuit.magnet_group
-    for g in np.unique(groups[groups >= 0]):
-        members = np.flatnonzero(groups == g)
-        if members.size > 1:
-            first = circuit.names[members[0]]
-            put(f"{first}.magnet_torque", sol.magnet_torque(first), "N m",
-                f"spin-transfer torque on the layer of {first} (all its vertices)", True)
-            for i in members:  # each vertex names the torque on its whole layer
-                if (vertex := f"{circuit.names[i]}.torque") in variables:
-                    variables[vertex][2]["layer_torque"] = f"{first}.magnet_torque"
-    put("entropy_production", sol.entropy_production, "W/K", "entropy production")
+    coords = {k for k, _ in axes}
+    for q in sol.reported():  # everything a solve reports (solve --json)
+        if q.key not in coords:  # a varied reservoir value: the coordinate carries it
+            put(q.key, q.value, q.units, q.description, q.vector)
     return variables, dict(title=circuit.title, regime=circuit.regime,
                            temperature=circuit.temperature)

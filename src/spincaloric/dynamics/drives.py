@@ -17,7 +17,7 @@ from dataclasses import MISSING, dataclass, fields, replace
 
 import numpy as np
 
-from ..errors import FieldError
+from ..errors import FieldError, unknown
 
 MAX_POINTS = 20000  #: the size limit of a sampled table
 RTOL = 1e-4  #: sampling accuracy relative to the drive's peak variation on [0, t_end]
@@ -323,8 +323,8 @@ def drive_from_dict(d: dict, field: str) -> _Drive:
     names = [f.name for f in fields(cls)]
     for key in d:
         if key not in names:
-            raise DriveError(f"{field}.{key}", f"unknown key for shape {shape!r} (allowed: "
-                             f"{', '.join(names)})")
+            raise DriveError(f"{field}.{key}", unknown(f"key for shape {shape!r}", key,
+                                                       ["shape", *names]))
     missing = [f.name for f in fields(cls) if f.default is MISSING and f.name not in d]
     if missing:
         also = f" (missing: {', '.join(missing)})" if len(missing) > 1 else ""

@@ -10,6 +10,7 @@ Usage (a sketch; runnable versions are in ``examples/``)::
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -21,7 +22,7 @@ from ..device import Circuit, DeviceError
 from ..errors import FieldError
 from ..linear_response import warn_beyond_linear_response
 from .magnets import MagnetError, MagnetParameters
-from .torque_model import CircuitTorqueModel
+from .torque_model import CircuitTorqueModel, dynamic_magnet_nodes
 
 if TYPE_CHECKING:  # pragma: no cover
     from .trajectory import Trajectory
@@ -81,6 +82,69 @@ def resolve_drives(circuit: Circuit, drives) -> dict:
     return resolved
 
 
+def drive_tables(circuit: Circuit, drives, until: float, max_step: float):
+    """The drives {(node, quantity): drive} (resolved, :func:`resolve_drives`) sampled on
+    [0, until] (s) with steps of at most ``max_step``, as the kernels take them: (slots,
+    offsets, times, values, breakpoints). A temperature drive must stay positive."""
+    slots, offsets, times, values, breaks = [], [0], [], [], [0.0]
+    c = circuit
+    for (node, quantity), drive in drives.items():
+        t, v = drive.sample(until, max_step)
+        t, v = np.asarray(t, float), np.asarray(v, float)
+        i = c.index[node]
+        if quantity == "voltage":
+            v, slot = from_electric_potential(v), 3 * i
+        elif quantity == "temperature":
+            if np.any(v <= 0):
+                raise DynamicsError(f"drives.{node}.temperature",
+                                    "the temperature must stay positive (K)")
+            v, slot = v - c.temperature, 3 * i + 1
+        else:
+            slot = 3 * i + 2
+        slots.append(slot)
+        times.append(t)
+        values.append(v)
+        offsets.append(offsets[-1] + len(t))
+        breaks.extend(np.asarray(drive.breakpoints(), float).tolist())
+
+    def cat(xs):
+        return np.concatenate(xs) if xs else np.zeros(0)
+
+    breaks = np.unique(np.clip(np.array(breaks), 0.0, until))
+    return (np.array(slots, np.int64), np.array(offsets, np.int64), cat(times), cat(values),
+            breaks)
+
+
+def run_settings(until, *, n_save=1001, ensemble=1, method=None, temperature_noise=False,
+                 dt=None, rtol=1e-7, atol=1e-9, max_step=None) -> tuple[str, float, float]:
+    """Check the settings of :meth:`Simulation.run` (a DynamicsError names a wrong one) and
+    return (method, dt (s), max_step (s)) with their defaults filled in."""
+    if not (isinstance(until, (int, float, np.floating)) and np.isfinite(until)
+            and until > 0):
+        raise DynamicsError("until", f"must be a positive time (s), got {until!r}")
+    for name, value, least in (("n_save", n_save, 2), ("ensemble", ensemble, 1)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
+                or value < least:
+            raise DynamicsError(name, f"must be a whole number ≥ {least}, got {value!r}")
+    for name, value in (("rtol", rtol), ("atol", atol)):
+        if not (isinstance(value, (int, float, np.floating)) and np.isfinite(value)
+                and value > 0):
+            raise DynamicsError(name, f"must be a positive tolerance, got {value!r}")
+    if max_step is not None and not (isinstance(max_step, (int, float, np.floating))
+                                     and np.isfinite(max_step) and max_step > 0):
+        raise DynamicsError("max_step", f"must be a positive time (s), got {max_step!r}")
+    method = method or ("heun" if temperature_noise else "rk45")
+    if method not in METHODS:
+        raise DynamicsError("method", f"must be one of {METHODS}")
+    if temperature_noise and method != "heun":
+        raise DynamicsError("method", "thermal noise needs the stochastic 'heun' method")
+    if dt is None:
+        dt = min(1e-12, until / (n_save - 1) / 20)
+    if not (np.isfinite(dt) and dt > 0):
+        raise DynamicsError("dt", f"must be a positive time step (s), got {dt!r}")
+    return method, dt, float(max_step or until / 50)
+
+
 @dataclass
 class Simulation:
     """Macrospin LLGS dynamics of ``magnets``: ferromagnets of ``circuit``, reservoirs or
@@ -115,41 +179,20 @@ class Simulation:
             raise DynamicsError("torque", f"must be 'circuit', 'none' or 'slonczewski', "
                                 f"got {self.torque!r}")
         self.names = tuple(self.magnets)
-        try:
-            self.model = CircuitTorqueModel.build(self.circuit, self.names)
+        try:  # the names here; the torque maps (a computation) on first use, see ``model``
+            dynamic_magnet_nodes(self.circuit, self.names)
         except DeviceError as err:
             raise DynamicsError(err.field, err.reason) from None
         self.drives = resolve_drives(self.circuit, self.drives)
 
+    @functools.cached_property
+    def model(self) -> CircuitTorqueModel:
+        """The exact torque map of the circuit for the dynamic magnets (built on first use)."""
+        return CircuitTorqueModel.build(self.circuit, self.names)
+
     # ---- kernel inputs ------------------------------------------------------------------------
     def _tables(self, until: float, max_step: float):
-        slots, offsets, times, values, breaks = [], [0], [], [], [0.0]
-        c = self.circuit
-        for (node, quantity), drive in self.drives.items():
-            t, v = drive.sample(until, max_step)
-            t, v = np.asarray(t, float), np.asarray(v, float)
-            i = c.index[node]
-            if quantity == "voltage":
-                v, slot = from_electric_potential(v), 3 * i
-            elif quantity == "temperature":
-                if np.any(v <= 0):
-                    raise DynamicsError(f"drives.{node}.temperature",
-                                        "the temperature must stay positive (K)")
-                v, slot = v - c.temperature, 3 * i + 1
-            else:
-                slot = 3 * i + 2
-            slots.append(slot)
-            times.append(t)
-            values.append(v)
-            offsets.append(offsets[-1] + len(t))
-            breaks.extend(np.asarray(drive.breakpoints(), float).tolist())
-
-        def cat(xs):
-            return np.concatenate(xs) if xs else np.zeros(0)
-
-        breaks = np.unique(np.clip(np.array(breaks), 0.0, until))
-        return (np.array(slots, np.int64), np.array(offsets, np.int64), cat(times), cat(values),
-                breaks)
+        return drive_tables(self.circuit, self.drives, until, max_step)
 
     def _warn_beyond_linear_response(self, slot, offsets, values, amp) -> None:
         """Warn (:class:`~spincaloric.linear_response.LinearResponseWarning`) if the drives'
@@ -215,7 +258,8 @@ class Simulation:
 
     def initial_state(self) -> np.ndarray:
         """(k, 3) the magnetizations of the dynamic magnets in the circuit."""
-        return np.array([self.circuit.magnetization[self.circuit.index[n]] for n in self.names])
+        c = self.circuit
+        return np.array([c.magnetization[c.index[c.magnet_node(n)]] for n in self.names])
 
     # ---- running ------------------------------------------------------------------------------
     def run(self, until: float, *, n_save: int = 1001, ensemble: int = 1, initial=None,
@@ -248,14 +292,10 @@ class Simulation:
         """
         from .trajectory import Trajectory
 
-        method = _check_run(until, n_save, ensemble, rtol, atol, max_step, method,
-                            temperature_noise)
+        method, dt, max_step = run_settings(until, n_save=n_save, ensemble=ensemble,
+                                            method=method, temperature_noise=temperature_noise,
+                                            dt=dt, rtol=rtol, atol=atol, max_step=max_step)
         t_save = np.linspace(0.0, float(until), int(n_save))
-        if dt is None:
-            dt = min(1e-12, until / (n_save - 1) / 20)
-        if not (np.isfinite(dt) and dt > 0):
-            raise DynamicsError("dt", f"must be a positive time step (s), got {dt!r}")
-        max_step = float(max_step or until / 50)
         tables = self._tables(until, min(max_step, until / 200))
         amp = _amplitudes(amplitude, ensemble, len(tables[0]))
         self._warn_beyond_linear_response(tables[0], tables[1], tables[3], amp)
@@ -340,28 +380,6 @@ class Simulation:
             if report is not None:
                 report.update(n_traj * (stop - start) / (len(t_save) - 1))
             start = stop
-
-
-def _check_run(until, n_save, ensemble, rtol, atol, max_step, method, temperature_noise) -> str:
-    """Validate the scalar run settings (field-named errors); returns the method."""
-    if not (isinstance(until, (int, float, np.floating)) and np.isfinite(until) and until > 0):
-        raise DynamicsError("until", f"must be a positive time (s), got {until!r}")
-    for name, value, least in (("n_save", n_save, 2), ("ensemble", ensemble, 1)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
-            raise DynamicsError(name, f"must be a whole number ≥ {least}, got {value!r}")
-    for name, value in (("rtol", rtol), ("atol", atol)):
-        if not (isinstance(value, (int, float, np.floating)) and np.isfinite(value)
-                and value > 0):
-            raise DynamicsError(name, f"must be a positive tolerance, got {value!r}")
-    if max_step is not None and not (isinstance(max_step, (int, float, np.floating))
-                                     and np.isfinite(max_step) and max_step > 0):
-        raise DynamicsError("max_step", f"must be a positive time (s), got {max_step!r}")
-    method = method or ("heun" if temperature_noise else "rk45")
-    if method not in METHODS:
-        raise DynamicsError("method", f"must be one of {METHODS}")
-    if temperature_noise and method != "heun":
-        raise DynamicsError("method", "thermal noise needs the stochastic 'heun' method")
-    return method
 
 
 def _amplitudes(amplitude, ensemble: int, n_drv: int) -> np.ndarray:

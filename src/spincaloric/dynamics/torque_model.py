@@ -37,6 +37,29 @@ from ..device import Circuit, DeviceError
 from ..junctions import junction_response
 
 
+def dynamic_magnet_nodes(circuit: Circuit, magnets) -> tuple[np.ndarray, list[np.ndarray]]:
+    """(node index of each magnet (k,), indices of the nodes of each magnet) for the dynamic
+    magnets named in ``magnets`` — a ferromagnetic node, or the name of a ferromagnetic layer
+    (:meth:`Circuit.magnet_node`); a DeviceError names a wrong one."""
+    nodes, groups, owner = [], [], {}
+    for name in magnets:
+        node = circuit.magnet_node(name)  # a layer's name: its magnet's first node
+        where = f"{'layers' if name in circuit.layers else 'nodes'}.{name}"
+        if node not in circuit.index:
+            raise DeviceError(where, "no such node")
+        i = circuit.index[node]
+        if not circuit.ferromagnet[i]:
+            raise DeviceError(f"{where}.magnet", "only a ferromagnet can be dynamic")
+        g = int(circuit.magnet_group[i])
+        if g in owner:
+            raise DeviceError(f"{where}.magnet", f"same magnet as {owner[g]!r} (one "
+                              "ferromagnetic layer): name it once")
+        owner[g] = name
+        nodes.append(i)
+        groups.append(np.flatnonzero(circuit.magnet_group == g))
+    return np.array(nodes, dtype=np.intp), groups
+
+
 @dataclass(frozen=True, eq=False)
 class CircuitTorqueModel:
     """Exact torque map of a circuit for a set of dynamic magnets.
@@ -76,21 +99,7 @@ class CircuitTorqueModel:
     def build(cls, circuit: Circuit, magnets) -> CircuitTorqueModel:
         """Precompute the maps for the ferromagnets named in ``magnets``."""
         magnets = tuple(magnets)
-        nodes, groups, owner = [], [], {}
-        for name in magnets:
-            if name not in circuit.index:
-                raise DeviceError(f"nodes.{name}", "no such node")
-            i = circuit.index[name]
-            if not circuit.ferromagnet[i]:
-                raise DeviceError(f"nodes.{name}.magnet", "only a ferromagnet can be dynamic")
-            g = int(circuit.magnet_group[i])
-            if g in owner:
-                raise DeviceError(f"nodes.{name}.magnet", f"same magnet as {owner[g]!r} (one "
-                                  "ferromagnetic layer): name it once")
-            owner[g] = name
-            nodes.append(i)
-            groups.append(np.flatnonzero(circuit.magnet_group == g))
-        nodes = np.array(nodes, dtype=np.intp)
+        nodes, groups = dynamic_magnet_nodes(circuit, magnets)
         varying = np.zeros(circuit.n_nodes, bool)
         varying[nodes] = True
         active = _solver.active_components(circuit)
