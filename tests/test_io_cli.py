@@ -274,7 +274,7 @@ def test_atomic_write_gives_ordinary_file_permissions(tmp_path):
     """Output files get the permissions of any new file (umask), not the 0600 of a temp file."""
     import os
 
-    from spincaloric.io import atomic_write
+    from spincaloric.files import atomic_write
 
     path = tmp_path / "out.txt"
     atomic_write(path, lambda tmp: open(tmp, "w").write("x"))
@@ -514,7 +514,7 @@ def test_help_texts_are_complete():
     assert res.exit_code == 0
     commands = res.stdout[res.stdout.index("Commands:"):].splitlines()[1:]
     summaries = {line.split()[0]: line.split(None, 1)[1] for line in commands if line.strip()}
-    for name in ("check", "map", "materials", "run", "solve", "sweep"):  # plot: its own file
+    for name in ("check", "map", "materials", "plot", "run", "solve", "sweep"):
         assert not summaries[name].endswith("..."), summaries[name]
         assert main.commands[name].short_help == summaries[name]
     for command in ("sweep", "map"):

@@ -41,7 +41,8 @@ def test_sweep_and_plot_commands(tmp_path):
     res = CliRunner().invoke(main, ["plot", str(out), "-o", str(fig)])
     assert res.exit_code == 0, res.output
     assert fig.stat().st_size > 1000
-    res = CliRunner().invoke(main, ["plot", str(out), "-o", str(fig), "--variable", "nope"])
+    res = CliRunner().invoke(main, ["plot", str(out), "-o", str(fig), "--variable", "nope",
+                                    "--overwrite"])
     assert res.exit_code == 2 and "variable: 'nope' is not in the file" in res.stderr
 
 

@@ -309,7 +309,8 @@ joule_heating = true
     assert expected > 0
     assert heat.max() == pytest.approx(expected, rel=1e-9, abs=0)
     assert heat[0] == 0.0  # before the pulse
-    res = CliRunner().invoke(main, ["run", str(path), "--no-joule-heating", "-o", str(out)])
+    res = CliRunner().invoke(main, ["run", str(path), "--no-joule-heating", "-o", str(out),
+                                    "--overwrite"])
     assert res.exit_code == 0, res.output
     assert "drive_spacer_heat" not in xr.load_dataset(out)
 

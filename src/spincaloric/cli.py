@@ -19,6 +19,7 @@ import click
 import numpy as np
 
 from . import __version__
+from .files import OutputInUse, output_lock, output_problem, write_together
 from .linear_response import LinearResponseWarning
 
 EXIT_INPUT = 2
@@ -28,33 +29,50 @@ class _Failed(Exception):
     """A file failed; the message is already printed."""
 
 
-def _output_problem(path) -> str | None:
-    """Why ``path`` cannot take an output file (checked before the work, so that a bad path
-    costs nothing and leaves nothing), or None."""
-    p = Path(path)
-    if not str(path):
-        return "empty path"
-    if p.is_dir():
-        return f"{path} is a directory"
-    if not p.parent.exists():
-        return f"directory {p.parent} does not exist"
-    return None
+_OVERWRITE = click.option("--overwrite", is_flag=True,
+                          help="replace existing output files (never an input of the command)")
 
 
-def _check_outputs(device, **paths) -> None:
-    """Report the first unusable output path (one line, exit 2)."""
-    for flag, path in paths.items():
-        if path is not None and (problem := _output_problem(path)):
-            _report(device, f"--{flag.replace('_', '-')}: {problem}")
+def _check_outputs(source, inputs=(), overwrite=False, **paths) -> None:
+    """Report the first unusable output path before any work (one line, exit 2): a missing
+    directory, an input of the command, an existing file without ``--overwrite``, or two
+    outputs that are one file."""
+    given = [(flag, path) for flag, path in paths.items() if path is not None]
+    for flag, path in given:
+        if problem := output_problem(path, inputs, overwrite):
+            _report(source, f"--{flag.replace('_', '-')}: {problem}")
             sys.exit(EXIT_INPUT)
+    names = [Path(path).resolve() for _, path in given]
+    if len(set(names)) < len(names):
+        _report(source, f"--{given[-1][0].replace('_', '-')}: the same file as another output")
+        sys.exit(EXIT_INPUT)
 
 
-def _write_or_exit(source, output, write) -> None:
-    """Run ``write()`` (an atomic writer); an OS error is one line naming ``output``, exit 2."""
+@contextlib.contextmanager
+def _locked(source, *paths):
+    """Hold the output lock of every path (:func:`spincaloric.files.output_lock`) for the
+    block; another command writing one of them is one line naming its PID, exit 2."""
+    with contextlib.ExitStack() as stack:
+        for path in paths:
+            if path is None:
+                continue
+            try:
+                stack.enter_context(output_lock(path))
+            except OutputInUse as err:
+                _report(source, f"--output: {err.strerror}")
+                sys.exit(EXIT_INPUT)
+        yield
+
+
+def _write_or_exit(source, outputs) -> None:
+    """Write ``outputs`` ((path, writer, is_dir) triples) all or none
+    (:func:`spincaloric.files.write_together`); an OS error is one line, exit 2, and every
+    existing file keeps its content."""
     try:
-        write()
+        write_together(outputs)
     except OSError as err:
-        _report(source, f"--output: {err.strerror or err} ({output})")
+        where = f" ({err.filename})" if err.filename else ""
+        _report(source, f"output: {err.strerror or err}{where}")
         sys.exit(EXIT_INPUT)
 
 
@@ -134,20 +152,19 @@ def main():
 
 
 @main.command(short_help="Solve the steady state of device files.")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="one JSON object per file (JSON Lines)")
 @click.option("--distributions", type=click.Path(dir_okay=False),
               help='regime "spectral": write the energy-resolved distributions (netCDF)')
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False),
               help='regime "spectral": PNG of the distributions of the internal nodes')
-def solve(files, as_json, distributions, plot_path):
+@_OVERWRITE
+def solve(files, as_json, distributions, plot_path, overwrite):
     """Solve the steady state of device FILES."""
     from .io import solution_record
 
-    for flag, path in (("--distributions", distributions), ("--plot", plot_path)):
-        if path is not None and (problem := _output_problem(path)):
-            click.echo(f"error: {flag}: {problem}", err=True)
-            sys.exit(EXIT_INPUT)
+    if distributions or plot_path:
+        _check_outputs("solve", files, overwrite, distributions=distributions, plot=plot_path)
     if (distributions or plot_path) and len(files) != 1:
         click.echo("error: --distributions/--plot: need exactly one device file", err=True)
         sys.exit(EXIT_INPUT)
@@ -164,7 +181,8 @@ def solve(files, as_json, distributions, plot_path):
             failed = True
             continue
         if distributions or plot_path:
-            _write_distributions(path, spectral, distributions, plot_path)
+            with _locked(path, distributions, plot_path):
+                _write_distributions(path, spectral, distributions, plot_path)
         if as_json:
             click.echo(json.dumps(solution_record(path, sol)))
         else:
@@ -173,7 +191,7 @@ def solve(files, as_json, distributions, plot_path):
 
 
 @main.command(short_help="Validate device files as every command does.")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 def check(files):
     """Validate device FILES without solving them: every check that solve, run, sweep and map
     make before they compute (the device, spectral and run settings, drives, magnets and
@@ -279,28 +297,41 @@ def _compile_notice():
 @click.option("--seed", type=int, help="random seed of the thermal field")
 @click.option("--n-save", type=click.IntRange(min=2), help="saved instants")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="netCDF trajectory file")
-@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="PNG of m(t), τ(t)")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False),
+              help="PNG of m(t), the drives and τ(t)")
+@_OVERWRITE
 @click.option("--json", "as_json", is_flag=True, help="print a JSON summary")
 @click.option("--progress/--no-progress", default=None,
               help="progress of long jobs on stderr: a bar on a terminal, otherwise a line "
                    "every few seconds [default: on]")
 @click.option("--joule-heating/--no-joule-heating", default=None,
               help="add the Joule heat of the drives as heat in the nodes [default: file]")
-def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_path, as_json,
-        progress, joule_heating):
+def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_path, overwrite,
+        as_json, progress, joule_heating):
     """Integrate the LLGS dynamics of the dynamic magnets of DEVICE."""
-    from .device import DeviceError
-    from .dynamics.simulation import DynamicsError
-
     try:
         p = _load(device)
     except _Failed:
         sys.exit(EXIT_INPUT)
-    spec, circuit = p.spec, p.circuit
+    spec = p.spec
     if not spec.magnets:
         _report(device, "nodes: no dynamic magnet (add a [nodes.NAME.magnet] table)")
         sys.exit(EXIT_INPUT)
-    _check_outputs(device, output=output, plot=plot_path)
+    _check_outputs(device, [device], overwrite, output=output, plot=plot_path)
+    with _locked(device, output, plot_path):
+        traj, end = _integrate(device, p, until, ensemble, temperature_noise, seed, n_save,
+                               progress, joule_heating)
+        _write_run(device, traj, output, plot_path)
+    _print_run(device, traj, end, as_json)
+
+
+def _integrate(device, p, until, ensemble, temperature_noise, seed, n_save, progress,
+               joule_heating):
+    """(Trajectory, end time (s)) of ``spincaloric run``; bad input is one line, exit 2."""
+    from .device import DeviceError
+    from .dynamics.simulation import DynamicsError
+
+    spec, circuit = p.spec, p.circuit
     if joule_heating is not None:
         spec.simulation["joule_heating"] = joule_heating
     end = until or spec.until
@@ -320,28 +351,30 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_p
         _report(device, "out of memory: fewer trajectories (--ensemble) or saved instants "
                 "(--n-save)")
         sys.exit(EXIT_INPUT)
-    from .io import atomic_write
-    from .plotting import save_png
+    return traj, end
 
-    fig = None
+
+def _write_run(device, traj, output, plot_path) -> None:
+    """The trajectory file and its figure (the figure of ``spincaloric plot``), all or none."""
+    from .io import dataset_output
+
+    if not (output or plot_path):
+        return
+    ds = traj.to_xarray()
+    outputs = [dataset_output(ds, output)] if output else []
     if plot_path:
         try:
-            fig = traj.plot()
+            from .plotting import plot_trajectory, png_output
+
+            outputs.append(png_output(plot_trajectory(ds), plot_path))
         except ImportError:
             _report(device, "plot: needs matplotlib (pip install 'spincaloric[plot]')")
             sys.exit(EXIT_INPUT)
-    written = []
-    try:
-        if output:
-            atomic_write(output, lambda tmp: traj.to_xarray().to_netcdf(tmp))
-            written.append(Path(output))
-        if fig is not None:
-            save_png(fig, plot_path)
-    except OSError as err:
-        for path in written:  # all outputs or none
-            path.unlink(missing_ok=True)
-        _report(device, f"output: {err.strerror or err}")
-        sys.exit(EXIT_INPUT)
+    _write_or_exit(device, outputs)
+
+
+def _print_run(device, traj, end, as_json) -> None:
+    """The run's summary on stdout: a line per magnet, or one JSON object."""
     summary = _printed(traj.summary())
     if as_json:
         click.echo(json.dumps({"file": device, "until": end, "magnets": summary}))
@@ -381,19 +414,31 @@ _VARY = ("KEY=VALUE, KEY=START:STOP:N (N evenly spaced values) or KEY=V1,V2,...,
               help="result file, netCDF or (ending in .zarr) a zarr store; written atomically")
 @click.option("--zip", "zipped", is_flag=True,
               help="pair the --vary lists point by point (a list of points, not a grid)")
-def sweep(device, varies, output, zipped):
+@_OVERWRITE
+def sweep(device, varies, output, zipped, overwrite):
     """Solve DEVICE over a grid (or, with --zip, a list) of parameter values; reservoir drives
     and magnetization angles in one batched call, any other numeric value written in the
     file (e.g. contacts[1].conductance of a contact in the paper form, nodes.spacer.spin_flip
     once the file gives one) by rebuilding; labelled netCDF/zarr."""
-    from .device import DeviceError
-    from .sweep import parse_vary, sweep_file
-
     try:
         p = _load(device)
     except _Failed:
         sys.exit(EXIT_INPUT)
-    _check_outputs(device, output=output)
+    _check_outputs(device, [device], overwrite, output=output)
+    with _locked(device, output):
+        ds, axes = _sweep(device, p, varies, zipped)
+        from .io import dataset_output
+
+        _write_or_exit(device, [dataset_output(ds, output)])
+    shape = str(len(axes[0][1])) if zipped else " x ".join(str(len(v)) for _, v in axes)
+    click.echo(f"{device}: {shape} points -> {output}")
+
+
+def _sweep(device, p, varies, zipped):
+    """(Dataset, axes) of ``spincaloric sweep``; bad input is one line, exit 2."""
+    from .device import DeviceError
+    from .sweep import parse_vary, sweep_file
+
     try:
         varies = varies or p.spec.sweep
         if not varies:
@@ -406,11 +451,7 @@ def sweep(device, varies, output, zipped):
     except MemoryError:
         _report(device, "vary: out of memory: a smaller grid")
         sys.exit(EXIT_INPUT)
-    from .io import save_dataset
-
-    _write_or_exit(device, output, lambda: save_dataset(ds, output))
-    shape = str(len(axes[0][1])) if zipped else " x ".join(str(len(v)) for _, v in axes)
-    click.echo(f"{device}: {shape} points -> {output}")
+    return ds, axes
 
 
 @main.command(name="map", short_help="Switching map: dynamics over a grid of parameters.")
@@ -445,7 +486,8 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
         if not varies:
             raise DeviceError("vary", "give --vary or a [sweep] table with vary = [...]")
         axes = [parse_vary(v) for v in varies]
-        with _compile_notice():
+        _check_outputs(device, [device], True, output=output)  # the map decides on reuse
+        with _locked(device, output), _compile_notice():
             ds = switching_map(data, axes, end, output, chunk=chunk, workers=workers,
                                scheduler=scheduler, resume=resume,
                                progress=progress is not False,
@@ -466,7 +508,7 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
     click.echo(f"{device}: {ds['switched'].size} runs, {frac:.0%} switched -> {output}")
 
 
-@main.command()
+@main.command(short_help="Draw a sweep, switching map or trajectory file as a PNG.")
 @click.argument("result", type=click.Path())
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
               help="figure file (PNG)")
@@ -474,17 +516,20 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
               "whose magnetization it turns, else on the dynamic magnet; a map's switching "
               "time; a trajectory's m, drives and torque]; quote names with '->', e.g. "
               "--variable 'left->spacer.charge_current'")
+@_OVERWRITE
 @click.option("--component", type=click.Choice(["x", "y", "z", "norm"]),
               help="of a vector variable [default: all and |v| for 1-D sweeps, norm for maps "
                    "and a trajectory's torque]")
-def plot(result, output, variable, component):
+def plot(result, output, variable, component, overwrite):
     """Draw a result file RESULT (netCDF or zarr) as a PNG: a sweep (spincaloric sweep: a line
     over one axis, a colour map over two; axes of one value are named in the title), a
     switching map (spincaloric map) or a trajectory file (spincaloric run -o: magnetization,
     drives and torque against time). Axes carry quantity, symbol and unit, in engineering
     units (ns, mV, µA)."""
     from .device import DeviceError
-    from .plotting import plot_dataset, save_png
+    from .plotting import plot_dataset, png_output
+
+    _check_outputs(result, [result], overwrite, output=output)
 
     try:
         from .io import load_dataset
@@ -506,7 +551,8 @@ def plot(result, output, variable, component):
     except (DeviceError, ValueError) as err:
         _report(result, err)
         sys.exit(EXIT_INPUT)
-    _write_or_exit(result, output, lambda: save_png(fig, output))
+    with _locked(result, output):
+        _write_or_exit(result, [png_output(fig, output)])
     click.echo(f"wrote {output}")
 
 
@@ -531,26 +577,24 @@ def _steady(spec, circuit, path):
 
 
 def _write_distributions(path, spectral, netcdf, png) -> None:
-    """Write the distributions of a spectral solve (netCDF and/or PNG), atomically."""
-    from .io import save_dataset
-    from .plotting import save_png
+    """Write the distributions of a spectral solve (netCDF and/or PNG), all or none."""
+    from .io import dataset_output
+    from .plotting import png_output
 
-    try:
-        if netcdf:
-            save_dataset(spectral.to_xarray(), netcdf)
-            click.echo(f"wrote {netcdf}", err=True)
-        if png:
+    outputs = [dataset_output(spectral.to_xarray(), netcdf)] if netcdf else []
+    if png:
+        try:
             from .plotting import plot_distributions
 
-            fig = plot_distributions(spectral)
-            save_png(fig, png)
-            click.echo(f"wrote {png}", err=True)
-    except ImportError as err:
-        _report(path, f"--plot: needs {err.name or 'matplotlib'} (pip install 'spincaloric[plot]')")
-        sys.exit(EXIT_INPUT)
-    except OSError as err:
-        _report(path, f"--distributions/--plot: {err.filename or ''}: {err.strerror or err}")
-        sys.exit(EXIT_INPUT)
+            outputs.append(png_output(plot_distributions(spectral), png))
+        except ImportError as err:
+            _report(path, f"--plot: needs {err.name or 'matplotlib'} "
+                    "(pip install 'spincaloric[plot]')")
+            sys.exit(EXIT_INPUT)
+    _write_or_exit(path, outputs)
+    for written in (netcdf, png):
+        if written:
+            click.echo(f"wrote {written}", err=True)
 
 
 def _printed(summary: dict) -> dict:

@@ -2,15 +2,12 @@
 
 Every error is a :class:`~spincaloric.device.DeviceError` with a dotted field path
 (``contacts[1].polarization``, ``nodes.spacer.magnetization``) and a one-line reason.
-Output files are written atomically (:func:`atomic_write`): never half-written.
+Output files are written atomically (:mod:`spincaloric.files`): never half-written.
 """
 
 from __future__ import annotations
 
 import math
-import os
-import shutil
-import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +17,7 @@ from pydantic import ValidationError
 from .contacts import ContactError, ContactParameters
 from .device import Device, DeviceError, angles_to_vector
 from .errors import unknown
+from .files import write_together
 from .schema import ContactTable, DeviceFile, first_error
 
 #: End time (s) of a run when neither the command line nor ``[simulation]`` gives one.
@@ -473,24 +471,20 @@ def solution_record(path, solution) -> dict:
     return {"file": str(path), **solution.to_dict()}
 
 
-def save_dataset(ds, path) -> None:
-    """Write an xarray Dataset atomically: netCDF, or a zarr store when ``path`` ends in
-    ``.zarr`` (for large results; needs the ``zarr`` package)."""
+def dataset_output(ds, path) -> tuple[Path, object, bool]:
+    """The output triple of :func:`spincaloric.files.write_together` for an xarray Dataset:
+    netCDF, or a zarr store when ``path`` ends in ``.zarr`` (for large results; needs the
+    ``zarr`` package)."""
     path = Path(path)
-    if path.suffix != ".zarr":
-        atomic_write(path, lambda tmp: ds.to_netcdf(tmp))
-        return
-    tmp = path.with_name(f".{path.name}.part")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    try:
-        ds.to_zarr(tmp, mode="w", zarr_format=2, consolidated=True)
-        if path.exists():
-            shutil.rmtree(path)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
+    if path.suffix == ".zarr":
+        return path, lambda tmp: ds.to_zarr(tmp, mode="w", zarr_format=2, consolidated=True), True
+    return path, lambda tmp: ds.to_netcdf(tmp), False
+
+
+def save_dataset(ds, path) -> None:
+    """Write an xarray Dataset atomically (:func:`dataset_output`): a reader never sees a
+    half-written file or store, and a failure leaves an existing one untouched."""
+    write_together([dataset_output(ds, path)])
 
 
 def load_dataset(path):
@@ -503,19 +497,3 @@ def load_dataset(path):
     return xr.load_dataset(path)
 
 
-def atomic_write(path, writer) -> None:
-    """Call ``writer(tmp_path)`` on a temporary file beside ``path``, then rename it onto
-    ``path``: a reader never sees a half-written file; on error nothing is left behind."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or ".")
-    os.close(fd)
-    try:
-        writer(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # the permissions of an ordinary new file, not 0600
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

@@ -11,11 +11,13 @@ from __future__ import annotations
 import math
 import re
 import textwrap
+from pathlib import Path
 
 import numpy as np
 
 from .constants import BOLTZMANN, ELEMENTARY_CHARGE
 from .device import DeviceError
+from .files import write_together
 
 
 def plot_distributions(sol, nodes=None, *, window: float = 12.0, fig=None):
@@ -54,17 +56,18 @@ def plot_distributions(sol, nodes=None, *, window: float = 12.0, fig=None):
     return fig
 
 
+def png_output(fig, path, *, dpi: int = 120) -> tuple[Path, object, bool]:
+    """The output triple of :func:`spincaloric.files.write_together` for a figure as PNG."""
+    return Path(path), lambda tmp: fig.savefig(tmp, format="png", dpi=dpi), False
+
+
 def save_png(fig, path, *, dpi: int = 120, make_dirs: bool = False) -> None:
     """Write ``fig`` to ``path`` as PNG atomically (never a half-written file); with
     ``make_dirs`` the parent directories are created first."""
-    from pathlib import Path
-
-    from .io import atomic_write
-
     path = Path(path)
     if make_dirs:
         path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=dpi))
+    write_together([png_output(fig, path, dpi=dpi)])
 
 
 # -- units and labels ---------------------------------------------------------------------------

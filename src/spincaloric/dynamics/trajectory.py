@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..files import atomic_write
 from .switching import SwitchingResult, detect_switching
 
 
@@ -147,15 +148,8 @@ class Trajectory:
 
     def to_netcdf(self, path, with_circuit: bool = True) -> None:
         """Write :meth:`to_xarray` to netCDF atomically (a temporary file, then a rename)."""
-        path = Path(path)
-        tmp = path.with_name(path.name + ".part")
         ds = self.to_xarray(with_circuit)
-        try:
-            ds.to_netcdf(tmp)
-            tmp.replace(path)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
+        atomic_write(path, lambda tmp: ds.to_netcdf(tmp))
 
     def plot(self, path=None, trajectory: int = 0):
         """Figure of m(t) of every dynamic magnet and of the torque (trajectory ``trajectory``);
@@ -191,7 +185,6 @@ class Trajectory:
         axes[1].legend(fontsize=8)
         if path is not None:
             path = Path(path)
-            tmp = path.with_name(path.name + ".part")
-            fig.savefig(tmp, format=path.suffix.lstrip(".") or "png", dpi=120)
-            tmp.replace(path)
+            atomic_write(path, lambda tmp: fig.savefig(tmp, format=path.suffix.lstrip(".")
+                                                       or "png", dpi=120))
         return fig

@@ -1,0 +1,121 @@
+"""No lost data: outputs are written all or none, never over an input, never over an existing
+file unless --overwrite, and one process at a time (real processes)."""
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from spincaloric.cli import main
+
+ROOT = Path(__file__).parent.parent
+VALVE = ROOT / "examples" / "devices" / "valve_thermal.toml"
+PILLAR = ROOT / "examples" / "devices" / "thermal_switching_pillar.toml"
+
+
+def cli(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def one_error(res, *words):
+    assert res.exit_code == 2, res.output
+    lines = res.stderr.strip().splitlines()  # a compiling notice or progress may come first
+    errors = [ln for ln in lines if ln.startswith("error:")]
+    assert len(errors) == 1 and lines[-1] == errors[0], res.stderr
+    assert "Traceback" not in res.output
+    for w in words:
+        assert w in errors[0], errors[0]
+
+
+@pytest.fixture
+def device(tmp_path):
+    path = tmp_path / "dev.toml"
+    path.write_text(VALVE.read_text())
+    return path
+
+
+def test_a_sweep_never_writes_over_its_own_input(device):
+    before = device.read_text()
+    one_error(cli("sweep", device, "--vary", "right.voltage=0,1e-6", "-o", device, "--overwrite"),
+              "--output", "input")
+    assert device.read_text() == before
+
+
+def test_an_existing_output_is_replaced_only_with_overwrite(device, tmp_path):
+    out = tmp_path / "s.nc"
+    out.write_bytes(b"precious")
+    args = ["sweep", device, "--vary", "right.voltage=0,1e-6", "-o", out]
+    one_error(cli(*args), "--output", "exists", "--overwrite")
+    assert out.read_bytes() == b"precious"
+    assert cli(*args, "--overwrite").exit_code == 0
+    assert out.read_bytes() != b"precious"
+
+
+def test_plot_refuses_to_draw_over_its_input(device, tmp_path):
+    out = tmp_path / "s.nc"
+    assert cli("sweep", device, "--vary", "right.voltage=0,1e-6,2e-6", "-o", out).exit_code == 0
+    one_error(cli("plot", out, "-o", out, "--overwrite"), "input")
+    png = tmp_path / "s.png"
+    png.write_bytes(b"old figure")
+    one_error(cli("plot", out, "-o", png), "exists")
+    assert cli("plot", out, "-o", png, "--overwrite").exit_code == 0
+
+
+@pytest.mark.slow
+def test_a_failing_figure_keeps_the_old_trajectory_file(tmp_path, monkeypatch):
+    """`run -o old.nc --plot fig.png --overwrite` on a full disk: the figure cannot be written,
+    so nothing is — old.nc keeps its content (it was replaced, then deleted)."""
+    import matplotlib.figure
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", full_disk)
+    old = tmp_path / "old.nc"
+    old.write_bytes(b"precious run")
+    res = cli("run", PILLAR, "--until", "0.2ns", "-o", old, "--plot", tmp_path / "fig.png",
+              "--overwrite")
+    one_error(res, "No space left on device")
+    assert old.read_bytes() == b"precious run"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.nc"]
+
+
+@pytest.mark.slow
+def test_concurrent_sweeps_to_one_zarr_store(device, tmp_path):
+    """Two sweeps writing one store at once: the second is refused naming the first's PID
+    (they shared a temporary and destroyed each other's store, both exiting 0)."""
+    out = tmp_path / "z.zarr"
+    cmd = [sys.executable, "-m", "spincaloric", "sweep", str(device), "--vary",
+           "right.magnetization.theta=0:180:200001", "-o", str(out)]
+    first = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+    lock = tmp_path / ".z.zarr.lock"
+    t0 = time.monotonic()
+    while not lock.exists() and time.monotonic() - t0 < 30:
+        time.sleep(0.05)
+    second = subprocess.run(cmd + ["--overwrite"], capture_output=True, text=True)
+    first_err = first.communicate(timeout=120)[1]
+    assert first.returncode == 0, first_err
+    assert second.returncode == 2
+    assert f"in use by PID {first.pid}" in second.stderr
+    import xarray as xr
+
+    assert xr.open_zarr(out)["right.magnetization.theta"].size == 200001
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith((".part", ".lock"))]
+
+
+@pytest.mark.slow
+def test_an_interrupted_sweep_leaves_no_file_and_no_temporary(device, tmp_path):
+    out = tmp_path / "s.nc"
+    cmd = [sys.executable, "-m", "spincaloric", "sweep", str(device), "--vary",
+           "right.magnetization.theta=0:180:400001", "-o", str(out)]
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+    time.sleep(2.5)
+    proc.send_signal(signal.SIGINT)
+    proc.communicate(timeout=60)
+    assert proc.returncode != 0 or out.exists()  # finished first on a fast machine: whole file
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name not in ("dev.toml", "s.nc")]
+    assert leftovers == []
