@@ -119,3 +119,15 @@ def test_an_interrupted_sweep_leaves_no_file_and_no_temporary(device, tmp_path):
     assert proc.returncode != 0 or out.exists()  # finished first on a fast machine: whole file
     leftovers = [p.name for p in tmp_path.iterdir() if p.name not in ("dev.toml", "s.nc")]
     assert leftovers == []
+
+
+@pytest.mark.parametrize("command", ["check", "solve"])
+def test_a_directory_among_the_files_does_not_stop_the_good_ones(command, tmp_path):
+    """Each bad path gets its own error line; the good files are still processed (click
+    refused the whole command before any file was checked)."""
+    res = cli(command, VALVE, tmp_path, tmp_path / "missing.toml", VALVE)
+    assert res.exit_code == 2
+    errors = res.stderr.strip().splitlines()
+    assert errors == [f"error: {tmp_path}: <file>: Is a directory",
+                      f"error: {tmp_path / 'missing.toml'}: <file>: No such file or directory"]
+    assert res.stdout.count(str(VALVE)) == 2
