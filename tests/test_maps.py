@@ -85,6 +85,36 @@ def test_killed_map_resumes_to_the_uninterrupted_result(tmp_path, sig):
 
 
 @pytest.mark.slow
+def test_resume_with_another_chunk_size_gives_the_uninterrupted_map(tmp_path):
+    """Chunks are stored by grid point: a map killed (SIGKILL) while running in chunks of 2
+    and resumed in chunks of 4 (or 3) equals the map computed in one go."""
+    args = ["--vary", "drives.free.temperature.peak=10:60:5", "--vary",
+            "drives.free.temperature.decay=1e-9,3e-9", "--until", "400ns"]
+    cmd = [sys.executable, "-m", "spincaloric", "map", str(PILLAR), *args]
+    ref = tmp_path / "ref.nc"
+    subprocess.run(cmd + ["-o", str(ref), "--chunk", "3"], check=True, capture_output=True)
+    for resume_chunk in ("4", "3"):
+        out = tmp_path / f"out{resume_chunk}.nc"
+        store = tmp_path / f"out{resume_chunk}.nc.chunks"
+        proc = subprocess.Popen(cmd + ["-o", str(out), "--chunk", "2"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 120
+        while time.time() < deadline and not list(store.glob("chunk_*.npz")):
+            time.sleep(0.01)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=60)
+        done = len(list(store.glob("chunk_*.npz")))
+        assert 1 <= done < 5 and not out.exists(), done  # really interrupted midway
+        again = subprocess.run(cmd + ["-o", str(out), "--resume", "--chunk", resume_chunk],
+                               capture_output=True, text=True)
+        assert again.returncode == 0, again.stderr
+        a, b = xr.load_dataset(ref), xr.load_dataset(out)
+        for name in ("switched", "switching_time", "final_m"):
+            np.testing.assert_array_equal(a[name].values, b[name].values)
+        assert not store.exists()
+
+
+@pytest.mark.slow
 def test_dask_workers_and_scheduler_give_identical_maps(tmp_path):
     distributed = pytest.importorskip("dask.distributed")
     data = read_toml(PILLAR)

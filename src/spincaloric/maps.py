@@ -4,8 +4,9 @@ Every grid point is one deterministic (or seeded stochastic) run of the device's
 points are grouped in chunks that run in-process, on a local dask cluster (``workers``) or on an
 existing dask.distributed scheduler (``scheduler``). Each finished chunk is saved at once beside
 the output (``OUTPUT.chunks/``), so an interrupted map resumes where it stopped
-(``resume=True``): nothing computed is lost or redone. The final netCDF file is written
-atomically and carries a hash of the description; a different description never overwrites it.
+(``resume=True``, with any chunk size): nothing computed is lost or redone. The final netCDF
+file is written atomically and carries a hash of the description; a different description
+never overwrites it.
 
 Parameters are addressed by their path in the device file: ``drives.free.temperature.peak``,
 ``nodes.free.magnet.damping``, ``nodes.right.voltage``, ``contacts[1].conductance``.
@@ -196,6 +197,35 @@ def _check_points(data: dict, keys: list[str], points: np.ndarray) -> None:
         spec_from_dict(d).device.finalize()
 
 
+def _stored_chunks(store) -> dict[int, int]:
+    """{first grid point: number of points} of the chunks finished in ``store``. A chunk holds
+    consecutive points (row-major order of the grid) and is named by its first one, so what is
+    done does not depend on the chunk size of the run that computed it."""
+    found = {}
+    for path in store.glob("chunk_*.npz"):
+        with np.load(path) as f:
+            found[int(path.stem.removeprefix("chunk_"))] = len(f["switched"])
+    return found
+
+
+def _missing_runs(done: dict[int, int], n_points: int, chunk: int) -> list[tuple[int, int]]:
+    """[(first, stop)]: the grid points not in ``done``, in runs of at most ``chunk``."""
+    covered = np.zeros(n_points, bool)
+    for first, n in done.items():
+        covered[first:first + n] = True
+    runs, i = [], 0
+    while i < n_points:
+        if covered[i]:
+            i += 1
+            continue
+        stop = i + 1
+        while stop < min(n_points, i + chunk) and not covered[stop]:
+            stop += 1
+        runs.append((i, stop))
+        i = stop
+    return runs
+
+
 def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chunk, workers,
              scheduler, progress):
     """Run the chunks not yet in ``store`` and assemble the map (see :func:`switching_map`)."""
@@ -203,8 +233,9 @@ def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chu
 
     from .io import save_dataset
 
-    tasks = [(i, points[i:i + chunk]) for i in range(0, len(points), chunk)]
-    todo = [(i, pts) for i, pts in tasks if not (store / f"chunk_{i:08d}.npz").exists()]
+    done = _stored_chunks(store)
+    todo = [(i, points[i:j]) for i, j in _missing_runs(done, len(points), chunk)]
+    tasks = sorted([*done.items(), *((i, len(pts)) for i, pts in todo)])
 
     def save(i, result):
         tmp = store / f".chunk_{i:08d}.tmp.npz"
