@@ -154,3 +154,28 @@ def test_bad_grid_values_fail_before_anything_is_written(tmp_path):
         switching_map(data, [("simulation.n_save", np.array([11.0, 21.0]))], 1e-11, out)
     ds = switching_map(data, [("free.magnet.damping", np.array([0.01, 0.02]))], 1e-11, out)
     assert ds["switched"].shape == (2, 1) and out.exists()
+
+
+def test_the_same_end_time_written_two_ways_is_the_same_map(tmp_path):
+    """``--until 6ns`` and ``until = 6e-9`` in [simulation] describe one map: the second run
+    finds the first's result instead of calling it a different map."""
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+    from spincaloric.maps import description_hash
+
+    data = read_toml(PILLAR)
+    assert description_hash(data, AXES, 6 * 1e-9, RUN) == description_hash(data, AXES, 6e-9, RUN)
+    assert description_hash(data, AXES, 6e-9, RUN) != description_hash(data, AXES, 6.1e-9, RUN)
+    device = tmp_path / "pillar.toml"
+    device.write_text(PILLAR.read_text().replace("until = 8.0e-9", "until = 6e-9"))
+    out = tmp_path / "m.nc"
+    vary = ["--vary", "drives.free.temperature.peak=20,45"]
+    first = CliRunner().invoke(main, ["map", str(device), *vary, "--until", "6ns", "-o",
+                                      str(out)])
+    assert first.exit_code == 0, first.output
+    assert xr.load_dataset(out).attrs["until"] == 6e-9
+    before = out.read_bytes()
+    second = CliRunner().invoke(main, ["map", str(device), *vary, "-o", str(out)])
+    assert second.exit_code == 0, second.output
+    assert out.read_bytes() == before

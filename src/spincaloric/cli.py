@@ -7,6 +7,7 @@ on stderr, the other files are still processed, and the exit status is 2.
 from __future__ import annotations
 
 import contextlib
+import decimal
 import json
 import math
 import re
@@ -228,8 +229,16 @@ def materials(temperature, bulk):
 
 
 _DURATION = re.compile(r"^\s*([0-9.eE+-]+)\s*(s|ms|us|µs|ns|ps|fs)?\s*$")
-_UNITS = {None: 1.0, "s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "ns": 1e-9, "ps": 1e-12,
-          "fs": 1e-15}
+_UNITS = {None: 0, "s": 0, "ms": -3, "us": -6, "µs": -6, "ns": -9, "ps": -12, "fs": -15}
+
+
+def _seconds(mantissa: str, unit: str | None) -> float:
+    """``mantissa`` (decimal text) times the power of ten of ``unit``, in s, rounded once:
+    "6" "ns" gives 6e-09 exactly as written, not 6 * 1e-9 = 6.000000000000001e-09."""
+    try:
+        return float(decimal.Decimal(mantissa).scaleb(_UNITS[unit]))
+    except decimal.InvalidOperation:
+        return float("nan")
 
 
 class Duration(click.ParamType):
@@ -241,10 +250,7 @@ class Duration(click.ParamType):
         if isinstance(value, float):
             return value
         m = _DURATION.match(str(value))
-        try:
-            t = float(m.group(1)) * _UNITS[m.group(2)] if m else float("nan")
-        except ValueError:
-            t = float("nan")
+        t = _seconds(m.group(1), m.group(2)) if m else float("nan")
         if not (math.isfinite(t) and t > 0):
             self.fail(f"{value!r} is not a positive duration (e.g. 20ns, 1e-9)", param, ctx)
         if m.group(2) is None and t >= 1e-3:  # "8" meant 8 ns, not 8 s of picosecond steps

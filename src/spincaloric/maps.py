@@ -93,10 +93,30 @@ def unit_of(key: str) -> str:
     return _UNITS.get(last, "")
 
 
+def canonical(value):
+    """``value`` (nested dicts, lists, numbers) with every real number rounded to 12
+    significant digits and whole numbers as integers: 6e-9 s written as ``6ns``
+    (6.000000000000001e-09 when computed as 6 × 10⁻⁹) or ``6e-9``, and 40 K written as ``40`` or
+    ``40.0``, describe the same map. Integers (seeds, counts) are kept exactly."""
+    if isinstance(value, dict):
+        return {str(k): canonical(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [canonical(v) for v in value]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        x = float(f"{float(value):.12g}")
+        return int(x) if x.is_integer() and abs(x) < 1e15 else x
+    return value
+
+
 def description_hash(data: dict, axes, until: float, run_kw: dict) -> str:
-    """A stable hash of everything that determines the map's values."""
-    blob = json.dumps({"device": data, "axes": [(k, list(map(float, v))) for k, v in axes],
-                       "until": until, "run": run_kw}, sort_keys=True, default=str)
+    """A stable hash of everything that determines the map's values (its numbers compared
+    to 12 significant digits, see :func:`canonical`)."""
+    blob = json.dumps(canonical({"device": data, "axes": [(k, list(v)) for k, v in axes],
+                                 "until": until, "run": run_kw}), sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
