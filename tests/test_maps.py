@@ -179,3 +179,27 @@ def test_the_same_end_time_written_two_ways_is_the_same_map(tmp_path):
     second = CliRunner().invoke(main, ["map", str(device), *vary, "-o", str(out)])
     assert second.exit_code == 0, second.output
     assert out.read_bytes() == before
+
+
+def test_a_parameter_varied_twice_is_refused(tmp_path):
+    """Two --vary of one parameter (also under its short and long name) is one line, exit 2,
+    and nothing written."""
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+
+    data = read_toml(PILLAR)
+    out = tmp_path / "m.nc"
+    for second in ("drives.free.temperature.peak", "nodes.free.magnet.damping"):
+        first = "free.magnet.damping" if second.startswith("nodes") else second
+        with pytest.raises(DeviceError, match=rf"vary\.{second}: varied twice"):
+            switching_map(data, [(first, np.array([0.01, 0.02])),
+                                 (second, np.array([0.01, 0.03]))], 1e-11, out)
+    r = CliRunner().invoke(main, ["map", str(PILLAR), "--vary", "drives.free.temperature.peak=1,2",
+                                  "--vary", "drives.free.temperature.peak=3,4", "--until", "0.01ns",
+                                  "-o", str(out)])
+    assert r.exit_code == 2
+    assert [line for line in r.output.splitlines() if line.startswith("error")] == [
+        f"error: {PILLAR}: vary.drives.free.temperature.peak: varied twice: each parameter may "
+        "be varied once"]
+    assert list(tmp_path.iterdir()) == []

@@ -28,12 +28,17 @@ from .device import DeviceError
 _INDEX = re.compile(r"^(\w+)\[(\d+)\]$")
 
 
+def full_path(data: dict, key: str) -> str:
+    """``key`` with ``nodes.`` in front when it starts with a node name (``free.magnet.damping``
+    is ``nodes.free.magnet.damping``)."""
+    head = key.split(".")[0]
+    return f"nodes.{key}" if head not in data and head in data.get("nodes", {}) else key
+
+
 def set_path(data: dict, key: str, value: float) -> None:
     """Set ``data`` at the dotted device-file path ``key`` (``a.b[2].c``) to ``value``; a path
     starting with a node name is read under ``nodes`` (``free.magnet.damping``)."""
-    parts = key.split(".")
-    if parts[0] not in data and parts[0] in data.get("nodes", {}):
-        parts = ["nodes", *parts]
+    parts = full_path(data, key).split(".")
     node = data
     for i, part in enumerate(parts):
         m = _INDEX.match(part)
@@ -166,6 +171,7 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
             raise DeviceError(f"vary.{key}", "run settings are not map parameters: set them "
                               "in [simulation] or on the command line")
         set_path(copy.deepcopy(data), key, 0.0)
+    _refuse_repeated(data, keys)
     if not (np.isfinite(until) and until > 0):
         raise DeviceError("until", f"must be a positive time (s), got {until!r}")
     digest = description_hash(data, axes, until, run_kw)
@@ -203,6 +209,18 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
         if created and not any(store.glob("chunk_*.npz")):
             shutil.rmtree(store, ignore_errors=True)
         raise
+
+
+def _refuse_repeated(data: dict, keys: list[str]) -> None:
+    """A parameter varied twice (under one name or two) would be two dimensions of one value."""
+    seen = {}
+    for key in keys:
+        full = full_path(data, key)
+        if full in seen:
+            also = "" if seen[full] == key else f" (as {seen[full]})"
+            raise DeviceError(f"vary.{key}", f"varied twice{also}: each parameter may be "
+                              "varied once")
+        seen[full] = key
 
 
 def _check_points(data: dict, keys: list[str], points: np.ndarray) -> None:
