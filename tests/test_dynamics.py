@@ -1,7 +1,11 @@
 """Macrospin dynamics against closed forms, the circuit, and thermodynamics."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from random_circuits import random_circuit, random_unit
 from spincaloric import ContactParameters, Device, DeviceError
@@ -556,3 +560,72 @@ def test_ensemble_over_magnet_parameters_equals_separate_runs():
         sim.run(1e-10, ensemble=2, parameters={"free": {"dampin": [0.1, 0.2]}})
     with pytest.raises(Exception, match="damping"):
         sim.run(1e-10, ensemble=2, parameters={"free": {"damping": [0.1, -0.2]}})
+
+
+PILLAR_FILE = Path(__file__).parent.parent / "examples" / "devices" / "thermal_switching_pillar.toml"
+
+
+def test_a_fixed_step_beyond_the_precession_bound_is_refused():
+    """RK4 at dt = 1e-8 s never moves m and at 5e-11 s ends unswitched at the pole: both are
+    refused (field dt, the bound 0.2/ω and B_eff in the reason); a step below the bound switches
+    as the adaptive integrator does; the documented default step passes."""
+    from spincaloric.io import load_spec
+
+    spec = load_spec(PILLAR_FILE)
+    sim, _ = spec.simulation_for(spec.device.finalize(), 8e-9)
+    for dt in (1e-8, 5e-11):
+        with pytest.raises(DynamicsError, match=r"exceeds 0\.2/ω = 3\.7e-12 s for the "
+                           r"precession of free in B_eff = 0\.31 T") as err:
+            sim.run(8e-9, n_save=801, method="rk4", dt=dt)
+        assert err.value.field == "dt"
+    with pytest.raises(DynamicsError, match="exceeds 0.2/ω"):
+        sim.run(8e-9, temperature_noise=True, dt=5e-12)
+    ref = sim.run(8e-9, n_save=801).switching()["free"]
+    near = sim.run(8e-9, n_save=801, method="rk4", dt=3.3e-12).switching()["free"]
+    assert near.switched[0] and ref.switched[0]
+    assert near.time[0] == pytest.approx(ref.time[0], abs=1e-11)
+    default = sim.run(8e-9, n_save=801, method="rk4")
+    assert default.settings["dt"] == pytest.approx(5e-13, rel=1e-12, abs=0)  # until/(n_save − 1)/20
+    assert default.switching()["free"].time[0] == pytest.approx(ref.time[0], abs=1e-12)
+
+
+def test_the_cli_refuses_a_step_too_large_in_one_line(tmp_path):
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+
+    device = tmp_path / "pillar.toml"
+    device.write_text(PILLAR_FILE.read_text() + 'method = "rk4"\ndt = 1e-8\n')
+    r = CliRunner().invoke(main, ["run", str(device), "--until", "1ns"])
+    assert r.exit_code == 2
+    errors = [line for line in r.output.splitlines() if line.startswith("error")]
+    assert len(errors) == 1 and errors[0].startswith(f"error: {device}: dt: 1e-08 s exceeds")
+
+
+@given(bk=st.floats(-3.0, 3.0), ms=st.floats(1e4, 2e6), alpha=st.floats(0.0, 1.0),
+       axis=st.lists(st.floats(-1, 1), min_size=3, max_size=3),
+       split=st.lists(st.floats(0, 1), min_size=3, max_size=3),
+       applied=st.lists(st.floats(-2, 2), min_size=3, max_size=3),
+       m=st.lists(st.floats(-1, 1), min_size=3, max_size=3))
+@settings(max_examples=200, deadline=None)
+def test_the_precession_bound_exceeds_every_precession(bk, ms, alpha, axis, split, applied, m):
+    """ω = γ (|B_app| + ‖B_k uuᵀ − μ0 M_s N‖₂)/(1 + α²) bounds γ|B_eff(m)|/(1 + α²) in every
+    direction m, for any anisotropy, shape and applied field."""
+    from types import SimpleNamespace
+
+    from spincaloric.dynamics.stability import largest_field
+
+    assume(np.linalg.norm(axis) > 1e-3 and np.linalg.norm(m) > 1e-3)
+    factors = np.array(split) / max(1.0, sum(split))
+    mag = MagnetParameters(saturation_magnetization=ms, volume=1e-24, damping=alpha,
+                           anisotropy_field=bk, anisotropy_axis=axis,
+                           demagnetizing_factors=factors, applied_field=applied)
+    g = mag.gyromagnetic_ratio
+    mp = np.array([[[ms, 1e-24, alpha, g, bk, g / mag.moment]]])
+    mv = np.array([[[mag.anisotropy_axis, mag.demagnetizing_factors, mag.applied_field]]])
+    sim = SimpleNamespace(torque="none", names=("free",))
+    omega, field, name = largest_field(sim, mp, mv, None, None, [], [0], np.zeros(0),
+                                       np.ones((1, 0)))
+    b = np.linalg.norm(mag.effective_field(np.array(m) / np.linalg.norm(m)))
+    assert g * b / (1 + alpha**2) <= omega * (1 + 1e-12) and field >= b * (1 - 1e-12)
+    assert name == "free"

@@ -21,6 +21,7 @@ from ..device import Circuit, DeviceError
 from ..errors import FieldError
 from ..linear_response import warn_beyond_linear_response
 from .magnets import MagnetError, MagnetParameters
+from .stability import step_problem
 from .torque_model import CircuitTorqueModel
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -228,7 +229,8 @@ class Simulation:
         method : "rk45" (adaptive Dormand–Prince, default without noise), "rk4" (fixed ``dt``)
             or "heun" (stochastic Heun, the default with ``temperature_noise``).
         temperature_noise : Brown's thermal field at each magnet's node temperature.
-        dt : fixed step (s) of rk4 / heun (default until/(n_save−1)/20, at most 1 ps).
+        dt : fixed step (s) of rk4 / heun (default until/(n_save−1)/20, at most 1 ps); a step
+            beyond 0.2/ω, ω the fastest precession (:mod:`.stability`), is refused.
         seed : trajectory i of segment s draws from a generator seeded with
             seed + i + 10⁶ s: reproducible for a given input.
         amplitude : (E, J) or (J,) per-trajectory scale of each drive's excursion from the
@@ -285,6 +287,9 @@ class Simulation:
         m0 = np.ascontiguousarray(m0 / norms)
         mp, mv = self._magnet_arrays(ensemble, parameters)
         slon = self._slonczewski_array(ensemble)
+        if method != "rk45" and (why := step_problem(self, dt, mp, mv, m0, slon, slot, offsets,
+                                                      values, amp)):
+            raise DynamicsError("dt", why)
         mode = {"none": 0, "circuit": 1, "slonczewski": 2}[self.torque]
         tm = self.model
         d0 = np.ascontiguousarray(np.broadcast_to(tm.d0, (ensemble, tm.d0.size)))
