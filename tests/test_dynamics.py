@@ -265,6 +265,49 @@ def test_stochastic_runs_are_reproducible_and_seeded():
     np.testing.assert_array_equal(one.m[0], a.m[0])  # trajectory i does not depend on E
 
 
+@pytest.mark.parametrize("ensemble", [4, 8])  # the scalar and the lane kernel
+def test_no_two_seeds_share_a_trajectory(ensemble):
+    """Trajectory i of seed s is the stream of the pair (s, i): trajectory 1 of seed 0 is not
+    trajectory 0 of seed 1 (as with streams seeded by s + i); all 4 × E trajectories of seeds
+    0…3 differ, and their streams are NumPy's SeedSequence(s).spawn(E)."""
+    from spincaloric.dynamics.streams import trajectory_states
+
+    mag = MagnetParameters(saturation_magnetization=4e5, volume=2e-26, damping=0.1,
+                           anisotropy_field=0.2)
+    sim = Simulation(valve(), {"free": mag}, torque="none")
+    runs = [sim.run(1e-11, n_save=3, ensemble=ensemble, temperature_noise=True, dt=1e-13,
+                    seed=seed).m[:, -1, 0] for seed in range(4)]
+    m = np.concatenate(runs)
+    distance = np.linalg.norm(m[:, None] - m[None], axis=-1) + np.eye(len(m))
+    assert distance.min() > 1e-6
+    for seed in (0, 3, 2**40 + 1):
+        spawned = np.random.SeedSequence(seed).spawn(ensemble)
+        np.testing.assert_array_equal(trajectory_states(seed, ensemble),
+                                      [c.generate_state(2, np.uint64) for c in spawned])
+    with pytest.raises(DynamicsError, match="seed: must be a whole number ≥ 0"):
+        sim.run(1e-11, temperature_noise=True, seed=-1)
+
+
+@pytest.mark.parametrize("ensemble", [4, 70])  # scalar kernel; lane kernel in 2 chunks
+def test_noise_does_not_depend_on_how_the_run_is_cut(ensemble, monkeypatch):
+    """The generator state runs on from one segment of saved instants to the next: a run cut
+    into segments of 3 saved instants equals the run in one segment, and the first trajectories
+    of a large ensemble (two lane chunks) are those of a small one."""
+    from spincaloric.dynamics import simulation
+
+    mag = MagnetParameters(saturation_magnetization=4e5, volume=2e-26, damping=0.1,
+                           anisotropy_field=0.2)
+    sim = Simulation(valve(), {"free": mag}, torque="none")
+    kw = dict(until=2e-11, n_save=21, ensemble=ensemble, temperature_noise=True, dt=1e-13,
+              seed=5)
+    whole = sim.run(**kw)
+    monkeypatch.setattr(simulation, "SEGMENT", 3)
+    cut = sim.run(**kw)
+    np.testing.assert_array_equal(cut.m, whole.m)
+    few = sim.run(**{**kw, "ensemble": 8 if ensemble > 8 else 2})
+    np.testing.assert_allclose(few.m, whole.m[:len(few.m)], atol=1e-12)
+
+
 @pytest.mark.parametrize("kw,field", [
     (dict(until=-1e-9), "until"),
     (dict(until=1e-9, ensemble=0), "ensemble"),

@@ -7,9 +7,9 @@ elimination without pivoting: the Kirchhoff matrix has a positive-definite symme
 conjugate variables (non-negative entropy production), for which elimination without pivoting
 is stable; tests compare it with the pivoted scalar kernel.
 
-Random numbers come from a per-trajectory xorshift128+ generator seeded by splitmix64 from
-seed + trajectory index, shared with the scalar kernels: trajectory i is the same whatever
-the ensemble size, chunking or thread count.
+Random numbers come from a per-trajectory xorshift128+ generator whose state (from the seed and
+the trajectory index, :mod:`.streams`) is shared with the scalar kernels: trajectory i is the
+same whatever the ensemble size, chunking or thread count.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from .kernels import _HBAR_2E, _KB, _MU0, drive_at, prepare_drive, rng_normal, rng_seed
+from .kernels import _HBAR_2E, _KB, _MU0, drive_at, prepare_drive, rng_normal
 
 LANES = 64
 
@@ -202,9 +202,8 @@ def _chunk(mode, m0, t_save, dt, stochastic, seed, d0, slot, offsets, times, val
     mvl = np.empty((k, 3, 3, n))
     sl = np.empty((k, 4, n))
     temps = np.empty((k, n))
-    state = np.empty((n, 2), np.uint64)
+    state = seed[first:first + n]  # advanced in place: the next segment continues it
     for e in range(n):
-        rng_seed(seed + first + e, state[e])
         for g in range(k):
             for c in range(3):
                 y[g, c, e] = m0[first + e, g, c]

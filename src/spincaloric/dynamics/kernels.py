@@ -29,29 +29,6 @@ _MU0 = MU0
 _KB = BOLTZMANN
 
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
-
-
-@njit(cache=True)
-def _splitmix(x):
-    z = x + _GOLDEN
-    z = (z ^ (z >> np.uint64(30))) * _MIX1
-    z = (z ^ (z >> np.uint64(27))) * _MIX2
-    return z ^ (z >> np.uint64(31)), x + _GOLDEN
-
-
-@njit(cache=True)
-def rng_seed(seed, state):
-    """Seed a xorshift128+ state (2 uint64) from an integer via splitmix64."""
-    x = np.uint64(seed)
-    a, x = _splitmix(x)
-    b, x = _splitmix(x)
-    state[0] = a
-    state[1] = b if (a | b) != np.uint64(0) else np.uint64(1)
-
-
 @njit(cache=True)
 def _next(state):
     s1 = state[0]
@@ -376,8 +353,9 @@ def integrate_fixed(mode, m0, t_save, dt, stochastic, seed, d0, slot, offsets, t
     i < 0 the solved unknown −1 − i, an internal magnet's electron temperature; without
     circuit torques such a magnet fluctuates at T0).
 
-    Trajectory i draws from a xorshift128+ generator seeded with seed + i: reproducible and
-    independent of the ensemble size (the ensemble kernel uses the same streams). out (E, S, k, 3).
+    ``seed`` (E, 2) uint64: the xorshift128+ state of each trajectory's thermal field
+    (:func:`.streams.trajectory_states`), advanced in place, so that the next segment continues
+    the stream (the ensemble kernel uses the same streams). out (E, S, k, 3).
     """
     n_traj, k = m0.shape[0], m0.shape[1]
     u, nd = a0.shape[0], d0.shape[1]
@@ -398,9 +376,8 @@ def integrate_fixed(mode, m0, t_save, dt, stochastic, seed, d0, slot, offsets, t
     td = np.zeros((f.shape[0], f.shape[1], 3))
     n_save = t_save.shape[0]
     has_tables = slot.shape[0] > 0
-    rng = np.empty(2, np.uint64)
     for ei in range(n_traj):
-        rng_seed(seed + ei, rng)
+        rng = seed[ei]
         d0_e, amp_e, slon_e, mp_e, mv_e = d0[ei], amp[ei], slon[ei], mp[ei], mv[ei]
         drive_at(0.0, d0_e, slot, offsets, times, values, amp_e, d)
         prepare_drive(d, r0, f, t, rd, fd, td)

@@ -22,6 +22,7 @@ from ..errors import FieldError
 from ..linear_response import warn_beyond_linear_response
 from .magnets import MagnetError, MagnetParameters
 from .stability import step_problem
+from .streams import trajectory_states
 from .torque_model import CircuitTorqueModel
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -231,8 +232,9 @@ class Simulation:
         temperature_noise : Brown's thermal field at each magnet's node temperature.
         dt : fixed step (s) of rk4 / heun (default until/(n_save−1)/20, at most 1 ps); a step
             beyond 0.2/ω, ω the fastest precession (:mod:`.stability`), is refused.
-        seed : trajectory i of segment s draws from a generator seeded with
-            seed + i + 10⁶ s: reproducible for a given input.
+        seed : whole number ≥ 0; trajectory i draws its thermal field from the stream of
+            (seed, i) (:mod:`.streams`): reproducible, independent of the ensemble size and of
+            how the run is cut into segments, and never shared with another seed's.
         amplitude : (E, J) or (J,) per-trajectory scale of each drive's excursion from the
             static value (J = number of drives, in the order of ``drives``); default 1.
         rtol, atol, max_step : RK45 error control (max_step in s).
@@ -245,7 +247,8 @@ class Simulation:
         if not (isinstance(until, (int, float, np.floating)) and np.isfinite(until)
                 and until > 0):
             raise DynamicsError("until", f"must be a positive time (s), got {until!r}")
-        for name, value, least in (("n_save", n_save, 2), ("ensemble", ensemble, 1)):
+        for name, value, least in (("n_save", n_save, 2), ("ensemble", ensemble, 1),
+                                   ("seed", seed, 0)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
                     or value < least:
                 raise DynamicsError(name, f"must be a whole number ≥ {least}, got {value!r}")
@@ -302,6 +305,7 @@ class Simulation:
 
             bar = tqdm(total=len(t_save), unit="save", desc="integrating")
         start, state, seg = 0, m0, 0
+        streams = trajectory_states(seed, ensemble)
         while start < len(t_save) - 1:
             stop = min(start + SEGMENT, len(t_save) - 1)
             t_seg = t_save[start:stop + 1]
@@ -321,13 +325,13 @@ class Simulation:
                 from .ensemble import integrate_ensemble
 
                 integrate_ensemble(mode, state, t_seg - shift, dt, method == "heun",
-                                   seed + 1_000_000 * seg, d0, slot, offsets, local_times,
+                                   streams, d0, slot, offsets, local_times,
                                    values, amp, tm.a0, tm.r0, tm.e, tm.f, tm.t, slon, mp, mv,
                                    temp_slot, self.circuit.temperature, seg_out)
                 steps += int(round((t_seg[-1] - t_seg[0]) / dt))
             else:
                 kernels.integrate_fixed(mode, state, t_seg - shift, dt, method == "heun",
-                                        seed + 1_000_000 * seg, d0, slot, offsets, local_times,
+                                        streams, d0, slot, offsets, local_times,
                                         values, amp, tm.a0, tm.r0, tm.e, tm.f, tm.t, slon, mp,
                                         mv, temp_slot, self.circuit.temperature, seg_out)
                 steps += int(round((t_seg[-1] - t_seg[0]) / dt))
