@@ -672,3 +672,85 @@ def test_the_precession_bound_exceeds_every_precession(bk, ms, alpha, axis, spli
     b = np.linalg.norm(mag.effective_field(np.array(m) / np.linalg.norm(m)))
     assert g * b / (1 + alpha**2) <= omega * (1 + 1e-12) and field >= b * (1 - 1e-12)
     assert name == "free"
+
+
+@pytest.mark.parametrize("method,ensemble", [("heun", 70), ("heun", 3), ("rk4", 1)])
+def test_short_kernel_calls_change_nothing(method, ensemble, monkeypatch):
+    """A run cut into calls of a few steps and a few trajectories (so that Ctrl-C is seen
+    promptly) equals the run in long calls: same saved instants, same noise, same states."""
+    from spincaloric.dynamics import segments
+
+    mag = MagnetParameters(saturation_magnetization=4e5, volume=2e-26, damping=0.1,
+                           anisotropy_field=0.2)
+    sim = Simulation(valve(fixed=(1, 0, 0), free=(0.3, 0, 0.95), voltage=-2e-3), {"free": mag})
+    kw = dict(until=3e-11, n_save=4, ensemble=ensemble, method=method, dt=1e-13, seed=2,
+              temperature_noise=method == "heun")
+    whole = sim.run(**kw)
+    monkeypatch.setattr(segments, "WORK_PER_CALL", 3e5)  # calls of a few tens of steps
+    assert segments.steps_per_call(segments.step_work(sim.model, method)) < 300
+    cut = sim.run(**kw)
+    np.testing.assert_array_equal(cut.time, whole.time)
+    np.testing.assert_array_equal(cut.m, whole.m)
+    assert np.abs(whole.m[:, -1] - whole.m[:, 0]).max() > 1e-3  # it moved
+
+
+def test_an_adaptive_run_in_short_calls_agrees_within_its_tolerance(monkeypatch):
+    from spincaloric.dynamics import segments
+
+    mag = MagnetParameters(saturation_magnetization=8e5, volume=5e-25, damping=0.05,
+                           anisotropy_field=1.2, demagnetizing_factors=[0, 0, 1])
+    sim = Simulation(valve(fixed=(1, 0, 0), free=(0.3, 0, 0.95), voltage=-3e-3), {"free": mag})
+    whole = sim.run(2e-10, n_save=3)
+    monkeypatch.setattr(segments, "WORK_PER_CALL", 1e5)  # calls of about 10 steps
+    cut = sim.run(2e-10, n_save=3)
+    assert cut.steps.sum() > whole.steps.sum()  # really cut: the steps restart at each call
+    np.testing.assert_allclose(cut.m, whole.m, atol=1e-6)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("extra", [["--ensemble", "64", "--temperature-noise", "--n-save", "3",
+                                    "--until", "200ns"],
+                                   ["--n-save", "2", "--until", "60us"]])
+def test_ctrl_c_stops_a_long_run_within_a_second_or_two(tmp_path, extra):
+    """SIGINT in the middle of one long kernel segment (tens of seconds in one compiled call
+    before): exit within 3 s, one line ``error: interrupted``, status 130, no output file."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "run.nc"
+    proc = subprocess.Popen([sys.executable, "-m", "spincaloric", "run", str(PILLAR_FILE),
+                             *extra, "-o", str(out)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    time.sleep(5)
+    assert proc.poll() is None  # still integrating
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert time.monotonic() - sent < 3
+    assert proc.returncode == 130
+    assert [line for line in err.splitlines() if line.strip()] == ["error: interrupted"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_end_time_of_a_millisecond_needs_the_command_line(tmp_path):
+    """``until = 1e-3`` in [simulation] is the CLI's unit guard too (8 meant 8 ns): one line
+    naming simulation.until; --until with a unit overrides the file."""
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+
+    device = tmp_path / "pillar.toml"
+    device.write_text(PILLAR_FILE.read_text().replace("until = 8.0e-9", "until = 1e-3"))
+    for command in (["run", str(device)],
+                    ["map", str(device), "--vary", "free.magnet.damping=0.01", "-o",
+                     str(tmp_path / "m.nc")]):
+        r = CliRunner().invoke(main, command)
+        assert r.exit_code == 2, r.output
+        errors = [line for line in r.output.splitlines() if line.startswith("error")]
+        assert len(errors) == 1 and errors[0].startswith(
+            f"error: {device}: simulation.until: 0.001 s of magnetization dynamics"), errors
+    r = CliRunner().invoke(main, ["run", str(device), "--until", "0.01ns"])
+    assert r.exit_code == 0, r.output
+    assert list(tmp_path.iterdir()) == [device]

@@ -1,7 +1,9 @@
 """The ``spincaloric`` command: solve, check and run device files; list materials.
 
 Bad input never shows a traceback: each failing file prints ``error: FILE: <field>: <reason>``
-on stderr, the other files are still processed, and the exit status is 2.
+on stderr, the other files are still processed, and the exit status is 2. Ctrl-C stops a run
+or map within a fraction of a second: ``error: interrupted``, exit status 130, no output file
+(a map keeps its finished chunks for ``--resume``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from . import __version__
 from .linear_response import LinearResponseWarning
 
 EXIT_INPUT = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
 
 
 class _Failed(Exception):
@@ -120,7 +123,10 @@ class _OneLineErrors(click.Group):
         except click.ClickException as err:
             click.echo(f"error: {err.format_message()}", err=True)
             sys.exit(EXIT_INPUT)
-        except click.Abort:
+        except click.Abort as err:
+            if isinstance(err.__cause__, KeyboardInterrupt):  # Ctrl-C: outputs are atomic,
+                click.echo("error: interrupted", err=True)  # so nothing is half-written
+                sys.exit(EXIT_INTERRUPTED)
             click.echo("error: aborted", err=True)
             sys.exit(EXIT_INPUT)
 
@@ -259,6 +265,21 @@ class Duration(click.ParamType):
         return t
 
 
+def _end_time(spec, until, path) -> float:
+    """``--until`` or else the file's ``simulation.until`` (s; default 10 ns), which like a bare
+    ``--until`` number must stay below a millisecond: ``until = 8`` meant 8 ns, not 8 s of
+    picosecond steps (a longer run takes --until with its unit)."""
+    if until is not None:
+        return until
+    end = spec.simulation.get("until", 10e-9)
+    if end >= 1e-3:
+        _report(path, f"simulation.until: {end:g} s of magnetization dynamics (picosecond "
+                "steps): the file gives seconds (8e-9 for 8 ns); for a run this long give "
+                "--until with its unit, e.g. --until 2ms")
+        raise _Failed
+    return end
+
+
 def _compile_notice() -> None:
     """Say so on stderr when the integration kernels must first be compiled (tens of seconds,
     once after installation: numba caches them on disk)."""
@@ -301,7 +322,10 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_p
     _check_outputs(device, output=output, plot=plot_path)
     if joule_heating is not None:
         spec.simulation["joule_heating"] = joule_heating
-    end = until or spec.simulation.get("until", 10e-9)
+    try:
+        end = _end_time(spec, until, device)
+    except _Failed:
+        sys.exit(EXIT_INPUT)
     if progress is None:
         progress = sys.stderr.isatty()
     try:
@@ -430,7 +454,7 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
         data = with_absolute_files(read_toml(device), Path(device).parent)
         spec, _ = _load(device)
         opts = {k: v for k, v in spec.simulation.items() if k not in ("until", "joule_heating")}
-        end = until or spec.simulation.get("until", 10e-9)
+        end = _end_time(spec, until, device)
         varies = varies or spec.sweep
         if not varies:
             raise DeviceError("vary", "give --vary or a [sweep] table with vary = [...]")

@@ -21,7 +21,8 @@ from ..device import Circuit, DeviceError
 from ..errors import FieldError
 from ..linear_response import warn_beyond_linear_response
 from .magnets import MagnetError, MagnetParameters
-from .stability import step_problem
+from .segments import batches, call_grid, rk45_step, segment_stop, step_work, steps_per_call
+from .stability import largest_field, step_problem
 from .streams import trajectory_states
 from .torque_model import CircuitTorqueModel
 
@@ -30,8 +31,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 QUANTITIES = ("voltage", "temperature", "current", "heat")
 METHODS = ("rk45", "rk4", "heun")
-#: Save points integrated per kernel call: a long run proceeds (and reports progress) in
-#: segments of this many points; the segmentation never depends on the progress display.
+#: At most this many instants per kernel call (fewer when the call's work would be long,
+#: :mod:`.segments`): a long run proceeds (and reports progress) in such segments; the
+#: segmentation never depends on the progress display.
 SEGMENT = 256
 #: From this ensemble size on, fixed-step methods use the lane-vectorised, multi-threaded
 #: ensemble kernel (same random streams; results agree with the scalar kernel to rounding).
@@ -297,6 +299,10 @@ class Simulation:
         tm = self.model
         d0 = np.ascontiguousarray(np.broadcast_to(tm.d0, (ensemble, tm.d0.size)))
         temp_slot = np.ascontiguousarray(tm.temperature_index)
+        lanes, threads, work, step, span = self._call_plan(
+            method, ensemble, dt, rtol, max_step, mp, mv, m0, slon, slot, offsets, values, amp)
+        t_grid, saved = call_grid(t_save, span)  # short kernel calls: Ctrl-C acts promptly
+        place = np.cumsum(saved) - 1  # where an instant of t_grid is in t_save, if saved
         out = np.empty((ensemble, len(t_save), k, 3))
         steps = np.zeros(ensemble, np.int64)
         bar = None
@@ -306,39 +312,41 @@ class Simulation:
             bar = tqdm(total=len(t_save), unit="save", desc="integrating")
         start, state, seg = 0, m0, 0
         streams = trajectory_states(seed, ensemble)
-        while start < len(t_save) - 1:
-            stop = min(start + SEGMENT, len(t_save) - 1)
-            t_seg = t_save[start:stop + 1]
+        while start < len(t_grid) - 1:
+            stop = segment_stop(t_grid, start, span, SEGMENT)
+            t_seg = t_grid[start:stop + 1]
             seg_out = np.empty((ensemble, len(t_seg), k, 3))
             # the kernels run from t = 0: shift the drives' clock by the segment start
             shift = t_seg[0]
             local_times = times - shift
             local_breaks = breaks[(breaks > shift) & (breaks < t_seg[-1])] - shift
-            if method == "rk45":
-                seg_steps = np.zeros(ensemble, np.int64)
-                kernels.integrate_rk45(mode, state, t_seg - shift, local_breaks, rtol, atol,
-                                       max_step, d0, slot, offsets, local_times, values, amp,
-                                       tm.a0, tm.r0, tm.e, tm.f, tm.t, slon, mp, mv, seg_out,
-                                       seg_steps)
-                steps += seg_steps
-            elif ensemble >= ENSEMBLE_KERNEL_MIN:
-                from .ensemble import integrate_ensemble
+            seg_steps = np.zeros(ensemble, np.int64)
+            for b in (slice(*r) for r in batches(ensemble, (t_seg[-1] - t_seg[0]) / step, work,
+                                                 lanes, threads)):
+                if method == "rk45":
+                    kernels.integrate_rk45(mode, state[b], t_seg - shift, local_breaks, rtol,
+                                           atol, max_step, d0[b], slot, offsets, local_times,
+                                           values, amp[b], tm.a0, tm.r0, tm.e, tm.f, tm.t,
+                                           slon[b], mp[b], mv[b], seg_out[b], seg_steps[b])
+                elif lanes > 1:
+                    from .ensemble import integrate_ensemble
 
-                integrate_ensemble(mode, state, t_seg - shift, dt, method == "heun",
-                                   streams, d0, slot, offsets, local_times,
-                                   values, amp, tm.a0, tm.r0, tm.e, tm.f, tm.t, slon, mp, mv,
-                                   temp_slot, self.circuit.temperature, seg_out)
-                steps += int(round((t_seg[-1] - t_seg[0]) / dt))
-            else:
-                kernels.integrate_fixed(mode, state, t_seg - shift, dt, method == "heun",
-                                        streams, d0, slot, offsets, local_times,
-                                        values, amp, tm.a0, tm.r0, tm.e, tm.f, tm.t, slon, mp,
-                                        mv, temp_slot, self.circuit.temperature, seg_out)
-                steps += int(round((t_seg[-1] - t_seg[0]) / dt))
-            out[:, start:stop + 1] = seg_out
+                    integrate_ensemble(mode, state[b], t_seg - shift, dt, method == "heun",
+                                       streams[b], d0[b], slot, offsets, local_times, values,
+                                       amp[b], tm.a0, tm.r0, tm.e, tm.f, tm.t, slon[b], mp[b],
+                                       mv[b], temp_slot, self.circuit.temperature, seg_out[b])
+                else:
+                    kernels.integrate_fixed(mode, state[b], t_seg - shift, dt, method == "heun",
+                                            streams[b], d0[b], slot, offsets, local_times,
+                                            values, amp[b], tm.a0, tm.r0, tm.e, tm.f, tm.t,
+                                            slon[b], mp[b], mv[b], temp_slot,
+                                            self.circuit.temperature, seg_out[b])
+            steps += seg_steps if method == "rk45" else int(round((t_seg[-1] - t_seg[0]) / dt))
+            keep = saved[start:stop + 1]
+            out[:, place[start:stop + 1][keep]] = seg_out[:, keep]
             state = np.ascontiguousarray(seg_out[:, -1])
             if bar is not None:
-                bar.update(stop - start)
+                bar.update(int(saved[start + 1:stop + 1].sum()))
             start, seg = stop, seg + 1
         if bar is not None:
             bar.close()
@@ -349,3 +357,21 @@ class Simulation:
         settings.update({"dt": float(dt)} if method != "rk45" else
                         {"rtol": float(rtol), "atol": float(atol), "max_step": max_step})
         return Trajectory(self, t_save, out, steps, method, amp, settings)
+
+    def _call_plan(self, method, ensemble, dt, rtol, max_step, mp, mv, m0, slon, slot, offsets,
+                   values, amp):
+        """(lanes, threads, work, step, span) of the kernel calls (:mod:`.segments`):
+        trajectories computed together, chunks in parallel, operations of one step of one
+        trajectory, the (typical) step (s) and the longest time (s) of one call."""
+        lanes, threads = 1, 1
+        if method != "rk45" and ensemble >= ENSEMBLE_KERNEL_MIN:
+            from numba import get_num_threads
+
+            from .ensemble import LANES
+
+            lanes, threads = LANES, get_num_threads()
+        step = dt if method != "rk45" else rk45_step(
+            largest_field(self, mp, mv, m0, slon, slot, offsets, values, amp)[0], rtol,
+            max_step)
+        work = step_work(self.model, method)
+        return lanes, threads, work, step, steps_per_call(work, lanes) * step
