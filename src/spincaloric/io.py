@@ -119,6 +119,8 @@ def spec_from_dict(data: dict, base=None) -> DeviceSpec:
             defaults = ({} if layer.magnet.volume is not None
                         else {"thickness": layer.length, "area": layer.area})
             magnets[vertices[0]] = _magnet(layer.magnet, where, **defaults)
+    if magnets:
+        _refuse_torque_maps_beyond_memory(dev, model)
     for i, table in enumerate(model.contacts):
         where = f"contacts[{i}]"
         extra = {"label": where, "heat_conductance": table.heat_conductance or 0.0}
@@ -192,6 +194,22 @@ def _layer(dev: Device, name: str, t) -> list[str]:
     return add_layer(dev, name, material, length=t.length, area=t.area, cells=t.cells,
                      magnetization=m, start=t.start, end=t.end, hanle_field=t.hanle_field,
                      spin_lifetime=t.spin_lifetime)
+
+
+def _refuse_torque_maps_beyond_memory(dev: Device, model) -> None:
+    """Refuse dynamic magnets whose torque maps (dense in the unknowns) cannot fit in memory,
+    naming the first one's ``magnet`` table."""
+    from .memory import device_counts, refuse_beyond_memory, torque_map_bytes
+
+    internal = [f"nodes.{n}.magnet" for n, t in model.nodes.items()
+                if t.magnet is not None and not t.reservoir]
+    layers = [f"layers.{n}.magnet" for n, t in model.layers.items() if t.magnet is not None]
+    fields = [f"nodes.{n}.magnet" for n, t in model.nodes.items() if t.magnet is not None]
+    nodes, unknown_nodes, unknowns = device_counts(dev)
+    k = len(fields) + len(layers)
+    need = torque_map_bytes(nodes, unknown_nodes, unknowns, k, bool(internal or layers))
+    refuse_beyond_memory((fields + layers)[0], f"the torque maps of {k} dynamic magnet"
+                         f"{'s' if k > 1 else ''} over {unknowns} unknowns", need)
 
 
 def _relaxation_from_size(spectral: dict, name: str, node) -> None:
