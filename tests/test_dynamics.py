@@ -1,7 +1,11 @@
 """Macrospin dynamics against closed forms, the circuit, and thermodynamics."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from random_circuits import random_circuit, random_unit
 from spincaloric import ContactParameters, Device, DeviceError
@@ -259,6 +263,49 @@ def test_stochastic_runs_are_reproducible_and_seeded():
     assert np.abs(a.m - c.m).max() > 1e-3
     one = sim.run(2e-10, n_save=11, ensemble=1, temperature_noise=True, dt=1e-13, seed=3)
     np.testing.assert_array_equal(one.m[0], a.m[0])  # trajectory i does not depend on E
+
+
+@pytest.mark.parametrize("ensemble", [4, 8])  # the scalar and the lane kernel
+def test_no_two_seeds_share_a_trajectory(ensemble):
+    """Trajectory i of seed s is the stream of the pair (s, i): trajectory 1 of seed 0 is not
+    trajectory 0 of seed 1 (as with streams seeded by s + i); all 4 × E trajectories of seeds
+    0…3 differ, and their streams are NumPy's SeedSequence(s).spawn(E)."""
+    from spincaloric.dynamics.streams import trajectory_states
+
+    mag = MagnetParameters(saturation_magnetization=4e5, volume=2e-26, damping=0.1,
+                           anisotropy_field=0.2)
+    sim = Simulation(valve(), {"free": mag}, torque="none")
+    runs = [sim.run(1e-11, n_save=3, ensemble=ensemble, temperature_noise=True, dt=1e-13,
+                    seed=seed).m[:, -1, 0] for seed in range(4)]
+    m = np.concatenate(runs)
+    distance = np.linalg.norm(m[:, None] - m[None], axis=-1) + np.eye(len(m))
+    assert distance.min() > 1e-6
+    for seed in (0, 3, 2**40 + 1):
+        spawned = np.random.SeedSequence(seed).spawn(ensemble)
+        np.testing.assert_array_equal(trajectory_states(seed, ensemble),
+                                      [c.generate_state(2, np.uint64) for c in spawned])
+    with pytest.raises(DynamicsError, match="seed: must be a whole number ≥ 0"):
+        sim.run(1e-11, temperature_noise=True, seed=-1)
+
+
+@pytest.mark.parametrize("ensemble", [4, 70])  # scalar kernel; lane kernel in 2 chunks
+def test_noise_does_not_depend_on_how_the_run_is_cut(ensemble, monkeypatch):
+    """The generator state runs on from one segment of saved instants to the next: a run cut
+    into segments of 3 saved instants equals the run in one segment, and the first trajectories
+    of a large ensemble (two lane chunks) are those of a small one."""
+    from spincaloric.dynamics import simulation
+
+    mag = MagnetParameters(saturation_magnetization=4e5, volume=2e-26, damping=0.1,
+                           anisotropy_field=0.2)
+    sim = Simulation(valve(), {"free": mag}, torque="none")
+    kw = dict(until=2e-11, n_save=21, ensemble=ensemble, temperature_noise=True, dt=1e-13,
+              seed=5)
+    whole = sim.run(**kw)
+    monkeypatch.setattr(simulation, "SEGMENT", 3)
+    cut = sim.run(**kw)
+    np.testing.assert_array_equal(cut.m, whole.m)
+    few = sim.run(**{**kw, "ensemble": 8 if ensemble > 8 else 2})
+    np.testing.assert_allclose(few.m, whole.m[:len(few.m)], atol=1e-12)
 
 
 @pytest.mark.parametrize("kw,field", [
@@ -556,3 +603,158 @@ def test_ensemble_over_magnet_parameters_equals_separate_runs():
         sim.run(1e-10, ensemble=2, parameters={"free": {"dampin": [0.1, 0.2]}})
     with pytest.raises(Exception, match="damping"):
         sim.run(1e-10, ensemble=2, parameters={"free": {"damping": [0.1, -0.2]}})
+
+
+PILLAR_FILE = Path(__file__).parent.parent / "examples" / "devices" / "thermal_switching_pillar.toml"
+
+
+def test_a_fixed_step_beyond_the_precession_bound_is_refused():
+    """RK4 at dt = 1e-8 s never moves m and at 5e-11 s ends unswitched at the pole: both are
+    refused (field dt, the bound 0.2/ω and B_eff in the reason); a step below the bound switches
+    as the adaptive integrator does; the documented default step passes."""
+    from spincaloric.io import load_spec
+
+    spec = load_spec(PILLAR_FILE)
+    sim, _ = spec.simulation_for(spec.device.finalize(), 8e-9)
+    for dt in (1e-8, 5e-11):
+        with pytest.raises(DynamicsError, match=r"exceeds 0\.2/ω = 3\.7e-12 s for the "
+                           r"precession of free in B_eff = 0\.31 T") as err:
+            sim.run(8e-9, n_save=801, method="rk4", dt=dt)
+        assert err.value.field == "dt"
+    with pytest.raises(DynamicsError, match="exceeds 0.2/ω"):
+        sim.run(8e-9, temperature_noise=True, dt=5e-12)
+    ref = sim.run(8e-9, n_save=801).switching()["free"]
+    near = sim.run(8e-9, n_save=801, method="rk4", dt=3.3e-12).switching()["free"]
+    assert near.switched[0] and ref.switched[0]
+    assert near.time[0] == pytest.approx(ref.time[0], abs=1e-11)
+    default = sim.run(8e-9, n_save=801, method="rk4")
+    assert default.settings["dt"] == pytest.approx(5e-13, rel=1e-12, abs=0)  # until/(n_save − 1)/20
+    assert default.switching()["free"].time[0] == pytest.approx(ref.time[0], abs=1e-12)
+
+
+def test_the_cli_refuses_a_step_too_large_in_one_line(tmp_path):
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+
+    device = tmp_path / "pillar.toml"
+    device.write_text(PILLAR_FILE.read_text() + 'method = "rk4"\ndt = 1e-8\n')
+    r = CliRunner().invoke(main, ["run", str(device), "--until", "1ns"])
+    assert r.exit_code == 2
+    errors = [line for line in r.output.splitlines() if line.startswith("error")]
+    assert len(errors) == 1 and errors[0].startswith(f"error: {device}: dt: 1e-08 s exceeds")
+
+
+@given(bk=st.floats(-3.0, 3.0), ms=st.floats(1e4, 2e6), alpha=st.floats(0.0, 1.0),
+       axis=st.lists(st.floats(-1, 1), min_size=3, max_size=3),
+       split=st.lists(st.floats(0, 1), min_size=3, max_size=3),
+       applied=st.lists(st.floats(-2, 2), min_size=3, max_size=3),
+       m=st.lists(st.floats(-1, 1), min_size=3, max_size=3))
+@settings(max_examples=200, deadline=None)
+def test_the_precession_bound_exceeds_every_precession(bk, ms, alpha, axis, split, applied, m):
+    """ω = γ (|B_app| + ‖B_k uuᵀ − μ0 M_s N‖₂)/(1 + α²) bounds γ|B_eff(m)|/(1 + α²) in every
+    direction m, for any anisotropy, shape and applied field."""
+    from types import SimpleNamespace
+
+    from spincaloric.dynamics.stability import largest_field
+
+    assume(np.linalg.norm(axis) > 1e-3 and np.linalg.norm(m) > 1e-3)
+    factors = np.array(split) / max(1.0, sum(split))
+    mag = MagnetParameters(saturation_magnetization=ms, volume=1e-24, damping=alpha,
+                           anisotropy_field=bk, anisotropy_axis=axis,
+                           demagnetizing_factors=factors, applied_field=applied)
+    g = mag.gyromagnetic_ratio
+    mp = np.array([[[ms, 1e-24, alpha, g, bk, g / mag.moment]]])
+    mv = np.array([[[mag.anisotropy_axis, mag.demagnetizing_factors, mag.applied_field]]])
+    sim = SimpleNamespace(torque="none", names=("free",))
+    omega, field, name = largest_field(sim, mp, mv, None, None, [], [0], np.zeros(0),
+                                       np.ones((1, 0)))
+    b = np.linalg.norm(mag.effective_field(np.array(m) / np.linalg.norm(m)))
+    assert g * b / (1 + alpha**2) <= omega * (1 + 1e-12) and field >= b * (1 - 1e-12)
+    assert name == "free"
+
+
+@pytest.mark.parametrize("method,ensemble", [("heun", 70), ("heun", 3), ("rk4", 1)])
+def test_short_kernel_calls_change_nothing(method, ensemble, monkeypatch):
+    """A run cut into calls of a few steps and a few trajectories (so that Ctrl-C is seen
+    promptly) equals the run in long calls: same saved instants, same noise, same states."""
+    from spincaloric.dynamics import segments
+
+    mag = MagnetParameters(saturation_magnetization=4e5, volume=2e-26, damping=0.1,
+                           anisotropy_field=0.2)
+    sim = Simulation(valve(fixed=(1, 0, 0), free=(0.3, 0, 0.95), voltage=-2e-3), {"free": mag})
+    kw = dict(until=3e-11, n_save=4, ensemble=ensemble, method=method, dt=1e-13, seed=2,
+              temperature_noise=method == "heun")
+    whole = sim.run(**kw)
+    monkeypatch.setattr(segments, "WORK_PER_CALL", 3e5)  # calls of a few tens of steps
+    assert segments.steps_per_call(segments.step_work(sim.model, method)) < 300
+    cut = sim.run(**kw)
+    np.testing.assert_array_equal(cut.time, whole.time)
+    np.testing.assert_array_equal(cut.m, whole.m)
+    assert np.abs(whole.m[:, -1] - whole.m[:, 0]).max() > 1e-3  # it moved
+
+
+def test_an_adaptive_run_in_short_calls_agrees_within_its_tolerance(monkeypatch):
+    from spincaloric.dynamics import segments
+
+    mag = MagnetParameters(saturation_magnetization=8e5, volume=5e-25, damping=0.05,
+                           anisotropy_field=1.2, demagnetizing_factors=[0, 0, 1])
+    sim = Simulation(valve(fixed=(1, 0, 0), free=(0.3, 0, 0.95), voltage=-3e-3), {"free": mag})
+    whole = sim.run(2e-10, n_save=3)
+    monkeypatch.setattr(segments, "WORK_PER_CALL", 1e5)  # calls of about 10 steps
+    cut = sim.run(2e-10, n_save=3)
+    assert cut.steps.sum() > whole.steps.sum()  # really cut: the steps restart at each call
+    np.testing.assert_allclose(cut.m, whole.m, atol=1e-6)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("extra", [["--ensemble", "64", "--temperature-noise", "--n-save", "3",
+                                    "--until", "200ns"],
+                                   ["--n-save", "2", "--until", "60us"]])
+def test_ctrl_c_stops_a_long_run_within_a_second_or_two(tmp_path, extra):
+    """SIGINT in the middle of one long kernel segment (tens of seconds in one compiled call
+    before): exit within 3 s, one line ``error: interrupted``, status 130, no output file."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "run.nc"
+    proc = subprocess.Popen([sys.executable, "-m", "spincaloric", "run", str(PILLAR_FILE),
+                             *extra, "-o", str(out)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    time.sleep(5)
+    assert proc.poll() is None  # still integrating
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert time.monotonic() - sent < 3
+    assert proc.returncode == 130
+    assert [line for line in err.splitlines() if line.strip()] == ["error: interrupted"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_end_time_of_a_millisecond_needs_the_command_line(tmp_path):
+    """``until = 1e-3`` in [simulation] meets the CLI's unit guard too (8 meant 8 ns): one line
+    naming simulation.until from check, run and map; a long run leaves the file's until out
+    and gives --until with a unit."""
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+
+    device = tmp_path / "pillar.toml"
+    device.write_text(PILLAR_FILE.read_text().replace("until = 8.0e-9", "until = 1e-3"))
+    for command in (["check", str(device)], ["run", str(device)],
+                    ["run", str(device), "--until", "0.01ns"],
+                    ["map", str(device), "--vary", "free.magnet.damping=0.01", "-o",
+                     str(tmp_path / "m.nc")]):
+        r = CliRunner().invoke(main, command)
+        assert r.exit_code == 2, r.output
+        errors = [line for line in r.output.splitlines() if line.startswith("error")]
+        assert len(errors) == 1 and errors[0].startswith(
+            f"error: {device}: simulation.until: 0.001 s of magnetization dynamics"), errors
+        assert "--until" in errors[0]
+    device.write_text(PILLAR_FILE.read_text().replace("until = 8.0e-9", ""))
+    r = CliRunner().invoke(main, ["run", str(device), "--until", "0.01ns"])
+    assert r.exit_code == 0, r.output
+    assert list(tmp_path.iterdir()) == [device]

@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from spincaloric.cli import main
 
@@ -539,3 +541,17 @@ def test_two_ferromagnets_name_the_file_key_not_a_class(tmp_path):
     res = run("check", write(tmp_path, junction))
     assert res.exit_code == 2 and "Parameters" not in res.stderr and "Barrier" not in res.stderr
     assert "contacts[0].between: a tunnel junction joins two ferromagnets" in res.stderr
+
+
+@given(digits=st.integers(1, 10**12), exponent=st.integers(-6, 6),
+       unit=st.sampled_from(["s", "ms", "us", "µs", "ns", "ps", "fs"]))
+@settings(max_examples=300, deadline=None)
+def test_durations_are_the_nearest_double_to_the_written_decimal(digits, exponent, unit):
+    """``6ns`` is 6e-09 (not 6 × 1e-9 = 6.000000000000001e-09): the time as written, rounded
+    once, as Python reads the same number written in seconds."""
+    from spincaloric.cli import Duration
+
+    power = {"s": 0, "ms": -3, "us": -6, "µs": -6, "ns": -9, "ps": -12, "fs": -15}[unit]
+    seconds = float(f"{digits}e{exponent + power}")
+    assert Duration().convert(f"{digits}e{exponent}{unit}", None, None) == seconds
+    assert Duration().convert("6ns", None, None) == 6e-9

@@ -85,6 +85,36 @@ def test_killed_map_resumes_to_the_uninterrupted_result(tmp_path, sig):
 
 
 @pytest.mark.slow
+def test_resume_with_another_chunk_size_gives_the_uninterrupted_map(tmp_path):
+    """Chunks are stored by grid point: a map killed (SIGKILL) while running in chunks of 2
+    and resumed in chunks of 4 (or 3) equals the map computed in one go."""
+    args = ["--vary", "drives.free.temperature.peak=10:60:5", "--vary",
+            "drives.free.temperature.decay=1e-9,3e-9", "--until", "400ns"]
+    cmd = [sys.executable, "-m", "spincaloric", "map", str(PILLAR), *args]
+    ref = tmp_path / "ref.nc"
+    subprocess.run(cmd + ["-o", str(ref), "--chunk", "3"], check=True, capture_output=True)
+    for resume_chunk in ("4", "3"):
+        out = tmp_path / f"out{resume_chunk}.nc"
+        store = tmp_path / f"out{resume_chunk}.nc.chunks"
+        proc = subprocess.Popen(cmd + ["-o", str(out), "--chunk", "2"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 120
+        while time.time() < deadline and not list(store.glob("chunk_*.npz")):
+            time.sleep(0.01)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=60)
+        done = len(list(store.glob("chunk_*.npz")))
+        assert 1 <= done < 5 and not out.exists(), done  # really interrupted midway
+        again = subprocess.run(cmd + ["-o", str(out), "--resume", "--chunk", resume_chunk],
+                               capture_output=True, text=True)
+        assert again.returncode == 0, again.stderr
+        a, b = xr.load_dataset(ref), xr.load_dataset(out)
+        for name in ("switched", "switching_time", "final_m"):
+            np.testing.assert_array_equal(a[name].values, b[name].values)
+        assert not store.exists()
+
+
+@pytest.mark.slow
 def test_dask_workers_and_scheduler_give_identical_maps(tmp_path):
     distributed = pytest.importorskip("dask.distributed")
     data = read_toml(PILLAR)
@@ -124,3 +154,52 @@ def test_bad_grid_values_fail_before_anything_is_written(tmp_path):
         switching_map(data, [("simulation.n_save", np.array([11.0, 21.0]))], 1e-11, out)
     ds = switching_map(data, [("free.magnet.damping", np.array([0.01, 0.02]))], 1e-11, out)
     assert ds["switched"].shape == (2, 1) and out.exists()
+
+
+def test_the_same_end_time_written_two_ways_is_the_same_map(tmp_path):
+    """``--until 6ns`` and ``until = 6e-9`` in [simulation] describe one map: the second run
+    finds the first's result instead of calling it a different map."""
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+    from spincaloric.maps import description_hash
+
+    data = read_toml(PILLAR)
+    assert description_hash(data, AXES, 6 * 1e-9, RUN) == description_hash(data, AXES, 6e-9, RUN)
+    assert description_hash(data, AXES, 6e-9, RUN) != description_hash(data, AXES, 6.1e-9, RUN)
+    device = tmp_path / "pillar.toml"
+    device.write_text(PILLAR.read_text().replace("until = 8.0e-9", "until = 6e-9"))
+    out = tmp_path / "m.nc"
+    vary = ["--vary", "drives.free.temperature.peak=20,45"]
+    first = CliRunner().invoke(main, ["map", str(device), *vary, "--until", "6ns", "-o",
+                                      str(out)])
+    assert first.exit_code == 0, first.output
+    assert xr.load_dataset(out).attrs["until"] == 6e-9
+    before = out.read_bytes()
+    second = CliRunner().invoke(main, ["map", str(device), *vary, "-o", str(out)])
+    assert second.exit_code == 0, second.output
+    assert out.read_bytes() == before
+
+
+def test_a_parameter_varied_twice_is_refused(tmp_path):
+    """Two --vary of one parameter (also under its short and long name) is one line, exit 2,
+    and nothing written."""
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+
+    data = read_toml(PILLAR)
+    out = tmp_path / "m.nc"
+    for second in ("drives.free.temperature.peak", "nodes.free.magnet.damping"):
+        first = "free.magnet.damping" if second.startswith("nodes") else second
+        with pytest.raises(DeviceError, match=rf"vary\.{second}: varied twice"):
+            switching_map(data, [(first, np.array([0.01, 0.02])),
+                                 (second, np.array([0.01, 0.03]))], 1e-11, out)
+    r = CliRunner().invoke(main, ["map", str(PILLAR), "--vary", "drives.free.temperature.peak=1,2",
+                                  "--vary", "drives.free.temperature.peak=3,4", "--until", "0.01ns",
+                                  "-o", str(out)])
+    assert r.exit_code == 2
+    assert [line for line in r.output.splitlines() if line.startswith("error")] == [
+        f"error: {PILLAR}: vary.drives.free.temperature.peak: varied twice: each parameter may "
+        "be varied once"]
+    assert list(tmp_path.iterdir()) == []

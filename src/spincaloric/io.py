@@ -139,6 +139,11 @@ def validate_spec(spec: DeviceSpec, circuit, data: dict) -> None:
             raise DeviceError(f"spectral.{err.field}" if spectral else err.field,
                               err.reason) from None
     until = spec.until
+    if until >= 1e-3:  # like a bare --until number: 8 meant 8 ns, not 8 s of ps steps
+        raise DeviceError("simulation.until", f"{until:g} s of magnetization dynamics "
+                          "(picosecond steps): the file gives seconds (8e-9 for 8 ns); for a "
+                          "run of a millisecond or more leave until out of the file and give "
+                          "--until with its unit, e.g. --until 2ms")
     settings = {k: v for k, v in spec.simulation.items()
                 if k in ("n_save", "ensemble", "method", "temperature_noise", "dt")}
     try:
@@ -198,6 +203,8 @@ def spec_from_dict(data: dict, base=None) -> DeviceSpec:
             defaults = ({} if layer.magnet.volume is not None
                         else {"thickness": layer.length, "area": layer.area})
             magnets[name] = _magnet(layer.magnet, where, **defaults)
+    if magnets:
+        _refuse_torque_maps_beyond_memory(dev, model)
     for i, table in enumerate(model.contacts):
         where = f"contacts[{i}]"
         extra = {"label": where, "heat_conductance": table.heat_conductance or 0.0}
@@ -271,6 +278,22 @@ def _layer(dev: Device, name: str, t) -> list[str]:
     return add_layer(dev, name, material, length=t.length, area=t.area, cells=t.cells,
                      magnetization=m, start=t.start, end=t.end, hanle_field=t.hanle_field,
                      spin_lifetime=t.spin_lifetime)
+
+
+def _refuse_torque_maps_beyond_memory(dev: Device, model) -> None:
+    """Refuse dynamic magnets whose torque maps (dense in the unknowns) cannot fit in memory,
+    naming the first one's ``magnet`` table."""
+    from .memory import device_counts, refuse_beyond_memory, torque_map_bytes
+
+    internal = [f"nodes.{n}.magnet" for n, t in model.nodes.items()
+                if t.magnet is not None and not t.reservoir]
+    layers = [f"layers.{n}.magnet" for n, t in model.layers.items() if t.magnet is not None]
+    fields = [f"nodes.{n}.magnet" for n, t in model.nodes.items() if t.magnet is not None]
+    nodes, unknown_nodes, unknowns = device_counts(dev)
+    k = len(fields) + len(layers)
+    need = torque_map_bytes(nodes, unknown_nodes, unknowns, k, bool(internal or layers))
+    refuse_beyond_memory((fields + layers)[0], f"the torque maps of {k} dynamic magnet"
+                         f"{'s' if k > 1 else ''} over {unknowns} unknowns", need)
 
 
 def _relaxation_from_size(spectral: dict, name: str, node) -> None:

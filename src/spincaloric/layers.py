@@ -246,6 +246,7 @@ def add_layer(device: Device, name: str, material: BulkMaterial, *, length: floa
                     1.0 if ferro and spin_lifetime is None else spin_lifetime)
         if not ferro:
             hanle = {"hanle_field": hanle_field, "spin_lifetime": spin_lifetime}
+    _refuse_beyond_memory(device, name, cells, kind, (start, end))
     names = []
     for i in range(cells + 1):
         given = start if i == 0 else (end if i == cells else None)
@@ -274,6 +275,19 @@ def add_layer(device: Device, name: str, material: BulkMaterial, *, length: floa
                            heat_conductance=lattice / dx[k])
     device.layers[name] = tuple(names)
     return names
+
+
+def _refuse_beyond_memory(device: Device, name: str, cells: int, kind: str, ends) -> None:
+    """Refuse, before its nodes are made, a layer that would take the device beyond the memory
+    available (the nodes already there counted as normal ones)."""
+    from .memory import circuit_bytes, refuse_beyond_memory, solved_per_node
+
+    new = cells + 1 - sum(e is not None for e in ends)
+    nodes = len(device.nodes) + new
+    unknowns = (len(device.nodes) * solved_per_node("normal", device.regime)
+                + new * solved_per_node(kind, device.regime))
+    refuse_beyond_memory(f"layers.{name}.cells", f"{cells} cells",
+                         circuit_bytes(nodes, unknowns))
 
 
 def series_seebeck(conductances, seebecks) -> tuple[float, float]:

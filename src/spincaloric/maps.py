@@ -4,8 +4,9 @@ Every grid point is one deterministic (or seeded stochastic) run of the device's
 points are grouped in chunks that run in-process, on a local dask cluster (``workers``) or on an
 existing dask.distributed scheduler (``scheduler``). Each finished chunk is saved at once beside
 the output (``OUTPUT.chunks/``), so an interrupted map resumes where it stopped
-(``resume=True``): nothing computed is lost or redone. The final netCDF file is written
-atomically and carries a hash of the description; a different description never overwrites it.
+(``resume=True``, with any chunk size): nothing computed is lost or redone. The final netCDF
+file is written atomically and carries a hash of the description; a different description
+never overwrites it.
 
 Parameters are addressed by their path in the device file: ``drives.free.temperature.peak``,
 ``nodes.free.magnet.damping`` (or ``free.magnet.damping``), ``layers.free.magnet.damping``,
@@ -118,6 +119,13 @@ def resolve_key(data: dict, key: str) -> list:
     return parts
 
 
+def full_path(data: dict, key: str) -> str:
+    """``key`` with ``nodes.`` in front when it starts with a node name (``free.magnet.damping``
+    is ``nodes.free.magnet.damping``)."""
+    head = key.split(".")[0]
+    return f"nodes.{key}" if head not in data and head in data.get("nodes", {}) else key
+
+
 def set_path(data: dict, key: str, value: float) -> None:
     """Set ``data`` (a parsed device file) at the ``--vary`` key ``key`` (:func:`resolve_key`)
     to ``value``; a magnetization written as a vector takes the angles ``theta``/``phi``
@@ -179,10 +187,30 @@ def unit_of(key: str) -> str:
     return _UNITS.get(last, "")
 
 
+def canonical(value):
+    """``value`` (nested dicts, lists, numbers) with every real number rounded to 12
+    significant digits and whole numbers as integers: 6e-9 s written as ``6ns``
+    (6.000000000000001e-09 when computed as 6 × 10⁻⁹) or ``6e-9``, and 40 K written as ``40`` or
+    ``40.0``, describe the same map. Integers (seeds, counts) are kept exactly."""
+    if isinstance(value, dict):
+        return {str(k): canonical(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [canonical(v) for v in value]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        x = float(f"{float(value):.12g}")
+        return int(x) if x.is_integer() and abs(x) < 1e15 else x
+    return value
+
+
 def description_hash(data: dict, axes, until: float, run_kw: dict) -> str:
-    """A stable hash of everything that determines the map's values."""
-    blob = json.dumps({"device": data, "axes": [(k, list(map(float, v))) for k, v in axes],
-                       "until": until, "run": run_kw}, sort_keys=True, default=str)
+    """A stable hash of everything that determines the map's values (its numbers compared
+    to 12 significant digits, see :func:`canonical`)."""
+    blob = json.dumps(canonical({"device": data, "axes": [(k, list(v)) for k, v in axes],
+                                 "until": until, "run": run_kw}), sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
@@ -233,6 +261,7 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
             raise DeviceError(f"vary.{key}", "run settings are not map parameters: set them "
                               "in [simulation] or on the command line")
         set_path(copy.deepcopy(data), key, 0.0)
+    _refuse_repeated(data, keys)
     if not (np.isfinite(until) and until > 0):
         raise DeviceError("until", f"must be a positive time (s), got {until!r}")
     digest = description_hash(data, axes, until, run_kw)
@@ -272,6 +301,18 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
         raise
 
 
+def _refuse_repeated(data: dict, keys: list[str]) -> None:
+    """A parameter varied twice (under one name or two) would be two dimensions of one value."""
+    seen = {}
+    for key in keys:
+        full = full_path(data, key)
+        if full in seen:
+            also = "" if seen[full] == key else f" (as {seen[full]})"
+            raise DeviceError(f"vary.{key}", f"varied twice{also}: each parameter may be "
+                              "varied once")
+        seen[full] = key
+
+
 def _check_points(data: dict, keys: list[str], points: np.ndarray) -> None:
     """Build the device description of every grid point (no dynamics): a value the device
     file cannot take is a DeviceError naming its field before the map starts."""
@@ -284,6 +325,35 @@ def _check_points(data: dict, keys: list[str], points: np.ndarray) -> None:
         spec_from_dict(d).device.finalize()
 
 
+def _stored_chunks(store) -> dict[int, int]:
+    """{first grid point: number of points} of the chunks finished in ``store``. A chunk holds
+    consecutive points (row-major order of the grid) and is named by its first one, so what is
+    done does not depend on the chunk size of the run that computed it."""
+    found = {}
+    for path in store.glob("chunk_*.npz"):
+        with np.load(path) as f:
+            found[int(path.stem.removeprefix("chunk_"))] = len(f["switched"])
+    return found
+
+
+def _missing_runs(done: dict[int, int], n_points: int, chunk: int) -> list[tuple[int, int]]:
+    """[(first, stop)]: the grid points not in ``done``, in runs of at most ``chunk``."""
+    covered = np.zeros(n_points, bool)
+    for first, n in done.items():
+        covered[first:first + n] = True
+    runs, i = [], 0
+    while i < n_points:
+        if covered[i]:
+            i += 1
+            continue
+        stop = i + 1
+        while stop < min(n_points, i + chunk) and not covered[stop]:
+            stop += 1
+        runs.append((i, stop))
+        i = stop
+    return runs
+
+
 def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chunk, workers,
              scheduler, progress):
     """Run the chunks not yet in ``store`` and assemble the map (see :func:`switching_map`)."""
@@ -291,8 +361,9 @@ def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chu
 
     from .io import save_dataset
 
-    tasks = [(i, points[i:i + chunk]) for i in range(0, len(points), chunk)]
-    todo = [(i, pts) for i, pts in tasks if not (store / f"chunk_{i:08d}.npz").exists()]
+    done = _stored_chunks(store)
+    todo = [(i, points[i:j]) for i, j in _missing_runs(done, len(points), chunk)]
+    tasks = sorted([*done.items(), *((i, len(pts)) for i, pts in todo)])
 
     def save(i, result):
         tmp = store / f".chunk_{i:08d}.tmp.npz"

@@ -7,9 +7,9 @@ elimination without pivoting: the Kirchhoff matrix has a positive-definite symme
 conjugate variables (non-negative entropy production), for which elimination without pivoting
 is stable; tests compare it with the pivoted scalar kernel.
 
-Random numbers come from a per-trajectory xorshift128+ generator seeded by splitmix64 from
-seed + trajectory index, shared with the scalar kernels: trajectory i is the same whatever
-the ensemble size, chunking or thread count. Switching events are located on the steps as in
+Random numbers come from a per-trajectory xorshift128+ generator whose state (from the seed and
+the trajectory index, :mod:`.streams`) is shared with the scalar kernels: trajectory i is the
+same whatever the ensemble size, chunking or thread count. Switching events are located on the steps as in
 :func:`~.kernels.integrate_fixed`.
 """
 
@@ -239,10 +239,10 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
             for c in range(4):
                 sl[g, c, e] = slon[first + e, g, c]
     has_tables = slot.shape[0] > 0
-    _drives_lanes(0.0, first, n, d0, slot, offsets, times, values, amp, r0, f, t, d, rd, fd,
-                  td, rd1, fd1, td1)
+    step = save_step[0]  # the first step (t = step dt on the run's own clock)
+    _drives_lanes(step * dt, first, n, d0, slot, offsets, times, values, amp, r0, f, t, d, rd,
+                  fd, td, rd1, fd1, td1)
     n_save = save_step.shape[0]
-    step = 0
     si = 0
     while si < n_save and save_step[si] <= step:
         for e in range(n):

@@ -30,29 +30,6 @@ _MU0 = MU0
 _KB = BOLTZMANN
 
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
-
-
-@njit(cache=True)
-def _splitmix(x):
-    z = x + _GOLDEN
-    z = (z ^ (z >> np.uint64(30))) * _MIX1
-    z = (z ^ (z >> np.uint64(27))) * _MIX2
-    return z ^ (z >> np.uint64(31)), x + _GOLDEN
-
-
-@njit(cache=True)
-def rng_seed(seed, state):
-    """Seed a xorshift128+ state (2 uint64) from an integer via splitmix64."""
-    x = np.uint64(seed)
-    a, x = _splitmix(x)
-    b, x = _splitmix(x)
-    state[0] = a
-    state[1] = b if (a | b) != np.uint64(0) else np.uint64(1)
-
-
 @njit(cache=True)
 def _next(state):
     s1 = state[0]
@@ -69,15 +46,6 @@ def rng_normal(state):
     u1 = ((_next(state) >> np.uint64(11)) + np.uint64(1)) * (1.0 / 9007199254740993.0)
     u2 = (_next(state) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
     return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
-
-
-@njit(cache=True)
-def seed_streams(seed, state):
-    """Seed the random stream of every trajectory: state (E, 2) uint64, row i from seed + i.
-    The kernels advance the rows in place, so a run split into segments draws one unbroken
-    stream per trajectory."""
-    for i in range(state.shape[0]):
-        rng_seed(seed + i, state[i])
 
 
 @njit(cache=True)
@@ -442,9 +410,10 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
     i < 0 the solved unknown −1 − i, an internal magnet's electron temperature; without
     circuit torques such a magnet fluctuates at T0).
 
-    Steps are at t = n dt (s, n = 0, 1, …); save_step (S,) non-decreasing step numbers n at
-    which to save m into out (E, S, k, 3). Trajectory i draws from its xorshift128+ stream
-    rng[i] (seeded by :func:`seed_streams`, advanced in place): reproducible and independent
+    Steps are at t = n dt (s, n = save_step[0], save_step[0] + 1, …, on the run's clock, so
+    that a run cut into calls steps exactly as a whole one); save_step (S,) non-decreasing step
+    numbers n at which to save m into out (E, S, k, 3). Trajectory i draws from its xorshift128+ stream
+    rng[i] ((E, 2) uint64 states from :func:`.streams.trajectory_states`, advanced in place): reproducible and independent
     of the ensemble size (the ensemble kernel uses the same streams). Switching events: when
     p = ref[e, g]·m goes from ≥ 0 to < 0 over a step, t_cross[e, g] (s) receives its zero on
     the step's interpolant (RK4: the cubic continuous extension; Heun: linear), the last one
@@ -473,10 +442,10 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
     for ei in range(n_traj):
         rng_e, ref_e = rng[ei], ref[ei]
         d0_e, amp_e, slon_e, mp_e, mv_e = d0[ei], amp[ei], slon[ei], mp[ei], mv[ei]
-        drive_at(0.0, d0_e, slot, offsets, times, values, amp_e, d)
+        n = save_step[0]  # the first step (t = n dt on the run's own clock)
+        drive_at(n * dt, d0_e, slot, offsets, times, values, amp_e, d)
         prepare_drive(d, r0, f, t, rd, fd, td)
         y[:, :] = m0[ei]
-        n = 0
         si = 0
         while si < n_save and save_step[si] <= n:
             out[ei, si] = y

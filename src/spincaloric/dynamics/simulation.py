@@ -22,6 +22,9 @@ from ..device import Circuit, DeviceError
 from ..errors import FieldError
 from ..linear_response import warn_beyond_linear_response
 from .magnets import MagnetError, MagnetParameters
+from .segments import batches, call_grid, rk45_step, segment_stop, step_work, steps_per_call
+from .stability import largest_field, step_problem
+from .streams import trajectory_states
 from .torque_model import CircuitTorqueModel, dynamic_magnet_nodes
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -29,8 +32,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 QUANTITIES = ("voltage", "temperature", "current", "heat")
 METHODS = ("rk45", "rk4", "heun")
-#: Save points integrated per kernel call: a long run proceeds (and reports progress) in
-#: segments of this many points; the segmentation never depends on the progress display.
+#: At most this many instants per kernel call (fewer when the call's work would be long,
+#: :mod:`.segments`): a long run proceeds (and reports progress) in such segments; the
+#: segmentation never depends on the progress display.
 SEGMENT = 256
 #: Trajectories per kernel call (a multiple of the ensemble kernel's 64 lanes): a large
 #: ensemble proceeds, and reports progress, block by block; trajectories are independent.
@@ -187,8 +191,12 @@ class Simulation:
 
     @functools.cached_property
     def model(self) -> CircuitTorqueModel:
-        """The exact torque map of the circuit for the dynamic magnets (built on first use)."""
-        return CircuitTorqueModel.build(self.circuit, self.names)
+        """The exact torque map of the circuit for the dynamic magnets (built on first use;
+        a DynamicsError if it cannot be, e.g. beyond the memory available)."""
+        try:
+            return CircuitTorqueModel.build(self.circuit, self.names)
+        except DeviceError as err:
+            raise DynamicsError(err.field, err.reason) from None
 
     # ---- kernel inputs ------------------------------------------------------------------------
     def _tables(self, until: float, max_step: float):
@@ -279,9 +287,12 @@ class Simulation:
         temperature_noise : Brown's thermal field at each magnet's node temperature (only
             then are there fluctuations, whatever the method).
         dt : fixed step (s) of rk4 / heun (default until/(n_save−1)/20, at most 1 ps); the
-            steps fall at t = n dt and a saved instant holds the state of the nearest step.
-        seed : trajectory i draws from one random stream seeded with seed + i: reproducible
-            for a given input and step, whatever the ensemble size or n_save.
+            steps fall at t = n dt and a saved instant holds the state of the nearest step; a
+            step beyond 0.2/ω, ω the fastest precession (:mod:`.stability`), is refused.
+        seed : whole number ≥ 0; trajectory i draws its thermal field from the stream of
+            (seed, i) (:mod:`.streams`): reproducible, independent of the ensemble size, of
+            n_save and of how the run is cut into kernel calls, and never shared with another
+            seed's.
         amplitude : (E, J) or (J,) per-trajectory scale of each drive's excursion from the
             static value (J = number of drives, in the order of ``drives``); default 1.
         rtol, atol, max_step : RK45 error control (max_step in s).
@@ -295,19 +306,28 @@ class Simulation:
         method, dt, max_step = run_settings(until, n_save=n_save, ensemble=ensemble,
                                             method=method, temperature_noise=temperature_noise,
                                             dt=dt, rtol=rtol, atol=atol, max_step=max_step)
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise DynamicsError("seed", f"must be a whole number ≥ 0, got {seed!r}")
         t_save = np.linspace(0.0, float(until), int(n_save))
         tables = self._tables(until, min(max_step, until / 200))
-        amp = _amplitudes(amplitude, ensemble, len(tables[0]))
-        self._warn_beyond_linear_response(tables[0], tables[1], tables[3], amp)
+        slot, offsets, _, values, _ = tables
+        amp = _amplitudes(amplitude, ensemble, len(slot))
+        self._warn_beyond_linear_response(slot, offsets, values, amp)
         m0 = self._initial(initial, ensemble)
         mp, mv = self._magnet_arrays(ensemble, parameters)
-        kernel_in = dict(tables=tables, amp=amp, mp=mp, mv=mv,
-                         slon=self._slonczewski_array(ensemble), ref=self._references(m0))
+        slon = self._slonczewski_array(ensemble)
+        if method != "rk45" and (why := step_problem(self, dt, mp, mv, m0, slon, slot, offsets,
+                                                      values, amp)):
+            raise DynamicsError("dt", why)
+        kernel_in = dict(tables=tables, amp=amp, mp=mp, mv=mv, slon=slon,
+                         ref=self._references(m0))
         if method == "rk45":
             run = _Rk45(rtol, atol, max_step)
         else:
             run = _FixedStep(dt, method == "heun", temperature_noise, ensemble)
-            kernel_in["rng"] = _random_streams(seed, ensemble)
+            kernel_in["rng"] = trajectory_states(seed, ensemble)
+        plan = self._call_plan(method, ensemble, dt, rtol, max_step, mp, mv, m0, slon, slot,
+                               offsets, values, amp)
         report = None
         if progress:
             from ..progress import Progress
@@ -315,7 +335,7 @@ class Simulation:
             noun = "trajectory" if ensemble == 1 else "trajectories"
             report = Progress("run", ensemble, f"{ensemble} {noun} to {until * 1e9:g} ns")
         try:
-            out, crossing, steps = self._integrate(run, m0, t_save, kernel_in, report)
+            out, crossing, steps = self._integrate(run, m0, t_save, kernel_in, plan, report)
         finally:
             if report is not None:
                 report.close()
@@ -324,6 +344,24 @@ class Simulation:
         settings.update({"dt": float(dt)} if method != "rk45" else
                         {"rtol": float(rtol), "atol": float(atol), "max_step": max_step})
         return Trajectory(self, t_save, out, steps, method, amp, settings, crossing)
+
+    def _call_plan(self, method, ensemble, dt, rtol, max_step, mp, mv, m0, slon, slot, offsets,
+                   values, amp):
+        """(lanes, threads, work, step, span) of the kernel calls (:mod:`.segments`):
+        trajectories computed together, chunks in parallel, operations of one step of one
+        trajectory, the (typical) step (s) and the longest time (s) of one call."""
+        lanes, threads = 1, 1
+        if method != "rk45" and ensemble >= ENSEMBLE_KERNEL_MIN:
+            from numba import get_num_threads
+
+            from .ensemble import LANES
+
+            lanes, threads = LANES, get_num_threads()
+        step = dt if method != "rk45" else rk45_step(
+            largest_field(self, mp, mv, m0, slon, slot, offsets, values, amp)[0], rtol,
+            max_step)
+        work = step_work(self.model, method)
+        return lanes, threads, work, step, steps_per_call(work, lanes) * step
 
     def _initial(self, initial, ensemble: int) -> np.ndarray:
         """(E, k, 3) unit initial magnetizations (default: the circuit's)."""
@@ -347,38 +385,51 @@ class Simulation:
                for j, n in enumerate(self.names)]
         return np.ascontiguousarray(np.stack(ref, axis=1))
 
-    def _integrate(self, run, m0, t_save, kernel_in, report):
-        """Blocks of :data:`BLOCK` trajectories, each in segments of :data:`SEGMENT` saved
-        instants. Returns m (E, S, k, 3), the switching events (E, k) s and the step counts
-        (E,); ``report`` (a Progress or None) counts trajectories."""
+    def _integrate(self, run, m0, t_save, kernel_in, plan, report):
+        """Blocks of :data:`BLOCK` trajectories, each in short kernel calls (``plan``, from
+        :meth:`_call_plan`: at most about a tenth of a second each, so that Ctrl-C acts
+        promptly; instants inserted on the way are integrated but not kept). Returns m
+        (E, S, k, 3) at ``t_save``, the switching events (E, k) s and the step counts (E,);
+        ``report`` (a Progress or None) counts trajectories."""
         n_traj, k = m0.shape[:2]
         out = np.empty((n_traj, len(t_save), k, 3))
         crossing = np.full((n_traj, k), np.nan)
         steps = np.zeros(n_traj, np.int64)
+        grid = call_grid(t_save, plan[4])
         for first in range(0, n_traj, BLOCK):
             sl = slice(first, min(first + BLOCK, n_traj))
             block = {key: v if key == "tables" else v[sl] for key, v in kernel_in.items()}
-            self._integrate_block(run, m0[sl], t_save, block, out[sl], crossing[sl],
+            self._integrate_block(run, m0[sl], grid, block, plan, out[sl], crossing[sl],
                                   steps[sl], report)
         return out, crossing, steps
 
-    def _integrate_block(self, run, m0, t_save, block, out, crossing, steps, report):
-        """The segments of one block of trajectories, each one kernel call from the state the
-        previous one ended in; fills ``out``, ``crossing`` (s) and ``steps`` in place."""
+    def _integrate_block(self, run, m0, grid, block, plan, out, crossing, steps, report):
+        """The calls of one block of trajectories along ``grid`` = (t_grid, saved), each from
+        the state the previous one ended in, the block split into :func:`.segments.batches`;
+        fills ``out`` (at the saved instants), ``crossing`` (s) and ``steps`` in place."""
+        t_grid, saved = grid
+        place = np.cumsum(saved) - 1  # where an instant of t_grid is among the saved ones
+        lanes, threads, work, step, span = plan
         n_traj, k = m0.shape[:2]
         start, state = 0, m0
-        while start < len(t_save) - 1:
-            stop = min(start + SEGMENT, len(t_save) - 1)
+        out[:, 0] = m0
+        while start < len(t_grid) - 1:
+            stop = segment_stop(t_grid, start, span, SEGMENT)
             seg_out = np.empty((n_traj, stop - start + 1, k, 3))
             seg_cross = np.full((n_traj, k), np.nan)
-            shift = run.segment(self, state, t_save, start, stop, block, seg_out, seg_cross,
-                                steps)
-            found = ~np.isnan(seg_cross)  # the kernels run on a clock starting at ``shift``
-            crossing[found] = seg_cross[found] + shift
-            out[:, start:stop + 1] = seg_out
+            for lo, hi in batches(n_traj, (t_grid[stop] - t_grid[start]) / step, work, lanes,
+                                  threads):
+                b = slice(lo, hi)
+                part = {key: v if key == "tables" else v[b] for key, v in block.items()}
+                shift = run.segment(self, state[b], t_grid, start, stop, part, seg_out[b],
+                                    seg_cross[b], steps[b])
+                found = ~np.isnan(seg_cross[b])  # the kernels' clock starts at ``shift``
+                crossing[b][found] = seg_cross[b][found] + shift
+            keep = saved[start:stop + 1]
+            out[:, place[start:stop + 1][keep]] = seg_out[:, keep]
             state = np.ascontiguousarray(seg_out[:, -1])
             if report is not None:
-                report.update(n_traj * (stop - start) / (len(t_save) - 1))
+                report.update(n_traj * (stop - start) / (len(t_grid) - 1))
             start = stop
 
 
@@ -429,16 +480,6 @@ class _Rk45:
         return shift
 
 
-def _random_streams(seed: int, n_traj: int) -> np.ndarray:
-    """(E, 2) the random stream of every trajectory, row i seeded with seed + i; the kernels
-    advance the rows in place, segment after segment."""
-    from . import kernels
-
-    rng = np.empty((n_traj, 2), np.uint64)
-    kernels.seed_streams(seed, rng)
-    return rng
-
-
 @dataclass
 class _FixedStep:
     """RK4 or Heun (stochastic with ``noise``) on the global step grid t = n dt (s) for an
@@ -450,24 +491,23 @@ class _FixedStep:
     n_traj: int
 
     def segment(self, sim, state, t_save, start, stop, kernel_in, out, cross, steps) -> float:
-        """Integrate saved instants start..stop (each at its nearest step); returns the
-        segment's clock origin (s), the time of its first step."""
+        """Integrate saved instants start..stop (each at its nearest step n, t = n dt on the
+        run's own clock, so that a run cut into calls steps exactly as a whole one); returns
+        the clock origin of the kernels' times (s): 0."""
         from . import kernels
 
-        # the step nearest each saved instant, counted from the segment's first one
+        # the step nearest each saved instant
         n = np.maximum(np.ceil(t_save[start:stop + 1] / self.dt - 0.5), 0).astype(np.int64)
-        shift = n[0] * self.dt
-        args = list(_model_args(sim, kernel_in, len(state)))
-        args[3] = args[3] - shift
+        args = _model_args(sim, kernel_in, len(state))  # tables on the run's clock
         if self.n_traj >= ENSEMBLE_KERNEL_MIN:
             from .ensemble import integrate_ensemble as integrate
         else:
             integrate = kernels.integrate_fixed
-        integrate(_MODES[sim.torque], state, n - n[0], self.dt, self.heun, self.noise,
+        integrate(_MODES[sim.torque], state, n, self.dt, self.heun, self.noise,
                   kernel_in["rng"], *args, np.ascontiguousarray(sim.model.temperature_index),
                   sim.circuit.temperature, out, kernel_in["ref"], cross)
         steps += n[-1] - n[0]
-        return shift
+        return 0.0
 
 
 _MODES = {"none": 0, "circuit": 1, "slonczewski": 2}

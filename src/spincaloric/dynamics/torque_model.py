@@ -35,6 +35,7 @@ from ..constants import TORQUE_PER_SPIN_CURRENT, from_electric_potential
 from ..contacts import magnetization_features
 from ..device import Circuit, DeviceError
 from ..junctions import junction_response
+from ..memory import refuse_beyond_memory, torque_map_bytes
 
 
 def dynamic_magnet_nodes(circuit: Circuit, magnets) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -108,7 +109,14 @@ class CircuitTorqueModel:
         u = int(act.sum())
         n3 = 3 * circuit.n_nodes
         temperature_index = _temperature_index(circuit, nodes, act)
-        if any(len(g) > 1 or not circuit.reservoir[g[0]] for g in groups):
+        sampled = any(len(g) > 1 or not circuit.reservoir[g[0]] for g in groups)
+        first = circuit.magnet_name(circuit.magnet_node(magnets[0]))
+        table = "layers" if first in circuit.layers else "nodes"
+        refuse_beyond_memory(f"{table}.{first}.magnet", f"the torque maps of {len(nodes)} "
+                             f"dynamic magnet{'s' if len(nodes) > 1 else ''} over {u} unknowns",
+                             torque_map_bytes(circuit.n_nodes, len(unknown), u, len(nodes),
+                                              sampled))
+        if sampled:
             _dynamic_end(circuit, np.isin(np.arange(circuit.n_nodes), np.concatenate(groups)))
             a0, r0, e, f, t = _sampled_maps(circuit, groups, act)
             d0 = _solver._drive_vectors(_static_drives(circuit))[0]
