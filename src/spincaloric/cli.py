@@ -293,7 +293,7 @@ def _compile_notice():
     """A context in which stderr says so when the integration kernels are compiled (tens of
     seconds, once after installation: numba caches them on disk); silent when they load from
     the cache."""
-    from .dynamics.kernels import announce_compilation
+    from .dynamics.compilation import announce_compilation
 
     return announce_compilation(lambda: click.echo(
         "compiling the integration kernels (once after installation, up to a minute; cached "

@@ -7,8 +7,8 @@ elimination without pivoting: the Kirchhoff matrix has a positive-definite symme
 conjugate variables (non-negative entropy production), for which elimination without pivoting
 is stable; tests compare it with the pivoted scalar kernel.
 
-Random numbers come from a per-trajectory xorshift128+ generator whose state (from the seed and
-the trajectory index, :mod:`.streams`) is shared with the scalar kernels: trajectory i is the
+Random numbers come from a per-trajectory xorshift128+ generator whose state (from the random seed
+and the trajectory index, :mod:`.streams`) is shared with the scalar kernels: trajectory i is the
 same whatever the ensemble size, chunking or thread count. Switching events are located on the steps as in
 :func:`~.kernels.integrate_fixed`.
 """
@@ -20,7 +20,10 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from .kernels import _HBAR_2E, _KB, _MU0, drive_at, prepare_drive, rk4_crossing, rng_normal
+from ..constants import BOLTZMANN as _KB
+from ..constants import MU0 as _MU0
+from ..constants import TORQUE_PER_SPIN_CURRENT as _HBAR_2E
+from .kernels import drive_at, prepare_drive, rk4_crossing, rng_normal
 
 LANES = 64
 

@@ -34,8 +34,8 @@ import numpy as np
 
 from ..device import Circuit, DeviceError
 from ..solution import joule_heat
-from .drives import RTOL, Table
-from .simulation import DynamicsError, resolve_drives, static_value
+from .drives import RTOL, Table, static_value
+from .simulation import DynamicsError, resolve_drives
 
 #: Refinement rounds (each one batched solve) and the largest number of table points.
 MAX_ROUNDS, MAX_POINTS = 24, 20_000

@@ -18,7 +18,6 @@ magnets, n nodes, u unknowns, E trajectories):
 from __future__ import annotations
 
 import math
-from contextlib import contextmanager
 
 import numpy as np
 from numba import njit
@@ -548,30 +547,3 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
             while si < n_save and save_step[si] <= n:
                 out[ei, si] = y
                 si += 1
-
-
-@contextmanager
-def announce_compilation(callback):
-    """Within the block, call ``callback()`` once, just before numba starts compiling one of the
-    integration kernels: only on a real compilation, which numba's dispatcher reports when the
-    kernel is neither compiled in this process nor loadable from numba's on-disk cache (next
-    to the package or under NUMBA_CACHE_DIR). Loading a cached kernel says nothing."""
-    from numba.core import event
-
-    from .ensemble import integrate_ensemble
-
-    kernels = (integrate_rk45, integrate_fixed, integrate_ensemble)
-
-    class Announce(event.Listener):
-        said = False
-
-        def on_start(self, ev):
-            if not self.said and any(ev.data["dispatcher"] is k for k in kernels):
-                self.said = True
-                callback()
-
-        def on_end(self, ev):
-            pass
-
-    with event.install_listener("numba:compile", Announce()):
-        yield

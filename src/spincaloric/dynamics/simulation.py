@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -21,14 +20,13 @@ from ..constants import from_electric_potential
 from ..device import Circuit, DeviceError
 from ..errors import FieldError
 from ..linear_response import warn_beyond_linear_response
+from .drives import static_value
 from .magnets import MagnetError, MagnetParameters
 from .segments import batches, call_grid, rk45_step, segment_stop, step_work, steps_per_call
 from .stability import largest_field, step_problem
 from .streams import trajectory_states
 from .torque_model import CircuitTorqueModel, dynamic_magnet_nodes
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .trajectory import Trajectory
+from .trajectory import Trajectory
 
 QUANTITIES = ("voltage", "temperature", "current", "heat")
 METHODS = ("rk45", "rk4", "heun")
@@ -46,16 +44,6 @@ ENSEMBLE_KERNEL_MIN = 8
 
 class DynamicsError(FieldError):
     """Invalid dynamics input; ``field`` names the culprit."""
-
-
-def static_value(circuit: Circuit, node: str, quantity: str) -> float:
-    """The static value of ``quantity`` at ``node``: "voltage" electric potential (V),
-    "temperature" absolute (K), "current" conventional into the device (A), "heat" (W)."""
-    i = circuit.index[node]
-    return float({"voltage": -circuit.reservoir_voltage[i],
-                  "temperature": circuit.reservoir_temperature[i],
-                  "current": circuit.reservoir_current[i],
-                  "heat": circuit.reservoir_current[i]}[quantity])
 
 
 def resolve_drives(circuit: Circuit, drives) -> dict:
@@ -291,8 +279,8 @@ class Simulation:
             step beyond 0.2/ω, ω the fastest precession (:mod:`.stability`), is refused.
         seed : whole number ≥ 0; trajectory i draws its thermal field from the stream of
             (seed, i) (:mod:`.streams`): reproducible, independent of the ensemble size, of
-            n_save and of how the run is cut into kernel calls, and never shared with another
-            seed's.
+            n_save and of how the run is cut into kernel calls, and never shared with those of
+            another seed.
         amplitude : (E, J) or (J,) per-trajectory scale of each drive's excursion from the
             static value (J = number of drives, in the order of ``drives``); default 1.
         rtol, atol, max_step : RK45 error control (max_step in s).
@@ -301,8 +289,6 @@ class Simulation:
         parameters : {magnet: {field: values (E,)}} per-trajectory magnet parameters, e.g.
             {"free": {"damping": np.linspace(0.005, 0.05, E)}} (SI units of MagnetParameters).
         """
-        from .trajectory import Trajectory
-
         method, dt, max_step = run_settings(until, n_save=n_save, ensemble=ensemble,
                                             method=method, temperature_noise=temperature_noise,
                                             dt=dt, rtol=rtol, atol=atol, max_step=max_step)

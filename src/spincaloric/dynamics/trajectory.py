@@ -60,8 +60,7 @@ class Trajectory:
 
     def drive_values(self) -> dict[tuple[str, str], np.ndarray]:
         """(E, S) value of every drive at the saved instants (V, K, A or W), amplitude applied."""
-        from .drives import Table
-        from .simulation import static_value
+        from .drives import Table, static_value
 
         sim = self.simulation
         out = {}

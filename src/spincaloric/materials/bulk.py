@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from .interfaces import lookup
+
 BULK_QUANTITIES = {  # name -> unit
     "resistivity": "Ohm m", "spin_asymmetry": "1", "spin_flip_length": "m", "seebeck": "V/K",
     "spin_seebeck": "V/K", "thermal_conductivity": "W/(m K)", "density_of_states": "1/(J m^3)",
@@ -72,8 +74,6 @@ def _load_bulk() -> dict[str, BulkData]:
 
 def get_bulk(name: str) -> BulkData:
     """The bulk entry ``name`` (e.g. "Cu", "Py"); :class:`UnknownMaterialError` if absent."""
-    from . import lookup
-
     return lookup(_load_bulk(), name, "bulk material")
 
 
