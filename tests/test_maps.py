@@ -130,7 +130,7 @@ def test_dask_workers_and_scheduler_give_identical_maps(tmp_path):
 
 
 def test_map_coordinates_carry_units(tmp_path):
-    from spincaloric.maps import unit_of
+    from spincaloric.paths import unit_of
 
     assert unit_of("drives.free.temperature.peak") == "K"
     assert unit_of("drives.free.voltage.amplitude") == "V"

@@ -8,7 +8,8 @@ from click.testing import CliRunner
 
 import spincaloric as sc
 from spincaloric.cli import main
-from spincaloric.sweep import parse_vary, run_sweep
+from spincaloric.paths import parse_vary
+from spincaloric.sweep import run_sweep
 
 VALVE = Path(__file__).parent.parent / "examples" / "devices" / "valve_thermal.toml"
 

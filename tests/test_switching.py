@@ -229,7 +229,7 @@ def test_a_diffusive_free_layer_is_a_dynamic_magnet_in_device_files(tmp_path):
     """``[layers.NAME.magnet]``: the whole layer turns, reported under the layer's name (its
     vertices keep theirs); its volume defaults to the layer's length × area; the CLI
     integrates it."""
-    from spincaloric.maps import unit_of
+    from spincaloric.paths import unit_of
 
     path = tmp_path / "thick.toml"
     heated_vertex = '\n[drives.free_3.heat]\nshape = "constant"\nvalue = 1e-9\n'

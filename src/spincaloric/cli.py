@@ -449,7 +449,8 @@ def sweep(device, varies, output, zipped, overwrite):
 def _sweep(device, p, varies, zipped):
     """(Dataset, axes) of ``spincaloric sweep``; bad input is one line, exit 2."""
     from .device import DeviceError
-    from .sweep import parse_vary, sweep_file
+    from .paths import parse_vary
+    from .sweep import sweep_file
 
     try:
         varies = varies or p.spec.sweep
@@ -487,7 +488,7 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
     """Switching map of DEVICE: its dynamics at every point of a parameter grid."""
     from .device import DeviceError
     from .maps import switching_map
-    from .sweep import parse_vary
+    from .paths import parse_vary
 
     try:
         p = _load(device)

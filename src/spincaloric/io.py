@@ -123,7 +123,7 @@ def validate_spec(spec: DeviceSpec, circuit, data: dict) -> None:
         resolve_drives,
         run_settings,
     )
-    from .sweep import check_keys, parse_vary
+    from .paths import check_keys, parse_vary
 
     if circuit.regime == "spectral":
         from .spectral import relaxed_inputs

@@ -1,7 +1,7 @@
 """Steady-state parameter sweeps: one batched solve over a grid, labelled xarray results.
 
 A sweep varies parameters of a device file over a grid (``KEY=START:STOP:N``, ``KEY=V1,V2``
-or ``KEY=VALUE``; keys as in :func:`~spincaloric.maps.resolve_key`)::
+or ``KEY=VALUE``; keys as in :func:`~spincaloric.paths.resolve_key`)::
 
     NODE.magnetization.theta = 0:180:181     # degrees; also LAYER.magnetization.phi
     NODE.voltage / NODE.temperature / NODE.current   # of a reservoir: V, K, A
@@ -15,74 +15,10 @@ attributes, and every quantity a solve reports (:meth:`~spincaloric.solution.Sol
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 from .device import Circuit, DeviceError, vector_to_angles
-
-UNITS = {"theta": "deg", "phi": "deg", "voltage": "V", "temperature": "K", "current": "A"}
-_RANGE = re.compile(r"^\s*([^:]+):([^:]+):([^:]+)\s*$")
-
-
-def parse_vary(text: str) -> tuple[str, np.ndarray]:
-    """``"right.magnetization.theta=0:180:181"`` -> (key, values); DeviceError if malformed."""
-    if "=" not in text:
-        raise DeviceError("vary", f"expected KEY=start:stop:count or KEY=v1,v2,..., got {text!r}")
-    key, spec = (s.strip() for s in text.split("=", 1))
-    m = _RANGE.match(spec)
-    try:
-        if m:
-            start, stop, count = float(m.group(1)), float(m.group(2)), float(m.group(3))
-            if count != int(count) or count < 1:
-                raise ValueError
-            values = np.linspace(start, stop, int(count))
-        else:
-            values = np.array([float(v) for v in spec.split(",")])
-    except ValueError:
-        raise DeviceError(f"vary.{key}", f"cannot read values from {spec!r}") from None
-    if not np.all(np.isfinite(values)):
-        raise DeviceError(f"vary.{key}", "values must be finite")
-    return key, values
-
-
-FAST = ("voltage", "temperature", "current", "magnetization.theta", "magnetization.phi")
-
-
-def fast_target(circuit: Circuit, key: str) -> tuple[str, str] | None:
-    """(node, quantity) of a key that the batched solve varies directly — a reservoir's
-    voltage, temperature or current, a ferromagnet's (or ferromagnetic layer's)
-    magnetization angle, with or without the ``nodes.``/``layers.`` prefix — or None."""
-    parts = key.split(".")
-    scope = parts[0] if parts[0] in ("nodes", "layers") and len(parts) > 2 else None
-    name, what = (parts[1], ".".join(parts[2:])) if scope else (parts[0], ".".join(parts[1:]))
-    if what not in FAST:
-        return None
-    if scope != "nodes" and name in circuit.layers and name not in circuit.index:
-        node = circuit.magnet_node(name) if what.startswith("magnetization") else None
-    else:
-        node = None if scope == "layers" else name
-    i = circuit.index.get(node)
-    if i is None:
-        return None
-    if what.startswith("magnetization"):
-        return (node, what) if circuit.ferromagnet[i] else None
-    return (node, what) if circuit.reservoir[i] else None
-
-
-def is_fast(circuit: Circuit, key: str) -> bool:
-    """A reservoir drive or magnetization angle: solved batched without rebuilding."""
-    return fast_target(circuit, key) is not None
-
-
-def check_keys(data: dict, circuit: Circuit, keys) -> None:
-    """Every key can be varied: batched (:func:`fast_target`) or a value written in the file
-    ``data`` (:func:`~spincaloric.maps.resolve_key`); a DeviceError names a wrong one."""
-    from .maps import resolve_key
-
-    for key in keys:
-        if not is_fast(circuit, key):
-            resolve_key(data, key)
+from .paths import check_keys, fast_target, is_fast, set_path, unit_of
 
 
 def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = False):
@@ -99,7 +35,6 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
     import xarray as xr
 
     from .io import spec_from_dict
-    from .maps import set_path
 
     spec = spec_from_dict(data)
     circuit = spec.device.finalize()
@@ -173,10 +108,7 @@ def run_sweep(circuit: Circuit, axes: list[tuple[str, np.ndarray]], zipped: bool
 def _coords(fast, slow, zipped: bool = False) -> dict:
     """Coordinates of a sweep: each axis (or the shared ``point`` axis) with its unit, and the
     vector components."""
-    from .maps import unit_of
-
-    coords = {k: ("point" if zipped else k, v, {"units": UNITS[k.split(".")[-1]]})
-              for k, v in fast}
+    coords = {k: ("point" if zipped else k, v, {"units": unit_of(k)}) for k, v in fast}
     coords.update({k: ("point" if zipped else k, v, {"units": unit_of(k)}) for k, v in slow})
     coords["component"] = ["x", "y", "z"]
     return coords

@@ -1,0 +1,238 @@
+"""Keys of device files: where a ``--vary`` value goes, how it is written, its unit.
+
+A key is a value's path in a device file — ``drives.free.temperature.peak``,
+``nodes.free.magnet.damping`` or ``free.magnet.damping``, ``layers.free.magnet.damping``,
+``nodes.right.voltage``, ``contacts[1].conductance``, ``layers.ch.hanle_field[2]``
+(:func:`resolve_key`) — and ``KEY=START:STOP:N``, ``KEY=V1,V2,...`` or ``KEY=VALUE`` gives its
+values (:func:`parse_vary`). Sweeps and switching maps vary device files through these keys;
+the device-file reader checks a file's ``[sweep]`` keys with :func:`check_keys`.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from .device import Circuit, DeviceError, vector_to_angles
+
+_PART = re.compile(r"^([A-Za-z0-9_-]+)((?:\[\d+\])*)$")
+#: Reservoir values that a key may vary although the file leaves them at their defaults
+#: (0 V, the device temperature): the batched steady-state solve sets them directly.
+_RESERVOIR_DEFAULTS = ("voltage", "temperature")
+
+
+def _split(key: str) -> list:
+    """``"layers.ch.hanle_field[2]"`` -> ["layers", "ch", "hanle_field", 2]."""
+    parts = []
+    for text in key.split("."):
+        m = _PART.match(text.strip())
+        if not m:
+            raise DeviceError(f"vary.{key}", f"cannot read {text!r}: keys are dotted names "
+                              "with [i] for a vector component or a contact, e.g. "
+                              "right.temperature, layers.free.magnetization.phi, "
+                              "contacts[1].conductance, layers.ch.hanle_field[2]")
+        parts.append(m.group(1))
+        parts += [int(i) for i in re.findall(r"\d+", m.group(2))]
+    return parts
+
+
+def resolve_key(data: dict, key: str) -> list:
+    """The device-file path (table keys and list indices) of a ``--vary`` key.
+
+    Forms: a full path (``nodes.right.temperature``, ``layers.free.magnetization.phi``,
+    ``contacts[1].conductance``, ``drives.free.temperature.peak``, ``temperature``), or a path
+    starting with a node or layer name, whose ``nodes.``/``layers.`` may be left out
+    (``right.temperature``, ``free.magnet.damping``); ``[i]`` picks a vector component
+    (``layers.ch.hanle_field[2]``); ``magnetization.theta``/``.phi`` (degrees) also vary a
+    magnetization written as a vector. Only values the file writes can be varied, but for a
+    reservoir's voltage and temperature. A DeviceError ``vary.KEY`` names what is wrong: an
+    unknown name (with the close matches), a value the file does not write, a table."""
+    from .dynamics.drives import SHAPES
+    from .errors import unknown
+    from .schema import known_keys
+
+    parts = _split(key)
+    nodes, layers = data.get("nodes") or {}, data.get("layers") or {}
+    if parts[0] not in known_keys(()):
+        if parts[0] in nodes:
+            parts = ["nodes", *parts]
+        elif parts[0] in layers:
+            parts = ["layers", *parts]
+        else:
+            layer = re.sub(r"_\d+$", "", parts[0])
+            if layer in layers and layer != parts[0]:
+                raise DeviceError(f"vary.{key}", f"{parts[0]} is a vertex of layer {layer}: "
+                                  f"vary the layer's values (layers.{layer}.<field>)")
+            raise DeviceError(f"vary.{key}", unknown(f"node, layer or key {parts[0]!r}", parts[0],
+                                                   [*known_keys(()), *nodes, *layers]))
+    value = data
+    for i, part in enumerate(parts):
+        where = ".".join(str(p) for p in parts[:i]) or "the file"
+        last = i == len(parts) - 1
+        if isinstance(part, int):
+            if not isinstance(value, list) or part >= len(value):
+                size = f"has {len(value)}" if isinstance(value, list) else "is not a list"
+                raise DeviceError(f"vary.{key}", f"no element [{part}]: {where} {size}")
+            value = value[part]
+            continue
+        if (part in ("theta", "phi") and last and parts[i - 1] == "magnetization"
+                and isinstance(value, (list, dict))):
+            return parts  # an angle of a magnetization, written as a vector or as angles
+        if isinstance(value, dict) and part in value:
+            value = value[part]
+            continue
+        if (last and i == 2 and parts[0] == "nodes" and part in _RESERVOIR_DEFAULTS
+                and isinstance(value, dict) and value.get("reservoir") is True):
+            return parts  # a reservoir at its default voltage or temperature
+        known = known_keys(parts[:i])
+        if parts[0] == "drives" and i == 3 and isinstance(value, dict):
+            from dataclasses import fields
+
+            shape = SHAPES.get(value.get("shape"))
+            known = ("shape", *(f.name for f in fields(shape))) if shape else None
+        if known is not None and part in known:
+            internal = (parts[0] == "nodes" and i == 2 and part in ("voltage", "temperature",
+                                                                     "current"))
+            raise DeviceError(f"vary.{key}", f"{parts[1]} is an internal node: its {part} is "
+                              "solved for" if internal and not value.get("reservoir") else
+                              f"{part} is not written in [{where}]: only values the file "
+                              "writes can be varied (write it, with its value, first)")
+        choices = [*(known or ()), *(value if isinstance(value, dict) else ())]
+        raise DeviceError(f"vary.{key}", f"{unknown(f'key {part!r} in [{where}]', part, choices)}")
+    if isinstance(value, (dict, list, str, bool)):
+        what = {dict: "a table", list: "a vector (vary a component: KEY[i])", str: "text",
+                bool: "true/false"}[type(value)]
+        if parts[-1] == "magnetization":
+            what = "a direction (vary KEY.theta or KEY.phi, in degrees)"
+        raise DeviceError(f"vary.{key}", f"is {what}, not a number")
+    return parts
+
+
+def full_path(data: dict, key: str) -> str:
+    """``key`` with ``nodes.`` in front when it starts with a node name (``free.magnet.damping``
+    is ``nodes.free.magnet.damping``)."""
+    head = key.split(".")[0]
+    return f"nodes.{key}" if head not in data and head in data.get("nodes", {}) else key
+
+
+def set_path(data: dict, key: str, value: float) -> None:
+    """Set ``data`` (a parsed device file) at the ``--vary`` key ``key`` (:func:`resolve_key`)
+    to ``value``; a magnetization written as a vector takes the angles ``theta``/``phi``
+    (degrees) of its direction first."""
+
+    parts = resolve_key(data, key)
+    *head, last = parts
+    node = data
+    for part in head:
+        node = node[part]
+    if last in ("theta", "phi") and head[-1] == "magnetization":
+        m = node
+        if isinstance(m, list):
+            theta, phi = vector_to_angles(m)
+            parent = data
+            for part in head[:-1]:
+                parent = parent[part]
+            node = parent["magnetization"] = {"theta": theta, "phi": phi}
+    old = node[last] if isinstance(node, list) or last in node else None
+    # a whole-number parameter (cells, points) stays an int, or is refused
+    node[last] = (int(value) if isinstance(old, int) and not isinstance(old, bool)
+                  and float(value) == int(value) else value)
+
+
+_UNITS = {
+    "voltage": "V", "temperature": "K", "current": "A", "heat": "W", "spin_flip": "S",
+    "bath": "W/K", "spin_heat_relaxation": "W/K", "heat_conductance": "W/K",
+    "thermal_conductivity": "W/(m K)", "saturation_magnetization": "A/m",
+    "volume": "m3", "thickness": "m", "area": "m2", "damping": "1", "anisotropy_field": "T",
+    "anisotropy_energy": "J/m3", "g_factor": "1", "g_up": "S", "g_down": "S", "dg_up": "S/J",
+    "dg_down": "S/J", "conductance": "S", "polarization": "1", "mixing": "1",
+    "mixing_imag": "1", "seebeck": "V/K", "polarization_derivative": "1",
+    "mixing_derivative": "1", "mixing_imag_derivative": "1", "conductance_per_area": "S/m2",
+    "start": "s", "rise": "s", "decay": "s", "duration": "s", "center": "s", "width": "s",
+    "time": "s", "theta": "deg", "phi": "deg", "length": "m", "cells": "1",
+    "resistivity": "ohm m", "spin_flip_length": "m", "spin_asymmetry": "1",
+    "spin_seebeck": "V/K", "resistance_area": "ohm m2", "tmr": "1",
+    "seebeck_parallel": "V/K", "seebeck_antiparallel": "V/K", "hanle_field": "T",
+    "spin_lifetime": "s", "density_of_states": "1/(J m3)", "g_mix": "S", "dg_mix": "S/J",
+    "g0": "S", "polarization_a": "1", "polarization_b": "1", "dg0": "S/J", "dg0_pa": "S/J",
+    "dg0_pb": "S/J", "dg0_papb": "S/J", "magnetization": "1", "anisotropy_axis": "1",
+    "demagnetizing_factors": "1", "applied_field": "T", "tau_ee": "s", "tau_ep": "s",
+}
+_DRIVE_VALUES = ("peak", "base", "amplitude", "value", "before", "after")
+
+
+def unit_of(key: str) -> str:
+    """The unit of a device-file path, e.g. "s" for drives.free.temperature.decay, "K" for
+    its peak; "" if unknown."""
+    parts = key.replace("[", ".").replace("]", "").split(".")
+    if parts[-1].isdigit():  # a component of a vector (hanle_field[2])
+        parts = parts[:-1]
+    last = parts[-1]
+    if last in _DRIVE_VALUES and len(parts) >= 4 and parts[0] == "drives":
+        return _UNITS.get(parts[2], "")
+    if last in _DRIVE_VALUES and len(parts) >= 3 and parts[1] in _UNITS:  # NODE.QUANTITY...
+        return _UNITS.get(parts[1], "")
+    return _UNITS.get(last, "")
+
+
+
+_RANGE = re.compile(r"^\s*([^:]+):([^:]+):([^:]+)\s*$")
+
+
+def parse_vary(text: str) -> tuple[str, np.ndarray]:
+    """``"right.magnetization.theta=0:180:181"`` -> (key, values); DeviceError if malformed."""
+    if "=" not in text:
+        raise DeviceError("vary", f"expected KEY=start:stop:count or KEY=v1,v2,..., got {text!r}")
+    key, spec = (s.strip() for s in text.split("=", 1))
+    m = _RANGE.match(spec)
+    try:
+        if m:
+            start, stop, count = float(m.group(1)), float(m.group(2)), float(m.group(3))
+            if count != int(count) or count < 1:
+                raise ValueError
+            values = np.linspace(start, stop, int(count))
+        else:
+            values = np.array([float(v) for v in spec.split(",")])
+    except ValueError:
+        raise DeviceError(f"vary.{key}", f"cannot read values from {spec!r}") from None
+    if not np.all(np.isfinite(values)):
+        raise DeviceError(f"vary.{key}", "values must be finite")
+    return key, values
+
+
+FAST = ("voltage", "temperature", "current", "magnetization.theta", "magnetization.phi")
+
+
+def fast_target(circuit: Circuit, key: str) -> tuple[str, str] | None:
+    """(node, quantity) of a key that the batched solve varies directly — a reservoir's
+    voltage, temperature or current, a ferromagnet's (or ferromagnetic layer's)
+    magnetization angle, with or without the ``nodes.``/``layers.`` prefix — or None."""
+    parts = key.split(".")
+    scope = parts[0] if parts[0] in ("nodes", "layers") and len(parts) > 2 else None
+    name, what = (parts[1], ".".join(parts[2:])) if scope else (parts[0], ".".join(parts[1:]))
+    if what not in FAST:
+        return None
+    if scope != "nodes" and name in circuit.layers and name not in circuit.index:
+        node = circuit.magnet_node(name) if what.startswith("magnetization") else None
+    else:
+        node = None if scope == "layers" else name
+    i = circuit.index.get(node)
+    if i is None:
+        return None
+    if what.startswith("magnetization"):
+        return (node, what) if circuit.ferromagnet[i] else None
+    return (node, what) if circuit.reservoir[i] else None
+
+
+def is_fast(circuit: Circuit, key: str) -> bool:
+    """A reservoir drive or magnetization angle: solved batched without rebuilding."""
+    return fast_target(circuit, key) is not None
+
+
+def check_keys(data: dict, circuit: Circuit, keys) -> None:
+    """Every key can be varied: batched (:func:`fast_target`) or a value written in the file
+    ``data`` (:func:`resolve_key`); a DeviceError names a wrong one."""
+    for key in keys:
+        if not is_fast(circuit, key):
+            resolve_key(data, key)
