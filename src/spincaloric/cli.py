@@ -492,7 +492,13 @@ def _steady(spec, circuit, path):
     """(Solution, SpectralSolution or None): the linear solver, or the energy-resolved one for
     regime "spectral"."""
     if circuit.regime != "spectral":
-        return circuit.solve(), None
+        from .errors import FieldError
+
+        try:
+            return circuit.solve(), None
+        except FieldError as err:  # a drive that takes the solution out of range
+            _report(path, err)
+            raise _Failed from None
     from .spectral import as_solution, solve_relaxed
 
     opts = spec.spectral or {}

@@ -36,6 +36,7 @@ from .constants import from_electric_potential
 from .contacts import ContactError, ContactParameters
 from .errors import FieldError
 from .junctions import JunctionParameters
+from .validation import unit_vectors
 
 Regime = Literal["thermalized", "noninteracting", "spectral"]
 NodeKind = Literal["ferromagnet", "normal"]
@@ -48,19 +49,11 @@ class DeviceError(FieldError):
 
 
 def unit_vector(value, field: str = "magnetization") -> np.ndarray:
-    """Normalise a non-zero 3-vector (any length; array (..., 3) allowed).
+    """Normalise a non-zero 3-vector (any length; array (..., 3) allowed), without overflow.
 
     Raises :class:`DeviceError` naming ``field`` for a zero, non-finite or wrongly shaped vector.
     """
-    m = np.asarray(value, dtype=float)
-    if m.shape[-1:] != (3,):
-        raise DeviceError(field, f"must be a 3-vector, got shape {m.shape}")
-    if not np.all(np.isfinite(m)):
-        raise DeviceError(field, "must be finite")
-    norm = np.linalg.norm(m, axis=-1, keepdims=True)
-    if np.any(norm == 0):
-        raise DeviceError(field, "must be a non-zero vector")
-    return m / norm
+    return unit_vectors(value, field, DeviceError)
 
 
 def angles_to_vector(theta_deg: float, phi_deg: float = 0.0) -> np.ndarray:

@@ -623,9 +623,64 @@ def solve_circuit(circuit: Circuit, magnetization, voltage, temperature, current
     for name, v in magnetization.items():
         varying[circuit.magnet_group == circuit.magnet_group[circuit.index[name]]] = (
             np.size(v) > 3)
-    x, j = solver(circuit, mag, drives, active, varying)
-    warn_beyond_linear_response(*solution_extremes(x), circuit.temperature, stacklevel=4)
+    with np.errstate(all="ignore"):  # an overflow is refused below, naming its input
+        x, j = solver(circuit, mag, drives, active, varying)
     full = x.shape[:-2]
     mag = _batch_axes(mag, 1, mag.shape[1:-1], full)
     mag_full = np.moveaxis(np.broadcast_to(mag, (mag.shape[0],) + full + (3,)), 0, -2)
-    return Solution(circuit, x, j, mag_full)
+    solution = Solution(circuit, x, j, mag_full)
+    given = {"voltage": voltage, "temperature": temperature, "current": current or {},
+             "heat": heat or {}}
+    _refuse_unphysical(circuit, solution, drives, solver, active, given)
+    warn_beyond_linear_response(*solution_extremes(x), circuit.temperature, stacklevel=4)
+    return solution
+
+
+def _refuse_unphysical(circuit: Circuit, solution, drives, solver, active, given) -> None:
+    """Raise :class:`DeviceError` if a state, a current or the entropy production of
+    ``solution`` is not a finite number, or an absolute node temperature is not positive,
+    naming the drive (an input of ``given``, else the device's node) that does it most.
+
+    The response is linear in the drives: at the first failing point of the batch each
+    non-zero drive (n, 3, ...) is solved alone, and the one with the largest (for a
+    temperature, the most negative) contribution is named."""
+    x, j = solution.states, solution.currents
+    with np.errstate(all="ignore"):
+        temps = circuit.temperature + x[..., 4]
+        bad = ~(np.isfinite(x).all(axis=(-2, -1)) & np.isfinite(j).all(axis=(-2, -1))
+                & np.isfinite(solution.entropy_production))
+        cold = (temps <= 0).any(axis=-1) & ~bad
+    if not (bad.any() or cold.any()):
+        return
+    point = np.unravel_index(int(np.flatnonzero((bad | cold).ravel())[0]), bad.shape)
+    full = x.shape[:-2]
+    d = np.broadcast_to(_batch_axes(drives, 2, drives.shape[2:], full), drives.shape[:2] + full)
+    d = d[(slice(None), slice(None)) + point]  # (n, 3)
+    m = np.moveaxis(solution.magnetizations, -2, 0)[(slice(None),) + point]  # (n, 3)
+    entries = np.argwhere(d != 0)
+    one = np.zeros(d.shape + (len(entries),))
+    one[entries[:, 0], entries[:, 1], np.arange(len(entries))] = d[entries[:, 0], entries[:, 1]]
+    with np.errstate(all="ignore"):
+        xk, jk = solver(circuit, m, one, active, np.zeros(circuit.n_nodes, bool))
+    if cold[point]:
+        node = int(np.argmin(temps[point]))
+        k = int(np.argmin(xk[:, node, 4]))
+        reason = (f"drives the temperature of node {circuit.names[node]} to "
+                  f"{float(temps[point][node]):.3g} K (an absolute temperature must stay "
+                  "positive)")
+    else:
+        size = np.nan_to_num(np.abs(np.concatenate([xk.reshape(len(entries), -1),
+                                                    jk.reshape(len(entries), -1)], axis=1)),
+                             nan=np.inf).max(axis=1, initial=0.0)
+        k = int(np.argmax(size)) if len(entries) else 0
+        reason = ("drives the solution beyond the floating-point range (a potential, a "
+                  "current or the entropy production overflows)")
+    if not len(entries):
+        raise DeviceError("nodes", "the circuit has no finite solution")
+    i, q = entries[k]
+    name = circuit.names[i]
+    quantity = ("voltage", "temperature", "current" if circuit.reservoir[i] else "heat")[q]
+    value = {0: -d[i, 0], 1: circuit.temperature + d[i, 1], 2: d[i, 2]}[int(q)]
+    unit = {"voltage": "V", "temperature": "K", "current": "A", "heat": "W"}[quantity]
+    field = f"{quantity}.{name}" if name in given[quantity] else f"nodes.{name}.{quantity}"
+    raise DeviceError(field, f"{float(value):.3g} {unit} {reason}")

@@ -31,6 +31,7 @@ import numpy as np
 
 from ..constants import ELECTRON_G, MU0, gyromagnetic_ratio
 from ..errors import FieldError
+from ..validation import real_array, unit_vectors
 
 
 class MagnetError(FieldError):
@@ -38,14 +39,11 @@ class MagnetError(FieldError):
 
 
 def _vector(value, name: str, unit: bool = False) -> np.ndarray:
-    v = np.asarray(value, dtype=float)
-    if v.shape != (3,) or not np.all(np.isfinite(v)):
-        raise MagnetError(name, f"must be a finite 3-vector, got {value!r}")
     if unit:
-        n = float(np.linalg.norm(v))
-        if n == 0:
-            raise MagnetError(name, "must be a non-zero vector")
-        v = v / n
+        return unit_vectors(value, name, MagnetError)
+    v = real_array(value, name, error=MagnetError)
+    if v.shape != (3,):
+        raise MagnetError(name, f"must be a finite 3-vector, got {value!r}")
     return v
 
 

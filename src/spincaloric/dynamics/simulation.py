@@ -20,6 +20,7 @@ from ..constants import from_electric_potential
 from ..device import Circuit, DeviceError
 from ..errors import FieldError
 from ..linear_response import warn_beyond_linear_response
+from ..validation import unit_vectors
 from .magnets import MagnetError, MagnetParameters
 from .torque_model import CircuitTorqueModel
 
@@ -205,9 +206,9 @@ class Simulation:
         for j, name in enumerate(self.names):
             if name in self.slonczewski:
                 aj, p = self.slonczewski[name]
-                p = np.asarray(p, float)
+                p = unit_vectors(p, f"slonczewski.{name}", DynamicsError)
                 # stored as a_J M_s V (N·m): the kernels add it to the circuit-torque slot
-                s[j] = (aj * self.magnets[name].moment, *(p / np.linalg.norm(p)))
+                s[j] = (aj * self.magnets[name].moment, *p)
         return np.ascontiguousarray(np.broadcast_to(s, (n_traj,) + s.shape))
 
     def initial_state(self) -> np.ndarray:
@@ -277,12 +278,13 @@ class Simulation:
             raise DynamicsError("amplitude", "must be finite")
         self._warn_beyond_linear_response(slot, offsets, values, amp)
         k = len(self.names)
-        m0 = self.initial_state() if initial is None else np.asarray(initial, float)
-        m0 = np.broadcast_to(m0, (ensemble, k, 3)).astype(float)
-        norms = np.linalg.norm(m0, axis=-1, keepdims=True)
-        if np.any(norms == 0) or not np.all(np.isfinite(m0)):
-            raise DynamicsError("initial", "initial magnetizations must be finite, non-zero")
-        m0 = np.ascontiguousarray(m0 / norms)
+        m0 = self.initial_state() if initial is None else initial
+        try:
+            m0 = np.broadcast_to(unit_vectors(m0, "initial", DynamicsError), (ensemble, k, 3))
+        except ValueError as err:  # a shape that does not broadcast
+            raise DynamicsError("initial", f"must be (k, 3) or (ensemble, k, 3) = "
+                                f"({ensemble}, {k}, 3) magnetizations: {err}") from None
+        m0 = np.ascontiguousarray(m0)
         mp, mv = self._magnet_arrays(ensemble, parameters)
         slon = self._slonczewski_array(ensemble)
         mode = {"none": 0, "circuit": 1, "slonczewski": 2}[self.torque]

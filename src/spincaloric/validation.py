@@ -1,0 +1,131 @@
+"""The rules every input obeys, shared by the device-file schema and the API.
+
+Each check takes a value and the field path that names it in errors (``nodes.right.voltage``,
+``temperature.right``) and returns the value as a float (or a float array), or raises the
+package's field-named error: ``error`` (a :class:`~spincaloric.errors.FieldError` subclass)
+with a one-line reason that states the rule. A device file and a call of the API meet the
+same rules because both go through these functions.
+
+>>> absolute_temperature(300, "temperature")
+300.0
+>>> absolute_temperature(-1.0, "nodes.left.temperature")
+Traceback (most recent call last):
+...
+spincaloric.errors.FieldError: nodes.left.temperature: an absolute temperature lies in [0.001, 1e+06] K, got -1.0
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .constants import MAX_TEMPERATURE, MIN_TEMPERATURE
+from .errors import FieldError
+
+#: Seeds of the random thermal field are whole numbers in [0, SEED_LIMIT): 64-bit signed.
+SEED_LIMIT = 2**63
+
+
+def _describe(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def real(value, field: str, unit: str = "", error=FieldError) -> float:
+    """A finite real number (int or float, NumPy scalars included; not a bool, a string or a
+    complex number) as a float; ``unit`` is named in the reason."""
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+        value = value[()]
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise error(field, f"must be a number{f' ({unit})' if unit else ''}, got "
+                    f"{_describe(value)}")
+    try:
+        x = float(value)
+    except OverflowError:  # an integer beyond the float range
+        x = float("inf")
+    if not np.isfinite(x):
+        raise error(field, f"must be a finite number{f' ({unit})' if unit else ''}, got "
+                    f"{_describe(value)}")
+    return x
+
+
+def real_array(value, field: str, unit: str = "", error=FieldError) -> np.ndarray:
+    """A non-empty array of finite real numbers (any shape; a number is a 0-d array) as
+    floats. Booleans, strings, complex numbers and ragged nestings are refused, also inside
+    lists."""
+    if not isinstance(value, np.ndarray):
+        try:
+            items = np.asarray(value, dtype=object).ravel()
+        except ValueError:  # ragged
+            items = None
+        if items is None or any(isinstance(x, (bool, np.bool_)) or not isinstance(
+                x, numbers.Real) for x in items):
+            raise error(field, f"must be numbers{f' ({unit})' if unit else ''}, got "
+                        f"{_describe(value)}")
+    try:
+        a = np.asarray(value)
+    except (ValueError, OverflowError):
+        a = np.asarray([np.nan])
+    if a.dtype.kind not in "iuf":
+        raise error(field, f"must be numbers{f' ({unit})' if unit else ''}, got "
+                    f"{_describe(value)}")
+    if a.size == 0:
+        raise error(field, "is empty: give at least one value")
+    with np.errstate(over="ignore"):
+        a = a.astype(float)
+    if not np.all(np.isfinite(a)):
+        raise error(field, f"must be finite{f' ({unit})' if unit else ''}")
+    return a
+
+
+def temperature_range_reason(low: float, high: float | None = None) -> str | None:
+    """Why temperatures spanning [low, high] (K) are refused, or None if they are allowed."""
+    high = low if high is None else high
+    if low >= MIN_TEMPERATURE and high <= MAX_TEMPERATURE:
+        return None
+    worst = low if low < MIN_TEMPERATURE else high
+    return (f"an absolute temperature lies in [{MIN_TEMPERATURE:g}, {MAX_TEMPERATURE:g}] K, "
+            f"got {worst!r}")
+
+
+def absolute_temperature(value, field: str, error=FieldError) -> float:
+    """An absolute temperature (K) within [MIN_TEMPERATURE, MAX_TEMPERATURE]: the linear
+    response coefficients scale with T (e L0 T, L0 T) and underflow below a millikelvin; the
+    Sommerfeld expansion needs k_B T far below the Fermi energy (10⁴–10⁵ K in metals)."""
+    t = real(value, field, "K", error)
+    reason = temperature_range_reason(t)
+    if reason:
+        raise error(field, reason)
+    return t
+
+
+def temperature_array(value, field: str, error=FieldError) -> np.ndarray:
+    """:func:`absolute_temperature` for an array (K) of any shape."""
+    t = real_array(value, field, "K", error)
+    reason = temperature_range_reason(float(t.min()), float(t.max()))
+    if reason:
+        raise error(field, reason)
+    return t
+
+
+def unit_vectors(value, field: str, error=FieldError) -> np.ndarray:
+    """Non-zero, finite 3-vectors (..., 3) normalised to unit length, without overflow or
+    underflow: each vector is first scaled by its largest |component| (so [1e200, 1e200, 0]
+    and [5e-324, 0, 0] normalise exactly)."""
+    m = real_array(value, field, error=error)
+    if m.shape[-1:] != (3,):
+        raise error(field, f"must be a 3-vector, got shape {m.shape}")
+    scale = np.max(np.abs(m), axis=-1, keepdims=True)
+    if np.any(scale == 0):
+        raise error(field, "must be a non-zero vector")
+    s = m / scale
+    return s / np.sqrt(np.sum(s * s, axis=-1, keepdims=True))
+
+
+def seed(value, field: str = "seed", error=FieldError) -> int:
+    """A seed of the random thermal field: a whole number in [0, 2⁶³)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) \
+            or not 0 <= int(value) < SEED_LIMIT:
+        raise error(field, f"must be a whole number in [0, 2**63), got {_describe(value)}")
+    return int(value)

@@ -1,0 +1,155 @@
+"""Input validation: every result is finite, every absolute temperature positive, every bad
+input a field-named error (never NaN in the output, never a raw NumPy/Python exception)."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from spincaloric import ContactParameters, Device
+from spincaloric.cli import main
+from spincaloric.device import DeviceError, unit_vector
+from spincaloric.dynamics.magnets import MagnetParameters
+
+PAPER = dict(conductance=1e-2, polarization=0.5, mixing=0.6, seebeck=-4e-6,
+             polarization_derivative=0.8, mixing_derivative=0.1)
+
+EXAMPLES = Path(__file__).parent.parent / "examples" / "devices"
+VALVE = (EXAMPLES / "valve_thermal.toml").read_text()
+
+
+def valve_file(tmp_path, spacer="", right="voltage = -1.0e-6", name="dev.toml"):
+    """The thermal valve example with ``spacer`` lines added to its internal node and its
+    right reservoir's bias replaced by ``right``."""
+    text = VALVE.replace('[nodes.spacer]\ntype = "normal"', f'[nodes.spacer]\ntype = "normal"\n{spacer}')
+    path = tmp_path / name
+    path.write_text(text.replace("voltage = -1.0e-6", right))
+    return path
+
+
+def valve_circuit(current=False):
+    dev = Device(temperature=300.0)
+    dev.add_node("left", "ferromagnet", reservoir=True, magnetization=[0, 0, 1])
+    dev.add_node("spacer", "normal")
+    dev.add_node("right", "ferromagnet", reservoir=True, magnetization=[1, 0, 0],
+                 **({"current": 1e-6} if current else {"voltage": 1e-6}))
+    c = ContactParameters.from_paper(**PAPER, temperature=300.0)
+    dev.add_contact("left", "spacer", c)
+    dev.add_contact("right", "spacer", c)
+    return dev.finalize()
+
+
+def no_constants(name):
+    raise AssertionError(f"{name} in the JSON output")
+
+
+def solve_json(tmp_path, spacer="", right="voltage = -1.0e-6"):
+    path = valve_file(tmp_path, spacer, right)
+    return CliRunner().invoke(main, ["solve", "--json", str(path)]), str(path)
+
+
+# ---- A: finite results, positive temperatures, vectors normalised without overflow -----------
+
+
+@pytest.mark.parametrize("spacer, right, field", [
+    ("", "voltage = 1e300", "nodes.right.voltage"),
+    ("", "current = 1e300", "nodes.right.current"),
+    ("heat = 1e300", "voltage = -1.0e-6", "nodes.spacer.heat"),
+    ("heat = -1e300", "voltage = -1.0e-6", "nodes.spacer.heat"),
+])
+def test_overflowing_drives_are_refused_naming_them(tmp_path, spacer, right, field):
+    res, path = solve_json(tmp_path, spacer, right)
+    assert res.exit_code == 2, res.output
+    assert res.stdout == ""
+    assert res.stderr.splitlines() == [res.stderr.strip()]
+    assert res.stderr.startswith(f"error: {path}: {field}: "), res.stderr
+    assert "floating-point range" in res.stderr or "positive" in res.stderr
+    assert "Warning" not in res.stderr and "nan" not in res.stderr
+
+
+def test_heat_that_cools_a_node_below_zero_kelvin_is_refused(tmp_path):
+    res, path = solve_json(tmp_path, "heat = -1")
+    assert res.exit_code == 2, res.output
+    line = res.stderr.strip()
+    assert line.startswith(f"error: {path}: nodes.spacer.heat: -1 W drives the temperature of "
+                           "node spacer to -5.9")
+    assert line.endswith("(an absolute temperature must stay positive)")
+
+
+def test_api_names_the_override_that_drives_the_solution_out_of_range():
+    c = valve_circuit()
+    with pytest.raises(DeviceError) as err:
+        c.solve(heat={"spacer": -1.0})
+    assert err.value.field == "heat.spacer"
+    with pytest.raises(DeviceError) as err:  # the first bad point of a batch
+        c.solve(voltage={"right": [1e-6, 1e300]})
+    assert err.value.field == "voltage.right"
+    # a batch of good drives is untouched
+    sol = c.solve(voltage={"right": np.linspace(-1e-3, 1e-3, 5)})
+    assert np.all(np.isfinite(sol.states))
+
+
+def test_cold_node_is_blamed_on_the_drive_that_cools_it():
+    """Two drives: the reservoir's voltage warms the spacer a little, the heat sink cools it
+    below 0 K; the heat is named."""
+    c = valve_circuit()
+    with pytest.raises(DeviceError) as err:
+        c.solve(voltage={"right": 1e-3}, heat={"spacer": -1.0})
+    assert err.value.field == "heat.spacer"
+    assert "spacer" in err.value.reason
+
+
+@settings(max_examples=60, deadline=None)
+@given(exponent=st.floats(-320, 308), sign=st.sampled_from((-1.0, 1.0)),
+       which=st.sampled_from(("voltage", "current", "heat")))
+def test_any_drive_magnitude_solves_finite_or_is_refused_by_name(exponent, sign, which):
+    value = sign * 10.0**exponent
+    c = valve_circuit(current=which == "current")
+    target = "spacer" if which == "heat" else "right"
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # no RuntimeWarning
+        try:
+            sol = c.solve(**{which: {target: value}})
+        except DeviceError as err:
+            assert err.field == f"{which}.{target}"
+            return
+    doc = sol.to_dict()
+    text = json.dumps(doc, allow_nan=False)  # raises on NaN/inf
+    assert json.loads(text) == doc
+    assert all(float(s.temperature) > 0 for s in sol.nodes.values())
+
+
+def test_vectors_with_overflowing_norms_normalise_exactly():
+    np.testing.assert_allclose(unit_vector([1e200, 1e200, 0]), [2**-0.5, 2**-0.5, 0], rtol=1e-15)
+    np.testing.assert_allclose(unit_vector([-1e308, 0, 1e308]), [-(2**-0.5), 0, 2**-0.5],
+                               rtol=1e-15)
+    np.testing.assert_array_equal(unit_vector([5e-324, 0, 0]), [1.0, 0, 0])
+    p = MagnetParameters(saturation_magnetization=1e6, volume=1e-24, damping=0.01,
+                         anisotropy_axis=[1e200, 1e200, 0])
+    np.testing.assert_allclose(p.anisotropy_axis, [2**-0.5, 2**-0.5, 0], rtol=1e-15)
+
+
+@settings(max_examples=200, deadline=None)
+@given(v=st.lists(st.floats(-1e3, 1e3), min_size=3, max_size=3).filter(
+    lambda v: max(map(abs, v)) > 1e-3), scale=st.integers(-1000, 1000))
+def test_unit_vector_is_scale_free_over_the_whole_float_range(v, scale):
+    """Scaling by a power of two is exact for normal floats, so the normalised direction
+    must not change from 2⁻¹⁰⁰⁰ to 2¹⁰⁰⁰ (where the squared norm under- or overflows)."""
+    scaled = np.ldexp(np.array(v), scale)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        u = unit_vector(scaled)
+    np.testing.assert_allclose(u, np.array(v) / np.linalg.norm(v), rtol=1e-14, atol=1e-15)
+
+
+def test_magnetization_with_an_overflowing_norm_solves(tmp_path):
+    path = tmp_path / "big.toml"
+    path.write_text(VALVE.replace("magnetization = { theta = 90, phi = 0 }",
+                                  "magnetization = [1e200, 1e200, 0]"))
+    res = CliRunner().invoke(main, ["solve", "--json", str(path)])
+    assert res.exit_code == 0 and res.stderr == "", res.output
+    doc = json.loads(res.stdout, parse_constant=no_constants)
+    torque = doc["torques"]["left"]
+    assert any(abs(x) > 0 for x in torque)  # the right magnet lies along (1, 1, 0)/√2
