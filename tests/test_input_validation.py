@@ -14,6 +14,7 @@ from spincaloric import ContactParameters, Device
 from spincaloric.cli import main
 from spincaloric.device import DeviceError, unit_vector
 from spincaloric.dynamics.magnets import MagnetParameters
+from spincaloric.errors import FieldError
 
 PAPER = dict(conductance=1e-2, polarization=0.5, mixing=0.6, seebeck=-4e-6,
              polarization_derivative=0.8, mixing_derivative=0.1)
@@ -153,3 +154,92 @@ def test_magnetization_with_an_overflowing_norm_solves(tmp_path):
     doc = json.loads(res.stdout, parse_constant=no_constants)
     torque = doc["torques"]["left"]
     assert any(abs(x) > 0 for x in torque)  # the right magnet lies along (1, 1, 0)/√2
+
+
+# ---- B: one set of type and range rules for the API and the file format --------------------
+
+
+@pytest.mark.parametrize("bad", ["1", "1e-3", True, np.bool_(False), [True, 1.0], 1 + 0j,
+                                 None, {"a": 1.0}, [[1.0], [1.0, 2.0]], np.array(["1"]), [],
+                                 np.nan, [1.0, np.inf]])
+@pytest.mark.parametrize("which, node", [("voltage", "right"), ("temperature", "right"),
+                                         ("heat", "spacer")])
+def test_solve_refuses_overrides_that_are_not_numbers(bad, which, node):
+    c = valve_circuit()
+    with pytest.raises(DeviceError) as err:
+        c.solve(**{which: {node: bad}})
+    assert err.value.field == f"{which}.{node}"
+
+
+def test_solve_refuses_current_overrides_that_are_not_numbers():
+    c = valve_circuit(current=True)
+    for bad in ("1", True, [1e-6, False]):
+        with pytest.raises(DeviceError, match=r"^current\.right: must be numbers \(A\)"):
+            c.solve(current={"right": bad})
+    with pytest.raises(DeviceError, match=r"^voltage: must be a mapping"):
+        c.solve(voltage=[("left", 1.0)])
+
+
+@pytest.mark.parametrize("bad", [3, 0, None, True, b"dev.toml", 2.5, ""])
+def test_load_device_takes_a_file_name_only(bad):
+    from spincaloric import load_device
+
+    with pytest.raises(DeviceError) as err:
+        load_device(bad)
+    assert err.value.field == "path"
+
+
+@pytest.mark.parametrize("key, bad", [("voltage", "1"), ("voltage", True), ("heat", "1"),
+                                      ("spin_flip", True), ("temperature", "300"),
+                                      ("bath", [1.0])])
+def test_add_node_refuses_strings_and_booleans(key, bad):
+    dev = Device(temperature=300.0)
+    reservoir = key in ("voltage", "temperature")
+    with pytest.raises(DeviceError) as err:
+        dev.add_node("n", "normal", reservoir=reservoir, **{key: bad})
+    assert err.value.field == f"nodes.n.{key}"
+
+
+def _file_temperature_error(t):
+    """The reason the device-file format gives for the temperature ``t``, or None."""
+    from spincaloric.io import device_from_dict
+
+    data = {"temperature": t, "nodes": {"a": {"type": "normal", "reservoir": True},
+                                        "b": {"type": "normal", "reservoir": True,
+                                              "temperature": t}},
+            "contacts": [{"between": ["a", "b"], "conductance": 1.0}]}
+    try:
+        device_from_dict(data)
+    except DeviceError as err:
+        return err.field, err.reason
+    return None
+
+
+def _api_temperature_errors(t):
+    """The reasons of the API's four ways of giving a temperature, or Nones."""
+    out = []
+    for call in (lambda: Device(temperature=t),
+                 lambda: Device(temperature=300.0).add_node("b", "normal", reservoir=True,
+                                                            temperature=t),
+                 lambda: valve_circuit().solve(temperature={"right": t}),
+                 lambda: ContactParameters.from_paper(**PAPER, temperature=t)):
+        try:
+            call()
+            out.append(None)
+        except FieldError as err:
+            out.append(err.reason)
+    return out
+
+
+@settings(max_examples=80, deadline=None)
+@given(t=st.one_of(st.floats(allow_nan=True, allow_infinity=True),
+                   st.floats(1e-6, 1e-2), st.floats(1e5, 1e7), st.integers(-10, 10**7)))
+def test_the_file_format_and_the_api_share_one_temperature_rule(t):
+    file_error = _file_temperature_error(t)
+    api = _api_temperature_errors(t)
+    if file_error is None:
+        assert api == [None] * 4
+        return
+    field, reason = file_error
+    assert field == "temperature"  # the device temperature is checked first
+    assert api == [reason] * 4, (t, file_error, api)

@@ -134,10 +134,10 @@ BAD = {
     "bad regime": (SIMPLE.replace("temperature = 300.0\n", 'temperature = 300.0\nregime = "hot"\n', 1),
                    "regime:"),
     "negative temperature": (SIMPLE.replace("temperature = 300.0\n", "temperature = -3.0\n", 1),
-                             "temperature: must be a temperature of at least 0.001 K"),
+                             "temperature: must be at least 0.001 K"),
     # used to underflow e L0 T to zero and end in a ZeroDivisionError traceback
     "vanishing temperature": (SIMPLE.replace("temperature = 300.0\n", "temperature = 1e-300\n",
-                                             1), "temperature: must be a temperature of at least"),
+                                             1), "temperature: must be at least 0.001 K"),
     "huge energy grid": (SIMPLE + "\n[spectral]\npoints = 1000000000000\n",
                          "spectral.points: Input should be less than or equal to 1000000"),
 }

@@ -27,13 +27,13 @@ the difference. Everything is batched: parameters and ``m`` broadcast over leadi
 from __future__ import annotations
 
 import cmath
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from .constants import ELEMENTARY_CHARGE, LORENZ, SEEBECK_BOUND
 from .errors import FieldError
+from .validation import absolute_temperature, real
 
 #: Layout of the 8-component state and current vectors.
 CHARGE, SPIN, HEAT, SPIN_HEAT = 0, slice(1, 4), 4, slice(5, 8)
@@ -106,16 +106,15 @@ class ContactParameters:
         """
         _check_finite(conductance=conductance, polarization=polarization, mixing=mixing,
                       seebeck=seebeck, polarization_derivative=polarization_derivative,
-                      mixing_derivative=mixing_derivative, temperature=temperature,
-                      mixing_imag=mixing_imag, mixing_imag_derivative=mixing_imag_derivative)
+                      mixing_derivative=mixing_derivative, mixing_imag=mixing_imag,
+                      mixing_imag_derivative=mixing_imag_derivative)
+        temperature = absolute_temperature(temperature, "temperature", ContactError)
         if conductance <= 0:
             raise ContactError("conductance", f"must be positive (S), got {conductance:g}")
         if abs(polarization) > 1:
             raise ContactError("polarization", f"|P| must be <= 1, got {polarization:g}")
         if mixing < 0:
             raise ContactError("mixing", f"must be >= 0 (Re G_mix >= 0), got {mixing:g}")
-        if temperature <= 0:
-            raise ContactError("temperature", f"must be positive (K), got {temperature:g}")
         g = conductance
         dg = -seebeck * g / (ELEMENTARY_CHARGE * LORENZ * temperature)
         return cls(
@@ -199,9 +198,13 @@ def _ratio(num: float, den: float) -> float:
 
 
 def _check_finite(**values) -> None:
+    """Every value a finite number: real (not a bool or a string), or complex."""
     for name, v in values.items():
-        if not (cmath.isfinite(v) if isinstance(v, complex) else math.isfinite(v)):
-            raise ContactError(name, f"must be a finite number, got {v}")
+        if isinstance(v, (complex, np.complexfloating)):
+            if not cmath.isfinite(v):
+                raise ContactError(name, f"must be a finite number, got {v}")
+        else:
+            real(v, name, error=ContactError)
 
 
 # ---- batched response matrix ----------------------------------------------------------------

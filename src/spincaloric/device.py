@@ -36,7 +36,7 @@ from .constants import from_electric_potential
 from .contacts import ContactError, ContactParameters
 from .errors import FieldError
 from .junctions import JunctionParameters
-from .validation import unit_vectors
+from .validation import absolute_temperature, real, unit_vectors
 
 Regime = Literal["thermalized", "noninteracting", "spectral"]
 NodeKind = Literal["ferromagnet", "normal"]
@@ -165,11 +165,8 @@ class Device:
 
     def __post_init__(self):
         # checked here too (not only at finalize): builders use T for every contact they add
-        t0 = self.temperature
-        if not (isinstance(t0, (int, float)) and not isinstance(t0, bool)
-                and math.isfinite(t0) and t0 > 0):
-            raise DeviceError("temperature", f"must be a positive number (K), got {t0!r}")
-        if self.regime not in REGIMES:
+        self.temperature = absolute_temperature(self.temperature, "temperature", DeviceError)
+        if not isinstance(self.regime, str) or self.regime not in REGIMES:
             raise DeviceError("regime", f"must be one of {REGIMES}, got {self.regime!r}")
 
     def add_node(self, name: str, kind: NodeKind, *, reservoir: bool = False,
@@ -191,38 +188,47 @@ class Device:
         = 0. Needs ``spin_flip`` G_sf > 0 (S), which fixes with τ_sf the node's spin capacity.
         Spin flip is elastic, so in the non-interacting regime T⃗_s precesses alike.
         """
+        if not isinstance(name, str) or not name:
+            raise DeviceError("nodes", f"a node's name must be a non-empty string, got {name!r}")
         where = f"nodes.{name}"
         if name in self.nodes:
             raise DeviceError(where, "a node of this name exists already")
-        if kind not in NODE_KINDS:
+        if not isinstance(kind, str) or kind not in NODE_KINDS:
             raise DeviceError(f"{where}.type", f"must be one of {NODE_KINDS}, got {kind!r}")
+        if not isinstance(reservoir, (bool, np.bool_)):
+            raise DeviceError(f"{where}.reservoir", f"must be true or false, got {reservoir!r}")
         m = None
         if kind == "ferromagnet":
             if magnetization is None:
                 raise DeviceError(f"{where}.magnetization", "a ferromagnet needs a magnetization")
             m = unit_vector(magnetization, f"{where}.magnetization")
+            if m.shape != (3,):
+                raise DeviceError(f"{where}.magnetization", f"must be one 3-vector, got shape "
+                                  f"{m.shape}")
         elif magnetization is not None:
             raise DeviceError(f"{where}.magnetization", "only a ferromagnet has a magnetization")
+        voltage = real(voltage, f"{where}.voltage", "V", DeviceError)
+        if current is not None:
+            current = real(current, f"{where}.current", "A", DeviceError)
+        if temperature is not None:
+            temperature = absolute_temperature(temperature, f"{where}.temperature", DeviceError)
         if not reservoir and (voltage != 0.0 or temperature is not None or current is not None):
             raise DeviceError(where, "only a reservoir has a fixed voltage, current or temperature")
-        if current is not None:
-            if voltage != 0.0:
-                raise DeviceError(f"{where}.current", "give a voltage or a current bias, not both")
-            if not math.isfinite(current):
-                raise DeviceError(f"{where}.current", "must be finite (A)")
-        if not math.isfinite(voltage):
-            raise DeviceError(f"{where}.voltage", "must be finite (V)")
-        if temperature is not None and not (math.isfinite(temperature) and temperature > 0):
-            raise DeviceError(f"{where}.temperature", f"must be positive (K), got {temperature}")
+        if current is not None and voltage != 0.0:
+            raise DeviceError(f"{where}.current", "give a voltage or a current bias, not both")
         for key, value in (("spin_flip", spin_flip), ("bath", bath),
                            ("spin_heat_relaxation", spin_heat_relaxation)):
-            if not (math.isfinite(value) and value >= 0):
+            value = real(value, f"{where}.{key}", "S" if key == "spin_flip" else "W/K",
+                         DeviceError)
+            if value < 0:
                 raise DeviceError(f"{where}.{key}", f"must be a conductance >= 0, got {value!r}")
             if value and reservoir:
                 raise DeviceError(f"{where}.{key}", "only an internal node relaxes (a reservoir "
                                   "is in equilibrium)")
-        if not math.isfinite(heat) or (heat and reservoir):
-            raise DeviceError(f"{where}.heat", "a finite heat input (W) of an internal node")
+        heat = real(heat, f"{where}.heat", "W", DeviceError)
+        if heat and reservoir:
+            raise DeviceError(f"{where}.heat", "only an internal node takes heat (W): a reservoir "
+                              "is in equilibrium")
         precession = _precession(where, kind, reservoir, spin_flip, hanle_field, spin_lifetime)
         self.nodes[name] = NodeSpec(kind, reservoir, float(voltage), temperature, m,
                                     None if current is None else float(current),
@@ -338,10 +344,8 @@ class Circuit:
     # ---- construction ---------------------------------------------------------------------
     @classmethod
     def _from_device(cls, dev: Device) -> Circuit:
-        t0 = dev.temperature
-        if not (isinstance(t0, (int, float)) and math.isfinite(t0) and t0 > 0):
-            raise DeviceError("temperature", f"must be a positive number (K), got {t0!r}")
-        if dev.regime not in REGIMES:
+        t0 = absolute_temperature(dev.temperature, "temperature", DeviceError)
+        if not isinstance(dev.regime, str) or dev.regime not in REGIMES:
             raise DeviceError("regime", f"must be one of {REGIMES}, got {dev.regime!r}")
         if not dev.nodes:
             raise DeviceError("nodes", "the device has no nodes")
@@ -580,8 +584,11 @@ class Circuit:
         """
         from .solver import solve_circuit
 
-        return solve_circuit(self, magnetization or {}, voltage or {}, temperature or {},
-                             current or {}, method, heat or {})
+        def given(x):
+            return {} if x is None else x
+
+        return solve_circuit(self, given(magnetization), given(voltage), given(temperature),
+                             given(current), method, given(heat))
 
 
 def _check_connected(names, grounded_nodes, ends) -> None:

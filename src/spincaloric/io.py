@@ -50,8 +50,17 @@ class DeviceSpec:
         return Simulation(circuit, self.magnets, drives), opts
 
 
+def file_path(path) -> Path:
+    """``path`` as a :class:`~pathlib.Path`: a file name (str or os.PathLike), not a file
+    descriptor or any other object that ``open`` would take (DeviceError("path", ...))."""
+    if not isinstance(path, (str, os.PathLike)) or isinstance(path, bytes) or not str(path):
+        raise DeviceError("path", f"must be a file name (str or os.PathLike), got {path!r}")
+    return Path(path)
+
+
 def read_toml(path) -> dict:
     """Parse a TOML file; DeviceError("<toml>", "line N, column M: ...") if malformed."""
+    path = file_path(path)
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
@@ -74,7 +83,7 @@ def with_absolute_files(data: dict, base) -> dict:
 def load_spec(path) -> DeviceSpec:
     """Read and validate a device file (raises DeviceError, or OSError if unreadable).
     Files it names (conductance spectra) are found relative to its directory."""
-    return spec_from_dict(read_toml(path), base=Path(path).parent)
+    return spec_from_dict(read_toml(path), base=file_path(path).parent)
 
 
 def load_device(path) -> Device:

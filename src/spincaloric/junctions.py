@@ -58,6 +58,7 @@ import numpy as np
 
 from .constants import ELEMENTARY_CHARGE, LORENZ, SEEBECK_BOUND
 from .contacts import ContactError
+from .validation import absolute_temperature, real
 
 
 @dataclass(frozen=True)
@@ -90,14 +91,13 @@ class JunctionParameters:
 
         S(θ) = −eL0T ∂εG(θ)/G(θ) fixes G_0' and (G_0P²)'; P_a(ε) = P_b(ε) then gives
         (G_0P)' = [G_0'P² + (G_0P²)']/(2P)."""
-        for name, value in (("conductance_parallel", conductance_parallel), ("tmr", tmr),
-                            ("temperature", temperature)):
-            if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+        temperature = absolute_temperature(temperature, "temperature", ContactError)
+        for name, value in (("conductance_parallel", conductance_parallel), ("tmr", tmr)):
+            if not real(value, name, error=ContactError) > 0:
                 raise ContactError(name, f"must be a positive number, got {value!r}")
-        for name, value in (("seebeck_parallel", seebeck_parallel),
-                            ("seebeck_antiparallel", seebeck_antiparallel)):
-            if not (isinstance(value, (int, float)) and math.isfinite(value)):
-                raise ContactError(name, f"must be a finite number (V/K), got {value!r}")
+        seebeck_parallel, seebeck_antiparallel = (
+            real(seebeck_parallel, "seebeck_parallel", "V/K", ContactError),
+            real(seebeck_antiparallel, "seebeck_antiparallel", "V/K", ContactError))
         p2 = tmr / (2.0 + tmr)
         p = math.sqrt(p2)
         g_p = float(conductance_parallel)
@@ -152,9 +152,7 @@ class JunctionParameters:
         within the entropy bound √L0 (module docstring)."""
         for name in ("g0", "polarization_a", "polarization_b", "dg0", "dg0_pa", "dg0_pb",
                      "dg0_papb"):
-            value = getattr(self, name)
-            if not (isinstance(value, (int, float)) and math.isfinite(value)):
-                raise ContactError(name, f"must be a finite number, got {value!r}")
+            real(getattr(self, name), name, error=ContactError)
         if self.g0 <= 0:
             raise ContactError("g0", f"must be positive (S), got {self.g0!r}")
         for name in ("polarization_a", "polarization_b"):

@@ -22,6 +22,7 @@ linear in the drives, so a batch of drives is solved as one multi-right-hand-sid
 from __future__ import annotations
 
 import weakref
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -29,6 +30,7 @@ from .contacts import magnetization_features, response_coefficients, response_ma
 from .device import Circuit, DeviceError, unit_vector
 from .junctions import junction_response
 from .linear_response import solution_extremes, warn_beyond_linear_response
+from .validation import real_array, temperature_array
 
 #: Largest number of unknowns for which "auto" uses the dense batched solver.
 DENSE_LIMIT = 160
@@ -57,6 +59,11 @@ def _overrides(circuit: Circuit, magnetization, voltage, temperature, current, h
     in W) of every node."""
     from .constants import from_electric_potential
 
+    for label, given in (("magnetization", magnetization), ("voltage", voltage),
+                         ("temperature", temperature), ("current", current),
+                         ("heat", heat or {})):
+        if not isinstance(given, Mapping):
+            raise DeviceError(label, f"must be a mapping {{node name: values}}, got {given!r}")
     for name in magnetization:
         if name not in circuit.index:
             raise DeviceError(f"magnetization.{name}", "no such node")
@@ -90,23 +97,16 @@ def _overrides(circuit: Circuit, magnetization, voltage, temperature, current, h
     mag = np.moveaxis(mag, -2, 0).copy()  # (n, *Bm, 3)
     for k, v in ms.items():
         mag[circuit.magnet_group == circuit.magnet_group[circuit.index[k]]] = v
-    vs = {k: from_electric_potential(np.asarray(v, float)) for k, v in voltage.items()}
-    ts = {k: np.asarray(v, float) for k, v in temperature.items()}
-    for k, t in ts.items():
-        if not np.all(np.isfinite(t) & (t > 0)):
-            raise DeviceError(f"temperature.{k}", "must be positive and finite (K)")
-    for k, v in vs.items():
-        if not np.all(np.isfinite(v)):
-            raise DeviceError(f"voltage.{k}", "must be finite (V)")
+    vs = {k: from_electric_potential(real_array(v, f"voltage.{k}", "V", DeviceError))
+          for k, v in voltage.items()}
+    ts = {k: temperature_array(v, f"temperature.{k}", DeviceError)
+          for k, v in temperature.items()}
     heat = heat or {}
     for name in heat:
         if name not in circuit.index or circuit.reservoir[circuit.index[name]]:
             raise DeviceError(f"heat.{name}", "heat is deposited in internal nodes only")
-    cs = {k: np.asarray(v, float) for k, v in {**current, **heat}.items()}
-    for k, v in cs.items():
-        if not np.all(np.isfinite(v)):
-            raise DeviceError(f"current.{k}" if k in current else f"heat.{k}",
-                              "must be finite")
+    cs = {k: real_array(v, f"current.{k}", "A", DeviceError) for k, v in current.items()}
+    cs.update({k: real_array(v, f"heat.{k}", "W", DeviceError) for k, v in heat.items()})
     bd = np.broadcast_shapes(*(a.shape for a in (*vs.values(), *ts.values(), *cs.values())))
     drives = np.zeros((circuit.n_nodes, 3) + bd)
     drives[:, 0] = np.reshape(circuit.reservoir_voltage, (-1,) + (1,) * len(bd))

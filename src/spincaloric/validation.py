@@ -11,7 +11,7 @@ same rules because both go through these functions.
 >>> absolute_temperature(-1.0, "nodes.left.temperature")
 Traceback (most recent call last):
 ...
-spincaloric.errors.FieldError: nodes.left.temperature: an absolute temperature lies in [0.001, 1e+06] K, got -1.0
+spincaloric.errors.FieldError: nodes.left.temperature: must be at least 0.001 K and at most 1e+06 K (an absolute temperature), got -1.0
 """
 
 from __future__ import annotations
@@ -32,25 +32,33 @@ def _describe(value) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def real(value, field: str, unit: str = "", error=FieldError) -> float:
-    """A finite real number (int or float, NumPy scalars included; not a bool, a string or a
-    complex number) as a float; ``unit`` is named in the reason."""
+def _in(unit: str) -> str:
+    return f" ({unit})" if unit else ""
+
+
+def _number(value, field: str, unit: str, error) -> float:
+    """A real number (not a bool, a string or a complex number) as a float, maybe non-finite."""
     if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
         value = value[()]
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise error(field, f"must be a number{f' ({unit})' if unit else ''}, got "
-                    f"{_describe(value)}")
+        raise error(field, f"must be a number{_in(unit)}, got {_describe(value)}")
     try:
-        x = float(value)
+        return float(value)
     except OverflowError:  # an integer beyond the float range
-        x = float("inf")
+        return float("inf") if value > 0 else float("-inf")
+
+
+def real(value, field: str, unit: str = "", error=FieldError) -> float:
+    """A finite real number (int or float, NumPy scalars included; not a bool, a string or a
+    complex number) as a float; ``unit`` is named in the reason."""
+    x = _number(value, field, unit, error)
     if not np.isfinite(x):
-        raise error(field, f"must be a finite number{f' ({unit})' if unit else ''}, got "
-                    f"{_describe(value)}")
+        raise error(field, f"must be finite{_in(unit)}, got {_describe(value)}")
     return x
 
 
-def real_array(value, field: str, unit: str = "", error=FieldError) -> np.ndarray:
+def real_array(value, field: str, unit: str = "", error=FieldError,
+               finite: bool = True) -> np.ndarray:
     """A non-empty array of finite real numbers (any shape; a number is a 0-d array) as
     floats. Booleans, strings, complex numbers and ragged nestings are refused, also inside
     lists."""
@@ -61,40 +69,39 @@ def real_array(value, field: str, unit: str = "", error=FieldError) -> np.ndarra
             items = None
         if items is None or any(isinstance(x, (bool, np.bool_)) or not isinstance(
                 x, numbers.Real) for x in items):
-            raise error(field, f"must be numbers{f' ({unit})' if unit else ''}, got "
-                        f"{_describe(value)}")
+            raise error(field, f"must be numbers{_in(unit)}, got {_describe(value)}")
     try:
         a = np.asarray(value)
     except (ValueError, OverflowError):
         a = np.asarray([np.nan])
     if a.dtype.kind not in "iuf":
-        raise error(field, f"must be numbers{f' ({unit})' if unit else ''}, got "
-                    f"{_describe(value)}")
+        raise error(field, f"must be numbers{_in(unit)}, got {_describe(value)}")
     if a.size == 0:
         raise error(field, "is empty: give at least one value")
     with np.errstate(over="ignore"):
         a = a.astype(float)
-    if not np.all(np.isfinite(a)):
-        raise error(field, f"must be finite{f' ({unit})' if unit else ''}")
+    if finite and not np.all(np.isfinite(a)):
+        raise error(field, f"must be finite{_in(unit)}")
     return a
 
 
-def temperature_range_reason(low: float, high: float | None = None) -> str | None:
-    """Why temperatures spanning [low, high] (K) are refused, or None if they are allowed."""
+def temperature_reason(low: float, high: float | None = None) -> str | None:
+    """Why absolute temperatures from ``low`` to ``high`` (K) are refused, or None: they must
+    lie in [MIN_TEMPERATURE, MAX_TEMPERATURE] (NaN never does)."""
     high = low if high is None else high
-    if low >= MIN_TEMPERATURE and high <= MAX_TEMPERATURE:
+    if MIN_TEMPERATURE <= low and high <= MAX_TEMPERATURE:
         return None
-    worst = low if low < MIN_TEMPERATURE else high
-    return (f"an absolute temperature lies in [{MIN_TEMPERATURE:g}, {MAX_TEMPERATURE:g}] K, "
-            f"got {worst!r}")
+    worst = high if MIN_TEMPERATURE <= low else low
+    return (f"must be at least {MIN_TEMPERATURE:g} K and at most {MAX_TEMPERATURE:g} K (an "
+            f"absolute temperature), got {worst!r}")
 
 
 def absolute_temperature(value, field: str, error=FieldError) -> float:
-    """An absolute temperature (K) within [MIN_TEMPERATURE, MAX_TEMPERATURE]: the linear
-    response coefficients scale with T (e L0 T, L0 T) and underflow below a millikelvin; the
-    Sommerfeld expansion needs k_B T far below the Fermi energy (10⁴–10⁵ K in metals)."""
-    t = real(value, field, "K", error)
-    reason = temperature_range_reason(t)
+    """An absolute temperature (K) in [MIN_TEMPERATURE, MAX_TEMPERATURE]: the linear response
+    coefficients scale with T (e L0 T, L0 T) and underflow below a millikelvin; the Sommerfeld
+    expansion needs k_B T far below the Fermi energy (10⁴–10⁵ K in metals)."""
+    t = _number(value, field, "K", error)
+    reason = temperature_reason(t)
     if reason:
         raise error(field, reason)
     return t
@@ -102,8 +109,9 @@ def absolute_temperature(value, field: str, error=FieldError) -> float:
 
 def temperature_array(value, field: str, error=FieldError) -> np.ndarray:
     """:func:`absolute_temperature` for an array (K) of any shape."""
-    t = real_array(value, field, "K", error)
-    reason = temperature_range_reason(float(t.min()), float(t.max()))
+    t = real_array(value, field, "K", error, finite=False)
+    reason = temperature_reason(float(np.min(t)), float(np.max(t))) if not np.isnan(
+        t).any() else temperature_reason(float("nan"))
     if reason:
         raise error(field, reason)
     return t
