@@ -243,3 +243,125 @@ def test_the_file_format_and_the_api_share_one_temperature_rule(t):
     field, reason = file_error
     assert field == "temperature"  # the device temperature is checked first
     assert api == [reason] * 4, (t, file_error, api)
+
+
+# ---- C: one line naming the field instead of a traceback -----------------------------------
+
+
+def cli(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def one_error_line(res, path, field):
+    assert res.exit_code == 2, res.output
+    assert not isinstance(res.exception, Exception) or isinstance(res.exception, SystemExit)
+    lines = res.stderr.splitlines()
+    assert len(lines) == 1, res.stderr
+    assert lines[0].startswith(f"error: {path}: {field}: "), lines[0]
+    return lines[0]
+
+
+def example(tmp_path, name, old, new, count=1):
+    text = (EXAMPLES / name).read_text()
+    assert old in text
+    path = tmp_path / name
+    path.write_text(text.replace(old, new, count))
+    return path
+
+
+@pytest.mark.parametrize("opening, closing", [("[", "]"), ("{a = ", "}")])
+def test_deeply_nested_toml_is_one_line(tmp_path, opening, closing):
+    deep = tmp_path / "deep.toml"
+    deep.write_text("temperature = 300\nx = " + opening * 500 + "1" + closing * 500 + "\n")
+    line = one_error_line(cli("check", deep), deep, "<toml>")
+    assert "nested too deep" in line
+    inner = example(tmp_path, "valve_thermal.toml", 'type = "normal"',
+                    "type = " + opening * 100 + "1" + closing * 100)
+    one_error_line(cli("solve", "--json", inner), inner, "nodes.spacer.type")
+
+
+@pytest.mark.parametrize("special", ["/dev/zero", "/dev/null"])
+def test_device_files_must_be_regular_files(special):
+    line = one_error_line(cli("check", special), special, "<file>")
+    assert "not a regular file" in line
+
+
+def test_spectrum_tables_must_be_regular_files(tmp_path):
+    from spincaloric.conductance_spectra import ConductanceSpectrum
+
+    with pytest.raises(FieldError, match=r"^spectrum: zero is not a regular file"):
+        ConductanceSpectrum.from_file("/dev/zero")
+
+
+@pytest.mark.parametrize("old, new, field", [
+    # λ² overflowed (OverflowError); a vanishing spin flip is fine, an infinite one is not
+    ("cells = 20", "cells = 20\nspin_flip_length = 5e-324", "layers.fixed.spin_flip_length"),
+    # a cell conductance σA/Δx that underflows made the equations singular (LinAlgError)
+    ("area = 1.26e-15         # m², a 40 nm disc", "area = 5e-324", "layers.fixed.area"),
+    ("cells = 20", "cells = 20\nresistivity = 5e-324", "layers.fixed.resistivity"),
+    ("length = 20e-9", "length = 1e300", "layers.fixed.length"),
+    ("temperature = 300.0", "temperature = 1e308", "temperature"),
+])
+def test_layers_whose_conductances_leave_the_float_range_are_refused(tmp_path, old, new, field):
+    path = example(tmp_path, "pillar_thick_layers.toml", old, new)
+    for command in (["check"], ["solve", "--json"]):
+        one_error_line(cli(*command, path), path, field)
+
+
+def test_a_vanishing_spin_flip_solves(tmp_path):
+    path = example(tmp_path, "pillar_thick_layers.toml", "cells = 20",
+                   "cells = 20\nspin_flip_length = 1e308")
+    res = cli("solve", "--json", path)
+    assert res.exit_code == 0 and res.stderr == "", res.output
+    json.loads(res.stdout, parse_constant=no_constants)
+
+
+@pytest.mark.parametrize("old, new, field", [
+    ("tmr = 1.0", "tmr = 5e-324", "contacts[0].junction.tmr"),  # was a ZeroDivisionError
+    ("area = 1.26e-15", "area = 5e-324", "contacts[0].area"),  # solved to subnormal currents
+])
+def test_junctions_out_of_range_are_refused(tmp_path, old, new, field):
+    path = example(tmp_path, "mtj_magneto_seebeck.toml", old, new)
+    one_error_line(cli("check", path), path, field)
+
+
+@pytest.mark.parametrize("old, new, field", [
+    ("saturation_magnetization = 1.1e6", "saturation_magnetization = 1e12",
+     "nodes.free.magnet.saturation_magnetization"),
+    ("saturation_magnetization = 1.1e6", "saturation_magnetization = 1e-300",
+     "nodes.free.magnet.saturation_magnetization"),
+    ("damping = 0.01", "damping = 0.01\napplied_field = [1e6, 0, 0]",
+     "nodes.free.magnet.applied_field"),
+    ("area = 1.26e-15                    # m²", "area = 5e-324 #", "nodes.free.magnet.area"),
+])
+def test_magnets_the_integrators_cannot_follow_are_refused(tmp_path, old, new, field):
+    """Each used to end in a ZeroDivisionError inside the integration kernels."""
+    path = example(tmp_path, "thermal_switching_pillar.toml", old, new)
+    for command in (["check"], ["run", "--until", "1ns"], ["map", "--vary",
+                                                            "nodes.free.magnet.damping=0.01,0.02",
+                                                            "-o", tmp_path / "map.nc"]):
+        one_error_line(cli(*command, path), path, field)
+
+
+@pytest.mark.parametrize("seed", ["9223372036854775808", "-1"])
+def test_seeds_outside_64_bits_are_refused(tmp_path, seed):
+    path = EXAMPLES / "thermal_switching_pillar.toml"
+    res = cli("run", "--seed", seed, path)
+    assert res.exit_code == 2 and len(res.stderr.splitlines()) == 1, res.output
+    assert "--seed" in res.stderr and "Traceback" not in res.stderr
+    text = path.read_text() + "seed = " + seed + "\n"  # in [simulation], the last table
+    bad = tmp_path / "seed.toml"
+    bad.write_text(text)
+    line = one_error_line(cli("check", bad), bad, "simulation.seed")
+    assert "[0, 2**63)" in line
+
+
+def test_the_api_refuses_seeds_outside_64_bits():
+    from spincaloric.dynamics.simulation import DynamicsError
+    from spincaloric.io import load_spec
+
+    spec = load_spec(EXAMPLES / "thermal_switching_pillar.toml")
+    sim, _ = spec.simulation_for(spec.device.finalize(), 1e-10)
+    for seed in (2**63, -1, 1.5, True):
+        with pytest.raises(DynamicsError, match=r"^seed: must be a whole number in \[0, 2\*\*63\)"):
+            sim.run(1e-10, seed=seed, n_save=3)

@@ -271,7 +271,8 @@ def _compile_notice() -> None:
 @click.option("--ensemble", type=click.IntRange(min=1), help="number of trajectories")
 @click.option("--temperature-noise", is_flag=True, default=None,
               help="Brown's thermal field (stochastic Heun)")
-@click.option("--seed", type=int, help="random seed of the thermal field")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1),
+              help="random seed of the thermal field, in [0, 2**63)")
 @click.option("--n-save", type=click.IntRange(min=2), help="saved instants")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="netCDF trajectory file")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="PNG of m(t), τ(t)")

@@ -36,7 +36,7 @@ from .constants import from_electric_potential
 from .contacts import ContactError, ContactParameters
 from .errors import FieldError
 from .junctions import JunctionParameters
-from .validation import absolute_temperature, real, unit_vectors
+from .validation import absolute_temperature, conductance_reason, real, unit_vectors
 
 Regime = Literal["thermalized", "noninteracting", "spectral"]
 NodeKind = Literal["ferromagnet", "normal"]
@@ -89,7 +89,13 @@ def _precession(where: str, kind: str, reservoir: bool, spin_flip: float, field,
             and math.isfinite(lifetime) and lifetime > 0):
         raise DeviceError(f"{where}.spin_lifetime", f"a hanle_field needs the spin relaxation "
                           f"time τ_sf > 0 (s), got {lifetime!r}")
-    return float(spin_flip) * float(lifetime) * gyromagnetic_ratio() * b
+    with np.errstate(over="ignore"):
+        omega = float(spin_flip) * float(lifetime) * gyromagnetic_ratio() * b
+    if not np.all(np.isfinite(omega)):
+        raise DeviceError(f"{where}.hanle_field", f"with spin_flip G_sf = {spin_flip:.3g} S and "
+                          f"spin_lifetime τ_sf = {lifetime:.3g} s gives a precession "
+                          "G_sf τ_sf γB beyond the floating-point range")
+    return omega
 
 
 @dataclass
@@ -222,6 +228,8 @@ class Device:
                          DeviceError)
             if value < 0:
                 raise DeviceError(f"{where}.{key}", f"must be a conductance >= 0, got {value!r}")
+            if reason := conductance_reason(value, 0.0, "S" if key == "spin_flip" else "W/K"):
+                raise DeviceError(f"{where}.{key}", f"is {reason}")
             if value and reservoir:
                 raise DeviceError(f"{where}.{key}", "only an internal node relaxes (a reservoir "
                                   "is in equilibrium)")
@@ -400,6 +408,8 @@ class Circuit:
                     or not (math.isfinite(h) and h >= 0):
                 raise DeviceError(f"{where}.heat_conductance", f"must be a finite conductance "
                                   f"≥ 0 (W/K), got {h!r}")
+            if reason := conductance_reason(h, 0.0, "W/K"):
+                raise DeviceError(f"{where}.heat_conductance", f"is {reason}")
             if is_junction and h:
                 raise DeviceError(f"{where}.heat_conductance", "not on a tunnel junction")
             if c.spectrum is not None and not (ferro[a] or ferro[b]):

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from .contacts import ContactError, ContactParameters
 from .device import Device, DeviceError, angles_to_vector
 from .schema import ContactTable, DeviceFile, first_error
+from .validation import conductance_reason
 
 
 @dataclass
@@ -58,14 +59,46 @@ def file_path(path) -> Path:
     return Path(path)
 
 
+#: How deep tables and arrays may nest in a device file (the format itself needs 5).
+MAX_NESTING = 32
+
+
 def read_toml(path) -> dict:
-    """Parse a TOML file; DeviceError("<toml>", "line N, column M: ...") if malformed."""
+    """Parse a TOML file; DeviceError("<toml>", "line N, column M: ...") if malformed,
+    DeviceError("<file>", ...) if not a regular file of sane size (OSError if unreadable)."""
+    from .validation import read_input_file
+
     path = file_path(path)
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
+        data = tomllib.loads(read_input_file(path, "<file>", DeviceError).decode("utf-8"))
     except tomllib.TOMLDecodeError as err:
         raise DeviceError("<toml>", str(err).splitlines()[0]) from None
+    except UnicodeDecodeError as err:
+        raise DeviceError("<toml>", f"not UTF-8 text (byte {err.start})") from None
+    except RecursionError:
+        raise DeviceError("<toml>", f"tables or arrays nested too deep to read (a device file "
+                          f"nests at most {MAX_NESTING} deep)") from None
+    _check_nesting(data)
+    return data
+
+
+def _check_nesting(data: dict) -> None:
+    """DeviceError naming the first value nested deeper than MAX_NESTING (iteratively: a deep
+    value must not exhaust the interpreter's stack in later recursive code)."""
+    stack = [(data, "", 1)]
+    while stack:
+        node, where, depth = stack.pop()
+        if depth > MAX_NESTING:  # named by its table (nodes.NAME.key, contacts[k].key)
+            raise DeviceError(".".join(where.split(".")[:3]), f"tables or arrays nested more "
+                              f"than {MAX_NESTING} deep")
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, value in items:
+            if isinstance(value, (dict, list)):
+                if isinstance(key, int):  # an index only for an array of tables
+                    sub = f"{where}[{key}]" if isinstance(value, dict) else where
+                else:
+                    sub = f"{where}.{key}" if where else str(key)
+                stack.append((value, sub, depth + 1))
 
 
 def with_absolute_files(data: dict, base) -> dict:
@@ -304,6 +337,9 @@ def _junction(t: ContactTable, dev: Device, t0: float, where: str):
             if not (t.area > 0 and j.resistance_area > 0):
                 field = "area" if not t.area > 0 else "junction.resistance_area"
                 raise DeviceError(f"{where}.{field}", "must be positive")
+            if reason := conductance_reason(t.area / j.resistance_area):
+                raise DeviceError(f"{where}.area", f"with resistance_area gives the parallel "
+                                  f"conductance area/RA = {reason}")
             params = JunctionParameters.symmetric(
                 conductance_parallel=t.area / j.resistance_area, tmr=j.tmr,
                 seebeck_parallel=j.seebeck_parallel, seebeck_antiparallel=j.seebeck_antiparallel,
@@ -363,6 +399,8 @@ def _database_contact(t: ContactTable, t0: float, where: str) -> ContactParamete
     if per_area is None:
         raise DeviceError(f"{where}.interface", f"{t.interface!r} has no conductance per area "
                           "in the database: give conductance_per_area (S/m²)")
+    if reason := conductance_reason(per_area * t.area):
+        raise DeviceError(f"{where}.area", f"gives the conductance G/A × area = {reason}")
     if data.mixing is None or data.mixing_derivative is None:
         raise DeviceError(f"{where}.interface", f"{t.interface!r} has no mixing conductance "
                           "(η, η') in the database: use the paper's form")

@@ -58,7 +58,7 @@ import numpy as np
 
 from .constants import ELEMENTARY_CHARGE, LORENZ, SEEBECK_BOUND
 from .contacts import ContactError
-from .validation import absolute_temperature, real
+from .validation import absolute_temperature, conductance_reason, real
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,12 @@ class JunctionParameters:
         seebeck_parallel, seebeck_antiparallel = (
             real(seebeck_parallel, "seebeck_parallel", "V/K", ContactError),
             real(seebeck_antiparallel, "seebeck_antiparallel", "V/K", ContactError))
+        if reason := conductance_reason(conductance_parallel):
+            raise ContactError("conductance_parallel", f"is {reason}")
         p2 = tmr / (2.0 + tmr)
+        if p2 == 0:
+            raise ContactError("tmr", f"{tmr:g} is too small: the polarization P = "
+                               "sqrt(TMR/(2 + TMR)) underflows to 0")
         p = math.sqrt(p2)
         g_p = float(conductance_parallel)
         g_ap = g_p / (1.0 + tmr)
@@ -155,6 +160,8 @@ class JunctionParameters:
             real(getattr(self, name), name, error=ContactError)
         if self.g0 <= 0:
             raise ContactError("g0", f"must be positive (S), got {self.g0!r}")
+        if reason := conductance_reason(self.g0):
+            raise ContactError("g0", f"is {reason}")
         for name in ("polarization_a", "polarization_b"):
             if not abs(getattr(self, name)) < 1:
                 raise ContactError(name, f"must lie in (-1, 1), got {getattr(self, name)!r}")

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .errors import FieldError
 from .validation import absolute_temperature, real
+from .validation import seed as seed_rule
 
 
 class _Strict(BaseModel):
@@ -253,6 +254,8 @@ class SimulationTable(_Strict):
     dt: float | None = Field(None, description="s")
     seed: int | None = None
     joule_heating: bool | None = Field(None, description="add the drives' Joule heat")
+
+    _seed = field_validator("seed")(_shared(seed_rule))
 
 
 class SweepTable(_Strict):

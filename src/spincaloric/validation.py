@@ -17,6 +17,8 @@ spincaloric.errors.FieldError: nodes.left.temperature: must be at least 0.001 K 
 from __future__ import annotations
 
 import numbers
+import os
+import stat
 
 import numpy as np
 
@@ -25,6 +27,13 @@ from .errors import FieldError
 
 #: Seeds of the random thermal field are whole numbers in [0, SEED_LIMIT): 64-bit signed.
 SEED_LIMIT = 2**63
+#: The range of a contact's conductance (S): outside it the response L0 T G, e L0 T G' of the
+#: Kirchhoff equations under- or overflows. 1e-30 S carries one electron in 5e10 s at 1 V;
+#: 1e30 S is 10¹³ times a square metre of copper one nanometre thick.
+MIN_CONDUCTANCE = 1e-30
+MAX_CONDUCTANCE = 1e30
+#: The largest input file read (bytes): a device file, or a tabulated spectrum beside it.
+MAX_FILE_BYTES = 64 * 2**20
 
 
 def _describe(value) -> str:
@@ -117,6 +126,15 @@ def temperature_array(value, field: str, error=FieldError) -> np.ndarray:
     return t
 
 
+def conductance_reason(g: float, least: float = MIN_CONDUCTANCE, unit: str = "S") -> str | None:
+    """Why a conductance ``g`` (S; or a heat conductance, W/K) is refused, or None: it must
+    lie in [least, MAX_CONDUCTANCE] (``least`` = 0 for a relaxation that may vanish)."""
+    if least <= g <= MAX_CONDUCTANCE:
+        return None
+    return (f"{g:.3g} {unit}, outside [{least:g}, {MAX_CONDUCTANCE:g}] {unit} (the circuit's "
+            "equations would under- or overflow)")
+
+
 def unit_vectors(value, field: str, error=FieldError) -> np.ndarray:
     """Non-zero, finite 3-vectors (..., 3) normalised to unit length, without overflow or
     underflow: each vector is first scaled by its largest |component| (so [1e200, 1e200, 0]
@@ -137,3 +155,19 @@ def seed(value, field: str = "seed", error=FieldError) -> int:
             or not 0 <= int(value) < SEED_LIMIT:
         raise error(field, f"must be a whole number in [0, 2**63), got {_describe(value)}")
     return int(value)
+
+
+def read_input_file(path, field: str, error=FieldError) -> bytes:
+    """The bytes of the input file ``path``: a regular file of at most MAX_FILE_BYTES (a
+    device, a pipe or a directory — ``/dev/zero`` — is refused before reading). OSError if it
+    cannot be opened."""
+    info = os.stat(path)
+    if not stat.S_ISREG(info.st_mode):
+        raise error(field, f"{os.path.basename(path)} is not a regular file (a device, a "
+                    "pipe or a directory)")
+    with open(path, "rb") as fh:
+        data = fh.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise error(field, f"{os.path.basename(path)} is larger than "
+                    f"{MAX_FILE_BYTES // 2**20} MiB: not an input file of spincaloric")
+    return data

@@ -20,7 +20,8 @@ from ..constants import from_electric_potential
 from ..device import Circuit, DeviceError
 from ..errors import FieldError
 from ..linear_response import warn_beyond_linear_response
-from ..validation import unit_vectors
+from ..validation import SEED_LIMIT, temperature_reason, unit_vectors
+from ..validation import seed as validated_seed
 from .magnets import MagnetError, MagnetParameters
 from .torque_model import CircuitTorqueModel
 
@@ -129,10 +130,7 @@ class Simulation:
             i = c.index[node]
             if quantity == "voltage":
                 v, slot = from_electric_potential(v), 3 * i
-            elif quantity == "temperature":
-                if np.any(v <= 0):
-                    raise DynamicsError(f"drives.{node}.temperature",
-                                        "the temperature must stay positive (K)")
+            elif quantity == "temperature":  # its range: _check_drive_extremes
                 v, slot = v - c.temperature, 3 * i + 1
             else:
                 slot = 3 * i + 2
@@ -164,6 +162,36 @@ class Simulation:
         span = (hi[3 * fixed].max() - lo[3 * fixed].min()) if fixed.size else 0.0
         dev = np.abs(np.concatenate([lo[1::3], hi[1::3]])).max(initial=0.0)
         warn_beyond_linear_response(span, dev, c.temperature, stacklevel=4)
+
+    def _check_drive_extremes(self, slot, offsets, values, amp) -> None:
+        """Refuse drives that take the circuit out of the range it represents: the static
+        state, and each drive at its extremes (scaled by the amplitudes ``amp`` (E, J)) with
+        the others static, must solve to finite states with positive temperatures
+        (:meth:`Circuit.solve`), and a temperature drive stays an absolute temperature."""
+        import warnings
+
+        from ..constants import to_electric_potential
+        from ..linear_response import LinearResponseWarning
+
+        c = self.circuit
+        d0 = self.model.d0
+        with warnings.catch_warnings():  # warned once, for all drives: run()
+            warnings.simplefilter("ignore", LinearResponseWarning)
+            c.solve()  # a DeviceError names the node's static field
+            for j, (node, quantity) in enumerate(self.drives):
+                s = slot[j]
+                v = values[offsets[j]:offsets[j + 1]]
+                ext = d0[s] + np.outer(amp[:, j], [v.min() - d0[s], v.max() - d0[s]])
+                x = np.array([ext.min(), ext.max()])
+                given = {"voltage": to_electric_potential(x), "temperature": c.temperature + x,
+                         "current": x, "heat": x}[quantity]
+                where = f"drives.{node}.{quantity}"
+                if quantity == "temperature" and (reason := temperature_reason(*given)):
+                    raise DynamicsError(where, reason)
+                try:
+                    c.solve(**{quantity: {node: given}})
+                except DeviceError as err:
+                    raise DynamicsError(where, f"at its extreme {err.reason}") from None
 
     def _magnet_arrays(self, n_traj: int, parameters=None):
         """Kernel arrays (E, k, 6) and (E, k, 3, 3); ``parameters`` = {magnet: {field:
@@ -255,6 +283,7 @@ class Simulation:
         if max_step is not None and not (isinstance(max_step, (int, float, np.floating))
                                          and np.isfinite(max_step) and max_step > 0):
             raise DynamicsError("max_step", f"must be a positive time (s), got {max_step!r}")
+        seed = validated_seed(seed, "seed", DynamicsError)
         method = method or ("heun" if temperature_noise else "rk45")
         if method not in METHODS:
             raise DynamicsError("method", f"must be one of {METHODS}")
@@ -277,6 +306,7 @@ class Simulation:
         if not np.all(np.isfinite(amp)):
             raise DynamicsError("amplitude", "must be finite")
         self._warn_beyond_linear_response(slot, offsets, values, amp)
+        self._check_drive_extremes(slot, offsets, values, amp)
         k = len(self.names)
         m0 = self.initial_state() if initial is None else initial
         try:
@@ -300,6 +330,7 @@ class Simulation:
             bar = tqdm(total=len(t_save), unit="save", desc="integrating")
         start, state, seg = 0, m0, 0
         while start < len(t_save) - 1:
+            seg_seed = (seed + 1_000_000 * seg) % SEED_LIMIT  # a signed 64-bit seed
             stop = min(start + SEGMENT, len(t_save) - 1)
             t_seg = t_save[start:stop + 1]
             seg_out = np.empty((ensemble, len(t_seg), k, 3))
@@ -318,13 +349,13 @@ class Simulation:
                 from .ensemble import integrate_ensemble
 
                 integrate_ensemble(mode, state, t_seg - shift, dt, method == "heun",
-                                   seed + 1_000_000 * seg, d0, slot, offsets, local_times,
+                                   seg_seed, d0, slot, offsets, local_times,
                                    values, amp, tm.a0, tm.r0, tm.e, tm.f, tm.t, slon, mp, mv,
                                    temp_slot, self.circuit.temperature, seg_out)
                 steps += int(round((t_seg[-1] - t_seg[0]) / dt))
             else:
                 kernels.integrate_fixed(mode, state, t_seg - shift, dt, method == "heun",
-                                        seed + 1_000_000 * seg, d0, slot, offsets, local_times,
+                                        seg_seed, d0, slot, offsets, local_times,
                                         values, amp, tm.a0, tm.r0, tm.e, tm.f, tm.t, slon, mp,
                                         mv, temp_slot, self.circuit.temperature, seg_out)
                 steps += int(round((t_seg[-1] - t_seg[0]) / dt))
