@@ -365,3 +365,213 @@ def test_the_api_refuses_seeds_outside_64_bits():
     for seed in (2**63, -1, 1.5, True):
         with pytest.raises(DynamicsError, match=r"^seed: must be a whole number in \[0, 2\*\*63\)"):
             sim.run(1e-10, seed=seed, n_save=3)
+
+
+# ---- D: the public API raises field-named errors, never raw NumPy/Python exceptions -----------
+
+#: Bad values of every kind: wrong types, NaN, infinities, negative, huge, tiny, empty, wrong
+#: shapes, objects that are not numbers at all.
+JUNK = (None, "1", "x", "", True, np.bool_(True), np.nan, np.inf, -np.inf, -1.0, 0.0, 1e308,
+        -1e308, 5e-324, 2**70, 1 + 1j, [], [1.0], [[1.0, 2.0], [3.0]], np.zeros((2, 2)),
+        np.array([]), {}, {"a": 1.0}, object(), (np.nan, 0.0, 1.0))
+
+
+def _base_device():
+    dev = Device(temperature=300.0)
+    dev.add_node("left", "ferromagnet", reservoir=True, magnetization=[0, 0, 1])
+    dev.add_node("spacer", "normal")
+    dev.add_node("right", "ferromagnet", reservoir=True, magnetization=[1, 0, 0],
+                 voltage=1e-6)
+    return dev
+
+
+def _magnet(**kw):
+    return dict(dict(saturation_magnetization=1e6, volume=1e-24, damping=0.01,
+                     anisotropy_field=0.1), **kw)
+
+
+def _api_calls():
+    """(name, keyword arguments of a valid call, the call) of the public API."""
+    from spincaloric import load_device
+    from spincaloric.dynamics import drives
+    from spincaloric.layers import BulkMaterial, add_layer
+    from spincaloric.sweep import parse_vary, run_sweep
+
+    contact = ContactParameters.from_paper(**PAPER, temperature=300.0)
+    circuit = valve_circuit()
+    cu = BulkMaterial(resistivity=2e-8, spin_flip_length=3.5e-7)
+
+    def node(**kw):
+        _base_device().add_node("n", **kw)
+
+    def contact_call(a="left", b="spacer", parameters=contact, **kw):
+        _base_device().add_contact(a, b, parameters, **kw)
+
+    def layer(**kw):
+        add_layer(_base_device(), "w", **kw)
+
+    def sweep(key="right.voltage", values=(0.0, 1e-6)):
+        run_sweep(circuit, [(key, values)])
+
+    return [
+        ("load_device", dict(path=str(EXAMPLES / "valve_thermal.toml")), load_device),
+        ("Device", dict(temperature=300.0, regime="thermalized"), Device),
+        ("Device.add_node", dict(kind="normal", reservoir=True, voltage=0.0, temperature=300.0,
+                                 spin_flip=0.0, bath=0.0, heat=0.0), node),
+        ("Device.add_node(ferromagnet)", dict(kind="ferromagnet", reservoir=True,
+                                             magnetization=[0, 0, 1], current=1e-6), node),
+        ("Device.add_contact", dict(a="left", b="spacer", parameters=contact,
+                                    heat_conductance=0.0, bulk=False), contact_call),
+        ("add_layer", dict(material=cu, length=1e-8, area=1e-14, cells=4,
+                           magnetization=None), layer),
+        ("ContactParameters.from_paper", dict(PAPER, temperature=300.0),
+         ContactParameters.from_paper),
+        ("Circuit.solve", dict(voltage={"right": 1e-6}, temperature={"right": 301.0},
+                               heat={"spacer": 0.0}, magnetization={"right": [0, 1, 0]},
+                               method="auto"), circuit.solve),
+        ("MagnetParameters", _magnet(anisotropy_axis=[0, 0, 1], applied_field=[0, 0, 0],
+                                     demagnetizing_factors=[0, 0, 1], g_factor=2.0),
+         MagnetParameters),
+        ("MagnetParameters.from_layer", dict(saturation_magnetization=1e6, damping=0.01,
+                                             thickness=1e-9, area=1e-15,
+                                             anisotropy_energy=1e5),
+         MagnetParameters.from_layer),
+        ("Constant", dict(value=1.0), drives.Constant),
+        ("Step", dict(before=0.0, after=1.0, time=1e-9), drives.Step),
+        ("RectangularPulse", dict(base=0.0, amplitude=1.0, start=0.0, duration=1e-9,
+                                  rise=1e-10), drives.RectangularPulse),
+        ("GaussianPulse", dict(base=0.0, amplitude=1.0, center=1e-9, width=1e-10),
+         drives.GaussianPulse),
+        ("LaserPulse", dict(base=300.0, peak=10.0, start=0.0, rise=1e-11, decay=1e-9),
+         drives.LaserPulse),
+        ("Table", dict(times=[0.0, 1e-9], values=[0.0, 1.0]), drives.Table),
+        ("drive_from_dict", dict(d={"shape": "step", "before": 0.0, "after": 1.0,
+                                    "time": 1e-9}, field="drives.x.voltage"),
+         drives.drive_from_dict),
+        ("parse_vary", dict(text="right.voltage=0:1e-3:3"), parse_vary),
+        ("run_sweep", dict(key="right.voltage", values=(0.0, 1e-6)), sweep),
+    ]
+
+
+def _assert_field_error(name, key, bad, call, kwargs):
+    try:
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            call(**kwargs)
+    except FieldError as err:
+        assert isinstance(err.field, str) and err.field, (name, key, bad)
+        assert isinstance(err.reason, str) and err.reason and "\n" not in err.reason
+    except Exception as err:  # noqa: BLE001 - the point: nothing but a FieldError
+        raise AssertionError(f"{name}({key}={bad!r}) raised {type(err).__name__}: "
+                             f"{err}") from err
+
+
+API_CALLS = _api_calls()
+
+
+@pytest.mark.parametrize("name, valid, call", API_CALLS, ids=[c[0] for c in API_CALLS])
+def test_the_api_answers_bad_arguments_with_field_errors(name, valid, call):
+    """Every argument of every public entry point, replaced by every kind of junk: the call
+    succeeds or raises a FieldError naming a field (no TypeError, ZeroDivisionError,
+    LinAlgError, FloatingPointError from an overflow, ...)."""
+    call(**valid)  # the valid call works
+    for key in valid:
+        for bad in JUNK:
+            _assert_field_error(name, key, bad, call, {**valid, key: bad})
+            if isinstance(valid[key], dict):  # inside a mapping of overrides
+                for inner in valid[key]:
+                    _assert_field_error(name, f"{key}.{inner}", bad, call,
+                                        {**valid, key: {**valid[key], inner: bad}})
+
+
+def _pillar_simulation():
+    from spincaloric.io import load_spec
+
+    spec = load_spec(EXAMPLES / "thermal_switching_pillar.toml")
+    circuit = spec.device.finalize()
+    return circuit, spec.magnets, spec.drives
+
+
+def test_node_names_and_kinds_are_checked():
+    def node(name="n", kind="normal"):
+        _base_device().add_node(name, kind)
+
+    node()
+    for key in ("name", "kind"):
+        for bad in JUNK:
+            _assert_field_error("add_node", key, bad, node, {key: bad})
+
+
+def test_simulation_answers_bad_arguments_with_field_errors():
+    from spincaloric.dynamics.simulation import Simulation
+
+    circuit, magnets, drives = _pillar_simulation()
+    valid = dict(circuit=circuit, magnets=magnets, drives=drives, torque="circuit",
+                 slonczewski={})
+    Simulation(**valid)
+    for key in valid:
+        for bad in JUNK:
+            _assert_field_error("Simulation", key, bad, Simulation, {**valid, key: bad})
+    for bad in JUNK:
+        _assert_field_error("Simulation", "slonczewski.free", bad, Simulation,
+                            {**valid, "torque": "slonczewski", "slonczewski": {"free": bad}})
+
+
+@pytest.mark.slow  # a valid run integrates (the kernels compile on first use)
+def test_simulation_run_answers_bad_arguments_with_field_errors():
+    from spincaloric.dynamics.simulation import Simulation
+
+    circuit, magnets, drives = _pillar_simulation()
+    sim = Simulation(circuit, magnets, drives)
+    valid = dict(until=2e-11, n_save=3, ensemble=1, initial=None, method="rk45",
+                 temperature_noise=False, dt=None, seed=0, amplitude=None, rtol=1e-7, atol=1e-9,
+                 max_step=None, parameters={"free": {"damping": 0.02}})
+    sim.run(**valid)
+    for key in valid:
+        for bad in JUNK:
+            _assert_field_error("Simulation.run", key, bad, sim.run, {**valid, key: bad})
+
+
+ANY_FLOAT = st.one_of(st.floats(allow_nan=True, allow_infinity=True),
+                      st.floats(-1e3, 1e3), st.sampled_from((0.0, 5e-324, 1e-300, 1e300)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(ms=ANY_FLOAT, volume=ANY_FLOAT, damping=ANY_FLOAT, field=ANY_FLOAT, bk=ANY_FLOAT)
+def test_a_magnet_is_representable_or_refused(ms, volume, damping, field, bk):
+    """Any numbers: a MagnetError, or a magnet of at least one Bohr magneton whose torque rate
+    γ/(M_s V) is finite and whose precession the integrators resolve."""
+    from spincaloric.constants import BOHR_MAGNETON
+    from spincaloric.dynamics.magnets import MAX_PRECESSION, MagnetError
+
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        try:
+            p = MagnetParameters(saturation_magnetization=ms, volume=volume, damping=damping,
+                                 anisotropy_field=bk, applied_field=[field, 0.0, field])
+        except MagnetError as err:
+            assert err.field in ("saturation_magnetization", "volume", "damping",
+                                 "anisotropy_field", "applied_field")
+            return
+    assert p.moment >= BOHR_MAGNETON and np.isfinite(p.gyromagnetic_ratio / p.moment)
+    assert p.precession_rate <= MAX_PRECESSION
+
+
+@settings(max_examples=300, deadline=None)
+@given(g=ANY_FLOAT, pol=ANY_FLOAT, mixing=ANY_FLOAT, seebeck=ANY_FLOAT, dpol=ANY_FLOAT,
+       dmix=ANY_FLOAT)
+def test_a_contact_is_representable_or_refused(g, pol, mixing, seebeck, dpol, dmix):
+    """Any numbers through the paper's parameters: a ContactError, or finite conductances
+    within the representable range (then validate() decides the second law)."""
+    from spincaloric.contacts import ContactError
+    from spincaloric.validation import MAX_CONDUCTANCE, MIN_CONDUCTANCE
+
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        try:
+            p = ContactParameters.from_paper(conductance=g, polarization=pol, mixing=mixing,
+                                             seebeck=seebeck, polarization_derivative=dpol,
+                                             mixing_derivative=dmix, temperature=300.0)
+            p.validate(300.0)
+        except ContactError:
+            return
+    values = [p.g_up, p.g_down, p.g_mix.real, p.g_mix.imag, p.dg_up, p.dg_down, p.dg_mix.real]
+    assert all(np.isfinite(values))
+    assert MIN_CONDUCTANCE <= p.conductance <= MAX_CONDUCTANCE

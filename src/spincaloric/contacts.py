@@ -105,10 +105,14 @@ class ContactParameters:
         temperature : T (K) at which ``seebeck`` is given.
         mixing_imag, mixing_imag_derivative : 2 Im G↑↓/G and 2 Im ∂εG↑↓/∂εG (dimensionless).
         """
-        _check_finite(conductance=conductance, polarization=polarization, mixing=mixing,
-                      seebeck=seebeck, polarization_derivative=polarization_derivative,
-                      mixing_derivative=mixing_derivative, mixing_imag=mixing_imag,
-                      mixing_imag_derivative=mixing_imag_derivative)
+        conductance, polarization, mixing, seebeck, polarization_derivative, \
+            mixing_derivative, mixing_imag, mixing_imag_derivative = (
+                real(v, k, error=ContactError) for k, v in (
+                    ("conductance", conductance), ("polarization", polarization),
+                    ("mixing", mixing), ("seebeck", seebeck),
+                    ("polarization_derivative", polarization_derivative),
+                    ("mixing_derivative", mixing_derivative), ("mixing_imag", mixing_imag),
+                    ("mixing_imag_derivative", mixing_imag_derivative)))
         temperature = absolute_temperature(temperature, "temperature", ContactError)
         if conductance <= 0:
             raise ContactError("conductance", f"must be positive (S), got {conductance:g}")

@@ -9,6 +9,7 @@ class FieldError(ValueError):
     """Invalid input: ``field`` names the culprit, ``reason`` says why (one line)."""
 
     def __init__(self, field: str, reason: str):
+        reason = " ".join(str(reason).split())  # one line, whatever it quotes
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason

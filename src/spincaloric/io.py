@@ -51,6 +51,17 @@ class DeviceSpec:
         return Simulation(circuit, self.magnets, drives), opts
 
 
+class UnreadableFileError(DeviceError, OSError):
+    """A device file that cannot be read: a field-named error that is also the OSError."""
+
+    def __init__(self, err: OSError):
+        super().__init__("<file>", f"{err.strerror or err}")
+        self.errno, self.strerror, self.filename = err.errno, err.strerror, err.filename
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.reason}"
+
+
 def file_path(path) -> Path:
     """``path`` as a :class:`~pathlib.Path`: a file name (str or os.PathLike), not a file
     descriptor or any other object that ``open`` would take (DeviceError("path", ...))."""
@@ -65,12 +76,15 @@ MAX_NESTING = 32
 
 def read_toml(path) -> dict:
     """Parse a TOML file; DeviceError("<toml>", "line N, column M: ...") if malformed,
-    DeviceError("<file>", ...) if not a regular file of sane size (OSError if unreadable)."""
+    DeviceError("<file>", ...) if not a regular file of sane size or unreadable (then an
+    :class:`UnreadableFileError`, also an OSError)."""
     from .validation import read_input_file
 
     path = file_path(path)
     try:
         data = tomllib.loads(read_input_file(path, "<file>", DeviceError).decode("utf-8"))
+    except OSError as err:
+        raise UnreadableFileError(err) from None
     except tomllib.TOMLDecodeError as err:
         raise DeviceError("<toml>", str(err).splitlines()[0]) from None
     except UnicodeDecodeError as err:
@@ -114,7 +128,8 @@ def with_absolute_files(data: dict, base) -> dict:
 
 
 def load_spec(path) -> DeviceSpec:
-    """Read and validate a device file (raises DeviceError, or OSError if unreadable).
+    """Read and validate a device file (raises DeviceError; one that is also an OSError if the
+    file is unreadable).
     Files it names (conductance spectra) are found relative to its directory."""
     return spec_from_dict(read_toml(path), base=file_path(path).parent)
 

@@ -174,7 +174,7 @@ def _segments(length, cells, through):
     if len(seg) > cells:
         raise DeviceError("cells", f"{cells} cells cannot hold {len(seg) - 1} contact "
                           f"positions: give at least {len(seg)}")
-    n = np.maximum(1, np.rint(cells * seg / length).astype(int))
+    n = np.maximum(1, np.rint(cells * (seg / length)).astype(int))  # (no overflow)
     while n.sum() != cells:  # hand the rounding difference to the coarsest segment
         k = int(np.argmax(seg / n)) if n.sum() < cells else int(
             np.argmin(np.where(n > 1, seg / n, np.inf)))
@@ -197,10 +197,11 @@ def _check_representable(name, material, length, area, cells, dx) -> None:
     for value in g:
         if reason := conductance_reason(value):
             # log10 of G = σA/Δx = σA·cells/L relative to typical: the largest term is to blame
-            terms = {"resistivity": -math.log10(material.resistivity / _TYPICAL["resistivity"]),
-                     "area": math.log10(area / _TYPICAL["area"]),
-                     "length": -math.log10(length / _TYPICAL["length"]),
-                     "cells": math.log10(cells / _TYPICAL["cells"])}
+            given = {"resistivity": material.resistivity, "area": area, "length": length,
+                     "cells": cells}
+            sign = {"resistivity": -1, "area": 1, "length": -1, "cells": 1}
+            terms = {k: sign[k] * (math.log10(v) - math.log10(_TYPICAL[k]))
+                     for k, v in given.items()}
             key = (max if value > 1 else min)(terms, key=terms.get)
             raise DeviceError(f"layers.{name}.{key}", f"gives the cells the conductance "
                               f"σA/Δx = {reason}")
@@ -231,9 +232,10 @@ def add_layer(device: Device, name: str, material: BulkMaterial, *, length: floa
     spin accumulation along m, so there the field has nothing to turn (it is accepted, to apply
     one field to a whole device, and does nothing).
     """
+    length, area = (real(value, f"layers.{name}.{key}", unit, DeviceError)
+                    for key, value, unit in (("length", length, "m"), ("area", area, "m²")))
     for key, value in (("length", length), ("area", area)):
-        if not real(value, f"layers.{name}.{key}", "m" if key == "length" else "m²",
-                    DeviceError) > 0:
+        if not value > 0:
             raise DeviceError(f"layers.{name}.{key}", f"must be positive, got {value!r}")
     if not isinstance(cells, (int, np.integer)) or isinstance(cells, bool) or cells < 1:
         raise DeviceError(f"layers.{name}.cells", f"must be a whole number >= 1, got {cells!r}")

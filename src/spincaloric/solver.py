@@ -61,7 +61,7 @@ def _overrides(circuit: Circuit, magnetization, voltage, temperature, current, h
 
     for label, given in (("magnetization", magnetization), ("voltage", voltage),
                          ("temperature", temperature), ("current", current),
-                         ("heat", heat or {})):
+                         ("heat", {} if heat is None else heat)):
         if not isinstance(given, Mapping):
             raise DeviceError(label, f"must be a mapping {{node name: values}}, got {given!r}")
     for name in magnetization:
@@ -101,7 +101,7 @@ def _overrides(circuit: Circuit, magnetization, voltage, temperature, current, h
           for k, v in voltage.items()}
     ts = {k: temperature_array(v, f"temperature.{k}", DeviceError)
           for k, v in temperature.items()}
-    heat = heat or {}
+    heat = {} if heat is None else heat
     for name in heat:
         if name not in circuit.index or circuit.reservoir[circuit.index[name]]:
             raise DeviceError(f"heat.{name}", "heat is deposited in internal nodes only")
@@ -612,9 +612,10 @@ def solve_circuit(circuit: Circuit, magnetization, voltage, temperature, current
     """Solve ``circuit`` for the given overrides; see :meth:`Circuit.solve`."""
     from .solution import Solution
 
-    if method not in ("auto", "dense", "sparse"):
+    if not isinstance(method, str) or method not in ("auto", "dense", "sparse"):
         raise DeviceError("method", f"must be 'auto', 'dense' or 'sparse', got {method!r}")
-    mag, drives = _overrides(circuit, magnetization, voltage, temperature, current or {}, heat)
+    mag, drives = _overrides(circuit, magnetization, voltage, temperature,
+                             {} if current is None else current, heat)
     active = active_components(circuit)
     if method == "auto":
         method = "dense" if active.sum() <= DENSE_LIMIT else "sparse"
@@ -629,8 +630,8 @@ def solve_circuit(circuit: Circuit, magnetization, voltage, temperature, current
     mag = _batch_axes(mag, 1, mag.shape[1:-1], full)
     mag_full = np.moveaxis(np.broadcast_to(mag, (mag.shape[0],) + full + (3,)), 0, -2)
     solution = Solution(circuit, x, j, mag_full)
-    given = {"voltage": voltage, "temperature": temperature, "current": current or {},
-             "heat": heat or {}}
+    given = {"voltage": voltage, "temperature": temperature,
+             "current": {} if current is None else current, "heat": {} if heat is None else heat}
     _refuse_unphysical(circuit, solution, drives, solver, active, given)
     warn_beyond_linear_response(*solution_extremes(x), circuit.temperature, stacklevel=4)
     return solution

@@ -26,7 +26,7 @@ _RANGE = re.compile(r"^\s*([^:]+):([^:]+):([^:]+)\s*$")
 
 def parse_vary(text: str) -> tuple[str, np.ndarray]:
     """``"right.magnetization.theta=0:180:181"`` -> (key, values); DeviceError if malformed."""
-    if "=" not in text:
+    if not isinstance(text, str) or "=" not in text:
         raise DeviceError("vary", f"expected KEY=start:stop:count or KEY=v1,v2,..., got {text!r}")
     key, spec = (s.strip() for s in text.split("=", 1))
     m = _RANGE.match(spec)
@@ -43,6 +43,28 @@ def parse_vary(text: str) -> tuple[str, np.ndarray]:
     if not np.all(np.isfinite(values)):
         raise DeviceError(f"vary.{key}", "values must be finite")
     return key, values
+
+
+def checked_axes(axes) -> list[tuple[str, np.ndarray]]:
+    """``axes`` [(key, values)] as (str, 1-D float array) pairs: DeviceError ``vary`` or
+    ``vary.KEY`` (the rules of :func:`~spincaloric.validation.real_array`) otherwise."""
+    from .validation import real_array
+
+    try:
+        pairs = [(key, values) for key, values in axes]
+    except (TypeError, ValueError):
+        raise DeviceError("vary", f"must be a list of (key, values) pairs, got {axes!r}") from None
+    out = []
+    for key, values in pairs:
+        if not isinstance(key, str):
+            raise DeviceError("vary", f"a key must be a string such as 'right.voltage', got "
+                              f"{key!r}")
+        values = real_array(values, f"vary.{key}", error=DeviceError)
+        if values.ndim != 1:
+            raise DeviceError(f"vary.{key}", f"must be a list of values, got shape "
+                              f"{values.shape}")
+        out.append((key, values))
+    return out
 
 
 def _angles(m: np.ndarray) -> tuple[float, float]:
@@ -76,6 +98,7 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
     from .maps import set_path
 
     circuit = spec_from_dict(data).device.finalize()
+    axes = checked_axes(axes)
     if len({k for k, _ in axes}) != len(axes):
         raise DeviceError("vary", "each parameter may be varied once")
     fast = [(k, v) for k, v in axes if is_fast(circuit, k)]
@@ -128,6 +151,7 @@ def run_sweep(circuit: Circuit, axes: list[tuple[str, np.ndarray]], zipped: bool
     dimension ``point``. An xarray Dataset."""
     import xarray as xr
 
+    axes = checked_axes(axes)
     variables, attrs = _grid(circuit, axes, zipped)
     # one Dataset from all the variables: adding them one by one re-aligns all the previous
     # ones each time (quadratic: minutes for a layered device of 10³ variables)

@@ -101,19 +101,15 @@ class MagnetParameters:
         """The moment at least one Bohr magneton; the fastest precession within
         MAX_PRECESSION (MagnetError naming the parameter that breaks either)."""
         if not self.moment >= BOHR_MAGNETON:
-            name = ("volume" if abs(math.log10(self.volume / 1e-24))
-                    > abs(math.log10(self.saturation_magnetization / 1e6))
+            # the one further from a typical nanomagnet (10⁶ A/m, 10⁻²⁴ m³)
+            name = ("volume" if abs(math.log10(self.volume) + 24)
+                    > abs(math.log10(self.saturation_magnetization) - 6)
                     else "saturation_magnetization")
             raise MagnetError(name, f"gives the moment M_s V = {self.moment:.3g} A m², less "
                               f"than one Bohr magneton ({BOHR_MAGNETON:.3g} A m²)")
-        big = float(np.max(np.abs(self.applied_field)))  # |B_app| without overflow
-        applied = big * float(np.linalg.norm(self.applied_field / big)) if big else 0.0
-        terms = {"applied_field": applied,
-                 "anisotropy_field": abs(self.anisotropy_field),
-                 "saturation_magnetization": MU0 * self.saturation_magnetization
-                 * float(np.max(self.demagnetizing_factors))}
+        terms = self._field_terms()
         field = sum(terms.values())
-        omega = self.gyromagnetic_ratio * field
+        omega = self.precession_rate
         if not omega <= MAX_PRECESSION:
             name = max(terms, key=terms.get)
             raise MagnetError(name, f"makes the magnet precess at γB = {omega:.3g} rad/s (B up "
@@ -148,6 +144,20 @@ class MagnetParameters:
                                            MagnetError) / saturation_magnetization)
         return cls(saturation_magnetization=saturation_magnetization, volume=volume,
                    damping=damping, anisotropy_field=anisotropy_field or 0.0, **kw)
+
+    def _field_terms(self) -> dict:
+        """Bounds (T) of the three parts of |B_eff|, by the parameter that sets each."""
+        big = float(np.max(np.abs(self.applied_field)))  # |B_app| without overflow
+        applied = big * float(np.linalg.norm(self.applied_field / big)) if big else 0.0
+        return {"applied_field": applied, "anisotropy_field": abs(self.anisotropy_field),
+                "saturation_magnetization": MU0 * self.saturation_magnetization
+                * float(np.max(self.demagnetizing_factors))}
+
+    @property
+    def precession_rate(self) -> float:
+        """Upper bound of the precession rate γ|B_eff| (rad/s): γ(|B_app| + |B_k| +
+        μ0 M_s max N_i)."""
+        return self.gyromagnetic_ratio * sum(self._field_terms().values())
 
     @property
     def gyromagnetic_ratio(self) -> float:

@@ -20,7 +20,7 @@ from ..constants import from_electric_potential
 from ..device import Circuit, DeviceError
 from ..errors import FieldError
 from ..linear_response import warn_beyond_linear_response
-from ..validation import SEED_LIMIT, temperature_reason, unit_vectors
+from ..validation import SEED_LIMIT, real, real_array, temperature_reason, unit_vectors
 from ..validation import seed as validated_seed
 from .magnets import MagnetError, MagnetParameters
 from .torque_model import CircuitTorqueModel
@@ -42,6 +42,66 @@ class DynamicsError(FieldError):
     """Invalid dynamics input; ``field`` names the culprit."""
 
 
+#: The most time steps a run may ask for (until/dt, or until/max_step of RK45): hours of
+#: integration per trajectory.
+MAX_STEPS = 1e10
+#: The longest run (s): a second of magnetization dynamics is 10¹² picosecond steps.
+MAX_UNTIL = 1.0
+#: The most radians of precession a run may follow (until × the fastest γ|B_eff|): each
+#: turn takes tens of steps.
+MAX_TURNING = 1e10
+#: The most saved magnetization components of a run (ensemble × n_save × magnets × 3): 128 GiB.
+MAX_SAVED = 2**34
+
+
+def _run_arguments(magnets, until, n_save, ensemble, method, temperature_noise, dt, seed,
+                   rtol, atol, max_step):
+    """The arguments of :meth:`Simulation.run` for ``magnets`` {name: MagnetParameters},
+    validated (DynamicsError naming the argument): (until, n_save, ensemble, dt, max_step,
+    method, seed, rtol, atol) with the defaults filled in."""
+    if not 0 < real(until, "until", "s", DynamicsError) <= MAX_UNTIL:
+        raise DynamicsError("until", f"must be a positive time of at most {MAX_UNTIL:g} s "
+                            f"(10¹² picosecond steps), got {until!r}")
+    until = float(until)
+    name, fastest = max(((k, p.precession_rate) for k, p in magnets.items()),
+                        key=lambda kv: kv[1])
+    if not until * fastest <= MAX_TURNING:
+        raise DynamicsError("until", f"{until:g} s of precession at up to {fastest:.3g} rad/s "
+                            f"(magnet {name}): more than {MAX_TURNING:g} rad to follow")
+    for name, value, least in (("n_save", n_save, 2), ("ensemble", ensemble, 1)):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
+                or value < least:
+            raise DynamicsError(name, f"must be a whole number ≥ {least}, got {value!r}")
+    if not ensemble * n_save * len(magnets) * 3 <= MAX_SAVED:
+        raise DynamicsError("n_save", f"{n_save} saved instants of {ensemble} trajectories "
+                            f"exceed {MAX_SAVED:.3g} stored components: fewer of either")
+    for name, value in (("rtol", rtol), ("atol", atol)):
+        if not 0 < real(value, name, error=DynamicsError) <= 1:  # on a unit vector
+            raise DynamicsError(name, f"must be a tolerance in (0, 1], got {value!r}")
+    if not isinstance(temperature_noise, (bool, np.bool_)):
+        raise DynamicsError("temperature_noise", f"must be true or false, got "
+                            f"{temperature_noise!r}")
+    seed = validated_seed(seed, "seed", DynamicsError)
+    method = ("heun" if temperature_noise else "rk45") if method is None else method
+    if not isinstance(method, str) or method not in METHODS:
+        raise DynamicsError("method", f"must be one of {METHODS}, got {method!r}")
+    if temperature_noise and method != "heun":
+        raise DynamicsError("method", "thermal noise needs the stochastic 'heun' method")
+    if dt is None:
+        dt = min(1e-12, until / (n_save - 1) / 20)
+    if not real(dt, "dt", "s", DynamicsError) > 0:
+        raise DynamicsError("dt", f"must be a positive time step (s), got {dt!r}")
+    if max_step is not None and not real(max_step, "max_step", "s", DynamicsError) > 0:
+        raise DynamicsError("max_step", f"must be a positive time (s), got {max_step!r}")
+    max_step = float(max_step or until / 50)
+    name, step = ("max_step", max_step) if method == "rk45" else ("dt", float(dt))
+    if not until / step <= MAX_STEPS:
+        raise DynamicsError(name, f"{step:.3g} s makes {until / step:.3g} steps to {until:g} "
+                            f"s, more than {MAX_STEPS:g}")
+    return (until, int(n_save), int(ensemble), float(dt), max_step, method, seed, float(rtol),
+            float(atol))
+
+
 def static_value(circuit: Circuit, node: str, quantity: str) -> float:
     """The static value of ``quantity`` at ``node``: "voltage" electric potential (V),
     "temperature" absolute (K), "current" conventional into the device (A), "heat" (W)."""
@@ -61,7 +121,7 @@ def resolve_drives(circuit: Circuit, drives) -> dict:
         where = f"drives.{node}.{quantity}"
         if quantity not in QUANTITIES:
             raise DynamicsError(where, f"quantity must be one of {QUANTITIES}")
-        if node not in c.index:
+        if not isinstance(node, str) or node not in c.index:
             raise DynamicsError(where, "no such node")
         internal = not c.reservoir[c.index[node]]
         if (quantity == "heat") != internal:
@@ -108,9 +168,26 @@ class Simulation:
     slonczewski: Mapping[str, tuple[float, np.ndarray]] = field(default_factory=dict)
 
     def __post_init__(self):
+        if not isinstance(self.circuit, Circuit):
+            raise DynamicsError("circuit", f"must be a finalized Circuit (Device.finalize()), "
+                                f"got {self.circuit!r}")
+        for name, kind in (("magnets", MagnetParameters), ("drives", None),
+                           ("slonczewski", None)):
+            given = getattr(self, name)
+            if not isinstance(given, Mapping):
+                raise DynamicsError(name, f"must be a mapping, got {given!r}")
+            for key, value in given.items():
+                if kind is not None and not isinstance(value, kind):
+                    raise DynamicsError(f"{name}.{key}", f"must be {kind.__name__}, got "
+                                        f"{value!r}")
+                if name == "drives" and not (isinstance(key, tuple) and len(key) == 2
+                                             and hasattr(value, "sample")):
+                    raise DynamicsError(f"drives.{key}", "must map (node, quantity) to a drive "
+                                        "(spincaloric.dynamics.drives)")
         if not self.magnets:
             raise DynamicsError("magnets", "no dynamic magnet")
-        if self.torque not in ("circuit", "none", "slonczewski"):
+        if not isinstance(self.torque, str) or self.torque not in ("circuit", "none",
+                                                                   "slonczewski"):
             raise DynamicsError("torque", f"must be 'circuit', 'none' or 'slonczewski', "
                                 f"got {self.torque!r}")
         self.names = tuple(self.magnets)
@@ -200,15 +277,28 @@ class Simulation:
 
         mp = np.zeros((n_traj, len(self.names), 6))
         mv = np.zeros((n_traj, len(self.names), 3, 3))
-        parameters = parameters or {}
-        for name in parameters:
-            if name not in self.magnets:
+        parameters = {} if parameters is None else parameters
+        if not isinstance(parameters, Mapping):
+            raise DynamicsError("parameters", f"must be a mapping {{magnet: {{field: values}}}}, "
+                                f"got {parameters!r}")
+        for name, fields in parameters.items():
+            if not isinstance(name, str) or name not in self.magnets:
                 raise DynamicsError(f"parameters.{name}", "not a dynamic magnet")
+            if not isinstance(fields, Mapping):
+                raise DynamicsError(f"parameters.{name}", f"must be a mapping {{field: "
+                                    f"values}}, got {fields!r}")
         for j, name in enumerate(self.names):
             base = self.magnets[name]
-            per = {k: np.broadcast_to(np.asarray(v, float), (n_traj,) + np.shape(
-                getattr(base, k))) for k, v in parameters.get(name, {}).items()
-                if self._known_field(name, k)}
+            per = {}
+            for k, v in parameters.get(name, {}).items():
+                if self._known_field(name, k):
+                    shape = (n_traj,) + np.shape(getattr(base, k))
+                    v = real_array(v, f"parameters.{name}.{k}", error=DynamicsError)
+                    try:
+                        per[k] = np.broadcast_to(v, shape)
+                    except ValueError:
+                        raise DynamicsError(f"parameters.{name}.{k}", f"must broadcast to "
+                                            f"{shape}, got shape {v.shape}") from None
             try:
                 variants = ([replace(base, **{k: (v[e] if v.ndim > 1 else float(v[e]))
                                               for k, v in per.items()}) for e in range(n_traj)]
@@ -225,7 +315,7 @@ class Simulation:
     def _known_field(self, name: str, key: str) -> bool:
         from dataclasses import fields
 
-        if key not in {f.name for f in fields(MagnetParameters)}:
+        if not isinstance(key, str) or key not in {f.name for f in fields(MagnetParameters)}:
             raise DynamicsError(f"parameters.{name}.{key}", "not a magnet parameter")
         return True
 
@@ -233,7 +323,12 @@ class Simulation:
         s = np.zeros((len(self.names), 4))
         for j, name in enumerate(self.names):
             if name in self.slonczewski:
-                aj, p = self.slonczewski[name]
+                try:
+                    aj, p = self.slonczewski[name]
+                except (TypeError, ValueError):
+                    raise DynamicsError(f"slonczewski.{name}", "must be (a_J in T, p a "
+                                        "3-vector)") from None
+                aj = real(aj, f"slonczewski.{name}", "T", DynamicsError)
                 p = unit_vectors(p, f"slonczewski.{name}", DynamicsError)
                 # stored as a_J M_s V (N·m): the kernels add it to the circuit-torque slot
                 s[j] = (aj * self.magnets[name].moment, *p)
@@ -269,32 +364,10 @@ class Simulation:
         """
         from . import kernels
 
-        if not (isinstance(until, (int, float, np.floating)) and np.isfinite(until)
-                and until > 0):
-            raise DynamicsError("until", f"must be a positive time (s), got {until!r}")
-        for name, value, least in (("n_save", n_save, 2), ("ensemble", ensemble, 1)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
-                    or value < least:
-                raise DynamicsError(name, f"must be a whole number ≥ {least}, got {value!r}")
-        for name, value in (("rtol", rtol), ("atol", atol)):
-            if not (isinstance(value, (int, float, np.floating)) and np.isfinite(value)
-                    and value > 0):
-                raise DynamicsError(name, f"must be a positive tolerance, got {value!r}")
-        if max_step is not None and not (isinstance(max_step, (int, float, np.floating))
-                                         and np.isfinite(max_step) and max_step > 0):
-            raise DynamicsError("max_step", f"must be a positive time (s), got {max_step!r}")
-        seed = validated_seed(seed, "seed", DynamicsError)
-        method = method or ("heun" if temperature_noise else "rk45")
-        if method not in METHODS:
-            raise DynamicsError("method", f"must be one of {METHODS}")
-        if temperature_noise and method != "heun":
-            raise DynamicsError("method", "thermal noise needs the stochastic 'heun' method")
-        t_save = np.linspace(0.0, float(until), int(n_save))
-        if dt is None:
-            dt = min(1e-12, until / (n_save - 1) / 20)
-        if not (np.isfinite(dt) and dt > 0):
-            raise DynamicsError("dt", f"must be a positive time step (s), got {dt!r}")
-        max_step = float(max_step or until / 50)
+        until, n_save, ensemble, dt, max_step, method, seed, rtol, atol = _run_arguments(
+            self.magnets, until, n_save, ensemble, method, temperature_noise, dt, seed, rtol,
+            atol, max_step)
+        t_save = np.linspace(0.0, until, n_save)
         slot, offsets, times, values, breaks = self._tables(until, min(max_step, until / 200))
         n_drv = len(slot)
         try:
