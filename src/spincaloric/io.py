@@ -210,6 +210,8 @@ def spec_from_dict(data: dict, base=None) -> DeviceSpec:
                 if not (math.isfinite(g) and g > 0):
                     raise DeviceError(f"spectral.{key}.{name}",
                                       "must be a positive, finite conductance (S)")
+                if reason := conductance_reason(g, 0.0):
+                    raise DeviceError(f"spectral.{key}.{name}", f"is {reason}")
     return DeviceSpec(dev, magnets, drives, sim, list(model.sweep.vary) if model.sweep else [],
                       spectral)
 

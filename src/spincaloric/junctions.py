@@ -105,14 +105,23 @@ class JunctionParameters:
             raise ContactError("tmr", f"{tmr:g} is too small: the polarization P = "
                                "sqrt(TMR/(2 + TMR)) underflows to 0")
         p = math.sqrt(p2)
+        if not p < 1:
+            raise ContactError("tmr", f"{tmr:g} makes the polarization P = sqrt(TMR/(2 + TMR)) "
+                               "round to 1 (a half-metal: give the raw form with |P| < 1)")
         g_p = float(conductance_parallel)
         g_ap = g_p / (1.0 + tmr)
         a = ELEMENTARY_CHARGE * LORENZ * temperature
         dg_p, dg_ap = -seebeck_parallel * g_p / a, -seebeck_antiparallel * g_ap / a
         dg0, dg0p2 = (dg_p + dg_ap) / 2, (dg_p - dg_ap) / 2
         dg0p = (dg0 * p2 + dg0p2) / (2 * p)
+        if not all(map(math.isfinite, (dg0, dg0p, dg0p2))):
+            name = ("seebeck_parallel" if abs(seebeck_parallel) >= abs(seebeck_antiparallel)
+                    else "seebeck_antiparallel")
+            raise ContactError(name, "too large: the energy derivatives of the conductances "
+                               "overflow")
         junction = cls(g_p / (1.0 + p2), p, p, dg0, dg0p, dg0p, dg0p2)
-        worst = float(np.max(np.abs(junction.pair_seebeck(temperature))))
+        with np.errstate(over="ignore"):
+            worst = float(np.max(np.abs(junction.pair_seebeck(temperature))))
         if not worst <= SEEBECK_BOUND:  # name the keys the user gave, not the moments
             name = ("seebeck_parallel" if abs(seebeck_parallel) >= abs(seebeck_antiparallel)
                     else "seebeck_antiparallel")
@@ -165,7 +174,8 @@ class JunctionParameters:
         for name in ("polarization_a", "polarization_b"):
             if not abs(getattr(self, name)) < 1:
                 raise ContactError(name, f"must lie in (-1, 1), got {getattr(self, name)!r}")
-        worst = float(np.max(np.abs(self.pair_seebeck(temperature))))
+        with np.errstate(over="ignore", invalid="ignore"):
+            worst = float(np.max(np.abs(self.pair_seebeck(temperature))))
         if not worst <= SEEBECK_BOUND:
             raise ContactError("dg0", f"the derivatives dg0, dg0_pa, dg0_pb, dg0_papb give a "
                                f"channel pair the thermopower {worst * 1e6:.4g} uV/K, beyond "

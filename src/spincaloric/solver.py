@@ -624,8 +624,11 @@ def solve_circuit(circuit: Circuit, magnetization, voltage, temperature, current
     for name, v in magnetization.items():
         varying[circuit.magnet_group == circuit.magnet_group[circuit.index[name]]] = (
             np.size(v) > 3)
-    with np.errstate(all="ignore"):  # an overflow is refused below, naming its input
-        x, j = solver(circuit, mag, drives, active, varying)
+    try:
+        with np.errstate(all="ignore"):  # an overflow is refused below, naming its input
+            x, j = solver(circuit, mag, drives, active, varying)
+    except (np.linalg.LinAlgError, RuntimeError):  # splu: "Factor is exactly singular"
+        raise _singular(circuit) from None
     full = x.shape[:-2]
     mag = _batch_axes(mag, 1, mag.shape[1:-1], full)
     mag_full = np.moveaxis(np.broadcast_to(mag, (mag.shape[0],) + full + (3,)), 0, -2)
@@ -635,6 +638,25 @@ def solve_circuit(circuit: Circuit, magnetization, voltage, temperature, current
     _refuse_unphysical(circuit, solution, drives, solver, active, given)
     warn_beyond_linear_response(*solution_extremes(x), circuit.temperature, stacklevel=4)
     return solution
+
+
+class SingularCircuitError(DeviceError, np.linalg.LinAlgError):
+    """The Kirchhoff equations of a circuit are singular in double precision."""
+
+
+def _singular(circuit: Circuit) -> SingularCircuitError:
+    """The error of a circuit whose equations are singular: it names the contact of the
+    largest conductance and the ratio to the smallest (beyond ~1e16 they cannot be solved
+    together)."""
+    g = np.where(circuit.junction, circuit.junction_moments[:, 0] if circuit.n_contacts
+                 else 0.0, circuit.g_up + circuit.g_down)
+    if not g.size:
+        return SingularCircuitError("contacts", "the circuit's equations are singular")
+    big, small = int(np.argmax(g)), int(np.argmin(g))
+    return SingularCircuitError(
+        circuit.contact_labels[big], f"its conductance {g[big]:.3g} S is {g[big] / g[small]:.2g} "
+        f"times that of {circuit.contact_labels[small]} ({g[small]:.3g} S): the circuit's "
+        "equations are singular in double precision")
 
 
 def _refuse_unphysical(circuit: Circuit, solution, drives, solver, active, given) -> None:

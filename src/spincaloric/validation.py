@@ -100,7 +100,7 @@ def temperature_reason(low: float, high: float | None = None) -> str | None:
     high = low if high is None else high
     if MIN_TEMPERATURE <= low and high <= MAX_TEMPERATURE:
         return None
-    worst = high if MIN_TEMPERATURE <= low else low
+    worst = float(high if MIN_TEMPERATURE <= low else low)
     return (f"must be at least {MIN_TEMPERATURE:g} K and at most {MAX_TEMPERATURE:g} K (an "
             f"absolute temperature), got {worst!r}")
 

@@ -22,7 +22,7 @@ from ..errors import FieldError
 from ..linear_response import warn_beyond_linear_response
 from ..validation import SEED_LIMIT, real, real_array, temperature_reason, unit_vectors
 from ..validation import seed as validated_seed
-from .magnets import MagnetError, MagnetParameters
+from .magnets import MAX_PRECESSION, MagnetError, MagnetParameters
 from .torque_model import CircuitTorqueModel
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -204,6 +204,9 @@ class Simulation:
         for (node, quantity), drive in self.drives.items():
             t, v = drive.sample(until, max_step)
             t, v = np.asarray(t, float), np.asarray(v, float)
+            if not (np.all(np.isfinite(t)) and np.all(np.isfinite(v))):
+                raise DynamicsError(f"drives.{node}.{quantity}", "takes values beyond the "
+                                    "floating-point range")
             i = c.index[node]
             if quantity == "voltage":
                 v, slot = from_electric_potential(v), 3 * i
@@ -244,7 +247,9 @@ class Simulation:
         """Refuse drives that take the circuit out of the range it represents: the static
         state, and each drive at its extremes (scaled by the amplitudes ``amp`` (E, J)) with
         the others static, must solve to finite states with positive temperatures
-        (:meth:`Circuit.solve`), and a temperature drive stays an absolute temperature."""
+        (:meth:`Circuit.solve`) and a spin-transfer torque that turns no magnet faster than
+        the integrators resolve (MAX_PRECESSION); a temperature drive stays an absolute
+        temperature."""
         import warnings
 
         from ..constants import to_electric_potential
@@ -254,7 +259,7 @@ class Simulation:
         d0 = self.model.d0
         with warnings.catch_warnings():  # warned once, for all drives: run()
             warnings.simplefilter("ignore", LinearResponseWarning)
-            c.solve()  # a DeviceError names the node's static field
+            self._check_torque_rate(c.solve(), None)  # a DeviceError names a static field
             for j, (node, quantity) in enumerate(self.drives):
                 s = slot[j]
                 v = values[offsets[j]:offsets[j + 1]]
@@ -266,9 +271,62 @@ class Simulation:
                 if quantity == "temperature" and (reason := temperature_reason(*given)):
                     raise DynamicsError(where, reason)
                 try:
-                    c.solve(**{quantity: {node: given}})
+                    sol = c.solve(**{quantity: {node: given}})
                 except DeviceError as err:
                     raise DynamicsError(where, f"at its extreme {err.reason}") from None
+                self._check_torque_rate(sol, where)
+
+    def _check_torque_rate(self, solution, where: str | None) -> None:
+        """DynamicsError if the torques of ``solution`` turn a dynamic magnet faster than
+        MAX_PRECESSION (γ|τ|/(M_s V), rad/s); ``where`` names the drive, None: the static
+        state, blamed on its largest contribution."""
+        rate = self._torque_rate(solution)
+        worst = float(np.max(rate))
+        if worst <= MAX_PRECESSION:
+            return
+        if where is None:
+            where = self._static_culprit()
+        raise DynamicsError(where, f"drives a spin-transfer torque that turns a magnet at "
+                            f"{worst:.3g} rad/s, beyond {MAX_PRECESSION:g} rad/s: faster than "
+                            "the integrators resolve")
+
+    def _torque_rate(self, solution) -> np.ndarray:
+        """γ|τ|/(M_s V) (rad/s) of the dynamic magnets, the largest, per batch point."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            rates = [p.gyromagnetic_ratio / p.moment * np.linalg.norm(
+                np.nan_to_num(solution.magnet_torque(name), nan=np.inf), axis=-1)
+                for name, p in self.magnets.items()]
+        return np.max(rates, axis=0)
+
+    def _static_culprit(self) -> str:
+        """The device field (nodes.NAME.voltage, ...) of the static input whose torque alone
+        turns a dynamic magnet fastest (the response is linear in the inputs)."""
+        c = self.circuit
+        inputs = []  # (field, override quantity, node, value)
+        for i, name in enumerate(c.names):
+            if c.reservoir[i] and not c.current_biased[i] and c.reservoir_voltage[i]:
+                inputs.append(("voltage", name, -c.reservoir_voltage[i]))
+            if c.reservoir[i] and c.reservoir_temperature[i] != c.temperature:
+                inputs.append(("temperature", name, c.reservoir_temperature[i]))
+            if c.reservoir_current[i]:
+                inputs.append(("current" if c.reservoir[i] else "heat", name,
+                               c.reservoir_current[i]))
+        k = len(inputs)
+        rest = {"voltage": 0.0, "temperature": c.temperature, "current": 0.0, "heat": 0.0}
+        overrides = {q: {} for q in rest}
+        for q, name, _ in inputs:
+            overrides[q].setdefault(name, np.full(k, rest[q]))
+        for i, (q, name, value) in enumerate(inputs):
+            overrides[q][name][i] = value
+        for q, nodes in overrides.items():  # every other static input at rest
+            for i, name in enumerate(c.names):
+                is_input = {"voltage": c.reservoir[i] and not c.current_biased[i],
+                            "temperature": c.reservoir[i], "current": c.current_biased[i],
+                            "heat": not c.reservoir[i]}[q]
+                if is_input and name not in nodes:
+                    nodes[name] = np.full(k, rest[q])
+        best = int(np.argmax(self._torque_rate(c.solve(**overrides))))
+        return f"nodes.{inputs[best][1]}.{inputs[best][0]}"
 
     def _magnet_arrays(self, n_traj: int, parameters=None):
         """Kernel arrays (E, k, 6) and (E, k, 3, 3); ``parameters`` = {magnet: {field:
@@ -378,8 +436,8 @@ class Simulation:
                                 f"({ensemble}, {n_drv})") from None
         if not np.all(np.isfinite(amp)):
             raise DynamicsError("amplitude", "must be finite")
-        self._warn_beyond_linear_response(slot, offsets, values, amp)
         self._check_drive_extremes(slot, offsets, values, amp)
+        self._warn_beyond_linear_response(slot, offsets, values, amp)
         k = len(self.names)
         m0 = self.initial_state() if initial is None else initial
         try:
