@@ -136,10 +136,10 @@ BAD = {
     "bad regime": (SIMPLE.replace("temperature = 300.0\n", 'temperature = 300.0\nregime = "hot"\n', 1),
                    "regime:"),
     "negative temperature": (SIMPLE.replace("temperature = 300.0\n", "temperature = -3.0\n", 1),
-                             "temperature: must be a temperature of at least 0.001 K"),
+                             "temperature: must be at least 0.001 K"),
     # used to underflow e L0 T to zero and end in a ZeroDivisionError traceback
     "vanishing temperature": (SIMPLE.replace("temperature = 300.0\n", "temperature = 1e-300\n",
-                                             1), "temperature: must be a temperature of at least"),
+                                             1), "temperature: must be at least 0.001 K"),
     "huge energy grid": (SIMPLE + "\n[spectral]\npoints = 1000000000000\n",
                          "spectral.points: Input should be less than or equal to 1000000"),
 }
@@ -440,7 +440,8 @@ REFUSED = {  # files that solve/run refuse: check must refuse them with the same
     "empty ensemble": (_with_simulation("ensemble = 0"), "run",
                        "simulation.ensemble: must be a whole number ≥ 1, got 0"),
     "negative until": (PILLAR.replace("until = 8.0e-9", "until = -1.0"), "run",
-                       "simulation.until: must be a positive time (s), got -1.0"),
+                       "simulation.until: must be a positive time of at most 1 s (10¹² picosecond steps), "
+                       "got -1.0"),
     "noise without heun": (_with_simulation('temperature_noise = true\nmethod = "rk45"'), "run",
                            "simulation.method: thermal noise needs the stochastic 'heun' method"),
     "heat drive on a reservoir": (PILLAR.replace("[drives.free.temperature]",

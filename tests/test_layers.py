@@ -166,7 +166,7 @@ def test_bad_layers_are_rejected():
                        seebeck=-100e-6, spin_seebeck=-400e-6)
     with pytest.raises(DeviceError, match=r"^layers\.x\.spin_seebeck: .* beyond the entropy"):
         add_layer(dev, "x", hot, length=1e-9, area=AREA, cells=3, magnetization=(0, 0, 1))
-    with pytest.raises(DeviceError, match=r"^temperature: must be a positive number"):
+    with pytest.raises(DeviceError, match=r"^temperature: must be at least 0.001 K"):
         multilayer([Lead("a"), Layer("x", CU, 1e-9), Lead("b")], area=AREA, temperature=0.0)
     with pytest.raises(DeviceError, match=r"^stack\[2\]: two interfaces in a row"):
         multilayer([Lead("a"), Interface(CU.cell_contact(1e-9, AREA, T)),

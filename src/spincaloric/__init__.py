@@ -24,8 +24,8 @@ __all__ = [
 def load_device(path):
     """Read and validate a device file (TOML, see device-format docs) into a :class:`Device`.
 
-    Raises :class:`DeviceError` (``field: reason``) for invalid content and ``OSError`` for an
-    unreadable file.
+    Raises :class:`DeviceError` (``field: reason``) for invalid content, and for an unreadable
+    file one that is also an ``OSError``.
     """
     from .io import load_device as _load
 

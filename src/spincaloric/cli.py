@@ -306,7 +306,8 @@ def _compile_notice():
 @click.option("--ensemble", type=click.IntRange(min=1), help="number of trajectories")
 @click.option("--temperature-noise", is_flag=True, default=None,
               help="Brown's thermal field (stochastic Heun)")
-@click.option("--seed", type=int, help="random seed of the thermal field")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1),
+              help="random seed of the thermal field, in [0, 2**63)")
 @click.option("--n-save", type=click.IntRange(min=2), help="saved instants")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="netCDF trajectory file")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False),
@@ -573,7 +574,13 @@ def _steady(spec, circuit, path):
     """(Solution, SpectralSolution or None): the linear solver, or the energy-resolved one for
     regime "spectral"."""
     if circuit.regime != "spectral":
-        return circuit.solve(), None
+        from .errors import FieldError
+
+        try:
+            return circuit.solve(), None
+        except FieldError as err:  # a drive that takes the solution out of range
+            _report(path, err)
+            raise _Failed from None
     from .spectral import as_solution, solve_relaxed
 
     opts = spec.spectral or {}

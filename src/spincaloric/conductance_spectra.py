@@ -33,6 +33,7 @@ import numpy as np
 from .constants import BOLTZMANN, ELEMENTARY_CHARGE
 from .contacts import ContactParameters
 from .errors import FieldError
+from .validation import read_input_file
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,7 +93,7 @@ class ConductanceSpectrum:
         """
         path = Path(path)
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_input_file(path, "spectrum").decode("utf-8")
         except OSError as err:
             raise FieldError("spectrum", f"cannot read {path.name}: {err.strerror}") from None
         except UnicodeDecodeError:

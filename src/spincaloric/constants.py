@@ -33,6 +33,10 @@ SEEBECK_BOUND: float = math.sqrt(LORENZ)
 #: Lowest temperature an input may give (K): the linear-response coefficients scale with T
 #: (e L0 T, S/T), and below a millikelvin they underflow the thermoelectric parameters.
 MIN_TEMPERATURE: float = 1e-3
+#: Highest temperature an input may give (K): the Sommerfeld expansion behind every coefficient
+#: needs k_B T far below the Fermi energy (E_F/k_B ~ 10^4–10^5 K in metals); no metal is a
+#: degenerate electron gas at a million kelvin.
+MAX_TEMPERATURE: float = 1e6
 #: Conversion of a spin current in A to a torque in N m: hbar / (2 e) (J s / C).
 TORQUE_PER_SPIN_CURRENT: float = HBAR / (2.0 * ELEMENTARY_CHARGE)
 #: Conductance quantum per spin e^2/h (S).

@@ -34,6 +34,7 @@ import numpy as np
 
 from .constants import ELEMENTARY_CHARGE, LORENZ, SEEBECK_BOUND
 from .errors import FieldError
+from .validation import MAX_CONDUCTANCE, absolute_temperature, conductance_reason, real
 
 #: Layout of the 8-component state and current vectors.
 CHARGE, SPIN, HEAT, SPIN_HEAT = 0, slice(1, 4), 4, slice(5, 8)
@@ -104,21 +105,30 @@ class ContactParameters:
         temperature : T (K) at which ``seebeck`` is given.
         mixing_imag, mixing_imag_derivative : 2 Im G↑↓/G and 2 Im ∂εG↑↓/∂εG (dimensionless).
         """
-        _check_finite(conductance=conductance, polarization=polarization, mixing=mixing,
-                      seebeck=seebeck, polarization_derivative=polarization_derivative,
-                      mixing_derivative=mixing_derivative, temperature=temperature,
-                      mixing_imag=mixing_imag, mixing_imag_derivative=mixing_imag_derivative)
+        conductance, polarization, mixing, seebeck, polarization_derivative, \
+            mixing_derivative, mixing_imag, mixing_imag_derivative = (
+                real(v, k, error=ContactError) for k, v in (
+                    ("conductance", conductance), ("polarization", polarization),
+                    ("mixing", mixing), ("seebeck", seebeck),
+                    ("polarization_derivative", polarization_derivative),
+                    ("mixing_derivative", mixing_derivative), ("mixing_imag", mixing_imag),
+                    ("mixing_imag_derivative", mixing_imag_derivative)))
+        temperature = absolute_temperature(temperature, "temperature", ContactError)
         if conductance <= 0:
             raise ContactError("conductance", f"must be positive (S), got {conductance:g}")
         if abs(polarization) > 1:
             raise ContactError("polarization", f"|P| must be <= 1, got {polarization:g}")
         if mixing < 0:
             raise ContactError("mixing", f"must be >= 0 (Re G_mix >= 0), got {mixing:g}")
-        if temperature <= 0:
-            raise ContactError("temperature", f"must be positive (K), got {temperature:g}")
+        if reason := conductance_reason(conductance):
+            raise ContactError("conductance", f"is {reason}")
+        for name, value in (("mixing", mixing), ("mixing_imag", mixing_imag)):
+            if not abs(value) * conductance / 2 <= MAX_CONDUCTANCE:
+                raise ContactError(name, f"gives the mixing conductance {value:.3g} × G/2 (S), "
+                                   f"beyond {MAX_CONDUCTANCE:g} S")
         g = conductance
         dg = -seebeck * g / (ELEMENTARY_CHARGE * LORENZ * temperature)
-        return cls(
+        out = cls(
             g_up=g * (1 + polarization) / 2,
             g_down=g * (1 - polarization) / 2,
             g_mix=complex(mixing * g / 2, mixing_imag * g / 2),
@@ -126,6 +136,13 @@ class ContactParameters:
             dg_down=dg * (1 - polarization_derivative) / 2,
             dg_mix=complex(mixing_derivative * dg / 2, mixing_imag_derivative * dg / 2),
         )
+        for name, value in (("seebeck", dg), ("polarization_derivative", out.dg_up - out.dg_down),
+                            ("mixing_derivative", out.dg_mix.real),
+                            ("mixing_imag_derivative", out.dg_mix.imag)):
+            if not math.isfinite(value):
+                raise ContactError(name, "too large: the energy derivatives of the "
+                                   "conductances overflow")
+        return out
 
     @classmethod
     def spin_independent(cls, *, conductance: float, seebeck: float = 0.0,
@@ -183,6 +200,11 @@ class ContactParameters:
                 raise ContactError(name, f"conductance must be >= 0 (S), got {value:g}")
         if self.conductance <= 0:
             raise ContactError("g_up", "total conductance G_up + G_down must be positive")
+        if reason := conductance_reason(self.conductance):
+            raise ContactError("g_up", f"the conductance G_up + G_down is {reason}")
+        if not max(abs(self.g_mix.real), abs(self.g_mix.imag)) <= MAX_CONDUCTANCE:
+            raise ContactError("g_mix", f"must not exceed {MAX_CONDUCTANCE:g} S, got "
+                               f"{self.g_mix}")
         s_up, s_down = self.spin_seebeck(temperature)
         for name, s in (("spin-up thermopower", s_up), ("spin-down thermopower", s_down),
                         ("mixing thermopower", self.mixing_seebeck(temperature))):
@@ -199,9 +221,13 @@ def _ratio(num: float, den: float) -> float:
 
 
 def _check_finite(**values) -> None:
+    """Every value a finite number: real (not a bool or a string), or complex."""
     for name, v in values.items():
-        if not (cmath.isfinite(v) if isinstance(v, complex) else math.isfinite(v)):
-            raise ContactError(name, f"must be a finite number, got {v}")
+        if isinstance(v, (complex, np.complexfloating)):
+            if not cmath.isfinite(v):
+                raise ContactError(name, f"must be a finite number, got {v}")
+        else:
+            real(v, name, error=ContactError)
 
 
 # ---- batched response matrix ----------------------------------------------------------------

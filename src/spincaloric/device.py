@@ -34,8 +34,10 @@ import numpy as np
 
 from .constants import from_electric_potential
 from .contacts import ContactError, ContactParameters
-from .errors import FieldError
+from .errors import DeviceError
 from .junctions import JunctionParameters
+from .solver import active_components, solve_circuit
+from .validation import absolute_temperature, conductance_reason, real, unit_vectors
 
 Regime = Literal["thermalized", "noninteracting", "spectral"]
 NodeKind = Literal["ferromagnet", "normal"]
@@ -43,24 +45,12 @@ REGIMES = ("thermalized", "noninteracting", "spectral")
 NODE_KINDS = ("ferromagnet", "normal")
 
 
-class DeviceError(FieldError):
-    """Invalid device: ``field`` is the dotted path of the culprit, ``reason`` says why."""
-
-
 def unit_vector(value, field: str = "magnetization") -> np.ndarray:
-    """Normalise a non-zero 3-vector (any length; array (..., 3) allowed).
+    """Normalise a non-zero 3-vector (any length; array (..., 3) allowed), without overflow.
 
     Raises :class:`DeviceError` naming ``field`` for a zero, non-finite or wrongly shaped vector.
     """
-    m = np.asarray(value, dtype=float)
-    if m.shape[-1:] != (3,):
-        raise DeviceError(field, f"must be a 3-vector, got shape {m.shape}")
-    if not np.all(np.isfinite(m)):
-        raise DeviceError(field, "must be finite")
-    norm = np.linalg.norm(m, axis=-1, keepdims=True)
-    if np.any(norm == 0):
-        raise DeviceError(field, "must be a non-zero vector")
-    return m / norm
+    return unit_vectors(value, field, DeviceError)
 
 
 def angles_to_vector(theta_deg: float, phi_deg: float = 0.0) -> np.ndarray:
@@ -77,7 +67,7 @@ def vector_to_angles(m) -> tuple[float, float]:
     return math.degrees(math.acos(max(-1.0, min(1.0, z / norm)))), math.degrees(math.atan2(y, x))
 
 
-def _precession(where: str, kind: str, reservoir: bool, spin_flip: float, field, lifetime):
+def precession(where: str, kind: str, reservoir: bool, spin_flip: float, field, lifetime):
     """Ω⃗ = G_sf τ_sf γ B⃗ (S) of a node with a Hanle field, validated; None without one."""
     from .constants import gyromagnetic_ratio
 
@@ -104,7 +94,13 @@ def _precession(where: str, kind: str, reservoir: bool, spin_flip: float, field,
             and math.isfinite(lifetime) and lifetime > 0):
         raise DeviceError(f"{where}.spin_lifetime", f"a hanle_field needs the spin relaxation "
                           f"time τ_sf > 0 (s), got {lifetime!r}")
-    return float(spin_flip) * float(lifetime) * gyromagnetic_ratio() * b
+    with np.errstate(over="ignore"):
+        omega = float(spin_flip) * float(lifetime) * gyromagnetic_ratio() * b
+    if not np.all(np.isfinite(omega)):
+        raise DeviceError(f"{where}.hanle_field", f"with spin_flip G_sf = {spin_flip:.3g} S and "
+                          f"spin_lifetime τ_sf = {lifetime:.3g} s gives a precession "
+                          "G_sf τ_sf γB beyond the floating-point range")
+    return omega
 
 
 @dataclass
@@ -184,11 +180,8 @@ class Device:
 
     def __post_init__(self):
         # checked here too (not only at finalize): builders use T for every contact they add
-        t0 = self.temperature
-        if not (isinstance(t0, (int, float)) and not isinstance(t0, bool)
-                and math.isfinite(t0) and t0 > 0):
-            raise DeviceError("temperature", f"must be a positive number (K), got {t0!r}")
-        if self.regime not in REGIMES:
+        self.temperature = absolute_temperature(self.temperature, "temperature", DeviceError)
+        if not isinstance(self.regime, str) or self.regime not in REGIMES:
             raise DeviceError("regime", f"must be one of {REGIMES}, got {self.regime!r}")
 
     def add_node(self, name: str, kind: NodeKind, *, reservoir: bool = False,
@@ -210,46 +203,57 @@ class Device:
         = 0. Needs ``spin_flip`` G_sf > 0 (S), which fixes with τ_sf the node's spin capacity.
         Spin flip is elastic, so in the non-interacting regime T⃗_s precesses alike.
         """
+        if not isinstance(name, str) or not name:
+            raise DeviceError("nodes", f"a node's name must be a non-empty string, got {name!r}")
         where = f"nodes.{name}"
         if name in self.nodes:
             raise DeviceError(where, "a node of this name exists already")
         if name in self.layers:
             raise DeviceError(where, "a layer of this name exists (node and layer names must "
                               "differ: NAME.field addresses either)")
-        if kind not in NODE_KINDS:
+        if not isinstance(kind, str) or kind not in NODE_KINDS:
             raise DeviceError(f"{where}.type", f"must be one of {NODE_KINDS}, got {kind!r}")
+        if not isinstance(reservoir, (bool, np.bool_)):
+            raise DeviceError(f"{where}.reservoir", f"must be true or false, got {reservoir!r}")
         m = None
         if kind == "ferromagnet":
             if magnetization is None:
                 raise DeviceError(f"{where}.magnetization", "a ferromagnet needs a magnetization")
             m = unit_vector(magnetization, f"{where}.magnetization")
+            if m.shape != (3,):
+                raise DeviceError(f"{where}.magnetization", f"must be one 3-vector, got shape "
+                                  f"{m.shape}")
         elif magnetization is not None:
             raise DeviceError(f"{where}.magnetization", "only a ferromagnet has a magnetization")
+        voltage = real(voltage, f"{where}.voltage", "V", DeviceError)
+        if current is not None:
+            current = real(current, f"{where}.current", "A", DeviceError)
+        if temperature is not None:
+            temperature = absolute_temperature(temperature, f"{where}.temperature", DeviceError)
         if not reservoir and (voltage != 0.0 or temperature is not None or current is not None):
             raise DeviceError(where, "only a reservoir has a fixed voltage, current or temperature")
-        if current is not None:
-            if voltage != 0.0:
-                raise DeviceError(f"{where}.current", "give a voltage or a current bias, not both")
-            if not math.isfinite(current):
-                raise DeviceError(f"{where}.current", "must be finite (A)")
-        if not math.isfinite(voltage):
-            raise DeviceError(f"{where}.voltage", "must be finite (V)")
-        if temperature is not None and not (math.isfinite(temperature) and temperature > 0):
-            raise DeviceError(f"{where}.temperature", f"must be positive (K), got {temperature}")
+        if current is not None and voltage != 0.0:
+            raise DeviceError(f"{where}.current", "give a voltage or a current bias, not both")
         for key, value in (("spin_flip", spin_flip), ("bath", bath),
                            ("spin_heat_relaxation", spin_heat_relaxation)):
-            if not (math.isfinite(value) and value >= 0):
+            value = real(value, f"{where}.{key}", "S" if key == "spin_flip" else "W/K",
+                         DeviceError)
+            if value < 0:
                 raise DeviceError(f"{where}.{key}", f"must be a conductance >= 0, got {value!r}")
+            if reason := conductance_reason(value, 0.0, "S" if key == "spin_flip" else "W/K"):
+                raise DeviceError(f"{where}.{key}", f"is {reason}")
             if value and reservoir:
                 raise DeviceError(f"{where}.{key}", "only an internal node relaxes (a reservoir "
                                   "is in equilibrium)")
-        if not math.isfinite(heat) or (heat and reservoir):
-            raise DeviceError(f"{where}.heat", "a finite heat input (W) of an internal node")
-        precession = _precession(where, kind, reservoir, spin_flip, hanle_field, spin_lifetime)
+        heat = real(heat, f"{where}.heat", "W", DeviceError)
+        if heat and reservoir:
+            raise DeviceError(f"{where}.heat", "only an internal node takes heat (W): a reservoir "
+                              "is in equilibrium")
+        omega = precession(where, kind, reservoir, spin_flip, hanle_field, spin_lifetime)
         self.nodes[name] = NodeSpec(kind, reservoir, float(voltage), temperature, m,
                                     None if current is None else float(current),
                                     float(spin_flip), float(bath), float(spin_heat_relaxation),
-                                    float(heat), precession)
+                                    float(heat), omega)
 
     def add_contact(self, a: str, b: str,
                     parameters: ContactParameters | JunctionParameters | None = None, *,
@@ -361,10 +365,8 @@ class Circuit:
     # ---- construction ---------------------------------------------------------------------
     @classmethod
     def _from_device(cls, dev: Device) -> Circuit:
-        t0 = dev.temperature
-        if not (isinstance(t0, (int, float)) and math.isfinite(t0) and t0 > 0):
-            raise DeviceError("temperature", f"must be a positive number (K), got {t0!r}")
-        if dev.regime not in REGIMES:
+        t0 = absolute_temperature(dev.temperature, "temperature", DeviceError)
+        if not isinstance(dev.regime, str) or dev.regime not in REGIMES:
             raise DeviceError("regime", f"must be one of {REGIMES}, got {dev.regime!r}")
         if not dev.nodes:
             raise DeviceError("nodes", "the device has no nodes")
@@ -419,6 +421,8 @@ class Circuit:
                     or not (math.isfinite(h) and h >= 0):
                 raise DeviceError(f"{where}.heat_conductance", f"must be a finite conductance "
                                   f"≥ 0 (W/K), got {h!r}")
+            if reason := conductance_reason(h, 0.0, "W/K"):
+                raise DeviceError(f"{where}.heat_conductance", f"is {reason}")
             if is_junction and h:
                 raise DeviceError(f"{where}.heat_conductance", "not on a tunnel junction")
             if c.spectrum is not None and not (ferro[a] or ferro[b]):
@@ -584,8 +588,6 @@ class Circuit:
     @property
     def active_components(self) -> np.ndarray:
         """(n, 8) bool: which of a node's 8 padded unknowns are solved for (see :mod:`solver`)."""
-        from .solver import active_components
-
         return active_components(self)
 
     @property
@@ -632,10 +634,11 @@ class Circuit:
         :class:`spincaloric.solution.Solution` whose arrays carry the broadcast batch shape of
         all overrides in front.
         """
-        from .solver import solve_circuit
+        def given(x):
+            return {} if x is None else x
 
-        return solve_circuit(self, magnetization or {}, voltage or {}, temperature or {},
-                             current or {}, method, heat or {})
+        return solve_circuit(self, given(magnetization), given(voltage), given(temperature),
+                             given(current), method, given(heat))
 
 
 def _check_connected(names, grounded_nodes, ends) -> None:

@@ -9,6 +9,7 @@ class FieldError(ValueError):
     """Invalid input: ``field`` names the culprit, ``reason`` says why (one line)."""
 
     def __init__(self, field: str, reason: str):
+        reason = " ".join(str(reason).split())  # one line, whatever it quotes
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
@@ -30,3 +31,7 @@ def unknown(what: str, given: str, choices) -> str:
         return f"unknown {what}"
     shown = ", ".join(choices[:12]) + (", ..." if len(choices) > 12 else "")
     return f"unknown {what} (known: {shown})"
+
+
+class DeviceError(FieldError):
+    """Invalid device: ``field`` is the dotted path of the culprit, ``reason`` says why."""

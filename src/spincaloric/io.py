@@ -8,6 +8,7 @@ Output files are written atomically (:mod:`spincaloric.files`): never half-writt
 from __future__ import annotations
 
 import math
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from .device import Device, DeviceError, angles_to_vector
 from .errors import unknown
 from .files import write_together
 from .schema import ContactTable, DeviceFile, first_error
+from .validation import conductance_reason
 
 #: End time (s) of a run when neither the command line nor ``[simulation]`` gives one.
 DEFAULT_UNTIL = 10e-9
@@ -57,13 +59,68 @@ class DeviceSpec:
         return Simulation(circuit, self.magnets, drives), opts
 
 
+class UnreadableFileError(DeviceError, OSError):
+    """A device file that cannot be read: a field-named error that is also the OSError."""
+
+    def __init__(self, err: OSError):
+        super().__init__("<file>", f"{err.strerror or err}")
+        self.errno, self.strerror, self.filename = err.errno, err.strerror, err.filename
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.reason}"
+
+
+def file_path(path) -> Path:
+    """``path`` as a :class:`~pathlib.Path`: a file name (str or os.PathLike), not a file
+    descriptor or any other object that ``open`` would take (DeviceError("path", ...))."""
+    if not isinstance(path, (str, os.PathLike)) or isinstance(path, bytes) or not str(path):
+        raise DeviceError("path", f"must be a file name (str or os.PathLike), got {path!r}")
+    return Path(path)
+
+
+#: How deep tables and arrays may nest in a device file (the format itself needs 5).
+MAX_NESTING = 32
+
+
 def read_toml(path) -> dict:
-    """Parse a TOML file; DeviceError("<toml>", "line N, column M: ...") if malformed."""
+    """Parse a TOML file; DeviceError("<toml>", "line N, column M: ...") if malformed,
+    DeviceError("<file>", ...) if not a regular file of sane size or unreadable (then an
+    :class:`UnreadableFileError`, also an OSError)."""
+    from .validation import read_input_file
+
+    path = file_path(path)
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
+        data = tomllib.loads(read_input_file(path, "<file>", DeviceError).decode("utf-8"))
+    except OSError as err:
+        raise UnreadableFileError(err) from None
     except tomllib.TOMLDecodeError as err:
         raise DeviceError("<toml>", str(err).splitlines()[0]) from None
+    except UnicodeDecodeError as err:
+        raise DeviceError("<toml>", f"not UTF-8 text (byte {err.start})") from None
+    except RecursionError:
+        raise DeviceError("<toml>", f"tables or arrays nested too deep to read (a device file "
+                          f"nests at most {MAX_NESTING} deep)") from None
+    _check_nesting(data)
+    return data
+
+
+def _check_nesting(data: dict) -> None:
+    """DeviceError naming the first value nested deeper than MAX_NESTING (iteratively: a deep
+    value must not exhaust the interpreter's stack in later recursive code)."""
+    stack = [(data, "", 1)]
+    while stack:
+        node, where, depth = stack.pop()
+        if depth > MAX_NESTING:  # named by its table (nodes.NAME.key, contacts[k].key)
+            raise DeviceError(".".join(where.split(".")[:3]), f"tables or arrays nested more "
+                              f"than {MAX_NESTING} deep")
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, value in items:
+            if isinstance(value, (dict, list)):
+                if isinstance(key, int):  # an index only for an array of tables
+                    sub = f"{where}[{key}]" if isinstance(value, dict) else where
+                else:
+                    sub = f"{where}.{key}" if where else str(key)
+                stack.append((value, sub, depth + 1))
 
 
 def with_absolute_files(data: dict, base) -> dict:
@@ -79,9 +136,10 @@ def with_absolute_files(data: dict, base) -> dict:
 
 
 def load_spec(path) -> DeviceSpec:
-    """Read and validate a device file (raises DeviceError, or OSError if unreadable).
+    """Read and validate a device file (raises DeviceError; one that is also an OSError if the
+    file is unreadable).
     Files it names (conductance spectra) are found relative to its directory."""
-    return spec_from_dict(read_toml(path), base=Path(path).parent)
+    return spec_from_dict(read_toml(path), base=file_path(path).parent)
 
 
 @dataclass
@@ -145,10 +203,10 @@ def validate_spec(spec: DeviceSpec, circuit, data: dict) -> None:
                           "run of a millisecond or more leave until out of the file and give "
                           "--until with its unit, e.g. --until 2ms")
     settings = {k: v for k, v in spec.simulation.items()
-                if k in ("n_save", "ensemble", "method", "temperature_noise", "dt")}
+                if k in ("n_save", "ensemble", "method", "temperature_noise", "dt", "seed")}
     try:
         drives = resolve_drives(circuit, spec.drives)
-        _, _, max_step = run_settings(until, **settings)
+        max_step = run_settings(until, magnets=spec.magnets, **settings)[4]
         drive_tables(circuit, drives, until, min(max_step, until / 200))
         if spec.magnets:
             Simulation(circuit, spec.magnets, drives)
@@ -239,6 +297,8 @@ def spec_from_dict(data: dict, base=None) -> DeviceSpec:
                 if not (math.isfinite(g) and g > 0):
                     raise DeviceError(f"spectral.{key}.{name}",
                                       "must be a positive, finite conductance (S)")
+                if reason := conductance_reason(g, 0.0):
+                    raise DeviceError(f"spectral.{key}.{name}", f"is {reason}")
     return DeviceSpec(dev, magnets, drives, sim, list(model.sweep.vary) if model.sweep else [],
                       spectral)
 
@@ -403,6 +463,9 @@ def _junction(t: ContactTable, dev: Device, t0: float, where: str):
             if not (t.area > 0 and j.resistance_area > 0):
                 field = "area" if not t.area > 0 else "junction.resistance_area"
                 raise DeviceError(f"{where}.{field}", "must be positive")
+            if reason := conductance_reason(t.area / j.resistance_area):
+                raise DeviceError(f"{where}.area", f"with resistance_area gives the parallel "
+                                  f"conductance area/RA = {reason}")
             params = JunctionParameters.symmetric(
                 conductance_parallel=t.area / j.resistance_area, tmr=j.tmr,
                 seebeck_parallel=j.seebeck_parallel, seebeck_antiparallel=j.seebeck_antiparallel,
@@ -462,6 +525,8 @@ def _database_contact(t: ContactTable, t0: float, where: str) -> ContactParamete
     if per_area is None:
         raise DeviceError(f"{where}.interface", f"{t.interface!r} has no conductance per area "
                           "in the database: give conductance_per_area (S/m²)")
+    if reason := conductance_reason(per_area * t.area):
+        raise DeviceError(f"{where}.area", f"gives the conductance G/A × area = {reason}")
     if data.mixing is None or data.mixing_derivative is None:
         raise DeviceError(f"{where}.interface", f"{t.interface!r} has no mixing conductance "
                           "(η, η') in the database: use the paper's form")

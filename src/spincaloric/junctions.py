@@ -58,6 +58,7 @@ import numpy as np
 
 from .constants import ELEMENTARY_CHARGE, LORENZ, SEEBECK_BOUND
 from .contacts import ContactError
+from .validation import absolute_temperature, conductance_reason, real
 
 
 @dataclass(frozen=True)
@@ -90,24 +91,37 @@ class JunctionParameters:
 
         S(θ) = −eL0T ∂εG(θ)/G(θ) fixes G_0' and (G_0P²)'; P_a(ε) = P_b(ε) then gives
         (G_0P)' = [G_0'P² + (G_0P²)']/(2P)."""
-        for name, value in (("conductance_parallel", conductance_parallel), ("tmr", tmr),
-                            ("temperature", temperature)):
-            if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+        temperature = absolute_temperature(temperature, "temperature", ContactError)
+        for name, value in (("conductance_parallel", conductance_parallel), ("tmr", tmr)):
+            if not real(value, name, error=ContactError) > 0:
                 raise ContactError(name, f"must be a positive number, got {value!r}")
-        for name, value in (("seebeck_parallel", seebeck_parallel),
-                            ("seebeck_antiparallel", seebeck_antiparallel)):
-            if not (isinstance(value, (int, float)) and math.isfinite(value)):
-                raise ContactError(name, f"must be a finite number (V/K), got {value!r}")
+        seebeck_parallel, seebeck_antiparallel = (
+            real(seebeck_parallel, "seebeck_parallel", "V/K", ContactError),
+            real(seebeck_antiparallel, "seebeck_antiparallel", "V/K", ContactError))
+        if reason := conductance_reason(conductance_parallel):
+            raise ContactError("conductance_parallel", f"is {reason}")
         p2 = tmr / (2.0 + tmr)
+        if p2 == 0:
+            raise ContactError("tmr", f"{tmr:g} is too small: the polarization P = "
+                               "sqrt(TMR/(2 + TMR)) underflows to 0")
         p = math.sqrt(p2)
+        if not p < 1:
+            raise ContactError("tmr", f"{tmr:g} makes the polarization P = sqrt(TMR/(2 + TMR)) "
+                               "round to 1 (a half-metal: give the raw form with |P| < 1)")
         g_p = float(conductance_parallel)
         g_ap = g_p / (1.0 + tmr)
         a = ELEMENTARY_CHARGE * LORENZ * temperature
         dg_p, dg_ap = -seebeck_parallel * g_p / a, -seebeck_antiparallel * g_ap / a
         dg0, dg0p2 = (dg_p + dg_ap) / 2, (dg_p - dg_ap) / 2
         dg0p = (dg0 * p2 + dg0p2) / (2 * p)
+        if not all(map(math.isfinite, (dg0, dg0p, dg0p2))):
+            name = ("seebeck_parallel" if abs(seebeck_parallel) >= abs(seebeck_antiparallel)
+                    else "seebeck_antiparallel")
+            raise ContactError(name, "too large: the energy derivatives of the conductances "
+                               "overflow")
         junction = cls(g_p / (1.0 + p2), p, p, dg0, dg0p, dg0p, dg0p2)
-        worst = float(np.max(np.abs(junction.pair_seebeck(temperature))))
+        with np.errstate(over="ignore"):
+            worst = float(np.max(np.abs(junction.pair_seebeck(temperature))))
         if not worst <= SEEBECK_BOUND:  # name the keys the user gave, not the moments
             name = ("seebeck_parallel" if abs(seebeck_parallel) >= abs(seebeck_antiparallel)
                     else "seebeck_antiparallel")
@@ -152,15 +166,16 @@ class JunctionParameters:
         within the entropy bound √L0 (module docstring)."""
         for name in ("g0", "polarization_a", "polarization_b", "dg0", "dg0_pa", "dg0_pb",
                      "dg0_papb"):
-            value = getattr(self, name)
-            if not (isinstance(value, (int, float)) and math.isfinite(value)):
-                raise ContactError(name, f"must be a finite number, got {value!r}")
+            real(getattr(self, name), name, error=ContactError)
         if self.g0 <= 0:
             raise ContactError("g0", f"must be positive (S), got {self.g0!r}")
+        if reason := conductance_reason(self.g0):
+            raise ContactError("g0", f"is {reason}")
         for name in ("polarization_a", "polarization_b"):
             if not abs(getattr(self, name)) < 1:
                 raise ContactError(name, f"must lie in (-1, 1), got {getattr(self, name)!r}")
-        worst = float(np.max(np.abs(self.pair_seebeck(temperature))))
+        with np.errstate(over="ignore", invalid="ignore"):
+            worst = float(np.max(np.abs(self.pair_seebeck(temperature))))
         if not worst <= SEEBECK_BOUND:
             raise ContactError("dg0", f"the derivatives dg0, dg0_pa, dg0_pb, dg0_papb give a "
                                f"channel pair the thermopower {worst * 1e6:.4g} uV/K, beyond "

@@ -29,8 +29,9 @@ import numpy as np
 
 from .constants import ELEMENTARY_CHARGE, LORENZ, SEEBECK_BOUND
 from .contacts import ContactParameters
-from .device import Device, DeviceError, _precession
+from .device import Device, DeviceError, precession
 from .junctions import JunctionParameters
+from .validation import conductance_reason, real
 
 
 @dataclass(frozen=True)
@@ -56,20 +57,20 @@ class BulkMaterial:
     density_of_states: float | None = None
 
     def __post_init__(self):
+        for name in ("resistivity", "spin_flip_length", "spin_asymmetry", "seebeck",
+                     "spin_seebeck"):
+            real(getattr(self, name), name, error=DeviceError)
         for name in ("resistivity", "spin_flip_length"):
             v = getattr(self, name)
-            if not (math.isfinite(v) and v > 0):
+            if not v > 0:
                 raise DeviceError(name, f"must be positive, got {v!r}")
-        if not (math.isfinite(self.spin_asymmetry) and abs(self.spin_asymmetry) < 1):
+        if not abs(self.spin_asymmetry) < 1:
             raise DeviceError("spin_asymmetry", f"must lie in (-1, 1), got {self.spin_asymmetry!r}")
-        for name in ("seebeck", "spin_seebeck"):
-            if not math.isfinite(getattr(self, name)):
-                raise DeviceError(name, "must be finite (V/K)")
         k = self.thermal_conductivity
-        if k is not None and not (math.isfinite(k) and k > 0):
+        if k is not None and not real(k, "thermal_conductivity", "W/(m K)", DeviceError) > 0:
             raise DeviceError("thermal_conductivity", f"must be positive (W/(m K)), got {k!r}")
         nu = self.density_of_states
-        if nu is not None and not (math.isfinite(nu) and nu > 0):
+        if nu is not None and not real(nu, "density_of_states", "1/(J m³)", DeviceError) > 0:
             raise DeviceError("density_of_states", f"must be positive (1/(J m³)), got {nu!r}")
 
     @property
@@ -79,15 +80,15 @@ class BulkMaterial:
         if self.density_of_states is None:
             raise DeviceError("density_of_states", "needed for the spin lifetime λ²e²νρ (or give "
                               "spin_lifetime, s)")
-        return (self.spin_flip_length**2 * ELEMENTARY_CHARGE**2 * self.density_of_states
-                * self.resistivity)
+        lam_e = self.spin_flip_length * ELEMENTARY_CHARGE  # (λe)², not λ²: no early overflow
+        return lam_e * lam_e * self.density_of_states * self.resistivity
 
     def lattice_thermal_conductivity(self, temperature: float) -> float:
         """κ_L = κ − (L0 − S²)σT (W/(m K)) at ``temperature`` (K): the heat the lattice carries
         beside the electrons (0 without a thermal_conductivity); an error if negative."""
         if self.thermal_conductivity is None:
             return 0.0
-        electrons = (LORENZ - self.seebeck**2) * self.conductivity * temperature
+        electrons = (LORENZ - self.seebeck * self.seebeck) * self.conductivity * temperature
         lattice = self.thermal_conductivity - electrons
         if lattice < 0:
             raise DeviceError("thermal_conductivity", f"{self.thermal_conductivity:.4g} W/(m K) "
@@ -128,8 +129,8 @@ class BulkMaterial:
     def spin_flip_conductance(self, volume_length: float, area: float) -> float:
         """G_sf (S) of a node standing for ``volume_length`` (m) × ``area`` (m²) of material."""
         b = self.spin_asymmetry
-        return (self.conductivity * (1 - b * b) * area * volume_length
-                / (2 * self.spin_flip_length**2))
+        lam = self.spin_flip_length  # divided twice: λ² would overflow for λ > 1e154 m
+        return self.conductivity * (1 - b * b) * area * volume_length / 2 / lam / lam
 
 
 #: The most cells one layer may have (10⁷ nodes: about a minute of sparse LU and GBs of memory).
@@ -173,12 +174,44 @@ def _segments(length, cells, through):
     if len(seg) > cells:
         raise DeviceError("cells", f"{cells} cells cannot hold {len(seg) - 1} contact "
                           f"positions: give at least {len(seg)}")
-    n = np.maximum(1, np.rint(cells * seg / length).astype(int))
+    n = np.maximum(1, np.rint(cells * (seg / length)).astype(int))  # (no overflow)
     while n.sum() != cells:  # hand the rounding difference to the coarsest segment
         k = int(np.argmax(seg / n)) if n.sum() < cells else int(
             np.argmin(np.where(n > 1, seg / n, np.inf)))
         n[k] += 1 if n.sum() < cells else -1
     return cuts, n
+
+
+#: Typical magnitudes of a layer's inputs (SI): which one lies furthest from its typical value
+#: names a derived quantity that under- or overflows.
+_TYPICAL = {"resistivity": 1e-7, "area": 1e-14, "length": 1e-8, "cells": 10}
+
+
+def _check_representable(name, material, length, area, cells, dx) -> None:
+    """The conductances a layer makes (cells σA/Δx, vertex spin flip σ(1−β²)AΔx/2λ², heat
+    κA/Δx) within the range the circuit's equations represent, or a DeviceError naming
+    the input that takes them out of it."""
+    with np.errstate(over="ignore", divide="ignore", under="ignore"):
+        g = material.conductivity * area / np.array([dx.max(), dx.min()])
+        g_sf = material.spin_flip_conductance(dx.max(), area)
+    for value in g:
+        if reason := conductance_reason(value):
+            # log10 of G = σA/Δx = σA·cells/L relative to typical: the largest term is to blame
+            given = {"resistivity": material.resistivity, "area": area, "length": length,
+                     "cells": cells}
+            sign = {"resistivity": -1, "area": 1, "length": -1, "cells": 1}
+            terms = {k: sign[k] * (math.log10(v) - math.log10(_TYPICAL[k]))
+                     for k, v in given.items()}
+            key = (max if value > 1 else min)(terms, key=terms.get)
+            raise DeviceError(f"layers.{name}.{key}", f"gives the cells the conductance "
+                              f"σA/Δx = {reason}")
+    if reason := conductance_reason(g_sf, 0.0):
+        raise DeviceError(f"layers.{name}.spin_flip_length", f"gives the vertices the spin-flip "
+                          f"conductance σ(1−β²)AΔx/2λ² = {reason}")
+    kappa = material.thermal_conductivity or 0.0  # the lattice carries at most all of κ
+    if reason := conductance_reason(kappa * area / dx.min(), 0.0, "W/K"):
+        raise DeviceError(f"layers.{name}.thermal_conductivity", f"gives the cells the heat "
+                          f"conductance κA/Δx = {reason}")
 
 
 def add_layer(device: Device, name: str, material: BulkMaterial, *, length: float, area: float,
@@ -203,8 +236,10 @@ def add_layer(device: Device, name: str, material: BulkMaterial, *, length: floa
         raise DeviceError(f"layers.{name}", f"a {'layer' if name in device.layers else 'node'} "
                           "of this name exists (node and layer names must differ: NAME.field "
                           "addresses either)")
+    length, area = (real(value, f"layers.{name}.{key}", unit, DeviceError)
+                    for key, value, unit in (("length", length, "m"), ("area", area, "m²")))
     for key, value in (("length", length), ("area", area)):
-        if not (math.isfinite(value) and value > 0):
+        if not value > 0:
             raise DeviceError(f"layers.{name}.{key}", f"must be positive, got {value!r}")
     if not isinstance(cells, (int, np.integer)) or isinstance(cells, bool) or cells < 1:
         raise DeviceError(f"layers.{name}.cells", f"must be a whole number >= 1, got {cells!r}")
@@ -230,6 +265,7 @@ def add_layer(device: Device, name: str, material: BulkMaterial, *, length: floa
         dx = cell_widths(length, cells, through)
     except DeviceError as err:
         raise DeviceError(f"layers.{name}.{err.field}", err.reason) from None
+    _check_representable(name, material, length, area, cells, dx)
     kind = "ferromagnet" if ferro else "normal"
     hanle = {}
     if hanle_field is not None and not ferro and spin_lifetime is None:
@@ -239,10 +275,13 @@ def add_layer(device: Device, name: str, material: BulkMaterial, *, length: floa
             raise DeviceError(f"layers.{name}.spin_lifetime", "a hanle_field needs the spin "
                               "lifetime τ_sf (s), or the material's density_of_states "
                               "(1/(J m³)) to derive it") from None
+        if not 0 < spin_lifetime < math.inf:
+            raise DeviceError(f"layers.{name}.spin_flip_length", f"gives the spin lifetime "
+                              f"λ²e²νρ = {spin_lifetime:.3g} s, not a positive finite time")
     if hanle_field is not None or spin_lifetime is not None:
         # validated here, so that an error names the layer's field; a ferromagnetic layer's
         # vertices then leave the field out (their spin accumulation is held along m)
-        _precession(f"layers.{name}", "normal", False, 1.0, hanle_field,
+        precession(f"layers.{name}", "normal", False, 1.0, hanle_field,
                     1.0 if ferro and spin_lifetime is None else spin_lifetime)
         if not ferro:
             hanle = {"hanle_field": hanle_field, "spin_lifetime": spin_lifetime}

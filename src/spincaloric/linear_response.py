@@ -43,8 +43,9 @@ def response_ratios(potential_span, temperature_deviation, temperature: float):
     temperature_deviation : largest |T_node − T| (K).
     temperature : the circuit's reference temperature T (K).
     """
-    bias = ELEMENTARY_CHARGE * np.abs(potential_span) / (BOLTZMANN * temperature)
-    return bias, np.abs(temperature_deviation) / temperature
+    with np.errstate(over="ignore"):  # a span near the float range is a ratio of inf
+        bias = ELEMENTARY_CHARGE * np.abs(potential_span) / (BOLTZMANN * temperature)
+        return bias, np.abs(temperature_deviation) / temperature
 
 
 def warn_beyond_linear_response(potential_span, temperature_deviation, temperature: float,

@@ -182,7 +182,7 @@ _RANGE = re.compile(r"^\s*([^:]+):([^:]+):([^:]+)\s*$")
 
 def parse_vary(text: str) -> tuple[str, np.ndarray]:
     """``"right.magnetization.theta=0:180:181"`` -> (key, values); DeviceError if malformed."""
-    if "=" not in text:
+    if not isinstance(text, str) or "=" not in text:
         raise DeviceError("vary", f"expected KEY=start:stop:count or KEY=v1,v2,..., got {text!r}")
     key, spec = (s.strip() for s in text.split("=", 1))
     m = _RANGE.match(spec)

@@ -13,18 +13,32 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .constants import MIN_TEMPERATURE
-from .errors import unknown
+from .errors import FieldError, unknown
+from .validation import absolute_temperature, real
+from .validation import seed as seed_rule
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
-def _finite(v):
-    if v is not None and not math.isfinite(v):
-        raise ValueError("must be a finite number")
-    return v
+def _shared(rule):
+    """A pydantic validator from a rule of :mod:`spincaloric.validation` (the API applies the
+    same rule): None passes, a refusal becomes the ValueError pydantic reports."""
+
+    def check(v):
+        if v is None:
+            return v
+        try:
+            return rule(v, "value")
+        except FieldError as err:
+            raise ValueError(err.reason) from None
+
+    return check
+
+
+_finite = _shared(real)
+_temperature = _shared(absolute_temperature)
 
 
 class Angles(_Strict):
@@ -77,8 +91,9 @@ class NodeTable(_Strict):
     spin_lifetime: float | None = Field(None, description="τ_sf with hanle_field, s")
     magnet: MagnetTable | None = None
 
-    _check = field_validator("voltage", "current", "temperature", "spin_flip", "bath",
+    _check = field_validator("voltage", "current", "spin_flip", "bath",
                              "spin_heat_relaxation", "heat", "spin_lifetime")(_finite)
+    _absolute = field_validator("temperature")(_temperature)
 
     @field_validator("magnetization")
     @classmethod
@@ -94,8 +109,6 @@ class NodeTable(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self):
-        if self.temperature is not None and not self.temperature >= MIN_TEMPERATURE:
-            raise ValueError(f"temperature: must be at least {MIN_TEMPERATURE:g} K")
         if self.type == "ferromagnet" and self.magnetization is None:
             raise ValueError("magnetization: a ferromagnet needs a magnetization")
         if self.type == "normal" and self.magnetization is not None:
@@ -244,6 +257,8 @@ class SimulationTable(_Strict):
     seed: int | None = None
     joule_heating: bool | None = Field(None, description="add the drives' Joule heat")
 
+    _seed = field_validator("seed")(_shared(seed_rule))
+
 
 class SweepTable(_Strict):
     """``[sweep]``: the default ``--vary`` specifications of ``spincaloric sweep`` / ``map``."""
@@ -340,12 +355,7 @@ class DeviceFile(_Strict):
     sweep: SweepTable | None = None
     spectral: SpectralTable | None = None
 
-    @field_validator("temperature")
-    @classmethod
-    def _positive(cls, v):
-        if not (math.isfinite(v) and v >= MIN_TEMPERATURE):
-            raise ValueError(f"must be a temperature of at least {MIN_TEMPERATURE:g} K, got {v}")
-        return v
+    _absolute = field_validator("temperature")(_temperature)
 
 
 def _table_type(annotation):

@@ -22,13 +22,19 @@ linear in the drives, so a batch of drives is solved as one multi-right-hand-sid
 from __future__ import annotations
 
 import weakref
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .contacts import magnetization_features, response_coefficients, response_matrix
-from .device import Circuit, DeviceError, unit_vector
+from .errors import DeviceError
 from .junctions import junction_response
 from .linear_response import solution_extremes, warn_beyond_linear_response
+from .validation import real_array, temperature_array, unit_vectors
+
+if TYPE_CHECKING:  # the finalized circuit; it imports this module to solve itself
+    from .device import Circuit
 
 #: Largest number of unknowns for which "auto" uses the dense batched solver.
 DENSE_LIMIT = 160
@@ -57,6 +63,13 @@ def _overrides(circuit: Circuit, magnetization, voltage, temperature, current, h
     in W) of every node."""
     from .constants import from_electric_potential
 
+    for label, given in (("magnetization", magnetization), ("voltage", voltage),
+                         ("temperature", temperature), ("current", current),
+                         ("heat", {} if heat is None else heat)):
+        if not isinstance(given, Mapping):
+            raise DeviceError(label, f"must be a mapping {{node name: values}}, got {given!r}")
+    # a ferromagnetic layer may be named by the layer: its magnet's first node
+    magnetization = {circuit.magnet_node(k): v for k, v in magnetization.items()}
     for name in magnetization:
         if name not in circuit.index:
             raise DeviceError(f"magnetization.{name}", "no such node")
@@ -76,7 +89,8 @@ def _overrides(circuit: Circuit, magnetization, voltage, temperature, current, h
             if label == "current" and not biased:
                 raise DeviceError(f"{label}.{name}", "a voltage-biased reservoir: declare it "
                                   "current-biased in the device (current = ...)")
-    ms = {k: unit_vector(v, f"magnetization.{k}") for k, v in magnetization.items()}
+    ms = {k: unit_vectors(v, f"magnetization.{k}", DeviceError)
+          for k, v in magnetization.items()}
     # a diffusive ferromagnetic layer is one magnet: its vertices turn together
     owner = {}
     for k in ms:
@@ -90,23 +104,16 @@ def _overrides(circuit: Circuit, magnetization, voltage, temperature, current, h
     mag = np.moveaxis(mag, -2, 0).copy()  # (n, *Bm, 3)
     for k, v in ms.items():
         mag[circuit.magnet_group == circuit.magnet_group[circuit.index[k]]] = v
-    vs = {k: from_electric_potential(np.asarray(v, float)) for k, v in voltage.items()}
-    ts = {k: np.asarray(v, float) for k, v in temperature.items()}
-    for k, t in ts.items():
-        if not np.all(np.isfinite(t) & (t > 0)):
-            raise DeviceError(f"temperature.{k}", "must be positive and finite (K)")
-    for k, v in vs.items():
-        if not np.all(np.isfinite(v)):
-            raise DeviceError(f"voltage.{k}", "must be finite (V)")
-    heat = heat or {}
+    vs = {k: from_electric_potential(real_array(v, f"voltage.{k}", "V", DeviceError))
+          for k, v in voltage.items()}
+    ts = {k: temperature_array(v, f"temperature.{k}", DeviceError)
+          for k, v in temperature.items()}
+    heat = {} if heat is None else heat
     for name in heat:
         if name not in circuit.index or circuit.reservoir[circuit.index[name]]:
             raise DeviceError(f"heat.{name}", "heat is deposited in internal nodes only")
-    cs = {k: np.asarray(v, float) for k, v in {**current, **heat}.items()}
-    for k, v in cs.items():
-        if not np.all(np.isfinite(v)):
-            raise DeviceError(f"current.{k}" if k in current else f"heat.{k}",
-                              "must be finite")
+    cs = {k: real_array(v, f"current.{k}", "A", DeviceError) for k, v in current.items()}
+    cs.update({k: real_array(v, f"heat.{k}", "W", DeviceError) for k, v in heat.items()})
     bd = np.broadcast_shapes(*(a.shape for a in (*vs.values(), *ts.values(), *cs.values())))
     drives = np.zeros((circuit.n_nodes, 3) + bd)
     drives[:, 0] = np.reshape(circuit.reservoir_voltage, (-1,) + (1,) * len(bd))
@@ -612,22 +619,98 @@ def solve_circuit(circuit: Circuit, magnetization, voltage, temperature, current
     """Solve ``circuit`` for the given overrides; see :meth:`Circuit.solve`."""
     from .solution import Solution
 
-    if method not in ("auto", "dense", "sparse"):
+    if not isinstance(method, str) or method not in ("auto", "dense", "sparse"):
         raise DeviceError("method", f"must be 'auto', 'dense' or 'sparse', got {method!r}")
-    # a ferromagnetic layer may be named by the layer: its magnet's first node
-    magnetization = {circuit.magnet_node(k): v for k, v in magnetization.items()}
-    mag, drives = _overrides(circuit, magnetization, voltage, temperature, current or {}, heat)
+    mag, drives = _overrides(circuit, magnetization, voltage, temperature,
+                             {} if current is None else current, heat)
     active = active_components(circuit)
     if method == "auto":
         method = "dense" if active.sum() <= DENSE_LIMIT else "sparse"
     solver = _dense_solve if method == "dense" else _sparse_solve
     varying = np.zeros(circuit.n_nodes, bool)
     for name, v in magnetization.items():
-        varying[circuit.magnet_group == circuit.magnet_group[circuit.index[name]]] = (
-            np.size(v) > 3)
-    x, j = solver(circuit, mag, drives, active, varying)
-    warn_beyond_linear_response(*solution_extremes(x), circuit.temperature, stacklevel=4)
+        node = circuit.index[circuit.magnet_node(name)]
+        varying[circuit.magnet_group == circuit.magnet_group[node]] = np.size(v) > 3
+    try:
+        with np.errstate(all="ignore"):  # an overflow is refused below, naming its input
+            x, j = solver(circuit, mag, drives, active, varying)
+    except (np.linalg.LinAlgError, RuntimeError):  # splu: "Factor is exactly singular"
+        raise _singular(circuit) from None
     full = x.shape[:-2]
     mag = _batch_axes(mag, 1, mag.shape[1:-1], full)
     mag_full = np.moveaxis(np.broadcast_to(mag, (mag.shape[0],) + full + (3,)), 0, -2)
-    return Solution(circuit, x, j, mag_full)
+    solution = Solution(circuit, x, j, mag_full)
+    given = {"voltage": voltage, "temperature": temperature,
+             "current": {} if current is None else current, "heat": {} if heat is None else heat}
+    _refuse_unphysical(circuit, solution, drives, solver, active, given)
+    warn_beyond_linear_response(*solution_extremes(x), circuit.temperature, stacklevel=4)
+    return solution
+
+
+class SingularCircuitError(DeviceError, np.linalg.LinAlgError):
+    """The Kirchhoff equations of a circuit are singular in double precision."""
+
+
+def _singular(circuit: Circuit) -> SingularCircuitError:
+    """The error of a circuit whose equations are singular: it names the contact of the
+    largest conductance and the ratio to the smallest (beyond ~1e16 they cannot be solved
+    together)."""
+    g = np.where(circuit.junction, circuit.junction_moments[:, 0] if circuit.n_contacts
+                 else 0.0, circuit.g_up + circuit.g_down)
+    if not g.size:
+        return SingularCircuitError("contacts", "the circuit's equations are singular")
+    big, small = int(np.argmax(g)), int(np.argmin(g))
+    return SingularCircuitError(
+        circuit.contact_labels[big], f"its conductance {g[big]:.3g} S is {g[big] / g[small]:.2g} "
+        f"times that of {circuit.contact_labels[small]} ({g[small]:.3g} S): the circuit's "
+        "equations are singular in double precision")
+
+
+def _refuse_unphysical(circuit: Circuit, solution, drives, solver, active, given) -> None:
+    """Raise :class:`DeviceError` if a state, a current or the entropy production of
+    ``solution`` is not a finite number, or an absolute node temperature is not positive,
+    naming the drive (an input of ``given``, else the device's node) that does it most.
+
+    The response is linear in the drives: at the first failing point of the batch each
+    non-zero drive (n, 3, ...) is solved alone, and the one with the largest (for a
+    temperature, the most negative) contribution is named."""
+    x, j = solution.states, solution.currents
+    with np.errstate(all="ignore"):
+        temps = circuit.temperature + x[..., 4]
+        bad = ~(np.isfinite(x).all(axis=(-2, -1)) & np.isfinite(j).all(axis=(-2, -1))
+                & np.isfinite(solution.entropy_production))
+        cold = (temps <= 0).any(axis=-1) & ~bad
+    if not (bad.any() or cold.any()):
+        return
+    point = np.unravel_index(int(np.flatnonzero((bad | cold).ravel())[0]), bad.shape)
+    full = x.shape[:-2]
+    d = np.broadcast_to(_batch_axes(drives, 2, drives.shape[2:], full), drives.shape[:2] + full)
+    d = d[(slice(None), slice(None)) + point]  # (n, 3)
+    m = np.moveaxis(solution.magnetizations, -2, 0)[(slice(None),) + point]  # (n, 3)
+    entries = np.argwhere(d != 0)
+    one = np.zeros(d.shape + (len(entries),))
+    one[entries[:, 0], entries[:, 1], np.arange(len(entries))] = d[entries[:, 0], entries[:, 1]]
+    with np.errstate(all="ignore"):
+        xk, jk = solver(circuit, m, one, active, np.zeros(circuit.n_nodes, bool))
+    if cold[point]:
+        node = int(np.argmin(temps[point]))
+        k = int(np.argmin(xk[:, node, 4]))
+        reason = (f"drives the temperature of node {circuit.names[node]} to "
+                  f"{float(temps[point][node]):.3g} K (an absolute temperature must stay "
+                  "positive)")
+    else:
+        size = np.nan_to_num(np.abs(np.concatenate([xk.reshape(len(entries), -1),
+                                                    jk.reshape(len(entries), -1)], axis=1)),
+                             nan=np.inf).max(axis=1, initial=0.0)
+        k = int(np.argmax(size)) if len(entries) else 0
+        reason = ("drives the solution beyond the floating-point range (a potential, a "
+                  "current or the entropy production overflows)")
+    if not len(entries):
+        raise DeviceError("nodes", "the circuit has no finite solution")
+    i, q = entries[k]
+    name = circuit.names[i]
+    quantity = ("voltage", "temperature", "current" if circuit.reservoir[i] else "heat")[q]
+    value = {0: -d[i, 0], 1: circuit.temperature + d[i, 1], 2: d[i, 2]}[int(q)]
+    unit = {"voltage": "V", "temperature": "K", "current": "A", "heat": "W"}[quantity]
+    field = f"{quantity}.{name}" if name in given[quantity] else f"nodes.{name}.{quantity}"
+    raise DeviceError(field, f"{float(value):.3g} {unit} {reason}")

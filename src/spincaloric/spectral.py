@@ -27,10 +27,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .constants import BOLTZMANN, ELEMENTARY_CHARGE, MIN_TEMPERATURE
+from .constants import BOLTZMANN, ELEMENTARY_CHARGE
 from .contacts import spin_space_block
 from .device import Circuit, DeviceError
 from .linear_response import LinearResponseWarning
+from .validation import absolute_temperature, real
 
 
 @dataclass(frozen=True)
@@ -116,21 +117,19 @@ def _check_grid_settings(points, window) -> None:
 
 
 def _check_bias_overrides(circuit: Circuit, voltage, temperature) -> None:
-    """Names are reservoirs, voltages finite (V), temperatures ≥ 1 mK and finite (K)."""
+    """Names are reservoirs, voltages finite (V), temperatures absolute (K, the rule of
+    :func:`~spincaloric.validation.absolute_temperature`); one number each."""
     for label, given in (("voltage", voltage or {}), ("temperature", temperature or {})):
         for name, value in given.items():
             if name not in circuit.index or not circuit.reservoir[circuit.index[name]]:
                 raise DeviceError(f"{label}.{name}", "not a reservoir: its state is solved for")
-            try:
-                v = float(value)
-            except (TypeError, ValueError):
+            if np.ndim(value) != 0:
                 raise DeviceError(f"{label}.{name}", "must be one number (the energy-resolved "
-                                  f"solver takes no batches), got {value!r}") from None
-            if label == "voltage" and not np.isfinite(v):
-                raise DeviceError(f"{label}.{name}", "must be finite (V)")
-            if label == "temperature" and not (np.isfinite(v) and v >= MIN_TEMPERATURE):
-                raise DeviceError(f"{label}.{name}", f"must be at least {MIN_TEMPERATURE:g} K "
-                                  "and finite (K)")
+                                  f"solver takes no batches), got {value!r}")
+            if label == "voltage":
+                real(value, f"{label}.{name}", "V", DeviceError)
+            else:
+                absolute_temperature(value, f"{label}.{name}", DeviceError)
 
 
 def _check_resolution(eps, temps, mu, circuit: Circuit) -> None:

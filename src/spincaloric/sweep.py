@@ -21,6 +21,30 @@ from .device import Circuit, DeviceError, vector_to_angles
 from .paths import check_keys, fast_target, is_fast, set_path, unit_of
 
 
+def checked_axes(axes) -> list[tuple[str, np.ndarray]]:
+    """``axes`` [(key, values)] as (str, 1-D float array) pairs: DeviceError ``vary`` or
+    ``vary.KEY`` (the rules of :func:`~spincaloric.validation.real_array`) otherwise."""
+    from .validation import real_array
+
+    try:
+        pairs = [(key, values) for key, values in axes]
+    except (TypeError, ValueError):
+        raise DeviceError("vary", f"must be a list of (key, values) pairs, got {axes!r}") from None
+    out = []
+    for key, values in pairs:
+        if not isinstance(key, str):
+            raise DeviceError("vary", f"a key must be a string such as 'right.voltage', got "
+                              f"{key!r}")
+        values = real_array(values, f"vary.{key}", error=DeviceError)
+        if values.ndim != 1:
+            raise DeviceError(f"vary.{key}", f"must be a list of values, got shape "
+                              f"{values.shape}")
+        out.append((key, values))
+    return out
+
+
+
+
 def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = False):
     """Sweep the device described by ``data`` (a parsed device file) over ``axes``.
 
@@ -38,6 +62,7 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
 
     spec = spec_from_dict(data)
     circuit = spec.device.finalize()
+    axes = checked_axes(axes)
     if len({k for k, _ in axes}) != len(axes):
         raise DeviceError("vary", "each parameter may be varied once")
     check_keys(data, circuit, [k for k, _ in axes])  # a wrong key fails here, with its field
@@ -99,6 +124,7 @@ def run_sweep(circuit: Circuit, axes: list[tuple[str, np.ndarray]], zipped: bool
     dimension ``point``. An xarray Dataset."""
     import xarray as xr
 
+    axes = checked_axes(axes)
     variables, attrs = _grid(circuit, axes, zipped)
     # one Dataset from all the variables: adding them one by one re-aligns all the previous
     # ones each time (quadratic: minutes for a layered device of 10³ variables)

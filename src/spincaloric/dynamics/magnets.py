@@ -24,13 +24,18 @@ energy is E = −M_s V [B_app·m + (B_k/2)(m·u)² − (μ0 M_s/2) Σ_i N_i m_i�
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..constants import ELECTRON_G, MU0, gyromagnetic_ratio
+from ..constants import BOHR_MAGNETON, ELECTRON_G, MU0, gyromagnetic_ratio
 from ..errors import FieldError
+from ..validation import real, real_array, unit_vectors
+
+#: The fastest precession γB of a magnet (rad/s), 16 THz (B ≈ 570 T): the integrators start
+#: at 0.1 ps steps (the adaptive one refines from there), and a faster precession overflows
+#: the first step. Real macrospins stay far below (μ0 M_s ≤ 2.5 T; anisotropy fields ≲ 50 T).
+MAX_PRECESSION = 1e14
 
 
 class MagnetError(FieldError):
@@ -38,14 +43,11 @@ class MagnetError(FieldError):
 
 
 def _vector(value, name: str, unit: bool = False) -> np.ndarray:
-    v = np.asarray(value, dtype=float)
-    if v.shape != (3,) or not np.all(np.isfinite(v)):
-        raise MagnetError(name, f"must be a finite 3-vector, got {value!r}")
     if unit:
-        n = float(np.linalg.norm(v))
-        if n == 0:
-            raise MagnetError(name, "must be a non-zero vector")
-        v = v / n
+        return unit_vectors(value, name, MagnetError)
+    v = real_array(value, name, error=MagnetError)
+    if v.shape != (3,):
+        raise MagnetError(name, f"must be a finite 3-vector, got {value!r}")
     return v
 
 
@@ -78,10 +80,8 @@ class MagnetParameters:
     def __post_init__(self):
         for name in ("saturation_magnetization", "volume", "g_factor", "damping",
                      "anisotropy_field"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v):
-                raise MagnetError(name, f"must be a finite number, got {v!r}")
-            object.__setattr__(self, name, float(v))  # NumPy scalars become floats
+            # NumPy scalars become floats
+            object.__setattr__(self, name, real(getattr(self, name), name, error=MagnetError))
         for name in ("saturation_magnetization", "volume", "g_factor"):
             if not getattr(self, name) > 0:
                 raise MagnetError(name, f"must be positive, got {getattr(self, name)!r}")
@@ -95,6 +95,26 @@ class MagnetParameters:
                               f"each must be in [0, 1] with sum <= 1, got {n.tolist()}")
         object.__setattr__(self, "demagnetizing_factors", n)
         object.__setattr__(self, "applied_field", _vector(self.applied_field, "applied_field"))
+        self._check_representable()
+
+    def _check_representable(self) -> None:
+        """The moment at least one Bohr magneton; the fastest precession within
+        MAX_PRECESSION (MagnetError naming the parameter that breaks either)."""
+        if not self.moment >= BOHR_MAGNETON:
+            # the one further from a typical nanomagnet (10⁶ A/m, 10⁻²⁴ m³)
+            name = ("volume" if abs(math.log10(self.volume) + 24)
+                    > abs(math.log10(self.saturation_magnetization) - 6)
+                    else "saturation_magnetization")
+            raise MagnetError(name, f"gives the moment M_s V = {self.moment:.3g} A m², less "
+                              f"than one Bohr magneton ({BOHR_MAGNETON:.3g} A m²)")
+        terms = self._field_terms()
+        field = sum(terms.values())
+        omega = self.precession_rate
+        if not omega <= MAX_PRECESSION:
+            name = max(terms, key=terms.get)
+            raise MagnetError(name, f"makes the magnet precess at γB = {omega:.3g} rad/s (B up "
+                              f"to {field:.3g} T), beyond {MAX_PRECESSION:g} rad/s: faster than "
+                              "the integrators resolve (their first step is 0.1 ps)")
 
     @classmethod
     def from_layer(cls, *, saturation_magnetization: float, damping: float,
@@ -107,19 +127,37 @@ class MagnetParameters:
             if thickness is None or area is None:
                 raise MagnetError("volume", "give volume, or thickness and area")
             for name, v in (("thickness", thickness), ("area", area)):
-                if not (math.isfinite(v) and v > 0):
+                if not real(v, name, "m" if name == "thickness" else "m²", MagnetError) > 0:
                     raise MagnetError(name, f"must be positive, got {v!r}")
             volume = thickness * area
+            if not volume > 0:
+                raise MagnetError("area", f"times the thickness gives the volume {volume!r} m³")
         elif thickness is not None or area is not None:
             raise MagnetError("volume", "give volume or thickness and area, not both")
         if anisotropy_field is not None and anisotropy_energy is not None:
             raise MagnetError("anisotropy_field", "give anisotropy_field or anisotropy_energy")
         if anisotropy_energy is not None:
-            if not (math.isfinite(saturation_magnetization) and saturation_magnetization > 0):
+            if not real(saturation_magnetization, "saturation_magnetization", "A/m",
+                        MagnetError) > 0:
                 raise MagnetError("saturation_magnetization", "must be positive (A/m)")
-            anisotropy_field = 2.0 * anisotropy_energy / saturation_magnetization
+            anisotropy_field = (2.0 * real(anisotropy_energy, "anisotropy_energy", "J/m³",
+                                           MagnetError) / saturation_magnetization)
         return cls(saturation_magnetization=saturation_magnetization, volume=volume,
                    damping=damping, anisotropy_field=anisotropy_field or 0.0, **kw)
+
+    def _field_terms(self) -> dict:
+        """Bounds (T) of the three parts of |B_eff|, by the parameter that sets each."""
+        big = float(np.max(np.abs(self.applied_field)))  # |B_app| without overflow
+        applied = big * float(np.linalg.norm(self.applied_field / big)) if big else 0.0
+        return {"applied_field": applied, "anisotropy_field": abs(self.anisotropy_field),
+                "saturation_magnetization": MU0 * self.saturation_magnetization
+                * float(np.max(self.demagnetizing_factors))}
+
+    @property
+    def precession_rate(self) -> float:
+        """Upper bound of the precession rate γ|B_eff| (rad/s): γ(|B_app| + |B_k| +
+        μ0 M_s max N_i)."""
+        return self.gyromagnetic_ratio * sum(self._field_terms().values())
 
     @property
     def gyromagnetic_ratio(self) -> float:

@@ -20,8 +20,10 @@ from ..constants import from_electric_potential
 from ..device import Circuit, DeviceError
 from ..errors import FieldError
 from ..linear_response import warn_beyond_linear_response
+from ..validation import real, real_array, temperature_reason, unit_vectors
+from ..validation import seed as validated_seed
 from .drives import static_value
-from .magnets import MagnetError, MagnetParameters
+from .magnets import MAX_PRECESSION, MagnetError, MagnetParameters
 from .segments import batches, call_grid, rk45_step, segment_stop, step_work, steps_per_call
 from .stability import largest_field, step_problem
 from .streams import trajectory_states
@@ -46,6 +48,69 @@ class DynamicsError(FieldError):
     """Invalid dynamics input; ``field`` names the culprit."""
 
 
+#: The most time steps a run may ask for (until/dt, or until/max_step of RK45): hours of
+#: integration per trajectory.
+MAX_STEPS = 1e10
+#: The longest run (s): a second of magnetization dynamics is 10¹² picosecond steps.
+MAX_UNTIL = 1.0
+#: The most radians of precession a run may follow (until × the fastest γ|B_eff|): each
+#: turn takes tens of steps.
+MAX_TURNING = 1e10
+#: The most saved magnetization components of a run (ensemble × n_save × magnets × 3): 128 GiB.
+MAX_SAVED = 2**34
+
+
+def run_settings(until, *, magnets=None, n_save=1001, ensemble=1, method=None,
+                 temperature_noise=False, dt=None, seed=0, rtol=1e-7, atol=1e-9, max_step=None):
+    """The settings of :meth:`Simulation.run` (and of a device file's ``[simulation]``),
+    validated — a DynamicsError names a wrong one — with the defaults filled in: (until (s),
+    n_save, ensemble, dt (s), max_step (s), method, seed, rtol, atol). With ``magnets``
+    {name: MagnetParameters} the precession they allow is bounded too."""
+    if not 0 < real(until, "until", "s", DynamicsError) <= MAX_UNTIL:
+        raise DynamicsError("until", f"must be a positive time of at most {MAX_UNTIL:g} s "
+                            f"(10¹² picosecond steps), got {until!r}")
+    until = float(until)
+    name, fastest = max(((k, p.precession_rate) for k, p in (magnets or {}).items()),
+                        key=lambda kv: kv[1], default=("", 0.0))
+    if not until * fastest <= MAX_TURNING:
+        raise DynamicsError("until", f"{until:g} s of precession at up to {fastest:.3g} rad/s "
+                            f"(magnet {name}): more than {MAX_TURNING:g} rad to follow")
+    for name, value, least in (("n_save", n_save, 2), ("ensemble", ensemble, 1)):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
+                or value < least:
+            raise DynamicsError(name, f"must be a whole number ≥ {least}, got {value!r}")
+    if not ensemble * n_save * max(len(magnets or {}), 1) * 3 <= MAX_SAVED:
+        raise DynamicsError("n_save", f"{n_save} saved instants of {ensemble} trajectories "
+                            f"exceed {MAX_SAVED:.3g} stored components: fewer of either")
+    eps = float(np.finfo(float).eps)  # the resolution of a unit vector's components
+    for name, value in (("rtol", rtol), ("atol", atol)):
+        if not eps <= real(value, name, error=DynamicsError) <= 1:
+            raise DynamicsError(name, f"must be a tolerance in [{eps:.3g}, 1] (double "
+                                f"precision resolves no finer), got {value!r}")
+    if not isinstance(temperature_noise, (bool, np.bool_)):
+        raise DynamicsError("temperature_noise", f"must be true or false, got "
+                            f"{temperature_noise!r}")
+    seed = validated_seed(seed, "seed", DynamicsError)
+    method = ("heun" if temperature_noise else "rk45") if method is None else method
+    if not isinstance(method, str) or method not in METHODS:
+        raise DynamicsError("method", f"must be one of {METHODS}, got {method!r}")
+    if temperature_noise and method != "heun":
+        raise DynamicsError("method", "thermal noise needs the stochastic 'heun' method")
+    if dt is None:
+        dt = min(1e-12, until / (n_save - 1) / 20)
+    if not real(dt, "dt", "s", DynamicsError) > 0:
+        raise DynamicsError("dt", f"must be a positive time step (s), got {dt!r}")
+    if max_step is not None and not real(max_step, "max_step", "s", DynamicsError) > 0:
+        raise DynamicsError("max_step", f"must be a positive time (s), got {max_step!r}")
+    max_step = float(max_step or until / 50)
+    name, step = ("max_step", max_step) if method == "rk45" else ("dt", float(dt))
+    if not until / step <= MAX_STEPS:
+        raise DynamicsError(name, f"{step:.3g} s makes {until / step:.3g} steps to {until:g} "
+                            f"s, more than {MAX_STEPS:g}")
+    return (until, int(n_save), int(ensemble), float(dt), max_step, method, seed, float(rtol),
+            float(atol))
+
+
 def resolve_drives(circuit: Circuit, drives) -> dict:
     """Validate {(node, quantity): drive} against ``circuit`` (one-line errors naming
     ``drives.NODE.QUANTITY``) and give every drive without a base the node's static value."""
@@ -55,7 +120,7 @@ def resolve_drives(circuit: Circuit, drives) -> dict:
         where = f"drives.{node}.{quantity}"
         if quantity not in QUANTITIES:
             raise DynamicsError(where, f"quantity must be one of {QUANTITIES}")
-        if node not in c.index:
+        if not isinstance(node, str) or node not in c.index:
             raise DynamicsError(where, "no such node")
         internal = not c.reservoir[c.index[node]]
         if (quantity == "heat") != internal:
@@ -83,6 +148,9 @@ def drive_tables(circuit: Circuit, drives, until: float, max_step: float):
     for (node, quantity), drive in drives.items():
         t, v = drive.sample(until, max_step)
         t, v = np.asarray(t, float), np.asarray(v, float)
+        if not (np.all(np.isfinite(t)) and np.all(np.isfinite(v))):
+            raise DynamicsError(f"drives.{node}.{quantity}", "takes values beyond the "
+                                "floating-point range")
         i = c.index[node]
         if quantity == "voltage":
             v, slot = from_electric_potential(v), 3 * i
@@ -105,36 +173,6 @@ def drive_tables(circuit: Circuit, drives, until: float, max_step: float):
     breaks = np.unique(np.clip(np.array(breaks), 0.0, until))
     return (np.array(slots, np.int64), np.array(offsets, np.int64), cat(times), cat(values),
             breaks)
-
-
-def run_settings(until, *, n_save=1001, ensemble=1, method=None, temperature_noise=False,
-                 dt=None, rtol=1e-7, atol=1e-9, max_step=None) -> tuple[str, float, float]:
-    """Check the settings of :meth:`Simulation.run` (a DynamicsError names a wrong one) and
-    return (method, dt (s), max_step (s)) with their defaults filled in."""
-    if not (isinstance(until, (int, float, np.floating)) and np.isfinite(until)
-            and until > 0):
-        raise DynamicsError("until", f"must be a positive time (s), got {until!r}")
-    for name, value, least in (("n_save", n_save, 2), ("ensemble", ensemble, 1)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
-                or value < least:
-            raise DynamicsError(name, f"must be a whole number ≥ {least}, got {value!r}")
-    for name, value in (("rtol", rtol), ("atol", atol)):
-        if not (isinstance(value, (int, float, np.floating)) and np.isfinite(value)
-                and value > 0):
-            raise DynamicsError(name, f"must be a positive tolerance, got {value!r}")
-    if max_step is not None and not (isinstance(max_step, (int, float, np.floating))
-                                     and np.isfinite(max_step) and max_step > 0):
-        raise DynamicsError("max_step", f"must be a positive time (s), got {max_step!r}")
-    method = method or ("heun" if temperature_noise else "rk45")
-    if method not in METHODS:
-        raise DynamicsError("method", f"must be one of {METHODS}")
-    if temperature_noise and method != "heun":
-        raise DynamicsError("method", "thermal noise needs the stochastic 'heun' method")
-    if dt is None:
-        dt = min(1e-12, until / (n_save - 1) / 20)
-    if not (np.isfinite(dt) and dt > 0):
-        raise DynamicsError("dt", f"must be a positive time step (s), got {dt!r}")
-    return method, dt, float(max_step or until / 50)
 
 
 @dataclass
@@ -165,9 +203,26 @@ class Simulation:
     slonczewski: Mapping[str, tuple[float, np.ndarray]] = field(default_factory=dict)
 
     def __post_init__(self):
+        if not isinstance(self.circuit, Circuit):
+            raise DynamicsError("circuit", f"must be a finalized Circuit (Device.finalize()), "
+                                f"got {self.circuit!r}")
+        for name, kind in (("magnets", MagnetParameters), ("drives", None),
+                           ("slonczewski", None)):
+            given = getattr(self, name)
+            if not isinstance(given, Mapping):
+                raise DynamicsError(name, f"must be a mapping, got {given!r}")
+            for key, value in given.items():
+                if kind is not None and not isinstance(value, kind):
+                    raise DynamicsError(f"{name}.{key}", f"must be {kind.__name__}, got "
+                                        f"{value!r}")
+                if name == "drives" and not (isinstance(key, tuple) and len(key) == 2
+                                             and hasattr(value, "sample")):
+                    raise DynamicsError(f"drives.{key}", "must map (node, quantity) to a drive "
+                                        "(spincaloric.dynamics.drives)")
         if not self.magnets:
             raise DynamicsError("magnets", "no dynamic magnet")
-        if self.torque not in ("circuit", "none", "slonczewski"):
+        if not isinstance(self.torque, str) or self.torque not in ("circuit", "none",
+                                                                   "slonczewski"):
             raise DynamicsError("torque", f"must be 'circuit', 'none' or 'slonczewski', "
                                 f"got {self.torque!r}")
         self.names = tuple(self.magnets)
@@ -206,6 +261,91 @@ class Simulation:
         dev = np.abs(np.concatenate([lo[1::3], hi[1::3]])).max(initial=0.0)
         warn_beyond_linear_response(span, dev, c.temperature, stacklevel=4)
 
+    def _check_drive_extremes(self, slot, offsets, values, amp) -> None:
+        """Refuse drives that take the circuit out of the range it represents: the static
+        state, and each drive at its extremes (scaled by the amplitudes ``amp`` (E, J)) with
+        the others static, must solve to finite states with positive temperatures
+        (:meth:`Circuit.solve`) and a spin-transfer torque that turns no magnet faster than
+        the integrators resolve (MAX_PRECESSION); a temperature drive stays an absolute
+        temperature."""
+        import warnings
+
+        from ..constants import to_electric_potential
+        from ..linear_response import LinearResponseWarning
+
+        c = self.circuit
+        d0 = self.model.d0
+        with warnings.catch_warnings():  # warned once, for all drives: run()
+            warnings.simplefilter("ignore", LinearResponseWarning)
+            self._check_torque_rate(c.solve(), None)  # a DeviceError names a static field
+            for j, (node, quantity) in enumerate(self.drives):
+                s = slot[j]
+                v = values[offsets[j]:offsets[j + 1]]
+                ext = d0[s] + np.outer(amp[:, j], [v.min() - d0[s], v.max() - d0[s]])
+                x = np.array([ext.min(), ext.max()])
+                given = {"voltage": to_electric_potential(x), "temperature": c.temperature + x,
+                         "current": x, "heat": x}[quantity]
+                where = f"drives.{node}.{quantity}"
+                if quantity == "temperature" and (reason := temperature_reason(*given)):
+                    raise DynamicsError(where, reason)
+                try:
+                    sol = c.solve(**{quantity: {node: given}})
+                except DeviceError as err:
+                    raise DynamicsError(where, f"at its extreme {err.reason}") from None
+                self._check_torque_rate(sol, where)
+
+    def _check_torque_rate(self, solution, where: str | None) -> None:
+        """DynamicsError if the torques of ``solution`` turn a dynamic magnet faster than
+        MAX_PRECESSION (γ|τ|/(M_s V), rad/s); ``where`` names the drive, None: the static
+        state, blamed on its largest contribution."""
+        rate = self._torque_rate(solution)
+        worst = float(np.max(rate))
+        if worst <= MAX_PRECESSION:
+            return
+        if where is None:
+            where = self._static_culprit()
+        raise DynamicsError(where, f"drives a spin-transfer torque that turns a magnet at "
+                            f"{worst:.3g} rad/s, beyond {MAX_PRECESSION:g} rad/s: faster than "
+                            "the integrators resolve")
+
+    def _torque_rate(self, solution) -> np.ndarray:
+        """γ|τ|/(M_s V) (rad/s) of the dynamic magnets, the largest, per batch point."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            rates = [p.gyromagnetic_ratio / p.moment * np.linalg.norm(
+                np.nan_to_num(solution.magnet_torque(name), nan=np.inf), axis=-1)
+                for name, p in self.magnets.items()]
+        return np.max(rates, axis=0)
+
+    def _static_culprit(self) -> str:
+        """The device field (nodes.NAME.voltage, ...) of the static input whose torque alone
+        turns a dynamic magnet fastest (the response is linear in the inputs)."""
+        c = self.circuit
+        inputs = []  # (field, override quantity, node, value)
+        for i, name in enumerate(c.names):
+            if c.reservoir[i] and not c.current_biased[i] and c.reservoir_voltage[i]:
+                inputs.append(("voltage", name, -c.reservoir_voltage[i]))
+            if c.reservoir[i] and c.reservoir_temperature[i] != c.temperature:
+                inputs.append(("temperature", name, c.reservoir_temperature[i]))
+            if c.reservoir_current[i]:
+                inputs.append(("current" if c.reservoir[i] else "heat", name,
+                               c.reservoir_current[i]))
+        k = len(inputs)
+        rest = {"voltage": 0.0, "temperature": c.temperature, "current": 0.0, "heat": 0.0}
+        overrides = {q: {} for q in rest}
+        for q, name, _ in inputs:
+            overrides[q].setdefault(name, np.full(k, rest[q]))
+        for i, (q, name, value) in enumerate(inputs):
+            overrides[q][name][i] = value
+        for q, nodes in overrides.items():  # every other static input at rest
+            for i, name in enumerate(c.names):
+                is_input = {"voltage": c.reservoir[i] and not c.current_biased[i],
+                            "temperature": c.reservoir[i], "current": c.current_biased[i],
+                            "heat": not c.reservoir[i]}[q]
+                if is_input and name not in nodes:
+                    nodes[name] = np.full(k, rest[q])
+        best = int(np.argmax(self._torque_rate(c.solve(**overrides))))
+        return f"nodes.{inputs[best][1]}.{inputs[best][0]}"
+
     def _magnet_arrays(self, n_traj: int, parameters=None):
         """Kernel arrays (E, k, 6) and (E, k, 3, 3); ``parameters`` = {magnet: {field:
         values (E,)}} gives each trajectory its own magnet parameters (validated one by one)."""
@@ -213,15 +353,28 @@ class Simulation:
 
         mp = np.zeros((n_traj, len(self.names), 6))
         mv = np.zeros((n_traj, len(self.names), 3, 3))
-        parameters = parameters or {}
-        for name in parameters:
-            if name not in self.magnets:
+        parameters = {} if parameters is None else parameters
+        if not isinstance(parameters, Mapping):
+            raise DynamicsError("parameters", f"must be a mapping {{magnet: {{field: values}}}}, "
+                                f"got {parameters!r}")
+        for name, fields in parameters.items():
+            if not isinstance(name, str) or name not in self.magnets:
                 raise DynamicsError(f"parameters.{name}", "not a dynamic magnet")
+            if not isinstance(fields, Mapping):
+                raise DynamicsError(f"parameters.{name}", f"must be a mapping {{field: "
+                                    f"values}}, got {fields!r}")
         for j, name in enumerate(self.names):
             base = self.magnets[name]
-            per = {k: np.broadcast_to(np.asarray(v, float), (n_traj,) + np.shape(
-                getattr(base, k))) for k, v in parameters.get(name, {}).items()
-                if self._known_field(name, k)}
+            per = {}
+            for k, v in parameters.get(name, {}).items():
+                if self._known_field(name, k):
+                    shape = (n_traj,) + np.shape(getattr(base, k))
+                    v = real_array(v, f"parameters.{name}.{k}", error=DynamicsError)
+                    try:
+                        per[k] = np.broadcast_to(v, shape)
+                    except ValueError:
+                        raise DynamicsError(f"parameters.{name}.{k}", f"must broadcast to "
+                                            f"{shape}, got shape {v.shape}") from None
             try:
                 variants = ([replace(base, **{k: (v[e] if v.ndim > 1 else float(v[e]))
                                               for k, v in per.items()}) for e in range(n_traj)]
@@ -238,7 +391,7 @@ class Simulation:
     def _known_field(self, name: str, key: str) -> bool:
         from dataclasses import fields
 
-        if key not in {f.name for f in fields(MagnetParameters)}:
+        if not isinstance(key, str) or key not in {f.name for f in fields(MagnetParameters)}:
             raise DynamicsError(f"parameters.{name}.{key}", "not a magnet parameter")
         return True
 
@@ -246,10 +399,15 @@ class Simulation:
         s = np.zeros((len(self.names), 4))
         for j, name in enumerate(self.names):
             if name in self.slonczewski:
-                aj, p = self.slonczewski[name]
-                p = np.asarray(p, float)
+                try:
+                    aj, p = self.slonczewski[name]
+                except (TypeError, ValueError):
+                    raise DynamicsError(f"slonczewski.{name}", "must be (a_J in T, p a "
+                                        "3-vector)") from None
+                aj = real(aj, f"slonczewski.{name}", "T", DynamicsError)
+                p = unit_vectors(p, f"slonczewski.{name}", DynamicsError)
                 # stored as a_J M_s V (N·m): the kernels add it to the circuit-torque slot
-                s[j] = (aj * self.magnets[name].moment, *(p / np.linalg.norm(p)))
+                s[j] = (aj * self.magnets[name].moment, *p)
         return np.ascontiguousarray(np.broadcast_to(s, (n_traj,) + s.shape))
 
     def initial_state(self) -> np.ndarray:
@@ -277,7 +435,7 @@ class Simulation:
         dt : fixed step (s) of rk4 / heun (default until/(n_save−1)/20, at most 1 ps); the
             steps fall at t = n dt and a saved instant holds the state of the nearest step; a
             step beyond 0.2/ω, ω the fastest precession (:mod:`.stability`), is refused.
-        seed : whole number ≥ 0; trajectory i draws its thermal field from the stream of
+        seed : whole number in [0, 2⁶³); trajectory i draws its thermal field from the stream of
             (seed, i) (:mod:`.streams`): reproducible, independent of the ensemble size, of
             n_save and of how the run is cut into kernel calls, and never shared with those of
             another seed.
@@ -289,15 +447,15 @@ class Simulation:
         parameters : {magnet: {field: values (E,)}} per-trajectory magnet parameters, e.g.
             {"free": {"damping": np.linspace(0.005, 0.05, E)}} (SI units of MagnetParameters).
         """
-        method, dt, max_step = run_settings(until, n_save=n_save, ensemble=ensemble,
-                                            method=method, temperature_noise=temperature_noise,
-                                            dt=dt, rtol=rtol, atol=atol, max_step=max_step)
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise DynamicsError("seed", f"must be a whole number ≥ 0, got {seed!r}")
-        t_save = np.linspace(0.0, float(until), int(n_save))
+        until, n_save, ensemble, dt, max_step, method, seed, rtol, atol = run_settings(
+            until, magnets=self.magnets, n_save=n_save, ensemble=ensemble, method=method,
+            temperature_noise=temperature_noise, dt=dt, seed=seed, rtol=rtol, atol=atol,
+            max_step=max_step)
+        t_save = np.linspace(0.0, until, n_save)
         tables = self._tables(until, min(max_step, until / 200))
         slot, offsets, _, values, _ = tables
         amp = _amplitudes(amplitude, ensemble, len(slot))
+        self._check_drive_extremes(slot, offsets, values, amp)
         self._warn_beyond_linear_response(slot, offsets, values, amp)
         m0 = self._initial(initial, ensemble)
         mp, mv = self._magnet_arrays(ensemble, parameters)
@@ -350,18 +508,16 @@ class Simulation:
         return lanes, threads, work, step, steps_per_call(work, lanes) * step
 
     def _initial(self, initial, ensemble: int) -> np.ndarray:
-        """(E, k, 3) unit initial magnetizations (default: the circuit's)."""
+        """(E, k, 3) unit initial magnetizations (default: the circuit's), normalised without
+        overflow (:func:`~spincaloric.validation.unit_vectors`)."""
         k = len(self.names)
-        m0 = self.initial_state() if initial is None else np.asarray(initial, float)
+        m0 = self.initial_state() if initial is None else initial
         try:
-            m0 = np.broadcast_to(m0, (ensemble, k, 3)).astype(float)
-        except ValueError:
-            raise DynamicsError("initial", f"must broadcast to (ensemble, magnets, 3) = "
-                                f"({ensemble}, {k}, 3)") from None
-        norms = np.linalg.norm(m0, axis=-1, keepdims=True)
-        if np.any(norms == 0) or not np.all(np.isfinite(m0)):
-            raise DynamicsError("initial", "initial magnetizations must be finite, non-zero")
-        return np.ascontiguousarray(m0 / norms)
+            m0 = np.broadcast_to(unit_vectors(m0, "initial", DynamicsError), (ensemble, k, 3))
+        except ValueError as err:  # a shape that does not broadcast
+            raise DynamicsError("initial", f"must be (k, 3) or (ensemble, k, 3) = "
+                                f"({ensemble}, {k}, 3) magnetizations: {err}") from None
+        return np.ascontiguousarray(m0)
 
     def _references(self, m0: np.ndarray) -> np.ndarray:
         """(E, k, 3) the initial easy-axis direction of every magnet (switching criterion)."""

@@ -1,0 +1,173 @@
+"""The rules every input obeys, shared by the device-file schema and the API.
+
+Each check takes a value and the field path that names it in errors (``nodes.right.voltage``,
+``temperature.right``) and returns the value as a float (or a float array), or raises the
+package's field-named error: ``error`` (a :class:`~spincaloric.errors.FieldError` subclass)
+with a one-line reason that states the rule. A device file and a call of the API meet the
+same rules because both go through these functions.
+
+>>> absolute_temperature(300, "temperature")
+300.0
+>>> absolute_temperature(-1.0, "nodes.left.temperature")
+Traceback (most recent call last):
+...
+spincaloric.errors.FieldError: nodes.left.temperature: must be at least 0.001 K and at most 1e+06 K (an absolute temperature), got -1.0
+"""
+
+from __future__ import annotations
+
+import numbers
+import os
+import stat
+
+import numpy as np
+
+from .constants import MAX_TEMPERATURE, MIN_TEMPERATURE
+from .errors import FieldError
+
+#: Seeds of the random thermal field are whole numbers in [0, SEED_LIMIT): 64-bit signed.
+SEED_LIMIT = 2**63
+#: The range of a contact's conductance (S): outside it the response L0 T G, e L0 T G' of the
+#: Kirchhoff equations under- or overflows. 1e-30 S carries one electron in 5e10 s at 1 V;
+#: 1e30 S is 10¹³ times a square metre of copper one nanometre thick.
+MIN_CONDUCTANCE = 1e-30
+MAX_CONDUCTANCE = 1e30
+#: The largest input file read (bytes): a device file, or a tabulated spectrum beside it.
+MAX_FILE_BYTES = 64 * 2**20
+
+
+def _describe(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _in(unit: str) -> str:
+    return f" ({unit})" if unit else ""
+
+
+def _number(value, field: str, unit: str, error) -> float:
+    """A real number (not a bool, a string or a complex number) as a float, maybe non-finite."""
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+        value = value[()]
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise error(field, f"must be a number{_in(unit)}, got {_describe(value)}")
+    try:
+        return float(value)
+    except OverflowError:  # an integer beyond the float range
+        return float("inf") if value > 0 else float("-inf")
+
+
+def real(value, field: str, unit: str = "", error=FieldError) -> float:
+    """A finite real number (int or float, NumPy scalars included; not a bool, a string or a
+    complex number) as a float; ``unit`` is named in the reason."""
+    x = _number(value, field, unit, error)
+    if not np.isfinite(x):
+        raise error(field, f"must be finite{_in(unit)}, got {_describe(value)}")
+    return x
+
+
+def real_array(value, field: str, unit: str = "", error=FieldError,
+               finite: bool = True) -> np.ndarray:
+    """A non-empty array of finite real numbers (any shape; a number is a 0-d array) as
+    floats. Booleans, strings, complex numbers and ragged nestings are refused, also inside
+    lists."""
+    if not isinstance(value, np.ndarray):
+        try:
+            items = np.asarray(value, dtype=object).ravel()
+        except ValueError:  # ragged
+            items = None
+        if items is None or any(isinstance(x, (bool, np.bool_)) or not isinstance(
+                x, numbers.Real) for x in items):
+            raise error(field, f"must be numbers{_in(unit)}, got {_describe(value)}")
+    try:
+        a = np.asarray(value)
+    except (ValueError, OverflowError):
+        a = np.asarray([np.nan])
+    if a.dtype.kind not in "iuf":
+        raise error(field, f"must be numbers{_in(unit)}, got {_describe(value)}")
+    if a.size == 0:
+        raise error(field, "is empty: give at least one value")
+    with np.errstate(over="ignore"):
+        a = a.astype(float)
+    if finite and not np.all(np.isfinite(a)):
+        raise error(field, f"must be finite{_in(unit)}")
+    return a
+
+
+def temperature_reason(low: float, high: float | None = None) -> str | None:
+    """Why absolute temperatures from ``low`` to ``high`` (K) are refused, or None: they must
+    lie in [MIN_TEMPERATURE, MAX_TEMPERATURE] (NaN never does)."""
+    high = low if high is None else high
+    if MIN_TEMPERATURE <= low and high <= MAX_TEMPERATURE:
+        return None
+    worst = float(high if MIN_TEMPERATURE <= low else low)
+    return (f"must be at least {MIN_TEMPERATURE:g} K and at most {MAX_TEMPERATURE:g} K (an "
+            f"absolute temperature), got {worst!r}")
+
+
+def absolute_temperature(value, field: str, error=FieldError) -> float:
+    """An absolute temperature (K) in [MIN_TEMPERATURE, MAX_TEMPERATURE]: the linear response
+    coefficients scale with T (e L0 T, L0 T) and underflow below a millikelvin; the Sommerfeld
+    expansion needs k_B T far below the Fermi energy (10⁴–10⁵ K in metals)."""
+    t = _number(value, field, "K", error)
+    reason = temperature_reason(t)
+    if reason:
+        raise error(field, reason)
+    return t
+
+
+def temperature_array(value, field: str, error=FieldError) -> np.ndarray:
+    """:func:`absolute_temperature` for an array (K) of any shape."""
+    t = real_array(value, field, "K", error, finite=False)
+    reason = temperature_reason(float(np.min(t)), float(np.max(t))) if not np.isnan(
+        t).any() else temperature_reason(float("nan"))
+    if reason:
+        raise error(field, reason)
+    return t
+
+
+def conductance_reason(g: float, least: float = MIN_CONDUCTANCE, unit: str = "S") -> str | None:
+    """Why a conductance ``g`` (S; or a heat conductance, W/K) is refused, or None: it must
+    lie in [least, MAX_CONDUCTANCE] (``least`` = 0 for a relaxation that may vanish)."""
+    if least <= g <= MAX_CONDUCTANCE:
+        return None
+    return (f"{g:.3g} {unit}, outside [{least:g}, {MAX_CONDUCTANCE:g}] {unit} (the circuit's "
+            "equations would under- or overflow)")
+
+
+def unit_vectors(value, field: str, error=FieldError) -> np.ndarray:
+    """Non-zero, finite 3-vectors (..., 3) normalised to unit length, without overflow or
+    underflow: each vector is first scaled by its largest |component| (so [1e200, 1e200, 0]
+    and [5e-324, 0, 0] normalise exactly)."""
+    m = real_array(value, field, error=error)
+    if m.shape[-1:] != (3,):
+        raise error(field, f"must be a 3-vector, got shape {m.shape}")
+    scale = np.max(np.abs(m), axis=-1, keepdims=True)
+    if np.any(scale == 0):
+        raise error(field, "must be a non-zero vector")
+    s = m / scale
+    return s / np.sqrt(np.sum(s * s, axis=-1, keepdims=True))
+
+
+def seed(value, field: str = "seed", error=FieldError) -> int:
+    """A seed of the random thermal field: a whole number in [0, 2⁶³)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) \
+            or not 0 <= int(value) < SEED_LIMIT:
+        raise error(field, f"must be a whole number in [0, 2**63), got {_describe(value)}")
+    return int(value)
+
+
+def read_input_file(path, field: str, error=FieldError) -> bytes:
+    """The bytes of the input file ``path``: a regular file of at most MAX_FILE_BYTES (a
+    device, a pipe or a directory — ``/dev/zero`` — is refused before reading). OSError if it
+    cannot be opened."""
+    info = os.stat(path)
+    if not stat.S_ISREG(info.st_mode):
+        raise error(field, f"{os.path.basename(path)} is not a regular file (a device, a "
+                    "pipe or a directory)")
+    with open(path, "rb") as fh:
+        data = fh.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise error(field, f"{os.path.basename(path)} is larger than "
+                    f"{MAX_FILE_BYTES // 2**20} MiB: not an input file of spincaloric")
+    return data
