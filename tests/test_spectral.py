@@ -8,6 +8,8 @@ import pytest
 from spincaloric import ContactParameters, Device, DeviceError
 from spincaloric.spectral import solve_elastic
 
+EXAMPLES = Path(__file__).parent.parent / "examples" / "devices"
+
 T = 300.0
 
 
@@ -787,3 +789,42 @@ def test_a_table_must_hold_the_fermi_window_of_a_joule_heated_node():
         solve_relaxed(wire(narrow), {"n": 10.0}, points=4001, tol=1e-9)
     _, targets = solve_relaxed(wire(0.3 * E), {"n": 10.0}, points=4001, tol=1e-9)
     assert targets["n"][1] > 25.0  # the node is hot: its window is what the table must hold
+
+
+def test_a_sweep_of_an_energy_resolved_device_solves_every_point_energy_by_energy(tmp_path):
+    """`sweep` of a regime = "spectral" file gives, point by point, what `solve` gives (the
+    energy-resolved solver) — not the linear response (4 % apart at 0.1 V) — and says nothing
+    about linear response; a dynamic magnet in such a file is refused by every command."""
+    import json
+
+    from click.testing import CliRunner
+
+    import spincaloric as sc
+    from spincaloric.cli import main
+    from spincaloric.io import load_dataset
+
+    text = (EXAMPLES / "valve_spectral.toml").read_text()
+    text = text.replace("voltage = -1.0e-6", "voltage = -0.1").replace(
+        "temperature = 300.001", "temperature = 300.0")
+    path = tmp_path / "vs.toml"
+    path.write_text(text)
+    runner = CliRunner()
+    doc = json.loads(runner.invoke(main, ["solve", "--json", str(path)]).stdout)
+    out = tmp_path / "vs.nc"
+    res = runner.invoke(main, ["sweep", str(path), "--vary", "right.voltage=-0.1,-0.05",
+                               "-o", str(out)])
+    assert res.exit_code == 0 and "warning" not in res.stderr, res.output
+    ds = load_dataset(out)
+    current = ds["left->spacer.charge_current"].values
+    assert current[0] == pytest.approx(doc["contacts"][0]["charge_current"], rel=1e-12, abs=0)
+    np.testing.assert_allclose(ds["right.torque"].values[0], doc["torques"]["right"],
+                               rtol=1e-12, atol=1e-35)
+    linear = sc.load_device(path).finalize().solve(voltage={"right": -0.1})
+    assert abs(current[0] / float(linear.contacts[0].charge_current) - 1) > 0.01
+    dynamic = text + ('\n[nodes.right.magnet]\nsaturation_magnetization = 1.1e6\n'
+                      'volume = 1e-24\ndamping = 0.01\n')
+    path.write_text(dynamic)
+    for command in ("check", "solve", "run"):
+        res = runner.invoke(main, [command, str(path)])
+        assert res.exit_code == 2 and res.stderr.startswith(f"error: {path}: regime: the "
+                                                            "magnetization dynamics"), res.output

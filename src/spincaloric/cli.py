@@ -571,29 +571,13 @@ def plot(result, output, variable, component, overwrite):
 
 
 def _steady(spec, circuit, path):
-    """(Solution, SpectralSolution or None): the linear solver, or the energy-resolved one for
-    regime "spectral"."""
-    if circuit.regime != "spectral":
-        from .errors import FieldError
-
-        try:
-            return circuit.solve(), None
-        except FieldError as err:  # a drive that takes the solution out of range
-            _report(path, err)
-            raise _Failed from None
-    from .spectral import as_solution, solve_relaxed
-
-    opts = spec.spectral or {}
+    """(Solution, SpectralSolution or None) in the file's regime (:meth:`DeviceSpec.steady`);
+    bad input is one line and :class:`_Failed`."""
     try:
-        sol, _ = solve_relaxed(circuit, opts.get("relaxation", {}), phonons=opts.get("phonons"),
-                               points=opts.get("points", 2001), window=opts.get("window", 40.0),
-                               tol=opts.get("tol", 1e-6), max_iter=opts.get("max_iter", 30))
-    except ValueError as err:  # a table that does not cover the biases, no convergence, …
-        field = getattr(err, "field", "")
-        _report(path, f"spectral.{err}" if field in ("max_iter", "tol", "points", "window")
-                else err)
+        return spec.steady(circuit)
+    except ValueError as err:  # FieldError, or a spectral table that misses the biases, …
+        _report(path, err)
         raise _Failed from None
-    return as_solution(sol), sol
 
 
 def _write_distributions(path, spectral, netcdf, png) -> None:

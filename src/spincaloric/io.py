@@ -43,6 +43,30 @@ class DeviceSpec:
         """End time (s) of a run: ``[simulation] until``, or :data:`DEFAULT_UNTIL`."""
         return self.simulation.get("until", DEFAULT_UNTIL)
 
+    def steady(self, circuit):
+        """(Solution, SpectralSolution or None): the steady state of ``circuit`` (this file's
+        device, or one rebuilt from it) in the file's regime — the linear solver for
+        "thermalized" and "noninteracting", the energy-resolved one
+        (:func:`~spincaloric.spectral.solve_relaxed`, with the ``[spectral]`` settings) for
+        "spectral". Raises FieldError/ValueError naming the field."""
+        if circuit.regime != "spectral":
+            return circuit.solve(), None
+        from .spectral import as_solution, solve_relaxed
+
+        opts = self.spectral or {}
+        try:
+            sol, _ = solve_relaxed(circuit, opts.get("relaxation", {}),
+                                   phonons=opts.get("phonons"),
+                                   points=opts.get("points", 2001),
+                                   window=opts.get("window", 40.0), tol=opts.get("tol", 1e-6),
+                                   max_iter=opts.get("max_iter", 30))
+        except ValueError as err:  # a table that does not cover the biases, no convergence
+            field = getattr(err, "field", "")
+            if field in ("max_iter", "tol", "points", "window"):
+                raise DeviceError(f"spectral.{field}", getattr(err, "reason", str(err))) from None
+            raise
+        return as_solution(sol), sol
+
     def simulation_for(self, circuit, until: float):
         """(Simulation, run keywords) of the file's dynamics up to ``until`` (s): the
         ``[simulation]`` defaults other than ``until`` and ``joule_heating``; with
@@ -196,6 +220,11 @@ def validate_spec(spec: DeviceSpec, circuit, data: dict) -> None:
                                                   "points", "window")
             raise DeviceError(f"spectral.{err.field}" if spectral else err.field,
                               err.reason) from None
+    if circuit.regime == "spectral" and spec.magnets:
+        raise DeviceError("regime", 'the magnetization dynamics solves the torque at every step '
+                          'in linear response, not energy by energy: give a dynamic magnet a '
+                          '"noninteracting" (the same elastic circuit, Sommerfeld-expanded) or '
+                          '"thermalized" device')
     until = spec.until
     if until >= 1e-3:  # like a bare --until number: 8 meant 8 ns, not 8 s of ps steps
         raise DeviceError("simulation.until", f"{until:g} s of magnetization dynamics "

@@ -66,8 +66,15 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
     if len({k for k, _ in axes}) != len(axes):
         raise DeviceError("vary", "each parameter may be varied once")
     check_keys(data, circuit, [k for k, _ in axes])  # a wrong key fails here, with its field
-    fast = [(k, v) for k, v in axes if is_fast(circuit, k)]
-    slow = [(k, v) for k, v in axes if not is_fast(circuit, k)]
+    # the energy-resolved solver is nonlinear in the drives: every point is a solve of its own
+    spectral = circuit.regime == "spectral"
+    fast = [] if spectral else [(k, v) for k, v in axes if is_fast(circuit, k)]
+    slow = axes if spectral else [(k, v) for k, v in axes if not is_fast(circuit, k)]
+
+    def point(d):
+        s = spec_from_dict(d)
+        c = s.device.finalize()
+        return c, ((lambda: s.steady(c)[0]) if spectral else None)
     if zipped:
         lengths = {len(v) for _, v in axes}
         if len(lengths) != 1:
@@ -80,8 +87,9 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
             d = copy.deepcopy(data)
             for key, values in slow:
                 set_path(d, key, float(values[i]))
-            c = spec_from_dict(d).device.finalize()
-            parts.append(_grid(c, [(k, v[i:i + 1]) for k, v in fast], zipped=True))
+            c, solve = point(d)
+            parts.append(_grid(c, [(k, v[i:i + 1]) for k, v in fast], zipped=True, solve=solve,
+                               varied=[k for k, _ in slow]))
         # the points, one after the other (every part has one point)
         variables = {name: (dims, np.concatenate([p[0][name][1] for p in parts]), attrs)
                      for name, (dims, _, attrs) in parts[0][0].items()}
@@ -95,8 +103,8 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
         d = copy.deepcopy(data)
         for (key, _), value in zip(slow, combo):
             set_path(d, key, float(value))
-        c = spec_from_dict(d).device.finalize()
-        parts.append(_grid(c, fast))
+        c, solve = point(d)
+        parts.append(_grid(c, fast, solve=solve, varied=[k for k, _ in slow]))
     # stacked as plain arrays: xarray's concat/combine re-scan every variable for each one
     # (minutes for a layered device of 10³ variables)
     slow_shape = grids[0].shape
@@ -140,8 +148,12 @@ def _coords(fast, slow, zipped: bool = False) -> dict:
     return coords
 
 
-def _grid(circuit: Circuit, axes: list[tuple[str, np.ndarray]], zipped: bool = False):
-    """The solution of :func:`run_sweep` as ({name: (dims, array, attrs)}, dataset attrs)."""
+def _grid(circuit: Circuit, axes: list[tuple[str, np.ndarray]], zipped: bool = False,
+          solve=None, varied=()):
+    """The solution of :func:`run_sweep` as ({name: (dims, array, attrs)}, dataset attrs);
+    ``solve`` () -> Solution, if given, solves a circuit of one point (no axes) instead of the
+    batched linear solver (the energy-resolved regime); ``varied``: keys of rebuilt axes,
+    whose coordinates carry the values."""
     if len({k for k, _ in axes}) != len(axes):
         raise DeviceError("vary", "each parameter may be varied once")
     if zipped:
@@ -173,7 +185,7 @@ def _grid(circuit: Circuit, axes: list[tuple[str, np.ndarray]], zipped: bool = F
         ph = np.radians(np.broadcast_to(given.get("phi", phi0), shape))
         mags[node] = np.stack([np.sin(th) * np.cos(ph), np.sin(th) * np.sin(ph), np.cos(th)], -1)
     try:
-        sol = circuit.solve(magnetization=mags, **kw)
+        sol = solve() if solve is not None else circuit.solve(magnetization=mags, **kw)
     except DeviceError as err:  # named after the solver's argument: name the key instead
         if err.field not in origin:
             raise
@@ -186,7 +198,7 @@ def _grid(circuit: Circuit, axes: list[tuple[str, np.ndarray]], zipped: bool = F
         variables[name] = (dims + (["component"] if vector else []), np.asarray(value),
                            {"units": units, "long_name": long_name})
 
-    coords = {k for k, _ in axes}
+    coords = {k for k, _ in axes} | set(varied)
     for q in sol.reported():  # everything a solve reports (solve --json)
         if q.key not in coords:  # a varied reservoir value: the coordinate carries it
             put(q.key, q.value, q.units, q.description, q.vector)
