@@ -132,3 +132,55 @@ def test_a_directory_among_the_files_does_not_stop_the_good_ones(command, tmp_pa
                       "device, a pipe or a directory)",
                       f"error: {tmp_path / 'missing.toml'}: <file>: No such file or directory"]
     assert res.stdout.count(str(VALVE)) == 2
+
+
+def test_figures_are_written_in_the_format_their_suffix_names(device, tmp_path):
+    """`plot -o fig.pdf` writes a PDF (it wrote PNG data under any name); an unknown suffix is
+    refused before any work; a misspelt --variable names its close match."""
+    out = tmp_path / "s.nc"
+    assert cli("sweep", device, "--vary", "right.voltage=0,1e-6,2e-6", "-o", out).exit_code == 0
+    for suffix, magic in ((".pdf", b"%PDF"), (".svg", b"<?xml"), (".png", b"\x89PNG")):
+        res = cli("plot", out, "-o", tmp_path / f"f{suffix}")
+        assert res.exit_code == 0, res.output
+        assert (tmp_path / f"f{suffix}").read_bytes().startswith(magic)
+    one_error(cli("plot", out, "-o", tmp_path / "f.jpg"), "--output", "png, pdf, svg", ".jpg")
+    one_error(cli("run", PILLAR, "--until", "1ps", "--plot", tmp_path / "r.gif"), "--plot")
+    assert not (tmp_path / "f.jpg").exists()
+    one_error(cli("plot", out, "-o", tmp_path / "g.png", "--variable", "right.torqe"),
+              "did you mean right.torque?")
+
+
+@pytest.mark.slow
+def test_sigterm_stops_a_map_like_ctrl_c(tmp_path):
+    """A map stopped by SIGTERM (a batch system's time limit) says so, keeps its finished
+    chunks for --resume and leaves no lock or temporary behind."""
+    out = tmp_path / "m.nc"
+    cmd = [sys.executable, "-m", "spincaloric", "map", str(PILLAR), "--vary",
+           "drives.free.temperature.peak=10:60:400", "-o", str(out), "--no-progress"]
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    t0 = time.monotonic()
+    while not (tmp_path / "m.nc.chunks").exists() and time.monotonic() - t0 < 60:
+        time.sleep(0.1)
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGTERM)
+    err = proc.communicate(timeout=30)[1]
+    assert proc.returncode == 130 and err.strip().splitlines()[-1] == "error: interrupted", err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.nc.chunks"]
+
+
+def test_names_the_user_gets_wrong():
+    """An unknown bulk material lists the known ones when none is close; a drive's value
+    varied without its drives. prefix points to it; a map's default chunk spreads the points
+    over the workers."""
+    from spincaloric.maps import default_chunk
+    from spincaloric.materials import UnknownMaterialError, get_bulk
+    from spincaloric.paths import resolve_key
+
+    with pytest.raises(UnknownMaterialError, match=r"'permalloy' \(known: Au, .*Py\)"):
+        get_bulk("permalloy")
+    import tomllib
+
+    data = tomllib.loads(PILLAR.read_text())
+    with pytest.raises(ValueError, match=r"did you mean drives\.free\.temperature\.peak\?"):
+        resolve_key(data, "free.temperature.peak")
+    assert default_chunk(12, 2) == 1 and default_chunk(100, 2) == 5 and default_chunk(10_000) == 16

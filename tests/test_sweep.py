@@ -44,7 +44,7 @@ def test_sweep_and_plot_commands(tmp_path):
     assert fig.stat().st_size > 1000
     res = CliRunner().invoke(main, ["plot", str(out), "-o", str(fig), "--variable", "nope",
                                     "--overwrite"])
-    assert res.exit_code == 2 and "variable: 'nope' is not in the file" in res.stderr
+    assert res.exit_code == 2 and "variable: 'nope': unknown variable" in res.stderr
 
 
 def test_plots_show_vector_components_and_zipped_parameters(tmp_path):

@@ -22,6 +22,7 @@ import click
 import numpy as np
 
 from . import __version__
+from .errors import unknown
 from .files import OutputInUse, output_lock, output_problem, write_together
 from .linear_response import LinearResponseWarning
 
@@ -37,13 +38,22 @@ _OVERWRITE = click.option("--overwrite", is_flag=True,
                           help="replace existing output files (never an input of the command)")
 
 
-def _check_outputs(source, inputs=(), overwrite=False, **paths) -> None:
+def _check_outputs(source, inputs=(), overwrite=False, figures=("plot",), **paths) -> None:
     """Report the first unusable output path before any work (one line, exit 2): a missing
-    directory, an input of the command, an existing file without ``--overwrite``, or two
-    outputs that are one file."""
+    directory, an input of the command, an existing file without ``--overwrite``, two
+    outputs that are one file, or a figure (the flags in ``figures``) whose suffix names no
+    format we write."""
     given = [(flag, path) for flag, path in paths.items() if path is not None]
     for flag, path in given:
-        if problem := output_problem(path, inputs, overwrite):
+        problem = output_problem(path, inputs, overwrite)
+        if problem is None and flag in figures:
+            from .plotting import figure_format
+
+            try:
+                figure_format(path)
+            except ValueError as err:
+                problem = err.reason
+        if problem:
             _report(source, f"--{flag.replace('_', '-')}: {problem}")
             sys.exit(EXIT_INPUT)
     names = [Path(path).resolve() for _, path in given]
@@ -130,6 +140,27 @@ def _physics_warnings_once():
         yield
 
 
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM (``kill``, a batch system's time limit) stops a command as Ctrl-C does: the
+    temporaries and output locks are cleaned up, a map keeps its finished chunks."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 class _OneLineErrors(click.Group):
     """A click group whose usage errors (unknown flags, bad values, missing arguments) are one
     line, ``error: <what>``, exit status 2 — like every other input error of the CLI — instead
@@ -138,7 +169,7 @@ class _OneLineErrors(click.Group):
     def main(self, args=None, prog_name=None, **extra):
         extra["standalone_mode"] = False
         try:
-            with _physics_warnings_once():
+            with _physics_warnings_once(), _terminate_as_interrupt():
                 return super().main(args, prog_name, **extra)
         except click.ClickException as err:
             click.echo(f"error: {err.format_message()}", err=True)
@@ -311,7 +342,7 @@ def _compile_notice():
 @click.option("--n-save", type=click.IntRange(min=2), help="saved instants")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="netCDF trajectory file")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False),
-              help="PNG of m(t), the drives and τ(t)")
+              help="figure of m(t), the drives and τ(t) (PNG, PDF or SVG, by its suffix)")
 @_OVERWRITE
 @click.option("--json", "as_json", is_flag=True, help="print a JSON summary")
 @click.option("--progress/--no-progress", default=None,
@@ -476,8 +507,9 @@ def _sweep(device, p, varies, zipped):
 @click.option("--until", type=Duration(), help="end time of each run [default: file or 10ns]")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
               help="netCDF result (chunks are kept in OUTPUT.chunks/ until it is complete)")
-@click.option("--chunk", type=click.IntRange(min=1), default=16, show_default=True,
-              help="points per task")
+@click.option("--chunk", type=click.IntRange(min=1),
+              help="points per task [default: at most 16, about four tasks per worker and "
+                   "progress every 5 %]")
 @click.option("--workers", type=click.IntRange(min=1), help="local dask cluster of N processes")
 @click.option("--scheduler", help="address of a running dask.distributed scheduler")
 @click.option("--resume", is_flag=True, help="continue an interrupted map")
@@ -525,7 +557,7 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
 @main.command(short_help="Draw a sweep, switching map or trajectory file as a PNG.")
 @click.argument("result", type=click.Path())
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
-              help="figure file (PNG)")
+              help="figure file: PNG, PDF or SVG, by its suffix")
 @click.option("--variable", help="variable to draw [default: a sweep's torque on the magnet "
               "whose magnetization it turns, else on the dynamic magnet; a map's switching "
               "time; a trajectory's m, drives and torque]; quote names with '->', e.g. "
@@ -543,7 +575,7 @@ def plot(result, output, variable, component, overwrite):
     from .device import DeviceError
     from .plotting import plot_dataset, png_output
 
-    _check_outputs(result, [result], overwrite, output=output)
+    _check_outputs(result, [result], overwrite, figures=("output",), output=output)
 
     try:
         from .io import load_dataset
@@ -553,8 +585,8 @@ def plot(result, output, variable, component, overwrite):
             hint = (" (a name with '->' must be quoted in the shell)"
                     if any(str(v).startswith(variable) and "->" in str(v) for v in ds.data_vars)
                     else "")
-            raise DeviceError("variable", f"{variable!r} is not in the file{hint}; it has "
-                              f"{', '.join(map(str, ds.data_vars))}")
+            raise DeviceError("variable", f"{variable!r}: "
+                              + unknown("variable", variable, map(str, ds.data_vars)) + hint)
         fig = plot_dataset(ds, variable, component)
     except ImportError as err:
         _report(result, f"plot: needs {err.name or 'matplotlib'} (pip install 'spincaloric[plot]')")

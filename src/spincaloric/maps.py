@@ -83,12 +83,14 @@ def evaluate_points(data: dict, keys: list[str], points: list[tuple], until: flo
 
 
 def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, output,
-                  *, chunk: int = 16, workers: int | None = None, scheduler: str | None = None,
+                  *, chunk: int | None = None, workers: int | None = None,
+                  scheduler: str | None = None,
                   resume: bool = False, progress: bool = False, run_kw: dict | None = None):
     """Compute (or finish) a switching map and write it to ``output`` (netCDF).
 
     data : the parsed device file; axes : [(device-file path, values)]; until : s.
-    chunk : points per task; workers : start a local dask cluster of this many processes;
+    chunk : points per task (default :func:`default_chunk`); workers : start a local dask
+        cluster of this many processes;
     scheduler : address of an existing dask.distributed scheduler; progress : report the
     finished chunks on stderr (:mod:`spincaloric.progress`). Returns the Dataset.
     """
@@ -165,6 +167,12 @@ def _check_points(data: dict, keys: list[str], points: np.ndarray) -> None:
         spec_from_dict(d).device.finalize()
 
 
+def default_chunk(n_points: int, workers: int | None = None) -> int:
+    """Points per task when none is given: at most 16, and small enough that every worker
+    gets about four tasks and progress is reported about every 5 % of the map."""
+    return max(1, min(16, -(-n_points // (4 * (workers or 1))), -(-n_points // 20)))
+
+
 def _stored_chunks(store) -> dict[int, int]:
     """{first grid point: number of points} of the chunks finished in ``store``. A chunk holds
     consecutive points (row-major order of the grid) and is named by its first one, so what is
@@ -202,6 +210,7 @@ def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chu
     from .io import save_dataset
 
     done = _stored_chunks(store)
+    chunk = chunk or default_chunk(len(points), workers)
     todo = [(i, points[i:j]) for i, j in _missing_runs(done, len(points), chunk)]
     tasks = sorted([*done.items(), *((i, len(pts)) for i, pts in todo)])
 

@@ -66,6 +66,11 @@ def resolve_key(data: dict, key: str) -> list:
                                   f"vary the layer's values (layers.{layer}.<field>)")
             raise DeviceError(f"vary.{key}", unknown(f"node, layer or key {parts[0]!r}", parts[0],
                                                    [*known_keys(()), *nodes, *layers]))
+    drive = (data.get("drives") or {}).get(parts[1], {}) if len(parts) > 3 else {}
+    if parts[0] == "nodes" and isinstance(drive, dict) and parts[2] in drive:
+        path = ".".join(map(str, ["drives", *parts[1:]]))
+        raise DeviceError(f"vary.{key}", f"{parts[1]}'s {parts[2]} is driven: its drive's "
+                          f"values are under drives (did you mean {path}?)")
     value = data
     for i, part in enumerate(parts):
         where = ".".join(str(p) for p in parts[:i]) or "the file"

@@ -56,9 +56,25 @@ def plot_distributions(sol, nodes=None, *, window: float = 12.0, fig=None):
     return fig
 
 
+#: Figure formats, by the suffix of the output's name.
+FIGURE_FORMATS = ("png", "pdf", "svg")
+
+
+def figure_format(path) -> str:
+    """The format of a figure file by its suffix: "png", "pdf" or "svg" (a name without a
+    suffix is PNG); DeviceError ``output`` for any other."""
+    suffix = Path(path).suffix.lower().lstrip(".") or "png"
+    if suffix not in FIGURE_FORMATS:
+        raise DeviceError("output", f"a figure is written as {', '.join(FIGURE_FORMATS)} "
+                          f"(by the file's suffix), got .{suffix}")
+    return suffix
+
+
 def png_output(fig, path, *, dpi: int = 120) -> tuple[Path, object, bool]:
-    """The output triple of :func:`spincaloric.files.write_together` for a figure as PNG."""
-    return Path(path), lambda tmp: fig.savefig(tmp, format="png", dpi=dpi), False
+    """The output triple of :func:`spincaloric.files.write_together` for a figure, in the
+    format its suffix names (:func:`figure_format`: PNG, PDF or SVG)."""
+    fmt = figure_format(path)
+    return Path(path), lambda tmp: fig.savefig(tmp, format=fmt, dpi=dpi), False
 
 
 def save_png(fig, path, *, dpi: int = 120, make_dirs: bool = False) -> None:

@@ -27,11 +27,13 @@ class UnknownInterfaceError(UnknownMaterialError):
 
 
 def lookup(table: dict, name: str, what: str, error=UnknownMaterialError):
-    """``table[name]``, or ``error`` naming ``what`` with the closest names as a hint."""
+    """``table[name]``, or ``error`` naming ``what`` with the closest names as a hint, or all
+    the names when none is close (``permalloy`` is ``Py`` here)."""
     if name in table:
         return table[name]
     close = difflib.get_close_matches(name, table, n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    hint = (f"; did you mean {', '.join(repr(c) for c in close)}?" if close
+            else f" (known: {', '.join(sorted(table))})")
     raise error(f"unknown {what} {name!r}{hint}")
 
 
