@@ -184,3 +184,23 @@ def test_names_the_user_gets_wrong():
     with pytest.raises(ValueError, match=r"did you mean drives\.free\.temperature\.peak\?"):
         resolve_key(data, "free.temperature.peak")
     assert default_chunk(12, 2) == 1 and default_chunk(100, 2) == 5 and default_chunk(10_000) == 16
+
+
+@pytest.mark.slow
+def test_two_maps_of_one_output_do_not_race(tmp_path):
+    """A second `map --resume` of an output that a running map writes is refused naming the
+    first's PID (both resumed the same chunk store)."""
+    out = tmp_path / "m.nc"
+    cmd = [sys.executable, "-m", "spincaloric", "map", str(PILLAR), "--vary",
+           "drives.free.temperature.peak=10:60:400", "-o", str(out), "--no-progress"]
+    first = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+    try:
+        t0 = time.monotonic()
+        while not (tmp_path / ".m.nc.lock").exists() and time.monotonic() - t0 < 60:
+            time.sleep(0.05)
+        second = subprocess.run(cmd + ["--resume"], capture_output=True, text=True, timeout=60)
+        assert second.returncode == 2
+        assert f"in use by PID {first.pid}" in second.stderr
+    finally:
+        first.send_signal(signal.SIGINT)
+        first.communicate(timeout=60)
