@@ -38,6 +38,7 @@ def valve(fixed=(0, 0, 1), free=(0, 0, 1), regime="thermalized", voltage=0.0, de
     return dev.finalize()
 
 
+@pytest.mark.slow
 def test_larmor_precession_and_gilbert_relaxation():
     mag = MagnetParameters(saturation_magnetization=1e6, volume=1e-24, damping=0.02,
                            applied_field=[0, 0, 0.2])
@@ -265,6 +266,7 @@ def test_stochastic_runs_are_reproducible_and_seeded():
     np.testing.assert_array_equal(one.m[0], a.m[0])  # trajectory i does not depend on E
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("ensemble", [4, 8])  # the scalar and the lane kernel
 def test_no_two_seeds_share_a_trajectory(ensemble):
     """Trajectory i of seed s is the stream of the pair (s, i): trajectory 1 of seed 0 is not
@@ -490,6 +492,7 @@ def test_internal_free_layer_trajectory_equals_an_independent_integration(regime
     assert np.abs(ref.y[:, -1] - ref.y[:, 0]).max() > 1e-3  # it moved
 
 
+@pytest.mark.slow
 def test_internal_magnet_ensembles_and_noise_at_its_own_temperature(monkeypatch):
     """Lane kernel = scalar kernel for an internal magnet with thermal noise, whose temperature
     is a solved unknown: its node's electron temperature (300 K plus the warmer lead's heat
@@ -512,6 +515,7 @@ def test_internal_magnet_ensembles_and_noise_at_its_own_temperature(monkeypatch)
     assert t_free - T > 0.1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("noise", [False, True])
 def test_ensemble_kernel_equals_scalar_kernel(noise, monkeypatch):
     """The lane-vectorised multi-threaded kernel (no pivoting) against the scalar kernel
@@ -608,6 +612,7 @@ def test_ensemble_over_magnet_parameters_equals_separate_runs():
 PILLAR_FILE = Path(__file__).parent.parent / "examples" / "devices" / "thermal_switching_pillar.toml"
 
 
+@pytest.mark.slow
 def test_a_fixed_step_beyond_the_precession_bound_is_refused():
     """RK4 at dt = 1e-8 s never moves m and at 5e-11 s ends unswitched at the pole: both are
     refused (field dt, the bound 0.2/ω and B_eff in the reason); a step below the bound switches

@@ -204,6 +204,7 @@ def workdir(tmp_path_factory):
     return d
 
 
+@pytest.mark.slow
 def test_mutants_fail_with_one_field_named_line_or_solve_to_finite_json(workdir):
     runner = CliRunner()
     for name, text, what in mutants():

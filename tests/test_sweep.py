@@ -393,6 +393,7 @@ def test_a_wrong_vary_key_names_itself_and_the_close_matches(tmp_path, device, v
         assert lines[0].startswith(f"error: {DEVICES / device}: {expected}"), lines[0]
 
 
+@pytest.mark.slow
 def test_a_map_takes_the_documented_layer_key_forms(tmp_path):
     """map: free.magnet.damping and layers.free.magnetization.phi address [layers.free] (the
     `layers.` may be left out; the angle of a magnetization written as a vector); the map

@@ -86,6 +86,7 @@ def test_ensemble_with_thermal_noise_gives_a_probability():
     assert len({tuple(np.round(m, 6)) for m in traj.m[:, -1, 0]}) == 16  # distinct paths
 
 
+@pytest.mark.slow
 def test_critical_voltage_by_bisection_matches_the_threshold():
     """A constant voltage on the perpendicular pillar: the bisected critical drive lies just
     above the linear instability threshold κ(V) = κ_c (switching needs a finite margin in a
