@@ -31,6 +31,8 @@ from types import MappingProxyType
 from typing import Literal
 
 import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from .constants import from_electric_potential
 from .contacts import ContactError, ContactParameters
@@ -481,21 +483,14 @@ class Circuit:
         """(n,) for every ferromagnetic node the lowest index of the ferromagnetic nodes joined
         to it by bulk cells (the vertices of one diffusive layer share one magnetization, so
         they form one magnet); −1 for normal nodes."""
-        parent = list(range(self.n_nodes))
-
-        def root(i):
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            return i
-
-        for k, (a, b) in enumerate(self.ends):
-            # two ferromagnets joined by an ordinary contact: a bulk cell of one layer
-            if self.ferromagnet[a] and self.ferromagnet[b] and not self.junction[k]:
-                ra, rb = root(int(a)), root(int(b))
-                parent[max(ra, rb)] = min(ra, rb)
-        groups = np.array([root(i) if self.ferromagnet[i] else -1 for i in range(self.n_nodes)])
-        return _read_only(groups)
+        n = self.n_nodes
+        ends = np.asarray(self.ends).reshape(-1, 2)
+        # two ferromagnets joined by an ordinary contact: a bulk cell of one layer
+        bulk = self.ferromagnet[ends[:, 0]] & self.ferromagnet[ends[:, 1]] & ~self.junction
+        count, labels = _components(n, ends[bulk])
+        lowest = np.full(count, n, dtype=np.intp)
+        np.minimum.at(lowest, labels, np.arange(n))
+        return _read_only(np.where(self.ferromagnet, lowest[labels], -1))
 
     @functools.cached_property
     def _magnet_members(self) -> dict[int, tuple[str, ...]]:
@@ -706,30 +701,27 @@ def _check_spin_independent(where: str, sp) -> None:
                           "spin independent (G↑ = G↓ = G↑↓) at every energy")
 
 
+def _components(n: int, ends: np.ndarray) -> tuple[int, np.ndarray]:
+    """(number of components, (n,) component label of every node) of the graph of ``n`` nodes
+    whose edges are the index pairs ``ends`` (m, 2)."""
+    ends = np.asarray(ends, dtype=np.intp).reshape(-1, 2)
+    graph = coo_matrix((np.ones(len(ends)), (ends[:, 0], ends[:, 1])), shape=(n, n))
+    return connected_components(graph, directed=False)
+
+
 def _check_connected(names, grounded_nodes, ends) -> None:
     """Every node must be in a contact, and every node must reach a voltage-biased reservoir
     (``grounded_nodes``), which fixes its potential."""
-    reservoir = grounded_nodes
+    reservoir = np.asarray(grounded_nodes, dtype=bool)
     n = len(names)
-    parent = list(range(n))
-
-    def find(i):
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    ends = np.asarray(ends, dtype=np.intp).reshape(-1, 2)
     touched = np.zeros(n, bool)
-    for a, b in ends:
-        touched[a] = touched[b] = True
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[ra] = rb
-    for i in range(n):
-        if not touched[i] and not reservoir[i]:
-            raise DeviceError(f"nodes.{names[i]}", "floating node: no contact joins it")
-    grounded = {find(i) for i in range(n) if reservoir[i]}
-    for i in range(n):
-        if not reservoir[i] and find(i) not in grounded:
-            raise DeviceError(f"nodes.{names[i]}", "floating node: no path of contacts leads to "
-                              "a voltage-biased reservoir, so its potential is undefined")
+    touched[ends.ravel()] = True
+    loose = np.flatnonzero(~touched & ~reservoir)
+    if loose.size:
+        raise DeviceError(f"nodes.{names[loose[0]]}", "floating node: no contact joins it")
+    labels = _components(n, ends)[1]
+    floating = np.flatnonzero(~reservoir & ~np.isin(labels, labels[reservoir]))
+    if floating.size:
+        raise DeviceError(f"nodes.{names[floating[0]]}", "floating node: no path of contacts "
+                          "leads to a voltage-biased reservoir, so its potential is undefined")
