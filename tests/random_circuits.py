@@ -49,6 +49,22 @@ def random_unit(rng: np.random.Generator, shape=()) -> np.ndarray:
     return v / np.linalg.norm(v, axis=-1, keepdims=True)
 
 
+def _random_relaxation(rng: np.random.Generator, sinks: bool, hanle: bool) -> dict:
+    """Random spin flip (S), phonon bath and spin-heat relaxation (W/K) of an internal node,
+    each with probability 0.4 if ``sinks``; ``hanle``: spin flip and a random field (T) with
+    τ_sf = 10 ps (ω_L τ_sf of order one)."""
+    relax = {}
+    if sinks:  # spin flip, phonon bath and spin-heat relaxation on some nodes
+        for key, scale in (("spin_flip", 1e-2), ("bath", 1e-9), ("spin_heat_relaxation", 1e-9)):
+            if rng.random() < 0.4:
+                relax[key] = scale * 10 ** rng.uniform(-2, 0)
+    if hanle:  # (extra draws only here: other circuits stay what they were)
+        relax["spin_flip"] = 1e-2 * 10 ** rng.uniform(-2, 0)
+        relax["hanle_field"] = rng.normal(size=3)  # T; γ τ |B| ~ 2
+        relax["spin_lifetime"] = 1e-11
+    return relax
+
+
 def random_device(rng: np.random.Generator, regime: str, n_internal: int = 3,
                   n_reservoirs: int = 3, imaginary: bool = True, sinks: bool = True,
                   junctions: bool = False, current_lead: bool = False,
@@ -73,16 +89,7 @@ def random_device(rng: np.random.Generator, regime: str, n_internal: int = 3,
         # keep at least one normal node; more ferromagnets when junctions may join them
         ferro = i > 0 and rng.random() < (0.6 if junctions else 0.35)
         name = f"n{i}"
-        relax = {}
-        if sinks:  # spin flip, phonon bath and spin-heat relaxation on some nodes
-            for key, scale in (("spin_flip", 1e-2), ("bath", 1e-9), ("spin_heat_relaxation",
-                                                                      1e-9)):
-                if rng.random() < 0.4:
-                    relax[key] = scale * 10 ** rng.uniform(-2, 0)
-        if hanle and not ferro:  # (extra draws only here: other circuits stay what they were)
-            relax["spin_flip"] = 1e-2 * 10 ** rng.uniform(-2, 0)
-            relax["hanle_field"] = rng.normal(size=3)  # T; γ τ |B| ~ 2
-            relax["spin_lifetime"] = 1e-11
+        relax = _random_relaxation(rng, sinks, hanle and not ferro)
         dev.add_node(name, "ferromagnet" if ferro else "normal",
                      magnetization=random_unit(rng) if ferro else None, **relax)
         internal.append(name)

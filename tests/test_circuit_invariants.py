@@ -539,3 +539,90 @@ def test_a_hanle_field_breaks_plain_reciprocity():
     casimir = reservoir_response(turned(dev, reverse_field=True).finalize(), flipped)
     np.testing.assert_allclose(lp, casimir.T, atol=1e-9 * np.abs(lp).max())
     assert np.abs(lp - plain.T).max() > 1e-3 * np.abs(lp).max()
+
+
+# ---- topology: floating nodes and magnets -----------------------------------------------------
+
+
+def _reachable(n, edges, start):
+    """Nodes reachable from ``start`` (indices) over the undirected ``edges``."""
+    seen, todo = set(start), list(start)
+    while todo:
+        i = todo.pop()
+        for a, b in edges:
+            for x, y in ((a, b), (b, a)):
+                if x == i and y not in seen:
+                    seen.add(y)
+                    todo.append(y)
+    return seen
+
+
+@settings(max_examples=150, deadline=None)
+@given(roles=st.lists(st.sampled_from(["internal", "ground", "current"]), min_size=2,
+                      max_size=8),
+       pairs=st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)), max_size=12))
+def test_floating_nodes_are_named_in_order(roles, pairs):
+    """finalize names the first node no contact joins, else the first node (internal or
+    current-biased) with no path of contacts to a voltage-biased reservoir — or solves."""
+    n = len(roles)
+    edges = [(a, b) for a, b in pairs if a < n and b < n and a != b]
+    grounds = [i for i, r in enumerate(roles) if r == "ground"]
+    assume(grounds)
+    dev = Device(temperature=300.0)
+    for i, role in enumerate(roles):
+        bias = {"current": 1e-6} if role == "current" else {}
+        dev.add_node(f"x{i}", "normal", reservoir=role != "internal", **bias)
+    p = ContactParameters.spin_independent(conductance=1e-2, seebeck=0.0, temperature=300.0)
+    for a, b in edges:
+        dev.add_contact(f"x{a}", f"x{b}", p)
+    touched = {i for e in edges for i in e}
+    loose = [i for i in range(n) if i not in touched and roles[i] != "ground"]
+    grounded = _reachable(n, edges, grounds)
+    floating = [i for i in range(n) if i not in grounded]
+    if loose or floating:
+        with pytest.raises(DeviceError) as err:
+            dev.finalize()
+        first = (loose or floating)[0]
+        assert err.value.field == f"nodes.x{first}"
+        assert ("no contact joins it" if loose else "no path of contacts") in err.value.reason
+    else:
+        assert dev.finalize().n_nodes == n
+
+
+@settings(max_examples=100, deadline=None)
+@given(kinds=st.lists(st.sampled_from(["ferromagnet", "normal"]), min_size=2, max_size=9),
+       links=st.lists(st.tuples(st.integers(0, 8), st.integers(0, 8), st.booleans()),
+                      max_size=14))
+def test_magnets_are_the_ferromagnets_bulk_cells_join(kinds, links):
+    """magnet_group: for each ferromagnet the lowest index of the ferromagnets joined to it by
+    bulk cells (not by tunnel junctions, not through normal nodes); −1 for normal nodes."""
+    from random_circuits import random_junction
+
+    n = len(kinds)
+    rng = np.random.default_rng(0)
+    dev = Device(temperature=300.0)
+    dev.add_node("ground", "normal", reservoir=True)
+    for i, kind in enumerate(kinds):
+        dev.add_node(f"x{i}", kind, magnetization=[0, 0, 1] if kind == "ferromagnet" else None)
+    p = ContactParameters.from_paper(conductance=1e-2, polarization=0.5, mixing=0.6,
+                                     seebeck=0.0, polarization_derivative=0.0,
+                                     mixing_derivative=0.0, temperature=300.0)
+    bulk = []
+    for a, b, junction in links:
+        if a >= n or b >= n or a == b:
+            continue
+        both = kinds[a] == kinds[b] == "ferromagnet"
+        if both and junction:
+            dev.add_contact(f"x{a}", f"x{b}", random_junction(rng))
+        elif both or "normal" in (kinds[a], kinds[b]):
+            dev.add_contact(f"x{a}", f"x{b}", p, bulk=both)
+            bulk += [(a + 1, b + 1)] if both else []
+    for i in range(n):  # every node grounded
+        if kinds[i] == "normal":
+            dev.add_contact("ground", f"x{i}", p)
+        else:
+            dev.add_contact(f"x{i}", "ground", p)
+    c = dev.finalize()
+    for i in range(1, n + 1):
+        expected = min(_reachable(n + 1, bulk, [i])) if kinds[i - 1] == "ferromagnet" else -1
+        assert c.magnet_group[i] == expected

@@ -175,7 +175,7 @@ def test_decreasing_times_message():
 
 def test_pulses_take_keywords_only():
     with pytest.raises(TypeError):
-        RectangularPulse(0.0, 1e-3, 1e-9, 2e-9)  # noqa: the order is easy to get wrong
+        RectangularPulse(0.0, 1e-3, 1e-9, 2e-9)  # keywords only: the order is easy to get wrong
 
 
 def test_drive_from_device_table():

@@ -31,6 +31,8 @@ from types import MappingProxyType
 from typing import Literal
 
 import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from .constants import from_electric_potential
 from .contacts import ContactError, ContactParameters
@@ -101,6 +103,58 @@ def precession(where: str, kind: str, reservoir: bool, spin_flip: float, field, 
                           f"spin_lifetime τ_sf = {lifetime:.3g} s gives a precession "
                           "G_sf τ_sf γB beyond the floating-point range")
     return omega
+
+
+def _node_magnetization(where: str, kind: str, magnetization) -> np.ndarray | None:
+    """The unit magnetization of a ferromagnetic node (None for a normal one)."""
+    if kind != "ferromagnet":
+        if magnetization is not None:
+            raise DeviceError(f"{where}.magnetization", "only a ferromagnet has a magnetization")
+        return None
+    if magnetization is None:
+        raise DeviceError(f"{where}.magnetization", "a ferromagnet needs a magnetization")
+    m = unit_vector(magnetization, f"{where}.magnetization")
+    if m.shape != (3,):
+        raise DeviceError(f"{where}.magnetization", f"must be one 3-vector, got shape "
+                          f"{m.shape}")
+    return m
+
+
+def _node_bias(where: str, reservoir, voltage, current, temperature):
+    """(voltage (V), current (A) or None, temperature (K) or None) of a node, validated: only
+    a reservoir has them, and it is biased by a voltage or by a current."""
+    voltage = real(voltage, f"{where}.voltage", "V", DeviceError)
+    if current is not None:
+        current = real(current, f"{where}.current", "A", DeviceError)
+    if temperature is not None:
+        temperature = absolute_temperature(temperature, f"{where}.temperature", DeviceError)
+    if not reservoir and (voltage != 0.0 or temperature is not None or current is not None):
+        raise DeviceError(where, "only a reservoir has a fixed voltage, current or temperature")
+    if current is not None and voltage != 0.0:
+        raise DeviceError(f"{where}.current", "give a voltage or a current bias, not both")
+    return voltage, current, temperature
+
+
+def _check_node_sinks(where: str, reservoir, spin_flip, bath, spin_heat_relaxation,
+                      heat) -> float:
+    """The relaxation conductances (S, W/K) and the heat input (W) of a node: finite,
+    conductances >= 0, and only on an internal node; returns the heat (W)."""
+    for key, value in (("spin_flip", spin_flip), ("bath", bath),
+                       ("spin_heat_relaxation", spin_heat_relaxation)):
+        value = real(value, f"{where}.{key}", "S" if key == "spin_flip" else "W/K",
+                     DeviceError)
+        if value < 0:
+            raise DeviceError(f"{where}.{key}", f"must be a conductance >= 0, got {value!r}")
+        if reason := conductance_reason(value, 0.0, "S" if key == "spin_flip" else "W/K"):
+            raise DeviceError(f"{where}.{key}", f"is {reason}")
+        if value and reservoir:
+            raise DeviceError(f"{where}.{key}", "only an internal node relaxes (a reservoir "
+                              "is in equilibrium)")
+    heat = real(heat, f"{where}.heat", "W", DeviceError)
+    if heat and reservoir:
+        raise DeviceError(f"{where}.heat", "only an internal node takes heat (W): a reservoir "
+                          "is in equilibrium")
+    return heat
 
 
 @dataclass
@@ -203,6 +257,23 @@ class Device:
         = 0. Needs ``spin_flip`` G_sf > 0 (S), which fixes with τ_sf the node's spin capacity.
         Spin flip is elastic, so in the non-interacting regime T⃗_s precesses alike.
         """
+        where = self._new_node_name(name)
+        if not isinstance(kind, str) or kind not in NODE_KINDS:
+            raise DeviceError(f"{where}.type", f"must be one of {NODE_KINDS}, got {kind!r}")
+        if not isinstance(reservoir, (bool, np.bool_)):
+            raise DeviceError(f"{where}.reservoir", f"must be true or false, got {reservoir!r}")
+        m = _node_magnetization(where, kind, magnetization)
+        voltage, current, temperature = _node_bias(where, reservoir, voltage, current,
+                                                   temperature)
+        heat = _check_node_sinks(where, reservoir, spin_flip, bath, spin_heat_relaxation, heat)
+        omega = precession(where, kind, reservoir, spin_flip, hanle_field, spin_lifetime)
+        self.nodes[name] = NodeSpec(kind, reservoir, float(voltage), temperature, m,
+                                    None if current is None else float(current),
+                                    float(spin_flip), float(bath), float(spin_heat_relaxation),
+                                    float(heat), omega)
+
+    def _new_node_name(self, name) -> str:
+        """``nodes.NAME`` of a valid name that no node or layer has yet."""
         if not isinstance(name, str) or not name:
             raise DeviceError("nodes", f"a node's name must be a non-empty string, got {name!r}")
         where = f"nodes.{name}"
@@ -211,49 +282,7 @@ class Device:
         if name in self.layers:
             raise DeviceError(where, "a layer of this name exists (node and layer names must "
                               "differ: NAME.field addresses either)")
-        if not isinstance(kind, str) or kind not in NODE_KINDS:
-            raise DeviceError(f"{where}.type", f"must be one of {NODE_KINDS}, got {kind!r}")
-        if not isinstance(reservoir, (bool, np.bool_)):
-            raise DeviceError(f"{where}.reservoir", f"must be true or false, got {reservoir!r}")
-        m = None
-        if kind == "ferromagnet":
-            if magnetization is None:
-                raise DeviceError(f"{where}.magnetization", "a ferromagnet needs a magnetization")
-            m = unit_vector(magnetization, f"{where}.magnetization")
-            if m.shape != (3,):
-                raise DeviceError(f"{where}.magnetization", f"must be one 3-vector, got shape "
-                                  f"{m.shape}")
-        elif magnetization is not None:
-            raise DeviceError(f"{where}.magnetization", "only a ferromagnet has a magnetization")
-        voltage = real(voltage, f"{where}.voltage", "V", DeviceError)
-        if current is not None:
-            current = real(current, f"{where}.current", "A", DeviceError)
-        if temperature is not None:
-            temperature = absolute_temperature(temperature, f"{where}.temperature", DeviceError)
-        if not reservoir and (voltage != 0.0 or temperature is not None or current is not None):
-            raise DeviceError(where, "only a reservoir has a fixed voltage, current or temperature")
-        if current is not None and voltage != 0.0:
-            raise DeviceError(f"{where}.current", "give a voltage or a current bias, not both")
-        for key, value in (("spin_flip", spin_flip), ("bath", bath),
-                           ("spin_heat_relaxation", spin_heat_relaxation)):
-            value = real(value, f"{where}.{key}", "S" if key == "spin_flip" else "W/K",
-                         DeviceError)
-            if value < 0:
-                raise DeviceError(f"{where}.{key}", f"must be a conductance >= 0, got {value!r}")
-            if reason := conductance_reason(value, 0.0, "S" if key == "spin_flip" else "W/K"):
-                raise DeviceError(f"{where}.{key}", f"is {reason}")
-            if value and reservoir:
-                raise DeviceError(f"{where}.{key}", "only an internal node relaxes (a reservoir "
-                                  "is in equilibrium)")
-        heat = real(heat, f"{where}.heat", "W", DeviceError)
-        if heat and reservoir:
-            raise DeviceError(f"{where}.heat", "only an internal node takes heat (W): a reservoir "
-                              "is in equilibrium")
-        omega = precession(where, kind, reservoir, spin_flip, hanle_field, spin_lifetime)
-        self.nodes[name] = NodeSpec(kind, reservoir, float(voltage), temperature, m,
-                                    None if current is None else float(current),
-                                    float(spin_flip), float(bath), float(spin_heat_relaxation),
-                                    float(heat), omega)
+        return where
 
     def add_contact(self, a: str, b: str,
                     parameters: ContactParameters | JunctionParameters | None = None, *,
@@ -373,77 +402,9 @@ class Circuit:
         names = tuple(dev.nodes)
         index = {n: i for i, n in enumerate(names)}
         specs = [dev.nodes[n] for n in names]
-        n = len(names)
-        ferro = np.array([s.kind == "ferromagnet" for s in specs])
-        res = np.array([s.reservoir for s in specs])
-        if not res.any():
-            raise DeviceError("nodes", "the device has no reservoir (set reservoir = true on a lead)")
-        volt = np.array([from_electric_potential(s.voltage) for s in specs])
-        temp = np.array([t0 if s.temperature is None else s.temperature for s in specs])
-        mag = np.zeros((n, 3))
-        for i, s in enumerate(specs):
-            if s.magnetization is not None:
-                mag[i] = s.magnetization
-
-        mag_rows = mag.tolist()
-        ends, magnet, params = [], [], []
-        junction, moments, derivatives = [], [], []
-        for k, c in enumerate(dev.contacts):
-            where = c.label or f"contacts[{k}]"
-            if len(c.between) != 2:
-                raise DeviceError(f"{where}.between", "must name exactly two nodes")
-            for name in c.between:
-                if name not in index:
-                    raise DeviceError(f"{where}.between", f"unknown node {name!r}")
-            a, b = (index[x] for x in c.between)
-            if a == b:
-                raise DeviceError(f"{where}.between", "a contact must join two different nodes")
-            is_junction = isinstance(c.parameters, JunctionParameters)
-            # (plain floats: np.allclose per cell was half of finalize for long layers)
-            parallel = ferro[a] and ferro[b] and all(
-                abs(x - y) <= 1e-12 + 1e-5 * abs(y) for x, y in zip(mag_rows[a], mag_rows[b]))
-            if is_junction and not (ferro[a] and ferro[b]):
-                raise DeviceError(f"{where}.between", "a tunnel junction joins two ferromagnets "
-                                  "(an F|I|N barrier is an ordinary contact: TunnelBarrier)")
-            if is_junction and (c.bulk or c.spectrum is not None):
-                raise DeviceError(where, "a tunnel junction is neither a bulk cell nor a "
-                                  "tabulated spectrum")
-            if ferro[a] and ferro[b] and not is_junction and not (c.bulk and parallel):
-                raise DeviceError(f"{where}.between", "two ferromagnets cannot be joined directly; "
-                                  "put a normal node between them or use a tunnel junction "
-                                  "(JunctionParameters)")
-            try:
-                c.parameters.validate(t0)
-            except ContactError as err:
-                raise DeviceError(f"{where}.{err.field}", err.reason) from None
-            h = c.heat_conductance
-            if isinstance(h, bool) or not isinstance(h, (int, float, np.floating)) \
-                    or not (math.isfinite(h) and h >= 0):
-                raise DeviceError(f"{where}.heat_conductance", f"must be a finite conductance "
-                                  f"≥ 0 (W/K), got {h!r}")
-            if reason := conductance_reason(h, 0.0, "W/K"):
-                raise DeviceError(f"{where}.heat_conductance", f"is {reason}")
-            if is_junction and h:
-                raise DeviceError(f"{where}.heat_conductance", "not on a tunnel junction")
-            if c.spectrum is not None and not (ferro[a] or ferro[b]):
-                sp = c.spectrum  # a normal|normal contact is spin independent at every energy
-                scale = np.abs(sp.g_up).max() + np.abs(sp.g_down).max()
-                if (np.abs(sp.g_up - sp.g_down).max() > 1e-12 * scale
-                        or np.abs(sp.g_mix - sp.g_up).max() > 1e-12 * scale):
-                    raise DeviceError(f"{where}.spectrum", "a normal|normal contact must be "
-                                      "spin independent (G↑ = G↓ = G↑↓) at every energy")
-            ends.append((a, b))
-            magnet.append(a if ferro[a] else (b if ferro[b] else -1))
-            junction.append(is_junction)
-            if is_junction:
-                moments.append(c.parameters.moments)
-                derivatives.append(c.parameters.moment_derivatives)
-                params.append(_NO_CONTACT)  # the spin-space conductances of ordinary contacts
-            else:
-                moments.append(np.zeros(4))
-                derivatives.append(np.zeros(4))
-                params.append(c.parameters)
-
+        ferro, res, volt, temp, mag = _node_arrays(specs, t0)
+        ends, magnet, params, junction, moments, derivatives = _contact_rows(
+            dev.contacts, index, ferro, mag, t0)
         biased = np.array([s.current is not None for s in specs])
         if not (res & ~biased).any():
             raise DeviceError("nodes", "every reservoir is current-biased: at least one must have "
@@ -522,21 +483,14 @@ class Circuit:
         """(n,) for every ferromagnetic node the lowest index of the ferromagnetic nodes joined
         to it by bulk cells (the vertices of one diffusive layer share one magnetization, so
         they form one magnet); −1 for normal nodes."""
-        parent = list(range(self.n_nodes))
-
-        def root(i):
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            return i
-
-        for k, (a, b) in enumerate(self.ends):
-            # two ferromagnets joined by an ordinary contact: a bulk cell of one layer
-            if self.ferromagnet[a] and self.ferromagnet[b] and not self.junction[k]:
-                ra, rb = root(int(a)), root(int(b))
-                parent[max(ra, rb)] = min(ra, rb)
-        groups = np.array([root(i) if self.ferromagnet[i] else -1 for i in range(self.n_nodes)])
-        return _read_only(groups)
+        n = self.n_nodes
+        ends = np.asarray(self.ends).reshape(-1, 2)
+        # two ferromagnets joined by an ordinary contact: a bulk cell of one layer
+        bulk = self.ferromagnet[ends[:, 0]] & self.ferromagnet[ends[:, 1]] & ~self.junction
+        count, labels = _components(n, ends[bulk])
+        lowest = np.full(count, n, dtype=np.intp)
+        np.minimum.at(lowest, labels, np.arange(n))
+        return _read_only(np.where(self.ferromagnet, lowest[labels], -1))
 
     @functools.cached_property
     def _magnet_members(self) -> dict[int, tuple[str, ...]]:
@@ -641,30 +595,133 @@ class Circuit:
                              given(current), method, given(heat))
 
 
+def _node_arrays(specs: Sequence[NodeSpec], t0: float):
+    """(ferromagnet, reservoir, reservoir theory voltage (V), temperature (K), magnetization
+    (n, 3)) of the nodes ``specs`` of a device at temperature ``t0`` (K)."""
+    n = len(specs)
+    ferro = np.array([s.kind == "ferromagnet" for s in specs])
+    res = np.array([s.reservoir for s in specs])
+    if not res.any():
+        raise DeviceError("nodes", "the device has no reservoir (set reservoir = true on a lead)")
+    volt = np.array([from_electric_potential(s.voltage) for s in specs])
+    temp = np.array([t0 if s.temperature is None else s.temperature for s in specs])
+    mag = np.zeros((n, 3))
+    for i, s in enumerate(specs):
+        if s.magnetization is not None:
+            mag[i] = s.magnetization
+    return ferro, res, volt, temp, mag
+
+
+def _contact_rows(contacts: Sequence[ContactSpec], index: Mapping[str, int], ferro: np.ndarray,
+                  mag: np.ndarray, t0: float):
+    """Validate every contact at temperature ``t0`` (K); return the lists (ends, magnet of the
+    contact, spin-space parameters, is a junction, junction moments (S), their energy
+    derivatives (S/J)), one item per contact."""
+    mag_rows = mag.tolist()
+    ends, magnet, params = [], [], []
+    junction, moments, derivatives = [], [], []
+    for k, c in enumerate(contacts):
+        where = c.label or f"contacts[{k}]"
+        a, b = _contact_ends(where, c, index)
+        is_junction = _check_contact(where, c, (ferro[a], ferro[b]),
+                                     (mag_rows[a], mag_rows[b]), t0)
+        ends.append((a, b))
+        magnet.append(a if ferro[a] else (b if ferro[b] else -1))
+        junction.append(is_junction)
+        if is_junction:
+            moments.append(c.parameters.moments)
+            derivatives.append(c.parameters.moment_derivatives)
+            params.append(_NO_CONTACT)  # the spin-space conductances of ordinary contacts
+        else:
+            moments.append(np.zeros(4))
+            derivatives.append(np.zeros(4))
+            params.append(c.parameters)
+    return ends, magnet, params, junction, moments, derivatives
+
+
+def _contact_ends(where: str, c: ContactSpec, index: Mapping[str, int]) -> tuple[int, int]:
+    """Indices of the two different nodes that contact ``c`` joins."""
+    if len(c.between) != 2:
+        raise DeviceError(f"{where}.between", "must name exactly two nodes")
+    for name in c.between:
+        if name not in index:
+            raise DeviceError(f"{where}.between", f"unknown node {name!r}")
+    a, b = (index[x] for x in c.between)
+    if a == b:
+        raise DeviceError(f"{where}.between", "a contact must join two different nodes")
+    return a, b
+
+
+def _check_contact(where: str, c: ContactSpec, ferro: tuple[bool, bool],
+                   mag_rows: tuple[list, list], t0: float) -> bool:
+    """Check contact ``c`` between nodes of kinds ``ferro`` and magnetizations ``mag_rows`` at
+    temperature ``t0`` (K); returns whether it is a tunnel junction."""
+    is_junction = isinstance(c.parameters, JunctionParameters)
+    # (plain floats: np.allclose per cell was half of finalize for long layers)
+    parallel = ferro[0] and ferro[1] and all(
+        abs(x - y) <= 1e-12 + 1e-5 * abs(y) for x, y in zip(*mag_rows))
+    if is_junction and not (ferro[0] and ferro[1]):
+        raise DeviceError(f"{where}.between", "a tunnel junction joins two ferromagnets "
+                          "(an F|I|N barrier is an ordinary contact: TunnelBarrier)")
+    if is_junction and (c.bulk or c.spectrum is not None):
+        raise DeviceError(where, "a tunnel junction is neither a bulk cell nor a "
+                          "tabulated spectrum")
+    if ferro[0] and ferro[1] and not is_junction and not (c.bulk and parallel):
+        raise DeviceError(f"{where}.between", "two ferromagnets cannot be joined directly; "
+                          "put a normal node between them or use a tunnel junction "
+                          "(JunctionParameters)")
+    try:
+        c.parameters.validate(t0)
+    except ContactError as err:
+        raise DeviceError(f"{where}.{err.field}", err.reason) from None
+    _check_heat_conductance(where, c.heat_conductance, is_junction)
+    if c.spectrum is not None and not (ferro[0] or ferro[1]):
+        _check_spin_independent(where, c.spectrum)
+    return is_junction
+
+
+def _check_heat_conductance(where: str, h, is_junction: bool) -> None:
+    """A contact's lattice heat conductance (W/K): finite, >= 0, not on a tunnel junction."""
+    if isinstance(h, bool) or not isinstance(h, (int, float, np.floating)) \
+            or not (math.isfinite(h) and h >= 0):
+        raise DeviceError(f"{where}.heat_conductance", f"must be a finite conductance "
+                          f"≥ 0 (W/K), got {h!r}")
+    if reason := conductance_reason(h, 0.0, "W/K"):
+        raise DeviceError(f"{where}.heat_conductance", f"is {reason}")
+    if is_junction and h:
+        raise DeviceError(f"{where}.heat_conductance", "not on a tunnel junction")
+
+
+def _check_spin_independent(where: str, sp) -> None:
+    """A normal|normal contact's spectrum is spin independent at every energy."""
+    scale = np.abs(sp.g_up).max() + np.abs(sp.g_down).max()
+    if (np.abs(sp.g_up - sp.g_down).max() > 1e-12 * scale
+            or np.abs(sp.g_mix - sp.g_up).max() > 1e-12 * scale):
+        raise DeviceError(f"{where}.spectrum", "a normal|normal contact must be "
+                          "spin independent (G↑ = G↓ = G↑↓) at every energy")
+
+
+def _components(n: int, ends: np.ndarray) -> tuple[int, np.ndarray]:
+    """(number of components, (n,) component label of every node) of the graph of ``n`` nodes
+    whose edges are the index pairs ``ends`` (m, 2)."""
+    ends = np.asarray(ends, dtype=np.intp).reshape(-1, 2)
+    graph = coo_matrix((np.ones(len(ends)), (ends[:, 0], ends[:, 1])), shape=(n, n))
+    return connected_components(graph, directed=False)
+
+
 def _check_connected(names, grounded_nodes, ends) -> None:
     """Every node must be in a contact, and every node must reach a voltage-biased reservoir
     (``grounded_nodes``), which fixes its potential."""
-    reservoir = grounded_nodes
+    reservoir = np.asarray(grounded_nodes, dtype=bool)
     n = len(names)
-    parent = list(range(n))
-
-    def find(i):
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    ends = np.asarray(ends, dtype=np.intp).reshape(-1, 2)
     touched = np.zeros(n, bool)
-    for a, b in ends:
-        touched[a] = touched[b] = True
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[ra] = rb
-    for i in range(n):
-        if not touched[i] and not reservoir[i]:
-            raise DeviceError(f"nodes.{names[i]}", "floating node: no contact joins it")
-    grounded = {find(i) for i in range(n) if reservoir[i]}
-    for i in range(n):
-        if not reservoir[i] and find(i) not in grounded:
-            raise DeviceError(f"nodes.{names[i]}", "floating node: no path of contacts leads to "
-                              "a voltage-biased reservoir, so its potential is undefined")
+    touched[ends.ravel()] = True
+    loose = np.flatnonzero(~touched & ~reservoir)
+    if loose.size:
+        raise DeviceError(f"nodes.{names[loose[0]]}", "floating node: no contact joins it")
+    labels = _components(n, ends)[1]
+    floating = np.flatnonzero(~reservoir & ~np.isin(labels, labels[reservoir]))
+    if floating.size:
+        raise DeviceError(f"nodes.{names[floating[0]]}", "floating node: no path of contacts "
+                          "leads to a voltage-biased reservoir, so its potential is undefined")

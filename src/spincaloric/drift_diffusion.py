@@ -68,32 +68,7 @@ def cpp_resistance_area(stack: Sequence) -> float:
     by r_σ j_σ. The linear system for (μ_s at both ends, μ↑ at the start) per layer and J is
     solved directly; it stays well conditioned from t/λ → 0 to t/λ → ∞.
     """
-    layers, jumps = [], []  # jumps[i]: the SpinResistor before layer i (or None)
-    pending = None
-    for k, item in enumerate(stack):
-        if isinstance(item, SpinResistor):
-            if pending is not None:
-                raise DeviceError(f"stack[{k}]", "two interface resistances in a row")
-            pending = item
-            continue
-        try:
-            material, thickness, *rest = item
-        except (TypeError, ValueError):
-            raise DeviceError(f"stack[{k}]", "expected (material, thickness[, orientation]) "
-                              "or a SpinResistor") from None
-        orientation = rest[0] if rest else 1
-        if not isinstance(material, BulkMaterial):
-            raise DeviceError(f"stack[{k}]", f"not a BulkMaterial: {material!r}")
-        if not (math.isfinite(thickness) and thickness > 0):
-            raise DeviceError(f"stack[{k}]", f"thickness must be positive (m), got {thickness!r}")
-        if orientation not in (1, -1):
-            raise DeviceError(f"stack[{k}]", f"orientation must be +1 or -1, got {orientation!r}")
-        layers.append((material, float(thickness), orientation))
-        jumps.append(pending)
-        pending = None
-    if not layers:
-        raise DeviceError("stack", "needs at least one layer")
-    jumps.append(pending)  # before the right lead
+    layers, jumps = _cpp_stack(stack)
     n = len(layers)
     size = 3 * n + 1
 
@@ -150,6 +125,38 @@ def cpp_resistance_area(stack: Sequence) -> float:
     rhs += [0.0, 0.0]
     solution = np.linalg.solve(np.array(rows), np.array(rhs))
     return 1.0 / solution[-1]
+
+
+def _cpp_stack(stack: Sequence) -> tuple[list, list]:
+    """The layers (material, thickness (m), orientation ±1) of a CPP stack and, one more, the
+    SpinResistor before each layer and before the right lead (or None)."""
+    layers, jumps = [], []  # jumps[i]: the SpinResistor before layer i (or None)
+    pending = None
+    for k, item in enumerate(stack):
+        if isinstance(item, SpinResistor):
+            if pending is not None:
+                raise DeviceError(f"stack[{k}]", "two interface resistances in a row")
+            pending = item
+            continue
+        try:
+            material, thickness, *rest = item
+        except (TypeError, ValueError):
+            raise DeviceError(f"stack[{k}]", "expected (material, thickness[, orientation]) "
+                              "or a SpinResistor") from None
+        orientation = rest[0] if rest else 1
+        if not isinstance(material, BulkMaterial):
+            raise DeviceError(f"stack[{k}]", f"not a BulkMaterial: {material!r}")
+        if not (math.isfinite(thickness) and thickness > 0):
+            raise DeviceError(f"stack[{k}]", f"thickness must be positive (m), got {thickness!r}")
+        if orientation not in (1, -1):
+            raise DeviceError(f"stack[{k}]", f"orientation must be +1 or -1, got {orientation!r}")
+        layers.append((material, float(thickness), orientation))
+        jumps.append(pending)
+        pending = None
+    if not layers:
+        raise DeviceError("stack", "needs at least one layer")
+    jumps.append(pending)  # before the right lead
+    return layers, jumps
 
 
 def nonlocal_spin_signal(channel: BulkMaterial, cross_section: float, distance: float, *,

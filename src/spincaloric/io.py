@@ -267,6 +267,20 @@ def spec_from_dict(data: dict, base=None) -> DeviceSpec:
                           f'"{model.regime}")')
     t0 = model.temperature
     dev = Device(temperature=t0, regime=model.regime, title=model.title)
+    magnets = _add_nodes(dev, model)
+    magnets.update(_add_layers(dev, model))
+    if magnets:
+        _refuse_torque_maps_beyond_memory(dev, model)
+    _add_contacts(dev, model, t0, base)
+    drives = _drives_from_file(dev, model)
+    sim = model.simulation.model_dump(exclude_none=True) if model.simulation else {}
+    spectral = _spectral_settings(model)
+    return DeviceSpec(dev, magnets, drives, sim, list(model.sweep.vary) if model.sweep else [],
+                      spectral)
+
+
+def _add_nodes(dev: Device, model) -> dict:
+    """Add the file's ``[nodes.*]`` to ``dev``; returns {node name: its dynamic magnet}."""
     magnets = {}
     for name, node in model.nodes.items():
         m = node.magnetization
@@ -279,6 +293,12 @@ def spec_from_dict(data: dict, base=None) -> DeviceSpec:
                      hanle_field=node.hanle_field, spin_lifetime=node.spin_lifetime)
         if node.magnet is not None:
             magnets[name] = _magnet(node.magnet, f"nodes.{name}.magnet")
+    return magnets
+
+
+def _add_layers(dev: Device, model) -> dict:
+    """Add the file's ``[layers.*]`` to ``dev``; returns {layer name: its dynamic magnet}."""
+    magnets = {}
     for name, layer in model.layers.items():
         _layer(dev, name, layer)
         if layer.magnet is not None:
@@ -290,8 +310,12 @@ def spec_from_dict(data: dict, base=None) -> DeviceSpec:
             defaults = ({} if layer.magnet.volume is not None
                         else {"thickness": layer.length, "area": layer.area})
             magnets[name] = _magnet(layer.magnet, where, **defaults)
-    if magnets:
-        _refuse_torque_maps_beyond_memory(dev, model)
+    return magnets
+
+
+def _add_contacts(dev: Device, model, t0: float, base) -> None:
+    """Add the file's ``[[contacts]]`` to ``dev`` (at temperature ``t0``, K; spectrum files
+    relative to the directory ``base``, default the working directory)."""
     for i, table in enumerate(model.contacts):
         where = f"contacts[{i}]"
         extra = {"label": where, "heat_conductance": table.heat_conductance or 0.0}
@@ -302,6 +326,10 @@ def spec_from_dict(data: dict, base=None) -> DeviceSpec:
             dev.add_contact(*table.between, _junction(table, dev, t0, where), **extra)
         else:
             dev.add_contact(*table.between, _contact(table, dev, t0, where), **extra)
+
+
+def _drives_from_file(dev: Device, model) -> dict:
+    """{(node, quantity): drive} of the file's ``[drives.NODE.QUANTITY]`` tables."""
     drives = {}
     for node, quantities in model.drives.items():
         for quantity, table in quantities.items():
@@ -311,7 +339,12 @@ def spec_from_dict(data: dict, base=None) -> DeviceSpec:
             if quantity not in ("voltage", "temperature", "current", "heat"):
                 raise DeviceError(where, "must be voltage, temperature, current or heat")
             drives[(node, quantity)] = _drive(table.model_dump(), where)
-    sim = model.simulation.model_dump(exclude_none=True) if model.simulation else {}
+    return drives
+
+
+def _spectral_settings(model) -> dict:
+    """The file's ``[spectral]`` settings, with ``[spectral.nodes.*]`` turned into relaxation
+    conductances (S) of internal nodes."""
     spectral = model.spectral.model_dump() if model.spectral else {}
     for name, node in (model.spectral.nodes.items() if model.spectral else ()):
         if name not in model.nodes or model.nodes[name].reservoir:
@@ -321,15 +354,19 @@ def spec_from_dict(data: dict, base=None) -> DeviceSpec:
     if model.regime == "spectral":
         for key in ("relaxation", "phonons"):
             for name, g in spectral.get(key, {}).items():
-                if name not in model.nodes or model.nodes[name].reservoir:
-                    raise DeviceError(f"spectral.{key}.{name}", "not an internal node")
-                if not (math.isfinite(g) and g > 0):
-                    raise DeviceError(f"spectral.{key}.{name}",
-                                      "must be a positive, finite conductance (S)")
-                if reason := conductance_reason(g, 0.0):
-                    raise DeviceError(f"spectral.{key}.{name}", f"is {reason}")
-    return DeviceSpec(dev, magnets, drives, sim, list(model.sweep.vary) if model.sweep else [],
-                      spectral)
+                _check_relaxation(model, key, name, g)
+    return spectral
+
+
+def _check_relaxation(model, key: str, name: str, g: float) -> None:
+    """``[spectral.KEY] NAME = g``: a positive, finite conductance (S) of an internal node."""
+    if name not in model.nodes or model.nodes[name].reservoir:
+        raise DeviceError(f"spectral.{key}.{name}", "not an internal node")
+    if not (math.isfinite(g) and g > 0):
+        raise DeviceError(f"spectral.{key}.{name}",
+                          "must be a positive, finite conductance (S)")
+    if reason := conductance_reason(g, 0.0):
+        raise DeviceError(f"spectral.{key}.{name}", f"is {reason}")
 
 
 def _layer(dev: Device, name: str, t) -> list[str]:

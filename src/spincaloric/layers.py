@@ -232,6 +232,36 @@ def add_layer(device: Device, name: str, material: BulkMaterial, *, length: floa
     spin accumulation along m, so there the field has nothing to turn (it is accepted, to apply
     one field to a whole device, and does nothing).
     """
+    length, area = _check_layer_inputs(device, name, material, length, area, cells)
+    ferro = magnetization is not None
+    _check_layer_thermopower(name, material, ferro)
+    try:
+        dx = cell_widths(length, cells, through)
+    except DeviceError as err:
+        raise DeviceError(f"layers.{name}.{err.field}", err.reason) from None
+    _check_representable(name, material, length, area, cells, dx)
+    kind = "ferromagnet" if ferro else "normal"
+    hanle = _layer_hanle(name, material, ferro, hanle_field, spin_lifetime)
+    _refuse_beyond_memory(device, name, cells, kind, (start, end))
+    names = _layer_vertices(device, name, material, area, dx, kind, magnetization, (start, end),
+                            hanle)
+    widths = np.unique(dx)  # one contact per distinct cell width (uniform segments)
+    contacts = {w: material.cell_contact(w, area, device.temperature) for w in widths}
+    try:
+        lattice = material.lattice_thermal_conductivity(device.temperature) * area
+    except DeviceError as err:
+        raise DeviceError(f"layers.{name}.{err.field}", err.reason) from None
+    for k, (a, b) in enumerate(zip(names, names[1:])):
+        device.add_contact(a, b, contacts[dx[k]], bulk=ferro, label=f"layers.{name}.cells[{k}]",
+                           heat_conductance=lattice / dx[k])
+    device.layers[name] = tuple(names)
+    return names
+
+
+def _check_layer_inputs(device: Device, name: str, material, length, area,
+                        cells) -> tuple[float, float]:
+    """A new layer's name, its length (m) and area (m²) (returned as floats), its number of
+    cells and its material."""
     if name in device.layers or name in device.nodes:
         raise DeviceError(f"layers.{name}", f"a {'layer' if name in device.layers else 'node'} "
                           "of this name exists (node and layer names must differ: NAME.field "
@@ -249,7 +279,12 @@ def add_layer(device: Device, name: str, material: BulkMaterial, *, length: floa
     if not isinstance(material, BulkMaterial):
         raise DeviceError(f"layers.{name}.material", f"must be a BulkMaterial (or a database "
                           f"entry in a device file), got {material!r}")
-    ferro = magnetization is not None
+    return length, area
+
+
+def _check_layer_thermopower(name: str, material: BulkMaterial, ferro: bool) -> None:
+    """Spin-dependent thermopower only in a ferromagnetic layer, and each spin channel's
+    Seebeck coefficient within the entropy bound sqrt(L0) (V/K)."""
     for key in ("spin_asymmetry", "spin_seebeck"):
         if not ferro and getattr(material, key):
             raise DeviceError(f"layers.{name}.{key}", "a normal layer has no spin asymmetry "
@@ -261,12 +296,13 @@ def add_layer(device: Device, name: str, material: BulkMaterial, *, length: floa
                           f"{material.spin_seebeck * 1e6:.4g} uV/K give a spin channel the "
                           f"thermopower {max(abs(s_up), abs(s_dn)) * 1e6:.4g} uV/K, beyond "
                           f"the entropy bound sqrt(L0) = {SEEBECK_BOUND * 1e6:.1f} uV/K")
-    try:
-        dx = cell_widths(length, cells, through)
-    except DeviceError as err:
-        raise DeviceError(f"layers.{name}.{err.field}", err.reason) from None
-    _check_representable(name, material, length, area, cells, dx)
-    kind = "ferromagnet" if ferro else "normal"
+
+
+def _layer_hanle(name: str, material: BulkMaterial, ferro: bool, hanle_field,
+                 spin_lifetime) -> dict:
+    """The Hanle keywords of :meth:`Device.add_node` for the new vertices of a layer in the
+    field ``hanle_field`` (T), validated (τ_sf (s) by default the material's); empty without a
+    field and for a ferromagnetic layer."""
     hanle = {}
     if hanle_field is not None and not ferro and spin_lifetime is None:
         try:
@@ -285,7 +321,16 @@ def add_layer(device: Device, name: str, material: BulkMaterial, *, length: floa
                     1.0 if ferro and spin_lifetime is None else spin_lifetime)
         if not ferro:
             hanle = {"hanle_field": hanle_field, "spin_lifetime": spin_lifetime}
-    _refuse_beyond_memory(device, name, cells, kind, (start, end))
+    return hanle
+
+
+def _layer_vertices(device: Device, name: str, material: BulkMaterial, area: float,
+                    dx: np.ndarray, kind: str, magnetization, ends, hanle: dict) -> list[str]:
+    """Names of a layer's vertices: the existing nodes ``ends`` (start, end) where given, new
+    internal nodes ``{name}_{i}`` (added to ``device``, spin flip from their share of the cells
+    of widths ``dx``, m, and the area, m²) elsewhere."""
+    cells = len(dx)
+    start, end = ends
     names = []
     for i in range(cells + 1):
         given = start if i == 0 else (end if i == cells else None)
@@ -303,16 +348,6 @@ def add_layer(device: Device, name: str, material: BulkMaterial, *, length: floa
         device.add_node(f"{name}_{i}", kind, magnetization=magnetization,
                         spin_flip=material.spin_flip_conductance(share, area), **hanle)
         names.append(f"{name}_{i}")
-    widths = np.unique(dx)  # one contact per distinct cell width (uniform segments)
-    contacts = {w: material.cell_contact(w, area, device.temperature) for w in widths}
-    try:
-        lattice = material.lattice_thermal_conductivity(device.temperature) * area
-    except DeviceError as err:
-        raise DeviceError(f"layers.{name}.{err.field}", err.reason) from None
-    for k, (a, b) in enumerate(zip(names, names[1:])):
-        device.add_contact(a, b, contacts[dx[k]], bulk=ferro, label=f"layers.{name}.cells[{k}]",
-                           heat_conductance=lattice / dx[k])
-    device.layers[name] = tuple(names)
     return names
 
 

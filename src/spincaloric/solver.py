@@ -70,6 +70,25 @@ def _overrides(circuit: Circuit, magnetization, voltage, temperature, current, h
             raise DeviceError(label, f"must be a mapping {{node name: values}}, got {given!r}")
     # a ferromagnetic layer may be named by the layer: its magnet's first node
     magnetization = {circuit.magnet_node(k): v for k, v in magnetization.items()}
+    _check_override_nodes(circuit, magnetization, voltage, temperature, current)
+    mag = _override_magnetizations(circuit, magnetization)
+    vs = {k: from_electric_potential(real_array(v, f"voltage.{k}", "V", DeviceError))
+          for k, v in voltage.items()}
+    ts = {k: temperature_array(v, f"temperature.{k}", DeviceError)
+          for k, v in temperature.items()}
+    heat = {} if heat is None else heat
+    for name in heat:
+        if name not in circuit.index or circuit.reservoir[circuit.index[name]]:
+            raise DeviceError(f"heat.{name}", "heat is deposited in internal nodes only")
+    cs = {k: real_array(v, f"current.{k}", "A", DeviceError) for k, v in current.items()}
+    cs.update({k: real_array(v, f"heat.{k}", "W", DeviceError) for k, v in heat.items()})
+    return mag, _override_drives(circuit, vs, ts, cs)
+
+
+def _check_override_nodes(circuit: Circuit, magnetization, voltage, temperature,
+                          current) -> None:
+    """The overridden magnetizations name ferromagnets; voltages, temperatures and currents
+    name reservoirs biased that way."""
     for name in magnetization:
         if name not in circuit.index:
             raise DeviceError(f"magnetization.{name}", "no such node")
@@ -89,6 +108,11 @@ def _overrides(circuit: Circuit, magnetization, voltage, temperature, current, h
             if label == "current" and not biased:
                 raise DeviceError(f"{label}.{name}", "a voltage-biased reservoir: declare it "
                                   "current-biased in the device (current = ...)")
+
+
+def _override_magnetizations(circuit: Circuit, magnetization) -> np.ndarray:
+    """(n, *Bm, 3) unit magnetizations of every node with the overrides {ferromagnetic node:
+    array (*B, 3)} applied to the whole magnet of each."""
     ms = {k: unit_vectors(v, f"magnetization.{k}", DeviceError)
           for k, v in magnetization.items()}
     # a diffusive ferromagnetic layer is one magnet: its vertices turn together
@@ -104,16 +128,13 @@ def _overrides(circuit: Circuit, magnetization, voltage, temperature, current, h
     mag = np.moveaxis(mag, -2, 0).copy()  # (n, *Bm, 3)
     for k, v in ms.items():
         mag[circuit.magnet_group == circuit.magnet_group[circuit.index[k]]] = v
-    vs = {k: from_electric_potential(real_array(v, f"voltage.{k}", "V", DeviceError))
-          for k, v in voltage.items()}
-    ts = {k: temperature_array(v, f"temperature.{k}", DeviceError)
-          for k, v in temperature.items()}
-    heat = {} if heat is None else heat
-    for name in heat:
-        if name not in circuit.index or circuit.reservoir[circuit.index[name]]:
-            raise DeviceError(f"heat.{name}", "heat is deposited in internal nodes only")
-    cs = {k: real_array(v, f"current.{k}", "A", DeviceError) for k, v in current.items()}
-    cs.update({k: real_array(v, f"heat.{k}", "W", DeviceError) for k, v in heat.items()})
+    return mag
+
+
+def _override_drives(circuit: Circuit, vs, ts, cs) -> np.ndarray:
+    """(n, 3, *Bd) drives (theory voltage V, T − T0 in K, current A or heat W) of every node:
+    the circuit's, with the validated overrides {node: array} ``vs``, ``ts`` (absolute, K)
+    and ``cs`` in their place."""
     bd = np.broadcast_shapes(*(a.shape for a in (*vs.values(), *ts.values(), *cs.values())))
     drives = np.zeros((circuit.n_nodes, 3) + bd)
     drives[:, 0] = np.reshape(circuit.reservoir_voltage, (-1,) + (1,) * len(bd))
@@ -126,7 +147,7 @@ def _overrides(circuit: Circuit, magnetization, voltage, temperature, current, h
     drives[:, 2] = np.reshape(circuit.reservoir_current, (-1,) + (1,) * len(bd))
     for k, c in cs.items():
         drives[circuit.index[k], 2] = c
-    return mag, drives
+    return drives
 
 
 _COEFFICIENTS: weakref.WeakKeyDictionary[Circuit, np.ndarray] = weakref.WeakKeyDictionary()
