@@ -37,22 +37,13 @@ def _split(key: str) -> list:
     return parts
 
 
-def resolve_key(data: dict, key: str) -> list:
-    """The device-file path (table keys and list indices) of a ``--vary`` key.
-
-    Forms: a full path (``nodes.right.temperature``, ``layers.free.magnetization.phi``,
-    ``contacts[1].conductance``, ``drives.free.temperature.peak``, ``temperature``), or a path
-    starting with a node or layer name, whose ``nodes.``/``layers.`` may be left out
-    (``right.temperature``, ``free.magnet.damping``); ``[i]`` picks a vector component
-    (``layers.ch.hanle_field[2]``); ``magnetization.theta``/``.phi`` (degrees) also vary a
-    magnetization written as a vector. Only values the file writes can be varied, but for a
-    reservoir's voltage and temperature. A DeviceError ``vary.KEY`` names what is wrong: an
-    unknown name (with the close matches), a value the file does not write, a table."""
-    from .dynamics.drives import SHAPES
+def _absolute(data: dict, key: str, parts: list) -> list:
+    """``parts`` of ``key`` with ``nodes.``/``layers.`` in front where the key starts with a
+    node or layer name; DeviceError ``vary.KEY`` for an unknown name, a layer's vertex, or a
+    driven value addressed without ``drives.``."""
     from .errors import unknown
     from .schema import known_keys
 
-    parts = _split(key)
     nodes, layers = data.get("nodes") or {}, data.get("layers") or {}
     if parts[0] not in known_keys(()):
         if parts[0] in nodes:
@@ -71,6 +62,25 @@ def resolve_key(data: dict, key: str) -> list:
         path = ".".join(map(str, ["drives", *parts[1:]]))
         raise DeviceError(f"vary.{key}", f"{parts[1]}'s {parts[2]} is driven: its drive's "
                           f"values are under drives (did you mean {path}?)")
+    return parts
+
+
+def resolve_key(data: dict, key: str) -> list:
+    """The device-file path (table keys and list indices) of a ``--vary`` key.
+
+    Forms: a full path (``nodes.right.temperature``, ``layers.free.magnetization.phi``,
+    ``contacts[1].conductance``, ``drives.free.temperature.peak``, ``temperature``), or a path
+    starting with a node or layer name, whose ``nodes.``/``layers.`` may be left out
+    (``right.temperature``, ``free.magnet.damping``); ``[i]`` picks a vector component
+    (``layers.ch.hanle_field[2]``); ``magnetization.theta``/``.phi`` (degrees) also vary a
+    magnetization written as a vector. Only values the file writes can be varied, but for a
+    reservoir's voltage and temperature. A DeviceError ``vary.KEY`` names what is wrong: an
+    unknown name (with the close matches), a value the file does not write, a table."""
+    from .dynamics.drives import SHAPES
+    from .errors import unknown
+    from .schema import known_keys
+
+    parts = _absolute(data, key, _split(key))
     value = data
     for i, part in enumerate(parts):
         where = ".".join(str(p) for p in parts[:i]) or "the file"
