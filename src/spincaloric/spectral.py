@@ -27,8 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .constants import BOLTZMANN, ELEMENTARY_CHARGE
-from .contacts import spin_space_block
+from .constants import BOLTZMANN, ELEMENTARY_CHARGE, LORENZ
+from .contacts import cross_matrix, spin_space_block
 from .device import Circuit, DeviceError
 from .linear_response import LinearResponseWarning
 from .validation import absolute_temperature, real
@@ -136,7 +136,7 @@ def _check_resolution(eps, temps, mu, circuit: Circuit) -> None:
     """The grid must reach 18 k_B T beyond the largest bias and resolve the coldest Fermi
     edge (spacing ≤ k_B T: sums then err by ~e^(−2π² k_B T/Δε) < 3e-9)."""
     res = circuit.reservoir
-    need = MIN_WINDOW * BOLTZMANN * temps[res].max() + np.abs(mu[res]).max()
+    need = _fermi_window(circuit, mu, temps, MIN_WINDOW)
     if eps[0] > -need * (1 + 1e-12) or eps[-1] < need * (1 + 1e-12):
         e = ELEMENTARY_CHARGE
         raise DeviceError("energies", f"the grid spans [{eps[0] / e:.4g}, {eps[-1] / e:.4g}] "
@@ -173,6 +173,34 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
     Contacts built with a tabulated spectrum (``Device.add_contact(..., spectrum=...)``) use
     the whole table G(ε) instead (it must cover 18 k_B T beyond the largest bias).
     """
+    _check_elastic_inputs(circuit, points, window, voltage, temperature, probes, energies)
+    mu, temps = _reservoir_bias(circuit, voltage, temperature)
+    eps = _energy_grid(circuit, points, window, voltage, temperature, energies, mu, temps)
+    unknowns = _unknowns(circuit)
+    # unknowns are deviations from the equilibrium f0(ε) at μ0, T0 (itself a solution): no
+    # cancellation between occupations close to 1 deep below the Fermi level
+    fixed = _reservoir_deviations(circuit, eps, mu, temps)
+    k, k_b = _spectral_blocks(circuit, eps, mu, temps, curvature)
+    a_mat, rhs = _contact_system(circuit, unknowns, k, k_b, fixed)
+    _add_node_terms(circuit, unknowns, a_mat)
+    _add_probes(circuit, unknowns, probes, a_mat, rhs)
+    u = unknowns.size
+    y = np.linalg.solve(a_mat, rhs[..., None])[..., 0] if u else np.zeros((eps.size, 0))
+    dev = _node_deviations(circuit, unknowns, y, fixed)
+    dist = dev.copy()
+    dist[:, :, 0] += fermi(eps, 0.0, circuit.temperature)[:, None]
+    spectral, currents = _contact_currents(circuit, eps, k, k_b, dev)
+    return SpectralSolution(circuit, eps, dist, spectral, currents, dev,
+                            np.where(circuit.reservoir, mu, 0.0),
+                            np.where(circuit.reservoir, temps, circuit.temperature))
+
+
+def _check_elastic_inputs(circuit: Circuit, points, window, voltage, temperature, probes,
+                          energies) -> None:
+    """The arguments of :func:`solve_elastic` that need no grid: bias overrides, grid
+    settings (unless ``energies`` are given), current-biased reservoirs (their voltage, V,
+    must be given) and node properties the elastic limit cannot honour (unless ``probes``
+    model relaxation, as :func:`solve_relaxed` does)."""
     _check_bias_overrides(circuit, voltage, temperature)
     if energies is None:
         _check_grid_settings(points, window)
@@ -181,31 +209,62 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
             raise DeviceError(f"nodes.{circuit.names[k]}.current", "a current-biased "
                               "reservoir: solve_relaxed solves for its voltage")
     _check_spectral_nodes(circuit, elastic=probes is None)  # solve_relaxed passes probes
+
+
+def _reservoir_bias(circuit: Circuit, voltage, temperature) -> tuple[np.ndarray, np.ndarray]:
+    """(μ − μ0 (J), T (K)) of every node's reservoir, (n,) each, with the overrides
+    ``voltage`` (electric potentials, V) and ``temperature`` (K) applied."""
     e = ELEMENTARY_CHARGE
-    n = circuit.n_nodes
     mu = e * circuit.reservoir_voltage.copy()  # theory V = (μ − μ0)/e
     temps = circuit.reservoir_temperature.copy()
     for name, v in (voltage or {}).items():
         mu[circuit.index[name]] = -e * v  # electric potential -> theory voltage
     for name, t in (temperature or {}).items():
         temps[circuit.index[name]] = t
+    return mu, temps
+
+
+def _energy_grid(circuit: Circuit, points, window, voltage, temperature, energies,
+                 mu, temps) -> np.ndarray:
+    """The energies (J from μ0): :func:`grid`, or the given ``energies`` (at least 3, equally
+    spaced, increasing); either must hold the reservoirs' Fermi windows (μ in J, T in K)."""
     if energies is None:
         eps = grid(circuit, points, window, voltage, temperature)
     else:
         eps = np.asarray(energies, dtype=float)
-        points = eps.size
         steps = np.diff(eps) if eps.ndim == 1 and eps.size >= 3 else np.zeros(1)
         if not (np.isfinite(eps).all() and steps.min() > 0
                 and np.allclose(steps, steps[0], rtol=1e-9, atol=0)):
             raise DeviceError("energies", "need at least 3 equally spaced, increasing energies")
     _check_resolution(eps, temps, mu, circuit)
-    de = eps[1] - eps[0]
+    return eps
 
-    # unknowns per internal node: 4 (normal) or 2 (ferromagnet: f_c, f_s along m)
-    internal = circuit.internal
+
+@dataclass(frozen=True)
+class _Unknowns:
+    """The unknowns of the internal nodes at one energy: 4 for a normal node (f_c, f⃗_↑−↓),
+    2 for a ferromagnetic one (f_c, f_↑−↓ along its magnetization). ``basis[node]`` (4, r)
+    maps a node's unknowns to its (f_c, f⃗_↑−↓); ``offsets`` and ``pos`` place them."""
+
+    basis: dict
+    offsets: np.ndarray
+    pos: dict
+
+    @property
+    def size(self) -> int:
+        return int(self.offsets[-1])
+
+    def rows(self, node) -> slice:
+        """The rows (and columns) of an internal node in the linear system."""
+        i = self.pos[int(node)]
+        return slice(self.offsets[i], self.offsets[i + 1])
+
+
+def _unknowns(circuit: Circuit) -> _Unknowns:
+    """The layout of the unknowns of ``circuit``'s internal nodes (see :class:`_Unknowns`)."""
     basis = {}
     sizes = []
-    for node in internal:
+    for node in circuit.internal:
         if circuit.ferromagnet[node]:
             b = np.zeros((4, 2))
             b[0, 0] = 1.0
@@ -215,19 +274,27 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
         basis[int(node)] = b
         sizes.append(b.shape[1])
     offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
-    pos = {int(node): i for i, node in enumerate(internal)}
-    u = int(offsets[-1])
-    # unknowns are deviations from the equilibrium f0(ε) at μ0, T0 (itself a solution): no
-    # cancellation between occupations close to 1 deep below the Fermi level
-    t0 = circuit.temperature
-    f0 = fermi(eps, 0.0, t0)
-    fixed = np.zeros((points, n, 4))
-    for r in np.flatnonzero(circuit.reservoir):
-        fixed[:, r, 0] = fermi_deviation(eps, mu[r], temps[r], t0)
+    pos = {int(node): i for i, node in enumerate(circuit.internal)}
+    return _Unknowns(basis, offsets, pos)
 
-    # spectral conductances of every contact at every energy: (K, c, 4, 4)
-    m = np.where((circuit.magnet_of_contact >= 0)[:, None],
-                 circuit.magnetization[np.maximum(circuit.magnet_of_contact, 0)], [0, 0, 1.0])
+
+def _reservoir_deviations(circuit: Circuit, eps, mu, temps) -> np.ndarray:
+    """(K, n, 4): the reservoirs' Fermi–Dirac distributions at μ (J) and T (K) minus f0(ε)
+    at μ0, T0 (dimensionless; zero for the internal nodes, whose states are solved for)."""
+    fixed = np.zeros((eps.size, circuit.n_nodes, 4))
+    for r in np.flatnonzero(circuit.reservoir):
+        fixed[:, r, 0] = fermi_deviation(eps, mu[r], temps[r], circuit.temperature)
+    return fixed
+
+
+def _fermi_window(circuit: Circuit, mu, temps, width: float) -> float:
+    """``width`` k_B T of the hottest reservoir beyond its largest |μ − μ0| (J)."""
+    res = circuit.reservoir
+    return width * BOLTZMANN * temps[res].max() + np.abs(mu[res]).max()
+
+
+def _curvatures(circuit: Circuit, curvature) -> np.ndarray:
+    """(3, c) complex: (∂²G↑, ∂²G↓, ∂²G↑↓) of every contact (S/J²; zero unless given)."""
     second = np.zeros((3, circuit.n_contacts), dtype=complex)
     for c, values in (curvature or {}).items():
         where = f"curvature[{c!r}]"
@@ -240,30 +307,33 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
             raise DeviceError(where, "give (∂²G↑, ∂²G↓, ∂²G↑↓) in S/J²") from None
         if not np.isfinite(second[:, c]).all():
             raise DeviceError(where, "must be finite (S/J²)")
-    half_eps2 = 0.5 * eps[:, None] ** 2
-    g_up = circuit.g_up[None] + circuit.dg_up[None] * eps[:, None] + second[0].real * half_eps2
-    g_dn = circuit.g_down[None] + circuit.dg_down[None] * eps[:, None] + second[1].real * half_eps2
-    g_mix = circuit.g_mix[None] + circuit.dg_mix[None] * eps[:, None] + second[2] * half_eps2
-    if circuit.spectra:
-        from .conductance_spectra import required_span
+    return second
 
-        span = required_span(temps[circuit.reservoir].max(), np.abs(mu[circuit.reservoir]).max())
-        for c, spectrum in circuit.spectra.items():
-            where = f"{_label(circuit, c)}.spectrum"
-            if c in (curvature or {}):
-                raise DeviceError(where, "a tabulated contact takes no separate curvature")
-            spectrum.check_covers(-span, span, where=where)
-            g_up[:, c], g_dn[:, c], g_mix[:, c] = spectrum(eps)
-            # the spline may overshoot between table points: never a negative conductance
-            for name, values in (("G↑", g_up[:, c]), ("G↓", g_dn[:, c]),
-                                 ("Re G↑↓", g_mix[:, c].real)):
-                if values.min() < 0:
-                    at = eps[np.argmin(values)] / ELEMENTARY_CHARGE
-                    raise DeviceError(where, f"the interpolated {name} is negative near "
-                                      f"{at:.4g} eV: tabulate the spectrum more densely there")
-    # a conductance cannot be negative: G + G'ε must stay positive where the Fermi window has
-    # weight (10 k_B T beyond the biases, e^−10); farther out it is cut off (a band edge)
-    window10 = 10 * BOLTZMANN * temps[circuit.reservoir].max() + np.abs(mu[circuit.reservoir]).max()
+
+def _tabulate_conductances(circuit: Circuit, eps, mu, temps, curvature, g_up, g_dn, g_mix):
+    """Write the tabulated spectra G↑(ε), G↓(ε), G↑↓(ε) (S) into the (K, c) tables of their
+    contacts; each must cover the reservoirs' Fermi windows and stay non-negative."""
+    from .conductance_spectra import required_span
+
+    span = required_span(temps[circuit.reservoir].max(), np.abs(mu[circuit.reservoir]).max())
+    for c, spectrum in circuit.spectra.items():
+        where = f"{_label(circuit, c)}.spectrum"
+        if c in (curvature or {}):
+            raise DeviceError(where, "a tabulated contact takes no separate curvature")
+        spectrum.check_covers(-span, span, where=where)
+        g_up[:, c], g_dn[:, c], g_mix[:, c] = spectrum(eps)
+        # the spline may overshoot between table points: never a negative conductance
+        for name, values in (("G↑", g_up[:, c]), ("G↓", g_dn[:, c]),
+                             ("Re G↑↓", g_mix[:, c].real)):
+            if values.min() < 0:
+                at = eps[np.argmin(values)] / ELEMENTARY_CHARGE
+                raise DeviceError(where, f"the interpolated {name} is negative near "
+                                  f"{at:.4g} eV: tabulate the spectrum more densely there")
+
+
+def _check_positive(circuit: Circuit, eps, window10, curvature, g_up, g_dn, g_mix) -> None:
+    """A conductance (S) cannot be negative: G + G'ε must stay positive where the Fermi
+    window has weight (``window10`` J: 10 k_B T beyond the biases, e^−10)."""
     inside = np.abs(eps) <= window10
     for name, values in (("G↑", g_up), ("G↓", g_dn), ("Re G↑↓", g_mix.real)):
         bad = np.flatnonzero((values[inside] < 0).any(axis=0))
@@ -274,66 +344,117 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
             raise DeviceError(_label(circuit, c), f"{name}(ε) = {model} is negative near "
                               f"{at:.3g} eV, inside the Fermi window: the model does not "
                               "hold there; give a tabulated spectrum")
+
+
+def _contact_conductances(circuit: Circuit, eps, mu, temps, curvature, window10):
+    """(G↑, G↓, G↑↓) of every contact at every energy, (K, c) each (S): G + G'ε (+ G''ε²/2),
+    or the tabulated spectrum; checked positive within ``window10`` (J) of μ0 and floored
+    beyond (a band edge)."""
+    second = _curvatures(circuit, curvature)
+    half_eps2 = 0.5 * eps[:, None] ** 2
+    g_up = circuit.g_up[None] + circuit.dg_up[None] * eps[:, None] + second[0].real * half_eps2
+    g_dn = circuit.g_down[None] + circuit.dg_down[None] * eps[:, None] + second[1].real * half_eps2
+    g_mix = circuit.g_mix[None] + circuit.dg_mix[None] * eps[:, None] + second[2] * half_eps2
+    if circuit.spectra:
+        _tabulate_conductances(circuit, eps, mu, temps, curvature, g_up, g_dn, g_mix)
+    _check_positive(circuit, eps, window10, curvature, g_up, g_dn, g_mix)
     # beyond, a tiny floor (1e-12 of the contact's G) rather than zero keeps every node
     # connected at every energy (a node between clamped contacts would be singular)
     floor = 1e-12 * (np.abs(circuit.g_up) + np.abs(circuit.g_down))[None, :]
     g_up, g_dn = np.where(g_up < floor, floor, g_up), np.where(g_dn < floor, floor, g_dn)
     g_mix = np.where(g_mix.real < floor, floor + 0j, g_mix)
+    return g_up, g_dn, g_mix
+
+
+def _spectral_blocks(circuit: Circuit, eps, mu, temps, curvature):
+    """(K_a, K_b), (K, c, 4, 4) each (S): the spectral conductance of every contact at every
+    energy, the current of contact c being K_a x_a − K_b x_b (K_b is K_a, the same array,
+    unless a tunnel junction's ends differ)."""
+    m = np.where((circuit.magnet_of_contact >= 0)[:, None],
+                 circuit.magnetization[np.maximum(circuit.magnet_of_contact, 0)], [0, 0, 1.0])
+    window10 = _fermi_window(circuit, mu, temps, 10)
+    g_up, g_dn, g_mix = _contact_conductances(circuit, eps, mu, temps, curvature, window10)
     k = spin_space_block(g_up, g_dn, g_mix, m[None])
     k_b = _junction_blocks(circuit, eps, k, window10) if circuit.junction.any() else k
-    a_mat = np.zeros((points, u, u))
-    rhs = np.zeros((points, u))
+    return k, k_b
+
+
+def _contact_system(circuit: Circuit, unknowns: _Unknowns, k, k_b, fixed):
+    """The contacts' part of the balance of every internal node at every energy: A (K, u, u)
+    (S) on the unknowns and the right-hand side (K, u) (S) from the reservoirs' ``fixed``
+    deviations (K, n, 4)."""
+    basis = unknowns.basis
+    a_mat = np.zeros((fixed.shape[0], unknowns.size, unknowns.size))
+    rhs = np.zeros((fixed.shape[0], unknowns.size))
     for c, (a, b) in enumerate(circuit.ends):
         kc_a, kc_b = k[:, c], k_b[:, c]  # a junction's current is K_a x_a − K_b x_b
         for row, sign in ((int(a), 1.0), (int(b), -1.0)):
-            if row not in pos:
+            if row not in unknowns.pos:
                 continue
-            rs = slice(offsets[pos[row]], offsets[pos[row] + 1])
+            rs = unknowns.rows(row)
             left_a = basis[row].T @ kc_a  # (K, r, 4)
             left_b = basis[row].T @ kc_b if circuit.junction[c] else left_a
             for col, csign, left in ((int(a), 1.0, left_a), (int(b), -1.0, left_b)):
-                if col in pos:
-                    cs = slice(offsets[pos[col]], offsets[pos[col] + 1])
-                    a_mat[:, rs, cs] += sign * csign * (left @ basis[col])
+                if col in unknowns.pos:
+                    a_mat[:, rs, unknowns.rows(col)] += sign * csign * (left @ basis[col])
                 else:
                     rhs[:, rs] -= sign * csign * np.einsum("kij,kj->ki", left, fixed[:, col])
-    for node in np.flatnonzero(circuit.spin_flip):
-        if node in pos:  # elastic spin flip: a spin sink G_sf f⃗_↑−↓(ε) at every energy
-            b = basis[int(node)]
-            rs = slice(offsets[pos[int(node)]], offsets[pos[int(node)] + 1])
-            a_mat[:, rs, rs] += circuit.spin_flip[node] * (b.T @ np.diag([0.0, 1, 1, 1]) @ b)
-    for node in np.flatnonzero(np.any(circuit.precession != 0, axis=-1)):
-        if node in pos:  # Hanle precession of the spin distribution at every energy: −Ω⃗ × f⃗
-            wx, wy, wz = circuit.precession[node]
-            p4 = np.array([[0.0, 0, 0, 0], [0, 0, wz, -wy], [0, -wz, 0, wx], [0, wy, -wx, 0]])
-            b = basis[int(node)]
-            rs = slice(offsets[pos[int(node)]], offsets[pos[int(node)] + 1])
-            a_mat[:, rs, rs] += b.T @ p4 @ b
+    return a_mat, rhs
+
+
+def _add_node_terms(circuit: Circuit, unknowns: _Unknowns, a_mat) -> None:
+    """Add to A (K, u, u) what the internal nodes do at every energy (S): elastic spin flip,
+    a spin sink G_sf f⃗_↑−↓(ε), and Hanle precession of the spin distribution, −Ω⃗ × f⃗_↑−↓(ε)
+    (Ω⃗ in S)."""
+    spin = np.diag([0.0, 1, 1, 1])
+    turning = np.any(circuit.precession != 0, axis=-1)
+    for node in np.flatnonzero((circuit.spin_flip != 0) | turning):
+        if node not in unknowns.pos:
+            continue
+        b = unknowns.basis[int(node)]
+        term = circuit.spin_flip[node] * (b.T @ spin @ b)
+        if turning[node]:
+            p4 = np.zeros((4, 4))
+            p4[1:, 1:] = -cross_matrix(circuit.precession[node])  # −[Ω⃗×]
+            term = term + b.T @ p4 @ b
+        a_mat[:, unknowns.rows(node), unknowns.rows(node)] += term
+
+
+def _add_probes(circuit: Circuit, unknowns: _Unknowns, probes, a_mat, rhs) -> None:
+    """Add each probe [(internal node, g (S), δx (K, 4))] — a spin-independent contact of
+    conductance g to the distribution f0 + δx(ε) — to A (K, u, u) and the right-hand side."""
     for name, g, x_probe in (probes or []):
         node = circuit.index[name]
-        if node not in pos:
+        if node not in unknowns.pos:
             raise DeviceError(f"relaxation.{name}", "relaxation acts on internal nodes")
         kp = spin_space_block(g / 2, g / 2, complex(g / 2), np.array([0.0, 0.0, 1.0]))
-        b = basis[node]  # a ferromagnetic node keeps only the spin along its magnetization
-        rs = slice(offsets[pos[node]], offsets[pos[node] + 1])
+        b = unknowns.basis[node]  # a ferromagnetic node keeps only the spin along m
+        rs = unknowns.rows(node)
         a_mat[:, rs, rs] += b.T @ kp @ b
         rhs[:, rs] += x_probe @ (b.T @ kp).T
-    y = np.linalg.solve(a_mat, rhs[..., None])[..., 0] if u else np.zeros((points, 0))
+
+
+def _node_deviations(circuit: Circuit, unknowns: _Unknowns, y, fixed) -> np.ndarray:
+    """(K, n, 4): every node's (f_c, f⃗_↑−↓) minus f0(ε) — the solved unknowns ``y`` (K, u)
+    of the internal nodes, the ``fixed`` deviations of the reservoirs."""
     dev = fixed.copy()
-    for node in internal:
-        i = pos[int(node)]
-        dev[:, node] = y[:, offsets[i]:offsets[i + 1]] @ basis[int(node)].T
-    dist = dev.copy()
-    dist[:, :, 0] += f0[:, None]
+    for node in circuit.internal:
+        dev[:, node] = y[:, unknowns.rows(node)] @ unknowns.basis[int(node)].T
+    return dev
+
+
+def _contact_currents(circuit: Circuit, eps, k, k_b, dev):
+    """The spectral currents (K, c, 4) (S) of every contact and their integrals (c, 8):
+    I = (1/e)∫ i dε (A) and Q = (1/e²)∫ ε i dε (W), ε from μ0 (J)."""
+    e = ELEMENTARY_CHARGE
+    de = eps[1] - eps[0]
     x_a, x_b = dev[:, circuit.ends[:, 0]], dev[:, circuit.ends[:, 1]]  # (K, c, 4)
     spectral = (np.einsum("kcij,kcj->kci", k, x_a - x_b) if k_b is k else
                 np.einsum("kcij,kcj->kci", k, x_a) - np.einsum("kcij,kcj->kci", k_b, x_b))
     currents = np.zeros((circuit.n_contacts, 8))
     currents[:, :4] = spectral.sum(axis=0) * de / e
     currents[:, 4:] = (eps[:, None, None] * spectral).sum(axis=0) * de / e**2
-    return SpectralSolution(circuit, eps, dist, spectral, currents, dev,
-                            np.where(circuit.reservoir, mu, 0.0),
-                            np.where(circuit.reservoir, temps, circuit.temperature))
+    return spectral, currents
 
 
 def _junction_blocks(circuit: Circuit, eps, k, window10):
@@ -397,13 +518,7 @@ class ConvergenceError(ValueError):
 def grid(circuit: Circuit, points: int = 2001, window: float = 40.0, voltage=None,
          temperature=None) -> np.ndarray:
     """The energy grid (J, from μ0) that :func:`solve_elastic` uses for these arguments."""
-    e = ELEMENTARY_CHARGE
-    mu = e * circuit.reservoir_voltage.copy()
-    temps = circuit.reservoir_temperature.copy()
-    for name, v in (voltage or {}).items():
-        mu[circuit.index[name]] = -e * v
-    for name, t in (temperature or {}).items():
-        temps[circuit.index[name]] = t
+    mu, temps = _reservoir_bias(circuit, voltage, temperature)
     kt = BOLTZMANN * temps[circuit.reservoir].max()
     half = window * kt + np.abs(mu[circuit.reservoir]).max()
     return np.linspace(-half, half, points)
@@ -443,8 +558,6 @@ def relaxed_inputs(circuit: Circuit, relaxation: dict | None = None, *,
     """Check the arguments of :func:`solve_relaxed` (a DeviceError names a wrong one) and
     return its (relaxation {node: g_ee (S)}, phonons {node: g_ep (S)}, nodes' bath included,
     heat {node: W}), before any computation."""
-    from .constants import LORENZ
-
     _check_spectral_nodes(circuit, elastic=False)
     _check_grid_settings(points, window)
     _check_bias_overrides(circuit, voltage, temperature)
@@ -514,31 +627,119 @@ def solve_relaxed(circuit: Circuit, relaxation: dict | None = None, *,
     g → 0: the elastic limit; g_ee → ∞: the thermalized regime. Returns (solution,
     {node: (μ (J), T (K), μ⃗_s (J))}) of the electron–electron targets.
     """
-    from .constants import ELEMENTARY_CHARGE as e
-    from .constants import LORENZ
-
     relaxation, phonons, heat = relaxed_inputs(circuit, relaxation, phonons=phonons,
                                                points=points, window=window, voltage=voltage,
                                                temperature=temperature, tol=tol,
                                                max_iter=max_iter)
-    t0 = circuit.temperature
-    biased = [circuit.names[k] for k in np.flatnonzero(circuit.current_biased)]
-
-    # unknowns: (μ, T, μ_s along each spin axis) of each e-e target, (μ, μ_s...) of each e-p
-    # target (T = T0) — a normal node has 3 spin axes, a ferromagnetic one its magnetization —
-    # and the electric potential of each current-biased reservoir
-    blocks = []
-    for table, kind in ((relaxation, "ee"), (phonons, "ep")):
-        for name, g in table.items():
-            node = circuit.index[name]
-            axes = (circuit.magnetization[node][None] if circuit.ferromagnet[node]
-                    else np.eye(3))
-            blocks.append((name, kind, g, axes))
-    sizes = [(2 if kind == "ee" else 1) + len(axes) for _, kind, _, axes in blocks]
-    starts = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
-    n_probe = int(starts[-1])
-
+    targets = _Targets.of(circuit, relaxation, phonons, heat, voltage, temperature)
     # the linear response: the starting point, and the scale of the energy grid
+    states, v_biased = _linear_start(circuit, voltage, temperature)
+    scales = _bias_scales(circuit, voltage, temperature, v_biased)
+    flat = targets.start(states, v_biased, scales.joule_t2)
+    newton = _Newton.of(targets, scales, states, tol, max_iter)
+    flat, sol = _solve_on_wide_grid(targets, newton, flat, scales, points, window)
+    found = {name: (mu, temp, mu_s) for name, kind, _, _, mu, temp, mu_s
+             in targets.unpack(flat) if kind == "ee"}
+    return sol, found
+
+
+@dataclass(frozen=True)
+class _Targets:
+    """The unknowns of :func:`solve_relaxed` and their residuals. ``blocks`` [(node, kind,
+    g (S), axes (a, 3))]: an e–e target ("ee") has (μ (J), T (K), μ_s (J) along each spin
+    axis), an e–p target ("ep") (μ, μ_s...) at T = T0 — a normal node has 3 spin axes, a
+    ferromagnetic one its magnetization; then the electric potential (V) of each
+    current-biased reservoir (``biased``)."""
+
+    circuit: Circuit
+    blocks: list
+    starts: np.ndarray
+    biased: list
+    fixed_v: dict  # the voltage overrides (V)
+    temperature: dict | None  # the temperature overrides (K)
+    heat: dict  # {node: W} deposited in the electrons
+
+    @classmethod
+    def of(cls, circuit: Circuit, relaxation, phonons, heat, voltage, temperature):
+        blocks = []
+        for table, kind in ((relaxation, "ee"), (phonons, "ep")):
+            for name, g in table.items():
+                node = circuit.index[name]
+                axes = (circuit.magnetization[node][None] if circuit.ferromagnet[node]
+                        else np.eye(3))
+                blocks.append((name, kind, g, axes))
+        sizes = [(2 if kind == "ee" else 1) + len(axes) for _, kind, _, axes in blocks]
+        starts = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+        biased = [circuit.names[k] for k in np.flatnonzero(circuit.current_biased)]
+        return cls(circuit, blocks, starts, biased, {**(voltage or {})}, temperature, heat)
+
+    @property
+    def n_probe(self) -> int:
+        return int(self.starts[-1])
+
+    def per_unknown(self, mu, temp, volt) -> np.ndarray:
+        """One value per unknown: ``mu`` for a μ or μ_s, ``temp`` for a T, ``volt`` for a
+        current-biased reservoir's potential."""
+        return np.array([x for _, kind, _, axes in self.blocks
+                         for x in ([mu, temp] + [mu] * len(axes) if kind == "ee"
+                                   else [mu] * (1 + len(axes)))] + [volt] * len(self.biased))
+
+    def energy_rows(self) -> np.ndarray:
+        """1 for the residual rows that are energy currents, 0 for particle and spin ones."""
+        return np.array(
+            [r for _, kind, _, axes in self.blocks
+             for r in ([0] * (1 + len(axes)) + [1] if kind == "ee" else [0] * (1 + len(axes)))]
+            + [0] * len(self.biased), dtype=int)
+
+    def start(self, states, v_biased, joule_t2) -> np.ndarray:
+        """The unknowns from the linear-response node ``states`` (n, 8), every e–e target no
+        colder than Joule heating can make it (T² = T0² + ``joule_t2``, K²)."""
+        e, t0 = ELEMENTARY_CHARGE, self.circuit.temperature
+        flat = []
+        for name, kind, _, axes in self.blocks:
+            x = states[self.circuit.index[name]]
+            spin = list(e * x[1:4] @ axes.T)
+            hot = float(np.sqrt((t0 + x[4]) ** 2 + joule_t2))
+            flat += [e * x[0], hot] + spin if kind == "ee" else [e * x[0]] + spin
+        return np.array(flat + list(v_biased), dtype=float)
+
+    def unpack(self, flat):
+        """(node, kind, g (S), axes, μ (J), T (K), μ⃗_s (J)) of every target."""
+        t0 = self.circuit.temperature
+        for (name, kind, g, axes), a, b in zip(self.blocks, self.starts[:-1], self.starts[1:]):
+            p = flat[a:b]
+            mu, temp, spin = (p[0], p[1], p[2:]) if kind == "ee" else (p[0], t0, p[1:])
+            yield name, kind, g, axes, mu, temp, spin @ axes
+
+    def residual(self, flat, eps):
+        """(residuals, solution): the particle (A), spin (A) and energy (W) currents into each
+        target (plus the heat deposited) and each current-biased reservoir's current error
+        (A), from the elastic solve on ``eps`` (J) with the targets as probes."""
+        circuit, e, t0 = self.circuit, ELEMENTARY_CHARGE, self.circuit.temperature
+        de = eps[1] - eps[0]
+        probes = [(name, g, equilibrium_deviation(eps, mu, temp, mu_s, t0))
+                  for name, _, g, _, mu, temp, mu_s in self.unpack(flat)]
+        volts = {**self.fixed_v, **dict(zip(self.biased, flat[self.n_probe:]))}
+        sol = solve_elastic(circuit, voltage=volts, temperature=self.temperature,
+                            probes=probes, energies=eps)
+        out = []
+        for (name, kind, _, axes), (_, g, target) in zip(self.blocks, probes):
+            diff = sol.deviations[:, circuit.index[name]] - target
+            i_c, i_s = g * diff[:, 0], 0.5 * g * diff[:, 1:] @ axes.T
+            out.extend([i_c.sum() * de / e, *(i_s.sum(axis=0) * de / e)])
+            if kind == "ee":  # energy into the target balances the heat deposited
+                out.append((eps * i_c).sum() * de / e**2 + self.heat.get(name, 0.0))
+        for name in self.biased:  # conventional current into the device = −theory current out
+            k = circuit.index[name]
+            out_of = (sol.currents[circuit.ends[:, 0] == k, 0].sum()
+                      - sol.currents[circuit.ends[:, 1] == k, 0].sum())
+            out.append(-out_of - float(circuit.reservoir_current[k]))
+        return np.array(out), sol
+
+
+def _linear_start(circuit: Circuit, voltage, temperature):
+    """The linear-response node states (n, 8) and the potentials (V) it gives the
+    current-biased reservoirs (zeros if the linear system is singular)."""
     try:
         with warnings.catch_warnings():  # the energy-resolved solve is the way beyond it
             warnings.simplefilter("ignore", LinearResponseWarning)
@@ -547,149 +748,162 @@ def solve_relaxed(circuit: Circuit, relaxation: dict | None = None, *,
         states = np.asarray(guess.states)
     except np.linalg.LinAlgError:
         guess, states = None, np.zeros((circuit.n_nodes, 8))
-    v_biased = [float(guess.reservoirs[name].voltage) if guess is not None else 0.0
-                for name in biased]
-    fixed_v = {**(voltage or {})}
-    potentials = [*fixed_v.values(), *v_biased,
+    v_biased = [float(guess.reservoirs[circuit.names[k]].voltage) if guess is not None else 0.0
+                for k in np.flatnonzero(circuit.current_biased)]
+    return states, v_biased
+
+
+@dataclass(frozen=True)
+class _BiasScales:
+    """joule_t2: V_span²/(4 L0) (K²), the Joule heating a node can get from the voltage span
+    (Kohlrausch: T² = T0² + V²/(4 L0)); t_max: the hottest reservoir (K); t_hot: it heated by
+    joule_t2 (K); mu_max: the largest |eV| (J)."""
+
+    joule_t2: float
+    t_max: float
+    t_hot: float
+    mu_max: float
+    temperature: dict | None  # the temperature overrides (K)
+
+
+def _bias_scales(circuit: Circuit, voltage, temperature, v_biased) -> _BiasScales:
+    """The scales of the biases (see :class:`_BiasScales`); ``v_biased`` (V) the potentials of
+    the current-biased reservoirs."""
+    potentials = [*(voltage or {}).values(), *v_biased,
                   *(-circuit.reservoir_voltage[circuit.reservoir & ~circuit.current_biased])]
     v_span = max(potentials, default=0.0) - min(potentials, default=0.0)
     # Joule heating is absent from linear response: start every e–e target no colder than the
-    # hottest a node can get from the voltage span (Kohlrausch: T² = T0² + V²/(4 L0))
+    # hottest a node can get from the voltage span
     joule_t2 = v_span**2 / (4 * LORENZ)
-    flat = []
-    for name, kind, _, axes in blocks:
-        x = states[circuit.index[name]]
-        spin = list(e * x[1:4] @ axes.T)
-        hot = float(np.sqrt((t0 + x[4]) ** 2 + joule_t2))
-        flat += [e * x[0], hot] + spin if kind == "ee" else [e * x[0]] + spin
-    flat = np.array(flat + v_biased, dtype=float)
     temps = [*circuit.reservoir_temperature[circuit.reservoir], *(temperature or {}).values()]
     t_hot = float(np.sqrt(max(temps) ** 2 + joule_t2))
-    mu_max = e * max(map(abs, potentials), default=0.0)
-    half = window * BOLTZMANN * t_hot + 2 * mu_max
+    mu_max = ELEMENTARY_CHARGE * max(map(abs, potentials), default=0.0)
+    return _BiasScales(joule_t2, max(temps), t_hot, mu_max, temperature)
 
-    def unpack(flat):
-        for (name, kind, g, axes), a, b in zip(blocks, starts[:-1], starts[1:]):
-            p = flat[a:b]
-            mu, temp, spin = (p[0], p[1], p[2:]) if kind == "ee" else (p[0], t0, p[1:])
-            yield name, kind, g, axes, mu, temp, spin @ axes
 
-    def residual(flat, eps):
-        de = eps[1] - eps[0]
-        probes = [(name, g, equilibrium_deviation(eps, mu, temp, mu_s, t0))
-                  for name, _, g, _, mu, temp, mu_s in unpack(flat)]
-        volts = {**fixed_v, **dict(zip(biased, flat[n_probe:]))}
-        sol = solve_elastic(circuit, voltage=volts, temperature=temperature, probes=probes,
-                            energies=eps)
-        out = []
-        for (name, kind, _, axes), (_, g, target) in zip(blocks, probes):
-            diff = sol.deviations[:, circuit.index[name]] - target
-            i_c, i_s = g * diff[:, 0], 0.5 * g * diff[:, 1:] @ axes.T
-            out.extend([i_c.sum() * de / e, *(i_s.sum(axis=0) * de / e)])
-            if kind == "ee":  # energy into the target balances the heat deposited
-                out.append((eps * i_c).sum() * de / e**2 + heat.get(name, 0.0))
-        for name in biased:  # conventional current into the device = −theory current out
-            k = circuit.index[name]
-            out_of = (sol.currents[circuit.ends[:, 0] == k, 0].sum()
-                      - sol.currents[circuit.ends[:, 1] == k, 0].sum())
-            out.append(-out_of - float(circuit.reservoir_current[k]))
-        return np.array(out), sol
+@dataclass(frozen=True)
+class _Newton:
+    """Newton iteration on the unknowns of :class:`_Targets`: finite-difference ``steps``,
+    ``energy_row`` (1 for energy-current residuals), ``is_temperature`` (unknowns kept
+    positive by damping), ``negligible`` (a step size that no longer matters)."""
 
-    # finite-difference steps on the scale of the biases (the response is nearly linear);
-    # floors far above round-off: 1e-7 k_B T0 in μ and 1e-7 T0 in T (a Joule-heated node moves
-    # its temperature with no temperature bias at all)
-    res = circuit.reservoir
-    dmu = max(1e-7 * BOLTZMANN * t0, 1e-3 * mu_max)
-    dtemp = max(1e-7 * t0, 1e-3 * float(np.abs(circuit.reservoir_temperature[res] - t0).max()),
-                1e-3 * max((abs(v - t0) for v in (temperature or {}).values()), default=0.0),
-                1e-3 * max((abs(x) for x in states[:, 4]), default=0.0), 1e-3 * (t_hot - t0))
-    step_of = np.array([x for _, kind, _, axes in blocks
-                        for x in ([dmu, dtemp] + [dmu] * len(axes) if kind == "ee"
-                                  else [dmu] * (1 + len(axes)))] + [dmu / e] * len(biased))
-    # which residual rows are energy currents (the rest are particle and spin currents), and
-    # which unknowns are temperatures (kept positive by damping the Newton step)
-    energy_row = np.array(
-        [r for _, kind, _, axes in blocks
-         for r in ([0] * (1 + len(axes)) + [1] if kind == "ee" else [0] * (1 + len(axes)))]
-        + [0] * len(biased), dtype=int)
-    is_temperature = np.array(
-        [r for _, kind, _, axes in blocks
-         for r in ([0, 1] + [0] * len(axes) if kind == "ee" else [0] * (1 + len(axes)))]
-        + [0] * len(biased), dtype=bool)
-    # the size of an unknown that no longer matters: tol × 1e-3 of k_B T0 (μ, μ_s), of T0 (T)
-    # and of k_B T0/e (voltages) — Newton converges quadratically, so a step this small means
-    # the previous error was already far below it
-    kt0 = BOLTZMANN * t0
-    negligible = 1e-3 * tol * np.array(
-        [x for _, kind, _, axes in blocks
-         for x in ([kt0, t0] + [kt0] * len(axes) if kind == "ee" else [kt0] * (1 + len(axes)))]
-        + [kt0 / e] * len(biased))
+    targets: _Targets
+    steps: np.ndarray
+    energy_row: np.ndarray
+    is_temperature: np.ndarray
+    negligible: np.ndarray
+    tol: float
+    max_iter: int
 
-    def newton(flat, eps):
+    @classmethod
+    def of(cls, targets: _Targets, scales: _BiasScales, states, tol, max_iter):
+        circuit, e = targets.circuit, ELEMENTARY_CHARGE
+        t0 = circuit.temperature
+        # finite-difference steps on the scale of the biases (the response is nearly linear);
+        # floors far above round-off: 1e-7 k_B T0 in μ and 1e-7 T0 in T (a Joule-heated node
+        # moves its temperature with no temperature bias at all)
+        res = circuit.reservoir
+        dmu = max(1e-7 * BOLTZMANN * t0, 1e-3 * scales.mu_max)
+        overrides = (scales.temperature or {}).values()
+        dtemp = max(1e-7 * t0,
+                    1e-3 * float(np.abs(circuit.reservoir_temperature[res] - t0).max()),
+                    1e-3 * max((abs(v - t0) for v in overrides), default=0.0),
+                    1e-3 * max((abs(x) for x in states[:, 4]), default=0.0),
+                    1e-3 * (scales.t_hot - t0))
+        # the size of an unknown that no longer matters: tol × 1e-3 of k_B T0 (μ, μ_s), of T0
+        # (T) and of k_B T0/e (voltages) — Newton converges quadratically, so a step this
+        # small means the previous error was already far below it
+        kt0 = BOLTZMANN * t0
+        return cls(targets, targets.per_unknown(dmu, dtemp, dmu / e), targets.energy_rows(),
+                   targets.per_unknown(0, 1, 0).astype(bool),
+                   1e-3 * tol * targets.per_unknown(kt0, t0, kt0 / e), tol, max_iter)
+
+    def converged(self, r, sol, last_step) -> bool:
+        """Every residual below ``tol`` times the circuit's own particle (A) or energy (W)
+        current scale — an energy current also measured against the particle current times
+        k_B T0/e (heat currents from μ0 may cancel, e.g. in a symmetrically biased node) —
+        or the last step negligible (currents that vanish, open circuits, have no scale)."""
+        scales = self._scales(sol)
+        if r.size == 0 or np.all(np.abs(r) <= self.tol * scales):
+            return True
+        return last_step is not None and bool(np.all(np.abs(last_step) <= self.negligible))
+
+    def _scales(self, sol) -> np.ndarray:
+        """Per residual row: the circuit's particle (A) or energy (W) current scale."""
+        particle = np.abs(sol.currents[:, :4]).max()
+        energy = max(np.abs(sol.currents[:, 4:]).max(),
+                     particle * BOLTZMANN * self.targets.circuit.temperature / ELEMENTARY_CHARGE)
+        scales = np.where(self.energy_row == 1, energy, particle)
+        scales[scales == 0] = 1.0
+        return scales
+
+    def step(self, flat, r, eps) -> np.ndarray:
+        """The Newton step from the finite-difference Jacobian, damped so that a temperature
+        at most halves or quadruples."""
+        jac = np.zeros((r.size, r.size))
+        for j in range(r.size):
+            shifted = flat.copy()
+            shifted[j] += self.steps[j]
+            jac[:, j] = (self.targets.residual(shifted, eps)[0] - r) / self.steps[j]
+        try:
+            step = -np.linalg.solve(jac, r)
+        except np.linalg.LinAlgError:
+            raise ConvergenceError("max_iter", "the relaxation's Newton iteration met a "
+                                   "singular Jacobian (no unique solution nearby)") from None
+        t_now, dt_ = flat[self.is_temperature], step[self.is_temperature]
+        limits = np.where(dt_ < 0, 0.5 * t_now / np.maximum(-dt_, 1e-300),
+                          3.0 * t_now / np.maximum(dt_, 1e-300))
+        return step * min(1.0, float(limits.min(initial=1.0)))
+
+    def solve(self, flat, eps):
+        """(unknowns, solution) on the grid ``eps`` (J), starting from ``flat``;
+        :class:`ConvergenceError` after ``max_iter`` steps."""
         last_step = None
-        for iteration in range(max_iter + 1):
-            r, sol = residual(flat, eps)  # sol and the targets always belong together
-            # relative to the circuit's own particle (A) and energy (W) current scales; an
-            # energy current is also measured against the particle current times k_B T0/e
-            # (heat currents from μ0 may cancel, e.g. in a symmetrically biased node)
-            particle = np.abs(sol.currents[:, :4]).max()
-            energy = max(np.abs(sol.currents[:, 4:]).max(), particle * BOLTZMANN * t0 / e)
-            scales = np.where(energy_row == 1, energy, particle)
-            scales[scales == 0] = 1.0
-            if r.size == 0 or np.all(np.abs(r) <= tol * scales):
+        for iteration in range(self.max_iter + 1):
+            r, sol = self.targets.residual(flat, eps)  # sol and the targets belong together
+            if self.converged(r, sol, last_step):
                 return flat, sol
-            if last_step is not None and np.all(np.abs(last_step) <= negligible):
-                return flat, sol  # currents that vanish (open circuits) have no scale
-            if iteration == max_iter:
-                worst = float(np.max(np.abs(r) / scales))
+            if iteration == self.max_iter:
+                worst = float(np.max(np.abs(r) / self._scales(sol)))
                 raise ConvergenceError("max_iter", f"the relaxation did not converge in "
-                                       f"{max_iter} Newton steps (residual {worst:.2g} of the "
-                                       f"current scale, tolerance {tol:g}): raise max_iter or "
-                                       "refine the grid")
-            jac = np.zeros((r.size, r.size))
-            for j in range(r.size):
-                shifted = flat.copy()
-                shifted[j] += step_of[j]
-                jac[:, j] = (residual(shifted, eps)[0] - r) / step_of[j]
-            try:
-                step = -np.linalg.solve(jac, r)
-            except np.linalg.LinAlgError:
-                raise ConvergenceError("max_iter", "the relaxation's Newton iteration met a "
-                                       "singular Jacobian (no unique solution nearby)") from None
-            # damping: a temperature may at most halve or quadruple in one step
-            t_now, dt_ = flat[is_temperature], step[is_temperature]
-            limits = np.where(dt_ < 0, 0.5 * t_now / np.maximum(-dt_, 1e-300),
-                              3.0 * t_now / np.maximum(dt_, 1e-300))
-            last_step = step * min(1.0, float(limits.min(initial=1.0)))
+                                       f"{self.max_iter} Newton steps (residual {worst:.2g} of "
+                                       f"the current scale, tolerance {self.tol:g}): raise "
+                                       "max_iter or refine the grid")
+            last_step = self.step(flat, r, eps)
             flat = flat + last_step
         raise AssertionError("unreachable")  # pragma: no cover
 
-    # the grid must hold every node's Fermi window: widen it and solve again if a node ended up
-    # hotter or farther in μ than it allowed (heat inputs, Joule heating)
+
+def _solve_on_wide_grid(targets: _Targets, newton: _Newton, flat, scales: _BiasScales,
+                        points: int, window: float):
+    """Newton on a grid of ``points`` energies that holds every node's Fermi window
+    (``window`` k_B T beyond its |μ|): widen it and solve again if a node ended up hotter or
+    farther in μ than it allowed (heat inputs, Joule heating); a tabulated spectrum must
+    hold the hottest node's window too."""
+    circuit, e = targets.circuit, ELEMENTARY_CHARGE
+    half = window * BOLTZMANN * scales.t_hot + 2 * scales.mu_max
     for _ in range(4):
         eps = np.linspace(-half, half, points)
-        flat, sol = newton(flat, eps)
+        flat, sol = newton.solve(flat, eps)
         moments = as_solution(sol).states
-        node_t = t0 + moments[circuit.internal, 4]
+        node_t = circuit.temperature + moments[circuit.internal, 4]
         node_mu = np.abs(e * moments[circuit.internal, 0])
-        targets = [(temp, abs(mu)) for _, kind, _, _, mu, temp, _ in unpack(flat)
-                   if kind == "ee"]
-        need = max([window * BOLTZMANN * max(temps) + mu_max]
+        hot = [(temp, abs(mu)) for _, kind, _, _, mu, temp, _ in targets.unpack(flat)
+               if kind == "ee"]
+        need = max([window * BOLTZMANN * scales.t_max + scales.mu_max]
                    + [window * BOLTZMANN * t + m for t, m in zip(node_t, node_mu)]
-                   + [window * BOLTZMANN * t + m for t, m in targets])
+                   + [window * BOLTZMANN * t + m for t, m in hot])
         if need <= half * (1 + 1e-9):
             break
         half = 1.25 * need
-    if circuit.spectra:  # a tabulated spectrum must hold the hottest node's Fermi window too
+    if circuit.spectra:
         from .conductance_spectra import required_span
 
         span = max([required_span(t, m) for t, m in zip(node_t, node_mu)]
-                   + [required_span(t, m) for t, m in targets])
+                   + [required_span(t, m) for t, m in hot])
         for c, spectrum in circuit.spectra.items():
             spectrum.check_covers(-span, span, where=f"{_label(circuit, c)}.spectrum")
-    found = {name: (mu, temp, mu_s) for name, kind, _, _, mu, temp, mu_s in unpack(flat)
-             if kind == "ee"}
-    return sol, found
+    return flat, sol
 
 
 def as_solution(sol: SpectralSolution):
