@@ -247,8 +247,7 @@ def assemble_dense(circuit: Circuit, k: list, bases: dict, node_terms: bool = Tr
     r_mat = np.zeros(batch + (system.size, 3 * circuit.n_nodes))
     fixed_v, reservoir = system.fixed_voltage, system.reservoir
     left_of = (None, None, None)  # (contact, row, B_rowᵀ K_a) of the previous block
-    for c, row, col, end, sign in zip(system.block_contact, system.block_row, system.block_col,
-                                      system.block_end, system.block_sign):
+    for c, row, col, end, sign in system.blocks:
         k_a, k_b = _ends_of(k[c])
         if left_of[:2] != (c, row):
             left_of = (c, row, _left(bases, row, k_a))  # B_rowᵀ K

@@ -88,7 +88,7 @@ class KirchhoffSystem:
     Padded unknowns are numbered 8·(position of the node in ``unknown``) + component; the compact
     numbering keeps the active ones (``act``) in the same order.
 
-    Contact blocks, in assembly order (contact, row end, column end), as parallel tuples:
+    Contact blocks, in assembly order (contact, row end, column end), as parallel arrays:
     ``block_contact``, ``block_row`` / ``block_col`` (node indices), ``block_end`` (0: the
     column is the first end, its K is K_a; 1: the second end, K_b) and ``block_sign`` (+1 when
     row and column are the same end, else −1).
@@ -103,11 +103,11 @@ class KirchhoffSystem:
     ferro_internal: np.ndarray
     fixed_voltage: np.ndarray
     reservoir: np.ndarray
-    block_contact: tuple
-    block_row: tuple
-    block_col: tuple
-    block_end: tuple
-    block_sign: tuple
+    block_contact: np.ndarray
+    block_row: np.ndarray
+    block_col: np.ndarray
+    block_end: np.ndarray
+    block_sign: np.ndarray
     node_rows: np.ndarray
     node_cols: np.ndarray
     node_values: np.ndarray
@@ -119,6 +119,13 @@ class KirchhoffSystem:
     def size(self) -> int:
         """Number of padded unknowns (8 per node with unknowns)."""
         return 8 * len(self.unknown)
+
+    @functools.cached_property
+    def blocks(self) -> list:
+        """The contact blocks as (contact, row, column, end, sign) tuples of Python numbers."""
+        return list(zip(self.block_contact.tolist(), self.block_row.tolist(),
+                        self.block_col.tolist(), self.block_end.tolist(),
+                        self.block_sign.tolist()))
 
     @functools.cached_property
     def sparse(self) -> SparsePattern:
@@ -142,15 +149,13 @@ def _build(circuit: Circuit) -> KirchhoffSystem:
     position = -np.ones(circuit.n_nodes, np.intp)
     position[unknown] = np.arange(len(unknown))
     active = active_components(circuit)
-    blocks = []
-    for c, ends in enumerate(circuit.ends.tolist()):
-        for row_end, row in enumerate(ends):
-            if position[row] < 0:
-                continue
-            for col_end, col in enumerate(ends):
-                blocks.append((c, row, col, col_end, 1.0 if row_end == col_end else -1.0))
-    block_contact, block_row, block_col, block_end, block_sign = (
-        tuple(zip(*blocks)) if blocks else ((),) * 5)
+    # blocks (contact, row end, column end) in that order; rows only where the node has unknowns
+    c = circuit.n_contacts
+    rows = np.broadcast_to(circuit.ends[:, :, None], (c, 2, 2))
+    cols = np.broadcast_to(circuit.ends[:, None, :], (c, 2, 2))
+    keep = position[rows] >= 0
+    end = np.broadcast_to(np.arange(2), (c, 2, 2))
+    sign = np.where(np.eye(2, dtype=bool), 1.0, -1.0)
     node_rows, node_cols, node_values = _node_terms(circuit, position)
     biased, internal = np.flatnonzero(circuit.current_biased), circuit.internal
     return KirchhoffSystem(
@@ -158,8 +163,9 @@ def _build(circuit: Circuit) -> KirchhoffSystem:
         act=active[unknown].reshape(-1), ends=circuit.ends,
         ferro_internal=circuit.ferromagnet & ~circuit.reservoir,
         fixed_voltage=circuit.reservoir & ~circuit.current_biased, reservoir=circuit.reservoir,
-        block_contact=block_contact, block_row=block_row, block_col=block_col,
-        block_end=block_end, block_sign=block_sign,
+        block_contact=np.broadcast_to(np.arange(c)[:, None, None], (c, 2, 2))[keep],
+        block_row=rows[keep], block_col=cols[keep], block_end=end[keep],
+        block_sign=np.broadcast_to(sign, (c, 2, 2))[keep],
         node_rows=node_rows, node_cols=node_cols, node_values=node_values,
         # a current-biased reservoir's charge balance: outflow (theory current) = −I_conventional;
         # an internal node's energy balance: heat outflow = heat deposited (W)
@@ -175,6 +181,8 @@ def _node_terms(circuit: Circuit, position: np.ndarray):
     Entries on inactive unknowns (T⃗_s when thermalized, a ferromagnet's transverse spin) are
     kept: solvers drop inactive rows and columns."""
     nodes = circuit.unknown_nodes
+    nodes = nodes[(circuit.spin_flip[nodes] != 0) | (circuit.bath[nodes] != 0)
+                  | (circuit.spin_heat_sink[nodes] != 0) | circuit.precession[nodes].any(axis=1)]
     diagonal = np.zeros((len(nodes), 8))
     diagonal[:, 1:4] = circuit.spin_flip[nodes, None]
     diagonal[:, 4] = circuit.bath[nodes]
@@ -190,54 +198,85 @@ def _node_terms(circuit: Circuit, position: np.ndarray):
 
 
 def _sparse_pattern(system: KirchhoffSystem) -> SparsePattern:
-    """Entries of the compact A and R, their compressed patterns and the slot of every entry."""
+    """Entries of the compact A and R, their compressed patterns and the slot of every entry.
+
+    A's pattern is laid out block by block: node q's columns hold, for every node r that shares
+    a block with q (in node order), the active rows of r, so the slot of an entry follows from
+    the block's offset in its column without sorting the entries."""
+    n, u = system.n_nodes, int(system.act.sum())
     compact = -np.ones(system.size, np.intp)
-    compact[system.act] = np.arange(int(system.act.sum()))
-    index = -np.ones((system.n_nodes, 8), np.intp)
+    compact[system.act] = np.arange(u)
+    index = -np.ones((n, 8), np.intp)  # compact unknown of (node, component), −1 if none
     index[system.unknown] = compact.reshape(-1, 8)
-    u = int(system.act.sum())
-    a_rows, a_cols, r_rows, r_cols, spans = [], [], [], [], []
+    n_active = (index >= 0).sum(axis=1)
+    start = _exclusive_cumsum(n_active)[:-1]  # compact index of a node's first unknown
+    ends = system.ends
+    # the (column node, row node) blocks of A, in CSC order
+    term_nodes = system.unknown[system.node_rows // 8]
+    keys = np.unique(np.concatenate([ends[:, [0, 0, 1, 1]].T.ravel() * n
+                                     + ends[:, [0, 1, 0, 1]].T.ravel(), term_nodes * (n + 1)]))
+    pair_col, pair_row = keys // n, keys % n
+    length = np.bincount(pair_col, weights=n_active[pair_row], minlength=n).astype(np.intp)
+    in_list = _exclusive_cumsum(n_active[pair_row])  # rows of all blocks, block after block
+    offset = in_list[:-1] - _exclusive_cumsum(length)[pair_col]  # block's offset in its column
+    col_node = np.repeat(np.arange(n), n_active)  # node of each compact column
+    indptr = np.append(_exclusive_cumsum(n_active * length)[col_node]
+                       + (np.arange(u) - start[col_node]) * length[col_node],
+                       int((n_active * length).sum()))
+    row_list = np.repeat(start[pair_row] - in_list[:-1], n_active[pair_row]) + np.arange(
+        in_list[-1])
+    first = _exclusive_cumsum(length)[col_node]
+    indices = row_list[np.repeat(first - indptr[:-1], length[col_node])
+                       + np.arange(indptr[-1])].astype(np.int32)
+
+    def slot(col, row, j, i):
+        """Slot in A's data of entry (row node, component i; column node, component j)."""
+        block = np.searchsorted(keys, col * n + row)
+        return indptr[index[col, j]] + offset[block] + (index[row, i] - start[row])
+
+    groups, a_slots, r_rows, r_cols = [], [], [], []
+    chunk_starts = np.arange(0, len(ends) + CHUNK, CHUNK) * 64
     for row_end, col_end in ((0, 0), (0, 1), (1, 0), (1, 1)):
-        rows, cols = system.ends[:, row_end], system.ends[:, col_end]
+        rows, cols = ends[:, row_end], ends[:, col_end]
         rg, cg = index[rows], index[cols]  # (c, 8)
         a_flat = np.flatnonzero(((rg >= 0)[:, :, None] & (cg >= 0)[:, None, :]).ravel())
         con, i, j = a_flat // 64, (a_flat // 8) % 8, a_flat % 8
-        a_rows.append(rg[con, i]), a_cols.append(cg[con, j])
-        # the fixed voltage (column 0) and temperature (column 4) of a reservoir column
+        a_slots.append(slot(cols[con], rows[con], j, i))
+        # the fixed voltage (component 0) and temperature (4) of a reservoir column
         r_mask = np.zeros(rg.shape + (8,), bool)
         r_mask[:, :, 0] = (rg >= 0) & system.fixed_voltage[cols][:, None]
         r_mask[:, :, 4] = (rg >= 0) & system.reservoir[cols][:, None]
         r_flat = np.flatnonzero(r_mask.ravel())
         con, i, j = r_flat // 64, (r_flat // 8) % 8, r_flat % 8
         r_rows.append(rg[con, i]), r_cols.append(3 * cols[con] + (j == 4))
-        sign = 1.0 if row_end == col_end else -1.0
-        spans.append((row_end, col_end, sign, a_flat, r_flat))
-    keep = (compact[system.node_rows] >= 0) & (compact[system.node_cols] >= 0)
-    a_const = (compact[system.node_rows[keep]], compact[system.node_cols[keep]],
-               system.node_values[keep])
-    r_const = (compact[system.source_rows], system.source_cols, system.source_values)
-    a_ptr, a_idx, a_slot = _compress(np.concatenate(a_cols + [a_const[1]]),
-                                     np.concatenate(a_rows + [a_const[0]]), u)
-    r_ptr, r_idx, r_slot = _compress(np.concatenate(r_rows + [r_const[0]]),
-                                     np.concatenate(r_cols + [r_const[1]]), u)
-    n_var_a, n_var_r = sum(len(g[3]) for g in spans), sum(len(g[4]) for g in spans)
-    starts = np.arange(0, len(system.ends) + CHUNK, CHUNK) * 64
-    groups = tuple((row_end, col_end, sign, a_flat, np.searchsorted(a_flat, starts), r_flat,
-                    np.searchsorted(r_flat, starts))
-                   for row_end, col_end, sign, a_flat, r_flat in spans)
+        groups.append((row_end, col_end, 1.0 if row_end == col_end else -1.0,
+                       a_flat.astype(np.int32), np.searchsorted(a_flat, chunk_starts),
+                       r_flat.astype(np.int32), np.searchsorted(r_flat, chunk_starts)))
+    keep = system.act[system.node_rows] & system.act[system.node_cols]
+    rows, cols = system.node_rows[keep], system.node_cols[keep]
+    nodes = system.unknown[rows // 8]
+    term_slot = slot(nodes, nodes, cols % 8, rows % 8)
+    r_rows.append(compact[system.source_rows]), r_cols.append(system.source_cols)
+    r_ptr, r_idx, r_slot = _compress(np.concatenate(r_rows), np.concatenate(r_cols), u)
+    n_var = len(r_slot) - len(system.source_rows)
     return SparsePattern(
-        a_indices=a_idx, a_indptr=a_ptr, r_indices=r_idx, r_indptr=r_ptr, groups=groups,
-        a_slot=a_slot[:n_var_a], r_slot=r_slot[:n_var_r],
-        a_constant=np.bincount(a_slot[n_var_a:], a_const[2], minlength=len(a_idx)),
-        r_constant=np.bincount(r_slot[n_var_r:], r_const[2], minlength=len(r_idx)))
+        a_indices=indices, a_indptr=indptr, r_indices=r_idx, r_indptr=r_ptr, groups=tuple(groups),
+        a_slot=np.concatenate(a_slots), r_slot=r_slot[:n_var],
+        a_constant=np.bincount(term_slot, system.node_values[keep], minlength=len(indices)),
+        r_constant=np.bincount(r_slot[n_var:], system.source_values, minlength=len(r_idx)))
+
+
+def _exclusive_cumsum(a: np.ndarray) -> np.ndarray:
+    """(0, a_0, a_0 + a_1, ..., Σ a): one longer than ``a``."""
+    out = np.zeros(len(a) + 1, np.intp)
+    np.cumsum(a, out=out[1:])
+    return out
 
 
 def _compress(major: np.ndarray, minor: np.ndarray, n_major: int):
-    """(indptr, indices, slot) of entries (major, minor) in compressed form (CSC: major =
-    column); entries at the same place share a slot, where their values add up."""
-    key = major.astype(np.int64) * (int(minor.max(initial=0)) + 1) + minor
-    unique, slot = np.unique(key, return_inverse=True)
+    """(indptr, indices, slot) of entries (major, minor) in compressed form (CSR: major =
+    row); entries at the same place share a slot, where their values add up."""
     width = int(minor.max(initial=0)) + 1
-    indptr = np.zeros(n_major + 1, np.intp)
-    np.cumsum(np.bincount(unique // width, minlength=n_major), out=indptr[1:])
+    unique, slot = np.unique(major.astype(np.int64) * width + minor, return_inverse=True)
+    indptr = _exclusive_cumsum(np.bincount(unique // width, minlength=n_major))
     return indptr, (unique % width).astype(np.int32), slot.reshape(-1)
