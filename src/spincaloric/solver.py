@@ -34,7 +34,7 @@ from .contacts import magnetization_features, response_coefficients, response_ma
 from .errors import DeviceError
 from .junctions import junction_response
 from .linear_response import solution_extremes, warn_beyond_linear_response
-from .system import CHUNK, active_components, kirchhoff_system
+from .system import active_components, kirchhoff_system
 from .validation import real_array, temperature_array, unit_vectors
 
 if TYPE_CHECKING:  # the finalized circuit; it imports this module to solve itself
@@ -303,8 +303,8 @@ def assemble_sparse(circuit: Circuit, k: tuple, m: np.ndarray):
     a_values, r_values = [], []
     for row_end, col_end, sign, a_flat, a_cut, r_flat, r_cut in pattern.groups:
         a_part, r_part = np.empty(len(a_flat)), np.empty(len(r_flat))
-        for chunk, start in enumerate(range(0, circuit.n_contacts, CHUNK)):
-            sl = slice(start, start + CHUNK)
+        for chunk, start in enumerate(range(0, circuit.n_contacts, pattern.chunk)):
+            sl = slice(start, start + pattern.chunk)
             rows, cols = ends[sl, row_end], ends[sl, col_end]
             values = _project(k[col_end][sl], m[rows], ferro[rows], m[cols], ferro[cols])
             values = values.reshape(-1)

@@ -64,7 +64,7 @@ class SparsePattern:
 
     ``groups`` lists, for every (row end, column end) pair of the contacts, the sign and the
     flat positions (contact·64 + i·8 + j, in contact order) of the entries of B_rowᵀ K B_column
-    that enter A and R, and ``chunks`` where each run of :data:`CHUNK` contacts starts in them.
+    that enter A and R, and where each run of ``chunk`` contacts starts in them.
     Entry e of all groups in turn goes to slot ``a_slot[e]`` of A's data (``r_slot[e]`` of R's);
     the node terms and sources are the constant parts ``a_constant``, ``r_constant`` (already
     in their slots).
@@ -77,6 +77,7 @@ class SparsePattern:
     groups: tuple
     a_slot: np.ndarray
     r_slot: np.ndarray
+    chunk: int
     a_constant: np.ndarray
     r_constant: np.ndarray
 
@@ -229,19 +230,21 @@ def _sparse_pattern(system: KirchhoffSystem) -> SparsePattern:
     indices = row_list[np.repeat(first - indptr[:-1], length[col_node])
                        + np.arange(indptr[-1])].astype(np.int32)
 
-    def slot(col, row, j, i):
-        """Slot in A's data of entry (row node, component i; column node, component j)."""
-        block = np.searchsorted(keys, col * n + row)
+    def slot(block, col, row, j, i):
+        """Slot in A's data of entry (row node, component i; column node, component j) of
+        block number ``block``."""
         return indptr[index[col, j]] + offset[block] + (index[row, i] - start[row])
 
     groups, a_slots, r_rows, r_cols = [], [], [], []
-    chunk_starts = np.arange(0, len(ends) + CHUNK, CHUNK) * 64
+    chunk_starts = np.arange(0, len(ends) + CHUNK, CHUNK) * 64  # contact runs, in flat positions
+    flat_type = np.int32 if 64 * len(ends) < 2**31 else np.int64
     for row_end, col_end in ((0, 0), (0, 1), (1, 0), (1, 1)):
         rows, cols = ends[:, row_end], ends[:, col_end]
         rg, cg = index[rows], index[cols]  # (c, 8)
         a_flat = np.flatnonzero(((rg >= 0)[:, :, None] & (cg >= 0)[:, None, :]).ravel())
         con, i, j = a_flat // 64, (a_flat // 8) % 8, a_flat % 8
-        a_slots.append(slot(cols[con], rows[con], j, i))
+        block = np.searchsorted(keys, cols * n + rows)[con]
+        a_slots.append(slot(block, cols[con], rows[con], j, i))
         # the fixed voltage (component 0) and temperature (4) of a reservoir column
         r_mask = np.zeros(rg.shape + (8,), bool)
         r_mask[:, :, 0] = (rg >= 0) & system.fixed_voltage[cols][:, None]
@@ -250,18 +253,19 @@ def _sparse_pattern(system: KirchhoffSystem) -> SparsePattern:
         con, i, j = r_flat // 64, (r_flat // 8) % 8, r_flat % 8
         r_rows.append(rg[con, i]), r_cols.append(3 * cols[con] + (j == 4))
         groups.append((row_end, col_end, 1.0 if row_end == col_end else -1.0,
-                       a_flat.astype(np.int32), np.searchsorted(a_flat, chunk_starts),
-                       r_flat.astype(np.int32), np.searchsorted(r_flat, chunk_starts)))
+                       a_flat.astype(flat_type), np.searchsorted(a_flat, chunk_starts),
+                       r_flat.astype(flat_type), np.searchsorted(r_flat, chunk_starts)))
     keep = system.act[system.node_rows] & system.act[system.node_cols]
     rows, cols = system.node_rows[keep], system.node_cols[keep]
     nodes = system.unknown[rows // 8]
-    term_slot = slot(nodes, nodes, cols % 8, rows % 8)
+    term_slot = slot(np.searchsorted(keys, nodes * (n + 1)), nodes, nodes, cols % 8, rows % 8)
     r_rows.append(compact[system.source_rows]), r_cols.append(system.source_cols)
     r_ptr, r_idx, r_slot = _compress(np.concatenate(r_rows), np.concatenate(r_cols), u)
     n_var = len(r_slot) - len(system.source_rows)
     return SparsePattern(
         a_indices=indices, a_indptr=indptr, r_indices=r_idx, r_indptr=r_ptr, groups=tuple(groups),
-        a_slot=np.concatenate(a_slots), r_slot=r_slot[:n_var],
+        a_slot=np.concatenate(a_slots).astype(np.int32 if len(indices) < 2**31 else np.int64),
+        r_slot=r_slot[:n_var], chunk=CHUNK,
         a_constant=np.bincount(term_slot, system.node_values[keep], minlength=len(indices)),
         r_constant=np.bincount(r_slot[n_var:], system.source_values, minlength=len(r_idx)))
 
