@@ -15,10 +15,10 @@ LAYERS = [
     # base: constants, errors, writing files, progress lines, the validity of linear response
     {"constants", "errors", "validation", "files", "progress", "linear_response", "analytic",
      "dynamics.streams", "dynamics.segments"},
-    # the circuit: contacts and their kinds, the builder and finalized circuit, the linear
-    # solvers, solutions
-    {"contacts", "junctions", "tunnel", "conductance_spectra", "device", "solver", "solution",
-     "memory"},
+    # the circuit: contacts and their kinds, the builder and finalized circuit, its Kirchhoff
+    # system, the linear solvers, solutions
+    {"contacts", "junctions", "tunnel", "conductance_spectra", "device", "system", "solver",
+     "solution", "memory"},
     # the energy-resolved solver
     {"spectral"},
     # layers and dynamics, built on circuits

@@ -13,9 +13,12 @@ contact's K appears below it may be such a pair. The balance of node n is
 B_nᵀ Σ (outgoing J) = 0, restricted to its active rows (charge, spin, energy; spin heat only when
 the node is non-interacting). Reservoir states are fixed by the drives (V, T − T0).
 
-Two back ends share one assembly: a batched dense solve (``numpy.linalg.solve`` on a stack, for
-small circuits and large batches) and a sparse LU (``scipy.sparse.linalg.splu``, reused for every
-drive that shares a factorisation, for large circuits). At fixed magnetizations the circuit is
+The pattern of these equations (which K enters which rows and columns with which sign, the node
+terms, the sources) is the circuit's :class:`spincaloric.system.KirchhoffSystem`, built once;
+two back ends fill values into it: a batched dense solve (``numpy.linalg.solve`` on a stack, for
+small circuits and large batches) and a sparse LU on the system's fixed CSC pattern
+(``scipy.sparse.linalg.splu``, reused for every drive that shares a factorisation, for large
+circuits). At fixed magnetizations the circuit is
 linear in the drives, so a batch of drives is solved as one multi-right-hand-side solve.
 """
 
@@ -31,6 +34,7 @@ from .contacts import magnetization_features, response_coefficients, response_ma
 from .errors import DeviceError
 from .junctions import junction_response
 from .linear_response import solution_extremes, warn_beyond_linear_response
+from .system import active_components, kirchhoff_system
 from .validation import real_array, temperature_array, unit_vectors
 
 if TYPE_CHECKING:  # the finalized circuit; it imports this module to solve itself
@@ -40,18 +44,6 @@ if TYPE_CHECKING:  # the finalized circuit; it imports this module to solve itse
 DENSE_LIMIT = 160
 #: Bytes of working memory a dense chunk may use.
 _CHUNK_BYTES = 48 * 2**20
-
-
-def active_components(circuit: Circuit) -> np.ndarray:
-    """(n, 8) bool mask of the padded unknowns that are solved for: voltage-biased reservoirs
-    have none, a current-biased reservoir only its voltage."""
-    ni = circuit.regime in ("noninteracting", "spectral")
-    normal = np.array([1, 1, 1, 1, 1, ni, ni, ni], bool)
-    ferro = np.array([1, 1, 0, 0, 1, ni, 0, 0], bool)
-    mask = np.where(circuit.ferromagnet[:, None], ferro, normal)
-    mask[circuit.reservoir] = False
-    mask[circuit.current_biased, 0] = True
-    return mask
 
 
 # ---- input handling ---------------------------------------------------------------------------
@@ -240,7 +232,7 @@ def node_bases(circuit: Circuit, mflat: np.ndarray, varying: np.ndarray) -> dict
     return out
 
 
-# ---- assembly ---------------------------------------------------------------------------------
+# ---- assembly: values filled into the circuit's Kirchhoff system ----------------------------
 
 
 def _left(bases, n, m):
@@ -253,168 +245,104 @@ def _right(bases, n, m):
     return m if b is None else m @ b
 
 
-def _node_sinks(circuit: Circuit):
-    """(node, row, column, conductance) of the node terms added to the balance rows:
-    spin flip G_sf on V⃗_s, bath G_ph on T − T0, and on T⃗_s the spin-heat sink L0 T G_sf +
-    spin_heat_relaxation (only where T⃗_s is an unknown: the non-interacting regime); and the
-    Hanle precession −Ω⃗ × V⃗_s (−L0 T Ω⃗ × T⃗_s), antisymmetric, off the diagonal."""
-    from .constants import LORENZ
-
-    out = []
-    for n in circuit.unknown_nodes:
-        for comps, value in (((1, 2, 3), circuit.spin_flip[n]), ((4,), circuit.bath[n]),
-                             ((5, 6, 7), circuit.spin_heat_sink[n])):
-            if value:
-                out.extend((int(n), c, c, float(value)) for c in comps)
-    for n in np.flatnonzero(np.any(circuit.precession != 0, axis=-1)):
-        wx, wy, wz = circuit.precession[n]
-        # −[Ω]× : row i, column k of −Ω × v
-        cross = ((0, 1, wz), (0, 2, -wy), (1, 0, -wz), (1, 2, wx), (2, 0, wy), (2, 1, -wx))
-        for first, scale in ((1, 1.0), (5, LORENZ * circuit.temperature)):
-            out.extend((int(n), first + i, first + k, float(scale * w))
-                       for i, k, w in cross if w)
-    return out
-
-
 def assemble_dense(circuit: Circuit, k: list, bases: dict, node_terms: bool = True):
     """Dense padded system for a batch: A (p, 8u, 8u) and drive map R (p, 8u, 3n).
 
     ``k`` lists each contact's K, (p or 1, 8, 8), or a pair (K_a, K_b) for a tunnel junction;
-    ``bases`` the internal ferromagnets' B_n.
+    ``bases`` the internal ferromagnets' B_n. The blocks, node terms and sources are those of
+    :func:`spincaloric.system.kirchhoff_system`.
 
     u = number of nodes with unknowns (:attr:`Circuit.unknown_nodes`); balance rows and
     unknowns are padded to 8 per node. The drive columns are (V_r, T_r − T0, I_r) for every
-    node r: the fixed voltage of a voltage-biased reservoir, the fixed temperature of any
-    reservoir, and the conventional current injected by a current-biased one. ``node_terms``
-    adds what belongs to the nodes rather than the contacts: their relaxation conductances
-    (diagonal: the balance is Σ outflow + G x = 0; for a ferromagnet Bᵀ G B keeps G on its
-    collinear unknowns) and the unit source entries of injected currents and deposited heat.
-    Leave them out (``False``) when assembling the part that a set of contacts contributes, so
-    that a sum of such parts counts them once.
+    node r. ``node_terms`` adds what belongs to the nodes rather than the contacts: their
+    relaxation conductances and precession (for a ferromagnet Bᵀ G B keeps G on its collinear
+    unknowns) and the unit source entries of injected currents and deposited heat. Leave them
+    out (``False``) when assembling the part that a set of contacts contributes, so that a sum
+    of such parts counts them once.
     """
-    unknown = circuit.unknown_nodes
-    pos = -np.ones(circuit.n_nodes, np.intp)
-    pos[unknown] = np.arange(len(unknown))
-    fixed_v = circuit.reservoir & ~circuit.current_biased
+    system = kirchhoff_system(circuit)
+    pos = system.position
     batch = (max(_ends_of(kc)[0].shape[0] for kc in k),) if k else (1,)
     batch = (max(batch[0], *(b.shape[0] for b in bases.values())),) if bases else batch
-    size = 8 * len(unknown)
-    a_mat = np.zeros(batch + (size, size))
-    r_mat = np.zeros(batch + (size, 3 * circuit.n_nodes))
-    for c, (a, b) in enumerate(circuit.ends):
+    a_mat = np.zeros(batch + (system.size, system.size))
+    r_mat = np.zeros(batch + (system.size, 3 * circuit.n_nodes))
+    fixed_v, reservoir = system.fixed_voltage, system.reservoir
+    left_of = (None, None, None)  # (contact, row, B_rowᵀ K_a) of the previous block
+    for c, row, col, end, sign in system.blocks:
         k_a, k_b = _ends_of(k[c])
-        for row, sign in ((a, 1.0), (b, -1.0)):
-            if pos[row] < 0:
-                continue
-            rows = slice(8 * pos[row], 8 * pos[row] + 8)
-            left_a = _left(bases, row, k_a)  # B_rowᵀ K
-            left_b = left_a if k_b is k_a else _left(bases, row, k_b)
-            for col, csign, left in ((a, 1.0, left_a), (b, -1.0, left_b)):
-                if pos[col] >= 0:
-                    cols = slice(8 * pos[col], 8 * pos[col] + 8)
-                    a_mat[..., rows, cols] += (sign * csign) * _right(bases, col, left)
-                # the fixed part of a reservoir's state moves to the right-hand side
-                if fixed_v[col]:
-                    r_mat[..., rows, 3 * col] -= (sign * csign) * left[..., :, 0]
-                if circuit.reservoir[col]:
-                    r_mat[..., rows, 3 * col + 1] -= (sign * csign) * left[..., :, 4]
-    if not node_terms:
-        return a_mat, r_mat
-    # a current-biased reservoir's charge balance: outflow (theory current) = −I_conventional
-    for r in np.flatnonzero(circuit.current_biased):
-        r_mat[..., 8 * pos[r], 3 * r + 2] = -1.0
-    # an internal node's energy balance: heat outflow = heat deposited (W)
-    for n in circuit.internal:
-        r_mat[..., 8 * pos[n] + 4, 3 * n + 2] = 1.0
-    for n, row, col, value in _node_sinks(circuit):
-        a_mat[..., 8 * pos[n] + row, 8 * pos[n] + col] += value
+        if left_of[:2] != (c, row):
+            left_of = (c, row, _left(bases, row, k_a))  # B_rowᵀ K
+        left = left_of[2] if end == 0 or k_b is k_a else _left(bases, row, k_b)
+        rows = slice(8 * pos[row], 8 * pos[row] + 8)
+        if pos[col] >= 0:
+            a_mat[..., rows, 8 * pos[col]:8 * pos[col] + 8] += sign * _right(bases, col, left)
+        # the fixed part of a reservoir's state moves to the right-hand side
+        if fixed_v[col]:
+            r_mat[..., rows, 3 * col] -= sign * left[..., :, 0]
+        if reservoir[col]:
+            r_mat[..., rows, 3 * col + 1] -= sign * left[..., :, 4]
+    if node_terms:
+        r_mat[..., system.source_rows, system.source_cols] = system.source_values
+        a_mat[..., system.node_rows, system.node_cols] += system.node_values
     return a_mat, r_mat
 
 
-def _project_rows(k: np.ndarray, m: np.ndarray, ferro: np.ndarray) -> np.ndarray:
-    """Bᵀ K for a stack K (c, 8, 8), where B is the identity except for the contacts flagged
-    ``ferro`` (c,), whose spin rows project on m (c, 3): the elementwise form of the product,
-    cheaper than 10⁵ small matrix products."""
+def _project(k: np.ndarray, m_row: np.ndarray, ferro_row: np.ndarray, m_col: np.ndarray,
+             ferro_col: np.ndarray) -> np.ndarray:
+    """B_rowᵀ K B_col for a stack K (c, 8, 8), where B is the identity except for the contacts
+    whose row (column) end is an internal ferromagnet (``ferro_row``, ``ferro_col`` (c,)): its
+    spin rows (columns) 1 and 5 project on m (c, 3). The elementwise form of the products,
+    cheaper than 10⁵ small matrix products; rows and columns 2, 3, 6, 7 of a ferromagnet are
+    inactive and left as they are."""
     out = k.copy()
-    sel = np.flatnonzero(ferro)
+    sel = np.flatnonzero(ferro_row)
     if sel.size:
-        ms = m[sel]
+        ms = m_row[sel]
         out[sel, 1, :] = np.einsum("ci,cij->cj", ms, k[sel, 1:4, :])
         out[sel, 5, :] = np.einsum("ci,cij->cj", ms, k[sel, 5:8, :])
+    sel = np.flatnonzero(ferro_col)
+    if sel.size:
+        ms = m_col[sel]
+        out[sel, :, 1] = np.einsum("cij,cj->ci", out[sel, :, 1:4], ms)
+        out[sel, :, 5] = np.einsum("cij,cj->ci", out[sel, :, 5:8], ms)
     return out
 
 
-#: Contacts assembled at a time by the sparse back end: keeps temporaries small (and recycled).
-_SPARSE_CHUNK = 8192
-
-
-def assemble_sparse(circuit: Circuit, k: np.ndarray, m: np.ndarray, active: np.ndarray):
+def assemble_sparse(circuit: Circuit, k: tuple, m: np.ndarray):
     """Compact sparse system for one magnetization state: (A csc (u, u), R csr (u, 3n)).
 
     ``k`` is the pair (K_a, K_b) of :func:`stacked_responses`, each (c, 8, 8); ``m`` the node
-    magnetizations (n, 3); ``active`` is (n, 8).
-    Assembly is vectorised over contacts (in chunks): cost and memory grow linearly with the
-    circuit. Entries of different contacts on the same node pair add up in the COO -> CSC step.
+    magnetizations (n, 3). The pattern is the circuit's fixed one
+    (:attr:`spincaloric.system.KirchhoffSystem.sparse`): only the values of B_rowᵀ K B_column
+    are computed here, a chunk of contacts at a time, and summed into their slots.
     """
     import scipy.sparse as sp
 
-    n = circuit.n_nodes
-    u = int(active.sum())
-    gidx = -np.ones((n, 8), np.int32)
-    gidx[active] = np.arange(u, dtype=np.int32)
-    internal_ferro = circuit.ferromagnet & ~circuit.reservoir
-    rows, cols, vals = [], [], []
-    rrows, rcols, rvals = [], [], []
-    for start in range(0, circuit.n_contacts, _SPARSE_CHUNK):
-        sl = slice(start, start + _SPARSE_CHUNK)
-        kc_a, kc_b = k[0][sl], k[1][sl]
-        ends = (circuit.ends[sl, 0], circuit.ends[sl, 1])
-        for row_nodes, sign in ((ends[0], 1.0), (ends[1], -1.0)):
-            # B_rowᵀ K of the two ends' K (the same unless there are tunnel junctions)
-            left_a = _project_rows(kc_a, m[row_nodes], internal_ferro[row_nodes])
-            left_b = (left_a if k[1] is k[0] else
-                      _project_rows(kc_b, m[row_nodes], internal_ferro[row_nodes]))
-            rg = gidx[row_nodes]  # (c, 8)
-            for col_nodes, csign, left in ((ends[0], 1.0, left_a), (ends[1], -1.0, left_b)):
-                cg = gidx[col_nodes]
-                # active (row, column) pairs, as flat positions in the (c, 8, 8) stack
-                flat = np.flatnonzero(((rg >= 0)[:, :, None] & (cg >= 0)[:, None, :]).ravel())
-                con, i, j = flat // 64, (flat // 8) % 8, flat % 8
-                v = left.reshape(-1)[flat]
-                # K B differs from K only in the spin columns 1 and 5 of internal ferromagnets
-                for col, span in ((1, slice(1, 4)), (5, slice(5, 8))):
-                    fix = np.flatnonzero((j == col) & internal_ferro[col_nodes[con]])
-                    if fix.size:
-                        cf, i_f = con[fix], i[fix]
-                        v[fix] = np.einsum("ck,ck->c", left[cf, i_f, span], m[col_nodes[cf]])
-                rows.append(rg[con, i]); cols.append(cg[con, j])
-                vals.append((sign * csign) * v)
-                # the fixed part of a reservoir's state moves to the drive map R
-                res = np.flatnonzero(circuit.reservoir[col_nodes])
-                pair = np.flatnonzero((rg[res] >= 0).ravel())
-                rcon, ri = res[pair // 8], pair % 8
-                voltage_fixed = ~circuit.current_biased[col_nodes[rcon]]
-                for comp, off, keep in ((0, 0, voltage_fixed), (4, 1, slice(None))):
-                    rrows.append(rg[rcon, ri][keep])
-                    rcols.append((3 * col_nodes[rcon] + off)[keep])
-                    rvals.append(-(sign * csign) * left[rcon, ri, comp][keep])
-    sinks = _node_sinks(circuit)
-    if sinks:
-        ri = np.array([gidx[n, r] for n, r, _, _ in sinks])
-        ci = np.array([gidx[n, c] for n, _, c, _ in sinks])
-        keep = (ri >= 0) & (ci >= 0)  # inactive components (T⃗_s when thermalized) have no row
-        rows.append(ri[keep]); cols.append(ci[keep])
-        vals.append(np.array([v for *_, v in sinks])[keep])
-    biased = np.flatnonzero(circuit.current_biased)
-    rrows.append(gidx[biased, 0]); rcols.append(3 * biased + 2)
-    rvals.append(-np.ones(len(biased)))
-    internal = circuit.internal
-    rrows.append(gidx[internal, 4]); rcols.append(3 * internal + 2)
-    rvals.append(np.ones(len(internal)))
-    a_mat = sp.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                          shape=(u, u))
-    r_mat = sp.csr_matrix((np.concatenate(rvals), (np.concatenate(rrows), np.concatenate(rcols))),
-                          shape=(u, 3 * n))
+    system = kirchhoff_system(circuit)
+    pattern = system.sparse
+    ends, ferro = system.ends, system.ferro_internal
+    a_values, r_values = [], []
+    for row_end, col_end, sign, a_flat, a_cut, r_flat, r_cut in pattern.groups:
+        a_part, r_part = np.empty(len(a_flat)), np.empty(len(r_flat))
+        for chunk, start in enumerate(range(0, circuit.n_contacts, pattern.chunk)):
+            sl = slice(start, start + pattern.chunk)
+            rows, cols = ends[sl, row_end], ends[sl, col_end]
+            values = _project(k[col_end][sl], m[rows], ferro[rows], m[cols], ferro[cols])
+            values = values.reshape(-1)
+            at = slice(a_cut[chunk], a_cut[chunk + 1])
+            a_part[at] = sign * values[a_flat[at] - 64 * start]
+            # the fixed part of a reservoir's state moves to the drive map R
+            at = slice(r_cut[chunk], r_cut[chunk + 1])
+            r_part[at] = -sign * values[r_flat[at] - 64 * start]
+        a_values.append(a_part), r_values.append(r_part)
+    a_data = np.bincount(pattern.a_slot, np.concatenate(a_values),
+                         minlength=len(pattern.a_indices)) + pattern.a_constant
+    r_data = np.bincount(pattern.r_slot, np.concatenate(r_values),
+                         minlength=len(pattern.r_indices)) + pattern.r_constant
+    u = len(pattern.a_indptr) - 1
+    a_mat = sp.csc_matrix((a_data, pattern.a_indices, pattern.a_indptr), shape=(u, u))
+    r_mat = sp.csr_matrix((r_data, pattern.r_indices, pattern.r_indptr),
+                          shape=(u, 3 * circuit.n_nodes))
     return a_mat, r_mat
 
 
@@ -623,7 +551,7 @@ def _sparse_solve(circuit, mag, drives, active, varying):
     for p in range(mflat.shape[1]):
         mp = mflat[:, p:p + 1]
         k = stacked_responses(circuit, mp[:, 0])  # (K_a, K_b), each (c, 8, 8)
-        a_mat, r_mat = assemble_sparse(circuit, k, mp[:, 0], active)
+        a_mat, r_mat = assemble_sparse(circuit, k, mp[:, 0])
         d = dflat[:, :, p:p + 1] if paired else dflat
         rhs = np.asarray(r_mat @ _drive_vectors(d).T)  # (u, D)
         # the pattern is structurally symmetric: minimum degree on Aᵀ+A orders it well

@@ -1,0 +1,286 @@
+"""One description of a circuit's Kirchhoff equations (physics.md §3), built once per circuit.
+
+Every node carries a padded state of 8 theory variables X = (V_c, V⃗_s, T_c − T, T⃗_s); an
+internal node's state is X_n = B_n y_n with y_n its padded unknowns (B_n = 1 for a normal node,
+for a ferromagnet its spin columns are parallel to m). A contact (a, b) carries
+J = K_a X_a − K_b X_b out of a and into b (K_a = K_b = K except for a tunnel junction), and the
+balance of an unknown node n is B_nᵀ Σ (outgoing J) + (node terms) = (sources).
+
+:class:`KirchhoffSystem` holds what does not depend on the magnetizations or the drives:
+
+* the contact blocks: for every contact, every end whose node has unknowns (the balance row)
+  and both ends (the column), the sign and which end's K enters, B_rowᵀ K B_column;
+* the node terms, constant conductances on a node's own block: spin flip G_sf on V⃗_s, the bath
+  G_ph on T − T0, the spin-heat sink on T⃗_s, and the Hanle precession −[Ω⃗×] on V⃗_s
+  (−L0 T [Ω⃗×] on T⃗_s);
+* the drive columns (V_r, T_r − T0, I_r) of every node r: the fixed voltage of a voltage-biased
+  reservoir and the fixed temperature of any reservoir move to the right-hand side through the
+  contacts; the conventional current injected by a current-biased reservoir (−1 in its charge
+  balance) and the heat (W) deposited in an internal node (+1 in its energy balance) are
+  sources;
+* for sparse solvers, the entries of the compact (active-unknown) system in a fixed compressed
+  sparse column pattern, with the map from each entry to its slot, so that a solve at one
+  magnetization only computes values and sums them into place.
+
+The solvers (:mod:`spincaloric.solver`) fill values into this description; they hold no copy
+of the equations.
+"""
+
+from __future__ import annotations
+
+import functools
+import weakref
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .constants import LORENZ
+from .contacts import cross_matrix
+
+if TYPE_CHECKING:
+    from .device import Circuit
+
+
+def active_components(circuit: Circuit) -> np.ndarray:
+    """(n, 8) bool mask of the padded unknowns that are solved for: voltage-biased reservoirs
+    have none, a current-biased reservoir only its voltage."""
+    ni = circuit.regime in ("noninteracting", "spectral")
+    normal = np.array([1, 1, 1, 1, 1, ni, ni, ni], bool)
+    ferro = np.array([1, 1, 0, 0, 1, ni, 0, 0], bool)
+    mask = np.where(circuit.ferromagnet[:, None], ferro, normal)
+    mask[circuit.reservoir] = False
+    mask[circuit.current_biased, 0] = True
+    return mask
+
+
+#: Contacts whose values a sparse solver computes at a time: keeps temporaries small.
+CHUNK = 8192
+
+
+@dataclass(frozen=True)
+class SparsePattern:
+    """The compact system in compressed form: A (u, u) in CSC, the drive map R (u, 3n) in CSR.
+
+    ``groups`` lists, for every (row end, column end) pair of the contacts, the sign and the
+    flat positions (contact·64 + i·8 + j, in contact order) of the entries of B_rowᵀ K B_column
+    that enter A and R, and where each run of ``chunk`` contacts starts in them.
+    Entry e of all groups in turn goes to slot ``a_slot[e]`` of A's data (``r_slot[e]`` of R's);
+    the node terms and sources are the constant parts ``a_constant``, ``r_constant`` (already
+    in their slots).
+    """
+
+    a_indices: np.ndarray
+    a_indptr: np.ndarray
+    r_indices: np.ndarray
+    r_indptr: np.ndarray
+    groups: tuple
+    a_slot: np.ndarray
+    r_slot: np.ndarray
+    chunk: int
+    a_constant: np.ndarray
+    r_constant: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class KirchhoffSystem:
+    """The block pattern of one circuit's Kirchhoff equations (see the module docstring).
+
+    Padded unknowns are numbered 8·(position of the node in ``unknown``) + component; the compact
+    numbering keeps the active ones (``act``) in the same order.
+
+    Contact blocks, in assembly order (contact, row end, column end), as parallel arrays:
+    ``block_contact``, ``block_row`` / ``block_col`` (node indices), ``block_end`` (0: the
+    column is the first end, its K is K_a; 1: the second end, K_b) and ``block_sign`` (+1 when
+    row and column are the same end, else −1).
+    """
+
+    n_nodes: int
+    unknown: np.ndarray
+    position: np.ndarray
+    active: np.ndarray
+    act: np.ndarray
+    ends: np.ndarray
+    ferro_internal: np.ndarray
+    fixed_voltage: np.ndarray
+    reservoir: np.ndarray
+    block_contact: np.ndarray
+    block_row: np.ndarray
+    block_col: np.ndarray
+    block_end: np.ndarray
+    block_sign: np.ndarray
+    node_rows: np.ndarray
+    node_cols: np.ndarray
+    node_values: np.ndarray
+    source_rows: np.ndarray
+    source_cols: np.ndarray
+    source_values: np.ndarray
+
+    @property
+    def size(self) -> int:
+        """Number of padded unknowns (8 per node with unknowns)."""
+        return 8 * len(self.unknown)
+
+    @functools.cached_property
+    def blocks(self) -> list:
+        """The contact blocks as (contact, row, column, end, sign) tuples of Python numbers."""
+        return list(zip(self.block_contact.tolist(), self.block_row.tolist(),
+                        self.block_col.tolist(), self.block_end.tolist(),
+                        self.block_sign.tolist()))
+
+    @functools.cached_property
+    def sparse(self) -> SparsePattern:
+        """The fixed CSC/CSR pattern of the compact system (computed on first use)."""
+        return _sparse_pattern(self)
+
+
+_SYSTEMS: weakref.WeakKeyDictionary[Circuit, KirchhoffSystem] = weakref.WeakKeyDictionary()
+
+
+def kirchhoff_system(circuit: Circuit) -> KirchhoffSystem:
+    """The :class:`KirchhoffSystem` of ``circuit``, built on first use and cached."""
+    system = _SYSTEMS.get(circuit)
+    if system is None:
+        system = _SYSTEMS[circuit] = _build(circuit)
+    return system
+
+
+def _build(circuit: Circuit) -> KirchhoffSystem:
+    unknown = circuit.unknown_nodes
+    position = -np.ones(circuit.n_nodes, np.intp)
+    position[unknown] = np.arange(len(unknown))
+    active = active_components(circuit)
+    # blocks (contact, row end, column end) in that order; rows only where the node has unknowns
+    c = circuit.n_contacts
+    rows = np.broadcast_to(circuit.ends[:, :, None], (c, 2, 2))
+    cols = np.broadcast_to(circuit.ends[:, None, :], (c, 2, 2))
+    keep = position[rows] >= 0
+    end = np.broadcast_to(np.arange(2), (c, 2, 2))
+    sign = np.where(np.eye(2, dtype=bool), 1.0, -1.0)
+    node_rows, node_cols, node_values = _node_terms(circuit, position)
+    biased, internal = np.flatnonzero(circuit.current_biased), circuit.internal
+    return KirchhoffSystem(
+        n_nodes=circuit.n_nodes, unknown=unknown, position=position, active=active,
+        act=active[unknown].reshape(-1), ends=circuit.ends,
+        ferro_internal=circuit.ferromagnet & ~circuit.reservoir,
+        fixed_voltage=circuit.reservoir & ~circuit.current_biased, reservoir=circuit.reservoir,
+        block_contact=np.broadcast_to(np.arange(c)[:, None, None], (c, 2, 2))[keep],
+        block_row=rows[keep], block_col=cols[keep], block_end=end[keep],
+        block_sign=np.broadcast_to(sign, (c, 2, 2))[keep],
+        node_rows=node_rows, node_cols=node_cols, node_values=node_values,
+        # a current-biased reservoir's charge balance: outflow (theory current) = −I_conventional;
+        # an internal node's energy balance: heat outflow = heat deposited (W)
+        source_rows=np.concatenate([8 * position[biased], 8 * position[internal] + 4]),
+        source_cols=np.concatenate([3 * biased + 2, 3 * internal + 2]),
+        source_values=np.concatenate([-np.ones(len(biased)), np.ones(len(internal))]))
+
+
+def _node_terms(circuit: Circuit, position: np.ndarray):
+    """Padded (row, column, conductance) of the node terms of every node with unknowns: spin
+    flip G_sf on V⃗_s, bath G_ph on T − T0, on T⃗_s the spin-heat sink L0 T G_sf +
+    spin_heat_relaxation; and the Hanle precession −[Ω⃗×] V⃗_s (−L0 T [Ω⃗×] T⃗_s), antisymmetric.
+    Entries on inactive unknowns (T⃗_s when thermalized, a ferromagnet's transverse spin) are
+    kept: solvers drop inactive rows and columns."""
+    nodes = circuit.unknown_nodes
+    nodes = nodes[(circuit.spin_flip[nodes] != 0) | (circuit.bath[nodes] != 0)
+                  | (circuit.spin_heat_sink[nodes] != 0) | circuit.precession[nodes].any(axis=1)]
+    diagonal = np.zeros((len(nodes), 8))
+    diagonal[:, 1:4] = circuit.spin_flip[nodes, None]
+    diagonal[:, 4] = circuit.bath[nodes]
+    diagonal[:, 5:8] = circuit.spin_heat_sink[nodes, None]
+    block = np.zeros((len(nodes), 8, 8))
+    block[:, np.arange(8), np.arange(8)] = diagonal
+    precession = -cross_matrix(circuit.precession[nodes])  # (u, 3, 3)
+    block[:, 1:4, 1:4] += precession
+    block[:, 5:8, 5:8] += LORENZ * circuit.temperature * precession
+    u, i, j = np.nonzero(block)
+    base = 8 * position[nodes[u]]
+    return base + i, base + j, block[u, i, j]
+
+
+def _sparse_pattern(system: KirchhoffSystem) -> SparsePattern:
+    """Entries of the compact A and R, their compressed patterns and the slot of every entry.
+
+    A's pattern is laid out block by block: node q's columns hold, for every node r that shares
+    a block with q (in node order), the active rows of r, so the slot of an entry follows from
+    the block's offset in its column without sorting the entries."""
+    n, u = system.n_nodes, int(system.act.sum())
+    compact = -np.ones(system.size, np.intp)
+    compact[system.act] = np.arange(u)
+    index = -np.ones((n, 8), np.intp)  # compact unknown of (node, component), −1 if none
+    index[system.unknown] = compact.reshape(-1, 8)
+    n_active = (index >= 0).sum(axis=1)
+    start = _exclusive_cumsum(n_active)[:-1]  # compact index of a node's first unknown
+    ends = system.ends
+    # the (column node, row node) blocks of A, in CSC order
+    term_nodes = system.unknown[system.node_rows // 8]
+    keys = np.unique(np.concatenate([ends[:, [0, 0, 1, 1]].T.ravel() * n
+                                     + ends[:, [0, 1, 0, 1]].T.ravel(), term_nodes * (n + 1)]))
+    pair_col, pair_row = keys // n, keys % n
+    length = np.bincount(pair_col, weights=n_active[pair_row], minlength=n).astype(np.intp)
+    in_list = _exclusive_cumsum(n_active[pair_row])  # rows of all blocks, block after block
+    offset = in_list[:-1] - _exclusive_cumsum(length)[pair_col]  # block's offset in its column
+    col_node = np.repeat(np.arange(n), n_active)  # node of each compact column
+    indptr = np.append(_exclusive_cumsum(n_active * length)[col_node]
+                       + (np.arange(u) - start[col_node]) * length[col_node],
+                       int((n_active * length).sum()))
+    row_list = np.repeat(start[pair_row] - in_list[:-1], n_active[pair_row]) + np.arange(
+        in_list[-1])
+    first = _exclusive_cumsum(length)[col_node]
+    indices = row_list[np.repeat(first - indptr[:-1], length[col_node])
+                       + np.arange(indptr[-1])].astype(np.int32)
+
+    def slot(block, col, row, j, i):
+        """Slot in A's data of entry (row node, component i; column node, component j) of
+        block number ``block``."""
+        return indptr[index[col, j]] + offset[block] + (index[row, i] - start[row])
+
+    groups, a_slots, r_rows, r_cols = [], [], [], []
+    chunk_starts = np.arange(0, len(ends) + CHUNK, CHUNK) * 64  # contact runs, in flat positions
+    flat_type = np.int32 if 64 * len(ends) < 2**31 else np.int64
+    for row_end, col_end in ((0, 0), (0, 1), (1, 0), (1, 1)):
+        rows, cols = ends[:, row_end], ends[:, col_end]
+        rg, cg = index[rows], index[cols]  # (c, 8)
+        a_flat = np.flatnonzero(((rg >= 0)[:, :, None] & (cg >= 0)[:, None, :]).ravel())
+        con, i, j = a_flat // 64, (a_flat // 8) % 8, a_flat % 8
+        block = np.searchsorted(keys, cols * n + rows)[con]
+        a_slots.append(slot(block, cols[con], rows[con], j, i))
+        # the fixed voltage (component 0) and temperature (4) of a reservoir column
+        r_mask = np.zeros(rg.shape + (8,), bool)
+        r_mask[:, :, 0] = (rg >= 0) & system.fixed_voltage[cols][:, None]
+        r_mask[:, :, 4] = (rg >= 0) & system.reservoir[cols][:, None]
+        r_flat = np.flatnonzero(r_mask.ravel())
+        con, i, j = r_flat // 64, (r_flat // 8) % 8, r_flat % 8
+        r_rows.append(rg[con, i]), r_cols.append(3 * cols[con] + (j == 4))
+        groups.append((row_end, col_end, 1.0 if row_end == col_end else -1.0,
+                       a_flat.astype(flat_type), np.searchsorted(a_flat, chunk_starts),
+                       r_flat.astype(flat_type), np.searchsorted(r_flat, chunk_starts)))
+    keep = system.act[system.node_rows] & system.act[system.node_cols]
+    rows, cols = system.node_rows[keep], system.node_cols[keep]
+    nodes = system.unknown[rows // 8]
+    term_slot = slot(np.searchsorted(keys, nodes * (n + 1)), nodes, nodes, cols % 8, rows % 8)
+    r_rows.append(compact[system.source_rows]), r_cols.append(system.source_cols)
+    r_ptr, r_idx, r_slot = _compress(np.concatenate(r_rows), np.concatenate(r_cols), u)
+    n_var = len(r_slot) - len(system.source_rows)
+    return SparsePattern(
+        a_indices=indices, a_indptr=indptr, r_indices=r_idx, r_indptr=r_ptr, groups=tuple(groups),
+        a_slot=np.concatenate(a_slots).astype(np.int32 if len(indices) < 2**31 else np.int64),
+        r_slot=r_slot[:n_var], chunk=CHUNK,
+        a_constant=np.bincount(term_slot, system.node_values[keep], minlength=len(indices)),
+        r_constant=np.bincount(r_slot[n_var:], system.source_values, minlength=len(r_idx)))
+
+
+def _exclusive_cumsum(a: np.ndarray) -> np.ndarray:
+    """(0, a_0, a_0 + a_1, ..., Σ a): one longer than ``a``."""
+    out = np.zeros(len(a) + 1, np.intp)
+    np.cumsum(a, out=out[1:])
+    return out
+
+
+def _compress(major: np.ndarray, minor: np.ndarray, n_major: int):
+    """(indptr, indices, slot) of entries (major, minor) in compressed form (CSR: major =
+    row); entries at the same place share a slot, where their values add up."""
+    width = int(minor.max(initial=0)) + 1
+    unique, slot = np.unique(major.astype(np.int64) * width + minor, return_inverse=True)
+    indptr = _exclusive_cumsum(np.bincount(unique // width, minlength=n_major))
+    return indptr, (unique % width).astype(np.int32), slot.reshape(-1)
