@@ -7,6 +7,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from processes import interruptible
 from random_circuits import random_circuit, random_unit
 from spincaloric import ContactParameters, Device, DeviceError
 from spincaloric.constants import MU0, TORQUE_PER_SPIN_CURRENT
@@ -730,7 +731,8 @@ def test_ctrl_c_stops_a_long_run_within_a_second_or_two(tmp_path, extra):
                     "--until", "1ps"], capture_output=True, check=True)  # compiled first
     proc = subprocess.Popen([sys.executable, "-m", "spincaloric", "run", str(PILLAR_FILE),
                              *extra, "-o", str(out)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+                            stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+                            preexec_fn=interruptible)
     time.sleep(5)
     assert proc.poll() is None  # still integrating
     sent = time.monotonic()

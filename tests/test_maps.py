@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from processes import interruptible
 from spincaloric.device import DeviceError
 from spincaloric.dynamics.simulation import Simulation
 from spincaloric.io import load_spec, read_toml
@@ -66,7 +67,7 @@ def test_killed_map_resumes_to_the_uninterrupted_result(tmp_path, sig):
     subprocess.run(cmd + ["-o", str(ref)], check=True, capture_output=True)
     out = tmp_path / "out.nc"
     proc = subprocess.Popen(cmd + ["-o", str(out)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+                            stderr=subprocess.DEVNULL, preexec_fn=interruptible)
     store = tmp_path / "out.nc.chunks"
     deadline = time.time() + 120
     while time.time() < deadline and len(list(store.glob("chunk_*.npz"))) < 3:

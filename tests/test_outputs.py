@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from processes import interruptible
 from spincaloric.cli import main
 
 ROOT = Path(__file__).parent.parent
@@ -112,7 +113,7 @@ def test_an_interrupted_sweep_leaves_no_file_and_no_temporary(device, tmp_path):
     out = tmp_path / "s.nc"
     cmd = [sys.executable, "-m", "spincaloric", "sweep", str(device), "--vary",
            "right.magnetization.theta=0:180:400001", "-o", str(out)]
-    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, preexec_fn=interruptible)
     time.sleep(2.5)
     proc.send_signal(signal.SIGINT)
     proc.communicate(timeout=60)
@@ -193,7 +194,7 @@ def test_two_maps_of_one_output_do_not_race(tmp_path):
     out = tmp_path / "m.nc"
     cmd = [sys.executable, "-m", "spincaloric", "map", str(PILLAR), "--vary",
            "drives.free.temperature.peak=10:60:400", "-o", str(out), "--no-progress"]
-    first = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+    first = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, preexec_fn=interruptible)
     try:
         t0 = time.monotonic()
         while not (tmp_path / ".m.nc.lock").exists() and time.monotonic() - t0 < 60:
