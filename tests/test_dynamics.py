@@ -291,6 +291,7 @@ def test_no_two_seeds_share_a_trajectory(ensemble):
         sim.run(1e-11, temperature_noise=True, seed=-1)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("ensemble", [4, 70])  # scalar kernel; lane kernel in 2 chunks
 def test_noise_does_not_depend_on_how_the_run_is_cut(ensemble, monkeypatch):
     """The generator state runs on from one segment of saved instants to the next: a run cut
@@ -680,6 +681,7 @@ def test_the_precession_bound_exceeds_every_precession(bk, ms, alpha, axis, spli
     assert name == "free"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method,ensemble", [("heun", 70), ("heun", 3), ("rk4", 1)])
 def test_short_kernel_calls_change_nothing(method, ensemble, monkeypatch):
     """A run cut into calls of a few steps and a few trajectories (so that Ctrl-C is seen
