@@ -63,7 +63,7 @@ def main(argv=None):
         sw = traj.switching()["free"]
         when = (f"switched at {sw.time[0] * 1e9:.2f} ns" if sw.switched[0]
                 else "did not switch")
-        print(f"  {label:>13} ({drive}): {when}")
+        print(f"  {label} ({drive}): {when}")
 
     import matplotlib
 
