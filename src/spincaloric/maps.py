@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from .device import DeviceError
+from .files import atomic_write
 from .paths import full_path, set_path, unit_of
 
 
@@ -215,10 +216,12 @@ def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chu
     tasks = sorted([*done.items(), *((i, len(pts)) for i, pts in todo)])
 
     def save(i, result):
-        tmp = store / f".chunk_{i:08d}.tmp.npz"
-        np.savez(tmp, switched=result["switched"], switching_time=result["switching_time"],
-                 final_m=result["final_m"], names=np.array(result["names"]))
-        tmp.replace(store / f"chunk_{i:08d}.npz")  # a chunk is either whole or absent
+        def write(tmp):
+            with open(tmp, "wb") as f:
+                np.savez(f, switched=result["switched"], switching_time=result["switching_time"],
+                         final_m=result["final_m"], names=np.array(result["names"]))
+
+        atomic_write(store / f"chunk_{i:08d}.npz", write)  # a chunk is either whole or absent
 
     bar = None
     if progress:
