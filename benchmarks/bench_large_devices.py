@@ -14,10 +14,10 @@ import time
 
 import numpy as np
 
+from spincaloric.circuit.solution import joule_heat
 from spincaloric.cli import _table
 from spincaloric.layers import BulkMaterial, Interface, Layer, Lead, multilayer
-from spincaloric.solution import joule_heat
-from spincaloric.sweep import run_sweep
+from spincaloric.studies.sweep import run_sweep
 
 T = 300.0
 CO = BulkMaterial(resistivity=60e-9, spin_flip_length=60e-9, spin_asymmetry=0.46,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 from spincaloric import ContactParameters, Device
-from spincaloric.spectral import solve_elastic, solve_relaxed
+from spincaloric.solvers.spectral import solve_elastic, solve_relaxed
 
 T = 300.0
 

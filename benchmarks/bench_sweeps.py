@@ -16,9 +16,9 @@ import numpy as np
 
 import spincaloric as sc
 from spincaloric.io import read_toml
-from spincaloric.maps import switching_map
-from spincaloric.paths import parse_vary
-from spincaloric.sweep import _grid, run_sweep, sweep_file
+from spincaloric.io.paths import parse_vary
+from spincaloric.studies.maps import switching_map
+from spincaloric.studies.sweep import _grid, run_sweep, sweep_file
 
 HERE = Path(__file__).parent.parent / "examples" / "devices"
 

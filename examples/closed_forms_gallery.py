@@ -18,8 +18,8 @@ import numpy as np
 
 from spincaloric import ContactParameters, Device, analytic
 from spincaloric.constants import TORQUE_PER_SPIN_CURRENT
+from spincaloric.io.plotting import save_png
 from spincaloric.materials import get_interface, materials_table
-from spincaloric.plotting import save_png
 
 T, AREA = 300.0, 1e-16
 

@@ -5,7 +5,7 @@ distance L, for a Cu channel (database ρ is replaced by a film value of 3 µΩ 
 100 × 50 nm²) with three kinds of contacts: tunnel (R_i = 100 R_N, P = 0.3), intermediate
 (R_i = R_N) and transparent contacts to permalloy wires (database Py: β, λ_sf, ρ; 100 × 100 nm²
 junctions, interface polarization 0.1). Markers: the circuit solver with the channel cut into
-10 nm cells; lines: Takahashi & Maekawa's formula (spincaloric.drift_diffusion). That formula
+10 nm cells; lines: Takahashi & Maekawa's formula (spincaloric.layers.drift_diffusion). That formula
 is purely electrical: the comparison switches the thermopowers off, and the script prints how
 much the database thermopowers of Py change the signal (Peltier heating of the junction drives
 a thermal spin current through S_s — a linear-response effect the full model contains).
@@ -26,10 +26,10 @@ from pathlib import Path
 import numpy as np
 
 from spincaloric import ContactParameters, Device
-from spincaloric.drift_diffusion import cpp_resistance_area, nonlocal_spin_signal
+from spincaloric.io.plotting import save_png
 from spincaloric.layers import Layer, Lead, add_layer, multilayer, vertex_positions
+from spincaloric.layers.drift_diffusion import cpp_resistance_area, nonlocal_spin_signal
 from spincaloric.materials import bulk_material
-from spincaloric.plotting import save_png
 
 T = 300.0
 # Takahashi–Maekawa is a purely electrical model: compare it with thermopowers switched off

@@ -33,9 +33,9 @@ from spincaloric.dynamics.drives import Constant
 from spincaloric.dynamics.simulation import Simulation
 from spincaloric.dynamics.switching import circuit_torque_slope, slonczewski_critical_torque_slope
 from spincaloric.dynamics.torque_model import CircuitTorqueModel
+from spincaloric.io.plotting import save_png
 from spincaloric.layers import Interface, Layer, Lead, multilayer
 from spincaloric.materials import bulk_material, get_interface
-from spincaloric.plotting import save_png
 
 T, AREA = 300.0, 1.26e-15  # K, m² (40 nm disc)
 AXIS = np.array([1.0, 0.0, 0.0])  # pillar axis = easy axis (perpendicular magnets)

@@ -31,10 +31,10 @@ import numpy as np
 
 from spincaloric import ContactParameters
 from spincaloric.constants import gyromagnetic_ratio
-from spincaloric.drift_diffusion import hanle_nonlocal_signal
+from spincaloric.io.plotting import save_png
 from spincaloric.layers import lateral_spin_valve, nonlocal_resistances
+from spincaloric.layers.drift_diffusion import hanle_nonlocal_signal
 from spincaloric.materials import bulk_material
-from spincaloric.plotting import save_png
 
 T = 300.0
 AREA = 100e-9 * 50e-9  # m²

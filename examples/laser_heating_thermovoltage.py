@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from spincaloric.io import load_spec
-from spincaloric.plotting import save_png
-from spincaloric.spectral import as_solution, solve_relaxed
+from spincaloric.io.plotting import save_png
+from spincaloric.solvers.spectral import as_solution, solve_relaxed
 
 DEVICE = Path(__file__).parent / "devices" / "open_circuit_thermopower.toml"
 T0 = 300.0

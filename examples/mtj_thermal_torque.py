@@ -3,9 +3,9 @@ MTJ formula hold?
 
 A symmetric MTJ (TMR 100 %, S_P = −100 µV/K, S_AP = −60 µV/K; illustrative values) sits in a
 pillar: fixed ferromagnetic lead |barrier| Co free layer (t_F, spin flip) | Cu cap 20 nm | normal
-lead 1 K warmer. The barrier is a two-port contact (spincaloric.junctions): the circuit solves
+lead 1 K warmer. The barrier is a two-port contact (spincaloric.circuit.junctions): the circuit solves
 the temperature and spin accumulation profiles, and the thermal torque on the free layer is
-compared with the closed form of spincaloric.tunnel.MagneticTunnelJunction, which assumes the
+compared with the closed form of spincaloric.circuit.tunnel.MagneticTunnelJunction, which assumes the
 whole temperature difference across the barrier and no spin accumulation.
 
 For opaque barriers (RA ≳ 1e-12 Ω m²) the closed form holds; for low-RA barriers the metal
@@ -24,10 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
+from spincaloric.circuit.tunnel import MagneticTunnelJunction
+from spincaloric.io.plotting import save_png
 from spincaloric.layers import Interface, Layer, Lead, multilayer
 from spincaloric.materials import bulk_material
-from spincaloric.plotting import save_png
-from spincaloric.tunnel import MagneticTunnelJunction
 
 T0 = 300.0
 AREA = 1e-14  # m²

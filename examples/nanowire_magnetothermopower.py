@@ -21,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
+from spincaloric.io.plotting import save_png
 from spincaloric.layers import Interface, Layer, Lead, multilayer
 from spincaloric.materials import bulk_material, get_interface
-from spincaloric.plotting import save_png
 
 T, AREA, BILAYERS, CU_THICKNESS = 300.0, 1e-15, 20, 10e-9
 CO, CU = bulk_material("Co"), bulk_material("Cu")

@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 
 from spincaloric import ContactParameters
+from spincaloric.io.plotting import save_png
 from spincaloric.layers import lateral_spin_valve, nonlocal_resistances
 from spincaloric.materials import bulk_material
-from spincaloric.plotting import save_png
 
 T = 300.0
 AREA = 100e-9 * 50e-9  # m², the wires' cross-section

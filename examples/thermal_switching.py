@@ -26,7 +26,7 @@ import numpy as np
 from spincaloric.dynamics.drives import RectangularPulse
 from spincaloric.dynamics.simulation import Simulation
 from spincaloric.io import load_spec
-from spincaloric.plotting import save_png
+from spincaloric.io.plotting import save_png
 
 HERE = Path(__file__).parent
 DEVICE = HERE / "devices" / "thermal_switching_pillar.toml"

@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from spincaloric import ContactParameters, Device, analytic
+from spincaloric.io.plotting import save_png
 from spincaloric.materials import get_interface
-from spincaloric.plotting import save_png
-from spincaloric.spectral import solve_relaxed
+from spincaloric.solvers.spectral import solve_relaxed
 
 T, AREA = 300.0, 1e-16
 

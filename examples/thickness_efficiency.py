@@ -28,9 +28,9 @@ from pathlib import Path
 
 import numpy as np
 
+from spincaloric.io.plotting import save_png
 from spincaloric.layers import Interface, Layer, Lead, multilayer
 from spincaloric.materials import bulk_material, get_interface
-from spincaloric.plotting import save_png
 
 T, AREA = 300.0, 1.26e-15
 CO, CU = bulk_material("Co"), bulk_material("Cu")

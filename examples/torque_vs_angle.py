@@ -18,8 +18,8 @@ import numpy as np
 
 from spincaloric import Device, analytic
 from spincaloric.constants import TORQUE_PER_SPIN_CURRENT
+from spincaloric.io.plotting import save_png
 from spincaloric.materials import get_interface
-from spincaloric.plotting import save_png
 
 T = 300.0
 AREA = 1e-16  # m², 10 nm x 10 nm

@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from spincaloric import Device
-from spincaloric.conductance_spectra import ConductanceSpectrum
-from spincaloric.plotting import save_png
-from spincaloric.spectral import solve_elastic
+from spincaloric.circuit.conductance_spectra import ConductanceSpectrum
+from spincaloric.io.plotting import save_png
+from spincaloric.solvers.spectral import solve_elastic
 
 TABLE = Path(__file__).parent / "devices" / "van_hove_spectrum.dat"
 AREA = 1e-16  # m²

@@ -32,8 +32,8 @@ def random_contact(rng: np.random.Generator, temperature: float = T0,
 def random_junction(rng: np.random.Generator, temperature: float = T0):
     """A random F|I|F tunnel junction obeying the second law: each channel pair's thermopower
     is drawn within ±60 µV/K and the moment derivatives follow from the pairs' W'."""
+    from spincaloric.circuit.junctions import JunctionParameters
     from spincaloric.constants import ELEMENTARY_CHARGE, LORENZ
-    from spincaloric.junctions import JunctionParameters
 
     g0 = 10 ** rng.uniform(-3, -1)
     pa, pb = rng.uniform(-0.9, 0.9, size=2)
@@ -152,8 +152,8 @@ def reference_solve(circuit, magnetization=None):
     accumulation or spin temperature) and only its longitudinal balance rows; the thermalized
     regime adds T⃗_s = 0 rows. One dense solve, point by point. Returns (X (n, 8), J (c, 8)).
     """
-    from spincaloric.contacts import response_matrix
-    from spincaloric.junctions import junction_response
+    from spincaloric.circuit.contacts import response_matrix
+    from spincaloric.circuit.junctions import junction_response
 
     c = circuit
     mag = np.array(c.magnetization, dtype=float)

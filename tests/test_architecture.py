@@ -8,33 +8,44 @@ from pathlib import Path
 
 import pytest
 
+from spincaloric.moved import MOVED
+
 SRC = Path(__file__).parent.parent / "src" / "spincaloric"
 
-#: Layers from the bottom up: a module may import its own layer or lower ones only.
+#: Layers from the bottom up: a module may import its own layer or lower ones only. An entry
+#: names a module or a whole subpackage (every module under it).
 LAYERS = [
-    # base: constants, errors, writing files, progress lines, the validity of linear response
+    # base: constants, errors, input rules, writing files, progress lines, the validity of
+    # linear response, closed forms, the forwarding of moved module paths
     {"constants", "errors", "validation", "files", "progress", "linear_response", "analytic",
-     "dynamics.streams", "dynamics.segments"},
+     "moved", "dynamics.streams", "dynamics.segments"},
     # the circuit: contacts and their kinds, the builder and finalized circuit, its Kirchhoff
-    # system, the linear solvers, solutions
-    {"contacts", "junctions", "tunnel", "conductance_spectra", "device", "system", "solver",
-     "solution", "memory"},
-    # the energy-resolved solver
-    {"spectral"},
+    # system, the back-end registry, solutions
+    {"circuit"},
+    # the solvers (back ends): linear response, energy-resolved
+    {"solvers"},
     # layers and dynamics, built on circuits
-    {"layers", "drift_diffusion", "dynamics", "dynamics.drives", "dynamics.magnets",
-     "dynamics.kernels", "dynamics.ensemble", "dynamics.compilation", "dynamics.torque_model",
-     "dynamics.switching", "dynamics.stability", "dynamics.trajectory", "dynamics.simulation",
-     "dynamics.heating"},
+    {"layers", "dynamics"},
     # the materials databases (they build layers' materials and contacts)
-    {"materials", "materials.interfaces", "materials.bulk"},
-    # device files and their keys
-    {"schema", "io", "paths"},
+    {"materials"},
+    # files: device files, their keys and units, result datasets, figures
+    {"io"},
     # studies over device files
-    {"sweep", "maps"},
+    {"studies"},
     # front ends
-    {"plotting", "cli", "__main__", ""},
+    {"cli", "__main__", ""},
 ]
+
+
+def rank_of(module: str, layers=LAYERS) -> int | None:
+    """The layer of ``module``: its own entry, else the entry of its nearest package."""
+    parts = module.split(".") if module else [""]
+    for cut in range(len(parts), 0, -1):
+        name = ".".join(parts[:cut])
+        for i, layer in enumerate(layers):
+            if name in layer:
+                return i
+    return None
 
 
 def _modules(root: Path) -> dict[str, Path]:
@@ -135,22 +146,35 @@ def cycles(edges) -> list[list[str]]:
 
 
 def upward(edges, layers=LAYERS) -> list[str]:
-    rank = {m: i for i, layer in enumerate(layers) for m in layer}
     bad = []
     for a, targets in edges.items():
         for b in targets:
-            if b in rank and a in rank and rank[b] > rank[a]:
-                bad.append(f"{a or 'spincaloric'} (layer {rank[a]}) imports {b} "
-                           f"(layer {rank[b]})")
+            ra, rb = rank_of(a, layers), rank_of(b, layers)
+            if ra is not None and rb is not None and rb > ra:
+                bad.append(f"{a or 'spincaloric'} (layer {ra}) imports {b} (layer {rb})")
     return sorted(bad)
+
+
+def package_edges(edges) -> dict[str, set[str]]:
+    """The import graph between the top-level rooms (subpackages and top modules)."""
+    out = {}
+    for a, targets in edges.items():
+        top = a.split(".")[0]
+        out.setdefault(top, set()).update(b.split(".")[0] for b in targets
+                                          if b.split(".")[0] != top)
+    return out
 
 
 def problems(root: Path) -> list[str]:
     edges, private = import_graph(root)
-    unranked = sorted(m for m in edges if not any(m in layer for layer in LAYERS))
+    unranked = sorted(m for m in edges if rank_of(m) is None)
     return ([f"module {m} has no layer in LAYERS" for m in unranked]
             + [f"import cycle: {' -> '.join(c)}" for c in cycles(edges)]
-            + upward(edges) + private)
+            + [f"import cycle between packages: {' -> '.join(c)}"
+               for c in cycles(package_edges(edges))]
+            + upward(edges) + private
+            + [f"{a or 'spincaloric'} imports the moved path {b}" for a, targets in edges.items()
+               for b in sorted(targets) if b in MOVED])
 
 
 def test_the_import_graph_has_no_cycle_no_upward_import_and_no_private_name():
@@ -159,11 +183,17 @@ def test_the_import_graph_has_no_cycle_no_upward_import_and_no_private_name():
 
 
 @pytest.mark.parametrize("plant, expected", [
-    ({"contacts.py": "from .solution import NodeState\n",
-      "solution.py": "from .contacts import conjugate_scaling\n"}, "import cycle"),
-    ({"contacts.py": "def f():\n    from .cli import main\n"}, "imports cli (layer 7)"),
-    ({"solution.py": "from .contacts import _private\n"}, "imports _private from contacts"),
+    ({"circuit/contacts.py": "from .solution import NodeState\n",
+      "circuit/solution.py": "from .contacts import conjugate_scaling\n"}, "import cycle"),
+    ({"circuit/contacts.py": "def f():\n    from ..cli import main\n"},
+     "imports cli (layer 7)"),
+    ({"circuit/solution.py": "from .contacts import _private\n"},
+     "imports _private from circuit.contacts"),
     ({"newmodule.py": "x = 1\n"}, "module newmodule has no layer"),
+    ({"io/schema.py": "from ..errors import FieldError\n",
+      "errors.py": "def f():\n    from .io.schema import x\n"}, "import cycle"),
+    ({"circuit/device.py": "def f():\n    from ..solvers.linear import solve_circuit\n"},
+     "imports solvers.linear (layer 2)"),
 ])
 def test_the_architecture_test_bites(tmp_path, plant, expected):
     """A planted cycle (also through an import inside a function), an upward import, a private
@@ -177,3 +207,16 @@ def test_the_architecture_test_bites(tmp_path, plant, expected):
         path = root / name
         path.write_text((path.read_text() if path.exists() else "") + text)
     assert any(expected in p for p in problems(root)), problems(root)
+
+
+@pytest.mark.parametrize("old", sorted(MOVED))
+def test_a_moved_module_path_forwards_every_name_with_a_warning_naming_its_home(old):
+    import importlib
+
+    new = importlib.import_module(f"spincaloric.{MOVED[old]}")
+    module = importlib.import_module(f"spincaloric.{old}")
+    name = next(n for n in vars(new) if not n.startswith("_"))
+    with pytest.warns(DeprecationWarning, match=f"spincaloric.{MOVED[old]}"):
+        assert getattr(module, name) is getattr(new, name)
+    with pytest.raises(AttributeError, match="no attribute"):
+        _ = module.no_such_name

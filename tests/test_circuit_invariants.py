@@ -299,7 +299,7 @@ def test_current_bias_is_the_inverse_of_voltage_bias(regime, method, seed):
     lead = res[-1]
     i = dev.index[lead]
     out = node_outflow(dev, sol_v.currents)[i, 0]  # theory current leaving the lead
-    from spincaloric.device import Device
+    from spincaloric.circuit.device import Device
 
     builder = Device(temperature=dev.temperature, regime=regime)
     for n, name in enumerate(dev.names):
@@ -368,8 +368,8 @@ def test_heat_deposited_in_a_node(method):
 def test_joule_heat_is_the_electrical_power_and_heats_the_middle():
     """A resistor chain between two leads at ±V/2 (S = 0, P = 0): the Joule heat equals I V,
     and feeding it back raises the temperature by the exact parabola of a heated wire."""
+    from spincaloric.circuit.solution import joule_heat
     from spincaloric.constants import LORENZ
-    from spincaloric.solution import joule_heat
 
     n = 20
     dev = Device(temperature=300.0)
@@ -404,7 +404,7 @@ def test_joule_heat_totals_the_electrical_power_of_the_reservoirs(regime, seed):
     """Tellegen: the Joule heat of all contacts and nodes (the reservoirs' halves included)
     equals Σ_r V_r I_r, the electrical power the reservoirs deliver — with thermal biases,
     thermopowers, spin flip and junctions, where heat conduction produces entropy but no heat."""
-    from spincaloric.solution import joule_heat
+    from spincaloric.circuit.solution import joule_heat
 
     rng = np.random.default_rng(seed)
     circuit = random_circuit(rng, regime, junctions=bool(seed % 2), current_lead=bool(seed % 3))
@@ -424,7 +424,7 @@ def test_joule_heat_totals_the_electrical_power_of_the_reservoirs(regime, seed):
 def test_heat_conduction_alone_deposits_no_joule_heat():
     """A temperature difference across resistors without thermopower: heat flows, entropy is
     produced, but no work is done on the electrons — no Joule heat."""
-    from spincaloric.solution import joule_heat
+    from spincaloric.circuit.solution import joule_heat
 
     dev = Device(temperature=300.0)
     dev.add_node("a", "normal", reservoir=True, temperature=340.0)

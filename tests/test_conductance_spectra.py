@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from spincaloric import ContactParameters, Device, DeviceError
-from spincaloric.conductance_spectra import ConductanceSpectrum
+from spincaloric.circuit.conductance_spectra import ConductanceSpectrum
 from spincaloric.constants import BOLTZMANN, ELEMENTARY_CHARGE
 from spincaloric.errors import FieldError
-from spincaloric.spectral import solve_elastic
+from spincaloric.solvers.spectral import solve_elastic
 
 T = 300.0
 EV = ELEMENTARY_CHARGE

@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 
 from random_circuits import random_contact, random_unit
 from spincaloric import ContactParameters
+from spincaloric.circuit.contacts import ContactError, conjugate_scaling, response_matrix
 from spincaloric.constants import BOLTZMANN, ELEMENTARY_CHARGE, LORENZ, SEEBECK_BOUND
-from spincaloric.contacts import ContactError, conjugate_scaling, response_matrix
 
 T0 = 300.0
 PAULI = np.array([[[0, 1], [1, 0]], [[0, -1j], [1j, 0]], [[1, 0], [0, -1]]])
@@ -173,7 +173,7 @@ def test_bad_paper_parameters_name_the_field(field, kw):
 
 
 def test_spin_space_block_is_the_electrical_block_of_k():
-    from spincaloric.contacts import spin_space_block
+    from spincaloric.circuit.contacts import spin_space_block
 
     rng = np.random.default_rng(11)
     p = random_contact(rng)

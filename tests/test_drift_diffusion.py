@@ -1,4 +1,4 @@
-"""Closed forms of the continuum drift–diffusion model (spincaloric.drift_diffusion) against
+"""Closed forms of the continuum drift–diffusion model (spincaloric.layers.drift_diffusion) against
 independent limits and against the discretised circuit solver."""
 
 import math
@@ -7,13 +7,13 @@ import numpy as np
 import pytest
 
 from spincaloric import ContactParameters, Device, DeviceError
-from spincaloric.drift_diffusion import (
+from spincaloric.layers import BulkMaterial, Interface, Layer, Lead, lateral_spin_valve, multilayer
+from spincaloric.layers.drift_diffusion import (
     SpinResistor,
     cpp_resistance_area,
     nonlocal_spin_signal,
     thermal_spin_accumulation,
 )
-from spincaloric.layers import BulkMaterial, Interface, Layer, Lead, lateral_spin_valve, multilayer
 
 T = 300.0
 AREA = 1e-16

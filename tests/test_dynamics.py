@@ -113,7 +113,7 @@ def test_compiled_torque_equals_the_circuit_solution(regime, junctions):
 
 
 def test_a_junction_between_two_dynamic_magnets_is_refused():
-    from spincaloric.junctions import JunctionParameters
+    from spincaloric.circuit.junctions import JunctionParameters
 
     dev = Device(T)
     dev.add_node("a", "ferromagnet", reservoir=True, magnetization=[0, 0, 1])

@@ -12,9 +12,9 @@ import pytest
 
 from spincaloric import ContactParameters, Device, DeviceError
 from spincaloric.constants import gyromagnetic_ratio
-from spincaloric.drift_diffusion import hanle_nonlocal_signal
 from spincaloric.layers import BulkMaterial, add_layer, lateral_spin_valve
-from spincaloric.spectral import solve_elastic
+from spincaloric.layers.drift_diffusion import hanle_nonlocal_signal
+from spincaloric.solvers.spectral import solve_elastic
 
 T = 300.0
 AREA = 1e-16
@@ -223,7 +223,7 @@ def test_hanle_curve_from_the_device_file_sweep():
     (3e-4 measured: the 25 nm cells' second-order error and the 20 kΩ contacts' small spin
     back-flow, 10⁻⁴ R_N/R_i); the field's unit is recorded."""
     from spincaloric.materials import bulk_material
-    from spincaloric.sweep import sweep_file
+    from spincaloric.studies.sweep import sweep_file
 
     data = tomllib.loads(HANLE_FILE.read_text())
     fields = np.linspace(-0.6, 0.6, 5)

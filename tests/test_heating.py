@@ -5,12 +5,12 @@ import numpy as np
 import pytest
 
 from spincaloric import ContactParameters, Device
+from spincaloric.circuit.solution import joule_heat
 from spincaloric.constants import LORENZ
 from spincaloric.dynamics import MagnetParameters
 from spincaloric.dynamics.drives import Constant, RectangularPulse
 from spincaloric.dynamics.heating import with_joule_heating
 from spincaloric.dynamics.simulation import DynamicsError, Simulation
-from spincaloric.solution import joule_heat
 
 T = 300.0
 

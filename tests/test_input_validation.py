@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from spincaloric import ContactParameters, Device
+from spincaloric.circuit.device import DeviceError, unit_vector
 from spincaloric.cli import main
-from spincaloric.device import DeviceError, unit_vector
 from spincaloric.dynamics.magnets import MagnetParameters
 from spincaloric.errors import FieldError
 
@@ -287,7 +287,7 @@ def test_device_files_must_be_regular_files(special):
 
 
 def test_spectrum_tables_must_be_regular_files(tmp_path):
-    from spincaloric.conductance_spectra import ConductanceSpectrum
+    from spincaloric.circuit.conductance_spectra import ConductanceSpectrum
 
     with pytest.raises(FieldError, match=r"^spectrum: zero is not a regular file"):
         ConductanceSpectrum.from_file("/dev/zero")
@@ -394,9 +394,9 @@ def _api_calls():
     """(name, keyword arguments of a valid call, the call) of the public API."""
     from spincaloric import load_device
     from spincaloric.dynamics import drives
+    from spincaloric.io.paths import parse_vary
     from spincaloric.layers import BulkMaterial, add_layer
-    from spincaloric.paths import parse_vary
-    from spincaloric.sweep import run_sweep
+    from spincaloric.studies.sweep import run_sweep
 
     contact = ContactParameters.from_paper(**PAPER, temperature=300.0)
     circuit = valve_circuit()
@@ -562,7 +562,7 @@ def test_a_magnet_is_representable_or_refused(ms, volume, damping, field, bk):
 def test_a_contact_is_representable_or_refused(g, pol, mixing, seebeck, dpol, dmix):
     """Any numbers through the paper's parameters: a ContactError, or finite conductances
     within the representable range (then validate() decides the second law)."""
-    from spincaloric.contacts import ContactError
+    from spincaloric.circuit.contacts import ContactError
     from spincaloric.validation import MAX_CONDUCTANCE, MIN_CONDUCTANCE
 
     with np.errstate(over="raise", invalid="raise", divide="raise"):

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 
 from random_circuits import random_junction, random_unit
 from spincaloric import ContactParameters, Device, DeviceError
+from spincaloric.circuit.contacts import response_matrix
+from spincaloric.circuit.junctions import JunctionParameters, junction_response
+from spincaloric.circuit.tunnel import MagneticTunnelJunction, TunnelBarrier
 from spincaloric.constants import BOLTZMANN, ELEMENTARY_CHARGE, TORQUE_PER_SPIN_CURRENT
-from spincaloric.contacts import response_matrix
-from spincaloric.junctions import JunctionParameters, junction_response
-from spincaloric.tunnel import MagneticTunnelJunction, TunnelBarrier
 
 T = 300.0
 METHODS = ["dense", "sparse"]
@@ -87,7 +87,7 @@ def test_two_port_response_is_the_golden_rule_integrated_over_energy(seed):
 
 
 def test_without_polarization_on_one_side_it_is_the_opaque_barrier():
-    """P_b = 0: both ends see the F|I|N barrier of spincaloric.tunnel (η = η' = 1)."""
+    """P_b = 0: both ends see the F|I|N barrier of spincaloric.circuit.tunnel (η = η' = 1)."""
     barrier = TunnelBarrier(resistance_area=1e-11, polarization=0.4, seebeck=-30e-6,
                             seebeck_polarization=0.3)
     c = barrier.contact(area=2e-14, temperature=T)
@@ -111,7 +111,7 @@ def mtj_between_leads(params):
 @pytest.mark.parametrize("method", METHODS)
 def test_junction_between_leads_equals_the_closed_form_mtj(method):
     """Tunnel magneto-Seebeck and the thermal in-plane torque of
-    spincaloric.tunnel.MagneticTunnelJunction, from the circuit."""
+    spincaloric.circuit.tunnel.MagneticTunnelJunction, from the circuit."""
     area = 2e-14
     mtj = MagneticTunnelJunction(1e-11, tmr=1.2, seebeck_parallel=-90e-6,
                                  seebeck_antiparallel=-60e-6, temperature=T)
@@ -251,7 +251,7 @@ def test_measured_junctions_beyond_the_entropy_bound_are_refused_by_their_keys(s
     """The closed-form MTJ and the symmetric junction refuse thermopowers that give a channel
     pair |S| > √L0 (the closed form used to return S(0) = −300 µV/K), naming a key the user
     gave; S_P = −150, S_AP = −20 µV/K are each within √L0 = 156 µV/K but not their pairs."""
-    from spincaloric.tunnel import MagneticTunnelJunction
+    from spincaloric.circuit.tunnel import MagneticTunnelJunction
 
     with pytest.raises(ValueError, match=rf"^{field}: S_P = .* beyond the entropy bound"):
         MagneticTunnelJunction(1e-11, 1.0, s_p, s_ap, T)
@@ -263,8 +263,8 @@ def test_measured_junctions_beyond_the_entropy_bound_are_refused_by_their_keys(s
 def test_torque_thermopower_may_exceed_the_bound_in_a_valid_junction():
     """S_τ = −eL0T (G_0P)'/(G_0P) is not a conductance's thermopower: a junction with a small
     TMR and S_P, S_AP of opposite sign is valid yet has |S_τ| ≫ √L0 (module docstring)."""
+    from spincaloric.circuit.tunnel import MagneticTunnelJunction
     from spincaloric.constants import SEEBECK_BOUND
-    from spincaloric.tunnel import MagneticTunnelJunction
 
     mtj = MagneticTunnelJunction(1e-11, 0.01, -10e-6, 10e-6, T)
     assert np.abs(mtj.junction(1e-15).pair_seebeck(T)).max() <= SEEBECK_BOUND
@@ -274,8 +274,8 @@ def test_torque_thermopower_may_exceed_the_bound_in_a_valid_junction():
 def longitudinal_entropy_form(params, m_a, m_b):
     """Symmetric matrix of the entropy production J·d(X_a − X_b)/T as a quadratic form in the
     collinear states (V_c, V_s, T_c, T_s) of the two sides (temperatures scaled by √L0)."""
+    from spincaloric.circuit.contacts import conjugate_scaling
     from spincaloric.constants import SEEBECK_BOUND
-    from spincaloric.contacts import conjugate_scaling
 
     k_a, k_b = junction_response(params.moments, params.moment_derivatives, m_a, m_b, T)
     embed = np.zeros((2, 8, 4))  # collinear state -> 8-vector, per side
@@ -332,7 +332,7 @@ def test_a_pair_thermopower_beyond_the_bound_breaks_the_second_law():
 def test_energy_resolved_junction_at_a_100_kelvin_bias_is_the_exact_integral():
     """Between leads the junction conducts G(θ, ε) = G_0(ε) + G_0P_aP_b(ε) cos θ, linear in ε:
     I = [G ΔV e + G'((μ_a² − μ_b²)/2 + (π²/6) k²(T_a² − T_b²))]/e exactly, at any bias."""
-    from spincaloric.spectral import solve_elastic
+    from spincaloric.solvers.spectral import solve_elastic
 
     params = JunctionParameters(1e-3, 0.6, 0.5, dg0=2e14, dg0_pa=1e14, dg0_pb=5e13,
                                 dg0_papb=8e13)
@@ -361,7 +361,7 @@ def test_energy_resolved_junction_circuit_reaches_the_linear_regimes(regime):
     """fixed lead |junction| free layer (node) |F|N| normal node | lead, non-collinear, small
     biases: elastic = non-interacting linear response; strong relaxation = thermalized."""
     from spincaloric import ContactParameters
-    from spincaloric.spectral import solve_elastic, solve_relaxed
+    from spincaloric.solvers.spectral import solve_elastic, solve_relaxed
 
     # S ≈ 0.6 µV/K: the Sommerfeld truncation differs by O(S²/L0) ≈ 1e-5
     params = JunctionParameters(2e-3, 0.5, 0.4, dg0=1e15, dg0_pa=4e14, dg0_pb=-3e14,

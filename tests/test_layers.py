@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from spincaloric import ContactParameters, Device, DeviceError
-from spincaloric.drift_diffusion import cpp_resistance_area, thermal_spin_accumulation
 from spincaloric.layers import (
     BulkMaterial,
     Interface,
@@ -16,6 +15,7 @@ from spincaloric.layers import (
     multilayer,
     series_seebeck,
 )
+from spincaloric.layers.drift_diffusion import cpp_resistance_area, thermal_spin_accumulation
 
 T = 300.0
 AREA = 1e-16
@@ -565,7 +565,7 @@ def test_lattice_heat_conduction_inputs():
     dev.add_contact("a", "b", link(1.0), heat_conductance=-1e-9)
     with pytest.raises(DeviceError, match=r"^contacts\[0\]\.heat_conductance: must be"):
         dev.finalize()
-    from spincaloric.spectral import solve_elastic
+    from spincaloric.solvers.spectral import solve_elastic
 
     dev = Device(temperature=T)
     dev.add_node("a", "normal", reservoir=True)

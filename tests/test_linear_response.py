@@ -69,7 +69,7 @@ def test_batched_solve_warns_once_for_the_largest_point(circuit):
 def test_the_energy_resolved_regime_does_not_warn(request):
     dev = sc.load_device(request.config.rootpath / "examples/devices/valve_spectral.toml")
     circuit = dev.finalize()
-    from spincaloric.spectral import solve_relaxed
+    from spincaloric.solvers.spectral import solve_relaxed
 
     caught = _warnings(lambda: solve_relaxed(circuit, temperature={"right": 1.5 * circuit.temperature}))
     assert not caught

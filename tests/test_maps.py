@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from processes import interruptible
-from spincaloric.device import DeviceError
+from spincaloric.circuit.device import DeviceError
 from spincaloric.dynamics.simulation import Simulation
 from spincaloric.io import load_spec, read_toml
-from spincaloric.maps import switching_map
+from spincaloric.studies.maps import switching_map
 
 xr = pytest.importorskip("xarray")
 PILLAR = Path(__file__).parent.parent / "examples" / "devices" / "thermal_switching_pillar.toml"
@@ -131,7 +131,7 @@ def test_dask_workers_and_scheduler_give_identical_maps(tmp_path):
 
 
 def test_map_coordinates_carry_units(tmp_path):
-    from spincaloric.paths import unit_of
+    from spincaloric.io.paths import unit_of
 
     assert unit_of("drives.free.temperature.peak") == "K"
     assert unit_of("drives.free.voltage.amplitude") == "V"
@@ -163,7 +163,7 @@ def test_the_same_end_time_written_two_ways_is_the_same_map(tmp_path):
     from click.testing import CliRunner
 
     from spincaloric.cli import main
-    from spincaloric.maps import description_hash
+    from spincaloric.studies.maps import description_hash
 
     data = read_toml(PILLAR)
     assert description_hash(data, AXES, 6 * 1e-9, RUN) == description_hash(data, AXES, 6e-9, RUN)

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from spincaloric import memory
+from spincaloric.circuit import memory
+from spincaloric.circuit.device import DeviceError
 from spincaloric.cli import main
-from spincaloric.device import DeviceError
 
 EXAMPLES = Path(__file__).parent.parent / "examples" / "devices"
 CHANNEL = """

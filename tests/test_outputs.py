@@ -173,9 +173,9 @@ def test_names_the_user_gets_wrong():
     """An unknown bulk material lists the known ones when none is close; a drive's value
     varied without its drives. prefix points to it; a map's default chunk spreads the points
     over the workers."""
-    from spincaloric.maps import default_chunk
+    from spincaloric.io.paths import resolve_key
     from spincaloric.materials import UnknownMaterialError, get_bulk
-    from spincaloric.paths import resolve_key
+    from spincaloric.studies.maps import default_chunk
 
     with pytest.raises(UnknownMaterialError, match=r"'permalloy' \(known: Au, .*Py\)"):
         get_bulk("permalloy")

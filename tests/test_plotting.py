@@ -80,7 +80,7 @@ def test_a_sweep_draws_the_torque_on_the_magnet_it_turns(tmp_path):
     """Turning right's magnetization: the torque on right (not on left); turning one vertex of a
     diffusive layer: the torque on the whole layer (not on a vertex of the fixed layer); a bias
     sweep of a device with a dynamic magnet: the torque on that magnet."""
-    from spincaloric.plotting import plot_dataset
+    from spincaloric.io.plotting import plot_dataset
 
     ds = sweep(tmp_path, VALVE, "right.magnetization.theta=0:180:19")
     ax = plot_dataset(ds).axes[0]
@@ -111,7 +111,7 @@ def test_axes_are_in_engineering_units_with_quantity_symbol_and_unit(tmp_path):
     every label says quantity, symbol and unit."""
     from matplotlib.collections import QuadMesh
 
-    from spincaloric.plotting import plot_dataset
+    from spincaloric.io.plotting import plot_dataset
 
     ds = sweep(tmp_path, PILLAR, "free.voltage=-1e-3:1e-3:5")
     fig = plot_dataset(ds, "free.torque", "x")
@@ -155,7 +155,7 @@ def test_titles_and_labels_fit_in_the_figure(tmp_path):
     """A long device title, a layer's torque on a colour bar, a long fixed condition: every
     text is drawn inside the figure (wrapped, not clipped), without overlapping a neighbour's
     label."""
-    from spincaloric.plotting import plot_dataset
+    from spincaloric.io.plotting import plot_dataset
 
     text = LAYERED.read_text().replace(
         'title = "Co(20 nm)|Cu(10 nm)|Co(3 nm) pillar with diffusive layers, 1 K across it"',
@@ -179,7 +179,7 @@ def test_a_trajectory_file_is_drawn_like_the_headline_figure(tmp_path):
     """`spincaloric plot run.nc` draws m_x, m_y, m_z of the dynamic magnet, the drive and the
     torque against time in ns (no rerun needed); --variable draws one time series."""
     from spincaloric.io import load_dataset
-    from spincaloric.plotting import plot_dataset
+    from spincaloric.io.plotting import plot_dataset
 
     run = tmp_path / "run.nc"
     res = CliRunner().invoke(main, ["run", str(PILLAR), "--until", "5ns", "--n-save", "251",

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from spincaloric import ContactParameters, Device, DeviceError
-from spincaloric.spectral import solve_elastic
+from spincaloric.solvers.spectral import solve_elastic
 
 EXAMPLES = Path(__file__).parent.parent / "examples" / "devices"
 
@@ -85,7 +85,7 @@ def test_relaxation_interpolates_between_the_two_regimes():
     """Electron-electron relaxation towards the Fermi-Dirac distribution with the same particle,
     spin and energy content: weak relaxation gives the non-interacting (elastic) regime, strong
     relaxation the thermalized one, with an error falling as G/g."""
-    from spincaloric.spectral import solve_relaxed
+    from spincaloric.solvers.spectral import solve_relaxed
 
     th = valve(-4e-6, regime="thermalized", dv=1e-6, dt=1e-3)
     ni = valve(-4e-6, regime="noninteracting", dv=1e-6, dt=1e-3)
@@ -109,7 +109,7 @@ def test_phonons_cool_a_joule_heated_node_to_the_lattice():
     Wiedemann-Franz (Kohlrausch) value T_n² = T0² + V²/(4 L0) of a node between two equal
     contacts; an electron-phonon coupling removes heat to the lattice and cools it."""
     from spincaloric.constants import LORENZ
-    from spincaloric.spectral import solve_relaxed
+    from spincaloric.solvers.spectral import solve_relaxed
 
     dev = Device(temperature=T)
     dev.add_node("a", "normal", reservoir=True, voltage=-2.5e-3)
@@ -217,7 +217,7 @@ def test_random_circuits_reach_both_linear_regimes(seed):
     """Random multi-terminal circuits at small bias: the elastic solve equals the
     non-interacting linear response, and strong relaxation in every internal node equals
     the thermalized one (both to the O(S²/L0) of the Sommerfeld truncation)."""
-    from spincaloric.spectral import solve_relaxed
+    from spincaloric.solvers.spectral import solve_relaxed
 
     rng = np.random.default_rng(seed)
     ni = _small_seebeck_circuit(rng, "noninteracting", True)
@@ -249,7 +249,7 @@ def test_random_circuits_reach_both_linear_regimes(seed):
 
 def test_relaxation_scale_from_volume_and_density_of_states():
     """g = e²D/τ and τ_d = e²D/(4G): at τ_ee = τ_d the relaxation conductance is 4G."""
-    from spincaloric.spectral import dwell_time, relaxation_conductance
+    from spincaloric.solvers.spectral import dwell_time, relaxation_conductance
 
     tau_d = dwell_time(1e-24, 1.8e47, 1e-2)
     assert relaxation_conductance(1e-24, 1.8e47, tau_d) == pytest.approx(4e-2, rel=1e-12, abs=0)
@@ -262,7 +262,7 @@ def test_relaxation_in_a_ferromagnetic_node():
     under a temperature bias (and a small voltage): strong e-e relaxation in it (spin along m) gives the thermalized linear
     response, its absence the non-interacting one; particles, the spin along m and energy are
     conserved in the node."""
-    from spincaloric.spectral import solve_relaxed
+    from spincaloric.solvers.spectral import solve_relaxed
 
     c = ContactParameters.from_paper(conductance=1e-2, polarization=0.6, mixing=0.8,
                                      seebeck=-2e-6, polarization_derivative=0.9,
@@ -307,7 +307,7 @@ def test_relaxation_from_node_volume_and_material(tmp_path):
 
     from spincaloric.cli import main
     from spincaloric.materials import get_bulk
-    from spincaloric.spectral import relaxation_conductance
+    from spincaloric.solvers.spectral import relaxation_conductance
 
     src = Path(__file__).parent.parent / "examples" / "devices" / "valve_spectral.toml"
     text = src.read_text().replace("points = 4001", "points = 1501")
@@ -380,7 +380,7 @@ def test_unconverged_relaxation_is_an_error_not_a_result():
     """The linear-response start is not the answer at 1 mV and 3 K (Joule heating): with no
     Newton step allowed the solver says so (a ConvergenceError naming max_iter) instead of
     returning a non-conserving solution."""
-    from spincaloric.spectral import ConvergenceError, solve_relaxed
+    from spincaloric.solvers.spectral import ConvergenceError, solve_relaxed
 
     circuit = valve(-4e-6, regime="thermalized", dv=1e-3, dt=3.0)
     with pytest.raises(ConvergenceError, match="^max_iter: the relaxation did not converge"):
@@ -428,7 +428,7 @@ def test_open_circuit_voltage_at_a_100_kelvin_bias_is_the_exact_mott_integral():
     T0 + 100 K: zero current means G(μ_a − μ_b) + G'[(π²/6)k_B²(T_a² − T_b²) + (μ_a² − μ_b²)/2]
     = 0 exactly; the solver's open-circuit voltage solves it (linear response is 17 % off)."""
     from spincaloric.constants import BOLTZMANN, ELEMENTARY_CHARGE
-    from spincaloric.spectral import as_solution, solve_relaxed
+    from spincaloric.solvers.spectral import as_solution, solve_relaxed
 
     e, dt = ELEMENTARY_CHARGE, 100.0
     # S = −10 µV/K: G(ε) = G + G'ε stays positive over the whole Fermi window (at −20 µV/K it
@@ -456,7 +456,7 @@ def test_heat_deposited_in_a_relaxing_node():
     so the target's temperature obeys T*² = T0² + (2P/L0)(1/(G₁ + G₂) + 1/g) exactly, and the
     leads receive P."""
     from spincaloric.constants import LORENZ
-    from spincaloric.spectral import solve_relaxed
+    from spincaloric.solvers.spectral import solve_relaxed
 
     dev = Device(temperature=T)
     dev.add_node("a", "normal", reservoir=True)
@@ -478,7 +478,7 @@ def test_heat_deposited_in_a_relaxing_node():
 def test_a_bath_is_phonon_relaxation():
     """A node's bath (W/K) is electron–phonon relaxation with g_ep = bath/(L0 T0)."""
     from spincaloric.constants import LORENZ
-    from spincaloric.spectral import solve_relaxed
+    from spincaloric.solvers.spectral import solve_relaxed
 
     def pillar(bath):
         dev = Device(temperature=T)
@@ -527,7 +527,7 @@ def test_joule_heating_at_low_temperature_and_the_grid_that_follows_it():
     target's, so the target obeys T*² = T0² + 3(eV)²/(4π²k_B²) exactly for any g_ee; the solver
     widens its grid and converges there. Heat in a 4 K node likewise follows the closed form."""
     from spincaloric.constants import BOLTZMANN, ELEMENTARY_CHARGE, LORENZ
-    from spincaloric.spectral import solve_relaxed
+    from spincaloric.solvers.spectral import solve_relaxed
 
     e, k = ELEMENTARY_CHARGE, BOLTZMANN
     dev = Device(temperature=1.0)
@@ -557,7 +557,7 @@ def test_joule_heating_at_low_temperature_and_the_grid_that_follows_it():
 def test_spectral_input_errors_name_the_field():
     """Overrides of internal nodes, a linear G(ε) that turns negative inside the Fermi window,
     and an uneven grid are refused with the field named."""
-    from spincaloric.spectral import solve_relaxed
+    from spincaloric.solvers.spectral import solve_relaxed
 
     circuit = valve(-4e-6)
     with pytest.raises(DeviceError, match=r"^voltage\.N: not a reservoir"):
@@ -612,7 +612,7 @@ def test_entropy_production_is_never_negative_far_from_equilibrium(seed):
     """Millivolts and kelvins across random valves, elastic and relaxed: the entropy produced,
     −Σ_r J_Q,r/T_r (heat leaving each reservoir, from its own μ), is positive — beyond linear
     response, where no quadratic form guarantees it."""
-    from spincaloric.spectral import solve_relaxed
+    from spincaloric.solvers.spectral import solve_relaxed
 
     rng = np.random.default_rng(seed)
     for _ in range(3):
@@ -645,7 +645,7 @@ def test_onsager_reciprocity_of_the_energy_resolved_solver(relaxed):
     """Small biases on a non-collinear valve with energy-dependent conductances: the charge
     current driven by ΔT/T equals the heat current driven by ΔV with all magnetizations
     reversed, L_IT(m) = L_QV(−m) (Onsager–Casimir), elastic and with strong relaxation."""
-    from spincaloric.spectral import solve_relaxed
+    from spincaloric.solvers.spectral import solve_relaxed
 
     c = ContactParameters.from_paper(conductance=1e-2, polarization=0.6, mixing=0.8,
                                      mixing_imag=0.2, seebeck=-15e-6,
@@ -683,7 +683,7 @@ def test_node_state_of_a_spin_split_fermi_gas_is_its_own_parameters(t0):
     of f_c contains e²V_s²/8 and k_B²T_s²/4 besides (eV_c)²/2 (leaving them out put a node with
     a 20 mV spin accumulation 8 K too hot)."""
     from spincaloric.constants import BOLTZMANN, ELEMENTARY_CHARGE
-    from spincaloric.spectral import SpectralSolution, as_solution
+    from spincaloric.solvers.spectral import SpectralSolution, as_solution
 
     e, k = ELEMENTARY_CHARGE, BOLTZMANN
     dev = Device(temperature=t0)
@@ -753,7 +753,7 @@ def test_elastic_solver_refuses_grids_and_biases_that_cannot_be_right(call, matc
     (dict(relaxation={"N": 1.0}, temperature={"R": -5.0}), r"^temperature\.R: must be at le"),
 ])
 def test_relaxed_solver_refuses_settings_that_cannot_be_right(call, match):
-    from spincaloric.spectral import solve_relaxed
+    from spincaloric.solvers.spectral import solve_relaxed
 
     with pytest.raises(DeviceError, match=match):
         solve_relaxed(valve(-4e-6, dv=1e-4, dt=0.5), points=801, **call)
@@ -763,9 +763,9 @@ def test_a_table_must_hold_the_fermi_window_of_a_joule_heated_node():
     """1 K leads and a 10 mV bias heat the node to ~30 K: a table that covers the leads'
     window (18 k_B·1 K + 10 mV) but not the node's is refused — it used to be extrapolated
     by the spline's edge values (0.1 % off in I, 0.3 % in Q); a wide table is accepted."""
-    from spincaloric.conductance_spectra import ConductanceSpectrum, required_span
+    from spincaloric.circuit.conductance_spectra import ConductanceSpectrum, required_span
     from spincaloric.constants import ELEMENTARY_CHARGE as E
-    from spincaloric.spectral import solve_relaxed
+    from spincaloric.solvers.spectral import solve_relaxed
 
     def table(scale, a, b, half):
         eps = np.linspace(-half, half, 801)

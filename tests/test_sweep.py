@@ -8,8 +8,8 @@ from click.testing import CliRunner
 
 import spincaloric as sc
 from spincaloric.cli import main
-from spincaloric.paths import parse_vary
-from spincaloric.sweep import run_sweep
+from spincaloric.io.paths import parse_vary
+from spincaloric.studies.sweep import run_sweep
 
 VALVE = Path(__file__).parent.parent / "examples" / "devices" / "valve_thermal.toml"
 
@@ -53,8 +53,8 @@ def test_plots_show_vector_components_and_zipped_parameters(tmp_path):
     an unquoted '->' name gets a hint."""
     pytest.importorskip("matplotlib")
     from spincaloric.io import load_dataset, read_toml
-    from spincaloric.plotting import plot_dataset
-    from spincaloric.sweep import sweep_file
+    from spincaloric.io.plotting import plot_dataset
+    from spincaloric.studies.sweep import sweep_file
 
     out = tmp_path / "s.nc"
     res = CliRunner().invoke(main, ["sweep", str(VALVE), "--vary",
@@ -93,7 +93,7 @@ def test_a_single_valued_axis_is_dropped_and_the_line_drawn(tmp_path):
     from matplotlib.collections import QuadMesh
 
     from spincaloric.io import load_dataset
-    from spincaloric.plotting import plot_dataset
+    from spincaloric.io.plotting import plot_dataset
 
     out = tmp_path / "s.nc"
     res = CliRunner().invoke(main, ["sweep", str(VALVE), "--vary", "right.voltage=1e-3",
@@ -170,7 +170,7 @@ def test_large_results_as_zarr(tmp_path):
 
 def test_sweeping_contact_parameters_and_lists_of_points(tmp_path):
     from spincaloric.io import read_toml
-    from spincaloric.sweep import sweep_file
+    from spincaloric.studies.sweep import sweep_file
 
     data = read_toml(VALVE)
     axes = [parse_vary("contacts[1].conductance=0.5e-2,1.15e-2,2e-2"),
@@ -203,7 +203,7 @@ def test_a_layer_sweeps_as_one_magnet():
     """Sweeping one vertex's direction turns the whole diffusive layer; the export carries the
     layer's torque (all vertices), as one magnet."""
     from spincaloric.io import read_toml, with_absolute_files
-    from spincaloric.sweep import sweep_file
+    from spincaloric.studies.sweep import sweep_file
 
     path = Path(__file__).parent.parent / "examples" / "devices" / "pillar_thick_layers.toml"
     data = with_absolute_files(read_toml(path), path.parent)
@@ -222,7 +222,7 @@ def test_plot_defaults_to_the_first_non_zero_torque():
     DataArray per name (that was quadratic in the variables of a layered device)."""
     import xarray as xr
 
-    from spincaloric.plotting import plot_dataset
+    from spincaloric.io.plotting import plot_dataset
 
     x = np.linspace(0, 1, 5)
     ds = xr.Dataset({"a.torque": (("v", "component"), np.zeros((5, 3)), {"units": "N m"}),
@@ -241,7 +241,7 @@ def test_rebuilt_sweeps_put_every_value_in_its_place():
     element equals a direct solve of the device with those values (the results are stacked as
     plain arrays, so the order of the grid is the test's business)."""
     from spincaloric.io import read_toml
-    from spincaloric.sweep import sweep_file
+    from spincaloric.studies.sweep import sweep_file
 
     data = read_toml(VALVE)
     g_values, t_values, v_values = [1.2e-2, 0.6e-2], [300.0, 280.0, 320.0], [0.0, 2e-6]
@@ -349,7 +349,7 @@ def test_a_layer_angle_turns_the_whole_layer():
     """free.magnetization.phi (a layer, the `layers.` left out) is the batched angle of the
     layer's one magnetization: equal to a direct solve with that direction."""
     from spincaloric.io import read_toml, with_absolute_files
-    from spincaloric.sweep import sweep_file
+    from spincaloric.studies.sweep import sweep_file
 
     path = DEVICES / "pillar_thick_layers.toml"
     data = with_absolute_files(read_toml(path), path.parent)

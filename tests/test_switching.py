@@ -230,7 +230,7 @@ def test_a_diffusive_free_layer_is_a_dynamic_magnet_in_device_files(tmp_path):
     """``[layers.NAME.magnet]``: the whole layer turns, reported under the layer's name (its
     vertices keep theirs); its volume defaults to the layer's length × area; the CLI
     integrates it."""
-    from spincaloric.paths import unit_of
+    from spincaloric.io.paths import unit_of
 
     path = tmp_path / "thick.toml"
     heated_vertex = '\n[drives.free_3.heat]\nshape = "constant"\nvalue = 1e-9\n'
@@ -272,7 +272,7 @@ def test_cli_run_with_joule_heating(tmp_path):
     as the drive ``drive_spacer_heat``, = joule_heat of the static solve at the pulse's
     value); ``--no-joule-heating`` leaves it out."""
     xr = pytest.importorskip("xarray")
-    from spincaloric.solution import joule_heat
+    from spincaloric.circuit.solution import joule_heat
 
     text = PILLAR.read_text().split("[drives.free.temperature]")[0] + """
 [drives.free.voltage]

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from random_circuits import random_circuit
-from spincaloric import solver, system
+from spincaloric.circuit import system
+from spincaloric.solvers import linear as solver
 
 
 @pytest.mark.parametrize("seed", range(6))

@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from spincaloric import ContactParameters, Device, analytic
+from spincaloric.circuit.tunnel import TunnelBarrier
 from spincaloric.constants import TORQUE_PER_SPIN_CURRENT
 from spincaloric.errors import FieldError
-from spincaloric.tunnel import TunnelBarrier
 
 T = 300.0
 
@@ -101,7 +101,7 @@ def test_bad_barriers_name_the_field(kwargs, field):
 
 
 def _mtj(scale=1.0):
-    from spincaloric.tunnel import MagneticTunnelJunction
+    from spincaloric.circuit.tunnel import MagneticTunnelJunction
 
     return MagneticTunnelJunction(5e-12, tmr=1.2, seebeck_parallel=-60e-6 * scale,
                                   seebeck_antiparallel=-45e-6 * scale, temperature=T)
@@ -114,7 +114,7 @@ def test_mtj_by_energy_integration():
     zero-current thermopower is S_P at θ = 0 and S_AP at θ = π. (Thermopowers of a few µV/K
     keep the curvature of G₀(ε)P(ε)² — beyond Sommerfeld — small; it is accounted for below.)"""
     from spincaloric.constants import BOLTZMANN, ELEMENTARY_CHARGE, LORENZ
-    from spincaloric.spectral import fermi
+    from spincaloric.solvers.spectral import fermi
 
     mtj = _mtj(scale=0.1)
     e = ELEMENTARY_CHARGE
@@ -187,7 +187,7 @@ def test_mtj_angular_dependence_and_tmr():
     (dict(temperature=float("inf")), "temperature"),
 ])
 def test_bad_junctions_name_the_field(kwargs, field):
-    from spincaloric.tunnel import MagneticTunnelJunction
+    from spincaloric.circuit.tunnel import MagneticTunnelJunction
 
     base = dict(resistance_area_parallel=5e-12, tmr=1.0, seebeck_parallel=-5e-5,
                 seebeck_antiparallel=-4e-5, temperature=T)

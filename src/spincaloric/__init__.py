@@ -5,9 +5,13 @@ finalize it into an immutable :class:`Circuit`, and solve it, batched over magne
 biases. Conventions and units: SI throughout; see the documentation's physics page.
 """
 
-from .contacts import ContactParameters
-from .device import Circuit, Device, DeviceError
-from .solution import Solution
+from . import solvers  # noqa: F401  (importing the solvers registers their back ends)
+from .circuit.contacts import ContactParameters
+from .circuit.device import Circuit, Device, DeviceError
+from .circuit.solution import Solution
+from .moved import install as _install_moved_paths
+
+_install_moved_paths()
 
 __version__ = "0.1.0"
 __all__ = [
@@ -27,6 +31,6 @@ def load_device(path):
     Raises :class:`DeviceError` (``field: reason``) for invalid content, and for an unreadable
     file one that is also an ``OSError``.
     """
-    from .io import load_device as _load
+    from .io.devicefile import load_device as _load
 
     return _load(path)

@@ -47,7 +47,7 @@ def _check_outputs(source, inputs=(), overwrite=False, figures=("plot",), **path
     for flag, path in given:
         problem = output_problem(path, inputs, overwrite)
         if problem is None and flag in figures:
-            from .plotting import figure_format
+            from .io.plotting import figure_format
 
             try:
                 figure_format(path)
@@ -107,8 +107,8 @@ def _load(path):
     """The device file read and validated (:func:`~spincaloric.io.prepare`: every check that
     solve, run, sweep and map make before computing — all of them, and check, load files
     through here); prints the error and raises _Failed on bad input."""
-    from .device import DeviceError
-    from .io import prepare
+    from .circuit.device import DeviceError
+    from .io.devicefile import prepare
 
     try:
         return prepare(path)
@@ -199,7 +199,7 @@ def main():
 @_OVERWRITE
 def solve(files, as_json, distributions, plot_path, overwrite):
     """Solve the steady state of device FILES."""
-    from .io import solution_record
+    from .io.devicefile import solution_record
 
     if distributions or plot_path:
         _check_outputs("solve", files, overwrite, distributions=distributions, plot=plot_path)
@@ -372,7 +372,7 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_p
 def _integrate(device, p, until, ensemble, temperature_noise, seed, n_save, progress,
                joule_heating):
     """(Trajectory, end time (s)) of ``spincaloric run``; bad input is one line, exit 2."""
-    from .device import DeviceError
+    from .circuit.device import DeviceError
     from .dynamics.simulation import DynamicsError
 
     spec, circuit = p.spec, p.circuit
@@ -400,7 +400,7 @@ def _integrate(device, p, until, ensemble, temperature_noise, seed, n_save, prog
 
 def _write_run(device, traj, output, plot_path) -> None:
     """The trajectory file and its figure (the figure of ``spincaloric plot``), all or none."""
-    from .io import dataset_output
+    from .io.devicefile import dataset_output
 
     if not (output or plot_path):
         return
@@ -408,7 +408,7 @@ def _write_run(device, traj, output, plot_path) -> None:
     outputs = [dataset_output(ds, output)] if output else []
     if plot_path:
         try:
-            from .plotting import plot_trajectory, png_output
+            from .io.plotting import plot_trajectory, png_output
 
             outputs.append(png_output(plot_trajectory(ds), plot_path))
         except ImportError:
@@ -471,7 +471,7 @@ def sweep(device, varies, output, zipped, overwrite):
     _check_outputs(device, [device], overwrite, output=output)
     with _locked(device, output):
         ds, axes = _sweep(device, p, varies, zipped)
-        from .io import dataset_output
+        from .io.devicefile import dataset_output
 
         _write_or_exit(device, [dataset_output(ds, output)])
     shape = str(len(axes[0][1])) if zipped else " x ".join(str(len(v)) for _, v in axes)
@@ -480,9 +480,9 @@ def sweep(device, varies, output, zipped, overwrite):
 
 def _sweep(device, p, varies, zipped):
     """(Dataset, axes) of ``spincaloric sweep``; bad input is one line, exit 2."""
-    from .device import DeviceError
-    from .paths import parse_vary
-    from .sweep import sweep_file
+    from .circuit.device import DeviceError
+    from .io.paths import parse_vary
+    from .studies.sweep import sweep_file
 
     try:
         varies = varies or p.spec.sweep
@@ -519,9 +519,9 @@ def _sweep(device, p, varies, zipped):
 def switching_map_command(device, varies, until, output, chunk, workers, scheduler, resume,
                           progress):
     """Switching map of DEVICE: its dynamics at every point of a parameter grid."""
-    from .device import DeviceError
-    from .maps import switching_map
-    from .paths import parse_vary
+    from .circuit.device import DeviceError
+    from .io.paths import parse_vary
+    from .studies.maps import switching_map
 
     try:
         p = _load(device)
@@ -572,13 +572,13 @@ def plot(result, output, variable, component, overwrite):
     switching map (spincaloric map) or a trajectory file (spincaloric run -o: magnetization,
     drives and torque against time). Axes carry quantity, symbol and unit, in engineering
     units (ns, mV, µA)."""
-    from .device import DeviceError
-    from .plotting import plot_dataset, png_output
+    from .circuit.device import DeviceError
+    from .io.plotting import plot_dataset, png_output
 
     _check_outputs(result, [result], overwrite, figures=("output",), output=output)
 
     try:
-        from .io import load_dataset
+        from .io.devicefile import load_dataset
 
         ds = load_dataset(result)
         if variable is not None and variable not in ds:
@@ -614,13 +614,13 @@ def _steady(spec, circuit, path):
 
 def _write_distributions(path, spectral, netcdf, png) -> None:
     """Write the distributions of a spectral solve (netCDF and/or PNG), all or none."""
-    from .io import dataset_output
-    from .plotting import png_output
+    from .io.devicefile import dataset_output
+    from .io.plotting import png_output
 
     outputs = [dataset_output(spectral.to_xarray(), netcdf)] if netcdf else []
     if png:
         try:
-            from .plotting import plot_distributions
+            from .io.plotting import plot_distributions
 
             outputs.append(png_output(plot_distributions(spectral), png))
         except ImportError as err:
@@ -635,8 +635,8 @@ def _write_distributions(path, spectral, netcdf, png) -> None:
 
 def _printed(summary: dict) -> dict:
     """A run summary with its magnetizations as printed: round-off as 0, each kind over all
-    magnets (:func:`~spincaloric.solution.without_roundoff`)."""
-    from .solution import without_roundoff
+    magnets (:func:`~spincaloric.circuit.solution.without_roundoff`)."""
+    from .circuit.solution import without_roundoff
 
     for key in ("final_magnetization", "mean_final_magnetization"):
         names = [n for n, s in summary.items() if key in s]
@@ -651,7 +651,7 @@ _SECTIONS = {"nodes": "internal node", "reservoirs": "reservoir", "contacts": "c
 
 def _table(path, sol) -> str:
     """A readable summary of a solution, with units (boundary conventions): every quantity of
-    :meth:`~spincaloric.solution.Solution.reported`, one row per node, contact and magnet."""
+    :meth:`~spincaloric.circuit.solution.Solution.reported`, one row per node, contact and magnet."""
     c = sol.circuit
     rows = {}  # section -> {label: [Reported]}
     for q in sol.reported(printed=True):

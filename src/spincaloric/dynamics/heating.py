@@ -2,7 +2,7 @@ r"""Joule heating of time-dependent drives, as heat drives of the internal nodes
 
 A current through a pillar does electrical work on the electrons: I_c ΔV_c + I⃗_s·ΔV⃗_s/2 in
 every contact (half to each internal end) and G_sf |V⃗_s|²/2 in every node that relaxes spin
-(:func:`spincaloric.solution.joule_heat`). This heat is second order in the bias, so linear
+(:func:`spincaloric.circuit.solution.joule_heat`). This heat is second order in the bias, so linear
 response leaves it out; a
 current pulse that switches a free layer also heats it, and the temperature differences it
 creates exert a thermal torque of their own. :func:`with_joule_heating` computes the Joule heat
@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..device import Circuit, DeviceError
-from ..solution import joule_heat
+from ..circuit.device import Circuit, DeviceError
+from ..circuit.solution import joule_heat
 from .drives import RTOL, Table, static_value
 from .simulation import DynamicsError, resolve_drives
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..circuit.device import Circuit, DeviceError
 from ..constants import from_electric_potential
-from ..device import Circuit, DeviceError
 from ..errors import FieldError
 from ..linear_response import warn_beyond_linear_response
 from ..validation import real, real_array, temperature_reason, unit_vectors

@@ -1,7 +1,7 @@
 r"""The circuit's torque on the dynamic magnets as an exact, precomputed function of m and drives.
 
 At fixed internal ferromagnets, K(m) of every contact is linear in the features
-φ(m) = (1, m, m⊗m) of its magnet (:func:`spincaloric.contacts.response_coefficients`), and the
+φ(m) = (1, m, m⊗m) of its magnet (:func:`spincaloric.circuit.contacts.response_coefficients`), and the
 Kirchhoff assembly is linear in K. Hence, for dynamic magnets f with magnetizations m_f and the
 drive vector d (reservoir voltages, temperatures, currents),
 
@@ -18,7 +18,7 @@ so its part of the system, Bᵀ K(m) B, is a polynomial of degree ≤ 4 in m. On
 the 25 cubic and quartic monomials of m/|m| span exactly the polynomials of degree ≤ 4 (the
 spherical harmonics l ≤ 4), so such maps are obtained exactly from the system assembled at
 72 quasi-uniform sample directions (checked to round-off at build time). A tunnel junction
-(:mod:`spincaloric.junctions`) with one dynamic end is affine in that magnet's m, so it enters
+(:mod:`spincaloric.circuit.junctions`) with one dynamic end is affine in that magnet's m, so it enters
 with the features (1, m) and a pair (K_a, K_b) of coefficients; a junction between two dynamic
 magnets (bilinear in the two) is refused. :meth:`CircuitTorqueModel.torques` is the NumPy
 reference; the compiled integrators use the same arrays.
@@ -30,12 +30,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import solver as _solver
+from ..circuit.contacts import magnetization_features
+from ..circuit.device import Circuit, DeviceError
+from ..circuit.junctions import junction_response
+from ..circuit.memory import refuse_beyond_memory, torque_map_bytes
 from ..constants import TORQUE_PER_SPIN_CURRENT, from_electric_potential
-from ..contacts import magnetization_features
-from ..device import Circuit, DeviceError
-from ..junctions import junction_response
-from ..memory import refuse_beyond_memory, torque_map_bytes
+from ..solvers import linear as _solver
 
 
 def dynamic_magnet_nodes(circuit: Circuit, magnets) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -168,7 +168,7 @@ class CircuitTorqueModel:
         potential (V) of a voltage-biased reservoir, ``temperature`` absolute (K) of a
         reservoir, ``current`` conventional (A) into the device from a current-biased
         reservoir, ``heat`` (W) deposited in an internal node. A node that cannot take the
-        override is a :class:`~spincaloric.device.DeviceError` naming it."""
+        override is a :class:`~spincaloric.circuit.device.DeviceError` naming it."""
         d = self.d0.copy()
         c = self.circuit
         allowed = {"voltage": c.reservoir & ~c.current_biased, "temperature": c.reservoir,

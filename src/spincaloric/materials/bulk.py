@@ -96,7 +96,7 @@ def bulk_material(name: str, **overrides):
     spincaloric.errors.FieldError: Pt.spin_flip_length: no sourced value in the database; give spin_flip_length=... (m)
     """
     from ..errors import FieldError
-    from ..layers import BulkMaterial
+    from ..layers.multilayer import BulkMaterial
 
     data = get_bulk(name)
     fields = ("resistivity", "spin_flip_length", "spin_asymmetry", "seebeck", "spin_seebeck")

@@ -79,7 +79,7 @@ class InterfaceData:
         """ContactParameters of this interface over ``area`` (m²) at ``temperature`` (K):
         G = (G/A) × area with the database G/A unless ``conductance_per_area`` (S/m²) is given,
         P, η, η', P' and S(T) from the table."""
-        from ..contacts import ContactParameters
+        from ..circuit.contacts import ContactParameters
 
         per_area = (self.conductance_per_area if conductance_per_area is None
                     else conductance_per_area)

@@ -36,8 +36,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import FieldError
 from .contacts import ContactParameters
-from .errors import FieldError
 from .junctions import JunctionParameters
 
 
@@ -192,7 +192,7 @@ class MagneticTunnelJunction:
 
     def seebeck(self, theta):
         """S(θ) = −eL₀T ∂εG(θ)/G(θ) (V/K): S_P at θ = 0, S_AP at θ = π."""
-        from .constants import ELEMENTARY_CHARGE, LORENZ
+        from ..constants import ELEMENTARY_CHARGE, LORENZ
 
         g0, dg0, dg0p2, _ = self._per_area()
         c = np.cos(theta)
@@ -202,7 +202,7 @@ class MagneticTunnelJunction:
     def torque_seebeck(self) -> float:
         """S_τ = −eL₀T ∂ε(G₀P)/(G₀P) (V/K): a temperature difference ΔT drives the torque of a
         voltage −S_τ ΔT."""
-        from .constants import ELEMENTARY_CHARGE, LORENZ
+        from ..constants import ELEMENTARY_CHARGE, LORENZ
 
         g0, _, _, dg0p = self._per_area()
         return -ELEMENTARY_CHARGE * LORENZ * self.temperature * dg0p / (g0 * self.polarization)
@@ -216,7 +216,7 @@ class MagneticTunnelJunction:
     def torque(self, theta, delta_v=0.0, delta_t=0.0, area: float = 1.0):
         """In-plane torque on the free layer (N m; per m² for area = 1 m²), positive towards
         m₁: τ₂ = (ħ/2e) G₀P sin θ [S_τ ΔT − ΔV]."""
-        from .constants import TORQUE_PER_SPIN_CURRENT
+        from ..constants import TORQUE_PER_SPIN_CURRENT
 
         g0 = self._per_area()[0]
         spin = g0 * area * self.polarization * np.sin(theta) * (

@@ -27,11 +27,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .constants import ELEMENTARY_CHARGE, LORENZ, SEEBECK_BOUND
-from .contacts import ContactParameters
-from .device import Device, DeviceError, precession
-from .junctions import JunctionParameters
-from .validation import conductance_reason, real
+from ..circuit.contacts import ContactParameters
+from ..circuit.device import Device, DeviceError, precession
+from ..circuit.junctions import JunctionParameters
+from ..constants import ELEMENTARY_CHARGE, LORENZ, SEEBECK_BOUND
+from ..validation import conductance_reason, real
 
 
 @dataclass(frozen=True)
@@ -354,7 +354,7 @@ def _layer_vertices(device: Device, name: str, material: BulkMaterial, area: flo
 def _refuse_beyond_memory(device: Device, name: str, cells: int, kind: str, ends) -> None:
     """Refuse, before its nodes are made, a layer that would take the device beyond the memory
     available (the nodes already there counted as normal ones)."""
-    from .memory import circuit_bytes, refuse_beyond_memory, solved_per_node
+    from ..circuit.memory import circuit_bytes, refuse_beyond_memory, solved_per_node
 
     new = cells + 1 - sum(e is not None for e in ends)
     nodes = len(device.nodes) + new
@@ -415,8 +415,8 @@ class Layer:
 @dataclass(frozen=True)
 class Interface:
     """An interface resistor between the neighbouring layers of a stack (its parameters for
-    the whole cross-section, S and S/J): :class:`~spincaloric.contacts.ContactParameters`,
-    or :class:`~spincaloric.junctions.JunctionParameters` for a tunnel barrier between two
+    the whole cross-section, S and S/J): :class:`~spincaloric.circuit.contacts.ContactParameters`,
+    or :class:`~spincaloric.circuit.junctions.JunctionParameters` for a tunnel barrier between two
     ferromagnetic layers (an MTJ inside the stack)."""
 
     parameters: ContactParameters | JunctionParameters
@@ -523,9 +523,9 @@ def lateral_spin_valve(channel: BulkMaterial, *, length: float, cross_section: f
 def nonlocal_resistances(circuit, current: float, **overrides) -> tuple[float, float]:
     """(R₁ (Ω), R₂ (V/A²)) of a lateral valve: V_nl = R₁ I + R₂ I², V_nl = V(detector) −
     V(right) (electric potentials). R₁ from the linear solve at ``current`` (A); R₂ from a
-    second solve driven only by the Joule heat of the first (:func:`~spincaloric.solution.
+    second solve driven only by the Joule heat of the first (:func:`~spincaloric.circuit.solution.
     joule_heat`) — the second harmonic of a lock-in measurement."""
-    from .solution import joule_heat
+    from ..circuit.solution import joule_heat
 
     first = circuit.solve(current={"injector": current}, **overrides)
     v1 = float(first.reservoirs["detector"].voltage) - float(first.reservoirs["right"].voltage)

@@ -16,7 +16,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .constants import TORQUE_PER_SPIN_CURRENT, to_conventional_current, to_electric_potential
+from ..constants import TORQUE_PER_SPIN_CURRENT, to_conventional_current, to_electric_potential
 from .contacts import conjugate_scaling
 
 #: A printed value smaller than this fraction of the largest magnitude of its kind in the same
@@ -121,7 +121,7 @@ class Solution:
 
     Attributes
     ----------
-    circuit : the :class:`~spincaloric.device.Circuit` solved.
+    circuit : the :class:`~spincaloric.circuit.device.Circuit` solved.
     states : (..., n, 8) theory variables (V_c [V], V⃗_s [V], T_c − T [K], T⃗_s [K]) of every node.
     currents : (..., c, 8) theory currents (I_c [A], I⃗_s [A], Q_c [W], Q⃗_s [W]) of every contact.
     magnetizations : (..., n, 3) unit magnetizations used (zero rows for normal nodes).
@@ -236,7 +236,7 @@ class Solution:
     def magnet_torques(self) -> dict[str, np.ndarray]:
         """Torque (N·m), (..., 3), on every magnet: each ferromagnetic node, and a diffusive
         ferromagnetic layer as a whole (its vertices summed) under the layer's name
-        (:meth:`~spincaloric.device.Circuit.magnet_name`)."""
+        (:meth:`~spincaloric.circuit.device.Circuit.magnet_name`)."""
         torques = self.torques
         out = {}
         for name in torques:

@@ -34,12 +34,13 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from .constants import from_electric_potential
+from ..constants import from_electric_potential
+from ..errors import DeviceError
+from ..validation import absolute_temperature, conductance_reason, real, unit_vectors
+from .backends import backend
 from .contacts import ContactError, ContactParameters
-from .errors import DeviceError
 from .junctions import JunctionParameters
-from .solver import active_components, solve_circuit
-from .validation import absolute_temperature, conductance_reason, real, unit_vectors
+from .system import active_components
 
 Regime = Literal["thermalized", "noninteracting", "spectral"]
 NodeKind = Literal["ferromagnet", "normal"]
@@ -71,7 +72,7 @@ def vector_to_angles(m) -> tuple[float, float]:
 
 def precession(where: str, kind: str, reservoir: bool, spin_flip: float, field, lifetime):
     """Ω⃗ = G_sf τ_sf γ B⃗ (S) of a node with a Hanle field, validated; None without one."""
-    from .constants import gyromagnetic_ratio
+    from ..constants import gyromagnetic_ratio
 
     if field is None:
         if lifetime is not None:
@@ -217,7 +218,7 @@ class Device:
     temperature : equilibrium temperature T of the linear response (K).
     regime : "thermalized" (spin temperature zero in every node) or "noninteracting"
         (a vector spin heat accumulation in normal nodes), physics.md §3; "spectral": solved
-        energy by energy (:mod:`spincaloric.spectral`; the linear solver then treats it as
+        energy by energy (:mod:`spincaloric.solvers.spectral`; the linear solver then treats it as
         non-interacting).
     title : free text.
     layers : {layer name: names of its vertices}, filled by
@@ -289,11 +290,11 @@ class Device:
                     bulk: bool = False, spectrum=None, label: str | None = None,
                     heat_conductance: float = 0.0) -> None:
         """Join nodes ``a`` and ``b``; positive currents flow from ``a`` into ``b``.
-        ``parameters``: :class:`~spincaloric.contacts.ContactParameters`, or
-        :class:`~spincaloric.junctions.JunctionParameters` for a tunnel junction joining two
+        ``parameters``: :class:`~spincaloric.circuit.contacts.ContactParameters`, or
+        :class:`~spincaloric.circuit.junctions.JunctionParameters` for a tunnel junction joining two
         ferromagnets.
         ``bulk=True``: a cell of a diffusive layer (may join two parallel ferromagnets).
-        ``spectrum``: a :class:`~spincaloric.conductance_spectra.ConductanceSpectrum` (tabulated
+        ``spectrum``: a :class:`~spincaloric.circuit.conductance_spectra.ConductanceSpectrum` (tabulated
         G(ε)) instead of ``parameters``: the energy-resolved solver uses the whole table, the
         linear regimes its values and slopes at the Fermi level. ``label``: how error messages
         name the contact (default ``contacts[k]``). ``heat_conductance`` (W/K, ≥ 0): heat
@@ -350,7 +351,7 @@ class Circuit:
         tunnel junction: its first end; the second is ``ends[k, 1]``).
     g_up, g_down, dg_up, dg_down : (c,) S and S/J.  g_mix, dg_mix : (c,) complex (zero for
         tunnel junctions).
-    junction : (c,) bool, the F|I|F tunnel junctions (:mod:`spincaloric.junctions`), whose
+    junction : (c,) bool, the F|I|F tunnel junctions (:mod:`spincaloric.circuit.junctions`), whose
         current is J = K_a X_a − K_b X_b.
     junction_moments, junction_derivatives : (c, 4) their (G_0, G_0P_a, G_0P_b, G_0P_aP_b) (S)
         and energy derivatives (S/J); zero rows for ordinary contacts.
@@ -473,7 +474,7 @@ class Circuit:
         """(n,) W/K: the total relaxation of each node's spin temperature T⃗_s — elastic spin
         flip relaxes the spin distribution at every energy, so T⃗_s with L0 T G_sf, plus the
         node's own ``spin_heat_relaxation`` (inelastic). (T⃗_s ≡ 0 when thermalized.)"""
-        from .constants import LORENZ
+        from ..constants import LORENZ
 
         return _read_only(self.spin_heat_relaxation
                           + LORENZ * self.temperature * np.asarray(self.spin_flip))
@@ -585,14 +586,14 @@ class Circuit:
 
         Returns
         -------
-        :class:`spincaloric.solution.Solution` whose arrays carry the broadcast batch shape of
+        :class:`spincaloric.circuit.solution.Solution` whose arrays carry the broadcast batch shape of
         all overrides in front.
         """
         def given(x):
             return {} if x is None else x
 
-        return solve_circuit(self, given(magnetization), given(voltage), given(temperature),
-                             given(current), method, given(heat))
+        return backend(method)(self, given(magnetization), given(voltage), given(temperature),
+                               given(current), given(heat))
 
 
 def _node_arrays(specs: Sequence[NodeSpec], t0: float):

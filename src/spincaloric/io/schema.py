@@ -13,9 +13,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import FieldError, unknown
-from .validation import absolute_temperature, real
-from .validation import seed as seed_rule
+from ..errors import FieldError, unknown
+from ..validation import absolute_temperature, real
+from ..validation import seed as seed_rule
 
 
 class _Strict(BaseModel):

@@ -1,7 +1,7 @@
 """Steady-state parameter sweeps: one batched solve over a grid, labelled xarray results.
 
 A sweep varies parameters of a device file over a grid (``KEY=START:STOP:N``, ``KEY=V1,V2``
-or ``KEY=VALUE``; keys as in :func:`~spincaloric.paths.resolve_key`)::
+or ``KEY=VALUE``; keys as in :func:`~spincaloric.io.paths.resolve_key`)::
 
     NODE.magnetization.theta = 0:180:181     # degrees; also LAYER.magnetization.phi
     NODE.voltage / NODE.temperature / NODE.current   # of a reservoir: V, K, A
@@ -10,21 +10,21 @@ or ``KEY=VALUE``; keys as in :func:`~spincaloric.paths.resolve_key`)::
 Reservoir drives and magnetization angles are solved in one call of the batched solver (no
 Python loop over points); any other value rebuilds the circuit for each of its values. The
 result is an :class:`xarray.Dataset` with one dimension per varied parameter, units in the
-attributes, and every quantity a solve reports (:meth:`~spincaloric.solution.Solution.reported`).
+attributes, and every quantity a solve reports (:meth:`~spincaloric.circuit.solution.Solution.reported`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .device import Circuit, DeviceError, vector_to_angles
-from .paths import check_keys, fast_target, is_fast, set_path, unit_of
+from ..circuit.device import Circuit, DeviceError, vector_to_angles
+from ..io.paths import check_keys, fast_target, is_fast, set_path, unit_of
 
 
 def checked_axes(axes) -> list[tuple[str, np.ndarray]]:
     """``axes`` [(key, values)] as (str, 1-D float array) pairs: DeviceError ``vary`` or
     ``vary.KEY`` (the rules of :func:`~spincaloric.validation.real_array`) otherwise."""
-    from .validation import real_array
+    from ..validation import real_array
 
     try:
         pairs = [(key, values) for key, values in axes]
@@ -58,7 +58,7 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
 
     import xarray as xr
 
-    from .io import spec_from_dict
+    from ..io.devicefile import spec_from_dict
 
     spec = spec_from_dict(data)
     circuit = spec.device.finalize()

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .device import DeviceError
-from .layers import BulkMaterial
+from ..circuit.device import DeviceError
+from .multilayer import BulkMaterial
 
 
 @dataclass(frozen=True)
@@ -224,7 +224,7 @@ def hanle_nonlocal_signal(channel: BulkMaterial, cross_section: float, distance:
     """
     import cmath
 
-    from .constants import gyromagnetic_ratio
+    from ..constants import gyromagnetic_ratio
 
     for name, value in (("cross_section", cross_section), ("distance", distance),
                         ("spin_lifetime", spin_lifetime)):

@@ -29,11 +29,11 @@ the vector spin current lies in the plane of m_a and m_b — for a bias ΔV alon
 I⃗_s = −G_0 ΔV (P_a m_a + P_b m_b), whose transverse parts are Slonczewski's in-plane torques
 (Phys. Rev. B 71, 024411 (2005)). There is no field-like torque in linear response in this
 model. Toward either ferromagnet alone (P_b = 0) the map is the opaque F|I|N barrier of
-:mod:`spincaloric.tunnel` (η = 2 Re G↑↓/G = 1).
+:mod:`spincaloric.circuit.tunnel` (η = 2 Re G↑↓/G = 1).
 
 Energy dependence enters through the four products g = (G_0, G_0P_a, G_0P_b, G_0P_aP_b) and
 their derivatives g' at the Fermi level; the Sommerfeld expansion gives the same
-(electric, thermoelectric, Peltier, heat) block structure as :func:`spincaloric.contacts.response_matrix`.
+(electric, thermoelectric, Peltier, heat) block structure as :func:`spincaloric.circuit.contacts.response_matrix`.
 Longitudinally, every channel pair is an independent two-terminal thermoelectric element with
 Seebeck coefficient S_σσ' = −eL0T W'_σσ'/W_σσ': the second law holds at every angle θ iff each
 |S_σσ'| ≤ √L0 (at one non-collinear angle the bound is sufficient, not necessary; magnets turn,
@@ -56,9 +56,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .constants import ELEMENTARY_CHARGE, LORENZ, SEEBECK_BOUND
+from ..constants import ELEMENTARY_CHARGE, LORENZ, SEEBECK_BOUND
+from ..validation import absolute_temperature, conductance_reason, real
 from .contacts import ContactError
-from .validation import absolute_temperature, conductance_reason, real
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ class JunctionParameters:
         return -ELEMENTARY_CHARGE * LORENZ * temperature * dw / w
 
     def validate(self, temperature: float) -> None:
-        """Raise :class:`~spincaloric.contacts.ContactError` unless the junction is physical at
+        """Raise :class:`~spincaloric.circuit.contacts.ContactError` unless the junction is physical at
         ``temperature`` (K): G_0 > 0, |P_a|, |P_b| < 1 and every channel pair's thermopower
         within the entropy bound √L0 (module docstring)."""
         for name in ("g0", "polarization_a", "polarization_b", "dg0", "dg0_pa", "dg0_pb",

@@ -9,7 +9,7 @@ f̂(ε) = f_c(ε) 1 + σ·f⃗_s(ε), and eq. (1) of the paper holds at every en
     \hat u^\sigma\,[\hat f_F(\varepsilon) - \hat f_N(\varepsilon)]\,\hat u^{\sigma'},
 
 with conductances linear in energy, G(ε) = G + G' ε (ε measured from μ0) — or, beyond it, with
-a curvature G'' or a tabulated spectrum (:mod:`spincaloric.conductance_spectra`) — reservoirs in exact
+a curvature G'' or a tabulated spectrum (:mod:`spincaloric.circuit.conductance_spectra`) — reservoirs in exact
 Fermi–Dirac equilibrium at their own μ and T (so the result is nonlinear in the bias: Joule
 heating included), and particle and spin conservation at every energy in every internal node.
 This is the elastic (τ_ee, τ_ep → ∞) limit; :func:`solve_relaxed` adds electron–electron and
@@ -17,7 +17,7 @@ electron–phonon relaxation in the nodes.
 Currents: I = (1/e)∫ i dε (A), Q = (1/e²)∫ (ε − μ0) i dε (W), in the theory sign convention.
 
 The state of a node at one energy is x = (f_c, f⃗_↑−↓) with f⃗_↑−↓ = 2 f⃗_s, so that the 4×4
-spin-space block of :func:`spincaloric.contacts.spin_space_block` is the spectral conductance.
+spin-space block of :func:`spincaloric.circuit.contacts.spin_space_block` is the spectral conductance.
 """
 
 from __future__ import annotations
@@ -27,11 +27,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .constants import BOLTZMANN, ELEMENTARY_CHARGE, LORENZ
-from .contacts import cross_matrix, spin_space_block
-from .device import Circuit, DeviceError
-from .linear_response import LinearResponseWarning
-from .validation import absolute_temperature, real
+from ..circuit.contacts import cross_matrix, spin_space_block
+from ..circuit.device import Circuit, DeviceError
+from ..constants import BOLTZMANN, ELEMENTARY_CHARGE, LORENZ
+from ..linear_response import LinearResponseWarning
+from ..validation import absolute_temperature, real
 
 
 @dataclass(frozen=True)
@@ -313,7 +313,7 @@ def _curvatures(circuit: Circuit, curvature) -> np.ndarray:
 def _tabulate_conductances(circuit: Circuit, eps, mu, temps, curvature, g_up, g_dn, g_mix):
     """Write the tabulated spectra G↑(ε), G↓(ε), G↑↓(ε) (S) into the (K, c) tables of their
     contacts; each must cover the reservoirs' Fermi windows and stay non-negative."""
-    from .conductance_spectra import required_span
+    from ..circuit.conductance_spectra import required_span
 
     span = required_span(temps[circuit.reservoir].max(), np.abs(mu[circuit.reservoir]).max())
     for c, spectrum in circuit.spectra.items():
@@ -461,7 +461,7 @@ def _junction_blocks(circuit: Circuit, eps, k, window10):
     """Write the spectral K_a of every tunnel junction into ``k`` (E, c, 4, 4) and return
     the K_b stack: the moments (G_0, G_0P_a, G_0P_b, G_0P_aP_b) are linear in ε; each channel
     pair's W(ε) must stay positive within 10 k_B T of the biases and is floored beyond."""
-    from .junctions import pair_conductances, spectral_pair_blocks
+    from ..circuit.junctions import pair_conductances, spectral_pair_blocks
 
     k_b = k.copy()
     inside = np.abs(eps) <= window10
@@ -897,7 +897,7 @@ def _solve_on_wide_grid(targets: _Targets, newton: _Newton, flat, scales: _BiasS
             break
         half = 1.25 * need
     if circuit.spectra:
-        from .conductance_spectra import required_span
+        from ..circuit.conductance_spectra import required_span
 
         span = max([required_span(t, m) for t, m in zip(node_t, node_mu)]
                    + [required_span(t, m) for t, m in hot])
@@ -907,7 +907,7 @@ def _solve_on_wide_grid(targets: _Targets, newton: _Newton, flat, scales: _BiasS
 
 
 def as_solution(sol: SpectralSolution):
-    """The spectral result as a :class:`~spincaloric.solution.Solution` (same JSON document).
+    """The spectral result as a :class:`~spincaloric.circuit.solution.Solution` (same JSON document).
 
     Node states are the moments of the distributions, defined so that a spin-split Fermi gas
     (μ_σ = eV_c ± eV_s/2, T_σ = T_c ± T_s/2) returns exactly its own parameters:
@@ -921,7 +921,7 @@ def as_solution(sol: SpectralSolution):
     (K). (The spin terms matter: a node far from equilibrium with a large spin accumulation
     would otherwise be reported several kelvin too hot.) Contact currents are the integrated
     spectral currents."""
-    from .solution import Solution
+    from ..circuit.solution import Solution
 
     c = sol.circuit
     e, k = ELEMENTARY_CHARGE, BOLTZMANN

@@ -32,9 +32,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .constants import ELEMENTARY_CHARGE, LORENZ, SEEBECK_BOUND
-from .errors import FieldError
-from .validation import MAX_CONDUCTANCE, absolute_temperature, conductance_reason, real
+from ..constants import ELEMENTARY_CHARGE, LORENZ, SEEBECK_BOUND
+from ..errors import FieldError
+from ..validation import MAX_CONDUCTANCE, absolute_temperature, conductance_reason, real
 
 #: Layout of the 8-component state and current vectors.
 CHARGE, SPIN, HEAT, SPIN_HEAT = 0, slice(1, 4), 4, slice(5, 8)

@@ -56,7 +56,7 @@ def available_bytes() -> int | None:
 
 def solved_per_node(kind: str, regime: str) -> int:
     """Unknowns of one internal node of ``kind`` ("normal", "ferromagnet") in ``regime``."""
-    from .solver import active_components
+    from .system import active_components
 
     stand_in = SimpleNamespace(regime=regime, ferromagnet=np.array([kind == "ferromagnet"]),
                                reservoir=np.array([False]), current_biased=np.array([False]))
@@ -64,7 +64,7 @@ def solved_per_node(kind: str, regime: str) -> int:
 
 
 def device_counts(device) -> tuple[int, int, int]:
-    """(nodes, nodes with unknowns, unknowns) of a :class:`~spincaloric.device.Device` before
+    """(nodes, nodes with unknowns, unknowns) of a :class:`~spincaloric.circuit.device.Device` before
     it is finalized (a current-biased reservoir has one unknown, its voltage)."""
     per = {kind: solved_per_node(kind, device.regime) for kind in ("normal", "ferromagnet")}
     unknown_nodes = unknowns = 0

@@ -1,7 +1,7 @@
 r"""Tabulated energy-dependent conductances G↑(ε), G↓(ε), G↑↓(ε) of a contact.
 
 The linear-response regimes need only the conductances and their first energy derivatives at the
-Fermi level; the energy-resolved solver (:mod:`spincaloric.spectral`) can use the whole
+Fermi level; the energy-resolved solver (:mod:`spincaloric.solvers.spectral`) can use the whole
 spectrum, e.g. the output of a first-principles scattering calculation with a van Hove
 singularity near ε_F. A :class:`ConductanceSpectrum` holds such a table and interpolates it with
 a cubic spline (continuous first and second derivatives, so the Sommerfeld coefficients at
@@ -30,10 +30,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .constants import BOLTZMANN, ELEMENTARY_CHARGE
+from ..constants import BOLTZMANN, ELEMENTARY_CHARGE
+from ..errors import FieldError
+from ..validation import read_input_file
 from .contacts import ContactParameters
-from .errors import FieldError
-from .validation import read_input_file
 
 
 @dataclass(frozen=True, eq=False)

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .device import DeviceError
-from .files import atomic_write
-from .paths import full_path, set_path, unit_of
+from ..circuit.device import DeviceError
+from ..files import atomic_write
+from ..io.paths import full_path, set_path, unit_of
 
 
 def canonical(value):
@@ -59,7 +59,7 @@ def evaluate_points(data: dict, keys: list[str], points: list[tuple], until: flo
                     run_kw: dict) -> dict:
     """Run the dynamics at each point (values for ``keys``); returns arrays by quantity:
     ``switched`` (P, k), ``switching_time`` (P, k) s, ``final_m`` (P, k, 3). Runs in workers."""
-    from .io import spec_from_dict
+    from ..io.devicefile import spec_from_dict
 
     out = None
     for p, values in enumerate(points):
@@ -108,7 +108,7 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
     if not (np.isfinite(until) and until > 0):
         raise DeviceError("until", f"must be a positive time (s), got {until!r}")
     digest = description_hash(data, axes, until, run_kw)
-    from .io import load_dataset
+    from ..io.devicefile import load_dataset
 
     if output.exists():
         try:
@@ -159,7 +159,7 @@ def _refuse_repeated(data: dict, keys: list[str]) -> None:
 def _check_points(data: dict, keys: list[str], points: np.ndarray) -> None:
     """Build the device description of every grid point (no dynamics): a value the device
     file cannot take is a DeviceError naming its field before the map starts."""
-    from .io import spec_from_dict
+    from ..io.devicefile import spec_from_dict
 
     for values in points:
         d = copy.deepcopy(data)
@@ -208,7 +208,7 @@ def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chu
     """Run the chunks not yet in ``store`` and assemble the map (see :func:`switching_map`)."""
     import xarray as xr
 
-    from .io import save_dataset
+    from ..io.devicefile import save_dataset
 
     done = _stored_chunks(store)
     chunk = chunk or default_chunk(len(points), workers)
@@ -225,7 +225,7 @@ def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chu
 
     bar = None
     if progress:
-        from .progress import Progress
+        from ..progress import Progress
 
         bar = Progress("map", len(tasks), f"{len(points)} points in {len(tasks)} chunks",
                        initial=len(tasks) - len(todo))

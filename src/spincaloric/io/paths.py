@@ -14,7 +14,7 @@ import re
 
 import numpy as np
 
-from .device import Circuit, DeviceError, vector_to_angles
+from ..circuit.device import Circuit, DeviceError, vector_to_angles
 
 _PART = re.compile(r"^([A-Za-z0-9_-]+)((?:\[\d+\])*)$")
 #: Reservoir values that a key may vary although the file leaves them at their defaults
@@ -41,7 +41,7 @@ def _absolute(data: dict, key: str, parts: list) -> list:
     """``parts`` of ``key`` with ``nodes.``/``layers.`` in front where the key starts with a
     node or layer name; DeviceError ``vary.KEY`` for an unknown name, a layer's vertex, or a
     driven value addressed without ``drives.``."""
-    from .errors import unknown
+    from ..errors import unknown
     from .schema import known_keys
 
     nodes, layers = data.get("nodes") or {}, data.get("layers") or {}
@@ -76,8 +76,8 @@ def resolve_key(data: dict, key: str) -> list:
     magnetization written as a vector. Only values the file writes can be varied, but for a
     reservoir's voltage and temperature. A DeviceError ``vary.KEY`` names what is wrong: an
     unknown name (with the close matches), a value the file does not write, a table."""
-    from .dynamics.drives import SHAPES
-    from .errors import unknown
+    from ..dynamics.drives import SHAPES
+    from ..errors import unknown
     from .schema import known_keys
 
     parts = _absolute(data, key, _split(key))

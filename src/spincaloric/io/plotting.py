@@ -2,7 +2,7 @@
 
 :func:`plot_dataset` draws the files of ``spincaloric sweep``, ``spincaloric map`` and
 ``spincaloric run``; :func:`plot_distributions` the energy-resolved distributions of
-:mod:`spincaloric.spectral`. Every axis is labelled with its quantity, symbol and unit, values
+:mod:`spincaloric.solvers.spectral`. Every axis is labelled with its quantity, symbol and unit, values
 in engineering units (ns, mV, µA, zN m: an SI prefix, no separate power of ten).
 """
 
@@ -15,14 +15,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .constants import BOLTZMANN, ELEMENTARY_CHARGE
-from .device import DeviceError
-from .files import write_together
+from ..circuit.device import DeviceError
+from ..constants import BOLTZMANN, ELEMENTARY_CHARGE
+from ..files import write_together
 
 
 def plot_distributions(sol, nodes=None, *, window: float = 12.0, fig=None):
     """Draw the non-equilibrium part of the distributions of ``nodes`` (names; default all
-    internal nodes) of a :class:`~spincaloric.spectral.SpectralSolution`: the charge part
+    internal nodes) of a :class:`~spincaloric.solvers.spectral.SpectralSolution`: the charge part
     f_c(ε) − f0(ε) (top) and the spin part |f⃗_↑−↓(ε)| projected on its largest direction
     (bottom), against ε − μ0 in meV, over ±``window`` k_B T0. Returns the figure."""
     from matplotlib.figure import Figure  # no pyplot: works headless and leaves backends alone

@@ -8,13 +8,13 @@ K, K). An internal node's state is X_n = B_n y_n, with y_n its padded unknowns:
   accumulation and spin temperature are parallel to m, and the balance is projected on m.
 
 A contact (a, b) carries J = K(m)(X_a − X_b) out of a and into b; a tunnel junction between
-two ferromagnets (:mod:`spincaloric.junctions`) carries J = K_a X_a − K_b X_b, so wherever a
+two ferromagnets (:mod:`spincaloric.circuit.junctions`) carries J = K_a X_a − K_b X_b, so wherever a
 contact's K appears below it may be such a pair. The balance of node n is
 B_nᵀ Σ (outgoing J) = 0, restricted to its active rows (charge, spin, energy; spin heat only when
 the node is non-interacting). Reservoir states are fixed by the drives (V, T − T0).
 
 The pattern of these equations (which K enters which rows and columns with which sign, the node
-terms, the sources) is the circuit's :class:`spincaloric.system.KirchhoffSystem`, built once;
+terms, the sources) is the circuit's :class:`spincaloric.circuit.system.KirchhoffSystem`, built once;
 two back ends fill values into it: a batched dense solve (``numpy.linalg.solve`` on a stack, for
 small circuits and large batches) and a sparse LU on the system's fixed CSC pattern
 (``scipy.sparse.linalg.splu``, reused for every drive that shares a factorisation, for large
@@ -30,15 +30,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .contacts import magnetization_features, response_coefficients, response_matrix
-from .errors import DeviceError
-from .junctions import junction_response
-from .linear_response import solution_extremes, warn_beyond_linear_response
-from .system import active_components, kirchhoff_system
-from .validation import real_array, temperature_array, unit_vectors
+from ..circuit.backends import register
+from ..circuit.contacts import magnetization_features, response_coefficients, response_matrix
+from ..circuit.junctions import junction_response
+from ..circuit.solution import Solution
+from ..circuit.system import active_components, kirchhoff_system
+from ..errors import DeviceError
+from ..linear_response import solution_extremes, warn_beyond_linear_response
+from ..validation import real_array, temperature_array, unit_vectors
 
 if TYPE_CHECKING:  # the finalized circuit; it imports this module to solve itself
-    from .device import Circuit
+    from ..circuit.device import Circuit
 
 #: Largest number of unknowns for which "auto" uses the dense batched solver.
 DENSE_LIMIT = 160
@@ -53,7 +55,7 @@ def _overrides(circuit: Circuit, magnetization, voltage, temperature, current, h
     """Validate the overrides; return magnetizations (n, *Bm, 3) and drives (n, 3, *Bd):
     (theory voltage V, T − T0, injected conventional current or, for an internal node, heat
     in W) of every node."""
-    from .constants import from_electric_potential
+    from ..constants import from_electric_potential
 
     for label, given in (("magnetization", magnetization), ("voltage", voltage),
                          ("temperature", temperature), ("current", current),
@@ -250,7 +252,7 @@ def assemble_dense(circuit: Circuit, k: list, bases: dict, node_terms: bool = Tr
 
     ``k`` lists each contact's K, (p or 1, 8, 8), or a pair (K_a, K_b) for a tunnel junction;
     ``bases`` the internal ferromagnets' B_n. The blocks, node terms and sources are those of
-    :func:`spincaloric.system.kirchhoff_system`.
+    :func:`spincaloric.circuit.system.kirchhoff_system`.
 
     u = number of nodes with unknowns (:attr:`Circuit.unknown_nodes`); balance rows and
     unknowns are padded to 8 per node. The drive columns are (V_r, T_r − T0, I_r) for every
@@ -313,7 +315,7 @@ def assemble_sparse(circuit: Circuit, k: tuple, m: np.ndarray):
 
     ``k`` is the pair (K_a, K_b) of :func:`stacked_responses`, each (c, 8, 8); ``m`` the node
     magnetizations (n, 3). The pattern is the circuit's fixed one
-    (:attr:`spincaloric.system.KirchhoffSystem.sparse`): only the values of B_rowᵀ K B_column
+    (:attr:`spincaloric.circuit.system.KirchhoffSystem.sparse`): only the values of B_rowᵀ K B_column
     are computed here, a chunk of contacts at a time, and summed into their slots.
     """
     import scipy.sparse as sp
@@ -566,8 +568,6 @@ def _sparse_solve(circuit, mag, drives, active, varying):
 def solve_circuit(circuit: Circuit, magnetization, voltage, temperature, current=None,
                   method="auto", heat=None):
     """Solve ``circuit`` for the given overrides; see :meth:`Circuit.solve`."""
-    from .solution import Solution
-
     if not isinstance(method, str) or method not in ("auto", "dense", "sparse"):
         raise DeviceError("method", f"must be 'auto', 'dense' or 'sparse', got {method!r}")
     mag, drives = _overrides(circuit, magnetization, voltage, temperature,
@@ -663,3 +663,15 @@ def _refuse_unphysical(circuit: Circuit, solution, drives, solver, active, given
     unit = {"voltage": "V", "temperature": "K", "current": "A", "heat": "W"}[quantity]
     field = f"{quantity}.{name}" if name in given[quantity] else f"nodes.{name}.{quantity}"
     raise DeviceError(field, f"{float(value):.3g} {unit} {reason}")
+
+
+def _backend(method: str):
+    def solve(circuit, magnetization, voltage, temperature, current, heat):
+        return solve_circuit(circuit, magnetization, voltage, temperature, current, method, heat)
+
+    solve.__doc__ = f"The {method!r} back end of :meth:`Circuit.solve` (linear response)."
+    return solve
+
+
+for _method in ("auto", "dense", "sparse"):
+    register(_method, _backend(_method))

@@ -1,6 +1,6 @@
 """Reading device files and writing results; the only place where files are touched.
 
-Every error is a :class:`~spincaloric.device.DeviceError` with a dotted field path
+Every error is a :class:`~spincaloric.circuit.device.DeviceError` with a dotted field path
 (``contacts[1].polarization``, ``nodes.spacer.magnetization``) and a one-line reason.
 Output files are written atomically (:mod:`spincaloric.files`): never half-written.
 """
@@ -15,12 +15,12 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .contacts import ContactError, ContactParameters
-from .device import Device, DeviceError, angles_to_vector
-from .errors import unknown
-from .files import write_together
+from ..circuit.contacts import ContactError, ContactParameters
+from ..circuit.device import Device, DeviceError, angles_to_vector
+from ..errors import unknown
+from ..files import write_together
+from ..validation import conductance_reason
 from .schema import ContactTable, DeviceFile, first_error
-from .validation import conductance_reason
 
 #: End time (s) of a run when neither the command line nor ``[simulation]`` gives one.
 DEFAULT_UNTIL = 10e-9
@@ -47,11 +47,11 @@ class DeviceSpec:
         """(Solution, SpectralSolution or None): the steady state of ``circuit`` (this file's
         device, or one rebuilt from it) in the file's regime — the linear solver for
         "thermalized" and "noninteracting", the energy-resolved one
-        (:func:`~spincaloric.spectral.solve_relaxed`, with the ``[spectral]`` settings) for
+        (:func:`~spincaloric.solvers.spectral.solve_relaxed`, with the ``[spectral]`` settings) for
         "spectral". Raises FieldError/ValueError naming the field."""
         if circuit.regime != "spectral":
             return circuit.solve(), None
-        from .spectral import as_solution, solve_relaxed
+        from ..solvers.spectral import as_solution, solve_relaxed
 
         opts = self.spectral or {}
         try:
@@ -72,12 +72,12 @@ class DeviceSpec:
         ``[simulation]`` defaults other than ``until`` and ``joule_heating``; with
         ``joule_heating = true`` the drives carry their Joule heat
         (:func:`~spincaloric.dynamics.heating.with_joule_heating`)."""
-        from .dynamics.simulation import Simulation
+        from ..dynamics.simulation import Simulation
 
         opts = {k: v for k, v in self.simulation.items() if k not in ("until", "joule_heating")}
         drives = self.drives
         if self.simulation.get("joule_heating"):
-            from .dynamics.heating import with_joule_heating
+            from ..dynamics.heating import with_joule_heating
 
             drives = with_joule_heating(circuit, drives, until)
         return Simulation(circuit, self.magnets, drives), opts
@@ -110,7 +110,7 @@ def read_toml(path) -> dict:
     """Parse a TOML file; DeviceError("<toml>", "line N, column M: ...") if malformed,
     DeviceError("<file>", ...) if not a regular file of sane size or unreadable (then an
     :class:`UnreadableFileError`, also an OSError)."""
-    from .validation import read_input_file
+    from ..validation import read_input_file
 
     path = file_path(path)
     try:
@@ -191,14 +191,14 @@ def prepare(path) -> Prepared:
 def validate_spec(spec: DeviceSpec, circuit, data: dict) -> None:
     """The checks, beyond the device itself, that the commands make before computing —
     building what they build, without the computation: the energy-resolved settings
-    (:func:`~spincaloric.spectral.relaxed_inputs`), the drives over the run's span (resolved
+    (:func:`~spincaloric.solvers.spectral.relaxed_inputs`), the drives over the run's span (resolved
     against the circuit, sampled: a temperature must stay positive), the ``[simulation]``
     settings (:func:`~spincaloric.dynamics.simulation.run_settings`), the dynamic magnets (a
     :class:`~spincaloric.dynamics.simulation.Simulation`, its torque maps not yet computed;
     a Joule-heated run's heat is computed when it runs) and the ``[sweep]`` keys. A
     DeviceError names the field as the file writes it (``simulation.dt``,
     ``spectral.relaxation.spacer``)."""
-    from .dynamics.simulation import (
+    from ..dynamics.simulation import (
         DynamicsError,
         Simulation,
         drive_tables,
@@ -208,7 +208,7 @@ def validate_spec(spec: DeviceSpec, circuit, data: dict) -> None:
     from .paths import check_keys, parse_vary
 
     if circuit.regime == "spectral":
-        from .spectral import relaxed_inputs
+        from ..solvers.spectral import relaxed_inputs
 
         s = spec.spectral
         try:
@@ -372,9 +372,9 @@ def _check_relaxation(model, key: str, name: str, g: float) -> None:
 def _layer(dev: Device, name: str, t) -> list[str]:
     """Add ``[layers.NAME]`` to ``dev`` (errors name ``layers.NAME.<field>``); returns the
     names of its vertices."""
-    from .errors import FieldError
-    from .layers import BulkMaterial, add_layer
-    from .materials import UnknownMaterialError, bulk_material
+    from ..errors import FieldError
+    from ..layers.multilayer import BulkMaterial, add_layer
+    from ..materials import UnknownMaterialError, bulk_material
 
     where = f"layers.{name}"
     given = {k: getattr(t, k) for k in ("resistivity", "spin_flip_length", "spin_asymmetry",
@@ -409,7 +409,7 @@ def _layer(dev: Device, name: str, t) -> list[str]:
 def _refuse_torque_maps_beyond_memory(dev: Device, model) -> None:
     """Refuse dynamic magnets whose torque maps (dense in the unknowns) cannot fit in memory,
     naming the first one's ``magnet`` table."""
-    from .memory import device_counts, refuse_beyond_memory, torque_map_bytes
+    from ..circuit.memory import device_counts, refuse_beyond_memory, torque_map_bytes
 
     internal = [f"nodes.{n}.magnet" for n, t in model.nodes.items()
                 if t.magnet is not None and not t.reservoir]
@@ -424,12 +424,12 @@ def _refuse_torque_maps_beyond_memory(dev: Device, model) -> None:
 
 def _relaxation_from_size(spectral: dict, name: str, node) -> None:
     """g_ee = e²DV/τ_ee and g_ep = e²DV/τ_ep of ``[spectral.nodes.NAME]`` into ``spectral``."""
-    from .spectral import relaxation_conductance
+    from ..solvers.spectral import relaxation_conductance
 
     where = f"spectral.nodes.{name}"
     density = node.density_of_states
     if node.material is not None:
-        from .materials import UnknownMaterialError, get_bulk
+        from ..materials import UnknownMaterialError, get_bulk
 
         try:
             density = get_bulk(node.material).value("density_of_states")
@@ -514,7 +514,7 @@ def _check_ends_and_form(t: ContactTable, dev: Device, where: str) -> None:
 
 def _junction(t: ContactTable, dev: Device, t0: float, where: str):
     """A tunnel junction between two ferromagnets, measured (per area) or raw."""
-    from .junctions import JunctionParameters
+    from ..circuit.junctions import JunctionParameters
 
     _check_ends_and_form(t, dev, where)
     try:
@@ -555,8 +555,8 @@ def _form_error(where: str, err: ValueError) -> DeviceError:
 
 
 def _spectrum(t: ContactTable, dev: Device, base: Path, where: str):
-    from .conductance_spectra import ConductanceSpectrum
-    from .errors import FieldError
+    from ..circuit.conductance_spectra import ConductanceSpectrum
+    from ..errors import FieldError
 
     _check_ends_and_form(t, dev, where)
     try:
@@ -573,7 +573,7 @@ def _spectrum(t: ContactTable, dev: Device, base: Path, where: str):
 
 
 def _database_contact(t: ContactTable, t0: float, where: str) -> ContactParameters:
-    from .materials import UnknownInterfaceError, get_interface
+    from ..materials import UnknownInterfaceError, get_interface
 
     if t.interface is None:
         raise DeviceError(f"{where}.interface", "required with area")
@@ -602,7 +602,7 @@ def _database_contact(t: ContactTable, t0: float, where: str) -> ContactParamete
 def _magnet(table, where: str, **defaults):
     """MagnetParameters of a ``magnet`` table; ``defaults`` fill fields the table leaves out
     (a layer's thickness and area)."""
-    from .dynamics.magnets import MagnetError, MagnetParameters
+    from ..dynamics.magnets import MagnetError, MagnetParameters
 
     kw = {**defaults, **table.model_dump(exclude_none=True)}
     try:
@@ -612,7 +612,7 @@ def _magnet(table, where: str, **defaults):
 
 
 def _drive(table: dict, where: str):
-    from .dynamics.drives import DriveError, drive_from_dict
+    from ..dynamics.drives import DriveError, drive_from_dict
 
     try:
         return drive_from_dict(table, where)

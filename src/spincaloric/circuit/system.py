@@ -22,7 +22,7 @@ balance of an unknown node n is B_nᵀ Σ (outgoing J) + (node terms) = (sources
   sparse column pattern, with the map from each entry to its slot, so that a solve at one
   magnetization only computes values and sums them into place.
 
-The solvers (:mod:`spincaloric.solver`) fill values into this description; they hold no copy
+The solvers (:mod:`spincaloric.solvers.linear`) fill values into this description; they hold no copy
 of the equations.
 """
 
@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .constants import LORENZ
+from ..constants import LORENZ
 from .contacts import cross_matrix
 
 if TYPE_CHECKING:
