@@ -10,7 +10,8 @@ switching pillar (``run -o``), and compares them: floats to rtol 1e-10 (trajecto
 switching times 1e-6) with an absolute tolerance of rtol times the largest value of the same
 physical quantity in the file, so that round-off zeros (a current that vanishes by symmetry)
 compare equal. Exit code 1 on any difference. ``--bench`` runs the same benchmark scripts (the
-new tree's) against each tree's ``src``, alternating old and new ``--repeat`` times so that the
+new tree's; the old tree's copy where the new one does not run on the old tree) against each
+tree's ``src``, alternating old and new ``--repeat`` times so that the
 load of a shared machine drifts onto both, and tabulates every figure the scripts print.
 """
 
@@ -208,24 +209,40 @@ def figures(script: str, text: str) -> dict[str, float]:
     return found
 
 
+def _pair(trees, caches, candidates: list[Path], quick: bool, order) -> dict:
+    """One run of a benchmark on both trees: the first candidate script file that runs on both
+    (a script importing a module path one tree lacks gives way to the other tree's copy)."""
+    while True:
+        path = candidates[0]
+        flags = ["--quick"] if quick and "--quick" in path.read_text() else []
+        procs = {side: run(trees[side], caches[side], [str(path), *flags]) for side in order}
+        if all(p.returncode == 0 for p in procs.values()) or len(candidates) == 1:
+            return procs
+        candidates.pop(0)
+
+
 def bench(trees: dict[str, Path], caches: dict[str, Path], scripts, quick: bool, repeat: int):
-    samples = {side: {} for side in trees}
-    failures = {side: {} for side in trees}
+    samples, failures = {"old": {}, "new": {}}, []
+    candidates = {name: [t / "benchmarks" / name for t in (trees["new"], trees["old"])
+                         if (t / "benchmarks" / name).exists()] for name in scripts}
     for i in range(repeat):
-        for script in scripts:
-            path = next((t / "benchmarks" / script for t in (trees["new"], trees["old"])
-                         if (t / "benchmarks" / script).exists()), None)
-            if path is None:
-                continue
-            flags = ["--quick"] if quick and "--quick" in path.read_text() else []
-            for side in ("old", "new") if i % 2 == 0 else ("new", "old"):
-                proc = run(trees[side], caches[side], [str(path), *flags])
+        for name in (n for n in scripts if candidates[n]):
+            tried = candidates[name][0]
+            procs = _pair(trees, caches, candidates[name], quick,
+                          ("old", "new") if i % 2 == 0 else ("new", "old"))
+            for side, proc in procs.items():
+                if tried is not candidates[name][0]:  # another script file: start afresh
+                    samples[side] = {k: v for k, v in samples[side].items()
+                                     if not k.startswith(name[:-3] + ":")}
                 if proc.returncode:
-                    failures[side][script] = _fail(proc)
-                for key, value in figures(script[:-3], proc.stdout).items():
+                    failures.append(f"| {name} on the {side} tree | {_fail(proc)} | | |")
+                for key, value in figures(name[:-3], proc.stdout).items():
                     samples[side].setdefault(key, []).append(value)
-    print(f"\n{repeat} interleaved run(s){' (--quick)' if quick else ''}; min / median / max (figures equal in every run, such as sizes, left out)\n")
-    print("new/old above 1: slower for times (s), faster for rates (per s)\n")
+    used = ", ".join(f"{n} of the {'new' if c[0].is_relative_to(trees['new']) else 'old'} tree"
+                     for n, c in candidates.items() if c)
+    print(f"\n{repeat} interleaved run(s){' (--quick)' if quick else ''} of {used}; "
+          "min / median / max; figures equal in every run (sizes) left out; new/old above 1: "
+          "slower for times (s), faster for rates (per s)\n")
     print("| quantity | old | new | new/old (medians) |\n|---|---|---|---|")
     spread = lambda v: f"{min(v):.3g} / {statistics.median(v):.3g} / {max(v):.3g}" if v else "–"  # noqa: E731
     for key in sorted(samples["old"].keys() | samples["new"].keys()):
@@ -235,9 +252,7 @@ def bench(trees: dict[str, Path], caches: dict[str, Path], scripts, quick: bool,
         ratio = (f"{statistics.median(b) / statistics.median(a):.2f}"
                  if a and b and statistics.median(a) else "–")
         print(f"| {key} | {spread(a)} | {spread(b)} | {ratio} |")
-    for side in failures:
-        for script, why in failures[side].items():
-            print(f"| {script} on the {side} tree | {why} | | |")
+    print("\n".join(dict.fromkeys(failures)))
 
 
 def main() -> int:

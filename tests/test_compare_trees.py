@@ -113,3 +113,20 @@ def test_a_device_failing_alike_in_both_trees_is_no_difference(capsys):
     assert ct.check_results({"x.toml": error}, {"x.toml": error})
     assert not ct.check_results({"x.toml": error}, {"x.toml": SOLVED})
     assert "old: " + error + "; new: ok" in capsys.readouterr().out
+
+
+def test_a_script_the_old_tree_cannot_run_gives_way_to_the_old_copy(tmp_path, capsys):
+    trees = {side: tmp_path / side for side in ("old", "new")}
+    for side, module in (("old", "flat"), ("new", "sub")):
+        (trees[side] / "src").mkdir(parents=True)
+        (trees[side] / "src" / f"{module}.py").write_text("RATE = 2.0\n")
+        (trees[side] / "benchmarks").mkdir()
+        (trees[side] / "benchmarks" / "bench_x.py").write_text(
+            f"from {module} import RATE\nprint('| case | rate (1/s) |')\nprint('|---|---|')\n"
+            f"print(f'| a | {{RATE * {1 + (side == 'new')}}} |')\n")
+    (trees["new"] / "src" / "flat.py").write_text("RATE = 3.0\n")  # the old module path kept
+    caches = {side: tmp_path / f"cache-{side}" for side in trees}
+    ct.bench(trees, caches, ["bench_x.py"], quick=False, repeat=1)
+    out = capsys.readouterr().out
+    assert "bench_x.py of the old tree" in out
+    assert "| bench_x: case a · rate (1/s) | 2 / 2 / 2 | 3 / 3 / 3 | 1.50 |" in out
