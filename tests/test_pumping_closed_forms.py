@@ -211,7 +211,7 @@ def test_pumping_into_a_sink_damps():
         tau = -HB_2E * (i - (i @ m) * m)
         power = -np.cross(m, tau) @ mdot
         assert power == pytest.approx(HBAR**2 / (2 * E**2) * c[2].real * (mdot @ mdot),
-                                      rel=1e-12)
+                                      rel=1e-12, abs=0)
 
 
 # ---- 3. damping into a sink, the headline pillar -----------------------------------------------
@@ -235,7 +235,7 @@ def test_headline_pillar_pumping_damping():
     g_dimless = g_mix * sc.h / sc.e**2
     independent = ELECTRON_G * sc.physical_constants["Bohr magneton"][0] * g_dimless / (
         4 * math.pi * ms * volume)
-    assert alpha_sink == pytest.approx(independent, rel=1e-12)
+    assert alpha_sink == pytest.approx(independent, rel=1e-12, abs=0)
     assert alpha_sink == pytest.approx(0.00453, abs=1e-5)
     # the fixed layer absorbs half at the pillar's near-parallel start (3°) and at 0 and π
     p = ValveParameters(g, 0.745, ETA_CU_CO_001_DIRTY, -1.02e-5, 0.89, 0.06, T0)
@@ -256,11 +256,11 @@ def test_pumping_damping_scales_as_one_over_thickness(g_per_area_nm2, d, area, m
     a1 = analytic.pumping_damping(g_mix, ms, d * area)
     a2 = analytic.pumping_damping(2 * g_mix, ms, 2 * d * area)  # twice the area
     a3 = analytic.pumping_damping(g_mix, ms, 3 * d * area)     # three times thicker
-    assert a1 == pytest.approx(a2, rel=1e-12)
-    assert a3 == pytest.approx(a1 / 3, rel=1e-12)
+    assert a1 == pytest.approx(a2, rel=1e-12, abs=0)
+    assert a3 == pytest.approx(a1 / 3, rel=1e-12, abs=0)
     expected = ELECTRON_G * sc.physical_constants["Bohr magneton"][0] * g_per_area_nm2 * 1e18 / (
         4 * math.pi * ms * d)
-    assert a1 == pytest.approx(expected, rel=1e-10)
+    assert a1 == pytest.approx(expected, rel=1e-10, abs=0)
 
 
 # ---- 4. the linearised LLG with the pumping torque: resonance and linewidth --------------------
@@ -308,12 +308,12 @@ def test_ring_down_eigenvalues_match_the_closed_form(geometry, g_mix):
     alpha_p = analytic.pumping_damping(g_mix, ms, vol)
     beta_p = analytic.pumping_gyration(g_mix, ms, vol)
     mode = analytic.small_angle_mode(m0, ms, damping=alpha0 + alpha_p, gyration=beta_p, **kw)
-    assert -ev.real.mean() == pytest.approx(mode.decay_rate, rel=1e-6)
-    assert abs(ev.imag).max() == pytest.approx(mode.angular_frequency, rel=1e-6)
+    assert -ev.real.mean() == pytest.approx(mode.decay_rate, rel=1e-6, abs=0)
+    assert abs(ev.imag).max() == pytest.approx(mode.angular_frequency, rel=1e-6, abs=0)
     # the effective damping read from the linewidth is α0 + α' (to 1e-3 as FMR would quote it)
     alpha_read = 2 * mode.decay_rate * (1 + ((alpha0 + alpha_p) / (1 - beta_p))**2) * (
         1 - beta_p)**2 / (gamma * sum(mode.stiffness))
-    assert alpha_read == pytest.approx(alpha0 + alpha_p, rel=1e-12)
+    assert alpha_read == pytest.approx(alpha0 + alpha_p, rel=1e-12, abs=0)
 
 
 def test_ring_down_of_the_full_equation():
@@ -333,7 +333,7 @@ def test_ring_down_of_the_full_equation():
     cone = np.hypot(*sol.y[:2, -1]) / np.hypot(*m_start[:2])
     mode = analytic.small_angle_mode([0, 0, 1], ms, applied_field=[0, 0, b],
                                      damping=alpha0 + analytic.pumping_damping(0.25, ms, vol))
-    assert -math.log(cone) / tmax == pytest.approx(mode.decay_rate, rel=1e-3)
+    assert -math.log(cone) / tmax == pytest.approx(mode.decay_rate, rel=1e-3, abs=0)
 
 
 def test_kittel_limits():
@@ -341,15 +341,15 @@ def test_kittel_limits():
     film = analytic.small_angle_mode([0, 1, 0], ms, applied_field=[0, 0.07, 0],
                                      demagnetizing_factors=[0, 0, 1])
     assert film.angular_frequency == pytest.approx(gamma * math.sqrt(0.07 * (0.07 + mu0ms)),
-                                                   rel=1e-12)
+                                                   rel=1e-12, abs=0)
     assert film.decay_rate == 0.0
     perp = analytic.small_angle_mode([0, 0, 1], ms, applied_field=[0, 0, 0.4],
                                      anisotropy_field=1.2, demagnetizing_factors=[0, 0, 1],
                                      damping=0.02)
     b = 0.4 + 1.2 - mu0ms
-    assert perp.angular_frequency == pytest.approx(gamma * b / (1 + 0.02**2), rel=1e-12)
-    assert perp.decay_rate == pytest.approx(0.02 * gamma * b / (1 + 0.02**2), rel=1e-12)
-    assert perp.stiffness == pytest.approx((b, b), rel=1e-12)
+    assert perp.angular_frequency == pytest.approx(gamma * b / (1 + 0.02**2), rel=1e-12, abs=0)
+    assert perp.decay_rate == pytest.approx(0.02 * gamma * b / (1 + 0.02**2), rel=1e-12, abs=0)
+    assert perp.stiffness == pytest.approx((b, b), rel=1e-12, abs=0)
 
 
 def test_small_angle_mode_refuses_non_equilibria_and_unstable_states():
@@ -536,7 +536,7 @@ def test_spin_current_noise_is_the_thermal_field_of_the_pumping_damping(g, t, ms
     lhs = HB_2E**2 * analytic.spin_current_noise_variance(g, t, dt)
     rhs = (ms * vol) ** 2 * analytic.thermal_field_variance(
         analytic.pumping_damping(g, ms, vol), t, ms, vol, dt)
-    assert lhs == pytest.approx(rhs, rel=1e-12)
+    assert lhs == pytest.approx(rhs, rel=1e-12, abs=0)
 
 
 @settings(max_examples=200, deadline=None)
@@ -552,7 +552,7 @@ def test_effective_temperature_and_spin_seebeck(channels):
     assert abs(np.sum(currents)) <= 1e-10 * scale  # the channels' currents balance
     # all at one temperature: T_eff is that temperature and nothing flows
     same = analytic.effective_temperature(a, np.full_like(t, 123.0))
-    assert same == pytest.approx(123.0, rel=1e-12)
+    assert same == pytest.approx(123.0, rel=1e-12, abs=0)
 
 
 def test_spin_seebeck_sign():
