@@ -55,17 +55,10 @@ def without_roundoff(arrays, batch_ndim: int = 0) -> list[np.ndarray]:
 
 
 def absorbing_ends(circuit) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Which ferromagnetic node absorbs the spin current of which contact, with which sign.
-
-    Returns (contact, node, sign), three (a,) arrays: the spin current I⃗_s (A) of contact
-    ``contact[i]``, flowing from its ``between[0]`` into its ``between[1]``, flows into the
-    ferromagnet ``node[i]`` with ``sign[i]`` (+1 into ``between[1]``, −1 out of
-    ``between[0]``); its part transverse to the magnetization is absorbed there (the
-    spin-transfer torque, physics.md §4). An ordinary F|N contact is absorbed by its
-    ferromagnet end; a tunnel junction's barrier spin current by both of its ferromagnetic
-    ends, with opposite signs; a bulk cell inside one magnet (two vertices of a diffusive
-    ferromagnetic layer) by none, its spin current stays inside the magnet.
-    """
+    """(contact, node, sign), (a,) each: contact[i]'s spin current (A, from between[0] into
+    between[1]) flows into ferromagnet node[i] with sign[i] = ±1, which absorbs its part
+    transverse to m (physics.md §4). An F|N contact: its ferromagnet; a tunnel junction:
+    both ends, opposite signs; a bulk cell inside one magnet: none (it stays inside)."""
     a, b = circuit.ends[:, 0], circuit.ends[:, 1]
     bulk = circuit.ferromagnet[a] & circuit.ferromagnet[b] & ~circuit.junction
     first = np.flatnonzero((circuit.magnet_of_contact >= 0) & ~bulk)

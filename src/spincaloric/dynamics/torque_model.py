@@ -131,15 +131,7 @@ class CircuitTorqueModel:
         t = np.zeros((len(nodes), 13, 3, s.shape[0]))
         for j, node in enumerate(nodes):
             for c, into in _absorbed_by(circuit, np.arange(circuit.n_nodes) == node):
-                a, b = circuit.ends[c]
-                k_a, k_b = k_of[c] if isinstance(k_of[c], tuple) else (k_of[c], None)
-                if k_b is None:
-                    x = (s[:, a, :] - s[:, b, :]).T
-                    current = np.einsum("qij,jw->qiw", k_a[:, 1:4, :], x)
-                else:  # a junction: J = K_a X_a − K_b X_b
-                    current = (np.einsum("qij,jw->qiw", k_a[:, 1:4, :], s[:, a, :].T)
-                               - np.einsum("qij,jw->qiw", k_b[:, 1:4, :], s[:, b, :].T))
-                t[j] += into * current
+                t[j] += into * _spin_current(k_of[c], s, *circuit.ends[c])
         d0 = _solver._drive_vectors(_static_drives(circuit))[0]
         return cls(circuit, magnets, nodes, a0, r0, e, f, t, d0, temperature_index)
 
@@ -225,6 +217,15 @@ def _absorbed_by(circuit: Circuit, member: np.ndarray):
     mine = np.flatnonzero(member[node])
     mine = mine[np.argsort(contact[mine], kind="stable")]
     return list(zip(contact[mine].tolist(), sign[mine].tolist()))
+
+
+def _spin_current(k, s: np.ndarray, a: int, b: int) -> np.ndarray:
+    """Spin current (..., 3, w) (A) of a contact (a, b) with response K (..., 8, 8), or a
+    junction's pair (K_a, K_b): J = K (X_a − X_b) or K_a X_a − K_b X_b, X the node states s
+    (w, n, 8) of :func:`_unit_states`."""
+    if isinstance(k, tuple):
+        return k[0][..., 1:4, :] @ s[:, a].T - k[1][..., 1:4, :] @ s[:, b].T
+    return k[..., 1:4, :] @ (s[:, a] - s[:, b]).T
 
 
 def _unit_states(circuit: Circuit, act: np.ndarray, m: np.ndarray) -> np.ndarray:
@@ -331,11 +332,8 @@ def _sampled_maps(circuit: Circuit, groups: list, act: np.ndarray):
     touches = member[:, circuit.ends].any(axis=2)  # (k, c) contacts with an end in the magnet
     zero = np.zeros((1, 8, 8))
     m_nominal = circuit.magnetization[:, None, :].copy()
-    k_nominal = _solver.contact_responses(circuit, m_nominal, np.zeros(n, bool))
-    const_k = [zero if touches[:, c].any() else k_nominal[c] for c in range(circuit.n_contacts)]
-    a0, r0 = _solver.assemble_dense(circuit, const_k, _solver.node_bases(
-        circuit, m_nominal, np.zeros(n, bool)))
-    a0, r0 = a0[0][np.ix_(act, act)], r0[0][act]
+    # the constant part: every contact that does not touch a dynamic magnet
+    a0, r0 = _solver.feature_system(circuit, m_nominal, touches.any(axis=0) - 1, [], act)[:2]
     u = a0.shape[0]
     e = np.zeros((len(groups), 25, u, u))
     f = np.zeros((len(groups), 25, u, 3 * n))
@@ -365,10 +363,8 @@ def _sampled_maps(circuit: Circuit, groups: list, act: np.ndarray):
         for p in range(len(samples)):
             s = _unit_states(circuit, act, mflat[:, p:p + 1])  # (w, n, 8)
             for c, into in absorbed:
-                a, b = circuit.ends[c]
-                k_a, k_b = _solver._ends_of(kj[c])
-                k_a, k_b = k_a[min(p, len(k_a) - 1)], k_b[min(p, len(k_b) - 1)]
-                current = s[:, a, :] @ k_a.T - s[:, b, :] @ k_b.T  # (w, 8): J = K_a X_a − K_b X_b
-                i_abs[p] += into * current[:, 1:4].T
+                k = kj[c] if isinstance(kj[c], tuple) else (kj[c], kj[c])
+                k = tuple(x[min(p, len(x) - 1)] for x in k)
+                i_abs[p] += into * _spin_current(k, s, *circuit.ends[c])
         t[j] = _fit(phi_pinv, phi, i_abs, "torque")
     return a0, r0, e, f, t

@@ -490,23 +490,15 @@ def _dense_generic_solve(circuit, mflat, dflat, paired, active, varying):
 
 def feature_system(circuit: Circuit, m_fixed: np.ndarray, magnet_of: np.ndarray, magnets,
                    act: np.ndarray, pairs: dict | None = None):
-    """The Kirchhoff system split by the features φ(m_f) = (1, m_f, m_f⊗m_f) of varying magnets:
-    A(m) = A_0 + Σ_f φ(m_f)·E_f and R(m) = R_0 + Σ_f φ(m_f)·F_f, exact because every K is
-    linear in φ of the magnet it depends on (:func:`response_coefficients`) and the assembly
-    is linear in K.
+    """A(m) = A_0 + Σ_f φ(m_f)·E_f and R(m) = R_0 + Σ_f φ(m_f)·F_f over the features
+    φ = (1, m, m⊗m) of the varying magnets f (exact: K is linear in φ, the assembly in K).
 
-    m_fixed : (n, 1, 3) unit magnetizations of the magnets that do not vary (the node bases
-        of internal ferromagnets are taken from it: those must not vary).
-    magnet_of : (c,) the varying magnet (node) whose features each contact's K depends on,
-        −1 for none.   magnets : (k,) the varying magnets' nodes, in the order of the result.
-    act : (8u,) bool, the active padded unknowns (:func:`active_components` of the unknown
-        nodes).   pairs : {contact: (C_a, C_b)}, each (13, 8, 8), a tunnel junction's
-        coefficients for its varying end (its K_a, K_b are affine in that magnet's m).
-
-    Returns a0 (u', u'), r0 (u', 3n), e (k, 13, u', u'), f (k, 13, u', 3n) over the u' active
-    unknowns (A in S-based theory units, R per drive (V, K, A)), and the list of every
-    contact's coefficients: (13, 8, 8), a pair for a junction of ``pairs``, a zero (1, 8, 8)
-    for a contact with no varying magnet.
+    m_fixed (n, 1, 3): every other magnetization (internal ferromagnets must not vary);
+    magnet_of (c,): the varying magnet whose φ each contact's K depends on, −1 none; magnets
+    (k,): their nodes; act (8u,): the active padded unknowns; pairs: {contact: (C_a, C_b)}
+    (13, 8, 8) of a tunnel junction with a varying end. Returns a0 (u', u'), r0 (u', 3n),
+    e (k, 13, u', u'), f (k, 13, u', 3n) on the u' active unknowns (S-based theory units,
+    drives (V, K, A)), and every contact's coefficients (zero (1, 8, 8) if nothing varies).
     """
     n = circuit.n_nodes
     pairs = pairs or {}
@@ -514,8 +506,8 @@ def feature_system(circuit: Circuit, m_fixed: np.ndarray, magnet_of: np.ndarray,
     bases = node_bases(circuit, m_fixed, np.zeros(n, bool))
     k_fixed = contact_responses(circuit, m_fixed, np.zeros(n, bool))
     zero = np.zeros((1, 8, 8))
-    a0, r0 = assemble_dense(circuit, [zero if g >= 0 else k_fixed[c]
-                                      for c, g in enumerate(magnet_of)], bases)
+    a0, r0 = assemble_dense(circuit, [zero if g >= 0 else k for k, g in zip(k_fixed, magnet_of)],
+                            bases)
     a0, r0 = a0[0][np.ix_(act, act)], r0[0][act]
     k_of = [pairs.get(c, coef[c]) if g >= 0 else zero for c, g in enumerate(magnet_of)]
     u = int(act.sum())
