@@ -2,9 +2,10 @@
 
 The state of a chunk of L trajectories is stored lane-last, (k, 3, L), and every operation
 loops innermost over the lanes, so the compiler emits SIMD code; chunks run in parallel
-threads (``prange``). The circuit torque is the scalar kernels' stage,
-:func:`~.kernels.circuit_torque_lanes`, on L lanes (elimination without pivoting; tests compare
-it with the pivoted single lane).
+threads (``prange``). The circuit torque solves one small system per lane by Gaussian
+elimination without pivoting: the Kirchhoff matrix has a positive-definite symmetric part in the
+conjugate variables (non-negative entropy production), for which elimination without pivoting
+is stable; tests compare it with the pivoted scalar kernel.
 
 Random numbers come from a per-trajectory xorshift128+ generator whose state (from the random seed
 and the trajectory index, :mod:`.streams`) is shared with the scalar kernels: trajectory i is the
@@ -21,7 +22,8 @@ from numba import njit, prange
 
 from ..constants import BOLTZMANN as _KB
 from ..constants import MU0 as _MU0
-from .kernels import circuit_torque_lanes, drive_at, prepare_drive, rk4_crossing, rng_normal
+from ..constants import TORQUE_PER_SPIN_CURRENT as _HBAR_2E
+from .kernels import drive_at, prepare_drive, rk4_crossing, rng_normal
 
 LANES = 64
 
@@ -49,20 +51,115 @@ def _rhs_lanes(mode, y, mp, mv, bth, tau, out, n):
             out[g, 2, e] = c * (oz + alpha * (mx * oy - my * ox))
 
 
+@njit(cache=True)
+def _sphere_lanes(y, g, phi, n):
+    """The 25 cubic and quartic monomials of m/|m| of magnet g in every lane (same order as
+    :func:`.torque_model.sphere_features`)."""
+    for e in range(n):
+        inv = 1.0 / math.sqrt(y[g, 0, e] ** 2 + y[g, 1, e] ** 2 + y[g, 2, e] ** 2)
+        q = 0
+        for i in range(3):
+            for j in range(i, 3):
+                for k in range(j, 3):
+                    phi[g, q, e] = y[g, i, e] * y[g, j, e] * y[g, k, e] * inv ** 3
+                    q += 1
+        for i in range(3):
+            for j in range(i, 3):
+                for k in range(j, 3):
+                    for m in range(k, 3):
+                        phi[g, q, e] = (y[g, i, e] * y[g, j, e] * y[g, k, e] * y[g, m, e]
+                                        * inv ** 4)
+                        q += 1
+
+
+# one kernel on purpose (C901): passing its arrays to more helpers is ~2x slower per trajectory
 @njit(cache=True, fastmath=True)
-def _torque_lanes(mode, y, mp, slon, a0, e_map, t_map, rd, fd, td, phi, amat, w, tau, n):
+def _torque_lanes(mode, y, mp, slon, a0, e_map, t_map, rd, fd, td, phi, amat, w, tau, n):  # noqa: C901
     """Torques (k, 3, L) in N·m (mode 1: circuit; 2: prescribed Slonczewski; 0: none)."""
-    if mode == 1:
-        circuit_torque_lanes(y, a0, e_map, t_map, rd, fd, td, phi, amat, w, tau, n)
+    k = y.shape[0]
+    if mode == 0:
+        for g in range(k):
+            for c in range(3):
+                for e in range(n):
+                    tau[g, c, e] = 0.0
         return
-    for g in range(y.shape[0]):
+    if mode == 2:
+        for g in range(k):
+            for e in range(n):
+                aj = slon[g, 0, e]  # a_J M_s V: N·m
+                px, py, pz = slon[g, 1, e], slon[g, 2, e], slon[g, 3, e]
+                mdp = y[g, 0, e] * px + y[g, 1, e] * py + y[g, 2, e] * pz
+                tau[g, 0, e] = aj * (mdp * y[g, 0, e] - px)
+                tau[g, 1, e] = aj * (mdp * y[g, 1, e] - py)
+                tau[g, 2, e] = aj * (mdp * y[g, 2, e] - pz)
+        return
+    u = a0.shape[0]
+    for i in range(u):
+        for j in range(u):
+            for e in range(n):
+                amat[i, j, e] = a0[i, j]
         for e in range(n):
-            aj = slon[g, 0, e] if mode == 2 else 0.0  # a_J M_s V: N·m
-            px, py, pz = slon[g, 1, e], slon[g, 2, e], slon[g, 3, e]
-            mdp = y[g, 0, e] * px + y[g, 1, e] * py + y[g, 2, e] * pz
-            tau[g, 0, e] = aj * (mdp * y[g, 0, e] - px)
-            tau[g, 1, e] = aj * (mdp * y[g, 1, e] - py)
-            tau[g, 2, e] = aj * (mdp * y[g, 2, e] - pz)
+            w[i, e] = rd[i, e]
+    nq = e_map.shape[1]
+    for g in range(k):
+        if nq != 13:
+            _sphere_lanes(y, g, phi, n)
+        else:
+            for e in range(n):
+                mx, my, mz = y[g, 0, e], y[g, 1, e], y[g, 2, e]
+                phi[g, 0, e] = 1.0
+                phi[g, 1, e] = mx
+                phi[g, 2, e] = my
+                phi[g, 3, e] = mz
+                phi[g, 4, e] = mx * mx
+                phi[g, 5, e] = mx * my
+                phi[g, 6, e] = mx * mz
+                phi[g, 7, e] = my * mx
+                phi[g, 8, e] = my * my
+                phi[g, 9, e] = my * mz
+                phi[g, 10, e] = mz * mx
+                phi[g, 11, e] = mz * my
+                phi[g, 12, e] = mz * mz
+        for q in range(nq):
+            for i in range(u):
+                for j in range(u):
+                    c = e_map[g, q, i, j]
+                    if c != 0.0:
+                        for e in range(n):
+                            amat[i, j, e] += phi[g, q, e] * c
+                for e in range(n):
+                    w[i, e] += phi[g, q, e] * fd[g, q, i, e]
+    # elimination without pivoting, lane by lane in SIMD
+    for col in range(u):
+        for r in range(col + 1, u):
+            for e in range(n):
+                fac = amat[r, col, e] / amat[col, col, e]
+                for c in range(col, u):
+                    amat[r, c, e] -= fac * amat[col, c, e]
+                w[r, e] -= fac * w[col, e]
+    for r in range(u - 1, -1, -1):
+        for e in range(n):
+            s = w[r, e]
+            for c in range(r + 1, u):
+                s -= amat[r, c, e] * w[c, e]
+            w[r, e] = s / amat[r, r, e]
+    for g in range(k):
+        for c in range(3):
+            for e in range(n):
+                tau[g, c, e] = 0.0
+        for q in range(nq):
+            for c in range(3):
+                for e in range(n):
+                    s = td[g, q, c, e]
+                    for j in range(u):
+                        s += t_map[g, q, c, j] * w[j, e]
+                    tau[g, c, e] += phi[g, q, e] * s
+        for e in range(n):
+            ix, iy, iz = tau[g, 0, e], tau[g, 1, e], tau[g, 2, e]
+            dot = ix * y[g, 0, e] + iy * y[g, 1, e] + iz * y[g, 2, e]
+            tau[g, 0, e] = _HBAR_2E * (ix - dot * y[g, 0, e])
+            tau[g, 1, e] = _HBAR_2E * (iy - dot * y[g, 1, e])
+            tau[g, 2, e] = _HBAR_2E * (iz - dot * y[g, 2, e])
 
 
 @njit(cache=True)

@@ -104,6 +104,66 @@ def drive_at(t, d0, slot, offsets, times, values, amplitude, out):
 
 
 @njit(cache=True)
+def _solve_small(a, b, n):
+    """Solve a x = b in place (Gaussian elimination, partial pivoting); returns x in b."""
+    for col in range(n):
+        piv = col
+        big = abs(a[col, col])
+        for r in range(col + 1, n):
+            if abs(a[r, col]) > big:
+                big = abs(a[r, col])
+                piv = r
+        if piv != col:
+            for c in range(n):
+                tmp = a[col, c]
+                a[col, c] = a[piv, c]
+                a[piv, c] = tmp
+            tmp = b[col]
+            b[col] = b[piv]
+            b[piv] = tmp
+        inv = 1.0 / a[col, col]
+        for r in range(col + 1, n):
+            fac = a[r, col] * inv
+            if fac != 0.0:
+                for c in range(col, n):
+                    a[r, c] -= fac * a[col, c]
+                b[r] -= fac * b[col]
+    for r in range(n - 1, -1, -1):
+        s = b[r]
+        for c in range(r + 1, n):
+            s -= a[r, c] * b[c]
+        b[r] = s / a[r, r]
+
+
+@njit(cache=True)
+def _features(m, phi):
+    """φ(m): the 13 features (1, m, m⊗m), or, for a map with 25 features, the cubic and
+    quartic monomials of m/|m| (:func:`.torque_model.sphere_features`, same order)."""
+    if phi.shape[0] == 13:
+        phi[0] = 1.0
+        phi[1] = m[0]
+        phi[2] = m[1]
+        phi[3] = m[2]
+        for i in range(3):
+            for j in range(3):
+                phi[4 + 3 * i + j] = m[i] * m[j]
+        return
+    inv = 1.0 / math.sqrt(m[0] * m[0] + m[1] * m[1] + m[2] * m[2])
+    q = 0
+    for i in range(3):
+        for j in range(i, 3):
+            for k in range(j, 3):
+                phi[q] = m[i] * m[j] * m[k] * inv * inv * inv
+                q += 1
+    for i in range(3):
+        for j in range(i, 3):
+            for k in range(j, 3):
+                for n in range(k, 3):
+                    phi[q] = m[i] * m[j] * m[k] * m[n] * inv * inv * inv * inv
+                    q += 1
+
+
+@njit(cache=True)
 def prepare_drive(d, r0, f, t, rd, fd, td):
     """Contract the drive-dependent maps with d once per drive value: rd = R0 d (u,),
     fd = F d (k, q, u), td = T[..., u:] d (k, q, 3)."""
@@ -129,136 +189,47 @@ def prepare_drive(d, r0, f, t, rd, fd, td):
                 td[g, q, c] = s
 
 
-@njit(cache=True, inline="always")
-def features_lanes(y, g, phi, n):
-    """φ(m) of magnet g in lanes 0..n−1 of m = y (k, 3, L) into phi (k, q, L): the 13 features
-    (1, m, m⊗m), or, for q = 25, the cubic and quartic monomials of m/|m| (same order as
-    :func:`.torque_model.sphere_features`)."""
-    if phi.shape[1] == 13:
-        for e in range(n):
-            phi[g, 0, e] = 1.0
-            for i in range(3):
-                phi[g, 1 + i, e] = y[g, i, e]
-                for j in range(3):
-                    phi[g, 4 + 3 * i + j, e] = y[g, i, e] * y[g, j, e]
-        return
-    for e in range(n):
-        inv = 1.0 / math.sqrt(y[g, 0, e] ** 2 + y[g, 1, e] ** 2 + y[g, 2, e] ** 2)
-        q = 0
-        for i in range(3):
-            for j in range(i, 3):
-                for k in range(j, 3):
-                    phi[g, q, e] = y[g, i, e] * y[g, j, e] * y[g, k, e] * inv ** 3
-                    q += 1
-        for i in range(3):
-            for j in range(i, 3):
-                for k in range(j, 3):
-                    for m in range(k, 3):
-                        phi[g, q, e] = (y[g, i, e] * y[g, j, e] * y[g, k, e] * y[g, m, e]
-                                        * inv ** 4)
-                        q += 1
-
-
-@njit(cache=True, inline="always")
-def solve_lanes(amat, w, n):
-    """Solve amat x = w (amat (u, u, L), w (u, L)) in lanes 0..n−1, in place (x in w): one lane
-    with partial pivoting, several without, lane by lane in SIMD (the Kirchhoff matrix has a
-    positive-definite symmetric part in the conjugate variables — non-negative entropy
-    production — for which elimination without pivoting is stable)."""
-    u = amat.shape[0]
-    for col in range(u):
-        if n == 1:
-            piv = col
-            for r in range(col + 1, u):
-                if abs(amat[r, col, 0]) > abs(amat[piv, col, 0]):
-                    piv = r
-            for c in range(u):
-                amat[col, c, 0], amat[piv, c, 0] = amat[piv, c, 0], amat[col, c, 0]
-            w[col, 0], w[piv, 0] = w[piv, 0], w[col, 0]
-        for r in range(col + 1, u):
-            for e in range(n):
-                fac = amat[r, col, e] / amat[col, col, e]
-                for c in range(col, u):
-                    amat[r, c, e] -= fac * amat[col, c, e]
-                w[r, e] -= fac * w[col, e]
-    for r in range(u - 1, -1, -1):
-        for e in range(n):
-            s = w[r, e]
-            for c in range(r + 1, u):
-                s -= amat[r, c, e] * w[c, e]
-            w[r, e] = s / amat[r, r, e]
-
-
-@njit(cache=True, inline="always")
-def _assemble_lanes(y, a0, e_map, rd, fd, phi, amat, w, n):
-    """A = A0 + Σ_g φ(m_g)·E_g into amat (u, u, L) and R d = rd + Σ_g φ(m_g)·fd_g into w (u, L),
-    the features of every magnet into phi (k, q, L)."""
-    u, nq = a0.shape[0], e_map.shape[1]
-    for i in range(u):
-        for j in range(u):
-            for e in range(n):
-                amat[i, j, e] = a0[i, j]
-        for e in range(n):
-            w[i, e] = rd[i, e]
-    for g in range(y.shape[0]):
-        features_lanes(y, g, phi, n)
-        for q in range(nq):
-            for i in range(u):
-                for j in range(u):
-                    c = e_map[g, q, i, j]
-                    if c != 0.0:
-                        for e in range(n):
-                            amat[i, j, e] += phi[g, q, e] * c
-                for e in range(n):
-                    w[i, e] += phi[g, q, e] * fd[g, q, i, e]
-
-
-@njit(cache=True, inline="always")
-def _contract_lanes(y, t_map, td, phi, w, u, tau, n):
-    """τ = (ħ/2e) (I_abs)⊥m (N·m) into tau (k, 3, L), I_abs = Σ_q φ_q (td_q + T_q w) (A), w the
-    u solved unknowns."""
-    nq = t_map.shape[1]
-    for g in range(y.shape[0]):
-        for c in range(3):
-            for e in range(n):
-                tau[g, c, e] = 0.0
-        for q in range(nq):
-            for c in range(3):
-                for e in range(n):
-                    s = td[g, q, c, e]
-                    for j in range(u):
-                        s += t_map[g, q, c, j] * w[j, e]
-                    tau[g, c, e] += phi[g, q, e] * s
-        for e in range(n):
-            ix, iy, iz = tau[g, 0, e], tau[g, 1, e], tau[g, 2, e]
-            dot = ix * y[g, 0, e] + iy * y[g, 1, e] + iz * y[g, 2, e]
-            tau[g, 0, e] = _HBAR_2E * (ix - dot * y[g, 0, e])
-            tau[g, 1, e] = _HBAR_2E * (iy - dot * y[g, 1, e])
-            tau[g, 2, e] = _HBAR_2E * (iz - dot * y[g, 2, e])
-
-
-@njit(cache=True, inline="always")
-def circuit_torque_lanes(y, a0, e_map, t_map, rd, fd, td, phi, amat, w, tau, n):
-    """Torques tau (k, 3, L) in N·m on the k dynamic magnets at m = y (k, 3, L), lanes 0..n−1,
-    for the drives contracted by :func:`prepare_drive` into rd (u, L), fd (k, q, u, L), td
-    (k, q, 3, L): A = A0 + Σ φ·E, solve A w = rd + Σ φ·fd, I_abs = Σ φ (td + T w), τ = (ħ/2e)
-    I_abs⊥m. The one stage evaluation of every integrator; leaves the solved unknowns in
-    w[:u]."""
-    _assemble_lanes(y, a0, e_map, rd, fd, phi, amat, w, n)
-    solve_lanes(amat, w, n)
-    _contract_lanes(y, t_map, td, phi, w, a0.shape[0], tau, n)
-
-
 @njit(cache=True)
 def circuit_torque(m, a0, e, t, rd, fd, td, tau, phi, amat, w):
-    """Torques tau (k, 3) in N·m on the k dynamic magnets at magnetizations m (k, 3), for the
-    drive contracted by :func:`prepare_drive` into rd, fd, td: :func:`circuit_torque_lanes`
-    on one lane (phi (k, q), amat (u, u), w (≥ u,) work arrays; w[:u] the solved unknowns)."""
-    k, u, nq = m.shape[0], a0.shape[0], e.shape[1]
-    circuit_torque_lanes(m.reshape((k, 3, 1)), a0, e, t, rd.reshape((u, 1)),
-                         fd.reshape((k, nq, u, 1)), td.reshape((k, nq, 3, 1)),
-                         phi.reshape((k, nq, 1)), amat.reshape((u, u, 1)),
-                         w.reshape((w.shape[0], 1)), tau.reshape((k, 3, 1)), 1)
+    """Torques (N·m) on the k dynamic magnets at magnetizations m (k, 3), for the drive
+    contracted by :func:`prepare_drive` into rd, fd, td."""
+    k = m.shape[0]
+    u = a0.shape[0]
+    nq = e.shape[1]
+    for i in range(u):
+        for j in range(u):
+            amat[i, j] = a0[i, j]
+        w[i] = rd[i]
+    for g in range(k):
+        _features(m[g], phi[g])
+        for q in range(nq):
+            p = phi[g, q]
+            for i in range(u):
+                for j in range(u):
+                    amat[i, j] += p * e[g, q, i, j]
+                w[i] += p * fd[g, q, i]
+    _solve_small(amat, w, u)
+    for g in range(k):
+        ix = 0.0
+        iy = 0.0
+        iz = 0.0
+        for q in range(nq):
+            p = phi[g, q]
+            sx = td[g, q, 0]
+            sy = td[g, q, 1]
+            sz = td[g, q, 2]
+            for j in range(u):
+                wj = w[j]
+                sx += t[g, q, 0, j] * wj
+                sy += t[g, q, 1, j] * wj
+                sz += t[g, q, 2, j] * wj
+            ix += p * sx
+            iy += p * sy
+            iz += p * sz
+        dot = ix * m[g, 0] + iy * m[g, 1] + iz * m[g, 2]
+        tau[g, 0] = _HBAR_2E * (ix - dot * m[g, 0])
+        tau[g, 1] = _HBAR_2E * (iy - dot * m[g, 1])
+        tau[g, 2] = _HBAR_2E * (iz - dot * m[g, 2])
 
 
 @njit(cache=True)
