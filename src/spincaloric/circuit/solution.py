@@ -216,11 +216,8 @@ class Solution:
 
     @cached_property
     def absorbed_spin_currents(self) -> dict[str, np.ndarray]:
-        """Transverse spin current absorbed by every ferromagnet, I⃗_abs (A), (..., 3).
-
-        I⃗_abs = −Σ (I⃗_s, F→N)⊥ over the ferromagnet's contacts (physics.md §4), the contacts
-        and signs of :func:`absorbing_ends`.
-        """
+        """Transverse spin current absorbed by every ferromagnet, I⃗_abs (A), (..., 3):
+        −Σ (I⃗_s, F→N)⊥ over the contacts and signs of :func:`absorbing_ends` (physics.md §4)."""
         c = self.circuit
         has, magnet, sign = absorbing_ends(c)
         total = np.zeros(self.shape + (c.n_nodes, 3))

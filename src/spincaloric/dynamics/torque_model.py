@@ -326,9 +326,7 @@ def _sampled_maps(circuit: Circuit, groups: list, act: np.ndarray):
     phi = sphere_features(samples)
     phi_pinv = np.linalg.pinv(phi)
     n = circuit.n_nodes
-    member = np.zeros((len(groups), n), bool)
-    for j, g in enumerate(groups):
-        member[j, g] = True
+    member = np.array([np.isin(np.arange(n), g) for g in groups])  # (k, n)
     touches = member[:, circuit.ends].any(axis=2)  # (k, c) contacts with an end in the magnet
     zero = np.zeros((1, 8, 8))
     m_nominal = circuit.magnetization[:, None, :].copy()
@@ -363,8 +361,7 @@ def _sampled_maps(circuit: Circuit, groups: list, act: np.ndarray):
         for p in range(len(samples)):
             s = _unit_states(circuit, act, mflat[:, p:p + 1])  # (w, n, 8)
             for c, into in absorbed:
-                k = kj[c] if isinstance(kj[c], tuple) else (kj[c], kj[c])
-                k = tuple(x[min(p, len(x) - 1)] for x in k)
+                k = tuple(x[min(p, len(x) - 1)] for x in _solver._ends_of(kj[c]))
                 i_abs[p] += into * _spin_current(k, s, *circuit.ends[c])
         t[j] = _fit(phi_pinv, phi, i_abs, "torque")
     return a0, r0, e, f, t

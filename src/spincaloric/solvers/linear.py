@@ -490,16 +490,12 @@ def _dense_generic_solve(circuit, mflat, dflat, paired, active, varying):
 
 def feature_system(circuit: Circuit, m_fixed: np.ndarray, magnet_of: np.ndarray, magnets,
                    act: np.ndarray, pairs: dict | None = None):
-    """A(m) = A_0 + Σ_f φ(m_f)·E_f and R(m) = R_0 + Σ_f φ(m_f)·F_f over the features
-    φ = (1, m, m⊗m) of the varying magnets f (exact: K is linear in φ, the assembly in K).
-
-    m_fixed (n, 1, 3): every other magnetization (internal ferromagnets must not vary);
-    magnet_of (c,): the varying magnet whose φ each contact's K depends on, −1 none; magnets
-    (k,): their nodes; act (8u,): the active padded unknowns; pairs: {contact: (C_a, C_b)}
-    (13, 8, 8) of a tunnel junction with a varying end. Returns a0 (u', u'), r0 (u', 3n),
-    e (k, 13, u', u'), f (k, 13, u', 3n) on the u' active unknowns (S-based theory units,
-    drives (V, K, A)), and every contact's coefficients (zero (1, 8, 8) if nothing varies).
-    """
+    """A(m) = A_0 + Σ_f φ(m_f)·E_f, R(m) = R_0 + Σ_f φ(m_f)·F_f, φ = (1, m, m⊗m) of the varying
+    magnets f (nodes ``magnets``; exact: K is linear in φ, the assembly in K). m_fixed
+    (n, 1, 3): the other magnetizations; magnet_of (c,): the f each K depends on (−1 none);
+    act (8u,): active unknowns; pairs: {junction: (C_a, C_b)} (13, 8, 8). Returns a0, r0, e
+    (k, 13, u', u'), f (k, 13, u', 3n) on the u' active unknowns and each contact's
+    coefficients (zero (1, 8, 8) where nothing varies)."""
     n = circuit.n_nodes
     pairs = pairs or {}
     coef = _coefficients(circuit).reshape(-1, 13, 8, 8)
@@ -522,14 +518,8 @@ def feature_system(circuit: Circuit, m_fixed: np.ndarray, magnet_of: np.ndarray,
 
 
 def _dense_feature_solve(circuit, mflat, dflat, paired, active, varying):
-    """Dense batch whose internal ferromagnets are fixed: the assembled system is linear in the
-    features φ(m_f) of each varying magnet f (K is, and the assembly is linear in K), so
-
-        A(m) = A_0 + Σ_f φ(m_f) · E_f,   R(m) = R_0 + Σ_f φ(m_f) · F_f,
-
-    with E_f, F_f of :func:`feature_system`. Per point this costs a few small matrix products
-    and one dense solve.
-    """
+    """Dense batch whose internal ferromagnets are fixed: A(m) and R(m) of
+    :func:`feature_system`; per point a few small matrix products and one dense solve."""
     internal = circuit.unknown_nodes
     n_int = len(internal)
     act = active[internal].reshape(-1)
@@ -539,7 +529,6 @@ def _dense_feature_solve(circuit, mflat, dflat, paired, active, varying):
     magnet_of = np.where((moc >= 0) & varying[moc], moc, -1)
     magnets = sorted({int(f) for f in magnet_of if f >= 0})
     a0, r0, e, r, _ = feature_system(circuit, m_first, magnet_of, magnets, act)
-    parts = [(f, e[i].reshape(13, u * u), r[i]) for i, f in enumerate(magnets)]
     m_points = mflat.shape[1]
     x = np.empty((m_points, circuit.n_nodes, 8))
     j = np.empty((m_points, circuit.n_contacts, 8))
@@ -549,7 +538,7 @@ def _dense_feature_solve(circuit, mflat, dflat, paired, active, varying):
         a = np.broadcast_to(a0.reshape(1, u * u), (sl.stop - sl.start, u * u)).copy()
         rhs = dvec @ r0.T  # (p or 1, u)
         feats = {}
-        for f, ef, rf in parts:
+        for f, ef, rf in zip(magnets, e.reshape(len(magnets), 13, u * u), r):
             phi = feats[f] = magnetization_features(mflat[f, sl])  # (p, 13)
             a += phi @ ef
             if dvec.shape[0] == 1:
