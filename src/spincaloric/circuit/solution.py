@@ -54,6 +54,20 @@ def without_roundoff(arrays, batch_ndim: int = 0) -> list[np.ndarray]:
     return out
 
 
+def absorbing_ends(circuit) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(contact, node, sign), (a,) each: contact[i]'s spin current (A, from between[0] into
+    between[1]) flows into ferromagnet node[i] with sign[i] = ±1, which absorbs its part
+    transverse to m (physics.md §4). An F|N contact: its ferromagnet; a tunnel junction:
+    both ends, opposite signs; a bulk cell inside one magnet: none (it stays inside)."""
+    a, b = circuit.ends[:, 0], circuit.ends[:, 1]
+    bulk = circuit.ferromagnet[a] & circuit.ferromagnet[b] & ~circuit.junction
+    first = np.flatnonzero((circuit.magnet_of_contact >= 0) & ~bulk)
+    node = circuit.magnet_of_contact[first]
+    second = np.flatnonzero(circuit.junction)  # ... and a junction's second magnet
+    return (np.concatenate([first, second]), np.concatenate([node, b[second]]),
+            np.concatenate([np.where(a[first] == node, -1.0, 1.0), np.ones(len(second))]))
+
+
 @dataclass(frozen=True)
 class NodeState:
     """State of one node. voltage: V (electric potential); spin_accumulation: V, (..., 3);
@@ -202,27 +216,17 @@ class Solution:
 
     @cached_property
     def absorbed_spin_currents(self) -> dict[str, np.ndarray]:
-        """Transverse spin current absorbed by every ferromagnet, I⃗_abs (A), (..., 3).
-
-        I⃗_abs = −Σ (I⃗_s, F→N)⊥ over the ferromagnet's contacts (physics.md §4); a tunnel
-        junction's barrier spin current is absorbed at both of its ferromagnetic ends.
-        """
+        """Transverse spin current absorbed by every ferromagnet, I⃗_abs (A), (..., 3):
+        −Σ (I⃗_s, F→N)⊥ over the contacts and signs of :func:`absorbing_ends` (physics.md §4)."""
         c = self.circuit
-        has = np.flatnonzero(c.magnet_of_contact >= 0)
-        magnet = c.magnet_of_contact[has]
-        # spin current F -> N of each magnetic contact: +J if the ferromagnet is between[0]
-        sign = np.where(c.ends[has, 0] == magnet, 1.0, -1.0)
-        second = np.flatnonzero(c.junction)  # ... and −J into a junction's second magnet
-        has = np.concatenate([has, second])
-        magnet = np.concatenate([magnet, c.ends[second, 1]])
-        sign = np.concatenate([sign, -np.ones(len(second))])
+        has, magnet, sign = absorbing_ends(c)
         total = np.zeros(self.shape + (c.n_nodes, 3))
         if len(has) <= 64:  # few contacts, large batch: slices beat a scattered add
             for k, f, s in zip(has, magnet, sign):
-                total[..., f, :] -= s * self.currents[..., k, 1:4]
+                total[..., f, :] += s * self.currents[..., k, 1:4]
         else:
             np.add.at(np.moveaxis(total, -2, 0), magnet,
-                      np.moveaxis(-sign[:, None] * self.currents[..., has, 1:4], -2, 0))
+                      np.moveaxis(sign[:, None] * self.currents[..., has, 1:4], -2, 0))
         m = self.magnetizations
         perp = total - np.einsum("...i,...i->...", total, m)[..., None] * m
         return {c.names[n]: perp[..., n, :] for n in np.flatnonzero(c.ferromagnet)}

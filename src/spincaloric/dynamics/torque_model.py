@@ -34,6 +34,7 @@ from ..circuit.contacts import magnetization_features
 from ..circuit.device import Circuit, DeviceError
 from ..circuit.junctions import junction_response
 from ..circuit.memory import refuse_beyond_memory, torque_map_bytes
+from ..circuit.solution import absorbing_ends
 from ..constants import TORQUE_PER_SPIN_CURRENT, from_electric_potential
 from ..solvers import linear as _solver
 
@@ -107,7 +108,6 @@ class CircuitTorqueModel:
         unknown = circuit.unknown_nodes
         act = active[unknown].reshape(-1)
         u = int(act.sum())
-        n3 = 3 * circuit.n_nodes
         temperature_index = _temperature_index(circuit, nodes, act)
         sampled = any(len(g) > 1 or not circuit.reservoir[g[0]] for g in groups)
         first = circuit.magnet_name(circuit.magnet_node(magnets[0]))
@@ -122,43 +122,16 @@ class CircuitTorqueModel:
             d0 = _solver._drive_vectors(_static_drives(circuit))[0]
             return cls(circuit, magnets, nodes, a0, r0, e, f, t, d0, temperature_index)
         mflat = circuit.magnetization[:, None, :].copy()
-        bases = _solver.node_bases(circuit, mflat, varying)
-        coef = _solver._coefficients(circuit).reshape(-1, 13, 8, 8)
-        k_fixed = _solver.contact_responses(circuit, mflat, np.zeros_like(varying))
-        magnet_of = _dynamic_end(circuit, varying)
-        zero = np.zeros((1, 8, 8))
-        pairs = _junction_coefficients(circuit, magnet_of)
-        const_k = [zero if (g >= 0 and varying[g]) else k_fixed[c] for c, g in enumerate(magnet_of)]
-        a0, r0 = _solver.assemble_dense(circuit, const_k, bases)
-        a0, r0 = a0[0][np.ix_(act, act)], r0[0][act]
-        e = np.zeros((len(nodes), 13, u, u))
-        f = np.zeros((len(nodes), 13, u, n3))
+        dynamic_end = _dynamic_end(circuit, varying)
+        magnet_of = np.where((dynamic_end >= 0) & varying[dynamic_end], dynamic_end, -1)
+        a0, r0, e, f, k_of = _solver.feature_system(
+            circuit, mflat, magnet_of, nodes, act, _junction_coefficients(circuit, magnet_of))
+        # absorbed spin currents are linear in the node states, which are linear in (y, d)
+        s = _unit_states(circuit, act, mflat)  # (w, n, 8)
+        t = np.zeros((len(nodes), 13, 3, s.shape[0]))
         for j, node in enumerate(nodes):
-            kf = [pairs.get(c, coef[c]) if g == node else zero for c, g in enumerate(magnet_of)]
-            ej, fj = _solver.assemble_dense(circuit, kf, bases, node_terms=False)
-            e[j] = ej[:, act][:, :, act]
-            f[j] = fj[:, act]
-        # node states are linear in (y, d): columns of S by unit vectors
-        w = u + n3
-        y_pad = np.zeros((w, len(unknown) * 8))
-        y_pad[np.arange(u), np.flatnonzero(act)] = 1.0
-        drives = np.zeros((circuit.n_nodes, 3, w))
-        drives.reshape(n3, w)[np.arange(n3), u + np.arange(n3)] = 1.0
-        s = _solver.node_states(circuit, y_pad.reshape(w, -1, 8), mflat, drives)  # (w, n, 8)
-        t = np.zeros((len(nodes), 13, 3, w))
-        for c, (a, b) in enumerate(circuit.ends):
-            g = magnet_of[c]
-            if g < 0 or not varying[g]:
-                continue
-            j = int(np.flatnonzero(nodes == g)[0])
-            sign = 1.0 if a == g else -1.0  # spin current F -> N is +J when F is between[0]
-            if c in pairs:  # J = K_a X_a − K_b X_b
-                c_a, c_b = pairs[c]
-                t[j] -= sign * (np.einsum("qij,jw->qiw", c_a[:, 1:4, :], s[:, a, :].T)
-                                - np.einsum("qij,jw->qiw", c_b[:, 1:4, :], s[:, b, :].T))
-                continue
-            m_c = (s[:, a, :] - s[:, b, :]).T  # (8, w)
-            t[j] -= sign * np.einsum("qij,jw->qiw", coef[c][:, 1:4, :], m_c)
+            for c, into in _absorbed_by(circuit, np.arange(circuit.n_nodes) == node):
+                t[j] += into * _spin_current(k_of[c], s, *circuit.ends[c])
         d0 = _solver._drive_vectors(_static_drives(circuit))[0]
         return cls(circuit, magnets, nodes, a0, r0, e, f, t, d0, temperature_index)
 
@@ -235,6 +208,36 @@ def _dynamic_end(circuit: Circuit, varying: np.ndarray) -> np.ndarray:
                               "them: keep one of the two fixed")
         out[c] = a if varying[a] else (b if varying[b] else -1)
     return out
+
+
+def _absorbed_by(circuit: Circuit, member: np.ndarray):
+    """(contact, sign) pairs, in contact order, of the spin currents that the magnet of the
+    nodes ``member`` (n,) bool absorbs (:func:`absorbing_ends`)."""
+    contact, node, sign = absorbing_ends(circuit)
+    mine = np.flatnonzero(member[node])
+    mine = mine[np.argsort(contact[mine], kind="stable")]
+    return list(zip(contact[mine].tolist(), sign[mine].tolist()))
+
+
+def _spin_current(k, s: np.ndarray, a: int, b: int) -> np.ndarray:
+    """Spin current (..., 3, w) (A) of a contact (a, b) with response K (..., 8, 8), or a
+    junction's pair (K_a, K_b): J = K (X_a − X_b) or K_a X_a − K_b X_b, X the node states s
+    (w, n, 8) of :func:`_unit_states`."""
+    if isinstance(k, tuple):
+        return k[0][..., 1:4, :] @ s[:, a].T - k[1][..., 1:4, :] @ s[:, b].T
+    return k[..., 1:4, :] @ (s[:, a] - s[:, b]).T
+
+
+def _unit_states(circuit: Circuit, act: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """(w, n, 8) node states for the unit vectors of (y, d), w = u + 3n: the node states are
+    linear in the solved unknowns y (u,) and the drives d (3n,) at magnetizations m (n, 1, 3)."""
+    u, n3 = int(act.sum()), 3 * circuit.n_nodes
+    w = u + n3
+    y_pad = np.zeros((w, len(circuit.unknown_nodes) * 8))
+    y_pad[np.arange(u), np.flatnonzero(act)] = 1.0
+    drives = np.zeros((circuit.n_nodes, 3, w))
+    drives.reshape(n3, w)[np.arange(n3), u + np.arange(n3)] = 1.0
+    return _solver.node_states(circuit, y_pad.reshape(w, -1, 8), m, drives)
 
 
 def _junction_coefficients(circuit: Circuit, dynamic_end: np.ndarray) -> dict:
@@ -323,31 +326,16 @@ def _sampled_maps(circuit: Circuit, groups: list, act: np.ndarray):
     phi = sphere_features(samples)
     phi_pinv = np.linalg.pinv(phi)
     n = circuit.n_nodes
-    u, n3 = int(act.sum()), 3 * n
-    w = u + n3
-    unknown = circuit.unknown_nodes
-    member = np.zeros((len(groups), n), bool)
-    for j, g in enumerate(groups):
-        member[j, g] = True
+    member = np.array([np.isin(np.arange(n), g) for g in groups])  # (k, n)
     touches = member[:, circuit.ends].any(axis=2)  # (k, c) contacts with an end in the magnet
     zero = np.zeros((1, 8, 8))
-    fixed = np.zeros(n, bool)
     m_nominal = circuit.magnetization[:, None, :].copy()
-    k_nominal = _solver.contact_responses(circuit, m_nominal, fixed)
-    const_k = [zero if touches[:, c].any() else k_nominal[c] for c in range(circuit.n_contacts)]
-    a0, r0 = _solver.assemble_dense(circuit, const_k, _solver.node_bases(circuit, m_nominal,
-                                                                          fixed))
-    a0, r0 = a0[0][np.ix_(act, act)], r0[0][act]
-    k_dyn = len(groups)
-    e = np.zeros((k_dyn, 25, u, u))
-    f = np.zeros((k_dyn, 25, u, n3))
-    t = np.zeros((k_dyn, 25, 3, w))
-    # unit columns: node states are linear in (y, d) at each magnetization
-    y_pad = np.zeros((w, len(unknown) * 8))
-    y_pad[np.arange(u), np.flatnonzero(act)] = 1.0
-    y_pad = y_pad.reshape(w, -1, 8)
-    drives = np.zeros((n, 3, w))
-    drives.reshape(n3, w)[np.arange(n3), u + np.arange(n3)] = 1.0
+    # the constant part: every contact that does not touch a dynamic magnet
+    a0, r0 = _solver.feature_system(circuit, m_nominal, touches.any(axis=0) - 1, [], act)[:2]
+    u = a0.shape[0]
+    e = np.zeros((len(groups), 25, u, u))
+    f = np.zeros((len(groups), 25, u, 3 * n))
+    t = np.zeros((len(groups), 25, 3, u + 3 * n))
     for j, g in enumerate(groups):
         varying = member[j]
         mflat = np.repeat(m_nominal, len(samples), axis=1)
@@ -368,17 +356,12 @@ def _sampled_maps(circuit: Circuit, groups: list, act: np.ndarray):
         e[j] = _fit(phi_pinv, phi, a_s, "system")
         f[j] = _fit(phi_pinv, phi, r_s, "drive")
         # absorbed spin current: inflow into the magnet's nodes, (N, 3, w)
-        i_abs = np.zeros((len(samples), 3, w))
+        i_abs = np.zeros((len(samples),) + t.shape[2:])
+        absorbed = _absorbed_by(circuit, varying)
         for p in range(len(samples)):
-            s = _solver.node_states(circuit, y_pad, mflat[:, p:p + 1], drives)  # (w, n, 8)
-            for c in np.flatnonzero(touches[j]):
-                a, b = circuit.ends[c]
-                into = float(varying[b]) - float(varying[a])
-                if into == 0.0:  # a bulk cell inside the magnet: its spin current stays inside
-                    continue
-                k_a, k_b = _solver._ends_of(kj[c])
-                k_a, k_b = k_a[min(p, len(k_a) - 1)], k_b[min(p, len(k_b) - 1)]
-                current = s[:, a, :] @ k_a.T - s[:, b, :] @ k_b.T  # (w, 8): J = K_a X_a − K_b X_b
-                i_abs[p] += into * current[:, 1:4].T
+            s = _unit_states(circuit, act, mflat[:, p:p + 1])  # (w, n, 8)
+            for c, into in absorbed:
+                k = tuple(x[min(p, len(x) - 1)] for x in _solver._ends_of(kj[c]))
+                i_abs[p] += into * _spin_current(k, s, *circuit.ends[c])
         t[j] = _fit(phi_pinv, phi, i_abs, "torque")
     return a0, r0, e, f, t

@@ -488,34 +488,47 @@ def _dense_generic_solve(circuit, mflat, dflat, paired, active, varying):
     return x, j
 
 
+def feature_system(circuit: Circuit, m_fixed: np.ndarray, magnet_of: np.ndarray, magnets,
+                   act: np.ndarray, pairs: dict | None = None):
+    """A(m) = A_0 + Σ_f φ(m_f)·E_f, R(m) = R_0 + Σ_f φ(m_f)·F_f, φ = (1, m, m⊗m) of the varying
+    magnets f (nodes ``magnets``; exact: K is linear in φ, the assembly in K). m_fixed
+    (n, 1, 3): the other magnetizations; magnet_of (c,): the f each K depends on (−1 none);
+    act (8u,): active unknowns; pairs: {junction: (C_a, C_b)} (13, 8, 8). Returns a0, r0, e
+    (k, 13, u', u'), f (k, 13, u', 3n) on the u' active unknowns and each contact's
+    coefficients (zero (1, 8, 8) where nothing varies)."""
+    n = circuit.n_nodes
+    pairs = pairs or {}
+    coef = _coefficients(circuit).reshape(-1, 13, 8, 8)
+    bases = node_bases(circuit, m_fixed, np.zeros(n, bool))
+    k_fixed = contact_responses(circuit, m_fixed, np.zeros(n, bool))
+    zero = np.zeros((1, 8, 8))
+    a0, r0 = assemble_dense(circuit, [zero if g >= 0 else k for k, g in zip(k_fixed, magnet_of)],
+                            bases)
+    a0, r0 = a0[0][np.ix_(act, act)], r0[0][act]
+    k_of = [pairs.get(c, coef[c]) if g >= 0 else zero for c, g in enumerate(magnet_of)]
+    u = int(act.sum())
+    e = np.zeros((len(magnets), 13, u, u))
+    f = np.zeros((len(magnets), 13, u, 3 * n))
+    for j, node in enumerate(magnets):
+        kf = [k if g == node else zero for k, g in zip(k_of, magnet_of)]
+        ej, fj = assemble_dense(circuit, kf, bases, node_terms=False)  # (13, 8i, 8i), (13, 8i, 3n)
+        e[j] = ej[:, act][:, :, act]
+        f[j] = fj[:, act]
+    return a0, r0, e, f, k_of
+
+
 def _dense_feature_solve(circuit, mflat, dflat, paired, active, varying):
-    """Dense batch whose internal ferromagnets are fixed: the assembled system is linear in the
-    features φ(m_f) of each varying magnet f (K is, and the assembly is linear in K), so
-
-        A(m) = A_0 + Σ_f φ(m_f) · E_f,   R(m) = R_0 + Σ_f φ(m_f) · F_f,
-
-    with E_f, F_f assembled once from the coefficients C of :func:`response_coefficients`.
-    Per point this costs a few small matrix products and one dense solve.
-    """
+    """Dense batch whose internal ferromagnets are fixed: A(m) and R(m) of
+    :func:`feature_system`; per point a few small matrix products and one dense solve."""
     internal = circuit.unknown_nodes
     n_int = len(internal)
     act = active[internal].reshape(-1)
     u = int(act.sum())
-    coef = _coefficients(circuit).reshape(-1, 13, 8, 8)
     m_first = mflat[:, :1]
-    bases = node_bases(circuit, m_first, varying)
-    k_fixed = contact_responses(circuit, m_first, np.zeros_like(varying))
-    magnets = sorted({int(f) for f in circuit.magnet_of_contact if f >= 0 and varying[f]})
-    zero = np.zeros((1, 8, 8))
-    const_k = [zero if (f >= 0 and varying[f]) else k_fixed[c]
-               for c, f in enumerate(circuit.magnet_of_contact)]
-    a0, r0 = assemble_dense(circuit, const_k, bases)
-    a0, r0 = a0[0][np.ix_(act, act)], r0[0][act]
-    parts = []
-    for f in magnets:
-        kf = [coef[c] if g == f else zero for c, g in enumerate(circuit.magnet_of_contact)]
-        ef, rf = assemble_dense(circuit, kf, bases, node_terms=False)  # (13, 8i, 8i), (13, 8i, 3n)
-        parts.append((f, ef[:, act][:, :, act].reshape(13, u * u), rf[:, act]))
+    moc = circuit.magnet_of_contact
+    magnet_of = np.where((moc >= 0) & varying[moc], moc, -1)
+    magnets = sorted({int(f) for f in magnet_of if f >= 0})
+    a0, r0, e, r, _ = feature_system(circuit, m_first, magnet_of, magnets, act)
     m_points = mflat.shape[1]
     x = np.empty((m_points, circuit.n_nodes, 8))
     j = np.empty((m_points, circuit.n_contacts, 8))
@@ -525,7 +538,7 @@ def _dense_feature_solve(circuit, mflat, dflat, paired, active, varying):
         a = np.broadcast_to(a0.reshape(1, u * u), (sl.stop - sl.start, u * u)).copy()
         rhs = dvec @ r0.T  # (p or 1, u)
         feats = {}
-        for f, ef, rf in parts:
+        for f, ef, rf in zip(magnets, e.reshape(len(magnets), 13, u * u), r):
             phi = feats[f] = magnetization_features(mflat[f, sl])  # (p, 13)
             a += phi @ ef
             if dvec.shape[0] == 1:
