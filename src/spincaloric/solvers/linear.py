@@ -680,7 +680,10 @@ def _refuse_unphysical(circuit: Circuit, solution, drives, solver, active, given
 
 
 def _backend(method: str):
-    def solve(circuit, magnetization, voltage, temperature, current, heat):
+    def solve(circuit, magnetization, voltage, temperature, current, heat, **options):
+        for name in options:
+            raise DeviceError(name, f"not an option of the {method!r} back end (linear "
+                              "response takes none)")
         return solve_circuit(circuit, magnetization, voltage, temperature, current, method, heat)
 
     solve.__doc__ = f"The {method!r} back end of :meth:`Circuit.solve` (linear response)."

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..circuit.backends import register
 from ..circuit.contacts import spin_space_block
 from ..circuit.device import Circuit, DeviceError
 from ..circuit.system import kirchhoff_system
@@ -870,7 +871,38 @@ def as_solution(sol: SpectralSolution):
     states[res, 0] = lead_mu[res] / e  # exact for the leads (solved for current-biased ones)
     states[res, 4] = lead_t[res] - c.temperature
     states[res, 1:4] = states[res, 5:8] = 0.0
-    return Solution(c, states, sol.currents.copy(), c.magnetization.copy())
+    return Solution(c, states, sol.currents.copy(), c.magnetization.copy(), distributions=sol)
+
+
+#: The settings :func:`solve_spectral` takes (those of :func:`solve_relaxed`).
+OPTIONS = ("relaxation", "phonons", "points", "window", "tol", "max_iter")
+
+
+def solve_spectral(circuit: Circuit, magnetization, voltage, temperature, current, heat,
+                   **options):
+    """The "spectral" back end of :meth:`Circuit.solve
+    <spincaloric.circuit.device.Circuit.solve>`: :func:`solve_relaxed` with the ``options``
+    relaxation, phonons ({node: S}), points, window (k_B T), tol and max_iter — with no
+    relaxation the elastic limit, with strong relaxation the thermalized one; ``voltage``
+    (electric potential, V) and ``temperature`` (K) override reservoirs, one number each.
+    The magnetizations, currents and heat are the device's own. Returns the
+    :class:`~spincaloric.circuit.solution.Solution` of :func:`as_solution`, its
+    ``distributions`` the energy-resolved result."""
+    for label, given in (("magnetization", magnetization), ("current", current),
+                         ("heat", heat)):
+        for name in given:
+            raise DeviceError(f"{label}.{name}", "the energy-resolved back end solves the "
+                              f"device's own {label}: change it in the device")
+    for name in options:
+        if name not in OPTIONS:
+            raise DeviceError(name, "not an option of the 'spectral' back end (one of "
+                              f"{', '.join(OPTIONS)})")
+    sol, _ = solve_relaxed(circuit, options.pop("relaxation", None), voltage=voltage or None,
+                           temperature=temperature or None, **options)
+    return as_solution(sol)
+
+
+register("spectral", solve_spectral, batched=False)
 
 
 def relaxation_conductance(volume: float, density_of_states: float, time: float) -> float:
