@@ -22,12 +22,10 @@ balance of an unknown node n is B_nᵀ Σ (outgoing J) + (node terms) = (sources
   sparse column pattern, with the map from each entry to its slot, so that a solve at one
   magnetization only computes values and sums them into place.
 
-The energy-resolved solver (:mod:`spincaloric.solvers.spectral`) uses the same pattern with
-``width = 4``: a node's state at one energy is x = (f_c, f⃗_↑−↓) (B_n keeps, for a ferromagnet,
-the spin along m in column 1), the node terms are the elastic spin flip G_sf and the Hanle
-precession −[Ω⃗×] on f⃗_↑−↓, every reservoir is fixed (its f_c deviation is the one drive
-column of the node) and there are no sources: energy resolution replaces the heat and spin-heat
-balances.
+At ``width = 4`` the same pattern holds the energy-resolved balance at one energy
+(:mod:`spincaloric.solvers.spectral`): node states x = (f_c, f⃗_↑−↓), node terms G_sf and
+−[Ω⃗×] on f⃗_↑−↓, every reservoir fixed (its f_c deviation the node's one drive column), no
+sources: energy resolution replaces the heat and spin-heat balances.
 
 The solvers (:mod:`spincaloric.solvers.linear`, :mod:`spincaloric.solvers.spectral`) fill values
 into this description; they hold no copy of the equations.
@@ -53,16 +51,12 @@ def active_components(circuit: Circuit, width: int = 8) -> np.ndarray:
     """(n, width) bool mask of the padded unknowns that are solved for: voltage-biased
     reservoirs have none, a current-biased reservoir only its voltage (width 8; at width 4
     every reservoir is fixed)."""
-    if width == 4:
-        normal, ferro = np.ones(4, bool), np.array([1, 1, 0, 0], bool)
-    else:
-        ni = circuit.regime in ("noninteracting", "spectral")
-        normal = np.array([1, 1, 1, 1, 1, ni, ni, ni], bool)
-        ferro = np.array([1, 1, 0, 0, 1, ni, 0, 0], bool)
+    ni = circuit.regime in ("noninteracting", "spectral")
+    normal = np.array([1, 1, 1, 1, 1, ni, ni, ni], bool)[:width]
+    ferro = np.array([1, 1, 0, 0, 1, ni, 0, 0], bool)[:width]
     mask = np.where(circuit.ferromagnet[:, None], ferro, normal)
     mask[circuit.reservoir] = False
-    if width == 8:
-        mask[circuit.current_biased, 0] = True
+    mask[circuit.current_biased & (width == 8), 0] = True
     return mask
 
 
@@ -155,9 +149,8 @@ _SYSTEMS: weakref.WeakKeyDictionary[Circuit, dict] = weakref.WeakKeyDictionary()
 
 
 def kirchhoff_system(circuit: Circuit, width: int = 8) -> KirchhoffSystem:
-    """The :class:`KirchhoffSystem` of ``circuit`` with ``width`` components per node (8: the
-    linear-response theory variables; 4: the energy-resolved (f_c, f⃗_↑−↓)), built on first use
-    and cached."""
+    """The :class:`KirchhoffSystem` of ``circuit`` with ``width`` components per node (8 or 4),
+    built on first use and cached."""
     systems = _SYSTEMS.setdefault(circuit, {})
     system = systems.get(width)
     if system is None:
@@ -179,8 +172,8 @@ def _build(circuit: Circuit, width: int) -> KirchhoffSystem:
     end = np.broadcast_to(np.arange(2), (c, 2, 2))
     sign = np.where(np.eye(2, dtype=bool), 1.0, -1.0)
     node_rows, node_cols, node_values = _node_terms(circuit, position, width)
-    biased = np.flatnonzero(circuit.current_biased) if full else np.zeros(0, np.intp)
-    internal = circuit.internal if full else np.zeros(0, np.intp)
+    biased, internal = ((np.flatnonzero(circuit.current_biased), circuit.internal) if full
+                        else (np.zeros(0, np.intp),) * 2)
     return KirchhoffSystem(
         width=width, drives=3 if full else 1,
         n_nodes=circuit.n_nodes, unknown=unknown, position=position, active=active,
@@ -207,10 +200,8 @@ def _node_terms(circuit: Circuit, position: np.ndarray, width: int):
     f⃗_↑−↓ at every energy). Entries on inactive unknowns (T⃗_s when thermalized, a
     ferromagnet's transverse spin) are kept: solvers drop inactive rows and columns."""
     nodes = np.flatnonzero(position >= 0)
-    acts = (circuit.spin_flip[nodes] != 0) | circuit.precession[nodes].any(axis=1)
-    if width == 8:
-        acts |= (circuit.bath[nodes] != 0) | (circuit.spin_heat_sink[nodes] != 0)
-    nodes = nodes[acts]
+    nodes = nodes[(circuit.spin_flip[nodes] != 0) | (circuit.bath[nodes] != 0)
+                  | (circuit.spin_heat_sink[nodes] != 0) | circuit.precession[nodes].any(axis=1)]
     block = np.zeros((len(nodes), width, width))
     spin = np.arange(1, 4)
     block[:, spin, spin] = circuit.spin_flip[nodes, None]

@@ -209,17 +209,9 @@ def stacked_responses(circuit: Circuit, m: np.ndarray) -> tuple[np.ndarray, np.n
 
 def per_contact(circuit: Circuit, k_a: np.ndarray, k_b: np.ndarray) -> list:
     """Stacked K_a, K_b (c, p, w, w) -> the per-contact list of :func:`assemble_dense`: K_a[c],
-    or the pair (K_a[c], K_b[c]) for a tunnel junction (``k_b is k_a`` when there is none)."""
-    if k_a is k_b:
-        return list(k_a)
+    or the pair (K_a[c], K_b[c]) for a tunnel junction."""
     return [(k_a[c], k_b[c]) if circuit.junction[c] else k_a[c]
             for c in range(circuit.n_contacts)]
-
-
-def _stacked(k_pair) -> tuple[np.ndarray, np.ndarray]:
-    """(K_a, K_b), each (c, 8, 8), as (c, 1, 8, 8) stacks (the same array twice if it was)."""
-    k_a = k_pair[0][:, None]
-    return k_a, (k_a if k_pair[1] is k_pair[0] else k_pair[1][:, None])
 
 
 def _ends_of(kc):
@@ -456,7 +448,8 @@ def _dense_solve(circuit, mag, drives, active, varying):
         # one matrix, many drives: the response to unit drives, then superposition
         k = stacked_responses(circuit, mflat[:, 0])  # (K_a, K_b), each (c, 8, 8)
         bases = node_bases(circuit, mflat, varying)
-        a_pad, r_pad = assemble_dense(circuit, per_contact(circuit, *_stacked(k)), bases)
+        a_pad, r_pad = assemble_dense(circuit, per_contact(circuit, k[0][:, None],
+                                                            k[1][:, None]), bases)
         z = np.linalg.solve(a_pad[0][np.ix_(act, act)], r_pad[0][act])  # (u, 3n)
         y = _drive_vectors(dflat) @ z.T  # (D, u)
         x = node_states(circuit, _unpad(y, act, n_int), mflat, dflat)

@@ -350,9 +350,8 @@ def _node_deviations(circuit: Circuit, k, k_b, fixed, probes) -> np.ndarray:
     system = kirchhoff_system(circuit, 4)
     bases = node_bases(circuit, circuit.magnetization[:, None], np.zeros(circuit.n_nodes, bool),
                        width=4)
-    k_a = np.moveaxis(k, 1, 0)  # (c, K, 4, 4)
-    a_mat, r_mat = assemble_dense(circuit, per_contact(
-        circuit, k_a, k_a if k_b is k else np.moveaxis(k_b, 1, 0)), bases, width=4)
+    a_mat, r_mat = assemble_dense(circuit, per_contact(circuit, np.moveaxis(k, 1, 0),
+                                                       np.moveaxis(k_b, 1, 0)), bases, width=4)
     rhs = np.einsum("kij,kj->ki", r_mat, fixed[:, :, 0])
     _add_probes(circuit, system, bases, probes, a_mat, rhs)
     act = system.act
