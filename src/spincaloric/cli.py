@@ -211,16 +211,16 @@ def solve(files, as_json, distributions, plot_path, overwrite):
         try:
             p = _load(path)
             spec, circuit = p.spec, p.circuit
-            if (distributions or plot_path) and circuit.regime != "spectral":
+            sol = _steady(spec, circuit, path)
+            if (distributions or plot_path) and sol.distributions is None:
                 _report(path, "--distributions/--plot: only for regime = \"spectral\"")
                 raise _Failed
-            sol, spectral = _steady(spec, circuit, path)
         except _Failed:
             failed = True
             continue
         if distributions or plot_path:
             with _locked(path, distributions, plot_path):
-                _write_distributions(path, spectral, distributions, plot_path)
+                _write_distributions(path, sol.distributions, distributions, plot_path)
         if as_json:
             click.echo(json.dumps(solution_record(path, sol)))
         else:
@@ -603,8 +603,8 @@ def plot(result, output, variable, component, overwrite):
 
 
 def _steady(spec, circuit, path):
-    """(Solution, SpectralSolution or None) in the file's regime (:meth:`DeviceSpec.steady`);
-    bad input is one line and :class:`_Failed`."""
+    """The Solution by the file's solver back end (:meth:`DeviceSpec.steady`); bad input is
+    one line and :class:`_Failed`."""
     try:
         return spec.steady(circuit)
     except ValueError as err:  # FieldError, or a spectral table that misses the biases, …

@@ -10,20 +10,27 @@ from collections.abc import Callable
 
 from ..errors import DeviceError
 
-_BACKENDS: dict[str, Callable] = {}
+_BACKENDS: dict[str, tuple[Callable, bool]] = {}
 
 
-def register(name: str, solve: Callable) -> None:
-    """Make ``solve`` the back end called for ``method=name``."""
-    _BACKENDS[name] = solve
+def register(name: str, solve: Callable, batched: bool = True) -> None:
+    """Make ``solve`` the back end called for ``method=name``; ``batched``: it takes arrays of
+    drives and magnetizations at once (linear response), else one number each."""
+    _BACKENDS[name] = (solve, batched)
 
 
 def backend(method) -> Callable:
     """The back end registered as ``method``; a :class:`DeviceError` on ``method`` otherwise."""
     if isinstance(method, str) and method in _BACKENDS:
-        return _BACKENDS[method]
+        return _BACKENDS[method][0]
     known = ", ".join(repr(k) for k in _BACKENDS)
     raise DeviceError("method", f"must be one of {known}, got {method!r}")
+
+
+def batched(method) -> bool:
+    """Whether the back end ``method`` solves a batch of drives in one call."""
+    backend(method)
+    return _BACKENDS[method][1]
 
 
 def methods() -> tuple[str, ...]:

@@ -571,7 +571,7 @@ class Circuit:
               temperature: Mapping[str, np.ndarray] | None = None,
               current: Mapping[str, np.ndarray] | None = None,
               heat: Mapping[str, np.ndarray] | None = None,
-              method: str = "auto"):
+              method: str = "auto", **options):
         """Solve the Kirchhoff equations, batched over any leading shape of the overrides.
 
         Parameters
@@ -582,18 +582,23 @@ class Circuit:
         current : {current-biased reservoir name: array (...)} conventional current (A) flowing
             from the reservoir into the device.
         heat : {internal node name: array (...)} heat deposited in the node (W).
-        method : "auto" (dense batched for small circuits, sparse LU for large), "dense", "sparse".
+        method : the solver back end: "auto" (dense batched for small circuits, sparse LU for
+            large), "dense", "sparse" (linear response), "spectral" (energy by energy, with
+            the ``options`` of :func:`spincaloric.solvers.spectral.solve_spectral`: relaxation,
+            phonons, points, window, tol, max_iter; one number per override).
+        options : keyword settings of the back end (none for the linear-response ones).
 
         Returns
         -------
         :class:`spincaloric.circuit.solution.Solution` whose arrays carry the broadcast batch shape of
-        all overrides in front.
+        all overrides in front; its ``distributions`` hold the energy-resolved result of the
+        "spectral" back end (None for the others).
         """
         def given(x):
             return {} if x is None else x
 
         return backend(method)(self, given(magnetization), given(voltage), given(temperature),
-                               given(current), given(heat))
+                               given(current), given(heat), **options)
 
 
 def _node_arrays(specs: Sequence[NodeSpec], t0: float):

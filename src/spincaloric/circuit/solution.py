@@ -139,14 +139,19 @@ class Solution:
     states : (..., n, 8) theory variables (V_c [V], V⃗_s [V], T_c − T [K], T⃗_s [K]) of every node.
     currents : (..., c, 8) theory currents (I_c [A], I⃗_s [A], Q_c [W], Q⃗_s [W]) of every contact.
     magnetizations : (..., n, 3) unit magnetizations used (zero rows for normal nodes).
+    distributions : the energy-resolved result of the "spectral" back end
+        (:class:`~spincaloric.solvers.spectral.SpectralSolution`: energies, every node's
+        distributions, spectral currents), whose moments ``states`` and integrals ``currents``
+        are; None for the linear-response back ends.
     """
 
     def __init__(self, circuit, states: np.ndarray, currents: np.ndarray,
-                 magnetizations: np.ndarray):
+                 magnetizations: np.ndarray, distributions=None):
         self.circuit = circuit
         self.states = states
         self.currents = currents
         self.magnetizations = magnetizations
+        self.distributions = distributions
         for a in (states, currents):
             a.setflags(write=False)
 

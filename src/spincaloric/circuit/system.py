@@ -22,8 +22,13 @@ balance of an unknown node n is B_nᵀ Σ (outgoing J) + (node terms) = (sources
   sparse column pattern, with the map from each entry to its slot, so that a solve at one
   magnetization only computes values and sums them into place.
 
-The solvers (:mod:`spincaloric.solvers.linear`) fill values into this description; they hold no copy
-of the equations.
+At ``width = 4`` the same pattern holds the energy-resolved balance at one energy
+(:mod:`spincaloric.solvers.spectral`): node states x = (f_c, f⃗_↑−↓), node terms G_sf and
+−[Ω⃗×] on f⃗_↑−↓, every reservoir fixed (its f_c deviation the node's one drive column), no
+sources: energy resolution replaces the heat and spin-heat balances.
+
+The solvers (:mod:`spincaloric.solvers.linear`, :mod:`spincaloric.solvers.spectral`) fill values
+into this description; they hold no copy of the equations.
 """
 
 from __future__ import annotations
@@ -42,15 +47,16 @@ if TYPE_CHECKING:
     from .device import Circuit
 
 
-def active_components(circuit: Circuit) -> np.ndarray:
-    """(n, 8) bool mask of the padded unknowns that are solved for: voltage-biased reservoirs
-    have none, a current-biased reservoir only its voltage."""
+def active_components(circuit: Circuit, width: int = 8) -> np.ndarray:
+    """(n, width) bool mask of the padded unknowns that are solved for: voltage-biased
+    reservoirs have none, a current-biased reservoir only its voltage (width 8; at width 4
+    every reservoir is fixed)."""
     ni = circuit.regime in ("noninteracting", "spectral")
-    normal = np.array([1, 1, 1, 1, 1, ni, ni, ni], bool)
-    ferro = np.array([1, 1, 0, 0, 1, ni, 0, 0], bool)
+    normal = np.array([1, 1, 1, 1, 1, ni, ni, ni], bool)[:width]
+    ferro = np.array([1, 1, 0, 0, 1, ni, 0, 0], bool)[:width]
     mask = np.where(circuit.ferromagnet[:, None], ferro, normal)
     mask[circuit.reservoir] = False
-    mask[circuit.current_biased, 0] = True
+    mask[circuit.current_biased & (width == 8), 0] = True
     return mask
 
 
@@ -86,8 +92,11 @@ class SparsePattern:
 class KirchhoffSystem:
     """The block pattern of one circuit's Kirchhoff equations (see the module docstring).
 
-    Padded unknowns are numbered 8·(position of the node in ``unknown``) + component; the compact
-    numbering keeps the active ones (``act``) in the same order.
+    Padded unknowns are numbered ``width``·(position of the node in ``unknown``) + component
+    (width 8: (V_c, V⃗_s, T_c − T, T⃗_s); width 4: (f_c, f⃗_↑−↓) at one energy); the compact
+    numbering keeps the active ones (``act``) in the same order. A node has ``drives`` drive
+    columns: component 0 of a ``fixed_voltage`` node's state enters column 0 of its drives,
+    component 4 of a ``fixed_temperature`` node's column 1.
 
     Contact blocks, in assembly order (contact, row end, column end), as parallel arrays:
     ``block_contact``, ``block_row`` / ``block_col`` (node indices), ``block_end`` (0: the
@@ -95,6 +104,8 @@ class KirchhoffSystem:
     row and column are the same end, else −1).
     """
 
+    width: int
+    drives: int
     n_nodes: int
     unknown: np.ndarray
     position: np.ndarray
@@ -103,7 +114,7 @@ class KirchhoffSystem:
     ends: np.ndarray
     ferro_internal: np.ndarray
     fixed_voltage: np.ndarray
-    reservoir: np.ndarray
+    fixed_temperature: np.ndarray
     block_contact: np.ndarray
     block_row: np.ndarray
     block_col: np.ndarray
@@ -118,8 +129,8 @@ class KirchhoffSystem:
 
     @property
     def size(self) -> int:
-        """Number of padded unknowns (8 per node with unknowns)."""
-        return 8 * len(self.unknown)
+        """Number of padded unknowns (``width`` per node with unknowns)."""
+        return self.width * len(self.unknown)
 
     @functools.cached_property
     def blocks(self) -> list:
@@ -130,26 +141,29 @@ class KirchhoffSystem:
 
     @functools.cached_property
     def sparse(self) -> SparsePattern:
-        """The fixed CSC/CSR pattern of the compact system (computed on first use)."""
+        """The fixed CSC/CSR pattern of the compact system (computed on first use; width 8)."""
         return _sparse_pattern(self)
 
 
-_SYSTEMS: weakref.WeakKeyDictionary[Circuit, KirchhoffSystem] = weakref.WeakKeyDictionary()
+_SYSTEMS: weakref.WeakKeyDictionary[Circuit, dict] = weakref.WeakKeyDictionary()
 
 
-def kirchhoff_system(circuit: Circuit) -> KirchhoffSystem:
-    """The :class:`KirchhoffSystem` of ``circuit``, built on first use and cached."""
-    system = _SYSTEMS.get(circuit)
+def kirchhoff_system(circuit: Circuit, width: int = 8) -> KirchhoffSystem:
+    """The :class:`KirchhoffSystem` of ``circuit`` with ``width`` components per node (8 or 4),
+    built on first use and cached."""
+    systems = _SYSTEMS.setdefault(circuit, {})
+    system = systems.get(width)
     if system is None:
-        system = _SYSTEMS[circuit] = _build(circuit)
+        system = systems[width] = _build(circuit, width)
     return system
 
 
-def _build(circuit: Circuit) -> KirchhoffSystem:
-    unknown = circuit.unknown_nodes
+def _build(circuit: Circuit, width: int) -> KirchhoffSystem:
+    full = width == 8  # width 4: no current-biased unknowns, no heat balance, no sources
+    unknown = circuit.unknown_nodes if full else circuit.internal
     position = -np.ones(circuit.n_nodes, np.intp)
     position[unknown] = np.arange(len(unknown))
-    active = active_components(circuit)
+    active = active_components(circuit, width)
     # blocks (contact, row end, column end) in that order; rows only where the node has unknowns
     c = circuit.n_contacts
     rows = np.broadcast_to(circuit.ends[:, :, None], (c, 2, 2))
@@ -157,13 +171,16 @@ def _build(circuit: Circuit) -> KirchhoffSystem:
     keep = position[rows] >= 0
     end = np.broadcast_to(np.arange(2), (c, 2, 2))
     sign = np.where(np.eye(2, dtype=bool), 1.0, -1.0)
-    node_rows, node_cols, node_values = _node_terms(circuit, position)
-    biased, internal = np.flatnonzero(circuit.current_biased), circuit.internal
+    node_rows, node_cols, node_values = _node_terms(circuit, position, width)
+    biased, internal = ((np.flatnonzero(circuit.current_biased), circuit.internal) if full
+                        else (np.zeros(0, np.intp),) * 2)
     return KirchhoffSystem(
+        width=width, drives=3 if full else 1,
         n_nodes=circuit.n_nodes, unknown=unknown, position=position, active=active,
         act=active[unknown].reshape(-1), ends=circuit.ends,
         ferro_internal=circuit.ferromagnet & ~circuit.reservoir,
-        fixed_voltage=circuit.reservoir & ~circuit.current_biased, reservoir=circuit.reservoir,
+        fixed_voltage=circuit.reservoir & ~circuit.current_biased if full else circuit.reservoir,
+        fixed_temperature=circuit.reservoir if full else np.zeros(circuit.n_nodes, bool),
         block_contact=np.broadcast_to(np.arange(c)[:, None, None], (c, 2, 2))[keep],
         block_row=rows[keep], block_col=cols[keep], block_end=end[keep],
         block_sign=np.broadcast_to(sign, (c, 2, 2))[keep],
@@ -175,26 +192,27 @@ def _build(circuit: Circuit) -> KirchhoffSystem:
         source_values=np.concatenate([-np.ones(len(biased)), np.ones(len(internal))]))
 
 
-def _node_terms(circuit: Circuit, position: np.ndarray):
+def _node_terms(circuit: Circuit, position: np.ndarray, width: int):
     """Padded (row, column, conductance) of the node terms of every node with unknowns: spin
-    flip G_sf on V⃗_s, bath G_ph on T − T0, on T⃗_s the spin-heat sink L0 T G_sf +
-    spin_heat_relaxation; and the Hanle precession −[Ω⃗×] V⃗_s (−L0 T [Ω⃗×] T⃗_s), antisymmetric.
-    Entries on inactive unknowns (T⃗_s when thermalized, a ferromagnet's transverse spin) are
-    kept: solvers drop inactive rows and columns."""
-    nodes = circuit.unknown_nodes
+    flip G_sf on V⃗_s and the Hanle precession −[Ω⃗×] V⃗_s (antisymmetric); at width 8 also
+    the bath G_ph on T − T0, on T⃗_s the spin-heat sink L0 T G_sf + spin_heat_relaxation and
+    the precession −L0 T [Ω⃗×] T⃗_s (at width 4 the same spin flip and precession act on
+    f⃗_↑−↓ at every energy). Entries on inactive unknowns (T⃗_s when thermalized, a
+    ferromagnet's transverse spin) are kept: solvers drop inactive rows and columns."""
+    nodes = np.flatnonzero(position >= 0)
     nodes = nodes[(circuit.spin_flip[nodes] != 0) | (circuit.bath[nodes] != 0)
                   | (circuit.spin_heat_sink[nodes] != 0) | circuit.precession[nodes].any(axis=1)]
-    diagonal = np.zeros((len(nodes), 8))
-    diagonal[:, 1:4] = circuit.spin_flip[nodes, None]
-    diagonal[:, 4] = circuit.bath[nodes]
-    diagonal[:, 5:8] = circuit.spin_heat_sink[nodes, None]
-    block = np.zeros((len(nodes), 8, 8))
-    block[:, np.arange(8), np.arange(8)] = diagonal
+    block = np.zeros((len(nodes), width, width))
+    spin = np.arange(1, 4)
+    block[:, spin, spin] = circuit.spin_flip[nodes, None]
     precession = -cross_matrix(circuit.precession[nodes])  # (u, 3, 3)
     block[:, 1:4, 1:4] += precession
-    block[:, 5:8, 5:8] += LORENZ * circuit.temperature * precession
+    if width == 8:
+        block[:, 4, 4] = circuit.bath[nodes]
+        block[:, spin + 4, spin + 4] = circuit.spin_heat_sink[nodes, None]
+        block[:, 5:8, 5:8] += LORENZ * circuit.temperature * precession
     u, i, j = np.nonzero(block)
-    base = 8 * position[nodes[u]]
+    base = width * position[nodes[u]]
     return base + i, base + j, block[u, i, j]
 
 
@@ -248,7 +266,7 @@ def _sparse_pattern(system: KirchhoffSystem) -> SparsePattern:
         # the fixed voltage (component 0) and temperature (4) of a reservoir column
         r_mask = np.zeros(rg.shape + (8,), bool)
         r_mask[:, :, 0] = (rg >= 0) & system.fixed_voltage[cols][:, None]
-        r_mask[:, :, 4] = (rg >= 0) & system.reservoir[cols][:, None]
+        r_mask[:, :, 4] = (rg >= 0) & system.fixed_temperature[cols][:, None]
         r_flat = np.flatnonzero(r_mask.ravel())
         con, i, j = r_flat // 64, (r_flat // 8) % 8, r_flat % 8
         r_rows.append(rg[con, i]), r_cols.append(3 * cols[con] + (j == 4))

@@ -36,7 +36,8 @@ class DeviceSpec:
     drives: dict = field(default_factory=dict)
     simulation: dict = field(default_factory=dict)
     sweep: list = field(default_factory=list)
-    spectral: dict = field(default_factory=dict)
+    solve_method: str = "auto"
+    solve_options: dict = field(default_factory=dict)
 
     @property
     def until(self) -> float:
@@ -44,28 +45,19 @@ class DeviceSpec:
         return self.simulation.get("until", DEFAULT_UNTIL)
 
     def steady(self, circuit):
-        """(Solution, SpectralSolution or None): the steady state of ``circuit`` (this file's
-        device, or one rebuilt from it) in the file's regime — the linear solver for
-        "thermalized" and "noninteracting", the energy-resolved one
-        (:func:`~spincaloric.solvers.spectral.solve_relaxed`, with the ``[spectral]`` settings) for
-        "spectral". Raises FieldError/ValueError naming the field."""
-        if circuit.regime != "spectral":
-            return circuit.solve(), None
-        from ..solvers.spectral import as_solution, solve_relaxed
-
-        opts = self.spectral or {}
+        """The steady state (:class:`~spincaloric.circuit.solution.Solution`) of ``circuit``
+        (this file's device, or one rebuilt from it) by the file's solver back end
+        ``solve_method`` with its ``solve_options`` (for ``regime = "spectral"`` the
+        energy-resolved back end with the ``[spectral]`` settings; its ``distributions``
+        then hold the energy-resolved result). Raises FieldError/ValueError naming the
+        field."""
         try:
-            sol, _ = solve_relaxed(circuit, opts.get("relaxation", {}),
-                                   phonons=opts.get("phonons"),
-                                   points=opts.get("points", 2001),
-                                   window=opts.get("window", 40.0), tol=opts.get("tol", 1e-6),
-                                   max_iter=opts.get("max_iter", 30))
+            return circuit.solve(method=self.solve_method, **self.solve_options)
         except ValueError as err:  # a table that does not cover the biases, no convergence
             field = getattr(err, "field", "")
             if field in ("max_iter", "tol", "points", "window"):
                 raise DeviceError(f"spectral.{field}", getattr(err, "reason", str(err))) from None
             raise
-        return as_solution(sol), sol
 
     def simulation_for(self, circuit, until: float):
         """(Simulation, run keywords) of the file's dynamics up to ``until`` (s): the
@@ -207,20 +199,17 @@ def validate_spec(spec: DeviceSpec, circuit, data: dict) -> None:
     )
     from .paths import check_keys, parse_vary
 
-    if circuit.regime == "spectral":
+    if spec.solve_method == "spectral":
         from ..solvers.spectral import relaxed_inputs
 
-        s = spec.spectral
         try:
-            relaxed_inputs(circuit, s.get("relaxation"), phonons=s.get("phonons"),
-                           points=s.get("points", 2001), window=s.get("window", 40.0),
-                           tol=s.get("tol", 1e-6), max_iter=s.get("max_iter", 30))
+            relaxed_inputs(circuit, **spec.solve_options)
         except DeviceError as err:
             spectral = err.field.split(".")[0] in ("relaxation", "phonons", "tol", "max_iter",
                                                   "points", "window")
             raise DeviceError(f"spectral.{err.field}" if spectral else err.field,
                               err.reason) from None
-    if circuit.regime == "spectral" and spec.magnets:
+    if spec.solve_method == "spectral" and spec.magnets:
         raise DeviceError("regime", 'the magnetization dynamics solves the torque at every step '
                           'in linear response, not energy by energy: give a dynamic magnet a '
                           '"noninteracting" (the same elastic circuit, Sommerfeld-expanded) or '
@@ -274,9 +263,10 @@ def spec_from_dict(data: dict, base=None) -> DeviceSpec:
     _add_contacts(dev, model, t0, base)
     drives = _drives_from_file(dev, model)
     sim = model.simulation.model_dump(exclude_none=True) if model.simulation else {}
-    spectral = _spectral_settings(model)
+    # the regime chooses the solver back end, once: energy by energy for "spectral"
+    method = "spectral" if model.regime == "spectral" else "auto"
     return DeviceSpec(dev, magnets, drives, sim, list(model.sweep.vary) if model.sweep else [],
-                      spectral)
+                      method, _spectral_settings(model))
 
 
 def _add_nodes(dev: Device, model) -> dict:

@@ -2,4 +2,5 @@
 <spincaloric.circuit.device.Circuit.solve>`: linear response (dense batched, sparse LU) and the
 energy-resolved solver."""
 
-from . import linear  # noqa: F401  (registers "auto", "dense" and "sparse")
+# importing a solver registers its back ends: "auto", "dense", "sparse"; "spectral"
+from . import linear, spectral  # noqa: F401

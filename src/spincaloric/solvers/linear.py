@@ -207,12 +207,10 @@ def stacked_responses(circuit: Circuit, m: np.ndarray) -> tuple[np.ndarray, np.n
     return k, k_b
 
 
-def _as_list(circuit: Circuit, k_pair) -> list:
-    """Stacked (K_a, K_b) -> the per-contact list of :func:`assemble_dense`."""
-    k_a, k_b = k_pair
-    if k_a is k_b:
-        return list(k_a[:, None])
-    return [(k_a[c:c + 1], k_b[c:c + 1]) if circuit.junction[c] else k_a[c:c + 1]
+def per_contact(circuit: Circuit, k_a: np.ndarray, k_b: np.ndarray) -> list:
+    """Stacked K_a, K_b (c, p, w, w) -> the per-contact list of :func:`assemble_dense`: K_a[c],
+    or the pair (K_a[c], K_b[c]) for a tunnel junction."""
+    return [(k_a[c], k_b[c]) if circuit.junction[c] else k_a[c]
             for c in range(circuit.n_contacts)]
 
 
@@ -221,14 +219,17 @@ def _ends_of(kc):
     return kc if isinstance(kc, tuple) else (kc, kc)
 
 
-def node_bases(circuit: Circuit, mflat: np.ndarray, varying: np.ndarray) -> dict[int, np.ndarray]:
-    """B_n (p or 1, 8, 8) for every internal ferromagnetic node n (normal nodes have B = 1)."""
+def node_bases(circuit: Circuit, mflat: np.ndarray, varying: np.ndarray,
+               width: int = 8) -> dict[int, np.ndarray]:
+    """B_n (p or 1, w, w) for every internal ferromagnetic node n (normal nodes have B = 1):
+    its spin columns 1 (and, at width 8, 5) are m, the rest the identity."""
     out = {}
     for n in np.flatnonzero(circuit.ferromagnet & ~circuit.reservoir):
         m = mflat[n] if varying[n] else mflat[n, :1]
-        b = np.broadcast_to(np.eye(8), m.shape[:-1] + (8, 8)).copy()
+        b = np.broadcast_to(np.eye(width), m.shape[:-1] + (width, width)).copy()
         b[..., 1:4, 1] = m
-        b[..., 5:8, 5] = m
+        if width == 8:
+            b[..., 5:8, 5] = m
         # columns 2, 3, 6, 7 stay as they are: those unknowns are inactive and never used
         out[int(n)] = b
     return out
@@ -247,42 +248,45 @@ def _right(bases, n, m):
     return m if b is None else m @ b
 
 
-def assemble_dense(circuit: Circuit, k: list, bases: dict, node_terms: bool = True):
-    """Dense padded system for a batch: A (p, 8u, 8u) and drive map R (p, 8u, 3n).
+def assemble_dense(circuit: Circuit, k: list, bases: dict, node_terms: bool = True,
+                   width: int = 8):
+    """Dense padded system for a batch: A (p, wu, wu) and drive map R (p, wu, dn).
 
-    ``k`` lists each contact's K, (p or 1, 8, 8), or a pair (K_a, K_b) for a tunnel junction;
+    ``k`` lists each contact's K, (p or 1, w, w), or a pair (K_a, K_b) for a tunnel junction;
     ``bases`` the internal ferromagnets' B_n. The blocks, node terms and sources are those of
-    :func:`spincaloric.circuit.system.kirchhoff_system`.
+    :func:`spincaloric.circuit.system.kirchhoff_system` of this ``width`` (8: linear response;
+    4: one energy of the energy-resolved solver, K its spectral conductance).
 
-    u = number of nodes with unknowns (:attr:`Circuit.unknown_nodes`); balance rows and
-    unknowns are padded to 8 per node. The drive columns are (V_r, T_r − T0, I_r) for every
-    node r. ``node_terms`` adds what belongs to the nodes rather than the contacts: their
-    relaxation conductances and precession (for a ferromagnet Bᵀ G B keeps G on its collinear
-    unknowns) and the unit source entries of injected currents and deposited heat. Leave them
-    out (``False``) when assembling the part that a set of contacts contributes, so that a sum
-    of such parts counts them once.
+    u = number of nodes with unknowns; balance rows and unknowns are padded to ``width`` per
+    node. The d drive columns of every node r are (V_r, T_r − T0, I_r) at width 8, its f_c
+    deviation at width 4. ``node_terms`` adds what belongs to the nodes rather than the
+    contacts: their relaxation conductances and precession (for a ferromagnet Bᵀ G B keeps G
+    on its collinear unknowns) and the unit source entries of injected currents and deposited
+    heat. Leave them out (``False``) when assembling the part that a set of contacts
+    contributes, so that a sum of such parts counts them once.
     """
-    system = kirchhoff_system(circuit)
-    pos = system.position
+    system = kirchhoff_system(circuit, width)
+    pos, d = system.position, system.drives
     batch = (max(_ends_of(kc)[0].shape[0] for kc in k),) if k else (1,)
     batch = (max(batch[0], *(b.shape[0] for b in bases.values())),) if bases else batch
     a_mat = np.zeros(batch + (system.size, system.size))
-    r_mat = np.zeros(batch + (system.size, 3 * circuit.n_nodes))
-    fixed_v, reservoir = system.fixed_voltage, system.reservoir
+    r_mat = np.zeros(batch + (system.size, d * circuit.n_nodes))
+    fixed_v, fixed_t = system.fixed_voltage, system.fixed_temperature
     left_of = (None, None, None)  # (contact, row, B_rowᵀ K_a) of the previous block
     for c, row, col, end, sign in system.blocks:
         k_a, k_b = _ends_of(k[c])
         if left_of[:2] != (c, row):
             left_of = (c, row, _left(bases, row, k_a))  # B_rowᵀ K
         left = left_of[2] if end == 0 or k_b is k_a else _left(bases, row, k_b)
-        rows = slice(8 * pos[row], 8 * pos[row] + 8)
+        rows = slice(width * pos[row], width * pos[row] + width)
         if pos[col] >= 0:
-            a_mat[..., rows, 8 * pos[col]:8 * pos[col] + 8] += sign * _right(bases, col, left)
+            a_mat[..., rows, width * pos[col]:width * pos[col] + width] += \
+                sign * _right(bases, col, left)
         # the fixed part of a reservoir's state moves to the right-hand side
         if fixed_v[col]:
-            r_mat[..., rows, 3 * col] -= sign * left[..., :, 0]
-        if reservoir[col]:
-            r_mat[..., rows, 3 * col + 1] -= sign * left[..., :, 4]
+            r_mat[..., rows, d * col] -= sign * left[..., :, 0]
+        if fixed_t[col]:
+            r_mat[..., rows, d * col + 1] -= sign * left[..., :, 4]
     if node_terms:
         r_mat[..., system.source_rows, system.source_cols] = system.source_values
         a_mat[..., system.node_rows, system.node_cols] += system.node_values
@@ -373,14 +377,16 @@ def node_states(circuit: Circuit, y_pad: np.ndarray, mflat: np.ndarray, drives: 
 
 
 def contact_currents(circuit: Circuit, k, x: np.ndarray) -> np.ndarray:
-    """J (p, c, 8) of every contact from states X (p, n, 8) and K: a list of (p or 1, 8, 8)
-    (or pairs (K_a, K_b) for tunnel junctions), one per contact, or the stacked pair of
-    :func:`stacked_responses` for a single magnetization state."""
-    x_a, x_b = x[..., circuit.ends[:, 0], :], x[..., circuit.ends[:, 1], :]  # (p, c, 8)
+    """J (p, c, w) of every contact from states X (p, n, w) and K: a list of (p or 1, w, w)
+    (or pairs (K_a, K_b) for tunnel junctions), one per contact, or a stacked pair (K_a, K_b),
+    each (c, w, w) or batched (p, c, w, w) — :func:`stacked_responses` for a single
+    magnetization state, the spectral conductances at every energy."""
+    x_a, x_b = x[..., circuit.ends[:, 0], :], x[..., circuit.ends[:, 1], :]  # (p, c, w)
     if isinstance(k, tuple):
         if k[0] is k[1]:
-            return np.einsum("cij,pcj->pci", k[0], x_a - x_b)
-        return np.einsum("cij,pcj->pci", k[0], x_a) - np.einsum("cij,pcj->pci", k[1], x_b)
+            return np.einsum("...cij,...cj->...ci", k[0], x_a - x_b)
+        return (np.einsum("...cij,...cj->...ci", k[0], x_a)
+                - np.einsum("...cij,...cj->...ci", k[1], x_b))
     j = np.empty(x_a.shape)
 
     def apply(kc, xc):
@@ -442,7 +448,8 @@ def _dense_solve(circuit, mag, drives, active, varying):
         # one matrix, many drives: the response to unit drives, then superposition
         k = stacked_responses(circuit, mflat[:, 0])  # (K_a, K_b), each (c, 8, 8)
         bases = node_bases(circuit, mflat, varying)
-        a_pad, r_pad = assemble_dense(circuit, _as_list(circuit, k), bases)
+        a_pad, r_pad = assemble_dense(circuit, per_contact(circuit, k[0][:, None],
+                                                            k[1][:, None]), bases)
         z = np.linalg.solve(a_pad[0][np.ix_(act, act)], r_pad[0][act])  # (u, 3n)
         y = _drive_vectors(dflat) @ z.T  # (D, u)
         x = node_states(circuit, _unpad(y, act, n_int), mflat, dflat)
@@ -679,7 +686,10 @@ def _refuse_unphysical(circuit: Circuit, solution, drives, solver, active, given
 
 
 def _backend(method: str):
-    def solve(circuit, magnetization, voltage, temperature, current, heat):
+    def solve(circuit, magnetization, voltage, temperature, current, heat, **options):
+        for name in options:
+            raise DeviceError(name, f"not an option of the {method!r} back end (linear "
+                              "response takes none)")
         return solve_circuit(circuit, magnetization, voltage, temperature, current, method, heat)
 
     solve.__doc__ = f"The {method!r} back end of :meth:`Circuit.solve` (linear response)."

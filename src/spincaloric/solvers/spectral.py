@@ -27,11 +27,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..circuit.contacts import cross_matrix, spin_space_block
+from ..circuit.backends import register
+from ..circuit.contacts import spin_space_block
 from ..circuit.device import Circuit, DeviceError
+from ..circuit.system import kirchhoff_system
 from ..constants import BOLTZMANN, ELEMENTARY_CHARGE, LORENZ
 from ..linear_response import LinearResponseWarning
 from ..validation import absolute_temperature, real
+from .linear import assemble_dense, contact_currents, node_bases, per_contact
 
 
 @dataclass(frozen=True)
@@ -176,20 +179,18 @@ def solve_elastic(circuit: Circuit, *, points: int = 2001, window: float = 40.0,
     _check_elastic_inputs(circuit, points, window, voltage, temperature, probes, energies)
     mu, temps = _reservoir_bias(circuit, voltage, temperature)
     eps = _energy_grid(circuit, points, window, voltage, temperature, energies, mu, temps)
-    unknowns = _unknowns(circuit)
     # unknowns are deviations from the equilibrium f0(ε) at μ0, T0 (itself a solution): no
     # cancellation between occupations close to 1 deep below the Fermi level
     fixed = _reservoir_deviations(circuit, eps, mu, temps)
     k, k_b = _spectral_blocks(circuit, eps, mu, temps, curvature)
-    a_mat, rhs = _contact_system(circuit, unknowns, k, k_b, fixed)
-    _add_node_terms(circuit, unknowns, a_mat)
-    _add_probes(circuit, unknowns, probes, a_mat, rhs)
-    u = unknowns.size
-    y = np.linalg.solve(a_mat, rhs[..., None])[..., 0] if u else np.zeros((eps.size, 0))
-    dev = _node_deviations(circuit, unknowns, y, fixed)
+    dev = _node_deviations(circuit, k, k_b, fixed, probes)
     dist = dev.copy()
     dist[:, :, 0] += fermi(eps, 0.0, circuit.temperature)[:, None]
-    spectral, currents = _contact_currents(circuit, eps, k, k_b, dev)
+    spectral = contact_currents(circuit, (k, k_b), dev)  # (K, c, 4), S
+    e, de = ELEMENTARY_CHARGE, eps[1] - eps[0]
+    currents = np.zeros((circuit.n_contacts, 8))  # I = (1/e)∫ i dε, Q = (1/e²)∫ ε i dε
+    currents[:, :4] = spectral.sum(axis=0) * de / e
+    currents[:, 4:] = (eps[:, None, None] * spectral).sum(axis=0) * de / e**2
     return SpectralSolution(circuit, eps, dist, spectral, currents, dev,
                             np.where(circuit.reservoir, mu, 0.0),
                             np.where(circuit.reservoir, temps, circuit.temperature))
@@ -238,44 +239,6 @@ def _energy_grid(circuit: Circuit, points, window, voltage, temperature, energie
             raise DeviceError("energies", "need at least 3 equally spaced, increasing energies")
     _check_resolution(eps, temps, mu, circuit)
     return eps
-
-
-@dataclass(frozen=True)
-class _Unknowns:
-    """The unknowns of the internal nodes at one energy: 4 for a normal node (f_c, f⃗_↑−↓),
-    2 for a ferromagnetic one (f_c, f_↑−↓ along its magnetization). ``basis[node]`` (4, r)
-    maps a node's unknowns to its (f_c, f⃗_↑−↓); ``offsets`` and ``pos`` place them."""
-
-    basis: dict
-    offsets: np.ndarray
-    pos: dict
-
-    @property
-    def size(self) -> int:
-        return int(self.offsets[-1])
-
-    def rows(self, node) -> slice:
-        """The rows (and columns) of an internal node in the linear system."""
-        i = self.pos[int(node)]
-        return slice(self.offsets[i], self.offsets[i + 1])
-
-
-def _unknowns(circuit: Circuit) -> _Unknowns:
-    """The layout of the unknowns of ``circuit``'s internal nodes (see :class:`_Unknowns`)."""
-    basis = {}
-    sizes = []
-    for node in circuit.internal:
-        if circuit.ferromagnet[node]:
-            b = np.zeros((4, 2))
-            b[0, 0] = 1.0
-            b[1:, 1] = circuit.magnetization[node]
-        else:
-            b = np.eye(4)
-        basis[int(node)] = b
-        sizes.append(b.shape[1])
-    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
-    pos = {int(node): i for i, node in enumerate(circuit.internal)}
-    return _Unknowns(basis, offsets, pos)
 
 
 def _reservoir_deviations(circuit: Circuit, eps, mu, temps) -> np.ndarray:
@@ -379,82 +342,42 @@ def _spectral_blocks(circuit: Circuit, eps, mu, temps, curvature):
     return k, k_b
 
 
-def _contact_system(circuit: Circuit, unknowns: _Unknowns, k, k_b, fixed):
-    """The contacts' part of the balance of every internal node at every energy: A (K, u, u)
-    (S) on the unknowns and the right-hand side (K, u) (S) from the reservoirs' ``fixed``
-    deviations (K, n, 4)."""
-    basis = unknowns.basis
-    a_mat = np.zeros((fixed.shape[0], unknowns.size, unknowns.size))
-    rhs = np.zeros((fixed.shape[0], unknowns.size))
-    for c, (a, b) in enumerate(circuit.ends):
-        kc_a, kc_b = k[:, c], k_b[:, c]  # a junction's current is K_a x_a − K_b x_b
-        for row, sign in ((int(a), 1.0), (int(b), -1.0)):
-            if row not in unknowns.pos:
-                continue
-            rs = unknowns.rows(row)
-            left_a = basis[row].T @ kc_a  # (K, r, 4)
-            left_b = basis[row].T @ kc_b if circuit.junction[c] else left_a
-            for col, csign, left in ((int(a), 1.0, left_a), (int(b), -1.0, left_b)):
-                if col in unknowns.pos:
-                    a_mat[:, rs, unknowns.rows(col)] += sign * csign * (left @ basis[col])
-                else:
-                    rhs[:, rs] -= sign * csign * np.einsum("kij,kj->ki", left, fixed[:, col])
-    return a_mat, rhs
-
-
-def _add_node_terms(circuit: Circuit, unknowns: _Unknowns, a_mat) -> None:
-    """Add to A (K, u, u) what the internal nodes do at every energy (S): elastic spin flip,
-    a spin sink G_sf f⃗_↑−↓(ε), and Hanle precession of the spin distribution, −Ω⃗ × f⃗_↑−↓(ε)
-    (Ω⃗ in S)."""
-    spin = np.diag([0.0, 1, 1, 1])
-    turning = np.any(circuit.precession != 0, axis=-1)
-    for node in np.flatnonzero((circuit.spin_flip != 0) | turning):
-        if node not in unknowns.pos:
-            continue
-        b = unknowns.basis[int(node)]
-        term = circuit.spin_flip[node] * (b.T @ spin @ b)
-        if turning[node]:
-            p4 = np.zeros((4, 4))
-            p4[1:, 1:] = -cross_matrix(circuit.precession[node])  # −[Ω⃗×]
-            term = term + b.T @ p4 @ b
-        a_mat[:, unknowns.rows(node), unknowns.rows(node)] += term
-
-
-def _add_probes(circuit: Circuit, unknowns: _Unknowns, probes, a_mat, rhs) -> None:
-    """Add each probe [(internal node, g (S), δx (K, 4))] — a spin-independent contact of
-    conductance g to the distribution f0 + δx(ε) — to A (K, u, u) and the right-hand side."""
-    for name, g, x_probe in (probes or []):
-        node = circuit.index[name]
-        if node not in unknowns.pos:
-            raise DeviceError(f"relaxation.{name}", "relaxation acts on internal nodes")
-        kp = spin_space_block(g / 2, g / 2, complex(g / 2), np.array([0.0, 0.0, 1.0]))
-        b = unknowns.basis[node]  # a ferromagnetic node keeps only the spin along m
-        rs = unknowns.rows(node)
-        a_mat[:, rs, rs] += b.T @ kp @ b
-        rhs[:, rs] += x_probe @ (b.T @ kp).T
-
-
-def _node_deviations(circuit: Circuit, unknowns: _Unknowns, y, fixed) -> np.ndarray:
-    """(K, n, 4): every node's (f_c, f⃗_↑−↓) minus f0(ε) — the solved unknowns ``y`` (K, u)
-    of the internal nodes, the ``fixed`` deviations of the reservoirs."""
+def _node_deviations(circuit: Circuit, k, k_b, fixed, probes) -> np.ndarray:
+    """(K, n, 4): every node's (f_c, f⃗_↑−↓) minus f0(ε) — the reservoirs' ``fixed``
+    deviations (K, n, 4), the internal nodes' from their particle and spin balance at every
+    energy: the spectral conductances K_a, K_b (K, c, 4, 4) (S) and the node terms filled into
+    the circuit's Kirchhoff pattern of width 4, plus the ``probes`` (see :func:`solve_elastic`)."""
+    system = kirchhoff_system(circuit, 4)
+    bases = node_bases(circuit, circuit.magnetization[:, None], np.zeros(circuit.n_nodes, bool),
+                       width=4)
+    a_mat, r_mat = assemble_dense(circuit, per_contact(circuit, np.moveaxis(k, 1, 0),
+                                                       np.moveaxis(k_b, 1, 0)), bases, width=4)
+    rhs = np.einsum("kij,kj->ki", r_mat, fixed[:, :, 0])
+    _add_probes(circuit, system, bases, probes, a_mat, rhs)
+    act = system.act
+    y = np.zeros(rhs.shape)
+    y[:, act] = np.linalg.solve(a_mat[:, act][:, :, act], rhs[:, act, None])[..., 0]
+    y = y.reshape(len(y), -1, 4)
     dev = fixed.copy()
-    for node in circuit.internal:
-        dev[:, node] = y[:, unknowns.rows(node)] @ unknowns.basis[int(node)].T
+    dev[:, system.unknown] = y
+    for node, b in bases.items():  # X_n = B_n y_n: a ferromagnet's spin along m
+        dev[:, node] = y[:, system.position[node]] @ b[0].T
     return dev
 
 
-def _contact_currents(circuit: Circuit, eps, k, k_b, dev):
-    """The spectral currents (K, c, 4) (S) of every contact and their integrals (c, 8):
-    I = (1/e)∫ i dε (A) and Q = (1/e²)∫ ε i dε (W), ε from μ0 (J)."""
-    e = ELEMENTARY_CHARGE
-    de = eps[1] - eps[0]
-    x_a, x_b = dev[:, circuit.ends[:, 0]], dev[:, circuit.ends[:, 1]]  # (K, c, 4)
-    spectral = (np.einsum("kcij,kcj->kci", k, x_a - x_b) if k_b is k else
-                np.einsum("kcij,kcj->kci", k, x_a) - np.einsum("kcij,kcj->kci", k_b, x_b))
-    currents = np.zeros((circuit.n_contacts, 8))
-    currents[:, :4] = spectral.sum(axis=0) * de / e
-    currents[:, 4:] = (eps[:, None, None] * spectral).sum(axis=0) * de / e**2
-    return spectral, currents
+def _add_probes(circuit: Circuit, system, bases, probes, a_mat, rhs) -> None:
+    """Add each probe [(internal node, g (S), δx (K, 4))] — a spin-independent contact of
+    conductance g to the distribution f0 + δx(ε) — to the padded A (K, 4u, 4u) and the
+    right-hand side (K, 4u) of ``system``."""
+    for name, g, x_probe in (probes or []):
+        node = circuit.index[name]
+        if system.position[node] < 0:
+            raise DeviceError(f"relaxation.{name}", "relaxation acts on internal nodes")
+        kp = spin_space_block(g / 2, g / 2, complex(g / 2), np.array([0.0, 0.0, 1.0]))
+        b = bases[node][0] if node in bases else np.eye(4)  # a ferromagnet: the spin along m
+        rs = slice(4 * system.position[node], 4 * system.position[node] + 4)
+        a_mat[:, rs, rs] += b.T @ kp @ b
+        rhs[:, rs] += x_probe @ (b.T @ kp).T
 
 
 def _junction_blocks(circuit: Circuit, eps, k, window10):
@@ -947,7 +870,38 @@ def as_solution(sol: SpectralSolution):
     states[res, 0] = lead_mu[res] / e  # exact for the leads (solved for current-biased ones)
     states[res, 4] = lead_t[res] - c.temperature
     states[res, 1:4] = states[res, 5:8] = 0.0
-    return Solution(c, states, sol.currents.copy(), c.magnetization.copy())
+    return Solution(c, states, sol.currents.copy(), c.magnetization.copy(), distributions=sol)
+
+
+#: The settings :func:`solve_spectral` takes (those of :func:`solve_relaxed`).
+OPTIONS = ("relaxation", "phonons", "points", "window", "tol", "max_iter")
+
+
+def solve_spectral(circuit: Circuit, magnetization, voltage, temperature, current, heat,
+                   **options):
+    """The "spectral" back end of :meth:`Circuit.solve
+    <spincaloric.circuit.device.Circuit.solve>`: :func:`solve_relaxed` with the ``options``
+    relaxation, phonons ({node: S}), points, window (k_B T), tol and max_iter — with no
+    relaxation the elastic limit, with strong relaxation the thermalized one; ``voltage``
+    (electric potential, V) and ``temperature`` (K) override reservoirs, one number each.
+    The magnetizations, currents and heat are the device's own. Returns the
+    :class:`~spincaloric.circuit.solution.Solution` of :func:`as_solution`, its
+    ``distributions`` the energy-resolved result."""
+    for label, given in (("magnetization", magnetization), ("current", current),
+                         ("heat", heat)):
+        for name in given:
+            raise DeviceError(f"{label}.{name}", "the energy-resolved back end solves the "
+                              f"device's own {label}: change it in the device")
+    for name in options:
+        if name not in OPTIONS:
+            raise DeviceError(name, "not an option of the 'spectral' back end (one of "
+                              f"{', '.join(OPTIONS)})")
+    sol, _ = solve_relaxed(circuit, options.pop("relaxation", None), voltage=voltage or None,
+                           temperature=temperature or None, **options)
+    return as_solution(sol)
+
+
+register("spectral", solve_spectral, batched=False)
 
 
 def relaxation_conductance(volume: float, density_of_states: float, time: float) -> float:

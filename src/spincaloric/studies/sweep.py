@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..circuit.backends import batched
 from ..circuit.device import Circuit, DeviceError, vector_to_angles
 from ..io.paths import check_keys, fast_target, is_fast, set_path, unit_of
 
@@ -66,15 +67,16 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
     if len({k for k, _ in axes}) != len(axes):
         raise DeviceError("vary", "each parameter may be varied once")
     check_keys(data, circuit, [k for k, _ in axes])  # a wrong key fails here, with its field
-    # the energy-resolved solver is nonlinear in the drives: every point is a solve of its own
-    spectral = circuit.regime == "spectral"
-    fast = [] if spectral else [(k, v) for k, v in axes if is_fast(circuit, k)]
-    slow = axes if spectral else [(k, v) for k, v in axes if not is_fast(circuit, k)]
+    # a back end that takes no batches (the energy-resolved one, nonlinear in the drives):
+    # every point is a solve of its own
+    one_by_one = not batched(spec.solve_method)
+    fast = [] if one_by_one else [(k, v) for k, v in axes if is_fast(circuit, k)]
+    slow = axes if one_by_one else [(k, v) for k, v in axes if not is_fast(circuit, k)]
 
     def point(d):
         s = spec_from_dict(d)
         c = s.device.finalize()
-        return c, ((lambda: s.steady(c)[0]) if spectral else None)
+        return c, ((lambda: s.steady(c)) if one_by_one else None)
     if zipped:
         lengths = {len(v) for _, v in axes}
         if len(lengths) != 1:
