@@ -178,7 +178,7 @@ def test_names_the_user_gets_wrong():
     from spincaloric.materials import UnknownMaterialError, get_bulk
     from spincaloric.studies.maps import default_chunk
 
-    with pytest.raises(UnknownMaterialError, match=r"'permalloy' \(known: Au, .*Py\)"):
+    with pytest.raises(UnknownMaterialError, match=r"'permalloy' \(known: Ag, Al, Au, .*Py\)"):
         get_bulk("permalloy")
     import tomllib
 
