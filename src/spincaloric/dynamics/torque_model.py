@@ -32,9 +32,10 @@ import numpy as np
 
 from ..circuit.contacts import magnetization_features
 from ..circuit.device import Circuit, DeviceError
+from ..circuit.drives import drive_layout
 from ..circuit.junctions import junction_response
 from ..circuit.memory import refuse_beyond_memory, torque_map_bytes
-from ..constants import TORQUE_PER_SPIN_CURRENT, from_electric_potential
+from ..constants import TORQUE_PER_SPIN_CURRENT
 from ..solvers import linear as _solver
 
 
@@ -119,8 +120,8 @@ class CircuitTorqueModel:
         if sampled:
             _dynamic_end(circuit, np.isin(np.arange(circuit.n_nodes), np.concatenate(groups)))
             a0, r0, e, f, t = _sampled_maps(circuit, groups, act)
-            d0 = _solver._drive_vectors(_static_drives(circuit))[0]
-            return cls(circuit, magnets, nodes, a0, r0, e, f, t, d0, temperature_index)
+            return cls(circuit, magnets, nodes, a0, r0, e, f, t,
+                       drive_layout(circuit).static.copy(), temperature_index)
         mflat = circuit.magnetization[:, None, :].copy()
         bases = _solver.node_bases(circuit, mflat, varying)
         coef = _solver._coefficients(circuit).reshape(-1, 13, 8, 8)
@@ -159,34 +160,19 @@ class CircuitTorqueModel:
                 continue
             m_c = (s[:, a, :] - s[:, b, :]).T  # (8, w)
             t[j] -= sign * np.einsum("qij,jw->qiw", coef[c][:, 1:4, :], m_c)
-        d0 = _solver._drive_vectors(_static_drives(circuit))[0]
-        return cls(circuit, magnets, nodes, a0, r0, e, f, t, d0, temperature_index)
+        return cls(circuit, magnets, nodes, a0, r0, e, f, t, drive_layout(circuit).static.copy(),
+                   temperature_index)
 
     def drive_vector(self, voltage=None, temperature=None, current=None,
                      heat=None) -> np.ndarray:
         """The drive vector d (3n,) with overrides, dicts by node name: ``voltage`` electric
         potential (V) of a voltage-biased reservoir, ``temperature`` absolute (K) of a
         reservoir, ``current`` conventional (A) into the device from a current-biased
-        reservoir, ``heat`` (W) deposited in an internal node. A node that cannot take the
-        override is a :class:`~spincaloric.circuit.device.DeviceError` naming it."""
-        d = self.d0.copy()
-        c = self.circuit
-        allowed = {"voltage": c.reservoir & ~c.current_biased, "temperature": c.reservoir,
-                   "current": c.current_biased, "heat": ~c.reservoir}
-        why = {"voltage": "not a voltage-biased reservoir", "temperature": "not a reservoir",
-               "current": "not a current-biased reservoir", "heat": "not an internal node"}
-        for key, given, slot in (("voltage", voltage, 0), ("temperature", temperature, 1),
-                                 ("current", current, 2), ("heat", heat, 2)):
-            for name, v in (given or {}).items():
-                if name not in c.index:
-                    raise DeviceError(f"{key}.{name}", "no such node")
-                i = c.index[name]
-                if not allowed[key][i]:
-                    raise DeviceError(f"{key}.{name}", why[key])
-                value = {"voltage": from_electric_potential(v),
-                         "temperature": v - c.temperature}.get(key, v)
-                d[3 * i + slot] = value
-        return d
+        reservoir, ``heat`` (W) deposited in an internal node (arrays give (*B, 3n)). A node
+        that cannot take the override is a :class:`~spincaloric.circuit.device.DeviceError`
+        naming it."""
+        return drive_layout(self.circuit).vector(voltage=voltage, temperature=temperature,
+                                                 current=current, heat=heat)
 
     def _solve(self, m, d):
         """Features (..., k, q) and solved unknowns y (..., u) at magnetizations m, drives d."""
@@ -259,15 +245,6 @@ def _junction_coefficients(circuit: Circuit, dynamic_end: np.ndarray) -> dict:
     return out
 
 
-def _static_drives(circuit: Circuit) -> np.ndarray:
-    """(n, 3, 1) static drives of the circuit: (V, T − T0, I) of every node."""
-    d = np.zeros((circuit.n_nodes, 3, 1))
-    d[:, 0, 0] = circuit.reservoir_voltage
-    d[:, 1, 0] = circuit.reservoir_temperature - circuit.temperature
-    d[:, 2, 0] = circuit.reservoir_current
-    return d
-
-
 def _temperature_index(circuit: Circuit, nodes: np.ndarray, act: np.ndarray) -> np.ndarray:
     """(k,) drive slot 3r + 1 of a reservoir magnet, or −1 − (position of the node's
     temperature among the solved unknowns) for an internal one."""
@@ -276,7 +253,8 @@ def _temperature_index(circuit: Circuit, nodes: np.ndarray, act: np.ndarray) -> 
     solved = np.cumsum(act) - 1  # padded index -> index among the active unknowns
     out = []
     for i in nodes:
-        out.append(3 * i + 1 if circuit.reservoir[i] else -1 - int(solved[8 * pos[i] + 4]))
+        out.append(drive_layout(circuit).slot(i, "temperature") if circuit.reservoir[i]
+                   else -1 - int(solved[8 * pos[i] + 4]))
     return np.array(out, np.int64)
 
 

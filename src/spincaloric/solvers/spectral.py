@@ -29,9 +29,9 @@ import numpy as np
 
 from ..circuit.contacts import cross_matrix, spin_space_block
 from ..circuit.device import Circuit, DeviceError
+from ..circuit.drives import drive_layout
 from ..constants import BOLTZMANN, ELEMENTARY_CHARGE, LORENZ
 from ..linear_response import LinearResponseWarning
-from ..validation import absolute_temperature, real
 
 
 @dataclass(frozen=True)
@@ -117,19 +117,10 @@ def _check_grid_settings(points, window) -> None:
 
 
 def _check_bias_overrides(circuit: Circuit, voltage, temperature) -> None:
-    """Names are reservoirs, voltages finite (V), temperatures absolute (K, the rule of
-    :func:`~spincaloric.validation.absolute_temperature`); one number each."""
+    """Names are reservoirs, voltages finite (V), temperatures absolute (K); one number each
+    (:meth:`~spincaloric.circuit.drives.DriveLayout.check`)."""
     for label, given in (("voltage", voltage or {}), ("temperature", temperature or {})):
-        for name, value in given.items():
-            if name not in circuit.index or not circuit.reservoir[circuit.index[name]]:
-                raise DeviceError(f"{label}.{name}", "not a reservoir: its state is solved for")
-            if np.ndim(value) != 0:
-                raise DeviceError(f"{label}.{name}", "must be one number (the energy-resolved "
-                                  f"solver takes no batches), got {value!r}")
-            if label == "voltage":
-                real(value, f"{label}.{name}", "V", DeviceError)
-            else:
-                absolute_temperature(value, f"{label}.{name}", DeviceError)
+        drive_layout(circuit).check(label, given, scalar=True, any_reservoir=True)
 
 
 def _check_resolution(eps, temps, mu, circuit: Circuit) -> None:
@@ -214,11 +205,11 @@ def _check_elastic_inputs(circuit: Circuit, points, window, voltage, temperature
 def _reservoir_bias(circuit: Circuit, voltage, temperature) -> tuple[np.ndarray, np.ndarray]:
     """(μ − μ0 (J), T (K)) of every node's reservoir, (n,) each, with the overrides
     ``voltage`` (electric potentials, V) and ``temperature`` (K) applied."""
-    e = ELEMENTARY_CHARGE
+    layout, e = drive_layout(circuit), ELEMENTARY_CHARGE
     mu = e * circuit.reservoir_voltage.copy()  # theory V = (μ − μ0)/e
     temps = circuit.reservoir_temperature.copy()
     for name, v in (voltage or {}).items():
-        mu[circuit.index[name]] = -e * v  # electric potential -> theory voltage
+        mu[circuit.index[name]] = e * layout.to_theory("voltage", v)
     for name, t in (temperature or {}).items():
         temps[circuit.index[name]] = t
     return mu, temps
@@ -770,7 +761,7 @@ def _bias_scales(circuit: Circuit, voltage, temperature, v_biased) -> _BiasScale
     """The scales of the biases (see :class:`_BiasScales`); ``v_biased`` (V) the potentials of
     the current-biased reservoirs."""
     potentials = [*(voltage or {}).values(), *v_biased,
-                  *(-circuit.reservoir_voltage[circuit.reservoir & ~circuit.current_biased])]
+                  *drive_layout(circuit).boundary[drive_layout(circuit).slots("voltage")]]
     v_span = max(potentials, default=0.0) - min(potentials, default=0.0)
     # Joule heating is absent from linear response: start every e–e target no colder than the
     # hottest a node can get from the voltage span
