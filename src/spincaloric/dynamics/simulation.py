@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..circuit.device import Circuit, DeviceError
-from ..circuit.drives import QUANTITIES, drive_layout
+from ..circuit.drives import QUANTITIES, drive_layout, to_boundary, to_theory
 from ..errors import FieldError
 from ..linear_response import warn_beyond_linear_response
 from ..validation import real, real_array, temperature_reason, unit_vectors
@@ -120,16 +120,13 @@ def resolve_drives(circuit: Circuit, drives) -> dict:
             raise DynamicsError(where, f"quantity must be one of {QUANTITIES}")
         if not isinstance(node, str) or node not in c.index:
             raise DynamicsError(where, "no such node")
-        internal = not c.reservoir[c.index[node]]
-        if (quantity == "heat") != internal:
+        if (quantity == "heat") == c.reservoir[c.index[node]]:
             raise DynamicsError(where, "heat (W) drives internal nodes; voltage, "
                                 "temperature and current drive reservoirs")
-        biased = c.current_biased[c.index[node]]
-        if quantity == "voltage" and biased:
-            raise DynamicsError(where, "the reservoir is current-biased: drive its current")
-        if quantity == "current" and not biased:
-            raise DynamicsError(where, "the reservoir is voltage-biased: set `current` on "
-                                "it to make it current-biased")
+        if not drive_layout(c).takes[quantity][c.index[node]]:
+            raise DynamicsError(where, "the reservoir is current-biased: drive its current"
+                                if quantity == "voltage" else "the reservoir is voltage-biased: "
+                                "set `current` on it to make it current-biased")
         static = drive_layout(c).static_value(node, quantity)
         # a drive without a base starts from the reservoir's static value
         resolved[(node, quantity)] = (drive.with_base(static) if hasattr(drive, "with_base")
@@ -154,7 +151,7 @@ def drive_tables(circuit: Circuit, drives, until: float, max_step: float):
                                 "the temperature must stay positive (K)")
         slots.append(layout.slot(layout.index[node], quantity))
         times.append(t)
-        values.append(layout.to_theory(quantity, v))
+        values.append(to_theory(quantity, v, circuit.temperature))
         offsets.append(offsets[-1] + len(t))
         breaks.extend(np.asarray(drive.breakpoints(), float).tolist())
 
@@ -236,36 +233,23 @@ class Simulation:
     def _tables(self, until: float, max_step: float):
         return drive_tables(self.circuit, self.drives, until, max_step)
 
-    def _warn_beyond_linear_response(self, slot, offsets, values, amp) -> None:
-        """Warn (:class:`~spincaloric.linear_response.LinearResponseWarning`) if the drives'
-        extremes, scaled by the amplitudes ``amp`` (E, J), take the reservoirs' potential span
-        (V) or temperature deviation (K) beyond linear response."""
-        c = self.circuit
-        d0 = self.model.d0
-        lo, hi = d0.copy(), d0.copy()
-        for j, s in enumerate(slot):
-            v = values[offsets[j]:offsets[j + 1]]
-            ext = d0[s] + np.outer(amp[:, j], [v.min() - d0[s], v.max() - d0[s]])
-            lo[s], hi[s] = min(lo[s], ext.min()), max(hi[s], ext.max())
-        fixed, heated = (drive_layout(c).slots(q) for q in ("voltage", "temperature"))
-        span = (hi[fixed].max() - lo[fixed].min()) if fixed.size else 0.0
-        dev = np.abs(np.concatenate([lo[heated], hi[heated]])).max(initial=0.0)
-        warn_beyond_linear_response(span, dev, c.temperature, stacklevel=4)
-
     def _check_drive_extremes(self, slot, offsets, values, amp) -> None:
         """Refuse drives that take the circuit out of the range it represents: the static
         state, and each drive at its extremes (scaled by the amplitudes ``amp`` (E, J)) with
         the others static, must solve to finite states with positive temperatures
         (:meth:`Circuit.solve`) and a spin-transfer torque that turns no magnet faster than
         the integrators resolve (MAX_PRECESSION); a temperature drive stays an absolute
-        temperature."""
+        temperature. Then warn (:class:`~spincaloric.linear_response.LinearResponseWarning`)
+        once if the extremes take the reservoirs' potential span (V) or temperature deviation
+        (K) beyond linear response."""
         import warnings
 
         from ..linear_response import LinearResponseWarning
 
-        c = self.circuit
-        d0 = self.model.d0
-        with warnings.catch_warnings():  # warned once, for all drives: run()
+        c, layout = self.circuit, drive_layout(self.circuit)
+        d0 = layout.static
+        lo, hi = d0.copy(), d0.copy()
+        with warnings.catch_warnings():  # warned once, for all drives, below
             warnings.simplefilter("ignore", LinearResponseWarning)
             self._check_torque_rate(c.solve(), None)  # a DeviceError names a static field
             for j, (node, quantity) in enumerate(self.drives):
@@ -273,7 +257,8 @@ class Simulation:
                 v = values[offsets[j]:offsets[j + 1]]
                 ext = d0[s] + np.outer(amp[:, j], [v.min() - d0[s], v.max() - d0[s]])
                 x = np.array([ext.min(), ext.max()])
-                given = drive_layout(c).to_boundary(quantity, x)
+                lo[s], hi[s] = min(lo[s], x[0]), max(hi[s], x[1])
+                given = to_boundary(quantity, x, c.temperature)
                 where = f"drives.{node}.{quantity}"
                 if quantity == "temperature" and (reason := temperature_reason(*given)):
                     raise DynamicsError(where, reason)
@@ -282,6 +267,10 @@ class Simulation:
                 except DeviceError as err:
                     raise DynamicsError(where, f"at its extreme {err.reason}") from None
                 self._check_torque_rate(sol, where)
+        fixed, heated = (layout.slots(q) for q in ("voltage", "temperature"))
+        span = (hi[fixed].max() - lo[fixed].min()) if fixed.size else 0.0
+        dev = np.abs(np.concatenate([lo[heated], hi[heated]])).max(initial=0.0)
+        warn_beyond_linear_response(span, dev, c.temperature, stacklevel=4)
 
     def _check_torque_rate(self, solution, where: str | None) -> None:
         """DynamicsError if the torques of ``solution`` turn a dynamic magnet faster than
@@ -310,20 +299,13 @@ class Simulation:
         turns a dynamic magnet fastest (the response is linear in the inputs)."""
         c = self.circuit
         layout = drive_layout(c)
-        inputs = [(q, name, layout.static_value(name, q))  # (quantity, node, value)
-                  for i, name in enumerate(c.names) for q in QUANTITIES
+        inputs = [(q, name) for i, name in enumerate(c.names) for q in QUANTITIES
                   if layout.takes[q][i] and layout.static[layout.slot(i, q)]]
-        k = len(inputs)
-        rest = {"voltage": 0.0, "temperature": c.temperature, "current": 0.0, "heat": 0.0}
-        overrides = {q: {} for q in rest}
-        for q, name, _ in inputs:
-            overrides[q].setdefault(name, np.full(k, rest[q]))
-        for i, (q, name, value) in enumerate(inputs):
-            overrides[q][name][i] = value
-        for q, nodes in overrides.items():  # every other static input at rest
-            for i, name in enumerate(c.names):
-                if layout.takes[q][i] and name not in nodes:
-                    nodes[name] = np.full(k, rest[q])
+        overrides = {q: {name: np.full(len(inputs), to_boundary(q, 0.0, c.temperature))  # at rest...
+                         for i, name in enumerate(c.names) if layout.takes[q][i]}
+                     for q in QUANTITIES}
+        for j, (q, name) in enumerate(inputs):  # ...but for one static input at each point
+            overrides[q][name][j] = layout.static_value(name, q)
         best = int(np.argmax(self._torque_rate(c.solve(**overrides))))
         return f"nodes.{inputs[best][1]}.{inputs[best][0]}"
 
@@ -437,7 +419,6 @@ class Simulation:
         slot, offsets, _, values, _ = tables
         amp = _amplitudes(amplitude, ensemble, len(slot))
         self._check_drive_extremes(slot, offsets, values, amp)
-        self._warn_beyond_linear_response(slot, offsets, values, amp)
         m0 = self._initial(initial, ensemble)
         mp, mv = self._magnet_arrays(ensemble, parameters)
         slon = self._slonczewski_array(ensemble)

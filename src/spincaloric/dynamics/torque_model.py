@@ -32,7 +32,7 @@ import numpy as np
 
 from ..circuit.contacts import magnetization_features
 from ..circuit.device import Circuit, DeviceError
-from ..circuit.drives import drive_layout
+from ..circuit.drives import drive_layout, drive_vectors
 from ..circuit.junctions import junction_response
 from ..circuit.memory import refuse_beyond_memory, torque_map_bytes
 from ..constants import TORQUE_PER_SPIN_CURRENT
@@ -165,14 +165,12 @@ class CircuitTorqueModel:
 
     def drive_vector(self, voltage=None, temperature=None, current=None,
                      heat=None) -> np.ndarray:
-        """The drive vector d (3n,) with overrides, dicts by node name: ``voltage`` electric
-        potential (V) of a voltage-biased reservoir, ``temperature`` absolute (K) of a
-        reservoir, ``current`` conventional (A) into the device from a current-biased
-        reservoir, ``heat`` (W) deposited in an internal node (arrays give (*B, 3n)). A node
-        that cannot take the override is a :class:`~spincaloric.circuit.device.DeviceError`
-        naming it."""
-        return drive_layout(self.circuit).vector(voltage=voltage, temperature=temperature,
-                                                 current=current, heat=heat)
+        """The drive vector d (3n,) with overrides {node name: value} in the boundary
+        convention (:meth:`~spincaloric.circuit.drives.DriveLayout.drives`): a DeviceError
+        names a node that cannot take one."""
+        return drive_vectors(drive_layout(self.circuit).drives({
+            "voltage": voltage or {}, "temperature": temperature or {},
+            "current": current or {}, "heat": heat or {}}))
 
     def _solve(self, m, d):
         """Features (..., k, q) and solved unknowns y (..., u) at magnetizations m, drives d."""
@@ -251,11 +249,8 @@ def _temperature_index(circuit: Circuit, nodes: np.ndarray, act: np.ndarray) -> 
     pos = np.full(circuit.n_nodes, -1, np.intp)
     pos[circuit.unknown_nodes] = np.arange(len(circuit.unknown_nodes))
     solved = np.cumsum(act) - 1  # padded index -> index among the active unknowns
-    out = []
-    for i in nodes:
-        out.append(drive_layout(circuit).slot(i, "temperature") if circuit.reservoir[i]
-                   else -1 - int(solved[8 * pos[i] + 4]))
-    return np.array(out, np.int64)
+    return np.where(circuit.reservoir[nodes], drive_layout(circuit).slot(nodes, "temperature"),
+                    -1 - solved[8 * pos[nodes] + 4]).astype(np.int64)
 
 
 #: monomial exponents of the cubic and quartic features, in the order of the kernels' loops

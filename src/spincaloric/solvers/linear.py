@@ -32,7 +32,7 @@ import numpy as np
 
 from ..circuit.backends import register
 from ..circuit.contacts import magnetization_features, response_coefficients, response_matrix
-from ..circuit.drives import UNITS, drive_layout, drive_vectors
+from ..circuit.drives import UNITS, drive_layout, drive_vectors, to_boundary
 from ..circuit.junctions import junction_response
 from ..circuit.solution import Solution
 from ..circuit.system import active_components, kirchhoff_system
@@ -52,30 +52,20 @@ _CHUNK_BYTES = 48 * 2**20
 # ---- input handling ---------------------------------------------------------------------------
 
 
-def _overrides(circuit: Circuit, magnetization, voltage, temperature, current, heat=None):
-    """Validate the overrides; return magnetizations (n, *Bm, 3) and drives (n, 3, *Bd) of
-    every node (:meth:`~spincaloric.circuit.drives.DriveLayout.drives`)."""
+def _override_magnetizations(circuit: Circuit, magnetization) -> np.ndarray:
+    """(n, *Bm, 3) unit magnetizations of every node with the overrides {ferromagnetic node
+    or layer: array (*B, 3)} applied to the whole magnet of each, validated."""
     if not isinstance(magnetization, Mapping):
         raise DeviceError("magnetization", f"must be a mapping {{node name: values}}, got "
                           f"{magnetization!r}")
-    # a ferromagnetic layer may be named by the layer: its magnet's first node
-    magnetization = {circuit.magnet_node(k): v for k, v in magnetization.items()}
-    for name in magnetization:
-        if name not in circuit.index:
-            raise DeviceError(f"magnetization.{name}", "no such node")
-        if not circuit.ferromagnet[circuit.index[name]]:
-            raise DeviceError(f"magnetization.{name}", "not a ferromagnet")
-    drives = drive_layout(circuit).drives({"voltage": voltage, "temperature": temperature,
-                                           "current": current,
-                                           "heat": {} if heat is None else heat})
-    return _override_magnetizations(circuit, magnetization), drives
-
-
-def _override_magnetizations(circuit: Circuit, magnetization) -> np.ndarray:
-    """(n, *Bm, 3) unit magnetizations of every node with the overrides {ferromagnetic node:
-    array (*B, 3)} applied to the whole magnet of each."""
-    ms = {k: unit_vectors(v, f"magnetization.{k}", DeviceError)
-          for k, v in magnetization.items()}
+    ms = {}
+    for k, v in magnetization.items():
+        k = circuit.magnet_node(k)  # a ferromagnetic layer: its magnet's first node
+        if k not in circuit.index or not circuit.ferromagnet[circuit.index[k]]:
+            raise DeviceError(f"magnetization.{k}", "not a ferromagnet" if k in
+                              circuit.index else "no such node")
+        ms[k] = v
+    ms = {k: unit_vectors(v, f"magnetization.{k}", DeviceError) for k, v in ms.items()}
     # a diffusive ferromagnetic layer is one magnet: its vertices turn together
     owner = {}
     for k in ms:
@@ -513,8 +503,10 @@ def solve_circuit(circuit: Circuit, magnetization, voltage, temperature, current
     """Solve ``circuit`` for the given overrides; see :meth:`Circuit.solve`."""
     if not isinstance(method, str) or method not in ("auto", "dense", "sparse"):
         raise DeviceError("method", f"must be 'auto', 'dense' or 'sparse', got {method!r}")
-    mag, drives = _overrides(circuit, magnetization, voltage, temperature,
-                             {} if current is None else current, heat)
+    given = {"voltage": voltage, "temperature": temperature,
+             "current": {} if current is None else current, "heat": {} if heat is None else heat}
+    mag = _override_magnetizations(circuit, magnetization)
+    drives = drive_layout(circuit).drives(given)
     active = active_components(circuit)
     if method == "auto":
         method = "dense" if active.sum() <= DENSE_LIMIT else "sparse"
@@ -532,8 +524,6 @@ def solve_circuit(circuit: Circuit, magnetization, voltage, temperature, current
     mag = _batch_axes(mag, 1, mag.shape[1:-1], full)
     mag_full = np.moveaxis(np.broadcast_to(mag, (mag.shape[0],) + full + (3,)), 0, -2)
     solution = Solution(circuit, x, j, mag_full)
-    given = {"voltage": voltage, "temperature": temperature,
-             "current": {} if current is None else current, "heat": {} if heat is None else heat}
     _refuse_unphysical(circuit, solution, drives, solver, active, given)
     warn_beyond_linear_response(*solution_extremes(x), circuit.temperature, stacklevel=4)
     return solution
@@ -602,7 +592,7 @@ def _refuse_unphysical(circuit: Circuit, solution, drives, solver, active, given
     i, q = entries[k]
     name = circuit.names[i]
     quantity = ("voltage", "temperature", "current" if circuit.reservoir[i] else "heat")[q]
-    value = drive_layout(circuit).to_boundary(quantity, d[i, q])
+    value = to_boundary(quantity, d[i, q], circuit.temperature)
     field = f"{quantity}.{name}" if name in given[quantity] else f"nodes.{name}.{quantity}"
     raise DeviceError(field, f"{float(value):.3g} {UNITS[quantity]} {reason}")
 

@@ -116,13 +116,6 @@ def _check_grid_settings(points, window) -> None:
                           f"Fermi window reaches beyond {MIN_WINDOW:g} k_B T; got {window!r}")
 
 
-def _check_bias_overrides(circuit: Circuit, voltage, temperature) -> None:
-    """Names are reservoirs, voltages finite (V), temperatures absolute (K); one number each
-    (:meth:`~spincaloric.circuit.drives.DriveLayout.check`)."""
-    for label, given in (("voltage", voltage or {}), ("temperature", temperature or {})):
-        drive_layout(circuit).check(label, given, scalar=True, any_reservoir=True)
-
-
 def _check_resolution(eps, temps, mu, circuit: Circuit) -> None:
     """The grid must reach 18 k_B T beyond the largest bias and resolve the coldest Fermi
     edge (spacing ≤ k_B T: sums then err by ~e^(−2π² k_B T/Δε) < 3e-9)."""
@@ -192,7 +185,7 @@ def _check_elastic_inputs(circuit: Circuit, points, window, voltage, temperature
     settings (unless ``energies`` are given), current-biased reservoirs (their voltage, V,
     must be given) and node properties the elastic limit cannot honour (unless ``probes``
     model relaxation, as :func:`solve_relaxed` does)."""
-    _check_bias_overrides(circuit, voltage, temperature)
+    _reservoir_bias(circuit, voltage, temperature)  # validates them
     if energies is None:
         _check_grid_settings(points, window)
     for k in np.flatnonzero(circuit.current_biased):
@@ -204,12 +197,14 @@ def _check_elastic_inputs(circuit: Circuit, points, window, voltage, temperature
 
 def _reservoir_bias(circuit: Circuit, voltage, temperature) -> tuple[np.ndarray, np.ndarray]:
     """(μ − μ0 (J), T (K)) of every node's reservoir, (n,) each, with the overrides
-    ``voltage`` (electric potentials, V) and ``temperature`` (K) applied."""
-    layout, e = drive_layout(circuit), ELEMENTARY_CHARGE
-    mu = e * circuit.reservoir_voltage.copy()  # theory V = (μ − μ0)/e
+    ``voltage`` (electric potentials, V) and ``temperature`` (K) applied: one number each, on
+    reservoirs (:meth:`~spincaloric.circuit.drives.DriveLayout.check`)."""
+    layout = drive_layout(circuit)
+    mu = ELEMENTARY_CHARGE * circuit.reservoir_voltage.copy()  # theory V = (μ − μ0)/e
     temps = circuit.reservoir_temperature.copy()
-    for name, v in (voltage or {}).items():
-        mu[circuit.index[name]] = e * layout.to_theory("voltage", v)
+    for i, v in layout.check("voltage", voltage or {}, scalar=True, any_reservoir=True).items():
+        mu[i] = ELEMENTARY_CHARGE * v
+    layout.check("temperature", temperature or {}, scalar=True)
     for name, t in (temperature or {}).items():
         temps[circuit.index[name]] = t
     return mu, temps
@@ -551,7 +546,7 @@ def relaxed_inputs(circuit: Circuit, relaxation: dict | None = None, *,
     heat {node: W}), before any computation."""
     _check_spectral_nodes(circuit, elastic=False)
     _check_grid_settings(points, window)
-    _check_bias_overrides(circuit, voltage, temperature)
+    _reservoir_bias(circuit, voltage, temperature)  # validates them
     if not (isinstance(tol, (int, float, np.floating)) and np.isfinite(tol) and 0 < tol < 1):
         raise DeviceError("tol", f"must be a relative tolerance between 0 and 1, got {tol!r}")
     if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) \
