@@ -248,9 +248,9 @@ def _temperature_index(circuit: Circuit, nodes: np.ndarray, act: np.ndarray) -> 
     temperature among the solved unknowns) for an internal one."""
     pos = np.full(circuit.n_nodes, -1, np.intp)
     pos[circuit.unknown_nodes] = np.arange(len(circuit.unknown_nodes))
-    solved = np.cumsum(act) - 1  # padded index -> index among the active unknowns
+    before = np.concatenate([[0], np.cumsum(act)])  # active unknowns before a padded index
     return np.where(circuit.reservoir[nodes], drive_layout(circuit).slot(nodes, "temperature"),
-                    -1 - solved[8 * pos[nodes] + 4]).astype(np.int64)
+                    -1 - before[np.maximum(8 * pos[nodes] + 4, 0)]).astype(np.int64)
 
 
 #: monomial exponents of the cubic and quartic features, in the order of the kernels' loops
