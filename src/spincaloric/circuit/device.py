@@ -34,11 +34,11 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from ..constants import from_electric_potential
 from ..errors import DeviceError
 from ..validation import absolute_temperature, conductance_reason, real, unit_vectors
 from .backends import backend
 from .contacts import ContactError, ContactParameters
+from .drives import to_theory
 from .junctions import JunctionParameters
 from .system import active_components
 
@@ -609,7 +609,7 @@ def _node_arrays(specs: Sequence[NodeSpec], t0: float):
     res = np.array([s.reservoir for s in specs])
     if not res.any():
         raise DeviceError("nodes", "the device has no reservoir (set reservoir = true on a lead)")
-    volt = np.array([from_electric_potential(s.voltage) for s in specs])
+    volt = np.array([to_theory("voltage", s.voltage) for s in specs])
     temp = np.array([t0 if s.temperature is None else s.temperature for s in specs])
     mag = np.zeros((n, 3))
     for i, s in enumerate(specs):

@@ -16,8 +16,9 @@ from functools import cached_property
 
 import numpy as np
 
-from ..constants import TORQUE_PER_SPIN_CURRENT, to_conventional_current, to_electric_potential
+from ..constants import TORQUE_PER_SPIN_CURRENT
 from .contacts import conjugate_scaling
+from .drives import to_boundary
 
 #: A printed value smaller than this fraction of the largest magnitude of its kind in the same
 #: solution is round-off and printed as 0 (:func:`without_roundoff`).
@@ -164,7 +165,7 @@ class Solution:
     def state(self, name: str) -> NodeState:
         """State of node ``name`` (internal or reservoir)."""
         x = self.states[..., self.circuit.index[name], :]
-        return NodeState(voltage=to_electric_potential(x[..., 0]), spin_accumulation=x[..., 1:4],
+        return NodeState(voltage=to_boundary("voltage", x[..., 0]), spin_accumulation=x[..., 1:4],
                          temperature=self.circuit.temperature + x[..., 4],
                          spin_temperature=x[..., 5:8])
 
@@ -214,7 +215,7 @@ class Solution:
             j = self.currents[..., k, :]
             out.append(ContactResult(
                 between=self.circuit.between(k),
-                charge_current=to_conventional_current(j[..., 0]), spin_current=j[..., 1:4],
+                charge_current=to_boundary("charge_current", j[..., 0]), spin_current=j[..., 1:4],
                 heat_current=j[..., 4], spin_heat_current=j[..., 5:8],
                 entropy_production=self.contact_entropy_production[..., k]))
         return out

@@ -32,10 +32,11 @@ import numpy as np
 
 from ..circuit.contacts import magnetization_features
 from ..circuit.device import Circuit, DeviceError
+from ..circuit.drives import drive_layout, drive_vectors
 from ..circuit.junctions import junction_response
 from ..circuit.memory import refuse_beyond_memory, torque_map_bytes
 from ..circuit.solution import absorbing_ends
-from ..constants import TORQUE_PER_SPIN_CURRENT, from_electric_potential
+from ..constants import TORQUE_PER_SPIN_CURRENT
 from ..solvers import linear as _solver
 
 
@@ -119,8 +120,8 @@ class CircuitTorqueModel:
         if sampled:
             _dynamic_end(circuit, np.isin(np.arange(circuit.n_nodes), np.concatenate(groups)))
             a0, r0, e, f, t = _sampled_maps(circuit, groups, act)
-            d0 = _solver._drive_vectors(_static_drives(circuit))[0]
-            return cls(circuit, magnets, nodes, a0, r0, e, f, t, d0, temperature_index)
+            return cls(circuit, magnets, nodes, a0, r0, e, f, t,
+                       drive_layout(circuit).static.copy(), temperature_index)
         mflat = circuit.magnetization[:, None, :].copy()
         dynamic_end = _dynamic_end(circuit, varying)
         magnet_of = np.where((dynamic_end >= 0) & varying[dynamic_end], dynamic_end, -1)
@@ -132,34 +133,17 @@ class CircuitTorqueModel:
         for j, node in enumerate(nodes):
             for c, into in _absorbed_by(circuit, np.arange(circuit.n_nodes) == node):
                 t[j] += into * _spin_current(k_of[c], s, *circuit.ends[c])
-        d0 = _solver._drive_vectors(_static_drives(circuit))[0]
-        return cls(circuit, magnets, nodes, a0, r0, e, f, t, d0, temperature_index)
+        return cls(circuit, magnets, nodes, a0, r0, e, f, t,
+                   drive_layout(circuit).static.copy(), temperature_index)
 
     def drive_vector(self, voltage=None, temperature=None, current=None,
                      heat=None) -> np.ndarray:
-        """The drive vector d (3n,) with overrides, dicts by node name: ``voltage`` electric
-        potential (V) of a voltage-biased reservoir, ``temperature`` absolute (K) of a
-        reservoir, ``current`` conventional (A) into the device from a current-biased
-        reservoir, ``heat`` (W) deposited in an internal node. A node that cannot take the
-        override is a :class:`~spincaloric.circuit.device.DeviceError` naming it."""
-        d = self.d0.copy()
-        c = self.circuit
-        allowed = {"voltage": c.reservoir & ~c.current_biased, "temperature": c.reservoir,
-                   "current": c.current_biased, "heat": ~c.reservoir}
-        why = {"voltage": "not a voltage-biased reservoir", "temperature": "not a reservoir",
-               "current": "not a current-biased reservoir", "heat": "not an internal node"}
-        for key, given, slot in (("voltage", voltage, 0), ("temperature", temperature, 1),
-                                 ("current", current, 2), ("heat", heat, 2)):
-            for name, v in (given or {}).items():
-                if name not in c.index:
-                    raise DeviceError(f"{key}.{name}", "no such node")
-                i = c.index[name]
-                if not allowed[key][i]:
-                    raise DeviceError(f"{key}.{name}", why[key])
-                value = {"voltage": from_electric_potential(v),
-                         "temperature": v - c.temperature}.get(key, v)
-                d[3 * i + slot] = value
-        return d
+        """The drive vector d (3n,) with overrides {node name: value} in the boundary
+        convention (:meth:`~spincaloric.circuit.drives.DriveLayout.drives`): a DeviceError
+        names a node that cannot take one."""
+        return drive_vectors(drive_layout(self.circuit).drives({
+            "voltage": voltage or {}, "temperature": temperature or {},
+            "current": current or {}, "heat": heat or {}}))
 
     def _solve(self, m, d):
         """Features (..., k, q) and solved unknowns y (..., u) at magnetizations m, drives d."""
@@ -262,25 +246,14 @@ def _junction_coefficients(circuit: Circuit, dynamic_end: np.ndarray) -> dict:
     return out
 
 
-def _static_drives(circuit: Circuit) -> np.ndarray:
-    """(n, 3, 1) static drives of the circuit: (V, T − T0, I) of every node."""
-    d = np.zeros((circuit.n_nodes, 3, 1))
-    d[:, 0, 0] = circuit.reservoir_voltage
-    d[:, 1, 0] = circuit.reservoir_temperature - circuit.temperature
-    d[:, 2, 0] = circuit.reservoir_current
-    return d
-
-
 def _temperature_index(circuit: Circuit, nodes: np.ndarray, act: np.ndarray) -> np.ndarray:
     """(k,) drive slot 3r + 1 of a reservoir magnet, or −1 − (position of the node's
     temperature among the solved unknowns) for an internal one."""
     pos = np.full(circuit.n_nodes, -1, np.intp)
     pos[circuit.unknown_nodes] = np.arange(len(circuit.unknown_nodes))
-    solved = np.cumsum(act) - 1  # padded index -> index among the active unknowns
-    out = []
-    for i in nodes:
-        out.append(3 * i + 1 if circuit.reservoir[i] else -1 - int(solved[8 * pos[i] + 4]))
-    return np.array(out, np.int64)
+    before = np.concatenate([[0], np.cumsum(act)])  # active unknowns before a padded index
+    return np.where(circuit.reservoir[nodes], drive_layout(circuit).slot(nodes, "temperature"),
+                    -1 - before[np.maximum(8 * pos[nodes] + 4, 0)]).astype(np.int64)
 
 
 #: monomial exponents of the cubic and quartic features, in the order of the kernels' loops

@@ -32,12 +32,13 @@ import numpy as np
 
 from ..circuit.backends import register
 from ..circuit.contacts import magnetization_features, response_coefficients, response_matrix
+from ..circuit.drives import UNITS, drive_layout, drive_vectors, to_boundary
 from ..circuit.junctions import junction_response
 from ..circuit.solution import Solution
 from ..circuit.system import active_components, kirchhoff_system
 from ..errors import DeviceError
 from ..linear_response import solution_extremes, warn_beyond_linear_response
-from ..validation import real_array, temperature_array, unit_vectors
+from ..validation import unit_vectors
 
 if TYPE_CHECKING:  # the finalized circuit; it imports this module to solve itself
     from ..circuit.device import Circuit
@@ -51,64 +52,20 @@ _CHUNK_BYTES = 48 * 2**20
 # ---- input handling ---------------------------------------------------------------------------
 
 
-def _overrides(circuit: Circuit, magnetization, voltage, temperature, current, heat=None):
-    """Validate the overrides; return magnetizations (n, *Bm, 3) and drives (n, 3, *Bd):
-    (theory voltage V, T − T0, injected conventional current or, for an internal node, heat
-    in W) of every node."""
-    from ..constants import from_electric_potential
-
-    for label, given in (("magnetization", magnetization), ("voltage", voltage),
-                         ("temperature", temperature), ("current", current),
-                         ("heat", {} if heat is None else heat)):
-        if not isinstance(given, Mapping):
-            raise DeviceError(label, f"must be a mapping {{node name: values}}, got {given!r}")
-    # a ferromagnetic layer may be named by the layer: its magnet's first node
-    magnetization = {circuit.magnet_node(k): v for k, v in magnetization.items()}
-    _check_override_nodes(circuit, magnetization, voltage, temperature, current)
-    mag = _override_magnetizations(circuit, magnetization)
-    vs = {k: from_electric_potential(real_array(v, f"voltage.{k}", "V", DeviceError))
-          for k, v in voltage.items()}
-    ts = {k: temperature_array(v, f"temperature.{k}", DeviceError)
-          for k, v in temperature.items()}
-    heat = {} if heat is None else heat
-    for name in heat:
-        if name not in circuit.index or circuit.reservoir[circuit.index[name]]:
-            raise DeviceError(f"heat.{name}", "heat is deposited in internal nodes only")
-    cs = {k: real_array(v, f"current.{k}", "A", DeviceError) for k, v in current.items()}
-    cs.update({k: real_array(v, f"heat.{k}", "W", DeviceError) for k, v in heat.items()})
-    return mag, _override_drives(circuit, vs, ts, cs)
-
-
-def _check_override_nodes(circuit: Circuit, magnetization, voltage, temperature,
-                          current) -> None:
-    """The overridden magnetizations name ferromagnets; voltages, temperatures and currents
-    name reservoirs biased that way."""
-    for name in magnetization:
-        if name not in circuit.index:
-            raise DeviceError(f"magnetization.{name}", "no such node")
-        if not circuit.ferromagnet[circuit.index[name]]:
-            raise DeviceError(f"magnetization.{name}", "not a ferromagnet")
-    for label, given in (("voltage", voltage), ("temperature", temperature),
-                         ("current", current)):
-        for name in given:
-            if name not in circuit.index:
-                raise DeviceError(f"{label}.{name}", "no such node")
-            if not circuit.reservoir[circuit.index[name]]:
-                raise DeviceError(f"{label}.{name}", "not a reservoir: its state is solved for")
-            biased = circuit.current_biased[circuit.index[name]]
-            if label == "voltage" and biased:
-                raise DeviceError(f"{label}.{name}", "a current-biased reservoir: its voltage "
-                                  "is solved for (give current=...)")
-            if label == "current" and not biased:
-                raise DeviceError(f"{label}.{name}", "a voltage-biased reservoir: declare it "
-                                  "current-biased in the device (current = ...)")
-
-
 def _override_magnetizations(circuit: Circuit, magnetization) -> np.ndarray:
-    """(n, *Bm, 3) unit magnetizations of every node with the overrides {ferromagnetic node:
-    array (*B, 3)} applied to the whole magnet of each."""
-    ms = {k: unit_vectors(v, f"magnetization.{k}", DeviceError)
-          for k, v in magnetization.items()}
+    """(n, *Bm, 3) unit magnetizations of every node with the overrides {ferromagnetic node
+    or layer: array (*B, 3)} applied to the whole magnet of each, validated."""
+    if not isinstance(magnetization, Mapping):
+        raise DeviceError("magnetization", f"must be a mapping {{node name: values}}, got "
+                          f"{magnetization!r}")
+    ms = {}
+    for k, v in magnetization.items():
+        k = circuit.magnet_node(k)  # a ferromagnetic layer: its magnet's first node
+        if k not in circuit.index or not circuit.ferromagnet[circuit.index[k]]:
+            raise DeviceError(f"magnetization.{k}", "not a ferromagnet" if k in
+                              circuit.index else "no such node")
+        ms[k] = v
+    ms = {k: unit_vectors(v, f"magnetization.{k}", DeviceError) for k, v in ms.items()}
     # a diffusive ferromagnetic layer is one magnet: its vertices turn together
     owner = {}
     for k in ms:
@@ -123,25 +80,6 @@ def _override_magnetizations(circuit: Circuit, magnetization) -> np.ndarray:
     for k, v in ms.items():
         mag[circuit.magnet_group == circuit.magnet_group[circuit.index[k]]] = v
     return mag
-
-
-def _override_drives(circuit: Circuit, vs, ts, cs) -> np.ndarray:
-    """(n, 3, *Bd) drives (theory voltage V, T − T0 in K, current A or heat W) of every node:
-    the circuit's, with the validated overrides {node: array} ``vs``, ``ts`` (absolute, K)
-    and ``cs`` in their place."""
-    bd = np.broadcast_shapes(*(a.shape for a in (*vs.values(), *ts.values(), *cs.values())))
-    drives = np.zeros((circuit.n_nodes, 3) + bd)
-    drives[:, 0] = np.reshape(circuit.reservoir_voltage, (-1,) + (1,) * len(bd))
-    drives[:, 1] = np.reshape(circuit.reservoir_temperature - circuit.temperature,
-                              (-1,) + (1,) * len(bd))
-    for k, v in vs.items():
-        drives[circuit.index[k], 0] = v
-    for k, t in ts.items():
-        drives[circuit.index[k], 1] = t - circuit.temperature
-    drives[:, 2] = np.reshape(circuit.reservoir_current, (-1,) + (1,) * len(bd))
-    for k, c in cs.items():
-        drives[circuit.index[k], 2] = c
-    return drives
 
 
 _COEFFICIENTS: weakref.WeakKeyDictionary[Circuit, np.ndarray] = weakref.WeakKeyDictionary()
@@ -432,11 +370,6 @@ def _unpad(y, act, n_int):
     return y_pad.reshape(y.shape[0], n_int, 8)
 
 
-def _drive_vectors(d):
-    """(n, 3, P) drives -> (P, 3n) ordered (V_0, ΔT_0, I_0, V_1, ΔT_1, I_1, ...)."""
-    return np.moveaxis(d, 2, 0).reshape(d.shape[2], -1)
-
-
 def _dense_solve(circuit, mag, drives, active, varying):
     """Batched dense path: returns (x (*B, n, 8), j (*B, c, 8))."""
     mflat, dflat, full, paired = _common_batch(mag, drives)
@@ -451,7 +384,7 @@ def _dense_solve(circuit, mag, drives, active, varying):
         a_pad, r_pad = assemble_dense(circuit, per_contact(circuit, k[0][:, None],
                                                             k[1][:, None]), bases)
         z = np.linalg.solve(a_pad[0][np.ix_(act, act)], r_pad[0][act])  # (u, 3n)
-        y = _drive_vectors(dflat) @ z.T  # (D, u)
+        y = drive_vectors(dflat) @ z.T  # (D, u)
         x = node_states(circuit, _unpad(y, act, n_int), mflat, dflat)
         j = contact_currents(circuit, k, x)
         return x.reshape(full + x.shape[-2:]), j.reshape(full + j.shape[-2:])
@@ -487,7 +420,7 @@ def _dense_generic_solve(circuit, mflat, dflat, paired, active, varying):
         k = contact_responses(circuit, msub, varying)  # list of (p or 1, 8, 8)
         bases = node_bases(circuit, msub, varying)
         a_pad, r_pad = assemble_dense(circuit, k, bases)
-        rhs = (r_pad[:, act] @ _drive_vectors(dsub)[..., None])[..., 0]  # (p, u)
+        rhs = (r_pad[:, act] @ drive_vectors(dsub)[..., None])[..., 0]  # (p, u)
         y = np.linalg.solve(a_pad[:, act][:, :, act], rhs[..., None])[..., 0]
         xs = node_states(circuit, _unpad(y, act, n_int), msub, dsub)
         x[sl] = xs
@@ -541,7 +474,7 @@ def _dense_feature_solve(circuit, mflat, dflat, paired, active, varying):
     j = np.empty((m_points, circuit.n_contacts, 8))
     for sl in _chunks(circuit, m_points, n_int):
         dsub = dflat[:, :, sl] if paired else dflat
-        dvec = _drive_vectors(dsub)  # (p or 1, 3n)
+        dvec = drive_vectors(dsub)  # (p or 1, 3n)
         a = np.broadcast_to(a0.reshape(1, u * u), (sl.stop - sl.start, u * u)).copy()
         rhs = dvec @ r0.T  # (p or 1, u)
         feats = {}
@@ -575,7 +508,7 @@ def _sparse_solve(circuit, mag, drives, active, varying):
         k = stacked_responses(circuit, mp[:, 0])  # (K_a, K_b), each (c, 8, 8)
         a_mat, r_mat = assemble_sparse(circuit, k, mp[:, 0])
         d = dflat[:, :, p:p + 1] if paired else dflat
-        rhs = np.asarray(r_mat @ _drive_vectors(d).T)  # (u, D)
+        rhs = np.asarray(r_mat @ drive_vectors(d).T)  # (u, D)
         # the pattern is structurally symmetric: minimum degree on Aᵀ+A orders it well
         y = splu(a_mat, permc_spec="MMD_AT_PLUS_A").solve(rhs).T  # (D, u)
         x = node_states(circuit, _unpad(y, act, n_int), mp, d)
@@ -590,8 +523,10 @@ def solve_circuit(circuit: Circuit, magnetization, voltage, temperature, current
     """Solve ``circuit`` for the given overrides; see :meth:`Circuit.solve`."""
     if not isinstance(method, str) or method not in ("auto", "dense", "sparse"):
         raise DeviceError("method", f"must be 'auto', 'dense' or 'sparse', got {method!r}")
-    mag, drives = _overrides(circuit, magnetization, voltage, temperature,
-                             {} if current is None else current, heat)
+    given = {"voltage": voltage, "temperature": temperature,
+             "current": {} if current is None else current, "heat": {} if heat is None else heat}
+    mag = _override_magnetizations(circuit, magnetization)
+    drives = drive_layout(circuit).drives(given)
     active = active_components(circuit)
     if method == "auto":
         method = "dense" if active.sum() <= DENSE_LIMIT else "sparse"
@@ -609,8 +544,6 @@ def solve_circuit(circuit: Circuit, magnetization, voltage, temperature, current
     mag = _batch_axes(mag, 1, mag.shape[1:-1], full)
     mag_full = np.moveaxis(np.broadcast_to(mag, (mag.shape[0],) + full + (3,)), 0, -2)
     solution = Solution(circuit, x, j, mag_full)
-    given = {"voltage": voltage, "temperature": temperature,
-             "current": {} if current is None else current, "heat": {} if heat is None else heat}
     _refuse_unphysical(circuit, solution, drives, solver, active, given)
     warn_beyond_linear_response(*solution_extremes(x), circuit.temperature, stacklevel=4)
     return solution
@@ -679,10 +612,9 @@ def _refuse_unphysical(circuit: Circuit, solution, drives, solver, active, given
     i, q = entries[k]
     name = circuit.names[i]
     quantity = ("voltage", "temperature", "current" if circuit.reservoir[i] else "heat")[q]
-    value = {0: -d[i, 0], 1: circuit.temperature + d[i, 1], 2: d[i, 2]}[int(q)]
-    unit = {"voltage": "V", "temperature": "K", "current": "A", "heat": "W"}[quantity]
+    value = to_boundary(quantity, d[i, q], circuit.temperature)
     field = f"{quantity}.{name}" if name in given[quantity] else f"nodes.{name}.{quantity}"
-    raise DeviceError(field, f"{float(value):.3g} {unit} {reason}")
+    raise DeviceError(field, f"{float(value):.3g} {UNITS[quantity]} {reason}")
 
 
 def _backend(method: str):

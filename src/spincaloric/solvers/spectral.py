@@ -30,10 +30,10 @@ import numpy as np
 from ..circuit.backends import register
 from ..circuit.contacts import spin_space_block
 from ..circuit.device import Circuit, DeviceError
+from ..circuit.drives import drive_layout
 from ..circuit.system import kirchhoff_system
 from ..constants import BOLTZMANN, ELEMENTARY_CHARGE, LORENZ
 from ..linear_response import LinearResponseWarning
-from ..validation import absolute_temperature, real
 from .linear import assemble_dense, contact_currents, node_bases, per_contact
 
 
@@ -119,22 +119,6 @@ def _check_grid_settings(points, window) -> None:
                           f"Fermi window reaches beyond {MIN_WINDOW:g} k_B T; got {window!r}")
 
 
-def _check_bias_overrides(circuit: Circuit, voltage, temperature) -> None:
-    """Names are reservoirs, voltages finite (V), temperatures absolute (K, the rule of
-    :func:`~spincaloric.validation.absolute_temperature`); one number each."""
-    for label, given in (("voltage", voltage or {}), ("temperature", temperature or {})):
-        for name, value in given.items():
-            if name not in circuit.index or not circuit.reservoir[circuit.index[name]]:
-                raise DeviceError(f"{label}.{name}", "not a reservoir: its state is solved for")
-            if np.ndim(value) != 0:
-                raise DeviceError(f"{label}.{name}", "must be one number (the energy-resolved "
-                                  f"solver takes no batches), got {value!r}")
-            if label == "voltage":
-                real(value, f"{label}.{name}", "V", DeviceError)
-            else:
-                absolute_temperature(value, f"{label}.{name}", DeviceError)
-
-
 def _check_resolution(eps, temps, mu, circuit: Circuit) -> None:
     """The grid must reach 18 k_B T beyond the largest bias and resolve the coldest Fermi
     edge (spacing ≤ k_B T: sums then err by ~e^(−2π² k_B T/Δε) < 3e-9)."""
@@ -202,7 +186,7 @@ def _check_elastic_inputs(circuit: Circuit, points, window, voltage, temperature
     settings (unless ``energies`` are given), current-biased reservoirs (their voltage, V,
     must be given) and node properties the elastic limit cannot honour (unless ``probes``
     model relaxation, as :func:`solve_relaxed` does)."""
-    _check_bias_overrides(circuit, voltage, temperature)
+    _reservoir_bias(circuit, voltage, temperature)  # validates them
     if energies is None:
         _check_grid_settings(points, window)
     for k in np.flatnonzero(circuit.current_biased):
@@ -214,12 +198,14 @@ def _check_elastic_inputs(circuit: Circuit, points, window, voltage, temperature
 
 def _reservoir_bias(circuit: Circuit, voltage, temperature) -> tuple[np.ndarray, np.ndarray]:
     """(μ − μ0 (J), T (K)) of every node's reservoir, (n,) each, with the overrides
-    ``voltage`` (electric potentials, V) and ``temperature`` (K) applied."""
-    e = ELEMENTARY_CHARGE
-    mu = e * circuit.reservoir_voltage.copy()  # theory V = (μ − μ0)/e
+    ``voltage`` (electric potentials, V) and ``temperature`` (K) applied: one number each, on
+    reservoirs (:meth:`~spincaloric.circuit.drives.DriveLayout.check`)."""
+    layout = drive_layout(circuit)
+    mu = ELEMENTARY_CHARGE * circuit.reservoir_voltage.copy()  # theory V = (μ − μ0)/e
     temps = circuit.reservoir_temperature.copy()
-    for name, v in (voltage or {}).items():
-        mu[circuit.index[name]] = -e * v  # electric potential -> theory voltage
+    for i, v in layout.check("voltage", voltage or {}, scalar=True, any_reservoir=True).items():
+        mu[i] = ELEMENTARY_CHARGE * v
+    layout.check("temperature", temperature or {}, scalar=True)
     for name, t in (temperature or {}).items():
         temps[circuit.index[name]] = t
     return mu, temps
@@ -483,7 +469,7 @@ def relaxed_inputs(circuit: Circuit, relaxation: dict | None = None, *,
     heat {node: W}), before any computation."""
     _check_spectral_nodes(circuit, elastic=False)
     _check_grid_settings(points, window)
-    _check_bias_overrides(circuit, voltage, temperature)
+    _reservoir_bias(circuit, voltage, temperature)  # validates them
     if not (isinstance(tol, (int, float, np.floating)) and np.isfinite(tol) and 0 < tol < 1):
         raise DeviceError("tol", f"must be a relative tolerance between 0 and 1, got {tol!r}")
     if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) \
@@ -693,7 +679,7 @@ def _bias_scales(circuit: Circuit, voltage, temperature, v_biased) -> _BiasScale
     """The scales of the biases (see :class:`_BiasScales`); ``v_biased`` (V) the potentials of
     the current-biased reservoirs."""
     potentials = [*(voltage or {}).values(), *v_biased,
-                  *(-circuit.reservoir_voltage[circuit.reservoir & ~circuit.current_biased])]
+                  *drive_layout(circuit).boundary[drive_layout(circuit).slots("voltage")]]
     v_span = max(potentials, default=0.0) - min(potentials, default=0.0)
     # Joule heating is absent from linear response: start every e–e target no colder than the
     # hottest a node can get from the voltage span
