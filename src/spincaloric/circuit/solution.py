@@ -204,25 +204,19 @@ class Solution:
     def absorbed_spin_currents(self) -> dict[str, np.ndarray]:
         """Transverse spin current absorbed by every ferromagnet, I⃗_abs (A), (..., 3).
 
-        I⃗_abs = −Σ (I⃗_s, F→N)⊥ over the ferromagnet's contacts (physics.md §4); a tunnel
-        junction's barrier spin current is absorbed at both of its ferromagnetic ends.
+        I⃗_abs = −Σ (I⃗_s, F→N)⊥ over the ferromagnet's contacts (physics.md §4); which ends
+        absorb a contact's spin current its kind says (:attr:`Circuit.absorption`: a tunnel
+        junction's barrier spin current at both of its ferromagnetic ends).
         """
         c = self.circuit
-        has = np.flatnonzero(c.magnet_of_contact >= 0)
-        magnet = c.magnet_of_contact[has]
-        # spin current F -> N of each magnetic contact: +J if the ferromagnet is between[0]
-        sign = np.where(c.ends[has, 0] == magnet, 1.0, -1.0)
-        second = np.flatnonzero(c.junction)  # ... and −J into a junction's second magnet
-        has = np.concatenate([has, second])
-        magnet = np.concatenate([magnet, c.ends[second, 1]])
-        sign = np.concatenate([sign, -np.ones(len(second))])
+        has, magnet, sign = c.absorption  # each node absorbs sign × J⃗_s of the contact
         total = np.zeros(self.shape + (c.n_nodes, 3))
         if len(has) <= 64:  # few contacts, large batch: slices beat a scattered add
             for k, f, s in zip(has, magnet, sign):
-                total[..., f, :] -= s * self.currents[..., k, 1:4]
+                total[..., f, :] += s * self.currents[..., k, 1:4]
         else:
             np.add.at(np.moveaxis(total, -2, 0), magnet,
-                      np.moveaxis(-sign[:, None] * self.currents[..., has, 1:4], -2, 0))
+                      np.moveaxis(sign[:, None] * self.currents[..., has, 1:4], -2, 0))
         m = self.magnetizations
         perp = total - np.einsum("...i,...i->...", total, m)[..., None] * m
         return {c.names[n]: perp[..., n, :] for n in np.flatnonzero(c.ferromagnet)}

@@ -17,10 +17,11 @@ ferromagnetic layer, which turn together) also enters through its node basis B(m
 so its part of the system, Bᵀ K(m) B, is a polynomial of degree ≤ 4 in m. On the unit sphere
 the 25 cubic and quartic monomials of m/|m| span exactly the polynomials of degree ≤ 4 (the
 spherical harmonics l ≤ 4), so such maps are obtained exactly from the system assembled at
-72 quasi-uniform sample directions (checked to round-off at build time). A tunnel junction
-(:mod:`spincaloric.circuit.junctions`) with one dynamic end is affine in that magnet's m, so it enters
-with the features (1, m) and a pair (K_a, K_b) of coefficients; a junction between two dynamic
-magnets (bilinear in the two) is refused. :meth:`CircuitTorqueModel.torques` is the NumPy
+72 quasi-uniform sample directions (checked to round-off at build time). Every contact kind
+(:mod:`spincaloric.circuit.kinds`) gives its K in the features of the one dynamic magnet it
+depends on (a tunnel junction with one dynamic end is affine in that magnet's m, a pair
+(K_a, K_b) of coefficients); a contact between two dynamic magnets (bilinear in the two) is
+refused. :meth:`CircuitTorqueModel.torques` is the NumPy
 reference; the compiled integrators use the same arrays.
 """
 
@@ -32,7 +33,6 @@ import numpy as np
 
 from ..circuit.contacts import magnetization_features
 from ..circuit.device import Circuit, DeviceError
-from ..circuit.junctions import junction_response
 from ..circuit.memory import refuse_beyond_memory, torque_map_bytes
 from ..constants import TORQUE_PER_SPIN_CURRENT, from_electric_potential
 from ..solvers import linear as _solver
@@ -116,25 +116,24 @@ class CircuitTorqueModel:
                              f"dynamic magnet{'s' if len(nodes) > 1 else ''} over {u} unknowns",
                              torque_map_bytes(circuit.n_nodes, len(unknown), u, len(nodes),
                                               sampled))
-        if sampled:
-            _dynamic_end(circuit, np.isin(np.arange(circuit.n_nodes), np.concatenate(groups)))
+        if sampled:  # refuses a contact between two dynamic magnets
+            _solver.feature_coefficients(circuit, np.isin(np.arange(circuit.n_nodes),
+                                                          np.concatenate(groups)))
             a0, r0, e, f, t = _sampled_maps(circuit, groups, act)
             d0 = _solver._drive_vectors(_static_drives(circuit))[0]
             return cls(circuit, magnets, nodes, a0, r0, e, f, t, d0, temperature_index)
         mflat = circuit.magnetization[:, None, :].copy()
         bases = _solver.node_bases(circuit, mflat, varying)
-        coef = _solver._coefficients(circuit).reshape(-1, 13, 8, 8)
+        magnet_of, coef = _solver.feature_coefficients(circuit, varying)
         k_fixed = _solver.contact_responses(circuit, mflat, np.zeros_like(varying))
-        magnet_of = _dynamic_end(circuit, varying)
         zero = np.zeros((1, 8, 8))
-        pairs = _junction_coefficients(circuit, magnet_of)
         const_k = [zero if (g >= 0 and varying[g]) else k_fixed[c] for c, g in enumerate(magnet_of)]
         a0, r0 = _solver.assemble_dense(circuit, const_k, bases)
         a0, r0 = a0[0][np.ix_(act, act)], r0[0][act]
         e = np.zeros((len(nodes), 13, u, u))
         f = np.zeros((len(nodes), 13, u, n3))
         for j, node in enumerate(nodes):
-            kf = [pairs.get(c, coef[c]) if g == node else zero for c, g in enumerate(magnet_of)]
+            kf = [coef[c] if g == node else zero for c, g in enumerate(magnet_of)]
             ej, fj = _solver.assemble_dense(circuit, kf, bases, node_terms=False)
             e[j] = ej[:, act][:, :, act]
             f[j] = fj[:, act]
@@ -152,8 +151,8 @@ class CircuitTorqueModel:
                 continue
             j = int(np.flatnonzero(nodes == g)[0])
             sign = 1.0 if a == g else -1.0  # spin current F -> N is +J when F is between[0]
-            if c in pairs:  # J = K_a X_a − K_b X_b
-                c_a, c_b = pairs[c]
+            if isinstance(coef[c], tuple):  # J = K_a X_a − K_b X_b
+                c_a, c_b = coef[c]
                 t[j] -= sign * (np.einsum("qij,jw->qiw", c_a[:, 1:4, :], s[:, a, :].T)
                                 - np.einsum("qij,jw->qiw", c_b[:, 1:4, :], s[:, b, :].T))
                 continue
@@ -220,43 +219,6 @@ class CircuitTorqueModel:
         i_abs = np.einsum("...kq,kqiw,...w->...ki", phi, self.t, w)
         perp = i_abs - np.einsum("...ki,...ki->...k", i_abs, m)[..., None] * m
         return TORQUE_PER_SPIN_CURRENT * perp
-
-
-def _dynamic_end(circuit: Circuit, varying: np.ndarray) -> np.ndarray:
-    """(c,) the magnet whose features each contact's K depends on: its ferromagnet, or a
-    junction's dynamic end (−1 if none); refuses a junction between two dynamic magnets."""
-    out = np.array(circuit.magnet_of_contact)
-    for c in np.flatnonzero(circuit.junction):
-        a, b = circuit.ends[c]
-        if varying[a] and varying[b]:
-            raise DeviceError(circuit.contact_labels[c] if c < len(circuit.contact_labels)
-                              else f"contacts[{c}]",
-                              "a tunnel junction between two dynamic magnets is bilinear in "
-                              "them: keep one of the two fixed")
-        out[c] = a if varying[a] else (b if varying[b] else -1)
-    return out
-
-
-def _junction_coefficients(circuit: Circuit, dynamic_end: np.ndarray) -> dict:
-    """{contact: (C_a, C_b)} for junctions with a dynamic end f, each (13, 8, 8): K is affine
-    in m_f, so C_0 = K(m_f = 0), C_{1+i} = K(e_i) − K(0) and the m⊗m coefficients vanish."""
-    out = {}
-    for c in np.flatnonzero(circuit.junction & (dynamic_end >= 0)):
-        a, b = circuit.ends[c]
-        probes = np.vstack([np.zeros(3), np.eye(3)])  # m_f = 0, e_x, e_y, e_z
-        m_a = probes if dynamic_end[c] == a else circuit.magnetization[a]
-        m_b = probes if dynamic_end[c] == b else circuit.magnetization[b]
-        k_a, k_b = junction_response(circuit.junction_moments[c],
-                                     circuit.junction_derivatives[c], m_a, m_b,
-                                     circuit.temperature)
-        pair = []
-        for k in (k_a, k_b):
-            coef = np.zeros((13, 8, 8))
-            coef[0] = k[0]
-            coef[1:4] = k[1:] - k[0]
-            pair.append(coef)
-        out[int(c)] = tuple(pair)
-    return out
 
 
 def _static_drives(circuit: Circuit) -> np.ndarray:

@@ -7,9 +7,9 @@ K, K). An internal node's state is X_n = B_n y_n, with y_n its padded unknowns:
 * ferromagnetic node: columns 1 and 5 of B_n are (0, m, 0, 0) and (0, 0, 0, m): the spin
   accumulation and spin temperature are parallel to m, and the balance is projected on m.
 
-A contact (a, b) carries J = K(m)(X_a − X_b) out of a and into b; a tunnel junction between
-two ferromagnets (:mod:`spincaloric.circuit.junctions`) carries J = K_a X_a − K_b X_b, so wherever a
-contact's K appears below it may be such a pair. The balance of node n is
+A contact (a, b) carries J = K_a X_a − K_b X_b out of a and into b, with K_a = K_b = K(m) for
+a two-terminal contact; each kind of contact (:mod:`spincaloric.circuit.kinds`) gives its pair,
+so wherever a contact's K appears below it may be such a pair. The balance of node n is
 B_nᵀ Σ (outgoing J) = 0, restricted to its active rows (charge, spin, energy; spin heat only when
 the node is non-interacting). Reservoir states are fixed by the drives (V, T − T0).
 
@@ -24,15 +24,13 @@ linear in the drives, so a batch of drives is solved as one multi-right-hand-sid
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..circuit.backends import register
-from ..circuit.contacts import magnetization_features, response_coefficients, response_matrix
-from ..circuit.junctions import junction_response
+from ..circuit.contacts import magnetization_features
 from ..circuit.solution import Solution
 from ..circuit.system import active_components, kirchhoff_system
 from ..errors import DeviceError
@@ -144,76 +142,60 @@ def _override_drives(circuit: Circuit, vs, ts, cs) -> np.ndarray:
     return drives
 
 
-_COEFFICIENTS: weakref.WeakKeyDictionary[Circuit, np.ndarray] = weakref.WeakKeyDictionary()
+def feature_coefficients(circuit: Circuit, dynamic: np.ndarray, m: np.ndarray | None = None):
+    """(feature node (c,), coefficients) of every contact: K = Σ_q φ_q(m_f) C_q exactly in the
+    features φ(m_f) of the one dynamic node f its K depends on (−1: none), the other nodes at
+    the magnetizations ``m`` (n, 3) (default: the circuit's); ``dynamic``: (n,) bool. The
+    coefficients are one (13, 8, 8) array per contact, or a pair (C_a, C_b) for a two-port,
+    as :func:`contact_responses` lists K."""
+    m = circuit.magnetization if m is None else m
+    feature = np.full(circuit.n_contacts, -1, np.intp)
+    coef = [None] * circuit.n_contacts
+    for kind in circuit.kinds:
+        feature[kind.contacts], c_a, c_b = kind.coefficients(dynamic, m)
+        for i, c in enumerate(kind.contacts):
+            coef[c] = (c_a[i], c_b[i]) if c_b is not c_a else c_a[i]
+    return feature, coef
 
 
-def _coefficients(circuit: Circuit) -> np.ndarray:
-    """(c, 13, 64) coefficients of every contact's K in the features φ(m), cached per circuit."""
-    coef = _COEFFICIENTS.get(circuit)
-    if coef is None:
-        coef = response_coefficients(circuit.g_up, circuit.g_down, circuit.g_mix, circuit.dg_up,
-                                     circuit.dg_down, circuit.dg_mix, circuit.temperature)
-        coef = coef.reshape(circuit.n_contacts, 13, 64).copy()
-        coef[:, 0, 4 * 8 + 4] += circuit.heat_conductance  # lattice heat: Q_c += G_L ΔT
-        _COEFFICIENTS[circuit] = coef
-    return coef
-
-
-def contact_responses(circuit: Circuit, mflat: np.ndarray, varying: np.ndarray,
-                      features: dict | None = None) -> list:
+def contact_responses(circuit: Circuit, mflat: np.ndarray, varying: np.ndarray) -> list:
     """K of every contact for magnetizations ``mflat`` (n, p, 3): a list of (p or 1, 8, 8),
-    or of pairs (K_a, K_b) for tunnel junctions.
+    or of pairs (K_a, K_b) for two-port contacts (tunnel junctions).
 
-    A contact whose ferromagnet does not vary over the batch gets one (1, 8, 8) matrix;
-    ``features`` may hold already computed φ(m) (p, 13) by node index.
+    A contact none of whose ends varies over the batch gets one (1, 8, 8) matrix.
     """
-    coef = _coefficients(circuit)
-    features = features or {}
-    out = []
-    for c, f in enumerate(circuit.magnet_of_contact):
-        if circuit.junction[c]:
-            a, b = circuit.ends[c]
-            m_a = mflat[a] if varying[a] else mflat[a, :1]
-            m_b = mflat[b] if varying[b] else mflat[b, :1]
-            out.append(junction_response(circuit.junction_moments[c],
-                                         circuit.junction_derivatives[c], m_a, m_b,
-                                         circuit.temperature))
-            continue
-        if f < 0:
-            m = np.array([[0.0, 0.0, 1.0]])  # spin-independent: any axis gives the same K
-        else:
-            m = mflat[f] if varying[f] else mflat[f, :1]
-        phi = features.get(int(f)) if f >= 0 and varying[f] else None
-        phi = magnetization_features(m) if phi is None else phi
-        out.append((phi @ coef[c]).reshape(-1, 8, 8))
+    out = [None] * circuit.n_contacts
+    for kind in circuit.kinds:
+        varies = varying[kind.ends].any(axis=1)
+        for which, m in ((np.flatnonzero(~varies), mflat[:, :1]),
+                         (np.flatnonzero(varies), mflat)):
+            if not which.size:
+                continue
+            k_a, k_b = kind.response(m, which)
+            for i, c in enumerate(kind.contacts[which]):
+                out[c] = (k_a[i], k_b[i]) if k_b is not k_a else k_a[i]
     return out
 
 
 def stacked_responses(circuit: Circuit, m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(K_a, K_b) of every contact for one magnetization state m (n, 3), each (c, 8, 8),
-    vectorised; the same array twice when the circuit has no tunnel junction."""
-    idx = np.maximum(circuit.magnet_of_contact, 0)
-    mc = np.where((circuit.magnet_of_contact >= 0)[:, None], m[idx], [0.0, 0.0, 1.0])
-    k = response_matrix(circuit.g_up, circuit.g_down, circuit.g_mix, circuit.dg_up,
-                        circuit.dg_down, circuit.dg_mix, mc, circuit.temperature)
-    k[:, 4, 4] += circuit.heat_conductance  # lattice heat in parallel: Q_c += G_L ΔT
-    sel = np.flatnonzero(circuit.junction)
-    if not sel.size:
-        return k, k
-    k_b = k.copy()
-    k[sel], k_b[sel] = junction_response(
-        circuit.junction_moments[sel], circuit.junction_derivatives[sel],
-        m[circuit.ends[sel, 0]], m[circuit.ends[sel, 1]], circuit.temperature)
-    return k, k_b
+    vectorised per kind; the same array twice when no contact is a two-port."""
+    k_a = np.empty((circuit.n_contacts, 8, 8))
+    two_port = any(kind.two_port for kind in circuit.kinds)
+    k_b = np.empty_like(k_a) if two_port else k_a
+    for kind in circuit.kinds:
+        k_a[kind.contacts], k_b[kind.contacts] = kind.response(m)
+    return k_a, k_b
 
 
 def _as_list(circuit: Circuit, k_pair) -> list:
     """Stacked (K_a, K_b) -> the per-contact list of :func:`assemble_dense`."""
     k_a, k_b = k_pair
-    if k_a is k_b:
-        return list(k_a[:, None])
-    return [(k_a[c:c + 1], k_b[c:c + 1]) if circuit.junction[c] else k_a[c:c + 1]
-            for c in range(circuit.n_contacts)]
+    out = list(k_a[:, None])
+    for kind in circuit.kinds if k_b is not k_a else ():
+        for c in kind.contacts if kind.two_port else ():
+            out[c] = (out[c], k_b[c:c + 1])
+    return out
 
 
 def _ends_of(kc):
@@ -449,9 +431,11 @@ def _dense_solve(circuit, mag, drives, active, varying):
         j = contact_currents(circuit, k, x)
         return x.reshape(full + x.shape[-2:]), j.reshape(full + j.shape[-2:])
 
-    # the feature form needs K linear in φ of one magnet: a junction whose magnets vary is not
-    junction_varies = varying[circuit.ends[circuit.junction]].any()
-    if not junction_varies and not any(
+    # the feature form needs every K linear in φ of one varying magnet (a contact joining two
+    # varying magnets is bilinear in them)
+    groups = circuit.magnet_group[circuit.ends]
+    coupled = (varying[circuit.ends].all(axis=1) & (groups[:, 0] != groups[:, 1])).any()
+    if not coupled and not any(
             varying[n] for n in np.flatnonzero(circuit.ferromagnet & ~circuit.reservoir)):
         x, j = _dense_feature_solve(circuit, mflat, dflat, paired, active, varying)
     else:
@@ -494,26 +478,25 @@ def _dense_feature_solve(circuit, mflat, dflat, paired, active, varying):
 
         A(m) = A_0 + Σ_f φ(m_f) · E_f,   R(m) = R_0 + Σ_f φ(m_f) · F_f,
 
-    with E_f, F_f assembled once from the coefficients C of :func:`response_coefficients`.
+    with E_f, F_f assembled once from the coefficients C of :func:`feature_coefficients`.
     Per point this costs a few small matrix products and one dense solve.
     """
     internal = circuit.unknown_nodes
     n_int = len(internal)
     act = active[internal].reshape(-1)
     u = int(act.sum())
-    coef = _coefficients(circuit).reshape(-1, 13, 8, 8)
     m_first = mflat[:, :1]
+    feature, coef = feature_coefficients(circuit, varying, mflat[:, 0])
     bases = node_bases(circuit, m_first, varying)
     k_fixed = contact_responses(circuit, m_first, np.zeros_like(varying))
-    magnets = sorted({int(f) for f in circuit.magnet_of_contact if f >= 0 and varying[f]})
+    magnets = sorted({int(f) for f in feature if f >= 0})
     zero = np.zeros((1, 8, 8))
-    const_k = [zero if (f >= 0 and varying[f]) else k_fixed[c]
-               for c, f in enumerate(circuit.magnet_of_contact)]
+    const_k = [zero if f >= 0 else k_fixed[c] for c, f in enumerate(feature)]
     a0, r0 = assemble_dense(circuit, const_k, bases)
     a0, r0 = a0[0][np.ix_(act, act)], r0[0][act]
     parts = []
     for f in magnets:
-        kf = [coef[c] if g == f else zero for c, g in enumerate(circuit.magnet_of_contact)]
+        kf = [coef[c] if g == f else zero for c, g in enumerate(feature)]
         ef, rf = assemble_dense(circuit, kf, bases, node_terms=False)  # (13, 8i, 8i), (13, 8i, 3n)
         parts.append((f, ef[:, act][:, :, act].reshape(13, u * u), rf[:, act]))
     m_points = mflat.shape[1]
@@ -524,9 +507,8 @@ def _dense_feature_solve(circuit, mflat, dflat, paired, active, varying):
         dvec = _drive_vectors(dsub)  # (p or 1, 3n)
         a = np.broadcast_to(a0.reshape(1, u * u), (sl.stop - sl.start, u * u)).copy()
         rhs = dvec @ r0.T  # (p or 1, u)
-        feats = {}
         for f, ef, rf in parts:
-            phi = feats[f] = magnetization_features(mflat[f, sl])  # (p, 13)
+            phi = magnetization_features(mflat[f, sl])  # (p, 13)
             a += phi @ ef
             if dvec.shape[0] == 1:
                 rhs = rhs + phi @ (rf @ dvec[0])  # (13, u) contracted
@@ -536,8 +518,7 @@ def _dense_feature_solve(circuit, mflat, dflat, paired, active, varying):
         y = np.linalg.solve(a.reshape(len(a), u, u), rhs[..., None])[..., 0]  # u may be 0
         xs = node_states(circuit, _unpad(y, act, n_int), m_first, dsub)
         x[sl] = xs
-        j[sl] = contact_currents(circuit, contact_responses(circuit, mflat[:, sl], varying,
-                                                            feats), xs)
+        j[sl] = contact_currents(circuit, contact_responses(circuit, mflat[:, sl], varying), xs)
     return x, j
 
 
@@ -604,8 +585,9 @@ def _singular(circuit: Circuit) -> SingularCircuitError:
     """The error of a circuit whose equations are singular: it names the contact of the
     largest conductance and the ratio to the smallest (beyond ~1e16 they cannot be solved
     together)."""
-    g = np.where(circuit.junction, circuit.junction_moments[:, 0] if circuit.n_contacts
-                 else 0.0, circuit.g_up + circuit.g_down)
+    g = np.zeros(circuit.n_contacts)
+    for kind in circuit.kinds:
+        g[kind.contacts] = kind.conductance
     if not g.size:
         return SingularCircuitError("contacts", "the circuit's equations are singular")
     big, small = int(np.argmax(g)), int(np.argmin(g))
