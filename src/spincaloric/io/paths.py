@@ -15,6 +15,7 @@ import re
 import numpy as np
 
 from ..circuit.device import Circuit, DeviceError, vector_to_angles
+from .schema import field_unit, known_keys
 
 _PART = re.compile(r"^([A-Za-z0-9_-]+)((?:\[\d+\])*)$")
 #: Reservoir values that a key may vary although the file leaves them at their defaults
@@ -42,7 +43,6 @@ def _absolute(data: dict, key: str, parts: list) -> list:
     node or layer name; DeviceError ``vary.KEY`` for an unknown name, a layer's vertex, or a
     driven value addressed without ``drives.``."""
     from ..errors import unknown
-    from .schema import known_keys
 
     nodes, layers = data.get("nodes") or {}, data.get("layers") or {}
     if parts[0] not in known_keys(()):
@@ -78,7 +78,6 @@ def resolve_key(data: dict, key: str) -> list:
     unknown name (with the close matches), a value the file does not write, a table."""
     from ..dynamics.drives import SHAPES
     from ..errors import unknown
-    from .schema import known_keys
 
     parts = _absolute(data, key, _split(key))
     value = data
@@ -155,41 +154,27 @@ def set_path(data: dict, key: str, value: float) -> None:
                   and float(value) == int(value) else value)
 
 
-_UNITS = {
-    "voltage": "V", "temperature": "K", "current": "A", "heat": "W", "spin_flip": "S",
-    "bath": "W/K", "spin_heat_relaxation": "W/K", "heat_conductance": "W/K",
-    "thermal_conductivity": "W/(m K)", "saturation_magnetization": "A/m",
-    "volume": "m3", "thickness": "m", "area": "m2", "damping": "1", "anisotropy_field": "T",
-    "anisotropy_energy": "J/m3", "g_factor": "1", "g_up": "S", "g_down": "S", "dg_up": "S/J",
-    "dg_down": "S/J", "conductance": "S", "polarization": "1", "mixing": "1",
-    "mixing_imag": "1", "seebeck": "V/K", "polarization_derivative": "1",
-    "mixing_derivative": "1", "mixing_imag_derivative": "1", "conductance_per_area": "S/m2",
-    "start": "s", "rise": "s", "decay": "s", "duration": "s", "center": "s", "width": "s",
-    "time": "s", "theta": "deg", "phi": "deg", "length": "m", "cells": "1",
-    "resistivity": "ohm m", "spin_flip_length": "m", "spin_asymmetry": "1",
-    "spin_seebeck": "V/K", "resistance_area": "ohm m2", "tmr": "1",
-    "seebeck_parallel": "V/K", "seebeck_antiparallel": "V/K", "hanle_field": "T",
-    "spin_lifetime": "s", "density_of_states": "1/(J m3)", "g_mix": "S", "dg_mix": "S/J",
-    "g0": "S", "polarization_a": "1", "polarization_b": "1", "dg0": "S/J", "dg0_pa": "S/J",
-    "dg0_pb": "S/J", "dg0_papb": "S/J", "magnetization": "1", "anisotropy_axis": "1",
-    "demagnetizing_factors": "1", "applied_field": "T", "tau_ee": "s", "tau_ep": "s",
-}
 _DRIVE_VALUES = ("peak", "base", "amplitude", "value", "before", "after")
 
 
 def unit_of(key: str) -> str:
-    """The unit of a device-file path, e.g. "s" for drives.free.temperature.decay, "K" for
-    its peak; "" if unknown."""
-    parts = key.replace("[", ".").replace("]", "").split(".")
-    if parts[-1].isdigit():  # a component of a vector (hanle_field[2])
-        parts = parts[:-1]
-    last = parts[-1]
-    if last in _DRIVE_VALUES and len(parts) >= 4 and parts[0] == "drives":
-        return _UNITS.get(parts[2], "")
-    if last in _DRIVE_VALUES and len(parts) >= 3 and parts[1] in _UNITS:  # NODE.QUANTITY...
-        return _UNITS.get(parts[1], "")
-    return _UNITS.get(last, "")
-
+    """The unit of a device-file path as its field in the format declares it, e.g. "S" for
+    contacts[1].conductance, "K" for drives.free.temperature.peak (a drive's value has the unit
+    of its quantity, its other parameters are times, "s"); "" if unknown. Short forms
+    (``free.magnet.damping`` for a node or a layer) are looked up as nodes, then as layers."""
+    parts = [int(p) if p.isdigit() else p
+             for p in key.replace("[", ".").replace("]", "").split(".") if p]
+    if len(parts) == 3 and parts[1] in ("voltage", "temperature", "current", "heat"):
+        parts = ["drives", *parts]  # NODE.QUANTITY.PARAMETER of a drive
+    if parts[:1] == ["drives"] and len(parts) >= 4:
+        if parts[3] not in _DRIVE_VALUES:
+            return "s"
+        parts = ["nodes", parts[1], parts[2]]
+    for path in (parts, ["nodes", *parts], ["layers", *parts]):
+        unit = field_unit(path)
+        if unit is not None:
+            return unit
+    return ""
 
 
 _RANGE = re.compile(r"^\s*([^:]+):([^:]+):([^:]+)\s*$")

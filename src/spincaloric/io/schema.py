@@ -12,10 +12,17 @@ import typing
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticUndefined
 
 from ..errors import FieldError, unknown
 from ..validation import absolute_temperature, real
 from ..validation import seed as seed_rule
+
+
+def quantity(unit: str, default=PydanticUndefined, description: str | None = None, **kw):
+    """A numeric field of the device file in ``unit`` ("1" for a pure number): the units of
+    swept and mapped parameters are read from these fields (:func:`unit_of`)."""
+    return Field(default, description=description, json_schema_extra={"unit": unit}, **kw)
 
 
 class _Strict(BaseModel):
@@ -44,8 +51,8 @@ _temperature = _shared(absolute_temperature)
 class Angles(_Strict):
     """A direction by polar angle ``theta`` and azimuth ``phi`` in degrees."""
 
-    theta: float
-    phi: float = 0.0
+    theta: float = quantity("deg")
+    phi: float = quantity("deg", 0.0)
 
     _check = field_validator("theta", "phi")(_finite)
 
@@ -57,17 +64,17 @@ class MagnetTable(_Strict):
     """``[nodes.NAME.magnet]`` or ``[layers.NAME.magnet]``: makes a ferromagnet dynamic (SI
     units)."""
 
-    saturation_magnetization: float = Field(description="M_s, A/m")
-    damping: float = Field(description="Gilbert α")
-    volume: float | None = Field(None, description="m³")
-    thickness: float | None = Field(None, description="m")
-    area: float | None = Field(None, description="m²")
-    anisotropy_axis: Vector3 = [0.0, 0.0, 1.0]
-    anisotropy_field: float | None = Field(None, description="B_k = μ0 H_k, T")
-    anisotropy_energy: float | None = Field(None, description="K_u, J/m³")
-    demagnetizing_factors: Vector3 = [0.0, 0.0, 0.0]
-    applied_field: Vector3 = Field([0.0, 0.0, 0.0], description="μ0 H, T")
-    g_factor: float | None = Field(None, description="Landé g (default 2.0023)")
+    saturation_magnetization: float = quantity("A/m", description="M_s")
+    damping: float = quantity("1", description="Gilbert α")
+    volume: float | None = quantity("m3", None)
+    thickness: float | None = quantity("m", None)
+    area: float | None = quantity("m2", None)
+    anisotropy_axis: Vector3 = quantity("1", [0.0, 0.0, 1.0])
+    anisotropy_field: float | None = quantity("T", None, description="B_k = μ0 H_k")
+    anisotropy_energy: float | None = quantity("J/m3", None, description="K_u")
+    demagnetizing_factors: Vector3 = quantity("1", [0.0, 0.0, 0.0])
+    applied_field: Vector3 = quantity("T", [0.0, 0.0, 0.0], description="μ0 H")
+    g_factor: float | None = quantity("1", None, description="Landé g (default 2.0023)")
 
     _check = field_validator("saturation_magnetization", "damping", "volume", "thickness",
                              "area", "anisotropy_field", "anisotropy_energy", "g_factor")(_finite)
@@ -78,17 +85,17 @@ class NodeTable(_Strict):
 
     type: Literal["ferromagnet", "normal"]
     reservoir: bool = False
-    voltage: float | None = Field(None, description="electric potential, V")
-    current: float | None = Field(None, description="conventional current into the device, A")
-    temperature: float | None = Field(None, description="absolute, K")
-    magnetization: Vector3 | Angles | None = None
-    spin_flip: float = Field(0.0, description="spin-flip conductance of an internal node, S")
-    bath: float = Field(0.0, description="heat conductance to the phonon bath, W/K")
-    spin_heat_relaxation: float = Field(0.0, description="spin-temperature relaxation, W/K")
-    heat: float = Field(0.0, description="heat deposited in an internal node, W")
-    hanle_field: Vector3 | None = Field(None, description="B = μ0 H precessing the spin "
-                                        "accumulation of a normal internal node, T")
-    spin_lifetime: float | None = Field(None, description="τ_sf with hanle_field, s")
+    voltage: float | None = quantity("V", None, description="electric potential")
+    current: float | None = quantity("A", None, description="conventional current into the device")
+    temperature: float | None = quantity("K", None, description="absolute")
+    magnetization: Vector3 | Angles | None = quantity("1", None)
+    spin_flip: float = quantity("S", 0.0, description="spin-flip conductance of an internal node")
+    bath: float = quantity("W/K", 0.0, description="heat conductance to the phonon bath")
+    spin_heat_relaxation: float = quantity("W/K", 0.0, description="spin-temperature relaxation")
+    heat: float = quantity("W", 0.0, description="heat deposited in an internal node")
+    hanle_field: Vector3 | None = quantity(
+        "T", None, description="B = μ0 H precessing the spin accumulation of a normal node")
+    spin_lifetime: float | None = quantity("s", None, description="τ_sf with hanle_field")
     magnet: MagnetTable | None = None
 
     _check = field_validator("voltage", "current", "spin_flip", "bath",
@@ -137,17 +144,17 @@ class JunctionTable(_Strict):
     seebeck_antiparallel, with the contact's ``area``) or raw (g0, polarization_a,
     polarization_b and the derivatives dg0, dg0_pa, dg0_pb, dg0_papb in S/J)."""
 
-    resistance_area: float | None = Field(None, description="RA of the parallel state, Ω m²")
-    tmr: float | None = Field(None, description="G_P/G_AP − 1")
-    seebeck_parallel: float | None = Field(None, description="S_P, V/K")
-    seebeck_antiparallel: float | None = Field(None, description="S_AP, V/K")
-    g0: float | None = Field(None, description="G_0 (S): G(θ) = G_0(1 + P_a P_b cos θ)")
-    polarization_a: float | None = None
-    polarization_b: float | None = None
-    dg0: float | None = None
-    dg0_pa: float | None = None
-    dg0_pb: float | None = None
-    dg0_papb: float | None = None
+    resistance_area: float | None = quantity("ohm m2", None, description="RA of the parallel state")
+    tmr: float | None = quantity("1", None, description="G_P/G_AP − 1")
+    seebeck_parallel: float | None = quantity("V/K", None, description="S_P")
+    seebeck_antiparallel: float | None = quantity("V/K", None, description="S_AP")
+    g0: float | None = quantity("S", None, description="G_0 (S): G(θ) = G_0(1 + P_a P_b cos θ)")
+    polarization_a: float | None = quantity("1", None)
+    polarization_b: float | None = quantity("1", None)
+    dg0: float | None = quantity("S/J", None)
+    dg0_pa: float | None = quantity("S/J", None)
+    dg0_pb: float | None = quantity("S/J", None)
+    dg0_papb: float | None = quantity("S/J", None)
 
     _check = field_validator("*")(_finite)
 
@@ -174,32 +181,32 @@ class ContactTable(_Strict):
 
     between: list[str]
     # form 1: raw (S, S/J), complex values as [re, im]
-    g_up: float | None = None
-    g_down: float | None = None
-    g_mix: list[float] | None = None
-    dg_up: float | None = None
-    dg_down: float | None = None
-    dg_mix: list[float] | None = None
+    g_up: float | None = quantity("S", None)
+    g_down: float | None = quantity("S", None)
+    g_mix: list[float] | None = quantity("S", None)
+    dg_up: float | None = quantity("S/J", None)
+    dg_down: float | None = quantity("S/J", None)
+    dg_mix: list[float] | None = quantity("S/J", None)
     # form 2: the paper's parameters
-    conductance: float | None = None
-    polarization: float | None = None
-    mixing: float | None = None
-    mixing_imag: float | None = None
-    seebeck: float | None = None
-    polarization_derivative: float | None = None
-    mixing_derivative: float | None = None
-    mixing_imag_derivative: float | None = None
+    conductance: float | None = quantity("S", None)
+    polarization: float | None = quantity("1", None)
+    mixing: float | None = quantity("1", None)
+    mixing_imag: float | None = quantity("1", None)
+    seebeck: float | None = quantity("V/K", None)
+    polarization_derivative: float | None = quantity("1", None)
+    mixing_derivative: float | None = quantity("1", None)
+    mixing_imag_derivative: float | None = quantity("1", None)
     # form 3: database
     interface: str | None = None
-    area: float | None = None
-    conductance_per_area: float | None = None
+    area: float | None = quantity("m2", None)
+    conductance_per_area: float | None = quantity("S/m2", None)
     # form 4: a tabulated spectrum G(ε) (a file beside the device file; per area with area)
     spectrum: str | None = None
     energy_unit: Literal["eV", "J"] | None = None
     # form 5: a tunnel junction between two ferromagnets (measured: per area with area)
     junction: JunctionTable | None = None
     # with any form but a junction: lattice heat conduction in parallel (W/K, whole contact)
-    heat_conductance: float | None = Field(None, description="W/K, heat only (phonons)")
+    heat_conductance: float | None = quantity("W/K", None, description="heat only (phonons)")
 
     _check = field_validator("g_up", "g_down", "dg_up", "dg_down", "conductance",
                              "polarization", "mixing", "mixing_imag", "seebeck",
@@ -248,12 +255,12 @@ class DriveTable(BaseModel):
 class SimulationTable(_Strict):
     """``[simulation]``: defaults of ``spincaloric run`` (command-line flags override them)."""
 
-    until: float | None = Field(None, description="s")
+    until: float | None = quantity("s", None)
     n_save: int | None = None
     ensemble: int | None = None
     method: Literal["rk45", "rk4", "heun"] | None = None
     temperature_noise: bool | None = None
-    dt: float | None = Field(None, description="s")
+    dt: float | None = quantity("s", None)
     seed: int | None = None
     joule_heating: bool | None = Field(None, description="add the drives' Joule heat")
 
@@ -270,11 +277,11 @@ class SpectralNodeTable(_Strict):
     """``[spectral.nodes.NAME]``: a node's relaxation from its size and material,
     g = e² D V/τ with D the density of states (J⁻¹ m⁻³, both spins)."""
 
-    volume: float = Field(description="m³")
+    volume: float = quantity("m3")
     material: str | None = Field(None, description="bulk database entry giving D")
-    density_of_states: float | None = Field(None, description="J⁻¹ m⁻³")
-    tau_ee: float | None = Field(None, description="electron–electron relaxation time, s")
-    tau_ep: float | None = Field(None, description="electron–phonon relaxation time, s")
+    density_of_states: float | None = quantity("1/(J m3)", None)
+    tau_ee: float | None = quantity("s", None, description="electron–electron relaxation time")
+    tau_ep: float | None = quantity("s", None, description="electron–phonon relaxation time")
 
     @field_validator("volume", "density_of_states", "tau_ee", "tau_ep")
     @classmethod
@@ -295,14 +302,14 @@ class SpectralNodeTable(_Strict):
 class SpectralTable(_Strict):
     """``[spectral]``: the energy grid and the relaxation of a ``regime = "spectral"`` device."""
 
-    points: int = Field(2001, ge=3, le=1_000_000)
-    window: float = Field(40.0, ge=18, le=1000, description="half-width of the grid in k_B T "
-                          "(the Fermi window reaches 18 k_B T beyond the biases)")
-    relaxation: dict[str, float] = Field({}, description="node: g_ee = e²D/τ_ee (S)")
-    phonons: dict[str, float] = Field({}, description="node: g_ep (S)")
+    points: int = quantity("1", 2001, ge=3, le=1_000_000)
+    window: float = quantity("1", 40.0, ge=18, le=1000, description="half-width of the grid in "
+                             "k_B T (the Fermi window reaches 18 k_B T beyond the biases)")
+    relaxation: dict[str, float] = quantity("S", {}, description="node: g_ee = e²D/τ_ee (S)")
+    phonons: dict[str, float] = quantity("S", {}, description="node: g_ep (S)")
     nodes: dict[str, SpectralNodeTable] = {}
-    tol: float = Field(1e-6, gt=0, lt=1, description="Newton tolerance, relative")
-    max_iter: int = Field(30, ge=0, description="Newton steps")
+    tol: float = quantity("1", 1e-6, gt=0, lt=1, description="Newton tolerance, relative")
+    max_iter: int = quantity("1", 30, ge=0, description="Newton steps")
 
 
 class LayerTable(_Strict):
@@ -311,22 +318,22 @@ class LayerTable(_Strict):
     given). Parameters come from the bulk database entry ``material`` and/or are given here."""
 
     material: str | None = Field(None, description="bulk database entry (Co, Cu, Py, ...)")
-    resistivity: float | None = Field(None, description="Ω m")
-    spin_flip_length: float | None = Field(None, description="m")
-    spin_asymmetry: float | None = Field(None, description="β")
-    seebeck: float | None = Field(None, description="V/K")
-    spin_seebeck: float | None = Field(None, description="S↑ − S↓, V/K")
-    thermal_conductivity: float | None = Field(None, description="measured total κ, W/(m K): "
-                                               "the lattice carries κ − (L0 − S²)σT")
-    density_of_states: float | None = Field(None, description="ν, both spins, 1/(J m³)")
-    hanle_field: Vector3 | None = Field(None, description="B = μ0 H precessing the spin "
-                                        "accumulation of a normal layer, T")
-    spin_lifetime: float | None = Field(None, description="τ_sf with hanle_field, s "
-                                        "(default λ²e²νρ)")
-    length: float = Field(description="m")
-    area: float = Field(description="m²")
-    cells: int = Field(ge=1, le=10_000_000, strict=True)
-    magnetization: Vector3 | Angles | None = None
+    resistivity: float | None = quantity("ohm m", None)
+    spin_flip_length: float | None = quantity("m", None)
+    spin_asymmetry: float | None = quantity("1", None, description="β")
+    seebeck: float | None = quantity("V/K", None)
+    spin_seebeck: float | None = quantity("V/K", None, description="S↑ − S↓")
+    thermal_conductivity: float | None = quantity(
+        "W/(m K)", None, description="total κ: the lattice carries κ − (L0 − S²)σT")
+    density_of_states: float | None = quantity("1/(J m3)", None, description="ν, both spins")
+    hanle_field: Vector3 | None = quantity(
+        "T", None, description="B = μ0 H precessing the spin accumulation of a normal layer")
+    spin_lifetime: float | None = quantity(
+        "s", None, description="τ_sf with hanle_field (default λ²e²νρ)")
+    length: float = quantity("m")
+    area: float = quantity("m2")
+    cells: int = quantity("1", ge=1, le=10_000_000, strict=True)
+    magnetization: Vector3 | Angles | None = quantity("1", None)
     start: str | None = None
     end: str | None = None
     magnet: MagnetTable | None = None
@@ -345,7 +352,7 @@ class DeviceFile(_Strict):
     """A whole device file."""
 
     title: str = ""
-    temperature: float = Field(description="K")
+    temperature: float = quantity("K")
     regime: Literal["thermalized", "noninteracting", "spectral"] = "thermalized"
     nodes: dict[str, NodeTable]
     layers: dict[str, LayerTable] = {}
@@ -391,6 +398,26 @@ def known_keys(path) -> tuple[str, ...] | None:
     if isinstance(kind, type) and issubclass(kind, BaseModel) and kind is not DriveTable:
         return tuple(kind.model_fields)
     return None
+
+
+def field_unit(path) -> str | None:
+    """The unit of the numeric field at ``path`` (table keys and list indices from the top, e.g.
+    ``("contacts", 1, "conductance")``) as its :func:`quantity` declares it; None where the
+    format has no such field or the field is not a quantity."""
+    kind, unit = DeviceFile, None
+    for part in path:
+        kind = _table_type(kind)
+        origin = typing.get_origin(kind)
+        if isinstance(kind, type) and issubclass(kind, BaseModel) and kind is not DriveTable:
+            field = kind.model_fields.get(part) if isinstance(part, str) else None
+            if field is None:
+                return None
+            kind, unit = field.annotation, (field.json_schema_extra or {}).get("unit")
+        elif origin in (dict, list):
+            kind = typing.get_args(kind)[-1]
+        elif unit is None or not isinstance(part, int):  # a vector's component keeps the unit
+            return None
+    return unit
 
 
 def _path(loc) -> str:
