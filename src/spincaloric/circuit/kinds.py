@@ -459,8 +459,8 @@ class TunnelJunctions(ContactGroup):
         if curvature:
             raise DeviceError(self.labels[min(curvature)], "a tunnel junction's moments are "
                               "linear in ε: it takes no curvature")
-        g = self.moments[None] + self.moment_derivatives[None] * eps[:, None, None]  # (E, k, 4)
-        w = pair_conductances(g)
+        g = self.moments[:, None] + self.moment_derivatives[:, None] * eps[:, None]  # (k, E, 4)
+        w = np.stack([pair_conductances(gc) for gc in g], axis=1)  # (E, k, 4)
         inside = np.abs(eps) <= window
         bad = np.flatnonzero((w[inside] < 0).any(axis=(0, 2)))
         if bad.size:
@@ -470,7 +470,8 @@ class TunnelJunctions(ContactGroup):
                               f"G_0(1 ± P_a)(1 ± P_b) is negative near {at:.3g} eV, inside the "
                               "Fermi window: the linear model does not hold there")
         floor = 1e-12 * self.moments[None, :, :1]
-        g = pair_conductances(np.where(w < floor, floor, w), inverse=True)
+        w = np.where(w < floor, floor, w)
+        g = np.stack([pair_conductances(w[:, i], inverse=True) for i in range(w.shape[1])], 1)
         return spectral_pair_blocks(g, m[self.ends[:, 0]][None], m[self.ends[:, 1]][None])
 
 
