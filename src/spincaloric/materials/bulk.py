@@ -17,6 +17,10 @@ from .interfaces import lookup
 BULK_QUANTITIES = {  # name -> unit
     "resistivity": "Ohm m", "spin_asymmetry": "1", "spin_flip_length": "m", "seebeck": "V/K",
     "spin_seebeck": "V/K", "thermal_conductivity": "W/(m K)", "density_of_states": "1/(J m^3)",
+    # heat capacities and electron-lattice exchange (two-temperature model): C_e = gamma_e T,
+    # lattice c_p, and the power g_ep (T_e - T_l) per volume from electrons to lattice
+    "electron_heat_capacity_coefficient": "J/(m^3 K^2)", "lattice_heat_capacity": "J/(m^3 K)",
+    "electron_phonon_coupling": "W/(m^3 K)",
 }
 
 
@@ -125,6 +129,7 @@ def bulk_material(name: str, **overrides):
 
 
 def bulk_table() -> list[dict]:
-    """Rows for a listing: every bulk material with its sourced values (SI)."""
+    """Rows for a listing: every bulk material with its sourced values (SI, units in
+    :data:`BULK_QUANTITIES`; None where the database has no sourced value)."""
     return [{"name": d.name, "kind": d.kind, **{k: d.value(k) for k in BULK_QUANTITIES}}
             for d in _load_bulk().values()]
