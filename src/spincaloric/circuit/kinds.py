@@ -168,6 +168,8 @@ class ContactGroup:
 def along(m: np.ndarray, magnet: np.ndarray) -> np.ndarray:
     """(k, *B, 3): the magnetization of each contact's magnet from the node magnetizations m
     (n, *B, 3); the z axis for contacts without one (``magnet`` −1)."""
+    if magnet.size and magnet.min() >= 0:
+        return m[magnet]
     mask = (magnet >= 0).reshape((-1,) + (1,) * (m.ndim - 1))
     return np.where(mask, m[np.maximum(magnet, 0)], _ANY_AXIS)
 

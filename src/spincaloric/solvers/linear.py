@@ -507,8 +507,9 @@ def _dense_feature_solve(circuit, mflat, dflat, paired, active, varying):
         dvec = _drive_vectors(dsub)  # (p or 1, 3n)
         a = np.broadcast_to(a0.reshape(1, u * u), (sl.stop - sl.start, u * u)).copy()
         rhs = dvec @ r0.T  # (p or 1, u)
+        phis = {}
         for f, ef, rf in parts:
-            phi = magnetization_features(mflat[f, sl])  # (p, 13)
+            phi = phis[f] = magnetization_features(mflat[f, sl])  # (p, 13)
             a += phi @ ef
             if dvec.shape[0] == 1:
                 rhs = rhs + phi @ (rf @ dvec[0])  # (13, u) contracted
@@ -518,8 +519,17 @@ def _dense_feature_solve(circuit, mflat, dflat, paired, active, varying):
         y = np.linalg.solve(a.reshape(len(a), u, u), rhs[..., None])[..., 0]  # u may be 0
         xs = node_states(circuit, _unpad(y, act, n_int), m_first, dsub)
         x[sl] = xs
-        j[sl] = contact_currents(circuit, contact_responses(circuit, mflat[:, sl], varying), xs)
+        k = [k_fixed[c] if f < 0 else _featured(phis[f], coef[c]) for c, f in enumerate(feature)]
+        j[sl] = contact_currents(circuit, k, xs)
     return x, j
+
+
+def _featured(phi: np.ndarray, coef):
+    """K (p, 8, 8) = φ · C of features φ (p, 13) and coefficients C (13, 8, 8), or the pair
+    of a two-port."""
+    if isinstance(coef, tuple):
+        return tuple(_featured(phi, c) for c in coef)
+    return (phi @ coef.reshape(13, 64)).reshape(-1, 8, 8)
 
 
 def _sparse_solve(circuit, mag, drives, active, varying):
