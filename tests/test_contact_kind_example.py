@@ -109,20 +109,20 @@ def test_series_resistance():
     sol = dev.finalize().solve()
     series = 1 / (1 / G + 1 / (3 * G))
     # equal Seebeck coefficients: the Peltier heats cancel, the middle stays at T
-    assert sol.contacts[0].charge_current == pytest.approx(series * 1e-3, rel=1e-12)
-    assert sol.state("mid").temperature == pytest.approx(T, rel=1e-14)
+    assert sol.contacts[0].charge_current == pytest.approx(series * 1e-3, rel=1e-12, abs=0)
+    assert sol.state("mid").temperature == pytest.approx(T, rel=1e-14, abs=0)
 
 
 def test_thermovoltage_and_heat_current():
     v, q = example.thermocouple(G, S, KAPPA, 10.0, T)
-    assert v == pytest.approx(S * 10.0, rel=1e-12)  # V_cold − V_hot = S ΔT
-    assert q == pytest.approx((KAPPA - T * G * S * S) * 10.0, rel=1e-12)
+    assert v == pytest.approx(S * 10.0, rel=1e-12, abs=0)  # V_cold − V_hot = S ΔT
+    assert q == pytest.approx((KAPPA - T * G * S * S) * 10.0, rel=1e-12, abs=0)
     # biased: Q = Π I + (κ − T G S²) ΔT with Π = T S and I the conventional current a -> b
     sol = two_leads(KAPPA, v_right=-1e-4, dt=-2.0).solve()
     c = sol.contacts[0]
     assert c.heat_current == pytest.approx(T * S * c.charge_current
-                                           + (KAPPA - T * G * S * S) * 2.0, rel=1e-12)
-    assert c.charge_current == pytest.approx(G * (1e-4 + S * 2.0), rel=1e-12)  # Ohm + Seebeck
+                                           + (KAPPA - T * G * S * S) * 2.0, rel=1e-12, abs=0)
+    assert c.charge_current == pytest.approx(G * (1e-4 + S * 2.0), rel=1e-12, abs=0)  # Ohm + Seebeck
 
 
 @settings(max_examples=60, deadline=None)
