@@ -55,20 +55,6 @@ def without_roundoff(arrays, batch_ndim: int = 0) -> list[np.ndarray]:
     return out
 
 
-def absorbing_ends(circuit) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(contact, node, sign), (a,) each: contact[i]'s spin current (A, from between[0] into
-    between[1]) flows into ferromagnet node[i] with sign[i] = ±1, which absorbs its part
-    transverse to m (physics.md §4). An F|N contact: its ferromagnet; a tunnel junction:
-    both ends, opposite signs; a bulk cell inside one magnet: none (it stays inside)."""
-    a, b = circuit.ends[:, 0], circuit.ends[:, 1]
-    bulk = circuit.ferromagnet[a] & circuit.ferromagnet[b] & ~circuit.junction
-    first = np.flatnonzero((circuit.magnet_of_contact >= 0) & ~bulk)
-    node = circuit.magnet_of_contact[first]
-    second = np.flatnonzero(circuit.junction)  # ... and a junction's second magnet
-    return (np.concatenate([first, second]), np.concatenate([node, b[second]]),
-            np.concatenate([np.where(a[first] == node, -1.0, 1.0), np.ones(len(second))]))
-
-
 @dataclass(frozen=True)
 class NodeState:
     """State of one node. voltage: V (electric potential); spin_accumulation: V, (..., 3);
@@ -222,10 +208,14 @@ class Solution:
 
     @cached_property
     def absorbed_spin_currents(self) -> dict[str, np.ndarray]:
-        """Transverse spin current absorbed by every ferromagnet, I⃗_abs (A), (..., 3):
-        −Σ (I⃗_s, F→N)⊥ over the contacts and signs of :func:`absorbing_ends` (physics.md §4)."""
+        """Transverse spin current absorbed by every ferromagnet, I⃗_abs (A), (..., 3).
+
+        I⃗_abs = −Σ (I⃗_s, F→N)⊥ over the ferromagnet's contacts (physics.md §4); which ends
+        absorb a contact's spin current its kind says (:attr:`Circuit.absorption`: a tunnel
+        junction's barrier spin current at both of its ferromagnetic ends).
+        """
         c = self.circuit
-        has, magnet, sign = absorbing_ends(c)
+        has, magnet, sign = c.absorption  # each node absorbs sign × J⃗_s of the contact
         total = np.zeros(self.shape + (c.n_nodes, 3))
         if len(has) <= 64:  # few contacts, large batch: slices beat a scattered add
             for k, f, s in zip(has, magnet, sign):

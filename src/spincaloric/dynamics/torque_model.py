@@ -17,10 +17,11 @@ ferromagnetic layer, which turn together) also enters through its node basis B(m
 so its part of the system, Bᵀ K(m) B, is a polynomial of degree ≤ 4 in m. On the unit sphere
 the 25 cubic and quartic monomials of m/|m| span exactly the polynomials of degree ≤ 4 (the
 spherical harmonics l ≤ 4), so such maps are obtained exactly from the system assembled at
-72 quasi-uniform sample directions (checked to round-off at build time). A tunnel junction
-(:mod:`spincaloric.circuit.junctions`) with one dynamic end is affine in that magnet's m, so it enters
-with the features (1, m) and a pair (K_a, K_b) of coefficients; a junction between two dynamic
-magnets (bilinear in the two) is refused. :meth:`CircuitTorqueModel.torques` is the NumPy
+72 quasi-uniform sample directions (checked to round-off at build time). Every contact kind
+(:mod:`spincaloric.circuit.kinds`) gives its K in the features of the one dynamic magnet it
+depends on (a tunnel junction with one dynamic end is affine in that magnet's m, a pair
+(K_a, K_b) of coefficients); a contact between two dynamic magnets (bilinear in the two) is
+refused. :meth:`CircuitTorqueModel.torques` is the NumPy
 reference; the compiled integrators use the same arrays.
 """
 
@@ -33,9 +34,7 @@ import numpy as np
 from ..circuit.contacts import magnetization_features
 from ..circuit.device import Circuit, DeviceError
 from ..circuit.drives import drive_layout, drive_vectors
-from ..circuit.junctions import junction_response
 from ..circuit.memory import refuse_beyond_memory, torque_map_bytes
-from ..circuit.solution import absorbing_ends
 from ..constants import TORQUE_PER_SPIN_CURRENT
 from ..solvers import linear as _solver
 
@@ -117,16 +116,15 @@ class CircuitTorqueModel:
                              f"dynamic magnet{'s' if len(nodes) > 1 else ''} over {u} unknowns",
                              torque_map_bytes(circuit.n_nodes, len(unknown), u, len(nodes),
                                               sampled))
-        if sampled:
-            _dynamic_end(circuit, np.isin(np.arange(circuit.n_nodes), np.concatenate(groups)))
+        if sampled:  # refuses a contact between two dynamic magnets
+            _solver.feature_coefficients(circuit, np.isin(np.arange(circuit.n_nodes),
+                                                          np.concatenate(groups)))
             a0, r0, e, f, t = _sampled_maps(circuit, groups, act)
             return cls(circuit, magnets, nodes, a0, r0, e, f, t,
                        drive_layout(circuit).static.copy(), temperature_index)
         mflat = circuit.magnetization[:, None, :].copy()
-        dynamic_end = _dynamic_end(circuit, varying)
-        magnet_of = np.where((dynamic_end >= 0) & varying[dynamic_end], dynamic_end, -1)
-        a0, r0, e, f, k_of = _solver.feature_system(
-            circuit, mflat, magnet_of, nodes, act, _junction_coefficients(circuit, magnet_of))
+        feature, coef = _solver.feature_coefficients(circuit, varying)
+        a0, r0, e, f, k_of = _solver.feature_system(circuit, mflat, feature, coef, nodes, act)
         # absorbed spin currents are linear in the node states, which are linear in (y, d)
         s = _unit_states(circuit, act, mflat)  # (w, n, 8)
         t = np.zeros((len(nodes), 13, 3, s.shape[0]))
@@ -179,25 +177,10 @@ class CircuitTorqueModel:
         return TORQUE_PER_SPIN_CURRENT * perp
 
 
-def _dynamic_end(circuit: Circuit, varying: np.ndarray) -> np.ndarray:
-    """(c,) the magnet whose features each contact's K depends on: its ferromagnet, or a
-    junction's dynamic end (−1 if none); refuses a junction between two dynamic magnets."""
-    out = np.array(circuit.magnet_of_contact)
-    for c in np.flatnonzero(circuit.junction):
-        a, b = circuit.ends[c]
-        if varying[a] and varying[b]:
-            raise DeviceError(circuit.contact_labels[c] if c < len(circuit.contact_labels)
-                              else f"contacts[{c}]",
-                              "a tunnel junction between two dynamic magnets is bilinear in "
-                              "them: keep one of the two fixed")
-        out[c] = a if varying[a] else (b if varying[b] else -1)
-    return out
-
-
 def _absorbed_by(circuit: Circuit, member: np.ndarray):
     """(contact, sign) pairs, in contact order, of the spin currents that the magnet of the
-    nodes ``member`` (n,) bool absorbs (:func:`absorbing_ends`)."""
-    contact, node, sign = absorbing_ends(circuit)
+    nodes ``member`` (n,) bool absorbs (:attr:`Circuit.absorption`)."""
+    contact, node, sign = circuit.absorption
     mine = np.flatnonzero(member[node])
     mine = mine[np.argsort(contact[mine], kind="stable")]
     return list(zip(contact[mine].tolist(), sign[mine].tolist()))
@@ -222,28 +205,6 @@ def _unit_states(circuit: Circuit, act: np.ndarray, m: np.ndarray) -> np.ndarray
     drives = np.zeros((circuit.n_nodes, 3, w))
     drives.reshape(n3, w)[np.arange(n3), u + np.arange(n3)] = 1.0
     return _solver.node_states(circuit, y_pad.reshape(w, -1, 8), m, drives)
-
-
-def _junction_coefficients(circuit: Circuit, dynamic_end: np.ndarray) -> dict:
-    """{contact: (C_a, C_b)} for junctions with a dynamic end f, each (13, 8, 8): K is affine
-    in m_f, so C_0 = K(m_f = 0), C_{1+i} = K(e_i) − K(0) and the m⊗m coefficients vanish."""
-    out = {}
-    for c in np.flatnonzero(circuit.junction & (dynamic_end >= 0)):
-        a, b = circuit.ends[c]
-        probes = np.vstack([np.zeros(3), np.eye(3)])  # m_f = 0, e_x, e_y, e_z
-        m_a = probes if dynamic_end[c] == a else circuit.magnetization[a]
-        m_b = probes if dynamic_end[c] == b else circuit.magnetization[b]
-        k_a, k_b = junction_response(circuit.junction_moments[c],
-                                     circuit.junction_derivatives[c], m_a, m_b,
-                                     circuit.temperature)
-        pair = []
-        for k in (k_a, k_b):
-            coef = np.zeros((13, 8, 8))
-            coef[0] = k[0]
-            coef[1:4] = k[1:] - k[0]
-            pair.append(coef)
-        out[int(c)] = tuple(pair)
-    return out
 
 
 def _temperature_index(circuit: Circuit, nodes: np.ndarray, act: np.ndarray) -> np.ndarray:
@@ -304,7 +265,9 @@ def _sampled_maps(circuit: Circuit, groups: list, act: np.ndarray):
     zero = np.zeros((1, 8, 8))
     m_nominal = circuit.magnetization[:, None, :].copy()
     # the constant part: every contact that does not touch a dynamic magnet
-    a0, r0 = _solver.feature_system(circuit, m_nominal, touches.any(axis=0) - 1, [], act)[:2]
+    touched = touches.any(axis=0)
+    a0, r0 = _solver.feature_system(circuit, m_nominal, touched - 1, [None] * len(touched), [],
+                                    act)[:2]
     u = a0.shape[0]
     e = np.zeros((len(groups), 25, u, u))
     f = np.zeros((len(groups), 25, u, 3 * n))
