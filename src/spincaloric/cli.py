@@ -22,7 +22,6 @@ import click
 import numpy as np
 
 from . import __version__
-from .errors import unknown
 from .files import OutputInUse, output_lock, output_problem, write_together
 from .linear_response import LinearResponseWarning
 
@@ -581,12 +580,6 @@ def plot(result, output, variable, component, overwrite):
         from .io.devicefile import load_dataset
 
         ds = load_dataset(result)
-        if variable is not None and variable not in ds:
-            hint = (" (a name with '->' must be quoted in the shell)"
-                    if any(str(v).startswith(variable) and "->" in str(v) for v in ds.data_vars)
-                    else "")
-            raise DeviceError("variable", f"{variable!r}: "
-                              + unknown("variable", variable, map(str, ds.data_vars)) + hint)
         fig = plot_dataset(ds, variable, component)
     except ImportError as err:
         _report(result, f"plot: needs {err.name or 'matplotlib'} (pip install 'spincaloric[plot]')")
