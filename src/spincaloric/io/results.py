@@ -131,11 +131,14 @@ def pick(ds, name: str):
     da = ds.data_vars.get(q) if owner else None
     dims = [d for d in ("node", "contact", "magnet") if da is not None and d in da.dims]
     if not dims:
-        labels = [str(c) for d in ("contact",) if d in ds.coords for c in ds[d].values]
+        contacts = ds["contact"].values.astype(str) if "contact" in ds.coords else []
         hint = (" (a name with '->' must be quoted in the shell)"
-                if any(label.startswith(name) for label in labels) else "")
-        raise DeviceError("variable", f"{name!r}: " + unknown("variable", name, map(
-            str, ds.data_vars)) + hint)
+                if any(label.startswith(name) for label in contacts) else "")
+        # the owner's own quantities beside the variables: "right.torqe" -> right.torque
+        own = [f"{owner}.{q}" for q, v in ds.data_vars.items() for d in v.dims
+               if d in ("node", "contact", "magnet") and owner in ds.indexes[d]]
+        raise DeviceError("variable", f"{name!r}: " + unknown(
+            "variable", name, [*map(str, ds.data_vars), *own]) + hint)
     index = ds.indexes[dims[0]]
     if owner not in index:
         raise DeviceError("variable", f"{name!r}: " + unknown(dims[0], owner, index))
