@@ -189,6 +189,8 @@ def test_a_trajectory_file_is_drawn_like_the_headline_figure(tmp_path):
     assert res.exit_code == 0, res.output
     assert (tmp_path / "run.png").stat().st_size > 10_000
     ds = load_dataset(run)
+    assert ds.attrs["spincaloric_format"] == 2
+    assert all("units" in v.attrs for v in ds.data_vars.values())
     fig = plot_dataset(ds)
     m_ax, drive_ax, torque_ax = fig.axes
     t = ds["time"].values * 1e9

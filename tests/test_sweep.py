@@ -441,4 +441,7 @@ def test_every_documented_vary_key_form_maps(tmp_path, vary):
                                     "--vary", vary, "--until", "0.01ns", "-o", str(out)])
     assert res.exit_code == 0, res.output
     key = vary.split("=")[0]
-    assert load_dataset(out)[key].values.tolist() == [float(vary.split("=")[1])]
+    ds = load_dataset(out)
+    assert ds[key].values.tolist() == [float(vary.split("=")[1])]
+    assert ds.attrs["spincaloric_format"] == 2
+    assert all("units" in v.attrs for v in ds.data_vars.values())

@@ -95,9 +95,10 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
             parts.append(_grid(c, [(k, v[i:i + 1]) for k, v in fast], zipped=True, solve=solve,
                                varied=[k for k, _ in slow]))
         # the points, one after the other (every part has one point)
+        owners = _same_owners(parts, slow)
         variables = {name: (dims, np.concatenate([p[0][name][1] for p in parts]), attrs)
                      for name, (dims, _, attrs) in parts[0][0].items()}
-        coords = _coords(fast, slow, zipped=True) | _same_owners(parts, slow)
+        coords = _coords(fast, slow, zipped=True) | owners
         return _mark_dynamic(xr.Dataset(variables, coords=coords, attrs=parts[0][1]),
                              circuit, spec.magnets)
     if not slow:
@@ -113,12 +114,12 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
     # stacked as plain arrays: xarray's concat/combine re-scan every variable for each one
     # (minutes for a layered device of 10³ variables)
     slow_shape = grids[0].shape
+    owners = _same_owners(parts, slow)
     variables = {name: ([axis_name(k) for k, _ in slow] + dims,
                         np.stack([p[0][name][1] for p in parts]).reshape(
                             slow_shape + parts[0][0][name][1].shape), attrs)
                  for name, (dims, _, attrs) in parts[0][0].items()}
-    ds = xr.Dataset(variables, coords=_coords(fast, slow) | _same_owners(parts, slow),
-                    attrs=parts[0][1])
+    ds = xr.Dataset(variables, coords=_coords(fast, slow) | owners, attrs=parts[0][1])
     return _mark_dynamic(ds.transpose(*[axis_name(k) for k, _ in axes], ...), circuit, spec.magnets)
 
 
