@@ -557,7 +557,8 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
 @click.argument("result", type=click.Path())
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
               help="figure file: PNG, PDF or SVG, by its suffix")
-@click.option("--variable", help="variable to draw [default: a sweep's torque on the magnet "
+@click.option("--variable", help="variable to draw, or one owner's quantity of a sweep "
+              "(detector.voltage, free.torque) [default: a sweep's torque on the magnet "
               "whose magnetization it turns, else on the dynamic magnet; a map's switching "
               "time; a trajectory's m, drives and torque]; quote names with '->', e.g. "
               "--variable 'left->spacer.charge_current'")
