@@ -190,3 +190,25 @@ def test_other_result_files_pass_the_reader_unchanged():
                     coords={"magnet": ["free"]})
     assert not is_layout1(ds) and columnar(ds) is ds
     assert set(OWNER_DIMS) == {"node", "contact", "magnet", "component"}
+
+
+def test_a_sweep_of_a_device_without_magnets_draws_an_internal_node_voltage(tmp_path):
+    """No torque to show: `plot` draws the first internal node's voltage."""
+    pytest.importorskip("matplotlib")
+    from spincaloric.io.plotting import default_variable, plot_dataset
+
+    device = tmp_path / "normal.toml"
+    device.write_text('temperature = 300.0\n[nodes.left]\ntype = "normal"\nreservoir = true\n'
+                      '[nodes.middle]\ntype = "normal"\n[nodes.right]\ntype = "normal"\n'
+                      'reservoir = true\n[[contacts]]\nbetween = ["left", "middle"]\n'
+                      'conductance = 1e-2\nseebeck = -4.5e-6\n[[contacts]]\n'
+                      'between = ["middle", "right"]\nconductance = 2e-2\n')
+    ds = sweep(device, ["right.temperature=300:302:3"], tmp_path)
+    assert "torque" not in ds and "magnet" not in ds.dims
+    name = default_variable(ds)
+    node = name.split(".")[0]
+    assert name.endswith(".voltage") and int(ds["reservoir"].sel(node=node)) == 0
+    ax = plot_dataset(ds).axes[0]
+    assert ax.get_ylabel().startswith("electric potential of middle, V")
+    y, v = ax.lines[0].get_ydata(), pick(ds, name).values
+    np.testing.assert_allclose(y, v * (y[-1] / v[-1]), rtol=1e-12)

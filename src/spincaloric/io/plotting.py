@@ -255,12 +255,15 @@ def default_variable(ds) -> str:
     """The variable a figure of ``ds`` shows unless told: a switching map's switching time; in
     a sweep the torque on the magnet whose magnetization it turns (the whole layer's for a
     vertex of a layer), else on a dynamic magnet of the device file, else the first torque on a
-    whole magnet that is not zero throughout (``MAGNET.torque``); the first variable if there
-    is no torque."""
+    whole magnet that is not zero throughout (``MAGNET.torque``); without a magnet the voltage
+    of the first internal node (``NODE.voltage``), else the first variable."""
     if "switching_time" in ds:
         return "switching_time"
-    if "torque" not in ds.data_vars or "magnet" not in ds["torque"].dims \
-            or not ds.sizes["magnet"]:
+    if "torque" not in ds.data_vars or "magnet" not in ds["torque"].dims:  # no magnet: the first internal node's voltage
+        if "voltage" in ds.data_vars and "node" in ds["voltage"].dims and ds.sizes["node"]:
+            inside = np.flatnonzero(ds["reservoir"].values == 0) if "reservoir" in ds.coords \
+                else [0]
+            return f"{ds['node'].values[inside[0] if len(inside) else 0]}.voltage"
         return str(next(iter(ds.data_vars)))
     magnets = [str(m) for m in ds["magnet"].values]
     index = ds.indexes["magnet"]

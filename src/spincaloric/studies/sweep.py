@@ -140,6 +140,8 @@ def _mark_dynamic(ds, circuit: Circuit, magnets):
     """``ds`` with the coordinate ``dynamic`` over ``magnet``: 1 for a dynamic magnet of the
     device file, else 0. ``magnets``: the file's dynamic magnets by node (a diffusive layer's
     under a vertex, which turns the whole layer)."""
+    if "magnet" not in ds.coords:
+        return ds
     dynamic = {circuit.magnet_name(n) for n in magnets if n in circuit.index}
     flag = np.isin(ds["magnet"].values.astype(str), list(dynamic)).astype(np.int8)
     return ds.assign_coords(dynamic=("magnet", flag, {
@@ -180,21 +182,24 @@ def _coords(fast, slow, zipped: bool = False) -> dict:
 def owner_coords(circuit: Circuit, magnets) -> dict:
     """The coordinates ``node`` (every node's name, circuit order, with ``reservoir`` 1 for a
     reservoir), ``contact`` ("A->B", device order; "A->B #k" where two contacts join the same
-    nodes) and ``magnet`` (``magnets``: the names of :attr:`Solution.magnet_torques`)."""
+    nodes) and ``magnet`` (``magnets``: the names of :attr:`Solution.magnet_torques`; none
+    without a magnet)."""
     ends = [circuit.between(k) for k in range(circuit.n_contacts)]
+    magnets = list(magnets)
     labels = [f"{a}->{b}" for a, b in ends]
     seen = {}
     for label in labels:
         seen[label] = seen.get(label, 0) + 1
     labels = [f"{x} #{k}" if seen[x] > 1 else x for k, x in enumerate(labels)]
-    return {"node": ("node", list(circuit.names), {"long_name": "node"}),
+    coords = {"node": ("node", list(circuit.names), {"long_name": "node"}),
             "reservoir": ("node", np.asarray(circuit.reservoir, np.int8),
                           {"long_name": "1: a reservoir (a boundary of the circuit), 0: an "
                                         "internal node"}),
             "contact": ("contact", labels, {"long_name": "contact, from->to (the positive "
                                                          "direction of its currents)"}),
-            "magnet": ("magnet", list(magnets), {"long_name": "magnet (a diffusive "
-                                                               "ferromagnetic layer as one)"})}
+            "magnet": ("magnet", magnets, {"long_name": "magnet (a diffusive ferromagnetic "
+                                                         "layer as one)"})}
+    return coords if magnets else {k: v for k, v in coords.items() if k != "magnet"}
 
 
 def _grid(circuit: Circuit, axes: list[tuple[str, np.ndarray]], zipped: bool = False,
@@ -245,7 +250,10 @@ def _grid(circuit: Circuit, axes: list[tuple[str, np.ndarray]], zipped: bool = F
     dims = ["point"] if zipped else [axis_name(k) for k, _ in axes]
     variables = {}
     batch = len(sol.shape)
+    owners = owner_coords(circuit, sol.magnet_torques)
     for col in sol.columns():
+        if col.owner is not None and col.owner not in owners:
+            continue  # no magnet: no torque (a netCDF-3 dimension may not be empty)
         tail = ([col.owner] if col.owner else []) + (["component"] if col.vector else [])
         value = np.broadcast_to(col.value, shape + col.value.shape[batch:])
         variables[col.name] = (dims + tail, value, {"units": col.units,
@@ -253,4 +261,4 @@ def _grid(circuit: Circuit, axes: list[tuple[str, np.ndarray]], zipped: bool = F
     attrs = {"title": circuit.title, "regime": circuit.regime,
              "temperature": circuit.temperature, FORMAT_ATTRIBUTE: FORMAT_VERSION,
              **SIGN_CONVENTIONS}
-    return variables, attrs, owner_coords(circuit, sol.magnet_torques)
+    return variables, attrs, owners
