@@ -1,7 +1,6 @@
-"""Sweep throughput: a steady-state angle x temperature map, a rebuilt sweep of a layered device
-(and its Dataset assembly against the variable-by-variable one it replaced), a switching
-map on 1 and 2 dask workers, and the sweep files of 10⁴- and 10⁵-cell devices (write, read,
-one owner's quantity), measured in one run.
+"""Sweep throughput: a steady-state angle x temperature map, a rebuilt sweep of a layered device,
+a switching map on 1 and 2 dask workers, and the sweep files of 10⁴- and 10⁵-cell devices
+(write, read, one owner's quantity), measured in one run.
 
 Run:  python benchmarks/bench_sweeps.py [--quick]
       python benchmarks/bench_sweeps.py --files-only [--old REF]
@@ -25,7 +24,7 @@ import spincaloric as sc
 from spincaloric.io import read_toml
 from spincaloric.io.paths import parse_vary
 from spincaloric.studies.maps import switching_map
-from spincaloric.studies.sweep import _grid, run_sweep, sweep_file
+from spincaloric.studies.sweep import run_sweep, sweep_file
 
 HERE = Path(__file__).parent.parent / "examples" / "devices"
 
@@ -135,27 +134,13 @@ def main():
     print("| sweep | points | wall time (s) |\n|---|---|---|")
     print(f"| steady-state valve, θ × T_right | 181 × 101 | {steady:.3f} |")
     # a parameter outside the batched drives rebuilds the circuit at every value: a 400-cell
-    # lateral valve in 7 Hanle fields (2808 variables per point)
+    # lateral valve in 7 Hanle fields
     lsv = read_toml(HERE / "lateral_valve_hanle.toml")
     fields = [parse_vary("layers.channel.hanle_field[2]=-0.6:0.6:7")]
     t = time.perf_counter()
     sweep_file(lsv, fields)
     rebuilt = time.perf_counter() - t
     print(f"| 400-cell lateral valve, Hanle field (rebuilt per point) | 7 | {rebuilt:.2f} |")
-    import xarray as xr
-
-    variables, _ = _grid(sc.load_device(HERE / "lateral_valve_hanle.toml").finalize(), [])
-    some = dict(list(variables.items())[:700])
-    t = time.perf_counter()
-    xr.Dataset(some)
-    once = time.perf_counter() - t
-    t = time.perf_counter()
-    ds = xr.Dataset()
-    for name, v in some.items():  # how sweeps assembled their result before (quadratic)
-        ds[name] = v
-    by_one = time.perf_counter() - t
-    print(f"\nDataset of 700 variables: at once {once:.3f} s, one by one {by_one:.2f} s "
-          f"({by_one / once:.0f}x)")
     n = 8 if args.quick else 32
     data = read_toml(HERE / "thermal_switching_pillar.toml")
     map_axes = [("drives.free.temperature.peak", np.linspace(5, 60, n)),
