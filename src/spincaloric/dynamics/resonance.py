@@ -389,7 +389,9 @@ def ring_down(simulation, magnet: str, *, tilt: float = 1e-4, periods: float = 6
     precession periods with the package's integrator (rk45, tolerances ``rtol``, ``atol``;
     static drives) saving ``samples`` instants per period, and fit a damped sinusoid to the
     transverse components (Prony's linear prediction, refined by least squares). The period
-    is taken from :func:`resonance` only to size the run; the fit does not use its Γ or ω."""
+    is taken from :func:`resonance` only to size the run; the fit does not use its Γ or ω.
+    The fit assumes one mode: with several coupled dynamic magnets the tilt excites all the
+    modes it overlaps, and the fit checks the magnet's mode only when it dominates."""
     sim = _simulation(simulation)
     tilt = real(tilt, "tilt", "rad", DynamicsError)
     if not 0 < tilt < 0.1:
