@@ -514,3 +514,41 @@ def _mark_switching(axes, run, tf: float, tunit: str) -> None:
             for k, ax in enumerate(axes):
                 ax.axvline(ts * tf, color="0.4", ls=":", lw=1,
                            label=(f"{who}switched, {ts * tf:.3g} {tunit}" if k == 0 else None))
+
+
+# -- ferromagnetic resonance -------------------------------------------------------------------
+
+def plot_resonance(ds):
+    """A figure of a resonance sweep (``spincaloric fmr --vary``,
+    :func:`spincaloric.studies.resonance.resonance_sweep`): the resonance frequency f and the
+    effective damping α_eff against the first varied parameter, a line per value of a second
+    one. Returns the figure."""
+    ds, fixed = _drop_single_values(ds)
+    dims = [d for d in ds["frequency"].dims]
+    if not dims or len(dims) > 2:
+        raise DeviceError("plot", f"can draw resonances against one or two varied parameters, "
+                          f"this file has {len(dims)} axes")
+    x = ds[dims[0]]
+    xf, xunit = engineering(x.values, x.attrs.get("units", ""))
+    fig = _figure(6.4, 6.0)
+    top, bottom = fig.subplots(2, 1, sharex=True)
+    for ax, name, label in ((top, "frequency", "resonance frequency, f"),
+                            (bottom, "damping", "effective damping, α_eff")):
+        da = ds[name]
+        yf, yunit = engineering(da.values, da.attrs.get("units", ""))
+        if len(dims) == 1:
+            ax.plot(x.values * xf, da.values * yf, marker="o", ms=3)
+        else:
+            other = ds[dims[1]]
+            of, ounit = engineering(other.values, other.attrs.get("units", ""))
+            for i, value in enumerate(other.values):
+                ax.plot(x.values * xf, da.isel({dims[1]: i}).values * yf, marker="o", ms=3,
+                        label=f"{_symbol(dims[1]) or dims[1]} = {value * of:.4g} {ounit}".rstrip())
+            ax.legend(fontsize=8)
+        ax.set_ylabel(label + (f" ({yunit})" if yunit else ""))
+        ax.grid(alpha=0.3)
+    bottom.set_xlabel(axis_label(dims[0], x.attrs, xunit))
+    title = [str(ds.attrs.get("title", "")), f"resonance of {ds.attrs.get('magnet', '')}"]
+    top.set_title("\n".join(t for t in title + (["at " + ", ".join(fixed)] if fixed else [])
+                            if t), fontsize=9)
+    return _finish(fig)
