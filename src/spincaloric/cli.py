@@ -22,6 +22,7 @@ import click
 import numpy as np
 
 from . import __version__
+from .errors import unknown
 from .files import OutputInUse, output_lock, output_problem, write_together
 from .linear_response import LinearResponseWarning
 
