@@ -8,6 +8,10 @@ import pytest
 from spincaloric import ContactParameters, Device, DeviceError
 from spincaloric.solvers.spectral import solve_elastic
 
+# every test on both energy-resolved solvers (dense, sparse), the sparse one checked against the
+# dense one at every energy
+pytestmark = pytest.mark.usefixtures("energy_resolved_path")
+
 EXAMPLES = Path(__file__).parent.parent / "examples" / "devices"
 
 T = 300.0
