@@ -1,5 +1,7 @@
 """Shared fixtures."""
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -10,14 +12,16 @@ import pytest
 SPARSE_AGREEMENT = 10.0
 
 
-@pytest.fixture(params=["dense", "sparse"])
+@pytest.fixture(params=["dense", pytest.param("sparse", marks=pytest.mark.slow)])
 def energy_resolved_path(request, monkeypatch):
-    """Run a test on both solvers of the energy-resolved balance: the batched dense solve
-    over the grid, and the sparse LU per energy, forced for every circuit — every such solve
-    is then also solved densely and must agree to round-off at every energy."""
+    """Run a test on both solvers of the energy-resolved balance, each forced for every
+    circuit: the batched dense solve over the grid, and the sparse LU per energy — every
+    sparse solve then also solved densely, the two agreeing to round-off at every energy."""
     from spincaloric.solvers import linear, spectral
 
-    if request.param == "sparse":
+    if request.param == "dense":
+        monkeypatch.setattr(spectral, "DENSE_LIMIT", sys.maxsize)
+    else:
         sparse, dense = spectral._sparse_unknowns, spectral._dense_unknowns
 
         def checked(circuit, system, k, bases, drive, terms):

@@ -107,8 +107,9 @@ def fermi_deviation(energy, mu, temperature, t0):
 
 
 #: Largest number of active unknowns per energy for which the energy-resolved solver uses one
-#: batched dense solve over the grid; beyond it a sparse LU per energy.
-DENSE_LIMIT = 160
+#: batched dense solve over the grid; beyond it a sparse LU per energy (the two cost the same
+#: near 48 unknowns, benchmarks/bench_spectral.py).
+DENSE_LIMIT = 48
 #: Bytes of working memory a chunk of energies of the sparse solve may use.
 _CHUNK_BYTES = 32 * 2**20
 
