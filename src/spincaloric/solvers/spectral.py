@@ -364,7 +364,11 @@ def _sparse_unknowns(circuit: Circuit, system, k: tuple, bases, drive, terms) ->
             rhs[:, source_rows] += sources[sl]
         for e in range(len(a_data)):
             a_mat.data[:] = a_data[e]
-            x[order] = splu(a_mat, permc_spec="NATURAL").solve(rhs[e])
+            try:
+                lu = splu(a_mat, permc_spec="NATURAL")
+            except RuntimeError:  # "Factor is exactly singular": as the dense solve reports it
+                raise np.linalg.LinAlgError("Singular matrix") from None
+            x[order] = lu.solve(rhs[e])
             y[start + e, act] = x
     return y
 
