@@ -69,6 +69,7 @@ def test_a_table_of_a_polynomial_is_its_polynomial():
         assert getattr(lin, name) == pytest.approx(getattr(c, name), rel=1e-9, abs=0), name
 
 
+@pytest.mark.usefixtures("energy_resolved_path")
 def test_energy_resolved_solver_with_a_table_equals_the_analytic_forms():
     """Beyond linear response (1 mV, 5 K): a table of the linear G(ε) gives the same currents
     as the built-in linear form, and a table with curvature the same as ``curvature=``."""

@@ -78,6 +78,7 @@ def test_the_resistor_in_the_torque_maps_of_the_dynamics():
     assert np.abs(got).max() > 0
 
 
+@pytest.mark.usefixtures("energy_resolved_path")
 def test_the_resistor_in_the_energy_resolved_solver():
     from spincaloric.solvers.spectral import solve_elastic
 

@@ -135,6 +135,7 @@ def test_lateral_valve_hanle_curve_is_johnson_silsbee():
     assert zero == pytest.approx(0.09 * 20e-9 * 500e-9 / 5e-15 * math.exp(-1), rel=1e-12, abs=0)
 
 
+@pytest.mark.usefixtures("energy_resolved_path")
 def test_energy_resolved_precession_equals_the_linear_response():
     """The energy-resolved solver turns the spin distribution at every energy: with energy-
     independent conductances it equals the non-interacting linear response in the field."""

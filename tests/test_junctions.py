@@ -329,6 +329,7 @@ def test_a_pair_thermopower_beyond_the_bound_breaks_the_second_law():
 # ---- the energy-resolved solver ----------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("energy_resolved_path")
 def test_energy_resolved_junction_at_a_100_kelvin_bias_is_the_exact_integral():
     """Between leads the junction conducts G(θ, ε) = G_0(ε) + G_0P_aP_b(ε) cos θ, linear in ε:
     I = [G ΔV e + G'((μ_a² − μ_b²)/2 + (π²/6) k²(T_a² − T_b²))]/e exactly, at any bias."""
@@ -356,6 +357,7 @@ def test_energy_resolved_junction_at_a_100_kelvin_bias_is_the_exact_integral():
     assert abs(sol.currents[0, 2]) <= 1e-12 * abs(sol.currents[0, 0])
 
 
+@pytest.mark.usefixtures("energy_resolved_path")
 @pytest.mark.parametrize("regime", ["noninteracting", "thermalized"])
 def test_energy_resolved_junction_circuit_reaches_the_linear_regimes(regime):
     """fixed lead |junction| free layer (node) |F|N| normal node | lead, non-collinear, small

@@ -7,7 +7,12 @@ import pytest
 
 from spincaloric import ContactParameters, Device, DeviceError
 from spincaloric.io.results import pick
+from spincaloric.solvers.spectral import DENSE_LIMIT as DEFAULT_DENSE_LIMIT
 from spincaloric.solvers.spectral import solve_elastic
+
+# every test on both energy-resolved solvers (dense, sparse), the sparse one checked against the
+# dense one at every energy
+pytestmark = pytest.mark.usefixtures("energy_resolved_path")
 
 EXAMPLES = Path(__file__).parent.parent / "examples" / "devices"
 
@@ -829,3 +834,42 @@ def test_a_sweep_of_an_energy_resolved_device_solves_every_point_energy_by_energ
         res = runner.invoke(main, [command, str(path)])
         assert res.exit_code == 2 and res.stderr.startswith(f"error: {path}: regime: the "
                                                             "magnetization dynamics"), res.output
+
+
+def test_a_layered_device_beyond_the_dense_limit():
+    """Co | Cu | Co cut into 30 cells, the magnets at 90°, relaxation in a normal and a
+    ferromagnetic cell: more unknowns per energy than the dense limit (the sparse solve by
+    default), the same deviations on both paths (the fixture); without relaxation the charge
+    current is the same through every contact of the stack (particle conservation)."""
+    from spincaloric.circuit.system import kirchhoff_system
+    from spincaloric.layers import BulkMaterial, Interface, Layer, Lead, multilayer
+    from spincaloric.solvers.spectral import equilibrium_deviation
+
+    co = BulkMaterial(resistivity=60e-9, spin_flip_length=60e-9, spin_asymmetry=0.46,
+                      seebeck=-20e-6, spin_seebeck=-4e-6)
+    cu = BulkMaterial(resistivity=6e-9, spin_flip_length=350e-9, seebeck=1.8e-6)
+    link = Interface(ContactParameters.from_paper(
+        conductance=1.0, polarization=0.5, mixing=0.7, seebeck=-5e-6,
+        polarization_derivative=0.5, mixing_derivative=0.1, temperature=T))
+    circuit = multilayer([Lead("bottom", voltage=1e-3), Layer("fixed", co, 20e-9, cells=10,
+                                                             magnetization=(0, 0, 1)), link,
+                          Layer("spacer", cu, 10e-9, cells=10), link,
+                          Layer("free", co, 10e-9, cells=10, magnetization=(1, 0, 0)),
+                          Lead("top", temperature=T + 5)], area=1e-16, temperature=T,
+                         regime="spectral").finalize()
+    assert kirchhoff_system(circuit, 4).act.sum() > DEFAULT_DENSE_LIMIT
+    sol = solve_elastic(circuit, points=1001)
+    charge = sol.currents[:, 0]
+    # round-off: ε times the spread of the conductances (the resistance-free links between
+    # layers conduct 6e6 times more than a Co cell), observed 1.2 ε G_max/G_min
+    g = np.concatenate([kind.conductance for kind in circuit.kinds])
+    np.testing.assert_allclose(charge, charge[0], rtol=10 * np.finfo(float).eps * g.max() / g.min(),
+                               atol=0)
+    assert abs(charge[0]) > 0
+    eps = sol.energies
+    spacer, free = [n for n in circuit.names if n.startswith("spacer")][3], \
+        [n for n in circuit.names if n.startswith("free")][4]
+    probes = [(spacer, 1.0, equilibrium_deviation(eps, 2e-4 * 1.6e-19, T + 2, [0, 0, 0], T)),
+              (free, 0.5, equilibrium_deviation(eps, 0.0, T, [1e-5 * 1.6e-19, 0, 0], T))]
+    relaxed = solve_elastic(circuit, energies=eps, probes=probes)
+    assert np.abs(relaxed.deviations - sol.deviations).max() > 1e-6  # the probes act

@@ -69,8 +69,9 @@ class SparsePattern:
     """The compact system in compressed form: A (u, u) in CSC, the drive map R (u, 3n) in CSR.
 
     ``groups`` lists, for every (row end, column end) pair of the contacts, the sign and the
-    flat positions (contact·64 + i·8 + j, in contact order) of the entries of B_rowᵀ K B_column
-    that enter A and R, and where each run of ``chunk`` contacts starts in them.
+    flat positions (contact·w² + i·w + j, in contact order, w the system's width) of the
+    entries of B_rowᵀ K B_column that enter A and R, and where each run of ``chunk`` contacts
+    starts in them.
     Entry e of all groups in turn goes to slot ``a_slot[e]`` of A's data (``r_slot[e]`` of R's);
     the node terms and sources are the constant parts ``a_constant``, ``r_constant`` (already
     in their slots).
@@ -86,6 +87,45 @@ class SparsePattern:
     chunk: int
     a_constant: np.ndarray
     r_constant: np.ndarray
+
+    @property
+    def unknowns(self) -> int:
+        """Number of compact unknowns u."""
+        return len(self.a_indptr) - 1
+
+    def slots(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Slots in A's data of the compact entries (rows, cols); −1 where A has none (every
+        active entry of a node's diagonal block has one)."""
+        import scipy.sparse as sp
+
+        u = self.unknowns
+        where = sp.csc_matrix((np.arange(1, len(self.a_indices) + 1), self.a_indices,
+                               self.a_indptr), shape=(u, u))
+        return np.asarray(where[np.asarray(rows), np.asarray(cols)]).reshape(-1) - 1
+
+    @functools.cached_property
+    def column_order(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A fill-reducing column order of A, from its pattern alone, computed once: (order,
+        take, indptr) — new column q is old column ``order[q]``; A's data in that order is
+        ``data[..., take]``, its row indices ``a_indices[take]``, its column pointers
+        ``indptr``. SuperLU's minimum degree on Aᵀ + A (the pattern is structurally
+        symmetric), postordered by its column elimination tree, as ``splu`` computes it; a
+        factorisation of the reordered A with ``permc_spec="NATURAL"`` then skips the
+        ordering (SuperLU's partial pivoting is numeric and stays per factorisation)."""
+        import scipy.sparse as sp
+        from scipy.sparse.linalg import splu
+
+        u = self.unknowns
+        counts = np.diff(self.a_indptr)
+        # any non-singular values on the pattern: a dominant diagonal
+        data = np.ones(len(self.a_indices))
+        probe = sp.csc_matrix((data, self.a_indices, self.a_indptr), shape=(u, u))
+        probe = probe + sp.identity(u, format="csc") * (1.0 + counts.max(initial=0))
+        order = np.argsort(splu(probe.tocsc(), permc_spec="MMD_AT_PLUS_A").perm_c)
+        indptr = _exclusive_cumsum(counts[order])
+        take = np.repeat(self.a_indptr[order] - indptr[:-1], counts[order]) + np.arange(
+            indptr[-1])
+        return order, take, indptr
 
 
 @dataclass(frozen=True, eq=False)
@@ -141,7 +181,7 @@ class KirchhoffSystem:
 
     @functools.cached_property
     def sparse(self) -> SparsePattern:
-        """The fixed CSC/CSR pattern of the compact system (computed on first use; width 8)."""
+        """The fixed CSC/CSR pattern of the compact system (computed on first use)."""
         return _sparse_pattern(self)
 
 
@@ -222,16 +262,17 @@ def _sparse_pattern(system: KirchhoffSystem) -> SparsePattern:
     A's pattern is laid out block by block: node q's columns hold, for every node r that shares
     a block with q (in node order), the active rows of r, so the slot of an entry follows from
     the block's offset in its column without sorting the entries."""
-    n, u = system.n_nodes, int(system.act.sum())
+    n, u, w = system.n_nodes, int(system.act.sum()), system.width
     compact = -np.ones(system.size, np.intp)
     compact[system.act] = np.arange(u)
-    index = -np.ones((n, 8), np.intp)  # compact unknown of (node, component), −1 if none
-    index[system.unknown] = compact.reshape(-1, 8)
+    index = -np.ones((n, w), np.intp)  # compact unknown of (node, component), −1 if none
+    index[system.unknown] = compact.reshape(-1, w)
     n_active = (index >= 0).sum(axis=1)
     start = _exclusive_cumsum(n_active)[:-1]  # compact index of a node's first unknown
     ends = system.ends
-    # the (column node, row node) blocks of A, in CSC order
-    term_nodes = system.unknown[system.node_rows // 8]
+    # the (column node, row node) blocks of A, in CSC order; every node with unknowns has its
+    # diagonal block (node terms, and the probes of the energy-resolved solver, enter it)
+    term_nodes = system.unknown
     keys = np.unique(np.concatenate([ends[:, [0, 0, 1, 1]].T.ravel() * n
                                      + ends[:, [0, 1, 0, 1]].T.ravel(), term_nodes * (n + 1)]))
     pair_col, pair_row = keys // n, keys % n
@@ -254,29 +295,31 @@ def _sparse_pattern(system: KirchhoffSystem) -> SparsePattern:
         return indptr[index[col, j]] + offset[block] + (index[row, i] - start[row])
 
     groups, a_slots, r_rows, r_cols = [], [], [], []
-    chunk_starts = np.arange(0, len(ends) + CHUNK, CHUNK) * 64  # contact runs, in flat positions
-    flat_type = np.int32 if 64 * len(ends) < 2**31 else np.int64
+    ww = w * w
+    chunk_starts = np.arange(0, len(ends) + CHUNK, CHUNK) * ww  # contact runs, flat positions
+    flat_type = np.int32 if ww * len(ends) < 2**31 else np.int64
     for row_end, col_end in ((0, 0), (0, 1), (1, 0), (1, 1)):
         rows, cols = ends[:, row_end], ends[:, col_end]
-        rg, cg = index[rows], index[cols]  # (c, 8)
+        rg, cg = index[rows], index[cols]  # (c, w)
         a_flat = np.flatnonzero(((rg >= 0)[:, :, None] & (cg >= 0)[:, None, :]).ravel())
-        con, i, j = a_flat // 64, (a_flat // 8) % 8, a_flat % 8
+        con, i, j = a_flat // ww, (a_flat // w) % w, a_flat % w
         block = np.searchsorted(keys, cols * n + rows)[con]
         a_slots.append(slot(block, cols[con], rows[con], j, i))
-        # the fixed voltage (component 0) and temperature (4) of a reservoir column
-        r_mask = np.zeros(rg.shape + (8,), bool)
+        # the fixed voltage (component 0) and temperature (4, width 8) of a reservoir column
+        r_mask = np.zeros(rg.shape + (w,), bool)
         r_mask[:, :, 0] = (rg >= 0) & system.fixed_voltage[cols][:, None]
-        r_mask[:, :, 4] = (rg >= 0) & system.fixed_temperature[cols][:, None]
+        if w == 8:
+            r_mask[:, :, 4] = (rg >= 0) & system.fixed_temperature[cols][:, None]
         r_flat = np.flatnonzero(r_mask.ravel())
-        con, i, j = r_flat // 64, (r_flat // 8) % 8, r_flat % 8
-        r_rows.append(rg[con, i]), r_cols.append(3 * cols[con] + (j == 4))
+        con, i, j = r_flat // ww, (r_flat // w) % w, r_flat % w
+        r_rows.append(rg[con, i]), r_cols.append(system.drives * cols[con] + (j == 4))
         groups.append((row_end, col_end, 1.0 if row_end == col_end else -1.0,
                        a_flat.astype(flat_type), np.searchsorted(a_flat, chunk_starts),
                        r_flat.astype(flat_type), np.searchsorted(r_flat, chunk_starts)))
     keep = system.act[system.node_rows] & system.act[system.node_cols]
     rows, cols = system.node_rows[keep], system.node_cols[keep]
-    nodes = system.unknown[rows // 8]
-    term_slot = slot(np.searchsorted(keys, nodes * (n + 1)), nodes, nodes, cols % 8, rows % 8)
+    nodes = system.unknown[rows // w]
+    term_slot = slot(np.searchsorted(keys, nodes * (n + 1)), nodes, nodes, cols % w, rows % w)
     r_rows.append(compact[system.source_rows]), r_cols.append(system.source_cols)
     r_ptr, r_idx, r_slot = _compress(np.concatenate(r_rows), np.concatenate(r_cols), u)
     n_var = len(r_slot) - len(system.source_rows)

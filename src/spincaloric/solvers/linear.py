@@ -217,23 +217,75 @@ def assemble_dense(circuit: Circuit, k: list, bases: dict, node_terms: bool = Tr
 
 def _project(k: np.ndarray, m_row: np.ndarray, ferro_row: np.ndarray, m_col: np.ndarray,
              ferro_col: np.ndarray) -> np.ndarray:
-    """B_rowᵀ K B_col for a stack K (c, 8, 8), where B is the identity except for the contacts
-    whose row (column) end is an internal ferromagnet (``ferro_row``, ``ferro_col`` (c,)): its
-    spin rows (columns) 1 and 5 project on m (c, 3). The elementwise form of the products,
-    cheaper than 10⁵ small matrix products; rows and columns 2, 3, 6, 7 of a ferromagnet are
-    inactive and left as they are."""
+    """B_rowᵀ K B_col for a stack K (..., c, w, w), any leading axes (energies), where B is the
+    identity except for the contacts whose row (column) end is an internal ferromagnet
+    (``ferro_row``, ``ferro_col`` (c,)): its spin rows (columns) 1 and, at width 8, 5 project
+    on m (c, 3). The elementwise form of the products, cheaper than 10⁵ small matrix products;
+    the other spin rows and columns of a ferromagnet are inactive and left as they are."""
     out = k.copy()
+    spin = (1, 5) if k.shape[-1] == 8 else (1,)
     sel = np.flatnonzero(ferro_row)
     if sel.size:
         ms = m_row[sel]
-        out[sel, 1, :] = np.einsum("ci,cij->cj", ms, k[sel, 1:4, :])
-        out[sel, 5, :] = np.einsum("ci,cij->cj", ms, k[sel, 5:8, :])
+        for s in spin:
+            out[..., sel, s, :] = np.einsum("ci,...cij->...cj", ms, k[..., sel, s:s + 3, :])
     sel = np.flatnonzero(ferro_col)
     if sel.size:
         ms = m_col[sel]
-        out[sel, :, 1] = np.einsum("cij,cj->ci", out[sel, :, 1:4], ms)
-        out[sel, :, 5] = np.einsum("cij,cj->ci", out[sel, :, 5:8], ms)
+        for s in spin:
+            out[..., sel, :, s:s + 1] = np.einsum("...cij,cj->...ci", out[..., sel, :, s:s + 3],
+                                                  ms)[..., None]
     return out
+
+
+def sparse_values(circuit: Circuit, k: tuple, m: np.ndarray, width: int = 8):
+    """Values of the compact system in the circuit's fixed pattern
+    (:attr:`spincaloric.circuit.system.KirchhoffSystem.sparse` of this ``width``): A's data
+    (..., a) and the drive map R's data (..., r), node terms and sources included.
+
+    ``k`` is the pair (K_a, K_b), each (..., c, w, w) with any leading batch axes (the
+    energies of the energy-resolved solver); ``m`` the node magnetizations (n, 3). Only the
+    values of B_rowᵀ K B_column are computed, a chunk of contacts at a time, and summed into
+    their slots, every batch point by the same one ``np.bincount``.
+    """
+    system = kirchhoff_system(circuit, width)
+    pattern = system.sparse
+    ends, ferro = system.ends, system.ferro_internal
+    batch = k[0].shape[:-3]
+    ww = width * width
+    a_values, r_values = [], []
+    for row_end, col_end, sign, a_flat, a_cut, r_flat, r_cut in pattern.groups:
+        a_part = np.empty(batch + (len(a_flat),))
+        r_part = np.empty(batch + (len(r_flat),))
+        for chunk, start in enumerate(range(0, circuit.n_contacts, pattern.chunk)):
+            sl = slice(start, start + pattern.chunk)
+            rows, cols = ends[sl, row_end], ends[sl, col_end]
+            values = _project(k[col_end][..., sl, :, :], m[rows], ferro[rows], m[cols],
+                              ferro[cols])
+            values = values.reshape(batch + (-1,))
+            at = slice(a_cut[chunk], a_cut[chunk + 1])
+            a_part[..., at] = sign * values[..., a_flat[at] - ww * start]
+            # the fixed part of a reservoir's state moves to the drive map R
+            at = slice(r_cut[chunk], r_cut[chunk + 1])
+            r_part[..., at] = -sign * values[..., r_flat[at] - ww * start]
+        a_values.append(a_part), r_values.append(r_part)
+    a_data = scatter(pattern.a_slot, np.concatenate(a_values, axis=-1),
+                     len(pattern.a_indices)) + pattern.a_constant
+    r_data = scatter(pattern.r_slot, np.concatenate(r_values, axis=-1),
+                     len(pattern.r_indices)) + pattern.r_constant
+    return a_data, r_data
+
+
+def scatter(slot: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """(..., size): ``values`` (..., e) summed into their slots (e,), every batch point alike,
+    by one ``np.bincount``."""
+    batch = values.shape[:-1]
+    points = int(np.prod(batch))
+    if points == 1:
+        return np.bincount(slot, values.reshape(-1), minlength=size).reshape(batch + (size,))
+    where = (slot + size * np.arange(points)[:, None]).reshape(-1)
+    return np.bincount(where, values.reshape(-1), minlength=points * size).reshape(
+        batch + (size,))
 
 
 def assemble_sparse(circuit: Circuit, k: tuple, m: np.ndarray):
@@ -241,32 +293,12 @@ def assemble_sparse(circuit: Circuit, k: tuple, m: np.ndarray):
 
     ``k`` is the pair (K_a, K_b) of :func:`stacked_responses`, each (c, 8, 8); ``m`` the node
     magnetizations (n, 3). The pattern is the circuit's fixed one
-    (:attr:`spincaloric.circuit.system.KirchhoffSystem.sparse`): only the values of B_rowᵀ K B_column
-    are computed here, a chunk of contacts at a time, and summed into their slots.
+    (:attr:`spincaloric.circuit.system.KirchhoffSystem.sparse`); :func:`sparse_values` fills it.
     """
     import scipy.sparse as sp
 
-    system = kirchhoff_system(circuit)
-    pattern = system.sparse
-    ends, ferro = system.ends, system.ferro_internal
-    a_values, r_values = [], []
-    for row_end, col_end, sign, a_flat, a_cut, r_flat, r_cut in pattern.groups:
-        a_part, r_part = np.empty(len(a_flat)), np.empty(len(r_flat))
-        for chunk, start in enumerate(range(0, circuit.n_contacts, pattern.chunk)):
-            sl = slice(start, start + pattern.chunk)
-            rows, cols = ends[sl, row_end], ends[sl, col_end]
-            values = _project(k[col_end][sl], m[rows], ferro[rows], m[cols], ferro[cols])
-            values = values.reshape(-1)
-            at = slice(a_cut[chunk], a_cut[chunk + 1])
-            a_part[at] = sign * values[a_flat[at] - 64 * start]
-            # the fixed part of a reservoir's state moves to the drive map R
-            at = slice(r_cut[chunk], r_cut[chunk + 1])
-            r_part[at] = -sign * values[r_flat[at] - 64 * start]
-        a_values.append(a_part), r_values.append(r_part)
-    a_data = np.bincount(pattern.a_slot, np.concatenate(a_values),
-                         minlength=len(pattern.a_indices)) + pattern.a_constant
-    r_data = np.bincount(pattern.r_slot, np.concatenate(r_values),
-                         minlength=len(pattern.r_indices)) + pattern.r_constant
+    pattern = kirchhoff_system(circuit).sparse
+    a_data, r_data = sparse_values(circuit, k, m)
     u = len(pattern.a_indptr) - 1
     a_mat = sp.csc_matrix((a_data, pattern.a_indices, pattern.a_indptr), shape=(u, u))
     r_mat = sp.csr_matrix((r_data, pattern.r_indices, pattern.r_indptr),

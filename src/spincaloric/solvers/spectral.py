@@ -34,7 +34,14 @@ from ..circuit.drives import drive_layout
 from ..circuit.system import kirchhoff_system
 from ..constants import BOLTZMANN, ELEMENTARY_CHARGE, LORENZ
 from ..linear_response import LinearResponseWarning
-from .linear import assemble_dense, contact_currents, node_bases, per_contact
+from .linear import (
+    assemble_dense,
+    contact_currents,
+    node_bases,
+    per_contact,
+    scatter,
+    sparse_values,
+)
 
 
 @dataclass(frozen=True)
@@ -97,6 +104,14 @@ def fermi_deviation(energy, mu, temperature, t0):
     below = expit(x0) - expit(x)  # (1 − f0) − (1 − f)
     above = expit(-x) - expit(-x0)
     return np.where(energy <= 0, below, above)
+
+
+#: Largest number of active unknowns per energy for which the energy-resolved solver uses one
+#: batched dense solve over the grid; beyond it a sparse LU per energy (the two cost the same
+#: near 48 unknowns, benchmarks/bench_spectral.py).
+DENSE_LIMIT = 48
+#: Bytes of working memory a chunk of energies of the sparse solve may use.
+_CHUNK_BYTES = 32 * 2**20
 
 
 # Fermi-window weight beyond this many k_B T of the largest bias is below e^−18 = 1.5e-8:
@@ -282,17 +297,16 @@ def _node_deviations(circuit: Circuit, k, k_b, fixed, probes) -> np.ndarray:
     """(K, n, 4): every node's (f_c, f⃗_↑−↓) minus f0(ε) — the reservoirs' ``fixed``
     deviations (K, n, 4), the internal nodes' from their particle and spin balance at every
     energy: the spectral conductances K_a, K_b (K, c, 4, 4) (S) and the node terms filled into
-    the circuit's Kirchhoff pattern of width 4, plus the ``probes`` (see :func:`solve_elastic`)."""
+    the circuit's Kirchhoff pattern of width 4, plus the ``probes`` (see :func:`solve_elastic`).
+    Up to :data:`DENSE_LIMIT` active unknowns per energy one batched dense solve over the grid,
+    beyond it a sparse LU per energy on the circuit's fixed pattern (memory linear in the
+    cells)."""
     system = kirchhoff_system(circuit, 4)
     bases = node_bases(circuit, circuit.magnetization[:, None], np.zeros(circuit.n_nodes, bool),
                        width=4)
-    a_mat, r_mat = assemble_dense(circuit, per_contact(circuit, np.moveaxis(k, 1, 0),
-                                                       np.moveaxis(k_b, 1, 0)), bases, width=4)
-    rhs = np.einsum("kij,kj->ki", r_mat, fixed[:, :, 0])
-    _add_probes(circuit, system, bases, probes, a_mat, rhs)
-    act = system.act
-    y = np.zeros(rhs.shape)
-    y[:, act] = np.linalg.solve(a_mat[:, act][:, :, act], rhs[:, act, None])[..., 0]
+    terms = _probe_terms(circuit, system, bases, probes)
+    solve = _dense_unknowns if system.act.sum() <= DENSE_LIMIT else _sparse_unknowns
+    y = solve(circuit, system, (k, k_b), bases, fixed[:, :, 0], terms)
     y = y.reshape(len(y), -1, 4)
     dev = fixed.copy()
     dev[:, system.unknown] = y
@@ -301,10 +315,70 @@ def _node_deviations(circuit: Circuit, k, k_b, fixed, probes) -> np.ndarray:
     return dev
 
 
-def _add_probes(circuit: Circuit, system, bases, probes, a_mat, rhs) -> None:
-    """Add each probe [(internal node, g (S), δx (K, 4))] — a spin-independent contact of
-    conductance g to the distribution f0 + δx(ε) — to the padded A (K, 4u, 4u) and the
-    right-hand side (K, 4u) of ``system``."""
+def _dense_unknowns(circuit: Circuit, system, k: tuple, bases, drive, terms) -> np.ndarray:
+    """The padded unknowns (K, 4u) of every energy by one batched dense solve of the padded
+    system (K, 4u, 4u): K_a, K_b (K, c, 4, 4) (S), the reservoirs' f_c deviations ``drive``
+    (K, n) and the probes' ``terms`` (:func:`_probe_terms`)."""
+    a_mat, r_mat = assemble_dense(circuit, per_contact(circuit, np.moveaxis(k[0], 1, 0),
+                                                       np.moveaxis(k[1], 1, 0)), bases, width=4)
+    rhs = np.einsum("kij,kj->ki", r_mat, drive)
+    for rs, block, source in terms:
+        a_mat[:, rs, rs] += block
+        rhs[:, rs] += source
+    act = system.act
+    y = np.zeros(rhs.shape)
+    y[:, act] = np.linalg.solve(a_mat[:, act][:, :, act], rhs[:, act, None])[..., 0]
+    return y
+
+
+def _sparse_unknowns(circuit: Circuit, system, k: tuple, bases, drive, terms) -> np.ndarray:
+    """The padded unknowns (K, 4u) of every energy by a sparse LU of the compact system, one
+    energy at a time: the values of a chunk of energies filled into the fixed pattern
+    (:func:`~spincaloric.solvers.linear.sparse_values`), the columns in the fill-reducing
+    order computed once for the pattern (:attr:`~spincaloric.circuit.system.SparsePattern.
+    column_order`), so that SuperLU factorises each energy without ordering it again.
+    Arguments as :func:`_dense_unknowns`."""
+    import scipy.sparse as sp
+    from scipy.sparse.linalg import splu
+
+    pattern = system.sparse
+    u, act = pattern.unknowns, system.act
+    y = np.zeros((len(drive), system.size))
+    if u == 0:  # every node a reservoir
+        return y
+    order, take, indptr = pattern.column_order
+    compact = np.cumsum(act) - 1  # padded unknown -> compact (where active)
+    a_probes, source_rows, sources = _sparse_probe_terms(pattern, act, compact, terms)
+    r_row = np.repeat(np.arange(u), np.diff(pattern.r_indptr))  # the row of R's every entry
+    a_mat = sp.csc_matrix((np.ones(len(take)), pattern.a_indices[take], indptr), shape=(u, u))
+    x = np.empty(u)
+    per_energy = 8 * (2 * len(take) + 2 * len(pattern.r_indices) + 16 * circuit.n_contacts)
+    step = max(1, _CHUNK_BYTES // per_energy)
+    for start in range(0, len(drive), step):
+        sl = slice(start, start + step)
+        a_data, r_data = sparse_values(circuit, (k[0][sl], k[1][sl]), circuit.magnetization,
+                                       width=4)
+        a_data = (a_data + a_probes)[:, take]
+        rhs = scatter(r_row, r_data * drive[sl][:, pattern.r_indices], u)
+        if terms:
+            rhs[:, source_rows] += sources[sl]
+        for e in range(len(a_data)):
+            a_mat.data[:] = a_data[e]
+            try:
+                lu = splu(a_mat, permc_spec="NATURAL")
+            except RuntimeError:  # "Factor is exactly singular": as the dense solve reports it
+                raise np.linalg.LinAlgError("Singular matrix") from None
+            x[order] = lu.solve(rhs[e])
+            y[start + e, act] = x
+    return y
+
+
+def _probe_terms(circuit: Circuit, system, bases, probes) -> list:
+    """[(padded rows (slice), Bᵀ K_p B (4, 4) (S), source (K, 4) (S))] of each probe
+    [(internal node, g (S), δx (K, 4))] — a spin-independent contact of conductance g to the
+    distribution f0 + δx(ε): its block on the node's own block of A, its source on the node's
+    rows of the right-hand side of ``system`` (a ferromagnet's spin along m)."""
+    out = []
     for name, g, x_probe in (probes or []):
         node = circuit.index[name]
         if system.position[node] < 0:
@@ -312,8 +386,30 @@ def _add_probes(circuit: Circuit, system, bases, probes, a_mat, rhs) -> None:
         kp = spin_space_block(g / 2, g / 2, complex(g / 2), np.array([0.0, 0.0, 1.0]))
         b = bases[node][0] if node in bases else np.eye(4)  # a ferromagnet: the spin along m
         rs = slice(4 * system.position[node], 4 * system.position[node] + 4)
-        a_mat[:, rs, rs] += b.T @ kp @ b
-        rhs[:, rs] += x_probe @ (b.T @ kp).T
+        out.append((rs, b.T @ kp @ b, x_probe @ (b.T @ kp).T))
+    return out
+
+
+def _sparse_probe_terms(pattern, act, compact, terms):
+    """The probes' ``terms`` (:func:`_probe_terms`) in the compact sparse system: their blocks
+    in A's data (a,), and their summed sources (K, s) on the compact rows (s,) they reach
+    (None without probes)."""
+    a_constant = np.zeros(len(pattern.a_indices))
+    rows, sources = [], []
+    for rs, block, source in terms:
+        on = act[rs]
+        i, j = np.nonzero(on[:, None] & on[None, :])
+        slots = pattern.slots(compact[rs][i], compact[rs][j])
+        a_constant += np.bincount(slots, block[i, j], minlength=len(a_constant))
+        rows.append(compact[rs][on]), sources.append(source[:, on])
+    if not terms:
+        return a_constant, None, None
+    # probes on the same node add up: one column per compact row
+    unique, where = np.unique(np.concatenate(rows), return_inverse=True)
+    summed = np.zeros((len(sources[0]), len(unique)))
+    for at, source in zip(np.split(where, np.cumsum([len(r) for r in rows])[:-1]), sources):
+        summed[:, at] += source
+    return a_constant, unique, summed
 
 
 def _check_spectral_nodes(circuit: Circuit, elastic: bool) -> None:
