@@ -205,6 +205,47 @@ class CircuitTorqueModel:
         return TORQUE_PER_SPIN_CURRENT * np.einsum("...kijc,...jcl->...kijl", perp,
                                                    HBAR_E * -cross_matrix(m))
 
+    def reservoir_currents(self, m: np.ndarray, d: np.ndarray | None = None,
+                           mdot: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(I, Q), each (..., r): the charge current (A, theory variable: e × particle current,
+        the conventional current is −I) and the heat current (W) from every reservoir
+        (:attr:`Circuit.reservoir` order) into the circuit, at magnetizations m (..., k, 3),
+        drives d (..., 3n) and, with ``mdot`` (..., k, 3) (1/s), the currents pumped by the
+        moving magnets (physics.md §9) included. NumPy reference."""
+        c = self.circuit
+        m = np.asarray(m, dtype=float)
+        d = self.d0 if d is None else np.asarray(d, dtype=float)
+        _, y = self._solve(m, d, mdot)
+        batch = np.broadcast_shapes(m.shape[:-2], y.shape[:-1], d.shape[:-1])
+        p = int(np.prod(batch))
+        yflat = np.broadcast_to(y, batch + y.shape[-1:]).reshape(p, -1)
+        mflat = np.broadcast_to(m, batch + m.shape[-2:]).reshape(p, -1, 3)
+        mag = np.repeat(c.magnetization[:, None, :], p, axis=1)  # (n, p, 3)
+        groups = [c.magnet_group == c.magnet_group[i] for i in self.nodes]
+        for j, member in enumerate(groups):
+            mag[member] = mflat[:, j]
+        varying = np.any(groups, axis=0)
+        act = _solver.active_components(c)[c.unknown_nodes].reshape(-1)
+        y_pad = np.zeros((p, act.size))
+        y_pad[:, act] = yflat
+        drives = np.moveaxis(np.broadcast_to(d, batch + d.shape[-1:]).reshape(p, -1, 3), 0, -1)
+        x = _solver.node_states(c, y_pad.reshape(p, -1, 8), mag, drives)
+        k = _solver.contact_responses(c, mag, varying)
+        j = _solver.contact_currents(c, k, x)  # (p, c, 8)
+        if mdot is not None:
+            bias = np.broadcast_to(pumped_spin_bias(m, mdot), batch + m.shape[-2:])
+            bias = bias.reshape(p, -1, 3)
+            for g, member in enumerate(groups):
+                per_volt = _solver.pump_currents(c, k, member)  # (c, p or 1, 8, 3)
+                per_volt = np.broadcast_to(per_volt, (len(per_volt), p, 8, 3))
+                j = j + np.einsum("cpij,pj->pci", per_volt, bias[:, g])
+        res = np.flatnonzero(c.reservoir)
+        out = np.zeros((p, len(res), 8))
+        for i, r in enumerate(res):
+            out[:, i] = (j[:, c.ends[:, 0] == r].sum(axis=1) - j[:, c.ends[:, 1] == r].sum(axis=1))
+        out = out.reshape(batch + (len(res), 8))
+        return out[..., 0], out[..., 4]
+
     def magnet_temperatures(self, m: np.ndarray, d: np.ndarray | None = None) -> np.ndarray:
         """Temperature (K) of every dynamic magnet, (..., k): its reservoir's, or for an
         internal magnet its solved electron temperature (the thermal field's temperature)."""
