@@ -34,12 +34,13 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from ..constants import from_electric_potential
 from ..errors import DeviceError
 from ..validation import absolute_temperature, conductance_reason, real, unit_vectors
 from .backends import backend
-from .contacts import ContactError, ContactParameters
+from .contacts import ContactParameters
+from .drives import to_theory
 from .junctions import JunctionParameters
+from .kinds import ContactKind, kind_of
 from .system import active_components
 
 Regime = Literal["thermalized", "noninteracting", "spectral"]
@@ -319,11 +320,6 @@ class Device:
         return self.finalize().solve(**overrides)
 
 
-#: Stand-in spin-space conductances of a tunnel junction's row (its response is built from
-#: ``junction_moments`` instead).
-_NO_CONTACT = ContactParameters(0.0, 0.0, 0j, 0.0, 0.0, 0j)
-
-
 def _read_only(a: np.ndarray) -> np.ndarray:
     a = np.array(a)
     a.setflags(write=False)
@@ -347,16 +343,18 @@ class Circuit:
         reservoir, A; for an internal node the slot holds its heat input, W.
     magnetization : unit vectors (n, 3); zero rows for normal nodes.
     ends : (c, 2) node indices of each contact's ``between``.
-    magnet_of_contact : (c,) index of the contact's ferromagnet, −1 for normal|normal (for a
+    kinds : the contacts grouped by kind (:mod:`spincaloric.circuit.kinds`), each group
+        vectorised over its contacts; the solvers loop over them.
+
+    Views derived from the kinds (read-only, c,):
+    magnet_of_contact : index of the contact's ferromagnet, −1 for normal|normal (for a
         tunnel junction: its first end; the second is ``ends[k, 1]``).
-    g_up, g_down, dg_up, dg_down : (c,) S and S/J.  g_mix, dg_mix : (c,) complex (zero for
-        tunnel junctions).
-    junction : (c,) bool, the F|I|F tunnel junctions (:mod:`spincaloric.circuit.junctions`), whose
+    g_up, g_down, dg_up, dg_down : S and S/J.  g_mix, dg_mix : complex (zero for other kinds).
+    junction : bool, the F|I|F tunnel junctions (:mod:`spincaloric.circuit.junctions`), whose
         current is J = K_a X_a − K_b X_b.
     junction_moments, junction_derivatives : (c, 4) their (G_0, G_0P_a, G_0P_b, G_0P_aP_b) (S)
-        and energy derivatives (S/J); zero rows for ordinary contacts.
-    heat_conductance : (c,) W/K, lattice heat conduction in parallel with each contact (added
-        to the heat–temperature entry of its response).
+        and energy derivatives (S/J); zero rows for other contacts.
+    heat_conductance : W/K, heat conduction beside the electrons (part of each contact's K).
     """
 
     title: str
@@ -374,21 +372,9 @@ class Circuit:
     spin_heat_relaxation: np.ndarray
     magnetization: np.ndarray
     ends: np.ndarray
-    magnet_of_contact: np.ndarray
-    g_up: np.ndarray
-    g_down: np.ndarray
-    g_mix: np.ndarray
-    dg_up: np.ndarray
-    dg_down: np.ndarray
-    dg_mix: np.ndarray
     index: Mapping[str, int]
-    spectra: Mapping[int, object] = field(default_factory=lambda: MappingProxyType({}))
+    kinds: tuple[ContactKind, ...] = ()
     contact_labels: tuple[str, ...] = ()
-    junction: np.ndarray = field(default_factory=lambda: _read_only(np.zeros(0, bool)))
-    junction_moments: np.ndarray = field(default_factory=lambda: _read_only(np.zeros((0, 4))))
-    junction_derivatives: np.ndarray = field(
-        default_factory=lambda: _read_only(np.zeros((0, 4))))
-    heat_conductance: np.ndarray = field(default_factory=lambda: _read_only(np.zeros(0)))
     precession: np.ndarray = field(default_factory=lambda: _read_only(np.zeros((0, 3))))
     layers: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
 
@@ -404,14 +390,12 @@ class Circuit:
         index = {n: i for i, n in enumerate(names)}
         specs = [dev.nodes[n] for n in names]
         ferro, res, volt, temp, mag = _node_arrays(specs, t0)
-        ends, magnet, params, junction, moments, derivatives = _contact_rows(
-            dev.contacts, index, ferro, mag, t0)
+        ends, kinds, labels = _contact_kinds(dev.contacts, index, ferro, mag, t0)
         biased = np.array([s.current is not None for s in specs])
         if not (res & ~biased).any():
             raise DeviceError("nodes", "every reservoir is current-biased: at least one must have "
                               "a fixed voltage (the ground)")
         _check_connected(names, res & ~biased, ends)
-        p = params
         return cls(
             title=dev.title, temperature=float(t0), regime=dev.regime, names=names,
             ferromagnet=_read_only(ferro), reservoir=_read_only(res),
@@ -423,27 +407,78 @@ class Circuit:
             spin_heat_relaxation=_read_only([s.spin_heat_relaxation for s in specs]),
             reservoir_current=_read_only([s.heat if not s.reservoir else (s.current or 0.0)
                                           for s in specs]),
-            magnetization=_read_only(mag),
-            ends=_read_only(np.array(ends, dtype=np.intp).reshape(-1, 2)),
-            magnet_of_contact=_read_only(np.array(magnet, dtype=np.intp)),
-            g_up=_read_only([x.g_up for x in p]), g_down=_read_only([x.g_down for x in p]),
-            g_mix=_read_only(np.array([x.g_mix for x in p], dtype=complex)),
-            dg_up=_read_only([x.dg_up for x in p]), dg_down=_read_only([x.dg_down for x in p]),
-            dg_mix=_read_only(np.array([x.dg_mix for x in p], dtype=complex)),
-            index=MappingProxyType(index),
-            spectra=MappingProxyType({k: c.spectrum for k, c in enumerate(dev.contacts)
-                                      if c.spectrum is not None}),
+            magnetization=_read_only(mag), ends=ends, index=MappingProxyType(index),
+            kinds=kinds, contact_labels=labels,
             layers=MappingProxyType(dict(dev.layers)),
-            contact_labels=tuple(c.label or f"contacts[{k}]"
-                                 for k, c in enumerate(dev.contacts)),
-            junction=_read_only(np.array(junction, dtype=bool)),
-            junction_moments=_read_only(np.array(moments, dtype=float).reshape(-1, 4)),
-            junction_derivatives=_read_only(np.array(derivatives, dtype=float).reshape(-1, 4)),
-            heat_conductance=_read_only(np.array([float(c.heat_conductance)
-                                                  for c in dev.contacts]).reshape(-1)),
             precession=_read_only(np.array([np.zeros(3) if s.precession is None
                                             else s.precession for s in specs]).reshape(-1, 3)),
         )
+
+    # ---- views of the contact kinds -------------------------------------------------------
+    def _gather(self, name: str, dtype=float, width: tuple = ()) -> np.ndarray:
+        """(c, *width) the kinds' array ``name`` by contact, zero where a kind has none."""
+        out = np.zeros((self.n_contacts,) + width, dtype)
+        for kind in self.kinds:
+            values = getattr(kind, name, None)
+            if values is not None:
+                out[kind.contacts] = values
+        return _read_only(out)
+
+    g_up = property(lambda self: self._gather("g_up"), doc="(c,) G↑ (S).")
+    g_down = property(lambda self: self._gather("g_down"), doc="(c,) G↓ (S).")
+    g_mix = property(lambda self: self._gather("g_mix", complex), doc="(c,) G↑↓ (S).")
+    dg_up = property(lambda self: self._gather("dg_up"), doc="(c,) ∂εG↑ (S/J).")
+    dg_down = property(lambda self: self._gather("dg_down"), doc="(c,) ∂εG↓ (S/J).")
+    dg_mix = property(lambda self: self._gather("dg_mix", complex), doc="(c,) ∂εG↑↓ (S/J).")
+    junction_moments = property(lambda self: self._gather("moments", width=(4,)),
+                                doc="(c, 4) (G_0, G_0P_a, G_0P_b, G_0P_aP_b) (S).")
+    junction_derivatives = property(lambda self: self._gather("moment_derivatives",
+                                                              width=(4,)),
+                                    doc="(c, 4) energy derivatives of the moments (S/J).")
+
+    @functools.cached_property
+    def heat_conductance(self) -> np.ndarray:
+        """(c,) W/K, heat carried beside the electrons by every contact."""
+        return self._gather("heat_conductance")
+
+    @functools.cached_property
+    def magnet_of_contact(self) -> np.ndarray:
+        """(c,) the ferromagnet each contact's spin axis follows, −1 for none."""
+        return self._gather("magnet", np.intp)
+
+    @property
+    def junction(self) -> np.ndarray:
+        """(c,) bool, the two-port contacts (F|I|F tunnel junctions)."""
+        return self._gather("two_port", bool)
+
+    @property
+    def spectra(self) -> Mapping[int, object]:
+        """{contact: its tabulated conductance spectrum}."""
+        return MappingProxyType({int(c): sp for kind in self.kinds
+                                 for c, sp in zip(kind.contacts, getattr(kind, "spectra", ()))})
+
+    @functools.cached_property
+    def absorption(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Who absorbs which transverse spin current, as every contact's kind says: arrays
+        (contact, ferromagnetic node, sign), the node absorbing sign × J⃗_s⊥ of the contact
+        (−1 at its first end, +1 at its second; physics.md §4). Contacts in order, the
+        second ends of contacts absorbed at both ends last."""
+        absorbing = self._gather("absorbing", bool, (2,))
+        first = np.flatnonzero(absorbing.any(axis=1))
+        end = np.where(absorbing[first, 0], 0, 1)
+        second = np.flatnonzero(absorbing.all(axis=1))
+        contact = np.concatenate([first, second])
+        node = np.concatenate([self.ends[first, end], self.ends[second, 1]])
+        sign = np.concatenate([2.0 * end - 1.0, np.ones(len(second))])
+        return _read_only(contact), _read_only(node), _read_only(sign)
+
+    @functools.cached_property
+    def _kind_of_contact(self) -> tuple[np.ndarray, np.ndarray]:
+        """((c,) the group of every contact in :attr:`kinds`, (c,) its place in the group)."""
+        group, place = np.zeros(self.n_contacts, np.intp), np.zeros(self.n_contacts, np.intp)
+        for g, kind in enumerate(self.kinds):
+            group[kind.contacts], place[kind.contacts] = g, np.arange(len(kind.contacts))
+        return group, place
 
     # ---- structure ------------------------------------------------------------------------
     @property
@@ -486,9 +521,8 @@ class Circuit:
         they form one magnet); −1 for normal nodes."""
         n = self.n_nodes
         ends = np.asarray(self.ends).reshape(-1, 2)
-        # two ferromagnets joined by an ordinary contact: a bulk cell of one layer
-        bulk = self.ferromagnet[ends[:, 0]] & self.ferromagnet[ends[:, 1]] & ~self.junction
-        count, labels = _components(n, ends[bulk])
+        # two ferromagnets joined into one magnet: a bulk cell of one layer
+        count, labels = _components(n, ends[self._gather("one_magnet", bool)])
         lowest = np.full(count, n, dtype=np.intp)
         np.minimum.at(lowest, labels, np.arange(n))
         return _read_only(np.where(self.ferromagnet, lowest[labels], -1))
@@ -550,15 +584,10 @@ class Circuit:
         """Number of scalar unknowns of the Kirchhoff system."""
         return int(self.active_components.sum())
 
-    def contact_parameters(self, k: int) -> ContactParameters | JunctionParameters:
-        """Parameters of contact ``k`` (S, S/J)."""
-        if self.junction[k]:
-            g, dg = self.junction_moments[k], self.junction_derivatives[k]
-            return JunctionParameters(float(g[0]), float(g[1] / g[0]), float(g[2] / g[0]),
-                                      *(float(x) for x in dg))
-        return ContactParameters(float(self.g_up[k]), float(self.g_down[k]), complex(self.g_mix[k]),
-                                 float(self.dg_up[k]), float(self.dg_down[k]),
-                                 complex(self.dg_mix[k]))
+    def contact_parameters(self, k: int):
+        """Parameters of contact ``k`` (S, S/J), as its kind gives them."""
+        group, place = self._kind_of_contact
+        return self.kinds[group[k]].parameters(int(place[k]))
 
     def between(self, k: int) -> tuple[str, str]:
         """Node names of contact ``k`` (currents flow from the first into the second)."""
@@ -609,7 +638,7 @@ def _node_arrays(specs: Sequence[NodeSpec], t0: float):
     res = np.array([s.reservoir for s in specs])
     if not res.any():
         raise DeviceError("nodes", "the device has no reservoir (set reservoir = true on a lead)")
-    volt = np.array([from_electric_potential(s.voltage) for s in specs])
+    volt = np.array([to_theory("voltage", s.voltage) for s in specs])
     temp = np.array([t0 if s.temperature is None else s.temperature for s in specs])
     mag = np.zeros((n, 3))
     for i, s in enumerate(specs):
@@ -618,31 +647,26 @@ def _node_arrays(specs: Sequence[NodeSpec], t0: float):
     return ferro, res, volt, temp, mag
 
 
-def _contact_rows(contacts: Sequence[ContactSpec], index: Mapping[str, int], ferro: np.ndarray,
-                  mag: np.ndarray, t0: float):
-    """Validate every contact at temperature ``t0`` (K); return the lists (ends, magnet of the
-    contact, spin-space parameters, is a junction, junction moments (S), their energy
-    derivatives (S/J)), one item per contact."""
+def _contact_kinds(contacts: Sequence[ContactSpec], index: Mapping[str, int],
+                   ferro: np.ndarray, mag: np.ndarray, t0: float):
+    """Validate every contact at temperature ``t0`` (K), each by its kind, in device order;
+    return (ends (c, 2), the contacts grouped by kind, their labels)."""
     mag_rows = mag.tolist()
-    ends, magnet, params = [], [], []
-    junction, moments, derivatives = [], [], []
+    ends, kind_of_contact, labels = [], [], []
     for k, c in enumerate(contacts):
         where = c.label or f"contacts[{k}]"
         a, b = _contact_ends(where, c, index)
-        is_junction = _check_contact(where, c, (ferro[a], ferro[b]),
-                                     (mag_rows[a], mag_rows[b]), t0)
-        ends.append((a, b))
-        magnet.append(a if ferro[a] else (b if ferro[b] else -1))
-        junction.append(is_junction)
-        if is_junction:
-            moments.append(c.parameters.moments)
-            derivatives.append(c.parameters.moment_derivatives)
-            params.append(_NO_CONTACT)  # the spin-space conductances of ordinary contacts
-        else:
-            moments.append(np.zeros(4))
-            derivatives.append(np.zeros(4))
-            params.append(c.parameters)
-    return ends, magnet, params, junction, moments, derivatives
+        kind = kind_of(where, c)
+        kind.check(where, c, (ferro[a], ferro[b]), (mag_rows[a], mag_rows[b]), t0)
+        ends.append((a, b)), kind_of_contact.append(kind), labels.append(where)
+    ends = _read_only(np.array(ends, dtype=np.intp).reshape(-1, 2))
+    groups = []
+    for kind in dict.fromkeys(kind_of_contact):
+        sel = np.flatnonzero([x is kind for x in kind_of_contact])
+        groups.append(kind.build(_read_only(sel), _read_only(ends[sel]),
+                                 tuple(labels[i] for i in sel), [contacts[i] for i in sel],
+                                 ferro, t0))
+    return ends, tuple(groups), tuple(labels)
 
 
 def _contact_ends(where: str, c: ContactSpec, index: Mapping[str, int]) -> tuple[int, int]:
@@ -656,55 +680,6 @@ def _contact_ends(where: str, c: ContactSpec, index: Mapping[str, int]) -> tuple
     if a == b:
         raise DeviceError(f"{where}.between", "a contact must join two different nodes")
     return a, b
-
-
-def _check_contact(where: str, c: ContactSpec, ferro: tuple[bool, bool],
-                   mag_rows: tuple[list, list], t0: float) -> bool:
-    """Check contact ``c`` between nodes of kinds ``ferro`` and magnetizations ``mag_rows`` at
-    temperature ``t0`` (K); returns whether it is a tunnel junction."""
-    is_junction = isinstance(c.parameters, JunctionParameters)
-    # (plain floats: np.allclose per cell was half of finalize for long layers)
-    parallel = ferro[0] and ferro[1] and all(
-        abs(x - y) <= 1e-12 + 1e-5 * abs(y) for x, y in zip(*mag_rows))
-    if is_junction and not (ferro[0] and ferro[1]):
-        raise DeviceError(f"{where}.between", "a tunnel junction joins two ferromagnets "
-                          "(an F|I|N barrier is an ordinary contact: TunnelBarrier)")
-    if is_junction and (c.bulk or c.spectrum is not None):
-        raise DeviceError(where, "a tunnel junction is neither a bulk cell nor a "
-                          "tabulated spectrum")
-    if ferro[0] and ferro[1] and not is_junction and not (c.bulk and parallel):
-        raise DeviceError(f"{where}.between", "two ferromagnets cannot be joined directly; "
-                          "put a normal node between them or use a tunnel junction "
-                          "(JunctionParameters)")
-    try:
-        c.parameters.validate(t0)
-    except ContactError as err:
-        raise DeviceError(f"{where}.{err.field}", err.reason) from None
-    _check_heat_conductance(where, c.heat_conductance, is_junction)
-    if c.spectrum is not None and not (ferro[0] or ferro[1]):
-        _check_spin_independent(where, c.spectrum)
-    return is_junction
-
-
-def _check_heat_conductance(where: str, h, is_junction: bool) -> None:
-    """A contact's lattice heat conductance (W/K): finite, >= 0, not on a tunnel junction."""
-    if isinstance(h, bool) or not isinstance(h, (int, float, np.floating)) \
-            or not (math.isfinite(h) and h >= 0):
-        raise DeviceError(f"{where}.heat_conductance", f"must be a finite conductance "
-                          f"≥ 0 (W/K), got {h!r}")
-    if reason := conductance_reason(h, 0.0, "W/K"):
-        raise DeviceError(f"{where}.heat_conductance", f"is {reason}")
-    if is_junction and h:
-        raise DeviceError(f"{where}.heat_conductance", "not on a tunnel junction")
-
-
-def _check_spin_independent(where: str, sp) -> None:
-    """A normal|normal contact's spectrum is spin independent at every energy."""
-    scale = np.abs(sp.g_up).max() + np.abs(sp.g_down).max()
-    if (np.abs(sp.g_up - sp.g_down).max() > 1e-12 * scale
-            or np.abs(sp.g_mix - sp.g_up).max() > 1e-12 * scale):
-        raise DeviceError(f"{where}.spectrum", "a normal|normal contact must be "
-                          "spin independent (G↑ = G↓ = G↑↓) at every energy")
 
 
 def _components(n: int, ends: np.ndarray) -> tuple[int, np.ndarray]:

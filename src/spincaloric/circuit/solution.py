@@ -16,8 +16,9 @@ from functools import cached_property
 
 import numpy as np
 
-from ..constants import TORQUE_PER_SPIN_CURRENT, to_conventional_current, to_electric_potential
+from ..constants import TORQUE_PER_SPIN_CURRENT
 from .contacts import conjugate_scaling
+from .drives import to_boundary
 
 #: A printed value smaller than this fraction of the largest magnitude of its kind in the same
 #: solution is round-off and printed as 0 (:func:`without_roundoff`).
@@ -52,20 +53,6 @@ def without_roundoff(arrays, batch_ndim: int = 0) -> list[np.ndarray]:
         for j, i in enumerate(idx):
             out[i] = cleaned[j]
     return out
-
-
-def absorbing_ends(circuit) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(contact, node, sign), (a,) each: contact[i]'s spin current (A, from between[0] into
-    between[1]) flows into ferromagnet node[i] with sign[i] = ±1, which absorbs its part
-    transverse to m (physics.md §4). An F|N contact: its ferromagnet; a tunnel junction:
-    both ends, opposite signs; a bulk cell inside one magnet: none (it stays inside)."""
-    a, b = circuit.ends[:, 0], circuit.ends[:, 1]
-    bulk = circuit.ferromagnet[a] & circuit.ferromagnet[b] & ~circuit.junction
-    first = np.flatnonzero((circuit.magnet_of_contact >= 0) & ~bulk)
-    node = circuit.magnet_of_contact[first]
-    second = np.flatnonzero(circuit.junction)  # ... and a junction's second magnet
-    return (np.concatenate([first, second]), np.concatenate([node, b[second]]),
-            np.concatenate([np.where(a[first] == node, -1.0, 1.0), np.ones(len(second))]))
 
 
 @dataclass(frozen=True)
@@ -164,7 +151,7 @@ class Solution:
     def state(self, name: str) -> NodeState:
         """State of node ``name`` (internal or reservoir)."""
         x = self.states[..., self.circuit.index[name], :]
-        return NodeState(voltage=to_electric_potential(x[..., 0]), spin_accumulation=x[..., 1:4],
+        return NodeState(voltage=to_boundary("voltage", x[..., 0]), spin_accumulation=x[..., 1:4],
                          temperature=self.circuit.temperature + x[..., 4],
                          spin_temperature=x[..., 5:8])
 
@@ -214,17 +201,21 @@ class Solution:
             j = self.currents[..., k, :]
             out.append(ContactResult(
                 between=self.circuit.between(k),
-                charge_current=to_conventional_current(j[..., 0]), spin_current=j[..., 1:4],
+                charge_current=to_boundary("charge_current", j[..., 0]), spin_current=j[..., 1:4],
                 heat_current=j[..., 4], spin_heat_current=j[..., 5:8],
                 entropy_production=self.contact_entropy_production[..., k]))
         return out
 
     @cached_property
     def absorbed_spin_currents(self) -> dict[str, np.ndarray]:
-        """Transverse spin current absorbed by every ferromagnet, I⃗_abs (A), (..., 3):
-        −Σ (I⃗_s, F→N)⊥ over the contacts and signs of :func:`absorbing_ends` (physics.md §4)."""
+        """Transverse spin current absorbed by every ferromagnet, I⃗_abs (A), (..., 3).
+
+        I⃗_abs = −Σ (I⃗_s, F→N)⊥ over the ferromagnet's contacts (physics.md §4); which ends
+        absorb a contact's spin current its kind says (:attr:`Circuit.absorption`: a tunnel
+        junction's barrier spin current at both of its ferromagnetic ends).
+        """
         c = self.circuit
-        has, magnet, sign = absorbing_ends(c)
+        has, magnet, sign = c.absorption  # each node absorbs sign × J⃗_s of the contact
         total = np.zeros(self.shape + (c.n_nodes, 3))
         if len(has) <= 64:  # few contacts, large batch: slices beat a scattered add
             for k, f, s in zip(has, magnet, sign):

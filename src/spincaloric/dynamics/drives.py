@@ -345,12 +345,3 @@ def drive_from_dict(d: dict, field: str) -> _Drive:
     except DriveError as err:
         raise DriveError(f"{field}.{err.field}", err.reason) from None
 
-
-def static_value(circuit, node: str, quantity: str) -> float:
-    """The static value of ``quantity`` at ``node``: "voltage" electric potential (V),
-    "temperature" absolute (K), "current" conventional into the device (A), "heat" (W)."""
-    i = circuit.index[node]
-    return float({"voltage": -circuit.reservoir_voltage[i],
-                  "temperature": circuit.reservoir_temperature[i],
-                  "current": circuit.reservoir_current[i],
-                  "heat": circuit.reservoir_current[i]}[quantity])

@@ -33,8 +33,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..circuit.device import Circuit, DeviceError
+from ..circuit.drives import drive_layout
 from ..circuit.solution import joule_heat
-from .drives import RTOL, Table, static_value
+from .drives import RTOL, Table
 from .simulation import DynamicsError, resolve_drives
 
 #: Refinement rounds (each one batched solve) and the largest number of table points.
@@ -117,7 +118,7 @@ def with_joule_heating(circuit: Circuit, drives, until: float, *, magnetization=
     for node, heat in heats.items():
         if not np.any(heat):
             continue
-        base = given.get(node, static_value(circuit, node, "heat"))
+        base = given.get(node, drive_layout(circuit).static_value(node, "heat"))
         out[(node, "heat")] = Table(times=tuple(times), values=tuple(heat + base))
     return out
 

@@ -17,12 +17,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..circuit.device import Circuit, DeviceError
-from ..constants import from_electric_potential
+from ..circuit.drives import QUANTITIES, drive_layout, to_boundary, to_theory
 from ..errors import FieldError
 from ..linear_response import warn_beyond_linear_response
 from ..validation import real, real_array, temperature_reason, unit_vectors
 from ..validation import seed as validated_seed
-from .drives import static_value
 from .magnets import MAX_PRECESSION, MagnetError, MagnetParameters
 from .segments import batches, call_grid, rk45_step, segment_stop, step_work, steps_per_call
 from .stability import largest_field, step_problem
@@ -30,7 +29,6 @@ from .streams import trajectory_states
 from .torque_model import CircuitTorqueModel, dynamic_magnet_nodes
 from .trajectory import Trajectory
 
-QUANTITIES = ("voltage", "temperature", "current", "heat")
 METHODS = ("rk45", "rk4", "heun")
 #: At most this many instants per kernel call (fewer when the call's work would be long,
 #: :mod:`.segments`): a long run proceeds (and reports progress) in such segments; the
@@ -122,17 +120,14 @@ def resolve_drives(circuit: Circuit, drives) -> dict:
             raise DynamicsError(where, f"quantity must be one of {QUANTITIES}")
         if not isinstance(node, str) or node not in c.index:
             raise DynamicsError(where, "no such node")
-        internal = not c.reservoir[c.index[node]]
-        if (quantity == "heat") != internal:
+        if (quantity == "heat") == c.reservoir[c.index[node]]:
             raise DynamicsError(where, "heat (W) drives internal nodes; voltage, "
                                 "temperature and current drive reservoirs")
-        biased = c.current_biased[c.index[node]]
-        if quantity == "voltage" and biased:
-            raise DynamicsError(where, "the reservoir is current-biased: drive its current")
-        if quantity == "current" and not biased:
-            raise DynamicsError(where, "the reservoir is voltage-biased: set `current` on "
-                                "it to make it current-biased")
-        static = static_value(c, node, quantity)
+        if not drive_layout(c).takes[quantity][c.index[node]]:
+            raise DynamicsError(where, "the reservoir is current-biased: drive its current"
+                                if quantity == "voltage" else "the reservoir is voltage-biased: "
+                                "set `current` on it to make it current-biased")
+        static = drive_layout(c).static_value(node, quantity)
         # a drive without a base starts from the reservoir's static value
         resolved[(node, quantity)] = (drive.with_base(static) if hasattr(drive, "with_base")
                                       else drive)
@@ -144,26 +139,19 @@ def drive_tables(circuit: Circuit, drives, until: float, max_step: float):
     [0, until] (s) with steps of at most ``max_step``, as the kernels take them: (slots,
     offsets, times, values, breakpoints). A temperature drive must stay positive."""
     slots, offsets, times, values, breaks = [], [0], [], [], [0.0]
-    c = circuit
+    layout = drive_layout(circuit)
     for (node, quantity), drive in drives.items():
         t, v = drive.sample(until, max_step)
         t, v = np.asarray(t, float), np.asarray(v, float)
         if not (np.all(np.isfinite(t)) and np.all(np.isfinite(v))):
             raise DynamicsError(f"drives.{node}.{quantity}", "takes values beyond the "
                                 "floating-point range")
-        i = c.index[node]
-        if quantity == "voltage":
-            v, slot = from_electric_potential(v), 3 * i
-        elif quantity == "temperature":
-            if np.any(v <= 0):
-                raise DynamicsError(f"drives.{node}.temperature",
-                                    "the temperature must stay positive (K)")
-            v, slot = v - c.temperature, 3 * i + 1
-        else:
-            slot = 3 * i + 2
-        slots.append(slot)
+        if quantity == "temperature" and np.any(v <= 0):
+            raise DynamicsError(f"drives.{node}.temperature",
+                                "the temperature must stay positive (K)")
+        slots.append(layout.slot(layout.index[node], quantity))
         times.append(t)
-        values.append(v)
+        values.append(to_theory(quantity, v, circuit.temperature))
         offsets.append(offsets[-1] + len(t))
         breaks.extend(np.asarray(drive.breakpoints(), float).tolist())
 
@@ -266,37 +254,23 @@ class Simulation:
     def _tables(self, until: float, max_step: float):
         return drive_tables(self.circuit, self.drives, until, max_step)
 
-    def _warn_beyond_linear_response(self, slot, offsets, values, amp) -> None:
-        """Warn (:class:`~spincaloric.linear_response.LinearResponseWarning`) if the drives'
-        extremes, scaled by the amplitudes ``amp`` (E, J), take the reservoirs' potential span
-        (V) or temperature deviation (K) beyond linear response."""
-        c = self.circuit
-        d0 = self.model.d0
-        lo, hi = d0.copy(), d0.copy()
-        for j, s in enumerate(slot):
-            v = values[offsets[j]:offsets[j + 1]]
-            ext = d0[s] + np.outer(amp[:, j], [v.min() - d0[s], v.max() - d0[s]])
-            lo[s], hi[s] = min(lo[s], ext.min()), max(hi[s], ext.max())
-        fixed = np.flatnonzero(c.reservoir & ~c.current_biased)
-        span = (hi[3 * fixed].max() - lo[3 * fixed].min()) if fixed.size else 0.0
-        dev = np.abs(np.concatenate([lo[1::3], hi[1::3]])).max(initial=0.0)
-        warn_beyond_linear_response(span, dev, c.temperature, stacklevel=4)
-
     def _check_drive_extremes(self, slot, offsets, values, amp) -> None:
         """Refuse drives that take the circuit out of the range it represents: the static
         state, and each drive at its extremes (scaled by the amplitudes ``amp`` (E, J)) with
         the others static, must solve to finite states with positive temperatures
         (:meth:`Circuit.solve`) and a spin-transfer torque that turns no magnet faster than
         the integrators resolve (MAX_PRECESSION); a temperature drive stays an absolute
-        temperature."""
+        temperature. Then warn (:class:`~spincaloric.linear_response.LinearResponseWarning`)
+        once if the extremes take the reservoirs' potential span (V) or temperature deviation
+        (K) beyond linear response."""
         import warnings
 
-        from ..constants import to_electric_potential
         from ..linear_response import LinearResponseWarning
 
-        c = self.circuit
-        d0 = self.model.d0
-        with warnings.catch_warnings():  # warned once, for all drives: run()
+        c, layout = self.circuit, drive_layout(self.circuit)
+        d0 = layout.static
+        lo, hi = d0.copy(), d0.copy()
+        with warnings.catch_warnings():  # warned once, for all drives, below
             warnings.simplefilter("ignore", LinearResponseWarning)
             self._check_torque_rate(c.solve(), None)  # a DeviceError names a static field
             for j, (node, quantity) in enumerate(self.drives):
@@ -304,8 +278,8 @@ class Simulation:
                 v = values[offsets[j]:offsets[j + 1]]
                 ext = d0[s] + np.outer(amp[:, j], [v.min() - d0[s], v.max() - d0[s]])
                 x = np.array([ext.min(), ext.max()])
-                given = {"voltage": to_electric_potential(x), "temperature": c.temperature + x,
-                         "current": x, "heat": x}[quantity]
+                lo[s], hi[s] = min(lo[s], x[0]), max(hi[s], x[1])
+                given = to_boundary(quantity, x, c.temperature)
                 where = f"drives.{node}.{quantity}"
                 if quantity == "temperature" and (reason := temperature_reason(*given)):
                     raise DynamicsError(where, reason)
@@ -314,6 +288,10 @@ class Simulation:
                 except DeviceError as err:
                     raise DynamicsError(where, f"at its extreme {err.reason}") from None
                 self._check_torque_rate(sol, where)
+        fixed, heated = (layout.slots(q) for q in ("voltage", "temperature"))
+        span = (hi[fixed].max() - lo[fixed].min()) if fixed.size else 0.0
+        dev = np.abs(np.concatenate([lo[heated], hi[heated]])).max(initial=0.0)
+        warn_beyond_linear_response(span, dev, c.temperature, stacklevel=4)
 
     def _check_torque_rate(self, solution, where: str | None) -> None:
         """DynamicsError if the torques of ``solution`` turn a dynamic magnet faster than
@@ -341,29 +319,14 @@ class Simulation:
         """The device field (nodes.NAME.voltage, ...) of the static input whose torque alone
         turns a dynamic magnet fastest (the response is linear in the inputs)."""
         c = self.circuit
-        inputs = []  # (field, override quantity, node, value)
-        for i, name in enumerate(c.names):
-            if c.reservoir[i] and not c.current_biased[i] and c.reservoir_voltage[i]:
-                inputs.append(("voltage", name, -c.reservoir_voltage[i]))
-            if c.reservoir[i] and c.reservoir_temperature[i] != c.temperature:
-                inputs.append(("temperature", name, c.reservoir_temperature[i]))
-            if c.reservoir_current[i]:
-                inputs.append(("current" if c.reservoir[i] else "heat", name,
-                               c.reservoir_current[i]))
-        k = len(inputs)
-        rest = {"voltage": 0.0, "temperature": c.temperature, "current": 0.0, "heat": 0.0}
-        overrides = {q: {} for q in rest}
-        for q, name, _ in inputs:
-            overrides[q].setdefault(name, np.full(k, rest[q]))
-        for i, (q, name, value) in enumerate(inputs):
-            overrides[q][name][i] = value
-        for q, nodes in overrides.items():  # every other static input at rest
-            for i, name in enumerate(c.names):
-                is_input = {"voltage": c.reservoir[i] and not c.current_biased[i],
-                            "temperature": c.reservoir[i], "current": c.current_biased[i],
-                            "heat": not c.reservoir[i]}[q]
-                if is_input and name not in nodes:
-                    nodes[name] = np.full(k, rest[q])
+        layout = drive_layout(c)
+        inputs = [(q, name) for i, name in enumerate(c.names) for q in QUANTITIES
+                  if layout.takes[q][i] and layout.static[layout.slot(i, q)]]
+        overrides = {q: {name: np.full(len(inputs), to_boundary(q, 0.0, c.temperature))  # at rest...
+                         for i, name in enumerate(c.names) if layout.takes[q][i]}
+                     for q in QUANTITIES}
+        for j, (q, name) in enumerate(inputs):  # ...but for one static input at each point
+            overrides[q][name][j] = layout.static_value(name, q)
         best = int(np.argmax(self._torque_rate(c.solve(**overrides))))
         return f"nodes.{inputs[best][1]}.{inputs[best][0]}"
 
@@ -477,7 +440,6 @@ class Simulation:
         slot, offsets, _, values, _ = tables
         amp = _amplitudes(amplitude, ensemble, len(slot))
         self._check_drive_extremes(slot, offsets, values, amp)
-        self._warn_beyond_linear_response(slot, offsets, values, amp)
         m0 = self._initial(initial, ensemble)
         mp, mv = self._magnet_arrays(ensemble, parameters)
         slon = self._slonczewski_array(ensemble)

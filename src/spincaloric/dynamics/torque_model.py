@@ -17,10 +17,11 @@ ferromagnetic layer, which turn together) also enters through its node basis B(m
 so its part of the system, Bᵀ K(m) B, is a polynomial of degree ≤ 4 in m. On the unit sphere
 the 25 cubic and quartic monomials of m/|m| span exactly the polynomials of degree ≤ 4 (the
 spherical harmonics l ≤ 4), so such maps are obtained exactly from the system assembled at
-72 quasi-uniform sample directions (checked to round-off at build time). A tunnel junction
-(:mod:`spincaloric.circuit.junctions`) with one dynamic end is affine in that magnet's m, so it enters
-with the features (1, m) and a pair (K_a, K_b) of coefficients; a junction between two dynamic
-magnets (bilinear in the two) is refused. :meth:`CircuitTorqueModel.torques` is the NumPy
+72 quasi-uniform sample directions (checked to round-off at build time). Every contact kind
+(:mod:`spincaloric.circuit.kinds`) gives its K in the features of the one dynamic magnet it
+depends on (a tunnel junction with one dynamic end is affine in that magnet's m, a pair
+(K_a, K_b) of coefficients); a contact between two dynamic magnets (bilinear in the two) is
+refused. :meth:`CircuitTorqueModel.torques` is the NumPy
 reference; the compiled integrators use the same arrays.
 """
 
@@ -32,10 +33,9 @@ import numpy as np
 
 from ..circuit.contacts import cross_matrix, magnetization_features
 from ..circuit.device import Circuit, DeviceError
-from ..circuit.junctions import junction_response
+from ..circuit.drives import drive_layout, drive_vectors
 from ..circuit.memory import refuse_beyond_memory, torque_map_bytes
-from ..circuit.solution import absorbing_ends
-from ..constants import HBAR_E, TORQUE_PER_SPIN_CURRENT, from_electric_potential
+from ..constants import HBAR_E, TORQUE_PER_SPIN_CURRENT
 from ..solvers import linear as _solver
 
 
@@ -122,53 +122,33 @@ class CircuitTorqueModel:
                              f"dynamic magnet{'s' if len(nodes) > 1 else ''} over {u} unknowns",
                              torque_map_bytes(circuit.n_nodes, len(unknown), u, len(nodes),
                                               sampled))
-        if sampled:
-            _dynamic_end(circuit, np.isin(np.arange(circuit.n_nodes), np.concatenate(groups)))
+        if sampled:  # refuses a contact between two dynamic magnets
+            _solver.feature_coefficients(circuit, np.isin(np.arange(circuit.n_nodes),
+                                                          np.concatenate(groups)))
             a0, r0, e, f, t, pump, direct = _sampled_maps(circuit, groups, act)
-            d0 = _solver._drive_vectors(_static_drives(circuit))[0]
-            return cls(circuit, magnets, nodes, a0, r0, e, f, t, d0, temperature_index,
-                       pump, direct)
+            return cls(circuit, magnets, nodes, a0, r0, e, f, t,
+                       drive_layout(circuit).static.copy(), temperature_index, pump, direct)
         mflat = circuit.magnetization[:, None, :].copy()
-        dynamic_end = _dynamic_end(circuit, varying)
-        magnet_of = np.where((dynamic_end >= 0) & varying[dynamic_end], dynamic_end, -1)
-        a0, r0, e, f, k_of = _solver.feature_system(
-            circuit, mflat, magnet_of, nodes, act, _junction_coefficients(circuit, magnet_of))
+        feature, coef = _solver.feature_coefficients(circuit, varying)
+        a0, r0, e, f, k_of = _solver.feature_system(circuit, mflat, feature, coef, nodes, act)
         # absorbed spin currents are linear in the node states, which are linear in (y, d)
         s = _unit_states(circuit, act, mflat)  # (w, n, 8)
         t = np.zeros((len(nodes), 13, 3, s.shape[0]))
         for j, node in enumerate(nodes):
             for c, into in _absorbed_by(circuit, np.arange(circuit.n_nodes) == node):
                 t[j] += into * _spin_current(k_of[c], s, *circuit.ends[c])
-        pump, direct = _feature_pump_maps(circuit, mflat, magnet_of, nodes, act, k_of)
-        d0 = _solver._drive_vectors(_static_drives(circuit))[0]
-        return cls(circuit, magnets, nodes, a0, r0, e, f, t, d0, temperature_index,
-                   pump, direct)
+        pump, direct = _feature_pump_maps(circuit, mflat, feature, nodes, act, k_of)
+        return cls(circuit, magnets, nodes, a0, r0, e, f, t,
+                   drive_layout(circuit).static.copy(), temperature_index, pump, direct)
 
     def drive_vector(self, voltage=None, temperature=None, current=None,
                      heat=None) -> np.ndarray:
-        """The drive vector d (3n,) with overrides, dicts by node name: ``voltage`` electric
-        potential (V) of a voltage-biased reservoir, ``temperature`` absolute (K) of a
-        reservoir, ``current`` conventional (A) into the device from a current-biased
-        reservoir, ``heat`` (W) deposited in an internal node. A node that cannot take the
-        override is a :class:`~spincaloric.circuit.device.DeviceError` naming it."""
-        d = self.d0.copy()
-        c = self.circuit
-        allowed = {"voltage": c.reservoir & ~c.current_biased, "temperature": c.reservoir,
-                   "current": c.current_biased, "heat": ~c.reservoir}
-        why = {"voltage": "not a voltage-biased reservoir", "temperature": "not a reservoir",
-               "current": "not a current-biased reservoir", "heat": "not an internal node"}
-        for key, given, slot in (("voltage", voltage, 0), ("temperature", temperature, 1),
-                                 ("current", current, 2), ("heat", heat, 2)):
-            for name, v in (given or {}).items():
-                if name not in c.index:
-                    raise DeviceError(f"{key}.{name}", "no such node")
-                i = c.index[name]
-                if not allowed[key][i]:
-                    raise DeviceError(f"{key}.{name}", why[key])
-                value = {"voltage": from_electric_potential(v),
-                         "temperature": v - c.temperature}.get(key, v)
-                d[3 * i + slot] = value
-        return d
+        """The drive vector d (3n,) with overrides {node name: value} in the boundary
+        convention (:meth:`~spincaloric.circuit.drives.DriveLayout.drives`): a DeviceError
+        names a node that cannot take one."""
+        return drive_vectors(drive_layout(self.circuit).drives({
+            "voltage": voltage or {}, "temperature": temperature or {},
+            "current": current or {}, "heat": heat or {}}))
 
     def _solve(self, m, d, mdot=None):
         """Features (..., k, q), solved unknowns y (..., u) at magnetizations m, drives d, and
@@ -284,9 +264,10 @@ def pumped_spin_bias(m, mdot) -> np.ndarray:
     return HBAR_E * np.cross(mdot, m)
 
 
-def _feature_pump_maps(circuit: Circuit, mflat, magnet_of, nodes, act, k_of):
+def _feature_pump_maps(circuit: Circuit, mflat, feature, nodes, act, k_of):
     """pump (k, 13, u, 3) and direct (k, 13, 3, 3) of reservoir magnets in the features
-    (1, m, m⊗m) of each: the contacts leaving magnet g have K linear in φ(m_g) (``k_of``)
+    (1, m, m⊗m) of each: the contacts leaving magnet g have K linear in φ(m_g) (``k_of``,
+    ``feature`` the node each K depends on, :func:`~spincaloric.solvers.linear.feature_system`)
     or constant."""
     n = circuit.n_nodes
     bases = _solver.node_bases(circuit, mflat, np.zeros(n, bool))
@@ -299,9 +280,9 @@ def _feature_pump_maps(circuit: Circuit, mflat, magnet_of, nodes, act, k_of):
         for c, (a, b) in enumerate(circuit.ends):
             if member[a] == member[b]:
                 kk.append(np.zeros((1, 8, 8)))
-            elif magnet_of[c] == node:
+            elif feature[c] == node:
                 kk.append(k_of[c])
-            elif magnet_of[c] >= 0:
+            elif feature[c] >= 0:
                 raise DeviceError(circuit.contact_labels[c], "its conductances depend on "
                                   "another dynamic magnet: spin pumping through it is not "
                                   "supported")
@@ -323,25 +304,10 @@ def _direct_pump(circuit: Circuit, k: list, member: np.ndarray) -> np.ndarray:
     return out
 
 
-def _dynamic_end(circuit: Circuit, varying: np.ndarray) -> np.ndarray:
-    """(c,) the magnet whose features each contact's K depends on: its ferromagnet, or a
-    junction's dynamic end (−1 if none); refuses a junction between two dynamic magnets."""
-    out = np.array(circuit.magnet_of_contact)
-    for c in np.flatnonzero(circuit.junction):
-        a, b = circuit.ends[c]
-        if varying[a] and varying[b]:
-            raise DeviceError(circuit.contact_labels[c] if c < len(circuit.contact_labels)
-                              else f"contacts[{c}]",
-                              "a tunnel junction between two dynamic magnets is bilinear in "
-                              "them: keep one of the two fixed")
-        out[c] = a if varying[a] else (b if varying[b] else -1)
-    return out
-
-
 def _absorbed_by(circuit: Circuit, member: np.ndarray):
     """(contact, sign) pairs, in contact order, of the spin currents that the magnet of the
-    nodes ``member`` (n,) bool absorbs (:func:`absorbing_ends`)."""
-    contact, node, sign = absorbing_ends(circuit)
+    nodes ``member`` (n,) bool absorbs (:attr:`Circuit.absorption`)."""
+    contact, node, sign = circuit.absorption
     mine = np.flatnonzero(member[node])
     mine = mine[np.argsort(contact[mine], kind="stable")]
     return list(zip(contact[mine].tolist(), sign[mine].tolist()))
@@ -368,47 +334,14 @@ def _unit_states(circuit: Circuit, act: np.ndarray, m: np.ndarray) -> np.ndarray
     return _solver.node_states(circuit, y_pad.reshape(w, -1, 8), m, drives)
 
 
-def _junction_coefficients(circuit: Circuit, dynamic_end: np.ndarray) -> dict:
-    """{contact: (C_a, C_b)} for junctions with a dynamic end f, each (13, 8, 8): K is affine
-    in m_f, so C_0 = K(m_f = 0), C_{1+i} = K(e_i) − K(0) and the m⊗m coefficients vanish."""
-    out = {}
-    for c in np.flatnonzero(circuit.junction & (dynamic_end >= 0)):
-        a, b = circuit.ends[c]
-        probes = np.vstack([np.zeros(3), np.eye(3)])  # m_f = 0, e_x, e_y, e_z
-        m_a = probes if dynamic_end[c] == a else circuit.magnetization[a]
-        m_b = probes if dynamic_end[c] == b else circuit.magnetization[b]
-        k_a, k_b = junction_response(circuit.junction_moments[c],
-                                     circuit.junction_derivatives[c], m_a, m_b,
-                                     circuit.temperature)
-        pair = []
-        for k in (k_a, k_b):
-            coef = np.zeros((13, 8, 8))
-            coef[0] = k[0]
-            coef[1:4] = k[1:] - k[0]
-            pair.append(coef)
-        out[int(c)] = tuple(pair)
-    return out
-
-
-def _static_drives(circuit: Circuit) -> np.ndarray:
-    """(n, 3, 1) static drives of the circuit: (V, T − T0, I) of every node."""
-    d = np.zeros((circuit.n_nodes, 3, 1))
-    d[:, 0, 0] = circuit.reservoir_voltage
-    d[:, 1, 0] = circuit.reservoir_temperature - circuit.temperature
-    d[:, 2, 0] = circuit.reservoir_current
-    return d
-
-
 def _temperature_index(circuit: Circuit, nodes: np.ndarray, act: np.ndarray) -> np.ndarray:
     """(k,) drive slot 3r + 1 of a reservoir magnet, or −1 − (position of the node's
     temperature among the solved unknowns) for an internal one."""
     pos = np.full(circuit.n_nodes, -1, np.intp)
     pos[circuit.unknown_nodes] = np.arange(len(circuit.unknown_nodes))
-    solved = np.cumsum(act) - 1  # padded index -> index among the active unknowns
-    out = []
-    for i in nodes:
-        out.append(3 * i + 1 if circuit.reservoir[i] else -1 - int(solved[8 * pos[i] + 4]))
-    return np.array(out, np.int64)
+    before = np.concatenate([[0], np.cumsum(act)])  # active unknowns before a padded index
+    return np.where(circuit.reservoir[nodes], drive_layout(circuit).slot(nodes, "temperature"),
+                    -1 - before[np.maximum(8 * pos[nodes] + 4, 0)]).astype(np.int64)
 
 
 #: monomial exponents of the cubic and quartic features, in the order of the kernels' loops
@@ -459,7 +392,9 @@ def _sampled_maps(circuit: Circuit, groups: list, act: np.ndarray):
     zero = np.zeros((1, 8, 8))
     m_nominal = circuit.magnetization[:, None, :].copy()
     # the constant part: every contact that does not touch a dynamic magnet
-    a0, r0 = _solver.feature_system(circuit, m_nominal, touches.any(axis=0) - 1, [], act)[:2]
+    touched = touches.any(axis=0)
+    a0, r0 = _solver.feature_system(circuit, m_nominal, touched - 1, [None] * len(touched), [],
+                                    act)[:2]
     u = a0.shape[0]
     e = np.zeros((len(groups), 25, u, u))
     f = np.zeros((len(groups), 25, u, 3 * n))

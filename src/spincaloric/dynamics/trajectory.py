@@ -61,12 +61,13 @@ class Trajectory:
 
     def drive_values(self) -> dict[tuple[str, str], np.ndarray]:
         """(E, S) value of every drive at the saved instants (V, K, A or W), amplitude applied."""
-        from .drives import Table, static_value
+        from ..circuit.drives import drive_layout
+        from .drives import Table
 
         sim = self.simulation
         out = {}
         for j, ((node, quantity), drive) in enumerate(sim.drives.items()):
-            static = static_value(sim.circuit, node, quantity)
+            static = drive_layout(sim.circuit).static_value(node, quantity)
             if not callable(drive):  # duck-typed: only sample() and breakpoints()
                 drive = Table(*(tuple(a) for a in drive.sample(self.time[-1],
                                                                self.time[-1] / 200)))

@@ -7,9 +7,9 @@ K, K). An internal node's state is X_n = B_n y_n, with y_n its padded unknowns:
 * ferromagnetic node: columns 1 and 5 of B_n are (0, m, 0, 0) and (0, 0, 0, m): the spin
   accumulation and spin temperature are parallel to m, and the balance is projected on m.
 
-A contact (a, b) carries J = K(m)(X_a − X_b) out of a and into b; a tunnel junction between
-two ferromagnets (:mod:`spincaloric.circuit.junctions`) carries J = K_a X_a − K_b X_b, so wherever a
-contact's K appears below it may be such a pair. The balance of node n is
+A contact (a, b) carries J = K_a X_a − K_b X_b out of a and into b, with K_a = K_b = K(m) for
+a two-terminal contact; each kind of contact (:mod:`spincaloric.circuit.kinds`) gives its pair,
+so wherever a contact's K appears below it may be such a pair. The balance of node n is
 B_nᵀ Σ (outgoing J) = 0, restricted to its active rows (charge, spin, energy; spin heat only when
 the node is non-interacting). Reservoir states are fixed by the drives (V, T − T0).
 
@@ -24,20 +24,19 @@ linear in the drives, so a batch of drives is solved as one multi-right-hand-sid
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..circuit.backends import register
-from ..circuit.contacts import magnetization_features, response_coefficients, response_matrix
-from ..circuit.junctions import junction_response
+from ..circuit.contacts import magnetization_features
+from ..circuit.drives import UNITS, drive_layout, drive_vectors, to_boundary
 from ..circuit.solution import Solution
 from ..circuit.system import active_components, kirchhoff_system
 from ..errors import DeviceError
 from ..linear_response import solution_extremes, warn_beyond_linear_response
-from ..validation import real_array, temperature_array, unit_vectors
+from ..validation import unit_vectors
 
 if TYPE_CHECKING:  # the finalized circuit; it imports this module to solve itself
     from ..circuit.device import Circuit
@@ -51,64 +50,20 @@ _CHUNK_BYTES = 48 * 2**20
 # ---- input handling ---------------------------------------------------------------------------
 
 
-def _overrides(circuit: Circuit, magnetization, voltage, temperature, current, heat=None):
-    """Validate the overrides; return magnetizations (n, *Bm, 3) and drives (n, 3, *Bd):
-    (theory voltage V, T − T0, injected conventional current or, for an internal node, heat
-    in W) of every node."""
-    from ..constants import from_electric_potential
-
-    for label, given in (("magnetization", magnetization), ("voltage", voltage),
-                         ("temperature", temperature), ("current", current),
-                         ("heat", {} if heat is None else heat)):
-        if not isinstance(given, Mapping):
-            raise DeviceError(label, f"must be a mapping {{node name: values}}, got {given!r}")
-    # a ferromagnetic layer may be named by the layer: its magnet's first node
-    magnetization = {circuit.magnet_node(k): v for k, v in magnetization.items()}
-    _check_override_nodes(circuit, magnetization, voltage, temperature, current)
-    mag = _override_magnetizations(circuit, magnetization)
-    vs = {k: from_electric_potential(real_array(v, f"voltage.{k}", "V", DeviceError))
-          for k, v in voltage.items()}
-    ts = {k: temperature_array(v, f"temperature.{k}", DeviceError)
-          for k, v in temperature.items()}
-    heat = {} if heat is None else heat
-    for name in heat:
-        if name not in circuit.index or circuit.reservoir[circuit.index[name]]:
-            raise DeviceError(f"heat.{name}", "heat is deposited in internal nodes only")
-    cs = {k: real_array(v, f"current.{k}", "A", DeviceError) for k, v in current.items()}
-    cs.update({k: real_array(v, f"heat.{k}", "W", DeviceError) for k, v in heat.items()})
-    return mag, _override_drives(circuit, vs, ts, cs)
-
-
-def _check_override_nodes(circuit: Circuit, magnetization, voltage, temperature,
-                          current) -> None:
-    """The overridden magnetizations name ferromagnets; voltages, temperatures and currents
-    name reservoirs biased that way."""
-    for name in magnetization:
-        if name not in circuit.index:
-            raise DeviceError(f"magnetization.{name}", "no such node")
-        if not circuit.ferromagnet[circuit.index[name]]:
-            raise DeviceError(f"magnetization.{name}", "not a ferromagnet")
-    for label, given in (("voltage", voltage), ("temperature", temperature),
-                         ("current", current)):
-        for name in given:
-            if name not in circuit.index:
-                raise DeviceError(f"{label}.{name}", "no such node")
-            if not circuit.reservoir[circuit.index[name]]:
-                raise DeviceError(f"{label}.{name}", "not a reservoir: its state is solved for")
-            biased = circuit.current_biased[circuit.index[name]]
-            if label == "voltage" and biased:
-                raise DeviceError(f"{label}.{name}", "a current-biased reservoir: its voltage "
-                                  "is solved for (give current=...)")
-            if label == "current" and not biased:
-                raise DeviceError(f"{label}.{name}", "a voltage-biased reservoir: declare it "
-                                  "current-biased in the device (current = ...)")
-
-
 def _override_magnetizations(circuit: Circuit, magnetization) -> np.ndarray:
-    """(n, *Bm, 3) unit magnetizations of every node with the overrides {ferromagnetic node:
-    array (*B, 3)} applied to the whole magnet of each."""
-    ms = {k: unit_vectors(v, f"magnetization.{k}", DeviceError)
-          for k, v in magnetization.items()}
+    """(n, *Bm, 3) unit magnetizations of every node with the overrides {ferromagnetic node
+    or layer: array (*B, 3)} applied to the whole magnet of each, validated."""
+    if not isinstance(magnetization, Mapping):
+        raise DeviceError("magnetization", f"must be a mapping {{node name: values}}, got "
+                          f"{magnetization!r}")
+    ms = {}
+    for k, v in magnetization.items():
+        k = circuit.magnet_node(k)  # a ferromagnetic layer: its magnet's first node
+        if k not in circuit.index or not circuit.ferromagnet[circuit.index[k]]:
+            raise DeviceError(f"magnetization.{k}", "not a ferromagnet" if k in
+                              circuit.index else "no such node")
+        ms[k] = v
+    ms = {k: unit_vectors(v, f"magnetization.{k}", DeviceError) for k, v in ms.items()}
     # a diffusive ferromagnetic layer is one magnet: its vertices turn together
     owner = {}
     for k in ms:
@@ -125,93 +80,60 @@ def _override_magnetizations(circuit: Circuit, magnetization) -> np.ndarray:
     return mag
 
 
-def _override_drives(circuit: Circuit, vs, ts, cs) -> np.ndarray:
-    """(n, 3, *Bd) drives (theory voltage V, T − T0 in K, current A or heat W) of every node:
-    the circuit's, with the validated overrides {node: array} ``vs``, ``ts`` (absolute, K)
-    and ``cs`` in their place."""
-    bd = np.broadcast_shapes(*(a.shape for a in (*vs.values(), *ts.values(), *cs.values())))
-    drives = np.zeros((circuit.n_nodes, 3) + bd)
-    drives[:, 0] = np.reshape(circuit.reservoir_voltage, (-1,) + (1,) * len(bd))
-    drives[:, 1] = np.reshape(circuit.reservoir_temperature - circuit.temperature,
-                              (-1,) + (1,) * len(bd))
-    for k, v in vs.items():
-        drives[circuit.index[k], 0] = v
-    for k, t in ts.items():
-        drives[circuit.index[k], 1] = t - circuit.temperature
-    drives[:, 2] = np.reshape(circuit.reservoir_current, (-1,) + (1,) * len(bd))
-    for k, c in cs.items():
-        drives[circuit.index[k], 2] = c
-    return drives
+def feature_coefficients(circuit: Circuit, dynamic: np.ndarray, m: np.ndarray | None = None):
+    """(feature node (c,), coefficients) of every contact: K = Σ_q φ_q(m_f) C_q exactly in the
+    features φ(m_f) of the one dynamic node f its K depends on (−1: none), the other nodes at
+    the magnetizations ``m`` (n, 3) (default: the circuit's); ``dynamic``: (n,) bool. The
+    coefficients are one (13, 8, 8) array per contact, or a pair (C_a, C_b) for a two-port,
+    as :func:`contact_responses` lists K."""
+    m = circuit.magnetization if m is None else m
+    feature = np.full(circuit.n_contacts, -1, np.intp)
+    coef = [None] * circuit.n_contacts
+    for kind in circuit.kinds:
+        feature[kind.contacts], c_a, c_b = kind.coefficients(dynamic, m)
+        for i, c in enumerate(kind.contacts):
+            coef[c] = (c_a[i], c_b[i]) if c_b is not c_a else c_a[i]
+    return feature, coef
 
 
-_COEFFICIENTS: weakref.WeakKeyDictionary[Circuit, np.ndarray] = weakref.WeakKeyDictionary()
-
-
-def _coefficients(circuit: Circuit) -> np.ndarray:
-    """(c, 13, 64) coefficients of every contact's K in the features φ(m), cached per circuit."""
-    coef = _COEFFICIENTS.get(circuit)
-    if coef is None:
-        coef = response_coefficients(circuit.g_up, circuit.g_down, circuit.g_mix, circuit.dg_up,
-                                     circuit.dg_down, circuit.dg_mix, circuit.temperature)
-        coef = coef.reshape(circuit.n_contacts, 13, 64).copy()
-        coef[:, 0, 4 * 8 + 4] += circuit.heat_conductance  # lattice heat: Q_c += G_L ΔT
-        _COEFFICIENTS[circuit] = coef
-    return coef
-
-
-def contact_responses(circuit: Circuit, mflat: np.ndarray, varying: np.ndarray,
-                      features: dict | None = None) -> list:
+def contact_responses(circuit: Circuit, mflat: np.ndarray, varying: np.ndarray) -> list:
     """K of every contact for magnetizations ``mflat`` (n, p, 3): a list of (p or 1, 8, 8),
-    or of pairs (K_a, K_b) for tunnel junctions.
+    or of pairs (K_a, K_b) for two-port contacts (tunnel junctions).
 
-    A contact whose ferromagnet does not vary over the batch gets one (1, 8, 8) matrix;
-    ``features`` may hold already computed φ(m) (p, 13) by node index.
+    A contact none of whose ends varies over the batch gets one (1, 8, 8) matrix.
     """
-    coef = _coefficients(circuit)
-    features = features or {}
-    out = []
-    for c, f in enumerate(circuit.magnet_of_contact):
-        if circuit.junction[c]:
-            a, b = circuit.ends[c]
-            m_a = mflat[a] if varying[a] else mflat[a, :1]
-            m_b = mflat[b] if varying[b] else mflat[b, :1]
-            out.append(junction_response(circuit.junction_moments[c],
-                                         circuit.junction_derivatives[c], m_a, m_b,
-                                         circuit.temperature))
-            continue
-        if f < 0:
-            m = np.array([[0.0, 0.0, 1.0]])  # spin-independent: any axis gives the same K
-        else:
-            m = mflat[f] if varying[f] else mflat[f, :1]
-        phi = features.get(int(f)) if f >= 0 and varying[f] else None
-        phi = magnetization_features(m) if phi is None else phi
-        out.append((phi @ coef[c]).reshape(-1, 8, 8))
+    out = [None] * circuit.n_contacts
+    for kind in circuit.kinds:
+        varies = varying[kind.ends].any(axis=1)
+        for which, m in ((np.flatnonzero(~varies), mflat[:, :1]),
+                         (np.flatnonzero(varies), mflat)):
+            if not which.size:
+                continue
+            k_a, k_b = kind.response(m, which)
+            for i, c in enumerate(kind.contacts[which]):
+                out[c] = (k_a[i], k_b[i]) if k_b is not k_a else k_a[i]
     return out
 
 
 def stacked_responses(circuit: Circuit, m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(K_a, K_b) of every contact for one magnetization state m (n, 3), each (c, 8, 8),
-    vectorised; the same array twice when the circuit has no tunnel junction."""
-    idx = np.maximum(circuit.magnet_of_contact, 0)
-    mc = np.where((circuit.magnet_of_contact >= 0)[:, None], m[idx], [0.0, 0.0, 1.0])
-    k = response_matrix(circuit.g_up, circuit.g_down, circuit.g_mix, circuit.dg_up,
-                        circuit.dg_down, circuit.dg_mix, mc, circuit.temperature)
-    k[:, 4, 4] += circuit.heat_conductance  # lattice heat in parallel: Q_c += G_L ΔT
-    sel = np.flatnonzero(circuit.junction)
-    if not sel.size:
-        return k, k
-    k_b = k.copy()
-    k[sel], k_b[sel] = junction_response(
-        circuit.junction_moments[sel], circuit.junction_derivatives[sel],
-        m[circuit.ends[sel, 0]], m[circuit.ends[sel, 1]], circuit.temperature)
-    return k, k_b
+    vectorised per kind; the same array twice when no contact is a two-port."""
+    k_a = np.empty((circuit.n_contacts, 8, 8))
+    two_port = any(kind.two_port for kind in circuit.kinds)
+    k_b = np.empty_like(k_a) if two_port else k_a
+    for kind in circuit.kinds:
+        k_a[kind.contacts], k_b[kind.contacts] = kind.response(m)
+    return k_a, k_b
 
 
 def per_contact(circuit: Circuit, k_a: np.ndarray, k_b: np.ndarray) -> list:
-    """Stacked K_a, K_b (c, p, w, w) -> the per-contact list of :func:`assemble_dense`: K_a[c],
-    or the pair (K_a[c], K_b[c]) for a tunnel junction."""
-    return [(k_a[c], k_b[c]) if circuit.junction[c] else k_a[c]
-            for c in range(circuit.n_contacts)]
+    """Stacked K_a, K_b (c, ...) -> the per-contact list of :func:`assemble_dense`: K_a[c], or
+    the pair (K_a[c], K_b[c]) for a two-port contact (a tunnel junction)."""
+    out = list(k_a)
+    for kind in circuit.kinds if k_b is not k_a else ():
+        for c in kind.contacts if kind.two_port else ():
+            out[c] = (k_a[c], k_b[c])
+    return out
 
 
 def _ends_of(kc):
@@ -465,11 +387,6 @@ def _unpad(y, act, n_int):
     return y_pad.reshape(y.shape[0], n_int, 8)
 
 
-def _drive_vectors(d):
-    """(n, 3, P) drives -> (P, 3n) ordered (V_0, ΔT_0, I_0, V_1, ΔT_1, I_1, ...)."""
-    return np.moveaxis(d, 2, 0).reshape(d.shape[2], -1)
-
-
 def _dense_solve(circuit, mag, drives, active, varying):
     """Batched dense path: returns (x (*B, n, 8), j (*B, c, 8))."""
     mflat, dflat, full, paired = _common_batch(mag, drives)
@@ -484,14 +401,16 @@ def _dense_solve(circuit, mag, drives, active, varying):
         a_pad, r_pad = assemble_dense(circuit, per_contact(circuit, k[0][:, None],
                                                             k[1][:, None]), bases)
         z = np.linalg.solve(a_pad[0][np.ix_(act, act)], r_pad[0][act])  # (u, 3n)
-        y = _drive_vectors(dflat) @ z.T  # (D, u)
+        y = drive_vectors(dflat) @ z.T  # (D, u)
         x = node_states(circuit, _unpad(y, act, n_int), mflat, dflat)
         j = contact_currents(circuit, k, x)
         return x.reshape(full + x.shape[-2:]), j.reshape(full + j.shape[-2:])
 
-    # the feature form needs K linear in φ of one magnet: a junction whose magnets vary is not
-    junction_varies = varying[circuit.ends[circuit.junction]].any()
-    if not junction_varies and not any(
+    # the feature form needs every K linear in φ of one varying magnet (a contact joining two
+    # varying magnets is bilinear in them)
+    groups = circuit.magnet_group[circuit.ends]
+    coupled = (varying[circuit.ends].all(axis=1) & (groups[:, 0] != groups[:, 1])).any()
+    if not coupled and not any(
             varying[n] for n in np.flatnonzero(circuit.ferromagnet & ~circuit.reservoir)):
         x, j = _dense_feature_solve(circuit, mflat, dflat, paired, active, varying)
     else:
@@ -520,7 +439,7 @@ def _dense_generic_solve(circuit, mflat, dflat, paired, active, varying):
         k = contact_responses(circuit, msub, varying)  # list of (p or 1, 8, 8)
         bases = node_bases(circuit, msub, varying)
         a_pad, r_pad = assemble_dense(circuit, k, bases)
-        rhs = (r_pad[:, act] @ _drive_vectors(dsub)[..., None])[..., 0]  # (p, u)
+        rhs = (r_pad[:, act] @ drive_vectors(dsub)[..., None])[..., 0]  # (p, u)
         y = np.linalg.solve(a_pad[:, act][:, :, act], rhs[..., None])[..., 0]
         xs = node_states(circuit, _unpad(y, act, n_int), msub, dsub)
         x[sl] = xs
@@ -528,29 +447,27 @@ def _dense_generic_solve(circuit, mflat, dflat, paired, active, varying):
     return x, j
 
 
-def feature_system(circuit: Circuit, m_fixed: np.ndarray, magnet_of: np.ndarray, magnets,
-                   act: np.ndarray, pairs: dict | None = None):
+def feature_system(circuit: Circuit, m_fixed: np.ndarray, feature: np.ndarray, coef: list,
+                   magnets, act: np.ndarray):
     """A(m) = A_0 + Σ_f φ(m_f)·E_f, R(m) = R_0 + Σ_f φ(m_f)·F_f, φ = (1, m, m⊗m) of the varying
     magnets f (nodes ``magnets``; exact: K is linear in φ, the assembly in K). m_fixed
-    (n, 1, 3): the other magnetizations; magnet_of (c,): the f each K depends on (−1 none);
-    act (8u,): active unknowns; pairs: {junction: (C_a, C_b)} (13, 8, 8). Returns a0, r0, e
-    (k, 13, u', u'), f (k, 13, u', 3n) on the u' active unknowns and each contact's
-    coefficients (zero (1, 8, 8) where nothing varies)."""
+    (n, 1, 3): the other magnetizations; ``feature`` (c,) and ``coef``: the node each contact's
+    K depends on (−1: none) and its coefficients, from :func:`feature_coefficients`; act (8u,):
+    active unknowns. Returns a0, r0, e (k, 13, u', u'), f (k, 13, u', 3n) on the u' active
+    unknowns and each contact's coefficients (zero (1, 8, 8) where nothing varies)."""
     n = circuit.n_nodes
-    pairs = pairs or {}
-    coef = _coefficients(circuit).reshape(-1, 13, 8, 8)
     bases = node_bases(circuit, m_fixed, np.zeros(n, bool))
     k_fixed = contact_responses(circuit, m_fixed, np.zeros(n, bool))
     zero = np.zeros((1, 8, 8))
-    a0, r0 = assemble_dense(circuit, [zero if g >= 0 else k for k, g in zip(k_fixed, magnet_of)],
+    a0, r0 = assemble_dense(circuit, [zero if g >= 0 else k for k, g in zip(k_fixed, feature)],
                             bases)
     a0, r0 = a0[0][np.ix_(act, act)], r0[0][act]
-    k_of = [pairs.get(c, coef[c]) if g >= 0 else zero for c, g in enumerate(magnet_of)]
+    k_of = [c if g >= 0 else zero for c, g in zip(coef, feature)]
     u = int(act.sum())
     e = np.zeros((len(magnets), 13, u, u))
     f = np.zeros((len(magnets), 13, u, 3 * n))
     for j, node in enumerate(magnets):
-        kf = [k if g == node else zero for k, g in zip(k_of, magnet_of)]
+        kf = [k if g == node else zero for k, g in zip(k_of, feature)]
         ej, fj = assemble_dense(circuit, kf, bases, node_terms=False)  # (13, 8i, 8i), (13, 8i, 3n)
         e[j] = ej[:, act][:, :, act]
         f[j] = fj[:, act]
@@ -565,21 +482,21 @@ def _dense_feature_solve(circuit, mflat, dflat, paired, active, varying):
     act = active[internal].reshape(-1)
     u = int(act.sum())
     m_first = mflat[:, :1]
-    moc = circuit.magnet_of_contact
-    magnet_of = np.where((moc >= 0) & varying[moc], moc, -1)
-    magnets = sorted({int(f) for f in magnet_of if f >= 0})
-    a0, r0, e, r, _ = feature_system(circuit, m_first, magnet_of, magnets, act)
+    feature, coef = feature_coefficients(circuit, varying, mflat[:, 0])
+    magnets = sorted({int(f) for f in feature if f >= 0})
+    a0, r0, e, r, _ = feature_system(circuit, m_first, feature, coef, magnets, act)
+    k_fixed = contact_responses(circuit, m_first, np.zeros_like(varying))
     m_points = mflat.shape[1]
     x = np.empty((m_points, circuit.n_nodes, 8))
     j = np.empty((m_points, circuit.n_contacts, 8))
     for sl in _chunks(circuit, m_points, n_int):
         dsub = dflat[:, :, sl] if paired else dflat
-        dvec = _drive_vectors(dsub)  # (p or 1, 3n)
+        dvec = drive_vectors(dsub)  # (p or 1, 3n)
         a = np.broadcast_to(a0.reshape(1, u * u), (sl.stop - sl.start, u * u)).copy()
         rhs = dvec @ r0.T  # (p or 1, u)
-        feats = {}
+        phis = {}
         for f, ef, rf in zip(magnets, e.reshape(len(magnets), 13, u * u), r):
-            phi = feats[f] = magnetization_features(mflat[f, sl])  # (p, 13)
+            phi = phis[f] = magnetization_features(mflat[f, sl])  # (p, 13)
             a += phi @ ef
             if dvec.shape[0] == 1:
                 rhs = rhs + phi @ (rf @ dvec[0])  # (13, u) contracted
@@ -589,9 +506,17 @@ def _dense_feature_solve(circuit, mflat, dflat, paired, active, varying):
         y = np.linalg.solve(a.reshape(len(a), u, u), rhs[..., None])[..., 0]  # u may be 0
         xs = node_states(circuit, _unpad(y, act, n_int), m_first, dsub)
         x[sl] = xs
-        j[sl] = contact_currents(circuit, contact_responses(circuit, mflat[:, sl], varying,
-                                                            feats), xs)
+        k = [k_fixed[c] if f < 0 else _featured(phis[f], coef[c]) for c, f in enumerate(feature)]
+        j[sl] = contact_currents(circuit, k, xs)
     return x, j
+
+
+def _featured(phi: np.ndarray, coef):
+    """K (p, 8, 8) = φ · C of features φ (p, 13) and coefficients C (13, 8, 8), or the pair
+    of a two-port."""
+    if isinstance(coef, tuple):
+        return tuple(_featured(phi, c) for c in coef)
+    return (phi @ coef.reshape(13, 64)).reshape(-1, 8, 8)
 
 
 def _sparse_solve(circuit, mag, drives, active, varying):
@@ -608,7 +533,7 @@ def _sparse_solve(circuit, mag, drives, active, varying):
         k = stacked_responses(circuit, mp[:, 0])  # (K_a, K_b), each (c, 8, 8)
         a_mat, r_mat = assemble_sparse(circuit, k, mp[:, 0])
         d = dflat[:, :, p:p + 1] if paired else dflat
-        rhs = np.asarray(r_mat @ _drive_vectors(d).T)  # (u, D)
+        rhs = np.asarray(r_mat @ drive_vectors(d).T)  # (u, D)
         # the pattern is structurally symmetric: minimum degree on Aᵀ+A orders it well
         y = splu(a_mat, permc_spec="MMD_AT_PLUS_A").solve(rhs).T  # (D, u)
         x = node_states(circuit, _unpad(y, act, n_int), mp, d)
@@ -623,8 +548,10 @@ def solve_circuit(circuit: Circuit, magnetization, voltage, temperature, current
     """Solve ``circuit`` for the given overrides; see :meth:`Circuit.solve`."""
     if not isinstance(method, str) or method not in ("auto", "dense", "sparse"):
         raise DeviceError("method", f"must be 'auto', 'dense' or 'sparse', got {method!r}")
-    mag, drives = _overrides(circuit, magnetization, voltage, temperature,
-                             {} if current is None else current, heat)
+    given = {"voltage": voltage, "temperature": temperature,
+             "current": {} if current is None else current, "heat": {} if heat is None else heat}
+    mag = _override_magnetizations(circuit, magnetization)
+    drives = drive_layout(circuit).drives(given)
     active = active_components(circuit)
     if method == "auto":
         method = "dense" if active.sum() <= DENSE_LIMIT else "sparse"
@@ -642,8 +569,6 @@ def solve_circuit(circuit: Circuit, magnetization, voltage, temperature, current
     mag = _batch_axes(mag, 1, mag.shape[1:-1], full)
     mag_full = np.moveaxis(np.broadcast_to(mag, (mag.shape[0],) + full + (3,)), 0, -2)
     solution = Solution(circuit, x, j, mag_full)
-    given = {"voltage": voltage, "temperature": temperature,
-             "current": {} if current is None else current, "heat": {} if heat is None else heat}
     _refuse_unphysical(circuit, solution, drives, solver, active, given)
     warn_beyond_linear_response(*solution_extremes(x), circuit.temperature, stacklevel=4)
     return solution
@@ -657,8 +582,9 @@ def _singular(circuit: Circuit) -> SingularCircuitError:
     """The error of a circuit whose equations are singular: it names the contact of the
     largest conductance and the ratio to the smallest (beyond ~1e16 they cannot be solved
     together)."""
-    g = np.where(circuit.junction, circuit.junction_moments[:, 0] if circuit.n_contacts
-                 else 0.0, circuit.g_up + circuit.g_down)
+    g = np.zeros(circuit.n_contacts)
+    for kind in circuit.kinds:
+        g[kind.contacts] = kind.conductance
     if not g.size:
         return SingularCircuitError("contacts", "the circuit's equations are singular")
     big, small = int(np.argmax(g)), int(np.argmin(g))
@@ -712,10 +638,9 @@ def _refuse_unphysical(circuit: Circuit, solution, drives, solver, active, given
     i, q = entries[k]
     name = circuit.names[i]
     quantity = ("voltage", "temperature", "current" if circuit.reservoir[i] else "heat")[q]
-    value = {0: -d[i, 0], 1: circuit.temperature + d[i, 1], 2: d[i, 2]}[int(q)]
-    unit = {"voltage": "V", "temperature": "K", "current": "A", "heat": "W"}[quantity]
+    value = to_boundary(quantity, d[i, q], circuit.temperature)
     field = f"{quantity}.{name}" if name in given[quantity] else f"nodes.{name}.{quantity}"
-    raise DeviceError(field, f"{float(value):.3g} {unit} {reason}")
+    raise DeviceError(field, f"{float(value):.3g} {UNITS[quantity]} {reason}")
 
 
 def _backend(method: str):

@@ -30,10 +30,10 @@ import numpy as np
 from ..circuit.backends import register
 from ..circuit.contacts import spin_space_block
 from ..circuit.device import Circuit, DeviceError
+from ..circuit.drives import drive_layout
 from ..circuit.system import kirchhoff_system
 from ..constants import BOLTZMANN, ELEMENTARY_CHARGE, LORENZ
 from ..linear_response import LinearResponseWarning
-from ..validation import absolute_temperature, real
 from .linear import assemble_dense, contact_currents, node_bases, per_contact
 
 
@@ -119,22 +119,6 @@ def _check_grid_settings(points, window) -> None:
                           f"Fermi window reaches beyond {MIN_WINDOW:g} k_B T; got {window!r}")
 
 
-def _check_bias_overrides(circuit: Circuit, voltage, temperature) -> None:
-    """Names are reservoirs, voltages finite (V), temperatures absolute (K, the rule of
-    :func:`~spincaloric.validation.absolute_temperature`); one number each."""
-    for label, given in (("voltage", voltage or {}), ("temperature", temperature or {})):
-        for name, value in given.items():
-            if name not in circuit.index or not circuit.reservoir[circuit.index[name]]:
-                raise DeviceError(f"{label}.{name}", "not a reservoir: its state is solved for")
-            if np.ndim(value) != 0:
-                raise DeviceError(f"{label}.{name}", "must be one number (the energy-resolved "
-                                  f"solver takes no batches), got {value!r}")
-            if label == "voltage":
-                real(value, f"{label}.{name}", "V", DeviceError)
-            else:
-                absolute_temperature(value, f"{label}.{name}", DeviceError)
-
-
 def _check_resolution(eps, temps, mu, circuit: Circuit) -> None:
     """The grid must reach 18 k_B T beyond the largest bias and resolve the coldest Fermi
     edge (spacing ≤ k_B T: sums then err by ~e^(−2π² k_B T/Δε) < 3e-9)."""
@@ -202,7 +186,7 @@ def _check_elastic_inputs(circuit: Circuit, points, window, voltage, temperature
     settings (unless ``energies`` are given), current-biased reservoirs (their voltage, V,
     must be given) and node properties the elastic limit cannot honour (unless ``probes``
     model relaxation, as :func:`solve_relaxed` does)."""
-    _check_bias_overrides(circuit, voltage, temperature)
+    _reservoir_bias(circuit, voltage, temperature)  # validates them
     if energies is None:
         _check_grid_settings(points, window)
     for k in np.flatnonzero(circuit.current_biased):
@@ -214,12 +198,14 @@ def _check_elastic_inputs(circuit: Circuit, points, window, voltage, temperature
 
 def _reservoir_bias(circuit: Circuit, voltage, temperature) -> tuple[np.ndarray, np.ndarray]:
     """(μ − μ0 (J), T (K)) of every node's reservoir, (n,) each, with the overrides
-    ``voltage`` (electric potentials, V) and ``temperature`` (K) applied."""
-    e = ELEMENTARY_CHARGE
-    mu = e * circuit.reservoir_voltage.copy()  # theory V = (μ − μ0)/e
+    ``voltage`` (electric potentials, V) and ``temperature`` (K) applied: one number each, on
+    reservoirs (:meth:`~spincaloric.circuit.drives.DriveLayout.check`)."""
+    layout = drive_layout(circuit)
+    mu = ELEMENTARY_CHARGE * circuit.reservoir_voltage.copy()  # theory V = (μ − μ0)/e
     temps = circuit.reservoir_temperature.copy()
-    for name, v in (voltage or {}).items():
-        mu[circuit.index[name]] = -e * v  # electric potential -> theory voltage
+    for i, v in layout.check("voltage", voltage or {}, scalar=True, any_reservoir=True).items():
+        mu[i] = ELEMENTARY_CHARGE * v
+    layout.check("temperature", temperature or {}, scalar=True)
     for name, t in (temperature or {}).items():
         temps[circuit.index[name]] = t
     return mu, temps
@@ -256,89 +242,39 @@ def _fermi_window(circuit: Circuit, mu, temps, width: float) -> float:
     return width * BOLTZMANN * temps[res].max() + np.abs(mu[res]).max()
 
 
-def _curvatures(circuit: Circuit, curvature) -> np.ndarray:
-    """(3, c) complex: (∂²G↑, ∂²G↓, ∂²G↑↓) of every contact (S/J²; zero unless given)."""
-    second = np.zeros((3, circuit.n_contacts), dtype=complex)
+def _curvatures(circuit: Circuit, curvature) -> dict:
+    """{contact: (∂²G↑, ∂²G↓, ∂²G↑↓)} (S/J², complex (3,)) as given, checked."""
+    second = {}
     for c, values in (curvature or {}).items():
         where = f"curvature[{c!r}]"
         if isinstance(c, bool) or not isinstance(c, (int, np.integer)) \
                 or not 0 <= c < circuit.n_contacts:
             raise DeviceError(where, f"no such contact (indices 0 … {circuit.n_contacts - 1})")
+        second[int(c)] = np.zeros(3, dtype=complex)
         try:
-            second[:, c] = values
+            second[int(c)][:] = values
         except (TypeError, ValueError):
             raise DeviceError(where, "give (∂²G↑, ∂²G↓, ∂²G↑↓) in S/J²") from None
-        if not np.isfinite(second[:, c]).all():
+        if not np.isfinite(second[int(c)]).all():
             raise DeviceError(where, "must be finite (S/J²)")
     return second
 
 
-def _tabulate_conductances(circuit: Circuit, eps, mu, temps, curvature, g_up, g_dn, g_mix):
-    """Write the tabulated spectra G↑(ε), G↓(ε), G↑↓(ε) (S) into the (K, c) tables of their
-    contacts; each must cover the reservoirs' Fermi windows and stay non-negative."""
-    from ..circuit.conductance_spectra import required_span
-
-    span = required_span(temps[circuit.reservoir].max(), np.abs(mu[circuit.reservoir]).max())
-    for c, spectrum in circuit.spectra.items():
-        where = f"{_label(circuit, c)}.spectrum"
-        if c in (curvature or {}):
-            raise DeviceError(where, "a tabulated contact takes no separate curvature")
-        spectrum.check_covers(-span, span, where=where)
-        g_up[:, c], g_dn[:, c], g_mix[:, c] = spectrum(eps)
-        # the spline may overshoot between table points: never a negative conductance
-        for name, values in (("G↑", g_up[:, c]), ("G↓", g_dn[:, c]),
-                             ("Re G↑↓", g_mix[:, c].real)):
-            if values.min() < 0:
-                at = eps[np.argmin(values)] / ELEMENTARY_CHARGE
-                raise DeviceError(where, f"the interpolated {name} is negative near "
-                                  f"{at:.4g} eV: tabulate the spectrum more densely there")
-
-
-def _check_positive(circuit: Circuit, eps, window10, curvature, g_up, g_dn, g_mix) -> None:
-    """A conductance (S) cannot be negative: G + G'ε must stay positive where the Fermi
-    window has weight (``window10`` J: 10 k_B T beyond the biases, e^−10)."""
-    inside = np.abs(eps) <= window10
-    for name, values in (("G↑", g_up), ("G↓", g_dn), ("Re G↑↓", g_mix.real)):
-        bad = np.flatnonzero((values[inside] < 0).any(axis=0))
-        if bad.size:
-            c = int(bad[0])
-            at = eps[inside][np.argmin(values[inside][:, c])] / ELEMENTARY_CHARGE
-            model = "G + G'ε + G''ε²/2" if c in (curvature or {}) else "G + G'ε"
-            raise DeviceError(_label(circuit, c), f"{name}(ε) = {model} is negative near "
-                              f"{at:.3g} eV, inside the Fermi window: the model does not "
-                              "hold there; give a tabulated spectrum")
-
-
-def _contact_conductances(circuit: Circuit, eps, mu, temps, curvature, window10):
-    """(G↑, G↓, G↑↓) of every contact at every energy, (K, c) each (S): G + G'ε (+ G''ε²/2),
-    or the tabulated spectrum; checked positive within ``window10`` (J) of μ0 and floored
-    beyond (a band edge)."""
-    second = _curvatures(circuit, curvature)
-    half_eps2 = 0.5 * eps[:, None] ** 2
-    g_up = circuit.g_up[None] + circuit.dg_up[None] * eps[:, None] + second[0].real * half_eps2
-    g_dn = circuit.g_down[None] + circuit.dg_down[None] * eps[:, None] + second[1].real * half_eps2
-    g_mix = circuit.g_mix[None] + circuit.dg_mix[None] * eps[:, None] + second[2] * half_eps2
-    if circuit.spectra:
-        _tabulate_conductances(circuit, eps, mu, temps, curvature, g_up, g_dn, g_mix)
-    _check_positive(circuit, eps, window10, curvature, g_up, g_dn, g_mix)
-    # beyond, a tiny floor (1e-12 of the contact's G) rather than zero keeps every node
-    # connected at every energy (a node between clamped contacts would be singular)
-    floor = 1e-12 * (np.abs(circuit.g_up) + np.abs(circuit.g_down))[None, :]
-    g_up, g_dn = np.where(g_up < floor, floor, g_up), np.where(g_dn < floor, floor, g_dn)
-    g_mix = np.where(g_mix.real < floor, floor + 0j, g_mix)
-    return g_up, g_dn, g_mix
-
-
 def _spectral_blocks(circuit: Circuit, eps, mu, temps, curvature):
     """(K_a, K_b), (K, c, 4, 4) each (S): the spectral conductance of every contact at every
-    energy, the current of contact c being K_a x_a − K_b x_b (K_b is K_a, the same array,
-    unless a tunnel junction's ends differ)."""
-    m = np.where((circuit.magnet_of_contact >= 0)[:, None],
-                 circuit.magnetization[np.maximum(circuit.magnet_of_contact, 0)], [0, 0, 1.0])
+    energy, as its kind gives it, the current of contact c being K_a x_a − K_b x_b (K_b is
+    K_a, the same array, unless a contact is a two-port)."""
+    from ..circuit.conductance_spectra import required_span
+
     window10 = _fermi_window(circuit, mu, temps, 10)
-    g_up, g_dn, g_mix = _contact_conductances(circuit, eps, mu, temps, curvature, window10)
-    k = spin_space_block(g_up, g_dn, g_mix, m[None])
-    k_b = _junction_blocks(circuit, eps, k, window10) if circuit.junction.any() else k
+    span = required_span(temps[circuit.reservoir].max(), np.abs(mu[circuit.reservoir]).max())
+    second = _curvatures(circuit, curvature)
+    k = np.empty((eps.size, circuit.n_contacts, 4, 4))
+    k_b = np.empty_like(k) if any(kind.two_port for kind in circuit.kinds) else k
+    for kind in circuit.kinds:
+        given = {i: second[c] for i, c in enumerate(kind.contacts.tolist()) if c in second}
+        k[:, kind.contacts], k_b[:, kind.contacts] = kind.spectral_blocks(
+            eps, circuit.magnetization, window10, span, given)
     return k, k_b
 
 
@@ -378,31 +314,6 @@ def _add_probes(circuit: Circuit, system, bases, probes, a_mat, rhs) -> None:
         rs = slice(4 * system.position[node], 4 * system.position[node] + 4)
         a_mat[:, rs, rs] += b.T @ kp @ b
         rhs[:, rs] += x_probe @ (b.T @ kp).T
-
-
-def _junction_blocks(circuit: Circuit, eps, k, window10):
-    """Write the spectral K_a of every tunnel junction into ``k`` (E, c, 4, 4) and return
-    the K_b stack: the moments (G_0, G_0P_a, G_0P_b, G_0P_aP_b) are linear in ε; each channel
-    pair's W(ε) must stay positive within 10 k_B T of the biases and is floored beyond."""
-    from ..circuit.junctions import pair_conductances, spectral_pair_blocks
-
-    k_b = k.copy()
-    inside = np.abs(eps) <= window10
-    for c in np.flatnonzero(circuit.junction):
-        g = (circuit.junction_moments[c][None]
-             + circuit.junction_derivatives[c][None] * eps[:, None])  # (E, 4)
-        w = pair_conductances(g)  # (E, 4)
-        if (w[inside] < 0).any():
-            at = eps[inside][np.argmin(w[inside].min(axis=1))] / ELEMENTARY_CHARGE
-            raise DeviceError(_label(circuit, c), "a channel pair's tunnel conductance "
-                              f"G_0(1 ± P_a)(1 ± P_b) is negative near {at:.3g} eV, inside the "
-                              "Fermi window: the linear model does not hold there")
-        floor = 1e-12 * circuit.junction_moments[c][0]
-        g = pair_conductances(np.where(w < floor, floor, w), inverse=True)
-        a, b = circuit.ends[c]
-        k[:, c], k_b[:, c] = spectral_pair_blocks(g, circuit.magnetization[a],
-                                                  circuit.magnetization[b])
-    return k_b
 
 
 def _check_spectral_nodes(circuit: Circuit, elastic: bool) -> None:
@@ -483,7 +394,7 @@ def relaxed_inputs(circuit: Circuit, relaxation: dict | None = None, *,
     heat {node: W}), before any computation."""
     _check_spectral_nodes(circuit, elastic=False)
     _check_grid_settings(points, window)
-    _check_bias_overrides(circuit, voltage, temperature)
+    _reservoir_bias(circuit, voltage, temperature)  # validates them
     if not (isinstance(tol, (int, float, np.floating)) and np.isfinite(tol) and 0 < tol < 1):
         raise DeviceError("tol", f"must be a relative tolerance between 0 and 1, got {tol!r}")
     if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) \
@@ -693,7 +604,7 @@ def _bias_scales(circuit: Circuit, voltage, temperature, v_biased) -> _BiasScale
     """The scales of the biases (see :class:`_BiasScales`); ``v_biased`` (V) the potentials of
     the current-biased reservoirs."""
     potentials = [*(voltage or {}).values(), *v_biased,
-                  *(-circuit.reservoir_voltage[circuit.reservoir & ~circuit.current_biased])]
+                  *drive_layout(circuit).boundary[drive_layout(circuit).slots("voltage")]]
     v_span = max(potentials, default=0.0) - min(potentials, default=0.0)
     # Joule heating is absent from linear response: start every e–e target no colder than the
     # hottest a node can get from the voltage span
