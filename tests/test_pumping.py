@@ -371,3 +371,27 @@ def test_trajectory_reports_the_pumped_heat_current_per_lead():
     np.testing.assert_allclose(rate[0], lhs, rtol=1e-9, atol=1e-9 * np.abs(rate).max())
     off = Simulation(c, {"free": magnet()}, pumping=False).run(2e-11, n_save=5).to_xarray()
     assert "pumped_heat_current" not in off
+
+
+def test_headline_pillar_pumping_damping_from_the_device_file():
+    """The pillar's free layer: α' = 0.00453 into a sink, 0.00227 with the fixed layer
+    absorbing the backflow (near-parallel start), from the circuit's D map."""
+    from pathlib import Path
+
+    from spincaloric.io.devicefile import load_spec
+
+    spec = load_spec(Path(__file__).parent.parent / "examples" / "devices"
+                     / "thermal_switching_pillar.toml")
+    c = spec.device.finalize()
+    sim, _ = spec.simulation_for(c, 8e-9)
+    par = sim.magnets["free"]
+    theta = np.radians(3)
+    m = np.array([[np.sin(theta), 0, np.cos(theta)]])
+    d = sim.model.damping_matrix(m)[0, :, 0]
+    e1 = np.array([np.cos(theta), 0, -np.sin(theta)])
+    alpha = [par.gyromagnetic_ratio / par.moment * (w @ d @ -np.cross(m[0], w))
+             for w in (e1, np.cross(m[0], e1))]
+    assert alpha == pytest.approx([0.00227, 0.00227], abs=1e-5)
+    contact = next(i for i, (a, b) in enumerate(c.ends) if "free" in (c.names[a], c.names[b]))
+    sink = analytic.pumping_damping(c.g_mix[contact], par.saturation_magnetization, par.volume)
+    assert sink == pytest.approx(0.00453, abs=1e-5)
