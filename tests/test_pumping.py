@@ -54,11 +54,11 @@ def test_sink_ring_down_has_the_pumping_damping_and_gyration(g_mix):
         [0, 0, 1], MS, applied_field=[0, 0, B],
         damping=A0 + analytic.pumping_damping(g_mix, MS, VOL),
         gyration=analytic.pumping_gyration(g_mix, MS, VOL))
-    assert rate == pytest.approx(mode.decay_rate, rel=1e-6)
-    assert omega == pytest.approx(mode.angular_frequency, rel=1e-6)
+    assert rate == pytest.approx(mode.decay_rate, rel=1e-6, abs=0)
+    assert omega == pytest.approx(mode.angular_frequency, rel=1e-6, abs=0)
     off = ring_down(Simulation(sink_circuit(g_mix), {"F": magnet()}, pumping=False))
     assert off[0] == pytest.approx(analytic.small_angle_mode(
-        [0, 0, 1], MS, applied_field=[0, 0, B], damping=A0).decay_rate, rel=1e-5)
+        [0, 0, 1], MS, applied_field=[0, 0, B], damping=A0).decay_rate, rel=1e-5, abs=0)
 
 
 @pytest.mark.parametrize("order", [0, 1])
@@ -78,7 +78,7 @@ def test_sink_damping_map_is_the_closed_form(g_mix, order):
     np.testing.assert_allclose(d, want, rtol=0, atol=1e-12 * np.abs(want).max())
     # α' = (γ/M_sV) ħ² Re G↑↓/2e²
     assert magnet().gyromagnetic_ratio / (MS * VOL) * SINK_D * np.real(g_mix) == \
-        pytest.approx(analytic.pumping_damping(g_mix, MS, VOL), rel=1e-12)
+        pytest.approx(analytic.pumping_damping(g_mix, MS, VOL), rel=1e-12, abs=0)
 
 
 @pytest.mark.slow
@@ -147,7 +147,7 @@ def test_trilayer_ring_down_damping_is_half_the_sink_value():
     half = analytic.trilayer_pumping_damping(VALVE, 0.0)[0]
     mode = analytic.small_angle_mode([0, 0, 1], MS, applied_field=[0, 0, B],
                                      damping=A0 + half * sink_alpha())
-    assert rate == pytest.approx(mode.decay_rate, rel=1e-3)
+    assert rate == pytest.approx(mode.decay_rate, rel=1e-3, abs=0)
 
 
 @pytest.mark.parametrize("spin_flip", [0.0, 0.03])
@@ -181,7 +181,7 @@ def test_acoustic_and_optical_modes_ring_down_differently(phase):
     a, b = analytic.trilayer_dynamic_coupling(VALVE.mixing * VALVE.conductance / 2, gsf)
     mode = analytic.small_angle_mode([0, 0, 1], MS, applied_field=[0, 0, B],
                                      damping=A0 + sink_alpha() * (a - phase * b))
-    assert rate == pytest.approx(mode.decay_rate, rel=1e-3)
+    assert rate == pytest.approx(mode.decay_rate, rel=1e-3, abs=0)
 
 
 # ---- C, D: reciprocity and the second law on random circuits ---------------------------------
@@ -349,8 +349,8 @@ def test_valve_pumped_charge_and_heat_are_the_closed_form(theta):
     i0, q0 = tm.reservoir_currents(m)
     want_i, want_q = analytic.valve_pumped_currents(p, theta, w)
     # the reservoirs in node order: L, R
-    assert i1[1] - i0[1] == pytest.approx(want_i, rel=1e-9)
-    assert q1[1] - q0[1] == pytest.approx(want_q, rel=1e-9)
+    assert i1[1] - i0[1] == pytest.approx(want_i, rel=1e-9, abs=0)
+    assert q1[1] - q0[1] == pytest.approx(want_q, rel=1e-9, abs=0)
 
 
 @pytest.mark.slow
