@@ -12,6 +12,7 @@ import pytest
 
 from spincaloric import ContactParameters, Device, DeviceError
 from spincaloric.constants import gyromagnetic_ratio
+from spincaloric.io.results import pick
 from spincaloric.layers import BulkMaterial, add_layer, lateral_spin_valve
 from spincaloric.layers.drift_diffusion import hanle_nonlocal_signal
 from spincaloric.solvers.spectral import solve_elastic
@@ -230,7 +231,7 @@ def test_hanle_curve_from_the_device_file_sweep():
     key = "layers.channel.hanle_field[2]"
     ds = sweep_file(data, [(key, fields), ("detector.magnetization.phi", np.array([0.0, 180.0]))])
     assert ds[key].attrs["units"] == "T"
-    v = ds["detector.voltage"].values  # V, (field, phi)
+    v = pick(ds, "detector.voltage").values  # V, (field, phi)
     signal = (v[:, 0] - v[:, 1]) / data["nodes"]["injector"]["current"]  # per A injected
     cu = bulk_material("Cu", resistivity=2e-8, spin_flip_length=500e-9)
     closed = np.array([hanle_nonlocal_signal(cu, 5e-15, 0.5e-6, polarization=0.3, field=b,

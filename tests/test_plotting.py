@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from spincaloric.cli import main
+from spincaloric.io.results import pick
 
 pytest.importorskip("matplotlib")
 
@@ -86,22 +87,21 @@ def test_a_sweep_draws_the_torque_on_the_magnet_it_turns(tmp_path):
     ax = plot_dataset(ds).axes[0]
     assert "torque on right" in ax.get_ylabel()
     assert_drawn_in_engineering_units(ax.lines[0].get_ydata(),
-                                      ds["right.torque"].sel(component="x"))
+                                      pick(ds, "right.torque").sel(component="x"))
 
     ds = sweep(tmp_path, LAYERED, "free_3.magnetization.theta=0:180:7", name="l.nc")
-    assert "free_3.torque" not in ds  # a layer is one magnet, reported under its name
+    assert "free_3" not in ds.indexes["magnet"]  # a layer is one magnet, under its name
     ax = plot_dataset(ds).axes[0]
     assert "torque on free" in ax.get_ylabel()
     assert_drawn_in_engineering_units(
-        ax.lines[3].get_ydata(), np.linalg.norm(ds["free.torque"].values, axis=-1))
+        ax.lines[3].get_ydata(), np.linalg.norm(pick(ds, "free.torque").values, axis=-1))
 
     ds = sweep(tmp_path, LAYERED, "top.voltage=-1e-3:1e-3:5", name="v.nc")
     ax = plot_dataset(ds).axes[0]  # no magnet turned, none dynamic: a whole layer's torque
     assert "torque on" in ax.get_ylabel()
 
     ds = sweep(tmp_path, PILLAR, "free.voltage=-1e-3:1e-3:5", name="p.nc")
-    assert ds["free.torque"].attrs["dynamic_magnet"] == 1
-    assert "dynamic_magnet" not in ds["fixed.torque"].attrs
+    assert ds["dynamic"].sel(magnet="free") == 1 and ds["dynamic"].sel(magnet="fixed") == 0
     ax = plot_dataset(ds).axes[0]
     assert "torque on free" in ax.get_ylabel()
 
@@ -120,7 +120,7 @@ def test_axes_are_in_engineering_units_with_quantity_symbol_and_unit(tmp_path):
     np.testing.assert_allclose(ax.lines[0].get_xdata(), [-1, -0.5, 0, 0.5, 1], rtol=1e-12)
     assert ax.get_ylabel() == "spin-transfer torque on free, τ_x (zN m)"
     np.testing.assert_allclose(ax.lines[0].get_ydata(),
-                               ds["free.torque"].sel(component="x") * 1e21, rtol=1e-12)
+                               pick(ds, "free.torque").sel(component="x") * 1e21, rtol=1e-12)
     assert offsets(fig) == []
 
     # a switching map: times in ns on the axis and the colour bar
@@ -190,6 +190,8 @@ def test_a_trajectory_file_is_drawn_like_the_headline_figure(tmp_path):
     assert res.exit_code == 0, res.output
     assert (tmp_path / "run.png").stat().st_size > 10_000
     ds = load_dataset(run)
+    assert ds.attrs["spincaloric_format"] == 2
+    assert all("units" in v.attrs for v in ds.data_vars.values())
     fig = plot_dataset(ds)
     m_ax, drive_ax, torque_ax = fig.axes
     t = ds["time"].values * 1e9

@@ -9,7 +9,8 @@ from click.testing import CliRunner
 import spincaloric as sc
 from spincaloric.cli import main
 from spincaloric.io.paths import parse_vary
-from spincaloric.studies.sweep import run_sweep
+from spincaloric.io.results import columnar, pick
+from spincaloric.studies.sweep import axis_name, run_sweep
 
 VALVE = Path(__file__).parent.parent / "examples" / "devices" / "valve_thermal.toml"
 
@@ -21,16 +22,16 @@ def test_sweep_equals_point_by_point_solves():
     ds = run_sweep(circuit, axes)
     assert isinstance(ds, xr.Dataset)
     assert ds["right.magnetization.theta"].attrs["units"] == "deg"
-    assert ds["left.torque"].dims == ("right.magnetization.theta", "right.voltage", "component")
-    assert ds["left.torque"].attrs["units"] == "N m"
+    assert pick(ds, "left.torque").dims == ("right.magnetization.theta", "right.voltage", "component")
+    assert pick(ds, "left.torque").attrs["units"] == "N m"
     for i, theta in enumerate(ds["right.magnetization.theta"].values):
         for j, v in enumerate(ds["right.voltage"].values):
             t = np.radians(theta)
             sol = circuit.solve(magnetization={"right": [np.sin(t), 0, np.cos(t)]},
                                 voltage={"right": v})
-            np.testing.assert_allclose(ds["left.torque"].values[i, j], sol.torques["left"],
+            np.testing.assert_allclose(pick(ds, "left.torque").values[i, j], sol.torques["left"],
                                        rtol=1e-12, atol=1e-40)
-            assert float(ds["left->spacer.charge_current"].values[i, j]) == pytest.approx(
+            assert float(pick(ds, "left->spacer.charge_current").values[i, j]) == pytest.approx(
                 float(sol.contacts[0].charge_current), rel=1e-12, abs=0)
 
 
@@ -65,13 +66,13 @@ def test_plots_show_vector_components_and_zipped_parameters(tmp_path):
     assert [line.get_label() for line in ax.lines] == ["τ_x", "τ_y", "τ_z", "|τ|"]
     assert ax.get_ylabel() == "spin-transfer torque on left, τ (yN m)"  # 10⁻²⁵ N m
     np.testing.assert_allclose(ax.lines[0].get_ydata(),
-                               ds["left.torque"].sel(component="x") * 1e24, rtol=1e-12)
+                               pick(ds, "left.torque").sel(component="x") * 1e24, rtol=1e-12)
     ax = plot_dataset(ds, "left.torque", "y").axes[0]
     assert len(ax.lines) == 1
     # 3e-27 N m: beyond the prefixes (y = 10⁻²⁴), a power of ten
     assert ax.get_ylabel() == "spin-transfer torque on left, τ_y (10⁻²⁷ N m)"
     np.testing.assert_allclose(ax.lines[0].get_ydata(),
-                               ds["left.torque"].sel(component="y") * 1e27, rtol=1e-12)
+                               pick(ds, "left.torque").sel(component="y") * 1e27, rtol=1e-12)
     assert ax.get_xlabel() == "polar angle of right's magnetization, θ (°)"
     with pytest.raises(sc.DeviceError, match="^component: .* is a scalar"):
         plot_dataset(ds, "left->spacer.charge_current", "x")
@@ -106,7 +107,7 @@ def test_a_single_valued_axis_is_dropped_and_the_line_drawn(tmp_path):
     assert not [c for c in ax.collections if isinstance(c, QuadMesh)]
     (line,) = ax.lines
     np.testing.assert_allclose(line.get_xdata(), np.linspace(0, 180, 37))
-    np.testing.assert_allclose(line.get_ydata(), ds["left->spacer.charge_current"][0] * 1e6)
+    np.testing.assert_allclose(line.get_ydata(), pick(ds, "left->spacer.charge_current")[0] * 1e6)
     assert ax.get_ylabel() == "charge current left->spacer, I (µA)"
     assert "electric potential of right V = 1 mV" in ax.get_title()
     fig = plot_dataset(ds, "right.torque")  # a vector: its components and magnitude
@@ -148,7 +149,7 @@ def test_sweep_described_in_the_device_file(tmp_path):
     import xarray as xr
 
     ds = xr.load_dataset(out)
-    assert ds["left.torque"].shape == (4, 2, 3)
+    assert pick(ds, "left.torque").shape == (4, 2, 3)
     res = CliRunner().invoke(main, ["sweep", str(VALVE), "-o", str(tmp_path / "t.nc")])
     assert res.exit_code == 2 and "vary: give --vary or a [sweep] table" in res.stderr
 
@@ -162,7 +163,7 @@ def test_large_results_as_zarr(tmp_path):
                                     "right.magnetization.theta=0:180:19", "-o", str(out)])
     assert res.exit_code == 0, res.output
     ds = load_dataset(out)
-    assert ds["left.torque"].shape == (19, 3)
+    assert pick(ds, "left.torque").shape == (19, 3)
     assert not list(tmp_path.glob(".*part"))
     res = CliRunner().invoke(main, ["plot", str(out), "-o", str(tmp_path / "f.png")])
     assert res.exit_code == 0, res.output
@@ -176,19 +177,19 @@ def test_sweeping_contact_parameters_and_lists_of_points(tmp_path):
     axes = [parse_vary("contacts[1].conductance=0.5e-2,1.15e-2,2e-2"),
             parse_vary("right.magnetization.theta=0:180:5")]
     ds = sweep_file(data, axes)
-    assert ds["left.torque"].dims == ("contacts[1].conductance", "right.magnetization.theta",
+    assert pick(ds, "left.torque").dims == ("contacts[1].conductance", "right.magnetization.theta",
                                       "component")
     assert ds["contacts[1].conductance"].attrs["units"] == "S"
     for i, g in enumerate([0.5e-2, 1.15e-2, 2e-2]):
         data["contacts"][1]["conductance"] = g
         c = sc.io.device_from_dict(data).finalize()
         sol = c.solve(magnetization={"right": [1.0, 0, 0]})  # θ = 90°
-        np.testing.assert_allclose(ds["left.torque"].values[i, 2], sol.torques["left"],
+        np.testing.assert_allclose(pick(ds, "left.torque").values[i, 2], sol.torques["left"],
                                    rtol=1e-12, atol=1e-40)
     pts = sweep_file(read_toml(VALVE), [parse_vary("right.voltage=0,1e-6,2e-6"),
                                         parse_vary("contacts[1].conductance=1e-2,2e-2,3e-2")],
                      zipped=True)
-    assert pts["left.torque"].dims == ("point", "component")
+    assert pick(pts, "left.torque").dims == ("point", "component")
     assert list(pts["contacts[1].conductance"].values) == [1e-2, 2e-2, 3e-2]
     with pytest.raises(sc.DeviceError, match="equal lengths"):
         sweep_file(read_toml(VALVE), [parse_vary("right.voltage=0,1"),
@@ -212,7 +213,7 @@ def test_a_layer_sweeps_as_one_magnet():
     assert not any(f"{v}.torque" in ds for v in circuit.magnet_nodes("free_3")[1:])
     m = [np.sin(np.radians(60)), 0.0, np.cos(np.radians(60))]
     direct = circuit.solve(magnetization={"free_0": m}).magnet_torque("free_5")
-    np.testing.assert_allclose(ds["free.torque"].values[1], direct,
+    np.testing.assert_allclose(pick(ds, "free.torque").values[1], direct,
                                atol=1e-12 * np.abs(direct).max())
 
 
@@ -230,10 +231,10 @@ def test_plot_defaults_to_the_first_non_zero_torque():
                                   {"units": "N m", "long_name": "torque on b"}),
                      "b.voltage": ("v", x, {"units": "V"})},
                     coords={"v": ("v", x, {"units": "V"}), "component": ["x", "y", "z"]})
-    ax = plot_dataset(ds).axes[0]
+    ax = plot_dataset(columnar(ds)).axes[0]
     assert "torque on b" in ax.get_ylabel()
-    ax = plot_dataset(ds.drop_vars("b.torque")).axes[0]  # no non-zero torque: the first one
-    assert "torque on a" in ax.get_ylabel()
+    ax = plot_dataset(columnar(ds.drop_vars("b.torque"))).axes[0]  # no non-zero torque:
+    assert "torque on a" in ax.get_ylabel()  # the first one
 
 
 def test_rebuilt_sweeps_put_every_value_in_its_place():
@@ -248,18 +249,21 @@ def test_rebuilt_sweeps_put_every_value_in_its_place():
     ds = sweep_file(data, [("contacts[1].conductance", np.array(g_values)),
                            ("temperature", np.array(t_values)),
                            ("right.voltage", np.array(v_values))])
-    assert ds["left.torque"].dims == ("contacts[1].conductance", "temperature",
-                                      "right.voltage", "component")
-    assert list(ds["temperature"].values) == t_values  # the order given, not sorted
+    # the device temperature's axis beside the node temperatures
+    assert pick(ds, "left.torque").dims == ("contacts[1].conductance", "device_temperature",
+                                            "right.voltage", "component")
+    assert ds["temperature"].dims == ("contacts[1].conductance", "device_temperature",
+                                      "right.voltage", "node")
+    assert list(ds["device_temperature"].values) == t_values  # the order given, not sorted
     for i, g in enumerate(g_values):
         for j, t in enumerate(t_values):
             d = read_toml(VALVE)
             d["contacts"][1]["conductance"] = g
             d["temperature"] = t
             sol = sc.io.device_from_dict(d).finalize().solve(voltage={"right": v_values[1]})
-            np.testing.assert_allclose(ds["left.torque"].values[i, j, 1], sol.torques["left"],
+            np.testing.assert_allclose(pick(ds, "left.torque").values[i, j, 1], sol.torques["left"],
                                        rtol=1e-12, atol=1e-40)
-            assert float(ds["spacer.temperature"].values[i, j, 1]) == pytest.approx(
+            assert float(pick(ds, "spacer.temperature").values[i, j, 1]) == pytest.approx(
                 float(sol.nodes["spacer"].temperature), rel=1e-12, abs=0)
     pts = sweep_file(read_toml(VALVE), [("right.voltage", np.array([1e-6, 3e-6])),
                                         ("contacts[1].conductance", np.array([2e-2, 0.5e-2]))],
@@ -267,7 +271,7 @@ def test_rebuilt_sweeps_put_every_value_in_its_place():
     d = read_toml(VALVE)
     d["contacts"][1]["conductance"] = 0.5e-2
     sol = sc.io.device_from_dict(d).finalize().solve(voltage={"right": 3e-6})
-    np.testing.assert_allclose(pts["left.torque"].values[1], sol.torques["left"], rtol=1e-12,
+    np.testing.assert_allclose(pick(pts, "left.torque").values[1], sol.torques["left"], rtol=1e-12,
                                atol=1e-40)
     assert list(pts["right.voltage"].values) == [1e-6, 3e-6]
 
@@ -305,7 +309,15 @@ def test_a_sweep_carries_every_quantity_of_a_solve(tmp_path, device):
                                     "-o", str(out)])
     assert res.exit_code == 0, res.output
     ds = load_dataset(out)
-    assert set(map(str, ds.data_vars)) == _json_quantities(doc)
+    names = {f"{owner}.{q}" for q, da in ds.data_vars.items() for dim in da.dims
+             if dim in ("node", "contact", "magnet") for owner in ds[dim].values.astype(str)}
+    names |= {str(q) for q, da in ds.data_vars.items() if not set(da.dims) & {"node", "contact",
+                                                                           "magnet"}}
+    reservoirs = ds["node"].values[ds["reservoir"].values == 1].astype(str)
+    spin = {f"{r}.{q}" for r in reservoirs for q in ("spin_accumulation", "spin_temperature")}
+    assert names == _json_quantities(doc) | spin  # a reservoir's spin quantities: 0
+    for name in spin:
+        assert not pick(ds, name).values.any()
 
 
 DEVICES = VALVE.parent
@@ -340,9 +352,9 @@ def test_every_documented_vary_key_form_sweeps(tmp_path, device, vary):
     res = CliRunner().invoke(main, ["sweep", str(DEVICES / device), "--vary", vary,
                                     "-o", str(out)])
     assert res.exit_code == 0, res.output
-    key = vary.split("=")[0]
+    key = axis_name(vary.split("=")[0])
     ds = load_dataset(out)
-    assert ds[key].size >= 2 and ds[key].attrs["units"]
+    assert ds[key].dims == (key,) and ds[key].size >= 2 and ds[key].attrs["units"]
 
 
 def test_a_layer_angle_turns_the_whole_layer():
@@ -355,9 +367,9 @@ def test_a_layer_angle_turns_the_whole_layer():
     data = with_absolute_files(read_toml(path), path.parent)
     ds = sweep_file(data, [parse_vary("free.magnetization.phi=0,90")])
     direct = sc.load_device(path).finalize().solve(magnetization={"free": [0, 1, 0]})
-    np.testing.assert_allclose(ds["free.torque"].values[1], direct.magnet_torque("free"),
+    np.testing.assert_allclose(pick(ds, "free.torque").values[1], direct.magnet_torque("free"),
                                rtol=1e-10, atol=1e-12 * np.abs(direct.magnet_torque("free")).max())
-    np.testing.assert_allclose(ds["free_3.voltage"].values[1], direct.nodes["free_3"].voltage,
+    np.testing.assert_allclose(pick(ds, "free_3.voltage").values[1], direct.nodes["free_3"].voltage,
                                rtol=1e-10)
 
 
@@ -429,4 +441,7 @@ def test_every_documented_vary_key_form_maps(tmp_path, vary):
                                     "--vary", vary, "--until", "0.01ns", "-o", str(out)])
     assert res.exit_code == 0, res.output
     key = vary.split("=")[0]
-    assert load_dataset(out)[key].values.tolist() == [float(vary.split("=")[1])]
+    ds = load_dataset(out)
+    assert ds[key].values.tolist() == [float(vary.split("=")[1])]
+    assert ds.attrs["spincaloric_format"] == 2
+    assert all("units" in v.attrs for v in ds.data_vars.values())

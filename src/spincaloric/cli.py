@@ -554,11 +554,128 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
     click.echo(f"{device}: {ds['switched'].size} runs, {frac:.0%} switched -> {output}")
 
 
+@main.command(short_help="Ferromagnetic resonance of a dynamic magnet: frequency and damping.")
+@click.argument("device", type=click.Path(dir_okay=False))
+@click.option("--magnet", required=True,
+              help="the dynamic magnet (a node or layer with a magnet table)")
+@click.option("--vary", "varies", multiple=True, metavar="KEY=VALUES",
+              help="KEY=START:STOP:N or KEY=V1,V2,...: the resonance at every point of the "
+                   "grid (SI units; keys as in sweep), e.g. nodes.free.magnet.thickness="
+                   "1e-9:5e-9:9 for the damping against thickness; repeat for more axes")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="netCDF result (frequency, decay rate, damping, g, equilibrium)")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False),
+              help="with --vary: figure of f and α_eff against the parameter (PNG, PDF or SVG)")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object")
+@click.option("--ring-down", is_flag=True,
+              help="also integrate the ring-down from a small tilt and fit a damped sinusoid "
+                   "(a check of the eigenproblem; not with --vary)")
+@_OVERWRITE
+def fmr(device, magnet, varies, output, plot_path, as_json, ring_down, overwrite):
+    """Ferromagnetic resonance of MAGNET in DEVICE: the small-angle mode about its
+    equilibrium (the LLGS equation linearised, with the circuit's torque at the static
+    drives): frequency f, decay rate Γ (linewidth 2Γ), effective damping α_eff and g-factor."""
+    try:
+        p = _load(device)
+    except _Failed:
+        sys.exit(EXIT_INPUT)
+    names = list(p.spec.magnets)
+    problem = (("nodes", "no dynamic magnet (add a [nodes.NAME.magnet] table)") if not names
+               else ("--magnet", f"{magnet!r}: " + unknown("dynamic magnet", magnet, names))
+               if magnet not in names
+               else ("--plot", "needs --vary: f and α_eff are drawn against a parameter")
+               if plot_path and not varies
+               else ("--ring-down", "checks one device: not with --vary")
+               if ring_down and varies else None)
+    if problem:
+        _report(device, f"{problem[0]}: {problem[1]}")
+        sys.exit(EXIT_INPUT)
+    _check_outputs(device, [device], overwrite, output=output, plot=plot_path)
+    with _locked(device, output, plot_path):
+        ds, axes, check = _resonances(device, p, magnet, varies, ring_down)
+        _write_resonance(device, ds, output, plot_path)
+    _print_resonance(device, ds, axes, check, as_json)
+
+
+def _resonances(device, p, magnet, varies, ring_down):
+    """(Dataset, axes, RingDown or None) of ``spincaloric fmr``; bad input one line, exit 2."""
+    from .circuit.device import DeviceError
+    from .io.paths import parse_vary
+    from .studies.resonance import resonance_sweep
+
+    try:
+        axes = [parse_vary(v) for v in varies]
+        ds = resonance_sweep(p.data, magnet, axes)
+        check = None
+        if ring_down:
+            from .dynamics.resonance import ring_down as integrate_ring_down
+            from .dynamics.simulation import Simulation
+
+            with _compile_notice():
+                check = integrate_ring_down(Simulation(p.circuit, p.spec.magnets), magnet)
+    except (DeviceError, ValueError) as err:
+        _report(device, err)
+        sys.exit(EXIT_INPUT)
+    return ds, axes, check
+
+
+def _write_resonance(device, ds, output, plot_path) -> None:
+    """The result file and its figure, all or none."""
+    from .io.devicefile import dataset_output
+
+    outputs = [dataset_output(ds, output)] if output else []
+    if plot_path:
+        try:
+            from .io.plotting import plot_resonance, png_output
+
+            outputs.append(png_output(plot_resonance(ds), plot_path))
+        except ImportError:
+            _report(device, "plot: needs matplotlib (pip install 'spincaloric[plot]')")
+            sys.exit(EXIT_INPUT)
+    if outputs:
+        _write_or_exit(device, outputs)
+
+
+def _print_resonance(device, ds, axes, check, as_json) -> None:
+    """A line per point (or one JSON object) on stdout."""
+    from .studies.resonance import RESULTS
+
+    keys = [k for k, _ in axes]
+    points = []
+    for index in np.ndindex(ds["frequency"].shape):
+        at = dict(zip(keys, index))
+        point = {k: float(ds[k].values[i]) for k, i in at.items()}
+        point.update({name: float(ds[name].isel(at)) for name, *_ in RESULTS})
+        point["equilibrium"] = ds["equilibrium"].isel(at).values.tolist()
+        points.append(point)
+    magnet = ds.attrs["magnet"]
+    if as_json:
+        record = {"file": device, "magnet": magnet}
+        record.update({"vary": keys, "points": points} if keys else points[0])
+        if check is not None:
+            record["ring_down"] = {"frequency": check.frequency, "decay_rate": check.decay_rate}
+        click.echo(json.dumps(record))
+        return
+    for point in points:
+        where = "".join(f"{k} = {point[k]:g}, " for k in keys)
+        m0 = ", ".join(f"{round(x, 12) + 0.0:+.4f}" for x in point["equilibrium"])
+        click.echo(f"{device}: {magnet}: {where}f = {point['frequency'] / 1e9:.6g} GHz, "
+                   f"Γ = {point['decay_rate'] / 1e9:.6g} 1/ns, α_eff = {point['damping']:.6g}, "
+                   f"g = {point['g_factor']:.6g}, m0 = ({m0})")
+    if check is not None:
+        p = points[0]
+        click.echo(f"{device}: {magnet}: ring-down f = {check.frequency / 1e9:.6g} GHz "
+                   f"({check.frequency / p['frequency'] - 1:+.1e}), Γ = "
+                   f"{check.decay_rate / 1e9:.6g} 1/ns "
+                   f"({check.decay_rate / p['decay_rate'] - 1:+.1e} relative)")
+
+
 @main.command(short_help="Draw a sweep, switching map or trajectory file as a PNG.")
 @click.argument("result", type=click.Path())
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
               help="figure file: PNG, PDF or SVG, by its suffix")
-@click.option("--variable", help="variable to draw [default: a sweep's torque on the magnet "
+@click.option("--variable", help="variable to draw, or one owner's quantity of a sweep "
+              "(detector.voltage, free.torque) [default: a sweep's torque on the magnet "
               "whose magnetization it turns, else on the dynamic magnet; a map's switching "
               "time; a trajectory's m, drives and torque]; quote names with '->', e.g. "
               "--variable 'left->spacer.charge_current'")
@@ -581,12 +698,6 @@ def plot(result, output, variable, component, overwrite):
         from .io.devicefile import load_dataset
 
         ds = load_dataset(result)
-        if variable is not None and variable not in ds:
-            hint = (" (a name with '->' must be quoted in the shell)"
-                    if any(str(v).startswith(variable) and "->" in str(v) for v in ds.data_vars)
-                    else "")
-            raise DeviceError("variable", f"{variable!r}: "
-                              + unknown("variable", variable, map(str, ds.data_vars)) + hint)
         fig = plot_dataset(ds, variable, component)
     except ImportError as err:
         _report(result, f"plot: needs {err.name or 'matplotlib'} (pip install 'spincaloric[plot]')")

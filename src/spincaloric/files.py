@@ -25,7 +25,16 @@ import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-__all__ = ["OutputInUse", "atomic_write", "output_lock", "output_problem", "write_together"]
+__all__ = ["FORMAT_ATTRIBUTE", "FORMAT_VERSION", "OutputInUse", "atomic_write", "output_lock",
+           "output_problem", "write_together"]
+
+#: The dataset attribute of a result file (sweep, switching map, trajectory) that names the
+#: version of its layout (docs/device-format.md, "Result files").
+FORMAT_ATTRIBUTE = "spincaloric_format"
+#: The layout written: every quantity one variable over ``node``, ``contact`` or ``magnet``
+#: dimensions. A file without :data:`FORMAT_ATTRIBUTE` has layout 1, one variable per quantity
+#: and owner (``free.voltage``), which :func:`spincaloric.io.results.columnar` reads.
+FORMAT_VERSION = 2
 
 
 class OutputInUse(OSError):

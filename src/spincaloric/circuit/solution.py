@@ -82,6 +82,54 @@ class ContactResult:
     entropy_production: np.ndarray
 
 
+#: Every quantity a solution reports: name -> (units (SI), what it is in words, vector).
+QUANTITIES = {
+    "voltage": ("V", "electric potential", False),
+    "spin_accumulation": ("V", "spin accumulation", True),
+    "temperature": ("K", "temperature", False),
+    "spin_temperature": ("K", "spin temperature", True),
+    "charge_current": ("A", "charge current", False),
+    "spin_current": ("A", "spin current", True),
+    "heat_current": ("W", "heat current", False),
+    "spin_heat_current": ("W", "spin heat current", True),
+    "torque": ("N m", "spin-transfer torque", True),
+    "entropy_production": ("W/K", "entropy production", False),
+}
+#: The owners of each quantity, the axis of a result file it varies along: nodes, contacts or
+#: magnets (a quantity of the whole circuit has none).
+OWNER_AXIS = {"voltage": "node", "spin_accumulation": "node", "temperature": "node",
+              "spin_temperature": "node", "charge_current": "contact", "spin_current": "contact",
+              "heat_current": "contact", "spin_heat_current": "contact", "torque": "magnet"}
+
+#: The sign conventions of every result (docs/physics.md §1), as result files state them.
+SIGN_CONVENTIONS = {
+    "voltage_convention": "electric potential, -V_c: what a voltmeter reads",
+    "current_convention": "currents of a contact flow from its first node (from->to) into its "
+                          "second; charge_current is the conventional current, -I_c; spin "
+                          "currents are e x the particle spin current (A)",
+    "spin_convention": "spin accumulation mu_s/e (V) and spin temperature T_up - T_down (K) as "
+                       "vectors along the spin axis; up is the majority spin of a ferromagnet",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One quantity of a solution over all its owners (:meth:`Solution.columns`).
+
+    name : the quantity (a key of :data:`QUANTITIES`).
+    owner : the axis of its owners, "node", "contact" or "magnet"; None for the whole circuit.
+    value : batch shape of the solve, then the owners (if any), then (3,) for a vector.
+    units, long_name, vector : as in :data:`QUANTITIES`.
+    """
+
+    name: str
+    owner: str | None
+    value: np.ndarray
+    units: str
+    long_name: str
+    vector: bool
+
+
 @dataclass(frozen=True)
 class Reported:
     """One quantity that a solution reports (:meth:`Solution.reported`).
@@ -278,38 +326,64 @@ class Solution:
 
     def _reported(self) -> list[Reported]:
         c = self.circuit
+
+        def node(section, name, quantity, value, suffix=""):
+            units, words, vector = QUANTITIES[quantity]
+            return Reported(section, name, name, quantity, value, units,
+                            f"{words} of {name}{suffix}", vector)
+
+        def contact(k, tag, quantity, value):
+            units, words, vector = QUANTITIES[quantity]
+            return Reported("contacts", k, tag, quantity, value, units, f"{words} {tag}", vector)
+
         out = []
         for name, s in self.nodes.items():
-            out += [Reported("nodes", name, name, "voltage", s.voltage, "V",
-                             f"electric potential of {name}"),
-                    Reported("nodes", name, name, "spin_accumulation", s.spin_accumulation,
-                             "V", f"spin accumulation of {name}", True),
-                    Reported("nodes", name, name, "temperature", s.temperature, "K",
-                             f"temperature of {name}"),
-                    Reported("nodes", name, name, "spin_temperature", s.spin_temperature, "K",
-                             f"spin temperature of {name}", True)]
+            out += [node("nodes", name, "voltage", s.voltage),
+                    node("nodes", name, "spin_accumulation", s.spin_accumulation),
+                    node("nodes", name, "temperature", s.temperature),
+                    node("nodes", name, "spin_temperature", s.spin_temperature)]
         for name, s in self.reservoirs.items():
             solved = " (solved)" if c.current_biased[c.index[name]] else ""
-            out += [Reported("reservoirs", name, name, "voltage", s.voltage, "V",
-                             f"electric potential of {name}{solved}"),
-                    Reported("reservoirs", name, name, "temperature", s.temperature, "K",
-                             f"temperature of {name}")]
+            out += [node("reservoirs", name, "voltage", s.voltage, solved),
+                    node("reservoirs", name, "temperature", s.temperature)]
         for k, r in enumerate(self.contacts):
             tag = f"{r.between[0]}->{r.between[1]}"
-            out += [Reported("contacts", k, tag, "charge_current", r.charge_current, "A",
-                             f"charge current {tag}"),
-                    Reported("contacts", k, tag, "spin_current", r.spin_current, "A",
-                             f"spin current {tag}", True),
-                    Reported("contacts", k, tag, "heat_current", r.heat_current, "W",
-                             f"heat current {tag}"),
-                    Reported("contacts", k, tag, "spin_heat_current", r.spin_heat_current, "W",
-                             f"spin heat current {tag}", True)]
-        out += [Reported("torques", name, name, "torque", tau, "N m",
-                         f"spin-transfer torque on {name}", True)
+            out += [contact(k, tag, "charge_current", r.charge_current),
+                    contact(k, tag, "spin_current", r.spin_current),
+                    contact(k, tag, "heat_current", r.heat_current),
+                    contact(k, tag, "spin_heat_current", r.spin_heat_current)]
+        units, words, _ = QUANTITIES["torque"]
+        out += [Reported("torques", name, name, "torque", tau, units, f"{words} on {name}", True)
                 for name, tau in self.magnet_torques.items()]
-        out.append(Reported("", None, "", "entropy_production", self.entropy_production, "W/K",
-                            "entropy production"))
+        units, words, _ = QUANTITIES["entropy_production"]
+        out.append(Reported("", None, "", "entropy_production", self.entropy_production, units,
+                            words))
         return out
+
+    def columns(self) -> list[Column]:
+        """Everything :meth:`reported` holds, one array per quantity over all its owners (the
+        columns of a sweep file): over the ``node`` axis (every node, in circuit order:
+        :attr:`Circuit.names <spincaloric.circuit.device.Circuit.names>`, a reservoir's spin
+        accumulation and spin temperature 0), the ``contact`` axis (device order) or the
+        ``magnet`` axis (:attr:`magnet_torques`), plus ``component`` for a vector; the entropy
+        production of the whole circuit. No loop over nodes or contacts."""
+        c = self.circuit
+        x, j = self.states, self.currents
+        torques = self.magnet_torques
+        tau = (np.stack(list(torques.values()), axis=-2) if torques
+               else np.zeros(self.shape + (0, 3)))
+        parts = {"voltage": to_boundary("voltage", x[..., 0]),
+                 "spin_accumulation": x[..., 1:4],
+                 "temperature": c.temperature + x[..., 4],
+                 "spin_temperature": x[..., 5:8],
+                 "charge_current": to_boundary("charge_current", j[..., 0]),
+                 "spin_current": j[..., 1:4],
+                 "heat_current": j[..., 4],
+                 "spin_heat_current": j[..., 5:8],
+                 "torque": tau,
+                 "entropy_production": self.entropy_production}
+        return [Column(name, OWNER_AXIS.get(name), np.asarray(value), *QUANTITIES[name])
+                for name, value in parts.items()]
 
     def to_dict(self) -> dict:
         """The JSON document of device-format.md (lists nest over the batch shape), built

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..circuit.contacts import cross_matrix
-from ..files import atomic_write
+from ..files import FORMAT_ATTRIBUTE, FORMAT_VERSION, atomic_write
 from .switching import SwitchingResult, detect_switching
 
 
@@ -192,12 +192,13 @@ class Trajectory:
                      "moving magnets"})
         sw = self.switching()
         ds["switched"] = (("ensemble", "magnet"), np.stack([sw[n].switched for n in self.names],
-                                                          -1))
+                                                          -1),
+                          {"units": "1", "long_name": "switched (1) or not (0)"})
         ds["switching_time"] = (("ensemble", "magnet"),
                                 np.stack([sw[n].time for n in self.names], -1),
                                 {"units": "s", "long_name": "switching time (NaN: none)"})
         ds.attrs.update(title=self.simulation.circuit.title, method=self.method,
-                        regime=self.simulation.circuit.regime,
+                        regime=self.simulation.circuit.regime, **{FORMAT_ATTRIBUTE: FORMAT_VERSION},
                         **{k: int(v) if isinstance(v, bool) else v
                            for k, v in self.settings.items()})
         return ds

@@ -635,12 +635,16 @@ def save_dataset(ds, path) -> None:
 
 
 def load_dataset(path):
-    """Read a result written by :func:`save_dataset` (netCDF or zarr) into memory."""
+    """Read a result written by :func:`save_dataset` (netCDF or zarr) into memory; a sweep
+    file of layout 1 (one variable per quantity and owner) in the columnar layout 2
+    (:func:`spincaloric.io.results.columnar`)."""
     import xarray as xr
+
+    from .results import columnar
 
     path = Path(path)
     if path.suffix == ".zarr":
-        return xr.open_zarr(path).load()
-    return xr.load_dataset(path)
+        return columnar(xr.open_zarr(path).load())
+    return columnar(xr.load_dataset(path))
 
 

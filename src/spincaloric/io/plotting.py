@@ -17,7 +17,9 @@ import numpy as np
 
 from ..circuit.device import DeviceError
 from ..constants import BOLTZMANN, ELEMENTARY_CHARGE
+from ..errors import unknown
 from ..files import write_together
+from .results import OWNER_DIMS, pick
 
 
 def plot_distributions(sol, nodes=None, *, window: float = 12.0, fig=None):
@@ -253,21 +255,29 @@ def default_variable(ds) -> str:
     """The variable a figure of ``ds`` shows unless told: a switching map's switching time; in
     a sweep the torque on the magnet whose magnetization it turns (the whole layer's for a
     vertex of a layer), else on a dynamic magnet of the device file, else the first torque on a
-    whole magnet that is not zero throughout; the first variable if there is no torque."""
+    whole magnet that is not zero throughout (``MAGNET.torque``); without a magnet the voltage
+    of the first internal node (``NODE.voltage``), else the first variable."""
     if "switching_time" in ds:
         return "switching_time"
-    # plain Variables: a DataArray per name re-scans all of them (quadratic in 10⁴ names)
-    variables = ds.variables
+    if "torque" not in ds.data_vars or "magnet" not in ds["torque"].dims:  # no magnet: the first internal node's voltage
+        if "voltage" in ds.data_vars and "node" in ds["voltage"].dims and ds.sizes["node"]:
+            inside = np.flatnonzero(ds["reservoir"].values == 0) if "reservoir" in ds.coords \
+                else [0]
+            return f"{ds['node'].values[inside[0] if len(inside) else 0]}.voltage"
+        return str(next(iter(ds.data_vars)))
+    magnets = [str(m) for m in ds["magnet"].values]
+    index = ds.indexes["magnet"]
     swept = [k.split(".")[0] for k in map(str, ds.coords)
              if k.endswith((".magnetization.theta", ".magnetization.phi"))]
-    # a vertex LAYER_i of a diffusive layer turns the whole layer, whose torque is LAYER.torque
-    candidates = [t for n in swept for t in (f"{n}.torque", re.sub(r"_\d+$", "", n) + ".torque")
-                  if t in variables]
-    candidates += [str(v) for v, var in variables.items() if var.attrs.get("dynamic_magnet")]
-    candidates += [str(v) for v in variables if str(v).endswith(".torque")]
-    candidates = [c for c in candidates if c in variables]
-    return next((c for c in candidates if np.any(variables[c].values)),
-                candidates[0] if candidates else str(next(iter(ds.data_vars))))
+    # a vertex LAYER_i of a diffusive layer turns the whole layer, the magnet LAYER
+    candidates = [m for n in swept for m in (n, re.sub(r"_\d+$", "", n)) if m in index]
+    if "dynamic" in ds.coords:
+        candidates += [m for m, d in zip(magnets, ds["dynamic"].values) if d]
+    candidates += magnets
+    torque = ds["torque"].variable.values  # (..., magnet, component)
+    moving = np.any(torque != 0, axis=tuple(range(torque.ndim - 2)) + (torque.ndim - 1,))
+    magnet = next((m for m in candidates if moving[index.get_loc(m)]), candidates[0])
+    return f"{magnet}.torque"
 
 
 def plot_dataset(ds, variable: str | None = None, component: str | None = None):
@@ -277,22 +287,28 @@ def plot_dataset(ds, variable: str | None = None, component: str | None = None):
     1-D sweeps draw a line (a vector: its x, y, z components and its magnitude, unless
     ``component`` picks one); 2-D sweeps a map (a vector: ``component`` "x", "y", "z" or "norm",
     default "norm"). Axes of one value are conditions, named in the title. The default
-    variable is :func:`default_variable`. A zipped sweep (``point`` axis) is drawn against its
-    first zipped parameter. Returns the figure."""
+    variable is :func:`default_variable`; ``variable`` names a variable of the file or one
+    owner's quantity, ``NODE.voltage`` (:func:`~spincaloric.io.results.pick`). A zipped sweep
+    (``point`` axis) is drawn against its first zipped parameter. Returns the figure."""
     if not ds.data_vars:
         raise ValueError("the file has no variables to plot")
     if component not in (None, "x", "y", "z", "norm"):
         raise DeviceError("component", f"must be x, y, z or norm, got {component!r}")
     if "time" in ds.dims and "m" in ds:
+        if variable is not None and variable not in ds.data_vars:
+            raise DeviceError("variable", f"{variable!r}: "
+                              + unknown("variable", variable, map(str, ds.data_vars)))
         return plot_trajectory(ds, variable=variable, component=component)
+    variable = variable or default_variable(ds)
+    da = pick(ds, variable)
     ds, fixed = _drop_single_values(ds)
-    dims = [d for d in ds.dims if d not in ("component", "magnet")]
+    da = da.isel({d: 0 for d in da.dims if d not in ds.dims and d not in OWNER_DIMS})
+    dims = [d for d in ds.dims if d not in OWNER_DIMS]
     if not dims:
         raise DeviceError("plot", f"the file holds one point ({', '.join(fixed)}): nothing to "
                           "draw it against; vary a parameter over several values")
-    variable = variable or default_variable(ds)
-    da, attrs = ds[variable], dict(ds[variable].attrs)
-    if "magnet" in da.dims:  # a switching map: the first magnet
+    attrs = dict(da.attrs)
+    if "magnet" in da.dims:  # a switching map (or a sweep's torque): the first magnet
         magnet = str(da["magnet"].values[0])
         da = da.isel(magnet=0)
         attrs["long_name"] = f"{_quantity(variable, attrs)} of {magnet}"
@@ -379,7 +395,7 @@ def _draw_map(fig, ax, ds, dims, da, name: str, attrs, symbol: str | None = None
 def _drop_single_values(ds):
     """(``ds`` without its axes of one value, ["quantity = value unit" of each]): a parameter
     held fixed by a one-value --vary is a condition of the figure, not an axis of it."""
-    single = [d for d in ds.dims if d not in ("component", "magnet") and ds.sizes[d] == 1]
+    single = [d for d in ds.dims if d not in OWNER_DIMS and ds.sizes[d] == 1]
     if not single:
         return ds, []
     ds = ds.isel({d: 0 for d in single})
@@ -498,3 +514,41 @@ def _mark_switching(axes, run, tf: float, tunit: str) -> None:
             for k, ax in enumerate(axes):
                 ax.axvline(ts * tf, color="0.4", ls=":", lw=1,
                            label=(f"{who}switched, {ts * tf:.3g} {tunit}" if k == 0 else None))
+
+
+# -- ferromagnetic resonance -------------------------------------------------------------------
+
+def plot_resonance(ds):
+    """A figure of a resonance sweep (``spincaloric fmr --vary``,
+    :func:`spincaloric.studies.resonance.resonance_sweep`): the resonance frequency f and the
+    effective damping α_eff against the first varied parameter, a line per value of a second
+    one. Returns the figure."""
+    ds, fixed = _drop_single_values(ds)
+    dims = [d for d in ds["frequency"].dims]
+    if not dims or len(dims) > 2:
+        raise DeviceError("plot", f"can draw resonances against one or two varied parameters, "
+                          f"this file has {len(dims)} axes")
+    x = ds[dims[0]]
+    xf, xunit = engineering(x.values, x.attrs.get("units", ""))
+    fig = _figure(6.4, 6.0)
+    top, bottom = fig.subplots(2, 1, sharex=True)
+    for ax, name, label in ((top, "frequency", "resonance frequency, f"),
+                            (bottom, "damping", "effective damping, α_eff")):
+        da = ds[name]
+        yf, yunit = engineering(da.values, da.attrs.get("units", ""))
+        if len(dims) == 1:
+            ax.plot(x.values * xf, da.values * yf, marker="o", ms=3)
+        else:
+            other = ds[dims[1]]
+            of, ounit = engineering(other.values, other.attrs.get("units", ""))
+            for i, value in enumerate(other.values):
+                ax.plot(x.values * xf, da.isel({dims[1]: i}).values * yf, marker="o", ms=3,
+                        label=f"{_symbol(dims[1]) or dims[1]} = {value * of:.4g} {ounit}".rstrip())
+            ax.legend(fontsize=8)
+        ax.set_ylabel(label + (f" ({yunit})" if yunit else ""))
+        ax.grid(alpha=0.3)
+    bottom.set_xlabel(axis_label(dims[0], x.attrs, xunit))
+    title = [str(ds.attrs.get("title", "")), f"resonance of {ds.attrs.get('magnet', '')}"]
+    top.set_title("\n".join(t for t in title + (["at " + ", ".join(fixed)] if fixed else [])
+                            if t), fontsize=9)
+    return _finish(fig)

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ..circuit.device import DeviceError
-from ..files import atomic_write
+from ..files import FORMAT_ATTRIBUTE, FORMAT_VERSION, atomic_write
 from ..io.paths import full_path, set_path, unit_of
 
 
@@ -264,12 +264,13 @@ def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chu
     ds = xr.Dataset(coords={k: (k, v, {"units": unit_of(k)}) for k, v in axes})
     ds = ds.assign_coords(magnet=names, component=["x", "y", "z"])
     ds["switched"] = (keys + ["magnet"], gather("switched").astype(np.int8),
-                      {"long_name": "switched (1) or not (0)"})
+                      {"units": "1", "long_name": "switched (1) or not (0)"})
     ds["switching_time"] = (keys + ["magnet"], gather("switching_time"),
                             {"units": "s", "long_name": "switching time (NaN: none)"})
     ds["final_m"] = (keys + ["magnet", "component"], gather("final_m"),
                      {"units": "1", "long_name": "final magnetization"})
-    ds.attrs.update(description_hash=digest, until=until, title=data.get("title", ""))
+    ds.attrs.update(description_hash=digest, until=until, title=data.get("title", ""),
+                    **{FORMAT_ATTRIBUTE: FORMAT_VERSION})
     save_dataset(ds, output)
     shutil.rmtree(store)
     return ds

@@ -19,6 +19,8 @@ import numpy as np
 
 from ..circuit.backends import batched
 from ..circuit.device import Circuit, DeviceError, vector_to_angles
+from ..circuit.solution import QUANTITIES, SIGN_CONVENTIONS
+from ..files import FORMAT_ATTRIBUTE, FORMAT_VERSION
 from ..io.paths import check_keys, fast_target, is_fast, set_path, unit_of
 
 
@@ -83,7 +85,7 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
             raise DeviceError("vary", f"--zip needs equal lengths, got {sorted(lengths)}")
         n = lengths.pop()
         if not slow:
-            return _mark_dynamic(run_sweep(circuit, fast, zipped=True), spec.magnets)
+            return _mark_dynamic(run_sweep(circuit, fast, zipped=True), circuit, spec.magnets)
         parts = []
         for i in range(n):
             d = copy.deepcopy(data)
@@ -93,12 +95,14 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
             parts.append(_grid(c, [(k, v[i:i + 1]) for k, v in fast], zipped=True, solve=solve,
                                varied=[k for k, _ in slow]))
         # the points, one after the other (every part has one point)
+        owners = _same_owners(parts, slow)
         variables = {name: (dims, np.concatenate([p[0][name][1] for p in parts]), attrs)
                      for name, (dims, _, attrs) in parts[0][0].items()}
-        return _mark_dynamic(xr.Dataset(variables, coords=_coords(fast, slow, zipped=True),
-                                        attrs=parts[0][1]), spec.magnets)
+        coords = _coords(fast, slow, zipped=True) | owners
+        return _mark_dynamic(xr.Dataset(variables, coords=coords, attrs=parts[0][1]),
+                             circuit, spec.magnets)
     if not slow:
-        return _mark_dynamic(run_sweep(circuit, fast), spec.magnets)
+        return _mark_dynamic(run_sweep(circuit, fast), circuit, spec.magnets)
     grids = np.meshgrid(*[v for _, v in slow], indexing="ij")
     parts = []
     for combo in zip(*(g.ravel() for g in grids)):
@@ -110,52 +114,103 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
     # stacked as plain arrays: xarray's concat/combine re-scan every variable for each one
     # (minutes for a layered device of 10³ variables)
     slow_shape = grids[0].shape
-    variables = {name: ([k for k, _ in slow] + dims,
+    owners = _same_owners(parts, slow)
+    variables = {name: ([axis_name(k) for k, _ in slow] + dims,
                         np.stack([p[0][name][1] for p in parts]).reshape(
                             slow_shape + parts[0][0][name][1].shape), attrs)
                  for name, (dims, _, attrs) in parts[0][0].items()}
-    ds = xr.Dataset(variables, coords=_coords(fast, slow), attrs=parts[0][1])
-    return _mark_dynamic(ds.transpose(*[k for k, _ in axes], ...), spec.magnets)
+    ds = xr.Dataset(variables, coords=_coords(fast, slow) | owners, attrs=parts[0][1])
+    return _mark_dynamic(ds.transpose(*[axis_name(k) for k, _ in axes], ...), circuit, spec.magnets)
 
 
-def _mark_dynamic(ds, magnets):
-    """``ds`` with ``dynamic_magnet = 1`` on the torque of each dynamic magnet of the file
-    (``magnets``: names; a layer's under its first vertex, whose torque is the layer's)."""
-    for name in magnets:
-        torque = f"{name}.magnet_torque" if f"{name}.magnet_torque" in ds else f"{name}.torque"
-        if torque in ds:
-            ds[torque].attrs["dynamic_magnet"] = 1
-    return ds
+def _same_owners(parts, slow) -> dict:
+    """The node, contact and magnet coordinates of the rebuilt points ``parts`` (each
+    (variables, attrs, owners) of :func:`_grid`), which must be the same at every point:
+    DeviceError ``vary.KEY`` (the first of ``slow``) for a value that changes them (a layer's
+    number of cells)."""
+    owners = parts[0][2]
+    for part in parts[1:]:
+        if any(not np.array_equal(owners[k][1], part[2][k][1]) for k in owners):
+            raise DeviceError(f"vary.{slow[0][0]}", "changes the device's nodes, contacts or "
+                              "magnets; a sweep keeps them and varies values only")
+    return owners
+
+
+def _mark_dynamic(ds, circuit: Circuit, magnets):
+    """``ds`` with the coordinate ``dynamic`` over ``magnet``: 1 for a dynamic magnet of the
+    device file, else 0. ``magnets``: the file's dynamic magnets by node (a diffusive layer's
+    under a vertex, which turns the whole layer)."""
+    if "magnet" not in ds.coords:
+        return ds
+    dynamic = {circuit.magnet_name(n) for n in magnets if n in circuit.index}
+    flag = np.isin(ds["magnet"].values.astype(str), list(dynamic)).astype(np.int8)
+    return ds.assign_coords(dynamic=("magnet", flag, {
+        "long_name": "1: a dynamic magnet of the device file (its magnetization evolves in "
+                     "spincaloric run), 0: fixed"}))
 
 
 def run_sweep(circuit: Circuit, axes: list[tuple[str, np.ndarray]], zipped: bool = False):
     """Solve ``circuit`` on the grid spanned by ``axes`` [(key, values)] (reservoir drives and
     magnetization angles) in one batched call; ``zipped`` pairs equal-length axes into one
-    dimension ``point``. An xarray Dataset."""
+    dimension ``point``. An xarray Dataset in the layout of :func:`_grid`."""
     import xarray as xr
 
     axes = checked_axes(axes)
-    variables, attrs = _grid(circuit, axes, zipped)
-    # one Dataset from all the variables: adding them one by one re-aligns all the previous
-    # ones each time (quadratic: minutes for a layered device of 10³ variables)
-    return xr.Dataset(variables, coords=_coords(axes, [], zipped), attrs=attrs)
+    variables, attrs, owners = _grid(circuit, axes, zipped)
+    return xr.Dataset(variables, coords=_coords(axes, [], zipped) | owners, attrs=attrs)
+
+
+def axis_name(key: str) -> str:
+    """The dimension of a sweep over ``key``: the key itself, but ``device_temperature`` for
+    the device's ``temperature`` (the name of the node temperatures)."""
+    return f"device_{key}" if key in QUANTITIES else key
 
 
 def _coords(fast, slow, zipped: bool = False) -> dict:
     """Coordinates of a sweep: each axis (or the shared ``point`` axis) with its unit, and the
     vector components."""
-    coords = {k: ("point" if zipped else k, v, {"units": unit_of(k)}) for k, v in fast}
-    coords.update({k: ("point" if zipped else k, v, {"units": unit_of(k)}) for k, v in slow})
-    coords["component"] = ["x", "y", "z"]
+    coords = {}
+    for k, v in [*fast, *slow]:
+        attrs = {"units": unit_of(k)}
+        if axis_name(k) != k:
+            attrs["long_name"] = f"device {k}"
+        coords[axis_name(k)] = ("point" if zipped else axis_name(k), v, attrs)
+    coords["component"] = ("component", ["x", "y", "z"], {"long_name": "vector component"})
     return coords
+
+
+def owner_coords(circuit: Circuit, magnets) -> dict:
+    """The coordinates ``node`` (every node's name, circuit order, with ``reservoir`` 1 for a
+    reservoir), ``contact`` ("A->B", device order; "A->B #k" where two contacts join the same
+    nodes) and ``magnet`` (``magnets``: the names of :attr:`Solution.magnet_torques`; none
+    without a magnet)."""
+    ends = [circuit.between(k) for k in range(circuit.n_contacts)]
+    magnets = list(magnets)
+    labels = [f"{a}->{b}" for a, b in ends]
+    seen = {}
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+    labels = [f"{x} #{k}" if seen[x] > 1 else x for k, x in enumerate(labels)]
+    coords = {"node": ("node", list(circuit.names), {"long_name": "node"}),
+            "reservoir": ("node", np.asarray(circuit.reservoir, np.int8),
+                          {"long_name": "1: a reservoir (a boundary of the circuit), 0: an "
+                                        "internal node"}),
+            "contact": ("contact", labels, {"long_name": "contact, from->to (the positive "
+                                                         "direction of its currents)"}),
+            "magnet": ("magnet", magnets, {"long_name": "magnet (a diffusive ferromagnetic "
+                                                         "layer as one)"})}
+    return coords if magnets else {k: v for k, v in coords.items() if k != "magnet"}
 
 
 def _grid(circuit: Circuit, axes: list[tuple[str, np.ndarray]], zipped: bool = False,
           solve=None, varied=()):
-    """The solution of :func:`run_sweep` as ({name: (dims, array, attrs)}, dataset attrs);
-    ``solve`` () -> Solution, if given, solves a circuit of one point (no axes) instead of the
-    batched linear solver (the energy-resolved regime); ``varied``: keys of rebuilt axes,
-    whose coordinates carry the values."""
+    """The solution of :func:`run_sweep` as ({name: (dims, array, attrs)}, dataset attrs,
+    owner coordinates (:func:`owner_coords`)): every quantity of :meth:`Solution.columns
+    <spincaloric.circuit.solution.Solution.columns>` one variable, over the sweep's axes, then
+    ``node``, ``contact`` or ``magnet``, then ``component`` for a vector. ``solve`` () ->
+    Solution, if given, solves a circuit of one point (no axes) instead of the batched linear
+    solver (the energy-resolved regime); ``varied``: keys of rebuilt axes (unused: their
+    coordinates carry the values)."""
     if len({k for k, _ in axes}) != len(axes):
         raise DeviceError("vary", "each parameter may be varied once")
     if zipped:
@@ -192,17 +247,18 @@ def _grid(circuit: Circuit, axes: list[tuple[str, np.ndarray]], zipped: bool = F
         if err.field not in origin:
             raise
         raise DeviceError(f"vary.{origin[err.field]}", err.reason) from None
-    dims = ["point"] if zipped else [k for k, _ in axes]
+    dims = ["point"] if zipped else [axis_name(k) for k, _ in axes]
     variables = {}
-
-    def put(name, value, units, long_name, vector=False):
-        value = np.broadcast_to(value, shape + ((3,) if vector else ()))
-        variables[name] = (dims + (["component"] if vector else []), np.asarray(value),
-                           {"units": units, "long_name": long_name})
-
-    coords = {k for k, _ in axes} | set(varied)
-    for q in sol.reported():  # everything a solve reports (solve --json)
-        if q.key not in coords:  # a varied reservoir value: the coordinate carries it
-            put(q.key, q.value, q.units, q.description, q.vector)
-    return variables, dict(title=circuit.title, regime=circuit.regime,
-                           temperature=circuit.temperature)
+    batch = len(sol.shape)
+    owners = owner_coords(circuit, sol.magnet_torques)
+    for col in sol.columns():
+        if col.owner is not None and col.owner not in owners:
+            continue  # no magnet: no torque (a netCDF-3 dimension may not be empty)
+        tail = ([col.owner] if col.owner else []) + (["component"] if col.vector else [])
+        value = np.broadcast_to(col.value, shape + col.value.shape[batch:])
+        variables[col.name] = (dims + tail, value, {"units": col.units,
+                                                    "long_name": col.long_name})
+    attrs = {"title": circuit.title, "regime": circuit.regime,
+             "temperature": circuit.temperature, FORMAT_ATTRIBUTE: FORMAT_VERSION,
+             **SIGN_CONVENTIONS}
+    return variables, attrs, owners

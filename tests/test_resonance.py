@@ -1,0 +1,283 @@
+"""Ferromagnetic resonance: the linearised LLGS eigenproblem against the Kittel mode of
+analytic.small_angle_mode, a torque per rate (pumping's form) against α0 + α' and γ/(1 − β'),
+the package's own ring-down against the eigenvalues, the fmr command and its sweep."""
+
+import json
+
+import numpy as np
+import pytest
+import xarray as xr
+from click.testing import CliRunner
+
+from spincaloric import ContactParameters, Device, analytic
+from spincaloric.cli import main
+from spincaloric.constants import ELEMENTARY_CHARGE, HBAR, MU0
+from spincaloric.dynamics import MagnetParameters, Simulation
+from spincaloric.dynamics.resonance import (
+    ResonanceError,
+    equilibrium,
+    llgs_rate,
+    resonance,
+    ring_down,
+)
+from spincaloric.studies.resonance import resonance_sweep
+
+T = 300.0
+CONTACT = ContactParameters.from_paper(conductance=2e-2, polarization=0.5, mixing=0.7,
+                                       seebeck=-4.5e-6, polarization_derivative=0.77,
+                                       mixing_derivative=0.13, temperature=T)
+MS, VOL, ALPHA0 = 8e5, 2e-24, 0.01
+
+#: (magnet fields, initial direction): a field with uniaxial anisotropy and demagnetisation
+GEOMETRIES = {
+    "isotropic": (dict(applied_field=[0, 0, 0.2]), [0.1, 0.0, 1.0]),
+    "film_in_plane": (dict(applied_field=[0.05, 0, 0], demagnetizing_factors=[0, 0, 1]),
+                      [1.0, 0.3, 0.2]),
+    "perpendicular": (dict(applied_field=[0, 0, 0.3], anisotropy_field=1.5,
+                           demagnetizing_factors=[0, 0, 1]), [0.2, 0.1, 1.0]),
+    "oblique": (dict(applied_field=[0.05, 0.02, 0.1], anisotropy_field=0.3,
+                     anisotropy_axis=[0.6, 0, 0.8], demagnetizing_factors=[0.1, 0.2, 0.7]),
+                [0.3, 0.2, 0.9]),
+}
+
+
+def valve(free, voltage=0.0, fixed=(0, 0, 1)):
+    """fixed | N | free, reservoirs; the free one at electric potential ``voltage`` (V)."""
+    dev = Device(temperature=T)
+    dev.add_node("fixed", "ferromagnet", reservoir=True, magnetization=list(fixed))
+    dev.add_node("spacer", "normal")
+    dev.add_node("free", "ferromagnet", reservoir=True, magnetization=list(free),
+                 voltage=voltage)
+    dev.add_contact("fixed", "spacer", CONTACT)
+    dev.add_contact("free", "spacer", CONTACT)
+    return dev.finalize()
+
+
+def simulation(geometry, damping=ALPHA0, voltage=0.0, **kw):
+    fields, start = GEOMETRIES[geometry]
+    mag = MagnetParameters(saturation_magnetization=MS, volume=VOL, damping=damping, **fields)
+    return Simulation(valve(start, voltage), {"free": mag}, **kw), fields
+
+
+def cross(m):
+    return np.array([[0, -m[2], m[1]], [m[2], 0, -m[0]], [-m[1], m[0], 0]])
+
+
+@pytest.mark.parametrize("geometry", sorted(GEOMETRIES))
+def test_eigenproblem_is_the_kittel_mode(geometry):
+    """From a tilted start the equilibrium is found and the eigenvalues −Γ ± iω equal the
+    closed form to 1e-6; α_eff and g read from them are α0 and the magnet's g."""
+    sim, fields = simulation(geometry)
+    res = resonance(sim, "free")
+    mode = analytic.small_angle_mode(res.equilibrium, MS, damping=ALPHA0, **fields)
+    assert res.decay_rate == pytest.approx(mode.decay_rate, rel=1e-6, abs=0)
+    assert res.angular_frequency == pytest.approx(mode.angular_frequency, rel=1e-6, abs=0)
+    assert res.frequency == pytest.approx(mode.angular_frequency / (2 * np.pi), rel=1e-6, abs=0)
+    assert res.stiffness == pytest.approx(mode.stiffness, rel=1e-9, abs=0)
+    assert res.damping == pytest.approx(ALPHA0, rel=1e-6, abs=0)
+    assert res.g_factor == pytest.approx(sim.magnets["free"].g_factor, rel=1e-6, abs=0)
+    assert np.linalg.norm(llgs_rate(sim, res.equilibria)) < 1e-9 * mode.angular_frequency
+
+
+def test_undamped_precession_has_no_linewidth():
+    sim, fields = simulation("film_in_plane", damping=0.0)
+    res = resonance(sim, "free")
+    b = 0.05
+    assert res.decay_rate == pytest.approx(0.0, abs=1e-9 * res.angular_frequency)
+    kittel = sim.magnets["free"].gyromagnetic_ratio * np.sqrt(b * (b + MU0 * MS))
+    assert res.angular_frequency == pytest.approx(kittel, rel=1e-6, abs=0)
+
+
+@pytest.mark.parametrize("geometry", ["isotropic", "oblique"])
+@pytest.mark.parametrize("g_mix", [0.25, 0.25 + 0.08j, 0.25 - 0.08j])
+def test_torque_per_rate_is_the_pumping_damping(geometry, g_mix):
+    """A torque linear in ṁ, τ = (ħ²/2e²)(Re G↑↓ m × ṁ + Im G↑↓ ṁ) (pumping into a sink,
+    physics.md §9), enters through M ṁ = Ω: the mode is small_angle_mode with α0 + α' and β',
+    and the effective damping and g are (α0 + α')/(1 − β') and g/(1 − β')."""
+    sim, fields = simulation(geometry)
+    k = HBAR**2 / (2 * ELEMENTARY_CHARGE**2)
+
+    def pumping(m):
+        return np.stack([k * (g_mix.real * cross(mj) + np.imag(g_mix) * np.eye(3)) for mj in m])
+
+    res = resonance(sim, "free", pumping=pumping)
+    alpha_p = analytic.pumping_damping(g_mix, MS, VOL)
+    beta_p = analytic.pumping_gyration(g_mix, MS, VOL)
+    mode = analytic.small_angle_mode(res.equilibrium, MS, damping=ALPHA0 + alpha_p,
+                                     gyration=beta_p, **fields)
+    assert res.decay_rate == pytest.approx(mode.decay_rate, rel=1e-6, abs=0)
+    assert res.angular_frequency == pytest.approx(mode.angular_frequency, rel=1e-6, abs=0)
+    assert res.damping == pytest.approx((ALPHA0 + alpha_p) / (1 - beta_p), rel=1e-6, abs=0)
+    assert res.g_factor == pytest.approx(sim.magnets["free"].g_factor / (1 - beta_p),
+                                         rel=1e-6, abs=0)
+    # the equilibrium does not depend on the terms in ṁ
+    np.testing.assert_allclose(res.equilibrium, resonance(sim, "free").equilibrium, atol=1e-12)
+
+
+def test_a_full_coupling_matrix_equals_the_per_magnet_one():
+    sim, _ = simulation("isotropic")
+    d = 1e-31 * cross([0, 0, 1.0])
+    a = resonance(sim, "free", pumping=lambda m: d[None])
+    b = resonance(sim, "free", pumping=lambda m: d[None, :, None, :])
+    assert a.decay_rate == b.decay_rate and a.angular_frequency == b.angular_frequency
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("geometry", ["perpendicular", "oblique"])
+def test_ring_down_of_the_integrator_agrees_with_the_eigenvalues(geometry):
+    """The package's rk45 from a 1e-4 rad tilt, fitted with a damped sinusoid: Γ and ω of the
+    closed form to 1e-4."""
+    sim, fields = simulation(geometry)
+    res = resonance(sim, "free")
+    mode = analytic.small_angle_mode(res.equilibrium, MS, damping=ALPHA0, **fields)
+    rd = ring_down(sim, "free")
+    assert rd.decay_rate == pytest.approx(mode.decay_rate, rel=1e-4, abs=0)
+    assert rd.angular_frequency == pytest.approx(mode.angular_frequency, rel=1e-4, abs=0)
+
+
+@pytest.mark.slow
+def test_static_spin_torque_changes_the_linewidth_as_the_integrator_does():
+    """A voltage across the valve with the magnets tilted: the circuit's static torque moves
+    the equilibrium and the linewidth (spin-torque FMR); the eigenproblem, built from the
+    torque model's torques, agrees with the compiled integrator's ring-down."""
+    fields = dict(applied_field=[0, 0, 0.2], anisotropy_field=0.2)
+    mag = MagnetParameters(saturation_magnetization=MS, volume=VOL, damping=ALPHA0, **fields)
+    c = valve([0.0, 0.0, 1.0], voltage=2e-3, fixed=(np.sin(0.5), 0, np.cos(0.5)))
+    sim = Simulation(c, {"free": mag})
+    biased = resonance(sim, "free")
+    plain = resonance(Simulation(c, {"free": mag}, torque="none"), "free")
+    assert abs(biased.decay_rate / plain.decay_rate - 1) > 1e-2  # the torque matters
+    assert np.linalg.norm(np.cross(biased.equilibrium, [0, 0, 1])) > 1e-4
+    rd = ring_down(sim, "free")
+    assert rd.decay_rate == pytest.approx(biased.decay_rate, rel=1e-4, abs=0)
+    assert rd.angular_frequency == pytest.approx(biased.angular_frequency, rel=1e-4, abs=0)
+
+
+def test_unstable_equilibria_and_wrong_magnets_are_named():
+    mag = MagnetParameters(saturation_magnetization=MS, volume=VOL, damping=ALPHA0,
+                           applied_field=[0, 0, 0.2])
+    sim = Simulation(valve([0, 0, -1.0]), {"free": mag})  # exactly against the field
+    with pytest.raises(ResonanceError, match="unstable") as err:
+        resonance(sim, "free")
+    assert err.value.field == "magnet"
+    np.testing.assert_allclose(equilibrium(sim, initial=[[0.01, 0, -1]]), [[0, 0, 1]],
+                               atol=1e-9)
+    with pytest.raises(ResonanceError, match="did you mean free") as err:
+        resonance(sim, "fre")
+    assert err.value.field == "magnet"
+
+
+DEVICE = """
+title = "free layer in a field"
+temperature = 300.0
+[nodes.fixed]
+type = "ferromagnet"
+reservoir = true
+magnetization = [0, 0, 1]
+[nodes.spacer]
+type = "normal"
+[nodes.free]
+type = "ferromagnet"
+reservoir = true
+magnetization = {theta = 5, phi = 0}
+[nodes.free.magnet]
+saturation_magnetization = 8e5
+thickness = 2e-9
+area = 1e-15
+damping = 0.01
+anisotropy_field = 1.5
+demagnetizing_factors = [0, 0, 1]
+applied_field = [0, 0, 0.1]
+[[contacts]]
+between = ["fixed", "spacer"]
+conductance = 2e-2
+polarization = 0.5
+mixing = 0.7
+seebeck = -4.5e-6
+polarization_derivative = 0.77
+mixing_derivative = 0.13
+[[contacts]]
+between = ["free", "spacer"]
+conductance = 2e-2
+polarization = 0.5
+mixing = 0.7
+seebeck = -4.5e-6
+polarization_derivative = 0.77
+mixing_derivative = 0.13
+"""
+
+
+def perpendicular_kittel(field):
+    """ω (rad/s) and Γ (1/s) of DEVICE's free layer along z in an applied field (T)."""
+    mag = MagnetParameters(saturation_magnetization=8e5, volume=2e-24, damping=0.01)
+    b = 1.5 - MU0 * 8e5 + field
+    return (mag.gyromagnetic_ratio * b / (1 + 0.01**2),
+            0.01 * mag.gyromagnetic_ratio * b / (1 + 0.01**2))
+
+
+def test_fmr_command_end_to_end(tmp_path):
+    path = tmp_path / "dev.toml"
+    path.write_text(DEVICE)
+    res = CliRunner().invoke(main, ["fmr", str(path), "--magnet", "free", "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    omega, gamma = perpendicular_kittel(0.1)
+    assert doc["angular_frequency"] == pytest.approx(omega, rel=1e-6, abs=0)
+    assert doc["decay_rate"] == pytest.approx(gamma, rel=1e-6, abs=0)
+    assert doc["damping"] == pytest.approx(0.01, rel=1e-6, abs=0)
+    out = tmp_path / "r.nc"
+    res = CliRunner().invoke(main, ["fmr", str(path), "--magnet", "free", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "GHz" in res.output and "α_eff = 0.01" in res.output
+    assert xr.load_dataset(out)["frequency"].attrs["units"] == "Hz"
+    again = CliRunner().invoke(main, ["fmr", str(path), "--magnet", "free", "-o", str(out)])
+    assert again.exit_code == 2 and "--output" in again.output  # no silent replacement
+
+
+@pytest.mark.parametrize("args, field", [
+    (["--magnet", "fre"], "--magnet: 'fre': unknown dynamic magnet; did you mean free?"),
+    (["--magnet", "fixed"], "--magnet: 'fixed'"),
+    (["--magnet", "free", "--plot", "x.png"], "--plot: needs --vary"),
+    (["--magnet", "free", "--vary", "free.magnet.thickness=-1e-9"],
+     "nodes.free.magnet.thickness: at free.magnet.thickness = -1e-09: must be positive"),
+    (["--magnet", "free", "--vary", "free.magnet.thicknes=1e-9"], "vary.free.magnet.thicknes"),
+])
+def test_fmr_bad_input_is_one_line_naming_the_field(tmp_path, args, field):
+    path = tmp_path / "dev.toml"
+    path.write_text(DEVICE)
+    res = CliRunner().invoke(main, ["fmr", str(path), *args])
+    assert res.exit_code == 2
+    lines = res.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {path}: {field}")
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_fmr_sweep_over_thickness_and_field(tmp_path):
+    """Damping against thickness (α0 without pumping) and the Kittel line against the field;
+    netCDF and figure written together."""
+    path = tmp_path / "dev.toml"
+    path.write_text(DEVICE)
+    out, fig = tmp_path / "sweep.nc", tmp_path / "sweep.png"
+    res = CliRunner().invoke(main, ["fmr", str(path), "--magnet", "free", "--vary",
+                                    "nodes.free.magnet.thickness=1e-9:4e-9:4", "--vary",
+                                    "free.magnet.applied_field[2]=0,0.2", "-o", str(out),
+                                    "--plot", str(fig)])
+    assert res.exit_code == 0, res.output
+    ds = xr.load_dataset(out)
+    assert ds["damping"].dims == ("nodes.free.magnet.thickness", "free.magnet.applied_field[2]")
+    assert ds["nodes.free.magnet.thickness"].attrs["units"] == "m"
+    np.testing.assert_allclose(ds["damping"].values, 0.01, rtol=1e-6)
+    for j, b in enumerate([0.0, 0.2]):
+        omega, gamma = perpendicular_kittel(b)
+        np.testing.assert_allclose(ds["angular_frequency"].values[:, j], omega, rtol=1e-6)
+        np.testing.assert_allclose(ds["decay_rate"].values[:, j], gamma, rtol=1e-6)
+    assert fig.stat().st_size > 0
+
+
+def test_sweep_api_without_axes_is_the_device():
+    import tomllib
+
+    ds = resonance_sweep(tomllib.loads(DEVICE), "free", [])
+    omega, _ = perpendicular_kittel(0.1)
+    assert float(ds["angular_frequency"]) == pytest.approx(omega, rel=1e-6, abs=0)
+    np.testing.assert_allclose(ds["equilibrium"].values, [0, 0, 1], atol=1e-12)
