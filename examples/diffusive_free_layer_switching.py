@@ -5,7 +5,8 @@ nodes that turn together as one macrospin), with spin accumulation, spin flip an
 temperature solved by the circuit at every step of the LLGS integration. For free layers of
 1–12 nm the script computes the instability thresholds of the parallel state — the temperature
 difference ΔT_c across the pillar (no voltage) and the voltage V_c (no temperature difference)
-at which the circuit's torque slope beats the Gilbert damping, κ_c = α M_s V (B₁ + B₂)/2 — and
+at which the circuit's torque slope beats the Gilbert damping, κ_c = (α + α') M_s V (B₁ + B₂)/2
+(α' the damping that spin pumping into the circuit adds) — and
 checks one of them by integrating the dynamics just below and above ΔT_c.
 
 Both thresholds grow with the volume; their ratio V_c/ΔT_c, the voltage a kelvin is worth for
@@ -24,6 +25,7 @@ Run:  python examples/diffusive_free_layer_switching.py [--output docs/figures/d
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +33,11 @@ import numpy as np
 from spincaloric.dynamics import MagnetParameters
 from spincaloric.dynamics.drives import Constant
 from spincaloric.dynamics.simulation import Simulation
-from spincaloric.dynamics.switching import circuit_torque_slope, slonczewski_critical_torque_slope
+from spincaloric.dynamics.switching import (
+    circuit_pumping_damping,
+    circuit_torque_slope,
+    slonczewski_critical_torque_slope,
+)
 from spincaloric.dynamics.torque_model import CircuitTorqueModel
 from spincaloric.io.plotting import save_png
 from spincaloric.layers import Interface, Layer, Lead, multilayer
@@ -47,12 +53,14 @@ def interface() -> Interface:
 
 
 def pillar(thickness: float, free=AXIS, top_voltage=0.0, top_temperature=T):
-    """bottom Cu lead | Co 10 nm (fixed) | Cu 5 nm | Co `thickness` (free) | top Cu lead."""
+    """bottom Cu lead | Co 10 nm (fixed) | Cu 5 nm | Co `thickness` (free) | top Cu lead, a
+    Cu/Co interface on each side of the spacer and between the free layer and the top lead."""
     cells = max(2, round(thickness / 1e-9))
     return multilayer([Lead("bottom"),
                        Layer("fixed", CO, 10e-9, cells=4, magnetization=tuple(AXIS)),
                        interface(), Layer("spacer", CU, 5e-9, cells=3), interface(),
                        Layer("free", CO, thickness, cells=cells, magnetization=tuple(free)),
+                       interface(),  # Co/Cu: the moving free layer pumps through it
                        Lead("top", voltage=top_voltage, temperature=top_temperature)],
                       area=AREA, temperature=T).finalize()
 
@@ -66,9 +74,12 @@ def magnet(thickness: float) -> MagnetParameters:
 def thresholds(thickness: float) -> tuple[float, float]:
     """(ΔT_c in K, V_c in V) destabilising the parallel state: κ_c over the torque slope per
     unit drive (slopes are linear in the drive)."""
-    kappa_c = slonczewski_critical_torque_slope(magnet(thickness))
     c = pillar(thickness)
     model = CircuitTorqueModel.build(c, ["free_0"])
+    # the damping includes what spin pumping into the circuit adds (α + α')
+    mag = magnet(thickness)
+    alpha = mag.damping + circuit_pumping_damping(model, "free_0", AXIS, mag)
+    kappa_c = slonczewski_critical_torque_slope(dataclasses.replace(mag, damping=alpha))
     per_kelvin = circuit_torque_slope(model, "free_0", AXIS,
                                       model.drive_vector(temperature={"top": T + 1.0}))
     per_volt = circuit_torque_slope(model, "free_0", AXIS,

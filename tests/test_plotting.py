@@ -182,7 +182,8 @@ def test_a_trajectory_file_is_drawn_like_the_headline_figure(tmp_path):
     from spincaloric.io.plotting import plot_dataset
 
     run = tmp_path / "run.nc"
-    res = CliRunner().invoke(main, ["run", str(PILLAR), "--until", "5ns", "--n-save", "251",
+    # spin pumping (α + α') delays the pillar's switching to ≈ 4.2 ns: run past it
+    res = CliRunner().invoke(main, ["run", str(PILLAR), "--until", "8ns", "--n-save", "401",
                                     "-o", str(run)])
     assert res.exit_code == 0, res.output
     res = CliRunner().invoke(main, ["plot", str(run), "-o", str(tmp_path / "run.png")])

@@ -90,12 +90,18 @@ def test_ensemble_with_thermal_noise_gives_a_probability():
 def test_critical_voltage_by_bisection_matches_the_threshold():
     """A constant voltage on the perpendicular pillar: the bisected critical drive lies just
     above the linear instability threshold κ(V) = κ_c (switching needs a finite margin in a
-    finite time)."""
+    finite time); the damping of the threshold includes what spin pumping adds (α + α')."""
+    import dataclasses
+
+    from spincaloric.dynamics.switching import circuit_pumping_damping
+
     spec, circuit = pillar()
     magnet = spec.magnets["free"]
-    kappa_c = slonczewski_critical_torque_slope(magnet)
     sim = Simulation(circuit, spec.magnets, {("free", "voltage"): Constant(-1e-3)})
     model = sim.model
+    alpha = magnet.damping + circuit_pumping_damping(model, "free", [0, 0, 1.0], magnet)
+    assert alpha == pytest.approx(0.01227, abs=1e-5)
+    kappa_c = slonczewski_critical_torque_slope(dataclasses.replace(magnet, damping=alpha))
     kappa = circuit_torque_slope(model, "free", [0, 0, 1.0],
                                  model.drive_vector(voltage={"free": -1e-3}))
     threshold = kappa_c / kappa  # in units of the 1 mV drive

@@ -94,10 +94,11 @@ def test_pillar_switching_time_agrees_with_a_densely_saved_reference():
     saved every picosecond and a fixed-step reference, to the RK45 tolerance."""
     spec = load_spec(PILLAR)
     sim, _ = spec.simulation_for(spec.device.finalize(), 8e-9)
-    coarse = sim.run(8e-9, n_save=3).switching()["free"].time[0]
-    dense = sim.run(8e-9, n_save=8001).switching()["free"].time[0]
+    # rtol 1e-8: the located time converges to the reference as rtol (1.1e-6 at 1e-7)
+    coarse = sim.run(8e-9, n_save=3, rtol=1e-8).switching()["free"].time[0]
+    dense = sim.run(8e-9, n_save=8001, rtol=1e-8).switching()["free"].time[0]
     reference = sim.run(8e-9, n_save=8001, method="rk4", dt=2e-14).switching()["free"].time[0]
-    assert 3e-9 < reference < 4e-9
+    assert 4e-9 < reference < 4.5e-9  # with spin pumping (3.3 ns without)
     assert coarse == pytest.approx(reference, rel=1e-6, abs=0)
     assert dense == pytest.approx(reference, rel=1e-6, abs=0)
 
@@ -113,5 +114,5 @@ def test_cli_switching_time_does_not_depend_on_the_saving_interval():
         assert res.exit_code == 0, res.output
         line = [x for x in res.output.splitlines() if x.startswith("{")][-1]
         times.append(json.loads(line)["magnets"]["free"]["switching_time"])
-    assert 3e-9 < times[0] < 4e-9
+    assert 4e-9 < times[0] < 4.5e-9  # with spin pumping (3.3 ns without)
     assert times[1] == pytest.approx(times[0], rel=1e-5, abs=0)

@@ -39,6 +39,8 @@ MIN_TEMPERATURE: float = 1e-3
 MAX_TEMPERATURE: float = 1e6
 #: Conversion of a spin current in A to a torque in N m: hbar / (2 e) (J s / C).
 TORQUE_PER_SPIN_CURRENT: float = HBAR / (2.0 * ELEMENTARY_CHARGE)
+#: Spin bias per unit ṁ × m of a moving magnet, hbar / e (V s): X = (hbar/e) ṁ × m (spin pumping).
+HBAR_E: float = HBAR / ELEMENTARY_CHARGE
 #: Conductance quantum per spin e^2/h (S).
 CONDUCTANCE_QUANTUM: float = ELEMENTARY_CHARGE**2 / PLANCK
 #: Free-electron g-factor |g_e| (CODATA), the default Landé factor of a magnet.

@@ -21,6 +21,7 @@ import numpy as np
 from numba import njit, prange
 
 from ..constants import BOLTZMANN as _KB
+from ..constants import HBAR_E as _HBAR_E
 from ..constants import MU0 as _MU0
 from ..constants import TORQUE_PER_SPIN_CURRENT as _HBAR_2E
 from .kernels import drive_at, prepare_drive, rk4_crossing, rng_normal
@@ -72,10 +73,113 @@ def _sphere_lanes(y, g, phi, n):
                         q += 1
 
 
+@njit(cache=True)
+def _pump_source_lanes(phi, pm, ws, n):
+    """The pumping sources Σ_q φ_q(m_g) pm[g, q] (per unit spin bias of magnet g) into ws
+    (u, 3k, L)."""
+    k, nq, u = pm.shape[0], pm.shape[1], pm.shape[2]
+    for i in range(u):
+        for c in range(3 * k):
+            for e in range(n):
+                ws[i, c, e] = 0.0
+    for g in range(k):
+        for q in range(nq):
+            for i in range(u):
+                for c in range(3):
+                    v = pm[g, q, i, c]
+                    if v != 0.0:
+                        for e in range(n):
+                            ws[i, 3 * g + c, e] += phi[g, q, e] * v
+
+
+@njit(cache=True)
+def _damping_lanes(y, t_map, hm, phi, ws, dmat, n):
+    """D (3k, 3k, L) N·m·s from the solved responses ws (u, 3k, L) to unit spin biases, as
+    :func:`~.kernels.circuit_torque_pumped`."""
+    k, nq, u = hm.shape[0], hm.shape[1], ws.shape[0]
+    cur = np.empty((3, 3, n))
+    for g in range(k):
+        for j in range(k):
+            for a in range(3):
+                for c in range(3):
+                    for e in range(n):
+                        cur[a, c, e] = 0.0
+                    for q in range(nq):
+                        h = hm[g, q, a, c] if j == g else 0.0
+                        for e in range(n):
+                            acc = h
+                            for i in range(u):
+                                acc += t_map[g, q, a, i] * ws[i, 3 * j + c, e]
+                            cur[a, c, e] += phi[g, q, e] * acc
+            for e in range(n):
+                for c in range(3):  # transverse to m_g
+                    dot = (cur[0, c, e] * y[g, 0, e] + cur[1, c, e] * y[g, 1, e]
+                           + cur[2, c, e] * y[g, 2, e])
+                    for a in range(3):
+                        cur[a, c, e] -= dot * y[g, a, e]
+                mx, my, mz = y[j, 0, e], y[j, 1, e], y[j, 2, e]
+                for a in range(3):  # times (ħ/e)(−[m_j×])
+                    c0, c1, c2 = cur[a, 0, e], cur[a, 1, e], cur[a, 2, e]
+                    dmat[3 * g + a, 3 * j, e] = _HBAR_2E * _HBAR_E * (c2 * my - c1 * mz)
+                    dmat[3 * g + a, 3 * j + 1, e] = _HBAR_2E * _HBAR_E * (c0 * mz - c2 * mx)
+                    dmat[3 * g + a, 3 * j + 2, e] = _HBAR_2E * _HBAR_E * (c1 * mx - c0 * my)
+
+
+@njit(cache=True, fastmath=True)
+def _rhs_pumped_lanes(y, mp, mv, bth, tau, dmat, out, mmat, vec, n):
+    """dm/dt (k, 3, L) with spin pumping: M ṁ = Ω per lane (:func:`~.kernels.llgs_rhs_pumped`),
+    by elimination without pivoting (M = 1 + small: α and the pumping dampings)."""
+    k = y.shape[0]
+    nn = 3 * k
+    for g in range(k):
+        for e in range(n):
+            mx, my, mz = y[g, 0, e], y[g, 1, e], y[g, 2, e]
+            ms, alpha, gam, bk, tf = mp[g, 0, e], mp[g, 2, e], mp[g, 3, e], mp[g, 4, e], \
+                mp[g, 5, e]
+            ux, uy, uz = mv[g, 0, 0, e], mv[g, 0, 1, e], mv[g, 0, 2, e]
+            proj = mx * ux + my * uy + mz * uz
+            bx = mv[g, 2, 0, e] + bk * proj * ux - _MU0 * ms * mv[g, 1, 0, e] * mx + bth[g, 0, e]
+            by = mv[g, 2, 1, e] + bk * proj * uy - _MU0 * ms * mv[g, 1, 1, e] * my + bth[g, 1, e]
+            bz = mv[g, 2, 2, e] + bk * proj * uz - _MU0 * ms * mv[g, 1, 2, e] * mz + bth[g, 2, e]
+            vec[3 * g, e] = -gam * (my * bz - mz * by) + tf * tau[g, 0, e]
+            vec[3 * g + 1, e] = -gam * (mz * bx - mx * bz) + tf * tau[g, 1, e]
+            vec[3 * g + 2, e] = -gam * (mx * by - my * bx) + tf * tau[g, 2, e]
+            for a in range(3):
+                for c in range(nn):
+                    mmat[3 * g + a, c, e] = -tf * dmat[3 * g + a, c, e]
+                mmat[3 * g + a, 3 * g + a, e] += 1.0
+            mmat[3 * g, 3 * g + 1, e] += alpha * mz
+            mmat[3 * g, 3 * g + 2, e] -= alpha * my
+            mmat[3 * g + 1, 3 * g, e] -= alpha * mz
+            mmat[3 * g + 1, 3 * g + 2, e] += alpha * mx
+            mmat[3 * g + 2, 3 * g, e] += alpha * my
+            mmat[3 * g + 2, 3 * g + 1, e] -= alpha * mx
+    for col in range(nn):
+        for r in range(col + 1, nn):
+            for e in range(n):
+                fac = mmat[r, col, e] / mmat[col, col, e]
+                for c in range(col, nn):
+                    mmat[r, c, e] -= fac * mmat[col, c, e]
+                vec[r, e] -= fac * vec[col, e]
+    for r in range(nn - 1, -1, -1):
+        for e in range(n):
+            s = vec[r, e]
+            for c in range(r + 1, nn):
+                s -= mmat[r, c, e] * vec[c, e]
+            vec[r, e] = s / mmat[r, r, e]
+    for g in range(k):
+        for a in range(3):
+            for e in range(n):
+                out[g, a, e] = vec[3 * g + a, e]
+
+
 # one kernel on purpose (C901): passing its arrays to more helpers is ~2x slower per trajectory
 @njit(cache=True, fastmath=True)
-def _torque_lanes(mode, y, mp, slon, a0, e_map, t_map, rd, fd, td, phi, amat, w, tau, n):  # noqa: C901
-    """Torques (k, 3, L) in N·m (mode 1: circuit; 2: prescribed Slonczewski; 0: none)."""
+def _torque_lanes(mode, y, mp, slon, a0, e_map, t_map, pm, hm, rd, fd, td, phi, amat, w, ws,  # noqa: C901
+                  dmat, tau, n):
+    """Torques (k, 3, L) in N·m (mode 1: circuit; 2: prescribed Slonczewski; 0: none); with
+    spin pumping (pm non-empty, :func:`~.kernels.circuit_torque_pumped`) also D (3k, 3k, L)
+    into dmat, solved with the unit spin biases as 3k more right-hand sides ws (u, 3k, L)."""
     k = y.shape[0]
     if mode == 0:
         for g in range(k):
@@ -129,6 +233,9 @@ def _torque_lanes(mode, y, mp, slon, a0, e_map, t_map, rd, fd, td, phi, amat, w,
                             amat[i, j, e] += phi[g, q, e] * c
                 for e in range(n):
                     w[i, e] += phi[g, q, e] * fd[g, q, i, e]
+    npump = 3 * k if pm.shape[0] > 0 else 0
+    if npump:
+        _pump_source_lanes(phi, pm, ws, n)
     # elimination without pivoting, lane by lane in SIMD
     for col in range(u):
         for r in range(col + 1, u):
@@ -137,12 +244,21 @@ def _torque_lanes(mode, y, mp, slon, a0, e_map, t_map, rd, fd, td, phi, amat, w,
                 for c in range(col, u):
                     amat[r, c, e] -= fac * amat[col, c, e]
                 w[r, e] -= fac * w[col, e]
+                for c in range(npump):
+                    ws[r, c, e] -= fac * ws[col, c, e]
     for r in range(u - 1, -1, -1):
         for e in range(n):
             s = w[r, e]
             for c in range(r + 1, u):
                 s -= amat[r, c, e] * w[c, e]
             w[r, e] = s / amat[r, r, e]
+            for j in range(npump):
+                s = ws[r, j, e]
+                for c in range(r + 1, u):
+                    s -= amat[r, c, e] * ws[c, j, e]
+                ws[r, j, e] = s / amat[r, r, e]
+    if npump:
+        _damping_lanes(y, t_map, hm, phi, ws, dmat, n)
     for g in range(k):
         for c in range(3):
             for e in range(n):
@@ -204,7 +320,7 @@ def _crossings(y, k1, k2, k3, k4, ref, pold, tt, dt, heun, t_cross, first, n):
 # one kernel on purpose (C901): passing its arrays to more helpers is ~2x slower per trajectory
 @njit(cache=True)
 def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, values, amp, a0,  # noqa: C901
-           r0, e_map, f, t, slon, mp, mv, temp_slot, t0, out, ref, t_cross, first, n):
+           r0, e_map, f, t, pm, hm, slon, mp, mv, temp_slot, t0, out, ref, t_cross, first, n):
     k = m0.shape[1]
     u, nd = a0.shape[0], d0.shape[1]
     y = np.empty((k, 3, n))
@@ -222,6 +338,11 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
     rd = np.empty((u, n))
     fd = np.empty((k, nq, u, n))
     td = np.empty((k, nq, 3, n))
+    pumping = pm.shape[0] > 0  # spin pumping: τ = τ0 + D ṁ, the LLGS solved for ṁ
+    ws = np.empty((u, 3 * k, n))
+    dmat = np.empty((3 * k, 3 * k, n))
+    mmat = np.empty((3 * k, 3 * k, n))
+    vec = np.empty((3 * k, n))
     d = np.empty(nd)
     rd1 = np.empty(u)
     fd1 = np.empty((k, nq, u))
@@ -266,7 +387,8 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                           fd, td, rd1, fd1, td1)
         if heun:
             # the torque first: an internal magnet's temperature is one of its unknowns
-            _torque_lanes(mode, y, mpl, sl, a0, e_map, t, rd, fd, td, phi, amat, w, tau, n)
+            _torque_lanes(mode, y, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
+                          dmat, tau, n)
             for e in range(n if noise else 0):
                 drive_at(tt, d0[first + e], slot, offsets, times, values, amp[first + e], d)
                 for g in range(k):
@@ -283,7 +405,10 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                                     / (mpl[g, 3, e] * mpl[g, 0, e] * mpl[g, 1, e] * dt))
                     for c in range(3):
                         bth[g, c, e] = sig * rng_normal(state[e])
-            _rhs_lanes(mode, y, mpl, mvl, bth, tau, k1, n)
+            if pumping:
+                _rhs_pumped_lanes(y, mpl, mvl, bth, tau, dmat, k1, mmat, vec, n)
+            else:
+                _rhs_lanes(mode, y, mpl, mvl, bth, tau, k1, n)
             for g in range(k):
                 for c in range(3):
                     for e in range(n):
@@ -291,15 +416,23 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
             if has_tables:
                 _drives_lanes(tt + dt, first, n, d0, slot, offsets, times, values, amp, r0, f,
                               t, d, rd, fd, td, rd1, fd1, td1)
-            _torque_lanes(mode, ytmp, mpl, sl, a0, e_map, t, rd, fd, td, phi, amat, w, tau, n)
-            _rhs_lanes(mode, ytmp, mpl, mvl, bth, tau, k2, n)
+            _torque_lanes(mode, ytmp, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
+                          dmat, tau, n)
+            if pumping:
+                _rhs_pumped_lanes(ytmp, mpl, mvl, bth, tau, dmat, k2, mmat, vec, n)
+            else:
+                _rhs_lanes(mode, ytmp, mpl, mvl, bth, tau, k2, n)
             for g in range(k):
                 for c in range(3):
                     for e in range(n):
                         y[g, c, e] += 0.5 * dt * (k1[g, c, e] + k2[g, c, e])
         else:
-            _torque_lanes(mode, y, mpl, sl, a0, e_map, t, rd, fd, td, phi, amat, w, tau, n)
-            _rhs_lanes(mode, y, mpl, mvl, bth, tau, k1, n)
+            _torque_lanes(mode, y, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
+                          dmat, tau, n)
+            if pumping:
+                _rhs_pumped_lanes(y, mpl, mvl, bth, tau, dmat, k1, mmat, vec, n)
+            else:
+                _rhs_lanes(mode, y, mpl, mvl, bth, tau, k1, n)
             for g in range(k):
                 for c in range(3):
                     for e in range(n):
@@ -307,14 +440,22 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
             if has_tables:
                 _drives_lanes(tt + 0.5 * dt, first, n, d0, slot, offsets, times, values, amp,
                               r0, f, t, d, rd, fd, td, rd1, fd1, td1)
-            _torque_lanes(mode, ytmp, mpl, sl, a0, e_map, t, rd, fd, td, phi, amat, w, tau, n)
-            _rhs_lanes(mode, ytmp, mpl, mvl, bth, tau, k2, n)
+            _torque_lanes(mode, ytmp, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
+                          dmat, tau, n)
+            if pumping:
+                _rhs_pumped_lanes(ytmp, mpl, mvl, bth, tau, dmat, k2, mmat, vec, n)
+            else:
+                _rhs_lanes(mode, ytmp, mpl, mvl, bth, tau, k2, n)
             for g in range(k):
                 for c in range(3):
                     for e in range(n):
                         ytmp[g, c, e] = y[g, c, e] + 0.5 * dt * k2[g, c, e]
-            _torque_lanes(mode, ytmp, mpl, sl, a0, e_map, t, rd, fd, td, phi, amat, w, tau, n)
-            _rhs_lanes(mode, ytmp, mpl, mvl, bth, tau, k3, n)
+            _torque_lanes(mode, ytmp, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
+                          dmat, tau, n)
+            if pumping:
+                _rhs_pumped_lanes(ytmp, mpl, mvl, bth, tau, dmat, k3, mmat, vec, n)
+            else:
+                _rhs_lanes(mode, ytmp, mpl, mvl, bth, tau, k3, n)
             for g in range(k):
                 for c in range(3):
                     for e in range(n):
@@ -322,8 +463,12 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
             if has_tables:
                 _drives_lanes(tt + dt, first, n, d0, slot, offsets, times, values, amp, r0, f,
                               t, d, rd, fd, td, rd1, fd1, td1)
-            _torque_lanes(mode, ytmp, mpl, sl, a0, e_map, t, rd, fd, td, phi, amat, w, tau, n)
-            _rhs_lanes(mode, ytmp, mpl, mvl, bth, tau, k4, n)
+            _torque_lanes(mode, ytmp, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
+                          dmat, tau, n)
+            if pumping:
+                _rhs_pumped_lanes(ytmp, mpl, mvl, bth, tau, dmat, k4, mmat, vec, n)
+            else:
+                _rhs_lanes(mode, ytmp, mpl, mvl, bth, tau, k4, n)
             for g in range(k):
                 for c in range(3):
                     for e in range(n):
@@ -346,8 +491,8 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
 
 @njit(cache=True, parallel=True)
 def integrate_ensemble(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times,
-                       values, amp, a0, r0, e_map, f, t, slon, mp, mv, temp_slot, t0, out, ref,
-                       t_cross):
+                       values, amp, a0, r0, e_map, f, t, pm, hm, slon, mp, mv, temp_slot, t0, out,
+                       ref, t_cross):
     """Fixed-step RK4 or (stochastic) Heun for E trajectories, in parallel chunks
     of :data:`LANES` lanes; arguments as :func:`~.kernels.integrate_fixed`."""
     n_traj = m0.shape[0]
@@ -356,4 +501,5 @@ def integrate_ensemble(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offs
         first = ci * LANES
         n = min(LANES, n_traj - first)
         _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, values, amp,
-               a0, r0, e_map, f, t, slon, mp, mv, temp_slot, t0, out, ref, t_cross, first, n)
+               a0, r0, e_map, f, t, pm, hm, slon, mp, mv, temp_slot, t0, out, ref, t_cross, first,
+               n)

@@ -22,9 +22,10 @@ import math
 import numpy as np
 from numba import njit
 
-from ..constants import BOLTZMANN, MU0, TORQUE_PER_SPIN_CURRENT
+from ..constants import BOLTZMANN, HBAR_E, MU0, TORQUE_PER_SPIN_CURRENT
 
 _HBAR_2E = TORQUE_PER_SPIN_CURRENT
+_HBAR_E = HBAR_E
 _MU0 = MU0
 _KB = BOLTZMANN
 
@@ -190,17 +191,15 @@ def prepare_drive(d, r0, f, t, rd, fd, td):
 
 
 @njit(cache=True)
-def circuit_torque(m, a0, e, t, rd, fd, td, tau, phi, amat, w):
-    """Torques (N·m) on the k dynamic magnets at magnetizations m (k, 3), for the drive
-    contracted by :func:`prepare_drive` into rd, fd, td."""
-    k = m.shape[0]
+def _assemble_system(m, a0, e, rd, fd, phi, amat, w):
+    """A(m) into amat (u, u) and the drive's right-hand side R(m) d into w[:u]; φ(m) into phi."""
     u = a0.shape[0]
     nq = e.shape[1]
     for i in range(u):
         for j in range(u):
             amat[i, j] = a0[i, j]
         w[i] = rd[i]
-    for g in range(k):
+    for g in range(m.shape[0]):
         _features(m[g], phi[g])
         for q in range(nq):
             p = phi[g, q]
@@ -208,8 +207,13 @@ def circuit_torque(m, a0, e, t, rd, fd, td, tau, phi, amat, w):
                 for j in range(u):
                     amat[i, j] += p * e[g, q, i, j]
                 w[i] += p * fd[g, q, i]
-    _solve_small(amat, w, u)
-    for g in range(k):
+
+
+@njit(cache=True)
+def _absorbed_torque(m, t, td, phi, w, u, tau):
+    """τ = (ħ/2e) (I_abs)⊥ (N·m) of every magnet from the u solved unknowns w[:u]."""
+    nq = t.shape[1]
+    for g in range(m.shape[0]):
         ix = 0.0
         iy = 0.0
         iz = 0.0
@@ -233,6 +237,111 @@ def circuit_torque(m, a0, e, t, rd, fd, td, tau, phi, amat, w):
 
 
 @njit(cache=True)
+def circuit_torque(m, a0, e, t, rd, fd, td, tau, phi, amat, w):
+    """Torques (N·m) on the k dynamic magnets at magnetizations m (k, 3), for the drive
+    contracted by :func:`prepare_drive` into rd, fd, td."""
+    _assemble_system(m, a0, e, rd, fd, phi, amat, w)
+    _solve_small(amat, w, a0.shape[0])
+    _absorbed_torque(m, t, td, phi, w, a0.shape[0], tau)
+
+
+@njit(cache=True)
+def _solve_columns(a, b, n, ncol):
+    """Solve a x = b for b (n, ncol) in place (Gaussian elimination, partial pivoting)."""
+    for col in range(n):
+        piv = col
+        big = abs(a[col, col])
+        for r in range(col + 1, n):
+            if abs(a[r, col]) > big:
+                big = abs(a[r, col])
+                piv = r
+        if piv != col:
+            for c in range(n):
+                tmp = a[col, c]
+                a[col, c] = a[piv, c]
+                a[piv, c] = tmp
+            for c in range(ncol):
+                tmp = b[col, c]
+                b[col, c] = b[piv, c]
+                b[piv, c] = tmp
+        inv = 1.0 / a[col, col]
+        for r in range(col + 1, n):
+            fac = a[r, col] * inv
+            if fac != 0.0:
+                for c in range(col, n):
+                    a[r, c] -= fac * a[col, c]
+                for c in range(ncol):
+                    b[r, c] -= fac * b[col, c]
+    for r in range(n - 1, -1, -1):
+        inv = 1.0 / a[r, r]
+        for c in range(ncol):
+            s = b[r, c]
+            for j in range(r + 1, n):
+                s -= a[r, j] * b[j, c]
+            b[r, c] = s * inv
+
+
+@njit(cache=True)
+def circuit_torque_pumped(m, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi, amat, w, ws):
+    """:func:`circuit_torque` with spin pumping: τ0 (k, 3) into tau and D (3k, 3k) N·m·s into
+    dmat, τ = τ0 + D ṁ (:meth:`.torque_model.CircuitTorqueModel.damping_matrix`). One
+    elimination with 1 + 3k right-hand sides ws (u, 1 + 3k): the drive and the unit spin
+    biases X⃗ of every magnet (pump maps pm (k, q, u, 3), direct absorption hm (k, q, 3, 3))."""
+    k = m.shape[0]
+    u = a0.shape[0]
+    nq = e.shape[1]
+    _assemble_system(m, a0, e, rd, fd, phi, amat, w)
+    for i in range(u):
+        ws[i, 0] = w[i]
+        for c in range(3 * k):
+            ws[i, 1 + c] = 0.0
+    for g in range(k):
+        for q in range(nq):
+            p = phi[g, q]
+            for i in range(u):
+                for c in range(3):
+                    ws[i, 1 + 3 * g + c] += p * pm[g, q, i, c]
+    _solve_columns(amat, ws, u, 1 + 3 * k)
+    for i in range(u):
+        w[i] = ws[i, 0]
+    _absorbed_torque(m, t, td, phi, w, u, tau)
+    _pumping_damping(m, t, hm, phi, ws, dmat)
+
+
+@njit(cache=True)
+def _pumping_damping(m, t, hm, phi, ws, dmat):
+    """D (3k, 3k) N·m·s from the solved responses to unit spin biases ws[:, 1:] (u, 3k): the
+    absorbed current through the circuit plus the direct one, transverse, times
+    (ħ/2e)(ħ/e)(−[m_j×])."""
+    k = m.shape[0]
+    u = ws.shape[0]
+    nq = phi.shape[1]
+    cur = np.empty((3, 3))
+    for g in range(k):
+        for j in range(k):
+            for a in range(3):
+                for c in range(3):
+                    s = 0.0
+                    for q in range(nq):
+                        acc = hm[g, q, a, c] if j == g else 0.0
+                        for i in range(u):
+                            acc += t[g, q, a, i] * ws[i, 1 + 3 * j + c]
+                        s += phi[g, q] * acc
+                    cur[a, c] = s
+            for c in range(3):  # transverse to m_g
+                dot = cur[0, c] * m[g, 0] + cur[1, c] * m[g, 1] + cur[2, c] * m[g, 2]
+                for a in range(3):
+                    cur[a, c] -= dot * m[g, a]
+            # times (ħ/e)(−[m_j×]): X⃗_j = (ħ/e) ṁ_j × m_j
+            mx, my, mz = m[j, 0], m[j, 1], m[j, 2]
+            for a in range(3):
+                c0, c1, c2 = cur[a, 0], cur[a, 1], cur[a, 2]
+                dmat[3 * g + a, 3 * j + 0] = _HBAR_2E * _HBAR_E * (c2 * my - c1 * mz)
+                dmat[3 * g + a, 3 * j + 1] = _HBAR_2E * _HBAR_E * (c0 * mz - c2 * mx)
+                dmat[3 * g + a, 3 * j + 2] = _HBAR_2E * _HBAR_E * (c1 * mx - c0 * my)
+
+
+@njit(cache=True)
 def llgs_rhs(m, tau, mp, mv, bth, out):
     """dm/dt (1/s) of k macrospins, Landau–Lifshitz form of the LLGS equation:
     Ω = −γ m × B + γ τ/(M_s V), dm/dt = (Ω + α m × Ω)/(1 + α²)."""
@@ -250,6 +359,40 @@ def llgs_rhs(m, tau, mp, mv, bth, out):
         out[g, 0] = c * (ox + alpha * (my * oz - mz * oy))
         out[g, 1] = c * (oy + alpha * (mz * ox - mx * oz))
         out[g, 2] = c * (oz + alpha * (mx * oy - my * ox))
+
+
+@njit(cache=True)
+def llgs_rhs_pumped(m, tau, dmat, mp, mv, bth, out, mmat, vec):
+    """dm/dt (1/s) of k macrospins with spin pumping, τ = τ0 + D ṁ exactly: the Gilbert form
+    ṁ = Ω + α m × ṁ + (γ/M_sV) D ṁ solved as M ṁ = Ω, M = 1 − α[m×] − (γ/M_sV) D (3k × 3k,
+    ``dmat`` D in N·m·s), Ω = −γ m × B + γ τ0/(M_s V); without D it is :func:`llgs_rhs`."""
+    k = m.shape[0]
+    n = 3 * k
+    for g in range(k):
+        mx, my, mz = m[g, 0], m[g, 1], m[g, 2]
+        ms, alpha, gam, bk, tf = mp[g, 0], mp[g, 2], mp[g, 3], mp[g, 4], mp[g, 5]
+        proj = mx * mv[g, 0, 0] + my * mv[g, 0, 1] + mz * mv[g, 0, 2]
+        bx = mv[g, 2, 0] + bk * proj * mv[g, 0, 0] - _MU0 * ms * mv[g, 1, 0] * mx + bth[g, 0]
+        by = mv[g, 2, 1] + bk * proj * mv[g, 0, 1] - _MU0 * ms * mv[g, 1, 1] * my + bth[g, 1]
+        bz = mv[g, 2, 2] + bk * proj * mv[g, 0, 2] - _MU0 * ms * mv[g, 1, 2] * mz + bth[g, 2]
+        vec[3 * g] = -gam * (my * bz - mz * by) + tf * tau[g, 0]
+        vec[3 * g + 1] = -gam * (mz * bx - mx * bz) + tf * tau[g, 1]
+        vec[3 * g + 2] = -gam * (mx * by - my * bx) + tf * tau[g, 2]
+        for a in range(3):
+            for c in range(n):
+                mmat[3 * g + a, c] = -tf * dmat[3 * g + a, c]
+            mmat[3 * g + a, 3 * g + a] += 1.0
+        # − α [m×]
+        mmat[3 * g, 3 * g + 1] += alpha * mz
+        mmat[3 * g, 3 * g + 2] -= alpha * my
+        mmat[3 * g + 1, 3 * g] -= alpha * mz
+        mmat[3 * g + 1, 3 * g + 2] += alpha * mx
+        mmat[3 * g + 2, 3 * g] += alpha * my
+        mmat[3 * g + 2, 3 * g + 1] -= alpha * mx
+    _solve_small(mmat, vec, n)
+    for g in range(k):
+        for a in range(3):
+            out[g, a] = vec[3 * g + a]
 
 
 @njit(cache=True)
@@ -311,7 +454,7 @@ def _dopri_crossing(ks, ref, g, h, p0):
 # one kernel on purpose (C901): passing its arrays to more helpers is ~2x slower per trajectory
 @njit(cache=True, fastmath=True)
 def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, offsets, times,  # noqa: C901
-                   values, amp, a0, r0, e, f, t, slon, mp, mv, out, n_steps, ref, t_cross):
+                   values, amp, a0, r0, e, f, t, pm, hm, slon, mp, mv, out, n_steps, ref, t_cross):
     """Adaptive Dormand–Prince RK45 with renormalisation, each trajectory on its own steps.
 
     m0 (E, k, 3); t_save (S,) increasing (s); breaks: drive breakpoints (s) stepped onto;
@@ -335,6 +478,11 @@ def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, off
     rd = np.zeros(u)
     fd = np.zeros((f.shape[0], f.shape[1], u))
     td = np.zeros((f.shape[0], f.shape[1], 3))
+    pumping = pm.shape[0] > 0  # spin pumping: τ = τ0 + D ṁ, the LLGS solved for ṁ
+    ws = np.zeros((u, 1 + 3 * k))
+    dmat = np.zeros((3 * k, 3 * k))
+    mmat = np.zeros((3 * k, 3 * k))
+    vec = np.zeros(3 * k)
     has_tables = slot.shape[0] > 0
     for ei in range(n_traj):
         d0_e, amp_e, slon_e, mp_e, mv_e = d0[ei], amp[ei], slon[ei], mp[ei], mv[ei]
@@ -366,11 +514,17 @@ def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, off
                 if has_tables:
                     drive_at(tt + _C[st] * h, d0_e, slot, offsets, times, values, amp_e, d)
                     prepare_drive(d, r0, f, t, rd, fd, td)
-                if mode == 1:
+                if pumping:
+                    circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
+                                          amat, w, ws)
+                elif mode == 1:
                     circuit_torque(ytmp, a0, e, t, rd, fd, td, tau, phi, amat, w)
                 elif mode == 2:
                     _slonczewski(ytmp, slon_e, tau)
-                llgs_rhs(ytmp, tau, mp_e, mv_e, bth, ks[st])
+                if pumping:
+                    llgs_rhs_pumped(ytmp, tau, dmat, mp_e, mv_e, bth, ks[st], mmat, vec)
+                else:
+                    llgs_rhs(ytmp, tau, mp_e, mv_e, bth, ks[st])
             err = 0.0
             for g in range(k):
                 for i in range(3):
@@ -404,7 +558,7 @@ def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, off
 # one kernel on purpose (C901): passing its arrays to more helpers is ~2x slower per trajectory
 @njit(cache=True, fastmath=True)
 def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, values,  # noqa: C901
-                    amp, a0, r0, e, f, t, slon, mp, mv, temp_slot, t0, out, ref, t_cross):
+                    amp, a0, r0, e, f, t, pm, hm, slon, mp, mv, temp_slot, t0, out, ref, t_cross):
     """Fixed-step integration: RK4 or (``heun``) Heun, with ``noise`` the stochastic Heun
     scheme (Stratonovich) with Brown's thermal field of variance 2 α k_B T / (γ M_s V dt) per component (T), T the
     magnet's node temperature T0 + ΔT(t) (``temp_slot`` (k,): i ≥ 0 indexes the drive vector,
@@ -437,6 +591,11 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
     rd = np.zeros(u)
     fd = np.zeros((f.shape[0], f.shape[1], u))
     td = np.zeros((f.shape[0], f.shape[1], 3))
+    pumping = pm.shape[0] > 0  # spin pumping: τ = τ0 + D ṁ, the LLGS solved for ṁ
+    ws = np.zeros((u, 1 + 3 * k))
+    dmat = np.zeros((3 * k, 3 * k))
+    mmat = np.zeros((3 * k, 3 * k))
+    vec = np.zeros(3 * k)
     pold = np.zeros(k)
     n_save = save_step.shape[0]
     has_tables = slot.shape[0] > 0
@@ -462,7 +621,10 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                 prepare_drive(d, r0, f, t, rd, fd, td)
             if heun:
                 # the torque first: an internal magnet's temperature is one of its unknowns
-                if mode == 1:
+                if pumping:
+                    circuit_torque_pumped(y, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
+                                          amat, w, ws)
+                elif mode == 1:
                     circuit_torque(y, a0, e, t, rd, fd, td, tau, phi, amat, w)
                 elif mode == 2:
                     _slonczewski(y, slon_e, tau)
@@ -479,18 +641,27 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                                     / (mp_e[g, 3] * mp_e[g, 0] * mp_e[g, 1] * dt))
                     for i in range(3):
                         bth[g, i] = sig * rng_normal(rng_e)
-                llgs_rhs(y, tau, mp_e, mv_e, bth, k1)
+                if pumping:
+                    llgs_rhs_pumped(y, tau, dmat, mp_e, mv_e, bth, k1, mmat, vec)
+                else:
+                    llgs_rhs(y, tau, mp_e, mv_e, bth, k1)
                 for g in range(k):
                     for i in range(3):
                         ytmp[g, i] = y[g, i] + dt * k1[g, i]
                 if has_tables:
                     drive_at(tt + dt, d0_e, slot, offsets, times, values, amp_e, d)
                     prepare_drive(d, r0, f, t, rd, fd, td)
-                if mode == 1:
+                if pumping:
+                    circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
+                                          amat, w, ws)
+                elif mode == 1:
                     circuit_torque(ytmp, a0, e, t, rd, fd, td, tau, phi, amat, w)
                 elif mode == 2:
                     _slonczewski(ytmp, slon_e, tau)
-                llgs_rhs(ytmp, tau, mp_e, mv_e, bth, k2)
+                if pumping:
+                    llgs_rhs_pumped(ytmp, tau, dmat, mp_e, mv_e, bth, k2, mmat, vec)
+                else:
+                    llgs_rhs(ytmp, tau, mp_e, mv_e, bth, k2)
                 for g in range(k):
                     for i in range(3):
                         y[g, i] += 0.5 * dt * (k1[g, i] + k2[g, i])
@@ -498,41 +669,65 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                     if pold[g] >= 0.0 and p1 < 0.0:  # Heun: linear within the step
                         t_cross[ei, g] = tt + dt * pold[g] / (pold[g] - p1)
             else:
-                if mode == 1:
+                if pumping:
+                    circuit_torque_pumped(y, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
+                                          amat, w, ws)
+                elif mode == 1:
                     circuit_torque(y, a0, e, t, rd, fd, td, tau, phi, amat, w)
                 elif mode == 2:
                     _slonczewski(y, slon_e, tau)
-                llgs_rhs(y, tau, mp_e, mv_e, bth, k1)
+                if pumping:
+                    llgs_rhs_pumped(y, tau, dmat, mp_e, mv_e, bth, k1, mmat, vec)
+                else:
+                    llgs_rhs(y, tau, mp_e, mv_e, bth, k1)
                 for g in range(k):
                     for i in range(3):
                         ytmp[g, i] = y[g, i] + 0.5 * dt * k1[g, i]
                 if has_tables:
                     drive_at(tt + 0.5 * dt, d0_e, slot, offsets, times, values, amp_e, d)
                     prepare_drive(d, r0, f, t, rd, fd, td)
-                if mode == 1:
+                if pumping:
+                    circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
+                                          amat, w, ws)
+                elif mode == 1:
                     circuit_torque(ytmp, a0, e, t, rd, fd, td, tau, phi, amat, w)
                 elif mode == 2:
                     _slonczewski(ytmp, slon_e, tau)
-                llgs_rhs(ytmp, tau, mp_e, mv_e, bth, k2)
+                if pumping:
+                    llgs_rhs_pumped(ytmp, tau, dmat, mp_e, mv_e, bth, k2, mmat, vec)
+                else:
+                    llgs_rhs(ytmp, tau, mp_e, mv_e, bth, k2)
                 for g in range(k):
                     for i in range(3):
                         ytmp[g, i] = y[g, i] + 0.5 * dt * k2[g, i]
-                if mode == 1:
+                if pumping:
+                    circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
+                                          amat, w, ws)
+                elif mode == 1:
                     circuit_torque(ytmp, a0, e, t, rd, fd, td, tau, phi, amat, w)
                 elif mode == 2:
                     _slonczewski(ytmp, slon_e, tau)
-                llgs_rhs(ytmp, tau, mp_e, mv_e, bth, k3)
+                if pumping:
+                    llgs_rhs_pumped(ytmp, tau, dmat, mp_e, mv_e, bth, k3, mmat, vec)
+                else:
+                    llgs_rhs(ytmp, tau, mp_e, mv_e, bth, k3)
                 for g in range(k):
                     for i in range(3):
                         ytmp[g, i] = y[g, i] + dt * k3[g, i]
                 if has_tables:
                     drive_at(tt + dt, d0_e, slot, offsets, times, values, amp_e, d)
                     prepare_drive(d, r0, f, t, rd, fd, td)
-                if mode == 1:
+                if pumping:
+                    circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
+                                          amat, w, ws)
+                elif mode == 1:
                     circuit_torque(ytmp, a0, e, t, rd, fd, td, tau, phi, amat, w)
                 elif mode == 2:
                     _slonczewski(ytmp, slon_e, tau)
-                llgs_rhs(ytmp, tau, mp_e, mv_e, bth, k4)
+                if pumping:
+                    llgs_rhs_pumped(ytmp, tau, dmat, mp_e, mv_e, bth, k4, mmat, vec)
+                else:
+                    llgs_rhs(ytmp, tau, mp_e, mv_e, bth, k4)
                 for g in range(k):
                     for i in range(3):
                         y[g, i] += dt / 6.0 * (k1[g, i] + 2 * k2[g, i] + 2 * k3[g, i] + k4[g, i])

@@ -403,7 +403,8 @@ def ring_down(simulation, magnet: str, *, tilt: float = 1e-4, periods: float = 6
     start[j] = math.cos(tilt) * m0[j] + math.sin(tilt) * basis[j, 0]
     period = 2 * math.pi / guide.angular_frequency
     until = periods * period
-    static = Simulation(sim.circuit, sim.magnets, {}, sim.torque, sim.slonczewski)
+    static = Simulation(sim.circuit, sim.magnets, {}, sim.torque, sim.slonczewski,
+                        pumping=sim.pumping)
     traj = static.run(until, n_save=int(periods * samples) + 1, initial=start, method="rk45",
                       rtol=rtol, atol=atol, max_step=period / 20)
     m = traj.magnetization(magnet)[0]

@@ -182,6 +182,11 @@ class Simulation:
     torque : "circuit" (solved from the circuit at every step), "none", or "slonczewski"
         (prescribed τ/(M_s V) = a_J m × (m × p), for comparisons; give ``slonczewski`` =
         {magnet: (a_J in T, p 3-vector)}).
+    pumping : with the circuit torque, the spin pumped by the moving magnets into the
+        circuit (Tserkovnyak, Brataas & Bauer 2002; physics.md §9): the torque becomes
+        τ0(m) + D(m) ṁ (enhanced damping, dynamic coupling through the circuit) and the
+        LLGS is solved for ṁ exactly at every stage. ``False``: static-magnet torques only,
+        for comparisons with prescribed-torque codes.
     """
 
     circuit: Circuit
@@ -189,6 +194,7 @@ class Simulation:
     drives: Mapping[tuple[str, str], object] = field(default_factory=dict)
     torque: str = "circuit"
     slonczewski: Mapping[str, tuple[float, np.ndarray]] = field(default_factory=dict)
+    pumping: bool = True
 
     def __post_init__(self):
         if not isinstance(self.circuit, Circuit):
@@ -213,6 +219,8 @@ class Simulation:
                                                                    "slonczewski"):
             raise DynamicsError("torque", f"must be 'circuit', 'none' or 'slonczewski', "
                                 f"got {self.torque!r}")
+        if not isinstance(self.pumping, (bool, np.bool_)):
+            raise DynamicsError("pumping", f"must be true or false, got {self.pumping!r}")
         self.names = tuple(self.magnets)
         try:  # the names here; the torque maps (a computation) on first use, see ``model``
             dynamic_magnet_nodes(self.circuit, self.names)
@@ -228,6 +236,19 @@ class Simulation:
             return CircuitTorqueModel.build(self.circuit, self.names)
         except DeviceError as err:
             raise DynamicsError(err.field, err.reason) from None
+
+    @property
+    def pumps(self) -> bool:
+        """Whether the run includes spin pumping (``pumping`` with the circuit torque)."""
+        return bool(self.pumping) and self.torque == "circuit"
+
+    def pumping_maps(self) -> tuple[np.ndarray, np.ndarray]:
+        """The kernels' pumping maps (pump, direct) of the torque model, or empty arrays
+        (0, ...) when the run has no spin pumping."""
+        tm = self.model
+        if self.pumps:
+            return np.ascontiguousarray(tm.pump), np.ascontiguousarray(tm.direct)
+        return (np.zeros((0,) + tm.pump.shape[1:]), np.zeros((0,) + tm.direct.shape[1:]))
 
     # ---- kernel inputs ------------------------------------------------------------------------
     def _tables(self, until: float, max_step: float):
@@ -555,8 +576,9 @@ def _model_args(sim: Simulation, kernel_in: dict, n_traj: int) -> tuple:
     tm = sim.model
     slot, offsets, times, values, _ = kernel_in["tables"]
     d0 = np.ascontiguousarray(np.broadcast_to(tm.d0, (n_traj, tm.d0.size)))
+    pm, hm = sim.pumping_maps()
     return (d0, slot, offsets, times, values, kernel_in["amp"], tm.a0, tm.r0, tm.e, tm.f, tm.t,
-            kernel_in["slon"], kernel_in["mp"], kernel_in["mv"])
+            pm, hm, kernel_in["slon"], kernel_in["mp"], kernel_in["mv"])
 
 
 @dataclass

@@ -97,6 +97,24 @@ def slonczewski_critical_current(magnet, efficiency: float, axis=None) -> float:
     return slonczewski_critical_torque_slope(magnet, axis) / (TORQUE_PER_SPIN_CURRENT * efficiency)
 
 
+def circuit_pumping_damping(model, magnet: str, reference, parameters) -> float:
+    """α' (dimensionless): the Gilbert damping that spin pumping adds to ``magnet`` at the
+    collinear state m = ``reference`` (the other magnets as in the circuit), from the circuit's
+    D map (:meth:`~.torque_model.CircuitTorqueModel.damping_matrix`): the coefficient of
+    m × ṁ averaged over two tangent directions, times γ/(M_s V) of ``parameters``
+    (MagnetParameters). Add it to α in :func:`slonczewski_critical_torque_slope` for the
+    threshold of a run with pumping."""
+    j = model.magnets.index(magnet)
+    ref = np.asarray(reference, float) / np.linalg.norm(reference)
+    m = np.array([model.circuit.magnetization[i] for i in model.nodes])
+    m[j] = ref
+    d = model.damping_matrix(m)[j, :, j]
+    e1 = np.cross(ref, [1.0, 0, 0] if abs(ref[0]) < 0.9 else [0, 1.0, 0])
+    e1 /= np.linalg.norm(e1)
+    coef = [w @ d @ -np.cross(ref, w) for w in (e1, np.cross(ref, e1))]
+    return float(parameters.gyromagnetic_ratio / parameters.moment * np.mean(coef))
+
+
 def circuit_torque_slope(model, magnet: str, reference, drive=None, delta: float = 1e-4) -> float:
     """Torque slope dτ/dθ (N·m per rad) on ``magnet`` at the collinear state m = ``reference``,
     from the circuit: positive when the torque pushes m away from ``reference``.

@@ -31,11 +31,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..circuit.contacts import magnetization_features
+from ..circuit.contacts import cross_matrix, magnetization_features
 from ..circuit.device import Circuit, DeviceError
 from ..circuit.drives import drive_layout, drive_vectors
 from ..circuit.memory import refuse_beyond_memory, torque_map_bytes
-from ..constants import TORQUE_PER_SPIN_CURRENT
+from ..constants import HBAR_E, TORQUE_PER_SPIN_CURRENT
 from ..solvers import linear as _solver
 
 
@@ -84,6 +84,10 @@ class CircuitTorqueModel:
     temperature_index : (k,) where each magnet's temperature lives for the thermal field:
         i ≥ 0 the drive slot 3r + 1 of a reservoir (ΔT), i < 0 the unknown −1 − i of the solved
         system (the electron temperature of the internal node that names the magnet).
+    pump (k, q, u, 3), direct (k, q, 3, 3): spin pumping (physics.md §9). A moving magnet g
+        adds the spin bias X⃗_g = (ħ/e) ṁ_g × m_g (V) to its side of every contact leaving it:
+        the Kirchhoff system gains the source Σ_q φ_q(m_g) pump[g, q] X⃗_g and the spin current
+        that g absorbs the direct part Σ_q φ_q(m_g) direct[g, q] X⃗_g (A per V).
     """
 
     circuit: Circuit
@@ -96,6 +100,8 @@ class CircuitTorqueModel:
     t: np.ndarray
     d0: np.ndarray
     temperature_index: np.ndarray
+    pump: np.ndarray | None = None
+    direct: np.ndarray | None = None
 
     @classmethod
     def build(cls, circuit: Circuit, magnets) -> CircuitTorqueModel:
@@ -119,9 +125,9 @@ class CircuitTorqueModel:
         if sampled:  # refuses a contact between two dynamic magnets
             _solver.feature_coefficients(circuit, np.isin(np.arange(circuit.n_nodes),
                                                           np.concatenate(groups)))
-            a0, r0, e, f, t = _sampled_maps(circuit, groups, act)
+            a0, r0, e, f, t, pump, direct = _sampled_maps(circuit, groups, act)
             return cls(circuit, magnets, nodes, a0, r0, e, f, t,
-                       drive_layout(circuit).static.copy(), temperature_index)
+                       drive_layout(circuit).static.copy(), temperature_index, pump, direct)
         mflat = circuit.magnetization[:, None, :].copy()
         feature, coef = _solver.feature_coefficients(circuit, varying)
         a0, r0, e, f, k_of = _solver.feature_system(circuit, mflat, feature, coef, nodes, act)
@@ -131,8 +137,9 @@ class CircuitTorqueModel:
         for j, node in enumerate(nodes):
             for c, into in _absorbed_by(circuit, np.arange(circuit.n_nodes) == node):
                 t[j] += into * _spin_current(k_of[c], s, *circuit.ends[c])
+        pump, direct = _feature_pump_maps(circuit, mflat, feature, nodes, act, k_of)
         return cls(circuit, magnets, nodes, a0, r0, e, f, t,
-                   drive_layout(circuit).static.copy(), temperature_index)
+                   drive_layout(circuit).static.copy(), temperature_index, pump, direct)
 
     def drive_vector(self, voltage=None, temperature=None, current=None,
                      heat=None) -> np.ndarray:
@@ -143,13 +150,81 @@ class CircuitTorqueModel:
             "voltage": voltage or {}, "temperature": temperature or {},
             "current": current or {}, "heat": heat or {}}))
 
-    def _solve(self, m, d):
-        """Features (..., k, q) and solved unknowns y (..., u) at magnetizations m, drives d."""
+    def _solve(self, m, d, mdot=None):
+        """Features (..., k, q), solved unknowns y (..., u) at magnetizations m, drives d, and
+        with ``mdot`` (..., k, 3) (1/s) the spin pumping source in the right-hand side."""
         phi = magnetization_features(m) if self.e.shape[1] == 13 else sphere_features(m)
         a = self.a0 + np.einsum("...kq,kquv->...uv", phi, self.e)
         r = self.r0 + np.einsum("...kq,kqud->...ud", phi, self.f)
         rhs = np.einsum("...ud,...d->...u", r, d)
+        if mdot is not None:
+            rhs = rhs + np.einsum("...kq,kqui,...ki->...u", phi, self.pump,
+                                  pumped_spin_bias(m, mdot))
         return phi, np.linalg.solve(a, rhs[..., None])[..., 0]
+
+    def damping_matrix(self, m: np.ndarray, d: np.ndarray | None = None) -> np.ndarray:
+        """D (..., k, 3, k, 3) in N·m·s of τ_k = τ0_k(m) + Σ_j D_kj(m) ṁ_j: the torque that
+        the spin pumped by the moving magnets exerts back on them (physics.md §9), through
+        the circuit (A⁻¹ S_j) and directly from each magnet's own contacts. Into a perfect sink
+        D = (ħ²/2e²)(Re G↑↓ [m×] + Im G↑↓ (1 − m mᵀ)). m (..., k, 3) unit; independent of d
+        (the argument is accepted for symmetry with :meth:`torques`)."""
+        m = np.asarray(m, dtype=float)
+        phi = magnetization_features(m) if self.e.shape[1] == 13 else sphere_features(m)
+        a = self.a0 + np.einsum("...kq,kquv->...uv", phi, self.e)
+        u = a.shape[-1]
+        src = np.einsum("...kq,kqui->...uki", phi, self.pump)
+        k = m.shape[-2]
+        src = src.reshape(src.shape[:-2] + (3 * k,))  # (..., u, 3k)
+        ysrc = np.linalg.solve(a, src) if u else src
+        ty = np.einsum("...kq,kqiu->...kiu", phi, self.t[..., :u])
+        i_abs = np.einsum("...kiu,...uj->...kij", ty, ysrc)  # (..., k, 3, 3k)
+        i_abs = i_abs.reshape(i_abs.shape[:-1] + (k, 3))  # (..., k, 3, k, 3)
+        own = np.einsum("...kq,kqij->...kij", phi, self.direct)
+        i_abs[..., np.arange(k), :, np.arange(k), :] += np.moveaxis(own, -3, 0)
+        perp = i_abs - np.einsum("...ki,...kl,...kljc->...kijc", m, m, i_abs)
+        return TORQUE_PER_SPIN_CURRENT * np.einsum("...kijc,...jcl->...kijl", perp,
+                                                   HBAR_E * -cross_matrix(m))
+
+    def reservoir_currents(self, m: np.ndarray, d: np.ndarray | None = None,
+                           mdot: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(I, Q), each (..., r): the charge current (A, theory variable: e × particle current,
+        the conventional current is −I) and the heat current (W) from every reservoir
+        (:attr:`Circuit.reservoir` order) into the circuit, at magnetizations m (..., k, 3),
+        drives d (..., 3n) and, with ``mdot`` (..., k, 3) (1/s), the currents pumped by the
+        moving magnets (physics.md §9) included. NumPy reference."""
+        c = self.circuit
+        m = np.asarray(m, dtype=float)
+        d = self.d0 if d is None else np.asarray(d, dtype=float)
+        _, y = self._solve(m, d, mdot)
+        batch = np.broadcast_shapes(m.shape[:-2], y.shape[:-1], d.shape[:-1])
+        p = int(np.prod(batch))
+        yflat = np.broadcast_to(y, batch + y.shape[-1:]).reshape(p, -1)
+        mflat = np.broadcast_to(m, batch + m.shape[-2:]).reshape(p, -1, 3)
+        mag = np.repeat(c.magnetization[:, None, :], p, axis=1)  # (n, p, 3)
+        groups = [c.magnet_group == c.magnet_group[i] for i in self.nodes]
+        for j, member in enumerate(groups):
+            mag[member] = mflat[:, j]
+        varying = np.any(groups, axis=0)
+        act = _solver.active_components(c)[c.unknown_nodes].reshape(-1)
+        y_pad = np.zeros((p, act.size))
+        y_pad[:, act] = yflat
+        drives = np.moveaxis(np.broadcast_to(d, batch + d.shape[-1:]).reshape(p, -1, 3), 0, -1)
+        x = _solver.node_states(c, y_pad.reshape(p, -1, 8), mag, drives)
+        k = _solver.contact_responses(c, mag, varying)
+        j = _solver.contact_currents(c, k, x)  # (p, c, 8)
+        if mdot is not None:
+            bias = np.broadcast_to(pumped_spin_bias(m, mdot), batch + m.shape[-2:])
+            bias = bias.reshape(p, -1, 3)
+            for g, member in enumerate(groups):
+                per_volt = _solver.pump_currents(c, k, member)  # (c, p or 1, 8, 3)
+                per_volt = np.broadcast_to(per_volt, (len(per_volt), p, 8, 3))
+                j = j + np.einsum("cpij,pj->pci", per_volt, bias[:, g])
+        res = np.flatnonzero(c.reservoir)
+        out = np.zeros((p, len(res), 8))
+        for i, r in enumerate(res):
+            out[:, i] = (j[:, c.ends[:, 0] == r].sum(axis=1) - j[:, c.ends[:, 1] == r].sum(axis=1))
+        out = out.reshape(batch + (len(res), 8))
+        return out[..., 0], out[..., 4]
 
     def magnet_temperatures(self, m: np.ndarray, d: np.ndarray | None = None) -> np.ndarray:
         """Temperature (K) of every dynamic magnet, (..., k): its reservoir's, or for an
@@ -162,19 +237,71 @@ class CircuitTorqueModel:
         solved = y[..., np.maximum(-1 - idx, 0)]
         return self.circuit.temperature + np.where(idx >= 0, from_drive, solved)
 
-    def torques(self, m: np.ndarray, d: np.ndarray | None = None) -> np.ndarray:
+    def torques(self, m: np.ndarray, d: np.ndarray | None = None,
+                mdot: np.ndarray | None = None) -> np.ndarray:
         """Spin-transfer torques (..., k, 3) in N·m on the dynamic magnets.
 
-        m : (..., k, 3) unit magnetizations;  d : (..., 3n) drive vectors (default: static).
+        m : (..., k, 3) unit magnetizations;  d : (..., 3n) drive vectors (default: static);
+        mdot : (..., k, 3) dm/dt (1/s) of the moving magnets: their spin pumping included
+        (τ0 + D ṁ, :meth:`damping_matrix`); None: static magnets.
         NumPy reference implementation, batched over the leading axes.
         """
         m = np.asarray(m, dtype=float)
         d = self.d0 if d is None else np.asarray(d, dtype=float)
-        phi, y = self._solve(m, d)
+        phi, y = self._solve(m, d, mdot)
         w = np.concatenate([y, np.broadcast_to(d, y.shape[:-1] + d.shape[-1:])], axis=-1)
         i_abs = np.einsum("...kq,kqiw,...w->...ki", phi, self.t, w)
+        if mdot is not None:
+            i_abs = i_abs + np.einsum("...kq,kqij,...kj->...ki", phi, self.direct,
+                                      pumped_spin_bias(m, mdot))
         perp = i_abs - np.einsum("...ki,...ki->...k", i_abs, m)[..., None] * m
         return TORQUE_PER_SPIN_CURRENT * perp
+
+
+def pumped_spin_bias(m, mdot) -> np.ndarray:
+    """X⃗ = (ħ/e) ṁ × m (V), the spin bias that a magnet turning at ṁ (1/s) adds to its side
+    of its contacts (physics.md §9); m, mdot (..., 3)."""
+    return HBAR_E * np.cross(mdot, m)
+
+
+def _feature_pump_maps(circuit: Circuit, mflat, feature, nodes, act, k_of):
+    """pump (k, 13, u, 3) and direct (k, 13, 3, 3) of reservoir magnets in the features
+    (1, m, m⊗m) of each: the contacts leaving magnet g have K linear in φ(m_g) (``k_of``,
+    ``feature`` the node each K depends on, :func:`~spincaloric.solvers.linear.feature_system`)
+    or constant."""
+    n = circuit.n_nodes
+    bases = _solver.node_bases(circuit, mflat, np.zeros(n, bool))
+    k_fixed = _solver.contact_responses(circuit, mflat, np.zeros(n, bool))
+    pump = np.zeros((len(nodes), 13, int(act.sum()), 3))
+    direct = np.zeros((len(nodes), 13, 3, 3))
+    for j, node in enumerate(nodes):
+        member = np.arange(n) == node
+        kk = []
+        for c, (a, b) in enumerate(circuit.ends):
+            if member[a] == member[b]:
+                kk.append(np.zeros((1, 8, 8)))
+            elif feature[c] == node:
+                kk.append(k_of[c])
+            elif feature[c] >= 0:
+                raise DeviceError(circuit.contact_labels[c], "its conductances depend on "
+                                  "another dynamic magnet: spin pumping through it is not "
+                                  "supported")
+            else:  # constant K: the feature 1 only
+                kk.append(tuple(np.concatenate([x, np.zeros((12, 8, 8))])
+                                for x in _solver._ends_of(k_fixed[c])))
+        pump[j] = _solver.assemble_pump_source(circuit, kk, bases, member)[:, act]
+        direct[j] = _direct_pump(circuit, kk, member)
+    return pump, direct
+
+
+def _direct_pump(circuit: Circuit, k: list, member: np.ndarray) -> np.ndarray:
+    """(p, 3, 3) spin current (A per V of X⃗) that the magnet of the nodes ``member`` absorbs
+    directly from its own contacts' pumping (the pumped current leaves the magnet itself)."""
+    currents = _solver.pump_currents(circuit, k, member)  # (c, p, 8, 3)
+    out = np.zeros(currents.shape[1:2] + (3, 3))
+    for c, into in _absorbed_by(circuit, member):
+        out += into * currents[c, :, 1:4]
+    return out
 
 
 def _absorbed_by(circuit: Circuit, member: np.ndarray):
@@ -272,6 +399,8 @@ def _sampled_maps(circuit: Circuit, groups: list, act: np.ndarray):
     e = np.zeros((len(groups), 25, u, u))
     f = np.zeros((len(groups), 25, u, 3 * n))
     t = np.zeros((len(groups), 25, 3, u + 3 * n))
+    pump = np.zeros((len(groups), 25, u, 3))
+    direct = np.zeros((len(groups), 25, 3, 3))
     for j, g in enumerate(groups):
         varying = member[j]
         mflat = np.repeat(m_nominal, len(samples), axis=1)
@@ -289,6 +418,10 @@ def _sampled_maps(circuit: Circuit, groups: list, act: np.ndarray):
             fixed_entry = np.ptp(sampled, axis=0) <= 1e-13 * np.abs(sampled).max(axis=0)
             const += np.where(fixed_entry, sampled[0], 0.0)
             sampled[:, fixed_entry] = 0.0
+        bases = _solver.node_bases(circuit, mflat, varying)
+        pump[j] = _fit(phi_pinv, phi, _solver.assemble_pump_source(circuit, kj, bases,
+                                                                    varying)[:, act], "pumping")
+        direct[j] = _fit(phi_pinv, phi, _direct_pump(circuit, kj, varying), "direct pumping")
         e[j] = _fit(phi_pinv, phi, a_s, "system")
         f[j] = _fit(phi_pinv, phi, r_s, "drive")
         # absorbed spin current: inflow into the magnet's nodes, (N, 3, w)
@@ -300,4 +433,4 @@ def _sampled_maps(circuit: Circuit, groups: list, act: np.ndarray):
                 k = tuple(x[min(p, len(x) - 1)] for x in _solver._ends_of(kj[c]))
                 i_abs[p] += into * _spin_current(k, s, *circuit.ends[c])
         t[j] = _fit(phi_pinv, phi, i_abs, "torque")
-    return a0, r0, e, f, t
+    return a0, r0, e, f, t, pump, direct

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..circuit.contacts import cross_matrix
 from ..files import FORMAT_ATTRIBUTE, FORMAT_VERSION, atomic_write
 from .switching import SwitchingResult, detect_switching
 
@@ -84,6 +85,49 @@ class Trajectory:
         mags = {n: self.magnetization(n) for n in self.names}
         return sim.circuit.solve(magnetization=mags, **kw)
 
+    @cached_property
+    def rates(self) -> np.ndarray:
+        """(E, S, k, 3) dm/dt (1/s) at the saved states: the LLGS solved for ṁ with the circuit
+        torque at the saved drives and, when the run pumps, the pumping D ṁ (M ṁ = Ω,
+        docs/dynamics.md); the deterministic part (no thermal field), with the magnets'
+        parameters of the Simulation."""
+        sim = self.simulation
+        k = len(self.names)
+        omega = np.zeros(self.m.shape)
+        mmat = np.broadcast_to(np.eye(3 * k), self.m.shape[:2] + (3 * k, 3 * k)).copy()
+        sol = self.circuit_solution if sim.torque == "circuit" else None
+        for j, name in enumerate(self.names):
+            par, m = sim.magnets[name], self.m[:, :, j]
+            gamma = par.gyromagnetic_ratio
+            omega[:, :, j] = -gamma * np.cross(m, par.effective_field(m))
+            if sol is not None:
+                omega[:, :, j] += gamma / par.moment * sol.magnet_torque(name)
+            mmat[..., 3 * j:3 * j + 3, 3 * j:3 * j + 3] -= par.damping * cross_matrix(m)
+        if sim.pumps:
+            d = sim.model.damping_matrix(self.m).reshape(self.m.shape[:2] + (3 * k, 3 * k))
+            rate = np.repeat([sim.magnets[n].gyromagnetic_ratio / sim.magnets[n].moment
+                              for n in self.names], 3)
+            mmat -= rate[:, None] * d
+        flat = omega.reshape(self.m.shape[:2] + (3 * k,))
+        return np.linalg.solve(mmat, flat[..., None])[..., 0].reshape(self.m.shape)
+
+    @cached_property
+    def pumped_currents(self) -> tuple[np.ndarray, np.ndarray]:
+        """(charge, heat), each (E, S, r): the conventional charge current (A) and the heat
+        current (W) that the moving magnets pump into every reservoir (lead) at the saved
+        states, first order in ṁ = :attr:`rates` (zero when the run does not pump); add them
+        to the static circuit's currents for the total."""
+        sim = self.simulation
+        if not sim.pumps:
+            n = int(sim.circuit.reservoir.sum())
+            return (np.zeros(self.m.shape[:2] + (n,)),) * 2
+        tm = sim.model
+        i1, q1 = tm.reservoir_currents(self.m, tm.d0, self.rates)
+        i0, q0 = tm.reservoir_currents(self.m, tm.d0)
+        # from the reservoir into the circuit (theory charge: e × particle current) -> into
+        # the lead, conventional
+        return i1 - i0, -(q1 - q0)
+
     def summary(self) -> dict:
         """JSON summary per dynamic magnet: ``final_magnetization``, ``switched`` and
         ``switching_time`` (s or None) of the first trajectory; with an ensemble also
@@ -134,6 +178,18 @@ class Trajectory:
             ds["heat_current"] = (("ensemble", "time", "contact"),
                                   np.stack([r.heat_current for r in sol.contacts], -1),
                                   {"units": "W", "long_name": "heat current"})
+            if self.simulation.pumps:
+                c = self.simulation.circuit
+                ds = ds.assign_coords(lead=[c.names[i] for i in np.flatnonzero(c.reservoir)])
+                charge, heat = self.pumped_currents
+                ds["pumped_charge_current"] = (
+                    ("ensemble", "time", "lead"), charge,
+                    {"units": "A", "long_name": "conventional charge current pumped into the "
+                     "lead by the moving magnets"})
+                ds["pumped_heat_current"] = (
+                    ("ensemble", "time", "lead"), heat,
+                    {"units": "W", "long_name": "heat current pumped into the lead by the "
+                     "moving magnets"})
         sw = self.switching()
         ds["switched"] = (("ensemble", "magnet"), np.stack([sw[n].switched for n in self.names],
                                                           -1),

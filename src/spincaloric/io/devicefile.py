@@ -61,18 +61,21 @@ class DeviceSpec:
 
     def simulation_for(self, circuit, until: float):
         """(Simulation, run keywords) of the file's dynamics up to ``until`` (s): the
-        ``[simulation]`` defaults other than ``until`` and ``joule_heating``; with
+        ``[simulation]`` defaults other than ``until``, ``pumping`` (the Simulation's spin
+        pumping, default on) and ``joule_heating``; with
         ``joule_heating = true`` the drives carry their Joule heat
         (:func:`~spincaloric.dynamics.heating.with_joule_heating`)."""
         from ..dynamics.simulation import Simulation
 
-        opts = {k: v for k, v in self.simulation.items() if k not in ("until", "joule_heating")}
+        opts = {k: v for k, v in self.simulation.items()
+                if k not in ("until", "joule_heating", "pumping")}
         drives = self.drives
         if self.simulation.get("joule_heating"):
             from ..dynamics.heating import with_joule_heating
 
             drives = with_joule_heating(circuit, drives, until)
-        return Simulation(circuit, self.magnets, drives), opts
+        return Simulation(circuit, self.magnets, drives,
+                          pumping=self.simulation.get("pumping", True) is not False), opts
 
 
 class UnreadableFileError(DeviceError, OSError):

@@ -263,6 +263,8 @@ class SimulationTable(_Strict):
     dt: float | None = quantity("s", None)
     seed: int | None = None
     joule_heating: bool | None = Field(None, description="add the drives' Joule heat")
+    pumping: bool | None = Field(None, description="spin pumping by the moving magnets "
+                                 "(default true; false: static-magnet torques only)")
 
     _seed = field_validator("seed")(_shared(seed_rule))
 

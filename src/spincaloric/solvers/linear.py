@@ -215,6 +215,39 @@ def assemble_dense(circuit: Circuit, k: list, bases: dict, node_terms: bool = Tr
     return a_mat, r_mat
 
 
+def assemble_pump_source(circuit: Circuit, k: list, bases: dict, member: np.ndarray,
+                         width: int = 8) -> np.ndarray:
+    """Source S (p, wu, 3) of the padded balance rows per unit spin bias X⃗ (V) added to the
+    state of the nodes ``member`` (n,) bool on their side of every contact that leaves them
+    (spin pumping, physics.md §9): J_c gains K_a P (first end pumping) or −K_b P (second end),
+    P = (0, X⃗, 0, 0⃗), and A y = R d + S X⃗. ``k`` and ``bases`` as in :func:`assemble_dense`."""
+    system = kirchhoff_system(circuit, width)
+    pos = system.position
+    batch = (max(_ends_of(kc)[0].shape[0] for kc in k),) if k else (1,)
+    batch = (max(batch[0], *(b.shape[0] for b in bases.values())),) if bases else batch
+    s = np.zeros(batch + (system.size, 3))
+    ends = circuit.ends
+    for c, row, col, end, sign in system.blocks:
+        if not member[col] or member[ends[c, 1 - end]]:
+            continue  # only the pumping end, of a contact leaving the magnet
+        left = _left(bases, row, _ends_of(k[c])[end])  # B_rowᵀ K
+        s[..., width * pos[row]:width * pos[row] + width, :] -= sign * left[..., :, 1:4]
+    return s
+
+
+def pump_currents(circuit: Circuit, k: list, member: np.ndarray) -> np.ndarray:
+    """(c, p, 8, 3) the part of every contact's current J (from its first end into its second)
+    per unit spin bias X⃗ (V) on the side of the nodes ``member`` (n,) bool: K_a[:, 1:4] if the
+    first end pumps, −K_b[:, 1:4] if the second does, 0 otherwise."""
+    batch = max(_ends_of(kc)[0].shape[0] for kc in k) if k else 1
+    out = np.zeros((circuit.n_contacts, batch, 8, 3))
+    for c, (a, b) in enumerate(circuit.ends):
+        if member[a] != member[b]:
+            k_a, k_b = _ends_of(k[c])
+            out[c] = k_a[..., :, 1:4] if member[a] else -k_b[..., :, 1:4]
+    return out
+
+
 def _project(k: np.ndarray, m_row: np.ndarray, ferro_row: np.ndarray, m_col: np.ndarray,
              ferro_col: np.ndarray) -> np.ndarray:
     """B_rowᵀ K B_col for a stack K (..., c, w, w), any leading axes (energies), where B is the
