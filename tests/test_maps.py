@@ -204,3 +204,29 @@ def test_a_parameter_varied_twice_is_refused(tmp_path):
         f"error: {PILLAR}: vary.drives.free.temperature.peak: varied twice: each parameter may "
         "be varied once"]
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_a_file_without_spin_pumping_maps_without_it(tmp_path):
+    """``[simulation] pumping = false`` shapes the simulation, not a run keyword: `map` of such a
+    file runs (it ended in a TypeError) and equals the direct run without pumping."""
+    text = PILLAR.read_text().replace("[simulation]", "[simulation]\npumping = false", 1)
+    assert "pumping = false" in text
+    device = tmp_path / "pillar.toml"
+    device.write_text(text)
+    out = tmp_path / "m.nc"
+    proc = subprocess.run([sys.executable, "-m", "spincaloric", "map", str(device), "--vary",
+                           "drives.free.temperature.peak=45:45:1", "--until", "6ns", "-o",
+                           str(out), "--no-progress"], capture_output=True, text=True,
+                          preexec_fn=interruptible)
+    assert proc.returncode == 0, proc.stderr
+    from spincaloric.dynamics.drives import LaserPulse
+    from spincaloric.io import load_dataset
+
+    spec = load_spec(device)
+    laser = LaserPulse(peak=45.0, start=0.1e-9, rise=0.05e-9, decay=3e-9)
+    sim = Simulation(spec.device.finalize(), spec.magnets, {("free", "temperature"): laser},
+                     pumping=False)
+    sw = sim.run(6e-9, **spec.run_options()).switching()["free"]
+    ds = load_dataset(out)
+    np.testing.assert_equal(ds["switching_time"].values.ravel()[0], sw.time[0])

@@ -526,7 +526,7 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
     try:
         p = _load(device)
         data, spec = p.data, p.spec
-        opts = {k: v for k, v in spec.simulation.items() if k not in ("until", "joule_heating")}
+        opts = spec.run_options()
         end = until or spec.until
         varies = varies or spec.sweep
         if not varies:

@@ -59,6 +59,13 @@ class DeviceSpec:
                 raise DeviceError(f"spectral.{field}", getattr(err, "reason", str(err))) from None
             raise
 
+    def run_options(self) -> dict:
+        """The ``[simulation]`` defaults that are keywords of :meth:`Simulation.run
+        <spincaloric.dynamics.simulation.Simulation.run>` (all but ``until``, ``pumping`` and
+        ``joule_heating``, which shape the simulation itself)."""
+        return {k: v for k, v in self.simulation.items()
+                if k not in ("until", "joule_heating", "pumping")}
+
     def simulation_for(self, circuit, until: float):
         """(Simulation, run keywords) of the file's dynamics up to ``until`` (s): the
         ``[simulation]`` defaults other than ``until``, ``pumping`` (the Simulation's spin
@@ -67,8 +74,7 @@ class DeviceSpec:
         (:func:`~spincaloric.dynamics.heating.with_joule_heating`)."""
         from ..dynamics.simulation import Simulation
 
-        opts = {k: v for k, v in self.simulation.items()
-                if k not in ("until", "joule_heating", "pumping")}
+        opts = self.run_options()
         drives = self.drives
         if self.simulation.get("joule_heating"):
             from ..dynamics.heating import with_joule_heating
