@@ -612,7 +612,8 @@ def _resonances(device, p, magnet, varies, ring_down):
             from .dynamics.simulation import Simulation
 
             with _compile_notice():
-                check = integrate_ring_down(Simulation(p.circuit, p.spec.magnets), magnet)
+                check = integrate_ring_down(Simulation(p.circuit, p.spec.magnets,
+                                                        pumping=p.spec.pumping), magnet)
     except (DeviceError, ValueError) as err:
         _report(device, err)
         sys.exit(EXIT_INPUT)
