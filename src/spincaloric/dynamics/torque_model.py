@@ -258,6 +258,29 @@ class CircuitTorqueModel:
         return TORQUE_PER_SPIN_CURRENT * perp
 
 
+def refuse_ideal_pumping(circuit: Circuit, magnets) -> None:
+    """A DeviceError naming the first resistance-free link (:attr:`Circuit.ideal_links`, a
+    joint without an interface) between a dynamic magnet of ``magnets`` and a normal node:
+    a moving magnet pumps through the mixing conductance of its F|N contacts (physics.md §9),
+    which for a metallic interface is bounded by the Sharvin conductance of the normal metal;
+    the link's placeholder conductance (~10⁶ times a metal slice's) would give an α' of order
+    10⁵. The user gives the joint an interface (its mixing conductance) or turns pumping off."""
+    ideal = np.asarray(circuit.ideal_links, bool)
+    if not ideal.any():
+        return
+    _, groups = dynamic_magnet_nodes(circuit, magnets)
+    for name, group in zip(magnets, groups):
+        inside = np.isin(circuit.ends, group)
+        for c in np.flatnonzero(ideal & (inside[:, 0] != inside[:, 1])):
+            other = circuit.ends[c, 1] if inside[c, 0] else circuit.ends[c, 0]
+            if circuit.ferromagnet[other]:
+                continue
+            raise DeviceError(circuit.contact_labels[c], f"the dynamic magnet {name!r} joins "
+                              f"the normal node {circuit.names[other]!r} without an interface: "
+                              "spin pumping needs the F|N mixing conductance; give the joint "
+                              "an interface (its mixing conductance), or set pumping off")
+
+
 def pumped_spin_bias(m, mdot) -> np.ndarray:
     """X⃗ = (ħ/e) ṁ × m (V), the spin bias that a magnet turning at ṁ (1/s) adds to its side
     of its contacts (physics.md §9); m, mdot (..., 3)."""
