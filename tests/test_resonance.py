@@ -399,3 +399,34 @@ def test_pillar_pumping_damping_is_halved_by_the_backflow():
     assert res.damping - alpha0 == pytest.approx(0.00227, abs=5e-6)
     spec.simulation["pumping"] = False
     assert resonance(spec, "free").damping == pytest.approx(alpha0, rel=1e-6, abs=0)
+
+
+@pytest.mark.parametrize("in_file", [None, False, True])
+def test_run_pumping_flag_overrides_the_file(tmp_path, in_file):
+    """`run --pumping/--no-pumping` over the file's [simulation] pumping (default on): the
+    sink film's cone closes as tan(θ/2) ∝ exp(−αγBt/(1 + α²)) with α = α0 + α' pumping and
+    α0 not, and only the pumping run reports the pumped currents."""
+    import tomllib
+
+    text = SINK + ("" if in_file is None else f"[simulation]\npumping = {str(in_file).lower()}\n")
+    path = tmp_path / "sink.toml"
+    path.write_text(text)
+    par = MagnetParameters(saturation_magnetization=8e5, volume=2e-24, damping=0.01)
+    g_mix = 0.7 * 0.3 / 2
+    until = 3e-10
+    rate = {}
+    for flag in ("--pumping", "--no-pumping"):
+        out = tmp_path / f"{flag}.nc"
+        res = CliRunner().invoke(main, ["run", str(path), "--until", "0.3ns", "--n-save", "3",
+                                        flag, "-o", str(out)])
+        assert res.exit_code == 0, res.output
+        ds = xr.load_dataset(out)
+        assert ("pumped_heat_current" in ds) == (flag == "--pumping")
+        m = ds["m"].values[0, :, 0]
+        theta = np.arccos(np.clip(m[:, 2], -1, 1))
+        rate[flag] = np.log(np.tan(theta[0] / 2) / np.tan(theta[-1] / 2)) / until
+    for flag, alpha in (("--pumping", 0.01 + analytic.pumping_damping(g_mix, 8e5, 2e-24)),
+                        ("--no-pumping", 0.01)):
+        want = alpha * par.gyromagnetic_ratio * 0.2 / (1 + alpha**2)
+        assert rate[flag] == pytest.approx(want, rel=1e-5, abs=0)
+    assert tomllib.loads(path.read_text()).get("simulation", {}).get("pumping") == in_file
