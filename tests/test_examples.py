@@ -32,6 +32,17 @@ def test_torque_vs_angle_matches_the_closed_forms(tmp_path):
     assert len(errors) == 4 and max(errors) < 1e-10
 
 
+def test_fmr_damping_is_linear_in_inverse_thickness(tmp_path):
+    """The fmr thickness series: α' t constant to 1e-6 in both circuits, the sink's equal to
+    the closed form, the F|N|F pillar's half of it (no spin flip in the spacer)."""
+    text = run("fmr_damping_vs_thickness.py", tmp_path)
+    lines = {line.split(":")[0]: line for line in text.splitlines()}
+    for name, ratio in (("sink", 1.0), ("pillar", 0.5)):
+        spread = float(lines[name].split("spread ")[1].split(")")[0])
+        assert spread < 1e-6
+        assert float(lines[name].rsplit("= ", 1)[1]) == pytest.approx(ratio, abs=1e-4)
+
+
 def test_thickness_efficiency_thin_limit(tmp_path):
     """Thin Co layers: the equivalent voltage per kelvin tends to the interfaces' −(P'/P) S."""
     from spincaloric.materials import get_interface

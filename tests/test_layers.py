@@ -613,3 +613,43 @@ end = "cold"
     assert res.exit_code == 2
     assert res.stderr.strip().endswith("layers.w.thermal_conductivity: must be positive "
                                        "(W/(m K)), got -3.0")
+
+
+# ---- spin pumping through the joints of a stack --------------------------------------------------
+
+def pumped_stack(joint):
+    """Cu lead | interface | Co 3 nm (the moving free layer) | ``joint`` | Cu 5 nm | Cu lead;
+    ``joint`` the parameters of an Interface, or None (a resistance-free link)."""
+    from spincaloric.layers import Interface
+
+    bottom = Interface(ContactParameters(2e-2, 0.5, 0.5e-2 + 0j))
+    items = [Lead("bottom"), bottom, Layer("free", CO, 3e-9, cells=3, magnetization=(0, 0, 1))]
+    items += [Interface(joint)] if joint is not None else []
+    items += [Layer("cap", CU, 5e-9, cells=2), Lead("top")]
+    return multilayer(items, area=AREA, temperature=T)
+
+
+def test_a_moving_layer_does_not_pump_through_a_joint_without_an_interface():
+    """The free layer's joint to the Cu cap has no interface: its link's placeholder mixing
+    conductance (~1e7 S) would pump an α' of order 1e5; with pumping on the Simulation is
+    refused naming the joint (stack[3], the cap it leads into) and asking for an interface.
+    Pumping off, or an interface with its mixing conductance, is accepted; each of the
+    layer's two interfaces then adds at most the α' of a sink of its G↑↓."""
+    from spincaloric import analytic
+    from spincaloric.dynamics import DynamicsError, MagnetParameters, Simulation
+    from spincaloric.dynamics.resonance import resonance
+
+    mag = MagnetParameters(saturation_magnetization=1.4e6, volume=3e-9 * AREA, damping=0.01,
+                           applied_field=[0, 0, 0.5])
+    circuit = pumped_stack(None).finalize()
+    with pytest.raises(DynamicsError, match="without an interface") as err:
+        Simulation(circuit, {"free": mag})
+    assert err.value.field == "stack[3]"
+    assert "'free'" in err.value.reason and "'cap_0'" in err.value.reason
+    assert "mixing conductance" in err.value.reason
+    Simulation(circuit, {"free": mag}, pumping=False)  # static torques only: accepted
+    interface = ContactParameters(2e-2, 0.5, 0.5e-2 + 0j)
+    sim = Simulation(pumped_stack(interface).finalize(), {"free": mag})
+    alpha_p = resonance(sim, "free").damping - 0.01
+    sink = analytic.pumping_damping(0.5e-2, 1.4e6, 3e-9 * AREA)  # each of its two interfaces
+    assert sink < alpha_p <= 2 * sink * (1 + 1e-9)

@@ -243,6 +243,49 @@ def test_onsager_casimir_pumped_currents_and_torques(seed):
     assert np.linalg.eigvalsh(sym).min() >= -1e-10 * np.abs(sym).max()
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_precession_power_is_the_heat_delivered_to_the_circuit(seed):
+    """Second law, as an equality (equal temperatures, no bias, every magnet moving): the
+    power the precession loses to the pumping friction, Σ_kj ṁ_kᵀ(−[m_k×] D_kj) ṁ_j, equals
+    the heat dissipated in the contacts, Σ_c J_c·W·(X_a − X_b + P_c) with the pump bias P_c,
+    and in the nodes' relaxation (spin flip G_sf |V⃗_s|²/2, spin-heat and phonon sinks), to
+    round-off; it is ≥ 0."""
+    from spincaloric.circuit.contacts import conjugate_scaling
+
+    rng = np.random.default_rng(100 + seed)
+    regime = ("thermalized", "noninteracting")[seed % 2]
+    while True:
+        c = random_circuit(rng, regime)
+        names = all_magnets(c)
+        if names:
+            try:
+                tm = CircuitTorqueModel.build(c, names)
+                break
+            except DeviceError:
+                continue
+    k = len(names)
+    m = random_unit(rng, (k,))
+    mdot = 1e10 * rng.normal(size=(k, 3))
+    mdot -= np.sum(mdot * m, axis=1, keepdims=True) * m  # tangent rates (1/s)
+    d = np.zeros_like(tm.d0)  # every reservoir at T0 and the same potential
+    friction = -np.einsum("kab,kbjc->kajc", cross_matrix(m), tm.damping_matrix(m))
+    lost = float(np.einsum("ka,kajc,jc->", mdot, friction, mdot))
+    x, j, bias = tm.contact_state(m, d, mdot)
+    t = c.temperature
+    force = (x[c.ends[:, 0]] - x[c.ends[:, 1]] + bias) * conjugate_scaling(t)
+    contacts = float(np.sum(j * force))
+    nodes = float(np.sum(c.spin_flip * np.sum(x[:, 1:4] ** 2, axis=1) / 2
+                         + c.bath * x[:, 4] ** 2 / t
+                         + c.spin_heat_sink * np.sum(x[:, 5:8] ** 2, axis=1) / (2 * t)))
+    pumped = float(np.sum(j * bias * conjugate_scaling(t)))  # the pump sources' power
+    assert lost > 0
+    assert nodes > 1e-10 * lost  # the relaxation's share is in the balance (1e-9 to 4e-2)
+    assert contacts + nodes == pytest.approx(lost, rel=1e-12, abs=0)
+    assert pumped == pytest.approx(lost, rel=1e-12, abs=0)
+    # without motion nothing flows: the heat is the pumping's alone
+    assert np.abs(tm.contact_state(m, d)[1]).max() == 0
+
+
 # ---- internal magnets, lanes, and the pumping-off path ----------------------------------------
 
 def internal_free_layer(regime):

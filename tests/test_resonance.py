@@ -1,6 +1,8 @@
 """Ferromagnetic resonance: the linearised LLGS eigenproblem against the Kittel mode of
 analytic.small_angle_mode, a torque per rate (pumping's form) against α0 + α' and γ/(1 − β'),
-the package's own ring-down against the eigenvalues, the fmr command and its sweep."""
+the circuit's own spin pumping (on by default) against α0 + α' of a sink, 1/thickness and the
+pillar's backflow-halved α', the package's own ring-down against the eigenvalues, the fmr
+command and its sweep."""
 
 import json
 
@@ -171,6 +173,8 @@ def test_unstable_equilibria_and_wrong_magnets_are_named():
 DEVICE = """
 title = "free layer in a field"
 temperature = 300.0
+[simulation]
+pumping = false
 [nodes.fixed]
 type = "ferromagnet"
 reservoir = true
@@ -282,3 +286,147 @@ def test_sweep_api_without_axes_is_the_device():
     omega, _ = perpendicular_kittel(0.1)
     assert float(ds["angular_frequency"]) == pytest.approx(omega, rel=1e-6, abs=0)
     np.testing.assert_allclose(ds["equilibrium"].values, [0, 0, 1], atol=1e-12)
+
+
+# ---- the circuit's own spin pumping ------------------------------------------------------------
+
+SINK = """
+title = "a ferromagnetic film on a normal lead: spin pumping into a sink"
+temperature = 300.0
+[nodes.F]
+type = "ferromagnet"
+reservoir = true
+magnetization = {theta = 5, phi = 0}
+[nodes.F.magnet]
+saturation_magnetization = 8e5
+thickness = 2e-9
+area = 1e-15
+damping = 0.01
+applied_field = [0, 0, 0.2]
+[nodes.N]
+type = "normal"
+reservoir = true
+[[contacts]]
+between = ["F", "N"]
+conductance = 0.3
+polarization = 0.5
+mixing = 0.7
+seebeck = -4.5e-6
+polarization_derivative = 0.77
+mixing_derivative = 0.13
+"""
+
+
+def sink_simulation(g_mix, geometry="oblique", **kw):
+    """The ferromagnetic reservoir F of GEOMETRIES on a normal reservoir N (a perfect sink),
+    one contact of mixing conductance ``g_mix`` (S); the circuit's pumping on by default."""
+    fields, start = GEOMETRIES[geometry]
+    dev = Device(temperature=T)
+    dev.add_node("F", "ferromagnet", reservoir=True, magnetization=start)
+    dev.add_node("N", "normal", reservoir=True)
+    dev.add_contact("F", "N", ContactParameters(0.3, 0.5, g_mix))
+    mag = MagnetParameters(saturation_magnetization=MS, volume=VOL, damping=ALPHA0, **fields)
+    return Simulation(dev.finalize(), {"F": mag}, **kw), fields
+
+
+@pytest.mark.parametrize("geometry", ["isotropic", "oblique"])
+@pytest.mark.parametrize("g_mix", [0.1, 0.1 + 0.03j])
+def test_circuit_pumping_into_a_sink_is_alpha0_plus_the_pumping_damping(geometry, g_mix):
+    """A reservoir magnet on a normal reservoir: by default the eigenproblem takes the
+    circuit's D, the mode is small_angle_mode with α0 + α' (and β' with Im G↑↓) to 1e-6;
+    pumping=False on the Simulation or on the call gives α0 back."""
+    sim, fields = sink_simulation(g_mix, geometry)
+    res = resonance(sim, "F")
+    alpha_p = analytic.pumping_damping(g_mix, MS, VOL)
+    beta_p = analytic.pumping_gyration(g_mix, MS, VOL)
+    assert alpha_p > 1e-3  # the pumping matters at the tolerance below
+    mode = analytic.small_angle_mode(res.equilibrium, MS, damping=ALPHA0 + alpha_p,
+                                     gyration=beta_p, **fields)
+    assert res.decay_rate == pytest.approx(mode.decay_rate, rel=1e-6, abs=0)
+    assert res.angular_frequency == pytest.approx(mode.angular_frequency, rel=1e-6, abs=0)
+    assert res.damping == pytest.approx((ALPHA0 + alpha_p) / (1 - beta_p), rel=1e-6, abs=0)
+    for off in (resonance(sink_simulation(g_mix, geometry, pumping=False)[0], "F"),
+                resonance(sim, "F", pumping=False)):
+        assert off.damping == pytest.approx(ALPHA0, rel=1e-6, abs=0)
+
+
+@pytest.mark.slow
+def test_ring_down_with_the_circuit_pumping_agrees_with_the_eigenvalues():
+    """The integrator pumps (the Simulation's default) and so does the eigenproblem: the
+    fitted ring-down of the sink magnet has α0 + α' (Γ and ω to 1e-4)."""
+    sim, fields = sink_simulation(0.1, "perpendicular")
+    res = resonance(sim, "F")
+    mode = analytic.small_angle_mode(res.equilibrium, MS, damping=ALPHA0 + analytic.
+                                     pumping_damping(0.1, MS, VOL), **fields)
+    assert res.decay_rate == pytest.approx(mode.decay_rate, rel=1e-6, abs=0)
+    rd = ring_down(sim, "F")
+    assert rd.decay_rate == pytest.approx(res.decay_rate, rel=1e-4, abs=0)
+    assert rd.angular_frequency == pytest.approx(res.angular_frequency, rel=1e-4, abs=0)
+
+
+def test_fmr_sweep_damping_enhancement_goes_as_one_over_thickness(tmp_path):
+    """`fmr --vary` over three film thicknesses of the sink device: α_eff − α0 = α'(t) with
+    α'·t constant (Re G↑↓ fixed, V = A t) and equal to the closed form, to 1e-6 — the
+    Mizukami-type α against 1/t line."""
+    path = tmp_path / "sink.toml"
+    path.write_text(SINK)
+    out = tmp_path / "sink.nc"
+    res = CliRunner().invoke(main, ["fmr", str(path), "--magnet", "F", "--vary",
+                                    "nodes.F.magnet.thickness=1e-9,2e-9,4e-9", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    ds = xr.load_dataset(out)
+    assert ds.attrs["spin_pumping"] == 1
+    t = ds["nodes.F.magnet.thickness"].values
+    enhancement = ds["damping"].values - 0.01
+    g_mix = 0.7 * 0.3 / 2  # η = 2 Re G↑↓/G
+    want = analytic.pumping_damping(g_mix, 8e5, 1e-15 * t)
+    np.testing.assert_allclose(enhancement, want, rtol=1e-6)
+    np.testing.assert_allclose(enhancement * t, enhancement[0] * t[0], rtol=1e-6)
+    assert enhancement[0] > 1e-3
+
+
+def test_pillar_pumping_damping_is_halved_by_the_backflow():
+    """The F|N|F pillar of the examples: the free layer's resonance has α' = 0.00227 (half
+    the sink value 0.00453: the fixed layer absorbs the backflow at the parallel state)."""
+    from pathlib import Path
+
+    from spincaloric.io.devicefile import load_spec
+
+    spec = load_spec(Path(__file__).parent.parent / "examples" / "devices"
+                     / "thermal_switching_pillar.toml")
+    alpha0 = spec.magnets["free"].damping
+    res = resonance(spec, "free")
+    assert res.damping - alpha0 == pytest.approx(0.00227, abs=5e-6)
+    spec.simulation["pumping"] = False
+    assert resonance(spec, "free").damping == pytest.approx(alpha0, rel=1e-6, abs=0)
+
+
+@pytest.mark.parametrize("in_file", [None, False, True])
+def test_run_pumping_flag_overrides_the_file(tmp_path, in_file):
+    """`run --pumping/--no-pumping` over the file's [simulation] pumping (default on): the
+    sink film's cone closes as tan(θ/2) ∝ exp(−αγBt/(1 + α²)) with α = α0 + α' pumping and
+    α0 not, and only the pumping run reports the pumped currents."""
+    import tomllib
+
+    text = SINK + ("" if in_file is None else f"[simulation]\npumping = {str(in_file).lower()}\n")
+    path = tmp_path / "sink.toml"
+    path.write_text(text)
+    par = MagnetParameters(saturation_magnetization=8e5, volume=2e-24, damping=0.01)
+    g_mix = 0.7 * 0.3 / 2
+    until = 3e-10
+    rate = {}
+    for flag in ("--pumping", "--no-pumping"):
+        out = tmp_path / f"{flag}.nc"
+        res = CliRunner().invoke(main, ["run", str(path), "--until", "0.3ns", "--n-save", "3",
+                                        flag, "-o", str(out)])
+        assert res.exit_code == 0, res.output
+        ds = xr.load_dataset(out)
+        assert ("pumped_heat_current" in ds) == (flag == "--pumping")
+        m = ds["m"].values[0, :, 0]
+        theta = np.arccos(np.clip(m[:, 2], -1, 1))
+        rate[flag] = np.log(np.tan(theta[0] / 2) / np.tan(theta[-1] / 2)) / until
+    for flag, alpha in (("--pumping", 0.01 + analytic.pumping_damping(g_mix, 8e5, 2e-24)),
+                        ("--no-pumping", 0.01)):
+        want = alpha * par.gyromagnetic_ratio * 0.2 / (1 + alpha**2)
+        assert rate[flag] == pytest.approx(want, rel=1e-5, abs=0)
+    assert tomllib.loads(path.read_text()).get("simulation", {}).get("pumping") == in_file

@@ -350,8 +350,12 @@ def _compile_notice():
                    "every few seconds [default: on]")
 @click.option("--joule-heating/--no-joule-heating", default=None,
               help="add the Joule heat of the drives as heat in the nodes [default: file]")
+@click.option("--pumping/--no-pumping", default=None,
+              help="spin pumping by the moving magnets into the circuit (enhanced damping, "
+                   "dynamic coupling, pumped currents); --no-pumping: torques of static "
+                   "magnets only [default: the file's [simulation] pumping, else on]")
 def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_path, overwrite,
-        as_json, progress, joule_heating):
+        as_json, progress, joule_heating, pumping):
     """Integrate the LLGS dynamics of the dynamic magnets of DEVICE."""
     try:
         p = _load(device)
@@ -364,20 +368,21 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_p
     _check_outputs(device, [device], overwrite, output=output, plot=plot_path)
     with _locked(device, output, plot_path):
         traj, end = _integrate(device, p, until, ensemble, temperature_noise, seed, n_save,
-                               progress, joule_heating)
+                               progress, joule_heating, pumping)
         _write_run(device, traj, output, plot_path)
     _print_run(device, traj, end, as_json)
 
 
 def _integrate(device, p, until, ensemble, temperature_noise, seed, n_save, progress,
-               joule_heating):
+               joule_heating, pumping):
     """(Trajectory, end time (s)) of ``spincaloric run``; bad input is one line, exit 2."""
     from .circuit.device import DeviceError
     from .dynamics.simulation import DynamicsError
 
     spec, circuit = p.spec, p.circuit
-    if joule_heating is not None:
-        spec.simulation["joule_heating"] = joule_heating
+    for key, flag in (("joule_heating", joule_heating), ("pumping", pumping)):
+        if flag is not None:
+            spec.simulation[key] = flag
     end = until or spec.until
     progress = progress is not False  # a bar on a terminal, plain lines in a log
     try:
@@ -612,7 +617,8 @@ def _resonances(device, p, magnet, varies, ring_down):
             from .dynamics.simulation import Simulation
 
             with _compile_notice():
-                check = integrate_ring_down(Simulation(p.circuit, p.spec.magnets), magnet)
+                check = integrate_ring_down(Simulation(p.circuit, p.spec.magnets,
+                                                        pumping=p.spec.pumping), magnet)
     except (DeviceError, ValueError) as err:
         _report(device, err)
         sys.exit(EXIT_INPUT)

@@ -200,7 +200,9 @@ class NodeSpec:
 class ContactSpec:
     """A contact between two nodes; currents flow from ``between[0]`` into ``between[1]``.
     ``bulk`` marks a contact inside one diffusive ferromagnetic layer: it may join two
-    ferromagnetic nodes of the same magnetization (the two-channel resistor of a layer cell)."""
+    ferromagnetic nodes of the same magnetization (the two-channel resistor of a layer cell).
+    ``ideal`` marks a resistance-free link standing for a joint without an interface (its
+    conductances are placeholders, negligible in series, not a physical interface's)."""
 
     between: tuple[str, str]
     parameters: ContactParameters | JunctionParameters
@@ -208,6 +210,7 @@ class ContactSpec:
     spectrum: object = None  # a ConductanceSpectrum, used by the energy-resolved solver
     label: str | None = None  # how errors name it (e.g. "contacts[2]" of a device file)
     heat_conductance: float = 0.0  # W/K: lattice heat conduction in parallel with the electrons
+    ideal: bool = False
 
 
 @dataclass
@@ -289,7 +292,7 @@ class Device:
     def add_contact(self, a: str, b: str,
                     parameters: ContactParameters | JunctionParameters | None = None, *,
                     bulk: bool = False, spectrum=None, label: str | None = None,
-                    heat_conductance: float = 0.0) -> None:
+                    heat_conductance: float = 0.0, ideal: bool = False) -> None:
         """Join nodes ``a`` and ``b``; positive currents flow from ``a`` into ``b``.
         ``parameters``: :class:`~spincaloric.circuit.contacts.ContactParameters`, or
         :class:`~spincaloric.circuit.junctions.JunctionParameters` for a tunnel junction joining two
@@ -301,7 +304,9 @@ class Device:
         name the contact (default ``contacts[k]``). ``heat_conductance`` (W/K, ≥ 0): heat
         carried by the lattice (phonons) in parallel with the contact's electrons, between the
         temperatures of its two nodes — no charge, no spin (a layer's thermal conductivity
-        beyond Wiedemann–Franz); not part of the energy-resolved solver."""
+        beyond Wiedemann–Franz); not part of the energy-resolved solver. ``ideal=True``: a
+        resistance-free link joining two layers without an interface (its conductances are
+        placeholders; :attr:`Circuit.ideal_links`)."""
         where = label or f"contacts[{len(self.contacts)}]"
         if (parameters is None) == (spectrum is None):
             raise DeviceError(where, "give the contact's parameters or a conductance spectrum "
@@ -309,7 +314,7 @@ class Device:
         if parameters is None:
             parameters = spectrum.contact_parameters()
         self.contacts.append(ContactSpec((a, b), parameters, bulk, spectrum, label,
-                                         heat_conductance))
+                                         heat_conductance, bool(ideal)))
 
     def finalize(self) -> Circuit:
         """Validate and freeze into a :class:`Circuit` (raises :class:`DeviceError`)."""
@@ -355,6 +360,9 @@ class Circuit:
     junction_moments, junction_derivatives : (c, 4) their (G_0, G_0P_a, G_0P_b, G_0P_aP_b) (S)
         and energy derivatives (S/J); zero rows for other contacts.
     heat_conductance : W/K, heat conduction beside the electrons (part of each contact's K).
+    ideal_links : bool (c,), the resistance-free links of joints without an interface
+        (:meth:`Device.add_contact`): their conductances, the mixing conductance among them,
+        are placeholders, not a physical interface's.
     """
 
     title: str
@@ -377,6 +385,7 @@ class Circuit:
     contact_labels: tuple[str, ...] = ()
     precession: np.ndarray = field(default_factory=lambda: _read_only(np.zeros((0, 3))))
     layers: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    ideal_links: np.ndarray = field(default_factory=lambda: _read_only(np.zeros(0, bool)))
 
     # ---- construction ---------------------------------------------------------------------
     @classmethod
@@ -410,6 +419,7 @@ class Circuit:
             magnetization=_read_only(mag), ends=ends, index=MappingProxyType(index),
             kinds=kinds, contact_labels=labels,
             layers=MappingProxyType(dict(dev.layers)),
+            ideal_links=_read_only(np.array([c.ideal for c in dev.contacts], bool)),
             precession=_read_only(np.array([np.zeros(3) if s.precession is None
                                             else s.precession for s in specs]).reshape(-1, 3)),
         )

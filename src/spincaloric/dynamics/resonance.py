@@ -12,8 +12,10 @@ is solved for the rates as one linear system, :math:`\mathsf M \dot m = \Omega`,
 :math:`\Omega_j = -\gamma_j m_j \times B_j + (\gamma_j/M_{s,j}V_j)\,\tau_j` and
 :math:`\mathsf M_{jl} = \delta_{jl}(1 - \alpha_j [m_j\times]) - (\gamma_j/M_{s,j}V_j) D_{jl}`
 (:func:`llgs_rate`). τ is the circuit's spin-transfer torque at the static drives d
-(:meth:`CircuitTorqueModel.torques`), D (N·m·s) a torque per rate — the pumping torque; without
-one, M is 1 − α[m×] and ṁ = (Ω + α m × Ω)/(1 + α²).
+(:meth:`CircuitTorqueModel.torques`), D (N·m·s) a torque per rate — the pumping torque, by
+default the circuit's own (:meth:`CircuitTorqueModel.damping_matrix`) whenever the simulation
+pumps, so that the eigenproblem and the runs share one D; without one, M is 1 − α[m×] and
+ṁ = (Ω + α m × Ω)/(1 + α²).
 
 * The **equilibrium** m0 is a zero of Ω (M does not move it): relaxed along the flow m × Ω,
   which descends the magnetic energy, then polished by Newton's method on the tangent planes.
@@ -126,12 +128,14 @@ PumpingHook = Callable[[np.ndarray], np.ndarray]
 
 
 def _simulation(obj) -> Simulation:
-    """A Simulation, or one built from a device description with ``device`` (a Device) and
-    ``magnets`` ({name: MagnetParameters}), e.g. a device file's spec."""
+    """A Simulation, or one built from a device description with ``device`` (a Device),
+    ``magnets`` ({name: MagnetParameters}) and optionally ``pumping`` (bool, default on),
+    e.g. a device file's spec."""
     if isinstance(obj, Simulation):
         return obj
     if hasattr(obj, "device") and hasattr(obj, "magnets") and hasattr(obj.device, "finalize"):
-        return Simulation(obj.device.finalize(), obj.magnets)
+        return Simulation(obj.device.finalize(), obj.magnets,
+                          pumping=bool(getattr(obj, "pumping", True)))
     raise DynamicsError("simulation", f"must be a Simulation or a device spec, got {obj!r}")
 
 
@@ -327,13 +331,24 @@ def effective_llg(decay_rate: float, angular_frequency: float, stiffness) -> tup
     return math.sqrt(alpha2), math.sqrt(det * (1 + alpha2) / p)
 
 
+def circuit_pumping(simulation) -> PumpingHook | None:
+    """The torque per rate of the circuit's spin pumping as a :data:`PumpingHook`: the torque
+    model's :meth:`~.torque_model.CircuitTorqueModel.damping_matrix` (N·m·s) when
+    ``simulation`` pumps (:attr:`Simulation.pumps`), else None — the D that its runs use."""
+    sim = _simulation(simulation)
+    return sim.model.damping_matrix if sim.pumps else None
+
+
 def resonance(simulation, magnet: str, *, initial=None, drive=None,
-              pumping: PumpingHook | None = None) -> Resonance:
+              pumping: PumpingHook | bool | None = None) -> Resonance:
     """The ferromagnetic resonance of ``magnet`` (a dynamic magnet of ``simulation``, a
     Simulation or a device spec) about the equilibrium reached from ``initial`` (k, 3) at
     the drive vector ``drive`` (default: the circuit's static drives; the simulation's
-    time-dependent drives are not applied), with the torque per rate of ``pumping``
-    (:data:`PumpingHook`; it enters the linearised dynamics, not the equilibrium).
+    time-dependent drives are not applied), with the torque per rate D (N·m·s) of the terms
+    in ṁ (it enters the linearised dynamics, not the equilibrium): ``pumping`` None (default)
+    takes the circuit's spin pumping when the simulation pumps (:func:`circuit_pumping`, the
+    D of its runs: α_eff = α0 + α'), none when it was built with ``pumping=False``; False
+    leaves D out; a :data:`PumpingHook` replaces the circuit's D by its own.
 
     A ResonanceError if the equilibrium is unstable (a growing mode) or the magnet's mode is
     overdamped (no oscillation)."""
@@ -343,6 +358,13 @@ def resonance(simulation, magnet: str, *, initial=None, drive=None,
 
         raise ResonanceError("magnet", f"{magnet!r}: " + unknown("dynamic magnet", str(magnet),
                                                                  sim.names))
+    if pumping is None:
+        pumping = circuit_pumping(sim)
+    elif pumping is False or pumping is np.False_:
+        pumping = None
+    elif not callable(pumping):
+        raise DynamicsError("pumping", f"must be None, False or a function of m (k, 3) giving "
+                            f"D (N·m·s), got {pumping!r}")
     m0 = equilibrium(sim, initial=initial, drive=drive)
     jac, _ = tangent_jacobian(sim, m0, drive=drive, pumping=pumping)
     values, vectors = np.linalg.eig(jac)
@@ -387,7 +409,8 @@ def ring_down(simulation, magnet: str, *, tilt: float = 1e-4, periods: float = 6
               atol: float = 1e-12) -> RingDown:
     """Tilt ``magnet`` by ``tilt`` (rad) from its equilibrium, integrate ``periods``
     precession periods with the package's integrator (rk45, tolerances ``rtol``, ``atol``;
-    static drives) saving ``samples`` instants per period, and fit a damped sinusoid to the
+    static drives; the simulation's spin pumping, if it pumps, as in :func:`resonance`'s
+    default) saving ``samples`` instants per period, and fit a damped sinusoid to the
     transverse components (Prony's linear prediction, refined by least squares). The period
     is taken from :func:`resonance` only to size the run; the fit does not use its Γ or ω.
     The fit assumes one mode: with several coupled dynamic magnets the tilt excites all the

@@ -26,7 +26,7 @@ from .magnets import MAX_PRECESSION, MagnetError, MagnetParameters
 from .segments import batches, call_grid, rk45_step, segment_stop, step_work, steps_per_call
 from .stability import largest_field, step_problem
 from .streams import trajectory_states
-from .torque_model import CircuitTorqueModel, dynamic_magnet_nodes
+from .torque_model import CircuitTorqueModel, dynamic_magnet_nodes, refuse_ideal_pumping
 from .trajectory import Trajectory
 
 METHODS = ("rk45", "rk4", "heun")
@@ -224,6 +224,8 @@ class Simulation:
         self.names = tuple(self.magnets)
         try:  # the names here; the torque maps (a computation) on first use, see ``model``
             dynamic_magnet_nodes(self.circuit, self.names)
+            if self.pumps:
+                refuse_ideal_pumping(self.circuit, self.names)
         except DeviceError as err:
             raise DynamicsError(err.field, err.reason) from None
         self.drives = resolve_drives(self.circuit, self.drives)

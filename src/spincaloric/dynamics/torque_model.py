@@ -185,13 +185,15 @@ class CircuitTorqueModel:
         return TORQUE_PER_SPIN_CURRENT * np.einsum("...kijc,...jcl->...kijl", perp,
                                                    HBAR_E * -cross_matrix(m))
 
-    def reservoir_currents(self, m: np.ndarray, d: np.ndarray | None = None,
-                           mdot: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(I, Q), each (..., r): the charge current (A, theory variable: e × particle current,
-        the conventional current is −I) and the heat current (W) from every reservoir
-        (:attr:`Circuit.reservoir` order) into the circuit, at magnetizations m (..., k, 3),
-        drives d (..., 3n) and, with ``mdot`` (..., k, 3) (1/s), the currents pumped by the
-        moving magnets (physics.md §9) included. NumPy reference."""
+    def contact_state(self, m: np.ndarray, d: np.ndarray | None = None,
+                      mdot: np.ndarray | None = None):
+        """(X (..., n, 8), J (..., c, 8), P (..., c, 8)) at magnetizations m (..., k, 3),
+        drives d (..., 3n) and, with ``mdot`` (..., k, 3) (1/s), the moving magnets' spin
+        pumping: the node states X (theory variables: V, V⃗_s, T − T0, T⃗_s), the contact
+        currents J from each contact's first node into its second (A, W; the pumped currents
+        included) and the pump bias P_c (V) of each contact, J_c = K_c (X_a − X_b + P_c):
+        ±X⃗_g = ±(ħ/e) ṁ_g × m_g in the spin slots of a contact leaving the moving magnet g
+        (+ if g is its first end), zero elsewhere (physics.md §9). NumPy reference."""
         c = self.circuit
         m = np.asarray(m, dtype=float)
         d = self.d0 if d is None else np.asarray(d, dtype=float)
@@ -212,18 +214,31 @@ class CircuitTorqueModel:
         x = _solver.node_states(c, y_pad.reshape(p, -1, 8), mag, drives)
         k = _solver.contact_responses(c, mag, varying)
         j = _solver.contact_currents(c, k, x)  # (p, c, 8)
+        bias = np.zeros((p, c.n_contacts, 8))
         if mdot is not None:
-            bias = np.broadcast_to(pumped_spin_bias(m, mdot), batch + m.shape[-2:])
-            bias = bias.reshape(p, -1, 3)
+            spin_bias = np.broadcast_to(pumped_spin_bias(m, mdot), batch + m.shape[-2:])
+            spin_bias = spin_bias.reshape(p, -1, 3)
             for g, member in enumerate(groups):
                 per_volt = _solver.pump_currents(c, k, member)  # (c, p or 1, 8, 3)
                 per_volt = np.broadcast_to(per_volt, (len(per_volt), p, 8, 3))
-                j = j + np.einsum("cpij,pj->pci", per_volt, bias[:, g])
+                j = j + np.einsum("cpij,pj->pci", per_volt, spin_bias[:, g])
+                side = member[c.ends[:, 0]].astype(float) - member[c.ends[:, 1]]
+                bias[..., 1:4] += side[None, :, None] * spin_bias[:, g, None, :]
+        return (x.reshape(batch + x.shape[-2:]), j.reshape(batch + j.shape[-2:]),
+                bias.reshape(batch + bias.shape[-2:]))
+
+    def reservoir_currents(self, m: np.ndarray, d: np.ndarray | None = None,
+                           mdot: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(I, Q), each (..., r): the charge current (A, theory variable: e × particle current,
+        the conventional current is −I) and the heat current (W) from every reservoir
+        (:attr:`Circuit.reservoir` order) into the circuit, at magnetizations m (..., k, 3),
+        drives d (..., 3n) and, with ``mdot`` (..., k, 3) (1/s), the currents pumped by the
+        moving magnets (physics.md §9) included. NumPy reference."""
+        c = self.circuit
+        j = self.contact_state(m, d, mdot)[1]
         res = np.flatnonzero(c.reservoir)
-        out = np.zeros((p, len(res), 8))
-        for i, r in enumerate(res):
-            out[:, i] = (j[:, c.ends[:, 0] == r].sum(axis=1) - j[:, c.ends[:, 1] == r].sum(axis=1))
-        out = out.reshape(batch + (len(res), 8))
+        out = np.stack([j[..., c.ends[:, 0] == r, :].sum(axis=-2)
+                        - j[..., c.ends[:, 1] == r, :].sum(axis=-2) for r in res], axis=-2)
         return out[..., 0], out[..., 4]
 
     def magnet_temperatures(self, m: np.ndarray, d: np.ndarray | None = None) -> np.ndarray:
@@ -256,6 +271,29 @@ class CircuitTorqueModel:
                                       pumped_spin_bias(m, mdot))
         perp = i_abs - np.einsum("...ki,...ki->...k", i_abs, m)[..., None] * m
         return TORQUE_PER_SPIN_CURRENT * perp
+
+
+def refuse_ideal_pumping(circuit: Circuit, magnets) -> None:
+    """A DeviceError naming the first resistance-free link (:attr:`Circuit.ideal_links`, a
+    joint without an interface) between a dynamic magnet of ``magnets`` and a normal node:
+    a moving magnet pumps through the mixing conductance of its F|N contacts (physics.md §9),
+    which for a metallic interface is bounded by the Sharvin conductance of the normal metal;
+    the link's placeholder conductance (~10⁶ times a metal slice's) would give an α' of order
+    10⁵. The user gives the joint an interface (its mixing conductance) or turns pumping off."""
+    ideal = np.asarray(circuit.ideal_links, bool)
+    if not ideal.any():
+        return
+    _, groups = dynamic_magnet_nodes(circuit, magnets)
+    for name, group in zip(magnets, groups):
+        inside = np.isin(circuit.ends, group)
+        for c in np.flatnonzero(ideal & (inside[:, 0] != inside[:, 1])):
+            other = circuit.ends[c, 1] if inside[c, 0] else circuit.ends[c, 0]
+            if circuit.ferromagnet[other]:
+                continue
+            raise DeviceError(circuit.contact_labels[c], f"the dynamic magnet {name!r} joins "
+                              f"the normal node {circuit.names[other]!r} without an interface: "
+                              "spin pumping needs the F|N mixing conductance; give the joint "
+                              "an interface (its mixing conductance), or set pumping off")
 
 
 def pumped_spin_bias(m, mdot) -> np.ndarray:

@@ -44,6 +44,12 @@ class DeviceSpec:
         """End time (s) of a run: ``[simulation] until``, or :data:`DEFAULT_UNTIL`."""
         return self.simulation.get("until", DEFAULT_UNTIL)
 
+    @property
+    def pumping(self) -> bool:
+        """The dynamics' spin pumping by the moving magnets: ``[simulation] pumping``,
+        default on (physics.md §9)."""
+        return self.simulation.get("pumping", True) is not False
+
     def steady(self, circuit):
         """The steady state (:class:`~spincaloric.circuit.solution.Solution`) of ``circuit``
         (this file's device, or one rebuilt from it) by the file's solver back end
@@ -80,8 +86,7 @@ class DeviceSpec:
             from ..dynamics.heating import with_joule_heating
 
             drives = with_joule_heating(circuit, drives, until)
-        return Simulation(circuit, self.magnets, drives,
-                          pumping=self.simulation.get("pumping", True) is not False), opts
+        return Simulation(circuit, self.magnets, drives, pumping=self.pumping), opts
 
 
 class UnreadableFileError(DeviceError, OSError):

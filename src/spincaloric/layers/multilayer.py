@@ -448,22 +448,27 @@ def multilayer(stack, *, area: float, temperature: float, regime: str = "thermal
             raise DeviceError("stack", f"unexpected item {item!r}")
         names = add_layer(dev, item.name, item.material, length=item.thickness, area=area,
                           cells=item.cells, magnetization=item.magnetization)
-        _join(dev, prev, names[0], pending, item.material, area)
+        _join(dev, prev, names[0], pending, area, f"stack[{i}]")
         prev, pending = names[-1], None
-    _join(dev, prev, stack[-1].name, pending, None, area)
+    _join(dev, prev, stack[-1].name, pending, area, f"stack[{len(stack) - 1}]")
     return dev
 
 
-def _join(dev: Device, a: str, b: str, parameters, material, area: float) -> None:
-    """Join two stack elements by an interface or a resistance-free link (10⁶ × the
-    conductance of a 1 nm slice of Cu-like metal: negligible in series)."""
-    if parameters is None:
+def _join(dev: Device, a: str, b: str, parameters, area: float, where: str) -> None:
+    """Join two stack elements by an interface or, without one, by a resistance-free link
+    (10⁶ × the conductance of a 1 nm slice of Cu-like metal: negligible in series) labelled
+    ``where`` (the stack item it leads into) and marked ideal: its mixing conductance is no
+    physical F|N interface's, and the dynamics refuse spin pumping through it
+    (:func:`~spincaloric.dynamics.torque_model.refuse_ideal_pumping`, docs/layers.md)."""
+    ideal = parameters is None
+    if ideal:
         g = 1e6 * area / (1e-9 * 2e-8)
         parameters = ContactParameters.spin_independent(conductance=g, seebeck=0.0,
                                                          temperature=dev.temperature)
     both_ferro = dev.nodes[a].kind == dev.nodes[b].kind == "ferromagnet"
     junction = isinstance(parameters, JunctionParameters)
-    dev.add_contact(a, b, parameters, bulk=both_ferro and not junction)
+    dev.add_contact(a, b, parameters, bulk=both_ferro and not junction, ideal=ideal,
+                    label=where if ideal else None)
 
 
 def lateral_spin_valve(channel: BulkMaterial, *, length: float, cross_section: float,

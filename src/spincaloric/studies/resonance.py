@@ -5,7 +5,9 @@ conductance — the plots FMR experiments are compared with.
 Each point rebuilds the device from the file with the varied values (keys and values as in
 :func:`~spincaloric.io.paths.parse_vary`) and computes the small-angle mode of one dynamic
 magnet with :func:`spincaloric.dynamics.resonance.resonance` (the linearised LLGS eigenproblem
-about the equilibrium with the circuit torque of the static drives). The result is an
+about the equilibrium with the circuit torque of the static drives and, unless the file sets
+``[simulation] pumping = false``, the circuit's spin pumping: the damping is then α0 + α', the
+quantity a Mizukami-type α against 1/thickness plot measures). The result is an
 :class:`xarray.Dataset` with one dimension per varied key.
 """
 
@@ -42,7 +44,8 @@ def resonance_of_file(data: dict, magnet: str):
     if magnet not in spec.magnets:
         raise DeviceError("magnet", f"{magnet!r}: " + unknown("dynamic magnet", str(magnet),
                                                               spec.magnets))
-    return resonance(Simulation(spec.device.finalize(), spec.magnets), magnet)
+    return resonance(Simulation(spec.device.finalize(), spec.magnets, pumping=spec.pumping),
+                     magnet)
 
 
 def resonance_sweep(data: dict, magnet: str, axes):
@@ -59,7 +62,8 @@ def resonance_sweep(data: dict, magnet: str, axes):
     axes = checked_axes(axes)
     if len({k for k, _ in axes}) != len(axes):
         raise DeviceError("vary", "each parameter may be varied once")
-    check_keys(data, spec_from_dict(data).device.finalize(), [k for k, _ in axes])
+    spec = spec_from_dict(data)
+    check_keys(data, spec.device.finalize(), [k for k, _ in axes])
     shape = tuple(len(v) for _, v in axes)
     grids = np.meshgrid(*[v for _, v in axes], indexing="ij")
     scalars = np.zeros((len(RESULTS),) + shape)
@@ -87,4 +91,5 @@ def resonance_sweep(data: dict, magnet: str, axes):
     coords.update(component=["x", "y", "z"], mode_axis=[1, 2])
     return xr.Dataset(variables, coords=coords,
                       attrs={"title": str(data.get("title", "")), "magnet": magnet,
-                             "method": "linearised LLGS eigenproblem about the equilibrium"})
+                             "method": "linearised LLGS eigenproblem about the equilibrium",
+                             "spin_pumping": int(spec.pumping)})
