@@ -556,3 +556,26 @@ def test_durations_are_the_nearest_double_to_the_written_decimal(digits, exponen
     seconds = float(f"{digits}e{exponent + power}")
     assert Duration().convert(f"{digits}e{exponent}{unit}", None, None) == seconds
     assert Duration().convert("6ns", None, None) == 6e-9
+
+
+def test_a_missing_optional_dependency_is_one_line_before_the_work(monkeypatch, tmp_path):
+    """A zarr output or dask workers without the `parallel` extra: one line naming what to
+    install, exit 2, before anything is computed (a traceback ended the work)."""
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name in (
+        "zarr", "distributed") else real(name, *a))
+    valve = str(EXAMPLES / "valve_thermal.toml")
+    res = run("sweep", valve, "--vary", "right.magnetization.theta=0:180:3", "-o",
+              str(tmp_path / "s.zarr"))
+    assert res.exit_code == 2
+    assert res.output.strip().splitlines()[-1].endswith(
+        "--output: needs zarr: pip install 'spincaloric[parallel]'"), res.output
+    res = run("map", str(EXAMPLES / "thermal_switching_pillar.toml"), "--vary",
+              "drives.free.temperature.peak=20:40:2", "--workers", "2", "-o",
+              str(tmp_path / "m.nc"))
+    assert res.exit_code == 2
+    assert res.output.strip().splitlines()[-1].endswith(
+        "workers: needs distributed: pip install 'spincaloric[parallel]'"), res.output
+    assert list(tmp_path.iterdir()) == []

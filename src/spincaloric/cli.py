@@ -25,6 +25,7 @@ from . import __version__
 from .errors import unknown
 from .files import OutputInUse, output_lock, output_problem, write_together
 from .linear_response import LinearResponseWarning
+from .validation import require
 
 EXIT_INPUT = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
@@ -46,6 +47,11 @@ def _check_outputs(source, inputs=(), overwrite=False, figures=("plot",), **path
     given = [(flag, path) for flag, path in paths.items() if path is not None]
     for flag, path in given:
         problem = output_problem(path, inputs, overwrite)
+        if problem is None and Path(path).suffix == ".zarr":
+            try:
+                require("zarr", "zarr")
+            except ValueError as err:
+                problem = err.reason
         if problem is None and flag in figures:
             from .io.plotting import figure_format
 

@@ -171,3 +171,17 @@ def read_input_file(path, field: str, error=FieldError) -> bytes:
         raise error(field, f"{os.path.basename(path)} is larger than "
                     f"{MAX_FILE_BYTES // 2**20} MiB: not an input file of spincaloric")
     return data
+
+
+#: The optional dependencies, and the extra of ``pip install 'spincaloric[EXTRA]'`` that
+#: installs each.
+EXTRAS = {"matplotlib": "plot", "distributed": "parallel", "dask": "parallel", "zarr": "parallel"}
+
+
+def require(module: str, field: str) -> None:
+    """Refuse, naming ``field``, what needs the optional dependency ``module`` when it is not
+    installed (before any work is done)."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise FieldError(field, f"needs {module}: pip install 'spincaloric[{EXTRAS[module]}]'")

@@ -26,6 +26,7 @@ import numpy as np
 from ..circuit.device import DeviceError
 from ..files import FORMAT_ATTRIBUTE, FORMAT_VERSION, atomic_write
 from ..io.paths import full_path, set_path, unit_of
+from ..validation import require
 
 
 def canonical(value):
@@ -98,6 +99,8 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
 
     run_kw = dict(run_kw or {})
     output = Path(output)
+    if workers or scheduler:
+        require("distributed", "scheduler" if scheduler else "workers")
     keys = [k for k, _ in axes]
     for key in keys:  # fail early, with the field, on a wrong path
         if key.split(".")[0] == "simulation":
