@@ -579,3 +579,20 @@ def test_a_missing_optional_dependency_is_one_line_before_the_work(monkeypatch, 
     assert res.output.strip().splitlines()[-1].endswith(
         "workers: needs distributed: pip install 'spincaloric[parallel]'"), res.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_check_refuses_a_drive_that_run_refuses(tmp_path):
+    """Contacts of 1963 m² (an area given in the wrong unit) make the laser drive turn the
+    free layer faster than any integrator resolves: `check` names it with run's line (it
+    said ok)."""
+    pillar = (EXAMPLES / "thermal_switching_pillar.toml").read_text()
+    lines = pillar.splitlines()
+    lines = [("area = 1963.0" if line.startswith("area = 1.26e-15") and i > 40 else line)
+             for i, line in enumerate(lines)]
+    path = tmp_path / "unit.toml"
+    path.write_text("\n".join(lines) + "\n")
+    checked = run("check", str(path))
+    ran = run("run", str(path), "--until", "1ns")
+    assert checked.exit_code == ran.exit_code == 2, (checked.output, ran.output)
+    last = checked.output.strip().splitlines()[-1]
+    assert "drives.free.temperature" in last and last == ran.output.strip().splitlines()[-1]

@@ -256,6 +256,14 @@ class Simulation:
     def _tables(self, until: float, max_step: float):
         return drive_tables(self.circuit, self.drives, until, max_step)
 
+    def check_drives(self, until: float, max_step: float | None = None) -> None:
+        """Refuse, as :meth:`run` does before integrating, drives that take the circuit out of
+        the range it represents over [0, ``until``] (s): see :meth:`_check_drive_extremes`
+        (a DynamicsError naming the drive, or a DeviceError naming a static field)."""
+        max_step = until / 200 if max_step is None else min(max_step, until / 200)
+        slot, offsets, _, values, _ = self._tables(until, max_step)
+        self._check_drive_extremes(slot, offsets, values, _amplitudes(None, 1, len(slot)))
+
     def _check_drive_extremes(self, slot, offsets, values, amp) -> None:
         """Refuse drives that take the circuit out of the range it represents: the static
         state, and each drive at its extremes (scaled by the amplitudes ``amp`` (E, J)) with

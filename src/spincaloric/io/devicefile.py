@@ -241,7 +241,7 @@ def validate_spec(spec: DeviceSpec, circuit, data: dict) -> None:
         max_step = run_settings(until, magnets=spec.magnets, **settings)[4]
         drive_tables(circuit, drives, until, min(max_step, until / 200))
         if spec.magnets:
-            Simulation(circuit, spec.magnets, drives)
+            Simulation(circuit, spec.magnets, drives).check_drives(until, max_step)
     except DynamicsError as err:
         field = f"simulation.{err.field}" if err.field in spec.simulation else err.field
         raise DeviceError(field, err.reason) from None
