@@ -154,9 +154,10 @@ def test_thermal_and_electrical_bias_give_the_same_trajectory():
 
 
 def test_numpy_scalars_are_magnet_parameters():
-    mag = MagnetParameters(saturation_magnetization=np.float32(1e6), volume=np.int64(1),
-                           damping=np.float64(0.01))
-    assert isinstance(mag.saturation_magnetization, float) and mag.volume == 1.0
+    mag = MagnetParameters(saturation_magnetization=np.int64(1_000_000),
+                           volume=np.float32(1e-24), damping=np.float64(0.01))
+    assert isinstance(mag.saturation_magnetization, float) and mag.saturation_magnetization == 1e6
+    assert isinstance(mag.volume, float) and mag.volume == float(np.float32(1e-24))
 
 
 def test_kittel_frequency_of_a_perpendicular_film_with_anisotropy_and_demagnetization():

@@ -596,3 +596,18 @@ def test_check_refuses_a_drive_that_run_refuses(tmp_path):
     assert checked.exit_code == ran.exit_code == 2, (checked.output, ran.output)
     last = checked.output.strip().splitlines()[-1]
     assert "drives.free.temperature" in last and last == ran.output.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("key, value, field", [
+    ("area = 1.26e-15                    # m², a 40 nm disc", "area = 1963.0",
+     "nodes.free.magnet.area: 1963 m² is no macrospin"),
+    ("thickness = 1.5e-9", "thickness = 1.5", "nodes.free.magnet.thickness: 1.5 m is no macrospin"),
+])
+def test_a_magnet_size_in_the_wrong_unit_is_named(tmp_path, key, value, field):
+    """A free layer of 1963 m² (nm² meant) ran and 'did not switch'; now check names it."""
+    pillar = (EXAMPLES / "thermal_switching_pillar.toml").read_text()
+    assert key in pillar
+    path = tmp_path / "unit.toml"
+    path.write_text(pillar.replace(key, value, 1))
+    res = run("check", str(path))
+    assert res.exit_code == 2 and field in res.output.strip().splitlines()[-1], res.output

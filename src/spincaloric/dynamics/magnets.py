@@ -36,6 +36,10 @@ from ..validation import real, real_array, unit_vectors
 #: at 0.1 ps steps (the adaptive one refines from there), and a faster precession overflows
 #: the first step. Real macrospins stay far below (μ0 M_s ≤ 2.5 T; anisotropy fields ≲ 50 T).
 MAX_PRECESSION = 1e14
+#: The largest size of a macrospin (m): a magnet turning as one magnetization is at most a few
+#: exchange lengths (nm) to a few hundred nanometres across; 10 µm leaves room for any film a
+#: macrospin describes and refuses a size in the wrong unit (an area of 1963 "nm²" as m²).
+MAX_EXTENT = 1e-5
 
 
 class MagnetError(FieldError):
@@ -85,6 +89,10 @@ class MagnetParameters:
         for name in ("saturation_magnetization", "volume", "g_factor"):
             if not getattr(self, name) > 0:
                 raise MagnetError(name, f"must be positive, got {getattr(self, name)!r}")
+        if self.volume > MAX_EXTENT ** 3:
+            raise MagnetError("volume", f"{self.volume:g} m³ is no macrospin (one magnetization "
+                              f"for the whole magnet needs sizes below {MAX_EXTENT:g} m): "
+                              "give it in m³")
         if not 0 <= self.damping <= 1:
             raise MagnetError("damping", f"a Gilbert damping lies in [0, 1], got {self.damping!r}")
         object.__setattr__(self, "anisotropy_axis",
@@ -129,6 +137,12 @@ class MagnetParameters:
             for name, v in (("thickness", thickness), ("area", area)):
                 if not real(v, name, "m" if name == "thickness" else "m²", MagnetError) > 0:
                     raise MagnetError(name, f"must be positive, got {v!r}")
+            for name, v, most, unit in (("thickness", thickness, MAX_EXTENT, "m"),
+                                        ("area", area, MAX_EXTENT ** 2, "m²")):
+                if v > most:
+                    raise MagnetError(name, f"{v:g} {unit} is no macrospin (one magnetization "
+                                      f"for the whole magnet needs sizes below {MAX_EXTENT:g} "
+                                      f"m): give it in {unit}")
             volume = thickness * area
             if not volume > 0:
                 raise MagnetError("area", f"times the thickness gives the volume {volume!r} m³")
