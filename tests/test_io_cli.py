@@ -611,3 +611,14 @@ def test_a_magnet_size_in_the_wrong_unit_is_named(tmp_path, key, value, field):
     path.write_text(pillar.replace(key, value, 1))
     res = run("check", str(path))
     assert res.exit_code == 2 and field in res.output.strip().splitlines()[-1], res.output
+
+
+def test_fmr_takes_the_only_dynamic_magnet_and_an_ensemble_without_noise_is_named():
+    pillar = str(EXAMPLES / "thermal_switching_pillar.toml")
+    res = run("fmr", pillar)
+    assert res.exit_code == 0 and ": free: f = " in res.output, res.output
+    res = run("sweep", pillar, "--vary", "free.magnetization.theta=0:180", "-o", "x.nc")
+    assert res.exit_code == 2 and "give START:STOP:N" in res.output
+    res = run("run", pillar, "--until", "0.2ns", "--ensemble", "2", "--no-progress")
+    assert res.exit_code == 0
+    assert "its 2 trajectories are identical" in res.output, res.output

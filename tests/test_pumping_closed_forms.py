@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import constants as sc
 from scipy.integrate import quad
@@ -375,9 +375,15 @@ def test_small_angle_mode_refuses_non_equilibria_and_unstable_states():
 
 @st.composite
 def valves(draw):
-    return ValveParameters(draw(st.floats(0.1, 10.0)), draw(st.floats(-0.95, 0.95)),
-                           draw(st.floats(0.05, 3.0)), draw(st.floats(-60e-6, 60e-6)),
-                           draw(st.floats(-1.5, 1.5)), draw(st.floats(-2.0, 2.0)), T0)
+    """Contacts the second law admits: each spin channel's thermopower S_σ = S(1 ± P')/(1 ± P)
+    below the Wiedemann–Franz bound, S_σ² < L0 (a channel beyond it dissipates negatively,
+    and the backflow then turns the in-plane damping negative)."""
+    p = ValveParameters(draw(st.floats(0.1, 10.0)), draw(st.floats(-0.95, 0.95)),
+                        draw(st.floats(0.05, 3.0)), draw(st.floats(-60e-6, 60e-6)),
+                        draw(st.floats(-1.5, 1.5)), draw(st.floats(-2.0, 2.0)), T0)
+    s, pol, pol_e = p.seebeck, p.polarization, p.polarization_derivative
+    assume(all((s * (1 + k * pol_e) / (1 + k * pol)) ** 2 < LORENZ for k in (1, -1)))
+    return p
 
 
 def trilayer_numeric(p, theta, gsf):

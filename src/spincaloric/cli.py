@@ -397,6 +397,9 @@ def _integrate(device, p, until, ensemble, temperature_noise, seed, n_save, prog
                            ("temperature_noise", temperature_noise), ("n_save", n_save)):
             if value is not None:
                 opts[key] = value
+        if opts.get("ensemble", 1) > 1 and not opts.get("temperature_noise"):
+            click.echo(f"warning: {device}: an ensemble without --temperature-noise: its "
+                       f"{opts['ensemble']} trajectories are identical", err=True)
         with _compile_notice():
             traj = sim.run(end, progress=progress, **opts)
     except (DynamicsError, DeviceError, ValueError) as err:
@@ -567,8 +570,9 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
 
 @main.command(short_help="Ferromagnetic resonance of a dynamic magnet: frequency and damping.")
 @click.argument("device", type=click.Path(dir_okay=False))
-@click.option("--magnet", required=True,
-              help="the dynamic magnet (a node or layer with a magnet table)")
+@click.option("--magnet", default=None,
+              help="the dynamic magnet (a node or layer with a magnet table) [default: the "
+                   "device's only one]")
 @click.option("--vary", "varies", multiple=True, metavar="KEY=VALUES",
               help="KEY=START:STOP:N or KEY=V1,V2,...: the resonance at every point of the "
                    "grid (SI units; keys as in sweep), e.g. nodes.free.magnet.thickness="
@@ -591,7 +595,10 @@ def fmr(device, magnet, varies, output, plot_path, as_json, ring_down, overwrite
     except _Failed:
         sys.exit(EXIT_INPUT)
     names = list(p.spec.magnets)
+    if magnet is None and len(names) == 1:
+        magnet = names[0]
     problem = (("nodes", "no dynamic magnet (add a [nodes.NAME.magnet] table)") if not names
+               else ("--magnet", f"which one: {', '.join(names)}") if magnet is None
                else ("--magnet", f"{magnet!r}: " + unknown("dynamic magnet", magnet, names))
                if magnet not in names
                else ("--plot", "needs --vary: f and α_eff are drawn against a parameter")

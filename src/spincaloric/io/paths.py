@@ -195,7 +195,8 @@ def parse_vary(text: str) -> tuple[str, np.ndarray]:
         else:
             values = np.array([float(v) for v in spec.split(",")])
     except ValueError:
-        raise DeviceError(f"vary.{key}", f"cannot read values from {spec!r}") from None
+        raise DeviceError(f"vary.{key}", f"cannot read values from {spec!r}: give "
+                          "START:STOP:N (N points) or V1,V2,... in SI units") from None
     if not np.all(np.isfinite(values)):
         raise DeviceError(f"vary.{key}", "values must be finite")
     return key, values
