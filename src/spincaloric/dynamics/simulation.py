@@ -242,6 +242,17 @@ class Simulation:
         """Whether the run includes spin pumping (``pumping`` with the circuit torque)."""
         return bool(self.pumping) and self.torque == "circuit"
 
+    @functools.cached_property
+    def pumping_noise(self) -> tuple[np.ndarray, np.ndarray]:
+        """The kernels' (slot, weight) (k, c) of the pumping channels' temperatures
+        (:meth:`.torque_model.CircuitTorqueModel.pumping_noise_temperatures`), or (k, 0)
+        arrays when the run has no spin pumping."""
+        if self.pumps:
+            return tuple(np.ascontiguousarray(a) for a in
+                         self.model.pumping_noise_temperatures())
+        k = len(self.names)
+        return np.zeros((k, 0), np.int64), np.zeros((k, 0))
+
     def pumping_maps(self) -> tuple[np.ndarray, np.ndarray]:
         """The kernels' pumping maps (pump, direct) of the torque model, or empty arrays
         (0, ...) when the run has no spin pumping."""
@@ -631,7 +642,7 @@ class _FixedStep:
             integrate = kernels.integrate_fixed
         integrate(_MODES[sim.torque], state, n, self.dt, self.heun, self.noise,
                   kernel_in["rng"], *args, np.ascontiguousarray(sim.model.temperature_index),
-                  sim.circuit.temperature, out, kernel_in["ref"], cross)
+                  *sim.pumping_noise, sim.circuit.temperature, out, kernel_in["ref"], cross)
         steps += n[-1] - n[0]
         return 0.0
 
