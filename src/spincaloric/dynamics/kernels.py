@@ -357,6 +357,23 @@ def pumping_temperatures(pslot, pweight, t0, d, w, theta, dt):
 
 
 @njit(cache=True)
+def _cholesky(a, n):
+    """Cholesky factor L (a = L Lᵀ) of a symmetric positive (semi-)definite a (n, n), into
+    its lower triangle in place (a zero pivot gives a zero column)."""
+    for c in range(n):
+        s = a[c, c]
+        for j in range(c):
+            s -= a[c, j] * a[c, j]
+        piv = math.sqrt(max(s, 0.0))
+        a[c, c] = piv
+        for r in range(c + 1, n):
+            s = a[r, c]
+            for j in range(c):
+                s -= a[r, j] * a[c, j]
+            a[r, c] = s / piv if piv > 0.0 else 0.0
+
+
+@njit(cache=True)
 def pumping_thermal_field(m, dmat, mp, theta, cmat, xi, bth):
     """Add to Brown's field bth (k, 3) (T) the thermal field of the spin-pumping channels:
     the torque noise δτ (3k) with covariance Θ^½ (J Dᵀ + D Jᵀ) Θ^½ (N² m²; J = diag([m_g×]),
@@ -387,17 +404,7 @@ def pumping_thermal_field(m, dmat, mp, theta, cmat, xi, bth):
         for i in range(3):
             for j in range(3):
                 cmat[3 * g + i, 3 * g + j] += big * m[g, i] * m[g, j]
-    for c in range(n):  # Cholesky, lower triangle in place
-        s = cmat[c, c]
-        for j in range(c):
-            s -= cmat[c, j] * cmat[c, j]
-        piv = math.sqrt(max(s, 0.0))
-        cmat[c, c] = piv
-        for r in range(c + 1, n):
-            s = cmat[r, c]
-            for j in range(c):
-                s -= cmat[r, j] * cmat[c, j]
-            cmat[r, c] = s / piv if piv > 0.0 else 0.0
+    _cholesky(cmat, n)
     for r in range(n - 1, -1, -1):  # δτ = L ξ into xi, bottom up
         s = 0.0
         for j in range(r + 1):
