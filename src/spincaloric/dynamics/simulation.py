@@ -425,8 +425,10 @@ class Simulation:
         method : "rk45" (adaptive Dormand–Prince, default without noise), "rk4" (fixed ``dt``)
             or "heun" (Heun, fixed ``dt``; the stochastic scheme, and the default, with
             ``temperature_noise``).
-        temperature_noise : Brown's thermal field at each magnet's node temperature (only
-            then are there fluctuations, whatever the method).
+        temperature_noise : Brown's thermal field at each magnet's node temperature and, with
+            spin pumping, the pumping channels' noise at the electron temperature across each
+            magnet's contacts (docs/dynamics.md, thermal noise; only then are there
+            fluctuations, whatever the method).
         dt : fixed step (s) of rk4 / heun (default until/(n_save−1)/20, at most 1 ps); the
             steps fall at t = n dt and a saved instant holds the state of the nearest step; a
             step beyond 0.2/ω, ω the fastest precession (:mod:`.stability`), is refused.
