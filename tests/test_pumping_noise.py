@@ -108,11 +108,11 @@ def test_pumping_channels_fluctuate_at_the_temperature_across_their_contacts():
     c = lead_circuit(0.1, 200.0, second=(0.3, 0.0))
     slot, weight = CircuitTorqueModel.build(c, ["F"]).pumping_noise_temperatures()
     layout = {int(s): w for s, w in zip(slot[0], weight[0])}
-    assert sorted(layout.values()) == pytest.approx([0.25, 0.75], rel=1e-12)
+    assert sorted(layout.values()) == pytest.approx([0.25, 0.75], rel=1e-12, abs=0)
     theta = np.zeros(1)
     d = CircuitTorqueModel.build(c, ["F"]).d0
     kernels.pumping_temperatures(slot, weight, T0, d, np.zeros(1), theta, 1.0)
-    assert theta[0] / BOLTZMANN == pytest.approx(T0 + 0.25 * 200.0, rel=1e-12)
+    assert theta[0] / BOLTZMANN == pytest.approx(T0 + 0.25 * 200.0, rel=1e-12, abs=0)
     c3, names = trilayer()
     tm = CircuitTorqueModel.build(c3, names)
     slot, weight = tm.pumping_noise_temperatures()
