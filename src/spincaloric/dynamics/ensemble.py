@@ -24,7 +24,14 @@ from ..constants import BOLTZMANN as _KB
 from ..constants import HBAR_E as _HBAR_E
 from ..constants import MU0 as _MU0
 from ..constants import TORQUE_PER_SPIN_CURRENT as _HBAR_2E
-from .kernels import drive_at, prepare_drive, rk4_crossing, rng_normal
+from .kernels import (
+    drive_at,
+    prepare_drive,
+    pumping_temperatures,
+    pumping_thermal_field,
+    rk4_crossing,
+    rng_normal,
+)
 
 LANES = 64
 
@@ -320,7 +327,8 @@ def _crossings(y, k1, k2, k3, k4, ref, pold, tt, dt, heun, t_cross, first, n):
 # one kernel on purpose (C901): passing its arrays to more helpers is ~2x slower per trajectory
 @njit(cache=True)
 def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, values, amp, a0,  # noqa: C901
-           r0, e_map, f, t, pm, hm, slon, mp, mv, temp_slot, t0, out, ref, t_cross, first, n):
+           r0, e_map, f, t, pm, hm, slon, mp, mv, temp_slot, pslot, pweight, t0, out, ref, t_cross,
+           first, n):
     k = m0.shape[1]
     u, nd = a0.shape[0], d0.shape[1]
     y = np.empty((k, 3, n))
@@ -352,6 +360,15 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
     sl = np.empty((k, 4, n))
     temps = np.empty((k, n))
     pold = np.empty((k, n))
+    # one lane's pumping noise (kernels.pumping_thermal_field), lane by lane
+    m1 = np.empty((k, 3))
+    d1 = np.empty((3 * k, 3 * k))
+    b1 = np.empty((k, 3))
+    w1 = np.empty(u)
+    mp1 = np.empty((k, 6))
+    theta = np.empty(k)
+    xi = np.empty(3 * k)
+    cmat = np.empty((3 * k, 3 * k))
     state = rng[first:first + n]  # advanced in place: one unbroken stream per trajectory
     for e in range(n):
         for g in range(k):
@@ -405,6 +422,25 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                                     / (mpl[g, 3, e] * mpl[g, 0, e] * mpl[g, 1, e] * dt))
                     for c in range(3):
                         bth[g, c, e] = sig * rng_normal(state[e])
+            for e in range(n if noise and pumping else 0):
+                drive_at(tt, d0[first + e], slot, offsets, times, values, amp[first + e], d)
+                for i in range(u):
+                    w1[i] = w[i, e]
+                pumping_temperatures(pslot, pweight, t0, d, w1, theta, dt)
+                for i in range(3 * k):
+                    xi[i] = rng_normal(state[e])
+                    for j in range(3 * k):
+                        d1[i, j] = dmat[i, j, e]
+                for g in range(k):
+                    for c in range(3):
+                        m1[g, c] = y[g, c, e]
+                        b1[g, c] = bth[g, c, e]
+                    for c in range(6):
+                        mp1[g, c] = mpl[g, c, e]
+                pumping_thermal_field(m1, d1, mp1, theta, cmat, xi, b1)
+                for g in range(k):
+                    for c in range(3):
+                        bth[g, c, e] = b1[g, c]
             if pumping:
                 _rhs_pumped_lanes(y, mpl, mvl, bth, tau, dmat, k1, mmat, vec, n)
             else:
@@ -491,8 +527,8 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
 
 @njit(cache=True, parallel=True)
 def integrate_ensemble(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times,
-                       values, amp, a0, r0, e_map, f, t, pm, hm, slon, mp, mv, temp_slot, t0, out,
-                       ref, t_cross):
+                       values, amp, a0, r0, e_map, f, t, pm, hm, slon, mp, mv, temp_slot, pslot,
+                       pweight, t0, out, ref, t_cross):
     """Fixed-step RK4 or (stochastic) Heun for E trajectories, in parallel chunks
     of :data:`LANES` lanes; arguments as :func:`~.kernels.integrate_fixed`."""
     n_traj = m0.shape[0]
@@ -501,5 +537,5 @@ def integrate_ensemble(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offs
         first = ci * LANES
         n = min(LANES, n_traj - first)
         _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, values, amp,
-               a0, r0, e_map, f, t, pm, hm, slon, mp, mv, temp_slot, t0, out, ref, t_cross, first,
-               n)
+               a0, r0, e_map, f, t, pm, hm, slon, mp, mv, temp_slot, pslot, pweight, t0, out,
+               ref, t_cross, first, n)

@@ -342,6 +342,83 @@ def _pumping_damping(m, t, hm, phi, ws, dmat):
 
 
 @njit(cache=True)
+def pumping_temperatures(pslot, pweight, t0, d, w, theta, dt):
+    """θ_g = k_B T_g/dt (J/s) of each magnet's pumping noise: T_g the weighted mean
+    Σ_c pweight[g, c] T_c of the electron temperatures T_c (K) across its contacts
+    (``pslot`` (k, c) as ``temp_slot``: i ≥ 0 the drive d, i < 0 the solved unknown
+    w[−1 − i]; T = t0 + that, at least 0)."""
+    for g in range(pslot.shape[0]):
+        s = 0.0
+        for c in range(pslot.shape[1]):
+            ts = pslot[g, c]
+            temp = t0 + (d[ts] if ts >= 0 else w[-1 - ts])
+            s += pweight[g, c] * max(temp, 0.0)
+        theta[g] = _KB * s / dt
+
+
+@njit(cache=True)
+def _cholesky(a, n):
+    """Cholesky factor L (a = L Lᵀ) of a symmetric positive (semi-)definite a (n, n), into
+    its lower triangle in place (a zero pivot gives a zero column)."""
+    for c in range(n):
+        s = a[c, c]
+        for j in range(c):
+            s -= a[c, j] * a[c, j]
+        piv = math.sqrt(max(s, 0.0))
+        a[c, c] = piv
+        for r in range(c + 1, n):
+            s = a[r, c]
+            for j in range(c):
+                s -= a[r, j] * a[c, j]
+            a[r, c] = s / piv if piv > 0.0 else 0.0
+
+
+@njit(cache=True)
+def pumping_thermal_field(m, dmat, mp, theta, cmat, xi, bth):
+    """Add to Brown's field bth (k, 3) (T) the thermal field of the spin-pumping channels:
+    the torque noise δτ (3k) with covariance Θ^½ (J Dᵀ + D Jᵀ) Θ^½ (N² m²; J = diag([m_g×]),
+    D = ``dmat`` (3k, 3k) N·m·s, Θ = diag(θ_g) J/s from :func:`pumping_temperatures`), the
+    fluctuation–dissipation theorem of the circuit's friction (physics.md §9), drawn as L ξ
+    with ξ (3k) standard normals, L L ᵀ its Cholesky factor, and applied as the field
+    m_g × δτ_g/(M_s V) that exerts it (held over the step as Brown's). Along each m_g the
+    covariance is null; it is filled with max-diagonal × m_g m_gᵀ to make it definite, and
+    m_g × removes that part exactly. ``cmat`` (3k, 3k) is scratch."""
+    k = m.shape[0]
+    n = 3 * k
+    for g in range(k):
+        for i in range(3):
+            i1, i2 = (i + 1) % 3, (i + 2) % 3
+            for b in range(n):  # (J Dᵀ)[3g + i, b] = (m_g × D[b, 3g:3g+3])_i
+                cmat[3 * g + i, b] = (m[g, i1] * dmat[b, 3 * g + i2]
+                                      - m[g, i2] * dmat[b, 3 * g + i1])
+    big = 0.0
+    for a in range(n):
+        for b in range(a + 1):
+            v = (cmat[a, b] + cmat[b, a]) * math.sqrt(theta[a // 3] * theta[b // 3])
+            cmat[a, b] = v
+            cmat[b, a] = v
+        big = max(big, cmat[a, a])
+    if big <= 0.0:
+        return
+    for g in range(k):
+        for i in range(3):
+            for j in range(3):
+                cmat[3 * g + i, 3 * g + j] += big * m[g, i] * m[g, j]
+    _cholesky(cmat, n)
+    for r in range(n - 1, -1, -1):  # δτ = L ξ into xi, bottom up
+        s = 0.0
+        for j in range(r + 1):
+            s += cmat[r, j] * xi[j]
+        xi[r] = s
+    for g in range(k):
+        tx, ty, tz = xi[3 * g], xi[3 * g + 1], xi[3 * g + 2]
+        inv = 1.0 / (mp[g, 0] * mp[g, 1])
+        bth[g, 0] += inv * (m[g, 1] * tz - m[g, 2] * ty)
+        bth[g, 1] += inv * (m[g, 2] * tx - m[g, 0] * tz)
+        bth[g, 2] += inv * (m[g, 0] * ty - m[g, 1] * tx)
+
+
+@njit(cache=True)
 def llgs_rhs(m, tau, mp, mv, bth, out):
     """dm/dt (1/s) of k macrospins, Landau–Lifshitz form of the LLGS equation:
     Ω = −γ m × B + γ τ/(M_s V), dm/dt = (Ω + α m × Ω)/(1 + α²)."""
@@ -558,12 +635,16 @@ def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, off
 # one kernel on purpose (C901): passing its arrays to more helpers is ~2x slower per trajectory
 @njit(cache=True, fastmath=True)
 def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, values,  # noqa: C901
-                    amp, a0, r0, e, f, t, pm, hm, slon, mp, mv, temp_slot, t0, out, ref, t_cross):
+                    amp, a0, r0, e, f, t, pm, hm, slon, mp, mv, temp_slot, pslot, pweight, t0,
+                    out, ref, t_cross):
     """Fixed-step integration: RK4 or (``heun``) Heun, with ``noise`` the stochastic Heun
     scheme (Stratonovich) with Brown's thermal field of variance 2 α k_B T / (γ M_s V dt) per component (T), T the
     magnet's node temperature T0 + ΔT(t) (``temp_slot`` (k,): i ≥ 0 indexes the drive vector,
     i < 0 the solved unknown −1 − i, an internal magnet's electron temperature; without
-    circuit torques such a magnet fluctuates at T0).
+    circuit torques such a magnet fluctuates at T0). With spin pumping the noise adds the
+    thermal field of the pumping channels (:func:`pumping_thermal_field`) at the temperatures
+    ``pslot`` (k, c), ``pweight`` (k, c) of :func:`pumping_temperatures`: 3k more normal
+    deviates per step, after Brown's.
 
     Steps are at t = n dt (s, n = save_step[0], save_step[0] + 1, …, on the run's clock, so
     that a run cut into calls steps exactly as a whole one); save_step (S,) non-decreasing step
@@ -597,6 +678,9 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
     mmat = np.zeros((3 * k, 3 * k))
     vec = np.zeros(3 * k)
     pold = np.zeros(k)
+    theta = np.zeros(k)
+    xi = np.zeros(3 * k)
+    cmat = np.zeros((3 * k, 3 * k))
     n_save = save_step.shape[0]
     has_tables = slot.shape[0] > 0
     for ei in range(n_traj):
@@ -641,6 +725,11 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                                     / (mp_e[g, 3] * mp_e[g, 0] * mp_e[g, 1] * dt))
                     for i in range(3):
                         bth[g, i] = sig * rng_normal(rng_e)
+                if noise and pumping:
+                    pumping_temperatures(pslot, pweight, t0, d, w, theta, dt)
+                    for i in range(3 * k):
+                        xi[i] = rng_normal(rng_e)
+                    pumping_thermal_field(y, dmat, mp_e, theta, cmat, xi, bth)
                 if pumping:
                     llgs_rhs_pumped(y, tau, dmat, mp_e, mv_e, bth, k1, mmat, vec)
                 else:

@@ -244,6 +244,17 @@ class Simulation:
         """Whether the run includes spin pumping (``pumping`` with the circuit torque)."""
         return bool(self.pumping) and self.torque == "circuit"
 
+    @functools.cached_property
+    def pumping_noise(self) -> tuple[np.ndarray, np.ndarray]:
+        """The kernels' (slot, weight) (k, c) of the pumping channels' temperatures
+        (:meth:`.torque_model.CircuitTorqueModel.pumping_noise_temperatures`), or (k, 0)
+        arrays when the run has no spin pumping."""
+        if self.pumps:
+            return tuple(np.ascontiguousarray(a) for a in
+                         self.model.pumping_noise_temperatures())
+        k = len(self.names)
+        return np.zeros((k, 0), np.int64), np.zeros((k, 0))
+
     def pumping_maps(self) -> tuple[np.ndarray, np.ndarray]:
         """The kernels' pumping maps (pump, direct) of the torque model, or empty arrays
         (0, ...) when the run has no spin pumping."""
@@ -424,8 +435,10 @@ class Simulation:
         method : "rk45" (adaptive Dormand–Prince, default without noise), "rk4" (fixed ``dt``)
             or "heun" (Heun, fixed ``dt``; the stochastic scheme, and the default, with
             ``temperature_noise``).
-        temperature_noise : Brown's thermal field at each magnet's node temperature (only
-            then are there fluctuations, whatever the method).
+        temperature_noise : Brown's thermal field at each magnet's node temperature and, with
+            spin pumping, the pumping channels' noise at the electron temperature across each
+            magnet's contacts (docs/dynamics.md, thermal noise; only then are there
+            fluctuations, whatever the method).
         dt : fixed step (s) of rk4 / heun (default until/(n_save−1)/20, at most 1 ps); the
             steps fall at t = n dt and a saved instant holds the state of the nearest step; a
             step beyond 0.2/ω, ω the fastest precession (:mod:`.stability`), is refused.
@@ -641,7 +654,7 @@ class _FixedStep:
             integrate = kernels.integrate_fixed
         integrate(_MODES[sim.torque], state, n, self.dt, self.heun, self.noise,
                   kernel_in["rng"], *args, np.ascontiguousarray(sim.model.temperature_index),
-                  sim.circuit.temperature, out, kernel_in["ref"], cross)
+                  *sim.pumping_noise, sim.circuit.temperature, out, kernel_in["ref"], cross)
         steps += n[-1] - n[0]
         return 0.0
 

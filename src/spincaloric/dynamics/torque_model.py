@@ -185,6 +185,38 @@ class CircuitTorqueModel:
         return TORQUE_PER_SPIN_CURRENT * np.einsum("...kijc,...jcl->...kijl", perp,
                                                    HBAR_E * -cross_matrix(m))
 
+    def pumping_noise_temperatures(self) -> tuple[np.ndarray, np.ndarray]:
+        """(slot, weight), each (k, c): the temperatures at which each magnet's spin-pumping
+        channels fluctuate (physics.md §9, Foros et al. 2005). For the contacts leaving
+        magnet g, ``slot`` says where the electron temperature of the node across lives (as
+        :attr:`temperature_index`) and ``weight`` is the contact's share of the magnet's
+        transverse pumping conductance Re G↑↓ (the rows sum to 1; zero-padded). The thermal
+        field of the pumping then has the weighted mean temperature of each magnet's
+        contacts: exact when every node a magnet pumps into is at one temperature, and for
+        contacts into sinks (the pumping dampings α'_c ∝ Re G↑↓_c add)."""
+        c = self.circuit
+        n = c.n_nodes
+        act = _solver.active_components(c)[c.unknown_nodes].reshape(-1)
+        k_fixed = _solver.contact_responses(c, c.magnetization[:, None, :], np.zeros(n, bool))
+        rows = []
+        for node in self.nodes:
+            member = c.magnet_group == c.magnet_group[node]
+            m = c.magnetization[node]
+            perp = np.eye(3) - np.outer(m, m)
+            per_volt = _solver.pump_currents(c, k_fixed, member)[:, 0, 1:4]  # (c, 3, 3)
+            leaving = np.flatnonzero(member[c.ends[:, 0]] != member[c.ends[:, 1]])
+            across = np.where(member[c.ends[leaving, 0]], c.ends[leaving, 1],
+                              c.ends[leaving, 0])
+            weight = np.abs(np.trace(perp @ per_volt[leaving] @ perp, axis1=1, axis2=2))
+            rows.append((_temperature_index(c, across, act), weight / max(weight.sum(), 1e-300)))
+        width = max(len(r[0]) for r in rows)
+        slot = np.zeros((len(rows), width), np.int64)
+        weight = np.zeros((len(rows), width))
+        for g, (s, w) in enumerate(rows):
+            slot[g, :len(s)] = s
+            weight[g, :len(w)] = w
+        return slot, weight
+
     def contact_state(self, m: np.ndarray, d: np.ndarray | None = None,
                       mdot: np.ndarray | None = None):
         """(X (..., n, 8), J (..., c, 8), P (..., c, 8)) at magnetizations m (..., k, 3),
