@@ -622,3 +622,12 @@ def test_fmr_takes_the_only_dynamic_magnet_and_an_ensemble_without_noise_is_name
     res = run("run", pillar, "--until", "0.2ns", "--ensemble", "2", "--no-progress")
     assert res.exit_code == 0
     assert "its 2 trajectories are identical" in res.output, res.output
+
+
+def test_a_result_file_named_as_something_else_is_refused(tmp_path):
+    """`run -o x.txt` wrote netCDF under a text file's name."""
+    res = run("run", str(EXAMPLES / "thermal_switching_pillar.toml"), "--until", "0.1ns", "-o",
+              str(tmp_path / "x.txt"))
+    assert res.exit_code == 2
+    assert "--output: x.txt: a result file is netCDF (.nc) or a zarr store" in res.output
+    assert list(tmp_path.iterdir()) == []

@@ -39,6 +39,10 @@ _OVERWRITE = click.option("--overwrite", is_flag=True,
                           help="replace existing output files (never an input of the command)")
 
 
+#: Suffixes of the result files the commands write (netCDF, or a zarr store).
+DATASET_SUFFIXES = (".nc", ".nc4", ".cdf", ".zarr")
+
+
 def _check_outputs(source, inputs=(), overwrite=False, figures=("plot",), **paths) -> None:
     """Report the first unusable output path before any work (one line, exit 2): a missing
     directory, an input of the command, an existing file without ``--overwrite``, two
@@ -47,6 +51,9 @@ def _check_outputs(source, inputs=(), overwrite=False, figures=("plot",), **path
     given = [(flag, path) for flag, path in paths.items() if path is not None]
     for flag, path in given:
         problem = output_problem(path, inputs, overwrite)
+        if problem is None and flag not in figures and Path(path).suffix not in DATASET_SUFFIXES:
+            problem = (f"{Path(path).name}: a result file is netCDF (.nc) or a zarr store "
+                       "(.zarr); name it so")
         if problem is None and Path(path).suffix == ".zarr":
             try:
                 require("zarr", "zarr")
