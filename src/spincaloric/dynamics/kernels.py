@@ -190,7 +190,7 @@ def prepare_drive(d, r0, f, t, rd, fd, td):
                 td[g, q, c] = s
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _assemble_system(m, a0, e, rd, fd, phi, amat, w):
     """A(m) into amat (u, u) and the drive's right-hand side R(m) d into w[:u]; φ(m) into phi."""
     u = a0.shape[0]
@@ -209,7 +209,7 @@ def _assemble_system(m, a0, e, rd, fd, phi, amat, w):
                 w[i] += p * fd[g, q, i]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _absorbed_torque(m, t, td, phi, w, u, tau):
     """τ = (ħ/2e) (I_abs)⊥ (N·m) of every magnet from the u solved unknowns w[:u]."""
     nq = t.shape[1]
