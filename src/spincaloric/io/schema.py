@@ -377,26 +377,33 @@ def _table_type(annotation):
     return annotation
 
 
+def _walk(path):
+    """(the type at ``path``, the last model field on the way) through the format's models
+    (table keys and list indices from the top); None for a path the format does not have, or
+    one inside a drive (its keys depend on its shape)."""
+    kind, last = DeviceFile, None
+    for part in path:
+        kind = _table_type(kind)
+        if isinstance(kind, type) and issubclass(kind, BaseModel) and kind is not DriveTable:
+            field = kind.model_fields.get(part) if isinstance(part, str) else None
+            if field is None:
+                return None
+            kind, last = field.annotation, field
+        elif typing.get_origin(kind) in (dict, list):
+            kind = typing.get_args(kind)[-1]
+        else:
+            return None
+    return kind, last
+
+
 def known_keys(path) -> tuple[str, ...] | None:
     """The keys that the device-file format defines in the table at ``path`` (table keys and
     list indices from the top, e.g. ``("nodes", "free", "magnet")``): the fields of its model.
     None where the table's keys are names the file chooses (``nodes``, ``layers``, the nodes
     of ``drives``), for a drive (its keys depend on its shape) and for a path the format does
     not have."""
-    kind = DeviceFile
-    for part in path:
-        kind = _table_type(kind)
-        origin = typing.get_origin(kind)
-        if isinstance(kind, type) and issubclass(kind, BaseModel) and kind is not DriveTable:
-            field = kind.model_fields.get(part) if isinstance(part, str) else None
-            if field is None:
-                return None
-            kind = field.annotation
-        elif origin in (dict, list):
-            kind = typing.get_args(kind)[-1]
-        else:
-            return None
-    kind = _table_type(kind)
+    found = _walk(path)
+    kind = _table_type(found[0]) if found else None
     if isinstance(kind, type) and issubclass(kind, BaseModel) and kind is not DriveTable:
         return tuple(kind.model_fields)
     return None
@@ -404,22 +411,13 @@ def known_keys(path) -> tuple[str, ...] | None:
 
 def field_unit(path) -> str | None:
     """The unit of the numeric field at ``path`` (table keys and list indices from the top, e.g.
-    ``("contacts", 1, "conductance")``) as its :func:`quantity` declares it; None where the
-    format has no such field or the field is not a quantity."""
-    kind, unit = DeviceFile, None
-    for part in path:
-        kind = _table_type(kind)
-        origin = typing.get_origin(kind)
-        if isinstance(kind, type) and issubclass(kind, BaseModel) and kind is not DriveTable:
-            field = kind.model_fields.get(part) if isinstance(part, str) else None
-            if field is None:
-                return None
-            kind, unit = field.annotation, (field.json_schema_extra or {}).get("unit")
-        elif origin in (dict, list):
-            kind = typing.get_args(kind)[-1]
-        elif unit is None or not isinstance(part, int):  # a vector's component keeps the unit
-            return None
-    return unit
+    ``("contacts", 1, "conductance")``; a vector's component or a table's entry keeps its
+    field's unit) as its :func:`quantity` declares it; None where the format has no such
+    field or the field is not a quantity."""
+    found = _walk(path)
+    if found is None or found[1] is None:
+        return None
+    return (found[1].json_schema_extra or {}).get("unit")
 
 
 def _path(loc) -> str:
