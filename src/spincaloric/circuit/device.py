@@ -23,6 +23,7 @@ The :class:`Circuit` holds only arrays: what a solve needs, nothing it must reco
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Mapping, Sequence
@@ -159,6 +160,18 @@ def _check_node_sinks(where: str, reservoir, spin_flip, bath, spin_heat_relaxati
     return heat
 
 
+def _heat_capacity(where: str, reservoir: bool, value) -> float:
+    """A node's heat capacity (J/K): finite, ≥ 0, and only on an internal node."""
+    value = real(value, f"{where}.heat_capacity", "J/K", DeviceError)
+    if not value >= 0:
+        raise DeviceError(f"{where}.heat_capacity", f"must be a heat capacity >= 0 (J/K), "
+                          f"got {value!r}")
+    if value and reservoir:
+        raise DeviceError(f"{where}.heat_capacity", "only an internal node stores heat (a "
+                          "reservoir's temperature is fixed)")
+    return float(value)
+
+
 @dataclass
 class NodeSpec:
     """One node of a device.
@@ -181,6 +194,9 @@ class NodeSpec:
     precession : Ω⃗ = G_sf τ_sf ω⃗_L (S, 3-vector) of a normal internal node in a magnetic field
         (the Hanle effect): its spin accumulation precesses at ω⃗_L = γ B⃗ while it relaxes in
         τ_sf, so the spin balance gains −Ω⃗ × V⃗_s (and −L0 T Ω⃗ × T⃗_s); see :meth:`Device.add_node`.
+    heat_capacity : C (J/K) of an internal node: in the dynamics its temperature obeys
+        C dT/dt = (heat deposited) − (net heat current out), docs/dynamics.md; 0: the node's
+        heat balance is instantaneous (static solves never depend on C).
     """
 
     kind: NodeKind
@@ -194,6 +210,7 @@ class NodeSpec:
     spin_heat_relaxation: float = 0.0
     heat: float = 0.0
     precession: np.ndarray | None = None
+    heat_capacity: float = 0.0
 
 
 @dataclass
@@ -249,10 +266,12 @@ class Device:
                  current: float | None = None, spin_flip: float = 0.0, bath: float = 0.0,
                  spin_heat_relaxation: float = 0.0, heat: float = 0.0,
                  hanle_field: Sequence[float] | None = None,
-                 spin_lifetime: float | None = None) -> None:
+                 spin_lifetime: float | None = None, heat_capacity: float = 0.0) -> None:
         """Add a node. ``voltage``: electric potential (V); ``temperature``: absolute (K);
         ``current``: conventional current (A) into the device from a current-biased reservoir,
         whose voltage is then solved for (give ``voltage`` or ``current``, not both).
+        ``heat_capacity`` C (J/K, ≥ 0) of an internal node: its temperature follows
+        C dT/dt = (heat in) − (heat out) in the dynamics (:class:`NodeSpec`).
 
         ``hanle_field`` (T, a 3-vector B⃗ = μ0H⃗) and ``spin_lifetime`` τ_sf (s) make the spin
         accumulation of a normal internal node precess (the Hanle effect). The node's spins obey
@@ -272,10 +291,11 @@ class Device:
                                                    temperature)
         heat = _check_node_sinks(where, reservoir, spin_flip, bath, spin_heat_relaxation, heat)
         omega = precession(where, kind, reservoir, spin_flip, hanle_field, spin_lifetime)
+        capacity = _heat_capacity(where, reservoir, heat_capacity)
         self.nodes[name] = NodeSpec(kind, reservoir, float(voltage), temperature, m,
                                     None if current is None else float(current),
                                     float(spin_flip), float(bath), float(spin_heat_relaxation),
-                                    float(heat), omega)
+                                    float(heat), omega, capacity)
 
     def _new_node_name(self, name) -> str:
         """``nodes.NAME`` of a valid name that no node or layer has yet."""
@@ -363,6 +383,10 @@ class Circuit:
     ideal_links : bool (c,), the resistance-free links of joints without an interface
         (:meth:`Device.add_contact`): their conductances, the mixing conductance among them,
         are placeholders, not a physical interface's.
+    heat_capacity : (n,) J/K of every node (0: no stored heat).
+    temperature_state : bool (n,), internal nodes whose temperature is given like a
+        reservoir's (a state of the dynamics, :meth:`with_temperature_states`) rather than
+        solved from their heat balance; all False in a device's own circuit.
     """
 
     title: str
@@ -386,6 +410,14 @@ class Circuit:
     precession: np.ndarray = field(default_factory=lambda: _read_only(np.zeros((0, 3))))
     layers: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     ideal_links: np.ndarray = field(default_factory=lambda: _read_only(np.zeros(0, bool)))
+    heat_capacity: np.ndarray | None = None
+    temperature_state: np.ndarray | None = None
+
+    def __post_init__(self):
+        n = len(self.names)
+        for name, dtype in (("heat_capacity", float), ("temperature_state", bool)):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, _read_only(np.zeros(n, dtype)))
 
     # ---- construction ---------------------------------------------------------------------
     @classmethod
@@ -422,7 +454,23 @@ class Circuit:
             ideal_links=_read_only(np.array([c.ideal for c in dev.contacts], bool)),
             precession=_read_only(np.array([np.zeros(3) if s.precession is None
                                             else s.precession for s in specs]).reshape(-1, 3)),
+            heat_capacity=_read_only([s.heat_capacity for s in specs]),
         )
+
+    def with_temperature_states(self) -> Circuit:
+        """This circuit with the temperature of every node of positive heat capacity given
+        like a reservoir's (drive slot 3r + 1, T − T0 in K) instead of solved: such a node's
+        heat balance is not one of the equations, its residual (heat out minus heat deposited,
+        W) drives C dT/dt in the dynamics (:mod:`spincaloric.dynamics.transient`). Its voltage
+        and spin accumulation stay solved for (the electrons' charge and spin respond
+        instantly)."""
+        held = _read_only(self.heat_capacity > 0)
+        return dataclasses.replace(self, temperature_state=held)
+
+    @property
+    def fixed_temperature(self) -> np.ndarray:
+        """(n,) bool, nodes whose temperature is given: reservoirs and temperature states."""
+        return self.reservoir | self.temperature_state
 
     # ---- views of the contact kinds -------------------------------------------------------
     def _gather(self, name: str, dtype=float, width: tuple = ()) -> np.ndarray:

@@ -1,7 +1,8 @@
 """The drive vector of a circuit and the one conversion between the conventions of physics.md §1.
 
 Node r has the drive slots 3r: theory voltage V = (μ − μ0)/e (V) of a voltage-biased
-reservoir; 3r + 1: T − T0 (K) of a reservoir; 3r + 2: conventional current (A) injected by a
+reservoir; 3r + 1: T − T0 (K) of a reservoir or of a temperature state
+(:meth:`~spincaloric.circuit.device.Circuit.with_temperature_states`); 3r + 2: conventional current (A) injected by a
 current-biased reservoir, or heat (W) deposited in an internal node. Inputs and outputs use the
 boundary convention (electric potential = −V, absolute temperature, conventional current =
 −theory charge current); :func:`to_theory` and :func:`to_boundary` are the only converters.
@@ -144,7 +145,8 @@ def drive_layout(circuit: Circuit) -> DriveLayout:
         static.flags.writeable = boundary.flags.writeable = False
         layout = _LAYOUTS[circuit] = DriveLayout(
             index=circuit.index, temperature=circuit.temperature, reservoir=res,
-            takes={"voltage": res & ~biased, "temperature": res, "current": biased,
+            takes={"voltage": res & ~biased, "temperature": circuit.fixed_temperature,
+                   "current": biased,
                    "heat": ~res},
             static=static, boundary=boundary)
     return layout

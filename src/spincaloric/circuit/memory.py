@@ -59,7 +59,8 @@ def solved_per_node(kind: str, regime: str) -> int:
     from .system import active_components
 
     stand_in = SimpleNamespace(regime=regime, ferromagnet=np.array([kind == "ferromagnet"]),
-                               reservoir=np.array([False]), current_biased=np.array([False]))
+                               reservoir=np.array([False]), current_biased=np.array([False]),
+                               temperature_state=np.array([False]))
     return int(active_components(stand_in).sum())
 
 

@@ -49,7 +49,8 @@ if TYPE_CHECKING:
 
 def active_components(circuit: Circuit, width: int = 8) -> np.ndarray:
     """(n, width) bool mask of the padded unknowns that are solved for: voltage-biased
-    reservoirs have none, a current-biased reservoir only its voltage (width 8; at width 4
+    reservoirs have none, a current-biased reservoir only its voltage, a temperature state
+    (:meth:`Circuit.with_temperature_states`) all but its temperature (width 8; at width 4
     every reservoir is fixed)."""
     ni = circuit.regime in ("noninteracting", "spectral")
     normal = np.array([1, 1, 1, 1, 1, ni, ni, ni], bool)[:width]
@@ -57,6 +58,8 @@ def active_components(circuit: Circuit, width: int = 8) -> np.ndarray:
     mask = np.where(circuit.ferromagnet[:, None], ferro, normal)
     mask[circuit.reservoir] = False
     mask[circuit.current_biased & (width == 8), 0] = True
+    if width == 8:  # a temperature state is given, not solved
+        mask[circuit.temperature_state, 4] = False
     return mask
 
 
@@ -214,22 +217,27 @@ def _build(circuit: Circuit, width: int) -> KirchhoffSystem:
     node_rows, node_cols, node_values = _node_terms(circuit, position, width)
     biased, internal = ((np.flatnonzero(circuit.current_biased), circuit.internal) if full
                         else (np.zeros(0, np.intp),) * 2)
+    # the bath of a temperature state acts on a given temperature: a drive entry −G_ph
+    held = np.flatnonzero(circuit.temperature_state) if full else np.zeros(0, np.intp)
     return KirchhoffSystem(
         width=width, drives=3 if full else 1,
         n_nodes=circuit.n_nodes, unknown=unknown, position=position, active=active,
         act=active[unknown].reshape(-1), ends=circuit.ends,
         ferro_internal=circuit.ferromagnet & ~circuit.reservoir,
         fixed_voltage=circuit.reservoir & ~circuit.current_biased if full else circuit.reservoir,
-        fixed_temperature=circuit.reservoir if full else np.zeros(circuit.n_nodes, bool),
+        fixed_temperature=(circuit.fixed_temperature if full
+                           else np.zeros(circuit.n_nodes, bool)),
         block_contact=np.broadcast_to(np.arange(c)[:, None, None], (c, 2, 2))[keep],
         block_row=rows[keep], block_col=cols[keep], block_end=end[keep],
         block_sign=np.broadcast_to(sign, (c, 2, 2))[keep],
         node_rows=node_rows, node_cols=node_cols, node_values=node_values,
         # a current-biased reservoir's charge balance: outflow (theory current) = −I_conventional;
         # an internal node's energy balance: heat outflow = heat deposited (W)
-        source_rows=np.concatenate([8 * position[biased], 8 * position[internal] + 4]),
-        source_cols=np.concatenate([3 * biased + 2, 3 * internal + 2]),
-        source_values=np.concatenate([-np.ones(len(biased)), np.ones(len(internal))]))
+        source_rows=np.concatenate([8 * position[biased], 8 * position[internal] + 4,
+                                    8 * position[held] + 4]),
+        source_cols=np.concatenate([3 * biased + 2, 3 * internal + 2, 3 * held + 1]),
+        source_values=np.concatenate([-np.ones(len(biased)), np.ones(len(internal)),
+                                      -circuit.bath[held]]))
 
 
 def _node_terms(circuit: Circuit, position: np.ndarray, width: int):
@@ -247,8 +255,8 @@ def _node_terms(circuit: Circuit, position: np.ndarray, width: int):
     block[:, spin, spin] = circuit.spin_flip[nodes, None]
     precession = -cross_matrix(circuit.precession[nodes])  # (u, 3, 3)
     block[:, 1:4, 1:4] += precession
-    if width == 8:
-        block[:, 4, 4] = circuit.bath[nodes]
+    if width == 8:  # a temperature state's bath is a drive entry (:func:`_build`)
+        block[:, 4, 4] = np.where(circuit.temperature_state[nodes], 0.0, circuit.bath[nodes])
         block[:, spin + 4, spin + 4] = circuit.spin_heat_sink[nodes, None]
         block[:, 5:8, 5:8] += LORENZ * circuit.temperature * precession
     u, i, j = np.nonzero(block)
@@ -320,15 +328,19 @@ def _sparse_pattern(system: KirchhoffSystem) -> SparsePattern:
     rows, cols = system.node_rows[keep], system.node_cols[keep]
     nodes = system.unknown[rows // w]
     term_slot = slot(np.searchsorted(keys, nodes * (n + 1)), nodes, nodes, cols % w, rows % w)
-    r_rows.append(compact[system.source_rows]), r_cols.append(system.source_cols)
+    # sources on a temperature state's heat balance (not an equation) stay out of R
+    solved = system.act[system.source_rows]
+    r_rows.append(compact[system.source_rows[solved]])
+    r_cols.append(system.source_cols[solved])
     r_ptr, r_idx, r_slot = _compress(np.concatenate(r_rows), np.concatenate(r_cols), u)
-    n_var = len(r_slot) - len(system.source_rows)
+    n_var = len(r_slot) - int(solved.sum())
     return SparsePattern(
         a_indices=indices, a_indptr=indptr, r_indices=r_idx, r_indptr=r_ptr, groups=tuple(groups),
         a_slot=np.concatenate(a_slots).astype(np.int32 if len(indices) < 2**31 else np.int64),
         r_slot=r_slot[:n_var], chunk=CHUNK,
         a_constant=np.bincount(term_slot, system.node_values[keep], minlength=len(indices)),
-        r_constant=np.bincount(r_slot[n_var:], system.source_values, minlength=len(r_idx)))
+        r_constant=np.bincount(r_slot[n_var:], system.source_values[solved],
+                               minlength=len(r_idx)))
 
 
 def _exclusive_cumsum(a: np.ndarray) -> np.ndarray:

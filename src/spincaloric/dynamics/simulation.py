@@ -230,12 +230,25 @@ class Simulation:
             raise DynamicsError(err.field, err.reason) from None
         self.drives = resolve_drives(self.circuit, self.drives)
 
+    @property
+    def transient(self) -> bool:
+        """Whether nodes store heat (a heat capacity > 0): their temperatures are then states
+        of the run, integrated with the magnetizations (:mod:`.transient`)."""
+        return bool(np.any(self.circuit.heat_capacity > 0))
+
+    @functools.cached_property
+    def thermal_circuit(self) -> Circuit:
+        """The circuit the run solves: with its temperature states given
+        (:meth:`Circuit.with_temperature_states`) when it stores heat, else itself."""
+        return self.circuit.with_temperature_states() if self.transient else self.circuit
+
     @functools.cached_property
     def model(self) -> CircuitTorqueModel:
         """The exact torque map of the circuit for the dynamic magnets (built on first use;
-        a DynamicsError if it cannot be, e.g. beyond the memory available)."""
+        a DynamicsError if it cannot be, e.g. beyond the memory available); with heat
+        capacities, that of :attr:`thermal_circuit` with its heat balances."""
         try:
-            return CircuitTorqueModel.build(self.circuit, self.names)
+            return CircuitTorqueModel.build(self.thermal_circuit, self.names)
         except DeviceError as err:
             raise DynamicsError(err.field, err.reason) from None
 
@@ -454,10 +467,12 @@ class Simulation:
         parameters : {magnet: {field: values (E,)}} per-trajectory magnet parameters, e.g.
             {"free": {"damping": np.linspace(0.005, 0.05, E)}} (SI units of MagnetParameters).
         """
+        if self.transient:
+            self._refuse_for_transient(method, temperature_noise)
         until, n_save, ensemble, dt, max_step, method, seed, rtol, atol = run_settings(
-            until, magnets=self.magnets, n_save=n_save, ensemble=ensemble, method=method,
-            temperature_noise=temperature_noise, dt=dt, seed=seed, rtol=rtol, atol=atol,
-            max_step=max_step)
+            until, magnets=self.magnets, n_save=n_save, ensemble=ensemble,
+            method=None if self.transient else method, temperature_noise=temperature_noise,
+            dt=dt, seed=seed, rtol=rtol, atol=atol, max_step=max_step)
         t_save = np.linspace(0.0, until, n_save)
         tables = self._tables(until, min(max_step, until / 200))
         slot, offsets, _, values, _ = tables
@@ -466,6 +481,9 @@ class Simulation:
         m0 = self._initial(initial, ensemble)
         mp, mv = self._magnet_arrays(ensemble, parameters)
         slon = self._slonczewski_array(ensemble)
+        if self.transient:
+            return self._run_transient(t_save, tables[4], m0, mp, mv, slon, amp, rtol, atol,
+                                       max_step, progress)
         if method != "rk45" and (why := step_problem(self, dt, mp, mv, m0, slon, slot, offsets,
                                                       values, amp)):
             raise DynamicsError("dt", why)
@@ -494,6 +512,42 @@ class Simulation:
         settings.update({"dt": float(dt)} if method != "rk45" else
                         {"rtol": float(rtol), "atol": float(atol), "max_step": max_step})
         return Trajectory(self, t_save, out, steps, method, amp, settings, crossing)
+
+    def _refuse_for_transient(self, method, temperature_noise) -> None:
+        """With heat capacities only the deterministic LSODA integration of :mod:`.transient`
+        runs: a DynamicsError names a fixed-step method or thermal noise."""
+        if temperature_noise:
+            raise DynamicsError("temperature_noise", "nodes with a heat capacity make the "
+                                "temperatures states of a deterministic integration (LSODA); "
+                                "thermal noise needs them at zero")
+        if method not in (None, "lsoda"):
+            raise DynamicsError("method", f"with heat capacities the magnetizations and "
+                                f"temperatures are integrated together by 'lsoda', got "
+                                f"{method!r}")
+
+    def _run_transient(self, t_save, breaks, m0, mp, mv, slon, amp, rtol, atol, max_step,
+                       progress) -> Trajectory:
+        """:meth:`run` of a circuit whose nodes store heat (:mod:`.transient`)."""
+        from .transient import integrate_transient
+
+        report = None
+        if progress:
+            from ..progress import Progress
+
+            report = Progress("run", len(m0), f"{len(m0)} trajectories to "
+                              f"{t_save[-1] * 1e9:g} ns with heat flow")
+        try:
+            m, temps, crossing, steps = integrate_transient(
+                self, m0, t_save, breaks, mp=mp, mv=mv, slon=slon, amp=amp,
+                ref=self._references(m0), rtol=rtol, atol=atol, max_step=max_step,
+                report=report)
+        finally:
+            if report is not None:
+                report.close()
+        settings = {"ensemble": len(m0), "temperature_noise": False, "seed": 0,
+                    "rtol": float(rtol), "atol": float(atol), "max_step": max_step}
+        return Trajectory(self, t_save, m, steps, "lsoda", amp, settings, crossing,
+                          node_temperature=temps)
 
     def _call_plan(self, method, ensemble, dt, rtol, max_step, mp, mv, m0, slon, slot, offsets,
                    values, amp):

@@ -63,6 +63,54 @@ def dynamic_magnet_nodes(circuit: Circuit, magnets) -> tuple[np.ndarray, list[np
 
 
 @dataclass(frozen=True, eq=False)
+class HeatBalance:
+    r"""The heat balances that a circuit with temperature states does not solve.
+
+    A temperature state s (an internal node n_s of heat capacity C_s > 0, its temperature
+    given in drive slot 3n_s + 1) keeps its energy-balance row of the Kirchhoff system out of
+    the equations; that row's residual is the heat leaving its electrons minus the heat
+    deposited in them,
+
+    .. math::
+
+        ρ_s = \Big[A_h(m)\, y − R_h(m)\, d − \sum_g φ(m_g)\cdot P_{h,g}\, X⃗_g\Big]_s
+        \quad (W), \qquad C_s \frac{dT_s}{dt} = −ρ_s ,
+
+    with A_h = a0 + Σ φ·e, R_h = r0 + Σ φ·f in the same features as the solved system
+    (the bath of the node acts through R_h on its given temperature), y the solved unknowns
+    and X⃗_g the pumped spin bias of :class:`CircuitTorqueModel` (its heat-row part vanishes
+    in linear response; it is kept for exactness of the assembly).
+
+    Attributes: nodes (h,) node indices; capacity (h,) J/K; a0 (h, u), r0 (h, 3n),
+    e (k, q, h, u), f (k, q, h, 3n), pump (k, q, h, 3).
+    """
+
+    nodes: np.ndarray
+    capacity: np.ndarray
+    a0: np.ndarray
+    r0: np.ndarray
+    e: np.ndarray
+    f: np.ndarray
+    pump: np.ndarray
+
+    @property
+    def slots(self) -> np.ndarray:
+        """(h,) drive slots 3n + 1 of the temperatures (T − T0, K)."""
+        return 3 * self.nodes + 1
+
+    def residual(self, phi: np.ndarray, y: np.ndarray, d: np.ndarray,
+                 spin_bias: np.ndarray | None = None) -> np.ndarray:
+        """ρ (..., h) W from features φ (..., k, q), unknowns y (..., u), drives d (..., 3n)
+        and the pumped spin biases X⃗ (..., k, 3) (V) or None."""
+        a = self.a0 + np.einsum("...kq,kqhu->...hu", phi, self.e)
+        r = self.r0 + np.einsum("...kq,kqhd->...hd", phi, self.f)
+        rho = np.einsum("...hu,...u->...h", a, y) - np.einsum("...hd,...d->...h", r, d)
+        if spin_bias is not None:
+            rho = rho - np.einsum("...kq,kqhi,...ki->...h", phi, self.pump, spin_bias)
+        return rho
+
+
+@dataclass(frozen=True, eq=False)
 class CircuitTorqueModel:
     """Exact torque map of a circuit for a set of dynamic magnets.
 
@@ -88,6 +136,10 @@ class CircuitTorqueModel:
         adds the spin bias X⃗_g = (ħ/e) ṁ_g × m_g (V) to its side of every contact leaving it:
         the Kirchhoff system gains the source Σ_q φ_q(m_g) pump[g, q] X⃗_g and the spin current
         that g absorbs the direct part Σ_q φ_q(m_g) direct[g, q] X⃗_g (A per V).
+    heat : the heat balances of the circuit's temperature states
+        (:meth:`~spincaloric.circuit.device.Circuit.with_temperature_states`), or None: the
+        balance rows that the system does not solve, in the same features, see
+        :class:`HeatBalance` and :meth:`heat_residual`.
     """
 
     circuit: Circuit
@@ -102,6 +154,7 @@ class CircuitTorqueModel:
     temperature_index: np.ndarray
     pump: np.ndarray | None = None
     direct: np.ndarray | None = None
+    heat: HeatBalance | None = None
 
     @classmethod
     def build(cls, circuit: Circuit, magnets) -> CircuitTorqueModel:
@@ -115,6 +168,10 @@ class CircuitTorqueModel:
         act = active[unknown].reshape(-1)
         u = int(act.sum())
         temperature_index = _temperature_index(circuit, nodes, act)
+        held = np.flatnonzero(circuit.temperature_state)
+        pos = np.full(circuit.n_nodes, -1, np.intp)
+        pos[unknown] = np.arange(len(unknown))
+        rows = np.concatenate([np.flatnonzero(act), 8 * pos[held] + 4])  # + heat balances
         sampled = any(len(g) > 1 or not circuit.reservoir[g[0]] for g in groups)
         first = circuit.magnet_name(circuit.magnet_node(magnets[0]))
         table = "layers" if first in circuit.layers else "nodes"
@@ -125,21 +182,25 @@ class CircuitTorqueModel:
         if sampled:  # refuses a contact between two dynamic magnets
             _solver.feature_coefficients(circuit, np.isin(np.arange(circuit.n_nodes),
                                                           np.concatenate(groups)))
-            a0, r0, e, f, t, pump, direct = _sampled_maps(circuit, groups, act)
-            return cls(circuit, magnets, nodes, a0, r0, e, f, t,
-                       drive_layout(circuit).static.copy(), temperature_index, pump, direct)
-        mflat = circuit.magnetization[:, None, :].copy()
-        feature, coef = _solver.feature_coefficients(circuit, varying)
-        a0, r0, e, f, k_of = _solver.feature_system(circuit, mflat, feature, coef, nodes, act)
-        # absorbed spin currents are linear in the node states, which are linear in (y, d)
-        s = _unit_states(circuit, act, mflat)  # (w, n, 8)
-        t = np.zeros((len(nodes), 13, 3, s.shape[0]))
-        for j, node in enumerate(nodes):
-            for c, into in _absorbed_by(circuit, np.arange(circuit.n_nodes) == node):
-                t[j] += into * _spin_current(k_of[c], s, *circuit.ends[c])
-        pump, direct = _feature_pump_maps(circuit, mflat, feature, nodes, act, k_of)
-        return cls(circuit, magnets, nodes, a0, r0, e, f, t,
-                   drive_layout(circuit).static.copy(), temperature_index, pump, direct)
+            a0, r0, e, f, t, pump, direct = _sampled_maps(circuit, groups, act, rows)
+        else:
+            mflat = circuit.magnetization[:, None, :].copy()
+            feature, coef = _solver.feature_coefficients(circuit, varying)
+            a0, r0, e, f, k_of = _solver.feature_system(circuit, mflat, feature, coef, nodes,
+                                                        act, rows)
+            # absorbed spin currents are linear in the node states, which are linear in (y, d)
+            s = _unit_states(circuit, act, mflat)  # (w, n, 8)
+            t = np.zeros((len(nodes), 13, 3, s.shape[0]))
+            for j, node in enumerate(nodes):
+                for c, into in _absorbed_by(circuit, np.arange(circuit.n_nodes) == node):
+                    t[j] += into * _spin_current(k_of[c], s, *circuit.ends[c])
+            pump, direct = _feature_pump_maps(circuit, mflat, feature, nodes, rows, k_of)
+        (a0, ha0), (r0, hr0), (e, he), (f, hf), (pump, hpump) = (
+            (x[..., :u, :], x[..., u:, :]) for x in (a0, r0, e, f, pump))
+        heat = (HeatBalance(held, circuit.heat_capacity[held], ha0, hr0, he, hf, hpump)
+                if len(held) else None)
+        return cls(circuit, magnets, nodes, a0, r0, e, f, t, drive_layout(circuit).static.copy(),
+                   temperature_index, pump, direct, heat)
 
     def drive_vector(self, voltage=None, temperature=None, current=None,
                      heat=None) -> np.ndarray:
@@ -273,6 +334,20 @@ class CircuitTorqueModel:
                         - j[..., c.ends[:, 1] == r, :].sum(axis=-2) for r in res], axis=-2)
         return out[..., 0], out[..., 4]
 
+    def heat_residual(self, m: np.ndarray, d: np.ndarray | None = None,
+                      mdot: np.ndarray | None = None) -> np.ndarray:
+        """(..., h) W: heat out minus heat deposited at every temperature state
+        (:class:`HeatBalance`), at magnetizations m (..., k, 3), drives d (..., 3n) holding the
+        states' temperatures, and with ``mdot`` (..., k, 3) the pumped spin biases. NumPy
+        reference; (..., 0) without temperature states."""
+        m = np.asarray(m, dtype=float)
+        d = self.d0 if d is None else np.asarray(d, dtype=float)
+        phi, y = self._solve(m, d, mdot)
+        if self.heat is None:
+            return np.zeros(y.shape[:-1] + (0,))
+        bias = None if mdot is None else pumped_spin_bias(m, mdot)
+        return self.heat.residual(phi, y, d, bias)
+
     def magnet_temperatures(self, m: np.ndarray, d: np.ndarray | None = None) -> np.ndarray:
         """Temperature (K) of every dynamic magnet, (..., k): its reservoir's, or for an
         internal magnet its solved electron temperature (the thermal field's temperature)."""
@@ -334,15 +409,16 @@ def pumped_spin_bias(m, mdot) -> np.ndarray:
     return HBAR_E * np.cross(mdot, m)
 
 
-def _feature_pump_maps(circuit: Circuit, mflat, feature, nodes, act, k_of):
-    """pump (k, 13, u, 3) and direct (k, 13, 3, 3) of reservoir magnets in the features
+def _feature_pump_maps(circuit: Circuit, mflat, feature, nodes, rows, k_of):
+    """pump (k, 13, r, 3) on the padded balance rows ``rows`` and direct (k, 13, 3, 3) of
+    reservoir magnets in the features
     (1, m, m⊗m) of each: the contacts leaving magnet g have K linear in φ(m_g) (``k_of``,
     ``feature`` the node each K depends on, :func:`~spincaloric.solvers.linear.feature_system`)
     or constant."""
     n = circuit.n_nodes
     bases = _solver.node_bases(circuit, mflat, np.zeros(n, bool))
     k_fixed = _solver.contact_responses(circuit, mflat, np.zeros(n, bool))
-    pump = np.zeros((len(nodes), 13, int(act.sum()), 3))
+    pump = np.zeros((len(nodes), 13, len(rows), 3))
     direct = np.zeros((len(nodes), 13, 3, 3))
     for j, node in enumerate(nodes):
         member = np.arange(n) == node
@@ -359,7 +435,7 @@ def _feature_pump_maps(circuit: Circuit, mflat, feature, nodes, act, k_of):
             else:  # constant K: the feature 1 only
                 kk.append(tuple(np.concatenate([x, np.zeros((12, 8, 8))])
                                 for x in _solver._ends_of(k_fixed[c])))
-        pump[j] = _solver.assemble_pump_source(circuit, kk, bases, member)[:, act]
+        pump[j] = _solver.assemble_pump_source(circuit, kk, bases, member)[:, rows]
         direct[j] = _direct_pump(circuit, kk, member)
     return pump, direct
 
@@ -450,9 +526,10 @@ def _fit(phi_pinv: np.ndarray, phi: np.ndarray, samples: np.ndarray, what: str) 
     return coef.reshape((phi.shape[1],) + samples.shape[1:])
 
 
-def _sampled_maps(circuit: Circuit, groups: list, act: np.ndarray):
+def _sampled_maps(circuit: Circuit, groups: list, act: np.ndarray, rows: np.ndarray):
     """a0, r0 and the maps e, f, t in the 25 sphere features, from the system assembled at
-    sample magnetizations of each dynamic magnet (group of ferromagnetic nodes)."""
+    sample magnetizations of each dynamic magnet (group of ferromagnetic nodes); the balance
+    rows are the padded ``rows``."""
     samples = _sphere_samples()
     phi = sphere_features(samples)
     phi_pinv = np.linalg.pinv(phi)
@@ -464,12 +541,12 @@ def _sampled_maps(circuit: Circuit, groups: list, act: np.ndarray):
     # the constant part: every contact that does not touch a dynamic magnet
     touched = touches.any(axis=0)
     a0, r0 = _solver.feature_system(circuit, m_nominal, touched - 1, [None] * len(touched), [],
-                                    act)[:2]
-    u = a0.shape[0]
-    e = np.zeros((len(groups), 25, u, u))
-    f = np.zeros((len(groups), 25, u, 3 * n))
+                                    act, rows)[:2]
+    r, u = a0.shape
+    e = np.zeros((len(groups), 25, r, u))
+    f = np.zeros((len(groups), 25, r, 3 * n))
     t = np.zeros((len(groups), 25, 3, u + 3 * n))
-    pump = np.zeros((len(groups), 25, u, 3))
+    pump = np.zeros((len(groups), 25, r, 3))
     direct = np.zeros((len(groups), 25, 3, 3))
     for j, g in enumerate(groups):
         varying = member[j]
@@ -479,7 +556,7 @@ def _sampled_maps(circuit: Circuit, groups: list, act: np.ndarray):
         kj = [k_all[c] if touches[j, c] else zero for c in range(circuit.n_contacts)]
         a_s, r_s = _solver.assemble_dense(circuit, kj, _solver.node_bases(circuit, mflat, varying),
                                           node_terms=False)
-        a_s, r_s = a_s[:, act][:, :, act], r_s[:, act]
+        a_s, r_s = a_s[:, rows][:, :, act], r_s[:, rows]
         # entries that do not depend on m (the charge and energy rows of a contact, say) are
         # taken as assembled, not fitted: a fit would give +G and −G of a stiff link
         # independent rounding errors, a charge leak that an ill-conditioned circuit (a
@@ -490,7 +567,7 @@ def _sampled_maps(circuit: Circuit, groups: list, act: np.ndarray):
             sampled[:, fixed_entry] = 0.0
         bases = _solver.node_bases(circuit, mflat, varying)
         pump[j] = _fit(phi_pinv, phi, _solver.assemble_pump_source(circuit, kj, bases,
-                                                                    varying)[:, act], "pumping")
+                                                                    varying)[:, rows], "pumping")
         direct[j] = _fit(phi_pinv, phi, _direct_pump(circuit, kj, varying), "direct pumping")
         e[j] = _fit(phi_pinv, phi, a_s, "system")
         f[j] = _fit(phi_pinv, phi, r_s, "drive")

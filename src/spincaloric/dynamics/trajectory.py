@@ -29,6 +29,9 @@ class Trajectory:
     crossing : (E, k) the last time (s) each magnet's projection on its initial easy-axis
         direction fell through zero, located by the integrator on its own steps (NaN: never);
         None for saved states alone (switching times are then interpolated between them).
+    node_temperature : (E, S, h) absolute temperatures (K) of the nodes that store heat
+        (:attr:`temperature_nodes`), integrated with m (:mod:`.transient`); None when no node
+        has a heat capacity.
     """
 
     simulation: object
@@ -39,10 +42,29 @@ class Trajectory:
     amplitude: np.ndarray
     settings: dict = field(default_factory=dict)
     crossing: np.ndarray | None = None
+    node_temperature: np.ndarray | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
         return self.simulation.names
+
+    @property
+    def temperature_nodes(self) -> tuple[str, ...]:
+        """Names of the nodes whose temperature the run integrates (none without heat
+        capacities)."""
+        if self.node_temperature is None:
+            return ()
+        c = self.simulation.circuit
+        return tuple(c.names[i] for i in np.flatnonzero(c.heat_capacity > 0))
+
+    def temperature(self, node: str) -> np.ndarray:
+        """(E, S) absolute temperature (K) of node ``node``, one that stores heat."""
+        if node not in self.temperature_nodes:
+            from .simulation import DynamicsError
+
+            raise DynamicsError(f"nodes.{node}", "not a node whose temperature the run "
+                                "integrates (give it a heat capacity)")
+        return self.node_temperature[..., self.temperature_nodes.index(node)]
 
     def magnetization(self, name: str) -> np.ndarray:
         """(E, S, 3) magnetization of magnet ``name``."""
@@ -82,8 +104,10 @@ class Trajectory:
         kw = {"voltage": {}, "temperature": {}, "current": {}, "heat": {}}
         for (node, quantity), v in self.drive_values().items():
             kw[quantity][node] = v
+        for node in self.temperature_nodes:  # the temperatures the run integrated
+            kw["temperature"][node] = self.temperature(node)
         mags = {n: self.magnetization(n) for n in self.names}
-        return sim.circuit.solve(magnetization=mags, **kw)
+        return sim.thermal_circuit.solve(magnetization=mags, **kw)
 
     @cached_property
     def rates(self) -> np.ndarray:
@@ -165,6 +189,12 @@ class Trajectory:
             unit = {"voltage": "V", "temperature": "K", "current": "A", "heat": "W"}[quantity]
             ds[f"drive_{node}_{quantity}"] = (("ensemble", "time"), v,
                                               {"units": unit, "long_name": f"{node} {quantity}"})
+        if self.node_temperature is not None:
+            ds = ds.assign_coords(thermal_node=list(self.temperature_nodes))
+            ds["node_temperature"] = (("ensemble", "time", "thermal_node"),
+                                      self.node_temperature,
+                                      {"units": "K", "long_name": "temperature of the nodes "
+                                       "that store heat"})
         if with_circuit:
             sol = self.circuit_solution
             tau = np.stack([sol.magnet_torque(n) for n in self.names], axis=-2)
@@ -219,7 +249,9 @@ class Trajectory:
 
         sol = self.circuit_solution
         sol_tau = {n: sol.magnet_torque(n)[trajectory] for n in self.names}
-        fig, axes = plt.subplots(2, 1, figsize=(7, 6), sharex=True, constrained_layout=True)
+        rows = 3 if self.node_temperature is not None else 2
+        fig, axes = plt.subplots(rows, 1, figsize=(7, 3 * rows), sharex=True,
+                                 constrained_layout=True)
         t_ns = self.time * 1e9
         ensemble = self.m.shape[0]
         for name in self.names:
@@ -238,8 +270,13 @@ class Trajectory:
         axes[0].set_ylabel("magnetization")
         axes[0].legend(fontsize=8, ncol=3)
         axes[1].set_ylabel("torque (10⁻²¹ N·m)")
-        axes[1].set_xlabel("time (ns)")
         axes[1].legend(fontsize=8)
+        for node in self.temperature_nodes:
+            axes[2].plot(t_ns, self.temperature(node)[trajectory], label=f"T of {node}")
+        if rows == 3:
+            axes[2].set_ylabel("temperature (K)")
+            axes[2].legend(fontsize=8)
+        axes[-1].set_xlabel("time (ns)")
         if path is not None:
             path = Path(path)
             atomic_write(path, lambda tmp: fig.savefig(tmp, format=path.suffix.lstrip(".")

@@ -210,7 +210,7 @@ def assemble_dense(circuit: Circuit, k: list, bases: dict, node_terms: bool = Tr
         if fixed_t[col]:
             r_mat[..., rows, d * col + 1] -= sign * left[..., :, 4]
     if node_terms:
-        r_mat[..., system.source_rows, system.source_cols] = system.source_values
+        r_mat[..., system.source_rows, system.source_cols] += system.source_values
         a_mat[..., system.node_rows, system.node_cols] += system.node_values
     return a_mat, r_mat
 
@@ -353,7 +353,8 @@ def node_states(circuit: Circuit, y_pad: np.ndarray, mflat: np.ndarray, drives: 
     res = circuit.reservoir
     fixed_v = res & ~circuit.current_biased
     x[..., fixed_v, 0] = dv[..., fixed_v, 0]
-    x[..., res, 4] = dv[..., res, 1]
+    fixed_t = circuit.fixed_temperature
+    x[..., fixed_t, 4] = dv[..., fixed_t, 1]
     ferro = circuit.ferromagnet[unknown] & ~circuit.reservoir[unknown]
     if ferro.any():
         nodes = unknown[ferro]
@@ -480,29 +481,32 @@ def _dense_generic_solve(circuit, mflat, dflat, paired, active, varying):
 
 
 def feature_system(circuit: Circuit, m_fixed: np.ndarray, feature: np.ndarray, coef: list,
-                   magnets, act: np.ndarray):
+                   magnets, act: np.ndarray, rows: np.ndarray | None = None):
     """A(m) = A_0 + Σ_f φ(m_f)·E_f, R(m) = R_0 + Σ_f φ(m_f)·F_f, φ = (1, m, m⊗m) of the varying
     magnets f (nodes ``magnets``; exact: K is linear in φ, the assembly in K). m_fixed
     (n, 1, 3): the other magnetizations; ``feature`` (c,) and ``coef``: the node each contact's
     K depends on (−1: none) and its coefficients, from :func:`feature_coefficients`; act (8u,):
-    active unknowns. Returns a0, r0, e (k, 13, u', u'), f (k, 13, u', 3n) on the u' active
-    unknowns and each contact's coefficients (zero (1, 8, 8) where nothing varies)."""
+    active unknowns; ``rows`` (default: the active ones) the padded balance rows to keep, in
+    that order. Returns a0 (r, u'), r0 (r, 3n), e (k, 13, r, u'), f (k, 13, r, 3n) on the
+    u' active unknowns and each contact's coefficients (zero (1, 8, 8) where nothing
+    varies)."""
+    rows = np.flatnonzero(act) if rows is None else np.asarray(rows)
+    cols = np.flatnonzero(act)
     n = circuit.n_nodes
     bases = node_bases(circuit, m_fixed, np.zeros(n, bool))
     k_fixed = contact_responses(circuit, m_fixed, np.zeros(n, bool))
     zero = np.zeros((1, 8, 8))
     a0, r0 = assemble_dense(circuit, [zero if g >= 0 else k for k, g in zip(k_fixed, feature)],
                             bases)
-    a0, r0 = a0[0][np.ix_(act, act)], r0[0][act]
+    a0, r0 = a0[0][np.ix_(rows, cols)], r0[0][rows]
     k_of = [c if g >= 0 else zero for c, g in zip(coef, feature)]
-    u = int(act.sum())
-    e = np.zeros((len(magnets), 13, u, u))
-    f = np.zeros((len(magnets), 13, u, 3 * n))
+    e = np.zeros((len(magnets), 13, len(rows), len(cols)))
+    f = np.zeros((len(magnets), 13, len(rows), 3 * n))
     for j, node in enumerate(magnets):
         kf = [k if g == node else zero for k, g in zip(k_of, feature)]
         ej, fj = assemble_dense(circuit, kf, bases, node_terms=False)  # (13, 8i, 8i), (13, 8i, 3n)
-        e[j] = ej[:, act][:, :, act]
-        f[j] = fj[:, act]
+        e[j] = ej[:, rows][:, :, cols]
+        f[j] = fj[:, rows]
     return a0, r0, e, f, k_of
 
 
