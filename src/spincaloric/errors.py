@@ -35,3 +35,7 @@ def unknown(what: str, given: str, choices) -> str:
 
 class DeviceError(FieldError):
     """Invalid device: ``field`` is the dotted path of the culprit, ``reason`` says why."""
+
+
+class DynamicsError(FieldError):
+    """Invalid dynamics input; ``field`` names the culprit."""

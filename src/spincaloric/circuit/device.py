@@ -160,16 +160,27 @@ def _check_node_sinks(where: str, reservoir, spin_flip, bath, spin_heat_relaxati
     return heat
 
 
-def _heat_capacity(where: str, reservoir: bool, value) -> float:
-    """A node's heat capacity (J/K): finite, ≥ 0, and only on an internal node."""
-    value = real(value, f"{where}.heat_capacity", "J/K", DeviceError)
-    if not value >= 0:
-        raise DeviceError(f"{where}.heat_capacity", f"must be a heat capacity >= 0 (J/K), "
-                          f"got {value!r}")
-    if value and reservoir:
-        raise DeviceError(f"{where}.heat_capacity", "only an internal node stores heat (a "
-                          "reservoir's temperature is fixed)")
-    return float(value)
+def _heat_storage(where: str, reservoir: bool, heat_capacity, lattice_heat_capacity,
+                  electron_phonon) -> tuple[float, float, float]:
+    """A node's heat capacities (J/K) and electron–phonon conductance (W/K): finite, ≥ 0,
+    only on an internal node, and a lattice capacity only with a lattice (G_ep > 0)."""
+    values = []
+    for key, value, unit in (("heat_capacity", heat_capacity, "J/K"),
+                             ("lattice_heat_capacity", lattice_heat_capacity, "J/K"),
+                             ("electron_phonon", electron_phonon, "W/K")):
+        value = real(value, f"{where}.{key}", unit, DeviceError)
+        if not value >= 0:
+            raise DeviceError(f"{where}.{key}", f"must be >= 0 ({unit}), got {value!r}")
+        if unit == "W/K" and (reason := conductance_reason(value, 0.0, unit)):
+            raise DeviceError(f"{where}.{key}", f"is {reason}")
+        if value and reservoir:
+            raise DeviceError(f"{where}.{key}", "only an internal node stores heat (a "
+                              "reservoir's temperature is fixed)")
+        values.append(float(value))
+    if values[1] and not values[2]:
+        raise DeviceError(f"{where}.lattice_heat_capacity", "a lattice temperature needs the "
+                          "electron-phonon conductance that couples it (electron_phonon, W/K)")
+    return tuple(values)
 
 
 @dataclass
@@ -194,9 +205,16 @@ class NodeSpec:
     precession : Ω⃗ = G_sf τ_sf ω⃗_L (S, 3-vector) of a normal internal node in a magnetic field
         (the Hanle effect): its spin accumulation precesses at ω⃗_L = γ B⃗ while it relaxes in
         τ_sf, so the spin balance gains −Ω⃗ × V⃗_s (and −L0 T Ω⃗ × T⃗_s); see :meth:`Device.add_node`.
-    heat_capacity : C (J/K) of an internal node: in the dynamics its temperature obeys
-        C dT/dt = (heat deposited) − (net heat current out), docs/dynamics.md; 0: the node's
-        heat balance is instantaneous (static solves never depend on C).
+    heat_capacity : C (J/K) of an internal node's electrons (of the whole node without a
+        lattice temperature): in the dynamics its temperature obeys C dT/dt = (heat
+        deposited) − (net heat current out), docs/dynamics.md; 0: the node's heat balance is
+        instantaneous (static solves never depend on a capacity).
+    electron_phonon : G_ep (W/K) > 0 gives the node a lattice temperature T_l of its own
+        (two-temperature model): heat G_ep (T − T_l) goes from its electrons to its lattice,
+        and ``bath`` then joins the lattice (not the electrons) to the substrate at the
+        device temperature. In a static solve the lattice is in steady state: the electrons
+        see G_ep and ``bath`` in series.
+    lattice_heat_capacity : C_l (J/K) of that lattice (0: it follows instantly).
     """
 
     kind: NodeKind
@@ -211,6 +229,8 @@ class NodeSpec:
     heat: float = 0.0
     precession: np.ndarray | None = None
     heat_capacity: float = 0.0
+    lattice_heat_capacity: float = 0.0
+    electron_phonon: float = 0.0
 
 
 @dataclass
@@ -266,12 +286,15 @@ class Device:
                  current: float | None = None, spin_flip: float = 0.0, bath: float = 0.0,
                  spin_heat_relaxation: float = 0.0, heat: float = 0.0,
                  hanle_field: Sequence[float] | None = None,
-                 spin_lifetime: float | None = None, heat_capacity: float = 0.0) -> None:
+                 spin_lifetime: float | None = None, heat_capacity: float = 0.0,
+                 lattice_heat_capacity: float = 0.0, electron_phonon: float = 0.0) -> None:
         """Add a node. ``voltage``: electric potential (V); ``temperature``: absolute (K);
         ``current``: conventional current (A) into the device from a current-biased reservoir,
         whose voltage is then solved for (give ``voltage`` or ``current``, not both).
         ``heat_capacity`` C (J/K, ≥ 0) of an internal node: its temperature follows
-        C dT/dt = (heat in) − (heat out) in the dynamics (:class:`NodeSpec`).
+        C dT/dt = (heat in) − (heat out) in the dynamics; ``electron_phonon`` G_ep (W/K) and
+        ``lattice_heat_capacity`` C_l (J/K) give it a lattice temperature of its own, coupled
+        to the substrate by ``bath`` (:class:`NodeSpec`).
 
         ``hanle_field`` (T, a 3-vector B⃗ = μ0H⃗) and ``spin_lifetime`` τ_sf (s) make the spin
         accumulation of a normal internal node precess (the Hanle effect). The node's spins obey
@@ -291,11 +314,12 @@ class Device:
                                                    temperature)
         heat = _check_node_sinks(where, reservoir, spin_flip, bath, spin_heat_relaxation, heat)
         omega = precession(where, kind, reservoir, spin_flip, hanle_field, spin_lifetime)
-        capacity = _heat_capacity(where, reservoir, heat_capacity)
+        storage = _heat_storage(where, reservoir, heat_capacity, lattice_heat_capacity,
+                                electron_phonon)
         self.nodes[name] = NodeSpec(kind, reservoir, float(voltage), temperature, m,
                                     None if current is None else float(current),
                                     float(spin_flip), float(bath), float(spin_heat_relaxation),
-                                    float(heat), omega, capacity)
+                                    float(heat), omega, *storage)
 
     def _new_node_name(self, name) -> str:
         """``nodes.NAME`` of a valid name that no node or layer has yet."""
@@ -383,10 +407,15 @@ class Circuit:
     ideal_links : bool (c,), the resistance-free links of joints without an interface
         (:meth:`Device.add_contact`): their conductances, the mixing conductance among them,
         are placeholders, not a physical interface's.
-    heat_capacity : (n,) J/K of every node (0: no stored heat).
+    heat_capacity, lattice_heat_capacity : (n,) J/K of every node's electrons (the whole
+        node without a lattice) and lattice (0: no stored heat).
+    electron_phonon : (n,) W/K, G_ep of the nodes with a lattice temperature (0: none).
     temperature_state : bool (n,), internal nodes whose temperature is given like a
         reservoir's (a state of the dynamics, :meth:`with_temperature_states`) rather than
         solved from their heat balance; all False in a device's own circuit.
+    lattice_states : whether the lattices of positive capacity are states of the dynamics
+        (their temperature a heat input G_ep T_l of the electrons) rather than in steady
+        state; False in a device's own circuit.
     """
 
     title: str
@@ -411,11 +440,15 @@ class Circuit:
     layers: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     ideal_links: np.ndarray = field(default_factory=lambda: _read_only(np.zeros(0, bool)))
     heat_capacity: np.ndarray | None = None
+    lattice_heat_capacity: np.ndarray | None = None
+    electron_phonon: np.ndarray | None = None
     temperature_state: np.ndarray | None = None
+    lattice_states: bool = False
 
     def __post_init__(self):
         n = len(self.names)
-        for name, dtype in (("heat_capacity", float), ("temperature_state", bool)):
+        for name, dtype in (("heat_capacity", float), ("lattice_heat_capacity", float),
+                            ("electron_phonon", float), ("temperature_state", bool)):
             if getattr(self, name) is None:
                 object.__setattr__(self, name, _read_only(np.zeros(n, dtype)))
 
@@ -455,6 +488,8 @@ class Circuit:
             precession=_read_only(np.array([np.zeros(3) if s.precession is None
                                             else s.precession for s in specs]).reshape(-1, 3)),
             heat_capacity=_read_only([s.heat_capacity for s in specs]),
+            lattice_heat_capacity=_read_only([s.lattice_heat_capacity for s in specs]),
+            electron_phonon=_read_only([s.electron_phonon for s in specs]),
         )
 
     def with_temperature_states(self) -> Circuit:
@@ -465,7 +500,24 @@ class Circuit:
         and spin accumulation stay solved for (the electrons' charge and spin respond
         instantly)."""
         held = _read_only(self.heat_capacity > 0)
-        return dataclasses.replace(self, temperature_state=held)
+        return dataclasses.replace(self, temperature_state=held, lattice_states=True)
+
+    @property
+    def lattice_state(self) -> np.ndarray:
+        """(n,) bool, nodes whose lattice temperature is a state of the dynamics (a lattice of
+        positive capacity, in a circuit :meth:`with_temperature_states`)."""
+        return (self.electron_phonon > 0) & (self.lattice_heat_capacity > 0) & \
+            self.lattice_states
+
+    @property
+    def electron_bath(self) -> np.ndarray:
+        """(n,) W/K, the conductance that takes heat (T − T0)·G out of each node's electrons:
+        ``bath`` without a lattice; with one in steady state G_ep and ``bath`` in series; with
+        one that is a state, G_ep (the lattice then gives back G_ep (T_l − T0) as a heat
+        input)."""
+        g, b = self.electron_phonon, self.bath
+        series = np.divide(g * b, g + b, out=np.zeros_like(b), where=(g + b) > 0)
+        return np.where(self.lattice_state, g, np.where(g > 0, series, b))
 
     @property
     def fixed_temperature(self) -> np.ndarray:

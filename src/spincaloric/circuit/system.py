@@ -237,7 +237,7 @@ def _build(circuit: Circuit, width: int) -> KirchhoffSystem:
                                     8 * position[held] + 4]),
         source_cols=np.concatenate([3 * biased + 2, 3 * internal + 2, 3 * held + 1]),
         source_values=np.concatenate([-np.ones(len(biased)), np.ones(len(internal)),
-                                      -circuit.bath[held]]))
+                                      -circuit.electron_bath[held]]))
 
 
 def _node_terms(circuit: Circuit, position: np.ndarray, width: int):
@@ -248,7 +248,8 @@ def _node_terms(circuit: Circuit, position: np.ndarray, width: int):
     f⃗_↑−↓ at every energy). Entries on inactive unknowns (T⃗_s when thermalized, a
     ferromagnet's transverse spin) are kept: solvers drop inactive rows and columns."""
     nodes = np.flatnonzero(position >= 0)
-    nodes = nodes[(circuit.spin_flip[nodes] != 0) | (circuit.bath[nodes] != 0)
+    bath = circuit.electron_bath
+    nodes = nodes[(circuit.spin_flip[nodes] != 0) | (bath[nodes] != 0)
                   | (circuit.spin_heat_sink[nodes] != 0) | circuit.precession[nodes].any(axis=1)]
     block = np.zeros((len(nodes), width, width))
     spin = np.arange(1, 4)
@@ -256,7 +257,7 @@ def _node_terms(circuit: Circuit, position: np.ndarray, width: int):
     precession = -cross_matrix(circuit.precession[nodes])  # (u, 3, 3)
     block[:, 1:4, 1:4] += precession
     if width == 8:  # a temperature state's bath is a drive entry (:func:`_build`)
-        block[:, 4, 4] = np.where(circuit.temperature_state[nodes], 0.0, circuit.bath[nodes])
+        block[:, 4, 4] = np.where(circuit.temperature_state[nodes], 0.0, bath[nodes])
         block[:, spin + 4, spin + 4] = circuit.spin_heat_sink[nodes, None]
         block[:, 5:8, 5:8] += LORENZ * circuit.temperature * precession
     u, i, j = np.nonzero(block)

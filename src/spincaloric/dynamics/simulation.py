@@ -18,7 +18,7 @@ import numpy as np
 
 from ..circuit.device import Circuit, DeviceError
 from ..circuit.drives import QUANTITIES, drive_layout, to_boundary, to_theory
-from ..errors import FieldError
+from ..errors import DynamicsError
 from ..linear_response import warn_beyond_linear_response
 from ..validation import real, real_array, temperature_reason, unit_vectors
 from ..validation import seed as validated_seed
@@ -40,10 +40,6 @@ BLOCK = 1024
 #: From this ensemble size on, fixed-step methods use the lane-vectorised, multi-threaded
 #: ensemble kernel (same random streams; results agree with the scalar kernel to rounding).
 ENSEMBLE_KERNEL_MIN = 8
-
-
-class DynamicsError(FieldError):
-    """Invalid dynamics input; ``field`` names the culprit."""
 
 
 #: The most time steps a run may ask for (until/dt, or until/max_step of RK45): hours of
@@ -234,7 +230,9 @@ class Simulation:
     def transient(self) -> bool:
         """Whether nodes store heat (a heat capacity > 0): their temperatures are then states
         of the run, integrated with the magnetizations (:mod:`.transient`)."""
-        return bool(np.any(self.circuit.heat_capacity > 0))
+        c = self.circuit
+        return bool(np.any(c.heat_capacity > 0)
+                    or np.any((c.electron_phonon > 0) & (c.lattice_heat_capacity > 0)))
 
     @functools.cached_property
     def thermal_circuit(self) -> Circuit:

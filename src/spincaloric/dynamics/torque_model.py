@@ -167,7 +167,7 @@ class CircuitTorqueModel:
         unknown = circuit.unknown_nodes
         act = active[unknown].reshape(-1)
         u = int(act.sum())
-        temperature_index = _temperature_index(circuit, nodes, act)
+        temperature_index = temperature_index_of(circuit, nodes, act)
         held = np.flatnonzero(circuit.temperature_state)
         pos = np.full(circuit.n_nodes, -1, np.intp)
         pos[unknown] = np.arange(len(unknown))
@@ -269,7 +269,7 @@ class CircuitTorqueModel:
             across = np.where(member[c.ends[leaving, 0]], c.ends[leaving, 1],
                               c.ends[leaving, 0])
             weight = np.abs(np.trace(perp @ per_volt[leaving] @ perp, axis1=1, axis2=2))
-            rows.append((_temperature_index(c, across, act), weight / max(weight.sum(), 1e-300)))
+            rows.append((temperature_index_of(c, across, act), weight / max(weight.sum(), 1e-300)))
         width = max(len(r[0]) for r in rows)
         slot = np.zeros((len(rows), width), np.int64)
         weight = np.zeros((len(rows), width))
@@ -480,13 +480,15 @@ def _unit_states(circuit: Circuit, act: np.ndarray, m: np.ndarray) -> np.ndarray
     return _solver.node_states(circuit, y_pad.reshape(w, -1, 8), m, drives)
 
 
-def _temperature_index(circuit: Circuit, nodes: np.ndarray, act: np.ndarray) -> np.ndarray:
-    """(k,) drive slot 3r + 1 of a reservoir magnet, or −1 − (position of the node's
-    temperature among the solved unknowns) for an internal one."""
+def temperature_index_of(circuit: Circuit, nodes: np.ndarray, act: np.ndarray) -> np.ndarray:
+    """(k,) where the electron temperature of each of ``nodes`` lives: the drive slot
+    3r + 1 (T − T0) of a reservoir or a temperature state, or −1 − (position of the node's
+    temperature among the solved unknowns) for another internal node."""
     pos = np.full(circuit.n_nodes, -1, np.intp)
     pos[circuit.unknown_nodes] = np.arange(len(circuit.unknown_nodes))
     before = np.concatenate([[0], np.cumsum(act)])  # active unknowns before a padded index
-    return np.where(circuit.reservoir[nodes], drive_layout(circuit).slot(nodes, "temperature"),
+    return np.where(circuit.fixed_temperature[nodes],
+                    drive_layout(circuit).slot(nodes, "temperature"),
                     -1 - before[np.maximum(8 * pos[nodes] + 4, 0)]).astype(np.int64)
 
 

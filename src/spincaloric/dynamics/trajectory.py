@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..circuit.contacts import cross_matrix
+from ..errors import DynamicsError
 from ..files import FORMAT_ATTRIBUTE, FORMAT_VERSION, atomic_write
 from .switching import SwitchingResult, detect_switching
 
@@ -50,21 +51,24 @@ class Trajectory:
 
     @property
     def temperature_nodes(self) -> tuple[str, ...]:
-        """Names of the nodes whose temperature the run integrates (none without heat
-        capacities)."""
+        """Labels of the temperatures the run integrates, in the order of
+        :attr:`node_temperature`: the names of the nodes whose electrons store heat, then
+        ``NODE/lattice`` for every lattice temperature state (none without heat capacities)."""
         if self.node_temperature is None:
             return ()
-        c = self.simulation.circuit
-        return tuple(c.names[i] for i in np.flatnonzero(c.heat_capacity > 0))
+        c = self.simulation.model.circuit
+        return (tuple(c.names[i] for i in np.flatnonzero(c.temperature_state))
+                + tuple(f"{c.names[i]}/lattice" for i in np.flatnonzero(c.lattice_state)))
 
-    def temperature(self, node: str) -> np.ndarray:
-        """(E, S) absolute temperature (K) of node ``node``, one that stores heat."""
-        if node not in self.temperature_nodes:
-            from .simulation import DynamicsError
+    def temperature(self, node: str, lattice: bool = False) -> np.ndarray:
+        """(E, S) absolute temperature (K) of the electrons (or, with ``lattice``, the lattice)
+        of node ``node``, one whose temperature the run integrates."""
+        label = f"{node}/lattice" if lattice else node
+        if label not in self.temperature_nodes:
 
-            raise DynamicsError(f"nodes.{node}", "not a node whose temperature the run "
-                                "integrates (give it a heat capacity)")
-        return self.node_temperature[..., self.temperature_nodes.index(node)]
+            raise DynamicsError(f"nodes.{node}", f"the run integrates no {'lattice ' * lattice}"
+                                "temperature of this node (give it a heat capacity)")
+        return self.node_temperature[..., self.temperature_nodes.index(label)]
 
     def magnetization(self, name: str) -> np.ndarray:
         """(E, S, 3) magnetization of magnet ``name``."""
@@ -104,8 +108,9 @@ class Trajectory:
         kw = {"voltage": {}, "temperature": {}, "current": {}, "heat": {}}
         for (node, quantity), v in self.drive_values().items():
             kw[quantity][node] = v
-        for node in self.temperature_nodes:  # the temperatures the run integrated
-            kw["temperature"][node] = self.temperature(node)
+        for node in self.temperature_nodes:  # the electron temperatures the run integrated
+            if not node.endswith("/lattice"):
+                kw["temperature"][node] = self.temperature(node)
         mags = {n: self.magnetization(n) for n in self.names}
         return sim.thermal_circuit.solve(magnetization=mags, **kw)
 

@@ -294,6 +294,8 @@ def _add_nodes(dev: Device, model) -> dict:
                      temperature=node.temperature, magnetization=m, current=node.current,
                      spin_flip=node.spin_flip, bath=node.bath,
                      spin_heat_relaxation=node.spin_heat_relaxation, heat=node.heat,
+                     heat_capacity=node.heat_capacity, electron_phonon=node.electron_phonon,
+                     lattice_heat_capacity=node.lattice_heat_capacity,
                      hanle_field=node.hanle_field, spin_lifetime=node.spin_lifetime)
         if node.magnet is not None:
             magnets[name] = _magnet(node.magnet, f"nodes.{name}.magnet")

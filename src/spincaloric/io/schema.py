@@ -93,13 +93,21 @@ class NodeTable(_Strict):
     bath: float = quantity("W/K", 0.0, description="heat conductance to the phonon bath")
     spin_heat_relaxation: float = quantity("W/K", 0.0, description="spin-temperature relaxation")
     heat: float = quantity("W", 0.0, description="heat deposited in an internal node")
+    heat_capacity: float = quantity("J/K", 0.0, description="heat stored by an internal node's "
+                                    "electrons (dynamics: its temperature becomes a state)")
+    electron_phonon: float = quantity("W/K", 0.0, description="G_ep: gives the node a lattice "
+                                      "temperature, which bath then joins to the substrate")
+    lattice_heat_capacity: float = quantity("J/K", 0.0, description="heat stored by the node's "
+                                            "lattice (with electron_phonon)")
     hanle_field: Vector3 | None = quantity(
         "T", None, description="B = μ0 H precessing the spin accumulation of a normal node")
     spin_lifetime: float | None = quantity("s", None, description="τ_sf with hanle_field")
     magnet: MagnetTable | None = None
 
     _check = field_validator("voltage", "current", "spin_flip", "bath",
-                             "spin_heat_relaxation", "heat", "spin_lifetime")(_finite)
+                             "spin_heat_relaxation", "heat", "spin_lifetime",
+                             "heat_capacity", "electron_phonon",
+                             "lattice_heat_capacity")(_finite)
     _absolute = field_validator("temperature")(_temperature)
 
     @field_validator("magnetization")
