@@ -198,8 +198,7 @@ class Trajectory:
             ds = ds.assign_coords(thermal_node=list(self.temperature_nodes))
             ds["node_temperature"] = (("ensemble", "time", "thermal_node"),
                                       self.node_temperature,
-                                      {"units": "K", "long_name": "temperature of the nodes "
-                                       "that store heat"})
+                                      {"units": "K", "long_name": "temperature"})
         if with_circuit:
             sol = self.circuit_solution
             tau = np.stack([sol.magnet_torque(n) for n in self.names], axis=-2)

@@ -139,6 +139,7 @@ _SYMBOLS = {
     "resistivity": "ρ", "spin_flip_length": "λ_sf", "hanle_field": "B", "spin_lifetime": "τ_sf",
     "length": "L", "area": "A", "conductance_per_area": "G/A", "resistance_area": "RA",
     "spin_asymmetry": "β", "thermal_conductivity": "κ", "spin_seebeck": "S_s",
+    "node_temperature": "T",
 }
 
 
@@ -425,8 +426,9 @@ def plot_trajectory(ds, trajectory: int = 0, variable: str | None = None,
     """A figure of a trajectory file (``spincaloric run -o``, :meth:`Trajectory.to_xarray
     <spincaloric.dynamics.trajectory.Trajectory.to_xarray>`) against time, trajectory
     ``trajectory`` of the ensemble: the magnetization components m_x, m_y, m_z of every dynamic
-    magnet (with the ensemble mean, dashed, for an ensemble), each drive, and the torque on
-    each magnet (its magnitude, or ``component``); the switching instant marked. With
+    magnet (with the ensemble mean, dashed, for an ensemble), each drive, the temperatures of
+    the nodes that store heat, and the torque on each magnet (its magnitude, or
+    ``component``); the switching instant marked. With
     ``variable`` that variable alone (every contact, magnet or component a line). Returns the
     figure."""
     if not 0 <= trajectory < ds.sizes.get("ensemble", 1):
@@ -449,7 +451,9 @@ def plot_trajectory(ds, trajectory: int = 0, variable: str | None = None,
         drives = [str(v) for v in ds.data_vars if str(v).startswith("drive_")]
         units = list(dict.fromkeys(ds[d].attrs.get("units", "") for d in drives))
         panels = [["m"], *([d for d in drives if ds[d].attrs.get("units", "") == u]
-                           for u in units), *([["torque"]] if "torque" in ds else [])]
+                           for u in units),
+                  *([["node_temperature"]] if "node_temperature" in ds else []),
+                  *([["torque"]] if "torque" in ds else [])]
     fig = _figure(7.0, 2.0 + 2.0 * len(panels))
     axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
     for ax, names in zip(axes, panels):
