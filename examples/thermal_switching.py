@@ -1,17 +1,23 @@
-"""Headline example: a heat pulse alone reverses the free layer of a Co|Cu|Co nanopillar.
+"""Headline example: an absorbed laser power alone reverses the free layer of a Co|Cu|Co pillar.
 
-The pillar of ``examples/devices/thermal_switching_pillar.toml`` (a 40 nm perpendicular free
-layer; Cu/Co interfaces with the Table I ratios of Cu/Co(001)*, the largest |P'S| of the Cu/Co
-rows, and the conductance per area of clean Cu/Co(111), Xia et al. 2002, as none of the alloyed
-interface is sourced — the device file says why) is driven twice:
+The pillar of ``examples/devices/laser_heated_pillar.toml`` stands on a substrate: a 10 nm Co
+polarizer on the bottom electrode, a 10 nm Cu spacer and a 1.5 nm perpendicular Co free layer
+(40 nm disc) under the top electrode, with the Cu/Co interfaces of Table I (Cu/Co(001)*
+ratios, Hatami et al. 2007; the conductance per area of clean Cu/Co(111), Xia et al. 2002).
+A 4 ns laser pulse deposits 2.1 pJ in the free layer, with no voltage bias. Nothing about the
+temperatures is imposed: the free layer, the spacer and the polarizer store heat (handbook
+heat capacities × volume), and their temperatures follow from the heat that flows through
+the interfaces — electronic conduction, Peltier and spin-dependent thermoelectric heat — into
+the electrodes and, through a boundary conductance, into the substrate. The temperature
+difference across the spacer drives a thermal spin-transfer torque, solved from the circuit
+at every step of the LLGS integration together with the heat flow.
 
-1. thermally: a laser pulse heats the free-layer side by 40 K, with no voltage bias;
-2. electrically: a voltage pulse whose torque matches the thermal one at its peak,
-   P ΔV = −P'S ΔT (physics.md §5), with no temperature bias.
+For comparison, the pillar of ``thermal_switching_pillar.toml``, whose free-layer side is held
+40 K above the polarizer (an imposed temperature), and the voltage pulse of equal peak torque
+drive (``imposed_heat_pulse_switching.py``).
 
-The torque on the free layer is solved from the thermoelectric circuit at every step of the
-Landau–Lifshitz–Gilbert–Slonczewski integration. The script prints the switching times and
-writes a figure of m_z(t), the drives and the torques.
+The script prints the absorbed energy, the temperatures reached and the switching times, and
+writes a figure of the absorbed power, the computed temperatures and m_z(t).
 
 Run:  python examples/thermal_switching.py [--output docs/figures/thermal_switching.png]
 """
@@ -22,14 +28,23 @@ import argparse
 from pathlib import Path
 
 import numpy as np
+from imposed_heat_pulse_switching import runs as imposed_runs
 
-from spincaloric.dynamics.drives import RectangularPulse
 from spincaloric.dynamics.simulation import Simulation
 from spincaloric.io import load_spec
 from spincaloric.io.plotting import save_png
 
 HERE = Path(__file__).parent
-DEVICE = HERE / "devices" / "thermal_switching_pillar.toml"
+DEVICE = HERE / "devices" / "laser_heated_pillar.toml"
+
+
+def laser_run():
+    """(circuit, the power drive, the trajectory) of the laser-heated pillar."""
+    spec = load_spec(DEVICE)
+    circuit = spec.device.finalize()
+    run = Simulation(circuit, spec.magnets, spec.drives).run(
+        until=spec.simulation["until"], n_save=spec.simulation["n_save"])
+    return circuit, spec.drives[("free", "heat")], run
 
 
 def main(argv=None):
@@ -37,60 +52,63 @@ def main(argv=None):
     ap.add_argument("--output", type=Path, default=Path("docs/figures/thermal_switching.png"))
     args = ap.parse_args(argv)
 
-    spec = load_spec(DEVICE)
-    circuit = spec.device.finalize()
-    laser = spec.drives[("free", "temperature")]
-    opts = dict(until=spec.simulation["until"], n_save=spec.simulation["n_save"])
-
-    thermal = Simulation(circuit, spec.magnets, spec.drives).run(**opts)
-
-    # the electrical pulse with the same torque drive as the laser's peak: P ΔV = −P'S ΔT
-    c = circuit.contact_parameters(1)
-    p = c.polarization
-    p_prime = (c.dg_up - c.dg_down) / (c.dg_up + c.dg_down)
-    s = c.seebeck(circuit.temperature)
-    delta_v = -p_prime * s * laser.peak / p  # theory ΔV = V_free − V_fixed (V)
-    pulse = RectangularPulse(base=0.0, amplitude=-delta_v, start=laser.start,
-                             duration=laser.decay, rise=laser.rise)  # electric potential
-    electrical = Simulation(circuit, spec.magnets, {("free", "voltage"): pulse}).run(**opts)
-
-    print(f"{circuit.title}")
-    print(f"  P = {p:.3f}, P' = {p_prime:.3f}, S = {s * 1e6:.2f} µV/K: a 1 K bias acts like "
-          f"{-p_prime * s / p * 1e6:.2f} µV")
-    for label, traj, drive in (("heat pulse", thermal, f"ΔT = {laser.peak:g} K peak, no voltage"),
-                               ("voltage pulse", electrical,
-                                f"{delta_v * 1e3:.3f} mV for {laser.decay * 1e9:g} ns")):
+    circuit, power, laser = laser_run()
+    _, imposed, thermal, electrical, delta_v = imposed_runs()
+    t0 = circuit.temperature
+    t = laser.time
+    energy = float(np.trapezoid(power(t), t))
+    across = laser.temperature("free")[0] - laser.temperature("fixed")[0]
+    fwhm = 2 * np.sqrt(2 * np.log(2)) * power.width
+    print(circuit.title)
+    print(f"  laser power ({energy * 1e12:.2f} pJ absorbed in the free layer, "
+          f"{fwhm * 1e9:.1f} ns FWHM, no voltage): free layer up to "
+          f"{laser.temperature('free').max() - t0:.1f} K, spacer "
+          f"{laser.temperature('spacer').max() - t0:.1f} K, polarizer "
+          f"{laser.temperature('fixed').max() - t0:.1f} K above {t0:g} K; "
+          f"ΔT across the spacer up to {across.max():.1f} K")
+    for label, traj, drive in (
+            ("laser power", laser, "temperatures computed"),
+            ("heat pulse", thermal, f"ΔT = {imposed.peak:g} K peak imposed, no voltage"),
+            ("voltage pulse", electrical,
+             f"{delta_v * 1e3:.3f} mV for {imposed.decay * 1e9:g} ns")):
         sw = traj.switching()["free"]
         when = (f"switched at {sw.time[0] * 1e9:.2f} ns" if sw.switched[0]
                 else "did not switch")
         print(f"  {label} ({drive}): {when}")
+    plot(laser, power, thermal, electrical, t0, args.output)
 
+
+def plot(laser, power, thermal, electrical, t0, output):
+    """Absorbed power, computed temperatures and m_z(t) of the three runs, to ``output``."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(3, 1, figsize=(7, 8), sharex=True, constrained_layout=True)
-    t = thermal.time * 1e9
-    for traj, label, colour in ((thermal, "heat pulse (no voltage)", "C3"),
-                                (electrical, "equivalent voltage pulse", "C0")):
-        axes[0].plot(t, traj.magnetization("free")[0, :, 2], color=colour, label=label)
-        tau = traj.circuit_solution.torques["free"][0]
-        axes[2].plot(t, np.linalg.norm(tau, axis=-1) * 1e21, color=colour, label=label)
-    axes[0].set_ylabel("free layer m_z")
-    axes[0].legend()
-    heat = thermal.drive_values()[("free", "temperature")][0] - circuit.temperature
-    volts = electrical.drive_values()[("free", "voltage")][0]
-    axes[1].plot(t, heat, color="C3", label="ΔT of the free-layer side (K)")
-    axes[1].plot(t, -volts * 1e5, color="C0", ls="--",
-                 label="V_fixed − V_free, electric (10 µV)")
-    axes[1].set_ylabel("drive")
-    axes[1].legend()
-    axes[2].set_ylabel("|torque| (10⁻²¹ N·m)")
+    t = laser.time * 1e9
+    axes[0].plot(t, power(laser.time) * 1e6, color="C3")
+    axes[0].set_ylabel("absorbed laser power (µW)")
+    for node, colour in (("free", "C3"), ("spacer", "C1"), ("fixed", "C0")):
+        axes[1].plot(t, laser.temperature(node)[0] - t0, color=colour,
+                     label=f"{node} (computed)")
+    axes[1].plot(t, laser.temperature("free")[0] - laser.temperature("fixed")[0], "k",
+                 lw=1.5, label="ΔT across the spacer")
+    imposed = thermal.drive_values()[("free", "temperature")][0] - t0
+    axes[1].plot(thermal.time * 1e9, imposed, "k:", label="imposed ΔT (comparison)")
+    axes[1].set_ylabel(f"T − {t0:g} K (K)")
+    axes[1].legend(fontsize=8)
+    for traj, label, style in ((laser, "laser power, temperatures computed", "C3"),
+                               (thermal, "imposed heat pulse", "k:"),
+                               (electrical, "equivalent voltage pulse", "C0--")):
+        axes[2].plot(traj.time * 1e9, traj.magnetization("free")[0, :, 2], style, label=label)
+    axes[2].set_ylabel("free layer m_z")
     axes[2].set_xlabel("time (ns)")
-    fig.suptitle("Thermal spin-transfer torque switching, Co|Cu|Co pillar (Cu/Co(001)*)")
-    save_png(fig, args.output, make_dirs=True)
-    print(f"wrote {args.output}")
+    axes[2].legend(fontsize=8)
+    fig.suptitle("Thermal spin-transfer torque switching by an absorbed laser power, "
+                 "Co|Cu|Co pillar", fontsize=10)
+    save_png(fig, output, make_dirs=True)
+    print(f"wrote {output}")
 
 
 if __name__ == "__main__":

@@ -20,9 +20,31 @@ def run(script, tmp_path):
 
 
 def test_headline_thermal_switching(tmp_path):
+    """The laser power switches the pillar with temperatures computed from heat capacities
+    and heat flow (ΔT across the spacer within linear response), as do the imposed heat pulse
+    and the voltage pulse of the comparison."""
     text = run("thermal_switching.py", tmp_path)
-    assert "heat pulse (ΔT = 40 K peak, no voltage): switched at" in text
+    assert "laser power (temperatures computed): switched at" in text
+    assert "heat pulse (ΔT = 40 K peak imposed, no voltage): switched at" in text
     assert "voltage pulse" in text and "did not switch" not in text
+    across = float(text.split("ΔT across the spacer up to ")[1].split(" K")[0])
+    assert 20 < across < 60
+
+
+def test_laser_switching_map_and_boundary_conductance(tmp_path):
+    """Coarse map: some pulses switch, the weakest do not; the threshold energy of a 4 ns pulse
+    rises with the polarizer's boundary conductance (the electrode interface's spin-dependent
+    Seebeck current fades as the substrate takes the polarizer's heat)."""
+    out = tmp_path / "figure.png"
+    res = subprocess.run([sys.executable, str(ROOT / "examples" / "laser_switching_map.py"),
+                          "--quick", "--output", str(out)], capture_output=True, text=True,
+                         check=True, cwd=tmp_path)
+    assert out.stat().st_size > 10_000
+    lines = res.stdout.splitlines()
+    assert any("lowest switching energy" in line for line in lines)
+    thresholds = [float(line.split("threshold ")[1].split(" pJ")[0]) for line in lines
+                  if "threshold" in line]
+    assert len(thresholds) == 2 and thresholds[0] < thresholds[1]
 
 
 def test_torque_vs_angle_matches_the_closed_forms(tmp_path):

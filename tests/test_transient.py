@@ -239,3 +239,50 @@ def test_a_power_that_cools_below_zero_is_refused():
                      {("spacer", "heat"): drives.Constant(-1.0)})
     with pytest.raises((DynamicsError, DeviceError), match="temperature|heat"):
         sim.run(1e-10)
+
+
+def electrical_power(tr, c):
+    """(E, S) W the reservoirs deliver: Σ electric potential × conventional current into the
+    device, from the contacts' currents of the saved states."""
+    sol = tr.circuit_solution
+    power = 0.0
+    for k, r in enumerate(sol.contacts):
+        a, b = c.ends[k]
+        for node, sign in ((a, 1.0), (b, -1.0)):  # current leaving a reservoir into the device
+            if c.reservoir[node]:
+                potential = sol.state(c.names[node]).voltage
+                power = power + sign * potential * r.charge_current
+    return power
+
+
+def test_joule_heating_resolved_in_time_conserves_energy():
+    """A current pulse through the pillar, its Joule heat deposited at every evaluation:
+    the absorbed laser energy plus the electrical work of the leads equals the heat delivered
+    to leads and substrate (with the leads' own halves of the Joule heat) plus the stored
+    heat; and without the Joule heat the run stays colder."""
+    kw = dict(heat_capacity=3e-19, bath=1e-6, free_heat_capacity=2e-18)
+    c = pillar(free_m=(0.3, 0.1, 0.95), **kw)
+    bias = drives.RectangularPulse(base=0.0, amplitude=-5e-2, start=0.05e-9, duration=0.2e-9,
+                                   rise=0.02e-9)
+    laser = drives.GaussianPulse(base=0.0, amplitude=5e-6, center=0.1e-9, width=0.03e-9)
+    runs = {}
+    for joule in (True, False):
+        sim = Simulation(c, {"free": magnet(anisotropy=0.05)},
+                         {("lead", "voltage"): bias, ("spacer", "heat"): laser}, pumping=False,
+                         joule_heating=joule)
+        runs[joule] = sim.run(0.4e-9, n_save=4001, rtol=1e-10, atol=1e-12)
+    tr = runs[True]
+    t = tr.time
+    from spincaloric.circuit.solution import joule_heat_of
+
+    sol = tr.circuit_solution
+    halves = joule_heat_of(c, sol.states, sol.currents)[..., c.reservoir].sum(axis=-1)[0]
+    supplied = np.trapezoid(laser(t) + electrical_power(tr, c)[0], t)
+    delivered = np.trapezoid(heat_into_baths(tr, c)[0] + halves, t)
+    stored = sum(cap * (tr.temperature(n)[0, -1] - tr.temperature(n)[0, 0])
+                 for n, cap in (("spacer", 3e-19), ("free", 2e-18)))
+    assert supplied == pytest.approx(delivered + stored, rel=1e-6, abs=0)
+    joule = np.trapezoid(electrical_power(tr, c)[0], t)
+    assert joule > 0.1 * np.trapezoid(laser(t), t)  # the Joule heat matters here
+    hotter = runs[True].temperature("free")[0] - runs[False].temperature("free")[0]
+    assert hotter.max() > 1e-3 and hotter.min() > -1e-9

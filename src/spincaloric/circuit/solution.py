@@ -421,13 +421,21 @@ def joule_heat(solution: Solution) -> dict[str, np.ndarray]:
     second harmonic of a lock-in measurement). Arrays carry the batch shape of the solution.
     """
     c = solution.circuit
-    x = solution.states
+    heat = joule_heat_of(c, solution.states, solution.currents)
+    return {c.names[n]: heat[..., n] for n in c.internal}
+
+
+def joule_heat_of(circuit, states: np.ndarray, currents: np.ndarray) -> np.ndarray:
+    """(..., n) W: the Joule heat of :func:`joule_heat` at every node from the node states
+    (..., n, 8) and contact currents (..., c, 8) (theory variables; a reservoir's entry is the
+    half of its contacts' heat that it absorbs)."""
+    c, x = circuit, states
     dx = x[..., c.ends[:, 0], :4] - x[..., c.ends[:, 1], :4]
-    power = np.einsum("...k,...k->...", solution.currents[..., :4],
+    power = np.einsum("...k,...k->...", currents[..., :4],
                       dx * np.array([1.0, 0.5, 0.5, 0.5]))  # (..., c) W
     heat = 0.5 * c.spin_flip * np.sum(x[..., 1:4] ** 2, axis=-1)  # (..., n) W
     half = np.moveaxis(0.5 * power, -1, 0)  # (c, ...): each contact's heat to both ends
     moved = np.moveaxis(heat, -1, 0)  # (n, ...), a view: the sums land in ``heat``
     np.add.at(moved, c.ends[:, 0], half)
     np.add.at(moved, c.ends[:, 1], half)
-    return {c.names[n]: heat[..., n] for n in c.internal}
+    return heat

@@ -178,6 +178,11 @@ class Simulation:
     torque : "circuit" (solved from the circuit at every step), "none", or "slonczewski"
         (prescribed τ/(M_s V) = a_J m × (m × p), for comparisons; give ``slonczewski`` =
         {magnet: (a_J in T, p 3-vector)}).
+    joule_heating : the Joule heat of the currents (second order in the bias) deposited in the
+        nodes at every evaluation, from the circuit at the current magnetizations, drives and
+        temperatures (time-resolved; :mod:`.transient`, integrated by LSODA like a run whose
+        nodes store heat); ``False``: none, unless the drives carry it
+        (:func:`.heating.with_joule_heating`, evaluated once at fixed magnetizations).
     pumping : with the circuit torque, the spin pumped by the moving magnets into the
         circuit (Tserkovnyak, Brataas & Bauer 2002; physics.md §9): the torque becomes
         τ0(m) + D(m) ṁ (enhanced damping, dynamic coupling through the circuit) and the
@@ -191,6 +196,7 @@ class Simulation:
     torque: str = "circuit"
     slonczewski: Mapping[str, tuple[float, np.ndarray]] = field(default_factory=dict)
     pumping: bool = True
+    joule_heating: bool = False
 
     def __post_init__(self):
         if not isinstance(self.circuit, Circuit):
@@ -215,8 +221,9 @@ class Simulation:
                                                                    "slonczewski"):
             raise DynamicsError("torque", f"must be 'circuit', 'none' or 'slonczewski', "
                                 f"got {self.torque!r}")
-        if not isinstance(self.pumping, (bool, np.bool_)):
-            raise DynamicsError("pumping", f"must be true or false, got {self.pumping!r}")
+        for name in ("pumping", "joule_heating"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise DynamicsError(name, f"must be true or false, got {getattr(self, name)!r}")
         self.names = tuple(self.magnets)
         try:  # the names here; the torque maps (a computation) on first use, see ``model``
             dynamic_magnet_nodes(self.circuit, self.names)
@@ -228,10 +235,11 @@ class Simulation:
 
     @property
     def transient(self) -> bool:
-        """Whether nodes store heat (a heat capacity > 0): their temperatures are then states
-        of the run, integrated with the magnetizations (:mod:`.transient`)."""
+        """Whether the run integrates heat flow (:mod:`.transient`): nodes store heat (a heat
+        capacity > 0; their temperatures are states, integrated with the magnetizations) or
+        the Joule heat is resolved in time (``joule_heating``)."""
         c = self.circuit
-        return bool(np.any(c.heat_capacity > 0)
+        return bool(np.any(c.heat_capacity > 0) or self.joule_heating
                     or np.any((c.electron_phonon > 0) & (c.lattice_heat_capacity > 0)))
 
     @functools.cached_property
@@ -512,16 +520,16 @@ class Simulation:
         return Trajectory(self, t_save, out, steps, method, amp, settings, crossing)
 
     def _refuse_for_transient(self, method, temperature_noise) -> None:
-        """With heat capacities only the deterministic LSODA integration of :mod:`.transient`
-        runs: a DynamicsError names a fixed-step method or thermal noise."""
+        """With heat capacities or time-resolved Joule heat only the deterministic LSODA
+        integration of :mod:`.transient` runs: a DynamicsError names a fixed-step method or
+        thermal noise."""
+        what = "time-resolved Joule heat" if self.joule_heating else "heat capacities"
         if temperature_noise:
-            raise DynamicsError("temperature_noise", "nodes with a heat capacity make the "
-                                "temperatures states of a deterministic integration (LSODA); "
-                                "thermal noise needs them at zero")
+            raise DynamicsError("temperature_noise", f"with {what} the run is a deterministic "
+                                "integration (LSODA); thermal noise needs neither")
         if method not in (None, "lsoda"):
-            raise DynamicsError("method", f"with heat capacities the magnetizations and "
-                                f"temperatures are integrated together by 'lsoda', got "
-                                f"{method!r}")
+            raise DynamicsError("method", f"with {what} the magnetizations and temperatures "
+                                f"are integrated together by 'lsoda', got {method!r}")
 
     def _run_transient(self, t_save, breaks, m0, mp, mv, slon, amp, rtol, atol, max_step,
                        progress) -> Trajectory:

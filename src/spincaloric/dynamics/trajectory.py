@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..circuit.contacts import cross_matrix
+from ..circuit.solution import joule_heat
 from ..errors import DynamicsError
 from ..files import FORMAT_ATTRIBUTE, FORMAT_VERSION, atomic_write
 from .switching import SwitchingResult, detect_switching
@@ -103,7 +104,9 @@ class Trajectory:
 
     @cached_property
     def circuit_solution(self):
-        """The circuit solved at every saved instant of every trajectory (batch (E, S))."""
+        """The circuit solved at every saved instant of every trajectory (batch (E, S)), at
+        the integrated temperatures and, with time-resolved Joule heating, with the Joule heat
+        of its currents deposited as the run did."""
         sim = self.simulation
         kw = {"voltage": {}, "temperature": {}, "current": {}, "heat": {}}
         for (node, quantity), v in self.drive_values().items():
@@ -112,6 +115,12 @@ class Trajectory:
             if not node.endswith("/lattice"):
                 kw["temperature"][node] = self.temperature(node)
         mags = {n: self.magnetization(n) for n in self.names}
+        solution = sim.thermal_circuit.solve(magnetization=mags, **kw)
+        if not sim.joule_heating:
+            return solution
+        # the run deposited the Joule heat of these currents in the nodes (first correction)
+        for node, heat in joule_heat(solution).items():
+            kw["heat"][node] = kw["heat"].get(node, 0.0) + heat
         return sim.thermal_circuit.solve(magnetization=mags, **kw)
 
     @cached_property

@@ -31,6 +31,13 @@ their capacity being ~1 % of the lattice's). The lattice exchanges heat with its
 electrons and the substrate only; heat conduction between nodes (electronic, and the
 contacts' ``heat_conductance``) acts between the electron temperatures.
 
+With ``joule_heating`` the Joule heat of the currents (:func:`~spincaloric.circuit.solution.
+joule_heat_of`: I_c ΔV_c + I⃗_s·ΔV⃗_s/2 per contact, half to each end, and the spin-flip
+dissipation of every node) is computed at every evaluation from the circuit at the current
+magnetizations, drives and temperatures and deposited in the internal nodes with the drives'
+heat: time-resolved, following the magnetoresistance during a switch; the first correction in
+the bias (the Joule heat of the currents that the Joule heat itself drives is left out).
+
 The state (m_1 … m_k, T_1 … T_h, T_l,1 … T_l,L) obeys the LLGS equations with the circuit torque at the current temperatures and these heat
 balances, integrated as one system by SciPy's LSODA, which switches to backward
 differentiation where the thermal network is stiff (an electron bath relaxes in
@@ -50,6 +57,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..circuit.drives import drive_layout, to_theory
+from ..circuit.solution import joule_heat_of
 from ..circuit.system import active_components
 from ..constants import HBAR_E
 from ..errors import DynamicsError
@@ -121,6 +129,9 @@ class TransientRhs:
         self.bth = np.zeros((self.k, 3))
         self.mdot = np.zeros((self.k, 3))
         self.pump, self.direct = self.sim.pumping_maps()
+        self.joule = bool(self.sim.joule_heating)
+        internal = np.flatnonzero(~tm.circuit.reservoir)
+        self.heat_slots, self.internal = 3 * internal + 2, internal
         layout = drive_layout(self.sim.circuit)
         self.drives = [(layout.slot(layout.index[node], quantity), quantity,
                         _callable(drive, self.until))
@@ -147,6 +158,9 @@ class TransientRhs:
         if self.heat is not None:
             d[self.heat.slots] = electrons
         d[3 * lat.nodes + 2] += lat.coupling * lattice  # the lattice gives back G_ep (T_l − T0)
+        if self.joule:  # the currents' Joule heat at this state, deposited in the nodes
+            x, j, _ = tm.contact_state(m, d)
+            d[self.heat_slots] += joule_heat_of(tm.circuit, x, j)[self.internal]
         kernels.prepare_drive(d, tm.r0, tm.f, tm.t, self.rd, self.fd, self.td)
         bias = None
         if self.pump.shape[0]:
@@ -196,6 +210,8 @@ def initial_temperatures(rhs: TransientRhs, m0: np.ndarray) -> np.ndarray:
     the Jacobian from unit steps finds it."""
     k = m0.shape[0]
     n = rhs.h + len(rhs.lattices.nodes)
+    if n == 0:
+        return np.zeros(0)
     state = np.concatenate([m0.reshape(-1), np.zeros(n)])
     before = np.nextafter(0.0, -1.0)
     f0 = rhs(before, state)[3 * k:]

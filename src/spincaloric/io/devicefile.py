@@ -75,18 +75,24 @@ class DeviceSpec:
     def simulation_for(self, circuit, until: float):
         """(Simulation, run keywords) of the file's dynamics up to ``until`` (s): the
         ``[simulation]`` defaults other than ``until``, ``pumping`` (the Simulation's spin
-        pumping, default on) and ``joule_heating``; with
-        ``joule_heating = true`` the drives carry their Joule heat
-        (:func:`~spincaloric.dynamics.heating.with_joule_heating`)."""
+        pumping, default on) and ``joule_heating``; with ``joule_heating = true`` the Joule
+        heat is resolved in time when nodes store heat (``Simulation(joule_heating=True)``,
+        integrated with their temperatures), else the drives carry it, evaluated once at the
+        initial magnetizations (:func:`~spincaloric.dynamics.heating.with_joule_heating`)."""
         from ..dynamics.simulation import Simulation
 
         opts = self.run_options()
         drives = self.drives
+        resolved = False
         if self.simulation.get("joule_heating"):
-            from ..dynamics.heating import with_joule_heating
+            resolved = bool((circuit.heat_capacity > 0).any()
+                            or (circuit.lattice_heat_capacity > 0).any())
+            if not resolved:
+                from ..dynamics.heating import with_joule_heating
 
-            drives = with_joule_heating(circuit, drives, until)
-        return Simulation(circuit, self.magnets, drives, pumping=self.pumping), opts
+                drives = with_joule_heating(circuit, drives, until)
+        return Simulation(circuit, self.magnets, drives, pumping=self.pumping,
+                          joule_heating=resolved), opts
 
 
 class UnreadableFileError(DeviceError, OSError):
