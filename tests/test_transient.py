@@ -286,3 +286,15 @@ def test_joule_heating_resolved_in_time_conserves_energy():
     assert joule > 0.1 * np.trapezoid(laser(t), t)  # the Joule heat matters here
     hotter = runs[True].temperature("free")[0] - runs[False].temperature("free")[0]
     assert hotter.max() > 1e-3 and hotter.min() > -1e-9
+
+
+def test_a_short_intense_pulse_warns_beyond_linear_response():
+    """The integrated temperatures, not only the drives' steady extremes, are checked: a
+    20 ps pulse that heats the node by far more than 0.2 T warns (naming |ΔT|/T)."""
+    from spincaloric.linear_response import LinearResponseWarning
+
+    c = pillar(heat_capacity=1e-17, bath=1e-6)
+    pulse = drives.GaussianPulse(base=0.0, amplitude=2e-2, center=5e-11, width=2e-11)
+    sim = Simulation(c, {"free": magnet()}, {("spacer", "heat"): pulse})
+    with pytest.warns(LinearResponseWarning, match=r"\|ΔT\|/T"):
+        sim.run(2e-10, n_save=11)

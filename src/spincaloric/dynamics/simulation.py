@@ -550,6 +550,9 @@ class Simulation:
         finally:
             if report is not None:
                 report.close()
+        # the integrated temperatures, like a solve's, within the Sommerfeld expansion?
+        warn_beyond_linear_response(0.0, temps - self.circuit.temperature,
+                                    self.circuit.temperature, stacklevel=4)
         settings = {"ensemble": len(m0), "temperature_noise": False, "seed": 0,
                     "rtol": float(rtol), "atol": float(atol), "max_step": max_step}
         return Trajectory(self, t_save, m, steps, "lsoda", amp, settings, crossing,
