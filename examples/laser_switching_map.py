@@ -114,6 +114,7 @@ def plot(widths, energies, grid, beyond, conductances, thresholds, output):
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.2), constrained_layout=True)
     left.pcolormesh(widths * 1e9, energies * 1e12, grid.T.astype(float), cmap="RdBu_r",
@@ -121,6 +122,9 @@ def plot(widths, energies, grid, beyond, conductances, thresholds, output):
     left.contourf(widths * 1e9, energies * 1e12, beyond.T.astype(float), levels=[0.5, 1.5],
                   colors="none", hatches=["///"])
     left.set_yscale("log")
+    left.yaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+    left.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    left.set_yticks([1, 2, 3, 4, 6])
     left.set_xlabel("pulse width, FWHM (ns)")
     left.set_ylabel("absorbed energy, E (pJ)")
     left.set_title("red: free layer reversed; hatched: |ΔT|/T > 0.2, beyond linear response",

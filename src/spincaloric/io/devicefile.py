@@ -349,7 +349,9 @@ def _drives_from_file(dev: Device, model) -> dict:
             if node not in dev.nodes:  # [nodes.*] and the vertices of [layers.*]
                 raise DeviceError(f"drives.{node}", unknown(f"node {node!r}", node, dev.nodes))
             if quantity not in ("voltage", "temperature", "current", "heat"):
-                raise DeviceError(where, "must be voltage, temperature, current or heat")
+                hint = (" (an absorbed power, W, is the node's heat drive: "
+                        f"[drives.{node}.heat])" if quantity == "power" else "")
+                raise DeviceError(where, "must be voltage, temperature, current or heat" + hint)
             drives[(node, quantity)] = _drive(table.model_dump(), where)
     return drives
 
