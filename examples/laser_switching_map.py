@@ -21,6 +21,7 @@ Run:  python examples/laser_switching_map.py [--output docs/figures/laser_switch
 from __future__ import annotations
 
 import argparse
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +31,7 @@ from spincaloric.dynamics.simulation import Simulation
 from spincaloric.io import load_spec, read_toml
 from spincaloric.io.devicefile import spec_from_dict
 from spincaloric.io.plotting import save_png
-from spincaloric.linear_response import MAX_THERMAL_RATIO
+from spincaloric.linear_response import MAX_THERMAL_RATIO, LinearResponseWarning
 
 HERE = Path(__file__).parent
 DEVICE = HERE / "devices" / "laser_heated_pillar.toml"
@@ -47,8 +48,10 @@ def switched(spec, energies, fwhm: float) -> tuple[np.ndarray, np.ndarray]:
     circuit = spec.device.finalize()
     sim = Simulation(circuit, spec.magnets, {("free", "heat"): pulse})
     peak = np.asarray(energies, float) / (sigma * np.sqrt(2 * np.pi))  # W
-    run = sim.run(center + 3 * sigma + 4e-9, n_save=201, ensemble=len(peak),
-                  amplitude=peak[:, None])
+    with warnings.catch_warnings():  # the map marks where linear response ends: hatched
+        warnings.simplefilter("ignore", LinearResponseWarning)
+        run = sim.run(center + 3 * sigma + 4e-9, n_save=201, ensemble=len(peak),
+                      amplitude=peak[:, None])
     peak = run.temperature("free").max(axis=1) - circuit.temperature
     return run.switching()["free"].switched, peak
 
