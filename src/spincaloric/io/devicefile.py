@@ -409,7 +409,32 @@ def _layer(dev: Device, name: str, t) -> list[str]:
     # add_layer names its errors layers.NAME.<field> itself
     return add_layer(dev, name, material, length=t.length, area=t.area, cells=t.cells,
                      magnetization=m, start=t.start, end=t.end, hanle_field=t.hanle_field,
-                     spin_lifetime=t.spin_lifetime)
+                     spin_lifetime=t.spin_lifetime, heat=_layer_heat(t, where, dev.temperature))
+
+
+def _layer_heat(t, where: str, temperature: float):
+    """The :class:`~spincaloric.layers.LayerHeat` of a ``[layers.NAME]`` table at the device
+    ``temperature`` (K): "material" values from the bulk database; None without heat keys."""
+    from ..errors import FieldError
+    from ..layers.multilayer import LayerHeat
+    from ..materials import layer_heat
+
+    keys = ("volumetric_heat_capacity", "electron_heat_capacity_coefficient",
+            "electron_phonon_coupling", "boundary_conductance", "footprint")
+    given = {k: getattr(t, k) for k in keys if getattr(t, k) is not None}
+    if not given:
+        return None
+    for key, value in given.items():
+        if value == "material" and t.material is None:
+            raise DeviceError(f"{where}.{key}", '"material" reads the bulk database: give the '
+                              "layer's material, or a number")
+    try:
+        if t.material is not None:
+            given = {"volumetric_heat_capacity": None, **given}  # (absent: none, not c_p)
+            return layer_heat(t.material, temperature, **given)
+        return LayerHeat(**given)
+    except FieldError as err:
+        raise DeviceError(f"{where}.{err.field}", err.reason) from None
 
 
 def _refuse_torque_maps_beyond_memory(dev: Device, model) -> None:

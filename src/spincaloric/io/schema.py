@@ -347,10 +347,35 @@ class LayerTable(_Strict):
     start: str | None = None
     end: str | None = None
     magnet: MagnetTable | None = None
+    # heat storage of the new vertices (LayerHeat): a number or "material" (the database)
+    volumetric_heat_capacity: float | Literal["material"] | None = quantity(
+        "J/(m3 K)", None, description='c, electrons included; "material": the database c_p')
+    electron_heat_capacity_coefficient: float | Literal["material"] | None = quantity(
+        "J/(m3 K2)", None, description="γ_e: the electrons store γ_e T (two temperatures)")
+    electron_phonon_coupling: float | Literal["material"] | None = quantity(
+        "W/(m3 K)", None, description="g_ep: gives the vertices a lattice temperature")
+    boundary_conductance: float | None = quantity(
+        "W/(m2 K)", None, description="h_b to the substrate, through the footprint")
+    footprint: float | None = quantity(
+        "m2", None, description="area joined to the substrate (default: area)")
 
     _check = field_validator("resistivity", "spin_flip_length", "spin_asymmetry", "seebeck",
                              "spin_seebeck", "thermal_conductivity", "density_of_states",
-                             "spin_lifetime", "length", "area")(_finite)
+                             "spin_lifetime", "length", "area", "boundary_conductance",
+                             "footprint")(_finite)
+
+    @field_validator("volumetric_heat_capacity", "electron_heat_capacity_coefficient",
+                     "electron_phonon_coupling", mode="before")
+    @classmethod
+    def _number_or_material(cls, v, info):
+        # before the union's own checks: one reason, not one per alternative
+        if v is None or v == "material":
+            return v
+        unit = cls.model_fields[info.field_name].json_schema_extra["unit"]
+        try:
+            return real(v, "value", unit)
+        except FieldError:
+            raise ValueError(f'must be a number ({unit}) or "material", got {v!r}') from None
 
     @field_validator("magnetization")
     @classmethod
