@@ -184,3 +184,111 @@ def test_an_isolated_two_temperature_layer_stores_the_absorbed_energy():
     assert theta_e[0, peak] > 3 * theta_l[0, peak]
     assert np.abs(theta_e[:, -1] - theta_l[:, -1]).max() < 1e-2 * theta_l[:, -1].mean()
     assert np.all(np.diff(theta_l[:, -1]) < 0)
+
+
+PILLAR = """title = "laser on a Cu cap over a Co free layer"
+temperature = 300.0
+[nodes.top]
+type = "normal"
+reservoir = true
+[nodes.bottom]
+type = "normal"
+reservoir = true
+[layers.cap]
+material = "Cu"
+length = 4e-9
+area = 1e-16
+cells = 4
+start = "top"
+volumetric_heat_capacity = "material"
+[layers.free]
+material = "Co"
+length = 2e-9
+area = 1e-16
+cells = 2
+magnetization = [1, 0, 0]
+volumetric_heat_capacity = "material"
+[layers.free.magnet]
+saturation_magnetization = 1.1e6
+damping = 0.01
+anisotropy_field = 0.5
+[[contacts]]
+between = ["cap_4", "free_0"]
+conductance = 2e-2
+polarization = 0.5
+mixing = 0.7
+seebeck = 0.0
+polarization_derivative = 0.0
+mixing_derivative = 0.0
+[[contacts]]
+between = ["free_2", "bottom"]
+conductance = 2e-2
+polarization = 0.5
+mixing = 0.7
+seebeck = 0.0
+polarization_derivative = 0.0
+mixing_derivative = 0.0
+[laser]
+energy = 1e-9
+spot_radius = 10e-6
+area = 1e-16
+fwhm = 100e-15
+center = 0.5e-12
+penetration_depth = 15e-9
+reflectance = 0.6
+[laser.depths]
+cap = [0.0, 4e-9]
+free = [6e-9, 4e-9]
+"""
+
+
+def test_a_laser_table_in_a_device_file_is_the_laser_built_in_code(tmp_path):
+    """``[laser]`` gives the heat drives of :func:`laser_heat`: a layer's vertices share the
+    light as their volume (a reservoir at its end takes none), from the first vertex down or,
+    with its depths reversed, from the last one."""
+    from spincaloric.io import load_spec
+
+    path = tmp_path / "laser.toml"
+    path.write_text(PILLAR)
+    spec = load_spec(path)
+    cap = layer_depths(["top", "cap_1", "cap_2", "cap_3", "cap_4"], [1e-9] * 4)
+    del cap["top"]  # a reservoir: its temperature is fixed
+    free = layer_depths(["free_2", "free_1", "free_0"], [1e-9] * 2, top=4e-9)
+    expected = laser_heat(area=1e-16, fwhm=100e-15, center=0.5e-12, energy=1e-9,
+                          spot_radius=10e-6, penetration_depth=15e-9, reflectance=0.6,
+                          depths={**cap, **free})
+    assert spec.drives == expected
+    # free_2 faces the light: per thickness (half cells at the ends) the most absorbed
+    per_m = [spec.drives[(n, "heat")].amplitude / w
+             for n, w in (("free_2", 0.5), ("free_1", 1.0), ("free_0", 0.5))]
+    assert per_m[0] > per_m[1] > per_m[2]
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("energy = 1e-9", "energy = -1e-9", "laser.energy: must be >= 0 (J), got -1e-09"),
+    ("reflectance = 0.6", "reflectance = 1.5",
+     "laser.reflectance: must be >= 0 and <= 1 (fraction), got 1.5"),
+    ("center = 0.5e-12", "center = 0.1e-12", "laser.center: 1e-13 s: the pulse must lie after"),
+    ("free = [6e-9, 4e-9]", "free = [6e-9, 3e-9]",
+     "laser.depths.free: the depths of the layer's first and last vertex (m) must lie its "
+     "length (2e-09 m) apart"),
+    ("free = [6e-9, 4e-9]", "fre = [6e-9, 4e-9]", "laser.depths.fre: unknown node or layer"),
+    ("free = [6e-9, 4e-9]", "free = [3e-9, 1e-9]", "laser.depths.free_2: overlaps cap_1"),
+    ("free = [6e-9, 4e-9]", "free = [4e-9, 6e-9]\ncap_2 = [0.0, 1e-9]",
+     "laser.depths.cap_2: node 'cap_2' has a depth already"),
+    ("[laser]\n", '[drives.free_1.heat]\nshape = "constant"\nvalue = 1e-6\n[laser]\n',
+     "drives.free_1.heat: the [laser] heats this node too"),
+    ("spot_radius = 10e-6\n", "", "laser.spot_radius: required with energy"),
+])
+def test_a_bad_laser_table_is_one_line_naming_the_field(tmp_path, old, new, message):
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+
+    assert old in PILLAR
+    path = tmp_path / "bad.toml"
+    path.write_text(PILLAR.replace(old, new, 1))
+    res = CliRunner().invoke(main, ["check", str(path)])
+    assert res.exit_code == 2 and "Traceback" not in res.output, res.output
+    assert message in res.stderr, res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1

@@ -276,6 +276,11 @@ def spec_from_dict(data: dict, base=None) -> DeviceSpec:
         _refuse_torque_maps_beyond_memory(dev, model)
     _add_contacts(dev, model, t0, base)
     drives = _drives_from_file(dev, model)
+    for key, pulse in _laser_drives(dev, model).items():
+        if key in drives:
+            raise DeviceError(f"drives.{key[0]}.heat", "the [laser] heats this node too: give "
+                              "one heat drive per node")
+        drives[key] = pulse
     sim = model.simulation.model_dump(exclude_none=True) if model.simulation else {}
     # the regime chooses the solver back end, once: energy by energy for "spectral"
     method = "spectral" if model.regime == "spectral" else "auto"
@@ -346,6 +351,68 @@ def _drives_from_file(dev: Device, model) -> dict:
                 raise DeviceError(where, "must be voltage, temperature, current or heat")
             drives[(node, quantity)] = _drive(table.model_dump(), where)
     return drives
+
+
+def _laser_drives(dev: Device, model) -> dict:
+    """{(node, "heat"): pulse (W)} of the file's ``[laser]`` table
+    (:func:`~spincaloric.dynamics.laser.laser_heat`); a layer in ``depths`` gives the depths
+    (m) of its first and last vertex, and its vertices share the light like their volume (a
+    reservoir at its end takes none: its temperature is fixed)."""
+    from ..dynamics.drives import DriveError
+    from ..dynamics.laser import laser_heat
+
+    t = model.laser
+    if t is None:
+        return {}
+    for name in t.absorbed or ():
+        if name not in dev.nodes:
+            raise DeviceError(f"laser.absorbed.{name}", unknown(f"node {name!r}", name,
+                                                                dev.nodes))
+    depths = None if t.depths is None else _laser_depths(dev, model, t.depths)
+    try:
+        return laser_heat(area=t.area, fwhm=t.fwhm, center=t.center, fluence=t.fluence,
+                          energy=t.energy, spot_radius=t.spot_radius, absorbed=t.absorbed,
+                          depths=depths, penetration_depth=t.penetration_depth,
+                          reflectance=t.reflectance)
+    except DriveError as err:
+        raise DeviceError(f"laser.{err.field}", err.reason) from None
+
+
+def _laser_depths(dev: Device, model, given: dict) -> dict:
+    """{node: (top, bottom)} (m) of ``[laser] depths``: nodes as given, layers cut into their
+    vertices' slabs (from the first vertex's depth to the last one's, |last − first| = the
+    layer's length)."""
+    from ..dynamics.laser import layer_depths
+    from ..layers.multilayer import cell_widths
+
+    depths = {}
+    for name, pair in given.items():
+        where = f"laser.depths.{name}"
+        if len(pair) != 2:
+            raise DeviceError(where, f"must be [top, bottom] depths (m), got {pair!r}")
+        if name in model.layers:
+            layer = model.layers[name]
+            first, last = pair
+            if not math.isclose(abs(last - first), layer.length, rel_tol=1e-9, abs_tol=0.0):
+                raise DeviceError(where, f"the depths of the layer's first and last vertex "
+                                  f"(m) must lie its length ({layer.length:g} m) apart, got "
+                                  f"{pair!r}")
+            names = list(dev.layers[name])
+            widths = cell_widths(layer.length, layer.cells)
+            if last < first:  # the light meets the last vertex first
+                names, widths = names[::-1], widths[::-1]
+            slabs = layer_depths(names, widths, top=min(first, last))
+            slabs = {n: z for n, z in slabs.items() if not dev.nodes[n].reservoir}
+        elif name in dev.nodes:
+            slabs = {name: tuple(pair)}
+        else:
+            raise DeviceError(where, unknown(f"node or layer {name!r}", name,
+                                             [*dev.nodes, *dev.layers]))
+        for node in slabs:
+            if node in depths:
+                raise DeviceError(where, f"node {node!r} has a depth already")
+        depths.update(slabs)
+    return depths
 
 
 def _spectral_settings(model) -> dict:

@@ -260,6 +260,26 @@ class DriveTable(BaseModel):
     shape: str
 
 
+class LaserTable(_Strict):
+    """``[laser]``: a laser pulse, as the heat its nodes absorb (heat drives; see
+    :func:`spincaloric.dynamics.laser.laser_heat`)."""
+
+    fluence: float | None = quantity("J/m2", None, description="incident, at the spot's centre")
+    energy: float | None = quantity("J", None, description="pulse energy, with spot_radius")
+    spot_radius: float | None = quantity("m", None, description="1/e² radius of the spot")
+    area: float = quantity("m2", description="the device's cross-section under the spot")
+    fwhm: float = quantity("s", description="full width at half maximum of the pulse")
+    center: float = quantity("s", description="time of the pulse's maximum")
+    penetration_depth: float | None = quantity("m", None, description="δ, with depths")
+    reflectance: float | None = quantity("1", None, description="R, with depths")
+    depths: dict[str, list[float]] | None = quantity(
+        "m", None, description="node = [top, bottom]; layer = [first vertex, last vertex]")
+    absorbed: dict[str, float] | None = quantity("1", None, description="node = fraction")
+
+    _check = field_validator("fluence", "energy", "spot_radius", "area", "fwhm", "center",
+                             "penetration_depth", "reflectance")(_finite)
+
+
 class SimulationTable(_Strict):
     """``[simulation]``: defaults of ``spincaloric run`` (command-line flags override them)."""
 
@@ -394,6 +414,7 @@ class DeviceFile(_Strict):
     contacts: list[ContactTable] = []
     drives: dict[str, dict[str, DriveTable]] = {}
     simulation: SimulationTable | None = None
+    laser: LaserTable | None = None
     sweep: SweepTable | None = None
     spectral: SpectralTable | None = None
 
