@@ -102,7 +102,8 @@ GOOD = dict(area=1e-16, fwhm=100e-15, center=1e-12, fluence=10.0, absorbed={"fre
 
 @pytest.mark.parametrize("change, field, why", [
     (dict(fluence=-1.0), "fluence", "must be >= 0 (J/m²), got -1"),
-    (dict(fluence=float("nan")), "fluence", "must be a finite number (J/m²)"),
+    (dict(fluence=float("nan")), "fluence", "must be finite (J/m²)"),
+    (dict(fluence="10"), "fluence", "must be a number (J/m²)"),
     (dict(energy=1e-9, spot_radius=1e-5), "fluence", "one of the two"),
     (dict(fluence=None, energy=1e-9), "spot_radius", "required with energy"),
     (dict(fluence=None, energy=1e-9, spot_radius=0.0), "spot_radius", "must be > 0 (m)"),

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..validation import real
 from .drives import DriveError, GaussianPulse
 
 #: σ = FWHM / FWHM_PER_SIGMA for a Gaussian: 2 √(2 ln 2).
@@ -76,10 +77,7 @@ class AbsorbedPulse(GaussianPulse):
 def _value(name: str, v, unit: str, *, low: float = 0.0, strict: bool = False,
            high: float | None = None) -> float:
     """A finite number ≥ ``low`` (> with ``strict``) and ≤ ``high``, or a DriveError naming it."""
-    if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) \
-            or not math.isfinite(v):
-        raise DriveError(name, f"must be a finite number ({unit}), got {v!r}")
-    v = float(v)
+    v = real(v, name, unit, DriveError)
     if v < low or (strict and v == low) or (high is not None and v > high):
         rule = f"{'>' if strict else '>='} {low:g}" + (f" and <= {high:g}" if high is not None
                                                        else "")
