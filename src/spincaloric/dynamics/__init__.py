@@ -19,9 +19,11 @@ from .drives import (
     Table,
 )
 from .heating import with_joule_heating
+from .laser import AbsorbedPulse, beer_lambert, laser_heat, layer_depths, peak_fluence
 from .magnets import MagnetError, MagnetParameters
 from .simulation import DynamicsError, Simulation
 
-__all__ = ["Constant", "DriveError", "DynamicsError", "GaussianPulse", "LaserPulse",
-           "MagnetError", "MagnetParameters", "RectangularPulse", "Simulation", "Step", "Table",
+__all__ = ["AbsorbedPulse", "Constant", "DriveError", "DynamicsError", "GaussianPulse",
+           "LaserPulse", "MagnetError", "MagnetParameters", "RectangularPulse", "Simulation",
+           "Step", "Table", "beer_lambert", "laser_heat", "layer_depths", "peak_fluence",
            "with_joule_heating"]

@@ -282,6 +282,11 @@ def spec_from_dict(data: dict, base=None) -> DeviceSpec:
         _refuse_torque_maps_beyond_memory(dev, model)
     _add_contacts(dev, model, t0, base)
     drives = _drives_from_file(dev, model)
+    for key, pulse in _laser_drives(dev, model).items():
+        if key in drives:
+            raise DeviceError(f"drives.{key[0]}.heat", "the [laser] heats this node too: give "
+                              "one heat drive per node")
+        drives[key] = pulse
     sim = model.simulation.model_dump(exclude_none=True) if model.simulation else {}
     # the regime chooses the solver back end, once: energy by energy for "spectral"
     method = "spectral" if model.regime == "spectral" else "auto"
@@ -356,6 +361,68 @@ def _drives_from_file(dev: Device, model) -> dict:
     return drives
 
 
+def _laser_drives(dev: Device, model) -> dict:
+    """{(node, "heat"): pulse (W)} of the file's ``[laser]`` table
+    (:func:`~spincaloric.dynamics.laser.laser_heat`); a layer in ``depths`` gives the depths
+    (m) of its first and last vertex, and its vertices share the light like their volume (a
+    reservoir at its end takes none: its temperature is fixed)."""
+    from ..dynamics.drives import DriveError
+    from ..dynamics.laser import laser_heat
+
+    t = model.laser
+    if t is None:
+        return {}
+    for name in t.absorbed or ():
+        if name not in dev.nodes:
+            raise DeviceError(f"laser.absorbed.{name}", unknown(f"node {name!r}", name,
+                                                                dev.nodes))
+    depths = None if t.depths is None else _laser_depths(dev, model, t.depths)
+    try:
+        return laser_heat(area=t.area, fwhm=t.fwhm, center=t.center, fluence=t.fluence,
+                          energy=t.energy, spot_radius=t.spot_radius, absorbed=t.absorbed,
+                          depths=depths, penetration_depth=t.penetration_depth,
+                          reflectance=t.reflectance)
+    except DriveError as err:
+        raise DeviceError(f"laser.{err.field}", err.reason) from None
+
+
+def _laser_depths(dev: Device, model, given: dict) -> dict:
+    """{node: (top, bottom)} (m) of ``[laser] depths``: nodes as given, layers cut into their
+    vertices' slabs (from the first vertex's depth to the last one's, |last − first| = the
+    layer's length)."""
+    from ..dynamics.laser import layer_depths
+    from ..layers.multilayer import cell_widths
+
+    depths = {}
+    for name, pair in given.items():
+        where = f"laser.depths.{name}"
+        if len(pair) != 2:
+            raise DeviceError(where, f"must be [top, bottom] depths (m), got {pair!r}")
+        if name in model.layers:
+            layer = model.layers[name]
+            first, last = pair
+            if not math.isclose(abs(last - first), layer.length, rel_tol=1e-9, abs_tol=0.0):
+                raise DeviceError(where, f"the depths of the layer's first and last vertex "
+                                  f"(m) must lie its length ({layer.length:g} m) apart, got "
+                                  f"{pair!r}")
+            names = list(dev.layers[name])
+            widths = cell_widths(layer.length, layer.cells)
+            if last < first:  # the light meets the last vertex first
+                names, widths = names[::-1], widths[::-1]
+            slabs = layer_depths(names, widths, top=min(first, last))
+            slabs = {n: z for n, z in slabs.items() if not dev.nodes[n].reservoir}
+        elif name in dev.nodes:
+            slabs = {name: tuple(pair)}
+        else:
+            raise DeviceError(where, unknown(f"node or layer {name!r}", name,
+                                             [*dev.nodes, *dev.layers]))
+        for node in slabs:
+            if node in depths:
+                raise DeviceError(where, f"node {node!r} has a depth already")
+        depths.update(slabs)
+    return depths
+
+
 def _spectral_settings(model) -> dict:
     """The file's ``[spectral]`` settings, with ``[spectral.nodes.*]`` turned into relaxation
     conductances (S) of internal nodes."""
@@ -417,7 +484,32 @@ def _layer(dev: Device, name: str, t) -> list[str]:
     # add_layer names its errors layers.NAME.<field> itself
     return add_layer(dev, name, material, length=t.length, area=t.area, cells=t.cells,
                      magnetization=m, start=t.start, end=t.end, hanle_field=t.hanle_field,
-                     spin_lifetime=t.spin_lifetime)
+                     spin_lifetime=t.spin_lifetime, heat=_layer_heat(t, where, dev.temperature))
+
+
+def _layer_heat(t, where: str, temperature: float):
+    """The :class:`~spincaloric.layers.LayerHeat` of a ``[layers.NAME]`` table at the device
+    ``temperature`` (K): "material" values from the bulk database; None without heat keys."""
+    from ..errors import FieldError
+    from ..layers.multilayer import LayerHeat
+    from ..materials import layer_heat
+
+    keys = ("volumetric_heat_capacity", "electron_heat_capacity_coefficient",
+            "electron_phonon_coupling", "boundary_conductance", "footprint")
+    given = {k: getattr(t, k) for k in keys if getattr(t, k) is not None}
+    if not given:
+        return None
+    for key, value in given.items():
+        if value == "material" and t.material is None:
+            raise DeviceError(f"{where}.{key}", '"material" reads the bulk database: give the '
+                              "layer's material, or a number")
+    try:
+        if t.material is not None:
+            given = {"volumetric_heat_capacity": None, **given}  # (absent: none, not c_p)
+            return layer_heat(t.material, temperature, **given)
+        return LayerHeat(**given)
+    except FieldError as err:
+        raise DeviceError(f"{where}.{err.field}", err.reason) from None
 
 
 def _refuse_torque_maps_beyond_memory(dev: Device, model) -> None:

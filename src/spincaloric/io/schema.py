@@ -260,6 +260,26 @@ class DriveTable(BaseModel):
     shape: str
 
 
+class LaserTable(_Strict):
+    """``[laser]``: a laser pulse, as the heat its nodes absorb (heat drives; see
+    :func:`spincaloric.dynamics.laser.laser_heat`)."""
+
+    fluence: float | None = quantity("J/m2", None, description="incident, at the spot's centre")
+    energy: float | None = quantity("J", None, description="pulse energy, with spot_radius")
+    spot_radius: float | None = quantity("m", None, description="1/e² radius of the spot")
+    area: float = quantity("m2", description="the device's cross-section under the spot")
+    fwhm: float = quantity("s", description="full width at half maximum of the pulse")
+    center: float = quantity("s", description="time of the pulse's maximum")
+    penetration_depth: float | None = quantity("m", None, description="δ, with depths")
+    reflectance: float | None = quantity("1", None, description="R, with depths")
+    depths: dict[str, list[float]] | None = quantity(
+        "m", None, description="node = [top, bottom]; layer = [first vertex, last vertex]")
+    absorbed: dict[str, float] | None = quantity("1", None, description="node = fraction")
+
+    _check = field_validator("fluence", "energy", "spot_radius", "area", "fwhm", "center",
+                             "penetration_depth", "reflectance")(_finite)
+
+
 class SimulationTable(_Strict):
     """``[simulation]``: defaults of ``spincaloric run`` (command-line flags override them)."""
 
@@ -347,10 +367,35 @@ class LayerTable(_Strict):
     start: str | None = None
     end: str | None = None
     magnet: MagnetTable | None = None
+    # heat storage of the new vertices (LayerHeat): a number or "material" (the database)
+    volumetric_heat_capacity: float | Literal["material"] | None = quantity(
+        "J/(m3 K)", None, description='c, electrons included; "material": the database c_p')
+    electron_heat_capacity_coefficient: float | Literal["material"] | None = quantity(
+        "J/(m3 K2)", None, description="γ_e: the electrons store γ_e T (two temperatures)")
+    electron_phonon_coupling: float | Literal["material"] | None = quantity(
+        "W/(m3 K)", None, description="g_ep: gives the vertices a lattice temperature")
+    boundary_conductance: float | None = quantity(
+        "W/(m2 K)", None, description="h_b to the substrate, through the footprint")
+    footprint: float | None = quantity(
+        "m2", None, description="area joined to the substrate (default: area)")
 
     _check = field_validator("resistivity", "spin_flip_length", "spin_asymmetry", "seebeck",
                              "spin_seebeck", "thermal_conductivity", "density_of_states",
-                             "spin_lifetime", "length", "area")(_finite)
+                             "spin_lifetime", "length", "area", "boundary_conductance",
+                             "footprint")(_finite)
+
+    @field_validator("volumetric_heat_capacity", "electron_heat_capacity_coefficient",
+                     "electron_phonon_coupling", mode="before")
+    @classmethod
+    def _number_or_material(cls, v, info):
+        # before the union's own checks: one reason, not one per alternative
+        if v is None or v == "material":
+            return v
+        unit = cls.model_fields[info.field_name].json_schema_extra["unit"]
+        try:
+            return real(v, "value", unit)
+        except FieldError:
+            raise ValueError(f'must be a number ({unit}) or "material", got {v!r}') from None
 
     @field_validator("magnetization")
     @classmethod
@@ -369,6 +414,7 @@ class DeviceFile(_Strict):
     contacts: list[ContactTable] = []
     drives: dict[str, dict[str, DriveTable]] = {}
     simulation: SimulationTable | None = None
+    laser: LaserTable | None = None
     sweep: SweepTable | None = None
     spectral: SpectralTable | None = None
 

@@ -7,6 +7,7 @@ from .multilayer import (
     BulkMaterial,
     Interface,
     Layer,
+    LayerHeat,
     Lead,
     add_layer,
     cell_widths,
@@ -17,6 +18,6 @@ from .multilayer import (
     vertex_positions,
 )
 
-__all__ = ["MAX_CELLS", "SNAP", "BulkMaterial", "Interface", "Layer", "Lead", "add_layer",
-           "cell_widths", "lateral_spin_valve", "multilayer", "nonlocal_resistances",
-           "series_seebeck", "vertex_positions"]
+__all__ = ["MAX_CELLS", "SNAP", "BulkMaterial", "Interface", "Layer", "LayerHeat", "Lead",
+           "add_layer", "cell_widths", "lateral_spin_valve", "multilayer",
+           "nonlocal_resistances", "series_seebeck", "vertex_positions"]

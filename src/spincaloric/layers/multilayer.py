@@ -133,6 +133,101 @@ class BulkMaterial:
         return self.conductivity * (1 - b * b) * area * volume_length / 2 / lam / lam
 
 
+
+@dataclass(frozen=True)
+class LayerHeat:
+    r"""How a diffusive layer stores heat and loses it to the substrate (SI, per volume or
+    area; :func:`add_layer` turns it into the heat capacities and conductances of the vertices).
+
+    volumetric_heat_capacity : c (J/(m³ K)), the layer's heat capacity per volume — the whole
+        of it, electrons included (the handbook c_p).
+    electron_phonon_coupling : g_ep (W/(m³ K)): gives every vertex a lattice temperature of its
+        own (two-temperature model): the power g_ep (T_e − T_l) per volume goes from the
+        electrons to the lattice.
+    electron_heat_capacity_coefficient : γ_e (J/(m³ K²)), two temperatures only: the electrons
+        store C_e = γ_e T per volume (Sommerfeld, T the device temperature) and the lattice the
+        rest, c − γ_e T. Without it the electrons store nothing and follow their lattice
+        instantly (the usual limit on the magnetization's time scale).
+    boundary_conductance : h_b (W/(m² K)), thermal boundary conductance to the substrate at the
+        device temperature, through the ``footprint`` (m², default: the layer's cross-section).
+        It couples the lattice (two temperatures) or the one temperature of the vertices.
+
+    Per vertex standing for the length Δx_v of a layer of length L and cross-section A (half
+    cells at the ends), V_v = Δx_v A:
+
+    .. math::
+
+        C_v = c V_v, \quad G_{b,v} = h_b F \Delta x_v / L
+        \qquad\text{or, with } g_{ep}: \quad C_{e,v} = γ_e T V_v,\; C_{l,v} = (c − γ_e T) V_v,
+        \; G_{ep,v} = g_{ep} V_v,
+
+    F the footprint. The footprint is spread along the layer like its volume: a layer lying on
+    the substrate (a lateral channel: F = width × length) loses heat along its whole length; a
+    layer of a vertical pillar (F = A, the default) stands on its cross-section, which the
+    spreading treats as thin enough to be isothermal across its thickness (cells ≪ the thermal
+    length) — for a thick layer, give the bath to the node at its bottom face instead.
+
+    >>> heat = LayerHeat(volumetric_heat_capacity=3.45e6, electron_phonon_coupling=1.15e17,
+    ...                  electron_heat_capacity_coefficient=97.4)
+    >>> [round(x, 1) for x in heat.per_volume(300.0)]   # C_e, C_l (J/(m³ K)), g_ep (W/(m³ K))
+    [29220.0, 3420780.0, 1.15e+17]
+    """
+
+    volumetric_heat_capacity: float | None = None
+    electron_heat_capacity_coefficient: float | None = None
+    electron_phonon_coupling: float | None = None
+    boundary_conductance: float | None = None
+    footprint: float | None = None
+
+    def __post_init__(self):
+        units = {"volumetric_heat_capacity": "J/(m³ K)",
+                 "electron_heat_capacity_coefficient": "J/(m³ K²)",
+                 "electron_phonon_coupling": "W/(m³ K)", "boundary_conductance": "W/(m² K)",
+                 "footprint": "m²"}
+        for name, unit in units.items():
+            v = getattr(self, name)
+            if v is not None and not (v := real(v, name, unit, DeviceError)) > 0:
+                raise DeviceError(name, f"must be positive ({unit}), got {v:.6g}")
+        if self.electron_heat_capacity_coefficient is not None and not self.two_temperature:
+            raise DeviceError("electron_heat_capacity_coefficient", "the electrons' own heat "
+                              "capacity needs a lattice temperature beside it: give "
+                              "electron_phonon_coupling (W/(m³ K)) too (one temperature "
+                              "stores the total volumetric_heat_capacity)")
+        if self.footprint is not None and self.boundary_conductance is None:
+            raise DeviceError("footprint", "the area through which a boundary_conductance "
+                              "(W/(m² K)) couples to the substrate: give that too")
+
+    @property
+    def two_temperature(self) -> bool:
+        """True when the vertices get a lattice temperature of their own (g_ep given)."""
+        return self.electron_phonon_coupling is not None
+
+    def per_volume(self, temperature: float) -> tuple[float, float, float]:
+        """(C_e, C_l, g_ep) per volume at the device ``temperature`` T (K): J/(m³ K), J/(m³ K),
+        W/(m³ K). One temperature: (c, 0, 0); two: (γ_e T, c − γ_e T, g_ep), c − γ_e T > 0."""
+        c = self.volumetric_heat_capacity or 0.0
+        if not self.two_temperature:
+            return c, 0.0, 0.0
+        electrons = (self.electron_heat_capacity_coefficient or 0.0) * temperature
+        if self.volumetric_heat_capacity is not None and not electrons < c:
+            raise DeviceError("electron_heat_capacity_coefficient", f"γ_e T = {electrons:.4g} "
+                              f"J/(m³ K) at {temperature:g} K is not below the total heat "
+                              f"capacity c = {c:.4g} J/(m³ K) (c includes the electrons: the "
+                              "lattice stores c − γ_e T)")
+        return electrons, max(c - electrons, 0.0), self.electron_phonon_coupling
+
+    def vertex(self, share: float, length: float, area: float, temperature: float) -> dict:
+        """The :meth:`Device.add_node` keywords (J/K, W/K) of a vertex standing for ``share``
+        (m) of a layer of ``length`` (m) and cross-section ``area`` (m²) at ``temperature``
+        (K): heat_capacity, lattice_heat_capacity, electron_phonon and bath."""
+        c_e, c_l, g_ep = self.per_volume(temperature)
+        volume = share * area
+        footprint = area if self.footprint is None else self.footprint
+        bath = (self.boundary_conductance or 0.0) * footprint * (share / length)
+        return {"heat_capacity": c_e * volume, "lattice_heat_capacity": c_l * volume,
+                "electron_phonon": g_ep * volume, "bath": bath}
+
+
 #: The most cells one layer may have (10⁷ nodes: about a minute of sparse LU and GBs of memory).
 MAX_CELLS = 10_000_000
 
@@ -217,7 +312,7 @@ def _check_representable(name, material, length, area, cells, dx) -> None:
 def add_layer(device: Device, name: str, material: BulkMaterial, *, length: float, area: float,
               cells: int, magnetization=None, start: str | None = None,
               end: str | None = None, through=(), hanle_field=None,
-              spin_lifetime: float | None = None) -> list[str]:
+              spin_lifetime: float | None = None, heat: LayerHeat | None = None) -> list[str]:
     """Add a diffusive layer to ``device`` and return the names of its vertices (in order).
 
     The vertices are new internal nodes ``{name}_0`` … ``{name}_{cells}``, except that the first
@@ -231,8 +326,16 @@ def add_layer(device: Device, name: str, material: BulkMaterial, *, length: floa
     limit is D∂²V⃗_s = V⃗_s/τ_sf − ω⃗_L × V⃗_s. A ferromagnetic layer's exchange field holds its
     spin accumulation along m, so there the field has nothing to turn (it is accepted, to apply
     one field to a whole device, and does nothing).
+
+    ``heat`` (a :class:`LayerHeat`) makes the new vertices store heat and lose it to the
+    substrate: each gets the heat capacities, electron–phonon conductance and bath of its share
+    of the layer (Δx_v A, half cells at the ends), so that they add up to the layer's own
+    (c A L with neither ``start`` nor ``end``). ``start`` and ``end`` nodes keep what they have:
+    their half cells are theirs to give.
     """
     length, area = _check_layer_inputs(device, name, material, length, area, cells)
+    if heat is not None and not isinstance(heat, LayerHeat):
+        raise DeviceError(f"layers.{name}.heat", f"must be a LayerHeat, got {heat!r}")
     ferro = magnetization is not None
     _check_layer_thermopower(name, material, ferro)
     try:
@@ -243,8 +346,9 @@ def add_layer(device: Device, name: str, material: BulkMaterial, *, length: floa
     kind = "ferromagnet" if ferro else "normal"
     hanle = _layer_hanle(name, material, ferro, hanle_field, spin_lifetime)
     _refuse_beyond_memory(device, name, cells, kind, (start, end))
+    storage = _layer_storage(device, name, heat, length, area)
     names = _layer_vertices(device, name, material, area, dx, kind, magnetization, (start, end),
-                            hanle)
+                            hanle, storage)
     widths = np.unique(dx)  # one contact per distinct cell width (uniform segments)
     contacts = {w: material.cell_contact(w, area, device.temperature) for w in widths}
     try:
@@ -324,11 +428,50 @@ def _layer_hanle(name: str, material: BulkMaterial, ferro: bool, hanle_field,
     return hanle
 
 
+#: The keyword of :meth:`Device.add_node` a layer's heat storage sets -> the field of
+#: :class:`LayerHeat` that gives it (how errors name it).
+_STORAGE_FIELDS = {"heat_capacity": "volumetric_heat_capacity",
+                   "lattice_heat_capacity": "volumetric_heat_capacity",
+                   "electron_phonon": "electron_phonon_coupling",
+                   "bath": "boundary_conductance"}
+
+
+def _layer_storage(device: Device, name: str, heat: LayerHeat | None, length: float,
+                   area: float):
+    """A function of a vertex's share (m) of the layer returning its heat-storage keywords of
+    :meth:`Device.add_node` (J/K, W/K; none without ``heat``), checked here once at the device
+    temperature so that errors name ``layers.NAME.<field of LayerHeat>``."""
+    if heat is None:
+        return lambda share: {}
+    try:
+        heat.per_volume(device.temperature)
+    except DeviceError as err:
+        raise DeviceError(f"layers.{name}.{err.field}", err.reason) from None
+    return lambda share: heat.vertex(share, length, area, device.temperature)
+
+
+def _add_vertex(device: Device, layer: str, node: str, kind: str, storage: dict,
+                **node_keywords) -> None:
+    """:meth:`Device.add_node` for a new vertex of ``layer``; an error in a heat-storage value
+    (J/K or W/K beyond what the circuit represents) names the layer's field that made it."""
+    try:
+        device.add_node(node, kind, **node_keywords, **storage)
+    except DeviceError as err:
+        key = err.field.rsplit(".", 1)[-1]
+        if key not in _STORAGE_FIELDS:
+            raise
+        reason = (err.reason[3:] if err.reason.startswith("is ")
+                  else f"{storage[key]:.4g}: {err.reason}")
+        raise DeviceError(f"layers.{layer}.{_STORAGE_FIELDS[key]}",
+                          f"gives the vertex {node} {key} = {reason}") from None
+
+
 def _layer_vertices(device: Device, name: str, material: BulkMaterial, area: float,
-                    dx: np.ndarray, kind: str, magnetization, ends, hanle: dict) -> list[str]:
+                    dx: np.ndarray, kind: str, magnetization, ends, hanle: dict,
+                    storage) -> list[str]:
     """Names of a layer's vertices: the existing nodes ``ends`` (start, end) where given, new
-    internal nodes ``{name}_{i}`` (added to ``device``, spin flip from their share of the cells
-    of widths ``dx``, m, and the area, m²) elsewhere."""
+    internal nodes ``{name}_{i}`` (added to ``device``, spin flip and heat ``storage`` from
+    their share of the cells of widths ``dx``, m, and the area, m²) elsewhere."""
     cells = len(dx)
     start, end = ends
     names = []
@@ -345,8 +488,9 @@ def _layer_vertices(device: Device, name: str, material: BulkMaterial, area: flo
             continue
         share = (dx[i - 1] if i > 0 else 0.0) / 2 + (dx[i] if i < cells else 0.0) / 2
         # (its spin flip also relaxes the vertex's spin temperature, at L0 T G_sf: elastic)
-        device.add_node(f"{name}_{i}", kind, magnetization=magnetization,
-                        spin_flip=material.spin_flip_conductance(share, area), **hanle)
+        _add_vertex(device, name, f"{name}_{i}", kind, storage(share),
+                    magnetization=magnetization,
+                    spin_flip=material.spin_flip_conductance(share, area), **hanle)
         names.append(f"{name}_{i}")
     return names
 
@@ -402,14 +546,15 @@ class Lead:
 
 @dataclass(frozen=True)
 class Layer:
-    """A diffusive layer of a stack: ``material``, ``thickness`` (m), ``cells``, and a
-    ``magnetization`` for a ferromagnet."""
+    """A diffusive layer of a stack: ``material``, ``thickness`` (m), ``cells``, a
+    ``magnetization`` for a ferromagnet, and its ``heat`` storage (:class:`LayerHeat`)."""
 
     name: str
     material: BulkMaterial
     thickness: float
     cells: int = 10
     magnetization: tuple | None = None
+    heat: LayerHeat | None = None
 
 
 @dataclass(frozen=True)
@@ -447,7 +592,7 @@ def multilayer(stack, *, area: float, temperature: float, regime: str = "thermal
         if not isinstance(item, Layer):
             raise DeviceError("stack", f"unexpected item {item!r}")
         names = add_layer(dev, item.name, item.material, length=item.thickness, area=area,
-                          cells=item.cells, magnetization=item.magnetization)
+                          cells=item.cells, magnetization=item.magnetization, heat=item.heat)
         _join(dev, prev, names[0], pending, area, f"stack[{i}]")
         prev, pending = names[-1], None
     _join(dev, prev, stack[-1].name, pending, area, f"stack[{len(stack) - 1}]")

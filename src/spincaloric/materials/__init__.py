@@ -5,7 +5,15 @@
 0.69
 """
 
-from .bulk import BULK_QUANTITIES, BulkData, Measured, bulk_material, bulk_table, get_bulk
+from .bulk import (
+    BULK_QUANTITIES,
+    BulkData,
+    Measured,
+    bulk_material,
+    bulk_table,
+    get_bulk,
+    layer_heat,
+)
 from .interfaces import (
     InterfaceData,
     UnknownInterfaceError,
@@ -18,4 +26,4 @@ from .interfaces import (
 
 __all__ = ["InterfaceData", "UnknownMaterialError", "UnknownInterfaceError", "get_interface",
            "load_interfaces", "lookup", "materials_table", "BULK_QUANTITIES", "BulkData",
-           "Measured", "bulk_material", "bulk_table", "get_bulk"]
+           "Measured", "bulk_material", "bulk_table", "get_bulk", "layer_heat"]

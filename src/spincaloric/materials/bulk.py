@@ -128,6 +128,71 @@ def bulk_material(name: str, **overrides):
                         density_of_states=dos)
 
 
+#: The database's heat capacity c_p and electron–phonon coupling g_ep are used within this
+#: factor of the temperature they refer to (room temperature): below the Debye temperature the
+#: lattice heat capacity falls towards Debye's T³ law, and g_ep with it.
+HEAT_DATA_SPAN = 1.5
+
+#: The layer heat quantities that "material" reads: LayerHeat field -> database quantity.
+_HEAT_FROM_DATABASE = {"volumetric_heat_capacity": "lattice_heat_capacity",
+                       "electron_heat_capacity_coefficient": "electron_heat_capacity_coefficient",
+                       "electron_phonon_coupling": "electron_phonon_coupling"}
+
+
+def layer_heat(name: str, temperature: float, *, volumetric_heat_capacity="material",
+               electron_heat_capacity_coefficient=None, electron_phonon_coupling=None,
+               boundary_conductance=None, footprint=None):
+    """The :class:`~spincaloric.layers.LayerHeat` of a layer of the database material ``name``
+    at the device ``temperature`` (K). Each of ``volumetric_heat_capacity`` c (J/(m³ K), the total,
+    electrons included), ``electron_heat_capacity_coefficient`` γ_e (J/(m³ K²)) and
+    ``electron_phonon_coupling`` g_ep (W/(m³ K), two temperatures) is "material" (the
+    database's sourced value: c is its handbook c_p), a number, or None (left out);
+    ``boundary_conductance`` h_b (W/(m² K)) and ``footprint`` (m²) are numbers.
+
+    A quantity without a sourced value is asked for, never invented; c_p and g_ep refer to room
+    temperature and are refused more than a factor :data:`HEAT_DATA_SPAN` away from it (the
+    lattice heat capacity falls as T³ far below the Debye temperature): give numbers for your
+    temperature there.
+
+    >>> heat = layer_heat("Cu", 300.0, electron_heat_capacity_coefficient="material",
+    ...                   electron_phonon_coupling="material", boundary_conductance=1e8)
+    >>> heat.volumetric_heat_capacity, heat.electron_phonon_coupling
+    (3450000.0, 1.15e+17)
+    >>> layer_heat("Co", 300.0, electron_phonon_coupling="material")
+    Traceback (most recent call last):
+    ...
+    spincaloric.errors.FieldError: electron_phonon_coupling: no sourced value for Co in the database; give a number (W/(m³ K))
+    """
+    from ..errors import FieldError
+    from ..layers.multilayer import LayerHeat
+    from ..validation import absolute_temperature
+
+    temperature = absolute_temperature(temperature, "temperature")
+    data = get_bulk(name)
+    given = {"volumetric_heat_capacity": volumetric_heat_capacity,
+             "electron_heat_capacity_coefficient": electron_heat_capacity_coefficient,
+             "electron_phonon_coupling": electron_phonon_coupling}
+    values = {}
+    for key, value in given.items():
+        if isinstance(value, str):
+            unit = BULK_QUANTITIES[_HEAT_FROM_DATABASE[key]].replace("^3", "³")
+            if value != "material":
+                raise FieldError(key, f'must be a number ({unit}) or "material", got {value!r}')
+            entry = data.quantities.get(_HEAT_FROM_DATABASE[key])
+            if entry is None:
+                raise FieldError(key, f"no sourced value for {data.name} in the database; "
+                                 f"give a number ({unit})")
+            if entry.temperature > 0 and not (entry.temperature / HEAT_DATA_SPAN <= temperature
+                                              <= entry.temperature * HEAT_DATA_SPAN):
+                raise FieldError(key, f"the database's value for {data.name} refers to "
+                                 f"{entry.temperature:g} K, not {temperature:g} K (a lattice's "
+                                 f"heat capacity changes with temperature, as T³ far below "
+                                 f"the Debye temperature); give a number ({unit})")
+            value = entry.value
+        values[key] = value
+    return LayerHeat(**values, boundary_conductance=boundary_conductance, footprint=footprint)
+
+
 def bulk_table() -> list[dict]:
     """Rows for a listing: every bulk material with its sourced values (SI, units in
     :data:`BULK_QUANTITIES`; None where the database has no sourced value)."""
