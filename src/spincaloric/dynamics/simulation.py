@@ -444,7 +444,7 @@ class Simulation:
             method: str | None = None, temperature_noise: bool = False, dt: float | None = None,
             seed: int = 0, amplitude=None, rtol: float = 1e-7, atol: float = 1e-9,
             max_step: float | None = None, progress: bool = False,
-            parameters=None) -> Trajectory:
+            parameters=None, first_trajectory: int = 0) -> Trajectory:
         """Integrate from t = 0 to ``until`` (s) and return a :class:`Trajectory`.
 
         n_save : number of saved instants, evenly spaced in [0, until]; the switching times
@@ -472,6 +472,9 @@ class Simulation:
             a bar on a terminal, otherwise a plain line every few seconds).
         parameters : {magnet: {field: values (E,)}} per-trajectory magnet parameters, e.g.
             {"free": {"damping": np.linspace(0.005, 0.05, E)}} (SI units of MagnetParameters).
+        first_trajectory : trajectory i of this run draws the thermal field of trajectory
+            first_trajectory + i of ``seed``: an ensemble run in parts (with the initial
+            states of each part) reproduces the whole run's noise exactly.
         """
         if self.transient:
             self._refuse_for_transient(method, temperature_noise)
@@ -499,7 +502,12 @@ class Simulation:
             run = _Rk45(rtol, atol, max_step)
         else:
             run = _FixedStep(dt, method == "heun", temperature_noise, ensemble)
-            kernel_in["rng"] = trajectory_states(seed, ensemble)
+            if not (isinstance(first_trajectory, (int, np.integer)) and 0 <= first_trajectory
+                    and first_trajectory + ensemble <= 2**32):
+                raise DynamicsError("first_trajectory", f"must be a whole number with "
+                                    f"first_trajectory + ensemble <= 2**32, got "
+                                    f"{first_trajectory!r}")
+            kernel_in["rng"] = trajectory_states(seed, ensemble, int(first_trajectory))
         plan = self._call_plan(method, ensemble, dt, rtol, max_step, mp, mv, m0, slon, slot,
                                offsets, values, amp)
         report = None
