@@ -293,3 +293,14 @@ def test_a_bad_laser_table_is_one_line_naming_the_field(tmp_path, old, new, mess
     assert res.exit_code == 2 and "Traceback" not in res.output, res.output
     assert message in res.stderr, res.stderr
     assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_a_device_larger_than_the_spot_is_refused():
+    """A spot whose fluence falls by more than 10 % across the device (or would deliver more
+    energy than the pulse has) is refused, naming the area."""
+    with pytest.raises(DriveError, match="area: .* not small against the spot"):
+        laser_heat(area=1e-16, fwhm=1e-12, center=3e-12, energy=1e-17, spot_radius=2e-9,
+                   absorbed={"free": 0.5})
+    drives = laser_heat(area=1e-16, fwhm=1e-12, center=3e-12, energy=1e-12,
+                        spot_radius=1e-6, absorbed={"free": 0.5})
+    assert ("free", "heat") in drives

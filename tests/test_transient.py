@@ -298,3 +298,45 @@ def test_a_short_intense_pulse_warns_beyond_linear_response():
     sim = Simulation(c, {"free": magnet()}, {("spacer", "heat"): pulse})
     with pytest.warns(LinearResponseWarning, match=r"\|ΔT\|/T"):
         sim.run(2e-10, n_save=11)
+
+
+def test_a_drive_edge_between_saved_instants_and_a_lattice_behind_quasi_static_electrons():
+    """A pulse whose edges fall between saved instants runs (the integration steps onto
+    them); with quasi-static electrons on a two-temperature node the saved circuit state
+    takes the lattice's heat back: the electrons end where the static solve puts them."""
+    c = pillar(lattice_heat_capacity=1e-16, electron_phonon=1e-6, bath=1e-6)
+    pulse = drives.RectangularPulse(base=0.0, amplitude=1e-6, start=0.1e-9, duration=2e-9,
+                                    rise=1e-12)
+    sim = Simulation(c, {"free": magnet()}, {("spacer", "heat"): pulse})
+    tr = sim.run(2e-9, n_save=11, rtol=1e-10, atol=1e-13)
+    static = c.solve(heat={"spacer": 1e-6}).state("spacer").temperature
+    # the lattice relaxes in C_l/(G_b + G_ep K/(G_ep + K)) ≈ 50 ps: settled by 2 ns
+    assert tr.circuit_solution.state("spacer").temperature[0, -1] == pytest.approx(
+        static, rel=0, abs=1e-9)
+    with pytest.raises(DynamicsError, match="not a state of the run"):
+        tr.temperature("spacer")
+    with pytest.raises(DynamicsError, match="a reservoir"):
+        tr.temperature("lead")
+
+
+def test_device_file_method_and_laser_on_a_reservoir(tmp_path):
+    """A [simulation] block copied from a device without capacities (method = "rk45") runs
+    a device with them, as does method = "lsoda"; a [laser] that names a reservoir is refused
+    naming the laser's field."""
+    from pathlib import Path
+
+    from spincaloric.io import read_toml
+    from spincaloric.io.devicefile import spec_from_dict
+
+    device = Path(__file__).parent.parent / "examples" / "devices" / "laser_heated_pillar.toml"
+    raw = read_toml(device)
+    for method in ("rk45", "lsoda"):
+        raw["simulation"] = {"until": 2e-10, "n_save": 3, "method": method}
+        spec = spec_from_dict(raw, base=device.parent)
+        sim, opts = spec.simulation_for(spec.device.finalize(), 2e-10)
+        assert sim.run(2e-10, **opts).method == "lsoda"
+    raw.pop("drives")
+    raw["laser"] = {"area": 1.26e-15, "fwhm": 1e-12, "center": 3e-12, "fluence": 1.0,
+                    "absorbed": {"bottom": 0.1}}
+    with pytest.raises(DeviceError, match="laser.absorbed.bottom: a reservoir absorbs no heat"):
+        spec_from_dict(raw, base=device.parent)

@@ -48,11 +48,16 @@ def response_ratios(potential_span, temperature_deviation, temperature: float):
         return bias, np.abs(temperature_deviation) / temperature
 
 
+#: What the warning suggests for a static solve: the energy-resolved back end.
+SPECTRAL_REMEDY = ('regime = "spectral" solves with the full Fermi functions')
+
+
 def warn_beyond_linear_response(potential_span, temperature_deviation, temperature: float,
-                                stacklevel: int = 3) -> None:
+                                stacklevel: int = 3, remedy: str = SPECTRAL_REMEDY) -> None:
     """Issue a :class:`LinearResponseWarning` if the largest potential span (V) or temperature
     deviation (K) of a solve (arrays over its batch) exceeds the thresholds at the reference
-    temperature ``temperature`` (K). Non-finite entries are ignored here (validated elsewhere).
+    temperature ``temperature`` (K), ending with ``remedy``. Non-finite entries are ignored
+    here (validated elsewhere).
     """
     span = np.asarray(potential_span, float)
     dev = np.asarray(temperature_deviation, float)
@@ -68,9 +73,8 @@ def warn_beyond_linear_response(potential_span, temperature_deviation, temperatu
                      f"{temperature:.4g} K) exceeds {MAX_THERMAL_RATIO:g}")
     if parts:
         warnings.warn("beyond linear response: " + "; ".join(parts)
-                      + ' — the Sommerfeld expansion is unreliable here; regime = "spectral" '
-                      "solves with the full Fermi functions", LinearResponseWarning,
-                      stacklevel=stacklevel)
+                      + " — the Sommerfeld expansion is unreliable here; " + remedy,
+                      LinearResponseWarning, stacklevel=stacklevel)
 
 
 def solution_extremes(states: np.ndarray):

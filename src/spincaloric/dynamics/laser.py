@@ -74,6 +74,10 @@ class AbsorbedPulse(GaussianPulse):
         return np.array([0.0])
 
 
+#: The largest device area, as a share of π w², that a spot of 1/e² radius w covers uniformly
+#: to 10 % (the fluence at the disc's rim, e^{−2r²/w²} with π r² = π w²/20, is 0.905 F).
+SPOT_SHARE = 0.05
+
 def _value(name: str, v, unit: str, *, low: float = 0.0, strict: bool = False,
            high: float | None = None) -> float:
     """A finite number ≥ ``low`` (> with ``strict``) and ≤ ``high``, or a DriveError naming it."""
@@ -199,6 +203,12 @@ def laser_heat(*, area: float, fwhm: float, center: float, fluence: float | None
             raise DriveError("spot_radius", "only with energy (the fluence is the spot's "
                              "centre's already)")
     a = _value("area", area, "m²", strict=True)
+    if spot_radius is not None and a > SPOT_SHARE * math.pi * spot_radius**2:
+        # a disc of area a under the spot's centre sees F e^{−2r²/w²}: uniform to 10 % only
+        # while a ≤ π w²/20 (and beyond π w²/2 it would absorb more than the pulse carries)
+        raise DriveError("area", f"{a:g} m² is not small against the spot (1/e² radius "
+                         f"{spot_radius:g} m): the fluence varies by more than 10 % across "
+                         f"it; at most {SPOT_SHARE * math.pi * spot_radius**2:.3g} m²")
     tau = _value("fwhm", fwhm, "s", strict=True)
     sigma = tau / FWHM_PER_SIGMA
     t_c = _value("center", center, "s")

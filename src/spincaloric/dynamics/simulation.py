@@ -534,10 +534,12 @@ class Simulation:
         what = "time-resolved Joule heat" if self.joule_heating else "heat capacities"
         if temperature_noise:
             raise DynamicsError("temperature_noise", f"with {what} the run is a deterministic "
-                                "integration (LSODA); thermal noise needs neither")
-        if method not in (None, "lsoda"):
+                                "integration (LSODA): thermal noise is available without "
+                                "heat capacities and time-resolved Joule heat")
+        if method not in (None, "lsoda", "rk45"):
             raise DynamicsError("method", f"with {what} the magnetizations and temperatures "
-                                f"are integrated together by 'lsoda', got {method!r}")
+                                f"are integrated together by an adaptive method ('lsoda'; "
+                                f"'rk45' is taken to mean it), got {method!r}")
 
     def _run_transient(self, t_save, breaks, m0, mp, mv, slon, amp, rtol, atol, max_step,
                        progress) -> Trajectory:
@@ -560,7 +562,9 @@ class Simulation:
                 report.close()
         # the integrated temperatures, like a solve's, within the Sommerfeld expansion?
         warn_beyond_linear_response(0.0, temps - self.circuit.temperature,
-                                    self.circuit.temperature, stacklevel=4)
+                                    self.circuit.temperature, stacklevel=4,
+                                    remedy="the dynamics solves the circuit in linear "
+                                    "response: lower the absorbed power or the bias")
         settings = {"ensemble": len(m0), "temperature_noise": False, "seed": 0,
                     "rtol": float(rtol), "atol": float(atol), "max_step": max_step}
         return Trajectory(self, t_save, m, steps, "lsoda", amp, settings, crossing,

@@ -66,9 +66,18 @@ class Trajectory:
         of node ``node``, one whose temperature the run integrates."""
         label = f"{node}/lattice" if lattice else node
         if label not in self.temperature_nodes:
-
-            raise DynamicsError(f"nodes.{node}", f"the run integrates no {'lattice ' * lattice}"
-                                "temperature of this node (give it a heat capacity)")
+            c = self.simulation.circuit
+            if node not in c.index:
+                why = "no such node"
+            elif c.reservoir[c.index[node]]:
+                why = "a reservoir: its temperature is a drive (drive_values)"
+            elif lattice:
+                why = ("the run integrates no lattice temperature of this node (give it "
+                       "electron_phonon and a lattice_heat_capacity)")
+            else:
+                why = ("its temperature is not a state of the run (no heat capacity): "
+                       "circuit_solution.state(node).temperature has it")
+            raise DynamicsError(f"nodes.{node}", why)
         return self.node_temperature[..., self.temperature_nodes.index(label)]
 
     def magnetization(self, name: str) -> np.ndarray:
@@ -111,9 +120,16 @@ class Trajectory:
         kw = {"voltage": {}, "temperature": {}, "current": {}, "heat": {}}
         for (node, quantity), v in self.drive_values().items():
             kw[quantity][node] = v
-        for node in self.temperature_nodes:  # the electron temperatures the run integrated
+        c = sim.model.circuit
+        for node in self.temperature_nodes:  # the temperatures the run integrated
             if not node.endswith("/lattice"):
                 kw["temperature"][node] = self.temperature(node)
+                continue
+            # a lattice state gives its electrons back G_ep (T_l − T0) (W)
+            name = node.removesuffix("/lattice")
+            back = c.electron_phonon[c.index[name]] * (self.temperature(name, lattice=True)
+                                                       - c.temperature)
+            kw["heat"][name] = kw["heat"].get(name, 0.0) + back
         mags = {n: self.magnetization(n) for n in self.names}
         solution = sim.thermal_circuit.solve(magnetization=mags, **kw)
         if not sim.joule_heating:

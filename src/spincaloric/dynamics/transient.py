@@ -257,7 +257,8 @@ def integrate_transient(sim, m0, t_save, breaks, *, mp, mv, slon, amp, ref, rtol
 
                 raise DynamicsError("rtol", f"the transient integration failed at t = "
                                     f"{sol.t[-1]:.4g} s: {sol.message}")
-            out[inside] = sol.sol(t_save[inside]).T
+            if inside.any():  # a drive's breakpoints may fall between saved instants
+                out[inside] = sol.sol(t_save[inside]).T
             state = sol.y[:, -1]
             _refuse_below_zero(sim, rhs, t0 + sol.y[3 * k:], sol.t)
             steps[e] += len(sol.t) - 1

@@ -376,6 +376,9 @@ def _laser_drives(dev: Device, model) -> dict:
         if name not in dev.nodes:
             raise DeviceError(f"laser.absorbed.{name}", unknown(f"node {name!r}", name,
                                                                 dev.nodes))
+        if dev.nodes[name].reservoir:
+            raise DeviceError(f"laser.absorbed.{name}", "a reservoir absorbs no heat (its "
+                              "temperature is fixed): leave it out")
     depths = None if t.depths is None else _laser_depths(dev, model, t.depths)
     try:
         return laser_heat(area=t.area, fwhm=t.fwhm, center=t.center, fluence=t.fluence,
@@ -412,6 +415,9 @@ def _laser_depths(dev: Device, model, given: dict) -> dict:
             slabs = layer_depths(names, widths, top=min(first, last))
             slabs = {n: z for n, z in slabs.items() if not dev.nodes[n].reservoir}
         elif name in dev.nodes:
+            if dev.nodes[name].reservoir:
+                raise DeviceError(where, "a reservoir absorbs no heat (its temperature is "
+                                  "fixed): leave it out")
             slabs = {name: tuple(pair)}
         else:
             raise DeviceError(where, unknown(f"node or layer {name!r}", name,

@@ -286,7 +286,7 @@ class SimulationTable(_Strict):
     until: float | None = quantity("s", None)
     n_save: int | None = None
     ensemble: int | None = None
-    method: Literal["rk45", "rk4", "heun"] | None = None
+    method: Literal["rk45", "rk4", "heun", "lsoda"] | None = None
     temperature_noise: bool | None = None
     dt: float | None = quantity("s", None)
     seed: int | None = None

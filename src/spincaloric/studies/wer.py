@@ -146,7 +146,7 @@ class _Job:
     def switched(self, m_start: np.ndarray, first: int, progress: bool = False):
         """((N,) bool switched, (N,) switching time (s; +inf for none)) of trajectories from
         the starting states m_start (N, 3) of the written magnet, drawing the thermal fields
-        of trajectories first, first + 1, … of the seed."""
+        of trajectories first, first + 1, … of ``seed``."""
         sim, n = self.sim, len(m_start)
         switched, when = np.empty(n, bool), np.empty(n)
         report = None
