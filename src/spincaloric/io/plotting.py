@@ -373,11 +373,26 @@ def _draw_curves(ax, x, curves: dict, unit: str) -> str:
     beside components); returns that unit's text."""
     factor, text = engineering(np.concatenate([np.ravel(v) for v in curves.values()]), unit)
     components = any("|" not in label for label in curves)
-    for label, values in curves.items():
-        ax.plot(x, values * factor, "--" if "|" in label and components else "-", label=label)
-    if len(curves) > 1:
-        ax.legend(fontsize=8)
+    colours = line_colours(len(curves))
+    for (label, values), colour in zip(curves.items(), colours):
+        ax.plot(x, values * factor, "--" if "|" in label and components else "-", label=label,
+                color=colour)
+    if len(curves) > 1:  # many curves (a layer's vertices): more columns, outside the axes
+        columns = 1 + (len(curves) - 1) // 8
+        ax.legend(fontsize=8 if columns == 1 else 7, ncol=columns,
+                  **({} if columns == 1 else {"loc": "upper left",
+                                               "bbox_to_anchor": (1.01, 1.0)}))
     return text
+
+
+def line_colours(count: int) -> list:
+    """``count`` distinct line colours: the default cycle, or a sequential map beyond it."""
+    import matplotlib
+
+    cycle = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
+    if count <= len(cycle):
+        return cycle[:count]
+    return [matplotlib.colormaps["viridis"](i / (count - 1)) for i in range(count)]
 
 
 def _draw_map(fig, ax, ds, dims, da, name: str, attrs, symbol: str | None = None) -> None:
