@@ -66,6 +66,14 @@ def main(argv=None):
           f"{laser.temperature('spacer').max() - t0:.1f} K, polarizer "
           f"{laser.temperature('fixed').max() - t0:.1f} K above {t0:g} K; "
           f"ΔT across the spacer up to {across.max():.1f} K")
+    # thermal time constants C/K of each node (K: its heat conductance to the rest, others
+    # following): how fast the temperatures follow the power
+    taus = {node: circuit.heat_capacity[circuit.index[node]] * (
+        circuit.solve(heat={node: 1e-6}).state(node).temperature - t0) / 1e-6
+        for node in ("free", "spacer", "fixed")}
+    print("  thermal time constants C/K: " + ", ".join(
+        f"{node} {tau * 1e12:.1f} ps" for node, tau in taus.items())
+        + " — the temperatures follow a nanosecond pulse")
     for label, traj, drive in (
             ("laser power", laser, "temperatures computed"),
             ("heat pulse", thermal, f"ΔT = {imposed.peak:g} K peak imposed, no voltage"),
