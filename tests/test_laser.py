@@ -174,8 +174,9 @@ def test_an_isolated_two_temperature_layer_stores_the_absorbed_energy():
     idx = [circuit.index[v] for v in names]
     theta_e = np.stack([tr.temperature(v)[0] for v in names]) - t0
     theta_l = np.stack([tr.temperature(v, lattice=True)[0] for v in names]) - t0
+    lattice = [circuit.index[f"{v}/lattice"] for v in names]
     stored = (circuit.heat_capacity[idx] @ theta_e
-              + circuit.lattice_heat_capacity[idx] @ theta_l)
+              + circuit.heat_capacity[lattice] @ theta_l)
     assert stored[0] == 0.0  # the steady start holds no light
     assert stored[-1] == pytest.approx(absorbed, rel=1e-6, abs=0)  # 1e-7 leaks
     # hot electrons first, then near their lattice (τ_ep = C_e/G_ep ≈ 0.25 ps); the lattices,

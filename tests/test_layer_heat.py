@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from scipy.linalg import expm
 
 from spincaloric import ContactParameters, Device, DeviceError
+from spincaloric.circuit.kinds import HeatLink
 from spincaloric.errors import FieldError
 from spincaloric.layers import BulkMaterial, Layer, LayerHeat, Lead, add_layer, multilayer
 from spincaloric.layers.multilayer import cell_widths
@@ -21,7 +22,40 @@ CO = BulkMaterial(resistivity=6.24e-8, spin_flip_length=59e-9, spin_asymmetry=0.
 
 
 def node_array(dev, names, key):
-    return np.array([getattr(dev.nodes[n], key) for n in names])
+    """The vertices' ``key``: a node field, or of the two-temperature model (a lattice node
+    NAME/lattice joined by a heat link) ``lattice_heat_capacity`` (its capacity),
+    ``electron_phonon`` (the link's conductance) and ``bath`` (the electrons' and the
+    lattice's)."""
+    def value(n):
+        lat = dev.nodes.get(f"{n}/lattice")
+        if key == "lattice_heat_capacity":
+            return lat.heat_capacity if lat else 0.0
+        if key == "electron_phonon":
+            return sum(c.parameters.conductance for c in dev.contacts
+                       if isinstance(c.parameters, HeatLink) and set(c.between) == {
+                           n, f"{n}/lattice"})
+        if key == "bath":
+            return dev.nodes[n].bath + (lat.bath if lat else 0.0)
+        return getattr(dev.nodes[n], key)
+
+    return np.array([value(n) for n in names])
+
+
+def circuit_array(circuit, names, key):
+    """:func:`node_array` of a finalized circuit."""
+    def value(n):
+        lat = circuit.index.get(f"{n}/lattice")
+        if key == "lattice_heat_capacity":
+            return 0.0 if lat is None else circuit.heat_capacity[lat]
+        if key == "electron_phonon":
+            pair = {circuit.index[n], lat}
+            return sum(circuit.contact_parameters(c).conductance
+                       for c in range(circuit.n_contacts) if set(circuit.ends[c]) == pair)
+        if key == "bath":
+            return circuit.bath[circuit.index[n]] + (0.0 if lat is None else circuit.bath[lat])
+        return getattr(circuit, key)[circuit.index[n]]
+
+    return np.array([value(n) for n in names])
 
 
 @settings(max_examples=40, deadline=None)
@@ -225,10 +259,10 @@ def test_layer_heat_in_a_device_file_equals_the_layer_built_in_code(tmp_path):
         mixing_derivative=0.0, temperature=T))
     in_code = dev.finalize()
     assert from_file.names == in_code.names
-    for key in ("heat_capacity", "lattice_heat_capacity", "electron_phonon", "bath"):
+    for key in ("heat_capacity", "lattice", "bath"):
         np.testing.assert_array_equal(getattr(from_file, key), getattr(in_code, key))
     co_c = get_bulk("Co").value("lattice_heat_capacity")
-    stored = from_file.lattice_heat_capacity.sum() + from_file.heat_capacity.sum()
+    stored = from_file.heat_capacity.sum()  # electrons and lattice nodes
     # "lead" and "top" keep their half cells (1 nm of Cu, 0.75 nm of Co)
     assert stored == pytest.approx(co_c * 1e-16 * 2.25e-9 + 3e6 * 1e-16 * 5e-9, rel=1e-12,
                                    abs=0)
@@ -308,10 +342,10 @@ def test_a_heated_layer_follows_its_thermal_network(two_temperatures):
     circuit, names = heated_pillar(heat)
     k = np.linalg.inv(static_response(heated_pillar(None)[0], names))
     n = len(names)
-    c_e = circuit.heat_capacity[[circuit.index[v] for v in names]]
-    g_ep = circuit.electron_phonon[[circuit.index[v] for v in names]]
-    c_l = circuit.lattice_heat_capacity[[circuit.index[v] for v in names]]
-    g_b = circuit.bath[[circuit.index[v] for v in names]]
+    c_e = circuit_array(circuit, names, "heat_capacity")
+    g_ep = circuit_array(circuit, names, "electron_phonon")
+    c_l = circuit_array(circuit, names, "lattice_heat_capacity")
+    g_b = circuit_array(circuit, names, "bath")
     assert c_e.sum() + c_l.sum() == pytest.approx(3.45e6 * 1e-16 * 9e-9, rel=1e-12, abs=0)
     if two_temperatures:
         m = np.block([[k + np.diag(g_ep), -np.diag(g_ep)],
@@ -336,3 +370,42 @@ def test_a_heated_layer_follows_its_thermal_network(two_temperatures):
     np.testing.assert_allclose(got, exact, rtol=0, atol=1e-6 * np.abs(steady).max())
     assert got[len(got) // 8, 1] < 0.9 * steady[1]  # the capacities really hold it back
     assert got.shape[1] == n * (2 if two_temperatures else 1)
+
+
+def test_two_temperature_layer_conducts_phonons_between_its_lattices():
+    """With two temperatures the lattice's κ joins the lattice nodes of neighbouring vertices
+    (heat links of κ_l A/Δx), not their electrons; as G_ep grows the steady temperatures of a
+    layer heated at one end tend to those of the one-temperature layer (phonons in parallel
+    with the electrons), and with a finite G_ep the lattice lags the electrons."""
+    cu = BulkMaterial(resistivity=3e-8, spin_flip_length=200e-9, thermal_conductivity=420.0)
+
+    def layer(heat):
+        dev = Device(temperature=T)
+        dev.add_node("hot", "normal", reservoir=True, temperature=T + 10)
+        dev.add_node("cold", "normal", reservoir=True, voltage=0.0)
+        names = add_layer(dev, "cu", cu, length=1e-6, area=1e-14, cells=8, start="hot",
+                          end="cold", heat=heat)
+        return dev, names
+
+    dev, names = layer(LayerHeat(volumetric_heat_capacity=3.45e6, boundary_conductance=1e9,
+                                 electron_phonon_coupling=1e17))
+    links = [c for c in dev.contacts if isinstance(c.parameters, HeatLink)
+             and all(n.endswith("/lattice") for n in c.between)]
+    lattice = cu.lattice_thermal_conductivity(T) * 1e-14 / (1e-6 / 8)
+    assert len(links) == 6  # between the 7 inner vertices' lattices (the end cells join
+    #                        a lattice to the reservoir's temperature)
+    assert all(c.parameters.conductance == pytest.approx(lattice, rel=1e-12, abs=0)
+               for c in links)
+    inner = [c for c in dev.contacts if c.label and c.label.startswith("layers.cu.cells")
+             and not c.label.endswith(".lattice")]
+    assert [c.heat_conductance for c in inner] == [0.0] * 8
+    one = layer(LayerHeat(volumetric_heat_capacity=3.45e6, boundary_conductance=1e9))[0].solve()
+    t_one = np.array([one.state(n).temperature for n in names[1:-1]])
+    gaps = []
+    for g_ep in (1e16, 1e20, 1e21):
+        two = layer(LayerHeat(volumetric_heat_capacity=3.45e6, boundary_conductance=1e9,
+                              electron_phonon_coupling=g_ep))[0].solve()
+        t_two = np.array([two.state(n).temperature for n in names[1:-1]])
+        gaps.append(np.abs(t_two - t_one).max())
+    assert gaps[0] > 1e-3  # a slow coupling: the substrate cools the lattice, not the electrons
+    assert gaps[2] < 1e-4 and gaps[2] == pytest.approx(gaps[1] / 10, rel=0.05, abs=0)  # ∝ 1/G_ep

@@ -134,18 +134,14 @@ def test_steady_state_of_a_transient_run_is_the_static_solve():
 
 def heat_into_baths(tr, c):
     """(E, S) W leaving the device: into every reservoir (its contacts' heat currents) and
-    into the substrate (the electrons' baths and the lattices' boundary conductances)."""
+    into the substrate (the baths of electrons and lattice nodes)."""
     sol = tr.circuit_solution
     out = 0.0
     for k, r in enumerate(sol.contacts):
         a, b = c.ends[k]
         out = out + r.heat_current * (float(c.reservoir[b]) - float(c.reservoir[a]))
-    for i in np.flatnonzero(~c.reservoir):
-        name = c.names[i]
-        if c.electron_phonon[i] > 0:
-            out = out + c.bath[i] * (tr.temperature(name, lattice=True) - T0)
-        else:
-            out = out + c.bath[i] * (sol.state(name).temperature - T0)
+    for i in np.flatnonzero(~c.reservoir):  # electrons' and lattices' baths alike
+        out = out + c.bath[i] * (sol.state(c.names[i]).temperature - T0)
     return out
 
 

@@ -41,13 +41,13 @@ from .backends import backend
 from .contacts import ContactParameters
 from .drives import to_theory
 from .junctions import JunctionParameters
-from .kinds import ContactKind, kind_of
+from .kinds import ContactKind, HeatLink, kind_of
 from .system import active_components
 
 Regime = Literal["thermalized", "noninteracting", "spectral"]
-NodeKind = Literal["ferromagnet", "normal"]
+NodeKind = Literal["ferromagnet", "normal", "lattice"]
 REGIMES = ("thermalized", "noninteracting", "spectral")
-NODE_KINDS = ("ferromagnet", "normal")
+NODE_KINDS = ("ferromagnet", "normal", "lattice")
 
 
 def unit_vector(value, field: str = "magnetization") -> np.ndarray:
@@ -183,6 +183,24 @@ def _heat_storage(where: str, reservoir: bool, heat_capacity, lattice_heat_capac
     return tuple(values)
 
 
+def _check_lattice(where: str, kind: str, reservoir: bool, sinks: dict) -> None:
+    """A lattice node is an internal temperature alone: no bias, spin relaxation or field."""
+    if kind != "lattice":
+        return
+    if reservoir:
+        raise DeviceError(f"{where}.reservoir", "a lattice node is internal (a fixed "
+                          "temperature is a reservoir of kind normal)")
+    for key, value in sinks.items():
+        if value is not None and np.any(np.asarray(value) != 0):
+            raise DeviceError(f"{where}.{key}", "a lattice node carries heat only (no charge, "
+                              "no spin)")
+
+
+def lattice_name(node: str) -> str:
+    """The name of the lattice node of ``node`` in the two-temperature model."""
+    return f"{node}/lattice"
+
+
 @dataclass
 class NodeSpec:
     """One node of a device.
@@ -205,16 +223,14 @@ class NodeSpec:
     precession : Ω⃗ = G_sf τ_sf ω⃗_L (S, 3-vector) of a normal internal node in a magnetic field
         (the Hanle effect): its spin accumulation precesses at ω⃗_L = γ B⃗ while it relaxes in
         τ_sf, so the spin balance gains −Ω⃗ × V⃗_s (and −L0 T Ω⃗ × T⃗_s); see :meth:`Device.add_node`.
-    heat_capacity : C (J/K) of an internal node's electrons (of the whole node without a
-        lattice temperature): in the dynamics its temperature obeys C dT/dt = (heat
-        deposited) − (net heat current out), docs/dynamics.md; 0: the node's heat balance is
-        instantaneous (static solves never depend on a capacity).
-    electron_phonon : G_ep (W/K) > 0 gives the node a lattice temperature T_l of its own
-        (two-temperature model): heat G_ep (T − T_l) goes from its electrons to its lattice,
-        and ``bath`` then joins the lattice (not the electrons) to the substrate at the
-        device temperature. In a static solve the lattice is in steady state: the electrons
-        see G_ep and ``bath`` in series.
-    lattice_heat_capacity : C_l (J/K) of that lattice (0: it follows instantly).
+    heat_capacity : C (J/K) of an internal node: in the dynamics its temperature obeys
+        C dT/dt = (heat deposited) − (net heat current out), docs/dynamics.md; 0: the node's
+        heat balance is instantaneous (static solves never depend on a capacity).
+
+    A node of kind "lattice" is a temperature alone (no charge, no spin): the lattice of a
+    node in the two-temperature model, joined to its electrons and to other lattices by
+    :class:`~spincaloric.circuit.kinds.HeatLink` contacts; :meth:`Device.add_node` with
+    ``electron_phonon`` makes one.
     """
 
     kind: NodeKind
@@ -229,8 +245,6 @@ class NodeSpec:
     heat: float = 0.0
     precession: np.ndarray | None = None
     heat_capacity: float = 0.0
-    lattice_heat_capacity: float = 0.0
-    electron_phonon: float = 0.0
 
 
 @dataclass
@@ -292,9 +306,12 @@ class Device:
         ``current``: conventional current (A) into the device from a current-biased reservoir,
         whose voltage is then solved for (give ``voltage`` or ``current``, not both).
         ``heat_capacity`` C (J/K, ≥ 0) of an internal node: its temperature follows
-        C dT/dt = (heat in) − (heat out) in the dynamics; ``electron_phonon`` G_ep (W/K) and
-        ``lattice_heat_capacity`` C_l (J/K) give it a lattice temperature of its own, coupled
-        to the substrate by ``bath`` (:class:`NodeSpec`).
+        C dT/dt = (heat in) − (heat out) in the dynamics. ``electron_phonon`` G_ep (W/K) > 0
+        gives it a lattice temperature of its own (two-temperature model): a node
+        ``NAME/lattice`` of kind "lattice" with ``lattice_heat_capacity`` C_l (J/K) and the
+        ``bath`` (the lattice, not the electrons, meets the substrate), joined to the node by a
+        :class:`~spincaloric.circuit.kinds.HeatLink` of G_ep; ``heat_capacity`` is then the
+        electrons'. Kind "lattice" adds such a temperature alone (join it with HeatLinks).
 
         ``hanle_field`` (T, a 3-vector B⃗ = μ0H⃗) and ``spin_lifetime`` τ_sf (s) make the spin
         accumulation of a normal internal node precess (the Hanle effect). The node's spins obey
@@ -314,12 +331,24 @@ class Device:
                                                    temperature)
         heat = _check_node_sinks(where, reservoir, spin_flip, bath, spin_heat_relaxation, heat)
         omega = precession(where, kind, reservoir, spin_flip, hanle_field, spin_lifetime)
-        storage = _heat_storage(where, reservoir, heat_capacity, lattice_heat_capacity,
-                                electron_phonon)
+        capacity, lattice, g_ep = _heat_storage(where, reservoir, heat_capacity,
+                                                lattice_heat_capacity, electron_phonon)
+        _check_lattice(where, kind, reservoir, {
+            "voltage": voltage, "current": current, "spin_flip": spin_flip,
+            "spin_heat_relaxation": spin_heat_relaxation, "hanle_field": hanle_field,
+            "electron_phonon": g_ep})
+        if g_ep and lattice_name(name) in self.nodes:
+            raise DeviceError(f"{where}.electron_phonon", f"a node {lattice_name(name)!r} "
+                              "exists already")
         self.nodes[name] = NodeSpec(kind, reservoir, float(voltage), temperature, m,
                                     None if current is None else float(current),
-                                    float(spin_flip), float(bath), float(spin_heat_relaxation),
-                                    float(heat), omega, *storage)
+                                    float(spin_flip), 0.0 if g_ep else float(bath),
+                                    float(spin_heat_relaxation), float(heat), omega, capacity)
+        if g_ep:  # the two-temperature model: the lattice, its bath, the coupling
+            self.nodes[lattice_name(name)] = NodeSpec("lattice", bath=float(bath),
+                                                      heat_capacity=lattice)
+            self.add_contact(name, lattice_name(name), HeatLink(g_ep),
+                             label=f"{where}.electron_phonon")
 
     def _new_node_name(self, name) -> str:
         """``nodes.NAME`` of a valid name that no node or layer has yet."""
@@ -407,15 +436,11 @@ class Circuit:
     ideal_links : bool (c,), the resistance-free links of joints without an interface
         (:meth:`Device.add_contact`): their conductances, the mixing conductance among them,
         are placeholders, not a physical interface's.
-    heat_capacity, lattice_heat_capacity : (n,) J/K of every node's electrons (the whole
-        node without a lattice) and lattice (0: no stored heat).
-    electron_phonon : (n,) W/K, G_ep of the nodes with a lattice temperature (0: none).
+    heat_capacity : (n,) J/K of every node (0: no stored heat).
+    lattice : bool (n,), the nodes of kind "lattice" (a temperature alone).
     temperature_state : bool (n,), internal nodes whose temperature is given like a
         reservoir's (a state of the dynamics, :meth:`with_temperature_states`) rather than
         solved from their heat balance; all False in a device's own circuit.
-    lattice_states : whether the lattices of positive capacity are states of the dynamics
-        (their temperature a heat input G_ep T_l of the electrons) rather than in steady
-        state; False in a device's own circuit.
     """
 
     title: str
@@ -440,15 +465,13 @@ class Circuit:
     layers: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     ideal_links: np.ndarray = field(default_factory=lambda: _read_only(np.zeros(0, bool)))
     heat_capacity: np.ndarray | None = None
-    lattice_heat_capacity: np.ndarray | None = None
-    electron_phonon: np.ndarray | None = None
+    lattice: np.ndarray | None = None
     temperature_state: np.ndarray | None = None
-    lattice_states: bool = False
 
     def __post_init__(self):
         n = len(self.names)
-        for name, dtype in (("heat_capacity", float), ("lattice_heat_capacity", float),
-                            ("electron_phonon", float), ("temperature_state", bool)):
+        for name, dtype in (("heat_capacity", float), ("lattice", bool),
+                            ("temperature_state", bool)):
             if getattr(self, name) is None:
                 object.__setattr__(self, name, _read_only(np.zeros(n, dtype)))
 
@@ -488,8 +511,7 @@ class Circuit:
             precession=_read_only(np.array([np.zeros(3) if s.precession is None
                                             else s.precession for s in specs]).reshape(-1, 3)),
             heat_capacity=_read_only([s.heat_capacity for s in specs]),
-            lattice_heat_capacity=_read_only([s.lattice_heat_capacity for s in specs]),
-            electron_phonon=_read_only([s.electron_phonon for s in specs]),
+            lattice=_read_only(np.array([s.kind == "lattice" for s in specs], bool)),
         )
 
     def with_temperature_states(self) -> Circuit:
@@ -500,24 +522,7 @@ class Circuit:
         and spin accumulation stay solved for (the electrons' charge and spin respond
         instantly)."""
         held = _read_only(self.heat_capacity > 0)
-        return dataclasses.replace(self, temperature_state=held, lattice_states=True)
-
-    @property
-    def lattice_state(self) -> np.ndarray:
-        """(n,) bool, nodes whose lattice temperature is a state of the dynamics (a lattice of
-        positive capacity, in a circuit :meth:`with_temperature_states`)."""
-        return (self.electron_phonon > 0) & (self.lattice_heat_capacity > 0) & \
-            self.lattice_states
-
-    @property
-    def electron_bath(self) -> np.ndarray:
-        """(n,) W/K, the conductance that takes heat (T − T0)·G out of each node's electrons:
-        ``bath`` without a lattice; with one in steady state G_ep and ``bath`` in series; with
-        one that is a state, G_ep (the lattice then gives back G_ep (T_l − T0) as a heat
-        input)."""
-        g, b = self.electron_phonon, self.bath
-        series = np.divide(g * b, g + b, out=np.zeros_like(b), where=(g + b) > 0)
-        return np.where(self.lattice_state, g, np.where(g > 0, series, b))
+        return dataclasses.replace(self, temperature_state=held)
 
     @property
     def fixed_temperature(self) -> np.ndarray:

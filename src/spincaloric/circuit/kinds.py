@@ -16,7 +16,9 @@ Kinds shipped here:
 * :class:`TabulatedContacts` — the same, with a tabulated spectrum G(ε)
   (:class:`~spincaloric.circuit.conductance_spectra.ConductanceSpectrum`) for the
   energy-resolved solver;
-* :class:`TunnelJunctions` — F|I|F junctions (:class:`~spincaloric.circuit.junctions.JunctionParameters`).
+* :class:`TunnelJunctions` — F|I|F junctions (:class:`~spincaloric.circuit.junctions.JunctionParameters`);
+* :class:`HeatLinks` — heat conductances (:class:`HeatLink`) joining a lattice temperature to
+  its electrons (electron–phonon coupling) or to another lattice (phonon conduction).
 
 A new kind is a class that satisfies :class:`ContactKind` (most simply a subclass of
 :class:`ContactGroup`), made known with :func:`register`; docs/contact-kinds.md works one
@@ -477,10 +479,69 @@ class TunnelJunctions(ContactGroup):
         return spectral_pair_blocks(g, m[self.ends[:, 0]][None], m[self.ends[:, 1]][None])
 
 
+# ---- heat links --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeatLink:
+    """A heat conductance G (W/K) and nothing else: Q_c = G (T_a − T_b), no charge, no spin.
+    It joins a node's lattice temperature (a node of kind "lattice") to its electrons — the
+    electron–phonon coupling G_ep = g_ep V — or to another lattice (phonon conduction)."""
+
+    conductance: float
+
+
+@dataclass(frozen=True, eq=False)
+class HeatLinks(ContactGroup):
+    """Contacts of :class:`HeatLink`: K has the one entry K[Q_c, T_c] = G (W/K)."""
+
+    links: np.ndarray = None  # (k,) G (W/K)
+
+    @classmethod
+    def claims(cls, spec) -> bool:
+        return isinstance(spec.parameters, HeatLink)
+
+    @classmethod
+    def check(cls, where, spec, ferro, mag_rows, temperature) -> None:
+        g = spec.parameters.conductance
+        if isinstance(g, bool) or not isinstance(g, (int, float, np.floating)) \
+                or not (np.isfinite(g) and g > 0):
+            raise DeviceError(f"{where}.conductance", f"a heat link's conductance must be a "
+                              f"finite number > 0 (W/K), got {g!r}")
+        if reason := conductance_reason(g, 0.0, "W/K"):
+            raise DeviceError(f"{where}.conductance", f"is {reason}")
+        if spec.bulk or spec.spectrum is not None or spec.heat_conductance:
+            raise DeviceError(where, "a heat link is a heat conductance alone (no bulk, "
+                              "spectrum or heat_conductance beside it)")
+
+    @classmethod
+    def build(cls, contacts, ends, labels, specs, ferro, temperature):
+        links = np.array([float(s.parameters.conductance) for s in specs]).reshape(-1)
+        return cls(contacts, ends, labels, temperature, np.zeros(len(specs)), links)
+
+    def parameters(self, i: int) -> HeatLink:
+        return HeatLink(float(self.links[i]))
+
+    @property
+    def conductance(self) -> np.ndarray:
+        return np.zeros(len(self.contacts))
+
+    def response(self, m, which=None):
+        sel = slice(None) if which is None else which
+        links = self.links[sel]
+        k = np.zeros((len(links),) + m.shape[1:-1] + (8, 8))
+        k[..., 4, 4] = links.reshape((-1,) + (1,) * (m.ndim - 2))
+        return k, k
+
+    def spectral_blocks(self, eps, m, window, span, curvature):
+        raise DeviceError(self.labels[0], "a heat link (a lattice temperature) is not part of "
+                          "the energy-resolved solver, whose relaxation is its own (phonons=)")
+
+
 # ---- registry --------------------------------------------------------------------------------
 
 #: The contact kinds, asked in this order which one a contact description belongs to.
-KINDS: list[type] = [TabulatedContacts, SpinContacts, TunnelJunctions]
+KINDS: list[type] = [TabulatedContacts, SpinContacts, TunnelJunctions, HeatLinks]
 
 
 def register(kind: type) -> type:

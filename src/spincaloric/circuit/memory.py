@@ -60,7 +60,8 @@ def solved_per_node(kind: str, regime: str) -> int:
 
     stand_in = SimpleNamespace(regime=regime, ferromagnet=np.array([kind == "ferromagnet"]),
                                reservoir=np.array([False]), current_biased=np.array([False]),
-                               temperature_state=np.array([False]))
+                               temperature_state=np.array([False]),
+                               lattice=np.array([False]))
     return int(active_components(stand_in).sum())
 
 

@@ -232,7 +232,7 @@ class Solution:
         t = c.temperature
         x = self.states
         return (c.spin_flip * np.sum(x[..., 1:4] ** 2, axis=-1) / (2 * t)
-                + c.electron_bath * x[..., 4] ** 2 / t**2
+                + c.bath * x[..., 4] ** 2 / t**2
                 + c.spin_heat_sink * np.sum(x[..., 5:8] ** 2, axis=-1) / (2 * t**2))
 
     @property

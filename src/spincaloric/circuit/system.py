@@ -50,12 +50,13 @@ if TYPE_CHECKING:
 def active_components(circuit: Circuit, width: int = 8) -> np.ndarray:
     """(n, width) bool mask of the padded unknowns that are solved for: voltage-biased
     reservoirs have none, a current-biased reservoir only its voltage, a temperature state
-    (:meth:`Circuit.with_temperature_states`) all but its temperature (width 8; at width 4
-    every reservoir is fixed)."""
+    (:meth:`Circuit.with_temperature_states`) all but its temperature, a lattice node only its
+    temperature (width 8; at width 4 every reservoir is fixed)."""
     ni = circuit.regime in ("noninteracting", "spectral")
     normal = np.array([1, 1, 1, 1, 1, ni, ni, ni], bool)[:width]
     ferro = np.array([1, 1, 0, 0, 1, ni, 0, 0], bool)[:width]
     mask = np.where(circuit.ferromagnet[:, None], ferro, normal)
+    mask[circuit.lattice] = np.arange(width) == 4  # a lattice: its temperature alone
     mask[circuit.reservoir] = False
     mask[circuit.current_biased & (width == 8), 0] = True
     if width == 8:  # a temperature state is given, not solved
@@ -237,7 +238,7 @@ def _build(circuit: Circuit, width: int) -> KirchhoffSystem:
                                     8 * position[held] + 4]),
         source_cols=np.concatenate([3 * biased + 2, 3 * internal + 2, 3 * held + 1]),
         source_values=np.concatenate([-np.ones(len(biased)), np.ones(len(internal)),
-                                      -circuit.electron_bath[held]]))
+                                      -circuit.bath[held]]))
 
 
 def _node_terms(circuit: Circuit, position: np.ndarray, width: int):
@@ -248,7 +249,7 @@ def _node_terms(circuit: Circuit, position: np.ndarray, width: int):
     f⃗_↑−↓ at every energy). Entries on inactive unknowns (T⃗_s when thermalized, a
     ferromagnet's transverse spin) are kept: solvers drop inactive rows and columns."""
     nodes = np.flatnonzero(position >= 0)
-    bath = circuit.electron_bath
+    bath = circuit.bath
     nodes = nodes[(circuit.spin_flip[nodes] != 0) | (bath[nodes] != 0)
                   | (circuit.spin_heat_sink[nodes] != 0) | circuit.precession[nodes].any(axis=1)]
     block = np.zeros((len(nodes), width, width))

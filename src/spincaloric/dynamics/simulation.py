@@ -238,9 +238,7 @@ class Simulation:
         """Whether the run integrates heat flow (:mod:`.transient`): nodes store heat (a heat
         capacity > 0; their temperatures are states, integrated with the magnetizations) or
         the Joule heat is resolved in time (``joule_heating``)."""
-        c = self.circuit
-        return bool(np.any(c.heat_capacity > 0) or self.joule_heating
-                    or np.any((c.electron_phonon > 0) & (c.lattice_heat_capacity > 0)))
+        return bool(np.any(self.circuit.heat_capacity > 0) or self.joule_heating)
 
     @functools.cached_property
     def thermal_circuit(self) -> Circuit:

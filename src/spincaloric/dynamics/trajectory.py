@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..circuit.contacts import cross_matrix
+from ..circuit.device import lattice_name
 from ..circuit.solution import joule_heat
 from ..errors import DynamicsError
 from ..files import FORMAT_ATTRIBUTE, FORMAT_VERSION, atomic_write
@@ -52,32 +53,29 @@ class Trajectory:
 
     @property
     def temperature_nodes(self) -> tuple[str, ...]:
-        """Labels of the temperatures the run integrates, in the order of
-        :attr:`node_temperature`: the names of the nodes whose electrons store heat, then
-        ``NODE/lattice`` for every lattice temperature state (none without heat capacities)."""
+        """Names of the nodes whose temperature the run integrates, in the order of
+        :attr:`node_temperature` (a lattice temperature's node is ``NODE/lattice``; none
+        without heat capacities)."""
         if self.node_temperature is None:
             return ()
         c = self.simulation.model.circuit
-        return (tuple(c.names[i] for i in np.flatnonzero(c.temperature_state))
-                + tuple(f"{c.names[i]}/lattice" for i in np.flatnonzero(c.lattice_state)))
+        return tuple(c.names[i] for i in np.flatnonzero(c.temperature_state))
 
     def temperature(self, node: str, lattice: bool = False) -> np.ndarray:
-        """(E, S) absolute temperature (K) of the electrons (or, with ``lattice``, the lattice)
-        of node ``node``, one whose temperature the run integrates."""
-        label = f"{node}/lattice" if lattice else node
+        """(E, S) absolute temperature (K) of node ``node`` (with ``lattice``, of its lattice,
+        the node ``NODE/lattice``), one whose temperature the run integrates."""
+        label = lattice_name(node) if lattice else node
         if label not in self.temperature_nodes:
             c = self.simulation.circuit
-            if node not in c.index:
-                why = "no such node"
-            elif c.reservoir[c.index[node]]:
+            if label not in c.index:
+                why = ("no such node" if not lattice else "the node has no lattice "
+                       "temperature (give it electron_phonon and a lattice_heat_capacity)")
+            elif c.reservoir[c.index[label]]:
                 why = "a reservoir: its temperature is a drive (drive_values)"
-            elif lattice:
-                why = ("the run integrates no lattice temperature of this node (give it "
-                       "electron_phonon and a lattice_heat_capacity)")
             else:
                 why = ("its temperature is not a state of the run (no heat capacity): "
                        "circuit_solution.state(node).temperature has it")
-            raise DynamicsError(f"nodes.{node}", why)
+            raise DynamicsError(f"nodes.{label}", why)
         return self.node_temperature[..., self.temperature_nodes.index(label)]
 
     def magnetization(self, name: str) -> np.ndarray:
@@ -120,16 +118,8 @@ class Trajectory:
         kw = {"voltage": {}, "temperature": {}, "current": {}, "heat": {}}
         for (node, quantity), v in self.drive_values().items():
             kw[quantity][node] = v
-        c = sim.model.circuit
         for node in self.temperature_nodes:  # the temperatures the run integrated
-            if not node.endswith("/lattice"):
-                kw["temperature"][node] = self.temperature(node)
-                continue
-            # a lattice state gives its electrons back G_ep (T_l − T0) (W)
-            name = node.removesuffix("/lattice")
-            back = c.electron_phonon[c.index[name]] * (self.temperature(name, lattice=True)
-                                                       - c.temperature)
-            kw["heat"][name] = kw["heat"].get(name, 0.0) + back
+            kw["temperature"][node] = self.temperature(node)
         mags = {n: self.magnetization(n) for n in self.names}
         solution = sim.thermal_circuit.solve(magnetization=mags, **kw)
         if not sim.joule_heating:

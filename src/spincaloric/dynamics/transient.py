@@ -17,19 +17,17 @@ thermoelectric coefficients of K(m), so it depends on the magnetizations), and t
 The deposited power P_s(t) is the node's ``heat`` drive (W).
 
 A node with a lattice temperature of its own (two-temperature model, ``electron_phonon``
-G_ep > 0 and ``lattice_heat_capacity`` C_l > 0) adds the state T_l,
+G_ep and ``lattice_heat_capacity`` C_l) is two nodes of the circuit: its electrons and a node
+``NODE/lattice`` of kind "lattice" (a temperature alone) joined by a heat link G_ep, the
+lattice holding the ``bath`` to the substrate and any phonon conduction to other lattices.
+Both are temperature states like any node of positive capacity,
 
 .. math::
 
-    C_l \frac{dT_l}{dt} = G_{ep}\,(T_e − T_l) − G_b\,(T_l − T_0),
+    C_l \frac{dT_l}{dt} = G_{ep}\,(T_e − T_l) − G_b\,(T_l − T_0) − (\text{phonon conduction}),
 
-G_b its ``bath`` (the boundary conductance to the substrate at T0); its electrons lose
-G_ep (T_e − T_l): the circuit's bath of the node is G_ep and the lattice returns
-G_ep (T_l − T0) as a heat input (drive slot 3n + 2). T_e is the node's temperature state
-(C > 0) or its solved temperature (C = 0: the electrons follow instantly, the usual limit,
-their capacity being ~1 % of the lattice's). The lattice exchanges heat with its own
-electrons and the substrate only; heat conduction between nodes (electronic, and the
-contacts' ``heat_conductance``) acts between the electron temperatures.
+and an electron capacity of zero lets the electrons follow instantly (the usual limit, their
+capacity being ~1–8 % of the lattice's).
 
 With ``joule_heating`` the Joule heat of the currents (:func:`~spincaloric.circuit.solution.
 joule_heat_of`: I_c ΔV_c + I⃗_s·ΔV⃗_s/2 per contact, half to each end, and the spin-flip
@@ -38,7 +36,7 @@ magnetizations, drives and temperatures and deposited in the internal nodes with
 heat: time-resolved, following the magnetoresistance during a switch; the first correction in
 the bias (the Joule heat of the currents that the Joule heat itself drives is left out).
 
-The state (m_1 … m_k, T_1 … T_h, T_l,1 … T_l,L) obeys the LLGS equations with the circuit torque at the current temperatures and these heat
+The state (m_1 … m_k, T_1 … T_h) obeys the LLGS equations with the circuit torque at the current temperatures and these heat
 balances, integrated as one system by SciPy's LSODA, which switches to backward
 differentiation where the thermal network is stiff (an electron bath relaxes in
 C/K ~ 0.1–10 ps while the magnetization precesses in ~10–100 ps). With every C_s = 0 there is
@@ -58,41 +56,9 @@ import numpy as np
 
 from ..circuit.drives import drive_layout, to_theory
 from ..circuit.solution import joule_heat_of
-from ..circuit.system import active_components
 from ..constants import HBAR_E
 from ..errors import DynamicsError
 from . import kernels
-from .torque_model import temperature_index_of
-
-
-@dataclass(frozen=True, eq=False)
-class Lattices:
-    """The lattice temperatures that are states (:meth:`Circuit.lattice_state`): ``nodes``
-    (L,), ``capacity`` C_l (J/K), ``coupling`` G_ep and ``substrate`` G_b (W/K), ``electron``
-    where each node's electron temperature lives (:func:`.torque_model.temperature_index_of`)."""
-
-    nodes: np.ndarray
-    capacity: np.ndarray
-    coupling: np.ndarray
-    substrate: np.ndarray
-    electron: np.ndarray
-
-    @classmethod
-    def of(cls, circuit) -> Lattices:
-        """The lattice states of ``circuit`` (one :meth:`with_temperature_states`)."""
-        nodes = np.flatnonzero(circuit.lattice_state)
-        act = active_components(circuit)[circuit.unknown_nodes].reshape(-1)
-        return cls(nodes, circuit.lattice_heat_capacity[nodes], circuit.electron_phonon[nodes],
-                   circuit.bath[nodes], temperature_index_of(circuit, nodes, act))
-
-    def electron_temperatures(self, d: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """(L,) T_e − T0 (K) from the drive vector d and the solved unknowns y."""
-        i = self.electron
-        return np.where(i >= 0, d[np.maximum(i, 0)], y[np.maximum(-1 - i, 0)])
-
-    def rate(self, lattice: np.ndarray, electrons: np.ndarray) -> np.ndarray:
-        """dT_l/dt (K/s) at lattice and electron temperatures T − T0 (K)."""
-        return (self.coupling * (electrons - lattice) - self.substrate * lattice) / self.capacity
 
 
 @dataclass(eq=False)
@@ -117,7 +83,6 @@ class TransientRhs:
         self.k = len(self.sim.names)
         u, nd, nq = tm.a0.shape[0], tm.d0.size, tm.e.shape[1]
         self.heat = tm.heat
-        self.lattices = Lattices.of(tm.circuit)
         self.h = 0 if self.heat is None else len(self.heat.nodes)
         self.d = np.empty(nd)
         self.rd, self.fd, self.td = np.zeros(u), np.zeros((self.k, nq, u)), np.zeros((self.k, nq, 3))
@@ -153,11 +118,8 @@ class TransientRhs:
         m = state[:3 * k].reshape(k, 3)
         m = m / np.linalg.norm(m, axis=1, keepdims=True)
         d = self.drive(t)
-        lat = self.lattices
-        electrons, lattice = state[3 * k:3 * k + self.h], state[3 * k + self.h:]
         if self.heat is not None:
-            d[self.heat.slots] = electrons
-        d[3 * lat.nodes + 2] += lat.coupling * lattice  # the lattice gives back G_ep (T_l − T0)
+            d[self.heat.slots] = state[3 * k:]
         if self.joule:  # the currents' Joule heat at this state, deposited in the nodes
             x, j, _ = tm.contact_state(m, d)
             d[self.heat_slots] += joule_heat_of(tm.circuit, x, j)[self.internal]
@@ -178,11 +140,10 @@ class TransientRhs:
             if self.sim.torque != "circuit":
                 self.tau[:] = self._prescribed(m)
             kernels.llgs_rhs(m, self.tau, self.mp, self.mv, self.bth, self.mdot)
-        rates = [self.mdot.reshape(-1)]
-        if self.heat is not None:
-            rates.append(-self.heat.residual(self.phi, y, d, bias) / self.heat.capacity)
-        rates.append(lat.rate(lattice, lat.electron_temperatures(d, y)))
-        return np.concatenate(rates)
+        if self.heat is None:
+            return self.mdot.reshape(-1).copy()
+        return np.concatenate([self.mdot.reshape(-1),
+                               -self.heat.residual(self.phi, y, d, bias) / self.heat.capacity])
 
     def _prescribed(self, m: np.ndarray) -> np.ndarray:
         """τ (k, 3) N·m of torque "none" (zero) or "slonczewski" (a_J M_s V m × (m × p))."""
@@ -203,13 +164,13 @@ def _callable(drive, until: float):
 
 
 def initial_temperatures(rhs: TransientRhs, m0: np.ndarray) -> np.ndarray:
-    """(h + L,) T − T0 (K) of the electron and lattice temperature states in the steady state
+    """(h,) T − T0 (K) of the temperature states in the steady state
     of the drives just before t = 0 (a step at t = 0 has not acted yet) with the
     magnetizations m0 (k, 3) held: a run whose drives stay at those values stays there. At fixed m the heat balances are affine in the
     temperatures (the torque, ṁ and the pumped bias are linear in them), so one solve with
     the Jacobian from unit steps finds it."""
     k = m0.shape[0]
-    n = rhs.h + len(rhs.lattices.nodes)
+    n = rhs.h
     if n == 0:
         return np.zeros(0)
     state = np.concatenate([m0.reshape(-1), np.zeros(n)])
@@ -227,14 +188,14 @@ def integrate_transient(sim, m0, t_save, breaks, *, mp, mv, slon, amp, ref, rtol
                         max_step, report=None):
     """Integrate every trajectory of m0 (E, k, 3) with its temperature states over t_save
     (S,) s, stepping onto the drive breakpoints ``breaks`` (s). Returns (m (E, S, k, 3),
-    T (E, S, h + L) absolute K — the electron temperature states, then the lattice ones — crossing (E, k) s — the last fall of ref·m through zero, NaN if
+    T (E, S, h) absolute K of the temperature states, crossing (E, k) s — the last fall of ref·m through zero, NaN if
     none — and the accepted steps (E,)). rtol and atol (for m; the temperatures take atol·T0
     in K) control the error; ``report`` counts trajectories."""
     from scipy.integrate import solve_ivp
 
     n_traj, k = m0.shape[:2]
     rhs0 = TransientRhs(sim, mp[0], mv[0], slon[0], amp[0], float(t_save[-1]))
-    h = rhs0.h + len(rhs0.lattices.nodes)
+    h = rhs0.h
     t0 = sim.circuit.temperature
     tol = np.concatenate([np.full(3 * k, atol), np.full(h, atol * t0)])
     cuts = np.unique(np.concatenate([[t_save[0], t_save[-1]], breaks]))
@@ -275,14 +236,14 @@ def integrate_transient(sim, m0, t_save, breaks, *, mp, mv, slon, amp, ref, rtol
 
 
 def _refuse_below_zero(sim, rhs: TransientRhs, temperatures: np.ndarray, t: np.ndarray):
-    """A DynamicsError naming the heat drives if a temperature state (K, (h + L, N) at the
+    """A DynamicsError naming the heat drives if a temperature state (K, (h, N) at the
     steps t) reaches 0 K: the power taken out exceeds what the node holds."""
     cold = temperatures <= 0
     if cold.any():
 
         s, i = np.argwhere(cold)[0]
         c = rhs.sim.model.circuit
-        nodes = np.flatnonzero(c.temperature_state).tolist() + rhs.lattices.nodes.tolist()
+        nodes = np.flatnonzero(c.temperature_state).tolist()
         heat = [f"drives.{node}.heat" for node, q in sim.drives if q == "heat"]
         raise DynamicsError(heat[0] if heat else "drives", f"takes the temperature of "
                             f"{c.names[nodes[s]]!r} to 0 K at t = {t[i]:.4g} s: more heat "

@@ -85,8 +85,7 @@ class DeviceSpec:
         drives = self.drives
         resolved = False
         if self.simulation.get("joule_heating"):
-            resolved = bool((circuit.heat_capacity > 0).any()
-                            or (circuit.lattice_heat_capacity > 0).any())
+            resolved = bool((circuit.heat_capacity > 0).any())
             if not resolved:
                 from ..dynamics.heating import with_joule_heating
 

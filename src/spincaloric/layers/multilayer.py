@@ -28,8 +28,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..circuit.contacts import ContactParameters
-from ..circuit.device import Device, DeviceError, precession
+from ..circuit.device import Device, DeviceError, lattice_name, precession
 from ..circuit.junctions import JunctionParameters
+from ..circuit.kinds import HeatLink
 from ..constants import ELEMENTARY_CHARGE, LORENZ, SEEBECK_BOUND
 from ..validation import conductance_reason, real
 
@@ -331,7 +332,10 @@ def add_layer(device: Device, name: str, material: BulkMaterial, *, length: floa
     substrate: each gets the heat capacities, electron–phonon conductance and bath of its share
     of the layer (Δx_v A, half cells at the ends), so that they add up to the layer's own
     (c A L with neither ``start`` nor ``end``). ``start`` and ``end`` nodes keep what they have:
-    their half cells are theirs to give.
+    their half cells are theirs to give. With two temperatures (an electron–phonon coupling)
+    every new vertex gets a lattice node (:meth:`Device.add_node`), and the lattice's heat
+    conduction (the material's κ beyond the electrons) joins the lattice nodes of neighbouring
+    vertices (:class:`~spincaloric.circuit.kinds.HeatLink`) instead of their electrons.
     """
     length, area = _check_layer_inputs(device, name, material, length, area, cells)
     if heat is not None and not isinstance(heat, LayerHeat):
@@ -355,9 +359,18 @@ def add_layer(device: Device, name: str, material: BulkMaterial, *, length: floa
         lattice = material.lattice_thermal_conductivity(device.temperature) * area
     except DeviceError as err:
         raise DeviceError(f"layers.{name}.{err.field}", err.reason) from None
+    # the lattice's heat conduction: between the lattice temperatures of the vertices where
+    # they have them (two-temperature model), else in parallel with the electrons
+    two = {v: lattice_name(v) in device.nodes for v in names}
     for k, (a, b) in enumerate(zip(names, names[1:])):
+        phonons = lattice / dx[k]
+        split = two[a] or two[b]
         device.add_contact(a, b, contacts[dx[k]], bulk=ferro, label=f"layers.{name}.cells[{k}]",
-                           heat_conductance=lattice / dx[k])
+                           heat_conductance=0.0 if split else phonons)
+        if split and phonons > 0:
+            device.add_contact(lattice_name(a) if two[a] else a,
+                               lattice_name(b) if two[b] else b, HeatLink(phonons),
+                               label=f"layers.{name}.cells[{k}].lattice")
     device.layers[name] = tuple(names)
     return names
 

@@ -415,11 +415,16 @@ def _sparse_probe_terms(pattern, act, compact, terms):
 def _check_spectral_nodes(circuit: Circuit, elastic: bool) -> None:
     """Node properties the energy-resolved solvers cannot honour raise a field-named error."""
     heat = np.where(circuit.reservoir, 0.0, circuit.reservoir_current)
+    if circuit.lattice.any():
+        node = circuit.names[int(np.flatnonzero(circuit.lattice)[0])]
+        raise DeviceError(f"nodes.{node}", "a lattice temperature (two-temperature model) is "
+                          "not part of the energy-resolved solver, whose electron-phonon "
+                          "relaxation is its own (phonons=)")
     checks = [("spin_heat_relaxation", circuit.spin_heat_relaxation,
                "the energy-resolved solver relaxes spin heat through spin flip itself "
                "(L0 T G_sf): leave it 0")]
     if elastic:
-        checks += [("bath", circuit.electron_bath, "needs inelastic relaxation: use solve_relaxed"),
+        checks += [("bath", circuit.bath, "needs inelastic relaxation: use solve_relaxed"),
                    ("heat", heat, "needs inelastic relaxation: use solve_relaxed")]
     for key, values, reason in checks:
         if np.any(values != 0):
@@ -509,12 +514,12 @@ def relaxed_inputs(circuit: Circuit, relaxation: dict | None = None, *,
                                   f"(S), got {g!r}")
             if name not in circuit.index or circuit.reservoir[circuit.index[name]]:
                 raise DeviceError(f"{label}.{name}", "relaxation acts on internal nodes")
-    for node in np.flatnonzero(circuit.electron_bath):
+    for node in np.flatnonzero(circuit.bath):
         name = circuit.names[node]
         if name in phonons:
             raise DeviceError(f"nodes.{name}.bath", "also given as phonon relaxation: give it "
                               "once")
-        phonons[name] = float(circuit.electron_bath[node]) / (LORENZ * circuit.temperature)
+        phonons[name] = float(circuit.bath[node]) / (LORENZ * circuit.temperature)
     heat = {circuit.names[k]: float(circuit.reservoir_current[k])
             for k in np.flatnonzero(~circuit.reservoir & (circuit.reservoir_current != 0))}
     for name in heat:
