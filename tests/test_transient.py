@@ -336,3 +336,26 @@ def test_device_file_method_and_laser_on_a_reservoir(tmp_path):
                     "absorbed": {"bottom": 0.1}}
     with pytest.raises(DeviceError, match="laser.absorbed.bottom: a reservoir absorbs no heat"):
         spec_from_dict(raw, base=device.parent)
+
+
+def test_a_volumetric_value_typed_as_a_node_capacity_is_refused():
+    dev = Device(temperature=T0)
+    with pytest.raises(DeviceError, match=r"nodes.n.heat_capacity: 3.73e\+06 J/K is no node"):
+        dev.add_node("n", "normal", heat_capacity=3.73e6)
+
+
+def test_run_reports_peak_temperatures(tmp_path):
+    """`run --json` carries the peak temperature of every node the run integrates."""
+    import json
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+
+    device = Path(__file__).parent.parent / "examples" / "devices" / "laser_heated_pillar.toml"
+    res = CliRunner().invoke(main, ["run", str(device), "--until", "1ns", "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output.strip().splitlines()[-1])
+    assert set(doc["peak_temperature"]) == {"fixed", "spacer", "free"}
+    assert doc["peak_temperature"]["free"] > doc["peak_temperature"]["fixed"] > T0

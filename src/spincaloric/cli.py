@@ -441,9 +441,14 @@ def _write_run(device, traj, output, plot_path) -> None:
 def _print_run(device, traj, end, as_json) -> None:
     """The run's summary on stdout: a line per magnet, or one JSON object."""
     summary = _printed(traj.summary())
+    peaks = traj.peak_temperatures()
     if as_json:
-        click.echo(json.dumps({"file": device, "until": end, "magnets": summary}))
+        click.echo(json.dumps({"file": device, "until": end, "magnets": summary,
+                               **({"peak_temperature": peaks} if peaks else {})}))
     else:
+        if peaks:
+            click.echo("peak temperatures: " + ", ".join(f"{node} {t:.2f} K"
+                                                         for node, t in peaks.items()))
         for name, s in summary.items():
             t = s["switching_time"]
             when = f"switched at {t * 1e9:.3f} ns" if s["switched"] else "did not switch"

@@ -160,6 +160,12 @@ def _check_node_sinks(where: str, reservoir, spin_flip, bath, spin_heat_relaxati
     return heat
 
 
+#: The largest heat capacity of a node (J/K): a cubic centimetre of metal stores ~3 J/K, the
+#: nodes of a nanoscale circuit 10⁻²⁰…10⁻¹² J/K; a volumetric value (J/(m³ K), ~10⁶) typed
+#: for a node's is refused.
+MAX_HEAT_CAPACITY = 1.0
+
+
 def _heat_storage(where: str, reservoir: bool, heat_capacity, lattice_heat_capacity,
                   electron_phonon) -> tuple[float, float, float]:
     """A node's heat capacities (J/K) and electron–phonon conductance (W/K): finite, ≥ 0,
@@ -171,6 +177,10 @@ def _heat_storage(where: str, reservoir: bool, heat_capacity, lattice_heat_capac
         value = real(value, f"{where}.{key}", unit, DeviceError)
         if not value >= 0:
             raise DeviceError(f"{where}.{key}", f"must be >= 0 ({unit}), got {value!r}")
+        if unit == "J/K" and value > MAX_HEAT_CAPACITY:
+            raise DeviceError(f"{where}.{key}", f"{value:g} J/K is no node's heat capacity (a "
+                              f"cubic centimetre of metal stores about 3 J/K): give the node's "
+                              f"J/K, its volume times the J/(m³ K) of its material")
         if unit == "W/K" and (reason := conductance_reason(value, 0.0, unit)):
             raise DeviceError(f"{where}.{key}", f"is {reason}")
         if value and reservoir:

@@ -168,13 +168,16 @@ class Simulation:
     ----------
     circuit : the finalized circuit; its reservoir states are the static drives.
     magnets : {node name: MagnetParameters} the dynamic magnets; other magnets stay fixed.
-    drives : {(reservoir, quantity): drive}, quantity "voltage" (electric potential, V),
+    drives : {(node, quantity): drive}, quantity "voltage" (electric potential, V),
         "temperature" (absolute, K), "current" (conventional, into the device, A; the
         reservoir must be current-biased) or "heat" (W deposited in an internal node, e.g. by
         a laser); a drive is any object with ``sample(t_end,
         max_step) -> (times, values)`` and ``breakpoints()`` (see :mod:`.drives`); the Joule
         heat of the drives is second order and left out unless added with
         :func:`.heating.with_joule_heating`.
+    With nodes that store heat (``heat_capacity`` > 0, lattice nodes included) the run
+    integrates their temperatures with the magnetizations (SciPy's LSODA, :mod:`.transient`):
+    a heat drive is then an absorbed power, and runs are deterministic.
     torque : "circuit" (solved from the circuit at every step), "none", or "slonczewski"
         (prescribed τ/(M_s V) = a_J m × (m × p), for comparisons; give ``slonczewski`` =
         {magnet: (a_J in T, p 3-vector)}).

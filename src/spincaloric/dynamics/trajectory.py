@@ -194,6 +194,14 @@ class Trajectory:
             out[name] = entry
         return out
 
+    def peak_temperatures(self) -> dict[str, float]:
+        """{node: the highest temperature (K) of trajectory 0 at the saved instants} of the
+        nodes whose temperature the run integrates (empty without heat capacities)."""
+        if self.node_temperature is None:
+            return {}
+        return {node: float(self.node_temperature[0, :, i].max())
+                for i, node in enumerate(self.temperature_nodes)}
+
     def to_xarray(self, with_circuit: bool = True):
         """An xarray Dataset: m (ensemble, time, magnet, component); with ``with_circuit`` also
         the torques (N·m), every contact's charge (A) and heat (W) current, and the drives."""
