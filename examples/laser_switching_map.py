@@ -102,8 +102,9 @@ def main(argv=None):
             print(f"  FWHM {w * 1e9:4.1f} ns: no switching up to {energies[-1] * 1e12:.2f} pJ")
 
     conductances = np.array([1e-6, 1e-4]) if args.quick else np.geomspace(1e-7, 1e-3, 9)
-    steps = 3 if args.quick else 8
-    thresholds = np.array([threshold(with_boundary(g), 4e-9, 0.8e-12, 6e-12, steps)
+    steps = 5 if args.quick else 8
+    low, high = (1.2e-12, 3e-12) if args.quick else (0.8e-12, 6e-12)
+    thresholds = np.array([threshold(with_boundary(g), 4e-9, low, high, steps)
                            for g in conductances])
     for g, e in zip(conductances, thresholds):
         print(f"  boundary conductance {g:.2e} W/K: threshold {e * 1e12:.2f} pJ (4 ns pulse)")
