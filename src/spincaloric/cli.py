@@ -386,6 +386,64 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_p
     _print_run(device, traj, end, as_json)
 
 
+@main.command(short_help="Write-error rate of a device's write pulse at finite temperature.")
+@click.argument("device", type=click.Path(dir_okay=False))
+@click.option("--trajectories", type=click.IntRange(1, 2**32), default=10_000,
+              show_default=True, help="trajectories N of the estimate")
+@click.option("--importance", is_flag=True,
+              help="importance sampling of the starting state, sharpened by the cross-entropy "
+                   "method (rates of 1e-6 and below); default: brute force")
+@click.option("--sharpen", type=click.FloatRange(min=1.0),
+              help="the starting-state proposal's sharpening s >= 1 (implies --importance; "
+                   "default: found from pilot runs)")
+@click.option("--pilot", type=click.IntRange(min=10), default=1000, show_default=True,
+              help="trajectories per cross-entropy level (not counted in N)")
+@click.option("--magnet", help="the dynamic magnet written [default: the only one]")
+@click.option("--until", type=Duration(), help="end of each run, e.g. 5ns [default: file]")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True,
+              help="random seed of the starting states and the thermal field")
+@click.option("--json", "as_json", is_flag=True, help="print a JSON summary")
+@click.option("--progress/--no-progress", default=None,
+              help="progress on stderr [default: on]")
+@click.option("--pumping/--no-pumping", default=None,
+              help="spin pumping by the moving magnet [default: the file's, else on]")
+def wer(device, trajectories, importance, sharpen, pilot, magnet, until, seed, as_json,
+        progress, pumping):
+    """Write-error rate of DEVICE: the probability that its drives (the write pulse) leave a
+    magnet unswitched, each trajectory starting in thermal equilibrium in the magnet's well
+    and feeling the thermal field throughout (docs/dynamics.md, write-error rates). Prints
+    the rate with its 95 % interval."""
+    from .circuit.device import DeviceError
+    from .dynamics.simulation import DynamicsError
+    from .studies.wer import write_error_rate
+
+    try:
+        p = _load(device)
+    except _Failed:
+        sys.exit(EXIT_INPUT)
+    spec = p.spec
+    if not spec.magnets:
+        _report(device, "nodes: no dynamic magnet (add a [nodes.NAME.magnet] table)")
+        sys.exit(EXIT_INPUT)
+    if pumping is not None:
+        spec.simulation["pumping"] = pumping
+    end = until or spec.until
+    try:
+        sim, opts = spec.simulation_for(p.circuit, end)
+        with _compile_notice():
+            result = write_error_rate(sim, end, trajectories, magnet=magnet,
+                                      importance=importance or sharpen is not None,
+                                      sharpen=sharpen, pilot=pilot, seed=seed,
+                                      dt=opts.get("dt"), progress=progress is not False)
+    except (DynamicsError, DeviceError, ValueError) as err:
+        _report(device, err)
+        sys.exit(EXIT_INPUT)
+    if as_json:
+        click.echo(json.dumps({"file": device, "until": end, **result.summary()}))
+    else:
+        click.echo(str(result))
+
+
 def _integrate(device, p, until, ensemble, temperature_noise, seed, n_save, progress,
                joule_heating, pumping):
     """(Trajectory, end time (s)) of ``spincaloric run``; bad input is one line, exit 2."""
