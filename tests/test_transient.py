@@ -359,3 +359,67 @@ def test_run_reports_peak_temperatures(tmp_path):
     doc = json.loads(res.output.strip().splitlines()[-1])
     assert set(doc["peak_temperature"]) == {"fixed", "spacer", "free"}
     assert doc["peak_temperature"]["free"] > doc["peak_temperature"]["fixed"] > T0
+
+
+def test_peaks_between_saved_instants_and_a_two_temperature_file_with_a_magnet():
+    """A 20 ps pulse peaks between three saved instants: the reported peak (and the
+    linear-response check) follows the integrator's steps. A device file with a
+    two-temperature node and a dynamic magnet loads and runs; lsoda is refused where no
+    node stores heat."""
+    from pathlib import Path
+
+    from spincaloric.io import read_toml
+    from spincaloric.io.devicefile import spec_from_dict
+
+    c = pillar(heat_capacity=1e-17, bath=1e-6)
+    pulse = drives.GaussianPulse(base=0.0, amplitude=1e-4, center=0.13e-9, width=1e-11)
+    tr = Simulation(c, {"free": magnet()}, {("spacer", "heat"): pulse}).run(0.5e-9, n_save=3)
+    assert tr.peak_temperatures()["spacer"] > tr.temperature("spacer").max() + 1.0
+    device = Path(__file__).parent.parent / "examples" / "devices" / "laser_heated_pillar.toml"
+    raw = read_toml(device)
+    raw["nodes"]["fixed"].update(electron_phonon=1e-5, lattice_heat_capacity=4e-17)
+    spec = spec_from_dict(raw, base=device.parent)
+    sim, _ = spec.simulation_for(spec.device.finalize(), 2e-10)
+    assert "fixed/lattice" in sim.run(2e-10, n_save=3).temperature_nodes
+    with pytest.raises(DynamicsError, match="method: 'lsoda' integrates runs whose nodes"):
+        Simulation(pillar(), {"free": magnet()}).run(1e-10, method="lsoda")
+
+
+def test_a_heat_link_in_a_device_file(tmp_path):
+    """`heat_link = G` joins a lattice to a reservoir (an interface's phonon conductance):
+    the lattice sits where G_ep, the link and the electrons' rise put it; a negative one is
+    refused naming the field."""
+    from spincaloric.io import load_device
+
+    text = """temperature = 300.0
+[nodes.a]
+type = "normal"
+reservoir = true
+temperature = 310.0
+[nodes.m]
+type = "normal"
+electron_phonon = 1e-6
+[nodes.b]
+type = "normal"
+reservoir = true
+[[contacts]]
+between = ["a", "m"]
+conductance = 0.01
+seebeck = 0.0
+[[contacts]]
+between = ["m", "b"]
+conductance = 0.01
+seebeck = 0.0
+[[contacts]]
+between = ["m/lattice", "b"]
+heat_link = 2e-6
+"""
+    path = tmp_path / "link.toml"
+    path.write_text(text)
+    sol = load_device(path).solve()
+    rise = sol.state("m").temperature - T0
+    assert sol.state("m/lattice").temperature - T0 == pytest.approx(
+        rise * 1e-6 / (1e-6 + 2e-6), rel=1e-10, abs=0)
+    path.write_text(text.replace("heat_link = 2e-6", "heat_link = -2e-6"))
+    with pytest.raises(DeviceError, match=r"contacts\[2\]\.heat_link: must be a heat"):
+        load_device(path)

@@ -130,3 +130,10 @@ def test_the_wer_command(tmp_path):
     res = CliRunner().invoke(main, ["wer", device, "--trajectories", "4", "--magnet", "fixed"])
     assert res.exit_code == 2
     assert res.output.strip().splitlines()[-1].startswith(f"error: {device}: magnet: ")
+
+
+def test_a_run_with_heat_capacities_has_no_write_error_rate():
+    spec = load_spec(DEVICE.with_name("laser_heated_pillar.toml"))
+    sim = Simulation(spec.device.finalize(), spec.magnets, spec.drives)
+    with pytest.raises(DynamicsError, match="nodes: a write-error rate needs the thermal field"):
+        write_error_rate(sim, 1e-10, 4)

@@ -388,7 +388,7 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_p
 
 @main.command(short_help="Write-error rate of a device's write pulse at finite temperature.")
 @click.argument("device", type=click.Path(dir_okay=False))
-@click.option("--trajectories", type=click.IntRange(1, 2**32), default=10_000,
+@click.option("--trajectories", type=click.IntRange(1, 2**31), default=10_000,
               show_default=True, help="trajectories N of the estimate")
 @click.option("--importance", is_flag=True,
               help="importance sampling of the starting state, sharpened by the cross-entropy "
@@ -438,6 +438,8 @@ def wer(device, trajectories, importance, sharpen, pilot, magnet, until, seed, a
     except (DynamicsError, DeviceError, ValueError) as err:
         _report(device, err)
         sys.exit(EXIT_INPUT)
+    for warning in result.warnings():
+        click.echo(f"warning: {device}: {warning}", err=True)
     if as_json:
         click.echo(json.dumps({"file": device, "until": end, **result.summary()}))
     else:

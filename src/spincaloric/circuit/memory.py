@@ -55,20 +55,22 @@ def available_bytes() -> int | None:
 
 
 def solved_per_node(kind: str, regime: str) -> int:
-    """Unknowns of one internal node of ``kind`` ("normal", "ferromagnet") in ``regime``."""
+    """Unknowns of one internal node of ``kind`` ("normal", "ferromagnet", "lattice") in
+    ``regime``."""
     from .system import active_components
 
     stand_in = SimpleNamespace(regime=regime, ferromagnet=np.array([kind == "ferromagnet"]),
                                reservoir=np.array([False]), current_biased=np.array([False]),
                                temperature_state=np.array([False]),
-                               lattice=np.array([False]))
+                               lattice=np.array([kind == "lattice"]))
     return int(active_components(stand_in).sum())
 
 
 def device_counts(device) -> tuple[int, int, int]:
     """(nodes, nodes with unknowns, unknowns) of a :class:`~spincaloric.circuit.device.Device` before
     it is finalized (a current-biased reservoir has one unknown, its voltage)."""
-    per = {kind: solved_per_node(kind, device.regime) for kind in ("normal", "ferromagnet")}
+    per = {kind: solved_per_node(kind, device.regime)
+           for kind in ("normal", "ferromagnet", "lattice")}
     unknown_nodes = unknowns = 0
     for spec in device.nodes.values():
         if not spec.reservoir:

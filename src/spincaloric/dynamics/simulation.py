@@ -29,7 +29,7 @@ from .streams import trajectory_states
 from .torque_model import CircuitTorqueModel, dynamic_magnet_nodes, refuse_ideal_pumping
 from .trajectory import Trajectory
 
-METHODS = ("rk45", "rk4", "heun")
+METHODS = ("rk45", "rk4", "heun", "lsoda")
 #: At most this many instants per kernel call (fewer when the call's work would be long,
 #: :mod:`.segments`): a long run proceeds (and reports progress) in such segments; the
 #: segmentation never depends on the progress display.
@@ -97,7 +97,7 @@ def run_settings(until, *, magnets=None, n_save=1001, ensemble=1, method=None,
     if max_step is not None and not real(max_step, "max_step", "s", DynamicsError) > 0:
         raise DynamicsError("max_step", f"must be a positive time (s), got {max_step!r}")
     max_step = float(max_step or until / 50)
-    name, step = ("max_step", max_step) if method == "rk45" else ("dt", float(dt))
+    name, step = ("max_step", max_step) if method in ("rk45", "lsoda") else ("dt", float(dt))
     if not until / step <= MAX_STEPS:
         raise DynamicsError(name, f"{step:.3g} s makes {until / step:.3g} steps to {until:g} "
                             f"s, more than {MAX_STEPS:g}")
@@ -479,6 +479,10 @@ class Simulation:
         """
         if self.transient:
             self._refuse_for_transient(method, temperature_noise)
+        elif method == "lsoda":
+            raise DynamicsError("method", "'lsoda' integrates runs whose nodes store heat (or "
+                                "with time-resolved Joule heat); this one has none: rk45, rk4 "
+                                "or heun")
         until, n_save, ensemble, dt, max_step, method, seed, rtol, atol = run_settings(
             until, magnets=self.magnets, n_save=n_save, ensemble=ensemble,
             method=None if self.transient else method, temperature_noise=temperature_noise,
@@ -554,22 +558,22 @@ class Simulation:
             report = Progress("run", len(m0), f"{len(m0)} trajectories to "
                               f"{t_save[-1] * 1e9:g} ns with heat flow")
         try:
-            m, temps, crossing, steps = integrate_transient(
+            m, temps, crossing, steps, extremes = integrate_transient(
                 self, m0, t_save, breaks, mp=mp, mv=mv, slon=slon, amp=amp,
                 ref=self._references(m0), rtol=rtol, atol=atol, max_step=max_step,
                 report=report)
         finally:
             if report is not None:
                 report.close()
-        # the integrated temperatures, like a solve's, within the Sommerfeld expansion?
-        warn_beyond_linear_response(0.0, temps - self.circuit.temperature,
+        # the integrated temperatures, on every step, within the Sommerfeld expansion?
+        warn_beyond_linear_response(0.0, extremes - self.circuit.temperature,
                                     self.circuit.temperature, stacklevel=4,
                                     remedy="the dynamics solves the circuit in linear "
                                     "response: lower the absorbed power or the bias")
         settings = {"ensemble": len(m0), "temperature_noise": False, "seed": 0,
                     "rtol": float(rtol), "atol": float(atol), "max_step": max_step}
         return Trajectory(self, t_save, m, steps, "lsoda", amp, settings, crossing,
-                          node_temperature=temps)
+                          node_temperature=temps, temperature_extremes=extremes)
 
     def _call_plan(self, method, ensemble, dt, rtol, max_step, mp, mv, m0, slon, slot, offsets,
                    values, amp):

@@ -35,6 +35,8 @@ class Trajectory:
     node_temperature : (E, S, h) absolute temperatures (K) of the nodes that store heat
         (:attr:`temperature_nodes`), integrated with m (:mod:`.transient`); None when no node
         has a heat capacity.
+    temperature_extremes : (E, 2, h) the lowest and highest of those temperatures (K) on the
+        integrator's steps (a short pulse may peak between saved instants).
     """
 
     simulation: object
@@ -46,6 +48,7 @@ class Trajectory:
     settings: dict = field(default_factory=dict)
     crossing: np.ndarray | None = None
     node_temperature: np.ndarray | None = None
+    temperature_extremes: np.ndarray | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -195,12 +198,13 @@ class Trajectory:
         return out
 
     def peak_temperatures(self) -> dict[str, float]:
-        """{node: the highest temperature (K) of trajectory 0 at the saved instants} of the
-        nodes whose temperature the run integrates (empty without heat capacities)."""
+        """{node: the highest temperature (K) of trajectory 0 on the integrator's steps} of
+        the nodes whose temperature the run integrates (empty without heat capacities)."""
         if self.node_temperature is None:
             return {}
-        return {node: float(self.node_temperature[0, :, i].max())
-                for i, node in enumerate(self.temperature_nodes)}
+        top = (self.node_temperature[0].max(axis=0) if self.temperature_extremes is None
+               else self.temperature_extremes[0, 1])
+        return {node: float(top[i]) for i, node in enumerate(self.temperature_nodes)}
 
     def to_xarray(self, with_circuit: bool = True):
         """An xarray Dataset: m (ensemble, time, magnet, component); with ``with_circuit`` also

@@ -189,7 +189,8 @@ def integrate_transient(sim, m0, t_save, breaks, *, mp, mv, slon, amp, ref, rtol
     """Integrate every trajectory of m0 (E, k, 3) with its temperature states over t_save
     (S,) s, stepping onto the drive breakpoints ``breaks`` (s). Returns (m (E, S, k, 3),
     T (E, S, h) absolute K of the temperature states, crossing (E, k) s — the last fall of ref·m through zero, NaN if
-    none — and the accepted steps (E,)). rtol and atol (for m; the temperatures take atol·T0
+    none — the accepted steps (E,), and (E, 2, h) the lowest and highest temperatures (K)
+    on the integrator's steps). rtol and atol (for m; the temperatures take atol·T0
     in K) control the error; ``report`` counts trajectories."""
     from scipy.integrate import solve_ivp
 
@@ -202,6 +203,7 @@ def integrate_transient(sim, m0, t_save, breaks, *, mp, mv, slon, amp, ref, rtol
     cuts = cuts[(cuts >= t_save[0]) & (cuts <= t_save[-1])]
     m_out = np.empty((n_traj, len(t_save), k, 3))
     t_out = np.empty((n_traj, len(t_save), h))
+    extremes = np.empty((n_traj, 2, h))  # the lowest and highest T − T0 on the steps (K)
     crossing = np.full((n_traj, k), np.nan)
     steps = np.zeros(n_traj, np.int64)
     for e in range(n_traj):
@@ -210,6 +212,7 @@ def integrate_transient(sim, m0, t_save, breaks, *, mp, mv, slon, amp, ref, rtol
         events = [_falling(3 * g, ref[e, g]) for g in range(k)]
         state = np.concatenate([m0[e].reshape(-1), theta0])
         out = np.empty((len(t_save), 3 * k + h))
+        extremes[e] = theta0
         for lo, hi in zip(cuts[:-1], cuts[1:]):
             inside = (t_save >= lo) & ((t_save < hi) | (hi == cuts[-1]))
             sol = solve_ivp(rhs, (lo, hi), state, method="LSODA", rtol=rtol, atol=tol,
@@ -222,6 +225,9 @@ def integrate_transient(sim, m0, t_save, breaks, *, mp, mv, slon, amp, ref, rtol
                 out[inside] = sol.sol(t_save[inside]).T
             state = sol.y[:, -1]
             _refuse_below_zero(sim, rhs, t0 + sol.y[3 * k:], sol.t)
+            if h:
+                extremes[e, 0] = np.minimum(extremes[e, 0], sol.y[3 * k:].min(axis=1))
+                extremes[e, 1] = np.maximum(extremes[e, 1], sol.y[3 * k:].max(axis=1))
             steps[e] += len(sol.t) - 1
             for g, times in enumerate(sol.t_events):
                 if len(times):
@@ -232,7 +238,7 @@ def integrate_transient(sim, m0, t_save, breaks, *, mp, mv, slon, amp, ref, rtol
         t_out[e] = t0 + out[:, 3 * k:]
         if report is not None:
             report.update(1)
-    return m_out, t_out, crossing, steps
+    return m_out, t_out, crossing, steps, t0 + extremes
 
 
 def _refuse_below_zero(sim, rhs: TransientRhs, temperatures: np.ndarray, t: np.ndarray):

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from ..circuit.contacts import ContactError, ContactParameters
 from ..circuit.device import Device, DeviceError, angles_to_vector
+from ..circuit.kinds import HeatLink
 from ..errors import unknown
 from ..files import write_together
 from ..validation import conductance_reason
@@ -335,7 +336,15 @@ def _add_contacts(dev: Device, model, t0: float, base) -> None:
     for i, table in enumerate(model.contacts):
         where = f"contacts[{i}]"
         extra = {"label": where, "heat_conductance": table.heat_conductance or 0.0}
-        if table.spectrum is not None:
+        if table.heat_link is not None:
+            if table.heat_conductance is not None:
+                raise DeviceError(f"{where}.heat_conductance", "a heat_link is a heat "
+                                  "conductance itself: give one of the two")
+            if not table.heat_link > 0:
+                raise DeviceError(f"{where}.heat_link", f"must be a heat conductance > 0 "
+                                  f"(W/K), got {table.heat_link!r}")
+            dev.add_contact(*table.between, HeatLink(table.heat_link), label=where)
+        elif table.spectrum is not None:
             spectrum = _spectrum(table, dev, Path(base or "."), where)
             dev.add_contact(*table.between, spectrum=spectrum, **extra)
         elif table.junction is not None:

@@ -215,12 +215,15 @@ class ContactTable(_Strict):
     junction: JunctionTable | None = None
     # with any form but a junction: lattice heat conduction in parallel (W/K, whole contact)
     heat_conductance: float | None = quantity("W/K", None, description="heat only (phonons)")
+    # form 6: a heat conductance alone, between lattice temperatures (NODE/lattice) or a
+    # lattice and a node (an interface's phonon conductance)
+    heat_link: float | None = quantity("W/K", None, description="a heat conductance alone")
 
     _check = field_validator("g_up", "g_down", "dg_up", "dg_down", "conductance",
                              "polarization", "mixing", "mixing_imag", "seebeck",
                              "polarization_derivative", "mixing_derivative",
                              "mixing_imag_derivative", "area", "conductance_per_area",
-                             "heat_conductance")(_finite)
+                             "heat_conductance", "heat_link")(_finite)
 
     @field_validator("between")
     @classmethod
@@ -237,19 +240,21 @@ class ContactTable(_Strict):
         return v
 
     def form(self) -> str:
-        """"raw", "paper", "database", "spectrum" or "junction"; ValueError unless exactly one
+        """"raw", "paper", "database", "spectrum", "junction" or "heat link"; ValueError unless
+        exactly one
         form is used (a spectrum or a junction may take an area: then per area)."""
         if self.spectrum is None and self.energy_unit is not None:
             raise ValueError("energy_unit: only with a spectrum file (spectrum = \"...\")")
         per_area = self.spectrum is not None or self.junction is not None
         database = ("interface", "conductance_per_area") if per_area else DATABASE
         used = [name for name, keys in (("raw", RAW), ("paper", PAPER), ("database", database),
-                                        ("spectrum", SPECTRUM), ("junction", ("junction",)))
+                                        ("spectrum", SPECTRUM), ("junction", ("junction",)),
+                                        ("heat link", ("heat_link",)))
                 if any(getattr(self, k) is not None for k in keys)]
         if len(used) != 1:
             raise ValueError("give exactly one contact form (raw conductances, the paper's "
-                             "parameters, interface + area, a spectrum file, or a junction); "
-                             f"found {used or 'none'}")
+                             "parameters, interface + area, a spectrum file, a junction, or a "
+                             f"heat_link); found {used or 'none'}")
         return used[0]
 
 
