@@ -773,3 +773,22 @@ def test_a_file_end_time_of_a_millisecond_needs_the_command_line(tmp_path):
     r = CliRunner().invoke(main, ["run", str(device), "--until", "0.01ns"])
     assert r.exit_code == 0, r.output
     assert list(tmp_path.iterdir()) == [device]
+
+
+def test_a_run_resumed_part_way_through_continues_the_whole_run():
+    """run(start=t1) from the state at t1 of a deterministic run ends where the whole run
+    ends (the drives on their own clock); a start outside [0, until) is refused."""
+    from pathlib import Path
+
+    from spincaloric.dynamics.simulation import DynamicsError
+    from spincaloric.io import load_spec
+
+    spec = load_spec(Path(__file__).parent.parent / "examples" / "devices"
+                     / "pillar_write_pulse.toml")
+    sim, _ = spec.simulation_for(spec.device.finalize(), 2e-9)
+    whole = sim.run(2e-9, n_save=3, dt=1e-12, method="heun")
+    part = sim.run(2e-9, n_save=2, dt=1e-12, method="heun", initial=whole.m[0, 1], start=1e-9)
+    np.testing.assert_allclose(part.m[0, -1], whole.m[0, -1], atol=1e-12)
+    assert part.time[0] == 1e-9
+    with pytest.raises(DynamicsError, match="start"):
+        sim.run(2e-9, start=2e-9)

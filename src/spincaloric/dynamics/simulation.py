@@ -445,7 +445,7 @@ class Simulation:
             method: str | None = None, temperature_noise: bool = False, dt: float | None = None,
             seed: int = 0, amplitude=None, rtol: float = 1e-7, atol: float = 1e-9,
             max_step: float | None = None, progress: bool = False,
-            parameters=None, first_trajectory: int = 0) -> Trajectory:
+            parameters=None, first_trajectory: int = 0, start: float = 0.0) -> Trajectory:
         """Integrate from t = 0 to ``until`` (s) and return a :class:`Trajectory`.
 
         n_save : number of saved instants, evenly spaced in [0, until]; the switching times
@@ -476,6 +476,8 @@ class Simulation:
         first_trajectory : trajectory i of this run draws the thermal field of trajectory
             first_trajectory + i of ``seed``: an ensemble run in parts (with the initial
             states of each part) reproduces the whole run's noise exactly.
+        start : the time (s, 0 ≤ start < until) at which ``initial`` holds: the run continues
+            from there on the drives' clock (a run resumed, or cloned, part way through).
         """
         if self.transient:
             self._refuse_for_transient(method, temperature_noise)
@@ -487,7 +489,9 @@ class Simulation:
             until, magnets=self.magnets, n_save=n_save, ensemble=ensemble,
             method=None if self.transient else method, temperature_noise=temperature_noise,
             dt=dt, seed=seed, rtol=rtol, atol=atol, max_step=max_step)
-        t_save = np.linspace(0.0, until, n_save)
+        if not (isinstance(start, (int, float, np.floating)) and 0.0 <= start < until):
+            raise DynamicsError("start", f"must be a time in [0, until) (s), got {start!r}")
+        t_save = np.linspace(float(start), until, n_save)
         tables = self._tables(until, min(max_step, until / 200))
         slot, offsets, _, values, _ = tables
         amp = _amplitudes(amplitude, ensemble, len(slot))
