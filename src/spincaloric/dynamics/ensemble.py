@@ -26,6 +26,7 @@ from ..constants import MU0 as _MU0
 from ..constants import TORQUE_PER_SPIN_CURRENT as _HBAR_2E
 from .kernels import (
     drive_at,
+    interp_table,
     prepare_drive,
     pumping_temperatures,
     pumping_thermal_field,
@@ -288,18 +289,55 @@ def _torque_lanes(mode, y, mp, slon, a0, e_map, t_map, pm, hm, rd, fd, td, phi, 
 @njit(cache=True)
 def _drives_lanes(tt, first, n, d0, slot, offsets, times, values, amp, r0, f, t, d, rd, fd, td,
                   rd1, fd1, td1):
-    """Drive of every lane at time tt, contracted into rd (u, L), fd (k, q, u, L), td."""
-    for e in range(n):
-        drive_at(tt, d0[first + e], slot, offsets, times, values, amp[first + e], d)
-        prepare_drive(d, r0, f, t, rd1, fd1, td1)
-        for i in range(rd1.shape[0]):
+    """Drive of every lane at time tt, contracted into rd (u, L), fd (k, q, u, L), td: the
+    static drive's contraction once (the lanes share d0, broadcast from the circuit's), then
+    each drive's column scaled by its excursion amp (v(t) − d0) lane by lane, lanes
+    innermost (the maps are linear in d, :func:`.kernels.prepare_excursion`)."""
+    prepare_drive(d0[first], r0, f, t, rd1, fd1, td1)
+    _lanes_of(rd1, fd1, td1, rd, fd, td, n)
+    x = d[:n]  # the excursion of one drive, lane by lane (d holds at least L entries)
+    for j in range(slot.shape[0]):
+        s = slot[j]
+        v = interp_table(tt, times, values, offsets[j], offsets[j + 1])
+        for e in range(n):
+            x[e] = amp[first + e, j] * (v - d0[first + e, s])
+        _add_column(x, s, r0, f, t, rd, fd, td, n)
+
+
+@njit(cache=True, inline="always")
+def _lanes_of(rd1, fd1, td1, rd, fd, td, n):
+    """The one-lane contraction (rd1, fd1, td1) into every lane of (rd, fd, td)."""
+    for i in range(rd1.shape[0]):
+        for e in range(n):
             rd[i, e] = rd1[i]
-        for g in range(fd1.shape[0]):
-            for q in range(fd1.shape[1]):
-                for i in range(fd1.shape[2]):
+    for g in range(fd1.shape[0]):
+        for q in range(fd1.shape[1]):
+            for i in range(fd1.shape[2]):
+                for e in range(n):
                     fd[g, q, i, e] = fd1[g, q, i]
-                for c in range(3):
+            for c in range(3):
+                for e in range(n):
                     td[g, q, c, e] = td1[g, q, c]
+
+
+@njit(cache=True, inline="always")
+def _add_column(x, s, r0, f, t, rd, fd, td, n):
+    """Add x[e] times the maps' column of drive slot s to every lane e."""
+    u = r0.shape[0]
+    for i in range(u):
+        col = r0[i, s]
+        for e in range(n):
+            rd[i, e] += x[e] * col
+    for g in range(f.shape[0]):
+        for q in range(f.shape[1]):
+            for i in range(u):
+                col = f[g, q, i, s]
+                for e in range(n):
+                    fd[g, q, i, e] += x[e] * col
+            for c in range(3):
+                col = t[g, q, c, u + s]
+                for e in range(n):
+                    td[g, q, c, e] += x[e] * col
 
 
 @njit(cache=True)
@@ -351,7 +389,7 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
     dmat = np.empty((3 * k, 3 * k, n))
     mmat = np.empty((3 * k, 3 * k, n))
     vec = np.empty((3 * k, n))
-    d = np.empty(nd)
+    d = np.empty(max(nd, n))  # a drive vector, or the lanes' excursions of one drive
     rd1 = np.empty(u)
     fd1 = np.empty((k, nq, u))
     td1 = np.empty((k, nq, 3))

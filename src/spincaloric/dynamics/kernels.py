@@ -73,7 +73,7 @@ def rk4_crossing(p0, a1, a23, a4, h):
 
 
 @njit(cache=True)
-def _interp(t, times, values, lo, hi):
+def interp_table(t, times, values, lo, hi):
     """Linear interpolation in times[lo:hi] (non-decreasing; equal times are jumps)."""
     if t <= times[lo]:
         return values[lo]
@@ -100,7 +100,7 @@ def drive_at(t, d0, slot, offsets, times, values, amplitude, out):
         out[i] = d0[i]
     for j in range(slot.shape[0]):
         lo, hi = offsets[j], offsets[j + 1]
-        v = _interp(t, times, values, lo, hi)
+        v = interp_table(t, times, values, lo, hi)
         out[slot[j]] = d0[slot[j]] + amplitude[j] * (v - d0[slot[j]])
 
 
@@ -188,6 +188,37 @@ def prepare_drive(d, r0, f, t, rd, fd, td):
                 for j in range(nd):
                     s += t[g, q, c, u + j] * d[j]
                 td[g, q, c] = s
+
+
+@njit(cache=True)
+def prepare_excursion(d, d0, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td):
+    """:func:`prepare_drive` of d from that of the static drive d0 (rdb, fdb, tdb): the maps
+    are linear in d and only the J driven slots ``slot`` differ from d0, so rd = rdb +
+    Σ_j (d − d0)[slot_j] R0[:, slot_j] (and alike for fd, td) — u(1 + kq)·J operations
+    instead of u(1 + kq)·3n."""
+    u = r0.shape[0]
+    nq = f.shape[1]
+    for i in range(u):
+        rd[i] = rdb[i]
+    for g in range(f.shape[0]):
+        for q in range(nq):
+            for i in range(u):
+                fd[g, q, i] = fdb[g, q, i]
+            for c in range(3):
+                td[g, q, c] = tdb[g, q, c]
+    for j in range(slot.shape[0]):
+        s = slot[j]
+        x = d[s] - d0[s]
+        if x == 0.0:
+            continue
+        for i in range(u):
+            rd[i] += x * r0[i, s]
+        for g in range(f.shape[0]):
+            for q in range(nq):
+                for i in range(u):
+                    fd[g, q, i] += x * f[g, q, i, s]
+                for c in range(3):
+                    td[g, q, c] += x * t[g, q, c, u + s]
 
 
 @njit(cache=True, inline="always")
@@ -555,6 +586,7 @@ def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, off
     rd = np.zeros(u)
     fd = np.zeros((f.shape[0], f.shape[1], u))
     td = np.zeros((f.shape[0], f.shape[1], 3))
+    rdb, fdb, tdb = np.zeros(u), np.zeros(fd.shape), np.zeros(td.shape)  # of the static drive
     pumping = pm.shape[0] > 0  # spin pumping: τ = τ0 + D ṁ, the LLGS solved for ṁ
     ws = np.zeros((u, 1 + 3 * k))
     dmat = np.zeros((3 * k, 3 * k))
@@ -565,8 +597,9 @@ def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, off
         d0_e, amp_e, slon_e, mp_e, mv_e = d0[ei], amp[ei], slon[ei], mp[ei], mv[ei]
         y[:, :] = m0[ei]
         tt = 0.0
+        prepare_drive(d0_e, r0, f, t, rdb, fdb, tdb)
         drive_at(0.0, d0_e, slot, offsets, times, values, amp_e, d)
-        prepare_drive(d, r0, f, t, rd, fd, td)
+        prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
         h = min(max_step, 1e-13)
         steps = 0
         si = 0
@@ -590,7 +623,7 @@ def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, off
                         ytmp[g, i] = acc
                 if has_tables:
                     drive_at(tt + _C[st] * h, d0_e, slot, offsets, times, values, amp_e, d)
-                    prepare_drive(d, r0, f, t, rd, fd, td)
+                    prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
                 if pumping:
                     circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)
@@ -672,6 +705,7 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
     rd = np.zeros(u)
     fd = np.zeros((f.shape[0], f.shape[1], u))
     td = np.zeros((f.shape[0], f.shape[1], 3))
+    rdb, fdb, tdb = np.zeros(u), np.zeros(fd.shape), np.zeros(td.shape)  # of the static drive
     pumping = pm.shape[0] > 0  # spin pumping: τ = τ0 + D ṁ, the LLGS solved for ṁ
     ws = np.zeros((u, 1 + 3 * k))
     dmat = np.zeros((3 * k, 3 * k))
@@ -687,8 +721,9 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
         rng_e, ref_e = rng[ei], ref[ei]
         d0_e, amp_e, slon_e, mp_e, mv_e = d0[ei], amp[ei], slon[ei], mp[ei], mv[ei]
         n = save_step[0]  # the first step (t = n dt on the run's own clock)
+        prepare_drive(d0_e, r0, f, t, rdb, fdb, tdb)
         drive_at(n * dt, d0_e, slot, offsets, times, values, amp_e, d)
-        prepare_drive(d, r0, f, t, rd, fd, td)
+        prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
         y[:, :] = m0[ei]
         si = 0
         while si < n_save and save_step[si] <= n:
@@ -702,7 +737,7 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
             # function costs reference counting per call, measured at ~2x on one trajectory
             if has_tables:
                 drive_at(tt, d0_e, slot, offsets, times, values, amp_e, d)
-                prepare_drive(d, r0, f, t, rd, fd, td)
+                prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
             if heun:
                 # the torque first: an internal magnet's temperature is one of its unknowns
                 if pumping:
@@ -739,7 +774,7 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                         ytmp[g, i] = y[g, i] + dt * k1[g, i]
                 if has_tables:
                     drive_at(tt + dt, d0_e, slot, offsets, times, values, amp_e, d)
-                    prepare_drive(d, r0, f, t, rd, fd, td)
+                    prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
                 if pumping:
                     circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)
@@ -774,7 +809,7 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                         ytmp[g, i] = y[g, i] + 0.5 * dt * k1[g, i]
                 if has_tables:
                     drive_at(tt + 0.5 * dt, d0_e, slot, offsets, times, values, amp_e, d)
-                    prepare_drive(d, r0, f, t, rd, fd, td)
+                    prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
                 if pumping:
                     circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)
@@ -805,7 +840,7 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                         ytmp[g, i] = y[g, i] + dt * k3[g, i]
                 if has_tables:
                     drive_at(tt + dt, d0_e, slot, offsets, times, values, amp_e, d)
-                    prepare_drive(d, r0, f, t, rd, fd, td)
+                    prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
                 if pumping:
                     circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)
