@@ -525,7 +525,8 @@ def test_simulation_run_answers_bad_arguments_with_field_errors():
     sim = Simulation(circuit, magnets, drives)
     valid = dict(until=2e-11, n_save=3, ensemble=1, initial=None, method="rk45",
                  temperature_noise=False, dt=None, seed=0, amplitude=None, rtol=1e-7, atol=1e-9,
-                 max_step=None, parameters={"free": {"damping": 0.02}})
+                 max_step=None, parameters={"free": {"damping": 0.02}}, first_trajectory=0,
+                 start=0.0)
     sim.run(**valid)
     for key in valid:
         for bad in JUNK:

@@ -481,7 +481,7 @@ class Simulation:
         """
         if self.transient:
             self._refuse_for_transient(method, temperature_noise)
-        elif method == "lsoda":
+        elif isinstance(method, str) and method == "lsoda":
             raise DynamicsError("method", "'lsoda' integrates runs whose nodes store heat (or "
                                 "with time-resolved Joule heat); this one has none: rk45, rk4 "
                                 "or heun")
@@ -491,6 +491,12 @@ class Simulation:
             dt=dt, seed=seed, rtol=rtol, atol=atol, max_step=max_step)
         if not (isinstance(start, (int, float, np.floating)) and 0.0 <= start < until):
             raise DynamicsError("start", f"must be a time in [0, until) (s), got {start!r}")
+        if not (isinstance(first_trajectory, (int, np.integer))
+                and not isinstance(first_trajectory, bool) and 0 <= first_trajectory
+                and first_trajectory + ensemble <= 2**32):
+            raise DynamicsError("first_trajectory", f"must be a whole number with "
+                                f"first_trajectory + ensemble <= 2**32, got "
+                                f"{first_trajectory!r}")
         t_save = np.linspace(float(start), until, n_save)
         tables = self._tables(until, min(max_step, until / 200))
         slot, offsets, _, values, _ = tables
@@ -511,11 +517,6 @@ class Simulation:
             run = _Rk45(rtol, atol, max_step)
         else:
             run = _FixedStep(dt, method == "heun", temperature_noise, ensemble)
-            if not (isinstance(first_trajectory, (int, np.integer)) and 0 <= first_trajectory
-                    and first_trajectory + ensemble <= 2**32):
-                raise DynamicsError("first_trajectory", f"must be a whole number with "
-                                    f"first_trajectory + ensemble <= 2**32, got "
-                                    f"{first_trajectory!r}")
             kernel_in["rng"] = trajectory_states(seed, ensemble, int(first_trajectory))
         plan = self._call_plan(method, ensemble, dt, rtol, max_step, mp, mv, m0, slon, slot,
                                offsets, values, amp)
@@ -545,7 +546,7 @@ class Simulation:
             raise DynamicsError("temperature_noise", f"with {what} the run is a deterministic "
                                 "integration (LSODA): thermal noise is available without "
                                 "heat capacities and time-resolved Joule heat")
-        if method not in (None, "lsoda", "rk45"):
+        if not (method is None or isinstance(method, str) and method in ("lsoda", "rk45")):
             raise DynamicsError("method", f"with {what} the magnetizations and temperatures "
                                 f"are integrated together by an adaptive method ('lsoda'; "
                                 f"'rk45' is taken to mean it), got {method!r}")
