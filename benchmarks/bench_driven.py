@@ -43,9 +43,11 @@ def main(argv=None):
     t2 = best(lambda: sim.run(until, n_save=2, ensemble=n_ens, temperature_noise=True,
                               dt=1e-12), repeat)
     steps = round(until / 1e-12)
-    print(f"write pulse, one trajectory (RK45): {int(single.steps[0]) / t1:.3g} steps/s")
-    print(f"write pulse, {n_ens} noisy trajectories (Heun): {n_ens * steps / t2:.3g} "
-          f"trajectory-steps/s, {n_ens / t2:.3g} trajectories/s")
+    print("| write pulse | rate |\n|---|---|")
+    print(f"| one trajectory, RK45 (steps/s) | {int(single.steps[0]) / t1:.3g} |")
+    print(f"| {n_ens} noisy trajectories, Heun (trajectory-steps/s) | "
+          f"{n_ens * steps / t2:.3g} |")
+    print(f"| {n_ens} noisy trajectories, Heun (trajectories/s) | {n_ens / t2:.3g} |")
 
 
 if __name__ == "__main__":
