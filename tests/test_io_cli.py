@@ -270,6 +270,10 @@ def test_materials_bulk_lists_values_and_their_sources():
     assert any(line.startswith("  Py.spin_flip_length (4.2 K): S. D. Steenwyk") for line in lines)
     pt = next(line for line in lines if line.split()[:1] == ["Pt"])
     assert pt.split()[4] == "—"  # no sourced spin-flip length: not invented
+    # the heat columns: γ_e, c_p and (where sourced) g_ep
+    cu = next(line for line in lines if line.split()[:1] == ["Cu"]).split()
+    assert cu[-3:] == ["97.4", "3.45e+06", "1.15e+17"]
+    assert next(line for line in lines if line.split()[:1] == ["Co"]).split()[-1] == "—"
 
 
 def test_atomic_write_gives_ordinary_file_permissions(tmp_path):

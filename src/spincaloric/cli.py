@@ -285,9 +285,12 @@ def materials(temperature, bulk):
     if bulk:
         rows = bulk_table()
         cols = ["name", "kind", "resistivity", "spin_asymmetry", "spin_flip_length", "seebeck",
-                "spin_seebeck", "thermal_conductivity", "density_of_states"]
+                "spin_seebeck", "thermal_conductivity", "density_of_states",
+                "electron_heat_capacity_coefficient", "lattice_heat_capacity",
+                "electron_phonon_coupling"]
         labels = ["name", "kind", "rho (Ohm m)", "beta", "l_sf (m)", "S (V/K)", "S_s (V/K)",
-                  "kappa (W/m/K)", "D (1/J/m^3)"]
+                  "kappa (W/m/K)", "D (1/J/m^3)", "gamma_e (J/m^3/K^2)", "c_p (J/m^3/K)",
+                  "g_ep (W/m^3/K)"]
         print_table(rows, cols, labels)
         click.echo("\nSources (— : no verified source; give the value yourself):")
         for r in rows:
