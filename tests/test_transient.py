@@ -423,3 +423,15 @@ heat_link = 2e-6
     path.write_text(text.replace("heat_link = 2e-6", "heat_link = -2e-6"))
     with pytest.raises(DeviceError, match=r"contacts\[2\]\.heat_link: must be a heat"):
         load_device(path)
+
+
+def test_a_sweep_over_a_heat_capacity_is_refused():
+    """A heat capacity cannot change a steady state: sweeping it is refused by name."""
+    from pathlib import Path
+
+    from spincaloric.io import read_toml
+    from spincaloric.studies.sweep import sweep_file
+
+    device = Path(__file__).parent.parent / "examples" / "devices" / "laser_heated_pillar.toml"
+    with pytest.raises(DeviceError, match=r"vary\.nodes\.free\.heat_capacity: a heat capacity"):
+        sweep_file(read_toml(device), [("nodes.free.heat_capacity", [1e-18, 2e-18])])

@@ -69,6 +69,10 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
     if len({k for k, _ in axes}) != len(axes):
         raise DeviceError("vary", "each parameter may be varied once")
     check_keys(data, circuit, [k for k, _ in axes])  # a wrong key fails here, with its field
+    for key, _ in axes:  # a steady state does not depend on stored heat
+        if key.rsplit(".", 1)[-1] in ("heat_capacity", "lattice_heat_capacity"):
+            raise DeviceError(f"vary.{key}", "a heat capacity does not change a steady state: "
+                              "vary it in the dynamics (spincaloric map)")
     # a back end that takes no batches (the energy-resolved one, nonlinear in the drives):
     # every point is a solve of its own
     one_by_one = not batched(spec.solve_method)
