@@ -81,10 +81,14 @@ def report(circuit, laser, thermal, electrical, delta_v):
     for label, traj, drive in (("heat pulse", thermal, f"ΔT = {laser.peak:g} K peak, no voltage"),
                                ("voltage pulse", electrical,
                                 f"{delta_v * 1e3:.3f} mV for {laser.decay * 1e9:g} ns")):
-        sw = traj.switching()["free"]
-        when = (f"switched at {sw.time[0] * 1e9:.2f} ns" if sw.switched[0]
-                else "did not switch")
-        print(f"  {label} ({drive}): {when}")
+        print(switch_line(label, traj, drive))
+
+
+def switch_line(label, traj, drive) -> str:
+    """"  label (drive): switched at … ns" (or "did not switch") of the free layer."""
+    sw = traj.switching()["free"]
+    when = f"switched at {sw.time[0] * 1e9:.2f} ns" if sw.switched[0] else "did not switch"
+    return f"  {label} ({drive}): {when}"
 
 
 def plot(circuit, thermal, electrical, output):

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 from imposed_heat_pulse_switching import runs as imposed_runs
+from imposed_heat_pulse_switching import switch_line
 
 from spincaloric.dynamics.simulation import Simulation
 from spincaloric.io import load_spec
@@ -79,10 +80,7 @@ def main(argv=None):
             ("heat pulse", thermal, f"ΔT = {imposed.peak:g} K peak imposed, no voltage"),
             ("voltage pulse", electrical,
              f"{delta_v * 1e3:.3f} mV for {imposed.decay * 1e9:g} ns")):
-        sw = traj.switching()["free"]
-        when = (f"switched at {sw.time[0] * 1e9:.2f} ns" if sw.switched[0]
-                else "did not switch")
-        print(f"  {label} ({drive}): {when}")
+        print(switch_line(label, traj, drive))
     plot(laser, power, thermal, electrical, t0, args.output)
 
 

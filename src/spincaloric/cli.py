@@ -347,6 +347,19 @@ def _compile_notice():
         "afterwards) ...", err=True))
 
 
+def _load_dynamic(device):
+    """The prepared device file ``device`` with at least one dynamic magnet; otherwise one
+    line naming the field, exit status 2."""
+    try:
+        p = _load(device)
+    except _Failed:
+        sys.exit(EXIT_INPUT)
+    if not p.spec.magnets:
+        _report(device, "nodes: no dynamic magnet (add a [nodes.NAME.magnet] table)")
+        sys.exit(EXIT_INPUT)
+    return p
+
+
 @main.command(short_help="Integrate the LLGS dynamics of the dynamic magnets.")
 @click.argument("device", type=click.Path(dir_okay=False))
 @click.option("--until", type=Duration(), help="end time, e.g. 20ns [default: file or 10ns]")
@@ -373,14 +386,7 @@ def _compile_notice():
 def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_path, overwrite,
         as_json, progress, joule_heating, pumping):
     """Integrate the LLGS dynamics of the dynamic magnets of DEVICE."""
-    try:
-        p = _load(device)
-    except _Failed:
-        sys.exit(EXIT_INPUT)
-    spec = p.spec
-    if not spec.magnets:
-        _report(device, "nodes: no dynamic magnet (add a [nodes.NAME.magnet] table)")
-        sys.exit(EXIT_INPUT)
+    p = _load_dynamic(device)
     _check_outputs(device, [device], overwrite, output=output, plot=plot_path)
     with _locked(device, output, plot_path):
         traj, end = _integrate(device, p, until, ensemble, temperature_noise, seed, n_save,
@@ -420,14 +426,8 @@ def wer(device, trajectories, importance, sharpen, pilot, magnet, until, seed, a
     from .dynamics.simulation import DynamicsError
     from .studies.wer import write_error_rate
 
-    try:
-        p = _load(device)
-    except _Failed:
-        sys.exit(EXIT_INPUT)
+    p = _load_dynamic(device)
     spec = p.spec
-    if not spec.magnets:
-        _report(device, "nodes: no dynamic magnet (add a [nodes.NAME.magnet] table)")
-        sys.exit(EXIT_INPUT)
     if pumping is not None:
         spec.simulation["pumping"] = pumping
     end = until or spec.until
