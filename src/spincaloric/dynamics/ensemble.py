@@ -181,14 +181,115 @@ def _rhs_pumped_lanes(y, mp, mv, bth, tau, dmat, out, mmat, vec, n):
                 out[g, a, e] = vec[3 * g + a, e]
 
 
+@njit(cache=True, fastmath=True, inline="always")
+def _chebyshev_lanes(y, axis, basis, n):
+    """T_i(c) (N + 1, L) at c = m·p/|m| of every lane."""
+    for e in range(n):
+        inv = 1.0 / math.sqrt(y[0, 0, e] ** 2 + y[0, 1, e] ** 2 + y[0, 2, e] ** 2)
+        c = (y[0, 0, e] * axis[0] + y[0, 1, e] * axis[1] + y[0, 2, e] * axis[2]) * inv
+        basis[0, e] = 1.0
+        basis[1, e] = min(max(c, -1.0), 1.0)
+    for i in range(2, basis.shape[0]):
+        for e in range(n):
+            basis[i, e] = 2.0 * basis[1, e] * basis[i - 1, e] - basis[i - 2, e]
+
+
+@njit(cache=True, fastmath=True, inline="always")
+def _series_lanes(dl, no, coef, basis, acc, pumping, n):
+    """Every series of the table at every lane into acc (rows, L); those of a drive slot no
+    lane drives (dl = 0) are skipped (left 0), D's only with ``pumping``."""
+    rows = coef.shape[0] if pumping else coef.shape[0] - 4
+    for r in range(rows):
+        for e in range(n):
+            acc[r, e] = 0.0
+        if r < dl.shape[0] * no:
+            used = False
+            for e in range(n):
+                used = used or dl[r // no, e] != 0.0
+            if not used:
+                continue
+        for i in range(coef.shape[1]):
+            cf = coef[r, i]
+            for e in range(n):
+                acc[r, e] += cf * basis[i, e]
+
+
+@njit(cache=True, fastmath=True)
+def _axial_lanes(y, dl, axis, cols, unk, coef, basis, acc, pumping, tau, dmat, w, n):
+    """:func:`~.kernels.axial_torque` lane by lane: τ0 (1, 3, L), D (3, 3, L) with
+    ``pumping``, the tabulated unknowns into w (u, L), for the lanes' drives dl (nc, L) of the
+    table's slots; basis (N + 1, L) and acc (nc (2 + nt) + 4, L) scratch."""
+    _chebyshev_lanes(y, axis, basis, n)
+    no = 2 + unk.shape[0]
+    _series_lanes(dl, no, coef, basis, acc, pumping, n)
+    for o in range(no):  # contracted with the drives: a, b into basis[0:2], unknowns into w
+        for e in range(n):
+            s = 0.0
+            for ci in range(cols.shape[0]):
+                s += dl[ci, e] * acc[ci * no + o, e]
+            if o < 2:
+                basis[o, e] = s
+            else:
+                w[unk[o - 2], e] = s
+    base = cols.shape[0] * no
+    for e in range(n):
+        inv = 1.0 / math.sqrt(y[0, 0, e] ** 2 + y[0, 1, e] ** 2 + y[0, 2, e] ** 2)
+        mx, my, mz = y[0, 0, e] * inv, y[0, 1, e] * inv, y[0, 2, e] * inv
+        c = mx * axis[0] + my * axis[1] + mz * axis[2]
+        u1x, u1y, u1z = axis[0] - c * mx, axis[1] - c * my, axis[2] - c * mz  # p − c m
+        u2x = my * axis[2] - mz * axis[1]  # m × p
+        u2y = mz * axis[0] - mx * axis[2]
+        u2z = mx * axis[1] - my * axis[0]
+        a, b = basis[0, e], basis[1, e]
+        tau[0, 0, e] = a * u1x + b * u2x
+        tau[0, 1, e] = a * u1y + b * u2y
+        tau[0, 2, e] = a * u1z + b * u2z
+        if not pumping:
+            continue
+        g0, g1, g2, g3 = acc[base, e], acc[base + 1, e], acc[base + 2, e], acc[base + 3, e]
+        dmat[0, 0, e] = g0 * (1.0 - mx * mx) + g2 * (u1x * u1x - u2x * u2x) + 2 * g3 * u1x * u2x
+        dmat[1, 1, e] = g0 * (1.0 - my * my) + g2 * (u1y * u1y - u2y * u2y) + 2 * g3 * u1y * u2y
+        dmat[2, 2, e] = g0 * (1.0 - mz * mz) + g2 * (u1z * u1z - u2z * u2z) + 2 * g3 * u1z * u2z
+        sxy = -g0 * mx * my + g2 * (u1x * u1y - u2x * u2y) + g3 * (u1x * u2y + u2x * u1y)
+        sxz = -g0 * mx * mz + g2 * (u1x * u1z - u2x * u2z) + g3 * (u1x * u2z + u2x * u1z)
+        syz = -g0 * my * mz + g2 * (u1y * u1z - u2y * u2z) + g3 * (u1y * u2z + u2y * u1z)
+        dmat[0, 1, e] = sxy - g1 * mz  # + g1 [m×]
+        dmat[1, 0, e] = sxy + g1 * mz
+        dmat[0, 2, e] = sxz + g1 * my
+        dmat[2, 0, e] = sxz - g1 * my
+        dmat[1, 2, e] = syz - g1 * mx
+        dmat[2, 1, e] = syz + g1 * mx
+
+
+@njit(cache=True)
+def _axial_drives_lanes(tt, first, n, d0, slot, offsets, times, values, amp, cols, dl):
+    """The lanes' drives dl (nc, L) of the table's slots ``cols`` at time tt (s)."""
+    for ci in range(cols.shape[0]):
+        for e in range(n):
+            dl[ci, e] = d0[first + e, cols[ci]]
+    for j in range(slot.shape[0]):
+        s = slot[j]
+        v = interp_table(tt, times, values, offsets[j], offsets[j + 1])
+        for ci in range(cols.shape[0]):
+            if cols[ci] == s:
+                for e in range(n):
+                    dl[ci, e] += amp[first + e, j] * (v - d0[first + e, s])
+
+
 # one kernel on purpose (C901): passing its arrays to more helpers is ~2x slower per trajectory
 @njit(cache=True, fastmath=True)
 def _torque_lanes(mode, y, mp, slon, a0, e_map, t_map, pm, hm, rd, fd, td, phi, amat, w, ws,  # noqa: C901
-                  dmat, tau, n):
+                  dmat, tau, tab, n):
     """Torques (k, 3, L) in N·m (mode 1: circuit; 2: prescribed Slonczewski; 0: none); with
     spin pumping (pm non-empty, :func:`~.kernels.circuit_torque_pumped`) also D (3k, 3k, L)
-    into dmat, solved with the unit spin biases as 3k more right-hand sides ws (u, 3k, L)."""
+    into dmat, solved with the unit spin biases as 3k more right-hand sides ws (u, 3k, L).
+    Mode 3: one magnet's series in m·p (:func:`_axial_lanes`), ``tab`` = (dl, axis, cols,
+    unk, coef, basis, acc)."""
     k = y.shape[0]
+    if mode == 3:
+        dl, axis, cols, unk, coef, basis, acc = tab
+        _axial_lanes(y, dl, axis, cols, unk, coef, basis, acc, pm.shape[0] > 0, tau, dmat, w, n)
+        return
     if mode == 0:
         for g in range(k):
             for c in range(3):
@@ -365,8 +466,8 @@ def _crossings(y, k1, k2, k3, k4, ref, pold, tt, dt, heun, t_cross, first, n):
 # one kernel on purpose (C901): passing its arrays to more helpers is ~2x slower per trajectory
 @njit(cache=True)
 def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, values, amp, a0,  # noqa: C901
-           r0, e_map, f, t, pm, hm, slon, mp, mv, temp_slot, pslot, pweight, t0, out, ref, t_cross,
-           first, n):
+           r0, e_map, f, t, pm, hm, slon, mp, mv, tab_axis, tab_cols, tab_unk, tab_coef, temp_slot,
+           pslot, pweight, t0, out, ref, t_cross, first, n):
     k = m0.shape[1]
     u, nd = a0.shape[0], d0.shape[1]
     y = np.empty((k, 3, n))
@@ -407,6 +508,8 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
     theta = np.empty(k)
     xi = np.empty(3 * k)
     cmat = np.empty((3 * k, 3 * k))
+    tab = (np.empty((tab_cols.shape[0], n)), tab_axis, tab_cols, tab_unk, tab_coef,
+           np.empty((tab_coef.shape[1], n)), np.empty((tab_coef.shape[0], n)))
     state = rng[first:first + n]  # advanced in place: one unbroken stream per trajectory
     for e in range(n):
         for g in range(k):
@@ -421,8 +524,12 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                 sl[g, c, e] = slon[first + e, g, c]
     has_tables = slot.shape[0] > 0
     step = save_step[0]  # the first step (t = step dt on the run's own clock)
-    _drives_lanes(step * dt, first, n, d0, slot, offsets, times, values, amp, r0, f, t, d, rd,
-                  fd, td, rd1, fd1, td1)
+    if mode == 3:
+        _axial_drives_lanes(step * dt, first, n, d0, slot, offsets, times, values, amp,
+                            tab_cols, tab[0])
+    else:
+        _drives_lanes(step * dt, first, n, d0, slot, offsets, times, values, amp, r0, f, t, d, rd,
+                      fd, td, rd1, fd1, td1)
     n_save = save_step.shape[0]
     si = 0
     while si < n_save and save_step[si] <= step:
@@ -438,19 +545,23 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                 r = ref[first + e, g]
                 pold[g, e] = r[0] * y[g, 0, e] + r[1] * y[g, 1, e] + r[2] * y[g, 2, e]
         if has_tables:
-            _drives_lanes(tt, first, n, d0, slot, offsets, times, values, amp, r0, f, t, d, rd,
-                          fd, td, rd1, fd1, td1)
+            if mode == 3:
+                _axial_drives_lanes(tt, first, n, d0, slot, offsets, times, values, amp,
+                                    tab_cols, tab[0])
+            else:
+                _drives_lanes(tt, first, n, d0, slot, offsets, times, values, amp, r0, f, t, d, rd,
+                              fd, td, rd1, fd1, td1)
         if heun:
             # the torque first: an internal magnet's temperature is one of its unknowns
             _torque_lanes(mode, y, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
-                          dmat, tau, n)
+                          dmat, tau, tab, n)
             for e in range(n if noise else 0):
                 drive_at(tt, d0[first + e], slot, offsets, times, values, amp[first + e], d)
                 for g in range(k):
                     ts = temp_slot[g]
                     if ts >= 0:
                         temps[g, e] = max(t0 + d[ts], 0.0)
-                    elif mode == 1:
+                    elif mode == 1 or mode == 3:
                         temps[g, e] = max(t0 + w[-1 - ts, e], 0.0)
                     else:
                         temps[g, e] = t0
@@ -488,10 +599,14 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                     for e in range(n):
                         ytmp[g, c, e] = y[g, c, e] + dt * k1[g, c, e]
             if has_tables:
-                _drives_lanes(tt + dt, first, n, d0, slot, offsets, times, values, amp, r0, f,
-                              t, d, rd, fd, td, rd1, fd1, td1)
+                if mode == 3:
+                    _axial_drives_lanes(tt + dt, first, n, d0, slot, offsets, times, values, amp,
+                                        tab_cols, tab[0])
+                else:
+                    _drives_lanes(tt + dt, first, n, d0, slot, offsets, times, values, amp, r0, f,
+                                  t, d, rd, fd, td, rd1, fd1, td1)
             _torque_lanes(mode, ytmp, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
-                          dmat, tau, n)
+                          dmat, tau, tab, n)
             if pumping:
                 _rhs_pumped_lanes(ytmp, mpl, mvl, bth, tau, dmat, k2, mmat, vec, n)
             else:
@@ -502,7 +617,7 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                         y[g, c, e] += 0.5 * dt * (k1[g, c, e] + k2[g, c, e])
         else:
             _torque_lanes(mode, y, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
-                          dmat, tau, n)
+                          dmat, tau, tab, n)
             if pumping:
                 _rhs_pumped_lanes(y, mpl, mvl, bth, tau, dmat, k1, mmat, vec, n)
             else:
@@ -512,10 +627,14 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                     for e in range(n):
                         ytmp[g, c, e] = y[g, c, e] + 0.5 * dt * k1[g, c, e]
             if has_tables:
-                _drives_lanes(tt + 0.5 * dt, first, n, d0, slot, offsets, times, values, amp,
-                              r0, f, t, d, rd, fd, td, rd1, fd1, td1)
+                if mode == 3:
+                    _axial_drives_lanes(tt + 0.5 * dt, first, n, d0, slot, offsets, times, values, amp,
+                                        tab_cols, tab[0])
+                else:
+                    _drives_lanes(tt + 0.5 * dt, first, n, d0, slot, offsets, times, values, amp,
+                                  r0, f, t, d, rd, fd, td, rd1, fd1, td1)
             _torque_lanes(mode, ytmp, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
-                          dmat, tau, n)
+                          dmat, tau, tab, n)
             if pumping:
                 _rhs_pumped_lanes(ytmp, mpl, mvl, bth, tau, dmat, k2, mmat, vec, n)
             else:
@@ -525,7 +644,7 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                     for e in range(n):
                         ytmp[g, c, e] = y[g, c, e] + 0.5 * dt * k2[g, c, e]
             _torque_lanes(mode, ytmp, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
-                          dmat, tau, n)
+                          dmat, tau, tab, n)
             if pumping:
                 _rhs_pumped_lanes(ytmp, mpl, mvl, bth, tau, dmat, k3, mmat, vec, n)
             else:
@@ -535,10 +654,14 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                     for e in range(n):
                         ytmp[g, c, e] = y[g, c, e] + dt * k3[g, c, e]
             if has_tables:
-                _drives_lanes(tt + dt, first, n, d0, slot, offsets, times, values, amp, r0, f,
-                              t, d, rd, fd, td, rd1, fd1, td1)
+                if mode == 3:
+                    _axial_drives_lanes(tt + dt, first, n, d0, slot, offsets, times, values, amp,
+                                        tab_cols, tab[0])
+                else:
+                    _drives_lanes(tt + dt, first, n, d0, slot, offsets, times, values, amp, r0, f,
+                                  t, d, rd, fd, td, rd1, fd1, td1)
             _torque_lanes(mode, ytmp, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
-                          dmat, tau, n)
+                          dmat, tau, tab, n)
             if pumping:
                 _rhs_pumped_lanes(ytmp, mpl, mvl, bth, tau, dmat, k4, mmat, vec, n)
             else:
@@ -565,8 +688,8 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
 
 @njit(cache=True, parallel=True)
 def integrate_ensemble(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times,
-                       values, amp, a0, r0, e_map, f, t, pm, hm, slon, mp, mv, temp_slot, pslot,
-                       pweight, t0, out, ref, t_cross):
+                       values, amp, a0, r0, e_map, f, t, pm, hm, slon, mp, mv, tab_axis, tab_cols,
+                       tab_unk, tab_coef, temp_slot, pslot, pweight, t0, out, ref, t_cross):
     """Fixed-step RK4 or (stochastic) Heun for E trajectories, in parallel chunks
     of :data:`LANES` lanes; arguments as :func:`~.kernels.integrate_fixed`."""
     n_traj = m0.shape[0]
@@ -575,5 +698,5 @@ def integrate_ensemble(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offs
         first = ci * LANES
         n = min(LANES, n_traj - first)
         _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, values, amp,
-               a0, r0, e_map, f, t, pm, hm, slon, mp, mv, temp_slot, pslot, pweight, t0, out,
-               ref, t_cross, first, n)
+               a0, r0, e_map, f, t, pm, hm, slon, mp, mv, tab_axis, tab_cols, tab_unk, tab_coef,
+               temp_slot, pslot, pweight, t0, out, ref, t_cross, first, n)

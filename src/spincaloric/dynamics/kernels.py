@@ -277,6 +277,74 @@ def circuit_torque(m, a0, e, t, rd, fd, td, tau, phi, amat, w):
 
 
 @njit(cache=True)
+def axial_torque(m, d, axis, cols, unk, coef, basis, pumping, tau, dmat, w):
+    """The circuit torque of one dynamic magnet from its series in c = m·p
+    (:mod:`.axial`): τ0 (1, 3) N·m into tau, with ``pumping`` D (3, 3) N·m·s into dmat, the
+    tabulated unknowns ``unk`` into w, for the drive vector d (3n,) and the direction of m
+    (1, 3). Table: axis p (3,), drive slots ``cols`` (nc,), coefficients ``coef``
+    (nc (2 + nt) + 4, N + 1); basis (N + 1,) scratch."""
+    mx, my, mz = m[0, 0], m[0, 1], m[0, 2]
+    inv = 1.0 / math.sqrt(mx * mx + my * my + mz * mz)
+    mx, my, mz = mx * inv, my * inv, mz * inv
+    px, py, pz = axis[0], axis[1], axis[2]
+    c = min(max(mx * px + my * py + mz * pz, -1.0), 1.0)
+    nb = coef.shape[1]
+    basis[0] = 1.0
+    basis[1] = c
+    for i in range(2, nb):
+        basis[i] = 2.0 * c * basis[i - 1] - basis[i - 2]
+    nt = unk.shape[0]
+    no = 2 + nt
+    for i in range(nt):
+        w[unk[i]] = 0.0
+    a = 0.0
+    b = 0.0
+    for ci in range(cols.shape[0]):
+        x = d[cols[ci]]
+        if x == 0.0:
+            continue
+        for o in range(no):
+            row = ci * no + o
+            s = 0.0
+            for i in range(nb):
+                s += coef[row, i] * basis[i]
+            if o == 0:
+                a += x * s
+            elif o == 1:
+                b += x * s
+            else:
+                w[unk[o - 2]] += x * s
+    u1x, u1y, u1z = px - c * mx, py - c * my, pz - c * mz  # p − c m
+    u2x, u2y, u2z = my * pz - mz * py, mz * px - mx * pz, mx * py - my * px  # m × p
+    tau[0, 0] = a * u1x + b * u2x
+    tau[0, 1] = a * u1y + b * u2y
+    tau[0, 2] = a * u1z + b * u2z
+    if pumping:
+        base = coef.shape[0] - 4
+        g0, g1, g2, g3 = 0.0, 0.0, 0.0, 0.0
+        for i in range(nb):
+            g0 += coef[base, i] * basis[i]
+            g1 += coef[base + 1, i] * basis[i]
+            g2 += coef[base + 2, i] * basis[i]
+            g3 += coef[base + 3, i] * basis[i]
+        n = (mx, my, mz)
+        u1 = (u1x, u1y, u1z)
+        u2 = (u2x, u2y, u2z)
+        for r in range(3):
+            for q in range(3):
+                dmat[r, q] = (g0 * ((1.0 if r == q else 0.0) - n[r] * n[q])
+                              + g2 * (u1[r] * u1[q] - u2[r] * u2[q])
+                              + g3 * (u1[r] * u2[q] + u2[r] * u1[q]))
+        # + g1 [m×]
+        dmat[0, 1] -= g1 * mz
+        dmat[0, 2] += g1 * my
+        dmat[1, 0] += g1 * mz
+        dmat[1, 2] -= g1 * mx
+        dmat[2, 0] -= g1 * my
+        dmat[2, 1] += g1 * mx
+
+
+@njit(cache=True)
 def _solve_columns(a, b, n, ncol):
     """Solve a x = b for b (n, ncol) in place (Gaussian elimination, partial pivoting)."""
     for col in range(n):
@@ -562,7 +630,8 @@ def _dopri_crossing(ks, ref, g, h, p0):
 # one kernel on purpose (C901): passing its arrays to more helpers is ~2x slower per trajectory
 @njit(cache=True, fastmath=True)
 def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, offsets, times,  # noqa: C901
-                   values, amp, a0, r0, e, f, t, pm, hm, slon, mp, mv, out, n_steps, ref, t_cross):
+                   values, amp, a0, r0, e, f, t, pm, hm, slon, mp, mv, tab_axis, tab_cols, tab_unk,
+                   tab_coef, out, n_steps, ref, t_cross):
     """Adaptive Dormand–Prince RK45 with renormalisation, each trajectory on its own steps.
 
     m0 (E, k, 3); t_save (S,) increasing (s); breaks: drive breakpoints (s) stepped onto;
@@ -592,6 +661,7 @@ def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, off
     dmat = np.zeros((3 * k, 3 * k))
     mmat = np.zeros((3 * k, 3 * k))
     vec = np.zeros(3 * k)
+    basis = np.zeros(tab_coef.shape[1])  # the series' Chebyshev polynomials
     has_tables = slot.shape[0] > 0
     for ei in range(n_traj):
         d0_e, amp_e, slon_e, mp_e, mv_e = d0[ei], amp[ei], slon[ei], mp[ei], mv[ei]
@@ -599,7 +669,8 @@ def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, off
         tt = 0.0
         prepare_drive(d0_e, r0, f, t, rdb, fdb, tdb)
         drive_at(0.0, d0_e, slot, offsets, times, values, amp_e, d)
-        prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
+        if mode != 3:
+            prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
         h = min(max_step, 1e-13)
         steps = 0
         si = 0
@@ -623,8 +694,12 @@ def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, off
                         ytmp[g, i] = acc
                 if has_tables:
                     drive_at(tt + _C[st] * h, d0_e, slot, offsets, times, values, amp_e, d)
-                    prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
-                if pumping:
+                    if mode != 3:
+                        prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
+                if mode == 3:
+                    axial_torque(ytmp, d, tab_axis, tab_cols, tab_unk, tab_coef, basis, pumping,
+                                 tau, dmat, w)
+                elif pumping:
                     circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)
                 elif mode == 1:
@@ -668,8 +743,8 @@ def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, off
 # one kernel on purpose (C901): passing its arrays to more helpers is ~2x slower per trajectory
 @njit(cache=True, fastmath=True)
 def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, values,  # noqa: C901
-                    amp, a0, r0, e, f, t, pm, hm, slon, mp, mv, temp_slot, pslot, pweight, t0,
-                    out, ref, t_cross):
+                    amp, a0, r0, e, f, t, pm, hm, slon, mp, mv, tab_axis, tab_cols, tab_unk, tab_coef,
+                    temp_slot, pslot, pweight, t0, out, ref, t_cross):
     """Fixed-step integration: RK4 or (``heun``) Heun, with ``noise`` the stochastic Heun
     scheme (Stratonovich) with Brown's thermal field of variance 2 α k_B T / (γ M_s V dt) per component (T), T the
     magnet's node temperature T0 + ΔT(t) (``temp_slot`` (k,): i ≥ 0 indexes the drive vector,
@@ -711,6 +786,7 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
     dmat = np.zeros((3 * k, 3 * k))
     mmat = np.zeros((3 * k, 3 * k))
     vec = np.zeros(3 * k)
+    basis = np.zeros(tab_coef.shape[1])  # the series' Chebyshev polynomials
     pold = np.zeros(k)
     theta = np.zeros(k)
     xi = np.zeros(3 * k)
@@ -723,7 +799,8 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
         n = save_step[0]  # the first step (t = n dt on the run's own clock)
         prepare_drive(d0_e, r0, f, t, rdb, fdb, tdb)
         drive_at(n * dt, d0_e, slot, offsets, times, values, amp_e, d)
-        prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
+        if mode != 3:
+            prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
         y[:, :] = m0[ei]
         si = 0
         while si < n_save and save_step[si] <= n:
@@ -737,10 +814,14 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
             # function costs reference counting per call, measured at ~2x on one trajectory
             if has_tables:
                 drive_at(tt, d0_e, slot, offsets, times, values, amp_e, d)
-                prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
+                if mode != 3:
+                    prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
             if heun:
                 # the torque first: an internal magnet's temperature is one of its unknowns
-                if pumping:
+                if mode == 3:
+                    axial_torque(y, d, tab_axis, tab_cols, tab_unk, tab_coef, basis, pumping,
+                                 tau, dmat, w)
+                elif pumping:
                     circuit_torque_pumped(y, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)
                 elif mode == 1:
@@ -751,7 +832,7 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                     ts = temp_slot[g]
                     if ts >= 0:
                         temp = t0 + d[ts]
-                    elif mode == 1:
+                    elif mode == 1 or mode == 3:
                         temp = t0 + w[-1 - ts]
                     else:
                         temp = t0
@@ -774,8 +855,12 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                         ytmp[g, i] = y[g, i] + dt * k1[g, i]
                 if has_tables:
                     drive_at(tt + dt, d0_e, slot, offsets, times, values, amp_e, d)
-                    prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
-                if pumping:
+                    if mode != 3:
+                        prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
+                if mode == 3:
+                    axial_torque(ytmp, d, tab_axis, tab_cols, tab_unk, tab_coef, basis, pumping,
+                                 tau, dmat, w)
+                elif pumping:
                     circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)
                 elif mode == 1:
@@ -793,7 +878,10 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                     if pold[g] >= 0.0 and p1 < 0.0:  # Heun: linear within the step
                         t_cross[ei, g] = tt + dt * pold[g] / (pold[g] - p1)
             else:
-                if pumping:
+                if mode == 3:
+                    axial_torque(y, d, tab_axis, tab_cols, tab_unk, tab_coef, basis, pumping,
+                                 tau, dmat, w)
+                elif pumping:
                     circuit_torque_pumped(y, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)
                 elif mode == 1:
@@ -809,8 +897,12 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                         ytmp[g, i] = y[g, i] + 0.5 * dt * k1[g, i]
                 if has_tables:
                     drive_at(tt + 0.5 * dt, d0_e, slot, offsets, times, values, amp_e, d)
-                    prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
-                if pumping:
+                    if mode != 3:
+                        prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
+                if mode == 3:
+                    axial_torque(ytmp, d, tab_axis, tab_cols, tab_unk, tab_coef, basis, pumping,
+                                 tau, dmat, w)
+                elif pumping:
                     circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)
                 elif mode == 1:
@@ -824,7 +916,10 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                 for g in range(k):
                     for i in range(3):
                         ytmp[g, i] = y[g, i] + 0.5 * dt * k2[g, i]
-                if pumping:
+                if mode == 3:
+                    axial_torque(ytmp, d, tab_axis, tab_cols, tab_unk, tab_coef, basis, pumping,
+                                 tau, dmat, w)
+                elif pumping:
                     circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)
                 elif mode == 1:
@@ -840,8 +935,12 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                         ytmp[g, i] = y[g, i] + dt * k3[g, i]
                 if has_tables:
                     drive_at(tt + dt, d0_e, slot, offsets, times, values, amp_e, d)
-                    prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
-                if pumping:
+                    if mode != 3:
+                        prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
+                if mode == 3:
+                    axial_torque(ytmp, d, tab_axis, tab_cols, tab_unk, tab_coef, basis, pumping,
+                                 tau, dmat, w)
+                elif pumping:
                     circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)
                 elif mode == 1:

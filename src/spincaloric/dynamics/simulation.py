@@ -191,6 +191,11 @@ class Simulation:
         τ0(m) + D(m) ṁ (enhanced damping, dynamic coupling through the circuit) and the
         LLGS is solved for ṁ exactly at every stage. ``False``: static-magnet torques only,
         for comparisons with prescribed-torque codes.
+    tabulate : with one dynamic magnet in a circuit whose other directions lie along one
+        axis p, evaluate the circuit torque from its exact series in m·p
+        (:mod:`.axial`; checked against the solve when built, :attr:`torque_table`) instead
+        of solving the circuit at every stage: the same torque to round-off, several times
+        faster. ``False``: always solve.
     """
 
     circuit: Circuit
@@ -200,6 +205,7 @@ class Simulation:
     slonczewski: Mapping[str, tuple[float, np.ndarray]] = field(default_factory=dict)
     pumping: bool = True
     joule_heating: bool = False
+    tabulate: bool = True
 
     def __post_init__(self):
         if not isinstance(self.circuit, Circuit):
@@ -224,7 +230,7 @@ class Simulation:
                                                                    "slonczewski"):
             raise DynamicsError("torque", f"must be 'circuit', 'none' or 'slonczewski', "
                                 f"got {self.torque!r}")
-        for name in ("pumping", "joule_heating"):
+        for name in ("pumping", "joule_heating", "tabulate"):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise DynamicsError(name, f"must be true or false, got {getattr(self, name)!r}")
         self.names = tuple(self.magnets)
@@ -258,6 +264,34 @@ class Simulation:
             return CircuitTorqueModel.build(self.thermal_circuit, self.names)
         except DeviceError as err:
             raise DynamicsError(err.field, err.reason) from None
+
+    @functools.cached_property
+    def torque_table(self):
+        """The circuit torque of the one dynamic magnet as its exact series in m·p
+        (:class:`.axial.AxialTable`, checked against the solve when built), which the
+        compiled runs then evaluate instead of solving the circuit at every stage; None
+        when ``tabulate`` is off, the torque is not the circuit's, the run stores heat, or
+        the circuit does not have the symmetry (:attr:`torque_table_reason` says which)."""
+        return self._axial[0]
+
+    @property
+    def torque_table_reason(self) -> str:
+        """Why :attr:`torque_table` is None ("" when there is a table)."""
+        return self._axial[1]
+
+    @functools.cached_property
+    def _axial(self):
+        if not self.tabulate:
+            return None, "tabulate is off"
+        if self.torque != "circuit" or self.transient:
+            return None, ("the torque is not the circuit's" if self.torque != "circuit"
+                          else "the run integrates heat flow")
+        from .axial import axial_table
+
+        tm = self.model
+        slots = [tm.temperature_index, self.pumping_noise[0][self.pumping_noise[1] > 0]]
+        wanted = np.concatenate([np.ravel(x) for x in slots]).astype(np.int64)
+        return axial_table(tm, -1 - wanted[wanted < 0])
 
     @property
     def pumps(self) -> bool:
@@ -685,8 +719,21 @@ def _model_args(sim: Simulation, kernel_in: dict, n_traj: int) -> tuple:
     slot, offsets, times, values, _ = kernel_in["tables"]
     d0 = np.ascontiguousarray(np.broadcast_to(tm.d0, (n_traj, tm.d0.size)))
     pm, hm = sim.pumping_maps()
+    table = sim.torque_table if sim.torque == "circuit" else None
+    if table is None:
+        tab = (np.zeros(3), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((4, 1)))
+    else:
+        tab = (table.axis, table.columns, table.unknowns, table.coefficients)
     return (d0, slot, offsets, times, values, kernel_in["amp"], tm.a0, tm.r0, tm.e, tm.f, tm.t,
-            pm, hm, kernel_in["slon"], kernel_in["mp"], kernel_in["mv"])
+            pm, hm, kernel_in["slon"], kernel_in["mp"], kernel_in["mv"], *tab)
+
+
+def _mode(sim: Simulation) -> int:
+    """The kernels' torque mode: 0 none, 1 the circuit solved, 2 prescribed Slonczewski, 3 the
+    circuit's series in m·p (:attr:`Simulation.torque_table`)."""
+    if sim.torque == "circuit" and sim.torque_table is not None:
+        return 3
+    return _MODES[sim.torque]
 
 
 @dataclass
@@ -707,7 +754,7 @@ class _Rk45:
         breaks = kernel_in["tables"][4]
         breaks = breaks[(breaks > shift) & (breaks < t_save[stop])] - shift
         seg_steps = np.zeros(len(state), np.int64)
-        kernels.integrate_rk45(_MODES[sim.torque], state, t_save[start:stop + 1] - shift,
+        kernels.integrate_rk45(_mode(sim), state, t_save[start:stop + 1] - shift,
                                breaks, self.rtol, self.atol, self.max_step, *args, out,
                                seg_steps, kernel_in["ref"], cross)
         steps += seg_steps
@@ -737,7 +784,7 @@ class _FixedStep:
             from .ensemble import integrate_ensemble as integrate
         else:
             integrate = kernels.integrate_fixed
-        integrate(_MODES[sim.torque], state, n, self.dt, self.heun, self.noise,
+        integrate(_mode(sim), state, n, self.dt, self.heun, self.noise,
                   kernel_in["rng"], *args, np.ascontiguousarray(sim.model.temperature_index),
                   *sim.pumping_noise, sim.circuit.temperature, out, kernel_in["ref"], cross)
         steps += n[-1] - n[0]

@@ -223,6 +223,13 @@ class CircuitTorqueModel:
                                   pumped_spin_bias(m, mdot))
         return phi, np.linalg.solve(a, rhs[..., None])[..., 0]
 
+    def solved(self, m: np.ndarray, d: np.ndarray | None = None) -> np.ndarray:
+        """The solved unknowns y (..., u) of the Kirchhoff system (V, K, …: the rows of
+        :attr:`a0`) at unit magnetizations m (..., k, 3) and drive vectors d (..., 3n)
+        (default: static), static magnets."""
+        d = self.d0 if d is None else np.asarray(d, dtype=float)
+        return self._solve(np.asarray(m, dtype=float), d)[1]
+
     def damping_matrix(self, m: np.ndarray, d: np.ndarray | None = None) -> np.ndarray:
         """D (..., k, 3, k, 3) in N·m·s of τ_k = τ0_k(m) + Σ_j D_kj(m) ṁ_j: the torque that
         the spin pumped by the moving magnets exerts back on them (physics.md §9), through

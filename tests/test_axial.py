@@ -1,0 +1,223 @@
+"""One magnet's circuit torque as its exact series in m·p (spincaloric.dynamics.axial): the
+series against the exact solve on random circuits (torque, spin-pumping tensor D, electron
+temperatures), the symmetry check refusing circuits without it, and compiled runs through the
+series against runs that solve the circuit at every stage (single trajectories, the lane
+kernel, noisy ensembles with spin pumping)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from random_circuits import random_device, random_unit
+from spincaloric import DeviceError
+from spincaloric.constants import HBAR_E, TORQUE_PER_SPIN_CURRENT
+from spincaloric.dynamics import MagnetParameters, kernels
+from spincaloric.dynamics.axial import TOLERANCE, AxialTable, axial_table, disagreement
+from spincaloric.dynamics.simulation import Simulation
+from spincaloric.dynamics.torque_model import CircuitTorqueModel, temperature_index_of
+from spincaloric.io.devicefile import prepare
+from spincaloric.solvers.linear import active_components
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "devices"
+
+
+def collinear_circuit(seed: int, hanle: bool = False):
+    """A random circuit whose ferromagnets all lie along ±p (p random), one of them named to
+    move; with ``hanle`` the normal nodes' fields lie along p too."""
+    rng = np.random.default_rng(seed)
+    while True:  # redraw the rare disconnected topology
+        dev = random_device(rng, "thermalized" if seed % 2 else "noninteracting", hanle=hanle)
+        try:
+            dev.finalize()
+            break
+        except DeviceError:
+            continue
+    p = random_unit(rng)
+    ferro = [n for n, v in dev.nodes.items() if v.kind == "ferromagnet"]
+    for n in dev.nodes:
+        node = dev.nodes[n]
+        if n in ferro:
+            dev.nodes[n] = dataclasses.replace(node, magnetization=p * rng.choice([-1, 1]))
+        elif hanle and node.precession is not None:
+            dev.nodes[n] = dataclasses.replace(node, precession=p * rng.normal() * 1e-3)
+    return dev.finalize(), (ferro[rng.integers(len(ferro))] if ferro else None), p
+
+
+def model_of(seed: int, hanle: bool = False):
+    for s in range(seed, seed + 50):
+        circuit, moving, p = collinear_circuit(s, hanle)
+        if moving is not None:
+            return CircuitTorqueModel.build(circuit, [moving]), p
+    raise AssertionError("no ferromagnet drawn")  # pragma: no cover
+
+
+def temperature_unknowns(model) -> np.ndarray:
+    """Indices of the electron temperatures of every internal node among the solved unknowns
+    (scalars: a rotation about p leaves them alone)."""
+    c = model.circuit
+    act = active_components(c)[c.unknown_nodes].reshape(-1)
+    where = temperature_index_of(c, c.unknown_nodes, act)
+    return -1 - where[where < 0]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000))
+def test_the_series_is_the_exact_torque_and_pumping_tensor(seed):
+    """Random multi-terminal circuits (spin flip, sinks, junction-free, both regimes) with their
+    ferromagnets along ±p: the series agrees with the exact solve at random m over the sphere
+    and random drives, for the torque, D and the tabulated electron temperature."""
+    model, p = model_of(seed)
+    table, why = axial_table(model, temperature_unknowns(model))
+    assert table is not None, why
+    rng = np.random.default_rng(seed)
+    m = random_unit(rng, (40, 1))
+    d = rng.normal(size=(40, model.d0.size)) * 1e-3
+    tau = model.torques(m, d)[:, 0]
+    t_tab, d_tab, y_tab = table.evaluate(m[:, 0], d)
+    # a circuit without another magnet exerts no torque: round-off against the torque
+    # (ħ/2e) G |d| that a conductance G of the maps would carry
+    floor = TORQUE_PER_SPIN_CURRENT * np.abs(model.t).max() * 1e-3
+    assert np.abs(t_tab - tau).max() <= 1e-11 * max(np.abs(tau).max(), floor)
+    dmat = model.damping_matrix(m)[:, 0, :, 0, :]
+    assert np.abs(d_tab - dmat).max() <= 1e-11 * max(np.abs(dmat).max(), floor * HBAR_E)
+    y = model.solved(m, d)[:, table.unknowns]
+    assert np.abs(y_tab - y).max() <= 1e-11 * max(np.abs(y).max(), 1.0)
+
+
+def test_hanle_fields_along_the_axis_keep_the_symmetry_and_others_break_it():
+    model, _ = model_of(3, hanle=True)
+    table, why = axial_table(model)
+    assert table is not None, why
+    rng = np.random.default_rng(0)
+    circuit, moving, _ = collinear_circuit(3, hanle=True)
+    prec = circuit.precession.copy()
+    hanle = np.flatnonzero(np.linalg.norm(prec, axis=1) > 0)
+    assert len(hanle)
+    prec[hanle[0]] = random_unit(rng) * np.linalg.norm(prec[hanle[0]])
+    tilted = dataclasses.replace(circuit, precession=prec)
+    table, why = axial_table(CircuitTorqueModel.build(tilted, [moving]))
+    assert table is None and "one axis" in why
+
+
+def test_the_check_refuses_a_series_of_a_different_circuit():
+    """The guard of the tables: a series built for one circuit fails the check on the same
+    circuit with a static magnet tilted by 10⁻³ rad (the axis test alone would be fooled if
+    the table were reused)."""
+    circuit, moving, p = collinear_circuit(5)
+    model = CircuitTorqueModel.build(circuit, [moving])
+    table, _ = axial_table(model)
+    assert disagreement(model, table) <= TOLERANCE
+    mag = circuit.magnetization.copy()
+    static = np.flatnonzero(circuit.ferromagnet & (np.array(circuit.names) != moving))
+    assert len(static)
+    side = np.cross(p, [1.0, 0.0, 0.0])
+    mag[static[0]] = mag[static[0]] + 1e-3 * side / np.linalg.norm(side)
+    mag[static[0]] /= np.linalg.norm(mag[static[0]])
+    other = CircuitTorqueModel.build(dataclasses.replace(circuit, magnetization=mag), [moving])
+    assert disagreement(other, table) > 1e3 * TOLERANCE
+    bad = AxialTable(table.axis, table.columns, table.unknowns,
+                     table.coefficients * (1 + 1e-9), 0.0)
+    assert disagreement(model, bad) > TOLERANCE
+
+
+def test_two_moving_magnets_or_heat_states_have_no_table():
+    sim = pillar(tabulate=True)
+    assert sim.torque_table is not None and sim.torque_table.degree == 32
+    assert pillar(tabulate=False).torque_table is None
+    p = prepare(EXAMPLES / "laser_heated_pillar.toml")
+    heated, _ = p.spec.simulation_for(p.circuit, 1e-9)
+    assert heated.torque_table is None and "heat" in heated.torque_table_reason
+
+
+def test_compiled_series_equals_the_compiled_solve():
+    """kernels.axial_torque against kernels.circuit_torque_pumped at random unit m: τ0, D and
+    the pumping noise's temperatures."""
+    sim = pillar(tabulate=True)
+    tm, table = sim.model, sim.torque_table
+    rng = np.random.default_rng(1)
+    pm, hm = sim.pumping_maps()
+    u, nq = tm.a0.shape[0], tm.e.shape[1]
+    for _ in range(20):
+        m = random_unit(rng, (1,))
+        d = tm.d0 + rng.normal(size=tm.d0.size) * 1e-3
+        rd, fd, td = np.zeros(u), np.zeros((1, nq, u)), np.zeros((1, nq, 3))
+        kernels.prepare_drive(d, tm.r0, tm.f, tm.t, rd, fd, td)
+        tau, dmat, w = np.zeros((1, 3)), np.zeros((3, 3)), np.zeros(u + d.size)
+        kernels.circuit_torque_pumped(m, tm.a0, tm.e, tm.t, pm, hm, rd, fd, td, tau, dmat,
+                                      np.zeros((1, nq)), np.zeros((u, u)), w,
+                                      np.zeros((u, 4)))
+        tau2, dmat2, w2 = np.zeros((1, 3)), np.zeros((3, 3)), np.zeros(u + d.size)
+        kernels.axial_torque(m, d, table.axis, table.columns, table.unknowns,
+                             table.coefficients, np.zeros(table.degree + 1), True, tau2, dmat2,
+                             w2)
+        assert np.abs(tau2 - tau).max() <= 1e-12 * np.abs(tau).max()
+        assert np.abs(dmat2 - dmat).max() <= 1e-12 * np.abs(dmat).max()
+
+
+def pillar(tabulate: bool, pumping: bool = True) -> Simulation:
+    p = prepare(EXAMPLES / "pillar_write_pulse.toml")
+    sim, _ = p.spec.simulation_for(p.circuit, 3.1e-9)
+    return Simulation(sim.circuit, sim.magnets, sim.drives, pumping=pumping, tabulate=tabulate)
+
+
+@pytest.mark.parametrize("pumping", [True, False])
+def test_runs_through_the_series_equal_runs_that_solve(pumping):
+    """The write pulse of the pillar. The series evaluates the torque at the direction m/|m|
+    of a stage's magnetization, the solve at the stage's m itself (off the sphere by the
+    step's error), so the two are two discretizations of one equation that differ by less
+    than the step's error: RK4 trajectories equal to 1e-10, adaptive RK45 to its tolerance;
+    noisy Heun ensembles (lane kernel, and the scalar kernel for 4 trajectories) from the
+    same seeds: the same trajectories switch, at times equal to 2e-11 s (the Heun predictor
+    leaves the sphere by (|ṁ| dt)² ~ 10⁻⁴ under the thermal field; near the barrier that
+    difference grows)."""
+    exact, series = pillar(False, pumping), pillar(True, pumping)
+    runs = {}
+    for name, sim in (("exact", exact), ("series", series)):
+        runs[name] = (sim.run(3.1e-9, n_save=63, method="rk4", dt=2e-13),
+                      sim.run(3.1e-9, n_save=63),
+                      sim.run(3.1e-9, n_save=3, ensemble=128, temperature_noise=True, seed=4),
+                      sim.run(3.1e-9, n_save=3, ensemble=4, temperature_noise=True, seed=4))
+    a, b = runs["exact"], runs["series"]
+    assert np.abs(a[0].m - b[0].m).max() < 1e-10
+    assert np.abs(a[1].m - b[1].m).max() < 1e-5
+    for i in (2, 3):
+        sa, sb = a[i].switching()["free"], b[i].switching()["free"]
+        assert np.array_equal(sa.switched, sb.switched)
+        assert 0 < sa.switched.sum()
+        done = sa.switched
+        assert np.abs(sa.time[done] - sb.time[done]).max() < 2e-11
+
+
+def test_internal_free_layer_series():
+    """A free layer that is an internal node (25 sphere features, its own electron temperature
+    tabulated for the thermal field): the series and the solve give the same noisy runs, to
+    the stochastic Heun step's departure from the sphere (as in the pillar's test)."""
+    from spincaloric import ContactParameters, Device
+
+    def sim(tabulate):
+        dev = Device(temperature=300.0)
+        dev.add_node("L", "ferromagnet", reservoir=True, magnetization=[0, 0, 1], voltage=1e-3)
+        dev.add_node("s", "normal", spin_flip=1e-3)
+        dev.add_node("F", "ferromagnet", magnetization=[np.sin(0.3), 0, np.cos(0.3)])
+        dev.add_node("R", "normal", reservoir=True, temperature=310.0)
+        c = ContactParameters.from_paper(conductance=0.03, polarization=0.5, mixing=1.2,
+                                         polarization_derivative=0.3, mixing_derivative=-0.5,
+                                         seebeck=-10e-6, temperature=300.0)
+        for a, b in (("L", "s"), ("F", "s"), ("F", "R")):
+            dev.add_contact(a, b, c)
+        mag = MagnetParameters(saturation_magnetization=1e6, volume=2e-24, damping=0.02,
+                               anisotropy_field=0.2)
+        return Simulation(dev.finalize(), {"F": mag}, tabulate=tabulate)
+
+    exact, series = sim(False), sim(True)
+    assert series.torque_table is not None, series.torque_table_reason
+    assert series.model.e.shape[1] == 25 and len(series.torque_table.unknowns) >= 1
+    a = exact.run(1e-9, n_save=11, ensemble=80, temperature_noise=True, seed=2, dt=1e-13)
+    b = series.run(1e-9, n_save=11, ensemble=80, temperature_noise=True, seed=2, dt=1e-13)
+    assert np.abs(a.m - b.m).max() < 1e-6
