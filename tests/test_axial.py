@@ -128,7 +128,7 @@ def test_the_check_refuses_a_series_of_a_different_circuit():
 
 def test_two_moving_magnets_or_heat_states_have_no_table():
     sim = pillar(tabulate=True)
-    assert sim.torque_table is not None and sim.torque_table.degree == 32
+    assert sim.torque_table is not None and 10 <= sim.torque_table.degree <= 32
     assert pillar(tabulate=False).torque_table is None
     p = prepare(EXAMPLES / "laser_heated_pillar.toml")
     heated, _ = p.spec.simulation_for(p.circuit, 1e-9)
@@ -143,6 +143,7 @@ def test_compiled_series_equals_the_compiled_solve():
     rng = np.random.default_rng(1)
     pm, hm = sim.pumping_maps()
     u, nq = tm.a0.shape[0], tm.e.shape[1]
+    got, want = [], []
     for _ in range(20):
         m = random_unit(rng, (1,))
         d = tm.d0 + rng.normal(size=tm.d0.size) * 1e-3
@@ -154,10 +155,13 @@ def test_compiled_series_equals_the_compiled_solve():
                                       np.zeros((u, 4)))
         tau2, dmat2, w2 = np.zeros((1, 3)), np.zeros((3, 3)), np.zeros(u + d.size)
         kernels.axial_torque(m, d, table.axis, table.columns, table.unknowns,
-                             table.coefficients, np.zeros(table.degree + 1), True, tau2, dmat2,
-                             w2)
-        assert np.abs(tau2 - tau).max() <= 1e-12 * np.abs(tau).max()
-        assert np.abs(dmat2 - dmat).max() <= 1e-12 * np.abs(dmat).max()
+                             table.coefficients, table.lengths, True, tau2, dmat2, w2)
+        want.append((tau, dmat))
+        got.append((tau2, dmat2))
+    for i in (0, 1):  # relative to the largest over the samples, as the build's check
+        a = np.array([g[i] for g in got])
+        b = np.array([w[i] for w in want])
+        assert np.abs(a - b).max() <= TOLERANCE * np.abs(b).max()
 
 
 def pillar(tabulate: bool, pumping: bool = True) -> Simulation:

@@ -25,12 +25,14 @@ damping_matrix`), which maps the plane ⊥ m into itself and does not depend on 
 
 The coefficients are rational functions of c — the unknowns solve a linear system whose
 entries are polynomials in m — and smooth on [−1, 1] (a torque vanishes as sin θ at the poles,
-the anisotropic part of D as sin²θ), so their Chebyshev series converge geometrically: degree
-32 reaches round-off for the spin valves and pillars of the examples. The coefficients come
-from the exact solve at the Chebyshev points of the first kind (interior, sin θ > 0) by the
-discrete cosine transform; the solved unknowns that the thermal noise needs (an internal
-magnet's electron temperature, the temperatures its pumping channels see) are tabulated the
-same way, as scalars.
+the anisotropic part of D as sin²θ), so their Chebyshev series converge geometrically. The
+coefficients come from the exact solve at the 33 Chebyshev points of the first kind
+(interior, sin θ > 0) by the discrete cosine transform; each series is then cut where its
+coefficients fall below 10⁻¹⁴ of the largest of its drive slot (of D for D's): degree 14–22
+for the spin valves and pillars of the examples, and none at all for a coefficient that
+vanishes by symmetry (a field-like torque, an Im G↑↓ term). The solved unknowns that the
+thermal noise needs (an internal magnet's electron temperature, the temperatures its pumping
+channels see) are tabulated the same way, as scalars.
 
 A table is only used when it *is* the exact map: it is checked against the exact solve
 (:class:`~.torque_model.CircuitTorqueModel`) at magnetizations spread over the whole sphere —
@@ -53,8 +55,10 @@ from .torque_model import CircuitTorqueModel, dynamic_magnet_nodes
 #: Largest disagreement with the exact solve, relative to the largest value of its kind
 #: (torque, D, unknowns), at which a table stands for the exact map.
 TOLERANCE = 1e-11
-#: Series degrees tried in turn.
+#: Series degrees tried in turn (before each series is cut).
 DEGREES = (32, 64, 128)
+#: Coefficients below this fraction of the largest of their drive slot (of D) are dropped.
+CUT = 1e-14
 #: Exact solves (u³/3 operations each) one build may spend.
 BUILD_WORK = 2e10
 #: Random magnetizations of the check.
@@ -71,6 +75,7 @@ class AxialTable:
         rows ci(2 + nt) + (0: a, 1: b, 2 + i: unknown i) per column, in N·m (a, b) or the
         unknown's unit per unit drive (V, K or A); the last four rows g0…g3 (N·m·s).
     error : the largest relative disagreement found by the check.
+    lengths : (rows,) the terms kept in each series (0: the coefficient vanishes).
     """
 
     axis: np.ndarray
@@ -81,8 +86,14 @@ class AxialTable:
 
     @property
     def degree(self) -> int:
-        """N, the degree of the series."""
+        """N, the largest degree of the series kept."""
         return self.coefficients.shape[1] - 1
+
+    @property
+    def lengths(self) -> np.ndarray:
+        nonzero = self.coefficients != 0
+        last = self.coefficients.shape[1] - np.argmax(nonzero[:, ::-1], axis=1)
+        return np.where(nonzero.any(axis=1), last, 0).astype(np.int64)
 
     def evaluate(self, m: np.ndarray, d: np.ndarray):
         """NumPy reference: (τ0 (..., 3) N·m, D (..., 3, 3) N·m·s, unknowns (..., nt)) at unit
@@ -138,7 +149,8 @@ def axial_table(model: CircuitTorqueModel, unknowns=()) -> tuple[AxialTable | No
     columns = _responsive_columns(model, axis, unknowns)
     error = np.inf
     for degree in DEGREES:
-        coefficients = _fit(model, axis, columns, unknowns, degree)
+        coefficients = _cut(_fit(model, axis, columns, unknowns, degree), len(columns),
+                            len(unknowns), _scale(model))
         table = AxialTable(axis, columns, unknowns, coefficients, 0.0)
         error = disagreement(model, table)
         if error <= TOLERANCE:
@@ -220,6 +232,33 @@ def _fit(model, axis, columns, unknowns, degree) -> np.ndarray:
     return np.ascontiguousarray(coef.T)
 
 
+def _cut(coef: np.ndarray, nc: int, nt: int, scale: float) -> np.ndarray:
+    """The coefficients with those below :data:`CUT` of the largest of their group (a drive
+    slot's a, b; each unknown of a slot; D) set to zero, trailing zero columns dropped. The
+    groups' largest is at least the circuit's own scale (:func:`_scale`: a torque that
+    vanishes by symmetry keeps no series of round-off), and 1 per unit drive for unknowns."""
+    no = 2 + nt
+    groups = [(range(ci * no, ci * no + 2), scale) for ci in range(nc)]
+    groups += [([ci * no + 2 + i], 1.0) for ci in range(nc) for i in range(nt)]
+    groups.append((range(nc * no, nc * no + 4), scale * HBAR_E))
+    coef = coef.copy()
+    for rows, floor in groups:
+        rows = list(rows)
+        block = coef[rows]
+        block[np.abs(block) < CUT * max(np.abs(block).max(), floor)] = 0.0
+        coef[rows] = block
+    keep = np.flatnonzero(np.any(coef != 0, axis=0))
+    width = keep[-1] + 1 if len(keep) else 1
+    return np.ascontiguousarray(coef[:, :width])
+
+
+def _scale(model: CircuitTorqueModel) -> float:
+    """(ħ/2e) G (N·m per V), G (S) the largest entry of the maps: the torque a volt could
+    exert through the circuit's largest conductance."""
+    return TORQUE_PER_SPIN_CURRENT * max(np.abs(model.t).max(initial=0.0),
+                                         np.abs(model.a0).max(initial=0.0), 1e-300)
+
+
 def disagreement(model: CircuitTorqueModel, table: AxialTable) -> float:
     """The largest |table − exact| over random unit m (and m near ±p), relative to the
     largest exact value of each kind (torque, D, unknowns), or, where that is smaller (a
@@ -233,8 +272,7 @@ def disagreement(model: CircuitTorqueModel, table: AxialTable) -> float:
     tau, y, dmat = _exact(model, m, table.columns, table.unknowns)
     unit = np.eye(model.d0.size)[table.columns]
     t_tab, d_tab, y_tab = table.evaluate(m[:, None, :], unit[None])
-    g = TORQUE_PER_SPIN_CURRENT * max(np.abs(model.t).max(initial=0.0),
-                                      np.abs(model.a0).max(initial=0.0), 1e-300)
+    g = _scale(model)
     worst = 0.0
     for got, want, floor in ((t_tab, tau, g), (y_tab, y, 1.0), (d_tab[:, 0], dmat, g * HBAR_E)):
         if want.size:

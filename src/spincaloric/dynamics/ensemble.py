@@ -195,7 +195,7 @@ def _chebyshev_lanes(y, axis, basis, n):
 
 
 @njit(cache=True, fastmath=True, inline="always")
-def _series_lanes(dl, no, coef, basis, acc, pumping, n):
+def _series_lanes(dl, no, coef, lens, basis, acc, pumping, n):
     """Every series of the table at every lane into acc (rows, L); those of a drive slot no
     lane drives (dl = 0) are skipped (left 0), D's only with ``pumping``."""
     rows = coef.shape[0] if pumping else coef.shape[0] - 4
@@ -208,20 +208,20 @@ def _series_lanes(dl, no, coef, basis, acc, pumping, n):
                 used = used or dl[r // no, e] != 0.0
             if not used:
                 continue
-        for i in range(coef.shape[1]):
+        for i in range(lens[r]):
             cf = coef[r, i]
             for e in range(n):
                 acc[r, e] += cf * basis[i, e]
 
 
 @njit(cache=True, fastmath=True)
-def _axial_lanes(y, dl, axis, cols, unk, coef, basis, acc, pumping, tau, dmat, w, n):
+def _axial_lanes(y, dl, axis, cols, unk, coef, lens, basis, acc, pumping, tau, dmat, w, n):
     """:func:`~.kernels.axial_torque` lane by lane: τ0 (1, 3, L), D (3, 3, L) with
     ``pumping``, the tabulated unknowns into w (u, L), for the lanes' drives dl (nc, L) of the
     table's slots; basis (N + 1, L) and acc (nc (2 + nt) + 4, L) scratch."""
     _chebyshev_lanes(y, axis, basis, n)
     no = 2 + unk.shape[0]
-    _series_lanes(dl, no, coef, basis, acc, pumping, n)
+    _series_lanes(dl, no, coef, lens, basis, acc, pumping, n)
     for o in range(no):  # contracted with the drives: a, b into basis[0:2], unknowns into w
         for e in range(n):
             s = 0.0
@@ -287,8 +287,9 @@ def _torque_lanes(mode, y, mp, slon, a0, e_map, t_map, pm, hm, rd, fd, td, phi, 
     unk, coef, basis, acc)."""
     k = y.shape[0]
     if mode == 3:
-        dl, axis, cols, unk, coef, basis, acc = tab
-        _axial_lanes(y, dl, axis, cols, unk, coef, basis, acc, pm.shape[0] > 0, tau, dmat, w, n)
+        dl, axis, cols, unk, coef, lens, basis, acc = tab
+        _axial_lanes(y, dl, axis, cols, unk, coef, lens, basis, acc, pm.shape[0] > 0, tau, dmat,
+                     w, n)
         return
     if mode == 0:
         for g in range(k):
@@ -466,8 +467,8 @@ def _crossings(y, k1, k2, k3, k4, ref, pold, tt, dt, heun, t_cross, first, n):
 # one kernel on purpose (C901): passing its arrays to more helpers is ~2x slower per trajectory
 @njit(cache=True)
 def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, values, amp, a0,  # noqa: C901
-           r0, e_map, f, t, pm, hm, slon, mp, mv, tab_axis, tab_cols, tab_unk, tab_coef, temp_slot,
-           pslot, pweight, t0, out, ref, t_cross, first, n):
+           r0, e_map, f, t, pm, hm, slon, mp, mv, tab_axis, tab_cols, tab_unk, tab_coef, tab_len,
+           temp_slot, pslot, pweight, t0, out, ref, t_cross, first, n):
     k = m0.shape[1]
     u, nd = a0.shape[0], d0.shape[1]
     y = np.empty((k, 3, n))
@@ -508,8 +509,8 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
     theta = np.empty(k)
     xi = np.empty(3 * k)
     cmat = np.empty((3 * k, 3 * k))
-    tab = (np.empty((tab_cols.shape[0], n)), tab_axis, tab_cols, tab_unk, tab_coef,
-           np.empty((tab_coef.shape[1], n)), np.empty((tab_coef.shape[0], n)))
+    tab = (np.empty((tab_cols.shape[0], n)), tab_axis, tab_cols, tab_unk, tab_coef, tab_len,
+           np.empty((max(tab_coef.shape[1], 2), n)), np.empty((tab_coef.shape[0], n)))
     state = rng[first:first + n]  # advanced in place: one unbroken stream per trajectory
     for e in range(n):
         for g in range(k):
@@ -689,7 +690,7 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
 @njit(cache=True, parallel=True)
 def integrate_ensemble(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times,
                        values, amp, a0, r0, e_map, f, t, pm, hm, slon, mp, mv, tab_axis, tab_cols,
-                       tab_unk, tab_coef, temp_slot, pslot, pweight, t0, out, ref, t_cross):
+                       tab_unk, tab_coef, tab_len, temp_slot, pslot, pweight, t0, out, ref, t_cross):
     """Fixed-step RK4 or (stochastic) Heun for E trajectories, in parallel chunks
     of :data:`LANES` lanes; arguments as :func:`~.kernels.integrate_fixed`."""
     n_traj = m0.shape[0]
@@ -699,4 +700,4 @@ def integrate_ensemble(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offs
         n = min(LANES, n_traj - first)
         _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, values, amp,
                a0, r0, e_map, f, t, pm, hm, slon, mp, mv, tab_axis, tab_cols, tab_unk, tab_coef,
-               temp_slot, pslot, pweight, t0, out, ref, t_cross, first, n)
+               tab_len, temp_slot, pslot, pweight, t0, out, ref, t_cross, first, n)

@@ -276,23 +276,43 @@ def circuit_torque(m, a0, e, t, rd, fd, td, tau, phi, amat, w):
     _absorbed_torque(m, t, td, phi, w, a0.shape[0], tau)
 
 
-@njit(cache=True)
-def axial_torque(m, d, axis, cols, unk, coef, basis, pumping, tau, dmat, w):
+@njit(cache=True, fastmath=True, inline="always")
+def inverse_norm(q):
+    """1/√q for a stage's |m|² = q: three Newton steps from 1 (q within 10⁻³ of 1, where they
+    reach round-off: the error squares each step from |q − 1|/2), else the division."""
+    if abs(q - 1.0) > 1e-3:
+        return 1.0 / math.sqrt(q)
+    r = 1.5 - 0.5 * q
+    r = r * (1.5 - 0.5 * q * r * r)
+    return r * (1.5 - 0.5 * q * r * r)
+
+
+@njit(cache=True, fastmath=True, inline="always")
+def chebyshev_sum(coef, row, n, c):
+    """Σ_{i<n} coef[row, i] T_i(c) by Clenshaw's recurrence (no stores: registers only)."""
+    if n == 0:
+        return 0.0
+    b1 = 0.0
+    b2 = 0.0
+    for i in range(n - 1, 0, -1):
+        b0 = coef[row, i] + 2.0 * c * b1 - b2
+        b2 = b1
+        b1 = b0
+    return coef[row, 0] + c * b1 - b2
+
+
+@njit(cache=True, fastmath=True, inline="always")
+def axial_torque(m, d, axis, cols, unk, coef, lens, pumping, tau, dmat, w):
     """The circuit torque of one dynamic magnet from its series in c = m·p
     (:mod:`.axial`): τ0 (1, 3) N·m into tau, with ``pumping`` D (3, 3) N·m·s into dmat, the
     tabulated unknowns ``unk`` into w, for the drive vector d (3n,) and the direction of m
     (1, 3). Table: axis p (3,), drive slots ``cols`` (nc,), coefficients ``coef``
-    (nc (2 + nt) + 4, N + 1); basis (N + 1,) scratch."""
+    (nc (2 + nt) + 4, N + 1), the terms kept per series ``lens``."""
     mx, my, mz = m[0, 0], m[0, 1], m[0, 2]
-    inv = 1.0 / math.sqrt(mx * mx + my * my + mz * mz)
+    inv = inverse_norm(mx * mx + my * my + mz * mz)
     mx, my, mz = mx * inv, my * inv, mz * inv
     px, py, pz = axis[0], axis[1], axis[2]
     c = min(max(mx * px + my * py + mz * pz, -1.0), 1.0)
-    nb = coef.shape[1]
-    basis[0] = 1.0
-    basis[1] = c
-    for i in range(2, nb):
-        basis[i] = 2.0 * c * basis[i - 1] - basis[i - 2]
     nt = unk.shape[0]
     no = 2 + nt
     for i in range(nt):
@@ -301,40 +321,31 @@ def axial_torque(m, d, axis, cols, unk, coef, basis, pumping, tau, dmat, w):
     b = 0.0
     for ci in range(cols.shape[0]):
         x = d[cols[ci]]
-        if x == 0.0:
-            continue
-        for o in range(no):
-            row = ci * no + o
-            s = 0.0
-            for i in range(nb):
-                s += coef[row, i] * basis[i]
-            if o == 0:
-                a += x * s
-            elif o == 1:
-                b += x * s
-            else:
-                w[unk[o - 2]] += x * s
+        if x != 0.0:
+            row = ci * no
+            a += x * chebyshev_sum(coef, row, lens[row], c)
+            b += x * chebyshev_sum(coef, row + 1, lens[row + 1], c)
+            for i in range(nt):
+                w[unk[i]] += x * chebyshev_sum(coef, row + 2 + i, lens[row + 2 + i], c)
     u1x, u1y, u1z = px - c * mx, py - c * my, pz - c * mz  # p − c m
     u2x, u2y, u2z = my * pz - mz * py, mz * px - mx * pz, mx * py - my * px  # m × p
     tau[0, 0] = a * u1x + b * u2x
     tau[0, 1] = a * u1y + b * u2y
     tau[0, 2] = a * u1z + b * u2z
     if pumping:
-        base = coef.shape[0] - 4
-        g0, g1, g2, g3 = 0.0, 0.0, 0.0, 0.0
-        for i in range(nb):
-            g0 += coef[base, i] * basis[i]
-            g1 += coef[base + 1, i] * basis[i]
-            g2 += coef[base + 2, i] * basis[i]
-            g3 += coef[base + 3, i] * basis[i]
+        r = coef.shape[0] - 4
+        g0 = chebyshev_sum(coef, r, lens[r], c)
+        g1 = chebyshev_sum(coef, r + 1, lens[r + 1], c)
+        g2 = chebyshev_sum(coef, r + 2, lens[r + 2], c)
+        g3 = chebyshev_sum(coef, r + 3, lens[r + 3], c)
         n = (mx, my, mz)
         u1 = (u1x, u1y, u1z)
         u2 = (u2x, u2y, u2z)
-        for r in range(3):
-            for q in range(3):
-                dmat[r, q] = (g0 * ((1.0 if r == q else 0.0) - n[r] * n[q])
-                              + g2 * (u1[r] * u1[q] - u2[r] * u2[q])
-                              + g3 * (u1[r] * u2[q] + u2[r] * u1[q]))
+        for i in range(3):
+            for j in range(3):
+                dmat[i, j] = (g0 * ((1.0 if i == j else 0.0) - n[i] * n[j])
+                              + g2 * (u1[i] * u1[j] - u2[i] * u2[j])
+                              + g3 * (u1[i] * u2[j] + u2[i] * u1[j]))
         # + g1 [m×]
         dmat[0, 1] -= g1 * mz
         dmat[0, 2] += g1 * my
@@ -631,7 +642,7 @@ def _dopri_crossing(ks, ref, g, h, p0):
 @njit(cache=True, fastmath=True)
 def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, offsets, times,  # noqa: C901
                    values, amp, a0, r0, e, f, t, pm, hm, slon, mp, mv, tab_axis, tab_cols, tab_unk,
-                   tab_coef, out, n_steps, ref, t_cross):
+                   tab_coef, tab_len, out, n_steps, ref, t_cross):
     """Adaptive Dormand–Prince RK45 with renormalisation, each trajectory on its own steps.
 
     m0 (E, k, 3); t_save (S,) increasing (s); breaks: drive breakpoints (s) stepped onto;
@@ -661,7 +672,6 @@ def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, off
     dmat = np.zeros((3 * k, 3 * k))
     mmat = np.zeros((3 * k, 3 * k))
     vec = np.zeros(3 * k)
-    basis = np.zeros(tab_coef.shape[1])  # the series' Chebyshev polynomials
     has_tables = slot.shape[0] > 0
     for ei in range(n_traj):
         d0_e, amp_e, slon_e, mp_e, mv_e = d0[ei], amp[ei], slon[ei], mp[ei], mv[ei]
@@ -697,8 +707,8 @@ def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, off
                     if mode != 3:
                         prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
                 if mode == 3:
-                    axial_torque(ytmp, d, tab_axis, tab_cols, tab_unk, tab_coef, basis, pumping,
-                                 tau, dmat, w)
+                    axial_torque(ytmp, d, tab_axis, tab_cols, tab_unk, tab_coef, tab_len,
+                                 pumping, tau, dmat, w)
                 elif pumping:
                     circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)
@@ -744,7 +754,7 @@ def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, off
 @njit(cache=True, fastmath=True)
 def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, values,  # noqa: C901
                     amp, a0, r0, e, f, t, pm, hm, slon, mp, mv, tab_axis, tab_cols, tab_unk, tab_coef,
-                    temp_slot, pslot, pweight, t0, out, ref, t_cross):
+                    tab_len, temp_slot, pslot, pweight, t0, out, ref, t_cross):
     """Fixed-step integration: RK4 or (``heun``) Heun, with ``noise`` the stochastic Heun
     scheme (Stratonovich) with Brown's thermal field of variance 2 α k_B T / (γ M_s V dt) per component (T), T the
     magnet's node temperature T0 + ΔT(t) (``temp_slot`` (k,): i ≥ 0 indexes the drive vector,
@@ -786,7 +796,6 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
     dmat = np.zeros((3 * k, 3 * k))
     mmat = np.zeros((3 * k, 3 * k))
     vec = np.zeros(3 * k)
-    basis = np.zeros(tab_coef.shape[1])  # the series' Chebyshev polynomials
     pold = np.zeros(k)
     theta = np.zeros(k)
     xi = np.zeros(3 * k)
@@ -819,8 +828,8 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
             if heun:
                 # the torque first: an internal magnet's temperature is one of its unknowns
                 if mode == 3:
-                    axial_torque(y, d, tab_axis, tab_cols, tab_unk, tab_coef, basis, pumping,
-                                 tau, dmat, w)
+                    axial_torque(y, d, tab_axis, tab_cols, tab_unk, tab_coef, tab_len,
+                                 pumping, tau, dmat, w)
                 elif pumping:
                     circuit_torque_pumped(y, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)
@@ -858,8 +867,8 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                     if mode != 3:
                         prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
                 if mode == 3:
-                    axial_torque(ytmp, d, tab_axis, tab_cols, tab_unk, tab_coef, basis, pumping,
-                                 tau, dmat, w)
+                    axial_torque(ytmp, d, tab_axis, tab_cols, tab_unk, tab_coef, tab_len,
+                                 pumping, tau, dmat, w)
                 elif pumping:
                     circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)
@@ -879,8 +888,8 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                         t_cross[ei, g] = tt + dt * pold[g] / (pold[g] - p1)
             else:
                 if mode == 3:
-                    axial_torque(y, d, tab_axis, tab_cols, tab_unk, tab_coef, basis, pumping,
-                                 tau, dmat, w)
+                    axial_torque(y, d, tab_axis, tab_cols, tab_unk, tab_coef, tab_len,
+                                 pumping, tau, dmat, w)
                 elif pumping:
                     circuit_torque_pumped(y, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)
@@ -900,8 +909,8 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                     if mode != 3:
                         prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
                 if mode == 3:
-                    axial_torque(ytmp, d, tab_axis, tab_cols, tab_unk, tab_coef, basis, pumping,
-                                 tau, dmat, w)
+                    axial_torque(ytmp, d, tab_axis, tab_cols, tab_unk, tab_coef, tab_len,
+                                 pumping, tau, dmat, w)
                 elif pumping:
                     circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)
@@ -917,8 +926,8 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                     for i in range(3):
                         ytmp[g, i] = y[g, i] + 0.5 * dt * k2[g, i]
                 if mode == 3:
-                    axial_torque(ytmp, d, tab_axis, tab_cols, tab_unk, tab_coef, basis, pumping,
-                                 tau, dmat, w)
+                    axial_torque(ytmp, d, tab_axis, tab_cols, tab_unk, tab_coef, tab_len,
+                                 pumping, tau, dmat, w)
                 elif pumping:
                     circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)
@@ -938,8 +947,8 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                     if mode != 3:
                         prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
                 if mode == 3:
-                    axial_torque(ytmp, d, tab_axis, tab_cols, tab_unk, tab_coef, basis, pumping,
-                                 tau, dmat, w)
+                    axial_torque(ytmp, d, tab_axis, tab_cols, tab_unk, tab_coef, tab_len,
+                                 pumping, tau, dmat, w)
                 elif pumping:
                     circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)

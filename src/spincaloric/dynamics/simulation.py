@@ -721,9 +721,10 @@ def _model_args(sim: Simulation, kernel_in: dict, n_traj: int) -> tuple:
     pm, hm = sim.pumping_maps()
     table = sim.torque_table if sim.torque == "circuit" else None
     if table is None:
-        tab = (np.zeros(3), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((4, 1)))
+        tab = (np.zeros(3), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((4, 2)),
+               np.zeros(4, np.int64))
     else:
-        tab = (table.axis, table.columns, table.unknowns, table.coefficients)
+        tab = (table.axis, table.columns, table.unknowns, table.coefficients, table.lengths)
     return (d0, slot, offsets, times, values, kernel_in["amp"], tm.a0, tm.r0, tm.e, tm.f, tm.t,
             pm, hm, kernel_in["slon"], kernel_in["mp"], kernel_in["mv"], *tab)
 
