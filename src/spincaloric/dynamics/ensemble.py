@@ -25,11 +25,10 @@ from ..constants import HBAR_E as _HBAR_E
 from ..constants import MU0 as _MU0
 from ..constants import TORQUE_PER_SPIN_CURRENT as _HBAR_2E
 from .kernels import (
-    drive_at,
     interp_table,
     prepare_drive,
+    pumping_field_lanes,
     pumping_temperatures,
-    pumping_thermal_field,
     rk4_crossing,
     rng_normal,
 )
@@ -442,6 +441,57 @@ def _add_column(x, s, r0, f, t, rd, fd, td, n):
                     td[g, q, c, e] += x[e] * col
 
 
+@njit(cache=True, inline="always")
+def _lane_drive(d, row, slot, vj, amp):
+    """One lane's drive vector into d: its static ``row`` with each driven slot at the
+    table's value vj scaled by the lane's amplitude (:func:`~.kernels.drive_at`)."""
+    for i in range(row.shape[0]):
+        d[i] = row[i]
+    for j in range(slot.shape[0]):
+        s = slot[j]
+        d[s] = row[s] + amp[j] * (vj[j] - row[s])
+
+
+@njit(cache=True)
+def _noise_lanes(tt, dt, mode, first, n, y, w, dmat, mpl, d0, slot, offsets, times, values, amp,
+                 temp_slot, pslot, pweight, t0, state, vj, d, theta, thetal, temps, cmat, xil,
+                 bth, pumping):
+    """Brown's field into bth (k, 3, L) (T) of every lane at time tt (s), and with ``pumping``
+    the pumping channels' (:func:`~.kernels.pumping_field_lanes`): each drive's table read
+    once, the lanes' drive vectors from it (as :func:`~.kernels.drive_at`), the magnets'
+    temperatures (``temp_slot``: a drive slot, or with the circuit torque (mode 1, 3) a
+    solved unknown in w (u, L)). Per trajectory, Brown's 3k normal deviates, then the
+    pumping's 3k, from its own stream in ``state``."""
+    k = y.shape[0]
+    for j in range(slot.shape[0]):
+        vj[j] = interp_table(tt, times, values, offsets[j], offsets[j + 1])
+    for e in range(n):
+        _lane_drive(d, d0[first + e], slot, vj, amp[first + e])
+        for g in range(k):
+            ts = temp_slot[g]
+            if ts >= 0:
+                temps[g, e] = max(t0 + d[ts], 0.0)
+            elif mode == 1 or mode == 3:
+                temps[g, e] = max(t0 + w[-1 - ts, e], 0.0)
+            else:
+                temps[g, e] = t0
+        if pumping:
+            pumping_temperatures(pslot, pweight, t0, d, w[:, e], theta, dt)
+            for g in range(k):
+                thetal[g, e] = theta[g]
+    for g in range(k):
+        for e in range(n):
+            sig = math.sqrt(2.0 * mpl[g, 2, e] * _KB * temps[g, e]
+                            / (mpl[g, 3, e] * mpl[g, 0, e] * mpl[g, 1, e] * dt))
+            for c in range(3):
+                bth[g, c, e] = sig * rng_normal(state[e])
+    if pumping:
+        for e in range(n):
+            for i in range(3 * k):
+                xil[i, e] = rng_normal(state[e])
+        pumping_field_lanes(y, dmat, mpl, thetal, cmat, xil, bth, n)
+
+
 @njit(cache=True)
 def _crossings(y, k1, k2, k3, k4, ref, pold, tt, dt, heun, t_cross, first, n):
     """Record the steps over which p = ref·m fell from ≥ 0 (pold, (k, L)) to < 0: the zero of p
@@ -500,15 +550,12 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
     sl = np.empty((k, 4, n))
     temps = np.empty((k, n))
     pold = np.empty((k, n))
-    # one lane's pumping noise (kernels.pumping_thermal_field), lane by lane
-    m1 = np.empty((k, 3))
-    d1 = np.empty((3 * k, 3 * k))
-    b1 = np.empty((k, 3))
-    w1 = np.empty(u)
-    mp1 = np.empty((k, 6))
+    # the thermal fields (_noise_lanes)
+    vj = np.empty(slot.shape[0])
     theta = np.empty(k)
-    xi = np.empty(3 * k)
-    cmat = np.empty((3 * k, 3 * k))
+    thetal = np.empty((k, n))
+    xil = np.empty((3 * k, n))
+    cmat = np.empty((3 * k, 3 * k, n))
     tab = (np.empty((tab_cols.shape[0], n)), tab_axis, tab_cols, tab_unk, tab_coef, tab_len,
            np.empty((max(tab_coef.shape[1], 2), n)), np.empty((tab_coef.shape[0], n)))
     state = rng[first:first + n]  # advanced in place: one unbroken stream per trajectory
@@ -556,41 +603,10 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
             # the torque first: an internal magnet's temperature is one of its unknowns
             _torque_lanes(mode, y, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
                           dmat, tau, tab, n)
-            for e in range(n if noise else 0):
-                drive_at(tt, d0[first + e], slot, offsets, times, values, amp[first + e], d)
-                for g in range(k):
-                    ts = temp_slot[g]
-                    if ts >= 0:
-                        temps[g, e] = max(t0 + d[ts], 0.0)
-                    elif mode == 1 or mode == 3:
-                        temps[g, e] = max(t0 + w[-1 - ts, e], 0.0)
-                    else:
-                        temps[g, e] = t0
-            for g in range(k if noise else 0):
-                for e in range(n):
-                    sig = math.sqrt(2.0 * mpl[g, 2, e] * _KB * temps[g, e]
-                                    / (mpl[g, 3, e] * mpl[g, 0, e] * mpl[g, 1, e] * dt))
-                    for c in range(3):
-                        bth[g, c, e] = sig * rng_normal(state[e])
-            for e in range(n if noise and pumping else 0):
-                drive_at(tt, d0[first + e], slot, offsets, times, values, amp[first + e], d)
-                for i in range(u):
-                    w1[i] = w[i, e]
-                pumping_temperatures(pslot, pweight, t0, d, w1, theta, dt)
-                for i in range(3 * k):
-                    xi[i] = rng_normal(state[e])
-                    for j in range(3 * k):
-                        d1[i, j] = dmat[i, j, e]
-                for g in range(k):
-                    for c in range(3):
-                        m1[g, c] = y[g, c, e]
-                        b1[g, c] = bth[g, c, e]
-                    for c in range(6):
-                        mp1[g, c] = mpl[g, c, e]
-                pumping_thermal_field(m1, d1, mp1, theta, cmat, xi, b1)
-                for g in range(k):
-                    for c in range(3):
-                        bth[g, c, e] = b1[g, c]
+            if noise:
+                _noise_lanes(tt, dt, mode, first, n, y, w, dmat, mpl, d0, slot, offsets, times,
+                             values, amp, temp_slot, pslot, pweight, t0, state, vj, d, theta,
+                             thetal, temps, cmat, xil, bth, pumping)
             if pumping:
                 _rhs_pumped_lanes(y, mpl, mvl, bth, tau, dmat, k1, mmat, vec, n)
             else:

@@ -467,65 +467,92 @@ def pumping_temperatures(pslot, pweight, t0, d, w, theta, dt):
 
 
 @njit(cache=True)
-def _cholesky(a, n):
-    """Cholesky factor L (a = L Lᵀ) of a symmetric positive (semi-)definite a (n, n), into
-    its lower triangle in place (a zero pivot gives a zero column)."""
-    for c in range(n):
-        s = a[c, c]
-        for j in range(c):
-            s -= a[c, j] * a[c, j]
-        piv = math.sqrt(max(s, 0.0))
-        a[c, c] = piv
-        for r in range(c + 1, n):
-            s = a[r, c]
-            for j in range(c):
-                s -= a[r, j] * a[c, j]
-            a[r, c] = s / piv if piv > 0.0 else 0.0
-
-
-@njit(cache=True)
 def pumping_thermal_field(m, dmat, mp, theta, cmat, xi, bth):
-    """Add to Brown's field bth (k, 3) (T) the thermal field of the spin-pumping channels:
-    the torque noise δτ (3k) with covariance Θ^½ (J Dᵀ + D Jᵀ) Θ^½ (N² m²; J = diag([m_g×]),
-    D = ``dmat`` (3k, 3k) N·m·s, Θ = diag(θ_g) J/s from :func:`pumping_temperatures`), the
-    fluctuation–dissipation theorem of the circuit's friction (physics.md §9), drawn as L ξ
-    with ξ (3k) standard normals, L L ᵀ its Cholesky factor, and applied as the field
-    m_g × δτ_g/(M_s V) that exerts it (held over the step as Brown's). Along each m_g the
-    covariance is null; it is filled with max-diagonal × m_g m_gᵀ to make it definite, and
-    m_g × removes that part exactly. ``cmat`` (3k, 3k) is scratch."""
+    """:func:`pumping_field_lanes` of one trajectory: m (k, 3), dmat (3k, 3k), mp (k, 6),
+    theta (k,), cmat (3k, 3k) scratch, xi (3k,) standard normals, bth (k, 3) T."""
     k = m.shape[0]
-    n = 3 * k
+    pumping_field_lanes(m.reshape((k, 3, 1)), dmat.reshape((3 * k, 3 * k, 1)),
+                        mp.reshape((k, 6, 1)), theta.reshape((k, 1)),
+                        cmat.reshape((3 * k, 3 * k, 1)), xi.reshape((3 * k, 1)),
+                        bth.reshape((k, 3, 1)), 1)
+
+
+@njit(cache=True, fastmath=True)
+def pumping_field_lanes(y, dmat, mp, theta, cmat, xi, bth, n):
+    """Add to Brown's field bth (k, 3, L) (T) the thermal field of the spin-pumping channels,
+    lane by lane (lanes innermost): the torque noise δτ (3k) with covariance
+    Θ^½ (J Dᵀ + D Jᵀ) Θ^½ (N² m²; J = diag([m_g×]), D = ``dmat`` (3k, 3k, L) N·m·s,
+    Θ = diag(θ_g), ``theta`` (k, L) J/s from :func:`pumping_temperatures`), the
+    fluctuation–dissipation theorem of the circuit's friction (physics.md §9), drawn as L ξ
+    with ξ = ``xi`` (3k, L) standard normals (overwritten), L Lᵀ its Cholesky factor, and
+    applied as the field m_g × δτ_g/(M_s V) that exerts it (held over the step as Brown's).
+    y (k, 3, L) magnetizations, mp (k, 6, L) magnet parameters, ``cmat`` (3k, 3k, L)
+    scratch."""
+    _pumping_covariance_lanes(y, dmat, theta, cmat, n)
+    _cholesky_times_lanes(cmat, xi, n)
+    for g in range(y.shape[0]):
+        for e in range(n):
+            tx, ty, tz = xi[3 * g, e], xi[3 * g + 1, e], xi[3 * g + 2, e]
+            inv = 1.0 / (mp[g, 0, e] * mp[g, 1, e])
+            bth[g, 0, e] += inv * (y[g, 1, e] * tz - y[g, 2, e] * ty)
+            bth[g, 1, e] += inv * (y[g, 2, e] * tx - y[g, 0, e] * tz)
+            bth[g, 2, e] += inv * (y[g, 0, e] * ty - y[g, 1, e] * tx)
+
+
+@njit(cache=True, fastmath=True, inline="always")
+def _pumping_covariance_lanes(y, dmat, theta, cmat, n):
+    """Θ^½ (J Dᵀ + D Jᵀ) Θ^½ into cmat (3k, 3k, L). Along each m_g it is null; that part is
+    filled with max-diagonal × m_g m_gᵀ to make it definite (m_g × removes it exactly)."""
+    k = y.shape[0]
+    nn = 3 * k
     for g in range(k):
         for i in range(3):
             i1, i2 = (i + 1) % 3, (i + 2) % 3
-            for b in range(n):  # (J Dᵀ)[3g + i, b] = (m_g × D[b, 3g:3g+3])_i
-                cmat[3 * g + i, b] = (m[g, i1] * dmat[b, 3 * g + i2]
-                                      - m[g, i2] * dmat[b, 3 * g + i1])
-    big = 0.0
-    for a in range(n):
+            for b in range(nn):  # (J Dᵀ)[3g + i, b] = (m_g × D[b, 3g:3g+3])_i
+                for e in range(n):
+                    cmat[3 * g + i, b, e] = (y[g, i1, e] * dmat[b, 3 * g + i2, e]
+                                             - y[g, i2, e] * dmat[b, 3 * g + i1, e])
+    for a in range(nn):
         for b in range(a + 1):
-            v = (cmat[a, b] + cmat[b, a]) * math.sqrt(theta[a // 3] * theta[b // 3])
-            cmat[a, b] = v
-            cmat[b, a] = v
-        big = max(big, cmat[a, a])
-    if big <= 0.0:
-        return
-    for g in range(k):
-        for i in range(3):
-            for j in range(3):
-                cmat[3 * g + i, 3 * g + j] += big * m[g, i] * m[g, j]
-    _cholesky(cmat, n)
-    for r in range(n - 1, -1, -1):  # δτ = L ξ into xi, bottom up
-        s = 0.0
-        for j in range(r + 1):
-            s += cmat[r, j] * xi[j]
-        xi[r] = s
-    for g in range(k):
-        tx, ty, tz = xi[3 * g], xi[3 * g + 1], xi[3 * g + 2]
-        inv = 1.0 / (mp[g, 0] * mp[g, 1])
-        bth[g, 0] += inv * (m[g, 1] * tz - m[g, 2] * ty)
-        bth[g, 1] += inv * (m[g, 2] * tx - m[g, 0] * tz)
-        bth[g, 2] += inv * (m[g, 0] * ty - m[g, 1] * tx)
+            for e in range(n):
+                v = (cmat[a, b, e] + cmat[b, a, e]) * math.sqrt(theta[a // 3, e]
+                                                                * theta[b // 3, e])
+                cmat[a, b, e] = v
+                cmat[b, a, e] = v
+    for e in range(n):
+        big = 0.0
+        for a in range(nn):
+            big = max(big, cmat[a, a, e])
+        for g in range(k):
+            for i in range(3):
+                for j in range(3):
+                    cmat[3 * g + i, 3 * g + j, e] += big * y[g, i, e] * y[g, j, e]
+
+
+@njit(cache=True, fastmath=True, inline="always")
+def _cholesky_times_lanes(cmat, xi, n):
+    """L ξ into xi (nn, L), L the Cholesky factor of each lane's cmat (nn, nn, L) (into its
+    lower triangle in place; a zero pivot gives a zero column)."""
+    nn = cmat.shape[0]
+    for c in range(nn):
+        for e in range(n):
+            s = cmat[c, c, e]
+            for j in range(c):
+                s -= cmat[c, j, e] * cmat[c, j, e]
+            cmat[c, c, e] = math.sqrt(max(s, 0.0))
+        for r in range(c + 1, nn):
+            for e in range(n):
+                s = cmat[r, c, e]
+                for j in range(c):
+                    s -= cmat[r, j, e] * cmat[c, j, e]
+                piv = cmat[c, c, e]
+                cmat[r, c, e] = s / piv if piv > 0.0 else 0.0
+    for r in range(nn - 1, -1, -1):  # bottom up
+        for e in range(n):
+            s = 0.0
+            for j in range(r + 1):
+                s += cmat[r, j, e] * xi[j, e]
+            xi[r, e] = s
 
 
 @njit(cache=True)
