@@ -17,10 +17,16 @@ WORK_PER_CALL = 2e8
 _STAGES = {"rk45": 7, "rk4": 4, "heun": 2}
 
 
-def step_work(model, method: str) -> float:
+def step_work(model, method: str, torque: str = "circuit", series=None) -> float:
     """Floating-point operations of one step of one trajectory (an estimate): per stage the
-    drives contracted with the maps, the Kirchhoff system of u unknowns assembled from k magnets'
-    q features and solved (u³/3), the LLGS right-hand side."""
+    LLGS right-hand side and the torque — with the circuit solved, the drives contracted with
+    the maps and the Kirchhoff system of u unknowns assembled from k magnets' q features and
+    solved (u³/3); through a ``series`` in m·p (:class:`.axial.AxialTable`), its terms; a
+    prescribed torque or none, nothing more."""
+    if torque != "circuit":
+        return _STAGES[method] * 200.0
+    if series is not None:
+        return _STAGES[method] * (4.0 * float(series.lengths.sum()) + 200)
     u, (k, q), nd = model.a0.shape[0], model.e.shape[:2], model.d0.size
     return _STAGES[method] * (u**3 / 3 + k * q * u * u + (u + k * q * (u + 3)) * nd + 200)
 

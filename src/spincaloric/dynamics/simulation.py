@@ -629,7 +629,8 @@ class Simulation:
         step = dt if method != "rk45" else rk45_step(
             largest_field(self, mp, mv, m0, slon, slot, offsets, values, amp)[0], rtol,
             max_step)
-        work = step_work(self.model, method)
+        work = step_work(self.model, method, self.torque,
+                         self.torque_table if self.torque == "circuit" else None)
         return lanes, threads, work, step, steps_per_call(work, lanes) * step
 
     def _initial(self, initial, ensemble: int) -> np.ndarray:
