@@ -104,12 +104,12 @@ def split(model: Model, particles: int, rng: np.random.Generator,
 
 def _rebranch(model, paths, scores, dead, parent, branch) -> int:
     """Replace the paths ``dead`` by those of ``parent`` up to instant ``branch`` and continue
-    them from there, one ``advance`` per distinct branching instant; returns the instants
-    integrated."""
+    them from there, one ``advance`` per distinct branching instant (a branch at the last
+    instant is a copy); returns the instants integrated."""
     paths[dead] = paths[parent]
     scores[dead] = scores[parent]
     done = 0
-    for s in np.unique(branch):
+    for s in np.unique(branch[branch < model.instants - 1]):  # at the end: a copy
         rows = dead[branch == s]
         new_paths, new_scores = model.advance(paths[rows, s], int(s))
         paths[rows, s + 1:] = new_paths[:, 1:]
@@ -129,7 +129,7 @@ def replica_interval(estimates, particles: int, z: float = 1.959963984540054):
     p = np.asarray(estimates, float)
     r = len(p)
     mean = float(p.mean())
-    ideal = mean * np.sqrt(max(-np.log(mean), 0.0) / (particles * r)) if mean > 0 else 0.0
+    ideal = float(mean * np.sqrt(max(-np.log(mean), 0.0) / (particles * r))) if mean > 0 else 0.0
     ideal_interval = (max(mean - z * ideal, 0.0), mean + z * ideal)
     if r < 2:
         return mean, float(ideal), ideal_interval, ideal_interval
