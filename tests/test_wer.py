@@ -91,11 +91,69 @@ def test_bad_requests_name_their_field():
     for kwargs, field in ((dict(trajectories=0), "trajectories"),
                           (dict(trajectories=10, magnet="fixed"), "magnet"),
                           (dict(trajectories=10, chunk=0), "chunk"),
-                          (dict(trajectories=10, importance=True, sharpen=0.5), "sharpen")):
+                          (dict(trajectories=10, importance=True, sharpen=0.5), "sharpen"),
+                          (dict(trajectories=None, method="splitting", particles=1),
+                           "particles"),
+                          (dict(trajectories=None, method="splitting", replicas=0), "replicas"),
+                          (dict(trajectories=None, method="splitting", pilot=3), "pilot"),
+                          (dict(trajectories=10, method="splitting"), "trajectories"),
+                          (dict(trajectories=None), "trajectories"),
+                          (dict(trajectories=10, method="slow"), "method"),
+                          (dict(trajectories=None, method="splitting", importance=True),
+                           "method")):
         n = kwargs.pop("trajectories")
         with pytest.raises(DynamicsError) as err:
             write_error_rate(sim, 1e-10, n, **kwargs)
         assert err.value.field == field
+
+
+def test_splitting_of_a_write_that_cannot_succeed_yet():
+    """Until 0.6 ns nothing switches: every particle fails at once, the rate is 1 after no
+    iteration; the same seed gives the same result, another seed other runs."""
+    sim = pulse_simulation()
+    a, b = (write_error_rate(sim, 0.6e-9, method="splitting", particles=4, replicas=2,
+                             pilot=10, seed=3) for _ in range(2))
+    assert a == b
+    assert (a.rate, a.levels, a.failures, a.converged) == (1.0, 0, 8, True)
+    assert a.method == "multilevel splitting" and a.cost == pytest.approx(18.0)
+
+
+def test_lateness_orders_writes_by_how_far_behind_the_median_they_run():
+    """A median write leaving its well exponentially (u = u0 e^{t/τ}) until reversal: a
+    trajectory at the median's u is on time (δ = 0, ξ = 1/2); one 10× closer to the axis is
+    later than one 3× closer; a reversed one scores 0; at the end the score is 1 exactly for
+    those not switched; before the pulse acts, the clock continues the exponential: u 100×
+    smaller than the median's start was there τ ln 100 before it."""
+    from spincaloric.studies.wer import Lateness
+
+    t = np.linspace(0, 3e-9, 31)
+    u = np.minimum(1e-2 * np.exp(t / 0.2e-9), 2.0)
+    pilots = np.stack([1 - u * f for f in (0.5, 1.0, 2.0)])  # median: factor 1
+    late = Lateness(t, pilots)
+    assert late.clock(np.log(u[5])) == pytest.approx(t[5], rel=1e-6)
+    xi = late.score(t[:3], np.array([[1 - 1e-2, 1 - 1e-3, -0.9], [1 - 1e-2, 1 - 3e-3, 0.9]]))
+    assert xi[0, 0] == pytest.approx(0.5) and xi[0, 1] > xi[1, 1] > 0.5
+    assert xi[0, 2] == 0.0 and 0 < xi[1, 2] < 1
+    end = late.score(t[-2:], np.array([[0.0, -0.4], [0.0, -0.6], [0.99, 1.0]]))
+    assert list(end[:, -1]) == [1.0, 0.0, 1.0] and np.all(end[:, 0] < 1)
+    assert late.clock(np.log(1e-4)) == pytest.approx(-0.2e-9 * np.log(100), rel=1e-3)
+
+
+@pytest.mark.slow
+def test_splitting_agrees_with_brute_force():
+    """The pillar's own 2.5 ns, 0.6 mV write until 3.1 ns (WER ≈ 4e-3): multilevel
+    splitting (4 replicas of 100 particles) and 8000 brute-force trajectories agree within
+    their combined 3σ, each estimate inside the other's 95 % interval."""
+    spec = load_spec(DEVICE.with_name("pillar_write_pulse.toml"))
+    sim = Simulation(spec.device.finalize(), spec.magnets, spec.drives)
+    brute = write_error_rate(sim, 3.1e-9, 8000, seed=31)
+    ams = write_error_rate(sim, 3.1e-9, method="splitting", particles=100, replicas=4,
+                           seed=32)
+    assert 1e-3 < brute.rate < 1e-2 and ams.converged and ams.extinct == 0
+    assert abs(brute.rate - ams.rate) < 3 * np.hypot(brute.standard_error, ams.standard_error)
+    assert ams.interval[0] < brute.rate < ams.interval[1]
+    assert brute.interval[0] < ams.rate < brute.interval[1]
+    assert ams.cost < 3000  # vs 8000 trajectories for a similar spread
 
 
 @pytest.mark.slow
@@ -112,8 +170,9 @@ def test_importance_sampling_agrees_with_brute_force():
 
 
 def test_the_wer_command(tmp_path):
-    """`spincaloric wer` prints the rate with its interval (JSON with --json); a wrong magnet
-    is one line naming the field, exit status 2."""
+    """`spincaloric wer` prints the rate with its interval (JSON with --json), by brute force
+    or --splitting; a wrong magnet, or --splitting with --importance or --trajectories, is
+    one line naming the field, exit status 2."""
     import json
 
     from click.testing import CliRunner
@@ -130,6 +189,18 @@ def test_the_wer_command(tmp_path):
     res = CliRunner().invoke(main, ["wer", device, "--trajectories", "4", "--magnet", "fixed"])
     assert res.exit_code == 2
     assert res.output.strip().splitlines()[-1].startswith(f"error: {device}: magnet: ")
+    res = CliRunner().invoke(main, ["wer", device, "--splitting", "--particles", "3",
+                                    "--replicas", "2", "--pilot", "10", "--until", "0.5ns",
+                                    "--json", "--no-progress"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output.strip().splitlines()[-1])
+    assert doc["method"] == "multilevel splitting" and doc["write_error_rate"] == 1.0
+    assert (doc["replicas"], doc["particles"], doc["cost_trajectories"]) == (2, 3, 16.0)
+    for flags, field in ((["--importance"], "method"), (["--trajectories", "9"],
+                                                        "trajectories")):
+        res = CliRunner().invoke(main, ["wer", device, "--splitting", *flags])
+        assert res.exit_code == 2
+        assert res.output.strip().splitlines()[-1].startswith(f"error: {device}: {field}: ")
 
 
 def test_a_run_with_heat_capacities_has_no_write_error_rate():
