@@ -406,16 +406,15 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_p
               help="the starting-state proposal's sharpening s >= 1 (implies --importance; "
                    "default: found from pilot runs)")
 @click.option("--splitting", is_flag=True,
-              help="adaptive multilevel splitting: particles ranked by how late they run "
-                   "behind the typical write, the latest cloned with fresh thermal noise "
-                   "(rates of 1e-6 and below)")
+              help="adaptive multilevel splitting: the writes that run latest against the "
+                   "thermal diffusion are cloned and continued with fresh noise (rates of "
+                   "1e-6 and below)")
 @click.option("--particles", type=click.IntRange(2, 2**20), default=100, show_default=True,
               help="particles of each splitting replica (relative error ~ sqrt(-ln WER/n))")
 @click.option("--replicas", type=click.IntRange(1, 10**4), default=8, show_default=True,
               help="independent splitting replicas: their mean and its Student's t interval")
 @click.option("--pilot", type=click.IntRange(min=10),
-              help="trajectories per cross-entropy level (not counted in N) [default: 1000], "
-                   "or of the typical write of --splitting [default: 200]")
+              help="trajectories per cross-entropy level (not counted in N) [default: 1000]")
 @click.option("--magnet", help="the dynamic magnet written [default: the only one]")
 @click.option("--until", type=Duration(), help="end of each run, e.g. 5ns [default: file]")
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True,

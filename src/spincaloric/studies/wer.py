@@ -31,12 +31,14 @@ the average over the starting states m0 ~ p and the noise ξ. Two estimators:
   trajectories; where the noise during the pulse decides, it gains less. Checked against
   brute force where both are feasible (``tests/test_wer.py``).
 * **adaptive multilevel splitting** (:mod:`.splitting`) steers the noise as well: n
-  particles (trajectories) are ranked by how late they run behind a typical write
-  (:class:`Lateness`); the latest are repeatedly copied from the instant a survivor got
-  later than the killed ones and continued with fresh noise, and WER = Π (1 − K_i/n) without
-  bias (Bréhier et al., Ann. Appl. Probab. 26, 3559 (2016)). Its relative variance is close
-  to −ln(WER)/n when the lateness orders trajectories as their chance to fail does: 10⁻⁶
-  costs a few hundred trajectories per replica, where brute force needs ~10⁷.
+  particles (trajectories) are ranked by how late they run, δ = t − u/2D
+  (:class:`Lateness`: the thermal diffusion D against the distance u = 1 − m·ref from the
+  easy direction, the order of their chance to fail); the latest are repeatedly killed and
+  replaced by copies of others, cut where those got later than the killed ones and continued
+  with fresh noise, and WER = Π (1 − K_i/n) without bias (Bréhier et al., Ann. Appl.
+  Probab. 26, 3559 (2016)). Its relative variance is close to the −ln(WER)/n of an ideal
+  score: 10⁻⁶ costs about a thousand trajectories per replica, where brute force needs ~10⁷
+  for the same spread.
 
 Trajectories run in parts of ``chunk`` with two saved instants each (memory bounded whatever
 N); trajectory i of seed s always draws its thermal field from the stream (s, i) and its
@@ -49,8 +51,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..constants import BOLTZMANN
 from ..dynamics.equilibrium import DEFENSIVE, Well, sample_well
-from ..dynamics.switching import reference_direction
+from ..dynamics.switching import circuit_pumping_damping, reference_direction
 from ..errors import DynamicsError
 
 #: The z value of a two-sided 95 % normal interval.
@@ -68,11 +71,11 @@ class WriteErrorRate:
     and whether it ``converged`` (the last level's kept trajectories were failures).
 
     Multilevel splitting: ``trajectories`` = particles × ``replicas``, ``failures`` the
-    particles that ended unswitched, ``levels`` the iterations of all replicas, ``pilot_
-    trajectories`` those of the typical write, ``cost`` all runs in whole-trajectory
-    equivalents (pilots included), ``interval`` Student's t interval of the replicas' mean
-    (R ≥ 2) and ``ideal_interval`` the one an ideal score would give (p √(−ln p/(nR)));
-    ``converged``: every replica brought all its particles to the event."""
+    particles that ended unswitched, ``levels`` the iterations of all replicas, ``cost`` all
+    runs in whole-trajectory equivalents, ``interval`` Student's t interval of the replicas'
+    mean (R ≥ 2) and ``ideal_interval`` the one an ideal score would give (p √(−ln p/(nR)));
+    ``converged``: every replica brought all its particles to the event; ``extinct`` the
+    replicas that found no particle above a level (estimate 0)."""
 
     magnet: str
     method: str
@@ -145,8 +148,7 @@ class WriteErrorRate:
                     f"{low:.3g} – {high:.3g}) at {self.temperature:g} K, multilevel splitting: "
                     f"{self.replicas} replicas of {self.trajectories // self.replicas} "
                     f"particles, {self.levels} iterations, {self.cost:.0f} trajectories' worth "
-                    f"of runs ({self.pilot_trajectories} for the typical write); an ideal "
-                    f"score would give {self.ideal_interval[0]:.3g} – "
+                    f"of runs; an ideal score would give {self.ideal_interval[0]:.3g} – "
                     f"{self.ideal_interval[1]:.3g}")
         text = (f"{self.magnet}: write error rate {self.rate:.3g} (95 % interval {low:.3g} – "
                 f"{high:.3g}), {self.failures} of {self.trajectories} trajectories unswitched "
@@ -180,8 +182,7 @@ def write_error_rate(simulation, until: float, trajectories: int | None = None, 
     :func:`~spincaloric.dynamics.equilibrium.sample_well`) or, by default, the one the
     cross-entropy method finds with ``pilot`` trajectories per level (default 1000; not
     counted in N).   particles, replicas : multilevel splitting with n ≥ 2 particles in each
-    of R ≥ 1 independent replicas, after ``pilot`` trajectories (default 200) that define the
-    typical write (:class:`Lateness`).   seed : whole number in [0, 2⁶³).   chunk : trajectories
+    of R ≥ 1 independent replicas, scored by their :class:`Lateness`.   seed : whole number in [0, 2⁶³).   chunk : trajectories
     per integration call.   dt : the stochastic Heun step (s; default as
     :meth:`Simulation.run`).   progress : report on stderr.
     """
@@ -200,8 +201,7 @@ def write_error_rate(simulation, until: float, trajectories: int | None = None, 
     temperature = float(sim.model.magnet_temperatures(start[None])[0, j])
     job = _Job(sim, until, start, j, ref, par, temperature, int(seed), min(chunk, BLOCK), dt)
     if method == "splitting":
-        return _splitting(job, name, particles, replicas, 200 if pilot is None else pilot,
-                          progress)
+        return _splitting(job, name, particles, replicas, progress)
     n = int(trajectories)
     if method == "brute":
         return _brute(name, n, job.count(n, None, 0, progress)[0], temperature)
@@ -236,12 +236,13 @@ def _whole(value, least: int, most: int) -> bool:
 
 
 def _check_sizes(method, trajectories, chunk, sharpen, pilot) -> None:
-    """DynamicsError naming a wrong N (given to splitting, or missing), chunk, sharpening or
-    pilot size."""
+    """DynamicsError naming a wrong N or pilot size (or either given to splitting), chunk or
+    sharpening."""
     if method == "splitting":
-        if trajectories is not None:
-            raise DynamicsError("trajectories", "multilevel splitting takes particles and "
-                                "replicas, not a number of trajectories")
+        for field, value in (("trajectories", trajectories), ("pilot", pilot)):
+            if value is not None:
+                raise DynamicsError(field, "multilevel splitting takes particles and "
+                                    "replicas, neither trajectories nor pilot runs")
     elif not _whole(trajectories, 1, 2**31):
         raise DynamicsError("trajectories", f"must be a whole number in [1, 2**31], got "
                             f"{trajectories!r}")
@@ -390,72 +391,66 @@ INSTANTS = 101
 
 
 class Lateness:
-    r"""How late a write runs behind the typical one: the score of multilevel splitting.
+    r"""How late a write runs: the score of multilevel splitting, an approximate committor.
 
-    A magnet that fails to switch is one that leaves its well late: in the small-angle regime
-    a spin-transfer torque above threshold makes u = 1 − m·ref grow as e^{2γt}, so
-    g = ln u advances at a rate fixed by the drive and a trajectory behind the others by a
-    time δ stays behind by δ (what differs is mostly the start, in g, and the thermal kicks
-    that push it back or forward); it fails when δ exceeds what the pulse leaves. The
-    lateness δ therefore orders trajectories as their chance to fail (the committor) does,
-    at any time. The typical write is the median ḡ(t) over ``pilot`` trajectories (its
-    running maximum G(t), the progress of the median), and its clock τ(g) = the first time G
-    reaches g; below G's start, where the pulse has not yet acted, τ continues the median's
-    exponential growth linearly in g with the rate r it has between u = 3ū(0) and 30ū(0)
-    (or ln 10 per horizon T if the median never gets there):
+    Near its easy direction ref a magnet under a write pulse is a two-dimensional
+    Ornstein–Uhlenbeck process turned inside out: its transverse magnetization m⊥ grows as
+    dm⊥ = (λ + iω) m⊥ dt + √(2D) dW, the spin-transfer torque above threshold giving λ > 0,
+    ω the precession, and Brown's thermal field (with the spin-pumping noise) the diffusion
+    D = α γ k_B T / ((1 + α²) M_s V) per component (s⁻¹; α with the pumping damping). The
+    write fails when the limit Z = e^{−λt} m⊥(t→∞) — Gaussian about e^{−λt} m⊥(t) with the
+    variance D e^{−2λt}/λ of the noise still to come — falls within a small ε of zero, so
+    the chance to fail from (t, m) is q ≈ (λ ε²/2D) e^{2λt} exp(−λ|m⊥|²/2D):
 
     .. math::
 
-        δ(t, m) = t - τ\big(\ln(1 - m\cdot\mathrm{ref})\big), \qquad
-        ξ(t, m) = \tfrac12 + \tfrac1π \arctan\frac{δ(t, m)}{T} \in (0, 1),
+        \ln q = 2λ\,\Big(t - \frac{u}{2D}\Big) + \text{const}, \qquad u = 1 - m\cdot
+        \mathrm{ref} ≈ |m_⊥|^2/2,
 
-    for a magnet not yet reversed (m·ref ≥ −θ, θ the switching threshold, 0.5), ξ = 0 for
-    one reversed (its chance to fail is nil), and at the end t = T: ξ = 1 if not switched, 0
-    if switched — the event. The arctan only maps δ into (0, 1) (splitting uses the order of
-    scores, nothing else).
+    whatever λ (which the drive sets). The lateness δ = t − u/2D (s) therefore orders states
+    as the committor does: a write that the thermal field kept close to ref for long is late,
+    one that left early is not. (A lateness in ln u, the deterministic clock of the
+    small-angle growth, overrates starts much closer to ref than the thermal scale, where
+    the noise still to come dominates.) The score maps it into (0, 1),
 
-    times : (S,) the saved instants (s; the last is T).   projections : (P, S) m·ref of the
-    pilot trajectories at those instants.
+    .. math::
+
+        ξ(t, m) = \tfrac12 + \tfrac1π \arctan\frac{δ}{T}
+
+    for a magnet not reversed (m·ref ≥ −θ, θ the switching threshold 0.5), ξ = 0 for one
+    reversed (it will not come back), and at the end t = T: ξ = 1 if not switched, 0 if
+    switched — the event. The arctan only maps δ into (0, 1): splitting uses the order of
+    scores, nothing else, so the value of λ and the scale T do not matter.
+
+    horizon : T (s).   diffusion : D (s⁻¹).
     """
 
-    def __init__(self, times, projections, threshold: float = 0.5):
-        self.times = np.asarray(times, float)
-        self.horizon = float(self.times[-1])
-        self.threshold = threshold
-        self.progress = np.maximum.accumulate(np.median(self._g(projections), axis=0))
-        g = self.progress
-        lo = min(g[0] + np.log(3.0), np.log(0.1))
-        hi = min(lo + np.log(10.0), np.log(0.5))
-        self.anchor = (lo, self._first_time(lo))
-        self.rate = np.log(10.0) / self.horizon
-        if g[-1] >= hi > lo:
-            self.rate = (hi - lo) / max(self._first_time(hi) - self.anchor[1], 1e-300)
+    def __init__(self, horizon: float, diffusion: float, threshold: float = 0.5):
+        self.horizon, self.diffusion, self.threshold = float(horizon), float(diffusion), threshold
 
-    @staticmethod
-    def _g(p):
-        return np.log(np.maximum(1.0 - np.asarray(p, float), 1e-300))
+    @classmethod
+    def of(cls, simulation, magnet: str, ref, temperature: float, horizon: float):
+        """The lateness of ``magnet`` of ``simulation`` in the well of ``ref`` at
+        ``temperature`` (K): D from its damping, with the spin-pumping damping when the run
+        pumps (:func:`~spincaloric.dynamics.switching.circuit_pumping_damping`)."""
+        par = simulation.magnets[magnet]
+        alpha = par.damping
+        if simulation.pumps:
+            alpha += circuit_pumping_damping(simulation.model, magnet, ref, par)
+        d = alpha * par.gyromagnetic_ratio * BOLTZMANN * temperature / (
+            (1 + alpha**2) * par.moment)
+        return cls(horizon, d)
 
-    def _first_time(self, g):
-        """The first time (s) the median's progress G reaches g (linear between instants;
-        beyond its last value, the horizon)."""
-        progress, t = self.progress, self.times
-        k = np.clip(np.searchsorted(progress, g, side="left"), 1, len(t) - 1)
-        a, b = progress[k - 1], progress[k]
-        frac = np.clip((g - a) / np.where(b > a, b - a, 1.0), 0.0, 1.0)
-        return np.where(g > progress[-1], self.horizon, t[k - 1] + (t[k] - t[k - 1]) * frac)
-
-    def clock(self, g):
-        """τ(g) (s): when the typical write reached g = ln(1 − m·ref)."""
-        g = np.asarray(g, float)
-        g_a, t_a = self.anchor
-        before = t_a - (g_a - g) / self.rate
-        return np.where(g < g_a, before, self._first_time(np.maximum(g, g_a)))
+    def lateness(self, times, projections):
+        """δ = t − u/2D (s) at the instants ``times`` (S',) s of m·ref = ``projections``."""
+        return np.asarray(times, float) - (1.0 - np.asarray(projections, float)) / (
+            2 * self.diffusion)
 
     def score(self, times, projections):
         """ξ (E, S') at the instants ``times`` (S',) s, the last one being T, of trajectories
         whose m·ref there are ``projections`` (E, S')."""
         p = np.asarray(projections, float)
-        late = np.asarray(times, float) - self.clock(self._g(p))
+        late = self.lateness(times, p)
         xi = np.minimum(0.5 + np.arctan(late / self.horizon) / np.pi, np.nextafter(1.0, 0.0))
         up = p >= -self.threshold
         xi = np.where(up, xi, 0.0)
@@ -504,10 +499,9 @@ class _Chain:
         return paths, self.lateness.score(self.times[start:], p)
 
 
-def _splitting(job: _Job, name: str, particles, replicas, pilot: int,
-               progress: bool) -> WriteErrorRate:
+def _splitting(job: _Job, name: str, particles, replicas, progress: bool) -> WriteErrorRate:
     """Multilevel splitting (:func:`.splitting.split`) of ``replicas`` independent replicas
-    of ``particles``, scored by the lateness behind ``pilot`` typical writes."""
+    of ``particles``, scored by their :class:`Lateness`."""
     from .splitting import replica_interval, split
 
     if not _whole(particles, 2, 2**20):
@@ -517,7 +511,7 @@ def _splitting(job: _Job, name: str, particles, replicas, pilot: int,
         raise DynamicsError("replicas", f"must be a whole number in [1, 10000], got "
                             f"{replicas!r}")
     chain = _Chain(job)
-    chain.lateness = Lateness(chain.times, chain.project(chain.starts(pilot), 0)[1])
+    chain.lateness = Lateness.of(job.sim, name, job.ref, job.temperature, job.until)
     report = None
     if progress:
         from ..progress import Progress
@@ -542,6 +536,5 @@ def _splitting(job: _Job, name: str, particles, replicas, pilot: int,
     return WriteErrorRate(
         name, "multilevel splitting", particles * replicas,
         sum(particles for r in runs if r.complete), rate, interval, error, None,
-        job.temperature, None, pilot, sum(r.iterations for r in runs),
-        all(r.complete for r in runs), replicas, pilot + sum(r.cost for r in runs), ideal,
-        extinct)
+        job.temperature, None, 0, sum(r.iterations for r in runs),
+        all(r.complete for r in runs), replicas, sum(r.cost for r in runs), ideal, extinct)
