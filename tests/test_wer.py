@@ -118,6 +118,21 @@ def test_splitting_of_a_write_that_cannot_succeed_yet():
     assert a.method == "multilevel splitting" and a.cost == pytest.approx(8.0)
 
 
+def test_splitting_results_warn_of_extinction_and_a_single_replica():
+    """A splitting result whose replicas all died out reads 0 below a bound, with a warning
+    naming the replicas; one replica warns that its interval is the ideal one."""
+    from spincaloric.studies.wer import WriteErrorRate
+
+    dead = WriteErrorRate("free", "multilevel splitting", 200, 0, 0.0, (0.0, 3e-5), 0.0, None,
+                          300.0, None, 0, 40, True, 2, 900.0, (0.0, 3e-5), 2)
+    text = " ".join(dead.warnings())
+    assert "in 2 of 2 replicas" in text and "below about 3e-05" in text
+    assert dead.summary()["extinct_replicas"] == 2 and "multilevel splitting" in str(dead)
+    one = WriteErrorRate("free", "multilevel splitting", 100, 100, 1e-6, (5e-7, 1.5e-6), 2.5e-7,
+                         None, 300.0, None, 0, 1400, True, 1, 700.0, (5e-7, 1.5e-6), 0)
+    assert [w.startswith("one replica") for w in one.warnings()] == [True]
+
+
 def test_lateness_trades_time_against_thermal_diffusion():
     """δ = t − u/2D: a write at u = 2D Δt from the axis a time Δt later is as late as one on
     the axis now (the same score), closer is later, farther earlier; a reversed magnet

@@ -74,8 +74,8 @@ class WriteErrorRate:
     particles that ended unswitched, ``levels`` the iterations of all replicas, ``cost`` all
     runs in whole-trajectory equivalents, ``interval`` Student's t interval of the replicas'
     mean (R ≥ 2) and ``ideal_interval`` the one an ideal score would give (p √(−ln p/(nR)));
-    ``converged``: every replica brought all its particles to the event; ``extinct`` the
-    replicas that found no particle above a level (estimate 0)."""
+    ``converged``: no replica stopped at its most iterations (1000 n) before its particles
+    failed; ``extinct`` the replicas that found no particle above a level (estimate 0)."""
 
     magnet: str
     method: str
@@ -537,4 +537,4 @@ def _splitting(job: _Job, name: str, particles, replicas, progress: bool) -> Wri
         name, "multilevel splitting", particles * replicas,
         sum(particles for r in runs if r.complete), rate, interval, error, None,
         job.temperature, None, 0, sum(r.iterations for r in runs),
-        all(r.complete for r in runs), replicas, sum(r.cost for r in runs), ideal, extinct)
+        all(r.complete or r.extinct for r in runs), replicas, sum(r.cost for r in runs), ideal, extinct)
