@@ -5,6 +5,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from spincaloric.constants import BOLTZMANN
 from spincaloric.dynamics import MagnetParameters
@@ -158,6 +160,26 @@ def test_lateness_trades_time_against_thermal_diffusion():
     assert Lateness.of(sim, "free", ref, T, 1e-9).diffusion > 1.1 * brown  # pumping
     sim.pumping = False
     assert Lateness.of(sim, "free", ref, T, 1e-9).diffusion == pytest.approx(brown)
+
+
+@settings(max_examples=60, deadline=None)
+@given(horizon=st.floats(1e-10, 1e-7), diffusion=st.floats(1e3, 1e9),
+       when=st.floats(0.0, 0.999), p=st.floats(-1.0, 1.0), q=st.floats(-1.0, 1.0))
+def test_the_score_is_below_one_before_the_end_and_follows_the_lateness(horizon, diffusion,
+                                                                       when, p, q):
+    """Before the end 0 ≤ ξ < 1 and ξ falls as a write moves away from ref (p = m·ref
+    smaller) and rises with time at fixed m; at the end ξ is 1 or 0 as p ≥ −0.5 or not."""
+    from spincaloric.studies.wer import Lateness
+
+    late = Lateness(horizon, diffusion)
+    t = np.array([when * horizon, horizon])
+    xi = late.score(t, np.array([[p, p], [q, q]]))
+    assert np.all((0 <= xi[:, 0]) & (xi[:, 0] < 1))
+    if min(p, q) >= -0.5 and p >= q:
+        assert xi[0, 0] >= xi[1, 0]
+    assert list(xi[:, 1]) == [float(p >= -0.5), float(q >= -0.5)]
+    later = late.score(np.array([t[0], t[0] + 0.001 * horizon, horizon]), np.full((1, 3), p))
+    assert later[0, 1] >= later[0, 0]
 
 
 @pytest.mark.slow
