@@ -420,7 +420,10 @@ class Lateness:
     for a magnet not reversed (m·ref ≥ −θ, θ the switching threshold 0.5), ξ = 0 for one
     reversed (it will not come back), and at the end t = T: ξ = 1 if not switched, 0 if
     switched — the event. The arctan only maps δ into (0, 1): splitting uses the order of
-    scores, nothing else, so the value of λ and the scale T do not matter.
+    scores, nothing else, so the value of λ and the scale T do not matter. The order is the
+    committor's for an axially symmetric well (a perpendicular free layer, as the pillar's);
+    in a biaxial one (an in-plane layer) m⊥ grows along an ellipse and u orders states only
+    roughly — the estimate stays unbiased, with a larger spread.
 
     horizon : T (s).   diffusion : D (s⁻¹).
     """
