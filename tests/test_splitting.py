@@ -95,6 +95,15 @@ def test_extinction_gives_zero():
     assert run.extinct and run.estimate == 0.0 and run.iterations == 1
 
 
+def test_a_run_stopped_at_its_iteration_limit_says_so():
+    """Stopped after 5 iterations, short of the event: not complete, and the estimate is the
+    product times the fraction of particles already there."""
+    run = split(Walk(3.5), 20, np.random.default_rng(2), max_iterations=5)
+    assert run.iterations == 5 and not run.complete and not run.extinct
+    assert run.estimate <= run.reached == pytest.approx(np.prod([1 - k / 20
+                                                                 for k in run.killed]))
+
+
 def test_the_same_generators_give_the_same_estimate():
     a, b = (split(Walk(3.0, seed=6), 30, np.random.default_rng(9)) for _ in range(2))
     assert a == b

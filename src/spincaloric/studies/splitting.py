@@ -57,9 +57,10 @@ class Model(Protocol):
 @dataclass(frozen=True)
 class Splitting:
     """One AMS estimate: ``estimate`` p̂ = Π (1 − K_i/n) of ``particles`` n, after
-    ``iterations`` with the killed counts ``killed`` (K_i); ``extinct`` if no particle was left
-    above a level (p̂ = 0; ``reached`` the product before that iteration, an estimate of the
-    probability to pass that level); ``complete`` if every particle reached the event;
+    ``iterations`` with the killed counts ``killed`` (K_i); ``reached`` the product
+    Π (1 − K_i/n) over the levels passed, an estimate of the probability to pass the last
+    one; ``extinct`` if no particle was left above a level (p̂ = 0); ``complete`` if every
+    particle reached the event;
     ``cost`` the runs made, in whole-path equivalents (a run from instant s counts
     (S − 1 − s)/(S − 1))."""
 
@@ -77,7 +78,8 @@ def split(model: Model, particles: int, rng: np.random.Generator,
           max_iterations: int | None = None) -> Splitting:
     """Adaptive multilevel splitting of ``model`` with ``particles`` n ≥ 2; ``rng`` chooses
     the survivors to branch from; stops after ``max_iterations`` (default 1000 n: a
-    probability down to e^{−1000}) without completing."""
+    probability down to e^{−1000}) without completing, the estimate then Π (1 − K_i/n)
+    times the fraction of particles at the event (biased low)."""
     n = int(particles)
     last = model.instants - 1
     paths, scores = model.advance(model.starts(n), 0)
@@ -98,8 +100,9 @@ def split(model: Model, particles: int, rng: np.random.Generator,
         branch = np.argmax(scores[parent] > z, axis=1)  # the entrance into {ξ > z}
         cost += _rebranch(model, paths, scores, dead, parent, branch) / last
         level[dead] = scores[dead].max(axis=1)
-    return Splitting(estimate, n, len(killed), tuple(killed), cost, False,
-                     bool(level.min() >= 1.0), estimate)
+    reached = float(np.mean(level >= 1.0))  # 1 unless stopped at the limit
+    return Splitting(estimate * reached, n, len(killed), tuple(killed), cost, False,
+                     reached == 1.0, estimate)
 
 
 def _rebranch(model, paths, scores, dead, parent, branch) -> int:
@@ -122,8 +125,8 @@ def replica_interval(estimates, particles: int, z: float = 1.959963984540054):
     """(mean, standard error, 95 % interval from the replicas, 95 % interval of an ideal
     score) of independent AMS estimates p̂_r of ``particles`` n each: the replicas' mean with
     Student's t interval (R ≥ 2), and mean ± z p̄ √(−ln p̄ / (n R)), the asymptotic spread of
-    AMS with the committor as score (Cérou, Guyader & Rousset, Chaos 29, 043108 (2019)), a
-    lower bound for any other score."""
+    AMS with the committor as score (Cérou, Guyader & Rousset, Chaos 29, 043108 (2019)), the
+    smallest any score reaches."""
     from scipy.stats import t as student
 
     p = np.asarray(estimates, float)
