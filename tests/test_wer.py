@@ -5,6 +5,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from spincaloric.constants import BOLTZMANN
 from spincaloric.dynamics import MagnetParameters
@@ -91,11 +93,111 @@ def test_bad_requests_name_their_field():
     for kwargs, field in ((dict(trajectories=0), "trajectories"),
                           (dict(trajectories=10, magnet="fixed"), "magnet"),
                           (dict(trajectories=10, chunk=0), "chunk"),
-                          (dict(trajectories=10, importance=True, sharpen=0.5), "sharpen")):
+                          (dict(trajectories=10, importance=True, sharpen=0.5), "sharpen"),
+                          (dict(trajectories=None, method="splitting", particles=1),
+                           "particles"),
+                          (dict(trajectories=None, method="splitting", replicas=0), "replicas"),
+                          (dict(trajectories=None, method="splitting", pilot=3), "pilot"),
+                          (dict(trajectories=10, method="splitting"), "trajectories"),
+                          (dict(trajectories=None), "trajectories"),
+                          (dict(trajectories=10, method="slow"), "method"),
+                          (dict(trajectories=None, method="splitting", importance=True),
+                           "method")):
         n = kwargs.pop("trajectories")
         with pytest.raises(DynamicsError) as err:
             write_error_rate(sim, 1e-10, n, **kwargs)
         assert err.value.field == field
+
+
+def test_splitting_of_a_write_that_cannot_succeed_yet():
+    """Until 0.6 ns nothing switches: every particle fails at once, the rate is 1 after no
+    iteration, the cost the particles' first runs; the same seed gives the same result."""
+    sim = pulse_simulation()
+    a, b = (write_error_rate(sim, 0.6e-9, method="splitting", particles=4, replicas=2,
+                             seed=3) for _ in range(2))
+    assert a == b
+    assert (a.rate, a.levels, a.failures, a.converged) == (1.0, 0, 8, True)
+    assert a.method == "multilevel splitting" and a.cost == pytest.approx(8.0, abs=1e-9)
+
+
+def test_splitting_results_warn_of_extinction_and_a_single_replica():
+    """A splitting result whose replicas all died out reads 0 below a bound, with a warning
+    naming the replicas; one replica warns that its interval is the ideal one."""
+    from spincaloric.studies.wer import WriteErrorRate
+
+    dead = WriteErrorRate("free", "multilevel splitting", 200, 0, 0.0, (0.0, 3e-5), 0.0, None,
+                          300.0, None, 0, 40, True, 2, 900.0, (0.0, 3e-5), 2)
+    text = " ".join(dead.warnings())
+    assert "in 2 of 2 replicas" in text and "below about 3e-05" in text
+    assert dead.summary()["extinct_replicas"] == 2 and "multilevel splitting" in str(dead)
+    one = WriteErrorRate("free", "multilevel splitting", 100, 100, 1e-6, (5e-7, 1.5e-6), 2.5e-7,
+                         None, 300.0, None, 0, 1400, True, 1, 700.0, (5e-7, 1.5e-6), 0)
+    assert [w.startswith("one replica") for w in one.warnings()] == [True]
+
+
+def test_lateness_trades_time_against_thermal_diffusion():
+    """δ = t − u/2D: a write at u = 2D Δt from the axis a time Δt later is as late as one on
+    the axis now (the same score), closer is later, farther earlier; a reversed magnet
+    scores 0; at the end the score is 1 exactly for those not switched. D is Brown's,
+    αγk_BT/((1 + α²)M_sV), raised by the spin-pumping damping when the run pumps."""
+    from spincaloric.constants import BOLTZMANN
+    from spincaloric.studies.wer import Lateness
+
+    late = Lateness(3e-9, 4e6)
+    t = np.array([0.0, 1e-9, 2e-9])
+    u = np.array([[0.0, 2 * 4e6 * 1e-9, 0.5], [0.0, 1e-3, 1.6]])
+    xi = late.score(t, 1 - u)
+    assert xi[0, 0] == pytest.approx(xi[0, 1], abs=1e-12) and xi[1, 1] > xi[0, 1]
+    assert 0 < xi[0, 2] < xi[0, 1] and xi[1, 2] == 0.0
+    end = late.score(np.array([2.9e-9, 3e-9]), np.array([[0.0, -0.4], [0.0, -0.6],
+                                                          [0.99, 1.0]]))
+    assert list(end[:, -1]) == [1.0, 0.0, 1.0] and np.all(end[:, 0] < 1)
+    sim = pulse_simulation()
+    par = sim.magnets["free"]
+    brown = par.damping * par.gyromagnetic_ratio * BOLTZMANN * T / (
+        (1 + par.damping**2) * par.moment)
+    ref = np.array([0.0, 0.0, 1.0])
+    assert Lateness.of(sim, "free", ref, T, 1e-9).diffusion > 1.1 * brown  # pumping
+    sim.pumping = False
+    assert Lateness.of(sim, "free", ref, T, 1e-9).diffusion == pytest.approx(brown, rel=1e-12,
+                                                                          abs=0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(horizon=st.floats(1e-10, 1e-7), diffusion=st.floats(1e3, 1e9),
+       when=st.floats(0.0, 0.999), p=st.floats(-1.0, 1.0), q=st.floats(-1.0, 1.0))
+def test_the_score_is_below_one_before_the_end_and_follows_the_lateness(horizon, diffusion,
+                                                                       when, p, q):
+    """Before the end 0 ≤ ξ < 1 and ξ falls as a write moves away from ref (p = m·ref
+    smaller) and rises with time at fixed m; at the end ξ is 1 or 0 as p ≥ −0.5 or not."""
+    from spincaloric.studies.wer import Lateness
+
+    late = Lateness(horizon, diffusion)
+    t = np.array([when * horizon, horizon])
+    xi = late.score(t, np.array([[p, p], [q, q]]))
+    assert np.all((0 <= xi[:, 0]) & (xi[:, 0] < 1))
+    if min(p, q) >= -0.5 and p >= q:
+        assert xi[0, 0] >= xi[1, 0]
+    assert list(xi[:, 1]) == [float(p >= -0.5), float(q >= -0.5)]
+    later = late.score(np.array([t[0], t[0] + 0.001 * horizon, horizon]), np.full((1, 3), p))
+    assert later[0, 1] >= later[0, 0]
+
+
+@pytest.mark.slow
+def test_splitting_agrees_with_brute_force():
+    """The pillar's own 2.5 ns, 0.6 mV write until 3.1 ns (WER ≈ 4e-3): multilevel
+    splitting (4 replicas of 100 particles) and 8000 brute-force trajectories agree within
+    their combined 3σ, each estimate inside the other's 95 % interval."""
+    spec = load_spec(DEVICE.with_name("pillar_write_pulse.toml"))
+    sim = Simulation(spec.device.finalize(), spec.magnets, spec.drives)
+    brute = write_error_rate(sim, 3.1e-9, 8000, seed=31)
+    ams = write_error_rate(sim, 3.1e-9, method="splitting", particles=100, replicas=4,
+                           seed=32)
+    assert 1e-3 < brute.rate < 1e-2 and ams.converged and ams.extinct == 0
+    assert abs(brute.rate - ams.rate) < 3 * np.hypot(brute.standard_error, ams.standard_error)
+    assert ams.interval[0] < brute.rate < ams.interval[1]
+    assert brute.interval[0] < ams.rate < brute.interval[1]
+    assert ams.cost < 3000  # vs 8000 trajectories for a similar spread
 
 
 @pytest.mark.slow
@@ -112,8 +214,9 @@ def test_importance_sampling_agrees_with_brute_force():
 
 
 def test_the_wer_command(tmp_path):
-    """`spincaloric wer` prints the rate with its interval (JSON with --json); a wrong magnet
-    is one line naming the field, exit status 2."""
+    """`spincaloric wer` prints the rate with its interval (JSON with --json), by brute force
+    or --splitting; a wrong magnet, or --splitting with --importance or --trajectories, is
+    one line naming the field, exit status 2."""
     import json
 
     from click.testing import CliRunner
@@ -130,6 +233,18 @@ def test_the_wer_command(tmp_path):
     res = CliRunner().invoke(main, ["wer", device, "--trajectories", "4", "--magnet", "fixed"])
     assert res.exit_code == 2
     assert res.output.strip().splitlines()[-1].startswith(f"error: {device}: magnet: ")
+    res = CliRunner().invoke(main, ["wer", device, "--splitting", "--particles", "3",
+                                    "--replicas", "2", "--until", "0.5ns",
+                                    "--json", "--no-progress"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output.strip().splitlines()[-1])
+    assert doc["method"] == "multilevel splitting" and doc["write_error_rate"] == 1.0
+    assert (doc["replicas"], doc["particles"], doc["cost_trajectories"]) == (2, 3, 6.0)
+    for flags, field in ((["--importance"], "method"), (["--trajectories", "9"],
+                                                        "trajectories")):
+        res = CliRunner().invoke(main, ["wer", device, "--splitting", *flags])
+        assert res.exit_code == 2
+        assert res.output.strip().splitlines()[-1].startswith(f"error: {device}: {field}: ")
 
 
 def test_a_run_with_heat_capacities_has_no_write_error_rate():

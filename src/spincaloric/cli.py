@@ -397,16 +397,24 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_p
 
 @main.command(short_help="Write-error rate of a device's write pulse at finite temperature.")
 @click.argument("device", type=click.Path(dir_okay=False))
-@click.option("--trajectories", type=click.IntRange(1, 2**31), default=10_000,
-              show_default=True, help="trajectories N of the estimate")
+@click.option("--trajectories", type=click.IntRange(1, 2**31),
+              help="trajectories N of brute force or importance sampling [default: 10000]")
 @click.option("--importance", is_flag=True,
               help="importance sampling of the starting state, sharpened by the cross-entropy "
-                   "method (rates of 1e-6 and below); default: brute force")
+                   "method; default: brute force")
 @click.option("--sharpen", type=click.FloatRange(min=1.0),
               help="the starting-state proposal's sharpening s >= 1 (implies --importance; "
                    "default: found from pilot runs)")
-@click.option("--pilot", type=click.IntRange(min=10), default=1000, show_default=True,
-              help="trajectories per cross-entropy level (not counted in N)")
+@click.option("--splitting", is_flag=True,
+              help="adaptive multilevel splitting: the writes that run latest against the "
+                   "thermal diffusion are cloned and continued with fresh noise (rates of "
+                   "1e-6 and below)")
+@click.option("--particles", type=click.IntRange(2, 2**20), default=100, show_default=True,
+              help="particles of each splitting replica (relative error ~ sqrt(-ln WER/n))")
+@click.option("--replicas", type=click.IntRange(1, 10**4), default=8, show_default=True,
+              help="independent splitting replicas: their mean and its Student's t interval")
+@click.option("--pilot", type=click.IntRange(min=10),
+              help="trajectories per cross-entropy level (not counted in N) [default: 1000]")
 @click.option("--magnet", help="the dynamic magnet written [default: the only one]")
 @click.option("--until", type=Duration(), help="end of each run, e.g. 5ns [default: file]")
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True,
@@ -416,12 +424,13 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_p
               help="progress on stderr [default: on]")
 @click.option("--pumping/--no-pumping", default=None,
               help="spin pumping by the moving magnet [default: the file's, else on]")
-def wer(device, trajectories, importance, sharpen, pilot, magnet, until, seed, as_json,
-        progress, pumping):
+def wer(device, trajectories, importance, sharpen, splitting, particles, replicas, pilot,
+        magnet, until, seed, as_json, progress, pumping):
     """Write-error rate of DEVICE: the probability that its drives (the write pulse) leave a
     magnet unswitched, each trajectory starting in thermal equilibrium in the magnet's well
-    and feeling the thermal field throughout (docs/dynamics.md, write-error rates). Prints
-    the rate with its 95 % interval."""
+    and feeling the thermal field throughout (docs/dynamics.md, write-error rates): by brute
+    force, importance sampling of the starting state, or adaptive multilevel splitting.
+    Prints the rate with its 95 % interval."""
     from .circuit.device import DeviceError
     from .dynamics.simulation import DynamicsError
     from .studies.wer import write_error_rate
@@ -434,10 +443,14 @@ def wer(device, trajectories, importance, sharpen, pilot, magnet, until, seed, a
     try:
         sim, opts = spec.simulation_for(p.circuit, end)
         with _compile_notice():
+            if not splitting and trajectories is None:
+                trajectories = 10_000
             result = write_error_rate(sim, end, trajectories, magnet=magnet,
+                                      method="splitting" if splitting else None,
                                       importance=importance or sharpen is not None,
-                                      sharpen=sharpen, pilot=pilot, seed=seed,
-                                      dt=opts.get("dt"), progress=progress is not False)
+                                      sharpen=sharpen, pilot=pilot, particles=particles,
+                                      replicas=replicas, seed=seed, dt=opts.get("dt"),
+                                      progress=progress is not False)
     except (DynamicsError, DeviceError, ValueError) as err:
         _report(device, err)
         sys.exit(EXIT_INPUT)

@@ -30,6 +30,15 @@ the average over the starting states m0 ~ p and the noise ξ. Two estimators:
   enough pulses, the case of a low WER — the estimate reaches 10⁻⁶ … 10⁻⁹ with 10³–10⁴
   trajectories; where the noise during the pulse decides, it gains less. Checked against
   brute force where both are feasible (``tests/test_wer.py``).
+* **adaptive multilevel splitting** (:mod:`.splitting`) steers the noise as well: n
+  particles (trajectories) are ranked by how late they run, δ = t − u/2D
+  (:class:`Lateness`: the thermal diffusion D against the distance u = 1 − m·ref from the
+  easy direction, the order of their chance to fail); the latest are repeatedly killed and
+  replaced by copies of others, cut where those got later than the killed ones and continued
+  with fresh noise, and WER = Π (1 − K_i/n) without bias (Bréhier et al., Ann. Appl.
+  Probab. 26, 3559 (2016)). Its relative variance is close to the −ln(WER)/n of an ideal
+  score: 10⁻⁶ costs about a thousand trajectories per replica, where brute force needs ~10⁷
+  for the same spread.
 
 Trajectories run in parts of ``chunk`` with two saved instants each (memory bounded whatever
 N); trajectory i of seed s always draws its thermal field from the stream (s, i) and its
@@ -42,8 +51,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..constants import BOLTZMANN
 from ..dynamics.equilibrium import DEFENSIVE, Well, sample_well
-from ..dynamics.switching import reference_direction
+from ..dynamics.switching import circuit_pumping_damping, reference_direction
 from ..errors import DynamicsError
 
 #: The z value of a two-sided 95 % normal interval.
@@ -54,11 +64,18 @@ Z95 = 1.959963984540054
 class WriteErrorRate:
     """The write-error rate of ``magnet``: ``rate`` (probability of not switching) with its
     95 % ``interval``, from ``trajectories`` runs of which ``failures`` did not switch, by
-    ``method`` ("brute force" or "importance sampling", with ``sharpen``);
-    ``standard_error`` of the rate; ``effective_samples`` of the failures' weights (None for
-    brute force); ``temperature`` (K) of the starting well and the noise; the cross-entropy
-    search's ``pilot_trajectories`` (not in N), its ``levels`` and whether it ``converged``
-    (the last level's kept trajectories were failures)."""
+    ``method`` ("brute force", "importance sampling" with ``sharpen``, or "multilevel
+    splitting"); ``standard_error`` of the rate; ``effective_samples`` of the failures'
+    weights (None for brute force and splitting); ``temperature`` (K) of the starting well and
+    the noise; the cross-entropy search's ``pilot_trajectories`` (not in N), its ``levels``
+    and whether it ``converged`` (the last level's kept trajectories were failures).
+
+    Multilevel splitting: ``trajectories`` = particles × ``replicas``, ``failures`` the
+    particles that ended unswitched, ``levels`` the iterations of all replicas, ``cost`` all
+    runs in whole-trajectory equivalents, ``interval`` Student's t interval of the replicas'
+    mean (R ≥ 2) and ``ideal_interval`` the one an ideal score would give (p √(−ln p/(nR)));
+    ``converged``: no replica stopped at its most iterations (1000 n) before its particles
+    failed; ``extinct`` the replicas that found no particle above a level (estimate 0)."""
 
     magnet: str
     method: str
@@ -73,20 +90,31 @@ class WriteErrorRate:
     pilot_trajectories: int = 0
     levels: int = 0
     converged: bool | None = None
+    replicas: int = 0
+    cost: float = 0.0
+    ideal_interval: tuple[float, float] | None = None
+    extinct: int = 0
 
     def summary(self) -> dict:
         """A JSON-ready dict of the result (SI units)."""
-        return {"magnet": self.magnet, "method": self.method,
-                "trajectories": self.trajectories, "failures": self.failures,
-                "write_error_rate": self.rate, "interval_95": list(self.interval),
-                "standard_error": self.standard_error,
-                "effective_samples": self.effective_samples, "temperature": self.temperature,
-                "sharpen": self.sharpen, "pilot_trajectories": self.pilot_trajectories,
-                "levels": self.levels, "converged": self.converged}
+        out = {"magnet": self.magnet, "method": self.method,
+               "trajectories": self.trajectories, "failures": self.failures,
+               "write_error_rate": self.rate, "interval_95": list(self.interval),
+               "standard_error": self.standard_error,
+               "effective_samples": self.effective_samples, "temperature": self.temperature,
+               "sharpen": self.sharpen, "pilot_trajectories": self.pilot_trajectories,
+               "levels": self.levels, "converged": self.converged}
+        if self.replicas:
+            out.update(replicas=self.replicas, particles=self.trajectories // self.replicas,
+                       cost_trajectories=self.cost, ideal_interval_95=list(self.ideal_interval),
+                       extinct_replicas=self.extinct)
+        return out
 
     def warnings(self) -> list[str]:
         """What makes the estimate less trustworthy than its interval says."""
         out = []
+        if self.replicas:
+            return self._splitting_warnings()
         if self.converged is False:
             out.append(f"the cross-entropy search did not reach the failures in {self.levels} "
                        "levels: the sharpening is a guess (more --pilot trajectories, or "
@@ -96,8 +124,32 @@ class WriteErrorRate:
                        "the normal interval is unreliable (more trajectories)")
         return out
 
+    def _splitting_warnings(self) -> list[str]:
+        out = []
+        if self.extinct:
+            out.append(f"in {self.extinct} of {self.replicas} replicas no particle got later "
+                       "than a level (their estimate is 0): the lateness cannot tell the "
+                       "particles apart there (more particles)")
+        if self.rate == 0:
+            out.append(f"no particle reached a failure: the rate is below about "
+                       f"{self.interval[1]:.3g}, the chance to get as late as the last level")
+        elif self.converged is False:
+            out.append("a replica stopped after its most iterations before all its particles "
+                       "failed: the estimate is too low")
+        if 0 < self.replicas < 2:
+            out.append("one replica: the interval is that of an ideal score, a lower bound "
+                       "of the spread (--replicas 2 or more for a measured one)")
+        return out
+
     def __str__(self) -> str:
         low, high = self.interval
+        if self.replicas:
+            return (f"{self.magnet}: write error rate {self.rate:.3g} (95 % interval "
+                    f"{low:.3g} – {high:.3g}) at {self.temperature:g} K, multilevel splitting: "
+                    f"{self.replicas} replicas of {self.trajectories // self.replicas} "
+                    f"particles, {self.levels} iterations, {self.cost:.0f} trajectories' worth "
+                    f"of runs; an ideal score would give {self.ideal_interval[0]:.3g} – "
+                    f"{self.ideal_interval[1]:.3g}")
         text = (f"{self.magnet}: write error rate {self.rate:.3g} (95 % interval {low:.3g} – "
                 f"{high:.3g}), {self.failures} of {self.trajectories} trajectories unswitched "
                 f"at {self.temperature:g} K, {self.method}")
@@ -114,50 +166,92 @@ class WriteErrorRate:
 BLOCK = 2**16
 
 
-def write_error_rate(simulation, until: float, trajectories: int, *, magnet: str | None = None,
-                     importance: bool = False, sharpen: float | None = None, pilot: int = 1000,
+def write_error_rate(simulation, until: float, trajectories: int | None = None, *,
+                     magnet: str | None = None, method: str | None = None,
+                     importance: bool = False, sharpen: float | None = None,
+                     pilot: int | None = None, particles: int = 100, replicas: int = 8,
                      seed: int = 0, chunk: int = 4096, dt: float | None = None,
                      progress: bool = False) -> WriteErrorRate:
     """Estimate the write-error rate of the drives of ``simulation`` over [0, ``until``] s.
 
-    trajectories : N ≥ 1.   magnet : the dynamic magnet written (default: the only one; other
-    dynamic magnets start from the circuit's magnetization).   importance : importance
-    sampling of the starting state instead of brute force, with the sharpening ``sharpen``
-    (s ≥ 1: the proposal's rate over the well's, :func:`~spincaloric.dynamics.equilibrium.
-    sample_well`) or, by default, the one the cross-entropy method finds with ``pilot``
-    trajectories per level (not counted in N).   seed : whole number in [0, 2⁶³).
-    chunk : trajectories per integration call.   dt : the stochastic Heun step (s; default
-    as :meth:`Simulation.run`).   progress : report on stderr.
+    method : "brute" (default), "importance" (also ``importance=True``) or "splitting".
+    trajectories : N ≥ 1 of brute force and importance sampling (not of splitting).
+    magnet : the dynamic magnet written (default: the only one; other dynamic magnets start
+    from the circuit's magnetization).   sharpen : importance sampling of the starting state
+    with the sharpening s ≥ 1 (the proposal's rate over the well's,
+    :func:`~spincaloric.dynamics.equilibrium.sample_well`) or, by default, the one the
+    cross-entropy method finds with ``pilot`` trajectories per level (default 1000; not
+    counted in N).   particles, replicas : multilevel splitting with n ≥ 2 particles in each
+    of R ≥ 1 independent replicas, scored by their :class:`Lateness`.   seed : whole number in [0, 2⁶³).   chunk : trajectories
+    per integration call.   dt : the stochastic Heun step (s; default as
+    :meth:`Simulation.run`).   progress : report on stderr.
     """
     sim = simulation
     name = _written_magnet(sim, magnet)
+    method = _method(method, importance or sharpen is not None)
     if sim.transient:
         raise DynamicsError("nodes", "a write-error rate needs the thermal field, which runs "
                             "whose nodes store heat (or with time-resolved Joule heat) do not "
                             "have: impose the temperatures as drives instead")
-    if not (isinstance(trajectories, (int, np.integer)) and 1 <= trajectories <= 2**31):
-        raise DynamicsError("trajectories", f"must be a whole number in [1, 2**31], got "
-                            f"{trajectories!r}")
-    if not (isinstance(chunk, (int, np.integer)) and chunk >= 1):
-        raise DynamicsError("chunk", f"must be a whole number >= 1, got {chunk!r}")
-    if sharpen is not None and not (np.isfinite(sharpen) and sharpen >= 1):
-        raise DynamicsError("sharpen", f"must be a number >= 1, got {sharpen!r}")
+    _check_sizes(method, trajectories, chunk, sharpen, pilot)
     j = sim.names.index(name)
     par = sim.magnets[name]
     start = sim.initial_state()
     ref = reference_direction(start[j], par.anisotropy_axis)
     temperature = float(sim.model.magnet_temperatures(start[None])[0, j])
     job = _Job(sim, until, start, j, ref, par, temperature, int(seed), min(chunk, BLOCK), dt)
+    if method == "splitting":
+        return _splitting(job, name, particles, replicas, progress)
     n = int(trajectories)
-    if not importance:
+    if method == "brute":
         return _brute(name, n, job.count(n, None, 0, progress)[0], temperature)
     search = (None, 0, 0, None)
     if sharpen is None:
-        search = job.cross_entropy(int(pilot))
+        search = job.cross_entropy(1000 if pilot is None else int(pilot))
         sharpen = search[0]
     sums = job.count(n, float(sharpen), 2**31, progress)  # the pilots' streams count from 0
     return _weighted(name, n, sums, temperature, float(sharpen),
                      Well(par, ref, temperature), search[1:])
+
+
+METHODS = ("brute", "importance", "splitting")
+
+
+def _method(method, importance: bool) -> str:
+    """The estimator asked for: ``method`` (one of METHODS) or, by default, importance
+    sampling when asked for with ``importance`` or a ``sharpen``, else brute force."""
+    if method is None:
+        return "importance" if importance else "brute"
+    if not (isinstance(method, str) and method in METHODS):
+        raise DynamicsError("method", f"must be one of {', '.join(METHODS)}, got {method!r}")
+    if importance and method != "importance":
+        raise DynamicsError("method", f"importance sampling (importance, sharpen) and "
+                            f"{method!r} exclude each other")
+    return method
+
+
+def _whole(value, least: int, most: int) -> bool:
+    return (isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+            and least <= value <= most)
+
+
+def _check_sizes(method, trajectories, chunk, sharpen, pilot) -> None:
+    """DynamicsError naming a wrong N or pilot size (or either given to splitting), chunk or
+    sharpening."""
+    if method == "splitting":
+        for field, value in (("trajectories", trajectories), ("pilot", pilot)):
+            if value is not None:
+                raise DynamicsError(field, "multilevel splitting takes particles and "
+                                    "replicas, neither trajectories nor pilot runs")
+    elif not _whole(trajectories, 1, 2**31):
+        raise DynamicsError("trajectories", f"must be a whole number in [1, 2**31], got "
+                            f"{trajectories!r}")
+    if not _whole(chunk, 1, 2**62):
+        raise DynamicsError("chunk", f"must be a whole number >= 1, got {chunk!r}")
+    if sharpen is not None and not (np.isfinite(sharpen) and sharpen >= 1):
+        raise DynamicsError("sharpen", f"must be a number >= 1, got {sharpen!r}")
+    if pilot is not None and not _whole(pilot, 10, 2**24):
+        raise DynamicsError("pilot", f"must be a whole number in [10, 2**24], got {pilot!r}")
 
 
 def _written_magnet(sim, magnet) -> str:
@@ -242,8 +336,6 @@ class _Job:
         method: at each level ``pilot`` trajectories from the current proposal; the fraction
         ``keep`` that switched last (or all failures, once there are that many) refit
         λ = Σ w / Σ w u; converged when the kept ones are failures."""
-        if not (isinstance(pilot, (int, np.integer)) and pilot >= 10):
-            raise DynamicsError("pilot", f"must be a whole number >= 10, got {pilot!r}")
         well = Well(self.par, self.ref, self.temperature)
         sharpen, used = 1.0, 0
         for level in range(levels):
@@ -291,3 +383,161 @@ def _weighted(name, n, sums, temperature, sharpen, well, search) -> WriteErrorRa
     return WriteErrorRate(name, method, n, k, rate,
                           (max(rate - Z95 * error, 0.0), rate + Z95 * error), error, effective,
                           temperature, sharpen, pilots, levels, converged)
+
+
+#: Saved instants of a splitting estimate on [0, until]: the time grid of the score and of
+#: the branching points.
+INSTANTS = 101
+
+
+class Lateness:
+    r"""How late a write runs: the score of multilevel splitting, an approximate committor.
+
+    Near its easy direction ref a magnet under a write pulse is a two-dimensional
+    Ornstein–Uhlenbeck process turned inside out: its transverse magnetization m⊥ grows as
+    dm⊥ = (λ + iω) m⊥ dt + √(2D) dW, the spin-transfer torque above threshold giving λ > 0,
+    ω the precession, and Brown's thermal field (with the spin-pumping noise) the diffusion
+    D = α γ k_B T / ((1 + α²) M_s V) per component (s⁻¹; α with the pumping damping). The
+    write fails when the limit Z = e^{−λt} m⊥(t→∞) — Gaussian about e^{−λt} m⊥(t) with the
+    variance D e^{−2λt}/λ of the noise still to come — falls within a small ε of zero, so
+    the chance to fail from (t, m) is q ≈ (λ ε²/2D) e^{2λt} exp(−λ|m⊥|²/2D):
+
+    .. math::
+
+        \ln q = 2λ\,\Big(t - \frac{u}{2D}\Big) + \text{const}, \qquad u = 1 - m\cdot
+        \mathrm{ref} ≈ |m_⊥|^2/2,
+
+    whatever λ (which the drive sets). The lateness δ = t − u/2D (s) therefore orders states
+    as the committor does: a write that the thermal field kept close to ref for long is late,
+    one that left early is not. (A lateness in ln u, the deterministic clock of the
+    small-angle growth, overrates starts much closer to ref than the thermal scale, where
+    the noise still to come dominates.) The score maps it into (0, 1),
+
+    .. math::
+
+        ξ(t, m) = \tfrac12 + \tfrac1π \arctan\frac{δ}{T}
+
+    for a magnet not reversed (m·ref ≥ −θ, θ the switching threshold 0.5), ξ = 0 for one
+    reversed (it will not come back), and at the end t = T: ξ = 1 if not switched, 0 if
+    switched — the event. The arctan only maps δ into (0, 1): splitting uses the order of
+    scores, nothing else, so the value of λ and the scale T do not matter. The order is the
+    committor's for an axially symmetric well (a perpendicular free layer, as the pillar's);
+    in a biaxial one (an in-plane layer) m⊥ grows along an ellipse and u orders states only
+    roughly — the estimate stays unbiased, with a larger spread.
+
+    horizon : T (s).   diffusion : D (s⁻¹).
+    """
+
+    def __init__(self, horizon: float, diffusion: float, threshold: float = 0.5):
+        self.horizon, self.diffusion, self.threshold = float(horizon), float(diffusion), threshold
+
+    @classmethod
+    def of(cls, simulation, magnet: str, ref, temperature: float, horizon: float):
+        """The lateness of ``magnet`` of ``simulation`` in the well of ``ref`` at
+        ``temperature`` (K): D from its damping, with the spin-pumping damping when the run
+        pumps (:func:`~spincaloric.dynamics.switching.circuit_pumping_damping`)."""
+        par = simulation.magnets[magnet]
+        alpha = par.damping
+        if simulation.pumps:
+            alpha += circuit_pumping_damping(simulation.model, magnet, ref, par)
+        d = alpha * par.gyromagnetic_ratio * BOLTZMANN * temperature / (
+            (1 + alpha**2) * par.moment)
+        return cls(horizon, d)
+
+    def lateness(self, times, projections):
+        """δ = t − u/2D (s) at the instants ``times`` (S',) s of m·ref = ``projections``."""
+        return np.asarray(times, float) - (1.0 - np.asarray(projections, float)) / (
+            2 * self.diffusion)
+
+    def score(self, times, projections):
+        """ξ (E, S') at the instants ``times`` (S',) s, the last one being T, of trajectories
+        whose m·ref there are ``projections`` (E, S')."""
+        p = np.asarray(projections, float)
+        late = self.lateness(times, p)
+        xi = np.minimum(0.5 + np.arctan(late / self.horizon) / np.pi, np.nextafter(1.0, 0.0))
+        up = p >= -self.threshold
+        xi = np.where(up, xi, 0.0)
+        if np.isclose(times[-1], self.horizon, rtol=1e-12, atol=0.0):
+            xi[:, -1] = up[:, -1]
+        return xi
+
+
+class _Chain:
+    """The writes of ``job`` as the Markov chain of multilevel splitting
+    (:class:`.splitting.Model`): the dynamic magnets' states (k, 3) at INSTANTS saved
+    instants of [0, until], each run with thermal-field streams never used before, the
+    starting states exact samples of the well; scored by ``lateness``."""
+
+    def __init__(self, job: _Job, instants: int = INSTANTS):
+        self.job, self.instants = job, instants
+        self.times = np.linspace(0.0, job.until, instants)
+        self.dt = job.dt if job.dt is not None else min(1e-12, job.until / (instants - 1) / 20)
+        self.rng = np.random.default_rng(np.random.SeedSequence(job.seed,
+                                                                spawn_key=(2**32 + 2,)))
+        self.stream = 0
+        self.lateness = None
+
+    def starts(self, count: int) -> np.ndarray:
+        job = self.job
+        states = np.repeat(job.start[None], count, axis=0)
+        states[:, job.j] = sample_well(job.par, job.ref, job.temperature, count, self.rng)[0]
+        return states
+
+    def project(self, states, start: int):
+        """(states (E, S − start, k, 3), m·ref (E, S − start) of the written magnet) of runs
+        from ``states`` at instant ``start``."""
+        job = self.job
+        if self.stream + len(states) > 2**32:
+            raise DynamicsError("particles", "the thermal-field streams of one seed (2**32 "
+                                "trajectories) are used up: fewer particles or replicas")
+        run = job.sim.run(job.until, n_save=self.instants - start, ensemble=len(states),
+                          initial=states, start=float(self.times[start]),
+                          temperature_noise=True, seed=job.seed, dt=self.dt,
+                          first_trajectory=self.stream)
+        self.stream += len(states)
+        return run.m, run.m[:, :, job.j] @ job.ref
+
+    def advance(self, states, start: int):
+        paths, p = self.project(states, start)
+        return paths, self.lateness.score(self.times[start:], p)
+
+
+def _splitting(job: _Job, name: str, particles, replicas, progress: bool) -> WriteErrorRate:
+    """Multilevel splitting (:func:`.splitting.split`) of ``replicas`` independent replicas
+    of ``particles``, scored by their :class:`Lateness`."""
+    from .splitting import replica_interval, split
+
+    if not _whole(particles, 2, 2**20):
+        raise DynamicsError("particles", f"must be a whole number in [2, 2**20], got "
+                            f"{particles!r}")
+    if not _whole(replicas, 1, 10**4):
+        raise DynamicsError("replicas", f"must be a whole number in [1, 10000], got "
+                            f"{replicas!r}")
+    chain = _Chain(job)
+    chain.lateness = Lateness.of(job.sim, name, job.ref, job.temperature, job.until)
+    report = None
+    if progress:
+        from ..progress import Progress
+
+        report = Progress("wer", replicas, f"{replicas} replicas of {particles} particles "
+                          f"to {job.until * 1e9:g} ns")
+    runs = []
+    try:
+        for r in range(replicas):
+            rng = np.random.default_rng(np.random.SeedSequence(job.seed,
+                                                               spawn_key=(2**32 + 3, r)))
+            runs.append(split(chain, particles, rng))
+            if report is not None:
+                report.update(1)
+    finally:
+        if report is not None:
+            report.close()
+    rate, error, interval, ideal = replica_interval([r.estimate for r in runs], particles)
+    extinct = sum(r.extinct for r in runs)
+    if rate == 0:  # below the levels reached: the chance to pass the last one bounds it
+        interval = ideal = (0.0, max(r.reached for r in runs))
+    return WriteErrorRate(
+        name, "multilevel splitting", particles * replicas,
+        sum(particles for r in runs if r.complete), rate, interval, error, None,
+        job.temperature, None, 0, sum(r.iterations for r in runs),
+        all(r.complete or r.extinct for r in runs), replicas, sum(r.cost for r in runs), ideal, extinct)
