@@ -99,7 +99,10 @@ def test_bad_requests_name_their_field():
                           (dict(trajectories=None, method="splitting", replicas=0), "replicas"),
                           (dict(trajectories=None, method="splitting", pilot=3), "pilot"),
                           (dict(trajectories=10, method="splitting"), "trajectories"),
-                          (dict(trajectories=None), "trajectories"),
+                          (dict(trajectories=10, particles=50), "particles"),
+                          (dict(trajectories=10, replicas=2), "replicas"),
+                          (dict(trajectories=10, method="brute", pilot=50), "pilot"),
+                          (dict(trajectories=10, seed=-1), "seed"),
                           (dict(trajectories=10, method="slow"), "method"),
                           (dict(trajectories=None, method="splitting", importance=True),
                            "method")):
@@ -107,6 +110,18 @@ def test_bad_requests_name_their_field():
         with pytest.raises(DynamicsError) as err:
             write_error_rate(sim, 1e-10, n, **kwargs)
         assert err.value.field == field
+
+
+def test_a_device_spec_stands_for_its_simulation_and_n_defaults_to_ten_thousand():
+    """The file's spec gives the Simulation its [simulation] settings (spin pumping off here,
+    as the CLI would); anything else is refused naming the argument."""
+    spec = load_spec(DEVICE)
+    spec.simulation["pumping"] = False
+    result = write_error_rate(spec, 0.3e-9, 32, seed=1)
+    assert result.failures == 32  # 0.3 ns: the pulse has barely begun
+    with pytest.raises(DynamicsError) as err:
+        write_error_rate(object(), 1e-10)
+    assert err.value.field == "simulation"
 
 
 def test_splitting_of_a_write_that_cannot_succeed_yet():

@@ -409,10 +409,12 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_p
               help="adaptive multilevel splitting: the writes that run latest against the "
                    "thermal diffusion are cloned and continued with fresh noise (rates of "
                    "1e-6 and below)")
-@click.option("--particles", type=click.IntRange(2, 2**20), default=100, show_default=True,
-              help="particles of each splitting replica (relative error ~ sqrt(-ln WER/n))")
-@click.option("--replicas", type=click.IntRange(1, 10**4), default=8, show_default=True,
-              help="independent splitting replicas: their mean and its Student's t interval")
+@click.option("--particles", type=click.IntRange(2, 2**20),
+              help="particles n of each splitting replica [default: 100]: relative error "
+                   "about sqrt(|ln WER|/(n R)), cost about n R (1 + |ln WER|) trajectories")
+@click.option("--replicas", type=click.IntRange(1, 10**4),
+              help="independent splitting replicas R: their mean and its Student's t "
+                   "interval [default: 8]")
 @click.option("--pilot", type=click.IntRange(min=10),
               help="trajectories per cross-entropy level (not counted in N) [default: 1000]")
 @click.option("--magnet", help="the dynamic magnet written [default: the only one]")
@@ -443,8 +445,6 @@ def wer(device, trajectories, importance, sharpen, splitting, particles, replica
     try:
         sim, opts = spec.simulation_for(p.circuit, end)
         with _compile_notice():
-            if not splitting and trajectories is None:
-                trajectories = 10_000
             result = write_error_rate(sim, end, trajectories, magnet=magnet,
                                       method="splitting" if splitting else None,
                                       importance=importance or sharpen is not None,
@@ -457,7 +457,8 @@ def wer(device, trajectories, importance, sharpen, splitting, particles, replica
     for warning in result.warnings():
         click.echo(f"warning: {device}: {warning}", err=True)
     if as_json:
-        click.echo(json.dumps({"file": device, "until": end, **result.summary()}))
+        click.echo(json.dumps({"file": device, "until": end, "seed": seed,
+                               "pumping": sim.pumps, **result.summary()}))
     else:
         click.echo(str(result))
 

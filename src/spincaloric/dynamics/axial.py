@@ -84,6 +84,11 @@ class AxialTable:
     coefficients: np.ndarray
     error: float
 
+    def __repr__(self) -> str:
+        return (f"AxialTable(axis={np.array2string(self.axis, precision=4)}, degree="
+                f"{self.degree}, drive slots {self.columns.tolist()}, {len(self.unknowns)} "
+                f"unknowns, error={self.error:.2g})")
+
     @property
     def degree(self) -> int:
         """N, the largest degree of the series kept."""

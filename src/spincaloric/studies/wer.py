@@ -54,7 +54,8 @@ import numpy as np
 from ..constants import BOLTZMANN
 from ..dynamics.equilibrium import DEFENSIVE, Well, sample_well
 from ..dynamics.switching import circuit_pumping_damping, reference_direction
-from ..errors import DynamicsError
+from ..errors import DeviceError, DynamicsError
+from ..validation import seed as validated_seed
 
 #: The z value of a two-sided 95 % normal interval.
 Z95 = 1.959963984540054
@@ -117,8 +118,8 @@ class WriteErrorRate:
             return self._splitting_warnings()
         if self.converged is False:
             out.append(f"the cross-entropy search did not reach the failures in {self.levels} "
-                       "levels: the sharpening is a guess (more --pilot trajectories, or "
-                       "brute force)")
+                       "levels: the sharpening is a guess (more --pilot trajectories, brute force, "
+                       "or multilevel splitting: --splitting)")
         if self.effective_samples is not None and 0 < self.effective_samples < 10:
             out.append(f"only {self.effective_samples:.3g} effective samples carry the failures: "
                        "the normal interval is unreliable (more trajectories)")
@@ -169,26 +170,35 @@ BLOCK = 2**16
 def write_error_rate(simulation, until: float, trajectories: int | None = None, *,
                      magnet: str | None = None, method: str | None = None,
                      importance: bool = False, sharpen: float | None = None,
-                     pilot: int | None = None, particles: int = 100, replicas: int = 8,
-                     seed: int = 0, chunk: int = 4096, dt: float | None = None,
-                     progress: bool = False) -> WriteErrorRate:
+                     pilot: int | None = None, particles: int | None = None,
+                     replicas: int | None = None, seed: int = 0, chunk: int = 4096,
+                     dt: float | None = None, progress: bool = False) -> WriteErrorRate:
     """Estimate the write-error rate of the drives of ``simulation`` over [0, ``until``] s.
 
-    method : "brute" (default), "importance" (also ``importance=True``) or "splitting".
-    trajectories : N ≥ 1 of brute force and importance sampling (not of splitting).
+    simulation : a :class:`~spincaloric.dynamics.simulation.Simulation`, or a device file's
+    spec (:func:`~spincaloric.io.load_spec`: its ``[simulation]`` settings, spin pumping
+    included).   method : "brute" (default), "importance" (also ``importance=True``) or
+    "splitting".   trajectories : N ≥ 1 of brute force and importance sampling (default
+    10 000; not of splitting).
     magnet : the dynamic magnet written (default: the only one; other dynamic magnets start
     from the circuit's magnetization).   sharpen : importance sampling of the starting state
     with the sharpening s ≥ 1 (the proposal's rate over the well's,
     :func:`~spincaloric.dynamics.equilibrium.sample_well`) or, by default, the one the
     cross-entropy method finds with ``pilot`` trajectories per level (default 1000; not
-    counted in N).   particles, replicas : multilevel splitting with n ≥ 2 particles in each
-    of R ≥ 1 independent replicas, scored by their :class:`Lateness`.   seed : whole number in [0, 2⁶³).   chunk : trajectories
+    counted in N).   particles, replicas : multilevel splitting with n ≥ 2 particles
+    (default 100) in each of R ≥ 1 independent replicas (default 8), scored by their
+    :class:`Lateness`; its relative error is about √(|ln WER|/(nR)) and its cost about
+    nR(1 + |ln WER|) trajectories.   seed : whole number in [0, 2⁶³).   chunk : trajectories
     per integration call.   dt : the stochastic Heun step (s; default as
     :meth:`Simulation.run`).   progress : report on stderr.
     """
-    sim = simulation
+    sim = _simulation_of(simulation, until)
     name = _written_magnet(sim, magnet)
     method = _method(method, importance or sharpen is not None)
+    seed = validated_seed(seed, error=DynamicsError)
+    _check_method_fields(method, particles, replicas, pilot, sharpen)
+    if method != "splitting" and trajectories is None:
+        trajectories = 10_000
     if sim.transient:
         raise DynamicsError("nodes", "a write-error rate needs the thermal field, which runs "
                             "whose nodes store heat (or with time-resolved Joule heat) do not "
@@ -201,7 +211,8 @@ def write_error_rate(simulation, until: float, trajectories: int | None = None, 
     temperature = float(sim.model.magnet_temperatures(start[None])[0, j])
     job = _Job(sim, until, start, j, ref, par, temperature, int(seed), min(chunk, BLOCK), dt)
     if method == "splitting":
-        return _splitting(job, name, particles, replicas, progress)
+        return _splitting(job, name, 100 if particles is None else particles,
+                          8 if replicas is None else replicas, progress)
     n = int(trajectories)
     if method == "brute":
         return _brute(name, n, job.count(n, None, 0, progress)[0], temperature)
@@ -228,6 +239,34 @@ def _method(method, importance: bool) -> str:
         raise DynamicsError("method", f"importance sampling (importance, sharpen) and "
                             f"{method!r} exclude each other")
     return method
+
+
+def _simulation_of(simulation, until):
+    """The Simulation of ``simulation``: itself, or that of a device file's spec with its
+    ``[simulation]`` settings (:meth:`DeviceSpec.simulation_for`)."""
+    if hasattr(simulation, "simulation_for") and hasattr(simulation, "device"):
+        try:
+            return simulation.simulation_for(simulation.device.finalize(), until)[0]
+        except DeviceError as err:
+            raise DynamicsError(err.field, err.reason) from None
+    if not hasattr(simulation, "names") or not hasattr(simulation, "run"):
+        raise DynamicsError("simulation", f"must be a Simulation or a device file's spec "
+                            f"(spincaloric.io.load_spec), got {type(simulation).__name__}")
+    return simulation
+
+
+def _check_method_fields(method, particles, replicas, pilot, sharpen) -> None:
+    """A DynamicsError naming a setting of another estimator than ``method``."""
+    given = {"particles": particles, "replicas": replicas}
+    if method != "splitting":
+        for field, value in given.items():
+            if value is not None:
+                raise DynamicsError(field, f"only multilevel splitting takes {field} "
+                                    "(method='splitting', wer --splitting)")
+    if method == "brute" and pilot is not None:
+        raise DynamicsError("pilot", "only importance sampling takes pilot runs "
+                            "(method='importance', wer --importance)")
+    del sharpen  # a sharpening asks for importance sampling itself (_method)
 
 
 def _whole(value, least: int, most: int) -> bool:
@@ -519,7 +558,8 @@ def _splitting(job: _Job, name: str, particles, replicas, progress: bool) -> Wri
     if progress:
         from ..progress import Progress
 
-        report = Progress("wer", replicas, f"{replicas} replicas of {particles} particles "
+        report = Progress("wer", replicas, f"{replicas} replica{'s' if replicas > 1 else ''} "
+                          f"of {particles} particles "
                           f"to {job.until * 1e9:g} ns")
     runs = []
     try:
@@ -536,6 +576,8 @@ def _splitting(job: _Job, name: str, particles, replicas, progress: bool) -> Wri
     extinct = sum(r.extinct for r in runs)
     if rate == 0:  # below the levels reached: the chance to pass the last one bounds it
         interval = ideal = (0.0, max(r.reached for r in runs))
+    elif rate == 1:  # every particle failed from its start: nR independent failures
+        interval = ideal = (0.025 ** (1.0 / (particles * replicas)), 1.0)
     return WriteErrorRate(
         name, "multilevel splitting", particles * replicas,
         sum(particles for r in runs if r.complete), rate, interval, error, None,
