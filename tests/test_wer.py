@@ -267,3 +267,23 @@ def test_a_run_with_heat_capacities_has_no_write_error_rate():
     sim = Simulation(spec.device.finalize(), spec.magnets, spec.drives)
     with pytest.raises(DynamicsError, match="nodes: a write-error rate needs the thermal field"):
         write_error_rate(sim, 1e-10, 4)
+
+
+def test_a_run_advances_the_callers_report_and_leaves_it_open():
+    """wer's progress moves within an ensemble: Simulation.run(progress=report) adds the
+    trajectories' share of every kernel call to the caller's report and does not close it."""
+
+    class Report:
+        def __init__(self):
+            self.done, self.closed = 0.0, False
+
+        def update(self, amount):
+            self.done += amount
+
+        def close(self):
+            self.closed = True
+
+    sim = pulse_simulation()
+    report = Report()
+    sim.run(0.2e-9, n_save=2, ensemble=8, temperature_noise=True, progress=report)
+    assert report.done == pytest.approx(8.0, rel=1e-12, abs=1e-12) and not report.closed

@@ -28,6 +28,14 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
+def span(seconds: float) -> str:
+    """A simulated time in its natural unit: "800 ps", "3.1 ns", "12 µs", "3 ms"."""
+    for scale, unit in ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs"), (1e-9, "ns")):
+        if abs(seconds) >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds / 1e-12:.3g} ps"
+
+
 def _is_terminal(stream) -> bool:
     try:
         return bool(stream.isatty())

@@ -504,7 +504,8 @@ class Simulation:
             static value (J = number of drives, in the order of ``drives``); default 1.
         rtol, atol, max_step : RK45 error control (max_step in s).
         progress : report the progress of a long run on stderr (:mod:`spincaloric.progress`:
-            a bar on a terminal, otherwise a plain line every few seconds).
+            a bar on a terminal, otherwise a plain line every few seconds); or a report of
+            the caller's (with ``update(trajectories)``) that the run advances as it goes.
         parameters : {magnet: {field: values (E,)}} per-trajectory magnet parameters, e.g.
             {"free": {"damping": np.linspace(0.005, 0.05, E)}} (SI units of MagnetParameters).
         first_trajectory : trajectory i of this run draws the thermal field of trajectory
@@ -554,16 +555,16 @@ class Simulation:
             kernel_in["rng"] = trajectory_states(seed, ensemble, int(first_trajectory))
         plan = self._call_plan(method, ensemble, dt, rtol, max_step, mp, mv, m0, slon, slot,
                                offsets, values, amp)
-        report = None
-        if progress:
-            from ..progress import Progress
+        report, own = (progress, False) if hasattr(progress, "update") else (None, True)
+        if progress is True:
+            from ..progress import Progress, span
 
             noun = "trajectory" if ensemble == 1 else "trajectories"
-            report = Progress("run", ensemble, f"{ensemble} {noun} to {until * 1e9:g} ns")
+            report = Progress("run", ensemble, f"{ensemble} {noun} to {span(until)}")
         try:
             out, crossing, steps = self._integrate(run, m0, t_save, kernel_in, plan, report)
         finally:
-            if report is not None:
+            if report is not None and own:
                 report.close()
         settings = {"ensemble": int(ensemble), "temperature_noise": bool(temperature_noise),
                     "seed": int(seed)}
@@ -590,19 +591,19 @@ class Simulation:
         """:meth:`run` of a circuit whose nodes store heat (:mod:`.transient`)."""
         from .transient import integrate_transient
 
-        report = None
-        if progress:
-            from ..progress import Progress
+        report, own = (progress, False) if hasattr(progress, "update") else (None, True)
+        if progress is True:
+            from ..progress import Progress, span
 
             report = Progress("run", len(m0), f"{len(m0)} trajectories to "
-                              f"{t_save[-1] * 1e9:g} ns with heat flow")
+                              f"{span(t_save[-1])} with heat flow")
         try:
             m, temps, crossing, steps, extremes = integrate_transient(
                 self, m0, t_save, breaks, mp=mp, mv=mv, slon=slon, amp=amp,
                 ref=self._references(m0), rtol=rtol, atol=atol, max_step=max_step,
                 report=report)
         finally:
-            if report is not None:
+            if report is not None and own:
                 report.close()
         # the integrated temperatures, on every step, within the Sommerfeld expansion?
         warn_beyond_linear_response(0.0, extremes - self.circuit.temperature,

@@ -335,9 +335,9 @@ class _Job:
         failures, total, squares = 0, 0.0, 0.0
         report = None
         if progress:
-            from ..progress import Progress
+            from ..progress import Progress, span
 
-            report = Progress("wer", n, f"{n} trajectories to {self.until * 1e9:g} ns")
+            report = Progress("wer", n, f"{n} trajectories to {span(self.until)}")
         try:
             for lo in range(0, n, BLOCK):
                 m, w = self.starts(lo // BLOCK, min(BLOCK, n - lo), sharpen, 0)
@@ -362,12 +362,10 @@ class _Job:
             initial[:, self.j] = m_start[part]
             run = sim.run(self.until, n_save=2, ensemble=part.stop - lo, initial=initial,
                           temperature_noise=True, seed=self.seed, dt=self.dt,
-                          first_trajectory=first + lo)
+                          first_trajectory=first + lo, progress=report or False)
             result = run.switching()[sim.names[self.j]]
             switched[part] = result.switched
             when[part] = np.where(result.switched, result.time, np.inf)
-            if report is not None:
-                report.update(part.stop - lo)
         return switched, when
 
     def cross_entropy(self, pilot: int, keep: float = 0.1, levels: int = 12):
@@ -556,11 +554,11 @@ def _splitting(job: _Job, name: str, particles, replicas, progress: bool) -> Wri
     chain.lateness = Lateness.of(job.sim, name, job.ref, job.temperature, job.until)
     report = None
     if progress:
-        from ..progress import Progress
+        from ..progress import Progress, span
 
         report = Progress("wer", replicas, f"{replicas} replica{'s' if replicas > 1 else ''} "
                           f"of {particles} particles "
-                          f"to {job.until * 1e9:g} ns")
+                          f"to {span(job.until)}")
     runs = []
     try:
         for r in range(replicas):
