@@ -86,6 +86,7 @@ def test_the_estimate_does_not_depend_on_the_chunking():
     b = write_error_rate(sim, 0.6e-9, 24, seed=5, chunk=64)
     assert (a.failures, a.rate, a.interval) == (b.failures, b.rate, b.interval)
     assert a.failures == 24 and a.interval[0] > 0.85  # 0.6 ns: nothing has switched yet
+    assert any("no write switched" in w for w in a.warnings())
 
 
 def test_bad_requests_name_their_field():

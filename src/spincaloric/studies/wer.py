@@ -114,8 +114,11 @@ class WriteErrorRate:
     def warnings(self) -> list[str]:
         """What makes the estimate less trustworthy than its interval says."""
         out = []
+        if self.rate == 1.0:
+            out.append("no write switched the magnet: does the pulse act, and long enough, "
+                       "before the end of the run (until)?")
         if self.replicas:
-            return self._splitting_warnings()
+            return out + self._splitting_warnings()
         if self.converged is False:
             out.append(f"the cross-entropy search did not reach the failures in {self.levels} "
                        "levels: the sharpening is a guess (more --pilot trajectories, brute force, "
