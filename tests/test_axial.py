@@ -172,10 +172,11 @@ def pillar(tabulate: bool, pumping: bool = True) -> Simulation:
 
 @pytest.mark.parametrize("pumping", [True, False])
 def test_runs_through_the_series_equal_runs_that_solve(pumping):
-    """The write pulse of the pillar. The series evaluates the torque at the direction m/|m|
-    of a stage's magnetization, the solve at the stage's m itself (off the sphere by the
-    step's error), so the two are two discretizations of one equation that differ by less
-    than the step's error: RK4 trajectories equal to 1e-10, adaptive RK45 to its tolerance;
+    """The write pulse of the pillar. Series and solve agree on the unit sphere; a stage's m,
+    off it by the step's error, meets two different polynomial extensions, so the two are two
+    discretizations of one equation that differ by less than the step's error: RK4
+    trajectories 20 times closer to each other than to the run with a quarter of the step
+    (measured: 60 times), adaptive RK45 to its tolerance;
     noisy Heun ensembles (lane kernel, and the scalar kernel for 4 trajectories) from the
     same seeds: the same trajectories switch, at times equal to 2e-11 s (the Heun predictor
     leaves the sphere by (|ṁ| dt)² ~ 10⁻⁴ under the thermal field; near the barrier that
@@ -188,7 +189,8 @@ def test_runs_through_the_series_equal_runs_that_solve(pumping):
                       sim.run(3.1e-9, n_save=3, ensemble=128, temperature_noise=True, seed=4),
                       sim.run(3.1e-9, n_save=3, ensemble=4, temperature_noise=True, seed=4))
     a, b = runs["exact"], runs["series"]
-    assert np.abs(a[0].m - b[0].m).max() < 1e-10
+    finer = exact.run(3.1e-9, n_save=63, method="rk4", dt=5e-14).m
+    assert np.abs(a[0].m - b[0].m).max() < 0.05 * np.abs(a[0].m - finer).max()
     assert np.abs(a[1].m - b[1].m).max() < 1e-5
     for i in (2, 3):
         sa, sb = a[i].switching()["free"], b[i].switching()["free"]

@@ -182,12 +182,10 @@ def _rhs_pumped_lanes(y, mp, mv, bth, tau, dmat, out, mmat, vec, n):
 
 @njit(cache=True, fastmath=True, inline="always")
 def _chebyshev_lanes(y, axis, basis, n):
-    """T_i(c) (N + 1, L) at c = m·p/|m| of every lane."""
+    """T_i(c) (N + 1, L) at c = m·p of every lane (m as it is, :func:`~.kernels.axial_torque`)."""
     for e in range(n):
-        inv = 1.0 / math.sqrt(y[0, 0, e] ** 2 + y[0, 1, e] ** 2 + y[0, 2, e] ** 2)
-        c = (y[0, 0, e] * axis[0] + y[0, 1, e] * axis[1] + y[0, 2, e] * axis[2]) * inv
         basis[0, e] = 1.0
-        basis[1, e] = min(max(c, -1.0), 1.0)
+        basis[1, e] = y[0, 0, e] * axis[0] + y[0, 1, e] * axis[1] + y[0, 2, e] * axis[2]
     for i in range(2, basis.shape[0]):
         for e in range(n):
             basis[i, e] = 2.0 * basis[1, e] * basis[i - 1, e] - basis[i - 2, e]
@@ -232,8 +230,7 @@ def _axial_lanes(y, dl, axis, cols, unk, coef, lens, basis, acc, pumping, tau, d
                 w[unk[o - 2], e] = s
     base = cols.shape[0] * no
     for e in range(n):
-        inv = 1.0 / math.sqrt(y[0, 0, e] ** 2 + y[0, 1, e] ** 2 + y[0, 2, e] ** 2)
-        mx, my, mz = y[0, 0, e] * inv, y[0, 1, e] * inv, y[0, 2, e] * inv
+        mx, my, mz = y[0, 0, e], y[0, 1, e], y[0, 2, e]
         c = mx * axis[0] + my * axis[1] + mz * axis[2]
         u1x, u1y, u1z = axis[0] - c * mx, axis[1] - c * my, axis[2] - c * mz  # p − c m
         u2x = my * axis[2] - mz * axis[1]  # m × p

@@ -277,17 +277,6 @@ def circuit_torque(m, a0, e, t, rd, fd, td, tau, phi, amat, w):
 
 
 @njit(cache=True, fastmath=True, inline="always")
-def inverse_norm(q):
-    """1/√q for a stage's |m|² = q: three Newton steps from 1 (q within 10⁻³ of 1, where they
-    reach round-off: the error squares each step from |q − 1|/2), else the division."""
-    if abs(q - 1.0) > 1e-3:
-        return 1.0 / math.sqrt(q)
-    r = 1.5 - 0.5 * q
-    r = r * (1.5 - 0.5 * q * r * r)
-    return r * (1.5 - 0.5 * q * r * r)
-
-
-@njit(cache=True, fastmath=True, inline="always")
 def chebyshev_sum(coef, row, n, c):
     """Σ_{i<n} coef[row, i] T_i(c) by Clenshaw's recurrence (no stores: registers only)."""
     if n == 0:
@@ -305,14 +294,14 @@ def chebyshev_sum(coef, row, n, c):
 def axial_torque(m, d, axis, cols, unk, coef, lens, pumping, tau, dmat, w):
     """The circuit torque of one dynamic magnet from its series in c = m·p
     (:mod:`.axial`): τ0 (1, 3) N·m into tau, with ``pumping`` D (3, 3) N·m·s into dmat, the
-    tabulated unknowns ``unk`` into w, for the drive vector d (3n,) and the direction of m
-    (1, 3). Table: axis p (3,), drive slots ``cols`` (nc,), coefficients ``coef``
+    tabulated unknowns ``unk`` into w, for the drive vector d (3n,) and the magnetization m
+    (1, 3). Exact on the unit sphere; a stage's m, off it by the step's error, enters as it
+    is (as in the solve, whose maps are polynomials in m): normalising it would put a square
+    root and a division on every stage's critical path. Table: axis p (3,), drive slots ``cols`` (nc,), coefficients ``coef``
     (nc (2 + nt) + 4, N + 1), the terms kept per series ``lens``."""
     mx, my, mz = m[0, 0], m[0, 1], m[0, 2]
-    inv = inverse_norm(mx * mx + my * my + mz * mz)
-    mx, my, mz = mx * inv, my * inv, mz * inv
     px, py, pz = axis[0], axis[1], axis[2]
-    c = min(max(mx * px + my * py + mz * pz, -1.0), 1.0)
+    c = mx * px + my * py + mz * pz
     nt = unk.shape[0]
     no = 2 + nt
     for i in range(nt):
