@@ -224,6 +224,6 @@ def test_internal_free_layer_series():
     exact, series = sim(False), sim(True)
     assert series.torque_table is not None, series.torque_table_reason
     assert series.model.e.shape[1] == 25 and len(series.torque_table.unknowns) >= 1
-    a = exact.run(1e-9, n_save=11, ensemble=80, temperature_noise=True, seed=2, dt=1e-13)
-    b = series.run(1e-9, n_save=11, ensemble=80, temperature_noise=True, seed=2, dt=1e-13)
+    a = exact.run(0.5e-9, n_save=11, ensemble=64, temperature_noise=True, seed=2, dt=1e-13)
+    b = series.run(0.5e-9, n_save=11, ensemble=64, temperature_noise=True, seed=2, dt=1e-13)
     assert np.abs(a.m - b.m).max() < 1e-6
