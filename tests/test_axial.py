@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from random_circuits import random_device, random_unit
-from spincaloric import DeviceError
+from spincaloric import ContactParameters, DeviceError
 from spincaloric.constants import HBAR_E, TORQUE_PER_SPIN_CURRENT
 from spincaloric.dynamics import MagnetParameters, kernels
 from spincaloric.dynamics.axial import TOLERANCE, AxialTable, axial_table, disagreement
@@ -50,9 +50,11 @@ def collinear_circuit(seed: int, hanle: bool = False):
 
 
 def model_of(seed: int, hanle: bool = False):
+    """A random collinear circuit with a static ferromagnet beside the moving one (without
+    one the torque vanishes by symmetry and the run solves instead)."""
     for s in range(seed, seed + 50):
         circuit, moving, p = collinear_circuit(s, hanle)
-        if moving is not None:
+        if moving is not None and circuit.ferromagnet.sum() >= 2:
             return CircuitTorqueModel.build(circuit, [moving]), p
     raise AssertionError("no ferromagnet drawn")  # pragma: no cover
 
@@ -204,7 +206,7 @@ def test_internal_free_layer_series():
     """A free layer that is an internal node (25 sphere features, its own electron temperature
     tabulated for the thermal field): the series and the solve give the same noisy runs, to
     the stochastic Heun step's departure from the sphere (as in the pillar's test)."""
-    from spincaloric import ContactParameters, Device
+    from spincaloric import Device
 
     def sim(tabulate):
         dev = Device(temperature=300.0)
@@ -227,3 +229,44 @@ def test_internal_free_layer_series():
     a = exact.run(0.5e-9, n_save=11, ensemble=64, temperature_noise=True, seed=2, dt=1e-13)
     b = series.run(0.5e-9, n_save=11, ensemble=64, temperature_noise=True, seed=2, dt=1e-13)
     assert np.abs(a.m - b.m).max() < 1e-6
+
+
+def test_each_drive_slot_is_exact_in_its_own_units():
+    """A diffusive free layer (5 cells) behind a lead 2 K hotter: the torque per kelvin is
+    10⁻⁵ of the torque per volt, and the series must carry it to round-off of its own size
+    (a check relative to the largest slot alone would pass a series that dropped it).
+    The series of every slot against the solve, and the compiled run against the solved run
+    on the way to the switch."""
+    from spincaloric.layers import BulkMaterial, Interface, Layer, Lead, multilayer
+
+    co = BulkMaterial(resistivity=60e-9, spin_flip_length=60e-9, spin_asymmetry=0.46,
+                      seebeck=-20e-6, spin_seebeck=-4e-6)
+    cu = BulkMaterial(resistivity=6e-9, spin_flip_length=350e-9, seebeck=1.8e-6)
+    interface = Interface(ContactParameters.from_paper(
+        conductance=0.03, polarization=0.5, mixing=1.2, polarization_derivative=0.3,
+        mixing_derivative=-0.5, seebeck=-10e-6, temperature=300.0))
+    c = multilayer([Lead("left", voltage=-1e-3, temperature=302.0),
+                    Layer("fixed", co, 10e-9, cells=3, magnetization=(0, 0, 1)), interface,
+                    Layer("spacer", cu, 5e-9, cells=2), interface,
+                    Layer("free", co, 4e-9, cells=5, magnetization=(1, 0, 0)),
+                    Lead("right")], area=1e-16, temperature=300.0).finalize()
+    mag = MagnetParameters(saturation_magnetization=1e6, volume=4e-25, damping=0.02,
+                           anisotropy_field=0.2)
+    series = Simulation(c, {"free": mag}, pumping=False)
+    table, model = series.torque_table, series.model
+    assert table is not None, series.torque_table_reason
+    rng = np.random.default_rng(3)
+    m = random_unit(rng, (30,))
+    want, _ = model.unit_responses(m[:, None, :], table.columns)  # (30, nc, 1, 3)
+    got = table.evaluate(m[:, None, :], np.eye(model.d0.size)[table.columns][None])[0]
+    own = np.abs(want[:, :, 0]).max(axis=(0, 2))
+    assert own[list(table.columns).index(1)] < 1e-4 * own.max()  # the kelvin slot is small
+    err = np.abs(got - want[:, :, 0]).max(axis=(0, 2))
+    assert np.all(err <= 1e-10 * np.maximum(own, 1e-13 * own.max()))
+    full = model.torques(m[:, None, :])[:, 0]
+    mine = table.evaluate(m, np.broadcast_to(model.d0, (30, model.d0.size)))[0]
+    assert np.abs(mine - full).max() <= 1e-10 * np.abs(full).max()
+    solved = Simulation(c, {"free": mag}, pumping=False, tabulate=False)
+    a = series.run(0.3e-9, n_save=4, method="rk4", dt=1e-13).m
+    b = solved.run(0.3e-9, n_save=4, method="rk4", dt=1e-13).m
+    assert np.abs(a - b).max() < 1e-8

@@ -37,7 +37,8 @@ channels see) are tabulated the same way, as scalars.
 A table is only used when it *is* the exact map: it is checked against the exact solve
 (:class:`~.torque_model.CircuitTorqueModel`) at magnetizations spread over the whole sphere —
 off the plane it was sampled in, which tests the symmetry too — and accepted if every torque,
-D and tabulated unknown agrees to :data:`TOLERANCE` of the largest value of its kind; else the
+D and tabulated unknown agrees to :data:`TOLERANCE` of the largest value of its drive slot
+(each slot in its own units, :func:`disagreement`); else the
 run solves the circuit at every stage as before. One evaluation costs a few hundred operations
 instead of an assembly and a dense solve.
 """
@@ -49,17 +50,25 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..circuit.contacts import cross_matrix
-from ..constants import HBAR_E, TORQUE_PER_SPIN_CURRENT
+from ..constants import HBAR_E
 from .torque_model import CircuitTorqueModel, dynamic_magnet_nodes
 
-#: Largest disagreement with the exact solve, relative to the largest value of its kind
+#: Largest disagreement with the exact solve, relative to the largest value of its drive slot
 #: (torque, D, unknowns), at which a table stands for the exact map.
 TOLERANCE = 1e-11
 #: Series degrees tried in turn (before each series is cut).
 DEGREES = (32, 64, 128)
 #: Coefficients below this fraction of the largest of their drive slot (of D) are dropped.
 CUT = 1e-14
-#: Exact solves (u³/3 operations each) one build may spend.
+#: A drive slot whose response stays below this fraction of the largest slot's is numerically
+#: zero (round-off of a response that vanishes by symmetry).
+ZERO = 1e-13
+#: A torque scale (N·m per unit drive) below which a slot is judged on an absolute footing:
+#: TOLERANCE of it, 10⁻³⁰ N·m, turns no magnet (γτ/M_sV ≈ 0.1 rad/s for 10⁻¹⁸ A m²); the
+#: circuit's round-off of a torque that vanishes passes, a lost torque of 10⁻²⁴ N·m does not.
+TORQUE_FLOOR = 1e-19
+#: Operations of the exact solves one build may spend (a factorization u³/3 and the 3n drive
+#: columns u² each, at every point sampled or checked).
 BUILD_WORK = 2e10
 #: Random magnetizations of the check.
 CHECKS = 64
@@ -147,15 +156,15 @@ def axial_table(model: CircuitTorqueModel, unknowns=()) -> tuple[AxialTable | No
     axis = _axis(model)
     if axis is None:
         return None, "the other magnetizations and fields are not along one axis"
-    u = model.a0.shape[0]
-    if (DEGREES[0] + CHECKS) * u**3 / 3 > BUILD_WORK:
+    u, nd = model.a0.shape[0], model.d0.size
+    if (DEGREES[0] + CHECKS + 9) * (u**3 / 3 + u * u * nd) > BUILD_WORK:
         return None, f"{u} unknowns: the table would cost more than it saves"
     unknowns = np.unique(np.asarray(unknowns, np.int64))
     columns = _responsive_columns(model, axis, unknowns)
     error = np.inf
     for degree in DEGREES:
         coefficients = _cut(_fit(model, axis, columns, unknowns, degree), len(columns),
-                            len(unknowns), _scale(model))
+                            len(unknowns))
         table = AxialTable(axis, columns, unknowns, coefficients, 0.0)
         error = disagreement(model, table)
         if error <= TOLERANCE:
@@ -194,11 +203,8 @@ def _points(axis: np.ndarray, degree: int):
 
 def _exact(model: CircuitTorqueModel, m: np.ndarray, columns, unknowns):
     """Exact τ0 (M, nc, 3), unknowns (M, nc, nt) per unit drive, D (M, 3, 3) at m (M, 3)."""
-    unit = np.eye(model.d0.size)[columns]  # (nc, 3n)
-    mm = np.broadcast_to(m[:, None, None, :], (len(m), len(columns), 1, 3))
-    tau = model.torques(mm, unit[None])[:, :, 0]
-    y = model.solved(mm, unit[None])[..., unknowns]
-    return tau, y, model.damping_matrix(m[:, None, :])[:, 0, :, 0, :]
+    tau, y = model.unit_responses(m[:, None, :], columns)
+    return tau[:, :, 0], y[..., unknowns], model.damping_matrix(m[:, None, :])[:, 0, :, 0, :]
 
 
 def _responsive_columns(model: CircuitTorqueModel, axis, unknowns) -> np.ndarray:
@@ -237,39 +243,35 @@ def _fit(model, axis, columns, unknowns, degree) -> np.ndarray:
     return np.ascontiguousarray(coef.T)
 
 
-def _cut(coef: np.ndarray, nc: int, nt: int, scale: float) -> np.ndarray:
+def _cut(coef: np.ndarray, nc: int, nt: int) -> np.ndarray:
     """The coefficients with those below :data:`CUT` of the largest of their group (a drive
-    slot's a, b; each unknown of a slot; D) set to zero, trailing zero columns dropped. The
-    groups' largest is at least the circuit's own scale (:func:`_scale`: a torque that
-    vanishes by symmetry keeps no series of round-off), and 1 per unit drive for unknowns."""
+    slot's a, b; each unknown of a slot; D) set to zero, trailing zero columns dropped. A
+    group's largest is at least :data:`ZERO` of the largest group of its kind (a torque
+    that vanishes by symmetry keeps no series of round-off), and for an unknown (an electron
+    temperature) 1 K per unit drive."""
     no = 2 + nt
-    groups = [(range(ci * no, ci * no + 2), scale) for ci in range(nc)]
-    groups += [([ci * no + 2 + i], 1.0) for ci in range(nc) for i in range(nt)]
-    groups.append((range(nc * no, nc * no + 4), scale * HBAR_E))
+    kinds = [[list(range(ci * no, ci * no + 2)) for ci in range(nc)],
+             [[ci * no + 2 + i] for ci in range(nc) for i in range(nt)],
+             [list(range(nc * no, nc * no + 4))]]
     coef = coef.copy()
-    for rows, floor in groups:
-        rows = list(rows)
-        block = coef[rows]
-        block[np.abs(block) < CUT * max(np.abs(block).max(), floor)] = 0.0
-        coef[rows] = block
+    for kind, groups in enumerate(kinds):
+        top = max((np.abs(coef[rows]).max() for rows in groups), default=0.0)
+        floor = 1.0 if kind == 1 else ZERO * top  # an unknown: 1 K per unit drive at least
+        for rows in groups:
+            block = coef[rows]
+            block[np.abs(block) < CUT * max(np.abs(block).max(), floor)] = 0.0
+            coef[rows] = block
     keep = np.flatnonzero(np.any(coef != 0, axis=0))
     width = keep[-1] + 1 if len(keep) else 1
     return np.ascontiguousarray(coef[:, :width])
 
 
-def _scale(model: CircuitTorqueModel) -> float:
-    """(ħ/2e) G (N·m per V), G (S) the largest entry of the maps: the torque a volt could
-    exert through the circuit's largest conductance."""
-    return TORQUE_PER_SPIN_CURRENT * max(np.abs(model.t).max(initial=0.0),
-                                         np.abs(model.a0).max(initial=0.0), 1e-300)
-
-
 def disagreement(model: CircuitTorqueModel, table: AxialTable) -> float:
-    """The largest |table − exact| over random unit m (and m near ±p), relative to the
-    largest exact value of each kind (torque, D, unknowns), or, where that is smaller (a
-    torque that vanishes by symmetry), to the circuit's own scale: (ħ/2e) G per volt for a
-    torque and (ħ/2e)(ħ/e) G for D, G (S) the largest entry of the maps; 1 per unit drive
-    for an unknown."""
+    """The largest |table − exact| over random unit m (and m near ±p), for each drive slot
+    relative to that slot's largest exact value (the slots have their own units: V, K, A),
+    or, for a torque that vanishes, to :data:`ZERO` of the largest slot's and at least
+    :data:`TORQUE_FLOOR`, for an unknown (an electron temperature) to 1 K per unit drive; for D
+    relative to its largest value (at least (ħ/e) TORQUE_FLOOR)."""
     rng = np.random.default_rng(7)
     m = rng.normal(size=(CHECKS, 3))
     m[:4] = table.axis * [[1.0], [-1.0], [1.0], [-1.0]] + 1e-6 * m[:4]
@@ -277,10 +279,14 @@ def disagreement(model: CircuitTorqueModel, table: AxialTable) -> float:
     tau, y, dmat = _exact(model, m, table.columns, table.unknowns)
     unit = np.eye(model.d0.size)[table.columns]
     t_tab, d_tab, y_tab = table.evaluate(m[:, None, :], unit[None])
-    g = _scale(model)
     worst = 0.0
-    for got, want, floor in ((t_tab, tau, g), (y_tab, y, 1.0), (d_tab[:, 0], dmat, g * HBAR_E)):
+    for got, want, floor in ((t_tab, tau, ZERO), (y_tab, y, None)):  # (M, nc, ...): per slot
         if want.size:
-            scale = max(np.abs(want).max(), floor)
-            worst = max(worst, float(np.abs(got - want).max() / scale))
+            size = np.abs(want).reshape(len(m), want.shape[1], -1).max(axis=(0, 2))
+            err = np.abs(got - want).reshape(len(m), want.shape[1], -1).max(axis=(0, 2))
+            scale = np.maximum(size, max(ZERO * size.max(), TORQUE_FLOOR) if floor else 1.0)
+            worst = max(worst, float(np.max(err / np.where(scale > 0, scale, 1.0))))
+    d_scale = max(np.abs(dmat).max(), TORQUE_FLOOR * HBAR_E)
+    if dmat.size:
+        worst = max(worst, float(np.abs(d_tab[:, 0] - dmat).max() / d_scale))
     return worst

@@ -211,12 +211,37 @@ class CircuitTorqueModel:
             "voltage": voltage or {}, "temperature": temperature or {},
             "current": current or {}, "heat": heat or {}}))
 
+    def _system(self, m):
+        """Features φ (..., k, q), A(m) (..., u, u) and R(m) (..., u, 3n) at magnetizations m."""
+        phi = magnetization_features(m) if self.e.shape[1] == 13 else sphere_features(m)
+        a = self.a0 + np.einsum("...kq,kquv->...uv", phi, self.e)
+        return phi, a, self.r0 + np.einsum("...kq,kqud->...ud", phi, self.f)
+
+    def _transverse(self, phi, m, w, extra=None):
+        """τ = (ħ/2e)(I_abs)⊥ (N·m) from the features, the magnetizations and w = (y, d)
+        (..., u + 3n), with ``extra`` (..., k, 3) more absorbed current (A)."""
+        i_abs = np.einsum("...kq,kqiw,...w->...ki", phi, self.t, w)
+        if extra is not None:
+            i_abs = i_abs + extra
+        perp = i_abs - np.einsum("...ki,...ki->...k", i_abs, m)[..., None] * m
+        return TORQUE_PER_SPIN_CURRENT * perp
+
+    def unit_responses(self, m: np.ndarray, slots) -> tuple[np.ndarray, np.ndarray]:
+        """(τ (..., J, k, 3) in N·m, y (..., J, u)): the torques and solved unknowns per unit
+        drive (1 V, 1 K or 1 A) in each of the drive ``slots`` (J,), at static unit
+        magnetizations m (..., k, 3); one factorization of A(m) for all J."""
+        m = np.asarray(m, dtype=float)
+        slots = np.asarray(slots, dtype=np.intp)
+        phi, a, r = self._system(m)
+        y = np.moveaxis(np.linalg.solve(a, r[..., slots]), -1, -2)  # (..., J, u)
+        unit = np.eye(self.d0.size)[slots]
+        w = np.concatenate([y, np.broadcast_to(unit, y.shape[:-1] + unit.shape[-1:])], axis=-1)
+        return self._transverse(phi[..., None, :, :], m[..., None, :, :], w), y
+
     def _solve(self, m, d, mdot=None):
         """Features (..., k, q), solved unknowns y (..., u) at magnetizations m, drives d, and
         with ``mdot`` (..., k, 3) (1/s) the spin pumping source in the right-hand side."""
-        phi = magnetization_features(m) if self.e.shape[1] == 13 else sphere_features(m)
-        a = self.a0 + np.einsum("...kq,kquv->...uv", phi, self.e)
-        r = self.r0 + np.einsum("...kq,kqud->...ud", phi, self.f)
+        phi, a, r = self._system(m)
         rhs = np.einsum("...ud,...d->...u", r, d)
         if mdot is not None:
             rhs = rhs + np.einsum("...kq,kqui,...ki->...u", phi, self.pump,
@@ -379,12 +404,9 @@ class CircuitTorqueModel:
         d = self.d0 if d is None else np.asarray(d, dtype=float)
         phi, y = self._solve(m, d, mdot)
         w = np.concatenate([y, np.broadcast_to(d, y.shape[:-1] + d.shape[-1:])], axis=-1)
-        i_abs = np.einsum("...kq,kqiw,...w->...ki", phi, self.t, w)
-        if mdot is not None:
-            i_abs = i_abs + np.einsum("...kq,kqij,...kj->...ki", phi, self.direct,
-                                      pumped_spin_bias(m, mdot))
-        perp = i_abs - np.einsum("...ki,...ki->...k", i_abs, m)[..., None] * m
-        return TORQUE_PER_SPIN_CURRENT * perp
+        extra = None if mdot is None else np.einsum("...kq,kqij,...kj->...ki", phi, self.direct,
+                                                    pumped_spin_bias(m, mdot))
+        return self._transverse(phi, m, w, extra)
 
 
 def refuse_ideal_pumping(circuit: Circuit, magnets) -> None:
