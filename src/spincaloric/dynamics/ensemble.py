@@ -385,12 +385,17 @@ def _torque_lanes(mode, y, mp, slon, a0, e_map, t_map, pm, hm, rd, fd, td, phi, 
 
 
 @njit(cache=True)
-def _drives_lanes(tt, first, n, d0, slot, offsets, times, values, amp, r0, f, t, d, rd, fd, td,
-                  rd1, fd1, td1):
+def _drives_lanes(mode, tt, first, n, d0, slot, offsets, times, values, amp, r0, f, t, d, rd,
+                  fd, td, rd1, fd1, td1, tab_cols, dl):
     """Drive of every lane at time tt, contracted into rd (u, L), fd (k, q, u, L), td: the
     static drive's contraction once (the lanes share d0, broadcast from the circuit's), then
     each drive's column scaled by its excursion amp (v(t) − d0) lane by lane, lanes
-    innermost (the maps are linear in d, :func:`.kernels.prepare_excursion`)."""
+    innermost (the maps are linear in d, :func:`.kernels.prepare_excursion`). Mode 3 (the
+    torque's series in m·p): the lanes' drives of the series' slots ``tab_cols`` into dl
+    (:func:`_axial_drives_lanes`) instead."""
+    if mode == 3:
+        _axial_drives_lanes(tt, first, n, d0, slot, offsets, times, values, amp, tab_cols, dl)
+        return
     prepare_drive(d0[first], r0, f, t, rd1, fd1, td1)
     _lanes_of(rd1, fd1, td1, rd, fd, td, n)
     x = d[:n]  # the excursion of one drive, lane by lane (d holds at least L entries)
@@ -569,12 +574,8 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                 sl[g, c, e] = slon[first + e, g, c]
     has_tables = slot.shape[0] > 0
     step = save_step[0]  # the first step (t = step dt on the run's own clock)
-    if mode == 3:
-        _axial_drives_lanes(step * dt, first, n, d0, slot, offsets, times, values, amp,
-                            tab_cols, tab[0])
-    else:
-        _drives_lanes(step * dt, first, n, d0, slot, offsets, times, values, amp, r0, f, t, d, rd,
-                      fd, td, rd1, fd1, td1)
+    _drives_lanes(mode, step * dt, first, n, d0, slot, offsets, times, values, amp, r0, f, t, d,
+                  rd, fd, td, rd1, fd1, td1, tab_cols, tab[0])
     n_save = save_step.shape[0]
     si = 0
     while si < n_save and save_step[si] <= step:
@@ -590,12 +591,8 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                 r = ref[first + e, g]
                 pold[g, e] = r[0] * y[g, 0, e] + r[1] * y[g, 1, e] + r[2] * y[g, 2, e]
         if has_tables:
-            if mode == 3:
-                _axial_drives_lanes(tt, first, n, d0, slot, offsets, times, values, amp,
-                                    tab_cols, tab[0])
-            else:
-                _drives_lanes(tt, first, n, d0, slot, offsets, times, values, amp, r0, f, t, d, rd,
-                              fd, td, rd1, fd1, td1)
+            _drives_lanes(mode, tt, first, n, d0, slot, offsets, times, values, amp, r0, f, t, d,
+                          rd, fd, td, rd1, fd1, td1, tab_cols, tab[0])
         if heun:
             # the torque first: an internal magnet's temperature is one of its unknowns
             _torque_lanes(mode, y, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
@@ -613,12 +610,8 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                     for e in range(n):
                         ytmp[g, c, e] = y[g, c, e] + dt * k1[g, c, e]
             if has_tables:
-                if mode == 3:
-                    _axial_drives_lanes(tt + dt, first, n, d0, slot, offsets, times, values, amp,
-                                        tab_cols, tab[0])
-                else:
-                    _drives_lanes(tt + dt, first, n, d0, slot, offsets, times, values, amp, r0, f,
-                                  t, d, rd, fd, td, rd1, fd1, td1)
+                _drives_lanes(mode, tt + dt, first, n, d0, slot, offsets, times, values, amp, r0, f, t,
+                              d, rd, fd, td, rd1, fd1, td1, tab_cols, tab[0])
             _torque_lanes(mode, ytmp, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
                           dmat, tau, tab, n)
             if pumping:
@@ -641,12 +634,8 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                     for e in range(n):
                         ytmp[g, c, e] = y[g, c, e] + 0.5 * dt * k1[g, c, e]
             if has_tables:
-                if mode == 3:
-                    _axial_drives_lanes(tt + 0.5 * dt, first, n, d0, slot, offsets, times, values, amp,
-                                        tab_cols, tab[0])
-                else:
-                    _drives_lanes(tt + 0.5 * dt, first, n, d0, slot, offsets, times, values, amp,
-                                  r0, f, t, d, rd, fd, td, rd1, fd1, td1)
+                _drives_lanes(mode, tt + 0.5 * dt, first, n, d0, slot, offsets, times, values,
+                              amp, r0, f, t, d, rd, fd, td, rd1, fd1, td1, tab_cols, tab[0])
             _torque_lanes(mode, ytmp, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
                           dmat, tau, tab, n)
             if pumping:
@@ -668,12 +657,8 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                     for e in range(n):
                         ytmp[g, c, e] = y[g, c, e] + dt * k3[g, c, e]
             if has_tables:
-                if mode == 3:
-                    _axial_drives_lanes(tt + dt, first, n, d0, slot, offsets, times, values, amp,
-                                        tab_cols, tab[0])
-                else:
-                    _drives_lanes(tt + dt, first, n, d0, slot, offsets, times, values, amp, r0, f,
-                                  t, d, rd, fd, td, rd1, fd1, td1)
+                _drives_lanes(mode, tt + dt, first, n, d0, slot, offsets, times, values, amp, r0, f, t,
+                              d, rd, fd, td, rd1, fd1, td1, tab_cols, tab[0])
             _torque_lanes(mode, ytmp, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
                           dmat, tau, tab, n)
             if pumping:
