@@ -14,7 +14,7 @@ from processes import interruptible
 from spincaloric.circuit.device import DeviceError
 from spincaloric.dynamics.simulation import Simulation
 from spincaloric.io import load_spec, read_toml
-from spincaloric.studies.maps import switching_map
+from spincaloric.studies.maps import batched, switching_map
 
 xr = pytest.importorskip("xarray")
 PILLAR = Path(__file__).parent.parent / "examples" / "devices" / "thermal_switching_pillar.toml"
@@ -23,24 +23,52 @@ AXES = [("drives.free.temperature.peak", np.array([20.0, 45.0])),
 RUN = {"n_save": 81}
 
 
+def direct_run(peak, decay, run_kw):
+    """The pillar's own run (6 ns) with its laser pulse at ``peak`` (K) and ``decay`` (s)."""
+    from spincaloric.dynamics.drives import LaserPulse
+
+    spec = load_spec(PILLAR)
+    laser = LaserPulse(peak=peak, start=0.1e-9, rise=0.05e-9, decay=decay)
+    sim = Simulation(spec.device.finalize(), spec.magnets, {("free", "temperature"): laser})
+    return sim.run(6e-9, **run_kw)
+
+
 def test_map_equals_direct_runs(tmp_path):
     data = read_toml(PILLAR)
     ds = switching_map(data, AXES, 6e-9, tmp_path / "m.nc", chunk=3, run_kw=RUN)
     assert ds["switched"].dims == ("drives.free.temperature.peak",
                                    "drives.free.temperature.decay", "magnet")
-    spec = load_spec(PILLAR)
-    from spincaloric.dynamics.drives import LaserPulse
-
     for i, peak in enumerate(AXES[0][1]):
         for j, decay in enumerate(AXES[1][1]):
-            laser = LaserPulse(peak=peak, start=0.1e-9, rise=0.05e-9, decay=decay)
-            sim = Simulation(spec.device.finalize(), spec.magnets,
-                             {("free", "temperature"): laser})
-            sw = sim.run(6e-9, **RUN).switching()["free"]
+            sw = direct_run(peak, decay, RUN).switching()["free"]
             assert bool(ds["switched"].values[i, j, 0]) == bool(sw.switched[0])
             np.testing.assert_equal(ds["switching_time"].values[i, j, 0], sw.time[0])
     assert ds["switched"].values.any() and not ds["switched"].values.all()
     assert not (tmp_path / "m.nc.chunks").exists()
+
+
+def test_points_that_differ_only_in_drives_run_as_one_ensemble(tmp_path):
+    """A map whose axes are drives' parameters runs a task's points as one ensemble (the lane
+    kernel here: 12 trajectories), each equal to the point's own run."""
+    data = read_toml(PILLAR)
+    run = {"n_save": 81, "method": "rk4", "dt": 2e-12}
+    axes = [("drives.free.temperature.peak", np.array([20.0, 30.0, 45.0, 60.0])),
+            ("drives.free.temperature.decay", np.array([1e-9, 2e-9, 3e-9]))]
+    keys = [k for k, _ in axes]
+    assert batched(data, keys, run)
+    assert not batched(data, ["free.magnet.damping"], run)
+    assert not batched(data, keys, {**run, "temperature_noise": True})
+    ds = switching_map(data, axes, 6e-9, tmp_path / "m.nc", chunk=12, run_kw=run)
+    for i, peak in enumerate(axes[0][1]):
+        for j, decay in enumerate(axes[1][1]):
+            traj = direct_run(peak, decay, run)
+            sw = traj.switching()["free"]
+            assert bool(ds["switched"].values[i, j, 0]) == bool(sw.switched[0])
+            np.testing.assert_allclose(ds["switching_time"].values[i, j, 0], sw.time[0],
+                                       rtol=0, atol=1e-20)
+            np.testing.assert_allclose(ds["final_m"].values[i, j, 0], traj.m[0, -1, 0],
+                                       rtol=0, atol=1e-12)
+    assert ds["switched"].values.any() and not ds["switched"].values.all()
 
 
 def test_a_different_description_never_overwrites(tmp_path):

@@ -611,8 +611,9 @@ def _sweep(device, p, varies, zipped):
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
               help="netCDF result (chunks are kept in OUTPUT.chunks/ until it is complete)")
 @click.option("--chunk", type=click.IntRange(min=1),
-              help="points per task [default: at most 16, about four tasks per worker and "
-                   "progress every 5 %]")
+              help="points per task [default: at most 16 (256 when only drives vary: the "
+                   "points of a task then run as one ensemble), about four tasks per worker "
+                   "and progress every 5 %]")
 @click.option("--workers", type=click.IntRange(min=1), help="local dask cluster of N processes")
 @click.option("--scheduler", help="address of a running dask.distributed scheduler")
 @click.option("--resume", is_flag=True, help="continue an interrupted map")

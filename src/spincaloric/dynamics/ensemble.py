@@ -258,18 +258,34 @@ def _axial_lanes(y, dl, axis, cols, unk, coef, lens, basis, acc, pumping, tau, d
 
 
 @njit(cache=True)
-def _axial_drives_lanes(tt, first, n, d0, slot, offsets, times, values, amp, cols, dl):
-    """The lanes' drives dl (nc, L) of the table's slots ``cols`` at time tt (s)."""
+def _axial_drives_lanes(first, n, d0, slot, vl, amp, cols, dl):
+    """The lanes' drives dl (nc, L) of the table's slots ``cols``, the tables' values vl
+    (J, L) at this time (:func:`_lane_tables`)."""
     for ci in range(cols.shape[0]):
         for e in range(n):
             dl[ci, e] = d0[first + e, cols[ci]]
     for j in range(slot.shape[0]):
         s = slot[j]
-        v = interp_table(tt, times, values, offsets[j], offsets[j + 1])
         for ci in range(cols.shape[0]):
             if cols[ci] == s:
                 for e in range(n):
-                    dl[ci, e] += amp[first + e, j] * (v - d0[first + e, s])
+                    dl[ci, e] += amp[first + e, j] * (vl[j, e] - d0[first + e, s])
+
+
+@njit(cache=True)
+def _lane_tables(tt, first, n, tset, offsets, times, values, cur, vl):
+    """Each drive table's value at time tt (s) for every lane into vl (J, L): lane e reads
+    table set tset[first + e] (``offsets`` (S, J + 1)); a set is read once for a run of
+    lanes that share it (all of them, unless the trajectories have drives of their own)."""
+    last = -1
+    for e in range(n):
+        s = tset[first + e]
+        if s != last:
+            for j in range(vl.shape[0]):
+                cur[j] = interp_table(tt, times, values, offsets[s, j], offsets[s, j + 1])
+            last = s
+        for j in range(vl.shape[0]):
+            vl[j, e] = cur[j]
 
 
 # one kernel on purpose (C901): passing its arrays to more helpers is ~2x slower per trajectory
@@ -385,25 +401,25 @@ def _torque_lanes(mode, y, mp, slon, a0, e_map, t_map, pm, hm, rd, fd, td, phi, 
 
 
 @njit(cache=True)
-def _drives_lanes(mode, tt, first, n, d0, slot, offsets, times, values, amp, r0, f, t, d, rd,
-                  fd, td, rd1, fd1, td1, tab_cols, dl):
+def _drives_lanes(mode, tt, first, n, d0, slot, tset, offsets, times, values, amp, r0, f, t, d,
+                  rd, fd, td, rd1, fd1, td1, tab_cols, dl, cur, vl):
     """Drive of every lane at time tt, contracted into rd (u, L), fd (k, q, u, L), td: the
     static drive's contraction once (the lanes share d0, broadcast from the circuit's), then
     each drive's column scaled by its excursion amp (v(t) − d0) lane by lane, lanes
     innermost (the maps are linear in d, :func:`.kernels.prepare_excursion`). Mode 3 (the
     torque's series in m·p): the lanes' drives of the series' slots ``tab_cols`` into dl
     (:func:`_axial_drives_lanes`) instead."""
+    _lane_tables(tt, first, n, tset, offsets, times, values, cur, vl)
     if mode == 3:
-        _axial_drives_lanes(tt, first, n, d0, slot, offsets, times, values, amp, tab_cols, dl)
+        _axial_drives_lanes(first, n, d0, slot, vl, amp, tab_cols, dl)
         return
     prepare_drive(d0[first], r0, f, t, rd1, fd1, td1)
     _lanes_of(rd1, fd1, td1, rd, fd, td, n)
     x = d[:n]  # the excursion of one drive, lane by lane (d holds at least L entries)
     for j in range(slot.shape[0]):
         s = slot[j]
-        v = interp_table(tt, times, values, offsets[j], offsets[j + 1])
         for e in range(n):
-            x[e] = amp[first + e, j] * (v - d0[first + e, s])
+            x[e] = amp[first + e, j] * (vl[j, e] - d0[first + e, s])
         _add_column(x, s, r0, f, t, rd, fd, td, n)
 
 
@@ -444,31 +460,30 @@ def _add_column(x, s, r0, f, t, rd, fd, td, n):
 
 
 @njit(cache=True, inline="always")
-def _lane_drive(d, row, slot, vj, amp):
-    """One lane's drive vector into d: its static ``row`` with each driven slot at the
-    table's value vj scaled by the lane's amplitude (:func:`~.kernels.drive_at`)."""
+def _lane_drive(d, row, slot, vl, e, amp):
+    """Lane e's drive vector into d: its static ``row`` with each driven slot at the
+    table's value vl[j, e] scaled by the lane's amplitude (:func:`~.kernels.drive_at`)."""
     for i in range(row.shape[0]):
         d[i] = row[i]
     for j in range(slot.shape[0]):
         s = slot[j]
-        d[s] = row[s] + amp[j] * (vj[j] - row[s])
+        d[s] = row[s] + amp[j] * (vl[j, e] - row[s])
 
 
 @njit(cache=True)
-def _noise_lanes(tt, dt, mode, first, n, y, w, dmat, mpl, d0, slot, offsets, times, values, amp,
-                 temp_slot, pslot, pweight, t0, state, vj, d, theta, thetal, temps, cmat, xil,
-                 bth, pumping):
+def _noise_lanes(tt, dt, mode, first, n, y, w, dmat, mpl, d0, slot, tset, offsets, times, values,
+                 amp, temp_slot, pslot, pweight, t0, state, cur, vl, d, theta, thetal, temps,
+                 cmat, xil, bth, pumping):
     """Brown's field into bth (k, 3, L) (T) of every lane at time tt (s), and with ``pumping``
     the pumping channels' (:func:`~.kernels.pumping_field_lanes`): each drive's table read
-    once, the lanes' drive vectors from it (as :func:`~.kernels.drive_at`), the magnets'
+    once per set (:func:`_lane_tables`), the lanes' drive vectors from it (as :func:`~.kernels.drive_at`), the magnets'
     temperatures (``temp_slot``: a drive slot, or with the circuit torque (mode 1, 3) a
     solved unknown in w (u, L)). Per trajectory, Brown's 3k normal deviates, then the
     pumping's 3k, from its own stream in ``state``."""
     k = y.shape[0]
-    for j in range(slot.shape[0]):
-        vj[j] = interp_table(tt, times, values, offsets[j], offsets[j + 1])
+    _lane_tables(tt, first, n, tset, offsets, times, values, cur, vl)
     for e in range(n):
-        _lane_drive(d, d0[first + e], slot, vj, amp[first + e])
+        _lane_drive(d, d0[first + e], slot, vl, e, amp[first + e])
         for g in range(k):
             ts = temp_slot[g]
             if ts >= 0:
@@ -518,9 +533,9 @@ def _crossings(y, k1, k2, k3, k4, ref, pold, tt, dt, heun, t_cross, first, n):
 
 # one kernel on purpose (C901): passing its arrays to more helpers is ~2x slower per trajectory
 @njit(cache=True)
-def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, values, amp, a0,  # noqa: C901
-           r0, e_map, f, t, pm, hm, slon, mp, mv, tab_axis, tab_cols, tab_unk, tab_coef, tab_len,
-           temp_slot, pslot, pweight, t0, out, ref, t_cross, first, n):
+def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, values, amp,  # noqa: C901
+           tset, a0, r0, e_map, f, t, pm, hm, slon, mp, mv, tab_axis, tab_cols, tab_unk, tab_coef,
+           tab_len, temp_slot, pslot, pweight, t0, out, ref, t_cross, first, n):
     k = m0.shape[1]
     u, nd = a0.shape[0], d0.shape[1]
     y = np.empty((k, 3, n))
@@ -553,7 +568,8 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
     temps = np.empty((k, n))
     pold = np.empty((k, n))
     # the thermal fields (_noise_lanes)
-    vj = np.empty(slot.shape[0])
+    cur = np.empty(slot.shape[0])
+    vl = np.empty((slot.shape[0], n))
     theta = np.empty(k)
     thetal = np.empty((k, n))
     xil = np.empty((3 * k, n))
@@ -574,8 +590,8 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                 sl[g, c, e] = slon[first + e, g, c]
     has_tables = slot.shape[0] > 0
     step = save_step[0]  # the first step (t = step dt on the run's own clock)
-    _drives_lanes(mode, step * dt, first, n, d0, slot, offsets, times, values, amp, r0, f, t, d,
-                  rd, fd, td, rd1, fd1, td1, tab_cols, tab[0])
+    _drives_lanes(mode, step * dt, first, n, d0, slot, tset, offsets, times, values, amp, r0, f, t,
+                  d, rd, fd, td, rd1, fd1, td1, tab_cols, tab[0], cur, vl)
     n_save = save_step.shape[0]
     si = 0
     while si < n_save and save_step[si] <= step:
@@ -591,16 +607,16 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                 r = ref[first + e, g]
                 pold[g, e] = r[0] * y[g, 0, e] + r[1] * y[g, 1, e] + r[2] * y[g, 2, e]
         if has_tables:
-            _drives_lanes(mode, tt, first, n, d0, slot, offsets, times, values, amp, r0, f, t, d,
-                          rd, fd, td, rd1, fd1, td1, tab_cols, tab[0])
+            _drives_lanes(mode, tt, first, n, d0, slot, tset, offsets, times, values, amp, r0, f,
+                          t, d, rd, fd, td, rd1, fd1, td1, tab_cols, tab[0], cur, vl)
         if heun:
             # the torque first: an internal magnet's temperature is one of its unknowns
             _torque_lanes(mode, y, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
                           dmat, tau, tab, n)
             if noise:
-                _noise_lanes(tt, dt, mode, first, n, y, w, dmat, mpl, d0, slot, offsets, times,
-                             values, amp, temp_slot, pslot, pweight, t0, state, vj, d, theta,
-                             thetal, temps, cmat, xil, bth, pumping)
+                _noise_lanes(tt, dt, mode, first, n, y, w, dmat, mpl, d0, slot, tset, offsets,
+                             times, values, amp, temp_slot, pslot, pweight, t0, state, cur, vl,
+                             d, theta, thetal, temps, cmat, xil, bth, pumping)
             if pumping:
                 _rhs_pumped_lanes(y, mpl, mvl, bth, tau, dmat, k1, mmat, vec, n)
             else:
@@ -610,8 +626,9 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                     for e in range(n):
                         ytmp[g, c, e] = y[g, c, e] + dt * k1[g, c, e]
             if has_tables:
-                _drives_lanes(mode, tt + dt, first, n, d0, slot, offsets, times, values, amp, r0, f, t,
-                              d, rd, fd, td, rd1, fd1, td1, tab_cols, tab[0])
+                _drives_lanes(mode, tt + dt, first, n, d0, slot, tset, offsets, times, values,
+                              amp, r0, f, t, d, rd, fd, td, rd1, fd1, td1, tab_cols, tab[0],
+                              cur, vl)
             _torque_lanes(mode, ytmp, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
                           dmat, tau, tab, n)
             if pumping:
@@ -634,8 +651,9 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                     for e in range(n):
                         ytmp[g, c, e] = y[g, c, e] + 0.5 * dt * k1[g, c, e]
             if has_tables:
-                _drives_lanes(mode, tt + 0.5 * dt, first, n, d0, slot, offsets, times, values,
-                              amp, r0, f, t, d, rd, fd, td, rd1, fd1, td1, tab_cols, tab[0])
+                _drives_lanes(mode, tt + 0.5 * dt, first, n, d0, slot, tset, offsets, times,
+                              values, amp, r0, f, t, d, rd, fd, td, rd1, fd1, td1, tab_cols,
+                              tab[0], cur, vl)
             _torque_lanes(mode, ytmp, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
                           dmat, tau, tab, n)
             if pumping:
@@ -657,8 +675,9 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                     for e in range(n):
                         ytmp[g, c, e] = y[g, c, e] + dt * k3[g, c, e]
             if has_tables:
-                _drives_lanes(mode, tt + dt, first, n, d0, slot, offsets, times, values, amp, r0, f, t,
-                              d, rd, fd, td, rd1, fd1, td1, tab_cols, tab[0])
+                _drives_lanes(mode, tt + dt, first, n, d0, slot, tset, offsets, times, values,
+                              amp, r0, f, t, d, rd, fd, td, rd1, fd1, td1, tab_cols, tab[0],
+                              cur, vl)
             _torque_lanes(mode, ytmp, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
                           dmat, tau, tab, n)
             if pumping:
@@ -687,8 +706,8 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
 
 @njit(cache=True, parallel=True)
 def integrate_ensemble(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times,
-                       values, amp, a0, r0, e_map, f, t, pm, hm, slon, mp, mv, tab_axis, tab_cols,
-                       tab_unk, tab_coef, tab_len, temp_slot, pslot, pweight, t0, out, ref, t_cross):
+                       values, amp, tset, a0, r0, e_map, f, t, pm, hm, slon, mp, mv, tab_axis,
+                       tab_cols, tab_unk, tab_coef, tab_len, temp_slot, pslot, pweight, t0, out, ref, t_cross):
     """Fixed-step RK4 or (stochastic) Heun for E trajectories, in parallel chunks
     of :data:`LANES` lanes; arguments as :func:`~.kernels.integrate_fixed`."""
     n_traj = m0.shape[0]
@@ -697,5 +716,5 @@ def integrate_ensemble(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offs
         first = ci * LANES
         n = min(LANES, n_traj - first)
         _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, values, amp,
-               a0, r0, e_map, f, t, pm, hm, slon, mp, mv, tab_axis, tab_cols, tab_unk, tab_coef,
-               tab_len, temp_slot, pslot, pweight, t0, out, ref, t_cross, first, n)
+               tset, a0, r0, e_map, f, t, pm, hm, slon, mp, mv, tab_axis, tab_cols, tab_unk,
+               tab_coef, tab_len, temp_slot, pslot, pweight, t0, out, ref, t_cross, first, n)

@@ -8,8 +8,10 @@ magnets, n nodes, u unknowns, E trajectories):
   γ/(M_s V) (rad s⁻¹ per N·m: turns a torque into an angular velocity); vectors ``mv`` (E, k, 3, 3): easy axis u, demagnetizing
   factors N, applied field B_app (T);
 * drives: static vector ``d0`` (E, 3n) in theory variables plus piecewise-linear tables for the
-  time-dependent entries: ``slot`` (J,), ``offsets`` (J + 1,), ``times``, ``values`` (theory
-  variables), scaled per trajectory by ``amplitude`` (E, J) around the static value;
+  time-dependent entries: ``slot`` (J,), ``offsets`` (S, J + 1), ``times``, ``values`` (theory
+  variables): S sets of tables, trajectory e driven by set ``tset[e]`` (E,) (one set unless
+  the trajectories of a run have drives of their own), scaled per trajectory by
+  ``amplitude`` (E, J) around the static value;
 * torque mode 0: none; 1: the circuit (maps a0, r0, e, f, t of CircuitTorqueModel);
   2: prescribed Slonczewski torque τ/(M_s V) = a_J m × (m × p), given as
   ``slon[e, j] = (a_J M_s V (N·m), p)``.
@@ -657,11 +659,12 @@ def _dopri_crossing(ks, ref, g, h, p0):
 # one kernel on purpose (C901): passing its arrays to more helpers is ~2x slower per trajectory
 @njit(cache=True, fastmath=True)
 def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, offsets, times,  # noqa: C901
-                   values, amp, a0, r0, e, f, t, pm, hm, slon, mp, mv, tab_axis, tab_cols, tab_unk,
+                   values, amp, tset, a0, r0, e, f, t, pm, hm, slon, mp, mv, tab_axis, tab_cols, tab_unk,
                    tab_coef, tab_len, out, n_steps, ref, t_cross):
     """Adaptive Dormand–Prince RK45 with renormalisation, each trajectory on its own steps.
 
-    m0 (E, k, 3); t_save (S,) increasing (s); breaks: drive breakpoints (s) stepped onto;
+    m0 (E, k, 3); t_save (S,) increasing (s); breaks (sets, B): each table set's drive
+    breakpoints (s), stepped onto, increasing, padded with +inf;
     out (E, S, k, 3); n_steps (E,) receives the accepted step counts. Switching events:
     whenever p = ref[e, g]·m of magnet g goes from ≥ 0 to < 0 over an accepted step,
     t_cross[e, g] (s) receives the zero of p on the step's dense output (the last such
@@ -691,10 +694,11 @@ def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, off
     has_tables = slot.shape[0] > 0
     for ei in range(n_traj):
         d0_e, amp_e, slon_e, mp_e, mv_e = d0[ei], amp[ei], slon[ei], mp[ei], mv[ei]
+        offsets_e, breaks_e = offsets[tset[ei]], breaks[tset[ei]]
         y[:, :] = m0[ei]
         tt = 0.0
         prepare_drive(d0_e, r0, f, t, rdb, fdb, tdb)
-        drive_at(0.0, d0_e, slot, offsets, times, values, amp_e, d)
+        drive_at(0.0, d0_e, slot, offsets_e, times, values, amp_e, d)
         if mode != 3:
             prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
         h = min(max_step, 1e-13)
@@ -705,11 +709,11 @@ def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, off
             si += 1
         bi = 0
         while si < t_save.shape[0]:
-            while bi < breaks.shape[0] and breaks[bi] <= tt:
+            while bi < breaks_e.shape[0] and breaks_e[bi] <= tt:
                 bi += 1
             target = t_save[si]
-            if bi < breaks.shape[0] and breaks[bi] < target:
-                target = breaks[bi]
+            if bi < breaks_e.shape[0] and breaks_e[bi] < target:
+                target = breaks_e[bi]
             h = min(h, max_step, target - tt)
             for st in range(7):
                 for g in range(k):
@@ -719,7 +723,7 @@ def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, off
                             acc += h * _A[st, j] * ks[j, g, i]
                         ytmp[g, i] = acc
                 if has_tables:
-                    drive_at(tt + _C[st] * h, d0_e, slot, offsets, times, values, amp_e, d)
+                    drive_at(tt + _C[st] * h, d0_e, slot, offsets_e, times, values, amp_e, d)
                     if mode != 3:
                         prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
                 if mode == 3:
@@ -769,7 +773,7 @@ def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, off
 # one kernel on purpose (C901): passing its arrays to more helpers is ~2x slower per trajectory
 @njit(cache=True, fastmath=True)
 def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, values,  # noqa: C901
-                    amp, a0, r0, e, f, t, pm, hm, slon, mp, mv, tab_axis, tab_cols, tab_unk, tab_coef,
+                    amp, tset, a0, r0, e, f, t, pm, hm, slon, mp, mv, tab_axis, tab_cols, tab_unk, tab_coef,
                     tab_len, temp_slot, pslot, pweight, t0, out, ref, t_cross):
     """Fixed-step integration: RK4 or (``heun``) Heun, with ``noise`` the stochastic Heun
     scheme (Stratonovich) with Brown's thermal field of variance 2 α k_B T / (γ M_s V dt) per component (T), T the
@@ -821,9 +825,10 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
     for ei in range(n_traj):
         rng_e, ref_e = rng[ei], ref[ei]
         d0_e, amp_e, slon_e, mp_e, mv_e = d0[ei], amp[ei], slon[ei], mp[ei], mv[ei]
+        offsets_e = offsets[tset[ei]]
         n = save_step[0]  # the first step (t = n dt on the run's own clock)
         prepare_drive(d0_e, r0, f, t, rdb, fdb, tdb)
-        drive_at(n * dt, d0_e, slot, offsets, times, values, amp_e, d)
+        drive_at(n * dt, d0_e, slot, offsets_e, times, values, amp_e, d)
         if mode != 3:
             prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
         y[:, :] = m0[ei]
@@ -838,7 +843,7 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
             # stages are spelled out on purpose: every array passed to one more (even inlined)
             # function costs reference counting per call, measured at ~2x on one trajectory
             if has_tables:
-                drive_at(tt, d0_e, slot, offsets, times, values, amp_e, d)
+                drive_at(tt, d0_e, slot, offsets_e, times, values, amp_e, d)
                 if mode != 3:
                     prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
             if heun:
@@ -879,7 +884,7 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                     for i in range(3):
                         ytmp[g, i] = y[g, i] + dt * k1[g, i]
                 if has_tables:
-                    drive_at(tt + dt, d0_e, slot, offsets, times, values, amp_e, d)
+                    drive_at(tt + dt, d0_e, slot, offsets_e, times, values, amp_e, d)
                     if mode != 3:
                         prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
                 if mode == 3:
@@ -921,7 +926,7 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                     for i in range(3):
                         ytmp[g, i] = y[g, i] + 0.5 * dt * k1[g, i]
                 if has_tables:
-                    drive_at(tt + 0.5 * dt, d0_e, slot, offsets, times, values, amp_e, d)
+                    drive_at(tt + 0.5 * dt, d0_e, slot, offsets_e, times, values, amp_e, d)
                     if mode != 3:
                         prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
                 if mode == 3:
@@ -959,7 +964,7 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                     for i in range(3):
                         ytmp[g, i] = y[g, i] + dt * k3[g, i]
                 if has_tables:
-                    drive_at(tt + dt, d0_e, slot, offsets, times, values, amp_e, d)
+                    drive_at(tt + dt, d0_e, slot, offsets_e, times, values, amp_e, d)
                     if mode != 3:
                         prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
                 if mode == 3:

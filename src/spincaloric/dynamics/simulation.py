@@ -159,6 +159,20 @@ def drive_tables(circuit: Circuit, drives, until: float, max_step: float):
             breaks)
 
 
+def table_sets(circuit: Circuit, drive_sets, until: float, max_step: float):
+    """:func:`drive_tables` of several sets of resolved drives with the same keys, stacked
+    as the kernels take them: (slots (J,), offsets (S, J + 1), times, values, breakpoints
+    (S, B) each set's in increasing order, padded with +inf)."""
+    parts = [drive_tables(circuit, d, until, max_step) for d in drive_sets]
+    shift = np.cumsum([0] + [len(p[2]) for p in parts[:-1]])
+    breaks = np.full((len(parts), max(len(p[4]) for p in parts)), np.inf)
+    for i, p in enumerate(parts):
+        breaks[i, :len(p[4])] = p[4]
+    return (parts[0][0], np.stack([p[1] + sh for p, sh in zip(parts, shift)]),
+            np.concatenate([p[2] for p in parts]), np.concatenate([p[3] for p in parts]),
+            breaks)
+
+
 @dataclass
 class Simulation:
     """Macrospin LLGS dynamics of ``magnets``: ferromagnets of ``circuit``, reservoirs or
@@ -318,8 +332,33 @@ class Simulation:
         return (np.zeros((0,) + tm.pump.shape[1:]), np.zeros((0,) + tm.direct.shape[1:]))
 
     # ---- kernel inputs ------------------------------------------------------------------------
-    def _tables(self, until: float, max_step: float):
-        return drive_tables(self.circuit, self.drives, until, max_step)
+    def _tables(self, until: float, max_step: float, drive_sets=None):
+        """:func:`table_sets` of ``drive_sets`` (default: the Simulation's drives alone)."""
+        return table_sets(self.circuit, drive_sets or [self.drives], until, max_step)
+
+    def _drive_sets(self, drives, ensemble: int):
+        """(sets of resolved drives, (E,) the set of each trajectory) from the per-trajectory
+        ``drives`` of :meth:`run` (None: every trajectory has the Simulation's)."""
+        if drives is None:
+            return [self.drives], np.zeros(ensemble, np.int64)
+        if self.transient:
+            raise DynamicsError("drives", "per-trajectory drives are for runs without heat "
+                                "capacities and time-resolved Joule heat")
+        if isinstance(drives, Mapping) or not hasattr(drives, "__len__") or len(
+                drives) != ensemble:
+            raise DynamicsError("drives", f"must be a sequence of {ensemble} mappings "
+                                "{(node, quantity): drive}, one per trajectory")
+        sets, where, tset = [], {}, np.empty(ensemble, np.int64)
+        for i, given in enumerate(drives):
+            if not (isinstance(given, Mapping) and set(given) == set(self.drives)):
+                raise DynamicsError(f"drives[{i}]", f"must map the Simulation's drives "
+                                    f"{sorted(self.drives)} to drives")
+            if id(given) not in where:
+                where[id(given)] = len(sets)
+                sets.append(resolve_drives(self.circuit, {key: given[key]
+                                                          for key in self.drives}))
+            tset[i] = where[id(given)]
+        return sets, tset
 
     def check_drives(self, until: float, max_step: float | None = None) -> None:
         """Refuse, as :meth:`run` does before integrating, drives that take the circuit out of
@@ -327,11 +366,13 @@ class Simulation:
         (a DynamicsError naming the drive, or a DeviceError naming a static field)."""
         max_step = until / 200 if max_step is None else min(max_step, until / 200)
         slot, offsets, _, values, _ = self._tables(until, max_step)
-        self._check_drive_extremes(slot, offsets, values, _amplitudes(None, 1, len(slot)))
+        self._check_drive_extremes(slot, offsets, values, _amplitudes(None, 1, len(slot)),
+                                   np.zeros(1, np.int64))
 
-    def _check_drive_extremes(self, slot, offsets, values, amp) -> None:
+    def _check_drive_extremes(self, slot, offsets, values, amp, tset) -> None:
         """Refuse drives that take the circuit out of the range it represents: the static
-        state, and each drive at its extremes (scaled by the amplitudes ``amp`` (E, J)) with
+        state, and each drive at its extremes (scaled by the amplitudes ``amp`` (E, J), from
+        the table sets ``offsets`` (S, J + 1) of the trajectories ``tset`` (E,)) with
         the others static, must solve to finite states with positive temperatures
         (:meth:`Circuit.solve`) and a spin-transfer torque that turns no magnet faster than
         the integrators resolve (MAX_PRECESSION); a temperature drive stays an absolute
@@ -350,8 +391,10 @@ class Simulation:
             self._check_torque_rate(c.solve(), None)  # a DeviceError names a static field
             for j, (node, quantity) in enumerate(self.drives):
                 s = slot[j]
-                v = values[offsets[j]:offsets[j + 1]]
-                ext = d0[s] + np.outer(amp[:, j], [v.min() - d0[s], v.max() - d0[s]])
+                v = [values[o[j]:o[j + 1]] for o in offsets]
+                low = np.array([x.min() for x in v])[tset] - d0[s]
+                high = np.array([x.max() for x in v])[tset] - d0[s]
+                ext = d0[s] + amp[:, j, None] * np.stack([low, high], -1)
                 x = np.array([ext.min(), ext.max()])
                 lo[s], hi[s] = min(lo[s], x[0]), max(hi[s], x[1])
                 given = to_boundary(quantity, x, c.temperature)
@@ -479,7 +522,8 @@ class Simulation:
             method: str | None = None, temperature_noise: bool = False, dt: float | None = None,
             seed: int = 0, amplitude=None, rtol: float = 1e-7, atol: float = 1e-9,
             max_step: float | None = None, progress: bool = False,
-            parameters=None, first_trajectory: int = 0, start: float = 0.0) -> Trajectory:
+            parameters=None, first_trajectory: int = 0, start: float = 0.0,
+            drives=None) -> Trajectory:
         """Integrate from t = 0 to ``until`` (s) and return a :class:`Trajectory`.
 
         n_save : number of saved instants, evenly spaced in [0, until]; the switching times
@@ -513,6 +557,10 @@ class Simulation:
             states of each part) reproduces the whole run's noise exactly.
         start : the time (s, 0 ≤ start < until) at which ``initial`` holds: the run continues
             from there on the drives' clock (a run resumed, or cloned, part way through).
+        drives : a sequence of E mappings {(node, quantity): drive} with the keys of the
+            Simulation's ``drives``: trajectory i driven by drives[i] (e.g. pulses of
+            different durations, integrated together; the same mapping object given to
+            several trajectories is sampled once). Default: the Simulation's drives.
         """
         if self.transient:
             self._refuse_for_transient(method, temperature_noise)
@@ -533,20 +581,21 @@ class Simulation:
                                 f"first_trajectory + ensemble <= 2**32, got "
                                 f"{first_trajectory!r}")
         t_save = np.linspace(float(start), until, n_save)
-        tables = self._tables(until, min(max_step, until / 200))
+        sets, tset = self._drive_sets(drives, ensemble)
+        tables = self._tables(until, min(max_step, until / 200), sets)
         slot, offsets, _, values, _ = tables
         amp = _amplitudes(amplitude, ensemble, len(slot))
-        self._check_drive_extremes(slot, offsets, values, amp)
+        self._check_drive_extremes(slot, offsets, values, amp, tset)
         m0 = self._initial(initial, ensemble)
         mp, mv = self._magnet_arrays(ensemble, parameters)
         slon = self._slonczewski_array(ensemble)
         if self.transient:
-            return self._run_transient(t_save, tables[4], m0, mp, mv, slon, amp, rtol, atol,
+            return self._run_transient(t_save, tables[4][0], m0, mp, mv, slon, amp, rtol, atol,
                                        max_step, progress)
         if method != "rk45" and (why := step_problem(self, dt, mp, mv, m0, slon, slot, offsets,
-                                                      values, amp)):
+                                                      values, amp, tset)):
             raise DynamicsError("dt", why)
-        kernel_in = dict(tables=tables, amp=amp, mp=mp, mv=mv, slon=slon,
+        kernel_in = dict(tables=tables, amp=amp, tset=tset, mp=mp, mv=mv, slon=slon,
                          ref=self._references(m0))
         if method == "rk45":
             run = _Rk45(rtol, atol, max_step)
@@ -554,7 +603,7 @@ class Simulation:
             run = _FixedStep(dt, method == "heun", temperature_noise, ensemble)
             kernel_in["rng"] = trajectory_states(seed, ensemble, int(first_trajectory))
         plan = self._call_plan(method, ensemble, dt, rtol, max_step, mp, mv, m0, slon, slot,
-                               offsets, values, amp)
+                               offsets, values, amp, tset)
         report, own = (progress, False) if hasattr(progress, "update") else (None, True)
         if progress is True:
             from ..progress import Progress, span
@@ -570,7 +619,8 @@ class Simulation:
                     "seed": int(seed)}
         settings.update({"dt": float(dt)} if method != "rk45" else
                         {"rtol": float(rtol), "atol": float(atol), "max_step": max_step})
-        return Trajectory(self, t_save, out, steps, method, amp, settings, crossing)
+        return Trajectory(self, t_save, out, steps, method, amp, settings, crossing,
+                          drive_sets=None if drives is None else (sets, tset))
 
     def _refuse_for_transient(self, method, temperature_noise) -> None:
         """With heat capacities or time-resolved Joule heat only the deterministic LSODA
@@ -616,7 +666,7 @@ class Simulation:
                           node_temperature=temps, temperature_extremes=extremes)
 
     def _call_plan(self, method, ensemble, dt, rtol, max_step, mp, mv, m0, slon, slot, offsets,
-                   values, amp):
+                   values, amp, tset):
         """(lanes, threads, work, step, span) of the kernel calls (:mod:`.segments`):
         trajectories computed together, chunks in parallel, operations of one step of one
         trajectory, the (typical) step (s) and the longest time (s) of one call."""
@@ -628,7 +678,7 @@ class Simulation:
 
             lanes, threads = LANES, get_num_threads()
         step = dt if method != "rk45" else rk45_step(
-            largest_field(self, mp, mv, m0, slon, slot, offsets, values, amp)[0], rtol,
+            largest_field(self, mp, mv, m0, slon, slot, offsets, values, amp, tset)[0], rtol,
             max_step)
         work = step_work(self.model, method, self.torque,
                          self.torque_table if self.torque == "circuit" else None)
@@ -727,7 +777,8 @@ def _model_args(sim: Simulation, kernel_in: dict, n_traj: int) -> tuple:
                np.zeros(4, np.int64))
     else:
         tab = (table.axis, table.columns, table.unknowns, table.coefficients, table.lengths)
-    return (d0, slot, offsets, times, values, kernel_in["amp"], tm.a0, tm.r0, tm.e, tm.f, tm.t,
+    return (d0, slot, offsets, times, values, kernel_in["amp"], kernel_in["tset"], tm.a0, tm.r0,
+            tm.e, tm.f, tm.t,
             pm, hm, kernel_in["slon"], kernel_in["mp"], kernel_in["mv"], *tab)
 
 
@@ -754,8 +805,9 @@ class _Rk45:
         shift = t_save[start]
         args = list(_model_args(sim, kernel_in, len(state)))
         args[3] = args[3] - shift  # drive tables on the segment's clock
-        breaks = kernel_in["tables"][4]
-        breaks = breaks[(breaks > shift) & (breaks < t_save[stop])] - shift
+        breaks = kernel_in["tables"][4]  # each set's, on the segment's clock
+        breaks = np.sort(np.where((breaks > shift) & (breaks < t_save[stop]), breaks - shift,
+                                  np.inf), axis=1)
         seg_steps = np.zeros(len(state), np.int64)
         kernels.integrate_rk45(_mode(sim), state, t_save[start:stop + 1] - shift,
                                breaks, self.rtol, self.atol, self.max_step, *args, out,

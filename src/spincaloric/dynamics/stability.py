@@ -41,10 +41,11 @@ def _directions() -> np.ndarray:
     return grid / np.linalg.norm(grid, axis=1, keepdims=True)
 
 
-def torque_bound(sim, m0, slon, slot, offsets, values, amp) -> np.ndarray:
+def torque_bound(sim, m0, slon, slot, offsets, values, amp, tset=None) -> np.ndarray:
     """(E, k) upper estimate of |τ| (N·m) on each dynamic magnet of ``sim`` over the run:
     initial magnetizations ``m0`` (E, k, 3), prescribed torques ``slon`` (E, k, 4), drive
-    tables (``slot``, ``offsets``, ``values`` in theory variables) scaled by ``amp`` (E, J)."""
+    tables (``slot``, ``offsets`` (J + 1,) or (S, J + 1) with trajectory e on set
+    ``tset[e]``, ``values`` in theory variables) scaled by ``amp`` (E, J)."""
     n_traj, k = amp.shape[0], len(sim.names)
     if sim.torque == "none":
         return np.zeros((n_traj, k))
@@ -56,12 +57,14 @@ def torque_bound(sim, m0, slon, slot, offsets, values, amp) -> np.ndarray:
     drives[0] = model.d0
     drives[np.arange(1, 1 + len(slot)), slot] = 1.0  # τ is linear in d: τ per unit drive
     tau = np.linalg.norm(model.torques(m[:, None], drives[None]), axis=-1).max(axis=0)
-    excursion = np.array([np.abs(values[offsets[j]:offsets[j + 1]] - model.d0[s]).max(
-        initial=0.0) for j, s in enumerate(slot)])
-    return tau[0] + (np.abs(amp) * excursion) @ tau[1:]
+    sets = np.atleast_2d(offsets)
+    excursion = np.array([[np.abs(values[o[j]:o[j + 1]] - model.d0[s]).max(initial=0.0)
+                           for j, s in enumerate(slot)] for o in sets]).reshape(len(sets), -1)
+    lanes = np.zeros(n_traj, np.int64) if tset is None else tset
+    return tau[0] + np.einsum("ej,jk->ek", np.abs(amp) * excursion[lanes], tau[1:])
 
 
-def largest_field(sim, mp, mv, m0, slon, slot, offsets, values, amp):
+def largest_field(sim, mp, mv, m0, slon, slot, offsets, values, amp, tset=None):
     """(ω, B_eff, magnet) of the fastest precession: ω = γ B_eff/(1 + α²) (rad/s) with B_eff
     (T) the bound of the module docstring, maximised over trajectories and magnets of the
     kernel arrays ``mp`` (E, k, 6) and ``mv`` (E, k, 3, 3)."""
@@ -70,15 +73,16 @@ def largest_field(sim, mp, mv, m0, slon, slot, offsets, values, amp):
     a = (bk[..., None, None] * axis[..., :, None] * axis[..., None, :]
          - MU0 * ms[..., None, None] * factors[..., :, None] * np.eye(3))
     field = (np.linalg.norm(applied, axis=-1) + np.abs(np.linalg.eigvalsh(a)).max(axis=-1)
-             + torque_bound(sim, m0, slon, slot, offsets, values, amp) / (ms * vol))
+             + torque_bound(sim, m0, slon, slot, offsets, values, amp, tset) / (ms * vol))
     omega = gamma * field / (1.0 + alpha**2)
     e, g = np.unravel_index(np.argmax(omega), omega.shape)
     return float(omega[e, g]), float(field[e, g]), sim.names[g]
 
 
-def step_problem(sim, dt, mp, mv, m0, slon, slot, offsets, values, amp) -> str | None:
+def step_problem(sim, dt, mp, mv, m0, slon, slot, offsets, values, amp,
+                 tset=None) -> str | None:
     """Why the fixed step ``dt`` (s) is too large for the precession (one line), or None."""
-    omega, field, name = largest_field(sim, mp, mv, m0, slon, slot, offsets, values, amp)
+    omega, field, name = largest_field(sim, mp, mv, m0, slon, slot, offsets, values, amp, tset)
     limit = PRECESSION_STEP / omega if omega > 0 else np.inf
     if dt <= limit:
         return None

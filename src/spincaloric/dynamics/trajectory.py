@@ -37,6 +37,8 @@ class Trajectory:
         has a heat capacity.
     temperature_extremes : (E, 2, h) the lowest and highest of those temperatures (K) on the
         integrator's steps (a short pulse may peak between saved instants).
+    drive_sets : with drives of the trajectories' own (``Simulation.run(drives=...)``),
+        (the distinct sets of drives, (E,) the set of each trajectory); None otherwise.
     """
 
     simulation: object
@@ -49,6 +51,7 @@ class Trajectory:
     crossing: np.ndarray | None = None
     node_temperature: np.ndarray | None = None
     temperature_extremes: np.ndarray | None = None
+    drive_sets: tuple | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -102,14 +105,18 @@ class Trajectory:
         from .drives import Table
 
         sim = self.simulation
+        sets, tset = self.drive_sets or ([sim.drives], np.zeros(len(self.m), np.int64))
         out = {}
-        for j, ((node, quantity), drive) in enumerate(sim.drives.items()):
+        for j, (node, quantity) in enumerate(sim.drives):
             static = drive_layout(sim.circuit).static_value(node, quantity)
-            if not callable(drive):  # duck-typed: only sample() and breakpoints()
-                drive = Table(*(tuple(a) for a in drive.sample(self.time[-1],
-                                                               self.time[-1] / 200)))
-            v = np.asarray(drive(self.time), float)
-            out[(node, quantity)] = static + self.amplitude[:, j:j + 1] * (v - static)
+            v = np.empty((len(sets), len(self.time)))
+            for i, drives in enumerate(sets):
+                drive = drives[(node, quantity)]
+                if not callable(drive):  # duck-typed: only sample() and breakpoints()
+                    drive = Table(*(tuple(a) for a in drive.sample(self.time[-1],
+                                                                   self.time[-1] / 200)))
+                v[i] = np.asarray(drive(self.time), float)
+            out[(node, quantity)] = static + self.amplitude[:, j:j + 1] * (v[tset] - static)
         return out
 
     @cached_property

@@ -25,7 +25,7 @@ import numpy as np
 
 from ..circuit.device import DeviceError
 from ..files import FORMAT_ATTRIBUTE, FORMAT_VERSION, atomic_write
-from ..io.paths import full_path, set_path, unit_of
+from ..io.paths import full_path, resolve_key, set_path, unit_of
 from ..validation import require
 
 
@@ -59,28 +59,67 @@ def description_hash(data: dict, axes, until: float, run_kw: dict) -> str:
 def evaluate_points(data: dict, keys: list[str], points: list[tuple], until: float,
                     run_kw: dict) -> dict:
     """Run the dynamics at each point (values for ``keys``); returns arrays by quantity:
-    ``switched`` (P, k), ``switching_time`` (P, k) s, ``final_m`` (P, k, 3). Runs in workers."""
+    ``switched`` (P, k), ``switching_time`` (P, k) s, ``final_m`` (P, k, 3). Runs in workers.
+
+    Points that differ only in their drives (:func:`batched`) run together, as one ensemble
+    of trajectories each with its own drives; any other point is rebuilt and run alone (the
+    Joule heat carried by a drive, for one, follows the point's drives either way)."""
     from ..io.devicefile import spec_from_dict
 
-    out = None
-    for p, values in enumerate(points):
+    specs = []
+    for values in points:
         d = copy.deepcopy(data)
         for key, value in zip(keys, values):
             set_path(d, key, float(value))
-        spec = spec_from_dict(d)
+        specs.append(spec_from_dict(d))
+    if batched(data, keys, run_kw):
+        circuit = specs[0].device.finalize()  # the same device at every point
+        sims = [spec.simulation_for(circuit, until)[0] for spec in specs]
+        if not sims[0].transient:
+            traj = sims[0].run(until, ensemble=len(sims), drives=[s.drives for s in sims],
+                               **run_kw)
+            return _point_results(traj, range(len(sims)), len(sims))
+    out = None
+    for p, spec in enumerate(specs):
         # rebuilt at every point: the Joule heat of a drive grows as its amplitude squared
         sim, _ = spec.simulation_for(spec.device.finalize(), until)
-        traj = sim.run(until, **run_kw)
-        sw = traj.switching()
+        part = _point_results(sim.run(until, **run_kw), [0], 1)
         if out is None:
-            k = len(sim.names)
-            out = {"names": list(sim.names), "switched": np.zeros((len(points), k), bool),
-                   "switching_time": np.full((len(points), k), np.nan),
-                   "final_m": np.zeros((len(points), k, 3))}
-        for j, name in enumerate(sim.names):
-            out["switched"][p, j] = sw[name].switched[0]
-            out["switching_time"][p, j] = sw[name].time[0]
-            out["final_m"][p, j] = traj.magnetization(name)[0, -1]
+            out = {"names": part["names"], **{key: np.zeros((len(points),) + v.shape[1:],
+                                                            v.dtype)
+                                              for key, v in part.items() if key != "names"}}
+        for key, v in part.items():
+            if key != "names":
+                out[key][p] = v[0]
+    return out
+
+
+#: run settings under which the points of a map can share one ensemble run
+_SHARED_SETTINGS = {"method", "dt", "n_save", "rtol", "atol", "max_step", "seed"}
+
+
+def batched(data: dict, keys: list[str], run_kw: dict) -> bool:
+    """Whether the map's points run together: every parameter varied is a drive's
+    (``drives.*``), so that the points share the device and its magnets, and the runs are
+    deterministic (with thermal noise, a point run alone draws the stream of trajectory 0,
+    which the trajectories of one ensemble cannot all do)."""
+    return (all(resolve_key(data, key)[0] == "drives" for key in keys)
+            and set(run_kw) <= _SHARED_SETTINGS)
+
+
+def _point_results(traj, rows, n: int) -> dict:
+    """{switched (n, k), switching_time (n, k) s, final_m (n, k, 3), names} of the
+    trajectories ``rows`` of ``traj``."""
+    sw = traj.switching()
+    names = list(traj.names)
+    rows = list(rows)
+    out = {"names": names, "switched": np.zeros((n, len(names)), bool),
+           "switching_time": np.full((n, len(names)), np.nan),
+           "final_m": np.zeros((n, len(names), 3))}
+    for j, name in enumerate(names):
+        out["switched"][:, j] = sw[name].switched[rows]
+        out["switching_time"][:, j] = sw[name].time[rows]
+        out["final_m"][:, j] = traj.magnetization(name)[rows, -1]
     return out
 
 
@@ -171,10 +210,12 @@ def _check_points(data: dict, keys: list[str], points: np.ndarray) -> None:
         spec_from_dict(d).device.finalize()
 
 
-def default_chunk(n_points: int, workers: int | None = None) -> int:
-    """Points per task when none is given: at most 16, and small enough that every worker
-    gets about four tasks and progress is reported about every 5 % of the map."""
-    return max(1, min(16, -(-n_points // (4 * (workers or 1))), -(-n_points // 20)))
+def default_chunk(n_points: int, workers: int | None = None, together: bool = False) -> int:
+    """Points per task when none is given: at most 16 (256 when the points of a task run
+    together as one ensemble, :func:`batched`), and small enough that every worker gets about
+    four tasks and progress is reported about every 5 % of the map."""
+    cap = 256 if together else 16
+    return max(1, min(cap, -(-n_points // (4 * (workers or 1))), -(-n_points // 20)))
 
 
 def _stored_chunks(store) -> dict[int, int]:
@@ -214,7 +255,7 @@ def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chu
     from ..io.devicefile import save_dataset
 
     done = _stored_chunks(store)
-    chunk = chunk or default_chunk(len(points), workers)
+    chunk = chunk or default_chunk(len(points), workers, batched(data, keys, run_kw))
     todo = [(i, points[i:j]) for i, j in _missing_runs(done, len(points), chunk)]
     tasks = sorted([*done.items(), *((i, len(pts)) for i, pts in todo)])
 
