@@ -707,14 +707,15 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
 @njit(cache=True, parallel=True)
 def integrate_ensemble(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times,
                        values, amp, tset, a0, r0, e_map, f, t, pm, hm, slon, mp, mv, tab_axis,
-                       tab_cols, tab_unk, tab_coef, tab_len, temp_slot, pslot, pweight, t0, out, ref, t_cross):
-    """Fixed-step RK4 or (stochastic) Heun for E trajectories, in parallel chunks
-    of :data:`LANES` lanes; arguments as :func:`~.kernels.integrate_fixed`."""
+                       tab_cols, tab_unk, tab_coef, tab_len, temp_slot, pslot, pweight, t0, out, ref,
+                       t_cross, lanes):
+    """Fixed-step RK4 or (stochastic) Heun for E trajectories, in parallel chunks of
+    ``lanes`` lanes (at most :data:`LANES`); arguments as :func:`~.kernels.integrate_fixed`."""
     n_traj = m0.shape[0]
-    n_chunks = (n_traj + LANES - 1) // LANES
+    n_chunks = (n_traj + lanes - 1) // lanes
     for ci in prange(n_chunks):
-        first = ci * LANES
-        n = min(LANES, n_traj - first)
+        first = ci * lanes
+        n = min(lanes, n_traj - first)
         _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, values, amp,
                tset, a0, r0, e_map, f, t, pm, hm, slon, mp, mv, tab_axis, tab_cols, tab_unk,
                tab_coef, tab_len, temp_slot, pslot, pweight, t0, out, ref, t_cross, first, n)

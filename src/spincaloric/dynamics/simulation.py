@@ -484,10 +484,11 @@ class Simulation:
             except MagnetError as err:  # name the per-trajectory entry, not the magnet field
                 raise DynamicsError(f"parameters.{name}.{err.field}", err.reason) from None
             for e, p in enumerate(variants):
+                rows = e if per else slice(None)  # one variant: every trajectory's
                 g = p.gyromagnetic_ratio
-                mp[e:, j] = (p.saturation_magnetization, p.volume, p.damping, g,
-                             p.anisotropy_field, g / p.moment)
-                mv[e:, j] = (p.anisotropy_axis, p.demagnetizing_factors, p.applied_field)
+                mp[rows, j] = (p.saturation_magnetization, p.volume, p.damping, g,
+                               p.anisotropy_field, g / p.moment)
+                mv[rows, j] = (p.anisotropy_axis, p.demagnetizing_factors, p.applied_field)
         return np.ascontiguousarray(mp), np.ascontiguousarray(mv)
 
     def _known_field(self, name: str, key: str) -> bool:
@@ -604,6 +605,8 @@ class Simulation:
             kernel_in["rng"] = trajectory_states(seed, ensemble, int(first_trajectory))
         plan = self._call_plan(method, ensemble, dt, rtol, max_step, mp, mv, m0, slon, slot,
                                offsets, values, amp, tset)
+        if method != "rk45":
+            run.lanes = plan[0]
         report, own = (progress, False) if hasattr(progress, "update") else (None, True)
         if progress is True:
             from ..progress import Progress, span
@@ -676,7 +679,9 @@ class Simulation:
 
             from .ensemble import LANES
 
-            lanes, threads = LANES, get_num_threads()
+            threads = get_num_threads()
+            # every thread busy: a small ensemble (a task of a map) in narrower chunks
+            lanes = min(LANES, max(ENSEMBLE_KERNEL_MIN, -(-ensemble // threads)))
         step = dt if method != "rk45" else rk45_step(
             largest_field(self, mp, mv, m0, slon, slot, offsets, values, amp, tset)[0], rtol,
             max_step)
@@ -825,6 +830,7 @@ class _FixedStep:
     heun: bool
     noise: bool
     n_traj: int
+    lanes: int = 1  # of the lane kernel's chunks (:meth:`Simulation._call_plan`)
 
     def segment(self, sim, state, t_save, start, stop, kernel_in, out, cross, steps) -> float:
         """Integrate saved instants start..stop (each at its nearest step n, t = n dt on the
@@ -835,13 +841,15 @@ class _FixedStep:
         # the step nearest each saved instant
         n = np.maximum(np.ceil(t_save[start:stop + 1] / self.dt - 0.5), 0).astype(np.int64)
         args = _model_args(sim, kernel_in, len(state))  # tables on the run's clock
+        common = (_mode(sim), state, n, self.dt, self.heun, self.noise, kernel_in["rng"], *args,
+                  np.ascontiguousarray(sim.model.temperature_index), *sim.pumping_noise,
+                  sim.circuit.temperature, out, kernel_in["ref"], cross)
         if self.n_traj >= ENSEMBLE_KERNEL_MIN:
-            from .ensemble import integrate_ensemble as integrate
+            from .ensemble import integrate_ensemble
+
+            integrate_ensemble(*common, self.lanes)
         else:
-            integrate = kernels.integrate_fixed
-        integrate(_mode(sim), state, n, self.dt, self.heun, self.noise,
-                  kernel_in["rng"], *args, np.ascontiguousarray(sim.model.temperature_index),
-                  *sim.pumping_noise, sim.circuit.temperature, out, kernel_in["ref"], cross)
+            kernels.integrate_fixed(*common)
         steps += n[-1] - n[0]
         return 0.0
 

@@ -1,7 +1,8 @@
 """Switching maps: dynamics over a grid of any numeric device-file parameters, resumable.
 
 Every grid point is one deterministic (or seeded stochastic) run of the device's dynamics;
-points are grouped in chunks that run in-process, on a local dask cluster (``workers``) or on an
+points that differ only in drives and magnet parameters run together as one ensemble
+(:func:`batched`); points are grouped in chunks that run in-process, on a local dask cluster (``workers``) or on an
 existing dask.distributed scheduler (``scheduler``). Each finished chunk is saved at once beside
 the output (``OUTPUT.chunks/``), so an interrupted map resumes where it stopped
 (``resume=True``, with any chunk size): nothing computed is lost or redone. The final netCDF
@@ -57,13 +58,17 @@ def description_hash(data: dict, axes, until: float, run_kw: dict) -> str:
 
 
 def evaluate_points(data: dict, keys: list[str], points: list[tuple], until: float,
-                    run_kw: dict) -> dict:
-    """Run the dynamics at each point (values for ``keys``); returns arrays by quantity:
-    ``switched`` (P, k), ``switching_time`` (P, k) s, ``final_m`` (P, k, 3). Runs in workers.
+                    run_kw: dict, first: int = 0) -> dict:
+    """Run the dynamics at each point (values for ``keys``; ``first``: the index of the
+    first in the map's grid, row-major); returns arrays by quantity: ``switched`` (P, k),
+    ``switching_time`` (P, k) s, ``final_m`` (P, k, 3). Runs in workers.
 
-    Points that differ only in their drives (:func:`batched`) run together, as one ensemble
-    of trajectories each with its own drives; any other point is rebuilt and run alone (the
-    Joule heat carried by a drive, for one, follows the point's drives either way)."""
+    Points that differ only in their drives and magnet parameters (:func:`batched`) run
+    together, as one ensemble of trajectories each with its own drives and magnets; any other
+    point is rebuilt and run alone (the Joule heat carried by a drive, for one, follows the
+    point's drives either way). With thermal noise, grid point p draws the stream of
+    trajectory p of the run's seed, whichever way it runs and however the map is cut into
+    tasks."""
     from ..io.devicefile import spec_from_dict
 
     specs = []
@@ -77,13 +82,14 @@ def evaluate_points(data: dict, keys: list[str], points: list[tuple], until: flo
         sims = [spec.simulation_for(circuit, until)[0] for spec in specs]
         if not sims[0].transient:
             traj = sims[0].run(until, ensemble=len(sims), drives=[s.drives for s in sims],
+                               parameters=_magnet_variation(specs), first_trajectory=first,
                                **run_kw)
             return _point_results(traj, range(len(sims)), len(sims))
     out = None
     for p, spec in enumerate(specs):
         # rebuilt at every point: the Joule heat of a drive grows as its amplitude squared
         sim, _ = spec.simulation_for(spec.device.finalize(), until)
-        part = _point_results(sim.run(until, **run_kw), [0], 1)
+        part = _point_results(sim.run(until, first_trajectory=first + p, **run_kw), [0], 1)
         if out is None:
             out = {"names": part["names"], **{key: np.zeros((len(points),) + v.shape[1:],
                                                             v.dtype)
@@ -95,16 +101,34 @@ def evaluate_points(data: dict, keys: list[str], points: list[tuple], until: flo
 
 
 #: run settings under which the points of a map can share one ensemble run
-_SHARED_SETTINGS = {"method", "dt", "n_save", "rtol", "atol", "max_step", "seed"}
+_SHARED_SETTINGS = {"method", "dt", "n_save", "rtol", "atol", "max_step", "seed",
+                    "temperature_noise"}
 
 
 def batched(data: dict, keys: list[str], run_kw: dict) -> bool:
     """Whether the map's points run together: every parameter varied is a drive's
-    (``drives.*``), so that the points share the device and its magnets, and the runs are
-    deterministic (with thermal noise, a point run alone draws the stream of trajectory 0,
-    which the trajectories of one ensemble cannot all do)."""
-    return (all(resolve_key(data, key)[0] == "drives" for key in keys)
+    (``drives.*``) or a dynamic magnet's (``nodes.NAME.magnet.*``, ``layers.NAME.magnet.*``),
+    so that the points share the device, and the run settings are one trajectory's."""
+    def dynamic_only(path):
+        return path[0] == "drives" or (path[0] in ("nodes", "layers") and len(path) > 3
+                                       and path[2] == "magnet")
+
+    return (all(dynamic_only(resolve_key(data, key)) for key in keys)
             and set(run_kw) <= _SHARED_SETTINGS)
+
+
+def _magnet_variation(specs) -> dict:
+    """{magnet: {field: values (P,) or (P, 3)}} of the MagnetParameters fields that differ
+    between the points' device descriptions ``specs`` (SI units of MagnetParameters)."""
+    from dataclasses import fields
+
+    out = {}
+    for name in specs[0].magnets:
+        for f in fields(specs[0].magnets[name]):
+            values = np.array([getattr(spec.magnets[name], f.name) for spec in specs], float)
+            if np.any(values != values[:1]):
+                out.setdefault(name, {})[f.name] = values
+    return out
 
 
 def _point_results(traj, rows, n: int) -> dict:
@@ -172,7 +196,8 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
                               "continue it, or remove it")
     grids = np.meshgrid(*[v for _, v in axes], indexing="ij")
     points = np.stack([g.ravel() for g in grids], -1)
-    _check_points(data, keys, points)  # a bad value fails here, before anything is written
+    # a bad value fails here, before anything is written
+    _check_points(data, keys, points, batched(data, keys, {}))
     created = not store.exists()
     store.mkdir(parents=True, exist_ok=True)
     manifest.write_text(json.dumps({"hash": digest, "axes": keys}))
@@ -198,16 +223,19 @@ def _refuse_repeated(data: dict, keys: list[str]) -> None:
         seen[full] = key
 
 
-def _check_points(data: dict, keys: list[str], points: np.ndarray) -> None:
+def _check_points(data: dict, keys: list[str], points: np.ndarray, same_device: bool) -> None:
     """Build the device description of every grid point (no dynamics): a value the device
-    file cannot take is a DeviceError naming its field before the map starts."""
+    file cannot take is a DeviceError naming its field before the map starts. With
+    ``same_device`` (only drives and magnets vary) the device is finalized once."""
     from ..io.devicefile import spec_from_dict
 
-    for values in points:
+    for p, values in enumerate(points):
         d = copy.deepcopy(data)
         for key, value in zip(keys, values):
             set_path(d, key, float(value))
-        spec_from_dict(d).device.finalize()
+        spec = spec_from_dict(d)
+        if p == 0 or not same_device:
+            spec.device.finalize()
 
 
 def default_chunk(n_points: int, workers: int | None = None, together: bool = False) -> int:
@@ -281,7 +309,7 @@ def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chu
         client = Client(scheduler or cluster)
         try:
             futures = {client.submit(evaluate_points, data, keys, [tuple(p) for p in pts],
-                                     until, run_kw, pure=False): i for i, pts in todo}
+                                     until, run_kw, i, pure=False): i for i, pts in todo}
             for fut in as_completed(futures):
                 save(futures[fut], fut.result())
                 if bar is not None:
@@ -292,7 +320,7 @@ def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chu
                 cluster.close()
     else:
         for i, pts in todo:
-            save(i, evaluate_points(data, keys, [tuple(p) for p in pts], until, run_kw))
+            save(i, evaluate_points(data, keys, [tuple(p) for p in pts], until, run_kw, i))
             if bar is not None:
                 bar.update(1)
     if bar is not None:
