@@ -64,9 +64,11 @@ CUT = 1e-14
 #: zero (round-off of a response that vanishes by symmetry).
 ZERO = 1e-13
 #: A torque scale (N·m per unit drive) below which a slot is judged on an absolute footing:
-#: TOLERANCE of it, 10⁻³⁰ N·m, turns no magnet (γτ/M_sV ≈ 0.1 rad/s for 10⁻¹⁸ A m²); the
-#: circuit's round-off of a torque that vanishes passes, a lost torque of 10⁻²⁴ N·m does not.
-TORQUE_FLOOR = 1e-19
+#: TOLERANCE of it, 10⁻²⁹ N·m, turns no magnet (γτ/M_sV ≈ 2 rad/s for 10⁻¹⁸ A m², 2 μrad in
+#: a microsecond); the solve's own round-off of a torque that vanishes by symmetry (≈ 10⁻³⁰
+#: N·m in a circuit whose absorbed spin currents are large) passes, a lost torque of 10⁻²⁴ N·m
+#: does not.
+TORQUE_FLOOR = 1e-18
 #: Operations of the exact solves one build may spend (a factorization u³/3 and the 3n drive
 #: columns u² each, at every point sampled or checked).
 BUILD_WORK = 2e10

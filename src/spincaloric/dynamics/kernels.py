@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from ..constants import BOLTZMANN, HBAR_E, MU0, TORQUE_PER_SPIN_CURRENT
 
@@ -658,20 +658,13 @@ def _dopri_crossing(ks, ref, g, h, p0):
 
 # one kernel on purpose (C901): passing its arrays to more helpers is ~2x slower per trajectory
 @njit(cache=True, fastmath=True)
-def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, offsets, times,  # noqa: C901
-                   values, amp, tset, a0, r0, e, f, t, pm, hm, slon, mp, mv, tab_axis, tab_cols, tab_unk,
-                   tab_coef, tab_len, out, n_steps, ref, t_cross):
-    """Adaptive Dormand–Prince RK45 with renormalisation, each trajectory on its own steps.
-
-    m0 (E, k, 3); t_save (S,) increasing (s); breaks (sets, B): each table set's drive
-    breakpoints (s), stepped onto, increasing, padded with +inf;
-    out (E, S, k, 3); n_steps (E,) receives the accepted step counts. Switching events:
-    whenever p = ref[e, g]·m of magnet g goes from ≥ 0 to < 0 over an accepted step,
-    t_cross[e, g] (s) receives the zero of p on the step's dense output (the last such
-    crossing is kept; entries without one are left untouched).
-    """
-    n_traj, k = m0.shape[0], m0.shape[1]
+def _rk45_trajectory(ei, mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, offsets,  # noqa: C901
+                     times, values, amp, tset, a0, r0, e, f, t, pm, hm, slon, mp, mv, tab_axis,
+                     tab_cols, tab_unk, tab_coef, tab_len, out, n_steps, ref, t_cross):
+    """Trajectory ei of :func:`integrate_rk45`, with scratch arrays of its own."""
+    k = m0.shape[1]
     u, nd = a0.shape[0], d0.shape[1]
+    has_tables = slot.shape[0] > 0
     ks = np.zeros((7, k, 3))
     y = np.zeros((k, 3))
     y5 = np.zeros((k, 3))
@@ -685,89 +678,107 @@ def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, off
     rd = np.zeros(u)
     fd = np.zeros((f.shape[0], f.shape[1], u))
     td = np.zeros((f.shape[0], f.shape[1], 3))
-    rdb, fdb, tdb = np.zeros(u), np.zeros(fd.shape), np.zeros(td.shape)  # of the static drive
+    rdb, fdb, tdb = np.zeros(u), np.zeros(fd.shape), np.zeros(td.shape)  # static drive's
     pumping = pm.shape[0] > 0  # spin pumping: τ = τ0 + D ṁ, the LLGS solved for ṁ
     ws = np.zeros((u, 1 + 3 * k))
     dmat = np.zeros((3 * k, 3 * k))
     mmat = np.zeros((3 * k, 3 * k))
     vec = np.zeros(3 * k)
-    has_tables = slot.shape[0] > 0
-    for ei in range(n_traj):
-        d0_e, amp_e, slon_e, mp_e, mv_e = d0[ei], amp[ei], slon[ei], mp[ei], mv[ei]
-        offsets_e, breaks_e = offsets[tset[ei]], breaks[tset[ei]]
-        y[:, :] = m0[ei]
-        tt = 0.0
-        prepare_drive(d0_e, r0, f, t, rdb, fdb, tdb)
-        drive_at(0.0, d0_e, slot, offsets_e, times, values, amp_e, d)
-        if mode != 3:
-            prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
-        h = min(max_step, 1e-13)
-        steps = 0
-        si = 0
-        while si < t_save.shape[0] and t_save[si] <= tt:
-            out[ei, si] = y
-            si += 1
-        bi = 0
-        while si < t_save.shape[0]:
-            while bi < breaks_e.shape[0] and breaks_e[bi] <= tt:
-                bi += 1
-            target = t_save[si]
-            if bi < breaks_e.shape[0] and breaks_e[bi] < target:
-                target = breaks_e[bi]
-            h = min(h, max_step, target - tt)
-            for st in range(7):
-                for g in range(k):
-                    for i in range(3):
-                        acc = y[g, i]
-                        for j in range(st):
-                            acc += h * _A[st, j] * ks[j, g, i]
-                        ytmp[g, i] = acc
-                if has_tables:
-                    drive_at(tt + _C[st] * h, d0_e, slot, offsets_e, times, values, amp_e, d)
-                    if mode != 3:
-                        prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
-                if mode == 3:
-                    axial_torque(ytmp, d, tab_axis, tab_cols, tab_unk, tab_coef, tab_len,
-                                 pumping, tau, dmat, w)
-                elif pumping:
-                    circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
-                                          amat, w, ws)
-                elif mode == 1:
-                    circuit_torque(ytmp, a0, e, t, rd, fd, td, tau, phi, amat, w)
-                elif mode == 2:
-                    _slonczewski(ytmp, slon_e, tau)
-                if pumping:
-                    llgs_rhs_pumped(ytmp, tau, dmat, mp_e, mv_e, bth, ks[st], mmat, vec)
-                else:
-                    llgs_rhs(ytmp, tau, mp_e, mv_e, bth, ks[st])
-            err = 0.0
+    d0_e, amp_e, slon_e, mp_e, mv_e = d0[ei], amp[ei], slon[ei], mp[ei], mv[ei]
+    offsets_e, breaks_e = offsets[tset[ei]], breaks[tset[ei]]
+    y[:, :] = m0[ei]
+    tt = 0.0
+    prepare_drive(d0_e, r0, f, t, rdb, fdb, tdb)
+    drive_at(0.0, d0_e, slot, offsets_e, times, values, amp_e, d)
+    if mode != 3:
+        prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
+    h = min(max_step, 1e-13)
+    steps = 0
+    si = 0
+    while si < t_save.shape[0] and t_save[si] <= tt:
+        out[ei, si] = y
+        si += 1
+    bi = 0
+    while si < t_save.shape[0]:
+        while bi < breaks_e.shape[0] and breaks_e[bi] <= tt:
+            bi += 1
+        target = t_save[si]
+        if bi < breaks_e.shape[0] and breaks_e[bi] < target:
+            target = breaks_e[bi]
+        h = min(h, max_step, target - tt)
+        for st in range(7):
             for g in range(k):
                 for i in range(3):
-                    hi5 = y[g, i]
-                    lo4 = y[g, i]
-                    for j in range(7):
-                        hi5 += h * _B5[j] * ks[j, g, i]
-                        lo4 += h * _B4[j] * ks[j, g, i]
-                    y5[g, i] = hi5
-                    sc = atol + rtol * max(abs(y[g, i]), abs(hi5))
-                    err = max(err, abs(hi5 - lo4) / sc)
-            if err <= 1.0:
-                ref_e = ref[ei]
-                for g in range(k):
-                    p0 = ref_e[g, 0] * y[g, 0] + ref_e[g, 1] * y[g, 1] + ref_e[g, 2] * y[g, 2]
-                    p1 = ref_e[g, 0] * y5[g, 0] + ref_e[g, 1] * y5[g, 1] + ref_e[g, 2] * y5[g, 2]
-                    if p0 >= 0.0 and p1 < 0.0:
-                        t_cross[ei, g] = tt + h * _dopri_crossing(ks, ref_e, g, h, p0)
-                tt += h
-                y[:, :] = y5
-                _normalise(y)
-                steps += 1
-                while si < t_save.shape[0] and t_save[si] <= tt * (1 + 1e-14):
-                    out[ei, si] = y
-                    si += 1
-            fac = 0.9 * (1.0 / err) ** 0.2 if err > 0 else 5.0
-            h = h * min(5.0, max(0.2, fac))
-        n_steps[ei] = steps
+                    acc = y[g, i]
+                    for j in range(st):
+                        acc += h * _A[st, j] * ks[j, g, i]
+                    ytmp[g, i] = acc
+            if has_tables:
+                drive_at(tt + _C[st] * h, d0_e, slot, offsets_e, times, values, amp_e, d)
+                if mode != 3:
+                    prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
+            if mode == 3:
+                axial_torque(ytmp, d, tab_axis, tab_cols, tab_unk, tab_coef, tab_len,
+                             pumping, tau, dmat, w)
+            elif pumping:
+                circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
+                                      amat, w, ws)
+            elif mode == 1:
+                circuit_torque(ytmp, a0, e, t, rd, fd, td, tau, phi, amat, w)
+            elif mode == 2:
+                _slonczewski(ytmp, slon_e, tau)
+            if pumping:
+                llgs_rhs_pumped(ytmp, tau, dmat, mp_e, mv_e, bth, ks[st], mmat, vec)
+            else:
+                llgs_rhs(ytmp, tau, mp_e, mv_e, bth, ks[st])
+        err = 0.0
+        for g in range(k):
+            for i in range(3):
+                hi5 = y[g, i]
+                lo4 = y[g, i]
+                for j in range(7):
+                    hi5 += h * _B5[j] * ks[j, g, i]
+                    lo4 += h * _B4[j] * ks[j, g, i]
+                y5[g, i] = hi5
+                sc = atol + rtol * max(abs(y[g, i]), abs(hi5))
+                err = max(err, abs(hi5 - lo4) / sc)
+        if err <= 1.0:
+            ref_e = ref[ei]
+            for g in range(k):
+                p0 = ref_e[g, 0] * y[g, 0] + ref_e[g, 1] * y[g, 1] + ref_e[g, 2] * y[g, 2]
+                p1 = ref_e[g, 0] * y5[g, 0] + ref_e[g, 1] * y5[g, 1] + ref_e[g, 2] * y5[g, 2]
+                if p0 >= 0.0 and p1 < 0.0:
+                    t_cross[ei, g] = tt + h * _dopri_crossing(ks, ref_e, g, h, p0)
+            tt += h
+            y[:, :] = y5
+            _normalise(y)
+            steps += 1
+            while si < t_save.shape[0] and t_save[si] <= tt * (1 + 1e-14):
+                out[ei, si] = y
+                si += 1
+        fac = 0.9 * (1.0 / err) ** 0.2 if err > 0 else 5.0
+        h = h * min(5.0, max(0.2, fac))
+    n_steps[ei] = steps
+
+
+@njit(cache=True, parallel=True)
+def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, offsets, times,
+                   values, amp, tset, a0, r0, e, f, t, pm, hm, slon, mp, mv, tab_axis, tab_cols,
+                   tab_unk, tab_coef, tab_len, out, n_steps, ref, t_cross):
+    """Adaptive Dormand–Prince RK45 with renormalisation, each trajectory on its own steps.
+
+    m0 (E, k, 3); t_save (S,) increasing (s); breaks (sets, B): each table set's drive
+    breakpoints (s), stepped onto, increasing, padded with +inf;
+    out (E, S, k, 3); n_steps (E,) receives the accepted step counts. Switching events:
+    whenever p = ref[e, g]·m of magnet g goes from ≥ 0 to < 0 over an accepted step,
+    t_cross[e, g] (s) receives the zero of p on the step's dense output (the last such
+    crossing is kept; entries without one are left untouched).
+    """
+    for ei in prange(m0.shape[0]):  # the trajectories in parallel
+        _rk45_trajectory(ei, mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, offsets,
+                         times, values, amp, tset, a0, r0, e, f, t, pm, hm, slon, mp, mv,
+                         tab_axis, tab_cols, tab_unk, tab_coef, tab_len, out, n_steps, ref,
+                         t_cross)
 
 
 # one kernel on purpose (C901): passing its arrays to more helpers is ~2x slower per trajectory

@@ -673,10 +673,12 @@ class Simulation:
         """(lanes, threads, work, step, span) of the kernel calls (:mod:`.segments`):
         trajectories computed together, chunks in parallel, operations of one step of one
         trajectory, the (typical) step (s) and the longest time (s) of one call."""
-        lanes, threads = 1, 1
-        if method != "rk45" and ensemble >= ENSEMBLE_KERNEL_MIN:
-            from numba import get_num_threads
+        from numba import get_num_threads
 
+        lanes, threads = 1, 1
+        if method == "rk45" and ensemble > 1:
+            threads = get_num_threads()  # the trajectories in parallel
+        elif method != "rk45" and ensemble >= ENSEMBLE_KERNEL_MIN:
             from .ensemble import LANES
 
             threads = get_num_threads()
