@@ -23,14 +23,15 @@ AXES = [("drives.free.temperature.peak", np.array([20.0, 45.0])),
 RUN = {"n_save": 81}
 
 
-def direct_run(peak, decay, run_kw):
-    """The pillar's own run (6 ns) with its laser pulse at ``peak`` (K) and ``decay`` (s)."""
+def direct_run(peak, decay, run_kw, until=6e-9):
+    """The pillar's own run to ``until`` (s) with its laser pulse at ``peak`` (K) and
+    ``decay`` (s)."""
     from spincaloric.dynamics.drives import LaserPulse
 
     spec = load_spec(PILLAR)
     laser = LaserPulse(peak=peak, start=0.1e-9, rise=0.05e-9, decay=decay)
     sim = Simulation(spec.device.finalize(), spec.magnets, {("free", "temperature"): laser})
-    return sim.run(6e-9, **run_kw)
+    return sim.run(until, **run_kw)
 
 
 def test_map_equals_direct_runs(tmp_path):
@@ -292,3 +293,57 @@ def test_a_file_without_spin_pumping_maps_without_it(tmp_path):
     sw = sim.run(6e-9, **spec.run_options()).switching()["free"]
     ds = load_dataset(out)
     np.testing.assert_equal(ds["switching_time"].values.ravel()[0], sw.time[0])
+
+
+def test_switching_probability_map_counts_each_points_own_trajectories(tmp_path):
+    """Several noisy trajectories per point: the switching probability is the count of the
+    point's own trajectories (p N + i of the seed) that switched, the same in tasks of one
+    point and of four, with its Clopper–Pearson interval; none without thermal noise."""
+    data = read_toml(PILLAR)
+    run = {"n_save": 21, "method": "heun", "dt": 2e-12, "temperature_noise": True, "seed": 8}
+    axes = [("drives.free.temperature.peak", np.array([25.0, 60.0])),
+            ("drives.free.temperature.decay", np.array([1e-9, 3e-9]))]
+    n = 12
+    ds = switching_map(data, axes, 4e-9, tmp_path / "a.nc", chunk=4, run_kw=run,
+                       trajectories=n)
+    again = switching_map(data, axes, 4e-9, tmp_path / "b.nc", chunk=1, run_kw=run,
+                          trajectories=n)
+    counts = ds["switched_trajectories"].values[..., 0]
+    np.testing.assert_array_equal(counts, again["switched_trajectories"].values[..., 0])
+    np.testing.assert_array_equal(ds["switching_probability"].values[..., 0], counts / n)
+    low, high = np.moveaxis(ds["switching_probability_interval"].values[..., 0, :], -1, 0)
+    assert np.all((low <= counts / n) & (counts / n <= high) & (high - low > 0.1))
+    assert ds.attrs["trajectories"] == n and counts.min() < n and counts.max() > 0
+    for p, (peak, decay) in enumerate([(a, b) for a in axes[0][1] for b in axes[1][1]]):
+        alone = direct_run(peak, decay, {**run, "ensemble": n, "first_trajectory": p * n},
+                           until=4e-9)
+        assert counts.reshape(-1)[p] == alone.switching()["free"].switched.sum()
+    with pytest.raises(DeviceError, match="^trajectories: several trajectories per point"):
+        switching_map(data, axes, 4e-9, tmp_path / "c.nc", run_kw={"n_save": 21},
+                      trajectories=3)
+    assert not (tmp_path / "c.nc").exists() and not (tmp_path / "c.nc.chunks").exists()
+
+
+def test_map_command_maps_switching_probabilities(tmp_path):
+    """`map --temperature-noise --trajectories N` writes probabilities; without noise the
+    flag is refused by name (exit 2, one line, nothing written)."""
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+
+    out = tmp_path / "p.nc"
+    args = ["map", str(PILLAR), "--vary", "drives.free.temperature.peak=20,60", "--until",
+            "2ns", "--trajectories", "8", "-o", str(out), "--no-progress"]
+    res = CliRunner().invoke(main, args[:-3] + ["--temperature-noise", "--seed", "2"]
+                             + args[-3:])
+    assert res.exit_code == 0, res.output
+    assert "2 points x 8 trajectories" in res.output
+    ds = xr.open_dataset(out)
+    assert ds["switching_probability"].dims == ("drives.free.temperature.peak", "magnet")
+    assert ds.attrs["trajectories"] == 8
+    ds.close()
+    bad = CliRunner().invoke(main, [a if a != str(out) else str(tmp_path / "q.nc")
+                                    for a in args])
+    assert bad.exit_code == 2
+    assert "trajectories: several trajectories per point" in bad.output
+    assert len(bad.output.strip().splitlines()) == 1 and not (tmp_path / "q.nc").exists()

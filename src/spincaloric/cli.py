@@ -611,17 +611,25 @@ def _sweep(device, p, varies, zipped):
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
               help="netCDF result (chunks are kept in OUTPUT.chunks/ until it is complete)")
 @click.option("--chunk", type=click.IntRange(min=1),
-              help="points per task [default: at most 16 (256 when only drives vary: the "
-                   "points of a task then run as one ensemble), about four tasks per worker "
-                   "and progress every 5 %]")
+              help="points per task [default: at most 16 trajectories' worth (1024 when only "
+                   "drives and magnets vary: the points of a task then run as one ensemble), "
+                   "about four tasks per worker and progress every 5 %]")
 @click.option("--workers", type=click.IntRange(min=1), help="local dask cluster of N processes")
 @click.option("--scheduler", help="address of a running dask.distributed scheduler")
 @click.option("--resume", is_flag=True, help="continue an interrupted map")
+@click.option("--temperature-noise", is_flag=True, default=None,
+              help="Brown's thermal field (stochastic Heun) [default: the file's]")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1),
+              help="random seed of the thermal field, in [0, 2**63): trajectory i of grid "
+                   "point p (row-major) draws stream p N + i of it")
+@click.option("--trajectories", type=click.IntRange(min=1), default=1, show_default=True,
+              help="N noisy trajectories per point (with thermal noise): the map holds "
+                   "switching probabilities with their 95 % intervals")
 @click.option("--progress/--no-progress", default=None,
               help="progress of long jobs on stderr: a bar on a terminal, otherwise a line "
                    "every few seconds [default: on]")
 def switching_map_command(device, varies, until, output, chunk, workers, scheduler, resume,
-                          progress):
+                          temperature_noise, seed, trajectories, progress):
     """Switching map of DEVICE: its dynamics at every point of a parameter grid."""
     from .circuit.device import DeviceError
     from .io.paths import parse_vary
@@ -631,6 +639,8 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
         p = _load(device)
         data, spec = p.data, p.spec
         opts = spec.run_options()
+        opts.update({k: v for k, v in (("temperature_noise", temperature_noise),
+                                       ("seed", seed)) if v is not None})
         end = until or spec.until
         varies = varies or spec.sweep
         if not varies:
@@ -641,7 +651,7 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
             ds = switching_map(data, axes, end, output, chunk=chunk, workers=workers,
                                scheduler=scheduler, resume=resume,
                                progress=progress is not False,
-                               run_kw=opts)
+                               run_kw=opts, trajectories=trajectories)
     except _Failed:
         sys.exit(EXIT_INPUT)
     except (TimeoutError, ConnectionError) as err:
@@ -654,8 +664,13 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
     except (DeviceError, ValueError) as err:
         _report(device, err)
         sys.exit(EXIT_INPUT)
-    frac = float(ds["switched"].mean())
-    click.echo(f"{device}: {ds['switched'].size} runs, {frac:.0%} switched -> {output}")
+    if "switching_probability" in ds:
+        frac = float(ds["switching_probability"].mean())
+        click.echo(f"{device}: {ds['switching_probability'].size} points x {trajectories} "
+                   f"trajectories, {frac:.0%} switched -> {output}")
+    else:
+        frac = float(ds["switched"].mean())
+        click.echo(f"{device}: {ds['switched'].size} runs, {frac:.0%} switched -> {output}")
 
 
 @main.command(short_help="Ferromagnetic resonance of a dynamic magnet: frequency and damping.")

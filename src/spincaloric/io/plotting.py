@@ -19,7 +19,7 @@ from ..circuit.device import DeviceError
 from ..constants import BOLTZMANN, ELEMENTARY_CHARGE
 from ..errors import unknown
 from ..files import write_together
-from .results import OWNER_DIMS, pick
+from .results import VALUE_DIMS, pick
 
 
 def plot_distributions(sol, nodes=None, *, window: float = 12.0, fig=None):
@@ -253,11 +253,14 @@ def _wrap_within(text, given: str, figure, span, renderer) -> bool:
 # -- sweeps and switching maps -----------------------------------------------------------------
 
 def default_variable(ds) -> str:
-    """The variable a figure of ``ds`` shows unless told: a switching map's switching time; in
+    """The variable a figure of ``ds`` shows unless told: a switching map's switching
+    probability (several trajectories per point) or switching time; in
     a sweep the torque on the magnet whose magnetization it turns (the whole layer's for a
     vertex of a layer), else on a dynamic magnet of the device file, else the first torque on a
     whole magnet that is not zero throughout (``MAGNET.torque``); without a magnet the voltage
     of the first internal node (``NODE.voltage``), else the first variable."""
+    if "switching_probability" in ds:
+        return "switching_probability"
     if "switching_time" in ds:
         return "switching_time"
     if "torque" not in ds.data_vars or "magnet" not in ds["torque"].dims:  # no magnet: the first internal node's voltage
@@ -303,8 +306,8 @@ def plot_dataset(ds, variable: str | None = None, component: str | None = None):
     variable = variable or default_variable(ds)
     da = pick(ds, variable)
     ds, fixed = _drop_single_values(ds)
-    da = da.isel({d: 0 for d in da.dims if d not in ds.dims and d not in OWNER_DIMS})
-    dims = [d for d in ds.dims if d not in OWNER_DIMS]
+    da = da.isel({d: 0 for d in da.dims if d not in ds.dims and d not in VALUE_DIMS})
+    dims = [d for d in ds.dims if d not in VALUE_DIMS]
     if not dims:
         raise DeviceError("plot", f"the file holds one point ({', '.join(fixed)}): nothing to "
                           "draw it against; vary a parameter over several values")
@@ -411,7 +414,7 @@ def _draw_map(fig, ax, ds, dims, da, name: str, attrs, symbol: str | None = None
 def _drop_single_values(ds):
     """(``ds`` without its axes of one value, ["quantity = value unit" of each]): a parameter
     held fixed by a one-value --vary is a condition of the figure, not an axis of it."""
-    single = [d for d in ds.dims if d not in OWNER_DIMS and ds.sizes[d] == 1]
+    single = [d for d in ds.dims if d not in VALUE_DIMS and ds.sizes[d] == 1]
     if not single:
         return ds, []
     ds = ds.isel({d: 0 for d in single})

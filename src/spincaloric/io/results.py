@@ -31,6 +31,9 @@ from ..files import FORMAT_ATTRIBUTE, FORMAT_VERSION
 
 #: The dimensions that label owners and components, not sweep axes.
 OWNER_DIMS = ("node", "contact", "magnet", "component")
+#: The dimensions of a result file that are not axes of a sweep or map: the owners and the
+#: parts of a value (a vector's component, an interval's bound).
+VALUE_DIMS = OWNER_DIMS + ("bound",)
 
 
 def is_layout1(ds) -> bool:

@@ -58,17 +58,18 @@ def description_hash(data: dict, axes, until: float, run_kw: dict) -> str:
 
 
 def evaluate_points(data: dict, keys: list[str], points: list[tuple], until: float,
-                    run_kw: dict, first: int = 0) -> dict:
+                    run_kw: dict, first: int = 0, trajectories: int = 1) -> dict:
     """Run the dynamics at each point (values for ``keys``; ``first``: the index of the
-    first in the map's grid, row-major); returns arrays by quantity: ``switched`` (P, k),
-    ``switching_time`` (P, k) s, ``final_m`` (P, k, 3). Runs in workers.
+    first in the map's grid, row-major), ``trajectories`` N trajectories each; returns arrays
+    by quantity (:func:`_point_results`): ``switched`` (P, k) the number of trajectories
+    that switched, ``switching_time`` (P, k) s, ``final_m`` (P, k, 3). Runs in workers.
 
     Points that differ only in their drives and magnet parameters (:func:`batched`) run
     together, as one ensemble of trajectories each with its own drives and magnets; any other
     point is rebuilt and run alone (the Joule heat carried by a drive, for one, follows the
-    point's drives either way). With thermal noise, grid point p draws the stream of
-    trajectory p of the run's seed, whichever way it runs and however the map is cut into
-    tasks."""
+    point's drives either way). With thermal noise, trajectory i of grid point p draws the
+    stream of trajectory p N + i of the run's seed, whichever way it runs and however the map
+    is cut into tasks."""
     from ..io.devicefile import spec_from_dict
 
     specs = []
@@ -81,15 +82,21 @@ def evaluate_points(data: dict, keys: list[str], points: list[tuple], until: flo
         circuit = specs[0].device.finalize()  # the same device at every point
         sims = [spec.simulation_for(circuit, until)[0] for spec in specs]
         if not sims[0].transient:
-            traj = sims[0].run(until, ensemble=len(sims), drives=[s.drives for s in sims],
-                               parameters=_magnet_variation(specs), first_trajectory=first,
-                               **run_kw)
-            return _point_results(traj, range(len(sims)), len(sims))
+            n = trajectories
+            params = {name: {f: np.repeat(v, n, axis=0) for f, v in fields.items()}
+                      for name, fields in _magnet_variation(specs).items()}
+            traj = sims[0].run(until, ensemble=len(sims) * n,
+                               drives=[s.drives for s in sims for _ in range(n)],
+                               parameters=params, first_trajectory=first * n, **run_kw)
+            return _point_results(traj, n)
     out = None
     for p, spec in enumerate(specs):
         # rebuilt at every point: the Joule heat of a drive grows as its amplitude squared
         sim, _ = spec.simulation_for(spec.device.finalize(), until)
-        part = _point_results(sim.run(until, first_trajectory=first + p, **run_kw), [0], 1)
+        n = trajectories
+        # trajectory 0 of an ensemble is the same run alone (its own stream)
+        kw = {**{k: v for k, v in run_kw.items() if k != "ensemble"}, "ensemble": n}
+        part = _point_results(sim.run(until, first_trajectory=(first + p) * n, **kw), n)
         if out is None:
             out = {"names": part["names"], **{key: np.zeros((len(points),) + v.shape[1:],
                                                             v.dtype)
@@ -131,29 +138,38 @@ def _magnet_variation(specs) -> dict:
     return out
 
 
-def _point_results(traj, rows, n: int) -> dict:
-    """{switched (n, k), switching_time (n, k) s, final_m (n, k, 3), names} of the
-    trajectories ``rows`` of ``traj``."""
+def _point_results(traj, per: int) -> dict:
+    """{switched (P, k), switching_time (P, k) s, final_m (P, k, 3), names} of the points
+    whose trajectories are consecutive runs of ``per`` in ``traj``: one trajectory's
+    switched (0 or 1), switching time and final m, or of ``per`` > 1 the number that
+    switched, the median switching time of those (NaN: none) and the mean final m."""
     sw = traj.switching()
     names = list(traj.names)
-    rows = list(rows)
-    out = {"names": names, "switched": np.zeros((n, len(names)), bool),
+    n = len(traj.m) // per
+    out = {"names": names, "switched": np.zeros((n, len(names)), np.int64),
            "switching_time": np.full((n, len(names)), np.nan),
            "final_m": np.zeros((n, len(names), 3))}
     for j, name in enumerate(names):
-        out["switched"][:, j] = sw[name].switched[rows]
-        out["switching_time"][:, j] = sw[name].time[rows]
-        out["final_m"][:, j] = traj.magnetization(name)[rows, -1]
+        switched = sw[name].switched.reshape(n, per)
+        times = np.where(switched, sw[name].time.reshape(n, per), np.nan)
+        out["switched"][:, j] = switched.sum(axis=1)
+        some = switched.any(axis=1)
+        out["switching_time"][some, j] = np.nanmedian(times[some], axis=1)
+        out["final_m"][:, j] = traj.magnetization(name)[:, -1].reshape(n, per, 3).mean(axis=1)
     return out
 
 
 def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, output,
                   *, chunk: int | None = None, workers: int | None = None,
                   scheduler: str | None = None,
-                  resume: bool = False, progress: bool = False, run_kw: dict | None = None):
+                  resume: bool = False, progress: bool = False, run_kw: dict | None = None,
+                  trajectories: int = 1):
     """Compute (or finish) a switching map and write it to ``output`` (netCDF).
 
     data : the parsed device file; axes : [(device-file path, values)]; until : s.
+    trajectories : N noisy trajectories at every point (with ``temperature_noise``): the map
+        holds each point's switching probability with its Clopper–Pearson 95 % interval,
+        the median switching time of those that switched and the mean final m.
     chunk : points per task (default :func:`default_chunk`); workers : start a local dask
         cluster of this many processes;
     scheduler : address of an existing dask.distributed scheduler; progress : report the
@@ -173,7 +189,10 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
     _refuse_repeated(data, keys)
     if not (np.isfinite(until) and until > 0):
         raise DeviceError("until", f"must be a positive time (s), got {until!r}")
-    digest = description_hash(data, axes, until, run_kw)
+    _check_trajectories(trajectories, run_kw)
+    # the same description as before for one trajectory per point
+    digest = description_hash(data, axes, until, run_kw if trajectories == 1 else
+                              {**run_kw, "trajectories": trajectories})
     from ..io.devicefile import load_dataset
 
     if output.exists():
@@ -203,12 +222,26 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
     manifest.write_text(json.dumps({"hash": digest, "axes": keys}))
     try:
         return _compute(store, output, data, keys, points, axes, until, run_kw, digest, chunk,
-                        workers, scheduler, progress)
+                        workers, scheduler, progress, trajectories)
     except BaseException:
         # nothing computed yet: leave no store behind (it would block the next attempt)
         if created and not any(store.glob("chunk_*.npz")):
             shutil.rmtree(store, ignore_errors=True)
         raise
+
+
+def _check_trajectories(trajectories, run_kw: dict) -> None:
+    """Several trajectories per point only differ by their thermal noise."""
+    if (isinstance(trajectories, bool) or not isinstance(trajectories, (int, np.integer))
+            or trajectories < 1):
+        raise DeviceError("trajectories", f"must be a whole number ≥ 1, got {trajectories!r}")
+    if trajectories > 1 and not run_kw.get("temperature_noise"):
+        raise DeviceError("trajectories", "several trajectories per point differ only by "
+                          "their thermal noise: set temperature_noise = true in [simulation] "
+                          "or pass --temperature-noise (or give one trajectory)")
+    if trajectories > 1 and "ensemble" in run_kw:
+        raise DeviceError("trajectories", "give the trajectories per point here, not as "
+                          "[simulation] ensemble")
 
 
 def _refuse_repeated(data: dict, keys: list[str]) -> None:
@@ -238,11 +271,13 @@ def _check_points(data: dict, keys: list[str], points: np.ndarray, same_device: 
             spec.device.finalize()
 
 
-def default_chunk(n_points: int, workers: int | None = None, together: bool = False) -> int:
-    """Points per task when none is given: at most 16 (256 when the points of a task run
-    together as one ensemble, :func:`batched`), and small enough that every worker gets about
-    four tasks and progress is reported about every 5 % of the map."""
-    cap = 256 if together else 16
+def default_chunk(n_points: int, workers: int | None = None, together: bool = False,
+                  trajectories: int = 1) -> int:
+    """Points per task when none is given: at most 16 trajectories' worth (1024 when the
+    points of a task run together as one ensemble, :func:`batched`: enough lanes for every
+    thread), and few enough that every worker gets about four tasks and progress is
+    reported about every 5 % of the map."""
+    cap = max(1, (1024 if together else 16) // trajectories)
     return max(1, min(cap, -(-n_points // (4 * (workers or 1))), -(-n_points // 20)))
 
 
@@ -275,15 +310,16 @@ def _missing_runs(done: dict[int, int], n_points: int, chunk: int) -> list[tuple
     return runs
 
 
-def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chunk, workers,
-             scheduler, progress):
+def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chunk, workers,  # noqa: C901
+             scheduler, progress, trajectories):
     """Run the chunks not yet in ``store`` and assemble the map (see :func:`switching_map`)."""
     import xarray as xr
 
     from ..io.devicefile import save_dataset
 
     done = _stored_chunks(store)
-    chunk = chunk or default_chunk(len(points), workers, batched(data, keys, run_kw))
+    chunk = chunk or default_chunk(len(points), workers, batched(data, keys, run_kw),
+                                   trajectories)
     todo = [(i, points[i:j]) for i, j in _missing_runs(done, len(points), chunk)]
     tasks = sorted([*done.items(), *((i, len(pts)) for i, pts in todo)])
 
@@ -309,7 +345,8 @@ def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chu
         client = Client(scheduler or cluster)
         try:
             futures = {client.submit(evaluate_points, data, keys, [tuple(p) for p in pts],
-                                     until, run_kw, i, pure=False): i for i, pts in todo}
+                                     until, run_kw, i, trajectories, pure=False): i
+                       for i, pts in todo}
             for fut in as_completed(futures):
                 save(futures[fut], fut.result())
                 if bar is not None:
@@ -320,7 +357,8 @@ def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chu
                 cluster.close()
     else:
         for i, pts in todo:
-            save(i, evaluate_points(data, keys, [tuple(p) for p in pts], until, run_kw, i))
+            save(i, evaluate_points(data, keys, [tuple(p) for p in pts], until, run_kw, i,
+                                    trajectories))
             if bar is not None:
                 bar.update(1)
     if bar is not None:
@@ -335,14 +373,40 @@ def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chu
 
     ds = xr.Dataset(coords={k: (k, v, {"units": unit_of(k)}) for k, v in axes})
     ds = ds.assign_coords(magnet=names, component=["x", "y", "z"])
-    ds["switched"] = (keys + ["magnet"], gather("switched").astype(np.int8),
-                      {"units": "1", "long_name": "switched (1) or not (0)"})
-    ds["switching_time"] = (keys + ["magnet"], gather("switching_time"),
-                            {"units": "s", "long_name": "switching time (NaN: none)"})
-    ds["final_m"] = (keys + ["magnet", "component"], gather("final_m"),
-                     {"units": "1", "long_name": "final magnetization"})
+    if trajectories == 1:
+        ds["switched"] = (keys + ["magnet"], gather("switched").astype(np.int8),
+                          {"units": "1", "long_name": "switched (1) or not (0)"})
+        ds["switching_time"] = (keys + ["magnet"], gather("switching_time"),
+                                {"units": "s", "long_name": "switching time (NaN: none)"})
+        ds["final_m"] = (keys + ["magnet", "component"], gather("final_m"),
+                         {"units": "1", "long_name": "final magnetization"})
+    else:
+        _probabilities(ds, keys, gather("switched"), trajectories)
+        ds["switching_time"] = (keys + ["magnet"], gather("switching_time"),
+                                {"units": "s", "long_name": "median switching time of the "
+                                 "trajectories that switched (NaN: none)"})
+        ds["final_m"] = (keys + ["magnet", "component"], gather("final_m"),
+                         {"units": "1", "long_name": "mean final magnetization"})
     ds.attrs.update(description_hash=digest, until=until, title=data.get("title", ""),
-                    **{FORMAT_ATTRIBUTE: FORMAT_VERSION})
+                    trajectories=int(trajectories), **{FORMAT_ATTRIBUTE: FORMAT_VERSION})
     save_dataset(ds, output)
     shutil.rmtree(store)
     return ds
+
+
+def _probabilities(ds, keys: list[str], switched: np.ndarray, n: int) -> None:
+    """The switching probability of every point, from the number of its ``n`` trajectories
+    that switched, with its Clopper–Pearson 95 % interval (dimension ``bound``: low, high)."""
+    from .wer import clopper_pearson
+
+    low, high = clopper_pearson(switched, n)
+    ds["switched_trajectories"] = (keys + ["magnet"], switched.astype(np.int64),
+                                   {"units": "1", "long_name": f"trajectories (of {n}) that "
+                                    "switched"})
+    ds["switching_probability"] = (keys + ["magnet"], switched / n,
+                                   {"units": "1", "long_name": "switching probability"})
+    ds["switching_probability_interval"] = (
+        keys + ["magnet", "bound"], np.stack([low, high], -1),
+        {"units": "1", "long_name": "Clopper–Pearson 95 % interval of the switching "
+         "probability"})
+    ds.coords["bound"] = ["low", "high"]

@@ -393,13 +393,23 @@ class _Job:
         return sharpen, used, levels, False
 
 
-def _brute(name: str, n: int, failures: int, temperature: float) -> WriteErrorRate:
-    """Failures/N with the Clopper–Pearson 95 % interval."""
+def clopper_pearson(k, n: int, level: float = 0.95):
+    """(low, high): the Clopper–Pearson (exact binomial) interval of a probability of which
+    ``k`` (int or array) of ``n`` trials came out, at confidence ``level``."""
     from scipy.stats import beta
 
+    k = np.asarray(k)
+    tail = (1.0 - level) / 2
+    with np.errstate(invalid="ignore"):
+        low = np.where(k == 0, 0.0, beta.ppf(tail, np.maximum(k, 1), n - k + 1))
+        high = np.where(k == n, 1.0, beta.ppf(1 - tail, k + 1, np.maximum(n - k, 1)))
+    return low, high
+
+
+def _brute(name: str, n: int, failures: int, temperature: float) -> WriteErrorRate:
+    """Failures/N with the Clopper–Pearson 95 % interval."""
     k = failures
-    low = 0.0 if k == 0 else float(beta.ppf(0.025, k, n - k + 1))
-    high = 1.0 if k == n else float(beta.ppf(0.975, k + 1, n - k))
+    low, high = (float(x) for x in clopper_pearson(k, n))
     rate = k / n
     return WriteErrorRate(name, "brute force", n, k, rate, (low, high),
                           float(np.sqrt(rate * (1 - rate) / n)), None, temperature)
