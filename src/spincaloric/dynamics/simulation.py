@@ -594,7 +594,7 @@ class Simulation:
             return self._run_transient(t_save, tables[4][0], m0, mp, mv, slon, amp, rtol, atol,
                                        max_step, progress)
         if method != "rk45" and (why := step_problem(self, dt, mp, mv, m0, slon, slot, offsets,
-                                                      values, amp, tset)):
+                                                      values, amp, tset, temperature_noise)):
             raise DynamicsError("dt", why)
         kernel_in = dict(tables=tables, amp=amp, tset=tset, mp=mp, mv=mv, slon=slon,
                          ref=self._references(m0))

@@ -79,14 +79,15 @@ def largest_field(sim, mp, mv, m0, slon, slot, offsets, values, amp, tset=None):
     return float(omega[e, g]), float(field[e, g]), sim.names[g]
 
 
-def step_problem(sim, dt, mp, mv, m0, slon, slot, offsets, values, amp,
-                 tset=None) -> str | None:
-    """Why the fixed step ``dt`` (s) is too large for the precession (one line), or None."""
+def step_problem(sim, dt, mp, mv, m0, slon, slot, offsets, values, amp, tset=None,
+                 noise: bool = False) -> str | None:
+    """Why the fixed step ``dt`` (s) is too large for the precession (one line), or None;
+    with thermal ``noise`` (a fixed-step scheme only) without advising the adaptive RK45."""
     omega, field, name = largest_field(sim, mp, mv, m0, slon, slot, offsets, values, amp, tset)
     limit = PRECESSION_STEP / omega if omega > 0 else np.inf
     if dt <= limit:
         return None
     return (f"{dt:.3g} s exceeds {PRECESSION_STEP:g}/ω = {limit:.2g} s for the precession of "
             f"{name} in B_eff = {field:.2g} T (ω = γ B_eff/(1 + α²); anisotropy, "
-            f"demagnetizing, applied and torque fields): take dt ≤ {limit:.2g} s or method "
-            "\"rk45\"")
+            f"demagnetizing, applied and torque fields): take dt ≤ {limit:.2g} s"
+            + ("" if noise else " or method \"rk45\""))
