@@ -347,3 +347,30 @@ def test_map_command_maps_switching_probabilities(tmp_path):
     assert bad.exit_code == 2
     assert "trajectories: several trajectories per point" in bad.output
     assert len(bad.output.strip().splitlines()) == 1 and not (tmp_path / "q.nc").exists()
+
+
+def test_the_dynamics_of_a_point_built_on_another_points_device_equal_its_own():
+    """dynamics_from_dict: drives and magnets as spec_from_dict builds them, the device
+    shared; a bad value is still named by its field."""
+    import copy
+
+    from spincaloric.io.devicefile import dynamics_from_dict, spec_from_dict
+    from spincaloric.io.paths import set_path
+
+    data = read_toml(PILLAR)
+    base = spec_from_dict(data)
+    d = copy.deepcopy(data)
+    set_path(d, "drives.free.temperature.decay", 2e-9)
+    set_path(d, "free.magnet.damping", 0.02)
+    own, shared = spec_from_dict(d), dynamics_from_dict(d, base)
+    assert shared.device is base.device and shared.drives == own.drives
+    assert shared.magnets.keys() == own.magnets.keys()
+    for name in own.magnets:
+        for f in ("damping", "volume", "anisotropy_field", "saturation_magnetization"):
+            assert getattr(shared.magnets[name], f) == getattr(own.magnets[name], f)
+        np.testing.assert_array_equal(shared.magnets[name].anisotropy_axis,
+                                      own.magnets[name].anisotropy_axis)
+    assert shared.magnets["free"].damping == 0.02 != base.magnets["free"].damping
+    set_path(d, "free.magnet.damping", -1.0)
+    with pytest.raises(DeviceError, match="nodes.free.magnet.damping"):
+        dynamics_from_dict(d, base)

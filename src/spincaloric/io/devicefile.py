@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -281,17 +281,40 @@ def spec_from_dict(data: dict, base=None) -> DeviceSpec:
     if magnets:
         _refuse_torque_maps_beyond_memory(dev, model)
     _add_contacts(dev, model, t0, base)
+    drives = _all_drives(dev, model)
+    sim = model.simulation.model_dump(exclude_none=True) if model.simulation else {}
+    # the regime chooses the solver back end, once: energy by energy for "spectral"
+    method = "spectral" if model.regime == "spectral" else "auto"
+    return DeviceSpec(dev, magnets, drives, sim, list(model.sweep.vary) if model.sweep else [],
+                      method, _spectral_settings(model))
+
+
+def dynamics_from_dict(data: dict, like: DeviceSpec) -> DeviceSpec:
+    """The :class:`DeviceSpec` of ``data``, a device file that differs from the one of
+    ``like`` in its drives and dynamic magnets' parameters only (the points of a map that
+    varies those, :func:`~spincaloric.studies.maps.batched`): validated as
+    :func:`spec_from_dict` does, its drives and magnets built, the device not rebuilt (it is
+    ``like``'s)."""
+    try:
+        model = DeviceFile.model_validate(data)
+    except ValidationError as err:
+        raise DeviceError(*first_error(err)) from None
+    magnets = {name: _magnet(node.magnet, f"nodes.{name}.magnet")
+               for name, node in model.nodes.items() if node.magnet is not None}
+    magnets.update({name: _layer_magnet(name, layer) for name, layer in model.layers.items()
+                    if layer.magnet is not None})
+    return replace(like, magnets=magnets, drives=_all_drives(like.device, model))
+
+
+def _all_drives(dev: Device, model) -> dict:
+    """{(node, quantity): drive} of the file's ``[drives.*]`` and its ``[laser]``."""
     drives = _drives_from_file(dev, model)
     for key, pulse in _laser_drives(dev, model).items():
         if key in drives:
             raise DeviceError(f"drives.{key[0]}.heat", "the [laser] heats this node too: give "
                               "one heat drive per node")
         drives[key] = pulse
-    sim = model.simulation.model_dump(exclude_none=True) if model.simulation else {}
-    # the regime chooses the solver back end, once: energy by energy for "spectral"
-    method = "spectral" if model.regime == "spectral" else "auto"
-    return DeviceSpec(dev, magnets, drives, sim, list(model.sweep.vary) if model.sweep else [],
-                      method, _spectral_settings(model))
+    return drives
 
 
 def _add_nodes(dev: Device, model) -> dict:
@@ -319,15 +342,20 @@ def _add_layers(dev: Device, model) -> dict:
     for name, layer in model.layers.items():
         _layer(dev, name, layer)
         if layer.magnet is not None:
-            # the whole layer turns as one magnet, named after the layer
-            where = f"layers.{name}.magnet"
-            if layer.magnetization is None:
-                raise DeviceError(where, "only a ferromagnetic layer (with a magnetization) "
-                                  "can be a dynamic magnet")
-            defaults = ({} if layer.magnet.volume is not None
-                        else {"thickness": layer.length, "area": layer.area})
-            magnets[name] = _magnet(layer.magnet, where, **defaults)
+            magnets[name] = _layer_magnet(name, layer)
     return magnets
+
+
+def _layer_magnet(name: str, layer):
+    """The MagnetParameters of a layer that turns whole, named after the layer (its thickness
+    and area by default those of the layer)."""
+    where = f"layers.{name}.magnet"
+    if layer.magnetization is None:
+        raise DeviceError(where, "only a ferromagnetic layer (with a magnetization) can be a "
+                          "dynamic magnet")
+    defaults = ({} if layer.magnet.volume is not None
+                else {"thickness": layer.length, "area": layer.area})
+    return _magnet(layer.magnet, where, **defaults)
 
 
 def _add_contacts(dev: Device, model, t0: float, base) -> None:

@@ -70,15 +70,9 @@ def evaluate_points(data: dict, keys: list[str], points: list[tuple], until: flo
     point's drives either way). With thermal noise, trajectory i of grid point p draws the
     stream of trajectory p N + i of the run's seed, whichever way it runs and however the map
     is cut into tasks."""
-    from ..io.devicefile import spec_from_dict
-
-    specs = []
-    for values in points:
-        d = copy.deepcopy(data)
-        for key, value in zip(keys, values):
-            set_path(d, key, float(value))
-        specs.append(spec_from_dict(d))
-    if batched(data, keys, run_kw):
+    together = batched(data, keys, run_kw)
+    specs = _point_specs(data, keys, points, together)
+    if together:
         circuit = specs[0].device.finalize()  # the same device at every point
         sims = [spec.simulation_for(circuit, until)[0] for spec in specs]
         if not sims[0].transient:
@@ -256,19 +250,29 @@ def _refuse_repeated(data: dict, keys: list[str]) -> None:
         seen[full] = key
 
 
-def _check_points(data: dict, keys: list[str], points: np.ndarray, same_device: bool) -> None:
-    """Build the device description of every grid point (no dynamics): a value the device
-    file cannot take is a DeviceError naming its field before the map starts. With
-    ``same_device`` (only drives and magnets vary) the device is finalized once."""
-    from ..io.devicefile import spec_from_dict
+def _point_specs(data: dict, keys: list[str], points, same_device: bool) -> list:
+    """The device description (DeviceSpec) of every point; with ``same_device`` (only drives
+    and magnets vary, :func:`batched`) the first point's device serves them all
+    (:func:`~spincaloric.io.devicefile.dynamics_from_dict`)."""
+    from ..io.devicefile import dynamics_from_dict, spec_from_dict
 
-    for p, values in enumerate(points):
+    specs = []
+    for values in points:
         d = copy.deepcopy(data)
         for key, value in zip(keys, values):
             set_path(d, key, float(value))
-        spec = spec_from_dict(d)
-        if p == 0 or not same_device:
-            spec.device.finalize()
+        specs.append(dynamics_from_dict(d, specs[0]) if specs and same_device
+                     else spec_from_dict(d))
+    return specs
+
+
+def _check_points(data: dict, keys: list[str], points: np.ndarray, same_device: bool) -> None:
+    """Build the device description of every grid point (no dynamics): a value the device
+    file cannot take is a DeviceError naming its field before the map starts. With
+    ``same_device`` (only drives and magnets vary) the device is built and finalized once."""
+    specs = _point_specs(data, keys, points, same_device)
+    for spec in specs[:1] if same_device else specs:
+        spec.device.finalize()
 
 
 def default_chunk(n_points: int, workers: int | None = None, together: bool = False,
