@@ -71,8 +71,11 @@ def test_each_trajectory_runs_as_with_its_drives_alone(tabulate, method, kw, ens
 
 def test_per_trajectory_drives_are_validated():
     sim = Simulation(pillar(), {"free": MAGNET}, SETS[0])
-    with pytest.raises(DynamicsError, match=r"^drives: must be a sequence of 2"):
+    with pytest.raises(DynamicsError, match=r"^drives: must be a sequence of 2 .* "
+                       r"\(got 3: pass ensemble=3\)"):
         sim.run(1e-9, ensemble=2, drives=SETS)
+    with pytest.raises(DynamicsError, match=r"^drives\[0\].free.temperature: must be a drive"):
+        sim.run(1e-9, ensemble=1, drives=[{**SETS[0], ("free", "temperature"): 310.0}])
     with pytest.raises(DynamicsError, match=r"^drives: must be a sequence"):
         sim.run(1e-9, ensemble=1, drives=SETS[0])
     wrong = {("free", "temperature"): SETS[0][("free", "temperature")]}

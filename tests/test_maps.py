@@ -374,3 +374,28 @@ def test_the_dynamics_of_a_point_built_on_another_points_device_equal_its_own():
     set_path(d, "free.magnet.damping", -1.0)
     with pytest.raises(DeviceError, match="nodes.free.magnet.damping"):
         dynamics_from_dict(d, base)
+
+
+def test_the_files_simulation_settings_are_the_maps_by_default(tmp_path):
+    """Without run_kw a map runs with the file's [simulation] (as `spincaloric map` does),
+    its ensemble the trajectories per point; the map keeps the settings it ran with; a
+    probability map draws as a line with its interval, and the interval alone is refused."""
+    pytest.importorskip("matplotlib")
+    from spincaloric.io.plotting import plot_dataset
+
+    data = read_toml(PILLAR)
+    data["simulation"].update(temperature_noise=True, ensemble=6, n_save=21, seed=5)
+    axes = [("drives.free.temperature.peak", np.array([30.0, 60.0]))]
+    ds = switching_map(data, axes, 2e-9, tmp_path / "a.nc")
+    assert ds.attrs["trajectories"] == 6 and ds.attrs["seed"] == 5
+    assert ds.attrs["temperature_noise"] == 1 and ds.attrs["n_save"] == 21
+    same = switching_map(data, axes, 2e-9, tmp_path / "b.nc",
+                         run_kw={"temperature_noise": True, "n_save": 21, "seed": 5},
+                         trajectories=6)
+    assert same.attrs["description_hash"] == ds.attrs["description_hash"]
+    fig = plot_dataset(ds)
+    assert "switching probability" in fig.axes[0].get_ylabel()
+    assert any(c.get_label() == "95 % interval" for c in fig.axes[0].collections)
+    with pytest.raises(DeviceError, match="^variable: 'switching_probability_interval' is an "
+                                          "interval"):
+        plot_dataset(ds, "switching_probability_interval")

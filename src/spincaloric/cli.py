@@ -622,9 +622,10 @@ def _sweep(device, p, varies, zipped):
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1),
               help="random seed of the thermal field, in [0, 2**63): trajectory i of grid "
                    "point p (row-major) draws stream p N + i of it")
-@click.option("--trajectories", type=click.IntRange(min=1), default=1, show_default=True,
+@click.option("--trajectories", type=click.IntRange(min=1),
               help="N noisy trajectories per point (with thermal noise): the map holds "
-                   "switching probabilities with their 95 % intervals")
+                   "switching probabilities with their 95 % intervals [default: the file's "
+                   "[simulation] ensemble, else 1]")
 @click.option("--progress/--no-progress", default=None,
               help="progress of long jobs on stderr: a bar on a terminal, otherwise a line "
                    "every few seconds [default: on]")
@@ -666,8 +667,8 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
         sys.exit(EXIT_INPUT)
     if "switching_probability" in ds:
         frac = float(ds["switching_probability"].mean())
-        click.echo(f"{device}: {ds['switching_probability'].size} points x {trajectories} "
-                   f"trajectories, {frac:.0%} switched -> {output}")
+        click.echo(f"{device}: {ds['switching_probability'].size} points x "
+                   f"{ds.attrs['trajectories']} trajectories, {frac:.0%} switched -> {output}")
     else:
         frac = float(ds["switched"].mean())
         click.echo(f"{device}: {ds['switched'].size} runs, {frac:.0%} switched -> {output}")
@@ -794,21 +795,22 @@ def _print_resonance(device, ds, axes, check, as_json) -> None:
                    f"({check.decay_rate / p['decay_rate'] - 1:+.1e} relative)")
 
 
-@main.command(short_help="Draw a sweep, switching map or trajectory file as a PNG.")
+@main.command(short_help="Draw a sweep, switching map or trajectory file (PNG, PDF, SVG).")
 @click.argument("result", type=click.Path())
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
               help="figure file: PNG, PDF or SVG, by its suffix")
 @click.option("--variable", help="variable to draw, or one owner's quantity of a sweep "
               "(detector.voltage, free.torque) [default: a sweep's torque on the magnet "
               "whose magnetization it turns, else on the dynamic magnet; a map's switching "
-              "time; a trajectory's m, drives and torque]; quote names with '->', e.g. "
+              "probability, or time with one trajectory per point; a trajectory's m, drives "
+              "and torque]; quote names with '->', e.g. "
               "--variable 'left->spacer.charge_current'")
 @_OVERWRITE
 @click.option("--component", type=click.Choice(["x", "y", "z", "norm"]),
               help="of a vector variable [default: all and |v| for 1-D sweeps, norm for maps "
                    "and a trajectory's torque]")
 def plot(result, output, variable, component, overwrite):
-    """Draw a result file RESULT (netCDF or zarr) as a PNG: a sweep (spincaloric sweep: a line
+    """Draw a result file RESULT (netCDF or zarr) as a PNG, PDF or SVG figure: a sweep (spincaloric sweep: a line
     over one axis, a colour map over two; axes of one value are named in the title), a
     switching map (spincaloric map) or a trajectory file (spincaloric run -o: magnetization,
     drives and torque against time). Axes carry quantity, symbol and unit, in engineering

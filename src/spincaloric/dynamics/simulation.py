@@ -346,13 +346,19 @@ class Simulation:
                                 "capacities and time-resolved Joule heat")
         if isinstance(drives, Mapping) or not hasattr(drives, "__len__") or len(
                 drives) != ensemble:
+            given = ("" if isinstance(drives, Mapping) or not hasattr(drives, "__len__")
+                     else f" (got {len(drives)}: pass ensemble={len(drives)})")
             raise DynamicsError("drives", f"must be a sequence of {ensemble} mappings "
-                                "{(node, quantity): drive}, one per trajectory")
+                                f"{{(node, quantity): drive}}, one per trajectory{given}")
         sets, where, tset = [], {}, np.empty(ensemble, np.int64)
         for i, given in enumerate(drives):
             if not (isinstance(given, Mapping) and set(given) == set(self.drives)):
                 raise DynamicsError(f"drives[{i}]", f"must map the Simulation's drives "
                                     f"{sorted(self.drives)} to drives")
+            for (node, quantity), drive in given.items():
+                if not hasattr(drive, "sample"):
+                    raise DynamicsError(f"drives[{i}].{node}.{quantity}", f"must be a drive "
+                                        f"(spincaloric.dynamics.drives), got {drive!r}")
             if id(given) not in where:
                 where[id(given)] = len(sets)
                 sets.append(resolve_drives(self.circuit, {key: given[key]
@@ -528,7 +534,8 @@ class Simulation:
         """Integrate from t = 0 to ``until`` (s) and return a :class:`Trajectory`.
 
         n_save : number of saved instants, evenly spaced in [0, until]; the switching times
-            are located on the integrator's steps and do not depend on it.
+            are located on the integrator's steps: with fixed steps they do not depend on it,
+            and RK45, which steps onto the saved instants, gives them to its tolerance.
         ensemble : number of trajectories E, integrated together in compiled code.
         initial : (k, 3) or (E, k, 3) initial magnetizations (default: the circuit's).
         method : "rk45" (adaptive Dormand–Prince, default without noise), "rk4" (fixed ``dt``)

@@ -139,7 +139,8 @@ _SYMBOLS = {
     "resistivity": "ρ", "spin_flip_length": "λ_sf", "hanle_field": "B", "spin_lifetime": "τ_sf",
     "length": "L", "area": "A", "conductance_per_area": "G/A", "resistance_area": "RA",
     "spin_asymmetry": "β", "thermal_conductivity": "κ", "spin_seebeck": "S_s",
-    "node_temperature": "T",
+    "node_temperature": "T", "switching_probability": "P_sw",
+    "switched_trajectories": "N_sw",
 }
 
 
@@ -305,6 +306,9 @@ def plot_dataset(ds, variable: str | None = None, component: str | None = None):
         return plot_trajectory(ds, variable=variable, component=component)
     variable = variable or default_variable(ds)
     da = pick(ds, variable)
+    if "bound" in da.dims:
+        raise DeviceError("variable", f"{variable!r} is an interval (low and high bounds): "
+                          "plot the quantity itself, drawn with its interval against one axis")
     ds, fixed = _drop_single_values(ds)
     da = da.isel({d: 0 for d in da.dims if d not in ds.dims and d not in VALUE_DIMS})
     dims = [d for d in ds.dims if d not in VALUE_DIMS]
@@ -327,8 +331,11 @@ def plot_dataset(ds, variable: str | None = None, component: str | None = None):
         xf, xunit = engineering(x.values, x.attrs.get("units", ""))
         curves = _curves(da, variable, component or "all")
         unit = _draw_curves(ax, x.values * xf, curves, attrs.get("units", ""))
+        _draw_interval(ax, ds, variable, x.values * xf, fixed)
         ax.set_ylabel(axis_label(variable, attrs, unit, _one_symbol(curves)))
         ax.set_xlabel(axis_label(str(x.name), x.attrs, xunit))
+        if variable == "switching_time" and np.isnan(da.values).any():
+            title.append("gaps: no switching")
     elif len(dims) == 2:
         fig = _figure(6.4, 4.8)
         ax = fig.subplots()
@@ -345,6 +352,22 @@ def plot_dataset(ds, variable: str | None = None, component: str | None = None):
                           f"({', '.join(dims)})")
     ax.set_title("\n".join(t for t in title if t), fontsize=9)
     return _finish(fig)
+
+
+def _draw_interval(ax, ds, variable: str, x, fixed) -> None:
+    """A switching probability's 95 % interval (``VARIABLE_interval``, the first magnet's) as
+    a band around its curve, and markers on the points of the map."""
+    band = ds.get(f"{variable}_interval")
+    if band is None:
+        return
+    band = band.isel({d: 0 for d in band.dims if d not in ds.dims and d not in VALUE_DIMS})
+    band = band.isel(magnet=0) if "magnet" in band.dims else band
+    low, high = band.sel(bound="low").values, band.sel(bound="high").values
+    ax.fill_between(x, low, high, alpha=0.25, linewidth=0, label="95 % interval")
+    for line in ax.get_lines():
+        line.set_marker("o")
+        line.set_markersize(3)
+    ax.legend(fontsize=8)
 
 
 def _component(da, component: str):

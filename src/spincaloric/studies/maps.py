@@ -88,9 +88,8 @@ def evaluate_points(data: dict, keys: list[str], points: list[tuple], until: flo
         # rebuilt at every point: the Joule heat of a drive grows as its amplitude squared
         sim, _ = spec.simulation_for(spec.device.finalize(), until)
         n = trajectories
-        # trajectory 0 of an ensemble is the same run alone (its own stream)
-        kw = {**{k: v for k, v in run_kw.items() if k != "ensemble"}, "ensemble": n}
-        part = _point_results(sim.run(until, first_trajectory=(first + p) * n, **kw), n)
+        part = _point_results(sim.run(until, first_trajectory=(first + p) * n, ensemble=n,
+                                      **run_kw), n)
         if out is None:
             out = {"names": part["names"], **{key: np.zeros((len(points),) + v.shape[1:],
                                                             v.dtype)
@@ -157,7 +156,7 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
                   *, chunk: int | None = None, workers: int | None = None,
                   scheduler: str | None = None,
                   resume: bool = False, progress: bool = False, run_kw: dict | None = None,
-                  trajectories: int = 1):
+                  trajectories: int | None = None):
     """Compute (or finish) a switching map and write it to ``output`` (netCDF).
 
     data : the parsed device file; axes : [(device-file path, values)]; until : s.
@@ -167,10 +166,19 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
     chunk : points per task (default :func:`default_chunk`); workers : start a local dask
         cluster of this many processes;
     scheduler : address of an existing dask.distributed scheduler; progress : report the
-    finished chunks on stderr (:mod:`spincaloric.progress`). Returns the Dataset.
+    finished chunks on stderr (:mod:`spincaloric.progress`); run_kw : keywords of
+    :meth:`~spincaloric.dynamics.simulation.Simulation.run` (default: the file's
+    ``[simulation]`` settings, as ``spincaloric map`` takes them). Returns the Dataset.
+    trajectories default to ``run_kw``'s ``ensemble`` (``[simulation] ensemble``), else 1.
     """
+    if run_kw is None:
+        from ..io.devicefile import spec_from_dict
 
-    run_kw = dict(run_kw or {})
+        run_kw = spec_from_dict(data).run_options()
+    run_kw = dict(run_kw)
+    # the trajectories of a point are this argument, or the settings' ensemble
+    ensemble = run_kw.pop("ensemble", 1)
+    trajectories = ensemble if trajectories is None else trajectories
     output = Path(output)
     if workers or scheduler:
         require("distributed", "scheduler" if scheduler else "workers")
@@ -195,7 +203,9 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
         except (OSError, ValueError):
             old_digest = None
         if old_digest != digest:
-            raise DeviceError("output", f"{output} exists and holds a different map; "
+            raise DeviceError("output", f"{output} exists and holds a different map (of "
+                              "another device, grid, run settings or trajectories) or another "
+                              "file; "
                               "remove it or choose another name")
         return load_dataset(output)
     store = output.with_name(output.name + ".chunks")
@@ -203,7 +213,8 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
     if store.exists():
         recorded = json.loads(manifest.read_text()).get("hash") if manifest.exists() else None
         if recorded != digest:
-            raise DeviceError("output", f"{store} holds chunks of a different map; remove it")
+            raise DeviceError("output", f"{store} holds chunks of a different map (of "
+                              "another device, grid, run settings or trajectories); remove it")
         if not resume:
             raise DeviceError("resume", f"{store} holds an unfinished map: pass --resume to "
                               "continue it, or remove it")
@@ -230,12 +241,10 @@ def _check_trajectories(trajectories, run_kw: dict) -> None:
             or trajectories < 1):
         raise DeviceError("trajectories", f"must be a whole number ≥ 1, got {trajectories!r}")
     if trajectories > 1 and not run_kw.get("temperature_noise"):
-        raise DeviceError("trajectories", "several trajectories per point differ only by "
-                          "their thermal noise: set temperature_noise = true in [simulation] "
-                          "or pass --temperature-noise (or give one trajectory)")
-    if trajectories > 1 and "ensemble" in run_kw:
-        raise DeviceError("trajectories", "give the trajectories per point here, not as "
-                          "[simulation] ensemble")
+        raise DeviceError("trajectories", "several trajectories per point differ "
+                          "only by their thermal noise: run with it (--temperature-noise, "
+                          "[simulation] temperature_noise = true, or temperature_noise=True "
+                          "in run_kw), or one trajectory per point")
 
 
 def _refuse_repeated(data: dict, keys: list[str]) -> None:
@@ -391,8 +400,12 @@ def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chu
                                  "trajectories that switched (NaN: none)"})
         ds["final_m"] = (keys + ["magnet", "component"], gather("final_m"),
                          {"units": "1", "long_name": "mean final magnetization"})
+    # the run's settings, as a trajectory file keeps them (netCDF attributes: no booleans)
+    settings = {k: int(v) if isinstance(v, bool) else v for k, v in run_kw.items()
+                if isinstance(v, (bool, int, float, str))}
     ds.attrs.update(description_hash=digest, until=until, title=data.get("title", ""),
-                    trajectories=int(trajectories), **{FORMAT_ATTRIBUTE: FORMAT_VERSION})
+                    trajectories=int(trajectories), **settings,
+                    **{FORMAT_ATTRIBUTE: FORMAT_VERSION})
     save_dataset(ds, output)
     shutil.rmtree(store)
     return ds
