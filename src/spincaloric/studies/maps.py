@@ -353,8 +353,7 @@ def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chu
     if workers or scheduler:
         from dask.distributed import Client, LocalCluster, as_completed
 
-        cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1,
-                                                      processes=True, dashboard_address=None)
+        cluster = None if scheduler else _local_cluster(LocalCluster, workers)
         client = Client(scheduler or cluster)
         try:
             futures = {client.submit(evaluate_points, data, keys, [tuple(p) for p in pts],
@@ -409,6 +408,20 @@ def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chu
     save_dataset(ds, output)
     shutil.rmtree(store)
     return ds
+
+
+def _local_cluster(local_cluster, workers: int):
+    """A dask LocalCluster of ``workers`` processes that ignore Ctrl-C (SIGINT is ignored while
+    they start, which they inherit): an interrupted map stops in this process, which closes
+    them, instead of every worker printing its own traceback."""
+    import signal
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        return local_cluster(n_workers=workers, threads_per_worker=1, processes=True,
+                             dashboard_address=None)
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _probabilities(ds, keys: list[str], switched: np.ndarray, n: int) -> None:
