@@ -399,3 +399,41 @@ def test_the_files_simulation_settings_are_the_maps_by_default(tmp_path):
     with pytest.raises(DeviceError, match="^variable: 'switching_probability_interval' is an "
                                           "interval"):
         plot_dataset(ds, "switching_probability_interval")
+
+
+def test_the_api_takes_a_path_and_a_mapping_and_names_what_it_cannot_take(tmp_path):
+    ds = switching_map(PILLAR, {"drives.free.temperature.peak": [20.0]}, 2e-9,
+                       tmp_path / "a.nc")
+    assert ds["switched"].shape == (1, 1)
+    for args, field in (((PILLAR, AXES, "4ns"), "until"), ((PILLAR, 5, 2e-9), "axes"),
+                        ((3, AXES, 2e-9), "data"),
+                        ((PILLAR, {"drives.free.temperature.peak": "x"}, 2e-9),
+                         "vary.drives.free.temperature.peak")):
+        with pytest.raises(DeviceError, match=f"^{field}: "):
+            switching_map(*args, tmp_path / "b.nc")
+    assert not (tmp_path / "b.nc").exists()
+
+
+def test_plot_draws_a_map_of_three_axes_at_a_value_of_one(tmp_path):
+    """`plot --at AXIS=VALUE` picks the nearest value of an axis (named in the title);
+    without it, or with an unknown axis or a value that is not a number, one line, exit 2."""
+    pytest.importorskip("matplotlib")
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+
+    data = read_toml(PILLAR)
+    axes = AXES + [("free.magnet.damping", np.array([0.01, 0.02]))]
+    switching_map(data, axes, 2e-9, tmp_path / "m.nc", run_kw=RUN)
+    base = ["plot", str(tmp_path / "m.nc"), "-o", str(tmp_path / "f.png")]
+    res = CliRunner().invoke(main, base + ["--at", "free.magnet.damping=0.019"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "f.png").stat().st_size > 10_000
+    for extra, message in (([], "pick a value of 1 of them (spincaloric plot --at"),
+                           (["--at", "free.magnet.dampng=0.01"], "at: unknown axis; did you "
+                            "mean free.magnet.damping?"),
+                           (["--at", "free.magnet.damping=x"],
+                            "at.free.magnet.damping: must be a number")):
+        res = CliRunner().invoke(main, base[:-1] + [str(tmp_path / "g.png")] + extra)
+        assert res.exit_code == 2 and message in res.output
+        assert len(res.output.strip().splitlines()) == 1 and not (tmp_path / "g.png").exists()

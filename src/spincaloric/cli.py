@@ -809,7 +809,10 @@ def _print_resonance(device, ds, axes, check, as_json) -> None:
 @click.option("--component", type=click.Choice(["x", "y", "z", "norm"]),
               help="of a vector variable [default: all and |v| for 1-D sweeps, norm for maps "
                    "and a trajectory's torque]")
-def plot(result, output, variable, component, overwrite):
+@click.option("--at", "at", multiple=True, metavar="AXIS=VALUE",
+              help="draw a sweep or map of three or more axes at the value of AXIS nearest "
+                   "VALUE (named in the title), e.g. --at free.magnet.damping=0.02")
+def plot(result, output, variable, component, at, overwrite):
     """Draw a result file RESULT (netCDF or zarr) as a PNG, PDF or SVG figure: a sweep (spincaloric sweep: a line
     over one axis, a colour map over two; axes of one value are named in the title), a
     switching map (spincaloric map) or a trajectory file (spincaloric run -o: magnetization,
@@ -824,6 +827,8 @@ def plot(result, output, variable, component, overwrite):
         from .io.devicefile import load_dataset
 
         ds = load_dataset(result)
+        for choice in at:
+            ds = _at(ds, choice)
         fig = plot_dataset(ds, variable, component)
     except ImportError as err:
         _report(result, f"plot: needs {err.name or 'matplotlib'} (pip install 'spincaloric[plot]')")
@@ -837,6 +842,23 @@ def plot(result, output, variable, component, overwrite):
     with _locked(result, output):
         _write_or_exit(result, [png_output(fig, output)])
     click.echo(f"wrote {output}")
+
+
+def _at(ds, choice: str):
+    """``ds`` at the value of one of its axes nearest ``choice`` = "AXIS=VALUE", kept as an
+    axis of one value (a condition, named in the title); a DeviceError names what is wrong."""
+    from .circuit.device import DeviceError
+    from .errors import unknown
+
+    axis, _, value = choice.partition("=")
+    if axis not in ds.dims or axis not in ds.coords:
+        raise DeviceError("at", unknown("axis", axis, [str(d) for d in ds.coords
+                                                      if d in ds.dims]))
+    try:
+        number = float(value)
+    except ValueError:
+        raise DeviceError(f"at.{axis}", f"must be a number, got {value!r}") from None
+    return ds.sel({axis: [number]}, method="nearest")
 
 
 def _steady(spec, circuit, path):

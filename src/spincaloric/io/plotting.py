@@ -348,8 +348,9 @@ def plot_dataset(ds, variable: str | None = None, component: str | None = None):
         if variable == "switching_time" and np.isnan(da.values).any():
             title.append("white: no switching")
     else:
-        raise DeviceError("plot", f"can draw 1-D or 2-D sweeps, this one has {len(dims)} axes "
-                          f"({', '.join(dims)})")
+        raise DeviceError("plot", f"can draw 1-D or 2-D sweeps and maps, this one has "
+                          f"{len(dims)} axes ({', '.join(dims)}): pick a value of "
+                          f"{len(dims) - 2} of them (spincaloric plot --at AXIS=VALUE)")
     ax.set_title("\n".join(t for t in title if t), fontsize=9)
     return _finish(fig)
 

@@ -27,7 +27,7 @@ import numpy as np
 from ..circuit.device import DeviceError
 from ..files import FORMAT_ATTRIBUTE, FORMAT_VERSION, atomic_write
 from ..io.paths import full_path, resolve_key, set_path, unit_of
-from ..validation import require
+from ..validation import real, real_array, require
 
 
 def canonical(value):
@@ -159,7 +159,8 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
                   trajectories: int | None = None):
     """Compute (or finish) a switching map and write it to ``output`` (netCDF).
 
-    data : the parsed device file; axes : [(device-file path, values)]; until : s.
+    data : the parsed device file (:func:`~spincaloric.io.read_toml`) or its path; axes :
+    [(device-file path, values)] or {path: values}; until : s.
     trajectories : N noisy trajectories at every point (with ``temperature_noise``): the map
         holds each point's switching probability with its Clopper–Pearson 95 % interval,
         the median switching time of those that switched and the mean final m.
@@ -171,6 +172,7 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
     ``[simulation]`` settings, as ``spincaloric map`` takes them). Returns the Dataset.
     trajectories default to ``run_kw``'s ``ensemble`` (``[simulation] ensemble``), else 1.
     """
+    data, axes, until = _map_inputs(data, axes, until)
     if run_kw is None:
         from ..io.devicefile import spec_from_dict
 
@@ -233,6 +235,32 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
         if created and not any(store.glob("chunk_*.npz")):
             shutil.rmtree(store, ignore_errors=True)
         raise
+
+
+def _map_inputs(data, axes, until):
+    """(device-file dict, [(key, values (V,))], until s) from what the API accepts: a path
+    or the parsed file, a list of pairs or a mapping, a time in seconds; a DeviceError names
+    what is not."""
+    import os
+
+    from ..io.devicefile import read_toml
+
+    if isinstance(data, (str, os.PathLike)):
+        data = read_toml(data)
+    if not isinstance(data, dict):
+        raise DeviceError("data", f"must be a device file's path or its parsed content (a "
+                          f"dict, read_toml), got {type(data).__name__}")
+    pairs = list(axes.items()) if isinstance(axes, dict) else axes
+    try:
+        pairs = [(str(k), real_array(v, f"vary.{k}", error=DeviceError).reshape(-1))
+                 for k, v in pairs]
+    except DeviceError:
+        raise
+    except (TypeError, ValueError):
+        raise DeviceError("axes", "must be [(device-file key, values)] or {key: values}, got "
+                          f"{axes!r}") from None
+    until = real(until, "until", "s", error=DeviceError)
+    return data, pairs, until
 
 
 def _check_trajectories(trajectories, run_kw: dict) -> None:
