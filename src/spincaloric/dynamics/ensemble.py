@@ -719,3 +719,31 @@ def integrate_ensemble(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offs
         _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, values, amp,
                tset, a0, r0, e_map, f, t, pm, hm, slon, mp, mv, tab_axis, tab_cols, tab_unk,
                tab_coef, tab_len, temp_slot, pslot, pweight, t0, out, ref, t_cross, first, n)
+
+
+def _refresh_stale_cache() -> None:
+    """numba keys each cached kernel to the source of its own module only: this module's
+    kernels, compiled with those of :mod:`.kernels` inside them, would load stale machine code
+    after kernels.py alone changed (an editable install updated from version control). A
+    digest of kernels.py is kept beside numba's cache; when it differs, this module's cached
+    kernels are removed, to be compiled again on first use."""
+    import hashlib
+    from pathlib import Path
+
+    from . import kernels
+
+    try:
+        cache = Path(integrate_ensemble._cache._cache_path)  # numba's FunctionCache
+        digest = hashlib.sha256(Path(kernels.__file__).read_bytes()).hexdigest()
+        stamp = cache / "ensemble.kernels-source.sha256"
+        if stamp.is_file() and stamp.read_text() == digest:
+            return
+        for old in (*cache.glob("ensemble.*.nbi"), *cache.glob("ensemble.*.nbc")):
+            old.unlink(missing_ok=True)
+        cache.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(digest)
+    except (AttributeError, OSError):  # another numba, or a cache that cannot be written
+        pass
+
+
+_refresh_stale_cache()

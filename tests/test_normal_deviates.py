@@ -1,0 +1,59 @@
+"""The thermal field's normal deviates: the ziggurat's strips (Marsaglia & Tsang 2000) and the
+distribution drawn from a trajectory's stream, against the normal CDF and its tails."""
+
+import math
+
+import numpy as np
+import pytest
+from numba import njit
+from scipy import stats
+
+from spincaloric.dynamics.kernels import rng_normal, ziggurat_tables
+from spincaloric.dynamics.streams import trajectory_states
+
+R, V = 3.6541528853610088, 4.92867323399e-3
+
+
+@njit(cache=True)
+def draw(state, n):
+    out = np.empty(n)
+    for i in range(n):
+        out[i] = rng_normal(state)
+    return out
+
+
+def strip_areas(r, v):
+    """Areas of the base strip (rectangle to r and the tail) and of the 255 rectangles."""
+    k, w, f = ziggurat_tables(r=r, v=v)
+    x = w * 2.0**52
+    base = r * math.exp(-0.5 * r * r) + math.sqrt(math.pi / 2) * math.erfc(r / math.sqrt(2))
+    return base, x[1:] * (f[:-1] - f[1:])
+
+
+def test_every_strip_of_the_ziggurat_has_the_same_area():
+    base, rects = strip_areas(R, V)
+    assert base == pytest.approx(V, rel=1e-10, abs=0)
+    np.testing.assert_allclose(rects, V, rtol=1e-9)
+    # the top strip closes at f = 1, x = 0: its area is what is left of 256 v
+    assert rects[0] == pytest.approx(V, rel=1e-9, abs=0)
+    # the guard: another r does not tile the density in equal strips
+    base, rects = strip_areas(3.5, V)
+    assert abs(base / V - 1) > 1e-2 or np.abs(rects / V - 1).max() > 1e-2
+
+
+def test_the_deviates_are_standard_normal_to_their_tails():
+    """4 × 10⁶ deviates of one trajectory's stream: Kolmogorov–Smirnov, moments, and the
+    counts beyond 1, 2, 3, r (where the tail's own method takes over) and 4.5 within 4.5
+    standard errors of the binomial expectation."""
+    n = 4_000_000
+    x = draw(trajectory_states(11, 1, 0)[0], n)
+    assert stats.kstest(x, "norm").pvalue > 1e-3
+    assert abs(x.mean()) < 4.5 / math.sqrt(n)
+    assert abs(x.var() - 1) < 4.5 * math.sqrt(2 / n)
+    assert abs(stats.skew(x)) < 4.5 * math.sqrt(6 / n)
+    for z in (1.0, 2.0, 3.0, R, 4.5):
+        p = 2 * stats.norm.sf(z)
+        count = np.count_nonzero(np.abs(x) > z)
+        assert abs(count - n * p) < 4.5 * math.sqrt(n * p * (1 - p)), z
+    # both signs in the tail
+    assert np.count_nonzero(x > R) > 0 and np.count_nonzero(x < -R) > 0
