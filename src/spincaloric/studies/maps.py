@@ -351,7 +351,7 @@ def _missing_runs(done: dict[int, int], n_points: int, chunk: int) -> list[tuple
     return runs
 
 
-def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chunk, workers,  # noqa: C901
+def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chunk, workers,
              scheduler, progress, trajectories):
     """Run the chunks not yet in ``store`` and assemble the map (see :func:`switching_map`)."""
     import xarray as xr
