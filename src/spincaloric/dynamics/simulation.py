@@ -517,7 +517,7 @@ class Simulation:
                 p = unit_vectors(p, f"slonczewski.{name}", DynamicsError)
                 # stored as a_J M_s V (N·m): the kernels add it to the circuit-torque slot
                 s[j] = (aj * self.magnets[name].moment, *p)
-        return np.ascontiguousarray(np.broadcast_to(s, (n_traj,) + s.shape))
+        return np.array(np.broadcast_to(s, (n_traj,) + s.shape), order="C")  # see _model_args
 
     def initial_state(self) -> np.ndarray:
         """(k, 3) the magnetizations of the dynamic magnets in the circuit."""
@@ -708,7 +708,7 @@ class Simulation:
         except ValueError as err:  # a shape that does not broadcast
             raise DynamicsError("initial", f"must be (k, 3) or (ensemble, k, 3) = "
                                 f"({ensemble}, {k}, 3) magnetizations: {err}") from None
-        return np.ascontiguousarray(m0)
+        return np.array(m0, order="C")  # writable whatever E (see _model_args)
 
     def _references(self, m0: np.ndarray) -> np.ndarray:
         """(E, k, 3) the initial easy-axis direction of every magnet (switching criterion)."""
@@ -783,7 +783,9 @@ def _model_args(sim: Simulation, kernel_in: dict, n_traj: int) -> tuple:
     """The kernel arguments from ``d0`` to ``mv`` (drives, circuit maps, magnets)."""
     tm = sim.model
     slot, offsets, times, values, _ = kernel_in["tables"]
-    d0 = np.ascontiguousarray(np.broadcast_to(tm.d0, (n_traj, tm.d0.size)))
+    # a writable copy whatever the ensemble size: numba compiles a kernel once per argument
+    # type, and the broadcast view of one trajectory's row would be read-only (another type)
+    d0 = np.array(np.broadcast_to(tm.d0, (n_traj, tm.d0.size)), order="C")
     pm, hm = sim.pumping_maps()
     table = sim.torque_table if sim.torque == "circuit" else None
     if table is None:
