@@ -342,6 +342,9 @@ def test_map_command_maps_switching_probabilities(tmp_path):
     assert ds["switching_probability"].dims == ("drives.free.temperature.peak", "magnet")
     assert ds.attrs["trajectories"] == 8
     ds.close()
+    again = CliRunner().invoke(main, args[:-3] + ["--temperature-noise", "--seed", "2"]
+                               + args[-3:])
+    assert again.exit_code == 0 and "already holds this map (nothing computed)" in again.output
     bad = CliRunner().invoke(main, [a if a != str(out) else str(tmp_path / "q.nc")
                                     for a in args])
     assert bad.exit_code == 2

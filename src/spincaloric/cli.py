@@ -648,6 +648,7 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
             raise DeviceError("vary", "give --vary or a [sweep] table with vary = [...]")
         axes = [parse_vary(v) for v in varies]
         _check_outputs(device, [device], True, output=output)  # the map decides on reuse
+        done_before = Path(output).is_file()  # the same map, finished: read, not run again
         with _locked(device, output), _compile_notice():
             ds = switching_map(data, axes, end, output, chunk=chunk, workers=workers,
                                scheduler=scheduler, resume=resume,
@@ -665,6 +666,8 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
     except (DeviceError, ValueError) as err:
         _report(device, err)
         sys.exit(EXIT_INPUT)
+    if done_before:
+        click.echo(f"{device}: {output} already holds this map (nothing computed)")
     if "switching_probability" in ds:
         frac = float(ds["switching_probability"].mean())
         click.echo(f"{device}: {ds['switching_probability'].size} points x "
