@@ -106,15 +106,19 @@ _SHARED_SETTINGS = {"method", "dt", "n_save", "rtol", "atol", "max_step", "seed"
 
 
 def batched(data: dict, keys: list[str], run_kw: dict) -> bool:
-    """Whether the map's points run together: every parameter varied is a drive's
-    (``drives.*``) or a dynamic magnet's (``nodes.NAME.magnet.*``, ``layers.NAME.magnet.*``),
-    so that the points share the device, and the run settings are one trajectory's."""
-    def dynamic_only(path):
+    """Whether the map's points run together: they share the device
+    (:func:`same_device`) and the run settings are one trajectory's."""
+    return same_device(data, keys) and set(run_kw) <= _SHARED_SETTINGS
+
+
+def same_device(data: dict, keys: list[str]) -> bool:
+    """Whether every parameter varied is a drive's (``drives.*``) or a dynamic magnet's
+    (``nodes.NAME.magnet.*``, ``layers.NAME.magnet.*``): the points share the device."""
+    def dynamic(path):
         return path[0] == "drives" or (path[0] in ("nodes", "layers") and len(path) > 3
                                        and path[2] == "magnet")
 
-    return (all(dynamic_only(resolve_key(data, key)) for key in keys)
-            and set(run_kw) <= _SHARED_SETTINGS)
+    return all(dynamic(resolve_key(data, key)) for key in keys)
 
 
 def _magnet_variation(specs) -> dict:
@@ -223,7 +227,7 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
     grids = np.meshgrid(*[v for _, v in axes], indexing="ij")
     points = np.stack([g.ravel() for g in grids], -1)
     # a bad value fails here, before anything is written
-    _check_points(data, keys, points, batched(data, keys, {}))
+    _check_points(data, keys, points, same_device(data, keys))
     created = not store.exists()
     store.mkdir(parents=True, exist_ok=True)
     manifest.write_text(json.dumps({"hash": digest, "axes": keys}))
@@ -379,9 +383,9 @@ def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chu
         bar = Progress("map", len(tasks), f"{len(points)} points in {len(tasks)} chunks",
                        initial=len(tasks) - len(todo))
     if workers or scheduler:
-        from dask.distributed import Client, LocalCluster, as_completed
+        from dask.distributed import Client, as_completed
 
-        cluster = None if scheduler else _local_cluster(LocalCluster, workers)
+        cluster = None if scheduler else _local_cluster(workers)
         client = Client(scheduler or cluster)
         try:
             futures = {client.submit(evaluate_points, data, keys, [tuple(p) for p in pts],
@@ -413,20 +417,18 @@ def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chu
 
     ds = xr.Dataset(coords={k: (k, v, {"units": unit_of(k)}) for k, v in axes})
     ds = ds.assign_coords(magnet=names, component=["x", "y", "z"])
-    if trajectories == 1:
+    one = trajectories == 1
+    if one:
         ds["switched"] = (keys + ["magnet"], gather("switched").astype(np.int8),
                           {"units": "1", "long_name": "switched (1) or not (0)"})
-        ds["switching_time"] = (keys + ["magnet"], gather("switching_time"),
-                                {"units": "s", "long_name": "switching time (NaN: none)"})
-        ds["final_m"] = (keys + ["magnet", "component"], gather("final_m"),
-                         {"units": "1", "long_name": "final magnetization"})
     else:
         _probabilities(ds, keys, gather("switched"), trajectories)
-        ds["switching_time"] = (keys + ["magnet"], gather("switching_time"),
-                                {"units": "s", "long_name": "median switching time of the "
-                                 "trajectories that switched (NaN: none)"})
-        ds["final_m"] = (keys + ["magnet", "component"], gather("final_m"),
-                         {"units": "1", "long_name": "mean final magnetization"})
+    ds["switching_time"] = (keys + ["magnet"], gather("switching_time"), {
+        "units": "s", "long_name": "switching time (NaN: none)" if one else
+        "median switching time of the trajectories that switched (NaN: none)"})
+    ds["final_m"] = (keys + ["magnet", "component"], gather("final_m"),
+                     {"units": "1", "long_name": "final magnetization" if one
+                      else "mean final magnetization"})
     # the run's settings, as a trajectory file keeps them (netCDF attributes: no booleans)
     settings = {k: int(v) if isinstance(v, bool) else v for k, v in run_kw.items()
                 if isinstance(v, (bool, int, float, str))}
@@ -438,15 +440,17 @@ def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chu
     return ds
 
 
-def _local_cluster(local_cluster, workers: int):
+def _local_cluster(workers: int):
     """A dask LocalCluster of ``workers`` processes that ignore Ctrl-C (SIGINT is ignored while
     they start, which they inherit): an interrupted map stops in this process, which closes
     them, instead of every worker printing its own traceback."""
     import signal
 
+    from dask.distributed import LocalCluster
+
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        return local_cluster(n_workers=workers, threads_per_worker=1, processes=True,
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                              dashboard_address=None)
     finally:
         signal.signal(signal.SIGINT, previous)
