@@ -36,7 +36,7 @@ from .kernels import (
 LANES = 64
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True, error_model="numpy", fastmath=True)
 def _rhs_lanes(mode, y, mp, mv, bth, tau, out, n):
     """dm/dt (k, 3, L) from m = y, torques tau (N·m), thermal field bth (T)."""
     k = y.shape[0]
@@ -59,7 +59,7 @@ def _rhs_lanes(mode, y, mp, mv, bth, tau, out, n):
             out[g, 2, e] = c * (oz + alpha * (mx * oy - my * ox))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _sphere_lanes(y, g, phi, n):
     """The 25 cubic and quartic monomials of m/|m| of magnet g in every lane (same order as
     :func:`.torque_model.sphere_features`)."""
@@ -80,7 +80,7 @@ def _sphere_lanes(y, g, phi, n):
                         q += 1
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _pump_source_lanes(phi, pm, ws, n):
     """The pumping sources Σ_q φ_q(m_g) pm[g, q] (per unit spin bias of magnet g) into ws
     (u, 3k, L)."""
@@ -99,7 +99,7 @@ def _pump_source_lanes(phi, pm, ws, n):
                             ws[i, 3 * g + c, e] += phi[g, q, e] * v
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _damping_lanes(y, t_map, hm, phi, ws, dmat, n):
     """D (3k, 3k, L) N·m·s from the solved responses ws (u, 3k, L) to unit spin biases, as
     :func:`~.kernels.circuit_torque_pumped`."""
@@ -132,7 +132,7 @@ def _damping_lanes(y, t_map, hm, phi, ws, dmat, n):
                     dmat[3 * g + a, 3 * j + 2, e] = _HBAR_2E * _HBAR_E * (c1 * mx - c0 * my)
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True, error_model="numpy", fastmath=True)
 def _rhs_pumped_lanes(y, mp, mv, bth, tau, dmat, out, mmat, vec, n):
     """dm/dt (k, 3, L) with spin pumping: M ṁ = Ω per lane (:func:`~.kernels.llgs_rhs_pumped`),
     by elimination without pivoting (M = 1 + small: α and the pumping dampings)."""
@@ -180,7 +180,7 @@ def _rhs_pumped_lanes(y, mp, mv, bth, tau, dmat, out, mmat, vec, n):
                 out[g, a, e] = vec[3 * g + a, e]
 
 
-@njit(cache=True, fastmath=True, inline="always")
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
 def _chebyshev_lanes(y, axis, basis, n):
     """T_i(c) (N + 1, L) at c = m·p of every lane (m as it is, :func:`~.kernels.axial_torque`)."""
     for e in range(n):
@@ -191,7 +191,7 @@ def _chebyshev_lanes(y, axis, basis, n):
             basis[i, e] = 2.0 * basis[1, e] * basis[i - 1, e] - basis[i - 2, e]
 
 
-@njit(cache=True, fastmath=True, inline="always")
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
 def _series_lanes(dl, no, coef, lens, basis, acc, pumping, n):
     """Every series of the table at every lane into acc (rows, L); those of a drive slot no
     lane drives (dl = 0) are skipped (left 0), D's only with ``pumping``."""
@@ -211,7 +211,7 @@ def _series_lanes(dl, no, coef, lens, basis, acc, pumping, n):
                 acc[r, e] += cf * basis[i, e]
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True, error_model="numpy", fastmath=True)
 def _axial_lanes(y, dl, axis, cols, unk, coef, lens, basis, acc, pumping, tau, dmat, w, n):
     """:func:`~.kernels.axial_torque` lane by lane: τ0 (1, 3, L), D (3, 3, L) with
     ``pumping``, the tabulated unknowns into w (u, L), for the lanes' drives dl (nc, L) of the
@@ -257,7 +257,7 @@ def _axial_lanes(y, dl, axis, cols, unk, coef, lens, basis, acc, pumping, tau, d
         dmat[2, 1, e] = syz + g1 * mx
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _axial_drives_lanes(first, n, d0, slot, vl, amp, cols, dl):
     """The lanes' drives dl (nc, L) of the table's slots ``cols``, the tables' values vl
     (J, L) at this time (:func:`_lane_tables`)."""
@@ -272,7 +272,7 @@ def _axial_drives_lanes(first, n, d0, slot, vl, amp, cols, dl):
                     dl[ci, e] += amp[first + e, j] * (vl[j, e] - d0[first + e, s])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _lane_tables(tt, first, n, tset, offsets, times, values, cur, vl):
     """Each drive table's value at time tt (s) for every lane into vl (J, L): lane e reads
     table set tset[first + e] (``offsets`` (S, J + 1)); a set is read once for a run of
@@ -289,7 +289,7 @@ def _lane_tables(tt, first, n, tset, offsets, times, values, cur, vl):
 
 
 # one kernel on purpose (C901): passing its arrays to more helpers is ~2x slower per trajectory
-@njit(cache=True, fastmath=True)
+@njit(cache=True, error_model="numpy", fastmath=True)
 def _torque_lanes(mode, y, mp, slon, a0, e_map, t_map, pm, hm, rd, fd, td, phi, amat, w, ws,  # noqa: C901
                   dmat, tau, tab, n):
     """Torques (k, 3, L) in N·m (mode 1: circuit; 2: prescribed Slonczewski; 0: none); with
@@ -400,7 +400,7 @@ def _torque_lanes(mode, y, mp, slon, a0, e_map, t_map, pm, hm, rd, fd, td, phi, 
             tau[g, 2, e] = _HBAR_2E * (iz - dot * y[g, 2, e])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _drives_lanes(mode, tt, first, n, d0, slot, tset, offsets, times, values, amp, r0, f, t, d,
                   rd, fd, td, rd1, fd1, td1, tab_cols, dl, cur, vl):
     """Drive of every lane at time tt, contracted into rd (u, L), fd (k, q, u, L), td: the
@@ -423,7 +423,7 @@ def _drives_lanes(mode, tt, first, n, d0, slot, tset, offsets, times, values, am
         _add_column(x, s, r0, f, t, rd, fd, td, n)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _lanes_of(rd1, fd1, td1, rd, fd, td, n):
     """The one-lane contraction (rd1, fd1, td1) into every lane of (rd, fd, td)."""
     for i in range(rd1.shape[0]):
@@ -439,7 +439,7 @@ def _lanes_of(rd1, fd1, td1, rd, fd, td, n):
                     td[g, q, c, e] = td1[g, q, c]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _add_column(x, s, r0, f, t, rd, fd, td, n):
     """Add x[e] times the maps' column of drive slot s to every lane e."""
     u = r0.shape[0]
@@ -459,7 +459,7 @@ def _add_column(x, s, r0, f, t, rd, fd, td, n):
                     td[g, q, c, e] += x[e] * col
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _lane_drive(d, row, slot, vl, e, amp):
     """Lane e's drive vector into d: its static ``row`` with each driven slot at the
     table's value vl[j, e] scaled by the lane's amplitude (:func:`~.kernels.drive_at`)."""
@@ -470,7 +470,7 @@ def _lane_drive(d, row, slot, vl, e, amp):
         d[s] = row[s] + amp[j] * (vl[j, e] - row[s])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _noise_lanes(tt, dt, mode, first, n, y, w, dmat, mpl, d0, slot, tset, offsets, times, values,
                  amp, temp_slot, pslot, pweight, t0, state, cur, vl, d, theta, thetal, temps,
                  cmat, xil, bth, pumping):
@@ -509,7 +509,7 @@ def _noise_lanes(tt, dt, mode, first, n, y, w, dmat, mpl, d0, slot, tset, offset
         pumping_field_lanes(y, dmat, mpl, thetal, cmat, xil, bth, n)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _crossings(y, k1, k2, k3, k4, ref, pold, tt, dt, heun, t_cross, first, n):
     """Record the steps over which p = ref·m fell from ≥ 0 (pold, (k, L)) to < 0: the zero of p
     on the step's interpolant (RK4: cubic continuous extension; Heun: linear) into t_cross (s)."""
@@ -532,7 +532,7 @@ def _crossings(y, k1, k2, k3, k4, ref, pold, tt, dt, heun, t_cross, first, n):
 
 
 # one kernel on purpose (C901): passing its arrays to more helpers is ~2x slower per trajectory
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, values, amp,  # noqa: C901
            tset, a0, r0, e_map, f, t, pm, hm, slon, mp, mv, tab_axis, tab_cols, tab_unk, tab_coef,
            tab_len, temp_slot, pslot, pweight, t0, out, ref, t_cross, first, n):
@@ -704,7 +704,7 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
             si += 1
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, error_model="numpy", parallel=True)
 def integrate_ensemble(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times,
                        values, amp, tset, a0, r0, e_map, f, t, pm, hm, slon, mp, mv, tab_axis,
                        tab_cols, tab_unk, tab_coef, tab_len, temp_slot, pslot, pweight, t0, out, ref,
