@@ -32,7 +32,7 @@ _MU0 = MU0
 _KB = BOLTZMANN
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _next(state):
     s1 = state[0]
     s0 = state[1]
@@ -70,13 +70,13 @@ _ZR = 3.6541528853610088  # where the base strip's tail begins
 _MASK52 = np.uint64(2**52 - 1)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _uniform(state):
     """A uniform deviate in [0, 1) with 53 random bits."""
     return (_next(state) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def rng_normal(state):
     """A standard normal deviate from a xorshift128+ state, by the ziggurat method
     (:func:`ziggurat_tables`): one 64-bit draw — 8 bits for the strip, 1 for the sign, 52
@@ -100,7 +100,7 @@ def rng_normal(state):
             return -x if negative else x
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def crossing_fraction(c0, c1, c2, c3, c4):
     """The root θ in [0, 1] of c0 + c1 θ + c2 θ² + c3 θ³ + c4 θ⁴ (dimensionless), given
     c0 ≥ 0 above and a negative value at θ = 1: bisection to double precision."""
@@ -114,7 +114,7 @@ def crossing_fraction(c0, c1, c2, c3, c4):
     return 0.5 * (lo + hi)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def rk4_crossing(p0, a1, a23, a4, h):
     """Fraction θ of an RK4 step of h (s) at which the projection p = ref·m, p0 ≥ 0 at its
     start and negative at its end, crosses zero on the step's cubic continuous extension
@@ -124,7 +124,7 @@ def rk4_crossing(p0, a1, a23, a4, h):
                              h * (2.0 / 3.0) * (a1 - a23 + a4), 0.0)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def interp_table(t, times, values, lo, hi):
     """Linear interpolation in times[lo:hi] (non-decreasing; equal times are jumps)."""
     if t <= times[lo]:
@@ -144,7 +144,7 @@ def interp_table(t, times, values, lo, hi):
     return values[a] + (values[b] - values[a]) * (t - times[a]) / dt
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def drive_at(t, d0, slot, offsets, times, values, amplitude, out):
     """Drive vector at time t (s) for one trajectory: out (3n,). Table j sets entry slot[j]
     to d0 + amplitude[j] (table(t) − d0): the amplitude scales the excursion from static."""
@@ -156,7 +156,7 @@ def drive_at(t, d0, slot, offsets, times, values, amplitude, out):
         out[slot[j]] = d0[slot[j]] + amplitude[j] * (v - d0[slot[j]])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _solve_small(a, b, n):
     """Solve a x = b in place (Gaussian elimination, partial pivoting); returns x in b."""
     for col in range(n):
@@ -188,7 +188,7 @@ def _solve_small(a, b, n):
         b[r] = s / a[r, r]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _features(m, phi):
     """φ(m): the 13 features (1, m, m⊗m), or, for a map with 25 features, the cubic and
     quartic monomials of m/|m| (:func:`.torque_model.sphere_features`, same order)."""
@@ -216,7 +216,7 @@ def _features(m, phi):
                     q += 1
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def prepare_drive(d, r0, f, t, rd, fd, td):
     """Contract the drive-dependent maps with d once per drive value: rd = R0 d (u,),
     fd = F d (k, q, u), td = T[..., u:] d (k, q, 3)."""
@@ -242,7 +242,7 @@ def prepare_drive(d, r0, f, t, rd, fd, td):
                 td[g, q, c] = s
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def prepare_excursion(d, d0, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td):
     """:func:`prepare_drive` of d from that of the static drive d0 (rdb, fdb, tdb): the maps
     are linear in d and only the J driven slots ``slot`` differ from d0, so rd = rdb +
@@ -273,7 +273,7 @@ def prepare_excursion(d, d0, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td):
                     td[g, q, c] += x * t[g, q, c, u + s]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _assemble_system(m, a0, e, rd, fd, phi, amat, w):
     """A(m) into amat (u, u) and the drive's right-hand side R(m) d into w[:u]; φ(m) into phi."""
     u = a0.shape[0]
@@ -292,7 +292,7 @@ def _assemble_system(m, a0, e, rd, fd, phi, amat, w):
                 w[i] += p * fd[g, q, i]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _absorbed_torque(m, t, td, phi, w, u, tau):
     """τ = (ħ/2e) (I_abs)⊥ (N·m) of every magnet from the u solved unknowns w[:u]."""
     nq = t.shape[1]
@@ -319,7 +319,7 @@ def _absorbed_torque(m, t, td, phi, w, u, tau):
         tau[g, 2] = _HBAR_2E * (iz - dot * m[g, 2])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def circuit_torque(m, a0, e, t, rd, fd, td, tau, phi, amat, w):
     """Torques (N·m) on the k dynamic magnets at magnetizations m (k, 3), for the drive
     contracted by :func:`prepare_drive` into rd, fd, td."""
@@ -328,7 +328,7 @@ def circuit_torque(m, a0, e, t, rd, fd, td, tau, phi, amat, w):
     _absorbed_torque(m, t, td, phi, w, a0.shape[0], tau)
 
 
-@njit(cache=True, fastmath=True, inline="always")
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
 def chebyshev_sum(coef, row, n, c):
     """Σ_{i<n} coef[row, i] T_i(c) by Clenshaw's recurrence (no stores: registers only)."""
     if n == 0:
@@ -342,32 +342,82 @@ def chebyshev_sum(coef, row, n, c):
     return coef[row, 0] + c * b1 - b2
 
 
-@njit(cache=True, fastmath=True, inline="always")
-def axial_torque(m, d, axis, cols, unk, coef, lens, pumping, tau, dmat, w):
+@njit(cache=True, error_model="numpy")
+def series_scratch(cols, unk, coef):
+    """Scratch for :func:`axial_torque` (one array: each more array passed per stage costs
+    reference counting): [0, o] the terms kept by output o (a, b, each tabulated unknown),
+    [0, -1] whether contracted yet, [1, :nc] the drives contracted with, [2 + o] and
+    [2 + no + o] the even and odd halves of the series contracted with them
+    (:func:`contract_series`)."""
+    no = 2 + unk.shape[0]
+    return np.zeros((2 + 2 * no, max(coef.shape[1], cols.shape[0], no + 1)))
+
+
+@njit(cache=True, error_model="numpy")
+def contract_series(d, cols, coef, lens, ser):
+    """The table's series contracted with the drive vector d (3n,), one series per output o
+    (a, b, each tabulated unknown), f_o(c) = Σ_i s_i T_i(c) with s_i = Σ_ci d[cols[ci]]
+    coef[ci (2 + nt) + o, i], stored in halves for :func:`axial_torque`: with x = 2c² − 1,
+    T_2k(c) = T_k(x) and T_2k+1(c) = c V_k(x), V_k = 2 Σ_{j≤k} (−1)^{k−j} T_j(x) − (−1)^k (the
+    fourth kind), so f(c) = Σ_k s_2k T_k(x) + c Σ_j β_j T_j(x), β_j = 2 Σ_{k≥j} (−1)^{k−j}
+    s_2k+1 (j ≥ 1), β_0 = Σ_k (−1)^k s_2k+1: two independent recurrences of half the length
+    (|β| ≤ 2 max |s| for decaying series). Terms kept ser[0, o]; nothing is done when the
+    drives ser[1, :nc] equal d's (a constant drive is contracted once per trajectory, a pulse
+    once per stage). Linear in the drives: equal to contracting their values, round-off
+    apart. Called wherever the drive vector is set, before :func:`axial_torque`."""
+    no = (ser.shape[0] - 2) // 2
+    fresh = ser[0, ser.shape[1] - 1] == 0.0
+    for ci in range(cols.shape[0]):
+        if d[cols[ci]] != ser[1, ci]:
+            ser[1, ci] = d[cols[ci]]
+            fresh = True
+    if not fresh:
+        return
+    s = np.zeros(ser.shape[1])
+    for o in range(no):
+        for i in range(s.shape[0]):
+            s[i] = 0.0
+        n = 0
+        for ci in range(cols.shape[0]):
+            xc = ser[1, ci]
+            r = ci * no + o
+            if xc != 0.0:
+                for i in range(lens[r]):
+                    s[i] += xc * coef[r, i]
+                n = max(n, lens[r])
+        ser[0, o] = n
+        for k in range((n + 1) // 2):
+            ser[2 + o, k] = s[2 * k]
+        acc = 0.0  # β_j from the top: β_j = 2 (s_2j+1 − β_j+1 / 2) …
+        for j in range(n // 2 - 1, -1, -1):
+            acc = s[2 * j + 1] - acc
+            ser[2 + no + o, j] = 2.0 * acc if j > 0 else acc
+    ser[0, ser.shape[1] - 1] = 1.0
+
+
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def axial_torque(m, axis, unk, coef, lens, pumping, tau, dmat, w, ser):
     """The circuit torque of one dynamic magnet from its series in c = m·p
     (:mod:`.axial`): τ0 (1, 3) N·m into tau, with ``pumping`` D (3, 3) N·m·s into dmat, the
-    tabulated unknowns ``unk`` into w, for the drive vector d (3n,) and the magnetization m
-    (1, 3). Exact on the unit sphere; a stage's m, off it by the step's error, enters as it
-    is (as in the solve, whose maps are polynomials in m): normalising it would put a square
-    root and a division on every stage's critical path. Table: axis p (3,), drive slots ``cols`` (nc,), coefficients ``coef``
-    (nc (2 + nt) + 4, N + 1), the terms kept per series ``lens``."""
+    tabulated unknowns ``unk`` into w, for the magnetization m (1, 3) and the drives the
+    series were contracted with (``ser``, :func:`contract_series`). Exact on the unit sphere;
+    a stage's m, off it by the step's error, enters as it is (as in the solve, whose maps are
+    polynomials in m): normalising it would put a square root and a division on every stage's
+    critical path. Table: axis p (3,), coefficients ``coef`` (nc (2 + nt) + 4, N + 1) (D's
+    last four rows), the terms kept per series ``lens``."""
     mx, my, mz = m[0, 0], m[0, 1], m[0, 2]
     px, py, pz = axis[0], axis[1], axis[2]
     c = mx * px + my * py + mz * pz
-    nt = unk.shape[0]
-    no = 2 + nt
-    for i in range(nt):
-        w[unk[i]] = 0.0
-    a = 0.0
-    b = 0.0
-    for ci in range(cols.shape[0]):
-        x = d[cols[ci]]
-        if x != 0.0:
-            row = ci * no
-            a += x * chebyshev_sum(coef, row, lens[row], c)
-            b += x * chebyshev_sum(coef, row + 1, lens[row + 1], c)
-            for i in range(nt):
-                w[unk[i]] += x * chebyshev_sum(coef, row + 2 + i, lens[row + 2 + i], c)
+    x = 2.0 * c * c - 1.0
+    no = (ser.shape[0] - 2) // 2
+    n = int(ser[0, 0])
+    a = chebyshev_sum(ser, 2, (n + 1) // 2, x) + c * chebyshev_sum(ser, 2 + no, n // 2, x)
+    n = int(ser[0, 1])
+    b = chebyshev_sum(ser, 3, (n + 1) // 2, x) + c * chebyshev_sum(ser, 3 + no, n // 2, x)
+    for i in range(unk.shape[0]):
+        n = int(ser[0, 2 + i])
+        w[unk[i]] = (chebyshev_sum(ser, 4 + i, (n + 1) // 2, x)
+                     + c * chebyshev_sum(ser, 4 + no + i, n // 2, x))
     u1x, u1y, u1z = px - c * mx, py - c * my, pz - c * mz  # p − c m
     u2x, u2y, u2z = my * pz - mz * py, mz * px - mx * pz, mx * py - my * px  # m × p
     tau[0, 0] = a * u1x + b * u2x
@@ -396,7 +446,7 @@ def axial_torque(m, d, axis, cols, unk, coef, lens, pumping, tau, dmat, w):
         dmat[2, 1] += g1 * mx
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _solve_columns(a, b, n, ncol):
     """Solve a x = b for b (n, ncol) in place (Gaussian elimination, partial pivoting)."""
     for col in range(n):
@@ -432,7 +482,7 @@ def _solve_columns(a, b, n, ncol):
             b[r, c] = s * inv
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def circuit_torque_pumped(m, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi, amat, w, ws):
     """:func:`circuit_torque` with spin pumping: τ0 (k, 3) into tau and D (3k, 3k) N·m·s into
     dmat, τ = τ0 + D ṁ (:meth:`.torque_model.CircuitTorqueModel.damping_matrix`). One
@@ -459,7 +509,7 @@ def circuit_torque_pumped(m, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi, amat,
     _pumping_damping(m, t, hm, phi, ws, dmat)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _pumping_damping(m, t, hm, phi, ws, dmat):
     """D (3k, 3k) N·m·s from the solved responses to unit spin biases ws[:, 1:] (u, 3k): the
     absorbed current through the circuit plus the direct one, transverse, times
@@ -492,7 +542,7 @@ def _pumping_damping(m, t, hm, phi, ws, dmat):
                 dmat[3 * g + a, 3 * j + 2] = _HBAR_2E * _HBAR_E * (c1 * mx - c0 * my)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def pumping_temperatures(pslot, pweight, t0, d, w, theta, dt):
     """θ_g = k_B T_g/dt (J/s) of each magnet's pumping noise: T_g the weighted mean
     Σ_c pweight[g, c] T_c of the electron temperatures T_c (K) across its contacts
@@ -507,7 +557,7 @@ def pumping_temperatures(pslot, pweight, t0, d, w, theta, dt):
         theta[g] = _KB * s / dt
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def pumping_thermal_field(m, dmat, mp, theta, cmat, xi, bth):
     """:func:`pumping_field_lanes` of one trajectory: m (k, 3), dmat (3k, 3k), mp (k, 6),
     theta (k,), cmat (3k, 3k) scratch, xi (3k,) standard normals, bth (k, 3) T."""
@@ -518,7 +568,7 @@ def pumping_thermal_field(m, dmat, mp, theta, cmat, xi, bth):
                         bth.reshape((k, 3, 1)), 1)
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True, error_model="numpy", fastmath=True)
 def pumping_field_lanes(y, dmat, mp, theta, cmat, xi, bth, n):
     """Add to Brown's field bth (k, 3, L) (T) the thermal field of the spin-pumping channels,
     lane by lane (lanes innermost): the torque noise δτ (3k) with covariance
@@ -540,7 +590,7 @@ def pumping_field_lanes(y, dmat, mp, theta, cmat, xi, bth, n):
             bth[g, 2, e] += inv * (y[g, 0, e] * ty - y[g, 1, e] * tx)
 
 
-@njit(cache=True, fastmath=True, inline="always")
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
 def _pumping_covariance_lanes(y, dmat, theta, cmat, n):
     """Θ^½ (J Dᵀ + D Jᵀ) Θ^½ into cmat (3k, 3k, L). Along each m_g it is null; that part is
     filled with max-diagonal × m_g m_gᵀ to make it definite (m_g × removes it exactly)."""
@@ -570,7 +620,7 @@ def _pumping_covariance_lanes(y, dmat, theta, cmat, n):
                     cmat[3 * g + i, 3 * g + j, e] += big * y[g, i, e] * y[g, j, e]
 
 
-@njit(cache=True, fastmath=True, inline="always")
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
 def _cholesky_times_lanes(cmat, xi, n):
     """L ξ into xi (nn, L), L the Cholesky factor of each lane's cmat (nn, nn, L) (into its
     lower triangle in place; a zero pivot gives a zero column)."""
@@ -596,7 +646,7 @@ def _cholesky_times_lanes(cmat, xi, n):
             xi[r, e] = s
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def llgs_rhs(m, tau, mp, mv, bth, out):
     """dm/dt (1/s) of k macrospins, Landau–Lifshitz form of the LLGS equation:
     Ω = −γ m × B + γ τ/(M_s V), dm/dt = (Ω + α m × Ω)/(1 + α²)."""
@@ -616,7 +666,7 @@ def llgs_rhs(m, tau, mp, mv, bth, out):
         out[g, 2] = c * (oz + alpha * (mx * oy - my * ox))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def llgs_rhs_pumped(m, tau, dmat, mp, mv, bth, out, mmat, vec):
     """dm/dt (1/s) of k macrospins with spin pumping, τ = τ0 + D ṁ exactly: the Gilbert form
     ṁ = Ω + α m × ṁ + (γ/M_sV) D ṁ solved as M ṁ = Ω, M = 1 − α[m×] − (γ/M_sV) D (3k × 3k,
@@ -650,7 +700,7 @@ def llgs_rhs_pumped(m, tau, dmat, mp, mv, bth, out, mmat, vec):
             out[g, a] = vec[3 * g + a]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _slonczewski(m, slon, tau):
     """Prescribed torque τ = a_J M_s V m × (m × p), slon[g] = (a_J M_s V (N·m), p)."""
     for g in range(m.shape[0]):
@@ -661,7 +711,7 @@ def _slonczewski(m, slon, tau):
         tau[g, 2] = aj * (mp_ * m[g, 2] - pz)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _normalise(m):
     for g in range(m.shape[0]):
         n = math.sqrt(m[g, 0] ** 2 + m[g, 1] ** 2 + m[g, 2] ** 2)
@@ -694,7 +744,7 @@ _P = np.array([
     [0, 40617522 / 29380423, -110615467 / 29380423, 69997945 / 29380423]])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _dopri_crossing(ks, ref, g, h, p0):
     """Fraction θ of an accepted Dormand–Prince step of h (s) at which p = ref[g]·m of magnet
     g (p0 ≥ 0 at the start, negative at the end) crosses zero on the step's dense output."""
@@ -707,7 +757,7 @@ def _dopri_crossing(ks, ref, g, h, p0):
 
 
 # one kernel on purpose (C901): passing its arrays to more helpers is ~2x slower per trajectory
-@njit(cache=True, fastmath=True)
+@njit(cache=True, error_model="numpy", fastmath=True)
 def _rk45_trajectory(ei, mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, offsets,  # noqa: C901
                      times, values, amp, tset, a0, r0, e, f, t, pm, hm, slon, mp, mv, tab_axis,
                      tab_cols, tab_unk, tab_coef, tab_len, out, n_steps, ref, t_cross):
@@ -725,6 +775,7 @@ def _rk45_trajectory(ei, mode, m0, t_save, breaks, rtol, atol, max_step, d0, slo
     phi = np.zeros((k, e.shape[1]))
     amat = np.zeros((u, u))
     w = np.zeros(u + nd)
+    ser = series_scratch(tab_cols, tab_unk, tab_coef)
     rd = np.zeros(u)
     fd = np.zeros((f.shape[0], f.shape[1], u))
     td = np.zeros((f.shape[0], f.shape[1], 3))
@@ -742,6 +793,8 @@ def _rk45_trajectory(ei, mode, m0, t_save, breaks, rtol, atol, max_step, d0, slo
     drive_at(0.0, d0_e, slot, offsets_e, times, values, amp_e, d)
     if mode != 3:
         prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
+    else:
+        contract_series(d, tab_cols, tab_coef, tab_len, ser)
     h = min(max_step, 1e-13)
     steps = 0
     si = 0
@@ -767,9 +820,11 @@ def _rk45_trajectory(ei, mode, m0, t_save, breaks, rtol, atol, max_step, d0, slo
                 drive_at(tt + _C[st] * h, d0_e, slot, offsets_e, times, values, amp_e, d)
                 if mode != 3:
                     prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
+                else:
+                    contract_series(d, tab_cols, tab_coef, tab_len, ser)
             if mode == 3:
-                axial_torque(ytmp, d, tab_axis, tab_cols, tab_unk, tab_coef, tab_len,
-                             pumping, tau, dmat, w)
+                axial_torque(ytmp, tab_axis, tab_unk, tab_coef, tab_len, pumping, tau, dmat,
+                             w, ser)
             elif pumping:
                 circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                       amat, w, ws)
@@ -811,7 +866,7 @@ def _rk45_trajectory(ei, mode, m0, t_save, breaks, rtol, atol, max_step, d0, slo
     n_steps[ei] = steps
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, error_model="numpy", parallel=True)
 def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, offsets, times,
                    values, amp, tset, a0, r0, e, f, t, pm, hm, slon, mp, mv, tab_axis, tab_cols,
                    tab_unk, tab_coef, tab_len, out, n_steps, ref, t_cross):
@@ -832,7 +887,7 @@ def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, off
 
 
 # one kernel on purpose (C901): passing its arrays to more helpers is ~2x slower per trajectory
-@njit(cache=True, fastmath=True)
+@njit(cache=True, error_model="numpy", fastmath=True)
 def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, values,  # noqa: C901
                     amp, tset, a0, r0, e, f, t, pm, hm, slon, mp, mv, tab_axis, tab_cols, tab_unk, tab_coef,
                     tab_len, temp_slot, pslot, pweight, t0, out, ref, t_cross):
@@ -868,6 +923,7 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
     phi = np.zeros((k, e.shape[1]))
     amat = np.zeros((u, u))
     w = np.zeros(u + nd)
+    ser = series_scratch(tab_cols, tab_unk, tab_coef)
     rd = np.zeros(u)
     fd = np.zeros((f.shape[0], f.shape[1], u))
     td = np.zeros((f.shape[0], f.shape[1], 3))
@@ -892,6 +948,8 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
         drive_at(n * dt, d0_e, slot, offsets_e, times, values, amp_e, d)
         if mode != 3:
             prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
+        else:
+            contract_series(d, tab_cols, tab_coef, tab_len, ser)
         y[:, :] = m0[ei]
         si = 0
         while si < n_save and save_step[si] <= n:
@@ -907,11 +965,13 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                 drive_at(tt, d0_e, slot, offsets_e, times, values, amp_e, d)
                 if mode != 3:
                     prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
+                else:
+                    contract_series(d, tab_cols, tab_coef, tab_len, ser)
             if heun:
                 # the torque first: an internal magnet's temperature is one of its unknowns
                 if mode == 3:
-                    axial_torque(y, d, tab_axis, tab_cols, tab_unk, tab_coef, tab_len,
-                                 pumping, tau, dmat, w)
+                    axial_torque(y, tab_axis, tab_unk, tab_coef, tab_len, pumping, tau, dmat,
+                                 w, ser)
                 elif pumping:
                     circuit_torque_pumped(y, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)
@@ -948,9 +1008,11 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                     drive_at(tt + dt, d0_e, slot, offsets_e, times, values, amp_e, d)
                     if mode != 3:
                         prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
+                    else:
+                        contract_series(d, tab_cols, tab_coef, tab_len, ser)
                 if mode == 3:
-                    axial_torque(ytmp, d, tab_axis, tab_cols, tab_unk, tab_coef, tab_len,
-                                 pumping, tau, dmat, w)
+                    axial_torque(ytmp, tab_axis, tab_unk, tab_coef, tab_len, pumping, tau, dmat,
+                                 w, ser)
                 elif pumping:
                     circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)
@@ -970,8 +1032,8 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                         t_cross[ei, g] = tt + dt * pold[g] / (pold[g] - p1)
             else:
                 if mode == 3:
-                    axial_torque(y, d, tab_axis, tab_cols, tab_unk, tab_coef, tab_len,
-                                 pumping, tau, dmat, w)
+                    axial_torque(y, tab_axis, tab_unk, tab_coef, tab_len, pumping, tau, dmat,
+                                 w, ser)
                 elif pumping:
                     circuit_torque_pumped(y, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)
@@ -990,9 +1052,11 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                     drive_at(tt + 0.5 * dt, d0_e, slot, offsets_e, times, values, amp_e, d)
                     if mode != 3:
                         prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
+                    else:
+                        contract_series(d, tab_cols, tab_coef, tab_len, ser)
                 if mode == 3:
-                    axial_torque(ytmp, d, tab_axis, tab_cols, tab_unk, tab_coef, tab_len,
-                                 pumping, tau, dmat, w)
+                    axial_torque(ytmp, tab_axis, tab_unk, tab_coef, tab_len, pumping, tau, dmat,
+                                 w, ser)
                 elif pumping:
                     circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)
@@ -1008,8 +1072,8 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                     for i in range(3):
                         ytmp[g, i] = y[g, i] + 0.5 * dt * k2[g, i]
                 if mode == 3:
-                    axial_torque(ytmp, d, tab_axis, tab_cols, tab_unk, tab_coef, tab_len,
-                                 pumping, tau, dmat, w)
+                    axial_torque(ytmp, tab_axis, tab_unk, tab_coef, tab_len, pumping, tau, dmat,
+                                 w, ser)
                 elif pumping:
                     circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)
@@ -1028,9 +1092,11 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                     drive_at(tt + dt, d0_e, slot, offsets_e, times, values, amp_e, d)
                     if mode != 3:
                         prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
+                    else:
+                        contract_series(d, tab_cols, tab_coef, tab_len, ser)
                 if mode == 3:
-                    axial_torque(ytmp, d, tab_axis, tab_cols, tab_unk, tab_coef, tab_len,
-                                 pumping, tau, dmat, w)
+                    axial_torque(ytmp, tab_axis, tab_unk, tab_coef, tab_len, pumping, tau, dmat,
+                                 w, ser)
                 elif pumping:
                     circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)
