@@ -25,12 +25,14 @@ from ..constants import HBAR_E as _HBAR_E
 from ..constants import MU0 as _MU0
 from ..constants import TORQUE_PER_SPIN_CURRENT as _HBAR_2E
 from .kernels import (
+    contract_series,
     interp_table,
     prepare_drive,
     pumping_field_lanes,
     pumping_temperatures,
     rk4_crossing,
     rng_normal,
+    series_scratch,
 )
 
 LANES = 64
@@ -212,23 +214,75 @@ def _series_lanes(dl, no, coef, lens, basis, acc, pumping, n):
 
 
 @njit(cache=True, error_model="numpy", fastmath=True)
-def _axial_lanes(y, dl, axis, cols, unk, coef, lens, basis, acc, pumping, tau, dmat, w, n):
-    """:func:`~.kernels.axial_torque` lane by lane: τ0 (1, 3, L), D (3, 3, L) with
-    ``pumping``, the tabulated unknowns into w (u, L), for the lanes' drives dl (nc, L) of the
-    table's slots; basis (N + 1, L) and acc (nc (2 + nt) + 4, L) scratch."""
+def _lane_series(y, dl, axis, cols, unk, coef, lens, basis, acc, pumping, val, n):
+    """The outputs (a, b, the unknowns, D's g0 … g3) into val (nt + 6, L) for lanes with
+    drives of their own: every slot's series at every lane, contracted lane by lane."""
     _chebyshev_lanes(y, axis, basis, n)
     no = 2 + unk.shape[0]
     _series_lanes(dl, no, coef, lens, basis, acc, pumping, n)
-    for o in range(no):  # contracted with the drives: a, b into basis[0:2], unknowns into w
+    for o in range(no):
         for e in range(n):
             s = 0.0
             for ci in range(cols.shape[0]):
                 s += dl[ci, e] * acc[ci * no + o, e]
-            if o < 2:
-                basis[o, e] = s
-            else:
-                w[unk[o - 2], e] = s
+            val[o, e] = s
     base = cols.shape[0] * no
+    for o in range(4 if pumping else 0):
+        for e in range(n):
+            val[no + o, e] = acc[base + o, e]
+
+
+@njit(cache=True, error_model="numpy", fastmath=True)
+def _shared_series(y, axis, ser, basis, acc, pumping, val, n):
+    """The outputs into val (nt + 6, L) for lanes that share their drives: the series
+    contracted once (:func:`~.kernels.contract_series`), each output Σ_k e_k T_k(x) +
+    c Σ_j β_j T_j(x) at x = 2c² − 1 lane by lane (half the basis)."""
+    nout = (ser.shape[0] - 2) // 2
+    used = nout if pumping else nout - 4
+    top = 1
+    for o in range(used):
+        top = max(top, (int(ser[0, o]) + 1) // 2)
+    for e in range(n):
+        c = y[0, 0, e] * axis[0] + y[0, 1, e] * axis[1] + y[0, 2, e] * axis[2]
+        acc[0, e] = c
+        basis[0, e] = 1.0
+        basis[1, e] = 2.0 * c * c - 1.0
+    for i in range(2, top):
+        for e in range(n):
+            basis[i, e] = 2.0 * basis[1, e] * basis[i - 1, e] - basis[i - 2, e]
+    for o in range(used):
+        m = int(ser[0, o])
+        for e in range(n):
+            val[o, e] = 0.0
+            acc[1, e] = 0.0
+        for k in range((m + 1) // 2):
+            cf = ser[2 + o, k]
+            for e in range(n):
+                val[o, e] += cf * basis[k, e]
+        for k in range(m // 2):
+            cf = ser[2 + nout + o, k]
+            for e in range(n):
+                acc[1, e] += cf * basis[k, e]
+        for e in range(n):
+            val[o, e] += acc[0, e] * acc[1, e]
+
+
+@njit(cache=True, error_model="numpy", fastmath=True)
+def _axial_lanes(y, tab, pumping, tau, dmat, w, n):
+    """:func:`~.kernels.axial_torque` lane by lane: τ0 (1, 3, L), D (3, 3, L) with
+    ``pumping``, the tabulated unknowns into w (u, L), from the series contracted once when
+    the chunk's lanes share their drives (:func:`_shared_series`), else lane by lane
+    (:func:`_lane_series`, the lanes' drives dl (nc, L) of the table's slots); ``tab`` =
+    (dl, axis, cols, unk, coef, lens, basis, acc, ser, val) (:func:`_chunk`)."""
+    dl, axis, cols, unk, coef, lens, basis, acc, ser, val = tab
+    if ser[0, ser.shape[1] - 2] != 0.0:
+        _shared_series(y, axis, ser, basis, acc, pumping, val, n)
+    else:
+        _lane_series(y, dl, axis, cols, unk, coef, lens, basis, acc, pumping, val, n)
+    no = 2 + unk.shape[0]
+    for i in range(unk.shape[0]):
+        for e in range(n):
+            w[unk[i], e] = val[2 + i, e]
     for e in range(n):
         mx, my, mz = y[0, 0, e], y[0, 1, e], y[0, 2, e]
         c = mx * axis[0] + my * axis[1] + mz * axis[2]
@@ -236,13 +290,13 @@ def _axial_lanes(y, dl, axis, cols, unk, coef, lens, basis, acc, pumping, tau, d
         u2x = my * axis[2] - mz * axis[1]  # m × p
         u2y = mz * axis[0] - mx * axis[2]
         u2z = mx * axis[1] - my * axis[0]
-        a, b = basis[0, e], basis[1, e]
+        a, b = val[0, e], val[1, e]
         tau[0, 0, e] = a * u1x + b * u2x
         tau[0, 1, e] = a * u1y + b * u2y
         tau[0, 2, e] = a * u1z + b * u2z
         if not pumping:
             continue
-        g0, g1, g2, g3 = acc[base, e], acc[base + 1, e], acc[base + 2, e], acc[base + 3, e]
+        g0, g1, g2, g3 = val[no, e], val[no + 1, e], val[no + 2, e], val[no + 3, e]
         dmat[0, 0, e] = g0 * (1.0 - mx * mx) + g2 * (u1x * u1x - u2x * u2x) + 2 * g3 * u1x * u2x
         dmat[1, 1, e] = g0 * (1.0 - my * my) + g2 * (u1y * u1y - u2y * u2y) + 2 * g3 * u1y * u2y
         dmat[2, 2, e] = g0 * (1.0 - mz * mz) + g2 * (u1z * u1z - u2z * u2z) + 2 * g3 * u1z * u2z
@@ -255,6 +309,23 @@ def _axial_lanes(y, dl, axis, cols, unk, coef, lens, basis, acc, pumping, tau, d
         dmat[2, 0, e] = sxz - g1 * my
         dmat[1, 2, e] = syz - g1 * mx
         dmat[2, 1, e] = syz + g1 * mx
+
+
+@njit(cache=True, error_model="numpy")
+def _share_drives(tab, d, n):
+    """Whether the chunk's lanes share the drives of the table's slots; if so, the series
+    contracted with them (:func:`~.kernels.contract_series`, nothing done while they stay
+    the same), flagged in ser[0, -2]; ``d`` a drive vector's scratch."""
+    dl, axis, cols, unk, coef, lens, basis, acc, ser, val = tab
+    shared = True
+    for ci in range(cols.shape[0]):
+        for e in range(1, n):
+            shared = shared and dl[ci, e] == dl[ci, 0]
+    if shared:
+        for ci in range(cols.shape[0]):
+            d[cols[ci]] = dl[ci, 0]
+        contract_series(d, cols, coef, lens, ser)
+    ser[0, ser.shape[1] - 2] = 1.0 if shared else 0.0
 
 
 @njit(cache=True, error_model="numpy")
@@ -295,13 +366,10 @@ def _torque_lanes(mode, y, mp, slon, a0, e_map, t_map, pm, hm, rd, fd, td, phi, 
     """Torques (k, 3, L) in N·m (mode 1: circuit; 2: prescribed Slonczewski; 0: none); with
     spin pumping (pm non-empty, :func:`~.kernels.circuit_torque_pumped`) also D (3k, 3k, L)
     into dmat, solved with the unit spin biases as 3k more right-hand sides ws (u, 3k, L).
-    Mode 3: one magnet's series in m·p (:func:`_axial_lanes`), ``tab`` = (dl, axis, cols,
-    unk, coef, basis, acc)."""
+    Mode 3: one magnet's series in m·p (:func:`_axial_lanes`, ``tab``)."""
     k = y.shape[0]
     if mode == 3:
-        dl, axis, cols, unk, coef, lens, basis, acc = tab
-        _axial_lanes(y, dl, axis, cols, unk, coef, lens, basis, acc, pm.shape[0] > 0, tau, dmat,
-                     w, n)
+        _axial_lanes(y, tab, pm.shape[0] > 0, tau, dmat, w, n)
         return
     if mode == 0:
         for g in range(k):
@@ -402,16 +470,18 @@ def _torque_lanes(mode, y, mp, slon, a0, e_map, t_map, pm, hm, rd, fd, td, phi, 
 
 @njit(cache=True, error_model="numpy")
 def _drives_lanes(mode, tt, first, n, d0, slot, tset, offsets, times, values, amp, r0, f, t, d,
-                  rd, fd, td, rd1, fd1, td1, tab_cols, dl, cur, vl):
+                  rd, fd, td, rd1, fd1, td1, tab, cur, vl):
     """Drive of every lane at time tt, contracted into rd (u, L), fd (k, q, u, L), td: the
     static drive's contraction once (the lanes share d0, broadcast from the circuit's), then
     each drive's column scaled by its excursion amp (v(t) − d0) lane by lane, lanes
     innermost (the maps are linear in d, :func:`.kernels.prepare_excursion`). Mode 3 (the
-    torque's series in m·p): the lanes' drives of the series' slots ``tab_cols`` into dl
-    (:func:`_axial_drives_lanes`) instead."""
+    torque's series in m·p): the lanes' drives of the series' slots into tab's dl
+    (:func:`_axial_drives_lanes`) instead, the series contracted with them once if the lanes
+    share them (:func:`_share_drives`)."""
     _lane_tables(tt, first, n, tset, offsets, times, values, cur, vl)
     if mode == 3:
-        _axial_drives_lanes(first, n, d0, slot, vl, amp, tab_cols, dl)
+        _axial_drives_lanes(first, n, d0, slot, vl, amp, tab[2], tab[0])
+        _share_drives(tab, d, n)
         return
     prepare_drive(d0[first], r0, f, t, rd1, fd1, td1)
     _lanes_of(rd1, fd1, td1, rd, fd, td, n)
@@ -574,8 +644,10 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
     thetal = np.empty((k, n))
     xil = np.empty((3 * k, n))
     cmat = np.empty((3 * k, 3 * k, n))
+    ser = series_scratch(tab_cols, tab_unk, tab_coef)
     tab = (np.empty((tab_cols.shape[0], n)), tab_axis, tab_cols, tab_unk, tab_coef, tab_len,
-           np.empty((max(tab_coef.shape[1], 2), n)), np.empty((tab_coef.shape[0], n)))
+           np.empty((max(tab_coef.shape[1], 2), n)), np.empty((max(tab_coef.shape[0], 2), n)),
+           ser, np.empty((ser.shape[0] // 2 - 1, n)))
     state = rng[first:first + n]  # advanced in place: one unbroken stream per trajectory
     for e in range(n):
         for g in range(k):
@@ -591,7 +663,7 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
     has_tables = slot.shape[0] > 0
     step = save_step[0]  # the first step (t = step dt on the run's own clock)
     _drives_lanes(mode, step * dt, first, n, d0, slot, tset, offsets, times, values, amp, r0, f, t,
-                  d, rd, fd, td, rd1, fd1, td1, tab_cols, tab[0], cur, vl)
+                  d, rd, fd, td, rd1, fd1, td1, tab, cur, vl)
     n_save = save_step.shape[0]
     si = 0
     while si < n_save and save_step[si] <= step:
@@ -608,7 +680,7 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                 pold[g, e] = r[0] * y[g, 0, e] + r[1] * y[g, 1, e] + r[2] * y[g, 2, e]
         if has_tables:
             _drives_lanes(mode, tt, first, n, d0, slot, tset, offsets, times, values, amp, r0, f,
-                          t, d, rd, fd, td, rd1, fd1, td1, tab_cols, tab[0], cur, vl)
+                          t, d, rd, fd, td, rd1, fd1, td1, tab, cur, vl)
         if heun:
             # the torque first: an internal magnet's temperature is one of its unknowns
             _torque_lanes(mode, y, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
@@ -627,8 +699,7 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                         ytmp[g, c, e] = y[g, c, e] + dt * k1[g, c, e]
             if has_tables:
                 _drives_lanes(mode, tt + dt, first, n, d0, slot, tset, offsets, times, values,
-                              amp, r0, f, t, d, rd, fd, td, rd1, fd1, td1, tab_cols, tab[0],
-                              cur, vl)
+                              amp, r0, f, t, d, rd, fd, td, rd1, fd1, td1, tab, cur, vl)
             _torque_lanes(mode, ytmp, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
                           dmat, tau, tab, n)
             if pumping:
@@ -652,8 +723,8 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                         ytmp[g, c, e] = y[g, c, e] + 0.5 * dt * k1[g, c, e]
             if has_tables:
                 _drives_lanes(mode, tt + 0.5 * dt, first, n, d0, slot, tset, offsets, times,
-                              values, amp, r0, f, t, d, rd, fd, td, rd1, fd1, td1, tab_cols,
-                              tab[0], cur, vl)
+                              values, amp, r0, f, t, d, rd, fd, td, rd1, fd1, td1, tab, cur,
+                              vl)
             _torque_lanes(mode, ytmp, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
                           dmat, tau, tab, n)
             if pumping:
@@ -676,8 +747,7 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                         ytmp[g, c, e] = y[g, c, e] + dt * k3[g, c, e]
             if has_tables:
                 _drives_lanes(mode, tt + dt, first, n, d0, slot, tset, offsets, times, values,
-                              amp, r0, f, t, d, rd, fd, td, rd1, fd1, td1, tab_cols, tab[0],
-                              cur, vl)
+                              amp, r0, f, t, d, rd, fd, td, rd1, fd1, td1, tab, cur, vl)
             _torque_lanes(mode, ytmp, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
                           dmat, tau, tab, n)
             if pumping:

@@ -345,27 +345,30 @@ def chebyshev_sum(coef, row, n, c):
 @njit(cache=True, error_model="numpy")
 def series_scratch(cols, unk, coef):
     """Scratch for :func:`axial_torque` (one array: each more array passed per stage costs
-    reference counting): [0, o] the terms kept by output o (a, b, each tabulated unknown),
-    [0, -1] whether contracted yet, [1, :nc] the drives contracted with, [2 + o] and
-    [2 + no + o] the even and odd halves of the series contracted with them
+    reference counting), for the outputs o = a, b, each tabulated unknown, then D's g0 … g3
+    (nout = nt + 6): [0, o] the terms kept by output o, [0, -2] whether the lanes of a chunk
+    share their drives (:mod:`.ensemble`), [0, -1] whether contracted yet, [1, :nc] the drives
+    contracted with, [2 + o] and [2 + nout + o] the even and odd halves of output o's series
     (:func:`contract_series`)."""
-    no = 2 + unk.shape[0]
-    return np.zeros((2 + 2 * no, max(coef.shape[1], cols.shape[0], no + 1)))
+    nout = 6 + unk.shape[0]
+    return np.zeros((2 + 2 * nout, max(coef.shape[1], cols.shape[0], nout + 2)))
 
 
 @njit(cache=True, error_model="numpy")
 def contract_series(d, cols, coef, lens, ser):
     """The table's series contracted with the drive vector d (3n,), one series per output o
-    (a, b, each tabulated unknown), f_o(c) = Σ_i s_i T_i(c) with s_i = Σ_ci d[cols[ci]]
-    coef[ci (2 + nt) + o, i], stored in halves for :func:`axial_torque`: with x = 2c² − 1,
-    T_2k(c) = T_k(x) and T_2k+1(c) = c V_k(x), V_k = 2 Σ_{j≤k} (−1)^{k−j} T_j(x) − (−1)^k (the
-    fourth kind), so f(c) = Σ_k s_2k T_k(x) + c Σ_j β_j T_j(x), β_j = 2 Σ_{k≥j} (−1)^{k−j}
-    s_2k+1 (j ≥ 1), β_0 = Σ_k (−1)^k s_2k+1: two independent recurrences of half the length
-    (|β| ≤ 2 max |s| for decaying series). Terms kept ser[0, o]; nothing is done when the
-    drives ser[1, :nc] equal d's (a constant drive is contracted once per trajectory, a pulse
-    once per stage). Linear in the drives: equal to contracting their values, round-off
-    apart. Called wherever the drive vector is set, before :func:`axial_torque`."""
-    no = (ser.shape[0] - 2) // 2
+    (a, b, each tabulated unknown; then D's four, which no drive scales), f_o(c) = Σ_i s_i
+    T_i(c) with s_i = Σ_ci d[cols[ci]] coef[ci (2 + nt) + o, i], stored in halves: with
+    x = 2c² − 1, T_2k(c) = T_k(x) and T_2k+1(c) = c V_k(x), V_k = 2 Σ_{j≤k} (−1)^{k−j} T_j(x)
+    − (−1)^k (the fourth kind), so f(c) = Σ_k s_2k T_k(x) + c Σ_j β_j T_j(x),
+    β_j = 2 Σ_{k≥j} (−1)^{k−j} s_2k+1 (j ≥ 1), β_0 = Σ_k (−1)^k s_2k+1: two independent
+    recurrences of half the length (|β| ≤ 2 max |s| for decaying series). Terms kept
+    ser[0, o]; nothing is done when the drives ser[1, :nc] equal d's (a constant drive is
+    contracted once per trajectory, a pulse once per stage). Linear in the drives: equal to
+    contracting their values, round-off apart. Called wherever the drive vector is set,
+    before :func:`axial_torque`."""
+    nout = (ser.shape[0] - 2) // 2
+    no = nout - 4
     fresh = ser[0, ser.shape[1] - 1] == 0.0
     for ci in range(cols.shape[0]):
         if d[cols[ci]] != ser[1, ci]:
@@ -374,11 +377,16 @@ def contract_series(d, cols, coef, lens, ser):
     if not fresh:
         return
     s = np.zeros(ser.shape[1])
-    for o in range(no):
+    for o in range(nout):
         for i in range(s.shape[0]):
             s[i] = 0.0
         n = 0
-        for ci in range(cols.shape[0]):
+        if o >= no:  # D's: not scaled by a drive
+            r = cols.shape[0] * no + o - no
+            n = lens[r]
+            for i in range(n):
+                s[i] = coef[r, i]
+        for ci in range(cols.shape[0] if o < no else 0):
             xc = ser[1, ci]
             r = ci * no + o
             if xc != 0.0:
@@ -388,47 +396,54 @@ def contract_series(d, cols, coef, lens, ser):
         ser[0, o] = n
         for k in range((n + 1) // 2):
             ser[2 + o, k] = s[2 * k]
-        acc = 0.0  # β_j from the top: β_j = 2 (s_2j+1 − β_j+1 / 2) …
+        acc = 0.0  # A_j = Σ_{k≥j} (−1)^{k−j} s_2k+1 = s_2j+1 − A_j+1
         for j in range(n // 2 - 1, -1, -1):
             acc = s[2 * j + 1] - acc
-            ser[2 + no + o, j] = 2.0 * acc if j > 0 else acc
+            ser[2 + nout + o, j] = 2.0 * acc if j > 0 else acc
     ser[0, ser.shape[1] - 1] = 1.0
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
-def axial_torque(m, axis, unk, coef, lens, pumping, tau, dmat, w, ser):
+def axial_torque(m, axis, unk, pumping, tau, dmat, w, ser):
     """The circuit torque of one dynamic magnet from its series in c = m·p
     (:mod:`.axial`): τ0 (1, 3) N·m into tau, with ``pumping`` D (3, 3) N·m·s into dmat, the
     tabulated unknowns ``unk`` into w, for the magnetization m (1, 3) and the drives the
-    series were contracted with (``ser``, :func:`contract_series`). Exact on the unit sphere;
-    a stage's m, off it by the step's error, enters as it is (as in the solve, whose maps are
-    polynomials in m): normalising it would put a square root and a division on every stage's
-    critical path. Table: axis p (3,), coefficients ``coef`` (nc (2 + nt) + 4, N + 1) (D's
-    last four rows), the terms kept per series ``lens``."""
+    series were contracted with (``ser``, :func:`contract_series`), axis p (3,). Exact on the
+    unit sphere; a stage's m, off it by the step's error, enters as it is (as in the solve,
+    whose maps are polynomials in m): normalising it would put a square root and a division
+    on every stage's critical path."""
     mx, my, mz = m[0, 0], m[0, 1], m[0, 2]
     px, py, pz = axis[0], axis[1], axis[2]
     c = mx * px + my * py + mz * pz
     x = 2.0 * c * c - 1.0
-    no = (ser.shape[0] - 2) // 2
+    h = (ser.shape[0] - 2) // 2  # the odd halves' first row − 2
+    # spelled out (not series_value): a helper taking the array costs reference counting
     n = int(ser[0, 0])
-    a = chebyshev_sum(ser, 2, (n + 1) // 2, x) + c * chebyshev_sum(ser, 2 + no, n // 2, x)
+    a = chebyshev_sum(ser, 2, (n + 1) // 2, x) + c * chebyshev_sum(ser, 2 + h, n // 2, x)
     n = int(ser[0, 1])
-    b = chebyshev_sum(ser, 3, (n + 1) // 2, x) + c * chebyshev_sum(ser, 3 + no, n // 2, x)
+    b = chebyshev_sum(ser, 3, (n + 1) // 2, x) + c * chebyshev_sum(ser, 3 + h, n // 2, x)
     for i in range(unk.shape[0]):
         n = int(ser[0, 2 + i])
         w[unk[i]] = (chebyshev_sum(ser, 4 + i, (n + 1) // 2, x)
-                     + c * chebyshev_sum(ser, 4 + no + i, n // 2, x))
+                     + c * chebyshev_sum(ser, 4 + h + i, n // 2, x))
     u1x, u1y, u1z = px - c * mx, py - c * my, pz - c * mz  # p − c m
     u2x, u2y, u2z = my * pz - mz * py, mz * px - mx * pz, mx * py - my * px  # m × p
     tau[0, 0] = a * u1x + b * u2x
     tau[0, 1] = a * u1y + b * u2y
     tau[0, 2] = a * u1z + b * u2z
     if pumping:
-        r = coef.shape[0] - 4
-        g0 = chebyshev_sum(coef, r, lens[r], c)
-        g1 = chebyshev_sum(coef, r + 1, lens[r + 1], c)
-        g2 = chebyshev_sum(coef, r + 2, lens[r + 2], c)
-        g3 = chebyshev_sum(coef, r + 3, lens[r + 3], c)
+        r = 4 + unk.shape[0]
+        n = int(ser[0, r - 2])
+        g0 = chebyshev_sum(ser, r, (n + 1) // 2, x) + c * chebyshev_sum(ser, r + h, n // 2, x)
+        n = int(ser[0, r - 1])
+        g1 = (chebyshev_sum(ser, r + 1, (n + 1) // 2, x)
+              + c * chebyshev_sum(ser, r + 1 + h, n // 2, x))
+        n = int(ser[0, r])
+        g2 = (chebyshev_sum(ser, r + 2, (n + 1) // 2, x)
+              + c * chebyshev_sum(ser, r + 2 + h, n // 2, x))
+        n = int(ser[0, r + 1])
+        g3 = (chebyshev_sum(ser, r + 3, (n + 1) // 2, x)
+              + c * chebyshev_sum(ser, r + 3 + h, n // 2, x))
         n = (mx, my, mz)
         u1 = (u1x, u1y, u1z)
         u2 = (u2x, u2y, u2z)
@@ -823,8 +838,7 @@ def _rk45_trajectory(ei, mode, m0, t_save, breaks, rtol, atol, max_step, d0, slo
                 else:
                     contract_series(d, tab_cols, tab_coef, tab_len, ser)
             if mode == 3:
-                axial_torque(ytmp, tab_axis, tab_unk, tab_coef, tab_len, pumping, tau, dmat,
-                             w, ser)
+                axial_torque(ytmp, tab_axis, tab_unk, pumping, tau, dmat, w, ser)
             elif pumping:
                 circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                       amat, w, ws)
@@ -970,8 +984,7 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
             if heun:
                 # the torque first: an internal magnet's temperature is one of its unknowns
                 if mode == 3:
-                    axial_torque(y, tab_axis, tab_unk, tab_coef, tab_len, pumping, tau, dmat,
-                                 w, ser)
+                    axial_torque(y, tab_axis, tab_unk, pumping, tau, dmat, w, ser)
                 elif pumping:
                     circuit_torque_pumped(y, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)
@@ -1011,8 +1024,7 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                     else:
                         contract_series(d, tab_cols, tab_coef, tab_len, ser)
                 if mode == 3:
-                    axial_torque(ytmp, tab_axis, tab_unk, tab_coef, tab_len, pumping, tau, dmat,
-                                 w, ser)
+                    axial_torque(ytmp, tab_axis, tab_unk, pumping, tau, dmat, w, ser)
                 elif pumping:
                     circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)
@@ -1032,8 +1044,7 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                         t_cross[ei, g] = tt + dt * pold[g] / (pold[g] - p1)
             else:
                 if mode == 3:
-                    axial_torque(y, tab_axis, tab_unk, tab_coef, tab_len, pumping, tau, dmat,
-                                 w, ser)
+                    axial_torque(y, tab_axis, tab_unk, pumping, tau, dmat, w, ser)
                 elif pumping:
                     circuit_torque_pumped(y, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)
@@ -1055,8 +1066,7 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                     else:
                         contract_series(d, tab_cols, tab_coef, tab_len, ser)
                 if mode == 3:
-                    axial_torque(ytmp, tab_axis, tab_unk, tab_coef, tab_len, pumping, tau, dmat,
-                                 w, ser)
+                    axial_torque(ytmp, tab_axis, tab_unk, pumping, tau, dmat, w, ser)
                 elif pumping:
                     circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)
@@ -1072,8 +1082,7 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                     for i in range(3):
                         ytmp[g, i] = y[g, i] + 0.5 * dt * k2[g, i]
                 if mode == 3:
-                    axial_torque(ytmp, tab_axis, tab_unk, tab_coef, tab_len, pumping, tau, dmat,
-                                 w, ser)
+                    axial_torque(ytmp, tab_axis, tab_unk, pumping, tau, dmat, w, ser)
                 elif pumping:
                     circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)
@@ -1095,8 +1104,7 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                     else:
                         contract_series(d, tab_cols, tab_coef, tab_len, ser)
                 if mode == 3:
-                    axial_torque(ytmp, tab_axis, tab_unk, tab_coef, tab_len, pumping, tau, dmat,
-                                 w, ser)
+                    axial_torque(ytmp, tab_axis, tab_unk, pumping, tau, dmat, w, ser)
                 elif pumping:
                     circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)
