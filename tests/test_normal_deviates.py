@@ -8,7 +8,7 @@ import pytest
 from numba import njit
 from scipy import stats
 
-from spincaloric.dynamics.kernels import rng_normal, ziggurat_tables
+from spincaloric.dynamics.kernels import normals_lanes, rng_normal, ziggurat_tables
 from spincaloric.dynamics.streams import trajectory_states
 
 R, V = 3.6541528853610088, 4.92867323399e-3
@@ -57,3 +57,28 @@ def test_the_deviates_are_standard_normal_to_their_tails():
         assert abs(count - n * p) < 4.5 * math.sqrt(n * p * (1 - p)), z
     # both signs in the tail
     assert np.count_nonzero(x > R) > 0 and np.count_nonzero(x < -R) > 0
+
+
+def test_the_lanes_draw_what_each_trajectory_draws_alone():
+    """normals_lanes (the first draw of every lane at once, rejections finished lane by lane)
+    gives each lane the deviates rng_normal gives its stream, rejected draws, wedges and the
+    tail included, and leaves each stream where rng_normal leaves it."""
+    lanes, rows = 64, 400
+    states = trajectory_states(7, lanes)
+    alone = np.array([draw(states[e].copy(), rows) for e in range(lanes)]).T
+    ends = states.copy()
+    for e in range(lanes):
+        draw(ends[e], rows)
+    together = np.empty((rows, lanes))
+    for r in range(rows):
+        normals_lanes(states, together, r, lanes)
+    np.testing.assert_array_equal(together, alone)
+    np.testing.assert_array_equal(states, ends)
+    # the rejected first draws (~1 %) and the tail were exercised
+    assert np.sum(np.abs(alone) > R) > 0
+    part = np.empty((rows, lanes))
+    partial = trajectory_states(7, lanes)
+    for r in range(rows):  # fewer lanes than the array holds: the rest untouched
+        normals_lanes(partial, part, r, 5)
+    np.testing.assert_array_equal(part[:, :5], alone[:, :5])
+    np.testing.assert_array_equal(partial[5:], trajectory_states(7, lanes)[5:])

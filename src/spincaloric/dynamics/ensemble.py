@@ -27,11 +27,11 @@ from ..constants import TORQUE_PER_SPIN_CURRENT as _HBAR_2E
 from .kernels import (
     contract_series,
     interp_table,
+    normals_lanes,
     prepare_drive,
     pumping_field_lanes,
     pumping_temperatures,
     rk4_crossing,
-    rng_normal,
     series_scratch,
 )
 
@@ -135,6 +135,28 @@ def _damping_lanes(y, t_map, hm, phi, ws, dmat, n):
 
 
 @njit(cache=True, error_model="numpy", fastmath=True)
+def _solve_lanes(mat, vec, fac, nn, n):
+    """Solve mat x = vec (nn, nn, L), (nn, L) in place in every lane, by elimination without
+    pivoting (for matrices near 1 or with a positive-definite symmetric part), lanes innermost
+    in every operation; fac (L,) scratch."""
+    for col in range(nn):
+        for r in range(col + 1, nn):
+            for e in range(n):
+                fac[e] = mat[r, col, e] / mat[col, col, e]
+            for c in range(col, nn):
+                for e in range(n):
+                    mat[r, c, e] -= fac[e] * mat[col, c, e]
+            for e in range(n):
+                vec[r, e] -= fac[e] * vec[col, e]
+    for r in range(nn - 1, -1, -1):
+        for c in range(r + 1, nn):
+            for e in range(n):
+                vec[r, e] -= mat[r, c, e] * vec[c, e]
+        for e in range(n):
+            vec[r, e] /= mat[r, r, e]
+
+
+@njit(cache=True, error_model="numpy", fastmath=True)
 def _rhs_pumped_lanes(y, mp, mv, bth, tau, dmat, out, mmat, vec, n):
     """dm/dt (k, 3, L) with spin pumping: M ṁ = Ω per lane (:func:`~.kernels.llgs_rhs_pumped`),
     by elimination without pivoting (M = 1 + small: α and the pumping dampings)."""
@@ -153,29 +175,21 @@ def _rhs_pumped_lanes(y, mp, mv, bth, tau, dmat, out, mmat, vec, n):
             vec[3 * g, e] = -gam * (my * bz - mz * by) + tf * tau[g, 0, e]
             vec[3 * g + 1, e] = -gam * (mz * bx - mx * bz) + tf * tau[g, 1, e]
             vec[3 * g + 2, e] = -gam * (mx * by - my * bx) + tf * tau[g, 2, e]
-            for a in range(3):
-                for c in range(nn):
-                    mmat[3 * g + a, c, e] = -tf * dmat[3 * g + a, c, e]
+        for a in range(3):
+            for c in range(nn):
+                for e in range(n):
+                    mmat[3 * g + a, c, e] = -mp[g, 5, e] * dmat[3 * g + a, c, e]
+            for e in range(n):
                 mmat[3 * g + a, 3 * g + a, e] += 1.0
+        for e in range(n):
+            mx, my, mz, alpha = y[g, 0, e], y[g, 1, e], y[g, 2, e], mp[g, 2, e]
             mmat[3 * g, 3 * g + 1, e] += alpha * mz
             mmat[3 * g, 3 * g + 2, e] -= alpha * my
             mmat[3 * g + 1, 3 * g, e] -= alpha * mz
             mmat[3 * g + 1, 3 * g + 2, e] += alpha * mx
             mmat[3 * g + 2, 3 * g, e] += alpha * my
             mmat[3 * g + 2, 3 * g + 1, e] -= alpha * mx
-    for col in range(nn):
-        for r in range(col + 1, nn):
-            for e in range(n):
-                fac = mmat[r, col, e] / mmat[col, col, e]
-                for c in range(col, nn):
-                    mmat[r, c, e] -= fac * mmat[col, c, e]
-                vec[r, e] -= fac * vec[col, e]
-    for r in range(nn - 1, -1, -1):
-        for e in range(n):
-            s = vec[r, e]
-            for c in range(r + 1, nn):
-                s -= mmat[r, c, e] * vec[c, e]
-            vec[r, e] = s / mmat[r, r, e]
+    _solve_lanes(mmat, vec, out[0, 0], nn, n)  # out's first row as scratch until filled
     for g in range(k):
         for a in range(3):
             for e in range(n):
@@ -566,16 +580,18 @@ def _noise_lanes(tt, dt, mode, first, n, y, w, dmat, mpl, d0, slot, tset, offset
             pumping_temperatures(pslot, pweight, t0, d, w[:, e], theta, dt)
             for g in range(k):
                 thetal[g, e] = theta[g]
+    flat = bth.reshape((3 * k, bth.shape[2]))
+    for i in range(3 * k):
+        normals_lanes(state, flat, i, n)
     for g in range(k):
         for e in range(n):
             sig = math.sqrt(2.0 * mpl[g, 2, e] * _KB * temps[g, e]
                             / (mpl[g, 3, e] * mpl[g, 0, e] * mpl[g, 1, e] * dt))
             for c in range(3):
-                bth[g, c, e] = sig * rng_normal(state[e])
+                bth[g, c, e] *= sig
     if pumping:
-        for e in range(n):
-            for i in range(3 * k):
-                xil[i, e] = rng_normal(state[e])
+        for i in range(3 * k):
+            normals_lanes(state, xil, i, n)
         pumping_field_lanes(y, dmat, mpl, thetal, cmat, xil, bth, n)
 
 

@@ -82,8 +82,14 @@ def rng_normal(state):
     (:func:`ziggurat_tables`): one 64-bit draw — 8 bits for the strip, 1 for the sign, 52
     for the magnitude — is accepted at once 99 % of the time; otherwise the wedge is tested
     against exp(−x²/2), and the tail beyond r drawn by Marsaglia's (1964) method."""
+    return ziggurat_from(state, _next(state))
+
+
+@njit(cache=True, error_model="numpy")
+def ziggurat_from(state, bits):
+    """The normal deviate of :func:`rng_normal` whose first 64-bit draw was ``bits`` (further
+    draws from ``state``): lets a lane-vectorised first draw finish here when rejected."""
     while True:
-        bits = _next(state)
         i = int(bits & np.uint64(255))
         negative = (bits >> np.uint64(8)) & np.uint64(1)
         a = (bits >> np.uint64(9)) & _MASK52
@@ -98,6 +104,35 @@ def rng_normal(state):
                     return -(_ZR + xi) if negative else _ZR + xi
         if (_ZF[i - 1] - _ZF[i]) * _uniform(state) + _ZF[i] < math.exp(-0.5 * x * x):
             return -x if negative else x
+        bits = _next(state)
+
+
+@njit(cache=True, error_model="numpy", fastmath=True)
+def normals_lanes(state, out, row, n):
+    """Standard normal deviates into out[row, :n], lane e's from its xorshift128+ state
+    state[e] (n, 2), equal to :func:`rng_normal`'s: the first draw of every lane at once
+    (SIMD; accepted 99 % of the time), the rejected ones finished lane by lane
+    (:func:`ziggurat_from`)."""
+    rejected = False
+    for e in range(n):
+        s1 = state[e, 0]
+        s0 = state[e, 1]
+        s1 ^= s1 << np.uint64(23)
+        s1 = s1 ^ s0 ^ (s1 >> np.uint64(17)) ^ (s0 >> np.uint64(26))
+        state[e, 0] = s0
+        state[e, 1] = s1
+        bits = s1 + s0
+        i = bits & np.uint64(255)
+        a = (bits >> np.uint64(9)) & _MASK52
+        x = a * _ZW[i]
+        out[row, e] = -x if (bits >> np.uint64(8)) & np.uint64(1) else x
+        rejected = rejected or a >= _ZK[i]
+    if not rejected:
+        return
+    for e in range(n):
+        bits = state[e, 1] + state[e, 0]
+        if (bits >> np.uint64(9)) & _MASK52 >= _ZK[int(bits & np.uint64(255))]:
+            out[row, e] = ziggurat_from(state[e], bits)
 
 
 @njit(cache=True, error_model="numpy")
