@@ -30,7 +30,7 @@ from .kernels import (
     normals_lanes,
     prepare_drive,
     pumping_field_lanes,
-    pumping_temperatures,
+    pumping_temperatures_lanes,
     rk4_crossing,
     series_scratch,
 )
@@ -543,43 +543,48 @@ def _add_column(x, s, r0, f, t, rd, fd, td, n):
                     td[g, q, c, e] += x[e] * col
 
 
-@njit(cache=True, error_model="numpy", inline="always")
-def _lane_drive(d, row, slot, vl, e, amp):
-    """Lane e's drive vector into d: its static ``row`` with each driven slot at the
-    table's value vl[j, e] scaled by the lane's amplitude (:func:`~.kernels.drive_at`)."""
-    for i in range(row.shape[0]):
-        d[i] = row[i]
+@njit(cache=True, error_model="numpy")
+def _drive_vectors(tt, first, n, nl, d0, slot, tset, offsets, times, values, amp, cur, vl, dls):
+    """The lanes' drive vectors dls (nd, L) at time tt (s), as :func:`~.kernels.drive_at`:
+    each drive's table read once per set (:func:`_lane_tables`); those of the first ``nl``
+    lanes, copied to the rest when the lanes share them (:func:`_shared_lanes`)."""
+    _lane_tables(tt, first, nl, tset, offsets, times, values, cur, vl)
+    for s in range(dls.shape[0]):
+        for e in range(nl):
+            dls[s, e] = d0[first + e, s]
     for j in range(slot.shape[0]):
         s = slot[j]
-        d[s] = row[s] + amp[j] * (vl[j, e] - row[s])
+        for e in range(nl):
+            dls[s, e] = d0[first + e, s] + amp[first + e, j] * (vl[j, e] - d0[first + e, s])
+    for s in range(dls.shape[0] if nl < n else 0):
+        for e in range(1, n):
+            dls[s, e] = dls[s, 0]
 
 
 @njit(cache=True, error_model="numpy")
-def _noise_lanes(tt, dt, mode, first, n, y, w, dmat, mpl, d0, slot, tset, offsets, times, values,
-                 amp, temp_slot, pslot, pweight, t0, state, cur, vl, d, theta, thetal, temps,
+def _noise_lanes(tt, dt, mode, first, n, nl, y, w, dmat, mpl, d0, slot, tset, offsets, times, values,
+                 amp, temp_slot, pslot, pweight, t0, state, cur, vl, dls, thetal, temps,
                  cmat, xil, bth, pumping):
     """Brown's field into bth (k, 3, L) (T) of every lane at time tt (s), and with ``pumping``
     the pumping channels' (:func:`~.kernels.pumping_field_lanes`): each drive's table read
-    once per set (:func:`_lane_tables`), the lanes' drive vectors from it (as :func:`~.kernels.drive_at`), the magnets'
-    temperatures (``temp_slot``: a drive slot, or with the circuit torque (mode 1, 3) a
-    solved unknown in w (u, L)). Per trajectory, Brown's 3k normal deviates, then the
-    pumping's 3k, from its own stream in ``state``."""
+    once per set (:func:`_lane_tables`), the lanes' drive vectors dls (nd, L) from it (as
+    :func:`~.kernels.drive_at`), the magnets' temperatures (``temp_slot``: a drive slot, or
+    with the circuit torque (mode 1, 3) a solved unknown in w (u, L)); the drives of the
+    first ``nl`` lanes only when the lanes share them (:func:`_shared_lanes`). Per trajectory,
+    Brown's 3k normal deviates, then the pumping's 3k, from its own stream in ``state``."""
     k = y.shape[0]
-    _lane_tables(tt, first, n, tset, offsets, times, values, cur, vl)
-    for e in range(n):
-        _lane_drive(d, d0[first + e], slot, vl, e, amp[first + e])
-        for g in range(k):
-            ts = temp_slot[g]
+    _drive_vectors(tt, first, n, nl, d0, slot, tset, offsets, times, values, amp, cur, vl, dls)
+    for g in range(k):
+        ts = temp_slot[g]
+        for e in range(n):
             if ts >= 0:
-                temps[g, e] = max(t0 + d[ts], 0.0)
+                temps[g, e] = max(t0 + dls[ts, e], 0.0)
             elif mode == 1 or mode == 3:
                 temps[g, e] = max(t0 + w[-1 - ts, e], 0.0)
             else:
                 temps[g, e] = t0
-        if pumping:
-            pumping_temperatures(pslot, pweight, t0, d, w[:, e], theta, dt)
-            for g in range(k):
-                thetal[g, e] = theta[g]
+    if pumping:
+        pumping_temperatures_lanes(pslot, pweight, t0, dls, w, thetal, dt, n)
     flat = bth.reshape((3 * k, bth.shape[2]))
     for i in range(3 * k):
         normals_lanes(state, flat, i, n)
@@ -596,13 +601,13 @@ def _noise_lanes(tt, dt, mode, first, n, y, w, dmat, mpl, d0, slot, tset, offset
 
 
 @njit(cache=True, error_model="numpy")
-def _crossings(y, k1, k2, k3, k4, ref, pold, tt, dt, heun, t_cross, first, n):
+def _crossings(y, k1, k2, k3, k4, refl, pold, tt, dt, heun, t_cross, first, n):
     """Record the steps over which p = ref·m fell from ≥ 0 (pold, (k, L)) to < 0: the zero of p
-    on the step's interpolant (RK4: cubic continuous extension; Heun: linear) into t_cross (s)."""
+    on the step's interpolant (RK4: cubic continuous extension; Heun: linear) into t_cross (s);
+    refl (k, 3, L) the lanes' reference directions."""
     for g in range(y.shape[0]):
         for e in range(n):
-            r = ref[first + e, g]
-            p1 = r[0] * y[g, 0, e] + r[1] * y[g, 1, e] + r[2] * y[g, 2, e]
+            p1 = refl[g, 0, e] * y[g, 0, e] + refl[g, 1, e] * y[g, 1, e] + refl[g, 2, e] * y[g, 2, e]
             p0 = pold[g, e]
             if p0 >= 0.0 and p1 < 0.0:
                 if heun:
@@ -610,11 +615,30 @@ def _crossings(y, k1, k2, k3, k4, ref, pold, tt, dt, heun, t_cross, first, n):
                 else:
                     a1, a23, a4 = 0.0, 0.0, 0.0
                     for c in range(3):
-                        a1 += r[c] * k1[g, c, e]
-                        a23 += r[c] * (k2[g, c, e] + k3[g, c, e])
-                        a4 += r[c] * k4[g, c, e]
+                        a1 += refl[g, c, e] * k1[g, c, e]
+                        a23 += refl[g, c, e] * (k2[g, c, e] + k3[g, c, e])
+                        a4 += refl[g, c, e] * k4[g, c, e]
                     theta = rk4_crossing(p0, a1, a23, a4, dt)
                 t_cross[first + e, g] = tt + dt * theta
+
+
+@njit(cache=True, error_model="numpy")
+def _shared_lanes(mode, first, n, d0, amp, tset):
+    """How many lanes' drives to evaluate: 1 when the chunk's lanes share their drives (static
+    drive vector, amplitudes and table set, as in an ensemble of one device) and the torque is
+    the series in m·p (mode 3), whose contraction then serves every lane; else n."""
+    if mode != 3:
+        return n
+    for e in range(1, n):
+        if tset[first + e] != tset[first]:
+            return n
+        for s in range(d0.shape[1]):
+            if d0[first + e, s] != d0[first, s]:
+                return n
+        for j in range(amp.shape[1]):
+            if amp[first + e, j] != amp[first, j]:
+                return n
+    return 1
 
 
 # one kernel on purpose (C901): passing its arrays to more helpers is ~2x slower per trajectory
@@ -656,7 +680,7 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
     # the thermal fields (_noise_lanes)
     cur = np.empty(slot.shape[0])
     vl = np.empty((slot.shape[0], n))
-    theta = np.empty(k)
+    dls = np.empty((nd, n))
     thetal = np.empty((k, n))
     xil = np.empty((3 * k, n))
     cmat = np.empty((3 * k, 3 * k, n))
@@ -665,10 +689,12 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
            np.empty((max(tab_coef.shape[1], 2), n)), np.empty((max(tab_coef.shape[0], 2), n)),
            ser, np.empty((ser.shape[0] // 2 - 1, n)))
     state = rng[first:first + n]  # advanced in place: one unbroken stream per trajectory
+    refl = np.empty((k, 3, n))
     for e in range(n):
         for g in range(k):
             for c in range(3):
                 y[g, c, e] = m0[first + e, g, c]
+                refl[g, c, e] = ref[first + e, g, c]
             for c in range(6):
                 mpl[g, c, e] = mp[first + e, g, c]
             for a in range(3):
@@ -677,8 +703,9 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
             for c in range(4):
                 sl[g, c, e] = slon[first + e, g, c]
     has_tables = slot.shape[0] > 0
+    nl = _shared_lanes(mode, first, n, d0, amp, tset)  # lanes whose drives are evaluated
     step = save_step[0]  # the first step (t = step dt on the run's own clock)
-    _drives_lanes(mode, step * dt, first, n, d0, slot, tset, offsets, times, values, amp, r0, f, t,
+    _drives_lanes(mode, step * dt, first, nl, d0, slot, tset, offsets, times, values, amp, r0, f, t,
                   d, rd, fd, td, rd1, fd1, td1, tab, cur, vl)
     n_save = save_step.shape[0]
     si = 0
@@ -692,19 +719,19 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
         tt = step * dt
         for g in range(k):
             for e in range(n):
-                r = ref[first + e, g]
-                pold[g, e] = r[0] * y[g, 0, e] + r[1] * y[g, 1, e] + r[2] * y[g, 2, e]
+                pold[g, e] = (refl[g, 0, e] * y[g, 0, e] + refl[g, 1, e] * y[g, 1, e]
+                              + refl[g, 2, e] * y[g, 2, e])
         if has_tables:
-            _drives_lanes(mode, tt, first, n, d0, slot, tset, offsets, times, values, amp, r0, f,
+            _drives_lanes(mode, tt, first, nl, d0, slot, tset, offsets, times, values, amp, r0, f,
                           t, d, rd, fd, td, rd1, fd1, td1, tab, cur, vl)
         if heun:
             # the torque first: an internal magnet's temperature is one of its unknowns
             _torque_lanes(mode, y, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
                           dmat, tau, tab, n)
             if noise:
-                _noise_lanes(tt, dt, mode, first, n, y, w, dmat, mpl, d0, slot, tset, offsets,
+                _noise_lanes(tt, dt, mode, first, n, nl, y, w, dmat, mpl, d0, slot, tset, offsets,
                              times, values, amp, temp_slot, pslot, pweight, t0, state, cur, vl,
-                             d, theta, thetal, temps, cmat, xil, bth, pumping)
+                             dls, thetal, temps, cmat, xil, bth, pumping)
             if pumping:
                 _rhs_pumped_lanes(y, mpl, mvl, bth, tau, dmat, k1, mmat, vec, n)
             else:
@@ -714,7 +741,7 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                     for e in range(n):
                         ytmp[g, c, e] = y[g, c, e] + dt * k1[g, c, e]
             if has_tables:
-                _drives_lanes(mode, tt + dt, first, n, d0, slot, tset, offsets, times, values,
+                _drives_lanes(mode, tt + dt, first, nl, d0, slot, tset, offsets, times, values,
                               amp, r0, f, t, d, rd, fd, td, rd1, fd1, td1, tab, cur, vl)
             _torque_lanes(mode, ytmp, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
                           dmat, tau, tab, n)
@@ -738,7 +765,7 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                     for e in range(n):
                         ytmp[g, c, e] = y[g, c, e] + 0.5 * dt * k1[g, c, e]
             if has_tables:
-                _drives_lanes(mode, tt + 0.5 * dt, first, n, d0, slot, tset, offsets, times,
+                _drives_lanes(mode, tt + 0.5 * dt, first, nl, d0, slot, tset, offsets, times,
                               values, amp, r0, f, t, d, rd, fd, td, rd1, fd1, td1, tab, cur,
                               vl)
             _torque_lanes(mode, ytmp, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
@@ -762,7 +789,7 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                     for e in range(n):
                         ytmp[g, c, e] = y[g, c, e] + dt * k3[g, c, e]
             if has_tables:
-                _drives_lanes(mode, tt + dt, first, n, d0, slot, tset, offsets, times, values,
+                _drives_lanes(mode, tt + dt, first, nl, d0, slot, tset, offsets, times, values,
                               amp, r0, f, t, d, rd, fd, td, rd1, fd1, td1, tab, cur, vl)
             _torque_lanes(mode, ytmp, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
                           dmat, tau, tab, n)
@@ -775,7 +802,7 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                     for e in range(n):
                         y[g, c, e] += dt / 6.0 * (k1[g, c, e] + 2.0 * k2[g, c, e]
                                                   + 2.0 * k3[g, c, e] + k4[g, c, e])
-        _crossings(y, k1, k2, k3, k4, ref, pold, tt, dt, heun, t_cross, first, n)
+        _crossings(y, k1, k2, k3, k4, refl, pold, tt, dt, heun, t_cross, first, n)
         for g in range(k):
             for e in range(n):
                 nrm = math.sqrt(y[g, 0, e] ** 2 + y[g, 1, e] ** 2 + y[g, 2, e] ** 2)

@@ -597,14 +597,26 @@ def pumping_temperatures(pslot, pweight, t0, d, w, theta, dt):
     """θ_g = k_B T_g/dt (J/s) of each magnet's pumping noise: T_g the weighted mean
     Σ_c pweight[g, c] T_c of the electron temperatures T_c (K) across its contacts
     (``pslot`` (k, c) as ``temp_slot``: i ≥ 0 the drive d, i < 0 the solved unknown
-    w[−1 − i]; T = t0 + that, at least 0)."""
+    w[−1 − i]; T = t0 + that, at least 0): :func:`pumping_temperatures_lanes` for one lane."""
+    pumping_temperatures_lanes(pslot, pweight, t0, d.reshape((d.shape[0], 1)),
+                               w.reshape((w.shape[0], 1)), theta.reshape((theta.shape[0], 1)),
+                               dt, 1)
+
+
+@njit(cache=True, error_model="numpy")
+def pumping_temperatures_lanes(pslot, pweight, t0, d, w, theta, dt, n):
+    """:func:`pumping_temperatures` for the lanes' drives d (nd, L) and unknowns w (u, L) into
+    theta (k, L), lanes innermost."""
     for g in range(pslot.shape[0]):
-        s = 0.0
+        for e in range(n):
+            theta[g, e] = 0.0
         for c in range(pslot.shape[1]):
-            ts = pslot[g, c]
-            temp = t0 + (d[ts] if ts >= 0 else w[-1 - ts])
-            s += pweight[g, c] * max(temp, 0.0)
-        theta[g] = _KB * s / dt
+            ts, wt = pslot[g, c], pweight[g, c]
+            for e in range(n):
+                temp = t0 + (d[ts, e] if ts >= 0 else w[-1 - ts, e])
+                theta[g, e] += wt * max(temp, 0.0)
+        for e in range(n):
+            theta[g, e] *= _KB / dt
 
 
 @njit(cache=True, error_model="numpy")
@@ -653,13 +665,17 @@ def _pumping_covariance_lanes(y, dmat, theta, cmat, n):
                 for e in range(n):
                     cmat[3 * g + i, b, e] = (y[g, i1, e] * dmat[b, 3 * g + i2, e]
                                              - y[g, i2, e] * dmat[b, 3 * g + i1, e])
-    for a in range(nn):
-        for b in range(a + 1):
+    for ga in range(k):  # one square root per pair of magnets and lane
+        for gb in range(ga + 1):
             for e in range(n):
-                v = (cmat[a, b, e] + cmat[b, a, e]) * math.sqrt(theta[a // 3, e]
-                                                                * theta[b // 3, e])
-                cmat[a, b, e] = v
-                cmat[b, a, e] = v
+                sq = math.sqrt(theta[ga, e] * theta[gb, e])
+                for i in range(3):
+                    a = 3 * ga + i
+                    for j in range(3 if gb < ga else i + 1):
+                        b = 3 * gb + j
+                        v = (cmat[a, b, e] + cmat[b, a, e]) * sq
+                        cmat[a, b, e] = v
+                        cmat[b, a, e] = v
     for e in range(n):
         big = 0.0
         for a in range(nn):
