@@ -688,7 +688,10 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
     tab = (np.empty((tab_cols.shape[0], n)), tab_axis, tab_cols, tab_unk, tab_coef, tab_len,
            np.empty((max(tab_coef.shape[1], 2), n)), np.empty((max(tab_coef.shape[0], 2), n)),
            ser, np.empty((ser.shape[0] // 2 - 1, n)))
-    state = rng[first:first + n]  # advanced in place: one unbroken stream per trajectory
+    state = np.empty((2, n), np.uint64)  # lanes last (normals_lanes), written back at the end
+    for e in range(n):
+        state[0, e] = rng[first + e, 0]
+        state[1, e] = rng[first + e, 1]
     refl = np.empty((k, 3, n))
     for e in range(n):
         for g in range(k):
@@ -815,6 +818,9 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                     for c in range(3):
                         out[first + e, si, g, c] = y[g, c, e]
             si += 1
+    for e in range(n):  # each stream where this run left it
+        rng[first + e, 0] = state[0, e]
+        rng[first + e, 1] = state[1, e]
 
 
 @njit(cache=True, error_model="numpy", parallel=True)

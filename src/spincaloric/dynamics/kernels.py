@@ -66,6 +66,7 @@ def ziggurat_tables(layers: int = 256, r: float = 3.6541528853610088,
 
 
 _ZK, _ZW, _ZF = ziggurat_tables()
+_ZKF = _ZK.astype(np.float64)  # exact: the bounds are below 2⁵³
 _ZR = 3.6541528853610088  # where the base strip's tail begins
 _MASK52 = np.uint64(2**52 - 1)
 
@@ -110,29 +111,31 @@ def ziggurat_from(state, bits):
 @njit(cache=True, error_model="numpy", fastmath=True)
 def normals_lanes(state, out, row, n):
     """Standard normal deviates into out[row, :n], lane e's from its xorshift128+ state
-    state[e] (n, 2), equal to :func:`rng_normal`'s: the first draw of every lane at once
-    (SIMD; accepted 99 % of the time), the rejected ones finished lane by lane
-    (:func:`ziggurat_from`)."""
-    rejected = False
+    state[:, e] ((2, L), lanes last so that the compiler vectorises the draws), equal to
+    :func:`rng_normal`'s: the first draw of every lane at once (accepted 99 % of the time;
+    the acceptance test in floating point, exact for 52-bit magnitudes), the rejected ones
+    finished lane by lane (:func:`ziggurat_from`)."""
+    s0s, s1s = state[0], state[1]
+    rejected = 0
     for e in range(n):
-        s1 = state[e, 0]
-        s0 = state[e, 1]
+        s1 = s0s[e]
+        s0 = s1s[e]
         s1 ^= s1 << np.uint64(23)
         s1 = s1 ^ s0 ^ (s1 >> np.uint64(17)) ^ (s0 >> np.uint64(26))
-        state[e, 0] = s0
-        state[e, 1] = s1
+        s0s[e] = s0
+        s1s[e] = s1
         bits = s1 + s0
-        i = bits & np.uint64(255)
-        a = (bits >> np.uint64(9)) & _MASK52
+        i = np.intp(bits & np.uint64(255))
+        a = np.float64(np.int64((bits >> np.uint64(9)) & _MASK52))
         x = a * _ZW[i]
-        out[row, e] = -x if (bits >> np.uint64(8)) & np.uint64(1) else x
-        rejected = rejected or a >= _ZK[i]
-    if not rejected:
+        out[row, e] = x - 2.0 * x * np.int64((bits >> np.uint64(8)) & np.uint64(1))
+        rejected += np.int64(a >= _ZKF[i])
+    if rejected == 0:
         return
     for e in range(n):
-        bits = state[e, 1] + state[e, 0]
+        bits = s1s[e] + s0s[e]
         if (bits >> np.uint64(9)) & _MASK52 >= _ZK[int(bits & np.uint64(255))]:
-            out[row, e] = ziggurat_from(state[e], bits)
+            out[row, e] = ziggurat_from(state[:, e], bits)
 
 
 @njit(cache=True, error_model="numpy")
@@ -641,8 +644,9 @@ def pumping_field_lanes(y, dmat, mp, theta, cmat, xi, bth, n):
     applied as the field m_g × δτ_g/(M_s V) that exerts it (held over the step as Brown's).
     y (k, 3, L) magnetizations, mp (k, 6, L) magnet parameters, ``cmat`` (3k, 3k, L)
     scratch."""
-    _pumping_covariance_lanes(y, dmat, theta, cmat, n)
-    _cholesky_times_lanes(cmat, xi, n)
+    sq = np.empty(n)
+    _pumping_covariance_lanes(y, dmat, theta, cmat, sq, n)
+    _cholesky_times_lanes(cmat, xi, sq, n)
     for g in range(y.shape[0]):
         for e in range(n):
             tx, ty, tz = xi[3 * g, e], xi[3 * g + 1, e], xi[3 * g + 2, e]
@@ -653,9 +657,10 @@ def pumping_field_lanes(y, dmat, mp, theta, cmat, xi, bth, n):
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
-def _pumping_covariance_lanes(y, dmat, theta, cmat, n):
+def _pumping_covariance_lanes(y, dmat, theta, cmat, sq, n):
     """Θ^½ (J Dᵀ + D Jᵀ) Θ^½ into cmat (3k, 3k, L). Along each m_g it is null; that part is
-    filled with max-diagonal × m_g m_gᵀ to make it definite (m_g × removes it exactly)."""
+    filled with max-diagonal × m_g m_gᵀ to make it definite (m_g × removes it exactly).
+    Lanes innermost; sq (L,) scratch."""
     k = y.shape[0]
     nn = 3 * k
     for g in range(k):
@@ -668,48 +673,61 @@ def _pumping_covariance_lanes(y, dmat, theta, cmat, n):
     for ga in range(k):  # one square root per pair of magnets and lane
         for gb in range(ga + 1):
             for e in range(n):
-                sq = math.sqrt(theta[ga, e] * theta[gb, e])
-                for i in range(3):
-                    a = 3 * ga + i
-                    for j in range(3 if gb < ga else i + 1):
-                        b = 3 * gb + j
-                        v = (cmat[a, b, e] + cmat[b, a, e]) * sq
+                sq[e] = math.sqrt(theta[ga, e] * theta[gb, e])
+            for i in range(3):
+                a = 3 * ga + i
+                for j in range(3 if gb < ga else i + 1):
+                    b = 3 * gb + j
+                    for e in range(n):
+                        v = (cmat[a, b, e] + cmat[b, a, e]) * sq[e]
                         cmat[a, b, e] = v
                         cmat[b, a, e] = v
-    for e in range(n):
-        big = 0.0
-        for a in range(nn):
-            big = max(big, cmat[a, a, e])
-        for g in range(k):
-            for i in range(3):
-                for j in range(3):
-                    cmat[3 * g + i, 3 * g + j, e] += big * y[g, i, e] * y[g, j, e]
+    _definite_lanes(y, cmat, sq, n)
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
-def _cholesky_times_lanes(cmat, xi, n):
+def _definite_lanes(y, cmat, sq, n):
+    """Add max-diagonal × m_g m_gᵀ to each magnet's block of cmat (3k, 3k, L), lanes
+    innermost: the covariance is null along m_g, which the field m_g × removes exactly."""
+    for e in range(n):
+        sq[e] = 0.0
+    for a in range(cmat.shape[0]):
+        for e in range(n):
+            sq[e] = max(sq[e], cmat[a, a, e])
+    for g in range(y.shape[0]):
+        for i in range(3):
+            for j in range(3):
+                for e in range(n):
+                    cmat[3 * g + i, 3 * g + j, e] += sq[e] * y[g, i, e] * y[g, j, e]
+
+
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def _cholesky_times_lanes(cmat, xi, sq, n):
     """L ξ into xi (nn, L), L the Cholesky factor of each lane's cmat (nn, nn, L) (into its
-    lower triangle in place; a zero pivot gives a zero column)."""
+    lower triangle in place; a zero pivot gives a zero column). Lanes innermost; sq (L,)
+    scratch."""
     nn = cmat.shape[0]
     for c in range(nn):
-        for e in range(n):
-            s = cmat[c, c, e]
-            for j in range(c):
-                s -= cmat[c, j, e] * cmat[c, j, e]
-            cmat[c, c, e] = math.sqrt(max(s, 0.0))
-        for r in range(c + 1, nn):
+        for j in range(c):
             for e in range(n):
-                s = cmat[r, c, e]
-                for j in range(c):
-                    s -= cmat[r, j, e] * cmat[c, j, e]
+                cmat[c, c, e] -= cmat[c, j, e] * cmat[c, j, e]
+        for e in range(n):
+            cmat[c, c, e] = math.sqrt(max(cmat[c, c, e], 0.0))
+        for r in range(c + 1, nn):
+            for j in range(c):
+                for e in range(n):
+                    cmat[r, c, e] -= cmat[r, j, e] * cmat[c, j, e]
+            for e in range(n):
                 piv = cmat[c, c, e]
-                cmat[r, c, e] = s / piv if piv > 0.0 else 0.0
+                cmat[r, c, e] = cmat[r, c, e] / piv if piv > 0.0 else 0.0
     for r in range(nn - 1, -1, -1):  # bottom up
         for e in range(n):
-            s = 0.0
-            for j in range(r + 1):
-                s += cmat[r, j, e] * xi[j, e]
-            xi[r, e] = s
+            sq[e] = 0.0
+        for j in range(r + 1):
+            for e in range(n):
+                sq[e] += cmat[r, j, e] * xi[j, e]
+        for e in range(n):
+            xi[r, e] = sq[e]
 
 
 @njit(cache=True, error_model="numpy")
