@@ -561,7 +561,7 @@ def _drive_vectors(tt, first, n, nl, d0, slot, tset, offsets, times, values, amp
             dls[s, e] = dls[s, 0]
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=True)
 def _noise_lanes(tt, dt, mode, first, n, nl, y, w, dmat, mpl, d0, slot, tset, offsets, times, values,
                  amp, temp_slot, pslot, pweight, t0, state, cur, vl, dls, thetal, temps,
                  cmat, xil, bth, pumping):
@@ -600,7 +600,7 @@ def _noise_lanes(tt, dt, mode, first, n, nl, y, w, dmat, mpl, d0, slot, tset, of
         pumping_field_lanes(y, dmat, mpl, thetal, cmat, xil, bth, n)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=True)
 def _crossings(y, k1, k2, k3, k4, refl, pold, tt, dt, heun, t_cross, first, n):
     """Record the steps over which p = ref·m fell from ≥ 0 (pold, (k, L)) to < 0: the zero of p
     on the step's interpolant (RK4: cubic continuous extension; Heun: linear) into t_cross (s);
@@ -642,7 +642,7 @@ def _shared_lanes(mode, first, n, d0, amp, tset):
 
 
 # one kernel on purpose (C901): passing its arrays to more helpers is ~2x slower per trajectory
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=True)
 def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, values, amp,  # noqa: C901
            tset, a0, r0, e_map, f, t, pm, hm, slon, mp, mv, tab_axis, tab_cols, tab_unk, tab_coef,
            tab_len, temp_slot, pslot, pweight, t0, out, ref, t_cross, first, n):
