@@ -415,8 +415,11 @@ def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chu
     def gather(name):
         return np.concatenate([p[name] for p in parts]).reshape(shape + parts[0][name].shape[1:])
 
-    ds = xr.Dataset(coords={k: (k, v, {"units": unit_of(k)}) for k, v in axes})
-    ds = ds.assign_coords(magnet=names, component=["x", "y", "z"])
+    ds = xr.Dataset(coords={k: (k, v, {"units": unit_of(k), "long_name": f"device file's {k}"})
+                            for k, v in axes})
+    ds = ds.assign_coords(magnet=("magnet", names, {"long_name": "dynamic magnet (node)"}),
+                          component=("component", ["x", "y", "z"],
+                                     {"long_name": "Cartesian component"}))
     one = trajectories == 1
     if one:
         ds["switched"] = (keys + ["magnet"], gather("switched").astype(np.int8),
@@ -471,4 +474,4 @@ def _probabilities(ds, keys: list[str], switched: np.ndarray, n: int) -> None:
         keys + ["magnet", "bound"], np.stack([low, high], -1),
         {"units": "1", "long_name": "Clopper–Pearson 95 % interval of the switching "
          "probability"})
-    ds.coords["bound"] = ["low", "high"]
+    ds.coords["bound"] = ("bound", ["low", "high"], {"long_name": "bound of the interval"})
