@@ -204,6 +204,21 @@ def test_map_coordinates_carry_units(tmp_path):
     ds = switching_map(read_toml(PILLAR), AXES, 2e-9, tmp_path / "m.nc", run_kw=RUN)
     assert ds["drives.free.temperature.peak"].attrs["units"] == "K"
     assert ds["drives.free.temperature.decay"].attrs["units"] == "s"
+    for name in ("drives.free.temperature.peak", "magnet", "component"):
+        assert ds[name].attrs["long_name"]
+
+
+def test_a_keys_short_and_full_spellings_describe_one_map():
+    """``free.magnet.damping`` is ``nodes.free.magnet.damping``: one description (a map
+    started with one spelling resumes or is found with the other); another key is not."""
+    from spincaloric.studies.maps import description_hash
+
+    data = read_toml(PILLAR)
+    values = np.array([0.01, 0.02])
+    short = description_hash(data, [("free.magnet.damping", values)], 1e-9, RUN)
+    assert short == description_hash(data, [("nodes.free.magnet.damping", values)], 1e-9, RUN)
+    assert short != description_hash(data, [("free.magnet.saturation_magnetization", values)],
+                                     1e-9, RUN)
 
 
 def test_bad_grid_values_fail_before_anything_is_written(tmp_path):

@@ -51,8 +51,10 @@ def canonical(value):
 
 def description_hash(data: dict, axes, until: float, run_kw: dict) -> str:
     """A stable hash of everything that determines the map's values (its numbers compared
-    to 12 significant digits, see :func:`canonical`)."""
-    blob = json.dumps(canonical({"device": data, "axes": [(k, list(v)) for k, v in axes],
+    to 12 significant digits, see :func:`canonical`; a key's short and full spellings,
+    ``free.magnet.damping`` and ``nodes.free.magnet.damping``, alike)."""
+    axes = [(full_path(data, k), list(v)) for k, v in axes]
+    blob = json.dumps(canonical({"device": data, "axes": axes,
                                  "until": until, "run": run_kw}), sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
