@@ -455,8 +455,11 @@ def _local_cluster(workers: int):
 
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
+        # no dashboard; the scheduler's HTTP server (health checks) on a free port, not on
+        # 8787 (which another cluster may hold: distributed warns and moves it)
         return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                             dashboard_address=None)
+                             dashboard_address=None,
+                             scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
     finally:
         signal.signal(signal.SIGINT, previous)
 
