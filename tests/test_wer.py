@@ -136,6 +136,46 @@ def test_splitting_of_a_write_that_cannot_succeed_yet():
     assert a.method == "multilevel splitting" and a.cost == pytest.approx(8.0, abs=1e-9)
 
 
+def test_an_interrupted_splitting_keeps_its_finished_replicas(monkeypatch):
+    """Ctrl-C during the third of four replicas: Interrupted carries the result of the two
+    finished ones, equal to a run of two replicas from the same seed; Ctrl-C before any
+    replica finished is a plain KeyboardInterrupt."""
+    from spincaloric.errors import Interrupted
+    from spincaloric.studies import splitting
+
+    sim = pulse_simulation()
+    two = write_error_rate(sim, 1.2e-9, method="splitting", particles=4, replicas=2, seed=3)
+    real, calls = splitting.split, []
+
+    def split(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(splitting, "split", split)
+    with pytest.raises(Interrupted) as caught:
+        write_error_rate(sim, 1.2e-9, method="splitting", particles=4, replicas=4, seed=3)
+    assert (caught.value.done, caught.value.total) == (2, 4)
+    assert caught.value.partial == two
+    calls[:] = [1, 1]
+    with pytest.raises(KeyboardInterrupt) as caught:
+        write_error_rate(sim, 1.2e-9, method="splitting", particles=4, replicas=4, seed=3)
+    assert not isinstance(caught.value, Interrupted)
+    # the command says what the finished replicas found, and stops as interrupted
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+
+    calls.clear()
+    res = CliRunner().invoke(main, ["wer", str(DEVICE.with_name("pillar_write_pulse.toml")),
+                                    "--splitting", "--particles", "4", "--replicas", "4",
+                                    "--until", "1.2ns", "--no-progress"])
+    assert res.exit_code == 130
+    assert "interrupted after 2 of 4 replicas; the finished ones give: free: write error " \
+        "rate" in res.output and "error: interrupted" in res.output
+
+
 def test_splitting_results_warn_of_extinction_and_a_single_replica():
     """A splitting result whose replicas all died out reads 0 below a bound, with a warning
     naming the replicas; one replica warns that its interval is the ideal one."""

@@ -435,6 +435,7 @@ def wer(device, trajectories, importance, sharpen, splitting, particles, replica
     Prints the rate with its 95 % interval."""
     from .circuit.device import DeviceError
     from .dynamics.simulation import DynamicsError
+    from .errors import Interrupted
     from .studies.wer import write_error_rate
 
     p = _load_dynamic(device)
@@ -454,6 +455,10 @@ def wer(device, trajectories, importance, sharpen, splitting, particles, replica
     except (DynamicsError, DeviceError, ValueError) as err:
         _report(device, err)
         sys.exit(EXIT_INPUT)
+    except Interrupted as err:  # say what the finished part found, then stop as interrupted
+        click.echo(f"{device}: interrupted after {err.done} of {err.total} replicas; the "
+                   f"finished ones give: {err.partial}", err=True)
+        raise KeyboardInterrupt from err
     for warning in result.warnings():
         click.echo(f"warning: {device}: {warning}", err=True)
     if as_json:

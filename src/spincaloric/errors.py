@@ -39,3 +39,15 @@ class DeviceError(FieldError):
 
 class DynamicsError(FieldError):
     """Invalid dynamics input; ``field`` names the culprit."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM) during a study that had finished part of its work: ``partial``
+    holds the result of that part (e.g. the replicas of multilevel splitting that completed),
+    ``done`` and ``total`` count the parts."""
+
+    def __init__(self, partial, done: int, total: int):
+        super().__init__(f"interrupted after {done} of {total}")
+        self.partial = partial
+        self.done = done
+        self.total = total

@@ -54,7 +54,7 @@ import numpy as np
 from ..constants import BOLTZMANN
 from ..dynamics.equilibrium import DEFENSIVE, Well, sample_well
 from ..dynamics.switching import circuit_pumping_damping, reference_direction
-from ..errors import DeviceError, DynamicsError
+from ..errors import DeviceError, DynamicsError, Interrupted
 from ..validation import seed as validated_seed
 
 #: The z value of a two-sided 95 % normal interval.
@@ -555,7 +555,7 @@ class _Chain:
 def _splitting(job: _Job, name: str, particles, replicas, progress: bool) -> WriteErrorRate:
     """Multilevel splitting (:func:`.splitting.split`) of ``replicas`` independent replicas
     of ``particles``, scored by their :class:`Lateness`."""
-    from .splitting import replica_interval, split
+    from .splitting import split
 
     if not _whole(particles, 2, 2**20):
         raise DynamicsError("particles", f"must be a whole number in [2, 2**20], got "
@@ -580,9 +580,23 @@ def _splitting(job: _Job, name: str, particles, replicas, progress: bool) -> Wri
             runs.append(split(chain, particles, rng))
             if report is not None:
                 report.update(1)
+    except KeyboardInterrupt as err:  # what the finished replicas found is kept
+        if not runs:
+            raise
+        raise Interrupted(_splitting_result(job, name, particles, runs), len(runs),
+                          replicas) from err
     finally:
         if report is not None:
             report.close()
+    return _splitting_result(job, name, particles, runs)
+
+
+def _splitting_result(job: _Job, name: str, particles: int, runs) -> WriteErrorRate:
+    """The write-error rate of the replicas ``runs`` (:func:`.splitting.split`) of
+    ``particles`` each."""
+    from .splitting import replica_interval
+
+    replicas = len(runs)
     rate, error, interval, ideal = replica_interval([r.estimate for r in runs], particles)
     extinct = sum(r.extinct for r in runs)
     if rate == 0:  # below the levels reached: the chance to pass the last one bounds it
@@ -593,4 +607,5 @@ def _splitting(job: _Job, name: str, particles, replicas, progress: bool) -> Wri
         name, "multilevel splitting", particles * replicas,
         sum(particles for r in runs if r.complete), rate, interval, error, None,
         job.temperature, None, 0, sum(r.iterations for r in runs),
-        all(r.complete or r.extinct for r in runs), replicas, sum(r.cost for r in runs), ideal, extinct)
+        all(r.complete or r.extinct for r in runs), replicas, sum(r.cost for r in runs), ideal,
+        extinct)
