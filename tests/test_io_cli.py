@@ -447,7 +447,8 @@ REFUSED = {  # files that solve/run refuse: check must refuse them with the same
                        "simulation.until: must be a positive time of at most 1 s (10¹² picosecond steps), "
                        "got -1.0"),
     "noise without heun": (_with_simulation('temperature_noise = true\nmethod = "rk45"'), "run",
-                           "simulation.method: thermal noise needs the stochastic 'heun' method"),
+                           "simulation.method: thermal noise needs the stochastic 'heun' method, "
+                           "got 'rk45' (leave the method out: with noise heun is the default)"),
     "heat drive on a reservoir": (PILLAR.replace("[drives.free.temperature]",
                                                  "[drives.free.heat]"), "run",
                                   "drives.free.heat: heat (W) drives internal nodes; voltage, "

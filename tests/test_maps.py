@@ -455,3 +455,28 @@ def test_plot_draws_a_map_of_three_axes_at_a_value_of_one(tmp_path):
         res = CliRunner().invoke(main, base[:-1] + [str(tmp_path / "g.png")] + extra)
         assert res.exit_code == 2 and message in res.output
         assert len(res.output.strip().splitlines()) == 1 and not (tmp_path / "g.png").exists()
+
+
+def test_seeds_beyond_32_bits_are_kept_in_netcdf_files(tmp_path):
+    """netCDF-3 holds 32-bit integers only: a seed up to 2⁶³ is written as its decimal text
+    (a run's and a map's file), not refused after the work is done; a noisy map records the
+    seed and the step rule even when left to their defaults."""
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+
+    seed = str(2**62 + 5)
+    run = CliRunner().invoke(main, ["run", str(PILLAR), "--ensemble", "8", "--temperature-noise",
+                                    "--seed", seed, "--until", "0.2ns", "-o",
+                                    str(tmp_path / "r.nc"), "--no-progress"])
+    assert run.exit_code == 0, run.output
+    assert xr.load_dataset(tmp_path / "r.nc").attrs["seed"] == seed
+    args = ["map", str(PILLAR), "--vary", "drives.free.temperature.peak=20,60", "--until",
+            "0.2ns", "--trajectories", "4", "--temperature-noise", "--no-progress"]
+    big = CliRunner().invoke(main, args + ["--seed", seed, "-o", str(tmp_path / "m.nc")])
+    assert big.exit_code == 0, big.output
+    assert xr.load_dataset(tmp_path / "m.nc").attrs["seed"] == seed
+    default = CliRunner().invoke(main, args + ["-o", str(tmp_path / "d.nc")])
+    assert default.exit_code == 0, default.output
+    attrs = xr.load_dataset(tmp_path / "d.nc").attrs
+    assert attrs["seed"] == 0 and attrs["dt"].startswith("default")

@@ -213,8 +213,13 @@ def test_cli_ensemble_summary_describes_the_ensemble_and_the_file_keeps_the_sett
     mean = ds["m"].sel(magnet="free").isel(time=-1).mean("ensemble").values
     np.testing.assert_allclose(doc["mean_final_magnetization"], mean, rtol=1e-12)
     line = res.stdout.strip()
-    assert line.startswith(f"free: switching probability {switched.mean():.3f} over 8 "
-                           "trajectories")
+    from scipy.stats import binomtest  # an independent Clopper–Pearson interval
+
+    exact = binomtest(int(switched.sum()), 8).proportion_ci(method="exact")
+    np.testing.assert_allclose(doc["switching_probability_interval_95"],
+                               [exact.low, exact.high], rtol=1e-9, atol=1e-12)
+    assert line.startswith(f"free: switching probability {switched.mean():.3f} (95 % interval "
+                           f"{exact.low:.3f} – {exact.high:.3f}) over 8 trajectories")
     assert f"mean final m = ({', '.join(f'{x:+.3f}' for x in mean)})" in line
     assert "trajectory 0" in line
     assert (ds.attrs["seed"], ds.attrs["temperature_noise"], ds.attrs["ensemble"]) == (5, 1, 8)

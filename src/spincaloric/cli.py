@@ -540,8 +540,9 @@ def _print_run(device, traj, end, as_json) -> None:
                 continue
             median = s["median_switching_time"]
             mean = ", ".join(f"{x:+.3f}" for x in s["mean_final_magnetization"])
-            click.echo(f"{name}: switching probability {s['switching_probability']:.3f} over "
-                       f"{s['ensemble']} trajectories"
+            low, high = s["switching_probability_interval_95"]
+            click.echo(f"{name}: switching probability {s['switching_probability']:.3f} "
+                       f"(95 % interval {low:.3f} – {high:.3f}) over {s['ensemble']} trajectories"
                        + (f", median switching time {median * 1e9:.3f} ns" if median else "")
                        + f"; mean final m = ({mean}); trajectory 0 {when}, final m = ({m})")
 

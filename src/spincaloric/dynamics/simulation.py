@@ -24,7 +24,7 @@ from ..validation import real, real_array, temperature_reason, unit_vectors
 from ..validation import seed as validated_seed
 from .magnets import MAX_PRECESSION, MagnetError, MagnetParameters
 from .segments import batches, call_grid, rk45_step, segment_stop, step_work, steps_per_call
-from .stability import largest_field, step_problem
+from .stability import default_step, largest_field, step_problem
 from .streams import trajectory_states
 from .torque_model import CircuitTorqueModel, dynamic_magnet_nodes, refuse_ideal_pumping
 from .trajectory import Trajectory
@@ -89,20 +89,27 @@ def run_settings(until, *, magnets=None, n_save=1001, ensemble=1, method=None,
     if not isinstance(method, str) or method not in METHODS:
         raise DynamicsError("method", f"must be one of {METHODS}, got {method!r}")
     if temperature_noise and method != "heun":
-        raise DynamicsError("method", "thermal noise needs the stochastic 'heun' method")
-    if dt is None:
-        dt = min(1e-12, until / (n_save - 1) / 20)
-    if not real(dt, "dt", "s", DynamicsError) > 0:
+        raise DynamicsError("method", f"thermal noise needs the stochastic 'heun' method, got "
+                            f"{method!r} (leave the method out: with noise heun is the "
+                            "default)")
+    if dt is not None and not real(dt, "dt", "s", DynamicsError) > 0:
         raise DynamicsError("dt", f"must be a positive time step (s), got {dt!r}")
     if max_step is not None and not real(max_step, "max_step", "s", DynamicsError) > 0:
         raise DynamicsError("max_step", f"must be a positive time (s), got {max_step!r}")
     max_step = float(max_step or until / 50)
-    name, step = ("max_step", max_step) if method in ("rk45", "lsoda") else ("dt", float(dt))
+    if method in ("rk45", "lsoda"):
+        check_steps(until, "max_step", max_step)
+    elif dt is not None:
+        check_steps(until, "dt", float(dt))
+    return (until, int(n_save), int(ensemble), None if dt is None else float(dt), max_step,
+            method, seed, float(rtol), float(atol))
+
+
+def check_steps(until: float, name: str, step: float) -> None:
+    """Refuse a step (s) that makes more than :data:`MAX_STEPS` steps to ``until`` (s)."""
     if not until / step <= MAX_STEPS:
         raise DynamicsError(name, f"{step:.3g} s makes {until / step:.3g} steps to {until:g} "
                             f"s, more than {MAX_STEPS:g}")
-    return (until, int(n_save), int(ensemble), float(dt), max_step, method, seed, float(rtol),
-            float(atol))
 
 
 def resolve_drives(circuit: Circuit, drives) -> dict:
@@ -545,9 +552,10 @@ class Simulation:
             spin pumping, the pumping channels' noise at the electron temperature across each
             magnet's contacts (docs/dynamics.md, thermal noise; only then are there
             fluctuations, whatever the method).
-        dt : fixed step (s) of rk4 / heun (default until/(n_save−1)/20, at most 1 ps); the
-            steps fall at t = n dt and a saved instant holds the state of the nearest step; a
-            step beyond 0.2/ω, ω the fastest precession (:mod:`.stability`), is refused.
+        dt : fixed step (s) of rk4 / heun (default 1 ps, or less where the fastest
+            precession ω needs it: :func:`.stability.default_step`; independent of ``until``
+            and ``n_save``); the steps fall at t = n dt and a saved instant holds the state
+            of the nearest step; a step beyond 0.2/ω (:mod:`.stability`) is refused.
         seed : whole number in [0, 2⁶³); trajectory i draws its thermal field from the stream of
             (seed, i) (:mod:`.streams`): reproducible, independent of the ensemble size, of
             n_save and of how the run is cut into kernel calls, and never shared with those of
@@ -600,8 +608,12 @@ class Simulation:
         if self.transient:
             return self._run_transient(t_save, tables[4][0], m0, mp, mv, slon, amp, rtol, atol,
                                        max_step, progress)
-        if method != "rk45" and (why := step_problem(self, dt, mp, mv, m0, slon, slot, offsets,
-                                                      values, amp, tset, temperature_noise)):
+        if method != "rk45" and dt is None:
+            dt = default_step(self, mp, mv, m0, slon, slot, offsets, values, amp, tset)
+            check_steps(until, "dt", dt)
+        elif method != "rk45" and (why := step_problem(self, dt, mp, mv, m0, slon, slot,
+                                                        offsets, values, amp, tset,
+                                                        temperature_noise)):
             raise DynamicsError("dt", why)
         kernel_in = dict(tables=tables, amp=amp, tset=tset, mp=mp, mv=mv, slon=slon,
                          ref=self._references(m0))

@@ -32,6 +32,8 @@ from ..constants import MU0
 
 #: Largest ω dt of the fixed-step integrators (module docstring).
 PRECESSION_STEP = 0.2
+#: The default fixed step (s) where the precession allows it (:func:`default_step`).
+DEFAULT_STEP = 1e-12
 
 
 def _directions() -> np.ndarray:
@@ -91,3 +93,17 @@ def step_problem(sim, dt, mp, mv, m0, slon, slot, offsets, values, amp, tset=Non
             f"{name} in B_eff = {field:.2g} T (ω = γ B_eff/(1 + α²); anisotropy, "
             f"demagnetizing, applied and torque fields): take dt ≤ {limit:.2g} s"
             + ("" if noise else " or method \"rk45\""))
+
+
+def default_step(sim, mp, mv, m0, slon, slot, offsets, values, amp, tset=None) -> float:
+    """The default fixed step (s): :data:`DEFAULT_STEP` (1 ps), or where the fastest
+    precession of the run needs less, the largest of 1, 2, 2.5 and 5 times a power of ten
+    within PRECESSION_STEP/ω (:func:`largest_field`; the same for all the run's
+    trajectories). It depends on neither the run's end nor its saved instants, so a noisy
+    trajectory does not change with the output's resolution or length."""
+    omega = largest_field(sim, mp, mv, m0, slon, slot, offsets, values, amp, tset)[0]
+    limit = PRECESSION_STEP / omega if omega > 0 else np.inf
+    if DEFAULT_STEP <= limit:
+        return DEFAULT_STEP
+    decade = 10.0 ** np.floor(np.log10(limit))
+    return float(max(f * decade for f in (1.0, 2.0, 2.5, 5.0) if f * decade <= limit))

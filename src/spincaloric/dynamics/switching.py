@@ -30,6 +30,13 @@ class SwitchingResult:
         """Fraction of the ensemble that switched."""
         return float(np.mean(self.switched))
 
+    @property
+    def probability_interval(self) -> tuple[float, float]:
+        """The Clopper–Pearson 95 % interval of the switching probability
+        (:func:`clopper_pearson`)."""
+        low, high = clopper_pearson(int(np.sum(self.switched)), len(self.switched))
+        return float(low), float(high)
+
 
 def reference_direction(m0: np.ndarray, axis: np.ndarray) -> np.ndarray:
     """ref = sign(m0·u) u (..., 3), the initial easy-axis direction of unit magnetizations m0
@@ -166,3 +173,16 @@ def critical_amplitude(simulation, until: float, *, drive: int = 0, low: float =
         low = grid[first - 1] if first > 0 else low
         high = grid[first] if first < len(grid) else high
     return float(low), float(high)
+
+
+def clopper_pearson(k, n: int, level: float = 0.95):
+    """(low, high): the Clopper–Pearson (exact binomial) interval of a probability of which
+    ``k`` (int or array) of ``n`` trials came out, at confidence ``level``."""
+    from scipy.stats import beta
+
+    k = np.asarray(k)
+    tail = (1.0 - level) / 2
+    with np.errstate(invalid="ignore"):
+        low = np.where(k == 0, 0.0, beta.ppf(tail, np.maximum(k, 1), n - k + 1))
+        high = np.where(k == n, 1.0, beta.ppf(1 - tail, k + 1, np.maximum(n - k, 1)))
+    return low, high

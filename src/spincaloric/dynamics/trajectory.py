@@ -185,7 +185,8 @@ class Trajectory:
     def summary(self) -> dict:
         """JSON summary per dynamic magnet: ``final_magnetization``, ``switched`` and
         ``switching_time`` (s or None) of the first trajectory; with an ensemble also
-        ``ensemble`` (E), ``switching_probability``, ``median_switching_time`` (s, over the
+        ``ensemble`` (E), ``switching_probability`` with its Clopper–Pearson
+        ``switching_probability_interval_95``, ``median_switching_time`` (s, over the
         trajectories that switched; None if none did) and ``mean_final_magnetization``.
         Switching times are located on the integrator's steps, whatever the saving interval."""
         out = {}
@@ -198,6 +199,7 @@ class Trajectory:
                 times = res.time[res.switched]
                 entry["ensemble"] = len(res.switched)
                 entry["switching_probability"] = res.probability
+                entry["switching_probability_interval_95"] = list(res.probability_interval)
                 entry["median_switching_time"] = (float(np.median(times)) if times.size
                                                   else None)
                 entry["mean_final_magnetization"] = m_final.mean(axis=0).tolist()

@@ -437,6 +437,9 @@ def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chu
     # the run's settings, as a trajectory file keeps them (netCDF attributes: no booleans)
     settings = {k: int(v) if isinstance(v, bool) else v for k, v in run_kw.items()
                 if isinstance(v, (bool, int, float, str))}
+    if run_kw.get("temperature_noise"):  # what else fixes the noisy trajectories
+        settings.setdefault("seed", 0)
+        settings.setdefault("dt", "default: 1 ps, less where the precession needs it")
     ds.attrs.update(description_hash=digest, until=until, title=data.get("title", ""),
                     trajectories=int(trajectories), **settings,
                     **{FORMAT_ATTRIBUTE: FORMAT_VERSION})
@@ -467,7 +470,7 @@ def _local_cluster(workers: int):
 def _probabilities(ds, keys: list[str], switched: np.ndarray, n: int) -> None:
     """The switching probability of every point, from the number of its ``n`` trajectories
     that switched, with its Clopper–Pearson 95 % interval (dimension ``bound``: low, high)."""
-    from .wer import clopper_pearson
+    from ..dynamics.switching import clopper_pearson
 
     low, high = clopper_pearson(switched, n)
     ds["switched_trajectories"] = (keys + ["magnet"], switched.astype(np.int64),

@@ -53,7 +53,11 @@ import numpy as np
 
 from ..constants import BOLTZMANN
 from ..dynamics.equilibrium import DEFENSIVE, Well, sample_well
-from ..dynamics.switching import circuit_pumping_damping, reference_direction
+from ..dynamics.switching import (
+    circuit_pumping_damping,
+    clopper_pearson,
+    reference_direction,
+)
 from ..errors import DeviceError, DynamicsError, Interrupted
 from ..validation import seed as validated_seed
 
@@ -105,7 +109,8 @@ class WriteErrorRate:
                "effective_samples": self.effective_samples, "temperature": self.temperature,
                "sharpen": self.sharpen, "pilot_trajectories": self.pilot_trajectories,
                "levels": self.levels, "converged": self.converged}
-        if self.replicas:
+        if self.replicas:  # particles, not trajectories; each ends unswitched by design
+            del out["trajectories"], out["failures"]
             out.update(replicas=self.replicas, particles=self.trajectories // self.replicas,
                        cost_trajectories=self.cost, ideal_interval_95=list(self.ideal_interval),
                        extinct_replicas=self.extinct)
@@ -393,19 +398,6 @@ class _Job:
         return sharpen, used, levels, False
 
 
-def clopper_pearson(k, n: int, level: float = 0.95):
-    """(low, high): the Clopper–Pearson (exact binomial) interval of a probability of which
-    ``k`` (int or array) of ``n`` trials came out, at confidence ``level``."""
-    from scipy.stats import beta
-
-    k = np.asarray(k)
-    tail = (1.0 - level) / 2
-    with np.errstate(invalid="ignore"):
-        low = np.where(k == 0, 0.0, beta.ppf(tail, np.maximum(k, 1), n - k + 1))
-        high = np.where(k == n, 1.0, beta.ppf(1 - tail, k + 1, np.maximum(n - k, 1)))
-    return low, high
-
-
 def _brute(name: str, n: int, failures: int, temperature: float) -> WriteErrorRate:
     """Failures/N with the Clopper–Pearson 95 % interval."""
     k = failures
@@ -521,7 +513,7 @@ class _Chain:
     def __init__(self, job: _Job, instants: int = INSTANTS):
         self.job, self.instants = job, instants
         self.times = np.linspace(0.0, job.until, instants)
-        self.dt = job.dt if job.dt is not None else min(1e-12, job.until / (instants - 1) / 20)
+        self.dt = job.dt  # None: the runs' default step (1 ps where the precession allows)
         self.rng = np.random.default_rng(np.random.SeedSequence(job.seed,
                                                                 spawn_key=(2**32 + 2,)))
         self.stream = 0
