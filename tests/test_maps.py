@@ -206,6 +206,16 @@ def test_map_coordinates_carry_units(tmp_path):
     assert ds["drives.free.temperature.decay"].attrs["units"] == "s"
     for name in ("drives.free.temperature.peak", "magnet", "component"):
         assert ds[name].attrs["long_name"]
+    assert ds["drives.free.temperature.peak"].attrs["long_name"] == (
+        "peak of free's temperature drive (above its base)")
+    assert ds.attrs["temperature"] == 300.0
+    from spincaloric.io.paths import describe_key
+
+    data = read_toml(PILLAR)
+    assert describe_key(data, "free.magnet.damping") == "damping of magnet free"
+    assert describe_key(data, "drives.free.temperature.decay") == (
+        "decay of free's temperature drive")
+    assert describe_key(data, "no.such.key") == "no.such.key"
 
 
 def test_a_keys_short_and_full_spellings_describe_one_map():

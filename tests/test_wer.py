@@ -89,6 +89,29 @@ def test_the_estimate_does_not_depend_on_the_chunking():
     assert any("no write switched" in w for w in a.warnings())
 
 
+def test_trajectory_i_starts_alike_whatever_the_number_of_trajectories(monkeypatch):
+    """The first 50 of 120 trajectories start from the states of a 50-trajectory estimate (a
+    larger estimate extends a smaller one), for exact and importance-sampled starts."""
+    from spincaloric.studies import wer
+
+    seen = []
+    real = wer._Job.switched
+
+    def spy(self, m_start, first, report=None):
+        seen.append(m_start.copy())
+        return real(self, m_start, first, report)
+
+    monkeypatch.setattr(wer._Job, "switched", spy)
+    sim = pulse_simulation()
+    for kw in ({}, {"importance": True, "sharpen": 2.0}):
+        seen.clear()
+        small = write_error_rate(sim, 0.3e-9, 50, seed=4, **kw)
+        large = write_error_rate(sim, 0.3e-9, 120, seed=4, **kw)
+        assert [len(m) for m in seen] == [50, 120]
+        np.testing.assert_array_equal(seen[1][:50], seen[0])
+        assert small.failures <= large.failures
+
+
 def test_bad_requests_name_their_field():
     sim = pulse_simulation()
     for kwargs, field in ((dict(trajectories=0), "trajectories"),

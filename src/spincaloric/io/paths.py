@@ -130,6 +130,34 @@ def full_path(data: dict, key: str) -> str:
     return f"nodes.{key}" if head not in data and head in data.get("nodes", {}) else key
 
 
+#: Drive parameters that are changes from the drive's base value, not values themselves.
+_EXCURSIONS = ("peak", "amplitude")
+
+
+def describe_key(data: dict, key: str) -> str:
+    """A label in words for a ``--vary`` key of ``data`` (a coordinate's long name):
+    ``drives.free.temperature.peak`` is "peak of free's temperature drive (above its base)",
+    ``free.magnet.damping`` "damping of magnet free", ``contacts[1].conductance``
+    "conductance of contact 1"; other keys are named as they are written."""
+    try:
+        parts = resolve_key(data, key)
+    except DeviceError:
+        return key
+    head, rest = parts[0], parts[1:]
+    if head == "drives" and len(rest) == 3:
+        node, quantity, parameter = rest
+        extra = " (above its base)" if parameter in _EXCURSIONS else ""
+        return f"{parameter} of {node}'s {quantity} drive{extra}"
+    if head in ("nodes", "layers") and len(rest) == 3 and rest[1] == "magnet":
+        return f"{rest[2]} of magnet {rest[0]}"
+    if head in ("nodes", "layers") and len(rest) >= 2:
+        what = ".".join(str(p) for p in rest[1:])
+        return f"{what} of {'node' if head == 'nodes' else 'layer'} {rest[0]}"
+    if head == "contacts" and len(rest) == 2:
+        return f"{rest[1]} of contact {rest[0]}"
+    return key
+
+
 def set_path(data: dict, key: str, value: float) -> None:
     """Set ``data`` (a parsed device file) at the ``--vary`` key ``key`` (:func:`resolve_key`)
     to ``value``; a magnetization written as a vector takes the angles ``theta``/``phi``

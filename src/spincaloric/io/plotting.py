@@ -324,6 +324,10 @@ def plot_dataset(ds, variable: str | None = None, component: str | None = None):
         raise DeviceError("component", f"{variable!r} is a scalar: it has no {component} "
                           "component")
     title = [str(ds.attrs.get("title", ""))] + (["at " + ", ".join(fixed)] if fixed else [])
+    if int(ds.attrs.get("trajectories", 1)) > 1:  # a switching-probability map
+        t0 = ds.attrs.get("temperature")
+        title.append(f"{int(ds.attrs['trajectories'])} trajectories per point"
+                     + (f", T0 = {float(t0):g} K" if t0 is not None else ""))
     if len(dims) == 1:
         fig = _figure(6.4, 4.4)
         ax = fig.subplots()

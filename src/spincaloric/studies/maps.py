@@ -26,7 +26,7 @@ import numpy as np
 
 from ..circuit.device import DeviceError
 from ..files import FORMAT_ATTRIBUTE, FORMAT_VERSION, atomic_write
-from ..io.paths import full_path, resolve_key, set_path, unit_of
+from ..io.paths import describe_key, full_path, resolve_key, set_path, unit_of
 from ..validation import real, real_array, require
 
 
@@ -417,7 +417,7 @@ def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chu
     def gather(name):
         return np.concatenate([p[name] for p in parts]).reshape(shape + parts[0][name].shape[1:])
 
-    ds = xr.Dataset(coords={k: (k, v, {"units": unit_of(k), "long_name": f"device file's {k}"})
+    ds = xr.Dataset(coords={k: (k, v, {"units": unit_of(k), "long_name": describe_key(data, k)})
                             for k, v in axes})
     ds = ds.assign_coords(magnet=("magnet", names, {"long_name": "dynamic magnet (node)"}),
                           component=("component", ["x", "y", "z"],
@@ -440,6 +440,8 @@ def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chu
     if run_kw.get("temperature_noise"):  # what else fixes the noisy trajectories
         settings.setdefault("seed", 0)
         settings.setdefault("dt", "default: 1 ps, less where the precession needs it")
+    if "temperature" not in keys:  # the device's T0 (K), for the record and plots
+        settings["temperature"] = float(data["temperature"])
     ds.attrs.update(description_hash=digest, until=until, title=data.get("title", ""),
                     trajectories=int(trajectories), **settings,
                     **{FORMAT_ATTRIBUTE: FORMAT_VERSION})

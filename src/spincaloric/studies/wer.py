@@ -332,10 +332,14 @@ class _Job:
 
     def starts(self, block: int, count: int, sharpen: float | None, stream: int):
         """Starting states (count, 3) and weights of ``block`` of stream ``stream`` (0: the
-        estimate, 1: the cross-entropy pilots), from the generator of (seed, stream, block)."""
+        estimate, 1: the cross-entropy pilots), from the generator of (seed, stream, block):
+        the first ``count`` of the block's :data:`BLOCK` (a whole block is always drawn, so
+        that trajectory i starts from the same state whatever the number of trajectories —
+        the rejection sampler's draws depend on how many it is asked for)."""
         rng = np.random.default_rng(np.random.SeedSequence(
             self.seed, spawn_key=(2**32 + stream, block)))
-        return sample_well(self.par, self.ref, self.temperature, count, rng, sharpen)
+        m, w = sample_well(self.par, self.ref, self.temperature, BLOCK, rng, sharpen)
+        return m[:count], w[:count]
 
     def count(self, n: int, sharpen: float | None, first: int, progress: bool = False):
         """(failures, Σ w f, Σ (w f)²) over n trajectories block by block (starting states of
