@@ -332,7 +332,8 @@ class Duration(click.ParamType):
             self.fail(f"{value!r} is not a positive duration (e.g. 20ns, 1e-9)", param, ctx)
         if m.group(2) is None and t >= 1e-3:  # "8" meant 8 ns, not 8 s of picosecond steps
             self.fail(f"{value!r} would be {t:g} s of magnetization dynamics (picosecond "
-                      f"steps): give a unit, e.g. {m.group(1)}ns", param, ctx)
+                      f"steps): give the unit you mean, e.g. {m.group(1)}ns or "
+                      f"{m.group(1)}s", param, ctx)
         return t
 
 
