@@ -636,3 +636,18 @@ def test_a_result_file_named_as_something_else_is_refused(tmp_path):
     assert res.exit_code == 2
     assert "--output: x.txt: a result file is netCDF (.nc) or a zarr store" in res.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_step_the_adaptive_method_does_not_use_is_named(tmp_path):
+    """[simulation] dt with the default rk45 (no noise) is said to be unused, on stderr;
+    with --temperature-noise (heun) it is the step, and nothing is said."""
+    device = tmp_path / "dev.toml"
+    device.write_text(_with_simulation("dt = 0.5e-12"))
+    quiet = ["--until", "0.05ns", "--no-progress"]
+    unused = CliRunner().invoke(main, ["run", str(device), *quiet])
+    assert unused.exit_code == 0, unused.output
+    assert "simulation.dt is the step of the fixed-step methods" in unused.stderr
+    used = CliRunner().invoke(main, ["run", str(device), "--temperature-noise", "--ensemble",
+                                     "2", *quiet])
+    assert used.exit_code == 0, used.output
+    assert "simulation.dt" not in used.stderr

@@ -490,6 +490,11 @@ def _integrate(device, p, until, ensemble, temperature_noise, seed, n_save, prog
         if opts.get("ensemble", 1) > 1 and not opts.get("temperature_noise"):
             click.echo(f"warning: {device}: an ensemble without --temperature-noise: its "
                        f"{opts['ensemble']} trajectories are identical", err=True)
+        method = opts.get("method", "heun" if opts.get("temperature_noise") else "rk45")
+        if "dt" in opts and method == "rk45":
+            click.echo(f"warning: {device}: simulation.dt is the step of the fixed-step "
+                       "methods (rk4, heun); rk45 chooses its own steps (simulation.max_step)",
+                       err=True)
         with _compile_notice():
             traj = sim.run(end, progress=progress, **opts)
     except (DynamicsError, DeviceError, ValueError) as err:
