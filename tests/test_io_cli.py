@@ -651,3 +651,12 @@ def test_a_step_the_adaptive_method_does_not_use_is_named(tmp_path):
                                      "2", *quiet])
     assert used.exit_code == 0, used.output
     assert "simulation.dt" not in used.stderr
+
+
+def test_a_step_the_precession_refuses_is_named_by_its_key_in_the_file(tmp_path):
+    device = tmp_path / "dev.toml"
+    device.write_text(_with_simulation("dt = 5e-12"))
+    res = CliRunner().invoke(main, ["run", str(device), "--temperature-noise", "--until",
+                                    "0.05ns", "--no-progress"])
+    assert res.exit_code == 2
+    assert res.stderr.strip().startswith(f"error: {device}: simulation.dt: 5e-12 s exceeds")

@@ -116,6 +116,16 @@ def _report(path, err) -> None:
     click.echo(f"error: {path}: {reason}", err=True)
 
 
+def _in_file(err, simulation: dict):
+    """A run's error on a setting the file's ``[simulation]`` gives, named by its key there
+    (``simulation.dt``), as the file's validation names it."""
+    from .errors import FieldError
+
+    if isinstance(err, FieldError) and err.field in simulation:
+        return type(err)(f"simulation.{err.field}", err.reason)
+    return err
+
+
 def _load(path):
     """The device file read and validated (:func:`~spincaloric.io.prepare`: every check that
     solve, run, sweep and map make before computing — all of them, and check, load files
@@ -454,7 +464,7 @@ def wer(device, trajectories, importance, sharpen, splitting, particles, replica
                                       replicas=replicas, seed=seed, dt=opts.get("dt"),
                                       progress=progress is not False)
     except (DynamicsError, DeviceError, ValueError) as err:
-        _report(device, err)
+        _report(device, _in_file(err, spec.simulation))
         sys.exit(EXIT_INPUT)
     except Interrupted as err:  # say what the finished part found, then stop as interrupted
         click.echo(f"{device}: interrupted after {err.done} of {err.total} replicas; the "
@@ -498,7 +508,7 @@ def _integrate(device, p, until, ensemble, temperature_noise, seed, n_save, prog
         with _compile_notice():
             traj = sim.run(end, progress=progress, **opts)
     except (DynamicsError, DeviceError, ValueError) as err:
-        _report(device, err)
+        _report(device, _in_file(err, spec.simulation))
         sys.exit(EXIT_INPUT)
     except MemoryError:
         _report(device, "out of memory: fewer trajectories (--ensemble) or saved instants "
