@@ -11,6 +11,7 @@ Usage (a sketch; runnable versions are in ``examples/``)::
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -106,10 +107,12 @@ def run_settings(until, *, magnets=None, n_save=1001, ensemble=1, method=None,
 
 
 def check_steps(until: float, name: str, step: float) -> None:
-    """Refuse a step (s) that makes more than :data:`MAX_STEPS` steps to ``until`` (s)."""
-    if not until / step <= MAX_STEPS:
-        raise DynamicsError(name, f"{step:.3g} s makes {until / step:.3g} steps to {until:g} "
-                            f"s, more than {MAX_STEPS:g}")
+    """Refuse a step (s) that makes more than :data:`MAX_STEPS` steps to ``until`` (s) (a
+    step that underflows to 0, of a run too short to take one, among them)."""
+    steps = until / step if step > 0 else math.inf
+    if not steps <= MAX_STEPS:
+        raise DynamicsError(name, f"{step:.3g} s makes {steps:.3g} steps to {until:g} s, more "
+                            f"than {MAX_STEPS:g}")
 
 
 def resolve_drives(circuit: Circuit, drives) -> dict:
