@@ -59,7 +59,8 @@ def run_settings(until, *, magnets=None, n_save=1001, ensemble=1, method=None,
                  temperature_noise=False, dt=None, seed=0, rtol=1e-7, atol=1e-9, max_step=None):
     """The settings of :meth:`Simulation.run` (and of a device file's ``[simulation]``),
     validated — a DynamicsError names a wrong one — with the defaults filled in: (until (s),
-    n_save, ensemble, dt (s), max_step (s), method, seed, rtol, atol). With ``magnets``
+    n_save, ensemble, dt (s; None when not given: the run takes
+    :func:`.stability.default_step`), max_step (s), method, seed, rtol, atol). With ``magnets``
     {name: MagnetParameters} the precession they allow is bounded too."""
     if not 0 < real(until, "until", "s", DynamicsError) <= MAX_UNTIL:
         raise DynamicsError("until", f"must be a positive time of at most {MAX_UNTIL:g} s "
