@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from random_circuits import random_device, random_unit
@@ -68,15 +68,43 @@ def temperature_unknowns(model) -> np.ndarray:
     return -1 - where[where < 0]
 
 
+def solve_round_off(model, axis, unknowns) -> float:
+    """The exact solve's own round-off, per drive slot in the units of the series' check: its
+    results at m and at m turned about the axis (equal by the symmetry, for these circuits)
+    differ by round-off only. A circuit whose electron temperatures per unit drive come out of
+    large cancelling terms (seed 1388: 3 × 10⁻¹¹ of a slot's largest) cannot be checked to
+    TOLERANCE, and its series is rightly refused."""
+    rng = np.random.default_rng(5)
+    m = random_unit(rng, (32, 1))
+    unit = np.eye(model.d0.size)[None]
+    k = np.array([[0, -axis[2], axis[1]], [axis[2], 0, -axis[0]], [-axis[1], axis[0], 0]])
+    turn = np.eye(3) + np.sin(0.7) * k + (1 - np.cos(0.7)) * k @ k
+    worst = 0.0
+    for got, floor in ((lambda mm: model.torques(mm[:, None], unit)[:, :, 0], 1e-30),
+                       (lambda mm: model.solved(mm[:, None], unit)[..., unknowns], 1.0)):
+        a, b = got(m), got(m @ turn.T)
+        if floor < 1:  # torques turn with m
+            a = a @ turn.T
+        if a.size:
+            size = np.abs(a).reshape(len(m), a.shape[1], -1).max(axis=(0, 2))
+            err = np.abs(a - b).reshape(len(m), a.shape[1], -1).max(axis=(0, 2))
+            worst = max(worst, float(np.max(err / np.maximum(size, floor))))
+    return worst
+
+
 @settings(max_examples=25, deadline=None)
 @given(st.integers(0, 10_000))
+@example(1388)  # a circuit whose solve is exact to 2 × 10⁻¹¹ only: the series refused
 def test_the_series_is_the_exact_torque_and_pumping_tensor(seed):
     """Random multi-terminal circuits (spin flip, sinks, junction-free, both regimes) with their
     ferromagnets along ±p: the series agrees with the exact solve at random m over the sphere
     and random drives, for the torque, D and the tabulated electron temperature."""
     model, p = model_of(seed)
     table, why = axial_table(model, temperature_unknowns(model))
-    assert table is not None, why
+    if table is None:  # refused: only where the solve itself is not that exact
+        noise = solve_round_off(model, p, temperature_unknowns(model))
+        assert "agrees with the solve" in why and noise >= TOLERANCE / 4, (why, noise)
+        return
     rng = np.random.default_rng(seed)
     m = random_unit(rng, (40, 1))
     d = rng.normal(size=(40, model.d0.size)) * 1e-3

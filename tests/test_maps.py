@@ -486,7 +486,29 @@ def test_seeds_beyond_32_bits_are_kept_in_netcdf_files(tmp_path):
     big = CliRunner().invoke(main, args + ["--seed", seed, "-o", str(tmp_path / "m.nc")])
     assert big.exit_code == 0, big.output
     assert xr.load_dataset(tmp_path / "m.nc").attrs["seed"] == seed
+    traj = Simulation(*_pillar_parts()).run(0.1e-9, n_save=3, ensemble=8,
+                                             temperature_noise=True, seed=2**40)
+    traj.to_netcdf(tmp_path / "api.nc")  # the API's writer too
+    assert xr.load_dataset(tmp_path / "api.nc").attrs["seed"] == str(2**40)
     default = CliRunner().invoke(main, args + ["-o", str(tmp_path / "d.nc")])
     assert default.exit_code == 0, default.output
     attrs = xr.load_dataset(tmp_path / "d.nc").attrs
     assert attrs["seed"] == 0 and attrs["dt"].startswith("default")
+
+
+def _pillar_parts():
+    spec = load_spec(PILLAR)
+    return spec.device.finalize(), spec.magnets, spec.drives
+
+
+def test_axis_labels_name_the_node_of_a_full_key():
+    """``nodes.free.magnetization.theta`` is labelled as ``free.magnetization.theta``: the
+    node is free (not "nodes"), in the plot and in the map's long name."""
+    from spincaloric.io.paths import describe_key
+    from spincaloric.io.plotting import _quantity
+
+    data = read_toml(PILLAR)
+    for key in ("free.magnetization.theta", "nodes.free.magnetization.theta"):
+        assert _quantity(key, {}) == "polar angle of free's magnetization"
+        assert describe_key(data, key) == "polar angle of free's magnetization"
+    assert describe_key(data, "temperature") == "device temperature T0"

@@ -686,7 +686,7 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
         _report(device, f"<file>: {err.strerror or err}")
         sys.exit(EXIT_INPUT)
     except (DeviceError, ValueError) as err:
-        _report(device, err)
+        _report(device, _in_file(err, spec.simulation))
         sys.exit(EXIT_INPUT)
     if done_before:
         click.echo(f"{device}: {output} already holds this map (nothing computed)")

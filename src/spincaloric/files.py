@@ -179,3 +179,26 @@ def output_lock(path):
         with contextlib.suppress(OSError):
             lock.unlink()
         os.close(fd)
+
+
+def netcdf3_attributes(ds):
+    """``ds`` with every attribute netCDF-3 can hold (SciPy's writer, used without the netCDF4
+    library): whole numbers beyond 32 bits — a random seed up to 2⁶³ — as their decimal
+    text; booleans as 0/1."""
+    import numpy as np
+
+    def fit(attrs: dict) -> dict:
+        out = {}
+        for key, value in attrs.items():
+            if isinstance(value, (bool, np.bool_)):
+                value = int(value)
+            elif isinstance(value, (int, np.integer)) and not -2**31 <= value < 2**31:
+                value = str(int(value))
+            out[key] = value
+        return out
+
+    ds = ds.copy(deep=False)
+    ds.attrs = fit(ds.attrs)
+    for name in ds.variables:
+        ds[name].attrs = fit(ds[name].attrs)
+    return ds

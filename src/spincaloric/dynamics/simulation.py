@@ -557,8 +557,8 @@ class Simulation:
             magnet's contacts (docs/dynamics.md, thermal noise; only then are there
             fluctuations, whatever the method).
         dt : fixed step (s) of rk4 / heun (default 1 ps, or less where the fastest
-            precession ω needs it: :func:`.stability.default_step`; independent of ``until``
-            and ``n_save``); the steps fall at t = n dt and a saved instant holds the state
+            precession ω needs it: :func:`.stability.default_step`, and at most until/10;
+            independent of ``n_save``); the steps fall at t = n dt and a saved instant holds the state
             of the nearest step; a step beyond 0.2/ω (:mod:`.stability`) is refused.
         seed : whole number in [0, 2⁶³); trajectory i draws its thermal field from the stream of
             (seed, i) (:mod:`.streams`): reproducible, independent of the ensemble size, of
@@ -612,8 +612,9 @@ class Simulation:
         if self.transient:
             return self._run_transient(t_save, tables[4][0], m0, mp, mv, slon, amp, rtol, atol,
                                        max_step, progress)
-        if method != "rk45" and dt is None:
-            dt = default_step(self, mp, mv, m0, slon, slot, offsets, values, amp, tset)
+        if method != "rk45" and dt is None:  # at most a tenth of a (very short) run
+            dt = min(default_step(self, mp, mv, m0, slon, slot, offsets, values, amp, tset),
+                     until / 10)
             check_steps(until, "dt", dt)
         elif method != "rk45" and (why := step_problem(self, dt, mp, mv, m0, slon, slot,
                                                         offsets, values, amp, tset,

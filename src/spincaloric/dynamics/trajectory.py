@@ -12,7 +12,7 @@ from ..circuit.contacts import cross_matrix
 from ..circuit.device import lattice_name
 from ..circuit.solution import joule_heat
 from ..errors import DynamicsError
-from ..files import FORMAT_ATTRIBUTE, FORMAT_VERSION, atomic_write
+from ..files import FORMAT_ATTRIBUTE, FORMAT_VERSION, atomic_write, netcdf3_attributes
 from .switching import SwitchingResult, detect_switching
 
 
@@ -274,8 +274,9 @@ class Trajectory:
         return ds
 
     def to_netcdf(self, path, with_circuit: bool = True) -> None:
-        """Write :meth:`to_xarray` to netCDF atomically (a temporary file, then a rename)."""
-        ds = self.to_xarray(with_circuit)
+        """Write :meth:`to_xarray` to netCDF atomically (a temporary file, then a rename);
+        attributes netCDF-3 cannot hold as numbers (a seed beyond 32 bits) as text."""
+        ds = netcdf3_attributes(self.to_xarray(with_circuit))
         atomic_write(path, lambda tmp: ds.to_netcdf(tmp))
 
     def plot(self, path=None, trajectory: int = 0):

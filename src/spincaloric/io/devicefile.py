@@ -19,7 +19,7 @@ from ..circuit.contacts import ContactError, ContactParameters
 from ..circuit.device import Device, DeviceError, angles_to_vector
 from ..circuit.kinds import HeatLink
 from ..errors import unknown
-from ..files import write_together
+from ..files import netcdf3_attributes, write_together
 from ..validation import conductance_reason
 from .schema import ContactTable, DeviceFile, first_error
 
@@ -780,30 +780,7 @@ def dataset_output(ds, path) -> tuple[Path, object, bool]:
     path = Path(path)
     if path.suffix == ".zarr":
         return path, lambda tmp: ds.to_zarr(tmp, mode="w", zarr_format=2, consolidated=True), True
-    return path, lambda tmp: _netcdf3_attributes(ds).to_netcdf(tmp), False
-
-
-def _netcdf3_attributes(ds):
-    """``ds`` with every attribute netCDF-3 can hold (SciPy's writer, used without the netCDF4
-    library): whole numbers beyond 32 bits — a random seed up to 2⁶³ — as their decimal
-    text; booleans as 0/1."""
-    import numpy as np
-
-    def fit(attrs: dict) -> dict:
-        out = {}
-        for key, value in attrs.items():
-            if isinstance(value, (bool, np.bool_)):
-                value = int(value)
-            elif isinstance(value, (int, np.integer)) and not -2**31 <= value < 2**31:
-                value = str(int(value))
-            out[key] = value
-        return out
-
-    ds = ds.copy(deep=False)
-    ds.attrs = fit(ds.attrs)
-    for name in ds.variables:
-        ds[name].attrs = fit(ds[name].attrs)
-    return ds
+    return path, lambda tmp: netcdf3_attributes(ds).to_netcdf(tmp), False
 
 
 def save_dataset(ds, path) -> None:

@@ -144,6 +144,14 @@ def describe_key(data: dict, key: str) -> str:
     except DeviceError:
         return key
     head, rest = parts[0], parts[1:]
+    if parts == ["temperature"]:
+        return "device temperature T0"
+    if head in ("nodes", "layers") and rest[1:] in (["magnetization", "theta"],
+                                                   ["magnetization", "phi"]):
+        angle = "polar" if rest[2] == "theta" else "azimuthal"
+        return f"{angle} angle of {rest[0]}'s magnetization"
+    if head in ("nodes", "layers") and len(rest) == 4 and rest[1] == "magnet":
+        return f"{rest[2]}[{rest[3]}] of magnet {rest[0]}"
     if head == "drives" and len(rest) == 3:
         node, quantity, parameter = rest
         extra = " (above its base)" if parameter in _EXCURSIONS else ""

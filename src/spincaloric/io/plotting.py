@@ -152,7 +152,7 @@ def _quantity(name: str, attrs) -> str:
     """In words: "spin-transfer torque on right", "polar angle of right's magnetization",
     "peak of the temperature drive of free", "conductance of contacts[1]"."""
     parts = name.split(".")
-    node = parts[0]
+    node = parts[1] if parts[0] in ("nodes", "layers") and len(parts) > 2 else parts[0]
     if name.endswith(".magnetization.theta"):
         return f"polar angle of {node}'s magnetization"
     if name.endswith(".magnetization.phi"):
@@ -432,8 +432,10 @@ def _draw_map(fig, ax, ds, dims, da, name: str, attrs, symbol: str | None = None
     xf, xunit = engineering(x.values, x.attrs.get("units", ""))
     yf, yunit = engineering(y.values, y.attrs.get("units", ""))
     vf, vunit = engineering(da.values, attrs.get("units", ""))
+    limits = {"vmin": 0.0, "vmax": 1.0} if name == "switching_probability" else {}
     mesh = ax.pcolormesh(x.values * xf, y.values * yf,
-                         np.asarray(da.transpose(*dims).values, float) * vf, shading="auto")
+                         np.asarray(da.transpose(*dims).values, float) * vf, shading="auto",
+                         **limits)  # a probability on its whole range, 0 to 1
     fig.colorbar(mesh, ax=ax, label=axis_label(name, attrs, vunit, symbol))
     ax.set_xlabel(axis_label(dims[1], x.attrs, xunit))
     ax.set_ylabel(axis_label(dims[0], y.attrs, yunit))
