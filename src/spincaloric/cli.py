@@ -692,7 +692,8 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
         click.echo(f"{device}: {output} already holds this map (nothing computed)")
     if "switching_probability" in ds:
         frac = float(ds["switching_probability"].mean())
-        click.echo(f"{device}: {ds['switching_probability'].size} points x "
+        size = ds["switching_probability"].size
+        click.echo(f"{device}: {size} point{'s' if size > 1 else ''} x "
                    f"{ds.attrs['trajectories']} trajectories, {frac:.0%} switched -> {output}")
     else:
         frac = float(ds["switched"].mean())

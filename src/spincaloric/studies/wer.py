@@ -112,7 +112,8 @@ class WriteErrorRate:
         if self.replicas:  # particles, not trajectories; each ends unswitched by design
             del out["trajectories"], out["failures"]
             out.update(replicas=self.replicas, particles=self.trajectories // self.replicas,
-                       cost_trajectories=self.cost, ideal_interval_95=list(self.ideal_interval),
+                       cost_trajectories=round(self.cost, 6),
+                       ideal_interval_95=list(self.ideal_interval),
                        extinct_replicas=self.extinct)
         return out
 
