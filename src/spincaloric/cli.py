@@ -116,16 +116,6 @@ def _report(path, err) -> None:
     click.echo(f"error: {path}: {reason}", err=True)
 
 
-def _in_file(err, simulation: dict):
-    """A run's error on a setting the file's ``[simulation]`` gives, named by its key there
-    (``simulation.dt``), as the file's validation names it."""
-    from .errors import FieldError
-
-    if isinstance(err, FieldError) and err.field in simulation:
-        return type(err)(f"simulation.{err.field}", err.reason)
-    return err
-
-
 def _load(path):
     """The device file read and validated (:func:`~spincaloric.io.prepare`: every check that
     solve, run, sweep and map make before computing — all of them, and check, load files
@@ -447,6 +437,7 @@ def wer(device, trajectories, importance, sharpen, splitting, particles, replica
     from .circuit.device import DeviceError
     from .dynamics.simulation import DynamicsError
     from .errors import Interrupted
+    from .io.devicefile import in_file
     from .studies.wer import write_error_rate
 
     p = _load_dynamic(device)
@@ -464,7 +455,7 @@ def wer(device, trajectories, importance, sharpen, splitting, particles, replica
                                       replicas=replicas, seed=seed, dt=opts.get("dt"),
                                       progress=progress is not False)
     except (DynamicsError, DeviceError, ValueError) as err:
-        _report(device, _in_file(err, spec.simulation))
+        _report(device, in_file(err, spec.simulation))
         sys.exit(EXIT_INPUT)
     except Interrupted as err:  # say what the finished part found, then stop as interrupted
         click.echo(f"{device}: interrupted after {err.done} of {err.total} replicas; the "
@@ -484,6 +475,7 @@ def _integrate(device, p, until, ensemble, temperature_noise, seed, n_save, prog
     """(Trajectory, end time (s)) of ``spincaloric run``; bad input is one line, exit 2."""
     from .circuit.device import DeviceError
     from .dynamics.simulation import DynamicsError
+    from .io.devicefile import in_file
 
     spec, circuit = p.spec, p.circuit
     for key, flag in (("joule_heating", joule_heating), ("pumping", pumping)):
@@ -508,7 +500,7 @@ def _integrate(device, p, until, ensemble, temperature_noise, seed, n_save, prog
         with _compile_notice():
             traj = sim.run(end, progress=progress, **opts)
     except (DynamicsError, DeviceError, ValueError) as err:
-        _report(device, _in_file(err, spec.simulation))
+        _report(device, in_file(err, spec.simulation))
         sys.exit(EXIT_INPUT)
     except MemoryError:
         _report(device, "out of memory: fewer trajectories (--ensemble) or saved instants "
@@ -655,6 +647,7 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
                           temperature_noise, seed, trajectories, progress):
     """Switching map of DEVICE: its dynamics at every point of a parameter grid."""
     from .circuit.device import DeviceError
+    from .io.devicefile import in_file
     from .io.paths import parse_vary
     from .studies.maps import switching_map
 
@@ -686,7 +679,7 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
         _report(device, f"<file>: {err.strerror or err}")
         sys.exit(EXIT_INPUT)
     except (DeviceError, ValueError) as err:
-        _report(device, _in_file(err, spec.simulation))
+        _report(device, in_file(err, spec.simulation))
         sys.exit(EXIT_INPUT)
     if done_before:
         click.echo(f"{device}: {output} already holds this map (nothing computed)")

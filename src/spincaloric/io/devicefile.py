@@ -249,9 +249,18 @@ def validate_spec(spec: DeviceSpec, circuit, data: dict) -> None:
         if spec.magnets:
             Simulation(circuit, spec.magnets, drives).check_drives(until, max_step)
     except DynamicsError as err:
-        field = f"simulation.{err.field}" if err.field in spec.simulation else err.field
-        raise DeviceError(field, err.reason) from None
+        raise DeviceError(in_file(err, spec.simulation).field, err.reason) from None
     check_keys(data, circuit, [parse_vary(v)[0] for v in spec.sweep])
+
+
+def in_file(err, simulation: dict):
+    """``err`` (a field error of a run) with a setting that the file's ``[simulation]`` gives
+    named by its key there (``dt`` → ``simulation.dt``); other errors as they are."""
+    from ..errors import FieldError
+
+    if isinstance(err, FieldError) and err.field in simulation:
+        return type(err)(f"simulation.{err.field}", err.reason)
+    return err
 
 
 def load_device(path) -> Device:
