@@ -22,43 +22,53 @@ from numba import njit, prange
 
 from ..constants import BOLTZMANN as _KB
 from ..constants import HBAR_E as _HBAR_E
-from ..constants import MU0 as _MU0
 from ..constants import TORQUE_PER_SPIN_CURRENT as _HBAR_2E
 from .kernels import (
+    HALF_TERMS,
+    axial_damping,
+    axial_torque_of,
     contract_series,
     interp_table,
+    landau_lifshitz_rate,
     normals_lanes,
+    precession_rate,
     prepare_drive,
+    pumped_rate,
     pumping_field_lanes,
     pumping_temperatures_lanes,
     rk4_crossing,
+    series_at,
+    series_halves,
     series_scratch,
+    slonczewski_torque,
 )
 
-LANES = 64
+#: Lanes of a chunk: wide chunks spread each kernel call's fixed cost (the stages' calls,
+#: the drives' contraction) over more trajectories; the solved torque's per-lane matrices
+#: (u², for u unknowns) keep its chunks at SOLVED_LANES.
+LANES = 256
+SOLVED_LANES = 64
+
+
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def _omega_lane(y, g, e, mp, mv, bth, tx, ty, tz):
+    """Ω (1/s) of magnet g in lane e (:func:`~.kernels.precession_rate`)."""
+    return precession_rate(y[g, 0, e], y[g, 1, e], y[g, 2, e], mp[g, 0, e], mp[g, 3, e],
+                           mp[g, 4, e], mp[g, 5, e], mv[g, 0, 0, e], mv[g, 0, 1, e],
+                           mv[g, 0, 2, e], mv[g, 1, 0, e], mv[g, 1, 1, e], mv[g, 1, 2, e],
+                           mv[g, 2, 0, e] + bth[g, 0, e], mv[g, 2, 1, e] + bth[g, 1, e],
+                           mv[g, 2, 2, e] + bth[g, 2, e], tx, ty, tz)
 
 
 @njit(cache=True, error_model="numpy", fastmath=True)
 def _rhs_lanes(mode, y, mp, mv, bth, tau, out, n):
     """dm/dt (k, 3, L) from m = y, torques tau (N·m), thermal field bth (T)."""
-    k = y.shape[0]
-    for g in range(k):
+    for g in range(y.shape[0]):
         for e in range(n):
-            mx, my, mz = y[g, 0, e], y[g, 1, e], y[g, 2, e]
-            ms, alpha, gam, bk, tf = mp[g, 0, e], mp[g, 2, e], mp[g, 3, e], mp[g, 4, e], \
-                mp[g, 5, e]
-            ux, uy, uz = mv[g, 0, 0, e], mv[g, 0, 1, e], mv[g, 0, 2, e]
-            proj = mx * ux + my * uy + mz * uz
-            bx = mv[g, 2, 0, e] + bk * proj * ux - _MU0 * ms * mv[g, 1, 0, e] * mx + bth[g, 0, e]
-            by = mv[g, 2, 1, e] + bk * proj * uy - _MU0 * ms * mv[g, 1, 1, e] * my + bth[g, 1, e]
-            bz = mv[g, 2, 2, e] + bk * proj * uz - _MU0 * ms * mv[g, 1, 2, e] * mz + bth[g, 2, e]
-            ox = -gam * (my * bz - mz * by) + tf * tau[g, 0, e]
-            oy = -gam * (mz * bx - mx * bz) + tf * tau[g, 1, e]
-            oz = -gam * (mx * by - my * bx) + tf * tau[g, 2, e]
-            c = 1.0 / (1.0 + alpha * alpha)
-            out[g, 0, e] = c * (ox + alpha * (my * oz - mz * oy))
-            out[g, 1, e] = c * (oy + alpha * (mz * ox - mx * oz))
-            out[g, 2, e] = c * (oz + alpha * (mx * oy - my * ox))
+            ox, oy, oz = _omega_lane(y, g, e, mp, mv, bth, tau[g, 0, e], tau[g, 1, e],
+                                     tau[g, 2, e])
+            out[g, 0, e], out[g, 1, e], out[g, 2, e] = landau_lifshitz_rate(
+                y[g, 0, e], y[g, 1, e], y[g, 2, e], mp[g, 2, e], ox, oy, oz)
 
 
 @njit(cache=True, error_model="numpy")
@@ -164,17 +174,8 @@ def _rhs_pumped_lanes(y, mp, mv, bth, tau, dmat, out, mmat, vec, n):
     nn = 3 * k
     for g in range(k):
         for e in range(n):
-            mx, my, mz = y[g, 0, e], y[g, 1, e], y[g, 2, e]
-            ms, alpha, gam, bk, tf = mp[g, 0, e], mp[g, 2, e], mp[g, 3, e], mp[g, 4, e], \
-                mp[g, 5, e]
-            ux, uy, uz = mv[g, 0, 0, e], mv[g, 0, 1, e], mv[g, 0, 2, e]
-            proj = mx * ux + my * uy + mz * uz
-            bx = mv[g, 2, 0, e] + bk * proj * ux - _MU0 * ms * mv[g, 1, 0, e] * mx + bth[g, 0, e]
-            by = mv[g, 2, 1, e] + bk * proj * uy - _MU0 * ms * mv[g, 1, 1, e] * my + bth[g, 1, e]
-            bz = mv[g, 2, 2, e] + bk * proj * uz - _MU0 * ms * mv[g, 1, 2, e] * mz + bth[g, 2, e]
-            vec[3 * g, e] = -gam * (my * bz - mz * by) + tf * tau[g, 0, e]
-            vec[3 * g + 1, e] = -gam * (mz * bx - mx * bz) + tf * tau[g, 1, e]
-            vec[3 * g + 2, e] = -gam * (mx * by - my * bx) + tf * tau[g, 2, e]
+            vec[3 * g, e], vec[3 * g + 1, e], vec[3 * g + 2, e] = _omega_lane(
+                y, g, e, mp, mv, bth, tau[g, 0, e], tau[g, 1, e], tau[g, 2, e])
         for a in range(3):
             for c in range(nn):
                 for e in range(n):
@@ -197,25 +198,37 @@ def _rhs_pumped_lanes(y, mp, mv, bth, tau, dmat, out, mmat, vec, n):
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
-def _chebyshev_lanes(y, axis, basis, n):
-    """T_i(c) (N + 1, L) at c = m·p of every lane (m as it is, :func:`~.kernels.axial_torque`)."""
+def _chebyshev_lanes(cl, basis, n):
+    """T_i(c) (N + 1, L) at c = m·p of every lane (cl (L,); m as it is,
+    :func:`~.kernels.axial_torque`)."""
     for e in range(n):
         basis[0, e] = 1.0
-        basis[1, e] = y[0, 0, e] * axis[0] + y[0, 1, e] * axis[1] + y[0, 2, e] * axis[2]
+        basis[1, e] = cl[e]
     for i in range(2, basis.shape[0]):
         for e in range(n):
             basis[i, e] = 2.0 * basis[1, e] * basis[i - 1, e] - basis[i - 2, e]
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
-def _series_lanes(dl, no, coef, lens, basis, acc, pumping, n):
-    """Every series of the table at every lane into acc (rows, L); those of a drive slot no
-    lane drives (dl = 0) are skipped (left 0), D's only with ``pumping``."""
-    rows = coef.shape[0] if pumping else coef.shape[0] - 4
-    for r in range(rows):
+def _wanted(o, no, unknowns, pumping):
+    """Whether output o of a table with ``no`` outputs per drive slot (a, b, the unknowns) and
+    D's four after them is needed: the unknowns only with ``unknowns``, D's with ``pumping``."""
+    if o < 2:
+        return True
+    return unknowns if o < no else pumping
+
+
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def _series_lanes(dl, no, coef, lens, basis, acc, pumping, unknowns, n):
+    """Every wanted series of the table (:func:`_wanted`) at every lane into acc (rows, L);
+    those of a drive slot no lane drives (dl = 0) are skipped (left 0)."""
+    base = dl.shape[0] * no
+    for r in range(coef.shape[0]):
         for e in range(n):
             acc[r, e] = 0.0
-        if r < dl.shape[0] * no:
+        if not _wanted(r % no if r < base else no + r - base, no, unknowns, pumping):
+            continue
+        if r < base:
             used = False
             for e in range(n):
                 used = used or dl[r // no, e] != 0.0
@@ -228,13 +241,14 @@ def _series_lanes(dl, no, coef, lens, basis, acc, pumping, n):
 
 
 @njit(cache=True, error_model="numpy", fastmath=True)
-def _lane_series(y, dl, axis, cols, unk, coef, lens, basis, acc, pumping, val, n):
-    """The outputs (a, b, the unknowns, D's g0 … g3) into val (nt + 6, L) for lanes with
-    drives of their own: every slot's series at every lane, contracted lane by lane."""
-    _chebyshev_lanes(y, axis, basis, n)
+def _lane_series(cl, dl, cols, unk, coef, lens, basis, acc, pumping, unknowns, val, n):
+    """The outputs (a, b, the unknowns, D's g0 … g3; :func:`_wanted`) into val (nt + 6, L) for
+    lanes with drives of their own: every slot's series at every lane, contracted lane by
+    lane."""
+    _chebyshev_lanes(cl, basis, n)
     no = 2 + unk.shape[0]
-    _series_lanes(dl, no, coef, lens, basis, acc, pumping, n)
-    for o in range(no):
+    _series_lanes(dl, no, coef, lens, basis, acc, pumping, unknowns, n)
+    for o in range(no if unknowns else 2):
         for e in range(n):
             s = 0.0
             for ci in range(cols.shape[0]):
@@ -247,24 +261,27 @@ def _lane_series(y, dl, axis, cols, unk, coef, lens, basis, acc, pumping, val, n
 
 
 @njit(cache=True, error_model="numpy", fastmath=True)
-def _shared_series(y, axis, ser, basis, acc, pumping, val, n):
-    """The outputs into val (nt + 6, L) for lanes that share their drives: the series
-    contracted once (:func:`~.kernels.contract_series`), each output Σ_k e_k T_k(x) +
-    c Σ_j β_j T_j(x) at x = 2c² − 1 lane by lane (half the basis)."""
+def _shared_series(cl, ser, basis, acc, pumping, unknowns, val, n):
+    """The outputs (:func:`_wanted`) into val (nt + 6, L) for lanes that share their drives:
+    the series contracted once (:func:`~.kernels.contract_series`), each output
+    Σ_k e_k T_k(x) + c Σ_j β_j T_j(x) at x = 2c² − 1 lane by lane (half the basis)."""
     nout = (ser.shape[0] - 2) // 2
-    used = nout if pumping else nout - 4
+    no = nout - 4
     top = 1
-    for o in range(used):
-        top = max(top, (int(ser[0, o]) + 1) // 2)
+    for o in range(nout):
+        if _wanted(o, no, unknowns, pumping):
+            top = max(top, (int(ser[0, o]) + 1) // 2)
     for e in range(n):
-        c = y[0, 0, e] * axis[0] + y[0, 1, e] * axis[1] + y[0, 2, e] * axis[2]
+        c = cl[e]
         acc[0, e] = c
         basis[0, e] = 1.0
         basis[1, e] = 2.0 * c * c - 1.0
     for i in range(2, top):
         for e in range(n):
             basis[i, e] = 2.0 * basis[1, e] * basis[i - 1, e] - basis[i - 2, e]
-    for o in range(used):
+    for o in range(nout):
+        if not _wanted(o, no, unknowns, pumping):
+            continue
         m = int(ser[0, o])
         for e in range(n):
             val[o, e] = 0.0
@@ -282,55 +299,162 @@ def _shared_series(y, axis, ser, basis, acc, pumping, val, n):
 
 
 @njit(cache=True, error_model="numpy", fastmath=True)
+def _series_values(tab, pumping, unknowns, n):
+    """The series' outputs at c = m·p (tab's cl (L,)) into tab's val (:func:`_wanted`):
+    contracted once when the chunk's lanes share their drives (:func:`_shared_series`), else
+    lane by lane (:func:`_lane_series`, the lanes' drives dl (nc, L) of the table's slots);
+    ``tab`` = (dl, axis, cols, unk, coef, lens, basis, acc, ser, val, cl, flat)
+    (:func:`_chunk`)."""
+    dl, axis, cols, unk, coef, lens, basis, acc, ser, val, cl, flat = tab
+    if ser[0, ser.shape[1] - 2] != 0.0:
+        _shared_series(cl, ser, basis, acc, pumping, unknowns, val, n)
+    else:
+        _lane_series(cl, dl, cols, unk, coef, lens, basis, acc, pumping, unknowns, val, n)
+
+
+@njit(cache=True, error_model="numpy", fastmath=True)
 def _axial_lanes(y, tab, pumping, tau, dmat, w, n):
     """:func:`~.kernels.axial_torque` lane by lane: τ0 (1, 3, L), D (3, 3, L) with
-    ``pumping``, the tabulated unknowns into w (u, L), from the series contracted once when
-    the chunk's lanes share their drives (:func:`_shared_series`), else lane by lane
-    (:func:`_lane_series`, the lanes' drives dl (nc, L) of the table's slots); ``tab`` =
-    (dl, axis, cols, unk, coef, lens, basis, acc, ser, val) (:func:`_chunk`)."""
-    dl, axis, cols, unk, coef, lens, basis, acc, ser, val = tab
-    if ser[0, ser.shape[1] - 2] != 0.0:
-        _shared_series(y, axis, ser, basis, acc, pumping, val, n)
-    else:
-        _lane_series(y, dl, axis, cols, unk, coef, lens, basis, acc, pumping, val, n)
+    ``pumping``, the tabulated unknowns into w (u, L) (:func:`_series_values`)."""
+    axis, unk, val, cl = tab[1], tab[3], tab[9], tab[10]
+    px, py, pz = axis[0], axis[1], axis[2]
+    for e in range(n):
+        cl[e] = y[0, 0, e] * px + y[0, 1, e] * py + y[0, 2, e] * pz
+    _series_values(tab, pumping, True, n)
     no = 2 + unk.shape[0]
     for i in range(unk.shape[0]):
         for e in range(n):
             w[unk[i], e] = val[2 + i, e]
     for e in range(n):
         mx, my, mz = y[0, 0, e], y[0, 1, e], y[0, 2, e]
-        c = mx * axis[0] + my * axis[1] + mz * axis[2]
-        u1x, u1y, u1z = axis[0] - c * mx, axis[1] - c * my, axis[2] - c * mz  # p − c m
-        u2x = my * axis[2] - mz * axis[1]  # m × p
-        u2y = mz * axis[0] - mx * axis[2]
-        u2z = mx * axis[1] - my * axis[0]
-        a, b = val[0, e], val[1, e]
-        tau[0, 0, e] = a * u1x + b * u2x
-        tau[0, 1, e] = a * u1y + b * u2y
-        tau[0, 2, e] = a * u1z + b * u2z
-        if not pumping:
-            continue
-        g0, g1, g2, g3 = val[no, e], val[no + 1, e], val[no + 2, e], val[no + 3, e]
-        dmat[0, 0, e] = g0 * (1.0 - mx * mx) + g2 * (u1x * u1x - u2x * u2x) + 2 * g3 * u1x * u2x
-        dmat[1, 1, e] = g0 * (1.0 - my * my) + g2 * (u1y * u1y - u2y * u2y) + 2 * g3 * u1y * u2y
-        dmat[2, 2, e] = g0 * (1.0 - mz * mz) + g2 * (u1z * u1z - u2z * u2z) + 2 * g3 * u1z * u2z
-        sxy = -g0 * mx * my + g2 * (u1x * u1y - u2x * u2y) + g3 * (u1x * u2y + u2x * u1y)
-        sxz = -g0 * mx * mz + g2 * (u1x * u1z - u2x * u2z) + g3 * (u1x * u2z + u2x * u1z)
-        syz = -g0 * my * mz + g2 * (u1y * u1z - u2y * u2z) + g3 * (u1y * u2z + u2y * u1z)
-        dmat[0, 1, e] = sxy - g1 * mz  # + g1 [m×]
-        dmat[1, 0, e] = sxy + g1 * mz
-        dmat[0, 2, e] = sxz + g1 * my
-        dmat[2, 0, e] = sxz - g1 * my
-        dmat[1, 2, e] = syz - g1 * mx
-        dmat[2, 1, e] = syz + g1 * mx
+        tau[0, 0, e], tau[0, 1, e], tau[0, 2, e] = axial_torque_of(mx, my, mz, px, py, pz,
+                                                                   val[0, e], val[1, e])
+    if not pumping:
+        return
+    for e in range(n):
+        (dmat[0, 0, e], dmat[0, 1, e], dmat[0, 2, e], dmat[1, 0, e], dmat[1, 1, e],
+         dmat[1, 2, e], dmat[2, 0, e], dmat[2, 1, e], dmat[2, 2, e]) = axial_damping(
+            y[0, 0, e], y[0, 1, e], y[0, 2, e], px, py, pz, val[no, e], val[no + 1, e],
+            val[no + 2, e], val[no + 3, e])
+
+
+#: rows of a chunk's parameters of one magnet, lanes last (:func:`_one_parameters`)
+_MS, _ALPHA, _GAMMA, _BK, _TF, _AXIS, _DEMAG, _FIELD, _SLON, _NPAR = 0, 1, 2, 3, 4, 5, 8, 11, 14, 18
+
+
+@njit(cache=True, error_model="numpy")
+def _one_parameters(mp, mv, slon, bth, par, n):
+    """One magnet's parameters into one array par (_NPAR, L), lanes last, so that a stage's
+    lane loop reads few arrays (LLVM vectorises a loop only if it can check the arrays it
+    writes against those it reads at run time, a handful of pairs): M_s, α, γ, B_K, γ/M_sV,
+    the easy axis, the demagnetizing factors, B_ext + B_th (T, from bth (1, 3, L)), a_J M_s V
+    and p (layouts of :func:`_chunk`'s mp, mv, slon)."""
+    for e in range(n):
+        par[_MS, e] = mp[0, 0, e]
+        par[_ALPHA, e] = mp[0, 2, e]
+        par[_GAMMA, e] = mp[0, 3, e]
+        par[_BK, e] = mp[0, 4, e]
+        par[_TF, e] = mp[0, 5, e]
+        for c in range(3):
+            par[_AXIS + c, e] = mv[0, 0, c, e]
+            par[_DEMAG + c, e] = mv[0, 1, c, e]
+            par[_FIELD + c, e] = mv[0, 2, c, e] + bth[0, c, e]
+        for c in range(4):
+            par[_SLON + c, e] = slon[0, c, e]
+
+
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def _omega_one(mx, my, mz, par, e, tx, ty, tz):
+    """Ω (1/s) of one magnet in lane e from par (:func:`_one_parameters`)."""
+    return precession_rate(mx, my, mz, par[_MS, e], par[_GAMMA, e], par[_BK, e], par[_TF, e],
+                           par[_AXIS, e], par[_AXIS + 1, e], par[_AXIS + 2, e], par[_DEMAG, e],
+                           par[_DEMAG + 1, e], par[_DEMAG + 2, e], par[_FIELD, e],
+                           par[_FIELD + 1, e], par[_FIELD + 2, e], tx, ty, tz)
+
+
+@njit(cache=True, error_model="numpy", fastmath=True)
+def _halves_lanes(cl, flat, val, no, pumping, n):
+    """The outputs a, b (and with ``pumping`` D's g0 … g3, rows no …) into val (nt + 6, L) at
+    c = m·p (cl (L,)) from the halves shared by the lanes (:func:`~.kernels.series_at`), one
+    output per lane loop: LLVM counts each coefficient's address as a pointer to check against
+    the loop's stores, and vectorises a loop with one output's 34 but not with two's."""
+    for j in range(6 if pumping else 2):
+        row = j if j < 2 else no + j - 2
+        half = (int(flat[12 * HALF_TERMS + j]) + 1) // 2
+        if half == 0:
+            for e in range(n):
+                val[row, e] = 0.0
+        elif half <= 9:  # the sums unrolled to 9 or 17 terms (those beyond the kept ones 0)
+            for e in range(n):
+                c = cl[e]
+                val[row, e] = series_at(flat, j, 2.0 * c * c - 1.0, c, 9)
+        else:
+            for e in range(n):
+                c = cl[e]
+                val[row, e] = series_at(flat, j, 2.0 * c * c - 1.0, c, HALF_TERMS)
+
+
+@njit(cache=True, error_model="numpy", fastmath=True)
+def _stage_one(mode, y, kp, h, kout, par, tab, pumping, fresh, n):
+    """One stage of one magnet (k = 1), lanes in one loop: dm/dt (1/s) at m = y + h kp (y, kp
+    (1, 3, L), h in s: the state and the last stage's rate) into kout (1, 3, L); parameters
+    from par (:func:`_one_parameters`). A stage's loop writes three rows only: LLVM vectorises
+    a loop whose stores it can check against its loads at run time in a handful of
+    comparisons. The torque: none (mode 0), prescribed (2,
+    :func:`~.kernels.slonczewski_torque`), or the series in m·p (3) — their values at m
+    computed first when ``fresh`` (else those of :func:`_axial_lanes` at y), with ``pumping``
+    D and the LLGS solved for ṁ (:func:`~.kernels.pumped_rate`)."""
+    axis, val, cl, flat = tab[1], tab[9], tab[10], tab[11]
+    px, py, pz = axis[0], axis[1], axis[2]
+    no = 2 + tab[3].shape[0]
+    if mode == 3 and fresh:
+        for e in range(n):
+            cl[e] = ((y[0, 0, e] + h * kp[0, 0, e]) * px + (y[0, 1, e] + h * kp[0, 1, e]) * py
+                     + (y[0, 2, e] + h * kp[0, 2, e]) * pz)
+        if flat[-1] >= (6 if pumping else 2):
+            _halves_lanes(cl, flat, val, no, pumping, n)
+        else:
+            _series_values(tab, pumping, False, n)
+    if mode == 3 and pumping:
+        for e in range(n):
+            mx, my, mz = y[0, 0, e] + h * kp[0, 0, e], y[0, 1, e] + h * kp[0, 1, e], \
+                y[0, 2, e] + h * kp[0, 2, e]
+            tx, ty, tz = axial_torque_of(mx, my, mz, px, py, pz, val[0, e], val[1, e])
+            ox, oy, oz = _omega_one(mx, my, mz, par, e, tx, ty, tz)
+            d00, d01, d02, d10, d11, d12, d20, d21, d22 = axial_damping(
+                mx, my, mz, px, py, pz, val[no, e], val[no + 1, e], val[no + 2, e],
+                val[no + 3, e])
+            kout[0, 0, e], kout[0, 1, e], kout[0, 2, e] = pumped_rate(
+                mx, my, mz, par[_ALPHA, e], par[_TF, e], d00, d01, d02, d10, d11, d12, d20, d21,
+                d22, ox, oy, oz)
+    elif mode == 3:
+        for e in range(n):
+            mx, my, mz = y[0, 0, e] + h * kp[0, 0, e], y[0, 1, e] + h * kp[0, 1, e], \
+                y[0, 2, e] + h * kp[0, 2, e]
+            tx, ty, tz = axial_torque_of(mx, my, mz, px, py, pz, val[0, e], val[1, e])
+            ox, oy, oz = _omega_one(mx, my, mz, par, e, tx, ty, tz)
+            kout[0, 0, e], kout[0, 1, e], kout[0, 2, e] = landau_lifshitz_rate(
+                mx, my, mz, par[_ALPHA, e], ox, oy, oz)
+    else:
+        w = 1.0 if mode == 2 else 0.0
+        for e in range(n):
+            mx, my, mz = y[0, 0, e] + h * kp[0, 0, e], y[0, 1, e] + h * kp[0, 1, e], \
+                y[0, 2, e] + h * kp[0, 2, e]
+            tx, ty, tz = slonczewski_torque(mx, my, mz, w * par[_SLON, e], par[_SLON + 1, e],
+                                            par[_SLON + 2, e], par[_SLON + 3, e])
+            ox, oy, oz = _omega_one(mx, my, mz, par, e, tx, ty, tz)
+            kout[0, 0, e], kout[0, 1, e], kout[0, 2, e] = landau_lifshitz_rate(
+                mx, my, mz, par[_ALPHA, e], ox, oy, oz)
 
 
 @njit(cache=True, error_model="numpy")
 def _share_drives(tab, d, n):
     """Whether the chunk's lanes share the drives of the table's slots; if so, the series
     contracted with them (:func:`~.kernels.contract_series`, nothing done while they stay
-    the same), flagged in ser[0, -2]; ``d`` a drive vector's scratch."""
-    dl, axis, cols, unk, coef, lens, basis, acc, ser, val = tab
+    the same), flagged in ser[0, -2], and its outputs' halves for the stages' lane loops
+    (:func:`~.kernels.series_halves`, how many in flat[-1]); ``d`` a drive vector's
+    scratch."""
+    dl, axis, cols, unk, coef, lens, basis, acc, ser, val, cl, flat = tab
     shared = True
     for ci in range(cols.shape[0]):
         for e in range(1, n):
@@ -339,6 +463,9 @@ def _share_drives(tab, d, n):
         for ci in range(cols.shape[0]):
             d[cols[ci]] = dl[ci, 0]
         contract_series(d, cols, coef, lens, ser)
+        flat[-1] = series_halves(ser, flat)
+    else:
+        flat[-1] = 0.0
     ser[0, ser.shape[1] - 2] = 1.0 if shared else 0.0
 
 
@@ -394,12 +521,9 @@ def _torque_lanes(mode, y, mp, slon, a0, e_map, t_map, pm, hm, rd, fd, td, phi, 
     if mode == 2:
         for g in range(k):
             for e in range(n):
-                aj = slon[g, 0, e]  # a_J M_s V: N·m
-                px, py, pz = slon[g, 1, e], slon[g, 2, e], slon[g, 3, e]
-                mdp = y[g, 0, e] * px + y[g, 1, e] * py + y[g, 2, e] * pz
-                tau[g, 0, e] = aj * (mdp * y[g, 0, e] - px)
-                tau[g, 1, e] = aj * (mdp * y[g, 1, e] - py)
-                tau[g, 2, e] = aj * (mdp * y[g, 2, e] - pz)
+                tau[g, 0, e], tau[g, 1, e], tau[g, 2, e] = slonczewski_torque(
+                    y[g, 0, e], y[g, 1, e], y[g, 2, e], slon[g, 0, e], slon[g, 1, e],
+                    slon[g, 2, e], slon[g, 3, e])
         return
     u = a0.shape[0]
     for i in range(u):
@@ -650,6 +774,8 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
     u, nd = a0.shape[0], d0.shape[1]
     y = np.empty((k, 3, n))
     ytmp = np.empty((k, 3, n))
+    ks = np.empty((4, 1, 3, n))  # the fused stages' rates (_stage_one)
+    par = np.empty((_NPAR, n))
     k1 = np.empty((k, 3, n))
     k2 = np.empty((k, 3, n))
     k3 = np.empty((k, 3, n))
@@ -664,6 +790,7 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
     fd = np.empty((k, nq, u, n))
     td = np.empty((k, nq, 3, n))
     pumping = pm.shape[0] > 0  # spin pumping: τ = τ0 + D ṁ, the LLGS solved for ṁ
+    one = k == 1 and mode != 1  # one magnet, its torque without a solve: fused stages
     ws = np.empty((u, 3 * k, n))
     dmat = np.empty((3 * k, 3 * k, n))
     mmat = np.empty((3 * k, 3 * k, n))
@@ -687,7 +814,8 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
     ser = series_scratch(tab_cols, tab_unk, tab_coef)
     tab = (np.empty((tab_cols.shape[0], n)), tab_axis, tab_cols, tab_unk, tab_coef, tab_len,
            np.empty((max(tab_coef.shape[1], 2), n)), np.empty((max(tab_coef.shape[0], 2), n)),
-           ser, np.empty((ser.shape[0] // 2 - 1, n)))
+           ser, np.empty((ser.shape[0] // 2 - 1, n)), np.empty(n),
+           np.zeros(12 * HALF_TERMS + 7))
     state = np.empty((2, n), np.uint64)  # lanes last (normals_lanes), written back at the end
     for e in range(n):
         state[0, e] = rng[first + e, 0]
@@ -705,6 +833,8 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                     mvl[g, a, c, e] = mv[first + e, g, a, c]
             for c in range(4):
                 sl[g, c, e] = slon[first + e, g, c]
+    if one:
+        _one_parameters(mpl, mvl, sl, bth, par, n)
     has_tables = slot.shape[0] > 0
     nl = _shared_lanes(mode, first, n, d0, amp, tset)  # lanes whose drives are evaluated
     step = save_step[0]  # the first step (t = step dt on the run's own clock)
@@ -727,7 +857,41 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
         if has_tables:
             _drives_lanes(mode, tt, first, nl, d0, slot, tset, offsets, times, values, amp, r0, f,
                           t, d, rd, fd, td, rd1, fd1, td1, tab, cur, vl)
-        if heun:
+        if one and heun:
+            if noise:  # the torque's unknowns (temperatures) and D at m first
+                if mode == 3:
+                    _axial_lanes(y, tab, pumping, tau, dmat, w, n)
+                _noise_lanes(tt, dt, mode, first, n, nl, y, w, dmat, mpl, d0, slot, tset, offsets,
+                             times, values, amp, temp_slot, pslot, pweight, t0, state, cur, vl,
+                             dls, thetal, temps, cmat, xil, bth, pumping)
+                for c in range(3):
+                    for e in range(n):
+                        par[_FIELD + c, e] = mvl[0, 2, c, e] + bth[0, c, e]
+            _stage_one(mode, y, y, 0.0, ks[0], par, tab, pumping, not noise, n)
+            if has_tables:
+                _drives_lanes(mode, tt + dt, first, nl, d0, slot, tset, offsets, times, values,
+                              amp, r0, f, t, d, rd, fd, td, rd1, fd1, td1, tab, cur, vl)
+            _stage_one(mode, y, ks[0], dt, ks[1], par, tab, pumping, True, n)
+            for c in range(3):
+                for e in range(n):
+                    y[0, c, e] += 0.5 * dt * (ks[0, 0, c, e] + ks[1, 0, c, e])
+        elif one:
+            _stage_one(mode, y, y, 0.0, ks[0], par, tab, pumping, True, n)
+            if has_tables:
+                _drives_lanes(mode, tt + 0.5 * dt, first, nl, d0, slot, tset, offsets, times,
+                              values, amp, r0, f, t, d, rd, fd, td, rd1, fd1, td1, tab, cur,
+                              vl)
+            _stage_one(mode, y, ks[0], 0.5 * dt, ks[1], par, tab, pumping, True, n)
+            _stage_one(mode, y, ks[1], 0.5 * dt, ks[2], par, tab, pumping, True, n)
+            if has_tables:
+                _drives_lanes(mode, tt + dt, first, nl, d0, slot, tset, offsets, times, values,
+                              amp, r0, f, t, d, rd, fd, td, rd1, fd1, td1, tab, cur, vl)
+            _stage_one(mode, y, ks[2], dt, ks[3], par, tab, pumping, True, n)
+            for c in range(3):
+                for e in range(n):
+                    y[0, c, e] += dt / 6.0 * (ks[0, 0, c, e] + 2.0 * ks[1, 0, c, e]
+                                              + 2.0 * ks[2, 0, c, e] + ks[3, 0, c, e])
+        elif heun:
             # the torque first: an internal magnet's temperature is one of its unknowns
             _torque_lanes(mode, y, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
                           dmat, tau, tab, n)
@@ -805,7 +969,11 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                     for e in range(n):
                         y[g, c, e] += dt / 6.0 * (k1[g, c, e] + 2.0 * k2[g, c, e]
                                                   + 2.0 * k3[g, c, e] + k4[g, c, e])
-        _crossings(y, k1, k2, k3, k4, refl, pold, tt, dt, heun, t_cross, first, n)
+        if one:
+            _crossings(y, ks[0], ks[1], ks[2], ks[3], refl, pold, tt, dt, heun,
+                       t_cross, first, n)
+        else:
+            _crossings(y, k1, k2, k3, k4, refl, pold, tt, dt, heun, t_cross, first, n)
         for g in range(k):
             for e in range(n):
                 nrm = math.sqrt(y[g, 0, e] ** 2 + y[g, 1, e] ** 2 + y[g, 2, e] ** 2)

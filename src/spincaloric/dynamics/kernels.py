@@ -380,6 +380,49 @@ def chebyshev_sum(coef, row, n, c):
     return coef[row, 0] + c * b1 - b2
 
 
+#: Terms of a half series that :func:`series_at` sums (a fixed count, so that a lane loop
+#: calling it stays vectorised): series of degree ≤ 2 HALF_TERMS − 2 = 32.
+HALF_TERMS = 17
+
+
+@njit(cache=True, error_model="numpy")
+def series_halves(ser, flat):
+    """The halves of the contracted series' (:func:`contract_series`) outputs a, b, D's
+    g0 … g3, in turn while their degree is ≤ 32, into flat (12 HALF_TERMS,): output j's even
+    half at 2j HALF_TERMS, its odd half after it, zero beyond the terms kept
+    (:func:`series_at`), the terms kept of each at flat[12 HALF_TERMS + j]. Returns how many
+    outputs (0 … 6)."""
+    nout = (ser.shape[0] - 2) // 2
+    no = nout - 4
+    for j in range(6):
+        o = j if j < 2 else no + j - 2
+        n = ser[0, o]
+        if n > 2 * HALF_TERMS - 1:
+            return j
+        flat[12 * HALF_TERMS + j] = n
+        for k in range(HALF_TERMS):
+            flat[2 * j * HALF_TERMS + k] = ser[2 + o, k] if 2 * k < n else 0.0
+            flat[(2 * j + 1) * HALF_TERMS + k] = ser[2 + nout + o, k] if 2 * k + 1 < n else 0.0
+    return 6
+
+
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def series_at(flat, j, x, c, terms):
+    """Output j (0, 1: a, b; 2 … 5: D's g0 … g3) of the halves in flat (:func:`series_halves`)
+    at c = m·p, x = 2c² − 1: Σ_k e_k T_k(x) + c Σ_k β_k T_k(x) over ``terms`` (2 …
+    HALF_TERMS, a constant where called, so that the sum is unrolled) terms each, T_k(x) by
+    its recurrence."""
+    ev, od = 2 * j * HALF_TERMS, (2 * j + 1) * HALF_TERMS
+    t0, t1 = 1.0, x
+    even = flat[ev] + flat[ev + 1] * x
+    odd = flat[od] + flat[od + 1] * x
+    for k in range(2, terms):
+        t0, t1 = t1, 2.0 * x * t1 - t0
+        even += flat[ev + k] * t1
+        odd += flat[od + k] * t1
+    return even + c * odd
+
+
 @njit(cache=True, error_model="numpy")
 def series_scratch(cols, unk, coef):
     """Scratch for :func:`axial_torque` (one array: each more array passed per stage costs
@@ -389,7 +432,7 @@ def series_scratch(cols, unk, coef):
     contracted with, [2 + o] and [2 + nout + o] the even and odd halves of output o's series
     (:func:`contract_series`)."""
     nout = 6 + unk.shape[0]
-    return np.zeros((2 + 2 * nout, max(coef.shape[1], cols.shape[0], nout + 2)))
+    return np.zeros((2 + 2 * nout, max(coef.shape[1], cols.shape[0], nout + 2, HALF_TERMS)))
 
 
 @njit(cache=True, error_model="numpy")
@@ -432,8 +475,9 @@ def contract_series(d, cols, coef, lens, ser):
                     s[i] += xc * coef[r, i]
                 n = max(n, lens[r])
         ser[0, o] = n
-        for k in range((n + 1) // 2):
-            ser[2 + o, k] = s[2 * k]
+        for k in range(ser.shape[1]):  # zeros beyond the terms kept (series_at reads them)
+            ser[2 + o, k] = s[2 * k] if 2 * k < n else 0.0
+            ser[2 + nout + o, k] = 0.0
         acc = 0.0  # A_j = Σ_{k≥j} (−1)^{k−j} s_2k+1 = s_2j+1 − A_j+1
         for j in range(n // 2 - 1, -1, -1):
             acc = s[2 * j + 1] - acc
@@ -464,11 +508,7 @@ def axial_torque(m, axis, unk, pumping, tau, dmat, w, ser):
         n = int(ser[0, 2 + i])
         w[unk[i]] = (chebyshev_sum(ser, 4 + i, (n + 1) // 2, x)
                      + c * chebyshev_sum(ser, 4 + h + i, n // 2, x))
-    u1x, u1y, u1z = px - c * mx, py - c * my, pz - c * mz  # p − c m
-    u2x, u2y, u2z = my * pz - mz * py, mz * px - mx * pz, mx * py - my * px  # m × p
-    tau[0, 0] = a * u1x + b * u2x
-    tau[0, 1] = a * u1y + b * u2y
-    tau[0, 2] = a * u1z + b * u2z
+    tau[0, 0], tau[0, 1], tau[0, 2] = axial_torque_of(mx, my, mz, px, py, pz, a, b)
     if pumping:
         r = 4 + unk.shape[0]
         n = int(ser[0, r - 2])
@@ -482,21 +522,8 @@ def axial_torque(m, axis, unk, pumping, tau, dmat, w, ser):
         n = int(ser[0, r + 1])
         g3 = (chebyshev_sum(ser, r + 3, (n + 1) // 2, x)
               + c * chebyshev_sum(ser, r + 3 + h, n // 2, x))
-        n = (mx, my, mz)
-        u1 = (u1x, u1y, u1z)
-        u2 = (u2x, u2y, u2z)
-        for i in range(3):
-            for j in range(3):
-                dmat[i, j] = (g0 * ((1.0 if i == j else 0.0) - n[i] * n[j])
-                              + g2 * (u1[i] * u1[j] - u2[i] * u2[j])
-                              + g3 * (u1[i] * u2[j] + u2[i] * u1[j]))
-        # + g1 [m×]
-        dmat[0, 1] -= g1 * mz
-        dmat[0, 2] += g1 * my
-        dmat[1, 0] += g1 * mz
-        dmat[1, 2] -= g1 * mx
-        dmat[2, 0] -= g1 * my
-        dmat[2, 1] += g1 * mx
+        (dmat[0, 0], dmat[0, 1], dmat[0, 2], dmat[1, 0], dmat[1, 1], dmat[1, 2], dmat[2, 0],
+         dmat[2, 1], dmat[2, 2]) = axial_damping(mx, my, mz, px, py, pz, g0, g1, g2, g3)
 
 
 @njit(cache=True, error_model="numpy")
@@ -730,43 +757,116 @@ def _cholesky_times_lanes(cmat, xi, sq, n):
             xi[r, e] = sq[e]
 
 
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def precession_rate(mx, my, mz, ms, gam, bk, tf, ux, uy, uz, nx, ny, nz, hx, hy, hz, tx, ty, tz):
+    """Ω = −γ m × B + (γ/M_sV) τ (1/s) of one macrospin m (unit), on scalars (a lane loop
+    that calls it stays vectorised): B = B_ext + B_K (m·u) u − μ0 M_s N m + B_th (T), with
+    (hx, hy, hz) = B_ext + B_th, N = diag(nx, ny, nz) the demagnetizing factors, u the easy
+    axis, B_K = ``bk`` (T), M_s = ``ms`` (A/m), γ = ``gam`` (rad/(s·T)), γ/M_sV = ``tf``
+    (1/(N·m·s)), τ (N·m)."""
+    proj = mx * ux + my * uy + mz * uz
+    bx = hx + bk * proj * ux - _MU0 * ms * nx * mx
+    by = hy + bk * proj * uy - _MU0 * ms * ny * my
+    bz = hz + bk * proj * uz - _MU0 * ms * nz * mz
+    return (-gam * (my * bz - mz * by) + tf * tx, -gam * (mz * bx - mx * bz) + tf * ty,
+            -gam * (mx * by - my * bx) + tf * tz)
+
+
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def landau_lifshitz_rate(mx, my, mz, alpha, ox, oy, oz):
+    """dm/dt = (Ω + α m × Ω)/(1 + α²) (1/s): the Gilbert form ṁ = Ω + α m × ṁ solved for ṁ
+    (m unit, Ω ⊥ m; :func:`precession_rate`)."""
+    c = 1.0 / (1.0 + alpha * alpha)
+    return (c * (ox + alpha * (my * oz - mz * oy)), c * (oy + alpha * (mz * ox - mx * oz)),
+            c * (oz + alpha * (mx * oy - my * ox)))
+
+
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def pumped_rate(mx, my, mz, alpha, tf, d00, d01, d02, d10, d11, d12, d20, d21, d22, ox, oy, oz):
+    """dm/dt (1/s) of one macrospin with spin pumping, τ = τ0 + D ṁ: the Gilbert form
+    ṁ = Ω + α m × ṁ + (γ/M_sV) D ṁ solved as M ṁ = Ω, M = 1 − α[m×] − (γ/M_sV) D, by
+    Cramer's rule on scalars (M is 1 plus small terms: α and the pumping's dampings); D
+    (N·m·s) row by row, γ/M_sV = ``tf`` (1/(N·m·s)), Ω from :func:`precession_rate`."""
+    a00, a01, a02 = 1.0 - tf * d00, alpha * mz - tf * d01, -alpha * my - tf * d02
+    a10, a11, a12 = -alpha * mz - tf * d10, 1.0 - tf * d11, alpha * mx - tf * d12
+    a20, a21, a22 = alpha * my - tf * d20, -alpha * mx - tf * d21, 1.0 - tf * d22
+    c00 = a11 * a22 - a12 * a21
+    c01 = a12 * a20 - a10 * a22
+    c02 = a10 * a21 - a11 * a20
+    inv = 1.0 / (a00 * c00 + a01 * c01 + a02 * c02)
+    return ((c00 * ox + (a02 * a21 - a01 * a22) * oy + (a01 * a12 - a02 * a11) * oz) * inv,
+            (c01 * ox + (a00 * a22 - a02 * a20) * oy + (a02 * a10 - a00 * a12) * oz) * inv,
+            (c02 * ox + (a01 * a20 - a00 * a21) * oy + (a00 * a11 - a01 * a10) * oz) * inv)
+
+
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def axial_damping(mx, my, mz, px, py, pz, g0, g1, g2, g3):
+    """D = g₀(1 − mmᵀ) + g₁[m×] + g₂(u₁u₁ᵀ − u₂u₂ᵀ) + g₃(u₁u₂ᵀ + u₂u₁ᵀ) (N·m·s), row by
+    row, of one magnet whose circuit is symmetric about the axis p (:mod:`.axial`):
+    u₁ = p − (m·p) m, u₂ = m × p, g₀ … g₃ (N·m·s) the series' values at m·p."""
+    c = mx * px + my * py + mz * pz
+    u1x, u1y, u1z = px - c * mx, py - c * my, pz - c * mz
+    u2x, u2y, u2z = my * pz - mz * py, mz * px - mx * pz, mx * py - my * px
+    d00 = g0 * (1.0 - mx * mx) + g2 * (u1x * u1x - u2x * u2x) + 2.0 * g3 * u1x * u2x
+    d11 = g0 * (1.0 - my * my) + g2 * (u1y * u1y - u2y * u2y) + 2.0 * g3 * u1y * u2y
+    d22 = g0 * (1.0 - mz * mz) + g2 * (u1z * u1z - u2z * u2z) + 2.0 * g3 * u1z * u2z
+    sxy = -g0 * mx * my + g2 * (u1x * u1y - u2x * u2y) + g3 * (u1x * u2y + u2x * u1y)
+    sxz = -g0 * mx * mz + g2 * (u1x * u1z - u2x * u2z) + g3 * (u1x * u2z + u2x * u1z)
+    syz = -g0 * my * mz + g2 * (u1y * u1z - u2y * u2z) + g3 * (u1y * u2z + u2y * u1z)
+    return (d00, sxy - g1 * mz, sxz + g1 * my, sxy + g1 * mz, d11, syz - g1 * mx,
+            sxz - g1 * my, syz + g1 * mx, d22)
+
+
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def axial_torque_of(mx, my, mz, px, py, pz, a, b):
+    """τ0 = a (p − (m·p) m) + b m × p (N·m) from the series' values a, b (N·m) at m·p."""
+    c = mx * px + my * py + mz * pz
+    return (a * (px - c * mx) + b * (my * pz - mz * py), a * (py - c * my) + b * (mz * px - mx * pz),
+            a * (pz - c * mz) + b * (mx * py - my * px))
+
+
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def slonczewski_torque(mx, my, mz, aj, px, py, pz):
+    """Prescribed torque τ = a_J M_s V m × (m × p) (N·m), ``aj`` = a_J M_s V (N·m)."""
+    c = mx * px + my * py + mz * pz
+    return aj * (c * mx - px), aj * (c * my - py), aj * (c * mz - pz)
+
+
 @njit(cache=True, error_model="numpy")
 def llgs_rhs(m, tau, mp, mv, bth, out):
-    """dm/dt (1/s) of k macrospins, Landau–Lifshitz form of the LLGS equation:
-    Ω = −γ m × B + γ τ/(M_s V), dm/dt = (Ω + α m × Ω)/(1 + α²)."""
+    """dm/dt (1/s) of k macrospins, Landau–Lifshitz form of the LLGS equation
+    (:func:`precession_rate`, :func:`landau_lifshitz_rate`)."""
     for g in range(m.shape[0]):
         mx, my, mz = m[g, 0], m[g, 1], m[g, 2]
-        ms, alpha, gam, bk, tf = mp[g, 0], mp[g, 2], mp[g, 3], mp[g, 4], mp[g, 5]
-        proj = mx * mv[g, 0, 0] + my * mv[g, 0, 1] + mz * mv[g, 0, 2]
-        bx = mv[g, 2, 0] + bk * proj * mv[g, 0, 0] - _MU0 * ms * mv[g, 1, 0] * mx + bth[g, 0]
-        by = mv[g, 2, 1] + bk * proj * mv[g, 0, 1] - _MU0 * ms * mv[g, 1, 1] * my + bth[g, 1]
-        bz = mv[g, 2, 2] + bk * proj * mv[g, 0, 2] - _MU0 * ms * mv[g, 1, 2] * mz + bth[g, 2]
-        ox = -gam * (my * bz - mz * by) + tf * tau[g, 0]
-        oy = -gam * (mz * bx - mx * bz) + tf * tau[g, 1]
-        oz = -gam * (mx * by - my * bx) + tf * tau[g, 2]
-        c = 1.0 / (1.0 + alpha * alpha)
-        out[g, 0] = c * (ox + alpha * (my * oz - mz * oy))
-        out[g, 1] = c * (oy + alpha * (mz * ox - mx * oz))
-        out[g, 2] = c * (oz + alpha * (mx * oy - my * ox))
+        ox, oy, oz = precession_rate(
+            mx, my, mz, mp[g, 0], mp[g, 3], mp[g, 4], mp[g, 5], mv[g, 0, 0], mv[g, 0, 1],
+            mv[g, 0, 2], mv[g, 1, 0], mv[g, 1, 1], mv[g, 1, 2], mv[g, 2, 0] + bth[g, 0],
+            mv[g, 2, 1] + bth[g, 1], mv[g, 2, 2] + bth[g, 2], tau[g, 0], tau[g, 1], tau[g, 2])
+        out[g, 0], out[g, 1], out[g, 2] = landau_lifshitz_rate(mx, my, mz, mp[g, 2], ox, oy, oz)
 
 
 @njit(cache=True, error_model="numpy")
 def llgs_rhs_pumped(m, tau, dmat, mp, mv, bth, out, mmat, vec):
     """dm/dt (1/s) of k macrospins with spin pumping, τ = τ0 + D ṁ exactly: the Gilbert form
     ṁ = Ω + α m × ṁ + (γ/M_sV) D ṁ solved as M ṁ = Ω, M = 1 − α[m×] − (γ/M_sV) D (3k × 3k,
-    ``dmat`` D in N·m·s), Ω = −γ m × B + γ τ0/(M_s V); without D it is :func:`llgs_rhs`."""
+    ``dmat`` D in N·m·s), Ω from :func:`precession_rate`; one magnet by
+    :func:`pumped_rate`; without D it is :func:`llgs_rhs`."""
     k = m.shape[0]
     n = 3 * k
     for g in range(k):
         mx, my, mz = m[g, 0], m[g, 1], m[g, 2]
-        ms, alpha, gam, bk, tf = mp[g, 0], mp[g, 2], mp[g, 3], mp[g, 4], mp[g, 5]
-        proj = mx * mv[g, 0, 0] + my * mv[g, 0, 1] + mz * mv[g, 0, 2]
-        bx = mv[g, 2, 0] + bk * proj * mv[g, 0, 0] - _MU0 * ms * mv[g, 1, 0] * mx + bth[g, 0]
-        by = mv[g, 2, 1] + bk * proj * mv[g, 0, 1] - _MU0 * ms * mv[g, 1, 1] * my + bth[g, 1]
-        bz = mv[g, 2, 2] + bk * proj * mv[g, 0, 2] - _MU0 * ms * mv[g, 1, 2] * mz + bth[g, 2]
-        vec[3 * g] = -gam * (my * bz - mz * by) + tf * tau[g, 0]
-        vec[3 * g + 1] = -gam * (mz * bx - mx * bz) + tf * tau[g, 1]
-        vec[3 * g + 2] = -gam * (mx * by - my * bx) + tf * tau[g, 2]
+        vec[3 * g], vec[3 * g + 1], vec[3 * g + 2] = precession_rate(
+            mx, my, mz, mp[g, 0], mp[g, 3], mp[g, 4], mp[g, 5], mv[g, 0, 0], mv[g, 0, 1],
+            mv[g, 0, 2], mv[g, 1, 0], mv[g, 1, 1], mv[g, 1, 2], mv[g, 2, 0] + bth[g, 0],
+            mv[g, 2, 1] + bth[g, 1], mv[g, 2, 2] + bth[g, 2], tau[g, 0], tau[g, 1], tau[g, 2])
+    if k == 1:
+        out[0, 0], out[0, 1], out[0, 2] = pumped_rate(
+            m[0, 0], m[0, 1], m[0, 2], mp[0, 2], mp[0, 5], dmat[0, 0], dmat[0, 1], dmat[0, 2],
+            dmat[1, 0], dmat[1, 1], dmat[1, 2], dmat[2, 0], dmat[2, 1], dmat[2, 2], vec[0],
+            vec[1], vec[2])
+        return
+    for g in range(k):
+        mx, my, mz, alpha, tf = m[g, 0], m[g, 1], m[g, 2], mp[g, 2], mp[g, 5]
         for a in range(3):
             for c in range(n):
                 mmat[3 * g + a, c] = -tf * dmat[3 * g + a, c]
@@ -786,13 +886,11 @@ def llgs_rhs_pumped(m, tau, dmat, mp, mv, bth, out, mmat, vec):
 
 @njit(cache=True, error_model="numpy")
 def _slonczewski(m, slon, tau):
-    """Prescribed torque τ = a_J M_s V m × (m × p), slon[g] = (a_J M_s V (N·m), p)."""
+    """Prescribed torque of k magnets (:func:`slonczewski_torque`), slon[g] = (a_J M_s V
+    (N·m), p)."""
     for g in range(m.shape[0]):
-        aj, px, py, pz = slon[g, 0], slon[g, 1], slon[g, 2], slon[g, 3]
-        mp_ = m[g, 0] * px + m[g, 1] * py + m[g, 2] * pz
-        tau[g, 0] = aj * (mp_ * m[g, 0] - px)
-        tau[g, 1] = aj * (mp_ * m[g, 1] - py)
-        tau[g, 2] = aj * (mp_ * m[g, 2] - pz)
+        tau[g, 0], tau[g, 1], tau[g, 2] = slonczewski_torque(
+            m[g, 0], m[g, 1], m[g, 2], slon[g, 0], slon[g, 1], slon[g, 2], slon[g, 3])
 
 
 @njit(cache=True, error_model="numpy")

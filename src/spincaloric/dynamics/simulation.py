@@ -703,11 +703,12 @@ class Simulation:
         if method == "rk45" and ensemble > 1:
             threads = get_num_threads()  # the trajectories in parallel
         elif method != "rk45" and ensemble >= ENSEMBLE_KERNEL_MIN:
-            from .ensemble import LANES
+            from .ensemble import LANES, SOLVED_LANES
 
             threads = get_num_threads()
+            widest = SOLVED_LANES if _mode(self) == 1 else LANES
             # every thread busy: a small ensemble (a task of a map) in narrower chunks
-            lanes = min(LANES, max(ENSEMBLE_KERNEL_MIN, -(-ensemble // threads)))
+            lanes = min(widest, max(ENSEMBLE_KERNEL_MIN, -(-ensemble // threads)))
         step = dt if method != "rk45" else rk45_step(
             largest_field(self, mp, mv, m0, slon, slot, offsets, values, amp, tset)[0], rtol,
             max_step)
