@@ -320,7 +320,11 @@ def _axial_lanes(y, tab, pumping, tau, dmat, w, n):
     px, py, pz = axis[0], axis[1], axis[2]
     for e in range(n):
         cl[e] = y[0, 0, e] * px + y[0, 1, e] * py + y[0, 2, e] * pz
-    _series_values(tab, pumping, True, n)
+    flat = tab[11]
+    if _halves_needed(flat, pumping, True):
+        _halves_lanes(cl, flat, val, pumping, True, n)
+    else:
+        _series_values(tab, pumping, True, n)
     no = 2 + unk.shape[0]
     for i in range(unk.shape[0]):
         for e in range(n):
@@ -372,15 +376,29 @@ def _omega_one(mx, my, mz, par, e, tx, ty, tz):
                            par[_FIELD + 1, e], par[_FIELD + 2, e], tx, ty, tz)
 
 
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def _halves_needed(flat, pumping, unknowns):
+    """Whether flat holds the halves (:func:`~.kernels.series_halves`) of every output a
+    stage needs: a, b, with ``pumping`` D's, with ``unknowns`` the tabulated unknowns."""
+    nout = (flat.shape[0] - 1) // (2 * HALF_TERMS + 1)
+    need = nout if unknowns and nout > 6 else (6 if pumping else 2)
+    return flat[-1] >= need
+
+
 @njit(cache=True, error_model="numpy", fastmath=True)
-def _halves_lanes(cl, flat, val, no, pumping, n):
-    """The outputs a, b (and with ``pumping`` D's g0 … g3, rows no …) into val (nt + 6, L) at
-    c = m·p (cl (L,)) from the halves shared by the lanes (:func:`~.kernels.series_at`), one
-    output per lane loop: LLVM counts each coefficient's address as a pointer to check against
-    the loop's stores, and vectorises a loop with one output's 34 but not with two's."""
-    for j in range(6 if pumping else 2):
-        row = j if j < 2 else no + j - 2
-        half = (int(flat[12 * HALF_TERMS + j]) + 1) // 2
+def _halves_lanes(cl, flat, val, pumping, unknowns, n):
+    """The outputs a, b, with ``pumping`` D's g0 … g3, with ``unknowns`` the tabulated
+    unknowns into val (nt + 6, L; rows as :func:`_lane_series`) at c = m·p (cl (L,)) from
+    the halves shared by the lanes (:func:`~.kernels.series_at`), one output per lane loop:
+    LLVM counts each coefficient's address as a pointer to check against the loop's stores,
+    and vectorises a loop with one output's 34 but not with two's."""
+    nout = (flat.shape[0] - 1) // (2 * HALF_TERMS + 1)
+    no = nout - 4
+    for j in range(nout):
+        if (2 <= j < 6 and not pumping) or (j >= 6 and not unknowns):
+            continue
+        row = j if j < 2 else (no + j - 2 if j < 6 else j - 4)
+        half = (int(flat[2 * HALF_TERMS * nout + j]) + 1) // 2
         if half == 0:
             for e in range(n):
                 val[row, e] = 0.0
@@ -411,8 +429,8 @@ def _stage_one(mode, y, kp, h, kout, par, tab, pumping, fresh, n):
         for e in range(n):
             cl[e] = ((y[0, 0, e] + h * kp[0, 0, e]) * px + (y[0, 1, e] + h * kp[0, 1, e]) * py
                      + (y[0, 2, e] + h * kp[0, 2, e]) * pz)
-        if flat[-1] >= (6 if pumping else 2):
-            _halves_lanes(cl, flat, val, no, pumping, n)
+        if _halves_needed(flat, pumping, False):
+            _halves_lanes(cl, flat, val, pumping, False, n)
         else:
             _series_values(tab, pumping, False, n)
     if mode == 3 and pumping:
@@ -815,7 +833,7 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
     tab = (np.empty((tab_cols.shape[0], n)), tab_axis, tab_cols, tab_unk, tab_coef, tab_len,
            np.empty((max(tab_coef.shape[1], 2), n)), np.empty((max(tab_coef.shape[0], 2), n)),
            ser, np.empty((ser.shape[0] // 2 - 1, n)), np.empty(n),
-           np.zeros(12 * HALF_TERMS + 7))
+           np.zeros((2 * HALF_TERMS + 1) * (ser.shape[0] // 2 - 1) + 1))
     state = np.empty((2, n), np.uint64)  # lanes last (normals_lanes), written back at the end
     for e in range(n):
         state[0, e] = rng[first + e, 0]

@@ -388,27 +388,30 @@ HALF_TERMS = 17
 @njit(cache=True, error_model="numpy")
 def series_halves(ser, flat):
     """The halves of the contracted series' (:func:`contract_series`) outputs a, b, D's
-    g0 … g3, in turn while their degree is ≤ 32, into flat (12 HALF_TERMS,): output j's even
-    half at 2j HALF_TERMS, its odd half after it, zero beyond the terms kept
-    (:func:`series_at`), the terms kept of each at flat[12 HALF_TERMS + j]. Returns how many
-    outputs (0 … 6)."""
+    g0 … g3, then the tabulated unknowns (nout = 6 + nt in all), in turn while their degree is
+    ≤ 32, into flat ((2 HALF_TERMS + 1) nout + 1,): output j's even half at 2j HALF_TERMS, its
+    odd half after it, zero beyond the terms kept (:func:`series_at`), the terms kept of each
+    at 2 HALF_TERMS nout + j; one array read at offsets known when compiled, which a
+    vectorised lane loop checks against its stores at once. Returns how many outputs
+    (0 … nout)."""
     nout = (ser.shape[0] - 2) // 2
     no = nout - 4
-    for j in range(6):
-        o = j if j < 2 else no + j - 2
+    for j in range(nout):
+        o = j if j < 2 else (no + j - 2 if j < 6 else j - 4)
         n = ser[0, o]
         if n > 2 * HALF_TERMS - 1:
             return j
-        flat[12 * HALF_TERMS + j] = n
+        flat[2 * HALF_TERMS * nout + j] = n
         for k in range(HALF_TERMS):
             flat[2 * j * HALF_TERMS + k] = ser[2 + o, k] if 2 * k < n else 0.0
             flat[(2 * j + 1) * HALF_TERMS + k] = ser[2 + nout + o, k] if 2 * k + 1 < n else 0.0
-    return 6
+    return nout
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
 def series_at(flat, j, x, c, terms):
-    """Output j (0, 1: a, b; 2 … 5: D's g0 … g3) of the halves in flat (:func:`series_halves`)
+    """Output j (0, 1: a, b; 2 … 5: D's g0 … g3; then the unknowns) of the halves in flat
+    (:func:`series_halves`)
     at c = m·p, x = 2c² − 1: Σ_k e_k T_k(x) + c Σ_k β_k T_k(x) over ``terms`` (2 …
     HALF_TERMS, a constant where called, so that the sum is unrolled) terms each, T_k(x) by
     its recurrence."""
@@ -671,6 +674,17 @@ def pumping_field_lanes(y, dmat, mp, theta, cmat, xi, bth, n):
     applied as the field m_g × δτ_g/(M_s V) that exerts it (held over the step as Brown's).
     y (k, 3, L) magnetizations, mp (k, 6, L) magnet parameters, ``cmat`` (3k, 3k, L)
     scratch."""
+    if y.shape[0] == 1:  # one magnet: every lane's 3 × 3 algebra in registers
+        for e in range(n):
+            tx, ty, tz = pumping_torque_one(
+                y[0, 0, e], y[0, 1, e], y[0, 2, e], dmat[0, 0, e], dmat[0, 1, e],
+                dmat[0, 2, e], dmat[1, 0, e], dmat[1, 1, e], dmat[1, 2, e], dmat[2, 0, e],
+                dmat[2, 1, e], dmat[2, 2, e], theta[0, e], xi[0, e], xi[1, e], xi[2, e])
+            inv = 1.0 / (mp[0, 0, e] * mp[0, 1, e])
+            bth[0, 0, e] += inv * (y[0, 1, e] * tz - y[0, 2, e] * ty)
+            bth[0, 1, e] += inv * (y[0, 2, e] * tx - y[0, 0, e] * tz)
+            bth[0, 2, e] += inv * (y[0, 0, e] * ty - y[0, 1, e] * tx)
+        return
     sq = np.empty(n)
     _pumping_covariance_lanes(y, dmat, theta, cmat, sq, n)
     _cholesky_times_lanes(cmat, xi, sq, n)
@@ -681,6 +695,35 @@ def pumping_field_lanes(y, dmat, mp, theta, cmat, xi, bth, n):
             bth[g, 0, e] += inv * (y[g, 1, e] * tz - y[g, 2, e] * ty)
             bth[g, 1, e] += inv * (y[g, 2, e] * tx - y[g, 0, e] * tz)
             bth[g, 2, e] += inv * (y[g, 0, e] * ty - y[g, 1, e] * tx)
+
+
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def pumping_torque_one(mx, my, mz, d00, d01, d02, d10, d11, d12, d20, d21, d22, theta, x0, x1,
+                       x2):
+    """The pumping channels' torque noise δτ = L ξ (N·m) of one magnet on scalars, as
+    :func:`_pumping_covariance_lanes` and :func:`_cholesky_times_lanes` for k = 1: the
+    covariance θ (J Dᵀ + D Jᵀ) (J = [m×], D (N·m·s) row by row, θ (J/s)) plus its largest
+    diagonal entry times m mᵀ, L its Cholesky factor (a zero pivot gives a zero column),
+    ξ = (x0, x1, x2) standard normals."""
+    a00, a01, a02 = my * d02 - mz * d01, my * d12 - mz * d11, my * d22 - mz * d21  # J Dᵀ
+    a10, a11, a12 = mz * d00 - mx * d02, mz * d10 - mx * d12, mz * d20 - mx * d22
+    a20, a21, a22 = mx * d01 - my * d00, mx * d11 - my * d10, mx * d21 - my * d20
+    c00, c11, c22 = 2.0 * a00 * theta, 2.0 * a11 * theta, 2.0 * a22 * theta
+    c10, c20, c21 = (a10 + a01) * theta, (a20 + a02) * theta, (a21 + a12) * theta
+    big = max(max(max(0.0, c00), c11), c22)
+    c00 += big * mx * mx
+    c11 += big * my * my
+    c22 += big * mz * mz
+    c10 += big * my * mx
+    c20 += big * mz * mx
+    c21 += big * mz * my
+    l00 = math.sqrt(max(c00, 0.0))
+    l10 = c10 / l00 if l00 > 0.0 else 0.0
+    l20 = c20 / l00 if l00 > 0.0 else 0.0
+    l11 = math.sqrt(max(c11 - l10 * l10, 0.0))
+    l21 = (c21 - l20 * l10) / l11 if l11 > 0.0 else 0.0
+    l22 = math.sqrt(max(c22 - l20 * l20 - l21 * l21, 0.0))
+    return l00 * x0, l10 * x0 + l11 * x1, l20 * x0 + l21 * x1 + l22 * x2
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
