@@ -764,6 +764,45 @@ def _crossings(y, k1, k2, k3, k4, refl, pold, tt, dt, heun, t_cross, first, n):
                 t_cross[first + e, g] = tt + dt * theta
 
 
+@njit(cache=True, error_model="numpy", fastmath=True)
+def _finish_one(y, ks, dt, heun, refl, pold, p1, tt, t_cross, first, n):
+    """The end of one magnet's step (k = 1): m += dt (k₁ + k₂)/2 (Heun) or dt (k₁ + 2k₂ + 2k₃
+    + k₄)/6 (RK4) from the stages' rates ks (4, 1, 3, L), the switching events as
+    :func:`_crossings` (p1 (L,) scratch: ref·m before normalising), m normalised, and pold
+    (1, L) = ref·m for the next step; the arithmetic in vectorised loops, the rare crossings
+    lane by lane."""
+    for e in range(n):
+        if heun:
+            mx = y[0, 0, e] + 0.5 * dt * (ks[0, 0, 0, e] + ks[1, 0, 0, e])
+            my = y[0, 1, e] + 0.5 * dt * (ks[0, 0, 1, e] + ks[1, 0, 1, e])
+            mz = y[0, 2, e] + 0.5 * dt * (ks[0, 0, 2, e] + ks[1, 0, 2, e])
+        else:
+            mx = y[0, 0, e] + dt / 6.0 * (ks[0, 0, 0, e] + 2.0 * ks[1, 0, 0, e]
+                                          + 2.0 * ks[2, 0, 0, e] + ks[3, 0, 0, e])
+            my = y[0, 1, e] + dt / 6.0 * (ks[0, 0, 1, e] + 2.0 * ks[1, 0, 1, e]
+                                          + 2.0 * ks[2, 0, 1, e] + ks[3, 0, 1, e])
+            mz = y[0, 2, e] + dt / 6.0 * (ks[0, 0, 2, e] + 2.0 * ks[1, 0, 2, e]
+                                          + 2.0 * ks[2, 0, 2, e] + ks[3, 0, 2, e])
+        p1[e] = refl[0, 0, e] * mx + refl[0, 1, e] * my + refl[0, 2, e] * mz
+        inv = 1.0 / math.sqrt(mx * mx + my * my + mz * mz)
+        y[0, 0, e], y[0, 1, e], y[0, 2, e] = mx * inv, my * inv, mz * inv
+    for e in range(n):
+        if pold[0, e] >= 0.0 and p1[e] < 0.0:
+            p0 = pold[0, e]
+            if heun:
+                theta = p0 / (p0 - p1[e])
+            else:
+                a1, a23, a4 = 0.0, 0.0, 0.0
+                for c in range(3):
+                    a1 += refl[0, c, e] * ks[0, 0, c, e]
+                    a23 += refl[0, c, e] * (ks[1, 0, c, e] + ks[2, 0, c, e])
+                    a4 += refl[0, c, e] * ks[3, 0, c, e]
+                theta = rk4_crossing(p0, a1, a23, a4, dt)
+            t_cross[first + e, 0] = tt + dt * theta
+    for e in range(n):
+        pold[0, e] = refl[0, 0, e] * y[0, 0, e] + refl[0, 1, e] * y[0, 1, e] + refl[0, 2, e] * y[0, 2, e]
+
+
 @njit(cache=True, error_model="numpy")
 def _shared_lanes(mode, first, n, d0, amp, tset):
     """How many lanes' drives to evaluate: 1 when the chunk's lanes share their drives (static
@@ -822,6 +861,7 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
     sl = np.empty((k, 4, n))
     temps = np.empty((k, n))
     pold = np.empty((k, n))
+    p1 = np.empty(n)
     # the thermal fields (_noise_lanes)
     cur = np.empty(slot.shape[0])
     vl = np.empty((slot.shape[0], n))
@@ -866,12 +906,14 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                 for c in range(3):
                     out[first + e, si, g, c] = y[g, c, e]
         si += 1
+    first_step = True
     while si < n_save:
         tt = step * dt
-        for g in range(k):
+        for g in range(k if first_step or not one else 0):  # one magnet: _finish_one's
             for e in range(n):
                 pold[g, e] = (refl[g, 0, e] * y[g, 0, e] + refl[g, 1, e] * y[g, 1, e]
                               + refl[g, 2, e] * y[g, 2, e])
+        first_step = False
         if has_tables:
             _drives_lanes(mode, tt, first, nl, d0, slot, tset, offsets, times, values, amp, r0, f,
                           t, d, rd, fd, td, rd1, fd1, td1, tab, cur, vl)
@@ -890,9 +932,7 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                 _drives_lanes(mode, tt + dt, first, nl, d0, slot, tset, offsets, times, values,
                               amp, r0, f, t, d, rd, fd, td, rd1, fd1, td1, tab, cur, vl)
             _stage_one(mode, y, ks[0], dt, ks[1], par, tab, pumping, True, n)
-            for c in range(3):
-                for e in range(n):
-                    y[0, c, e] += 0.5 * dt * (ks[0, 0, c, e] + ks[1, 0, c, e])
+            _finish_one(y, ks, dt, True, refl, pold, p1, tt, t_cross, first, n)
         elif one:
             _stage_one(mode, y, y, 0.0, ks[0], par, tab, pumping, True, n)
             if has_tables:
@@ -905,10 +945,7 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                 _drives_lanes(mode, tt + dt, first, nl, d0, slot, tset, offsets, times, values,
                               amp, r0, f, t, d, rd, fd, td, rd1, fd1, td1, tab, cur, vl)
             _stage_one(mode, y, ks[2], dt, ks[3], par, tab, pumping, True, n)
-            for c in range(3):
-                for e in range(n):
-                    y[0, c, e] += dt / 6.0 * (ks[0, 0, c, e] + 2.0 * ks[1, 0, c, e]
-                                              + 2.0 * ks[2, 0, c, e] + ks[3, 0, c, e])
+            _finish_one(y, ks, dt, False, refl, pold, p1, tt, t_cross, first, n)
         elif heun:
             # the torque first: an internal magnet's temperature is one of its unknowns
             _torque_lanes(mode, y, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
@@ -987,16 +1024,13 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                     for e in range(n):
                         y[g, c, e] += dt / 6.0 * (k1[g, c, e] + 2.0 * k2[g, c, e]
                                                   + 2.0 * k3[g, c, e] + k4[g, c, e])
-        if one:
-            _crossings(y, ks[0], ks[1], ks[2], ks[3], refl, pold, tt, dt, heun,
-                       t_cross, first, n)
-        else:
+        if not one:
             _crossings(y, k1, k2, k3, k4, refl, pold, tt, dt, heun, t_cross, first, n)
-        for g in range(k):
-            for e in range(n):
-                nrm = math.sqrt(y[g, 0, e] ** 2 + y[g, 1, e] ** 2 + y[g, 2, e] ** 2)
-                for c in range(3):
-                    y[g, c, e] /= nrm
+            for g in range(k):
+                for e in range(n):
+                    nrm = math.sqrt(y[g, 0, e] ** 2 + y[g, 1, e] ** 2 + y[g, 2, e] ** 2)
+                    for c in range(3):
+                        y[g, c, e] /= nrm
         step += 1
         while si < n_save and save_step[si] <= step:
             for e in range(n):
