@@ -67,8 +67,10 @@ def _rhs_lanes(mode, y, mp, mv, bth, tau, out, n):
         for e in range(n):
             ox, oy, oz = _omega_lane(y, g, e, mp, mv, bth, tau[g, 0, e], tau[g, 1, e],
                                      tau[g, 2, e])
+            alpha = mp[g, 2, e]
             out[g, 0, e], out[g, 1, e], out[g, 2, e] = landau_lifshitz_rate(
-                y[g, 0, e], y[g, 1, e], y[g, 2, e], mp[g, 2, e], ox, oy, oz)
+                y[g, 0, e], y[g, 1, e], y[g, 2, e], alpha, 1.0 / (1.0 + alpha * alpha), ox, oy,
+                oz)
 
 
 @njit(cache=True, error_model="numpy")
@@ -343,7 +345,8 @@ def _axial_lanes(y, tab, pumping, tau, dmat, w, n):
 
 
 #: rows of a chunk's parameters of one magnet, lanes last (:func:`_one_parameters`)
-_MS, _ALPHA, _GAMMA, _BK, _TF, _AXIS, _DEMAG, _FIELD, _SLON, _NPAR = 0, 1, 2, 3, 4, 5, 8, 11, 14, 18
+_MS, _ALPHA, _GAMMA, _BK, _TF, _AXIS, _DEMAG, _FIELD, _SLON, _GILBERT, _NPAR = \
+    0, 1, 2, 3, 4, 5, 8, 11, 14, 18, 19
 
 
 @njit(cache=True, error_model="numpy")
@@ -352,13 +355,14 @@ def _one_parameters(mp, mv, slon, bth, par, n):
     lane loop reads few arrays (LLVM vectorises a loop only if it can check the arrays it
     writes against those it reads at run time, a handful of pairs): M_s, α, γ, B_K, γ/M_sV,
     the easy axis, the demagnetizing factors, B_ext + B_th (T, from bth (1, 3, L)), a_J M_s V
-    and p (layouts of :func:`_chunk`'s mp, mv, slon)."""
+    and p, 1/(1 + α²) (layouts of :func:`_chunk`'s mp, mv, slon)."""
     for e in range(n):
         par[_MS, e] = mp[0, 0, e]
         par[_ALPHA, e] = mp[0, 2, e]
         par[_GAMMA, e] = mp[0, 3, e]
         par[_BK, e] = mp[0, 4, e]
         par[_TF, e] = mp[0, 5, e]
+        par[_GILBERT, e] = 1.0 / (1.0 + mp[0, 2, e] * mp[0, 2, e])
         for c in range(3):
             par[_AXIS + c, e] = mv[0, 0, c, e]
             par[_DEMAG + c, e] = mv[0, 1, c, e]
@@ -452,7 +456,7 @@ def _stage_one(mode, y, kp, h, kout, par, tab, pumping, fresh, n):
             tx, ty, tz = axial_torque_of(mx, my, mz, px, py, pz, val[0, e], val[1, e])
             ox, oy, oz = _omega_one(mx, my, mz, par, e, tx, ty, tz)
             kout[0, 0, e], kout[0, 1, e], kout[0, 2, e] = landau_lifshitz_rate(
-                mx, my, mz, par[_ALPHA, e], ox, oy, oz)
+                mx, my, mz, par[_ALPHA, e], par[_GILBERT, e], ox, oy, oz)
     else:
         w = 1.0 if mode == 2 else 0.0
         for e in range(n):
@@ -462,7 +466,7 @@ def _stage_one(mode, y, kp, h, kout, par, tab, pumping, fresh, n):
                                             par[_SLON + 2, e], par[_SLON + 3, e])
             ox, oy, oz = _omega_one(mx, my, mz, par, e, tx, ty, tz)
             kout[0, 0, e], kout[0, 1, e], kout[0, 2, e] = landau_lifshitz_rate(
-                mx, my, mz, par[_ALPHA, e], ox, oy, oz)
+                mx, my, mz, par[_ALPHA, e], par[_GILBERT, e], ox, oy, oz)
 
 
 @njit(cache=True, error_model="numpy")
