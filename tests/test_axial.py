@@ -299,3 +299,38 @@ def test_each_drive_slot_is_exact_in_its_own_units():
     a = series.run(0.3e-9, n_save=4, method="rk4", dt=1e-13).m
     b = solved.run(0.3e-9, n_save=4, method="rk4", dt=1e-13).m
     assert np.abs(a - b).max() < 1e-8
+
+
+@pytest.mark.parametrize("terms", [0, 1, 2, 3, 16, 17, 18, 19, 33, 34])
+def test_series_halves_sum_the_series_unrolled(terms):
+    """The lane kernels' unrolled sums (:func:`kernels.series_at`, 9 or 17 terms a half, from
+    :func:`kernels.series_halves`) equal the contracted Chebyshev series evaluated by NumPy,
+    for every output (a, b, D's four); a series beyond degree 32 is counted out (the kernels
+    then sum it in general form)."""
+    from numpy.polynomial import chebyshev
+
+    rng = np.random.default_rng(terms)
+    width = 40
+    coef = rng.normal(size=(6, width)) * 0.8 ** np.arange(width)  # rows a, b, g0 … g3
+    lens = np.array([terms, max(terms - 1, 0), terms, 5, 0, max(terms - 2, 0)], np.int64)
+    for r in range(6):
+        coef[r, lens[r]:] = 0.0
+    cols, unk = np.array([0], np.int64), np.zeros(0, np.int64)
+    ser = kernels.series_scratch(cols, unk, coef)
+    drive = np.array([1.7])
+    kernels.contract_series(drive, cols, coef, lens, ser)
+    flat = np.zeros((2 * kernels.HALF_TERMS + 1) * 6 + 1)
+    kept = kernels.series_halves(ser, flat)
+    assert kept == (6 if terms <= 33 else 0)
+    if terms > 33:
+        return
+    for j in range(6):
+        scale = drive[0] if j < 2 else 1.0
+        for c in np.linspace(-1, 1, 7):
+            want = chebyshev.chebval(c, scale * coef[j])
+            x = 2 * c * c - 1
+            for unrolled in (9, kernels.HALF_TERMS):
+                if (lens[j] + 1) // 2 > unrolled:
+                    continue
+                got = kernels.series_at(flat, j, x, c, unrolled)
+                assert abs(got - want) <= 1e-13 * max(np.abs(coef[j]).sum(), 1e-300)

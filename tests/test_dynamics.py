@@ -522,17 +522,23 @@ def test_internal_magnet_ensembles_and_noise_at_its_own_temperature(monkeypatch)
 
 @pytest.mark.slow
 @pytest.mark.parametrize("noise", [False, True])
-def test_ensemble_kernel_equals_scalar_kernel(noise, monkeypatch):
-    """The lane-vectorised multi-threaded kernel (no pivoting) against the scalar kernel
-    (pivoted solve): same trajectories, same random streams, to rounding."""
+@pytest.mark.parametrize("torque", ["series", "series, pumping", "solved", "slonczewski"])
+def test_ensemble_kernel_equals_scalar_kernel(noise, torque, monkeypatch):
+    """The lane-vectorised multi-threaded kernel (one loop per stage for one magnet; the
+    solve without pivoting) against the scalar kernel (pivoted solve): same trajectories,
+    same random streams, to rounding, for each torque path."""
     from spincaloric.dynamics import simulation
 
     mag = MagnetParameters(saturation_magnetization=8e5, volume=5e-25, damping=0.05,
                            anisotropy_field=1.2, demagnetizing_factors=[0, 0, 1])
     rng = np.random.default_rng(5)
     start = random_unit(rng, (10, 1))
+    kind = {"torque": "slonczewski", "slonczewski": {"free": (2e-3, [1.0, 0, 0])}} \
+        if torque == "slonczewski" else {"pumping": "pumping" in torque,
+                                         "tabulate": torque != "solved"}
     sim = Simulation(valve(fixed=(1, 0, 0), voltage=-3e-3, delta_t=5.0,
-                           regime="noninteracting"), {"free": mag})
+                           regime="noninteracting"), {"free": mag}, **kind)
+    assert (sim.torque_table is None) == (torque != "series" and "series" not in torque)
     kw = dict(until=0.3e-9, n_save=31, ensemble=10, initial=start, dt=5e-14, seed=11,
               method="heun" if noise else "rk4", temperature_noise=noise)
     monkeypatch.setattr(simulation, "ENSEMBLE_KERNEL_MIN", 10**9)

@@ -2,7 +2,11 @@
 
 The state of a chunk of L trajectories is stored lane-last, (k, 3, L), and every operation
 loops innermost over the lanes, so the compiler emits SIMD code; chunks run in parallel
-threads (``prange``). The circuit torque solves one small system per lane by Gaussian
+threads (``prange``). One magnet's stage (field, prescribed or series torque, spin pumping's
+D and solve for ṁ) is one loop over the lanes (:func:`_stage_one`) built from the scalar
+kernels' expressions; LLVM vectorises a loop only if it can check its stores against its loads
+at run time in a few comparisons, so such a loop writes three rows and reads its parameters
+from one array. The circuit torque solves one small system per lane by Gaussian
 elimination without pivoting: the Kirchhoff matrix has a positive-definite symmetric part in the
 conjugate variables (non-negative entropy production), for which elimination without pivoting
 is stable; tests compare it with the pivoted scalar kernel.
