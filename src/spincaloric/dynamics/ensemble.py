@@ -777,8 +777,9 @@ def _finish_one(y, ks, dt, heun, refl, pold, p1, tt, t_cross, first, n):
     """The end of one magnet's step (k = 1): m += dt (k₁ + k₂)/2 (Heun) or dt (k₁ + 2k₂ + 2k₃
     + k₄)/6 (RK4) from the stages' rates ks (4, 1, 3, L), the switching events as
     :func:`_crossings` (p1 (L,) scratch: ref·m before normalising), m normalised, and pold
-    (1, L) = ref·m for the next step; the arithmetic in vectorised loops, the rare crossings
-    lane by lane."""
+    (1, L) = ref·m for the next step; in one vectorised loop that counts the lanes whose
+    ref·m fell through zero, which are then timed lane by lane."""
+    fell = 0
     for e in range(n):
         if heun:
             mx = y[0, 0, e] + 0.5 * dt * (ks[0, 0, 0, e] + ks[1, 0, 0, e])
@@ -791,10 +792,15 @@ def _finish_one(y, ks, dt, heun, refl, pold, p1, tt, t_cross, first, n):
                                           + 2.0 * ks[2, 0, 1, e] + ks[3, 0, 1, e])
             mz = y[0, 2, e] + dt / 6.0 * (ks[0, 0, 2, e] + 2.0 * ks[1, 0, 2, e]
                                           + 2.0 * ks[2, 0, 2, e] + ks[3, 0, 2, e])
-        p1[e] = refl[0, 0, e] * mx + refl[0, 1, e] * my + refl[0, 2, e] * mz
+        rx, ry, rz = refl[0, 0, e], refl[0, 1, e], refl[0, 2, e]
+        p = rx * mx + ry * my + rz * mz
+        fell += 1 if pold[0, e] >= 0.0 and p < 0.0 else 0
+        p1[e] = p
         inv = 1.0 / math.sqrt(mx * mx + my * my + mz * mz)
-        y[0, 0, e], y[0, 1, e], y[0, 2, e] = mx * inv, my * inv, mz * inv
-    for e in range(n):
+        mx, my, mz = mx * inv, my * inv, mz * inv
+        y[0, 0, e], y[0, 1, e], y[0, 2, e] = mx, my, mz
+        pold[1, e] = rx * mx + ry * my + rz * mz
+    for e in range(n if fell else 0):
         if pold[0, e] >= 0.0 and p1[e] < 0.0:
             p0 = pold[0, e]
             if heun:
@@ -808,7 +814,7 @@ def _finish_one(y, ks, dt, heun, refl, pold, p1, tt, t_cross, first, n):
                 theta = rk4_crossing(p0, a1, a23, a4, dt)
             t_cross[first + e, 0] = tt + dt * theta
     for e in range(n):
-        pold[0, e] = refl[0, 0, e] * y[0, 0, e] + refl[0, 1, e] * y[0, 1, e] + refl[0, 2, e] * y[0, 2, e]
+        pold[0, e] = pold[1, e]
 
 
 @njit(cache=True, error_model="numpy")
@@ -868,7 +874,7 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
     mvl = np.empty((k, 3, 3, n))
     sl = np.empty((k, 4, n))
     temps = np.empty((k, n))
-    pold = np.empty((k, n))
+    pold = np.empty((k + 1, n))  # ref·m at the step's start (a last row of scratch)
     p1 = np.empty(n)
     # the thermal fields (_noise_lanes)
     cur = np.empty(slot.shape[0])
