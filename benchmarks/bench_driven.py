@@ -62,8 +62,15 @@ def rates(name: str, until: float, n_ens: int, repeat: int, series: bool, single
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="64 trajectories, one repetition")
+    ap.add_argument("--wer", type=int, metavar="N",
+                    help="only the write-error-rate job (series in m·p), N trajectories")
     args = ap.parse_args(argv)
     repeat = 1 if args.quick else 3
+    if args.wer:
+        rate = rates("thermal_switching_pillar.toml", 8e-9, args.wer, repeat, True, False)
+        for key, value in rate.items():
+            print(f"thermal_switching_pillar.toml: {key}: {value:.4g}")
+        return
     jobs = (("pillar_write_pulse.toml", 3.1e-9, 64 if args.quick else 512, True),
             ("thermal_switching_pillar.toml", 8e-9, 32 if args.quick else 256, False))
     print("| job | solved every stage | series in m·p | ratio |\n|---|---|---|---|")
