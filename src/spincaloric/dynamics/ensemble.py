@@ -376,15 +376,6 @@ def _one_parameters(mp, mv, slon, bth, par, n):
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
-def _omega_one(mx, my, mz, par, e, tx, ty, tz):
-    """Ω (1/s) of one magnet in lane e from par (:func:`_one_parameters`)."""
-    return precession_rate(mx, my, mz, par[_MS, e], par[_GAMMA, e], par[_BK, e], par[_TF, e],
-                           par[_AXIS, e], par[_AXIS + 1, e], par[_AXIS + 2, e], par[_DEMAG, e],
-                           par[_DEMAG + 1, e], par[_DEMAG + 2, e], par[_FIELD, e],
-                           par[_FIELD + 1, e], par[_FIELD + 2, e], tx, ty, tz)
-
-
-@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
 def _halves_needed(flat, pumping, unknowns):
     """Whether flat holds the halves (:func:`~.kernels.series_halves`) of every output a
     stage needs: a, b, with ``pumping`` D's, with ``unknowns`` the tabulated unknowns."""
@@ -420,16 +411,63 @@ def _halves_lanes(cl, flat, val, pumping, unknowns, n):
                 val[row, e] = series_at(flat, j, 2.0 * c * c - 1.0, c, HALF_TERMS)
 
 
+@njit(cache=True, error_model="numpy")
+def _uniform(par, n):
+    """Whether every lane of par (:func:`_one_parameters`) holds the same parameters (B_ext +
+    B_th apart): one device's ensemble, whose stages then read them once (:func:`_stage_one`)."""
+    for r in range(_NPAR):
+        if _FIELD <= r < _FIELD + 3:
+            continue
+        for e in range(1, n):
+            if par[r, e] != par[r, 0]:
+                return False
+    return True
+
+
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def _magnet(par, e):
+    """Lane e's parameters from par (:func:`_one_parameters`), B_ext + B_th apart, as scalars:
+    (M_s, γ, B_K, γ/M_sV, u, N, α, 1/(1 + α²), a_J M_s V, p)."""
+    return (par[_MS, e], par[_GAMMA, e], par[_BK, e], par[_TF, e], par[_AXIS, e],
+            par[_AXIS + 1, e], par[_AXIS + 2, e], par[_DEMAG, e], par[_DEMAG + 1, e],
+            par[_DEMAG + 2, e], par[_ALPHA, e], par[_GILBERT, e], par[_SLON, e],
+            par[_SLON + 1, e], par[_SLON + 2, e], par[_SLON + 3, e])
+
+
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def _rate_one(mode, pumping, y, kp, h, e, q, par, val, no, px, py, pz):
+    """dm/dt (1/s) of lane e at m = y + h kp: the torque of ``mode`` (0 none, 2 prescribed, 3
+    the series' values val at m, with ``pumping`` D and the solve for ṁ), the magnet's
+    parameters q (:func:`_magnet`), B_ext + B_th from par."""
+    mx = y[0, 0, e] + h * kp[0, 0, e]
+    my = y[0, 1, e] + h * kp[0, 1, e]
+    mz = y[0, 2, e] + h * kp[0, 2, e]
+    ms, gam, bk, tf, ux, uy, uz, nx, ny, nz, alpha, gil, aj, spx, spy, spz = q
+    if mode == 3:
+        tx, ty, tz = axial_torque_of(mx, my, mz, px, py, pz, val[0, e], val[1, e])
+    else:
+        tx, ty, tz = slonczewski_torque(mx, my, mz, aj if mode == 2 else 0.0, spx, spy, spz)
+    ox, oy, oz = precession_rate(mx, my, mz, ms, gam, bk, tf, ux, uy, uz, nx, ny, nz,
+                                 par[_FIELD, e], par[_FIELD + 1, e], par[_FIELD + 2, e], tx, ty,
+                                 tz)
+    if mode == 3 and pumping:
+        d00, d01, d02, d10, d11, d12, d20, d21, d22 = axial_damping(
+            mx, my, mz, px, py, pz, val[no, e], val[no + 1, e], val[no + 2, e], val[no + 3, e])
+        return pumped_rate(mx, my, mz, alpha, tf, d00, d01, d02, d10, d11, d12, d20, d21, d22,
+                           ox, oy, oz)
+    return landau_lifshitz_rate(mx, my, mz, alpha, gil, ox, oy, oz)
+
+
 @njit(cache=True, error_model="numpy", fastmath=True)
-def _stage_one(mode, y, kp, h, kout, par, tab, pumping, fresh, n):
+def _stage_one(mode, y, kp, h, kout, par, uniform, tab, pumping, fresh, n):
     """One stage of one magnet (k = 1), lanes in one loop: dm/dt (1/s) at m = y + h kp (y, kp
     (1, 3, L), h in s: the state and the last stage's rate) into kout (1, 3, L); parameters
-    from par (:func:`_one_parameters`). A stage's loop writes three rows only: LLVM vectorises
-    a loop whose stores it can check against its loads at run time in a handful of
-    comparisons. The torque: none (mode 0), prescribed (2,
-    :func:`~.kernels.slonczewski_torque`), or the series in m·p (3) — their values at m
-    computed first when ``fresh`` (else those of :func:`_axial_lanes` at y), with ``pumping``
-    D and the LLGS solved for ṁ (:func:`~.kernels.pumped_rate`)."""
+    from par (:func:`_one_parameters`), read once when ``uniform`` (:func:`_uniform`). A
+    stage's loop writes three rows only: LLVM vectorises a loop whose stores it can check
+    against its loads at run time in a handful of comparisons. The torque: none (mode 0),
+    prescribed (2, :func:`~.kernels.slonczewski_torque`), or the series in m·p (3) — their
+    values at m computed first when ``fresh`` (else those of :func:`_axial_lanes` at y), with
+    ``pumping`` D and the LLGS solved for ṁ (:func:`~.kernels.pumped_rate`)."""
     axis, val, cl, flat = tab[1], tab[9], tab[10], tab[11]
     px, py, pz = axis[0], axis[1], axis[2]
     no = 2 + tab[3].shape[0]
@@ -441,36 +479,32 @@ def _stage_one(mode, y, kp, h, kout, par, tab, pumping, fresh, n):
             _halves_lanes(cl, flat, val, pumping, False, n)
         else:
             _series_values(tab, pumping, False, n)
-    if mode == 3 and pumping:
+    # the branches outside the loops: a loop with a branch inside does not vectorise
+    q = _magnet(par, 0)
+    if mode == 3 and pumping and uniform:
         for e in range(n):
-            mx, my, mz = y[0, 0, e] + h * kp[0, 0, e], y[0, 1, e] + h * kp[0, 1, e], \
-                y[0, 2, e] + h * kp[0, 2, e]
-            tx, ty, tz = axial_torque_of(mx, my, mz, px, py, pz, val[0, e], val[1, e])
-            ox, oy, oz = _omega_one(mx, my, mz, par, e, tx, ty, tz)
-            d00, d01, d02, d10, d11, d12, d20, d21, d22 = axial_damping(
-                mx, my, mz, px, py, pz, val[no, e], val[no + 1, e], val[no + 2, e],
-                val[no + 3, e])
-            kout[0, 0, e], kout[0, 1, e], kout[0, 2, e] = pumped_rate(
-                mx, my, mz, par[_ALPHA, e], par[_TF, e], d00, d01, d02, d10, d11, d12, d20, d21,
-                d22, ox, oy, oz)
+            kout[0, 0, e], kout[0, 1, e], kout[0, 2, e] = _rate_one(
+                3, True, y, kp, h, e, q, par, val, no, px, py, pz)
+    elif mode == 3 and pumping:
+        for e in range(n):
+            kout[0, 0, e], kout[0, 1, e], kout[0, 2, e] = _rate_one(
+                3, True, y, kp, h, e, _magnet(par, e), par, val, no, px, py, pz)
+    elif mode == 3 and uniform:
+        for e in range(n):
+            kout[0, 0, e], kout[0, 1, e], kout[0, 2, e] = _rate_one(
+                3, False, y, kp, h, e, q, par, val, no, px, py, pz)
     elif mode == 3:
         for e in range(n):
-            mx, my, mz = y[0, 0, e] + h * kp[0, 0, e], y[0, 1, e] + h * kp[0, 1, e], \
-                y[0, 2, e] + h * kp[0, 2, e]
-            tx, ty, tz = axial_torque_of(mx, my, mz, px, py, pz, val[0, e], val[1, e])
-            ox, oy, oz = _omega_one(mx, my, mz, par, e, tx, ty, tz)
-            kout[0, 0, e], kout[0, 1, e], kout[0, 2, e] = landau_lifshitz_rate(
-                mx, my, mz, par[_ALPHA, e], par[_GILBERT, e], ox, oy, oz)
-    else:
-        w = 1.0 if mode == 2 else 0.0
+            kout[0, 0, e], kout[0, 1, e], kout[0, 2, e] = _rate_one(
+                3, False, y, kp, h, e, _magnet(par, e), par, val, no, px, py, pz)
+    elif uniform:
         for e in range(n):
-            mx, my, mz = y[0, 0, e] + h * kp[0, 0, e], y[0, 1, e] + h * kp[0, 1, e], \
-                y[0, 2, e] + h * kp[0, 2, e]
-            tx, ty, tz = slonczewski_torque(mx, my, mz, w * par[_SLON, e], par[_SLON + 1, e],
-                                            par[_SLON + 2, e], par[_SLON + 3, e])
-            ox, oy, oz = _omega_one(mx, my, mz, par, e, tx, ty, tz)
-            kout[0, 0, e], kout[0, 1, e], kout[0, 2, e] = landau_lifshitz_rate(
-                mx, my, mz, par[_ALPHA, e], par[_GILBERT, e], ox, oy, oz)
+            kout[0, 0, e], kout[0, 1, e], kout[0, 2, e] = _rate_one(
+                2, False, y, kp, h, e, q, par, val, no, px, py, pz)
+    else:
+        for e in range(n):
+            kout[0, 0, e], kout[0, 1, e], kout[0, 2, e] = _rate_one(
+                2, False, y, kp, h, e, _magnet(par, e), par, val, no, px, py, pz)
 
 
 @njit(cache=True, error_model="numpy")
@@ -905,8 +939,13 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                     mvl[g, a, c, e] = mv[first + e, g, a, c]
             for c in range(4):
                 sl[g, c, e] = slon[first + e, g, c]
+    uniform = False
     if one:
         _one_parameters(mpl, mvl, sl, bth, par, n)
+        if mode == 0:  # no torque: the prescribed one's loop with a_J = 0
+            for e in range(n):
+                par[_SLON, e] = 0.0
+        uniform = _uniform(par, n)
     has_tables = slot.shape[0] > 0
     nl = _shared_lanes(mode, first, n, d0, amp, tset)  # lanes whose drives are evaluated
     step = save_step[0]  # the first step (t = step dt on the run's own clock)
@@ -941,24 +980,24 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                 for c in range(3):
                     for e in range(n):
                         par[_FIELD + c, e] = mvl[0, 2, c, e] + bth[0, c, e]
-            _stage_one(mode, y, y, 0.0, ks[0], par, tab, pumping, not noise, n)
+            _stage_one(mode, y, y, 0.0, ks[0], par, uniform, tab, pumping, not noise, n)
             if has_tables:
                 _drives_lanes(mode, tt + dt, first, nl, d0, slot, tset, offsets, times, values,
                               amp, r0, f, t, d, rd, fd, td, rd1, fd1, td1, tab, cur, vl)
-            _stage_one(mode, y, ks[0], dt, ks[1], par, tab, pumping, True, n)
+            _stage_one(mode, y, ks[0], dt, ks[1], par, uniform, tab, pumping, True, n)
             _finish_one(y, ks, dt, True, refl, pold, p1, tt, t_cross, first, n)
         elif one:
-            _stage_one(mode, y, y, 0.0, ks[0], par, tab, pumping, True, n)
+            _stage_one(mode, y, y, 0.0, ks[0], par, uniform, tab, pumping, True, n)
             if has_tables:
                 _drives_lanes(mode, tt + 0.5 * dt, first, nl, d0, slot, tset, offsets, times,
                               values, amp, r0, f, t, d, rd, fd, td, rd1, fd1, td1, tab, cur,
                               vl)
-            _stage_one(mode, y, ks[0], 0.5 * dt, ks[1], par, tab, pumping, True, n)
-            _stage_one(mode, y, ks[1], 0.5 * dt, ks[2], par, tab, pumping, True, n)
+            _stage_one(mode, y, ks[0], 0.5 * dt, ks[1], par, uniform, tab, pumping, True, n)
+            _stage_one(mode, y, ks[1], 0.5 * dt, ks[2], par, uniform, tab, pumping, True, n)
             if has_tables:
                 _drives_lanes(mode, tt + dt, first, nl, d0, slot, tset, offsets, times, values,
                               amp, r0, f, t, d, rd, fd, td, rd1, fd1, td1, tab, cur, vl)
-            _stage_one(mode, y, ks[2], dt, ks[3], par, tab, pumping, True, n)
+            _stage_one(mode, y, ks[2], dt, ks[3], par, uniform, tab, pumping, True, n)
             _finish_one(y, ks, dt, False, refl, pold, p1, tt, t_cross, first, n)
         elif heun:
             # the torque first: an internal magnet's temperature is one of its unknowns
