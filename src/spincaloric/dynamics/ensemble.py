@@ -327,8 +327,9 @@ def _axial_lanes(y, tab, pumping, tau, dmat, w, n):
     for e in range(n):
         cl[e] = y[0, 0, e] * px + y[0, 1, e] * py + y[0, 2, e] * pz
     flat = tab[11]
-    if _halves_needed(flat, pumping, True):
-        _halves_lanes(cl, flat, val, pumping, True, n)
+    top = (flat.shape[0] - 1) // (2 * HALF_TERMS + 1)  # every output (typed int: one compile)
+    if flat[-1] >= top:
+        _halves_lanes(cl, flat, val, top, n)
     else:
         _series_values(tab, pumping, True, n)
     no = 2 + unk.shape[0]
@@ -375,27 +376,17 @@ def _one_parameters(mp, mv, slon, bth, par, n):
             par[_SLON + c, e] = slon[0, c, e]
 
 
-@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
-def _halves_needed(flat, pumping, unknowns):
-    """Whether flat holds the halves (:func:`~.kernels.series_halves`) of every output a
-    stage needs: a, b, with ``pumping`` D's, with ``unknowns`` the tabulated unknowns."""
-    nout = (flat.shape[0] - 1) // (2 * HALF_TERMS + 1)
-    need = nout if unknowns and nout > 6 else (6 if pumping else 2)
-    return flat[-1] >= need
-
-
 @njit(cache=True, error_model="numpy", fastmath=True)
-def _halves_lanes(cl, flat, val, pumping, unknowns, n):
-    """The outputs a, b, with ``pumping`` D's g0 … g3, with ``unknowns`` the tabulated
-    unknowns into val (nt + 6, L; rows as :func:`_lane_series`) at c = m·p (cl (L,)) from
-    the halves shared by the lanes (:func:`~.kernels.series_at`), one output per lane loop:
-    LLVM counts each coefficient's address as a pointer to check against the loop's stores,
-    and vectorises a loop with one output's 34 but not with two's."""
+def _halves_lanes(cl, flat, val, top, n):
+    """Outputs j < ``top`` of a, b, D's g0 … g3, the tabulated unknowns (as
+    :func:`~.kernels.series_halves`) into val (nt + 6, L; rows as :func:`_lane_series`) at
+    c = m·p (cl (L,)) from the halves shared by the lanes (:func:`~.kernels.series_at`;
+    flat[-1] ≥ top), one output per lane loop: LLVM counts each coefficient's address as a
+    pointer to check against the loop's stores, and vectorises a loop with one output's 34
+    but not with two's."""
     nout = (flat.shape[0] - 1) // (2 * HALF_TERMS + 1)
     no = nout - 4
-    for j in range(nout):
-        if (2 <= j < 6 and not pumping) or (j >= 6 and not unknowns):
-            continue
+    for j in range(top):
         row = j if j < 2 else (no + j - 2 if j < 6 else j - 4)
         half = (int(flat[2 * HALF_TERMS * nout + j]) + 1) // 2
         if half == 0:
@@ -475,8 +466,9 @@ def _stage_one(mode, y, kp, h, kout, par, uniform, tab, pumping, fresh, n):
         for e in range(n):
             cl[e] = ((y[0, 0, e] + h * kp[0, 0, e]) * px + (y[0, 1, e] + h * kp[0, 1, e]) * py
                      + (y[0, 2, e] + h * kp[0, 2, e]) * pz)
-        if _halves_needed(flat, pumping, False):
-            _halves_lanes(cl, flat, val, pumping, False, n)
+        top = 6 if pumping else 2  # a, b (and D's)
+        if flat[-1] >= top:
+            _halves_lanes(cl, flat, val, top, n)
         else:
             _series_values(tab, pumping, False, n)
     # the branches outside the loops: a loop with a branch inside does not vectorise
@@ -896,6 +888,7 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
     td = np.empty((k, nq, 3, n))
     pumping = pm.shape[0] > 0  # spin pumping: τ = τ0 + D ṁ, the LLGS solved for ṁ
     one = k == 1 and mode != 1  # one magnet, its torque without a solve: fused stages
+    fresh = k > 0  # True, typed bool (a literal True would compile _stage_one once more)
     ws = np.empty((u, 3 * k, n))
     dmat = np.empty((3 * k, 3 * k, n))
     mmat = np.empty((3 * k, 3 * k, n))
@@ -984,20 +977,20 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
             if has_tables:
                 _drives_lanes(mode, tt + dt, first, nl, d0, slot, tset, offsets, times, values,
                               amp, r0, f, t, d, rd, fd, td, rd1, fd1, td1, tab, cur, vl)
-            _stage_one(mode, y, ks[0], dt, ks[1], par, uniform, tab, pumping, True, n)
+            _stage_one(mode, y, ks[0], dt, ks[1], par, uniform, tab, pumping, fresh, n)
             _finish_one(y, ks, dt, True, refl, pold, p1, tt, t_cross, first, n)
         elif one:
-            _stage_one(mode, y, y, 0.0, ks[0], par, uniform, tab, pumping, True, n)
+            _stage_one(mode, y, y, 0.0, ks[0], par, uniform, tab, pumping, fresh, n)
             if has_tables:
                 _drives_lanes(mode, tt + 0.5 * dt, first, nl, d0, slot, tset, offsets, times,
                               values, amp, r0, f, t, d, rd, fd, td, rd1, fd1, td1, tab, cur,
                               vl)
-            _stage_one(mode, y, ks[0], 0.5 * dt, ks[1], par, uniform, tab, pumping, True, n)
-            _stage_one(mode, y, ks[1], 0.5 * dt, ks[2], par, uniform, tab, pumping, True, n)
+            _stage_one(mode, y, ks[0], 0.5 * dt, ks[1], par, uniform, tab, pumping, fresh, n)
+            _stage_one(mode, y, ks[1], 0.5 * dt, ks[2], par, uniform, tab, pumping, fresh, n)
             if has_tables:
                 _drives_lanes(mode, tt + dt, first, nl, d0, slot, tset, offsets, times, values,
                               amp, r0, f, t, d, rd, fd, td, rd1, fd1, td1, tab, cur, vl)
-            _stage_one(mode, y, ks[2], dt, ks[3], par, uniform, tab, pumping, True, n)
+            _stage_one(mode, y, ks[2], dt, ks[3], par, uniform, tab, pumping, fresh, n)
             _finish_one(y, ks, dt, False, refl, pold, p1, tt, t_cross, first, n)
         elif heun:
             # the torque first: an internal magnet's temperature is one of its unknowns
