@@ -199,6 +199,54 @@ def test_an_interrupted_splitting_keeps_its_finished_replicas(monkeypatch):
         "rate" in res.output and "error: interrupted" in res.output
 
 
+@pytest.mark.parametrize("importance", [False, True])
+def test_an_interrupted_estimate_keeps_its_finished_trajectories(importance, monkeypatch):
+    """Ctrl-C during the third call of 8 trajectories: Interrupted carries the estimate of the
+    16 finished ones, equal to an estimate of 16 trajectories from the same seed (brute force
+    and importance sampling); Ctrl-C during the first call is a plain KeyboardInterrupt; the
+    command says what the finished trajectories found."""
+    from spincaloric.errors import Interrupted
+    from spincaloric.studies import wer
+
+    sim = pulse_simulation()
+    kw = dict(seed=3, chunk=8, importance=importance, sharpen=2.0 if importance else None)
+    sixteen = write_error_rate(sim, 0.6e-9, 16, **kw)
+    real, calls = wer._Job.switched, []
+
+    def switched(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(wer._Job, "switched", switched)
+    with pytest.raises(Interrupted) as caught:
+        write_error_rate(sim, 0.6e-9, 40, **kw)
+    assert (caught.value.done, caught.value.total, caught.value.parts) == (16, 40,
+                                                                          "trajectories")
+    assert caught.value.partial == sixteen
+    calls[:] = [1, 1]
+    with pytest.raises(KeyboardInterrupt) as caught:
+        write_error_rate(sim, 0.6e-9, 40, **kw)
+    assert not isinstance(caught.value, Interrupted)
+    if importance:
+        return
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+
+    calls.clear()
+    estimate = wer.write_error_rate
+    monkeypatch.setattr(wer, "write_error_rate",
+                        lambda *a, **k: estimate(*a, **{**k, "chunk": 8}))
+    res = CliRunner().invoke(main, ["wer", str(DEVICE.with_name("pillar_write_pulse.toml")),
+                                    "--trajectories", "40", "--until", "0.6ns",
+                                    "--no-progress"])
+    assert res.exit_code == 130
+    assert "interrupted after 16 of 40 trajectories; the finished ones give: free: write " \
+        "error rate" in res.output and "error: interrupted" in res.output
+
+
 def test_splitting_results_warn_of_extinction_and_a_single_replica():
     """A splitting result whose replicas all died out reads 0 below a bound, with a warning
     naming the replicas; one replica warns that its interval is the ideal one."""

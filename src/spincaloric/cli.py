@@ -458,7 +458,7 @@ def wer(device, trajectories, importance, sharpen, splitting, particles, replica
         _report(device, in_file(err, spec.simulation))
         sys.exit(EXIT_INPUT)
     except Interrupted as err:  # say what the finished part found, then stop as interrupted
-        click.echo(f"{device}: interrupted after {err.done} of {err.total} replicas; the "
+        click.echo(f"{device}: interrupted after {err.done} of {err.total} {err.parts}; the "
                    f"finished ones give: {err.partial}", err=True)
         raise KeyboardInterrupt from err
     for warning in result.warnings():

@@ -44,10 +44,12 @@ class DynamicsError(FieldError):
 class Interrupted(KeyboardInterrupt):
     """Ctrl-C (or SIGTERM) during a study that had finished part of its work: ``partial``
     holds the result of that part (e.g. the replicas of multilevel splitting that completed),
-    ``done`` and ``total`` count the parts."""
+    ``done`` and ``total`` count the parts, ``parts`` names them ("replicas",
+    "trajectories")."""
 
-    def __init__(self, partial, done: int, total: int):
-        super().__init__(f"interrupted after {done} of {total}")
+    def __init__(self, partial, done: int, total: int, parts: str = "parts"):
+        super().__init__(f"interrupted after {done} of {total} {parts}")
         self.partial = partial
         self.done = done
         self.total = total
+        self.parts = parts

@@ -224,14 +224,22 @@ def write_error_rate(simulation, until: float, trajectories: int | None = None, 
                           8 if replicas is None else replicas, progress)
     n = int(trajectories)
     if method == "brute":
-        return _brute(name, n, job.count(n, None, 0, progress)[0], temperature)
+        try:
+            return _brute(name, n, job.count(n, None, 0, progress)[0], temperature)
+        except Interrupted as err:  # the finished trajectories' estimate
+            raise Interrupted(_brute(name, err.done, err.partial[0], temperature), err.done,
+                              n, "trajectories") from err
     search = (None, 0, 0, None)
     if sharpen is None:
         search = job.cross_entropy(1000 if pilot is None else int(pilot))
         sharpen = search[0]
-    sums = job.count(n, float(sharpen), 2**31, progress)  # the pilots' streams count from 0
-    return _weighted(name, n, sums, temperature, float(sharpen),
-                     Well(par, ref, temperature), search[1:])
+    well = Well(par, ref, temperature)
+    try:
+        sums = job.count(n, float(sharpen), 2**31, progress)  # the pilots' streams from 0
+    except Interrupted as err:
+        raise Interrupted(_weighted(name, err.done, err.partial, temperature, float(sharpen),
+                                    well, search[1:]), err.done, n, "trajectories") from err
+    return _weighted(name, n, sums, temperature, float(sharpen), well, search[1:])
 
 
 METHODS = ("brute", "importance", "splitting")
@@ -344,8 +352,11 @@ class _Job:
 
     def count(self, n: int, sharpen: float | None, first: int, progress: bool = False):
         """(failures, Σ w f, Σ (w f)²) over n trajectories block by block (starting states of
-        :meth:`starts`, thermal fields of trajectories first, first + 1, … of ``seed``)."""
-        failures, total, squares = 0, 0.0, 0.0
+        :meth:`starts`, thermal fields of trajectories first, first + 1, … of ``seed``), each
+        block in calls of ``chunk`` trajectories. Ctrl-C after a call finished raises
+        :class:`~spincaloric.errors.Interrupted` with the sums of the trajectories done (the
+        first ones: an estimate as with that many)."""
+        failures, total, squares, done = 0, 0.0, 0.0, 0
         report = None
         if progress:
             from ..progress import Progress, span
@@ -354,10 +365,18 @@ class _Job:
         try:
             for lo in range(0, n, BLOCK):
                 m, w = self.starts(lo // BLOCK, min(BLOCK, n - lo), sharpen, 0)
-                failed = ~self.switched(m, first + lo, report)[0]
-                failures += int(failed.sum())
-                total += float(w[failed].sum())
-                squares += float(np.sum(w[failed] ** 2))
+                for c in range(0, len(m), self.chunk):
+                    part = slice(c, min(c + self.chunk, len(m)))
+                    failed = ~self.switched(m[part], first + lo + c, report)[0]
+                    wf = w[part][failed]
+                    failures += int(failed.sum())
+                    total += float(wf.sum())
+                    squares += float(np.sum(wf ** 2))
+                    done += part.stop - part.start
+        except KeyboardInterrupt as err:
+            if not done:
+                raise
+            raise Interrupted((failures, total, squares), done, n, "trajectories") from err
         finally:
             if report is not None:
                 report.close()
@@ -581,7 +600,7 @@ def _splitting(job: _Job, name: str, particles, replicas, progress: bool) -> Wri
         if not runs:
             raise
         raise Interrupted(_splitting_result(job, name, particles, runs), len(runs),
-                          replicas) from err
+                          replicas, "replicas") from err
     finally:
         if report is not None:
             report.close()
