@@ -130,15 +130,18 @@ def test_killed_map_resumes_to_the_uninterrupted_result(tmp_path, sig):
     subprocess.run(cmd + ["-o", str(ref)], check=True, capture_output=True)
     out = tmp_path / "out.nc"
     proc = subprocess.Popen(cmd + ["-o", str(out)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, preexec_fn=interruptible)
+                            stderr=subprocess.PIPE, text=True, preexec_fn=interruptible)
     store = tmp_path / "out.nc.chunks"
     deadline = time.time() + 120
     while time.time() < deadline and len(list(store.glob("chunk_*.npz"))) < 3:
         time.sleep(0.02)
     os.kill(proc.pid, sig)
-    proc.wait(timeout=60)
+    err = proc.communicate(timeout=60)[1]
     done = len(list(store.glob("chunk_*.npz")))
     assert 3 <= done < 12 and not out.exists(), done  # really interrupted midway
+    if sig == signal.SIGINT:  # says what it kept and how to go on (chunks of one point)
+        assert proc.returncode == 130
+        assert f"interrupted after {done} of 12 points" in err and "--resume" in err, err
     again = subprocess.run(cmd + ["-o", str(out)], capture_output=True, text=True)
     assert again.returncode == 2 and "--resume" in again.stderr
     subprocess.run(cmd + ["-o", str(out), "--resume"], check=True, capture_output=True)

@@ -647,6 +647,7 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
                           temperature_noise, seed, trajectories, progress):
     """Switching map of DEVICE: its dynamics at every point of a parameter grid."""
     from .circuit.device import DeviceError
+    from .errors import Interrupted
     from .io.devicefile import in_file
     from .io.paths import parse_vary
     from .studies.maps import switching_map
@@ -671,6 +672,11 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
                                run_kw=opts, trajectories=trajectories)
     except _Failed:
         sys.exit(EXIT_INPUT)
+    except Interrupted as err:  # say what is kept and how to go on, then stop as interrupted
+        click.echo(f"{device}: interrupted after {err.done} of {err.total} {err.parts}; "
+                   f"their chunks stay in {err.partial}: the same command with --resume "
+                   "continues", err=True)
+        raise KeyboardInterrupt from err
     except (TimeoutError, ConnectionError) as err:
         where = f"--scheduler {scheduler}" if scheduler else "--workers"
         _report(device, f"{where}: cannot reach the dask cluster ({err})")

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from ..circuit.device import DeviceError
+from ..errors import Interrupted
 from ..files import FORMAT_ATTRIBUTE, FORMAT_VERSION, atomic_write
 from ..io.paths import describe_key, full_path, resolve_key, set_path, unit_of
 from ..validation import real, real_array, require
@@ -357,33 +358,9 @@ def _missing_runs(done: dict[int, int], n_points: int, chunk: int) -> list[tuple
     return runs
 
 
-def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chunk, workers,
-             scheduler, progress, trajectories):
-    """Run the chunks not yet in ``store`` and assemble the map (see :func:`switching_map`)."""
-    import xarray as xr
-
-    from ..io.devicefile import save_dataset
-
-    done = _stored_chunks(store)
-    chunk = chunk or default_chunk(len(points), workers, batched(data, keys, run_kw),
-                                   trajectories)
-    todo = [(i, points[i:j]) for i, j in _missing_runs(done, len(points), chunk)]
-    tasks = sorted([*done.items(), *((i, len(pts)) for i, pts in todo)])
-
-    def save(i, result):
-        def write(tmp):
-            with open(tmp, "wb") as f:
-                np.savez(f, switched=result["switched"], switching_time=result["switching_time"],
-                         final_m=result["final_m"], names=np.array(result["names"]))
-
-        atomic_write(store / f"chunk_{i:08d}.npz", write)  # a chunk is either whole or absent
-
-    bar = None
-    if progress:
-        from ..progress import Progress
-
-        bar = Progress("map", len(tasks), f"{len(points)} points in {len(tasks)} chunks",
-                       initial=len(tasks) - len(todo))
+def _run_chunks(todo, save, bar, data, keys, until, run_kw, trajectories, workers, scheduler):
+    """Evaluate the chunks ``todo`` [(first point, points)] in this process or on a dask
+    cluster, each saved (``save``) as it finishes; ``bar`` a Progress or None."""
     if workers or scheduler:
         from dask.distributed import Client, as_completed
 
@@ -407,8 +384,46 @@ def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chu
                                     trajectories))
             if bar is not None:
                 bar.update(1)
-    if bar is not None:
-        bar.close()
+
+
+def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chunk, workers,
+             scheduler, progress, trajectories):
+    """Run the chunks not yet in ``store`` and assemble the map (see :func:`switching_map`)."""
+    import xarray as xr
+
+    from ..io.devicefile import save_dataset
+
+    done = _stored_chunks(store)
+    chunk = chunk or default_chunk(len(points), workers, batched(data, keys, run_kw),
+                                   trajectories)
+    todo = [(i, points[i:j]) for i, j in _missing_runs(done, len(points), chunk)]
+    tasks = sorted([*done.items(), *((i, len(pts)) for i, pts in todo)])
+
+    saved = [sum(done.values())]  # grid points whose chunks are in the store
+
+    def save(i, result):
+        def write(tmp):
+            with open(tmp, "wb") as f:
+                np.savez(f, switched=result["switched"], switching_time=result["switching_time"],
+                         final_m=result["final_m"], names=np.array(result["names"]))
+
+        atomic_write(store / f"chunk_{i:08d}.npz", write)  # a chunk is either whole or absent
+        saved[0] += len(result["switched"])
+
+    bar = None
+    if progress:
+        from ..progress import Progress
+
+        bar = Progress("map", len(tasks), f"{len(points)} points in {len(tasks)} chunks",
+                       initial=len(tasks) - len(todo))
+    try:
+        _run_chunks(todo, save, bar, data, keys, until, run_kw, trajectories, workers,
+                    scheduler)
+    except KeyboardInterrupt as err:  # the finished chunks stay for --resume
+        raise Interrupted(store, saved[0], len(points), "points") from err
+    finally:
+        if bar is not None:
+            bar.close()
 
     parts = [np.load(store / f"chunk_{i:08d}.npz") for i, _ in tasks]
     names = [str(x) for x in parts[0]["names"]]
