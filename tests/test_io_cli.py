@@ -653,6 +653,23 @@ def test_a_step_the_adaptive_method_does_not_use_is_named(tmp_path):
     assert "simulation.dt" not in used.stderr
 
 
+def test_saved_instants_closer_than_the_step_are_said_to_repeat(tmp_path):
+    """A fixed-step run saves the nearest step's state: --n-save finer than dt = 0.5 ps
+    repeats states, which the command says (naming the largest n_save that does not); one
+    instant per step or fewer says nothing."""
+    device = tmp_path / "dev.toml"
+    device.write_text(_with_simulation("dt = 0.5e-12"))
+    base = ["run", str(device), "--temperature-noise", "--ensemble", "2", "--until", "0.05ns",
+            "--no-progress"]
+    fine = CliRunner().invoke(main, [*base, "--n-save", "201"])
+    assert fine.exit_code == 0, fine.output
+    assert "closer than the step dt = 5e-13 s" in fine.stderr
+    assert "--n-save at most 101" in fine.stderr
+    coarse = CliRunner().invoke(main, [*base, "--n-save", "101"])
+    assert coarse.exit_code == 0, coarse.output
+    assert "closer than the step" not in coarse.stderr
+
+
 def test_a_step_the_precession_refuses_is_named_by_its_key_in_the_file(tmp_path):
     device = tmp_path / "dev.toml"
     device.write_text(_with_simulation("dt = 5e-12"))

@@ -499,6 +499,7 @@ def _integrate(device, p, until, ensemble, temperature_noise, seed, n_save, prog
                        err=True)
         with _compile_notice():
             traj = sim.run(end, progress=progress, **opts)
+        _warn_repeated_saves(device, traj)
     except (DynamicsError, DeviceError, ValueError) as err:
         _report(device, in_file(err, spec.simulation))
         sys.exit(EXIT_INPUT)
@@ -507,6 +508,20 @@ def _integrate(device, p, until, ensemble, temperature_noise, seed, n_save, prog
                 "(--n-save)")
         sys.exit(EXIT_INPUT)
     return traj, end
+
+
+def _warn_repeated_saves(device, traj) -> None:
+    """A warning when a fixed-step run saved instants closer than its step: each holds the
+    state of the nearest step, so consecutive saved states repeat."""
+    dt = traj.settings.get("dt")
+    if dt is None or len(traj.time) < 2:
+        return
+    spacing = float(traj.time[1] - traj.time[0])
+    if spacing < dt * (1 - 1e-9):  # round-off of the instants apart
+        click.echo(f"warning: {device}: the saved instants are {spacing:.3g} s apart, closer "
+                   f"than the step dt = {dt:.3g} s: a saved state is the nearest step's, so "
+                   f"consecutive ones repeat (--n-save at most {int(traj.time[-1] / dt) + 1})",
+                   err=True)
 
 
 def _write_run(device, traj, output, plot_path) -> None:
