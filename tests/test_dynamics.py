@@ -269,6 +269,18 @@ def test_stochastic_runs_are_reproducible_and_seeded():
 
 
 @pytest.mark.slow
+def test_only_a_noisy_run_records_a_seed():
+    """The seed is the thermal field's: a run without noise (RK45 or RK4) records none, a
+    noisy one the seed it drew from."""
+    mag = MagnetParameters(saturation_magnetization=8e5, volume=5e-25, damping=0.05,
+                           anisotropy_field=1.2)
+    sim = Simulation(valve(), {"free": mag})
+    assert "seed" not in sim.run(1e-11, n_save=2).settings
+    assert "seed" not in sim.run(1e-11, n_save=2, method="rk4", dt=1e-13, seed=4).settings
+    noisy = sim.run(1e-11, n_save=2, temperature_noise=True, dt=1e-13, seed=4)
+    assert noisy.settings["seed"] == 4 and noisy.to_xarray().attrs["seed"] == 4
+
+
 @pytest.mark.parametrize("ensemble", [4, 8])  # the scalar and the lane kernel
 def test_no_two_seeds_share_a_trajectory(ensemble):
     """Trajectory i of seed s is the stream of the pair (s, i): trajectory 1 of seed 0 is not

@@ -642,8 +642,9 @@ class Simulation:
         finally:
             if report is not None and own:
                 report.close()
-        settings = {"ensemble": int(ensemble), "temperature_noise": bool(temperature_noise),
-                    "seed": int(seed)}
+        settings = {"ensemble": int(ensemble), "temperature_noise": bool(temperature_noise)}
+        if temperature_noise:  # the seed of the thermal field (a run without noise has none)
+            settings["seed"] = int(seed)
         settings.update({"dt": float(dt)} if method != "rk45" else
                         {"rtol": float(rtol), "atol": float(atol), "max_step": max_step})
         return Trajectory(self, t_save, out, steps, method, amp, settings, crossing,
@@ -687,7 +688,7 @@ class Simulation:
                                     self.circuit.temperature, stacklevel=4,
                                     remedy="the dynamics solves the circuit in linear "
                                     "response: lower the absorbed power or the bias")
-        settings = {"ensemble": len(m0), "temperature_noise": False, "seed": 0,
+        settings = {"ensemble": len(m0), "temperature_noise": False,
                     "rtol": float(rtol), "atol": float(atol), "max_step": max_step}
         return Trajectory(self, t_save, m, steps, "lsoda", amp, settings, crossing,
                           node_temperature=temps, temperature_extremes=extremes)

@@ -27,7 +27,7 @@ class Trajectory:
     m : (E, S, k, 3) unit magnetizations of the k dynamic magnets.
     steps : (E,) integration steps taken.   method : integrator name.
     amplitude : (E, J) drive amplitude scales used.
-    settings : the run's settings (ensemble, temperature_noise, seed, dt (s) or
+    settings : the run's settings (ensemble, temperature_noise, with noise its seed, dt (s) or
         rtol/atol/max_step (s)), kept with the results.
     crossing : (E, k) the last time (s) each magnet's projection on its initial easy-axis
         direction fell through zero, located by the integrator on its own steps (NaN: never);
