@@ -356,6 +356,7 @@ def test_the_wer_command(tmp_path):
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output.strip().splitlines()[-1])
     assert doc["failures"] == 16 and doc["method"] == "brute force"
+    assert "sharpen" not in doc and "replicas" not in doc  # the keys of its method only
     assert doc["interval_95"][0] <= doc["write_error_rate"] <= doc["interval_95"][1]
     res = CliRunner().invoke(main, ["wer", device, "--trajectories", "4", "--magnet", "fixed"])
     assert res.exit_code == 2
@@ -367,6 +368,7 @@ def test_the_wer_command(tmp_path):
     doc = json.loads(res.output.strip().splitlines()[-1])
     assert doc["method"] == "multilevel splitting" and doc["write_error_rate"] == 1.0
     assert (doc["replicas"], doc["particles"], doc["cost_trajectories"]) == (2, 3, 6.0)
+    assert "sharpen" not in doc and "effective_samples" not in doc
     for flags, field in ((["--importance"], "method"), (["--trajectories", "9"],
                                                         "trajectories")):
         res = CliRunner().invoke(main, ["wer", device, "--splitting", *flags])

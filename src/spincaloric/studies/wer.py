@@ -101,20 +101,22 @@ class WriteErrorRate:
     extinct: int = 0
 
     def summary(self) -> dict:
-        """A JSON-ready dict of the result (SI units)."""
-        out = {"magnet": self.magnet, "method": self.method,
-               "trajectories": self.trajectories, "failures": self.failures,
-               "write_error_rate": self.rate, "interval_95": list(self.interval),
-               "standard_error": self.standard_error,
-               "effective_samples": self.effective_samples, "temperature": self.temperature,
-               "sharpen": self.sharpen, "pilot_trajectories": self.pilot_trajectories,
-               "levels": self.levels, "converged": self.converged}
+        """A JSON-ready dict of the result (SI units), with the keys of its method only."""
+        out = {"magnet": self.magnet, "method": self.method, "write_error_rate": self.rate,
+               "interval_95": list(self.interval), "standard_error": self.standard_error,
+               "temperature": self.temperature}
         if self.replicas:  # particles, not trajectories; each ends unswitched by design
-            del out["trajectories"], out["failures"]
             out.update(replicas=self.replicas, particles=self.trajectories // self.replicas,
                        cost_trajectories=round(self.cost, 6),
                        ideal_interval_95=list(self.ideal_interval),
-                       extinct_replicas=self.extinct)
+                       extinct_replicas=self.extinct, levels=self.levels,
+                       converged=self.converged)
+            return out
+        out.update(trajectories=self.trajectories, failures=self.failures)
+        if self.sharpen is not None:  # importance sampling
+            out.update(effective_samples=self.effective_samples, sharpen=self.sharpen,
+                       pilot_trajectories=self.pilot_trajectories, levels=self.levels,
+                       converged=self.converged)
         return out
 
     def warnings(self) -> list[str]:
