@@ -1,6 +1,7 @@
 """Switching maps: equal to direct runs, resumable after SIGKILL/SIGINT, safe outputs, dask."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -515,3 +516,23 @@ def test_axis_labels_name_the_node_of_a_full_key():
         assert _quantity(key, {}) == "polar angle of free's magnetization"
         assert describe_key(data, key) == "polar angle of free's magnetization"
     assert describe_key(data, "temperature") == "device temperature T0"
+
+
+@pytest.mark.parametrize("axis", ["free.magnet.anisotropy_field",  # one ensemble
+                                  "contacts[0].area"])  # rebuilt per point
+def test_a_step_too_large_for_one_grid_point_names_the_point(tmp_path, axis):
+    """A fixed step fine at the file's anisotropy field but not at 30 T: the error names the
+    grid point, whether the points run as one ensemble or one by one."""
+    from spincaloric.dynamics.simulation import DynamicsError
+    from spincaloric.io.paths import set_path
+
+    data = read_toml(PILLAR)
+    values = np.array([1.68, 30.0]) if "anisotropy" in axis else np.array([1.26e-15, 2e-15])
+    if "contacts" in axis:  # the stiff field at every point: the first one fails
+        set_path(data, "free.magnet.anisotropy_field", 30.0)
+    run = {"method": "heun", "dt": 1e-12, "n_save": 3}
+    point = "30" if "anisotropy" in axis else "1.26e-15"
+    with pytest.raises(DynamicsError, match=rf"at the grid point {re.escape(axis)} = "
+                                            rf"{point}: 1e-12 s exceeds"):
+        switching_map(data, [(axis, values)], 0.1e-9, tmp_path / "m.nc", run_kw=run)
+    assert not (tmp_path / "m.nc").exists()

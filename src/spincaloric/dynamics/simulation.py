@@ -616,10 +616,13 @@ class Simulation:
             dt = min(default_step(self, mp, mv, m0, slon, slot, offsets, values, amp, tset),
                      until / 10)
             check_steps(until, "dt", dt)
-        elif method != "rk45" and (why := step_problem(self, dt, mp, mv, m0, slon, slot,
-                                                        offsets, values, amp, tset,
-                                                        temperature_noise)):
-            raise DynamicsError("dt", why)
+        elif method != "rk45":
+            why, worst = step_problem(self, dt, mp, mv, m0, slon, slot, offsets, values, amp,
+                                      tset, temperature_noise)
+            if why:
+                err = DynamicsError("dt", why)
+                err.trajectory = worst  # which of the ensemble (a map names its grid point)
+                raise err
         kernel_in = dict(tables=tables, amp=amp, tset=tset, mp=mp, mv=mv, slon=slon,
                          ref=self._references(m0))
         if method == "rk45":

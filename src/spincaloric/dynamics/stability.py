@@ -69,7 +69,13 @@ def torque_bound(sim, m0, slon, slot, offsets, values, amp, tset=None) -> np.nda
 def largest_field(sim, mp, mv, m0, slon, slot, offsets, values, amp, tset=None):
     """(ω, B_eff, magnet) of the fastest precession: ω = γ B_eff/(1 + α²) (rad/s) with B_eff
     (T) the bound of the module docstring, maximised over trajectories and magnets of the
-    kernel arrays ``mp`` (E, k, 6) and ``mv`` (E, k, 3, 3)."""
+    kernel arrays ``mp`` (E, k, 6) and ``mv`` (E, k, 3, 3) (:func:`fastest_trajectory`
+    names the trajectory)."""
+    return fastest_trajectory(sim, mp, mv, m0, slon, slot, offsets, values, amp, tset)[:3]
+
+
+def fastest_trajectory(sim, mp, mv, m0, slon, slot, offsets, values, amp, tset=None):
+    """(ω, B_eff, magnet, trajectory) of the fastest precession (:func:`largest_field`)."""
     ms, vol, alpha, gamma, bk = (mp[..., i] for i in range(5))
     axis, factors, applied = mv[..., 0, :], mv[..., 1, :], mv[..., 2, :]
     a = (bk[..., None, None] * axis[..., :, None] * axis[..., None, :]
@@ -78,21 +84,23 @@ def largest_field(sim, mp, mv, m0, slon, slot, offsets, values, amp, tset=None):
              + torque_bound(sim, m0, slon, slot, offsets, values, amp, tset) / (ms * vol))
     omega = gamma * field / (1.0 + alpha**2)
     e, g = np.unravel_index(np.argmax(omega), omega.shape)
-    return float(omega[e, g]), float(field[e, g]), sim.names[g]
+    return float(omega[e, g]), float(field[e, g]), sim.names[g], int(e)
 
 
 def step_problem(sim, dt, mp, mv, m0, slon, slot, offsets, values, amp, tset=None,
-                 noise: bool = False) -> str | None:
-    """Why the fixed step ``dt`` (s) is too large for the precession (one line), or None;
-    with thermal ``noise`` (a fixed-step scheme only) without advising the adaptive RK45."""
-    omega, field, name = largest_field(sim, mp, mv, m0, slon, slot, offsets, values, amp, tset)
+                 noise: bool = False) -> tuple[str | None, int]:
+    """(why the fixed step ``dt`` (s) is too large for the precession (one line) or None,
+    the trajectory of the fastest precession); with thermal ``noise`` (a fixed-step scheme
+    only) without advising the adaptive RK45."""
+    omega, field, name, worst = fastest_trajectory(sim, mp, mv, m0, slon, slot, offsets,
+                                                   values, amp, tset)
     limit = PRECESSION_STEP / omega if omega > 0 else np.inf
     if dt <= limit:
-        return None
+        return None, worst
     return (f"{dt:.3g} s exceeds {PRECESSION_STEP:g}/ω = {limit:.2g} s for the precession of "
             f"{name} in B_eff = {field:.2g} T (ω = γ B_eff/(1 + α²); anisotropy, "
             f"demagnetizing, applied and torque fields): take dt ≤ {limit:.2g} s"
-            + ("" if noise else " or method \"rk45\""))
+            + ("" if noise else " or method \"rk45\"")), worst
 
 
 def default_step(sim, mp, mv, m0, slon, slot, offsets, values, amp, tset=None) -> float:

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from ..circuit.device import DeviceError
-from ..errors import Interrupted
+from ..errors import DynamicsError, Interrupted
 from ..files import FORMAT_ATTRIBUTE, FORMAT_VERSION, atomic_write
 from ..io.paths import describe_key, full_path, resolve_key, set_path, unit_of
 from ..validation import real, real_array, require
@@ -60,6 +60,14 @@ def description_hash(data: dict, axes, until: float, run_kw: dict) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
+def _at_point(err, keys, point):
+    """The error ``err`` (a :class:`~spincaloric.errors.FieldError`) of one grid point, its
+    reason prefixed with the point's coordinates."""
+    where = ", ".join(f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}"
+                      for k, v in zip(keys, point))
+    return type(err)(err.field, f"at the grid point {where}: {err.reason}")
+
+
 def evaluate_points(data: dict, keys: list[str], points: list[tuple], until: float,
                     run_kw: dict, first: int = 0, trajectories: int = 1) -> dict:
     """Run the dynamics at each point (values for ``keys``; ``first``: the index of the
@@ -82,17 +90,25 @@ def evaluate_points(data: dict, keys: list[str], points: list[tuple], until: flo
             n = trajectories
             params = {name: {f: np.repeat(v, n, axis=0) for f, v in fields.items()}
                       for name, fields in _magnet_variation(specs).items()}
-            traj = sims[0].run(until, ensemble=len(sims) * n,
-                               drives=[s.drives for s in sims for _ in range(n)],
-                               parameters=params, first_trajectory=first * n, **run_kw)
+            try:
+                traj = sims[0].run(until, ensemble=len(sims) * n,
+                                   drives=[s.drives for s in sims for _ in range(n)],
+                                   parameters=params, first_trajectory=first * n, **run_kw)
+            except DynamicsError as err:  # a step too large for one point: name the point
+                if getattr(err, "trajectory", None) is None:
+                    raise
+                raise _at_point(err, keys, points[err.trajectory // n]) from None
             return _point_results(traj, n)
     out = None
     for p, spec in enumerate(specs):
         # rebuilt at every point: the Joule heat of a drive grows as its amplitude squared
         sim, _ = spec.simulation_for(spec.device.finalize(), until)
         n = trajectories
-        part = _point_results(sim.run(until, first_trajectory=(first + p) * n, ensemble=n,
-                                      **run_kw), n)
+        try:
+            part = _point_results(sim.run(until, first_trajectory=(first + p) * n, ensemble=n,
+                                          **run_kw), n)
+        except DynamicsError as err:
+            raise _at_point(err, keys, points[p]) from None
         if out is None:
             out = {"names": part["names"], **{key: np.zeros((len(points),) + v.shape[1:],
                                                             v.dtype)
