@@ -670,6 +670,29 @@ def test_saved_instants_closer_than_the_step_are_said_to_repeat(tmp_path):
     assert "closer than the step" not in coarse.stderr
 
 
+def test_the_dt_flag_sets_the_step_and_is_named_in_its_errors(tmp_path):
+    """--dt on run, wer and map: the step of the noisy run (over the file's dt), recorded in
+    the trajectory file; a step the precession refuses is named --dt."""
+    import xarray as xr
+
+    device = tmp_path / "dev.toml"
+    device.write_text(_with_simulation("dt = 0.5e-12"))
+    out = tmp_path / "r.nc"
+    base = ["--temperature-noise", "--until", "0.02ns", "--no-progress"]
+    res = CliRunner().invoke(main, ["run", str(device), *base, "--ensemble", "2", "--dt",
+                                    "0.25ps", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert xr.load_dataset(out).attrs["dt"] == 2.5e-13
+    for cmd in (["run", str(device), *base, "--dt", "5ps"],
+                ["wer", str(device), "--trajectories", "2", "--until", "0.02ns", "--dt", "5ps",
+                 "--no-progress"],
+                ["map", str(device), "--vary", "free.magnet.damping=0.02,0.03", *base,
+                 "--dt", "5ps", "-o", str(tmp_path / "m.nc")]):
+        res = CliRunner().invoke(main, cmd)
+        assert res.exit_code == 2, (cmd, res.output)
+        assert f"error: {device}: --dt: " in res.stderr and "5e-12 s exceeds" in res.stderr
+
+
 def test_a_step_the_precession_refuses_is_named_by_its_key_in_the_file(tmp_path):
     device = tmp_path / "dev.toml"
     device.write_text(_with_simulation("dt = 5e-12"))

@@ -370,6 +370,9 @@ def _load_dynamic(device):
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1),
               help="random seed of the thermal field, in [0, 2**63)")
 @click.option("--n-save", type=click.IntRange(min=2), help="saved instants")
+@click.option("--dt", type=Duration(),
+              help="fixed step of the noisy (Heun) or RK4 runs, e.g. 0.5ps [default: the "
+                   "file's [simulation] dt, else 1 ps or less where the precession needs]")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="netCDF trajectory file")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False),
               help="figure of m(t), the drives and τ(t) (PNG, PDF or SVG, by its suffix)")
@@ -384,14 +387,14 @@ def _load_dynamic(device):
               help="spin pumping by the moving magnets into the circuit (enhanced damping, "
                    "dynamic coupling, pumped currents); --no-pumping: torques of static "
                    "magnets only [default: the file's [simulation] pumping, else on]")
-def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_path, overwrite,
-        as_json, progress, joule_heating, pumping):
+def run(device, until, ensemble, temperature_noise, seed, n_save, dt, output, plot_path,
+        overwrite, as_json, progress, joule_heating, pumping):
     """Integrate the LLGS dynamics of the dynamic magnets of DEVICE."""
     p = _load_dynamic(device)
     _check_outputs(device, [device], overwrite, output=output, plot=plot_path)
     with _locked(device, output, plot_path):
         traj, end = _integrate(device, p, until, ensemble, temperature_noise, seed, n_save,
-                               progress, joule_heating, pumping)
+                               dt, progress, joule_heating, pumping)
         _write_run(device, traj, output, plot_path)
     _print_run(device, traj, end, as_json)
 
@@ -425,10 +428,13 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, output, plot_p
 @click.option("--json", "as_json", is_flag=True, help="print a JSON summary")
 @click.option("--progress/--no-progress", default=None,
               help="progress on stderr [default: on]")
+@click.option("--dt", type=Duration(),
+              help="fixed step of the noisy (Heun) or RK4 runs, e.g. 0.5ps [default: the "
+                   "file's [simulation] dt, else 1 ps or less where the precession needs]")
 @click.option("--pumping/--no-pumping", default=None,
               help="spin pumping by the moving magnet [default: the file's, else on]")
 def wer(device, trajectories, importance, sharpen, splitting, particles, replicas, pilot,
-        magnet, until, seed, as_json, progress, pumping):
+        magnet, until, seed, as_json, progress, dt, pumping):
     """Write-error rate of DEVICE: the probability that its drives (the write pulse) leave a
     magnet unswitched, each trajectory starting in thermal equilibrium in the magnet's well
     and feeling the thermal field throughout (docs/dynamics.md, write-error rates): by brute
@@ -437,7 +443,6 @@ def wer(device, trajectories, importance, sharpen, splitting, particles, replica
     from .circuit.device import DeviceError
     from .dynamics.simulation import DynamicsError
     from .errors import Interrupted
-    from .io.devicefile import in_file
     from .studies.wer import write_error_rate
 
     p = _load_dynamic(device)
@@ -452,10 +457,10 @@ def wer(device, trajectories, importance, sharpen, splitting, particles, replica
                                       method="splitting" if splitting else None,
                                       importance=importance or sharpen is not None,
                                       sharpen=sharpen, pilot=pilot, particles=particles,
-                                      replicas=replicas, seed=seed, dt=opts.get("dt"),
-                                      progress=progress is not False)
+                                      replicas=replicas, seed=seed,
+                                      dt=dt or opts.get("dt"), progress=progress is not False)
     except (DynamicsError, DeviceError, ValueError) as err:
-        _report(device, in_file(err, spec.simulation))
+        _report(device, _named(err, spec, dt))
         sys.exit(EXIT_INPUT)
     except Interrupted as err:  # say what the finished part found, then stop as interrupted
         click.echo(f"{device}: interrupted after {err.done} of {err.total} {err.parts}; the "
@@ -470,12 +475,11 @@ def wer(device, trajectories, importance, sharpen, splitting, particles, replica
         click.echo(str(result))
 
 
-def _integrate(device, p, until, ensemble, temperature_noise, seed, n_save, progress,
+def _integrate(device, p, until, ensemble, temperature_noise, seed, n_save, dt, progress,
                joule_heating, pumping):
     """(Trajectory, end time (s)) of ``spincaloric run``; bad input is one line, exit 2."""
     from .circuit.device import DeviceError
     from .dynamics.simulation import DynamicsError
-    from .io.devicefile import in_file
 
     spec, circuit = p.spec, p.circuit
     for key, flag in (("joule_heating", joule_heating), ("pumping", pumping)):
@@ -486,7 +490,8 @@ def _integrate(device, p, until, ensemble, temperature_noise, seed, n_save, prog
     try:
         sim, opts = spec.simulation_for(circuit, end)
         for key, value in (("ensemble", ensemble), ("seed", seed),
-                           ("temperature_noise", temperature_noise), ("n_save", n_save)):
+                           ("temperature_noise", temperature_noise), ("n_save", n_save),
+                           ("dt", dt)):
             if value is not None:
                 opts[key] = value
         if opts.get("ensemble", 1) > 1 and not opts.get("temperature_noise"):
@@ -494,20 +499,32 @@ def _integrate(device, p, until, ensemble, temperature_noise, seed, n_save, prog
                        f"{opts['ensemble']} trajectories are identical", err=True)
         method = opts.get("method", "heun" if opts.get("temperature_noise") else "rk45")
         if "dt" in opts and method == "rk45":
-            click.echo(f"warning: {device}: simulation.dt is the step of the fixed-step "
-                       "methods (rk4, heun); rk45 chooses its own steps (simulation.max_step)",
-                       err=True)
+            click.echo(f"warning: {device}: {'--dt' if dt else 'simulation.dt'} is the step of "
+                       "the fixed-step methods (rk4, heun); rk45 chooses its own steps "
+                       "(simulation.max_step)", err=True)
         with _compile_notice():
             traj = sim.run(end, progress=progress, **opts)
         _warn_repeated_saves(device, traj)
     except (DynamicsError, DeviceError, ValueError) as err:
-        _report(device, in_file(err, spec.simulation))
+        _report(device, _named(err, spec, dt))
         sys.exit(EXIT_INPUT)
     except MemoryError:
         _report(device, "out of memory: fewer trajectories (--ensemble) or saved instants "
                 "(--n-save)")
         sys.exit(EXIT_INPUT)
     return traj, end
+
+
+def _named(err, spec, dt):
+    """A run's field error named as the user gave the setting: ``--dt`` when the flag set
+    the step, else a ``[simulation]`` key of the file by that key
+    (:func:`~spincaloric.io.devicefile.in_file`)."""
+    from .errors import FieldError
+    from .io.devicefile import in_file
+
+    if dt is not None and isinstance(err, FieldError) and err.field == "dt":
+        return type(err)("--dt", err.reason)
+    return in_file(err, spec.simulation)
 
 
 def _warn_repeated_saves(device, traj) -> None:
@@ -655,15 +672,17 @@ def _sweep(device, p, varies, zipped):
               help="N noisy trajectories per point (with thermal noise): the map holds "
                    "switching probabilities with their 95 % intervals [default: the file's "
                    "[simulation] ensemble, else 1]")
+@click.option("--dt", type=Duration(),
+              help="fixed step of the noisy (Heun) or RK4 runs, e.g. 0.5ps [default: the "
+                   "file's [simulation] dt, else 1 ps or less where the precession needs]")
 @click.option("--progress/--no-progress", default=None,
               help="progress of long jobs on stderr: a bar on a terminal, otherwise a line "
                    "every few seconds [default: on]")
 def switching_map_command(device, varies, until, output, chunk, workers, scheduler, resume,
-                          temperature_noise, seed, trajectories, progress):
+                          temperature_noise, seed, trajectories, dt, progress):
     """Switching map of DEVICE: its dynamics at every point of a parameter grid."""
     from .circuit.device import DeviceError
     from .errors import Interrupted
-    from .io.devicefile import in_file
     from .io.paths import parse_vary
     from .studies.maps import switching_map
 
@@ -672,7 +691,7 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
         data, spec = p.data, p.spec
         opts = spec.run_options()
         opts.update({k: v for k, v in (("temperature_noise", temperature_noise),
-                                       ("seed", seed)) if v is not None})
+                                       ("seed", seed), ("dt", dt)) if v is not None})
         end = until or spec.until
         varies = varies or spec.sweep
         if not varies:
@@ -700,7 +719,7 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
         _report(device, f"<file>: {err.strerror or err}")
         sys.exit(EXIT_INPUT)
     except (DeviceError, ValueError) as err:
-        _report(device, in_file(err, spec.simulation))
+        _report(device, _named(err, spec, dt))
         sys.exit(EXIT_INPUT)
     if done_before:
         click.echo(f"{device}: {output} already holds this map (nothing computed)")
