@@ -646,7 +646,7 @@ class Simulation:
             if report is not None and own:
                 report.close()
         settings = {"ensemble": int(ensemble), "temperature_noise": bool(temperature_noise)}
-        if temperature_noise:  # the seed of the thermal field (a run without noise has none)
+        if temperature_noise:  # the thermal field's random seed (a run without noise has none)
             settings["seed"] = int(seed)
         settings.update({"dt": float(dt)} if method != "rk45" else
                         {"rtol": float(rtol), "atol": float(atol), "max_step": max_step})
