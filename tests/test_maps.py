@@ -522,7 +522,8 @@ def test_axis_labels_name_the_node_of_a_full_key():
                                   "contacts[0].area"])  # rebuilt per point
 def test_a_step_too_large_for_one_grid_point_names_the_point(tmp_path, axis):
     """A fixed step fine at the file's anisotropy field but not at 30 T: the error names the
-    grid point, whether the points run as one ensemble or one by one."""
+    grid point, whether the points run as one ensemble or one by one, and the map leaves
+    nothing behind (the chunk computed before it included)."""
     from spincaloric.dynamics.simulation import DynamicsError
     from spincaloric.io.paths import set_path
 
@@ -534,5 +535,14 @@ def test_a_step_too_large_for_one_grid_point_names_the_point(tmp_path, axis):
     point = "30" if "anisotropy" in axis else "1.26e-15"
     with pytest.raises(DynamicsError, match=rf"at the grid point {re.escape(axis)} = "
                                             rf"{point}: 1e-12 s exceeds"):
-        switching_map(data, [(axis, values)], 0.1e-9, tmp_path / "m.nc", run_kw=run)
-    assert not (tmp_path / "m.nc").exists()
+        switching_map(data, [(axis, values)], 0.1e-9, tmp_path / "m.nc", run_kw=run, chunk=1)
+    # the first point's chunk is not kept: the map cannot go on as described
+    assert not (tmp_path / "m.nc").exists() and not (tmp_path / "m.nc.chunks").exists()
+
+
+def test_a_map_without_noise_records_no_step_it_did_not_use(tmp_path):
+    """The adaptive RK45 of a map without noise chooses its own steps: a dt in its settings
+    is not recorded (nor a seed)."""
+    ds = switching_map(read_toml(PILLAR), AXES[:1], 0.1e-9, tmp_path / "m.nc",
+                       run_kw={"n_save": 3, "dt": 5e-13, "seed": 4})
+    assert "dt" not in ds.attrs and "seed" not in ds.attrs

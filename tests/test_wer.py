@@ -401,3 +401,13 @@ def test_a_run_advances_the_callers_report_and_leaves_it_open():
     report = Report()
     sim.run(0.2e-9, n_save=2, ensemble=8, temperature_noise=True, progress=report)
     assert report.done == pytest.approx(8.0, rel=1e-12, abs=1e-12) and not report.closed
+
+
+def test_importance_sampling_interval_stays_a_probability():
+    """Nearly every write failing, the unbiased weighted estimate may pass 1; its interval is
+    a probability's, and a rate of 1 or more warns that no write switched."""
+    result = write_error_rate(pulse_simulation(), 0.3e-9, 32, seed=3, sharpen=2.0)
+    assert result.failures == 32
+    assert 0.0 <= result.interval[0] <= result.interval[1] <= 1.0
+    if result.rate >= 1.0:
+        assert any("no write switched" in w for w in result.warnings())

@@ -16,6 +16,7 @@ Parameters are addressed by their path in the device file: ``drives.free.tempera
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import json
@@ -25,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from ..circuit.device import DeviceError
-from ..errors import DynamicsError, Interrupted
+from ..errors import DynamicsError, FieldError, Interrupted
 from ..files import FORMAT_ATTRIBUTE, FORMAT_VERSION, atomic_write
 from ..io.paths import describe_key, full_path, resolve_key, set_path, unit_of
 from ..validation import real, real_array, require
@@ -250,11 +251,23 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
     created = not store.exists()
     store.mkdir(parents=True, exist_ok=True)
     manifest.write_text(json.dumps({"hash": digest, "axes": keys}))
-    try:
+    with _store_kept_if_useful(store, created):
         return _compute(store, output, data, keys, points, axes, until, run_kw, digest, chunk,
                         workers, scheduler, progress, trajectories)
+
+
+@contextlib.contextmanager
+def _store_kept_if_useful(store, created: bool):
+    """Remove a chunk store this map ``created`` when the map stops on bad input at a later
+    point (it cannot go on as described) or before any chunk was computed (it would block
+    the next attempt); an interrupted map keeps its chunks for ``--resume``."""
+    try:
+        yield
+    except FieldError:
+        if created:
+            shutil.rmtree(store, ignore_errors=True)
+        raise
     except BaseException:
-        # nothing computed yet: leave no store behind (it would block the next attempt)
         if created and not any(store.glob("chunk_*.npz")):
             shutil.rmtree(store, ignore_errors=True)
         raise
@@ -471,6 +484,9 @@ def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chu
     if run_kw.get("temperature_noise"):  # what else fixes the noisy trajectories
         settings.setdefault("seed", 0)
         settings.setdefault("dt", "default: 1 ps, less where the precession needs it")
+    elif run_kw.get("method", "rk45") == "rk45":  # adaptive steps: no dt, no seed used
+        settings.pop("dt", None)
+        settings.pop("seed", None)
     if "temperature" not in keys:  # the device's T0 (K), for the record and plots
         settings["temperature"] = float(data["temperature"])
     ds.attrs.update(description_hash=digest, until=until, title=data.get("title", ""),

@@ -122,7 +122,7 @@ class WriteErrorRate:
     def warnings(self) -> list[str]:
         """What makes the estimate less trustworthy than its interval says."""
         out = []
-        if self.rate == 1.0:
+        if self.rate >= 1.0:
             out.append("no write switched the magnet: does the pulse act, and long enough, "
                        "before the end of the run (until)?")
         if self.replicas:
@@ -448,8 +448,11 @@ def _weighted(name, n, sums, temperature, sharpen, well, search) -> WriteErrorRa
     variance = max(squares / n - rate**2, 0.0) * n / max(n - 1, 1)
     error = float(np.sqrt(variance / n))
     effective = float(total**2 / squares)
+    # the estimate is unbiased and may pass 1 (nearly every write failing); its interval
+    # is a probability's
     return WriteErrorRate(name, method, n, k, rate,
-                          (max(rate - Z95 * error, 0.0), rate + Z95 * error), error, effective,
+                          (min(max(rate - Z95 * error, 0.0), 1.0),
+                           min(rate + Z95 * error, 1.0)), error, effective,
                           temperature, sharpen, pilots, levels, converged)
 
 
