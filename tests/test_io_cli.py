@@ -190,7 +190,9 @@ def test_missing_file_and_bad_flags(tmp_path):
     for args, expected in ((["--bogus"], "No such option '--bogus'"),
                            (["nosuch"], "No such command 'nosuch'"),
                            (["run"], "Missing argument 'DEVICE'"),
-                           (["run", pillar, "--until", "5parsecs"], "'5parsecs' is not a positive"),
+                           (["run", pillar, "--until", "5parsecs"],
+                            "'5parsecs': unknown unit 'parsecs' (s, ms, us, µs, ns, ps, fs)"),
+                           (["run", pillar, "--until", "-5ns"], "'-5ns' is not a positive"),
                            (["run", pillar, "--until", "8"], "'8' would be 8 s of magnetization"),
                            (["run", pillar, "--ensemble", "0"], "--ensemble"),
                            (["solve", "--jsn", pillar], "No such option '--jsn'")):

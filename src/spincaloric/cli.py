@@ -328,6 +328,10 @@ class Duration(click.ParamType):
             return value
         m = _DURATION.match(str(value))
         t = _seconds(m.group(1), m.group(2)) if m else float("nan")
+        unit = re.match(r"^\s*[0-9.eE+-]+\s*([^\s0-9.+-]\S*)\s*$", str(value))
+        if not m and unit:
+            self.fail(f"{value!r}: unknown unit {unit.group(1)!r} (s, ms, us, µs, ns, ps, fs)",
+                      param, ctx)
         if not (math.isfinite(t) and t > 0):
             self.fail(f"{value!r} is not a positive duration (e.g. 20ns, 1e-9)", param, ctx)
         if m.group(2) is None and t >= 1e-3:  # "8" meant 8 ns, not 8 s of picosecond steps

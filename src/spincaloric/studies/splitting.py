@@ -132,10 +132,11 @@ def replica_interval(estimates, particles: int, z: float = 1.959963984540054):
     p = np.asarray(estimates, float)
     r = len(p)
     mean = float(p.mean())
-    ideal = float(mean * np.sqrt(max(-np.log(mean), 0.0) / (particles * r))) if mean > 0 else 0.0
-    ideal_interval = (max(mean - z * ideal, 0.0), mean + z * ideal)
+    # max(0, ·) first: at p̄ = 1, −ln p̄ is −0.0, whose square root would print as −0
+    ideal = float(mean * np.sqrt(max(0.0, -np.log(mean)) / (particles * r))) if mean > 0 else 0.0
+    ideal_interval = (max(mean - z * ideal, 0.0), min(mean + z * ideal, 1.0))
     if r < 2:
         return mean, float(ideal), ideal_interval, ideal_interval
     error = float(p.std(ddof=1) / np.sqrt(r))
     half = float(student.ppf(0.975, r - 1)) * error
-    return mean, error, (max(mean - half, 0.0), mean + half), ideal_interval
+    return mean, error, (max(mean - half, 0.0), min(mean + half, 1.0)), ideal_interval

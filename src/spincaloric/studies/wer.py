@@ -169,7 +169,8 @@ class WriteErrorRate:
             text += (f" (sharpen {self.sharpen:.3g}, effective samples "
                      f"{self.effective_samples or 0:.3g}"
                      + (f", {self.pilot_trajectories} pilot trajectories in {self.levels} "
-                        f"levels" if self.pilot_trajectories else "") + ")")
+                        f"level{'s' if self.levels != 1 else ''}" if self.pilot_trajectories
+                        else "") + ")")
         return text
 
 
