@@ -1,6 +1,7 @@
 """Write-error rates: thermal starting states in a magnet's well (exact and importance
 sampled), the estimators' bookkeeping, and importance sampling against brute force."""
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -245,6 +246,13 @@ def test_an_interrupted_estimate_keeps_its_finished_trajectories(importance, mon
     assert res.exit_code == 130
     assert "interrupted after 16 of 40 trajectories; the finished ones give: free: write " \
         "error rate" in res.output and "error: interrupted" in res.output
+    calls.clear()  # with --json, the partial estimate on stdout too, marked as such
+    res = CliRunner().invoke(main, ["wer", str(DEVICE.with_name("pillar_write_pulse.toml")),
+                                    "--trajectories", "40", "--until", "0.6ns", "--json",
+                                    "--no-progress"])
+    assert res.exit_code == 130
+    doc = json.loads(res.stdout.strip().splitlines()[-1])
+    assert doc["interrupted"] == {"trajectories": [16, 40]} and doc["trajectories"] == 16
 
 
 def test_splitting_results_warn_of_extinction_and_a_single_replica():
@@ -408,6 +416,7 @@ def test_importance_sampling_interval_stays_a_probability():
     a probability's, and a rate of 1 or more warns that no write switched."""
     result = write_error_rate(pulse_simulation(), 0.3e-9, 32, seed=3, sharpen=2.0)
     assert result.failures == 32
+    assert "pilot_trajectories" not in result.summary()  # sharpening given: no search ran
     assert 0.0 <= result.interval[0] <= result.interval[1] <= 1.0
     if result.rate >= 1.0:
         assert any("no write switched" in w for w in result.warnings())

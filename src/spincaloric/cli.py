@@ -469,6 +469,10 @@ def wer(device, trajectories, importance, sharpen, splitting, particles, replica
     except Interrupted as err:  # say what the finished part found, then stop as interrupted
         click.echo(f"{device}: interrupted after {err.done} of {err.total} {err.parts}; the "
                    f"finished ones give: {err.partial}", err=True)
+        if as_json:  # the partial estimate for scripts too, marked as such
+            click.echo(json.dumps({"file": device, "until": end, "seed": seed,
+                                   "pumping": sim.pumps, **err.partial.summary(),
+                                   "interrupted": {err.parts: [err.done, err.total]}}))
         raise KeyboardInterrupt from err
     for warning in result.warnings():
         click.echo(f"warning: {device}: {warning}", err=True)

@@ -114,9 +114,10 @@ class WriteErrorRate:
             return out
         out.update(trajectories=self.trajectories, failures=self.failures)
         if self.sharpen is not None:  # importance sampling
-            out.update(effective_samples=self.effective_samples, sharpen=self.sharpen,
-                       pilot_trajectories=self.pilot_trajectories, levels=self.levels,
-                       converged=self.converged)
+            out.update(effective_samples=self.effective_samples, sharpen=self.sharpen)
+            if self.pilot_trajectories:  # the cross-entropy search that found the sharpening
+                out.update(pilot_trajectories=self.pilot_trajectories, levels=self.levels,
+                           converged=self.converged)
         return out
 
     def warnings(self) -> list[str]:
