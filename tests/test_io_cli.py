@@ -180,6 +180,23 @@ def test_plot_and_materials_bad_input_is_one_line(tmp_path):
     assert res.exit_code == 2 and "must be a number" in res.stderr
 
 
+def test_plot_without_output_writes_a_png_beside_the_result(tmp_path):
+    """`plot RESULT` draws RESULT's stem .png beside it; an existing one is kept unless
+    --overwrite (one line naming --output, exit 2)."""
+    pytest.importorskip("matplotlib")
+    xr = pytest.importorskip("xarray")
+    xr.Dataset({"x": ("v", [1.0, 2.0])}, coords={"v": [0.0, 1.0]}).to_netcdf(tmp_path / "a.nc")
+    res = CliRunner().invoke(main, ["plot", str(tmp_path / "a.nc")])
+    assert res.exit_code == 0 and res.output.strip() == f"wrote {tmp_path / 'a.png'}"
+    before = (tmp_path / "a.png").read_bytes()
+    assert before.startswith(b"\x89PNG")
+    res = CliRunner().invoke(main, ["plot", str(tmp_path / "a.nc")])
+    assert res.exit_code == 2 and "--output: " in res.stderr and "--overwrite" in res.stderr
+    assert (tmp_path / "a.png").read_bytes() == before
+    res = CliRunner().invoke(main, ["plot", str(tmp_path / "a.nc"), "--overwrite"])
+    assert res.exit_code == 0
+
+
 def test_missing_file_and_bad_flags(tmp_path):
     res = CliRunner().invoke(main, ["solve", str(tmp_path / "nope.toml")])
     assert res.exit_code == 2 and "error:" in res.stderr and "<file>" in res.stderr

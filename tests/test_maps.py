@@ -121,6 +121,36 @@ def test_a_different_description_never_overwrites(tmp_path):
     assert not (tmp_path / "x.nc").exists()
 
 
+def test_overwrite_replaces_another_map_and_its_chunks(tmp_path):
+    """With ``overwrite`` a file holding another map (and the chunks another map left beside
+    it) is replaced by the map asked for, equal to the map computed afresh; on the command
+    line ``--overwrite``, and without it one line naming the flag, the file untouched."""
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+
+    data = read_toml(PILLAR)
+    out, fresh = tmp_path / "m.nc", tmp_path / "fresh.nc"
+    switching_map(data, AXES[:1], 2e-9, out, run_kw=RUN)
+    store = tmp_path / "m.nc.chunks"
+    store.mkdir()  # an unfinished other map's chunks
+    (store / "description.json").write_text('{"hash": "another"}')
+    ds = switching_map(data, AXES[:1], 3e-9, out, run_kw=RUN, overwrite=True)
+    want = switching_map(data, AXES[:1], 3e-9, fresh, run_kw=RUN)
+    assert ds.attrs["description_hash"] == want.attrs["description_hash"]
+    xr.testing.assert_identical(xr.load_dataset(out), xr.load_dataset(fresh))
+    assert not store.exists()
+    args = ["map", str(PILLAR), "--vary", "drives.free.temperature.peak=20,60", "--until",
+            "0.2ns", "--no-progress", "-o", str(out)]
+    before = out.read_bytes()
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 2 and "pass --overwrite" in res.output
+    assert len(res.output.strip().splitlines()) == 1 and out.read_bytes() == before
+    res = CliRunner().invoke(main, args + ["--overwrite"])
+    assert res.exit_code == 0 and "nothing computed" not in res.output, res.output
+    assert xr.load_dataset(out)["switched"].shape == (2, 1)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
 def test_killed_map_resumes_to_the_uninterrupted_result(tmp_path, sig):
@@ -420,7 +450,7 @@ def test_the_files_simulation_settings_are_the_maps_by_default(tmp_path):
     axes = [("drives.free.temperature.peak", np.array([30.0, 60.0]))]
     ds = switching_map(data, axes, 2e-9, tmp_path / "a.nc")
     assert ds.attrs["trajectories"] == 6 and ds.attrs["seed"] == 5
-    assert ds.attrs["temperature_noise"] == 1 and ds.attrs["n_save"] == 21
+    assert ds.attrs["temperature_noise"] == 1 and "n_save" not in ds.attrs  # no saved states
     same = switching_map(data, axes, 2e-9, tmp_path / "b.nc",
                          run_kw={"temperature_noise": True, "n_save": 21, "seed": 5},
                          trajectories=6)
@@ -496,8 +526,11 @@ def test_seeds_beyond_32_bits_are_kept_in_netcdf_files(tmp_path):
     assert xr.load_dataset(tmp_path / "api.nc").attrs["seed"] == str(2**40)
     default = CliRunner().invoke(main, args + ["-o", str(tmp_path / "d.nc")])
     assert default.exit_code == 0, default.output
-    attrs = xr.load_dataset(tmp_path / "d.nc").attrs
-    assert attrs["seed"] == 0 and attrs["dt"].startswith("default")
+    default_map = xr.load_dataset(tmp_path / "d.nc")
+    assert default_map.attrs["seed"] == 0 and "dt" not in default_map.attrs
+    # the default step each point ran with, in seconds
+    assert default_map["dt"].attrs["units"] == "s"
+    np.testing.assert_array_equal(default_map["dt"].values, [1e-12, 1e-12])
 
 
 def _pillar_parts():
@@ -545,4 +578,4 @@ def test_a_map_without_noise_records_no_step_it_did_not_use(tmp_path):
     is not recorded (nor a seed)."""
     ds = switching_map(read_toml(PILLAR), AXES[:1], 0.1e-9, tmp_path / "m.nc",
                        run_kw={"n_save": 3, "dt": 5e-13, "seed": 4})
-    assert "dt" not in ds.attrs and "seed" not in ds.attrs
+    assert "dt" not in ds.attrs and "seed" not in ds.attrs and "dt" not in ds

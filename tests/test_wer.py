@@ -364,6 +364,7 @@ def test_the_wer_command(tmp_path):
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output.strip().splitlines()[-1])
     assert doc["failures"] == 16 and doc["method"] == "brute force"
+    assert doc["dt"] == 1e-12  # the default step it ran with (s)
     assert "sharpen" not in doc and "replicas" not in doc  # the keys of its method only
     assert doc["interval_95"][0] <= doc["write_error_rate"] <= doc["interval_95"][1]
     res = CliRunner().invoke(main, ["wer", device, "--trajectories", "4", "--magnet", "fixed"])
@@ -376,6 +377,10 @@ def test_the_wer_command(tmp_path):
     doc = json.loads(res.output.strip().splitlines()[-1])
     assert doc["method"] == "multilevel splitting" and doc["write_error_rate"] == 1.0
     assert (doc["replicas"], doc["particles"], doc["cost_trajectories"]) == (2, 3, 6.0)
+    assert doc["dt"] == 1e-12
+    res = CliRunner().invoke(main, ["wer", device, "--trajectories", "4", "--until", "0.5ns",
+                                    "--dt", "0.5ps", "--no-progress"])
+    assert res.exit_code == 0 and res.output.strip().endswith("brute force, step 0.5 ps")
     assert "sharpen" not in doc and "effective_samples" not in doc
     for flags, field in ((["--importance"], "method"), (["--trajectories", "9"],
                                                         "trajectories")):

@@ -686,8 +686,12 @@ def _sweep(device, p, varies, zipped):
 @click.option("--progress/--no-progress", default=None,
               help="progress of long jobs on stderr: a bar on a terminal, otherwise a line "
                    "every few seconds [default: on]")
+@click.option("--overwrite", is_flag=True,
+              help="replace an OUTPUT that holds another map (or another file) and the chunks "
+                   "another map left beside it [default: an OUTPUT holding this map is read, "
+                   "anything else refused]")
 def switching_map_command(device, varies, until, output, chunk, workers, scheduler, resume,
-                          temperature_noise, seed, trajectories, dt, progress):
+                          temperature_noise, seed, trajectories, dt, progress, overwrite):
     """Switching map of DEVICE: its dynamics at every point of a parameter grid."""
     from .circuit.device import DeviceError
     from .errors import Interrupted
@@ -706,12 +710,13 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
             raise DeviceError("vary", "give --vary or a [sweep] table with vary = [...]")
         axes = [parse_vary(v) for v in varies]
         _check_outputs(device, [device], True, output=output)  # the map decides on reuse
-        done_before = Path(output).is_file()  # the same map, finished: read, not run again
+        # the same map, finished: read, not run again
+        done_before = Path(output).is_file() and not overwrite
         with _locked(device, output), _compile_notice():
             ds = switching_map(data, axes, end, output, chunk=chunk, workers=workers,
                                scheduler=scheduler, resume=resume,
                                progress=progress is not False,
-                               run_kw=opts, trajectories=trajectories)
+                               run_kw=opts, trajectories=trajectories, overwrite=overwrite)
     except _Failed:
         sys.exit(EXIT_INPUT)
     except Interrupted as err:  # say what is kept and how to go on, then stop as interrupted
@@ -864,8 +869,9 @@ def _print_resonance(device, ds, axes, check, as_json) -> None:
 
 @main.command(short_help="Draw a sweep, switching map or trajectory file (PNG, PDF, SVG).")
 @click.argument("result", type=click.Path())
-@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
-              help="figure file: PNG, PDF or SVG, by its suffix")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="figure file: PNG, PDF or SVG, by its suffix [default: RESULT with the "
+                   "suffix .png, e.g. sweep.nc -> sweep.png]")
 @click.option("--variable", help="variable to draw, or one owner's quantity of a sweep "
               "(detector.voltage, free.torque) [default: a sweep's torque on the magnet "
               "whose magnetization it turns, else on the dynamic magnet; a map's switching "
@@ -880,14 +886,16 @@ def _print_resonance(device, ds, axes, check, as_json) -> None:
               help="draw a sweep or map of three or more axes at the value of AXIS nearest "
                    "VALUE (named in the title), e.g. --at free.magnet.damping=0.02")
 def plot(result, output, variable, component, at, overwrite):
-    """Draw a result file RESULT (netCDF or zarr) as a PNG, PDF or SVG figure: a sweep (spincaloric sweep: a line
-    over one axis, a colour map over two; axes of one value are named in the title), a
-    switching map (spincaloric map) or a trajectory file (spincaloric run -o: magnetization,
-    drives and torque against time). Axes carry quantity, symbol and unit, in engineering
+    """Draw a result file RESULT (netCDF or zarr) as a PNG, PDF or SVG figure: a sweep
+    (spincaloric sweep: a line over one axis, a colour map over two; axes of one value are
+    named in the title), a switching map (spincaloric map) or a trajectory file (spincaloric
+    run -o: magnetization, drives and torque against time). Axes carry quantity, symbol and unit, in engineering
     units (ns, mV, µA)."""
     from .circuit.device import DeviceError
     from .io.plotting import plot_dataset, png_output
 
+    if output is None:  # beside the result file (a zarr store's too)
+        output = str(Path(result.rstrip("/")).with_suffix(".png"))
     _check_outputs(result, [result], overwrite, figures=("output",), output=output)
 
     try:

@@ -156,7 +156,8 @@ def _magnet_variation(specs) -> dict:
 
 
 def _point_results(traj, per: int) -> dict:
-    """{switched (P, k), switching_time (P, k) s, final_m (P, k, 3), names} of the points
+    """{switched (P, k), switching_time (P, k) s, final_m (P, k, 3), dt (P,) s (the fixed
+    step; NaN for adaptive steps), names} of the points
     whose trajectories are consecutive runs of ``per`` in ``traj``: one trajectory's
     switched (0 or 1), switching time and final m, or of ``per`` > 1 the number that
     switched, the median switching time of those (NaN: none) and the mean final m."""
@@ -165,7 +166,8 @@ def _point_results(traj, per: int) -> dict:
     n = len(traj.m) // per
     out = {"names": names, "switched": np.zeros((n, len(names)), np.int64),
            "switching_time": np.full((n, len(names)), np.nan),
-           "final_m": np.zeros((n, len(names), 3))}
+           "final_m": np.zeros((n, len(names), 3)),
+           "dt": np.full(n, float(traj.settings.get("dt", np.nan)))}
     for j, name in enumerate(names):
         switched = sw[name].switched.reshape(n, per)
         times = np.where(switched, sw[name].time.reshape(n, per), np.nan)
@@ -180,7 +182,7 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
                   *, chunk: int | None = None, workers: int | None = None,
                   scheduler: str | None = None,
                   resume: bool = False, progress: bool = False, run_kw: dict | None = None,
-                  trajectories: int | None = None):
+                  trajectories: int | None = None, overwrite: bool = False):
     """Compute (or finish) a switching map and write it to ``output`` (netCDF).
 
     data : the parsed device file (:func:`~spincaloric.io.read_toml`) or its path; axes :
@@ -195,6 +197,9 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
     :meth:`~spincaloric.dynamics.simulation.Simulation.run` (default: the file's
     ``[simulation]`` settings, as ``spincaloric map`` takes them). Returns the Dataset.
     trajectories default to ``run_kw``'s ``ensemble`` (``[simulation] ensemble``), else 1.
+    An existing ``output`` that holds this map is read, not computed again; one that holds
+    anything else is refused unless ``overwrite`` (then the map is computed, with the chunks
+    of an unfinished run of it, and replaces the file when complete).
     """
     data, axes, until = _map_inputs(data, axes, until)
     if run_kw is None:
@@ -223,7 +228,7 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
                               {**run_kw, "trajectories": trajectories})
     from ..io.devicefile import load_dataset
 
-    if output.exists():
+    if output.exists() and not overwrite:
         try:
             old_digest = load_dataset(output).attrs.get("description_hash")
         except (OSError, ValueError):
@@ -232,22 +237,27 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
             raise DeviceError("output", f"{output} exists and holds a different map (of "
                               "another device, grid, run settings or trajectories) or another "
                               "file; "
-                              "remove it or choose another name")
+                              "remove it, choose another name or pass --overwrite")
         return load_dataset(output)
     store = output.with_name(output.name + ".chunks")
     manifest = store / "description.json"
+    stale = False  # the output's store holds chunks of another map (replaced when overwriting)
     if store.exists():
         recorded = json.loads(manifest.read_text()).get("hash") if manifest.exists() else None
-        if recorded != digest:
+        stale = recorded != digest
+        if stale and not overwrite:
             raise DeviceError("output", f"{store} holds chunks of a different map (of "
-                              "another device, grid, run settings or trajectories); remove it")
-        if not resume:
+                              "another device, grid, run settings or trajectories); remove it "
+                              "(or --overwrite)")
+        if not stale and not (resume or overwrite):
             raise DeviceError("resume", f"{store} holds an unfinished map: pass --resume to "
                               "continue it, or remove it")
     grids = np.meshgrid(*[v for _, v in axes], indexing="ij")
     points = np.stack([g.ravel() for g in grids], -1)
     # a bad value fails here, before anything is written
     _check_points(data, keys, points, same_device(data, keys))
+    if stale:
+        shutil.rmtree(store)
     created = not store.exists()
     store.mkdir(parents=True, exist_ok=True)
     manifest.write_text(json.dumps({"hash": digest, "axes": keys}))
@@ -434,7 +444,8 @@ def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chu
         def write(tmp):
             with open(tmp, "wb") as f:
                 np.savez(f, switched=result["switched"], switching_time=result["switching_time"],
-                         final_m=result["final_m"], names=np.array(result["names"]))
+                         final_m=result["final_m"], dt=result["dt"],
+                         names=np.array(result["names"]))
 
         atomic_write(store / f"chunk_{i:08d}.npz", write)  # a chunk is either whole or absent
         saved[0] += len(result["switched"])
@@ -481,12 +492,14 @@ def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chu
     # the run's settings, as a trajectory file keeps them (netCDF attributes: no booleans)
     settings = {k: int(v) if isinstance(v, bool) else v for k, v in run_kw.items()
                 if isinstance(v, (bool, int, float, str))}
+    settings.pop("n_save", None)  # a map keeps no saved states
+    settings.pop("dt", None)  # the step of every point is a variable (a default may differ)
     if run_kw.get("temperature_noise"):  # what else fixes the noisy trajectories
         settings.setdefault("seed", 0)
-        settings.setdefault("dt", "default: 1 ps, less where the precession needs it")
-    elif run_kw.get("method", "rk45") == "rk45":  # adaptive steps: no dt, no seed used
-        settings.pop("dt", None)
+    else:
         settings.pop("seed", None)
+    if all("dt" in p for p in parts) and np.isfinite(gather("dt")).all():
+        ds["dt"] = (keys, gather("dt"), {"units": "s", "long_name": "fixed integration step"})
     if "temperature" not in keys:  # the device's T0 (K), for the record and plots
         settings["temperature"] = float(data["temperature"])
     ds.attrs.update(description_hash=digest, until=until, title=data.get("title", ""),

@@ -47,7 +47,7 @@ starting state from one generator of s, so the result does not depend on the chu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -80,7 +80,9 @@ class WriteErrorRate:
     runs in whole-trajectory equivalents, ``interval`` Student's t interval of the replicas'
     mean (R ≥ 2) and ``ideal_interval`` the one an ideal score would give (p √(−ln p/(nR)));
     ``converged``: no replica stopped at its most iterations (1000 n) before its particles
-    failed; ``extinct`` the replicas that found no particle above a level (estimate 0)."""
+    failed; ``extinct`` the replicas that found no particle above a level (estimate 0).
+    ``dt``: the (smallest, largest) fixed step (s) of the stochastic Heun runs, one value
+    unless the default step (chosen from each call's fastest precession) differed."""
 
     magnet: str
     method: str
@@ -99,12 +101,15 @@ class WriteErrorRate:
     cost: float = 0.0
     ideal_interval: tuple[float, float] | None = None
     extinct: int = 0
+    dt: tuple[float, float] | None = None
 
     def summary(self) -> dict:
         """A JSON-ready dict of the result (SI units), with the keys of its method only."""
         out = {"magnet": self.magnet, "method": self.method, "write_error_rate": self.rate,
                "interval_95": list(self.interval), "standard_error": self.standard_error,
                "temperature": self.temperature}
+        if self.dt is not None:  # one step, or the range of the runs' default steps
+            out["dt"] = self.dt[0] if self.dt[0] == self.dt[1] else list(self.dt)
         if self.replicas:  # particles, not trajectories; each ends unswitched by design
             out.update(replicas=self.replicas, particles=self.trajectories // self.replicas,
                        cost_trajectories=round(self.cost, 6),
@@ -162,7 +167,7 @@ class WriteErrorRate:
                     f"{self.replicas} replicas of {self.trajectories // self.replicas} "
                     f"particles, {self.levels} iterations, {self.cost:.0f} trajectories' worth "
                     f"of runs; an ideal score would give {self.ideal_interval[0]:.3g} – "
-                    f"{self.ideal_interval[1]:.3g}")
+                    f"{self.ideal_interval[1]:.3g}" + self._step_text())
         text = (f"{self.magnet}: write error rate {self.rate:.3g} (95 % interval {low:.3g} – "
                 f"{high:.3g}), {self.failures} of {self.trajectories} trajectories unswitched "
                 f"at {self.temperature:g} K, {self.method}")
@@ -172,7 +177,15 @@ class WriteErrorRate:
                      + (f", {self.pilot_trajectories} pilot trajectories in {self.levels} "
                         f"level{'s' if self.levels != 1 else ''}" if self.pilot_trajectories
                         else "") + ")")
-        return text
+        return text + self._step_text()
+
+    def _step_text(self) -> str:
+        from ..progress import span
+
+        if self.dt is None:
+            return ""
+        low, high = self.dt
+        return f", step {span(low)}" if low == high else f", steps {span(low)} – {span(high)}"
 
 
 #: Trajectories whose starting states are drawn together (from one generator per block):
@@ -223,6 +236,20 @@ def write_error_rate(simulation, until: float, trajectories: int | None = None, 
     ref = reference_direction(start[j], par.anisotropy_axis)
     temperature = float(sim.model.magnet_temperatures(start[None])[0, j])
     job = _Job(sim, until, start, j, ref, par, temperature, int(seed), min(chunk, BLOCK), dt)
+    try:
+        result = _estimate(job, name, method, trajectories, sharpen, pilot, particles,
+                           replicas, progress)
+    except Interrupted as err:  # the partial estimate names its step too
+        if isinstance(err.partial, WriteErrorRate):
+            err.partial = replace(err.partial, dt=job.step_range())
+        raise
+    return replace(result, dt=job.step_range())
+
+
+def _estimate(job: _Job, name: str, method: str, trajectories, sharpen, pilot, particles,
+              replicas, progress: bool) -> WriteErrorRate:
+    """The estimate of :func:`write_error_rate` by ``method`` with the runs of ``job``."""
+    temperature = job.temperature
     if method == "splitting":
         return _splitting(job, name, 100 if particles is None else particles,
                           8 if replicas is None else replicas, progress)
@@ -237,7 +264,7 @@ def write_error_rate(simulation, until: float, trajectories: int | None = None, 
     if sharpen is None:
         search = job.cross_entropy(1000 if pilot is None else int(pilot))
         sharpen = search[0]
-    well = Well(par, ref, temperature)
+    well = Well(job.par, job.ref, temperature)
     try:
         sums = job.count(n, float(sharpen), 2**31, progress)  # the pilots' streams from 0
     except Interrupted as err:
@@ -342,6 +369,11 @@ class _Job:
     seed: int
     chunk: int
     dt: float | None
+    steps: set = field(default_factory=set)  # the steps (s) the runs took
+
+    def step_range(self) -> tuple[float, float] | None:
+        """(smallest, largest) step (s) of the runs so far, None before any."""
+        return (min(self.steps), max(self.steps)) if self.steps else None
 
     def starts(self, block: int, count: int, sharpen: float | None, stream: int):
         """Starting states (count, 3) and weights of ``block`` of stream ``stream`` (0: the
@@ -399,6 +431,7 @@ class _Job:
             run = sim.run(self.until, n_save=2, ensemble=part.stop - lo, initial=initial,
                           temperature_noise=True, seed=self.seed, dt=self.dt,
                           first_trajectory=first + lo, progress=report or False)
+            self.steps.add(run.settings["dt"])
             result = run.switching()[sim.names[self.j]]
             switched[part] = result.switched
             when[part] = np.where(result.switched, result.time, np.inf)
@@ -567,6 +600,7 @@ class _Chain:
                           initial=states, start=float(self.times[start]),
                           temperature_noise=True, seed=job.seed, dt=self.dt,
                           first_trajectory=self.stream)
+        job.steps.add(run.settings["dt"])
         self.stream += len(states)
         return run.m, run.m[:, :, job.j] @ job.ref
 
