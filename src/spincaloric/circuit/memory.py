@@ -5,11 +5,12 @@ A device too large for the machine is refused with the figures (``layers.channel
 memory. Measured on diffusive chains of 10⁴–3 × 10⁵ cells (peak resident memory of ``check`` and
 ``solve``): building costs about :data:`NODE_BYTES` per node (its node and contact objects and
 the circuit's arrays), and the sparse solve about :data:`UNKNOWN_BYTES` per unknown (assembly and
-the LU factors of a chain). The torque maps of dynamic magnets
-(:mod:`spincaloric.dynamics.torque_model`) are dense: the Kirchhoff system padded to 8 unknowns
+the LU factors of a chain). The dense torque maps of dynamic magnets
+(:mod:`spincaloric.dynamics.torque_model`) take the Kirchhoff system padded to 8 unknowns
 per node and assembled at 13 magnetizations (72 sample directions for a layer or internal magnet,
 fitted on the sphere), the node states of every unit unknown and drive, and k q u (u + 3n) map
-entries (q = 13 or 25 features).
+entries (q = 13 or 25 features); those of large layers are sparse
+(:mod:`spincaloric.dynamics.sparse_maps`), linear in the cells.
 """
 
 from __future__ import annotations

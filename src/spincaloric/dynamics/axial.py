@@ -51,7 +51,7 @@ import numpy as np
 
 from ..circuit.contacts import cross_matrix
 from ..constants import HBAR_E
-from .torque_model import CircuitTorqueModel, dynamic_magnet_nodes
+from .torque_model import CircuitTorqueModel, dynamic_magnet_nodes, unit_drives
 
 #: Largest disagreement with the exact solve, relative to the largest value of its drive slot
 #: (torque, D, unknowns), at which a table stands for the exact map.
@@ -146,11 +146,14 @@ def _damping(m, u1, u2, g):
             + g[3][..., None, None] * (outer(u1, u2) + outer(u2, u1)))
 
 
-def axial_table(model: CircuitTorqueModel, unknowns=()) -> tuple[AxialTable | None, str]:
+def axial_table(model: CircuitTorqueModel, unknowns=(),
+                candidates=None) -> tuple[AxialTable | None, str]:
     """(table, "") of the model's one dynamic magnet, or (None, why not): more than one
-    dynamic magnet, heat balances, directions not along one axis, a build beyond
+    dynamic magnet, heat balances, directions not along one axis, a dense build beyond
     :data:`BUILD_WORK`, or no series of degree ≤ 128 that agrees with the exact solve.
-    ``unknowns``: indices of solved unknowns to tabulate too."""
+    ``unknowns``: indices of solved unknowns to tabulate too; ``candidates``: the drive
+    slots to tabulate (those a run can drive; default: every slot) — a model on the sparse
+    pattern (:mod:`.sparse_maps`) of a large layer has as many slots as the layer's nodes."""
     if len(model.magnets) != 1:
         return None, "more than one dynamic magnet"
     if model.heat is not None:
@@ -158,11 +161,13 @@ def axial_table(model: CircuitTorqueModel, unknowns=()) -> tuple[AxialTable | No
     axis = _axis(model)
     if axis is None:
         return None, "the other magnetizations and fields are not along one axis"
-    u, nd = model.a0.shape[0], model.d0.size
-    if (DEGREES[0] + CHECKS + 9) * (u**3 / 3 + u * u * nd) > BUILD_WORK:
+    u, nd = model.pump.shape[2], model.d0.size
+    if model.sparse is None and (DEGREES[0] + CHECKS + 9) * (u**3 / 3 + u * u * nd) > BUILD_WORK:
         return None, f"{u} unknowns: the table would cost more than it saves"
     unknowns = np.unique(np.asarray(unknowns, np.int64))
-    columns = _responsive_columns(model, axis, unknowns)
+    candidates = (np.arange(nd) if candidates is None
+                  else np.unique(np.asarray(candidates, np.int64)))
+    columns = candidates[_responsive_columns(model, axis, unknowns, candidates)]
     error = np.inf
     for degree in DEGREES:
         coefficients = _cut(_fit(model, axis, columns, unknowns, degree), len(columns),
@@ -209,10 +214,11 @@ def _exact(model: CircuitTorqueModel, m: np.ndarray, columns, unknowns):
     return tau[:, :, 0], y[..., unknowns], model.damping_matrix(m[:, None, :])[:, 0, :, 0, :]
 
 
-def _responsive_columns(model: CircuitTorqueModel, axis, unknowns) -> np.ndarray:
-    """The drive slots that exert a torque or move a tabulated unknown."""
+def _responsive_columns(model: CircuitTorqueModel, axis, unknowns, slots) -> np.ndarray:
+    """Positions in ``slots`` of the drive slots that exert a torque or move a tabulated
+    unknown."""
     _, m = _points(axis, 8)
-    tau, y, _ = _exact(model, m, np.arange(model.d0.size), unknowns)
+    tau, y, _ = _exact(model, m, slots, unknowns)
     size = np.abs(tau).max(axis=(0, 2))
     if len(unknowns):
         moved = np.abs(y).max(axis=(0, 2))
@@ -279,7 +285,7 @@ def disagreement(model: CircuitTorqueModel, table: AxialTable) -> float:
     m[:4] = table.axis * [[1.0], [-1.0], [1.0], [-1.0]] + 1e-6 * m[:4]
     m /= np.linalg.norm(m, axis=1)[:, None]
     tau, y, dmat = _exact(model, m, table.columns, table.unknowns)
-    unit = np.eye(model.d0.size)[table.columns]
+    unit = unit_drives(model.d0.size, table.columns)
     t_tab, d_tab, y_tab = table.evaluate(m[:, None, :], unit[None])
     worst = 0.0
     for got, want, floor in ((t_tab, tau, ZERO), (y_tab, y, None)):  # (M, nc, ...): per slot

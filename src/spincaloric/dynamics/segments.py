@@ -27,7 +27,7 @@ def step_work(model, method: str, torque: str = "circuit", series=None) -> float
         return _STAGES[method] * 200.0
     if series is not None:
         return _STAGES[method] * (4.0 * float(series.lengths.sum()) + 200)
-    u, (k, q), nd = model.a0.shape[0], model.e.shape[:2], model.d0.size
+    u, (k, q), nd = model.pump.shape[2], model.t.shape[:2], model.d0.size
     return _STAGES[method] * (u**3 / 3 + k * q * u * u + (u + k * q * (u + 3)) * nd + 200)
 
 

@@ -316,7 +316,12 @@ class Simulation:
         tm = self.model
         slots = [tm.temperature_index, self.pumping_noise[0][self.pumping_noise[1] > 0]]
         wanted = np.concatenate([np.ravel(x) for x in slots]).astype(np.int64)
-        return axial_table(tm, -1 - wanted[wanted < 0])
+        candidates = None
+        if tm.sparse is not None:  # a large layer: the slots the runs drive, not all
+            layout = drive_layout(self.circuit)
+            candidates = np.union1d(np.flatnonzero(tm.d0), [
+                layout.slot(layout.index[node], quantity) for node, quantity in self.drives])
+        return axial_table(tm, -1 - wanted[wanted < 0], candidates)
 
     @property
     def pumps(self) -> bool:
@@ -810,13 +815,25 @@ def _model_args(sim: Simulation, kernel_in: dict, n_traj: int) -> tuple:
     d0 = np.array(np.broadcast_to(tm.d0, (n_traj, tm.d0.size)), order="C")
     pm, hm = sim.pumping_maps()
     table = sim.torque_table if sim.torque == "circuit" else None
+    maps = (tm.a0, tm.r0, tm.e, tm.f, tm.t)
+    if tm.sparse is not None and table is not None:  # the series stands for the maps
+        (k, q), nd = tm.t.shape[:2], tm.d0.size
+        maps = (np.zeros((0, 0)), np.zeros((0, nd)), np.zeros((k, q, 0, 0)),
+                np.zeros((k, q, 0, nd)), np.zeros((k, q, 3, nd)))
+        pm = np.ascontiguousarray(pm[:, :, :0])
+    elif tm.sparse is not None:  # solved at every stage: the dense maps, where they fit
+        try:
+            maps = (*tm.dense_maps(), tm.t)
+        except DeviceError as err:
+            raise DynamicsError(err.field, f"{err.reason}; the run needs them to solve the "
+                                f"circuit at every stage, as it cannot take the torque as "
+                                f"its series in m·p: {sim.torque_table_reason}") from None
     if table is None:
         tab = (np.zeros(3), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((4, 2)),
                np.zeros(4, np.int64))
     else:
         tab = (table.axis, table.columns, table.unknowns, table.coefficients, table.lengths)
-    return (d0, slot, offsets, times, values, kernel_in["amp"], kernel_in["tset"], tm.a0, tm.r0,
-            tm.e, tm.f, tm.t,
+    return (d0, slot, offsets, times, values, kernel_in["amp"], kernel_in["tset"], *maps,
             pm, hm, kernel_in["slon"], kernel_in["mp"], kernel_in["mv"], *tab)
 
 

@@ -22,7 +22,8 @@ spherical harmonics l ≤ 4), so such maps are obtained exactly from the system 
 depends on (a tunnel junction with one dynamic end is affine in that magnet's m, a pair
 (K_a, K_b) of coefficients); a contact between two dynamic magnets (bilinear in the two) is
 refused. :meth:`CircuitTorqueModel.torques` is the NumPy
-reference; the compiled integrators use the same arrays.
+reference; the compiled integrators use the same arrays. The maps of large layers are kept on
+the circuit's sparse pattern instead (:mod:`.sparse_maps`, :attr:`CircuitTorqueModel.sparse`).
 """
 
 from __future__ import annotations
@@ -35,8 +36,29 @@ from ..circuit.contacts import cross_matrix, magnetization_features
 from ..circuit.device import Circuit, DeviceError
 from ..circuit.drives import drive_layout, drive_vectors
 from ..circuit.memory import refuse_beyond_memory, torque_map_bytes
+from ..circuit.system import kirchhoff_system
 from ..constants import HBAR_E, TORQUE_PER_SPIN_CURRENT
 from ..solvers import linear as _solver
+from .sparse_maps import (
+    SparseFeatureSystem,
+    absorbed_by,
+    direct_pump,
+    sampled_sparse_maps,
+    sparse_map_bytes,
+)
+
+#: Dense maps of layers and internal magnets beyond this many bytes are built sparse
+#: (:mod:`.sparse_maps`): a dense solve costs u³ and its maps u², the sparse ones grow as u.
+SPARSE_ABOVE = 2e8
+
+
+def unit_drives(size: int, slots) -> np.ndarray:
+    """(J, size): the drive vectors of one unit (1 V, 1 K or 1 A) in each of ``slots`` (J,)
+    (rows of the identity, without forming it: a large layer has 3n slots)."""
+    slots = np.asarray(slots, np.intp)
+    out = np.zeros((len(slots), size))
+    out[np.arange(len(slots)), slots] = 1.0
+    return out
 
 
 def dynamic_magnet_nodes(circuit: Circuit, magnets) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -136,6 +158,9 @@ class CircuitTorqueModel:
         adds the spin bias X⃗_g = (ħ/e) ṁ_g × m_g (V) to its side of every contact leaving it:
         the Kirchhoff system gains the source Σ_q φ_q(m_g) pump[g, q] X⃗_g and the spin current
         that g absorbs the direct part Σ_q φ_q(m_g) direct[g, q] X⃗_g (A per V).
+    sparse : the maps a0, r0, e, f on the circuit's sparse pattern
+        (:class:`~.sparse_maps.SparseFeatureSystem`; those four fields are then None,
+        :meth:`dense_maps` forms them), or None.
     heat : the heat balances of the circuit's temperature states
         (:meth:`~spincaloric.circuit.device.Circuit.with_temperature_states`), or None: the
         balance rows that the system does not solve, in the same features, see
@@ -155,10 +180,14 @@ class CircuitTorqueModel:
     pump: np.ndarray | None = None
     direct: np.ndarray | None = None
     heat: HeatBalance | None = None
+    sparse: SparseFeatureSystem | None = None
 
     @classmethod
-    def build(cls, circuit: Circuit, magnets) -> CircuitTorqueModel:
-        """Precompute the maps for the ferromagnets named in ``magnets``."""
+    def build(cls, circuit: Circuit, magnets, sparse: bool | None = None) -> CircuitTorqueModel:
+        """Precompute the maps for the ferromagnets named in ``magnets``; ``sparse``: the maps
+        of layers and internal magnets on the circuit's sparse pattern
+        (:mod:`.sparse_maps`; not with temperature states), by default when their dense
+        form would take more than :data:`SPARSE_ABOVE` bytes."""
         magnets = tuple(magnets)
         nodes, groups = dynamic_magnet_nodes(circuit, magnets)
         varying = np.zeros(circuit.n_nodes, bool)
@@ -175,10 +204,19 @@ class CircuitTorqueModel:
         sampled = any(len(g) > 1 or not circuit.reservoir[g[0]] for g in groups)
         first = circuit.magnet_name(circuit.magnet_node(magnets[0]))
         table = "layers" if first in circuit.layers else "nodes"
-        refuse_beyond_memory(f"{table}.{first}.magnet", f"the torque maps of {len(nodes)} "
-                             f"dynamic magnet{'s' if len(nodes) > 1 else ''} over {u} unknowns",
-                             torque_map_bytes(circuit.n_nodes, len(unknown), u, len(nodes),
-                                              sampled))
+        dense_bytes = torque_map_bytes(circuit.n_nodes, len(unknown), u, len(nodes), sampled)
+        if sparse is None:
+            sparse = sampled and not len(held) and dense_bytes > SPARSE_ABOVE
+        where = f"{table}.{first}.magnet"
+        what = (f"the torque maps of {len(nodes)} dynamic "
+                f"magnet{'s' if len(nodes) > 1 else ''} over {u} unknowns")
+        if sparse:
+            if not sampled or len(held):
+                raise DeviceError(where, "sparse maps are for dynamic layers and internal "
+                                  "magnets of circuits without temperature states")
+            return cls._sparse(circuit, magnets, nodes, groups, act, temperature_index,
+                               (where, what))
+        refuse_beyond_memory(where, what, dense_bytes)
         if sampled:  # refuses a contact between two dynamic magnets
             _solver.feature_coefficients(circuit, np.isin(np.arange(circuit.n_nodes),
                                                           np.concatenate(groups)))
@@ -192,7 +230,7 @@ class CircuitTorqueModel:
             s = _unit_states(circuit, act, mflat)  # (w, n, 8)
             t = np.zeros((len(nodes), 13, 3, s.shape[0]))
             for j, node in enumerate(nodes):
-                for c, into in _absorbed_by(circuit, np.arange(circuit.n_nodes) == node):
+                for c, into in absorbed_by(circuit, np.arange(circuit.n_nodes) == node):
                     t[j] += into * _spin_current(k_of[c], s, *circuit.ends[c])
             pump, direct = _feature_pump_maps(circuit, mflat, feature, nodes, rows, k_of)
         (a0, ha0), (r0, hr0), (e, he), (f, hf), (pump, hpump) = (
@@ -201,6 +239,40 @@ class CircuitTorqueModel:
                 if len(held) else None)
         return cls(circuit, magnets, nodes, a0, r0, e, f, t, drive_layout(circuit).static.copy(),
                    temperature_index, pump, direct, heat)
+
+    @classmethod
+    def _sparse(cls, circuit, magnets, nodes, groups, act, temperature_index, named):
+        """The model with sparse maps (:mod:`.sparse_maps`); ``named``: (field, what) of the
+        memory check."""
+        pattern = kirchhoff_system(circuit).sparse
+        refuse_beyond_memory(*named, sparse_map_bytes(
+            circuit.n_nodes, circuit.n_contacts, int(act.sum()), len(nodes),
+            len(pattern.a_indices) + len(pattern.r_indices)))
+        # refuses a contact between two dynamic magnets
+        _solver.feature_coefficients(circuit, np.isin(np.arange(circuit.n_nodes),
+                                                      np.concatenate(groups)))
+        samples = _sphere_samples()
+        phi = sphere_features(samples)
+        system, t, pump, direct = sampled_sparse_maps(circuit, groups, act, samples,
+                                                      np.linalg.pinv(phi), phi, _fit)
+        return cls(circuit, magnets, nodes, None, None, None, None, t,
+                   drive_layout(circuit).static.copy(), temperature_index, pump, direct, None,
+                   system)
+
+    def dense_maps(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(a0, r0, e, f) as dense arrays (the compiled kernels solve them at every stage),
+        also of a model on the sparse pattern, where they fit in memory (else a DeviceError
+        with the figures)."""
+        if self.sparse is None:
+            return self.a0, self.r0, self.e, self.f
+        if "_dense" not in self.__dict__:
+            (k, q), u, nd = self.t.shape[:2], self.sparse.unknowns, self.d0.size
+            name = self.circuit.magnet_name(self.circuit.magnet_node(self.magnets[0]))
+            table = "layers" if name in self.circuit.layers else "nodes"
+            refuse_beyond_memory(f"{table}.{name}.magnet", f"the dense torque maps over {u} "
+                                 "unknowns", 8.0 * (k * q + 1) * u * (u + nd))
+            self.__dict__["_dense"] = self.sparse.dense()
+        return self.__dict__["_dense"]
 
     def drive_vector(self, voltage=None, temperature=None, current=None,
                      heat=None) -> np.ndarray:
@@ -211,11 +283,27 @@ class CircuitTorqueModel:
             "voltage": voltage or {}, "temperature": temperature or {},
             "current": current or {}, "heat": heat or {}}))
 
-    def _system(self, m):
-        """Features φ (..., k, q), A(m) (..., u, u) and R(m) (..., u, 3n) at magnetizations m."""
-        phi = magnetization_features(m) if self.e.shape[1] == 13 else sphere_features(m)
+    def _features(self, m) -> np.ndarray:
+        """φ (..., k, q) of magnetizations m (..., k, 3)."""
+        return magnetization_features(m) if self.t.shape[1] == 13 else sphere_features(m)
+
+    def _linear_solve(self, phi, d=None, columns=None, extra=None) -> np.ndarray:
+        """A(m)⁻¹ b at features φ (..., k, q): b = R(m) d (+ ``extra`` (..., u)) for drive
+        vectors d (..., 3n), y (..., u); or b = the ``columns`` (J,) of R(m) and/or
+        ``extra`` (..., u, J), y (..., u, J). Dense or sparse (:attr:`sparse`) alike."""
+        if self.sparse is not None:
+            return self.sparse.solve(phi, d, columns, extra)
         a = self.a0 + np.einsum("...kq,kquv->...uv", phi, self.e)
-        return phi, a, self.r0 + np.einsum("...kq,kqud->...ud", phi, self.f)
+        if d is None and columns is None:
+            return np.linalg.solve(a, extra) if a.shape[-1] else extra
+        r = self.r0 + np.einsum("...kq,kqud->...ud", phi, self.f)
+        if d is None:
+            rhs = r[..., columns] if extra is None else r[..., columns] + extra
+            return np.linalg.solve(a, rhs)
+        rhs = np.einsum("...ud,...d->...u", r, d)
+        if extra is not None:
+            rhs = rhs + extra
+        return np.linalg.solve(a, rhs[..., None])[..., 0]
 
     def _transverse(self, phi, m, w, extra=None):
         """τ = (ħ/2e)(I_abs)⊥ (N·m) from the features, the magnetizations and w = (y, d)
@@ -232,21 +320,21 @@ class CircuitTorqueModel:
         magnetizations m (..., k, 3); one factorization of A(m) for all J."""
         m = np.asarray(m, dtype=float)
         slots = np.asarray(slots, dtype=np.intp)
-        phi, a, r = self._system(m)
-        y = np.moveaxis(np.linalg.solve(a, r[..., slots]), -1, -2)  # (..., J, u)
-        unit = np.eye(self.d0.size)[slots]
+        phi = self._features(m)
+        y = np.moveaxis(self._linear_solve(phi, columns=slots), -1, -2)  # (..., J, u)
+        unit = unit_drives(self.d0.size, slots)
         w = np.concatenate([y, np.broadcast_to(unit, y.shape[:-1] + unit.shape[-1:])], axis=-1)
         return self._transverse(phi[..., None, :, :], m[..., None, :, :], w), y
 
     def _solve(self, m, d, mdot=None):
         """Features (..., k, q), solved unknowns y (..., u) at magnetizations m, drives d, and
         with ``mdot`` (..., k, 3) (1/s) the spin pumping source in the right-hand side."""
-        phi, a, r = self._system(m)
-        rhs = np.einsum("...ud,...d->...u", r, d)
+        phi = self._features(m)
+        extra = None
         if mdot is not None:
-            rhs = rhs + np.einsum("...kq,kqui,...ki->...u", phi, self.pump,
-                                  pumped_spin_bias(m, mdot))
-        return phi, np.linalg.solve(a, rhs[..., None])[..., 0]
+            extra = np.einsum("...kq,kqui,...ki->...u", phi, self.pump,
+                              pumped_spin_bias(m, mdot))
+        return phi, self._linear_solve(phi, d, extra=extra)
 
     def solved(self, m: np.ndarray, d: np.ndarray | None = None) -> np.ndarray:
         """The solved unknowns y (..., u) of the Kirchhoff system (V, K, …: the rows of
@@ -262,13 +350,12 @@ class CircuitTorqueModel:
         D = (ħ²/2e²)(Re G↑↓ [m×] + Im G↑↓ (1 − m mᵀ)). m (..., k, 3) unit; independent of d
         (the argument is accepted for symmetry with :meth:`torques`)."""
         m = np.asarray(m, dtype=float)
-        phi = magnetization_features(m) if self.e.shape[1] == 13 else sphere_features(m)
-        a = self.a0 + np.einsum("...kq,kquv->...uv", phi, self.e)
-        u = a.shape[-1]
+        phi = self._features(m)
+        u = self.pump.shape[2]
         src = np.einsum("...kq,kqui->...uki", phi, self.pump)
         k = m.shape[-2]
         src = src.reshape(src.shape[:-2] + (3 * k,))  # (..., u, 3k)
-        ysrc = np.linalg.solve(a, src) if u else src
+        ysrc = self._linear_solve(phi, extra=src)
         ty = np.einsum("...kq,kqiu->...kiu", phi, self.t[..., :u])
         i_abs = np.einsum("...kiu,...uj->...kij", ty, ysrc)  # (..., k, 3, 3k)
         i_abs = i_abs.reshape(i_abs.shape[:-1] + (k, 3))  # (..., k, 3, k, 3)
@@ -465,27 +552,8 @@ def _feature_pump_maps(circuit: Circuit, mflat, feature, nodes, rows, k_of):
                 kk.append(tuple(np.concatenate([x, np.zeros((12, 8, 8))])
                                 for x in _solver._ends_of(k_fixed[c])))
         pump[j] = _solver.assemble_pump_source(circuit, kk, bases, member)[:, rows]
-        direct[j] = _direct_pump(circuit, kk, member)
+        direct[j] = direct_pump(circuit, kk, member)
     return pump, direct
-
-
-def _direct_pump(circuit: Circuit, k: list, member: np.ndarray) -> np.ndarray:
-    """(p, 3, 3) spin current (A per V of X⃗) that the magnet of the nodes ``member`` absorbs
-    directly from its own contacts' pumping (the pumped current leaves the magnet itself)."""
-    currents = _solver.pump_currents(circuit, k, member)  # (c, p, 8, 3)
-    out = np.zeros(currents.shape[1:2] + (3, 3))
-    for c, into in _absorbed_by(circuit, member):
-        out += into * currents[c, :, 1:4]
-    return out
-
-
-def _absorbed_by(circuit: Circuit, member: np.ndarray):
-    """(contact, sign) pairs, in contact order, of the spin currents that the magnet of the
-    nodes ``member`` (n,) bool absorbs (:attr:`Circuit.absorption`)."""
-    contact, node, sign = circuit.absorption
-    mine = np.flatnonzero(member[node])
-    mine = mine[np.argsort(contact[mine], kind="stable")]
-    return list(zip(contact[mine].tolist(), sign[mine].tolist()))
 
 
 def _spin_current(k, s: np.ndarray, a: int, b: int) -> np.ndarray:
@@ -599,12 +667,12 @@ def _sampled_maps(circuit: Circuit, groups: list, act: np.ndarray, rows: np.ndar
         bases = _solver.node_bases(circuit, mflat, varying)
         pump[j] = _fit(phi_pinv, phi, _solver.assemble_pump_source(circuit, kj, bases,
                                                                     varying)[:, rows], "pumping")
-        direct[j] = _fit(phi_pinv, phi, _direct_pump(circuit, kj, varying), "direct pumping")
+        direct[j] = _fit(phi_pinv, phi, direct_pump(circuit, kj, varying), "direct pumping")
         e[j] = _fit(phi_pinv, phi, a_s, "system")
         f[j] = _fit(phi_pinv, phi, r_s, "drive")
         # absorbed spin current: inflow into the magnet's nodes, (N, 3, w)
         i_abs = np.zeros((len(samples),) + t.shape[2:])
-        absorbed = _absorbed_by(circuit, varying)
+        absorbed = absorbed_by(circuit, varying)
         for p in range(len(samples)):
             s = _unit_states(circuit, act, mflat[:, p:p + 1])  # (w, n, 8)
             for c, into in absorbed:

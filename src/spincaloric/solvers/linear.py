@@ -271,10 +271,13 @@ def _project(k: np.ndarray, m_row: np.ndarray, ferro_row: np.ndarray, m_col: np.
     return out
 
 
-def sparse_values(circuit: Circuit, k: tuple, m: np.ndarray, width: int = 8):
+def sparse_values(circuit: Circuit, k: tuple, m: np.ndarray, width: int = 8,
+                  node_terms: bool = True):
     """Values of the compact system in the circuit's fixed pattern
     (:attr:`spincaloric.circuit.system.KirchhoffSystem.sparse` of this ``width``): A's data
-    (..., a) and the drive map R's data (..., r), node terms and sources included.
+    (..., a) and the drive map R's data (..., r), node terms and sources included unless
+    ``node_terms`` is False (the part a set of contacts contributes, as in
+    :func:`assemble_dense`).
 
     ``k`` is the pair (K_a, K_b), each (..., c, w, w) with any leading batch axes (the
     energies of the energy-resolved solver); ``m`` the node magnetizations (n, 3). Only the
@@ -302,10 +305,10 @@ def sparse_values(circuit: Circuit, k: tuple, m: np.ndarray, width: int = 8):
             at = slice(r_cut[chunk], r_cut[chunk + 1])
             r_part[..., at] = -sign * values[..., r_flat[at] - ww * start]
         a_values.append(a_part), r_values.append(r_part)
-    a_data = scatter(pattern.a_slot, np.concatenate(a_values, axis=-1),
-                     len(pattern.a_indices)) + pattern.a_constant
-    r_data = scatter(pattern.r_slot, np.concatenate(r_values, axis=-1),
-                     len(pattern.r_indices)) + pattern.r_constant
+    a_data = scatter(pattern.a_slot, np.concatenate(a_values, axis=-1), len(pattern.a_indices))
+    r_data = scatter(pattern.r_slot, np.concatenate(r_values, axis=-1), len(pattern.r_indices))
+    if node_terms:
+        a_data, r_data = a_data + pattern.a_constant, r_data + pattern.r_constant
     return a_data, r_data
 
 

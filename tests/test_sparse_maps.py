@@ -1,0 +1,144 @@
+"""The torque maps of dynamic layers and internal magnets on the circuit's sparse pattern: the
+dense maps entry by entry, the circuit's own solve for torques and temperatures, the dense
+model for spin pumping's damping and the contact currents; the runs of a large layer through
+the series in m·p; and the refusal, with the figures, when a run needs dense maps that do
+not fit."""
+
+import numpy as np
+import pytest
+
+from random_circuits import random_circuit, random_unit
+from spincaloric import ContactParameters
+from spincaloric.constants import TORQUE_PER_SPIN_CURRENT
+from spincaloric.dynamics import MagnetParameters
+from spincaloric.dynamics.simulation import DynamicsError, Simulation
+from spincaloric.dynamics.torque_model import CircuitTorqueModel
+from spincaloric.layers import BulkMaterial, Interface, Layer, Lead, multilayer
+
+T = 300.0
+CO = BulkMaterial(resistivity=60e-9, spin_flip_length=60e-9, spin_asymmetry=0.46,
+                  seebeck=-20e-6, spin_seebeck=-4e-6)
+CU = BulkMaterial(resistivity=6e-9, spin_flip_length=350e-9, seebeck=1.8e-6)
+CO_CU = Interface(ContactParameters.from_paper(conductance=2e-2, polarization=0.5, mixing=0.7,
+                                               seebeck=-4.5e-6, polarization_derivative=0.77,
+                                               mixing_derivative=0.13, temperature=T))
+
+
+def pillar(cells: int, cell=1e-9):
+    """Co fixed | Cu | Co free layer of ``cells`` cells of ``cell`` (m) | Cu lead, 1 mV and a
+    2 K hotter left lead."""
+    return multilayer([Lead("left", voltage=-1e-3, temperature=T + 2),
+                       Layer("fixed", CO, 10e-9, cells=3, magnetization=(0, 0, 1)), CO_CU,
+                       Layer("spacer", CU, 5e-9, cells=2), CO_CU,
+                       Layer("free", CO, cells * cell, cells=cells, magnetization=(1, 0, 0)),
+                       CO_CU, Lead("right")], area=1e-16, temperature=T).finalize()
+
+
+def magnets_of(c):
+    """One node of every magnet, skipping magnets joined by a junction to one taken."""
+    taken, groups = [], set()
+    for name in c.magnets:
+        i = c.index[name]
+        joined = {int(x) for k in np.flatnonzero(c.junction) if i in c.ends[k]
+                  for x in c.ends[k]}
+        if int(c.magnet_group[i]) not in groups and not joined & {c.index[t] for t in taken}:
+            taken.append(name)
+            groups.add(int(c.magnet_group[i]))
+    return taken
+
+
+def close(got, want, rel):
+    scale = np.abs(want).max()
+    np.testing.assert_allclose(got, want, rtol=0, atol=rel * (scale if scale > 0 else 1.0))
+
+
+@pytest.mark.parametrize("regime", ["thermalized", "noninteracting"])
+def test_sparse_maps_are_the_dense_maps_and_solve_the_circuit(regime):
+    """Random circuits with internal magnets (junctions, current-biased leads, Hanle fields):
+    the sparse maps equal the dense ones entry by entry, and their torques, electron
+    temperatures and damping equal the circuit's solve and the dense model's."""
+    seen = 0
+    for seed in range(24):
+        rng = np.random.default_rng(500 + seed)
+        c = random_circuit(rng, regime, junctions=bool(seed % 2), current_lead=bool(seed % 3),
+                           hanle=seed % 4 == 3)
+        mags = magnets_of(c)
+        if all(c.reservoir[c.index[n]] for n in mags) or c.temperature_state.any():
+            continue
+        seen += 1
+        dense = CircuitTorqueModel.build(c, mags, sparse=False)
+        sparse = CircuitTorqueModel.build(c, mags, sparse=True)
+        assert dense.sparse is None and sparse.sparse is not None and sparse.a0 is None
+        for got, want in zip(sparse.dense_maps(), (dense.a0, dense.r0, dense.e, dense.f)):
+            close(got, want, 1e-13)
+        for name in ("t", "pump", "direct"):
+            close(getattr(sparse, name), getattr(dense, name), 1e-13)
+        m = random_unit(rng, (len(mags),))
+        sol = c.solve(magnetization={n: m[j] for j, n in enumerate(mags)})
+        ref = np.stack([sol.magnet_torque(n) for n in mags])
+        scale = TORQUE_PER_SPIN_CURRENT * np.abs(sol.currents[:, :4]).max()
+        np.testing.assert_allclose(sparse.torques(m), ref, rtol=0, atol=1e-10 * scale)
+        temps = [float(sol.nodes[n].temperature) if n in sol.nodes
+                 else float(sol.reservoirs[n].temperature) for n in mags]
+        np.testing.assert_allclose(sparse.magnet_temperatures(m), temps, rtol=0, atol=1e-9)
+        close(sparse.damping_matrix(m), dense.damping_matrix(m), 1e-10)
+        mdot = 1e9 * random_unit(rng, (len(mags),))
+        for got, want in zip(sparse.contact_state(m, mdot=mdot), dense.contact_state(m, mdot=mdot)):
+            close(got, want, 1e-9)
+    assert seen >= 6
+
+
+def test_large_layers_default_to_sparse_maps_and_runs_agree_with_dense_ones():
+    """A free layer of 60 cells: sparse maps by default (the dense ones would take more than
+    SPARSE_ABOVE), and its runs, through the series in m·p and solved at every stage (the
+    dense maps formed from the sparse ones), equal the dense model's run."""
+    c = pillar(60)
+    mag = MagnetParameters(saturation_magnetization=1.1e6, volume=60e-9 * 1e-16,
+                           damping=0.01, anisotropy_field=0.5, anisotropy_axis=(1, 0, 0))
+    runs = []
+    for sparse, tabulate in ((None, True), (None, False), (False, False)):
+        sim = Simulation(c, {"free": mag}, pumping=True, tabulate=tabulate)
+        sim.__dict__["model"] = CircuitTorqueModel.build(c, ["free"], sparse=sparse)
+        assert (sim.model.sparse is None) == (sparse is False)
+        assert (sim.torque_table is not None) == tabulate, sim.torque_table_reason
+        runs.append(sim.run(5e-12, method="rk4", dt=1e-13, n_save=3).m)
+    for other in runs[1:]:
+        np.testing.assert_allclose(other, runs[0], rtol=0, atol=1e-13)
+
+
+@pytest.mark.slow
+def test_a_layer_of_a_thousand_cells_runs_on_its_series():
+    """1000 cells of 1 nm: the maps are sparse, the series in m·p is built from sparse solves
+    (the drive slots a run uses), its torque equals the circuit's solve, and a run takes it."""
+    c = pillar(1000)
+    mag = MagnetParameters(saturation_magnetization=1.1e6, volume=1e-6 * 1e-16, damping=0.01,
+                           anisotropy_field=0.5, anisotropy_axis=(1, 0, 0))
+    sim = Simulation(c, {"free": mag})
+    assert sim.model.sparse is not None
+    table = sim.torque_table
+    assert table is not None, sim.torque_table_reason
+    assert set(table.columns) <= {0, 1}  # the static drives: the left lead's V and T
+    m = np.array([0.6, 0.48, 0.64])
+    sol = c.solve(magnetization={"free": m})
+    ref = sol.magnet_torque("free")
+    tau = table.evaluate(m[None], sim.model.d0[None])[0][0]
+    np.testing.assert_allclose(tau, ref, rtol=0, atol=1e-10 * np.abs(ref).max())
+    run = sim.run(2e-11, method="rk4", dt=1e-13, n_save=3)
+    assert np.all(np.isfinite(run.m))
+
+
+def test_a_run_needing_dense_maps_beyond_memory_is_refused_with_the_figures(monkeypatch):
+    """Solved at every stage (no series), a layer's run needs the dense maps: beyond the
+    memory available, one DynamicsError naming the layer, the size and why no series."""
+    from spincaloric.circuit import memory
+
+    c = pillar(60)
+    mag = MagnetParameters(saturation_magnetization=1.1e6, volume=60e-9 * 1e-16,
+                           damping=0.01, anisotropy_field=0.5, anisotropy_axis=(1, 0, 0))
+    sim = Simulation(c, {"free": mag}, tabulate=False)
+    assert sim.model.sparse is not None
+    monkeypatch.setattr(memory, "available_bytes", lambda: 1e6)
+    with pytest.raises(DynamicsError, match=r"layers\.free\.magnet: the dense torque maps over "
+                       r"\d+ unknowns need ~.* \(more than the .* available\); the run needs "
+                       r"them .* series in m·p: tabulate is off"):
+        sim.run(1e-12, method="rk4", dt=1e-13, n_save=2)
