@@ -212,6 +212,9 @@ def sampled_sparse_maps(circuit: Circuit, groups: list, act: np.ndarray, samples
         i_abs = np.zeros((count, 3, u + 3 * n))
         p_s, d_s = np.zeros((count, u, 3)), np.zeros((count, 3, 3))
         absorbed = absorbed_by(circuit, member[j])
+        leaving = member[j][circuit.ends[:, 0]] != member[j][circuit.ends[:, 1]]
+        pumped = np.zeros(n, bool)  # the nodes the pumping source reaches: a contact's ends
+        pumped[circuit.ends[leaving].ravel()] = True
         for p, sample in enumerate(samples):
             m = m_nominal.copy()
             m[g] = sample
@@ -219,7 +222,7 @@ def sampled_sparse_maps(circuit: Circuit, groups: list, act: np.ndarray, samples
             a_s[p], r_s[p] = _solver.sparse_values(circuit, k, m, node_terms=False)
             i_abs[p] = absorbed_map(circuit, act, m, k, absorbed)
             kj = _solver.per_contact(circuit, k[0][:, None], k[1][:, None])
-            bases = _solver.node_bases(circuit, m[:, None, :], member[j])
+            bases = _solver.node_bases(circuit, m[:, None, :], member[j], nodes=pumped)
             p_s[p] = _solver.assemble_pump_source(circuit, kj, bases, member[j])[0, rows]
             d_s[p] = direct_pump(circuit, kj, member[j])[0]
         # entries that do not depend on m are taken as assembled, not fitted (a stiff link's

@@ -142,11 +142,13 @@ def _ends_of(kc):
 
 
 def node_bases(circuit: Circuit, mflat: np.ndarray, varying: np.ndarray,
-               width: int = 8) -> dict[int, np.ndarray]:
-    """B_n (p or 1, w, w) for every internal ferromagnetic node n (normal nodes have B = 1):
-    its spin columns 1 (and, at width 8, 5) are m, the rest the identity."""
+               width: int = 8, nodes: np.ndarray | None = None) -> dict[int, np.ndarray]:
+    """B_n (p or 1, w, w) for every internal ferromagnetic node n (normal nodes have B = 1),
+    or for those among ``nodes`` (n,) bool: its spin columns 1 (and, at width 8, 5) are m,
+    the rest the identity."""
     out = {}
-    for n in np.flatnonzero(circuit.ferromagnet & ~circuit.reservoir):
+    among = circuit.ferromagnet & ~circuit.reservoir
+    for n in np.flatnonzero(among if nodes is None else among & nodes):
         m = mflat[n] if varying[n] else mflat[n, :1]
         b = np.broadcast_to(np.eye(width), m.shape[:-1] + (width, width)).copy()
         b[..., 1:4, 1] = m
