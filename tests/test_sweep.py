@@ -139,6 +139,23 @@ def test_bad_sweeps_are_one_line_and_write_nothing(tmp_path, vary, message):
     assert not out.exists()
 
 
+@pytest.mark.parametrize("vary,message", [
+    ("drives.free.voltage.amplitude=-1e-3,0", "vary.drives.free.voltage.amplitude: a drive "
+     "acts in the dynamics (spincaloric map); a steady state takes the node's static value: "
+     "vary free.voltage"),
+    ("free.magnet.damping=0.01,0.02", "vary.free.magnet.damping: a magnet's dynamics "
+     "parameters do not change a steady state"),
+])
+def test_a_sweep_refuses_values_the_steady_state_does_not_use(tmp_path, vary, message):
+    """A drive's or a dynamic magnet's parameter would give a sweep of identical points: one
+    line naming the key and what to vary instead, exit 2, nothing written."""
+    pulse = VALVE.with_name("pillar_write_pulse.toml")
+    out = tmp_path / "s.nc"
+    res = CliRunner().invoke(main, ["sweep", str(pulse), "--vary", vary, "-o", str(out)])
+    assert res.exit_code == 2 and message in res.stderr, res.output
+    assert len(res.stderr.strip().splitlines()) == 1 and not out.exists()
+
+
 def test_sweep_described_in_the_device_file(tmp_path):
     text = VALVE.read_text() + '\n[sweep]\nvary = ["right.magnetization.theta=0:90:4", "right.temperature=300,301"]\n'
     dev = tmp_path / "valve.toml"
@@ -338,10 +355,10 @@ VARY_FORMS = [
     ("valve_thermal.toml", "contacts[0].g_mix[1]=0,1e-4"),
     ("lateral_valve_hanle.toml", "layers.channel.hanle_field[2]=-0.1,0.1"),
     ("valve_thermal.toml", "temperature=300,310"),
-    ("thermal_switching_pillar.toml", "drives.free.temperature.peak=30,40"),
-    ("thermal_switching_pillar.toml", "nodes.free.magnet.damping=0.01,0.02"),
-    ("thermal_switching_pillar.toml", "free.magnet.damping=0.01,0.02"),
 ]
+# forms of values only the dynamics uses: a sweep refuses them (a map takes them, below)
+DYNAMICS_FORMS = ["drives.free.temperature.peak=30,40", "nodes.free.magnet.damping=0.01,0.02",
+                  "free.magnet.damping=0.01,0.02"]
 
 
 @pytest.mark.parametrize("device,vary", VARY_FORMS)
@@ -355,6 +372,15 @@ def test_every_documented_vary_key_form_sweeps(tmp_path, device, vary):
     key = axis_name(vary.split("=")[0])
     ds = load_dataset(out)
     assert ds[key].dims == (key,) and ds[key].size >= 2 and ds[key].attrs["units"]
+
+
+@pytest.mark.parametrize("vary", DYNAMICS_FORMS)
+def test_the_dynamics_key_forms_are_refused_by_a_sweep(tmp_path, vary):
+    out = tmp_path / "s.nc"
+    res = CliRunner().invoke(main, ["sweep", str(DEVICES / "thermal_switching_pillar.toml"),
+                                    "--vary", vary, "-o", str(out)])
+    assert res.exit_code == 2 and f"vary.{vary.split('=')[0]}: " in res.stderr
+    assert "spincaloric map" in res.stderr and not out.exists()
 
 
 def test_a_layer_angle_turns_the_whole_layer():

@@ -21,7 +21,7 @@ from ..circuit.backends import batched
 from ..circuit.device import Circuit, DeviceError, vector_to_angles
 from ..circuit.solution import QUANTITIES, SIGN_CONVENTIONS
 from ..files import FORMAT_ATTRIBUTE, FORMAT_VERSION
-from ..io.paths import check_keys, fast_target, is_fast, set_path, unit_of
+from ..io.paths import check_keys, fast_target, is_fast, resolve_key, set_path, unit_of
 
 
 def checked_axes(axes) -> list[tuple[str, np.ndarray]]:
@@ -48,6 +48,28 @@ def checked_axes(axes) -> list[tuple[str, np.ndarray]]:
 
 
 
+def _refuse_dynamics_key(data: dict, key: str) -> None:
+    """A DeviceError ``vary.KEY`` for a value the steady state does not use: a heat capacity
+    (stored heat), a drive's (``drives.*``: time-dependent drives act in the dynamics) or a
+    dynamic magnet's parameter (``NAME.magnet.*``); the key names where to vary it instead."""
+    try:
+        path = resolve_key(data, key)
+    except DeviceError:  # a sweep's own form (a layer vertex's angles), checked already
+        return
+    if key.rsplit(".", 1)[-1] in ("heat_capacity", "lattice_heat_capacity"):
+        raise DeviceError(f"vary.{key}", "a heat capacity does not change a steady state: "
+                          "vary it in the dynamics (spincaloric map)")
+    if path[0] == "drives":
+        node, quantity = path[1], path[2]
+        raise DeviceError(f"vary.{key}", f"a drive acts in the dynamics (spincaloric map); "
+                          f"a steady state takes the node's static value: vary "
+                          f"{node}.{quantity}")
+    if path[0] in ("nodes", "layers") and len(path) > 3 and path[2] == "magnet":
+        raise DeviceError(f"vary.{key}", "a magnet's dynamics parameters do not change a "
+                          "steady state: vary them in the dynamics (spincaloric map), or the "
+                          f"magnetization's angles ({path[1]}.magnetization.theta, .phi)")
+
+
 def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = False):
     """Sweep the device described by ``data`` (a parsed device file) over ``axes``.
 
@@ -69,10 +91,8 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
     if len({k for k, _ in axes}) != len(axes):
         raise DeviceError("vary", "each parameter may be varied once")
     check_keys(data, circuit, [k for k, _ in axes])  # a wrong key fails here, with its field
-    for key, _ in axes:  # a steady state does not depend on stored heat
-        if key.rsplit(".", 1)[-1] in ("heat_capacity", "lattice_heat_capacity"):
-            raise DeviceError(f"vary.{key}", "a heat capacity does not change a steady state: "
-                              "vary it in the dynamics (spincaloric map)")
+    for key, _ in axes:
+        _refuse_dynamics_key(data, key)
     # a back end that takes no batches (the energy-resolved one, nonlinear in the drives):
     # every point is a solve of its own
     one_by_one = not batched(spec.solve_method)
