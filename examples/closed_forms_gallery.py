@@ -6,19 +6,18 @@ thermal torque (eq. 7), the non-interacting correction to it (eq. 8) and the spi
 accumulation (eq. 9). Lines: the general circuit solver (batched over θ); markers: the closed
 forms of spincaloric.analytic. It also prints the Table I-derived quantities (P, S, S↑, S↓).
 
-Run:  python examples/closed_forms_gallery.py [--output docs/figures/closed_forms.png]
+Run:  python examples/closed_forms_gallery.py [--output closed_forms.png] [--overwrite]
 """
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import numpy as np
 
 from spincaloric import ContactParameters, Device, analytic
 from spincaloric.constants import TORQUE_PER_SPIN_CURRENT
-from spincaloric.io.plotting import save_png
+from spincaloric.io.scripts import figure_arguments, save_figure
 from spincaloric.materials import get_interface, materials_table
 
 T, AREA = 300.0, 1e-16
@@ -74,7 +73,7 @@ def curves(p, theta):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--output", type=Path, default=Path("docs/figures/closed_forms.png"))
+    figure_arguments(ap, "closed_forms.png")
     args = ap.parse_args(argv)
     d = get_interface("Cu/Co(111)*")
     p = analytic.ValveParameters(conductance=d.conductance_per_area * AREA,
@@ -105,7 +104,7 @@ def main(argv=None):
         print(f"{title:<30} max relative deviation {err:.1e}")
     axes[0, 0].legend()
     fig.suptitle("Cu/Co(111)* symmetric valve: eqs. 4–9 of Hatami et al. (2007)")
-    save_png(fig, args.output, make_dirs=True, dpi=110)
+    save_figure(fig, args, dpi=110)
     print(f"worst deviation {worst:.1e}; wrote {args.output}")
 
 

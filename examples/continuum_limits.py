@@ -15,18 +15,17 @@ with the database's bulk Co (β = 0.46, λ_sf = 59 nm) and Cu, no interface resi
 only again: markers from `multilayer` (1 nm cells), line from the exact Valet–Fert solution. The contacts and the
 Cu film resistivity are ILLUSTRATIVE; the point is the agreement, not a particular device.
 
-Run:  python examples/continuum_limits.py [--output docs/figures/continuum_limits.png]
+Run:  python examples/continuum_limits.py [--output continuum_limits.png] [--overwrite]
 """
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import numpy as np
 
 from spincaloric import ContactParameters, Device
-from spincaloric.io.plotting import save_png
+from spincaloric.io.scripts import figure_arguments, save_figure
 from spincaloric.layers import Layer, Lead, add_layer, multilayer, vertex_positions
 from spincaloric.layers.drift_diffusion import cpp_resistance_area, nonlocal_spin_signal
 from spincaloric.materials import bulk_material
@@ -97,7 +96,7 @@ def pillar_ar(thickness: float, antiparallel: bool, co=CO, cu=CU) -> float:
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--output", type=Path, default=Path("continuum_limits.png"))
+    figure_arguments(ap, "continuum_limits.png")
     args = ap.parse_args(argv)
 
     import matplotlib
@@ -158,7 +157,7 @@ def main(argv=None):
     right.set_ylabel("A·ΔR (fΩ m²)")
     right.set_title("CPP-GMR of Co(t)/Cu(10 nm)/Co(t): circuit vs Valet–Fert", fontsize=9)
     right.legend(fontsize=8)
-    save_png(fig, args.output)
+    save_figure(fig, args)
     print(f"worst lateral-valve deviation {worst:.2e}; wrote {args.output}")
 
 

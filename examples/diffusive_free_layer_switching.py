@@ -19,14 +19,13 @@ demagnetization), 40 nm disc; bulk Co and Cu from the cited database; Cu/Co inte
 Table I ratios of Cu/Co(001)* (the largest |P'S| of the Cu/Co rows) and, as no conductance of
 that alloyed interface is sourced, the G/A of clean Cu/Co(111) (Xia et al. 2002).
 
-Run:  python examples/diffusive_free_layer_switching.py [--output docs/figures/diffusive_free_layer_switching.png]
+Run:  python examples/diffusive_free_layer_switching.py [--output diffusive_free_layer_switching.png] [--overwrite]
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
-from pathlib import Path
 
 import numpy as np
 
@@ -39,7 +38,7 @@ from spincaloric.dynamics.switching import (
     slonczewski_critical_torque_slope,
 )
 from spincaloric.dynamics.torque_model import CircuitTorqueModel
-from spincaloric.io.plotting import save_png
+from spincaloric.io.scripts import figure_arguments, save_figure
 from spincaloric.layers import Interface, Layer, Lead, multilayer
 from spincaloric.materials import bulk_material, get_interface
 
@@ -100,8 +99,7 @@ def trajectory(thickness: float, delta_t: float, until: float):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--output", type=Path,
-                    default=Path("docs/figures/diffusive_free_layer_switching.png"))
+    figure_arguments(ap, "diffusive_free_layer_switching.png")
     args = ap.parse_args(argv)
     thickness = np.array([1, 2, 3, 5, 8, 12]) * 1e-9
     dt_c, v_c = np.array([thresholds(t) for t in thickness]).T
@@ -144,7 +142,7 @@ def main(argv=None):
     a3.set_ylabel("m · x of the 3 nm free layer")
     a3.legend()
     fig.suptitle("Diffusive Co free layer in a Co|Cu|Co pillar: thermal switching thresholds")
-    save_png(fig, args.output, make_dirs=True)
+    save_figure(fig, args)
     print(f"wrote {args.output}")
 
 

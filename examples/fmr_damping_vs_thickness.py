@@ -19,7 +19,7 @@ thicknesses of 1–8 nm, in two circuits:
   the parallel state that is half of it (``analytic.trilayer_pumping_damping``), and α' is
   halved.
 
-Run:  python examples/fmr_damping_vs_thickness.py [--output docs/figures/fmr_damping_vs_thickness.png]
+Run:  python examples/fmr_damping_vs_thickness.py [--output fmr_damping_vs_thickness.png] [--overwrite]
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import numpy as np
 
 from spincaloric import analytic
 from spincaloric.io.devicefile import spec_from_dict
-from spincaloric.io.plotting import save_png
+from spincaloric.io.scripts import figure_arguments, save_figure
 from spincaloric.studies.resonance import resonance_sweep
 
 DEVICE = Path(__file__).parent / "devices" / "thermal_switching_pillar.toml"
@@ -53,8 +53,7 @@ def device(sink: bool) -> dict:
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--output", type=Path,
-                    default=Path("docs/figures/fmr_damping_vs_thickness.png"))
+    figure_arguments(ap, "fmr_damping_vs_thickness.png")
     args = ap.parse_args(argv)
     data = device(sink=False)
     spec = spec_from_dict(data)
@@ -97,7 +96,7 @@ def main(argv=None):
     ax.set_ylabel("effective Gilbert damping α_eff")
     ax.set_title("Spin pumping: FMR damping vs inverse thickness")
     ax.legend(frameon=False)
-    save_png(fig, args.output, make_dirs=True)
+    save_figure(fig, args)
     print(f"wrote {args.output}")
 
 

@@ -19,19 +19,18 @@ wires) is illustrative, and the magnetizations are held in plane: in a real valv
 a few tesla (needed for ωτ ~ 1 with Cu's room-temperature τ of a few ps) would pull permalloy
 out of plane.
 
-Run:  python examples/hanle_lsv.py [--output docs/figures/hanle_lsv.png]
+Run:  python examples/hanle_lsv.py [--output hanle_lsv.png] [--overwrite]
 """
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import numpy as np
 
 from spincaloric import ContactParameters
 from spincaloric.constants import gyromagnetic_ratio
-from spincaloric.io.plotting import save_png
+from spincaloric.io.scripts import figure_arguments, save_figure
 from spincaloric.layers import lateral_spin_valve, nonlocal_resistances
 from spincaloric.layers.drift_diffusion import hanle_nonlocal_signal
 from spincaloric.materials import bulk_material
@@ -69,7 +68,7 @@ def signals(field, distance, thermal=False, current=1e-3):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--output", type=Path, default=Path("docs/figures/hanle_lsv.png"))
+    figure_arguments(ap, "hanle_lsv.png")
     args = ap.parse_args(argv)
     tau = CU.spin_lifetime
     print(f"Cu: λ = {CU.spin_flip_length * 1e9:.0f} nm, τ_sf = λ²e²νρ = {tau * 1e12:.2f} ps; "
@@ -122,7 +121,7 @@ def main(argv=None):
     b.set(xlabel="field B (T)", ylabel="normalized spin signal",
           title="(b) Py injector strip, L = 1 µm")
     b.legend(fontsize=8, loc="upper right")
-    save_png(fig, args.output)
+    save_figure(fig, args)
     print(f"wrote {args.output}")
 
 

@@ -18,7 +18,7 @@ The same pillar heated by an absorbed laser power, its temperatures computed fro
 capacities and heat flow, is the headline example ``examples/thermal_switching.py``.
 
 Run:  python examples/imposed_heat_pulse_switching.py
-      [--output docs/figures/imposed_heat_pulse_switching.png]
+      [--output imposed_heat_pulse_switching.png] [--overwrite]
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import numpy as np
 from spincaloric.dynamics.drives import RectangularPulse
 from spincaloric.dynamics.simulation import Simulation
 from spincaloric.io import load_spec
-from spincaloric.io.plotting import save_png
+from spincaloric.io.scripts import figure_arguments, save_figure
 
 HERE = Path(__file__).parent
 DEVICE = HERE / "devices" / "thermal_switching_pillar.toml"
@@ -39,12 +39,11 @@ DEVICE = HERE / "devices" / "thermal_switching_pillar.toml"
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--output", type=Path,
-                    default=Path("docs/figures/imposed_heat_pulse_switching.png"))
+    figure_arguments(ap, "imposed_heat_pulse_switching.png")
     args = ap.parse_args(argv)
     circuit, laser, thermal, electrical, delta_v = runs()
     report(circuit, laser, thermal, electrical, delta_v)
-    plot(circuit, thermal, electrical, args.output)
+    plot(circuit, thermal, electrical, args)
 
 
 def runs():
@@ -91,8 +90,8 @@ def switch_line(label, traj, drive) -> str:
     return f"  {label} ({drive}): {when}"
 
 
-def plot(circuit, thermal, electrical, output):
-    """The figure of m_z(t), the drives and the torques of both runs, written to output."""
+def plot(circuit, thermal, electrical, args):
+    """The figure of m_z(t), the drives and the torques of both runs, written to args.output."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -117,7 +116,7 @@ def plot(circuit, thermal, electrical, output):
     axes[2].set_ylabel("|torque| (10⁻²¹ N·m)")
     axes[2].set_xlabel("time (ns)")
     fig.suptitle("Thermal spin-transfer torque switching, Co|Cu|Co pillar (Cu/Co(001)*)")
-    save_png(fig, output, make_dirs=True)
+    output = save_figure(fig, args)
     print(f"wrote {output}")
 
 

@@ -6,7 +6,7 @@ response gives V = S ΔT; the energy-resolved solver (strong electron–electron
 spacer) integrates the Mott thermopower S(T) = S0 T/T0 over the bias, V = S0 ΔT (1 + ΔT/2T0):
 17 % more at 100 K. The magneto-thermopower (AP − P)/P hardly changes.
 
-Run:  python examples/laser_heating_thermovoltage.py [--output docs/figures/laser_thermovoltage.png]
+Run:  python examples/laser_heating_thermovoltage.py [--output laser_thermovoltage.png] [--overwrite]
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from spincaloric.io import load_spec
-from spincaloric.io.plotting import save_png
+from spincaloric.io.scripts import figure_arguments, save_figure
 from spincaloric.solvers.spectral import as_solution, solve_relaxed
 
 DEVICE = Path(__file__).parent / "devices" / "open_circuit_thermopower.toml"
@@ -40,7 +40,7 @@ def thermovoltages(delta_t, antiparallel: bool):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--output", type=Path, default=Path("docs/figures/laser_thermovoltage.png"))
+    figure_arguments(ap, "laser_thermovoltage.png")
     args = ap.parse_args(argv)
     delta_t = np.array([1.0, 25.0, 50.0, 75.0, 100.0, 125.0, 150.0])
     results = {label: thermovoltages(delta_t, label == "AP") for label in ("P", "AP")}
@@ -62,7 +62,7 @@ def main(argv=None):
     ax.set_ylabel("open-circuit voltage (µV)")
     ax.set_title("Cu/Co(111) valve, T0 = 300 K")
     ax.legend(fontsize="small")
-    save_png(fig, args.output, make_dirs=True)
+    save_figure(fig, args)
     print(f"wrote {args.output}")
 
 

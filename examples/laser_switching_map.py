@@ -14,7 +14,7 @@ own, polarized along the polarizer, which the thin (10 nm) polarizer passes on t
 — the thermal torque is a property of the whole circuit's heat flow, not of the temperature
 difference across the spacer alone.
 
-Run:  python examples/laser_switching_map.py [--output docs/figures/laser_switching_map.png]
+Run:  python examples/laser_switching_map.py [--output laser_switching_map.png] [--overwrite]
       [--quick]
 """
 
@@ -30,7 +30,7 @@ from spincaloric.dynamics.drives import GaussianPulse
 from spincaloric.dynamics.simulation import Simulation
 from spincaloric.io import load_spec, read_toml
 from spincaloric.io.devicefile import spec_from_dict
-from spincaloric.io.plotting import save_png
+from spincaloric.io.scripts import figure_arguments, save_figure
 from spincaloric.linear_response import MAX_THERMAL_RATIO, LinearResponseWarning
 
 HERE = Path(__file__).parent
@@ -79,7 +79,7 @@ def with_boundary(conductance: float):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--output", type=Path, default=Path("docs/figures/laser_switching_map.png"))
+    figure_arguments(ap, "laser_switching_map.png")
     ap.add_argument("--quick", action="store_true", help="a coarse grid (for tests)")
     args = ap.parse_args(argv)
 
@@ -108,12 +108,12 @@ def main(argv=None):
                            for g in conductances])
     for g, e in zip(conductances, thresholds):
         print(f"  boundary conductance {g:.2e} W/K: threshold {e * 1e12:.2f} pJ (4 ns pulse)")
-    plot(widths, energies, grid, peak > limit, conductances, thresholds, args.output)
+    plot(widths, energies, grid, peak > limit, conductances, thresholds, args)
 
 
-def plot(widths, energies, grid, beyond, conductances, thresholds, output):
+def plot(widths, energies, grid, beyond, conductances, thresholds, args):
     """The map (hatched where the free layer warms beyond linear response, ``beyond``) and
-    the threshold curve, written to ``output``."""
+    the threshold curve, written to ``args.output``."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -137,7 +137,7 @@ def plot(widths, energies, grid, beyond, conductances, thresholds, output):
     right.set_xlabel("polarizer boundary conductance to the substrate, G_b (W/K)")
     right.set_ylabel("threshold energy, 4 ns pulse (pJ)")
     fig.suptitle("Laser-power switching of a Co|Cu|Co pillar on a substrate", fontsize=10)
-    save_png(fig, output, make_dirs=True)
+    output = save_figure(fig, args)
     print(f"wrote {output}")
 
 

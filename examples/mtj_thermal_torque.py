@@ -14,18 +14,17 @@ torque per kelvin falls — more for thicker free layers. Heat is carried by ele
 (Wiedemann–Franz in every element, no phonons through the barrier), so in a real MgO junction,
 where phonons dominate the barrier's heat conductance, the ΔT partition differs.
 
-Run:  python examples/mtj_thermal_torque.py [--output docs/figures/mtj_thermal_torque.png]
+Run:  python examples/mtj_thermal_torque.py [--output mtj_thermal_torque.png] [--overwrite]
 """
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import numpy as np
 
 from spincaloric.circuit.tunnel import MagneticTunnelJunction
-from spincaloric.io.plotting import save_png
+from spincaloric.io.scripts import figure_arguments, save_figure
 from spincaloric.layers import Interface, Layer, Lead, multilayer
 from spincaloric.materials import bulk_material
 
@@ -58,7 +57,7 @@ def torque_ratio(resistance_area: float, thickness: float) -> tuple[float, float
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--output", type=Path, default=Path("docs/figures/mtj_thermal_torque.png"))
+    figure_arguments(ap, "mtj_thermal_torque.png")
     args = ap.parse_args(argv)
 
     ratios = np.empty((len(THICKNESSES), len(RESISTANCE_AREAS)))
@@ -86,7 +85,7 @@ def main(argv=None):
     ax.set_ylabel("circuit / two-terminal MTJ formula")
     ax.set_title("Thermal torque in an MTJ pillar (Co free layer, Cu cap)")
     ax.legend(fontsize=8)
-    save_png(fig, args.output, make_dirs=True)
+    save_figure(fig, args)
     print(f"wrote {args.output}")
 
 

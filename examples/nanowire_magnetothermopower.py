@@ -11,17 +11,16 @@ usual sign (negative for Co), for t = 2–20 nm. The wire's thermopower is also 
 second way — the short-circuit current under ΔT divided by the conductance — as a check.
 An illustration of the builders, not a fit to the published data.
 
-Run:  python examples/nanowire_magnetothermopower.py [--output docs/figures/nanowire_mtp.png]
+Run:  python examples/nanowire_magnetothermopower.py [--output nanowire_mtp.png] [--overwrite]
 """
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import numpy as np
 
-from spincaloric.io.plotting import save_png
+from spincaloric.io.scripts import figure_arguments, save_figure
 from spincaloric.layers import Interface, Layer, Lead, multilayer
 from spincaloric.materials import bulk_material, get_interface
 
@@ -60,7 +59,7 @@ def transport(co_thickness: float, antiparallel: bool) -> tuple[float, float, fl
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--output", type=Path, default=Path("docs/figures/nanowire_mtp.png"))
+    figure_arguments(ap, "nanowire_mtp.png")
     args = ap.parse_args(argv)
     thickness = np.array([2, 5, 10, 20]) * 1e-9
     mr, mtp = [], []
@@ -83,7 +82,7 @@ def main(argv=None):
     ax.set_ylabel("%")
     ax.set_title(f"[Co/Cu(10 nm)]×{BILAYERS} nanowire, 300 K (database parameters)")
     ax.legend()
-    save_png(fig, args.output, make_dirs=True)
+    save_figure(fig, args)
     print(f"wrote {args.output}")
 
 

@@ -11,18 +11,17 @@ S_s(Py) = −3.8 µV/K and a film resistivity of Cu; the geometry (100 × 50 nm�
 strip, a transparent injector contact, a detector contact of polarization 0.3) is ILLUSTRATIVE — not the device of the paper, whose figures this
 does not reproduce.
 
-Run:  python examples/thermal_spin_injection_lsv.py [--output docs/figures/lsv_thermal_injection.png]
+Run:  python examples/thermal_spin_injection_lsv.py [--output lsv_thermal_injection.png] [--overwrite]
 """
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import numpy as np
 
 from spincaloric import ContactParameters
-from spincaloric.io.plotting import save_png
+from spincaloric.io.scripts import figure_arguments, save_figure
 from spincaloric.layers import lateral_spin_valve, nonlocal_resistances
 from spincaloric.materials import bulk_material
 
@@ -52,8 +51,7 @@ def signals(distance: float, current: float = 1e-3) -> tuple[float, float]:
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--output", type=Path,
-                    default=Path("docs/figures/lsv_thermal_injection.png"))
+    figure_arguments(ap, "lsv_thermal_injection.png")
     args = ap.parse_args(argv)
     distance = np.array([0.25, 0.5, 1.0, 1.5, 2.0, 2.5]) * 1e-6
     values = np.array([signals(d) for d in distance])
@@ -78,7 +76,7 @@ def main(argv=None):
     ax.set_ylabel("spin signal")
     ax.set_title("Py/Cu lateral spin valve (illustrative geometry)")
     ax.legend(fontsize="small")
-    save_png(fig, args.output, make_dirs=True)
+    save_figure(fig, args)
     print(f"wrote {args.output}")
 
 

@@ -19,22 +19,24 @@ drive (``imposed_heat_pulse_switching.py``).
 The script prints the absorbed energy, the temperatures reached and the switching times, and
 writes a figure of the absorbed power, the computed temperatures and m_z(t).
 
-Run:  python examples/thermal_switching.py [--output thermal_switching.png]
-(the gallery's figure: ``--output docs/figures/thermal_switching.png``)
+Run:  python examples/thermal_switching.py [--output thermal_switching.png] [--overwrite]
+(the gallery's figure: ``--output docs/figures/thermal_switching.png --overwrite``)
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import numpy as np
 from imposed_heat_pulse_switching import runs as imposed_runs
 from imposed_heat_pulse_switching import switch_line
 
+from spincaloric.dynamics.compilation import announce_compilation
 from spincaloric.dynamics.simulation import Simulation
 from spincaloric.io import load_spec
-from spincaloric.io.plotting import save_png
+from spincaloric.io.scripts import figure_arguments, save_figure
 
 HERE = Path(__file__).parent
 DEVICE = HERE / "devices" / "laser_heated_pillar.toml"
@@ -51,12 +53,14 @@ def laser_run():
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--output", type=Path, default=Path("thermal_switching.png"),
-                    help="the figure (PNG) [default: thermal_switching.png]")
+    figure_arguments(ap, "thermal_switching.png")
     args = ap.parse_args(argv)
 
-    circuit, power, laser = laser_run()
-    _, imposed, thermal, electrical, delta_v = imposed_runs()
+    with announce_compilation(lambda: print(
+            "compiling the integration kernels (once after installation, up to a minute; "
+            "cached afterwards) ...", file=sys.stderr, flush=True)):
+        circuit, power, laser = laser_run()
+        _, imposed, thermal, electrical, delta_v = imposed_runs()
     t0 = circuit.temperature
     t = laser.time
     energy = float(np.trapezoid(power(t), t))
@@ -83,11 +87,11 @@ def main(argv=None):
             ("voltage pulse", electrical,
              f"{delta_v * 1e3:.3f} mV for {imposed.decay * 1e9:g} ns")):
         print(switch_line(label, traj, drive))
-    plot(laser, power, thermal, electrical, t0, args.output)
+    plot(laser, power, thermal, electrical, t0, args)
 
 
-def plot(laser, power, thermal, electrical, t0, output):
-    """Absorbed power, computed temperatures and m_z(t) of the three runs, to ``output``."""
+def plot(laser, power, thermal, electrical, t0, args):
+    """Absorbed power, computed temperatures and m_z(t) of the three runs, to ``args.output``."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -115,7 +119,7 @@ def plot(laser, power, thermal, electrical, t0, output):
     axes[2].legend(fontsize=8)
     fig.suptitle("Thermal spin-transfer torque switching by an absorbed laser power, "
                  "Co|Cu|Co pillar", fontsize=10)
-    save_png(fig, output, make_dirs=True)
+    output = save_figure(fig, args)
     print(f"wrote {output}")
 
 

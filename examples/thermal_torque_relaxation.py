@@ -5,18 +5,17 @@ energy with electron–electron relaxation of strength g_ee = e²D/τ_ee in the 
 dwell time is τ_d = e²D/(4G), g_ee/(4G) = τ_d/τ_ee: weak relaxation gives the non-interacting
 torque, strong relaxation the thermalized one (eq. 7); the closed forms are drawn as lines.
 
-Run:  python examples/thermal_torque_relaxation.py [--output docs/figures/torque_relaxation.png]
+Run:  python examples/thermal_torque_relaxation.py [--output torque_relaxation.png] [--overwrite]
 """
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import numpy as np
 
 from spincaloric import ContactParameters, Device, analytic
-from spincaloric.io.plotting import save_png
+from spincaloric.io.scripts import figure_arguments, save_figure
 from spincaloric.materials import get_interface
 from spincaloric.solvers.spectral import solve_relaxed
 
@@ -56,7 +55,7 @@ def torque(circuit, g_ee) -> float:
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--output", type=Path, default=Path("docs/figures/torque_relaxation.png"))
+    figure_arguments(ap, "torque_relaxation.png")
     args = ap.parse_args(argv)
     circuit, p = setup()
     ratio = np.logspace(-3, 3, 13)  # τ_d/τ_ee = g_ee/(4G)
@@ -78,7 +77,7 @@ def main(argv=None):
     ax.set_xlabel("τ_d / τ_ee")
     ax.set_ylabel("thermal torque on R, as spin current (nA per K)")
     ax.legend()
-    save_png(fig, args.output, make_dirs=True)
+    save_figure(fig, args)
     print(f"wrote {args.output}")
 
 

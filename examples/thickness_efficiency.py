@@ -18,17 +18,16 @@ from CPP-GMR (Bass & Pratt), λ_sf of Cu at 10 K (Ji et al. 2006; ≥ 110 nm at 
 Seebeck coefficients of Dejene et al. (2012). They mix temperatures: pass the values measured
 on your own films (``bulk_material("Co", resistivity=...)``) for a quantitative design.
 
-Run:  python examples/thickness_efficiency.py [--output docs/figures/thickness_efficiency.png]
+Run:  python examples/thickness_efficiency.py [--output thickness_efficiency.png] [--overwrite]
 """
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import numpy as np
 
-from spincaloric.io.plotting import save_png
+from spincaloric.io.scripts import figure_arguments, save_figure
 from spincaloric.layers import Interface, Layer, Lead, multilayer
 from spincaloric.materials import bulk_material, get_interface
 
@@ -55,7 +54,7 @@ def efficiency(thickness: float) -> float:
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--output", type=Path, default=Path("docs/figures/thickness_efficiency.png"))
+    figure_arguments(ap, "thickness_efficiency.png")
     args = ap.parse_args(argv)
     thickness = np.array([1, 2, 5, 10, 20, 40, 60]) * 1e-9
     eff = np.array([efficiency(t) for t in thickness])
@@ -71,7 +70,7 @@ def main(argv=None):
     ax.set_xlabel("Co layer thickness (nm)")
     ax.set_ylabel("|equivalent voltage per kelvin| (µV/K)")
     ax.set_title("Thermal vs electrical torque, Co|Cu|Co (database bulk parameters)")
-    save_png(fig, args.output, make_dirs=True)
+    save_figure(fig, args)
     print(f"wrote {args.output}")
 
 

@@ -6,19 +6,18 @@ general circuit solver, batched over 181 angles, in both regimes, for a voltage 
 and for a temperature bias of 10 K; the closed forms (eq. 7 and the non-interacting result)
 are drawn on top as markers.
 
-Run:  python examples/torque_vs_angle.py [--output docs/figures/torque_vs_angle.png]
+Run:  python examples/torque_vs_angle.py [--output torque_vs_angle.png] [--overwrite]
 """
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import numpy as np
 
 from spincaloric import Device, analytic
 from spincaloric.constants import TORQUE_PER_SPIN_CURRENT
-from spincaloric.io.plotting import save_png
+from spincaloric.io.scripts import figure_arguments, save_figure
 from spincaloric.materials import get_interface
 
 T = 300.0
@@ -70,8 +69,7 @@ def torque_curves(theta: np.ndarray, delta_v: float, delta_t: float):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--output", type=Path, default=Path("docs/figures/torque_vs_angle.png"),
-                    help="where to write the figure (PNG)")
+    figure_arguments(ap, "torque_vs_angle.png")
     args = ap.parse_args(argv)
     import matplotlib
 
@@ -95,7 +93,7 @@ def main(argv=None):
         ax.set_ylabel("torque on the right magnet (10⁻²¹ N·m)")
         ax.legend(fontsize=8)
     fig.suptitle("Spin-transfer torque in a Co|Cu|Co valve (Cu/Co(111)*, 100 nm²)")
-    save_png(fig, args.output, make_dirs=True)
+    save_figure(fig, args)
     print(f"wrote {args.output}")
 
 

@@ -7,7 +7,7 @@ the Fermi level, S = −e L0 T G'/G; the energy-resolved solver integrates the w
 against the Fermi window. They agree at low temperature (the difference is O((k_BT/w)²)) and
 part ways once k_BT approaches the width w of the feature.
 
-Run:  python examples/van_hove_thermopower.py [--output docs/figures/van_hove_thermopower.png]
+Run:  python examples/van_hove_thermopower.py [--output van_hove_thermopower.png] [--overwrite]
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import numpy as np
 
 from spincaloric import Device
 from spincaloric.circuit.conductance_spectra import ConductanceSpectrum
-from spincaloric.io.plotting import save_png
+from spincaloric.io.scripts import figure_arguments, save_figure
 from spincaloric.solvers.spectral import solve_elastic
 
 TABLE = Path(__file__).parent / "devices" / "van_hove_spectrum.dat"
@@ -49,7 +49,7 @@ def thermopowers(temperature: float, spectrum: ConductanceSpectrum) -> tuple[flo
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--output", type=Path, default=Path("docs/figures/van_hove_thermopower.png"))
+    figure_arguments(ap, "van_hove_thermopower.png")
     args = ap.parse_args(argv)
     spectrum = ConductanceSpectrum.from_file(TABLE, area=AREA)
     temps = np.array([10.0, 20.0, 40.0, 80.0, 150.0, 300.0, 450.0])
@@ -67,7 +67,7 @@ def main(argv=None):
     ax.set_ylabel("thermopower S (µV/K)")
     ax.set_title("contact with a van Hove-like peak 60 meV above E_F")
     ax.legend()
-    save_png(fig, args.output, make_dirs=True)
+    save_figure(fig, args)
     print(f"wrote {args.output}")
 
 

@@ -197,6 +197,22 @@ def test_plot_without_output_writes_a_png_beside_the_result(tmp_path):
     assert res.exit_code == 0
 
 
+def test_a_drive_idle_over_the_whole_run_is_warned_of(tmp_path):
+    """A pulse that starts after the run ends (0.1 s for 0.1 ns): `check` and `run` warn,
+    naming the drive and the run's span; the file's own pulse is not warned of."""
+    pulse = EXAMPLES / "pillar_write_pulse.toml"
+    late = tmp_path / "late.toml"
+    late.write_text(pulse.read_text().replace("start = 0.1e-9 ", "start = 0.1 "))
+    warning = ("drives.free.voltage keeps one value over the run (0 – 3.1 ns): its change "
+               "falls outside it")
+    for args in (["check", str(late)], ["run", str(late), "--until", "3.1ns", "--no-progress"]):
+        res = CliRunner().invoke(main, args)
+        assert res.exit_code == 0 and warning in res.stderr, res.output
+    res = CliRunner().invoke(main, ["check", str(pulse)])
+    assert res.exit_code == 0 and "warning" not in res.stderr
+    assert "(3 nodes, 2 contacts, 5 unknowns, 1 dynamic magnet)" in res.stdout
+
+
 def test_missing_file_and_bad_flags(tmp_path):
     res = CliRunner().invoke(main, ["solve", str(tmp_path / "nope.toml")])
     assert res.exit_code == 2 and "error:" in res.stderr and "<file>" in res.stderr
@@ -718,4 +734,6 @@ def test_a_step_the_precession_refuses_is_named_by_its_key_in_the_file(tmp_path)
     res = CliRunner().invoke(main, ["run", str(device), "--temperature-noise", "--until",
                                     "0.05ns", "--no-progress"])
     assert res.exit_code == 2
-    assert res.stderr.strip().startswith(f"error: {device}: simulation.dt: 5e-12 s exceeds")
+    # (the laser pulse of the file starts after 0.05 ns: a warning of it comes first)
+    assert res.stderr.strip().splitlines()[-1].startswith(
+        f"error: {device}: simulation.dt: 5e-12 s exceeds")

@@ -257,8 +257,15 @@ def check(files):
         spec, c = p.spec, p.circuit
         k = len(spec.magnets)
         extra = f", {k} dynamic magnet{'s' if k != 1 else ''}" if k else ""
-        click.echo(f"ok: {path} ({c.n_nodes} nodes, {c.n_contacts} contacts, "
-                   f"{c.n_unknowns} unknowns{extra})")
+        click.echo(f"ok: {path} ({_count(c.n_nodes, 'node')}, "
+                   f"{_count(c.n_contacts, 'contact')}, "
+                   f"{_count(c.n_unknowns, 'unknown')}{extra})")
+        if spec.magnets and spec.drives:  # drives idle over the file's run
+            try:
+                _warn_idle_drives(path, spec.simulation_for(c, spec.until)[0], spec.until)
+            except ValueError as err:  # a field error the run would report
+                _report(path, err)
+                failed = True
     sys.exit(EXIT_INPUT if failed else 0)
 
 
@@ -339,6 +346,11 @@ class Duration(click.ParamType):
                       f"steps): give the unit you mean, e.g. {m.group(1)}ns or "
                       f"{m.group(1)}s", param, ctx)
         return t
+
+
+def _count(n: int, noun: str) -> str:
+    """The count with its noun: "1 contact", "3 contacts"."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _compile_notice():
@@ -456,6 +468,7 @@ def wer(device, trajectories, importance, sharpen, splitting, particles, replica
     end = until or spec.until
     try:
         sim, opts = spec.simulation_for(p.circuit, end)
+        _warn_idle_drives(device, sim, end)
         with _compile_notice():
             result = write_error_rate(sim, end, trajectories, magnet=magnet,
                                       method="splitting" if splitting else None,
@@ -510,6 +523,7 @@ def _integrate(device, p, until, ensemble, temperature_noise, seed, n_save, dt, 
             click.echo(f"warning: {device}: {'--dt' if dt else 'simulation.dt'} is the step of "
                        "the fixed-step methods (rk4, heun); rk45 chooses its own steps "
                        "(simulation.max_step)", err=True)
+        _warn_idle_drives(device, sim, end)
         with _compile_notice():
             traj = sim.run(end, progress=progress, **opts)
         _warn_repeated_saves(device, traj)
@@ -533,6 +547,16 @@ def _named(err, spec, dt):
     if dt is not None and isinstance(err, FieldError) and err.field == "dt":
         return type(err)("--dt", err.reason)
     return in_file(err, spec.simulation)
+
+
+def _warn_idle_drives(device, sim, end: float) -> None:
+    """A warning for every drive that keeps one value over the whole run (its pulse starts
+    after the end, say: a start in s where ns was meant)."""
+    from .progress import span
+
+    for name in sim.idle_drives(end):
+        click.echo(f"warning: {device}: {name} keeps one value over the run (0 – {span(end)}): "
+                   "its change falls outside it (start, duration in s?)", err=True)
 
 
 def _warn_repeated_saves(device, traj) -> None:

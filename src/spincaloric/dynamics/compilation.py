@@ -16,18 +16,23 @@ from .kernels import integrate_fixed, integrate_rk45
 @contextmanager
 def announce_compilation(callback):
     """Within the block, call ``callback()`` once, just before numba starts compiling one of the
-    integration kernels: only on a real compilation, which numba's dispatcher reports when the
+    integration kernels (or another compiled function of the package): only on a real
+    compilation, which numba's dispatcher reports when the
     kernel is neither compiled in this process nor loadable from numba's on-disk cache (next
     to the package or under NUMBA_CACHE_DIR). Loading a cached kernel says nothing."""
     from numba.core import event
 
     kernels = (integrate_rk45, integrate_fixed, integrate_ensemble)
 
+    def ours(dispatcher) -> bool:  # the integrators, or any other compiled function of ours
+        return (any(dispatcher is k for k in kernels) or getattr(
+            getattr(dispatcher, "py_func", None), "__module__", "").startswith("spincaloric."))
+
     class Announce(event.Listener):
         said = False
 
         def on_start(self, ev):
-            if not self.said and any(ev.data["dispatcher"] is k for k in kernels):
+            if not self.said and ours(ev.data["dispatcher"]):
                 self.said = True
                 callback()
 

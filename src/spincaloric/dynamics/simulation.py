@@ -382,6 +382,18 @@ class Simulation:
             tset[i] = where[id(given)]
         return sets, tset
 
+    def idle_drives(self, until: float) -> list[str]:
+        """The drives (``drives.NODE.QUANTITY``) that keep one value over [0, ``until``] (s):
+        a pulse that starts after the run ends (a start in s where ns was meant, say) acts
+        nowhere in it."""
+        idle = []
+        for (node, quantity), drive in self.drives.items():
+            _, values = drive.sample(until, until / 200)
+            values = np.asarray(values, float)
+            if values.size and np.all(values == values[0]):
+                idle.append(f"drives.{node}.{quantity}")
+        return idle
+
     def check_drives(self, until: float, max_step: float | None = None) -> None:
         """Refuse, as :meth:`run` does before integrating, drives that take the circuit out of
         the range it represents over [0, ``until``] (s): see :meth:`_check_drive_extremes`
