@@ -151,6 +151,32 @@ def test_axes_are_in_engineering_units_with_quantity_symbol_and_unit(tmp_path):
     assert offsets(fig) == []
 
 
+def test_a_map_of_a_torque_of_one_direction_keeps_its_sign(tmp_path):
+    """A V × T map at a fixed angle: every torque lies along one direction û, drawn as τ·û
+    on a colour scale symmetric about zero (the sign reversal visible); with the angle varied
+    the directions differ and the map draws |τ| unless a component is asked for."""
+    from matplotlib.collections import QuadMesh
+
+    from spincaloric.io.plotting import plot_dataset
+
+    ds = sweep(tmp_path, VALVE, "right.voltage=-1e-3:1e-3:5", "right.temperature=290:310:3")
+    fig = plot_dataset(ds)
+    mesh = next(c for c in fig.axes[0].collections if isinstance(c, QuadMesh))
+    assert "τ·û" in fig.axes[1].get_ylabel() and "û = (" in fig.axes[0].get_title()
+    low, high = mesh.get_clim()
+    assert low == -high and high > 0
+    tau = pick(ds, "left.torque").values  # (voltage, temperature, component)
+    u = tau[0, 0] / np.linalg.norm(tau[0, 0])
+    signed = np.einsum("vtc,c->vt", tau, u)
+    shown = np.asarray(mesh.get_array()).reshape(signed.shape)
+    np.testing.assert_allclose(np.abs(shown), np.abs(signed) * 1e24, rtol=1e-9)
+    assert (shown.min() < 0 < shown.max())
+    turned = sweep(tmp_path, VALVE, "right.voltage=-1e-3:1e-3:3",
+                   "right.magnetization.theta=0:180:5", name="t.nc")
+    bar = plot_dataset(turned).axes[1].get_ylabel()
+    assert "|τ|" in bar and "·û" not in bar
+
+
 def test_titles_and_labels_fit_in_the_figure(tmp_path):
     """A long device title, a layer's torque on a colour bar, a long fixed condition: every
     text is drawn inside the figure (wrapped, not clipped), without overlapping a neighbour's

@@ -904,8 +904,9 @@ def _print_resonance(device, ds, axes, check, as_json) -> None:
               "--variable 'left->spacer.charge_current'")
 @_OVERWRITE
 @click.option("--component", type=click.Choice(["x", "y", "z", "norm"]),
-              help="of a vector variable [default: all and |v| for 1-D sweeps, norm for maps "
-                   "and a trajectory's torque]")
+              help="of a vector variable [default: all and |v| for 1-D sweeps; for maps the "
+                   "signed projection τ·û when every vector lies along one direction û, else "
+                   "the norm; the norm of a trajectory's torque]")
 @click.option("--at", "at", multiple=True, metavar="AXIS=VALUE",
               help="draw a sweep or map of three or more axes at the value of AXIS nearest "
                    "VALUE (named in the title), e.g. --at free.magnet.damping=0.02")

@@ -290,8 +290,10 @@ def plot_dataset(ds, variable: str | None = None, component: str | None = None):
     (:func:`plot_trajectory`), with quantity, symbol and unit on every axis.
 
     1-D sweeps draw a line (a vector: its x, y, z components and its magnitude, unless
-    ``component`` picks one); 2-D sweeps a map (a vector: ``component`` "x", "y", "z" or "norm",
-    default "norm"). Axes of one value are conditions, named in the title. The default
+    ``component`` picks one); 2-D sweeps a map (a vector: ``component`` "x", "y", "z" or "norm";
+    by default the signed projection v·û when all its vectors lie along one direction û — a
+    torque at a fixed angle over voltage and temperature, its sign reversal visible on a
+    scale symmetric about zero — else "norm"). Axes of one value are conditions, named in the title. The default
     variable is :func:`default_variable`; ``variable`` names a variable of the file or one
     owner's quantity, ``NODE.voltage`` (:func:`~spincaloric.io.results.pick`). A zipped sweep
     (``point`` axis) is drawn against its first zipped parameter. Returns the figure."""
@@ -346,8 +348,15 @@ def plot_dataset(ds, variable: str | None = None, component: str | None = None):
         symbol = None
         if "component" in da.dims:
             base = _symbol(variable) or variable
-            symbol = f"|{base}|" if (component or "norm") == "norm" else f"{base}_{component}"
-            da = _component(da, component or "norm")
+            along = _common_axis(da) if component is None else None
+            if along is not None:  # one direction throughout: its signed projection
+                symbol = f"{base}·û"
+                title.append("û = (" + ", ".join(f"{x:.3g}" for x in along + 0.0) + ")")
+                da = (da * _vector_like(da, along)).sum("component")
+            else:
+                symbol = (f"|{base}|" if (component or "norm") == "norm"
+                          else f"{base}_{component}")
+                da = _component(da, component or "norm")
         _draw_map(fig, ax, ds, dims, da, variable, attrs, symbol)
         if variable == "switching_time" and np.isnan(da.values).any():
             title.append("white: no switching")
@@ -373,6 +382,26 @@ def _draw_interval(ax, ds, variable: str, x, fixed) -> None:
         line.set_marker("o")
         line.set_markersize(3)
     ax.legend(fontsize=8)
+
+
+def _common_axis(da) -> np.ndarray | None:
+    """û (3,): the one direction (up to sign) of every vector of ``da`` (a ``component``
+    axis), oriented along the largest; None when they point along different directions
+    (beyond 10⁻⁶ of the largest) or all vanish."""
+    v = np.moveaxis(np.asarray(da.transpose(..., "component").values, float), -1, 0)
+    v = v.reshape(3, -1)
+    size = np.linalg.norm(v, axis=0)
+    if not size.size or size.max() == 0:
+        return None
+    axis = v[:, np.argmax(size)] / size.max()
+    off = np.linalg.norm(np.cross(v.T, axis), axis=1)
+    return axis if off.max() <= 1e-6 * size.max() else None
+
+
+def _vector_like(da, vector: np.ndarray):
+    """``vector`` (3,) as a DataArray along ``da``'s ``component`` axis."""
+    return da.isel({d: 0 for d in da.dims if d != "component"}, drop=True).copy(
+        data=np.asarray(vector, float))
 
 
 def _component(da, component: str):
@@ -432,7 +461,11 @@ def _draw_map(fig, ax, ds, dims, da, name: str, attrs, symbol: str | None = None
     xf, xunit = engineering(x.values, x.attrs.get("units", ""))
     yf, yunit = engineering(y.values, y.attrs.get("units", ""))
     vf, vunit = engineering(da.values, attrs.get("units", ""))
+    values = np.asarray(da.values, float)
     limits = {"vmin": 0.0, "vmax": 1.0} if name == "switching_probability" else {}
+    if not limits and np.nanmin(values) < 0 < np.nanmax(values):  # signed: zero in white
+        top = float(np.nanmax(np.abs(values))) * vf
+        limits = {"vmin": -top, "vmax": top, "cmap": "RdBu_r"}
     mesh = ax.pcolormesh(x.values * xf, y.values * yf,
                          np.asarray(da.transpose(*dims).values, float) * vf, shading="auto",
                          **limits)  # a probability on its whole range, 0 to 1
