@@ -347,16 +347,7 @@ def plot_dataset(ds, variable: str | None = None, component: str | None = None):
         ax = fig.subplots()
         symbol = None
         if "component" in da.dims:
-            base = _symbol(variable) or variable
-            along = _common_axis(da) if component is None else None
-            if along is not None:  # one direction throughout: its signed projection
-                symbol = f"{base}·û"
-                title.append("û = (" + ", ".join(f"{x:.3g}" for x in along + 0.0) + ")")
-                da = (da * _vector_like(da, along)).sum("component")
-            else:
-                symbol = (f"|{base}|" if (component or "norm") == "norm"
-                          else f"{base}_{component}")
-                da = _component(da, component or "norm")
+            da, symbol = _map_values(da, variable, component, title)
         _draw_map(fig, ax, ds, dims, da, variable, attrs, symbol)
         if variable == "switching_time" and np.isnan(da.values).any():
             title.append("white: no switching")
@@ -382,6 +373,20 @@ def _draw_interval(ax, ds, variable: str, x, fixed) -> None:
         line.set_marker("o")
         line.set_markersize(3)
     ax.legend(fontsize=8)
+
+
+def _map_values(da, variable: str, component: str | None, title: list):
+    """(values, symbol) a colour map draws of the vector ``da``: ``component``, or by default
+    its signed projection on the one direction û of all its values (û added to ``title``),
+    else its magnitude."""
+    base = _symbol(variable) or variable
+    along = _common_axis(da) if component is None else None
+    if along is not None:  # one direction throughout: its signed projection
+        title.append("û = (" + ", ".join(f"{x:.3g}" for x in along + 0.0) + ")")
+        return (da * _vector_like(da, along)).sum("component"), f"{base}·û"
+    component = component or "norm"
+    symbol = f"|{base}|" if component == "norm" else f"{base}_{component}"
+    return _component(da, component), symbol
 
 
 def _common_axis(da) -> np.ndarray | None:
