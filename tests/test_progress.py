@@ -45,8 +45,23 @@ def test_plain_lines_are_spaced_by_the_interval_and_absent_for_short_jobs():
     clock.now += 1.5
     p.update(100)  # 11 s, 3500 done
     lines = out.getvalue().splitlines()
-    assert lines[1] == "run: 35% of 10000 trajectories to 8 ns, 11 s elapsed, ~20 s left"
+    # the rate since the first update (3000 in 10 s): 6500 left in ~22 s
+    assert lines[1] == "run: 35% of 10000 trajectories to 8 ns, 11 s elapsed, ~22 s left"
     p.close()
+
+
+def test_the_first_calls_one_time_cost_does_not_enter_the_estimate():
+    """A first update after 40 s (compiling), then 10 % every 2 s: the time left is the
+    steady rate's, not the average with the compile."""
+    clock, out = Clock(), io.StringIO()
+    p = Progress("run", 100, "100 trajectories to 8 ns", stream=out, clock=clock)
+    clock.now += 40.0
+    p.update(10)  # compiled and the first call done
+    for _ in range(3):
+        clock.now += 2.0
+        p.update(10)
+    assert out.getvalue().splitlines()[-1] == ("run: 40% of 100 trajectories to 8 ns, 46 s "
+                                               "elapsed, ~12 s left")
 
 
 def test_a_resumed_job_estimates_its_rate_from_this_session_only():

@@ -360,8 +360,9 @@ def _compile_notice():
     from .dynamics.compilation import announce_compilation
 
     return announce_compilation(lambda: click.echo(
-        "compiling the integration kernels (once after installation, up to a minute; cached "
-        "afterwards) ...", err=True))
+        "compiling the integration kernels this kind of run needs (once after installation "
+        "for each kind — deterministic, noisy, ensemble —, up to a minute; cached afterwards) "
+        "...", err=True))
 
 
 def _load_dynamic(device):

@@ -55,6 +55,8 @@ class Progress:
         self.every, self.clock = every, clock
         self.done = self.initial = float(initial)
         self.start = self.last = clock()
+        self.first = None  # (time, units done) at the first update: the rate is measured
+        # from there, so that a first call's one-time costs (compiling) do not enter it
         self.bar = None
         if _is_terminal(self.stream):
             from tqdm.auto import tqdm
@@ -71,6 +73,8 @@ class Progress:
             self.bar.update(amount)
             return
         now = self.clock()
+        if self.first is None:
+            self.first = (now, self.done)
         if now - self.last >= self.every:
             self.last = now
             self.stream.write(self.line(now) + "\n")
@@ -80,6 +84,8 @@ class Progress:
         """The plain progress line at time ``now`` (s of ``clock``)."""
         elapsed = now - self.start
         rate = (self.done - self.initial) / elapsed if elapsed > 0 else 0.0
+        if self.first is not None and now > self.first[0] and self.done > self.first[1]:
+            rate = (self.done - self.first[1]) / (now - self.first[0])  # since the first
         left = (self.total - self.done) / rate if rate > 0 else math.inf
         share = 100.0 * self.done / self.total if self.total > 0 else 100.0
         eta = f", ~{_duration(left)} left" if math.isfinite(left) else ""
