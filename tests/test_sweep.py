@@ -81,6 +81,8 @@ def test_plots_show_vector_components_and_zipped_parameters(tmp_path):
     ax = plot_dataset(zipped, "left->spacer.charge_current").axes[0]
     assert ax.get_xlabel() == "temperature of right, T (K)"
     np.testing.assert_allclose(ax.lines[0].get_xdata(), [300, 301, 302])
+    # the parameter paired with it is named in the title, with its range
+    assert "electric potential of right V = 0 … 2 µV along the line" in ax.get_title()
     res = CliRunner().invoke(main, ["plot", str(out), "-o", str(tmp_path / "f.png"),
                                     "--variable", "left-"])
     assert res.exit_code == 2 and "must be quoted in the shell" in res.stderr

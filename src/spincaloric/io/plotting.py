@@ -334,6 +334,7 @@ def plot_dataset(ds, variable: str | None = None, component: str | None = None):
         fig = _figure(6.4, 4.4)
         ax = fig.subplots()
         x = _axis_values(ds, dims[0])
+        title.extend(_paired(ds, dims[0], x.name))
         xf, xunit = engineering(x.values, x.attrs.get("units", ""))
         curves = _curves(da, variable, component or "all")
         unit = _draw_curves(ax, x.values * xf, curves, attrs.get("units", ""))
@@ -494,6 +495,21 @@ def _drop_single_values(ds):
             fixed.append(f"{_quantity(str(name), c.attrs)}{' ' + symbol if symbol else ''} = "
                          f"{float(c) * factor:.4g} {unit}".rstrip())
     return ds, fixed
+
+
+def _paired(ds, dim, shown) -> list[str]:
+    """The parameters of a zipped sweep that change along its ``point`` axis ``dim`` beside the
+    one drawn (``shown``), each as "quantity symbol = first … last unit along the line"."""
+    out = []
+    for name, c in ds.coords.items():
+        if name in (dim, shown) or c.dims != (dim,) or "units" not in c.attrs:
+            continue
+        factor, unit = engineering(c.values, c.attrs["units"])
+        symbol = _symbol(str(name))
+        out.append(f"{_quantity(str(name), c.attrs)}{' ' + symbol if symbol else ''} = "
+                   f"{float(c.values[0]) * factor:.4g} … {float(c.values[-1]) * factor:.4g} "
+                   f"{unit} along the line".replace("  ", " "))
+    return out
 
 
 def _axis_values(ds, dim):
