@@ -203,14 +203,39 @@ def test_a_drive_idle_over_the_whole_run_is_warned_of(tmp_path):
     pulse = EXAMPLES / "pillar_write_pulse.toml"
     late = tmp_path / "late.toml"
     late.write_text(pulse.read_text().replace("start = 0.1e-9 ", "start = 0.1 "))
-    warning = ("drives.free.voltage keeps one value over the run (0 – 3.1 ns): its change "
-               "falls outside it")
+    warning = ("drives.free.voltage keeps one value over the run (0 – 3.1 ns): it acts "
+               "nowhere in it")
     for args in (["check", str(late)], ["run", str(late), "--until", "3.1ns", "--no-progress"]):
         res = CliRunner().invoke(main, args)
         assert res.exit_code == 0 and warning in res.stderr, res.output
     res = CliRunner().invoke(main, ["check", str(pulse)])
     assert res.exit_code == 0 and "warning" not in res.stderr
     assert "(3 nodes, 2 contacts, 5 unknowns, 1 dynamic magnet)" in res.stdout
+
+
+def test_a_value_with_a_unit_suffix_and_plots_of_what_is_not_a_result(tmp_path):
+    """'1 mV' for a voltage: the field, that numbers are SI without suffix, and what was
+    given; `plot` of a device file or of a file no reader knows, and a figure name without a
+    suffix: one line each, exit 2, nothing written."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text('temperature = 300\n[nodes.a]\ntype = "normal"\nreservoir = true\n'
+                   'voltage = "1 mV"\n')
+    res = CliRunner().invoke(main, ["check", str(bad)])
+    assert res.exit_code == 2 and res.stderr.strip() == (
+        f"error: {bad}: nodes.a.voltage: must be a number in SI units, without a unit suffix "
+        "(V, K, A, S, m, s, T), got '1 mV'")
+    text = tmp_path / "notes.txt"
+    text.write_text("not a result\n")
+    for source, reason in ((EXAMPLES / "valve_thermal.toml", "a device file; plot draws "
+                            "result files"), (text, "not a result file (netCDF .nc or a zarr")):
+        res = CliRunner().invoke(main, ["plot", str(source), "-o", str(tmp_path / "f.png")])
+        assert res.exit_code == 2 and f"<file>: {reason}" in res.stderr, res.output
+        assert len(res.stderr.strip().splitlines()) == 1 and not (tmp_path / "f.png").exists()
+    xr = pytest.importorskip("xarray")
+    xr.Dataset({"x": ("v", [1.0, 2.0])}, coords={"v": [0.0, 1.0]}).to_netcdf(tmp_path / "a.nc")
+    res = CliRunner().invoke(main, ["plot", str(tmp_path / "a.nc"), "-o", str(tmp_path / "fig")])
+    assert res.exit_code == 2 and "--output: " in res.stderr and "fig has no suffix" in res.stderr
+    assert not (tmp_path / "fig").exists()
 
 
 def test_missing_file_and_bad_flags(tmp_path):

@@ -557,7 +557,8 @@ def _warn_idle_drives(device, sim, end: float) -> None:
 
     for name in sim.idle_drives(end):
         click.echo(f"warning: {device}: {name} keeps one value over the run (0 – {span(end)}): "
-                   "its change falls outside it (start, duration in s?)", err=True)
+                   "it acts nowhere in it (a zero amplitude, or a start in s where ns was "
+                   "meant?)", err=True)
 
 
 def _warn_repeated_saves(device, traj) -> None:
@@ -924,6 +925,10 @@ def plot(result, output, variable, component, at, overwrite):
         output = str(Path(result.rstrip("/")).with_suffix(".png"))
     _check_outputs(result, [result], overwrite, figures=("output",), output=output)
 
+    if Path(result).suffix.lower() in (".toml", ".json", ".yaml", ".yml"):
+        _report(result, "<file>: a device file; plot draws result files (netCDF .nc or zarr "
+                "stores) of spincaloric sweep, map or run -o")
+        sys.exit(EXIT_INPUT)
     try:
         from .io.devicefile import load_dataset
 

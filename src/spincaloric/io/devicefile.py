@@ -809,6 +809,13 @@ def load_dataset(path):
     path = Path(path)
     if path.suffix == ".zarr":
         return columnar(xr.open_zarr(path).load())
-    return columnar(xr.load_dataset(path))
+    try:
+        ds = xr.load_dataset(path)
+    except ValueError as err:  # no backend recognises the file
+        if "backends" not in str(err):
+            raise
+        raise DeviceError("<file>", "not a result file (netCDF .nc or a zarr store, as "
+                          "spincaloric sweep, map and run -o write)") from None
+    return columnar(ds)
 
 

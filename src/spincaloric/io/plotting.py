@@ -63,12 +63,13 @@ FIGURE_FORMATS = ("png", "pdf", "svg")
 
 
 def figure_format(path) -> str:
-    """The format of a figure file by its suffix: "png", "pdf" or "svg" (a name without a
-    suffix is PNG); DeviceError ``output`` for any other."""
-    suffix = Path(path).suffix.lower().lstrip(".") or "png"
+    """The format of a figure file by its suffix: "png", "pdf" or "svg"; DeviceError
+    ``output`` for any other, or none."""
+    suffix = Path(path).suffix.lower().lstrip(".")
     if suffix not in FIGURE_FORMATS:
+        got = f"got .{suffix}" if suffix else f"{Path(path).name} has no suffix"
         raise DeviceError("output", f"a figure is written as {', '.join(FIGURE_FORMATS)} "
-                          f"(by the file's suffix), got .{suffix}")
+                          f"(by the file's suffix), {got}")
     return suffix
 
 
@@ -469,8 +470,9 @@ def _draw_map(fig, ax, ds, dims, da, name: str, attrs, symbol: str | None = None
     vf, vunit = engineering(da.values, attrs.get("units", ""))
     values = np.asarray(da.values, float)
     limits = {"vmin": 0.0, "vmax": 1.0} if name == "switching_probability" else {}
-    if not limits and np.nanmin(values) < 0 < np.nanmax(values):  # signed: zero in white
-        top = float(np.nanmax(np.abs(values))) * vf
+    finite = values[np.isfinite(values)]
+    if not limits and finite.size and finite.min() < 0 < finite.max():  # signed: zero in white
+        top = float(np.abs(finite).max()) * vf
         limits = {"vmin": -top, "vmax": top, "cmap": "RdBu_r"}
     mesh = ax.pcolormesh(x.values * xf, y.values * yf,
                          np.asarray(da.transpose(*dims).values, float) * vf, shading="auto",

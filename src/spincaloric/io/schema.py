@@ -509,6 +509,11 @@ def first_error(err: ValidationError) -> tuple[str, str]:
         msg = unknown("key", str(loc[-1]), known_keys(loc[:-1]) or ())
     elif best["type"] == "missing":
         msg = "required"
+    elif best["type"] in ("float_parsing", "float_type", "int_parsing", "int_type"):
+        given = best.get("input")
+        msg = (f"must be a number in SI units, without a unit suffix (V, K, A, S, m, s, T), "
+               f"got {given!r}" if isinstance(given, str) else f"must be a number, got "
+               f"{given!r}")
     elif msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
     path = _path(loc)
