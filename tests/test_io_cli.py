@@ -238,6 +238,23 @@ def test_a_value_with_a_unit_suffix_and_plots_of_what_is_not_a_result(tmp_path):
     assert not (tmp_path / "fig").exists()
 
 
+def test_circuits_solutions_and_trajectories_print_as_one_line_summaries():
+    """print() of a circuit, a solution or a trajectory: what it is, its size and where to
+    look — not every array."""
+    from spincaloric.io import load_spec
+
+    spec = load_spec(EXAMPLES / "pillar_write_pulse.toml")
+    c = spec.device.finalize()
+    texts = [repr(c), repr(c.solve()),
+             repr(spec.simulation_for(c, 1e-10)[0].run(1e-10, n_save=3))]
+    assert texts[0].startswith("<Circuit 'Co|Cu|Co nanopillar") and "3 nodes, 2 contacts" in texts[0]
+    assert texts[1].startswith("<Solution of 'Co|Cu|Co nanopillar") and ".torques" in texts[1]
+    assert texts[2].startswith("<Trajectory: 1 trajectory of free, 3 saved instants over 0 ps – "
+                               "100 ps (rk45)")
+    for t in texts:
+        assert len(t) < 300 and "\n" not in t and "array(" not in t, t
+
+
 def test_missing_file_and_bad_flags(tmp_path):
     res = CliRunner().invoke(main, ["solve", str(tmp_path / "nope.toml")])
     assert res.exit_code == 2 and "error:" in res.stderr and "<file>" in res.stderr

@@ -120,4 +120,5 @@ def test_map_logs_plain_progress_lines_to_a_pipe(tmp_path):
 @pytest.mark.slow
 def test_short_jobs_report_nothing():
     lines, _ = _stderr_lines("run", PILLAR, "--until", "50ps", "--n-save", 3)
-    assert [line for _, line in lines if not line.startswith("compiling")] == []
+    # (50 ps ends before the file's laser pulse: a warning says so, no progress line)
+    assert [line for _, line in lines if not line.startswith(("compiling", "warning"))] == []

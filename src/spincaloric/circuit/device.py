@@ -606,6 +606,12 @@ class Circuit:
         return group, place
 
     # ---- structure ------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        layers = f", layers {', '.join(self.layers)}" if self.layers else ""
+        return (f"<Circuit {self.title or 'untitled'!r} ({self.regime}, T0 = "
+                f"{self.temperature:g} K): {self.n_nodes} nodes, {self.n_contacts} contacts, "
+                f"{self.n_unknowns} unknowns{layers}; .solve(), .names>")
+
     @property
     def n_nodes(self) -> int:
         return len(self.names)

@@ -195,6 +195,13 @@ class Solution:
         """Batch shape of the solve."""
         return self.states.shape[:-2]
 
+    def __repr__(self) -> str:
+        c = self.circuit
+        batch = f", batch {self.shape}" if self.shape else ""
+        return (f"<Solution of {c.title or 'a circuit'!r} ({c.regime}, T0 = {c.temperature:g} K"
+                f"): {c.n_nodes} nodes, {c.n_contacts} contacts{batch}; .nodes, .reservoirs, "
+                f".contacts, .torques, .to_dict()>")
+
     # ---- boundary-convention views ----------------------------------------------------------
     def state(self, name: str) -> NodeState:
         """State of node ``name`` (internal or reservoir)."""

@@ -53,6 +53,18 @@ class Trajectory:
     temperature_extremes: np.ndarray | None = None
     drive_sets: tuple | None = None
 
+    def __repr__(self) -> str:
+        from ..progress import span
+
+        e, n_save = self.m.shape[:2]
+        step = self.settings.get("dt")
+        how = self.method + (f", dt = {span(step)}" if step else "")
+        noise = ", thermal noise" if self.settings.get("temperature_noise") else ""
+        return (f"<Trajectory: {e} trajector{'y' if e == 1 else 'ies'} of {', '.join(self.names)}"
+                f", {n_save} saved instants over {span(float(self.time[0]))} – "
+                f"{span(float(self.time[-1]))} ({how}{noise}); .m, .time, .switching(), "
+                f".summary(), .to_xarray()>")
+
     @property
     def names(self) -> tuple[str, ...]:
         return self.simulation.names
