@@ -134,6 +134,12 @@ def full_path(data: dict, key: str) -> str:
 _EXCURSIONS = ("peak", "amplitude")
 
 
+def angle_words(node: str, angle: str) -> str:
+    """The magnetization angle ``angle`` ("theta" or "phi") of ``node`` in words: "polar
+    angle of free's magnetization", "azimuthal angle of ..."."""
+    return f"{'polar' if angle == 'theta' else 'azimuthal'} angle of {node}'s magnetization"
+
+
 def describe_key(data: dict, key: str) -> str:
     """A label in words for a ``--vary`` key of ``data`` (a coordinate's long name):
     ``drives.free.temperature.peak`` is "peak of free's temperature drive (above its base)",
@@ -148,8 +154,7 @@ def describe_key(data: dict, key: str) -> str:
         return "device temperature T0"
     if head in ("nodes", "layers") and rest[1:] in (["magnetization", "theta"],
                                                    ["magnetization", "phi"]):
-        angle = "polar" if rest[2] == "theta" else "azimuthal"
-        return f"{angle} angle of {rest[0]}'s magnetization"
+        return angle_words(rest[0], rest[2])
     if head in ("nodes", "layers") and len(rest) == 4 and rest[1] == "magnet":
         return f"{rest[2]}[{rest[3]}] of magnet {rest[0]}"
     if head == "drives" and len(rest) == 3:

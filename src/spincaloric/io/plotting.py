@@ -19,6 +19,7 @@ from ..circuit.device import DeviceError
 from ..constants import BOLTZMANN, ELEMENTARY_CHARGE
 from ..errors import unknown
 from ..files import write_together
+from .paths import angle_words
 from .results import VALUE_DIMS, pick
 
 
@@ -154,10 +155,8 @@ def _quantity(name: str, attrs) -> str:
     "peak of the temperature drive of free", "conductance of contacts[1]"."""
     parts = name.split(".")
     node = parts[1] if parts[0] in ("nodes", "layers") and len(parts) > 2 else parts[0]
-    if name.endswith(".magnetization.theta"):
-        return f"polar angle of {node}'s magnetization"
-    if name.endswith(".magnetization.phi"):
-        return f"azimuthal angle of {node}'s magnetization"
+    if name.endswith((".magnetization.theta", ".magnetization.phi")):
+        return angle_words(node, parts[-1])
     if parts[-1] == "magnet_torque":
         return f"spin-transfer torque on the layer of {node}"
     if attrs.get("long_name"):
