@@ -138,7 +138,21 @@ def test_a_run_needing_dense_maps_beyond_memory_is_refused_with_the_figures(monk
     sim = Simulation(c, {"free": mag}, tabulate=False)
     assert sim.model.sparse is not None
     monkeypatch.setattr(memory, "available_bytes", lambda: 1e6)
-    with pytest.raises(DynamicsError, match=r"layers\.free\.magnet: the dense torque maps over "
-                       r"\d+ unknowns need ~.* \(more than the .* available\); the run needs "
-                       r"them .* series in m·p: tabulate is off"):
+    with pytest.raises(DynamicsError, match=r"layers\.free\.magnet: the run solves the circuit "
+                       r"at every stage, as it cannot take the torque as its series in m·p "
+                       r"\(tabulate is off\), but the dense torque maps over \d+ unknowns need "
+                       r"~.* \(more than the .* available\)"):
+        sim.run(1e-12, method="rk4", dt=1e-13, n_save=2)
+
+
+def test_a_run_too_large_to_solve_at_every_stage_is_refused_before_it_starts():
+    """400 cells without the series: 1230 unknowns solved densely at every stage would take
+    hours a nanosecond — refused at once, naming the layer, the cost and the way out."""
+    c = pillar(400)
+    mag = MagnetParameters(saturation_magnetization=1.1e6, volume=400e-9 * 1e-16,
+                           damping=0.01, anisotropy_field=0.5, anisotropy_axis=(1, 0, 0))
+    sim = Simulation(c, {"free": mag}, tabulate=False)
+    with pytest.raises(DynamicsError, match=r"layers\.free\.magnet: .*\(tabulate is off\), but "
+                       r"solving its 1230 unknowns densely would cost ~6\.2e\+08 operations a "
+                       r"stage \(hours a nanosecond\): fewer cells \(at most 1000 unknowns\)"):
         sim.run(1e-12, method="rk4", dt=1e-13, n_save=2)

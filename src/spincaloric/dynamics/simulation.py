@@ -837,9 +837,9 @@ def _model_args(sim: Simulation, kernel_in: dict, n_traj: int) -> tuple:
         try:
             maps = (*tm.dense_maps(), tm.t)
         except DeviceError as err:
-            raise DynamicsError(err.field, f"{err.reason}; the run needs them to solve the "
-                                f"circuit at every stage, as it cannot take the torque as "
-                                f"its series in m·p: {sim.torque_table_reason}") from None
+            raise DynamicsError(err.field, f"the run solves the circuit at every stage, as it "
+                                f"cannot take the torque as its series in m·p "
+                                f"({sim.torque_table_reason}), but {err.reason}") from None
     if table is None:
         tab = (np.zeros(3), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((4, 2)),
                np.zeros(4, np.int64))

@@ -47,6 +47,9 @@ from .sparse_maps import (
     sparse_map_bytes,
 )
 
+#: Most unknowns a run solves densely at every stage (:meth:`CircuitTorqueModel.dense_maps`):
+#: beyond, a stage costs ~u³/3 > 3 × 10⁸ operations and a nanosecond hours.
+DENSE_STAGE_UNKNOWNS = 1000
 #: Dense maps of layers and internal magnets beyond this many bytes are built sparse
 #: (:mod:`.sparse_maps`): a dense solve costs u³ and its maps u², the sparse ones grow as u.
 SPARSE_ABOVE = 2e8
@@ -269,6 +272,11 @@ class CircuitTorqueModel:
             (k, q), u, nd = self.t.shape[:2], self.sparse.unknowns, self.d0.size
             name = self.circuit.magnet_name(self.circuit.magnet_node(self.magnets[0]))
             table = "layers" if name in self.circuit.layers else "nodes"
+            if u > DENSE_STAGE_UNKNOWNS:
+                raise DeviceError(f"{table}.{name}.magnet", f"solving its {u} unknowns "
+                                  f"densely would cost ~{u**3 / 3:.1e} operations a stage "
+                                  f"(hours a nanosecond): fewer cells (at most "
+                                  f"{DENSE_STAGE_UNKNOWNS} unknowns)")
             refuse_beyond_memory(f"{table}.{name}.magnet", f"the dense torque maps over {u} "
                                  "unknowns", 8.0 * (k * q + 1) * u * (u + nd))
             self.__dict__["_dense"] = self.sparse.dense()
