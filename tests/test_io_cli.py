@@ -204,7 +204,7 @@ def test_a_drive_idle_over_the_whole_run_is_warned_of(tmp_path):
     pulse = EXAMPLES / "pillar_write_pulse.toml"
     late = tmp_path / "late.toml"
     late.write_text(pulse.read_text().replace("start = 0.1e-9 ", "start = 0.1 "))
-    warning = ("drives.free.voltage keeps one value over the run (0 – 3.1 ns): it acts "
+    warning = ("drives.free.voltage keeps its static value over the run (0 – 3.1 ns): it acts "
                "nowhere in it")
     for args in (["check", str(late)], ["run", str(late), "--until", "3.1ns", "--no-progress"]):
         res = CliRunner().invoke(main, args)
@@ -212,6 +212,15 @@ def test_a_drive_idle_over_the_whole_run_is_warned_of(tmp_path):
     res = CliRunner().invoke(main, ["check", str(pulse)])
     assert res.exit_code == 0 and "warning" not in res.stderr
     assert "(3 nodes, 2 contacts, 5 unknowns, 1 dynamic magnet)" in res.stdout
+    # a constant drive at another value than the static one acts: no warning
+    steady = tmp_path / "steady.toml"
+    text = pulse.read_text()
+    start = text.index("[drives.free.voltage]")
+    end = text.index("\n\n", start)
+    steady.write_text(text[:start] + '[drives.free.voltage]\nshape = "constant"\n'
+                      'value = -0.6e-3\n' + text[end:])
+    res = CliRunner().invoke(main, ["run", str(steady), "--until", "0.1ns", "--no-progress"])
+    assert res.exit_code == 0 and "warning" not in res.stderr, res.output
 
 
 def test_a_value_with_a_unit_suffix_and_plots_of_what_is_not_a_result(tmp_path):

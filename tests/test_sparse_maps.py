@@ -156,3 +156,30 @@ def test_a_run_too_large_to_solve_at_every_stage_is_refused_before_it_starts():
                        r"solving its 1230 unknowns densely would cost ~6\.2e\+08 operations a "
                        r"stage \(hours a nanosecond\): fewer cells \(at most 1000 unknowns\)"):
         sim.run(1e-12, method="rk4", dt=1e-13, n_save=2)
+
+
+def test_a_device_file_with_a_large_dynamic_layer_is_judged_by_its_sparse_maps(tmp_path,
+                                                                               monkeypatch):
+    """A 600-cell dynamic layer in a device file: its load-time memory check uses the sparse
+    maps the model builds (~10² MB), not the dense ones (~35 GB), and it runs."""
+    from pathlib import Path
+
+    from spincaloric.circuit import memory
+    from spincaloric.io import load_spec
+
+    text = (Path(__file__).parent.parent / "examples" / "devices"
+            / "pillar_thick_layers.toml").read_text()
+    text = text.replace("cells = 6\nmagnetization = [1, 0, 0]",
+                        "cells = 600\nmagnetization = {theta = 5, phi = 0}\n"
+                        "[layers.free.magnet]\nsaturation_magnetization = 1.4e6\n"
+                        "damping = 0.01\nanisotropy_axis = [0, 0, 1]\nanisotropy_field = 2.5\n"
+                        "demagnetizing_factors = [0, 0, 1]")
+    text = text.replace('"free_6"', '"free_600"')
+    path = tmp_path / "dyn600.toml"
+    path.write_text(text)
+    monkeypatch.setattr(memory, "available_bytes", lambda: 1e9)  # dense: refused at 35 GB
+    spec = load_spec(path)
+    circuit = spec.device.finalize()
+    sim = spec.simulation_for(circuit, 1e-11)[0]
+    assert sim.model.sparse is not None and sim.torque_table is not None
+    assert np.all(np.isfinite(sim.run(1e-11, n_save=2).m))

@@ -556,9 +556,9 @@ def _warn_idle_drives(device, sim, end: float) -> None:
     from .progress import span
 
     for name in sim.idle_drives(end):
-        click.echo(f"warning: {device}: {name} keeps one value over the run (0 – {span(end)}): "
-                   "it acts nowhere in it (a zero amplitude, or a start in s where ns was "
-                   "meant?)", err=True)
+        click.echo(f"warning: {device}: {name} keeps its static value over the run "
+                   f"(0 – {span(end)}): it acts nowhere in it (a zero amplitude, or a start in s "
+                   "where ns was meant?)", err=True)
 
 
 def _warn_repeated_saves(device, traj) -> None:

@@ -110,3 +110,29 @@ def refuse_beyond_memory(field: str, what: str, need: float) -> None:
     if avail is not None and need > avail:
         raise DeviceError(field, f"{what} need ~{_size(need)} (more than the {_size(avail)} "
                           "available)")
+
+
+#: Dense torque maps of layers and internal magnets beyond this many bytes are built on the
+#: circuit's sparse pattern (:mod:`spincaloric.dynamics.sparse_maps`): a dense solve costs u³
+#: and its maps u², the sparse ones grow as u.
+SPARSE_ABOVE = 2e8
+
+
+def sparse_torque_map_bytes(nodes: int, contacts: int, unknowns: int, magnets: int,
+                            entries: int | None = None) -> float:
+    """Bytes to build the sparse torque maps of ``magnets`` dynamic layers: ``entries`` the
+    pattern's non-zero entries of A and R (default: the most a chain of contacts has, 256 a
+    contact); per sample direction the assembled values, the absorbed-current and pumping
+    maps, and the fitted maps (25 features)."""
+    q, samples = 25, 72
+    entries = 256 * contacts if entries is None else entries
+    return 8.0 * (samples * (entries + 3 * (unknowns + 3 * nodes) + 3 * unknowns)
+                  + magnets * q * (entries + 3 * (unknowns + 3 * nodes) + 3 * unknowns)
+                  + 8 * 64 * contacts + 64 * 8 * nodes)
+
+
+def torque_maps_sparse(dense_bytes: float, sampled: bool, stores_heat: bool) -> bool:
+    """Whether the torque maps are built sparse: those of layers or internal magnets
+    (``sampled``) in a circuit without temperature states whose dense form would take more
+    than :data:`SPARSE_ABOVE` bytes."""
+    return sampled and not stores_heat and dense_bytes > SPARSE_ABOVE

@@ -383,14 +383,15 @@ class Simulation:
         return sets, tset
 
     def idle_drives(self, until: float) -> list[str]:
-        """The drives (``drives.NODE.QUANTITY``) that keep one value over [0, ``until``] (s):
-        a pulse that starts after the run ends (a start in s where ns was meant, say) acts
-        nowhere in it."""
+        """The drives (``drives.NODE.QUANTITY``) that keep the node's static value over
+        [0, ``until``] (s): a pulse that starts after the run ends (a start in s where ns was
+        meant, say) or of zero amplitude acts nowhere in it (a constant drive at another
+        value acts: it replaces the static one)."""
         idle = []
+        layout = drive_layout(self.circuit)
         for (node, quantity), drive in self.drives.items():
             _, values = drive.sample(until, until / 200)
-            values = np.asarray(values, float)
-            if values.size and np.all(values == values[0]):
+            if np.all(np.asarray(values, float) == layout.static_value(node, quantity)):
                 idle.append(f"drives.{node}.{quantity}")
         return idle
 

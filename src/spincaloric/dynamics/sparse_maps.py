@@ -262,14 +262,3 @@ def direct_pump(circuit: Circuit, k: list, member: np.ndarray) -> np.ndarray:
     for c, into in absorbed_by(circuit, member):
         out += into * currents[c, :, 1:4]
     return out
-
-
-def sparse_map_bytes(nodes: int, contacts: int, unknowns: int, magnets: int,
-                     entries: int) -> float:
-    """Bytes to build the sparse maps of ``magnets`` dynamic layers: ``entries`` ≈ the
-    pattern's non-zero entries of A and R; per sample the contact responses and the pumping
-    source, and the fitted maps (25 features)."""
-    q, samples = 25, 72
-    return 8.0 * (samples * (entries + 3 * (unknowns + 3 * nodes) + 3 * unknowns)
-                  + magnets * q * (entries + 3 * (unknowns + 3 * nodes) + 3 * unknowns)
-                  + 8 * 64 * contacts + 64 * 8 * nodes)

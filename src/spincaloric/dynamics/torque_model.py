@@ -35,24 +35,20 @@ import numpy as np
 from ..circuit.contacts import cross_matrix, magnetization_features
 from ..circuit.device import Circuit, DeviceError
 from ..circuit.drives import drive_layout, drive_vectors
-from ..circuit.memory import refuse_beyond_memory, torque_map_bytes
+from ..circuit.memory import (
+    refuse_beyond_memory,
+    sparse_torque_map_bytes,
+    torque_map_bytes,
+    torque_maps_sparse,
+)
 from ..circuit.system import kirchhoff_system
 from ..constants import HBAR_E, TORQUE_PER_SPIN_CURRENT
 from ..solvers import linear as _solver
-from .sparse_maps import (
-    SparseFeatureSystem,
-    absorbed_by,
-    direct_pump,
-    sampled_sparse_maps,
-    sparse_map_bytes,
-)
+from .sparse_maps import SparseFeatureSystem, absorbed_by, direct_pump, sampled_sparse_maps
 
 #: Most unknowns a run solves densely at every stage (:meth:`CircuitTorqueModel.dense_maps`):
 #: beyond, a stage costs ~u³/3 > 3 × 10⁸ operations and a nanosecond hours.
 DENSE_STAGE_UNKNOWNS = 1000
-#: Dense maps of layers and internal magnets beyond this many bytes are built sparse
-#: (:mod:`.sparse_maps`): a dense solve costs u³ and its maps u², the sparse ones grow as u.
-SPARSE_ABOVE = 2e8
 
 
 def unit_drives(size: int, slots) -> np.ndarray:
@@ -190,7 +186,7 @@ class CircuitTorqueModel:
         """Precompute the maps for the ferromagnets named in ``magnets``; ``sparse``: the maps
         of layers and internal magnets on the circuit's sparse pattern
         (:mod:`.sparse_maps`; not with temperature states), by default when their dense
-        form would take more than :data:`SPARSE_ABOVE` bytes."""
+        form would take more than :data:`~spincaloric.circuit.memory.SPARSE_ABOVE` bytes."""
         magnets = tuple(magnets)
         nodes, groups = dynamic_magnet_nodes(circuit, magnets)
         varying = np.zeros(circuit.n_nodes, bool)
@@ -209,7 +205,7 @@ class CircuitTorqueModel:
         table = "layers" if first in circuit.layers else "nodes"
         dense_bytes = torque_map_bytes(circuit.n_nodes, len(unknown), u, len(nodes), sampled)
         if sparse is None:
-            sparse = sampled and not len(held) and dense_bytes > SPARSE_ABOVE
+            sparse = torque_maps_sparse(dense_bytes, sampled, bool(len(held)))
         where = f"{table}.{first}.magnet"
         what = (f"the torque maps of {len(nodes)} dynamic "
                 f"magnet{'s' if len(nodes) > 1 else ''} over {u} unknowns")
@@ -248,7 +244,7 @@ class CircuitTorqueModel:
         """The model with sparse maps (:mod:`.sparse_maps`); ``named``: (field, what) of the
         memory check."""
         pattern = kirchhoff_system(circuit).sparse
-        refuse_beyond_memory(*named, sparse_map_bytes(
+        refuse_beyond_memory(*named, sparse_torque_map_bytes(
             circuit.n_nodes, circuit.n_contacts, int(act.sum()), len(nodes),
             len(pattern.a_indices) + len(pattern.r_indices)))
         # refuses a contact between two dynamic magnets

@@ -564,9 +564,16 @@ def _layer_heat(t, where: str, temperature: float):
 
 
 def _refuse_torque_maps_beyond_memory(dev: Device, model) -> None:
-    """Refuse dynamic magnets whose torque maps (dense in the unknowns) cannot fit in memory,
+    """Refuse dynamic magnets whose torque maps cannot fit in memory — dense, or sparse where
+    the model builds them so (:func:`~spincaloric.circuit.memory.torque_maps_sparse`) —
     naming the first one's ``magnet`` table."""
-    from ..circuit.memory import device_counts, refuse_beyond_memory, torque_map_bytes
+    from ..circuit.memory import (
+        device_counts,
+        refuse_beyond_memory,
+        sparse_torque_map_bytes,
+        torque_map_bytes,
+        torque_maps_sparse,
+    )
 
     internal = [f"nodes.{n}.magnet" for n, t in model.nodes.items()
                 if t.magnet is not None and not t.reservoir]
@@ -574,7 +581,12 @@ def _refuse_torque_maps_beyond_memory(dev: Device, model) -> None:
     fields = [f"nodes.{n}.magnet" for n, t in model.nodes.items() if t.magnet is not None]
     nodes, unknown_nodes, unknowns = device_counts(dev)
     k = len(fields) + len(layers)
-    need = torque_map_bytes(nodes, unknown_nodes, unknowns, k, bool(internal or layers))
+    sampled = bool(internal or layers)
+    need = torque_map_bytes(nodes, unknown_nodes, unknowns, k, sampled)
+    stores_heat = any((getattr(spec, "heat_capacity", 0.0) or 0.0) > 0
+                      for spec in dev.nodes.values())
+    if torque_maps_sparse(need, sampled, stores_heat):
+        need = sparse_torque_map_bytes(nodes, len(dev.contacts), unknowns, k)
     refuse_beyond_memory((fields + layers)[0], f"the torque maps of {k} dynamic magnet"
                          f"{'s' if k > 1 else ''} over {unknowns} unknowns", need)
 
