@@ -106,6 +106,33 @@ def test_a_sweep_draws_the_torque_on_the_magnet_it_turns(tmp_path):
     assert "torque on free" in ax.get_ylabel()
 
 
+def test_a_layer_turned_by_its_full_key_is_the_magnet_drawn(tmp_path):
+    """``layers.free.magnetization.theta`` turns the layer free: a figure of the sweep draws
+    the torque on free (as for ``free.magnetization.theta``), not on the first magnet."""
+    from spincaloric.io.plotting import default_variable
+
+    for key in ("layers.free.magnetization.theta", "free.magnetization.theta"):
+        ds = sweep(tmp_path, LAYERED, f"{key}=0:180:5", name=f"{key}.nc")
+        assert default_variable(ds) == "free.torque"
+
+
+def test_plot_draws_a_resonance_file_as_fmr_does(tmp_path):
+    """`plot` of `fmr --vary ... -o` draws f and α_eff against the parameter (fmr --plot's
+    figure), not an error about the file's layout."""
+    out = tmp_path / "fmr.nc"
+    res = CliRunner().invoke(main, ["fmr", str(DEVICES / "pillar_write_pulse.toml"), "--vary",
+                                    "nodes.free.magnet.thickness=1e-9,2e-9", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(main, ["plot", str(out), "-o", str(tmp_path / "f.png")])
+    assert res.exit_code == 0, res.output
+    from spincaloric.io import load_dataset
+    from spincaloric.io.plotting import plot_dataset
+
+    fig = plot_dataset(load_dataset(out))
+    assert fig.axes[0].get_ylabel().startswith("resonance frequency, f")
+    assert fig.axes[1].get_ylabel().startswith("effective damping, α_eff")
+
+
 def test_axes_are_in_engineering_units_with_quantity_symbol_and_unit(tmp_path):
     """mV, zN m, ns on the axes — the values themselves, no offset or ×10ⁿ beside them — and
     every label says quantity, symbol and unit."""

@@ -272,7 +272,7 @@ def default_variable(ds) -> str:
         return str(next(iter(ds.data_vars)))
     magnets = [str(m) for m in ds["magnet"].values]
     index = ds.indexes["magnet"]
-    swept = [k.split(".")[0] for k in map(str, ds.coords)
+    swept = [re.sub(r"^(nodes|layers)\.", "", k).split(".")[0] for k in map(str, ds.coords)
              if k.endswith((".magnetization.theta", ".magnetization.phi"))]
     # a vertex LAYER_i of a diffusive layer turns the whole layer, the magnet LAYER
     candidates = [m for n in swept for m in (n, re.sub(r"_\d+$", "", n)) if m in index]
@@ -286,26 +286,22 @@ def default_variable(ds) -> str:
 
 
 def plot_dataset(ds, variable: str | None = None, component: str | None = None):
-    """A figure of a result file: a sweep or switching map (this function) or a trajectory
-    (:func:`plot_trajectory`), with quantity, symbol and unit on every axis.
+    """A figure of a result file: a sweep or switching map (this function), a trajectory
+    (:func:`plot_trajectory`) or a resonance file (:func:`plot_resonance`), with quantity,
+    symbol and unit on every axis.
 
     1-D sweeps draw a line (a vector: its x, y, z components and its magnitude, unless
     ``component`` picks one); 2-D sweeps a map (a vector: ``component`` "x", "y", "z" or "norm";
     by default the signed projection v·û when all its vectors lie along one direction û — a
     torque at a fixed angle over voltage and temperature, its sign reversal visible on a
-    scale symmetric about zero — else "norm"). Axes of one value are conditions, named in the title. The default
-    variable is :func:`default_variable`; ``variable`` names a variable of the file or one
-    owner's quantity, ``NODE.voltage`` (:func:`~spincaloric.io.results.pick`). A zipped sweep
-    (``point`` axis) is drawn against its first zipped parameter. Returns the figure."""
-    if not ds.data_vars:
-        raise ValueError("the file has no variables to plot")
-    if component not in (None, "x", "y", "z", "norm"):
-        raise DeviceError("component", f"must be x, y, z or norm, got {component!r}")
-    if "time" in ds.dims and "m" in ds:
-        if variable is not None and variable not in ds.data_vars:
-            raise DeviceError("variable", f"{variable!r}: "
-                              + unknown("variable", variable, map(str, ds.data_vars)))
-        return plot_trajectory(ds, variable=variable, component=component)
+    scale symmetric about zero — else "norm"). Axes of one value are conditions, named in the
+    title. The default variable is :func:`default_variable`; ``variable`` names a variable of
+    the file or one owner's quantity, ``NODE.voltage`` (:func:`~spincaloric.io.results.pick`).
+    A zipped sweep (``point`` axis) is drawn against its first zipped parameter. Returns the
+    figure."""
+    other = _other_kind_of_file(ds, variable, component)
+    if other is not None:
+        return other
     variable = variable or default_variable(ds)
     da = pick(ds, variable)
     if "bound" in da.dims:
@@ -374,6 +370,24 @@ def _draw_interval(ax, ds, variable: str, x, fixed) -> None:
         line.set_marker("o")
         line.set_markersize(3)
     ax.legend(fontsize=8)
+
+
+def _other_kind_of_file(ds, variable, component):
+    """The figure of a trajectory or resonance file (:func:`plot_dataset`), None for a sweep or
+    map; a ValueError (DeviceError naming the field) for a file without variables or a
+    component that is not one."""
+    if not ds.data_vars:
+        raise ValueError("the file has no variables to plot")
+    if component not in (None, "x", "y", "z", "norm"):
+        raise DeviceError("component", f"must be x, y, z or norm, got {component!r}")
+    if variable is None and {"frequency", "damping"} <= set(ds.data_vars):
+        return plot_resonance(ds)  # a resonance file (spincaloric fmr -o)
+    if "time" in ds.dims and "m" in ds:
+        if variable is not None and variable not in ds.data_vars:
+            raise DeviceError("variable", f"{variable!r}: "
+                              + unknown("variable", variable, map(str, ds.data_vars)))
+        return plot_trajectory(ds, variable=variable, component=component)
+    return None
 
 
 def _map_values(da, variable: str, component: str | None, title: list):
