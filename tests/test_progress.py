@@ -36,7 +36,7 @@ def test_plain_lines_are_spaced_by_the_interval_and_absent_for_short_jobs():
         p.update(500)
     assert out.getvalue() == ""
     clock.now += 1.5
-    p.update(1000)  # 5.5 s, 3000 done: the first line
+    p.update(1000)  # 5.5 s, 3000 done: the first line (rate since the first update)
     assert out.getvalue() == "run: 30% of 10000 trajectories to 8 ns, 6 s elapsed, ~13 s left\n"
     for _ in range(4):  # every second, but a line only 5 s after the last one
         clock.now += 1.0
@@ -68,8 +68,12 @@ def test_a_resumed_job_estimates_its_rate_from_this_session_only():
     clock, out = Clock(), io.StringIO()
     p = Progress("map", 10, "40 points in 10 chunks", initial=6, stream=out, clock=clock)
     clock.now += 10.0
-    p.update(1)  # 1 chunk in 10 s, 3 chunks left
-    assert out.getvalue() == "map: 70% of 40 points in 10 chunks, 10 s elapsed, ~30 s left\n"
+    p.update(1)  # the first chunk of this session (it may have compiled): no estimate yet
+    assert out.getvalue() == "map: 70% of 40 points in 10 chunks, 10 s elapsed\n"
+    clock.now += 6.0
+    p.update(1)  # 1 chunk in 6 s, 2 chunks left
+    assert out.getvalue().splitlines()[-1] == ("map: 80% of 40 points in 10 chunks, 16 s "
+                                               "elapsed, ~12 s left")
 
 
 def _stderr_lines(*args):

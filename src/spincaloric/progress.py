@@ -83,7 +83,7 @@ class Progress:
     def line(self, now: float) -> str:
         """The plain progress line at time ``now`` (s of ``clock``)."""
         elapsed = now - self.start
-        rate = (self.done - self.initial) / elapsed if elapsed > 0 else 0.0
+        rate = 0.0  # no estimate before a second update: the first may include compiling
         if self.first is not None and now > self.first[0] and self.done > self.first[1]:
             rate = (self.done - self.first[1]) / (now - self.first[0])  # since the first
         left = (self.total - self.done) / rate if rate > 0 else math.inf
