@@ -265,6 +265,19 @@ def test_circuits_solutions_and_trajectories_print_as_one_line_summaries():
         assert len(t) < 300 and "\n" not in t and not re.search(r"\barray\(", t), t
 
 
+def test_run_takes_the_integrator_from_the_command_line():
+    """--method rk4 with --dt runs fixed steps (the file's method otherwise); rk45 with
+    thermal noise is refused naming --method."""
+    pulse = str(EXAMPLES / "pillar_write_pulse.toml")
+    res = CliRunner().invoke(main, ["run", pulse, "--method", "rk4", "--dt", "0.5ps", "--until",
+                                    "0.2ns", "--no-progress", "--json"])
+    assert res.exit_code == 0 and "warning" not in res.stderr, res.output
+    res = CliRunner().invoke(main, ["run", pulse, "--method", "rk45", "--temperature-noise",
+                                    "--no-progress"])
+    assert res.exit_code == 2 and res.stderr.startswith(f"error: {pulse}: --method: thermal "
+                                                        "noise needs the stochastic 'heun'")
+
+
 def test_missing_file_and_bad_flags(tmp_path):
     res = CliRunner().invoke(main, ["solve", str(tmp_path / "nope.toml")])
     assert res.exit_code == 2 and "error:" in res.stderr and "<file>" in res.stderr

@@ -390,6 +390,10 @@ def _load_dynamic(device):
 @click.option("--dt", type=Duration(),
               help="fixed step of the noisy (Heun) or RK4 runs, e.g. 0.5ps [default: the "
                    "file's [simulation] dt, else 1 ps or less where the precession needs]")
+@click.option("--method", type=click.Choice(["rk45", "rk4", "heun"]),
+              help="integrator: adaptive Dormand–Prince (rk45), fixed-step RK4 or stochastic "
+                   "Heun [default: the file's [simulation] method, else heun with "
+                   "--temperature-noise and rk45 without]")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="netCDF trajectory file")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False),
               help="figure of m(t), the drives and τ(t) (PNG, PDF or SVG, by its suffix)")
@@ -404,14 +408,14 @@ def _load_dynamic(device):
               help="spin pumping by the moving magnets into the circuit (enhanced damping, "
                    "dynamic coupling, pumped currents); --no-pumping: torques of static "
                    "magnets only [default: the file's [simulation] pumping, else on]")
-def run(device, until, ensemble, temperature_noise, seed, n_save, dt, output, plot_path,
-        overwrite, as_json, progress, joule_heating, pumping):
+def run(device, until, ensemble, temperature_noise, seed, n_save, dt, method, output,
+        plot_path, overwrite, as_json, progress, joule_heating, pumping):
     """Integrate the LLGS dynamics of the dynamic magnets of DEVICE."""
     p = _load_dynamic(device)
     _check_outputs(device, [device], overwrite, output=output, plot=plot_path)
     with _locked(device, output, plot_path):
         traj, end = _integrate(device, p, until, ensemble, temperature_noise, seed, n_save,
-                               dt, progress, joule_heating, pumping)
+                               dt, progress, joule_heating, pumping, method)
         _write_run(device, traj, output, plot_path)
     _print_run(device, traj, end, as_json)
 
@@ -498,7 +502,7 @@ def wer(device, trajectories, importance, sharpen, splitting, particles, replica
 
 
 def _integrate(device, p, until, ensemble, temperature_noise, seed, n_save, dt, progress,
-               joule_heating, pumping):
+               joule_heating, pumping, method=None):
     """(Trajectory, end time (s)) of ``spincaloric run``; bad input is one line, exit 2."""
     from .circuit.device import DeviceError
     from .dynamics.simulation import DynamicsError
@@ -513,7 +517,7 @@ def _integrate(device, p, until, ensemble, temperature_noise, seed, n_save, dt, 
         sim, opts = spec.simulation_for(circuit, end)
         for key, value in (("ensemble", ensemble), ("seed", seed),
                            ("temperature_noise", temperature_noise), ("n_save", n_save),
-                           ("dt", dt)):
+                           ("dt", dt), ("method", method)):
             if value is not None:
                 opts[key] = value
         if opts.get("ensemble", 1) > 1 and not opts.get("temperature_noise"):
@@ -522,14 +526,14 @@ def _integrate(device, p, until, ensemble, temperature_noise, seed, n_save, dt, 
         method = opts.get("method", "heun" if opts.get("temperature_noise") else "rk45")
         if "dt" in opts and method == "rk45":
             click.echo(f"warning: {device}: {'--dt' if dt else 'simulation.dt'} is the step of "
-                       "the fixed-step methods (rk4, heun); rk45 chooses its own steps "
-                       "(simulation.max_step)", err=True)
+                       "the fixed-step methods (--method rk4 or heun); rk45 chooses its own "
+                       "steps (simulation.max_step)", err=True)
         _warn_idle_drives(device, sim, end)
         with _compile_notice():
             traj = sim.run(end, progress=progress, **opts)
         _warn_repeated_saves(device, traj)
     except (DynamicsError, DeviceError, ValueError) as err:
-        _report(device, _named(err, spec, dt))
+        _report(device, _named(err, spec, dt, method))
         sys.exit(EXIT_INPUT)
     except MemoryError:
         _report(device, "out of memory: fewer trajectories (--ensemble) or saved instants "
@@ -538,15 +542,16 @@ def _integrate(device, p, until, ensemble, temperature_noise, seed, n_save, dt, 
     return traj, end
 
 
-def _named(err, spec, dt):
-    """A run's field error named as the user gave the setting: ``--dt`` when the flag set
-    the step, else a ``[simulation]`` key of the file by that key
-    (:func:`~spincaloric.io.devicefile.in_file`)."""
+def _named(err, spec, dt, method=None):
+    """A run's field error named as the user gave the setting: ``--dt`` (``--method``) when
+    the flag set the step (the integrator), else a ``[simulation]`` key of the file by that
+    key (:func:`~spincaloric.io.devicefile.in_file`)."""
     from .errors import FieldError
     from .io.devicefile import in_file
 
-    if dt is not None and isinstance(err, FieldError) and err.field == "dt":
-        return type(err)("--dt", err.reason)
+    for field, flag in (("dt", dt), ("method", method)):
+        if flag is not None and isinstance(err, FieldError) and err.field == field:
+            return type(err)(f"--{field}", err.reason)
     return in_file(err, spec.simulation)
 
 
