@@ -273,6 +273,9 @@ def test_bad_grid_values_fail_before_anything_is_written(tmp_path):
     with pytest.raises(DeviceError, match=r"nodes\.free\.magnet\.damping: a Gilbert damping lies in"):
         switching_map(data, [("free.magnet.damping", np.array([0.01, -1.0]))], 1e-11, out)
     assert list(tmp_path.iterdir()) == []
+    with pytest.raises(DeviceError, match=r"vary\.layers\.free\.cells: the number of cells "
+                       r"renumbers the layer's vertices"):
+        switching_map(data, [("layers.free.cells", np.array([6.0, 12.0]))], 1e-11, out)
     with pytest.raises(DeviceError, match=r"vary\.simulation\.n_save: run settings"):
         switching_map(data, [("simulation.n_save", np.array([11.0, 21.0]))], 1e-11, out)
     ds = switching_map(data, [("free.magnet.damping", np.array([0.01, 0.02]))], 1e-11, out)

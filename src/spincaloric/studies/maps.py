@@ -218,6 +218,10 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
         if key.split(".")[0] == "simulation":
             raise DeviceError(f"vary.{key}", "run settings are not map parameters: set them "
                               "in [simulation] or on the command line")
+        if key.rsplit(".", 1)[-1] == "cells":
+            raise DeviceError(f"vary.{key}", "the number of cells renumbers the layer's "
+                              "vertices, and a contact written to a vertex (LAYER_i) would keep "
+                              "its name but not its place: one device file per discretisation")
         set_path(copy.deepcopy(data), key, 0.0)
     _refuse_repeated(data, keys)
     if not (np.isfinite(until) and until > 0):
