@@ -72,7 +72,7 @@ def curves(p, theta):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     figure_arguments(ap, "closed_forms.png")
     args = ap.parse_args(argv)
     d = get_interface("Cu/Co(111)*")

@@ -95,7 +95,7 @@ def pillar_ar(thickness: float, antiparallel: bool, co=CO, cu=CU) -> float:
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     figure_arguments(ap, "continuum_limits.png")
     args = ap.parse_args(argv)
 

@@ -98,7 +98,7 @@ def trajectory(thickness: float, delta_t: float, until: float):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     figure_arguments(ap, "diffusive_free_layer_switching.png")
     args = ap.parse_args(argv)
     thickness = np.array([1, 2, 3, 5, 8, 12]) * 1e-9

@@ -52,7 +52,7 @@ def device(sink: bool) -> dict:
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     figure_arguments(ap, "fmr_damping_vs_thickness.png")
     args = ap.parse_args(argv)
     data = device(sink=False)

@@ -67,7 +67,7 @@ def signals(field, distance, thermal=False, current=1e-3):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     figure_arguments(ap, "hanle_lsv.png")
     args = ap.parse_args(argv)
     tau = CU.spin_lifetime

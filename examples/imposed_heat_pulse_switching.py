@@ -38,7 +38,7 @@ DEVICE = HERE / "devices" / "thermal_switching_pillar.toml"
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     figure_arguments(ap, "imposed_heat_pulse_switching.png")
     args = ap.parse_args(argv)
     circuit, laser, thermal, electrical, delta_v = runs()

@@ -39,7 +39,7 @@ def thermovoltages(delta_t, antiparallel: bool):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     figure_arguments(ap, "laser_thermovoltage.png")
     args = ap.parse_args(argv)
     delta_t = np.array([1.0, 25.0, 50.0, 75.0, 100.0, 125.0, 150.0])

@@ -78,7 +78,7 @@ def with_boundary(conductance: float):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     figure_arguments(ap, "laser_switching_map.png")
     ap.add_argument("--quick", action="store_true", help="a coarse grid (for tests)")
     args = ap.parse_args(argv)

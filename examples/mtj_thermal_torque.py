@@ -56,7 +56,7 @@ def torque_ratio(resistance_area: float, thickness: float) -> tuple[float, float
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     figure_arguments(ap, "mtj_thermal_torque.png")
     args = ap.parse_args(argv)
 

@@ -58,7 +58,7 @@ def transport(co_thickness: float, antiparallel: bool) -> tuple[float, float, fl
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     figure_arguments(ap, "nanowire_mtp.png")
     args = ap.parse_args(argv)
     thickness = np.array([2, 5, 10, 20]) * 1e-9

@@ -51,7 +51,7 @@ def signals(distance: float, current: float = 1e-4) -> tuple[float, float]:
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     figure_arguments(ap, "lsv_thermal_injection.png")
     args = ap.parse_args(argv)
     distance = np.array([0.25, 0.5, 1.0, 1.5, 2.0, 2.5]) * 1e-6

@@ -52,7 +52,7 @@ def laser_run():
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     figure_arguments(ap, "thermal_switching.png")
     args = ap.parse_args(argv)
 

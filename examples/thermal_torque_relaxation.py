@@ -54,7 +54,7 @@ def torque(circuit, g_ee) -> float:
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     figure_arguments(ap, "torque_relaxation.png")
     args = ap.parse_args(argv)
     circuit, p = setup()

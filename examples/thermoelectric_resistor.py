@@ -140,7 +140,7 @@ def thermocouple(conductance=1e-2, seebeck=20e-6, kappa=5e-4, delta_t=10.0, temp
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--output", help="unused (no figure); kept for the gallery runner")
     ap.parse_args()
     g, s, kappa, dt, t = 1e-2, 20e-6, 5e-4, 10.0, 300.0

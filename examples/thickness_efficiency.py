@@ -53,7 +53,7 @@ def efficiency(thickness: float) -> float:
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     figure_arguments(ap, "thickness_efficiency.png")
     args = ap.parse_args(argv)
     thickness = np.array([1, 2, 5, 10, 20, 40, 60]) * 1e-9

@@ -68,7 +68,7 @@ def torque_curves(theta: np.ndarray, delta_v: float, delta_t: float):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     figure_arguments(ap, "torque_vs_angle.png")
     args = ap.parse_args(argv)
     import matplotlib

@@ -48,7 +48,7 @@ def thermopowers(temperature: float, spectrum: ConductanceSpectrum) -> tuple[flo
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     figure_arguments(ap, "van_hove_thermopower.png")
     args = ap.parse_args(argv)
     spectrum = ConductanceSpectrum.from_file(TABLE, area=AREA)
