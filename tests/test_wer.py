@@ -382,6 +382,7 @@ def test_the_wer_command(tmp_path):
                                     "--dt", "0.5ps", "--no-progress"])
     assert res.exit_code == 0 and res.output.strip().endswith("brute force, step 0.5 ps")
     assert "sharpen" not in doc and "effective_samples" not in doc
+    assert doc["iterations"] >= 0 and "levels" not in doc  # cross-entropy levels are IS's
     for flags, field in ((["--importance"], "method"), (["--trajectories", "9"],
                                                         "trajectories")):
         res = CliRunner().invoke(main, ["wer", device, "--splitting", *flags])

@@ -114,7 +114,7 @@ class WriteErrorRate:
             out.update(replicas=self.replicas, particles=self.trajectories // self.replicas,
                        cost_trajectories=round(self.cost, 6),
                        ideal_interval_95=list(self.ideal_interval),
-                       extinct_replicas=self.extinct, levels=self.levels,
+                       extinct_replicas=self.extinct, iterations=self.levels,
                        converged=self.converged)
             return out
         out.update(trajectories=self.trajectories, failures=self.failures)
