@@ -35,6 +35,26 @@ def test_sweep_equals_point_by_point_solves():
                 float(sol.contacts[0].charge_current), rel=1e-12, abs=0)
 
 
+def test_a_grid_solved_in_blocks_equals_the_grid_solved_at_once(monkeypatch):
+    """Blocks of rows of the first axis (a grid beyond BLOCK_POINTS), progress reported
+    between them: the same dataset as one batched solve, bit for bit."""
+    import io
+
+    import xarray as xr
+
+    from spincaloric.studies import sweep as module
+
+    circuit = sc.io.load_device(VALVE).finalize()
+    axes = [parse_vary("right.voltage=-1e-3:1e-3:7"), parse_vary("right.temperature=290:310:3"),
+            parse_vary("right.magnetization.theta=0:180:4")]
+    whole = run_sweep(circuit, axes)
+    monkeypatch.setattr(module, "BLOCK_POINTS", 25)  # 84 points: blocks of 2 rows
+    err = io.StringIO()
+    monkeypatch.setattr("sys.stderr", err)
+    blocked = run_sweep(circuit, axes, progress=True)
+    xr.testing.assert_identical(blocked, whole)
+
+
 def test_sweep_and_plot_commands(tmp_path):
     out, fig = tmp_path / "s.nc", tmp_path / "s.png"
     res = CliRunner().invoke(main, ["sweep", str(VALVE), "--vary",

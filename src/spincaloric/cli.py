@@ -647,7 +647,10 @@ _VARY = ("KEY=VALUE, KEY=START:STOP:N (N evenly spaced values) or KEY=V1,V2,...,
 @click.option("--zip", "zipped", is_flag=True,
               help="pair the --vary lists point by point (a list of points, not a grid)")
 @_OVERWRITE
-def sweep(device, varies, output, zipped, overwrite):
+@click.option("--progress/--no-progress", default=None,
+              help="progress of a large grid (solved in blocks of 2e5 points) on stderr: a bar "
+                   "on a terminal, otherwise a line every few seconds [default: on]")
+def sweep(device, varies, output, zipped, overwrite, progress):
     """Solve DEVICE over a grid (or, with --zip, a list) of parameter values; reservoir drives
     and magnetization angles in one batched call, any other numeric value written in the
     file (e.g. contacts[1].conductance of a contact in the paper form, nodes.spacer.spin_flip
@@ -658,7 +661,7 @@ def sweep(device, varies, output, zipped, overwrite):
         sys.exit(EXIT_INPUT)
     _check_outputs(device, [device], overwrite, output=output)
     with _locked(device, output):
-        ds, axes = _sweep(device, p, varies, zipped)
+        ds, axes = _sweep(device, p, varies, zipped, progress is not False)
         from .io.devicefile import dataset_output
 
         _write_or_exit(device, [dataset_output(ds, output)])
@@ -666,7 +669,7 @@ def sweep(device, varies, output, zipped, overwrite):
     click.echo(f"{device}: {shape} points -> {output}")
 
 
-def _sweep(device, p, varies, zipped):
+def _sweep(device, p, varies, zipped, progress=False):
     """(Dataset, axes) of ``spincaloric sweep``; bad input is one line, exit 2."""
     from .circuit.device import DeviceError
     from .io.paths import parse_vary
@@ -677,7 +680,7 @@ def _sweep(device, p, varies, zipped):
         if not varies:
             raise DeviceError("vary", "give --vary or a [sweep] table with vary = [...]")
         axes = [parse_vary(v) for v in varies]
-        ds = sweep_file(p.data, axes, zipped)
+        ds = sweep_file(p.data, axes, zipped, progress=progress)
     except (DeviceError, ValueError) as err:
         _report(device, err)
         sys.exit(EXIT_INPUT)

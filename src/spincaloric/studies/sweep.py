@@ -70,14 +70,16 @@ def _refuse_dynamics_key(data: dict, key: str) -> None:
                           f"magnetization's angles ({path[1]}.magnetization.theta, .phi)")
 
 
-def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = False):
+def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = False,
+               progress: bool = False):
     """Sweep the device described by ``data`` (a parsed device file) over ``axes``.
 
-    Reservoir drives and magnetization angles are solved in one batched call; any other
-    numeric value written in the file (``contacts[1].conductance``, ``nodes.spacer.spin_flip``
-    or ``spacer.spin_flip``, ``temperature``) rebuilds the circuit for each of its values.
-    ``zipped``: the axes are paired point by point (equal lengths) into one dimension
-    ``point`` instead of a grid.
+    Reservoir drives and magnetization angles are solved in batched calls
+    (:func:`run_sweep`); any other numeric value written in the file
+    (``contacts[1].conductance``, ``nodes.spacer.spin_flip`` or ``spacer.spin_flip``,
+    ``temperature``) rebuilds the circuit for each of its values. ``zipped``: the axes are
+    paired point by point (equal lengths) into one dimension ``point`` instead of a grid.
+    ``progress``: report a large grid's blocks on stderr.
     """
     import copy
 
@@ -126,7 +128,8 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
         return _mark_dynamic(xr.Dataset(variables, coords=coords, attrs=parts[0][1]),
                              circuit, spec.magnets)
     if not slow:
-        return _mark_dynamic(run_sweep(circuit, fast), circuit, spec.magnets)
+        return _mark_dynamic(run_sweep(circuit, fast, progress=progress), circuit,
+                             spec.magnets)
     grids = np.meshgrid(*[v for _, v in slow], indexing="ij")
     parts = []
     for combo in zip(*(g.ravel() for g in grids)):
@@ -173,15 +176,51 @@ def _mark_dynamic(ds, circuit: Circuit, magnets):
                      "spincaloric run), 0: fixed"}))
 
 
-def run_sweep(circuit: Circuit, axes: list[tuple[str, np.ndarray]], zipped: bool = False):
+#: Grid points of one batched solve of a sweep: a larger grid is solved in blocks of its first
+#: axis (bounded temporaries, progress between blocks).
+BLOCK_POINTS = 200_000
+
+
+def run_sweep(circuit: Circuit, axes: list[tuple[str, np.ndarray]], zipped: bool = False,
+              progress: bool = False):
     """Solve ``circuit`` on the grid spanned by ``axes`` [(key, values)] (reservoir drives and
-    magnetization angles) in one batched call; ``zipped`` pairs equal-length axes into one
-    dimension ``point``. An xarray Dataset in the layout of :func:`_grid`."""
+    magnetization angles) in batched calls — blocks of the first axis of at most
+    :data:`BLOCK_POINTS` points, reported on stderr with ``progress``; ``zipped`` pairs
+    equal-length axes into one dimension ``point``. An xarray Dataset in the layout of
+    :func:`_grid`."""
     import xarray as xr
 
     axes = checked_axes(axes)
-    variables, attrs, owners = _grid(circuit, axes, zipped)
+    total = int(np.prod([len(v) for _, v in axes])) if axes else 1
+    if zipped or not axes or total <= BLOCK_POINTS:
+        variables, attrs, owners = _grid(circuit, axes, zipped)
+    else:
+        variables, attrs, owners = _blocks(circuit, axes, total, progress)
     return xr.Dataset(variables, coords=_coords(axes, [], zipped) | owners, attrs=attrs)
+
+
+def _blocks(circuit: Circuit, axes, total: int, progress: bool):
+    """:func:`_grid` of ``axes`` solved in blocks of rows of the first axis, joined."""
+    first_key, first = axes[0]
+    rows = max(1, BLOCK_POINTS * len(first) // total)
+    starts = range(0, len(first), rows)
+    bar = None
+    if progress:
+        from ..progress import Progress
+
+        bar = Progress("sweep", len(starts), f"{total} points in {len(starts)} blocks")
+    parts = []
+    try:
+        for lo in starts:
+            parts.append(_grid(circuit, [(first_key, first[lo:lo + rows]), *axes[1:]]))
+            if bar is not None:
+                bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+    variables = {name: (dims, np.concatenate([p[0][name][1] for p in parts]), attrs)
+                 for name, (dims, _, attrs) in parts[0][0].items()}
+    return variables, parts[0][1], parts[0][2]
 
 
 def axis_name(key: str) -> str:
