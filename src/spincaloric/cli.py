@@ -256,7 +256,7 @@ def check(files):
             continue
         spec, c = p.spec, p.circuit
         k = len(spec.magnets)
-        extra = f", {k} dynamic magnet{'s' if k != 1 else ''}" if k else ""
+        extra = f", {_count(k, 'dynamic magnet')}" if k else ""
         click.echo(f"ok: {path} ({_count(c.n_nodes, 'node')}, "
                    f"{_count(c.n_contacts, 'contact')}, "
                    f"{_count(c.n_unknowns, 'unknown')}{extra})")

@@ -505,11 +505,17 @@ def _drop_single_values(ds):
     fixed = []
     for name, c in ds.coords.items():
         if c.ndim == 0 and np.issubdtype(c.dtype, np.number) and "units" in c.attrs:
-            factor, unit = engineering(c.values, c.attrs["units"])
-            symbol = _symbol(str(name))
-            fixed.append(f"{_quantity(str(name), c.attrs)}{' ' + symbol if symbol else ''} = "
-                         f"{float(c) * factor:.4g} {unit}".rstrip())
+            fixed.append(_condition(str(name), c, [float(c)]))
     return ds, fixed
+
+
+def _condition(name: str, coord, values) -> str:
+    """"quantity symbol = value unit" (or "= first … last unit" of two ``values``) of the
+    coordinate ``name`` in a title, in engineering units."""
+    factor, unit = engineering(coord.values, coord.attrs["units"])
+    symbol = _symbol(name)
+    shown = " … ".join(f"{v * factor:.4g}" for v in values)
+    return f"{_quantity(name, coord.attrs)}{' ' + symbol if symbol else ''} = {shown} {unit}".rstrip()
 
 
 def _paired(ds, dim, shown) -> list[str]:
@@ -519,11 +525,8 @@ def _paired(ds, dim, shown) -> list[str]:
     for name, c in ds.coords.items():
         if name in (dim, shown) or c.dims != (dim,) or "units" not in c.attrs:
             continue
-        factor, unit = engineering(c.values, c.attrs["units"])
-        symbol = _symbol(str(name))
-        out.append(f"{_quantity(str(name), c.attrs)}{' ' + symbol if symbol else ''} = "
-                   f"{float(c.values[0]) * factor:.4g} … {float(c.values[-1]) * factor:.4g} "
-                   f"{unit} along the line".replace("  ", " "))
+        ends = [float(c.values[0]), float(c.values[-1])]
+        out.append(_condition(str(name), c, ends) + " along the line")
     return out
 
 
