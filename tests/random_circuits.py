@@ -222,3 +222,16 @@ def reference_solve(circuit, magnetization=None):
     x = np.linalg.solve(np.array(rows), np.array(rhs)).reshape(n, 8)
     j = np.array([ks[i][0] @ x[a] - ks[i][1] @ x[b] for i, (a, b) in enumerate(c.ends)])
     return x, j
+
+
+def magnets_of(c):
+    """One node of every magnet, skipping magnets joined by a junction to one taken."""
+    taken, groups = [], set()
+    for name in c.magnets:
+        i = c.index[name]
+        joined = {int(x) for k in np.flatnonzero(c.junction) if i in c.ends[k]
+                  for x in c.ends[k]}
+        if int(c.magnet_group[i]) not in groups and not joined & {c.index[t] for t in taken}:
+            taken.append(name)
+            groups.add(int(c.magnet_group[i]))
+    return taken

@@ -7,7 +7,7 @@ not fit."""
 import numpy as np
 import pytest
 
-from random_circuits import random_circuit, random_unit
+from random_circuits import magnets_of, random_circuit, random_unit
 from spincaloric import ContactParameters
 from spincaloric.constants import TORQUE_PER_SPIN_CURRENT
 from spincaloric.dynamics import MagnetParameters
@@ -32,19 +32,6 @@ def pillar(cells: int, cell=1e-9):
                        Layer("spacer", CU, 5e-9, cells=2), CO_CU,
                        Layer("free", CO, cells * cell, cells=cells, magnetization=(1, 0, 0)),
                        CO_CU, Lead("right")], area=1e-16, temperature=T).finalize()
-
-
-def magnets_of(c):
-    """One node of every magnet, skipping magnets joined by a junction to one taken."""
-    taken, groups = [], set()
-    for name in c.magnets:
-        i = c.index[name]
-        joined = {int(x) for k in np.flatnonzero(c.junction) if i in c.ends[k]
-                  for x in c.ends[k]}
-        if int(c.magnet_group[i]) not in groups and not joined & {c.index[t] for t in taken}:
-            taken.append(name)
-            groups.add(int(c.magnet_group[i]))
-    return taken
 
 
 def close(got, want, rel):
@@ -128,8 +115,9 @@ def test_a_layer_of_a_thousand_cells_runs_on_its_series():
 
 
 def test_a_run_needing_dense_maps_beyond_memory_is_refused_with_the_figures(monkeypatch):
-    """Solved at every stage (no series), a layer's run needs the dense maps: beyond the
-    memory available, one DynamicsError naming the layer, the size and why no series."""
+    """Solved at every stage (no series), a layer's run needs dense maps over the unknowns
+    at its interfaces (the rest condensed): beyond the memory available, one DynamicsError
+    naming the layer, the size and why no series."""
     from spincaloric.circuit import memory
 
     c = pillar(60)
@@ -137,7 +125,7 @@ def test_a_run_needing_dense_maps_beyond_memory_is_refused_with_the_figures(monk
                            damping=0.01, anisotropy_field=0.5, anisotropy_axis=(1, 0, 0))
     sim = Simulation(c, {"free": mag}, tabulate=False)
     assert sim.model.sparse is not None
-    monkeypatch.setattr(memory, "available_bytes", lambda: 1e6)
+    monkeypatch.setattr(memory, "available_bytes", lambda: 1e5)
     with pytest.raises(DynamicsError, match=r"layers\.free\.magnet: the run solves the circuit "
                        r"at every stage, as it cannot take the torque as its series in m·p "
                        r"\(tabulate is off\), but the dense torque maps over \d+ unknowns need "
@@ -145,16 +133,21 @@ def test_a_run_needing_dense_maps_beyond_memory_is_refused_with_the_figures(monk
         sim.run(1e-12, method="rk4", dt=1e-13, n_save=2)
 
 
-def test_a_run_too_large_to_solve_at_every_stage_is_refused_before_it_starts():
-    """400 cells without the series: 1230 unknowns solved densely at every stage would take
-    hours a nanosecond — refused at once, naming the layer, the cost and the way out."""
+def test_a_run_too_large_to_solve_at_every_stage_is_refused_before_it_starts(monkeypatch):
+    """400 cells without the series keep the unknowns at the layer's interfaces (the rest
+    condensed); more kept unknowns than a stage can solve densely (the limit lowered here to
+    provoke it) are refused at once, naming the layer, the cost and the way out."""
+    from spincaloric.dynamics import torque_model
+
     c = pillar(400)
     mag = MagnetParameters(saturation_magnetization=1.1e6, volume=400e-9 * 1e-16,
                            damping=0.01, anisotropy_field=0.5, anisotropy_axis=(1, 0, 0))
     sim = Simulation(c, {"free": mag}, tabulate=False)
+    assert sim.model.sparse.unknowns == 1230
+    monkeypatch.setattr(torque_model, "DENSE_STAGE_UNKNOWNS", 10)
     with pytest.raises(DynamicsError, match=r"layers\.free\.magnet: .*\(tabulate is off\), but "
-                       r"solving its 1230 unknowns densely would cost ~6\.2e\+08 operations a "
-                       r"stage \(hours a nanosecond\): fewer cells \(at most 1000 unknowns\)"):
+                       r"solving its \d\d unknowns densely would cost ~.* operations a "
+                       r"stage \(hours a nanosecond\): fewer cells \(at most 10 unknowns\)"):
         sim.run(1e-12, method="rk4", dt=1e-13, n_save=2)
 
 

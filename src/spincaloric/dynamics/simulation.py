@@ -23,6 +23,7 @@ from ..errors import DynamicsError
 from ..linear_response import warn_beyond_linear_response
 from ..validation import real, real_array, temperature_reason, unit_vectors
 from ..validation import seed as validated_seed
+from .condensation import CondensedMaps
 from .magnets import MAX_PRECESSION, MagnetError, MagnetParameters
 from .segments import batches, call_grid, rk45_step, segment_stop, step_work, steps_per_call
 from .stability import default_step, largest_field, step_problem
@@ -338,6 +339,34 @@ class Simulation:
                          self.model.pumping_noise_temperatures())
         k = len(self.names)
         return np.zeros((k, 0), np.int64), np.zeros((k, 0))
+
+    @functools.cached_property
+    def condensed(self) -> CondensedMaps | None:
+        """The maps of a compiled run without :attr:`torque_table` (which solves the circuit
+        at every stage) with the unknowns that no magnet touches eliminated once
+        (:mod:`.condensation`: the same torques, a smaller system a stage); None for runs
+        with a table or heat flow. A DynamicsError if the maps of a large layer do not fit
+        densely."""
+        tm = self.model
+        if self.torque_table is not None or self.transient:
+            return None
+        slots = np.concatenate([tm.temperature_index, self.pumping_noise[0].ravel()])
+        try:
+            return tm.stage_maps(self.pumping_maps()[0], -1 - slots[slots < 0])
+        except DeviceError as err:
+            raise DynamicsError(err.field, f"the run solves the circuit at every stage, as it "
+                                f"cannot take the torque as its series in m·p "
+                                f"({self.torque_table_reason}), but {err.reason}") from None
+
+    def kernel_slots(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(temperature slot (k,), pumping-noise slots (k, c), their weights (k, c)) as the
+        kernels read them: :attr:`CircuitTorqueModel.temperature_index` and
+        :attr:`pumping_noise`, an index of a solved unknown given among the
+        :attr:`condensed` ones where the run condenses."""
+        index, (pslot, weight) = self.model.temperature_index, self.pumping_noise
+        if self.condensed is not None:
+            index, pslot = self.condensed.slots(index), self.condensed.slots(pslot)
+        return np.ascontiguousarray(index), np.ascontiguousarray(pslot), weight
 
     def pumping_maps(self) -> tuple[np.ndarray, np.ndarray]:
         """The kernels' pumping maps (pump, direct) of the torque model, or empty arrays
@@ -834,13 +863,9 @@ def _model_args(sim: Simulation, kernel_in: dict, n_traj: int) -> tuple:
         maps = (np.zeros((0, 0)), np.zeros((0, nd)), np.zeros((k, q, 0, 0)),
                 np.zeros((k, q, 0, nd)), np.zeros((k, q, 3, nd)))
         pm = np.ascontiguousarray(pm[:, :, :0])
-    elif tm.sparse is not None:  # solved at every stage: the dense maps, where they fit
-        try:
-            maps = (*tm.dense_maps(), tm.t)
-        except DeviceError as err:
-            raise DynamicsError(err.field, f"the run solves the circuit at every stage, as it "
-                                f"cannot take the torque as its series in m·p "
-                                f"({sim.torque_table_reason}), but {err.reason}") from None
+    elif sim.condensed is not None:  # solved at every stage: over the kept unknowns
+        c = sim.condensed
+        maps, pm = (c.a0, c.r0, c.e, c.f, c.t), c.pump
     if table is None:
         tab = (np.zeros(3), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((4, 2)),
                np.zeros(4, np.int64))
@@ -905,7 +930,7 @@ class _FixedStep:
         n = np.maximum(np.ceil(t_save[start:stop + 1] / self.dt - 0.5), 0).astype(np.int64)
         args = _model_args(sim, kernel_in, len(state))  # tables on the run's clock
         common = (_mode(sim), state, n, self.dt, self.heun, self.noise, kernel_in["rng"], *args,
-                  np.ascontiguousarray(sim.model.temperature_index), *sim.pumping_noise,
+                  *sim.kernel_slots(),
                   sim.circuit.temperature, out, kernel_in["ref"], cross)
         if self.n_traj >= ENSEMBLE_KERNEL_MIN:
             from .ensemble import integrate_ensemble

@@ -44,6 +44,7 @@ from ..circuit.memory import (
 from ..circuit.system import kirchhoff_system
 from ..constants import HBAR_E, TORQUE_PER_SPIN_CURRENT
 from ..solvers import linear as _solver
+from .condensation import CondensedMaps, condense, condense_sparse, sparse_kept_unknowns
 from .sparse_maps import SparseFeatureSystem, absorbed_by, direct_pump, sampled_sparse_maps
 
 #: Most unknowns a run solves densely at every stage (:meth:`CircuitTorqueModel.dense_maps`):
@@ -265,18 +266,39 @@ class CircuitTorqueModel:
         if self.sparse is None:
             return self.a0, self.r0, self.e, self.f
         if "_dense" not in self.__dict__:
-            (k, q), u, nd = self.t.shape[:2], self.sparse.unknowns, self.d0.size
-            name = self.circuit.magnet_name(self.circuit.magnet_node(self.magnets[0]))
-            table = "layers" if name in self.circuit.layers else "nodes"
-            if u > DENSE_STAGE_UNKNOWNS:
-                raise DeviceError(f"{table}.{name}.magnet", f"solving its {u} unknowns "
-                                  f"densely would cost ~{u**3 / 3:.1e} operations a stage "
-                                  f"(hours a nanosecond): fewer cells (at most "
-                                  f"{DENSE_STAGE_UNKNOWNS} unknowns)")
-            refuse_beyond_memory(f"{table}.{name}.magnet", f"the dense torque maps over {u} "
-                                 "unknowns", 8.0 * (k * q + 1) * u * (u + nd))
+            self._refuse_dense_stage(self.sparse.unknowns)
             self.__dict__["_dense"] = self.sparse.dense()
         return self.__dict__["_dense"]
+
+    def stage_maps(self, pump: np.ndarray, read=()) -> CondensedMaps:
+        """The maps that a run solving the circuit at every stage needs, with the unknowns no
+        magnet touches eliminated (:mod:`.condensation`): ``pump`` (p, q, u, 3) the pump
+        sources of the run (p = 0 without spin pumping), ``read`` the solved unknowns that
+        the run reads (the thermal fields' temperatures). Maps on the sparse pattern are
+        condensed by sparse LU; a DeviceError if the kept unknowns are too many to solve
+        densely at every stage or their maps do not fit in memory."""
+        if self.sparse is not None:
+            kept = sparse_kept_unknowns(self.sparse, self.t, pump, read)
+            self._refuse_dense_stage(kept.size)
+            condensed = condense_sparse(self.sparse, self.t, pump, kept)
+            if condensed is not None:
+                return condensed
+        a0, r0, e, f = self.dense_maps()
+        return condense(a0, r0, e, f, self.t, pump, read)
+
+    def _refuse_dense_stage(self, u: int) -> None:
+        """A DeviceError if u unknowns are too many to solve densely at every stage, or their
+        dense maps beyond the memory available."""
+        (k, q), nd = self.t.shape[:2], self.d0.size
+        name = self.circuit.magnet_name(self.circuit.magnet_node(self.magnets[0]))
+        table = "layers" if name in self.circuit.layers else "nodes"
+        if u > DENSE_STAGE_UNKNOWNS:
+            raise DeviceError(f"{table}.{name}.magnet", f"solving its {u} unknowns "
+                              f"densely would cost ~{u**3 / 3:.1e} operations a stage "
+                              f"(hours a nanosecond): fewer cells (at most "
+                              f"{DENSE_STAGE_UNKNOWNS} unknowns)")
+        refuse_beyond_memory(f"{table}.{name}.magnet", f"the dense torque maps over {u} "
+                             "unknowns", 8.0 * (k * q + 1) * u * (u + nd))
 
     def drive_vector(self, voltage=None, temperature=None, current=None,
                      heat=None) -> np.ndarray:
