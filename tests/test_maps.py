@@ -582,3 +582,20 @@ def test_a_map_without_noise_records_no_step_it_did_not_use(tmp_path):
     ds = switching_map(read_toml(PILLAR), AXES[:1], 0.1e-9, tmp_path / "m.nc",
                        run_kw={"n_save": 3, "dt": 5e-13, "seed": 4})
     assert "dt" not in ds.attrs and "seed" not in ds.attrs and "dt" not in ds
+
+
+def test_the_trajectory_writers_replace_a_file_only_when_asked(tmp_path):
+    """Trajectory.to_netcdf and Trajectory.plot refuse an existing file before any work,
+    leave it untouched, and replace it with overwrite=True."""
+    traj = Simulation(*_pillar_parts()).run(0.05e-9, n_save=3)
+    traj.to_netcdf(tmp_path / "api.nc")
+    before = (tmp_path / "api.nc").read_bytes()
+    with pytest.raises(FileExistsError, match=r"api\.nc exists: pass overwrite=True"):
+        traj.to_netcdf(tmp_path / "api.nc", with_circuit=False)
+    assert (tmp_path / "api.nc").read_bytes() == before
+    traj.to_netcdf(tmp_path / "api.nc", with_circuit=False, overwrite=True)
+    assert (tmp_path / "api.nc").read_bytes() != before
+    traj.plot(tmp_path / "api.png")
+    with pytest.raises(FileExistsError, match=r"api\.png exists"):
+        traj.plot(tmp_path / "api.png")
+    traj.plot(tmp_path / "api.png", overwrite=True)

@@ -285,15 +285,22 @@ class Trajectory:
                            for k, v in self.settings.items()})
         return ds
 
-    def to_netcdf(self, path, with_circuit: bool = True) -> None:
+    def to_netcdf(self, path, with_circuit: bool = True, *, overwrite: bool = False) -> None:
         """Write :meth:`to_xarray` to netCDF atomically (a temporary file, then a rename);
-        attributes netCDF-3 cannot hold as numbers (a seed beyond 32 bits) as text."""
+        attributes netCDF-3 cannot hold as numbers (a seed beyond 32 bits) as text. An
+        existing ``path`` is replaced only with ``overwrite`` (else FileExistsError, before
+        any work)."""
+        _refuse_existing(path, overwrite)
         ds = netcdf3_attributes(self.to_xarray(with_circuit))
         atomic_write(path, lambda tmp: ds.to_netcdf(tmp))
 
-    def plot(self, path=None, trajectory: int = 0):
+    def plot(self, path=None, trajectory: int = 0, *, overwrite: bool = False):
         """Figure of m(t) of every dynamic magnet and of the torque (trajectory ``trajectory``);
-        written atomically to ``path`` (PNG) if given. Returns the matplotlib figure."""
+        written atomically to ``path`` (PNG, or the format of its suffix) if given — an
+        existing file only with ``overwrite`` (else FileExistsError, before any work).
+        Returns the matplotlib figure."""
+        if path is not None:
+            _refuse_existing(path, overwrite)
         import matplotlib
 
         if path is not None:
@@ -335,3 +342,9 @@ class Trajectory:
             atomic_write(path, lambda tmp: fig.savefig(tmp, format=path.suffix.lstrip(".")
                                                        or "png", dpi=120))
         return fig
+
+
+def _refuse_existing(path, overwrite: bool) -> None:
+    """FileExistsError for an existing ``path`` without ``overwrite``."""
+    if not overwrite and Path(path).exists():
+        raise FileExistsError(f"{path} exists: pass overwrite=True to replace it")
