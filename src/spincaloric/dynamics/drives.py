@@ -78,26 +78,51 @@ class _Drive:
         n = min(MAX_POINTS // 2, max(64, math.ceil(t_end / max_step))) + 1
         hints = np.union1d(np.asarray(self._hints(), float), bp)
         t = np.union1d(np.linspace(0.0, t_end, n), hints[(hints > 0) & (hints < t_end)])
-        right = np.asarray(self(t), float)  # f(t), right-continuous
-        left = right.copy()  # f(t⁻): differs at jumps only
-        at = np.searchsorted(t, bp)
-        left[at] = self(np.nextafter(bp, -np.inf))
-        while len(t) < MAX_POINTS:
-            with np.errstate(over="ignore", invalid="ignore"):  # values near the float range
-                scale = max(np.ptp(right), np.ptp(left))  # (refused by their users: no NaN)
-                tol = max(0.25 * RTOL * scale, 1e-13 * np.max(np.abs(right)))
-                mid = 0.5 * (t[:-1] + t[1:])
-                f_mid = np.asarray(self(mid), float)
-                err = np.abs(f_mid - (0.5 * right[:-1] + 0.5 * left[1:]))
-            bad = np.flatnonzero((err > tol) & (mid > t[:-1]) & (mid < t[1:]))
-            if scale == 0 or bad.size == 0:
-                break
-            bad = bad[np.argsort(-err[bad])][: MAX_POINTS - len(t)]
-            bad.sort()
-            t, right = np.insert(t, bad + 1, mid[bad]), np.insert(right, bad + 1, f_mid[bad])
-            left = np.insert(left, bad + 1, f_mid[bad])
+        values = np.asarray(self(t), float)  # f(t), right-continuous
         at = np.searchsorted(t, bp)  # each breakpoint twice: the value before, then after
-        return np.insert(t, at, bp), np.insert(right, at, left[at])
+        t = np.insert(t, at, bp)
+        values = np.insert(values, at, self(np.nextafter(bp, -np.inf)))
+
+        def tolerance(v):
+            with np.errstate(over="ignore", invalid="ignore"):  # values near the float range
+                return np.maximum(0.25 * RTOL * np.ptp(v, axis=1),  # (refused by their users)
+                                  1e-13 * np.max(np.abs(v), axis=1))
+
+        t, values = bisect_table(t, values[None], lambda mid: np.asarray(self(mid), float)[None],
+                                 tolerance, MAX_POINTS)
+        return t, values[0]
+
+
+def bisect_table(t, values, evaluate, tolerance, max_points: int, max_rounds: int | None = None):
+    """Refine a piecewise-linear table until it reproduces its functions between its times.
+
+    t (P,) non-decreasing times (s), a time listed twice being a jump (the first entry holds
+    the value just before it, the second the value at and after it); values (R, P): R
+    functions at t. Every round evaluates the functions at the midpoints of the intervals
+    (``evaluate(mid (M,)) -> (R, M)``, one batched call) and splits each interval where some
+    row's midpoint error |f(mid) − (f(a⁺) + f(b⁻))/2| exceeds ``tolerance(values) -> (R,)``
+    (inf: a row carried along, never judged), worst first, until none does, the table holds
+    ``max_points`` times, or after ``max_rounds`` rounds. Returns (t, values).
+    """
+    t, values = np.asarray(t, float), np.asarray(values, float)
+    rounds = 0
+    while len(t) < max_points and (max_rounds is None or rounds < max_rounds):
+        rounds += 1
+        mid = 0.5 * (t[:-1] + t[1:])
+        inside = np.flatnonzero((mid > t[:-1]) & (mid < t[1:]))  # not a jump, not float-tight
+        if inside.size == 0:
+            break
+        new = np.asarray(evaluate(mid[inside]), float).reshape(len(values), inside.size)
+        with np.errstate(over="ignore", invalid="ignore"):  # values near the float range
+            err = np.abs(new - 0.5 * (values[:, inside] + values[:, inside + 1]))
+            excess = np.max(err - np.asarray(tolerance(values), float)[:, None], axis=0)
+        bad = np.flatnonzero(excess > 0)
+        if bad.size == 0:
+            break
+        bad = np.sort(bad[np.argsort(-excess[bad], kind="stable")][: max_points - len(t)])
+        t = np.insert(t, inside[bad] + 1, mid[inside[bad]])
+        values = np.insert(values, inside[bad] + 1, new[:, bad], axis=1)
+    return t, values
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ import numpy as np
 from ..circuit.device import Circuit, DeviceError
 from ..circuit.drives import drive_layout
 from ..circuit.solution import joule_heat
-from .drives import RTOL, Table
+from .drives import RTOL, Table, bisect_table
 from .simulation import DynamicsError, resolve_drives
 
 #: Refinement rounds (each one batched solve) and the largest number of table points.
@@ -94,26 +94,23 @@ def with_joule_heating(circuit: Circuit, drives, until: float, *, magnetization=
         return heats, overrides["heat"]
 
     heats, given = heat_at(times, left)
-    for _ in range(MAX_ROUNDS):
-        # midpoints of the non-empty intervals; keep those where the heat is not linear
-        gap = np.flatnonzero(np.diff(times) > 0)
-        if gap.size == 0 or times.size >= MAX_POINTS:
-            break
-        mid = 0.5 * (times[gap] + times[gap + 1])
+    nodes, driven = list(heats), list(given)
+    rows = len(nodes)
+
+    def evaluate(mid):  # the heats, then the heat drives carried along (never judged)
         new, new_given = heat_at(mid, np.zeros(mid.size, bool))
-        bad = np.zeros(mid.size, bool)
-        for node, h in heats.items():
-            # h[gap + 1] is the interval's right end: the value before a jump if one is there
-            err = np.abs(new[node] - 0.5 * (h[gap] + h[gap + 1]))
-            bad |= err > RTOL * np.abs(h).max()
-        if not bad.any():
-            break
-        keep = np.flatnonzero(bad)[: MAX_POINTS - times.size]
-        at = gap[keep] + 1
-        times = np.insert(times, at, mid[keep])
-        left = np.insert(left, at, False)
-        heats = {n: np.insert(h, at, new[n][keep]) for n, h in heats.items()}
-        given = {n: np.insert(g, at, new_given[n][keep]) for n, g in given.items()}
+        return np.array([new[n] for n in nodes] + [new_given[n] for n in driven]).reshape(
+            rows + len(driven), mid.size)
+
+    def tolerance(values):
+        peak = np.abs(values[:rows]).max(axis=1) if values.shape[1] else np.zeros(rows)
+        return np.concatenate([RTOL * peak, np.full(len(driven), np.inf)])
+
+    start = np.array([heats[n] for n in nodes] + [given[n] for n in driven]).reshape(
+        rows + len(driven), times.size)
+    times, table = bisect_table(times, start, evaluate, tolerance, MAX_POINTS, MAX_ROUNDS)
+    heats = dict(zip(nodes, table[:rows]))
+    given = dict(zip(driven, table[rows:]))
     out = dict(resolved)
     for node, heat in heats.items():
         if not np.any(heat):
