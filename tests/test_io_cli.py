@@ -802,3 +802,32 @@ def test_a_step_the_precession_refuses_is_named_by_its_key_in_the_file(tmp_path)
     # (the laser pulse of the file starts after 0.05 ns: a warning of it comes first)
     assert res.stderr.strip().splitlines()[-1].startswith(
         f"error: {device}: simulation.dt: 5e-12 s exceeds")
+
+
+def test_every_json_output_names_the_units_of_its_quantities():
+    """solve, run and wer --json carry ``units``: every dimensional key they print has its
+    SI unit there (a script needs no table), and the units are those of the docs."""
+    runner = CliRunner()
+    out = runner.invoke(main, ["solve", str(EXAMPLES / "pillar_thick_layers.toml"), "--json"])
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.output)
+    units = doc["units"]
+    names = {q for section in ("nodes", "reservoirs") for quantities in doc[section].values()
+             for q in quantities}
+    names |= {q for c in doc["contacts"] for q in c if q != "between"}
+    assert names | {"torques", "entropy_production", "temperature"} == set(units)
+    assert (units["voltage"], units["charge_current"], units["heat_current"],
+            units["torques"], units["entropy_production"]) == ("V", "A", "W", "N m", "W/K")
+    run = runner.invoke(main, ["run", str(EXAMPLES / "pillar_write_pulse.toml"), "--until",
+                               "0.2ns", "--json", "--no-progress"])
+    assert run.exit_code == 0, run.output
+    record = json.loads(run.output.splitlines()[-1])
+    assert record["units"]["until"] == "s" and record["units"]["switching_time"] == "s"
+    wer = runner.invoke(main, ["wer", str(EXAMPLES / "pillar_write_pulse.toml"),
+                               "--trajectories", "16", "--until", "0.2ns", "--json",
+                               "--no-progress"])
+    assert wer.exit_code == 0, wer.output
+    record = json.loads(wer.output.splitlines()[-1])
+    assert {k: record["units"][k] for k in ("until", "dt", "temperature")} == {
+        "until": "s", "dt": "s", "temperature": "K"}
+    assert set(record["units"]) <= set(record)

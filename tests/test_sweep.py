@@ -318,7 +318,7 @@ def test_rebuilt_sweeps_put_every_value_in_its_place():
 def _json_quantities(doc: dict) -> set[str]:
     """The names of the quantities of a `solve --json` document, spelt as sweep variables
     (NODE.quantity, A->B.quantity, MAGNET.torque, entropy_production)."""
-    metadata = {"file", "title", "regime", "temperature"}
+    metadata = {"file", "title", "regime", "temperature", "units"}
     sections = {"nodes", "reservoirs", "contacts", "torques", "entropy_production"}
     assert set(doc) <= metadata | sections, set(doc) - metadata - sections
     names = {f"{owner}.{q}" for section in ("nodes", "reservoirs")

@@ -41,6 +41,11 @@ _OVERWRITE = click.option("--overwrite", is_flag=True,
 
 #: Suffixes of the result files the commands write (netCDF, or a zarr store).
 DATASET_SUFFIXES = (".nc", ".nc4", ".cdf", ".zarr")
+#: The SI units of the dimensional numbers in ``run --json`` and ``wer --json`` (the others are
+#: pure numbers: unit vectors, probabilities, counts).
+RUN_UNITS = {"until": "s", "switching_time": "s", "median_switching_time": "s",
+             "peak_temperature": "K"}
+WER_UNITS = {"until": "s", "temperature": "K", "dt": "s"}
 
 
 def _check_outputs(source, inputs=(), overwrite=False, figures=("plot",), **paths) -> None:
@@ -490,13 +495,14 @@ def wer(device, trajectories, importance, sharpen, splitting, particles, replica
         if as_json:  # the partial estimate for scripts too, marked as such
             click.echo(json.dumps({"file": device, "until": end, "seed": seed,
                                    "pumping": sim.pumps, **err.partial.summary(),
-                                   "interrupted": {err.parts: [err.done, err.total]}}))
+                                   "interrupted": {err.parts: [err.done, err.total]},
+                                   "units": WER_UNITS}))
         raise KeyboardInterrupt from err
     for warning in result.warnings():
         click.echo(f"warning: {device}: {warning}", err=True)
     if as_json:
         click.echo(json.dumps({"file": device, "until": end, "seed": seed,
-                               "pumping": sim.pumps, **result.summary()}))
+                               "pumping": sim.pumps, **result.summary(), "units": WER_UNITS}))
     else:
         click.echo(str(result))
 
@@ -605,7 +611,8 @@ def _print_run(device, traj, end, as_json) -> None:
     peaks = traj.peak_temperatures()
     if as_json:
         click.echo(json.dumps({"file": device, "until": end, "magnets": summary,
-                               **({"peak_temperature": peaks} if peaks else {})}))
+                               **({"peak_temperature": peaks} if peaks else {}),
+                               "units": RUN_UNITS}))
     else:
         if peaks:
             click.echo("peak temperatures: " + ", ".join(f"{node} {t:.2f} K"
@@ -881,7 +888,8 @@ def _print_resonance(device, ds, axes, check, as_json) -> None:
         points.append(point)
     magnet = ds.attrs["magnet"]
     if as_json:
-        record = {"file": device, "magnet": magnet}
+        record = {"file": device, "magnet": magnet,
+                  "units": {name: unit for name, _, unit, _ in RESULTS}}
         record.update({"vary": keys, "points": points} if keys else points[0])
         if check is not None:
             record["ring_down"] = {"frequency": check.frequency, "decay_rate": check.decay_rate}

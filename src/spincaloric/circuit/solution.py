@@ -95,6 +95,10 @@ QUANTITIES = {
     "torque": ("N m", "spin-transfer torque", True),
     "entropy_production": ("W/K", "entropy production", False),
 }
+#: The units of a ``solve --json`` document (:meth:`Solution.to_dict`): every quantity's, the
+#: device temperature's and the torques'.
+JSON_UNITS = {"temperature": "K", **{name: unit for name, (unit, _, _) in QUANTITIES.items()
+                                     if name != "torque"}, "torques": "N m"}
 #: The owners of each quantity, the axis of a result file it varies along: nodes, contacts or
 #: magnets (a quantity of the whole circuit has none).
 OWNER_AXIS = {"voltage": "node", "spin_accumulation": "node", "temperature": "node",
@@ -394,12 +398,13 @@ class Solution:
 
     def to_dict(self) -> dict:
         """The JSON document of device-format.md (lists nest over the batch shape), built
-        from :meth:`reported` as printed (round-off as 0)."""
+        from :meth:`reported` as printed (round-off as 0); ``units`` names the SI unit of
+        every quantity it holds."""
         c = self.circuit
         doc = {"title": c.title, "regime": c.regime, "temperature": c.temperature,
                "nodes": {}, "contacts": [{"between": list(c.between(k))}
                                          for k in range(c.n_contacts)],
-               "torques": {}, "reservoirs": {}}
+               "torques": {}, "reservoirs": {}, "units": JSON_UNITS}
         for q in self.reported(printed=True):
             value = np.asarray(q.value, dtype=float).tolist()
             if q.section in ("nodes", "reservoirs"):
