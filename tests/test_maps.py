@@ -599,3 +599,39 @@ def test_the_trajectory_writers_replace_a_file_only_when_asked(tmp_path):
     with pytest.raises(FileExistsError, match=r"api\.png exists"):
         traj.plot(tmp_path / "api.png")
     traj.plot(tmp_path / "api.png", overwrite=True)
+
+
+def test_a_map_over_the_device_and_a_drive_builds_each_device_once(monkeypatch):
+    """Interface conductance × peak ΔT with thermal noise, 3 trajectories a point: each
+    conductance's device is finalized once and its points run as one ensemble, every point
+    equal to its own run alone (trajectories p N + i of the seed)."""
+    import copy
+
+    from spincaloric.circuit.device import Device
+    from spincaloric.io.devicefile import spec_from_dict
+    from spincaloric.io.paths import set_path
+    from spincaloric.studies.maps import evaluate_points
+
+    data = read_toml(PILLAR)
+    run = {"n_save": 21, "method": "heun", "dt": 2e-12, "temperature_noise": True, "seed": 5}
+    keys = ["contacts[0].conductance_per_area", "drives.free.temperature.peak"]
+    points = [(g, peak) for g in (0.8e15, 1.2e15) for peak in (30.0, 45.0, 60.0)]
+    assert batched(data, keys, run)
+    builds = []
+    finalize = Device.finalize
+    monkeypatch.setattr(Device, "finalize", lambda self: builds.append(1) or finalize(self))
+    n = 3
+    got = evaluate_points(data, keys, points, 4e-9, run, first=2, trajectories=n)
+    assert len(builds) == 2  # one device per conductance
+    monkeypatch.undo()
+    for p, (g, peak) in enumerate(points):
+        d = copy.deepcopy(data)
+        set_path(d, keys[0], g)
+        set_path(d, keys[1], peak)
+        spec = spec_from_dict(d)
+        sim, _ = spec.simulation_for(spec.device.finalize(), 4e-9)
+        alone = sim.run(4e-9, first_trajectory=(2 + p) * n, ensemble=n, **run)
+        np.testing.assert_allclose(got["final_m"][p], alone.m[:, -1].mean(axis=0), rtol=0,
+                                   atol=1e-12)
+        assert got["switched"][p, 0] == alone.switching()["free"].switched.sum()
+    assert len(np.unique(np.round(got["final_m"][:, 0, 0], 6))) == len(points)

@@ -621,7 +621,9 @@ class Simulation:
             {"free": {"damping": np.linspace(0.005, 0.05, E)}} (SI units of MagnetParameters).
         first_trajectory : trajectory i of this run draws the thermal field of trajectory
             first_trajectory + i of ``seed``: an ensemble run in parts (with the initial
-            states of each part) reproduces the whole run's noise exactly.
+            states of each part) reproduces the whole run's noise exactly. Or (E,) whole
+            numbers: trajectory i draws that of first_trajectory[i] (the points of a map
+            gathered from anywhere in its grid).
         start : the time (s, 0 ≤ start < until) at which ``initial`` holds: the run continues
             from there on the drives' clock (a run resumed, or cloned, part way through).
         drives : a sequence of E mappings {(node, quantity): drive} with the keys of the
@@ -641,12 +643,7 @@ class Simulation:
             dt=dt, seed=seed, rtol=rtol, atol=atol, max_step=max_step)
         if not (isinstance(start, (int, float, np.floating)) and 0.0 <= start < until):
             raise DynamicsError("start", f"must be a time in [0, until) (s), got {start!r}")
-        if not (isinstance(first_trajectory, (int, np.integer))
-                and not isinstance(first_trajectory, bool) and 0 <= first_trajectory
-                and first_trajectory + ensemble <= 2**32):
-            raise DynamicsError("first_trajectory", f"must be a whole number with "
-                                f"first_trajectory + ensemble <= 2**32, got "
-                                f"{first_trajectory!r}")
+        streams = _stream_indices(first_trajectory, ensemble)
         t_save = np.linspace(float(start), until, n_save)
         sets, tset = self._drive_sets(drives, ensemble)
         tables = self._tables(until, min(max_step, until / 200), sets)
@@ -676,7 +673,7 @@ class Simulation:
             run = _Rk45(rtol, atol, max_step)
         else:
             run = _FixedStep(dt, method == "heun", temperature_noise, ensemble)
-            kernel_in["rng"] = trajectory_states(seed, ensemble, int(first_trajectory))
+            kernel_in["rng"] = trajectory_states(seed, ensemble, streams)
         plan = self._call_plan(method, ensemble, dt, rtol, max_step, mp, mv, m0, slon, slot,
                                offsets, values, amp, tset)
         if method != "rk45":
@@ -833,6 +830,24 @@ class Simulation:
             if report is not None:
                 report.update(n_traj * (stop - start) / (len(t_grid) - 1))
             start = stop
+
+
+def _stream_indices(first, ensemble: int) -> np.ndarray:
+    """(E,) the noise stream of every trajectory from ``first_trajectory`` (a whole number,
+    or one per trajectory), each in [0, 2³²)."""
+    whole = isinstance(first, (int, np.integer)) and not isinstance(first, bool)
+    if whole and 0 <= first and first + ensemble <= 2**32:
+        return int(first) + np.arange(ensemble, dtype=np.int64)
+    try:
+        index = np.asarray(first) if not whole else None
+    except (TypeError, ValueError, OverflowError):
+        index = None
+    if (index is not None and index.shape == (ensemble,) and index.dtype.kind in "iu"
+            and np.all((index >= 0) & (index < 2**32))):
+        return index.astype(np.int64)
+    raise DynamicsError("first_trajectory", f"must be a whole number with first_trajectory + "
+                        f"ensemble <= 2**32, or {ensemble} whole numbers in [0, 2**32), got "
+                        f"{first!r}")
 
 
 def _amplitudes(amplitude, ensemble: int, n_drv: int) -> np.ndarray:

@@ -36,15 +36,19 @@ def _mix(x, y):
     return r ^ (r >> np.uint32(16))
 
 
-def trajectory_states(seed: int, count: int, first: int = 0) -> np.ndarray:
+def trajectory_states(seed: int, count: int, first=0) -> np.ndarray:
     """(count, 2) uint64: the xorshift128+ starting states of trajectories first … first +
-    count − 1 of ``seed`` (a whole number ≥ 0), equal to ``SeedSequence(seed,
+    count − 1 of ``seed`` (a whole number ≥ 0) — or, with ``first`` an array (count,), of the
+    trajectories it lists —, equal to ``SeedSequence(seed,
     spawn_key=(i,)).generate_state(2, np.uint64)`` for each trajectory i (i < 2³²)."""
-    if not (0 <= first and first + count <= 2**32):
-        raise ValueError(f"trajectories {first} … {first + count - 1}: beyond 2**32")
+    first = np.asarray(first, np.int64)
+    index = first + np.arange(count) if first.ndim == 0 else first
+    if index.shape != (count,) or not np.all((index >= 0) & (index < 2**32)):
+        raise ValueError(f"trajectories {index.min(initial=0)} … {index.max(initial=0)} (of "
+                         f"{count}): each in [0, 2**32)")
     run = _words(int(seed))
     run += [0] * (_POOL - len(run))  # padded when a spawn key follows
-    index = np.arange(first, first + count, dtype=np.uint32)
+    index = index.astype(np.uint32)
     entropy = [np.full(count, w, np.uint32) for w in run] + [index]
     const = _INIT_A
 

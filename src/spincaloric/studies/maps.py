@@ -76,48 +76,67 @@ def evaluate_points(data: dict, keys: list[str], points: list[tuple], until: flo
     by quantity (:func:`_point_results`): ``switched`` (P, k) the number of trajectories
     that switched, ``switching_time`` (P, k) s, ``final_m`` (P, k, 3). Runs in workers.
 
-    Points that differ only in their drives and magnet parameters (:func:`batched`) run
-    together, as one ensemble of trajectories each with its own drives and magnets; any other
-    point is rebuilt and run alone (the Joule heat carried by a drive, for one, follows the
-    point's drives either way). With thermal noise, trajectory i of grid point p draws the
-    stream of trajectory p N + i of the run's seed, whichever way it runs and however the map
-    is cut into tasks."""
-    together = batched(data, keys, run_kw)
-    specs = _point_specs(data, keys, points, together)
-    if together:
-        circuit = specs[0].device.finalize()  # the same device at every point
-        sims = [spec.simulation_for(circuit, until)[0] for spec in specs]
-        if not sims[0].transient:
-            n = trajectories
-            params = {name: {f: np.repeat(v, n, axis=0) for f, v in fields.items()}
-                      for name, fields in _magnet_variation(specs).items()}
-            try:
-                traj = sims[0].run(until, ensemble=len(sims) * n,
-                                   drives=[s.drives for s in sims for _ in range(n)],
-                                   parameters=params, first_trajectory=first * n, **run_kw)
-            except DynamicsError as err:  # a step too large for one point: name the point
-                if getattr(err, "trajectory", None) is None:
-                    raise
-                raise _at_point(err, keys, points[err.trajectory // n]) from None
-            return _point_results(traj, n)
+    Points that share their device — they differ only in their drives and dynamic magnets'
+    parameters (:func:`batched`) — run together: the device is built once and its points
+    run as one ensemble of trajectories, each with its own drives and magnets; a map that
+    also varies the device builds it once per distinct value of those parameters. The Joule
+    heat carried by a drive follows the point's drives either way. With thermal noise,
+    trajectory i of grid point p draws the stream of trajectory p N + i of the run's seed,
+    whichever way it runs and however the map is cut into tasks."""
+    points = [tuple(p) for p in points]
+    if batched(data, keys, run_kw):
+        device_keys = [j for j, key in enumerate(keys) if not _dynamic(data, key)]
+        groups: dict[tuple, list[int]] = {}
+        for p, values in enumerate(points):
+            groups.setdefault(tuple(values[j] for j in device_keys), []).append(p)
+        groups = list(groups.values())
+    else:
+        groups = [[p] for p in range(len(points))]
     out = None
-    for p, spec in enumerate(specs):
-        # rebuilt at every point: the Joule heat of a drive grows as its amplitude squared
-        sim, _ = spec.simulation_for(spec.device.finalize(), until)
-        n = trajectories
-        try:
-            part = _point_results(sim.run(until, first_trajectory=(first + p) * n, ensemble=n,
-                                          **run_kw), n)
-        except DynamicsError as err:
-            raise _at_point(err, keys, points[p]) from None
+    for group in groups:
+        part = _evaluate_group(data, keys, [points[p] for p in group], until, run_kw,
+                               [first + p for p in group], trajectories)
         if out is None:
             out = {"names": part["names"], **{key: np.zeros((len(points),) + v.shape[1:],
                                                             v.dtype)
                                               for key, v in part.items() if key != "names"}}
         for key, v in part.items():
             if key != "names":
-                out[key][p] = v[0]
+                out[key][group] = v
     return out
+
+
+def _evaluate_group(data: dict, keys: list[str], points: list[tuple], until: float,
+                    run_kw: dict, index: list[int], n: int) -> dict:
+    """:func:`evaluate_points` of ``points`` that share a device (grid indices ``index``):
+    one ensemble run of n trajectories per point, or each point alone when its run stores
+    heat (one deterministic run each) or there is one point."""
+    specs = _point_specs(data, keys, points, True)
+    circuit = specs[0].device.finalize()  # the same device at every point
+    sims = [spec.simulation_for(circuit, until)[0] for spec in specs]
+    if len(sims) == 1 or sims[0].transient:
+        parts = []
+        for p, sim in enumerate(sims):
+            try:
+                parts.append(_point_results(sim.run(until, first_trajectory=index[p] * n,
+                                                    ensemble=n, **run_kw), n))
+            except DynamicsError as err:
+                raise _at_point(err, keys, points[p]) from None
+        return {key: (parts[0][key] if key == "names" else
+                      np.concatenate([part[key] for part in parts]))
+                for key in parts[0]}
+    params = {name: {f: np.repeat(v, n, axis=0) for f, v in fields.items()}
+              for name, fields in _magnet_variation(specs).items()}
+    streams = np.array([i * n + j for i in index for j in range(n)], np.int64)
+    try:
+        traj = sims[0].run(until, ensemble=len(sims) * n,
+                           drives=[s.drives for s in sims for _ in range(n)],
+                           parameters=params, first_trajectory=streams, **run_kw)
+    except DynamicsError as err:  # a step too large for one point: name the point
+        if getattr(err, "trajectory", None) is None:
+            raise
+        raise _at_point(err, keys, points[err.trajectory // n]) from None
+    return _point_results(traj, n)
 
 
 #: run settings under which the points of a map can share one ensemble run
@@ -126,19 +145,23 @@ _SHARED_SETTINGS = {"method", "dt", "n_save", "rtol", "atol", "max_step", "seed"
 
 
 def batched(data: dict, keys: list[str], run_kw: dict) -> bool:
-    """Whether the map's points run together: they share the device
-    (:func:`same_device`) and the run settings are one trajectory's."""
-    return same_device(data, keys) and set(run_kw) <= _SHARED_SETTINGS
+    """Whether the map's points run as ensembles: the run settings are one trajectory's and
+    some parameter varied is a drive's or a dynamic magnet's (the points that agree in the
+    others share their device)."""
+    return set(run_kw) <= _SHARED_SETTINGS and any(_dynamic(data, key) for key in keys)
 
 
 def same_device(data: dict, keys: list[str]) -> bool:
     """Whether every parameter varied is a drive's (``drives.*``) or a dynamic magnet's
     (``nodes.NAME.magnet.*``, ``layers.NAME.magnet.*``): the points share the device."""
-    def dynamic(path):
-        return path[0] == "drives" or (path[0] in ("nodes", "layers") and len(path) > 3
-                                       and path[2] == "magnet")
+    return all(_dynamic(data, key) for key in keys)
 
-    return all(dynamic(resolve_key(data, key)) for key in keys)
+
+def _dynamic(data: dict, key: str) -> bool:
+    """Whether ``key`` is a drive's or a dynamic magnet's parameter (not the device's)."""
+    path = resolve_key(data, key)
+    return path[0] == "drives" or (path[0] in ("nodes", "layers") and len(path) > 3
+                                   and path[2] == "magnet")
 
 
 def _magnet_variation(specs) -> dict:
