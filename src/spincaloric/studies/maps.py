@@ -84,14 +84,8 @@ def evaluate_points(data: dict, keys: list[str], points: list[tuple], until: flo
     trajectory i of grid point p draws the stream of trajectory p N + i of the run's seed,
     whichever way it runs and however the map is cut into tasks."""
     points = [tuple(p) for p in points]
-    if batched(data, keys, run_kw):
-        device_keys = [j for j, key in enumerate(keys) if not _dynamic(data, key)]
-        groups: dict[tuple, list[int]] = {}
-        for p, values in enumerate(points):
-            groups.setdefault(tuple(values[j] for j in device_keys), []).append(p)
-        groups = list(groups.values())
-    else:
-        groups = [[p] for p in range(len(points))]
+    groups = (device_groups(data, keys, points) if batched(data, keys, run_kw)
+              else [[p] for p in range(len(points))])
     out = None
     for group in groups:
         part = _evaluate_group(data, keys, [points[p] for p in group], until, run_kw,
@@ -106,12 +100,22 @@ def evaluate_points(data: dict, keys: list[str], points: list[tuple], until: flo
     return out
 
 
+def device_groups(data: dict, keys: list[str], points) -> list[list[int]]:
+    """The indices of ``points`` grouped by the values of the keys that change the device
+    (not a drive's or a dynamic magnet's): the points of a group share their device."""
+    device_keys = [j for j, key in enumerate(keys) if not _dynamic(data, key)]
+    groups: dict[tuple, list[int]] = {}
+    for p, values in enumerate(points):
+        groups.setdefault(tuple(float(values[j]) for j in device_keys), []).append(p)
+    return list(groups.values())
+
+
 def _evaluate_group(data: dict, keys: list[str], points: list[tuple], until: float,
                     run_kw: dict, index: list[int], n: int) -> dict:
     """:func:`evaluate_points` of ``points`` that share a device (grid indices ``index``):
     one ensemble run of n trajectories per point, or each point alone when its run stores
     heat (one deterministic run each) or there is one point."""
-    specs = _point_specs(data, keys, points, True)
+    specs = _point_specs(data, keys, points)
     circuit = specs[0].device.finalize()  # the same device at every point
     sims = [spec.simulation_for(circuit, until)[0] for spec in specs]
     if len(sims) == 1 or sims[0].transient:
@@ -149,12 +153,6 @@ def batched(data: dict, keys: list[str], run_kw: dict) -> bool:
     some parameter varied is a drive's or a dynamic magnet's (the points that agree in the
     others share their device)."""
     return set(run_kw) <= _SHARED_SETTINGS and any(_dynamic(data, key) for key in keys)
-
-
-def same_device(data: dict, keys: list[str]) -> bool:
-    """Whether every parameter varied is a drive's (``drives.*``) or a dynamic magnet's
-    (``nodes.NAME.magnet.*``, ``layers.NAME.magnet.*``): the points share the device."""
-    return all(_dynamic(data, key) for key in keys)
 
 
 def _dynamic(data: dict, key: str) -> bool:
@@ -282,7 +280,7 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
     grids = np.meshgrid(*[v for _, v in axes], indexing="ij")
     points = np.stack([g.ravel() for g in grids], -1)
     # a bad value fails here, before anything is written
-    _check_points(data, keys, points, same_device(data, keys))
+    _check_points(data, keys, points)
     if stale:
         shutil.rmtree(store)
     created = not store.exists()
@@ -360,10 +358,10 @@ def _refuse_repeated(data: dict, keys: list[str]) -> None:
         seen[full] = key
 
 
-def _point_specs(data: dict, keys: list[str], points, same_device: bool) -> list:
-    """The device description (DeviceSpec) of every point; with ``same_device`` (only drives
-    and magnets vary, :func:`batched`) the first point's device serves them all
-    (:func:`~spincaloric.io.devicefile.dynamics_from_dict`)."""
+def _point_specs(data: dict, keys: list[str], points) -> list:
+    """The device description (DeviceSpec) of every point of one device
+    (:func:`device_groups`): the first point's device serves them all, the others read only
+    their drives and magnets (:func:`~spincaloric.io.devicefile.dynamics_from_dict`)."""
     from ..io.devicefile import dynamics_from_dict, spec_from_dict
 
     specs = []
@@ -371,18 +369,17 @@ def _point_specs(data: dict, keys: list[str], points, same_device: bool) -> list
         d = copy.deepcopy(data)
         for key, value in zip(keys, values):
             set_path(d, key, float(value))
-        specs.append(dynamics_from_dict(d, specs[0]) if specs and same_device
-                     else spec_from_dict(d))
+        specs.append(dynamics_from_dict(d, specs[0]) if specs else spec_from_dict(d))
     return specs
 
 
-def _check_points(data: dict, keys: list[str], points: np.ndarray, same_device: bool) -> None:
+def _check_points(data: dict, keys: list[str], points: np.ndarray) -> None:
     """Build the device description of every grid point (no dynamics): a value the device
-    file cannot take is a DeviceError naming its field before the map starts. With
-    ``same_device`` (only drives and magnets vary) the device is built and finalized once."""
-    specs = _point_specs(data, keys, points, same_device)
-    for spec in specs[:1] if same_device else specs:
-        spec.device.finalize()
+    file cannot take is a DeviceError naming its field before the map starts. Each device
+    (:func:`device_groups`) is built and finalized once."""
+    for group in device_groups(data, keys, points):
+        specs = _point_specs(data, keys, [points[p] for p in group])
+        specs[0].device.finalize()
 
 
 def default_chunk(n_points: int, workers: int | None = None, together: bool = False,
