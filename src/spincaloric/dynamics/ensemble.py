@@ -120,22 +120,36 @@ def _pump_source_lanes(phi, pm, ws, n):
 @njit(cache=True, error_model="numpy")
 def _damping_lanes(y, t_map, hm, phi, ws, dmat, n):
     """D (3k, 3k, L) N·m·s from the solved responses ws (u, 3k, L) to unit spin biases, as
-    :func:`~.kernels.circuit_torque_pumped`."""
+    :func:`~.kernels.circuit_torque_pumped` (the maps summed over the features first)."""
     k, nq, u = hm.shape[0], hm.shape[1], ws.shape[0]
     cur = np.empty((3, 3, n))
+    tsum = np.empty((3, u, n))
+    hsum = np.empty((3, 3, n))
     for g in range(k):
+        for a in range(3):
+            for i in range(u):
+                for e in range(n):
+                    tsum[a, i, e] = 0.0
+                for q in range(nq):
+                    tv = t_map[g, q, a, i]
+                    if tv != 0.0:
+                        for e in range(n):
+                            tsum[a, i, e] += phi[g, q, e] * tv
+            for c in range(3):
+                for e in range(n):
+                    hsum[a, c, e] = 0.0
+                for q in range(nq):
+                    h = hm[g, q, a, c]
+                    for e in range(n):
+                        hsum[a, c, e] += phi[g, q, e] * h
         for j in range(k):
             for a in range(3):
                 for c in range(3):
                     for e in range(n):
-                        cur[a, c, e] = 0.0
-                    for q in range(nq):
-                        h = hm[g, q, a, c] if j == g else 0.0
+                        cur[a, c, e] = hsum[a, c, e] if j == g else 0.0
+                    for i in range(u):
                         for e in range(n):
-                            acc = h
-                            for i in range(u):
-                                acc += t_map[g, q, a, i] * ws[i, 3 * j + c, e]
-                            cur[a, c, e] += phi[g, q, e] * acc
+                            cur[a, c, e] += tsum[a, i, e] * ws[i, 3 * j + c, e]
             for e in range(n):
                 for c in range(3):  # transverse to m_g
                     dot = (cur[0, c, e] * y[g, 0, e] + cur[1, c, e] * y[g, 1, e]

@@ -596,21 +596,32 @@ def circuit_torque_pumped(m, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi, amat,
 def _pumping_damping(m, t, hm, phi, ws, dmat):
     """D (3k, 3k) N·m·s from the solved responses to unit spin biases ws[:, 1:] (u, 3k): the
     absorbed current through the circuit plus the direct one, transverse, times
-    (ħ/2e)(ħ/e)(−[m_j×])."""
+    (ħ/2e)(ħ/e)(−[m_j×]). The maps are summed over the features first (S = Σ_q φ_q T_q,
+    H = Σ_q φ_q hm_q), then S is applied to each magnet's responses."""
     k = m.shape[0]
     u = ws.shape[0]
     nq = phi.shape[1]
     cur = np.empty((3, 3))
+    tsum = np.empty((3, u))
+    hsum = np.empty((3, 3))
     for g in range(k):
+        for a in range(3):
+            for i in range(u):
+                s = 0.0
+                for q in range(nq):
+                    s += phi[g, q] * t[g, q, a, i]
+                tsum[a, i] = s
+            for c in range(3):
+                s = 0.0
+                for q in range(nq):
+                    s += phi[g, q] * hm[g, q, a, c]
+                hsum[a, c] = s
         for j in range(k):
             for a in range(3):
                 for c in range(3):
-                    s = 0.0
-                    for q in range(nq):
-                        acc = hm[g, q, a, c] if j == g else 0.0
-                        for i in range(u):
-                            acc += t[g, q, a, i] * ws[i, 1 + 3 * j + c]
-                        s += phi[g, q] * acc
+                    s = hsum[a, c] if j == g else 0.0
+                    for i in range(u):
+                        s += tsum[a, i] * ws[i, 1 + 3 * j + c]
                     cur[a, c] = s
             for c in range(3):  # transverse to m_g
                 dot = cur[0, c] * m[g, 0] + cur[1, c] * m[g, 1] + cur[2, c] * m[g, 2]
