@@ -118,30 +118,37 @@ def _pump_source_lanes(phi, pm, ws, n):
 
 
 @njit(cache=True, error_model="numpy")
+def _feature_sums_lanes(g, t_map, hm, phi, tsum, hsum, n):
+    """Σ_q φ_q T_q (3, u, L) into tsum and Σ_q φ_q hm_q (3, 3, L) into hsum, for magnet g."""
+    nq, u = hm.shape[1], tsum.shape[1]
+    for a in range(3):
+        for i in range(u):
+            for e in range(n):
+                tsum[a, i, e] = 0.0
+            for q in range(nq):
+                tv = t_map[g, q, a, i]
+                if tv != 0.0:
+                    for e in range(n):
+                        tsum[a, i, e] += phi[g, q, e] * tv
+        for c in range(3):
+            for e in range(n):
+                hsum[a, c, e] = 0.0
+            for q in range(nq):
+                h = hm[g, q, a, c]
+                for e in range(n):
+                    hsum[a, c, e] += phi[g, q, e] * h
+
+
+@njit(cache=True, error_model="numpy")
 def _damping_lanes(y, t_map, hm, phi, ws, dmat, n):
     """D (3k, 3k, L) N·m·s from the solved responses ws (u, 3k, L) to unit spin biases, as
     :func:`~.kernels.circuit_torque_pumped` (the maps summed over the features first)."""
-    k, nq, u = hm.shape[0], hm.shape[1], ws.shape[0]
+    k, u = hm.shape[0], ws.shape[0]
     cur = np.empty((3, 3, n))
     tsum = np.empty((3, u, n))
     hsum = np.empty((3, 3, n))
     for g in range(k):
-        for a in range(3):
-            for i in range(u):
-                for e in range(n):
-                    tsum[a, i, e] = 0.0
-                for q in range(nq):
-                    tv = t_map[g, q, a, i]
-                    if tv != 0.0:
-                        for e in range(n):
-                            tsum[a, i, e] += phi[g, q, e] * tv
-            for c in range(3):
-                for e in range(n):
-                    hsum[a, c, e] = 0.0
-                for q in range(nq):
-                    h = hm[g, q, a, c]
-                    for e in range(n):
-                        hsum[a, c, e] += phi[g, q, e] * h
+        _feature_sums_lanes(g, t_map, hm, phi, tsum, hsum, n)
         for j in range(k):
             for a in range(3):
                 for c in range(3):
