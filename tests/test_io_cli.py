@@ -831,3 +831,44 @@ def test_every_json_output_names_the_units_of_its_quantities():
     assert {k: record["units"][k] for k in ("until", "dt", "temperature")} == {
         "until": "s", "dt": "s", "temperature": "K"}
     assert set(record["units"]) <= set(record)
+
+
+def test_an_output_directory_one_cannot_write_in_is_one_line(tmp_path, monkeypatch):
+    """A directory without write permission is refused before the work; one the lock file
+    cannot be made in (a read-only or immutable one, as root sees it) is one line too."""
+    import spincaloric.cli as cli
+    import spincaloric.files as files
+
+    device = tmp_path / "v.toml"
+    device.write_text(VALVE)
+    monkeypatch.setattr(files.os, "access", lambda path, mode: not mode & files.os.W_OK)
+    out = CliRunner().invoke(main, ["sweep", str(device), "--vary", "right.voltage=0:1e-6:3",
+                                    "-o", str(tmp_path / "s.nc")])
+    assert out.exit_code == 2 and out.output.count("\n") == 1
+    assert f"directory {tmp_path} is not writable" in out.output
+    monkeypatch.undo()
+
+    def read_only(path):
+        raise PermissionError(13, "Read-only file system")
+
+    monkeypatch.setattr(cli, "output_lock", read_only)
+    out = CliRunner().invoke(main, ["sweep", str(device), "--vary", "right.voltage=0:1e-6:3",
+                                    "-o", str(tmp_path / "s.nc")])
+    assert out.exit_code == 2 and out.output.count("\n") == 1, out.output
+    assert "--output: cannot write" in out.output and "Read-only file system" in out.output
+    assert not (tmp_path / "s.nc").exists()
+
+
+def test_plot_of_a_damaged_or_missing_result_is_one_line(tmp_path):
+    good = tmp_path / "tr.nc"
+    run = CliRunner().invoke(main, ["run", str(EXAMPLES / "pillar_write_pulse.toml"),
+                                    "--until", "0.1ns", "-o", str(good), "--no-progress"])
+    assert run.exit_code == 0, run.output
+    bad = tmp_path / "cut.nc"
+    bad.write_bytes(good.read_bytes()[:100])
+    for path, message in ((bad, "not a readable result file"),
+                          (tmp_path / "none.zarr", "no such zarr store")):
+        out = CliRunner().invoke(main, ["plot", str(path), "-o", str(tmp_path / "f.png")])
+        assert out.exit_code == 2 and out.output.count("\n") == 1, out.output
+        assert message in out.output and "Traceback" not in out.output
+    assert not (tmp_path / "f.png").exists()

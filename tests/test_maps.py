@@ -635,3 +635,42 @@ def test_a_map_over_the_device_and_a_drive_builds_each_device_once(monkeypatch):
                                    atol=1e-12)
         assert got["switched"][p, 0] == alone.switching()["free"].switched.sum()
     assert len(np.unique(np.round(got["final_m"][:, 0, 0], 6))) == len(points)
+
+
+def test_the_trajectory_writers_name_a_bad_path_before_any_work(tmp_path):
+    """An empty path, a missing or unwritable directory, a directory, a zarr name for the
+    netCDF writer, a suffix no figure format has, a trajectory the run does not have: each
+    a DynamicsError naming the argument, nothing written."""
+    from spincaloric.dynamics.simulation import DynamicsError
+
+    traj = Simulation(*_pillar_parts()).run(0.05e-9, n_save=3)
+    cases = [(lambda: traj.to_netcdf(""), "path: empty path"),
+             (lambda: traj.to_netcdf(tmp_path / "no" / "a.nc"), "path: directory .* does not"),
+             (lambda: traj.to_netcdf(tmp_path, overwrite=True), "path: .* is a directory"),
+             (lambda: traj.to_netcdf(tmp_path / "a.zarr"), "path: to_netcdf writes netCDF"),
+             (lambda: traj.plot(tmp_path / "x.nc"), r"path: '\.nc' is no figure format"),
+             (lambda: traj.plot(trajectory=5), "trajectory: must be a trajectory of the run")]
+    for call, message in cases:
+        with pytest.raises(DynamicsError, match=message):
+            call()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_map_into_a_missing_directory_is_refused_and_creates_nothing(tmp_path):
+    with pytest.raises(DeviceError, match=r"^output: directory .*nope does not exist"):
+        switching_map(read_toml(PILLAR), AXES[:1], 1e-10, tmp_path / "nope" / "m.nc")
+    assert not (tmp_path / "nope").exists()
+
+
+def test_a_damaged_chunk_is_computed_again_on_resume(tmp_path):
+    """A chunk file damaged after it was written (truncated) is dropped when the store is
+    read (its points then count as missing and are computed again); whole chunks stay."""
+    from spincaloric.studies.maps import _stored_chunks
+
+    store = tmp_path / "m.nc.chunks"
+    store.mkdir()
+    np.savez(store / "chunk_00000000.npz", switched=np.zeros((2, 1)))
+    (store / "chunk_00000002.npz").write_bytes(
+        (store / "chunk_00000000.npz").read_bytes()[:40])
+    assert _stored_chunks(store) == {0: 2}
+    assert not (store / "chunk_00000002.npz").exists()

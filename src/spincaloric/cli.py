@@ -22,7 +22,7 @@ import click
 import numpy as np
 
 from . import __version__
-from .errors import unknown
+from .errors import FieldError, unknown
 from .files import OutputInUse, output_lock, output_problem, write_together
 from .linear_response import LinearResponseWarning
 from .validation import require
@@ -92,6 +92,9 @@ def _locked(source, *paths):
                 stack.enter_context(output_lock(path))
             except OutputInUse as err:
                 _report(source, f"--output: {err.strerror}")
+                sys.exit(EXIT_INPUT)
+            except OSError as err:  # a directory one cannot write in (read-only, immutable)
+                _report(source, f"--output: cannot write {path}: {err.strerror or err}")
                 sys.exit(EXIT_INPUT)
         yield
 
@@ -945,10 +948,8 @@ def plot(result, output, variable, component, at, overwrite):
         _report(result, "<file>: a device file; plot draws result files (netCDF .nc or zarr "
                 "stores) of spincaloric sweep, map or run -o")
         sys.exit(EXIT_INPUT)
+    ds = _read_result(result)
     try:
-        from .io.devicefile import load_dataset
-
-        ds = load_dataset(result)
         for choice in at:
             ds = _at(ds, choice)
         fig = plot_dataset(ds, variable, component)
@@ -964,6 +965,33 @@ def plot(result, output, variable, component, at, overwrite):
     with _locked(result, output):
         _write_or_exit(result, [png_output(fig, output)])
     click.echo(f"wrote {output}")
+
+
+def _read_result(result: str):
+    """The dataset of a result file (:func:`~spincaloric.io.devicefile.load_dataset`); a file
+    that cannot be read — missing, damaged, of another kind, a zarr store without the zarr
+    package — is one line, exit 2."""
+    from .io.devicefile import load_dataset
+
+    if Path(result).suffix == ".zarr" and not Path(result).exists():
+        _report(result, "<file>: no such zarr store")
+        sys.exit(EXIT_INPUT)
+    try:
+        return load_dataset(result)
+    except ImportError as err:
+        name = err.name or "zarr"
+        _report(result, f"<file>: reading it needs {name} (pip install "
+                f"'spincaloric[{'plot' if name == 'matplotlib' else 'parallel'}]')")
+    except OSError as err:
+        _report(result, f"<file>: {err.strerror or err}")
+    except ValueError as err:  # a FieldError naming the problem
+        if not isinstance(err, FieldError):
+            err = f"<file>: not a readable result file ({' '.join(str(err).split())})"
+        _report(result, err)
+    except Exception as err:  # noqa: BLE001 - a damaged file: the readers' own errors
+        _report(result, f"<file>: not a readable result file, damaged or of another "
+                f"program ({type(err).__name__}: {' '.join(str(err).split())})")
+    sys.exit(EXIT_INPUT)
 
 
 def _at(ds, choice: str):

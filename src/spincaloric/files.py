@@ -122,8 +122,8 @@ def output_problem(path, inputs: Iterable = (), overwrite: bool = False) -> str 
     nothing and leaves nothing), or None.
 
     Refused: an empty path, a directory (unless it is a ``.zarr`` store to be overwritten), a
-    missing parent directory, one of the command's ``inputs``, and an existing file unless
-    ``overwrite``.
+    missing or unwritable parent directory, one of the command's ``inputs``, and an existing
+    file unless ``overwrite``.
     """
     if not str(path):
         return "empty path"
@@ -133,6 +133,8 @@ def output_problem(path, inputs: Iterable = (), overwrite: bool = False) -> str 
             return f"{path} is an input of this command; refusing to write over it"
     if not p.parent.exists():
         return f"directory {p.parent} does not exist"
+    if not os.access(p.parent, os.W_OK):
+        return f"directory {p.parent} is not writable"
     if p.is_dir() and p.suffix != ".zarr":
         return f"{path} is a directory"
     if p.exists() and not overwrite:

@@ -12,7 +12,13 @@ from ..circuit.contacts import cross_matrix
 from ..circuit.device import lattice_name
 from ..circuit.solution import joule_heat
 from ..errors import DynamicsError
-from ..files import FORMAT_ATTRIBUTE, FORMAT_VERSION, atomic_write, netcdf3_attributes
+from ..files import (
+    FORMAT_ATTRIBUTE,
+    FORMAT_VERSION,
+    atomic_write,
+    netcdf3_attributes,
+    output_problem,
+)
 from .switching import SwitchingResult, detect_switching
 
 
@@ -290,7 +296,10 @@ class Trajectory:
         attributes netCDF-3 cannot hold as numbers (a seed beyond 32 bits) as text. An
         existing ``path`` is replaced only with ``overwrite`` (else FileExistsError, before
         any work)."""
-        _refuse_existing(path, overwrite)
+        _check_output(path, overwrite)
+        if Path(path).suffix == ".zarr":
+            raise DynamicsError("path", "to_netcdf writes netCDF (.nc); for a zarr store "
+                                "write to_xarray().to_zarr(path)")
         ds = netcdf3_attributes(self.to_xarray(with_circuit))
         atomic_write(path, lambda tmp: ds.to_netcdf(tmp))
 
@@ -299,12 +308,22 @@ class Trajectory:
         written atomically to ``path`` (PNG, or the format of its suffix) if given — an
         existing file only with ``overwrite`` (else FileExistsError, before any work).
         Returns the matplotlib figure."""
+        ensemble = self.m.shape[0]
+        if not (isinstance(trajectory, (int, np.integer)) and -ensemble <= trajectory < ensemble):
+            raise DynamicsError("trajectory", f"must be a trajectory of the run, 0 … "
+                                f"{ensemble - 1}, got {trajectory!r}")
         if path is not None:
-            _refuse_existing(path, overwrite)
+            _check_output(path, overwrite)
         import matplotlib
 
         if path is not None:
             matplotlib.use("Agg")
+            from matplotlib.figure import Figure
+
+            kinds = Figure().canvas.get_supported_filetypes()
+            if Path(path).suffix.lstrip(".").lower() not in {*kinds, ""}:
+                raise DynamicsError("path", f"{Path(path).suffix!r} is no figure format "
+                                    f"(one of {', '.join('.' + k for k in sorted(kinds))})")
         import matplotlib.pyplot as plt
 
         sol = self.circuit_solution
@@ -313,7 +332,6 @@ class Trajectory:
         fig, axes = plt.subplots(rows, 1, figsize=(7, 3 * rows), sharex=True,
                                  constrained_layout=True)
         t_ns = self.time * 1e9
-        ensemble = self.m.shape[0]
         for name in self.names:
             m = self.magnetization(name)[trajectory]
             for i, comp in enumerate("xyz"):
@@ -344,7 +362,14 @@ class Trajectory:
         return fig
 
 
-def _refuse_existing(path, overwrite: bool) -> None:
-    """FileExistsError for an existing ``path`` without ``overwrite``."""
+def _check_output(path, overwrite: bool) -> None:
+    """Before any work: FileExistsError for an existing ``path`` without ``overwrite``; a
+    DynamicsError("path", ...) for an empty path, a directory, or a missing or unwritable
+    parent directory (:func:`~spincaloric.files.output_problem`)."""
+    problem = output_problem(path, overwrite=True)
+    if problem is None and Path(path).is_dir():
+        problem = f"{path} is a directory"
+    if problem is not None:
+        raise DynamicsError("path", problem)
     if not overwrite and Path(path).exists():
         raise FileExistsError(f"{path} exists: pass overwrite=True to replace it")

@@ -21,13 +21,14 @@ import copy
 import hashlib
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from ..circuit.device import DeviceError
 from ..errors import DynamicsError, FieldError, Interrupted
-from ..files import FORMAT_ATTRIBUTE, FORMAT_VERSION, atomic_write
+from ..files import FORMAT_ATTRIBUTE, FORMAT_VERSION, atomic_write, output_problem
 from ..io.paths import describe_key, full_path, resolve_key, set_path, unit_of
 from ..validation import real, real_array, require
 
@@ -232,6 +233,9 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
     ensemble = run_kw.pop("ensemble", 1)
     trajectories = ensemble if trajectories is None else trajectories
     output = Path(output)
+    problem = output_problem(output, overwrite=True)  # its existence is judged below
+    if problem is not None:
+        raise DeviceError("output", problem)
     if workers or scheduler:
         require("distributed", "scheduler" if scheduler else "workers")
     keys = [k for k, _ in axes]
@@ -261,8 +265,8 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
         if old_digest != digest:
             raise DeviceError("output", f"{output} exists and holds a different map (of "
                               "another device, grid, run settings or trajectories) or another "
-                              "file; "
-                              "remove it, choose another name or pass --overwrite")
+                              "file; remove it, choose another name or pass --overwrite "
+                              "(overwrite=True)")
         return load_dataset(output)
     store = output.with_name(output.name + ".chunks")
     manifest = store / "description.json"
@@ -393,13 +397,17 @@ def default_chunk(n_points: int, workers: int | None = None, together: bool = Fa
 
 
 def _stored_chunks(store) -> dict[int, int]:
-    """{first grid point: number of points} of the chunks finished in ``store``. A chunk holds
+    """{first grid point: number of points} of the chunks finished in ``store`` (a damaged
+    chunk file is removed, its points computed again). A chunk holds
     consecutive points (row-major order of the grid) and is named by its first one, so what is
     done does not depend on the chunk size of the run that computed it."""
     found = {}
     for path in store.glob("chunk_*.npz"):
-        with np.load(path) as f:
-            found[int(path.stem.removeprefix("chunk_"))] = len(f["switched"])
+        try:
+            with np.load(path) as f:
+                found[int(path.stem.removeprefix("chunk_"))] = len(f["switched"])
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            path.unlink()  # damaged after it was written (chunks are written whole): redone
     return found
 
 
