@@ -577,3 +577,65 @@ def test_a_contact_is_representable_or_refused(g, pol, mixing, seebeck, dpol, dm
     values = [p.g_up, p.g_down, p.g_mix.real, p.g_mix.imag, p.dg_up, p.dg_down, p.dg_mix.real]
     assert all(np.isfinite(values))
     assert MIN_CONDUCTANCE <= p.conductance <= MAX_CONDUCTANCE
+
+
+def test_overrides_whose_batch_shapes_differ_are_named():
+    import spincaloric as sc
+
+    c = sc.load_device(Path(__file__).parent.parent / "examples" / "devices"
+                       / "valve_thermal.toml").finalize()
+    with pytest.raises(sc.DeviceError, match=r"^magnetization\.right: its batch shape \(4,\) "
+                       r"does not broadcast with voltage\.left's \(5,\)"):
+        c.solve(voltage={"left": np.zeros(5)}, magnetization={"right": np.ones((4, 3))})
+    assert c.solve(voltage={"left": np.zeros(5)},
+                   magnetization={"right": np.ones((5, 3))}).shape == (5,)
+
+
+def test_a_structurally_singular_circuit_is_not_blamed_on_precision():
+    """Contacts of equal conductance whose equations leave a state undetermined: the error
+    says the circuit is singular, not that one contact is '1 times' another."""
+    from spincaloric import ContactParameters, Device, DeviceError
+
+    dev = Device(temperature=300.0)
+    dev.add_node("a", "normal", reservoir=True, voltage=1e-3)
+    dev.add_node("m", "normal")
+    dev.add_node("b", "normal", reservoir=True)
+    p = ContactParameters(1e-3, 1e-3, 0)
+    dev.add_contact("a", "m", p)
+    dev.add_contact("m", "b", p)
+    with pytest.raises(DeviceError, match=r"^contacts: the circuit's equations are singular: "
+                       r"some state is not determined") as err:
+        dev.finalize().solve()
+    assert "1 times" not in str(err.value)
+
+
+def test_contact_parameters_refuse_non_numbers_and_negative_conductances_when_built():
+    from spincaloric import ContactParameters
+    from spincaloric.circuit.contacts import ContactError
+
+    for args, field in (((-1e-3, 1e-3, 0.0), "g_up"), ((1e-3, float("nan"), 0.0), "g_down"),
+                        ((1e-3, 1e-3, "x"), "g_mix"), ((1e-3, 1e-3, -1e-3 + 1j), "g_mix")):
+        with pytest.raises(ContactError, match=f"^{field}: "):
+            ContactParameters(*args)
+
+
+def test_a_switching_threshold_outside_zero_to_one_is_refused():
+    from spincaloric.dynamics.switching import detect_switching
+
+    m = np.zeros((1, 2, 3))
+    m[..., 2] = 1.0
+    for bad in (2, -0.1, 1.0, True, "0.5"):
+        with pytest.raises(FieldError, match=r"^threshold: must be a number in \[0, 1\)"):
+            detect_switching(np.array([0.0, 1e-9]), m, np.array([0.0, 0, 1]), bad)
+    assert not detect_switching(np.array([0.0, 1e-9]), m, np.array([0.0, 0, 1]), 0.5).switched[0]
+
+
+def test_a_fractional_cell_count_asks_for_a_whole_number(tmp_path):
+    from spincaloric.io import device_from_dict, read_toml
+
+    data = read_toml(Path(__file__).parent.parent / "examples" / "devices"
+                     / "pillar_thick_layers.toml")
+    data["layers"]["spacer"]["cells"] = 10.5
+    with pytest.raises(FieldError, match=r"layers\.spacer\.cells: must be a whole number, "
+                       r"got 10\.5"):
+        device_from_dict(data)

@@ -653,3 +653,34 @@ def test_a_moving_layer_does_not_pump_through_a_joint_without_an_interface():
     alpha_p = resonance(sim, "free").damping - 0.01
     sink = analytic.pumping_damping(0.5e-2, 1.4e6, 3e-9 * AREA)  # each of its two interfaces
     assert sink < alpha_p <= 2 * sink * (1 + 1e-9)
+
+
+def test_a_tunnel_barrier_beside_resistance_free_links_warns_that_their_currents_are_imprecise():
+    """An MTJ (~10⁻⁶ S) in a stack whose joints are ~10⁷ S links: the links' currents are
+    G ΔV at round-off, so charge balances at their nodes only to ~10⁻³ — a PrecisionWarning
+    names the node; the barrier's current is the device's (the layers' contacts agree to
+    10⁻⁶). The same stack with a metallic spacer solves silently."""
+    import warnings
+
+    from spincaloric.circuit.tunnel import MagneticTunnelJunction
+    from spincaloric.materials.bulk import bulk_material
+    from spincaloric.solvers.linear import PrecisionWarning
+
+    area = 1.26e-15
+    mtj = MagneticTunnelJunction(1e-9, 1.0, -100e-6, -80e-6, 300.0)
+    co = bulk_material("Co")
+
+    def stack(middle):
+        return multilayer([Lead("bottom", voltage=1e-3),
+                           Layer("fixed", co, 10e-9, cells=10, magnetization=(0, 0, 1)),
+                           middle, Layer("free", co, 2e-9, cells=2, magnetization=(1, 0, 0)),
+                           Lead("top")], area=area, temperature=300.0).finalize()
+
+    with pytest.warns(PrecisionWarning, match=r"charge balances at node 'fixed_0' only to"):
+        sol = stack(Interface(mtj.junction(area))).solve()
+    bulk = ~np.asarray(sol.circuit.ideal_links)
+    current = sol.currents[bulk, 0]
+    np.testing.assert_allclose(current, current[0], rtol=1e-6, atol=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PrecisionWarning)
+        stack(Layer("spacer", bulk_material("Cu"), 5e-9, cells=3)).solve()

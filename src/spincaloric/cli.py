@@ -969,7 +969,7 @@ def plot(result, output, variable, component, at, overwrite):
 
 def _read_result(result: str):
     """The dataset of a result file (:func:`~spincaloric.io.devicefile.load_dataset`); a file
-    that cannot be read — missing, damaged, of another kind, a zarr store without the zarr
+    that cannot be read — missing, corrupt, of another kind, a zarr store without the zarr
     package — is one line, exit 2."""
     from .io.devicefile import load_dataset
 
@@ -988,8 +988,8 @@ def _read_result(result: str):
         if not isinstance(err, FieldError):
             err = f"<file>: not a readable result file ({' '.join(str(err).split())})"
         _report(result, err)
-    except Exception as err:  # noqa: BLE001 - a damaged file: the readers' own errors
-        _report(result, f"<file>: not a readable result file, damaged or of another "
+    except Exception as err:  # noqa: BLE001 - a corrupt file: the readers' own errors
+        _report(result, f"<file>: not a readable result file, corrupt or of another "
                 f"program ({type(err).__name__}: {' '.join(str(err).split())})")
     sys.exit(EXIT_INPUT)
 

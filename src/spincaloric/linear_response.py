@@ -49,7 +49,8 @@ def response_ratios(potential_span, temperature_deviation, temperature: float):
 
 
 #: What the warning suggests for a static solve: the energy-resolved back end.
-SPECTRAL_REMEDY = ('regime = "spectral" solves with the full Fermi functions')
+SPECTRAL_REMEDY = ('regime = "spectral" in a device file (solve(method="spectral") in '
+                   'Python) solves with the full Fermi functions')
 
 
 def warn_beyond_linear_response(potential_span, temperature_deviation, temperature: float,

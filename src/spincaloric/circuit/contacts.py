@@ -77,6 +77,19 @@ class ContactParameters:
     dg_down: float = 0.0
     dg_mix: complex = 0.0
 
+    def __post_init__(self):
+        """Finite numbers and non-negative conductances, checked when built (the entropy
+        bound on the thermopowers needs the temperature: :meth:`validate`)."""
+        self._check_signs()
+
+    def _check_signs(self) -> None:
+        _check_finite(g_up=self.g_up, g_down=self.g_down, g_mix=self.g_mix, dg_up=self.dg_up,
+                      dg_down=self.dg_down, dg_mix=self.dg_mix)
+        for name, value in (("g_up", self.g_up), ("g_down", self.g_down),
+                            ("g_mix", complex(self.g_mix).real)):
+            if value < 0:
+                raise ContactError(name, f"conductance must be >= 0 (S), got {value:g}")
+
     # ---- constructors -------------------------------------------------------------------
     @classmethod
     def from_paper(
@@ -192,12 +205,7 @@ class ContactParameters:
         The symmetric part of the response is positive semidefinite iff G↑, G↓ ≥ 0,
         Re G↑↓ ≥ 0 and |S↑|, |S↓|, |S_mix| ≤ √L0 ≈ 156 µV/K (physics.md §2).
         """
-        _check_finite(g_up=self.g_up, g_down=self.g_down, g_mix=self.g_mix, dg_up=self.dg_up,
-                      dg_down=self.dg_down, dg_mix=self.dg_mix)
-        for name, value in (("g_up", self.g_up), ("g_down", self.g_down),
-                            ("g_mix", self.g_mix.real)):
-            if value < 0:
-                raise ContactError(name, f"conductance must be >= 0 (S), got {value:g}")
+        self._check_signs()
         if self.conductance <= 0:
             raise ContactError("g_up", "total conductance G_up + G_down must be positive")
         if reason := conductance_reason(self.conductance):

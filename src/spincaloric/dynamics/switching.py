@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..constants import TORQUE_PER_SPIN_CURRENT
+from ..errors import DynamicsError
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,10 @@ def detect_switching(time: np.ndarray, m: np.ndarray, axis: np.ndarray,
     crossing : (E,) s, the last time p fell through zero as located by the integrator (NaN if
         never); without it the time is interpolated linearly between saved points.
     """
+    if isinstance(threshold, bool) or not (isinstance(threshold, (int, float, np.number))
+                                           and 0 <= threshold < 1):
+        raise DynamicsError("threshold", f"must be a number in [0, 1) (switched: m·p below "
+                            f"−threshold at the end), got {threshold!r}")
     ref = reference_direction(m[:, 0], axis)
     p = np.einsum("esc,ec->es", m, ref)  # (E, S)
     switched = p[:, -1] < -threshold

@@ -509,11 +509,13 @@ def first_error(err: ValidationError) -> tuple[str, str]:
         msg = unknown("key", str(loc[-1]), known_keys(loc[:-1]) or ())
     elif best["type"] == "missing":
         msg = "required"
-    elif best["type"] in ("float_parsing", "float_type", "int_parsing", "int_type"):
+    elif best["type"] in ("float_parsing", "float_type", "int_parsing", "int_type",
+                          "int_from_float"):
         given = best.get("input")
+        whole = best["type"].startswith("int")
         msg = (f"must be a number in SI units, without a unit suffix (V, K, A, S, m, s, T), "
-               f"got {given!r}" if isinstance(given, str) else f"must be a number, got "
-               f"{given!r}")
+               f"got {given!r}" if isinstance(given, str) else
+               f"must be a {'whole ' if whole else ''}number, got {given!r}")
     elif msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
     path = _path(loc)

@@ -24,6 +24,7 @@ linear in the drives, so a batch of drives is solved as one multi-right-hand-sid
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -593,6 +594,7 @@ def solve_circuit(circuit: Circuit, magnetization, voltage, temperature, current
              "current": {} if current is None else current, "heat": {} if heat is None else heat}
     mag = _override_magnetizations(circuit, magnetization)
     drives = drive_layout(circuit).drives(given)
+    _check_batch(given, magnetization)
     active = active_components(circuit)
     if method == "auto":
         method = "dense" if active.sum() <= DENSE_LIMIT else "sparse"
@@ -612,7 +614,24 @@ def solve_circuit(circuit: Circuit, magnetization, voltage, temperature, current
     solution = Solution(circuit, x, j, mag_full)
     _refuse_unphysical(circuit, solution, drives, solver, active, given)
     warn_beyond_linear_response(*solution_extremes(x), circuit.temperature, stacklevel=4)
+    _warn_imprecise(circuit, j)
     return solution
+
+
+def _check_batch(given: dict, magnetization: Mapping) -> None:
+    """A DeviceError naming the first override whose batch shape (a magnetization's without
+    its last axis) does not broadcast with those before it."""
+    shape, first = (), None
+    named = [(f"{q}.{name}", np.shape(v)) for q, table in given.items()
+             for name, v in table.items()]
+    named += [(f"magnetization.{name}", np.shape(v)[:-1]) for name, v in magnetization.items()]
+    for where, s in named:
+        try:
+            shape = np.broadcast_shapes(shape, s)
+        except ValueError:
+            raise DeviceError(where, f"its batch shape {s} does not broadcast with "
+                              f"{first}'s {shape}") from None
+        first = first or where
 
 
 class SingularCircuitError(DeviceError, np.linalg.LinAlgError):
@@ -629,10 +648,63 @@ def _singular(circuit: Circuit) -> SingularCircuitError:
     if not g.size:
         return SingularCircuitError("contacts", "the circuit's equations are singular")
     big, small = int(np.argmax(g)), int(np.argmin(g))
+    if g[small] > 0 and g[big] / g[small] < 1e12:  # not a matter of precision: of structure
+        return SingularCircuitError("contacts", "the circuit's equations are singular: some "
+                                    "state is not determined by them (a contact that "
+                                    "conducts neither charge nor spin, or a part joined to "
+                                    "no reservoir through a channel)")
     return SingularCircuitError(
         circuit.contact_labels[big], f"its conductance {g[big]:.3g} S is {g[big] / g[small]:.2g} "
         f"times that of {circuit.contact_labels[small]} ({g[small]:.3g} S): the circuit's "
         "equations are singular in double precision")
+
+
+class PrecisionWarning(UserWarning):
+    """The currents of a solve are resolved worse than :data:`PRECISION` of themselves."""
+
+
+#: Largest relative charge imbalance at a node (|Σ I| over Σ |I| of its contacts) that a
+#: solve passes without a :class:`PrecisionWarning`, and the span of conductances (largest
+#: over smallest) below which round-off cannot reach it.
+PRECISION, PRECISION_SPAN = 1e-6, 1e10
+
+
+def _warn_imprecise(circuit: Circuit, currents: np.ndarray) -> None:
+    """Warn when the conductances span more than :data:`PRECISION_SPAN` and charge, conserved
+    exactly at every internal node, balances there worse than :data:`PRECISION` of the
+    currents through it (judged against at least 10⁻⁶ of the largest charge or spin current
+    of the solve, so that currents that vanish — an open circuit's — are not judged by their
+    round-off): a tunnel barrier beside the ~10⁷ S resistance-free links of joints without an
+    interface leaves the currents of the stiffest contacts at the round-off of G ΔV."""
+    if not circuit.n_contacts or not len(circuit.internal):
+        return
+    g = np.zeros(circuit.n_contacts)
+    for kind in circuit.kinds:
+        g[kind.contacts] = kind.conductance
+    span = g.max() / g[g > 0].min() if np.any(g > 0) else 1.0
+    if not span > PRECISION_SPAN:
+        return
+    charge = np.moveaxis(np.asarray(currents[..., 0], float), -1, 0)  # (c, ...)
+    net = np.zeros((circuit.n_nodes,) + charge.shape[1:])
+    gross = np.zeros_like(net)
+    for sign, end in ((1.0, 0), (-1.0, 1)):
+        np.add.at(net, circuit.ends[:, end], sign * charge)
+        np.add.at(gross, circuit.ends[:, end], np.abs(charge))
+    net, gross = net[circuit.internal], gross[circuit.internal]
+    floor = 1e-6 * np.abs(currents[..., :4]).max(axis=(-2, -1), initial=0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(gross > 0, np.abs(net) / np.maximum(gross, floor), 0.0)
+    worst = float(np.nanmax(ratio, initial=0.0))
+    if worst <= PRECISION:
+        return
+    node = circuit.names[circuit.internal[np.unravel_index(np.nanargmax(ratio),
+                                                            ratio.shape)[0]]]
+    warnings.warn(f"charge balances at node {node!r} only to {worst:.1g} of the currents "
+                  f"through it: the circuit's conductances span {span:.1g}, more than double "
+                  "precision resolves in series, and the currents of its stiffest contacts "
+                  "(resistance-free links of joints without an interface, say) are that "
+                  "imprecise; give such joints an interface (its conductance)",
+                  PrecisionWarning, stacklevel=4)
 
 
 def _refuse_unphysical(circuit: Circuit, solution, drives, solver, active, given) -> None:

@@ -397,7 +397,7 @@ def default_chunk(n_points: int, workers: int | None = None, together: bool = Fa
 
 
 def _stored_chunks(store) -> dict[int, int]:
-    """{first grid point: number of points} of the chunks finished in ``store`` (a damaged
+    """{first grid point: number of points} of the chunks finished in ``store`` (a corrupt
     chunk file is removed, its points computed again). A chunk holds
     consecutive points (row-major order of the grid) and is named by its first one, so what is
     done does not depend on the chunk size of the run that computed it."""
@@ -407,7 +407,7 @@ def _stored_chunks(store) -> dict[int, int]:
             with np.load(path) as f:
                 found[int(path.stem.removeprefix("chunk_"))] = len(f["switched"])
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
-            path.unlink()  # damaged after it was written (chunks are written whole): redone
+            path.unlink()  # corrupt after it was written (chunks are written whole): redone
     return found
 
 

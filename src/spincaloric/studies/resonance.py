@@ -76,6 +76,8 @@ def resonance_sweep(data: dict, magnet: str, axes):
         try:
             res = resonance_of_file(d, magnet)
         except FieldError as err:
+            if not point:  # no axes: the device as written
+                raise
             where = ", ".join(f"{k} = {v:g}" for k, v in point)
             raise DeviceError(err.field, f"at {where}: {err.reason}") from None
         scalars[(slice(None),) + index] = [getattr(res, attr) for _, attr, _, _ in RESULTS]
