@@ -290,3 +290,34 @@ def test_plot_help_names_every_kind_of_file():
     help_text = " ".join(res.output.split())
     for kind in ("a sweep", "a switching map", "a trajectory file"):
         assert kind in help_text
+
+
+def test_plot_draws_a_distributions_file_as_solve_draws_it(tmp_path):
+    """A file of `solve --distributions` is drawn as `solve --plot` draws the solution: the
+    internal nodes' f_c − f0 and f↑ − f↓ against ε − μ0 in meV; a node by `--variable`; an
+    unknown node is one line naming it."""
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+
+    device = Path(__file__).parent.parent / "examples" / "devices" / "valve_spectral.toml"
+    out = CliRunner().invoke(main, ["solve", str(device), "--distributions",
+                                    str(tmp_path / "d.nc")])
+    assert out.exit_code == 0, out.output
+    import xarray as xr
+
+    ds = xr.load_dataset(tmp_path / "d.nc")
+    assert ds.attrs["internal_nodes"] == "spacer"
+    from spincaloric.io.plotting import plot_distribution_file
+
+    fig = plot_distribution_file(ds)
+    top, bottom = fig.axes
+    assert [line.get_label() for line in top.lines] == ["spacer"]
+    assert bottom.get_xlabel() == "ε − μ0 (meV)" and top.get_ylabel() == "f_c − f0"
+    x = top.lines[0].get_xdata()
+    assert 0 < np.abs(x).max() <= 12 * 8.617e-2 * 300 / 1.0  # meV, within ±12 k_B T0
+    for args, code in ((["--variable", "left"], 0), (["--variable", "spacr"], 2)):
+        res = CliRunner().invoke(main, ["plot", str(tmp_path / "d.nc"), "-o",
+                                        str(tmp_path / f"f{code}.png"), *args])
+        assert res.exit_code == code, res.output
+    assert "'spacr': unknown node; did you mean spacer?" in res.output

@@ -28,20 +28,43 @@ def plot_distributions(sol, nodes=None, *, window: float = 12.0, fig=None):
     internal nodes) of a :class:`~spincaloric.solvers.spectral.SpectralSolution`: the charge part
     f_c(ε) − f0(ε) (top) and the spin part |f⃗_↑−↓(ε)| projected on its largest direction
     (bottom), against ε − μ0 in meV, over ±``window`` k_B T0. Returns the figure."""
-    from matplotlib.figure import Figure  # no pyplot: works headless and leaves backends alone
-
-    if fig is None:
-        fig = Figure(figsize=(6.4, 5.6), layout="constrained")
-    axes = fig.subplots(2, 1, sharex=True)
     c = sol.circuit
     names = list(nodes) if nodes is not None else [c.names[i] for i in c.internal]
     for name in names:
         if name not in c.index:
             raise ValueError(f"nodes: unknown node {name!r}")
-    mev = sol.energies / ELEMENTARY_CHARGE * 1e3
-    keep = np.abs(sol.energies) <= window * BOLTZMANN * c.temperature
+    return _draw_distributions(sol.energies, {n: sol.deviations[:, c.index[n]] for n in names},
+                               c.temperature, c.title, window, fig)
+
+
+def plot_distribution_file(ds, nodes=None, *, window: float = 12.0):
+    """:func:`plot_distributions` of a distributions file (``solve --distributions``,
+    :meth:`~spincaloric.solvers.spectral.SpectralSolution.to_xarray`): ``nodes`` default to
+    the internal nodes the file names (all its nodes in a file that names none)."""
+    known = [str(n) for n in ds["node"].values]
+    internal = [n for n in str(ds.attrs.get("internal_nodes", "")).split(", ") if n]
+    names = list(nodes) if nodes is not None else (internal or known)
     for name in names:
-        x = sol.deviations[:, c.index[name]]
+        if name not in known:
+            raise DeviceError("variable", f"{name!r}: " + unknown("node", name, known))
+    energies = np.asarray(ds["energy"].values, float) * ELEMENTARY_CHARGE
+    dev = ds["deviation"].transpose("energy", "node", "component")
+    return _draw_distributions(energies, {n: np.asarray(dev.sel(node=n).values) for n in names},
+                               float(ds.attrs["temperature_K"]), ds.attrs.get("title"), window,
+                               None)
+
+
+def _draw_distributions(energies, deviations: dict, temperature: float, title, window, fig):
+    """The figure of :func:`plot_distributions` from energies (J) and each node's deviations
+    (E, 4) from f0: f_c − f0 and f⃗_↑−↓ along its main axis, against ε − μ0 in meV."""
+    from matplotlib.figure import Figure  # no pyplot: works headless and leaves backends alone
+
+    if fig is None:
+        fig = Figure(figsize=(6.4, 5.6), layout="constrained")
+    axes = fig.subplots(2, 1, sharex=True)
+    mev = energies / ELEMENTARY_CHARGE * 1e3
+    keep = np.abs(energies) <= window * BOLTZMANN * temperature
+    for name, x in deviations.items():
         axes[0].plot(mev[keep], x[keep, 0], label=name)
         spin = x[:, 1:]
         axis = spin[np.argmax(np.linalg.norm(spin, axis=1))]
@@ -52,10 +75,8 @@ def plot_distributions(sol, nodes=None, *, window: float = 12.0, fig=None):
     axes[1].set_ylabel("f↑ − f↓ (along its main axis)")
     axes[1].set_xlabel("ε − μ0 (meV)")
     axes[0].legend(fontsize="small")
-    import textwrap
-
-    title = textwrap.fill(f"{c.title or 'device'}: T0 = {c.temperature:g} K", width=70)
-    axes[0].set_title(title, fontsize="medium")
+    heading = textwrap.fill(f"{title or 'device'}: T0 = {temperature:g} K", width=70)
+    axes[0].set_title(heading, fontsize="medium")
     return fig
 
 
@@ -382,6 +403,9 @@ def _other_kind_of_file(ds, variable, component):
         raise DeviceError("component", f"must be x, y, z or norm, got {component!r}")
     if variable is None and {"frequency", "damping"} <= set(ds.data_vars):
         return plot_resonance(ds)  # a resonance file (spincaloric fmr -o)
+    if "deviation" in ds and "energy" in ds.dims:  # distributions (solve --distributions)
+        nodes = None if variable is None else [variable.removesuffix(".distribution")]
+        return plot_distribution_file(ds, nodes)
     if "time" in ds.dims and "m" in ds:
         if variable is not None and variable not in ds.data_vars:
             raise DeviceError("variable", f"{variable!r}: "

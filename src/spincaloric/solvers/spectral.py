@@ -83,6 +83,7 @@ class SpectralSolution:
                                {"units": "eV", "long_name": "energy from mu0"}),
                     "node": list(c.names), "contact": contacts, "component": comp},
             attrs={"temperature_K": c.temperature, "title": c.title,
+                   "internal_nodes": ", ".join(c.names[i] for i in c.internal),
                    "description": "spincaloric energy-resolved distributions"})
         return ds
 
