@@ -873,3 +873,17 @@ def test_a_layered_device_beyond_the_dense_limit():
               (free, 0.5, equilibrium_deviation(eps, 0.0, T, [1e-5 * 1.6e-19, 0, 0], T))]
     relaxed = solve_elastic(circuit, energies=eps, probes=probes)
     assert np.abs(relaxed.deviations - sol.deviations).max() > 1e-6  # the probes act
+
+
+def test_a_misspelt_relaxation_node_gets_its_close_match():
+    import copy
+
+    from spincaloric.io import device_from_dict, read_toml
+
+    data = read_toml(Path(__file__).parent.parent / "examples" / "devices"
+                     / "valve_spectral.toml")
+    bad = copy.deepcopy(data)
+    bad["spectral"]["relaxation"] = {"spacr": 1e-3}
+    with pytest.raises(DeviceError, match=r"^spectral\.relaxation\.spacr: unknown internal "
+                       r"node; did you mean spacer\?"):
+        device_from_dict(bad)

@@ -480,7 +480,7 @@ def _spectral_settings(model) -> dict:
     spectral = model.spectral.model_dump() if model.spectral else {}
     for name, node in (model.spectral.nodes.items() if model.spectral else ()):
         if name not in model.nodes or model.nodes[name].reservoir:
-            raise DeviceError(f"spectral.nodes.{name}", "not an internal node")
+            raise DeviceError(f"spectral.nodes.{name}", _not_internal(model, name))
         _relaxation_from_size(spectral, name, node)
     spectral.pop("nodes", None)
     if model.regime == "spectral":
@@ -490,10 +490,19 @@ def _spectral_settings(model) -> dict:
     return spectral
 
 
+def _not_internal(model, name: str) -> str:
+    """Why ``name`` takes no relaxation: a reservoir, or no node (with the close matches among
+    the internal nodes)."""
+    if name in model.nodes:
+        return "not an internal node (a reservoir: relaxation acts on internal nodes)"
+    return unknown("internal node", name, [n for n, node in model.nodes.items()
+                                           if not node.reservoir])
+
+
 def _check_relaxation(model, key: str, name: str, g: float) -> None:
     """``[spectral.KEY] NAME = g``: a positive, finite conductance (S) of an internal node."""
     if name not in model.nodes or model.nodes[name].reservoir:
-        raise DeviceError(f"spectral.{key}.{name}", "not an internal node")
+        raise DeviceError(f"spectral.{key}.{name}", _not_internal(model, name))
     if not (math.isfinite(g) and g > 0):
         raise DeviceError(f"spectral.{key}.{name}",
                           "must be a positive, finite conductance (S)")

@@ -33,6 +33,7 @@ from ..circuit.device import Circuit, DeviceError
 from ..circuit.drives import drive_layout
 from ..circuit.system import kirchhoff_system
 from ..constants import BOLTZMANN, ELEMENTARY_CHARGE, LORENZ
+from ..errors import unknown
 from ..linear_response import LinearResponseWarning
 from .linear import (
     assemble_dense,
@@ -513,8 +514,12 @@ def relaxed_inputs(circuit: Circuit, relaxation: dict | None = None, *,
             if not ok:
                 raise DeviceError(f"{label}.{name}", f"must be a positive, finite conductance "
                                   f"(S), got {g!r}")
-            if name not in circuit.index or circuit.reservoir[circuit.index[name]]:
-                raise DeviceError(f"{label}.{name}", "relaxation acts on internal nodes")
+            if name not in circuit.index:
+                raise DeviceError(f"{label}.{name}", unknown(
+                    "internal node", name, [circuit.names[i] for i in circuit.internal]))
+            if circuit.reservoir[circuit.index[name]]:
+                raise DeviceError(f"{label}.{name}", "not an internal node (a reservoir: "
+                                  "relaxation acts on internal nodes)")
     for node in np.flatnonzero(circuit.bath):
         name = circuit.names[node]
         if name in phonons:
