@@ -602,9 +602,10 @@ def test_the_trajectory_writers_replace_a_file_only_when_asked(tmp_path):
 
 
 def test_a_map_over_the_device_and_a_drive_builds_each_device_once(monkeypatch):
-    """Interface conductance × peak ΔT with thermal noise, 3 trajectories a point: each
+    """Interface conductance × peak ΔT with thermal noise, 8 trajectories a point: each
     conductance's device is finalized once and its points run as one ensemble, every point
-    equal to its own run alone (trajectories p N + i of the seed)."""
+    equal to its own run alone (trajectories p N + i of the seed; 8 lanes, so that both run
+    in the lane kernel, whose round-off differs from the scalar kernel's)."""
     import copy
 
     from spincaloric.circuit.device import Device
@@ -620,7 +621,7 @@ def test_a_map_over_the_device_and_a_drive_builds_each_device_once(monkeypatch):
     builds = []
     finalize = Device.finalize
     monkeypatch.setattr(Device, "finalize", lambda self: builds.append(1) or finalize(self))
-    n = 3
+    n = 8
     got = evaluate_points(data, keys, points, 4e-9, run, first=2, trajectories=n)
     assert len(builds) == 2  # one device per conductance
     monkeypatch.undo()
