@@ -9,17 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from layered_stacks import CO, CO_CU, CU, T, pillar
 from random_circuits import magnets_of, random_circuit, random_unit
-from spincaloric import ContactParameters
 from spincaloric.circuit.contacts import magnetization_features
 from spincaloric.constants import HBAR_E, TORQUE_PER_SPIN_CURRENT
 from spincaloric.dynamics import MagnetParameters, torque_model
 from spincaloric.dynamics.condensation import CondensedMaps, condense, kept_unknowns
 from spincaloric.dynamics.simulation import Simulation
 from spincaloric.dynamics.torque_model import CircuitTorqueModel, sphere_features
-from spincaloric.layers import BulkMaterial, Interface, Layer, Lead, multilayer
-
-T = 300.0
+from spincaloric.layers import Layer, Lead, multilayer
 
 
 def solve_maps(maps, phi, d, source=None):
@@ -122,14 +120,6 @@ def test_condensed_maps_give_the_circuit_torques_temperatures_and_pumping(regime
     assert eliminated > 0  # some circuits had static unknowns to eliminate
 
 
-CO = BulkMaterial(resistivity=60e-9, spin_flip_length=60e-9, spin_asymmetry=0.46,
-                  seebeck=-20e-6, spin_seebeck=-4e-6)
-CU = BulkMaterial(resistivity=6e-9, spin_flip_length=350e-9, seebeck=1.8e-6)
-CO_CU = Interface(ContactParameters.from_paper(conductance=2e-2, polarization=0.5, mixing=0.7,
-                                               seebeck=-4.5e-6, polarization_derivative=0.77,
-                                               mixing_derivative=0.13, temperature=T))
-
-
 def two_magnet_pillar():
     """Cu lead (10 cells) | Co fixed | Cu spacer (8 cells) | Co free | Cu lead, 2 K hotter
     left lead and 1 mV: both Co layers dynamic, solved at every stage."""
@@ -199,16 +189,6 @@ def test_sparse_condensation_equals_the_dense_one(regime):
     assert seen >= 4
 
 
-def layer_pillar(cells: int):
-    """Co fixed (3 cells) | Cu (2 cells) | Co free layer of ``cells`` 1 nm cells | Cu lead,
-    1 mV and a 2 K hotter left lead."""
-    return multilayer([Lead("left", voltage=-1e-3, temperature=T + 2),
-                       Layer("fixed", CO, 10e-9, cells=3, magnetization=(0, 0, 1)), CO_CU,
-                       Layer("spacer", CU, 5e-9, cells=2), CO_CU,
-                       Layer("free", CO, cells * 1e-9, cells=cells, magnetization=(1, 0, 0)),
-                       CO_CU, Lead("right")], area=1e-16, temperature=T).finalize()
-
-
 LAYER = MagnetParameters(saturation_magnetization=1.2e6, volume=1e-25, damping=0.02,
                          anisotropy_axis=np.array([1.0, 0, 0]), anisotropy_field=0.05)
 
@@ -218,18 +198,18 @@ def test_a_large_layer_solved_at_every_stage_runs_on_its_interfaces(monkeypatch)
     equals the run on the whole dense system; one of 600 cells, whose whole system (more
     than 1000 unknowns) would be refused, keeps a few dozen unknowns and runs."""
     m0 = np.array([[0.8, 0.6, 0.0]])
-    sim = Simulation(layer_pillar(60), {"free": LAYER}, tabulate=False)
+    sim = Simulation(pillar(60), {"free": LAYER}, tabulate=False)
     assert sim.model.sparse is not None
     got = sim.run(0.1e-9, method="rk4", dt=2e-13, n_save=3, initial=m0).m
     kept = sim.condensed.kept.size
     assert kept < 40 < sim.model.t.shape[-1] - sim.model.d0.size
     monkeypatch.setattr(CircuitTorqueModel, "stage_maps",
                         lambda self, pump, read=(): whole(*self.dense_maps(), self.t, pump))
-    want = Simulation(layer_pillar(60), {"free": LAYER}, tabulate=False).run(
+    want = Simulation(pillar(60), {"free": LAYER}, tabulate=False).run(
         0.1e-9, method="rk4", dt=2e-13, n_save=3, initial=m0).m
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
     monkeypatch.undo()
-    big = Simulation(layer_pillar(600), {"free": LAYER}, tabulate=False)
+    big = Simulation(pillar(600), {"free": LAYER}, tabulate=False)
     assert big.model.sparse.unknowns > 1000
     run = big.run(0.02e-9, method="rk4", dt=2e-13, n_save=2, initial=m0)
     assert big.condensed.kept.size == kept

@@ -638,13 +638,19 @@ class SingularCircuitError(DeviceError, np.linalg.LinAlgError):
     """The Kirchhoff equations of a circuit are singular in double precision."""
 
 
+def _conductances(circuit: Circuit) -> np.ndarray:
+    """(c,) the charge conductance (S) of every contact, from its kind."""
+    g = np.zeros(circuit.n_contacts)
+    for kind in circuit.kinds:
+        g[kind.contacts] = kind.conductance
+    return g
+
+
 def _singular(circuit: Circuit) -> SingularCircuitError:
     """The error of a circuit whose equations are singular: it names the contact of the
     largest conductance and the ratio to the smallest (beyond ~1e16 they cannot be solved
     together)."""
-    g = np.zeros(circuit.n_contacts)
-    for kind in circuit.kinds:
-        g[kind.contacts] = kind.conductance
+    g = _conductances(circuit)
     if not g.size:
         return SingularCircuitError("contacts", "the circuit's equations are singular")
     big, small = int(np.argmax(g)), int(np.argmin(g))
@@ -678,9 +684,7 @@ def _warn_imprecise(circuit: Circuit, currents: np.ndarray) -> None:
     interface leaves the currents of the stiffest contacts at the round-off of G ΔV."""
     if not circuit.n_contacts or not len(circuit.internal):
         return
-    g = np.zeros(circuit.n_contacts)
-    for kind in circuit.kinds:
-        g[kind.contacts] = kind.conductance
+    g = _conductances(circuit)
     span = g.max() / g[g > 0].min() if np.any(g > 0) else 1.0
     if not span > PRECISION_SPAN:
         return
