@@ -224,6 +224,30 @@ def reference_solve(circuit, magnetization=None):
     return x, j
 
 
+def node_outflow(circuit, j):
+    """(..., n, 8) net current leaving each node through its contacts."""
+    out = np.zeros(j.shape[:-2] + (circuit.n_nodes, 8))
+    for k, (a, b) in enumerate(circuit.ends):
+        out[..., a, :] += j[..., k, :]
+        out[..., b, :] -= j[..., k, :]
+    return out
+
+
+def node_sinks(circuit, x):
+    """(..., n, 8) what the nodes' relaxation removes: G_sf V⃗_s, G_ph ΔT, G_sh T⃗_s."""
+    g = np.zeros((circuit.n_nodes, 8))
+    g[:, 1:4] = circuit.spin_flip[:, None]
+    g[:, 4] = circuit.bath
+    lorenz = (np.pi**2 / 3) * (1.380649e-23 / 1.602176634e-19) ** 2  # elastic spin flip:
+    g[:, 5:8] = (circuit.spin_heat_relaxation  # it relaxes T⃗_s at L0 T G_sf as well
+                 + lorenz * circuit.temperature * circuit.spin_flip)[:, None]
+    out = g * x
+    # Hanle precession turns V⃗_s and T⃗_s: −Ω⃗ × V⃗_s, −L0 T Ω⃗ × T⃗_s
+    out[..., 1:4] -= np.cross(circuit.precession, x[..., 1:4])
+    out[..., 5:8] -= lorenz * circuit.temperature * np.cross(circuit.precession, x[..., 5:8])
+    return out
+
+
 def magnets_of(c):
     """One node of every magnet, skipping magnets joined by a junction to one taken."""
     taken, groups = [], set()

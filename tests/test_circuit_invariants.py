@@ -12,37 +12,20 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy.spatial.transform import Rotation
 
-from random_circuits import random_circuit, random_device, random_unit, reference_solve
+from random_circuits import (
+    node_outflow,
+    node_sinks,
+    random_circuit,
+    random_device,
+    random_unit,
+    reference_solve,
+)
 from spincaloric import ContactParameters, Device, DeviceError
 from spincaloric.constants import TORQUE_PER_SPIN_CURRENT
 
 REGIMES = ["thermalized", "noninteracting"]
 METHODS = ["dense", "sparse"]
 seeds = st.integers(0, 2**32 - 1)
-
-
-def node_outflow(circuit, j):
-    """(..., n, 8) net current leaving each node through its contacts."""
-    out = np.zeros(j.shape[:-2] + (circuit.n_nodes, 8))
-    for k, (a, b) in enumerate(circuit.ends):
-        out[..., a, :] += j[..., k, :]
-        out[..., b, :] -= j[..., k, :]
-    return out
-
-
-def node_sinks(circuit, x):
-    """(..., n, 8) what the nodes' relaxation removes: G_sf V⃗_s, G_ph ΔT, G_sh T⃗_s."""
-    g = np.zeros((circuit.n_nodes, 8))
-    g[:, 1:4] = circuit.spin_flip[:, None]
-    g[:, 4] = circuit.bath
-    lorenz = (np.pi**2 / 3) * (1.380649e-23 / 1.602176634e-19) ** 2  # elastic spin flip:
-    g[:, 5:8] = (circuit.spin_heat_relaxation  # it relaxes T⃗_s at L0 T G_sf as well
-                 + lorenz * circuit.temperature * circuit.spin_flip)[:, None]
-    out = g * x
-    # Hanle precession turns V⃗_s and T⃗_s: −Ω⃗ × V⃗_s, −L0 T Ω⃗ × T⃗_s
-    out[..., 1:4] -= np.cross(circuit.precession, x[..., 1:4])
-    out[..., 5:8] -= lorenz * circuit.temperature * np.cross(circuit.precession, x[..., 5:8])
-    return out
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -626,3 +609,32 @@ def test_magnets_are_the_ferromagnets_bulk_cells_join(kinds, links):
     for i in range(1, n + 1):
         expected = min(_reachable(n + 1, bulk, [i])) if kinds[i - 1] == "ferromagnet" else -1
         assert c.magnet_group[i] == expected
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("regime", REGIMES)
+@settings(max_examples=20, deadline=None)
+@given(seed=seeds)
+def test_links_currents_from_the_balance_equal_their_own_in_a_well_resolved_circuit(
+        regime, method, seed):
+    """The currents of contacts marked as resistance-free links are taken from the balance at
+    one of their ends (every term of it: spin flip, bath, Hanle precession, a current-biased
+    lead's source, heat deposited, a ferromagnet's projection on m). In a circuit whose
+    conductances round-off resolves, that is an identity: the same circuit without the marks
+    gives the same currents (G ΔX) and states, whatever contacts (chains and loops of links
+    included) are marked."""
+    import dataclasses
+
+    rng = np.random.default_rng(seed)
+    dev = random_device(rng, regime, n_internal=int(rng.integers(1, 5)), junctions=bool(seed % 2),
+                        current_lead=bool(seed % 3 == 0), hanle=bool(seed % 5 < 2))
+    plain = dev.finalize()
+    heat = {plain.names[plain.internal[0]]: 1e-9 * rng.normal()}
+    marked = rng.random(len(dev.contacts)) < 0.5
+    dev.contacts = [dataclasses.replace(c, ideal=bool(k)) for c, k in zip(dev.contacts, marked)]
+    links = dev.finalize()
+    assert np.array_equal(links.ideal_links, marked)
+    sol, ref = (c.solve(method=method, heat=heat) for c in (links, plain))
+    np.testing.assert_allclose(sol.states, ref.states, rtol=0, atol=0)
+    scale = np.abs(ref.currents).max(axis=-2)  # per component
+    np.testing.assert_allclose(sol.currents, ref.currents, rtol=0, atol=1e-10 * scale.max())

@@ -655,32 +655,72 @@ def test_a_moving_layer_does_not_pump_through_a_joint_without_an_interface():
     assert sink < alpha_p <= 2 * sink * (1 + 1e-9)
 
 
-def test_a_tunnel_barrier_beside_resistance_free_links_warns_that_their_currents_are_imprecise():
-    """An MTJ (~10⁻⁶ S) in a stack whose joints are ~10⁷ S links: the links' currents are
-    G ΔV at round-off, so charge balances at their nodes only to ~10⁻³ — a PrecisionWarning
-    names the node; the barrier's current is the device's (the layers' contacts agree to
-    10⁻⁶). The same stack with a metallic spacer solves silently."""
-    import warnings
-
+def _mtj_stack(bottom_joint, regime="thermalized"):
+    """An MTJ pillar (~10⁻⁶ S barrier) with a Cu cap, its other joints ~10⁷ S resistance-free
+    links, the biased lead joined to the fixed layer by ``bottom_joint`` (None: a link)."""
     from spincaloric.circuit.tunnel import MagneticTunnelJunction
     from spincaloric.materials.bulk import bulk_material
-    from spincaloric.solvers.linear import PrecisionWarning
 
     area = 1.26e-15
     mtj = MagneticTunnelJunction(1e-9, 1.0, -100e-6, -80e-6, 300.0)
     co = bulk_material("Co")
+    joint = [] if bottom_joint is None else [Interface(bottom_joint)]
+    return multilayer([Lead("bottom", voltage=1e-3, temperature=301.0), *joint,
+                       Layer("fixed", co, 10e-9, cells=10, magnetization=(0, 0, 1)),
+                       Interface(mtj.junction(area)),
+                       Layer("free", co, 2e-9, cells=2, magnetization=(1, 0, 0)),
+                       Layer("cap", bulk_material("Cu"), 5e-9, cells=3), Lead("top")],
+                      area=area, temperature=300.0, regime=regime).finalize()
 
-    def stack(middle):
-        return multilayer([Lead("bottom", voltage=1e-3),
-                           Layer("fixed", co, 10e-9, cells=10, magnetization=(0, 0, 1)),
-                           middle, Layer("free", co, 2e-9, cells=2, magnetization=(1, 0, 0)),
-                           Lead("top")], area=area, temperature=300.0).finalize()
 
-    with pytest.warns(PrecisionWarning, match=r"charge balances at node 'fixed_0' only to"):
-        sol = stack(Interface(mtj.junction(area))).solve()
-    bulk = ~np.asarray(sol.circuit.ideal_links)
-    current = sol.currents[bulk, 0]
-    np.testing.assert_allclose(current, current[0], rtol=1e-6, atol=0)
+@pytest.mark.parametrize("regime", ["thermalized", "noninteracting"])
+@pytest.mark.parametrize("method", ["dense", "sparse"])
+def test_links_beside_a_tunnel_barrier_carry_the_currents_kirchhoff_requires(method, regime):
+    """Beside an MTJ (~10⁻⁶ S) a ~10⁷ S link's G ΔV is round-off of potentials equal to 16
+    digits (good to ~10⁻³); its current comes from the balance at one end instead. Charge is
+    conserved along the stack: every contact — links (N|F, N|N, lead|F), bulk cells, the
+    barrier — carries the barrier's charge current to the cells' own precision (~10⁻⁸), and
+    every component balances at every internal node, also at the ends that did not set a
+    link's current (the transverse spin current into the free layer among them)."""
+    import warnings
+
+    from random_circuits import node_outflow, node_sinks
+    from spincaloric.solvers.linear import PrecisionWarning
+
+    circuit = _mtj_stack(None, regime)
     with warnings.catch_warnings():
         warnings.simplefilter("error", PrecisionWarning)
-        stack(Layer("spacer", bulk_material("Cu"), 5e-9, cells=3)).solve()
+        sol = circuit.solve(method=method, magnetization={"free_0": [(1, 0, 0), (0.6, 0.8, 0)]})
+    assert np.asarray(circuit.ideal_links).sum() == 3
+    charge = sol.currents[..., 0]
+    np.testing.assert_allclose(charge, np.broadcast_to(charge[:, :1], charge.shape), rtol=5e-8,
+                               atol=0)
+    scale = np.abs(sol.currents).max(axis=-2, keepdims=True)  # per component
+    out = node_outflow(circuit, sol.currents) + node_sinks(circuit, sol.states)
+    ni = regime == "noninteracting"
+    for n in circuit.internal:
+        o = out[:, n]
+        if circuit.ferromagnet[n]:  # balances along m (transverse spin is absorbed)
+            m = sol.magnetizations[:, n]
+            o = np.concatenate([o[:, :1], np.einsum("pi,pi->p", o[:, 1:4], m)[:, None],
+                                o[:, 4:5]], axis=1)
+            s = scale[:, 0, [0, 1, 4]]
+        else:
+            o, s = o[:, :8 if ni else 5], scale[:, 0, :8 if ni else 5]
+        assert np.all(np.abs(o) <= 1e-7 * s), circuit.names[n]
+
+
+def test_a_stiff_contact_beside_a_tunnel_barrier_warns_that_its_currents_are_imprecise():
+    """A contact of the user's own ~10⁷ S beside an MTJ: its G ΔV is round-off of potentials
+    equal to 16 digits, so charge balances at its nodes only to ~10⁻³ — a PrecisionWarning
+    names the node. The same stack with its links alone solves silently."""
+    import warnings
+
+    from spincaloric.solvers.linear import PrecisionWarning
+
+    stiff = ContactParameters.spin_independent(conductance=1e7, seebeck=0.0, temperature=300.0)
+    with pytest.warns(PrecisionWarning, match=r"charge balances at node 'fixed_0' only"):
+        _mtj_stack(stiff).solve()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PrecisionWarning)
+        _mtj_stack(None).solve()

@@ -241,6 +241,40 @@ def _build(circuit: Circuit, width: int) -> KirchhoffSystem:
                                       -circuit.bath[held]]))
 
 
+def node_residual(system: KirchhoffSystem, node: int, x: np.ndarray, j: np.ndarray,
+                  m: np.ndarray, drive_vector: np.ndarray) -> np.ndarray:
+    """The balance of ``node`` (one with unknowns) at a solution: B_nᵀ Σ (outgoing J) + (node
+    terms) − (sources), (*B, width), zero on its inactive components. x (*B, n, width) states,
+    j (*B, c, width) contact currents out of their first end, m (*B, n, 3) magnetizations,
+    drive_vector (*B, drives·n) (theory variables, :func:`~spincaloric.circuit.drives.
+    drive_vectors`). A solution makes it vanish to round-off of the currents through the node.
+    """
+    w, ends = system.width, system.ends
+    signs = np.where(ends == node, np.array([1.0, -1.0]), 0.0).sum(axis=1)
+    touching = np.flatnonzero(signs)
+    flow = np.einsum("c,...ci->...i", signs[touching], j[..., touching, :])
+    y = x[..., node, :].copy()
+    if system.ferro_internal[node]:  # B_nᵀ: the spin rows projected on m; y along m
+        mn = m[..., node, :]
+        for first in (1, 5)[:w // 4]:
+            spin = slice(first, first + 3)
+            flow[..., first] = np.einsum("...i,...i", flow[..., spin], mn)
+            flow[..., first + 1:first + 3] = 0.0
+            y[..., first] = np.einsum("...i,...i", y[..., spin], mn)
+            y[..., first + 1:first + 3] = 0.0
+    base = w * system.position[node]
+    terms = (system.node_rows >= base) & (system.node_rows < base + w)
+    block = np.zeros((w, w))
+    np.add.at(block, (system.node_rows[terms] - base, system.node_cols[terms] - base),
+              system.node_values[terms])
+    sources = np.flatnonzero((system.source_rows >= base) & (system.source_rows < base + w))
+    given = np.zeros((w, len(sources)))
+    given[system.source_rows[sources] - base, np.arange(len(sources))] = (
+        system.source_values[sources])
+    flow += y @ block.T - drive_vector[..., system.source_cols[sources]] @ given.T
+    return np.where(system.active[node], flow, 0.0)
+
+
 def _node_terms(circuit: Circuit, position: np.ndarray, width: int):
     """Padded (row, column, conductance) of the node terms of every node with unknowns: spin
     flip G_sf on V⃗_s and the Hanle precession −[Ω⃗×] V⃗_s (antisymmetric); at width 8 also

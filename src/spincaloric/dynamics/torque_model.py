@@ -462,6 +462,7 @@ class CircuitTorqueModel:
                 j = j + np.einsum("cpij,pj->pci", per_volt, spin_bias[:, g])
                 side = member[c.ends[:, 0]].astype(float) - member[c.ends[:, 1]]
                 bias[..., 1:4] += side[None, :, None] * spin_bias[:, g, None, :]
+        j = _solver.balance_links(c, x, j, np.moveaxis(mag, 1, 0), drives)
         return (x.reshape(batch + x.shape[-2:]), j.reshape(batch + j.shape[-2:]),
                 bias.reshape(batch + bias.shape[-2:]))
 

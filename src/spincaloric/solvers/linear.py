@@ -34,7 +34,7 @@ from ..circuit.backends import register
 from ..circuit.contacts import magnetization_features
 from ..circuit.drives import UNITS, drive_layout, drive_vectors, to_boundary
 from ..circuit.solution import Solution
-from ..circuit.system import active_components, kirchhoff_system
+from ..circuit.system import active_components, kirchhoff_system, node_residual
 from ..errors import DeviceError
 from ..linear_response import solution_extremes, warn_beyond_linear_response
 from ..validation import unit_vectors
@@ -394,6 +394,61 @@ def contact_currents(circuit: Circuit, k, x: np.ndarray) -> np.ndarray:
     return j
 
 
+def balance_links(circuit: Circuit, x: np.ndarray, j: np.ndarray, m: np.ndarray,
+                  drives: np.ndarray) -> np.ndarray:
+    """Contact currents j (*B, c, 8) with those of the resistance-free links
+    (:attr:`Circuit.ideal_links`) taken from the balance at one of their ends.
+
+    A link's current is G ΔX with G ~10⁷ S and ΔX the difference of two node states that agree
+    to ~10⁻¹³ of themselves: beside a tunnel barrier (~10⁻⁶ S) round-off leaves it good to
+    ~10⁻³. Kirchhoff's law at an end with unknowns whose other contacts carry well-resolved
+    currents gives it exactly: the components that end balances (all at a normal node; charge,
+    the spin along m and heat at a ferromagnet) are replaced by minus the rest of the balance
+    (:func:`~spincaloric.circuit.system.node_residual`); the spin current transverse to a
+    ferromagnet's m, which no ferromagnetic balance contains, stays G ΔX (a spin accumulation
+    itself, not a difference of nearly equal ones). Links of links are taken in turn, each from
+    an end whose other links are done. x (*B, n, 8) states, m (*B, n, 3) magnetizations,
+    drives (n, 3, *Bd) theory drives."""
+    links = np.flatnonzero(circuit.ideal_links)
+    if not links.size:
+        return j
+    system = kirchhoff_system(circuit)
+    j = j.copy()
+    vector = drive_vectors(drives)
+    done = ~np.asarray(circuit.ideal_links, bool)
+    pending = list(links)
+    while pending:
+        for c in pending:
+            end = _balancing_end(circuit, system, done, c)
+            if end is not None:
+                break
+        else:
+            return j  # a closed loop of links, or links between reservoirs: G ΔX stays
+        node = circuit.ends[c, end]
+        residual = node_residual(system, node, x, j, m, vector)
+        if system.ferro_internal[node]:  # back from the balance rows to the 8 components
+            mn = m[..., node, :]
+            residual = np.concatenate([residual[..., :1], residual[..., 1:2] * mn,
+                                       residual[..., 4:5], residual[..., 5:6] * mn], axis=-1)
+        j[..., c, :] -= residual if end == 0 else -residual
+        done[c] = True
+        pending.remove(c)
+    return j
+
+
+def _balancing_end(circuit: Circuit, system, done: np.ndarray, c: int):
+    """The end (0 or 1) of link ``c`` whose node has unknowns and whose other contacts are all
+    done, or None."""
+    for end in (0, 1):
+        node = circuit.ends[c, end]
+        if system.position[node] < 0:
+            continue
+        others = np.flatnonzero((circuit.ends == node).any(axis=1))
+        if done[others[others != c]].all():
+            return end
+    return None
+
+
 def _common_batch(mag, drives):
     """Broadcast magnetizations (n, *Bm, 3) and drives (n, 2, *Bd) to a shared layout.
 
@@ -611,6 +666,7 @@ def solve_circuit(circuit: Circuit, magnetization, voltage, temperature, current
     full = x.shape[:-2]
     mag = _batch_axes(mag, 1, mag.shape[1:-1], full)
     mag_full = np.moveaxis(np.broadcast_to(mag, (mag.shape[0],) + full + (3,)), 0, -2)
+    j = balance_links(circuit, x, j, mag_full, drives)
     solution = Solution(circuit, x, j, mag_full)
     _refuse_unphysical(circuit, solution, drives, solver, active, given)
     warn_beyond_linear_response(*solution_extremes(x), circuit.temperature, stacklevel=4)
@@ -680,8 +736,9 @@ def _warn_imprecise(circuit: Circuit, currents: np.ndarray) -> None:
     exactly at every internal node, balances there worse than :data:`PRECISION` of the
     currents through it (judged against at least 10⁻⁶ of the largest charge or spin current
     of the solve, so that currents that vanish — an open circuit's — are not judged by their
-    round-off): a tunnel barrier beside the ~10⁷ S resistance-free links of joints without an
-    interface leaves the currents of the stiffest contacts at the round-off of G ΔV."""
+    round-off): a contact of ~10⁷ S beside a tunnel barrier carries a current G ΔV at the
+    round-off of potentials equal to 16 digits (the resistance-free links of joints without an
+    interface are spared: :func:`balance_links`)."""
     if not circuit.n_contacts or not len(circuit.internal):
         return
     g = _conductances(circuit)
@@ -706,8 +763,7 @@ def _warn_imprecise(circuit: Circuit, currents: np.ndarray) -> None:
     warnings.warn(f"charge balances at node {node!r} only to {worst:.1g} of the currents "
                   f"through it: the circuit's conductances span {span:.1g}, more than double "
                   "precision resolves in series, and the currents of its stiffest contacts "
-                  "(resistance-free links of joints without an interface, say) are that "
-                  "imprecise; give such joints an interface (its conductance)",
+                  "are that imprecise; give such contacts their physical conductance",
                   PrecisionWarning, stacklevel=4)
 
 
