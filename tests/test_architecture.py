@@ -195,6 +195,7 @@ def test_the_import_graph_has_no_cycle_no_upward_import_and_no_private_name():
     ({"circuit/device.py": "def f():\n    from ..solvers.linear import solve_circuit\n"},
      "imports solvers.linear (layer 2)"),
 ])
+@pytest.mark.slow
 def test_the_architecture_test_bites(tmp_path, plant, expected):
     """A planted cycle (also through an import inside a function), an upward import, a private
     name and an unplaced module are each reported."""

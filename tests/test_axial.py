@@ -208,6 +208,7 @@ def pillar(tabulate: bool, pumping: bool = True) -> Simulation:
     return Simulation(sim.circuit, sim.magnets, sim.drives, pumping=pumping, tabulate=tabulate)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("pumping", [True, False])
 def test_runs_through_the_series_equal_runs_that_solve(pumping):
     """The write pulse of the pillar. Series and solve agree on the unit sphere; a stage's m,

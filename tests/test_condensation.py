@@ -146,6 +146,7 @@ def whole(a0, r0, e, f, t, pump, read=()):
     pytest.param(dict(method="heun", dt=2e-13, temperature_noise=True, seed=3, ensemble=9),
                  marks=pytest.mark.slow)],
     ids=["rk45", "rk4", "stochastic-heun", "stochastic-ensemble"])
+@pytest.mark.slow
 def test_runs_on_condensed_maps_equal_runs_on_the_whole_system(how, monkeypatch):
     c, mags = two_magnet_pillar()
     m0 = np.array([[0.8, 0.6, 0.0], [0.0, 0.28, 0.96]])
@@ -163,6 +164,7 @@ def test_runs_on_condensed_maps_equal_runs_on_the_whole_system(how, monkeypatch)
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("regime", ["thermalized", "noninteracting"])
 def test_sparse_condensation_equals_the_dense_one(regime):
     """Random circuits with internal magnets: the maps condensed from the sparse pattern
@@ -193,6 +195,7 @@ LAYER = MagnetParameters(saturation_magnetization=1.2e6, volume=1e-25, damping=0
                          anisotropy_axis=np.array([1.0, 0, 0]), anisotropy_field=0.05)
 
 
+@pytest.mark.slow
 def test_a_large_layer_solved_at_every_stage_runs_on_its_interfaces(monkeypatch):
     """A free layer of 60 cells (sparse maps) solved at every stage: the condensed run
     equals the run on the whole dense system; one of 600 cells, whose whole system (more

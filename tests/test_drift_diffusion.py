@@ -135,6 +135,7 @@ def _channel_valve(contact, ferromagnet=None, junction_area=None, distance=0.5e-
     return (out[0] - out[1]) / 1e-4, cu, area
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("resistance_ratio", [1e3, 1.0, 0.1])
 def test_nonlocal_signal_equals_the_discretised_valve_with_interface_polarization(
         resistance_ratio):

@@ -47,6 +47,7 @@ SETS = [drives(30.0, 1e-9, -2e-3), drives(45.0, 2e-9, -4e-3), drives(60.0, 0.5e-
     ("rk45", {}, 3),
     ("heun", {"dt": 1e-12, "temperature_noise": True, "seed": 4}, 24),
 ])
+@pytest.mark.slow
 def test_each_trajectory_runs_as_with_its_drives_alone(tabulate, method, kw, ensemble):
     circuit = pillar()
     sim = Simulation(circuit, {"free": MAGNET}, SETS[0], tabulate=tabulate)

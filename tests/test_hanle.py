@@ -115,6 +115,7 @@ def hanle_valve_signal(field, cells, tunnel=1e6):
     return (out[0] - out[1]) / current, closed
 
 
+@pytest.mark.slow
 def test_lateral_valve_hanle_curve_is_johnson_silsbee():
     """The discretised valve's ΔR(B) converges at second order to the tunnel-limit closed form
     P²R_N Re[e^{−(L/λ)√(1 − iωτ)}/√(1 − iωτ)] — through its sign reversal at ωτ ≈ 3 (the spins

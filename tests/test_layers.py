@@ -300,6 +300,7 @@ def test_lateral_spin_valve_tunnel_limit():
     assert signals["P"] == pytest.approx(-signals["AP"], rel=1e-2, abs=0)
 
 
+@pytest.mark.slow
 def test_lateral_valve_contacts_sit_exactly_where_they_are_placed():
     """Contacts off the uniform grid are vertices exactly (the channel is cut there): the signal
     converges at second order (it used to stall at the rounding error), and contacts closer
@@ -455,6 +456,7 @@ def test_layers_in_a_device_file_equal_the_layers_built_in_code(tmp_path):
         assert "Traceback" not in res.output
 
 
+@pytest.mark.slow
 def test_thermal_spin_signal_decays_over_the_spin_flip_length_with_a_weak_detector():
     """With a detector that neither sinks spin nor heat (G → 0), the second-harmonic spin
     signal ΔR₂ = R₂(P) − R₂(AP) decays exactly as exp(−L/λ_N) between distances."""

@@ -204,6 +204,7 @@ def test_a_map_of_a_torque_of_one_direction_keeps_its_sign(tmp_path):
     assert "|τ|" in bar and "·û" not in bar
 
 
+@pytest.mark.slow
 def test_titles_and_labels_fit_in_the_figure(tmp_path):
     """A long device title, a layer's torque on a colour bar, a long fixed condition: every
     text is drawn inside the figure (wrapped, not clipped), without overlapping a neighbour's
@@ -228,6 +229,7 @@ def test_titles_and_labels_fit_in_the_figure(tmp_path):
     assert len(fig.axes) == 1 and texts_outside(fig) == []
 
 
+@pytest.mark.slow
 def test_a_trajectory_file_is_drawn_like_the_headline_figure(tmp_path):
     """`spincaloric plot run.nc` draws m_x, m_y, m_z of the dynamic magnet, the drive and the
     torque against time in ns (no rerun needed); --variable draws one time series."""

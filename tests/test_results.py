@@ -133,6 +133,7 @@ def test_a_layout1_file_reads_as_the_columnar_layout_with_the_same_values(tmp_pa
         assert int(old["dynamic"].sel(magnet="free")) == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(LAYOUT1))
 def test_plot_draws_a_layout1_file_as_the_same_sweep_written_now(tmp_path, name):
     """`spincaloric plot` of a layout-1 file and of the sweep written now: the same default

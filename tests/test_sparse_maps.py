@@ -20,6 +20,7 @@ def close(got, want, rel):
     np.testing.assert_allclose(got, want, rtol=0, atol=rel * (scale if scale > 0 else 1.0))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("regime", ["thermalized", "noninteracting"])
 def test_sparse_maps_are_the_dense_maps_and_solve_the_circuit(regime):
     """Random circuits with internal magnets (junctions, current-biased leads, Hanle fields):
@@ -56,6 +57,7 @@ def test_sparse_maps_are_the_dense_maps_and_solve_the_circuit(regime):
     assert seen >= 6
 
 
+@pytest.mark.slow
 def test_large_layers_default_to_sparse_maps_and_runs_agree_with_dense_ones():
     """A free layer of 60 cells: sparse maps by default (the dense ones would take more than
     SPARSE_ABOVE), and its runs, through the series in m·p and solved at every stage (the

@@ -218,6 +218,7 @@ def _small_seebeck_circuit(rng, regime, allow_internal_ferro):
             return circuit
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", range(4))
 def test_random_circuits_reach_both_linear_regimes(seed):
     """Random multi-terminal circuits at small bias: the elastic solve equals the

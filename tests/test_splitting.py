@@ -46,6 +46,7 @@ def tail(a):
     return 0.5 * erfc(a / np.sqrt(2.0))
 
 
+@pytest.mark.slow
 def test_a_probability_of_one_in_a_million():
     """P(W_1 > 4.753) = 1.0e-6: the mean of 10 replicas of 200 particles lies within its
     95 % interval of the closed form; the cost is a few thousand paths, where brute force

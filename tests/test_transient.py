@@ -251,6 +251,7 @@ def electrical_power(tr, c):
     return power
 
 
+@pytest.mark.slow
 def test_joule_heating_resolved_in_time_conserves_energy():
     """A current pulse through the pillar, its Joule heat deposited at every evaluation:
     the absorbed laser energy plus the electrical work of the leads equals the heat delivered
