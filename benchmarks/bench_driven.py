@@ -9,6 +9,13 @@ of 512 with Brown's field (stochastic Heun, dt = 1 ps), as ``spincaloric wer`` r
 the write-error-rate job of ``thermal_switching_pillar.toml`` (its 40 K temperature pulse to
 8 ns, Brown's field, spin pumping, 256 trajectories). Every stage evaluates the drive. Prints
 rates (best of three, after compilation) for both torque paths and their ratio.
+
+``--wer N`` runs only the write-error-rate job (series in m·p, N trajectories), with and
+without spin pumping, and beside it — in the same run, alternately — the peer code cmtj's
+nearest job: the same free layer (M_s, volume, B_k, α, thin-film demagnetisation, 3° start) at
+300 K under a constant prescribed damping-like torque, stochastic Heun at the same 1 ps to
+8 ns, one trajectory after another (cmtj has no ensembles), logging only the end. Run it with
+``NUMBA_NUM_THREADS=1`` for rates per core. cmtj is not a dependency (``pip install cmtj``).
 """
 
 from __future__ import annotations
@@ -59,6 +66,57 @@ def rates(name: str, until: float, n_ens: int, repeat: int, series: bool, single
     return out
 
 
+def cmtj_wer_rate(name: str, until: float, count: int, repeat: int) -> float:
+    """cmtj's trajectories/s (one core) for the free layer of ``name``: 300 K (its temperature
+    driver), a constant damping-like torque (a_J = 1 mT) in place of the circuit's, stochastic
+    Heun at 1 ps to ``until`` (s), ``count`` trajectories in a row, best of ``repeat``."""
+    import numpy as np
+    from cmtj import CVector, Junction, Layer, ScalarDriver, SolverMode
+
+    spec = load_spec(DEVICES / name)
+    (node, magnet), = spec.magnets.items()
+    circuit = spec.device.finalize()
+    m0 = circuit.magnetization[circuit.index[node]]
+    mu0 = 4e-7 * np.pi
+    ms, vol = magnet.saturation_magnetization, magnet.volume
+    thickness = 1e-9  # cmtj takes thickness × cell surface; only their product enters
+
+    def one():
+        layer = Layer("free", mag=CVector(*m0), anis=CVector(*magnet.anisotropy_axis),
+                      Ms=mu0 * ms, thickness=thickness, cellSurface=vol / thickness,
+                      demagTensor=[CVector(*row) for row in np.diag(
+                          magnet.demagnetizing_factors)], damping=magnet.damping)
+        layer.setReferenceLayer(CVector(0, 0, 1))
+        layer.setTemperatureDriver(ScalarDriver.getConstantDriver(spec.device.temperature))
+        junction = Junction([layer])
+        junction.setLayerAnisotropyDriver("free", ScalarDriver.getConstantDriver(
+            magnet.anisotropy_field * ms / 2))
+        junction.setLayerDampingLikeTorqueDriver("free", ScalarDriver.getConstantDriver(
+            1e-3 / mu0))
+        junction.runSimulation(until, 1e-12, until, solverMode=SolverMode.Heun)
+
+    one()
+    return count / best(lambda: [one() for _ in range(count)], repeat)
+
+
+def wer_rows(n_ens: int, repeat: int) -> None:
+    """The write-error-rate job against cmtj's nearest one, alternately (:func:`cmtj_wer_rate`)."""
+    name, until = "thermal_switching_pillar.toml", 8e-9
+    base = simulation(name, until, True)
+    print(f"| {name}, {until * 1e9:g} ns, Heun 1 ps | trajectories/s | vs cmtj |\n|---|---|---|")
+    for pumping in (True, False):
+        sim = Simulation(base.circuit, base.magnets, base.drives, pumping=pumping,
+                         tabulate=True)
+        sim.run(1e-10, n_save=2, ensemble=64, temperature_noise=True, dt=1e-12)  # compile
+        ours = n_ens / best(lambda: sim.run(until, n_save=2, ensemble=n_ens,  # noqa: B023
+                                            temperature_noise=True, dt=1e-12), repeat)
+        peer = cmtj_wer_rate(name, until, 20, repeat)
+        what = "with" if pumping else "without"
+        print(f"| spincaloric, {n_ens} trajectories, circuit torque (series), Brown's field, "
+              f"laser drive, {what} spin pumping | {ours:.4g} | {ours / peer:.2f} |")
+        print(f"| cmtj, one trajectory at a time, prescribed torque, 300 K | {peer:.4g} | 1.00 |")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="64 trajectories, one repetition")
@@ -67,9 +125,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     repeat = 1 if args.quick else 3
     if args.wer:
-        rate = rates("thermal_switching_pillar.toml", 8e-9, args.wer, repeat, True, False)
-        for key, value in rate.items():
-            print(f"thermal_switching_pillar.toml: {key}: {value:.4g}")
+        wer_rows(args.wer, repeat)
         return
     jobs = (("pillar_write_pulse.toml", 3.1e-9, 64 if args.quick else 512, True),
             ("thermal_switching_pillar.toml", 8e-9, 32 if args.quick else 256, False))
