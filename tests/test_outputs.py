@@ -135,6 +135,17 @@ def test_a_directory_among_the_files_does_not_stop_the_good_ones(command, tmp_pa
     assert res.stdout.count(str(VALVE)) == 2
 
 
+def test_a_missing_device_file_is_named_by_the_api(tmp_path):
+    """load_device names the file it could not read (the CLI prefixes its line with it)."""
+    from spincaloric import DeviceError, load_device
+
+    missing = tmp_path / "missing.toml"
+    with pytest.raises(DeviceError) as err:
+        load_device(missing)
+    assert err.value.field == "<file>" and isinstance(err.value, OSError)
+    assert str(err.value) == f"<file>: No such file or directory ({missing})"
+
+
 def test_figures_are_written_in_the_format_their_suffix_names(device, tmp_path):
     """`plot -o fig.pdf` writes a PDF (it wrote PNG data under any name); an unknown suffix is
     refused before any work; a misspelt --variable names its close match."""

@@ -99,7 +99,8 @@ class UnreadableFileError(DeviceError, OSError):
     """A device file that cannot be read: a field-named error that is also the OSError."""
 
     def __init__(self, err: OSError):
-        super().__init__("<file>", f"{err.strerror or err}")
+        where = f" ({err.filename})" if err.filename is not None and err.strerror else ""
+        super().__init__("<file>", f"{err.strerror or err}{where}")
         self.errno, self.strerror, self.filename = err.errno, err.strerror, err.filename
 
     def __str__(self) -> str:
