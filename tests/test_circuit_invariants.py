@@ -638,3 +638,44 @@ def test_links_currents_from_the_balance_equal_their_own_in_a_well_resolved_circ
     np.testing.assert_allclose(sol.states, ref.states, rtol=0, atol=0)
     scale = np.abs(ref.currents).max(axis=-2)  # per component
     np.testing.assert_allclose(sol.currents, ref.currents, rtol=0, atol=1e-10 * scale.max())
+
+
+def _stiff_chain(g_small, g_big):
+    """F lead —g_small (spin-dependent)— N1 —g_big— N2 —g_big (spin-dependent)— F lead."""
+    def contact(g):
+        return ContactParameters.from_paper(conductance=g, polarization=0.5, mixing=0.5,
+                                            seebeck=-5e-6, polarization_derivative=0.3,
+                                            mixing_derivative=0.1, temperature=300.0)
+    dev = Device(temperature=300.0)
+    dev.add_node("L", "ferromagnet", reservoir=True, voltage=1e-3, magnetization=[0, 0, 1])
+    dev.add_node("N1", "normal")
+    dev.add_node("N2", "normal")
+    dev.add_node("R", "ferromagnet", reservoir=True, temperature=301.0, magnetization=[1, 0, 0])
+    dev.add_contact("L", "N1", contact(g_small))
+    dev.add_contact("N1", "N2", ContactParameters.spin_independent(conductance=g_big,
+                                                                   temperature=300.0))
+    dev.add_contact("N2", "R", contact(g_big))
+    return dev.finalize()
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_currents_round_off_cannot_resolve_are_refused_or_named(method):
+    """Conductances of 1e−29 and 1e29 S in series (each allowed alone): the currents beside the
+    stiff contacts are G ΔV of round-off (10⁷ A of spin current, kW of heat), so charge does not
+    balance — the solve is refused, naming the stiffest contact. A 1e10 S contact beside 0.01 S
+    keeps charge to 10⁻⁶ but not the tiny spin current into the lead: a PrecisionWarning
+    names the spin balance of its node. 1 S beside 0.01 S solves silently."""
+    import warnings
+
+    from spincaloric.solvers.linear import PrecisionWarning, SingularCircuitError
+
+    with pytest.raises(SingularCircuitError, match=r"charge balances at node 'N[12]' only to") as err:
+        _stiff_chain(1e-29, 1e29).solve(method=method)
+    assert err.value.field == "contacts[1]" and "1e+58 times that of contacts[0]" in str(err.value)
+    with pytest.warns(PrecisionWarning, match=r"^spin balances at node 'N2' only to"):
+        sol = _stiff_chain(0.01, 1e10).solve(method=method)
+    charge = sol.currents[:, 0]
+    np.testing.assert_allclose(charge, charge[0], rtol=1e-5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PrecisionWarning)
+        _stiff_chain(0.01, 1.0).solve(method=method)

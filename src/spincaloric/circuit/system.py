@@ -241,38 +241,54 @@ def _build(circuit: Circuit, width: int) -> KirchhoffSystem:
                                       -circuit.bath[held]]))
 
 
-def node_residual(system: KirchhoffSystem, node: int, x: np.ndarray, j: np.ndarray,
-                  m: np.ndarray, drive_vector: np.ndarray) -> np.ndarray:
-    """The balance of ``node`` (one with unknowns) at a solution: B_nᵀ Σ (outgoing J) + (node
-    terms) − (sources), (*B, width), zero on its inactive components. x (*B, n, width) states,
-    j (*B, c, width) contact currents out of their first end, m (*B, n, 3) magnetizations,
-    drive_vector (*B, drives·n) (theory variables, :func:`~spincaloric.circuit.drives.
-    drive_vectors`). A solution makes it vanish to round-off of the currents through the node.
-    """
-    w, ends = system.width, system.ends
-    signs = np.where(ends == node, np.array([1.0, -1.0]), 0.0).sum(axis=1)
-    touching = np.flatnonzero(signs)
-    flow = np.einsum("c,...ci->...i", signs[touching], j[..., touching, :])
-    y = x[..., node, :].copy()
-    if system.ferro_internal[node]:  # B_nᵀ: the spin rows projected on m; y along m
-        mn = m[..., node, :]
+def balance_residuals(system: KirchhoffSystem, x: np.ndarray, j: np.ndarray, m: np.ndarray,
+                      drive_vector: np.ndarray, nodes=None) -> tuple[np.ndarray, np.ndarray]:
+    """The balances of the nodes with unknowns at a solution, (residual, gross), each
+    (*B, s, width) for the s ``nodes`` (indices of nodes with unknowns; all of them by
+    default): residual = B_nᵀ Σ (outgoing J) + (node terms) − (sources), zero on inactive
+    components; gross = the same sum of magnitudes (|J| per component, a ferromagnet's spin
+    row Σ|J⃗_s|; |node terms|, |sources|), the scale its round-off is judged against. x (*B, n,
+    width) states, j (*B, c, width) contact currents out of their first end, m (*B, n, 3)
+    magnetizations, drive_vector (*B, drives·n) (theory variables, :func:`~spincaloric.circuit.
+    drives.drive_vectors`). A solution makes the residual vanish to round-off of the gross."""
+    w, unknown = system.width, system.unknown
+    batch = np.broadcast_shapes(x.shape[:-2], j.shape[:-2], m.shape[:-2],
+                                drive_vector.shape[:-1])
+    flow = np.zeros((system.n_nodes,) + batch + (w,))
+    gross = np.zeros_like(flow)
+    jc = np.moveaxis(np.broadcast_to(j, batch + j.shape[-2:]), -2, 0)  # (c, *B, w)
+    for end, sign in ((0, 1.0), (1, -1.0)):
+        np.add.at(flow, system.ends[:, end], sign * jc)
+        np.add.at(gross, system.ends[:, end], np.abs(jc))
+    flow = np.moveaxis(flow[unknown], 0, -2)  # (*B, u, w)
+    gross = np.moveaxis(gross[unknown], 0, -2)
+    y = np.broadcast_to(x, batch + x.shape[-2:])[..., unknown, :].copy()
+    ferro = np.flatnonzero(system.ferro_internal[unknown])
+    if ferro.size:  # B_nᵀ: the spin rows projected on m, the states along m
+        mf = np.broadcast_to(m, batch + m.shape[-2:])[..., unknown[ferro], :]
         for first in (1, 5)[:w // 4]:
             spin = slice(first, first + 3)
-            flow[..., first] = np.einsum("...i,...i", flow[..., spin], mn)
-            flow[..., first + 1:first + 3] = 0.0
-            y[..., first] = np.einsum("...i,...i", y[..., spin], mn)
-            y[..., first + 1:first + 3] = 0.0
-    base = w * system.position[node]
-    terms = (system.node_rows >= base) & (system.node_rows < base + w)
-    block = np.zeros((w, w))
-    np.add.at(block, (system.node_rows[terms] - base, system.node_cols[terms] - base),
-              system.node_values[terms])
-    sources = np.flatnonzero((system.source_rows >= base) & (system.source_rows < base + w))
-    given = np.zeros((w, len(sources)))
-    given[system.source_rows[sources] - base, np.arange(len(sources))] = (
-        system.source_values[sources])
-    flow += y @ block.T - drive_vector[..., system.source_cols[sources]] @ given.T
-    return np.where(system.active[node], flow, 0.0)
+            for a in (flow, y):
+                a[..., ferro, first] = np.einsum("...i,...i", a[..., ferro, spin], mf)
+                a[..., ferro, first + 1:first + 3] = 0.0
+            gross[..., ferro, first] = gross[..., ferro, spin].sum(axis=-1)
+            gross[..., ferro, first + 1:first + 3] = 0.0
+    flat_shape = batch + (len(unknown) * w,)
+    y, flow, gross = y.reshape(flat_shape), flow.reshape(flat_shape), gross.reshape(flat_shape)
+    terms = system.node_values * y[..., system.node_cols]
+    given = -system.source_values * np.broadcast_to(
+        drive_vector, batch + drive_vector.shape[-1:])[..., system.source_cols]
+    for rows, values in ((system.node_rows, terms), (system.source_rows, given)):
+        np.add.at(np.moveaxis(flow, -1, 0), rows, np.moveaxis(values, -1, 0))
+        np.add.at(np.moveaxis(gross, -1, 0), rows, np.moveaxis(np.abs(values), -1, 0))
+    shape = batch + (len(unknown), w)
+    active = system.active[unknown]
+    flow = np.where(active, flow.reshape(shape), 0.0)
+    gross = np.where(active, gross.reshape(shape), 0.0)
+    if nodes is not None:
+        at = system.position[np.asarray(nodes)]
+        flow, gross = flow[..., at, :], gross[..., at, :]
+    return flow, gross
 
 
 def _node_terms(circuit: Circuit, position: np.ndarray, width: int):

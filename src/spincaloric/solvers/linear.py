@@ -34,7 +34,7 @@ from ..circuit.backends import register
 from ..circuit.contacts import magnetization_features
 from ..circuit.drives import UNITS, drive_layout, drive_vectors, to_boundary
 from ..circuit.solution import Solution
-from ..circuit.system import active_components, kirchhoff_system, node_residual
+from ..circuit.system import active_components, balance_residuals, kirchhoff_system
 from ..errors import DeviceError
 from ..linear_response import solution_extremes, warn_beyond_linear_response
 from ..validation import unit_vectors
@@ -404,7 +404,7 @@ def balance_links(circuit: Circuit, x: np.ndarray, j: np.ndarray, m: np.ndarray,
     ~10⁻³. Kirchhoff's law at an end with unknowns whose other contacts carry well-resolved
     currents gives it exactly: the components that end balances (all at a normal node; charge,
     the spin along m and heat at a ferromagnet) are replaced by minus the rest of the balance
-    (:func:`~spincaloric.circuit.system.node_residual`); the spin current transverse to a
+    (:func:`~spincaloric.circuit.system.balance_residuals`); the spin current transverse to a
     ferromagnet's m, which no ferromagnetic balance contains, stays G ΔX (a spin accumulation
     itself, not a difference of nearly equal ones). Links of links are taken in turn, each from
     an end whose other links are done. x (*B, n, 8) states, m (*B, n, 3) magnetizations,
@@ -425,7 +425,7 @@ def balance_links(circuit: Circuit, x: np.ndarray, j: np.ndarray, m: np.ndarray,
         else:
             return j  # a closed loop of links, or links between reservoirs: G ΔX stays
         node = circuit.ends[c, end]
-        residual = node_residual(system, node, x, j, m, vector)
+        residual = balance_residuals(system, x, j, m, vector, [node])[0][..., 0, :]
         if system.ferro_internal[node]:  # back from the balance rows to the 8 components
             mn = m[..., node, :]
             residual = np.concatenate([residual[..., :1], residual[..., 1:2] * mn,
@@ -670,7 +670,7 @@ def solve_circuit(circuit: Circuit, magnetization, voltage, temperature, current
     solution = Solution(circuit, x, j, mag_full)
     _refuse_unphysical(circuit, solution, drives, solver, active, given)
     warn_beyond_linear_response(*solution_extremes(x), circuit.temperature, stacklevel=4)
-    _warn_imprecise(circuit, j)
+    _warn_imprecise(circuit, x, j, mag_full, drives)
     return solution
 
 
@@ -725,46 +725,65 @@ class PrecisionWarning(UserWarning):
     """The currents of a solve are resolved worse than :data:`PRECISION` of themselves."""
 
 
-#: Largest relative charge imbalance at a node (|Σ I| over Σ |I| of its contacts) that a
-#: solve passes without a :class:`PrecisionWarning`, and the span of conductances (largest
-#: over smallest) below which round-off cannot reach it.
+#: Largest relative imbalance at a node (|residual| over the gross of its balance, component
+#: by component) that a solve passes without a :class:`PrecisionWarning`, and the span of
+#: conductances (largest over smallest) below which round-off cannot reach it.
 PRECISION, PRECISION_SPAN = 1e-6, 1e10
+#: A charge balance worse than this is no solution: the solve is refused
+#: (:class:`SingularCircuitError`).
+UNRESOLVED = 1e-2
+#: The quantity each of the 8 components balances.
+_BALANCED = ("charge", "spin", "spin", "spin", "heat", "spin heat", "spin heat", "spin heat")
 
 
-def _warn_imprecise(circuit: Circuit, currents: np.ndarray) -> None:
-    """Warn when the conductances span more than :data:`PRECISION_SPAN` and charge, conserved
-    exactly at every internal node, balances there worse than :data:`PRECISION` of the
-    currents through it (judged against at least 10⁻⁶ of the largest charge or spin current
-    of the solve, so that currents that vanish — an open circuit's — are not judged by their
-    round-off): a contact of ~10⁷ S beside a tunnel barrier carries a current G ΔV at the
-    round-off of potentials equal to 16 digits (the resistance-free links of joints without an
-    interface are spared: :func:`balance_links`)."""
+def _warn_imprecise(circuit: Circuit, x: np.ndarray, j: np.ndarray, m: np.ndarray,
+                    drives: np.ndarray) -> None:
+    """Warn when the conductances span more than :data:`PRECISION_SPAN` and a balance of an
+    internal node — charge, spin, heat, spin heat, each exact in a solution — holds worse than
+    :data:`PRECISION` of its gross (:func:`~spincaloric.circuit.system.balance_residuals`,
+    judged against at least 10⁻⁶ of the largest current of that component in the solve, so
+    that currents that vanish — an open circuit's — are not judged by their round-off): a
+    contact of ~10⁷ S beside a tunnel barrier carries a current G ΔV at the round-off of
+    potentials equal to 16 digits (the resistance-free links of joints without an interface
+    are spared: :func:`balance_links`). x (*B, n, 8) states, j (*B, c, 8) currents,
+    m (*B, n, 3) magnetizations, drives (n, 3, *Bd) theory drives. Charge balanced worse than
+    :data:`UNRESOLVED`: the currents are no solution, :class:`SingularCircuitError`."""
     if not circuit.n_contacts or not len(circuit.internal):
         return
     g = _conductances(circuit)
     span = g.max() / g[g > 0].min() if np.any(g > 0) else 1.0
     if not span > PRECISION_SPAN:
         return
-    charge = np.moveaxis(np.asarray(currents[..., 0], float), -1, 0)  # (c, ...)
-    net = np.zeros((circuit.n_nodes,) + charge.shape[1:])
-    gross = np.zeros_like(net)
-    for sign, end in ((1.0, 0), (-1.0, 1)):
-        np.add.at(net, circuit.ends[:, end], sign * charge)
-        np.add.at(gross, circuit.ends[:, end], np.abs(charge))
-    net, gross = net[circuit.internal], gross[circuit.internal]
-    floor = 1e-6 * np.abs(currents[..., :4]).max(axis=(-2, -1), initial=0.0)
+    system = kirchhoff_system(circuit)
+    residual, gross = balance_residuals(system, x, j, m, drive_vectors(drives))
+    floor = 1e-6 * np.abs(j).max(axis=-2, keepdims=True, initial=0.0)  # (*B, 1, 8)
     with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.where(gross > 0, np.abs(net) / np.maximum(gross, floor), 0.0)
-    worst = float(np.nanmax(ratio, initial=0.0))
-    if worst <= PRECISION:
+        ratio = np.where(gross > 0, np.abs(residual) / np.maximum(gross, floor), 0.0)
+    worst, node, quantity = _worst_balance(circuit, system, ratio)
+    if not worst > PRECISION:  # NaN included: refused elsewhere, naming its input
         return
-    node = circuit.names[circuit.internal[np.unravel_index(np.nanargmax(ratio),
-                                                            ratio.shape)[0]]]
-    warnings.warn(f"charge balances at node {node!r} only to {worst:.1g} of the currents "
+    charge, charge_node, _ = _worst_balance(circuit, system, ratio[..., :1])
+    if charge > UNRESOLVED:
+        big, small = int(np.argmax(g)), int(np.argmin(np.where(g > 0, g, np.inf)))
+        raise SingularCircuitError(
+            circuit.contact_labels[big], f"its conductance {g[big]:.3g} S is "
+            f"{g[big] / g[small]:.2g} times that of {circuit.contact_labels[small]} "
+            f"({g[small]:.3g} S): double precision does not resolve the currents (charge "
+            f"balances at node {charge_node!r} only to {charge:.1g} of the currents through it)")
+    warnings.warn(f"{quantity} balances at node {node!r} only to {worst:.1g} of the currents "
                   f"through it: the circuit's conductances span {span:.1g}, more than double "
                   "precision resolves in series, and the currents of its stiffest contacts "
                   "are that imprecise; give such contacts their physical conductance",
                   PrecisionWarning, stacklevel=4)
+
+
+def _worst_balance(circuit: Circuit, system, ratio: np.ndarray) -> tuple[float, str, str]:
+    """(largest ratio, its node, the quantity it balances) of ratio (*B, u, components)."""
+    worst = float(np.nanmax(ratio, initial=0.0))
+    if not worst > 0:
+        return worst, "", ""
+    where = np.unravel_index(np.nanargmax(ratio), ratio.shape)
+    return worst, circuit.names[system.unknown[where[-2]]], _BALANCED[where[-1]]
 
 
 def _refuse_unphysical(circuit: Circuit, solution, drives, solver, active, given) -> None:
