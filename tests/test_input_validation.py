@@ -589,6 +589,27 @@ def test_overrides_whose_batch_shapes_differ_are_named():
         c.solve(voltage={"left": np.zeros(5)}, magnetization={"right": np.ones((4, 3))})
     assert c.solve(voltage={"left": np.zeros(5)},
                    magnetization={"right": np.ones((5, 3))}).shape == (5,)
+    # two drive overrides of unbroadcastable shapes (NumPy's "shape mismatch" before)
+    with pytest.raises(sc.DeviceError, match=r"^temperature\.right: its batch shape \(4,\) "
+                       r"does not broadcast with voltage\.left's \(3,\)"):
+        c.solve(voltage={"left": np.zeros(3)}, temperature={"right": np.full(4, 300.0)})
+
+
+def test_a_node_looked_up_among_the_other_kind_says_where_it_is():
+    """solution.nodes holds internal nodes, solution.reservoirs the reservoirs: asking one for
+    the other's node, or a misspelt one, says so (a bare KeyError: 'left' before)."""
+    import spincaloric as sc
+
+    sol = sc.load_device(Path(__file__).parent.parent / "examples" / "devices"
+                         / "valve_thermal.toml").finalize().solve()
+    with pytest.raises(KeyError, match=r"'left' is not here but in Solution\.reservoirs"):
+        sol.nodes["left"]
+    with pytest.raises(KeyError, match=r"'spacer' is not here but in Solution\.nodes"):
+        sol.reservoirs["spacer"]
+    with pytest.raises(KeyError, match=r"no node 'spcer' in the circuit \(did you mean 'spacer'"):
+        sol.nodes["spcer"]
+    assert "spacer" in sol.nodes and sol.nodes.get("left") is None
+    assert float(sol.reservoirs["left"].temperature) > 0
 
 
 def test_a_structurally_singular_circuit_is_not_blamed_on_precision():

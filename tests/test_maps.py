@@ -144,7 +144,8 @@ def test_overwrite_replaces_another_map_and_its_chunks(tmp_path):
             "0.2ns", "--no-progress", "-o", str(out)]
     before = out.read_bytes()
     res = CliRunner().invoke(main, args)
-    assert res.exit_code == 2 and "pass --overwrite" in res.output
+    assert res.exit_code == 2 and "--output: " in res.output and "pass --overwrite" in res.output
+    assert "overwrite=True" not in res.output  # the command line's words, not the API's
     assert len(res.output.strip().splitlines()) == 1 and out.read_bytes() == before
     res = CliRunner().invoke(main, args + ["--overwrite"])
     assert res.exit_code == 0 and "nothing computed" not in res.output, res.output

@@ -1,6 +1,7 @@
 """No lost data: outputs are written all or none, never over an input, never over an existing
 file unless --overwrite, and one process at a time (real processes)."""
 
+import json
 import signal
 import subprocess
 import sys
@@ -144,6 +145,17 @@ def test_a_missing_device_file_is_named_by_the_api(tmp_path):
         load_device(missing)
     assert err.value.field == "<file>" and isinstance(err.value, OSError)
     assert str(err.value) == f"<file>: No such file or directory ({missing})"
+
+
+def test_a_device_file_with_a_byte_order_mark_reads_as_without(tmp_path):
+    """Editors that save UTF-8 with a byte-order mark: the file solves as the file without it
+    (the mark made line 1 an 'Invalid statement')."""
+    marked = tmp_path / "marked.toml"
+    marked.write_bytes(b"\xef\xbb\xbf" + VALVE.read_bytes())
+    res = cli("solve", "--json", marked)
+    assert res.exit_code == 0, res.stderr
+    plain = cli("solve", "--json", VALVE)
+    assert json.loads(res.stdout)["reservoirs"] == json.loads(plain.stdout)["reservoirs"]
 
 
 def test_figures_are_written_in_the_format_their_suffix_names(device, tmp_path):

@@ -676,7 +676,8 @@ def sweep(device, varies, output, zipped, overwrite, progress):
 
         _write_or_exit(device, [dataset_output(ds, output)])
     shape = str(len(axes[0][1])) if zipped else " x ".join(str(len(v)) for _, v in axes)
-    click.echo(f"{device}: {shape} points -> {output}")
+    plural = "point" if shape == "1" else "points"
+    click.echo(f"{device}: {shape} {plural} -> {output}")
 
 
 def _sweep(device, p, varies, zipped, progress=False):
@@ -776,6 +777,8 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
         _report(device, f"<file>: {err.strerror or err}")
         sys.exit(EXIT_INPUT)
     except (DeviceError, ValueError) as err:
+        if isinstance(err, DeviceError) and err.field == "output":  # the API's words for it
+            err = DeviceError("--output", err.reason.replace("overwrite=True", "--overwrite"))
         _report(device, _named(err, spec, dt))
         sys.exit(EXIT_INPUT)
     if done_before:

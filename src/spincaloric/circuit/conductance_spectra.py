@@ -93,7 +93,7 @@ class ConductanceSpectrum:
         """
         path = Path(path)
         try:
-            text = read_input_file(path, "spectrum").decode("utf-8")
+            text = read_input_file(path, "spectrum").decode("utf-8-sig")
         except OSError as err:
             raise FieldError("spectrum", f"cannot read {path.name}: {err.strerror}") from None
         except UnicodeDecodeError:

@@ -11,6 +11,7 @@ scalars and (3,) arrays for vectors.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -53,6 +54,21 @@ def without_roundoff(arrays, batch_ndim: int = 0) -> list[np.ndarray]:
         for j, i in enumerate(idx):
             out[i] = cleaned[j]
     return out
+
+
+class _States(dict):
+    """{node name: NodeState} whose KeyError says where a node of the other kind is."""
+
+    def __init__(self, states: dict, circuit, other: str):
+        super().__init__(states)
+        self._circuit, self._other = circuit, other
+
+    def __missing__(self, name):
+        if name in self._circuit.index:
+            raise KeyError(f"{name!r} is not here but in Solution.{self._other}")
+        close = difflib.get_close_matches(str(name), self._circuit.names, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise KeyError(f"no node {name!r} in the circuit{hint}")
 
 
 @dataclass(frozen=True)
@@ -216,15 +232,16 @@ class Solution:
 
     @cached_property
     def nodes(self) -> dict[str, NodeState]:
-        """States of the internal nodes, by name."""
-        return {self.circuit.names[i]: self.state(self.circuit.names[i])
-                for i in self.circuit.internal}
+        """States of the internal nodes, by name (a reservoir's: :attr:`reservoirs`)."""
+        return _States({self.circuit.names[i]: self.state(self.circuit.names[i])
+                        for i in self.circuit.internal}, self.circuit, "reservoirs")
 
     @cached_property
     def reservoirs(self) -> dict[str, NodeState]:
-        """States of the reservoirs, by name (the voltage of a current-biased one is solved)."""
-        return {self.circuit.names[i]: self.state(self.circuit.names[i])
-                for i in np.flatnonzero(self.circuit.reservoir)}
+        """States of the reservoirs, by name (the voltage of a current-biased one is solved;
+        an internal node's: :attr:`nodes`)."""
+        return _States({self.circuit.names[i]: self.state(self.circuit.names[i])
+                        for i in np.flatnonzero(self.circuit.reservoir)}, self.circuit, "nodes")
 
     @cached_property
     def contact_entropy_production(self) -> np.ndarray:

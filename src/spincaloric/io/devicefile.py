@@ -120,14 +120,15 @@ MAX_NESTING = 32
 
 
 def read_toml(path) -> dict:
-    """Parse a TOML file; DeviceError("<toml>", "line N, column M: ...") if malformed,
+    """Parse a TOML file (UTF-8; a leading byte-order mark, as some editors write, is
+    skipped); DeviceError("<toml>", "line N, column M: ...") if malformed,
     DeviceError("<file>", ...) if not a regular file of sane size or unreadable (then an
     :class:`UnreadableFileError`, also an OSError)."""
     from ..validation import read_input_file
 
     path = file_path(path)
     try:
-        data = tomllib.loads(read_input_file(path, "<file>", DeviceError).decode("utf-8"))
+        data = tomllib.loads(read_input_file(path, "<file>", DeviceError).decode("utf-8-sig"))
     except OSError as err:
         raise UnreadableFileError(err) from None
     except tomllib.TOMLDecodeError as err:

@@ -648,7 +648,11 @@ def solve_circuit(circuit: Circuit, magnetization, voltage, temperature, current
     given = {"voltage": voltage, "temperature": temperature,
              "current": {} if current is None else current, "heat": {} if heat is None else heat}
     mag = _override_magnetizations(circuit, magnetization)
-    drives = drive_layout(circuit).drives(given)
+    try:
+        drives = drive_layout(circuit).drives(given)
+    except ValueError:  # overrides whose batch shapes do not broadcast: named below
+        _check_batch(given, magnetization)
+        raise
     _check_batch(given, magnetization)
     active = active_components(circuit)
     if method == "auto":

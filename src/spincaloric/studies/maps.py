@@ -265,8 +265,7 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
         if old_digest != digest:
             raise DeviceError("output", f"{output} exists and holds a different map (of "
                               "another device, grid, run settings or trajectories) or another "
-                              "file; remove it, choose another name or pass --overwrite "
-                              "(overwrite=True)")
+                              "file; remove it, choose another name or pass overwrite=True")
         return load_dataset(output)
     store = output.with_name(output.name + ".chunks")
     manifest = store / "description.json"
