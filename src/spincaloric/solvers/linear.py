@@ -650,7 +650,9 @@ def solve_circuit(circuit: Circuit, magnetization, voltage, temperature, current
     mag = _override_magnetizations(circuit, magnetization)
     try:
         drives = drive_layout(circuit).drives(given)
-    except ValueError:  # overrides whose batch shapes do not broadcast: named below
+    except DeviceError:
+        raise
+    except ValueError:  # valid overrides whose batch shapes do not broadcast: named here
         _check_batch(given, magnetization)
         raise
     _check_batch(given, magnetization)
