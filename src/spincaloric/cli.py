@@ -2,8 +2,8 @@
 
 Bad input never shows a traceback: each failing file prints ``error: FILE: <field>: <reason>``
 on stderr, the other files are still processed, and the exit status is 2. Ctrl-C stops a run
-or map within a fraction of a second: ``error: interrupted``, exit status 130, no output file
-(a map keeps its finished chunks for ``--resume``).
+or map within a fraction of a second: ``error: interrupted``, exit status 130 (143 after
+SIGTERM), no output file (a map keeps its finished chunks for ``--resume``).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from .validation import require
 
 EXIT_INPUT = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
+EXIT_TERMINATED = 143  # 128 + SIGTERM, as batch systems report a job stopped by kill
 
 
 class _Failed(Exception):
@@ -173,6 +174,7 @@ def _terminate_as_interrupt():
         return
 
     def interrupt(signum, frame):
+        _TERMINATED.append(signum)
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, interrupt)
@@ -180,6 +182,10 @@ def _terminate_as_interrupt():
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+#: The SIGTERM received by this command, if any: it exits with EXIT_TERMINATED.
+_TERMINATED: list[int] = []
 
 
 class _OneLineErrors(click.Group):
@@ -198,7 +204,7 @@ class _OneLineErrors(click.Group):
         except click.Abort as err:
             if isinstance(err.__cause__, KeyboardInterrupt):  # Ctrl-C: outputs are atomic,
                 click.echo("error: interrupted", err=True)  # so nothing is half-written
-                sys.exit(EXIT_INTERRUPTED)
+                sys.exit(EXIT_TERMINATED if _TERMINATED else EXIT_INTERRUPTED)
             click.echo("error: aborted", err=True)
             sys.exit(EXIT_INPUT)
 
