@@ -657,6 +657,28 @@ def test_a_moving_layer_does_not_pump_through_a_joint_without_an_interface():
     assert sink < alpha_p <= 2 * sink * (1 + 1e-9)
 
 
+def test_a_layer_looked_up_among_the_node_torques_points_to_the_magnet_torques():
+    """Solution.torques is per node (a layer's by vertex); asking it for a layer's name says
+    where the layer's torque is, a normal node's that no torque acts on it."""
+    from spincaloric.materials import bulk_material
+
+    co, cu = bulk_material("Co"), bulk_material("Cu")
+    sol = multilayer([Lead("a", voltage=1e-3), Layer("fixed", co, 5e-9, cells=2,
+                                                     magnetization=(0, 0, 1)),
+                      Layer("spacer", cu, 3e-9, cells=2),
+                      Layer("free", co, 2e-9, cells=2, magnetization=(1, 0, 0)), Lead("b")],
+                     area=1e-16, temperature=300.0).finalize().solve()
+    with pytest.raises(KeyError, match=r"'free' is a layer: its torque is "
+                       r"Solution\.magnet_torques\['free'\]"):
+        sol.torques["free"]
+    with pytest.raises(KeyError, match="'spacer_0' is not a ferromagnet"):
+        sol.torques["spacer_0"]
+    with pytest.raises(KeyError, match="did you mean 'free'"):
+        sol.torques["fre"]
+    np.testing.assert_allclose(sol.magnet_torques["free"],
+                               sum(sol.torques[f"free_{i}"] for i in range(3)), rtol=1e-12)
+
+
 def _mtj_stack(bottom_joint, regime="thermalized"):
     """An MTJ pillar (~10⁻⁶ S barrier) with a Cu cap, its other joints ~10⁷ S resistance-free
     links, the biased lead joined to the fixed layer by ``bottom_joint`` (None: a link)."""

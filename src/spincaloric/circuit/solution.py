@@ -56,19 +56,22 @@ def without_roundoff(arrays, batch_ndim: int = 0) -> list[np.ndarray]:
     return out
 
 
-class _States(dict):
-    """{node name: NodeState} whose KeyError says where a node of the other kind is."""
+class _Named(dict):
+    """{name: value} whose KeyError says what the name is instead (``hint(name)``)."""
 
-    def __init__(self, states: dict, circuit, other: str):
-        super().__init__(states)
-        self._circuit, self._other = circuit, other
+    def __init__(self, items: dict, hint):
+        super().__init__(items)
+        self._hint = hint
 
     def __missing__(self, name):
-        if name in self._circuit.index:
-            raise KeyError(f"{name!r} is not here but in Solution.{self._other}")
-        close = difflib.get_close_matches(str(name), self._circuit.names, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise KeyError(f"no node {name!r} in the circuit{hint}")
+        raise KeyError(self._hint(name))
+
+
+def _unknown(names, name) -> str:
+    """'no node NAME' with the closest of ``names`` suggested."""
+    close = difflib.get_close_matches(str(name), list(names), n=1)
+    return f"no node {name!r} in the circuit" + (f" (did you mean {close[0]!r}?)" if close
+                                                  else "")
 
 
 @dataclass(frozen=True)
@@ -233,15 +236,23 @@ class Solution:
     @cached_property
     def nodes(self) -> dict[str, NodeState]:
         """States of the internal nodes, by name (a reservoir's: :attr:`reservoirs`)."""
-        return _States({self.circuit.names[i]: self.state(self.circuit.names[i])
-                        for i in self.circuit.internal}, self.circuit, "reservoirs")
+        return _Named({self.circuit.names[i]: self.state(self.circuit.names[i])
+                       for i in self.circuit.internal}, self._elsewhere("reservoirs"))
 
     @cached_property
     def reservoirs(self) -> dict[str, NodeState]:
         """States of the reservoirs, by name (the voltage of a current-biased one is solved;
         an internal node's: :attr:`nodes`)."""
-        return _States({self.circuit.names[i]: self.state(self.circuit.names[i])
-                        for i in np.flatnonzero(self.circuit.reservoir)}, self.circuit, "nodes")
+        return _Named({self.circuit.names[i]: self.state(self.circuit.names[i])
+                       for i in np.flatnonzero(self.circuit.reservoir)}, self._elsewhere("nodes"))
+
+    def _elsewhere(self, other: str):
+        """The KeyError message for a node looked up among the wrong kind (``other``)."""
+        def hint(name):
+            if name in self.circuit.index:
+                return f"{name!r} is not here but in Solution.{other}"
+            return _unknown(self.circuit.names, name)
+        return hint
 
     @cached_property
     def contact_entropy_production(self) -> np.ndarray:
@@ -305,8 +316,18 @@ class Solution:
 
     @cached_property
     def torques(self) -> dict[str, np.ndarray]:
-        """Spin-transfer torque on every ferromagnet, τ⃗ = (ħ/2e) I⃗_abs (N·m), (..., 3)."""
-        return {k: TORQUE_PER_SPIN_CURRENT * v for k, v in self.absorbed_spin_currents.items()}
+        """Spin-transfer torque on every ferromagnetic node, τ⃗ = (ħ/2e) I⃗_abs (N·m), (..., 3);
+        a diffusive layer's by vertex (``free_0``, ``free_1``, ...) — the torque on the layer as
+        a whole, under its name, is :attr:`magnet_torques`."""
+        def hint(name):
+            if name in self.magnet_torques:
+                return f"{name!r} is a layer: its torque is Solution.magnet_torques[{name!r}]"
+            if name in self.circuit.index:
+                return f"{name!r} is not a ferromagnet: no torque acts on it"
+            return _unknown(list(self.magnet_torques) + list(self.circuit.names), name)
+
+        return _Named({k: TORQUE_PER_SPIN_CURRENT * v
+                       for k, v in self.absorbed_spin_currents.items()}, hint)
 
     @property
     def magnet_torques(self) -> dict[str, np.ndarray]:
