@@ -628,7 +628,10 @@ def test_links_currents_from_the_balance_equal_their_own_in_a_well_resolved_circ
     rng = np.random.default_rng(seed)
     dev = random_device(rng, regime, n_internal=int(rng.integers(1, 5)), junctions=bool(seed % 2),
                         current_lead=bool(seed % 3 == 0), hanle=bool(seed % 5 < 2))
-    plain = dev.finalize()
+    try:
+        plain = dev.finalize()
+    except DeviceError:  # the rare disconnected topology
+        assume(False)
     heat = {plain.names[plain.internal[0]]: 1e-9 * rng.normal()}
     marked = rng.random(len(dev.contacts)) < 0.5
     dev.contacts = [dataclasses.replace(c, ideal=bool(k)) for c, k in zip(dev.contacts, marked)]
