@@ -482,7 +482,8 @@ def test_the_api_takes_a_path_and_a_mapping_and_names_what_it_cannot_take(tmp_pa
 
 def test_plot_draws_a_map_of_three_axes_at_a_value_of_one(tmp_path):
     """`plot --at AXIS=VALUE` picks the nearest value of an axis (named in the title);
-    without it, or with an unknown axis or a value that is not a number, one line, exit 2."""
+    without it, or with an unknown axis, a value that is not a number or one beyond the axis
+    (it drew the nearest end), one line, exit 2."""
     pytest.importorskip("matplotlib")
     from click.testing import CliRunner
 
@@ -499,7 +500,9 @@ def test_plot_draws_a_map_of_three_axes_at_a_value_of_one(tmp_path):
                            (["--at", "free.magnet.dampng=0.01"], "at: unknown axis; did you "
                             "mean free.magnet.damping?"),
                            (["--at", "free.magnet.damping=x"],
-                            "at.free.magnet.damping: must be a number")):
+                            "at.free.magnet.damping: must be a number"),
+                           (["--at", "free.magnet.damping=0.5"], "at.free.magnet.damping: 0.5 "
+                            "lies outside the axis, which runs from 0.01 to 0.02")):
         res = CliRunner().invoke(main, base[:-1] + [str(tmp_path / "g.png")] + extra)
         assert res.exit_code == 2 and message in res.output
         assert len(res.output.strip().splitlines()) == 1 and not (tmp_path / "g.png").exists()

@@ -1004,8 +1004,9 @@ def _read_result(result: str):
 
 
 def _at(ds, choice: str):
-    """``ds`` at the value of one of its axes nearest ``choice`` = "AXIS=VALUE", kept as an
-    axis of one value (a condition, named in the title); a DeviceError names what is wrong."""
+    """``ds`` at the value of one of its axes nearest ``choice`` = "AXIS=VALUE" (within the
+    axis: half a step beyond its ends at most), kept as an axis of one value (a condition,
+    named in the title); a DeviceError names what is wrong."""
     from .circuit.device import DeviceError
     from .errors import unknown
 
@@ -1017,6 +1018,11 @@ def _at(ds, choice: str):
         number = float(value)
     except ValueError:
         raise DeviceError(f"at.{axis}", f"must be a number, got {value!r}") from None
+    grid = np.sort(np.asarray(ds[axis].values, float))
+    half = 0.5 * float(np.diff(grid).max(initial=0.0))  # nearest: within half the widest step
+    if not grid[0] - half <= number <= grid[-1] + half:
+        raise DeviceError(f"at.{axis}", f"{number:g} lies outside the axis, which runs from "
+                          f"{grid[0]:g} to {grid[-1]:g}")
     return ds.sel({axis: [number]}, method="nearest")
 
 
