@@ -660,3 +660,24 @@ def test_a_fractional_cell_count_asks_for_a_whole_number(tmp_path):
     with pytest.raises(FieldError, match=r"layers\.spacer\.cells: must be a whole number, "
                        r"got 10\.5"):
         device_from_dict(data)
+
+
+def test_an_angle_that_looks_like_radians_warns(tmp_path):
+    """Angles are in degrees; 1.5708 (π/2 in radians) is read as 1.57° but warns, once, in one
+    line naming the field and the angle meant; a whole number of degrees (3°) does not."""
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+
+    pillar = Path(__file__).parent.parent / "examples" / "devices" / "thermal_switching_pillar.toml"
+    text = pillar.read_text()
+    assert "magnetization = { theta = 3, phi = 0 }" in text
+    radians = tmp_path / "radians.toml"
+    radians.write_text(text.replace("theta = 3, phi = 0", "theta = 1.5708, phi = 0"))
+    res = CliRunner().invoke(main, ["check", str(radians)])
+    assert res.exit_code == 0
+    assert res.stderr.strip().splitlines() == [
+        "warning: magnetization.theta = 1.5708 is read in degrees (1.5708°); if you meant "
+        "radians, π/2 rad = 90°"]
+    res = CliRunner().invoke(main, ["check", str(pillar)])
+    assert res.exit_code == 0 and "warning" not in res.stderr

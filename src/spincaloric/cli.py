@@ -145,14 +145,20 @@ def _load(path):
 def _physics_warnings_once():
     """Show the first :class:`LinearResponseWarning` of the command as one line on stderr,
     ``warning: beyond linear response: ...``; later ones (other sweep points, files) are
-    not repeated. Other warnings are shown as Python shows them."""
-    shown = []
+    not repeated. The package's other warnings (a precision warning, angles that look like
+    radians) are one line each, ``warning: ...``, once per message; other libraries' warnings
+    are shown as Python shows them."""
+    shown, said = [], set()
 
     def show(message, category, filename, lineno, file=None, line=None):
         if issubclass(category, LinearResponseWarning):
             if not shown:
                 click.echo(f"warning: {message}", err=True)
             shown.append(message)
+        elif category.__module__.startswith("spincaloric."):
+            if str(message) not in said:
+                click.echo(f"warning: {message}", err=True)
+            said.add(str(message))
         else:
             default(message, category, filename, lineno, file, line)
 

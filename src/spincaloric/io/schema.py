@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import types
 import typing
+import warnings
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -48,13 +49,42 @@ _finite = _shared(real)
 _temperature = _shared(absolute_temperature)
 
 
+class AngleUnitWarning(UserWarning):
+    """An angle in degrees whose value is a common angle in radians (π/2 given as 1.5708)."""
+
+
+def _radians_hint(value: float) -> str | None:
+    """'π/2 rad = 90°' when ``value`` (deg) is within 10⁻³ of a multiple of π/12 between
+    π/12 and 2π but no whole number of degrees — an angle most likely meant in radians."""
+    k = round(abs(value) / (math.pi / 12))
+    if not 1 <= k <= 24 or value == round(value):
+        return None
+    if abs(abs(value) - k * math.pi / 12) > 1e-3 * abs(value):
+        return None
+    g = math.gcd(k, 12)
+    num, den = k // g, 12 // g
+    name = ("π" if num == 1 else f"{num}π") + (f"/{den}" if den != 1 else "")
+    return f"{'−' if value < 0 else ''}{name} rad = {math.copysign(k * 15, value):g}°"
+
+
+def _not_radians(value: float, info) -> float:
+    hint = _radians_hint(value)
+    if hint is not None:
+        warnings.warn(f"magnetization.{info.field_name} = {value:g} is read in degrees "
+                      f"({value:g}°); if you meant radians, {hint}", AngleUnitWarning,
+                      stacklevel=2)
+    return value
+
+
 class Angles(_Strict):
-    """A direction by polar angle ``theta`` and azimuth ``phi`` in degrees."""
+    """A direction by polar angle ``theta`` and azimuth ``phi`` in degrees (a value that is a
+    common angle in radians, 1.5708 say, warns: :class:`AngleUnitWarning`)."""
 
     theta: float = quantity("deg")
     phi: float = quantity("deg", 0.0)
 
     _check = field_validator("theta", "phi")(_finite)
+    _units = field_validator("theta", "phi")(_not_radians)
 
 
 Vector3 = list[float]
