@@ -56,6 +56,8 @@ class AngleUnitWarning(UserWarning):
 def _radians_hint(value: float) -> str | None:
     """'π/2 rad = 90°' when ``value`` (deg) is within 10⁻³ of a multiple of π/12 between
     π/12 and 2π but no whole number of degrees — an angle most likely meant in radians."""
+    if not 0.2 < abs(value) < 6.5:  # between π/12 and 2π only (inf and NaN too)
+        return None
     k = round(abs(value) / (math.pi / 12))
     if not 1 <= k <= 24 or value == round(value):
         return None
