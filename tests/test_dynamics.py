@@ -298,8 +298,10 @@ def test_no_two_seeds_share_a_trajectory(ensemble):
     assert distance.min() > 1e-6
     for seed in (0, 3, 2**40 + 1):
         spawned = np.random.SeedSequence(seed).spawn(ensemble)
-        np.testing.assert_array_equal(trajectory_states(seed, ensemble),
+        states = trajectory_states(seed, ensemble)
+        np.testing.assert_array_equal(states[:, :2],
                                       [c.generate_state(2, np.uint64) for c in spawned])
+        assert not states[:, 2].any()  # no draw yet
     with pytest.raises(DynamicsError, match=r"seed: must be a whole number in \[0, 2\*\*63\)"):
         sim.run(1e-11, temperature_noise=True, seed=-1)
 
@@ -630,6 +632,37 @@ def test_ensemble_over_magnet_parameters_equals_separate_runs():
         sim.run(1e-10, ensemble=2, parameters={"free": {"dampin": [0.1, 0.2]}})
     with pytest.raises(Exception, match="damping"):
         sim.run(1e-10, ensemble=2, parameters={"free": {"damping": [0.1, -0.2]}})
+
+
+@pytest.mark.parametrize("pumping", [False, True])
+def test_a_trajectory_reads_its_own_magnet_parameters(pumping):
+    """Rates, energies and switching of an ensemble over magnet parameters (damping,
+    anisotropy field, easy axis) are each trajectory's own, equal to those of the runs done
+    one by one (they used the Simulation's parameters: rates 60 % off, switching judged along
+    the wrong axis)."""
+    from dataclasses import replace
+
+    mag = MagnetParameters(saturation_magnetization=1e6, volume=1e-24, damping=0.01,
+                           anisotropy_axis=[1.0, 0, 0], anisotropy_field=0.5,
+                           applied_field=[0, -0.5, 0])
+    start = (0.1, 0.99, 0.1)
+    own = {"damping": np.array([0.01, 0.3]), "anisotropy_field": np.array([0.5, 0.04]),
+           "anisotropy_axis": np.array([[1.0, 0, 0], [0, 1.0, 0]])}
+    sim = Simulation(valve(free=start, voltage=-1e-4), {"free": mag}, pumping=pumping)
+    ens = sim.run(0.4e-9, n_save=41, ensemble=2, parameters={"free": own})
+    for e in range(2):
+        alone = replace(mag, damping=own["damping"][e], anisotropy_field=own["anisotropy_field"][e],
+                        anisotropy_axis=own["anisotropy_axis"][e])
+        one = Simulation(valve(free=start, voltage=-1e-4), {"free": alone},
+                         pumping=pumping).run(0.4e-9, n_save=41)
+        np.testing.assert_allclose(ens.m[e], one.m[0], atol=1e-12)
+        np.testing.assert_allclose(ens.rates[e], one.rates[0], rtol=1e-9, atol=1e-9 * np.abs(
+            one.rates).max())
+        np.testing.assert_allclose(ens.energy("free")[e], one.energy("free")[0], rtol=1e-12)
+        a, b = ens.switching()["free"], one.switching()["free"]
+        assert a.switched[e] == b.switched[0]
+        np.testing.assert_allclose(a.time[e], b.time[0], rtol=1e-12)
+    assert ens.switching()["free"].switched[1]  # reversed along its own easy axis y
 
 
 PILLAR_FILE = Path(__file__).parent.parent / "examples" / "devices" / "thermal_switching_pillar.toml"

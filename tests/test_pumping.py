@@ -324,7 +324,7 @@ def test_internal_magnet_kernel_matches_the_numpy_reference(regime):
     np.testing.assert_allclose(dmat, tm.damping_matrix(m)[0, :, 0], rtol=1e-10,
                                atol=1e-12 * np.abs(dmat).max())
     # ṁ solves ṁ = Ω + α m × ṁ + (γ/M_sV)(τ0 + D ṁ) with the reference torque at that ṁ
-    mp, mv = sim._magnet_arrays(1)
+    mp, mv, _ = sim._magnet_arrays(1)
     out = np.zeros((1, 3))
     kernels.llgs_rhs_pumped(m, tau, dmat, mp[0], mv[0], np.zeros((1, 3)), out,
                             np.zeros((3, 3)), np.zeros(3))

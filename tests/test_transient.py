@@ -176,7 +176,7 @@ def test_heat_residual_with_pumping_is_the_numpy_reference():
                free_heat_capacity=2e-18, bath=1e-6)
     sim = Simulation(c, {"free": magnet(anisotropy=0.05)},
                      {("spacer", "heat"): drives.Constant(1e-6)})
-    mp, mv = sim._magnet_arrays(1)
+    mp, mv, _ = sim._magnet_arrays(1)
     rhs = TransientRhs(sim, mp[0], mv[0], np.zeros((1, 4)), np.ones(1), 1e-9)
     state = np.array([0.3, 0.1, 0.95, 0.02, -0.01])
     state[:3] /= np.linalg.norm(state[:3])

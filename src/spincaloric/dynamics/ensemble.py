@@ -11,9 +11,9 @@ elimination without pivoting: the Kirchhoff matrix has a positive-definite symme
 conjugate variables (non-negative entropy production), for which elimination without pivoting
 is stable; tests compare it with the pivoted scalar kernel.
 
-Random numbers come from a per-trajectory xorshift128+ generator whose state (from the random seed
-and the trajectory index, :mod:`.streams`) is shared with the scalar kernels: trajectory i is the
-same whatever the ensemble size, chunking or thread count. Switching events are located on the steps as in
+Random numbers come from a per-trajectory counter-based stream (Philox4x32-10, keyed by the
+random seed and the trajectory index, :mod:`.streams`) shared with the scalar kernels:
+trajectory i is the same whatever the ensemble size, chunking or thread count. Switching events are located on the steps as in
 :func:`~.kernels.integrate_fixed`.
 """
 
@@ -936,10 +936,10 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
            np.empty((max(tab_coef.shape[1], 2), n)), np.empty((max(tab_coef.shape[0], 2), n)),
            ser, np.empty((ser.shape[0] // 2 - 1, n)), np.empty(n),
            np.zeros((2 * HALF_TERMS + 1) * (ser.shape[0] // 2 - 1) + 1))
-    state = np.empty((2, n), np.uint64)  # lanes last (normals_lanes), written back at the end
+    state = np.empty((3, n), np.uint64)  # lanes last (normals_lanes), written back at the end
     for e in range(n):
-        state[0, e] = rng[first + e, 0]
-        state[1, e] = rng[first + e, 1]
+        for c in range(3):
+            state[c, e] = rng[first + e, c]
     refl = np.empty((k, 3, n))
     for e in range(n):
         for g in range(k):
@@ -1106,8 +1106,8 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                         out[first + e, si, g, c] = y[g, c, e]
             si += 1
     for e in range(n):  # each stream where this run left it
-        rng[first + e, 0] = state[0, e]
-        rng[first + e, 1] = state[1, e]
+        for c in range(3):
+            rng[first + e, c] = state[c, e]
 
 
 @njit(cache=True, error_model="numpy", parallel=True)

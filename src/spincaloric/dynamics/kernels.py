@@ -32,14 +32,40 @@ _MU0 = MU0
 _KB = BOLTZMANN
 
 
+_W32 = np.uint64(0xFFFFFFFF)
+#: Philox4x32 multipliers and Weyl key increments (Salmon et al., SC'11, "Parallel random
+#: numbers: as easy as 1, 2, 3"; the Random123 library's constants).
+_PM0, _PM1 = np.uint64(0xD2511F53), np.uint64(0xCD9E8D57)
+_PW0, _PW1 = np.uint64(0x9E3779B9), np.uint64(0xBB67AE85)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def philox(key, stream, counter):
+    """64 random bits: words 0 and 1 (high, low) of the Philox4x32-10 block (Salmon et al.,
+    SC'11) of the 128-bit counter (``counter`` in words 0–1, ``stream`` in words 2–3, low word
+    first) under the 64-bit ``key`` (low word first) — a bijection of the counter for every
+    key, so that each (key, stream) pair is a stream of 2⁶⁴ independent draws, indexed by
+    ``counter``: no state but the count. Matches the Random123 known-answer vectors."""
+    c0, c1 = counter & _W32, counter >> np.uint64(32)
+    c2, c3 = stream & _W32, stream >> np.uint64(32)
+    k0, k1 = key & _W32, key >> np.uint64(32)
+    for _ in range(10):
+        p0 = _PM0 * c0
+        p1 = _PM1 * c2
+        c0, c1, c2, c3 = ((p1 >> np.uint64(32)) ^ c1 ^ k0, p1 & _W32,
+                          (p0 >> np.uint64(32)) ^ c3 ^ k1, p0 & _W32)
+        k0 = (k0 + _PW0) & _W32
+        k1 = (k1 + _PW1) & _W32
+    return (c0 << np.uint64(32)) | c1
+
+
 @njit(cache=True, error_model="numpy")
 def _next(state):
-    s1 = state[0]
-    s0 = state[1]
-    state[0] = s0
-    s1 ^= s1 << np.uint64(23)
-    state[1] = s1 ^ s0 ^ (s1 >> np.uint64(17)) ^ (s0 >> np.uint64(26))
-    return state[1] + s0
+    """The next 64 random bits of the stream ``state`` = (key, stream, counter)
+    (:func:`.streams.trajectory_states`), counting the draw."""
+    bits = philox(state[0], state[1], state[2])
+    state[2] += np.uint64(1)
+    return bits
 
 
 def ziggurat_tables(layers: int = 256, r: float = 3.6541528853610088,
@@ -79,7 +105,7 @@ def _uniform(state):
 
 @njit(cache=True, error_model="numpy")
 def rng_normal(state):
-    """A standard normal deviate from a xorshift128+ state, by the ziggurat method
+    """A standard normal deviate from a counter-based stream (:func:`_next`), by the ziggurat method
     (:func:`ziggurat_tables`): one 64-bit draw — 8 bits for the strip, 1 for the sign, 52
     for the magnitude — is accepted at once 99 % of the time; otherwise the wedge is tested
     against exp(−x²/2), and the tail beyond r drawn by Marsaglia's (1964) method."""
@@ -110,21 +136,16 @@ def ziggurat_from(state, bits):
 
 @njit(cache=True, error_model="numpy", fastmath=True)
 def normals_lanes(state, out, row, n):
-    """Standard normal deviates into out[row, :n], lane e's from its xorshift128+ state
-    state[:, e] ((2, L), lanes last so that the compiler vectorises the draws), equal to
-    :func:`rng_normal`'s: the first draw of every lane at once (accepted 99 % of the time;
-    the acceptance test in floating point, exact for 52-bit magnitudes), the rejected ones
-    finished lane by lane (:func:`ziggurat_from`)."""
-    s0s, s1s = state[0], state[1]
+    """Standard normal deviates into out[row, :n], lane e's from its stream state[:, e]
+    ((3, L): key, stream, counter; lanes last so that the compiler vectorises the draws),
+    equal to :func:`rng_normal`'s: the first draw of every lane at once (accepted 99 % of the
+    time; the acceptance test in floating point, exact for 52-bit magnitudes), the rejected
+    ones finished lane by lane (:func:`ziggurat_from`)."""
+    keys, streams, counters = state[0], state[1], state[2]
     rejected = 0
     for e in range(n):
-        s1 = s0s[e]
-        s0 = s1s[e]
-        s1 ^= s1 << np.uint64(23)
-        s1 = s1 ^ s0 ^ (s1 >> np.uint64(17)) ^ (s0 >> np.uint64(26))
-        s0s[e] = s0
-        s1s[e] = s1
-        bits = s1 + s0
+        bits = philox(keys[e], streams[e], counters[e])
+        counters[e] += np.uint64(1)
         i = np.intp(bits & np.uint64(255))
         a = np.float64(np.int64((bits >> np.uint64(9)) & _MASK52))
         x = a * _ZW[i]
@@ -133,7 +154,7 @@ def normals_lanes(state, out, row, n):
     if rejected == 0:
         return
     for e in range(n):
-        bits = s1s[e] + s0s[e]
+        bits = philox(keys[e], streams[e], counters[e] - np.uint64(1))
         if (bits >> np.uint64(9)) & _MASK52 >= _ZK[int(bits & np.uint64(255))]:
             out[row, e] = ziggurat_from(state[:, e], bits)
 
@@ -1140,8 +1161,8 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
 
     Steps are at t = n dt (s, n = save_step[0], save_step[0] + 1, …, on the run's clock, so
     that a run cut into calls steps exactly as a whole one); save_step (S,) non-decreasing step
-    numbers n at which to save m into out (E, S, k, 3). Trajectory i draws from its xorshift128+ stream
-    rng[i] ((E, 2) uint64 states from :func:`.streams.trajectory_states`, advanced in place): reproducible and independent
+    numbers n at which to save m into out (E, S, k, 3). Trajectory i draws from its stream
+    rng[i] ((E, 3) uint64 states from :func:`.streams.trajectory_states`, advanced in place): reproducible and independent
     of the ensemble size (the ensemble kernel uses the same streams). Switching events: when
     p = ref[e, g]·m goes from ≥ 0 to < 0 over a step, t_cross[e, g] (s) receives its zero on
     the step's interpolant (RK4: the cubic continuous extension; Heun: linear), the last one

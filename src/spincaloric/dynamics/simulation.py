@@ -513,12 +513,14 @@ class Simulation:
         return f"nodes.{inputs[best][1]}.{inputs[best][0]}"
 
     def _magnet_arrays(self, n_traj: int, parameters=None):
-        """Kernel arrays (E, k, 6) and (E, k, 3, 3); ``parameters`` = {magnet: {field:
-        values (E,)}} gives each trajectory its own magnet parameters (validated one by one)."""
+        """Kernel arrays (E, k, 6) and (E, k, 3, 3), and {magnet: its E MagnetParameters} of
+        the magnets that ``parameters`` = {magnet: {field: values (E,)}} gives each trajectory
+        of their own (validated one by one)."""
         from dataclasses import replace
 
         mp = np.zeros((n_traj, len(self.names), 6))
         mv = np.zeros((n_traj, len(self.names), 3, 3))
+        own = {}
         parameters = {} if parameters is None else parameters
         if not isinstance(parameters, Mapping):
             raise DynamicsError("parameters", f"must be a mapping {{magnet: {{field: values}}}}, "
@@ -553,7 +555,9 @@ class Simulation:
                 mp[rows, j] = (p.saturation_magnetization, p.volume, p.damping, g,
                                p.anisotropy_field, g / p.moment)
                 mv[rows, j] = (p.anisotropy_axis, p.demagnetizing_factors, p.applied_field)
-        return np.ascontiguousarray(mp), np.ascontiguousarray(mv)
+            if per:
+                own[name] = tuple(variants)
+        return np.ascontiguousarray(mp), np.ascontiguousarray(mv), own
 
     def _known_field(self, name: str, key: str) -> bool:
         from dataclasses import fields
@@ -651,11 +655,11 @@ class Simulation:
         amp = _amplitudes(amplitude, ensemble, len(slot))
         self._check_drive_extremes(slot, offsets, values, amp, tset)
         m0 = self._initial(initial, ensemble)
-        mp, mv = self._magnet_arrays(ensemble, parameters)
+        mp, mv, variants = self._magnet_arrays(ensemble, parameters)
         slon = self._slonczewski_array(ensemble)
         if self.transient:
             return self._run_transient(t_save, tables[4][0], m0, mp, mv, slon, amp, rtol, atol,
-                                       max_step, progress)
+                                       max_step, progress, variants)
         if method != "rk45" and dt is None:  # at most a tenth of a (very short) run
             dt = min(default_step(self, mp, mv, m0, slon, slot, offsets, values, amp, tset),
                      until / 10)
@@ -668,7 +672,7 @@ class Simulation:
                 err.trajectory = worst  # which of the ensemble (a map names its grid point)
                 raise err
         kernel_in = dict(tables=tables, amp=amp, tset=tset, mp=mp, mv=mv, slon=slon,
-                         ref=self._references(m0))
+                         ref=self._references(m0, mv))
         if method == "rk45":
             run = _Rk45(rtol, atol, max_step)
         else:
@@ -695,7 +699,8 @@ class Simulation:
         settings.update({"dt": float(dt)} if method != "rk45" else
                         {"rtol": float(rtol), "atol": float(atol), "max_step": max_step})
         return Trajectory(self, t_save, out, steps, method, amp, settings, crossing,
-                          drive_sets=None if drives is None else (sets, tset))
+                          drive_sets=None if drives is None else (sets, tset),
+                          own_parameters=variants or None)
 
     def _refuse_for_transient(self, method, temperature_noise) -> None:
         """With heat capacities or time-resolved Joule heat only the deterministic LSODA
@@ -712,7 +717,7 @@ class Simulation:
                                 f"'rk45' is taken to mean it), got {method!r}")
 
     def _run_transient(self, t_save, breaks, m0, mp, mv, slon, amp, rtol, atol, max_step,
-                       progress) -> Trajectory:
+                       progress, variants) -> Trajectory:
         """:meth:`run` of a circuit whose nodes store heat (:mod:`.transient`)."""
         from .transient import integrate_transient
 
@@ -725,7 +730,7 @@ class Simulation:
         try:
             m, temps, crossing, steps, extremes = integrate_transient(
                 self, m0, t_save, breaks, mp=mp, mv=mv, slon=slon, amp=amp,
-                ref=self._references(m0), rtol=rtol, atol=atol, max_step=max_step,
+                ref=self._references(m0, mv), rtol=rtol, atol=atol, max_step=max_step,
                 report=report)
         finally:
             if report is not None and own:
@@ -738,7 +743,8 @@ class Simulation:
         settings = {"ensemble": len(m0), "temperature_noise": False,
                     "rtol": float(rtol), "atol": float(atol), "max_step": max_step}
         return Trajectory(self, t_save, m, steps, "lsoda", amp, settings, crossing,
-                          node_temperature=temps, temperature_extremes=extremes)
+                          node_temperature=temps, temperature_extremes=extremes,
+                          own_parameters=variants or None)
 
     def _call_plan(self, method, ensemble, dt, rtol, max_step, mp, mv, m0, slon, slot, offsets,
                    values, amp, tset):
@@ -776,12 +782,12 @@ class Simulation:
                                 f"({ensemble}, {k}, 3) magnetizations: {err}") from None
         return np.array(m0, order="C")  # writable whatever E (see _model_args)
 
-    def _references(self, m0: np.ndarray) -> np.ndarray:
-        """(E, k, 3) the initial easy-axis direction of every magnet (switching criterion)."""
+    def _references(self, m0: np.ndarray, mv: np.ndarray) -> np.ndarray:
+        """(E, k, 3) the initial easy-axis direction of every magnet (switching criterion), with
+        each trajectory's easy axis (mv (E, k, 3, 3), :meth:`_magnet_arrays`)."""
         from .switching import reference_direction
 
-        ref = [reference_direction(m0[:, j], self.magnets[n].anisotropy_axis)
-               for j, n in enumerate(self.names)]
+        ref = [reference_direction(m0[:, j], mv[:, j, 0]) for j in range(len(self.names))]
         return np.ascontiguousarray(np.stack(ref, axis=1))
 
     def _integrate(self, run, m0, t_save, kernel_in, plan, report):

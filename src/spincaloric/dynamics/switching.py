@@ -41,16 +41,19 @@ class SwitchingResult:
 
 def reference_direction(m0: np.ndarray, axis: np.ndarray) -> np.ndarray:
     """ref = sign(m0·u) u (..., 3), the initial easy-axis direction of unit magnetizations m0
-    (..., 3) along the easy axis ``axis`` (normalised here; + u when m0 ⟂ u)."""
-    u = np.asarray(axis, float) / np.linalg.norm(axis)
-    sign = np.where(np.asarray(m0, float) @ u >= 0, 1.0, -1.0)
+    (..., 3) along the easy axis ``axis`` (3,) or each its own (..., 3) (normalised here; + u
+    when m0 ⟂ u)."""
+    u = np.asarray(axis, float)
+    u = u / np.linalg.norm(u, axis=-1, keepdims=True)
+    sign = np.where(np.einsum("...i,...i", np.asarray(m0, float), u) >= 0, 1.0, -1.0)
     return sign[..., None] * u
 
 
 def detect_switching(time: np.ndarray, m: np.ndarray, axis: np.ndarray,
                      threshold: float = 0.5, crossing: np.ndarray | None = None
                      ) -> SwitchingResult:
-    """Switching of one magnet from saved m (E, S, 3) at times (S,) s, easy axis ``axis``.
+    """Switching of one magnet from saved m (E, S, 3) at times (S,) s, easy axis ``axis`` (3,)
+    or each trajectory's (E, 3).
 
     crossing : (E,) s, the last time p fell through zero as located by the integrator (NaN if
         never); without it the time is interpolated linearly between saved points.

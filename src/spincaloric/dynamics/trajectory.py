@@ -45,6 +45,9 @@ class Trajectory:
         integrator's steps (a short pulse may peak between saved instants).
     drive_sets : with drives of the trajectories' own (``Simulation.run(drives=...)``),
         (the distinct sets of drives, (E,) the set of each trajectory); None otherwise.
+    own_parameters : {magnet: its E MagnetParameters} of the magnets run with parameters of
+        each trajectory's own (``Simulation.run(parameters=...)``); None otherwise. Energies,
+        rates and switching use each trajectory's (:meth:`magnet_parameters`).
     """
 
     simulation: object
@@ -58,6 +61,7 @@ class Trajectory:
     node_temperature: np.ndarray | None = None
     temperature_extremes: np.ndarray | None = None
     drive_sets: tuple | None = None
+    own_parameters: dict | None = None
 
     def __repr__(self) -> str:
         from ..progress import span
@@ -106,16 +110,31 @@ class Trajectory:
         """(E, S, 3) magnetization of magnet ``name``."""
         return self.m[:, :, self.names.index(name)]
 
+    def magnet_parameters(self, name: str) -> tuple:
+        """The E MagnetParameters of magnet ``name``, trajectory by trajectory: its own where
+        the run gave it some (``parameters=``), else the Simulation's."""
+        own = (self.own_parameters or {}).get(name)
+        return own if own is not None else (self.simulation.magnets[name],) * len(self.m)
+
+    def _easy_axes(self, name: str) -> np.ndarray:
+        """(E, 3) each trajectory's easy axis of magnet ``name``, normalised."""
+        u = np.array([p.anisotropy_axis for p in self.magnet_parameters(name)], float)
+        return u / np.linalg.norm(u, axis=-1, keepdims=True)
+
     def switching(self, threshold: float = 0.5) -> dict[str, SwitchingResult]:
-        """Switching of every dynamic magnet (see :mod:`.switching`)."""
-        return {n: detect_switching(self.time, self.magnetization(n),
-                                    self.simulation.magnets[n].anisotropy_axis, threshold,
+        """Switching of every dynamic magnet (see :mod:`.switching`), along each trajectory's
+        easy axis."""
+        return {n: detect_switching(self.time, self.magnetization(n), self._easy_axes(n),
+                                    threshold,
                                     None if self.crossing is None else self.crossing[:, j])
                 for j, n in enumerate(self.names)}
 
     def energy(self, name: str) -> np.ndarray:
-        """(E, S) magnetic energy of magnet ``name`` (J)."""
-        return self.simulation.magnets[name].energy(self.magnetization(name))
+        """(E, S) magnetic energy of magnet ``name`` (J), with each trajectory's parameters."""
+        m = self.magnetization(name)
+        if not (self.own_parameters or {}).get(name):
+            return self.simulation.magnets[name].energy(m)
+        return np.stack([p.energy(m[e]) for e, p in enumerate(self.magnet_parameters(name))])
 
     def drive_values(self) -> dict[tuple[str, str], np.ndarray]:
         """(E, S) value of every drive at the saved instants (V, K, A or W), amplitude applied."""
@@ -161,25 +180,27 @@ class Trajectory:
     def rates(self) -> np.ndarray:
         """(E, S, k, 3) dm/dt (1/s) at the saved states: the LLGS solved for ṁ with the circuit
         torque at the saved drives and, when the run pumps, the pumping D ṁ (M ṁ = Ω,
-        docs/dynamics.md); the deterministic part (no thermal field), with the magnets'
-        parameters of the Simulation."""
+        docs/dynamics.md); the deterministic part (no thermal field), with each trajectory's
+        magnet parameters (:meth:`magnet_parameters`)."""
         sim = self.simulation
         k = len(self.names)
         omega = np.zeros(self.m.shape)
         mmat = np.broadcast_to(np.eye(3 * k), self.m.shape[:2] + (3 * k, 3 * k)).copy()
         sol = self.circuit_solution if sim.torque == "circuit" else None
+        rate = np.zeros((len(self.m), 3 * k))  # γ/(M_s V) of each trajectory's magnets
         for j, name in enumerate(self.names):
-            par, m = sim.magnets[name], self.m[:, :, j]
-            gamma = par.gyromagnetic_ratio
-            omega[:, :, j] = -gamma * np.cross(m, par.effective_field(m))
-            if sol is not None:
-                omega[:, :, j] += gamma / par.moment * sol.magnet_torque(name)
-            mmat[..., 3 * j:3 * j + 3, 3 * j:3 * j + 3] -= par.damping * cross_matrix(m)
+            own = (self.own_parameters or {}).get(name)
+            for e, par in ((slice(None), sim.magnets[name]),) if not own else enumerate(own):
+                m = self.m[e, :, j]
+                gamma = par.gyromagnetic_ratio
+                omega[e, :, j] = -gamma * np.cross(m, par.effective_field(m))
+                if sol is not None:
+                    omega[e, :, j] += gamma / par.moment * sol.magnet_torque(name)[e]
+                mmat[e, ..., 3 * j:3 * j + 3, 3 * j:3 * j + 3] -= par.damping * cross_matrix(m)
+                rate[e, 3 * j:3 * j + 3] = gamma / par.moment
         if sim.pumps:
             d = sim.model.damping_matrix(self.m).reshape(self.m.shape[:2] + (3 * k, 3 * k))
-            rate = np.repeat([sim.magnets[n].gyromagnetic_ratio / sim.magnets[n].moment
-                              for n in self.names], 3)
-            mmat -= rate[:, None] * d
+            mmat -= rate[:, None, :, None] * d
         flat = omega.reshape(self.m.shape[:2] + (3 * k,))
         return np.linalg.solve(mmat, flat[..., None])[..., 0].reshape(self.m.shape)
 
@@ -337,8 +358,8 @@ class Trajectory:
             for i, comp in enumerate("xyz"):
                 axes[0].plot(t_ns, m[:, i], label=f"{name} m_{comp}")
             if ensemble > 1:  # what the whole ensemble does, along the easy axis
-                u = np.asarray(self.simulation.magnets[name].anisotropy_axis, float)
-                mean = (self.magnetization(name) @ (u / np.linalg.norm(u))).mean(axis=0)
+                mean = np.einsum("esi,ei->es", self.magnetization(name),
+                                 self._easy_axes(name)).mean(axis=0)
                 axes[0].plot(t_ns, mean, "k--", label=f"{name} ⟨m·u⟩ over {ensemble}")
             axes[1].plot(t_ns, np.linalg.norm(sol_tau[name], axis=-1) * 1e21,
                          label=f"|τ| on {name}")
