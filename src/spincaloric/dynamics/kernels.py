@@ -37,6 +37,18 @@ _W32 = np.uint64(0xFFFFFFFF)
 #: numbers: as easy as 1, 2, 3"; the Random123 library's constants).
 _PM0, _PM1 = np.uint64(0xD2511F53), np.uint64(0xCD9E8D57)
 _PW0, _PW1 = np.uint64(0x9E3779B9), np.uint64(0xBB67AE85)
+#: The key words of rounds 0–9: k + r W (mod 2³²), as offsets to add to the key.
+_PK0 = tuple(np.uint64((0x9E3779B9 * r) & 0xFFFFFFFF) for r in range(10))
+_PK1 = tuple(np.uint64((0xBB67AE85 * r) & 0xFFFFFFFF) for r in range(10))
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _philox_round(c0, c1, c2, c3, k0, k1):
+    """One Philox4x32 round on 32-bit words held in uint64 (k0, k1: the round's key)."""
+    p0 = _PM0 * c0
+    p1 = _PM1 * c2
+    return ((p1 >> np.uint64(32)) ^ c1 ^ k0, p1 & _W32, (p0 >> np.uint64(32)) ^ c3 ^ k1,
+            p0 & _W32)
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -45,17 +57,32 @@ def philox(key, stream, counter):
     SC'11) of the 128-bit counter (``counter`` in words 0–1, ``stream`` in words 2–3, low word
     first) under the 64-bit ``key`` (low word first) — a bijection of the counter for every
     key, so that each (key, stream) pair is a stream of 2⁶⁴ independent draws, indexed by
-    ``counter``: no state but the count. Matches the Random123 known-answer vectors."""
+    ``counter``: no state but the count. Matches the Random123 known-answer vectors. The ten
+    rounds are written out (the key bumped between them), so that a loop over lanes around
+    this is the innermost loop and vectorises."""
     c0, c1 = counter & _W32, counter >> np.uint64(32)
     c2, c3 = stream & _W32, stream >> np.uint64(32)
     k0, k1 = key & _W32, key >> np.uint64(32)
-    for _ in range(10):
-        p0 = _PM0 * c0
-        p1 = _PM1 * c2
-        c0, c1, c2, c3 = ((p1 >> np.uint64(32)) ^ c1 ^ k0, p1 & _W32,
-                          (p0 >> np.uint64(32)) ^ c3 ^ k1, p0 & _W32)
-        k0 = (k0 + _PW0) & _W32
-        k1 = (k1 + _PW1) & _W32
+    c0, c1, c2, c3 = _philox_round(c0, c1, c2, c3, (k0 + _PK0[0]) & _W32,
+                                   (k1 + _PK1[0]) & _W32)
+    c0, c1, c2, c3 = _philox_round(c0, c1, c2, c3, (k0 + _PK0[1]) & _W32,
+                                   (k1 + _PK1[1]) & _W32)
+    c0, c1, c2, c3 = _philox_round(c0, c1, c2, c3, (k0 + _PK0[2]) & _W32,
+                                   (k1 + _PK1[2]) & _W32)
+    c0, c1, c2, c3 = _philox_round(c0, c1, c2, c3, (k0 + _PK0[3]) & _W32,
+                                   (k1 + _PK1[3]) & _W32)
+    c0, c1, c2, c3 = _philox_round(c0, c1, c2, c3, (k0 + _PK0[4]) & _W32,
+                                   (k1 + _PK1[4]) & _W32)
+    c0, c1, c2, c3 = _philox_round(c0, c1, c2, c3, (k0 + _PK0[5]) & _W32,
+                                   (k1 + _PK1[5]) & _W32)
+    c0, c1, c2, c3 = _philox_round(c0, c1, c2, c3, (k0 + _PK0[6]) & _W32,
+                                   (k1 + _PK1[6]) & _W32)
+    c0, c1, c2, c3 = _philox_round(c0, c1, c2, c3, (k0 + _PK0[7]) & _W32,
+                                   (k1 + _PK1[7]) & _W32)
+    c0, c1, c2, c3 = _philox_round(c0, c1, c2, c3, (k0 + _PK0[8]) & _W32,
+                                   (k1 + _PK1[8]) & _W32)
+    c0, c1, c2, c3 = _philox_round(c0, c1, c2, c3, (k0 + _PK0[9]) & _W32,
+                                   (k1 + _PK1[9]) & _W32)
     return (c0 << np.uint64(32)) | c1
 
 
@@ -95,6 +122,9 @@ _ZK, _ZW, _ZF = ziggurat_tables()
 _ZKF = _ZK.astype(np.float64)  # exact: the bounds are below 2⁵³
 _ZR = 3.6541528853610088  # where the base strip's tail begins
 _MASK52 = np.uint64(2**52 - 1)
+#: What a lane-vectorised first draw leaves where the ziggurat rejected it (no deviate is
+#: that large; NaN would not do under fastmath): finished by :func:`ziggurat_from`.
+_REJECTED = 1e300
 
 
 @njit(cache=True, error_model="numpy")
@@ -142,20 +172,24 @@ def normals_lanes(state, out, row, n):
     time; the acceptance test in floating point, exact for 52-bit magnitudes), the rejected
     ones finished lane by lane (:func:`ziggurat_from`)."""
     keys, streams, counters = state[0], state[1], state[2]
+    raw = out[row].view(np.uint64)  # the draws first, in a loop of their own (it vectorises)
+    for e in range(n):
+        raw[e] = philox(keys[e], streams[e], counters[e])
+        counters[e] += np.uint64(1)
     rejected = 0
     for e in range(n):
-        bits = philox(keys[e], streams[e], counters[e])
-        counters[e] += np.uint64(1)
+        bits = raw[e]
         i = np.intp(bits & np.uint64(255))
         a = np.float64(np.int64((bits >> np.uint64(9)) & _MASK52))
         x = a * _ZW[i]
-        out[row, e] = x - 2.0 * x * np.int64((bits >> np.uint64(8)) & np.uint64(1))
+        x = x - 2.0 * x * np.int64((bits >> np.uint64(8)) & np.uint64(1))
+        out[row, e] = _REJECTED if a >= _ZKF[i] else x  # marks a rejected first draw
         rejected += np.int64(a >= _ZKF[i])
     if rejected == 0:
         return
     for e in range(n):
-        bits = philox(keys[e], streams[e], counters[e] - np.uint64(1))
-        if (bits >> np.uint64(9)) & _MASK52 >= _ZK[int(bits & np.uint64(255))]:
+        if out[row, e] == _REJECTED:
+            bits = philox(keys[e], streams[e], counters[e] - np.uint64(1))
             out[row, e] = ziggurat_from(state[:, e], bits)
 
 

@@ -483,9 +483,9 @@ def _weighted(name, n, sums, temperature, sharpen, well, search) -> WriteErrorRa
     variance = max(squares / n - rate**2, 0.0) * n / max(n - 1, 1)
     error = float(np.sqrt(variance / n))
     effective = float(total**2 / squares)
-    # the estimate is unbiased and may pass 1 (nearly every write failing); its interval
-    # is a probability's
-    return WriteErrorRate(name, method, n, k, rate,
+    # the weighted mean is unbiased but may pass 1 (nearly every write failing): a
+    # probability is reported, as is its interval (closer to the truth, never outside it)
+    return WriteErrorRate(name, method, n, k, min(rate, 1.0),
                           (min(max(rate - Z95 * error, 0.0), 1.0),
                            min(rate + Z95 * error, 1.0)), error, effective,
                           temperature, sharpen, pilots, levels, converged)
