@@ -427,3 +427,29 @@ def test_importance_sampling_interval_stays_a_probability():
     assert 0.0 <= result.interval[0] <= result.rate <= result.interval[1] <= 1.0
     if result.rate >= 1.0:
         assert any("no write switched" in w for w in result.warnings())
+
+
+def test_a_well_the_sampler_cannot_draw_from_is_refused_not_exhausting_memory(tmp_path):
+    """A transverse field of 0.03 T tilts the free layer's minimum off its easy axis: the
+    rejection sampler of starting states would need ~10⁶ draws a start (it ran out of memory:
+    1.9 TiB asked); the command refuses in one line naming the field, exit 2. A field along
+    the axis keeps a well it draws from."""
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+
+    text = (Path(__file__).parent.parent / "examples" / "devices"
+            / "pillar_write_pulse.toml").read_text()
+    line = "demagnetizing_factors = [0, 0, 1]"
+    assert line in text
+    tilted = tmp_path / "tilted.toml"
+    tilted.write_text(text.replace(line, line + "\napplied_field = [0.03, 0, 0]", 1))
+    res = CliRunner().invoke(main, ["wer", str(tilted), "--trajectories", "50", "--json"])
+    assert res.exit_code == 2, res.output
+    assert res.stderr.strip().count("\n") == 0
+    assert "applied_field: the magnet's thermal well" in res.stderr
+    along = tmp_path / "along.toml"
+    along.write_text(text.replace(line, line + "\napplied_field = [0, 0, -0.01]", 1))
+    res = CliRunner().invoke(main, ["wer", str(along), "--trajectories", "8", "--until",
+                                    "0.2ns", "--json"])
+    assert res.exit_code == 0, res.stderr

@@ -41,6 +41,9 @@ from ..errors import DynamicsError
 _NU, _NPHI = 4000, 64
 #: The share ε of the broad (rejection) proposal in the importance-sampling mixture.
 DEFENSIVE = 0.1
+#: The largest rejection envelope (proposal draws per kept start) sample_well accepts: beyond
+#: it the well is not one about the easy axis, and the draws would not fit in memory.
+MAX_ENVELOPE = 1e3
 
 
 def _frame(ref: np.ndarray) -> np.ndarray:
@@ -131,6 +134,12 @@ def sample_well(magnet, ref, temperature: float, count: int, rng: np.random.Gene
                                np.log(DEFENSIVE) + _log_proposal(u, broad))
         return m, np.exp(well.log_density(m) - mixture)
     envelope = well.bound(broad)
+    if envelope > MAX_ENVELOPE:
+        raise DynamicsError("applied_field", f"the magnet's thermal well about {np.round(ref, 3)} "
+                            f"is not the well of an easy axis this sampler draws from (an "
+                            f"applied field tilts its minimum off the axis or opens it): "
+                            f"rejection would need {envelope:.2g} draws a start; set the "
+                            "starting states (initial=...) or a field along the easy axis")
     kept = []
     left = count
     while left > 0:
