@@ -85,3 +85,26 @@ def test_per_trajectory_drives_are_validated():
     hot = drives(-400.0, 1e-9, 0.0)  # cools the free layer below 0 K
     with pytest.raises(DynamicsError, match="drives.free.temperature"):
         sim.run(1e-9, ensemble=2, drives=[SETS[1], hot])
+
+
+def test_a_file_of_many_trajectories_solves_its_circuit_in_parts(monkeypatch):
+    """to_xarray solves the circuit quantities (torques, currents, pumped currents) a few
+    saved states at a time — bounded memory (a 10⁴-trajectory file took 20 times its size) —
+    each part with its trajectories' own drives and magnet parameters: the file equals the
+    one solved in one piece."""
+    import xarray as xr
+
+    from spincaloric.dynamics import trajectory
+
+    sim = Simulation(pillar(), {"free": MAGNET}, SETS[0])
+    run = sim.run(1e-9, n_save=5, method="rk4", dt=1e-12, ensemble=7, drives=[
+        SETS[i % 3] for i in range(7)], parameters={"free": {"damping": np.linspace(
+            0.01, 0.03, 7)}})
+    whole = run.to_xarray()
+    monkeypatch.setattr(trajectory, "CIRCUIT_POINTS", 11)  # parts of 2 trajectories
+    parts = run.part(slice(0, 7)).to_xarray()
+    xr.testing.assert_identical(parts, whole)
+    two = run.part(slice(2, 4))
+    np.testing.assert_array_equal(two.rates, run.rates[2:4])
+    np.testing.assert_array_equal(two.drive_values()[("free", "voltage")],
+                                  run.drive_values()[("free", "voltage")][2:4])

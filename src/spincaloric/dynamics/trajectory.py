@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -20,6 +20,10 @@ from ..files import (
     output_problem,
 )
 from .switching import SwitchingResult, detect_switching
+
+#: Saved states (trajectories × instants) whose circuit quantities a file's writer solves at a
+#: time (:meth:`Trajectory.to_xarray`): bounded memory, whatever the ensemble.
+CIRCUIT_POINTS = 20_000
 
 
 @dataclass(eq=False)
@@ -254,6 +258,46 @@ class Trajectory:
                else self.temperature_extremes[0, 1])
         return {node: float(top[i]) for i, node in enumerate(self.temperature_nodes)}
 
+    def part(self, trajectories: slice) -> Trajectory:
+        """The trajectories ``trajectories`` (a slice of the ensemble) as a Trajectory of their
+        own, with their drives, parameters and temperatures."""
+        def cut(a):
+            return None if a is None else a[trajectories]
+
+        sets = None if self.drive_sets is None else (self.drive_sets[0],
+                                                     self.drive_sets[1][trajectories])
+        own = None if self.own_parameters is None else {
+            name: v[trajectories] for name, v in self.own_parameters.items()}
+        return replace(self, m=self.m[trajectories], steps=self.steps[trajectories],
+                       amplitude=self.amplitude[trajectories], crossing=cut(self.crossing),
+                       node_temperature=cut(self.node_temperature),
+                       temperature_extremes=cut(self.temperature_extremes), drive_sets=sets,
+                       own_parameters=own)
+
+    def _circuit_columns(self):
+        """(torque (E, S, k, 3) N·m, charge (E, S, c) A and heat (E, S, c) W currents of every
+        contact, contact labels, pumped (charge, heat) currents (E, S, r) or None) at the saved
+        states, from :attr:`circuit_solution` and :attr:`pumped_currents` of parts of
+        :data:`CIRCUIT_POINTS` saved states at a time (memory: the file's and a part's)."""
+        e, n_save = self.m.shape[:2]
+        step = max(1, CIRCUIT_POINTS // n_save)
+        c = self.simulation.circuit
+        labels = [f"{c.names[a]}->{c.names[b]}" for a, b in c.ends]
+        leads = int(c.reservoir.sum())
+        tau = np.empty(self.m.shape)
+        charge, heat = np.empty((2, e, n_save, len(labels)))
+        pumped = np.empty((2, e, n_save, leads)) if self.simulation.pumps else None
+        for first in range(0, e, step):
+            rows = slice(first, min(first + step, e))
+            part = self.part(rows) if step < e else self
+            sol = part.circuit_solution
+            tau[rows] = np.stack([sol.magnet_torque(n) for n in self.names], axis=-2)
+            charge[rows] = np.stack([r.charge_current for r in sol.contacts], -1)
+            heat[rows] = np.stack([r.heat_current for r in sol.contacts], -1)
+            if pumped is not None:
+                pumped[:, rows] = part.pumped_currents
+        return tau, charge, heat, labels, pumped
+
     def to_xarray(self, with_circuit: bool = True):
         """An xarray Dataset: m (ensemble, time, magnet, component); with ``with_circuit`` also
         the torques (N·m), every contact's charge (A) and heat (W) current, and the drives."""
@@ -275,22 +319,18 @@ class Trajectory:
                                       self.node_temperature,
                                       {"units": "K", "long_name": "temperature"})
         if with_circuit:
-            sol = self.circuit_solution
-            tau = np.stack([sol.magnet_torque(n) for n in self.names], axis=-2)
+            tau, charge_current, heat_current, labels, pumped = self._circuit_columns()
             ds["torque"] = (("ensemble", "time", "magnet", "component"), tau,
                             {"units": "N m", "long_name": "spin-transfer torque"})
-            labels = [f"{a}->{b}" for a, b in (r.between for r in sol.contacts)]
             ds = ds.assign_coords(contact=labels)
-            ds["charge_current"] = (("ensemble", "time", "contact"),
-                                    np.stack([r.charge_current for r in sol.contacts], -1),
+            ds["charge_current"] = (("ensemble", "time", "contact"), charge_current,
                                     {"units": "A", "long_name": "conventional charge current"})
-            ds["heat_current"] = (("ensemble", "time", "contact"),
-                                  np.stack([r.heat_current for r in sol.contacts], -1),
+            ds["heat_current"] = (("ensemble", "time", "contact"), heat_current,
                                   {"units": "W", "long_name": "heat current"})
             if self.simulation.pumps:
                 c = self.simulation.circuit
                 ds = ds.assign_coords(lead=[c.names[i] for i in np.flatnonzero(c.reservoir)])
-                charge, heat = self.pumped_currents
+                charge, heat = pumped
                 ds["pumped_charge_current"] = (
                     ("ensemble", "time", "lead"), charge,
                     {"units": "A", "long_name": "conventional charge current pumped into the "
