@@ -453,3 +453,23 @@ def test_a_well_the_sampler_cannot_draw_from_is_refused_not_exhausting_memory(tm
     res = CliRunner().invoke(main, ["wer", str(along), "--trajectories", "8", "--until",
                                     "0.2ns", "--json"])
     assert res.exit_code == 0, res.stderr
+
+
+def test_splitting_without_friction_is_refused(tmp_path):
+    """No damping and no spin pumping: no thermal field to steer (splitting divided by D = 0
+    and returned 0 in [0, 1]); one line naming the damping, exit 2."""
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+
+    text = (Path(__file__).parent.parent / "examples" / "devices"
+            / "pillar_write_pulse.toml").read_text()
+    assert "\ndamping = 0.01" in text and "[simulation]\n" in text
+    frictionless = tmp_path / "frictionless.toml"
+    frictionless.write_text(text.replace("\ndamping = 0.01", "\ndamping = 0.0", 1).replace(
+        "[simulation]\n", "[simulation]\npumping = false\n", 1))
+    res = CliRunner().invoke(main, ["wer", str(frictionless), "--splitting", "--particles",
+                                    "10", "--replicas", "2", "--json"])
+    assert res.exit_code == 2, res.output
+    assert "free.damping: multilevel splitting steers the thermal field" in res.stderr
+    assert res.stderr.strip().count("\n") == 0

@@ -548,6 +548,10 @@ class Lateness:
             alpha += circuit_pumping_damping(simulation.model, magnet, ref, par)
         d = alpha * par.gyromagnetic_ratio * BOLTZMANN * temperature / (
             (1 + alpha**2) * par.moment)
+        if not d > 0:  # no friction, no thermal field: nothing for splitting to steer
+            raise DynamicsError(f"{magnet}.damping", "multilevel splitting steers the thermal "
+                                "field, which needs damping (Gilbert or spin pumping) > 0: "
+                                "without it every write is deterministic; use brute force")
         return cls(horizon, d)
 
     def lateness(self, times, projections):
