@@ -88,6 +88,11 @@ def effective_stiffness(magnet, axis=None) -> float:
     trace: (N_1 + N_2)/2 = (tr N − N_u)/2 for any direction of u. A perpendicular thin film
     gives B_k − μ0 M_s, an in-plane one B_k + μ0 M_s/2 — the fields in Sun's / Slonczewski's
     critical current.
+
+    ``axis``: the direction the magnet sits along, +u or −u (default: the easy axis as given,
+    +u). Its sign matters where a field is applied: B_app·u stiffens the well along the field
+    and softens the other — a perpendicular layer along −z under B_app = +0.1 T ẑ has the
+    stiffness of ``axis=[0, 0, -1]``, 0.2 T less than the default's.
     """
     from ..constants import MU0
 
@@ -102,7 +107,8 @@ def effective_stiffness(magnet, axis=None) -> float:
 
 def slonczewski_critical_torque_slope(magnet, axis=None) -> float:
     """Critical torque slope κ_c = α M_s V (B₁ + B₂)/2 (N·m per rad): a spin torque growing as
-    κ δθ with the deviation δθ from the easy axis destabilises it when κ > κ_c."""
+    κ δθ with the deviation δθ from the easy axis destabilises it when κ > κ_c; ``axis`` the
+    well the magnet sits in (:func:`effective_stiffness`)."""
     return magnet.damping * magnet.moment * effective_stiffness(magnet, axis)
 
 
