@@ -37,9 +37,6 @@ _W32 = np.uint64(0xFFFFFFFF)
 #: numbers: as easy as 1, 2, 3"; the Random123 library's constants).
 _PM0, _PM1 = np.uint64(0xD2511F53), np.uint64(0xCD9E8D57)
 _PW0, _PW1 = np.uint64(0x9E3779B9), np.uint64(0xBB67AE85)
-#: The key words of rounds 0–9: k + r W (mod 2³²), as offsets to add to the key.
-_PK0 = tuple(np.uint64((0x9E3779B9 * r) & 0xFFFFFFFF) for r in range(10))
-_PK1 = tuple(np.uint64((0xBB67AE85 * r) & 0xFFFFFFFF) for r in range(10))
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -57,32 +54,13 @@ def philox(key, stream, counter):
     SC'11) of the 128-bit counter (``counter`` in words 0–1, ``stream`` in words 2–3, low word
     first) under the 64-bit ``key`` (low word first) — a bijection of the counter for every
     key, so that each (key, stream) pair is a stream of 2⁶⁴ independent draws, indexed by
-    ``counter``: no state but the count. Matches the Random123 known-answer vectors. The ten
-    rounds are written out (the key bumped between them), so that a loop over lanes around
-    this is the innermost loop and vectorises."""
+    ``counter``: no state but the count. Matches the Random123 known-answer vectors."""
     c0, c1 = counter & _W32, counter >> np.uint64(32)
     c2, c3 = stream & _W32, stream >> np.uint64(32)
     k0, k1 = key & _W32, key >> np.uint64(32)
-    c0, c1, c2, c3 = _philox_round(c0, c1, c2, c3, (k0 + _PK0[0]) & _W32,
-                                   (k1 + _PK1[0]) & _W32)
-    c0, c1, c2, c3 = _philox_round(c0, c1, c2, c3, (k0 + _PK0[1]) & _W32,
-                                   (k1 + _PK1[1]) & _W32)
-    c0, c1, c2, c3 = _philox_round(c0, c1, c2, c3, (k0 + _PK0[2]) & _W32,
-                                   (k1 + _PK1[2]) & _W32)
-    c0, c1, c2, c3 = _philox_round(c0, c1, c2, c3, (k0 + _PK0[3]) & _W32,
-                                   (k1 + _PK1[3]) & _W32)
-    c0, c1, c2, c3 = _philox_round(c0, c1, c2, c3, (k0 + _PK0[4]) & _W32,
-                                   (k1 + _PK1[4]) & _W32)
-    c0, c1, c2, c3 = _philox_round(c0, c1, c2, c3, (k0 + _PK0[5]) & _W32,
-                                   (k1 + _PK1[5]) & _W32)
-    c0, c1, c2, c3 = _philox_round(c0, c1, c2, c3, (k0 + _PK0[6]) & _W32,
-                                   (k1 + _PK1[6]) & _W32)
-    c0, c1, c2, c3 = _philox_round(c0, c1, c2, c3, (k0 + _PK0[7]) & _W32,
-                                   (k1 + _PK1[7]) & _W32)
-    c0, c1, c2, c3 = _philox_round(c0, c1, c2, c3, (k0 + _PK0[8]) & _W32,
-                                   (k1 + _PK1[8]) & _W32)
-    c0, c1, c2, c3 = _philox_round(c0, c1, c2, c3, (k0 + _PK0[9]) & _W32,
-                                   (k1 + _PK1[9]) & _W32)
+    for _ in range(10):
+        c0, c1, c2, c3 = _philox_round(c0, c1, c2, c3, k0, k1)
+        k0, k1 = (k0 + _PW0) & _W32, (k1 + _PW1) & _W32
     return (c0 << np.uint64(32)) | c1
 
 
