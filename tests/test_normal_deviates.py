@@ -8,7 +8,13 @@ import pytest
 from numba import njit
 from scipy import stats
 
-from spincaloric.dynamics.kernels import normals_lanes, rng_normal, ziggurat_tables
+from spincaloric.dynamics.kernels import (
+    normal_deviate,
+    normals_into,
+    normals_lanes,
+    rng_normal,
+    ziggurat_tables,
+)
 from spincaloric.dynamics.streams import trajectory_states
 
 R, V = 3.6541528853610088, 4.92867323399e-3
@@ -59,38 +65,75 @@ def test_the_deviates_are_standard_normal_to_their_tails():
     assert np.count_nonzero(x > R) > 0 and np.count_nonzero(x < -R) > 0
 
 
+@njit(cache=True)
+def draw_in_calls(state, counts):
+    out = np.empty(counts.sum())
+    row = 0
+    for c in counts:
+        normals_into(state, out[row:], c)
+        row += c
+    return out
+
+
 def test_the_lanes_draw_what_each_trajectory_draws_alone():
-    """normals_lanes (the first draw of every lane at once, rejections finished lane by lane)
-    gives each lane the deviates rng_normal gives its stream, rejected draws, wedges and the
-    tail included, and leaves each stream where rng_normal leaves it."""
-    lanes, rows = 64, 400
+    """normals_lanes (two draws a Philox block and the ziggurat's first step for every lane at
+    once, rejections finished lane by lane) gives each lane the deviates normals_into gives
+    its stream in calls of the same sizes (odd and even), rejected draws, wedges and the tail
+    included, and leaves each stream where normals_into leaves it."""
+    lanes = 64
+    counts = np.array([3, 6, 1, 2, 5, 4, 3] * 20)
+    rows = counts.sum()
     states = trajectory_states(7, lanes)
-    alone = np.array([draw(states[e].copy(), rows) for e in range(lanes)]).T
+    alone = np.array([draw_in_calls(states[e].copy(), counts) for e in range(lanes)]).T
     ends = states.copy()
     for e in range(lanes):
-        draw(ends[e], rows)
+        draw_in_calls(ends[e], counts)
     lane_last = np.ascontiguousarray(states.T)
     together = np.empty((rows, lanes))
-    for r in range(rows):
-        normals_lanes(lane_last, together, r, lanes)
+    row = 0
+    for c in counts:
+        normals_lanes(lane_last, together, row, c, lanes)
+        row += c
     np.testing.assert_array_equal(together, alone)
     np.testing.assert_array_equal(lane_last.T, ends)
     # the rejected first draws (~1 %) and the tail were exercised
     assert np.sum(np.abs(alone) > R) > 0
     part = np.empty((rows, lanes))
     partial = np.ascontiguousarray(trajectory_states(7, lanes).T)
-    for r in range(rows):  # fewer lanes than the array holds: the rest untouched
-        normals_lanes(partial, part, r, 5)
+    row = 0
+    for c in counts:  # fewer lanes than the array holds: the rest untouched
+        normals_lanes(partial, part, row, c, 5)
+        row += c
     np.testing.assert_array_equal(part[:, :5], alone[:, :5])
     np.testing.assert_array_equal(partial.T[5:], trajectory_states(7, lanes)[5:])
+    # a stream left at an odd count (one rng_normal) is drawn one deviate at a time
+    odd = np.ascontiguousarray(trajectory_states(9, 8).T)
+    rng_normal(odd[:, 3])
+    single = np.empty((3, 8))
+    normals_lanes(odd, single, 0, 3, 8)
+    for e in range(8):
+        start = 1 if e == 3 else 0
+        expected = [normal_deviate(odd[0, e], odd[1, e], np.uint64(start + i)) for i in range(3)]
+        np.testing.assert_array_equal(single[:, e], expected)
+
+
+def test_a_deviate_is_a_function_of_its_index_alone():
+    """Deviate j of a stream does not depend on how many further draws the deviates before it
+    needed (the ziggurat's rejections draw from a stream of their own): the sequence equals
+    normal_deviate(key, stream, j) term by term, rejections and the tail among them."""
+    key, stream, _ = trajectory_states(3, 1)[0]
+    seq = draw(trajectory_states(3, 1)[0], 20000)
+    direct = np.array([normal_deviate(key, stream, np.uint64(j)) for j in range(20000)])
+    np.testing.assert_array_equal(seq, direct)
+    assert np.sum(np.abs(seq) > R) > 0  # the tail's further draws among them
 
 
 def test_philox_matches_the_random123_known_answers():
     """Philox4x32-10 against the known-answer vectors of the Random123 library
-    (tests/kat_vectors: counter words 0–3, key words 0–1 → output words 0–3): a draw is the
-    block's words 0 and 1 (high, low), the counter's words 0–1 the count and 2–3 the
-    stream."""
-    from spincaloric.dynamics.kernels import philox
+    (tests/kat_vectors: counter words 0–3, key words 0–1 → output words 0–3): a block is two
+    draws, words 0 and 1 (high, low) and words 2 and 3, the counter's words 0–1 the block's
+    count and 2–3 the stream."""
+    from spincaloric.dynamics.kernels import philox_block
 
     def word(text):
         return [int(x, 16) for x in text.split()]
@@ -103,9 +146,9 @@ def test_philox_matches_the_random123_known_answers():
             ("243f6a88 85a308d3 13198a2e 03707344", "a4093822 299f31d0",
              "d16cfe09 94fdcceb 5001e420 24126ea1")):
         c, k, o = word(counter), word(key), word(out)
-        bits = philox(np.uint64(k[0] | k[1] << 32), np.uint64(c[2] | c[3] << 32),
-                      np.uint64(c[0] | c[1] << 32))
-        assert int(bits) == o[0] << 32 | o[1]
+        hi, lo = philox_block(np.uint64(k[0] | k[1] << 32), np.uint64(c[2] | c[3] << 32),
+                              np.uint64(c[0] | c[1] << 32))
+        assert (int(hi), int(lo)) == (o[0] << 32 | o[1], o[2] << 32 | o[3])
 
 
 def test_a_draw_is_reached_by_its_count_alone():
@@ -113,8 +156,8 @@ def test_a_draw_is_reached_by_its_count_alone():
     count at j gives the deviates a stream gives after j draws — no draw before it needed."""
     state = trajectory_states(5, 1, 3)[0]
     probe = state.copy()
-    draw(probe, 600)  # 600 deviates: 600 draws and those of the rejections among them
-    assert probe[2] >= 600 and (probe[:2] == state[:2]).all()
+    draw(probe, 600)  # 600 deviates, whatever further draws their rejections needed
+    assert probe[2] == 600 and (probe[:2] == state[:2]).all()
     jumped = state.copy()
-    jumped[2] = probe[2]
+    jumped[2] = 600  # the count alone
     np.testing.assert_array_equal(draw(jumped, 50), draw(probe, 50))

@@ -49,8 +49,10 @@ from .kernels import (
 
 #: Lanes of a chunk: wide chunks spread each kernel call's fixed cost (the stages' calls,
 #: the drives' contraction) over more trajectories; the solved torque's per-lane matrices
-#: (u², for u unknowns) keep its chunks at SOLVED_LANES.
-LANES = 256
+#: (u², for u unknowns) keep its chunks at SOLVED_LANES. 1024 lanes: a pulse's contraction
+#: once per stage (~0.7 µs) costs each lane-step of the write-error-rate job 1.4 ns instead of
+#: 4 at 256 lanes (benchmarks/README.md).
+LANES = 1024
 SOLVED_LANES = 64
 
 
@@ -768,7 +770,8 @@ def _noise_lanes(tt, dt, mode, first, n, nl, y, w, dmat, mpl, d0, slot, tset, of
     :func:`~.kernels.drive_at`), the magnets' temperatures (``temp_slot``: a drive slot, or
     with the circuit torque (mode 1, 3) a solved unknown in w (u, L)); the drives of the
     first ``nl`` lanes only when the lanes share them (:func:`_shared_lanes`). Per trajectory,
-    Brown's 3k normal deviates, then the pumping's 3k, from its own stream in ``state``."""
+    Brown's 3k normal deviates, then the pumping's 3k, from its own stream in ``state``
+    (into xil (6k, L))."""
     k = y.shape[0]
     _drive_vectors(tt, first, n, nl, d0, slot, tset, offsets, times, values, amp, cur, vl, dls)
     for g in range(k):
@@ -782,19 +785,15 @@ def _noise_lanes(tt, dt, mode, first, n, nl, y, w, dmat, mpl, d0, slot, tset, of
                 temps[g, e] = t0
     if pumping:
         pumping_temperatures_lanes(pslot, pweight, t0, dls, w, thetal, dt, n)
-    flat = bth.reshape((3 * k, bth.shape[2]))
-    for i in range(3 * k):
-        normals_lanes(state, flat, i, n)
+    normals_lanes(state, xil, 0, 6 * k if pumping else 3 * k, n)
     for g in range(k):
         for e in range(n):
             sig = math.sqrt(2.0 * mpl[g, 2, e] * _KB * temps[g, e]
                             / (mpl[g, 3, e] * mpl[g, 0, e] * mpl[g, 1, e] * dt))
             for c in range(3):
-                bth[g, c, e] *= sig
+                bth[g, c, e] = sig * xil[3 * g + c, e]
     if pumping:
-        for i in range(3 * k):
-            normals_lanes(state, xil, i, n)
-        pumping_field_lanes(y, dmat, mpl, thetal, cmat, xil, bth, n)
+        pumping_field_lanes(y, dmat, mpl, thetal, cmat, xil[3 * k:], bth, n)
 
 
 @njit(cache=True, error_model="numpy", fastmath=True)
@@ -929,7 +928,7 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
     vl = np.empty((slot.shape[0], n))
     dls = np.empty((nd, n))
     thetal = np.empty((k, n))
-    xil = np.empty((3 * k, n))
+    xil = np.empty((6 * k, n))  # Brown's deviates, then the pumping's
     cmat = np.empty((3 * k, 3 * k, n))
     ser = series_scratch(tab_cols, tab_unk, tab_coef)
     tab = (np.empty((tab_cols.shape[0], n)), tab_axis, tab_cols, tab_unk, tab_coef, tab_len,
@@ -961,6 +960,8 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                 par[_SLON, e] = 0.0
         uniform = _uniform(par, n)
     has_tables = slot.shape[0] > 0
+    # whether the noise reads the circuit at m: the pumping's D, or a temperature solved for
+    solved_noise = pumping or (mode == 3 and np.any(temp_slot < 0))
     nl = _shared_lanes(mode, first, n, d0, amp, tset)  # lanes whose drives are evaluated
     step = save_step[0]  # the first step (t = step dt on the run's own clock)
     _drives_lanes(mode, step * dt, first, nl, d0, slot, tset, offsets, times, values, amp, r0, f, t,
@@ -985,8 +986,8 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
             _drives_lanes(mode, tt, first, nl, d0, slot, tset, offsets, times, values, amp, r0, f,
                           t, d, rd, fd, td, rd1, fd1, td1, tab, cur, vl)
         if one and heun:
-            if noise:  # the torque's unknowns (temperatures) and D at m first
-                if mode == 3:
+            if noise:  # the torque's unknowns (temperatures) and D at m first, if needed
+                if mode == 3 and solved_noise:
                     _axial_lanes(y, tab, pumping, tau, dmat, w, n)
                 _noise_lanes(tt, dt, mode, first, n, nl, y, w, dmat, mpl, d0, slot, tset, offsets,
                              times, values, amp, temp_slot, pslot, pweight, t0, state, cur, vl,
@@ -994,7 +995,8 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                 for c in range(3):
                     for e in range(n):
                         par[_FIELD + c, e] = mvl[0, 2, c, e] + bth[0, c, e]
-            _stage_one(mode, y, y, 0.0, ks[0], par, uniform, tab, pumping, not noise, n)
+            _stage_one(mode, y, y, 0.0, ks[0], par, uniform, tab, pumping,
+                       not (noise and solved_noise), n)
             if has_tables:
                 _drives_lanes(mode, tt + dt, first, nl, d0, slot, tset, offsets, times, values,
                               amp, r0, f, t, d, rd, fd, td, rd1, fd1, td1, tab, cur, vl)

@@ -49,28 +49,42 @@ def _philox_round(c0, c1, c2, c3, k0, k1):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def philox(key, stream, counter):
-    """64 random bits: words 0 and 1 (high, low) of the Philox4x32-10 block (Salmon et al.,
-    SC'11) of the 128-bit counter (``counter`` in words 0–1, ``stream`` in words 2–3, low word
-    first) under the 64-bit ``key`` (low word first) — a bijection of the counter for every
-    key, so that each (key, stream) pair is a stream of 2⁶⁴ independent draws, indexed by
-    ``counter``: no state but the count. Matches the Random123 known-answer vectors."""
+def philox_block(key, stream, counter):
+    """The Philox4x32-10 block (Salmon et al., SC'11) of the 128-bit counter (``counter`` in
+    words 0–1, ``stream`` in words 2–3, low word first) under the 64-bit ``key`` (low word
+    first), as two 64-bit numbers: words 0 and 1 (high, low), words 2 and 3 — a bijection of
+    the counter for every key, so that each (key, stream) pair is a stream of 2⁶⁴ independent
+    blocks indexed by ``counter``: no state but the count. Matches the Random123 known-answer
+    vectors."""
     c0, c1 = counter & _W32, counter >> np.uint64(32)
     c2, c3 = stream & _W32, stream >> np.uint64(32)
     k0, k1 = key & _W32, key >> np.uint64(32)
     for _ in range(10):
         c0, c1, c2, c3 = _philox_round(c0, c1, c2, c3, k0, k1)
         k0, k1 = (k0 + _PW0) & _W32, (k1 + _PW1) & _W32
-    return (c0 << np.uint64(32)) | c1
+    return (c0 << np.uint64(32)) | c1, (c2 << np.uint64(32)) | c3
+
+
+#: An odd 64-bit constant (2⁶⁴/golden ratio): the keys of a deviate's further draws.
+_RETRY_KEY = np.uint64(0x9E3779B97F4A7C15)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def stream_draw(key, stream, j):
+    """Draw j (64 bits) of the stream (key, stream): half j mod 2 of block ⌊j/2⌋ of
+    :func:`philox_block` — two draws a block."""
+    hi, lo = philox_block(key, stream, j >> np.uint64(1))
+    return lo if j & np.uint64(1) else hi
 
 
 @njit(cache=True, error_model="numpy")
-def _next(state):
-    """The next 64 random bits of the stream ``state`` = (key, stream, counter)
-    (:func:`.streams.trajectory_states`), counting the draw."""
-    bits = philox(state[0], state[1], state[2])
-    state[2] += np.uint64(1)
-    return bits
+def _further_draw(key, stream, j, r):
+    """Further draw r (0, 1, …; 64 bits) of deviate j of the stream (key, stream), for the
+    ziggurat's rejections: half r mod 2 of block j of the stream under the key
+    key ⊕ (⌊r/2⌋ + 1)·K — a stream of its own for each deviate, so that deviate j is a
+    function of (key, stream, j) alone, whatever the deviates before it needed."""
+    hi, lo = philox_block(key ^ ((r >> np.uint64(1)) + np.uint64(1)) * _RETRY_KEY, stream, j)
+    return lo if r & np.uint64(1) else hi
 
 
 def ziggurat_tables(layers: int = 256, r: float = 3.6541528853610088,
@@ -105,25 +119,46 @@ _MASK52 = np.uint64(2**52 - 1)
 _REJECTED = 1e300
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def _unit(bits):
+    """A uniform deviate in [0, 1) from the top 53 of 64 random bits."""
+    return (bits >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
 @njit(cache=True, error_model="numpy")
-def _uniform(state):
-    """A uniform deviate in [0, 1) with 53 random bits."""
-    return (_next(state) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+def normal_deviate(key, stream, j):
+    """Standard normal deviate j of the stream (key, stream) (:func:`.streams.trajectory_states`),
+    by the ziggurat method (:func:`ziggurat_tables`): draw j (:func:`stream_draw`) — 8 bits
+    for the strip, 1 for the sign, 52 for the magnitude — is accepted at once 99 % of the
+    time; otherwise the wedge is tested against exp(−x²/2), and the tail beyond r drawn by
+    Marsaglia's (1964) method, from the deviate's further draws (:func:`_further_draw`)."""
+    return ziggurat_from(key, stream, j, stream_draw(key, stream, j))
 
 
 @njit(cache=True, error_model="numpy")
 def rng_normal(state):
-    """A standard normal deviate from a counter-based stream (:func:`_next`), by the ziggurat method
-    (:func:`ziggurat_tables`): one 64-bit draw — 8 bits for the strip, 1 for the sign, 52
-    for the magnitude — is accepted at once 99 % of the time; otherwise the wedge is tested
-    against exp(−x²/2), and the tail beyond r drawn by Marsaglia's (1964) method."""
-    return ziggurat_from(state, _next(state))
+    """The next standard normal deviate of the stream ``state`` = (key, stream, deviates so
+    far) (:func:`normal_deviate`), counting it."""
+    x = normal_deviate(state[0], state[1], state[2])
+    state[2] += np.uint64(1)
+    return x
 
 
 @njit(cache=True, error_model="numpy")
-def ziggurat_from(state, bits):
-    """The normal deviate of :func:`rng_normal` whose first 64-bit draw was ``bits`` (further
-    draws from ``state``): lets a lane-vectorised first draw finish here when rejected."""
+def normals_into(state, out, count):
+    """``count`` deviates of the stream ``state`` into out[:count], as :func:`normals_lanes`
+    draws them (each call starts at an even count: an odd ``count`` leaves its last draw's
+    block half unused)."""
+    for i in range(count):
+        out[i] = rng_normal(state)
+    state[2] += np.uint64(count & 1)
+
+
+@njit(cache=True, error_model="numpy")
+def ziggurat_from(key, stream, j, bits):
+    """Normal deviate j of the stream (key, stream) (:func:`normal_deviate`) whose first
+    draw was ``bits``: lets a lane-vectorised first draw finish here when rejected."""
+    r = np.uint64(0)
     while True:
         i = int(bits & np.uint64(255))
         negative = (bits >> np.uint64(8)) & np.uint64(1)
@@ -133,27 +168,23 @@ def ziggurat_from(state, bits):
             return -x if negative else x
         if i == 0:  # beyond r: x = r + ξ with ξ exponential, kept as exp(−ξ²/2)
             while True:
-                xi = -math.log1p(-_uniform(state)) / _ZR
-                y = -math.log1p(-_uniform(state))
+                xi = -math.log1p(-_unit(_further_draw(key, stream, j, r))) / _ZR
+                y = -math.log1p(-_unit(_further_draw(key, stream, j, r + np.uint64(1))))
+                r += np.uint64(2)
                 if y + y > xi * xi:
                     return -(_ZR + xi) if negative else _ZR + xi
-        if (_ZF[i - 1] - _ZF[i]) * _uniform(state) + _ZF[i] < math.exp(-0.5 * x * x):
+        u = _unit(_further_draw(key, stream, j, r))
+        if (_ZF[i - 1] - _ZF[i]) * u + _ZF[i] < math.exp(-0.5 * x * x):
             return -x if negative else x
-        bits = _next(state)
+        bits = _further_draw(key, stream, j, r + np.uint64(1))
+        r += np.uint64(2)
 
 
-@njit(cache=True, error_model="numpy", fastmath=True)
-def normals_lanes(state, out, row, n):
-    """Standard normal deviates into out[row, :n], lane e's from its stream state[:, e]
-    ((3, L): key, stream, counter; lanes last so that the compiler vectorises the draws),
-    equal to :func:`rng_normal`'s: the first draw of every lane at once (accepted 99 % of the
-    time; the acceptance test in floating point, exact for 52-bit magnitudes), the rejected
-    ones finished lane by lane (:func:`ziggurat_from`)."""
-    keys, streams, counters = state[0], state[1], state[2]
-    raw = out[row].view(np.uint64)  # the draws first, in a loop of their own (it vectorises)
-    for e in range(n):
-        raw[e] = philox(keys[e], streams[e], counters[e])
-        counters[e] += np.uint64(1)
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def _first_draws(raw, n):
+    """The ziggurat's first step on the draws raw[:n] (uint64, in place: the deviate's float
+    bits, or :data:`_REJECTED`'s where it needs :func:`ziggurat_from`); the count rejected."""
+    out = raw.view(np.float64)
     rejected = 0
     for e in range(n):
         bits = raw[e]
@@ -161,14 +192,52 @@ def normals_lanes(state, out, row, n):
         a = np.float64(np.int64((bits >> np.uint64(9)) & _MASK52))
         x = a * _ZW[i]
         x = x - 2.0 * x * np.int64((bits >> np.uint64(8)) & np.uint64(1))
-        out[row, e] = _REJECTED if a >= _ZKF[i] else x  # marks a rejected first draw
+        out[e] = _REJECTED if a >= _ZKF[i] else x
         rejected += np.int64(a >= _ZKF[i])
-    if rejected == 0:
-        return
+    return rejected
+
+
+@njit(cache=True, error_model="numpy", fastmath=True)
+def normals_lanes(state, out, row, count, n):
+    """``count`` standard normal deviates into out[row:row + count, :n], lane e's from its
+    stream state[:, e] ((3, L): key, stream, deviates so far; lanes last so that the compiler
+    vectorises the draws), equal to :func:`normals_into`'s: the draws two to a Philox block
+    and the ziggurat's first step for every lane at once (accepted 99 % of the time; the test
+    in floating point, exact for 52-bit magnitudes), the rejected ones finished lane by lane
+    (:func:`ziggurat_from`). Lanes whose count is odd (a stream not drawn by this function
+    or :func:`normals_into`) are drawn one deviate at a time."""
+    keys, streams, counters = state[0], state[1], state[2]
+    odd = 0
     for e in range(n):
-        if out[row, e] == _REJECTED:
-            bits = philox(keys[e], streams[e], counters[e] - np.uint64(1))
-            out[row, e] = ziggurat_from(state[:, e], bits)
+        odd += np.int64(counters[e] & np.uint64(1))
+    if odd:
+        for e in range(n):
+            for i in range(count):
+                out[row + i, e] = rng_normal(state[:, e])
+            counters[e] += np.uint64(count & 1)
+        return
+    rejected = 0
+    for p in range(0, count - 1, 2):
+        lo, hi = out[row + p].view(np.uint64), out[row + p + 1].view(np.uint64)
+        for e in range(n):  # the draws in a loop of their own (it vectorises)
+            lo[e], hi[e] = philox_block(keys[e], streams[e], (counters[e] >> np.uint64(1))
+                                        + np.uint64(p // 2))
+        rejected += _first_draws(lo, n) + _first_draws(hi, n)
+    if count & 1:  # the last block's first half (a loop storing to one row: it vectorises)
+        lo = out[row + count - 1].view(np.uint64)
+        for e in range(n):
+            lo[e] = philox_block(keys[e], streams[e], (counters[e] >> np.uint64(1))
+                                 + np.uint64(count // 2))[0]
+        rejected += _first_draws(lo, n)
+    if rejected:
+        for i in range(count):
+            for e in range(n):
+                if out[row + i, e] == _REJECTED:
+                    j = counters[e] + np.uint64(i)
+                    out[row + i, e] = ziggurat_from(keys[e], streams[e], j,
+                                                    stream_draw(keys[e], streams[e], j))
+    for e in range(n):
+        counters[e] += np.uint64(count + (count & 1))
 
 
 @njit(cache=True, error_model="numpy")
@@ -1206,7 +1275,7 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
     vec = np.zeros(3 * k)
     pold = np.zeros(k)
     theta = np.zeros(k)
-    xi = np.zeros(3 * k)
+    xi = np.zeros(6 * k)  # the step's deviates: Brown's, then the pumping's
     cmat = np.zeros((3 * k, 3 * k))
     n_save = save_step.shape[0]
     has_tables = slot.shape[0] > 0
@@ -1249,6 +1318,8 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                     circuit_torque(y, a0, e, t, rd, fd, td, tau, phi, amat, w)
                 elif mode == 2:
                     _slonczewski(y, slon_e, tau)
+                if noise:  # Brown's 3k deviates, then the pumping's 3k, as normals_lanes
+                    normals_into(rng_e, xi, 6 * k if pumping else 3 * k)
                 for g in range(k if noise else 0):
                     ts = temp_slot[g]
                     if ts >= 0:
@@ -1261,12 +1332,10 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                     sig = math.sqrt(2.0 * mp_e[g, 2] * _KB * temp
                                     / (mp_e[g, 3] * mp_e[g, 0] * mp_e[g, 1] * dt))
                     for i in range(3):
-                        bth[g, i] = sig * rng_normal(rng_e)
+                        bth[g, i] = sig * xi[3 * g + i]
                 if noise and pumping:
                     pumping_temperatures(pslot, pweight, t0, d, w, theta, dt)
-                    for i in range(3 * k):
-                        xi[i] = rng_normal(rng_e)
-                    pumping_thermal_field(y, dmat, mp_e, theta, cmat, xi, bth)
+                    pumping_thermal_field(y, dmat, mp_e, theta, cmat, xi[3 * k:], bth)
                 if pumping:
                     llgs_rhs_pumped(y, tau, dmat, mp_e, mv_e, bth, k1, mmat, vec)
                 else:

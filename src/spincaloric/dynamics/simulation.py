@@ -761,8 +761,10 @@ class Simulation:
 
             threads = get_num_threads()
             widest = SOLVED_LANES if _mode(self) == 1 else LANES
-            # every thread busy: a small ensemble (a task of a map) in narrower chunks
-            lanes = min(widest, max(ENSEMBLE_KERNEL_MIN, -(-ensemble // threads)))
+            # every thread busy with chunks of one width: as few as the widest allow, in
+            # multiples of the threads (a small ensemble, a task of a map: narrower chunks)
+            chunks = threads * -(-ensemble // (threads * widest))
+            lanes = min(widest, max(ENSEMBLE_KERNEL_MIN, -(-ensemble // chunks)))
         step = dt if method != "rk45" else rk45_step(
             largest_field(self, mp, mv, m0, slon, slot, offsets, values, amp, tset)[0], rtol,
             max_step)

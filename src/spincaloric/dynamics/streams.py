@@ -1,13 +1,13 @@
 """Independent random streams of the trajectories of a stochastic run.
 
 Trajectory i of a run with seed s draws from a counter-based generator, Philox4x32-10
-(:func:`.kernels.philox`; Salmon et al., SC'11): draw j is a fixed function of (key, stream,
-j), with the 128-bit (key, stream) = ``numpy.random.SeedSequence(s, spawn_key=(i,)).
+(:func:`.kernels.philox_block`; Salmon et al., SC'11): normal deviate j is a fixed function
+of (key, stream, j) (:func:`.kernels.normal_deviate`), with the 128-bit (key, stream) = ``numpy.random.SeedSequence(s, spawn_key=(i,)).
 generate_state(2, np.uint64)``, the state of ``SeedSequence(s).spawn(n)[i]``: a hash of the
 pair (s, i), so that no two trajectories of any seeds share a stream (a stream seeded by s + i
 would be trajectory i of seed s and trajectory 0 of seed s + i), and trajectory i is the same
 whatever the ensemble size, chunking or thread count. A trajectory's state is (key, stream,
-number of draws so far), carried from one integration segment to the next, so the noise does
+number of deviates so far), carried from one integration segment to the next, so the noise does
 not depend on how a run is cut into kernel calls, and any draw can be reached without the
 ones before it. :func:`trajectory_states` computes SeedSequence's hash (O'Neill's
 seed_seq_fe, as in NumPy) for all trajectories at once.
@@ -40,7 +40,7 @@ def _mix(x, y):
 
 
 def trajectory_states(seed: int, count: int, first=0) -> np.ndarray:
-    """(count, 3) uint64: the starting states (key, stream, 0 draws) of trajectories first …
+    """(count, 3) uint64: the starting states (key, stream, 0 deviates) of trajectories first …
     first + count − 1 of ``seed`` (a whole number ≥ 0) — or, with ``first`` an array (count,),
     of the trajectories it lists —, (key, stream) equal to ``SeedSequence(seed,
     spawn_key=(i,)).generate_state(2, np.uint64)`` for each trajectory i (i < 2³²)."""
