@@ -244,7 +244,10 @@ def test_fmr_command_end_to_end(tmp_path):
     (["--magnet", "fixed"], "--magnet: 'fixed'"),
     (["--magnet", "free", "--plot", "x.png"], "--plot: needs --vary"),
     (["--magnet", "free", "--vary", "free.magnet.thickness=-1e-9"],
-     "nodes.free.magnet.thickness: at free.magnet.thickness = -1e-09: must be positive"),
+     "nodes.free.magnet.thickness: must be positive"),
+    (["--magnet", "free", "--vary", "free.magnet.thickness=-1e-9",
+      "--vary", "free.magnet.damping=0.01"],
+     "nodes.free.magnet.thickness: at free.magnet.damping = 0.01: must be positive"),
     (["--magnet", "free", "--vary", "free.magnet.thicknes=1e-9"], "vary.free.magnet.thicknes"),
 ])
 def test_fmr_bad_input_is_one_line_naming_the_field(tmp_path, args, field):

@@ -33,6 +33,16 @@ def unknown(what: str, given: str, choices) -> str:
     return f"unknown {what} (known: {shown})"
 
 
+def at_point(err: FieldError, point, where: str = "at") -> FieldError:
+    """``err`` (same type and field) of one point of a grid, ``point`` its (key, value)
+    pairs (a key may leave out the path's head: ``free.magnet.thickness``): the reason
+    prefixed with the coordinates other than the field itself, so that a varied field that
+    is itself invalid is named once ("…thickness: must be positive, got -1e-09")."""
+    shown = ", ".join(f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}"
+                      for k, v in point if err.field != k and not err.field.endswith(f".{k}"))
+    return type(err)(err.field, f"{where} {shown}: {err.reason}" if shown else err.reason)
+
+
 class DeviceError(FieldError):
     """Invalid device: ``field`` is the dotted path of the culprit, ``reason`` says why."""
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from ..circuit.device import DeviceError
-from ..errors import DynamicsError, FieldError, Interrupted
+from ..errors import DynamicsError, FieldError, Interrupted, at_point
 from ..files import FORMAT_ATTRIBUTE, FORMAT_VERSION, atomic_write, output_problem
 from ..io.paths import describe_key, full_path, resolve_key, set_path, unit_of
 from ..validation import real, real_array, require
@@ -64,10 +64,8 @@ def description_hash(data: dict, axes, until: float, run_kw: dict) -> str:
 
 def _at_point(err, keys, point):
     """The error ``err`` (a :class:`~spincaloric.errors.FieldError`) of one grid point, its
-    reason prefixed with the point's coordinates."""
-    where = ", ".join(f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}"
-                      for k, v in zip(keys, point))
-    return type(err)(err.field, f"at the grid point {where}: {err.reason}")
+    reason prefixed with the point's coordinates (:func:`~spincaloric.errors.at_point`)."""
+    return at_point(err, list(zip(keys, point)), "at the grid point")
 
 
 def evaluate_points(data: dict, keys: list[str], points: list[tuple], until: float,

@@ -18,7 +18,7 @@ import copy
 import numpy as np
 
 from ..circuit.device import DeviceError
-from ..errors import FieldError, unknown
+from ..errors import FieldError, at_point, unknown
 from ..io.paths import check_keys, set_path, unit_of
 from .sweep import checked_axes
 
@@ -78,8 +78,7 @@ def resonance_sweep(data: dict, magnet: str, axes):
         except FieldError as err:
             if not point:  # no axes: the device as written
                 raise
-            where = ", ".join(f"{k} = {v:g}" for k, v in point)
-            raise DeviceError(err.field, f"at {where}: {err.reason}") from None
+            raise at_point(err, point) from None
         scalars[(slice(None),) + index] = [getattr(res, attr) for _, attr, _, _ in RESULTS]
         stiffness[index], m0[index] = res.stiffness, res.equilibrium
     dims = [k for k, _ in axes]
