@@ -47,12 +47,15 @@ from .kernels import (
     slonczewski_torque,
 )
 
-#: Lanes of a chunk: wide chunks spread each kernel call's fixed cost (the stages' calls,
-#: the drives' contraction) over more trajectories; the solved torque's per-lane matrices
-#: (u², for u unknowns) keep its chunks at SOLVED_LANES. 1024 lanes: a pulse's contraction
-#: once per stage (~0.7 µs) costs each lane-step of the write-error-rate job 1.4 ns instead of
-#: 4 at 256 lanes (benchmarks/README.md).
-LANES = 1024
+#: Lanes of a chunk: wide chunks spread each kernel call's fixed cost (the stages' calls)
+#: over more trajectories, narrow ones keep a stage's rows in the core's caches; the solved
+#: torque's per-lane matrices (u², for u unknowns) keep its chunks at SOLVED_LANES. The
+#: series in m·p under a time-dependent drive is contracted with the drive once per stage
+#: (~0.7 µs): PULSED_LANES spread it (the write-error-rate job of a laser pulse: 1.4 ns a
+#: lane-step instead of 4 at 256 lanes; a constant drive runs best at 256;
+#: benchmarks/README.md).
+LANES = 256
+PULSED_LANES = 1024
 SOLVED_LANES = 64
 
 
@@ -1118,7 +1121,7 @@ def integrate_ensemble(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offs
                        tab_cols, tab_unk, tab_coef, tab_len, temp_slot, pslot, pweight, t0, out, ref,
                        t_cross, lanes):
     """Fixed-step RK4 or (stochastic) Heun for E trajectories, in parallel chunks of
-    ``lanes`` lanes (at most :data:`LANES`); arguments as :func:`~.kernels.integrate_fixed`."""
+    ``lanes`` lanes (at most :data:`PULSED_LANES`); arguments as :func:`~.kernels.integrate_fixed`."""
     n_traj = m0.shape[0]
     n_chunks = (n_traj + lanes - 1) // lanes
     for ci in prange(n_chunks):

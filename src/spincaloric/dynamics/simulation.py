@@ -757,10 +757,12 @@ class Simulation:
         if method == "rk45" and ensemble > 1:
             threads = get_num_threads()  # the trajectories in parallel
         elif method != "rk45" and ensemble >= ENSEMBLE_KERNEL_MIN:
-            from .ensemble import LANES, SOLVED_LANES
+            from .ensemble import LANES, PULSED_LANES, SOLVED_LANES
 
             threads = get_num_threads()
-            widest = SOLVED_LANES if _mode(self) == 1 else LANES
+            mode = _mode(self)
+            widest = (SOLVED_LANES if mode == 1 else
+                      PULSED_LANES if mode == 3 and len(slot) else LANES)
             # every thread busy with chunks of one width: as few as the widest allow, in
             # multiples of the threads (a small ensemble, a task of a map: narrower chunks)
             chunks = threads * -(-ensemble // (threads * widest))
