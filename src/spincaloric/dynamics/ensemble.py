@@ -51,11 +51,11 @@ from .kernels import (
 #: over more trajectories, narrow ones keep a stage's rows in the core's caches; the solved
 #: torque's per-lane matrices (u², for u unknowns) keep its chunks at SOLVED_LANES. The
 #: series in m·p under a time-dependent drive is contracted with the drive once per stage
-#: (~0.7 µs): PULSED_LANES spread it (the write-error-rate job of a laser pulse: 1.4 ns a
-#: lane-step instead of 4 at 256 lanes; a constant drive runs best at 256;
-#: benchmarks/README.md).
+#: (~0.7 µs): PULSED_LANES spread it (the write-error-rate job of a laser pulse runs 1.2× faster
+#: than at 256 lanes; 1024 lanes, faster still there, slowed a pulse that ends before the run by
+#: 1.6×; a constant drive runs best at 256; benchmarks/README.md).
 LANES = 256
-PULSED_LANES = 1024
+PULSED_LANES = 512
 SOLVED_LANES = 64
 
 
