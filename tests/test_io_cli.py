@@ -419,6 +419,24 @@ def test_unusable_output_paths_cost_nothing_and_leave_nothing(tmp_path):
         assert list(tmp_path.iterdir()) == []
 
 
+def test_run_without_the_circuit_writes_m_and_drives_only(tmp_path):
+    """``run --no-circuit``: the file holds m, the drives and no torques or currents, m equal
+    to the full file's; the default file has the circuit's quantities."""
+    import xarray as xr
+
+    pillar = str(EXAMPLES / "thermal_switching_pillar.toml")
+    full, bare = tmp_path / "full.nc", tmp_path / "bare.nc"
+    for out, extra in ((full, []), (bare, ["--no-circuit"])):
+        res = CliRunner().invoke(main, ["run", pillar, "--until", "0.2ns", "--n-save", "5",
+                                        "--no-progress", "-o", str(out), *extra])
+        assert res.exit_code == 0, res.output
+    with xr.open_dataset(full) as a, xr.open_dataset(bare) as b:
+        assert {"torque", "charge_current", "heat_current"} <= set(a.data_vars)
+        assert not {"torque", "charge_current", "heat_current"} & set(b.data_vars)
+        assert "drive_free_temperature" in b
+        np.testing.assert_array_equal(a["m"].values, b["m"].values)
+
+
 def test_contact_heat_conductance_in_device_files(tmp_path):
     """``heat_conductance`` (W/K) on a contact: the heat between two leads 1 K apart grows by
     exactly that much (the electrons' part unchanged); a negative one is a one-line error."""

@@ -428,15 +428,20 @@ def _load_dynamic(device):
               help="spin pumping by the moving magnets into the circuit (enhanced damping, "
                    "dynamic coupling, pumped currents); --no-pumping: torques of static "
                    "magnets only [default: the file's [simulation] pumping, else on]")
+@click.option("--circuit/--no-circuit", "with_circuit", default=True,
+              help="the torques and every contact's charge and heat currents in the output "
+                   "and figure, solved at every saved instant; --no-circuit: only m, the "
+                   "drives and the node temperatures (large ensembles: a smaller file, "
+                   "written sooner) [default: on]")
 def run(device, until, ensemble, temperature_noise, seed, n_save, dt, method, output,
-        plot_path, overwrite, as_json, progress, joule_heating, pumping):
+        plot_path, overwrite, as_json, progress, joule_heating, pumping, with_circuit):
     """Integrate the LLGS dynamics of the dynamic magnets of DEVICE."""
     p = _load_dynamic(device)
     _check_outputs(device, [device], overwrite, output=output, plot=plot_path)
     with _locked(device, output, plot_path):
         traj, end = _integrate(device, p, until, ensemble, temperature_noise, seed, n_save,
                                dt, progress, joule_heating, pumping, method)
-        _write_run(device, traj, output, plot_path)
+        _write_run(device, traj, output, plot_path, with_circuit)
     _print_run(device, traj, end, as_json)
 
 
@@ -601,13 +606,14 @@ def _warn_repeated_saves(device, traj) -> None:
                    err=True)
 
 
-def _write_run(device, traj, output, plot_path) -> None:
-    """The trajectory file and its figure (the figure of ``spincaloric plot``), all or none."""
+def _write_run(device, traj, output, plot_path, with_circuit=True) -> None:
+    """The trajectory file and its figure (the figure of ``spincaloric plot``), all or none;
+    the circuit's quantities in them unless ``with_circuit`` is false."""
     from .io.devicefile import dataset_output
 
     if not (output or plot_path):
         return
-    ds = traj.to_xarray()
+    ds = traj.to_xarray(with_circuit=with_circuit)
     outputs = [dataset_output(ds, output)] if output else []
     if plot_path:
         try:
