@@ -438,9 +438,15 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, dt, method, ou
     """Integrate the LLGS dynamics of the dynamic magnets of DEVICE."""
     p = _load_dynamic(device)
     _check_outputs(device, [device], overwrite, output=output, plot=plot_path)
+    from .errors import Interrupted
+
     with _locked(device, output, plot_path):
-        traj, end = _integrate(device, p, until, ensemble, temperature_noise, seed, n_save,
-                               dt, progress, joule_heating, pumping, method)
+        try:
+            traj, end = _integrate(device, p, until, ensemble, temperature_noise, seed, n_save,
+                                   dt, progress, joule_heating, pumping, method)
+        except Interrupted as err:  # keep the part done, say where it stopped, then stop
+            _keep_interrupted(device, err, output, plot_path, with_circuit)
+            raise KeyboardInterrupt from err
         _write_run(device, traj, output, plot_path, with_circuit)
     _print_run(device, traj, end, as_json)
 
@@ -624,6 +630,22 @@ def _write_run(device, traj, output, plot_path, with_circuit=True) -> None:
             _report(device, "plot: needs matplotlib (pip install 'spincaloric[plot]')")
             sys.exit(EXIT_INPUT)
     _write_or_exit(device, outputs)
+
+
+def _keep_interrupted(device, err, output, plot_path, with_circuit) -> None:
+    """A run stopped by Ctrl-C (SIGTERM): its finished part (``err.partial``, a Trajectory
+    whose settings hold ``interrupted_at``) written to the outputs asked for, and one line
+    on stderr saying what they hold."""
+    from .progress import span
+
+    part = err.partial
+    what = (f"{err.done} of {err.total} {err.parts}, 0 – {span(part.time[-1])}, "
+            f"{part.m.shape[0]} trajectories")
+    kept = [str(p) for p in (output, plot_path) if p]
+    click.echo(f"{device}: interrupted; {what}" + (f" kept in {' and '.join(kept)}" if kept
+                                                   else " done (nothing written: no --output)"),
+               err=True)
+    _write_run(device, part, output, plot_path, with_circuit)
 
 
 def _print_run(device, traj, end, as_json) -> None:

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..circuit.device import Circuit, DeviceError
 from ..circuit.drives import QUANTITIES, drive_layout, to_boundary, to_theory
-from ..errors import DynamicsError
+from ..errors import DynamicsError, Interrupted
 from ..linear_response import warn_beyond_linear_response
 from ..validation import real, real_array, temperature_reason, unit_vectors
 from ..validation import seed as validated_seed
@@ -688,16 +688,21 @@ class Simulation:
 
             noun = "trajectory" if ensemble == 1 else "trajectories"
             report = Progress("run", ensemble, f"{ensemble} {noun} to {span(until)}")
-        try:
-            out, crossing, steps = self._integrate(run, m0, t_save, kernel_in, plan, report)
-        finally:
-            if report is not None and own:
-                report.close()
         settings = {"ensemble": int(ensemble), "temperature_noise": bool(temperature_noise)}
         if temperature_noise:  # the thermal field's random seed (a run without noise has none)
             settings["seed"] = int(seed)
         settings.update({"dt": float(dt)} if method != "rk45" else
                         {"rtol": float(rtol), "atol": float(atol), "max_step": max_step})
+        done = {}  # what an interruption leaves: trajectories and saved instants complete
+        try:
+            out, crossing, steps = self._integrate(run, m0, t_save, kernel_in, plan, report,
+                                                   done)
+        except KeyboardInterrupt as err:
+            raise _interrupted(self, err, done, t_save, method, amp, settings,
+                               None if drives is None else (sets, tset), variants) from err
+        finally:
+            if report is not None and own:
+                report.close()
         return Trajectory(self, t_save, out, steps, method, amp, settings, crossing,
                           drive_sets=None if drives is None else (sets, tset),
                           own_parameters=variants or None)
@@ -794,28 +799,36 @@ class Simulation:
         ref = [reference_direction(m0[:, j], mv[:, j, 0]) for j in range(len(self.names))]
         return np.ascontiguousarray(np.stack(ref, axis=1))
 
-    def _integrate(self, run, m0, t_save, kernel_in, plan, report):
+    def _integrate(self, run, m0, t_save, kernel_in, plan, report, done):
         """Blocks of :data:`BLOCK` trajectories, each in short kernel calls (``plan``, from
         :meth:`_call_plan`: at most about a tenth of a second each, so that Ctrl-C acts
         promptly; instants inserted on the way are integrated but not kept). Returns m
         (E, S, k, 3) at ``t_save``, the switching events (E, k) s and the step counts (E,);
-        ``report`` (a Progress or None) counts trajectories."""
+        ``report`` (a Progress or None) counts trajectories. ``done`` (a dict) holds what is
+        complete at any moment: m, crossing, steps, the trajectories whose whole run is done
+        (``whole``) and the saved instants done (``instants``) of the trajectories up to
+        ``reached``."""
         n_traj, k = m0.shape[:2]
         out = np.empty((n_traj, len(t_save), k, 3))
         crossing = np.full((n_traj, k), np.nan)
         steps = np.zeros(n_traj, np.int64)
+        done.update(m=out, crossing=crossing, steps=steps, whole=0, instants=1, reached=0)
         grid = call_grid(t_save, plan[4])
         for first in range(0, n_traj, BLOCK):
             sl = slice(first, min(first + BLOCK, n_traj))
+            done.update(instants=1, reached=sl.stop)
             block = {key: v if key == "tables" else v[sl] for key, v in kernel_in.items()}
             self._integrate_block(run, m0[sl], grid, block, plan, out[sl], crossing[sl],
-                                  steps[sl], report)
+                                  steps[sl], report, done)
+            done["whole"] = sl.stop
         return out, crossing, steps
 
-    def _integrate_block(self, run, m0, grid, block, plan, out, crossing, steps, report):
+    def _integrate_block(self, run, m0, grid, block, plan, out, crossing, steps, report,
+                         done):
         """The calls of one block of trajectories along ``grid`` = (t_grid, saved), each from
         the state the previous one ended in, the block split into :func:`.segments.batches`;
-        fills ``out`` (at the saved instants), ``crossing`` (s) and ``steps`` in place."""
+        fills ``out`` (at the saved instants), ``crossing`` (s) and ``steps`` in place, and
+        done["instants"] with the saved instants complete."""
         t_grid, saved = grid
         place = np.cumsum(saved) - 1  # where an instant of t_grid is among the saved ones
         lanes, threads, work, step, span = plan
@@ -837,9 +850,36 @@ class Simulation:
             keep = saved[start:stop + 1]
             out[:, place[start:stop + 1][keep]] = seg_out[:, keep]
             state = np.ascontiguousarray(seg_out[:, -1])
+            done["instants"] = int(place[stop]) + 1
             if report is not None:
                 report.update(n_traj * (stop - start) / (len(t_grid) - 1))
             start = stop
+
+
+def _interrupted(sim, err, done, t_save, method, amp, settings, drive_sets, variants):
+    """The :class:`~spincaloric.errors.Interrupted` of a run stopped by Ctrl-C (or SIGTERM)
+    after ``done`` (:meth:`Simulation._integrate`): the trajectories finished to the end if
+    any, else those of the first block up to the last saved instant they all reached, as a
+    :class:`Trajectory` whose settings name the instant (``interrupted_at``, s); the bare
+    KeyboardInterrupt when nothing past the start is done."""
+    whole, instants, reached = (done.get(key, 0) for key in ("whole", "instants", "reached"))
+    if whole:
+        keep, saved = slice(0, whole), len(t_save)
+        counted = (whole, int(settings["ensemble"]), "trajectories")
+    elif instants > 1:
+        keep, saved = slice(0, reached), instants
+        counted = (instants, len(t_save), "saved instants")
+    else:
+        return err
+    if saved == len(t_save) and whole == settings["ensemble"]:
+        return err
+    end = float(t_save[saved - 1])
+    crossing = np.where(done["crossing"] <= end, done["crossing"], np.nan)  # up to the end kept
+    part = Trajectory(sim, t_save[:saved], done["m"][:, :saved], done["steps"], method, amp,
+                      {**settings, "interrupted_at": end}, crossing, drive_sets=drive_sets,
+                      own_parameters=variants or None).part(keep)
+    part.settings["ensemble"] = int(part.m.shape[0])
+    return Interrupted(part, *counted)
 
 
 def _stream_indices(first, ensemble: int) -> np.ndarray:

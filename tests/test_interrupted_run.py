@@ -1,0 +1,103 @@
+"""A run stopped by Ctrl-C keeps the part it finished: the trajectories complete, or the saved
+instants every trajectory reached, equal to those of the run left alone."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+from click.testing import CliRunner
+
+from spincaloric.cli import main
+from spincaloric.dynamics import simulation as simulation_module
+from spincaloric.errors import Interrupted
+from spincaloric.io import load_spec
+from spincaloric.progress import Progress
+
+PILLAR = Path(__file__).parent.parent / "examples" / "devices" / "thermal_switching_pillar.toml"
+
+
+class StopAfter:
+    """A progress report that raises KeyboardInterrupt at its ``calls``-th update (Ctrl-C
+    between two kernel calls)."""
+
+    def __init__(self, calls):
+        self.left = calls
+
+    def update(self, _):
+        self.left -= 1
+        if self.left == 0:
+            raise KeyboardInterrupt
+
+
+def pillar(until=2e-9):
+    spec = load_spec(PILLAR)
+    sim, _ = spec.simulation_for(spec.device.finalize(), until)
+    return sim
+
+
+@pytest.mark.parametrize("block", [None, 4])
+def test_an_interrupted_run_keeps_what_it_finished(monkeypatch, block):
+    """One block (the saved instants all trajectories reached; a kernel call integrates at
+    most 256 of them) and several blocks of 4 (the trajectories finished): m, switching and
+    settings as in the run left alone."""
+    if block:
+        monkeypatch.setattr(simulation_module, "BLOCK", block)
+    sim = pillar()
+    kw = dict(n_save=1001, ensemble=10, temperature_noise=True, dt=1e-12, seed=3)
+    whole = sim.run(2e-9, **kw)
+    with pytest.raises(Interrupted) as caught:
+        sim.run(2e-9, progress=StopAfter(10 if block else 2), **kw)
+    err = caught.value
+    part = err.partial
+    if block:  # blocks of 4 trajectories: the first two were finished
+        assert (err.done, err.total, err.parts) == (8, 10, "trajectories")
+        assert part.m.shape == (8,) + whole.m.shape[1:]
+        assert part.settings["interrupted_at"] == whole.time[-1]
+    else:
+        assert err.parts == "saved instants" and 1 < err.done < 1001 and err.total == 1001
+        assert part.m.shape == (10, err.done) + whole.m.shape[2:]
+        assert part.settings["interrupted_at"] == part.time[-1] == whole.time[err.done - 1]
+    rows, cols = part.m.shape[:2]
+    np.testing.assert_array_equal(part.m, whole.m[:rows, :cols])
+    np.testing.assert_array_equal(part.time, whole.time[:cols])
+    assert part.settings["ensemble"] == rows and part.settings["seed"] == 3
+    ended = whole.crossing[:rows] <= part.time[-1]
+    np.testing.assert_array_equal(part.crossing[ended], whole.crossing[:rows][ended])
+    assert np.all(np.isnan(part.crossing[~ended]))
+
+
+def test_nothing_done_is_a_plain_interrupt(monkeypatch):
+    """Ctrl-C inside the first kernel call: nothing past the start to keep."""
+    def segment(*args, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(simulation_module._FixedStep, "segment", segment)
+    with pytest.raises(KeyboardInterrupt) as caught:
+        pillar().run(2e-9, n_save=1001, ensemble=10, temperature_noise=True, dt=1e-12)
+    assert not isinstance(caught.value, Interrupted)
+
+
+def test_the_cli_writes_the_finished_part_and_says_so(tmp_path, monkeypatch):
+    """``run -o``: Ctrl-C after a few kernel calls writes the saved instants done, with
+    ``interrupted_at`` in its attributes, says so in one line, and exits as interrupted."""
+    calls = {"n": 0}
+
+    def update(self, amount):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(Progress, "update", update)
+    out = tmp_path / "part.nc"
+    res = CliRunner().invoke(main, ["run", str(PILLAR), "--until", "2ns", "--n-save", "1001",
+                                    "--ensemble", "8", "--temperature-noise", "--dt", "1ps",
+                                    "-o", str(out)])
+    assert res.exit_code == 130, res.output
+    line = [x for x in res.stderr.splitlines() if "interrupted;" in x]
+    assert len(line) == 1 and "saved instants" in line[0] and str(out) in line[0]
+    with xr.open_dataset(out) as ds:
+        assert 1 < ds.sizes["time"] < 1001 and ds.sizes["ensemble"] == 8
+        assert ds.attrs["interrupted_at"] == pytest.approx(float(ds["time"][-1]), rel=1e-12, abs=0)
+        assert "torque" in ds
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["part.nc"]
