@@ -504,9 +504,9 @@ def series_halves(ser, flat):
         if n > 2 * HALF_TERMS - 1:
             return j
         flat[2 * HALF_TERMS * nout + j] = n
-        for k in range(HALF_TERMS):
-            flat[2 * j * HALF_TERMS + k] = ser[2 + o, k] if 2 * k < n else 0.0
-            flat[(2 * j + 1) * HALF_TERMS + k] = ser[2 + nout + o, k] if 2 * k + 1 < n else 0.0
+        for k in range(HALF_TERMS):  # a copy: ser is zero beyond the terms kept
+            flat[2 * j * HALF_TERMS + k] = ser[2 + o, k]
+            flat[(2 * j + 1) * HALF_TERMS + k] = ser[2 + nout + o, k]
     return nout
 
 
