@@ -540,8 +540,8 @@ def _share_drives(tab, d, n):
     if shared:
         for ci in range(cols.shape[0]):
             d[cols[ci]] = dl[ci, 0]
-        contract_series(d, cols, coef, lens, ser)
-        flat[-1] = series_halves(ser, flat)
+        if contract_series(d, cols, coef, lens, ser) or flat[-1] == 0.0:  # else as they were
+            flat[-1] = series_halves(ser, flat)
     else:
         flat[-1] = 0.0
     ser[0, ser.shape[1] - 2] = 1.0 if shared else 0.0

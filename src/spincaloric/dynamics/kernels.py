@@ -552,7 +552,7 @@ def contract_series(d, cols, coef, lens, ser):
     ser[0, o]; nothing is done when the drives ser[1, :nc] equal d's (a constant drive is
     contracted once per trajectory, a pulse once per stage). Linear in the drives: equal to
     contracting their values, round-off apart. Called wherever the drive vector is set,
-    before :func:`axial_torque`."""
+    before :func:`axial_torque`. Returns whether it contracted anew."""
     nout = (ser.shape[0] - 2) // 2
     no = nout - 4
     fresh = ser[0, ser.shape[1] - 1] == 0.0
@@ -561,7 +561,7 @@ def contract_series(d, cols, coef, lens, ser):
             ser[1, ci] = d[cols[ci]]
             fresh = True
     if not fresh:
-        return
+        return False
     s = np.zeros(ser.shape[1])
     for o in range(nout):
         for i in range(s.shape[0]):
@@ -588,6 +588,7 @@ def contract_series(d, cols, coef, lens, ser):
             acc = s[2 * j + 1] - acc
             ser[2 + nout + o, j] = 2.0 * acc if j > 0 else acc
     ser[0, ser.shape[1] - 1] = 1.0
+    return True
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
