@@ -101,3 +101,22 @@ def test_the_cli_writes_the_finished_part_and_says_so(tmp_path, monkeypatch):
         assert ds.attrs["interrupted_at"] == pytest.approx(float(ds["time"][-1]), rel=1e-12, abs=0)
         assert "torque" in ds
     assert sorted(p.name for p in tmp_path.iterdir()) == ["part.nc"]
+
+
+def test_ctrl_c_while_the_file_is_solved_keeps_the_finished_run(tmp_path, monkeypatch):
+    """Ctrl-C after the integration, while the file's circuit quantities are solved: the file
+    is written without them (m, drives), said in one line, exit status 130."""
+    from spincaloric.dynamics.trajectory import Trajectory
+
+    def stop(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Trajectory, "_circuit_columns", stop)
+    out = tmp_path / "whole.nc"
+    res = CliRunner().invoke(main, ["run", str(PILLAR), "--until", "0.2ns", "--n-save", "5",
+                                    "-o", str(out)])
+    assert res.exit_code == 130, res.output
+    assert "interrupted while solving the circuit's quantities" in res.stderr
+    with xr.open_dataset(out) as ds:
+        assert ds.sizes["time"] == 5 and "torque" not in ds and "interrupted_at" not in ds.attrs
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["whole.nc"]

@@ -249,6 +249,13 @@ def test_fmr_command_end_to_end(tmp_path):
       "--vary", "free.magnet.damping=0.01"],
      "nodes.free.magnet.thickness: at free.magnet.damping = 0.01: must be positive"),
     (["--magnet", "free", "--vary", "free.magnet.thicknes=1e-9"], "vary.free.magnet.thicknes"),
+    (["--magnet", "free", "--vary", "free.magnet.anisotropy_field=0"],  # in-plane, no B_K
+     "magnet: at free.magnet.anisotropy_field = 0: free has no restoring field along one "
+     "direction"),
+    (["--magnet", "free", "--vary", "free.magnet.thickness=inf:1:2"],
+     "vary.free.magnet.thickness: values must be finite"),
+    (["--magnet", "free", "--vary", "drives.free.voltage.amplitude=1e-3,2e-3"],
+     "vary.drives.free.voltage.amplitude: the resonance is about the static drives"),
 ])
 def test_fmr_bad_input_is_one_line_naming_the_field(tmp_path, args, field):
     path = tmp_path / "dev.toml"

@@ -447,7 +447,8 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, dt, method, ou
         except Interrupted as err:  # keep the part done, say where it stopped, then stop
             _keep_interrupted(device, err, output, plot_path, with_circuit)
             raise KeyboardInterrupt from err
-        _write_run(device, traj, output, plot_path, with_circuit)
+        if _write_run(device, traj, output, plot_path, with_circuit):
+            raise KeyboardInterrupt  # while solving the file's circuit quantities
     _print_run(device, traj, end, as_json)
 
 
@@ -612,14 +613,26 @@ def _warn_repeated_saves(device, traj) -> None:
                    err=True)
 
 
-def _write_run(device, traj, output, plot_path, with_circuit=True) -> None:
+def _write_run(device, traj, output, plot_path, with_circuit=True) -> bool:
     """The trajectory file and its figure (the figure of ``spincaloric plot``), all or none;
-    the circuit's quantities in them unless ``with_circuit`` is false."""
+    the circuit's quantities in them unless ``with_circuit`` is false, or Ctrl-C (SIGTERM)
+    stops their solve: then without them, said in one line. Returns whether it was
+    interrupted so."""
     from .io.devicefile import dataset_output
 
     if not (output or plot_path):
-        return
-    ds = traj.to_xarray(with_circuit=with_circuit)
+        return False
+    stopped = False
+    try:
+        ds = traj.to_xarray(with_circuit=with_circuit)
+    except KeyboardInterrupt:
+        if not with_circuit:
+            raise
+        stopped = True
+        ds = traj.to_xarray(with_circuit=False)
+        kept = " and ".join(str(p) for p in (output, plot_path) if p)
+        click.echo(f"{device}: interrupted while solving the circuit's quantities: {kept} "
+                   "hold m, the drives and the temperatures only (as --no-circuit)", err=True)
     outputs = [dataset_output(ds, output)] if output else []
     if plot_path:
         try:
@@ -630,6 +643,7 @@ def _write_run(device, traj, output, plot_path, with_circuit=True) -> None:
             _report(device, "plot: needs matplotlib (pip install 'spincaloric[plot]')")
             sys.exit(EXIT_INPUT)
     _write_or_exit(device, outputs)
+    return stopped
 
 
 def _keep_interrupted(device, err, output, plot_path, with_circuit) -> None:
@@ -642,8 +656,10 @@ def _keep_interrupted(device, err, output, plot_path, with_circuit) -> None:
     what = (f"{err.done} of {err.total} {err.parts}, 0 – {span(part.time[-1])}, "
             f"{part.m.shape[0]} trajectories")
     kept = [str(p) for p in (output, plot_path) if p]
-    click.echo(f"{device}: interrupted; {what}" + (f" kept in {' and '.join(kept)}" if kept
-                                                   else " done (nothing written: no --output)"),
+    later = (" (Ctrl-C again: without the circuit's quantities)" if with_circuit else "")
+    click.echo(f"{device}: interrupted; {what}" + (f" kept in {' and '.join(kept)}{later}"
+                                                   if kept else
+                                                   " done (nothing written: no --output)"),
                err=True)
     _write_run(device, part, output, plot_path, with_circuit)
 

@@ -377,11 +377,17 @@ def resonance(simulation, magnet: str, *, initial=None, drive=None,
     j = sim.names.index(magnet)
     weight = np.sum(np.abs(vectors[2 * j:2 * j + 2]) ** 2, axis=0)
     weight = np.where(values.imag > 1e-9 * scale, weight, -1.0)
+    stiffness = stiffness_fields(sim.magnets[magnet], m0[j])
     if weight.max() <= 0:
+        b1, b2 = (float(b) for b in stiffness)
+        if min(abs(b1), abs(b2)) <= 1e-6 * max(abs(b1), abs(b2)):
+            raise ResonanceError("magnet", f"{magnet} has no restoring field along one "
+                                 f"direction about its equilibrium (stiffness fields {b1:.3g} "
+                                 f"T and {b2:.3g} T): its small-angle mode does not precess; "
+                                 "an anisotropy or an applied field along it gives one")
         raise ResonanceError("magnet", f"{magnet}'s small-angle mode is overdamped (real "
                              "eigenvalues): no resonance")
     value = values[int(np.argmax(weight))]
-    stiffness = stiffness_fields(sim.magnets[magnet], m0[j])
     alpha, gamma = effective_llg(-value.real, value.imag, stiffness)
     return Resonance(magnet, m0[j].copy(), m0, float(value.imag), float(-value.real), alpha,
                      gamma, stiffness, values)

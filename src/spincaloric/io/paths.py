@@ -232,7 +232,8 @@ def parse_vary(text: str) -> tuple[str, np.ndarray]:
             start, stop, count = float(m.group(1)), float(m.group(2)), float(m.group(3))
             if count != int(count) or count < 1:
                 raise ValueError
-            values = np.linspace(start, stop, int(count))
+            ends = np.array([start, stop])
+            values = np.linspace(start, stop, int(count)) if np.isfinite(ends).all() else ends
         else:
             values = np.array([float(v) for v in spec.split(",")])
     except ValueError:

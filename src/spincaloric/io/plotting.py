@@ -619,6 +619,10 @@ def plot_trajectory(ds, trajectory: int = 0, variable: str | None = None,
     if ds.sizes.get("ensemble", 1) > 1:
         title.append(f"trajectory {trajectory} of an ensemble of {ds.sizes['ensemble']}"
                      + ("; dashed: ensemble mean" if variable is None else ""))
+    if "interrupted_at" in ds.attrs:
+        end = float(ds.attrs["interrupted_at"])
+        factor, unit = engineering(end, "s")
+        title.append(f"interrupted at {end * factor:.4g} {unit}: the part that finished")
     axes[0].set_title("\n".join(x for x in title if x), fontsize=9)
     return _finish(fig)
 

@@ -62,6 +62,11 @@ def resonance_sweep(data: dict, magnet: str, axes):
     axes = checked_axes(axes)
     if len({k for k, _ in axes}) != len(axes):
         raise DeviceError("vary", "each parameter may be varied once")
+    for key, _ in axes:
+        if key.split(".")[0] == "drives":
+            raise DeviceError(f"vary.{key}", "the resonance is about the static drives: a "
+                              "time-dependent drive does not change it (vary a node's "
+                              "voltage or temperature instead)")
     spec = spec_from_dict(data)
     check_keys(data, spec.device.finalize(), [k for k, _ in axes])
     shape = tuple(len(v) for _, v in axes)

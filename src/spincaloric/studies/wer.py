@@ -164,8 +164,8 @@ class WriteErrorRate:
         if self.replicas:
             return (f"{self.magnet}: write error rate {self.rate:.3g} (95 % interval "
                     f"{low:.3g} – {high:.3g}) at {self.temperature:g} K, multilevel splitting: "
-                    f"{self.replicas} replicas of {self.trajectories // self.replicas} "
-                    f"particles, {self.levels} iterations, {self.cost:.0f} trajectories' worth "
+                    f"{self.replicas} replica{'s' if self.replicas > 1 else ''} of "
+                    f"{self.trajectories // self.replicas} particles, {self.levels} iterations, {self.cost:.0f} trajectories' worth "
                     f"of runs; an ideal score would give {self.ideal_interval[0]:.3g} – "
                     f"{self.ideal_interval[1]:.3g}" + self._step_text())
         text = (f"{self.magnet}: write error rate {self.rate:.3g} (95 % interval {low:.3g} – "
