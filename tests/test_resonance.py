@@ -440,3 +440,33 @@ def test_run_pumping_flag_overrides_the_file(tmp_path, in_file):
         want = alpha * par.gyromagnetic_ratio * 0.2 / (1 + alpha**2)
         assert rate[flag] == pytest.approx(want, rel=1e-5, abs=0)
     assert tomllib.loads(path.read_text()).get("simulation", {}).get("pumping") == in_file
+
+
+def test_a_sweep_keeps_the_points_with_a_resonance(tmp_path):
+    """Points without a resonance (no restoring field in-plane at B_K = 0) are NaN, their
+    reason in ``no_resonance`` and a warning; the others equal their own single-point runs."""
+    import tomllib
+    import warnings as _warnings
+
+    from spincaloric.dynamics.resonance import NoResonanceWarning
+    from spincaloric.studies.resonance import resonance_sweep
+
+    path = tmp_path / "dev.toml"
+    path.write_text(DEVICE)
+    data = tomllib.loads(DEVICE)
+    with pytest.warns(NoResonanceWarning, match="1 of 2 points have no resonance"):
+        ds = resonance_sweep(data, "free", [("free.magnet.anisotropy_field", [0.0, 1.5])])
+    assert np.isnan(ds["frequency"].values[0]) and np.isfinite(ds["frequency"].values[1])
+    assert "no restoring field" in str(ds["no_resonance"].values[0])
+    assert str(ds["no_resonance"].values[1]) == ""
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("error")
+        alone = resonance_sweep(data, "free", [("free.magnet.anisotropy_field", [1.5])])
+    assert "no_resonance" not in alone
+    assert float(alone["frequency"][0]) == float(ds["frequency"][1])
+    res = CliRunner().invoke(main, ["fmr", str(path), "--magnet", "free", "--json", "--vary",
+                                    "free.magnet.anisotropy_field=0,1.5"])
+    assert res.exit_code == 0, res.output
+    points = json.loads(res.stdout)["points"]
+    assert points[0]["frequency"] is None and "no restoring field" in points[0]["no_resonance"]
+    assert points[1]["frequency"] == float(ds["frequency"][1])

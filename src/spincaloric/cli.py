@@ -945,8 +945,13 @@ def _print_resonance(device, ds, axes, check, as_json) -> None:
     for index in np.ndindex(ds["frequency"].shape):
         at = dict(zip(keys, index))
         point = {k: float(ds[k].values[i]) for k, i in at.items()}
-        point.update({name: float(ds[name].isel(at)) for name, *_ in RESULTS})
-        point["equilibrium"] = ds["equilibrium"].isel(at).values.tolist()
+        why = str(ds["no_resonance"].isel(at).values) if "no_resonance" in ds else ""
+        if why:  # no resonance here (NaN in the file): null in JSON, the reason kept
+            point.update({name: None for name, *_ in RESULTS}, equilibrium=None,
+                         no_resonance=why)
+        else:
+            point.update({name: float(ds[name].isel(at)) for name, *_ in RESULTS})
+            point["equilibrium"] = ds["equilibrium"].isel(at).values.tolist()
         points.append(point)
     magnet = ds.attrs["magnet"]
     if as_json:
@@ -959,6 +964,9 @@ def _print_resonance(device, ds, axes, check, as_json) -> None:
         return
     for point in points:
         where = "".join(f"{k} = {point[k]:g}, " for k in keys)
+        if point.get("no_resonance"):
+            click.echo(f"{device}: {magnet}: {where}no resonance: {point['no_resonance']}")
+            continue
         m0 = ", ".join(f"{round(x, 12) + 0.0:+.4f}" for x in point["equilibrium"])
         click.echo(f"{device}: {magnet}: {where}f = {point['frequency'] / 1e9:.6g} GHz, "
                    f"Γ = {point['decay_rate'] / 1e9:.6g} 1/ns, α_eff = {point['damping']:.6g}, "

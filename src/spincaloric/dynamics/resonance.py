@@ -57,6 +57,10 @@ from ..validation import real, unit_vectors
 from .simulation import DynamicsError, Simulation
 
 
+class NoResonanceWarning(UserWarning):
+    """Points of a resonance sweep without a resonance (NaN there, the reason kept)."""
+
+
 class ResonanceError(FieldError):
     """No resonance to report (an unstable equilibrium, an overdamped mode, a wrong magnet);
     ``field`` names the culprit."""

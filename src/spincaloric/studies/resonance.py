@@ -14,10 +14,12 @@ quantity a Mizukami-type α against 1/thickness plot measures). The result is an
 from __future__ import annotations
 
 import copy
+import warnings
 
 import numpy as np
 
 from ..circuit.device import DeviceError
+from ..dynamics.resonance import NoResonanceWarning, ResonanceError
 from ..errors import FieldError, at_point, unknown
 from ..io.paths import check_keys, set_path, unit_of
 from .sweep import checked_axes
@@ -48,13 +50,33 @@ def resonance_of_file(data: dict, magnet: str):
                      magnet)
 
 
+def _missing(missing: dict, shape: tuple, dims: list):
+    """The ``no_resonance`` variable (why a point has none; empty where it has one) of the
+    points ``missing`` {index: (ResonanceError, point)}: all of them an error (the first
+    point's), some a warning."""
+    first = at_point(*next(iter(missing.values())))
+    total = int(np.prod(shape))
+    if len(missing) == total:
+        raise first
+    warnings.warn(f"{len(missing)} of {total} points have no resonance (NaN there, the reason "
+                  f"in no_resonance); {first.field}: {first.reason}", NoResonanceWarning,
+                  stacklevel=3)
+    reasons = np.full(shape, "", dtype=object)
+    for index, (err, _) in missing.items():
+        reasons[index] = err.reason
+    return dims, reasons.astype(str), {"long_name": "why the point has no resonance (empty: "
+                                                    "it has one)"}
+
+
 def resonance_sweep(data: dict, magnet: str, axes):
     """The resonance of ``magnet`` over the grid of ``axes`` [(key, values)] of the parsed
     device file ``data`` (every point a rebuilt device; no axes: the file's device), as an xarray Dataset: ``frequency``
     (Hz), ``angular_frequency`` (rad/s), ``decay_rate`` (1/s), ``damping``,
     ``gyromagnetic_ratio`` (rad s⁻¹ T⁻¹), ``g_factor``, ``stiffness`` (T, per ``mode_axis``)
-    and ``equilibrium`` (per ``component``). A point without a resonance is a DeviceError
-    naming the key and the values there."""
+    and ``equilibrium`` (per ``component``). Points without a resonance (a growing or an
+    overdamped mode, no restoring field) are NaN, their reasons in ``no_resonance``, with a
+    :class:`~spincaloric.dynamics.resonance.NoResonanceWarning`; if no point has one, the
+    first point's ResonanceError naming the key and the values there."""
     import xarray as xr
 
     from ..io.devicefile import spec_from_dict
@@ -71,8 +93,9 @@ def resonance_sweep(data: dict, magnet: str, axes):
     check_keys(data, spec.device.finalize(), [k for k, _ in axes])
     shape = tuple(len(v) for _, v in axes)
     grids = np.meshgrid(*[v for _, v in axes], indexing="ij")
-    scalars = np.zeros((len(RESULTS),) + shape)
-    stiffness, m0 = np.zeros(shape + (2,)), np.zeros(shape + (3,))
+    scalars = np.full((len(RESULTS),) + shape, np.nan)
+    stiffness, m0 = np.full(shape + (2,), np.nan), np.full(shape + (3,), np.nan)
+    missing = {}  # the points without a resonance: their errors
     for index in np.ndindex(shape):
         d = copy.deepcopy(data)
         point = [(key, float(g[index])) for (key, _), g in zip(axes, grids)]
@@ -80,8 +103,13 @@ def resonance_sweep(data: dict, magnet: str, axes):
             set_path(d, key, value)
         try:
             res = resonance_of_file(d, magnet)
-        except FieldError as err:
+        except ResonanceError as err:
             if not point:  # no axes: the device as written
+                raise
+            missing[index] = err, point
+            continue
+        except FieldError as err:
+            if not point:
                 raise
             raise at_point(err, point) from None
         scalars[(slice(None),) + index] = [getattr(res, attr) for _, attr, _, _ in RESULTS]
@@ -89,6 +117,8 @@ def resonance_sweep(data: dict, magnet: str, axes):
     dims = [k for k, _ in axes]
     variables = {name: (dims, scalars[i], {"units": unit, "long_name": text})
                  for i, (name, _, unit, text) in enumerate(RESULTS)}
+    if missing:
+        variables["no_resonance"] = _missing(missing, shape, dims)
     variables["stiffness"] = (dims + ["mode_axis"], stiffness,
                               {"units": "T", "long_name": "stiffness fields B1, B2"})
     variables["equilibrium"] = (dims + ["component"], m0,
