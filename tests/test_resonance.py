@@ -470,3 +470,28 @@ def test_a_sweep_keeps_the_points_with_a_resonance(tmp_path):
     points = json.loads(res.stdout)["points"]
     assert points[0]["frequency"] is None and "no restoring field" in points[0]["no_resonance"]
     assert points[1]["frequency"] == float(ds["frequency"][1])
+
+
+def test_a_torque_that_destabilises_one_well_gives_the_other_ones_resonance():
+    """The laser pillar's free layer 50 K hotter (a static drive): the thermal torque makes
+    the parallel state unstable and damps the antiparallel one, whose resonance is reported
+    (α_eff above the unheated one's); started in the parallel state on purpose, an error."""
+    from pathlib import Path
+
+    from spincaloric.dynamics.resonance import ResonanceError, resonance
+    from spincaloric.io import load_spec
+
+    spec = load_spec(Path(__file__).parent.parent / "examples" / "devices"
+                     / "thermal_switching_pillar.toml")
+    circuit = spec.device.finalize()
+    cold = resonance(Simulation(circuit, spec.magnets), "free")
+    from spincaloric.circuit.drives import drive_layout
+
+    sim = Simulation(circuit, spec.magnets)
+    drive = sim.model.d0.copy()
+    drive[drive_layout(circuit).slot(circuit.index["free"], "temperature")] += 50.0  # K
+    res = resonance(sim, "free", drive=drive)
+    assert cold.equilibrium[2] > 0.99 and res.equilibrium[2] < -0.99
+    assert res.damping > cold.damping
+    with pytest.raises(ResonanceError, match="unstable"):
+        resonance(sim, "free", drive=drive, initial=[[0.0, 0.0, 1.0]])

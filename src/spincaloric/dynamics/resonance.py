@@ -354,8 +354,11 @@ def resonance(simulation, magnet: str, *, initial=None, drive=None,
     D of its runs: α_eff = α0 + α'), none when it was built with ``pumping=False``; False
     leaves D out; a :data:`PumpingHook` replaces the circuit's D by its own.
 
-    A ResonanceError if the equilibrium is unstable (a growing mode) or the magnet's mode is
-    overdamped (no oscillation)."""
+    Without ``initial``, an unstable equilibrium (a torque that destabilises the well the
+    circuit's magnetization sits in) gives way to the one reached from the magnet's opposite
+    direction, if that one is stable. A ResonanceError if no stable equilibrium is found (a
+    growing mode), if the magnet's mode is overdamped (no oscillation), or if it has no
+    restoring field along one direction."""
     sim = _simulation(simulation)
     if magnet not in sim.names:
         from ..errors import unknown
@@ -369,16 +372,27 @@ def resonance(simulation, magnet: str, *, initial=None, drive=None,
     elif not callable(pumping):
         raise DynamicsError("pumping", f"must be None, False or a function of m (k, 3) giving "
                             f"D (N·m·s), got {pumping!r}")
+    j = sim.names.index(magnet)
     m0 = equilibrium(sim, initial=initial, drive=drive)
-    jac, _ = tangent_jacobian(sim, m0, drive=drive, pumping=pumping)
-    values, vectors = np.linalg.eig(jac)
-    scale = np.abs(values).max(initial=0.0)
-    if np.any(values.real > 1e-9 * scale):
-        grow = float(values.real.max())
+    values, vectors, grow = _modes(sim, m0, drive, pumping)
+    if grow > 0 and initial is None:  # a torque that destabilises one well: the other one
+        opposite = m0.copy()
+        opposite[j] = -m0[j]
+        try:
+            other = equilibrium(sim, initial=opposite, drive=drive)
+        except ResonanceError:
+            other = None
+        if other is not None:
+            found = _modes(sim, other, drive, pumping)
+            if found[2] <= 0:
+                m0, (values, vectors, grow) = other, found
+    if grow > 0:
         raise ResonanceError("magnet", f"the equilibrium is unstable: a mode grows at "
                              f"{grow:.3g} 1/s (the static torque beats the damping, or a "
-                             "saddle of the energy): change the drives or `initial`")
-    j = sim.names.index(magnet)
+                             "saddle of the energy)" + (", and so is the one reached from "
+                             "the opposite direction" if initial is None else "")
+                             + ": change the drives or `initial`")
+    scale = np.abs(values).max(initial=0.0)
     weight = np.sum(np.abs(vectors[2 * j:2 * j + 2]) ** 2, axis=0)
     weight = np.where(values.imag > 1e-9 * scale, weight, -1.0)
     stiffness = stiffness_fields(sim.magnets[magnet], m0[j])
@@ -395,6 +409,16 @@ def resonance(simulation, magnet: str, *, initial=None, drive=None,
     alpha, gamma = effective_llg(-value.real, value.imag, stiffness)
     return Resonance(magnet, m0[j].copy(), m0, float(value.imag), float(-value.real), alpha,
                      gamma, stiffness, values)
+
+
+def _modes(sim, m0, drive, pumping):
+    """(eigenvalues, eigenvectors, fastest growth rate (1/s; ≤ 0 for a stable state)) of the
+    linearised dynamics about ``m0``."""
+    jac, _ = tangent_jacobian(sim, m0, drive=drive, pumping=pumping)
+    values, vectors = np.linalg.eig(jac)
+    scale = np.abs(values).max(initial=0.0)
+    grow = float(values.real.max(initial=0.0))
+    return values, vectors, grow if grow > 1e-9 * scale else 0.0
 
 
 @dataclass(frozen=True)
