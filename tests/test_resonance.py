@@ -161,8 +161,14 @@ def test_unstable_equilibria_and_wrong_magnets_are_named():
                            applied_field=[0, 0, 0.2])
     sim = Simulation(valve([0, 0, -1.0]), {"free": mag})  # exactly against the field
     with pytest.raises(ResonanceError, match="unstable") as err:
-        resonance(sim, "free")
+        resonance(sim, "free", initial=[[0, 0, -1.0]])
     assert err.value.field == "magnet"
+    # from the circuit's magnetization: the opposite well, said in a warning
+    from spincaloric.dynamics.resonance import OtherWellWarning
+
+    with pytest.warns(OtherWellWarning, match="opposite well"):
+        along = resonance(sim, "free")
+    np.testing.assert_allclose(along.equilibrium, [0, 0, 1], atol=1e-9)
     np.testing.assert_allclose(equilibrium(sim, initial=[[0.01, 0, -1]]), [[0, 0, 1]],
                                atol=1e-9)
     with pytest.raises(ResonanceError, match="did you mean free") as err:
@@ -490,7 +496,8 @@ def test_a_torque_that_destabilises_one_well_gives_the_other_ones_resonance():
     sim = Simulation(circuit, spec.magnets)
     drive = sim.model.d0.copy()
     drive[drive_layout(circuit).slot(circuit.index["free"], "temperature")] += 50.0  # K
-    res = resonance(sim, "free", drive=drive)
+    with pytest.warns(UserWarning, match="opposite well"):
+        res = resonance(sim, "free", drive=drive)
     assert cold.equilibrium[2] > 0.99 and res.equilibrium[2] < -0.99
     assert res.damping > cold.damping
     with pytest.raises(ResonanceError, match="unstable"):

@@ -46,6 +46,7 @@ small tilt, and a damped sinusoid fitted to the transverse components.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -55,6 +56,10 @@ from ..constants import BOHR_MAGNETON, HBAR
 from ..errors import FieldError
 from ..validation import real, unit_vectors
 from .simulation import DynamicsError, Simulation
+
+
+class OtherWellWarning(UserWarning):
+    """The resonance is about the well opposite the initial direction (that one unstable)."""
 
 
 class NoResonanceWarning(UserWarning):
@@ -386,6 +391,9 @@ def resonance(simulation, magnet: str, *, initial=None, drive=None,
             found = _modes(sim, other, drive, pumping)
             if found[2] <= 0:
                 m0, (values, vectors, grow) = other, found
+                warnings.warn(f"{magnet}: the equilibrium near its initial direction is "
+                              "unstable; the resonance is about the opposite well (its "
+                              "equilibrium says which)", OtherWellWarning, stacklevel=2)
     if grow > 0:
         raise ResonanceError("magnet", f"the equilibrium is unstable: a mode grows at "
                              f"{grow:.3g} 1/s (the static torque beats the damping, or a "
