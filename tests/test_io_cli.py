@@ -587,6 +587,9 @@ REFUSED = {  # files that solve/run refuse: check must refuse them with the same
     "sweep key": (SIMPLE + '\n[sweep]\nvary = ["right.temprature=300,301"]\n', "solve",
                   "vary.right.temprature: unknown key 'temprature' in [nodes.right]; did you "
                   "mean temperature?"),
+    "sweep key with a list index after a dot": (
+        SIMPLE + '\n[sweep]\nvary = ["contacts.0.conductance=1e-2,2e-2"]\n', "solve",
+        "vary.contacts.0.conductance: contacts is a list: write its element as contacts[0]"),
 }
 
 

@@ -112,6 +112,9 @@ def resolve_key(data: dict, key: str) -> list:
                               "solved for" if internal and not value.get("reservoir") else
                               f"{part} is not written in [{where}]: only values the file "
                               "writes can be varied (write it, with its value, first)")
+        if isinstance(value, list) and part.isdigit():  # contacts.0.area: an index
+            raise DeviceError(f"vary.{key}", f"{where} is a list: write its element as "
+                              f"{where}[{part}]")
         choices = [*(known or ()), *(value if isinstance(value, dict) else ())]
         raise DeviceError(f"vary.{key}", f"{unknown(f'key {part!r} in [{where}]', part, choices)}")
     if isinstance(value, (dict, list, str, bool)):
