@@ -493,3 +493,20 @@ def test_every_documented_vary_key_form_maps(tmp_path, vary):
     assert ds[key].values.tolist() == [float(vary.split("=")[1])]
     assert ds.attrs["spincaloric_format"] == 2
     assert all("units" in v.attrs for v in ds.data_vars.values())
+
+
+def test_varied_values_may_carry_the_keys_unit_with_an_si_prefix():
+    """``1nm:5nm:3`` for a thickness (m), ``0.1ns`` for a drive's start (s), ``3mK`` for a
+    temperature: scaled exactly as written; another unit, or a unit on a dimensionless key, is
+    refused naming the key's unit."""
+    key, values = parse_vary("nodes.free.magnet.thickness=1nm:5nm:3")
+    assert key == "nodes.free.magnet.thickness"
+    np.testing.assert_array_equal(values, parse_vary(f"{key}=1e-9:5e-9:3")[1])  # as in SI
+    assert parse_vary("free.magnet.thickness=1.5 nm,2e-9")[1].tolist() == [1.5e-9, 2e-9]
+    assert parse_vary("drives.free.temperature.start=0.1ns,1µs")[1].tolist() == [1e-10, 1e-6]
+    assert parse_vary("right.temperature=300K,3mK")[1].tolist() == [300.0, 0.003]
+    assert parse_vary("right.magnetization.theta=0:180:3")[1].tolist() == [0.0, 90.0, 180.0]
+    with pytest.raises(sc.DeviceError, match=r"with the key's unit m, e\.g\. 1nm"):
+        parse_vary("nodes.free.magnet.thickness=1nK:5nm:3")
+    with pytest.raises(sc.DeviceError, match="cannot read values from '1n'"):
+        parse_vary("nodes.free.magnet.damping=1n")

@@ -693,7 +693,8 @@ def _print_run(device, traj, end, as_json) -> None:
 
 
 _VARY = ("KEY=VALUE, KEY=START:STOP:N (N evenly spaced values) or KEY=V1,V2,..., numbers in "
-         "SI units (V, K, A, S, m, s, T; angles in degrees; no unit suffixes). KEY is the "
+         "SI units (V, K, A, S, m, s, T; angles in degrees), or with the key's own unit and an "
+         "SI prefix (1nm:5nm:9, 0.5ns). KEY is the "
          "value's path in the device file: nodes.NAME.field or NAME.field (a node, or a layer "
          "with the layers. left out), layers.NAME.field, contacts[i].field, "
          "drives.NODE.QUANTITY.field, temperature; field[i] is a vector component; "

@@ -222,6 +222,29 @@ def unit_of(key: str) -> str:
 
 
 _RANGE = re.compile(r"^\s*([^:]+):([^:]+):([^:]+)\s*$")
+#: SI prefixes a varied value may carry before its key's unit (``1nm`` for a thickness in m)
+_PREFIX_POWER = {"": 0, "y": -24, "z": -21, "a": -18, "f": -15, "p": -12, "n": -9, "u": -6,
+                 "µ": -6, "m": -3, "k": 3, "M": 6, "G": 9, "T": 12}
+
+
+def _value(text: str, unit: str) -> float:
+    """A varied value: a number (SI units), or a number with an SI prefix and ``unit``, the
+    key's unit (``1nm`` where the unit is m), scaled exactly as written; ValueError else."""
+    import decimal
+
+    text = text.strip()
+    try:
+        return float(text)
+    except ValueError:
+        if not unit or not text.endswith(unit):
+            raise
+    number = text[:-len(unit)].rstrip()
+    prefix = number[-1:] if number[-1:] in _PREFIX_POWER else ""
+    try:
+        return float(decimal.Decimal(number[:len(number) - len(prefix)].strip())
+                     .scaleb(_PREFIX_POWER[prefix]))
+    except decimal.InvalidOperation:
+        raise ValueError(text) from None
 
 
 def parse_vary(text: str) -> tuple[str, np.ndarray]:
@@ -230,18 +253,21 @@ def parse_vary(text: str) -> tuple[str, np.ndarray]:
         raise DeviceError("vary", f"expected KEY=start:stop:count or KEY=v1,v2,..., got {text!r}")
     key, spec = (s.strip() for s in text.split("=", 1))
     m = _RANGE.match(spec)
+    unit = unit_of(key) if re.fullmatch(r"[A-Za-zΩ]+", unit_of(key) or "-") else ""
     try:
         if m:
-            start, stop, count = float(m.group(1)), float(m.group(2)), float(m.group(3))
+            start, stop = _value(m.group(1), unit), _value(m.group(2), unit)
+            count = float(m.group(3))
             if count != int(count) or count < 1:
                 raise ValueError
             ends = np.array([start, stop])
             values = np.linspace(start, stop, int(count)) if np.isfinite(ends).all() else ends
         else:
-            values = np.array([float(v) for v in spec.split(",")])
+            values = np.array([_value(v, unit) for v in spec.split(",")])
     except ValueError:
+        with_unit = f" (or with the key's unit {unit}, e.g. 1n{unit})" if unit else ""
         raise DeviceError(f"vary.{key}", f"cannot read values from {spec!r}: give "
-                          "START:STOP:N (N points) or V1,V2,... in SI units") from None
+                          f"START:STOP:N (N points) or V1,V2,... in SI units{with_unit}") from None
     if not np.all(np.isfinite(values)):
         raise DeviceError(f"vary.{key}", "values must be finite")
     return key, values
