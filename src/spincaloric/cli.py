@@ -9,7 +9,6 @@ SIGTERM), no output file (a map keeps its finished chunks for ``--resume``).
 from __future__ import annotations
 
 import contextlib
-import decimal
 import json
 import math
 import re
@@ -333,16 +332,6 @@ def materials(temperature, bulk):
 
 
 _DURATION = re.compile(r"^\s*([0-9.eE+-]+)\s*(s|ms|us|µs|ns|ps|fs)?\s*$")
-_UNITS = {None: 0, "s": 0, "ms": -3, "us": -6, "µs": -6, "ns": -9, "ps": -12, "fs": -15}
-
-
-def _seconds(mantissa: str, unit: str | None) -> float:
-    """``mantissa`` (decimal text) times the power of ten of ``unit``, in s, rounded once:
-    "6" "ns" gives 6e-09 exactly as written, not 6 * 1e-9 = 6.000000000000001e-09."""
-    try:
-        return float(decimal.Decimal(mantissa).scaleb(_UNITS[unit]))
-    except decimal.InvalidOperation:
-        return float("nan")
 
 
 class Duration(click.ParamType):
@@ -353,8 +342,13 @@ class Duration(click.ParamType):
     def convert(self, value, param, ctx):
         if isinstance(value, float):
             return value
+        from .io.paths import si_value
+
         m = _DURATION.match(str(value))
-        t = _seconds(m.group(1), m.group(2)) if m else float("nan")
+        try:
+            t = si_value(str(value), "s") if m else float("nan")
+        except ValueError:
+            t = float("nan")
         unit = re.match(r"^\s*[0-9.eE+-]+\s*([^\s0-9.+-]\S*)\s*$", str(value))
         if not m and unit:
             self.fail(f"{value!r}: unknown unit {unit.group(1)!r} (s, ms, us, µs, ns, ps, fs)",

@@ -227,9 +227,10 @@ _PREFIX_POWER = {"": 0, "y": -24, "z": -21, "a": -18, "f": -15, "p": -12, "n": -
                  "µ": -6, "m": -3, "k": 3, "M": 6, "G": 9, "T": 12}
 
 
-def _value(text: str, unit: str) -> float:
-    """A varied value: a number (SI units), or a number with an SI prefix and ``unit``, the
-    key's unit (``1nm`` where the unit is m), scaled exactly as written; ValueError else."""
+def si_value(text: str, unit: str) -> float:
+    """A value given as text: a number (SI units), or a number with an SI prefix and
+    ``unit`` (``1nm`` where the unit is m, ``20ns`` for s), scaled exactly as written
+    (``6ns`` is 6e-09, not 6 × 1e-9); ValueError else."""
     import decimal
 
     text = text.strip()
@@ -256,14 +257,14 @@ def parse_vary(text: str) -> tuple[str, np.ndarray]:
     unit = unit_of(key) if re.fullmatch(r"[A-Za-zΩ]+", unit_of(key) or "-") else ""
     try:
         if m:
-            start, stop = _value(m.group(1), unit), _value(m.group(2), unit)
+            start, stop = si_value(m.group(1), unit), si_value(m.group(2), unit)
             count = float(m.group(3))
             if count != int(count) or count < 1:
                 raise ValueError
             ends = np.array([start, stop])
             values = np.linspace(start, stop, int(count)) if np.isfinite(ends).all() else ends
         else:
-            values = np.array([_value(v, unit) for v in spec.split(",")])
+            values = np.array([si_value(v, unit) for v in spec.split(",")])
     except ValueError:
         with_unit = f" (or with the key's unit {unit}, e.g. 1n{unit})" if unit else ""
         raise DeviceError(f"vary.{key}", f"cannot read values from {spec!r}: give "
