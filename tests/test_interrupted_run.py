@@ -120,3 +120,22 @@ def test_ctrl_c_while_the_file_is_solved_keeps_the_finished_run(tmp_path, monkey
     with xr.open_dataset(out) as ds:
         assert ds.sizes["time"] == 5 and "torque" not in ds and "interrupted_at" not in ds.attrs
     assert sorted(p.name for p in tmp_path.iterdir()) == ["whole.nc"]
+
+
+@pytest.mark.parametrize("method", [None, "splitting"])
+def test_a_study_interrupted_before_its_first_part_is_a_plain_interrupt(monkeypatch, method):
+    """wer stopped inside its first run, which offers its own partial trajectory: nothing of
+    the estimate is done, a plain KeyboardInterrupt — not the run's partial trajectory passed
+    off as the estimate's."""
+    from spincaloric.studies.wer import write_error_rate
+
+    def run(self, *args, **kw):
+        raise Interrupted(object(), 2, 3, "saved instants")
+
+    sim = pillar(8e-9)
+    monkeypatch.setattr(simulation_module.Simulation, "run", run)
+    extra = dict(particles=8, replicas=2) if method else {}
+    with pytest.raises(KeyboardInterrupt) as caught:
+        write_error_rate(sim, 8e-9, None if method else 64, method=method, seed=1,
+                         dt=1e-12, progress=False, **extra)
+    assert not isinstance(caught.value, Interrupted)

@@ -410,8 +410,8 @@ class _Job:
                     squares += float(np.sum(wf ** 2))
                     done += part.stop - part.start
         except KeyboardInterrupt as err:
-            if not done:
-                raise
+            if not done:  # nothing of this estimate (a run's own partial result is not one)
+                raise KeyboardInterrupt from err
             raise Interrupted((failures, total, squares), done, n, "trajectories") from err
         finally:
             if report is not None:
@@ -642,8 +642,8 @@ def _splitting(job: _Job, name: str, particles, replicas, progress: bool) -> Wri
             if report is not None:
                 report.update(1)
     except KeyboardInterrupt as err:  # what the finished replicas found is kept
-        if not runs:
-            raise
+        if not runs:  # nothing (a run's own partial result is not a replica)
+            raise KeyboardInterrupt from err
         raise Interrupted(_splitting_result(job, name, particles, runs), len(runs),
                           replicas, "replicas") from err
     finally:
