@@ -506,7 +506,40 @@ def test_varied_values_may_carry_the_keys_unit_with_an_si_prefix():
     assert parse_vary("drives.free.temperature.start=0.1ns,1µs")[1].tolist() == [1e-10, 1e-6]
     assert parse_vary("right.temperature=300K,3mK")[1].tolist() == [300.0, 0.003]
     assert parse_vary("right.magnetization.theta=0:180:3")[1].tolist() == [0.0, 90.0, 180.0]
-    with pytest.raises(sc.DeviceError, match=r"with the key's unit m, e\.g\. 1nm"):
+    with pytest.raises(sc.DeviceError, match=r"with the key's unit m and an SI prefix, e\.g\. 1nm"):
         parse_vary("nodes.free.magnet.thickness=1nK:5nm:3")
     with pytest.raises(sc.DeviceError, match="cannot read values from '1n'"):
         parse_vary("nodes.free.magnet.damping=1n")
+    with pytest.raises(sc.DeviceError, match="cannot read values"):  # angles: numbers only
+        parse_vary("right.magnetization.theta=0deg:180deg:3")
+
+
+def test_an_angle_varied_in_what_looks_like_radians_warns():
+    from spincaloric.io.schema import AngleUnitWarning
+
+    with pytest.warns(AngleUnitWarning, match=r"up to 3\.1416.*π rad = 180°"):
+        parse_vary("right.magnetization.theta=0:3.1416:5")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        parse_vary("right.magnetization.theta=0:180:5")
+        parse_vary("right.magnetization.phi=0,90,180")
+
+
+def test_zipped_axes_that_all_rebuild_the_device_are_the_grids_diagonal():
+    """--zip over keys that each rebuild the circuit (interface conductances per area): the
+    points are the diagonal of the grid over the same keys."""
+    from spincaloric.io import read_toml
+    from spincaloric.studies.sweep import sweep_file
+
+    pillar = Path(__file__).parent.parent / "examples" / "devices" / "thermal_switching_pillar.toml"
+    axes = [parse_vary("contacts[0].conductance_per_area=0.4e15,0.8e15"),
+            parse_vary("contacts[1].conductance_per_area=0.5e15,0.9e15")]
+    zipped = sweep_file(read_toml(pillar), axes, zipped=True)
+    grid = sweep_file(read_toml(pillar), axes)
+    assert zipped.sizes["point"] == 2
+    for name in ("spin_accumulation", "charge_current", "torque"):
+        for i in range(2):
+            np.testing.assert_array_equal(zipped[name].isel(point=i).values,
+                                          grid[name].values[i, i])

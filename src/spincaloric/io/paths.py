@@ -15,7 +15,7 @@ import re
 import numpy as np
 
 from ..circuit.device import Circuit, DeviceError, vector_to_angles
-from .schema import field_unit, known_keys
+from .schema import AngleUnitWarning, field_unit, known_keys, radians_hint
 
 _PART = re.compile(r"^([A-Za-z0-9_-]+)((?:\[\d+\])*)$")
 #: Reservoir values that a key may vary although the file leaves them at their defaults
@@ -254,7 +254,8 @@ def parse_vary(text: str) -> tuple[str, np.ndarray]:
         raise DeviceError("vary", f"expected KEY=start:stop:count or KEY=v1,v2,..., got {text!r}")
     key, spec = (s.strip() for s in text.split("=", 1))
     m = _RANGE.match(spec)
-    unit = unit_of(key) if re.fullmatch(r"[A-Za-zΩ]+", unit_of(key) or "-") else ""
+    unit = unit_of(key)  # a prefixed suffix for a plain SI unit (not for angles)
+    unit = unit if re.fullmatch(r"[A-Za-zΩ]+", unit or "-") and unit != "deg" else ""
     try:
         if m:
             start, stop = si_value(m.group(1), unit), si_value(m.group(2), unit)
@@ -266,12 +267,28 @@ def parse_vary(text: str) -> tuple[str, np.ndarray]:
         else:
             values = np.array([si_value(v, unit) for v in spec.split(",")])
     except ValueError:
-        with_unit = f" (or with the key's unit {unit}, e.g. 1n{unit})" if unit else ""
+        example = {"m": "1nm", "s": "1ns", "K": "300K"}.get(unit, f"1m{unit}")
+        with_unit = f" (or with the key's unit {unit} and an SI prefix, e.g. {example})" if unit else ""
         raise DeviceError(f"vary.{key}", f"cannot read values from {spec!r}: give "
                           f"START:STOP:N (N points) or V1,V2,... in SI units{with_unit}") from None
     if not np.all(np.isfinite(values)):
         raise DeviceError(f"vary.{key}", "values must be finite")
+    _radians_warning(key, values)
     return key, values
+
+
+def _radians_warning(key: str, values: np.ndarray) -> None:
+    """An AngleUnitWarning when an angle's values (read in degrees) all lie below 2π and the
+    largest is a common angle in radians (0:3.1416:5 for 0 … π)."""
+    import warnings
+
+    if key.split(".")[-1] not in ("theta", "phi") or not len(values):
+        return
+    top = float(values[np.argmax(np.abs(values))])
+    hint = radians_hint(top) if np.abs(values).max() < 6.5 else None
+    if hint is not None:
+        warnings.warn(f"vary.{key}: the values (up to {top:g}) are read in degrees; if you "
+                      f"meant radians, {hint}", AngleUnitWarning, stacklevel=3)
 
 
 FAST = ("voltage", "temperature", "current", "magnetization.theta", "magnetization.phi")

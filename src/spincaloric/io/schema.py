@@ -53,7 +53,7 @@ class AngleUnitWarning(UserWarning):
     """An angle in degrees whose value is a common angle in radians (π/2 given as 1.5708)."""
 
 
-def _radians_hint(value: float) -> str | None:
+def radians_hint(value: float) -> str | None:
     """'π/2 rad = 90°' when ``value`` (deg) is within 10⁻³ of a multiple of π/12 between
     π/12 and 2π but no whole number of degrees — an angle most likely meant in radians."""
     if not 0.2 < abs(value) < 6.5:  # between π/12 and 2π only (inf and NaN too)
@@ -70,7 +70,7 @@ def _radians_hint(value: float) -> str | None:
 
 
 def _not_radians(value: float, info) -> float:
-    hint = _radians_hint(value)
+    hint = radians_hint(value)
     if hint is not None:
         warnings.warn(f"magnetization.{info.field_name} = {value:g} is read in degrees "
                       f"({value:g}°); if you meant radians, {hint}", AngleUnitWarning,

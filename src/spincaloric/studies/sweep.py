@@ -120,9 +120,11 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
             c, solve = point(d)
             parts.append(_grid(c, [(k, v[i:i + 1]) for k, v in fast], zipped=True, solve=solve,
                                varied=[k for k, _ in slow]))
-        # the points, one after the other (every part has one point)
+        # the points, one after the other (every part has one point; without batched axes a
+        # part is a single solve whose values lack the point axis their dims name)
         owners = _same_owners(parts, slow)
-        variables = {name: (dims, np.concatenate([p[0][name][1] for p in parts]), attrs)
+        join = np.concatenate if fast else np.stack
+        variables = {name: (dims, join([p[0][name][1] for p in parts]), attrs)
                      for name, (dims, _, attrs) in parts[0][0].items()}
         coords = _coords(fast, slow, zipped=True) | owners
         return _mark_dynamic(xr.Dataset(variables, coords=coords, attrs=parts[0][1]),
