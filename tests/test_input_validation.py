@@ -681,3 +681,30 @@ def test_an_angle_that_looks_like_radians_warns(tmp_path):
         "radians, π/2 rad = 90°"]
     res = CliRunner().invoke(main, ["check", str(pillar)])
     assert res.exit_code == 0 and "warning" not in res.stderr
+
+
+@pytest.mark.parametrize("old, new, field", [
+    ("length = 20e-9          # m", "length = 20.0", "length = 20 m"),
+    ("area = 1.26e-15         # m², a 40 nm disc", "area = 1963.0", "area = 1963 m²"),
+])
+def test_a_layer_size_beyond_a_millimetre_warns_as_a_unit_slip(tmp_path, old, new, field):
+    """A layer 20 "m" long or of 1963 "m²" (nm² meant): one line, the device still loads; the
+    example's own sizes give no warning."""
+    import warnings
+
+    from spincaloric import load_device
+    from spincaloric.io.schema import SizeUnitWarning
+
+    text = (Path(__file__).parent.parent / "examples" / "devices"
+            / "pillar_thick_layers.toml").read_text()
+    assert old in text
+    path = tmp_path / "dev.toml"
+    path.write_text(text.replace(old, new, 1))
+    with pytest.warns(SizeUnitWarning, match=f"{field} is larger than 1 mm"):
+        load_device(path)
+    path.write_text(text)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SizeUnitWarning)
+        load_device(path)
+    res = CliRunner().invoke(main, ["check", str(path)])
+    assert res.exit_code == 0 and "warning" not in res.output

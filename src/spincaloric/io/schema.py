@@ -53,6 +53,29 @@ class AngleUnitWarning(UserWarning):
     """An angle in degrees whose value is a common angle in radians (π/2 given as 1.5708)."""
 
 
+class SizeUnitWarning(UserWarning):
+    """A device size far beyond a device's (metres or square metres where nm, µm were meant)."""
+
+
+#: The largest length (m) and area (m²) of a device's layer or contact taken without a warning:
+#: 1 mm and 1 mm² (nanopillars and lateral valves are nm to tens of µm), up to what a size in
+#: nm or nm² read as m or m² gives (10⁶); beyond, other checks judge the value.
+LARGEST_SIZE = {"m": 1e-3, "m2": 1e-6}
+SLIP_SIZE = {"m": 1e6, "m2": 1e12}
+
+
+def _plausible_size(value, info):
+    """``value`` (m or m², by the field's unit) with a SizeUnitWarning between LARGEST_SIZE and
+    SLIP_SIZE."""
+    unit = "m2" if info.field_name in ("area", "footprint") else "m"
+    if value is not None and LARGEST_SIZE[unit] < value <= SLIP_SIZE[unit]:
+        shown = "m²" if unit == "m2" else "m"
+        warnings.warn(f"{info.field_name} = {value:g} {shown} is larger than 1 m{shown}: a "
+                      f"size in another unit (nm{shown[1:]}, µm{shown[1:]}) read as "
+                      f"{shown}?", SizeUnitWarning, stacklevel=2)
+    return value
+
+
 def radians_hint(value: float) -> str | None:
     """'π/2 rad = 90°' when ``value`` (deg) is within 10⁻³ of a multiple of π/12 between
     π/12 and 2π but no whole number of degrees — an angle most likely meant in radians."""
@@ -256,6 +279,7 @@ class ContactTable(_Strict):
                              "polarization_derivative", "mixing_derivative",
                              "mixing_imag_derivative", "area", "conductance_per_area",
                              "heat_conductance", "heat_link")(_finite)
+    _size = field_validator("area")(_plausible_size)
 
     @field_validator("between")
     @classmethod
@@ -420,6 +444,8 @@ class LayerTable(_Strict):
                              "spin_seebeck", "thermal_conductivity", "density_of_states",
                              "spin_lifetime", "length", "area", "boundary_conductance",
                              "footprint")(_finite)
+    _size = field_validator("length", "area", "footprint")(_plausible_size)  # not λ_sf: ∞ is
+    # a layer without spin flip
 
     @field_validator("volumetric_heat_capacity", "electron_heat_capacity_coefficient",
                      "electron_phonon_coupling", mode="before")
