@@ -708,3 +708,23 @@ def test_a_layer_size_beyond_a_millimetre_warns_as_a_unit_slip(tmp_path, old, ne
         load_device(path)
     res = CliRunner().invoke(main, ["check", str(path)])
     assert res.exit_code == 0 and "warning" not in res.output
+
+
+def test_the_packages_warnings_point_at_the_users_line(tmp_path):
+    """A LinearResponseWarning of solve() and a SizeUnitWarning of load_device() name the line
+    that called the package, not a line inside it."""
+    from spincaloric import load_device
+    from spincaloric.io.schema import SizeUnitWarning
+    from spincaloric.linear_response import LinearResponseWarning
+
+    example = Path(__file__).parent.parent / "examples" / "devices"
+    circuit = load_device(example / "valve_thermal.toml").finalize()
+    with pytest.warns(LinearResponseWarning) as caught:
+        circuit.solve(temperature={"right": 450.0})
+    assert caught[0].filename == __file__
+    text = (example / "pillar_thick_layers.toml").read_text()
+    path = tmp_path / "dev.toml"
+    path.write_text(text.replace("length = 20e-9          # m", "length = 20.0", 1))
+    with pytest.warns(SizeUnitWarning) as caught:
+        load_device(path)
+    assert caught[0].filename == __file__

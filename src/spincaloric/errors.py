@@ -43,6 +43,23 @@ def at_point(err: FieldError, point, where: str = "at") -> FieldError:
     return type(err)(err.field, f"{where} {shown}: {err.reason}" if shown else err.reason)
 
 
+def user_stacklevel() -> int:
+    """The ``stacklevel`` of a ``warnings.warn`` call (made by the function calling this) that
+    names the caller of the outermost spincaloric frame: a warning points at the user's line,
+    however deep in the package (and the libraries it calls back through, such as pydantic's
+    validators) it arose."""
+    import os
+    import sys
+
+    package = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    frame, level, outermost = sys._getframe(1), 1, 1
+    while frame is not None:
+        if os.path.abspath(frame.f_code.co_filename).startswith(package):
+            outermost = level
+        frame, level = frame.f_back, level + 1
+    return outermost + 1
+
+
 class DeviceError(FieldError):
     """Invalid device: ``field`` is the dotted path of the culprit, ``reason`` says why."""
 

@@ -23,6 +23,7 @@ import warnings
 import numpy as np
 
 from .constants import BOLTZMANN, ELEMENTARY_CHARGE
+from .errors import user_stacklevel
 
 #: Largest e|ΔV|/(k_B T) (dimensionless) solved without a warning: the potential span of the
 #: circuit equal to the thermal energy.
@@ -54,7 +55,7 @@ SPECTRAL_REMEDY = ('regime = "spectral" in a device file (solve(method="spectral
 
 
 def warn_beyond_linear_response(potential_span, temperature_deviation, temperature: float,
-                                stacklevel: int = 3, remedy: str = SPECTRAL_REMEDY) -> None:
+                                remedy: str = SPECTRAL_REMEDY) -> None:
     """Issue a :class:`LinearResponseWarning` if the largest potential span (V) or temperature
     deviation (K) of a solve (arrays over its batch) exceeds the thresholds at the reference
     temperature ``temperature`` (K), ending with ``remedy``. Non-finite entries are ignored
@@ -75,7 +76,7 @@ def warn_beyond_linear_response(potential_span, temperature_deviation, temperatu
     if parts:
         warnings.warn("beyond linear response: " + "; ".join(parts)
                       + " — the Sommerfeld expansion is unreliable here; " + remedy,
-                      LinearResponseWarning, stacklevel=stacklevel)
+                      LinearResponseWarning, stacklevel=user_stacklevel())
 
 
 def solution_extremes(states: np.ndarray):

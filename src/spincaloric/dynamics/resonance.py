@@ -53,7 +53,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..constants import BOHR_MAGNETON, HBAR
-from ..errors import FieldError
+from ..errors import FieldError, user_stacklevel
 from ..validation import real, unit_vectors
 from .simulation import DynamicsError, Simulation
 
@@ -393,7 +393,7 @@ def resonance(simulation, magnet: str, *, initial=None, drive=None,
                 m0, (values, vectors, grow) = other, found
                 warnings.warn(f"{magnet}: the equilibrium near its initial direction is "
                               "unstable; the resonance is about the opposite well (its "
-                              "equilibrium says which)", OtherWellWarning, stacklevel=2)
+                              "equilibrium says which)", OtherWellWarning, stacklevel=user_stacklevel())
     if grow > 0:
         raise ResonanceError("magnet", f"the equilibrium is unstable: a mode grows at "
                              f"{grow:.3g} 1/s (the static torque beats the damping, or a "

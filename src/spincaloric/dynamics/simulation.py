@@ -473,7 +473,7 @@ class Simulation:
         fixed, heated = (layout.slots(q) for q in ("voltage", "temperature"))
         span = (hi[fixed].max() - lo[fixed].min()) if fixed.size else 0.0
         dev = np.abs(np.concatenate([lo[heated], hi[heated]])).max(initial=0.0)
-        warn_beyond_linear_response(span, dev, c.temperature, stacklevel=4)
+        warn_beyond_linear_response(span, dev, c.temperature)
 
     def _check_torque_rate(self, solution, where: str | None) -> None:
         """DynamicsError if the torques of ``solution`` turn a dynamic magnet faster than
@@ -742,7 +742,7 @@ class Simulation:
                 report.close()
         # the integrated temperatures, on every step, within the Sommerfeld expansion?
         warn_beyond_linear_response(0.0, extremes - self.circuit.temperature,
-                                    self.circuit.temperature, stacklevel=4,
+                                    self.circuit.temperature,
                                     remedy="the dynamics solves the circuit in linear "
                                     "response: lower the absorbed power or the bias")
         settings = {"ensemble": len(m0), "temperature_noise": False,

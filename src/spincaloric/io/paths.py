@@ -15,6 +15,7 @@ import re
 import numpy as np
 
 from ..circuit.device import Circuit, DeviceError, vector_to_angles
+from ..errors import user_stacklevel
 from .schema import AngleUnitWarning, field_unit, known_keys, radians_hint
 
 _PART = re.compile(r"^([A-Za-z0-9_-]+)((?:\[\d+\])*)$")
@@ -288,7 +289,7 @@ def _radians_warning(key: str, values: np.ndarray) -> None:
     hint = radians_hint(top) if np.abs(values).max() < 6.5 else None
     if hint is not None:
         warnings.warn(f"vary.{key}: the values (up to {top:g}) are read in degrees; if you "
-                      f"meant radians, {hint}", AngleUnitWarning, stacklevel=3)
+                      f"meant radians, {hint}", AngleUnitWarning, stacklevel=user_stacklevel())
 
 
 FAST = ("voltage", "temperature", "current", "magnetization.theta", "magnetization.phi")

@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticUndefined
 
-from ..errors import FieldError, unknown
+from ..errors import FieldError, unknown, user_stacklevel
 from ..validation import absolute_temperature, real
 from ..validation import seed as seed_rule
 
@@ -72,7 +72,7 @@ def _plausible_size(value, info):
         shown = "m²" if unit == "m2" else "m"
         warnings.warn(f"{info.field_name} = {value:g} {shown} is larger than 1 m{shown}: a "
                       f"size in another unit (nm{shown[1:]}, µm{shown[1:]}) read as "
-                      f"{shown}?", SizeUnitWarning, stacklevel=2)
+                      f"{shown}?", SizeUnitWarning, stacklevel=user_stacklevel())
     return value
 
 
@@ -97,7 +97,7 @@ def _not_radians(value: float, info) -> float:
     if hint is not None:
         warnings.warn(f"magnetization.{info.field_name} = {value:g} is read in degrees "
                       f"({value:g}°); if you meant radians, {hint}", AngleUnitWarning,
-                      stacklevel=2)
+                      stacklevel=user_stacklevel())
     return value
 
 

@@ -35,7 +35,7 @@ from ..circuit.contacts import magnetization_features
 from ..circuit.drives import UNITS, drive_layout, drive_vectors, to_boundary
 from ..circuit.solution import Solution
 from ..circuit.system import active_components, balance_residuals, kirchhoff_system
-from ..errors import DeviceError
+from ..errors import DeviceError, user_stacklevel
 from ..linear_response import solution_extremes, warn_beyond_linear_response
 from ..validation import unit_vectors
 
@@ -675,7 +675,7 @@ def solve_circuit(circuit: Circuit, magnetization, voltage, temperature, current
     j = balance_links(circuit, x, j, mag_full, drives)
     solution = Solution(circuit, x, j, mag_full)
     _refuse_unphysical(circuit, solution, drives, solver, active, given)
-    warn_beyond_linear_response(*solution_extremes(x), circuit.temperature, stacklevel=4)
+    warn_beyond_linear_response(*solution_extremes(x), circuit.temperature)
     _warn_imprecise(circuit, x, j, mag_full, drives)
     return solution
 
@@ -780,7 +780,7 @@ def _warn_imprecise(circuit: Circuit, x: np.ndarray, j: np.ndarray, m: np.ndarra
                   f"through it: the circuit's conductances span {span:.1g}, more than double "
                   "precision resolves in series, and the currents of its stiffest contacts "
                   "are that imprecise; give such contacts their physical conductance",
-                  PrecisionWarning, stacklevel=4)
+                  PrecisionWarning, stacklevel=user_stacklevel())
 
 
 def _worst_balance(circuit: Circuit, system, ratio: np.ndarray) -> tuple[float, str, str]:

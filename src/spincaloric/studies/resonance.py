@@ -20,7 +20,7 @@ import numpy as np
 
 from ..circuit.device import DeviceError
 from ..dynamics.resonance import NoResonanceWarning, ResonanceError
-from ..errors import FieldError, at_point, unknown
+from ..errors import FieldError, at_point, unknown, user_stacklevel
 from ..io.paths import check_keys, set_path, unit_of
 from .sweep import checked_axes
 
@@ -60,7 +60,7 @@ def _missing(missing: dict, shape: tuple, dims: list):
         raise first
     warnings.warn(f"{len(missing)} of {total} points have no resonance (NaN there, the reason "
                   f"in no_resonance); {first.field}: {first.reason}", NoResonanceWarning,
-                  stacklevel=3)
+                  stacklevel=user_stacklevel())
     reasons = np.full(shape, "", dtype=object)
     for index, (err, _) in missing.items():
         reasons[index] = err.reason
