@@ -430,10 +430,10 @@ def _load_dynamic(device):
 def run(device, until, ensemble, temperature_noise, seed, n_save, dt, method, output,
         plot_path, overwrite, as_json, progress, joule_heating, pumping, with_circuit):
     """Integrate the LLGS dynamics of the dynamic magnets of DEVICE."""
-    p = _load_dynamic(device)
-    _check_outputs(device, [device], overwrite, output=output, plot=plot_path)
     from .errors import Interrupted
 
+    p = _load_dynamic(device)
+    _check_outputs(device, [device], overwrite, output=output, plot=plot_path)
     with _locked(device, output, plot_path):
         try:
             traj, end = _integrate(device, p, until, ensemble, temperature_noise, seed, n_save,

@@ -78,13 +78,12 @@ def stream_draw(key, stream, j):
 
 
 @njit(cache=True, error_model="numpy")
-def _further_draw(key, stream, j, r):
-    """Further draw r (0, 1, …; 64 bits) of deviate j of the stream (key, stream), for the
-    ziggurat's rejections: half r mod 2 of block j of the stream under the key
-    key ⊕ (⌊r/2⌋ + 1)·K — a stream of its own for each deviate, so that deviate j is a
+def _further_draws(key, stream, j, pair):
+    """Further draws 2·pair and 2·pair + 1 (64 bits each) of deviate j of the stream (key,
+    stream), for the ziggurat's rejections: block j of the stream under the key
+    key ⊕ (pair + 1)·K — a stream of its own for each deviate, so that deviate j is a
     function of (key, stream, j) alone, whatever the deviates before it needed."""
-    hi, lo = philox_block(key ^ ((r >> np.uint64(1)) + np.uint64(1)) * _RETRY_KEY, stream, j)
-    return lo if r & np.uint64(1) else hi
+    return philox_block(key ^ (pair + np.uint64(1)) * _RETRY_KEY, stream, j)
 
 
 def ziggurat_tables(layers: int = 256, r: float = 3.6541528853610088,
@@ -131,7 +130,7 @@ def normal_deviate(key, stream, j):
     by the ziggurat method (:func:`ziggurat_tables`): draw j (:func:`stream_draw`) — 8 bits
     for the strip, 1 for the sign, 52 for the magnitude — is accepted at once 99 % of the
     time; otherwise the wedge is tested against exp(−x²/2), and the tail beyond r drawn by
-    Marsaglia's (1964) method, from the deviate's further draws (:func:`_further_draw`)."""
+    Marsaglia's (1964) method, from the deviate's further draws (:func:`_further_draws`)."""
     return ziggurat_from(key, stream, j, stream_draw(key, stream, j))
 
 
@@ -158,7 +157,7 @@ def normals_into(state, out, count):
 def ziggurat_from(key, stream, j, bits):
     """Normal deviate j of the stream (key, stream) (:func:`normal_deviate`) whose first
     draw was ``bits``: lets a lane-vectorised first draw finish here when rejected."""
-    r = np.uint64(0)
+    pair = np.uint64(0)
     while True:
         i = int(bits & np.uint64(255))
         negative = (bits >> np.uint64(8)) & np.uint64(1)
@@ -168,16 +167,16 @@ def ziggurat_from(key, stream, j, bits):
             return -x if negative else x
         if i == 0:  # beyond r: x = r + ξ with ξ exponential, kept as exp(−ξ²/2)
             while True:
-                xi = -math.log1p(-_unit(_further_draw(key, stream, j, r))) / _ZR
-                y = -math.log1p(-_unit(_further_draw(key, stream, j, r + np.uint64(1))))
-                r += np.uint64(2)
+                a, b = _further_draws(key, stream, j, pair)
+                pair += np.uint64(1)
+                xi = -math.log1p(-_unit(a)) / _ZR
+                y = -math.log1p(-_unit(b))
                 if y + y > xi * xi:
                     return -(_ZR + xi) if negative else _ZR + xi
-        u = _unit(_further_draw(key, stream, j, r))
-        if (_ZF[i - 1] - _ZF[i]) * u + _ZF[i] < math.exp(-0.5 * x * x):
+        a, bits = _further_draws(key, stream, j, pair)  # the wedge's test, else a new draw
+        pair += np.uint64(1)
+        if (_ZF[i - 1] - _ZF[i]) * _unit(a) + _ZF[i] < math.exp(-0.5 * x * x):
             return -x if negative else x
-        bits = _further_draw(key, stream, j, r + np.uint64(1))
-        r += np.uint64(2)
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")

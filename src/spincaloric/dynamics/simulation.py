@@ -863,6 +863,8 @@ def _interrupted(sim, err, done, t_save, method, amp, settings, drive_sets, vari
     :class:`Trajectory` whose settings name the instant (``interrupted_at``, s); the bare
     KeyboardInterrupt when nothing past the start is done."""
     whole, instants, reached = (done.get(key, 0) for key in ("whole", "instants", "reached"))
+    if whole == settings["ensemble"]:  # all of it finished: nothing partial to offer
+        return err
     if whole:
         keep, saved = slice(0, whole), len(t_save)
         counted = (whole, int(settings["ensemble"]), "trajectories")
@@ -870,8 +872,6 @@ def _interrupted(sim, err, done, t_save, method, amp, settings, drive_sets, vari
         keep, saved = slice(0, reached), instants
         counted = (instants, len(t_save), "saved instants")
     else:
-        return err
-    if saved == len(t_save) and whole == settings["ensemble"]:
         return err
     end = float(t_save[saved - 1])
     crossing = np.where(done["crossing"] <= end, done["crossing"], np.nan)  # up to the end kept
