@@ -190,10 +190,11 @@ def test_compiled_series_equals_the_compiled_solve():
         kernels.circuit_torque_pumped(m, tm.a0, tm.e, tm.t, pm, hm, rd, fd, td, tau, dmat,
                                       np.zeros((1, nq)), np.zeros((u, u)), w,
                                       np.zeros((u, 4)))
-        tau2, dmat2, w2 = np.zeros((1, 3)), np.zeros((3, 3)), np.zeros(u + d.size)
+        tau2, gax, w2 = np.zeros((1, 3)), np.zeros(4), np.zeros(u + d.size)
         ser = kernels.series_scratch(table.columns, table.unknowns, table.coefficients)
         kernels.contract_series(d, table.columns, table.coefficients, table.lengths, ser)
-        kernels.axial_torque(m, table.axis, table.unknowns, True, tau2, dmat2, w2, ser)
+        kernels.axial_torque(m, table.axis, table.unknowns, True, tau2, gax, w2, ser)
+        dmat2 = np.reshape(kernels.axial_damping(*m[0], *table.axis, *gax), (3, 3))
         want.append((tau, dmat))
         got.append((tau2, dmat2))
     for i in (0, 1):  # relative to the largest over the samples, as the build's check
@@ -342,3 +343,48 @@ def test_series_halves_sum_the_series_unrolled(terms):
                     continue
                 got = kernels.series_at(flat, j, x, c, unrolled)
                 assert abs(got - want) <= 1e-13 * max(np.abs(coef[j]).sum(), 1e-300)
+
+
+def _unit(theta, phi):
+    return np.array([np.sin(theta) * np.cos(phi), np.sin(theta) * np.sin(phi), np.cos(theta)])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(0, np.pi), st.floats(0, 2 * np.pi), st.floats(0, np.pi),
+       st.floats(0, 2 * np.pi),
+       st.lists(st.floats(-1, 1).filter(lambda v: v == 0 or abs(v) > 1e-6), min_size=4,
+                max_size=4),  # dampings, not their underflow
+       st.floats(0, 0.5), st.floats(0, 1))
+@example(0.4, 1.0, 0.4, 1.0, [0.3, 0.0, 0.2, -0.1], 0.02, 0.7)  # m along p: no frame
+@example(0.4, 1.0, 0.4 + np.pi, 1.0 + np.pi, [0.3, 0.5, 0.0, 0.0], 0.02, 0.7)  # m = −p
+@example(1.0, 0.3, 2.0, 0.1, [0.3, 0.0, 0.0, 0.0], 0.02, 0.7)  # no pumping noise at all
+def test_the_closed_forms_of_one_axial_magnet_equal_the_general_algebra(
+        tm, pm_, tp, pp, g, alpha, tf):
+    """kernels.axial_pumped_rate (M⁻¹ in the algebra of J, R₁, R₂) equals the 3 × 3 solve of
+    kernels.pumped_rate with kernels.axial_damping's D; the field of
+    kernels.axial_pumping_field has the covariance J θ(J Dᵀ + D Jᵀ) Jᵀ of the general form
+    (J = [m×]) and is, deviate for deviate, kernels.pumping_torque_one's of that D (both the
+    principal square root), for any D of the series' form that dissipates
+    (g₁ ≥ s²√(g₂² + g₃²)), m along ±p included."""
+    m, p = _unit(tm, pm_), _unit(tp, pp)
+    s2 = np.cross(m, p) @ np.cross(m, p)  # 1 − (m·p)²
+    g0, g1, g2, g3 = g
+    g1 = abs(g1) + s2 * np.hypot(g2, g3)
+    omega = np.cross(m, [0.3, -1.1, 0.7])
+    d = np.reshape(kernels.axial_damping(*m, *p, g0, g1, g2, g3), (3, 3))
+    want = np.array(kernels.pumped_rate(*m, alpha, tf, *d.ravel(), *omega))
+    got = np.array(kernels.axial_pumped_rate(*m, *p, alpha, tf, g0, g1, g2, g3, *omega))
+    assert np.abs(got - want).max() <= 1e-14 * np.abs(omega).max()
+    theta = 1.7
+    jm = np.array([[0, -m[2], m[1]], [m[2], 0, -m[0]], [-m[1], m[0], 0]])
+    cov = jm @ (theta * (jm @ d.T + d @ jm.T)) @ jm.T
+    field = np.array([kernels.axial_pumping_field(*m, *p, g1, g2, g3, theta, *xi)
+                      for xi in np.eye(3)]).T  # columns: the field of each unit deviate
+    assert np.all(np.isfinite(field))
+    scale = theta * max(abs(g0), g1, abs(g2), abs(g3))  # of the covariance's terms
+    assert np.abs(field @ field.T - cov).max() <= 1e-14 * scale
+    # the general one-magnet form draws the same field from the same deviates (one root)
+    general = np.array([np.cross(m, kernels.pumping_torque_one(*m, *d.ravel(), theta, *xi))
+                        for xi in np.eye(3)]).T
+    # (to √ε: a square root of a covariance with a zero eigenvalue is that ill-conditioned)
+    assert np.abs(general - field).max() <= 1e-7 * np.sqrt(scale)

@@ -29,7 +29,8 @@ from ..constants import HBAR_E as _HBAR_E
 from ..constants import TORQUE_PER_SPIN_CURRENT as _HBAR_2E
 from .kernels import (
     HALF_TERMS,
-    axial_damping,
+    axial_pumped_rate,
+    axial_pumping_field,
     axial_torque_of,
     contract_series,
     interp_table,
@@ -37,7 +38,6 @@ from .kernels import (
     normals_lanes,
     precession_rate,
     prepare_drive,
-    pumped_rate,
     pumping_field_lanes,
     pumping_temperatures_lanes,
     rk4_crossing,
@@ -345,9 +345,10 @@ def _series_values(tab, pumping, unknowns, n):
 
 
 @njit(cache=True, error_model="numpy", fastmath=True)
-def _axial_lanes(y, tab, pumping, tau, dmat, w, n):
-    """:func:`~.kernels.axial_torque` lane by lane: τ0 (1, 3, L), D (3, 3, L) with
-    ``pumping``, the tabulated unknowns into w (u, L) (:func:`_series_values`)."""
+def _axial_lanes(y, tab, pumping, tau, w, n):
+    """:func:`~.kernels.axial_torque` lane by lane: τ0 (1, 3, L), the tabulated unknowns
+    into w (u, L), with ``pumping`` D's g₀ … g₃ into the table's values
+    (:func:`_series_values`)."""
     axis, unk, val, cl = tab[1], tab[3], tab[9], tab[10]
     px, py, pz = axis[0], axis[1], axis[2]
     for e in range(n):
@@ -358,7 +359,6 @@ def _axial_lanes(y, tab, pumping, tau, dmat, w, n):
         _halves_lanes(cl, flat, val, top, n)
     else:
         _series_values(tab, pumping, True, n)
-    no = 2 + unk.shape[0]
     for i in range(unk.shape[0]):
         for e in range(n):
             w[unk[i], e] = val[2 + i, e]
@@ -366,13 +366,25 @@ def _axial_lanes(y, tab, pumping, tau, dmat, w, n):
         mx, my, mz = y[0, 0, e], y[0, 1, e], y[0, 2, e]
         tau[0, 0, e], tau[0, 1, e], tau[0, 2, e] = axial_torque_of(mx, my, mz, px, py, pz,
                                                                    val[0, e], val[1, e])
-    if not pumping:
-        return
+
+
+@njit(cache=True, error_model="numpy", fastmath=True)
+def _axial_field_lanes(y, tab, mp, theta, xi, bth, n):
+    """Add the pumping channels' thermal field m × δτ/(M_s V) (T) of one magnet whose D is
+    the series' (:func:`~.kernels.axial_pumping_field`, D's g₁ … g₃ at m·p from
+    :func:`_axial_lanes`) to bth (1, 3, L); xi (3, L) standard normals, θ (1, L) J/s,
+    mp (1, 6, L) the magnet's parameters."""
+    axis, val = tab[1], tab[9]
+    px, py, pz = axis[0], axis[1], axis[2]
+    no = 2 + tab[3].shape[0]
     for e in range(n):
-        (dmat[0, 0, e], dmat[0, 1, e], dmat[0, 2, e], dmat[1, 0, e], dmat[1, 1, e],
-         dmat[1, 2, e], dmat[2, 0, e], dmat[2, 1, e], dmat[2, 2, e]) = axial_damping(
-            y[0, 0, e], y[0, 1, e], y[0, 2, e], px, py, pz, val[no, e], val[no + 1, e],
-            val[no + 2, e], val[no + 3, e])
+        tx, ty, tz = axial_pumping_field(y[0, 0, e], y[0, 1, e], y[0, 2, e], px, py, pz,
+                                         val[no + 1, e], val[no + 2, e], val[no + 3, e],
+                                         theta[0, e], xi[0, e], xi[1, e], xi[2, e])
+        inv = 1.0 / (mp[0, 0, e] * mp[0, 1, e])
+        bth[0, 0, e] += inv * tx
+        bth[0, 1, e] += inv * ty
+        bth[0, 2, e] += inv * tz
 
 
 #: rows of a chunk's parameters of one magnet, lanes last (:func:`_one_parameters`)
@@ -468,10 +480,8 @@ def _rate_one(mode, pumping, y, kp, h, e, q, par, val, no, px, py, pz):
                                  par[_FIELD, e], par[_FIELD + 1, e], par[_FIELD + 2, e], tx, ty,
                                  tz)
     if mode == 3 and pumping:
-        d00, d01, d02, d10, d11, d12, d20, d21, d22 = axial_damping(
-            mx, my, mz, px, py, pz, val[no, e], val[no + 1, e], val[no + 2, e], val[no + 3, e])
-        return pumped_rate(mx, my, mz, alpha, tf, d00, d01, d02, d10, d11, d12, d20, d21, d22,
-                           ox, oy, oz)
+        return axial_pumped_rate(mx, my, mz, px, py, pz, alpha, tf, val[no, e], val[no + 1, e],
+                                 val[no + 2, e], val[no + 3, e], ox, oy, oz)
     return landau_lifshitz_rate(mx, my, mz, alpha, gil, ox, oy, oz)
 
 
@@ -484,7 +494,7 @@ def _stage_one(mode, y, kp, h, kout, par, uniform, tab, pumping, fresh, n):
     against its loads at run time in a handful of comparisons. The torque: none (mode 0),
     prescribed (2, :func:`~.kernels.slonczewski_torque`), or the series in m·p (3) — their
     values at m computed first when ``fresh`` (else those of :func:`_axial_lanes` at y), with
-    ``pumping`` D and the LLGS solved for ṁ (:func:`~.kernels.pumped_rate`)."""
+    ``pumping`` D and the LLGS solved for ṁ (:func:`~.kernels.axial_pumped_rate`)."""
     axis, val, cl, flat = tab[1], tab[9], tab[10], tab[11]
     px, py, pz = axis[0], axis[1], axis[2]
     no = 2 + tab[3].shape[0]
@@ -581,15 +591,12 @@ def _lane_tables(tt, first, n, tset, offsets, times, values, cur, vl):
 # one kernel on purpose (C901): passing its arrays to more helpers is ~2x slower per trajectory
 @njit(cache=True, error_model="numpy", fastmath=True)
 def _torque_lanes(mode, y, mp, slon, a0, e_map, t_map, pm, hm, rd, fd, td, phi, amat, w, ws,  # noqa: C901
-                  dmat, tau, tab, n):
+                  dmat, tau, n):
     """Torques (k, 3, L) in N·m (mode 1: circuit; 2: prescribed Slonczewski; 0: none); with
     spin pumping (pm non-empty, :func:`~.kernels.circuit_torque_pumped`) also D (3k, 3k, L)
     into dmat, solved with the unit spin biases as 3k more right-hand sides ws (u, 3k, L).
-    Mode 3: one magnet's series in m·p (:func:`_axial_lanes`, ``tab``)."""
+    (One magnet's series in m·p, mode 3, runs in :func:`_stage_one`.)"""
     k = y.shape[0]
-    if mode == 3:
-        _axial_lanes(y, tab, pm.shape[0] > 0, tau, dmat, w, n)
-        return
     if mode == 0:
         for g in range(k):
             for c in range(3):
@@ -766,13 +773,14 @@ def _drive_vectors(tt, first, n, nl, d0, slot, tset, offsets, times, values, amp
 @njit(cache=True, error_model="numpy", fastmath=True)
 def _noise_lanes(tt, dt, mode, first, n, nl, y, w, dmat, mpl, d0, slot, tset, offsets, times, values,
                  amp, temp_slot, pslot, pweight, t0, state, cur, vl, dls, thetal, temps,
-                 cmat, xil, bth, pumping):
+                 cmat, xil, bth, pumping, tab):
     """Brown's field into bth (k, 3, L) (T) of every lane at time tt (s), and with ``pumping``
     the pumping channels' (:func:`~.kernels.pumping_field_lanes`): each drive's table read
     once per set (:func:`_lane_tables`), the lanes' drive vectors dls (nd, L) from it (as
     :func:`~.kernels.drive_at`), the magnets' temperatures (``temp_slot``: a drive slot, or
     with the circuit torque (mode 1, 3) a solved unknown in w (u, L)); the drives of the
-    first ``nl`` lanes only when the lanes share them (:func:`_shared_lanes`). Per trajectory,
+    first ``nl`` lanes only when the lanes share them (:func:`_shared_lanes`); mode 3 takes
+    D's values from the series (``tab``, :func:`_axial_field_lanes`). Per trajectory,
     Brown's 3k normal deviates, then the pumping's 3k, from its own stream in ``state``
     (into xil (6k, L))."""
     k = y.shape[0]
@@ -795,7 +803,9 @@ def _noise_lanes(tt, dt, mode, first, n, nl, y, w, dmat, mpl, d0, slot, tset, of
                             / (mpl[g, 3, e] * mpl[g, 0, e] * mpl[g, 1, e] * dt))
             for c in range(3):
                 bth[g, c, e] = sig * xil[3 * g + c, e]
-    if pumping:
+    if pumping and mode == 3:
+        _axial_field_lanes(y, tab, mpl, thetal, xil[3:], bth, n)
+    elif pumping:
         pumping_field_lanes(y, dmat, mpl, thetal, cmat, xil[3 * k:], bth, n)
 
 
@@ -991,10 +1001,10 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
         if one and heun:
             if noise:  # the torque's unknowns (temperatures) and D at m first, if needed
                 if mode == 3 and solved_noise:
-                    _axial_lanes(y, tab, pumping, tau, dmat, w, n)
+                    _axial_lanes(y, tab, pumping, tau, w, n)
                 _noise_lanes(tt, dt, mode, first, n, nl, y, w, dmat, mpl, d0, slot, tset, offsets,
                              times, values, amp, temp_slot, pslot, pweight, t0, state, cur, vl,
-                             dls, thetal, temps, cmat, xil, bth, pumping)
+                             dls, thetal, temps, cmat, xil, bth, pumping, tab)
                 for c in range(3):
                     for e in range(n):
                         par[_FIELD + c, e] = mvl[0, 2, c, e] + bth[0, c, e]
@@ -1021,11 +1031,11 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
         elif heun:
             # the torque first: an internal magnet's temperature is one of its unknowns
             _torque_lanes(mode, y, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
-                          dmat, tau, tab, n)
+                          dmat, tau, n)
             if noise:
                 _noise_lanes(tt, dt, mode, first, n, nl, y, w, dmat, mpl, d0, slot, tset, offsets,
                              times, values, amp, temp_slot, pslot, pweight, t0, state, cur, vl,
-                             dls, thetal, temps, cmat, xil, bth, pumping)
+                             dls, thetal, temps, cmat, xil, bth, pumping, tab)
             if pumping:
                 _rhs_pumped_lanes(y, mpl, mvl, bth, tau, dmat, k1, mmat, vec, n)
             else:
@@ -1038,7 +1048,7 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                 _drives_lanes(mode, tt + dt, first, nl, d0, slot, tset, offsets, times, values,
                               amp, r0, f, t, d, rd, fd, td, rd1, fd1, td1, tab, cur, vl)
             _torque_lanes(mode, ytmp, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
-                          dmat, tau, tab, n)
+                          dmat, tau, n)
             if pumping:
                 _rhs_pumped_lanes(ytmp, mpl, mvl, bth, tau, dmat, k2, mmat, vec, n)
             else:
@@ -1049,7 +1059,7 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                         y[g, c, e] += 0.5 * dt * (k1[g, c, e] + k2[g, c, e])
         else:
             _torque_lanes(mode, y, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
-                          dmat, tau, tab, n)
+                          dmat, tau, n)
             if pumping:
                 _rhs_pumped_lanes(y, mpl, mvl, bth, tau, dmat, k1, mmat, vec, n)
             else:
@@ -1063,7 +1073,7 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                               values, amp, r0, f, t, d, rd, fd, td, rd1, fd1, td1, tab, cur,
                               vl)
             _torque_lanes(mode, ytmp, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
-                          dmat, tau, tab, n)
+                          dmat, tau, n)
             if pumping:
                 _rhs_pumped_lanes(ytmp, mpl, mvl, bth, tau, dmat, k2, mmat, vec, n)
             else:
@@ -1073,7 +1083,7 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                     for e in range(n):
                         ytmp[g, c, e] = y[g, c, e] + 0.5 * dt * k2[g, c, e]
             _torque_lanes(mode, ytmp, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
-                          dmat, tau, tab, n)
+                          dmat, tau, n)
             if pumping:
                 _rhs_pumped_lanes(ytmp, mpl, mvl, bth, tau, dmat, k3, mmat, vec, n)
             else:
@@ -1086,7 +1096,7 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                 _drives_lanes(mode, tt + dt, first, nl, d0, slot, tset, offsets, times, values,
                               amp, r0, f, t, d, rd, fd, td, rd1, fd1, td1, tab, cur, vl)
             _torque_lanes(mode, ytmp, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws,
-                          dmat, tau, tab, n)
+                          dmat, tau, n)
             if pumping:
                 _rhs_pumped_lanes(ytmp, mpl, mvl, bth, tau, dmat, k4, mmat, vec, n)
             else:

@@ -591,9 +591,10 @@ def contract_series(d, cols, coef, lens, ser):
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
-def axial_torque(m, axis, unk, pumping, tau, dmat, w, ser):
+def axial_torque(m, axis, unk, pumping, tau, gax, w, ser):
     """The circuit torque of one dynamic magnet from its series in c = m·p
-    (:mod:`.axial`): τ0 (1, 3) N·m into tau, with ``pumping`` D (3, 3) N·m·s into dmat, the
+    (:mod:`.axial`): τ0 (1, 3) N·m into tau, with ``pumping`` D's g₀ … g₃ (N·m·s,
+    :func:`axial_damping`) into gax (4,), the
     tabulated unknowns ``unk`` into w, for the magnetization m (1, 3) and the drives the
     series were contracted with (``ser``, :func:`contract_series`), axis p (3,). Exact on the
     unit sphere; a stage's m, off it by the step's error, enters as it is (as in the solve,
@@ -627,8 +628,7 @@ def axial_torque(m, axis, unk, pumping, tau, dmat, w, ser):
         n = int(ser[0, r + 1])
         g3 = (chebyshev_sum(ser, r + 3, (n + 1) // 2, x)
               + c * chebyshev_sum(ser, r + 3 + h, n // 2, x))
-        (dmat[0, 0], dmat[0, 1], dmat[0, 2], dmat[1, 0], dmat[1, 1], dmat[1, 2], dmat[2, 0],
-         dmat[2, 1], dmat[2, 2]) = axial_damping(mx, my, mz, px, py, pz, g0, g1, g2, g3)
+        gax[0], gax[1], gax[2], gax[3] = g0, g1, g2, g3
 
 
 @njit(cache=True, error_model="numpy")
@@ -783,7 +783,8 @@ def pumping_field_lanes(y, dmat, mp, theta, cmat, xi, bth, n):
     Θ^½ (J Dᵀ + D Jᵀ) Θ^½ (N² m²; J = diag([m_g×]), D = ``dmat`` (3k, 3k, L) N·m·s,
     Θ = diag(θ_g), ``theta`` (k, L) J/s from :func:`pumping_temperatures`), the
     fluctuation–dissipation theorem of the circuit's friction (physics.md §9), drawn as L ξ
-    with ξ = ``xi`` (3k, L) standard normals (overwritten), L Lᵀ its Cholesky factor, and
+    with ξ = ``xi`` (3k, L) standard normals (overwritten), L Lᵀ its Cholesky factor (one
+    magnet: L its principal square root, :func:`pumping_torque_one`), and
     applied as the field m_g × δτ_g/(M_s V) that exerts it (held over the step as Brown's).
     y (k, 3, L) magnetizations, mp (k, 6, L) magnet parameters, ``cmat`` (3k, 3k, L)
     scratch."""
@@ -813,30 +814,26 @@ def pumping_field_lanes(y, dmat, mp, theta, cmat, xi, bth, n):
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
 def pumping_torque_one(mx, my, mz, d00, d01, d02, d10, d11, d12, d20, d21, d22, theta, x0, x1,
                        x2):
-    """The pumping channels' torque noise δτ = L ξ (N·m) of one magnet on scalars, as
-    :func:`_pumping_covariance_lanes` and :func:`_cholesky_times_lanes` for k = 1: the
-    covariance θ (J Dᵀ + D Jᵀ) (J = [m×], D (N·m·s) row by row, θ (J/s)) plus its largest
-    diagonal entry times m mᵀ, L its Cholesky factor (a zero pivot gives a zero column),
-    ξ = (x0, x1, x2) standard normals."""
+    """The pumping channels' torque noise δτ = S ξ (N·m) of one magnet on scalars, S the
+    principal square root of the covariance C = θ (J Dᵀ + D Jᵀ) across m (J = [m×], D
+    (N·m·s) row by row, θ (J/s); C is null along m), ξ = (x0, x1, x2) standard normals. On
+    the plane ⊥ m, a 2 × 2 positive semi-definite C has the root (C + √δ)/√(τ + 2√δ)
+    (Cayley–Hamilton), τ = tr C and δ = det C there: in 3-d the trace and the sum of the
+    principal 2 × 2 minors. δτ's part along m (of the unit matrix's √δ ξ) is left in: the
+    field m × δτ drops it. The same S as :func:`axial_pumping_field`'s (the root is
+    unique), so the series in m·p and the solve draw the same noise from the same deviates."""
     a00, a01, a02 = my * d02 - mz * d01, my * d12 - mz * d11, my * d22 - mz * d21  # J Dᵀ
     a10, a11, a12 = mz * d00 - mx * d02, mz * d10 - mx * d12, mz * d20 - mx * d22
     a20, a21, a22 = mx * d01 - my * d00, mx * d11 - my * d10, mx * d21 - my * d20
     c00, c11, c22 = 2.0 * a00 * theta, 2.0 * a11 * theta, 2.0 * a22 * theta
     c10, c20, c21 = (a10 + a01) * theta, (a20 + a02) * theta, (a21 + a12) * theta
-    big = max(max(max(0.0, c00), c11), c22)
-    c00 += big * mx * mx
-    c11 += big * my * my
-    c22 += big * mz * mz
-    c10 += big * my * mx
-    c20 += big * mz * mx
-    c21 += big * mz * my
-    l00 = math.sqrt(max(c00, 0.0))
-    l10 = c10 / l00 if l00 > 0.0 else 0.0
-    l20 = c20 / l00 if l00 > 0.0 else 0.0
-    l11 = math.sqrt(max(c11 - l10 * l10, 0.0))
-    l21 = (c21 - l20 * l10) / l11 if l11 > 0.0 else 0.0
-    l22 = math.sqrt(max(c22 - l20 * l20 - l21 * l21, 0.0))
-    return l00 * x0, l10 * x0 + l11 * x1, l20 * x0 + l21 * x1 + l22 * x2
+    sq = math.sqrt(max(c00 * c11 - c10 * c10 + c00 * c22 - c20 * c20 + c11 * c22 - c21 * c21,
+                       0.0))
+    den = math.sqrt(max(c00 + c11 + c22 + 2.0 * sq, 0.0))
+    inv = 1.0 / den if den > 0.0 else 0.0
+    return ((c00 * x0 + c10 * x1 + c20 * x2 + sq * x0) * inv,
+            (c10 * x0 + c11 * x1 + c21 * x2 + sq * x1) * inv,
+            (c20 * x0 + c21 * x1 + c22 * x2 + sq * x2) * inv)
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
@@ -956,6 +953,72 @@ def pumped_rate(mx, my, mz, alpha, tf, d00, d01, d02, d10, d11, d12, d20, d21, d
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def axial_pumped_rate(mx, my, mz, px, py, pz, alpha, tf, g0, g1, g2, g3, ox, oy, oz):
+    """dm/dt (1/s) of one macrospin with spin pumping through a circuit symmetric about p
+    (D of :func:`axial_damping`, g₀ … g₃ in N·m·s), M ṁ = Ω solved in closed form (M as
+    :func:`pumped_rate`, α the Gilbert damping, γ/M_sV = ``tf`` in 1/(N·m·s), Ω (1/s) from
+    :func:`precession_rate`). On the plane ⊥ m, in the frame e₁ = u₁/s, e₂ = u₂/s
+    (u₁ = p − c m, u₂ = m × p, c = m·p, s² = 1 − c²), [m×] = J = ((0, −1), (1, 0)),
+    u₁u₁ᵀ − u₂u₂ᵀ = s² R₁ and u₁u₂ᵀ + u₂u₁ᵀ = s² R₂ with R₁ = diag(1, −1), R₂ = ((0, 1),
+    (1, 0)); so M = a − b J − t s² (g₂R₁ + g₃R₂), a = 1 − t g₀, b = α + t g₁, t = γ/M_sV.
+    J, R₁ and R₂ anticommute and square to −1, 1 and 1, hence
+
+        M⁻¹ = (a + b J + t s² (g₂R₁ + g₃R₂)) / (a² + b² − t² s⁴ (g₂² + g₃²)),
+
+    which needs no frame: ṁ = (a Ω + b m × Ω + t g₂ (u₁ w₁ − u₂ w₂) + t g₃ (u₁ w₂ + u₂ w₁))/det,
+    w₁ = u₁·Ω, w₂ = u₂·Ω. Equal to :func:`pumped_rate` with :func:`axial_damping`'s D on the
+    unit sphere (a stage's m off it meets another extension, as the series itself)."""
+    c = mx * px + my * py + mz * pz
+    u1x, u1y, u1z = px - c * mx, py - c * my, pz - c * mz
+    u2x, u2y, u2z = my * pz - mz * py, mz * px - mx * pz, mx * py - my * px
+    w1 = u1x * ox + u1y * oy + u1z * oz
+    w2 = u2x * ox + u2y * oy + u2z * oz
+    a = 1.0 - tf * g0
+    b = alpha + tf * g1
+    s2 = 1.0 - c * c
+    q = tf * s2
+    inv = 1.0 / (a * a + b * b - q * q * (g2 * g2 + g3 * g3))
+    r1 = tf * (g2 * w1 + g3 * w2)  # along u₁
+    r2 = tf * (g3 * w1 - g2 * w2)  # along u₂
+    return ((a * ox + b * (my * oz - mz * oy) + r1 * u1x + r2 * u2x) * inv,
+            (a * oy + b * (mz * ox - mx * oz) + r1 * u1y + r2 * u2y) * inv,
+            (a * oz + b * (mx * oy - my * ox) + r1 * u1z + r2 * u2z) * inv)
+
+
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def axial_pumping_field(mx, my, mz, px, py, pz, g1, g2, g3, theta, x0, x1, x2):
+    """m × δτ (N·m) of the pumping channels' torque noise δτ of one magnet whose circuit is
+    symmetric about p, from three standard normals ξ = (x0, x1, x2); g₁ … g₃ (N·m·s) as in
+    :func:`axial_damping`, θ = k_B T/dt (J/s). On the plane ⊥ m the covariance
+    θ (J Dᵀ + D Jᵀ) of :func:`pumping_torque_one` is 2θ (g₁ + s² Q), Q = g₂R₂ − g₃R₁ (frame
+    and R₁, R₂ as :func:`axial_pumped_rate`; Q² = r² = g₂² + g₃²). Its square root is
+    x + y Q with x² + y² r² = g₁, 2xy = s²: x² = (g₁ + √(g₁² − s⁴r²))/2, y = s²/(2x). So
+    δτ = √(2θ) (x ξ + (g₂ (u₁ η₂ + u₂ η₁) − g₃ (u₁ η₁ − u₂ η₂))/(2x)), η_i = u_i·ξ, of that
+    covariance across m (its part along m, dropped by m ×, aside), and with m × u₁ = u₂,
+    m × u₂ = −u₁ (unit m)
+
+        m × δτ = √(2θ) (x m × ξ + (g₂ (u₂ η₂ − u₁ η₁) − g₃ (u₂ η₁ + u₁ η₂))/(2x)).
+
+    Two square roots and a division, in place of a 3 × 3 covariance and its Cholesky factor."""
+    c = mx * px + my * py + mz * pz
+    u1x, u1y, u1z = px - c * mx, py - c * my, pz - c * mz
+    u2x, u2y, u2z = my * pz - mz * py, mz * px - mx * pz, mx * py - my * px
+    s2 = u2x * u2x + u2y * u2y + u2z * u2z  # 1 − c², exact to its last digits near ±p
+    x = math.sqrt(max(0.5 * (g1 + math.sqrt(max(g1 * g1 - s2 * s2 * (g2 * g2 + g3 * g3),
+                                                  0.0))), 0.0))
+    sc = math.sqrt(2.0 * theta)
+    half = 0.5 * sc / x if x > 0.0 else 0.0
+    sx = sc * x
+    e1 = u1x * x0 + u1y * x1 + u1z * x2
+    e2 = u2x * x0 + u2y * x1 + u2z * x2
+    r1 = -half * (g2 * e1 + g3 * e2)  # along u₁
+    r2 = half * (g2 * e2 - g3 * e1)  # along u₂
+    return (sx * (my * x2 - mz * x1) + r1 * u1x + r2 * u2x,
+            sx * (mz * x0 - mx * x2) + r1 * u1y + r2 * u2y,
+            sx * (mx * x1 - my * x0) + r1 * u1z + r2 * u2z)
+
+
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
 def axial_damping(mx, my, mz, px, py, pz, g0, g1, g2, g3):
     """D = g₀(1 − mmᵀ) + g₁[m×] + g₂(u₁u₁ᵀ − u₂u₂ᵀ) + g₃(u₁u₂ᵀ + u₂u₁ᵀ) (N·m·s), row by
     row, of one magnet whose circuit is symmetric about the axis p (:mod:`.axial`):
@@ -1002,6 +1065,34 @@ def llgs_rhs(m, tau, mp, mv, bth, out):
         out[g, 0], out[g, 1], out[g, 2] = landau_lifshitz_rate(mx, my, mz, alpha,
                                                                1.0 / (1.0 + alpha * alpha), ox,
                                                                oy, oz)
+
+
+@njit(cache=True, error_model="numpy", fastmath=True)
+def axial_rhs_pumped(m, axis, gax, tau, mp, mv, bth, out):
+    """dm/dt (1/s) of one macrospin m (1, 3) with spin pumping whose τ0 (tau, N·m) and D
+    (g₀ … g₃ in gax, N·m·s) come from its series in m·p (:func:`axial_torque`, axis p (3,)):
+    :func:`axial_pumped_rate`, the lane kernel's function (layouts as :func:`llgs_rhs`)."""
+    mx, my, mz = m[0, 0], m[0, 1], m[0, 2]
+    ox, oy, oz = precession_rate(
+        mx, my, mz, mp[0, 0], mp[0, 3], mp[0, 4], mp[0, 5], mv[0, 0, 0], mv[0, 0, 1],
+        mv[0, 0, 2], mv[0, 1, 0], mv[0, 1, 1], mv[0, 1, 2], mv[0, 2, 0] + bth[0, 0],
+        mv[0, 2, 1] + bth[0, 1], mv[0, 2, 2] + bth[0, 2], tau[0, 0], tau[0, 1], tau[0, 2])
+    out[0, 0], out[0, 1], out[0, 2] = axial_pumped_rate(
+        mx, my, mz, axis[0], axis[1], axis[2], mp[0, 2], mp[0, 5], gax[0], gax[1], gax[2],
+        gax[3], ox, oy, oz)
+
+
+@njit(cache=True, error_model="numpy", fastmath=True)
+def axial_thermal_field(m, axis, gax, mp, theta, xi, bth):
+    """Add the pumping channels' thermal field m × δτ/(M_s V) (T) of one magnet whose D is its
+    series' (:func:`axial_pumping_field`, g₀ … g₃ in gax) to bth (1, 3); m (1, 3), θ (1,)
+    J/s, xi (3,) standard normals, mp (1, 6) as :func:`llgs_rhs`: the lane kernel's field."""
+    tx, ty, tz = axial_pumping_field(m[0, 0], m[0, 1], m[0, 2], axis[0], axis[1], axis[2],
+                                     gax[1], gax[2], gax[3], theta[0], xi[0], xi[1], xi[2])
+    inv = 1.0 / (mp[0, 0] * mp[0, 1])
+    bth[0, 0] += inv * tx
+    bth[0, 1] += inv * ty
+    bth[0, 2] += inv * tz
 
 
 @njit(cache=True, error_model="numpy")
@@ -1124,6 +1215,7 @@ def _rk45_trajectory(ei, mode, m0, t_save, breaks, rtol, atol, max_step, d0, slo
     pumping = pm.shape[0] > 0  # spin pumping: τ = τ0 + D ṁ, the LLGS solved for ṁ
     ws = np.zeros((u, 1 + 3 * k))
     dmat = np.zeros((3 * k, 3 * k))
+    gax = np.zeros(4)  # D's g₀ … g₃ from the series (mode 3)
     mmat = np.zeros((3 * k, 3 * k))
     vec = np.zeros(3 * k)
     d0_e, amp_e, slon_e, mp_e, mv_e = d0[ei], amp[ei], slon[ei], mp[ei], mv[ei]
@@ -1164,7 +1256,7 @@ def _rk45_trajectory(ei, mode, m0, t_save, breaks, rtol, atol, max_step, d0, slo
                 else:
                     contract_series(d, tab_cols, tab_coef, tab_len, ser)
             if mode == 3:
-                axial_torque(ytmp, tab_axis, tab_unk, pumping, tau, dmat, w, ser)
+                axial_torque(ytmp, tab_axis, tab_unk, pumping, tau, gax, w, ser)
             elif pumping:
                 circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                       amat, w, ws)
@@ -1172,7 +1264,9 @@ def _rk45_trajectory(ei, mode, m0, t_save, breaks, rtol, atol, max_step, d0, slo
                 circuit_torque(ytmp, a0, e, t, rd, fd, td, tau, phi, amat, w)
             elif mode == 2:
                 _slonczewski(ytmp, slon_e, tau)
-            if pumping:
+            if mode == 3 and pumping:
+                axial_rhs_pumped(ytmp, tab_axis, gax, tau, mp_e, mv_e, bth, ks[st])
+            elif pumping:
                 llgs_rhs_pumped(ytmp, tau, dmat, mp_e, mv_e, bth, ks[st], mmat, vec)
             else:
                 llgs_rhs(ytmp, tau, mp_e, mv_e, bth, ks[st])
@@ -1271,6 +1365,7 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
     pumping = pm.shape[0] > 0  # spin pumping: τ = τ0 + D ṁ, the LLGS solved for ṁ
     ws = np.zeros((u, 1 + 3 * k))
     dmat = np.zeros((3 * k, 3 * k))
+    gax = np.zeros(4)  # D's g₀ … g₃ from the series (mode 3)
     mmat = np.zeros((3 * k, 3 * k))
     vec = np.zeros(3 * k)
     pold = np.zeros(k)
@@ -1310,7 +1405,7 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
             if heun:
                 # the torque first: an internal magnet's temperature is one of its unknowns
                 if mode == 3:
-                    axial_torque(y, tab_axis, tab_unk, pumping, tau, dmat, w, ser)
+                    axial_torque(y, tab_axis, tab_unk, pumping, tau, gax, w, ser)
                 elif pumping:
                     circuit_torque_pumped(y, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)
@@ -1335,8 +1430,13 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                         bth[g, i] = sig * xi[3 * g + i]
                 if noise and pumping:
                     pumping_temperatures(pslot, pweight, t0, d, w, theta, dt)
-                    pumping_thermal_field(y, dmat, mp_e, theta, cmat, xi[3 * k:], bth)
-                if pumping:
+                    if mode == 3:
+                        axial_thermal_field(y, tab_axis, gax, mp_e, theta, xi[3:], bth)
+                    else:
+                        pumping_thermal_field(y, dmat, mp_e, theta, cmat, xi[3 * k:], bth)
+                if mode == 3 and pumping:
+                    axial_rhs_pumped(y, tab_axis, gax, tau, mp_e, mv_e, bth, k1)
+                elif pumping:
                     llgs_rhs_pumped(y, tau, dmat, mp_e, mv_e, bth, k1, mmat, vec)
                 else:
                     llgs_rhs(y, tau, mp_e, mv_e, bth, k1)
@@ -1350,7 +1450,7 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                     else:
                         contract_series(d, tab_cols, tab_coef, tab_len, ser)
                 if mode == 3:
-                    axial_torque(ytmp, tab_axis, tab_unk, pumping, tau, dmat, w, ser)
+                    axial_torque(ytmp, tab_axis, tab_unk, pumping, tau, gax, w, ser)
                 elif pumping:
                     circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)
@@ -1358,7 +1458,9 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                     circuit_torque(ytmp, a0, e, t, rd, fd, td, tau, phi, amat, w)
                 elif mode == 2:
                     _slonczewski(ytmp, slon_e, tau)
-                if pumping:
+                if mode == 3 and pumping:
+                    axial_rhs_pumped(ytmp, tab_axis, gax, tau, mp_e, mv_e, bth, k2)
+                elif pumping:
                     llgs_rhs_pumped(ytmp, tau, dmat, mp_e, mv_e, bth, k2, mmat, vec)
                 else:
                     llgs_rhs(ytmp, tau, mp_e, mv_e, bth, k2)
@@ -1370,7 +1472,7 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                         t_cross[ei, g] = tt + dt * pold[g] / (pold[g] - p1)
             else:
                 if mode == 3:
-                    axial_torque(y, tab_axis, tab_unk, pumping, tau, dmat, w, ser)
+                    axial_torque(y, tab_axis, tab_unk, pumping, tau, gax, w, ser)
                 elif pumping:
                     circuit_torque_pumped(y, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)
@@ -1378,7 +1480,9 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                     circuit_torque(y, a0, e, t, rd, fd, td, tau, phi, amat, w)
                 elif mode == 2:
                     _slonczewski(y, slon_e, tau)
-                if pumping:
+                if mode == 3 and pumping:
+                    axial_rhs_pumped(y, tab_axis, gax, tau, mp_e, mv_e, bth, k1)
+                elif pumping:
                     llgs_rhs_pumped(y, tau, dmat, mp_e, mv_e, bth, k1, mmat, vec)
                 else:
                     llgs_rhs(y, tau, mp_e, mv_e, bth, k1)
@@ -1392,7 +1496,7 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                     else:
                         contract_series(d, tab_cols, tab_coef, tab_len, ser)
                 if mode == 3:
-                    axial_torque(ytmp, tab_axis, tab_unk, pumping, tau, dmat, w, ser)
+                    axial_torque(ytmp, tab_axis, tab_unk, pumping, tau, gax, w, ser)
                 elif pumping:
                     circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)
@@ -1400,7 +1504,9 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                     circuit_torque(ytmp, a0, e, t, rd, fd, td, tau, phi, amat, w)
                 elif mode == 2:
                     _slonczewski(ytmp, slon_e, tau)
-                if pumping:
+                if mode == 3 and pumping:
+                    axial_rhs_pumped(ytmp, tab_axis, gax, tau, mp_e, mv_e, bth, k2)
+                elif pumping:
                     llgs_rhs_pumped(ytmp, tau, dmat, mp_e, mv_e, bth, k2, mmat, vec)
                 else:
                     llgs_rhs(ytmp, tau, mp_e, mv_e, bth, k2)
@@ -1408,7 +1514,7 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                     for i in range(3):
                         ytmp[g, i] = y[g, i] + 0.5 * dt * k2[g, i]
                 if mode == 3:
-                    axial_torque(ytmp, tab_axis, tab_unk, pumping, tau, dmat, w, ser)
+                    axial_torque(ytmp, tab_axis, tab_unk, pumping, tau, gax, w, ser)
                 elif pumping:
                     circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)
@@ -1416,7 +1522,9 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                     circuit_torque(ytmp, a0, e, t, rd, fd, td, tau, phi, amat, w)
                 elif mode == 2:
                     _slonczewski(ytmp, slon_e, tau)
-                if pumping:
+                if mode == 3 and pumping:
+                    axial_rhs_pumped(ytmp, tab_axis, gax, tau, mp_e, mv_e, bth, k3)
+                elif pumping:
                     llgs_rhs_pumped(ytmp, tau, dmat, mp_e, mv_e, bth, k3, mmat, vec)
                 else:
                     llgs_rhs(ytmp, tau, mp_e, mv_e, bth, k3)
@@ -1430,7 +1538,7 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                     else:
                         contract_series(d, tab_cols, tab_coef, tab_len, ser)
                 if mode == 3:
-                    axial_torque(ytmp, tab_axis, tab_unk, pumping, tau, dmat, w, ser)
+                    axial_torque(ytmp, tab_axis, tab_unk, pumping, tau, gax, w, ser)
                 elif pumping:
                     circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
                                           amat, w, ws)
@@ -1438,7 +1546,9 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                     circuit_torque(ytmp, a0, e, t, rd, fd, td, tau, phi, amat, w)
                 elif mode == 2:
                     _slonczewski(ytmp, slon_e, tau)
-                if pumping:
+                if mode == 3 and pumping:
+                    axial_rhs_pumped(ytmp, tab_axis, gax, tau, mp_e, mv_e, bth, k4)
+                elif pumping:
                     llgs_rhs_pumped(ytmp, tau, dmat, mp_e, mv_e, bth, k4, mmat, vec)
                 else:
                     llgs_rhs(ytmp, tau, mp_e, mv_e, bth, k4)
