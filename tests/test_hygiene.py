@@ -47,6 +47,10 @@ def test_a_project_people_pick_up_has_its_files():
     assert any(m.startswith("slow:") for m in markers)
     ci = (root / ".ci" / "run").read_text()
     assert "python -m pytest -q" in ci and "ruff check" in ci and "set -euo pipefail" in ci
+    # CI runs exactly the README's test command
+    command = next(line for line in (root / "README.md").read_text().splitlines()
+                   if line.startswith("pip install '.[test]'"))
+    assert command in ci.splitlines()
 
 
 # ---- user-facing text speaks of physics and papers, not of the project's own history ----------
