@@ -354,18 +354,20 @@ def _unit(theta, phi):
        st.floats(0, 2 * np.pi),
        st.lists(st.floats(-1, 1).filter(lambda v: v == 0 or abs(v) > 1e-6), min_size=4,
                 max_size=4),  # dampings, not their underflow
-       st.floats(0, 0.5), st.floats(0, 1))
-@example(0.4, 1.0, 0.4, 1.0, [0.3, 0.0, 0.2, -0.1], 0.02, 0.7)  # m along p: no frame
-@example(0.4, 1.0, 0.4 + np.pi, 1.0 + np.pi, [0.3, 0.5, 0.0, 0.0], 0.02, 0.7)  # m = −p
-@example(1.0, 0.3, 2.0, 0.1, [0.3, 0.0, 0.0, 0.0], 0.02, 0.7)  # no pumping noise at all
+       st.floats(0, 0.5), st.floats(0, 1), st.sampled_from([0.0, 0.1, 1.0]))
+@example(0.4, 1.0, 0.4, 1.0, [0.3, 0.0, 0.2, -0.1], 0.02, 0.7, 0.1)  # m along p: no frame
+@example(0.4, 1.0, 0.4 + np.pi, 1.0 + np.pi, [0.3, 0.5, 0.0, 0.0], 0.02, 0.7, 0.0)  # m = −p
+@example(1.0, 0.3, 2.0, 0.1, [0.3, 0.0, 0.0, 0.0], 0.02, 0.7, 0.0)  # no thermal field at all
+@example(1.0, 0.3, 2.0, 0.1, [0.3, 0.0, 0.0, 0.0], 0.02, 0.7, 1.0)  # Brown's field alone
 def test_the_closed_forms_of_one_axial_magnet_equal_the_general_algebra(
-        tm, pm_, tp, pp, g, alpha, tf):
+        tm, pm_, tp, pp, g, alpha, tf, brown):
     """kernels.axial_pumped_rate (M⁻¹ in the algebra of J, R₁, R₂) equals the 3 × 3 solve of
-    kernels.pumped_rate with kernels.axial_damping's D; the field of
-    kernels.axial_pumping_field has the covariance J θ(J Dᵀ + D Jᵀ) Jᵀ of the general form
-    (J = [m×]) and is, deviate for deviate, kernels.pumping_torque_one's of that D (both the
-    principal square root), for any D of the series' form that dissipates
-    (g₁ ≥ s²√(g₂² + g₃²)), m along ±p included."""
+    kernels.pumped_rate with kernels.axial_damping's D. One magnet's whole thermal field
+    (kernels.axial_thermal_field from the series' D, kernels.thermal_field_one from any D)
+    has the covariance σ² + J C Jᵀ/(M_s V)² of Brown's field plus the pumping channels',
+    C = θ(J Dᵀ + D Jᵀ) (J = [m×]), and both draw the same field from the same deviates (the
+    principal square root is unique); for any D of the series' form that dissipates
+    (g₁ ≥ s²√(g₂² + g₃²)), m along ±p included; without pumping it is σ ξ."""
     m, p = _unit(tm, pm_), _unit(tp, pp)
     s2 = np.cross(m, p) @ np.cross(m, p)  # 1 − (m·p)²
     g0, g1, g2, g3 = g
@@ -375,16 +377,33 @@ def test_the_closed_forms_of_one_axial_magnet_equal_the_general_algebra(
     want = np.array(kernels.pumped_rate(*m, alpha, tf, *d.ravel(), *omega))
     got = np.array(kernels.axial_pumped_rate(*m, *p, alpha, tf, g0, g1, g2, g3, *omega))
     assert np.abs(got - want).max() <= 1e-14 * np.abs(omega).max()
-    theta = 1.7
+    theta, kap = np.array([1.7]), 0.6  # J/s; 1/(M_s V)²
+    mp = np.array([[1.0, 1.0 / np.sqrt(kap), 0, 0, 0, 0]])  # M_s V = 1/√κ
+    scale = kap * theta[0] * max(abs(g0), g1, abs(g2), abs(g3))  # of the covariance's terms
+    sig = brown * np.sqrt(scale) if scale > 0 else brown
     jm = np.array([[0, -m[2], m[1]], [m[2], 0, -m[0]], [-m[1], m[0], 0]])
-    cov = jm @ (theta * (jm @ d.T + d @ jm.T)) @ jm.T
-    field = np.array([kernels.axial_pumping_field(*m, *p, g1, g2, g3, theta, *xi)
-                      for xi in np.eye(3)]).T  # columns: the field of each unit deviate
-    assert np.all(np.isfinite(field))
-    scale = theta * max(abs(g0), g1, abs(g2), abs(g3))  # of the covariance's terms
-    assert np.abs(field @ field.T - cov).max() <= 1e-14 * scale
-    # the general one-magnet form draws the same field from the same deviates (one root)
-    general = np.array([np.cross(m, kernels.pumping_torque_one(*m, *d.ravel(), theta, *xi))
-                        for xi in np.eye(3)]).T
-    # (to √ε: a square root of a covariance with a zero eigenvalue is that ill-conditioned)
-    assert np.abs(general - field).max() <= 1e-7 * np.sqrt(scale)
+    cov = sig**2 * np.eye(3) + kap * jm @ (theta[0] * (jm @ d.T + d @ jm.T)) @ jm.T
+
+    def fields(draw):  # columns: the field of each unit deviate
+        cols = []
+        for xi in np.eye(3):
+            b = np.full((1, 3), np.nan)
+            draw(xi, b)
+            cols.append(b[0])
+        return np.array(cols).T
+
+    gax = np.array([g0, g1, g2, g3])
+    axial = fields(lambda xi, b: kernels.axial_thermal_field(m[None], p, gax, mp, theta, sig,
+                                                             xi, b))
+    general = fields(lambda xi, b: kernels.thermal_field_one(m[None], d, mp, theta, sig, xi,
+                                                             b))
+    assert np.all(np.isfinite(axial)) and np.all(np.isfinite(general))
+    big = max(scale, sig**2)
+    assert np.abs(axial @ axial.T - cov).max() <= 1e-14 * big
+    assert np.abs(general @ general.T - cov).max() <= 1e-14 * big
+    # the same root: to √ε when the covariance has a zero eigenvalue (no Brown's field), so
+    # ill-conditioned is its square root there
+    tol = 1e-7 if sig == 0 else 1e-12
+    assert np.abs(general - axial).max() <= tol * np.sqrt(big)
+    if scale == 0 or g1 == 0:
+        np.testing.assert_allclose(axial, sig * np.eye(3), rtol=0, atol=1e-14 * sig)

@@ -61,7 +61,8 @@ def mixing_for(alpha, volume):
 
 def noise_torque_covariance(m, dmat, theta, moment):
     """L Lᵀ (3k, 3k) N² m² of the kernel's pumping torque noise, column by column: the field
-    the kernel adds for each unit deviate, seen as the torque M_s V b × m it exerts."""
+    the kernel adds for each unit deviate, seen as the torque M_s V b × m it exerts (one
+    magnet: its whole field without Brown's, σ = 0, as the kernels draw it)."""
     k = len(m)
     mp = np.zeros((k, 6))
     mp[:, 0], mp[:, 1] = MS, moment / MS
@@ -70,8 +71,11 @@ def noise_torque_covariance(m, dmat, theta, moment):
         xi = np.zeros(3 * k)
         xi[j] = 1.0
         b = np.zeros((k, 3))
-        kernels.pumping_thermal_field(m, np.ascontiguousarray(dmat), mp, theta,
-                                      np.zeros((3 * k, 3 * k)), xi, b)
+        if k == 1:
+            kernels.thermal_field_one(m, np.ascontiguousarray(dmat), mp, theta, 0.0, xi, b)
+        else:
+            kernels.pumping_thermal_field(m, np.ascontiguousarray(dmat), mp, theta,
+                                          np.zeros((3 * k, 3 * k)), xi, b)
         cols.append((moment * np.cross(b, m)).ravel())
     lmat = np.array(cols).T
     return lmat @ lmat.T

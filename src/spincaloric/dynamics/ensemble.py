@@ -29,8 +29,8 @@ from ..constants import HBAR_E as _HBAR_E
 from ..constants import TORQUE_PER_SPIN_CURRENT as _HBAR_2E
 from .kernels import (
     HALF_TERMS,
+    axial_field,
     axial_pumped_rate,
-    axial_pumping_field,
     axial_torque_of,
     contract_series,
     interp_table,
@@ -45,6 +45,7 @@ from .kernels import (
     series_halves,
     series_scratch,
     slonczewski_torque,
+    thermal_field_one_lanes,
 )
 
 #: Lanes of a chunk: wide chunks spread each kernel call's fixed cost (the stages' calls)
@@ -369,22 +370,19 @@ def _axial_lanes(y, tab, pumping, tau, w, n):
 
 
 @njit(cache=True, error_model="numpy", fastmath=True)
-def _axial_field_lanes(y, tab, mp, theta, xi, bth, n):
-    """Add the pumping channels' thermal field m × δτ/(M_s V) (T) of one magnet whose D is
-    the series' (:func:`~.kernels.axial_pumping_field`, D's g₁ … g₃ at m·p from
-    :func:`_axial_lanes`) to bth (1, 3, L); xi (3, L) standard normals, θ (1, L) J/s,
-    mp (1, 6, L) the magnet's parameters."""
+def _axial_field_lanes(y, tab, mp, theta, sig, xi, bth, n):
+    """One magnet's whole thermal field into bth (1, 3, L) (T), Brown's (σ = ``sig`` (L,), T)
+    and the pumping channels' with D from the series (:func:`~.kernels.axial_field`, D's
+    g₁ … g₃ at m·p from :func:`_axial_lanes`), from three standard normals xi (3, L);
+    θ (1, L) J/s, mp (1, 6, L) the magnet's parameters."""
     axis, val = tab[1], tab[9]
     px, py, pz = axis[0], axis[1], axis[2]
     no = 2 + tab[3].shape[0]
     for e in range(n):
-        tx, ty, tz = axial_pumping_field(y[0, 0, e], y[0, 1, e], y[0, 2, e], px, py, pz,
-                                         val[no + 1, e], val[no + 2, e], val[no + 3, e],
-                                         theta[0, e], xi[0, e], xi[1, e], xi[2, e])
-        inv = 1.0 / (mp[0, 0, e] * mp[0, 1, e])
-        bth[0, 0, e] += inv * tx
-        bth[0, 1, e] += inv * ty
-        bth[0, 2, e] += inv * tz
+        bth[0, 0, e], bth[0, 1, e], bth[0, 2, e] = axial_field(
+            y[0, 0, e], y[0, 1, e], y[0, 2, e], px, py, pz, sig[e],
+            1.0 / (mp[0, 0, e] * mp[0, 1, e]) ** 2, theta[0, e], val[no + 1, e],
+            val[no + 2, e], val[no + 3, e], xi[0, e], xi[1, e], xi[2, e])
 
 
 #: rows of a chunk's parameters of one magnet, lanes last (:func:`_one_parameters`)
@@ -779,10 +777,11 @@ def _noise_lanes(tt, dt, mode, first, n, nl, y, w, dmat, mpl, d0, slot, tset, of
     once per set (:func:`_lane_tables`), the lanes' drive vectors dls (nd, L) from it (as
     :func:`~.kernels.drive_at`), the magnets' temperatures (``temp_slot``: a drive slot, or
     with the circuit torque (mode 1, 3) a solved unknown in w (u, L)); the drives of the
-    first ``nl`` lanes only when the lanes share them (:func:`_shared_lanes`); mode 3 takes
-    D's values from the series (``tab``, :func:`_axial_field_lanes`). Per trajectory,
-    Brown's 3k normal deviates, then the pumping's 3k, from its own stream in ``state``
-    (into xil (6k, L))."""
+    first ``nl`` lanes only when the lanes share them (:func:`_shared_lanes`). Per trajectory,
+    from its own stream in ``state`` (into xil (6k, L)): one magnet's whole field from three
+    normal deviates (:func:`~.kernels.thermal_field_one_lanes`; mode 3 with D's values from
+    the series, ``tab``, :func:`_axial_field_lanes`), else Brown's 3k deviates, then the
+    pumping's 3k. ``temps`` (k, L) scratch."""
     k = y.shape[0]
     _drive_vectors(tt, first, n, nl, d0, slot, tset, offsets, times, values, amp, cur, vl, dls)
     for g in range(k):
@@ -796,16 +795,22 @@ def _noise_lanes(tt, dt, mode, first, n, nl, y, w, dmat, mpl, d0, slot, tset, of
                 temps[g, e] = t0
     if pumping:
         pumping_temperatures_lanes(pslot, pweight, t0, dls, w, thetal, dt, n)
-    normals_lanes(state, xil, 0, 6 * k if pumping else 3 * k, n)
+    normals_lanes(state, xil, 0, 6 * k if pumping and k > 1 else 3 * k, n)
+    for g in range(k):  # Brown's σ (T) into temps
+        for e in range(n):
+            temps[g, e] = math.sqrt(2.0 * mpl[g, 2, e] * _KB * temps[g, e]
+                                    / (mpl[g, 3, e] * mpl[g, 0, e] * mpl[g, 1, e] * dt))
+    if pumping and k == 1 and mode == 3:  # one magnet: its whole field in one draw
+        _axial_field_lanes(y, tab, mpl, thetal, temps[0], xil, bth, n)
+        return
+    if pumping and k == 1:
+        thermal_field_one_lanes(y, dmat, mpl, thetal, temps[0], xil, bth, n)
+        return
     for g in range(k):
         for e in range(n):
-            sig = math.sqrt(2.0 * mpl[g, 2, e] * _KB * temps[g, e]
-                            / (mpl[g, 3, e] * mpl[g, 0, e] * mpl[g, 1, e] * dt))
             for c in range(3):
-                bth[g, c, e] = sig * xil[3 * g + c, e]
-    if pumping and mode == 3:
-        _axial_field_lanes(y, tab, mpl, thetal, xil[3:], bth, n)
-    elif pumping:
+                bth[g, c, e] = temps[g, e] * xil[3 * g + c, e]
+    if pumping:
         pumping_field_lanes(y, dmat, mpl, thetal, cmat, xil[3 * k:], bth, n)
 
 

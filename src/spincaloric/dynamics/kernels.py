@@ -776,6 +776,36 @@ def pumping_thermal_field(m, dmat, mp, theta, cmat, xi, bth):
                         bth.reshape((k, 3, 1)), 1)
 
 
+@njit(cache=True, error_model="numpy")
+def thermal_field_one(m, dmat, mp, theta, sig, xi, bth):
+    """:func:`thermal_field_one_lanes` of one trajectory: m (1, 3), dmat (3, 3), mp (1, 6),
+    theta (1,) J/s, σ = ``sig`` (T), xi (3,) standard normals, into bth (1, 3) T."""
+    tx, ty, tz = _field_one(m[0, 0], m[0, 1], m[0, 2], dmat[0, 0], dmat[0, 1], dmat[0, 2],
+                            dmat[1, 0], dmat[1, 1], dmat[1, 2], dmat[2, 0], dmat[2, 1],
+                            dmat[2, 2], sig, 1.0 / (mp[0, 0] * mp[0, 1]) ** 2, theta[0], xi[0],
+                            xi[1], xi[2])
+    bth[0, 0], bth[0, 1], bth[0, 2] = tx, ty, tz
+
+
+@njit(cache=True, error_model="numpy", fastmath=True)
+def thermal_field_one_lanes(y, dmat, mp, theta, sig, xi, bth, n):
+    """The whole thermal field bth (1, 3, L) (T) of one magnet with spin pumping, Brown's and
+    the pumping channels' as one Gaussian draw from three standard normals per lane
+    (:func:`_field_one`; ``xi`` (3, L)): Brown's field has the covariance σ² (``sig`` (L,),
+    T) and the pumping channels' field m × δτ/(M_s V) the covariance
+    J θ (J Dᵀ + D Jᵀ) Jᵀ/(M_s V)² (J = [m×], D = ``dmat`` (3, 3, L) N·m·s, θ = ``theta``
+    (1, L) J/s, the fluctuation–dissipation theorem of the circuit's friction, physics.md
+    §9); the two are independent, so their sum is one Gaussian field of the summed
+    covariance. y (1, 3, L), mp (1, 6, L) the magnet's parameters."""
+    for e in range(n):
+        bth[0, 0, e], bth[0, 1, e], bth[0, 2, e] = _field_one(
+            y[0, 0, e], y[0, 1, e], y[0, 2, e], dmat[0, 0, e], dmat[0, 1, e], dmat[0, 2, e],
+            dmat[1, 0, e], dmat[1, 1, e], dmat[1, 2, e], dmat[2, 0, e], dmat[2, 1, e],
+            dmat[2, 2, e], sig[e], 1.0 / (mp[0, 0, e] * mp[0, 1, e]) ** 2, theta[0, e],
+            xi[0, e],
+            xi[1, e], xi[2, e])
+
+
 @njit(cache=True, error_model="numpy", fastmath=True)
 def pumping_field_lanes(y, dmat, mp, theta, cmat, xi, bth, n):
     """Add to Brown's field bth (k, 3, L) (T) the thermal field of the spin-pumping channels,
@@ -783,22 +813,11 @@ def pumping_field_lanes(y, dmat, mp, theta, cmat, xi, bth, n):
     Θ^½ (J Dᵀ + D Jᵀ) Θ^½ (N² m²; J = diag([m_g×]), D = ``dmat`` (3k, 3k, L) N·m·s,
     Θ = diag(θ_g), ``theta`` (k, L) J/s from :func:`pumping_temperatures`), the
     fluctuation–dissipation theorem of the circuit's friction (physics.md §9), drawn as L ξ
-    with ξ = ``xi`` (3k, L) standard normals (overwritten), L Lᵀ its Cholesky factor (one
-    magnet: L its principal square root, :func:`pumping_torque_one`), and
+    with ξ = ``xi`` (3k, L) standard normals (overwritten), L Lᵀ its Cholesky factor, and
     applied as the field m_g × δτ_g/(M_s V) that exerts it (held over the step as Brown's).
     y (k, 3, L) magnetizations, mp (k, 6, L) magnet parameters, ``cmat`` (3k, 3k, L)
-    scratch."""
-    if y.shape[0] == 1:  # one magnet: every lane's 3 × 3 algebra in registers
-        for e in range(n):
-            tx, ty, tz = pumping_torque_one(
-                y[0, 0, e], y[0, 1, e], y[0, 2, e], dmat[0, 0, e], dmat[0, 1, e],
-                dmat[0, 2, e], dmat[1, 0, e], dmat[1, 1, e], dmat[1, 2, e], dmat[2, 0, e],
-                dmat[2, 1, e], dmat[2, 2, e], theta[0, e], xi[0, e], xi[1, e], xi[2, e])
-            inv = 1.0 / (mp[0, 0, e] * mp[0, 1, e])
-            bth[0, 0, e] += inv * (y[0, 1, e] * tz - y[0, 2, e] * ty)
-            bth[0, 1, e] += inv * (y[0, 2, e] * tx - y[0, 0, e] * tz)
-            bth[0, 2, e] += inv * (y[0, 0, e] * ty - y[0, 1, e] * tx)
-        return
+    scratch. (The kernels draw one magnet's whole field at once:
+    :func:`thermal_field_one_lanes`.)"""
     sq = np.empty(n)
     _pumping_covariance_lanes(y, dmat, theta, cmat, sq, n)
     _cholesky_times_lanes(cmat, xi, sq, n)
@@ -812,28 +831,45 @@ def pumping_field_lanes(y, dmat, mp, theta, cmat, xi, bth, n):
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
-def pumping_torque_one(mx, my, mz, d00, d01, d02, d10, d11, d12, d20, d21, d22, theta, x0, x1,
-                       x2):
-    """The pumping channels' torque noise δτ = S ξ (N·m) of one magnet on scalars, S the
-    principal square root of the covariance C = θ (J Dᵀ + D Jᵀ) across m (J = [m×], D
-    (N·m·s) row by row, θ (J/s); C is null along m), ξ = (x0, x1, x2) standard normals. On
-    the plane ⊥ m, a 2 × 2 positive semi-definite C has the root (C + √δ)/√(τ + 2√δ)
-    (Cayley–Hamilton), τ = tr C and δ = det C there: in 3-d the trace and the sum of the
-    principal 2 × 2 minors. δτ's part along m (of the unit matrix's √δ ξ) is left in: the
-    field m × δτ drops it. The same S as :func:`axial_pumping_field`'s (the root is
-    unique), so the series in m·p and the solve draw the same noise from the same deviates."""
+def _root_field(mx, my, mz, sig, kap, trc, detc, cx, cy, cz, x0, x1, x2):
+    """b = S ξ (T): one magnet's whole thermal field from three standard normals ξ = (x0, x1,
+    x2), S the principal square root of its covariance σ² 1 + κ J C Jᵀ: Brown's field's σ²
+    (σ = ``sig``, T) and the pumping channels' field m × δτ/(M_s V), δτ of the covariance C
+    (N² m², null along m; its trace ``trc`` and determinant ``detc`` across m, and
+    (cx, cy, cz) = C ξ), κ = 1/(M_s V)² = ``kap``, J = [m×]. Along m S is σ. Across m, for
+    a 2 × 2 symmetric C, J C Jᵀ = tr C − C, so the covariance there is A = α − κ C,
+    α = σ² + κ tr C, with det A = α² − α κ tr C + κ² det C, and a positive definite 2 × 2 A
+    has the root (A + √det A)/√(tr A + 2√det A) (Cayley–Hamilton):
+
+        b = σ (m·ξ) m + ((α + √det A) (ξ − (m·ξ) m) − κ C ξ)/√(2α − κ tr C + 2√det A).
+
+    Without pumping (C = 0) this is σ ξ, Brown's field alone."""
+    xm = mx * x0 + my * x1 + mz * x2
+    alpha = sig * sig + kap * trc
+    sq = math.sqrt(max(alpha * alpha - alpha * kap * trc + kap * kap * detc, 0.0))
+    den = math.sqrt(max(2.0 * alpha - kap * trc + 2.0 * sq, 0.0))
+    a = (alpha + sq) / den if den > 0.0 else 0.0
+    c = kap / den if den > 0.0 else 0.0
+    along = (sig - a) * xm
+    return (a * x0 + along * mx - c * cx, a * x1 + along * my - c * cy,
+            a * x2 + along * mz - c * cz)
+
+
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def _field_one(mx, my, mz, d00, d01, d02, d10, d11, d12, d20, d21, d22, sig, kap, theta, x0,
+               x1, x2):
+    """One magnet's whole thermal field (T) from three standard normals (:func:`_root_field`)
+    for any friction D (N·m·s, row by row): C = θ (J Dᵀ + D Jᵀ) (θ in J/s), its trace and its
+    determinant across m — the sum of its principal 2 × 2 minors, C being null along m."""
     a00, a01, a02 = my * d02 - mz * d01, my * d12 - mz * d11, my * d22 - mz * d21  # J Dᵀ
     a10, a11, a12 = mz * d00 - mx * d02, mz * d10 - mx * d12, mz * d20 - mx * d22
     a20, a21, a22 = mx * d01 - my * d00, mx * d11 - my * d10, mx * d21 - my * d20
     c00, c11, c22 = 2.0 * a00 * theta, 2.0 * a11 * theta, 2.0 * a22 * theta
     c10, c20, c21 = (a10 + a01) * theta, (a20 + a02) * theta, (a21 + a12) * theta
-    sq = math.sqrt(max(c00 * c11 - c10 * c10 + c00 * c22 - c20 * c20 + c11 * c22 - c21 * c21,
-                       0.0))
-    den = math.sqrt(max(c00 + c11 + c22 + 2.0 * sq, 0.0))
-    inv = 1.0 / den if den > 0.0 else 0.0
-    return ((c00 * x0 + c10 * x1 + c20 * x2 + sq * x0) * inv,
-            (c10 * x0 + c11 * x1 + c21 * x2 + sq * x1) * inv,
-            (c20 * x0 + c21 * x1 + c22 * x2 + sq * x2) * inv)
+    detc = c00 * c11 - c10 * c10 + c00 * c22 - c20 * c20 + c11 * c22 - c21 * c21
+    return _root_field(mx, my, mz, sig, kap, c00 + c11 + c22, detc,
+                       c00 * x0 + c10 * x1 + c20 * x2, c10 * x0 + c11 * x1 + c21 * x2,
+                       c20 * x0 + c21 * x1 + c22 * x2, x0, x1, x2)
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
@@ -986,36 +1022,30 @@ def axial_pumped_rate(mx, my, mz, px, py, pz, alpha, tf, g0, g1, g2, g3, ox, oy,
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
-def axial_pumping_field(mx, my, mz, px, py, pz, g1, g2, g3, theta, x0, x1, x2):
-    """m × δτ (N·m) of the pumping channels' torque noise δτ of one magnet whose circuit is
-    symmetric about p, from three standard normals ξ = (x0, x1, x2); g₁ … g₃ (N·m·s) as in
-    :func:`axial_damping`, θ = k_B T/dt (J/s). On the plane ⊥ m the covariance
-    θ (J Dᵀ + D Jᵀ) of :func:`pumping_torque_one` is 2θ (g₁ + s² Q), Q = g₂R₂ − g₃R₁ (frame
-    and R₁, R₂ as :func:`axial_pumped_rate`; Q² = r² = g₂² + g₃²). Its square root is
-    x + y Q with x² + y² r² = g₁, 2xy = s²: x² = (g₁ + √(g₁² − s⁴r²))/2, y = s²/(2x). So
-    δτ = √(2θ) (x ξ + (g₂ (u₁ η₂ + u₂ η₁) − g₃ (u₁ η₁ − u₂ η₂))/(2x)), η_i = u_i·ξ, of that
-    covariance across m (its part along m, dropped by m ×, aside), and with m × u₁ = u₂,
-    m × u₂ = −u₁ (unit m)
-
-        m × δτ = √(2θ) (x m × ξ + (g₂ (u₂ η₂ − u₁ η₁) − g₃ (u₂ η₁ + u₁ η₂))/(2x)).
-
-    Two square roots and a division, in place of a 3 × 3 covariance and its Cholesky factor."""
+def axial_field(mx, my, mz, px, py, pz, sig, kap, theta, g1, g2, g3, x0, x1, x2):
+    """One magnet's whole thermal field (T) from three standard normals (:func:`_root_field`:
+    Brown's σ = ``sig`` in T, κ = 1/(M_s V)²) when its circuit is symmetric about p (D of
+    :func:`axial_damping`, g₁ … g₃ in N·m·s, θ in J/s). In the frame of
+    :func:`axial_pumped_rate` the covariance θ (J Dᵀ + D Jᵀ) of the torque noise is
+    C = 2θ (g₁ (1 − m mᵀ) + g₂ (u₁u₂ᵀ + u₂u₁ᵀ) − g₃ (u₁u₁ᵀ − u₂u₂ᵀ)), i.e. 2θ (g₁ + s² Q)
+    across m with Q = g₂R₂ − g₃R₁, Q² = g₂² + g₃²: tr C = 4θ g₁ and
+    det C = 4θ² (g₁² − s⁴ (g₂² + g₃²)) (s² = |m × p|² = 1 − (m·p)²)."""
     c = mx * px + my * py + mz * pz
     u1x, u1y, u1z = px - c * mx, py - c * my, pz - c * mz
     u2x, u2y, u2z = my * pz - mz * py, mz * px - mx * pz, mx * py - my * px
     s2 = u2x * u2x + u2y * u2y + u2z * u2z  # 1 − c², exact to its last digits near ±p
-    x = math.sqrt(max(0.5 * (g1 + math.sqrt(max(g1 * g1 - s2 * s2 * (g2 * g2 + g3 * g3),
-                                                  0.0))), 0.0))
-    sc = math.sqrt(2.0 * theta)
-    half = 0.5 * sc / x if x > 0.0 else 0.0
-    sx = sc * x
+    xm = mx * x0 + my * x1 + mz * x2
     e1 = u1x * x0 + u1y * x1 + u1z * x2
     e2 = u2x * x0 + u2y * x1 + u2z * x2
-    r1 = -half * (g2 * e1 + g3 * e2)  # along u₁
-    r2 = half * (g2 * e2 - g3 * e1)  # along u₂
-    return (sx * (my * x2 - mz * x1) + r1 * u1x + r2 * u2x,
-            sx * (mz * x0 - mx * x2) + r1 * u1y + r2 * u2y,
-            sx * (mx * x1 - my * x0) + r1 * u1z + r2 * u2z)
+    t2 = 2.0 * theta
+    r1 = t2 * (g2 * e2 - g3 * e1)  # C ξ along u₁
+    r2 = t2 * (g2 * e1 + g3 * e2)  # along u₂
+    q = t2 * g1
+    return _root_field(mx, my, mz, sig, kap, 2.0 * q,
+                       q * q - t2 * t2 * s2 * s2 * (g2 * g2 + g3 * g3),
+                       q * (x0 - xm * mx) + r1 * u1x + r2 * u2x,
+                       q * (x1 - xm * my) + r1 * u1y + r2 * u2y,
+                       q * (x2 - xm * mz) + r1 * u1z + r2 * u2z, x0, x1, x2)
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
@@ -1083,16 +1113,14 @@ def axial_rhs_pumped(m, axis, gax, tau, mp, mv, bth, out):
 
 
 @njit(cache=True, error_model="numpy", fastmath=True)
-def axial_thermal_field(m, axis, gax, mp, theta, xi, bth):
-    """Add the pumping channels' thermal field m × δτ/(M_s V) (T) of one magnet whose D is its
-    series' (:func:`axial_pumping_field`, g₀ … g₃ in gax) to bth (1, 3); m (1, 3), θ (1,)
-    J/s, xi (3,) standard normals, mp (1, 6) as :func:`llgs_rhs`: the lane kernel's field."""
-    tx, ty, tz = axial_pumping_field(m[0, 0], m[0, 1], m[0, 2], axis[0], axis[1], axis[2],
-                                     gax[1], gax[2], gax[3], theta[0], xi[0], xi[1], xi[2])
-    inv = 1.0 / (mp[0, 0] * mp[0, 1])
-    bth[0, 0] += inv * tx
-    bth[0, 1] += inv * ty
-    bth[0, 2] += inv * tz
+def axial_thermal_field(m, axis, gax, mp, theta, sig, xi, bth):
+    """One magnet's whole thermal field into bth (1, 3) (T) when its D is its series'
+    (:func:`axial_field`, g₀ … g₃ in gax): m (1, 3), θ (1,) J/s, Brown's σ = ``sig`` (T),
+    xi (3,) standard normals, mp (1, 6) as :func:`llgs_rhs`; the lane kernel's field."""
+    bth[0, 0], bth[0, 1], bth[0, 2] = axial_field(
+        m[0, 0], m[0, 1], m[0, 2], axis[0], axis[1], axis[2], sig,
+        1.0 / (mp[0, 0] * mp[0, 1]) ** 2, theta[0], gax[1], gax[2], gax[3], xi[0], xi[1],
+        xi[2])
 
 
 @njit(cache=True, error_model="numpy")
@@ -1413,8 +1441,9 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                     circuit_torque(y, a0, e, t, rd, fd, td, tau, phi, amat, w)
                 elif mode == 2:
                     _slonczewski(y, slon_e, tau)
-                if noise:  # Brown's 3k deviates, then the pumping's 3k, as normals_lanes
-                    normals_into(rng_e, xi, 6 * k if pumping else 3 * k)
+                if noise:  # Brown's 3k deviates, then the pumping's 3k; one magnet: 3
+                    normals_into(rng_e, xi, 6 * k if pumping and k > 1 else 3 * k)
+                sig = 0.0
                 for g in range(k if noise else 0):
                     ts = temp_slot[g]
                     if ts >= 0:
@@ -1430,8 +1459,10 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                         bth[g, i] = sig * xi[3 * g + i]
                 if noise and pumping:
                     pumping_temperatures(pslot, pweight, t0, d, w, theta, dt)
-                    if mode == 3:
-                        axial_thermal_field(y, tab_axis, gax, mp_e, theta, xi[3:], bth)
+                    if mode == 3:  # one magnet: its whole field from the same 3 deviates
+                        axial_thermal_field(y, tab_axis, gax, mp_e, theta, sig, xi, bth)
+                    elif k == 1:
+                        thermal_field_one(y, dmat, mp_e, theta, sig, xi, bth)
                     else:
                         pumping_thermal_field(y, dmat, mp_e, theta, cmat, xi[3 * k:], bth)
                 if mode == 3 and pumping:
