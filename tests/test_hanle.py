@@ -241,6 +241,21 @@ def test_hanle_curve_from_the_device_file_sweep():
     assert np.abs(signal - closed).max() < 5e-4 * closed[2]
     assert signal[0] == pytest.approx(signal[-1], rel=1e-9, abs=0)  # even in B
     assert signal[0] < 0.3 * signal[2]
+    # the non-local voltage against the floating far end of the channel, by name
+    nonlocal_v = pick(ds, "detector.voltage - right.voltage")
+    assert nonlocal_v.attrs["units"] == "V" and nonlocal_v.dims == ("layers.channel.hanle_field[2]",
+                                                                   "detector.magnetization.phi")
+    np.testing.assert_array_equal(nonlocal_v.values, v - pick(ds, "right.voltage").values)
+    assert np.abs(nonlocal_v.values).max() < 1e-2 * np.abs(v).max()  # the ohmic 19 µV gone
+    with pytest.raises(DeviceError, match=r"^variable: 'detector.voltage - right.temperature'"
+                       r": detector.voltage is in V .* right.temperature in K"):
+        pick(ds, "detector.voltage - right.temperature")
+    from spincaloric.io.plotting import plot_dataset
+
+    fig = plot_dataset(ds.isel({"detector.magnetization.phi": 0}),
+                       "detector.voltage - right.voltage")
+    assert " ".join(fig.axes[0].get_ylabel().split()).endswith(
+        "minus electric potential of right, ΔV (nV)")  # (wrapped to fit)
 
 
 @pytest.mark.parametrize(("old", "new", "expected"), [

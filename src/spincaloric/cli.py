@@ -983,8 +983,9 @@ def _print_resonance(device, ds, axes, check, as_json) -> None:
               "(detector.voltage, free.torque) [default: a sweep's torque on the magnet "
               "whose magnetization it turns, else on the dynamic magnet; a map's switching "
               "probability, or time with one trajectory per point; a trajectory's m, drives "
-              "and torque]; quote names with '->', e.g. "
-              "--variable 'left->spacer.charge_current'")
+              "and torque], or the difference of two of one unit ('detector.voltage - "
+              "right.voltage': a lateral valve's non-local voltage); quote names with '->', "
+              "e.g. --variable 'left->spacer.charge_current'")
 @_OVERWRITE
 @click.option("--component", type=click.Choice(["x", "y", "z", "norm"]),
               help="of a vector variable [default: all and |v| for 1-D sweeps; for maps the "

@@ -168,6 +168,9 @@ _SYMBOLS = {
 
 
 def _symbol(name: str) -> str:
+    if " - " in name:  # a difference of two quantities of one kind (results.pick): ΔV
+        first, _, second = (_symbol(part.strip()) for part in name.partition(" - "))
+        return f"Δ{first}" if first and first == second else ""
     return _SYMBOLS.get(re.sub(r"\[\d+\]$", "", name.split(".")[-1]), "")
 
 

@@ -119,7 +119,11 @@ def pick(ds, name: str):
     quantity, ``OWNER.quantity`` (``free.torque``, ``detector.voltage``,
     ``left->spacer.charge_current``), its ``long_name`` naming the owner. A variable over
     owners is picked whole when it has one owner (or over ``magnet``: the caller takes one).
-    DeviceError ``variable`` for an unknown name, with the close matches."""
+    ``A - B`` is the difference of two such quantities of one unit (a lateral valve's
+    non-local voltage ``detector.voltage - right.voltage``). DeviceError ``variable`` for an
+    unknown name, with the close matches, or for a difference of two units."""
+    if " - " in name and name not in ds.data_vars:
+        return _difference(ds, name)
     if name in ds.data_vars:
         da = ds[name]
         for dim in ("node", "contact"):
@@ -146,6 +150,21 @@ def pick(ds, name: str):
     if owner not in index:
         raise DeviceError("variable", f"{name!r}: " + unknown(dims[0], owner, index))
     return _owner(da, dims[0], index.get_loc(owner))
+
+
+def _difference(ds, name: str):
+    """``A - B`` (:func:`pick`): the two quantities' difference, in their unit."""
+    first, _, second = (part.strip() for part in name.partition(" - "))
+    a, b = pick(ds, first), pick(ds, second)
+    units = (a.attrs.get("units", ""), b.attrs.get("units", ""))
+    if units[0] != units[1] or a.dims != b.dims:
+        raise DeviceError("variable", f"{name!r}: {first} is in {units[0] or 'no unit'} over "
+                          f"({', '.join(a.dims)}), {second} in {units[1] or 'no unit'} over "
+                          f"({', '.join(b.dims)}): a difference takes two of one unit")
+    words = [str(x.attrs.get("long_name", x.name)) for x in (a, b)]
+    owners = sorted({c for c in OWNER_AXIS.values() if c in a.coords and c not in a.dims})
+    return a.drop_vars(owners).copy(data=a.values - b.values).rename(name).assign_attrs(
+        units=units[0], long_name=f"{words[0]} minus {words[1]}")
 
 
 def _owner(da, dim: str, i: int):
