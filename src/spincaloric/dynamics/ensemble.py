@@ -346,10 +346,10 @@ def _series_values(tab, pumping, unknowns, n):
 
 
 @njit(cache=True, error_model="numpy", fastmath=True)
-def _axial_lanes(y, tab, pumping, tau, w, n):
-    """:func:`~.kernels.axial_torque` lane by lane: τ0 (1, 3, L), the tabulated unknowns
-    into w (u, L), with ``pumping`` D's g₀ … g₃ into the table's values
-    (:func:`_series_values`)."""
+def _axial_lanes(y, tab, pumping, w, n):
+    """The series' values at m·p of y (1, 3, L) lane by lane into the table's values (τ0's
+    a, b and with ``pumping`` D's g₀ … g₃, read by :func:`_stage_one` and the noise), the
+    tabulated unknowns into w (u, L) (:func:`_series_values`)."""
     axis, unk, val, cl = tab[1], tab[3], tab[9], tab[10]
     px, py, pz = axis[0], axis[1], axis[2]
     for e in range(n):
@@ -363,10 +363,6 @@ def _axial_lanes(y, tab, pumping, tau, w, n):
     for i in range(unk.shape[0]):
         for e in range(n):
             w[unk[i], e] = val[2 + i, e]
-    for e in range(n):
-        mx, my, mz = y[0, 0, e], y[0, 1, e], y[0, 2, e]
-        tau[0, 0, e], tau[0, 1, e], tau[0, 2, e] = axial_torque_of(mx, my, mz, px, py, pz,
-                                                                   val[0, e], val[1, e])
 
 
 @njit(cache=True, error_model="numpy", fastmath=True)
@@ -1006,7 +1002,7 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
         if one and heun:
             if noise:  # the torque's unknowns (temperatures) and D at m first, if needed
                 if mode == 3 and solved_noise:
-                    _axial_lanes(y, tab, pumping, tau, w, n)
+                    _axial_lanes(y, tab, pumping, w, n)
                 _noise_lanes(tt, dt, mode, first, n, nl, y, w, dmat, mpl, d0, slot, tset, offsets,
                              times, values, amp, temp_slot, pslot, pweight, t0, state, cur, vl,
                              dls, thetal, temps, cmat, xil, bth, pumping, tab)
