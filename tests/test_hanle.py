@@ -256,6 +256,17 @@ def test_hanle_curve_from_the_device_file_sweep():
                        "detector.voltage - right.voltage")
     assert " ".join(fig.axes[0].get_ylabel().split()).endswith(
         "minus electric potential of right, ΔV (nV)")  # (wrapped to fit)
+    # both detector directions: a line each (the two-valued axis in the legend), no map
+    fig = plot_dataset(ds, "detector.voltage - right.voltage")
+    lines = fig.axes[0].get_lines()
+    assert len(fig.axes) == 1 and len(lines) == 2
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["φ = 0°",
+                                                                            "φ = 180°"]
+    np.testing.assert_allclose(lines[1].get_ydata(), nonlocal_v.values[:, 1] * 1e9, rtol=1e-12)
+    for bad, why in (("detector.voltage - right.voltage - left.voltage", "takes two"),
+                     ("detector.voltage-right.voltage", "written with spaces")):
+        with pytest.raises(DeviceError, match=why):
+            pick(ds, bad)
 
 
 @pytest.mark.parametrize(("old", "new", "expected"), [

@@ -728,3 +728,35 @@ def test_the_packages_warnings_point_at_the_users_line(tmp_path):
     with pytest.warns(SizeUnitWarning) as caught:
         load_device(path)
     assert caught[0].filename == __file__
+
+
+@pytest.mark.parametrize("name, old, new", [
+    ("lateral_valve_hanle.toml", "hanle_field = [0, 0, 0.1] # T", "hanle_field = [0, 0, 100.1]"),
+    ("pillar_write_pulse.toml", "demagnetizing_factors = [0, 0, 1]",
+     "demagnetizing_factors = [0, 0, 1]\napplied_field = [0, 0, -150]"),
+])
+def test_a_field_beyond_a_laboratory_warns_as_a_unit_slip(tmp_path, name, old, new):
+    """A Hanle or applied field above 100 T (mT read as T): one line, the device still loads;
+    100 T and the examples' own fields give none. `--vary` values are checked as written."""
+    import warnings
+
+    from spincaloric import load_device
+    from spincaloric.io.paths import parse_vary
+    from spincaloric.io.schema import SizeUnitWarning
+
+    text = (Path(__file__).parent.parent / "examples" / "devices" / name).read_text()
+    assert old in text
+    path = tmp_path / "dev.toml"
+    path.write_text(text.replace(old, new, 1))
+    with pytest.warns(SizeUnitWarning, match=r"_field = 1\d\d(\.1)? T is beyond any laboratory "
+                      r"field \(~100 T\): a field in mT read as T\?"):
+        load_device(path)
+    path.write_text(text.replace(old, new.replace("100.1", "100").replace("-150", "-100"), 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SizeUnitWarning)
+        load_device(path)
+    # a misspelled key with a unit suffix is questioned, not read in another key's unit
+    with pytest.raises(DeviceError, match=r"no unit is known for this key: is it spelled right"):
+        parse_vary("drives.free.voltage.amplitud=-1mV:-2mV:3")
+    with pytest.raises(DeviceError, match=r"with the key's unit s and an SI prefix, e\.g\. 1ns"):
+        parse_vary("drives.free.voltage.start=1x:2:3")

@@ -473,3 +473,24 @@ def test_splitting_without_friction_is_refused(tmp_path):
     assert res.exit_code == 2, res.output
     assert "free.damping: multilevel splitting steers the thermal field" in res.stderr
     assert res.stderr.strip().count("\n") == 0
+
+
+def test_a_hard_axis_has_no_well_to_write_from(tmp_path):
+    """An anisotropy field below the thin film's demagnetizing field (0.5 T against
+    μ0 M_s = 1.38 T) makes the easy axis a hard one: its energy falls off in every direction,
+    there is no thermal well to start a write from, and `wer` refuses in one line naming
+    anisotropy_field (it printed a rate of the states sampled near the equator)."""
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+
+    text = (Path(__file__).parent.parent / "examples" / "devices"
+            / "pillar_write_pulse.toml").read_text()
+    hard = tmp_path / "hard.toml"
+    line = next(x for x in text.splitlines() if x.startswith("anisotropy_field ="))
+    hard.write_text(text.replace(line, "anisotropy_field = 0.5", 1))
+    res = CliRunner().invoke(main, ["wer", str(hard), "--trajectories", "50"])
+    assert res.exit_code == 2, res.output
+    assert res.stderr.strip().count("\n") == 0
+    assert "anisotropy_field: the magnet's energy falls off from [0. 0. 1.]" in res.stderr
+    assert "hard axis" in res.stderr

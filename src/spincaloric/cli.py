@@ -1063,11 +1063,12 @@ def _at(ds, choice: str):
     named in the title); a DeviceError names what is wrong."""
     from .circuit.device import DeviceError
     from .errors import unknown
+    from .io.results import VALUE_DIMS
 
     axis, _, value = choice.partition("=")
-    if axis not in ds.dims or axis not in ds.coords:
-        raise DeviceError("at", unknown("axis", axis, [str(d) for d in ds.coords
-                                                      if d in ds.dims]))
+    if axis not in ds.dims or axis not in ds.coords or axis in VALUE_DIMS:
+        raise DeviceError("at", unknown("axis", axis, [str(d) for d in ds.coords if d in ds.dims
+                                                      and d not in VALUE_DIMS]))
     try:
         number = float(value)
     except ValueError:

@@ -82,8 +82,10 @@ class Well:
         weight = np.exp(-(reduced - self.e_min)).mean(axis=1)  # φ-average at each u
         self.z = 2 * np.pi * float(np.trapezoid(weight, u))
         small = 1e-4  # the slope of the reduced energy at the bottom of the well, per unit u
-        self.rate = float(max((reduced[np.searchsorted(u, small)] - reduced[0]).mean()
-                              / small, 1.0))
+        rise = reduced[np.searchsorted(u, small)] - reduced[0]  # (φ,)
+        if rise.min() < 0:
+            _no_minimum(magnet, self.frame[2])
+        self.rate = float(max(rise.mean() / small, 1.0))
         self._grid = (u, phi, reduced - self.e_min)
 
     def log_density(self, m: np.ndarray) -> np.ndarray:
@@ -96,6 +98,30 @@ class Well:
         u, _, reduced = self._grid
         log_ratio = (-reduced - np.log(self.z)) - _log_proposal(u[:, None], rate)
         return float(np.exp(log_ratio.max()) * 1.05)
+
+
+def _no_minimum(magnet, ref: np.ndarray) -> None:
+    """Refuse a start along ``ref`` where the energy falls off in some direction (a hard axis:
+    no thermal well to write from), naming the applied field when it tilts or opposes the
+    well, else the anisotropy field too weak against the demagnetizing field."""
+    field = np.asarray(magnet.applied_field, float)
+    ms_n = 4e-7 * np.pi * magnet.saturation_magnetization * np.asarray(
+        magnet.demagnetizing_factors, float)  # μ0 M_s N (T)
+    if np.linalg.norm(np.cross(field, ref)) > 1e-12 * max(np.linalg.norm(field), 1e-300) \
+            or field @ ref < 0:
+        _tilted_well(ref, "its energy falls off from the axis")
+    raise DynamicsError("anisotropy_field", f"the magnet's energy falls off from "
+                        f"{np.round(ref, 3)}: no thermal well to start a write from (B_K = "
+                        f"{magnet.anisotropy_field:.3g} T against the demagnetizing fields "
+                        f"μ0 M_s N = {np.round(ms_n, 3)} T make it a hard axis)")
+
+
+def _tilted_well(ref, why: str) -> None:
+    """Refuse a well an applied field tilts or opens (``why``: how it shows)."""
+    raise DynamicsError("applied_field", f"the magnet's thermal well about {np.round(ref, 3)} "
+                        "is not the well of an easy axis this sampler draws from (an applied "
+                        f"field tilts its minimum off the axis or opens it): {why}; set the "
+                        "starting states (initial=...) or a field along the easy axis")
 
 
 def _log_proposal(u: np.ndarray, rate: float) -> np.ndarray:
@@ -135,11 +161,7 @@ def sample_well(magnet, ref, temperature: float, count: int, rng: np.random.Gene
         return m, np.exp(well.log_density(m) - mixture)
     envelope = well.bound(broad)
     if envelope > MAX_ENVELOPE:
-        raise DynamicsError("applied_field", f"the magnet's thermal well about {np.round(ref, 3)} "
-                            f"is not the well of an easy axis this sampler draws from (an "
-                            f"applied field tilts its minimum off the axis or opens it): "
-                            f"rejection would need {envelope:.2g} draws a start; set the "
-                            "starting states (initial=...) or a field along the easy axis")
+        _tilted_well(ref, f"rejection would need {envelope:.2g} draws a start")
     kept = []
     left = count
     while left > 0:

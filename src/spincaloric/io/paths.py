@@ -212,14 +212,23 @@ def unit_of(key: str) -> str:
     if len(parts) == 3 and parts[1] in ("voltage", "temperature", "current", "heat"):
         parts = ["drives", *parts]  # NODE.QUANTITY.PARAMETER of a drive
     if parts[:1] == ["drives"] and len(parts) >= 4:
-        if parts[3] not in _DRIVE_VALUES:
-            return "s"
+        if parts[3] not in _DRIVE_VALUES:  # a time, if the parameter is one of a drive's
+            return "s" if parts[3] in _drive_parameters() else ""
         parts = ["nodes", parts[1], parts[2]]
     for path in (parts, ["nodes", *parts], ["layers", *parts]):
         unit = field_unit(path)
         if unit is not None:
             return unit
     return ""
+
+
+def _drive_parameters() -> set[str]:
+    """The parameters of every drive shape (:data:`~spincaloric.dynamics.drives.SHAPES`)."""
+    import dataclasses
+
+    from ..dynamics.drives import SHAPES
+
+    return {f.name for shape in SHAPES.values() for f in dataclasses.fields(shape)}
 
 
 _RANGE = re.compile(r"^\s*([^:]+):([^:]+):([^:]+)\s*$")
@@ -268,14 +277,24 @@ def parse_vary(text: str) -> tuple[str, np.ndarray]:
         else:
             values = np.array([si_value(v, unit) for v in spec.split(",")])
     except ValueError:
-        example = {"m": "1nm", "s": "1ns", "K": "300K"}.get(unit, f"1m{unit}")
-        with_unit = f" (or with the key's unit {unit} and an SI prefix, e.g. {example})" if unit else ""
         raise DeviceError(f"vary.{key}", f"cannot read values from {spec!r}: give "
-                          f"START:STOP:N (N points) or V1,V2,... in SI units{with_unit}") from None
+                          f"START:STOP:N (N points) or V1,V2,... in SI units"
+                          + _unit_hint(unit, spec)) from None
     if not np.all(np.isfinite(values)):
         raise DeviceError(f"vary.{key}", "values must be finite")
     _radians_warning(key, values)
     return key, values
+
+
+def _unit_hint(unit: str, spec: str) -> str:
+    """How a value may carry the key's ``unit``; for a key of no known unit whose values
+    carry letters (a misspelled key, ``amplitud=-1mV``), a question about the key."""
+    if unit:
+        example = {"m": "1nm", "s": "1ns", "K": "300K"}.get(unit, f"1m{unit}")
+        return f" (or with the key's unit {unit} and an SI prefix, e.g. {example})"
+    letters = re.sub(r"\d[eE][-+]?\d", "", spec)  # not the exponents of 1e-3
+    return (" (no unit is known for this key: is it spelled right?)"
+            if re.search(r"[A-Za-zµΩ]", letters) else "")
 
 
 def _radians_warning(key: str, values: np.ndarray) -> None:

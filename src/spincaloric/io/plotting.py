@@ -363,6 +363,10 @@ def plot_dataset(ds, variable: str | None = None, component: str | None = None):
         ax.set_xlabel(axis_label(str(x.name), x.attrs, xunit))
         if variable == "switching_time" and np.isnan(da.values).any():
             title.append("gaps: no switching")
+    elif len(dims) == 2 and _few_lines(ds, dims, da, component):
+        fig = _figure(6.4, 4.4)
+        ax = fig.subplots()
+        _draw_lines_of_few(ax, ds, dims, da, variable, component, attrs)
     elif len(dims) == 2:
         fig = _figure(6.4, 4.8)
         ax = fig.subplots()
@@ -378,6 +382,44 @@ def plot_dataset(ds, variable: str | None = None, component: str | None = None):
                           f"{len(dims) - 2} of them (spincaloric plot --at AXIS=VALUE)")
     ax.set_title("\n".join(t for t in title if t), fontsize=9)
     return _finish(fig)
+
+
+#: a 2-D sweep with an axis of at most this many values is drawn as that many lines
+FEW_LINES = 4
+
+
+def _few_lines(ds, dims, da, component) -> bool:
+    """Whether a 2-D sweep is drawn as lines: one axis has at most :data:`FEW_LINES` values
+    and the other more, and the quantity is a scalar (or one ``component`` of a vector)."""
+    sizes = sorted(ds.sizes[d] for d in dims)
+    scalar = "component" not in da.dims or component is not None
+    return sizes[0] <= FEW_LINES < sizes[1] and scalar
+
+
+def _draw_lines_of_few(ax, ds, dims, da, variable: str, component, attrs) -> None:
+    """A 2-D sweep as a line over its long axis for each value of its short one (a parallel
+    and an antiparallel Hanle curve), in engineering units, the short axis in the legend."""
+    short, long = sorted(dims, key=lambda d: ds.sizes[d])
+    if "component" in da.dims:
+        da = _component(da, component)
+    x = _axis_values(ds, long)
+    xf, xunit = engineering(x.values, x.attrs.get("units", ""))
+    s = ds[short]
+    sf, sunit = engineering(s.values, s.attrs.get("units", ""))
+    symbol = _symbol(short)
+    gap = "" if sunit == "°" else " "  # 180°, 0.5 mT
+    curves = {f"{symbol or short} = {v * sf:.4g}{gap}{sunit}".rstrip():
+              np.asarray(da.isel({short: i}).transpose(long).values)
+              for i, v in enumerate(np.asarray(s.values, float))}
+    unit = _draw_curves(ax, x.values * xf, curves, attrs.get("units", ""))
+    legend = ax.get_legend()
+    if legend is not None:
+        legend.set_title(_quantity(short, s.attrs), prop={"size": 8})
+    own = _symbol(variable)
+    shown = f"{own}_{component}" if own and component not in (None, "norm") else (
+        f"|{own}|" if own and component == "norm" else None)
+    ax.set_ylabel(axis_label(variable, attrs, unit, shown))
+    ax.set_xlabel(axis_label(long, x.attrs, xunit))
 
 
 def _draw_interval(ax, ds, variable: str, x, fixed) -> None:
@@ -424,7 +466,8 @@ def _map_values(da, variable: str, component: str | None, title: list):
     base = _symbol(variable) or variable
     along = _common_axis(da) if component is None else None
     if along is not None:  # one direction throughout: its signed projection
-        title.append("û = (" + ", ".join(f"{x:.3g}" for x in along + 0.0) + ")")
+        tidy = np.where(np.abs(along) < 1e-12, 0.0, along)  # no round-off in the title
+        title.append("û = (" + ", ".join(f"{x:.3g}" for x in tidy + 0.0) + ")")
         return (da * _vector_like(da, along)).sum("component"), f"{base}·û"
     component = component or "norm"
     symbol = f"|{base}|" if component == "norm" else f"{base}_{component}"

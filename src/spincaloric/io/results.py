@@ -22,6 +22,8 @@ either ``voltage`` or ``NODE.voltage`` (the names of layout 1) in a file of layo
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from ..circuit.device import DeviceError
@@ -141,12 +143,17 @@ def pick(ds, name: str):
         contacts = ds["contact"].values.astype(str) if "contact" in ds.coords else []
         hint = (" (a name with '->' must be quoted in the shell)"
                 if any(label.startswith(name) for label in contacts) else "")
+        if re.search(r"\S[-+]\S", owner) and "->" not in name:
+            hint += " (a difference is written with spaces: 'A - B')"
         # the owner's own quantities beside the variables: "right.torqe" -> right.torque
         own = [f"{owner}.{q}" for q, v in ds.data_vars.items() for d in v.dims
                if d in ("node", "contact", "magnet") and owner in ds.indexes[d]]
         raise DeviceError("variable", f"{name!r}: " + unknown(
             "variable", name, [*map(str, ds.data_vars), *own]) + hint)
     index = ds.indexes[dims[0]]
+    if owner not in index and re.search(r"\.\w+\s*[-+]\s*\w", owner):
+        raise DeviceError("variable", f"{name!r}: not a {dims[0]}'s quantity; a difference of "
+                          "two is written with spaces around the minus: 'A - B'")
     if owner not in index:
         raise DeviceError("variable", f"{name!r}: " + unknown(dims[0], owner, index))
     return _owner(da, dims[0], index.get_loc(owner))
@@ -155,6 +162,8 @@ def pick(ds, name: str):
 def _difference(ds, name: str):
     """``A - B`` (:func:`pick`): the two quantities' difference, in their unit."""
     first, _, second = (part.strip() for part in name.partition(" - "))
+    if " - " in second:
+        raise DeviceError("variable", f"{name!r}: a difference takes two quantities, A - B")
     a, b = pick(ds, first), pick(ds, second)
     units = (a.attrs.get("units", ""), b.attrs.get("units", ""))
     if units[0] != units[1] or a.dims != b.dims:

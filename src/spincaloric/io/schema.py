@@ -54,7 +54,8 @@ class AngleUnitWarning(UserWarning):
 
 
 class SizeUnitWarning(UserWarning):
-    """A device size far beyond a device's (metres or square metres where nm, µm were meant)."""
+    """A device size far beyond a device's (metres or square metres where nm, µm were meant),
+    or a magnetic field beyond a laboratory's (tesla where mT was meant)."""
 
 
 #: The largest length (m) and area (m²) of a device's layer or contact taken without a warning:
@@ -73,6 +74,22 @@ def _plausible_size(value, info):
         warnings.warn(f"{info.field_name} = {value:g} {shown} is larger than 1 m{shown}: a "
                       f"size in another unit (nm{shown[1:]}, µm{shown[1:]}) read as "
                       f"{shown}?", SizeUnitWarning, stacklevel=user_stacklevel())
+    return value
+
+
+#: The largest magnetic field (T) taken without a warning: beyond the strongest laboratory
+#: fields (~45 T steady, ~100 T pulsed), up to what a field in mT read as T gives (10⁵ T);
+#: beyond, other checks judge the value
+LARGEST_FIELD, SLIP_FIELD = 100.0, 1e5
+
+
+def _plausible_field(value, info):
+    """``value`` (a field vector, T) with a SizeUnitWarning between :data:`LARGEST_FIELD` and
+    :data:`SLIP_FIELD`."""
+    if value is not None and LARGEST_FIELD < math.hypot(*value) <= SLIP_FIELD:
+        warnings.warn(f"{info.field_name} = {math.hypot(*value):g} T is beyond any laboratory "
+                      "field (~100 T): a field in mT read as T?", SizeUnitWarning,
+                      stacklevel=user_stacklevel())
     return value
 
 
@@ -133,6 +150,7 @@ class MagnetTable(_Strict):
 
     _check = field_validator("saturation_magnetization", "damping", "volume", "thickness",
                              "area", "anisotropy_field", "anisotropy_energy", "g_factor")(_finite)
+    _field = field_validator("applied_field")(_plausible_field)
 
 
 class NodeTable(_Strict):
@@ -163,6 +181,7 @@ class NodeTable(_Strict):
                              "spin_heat_relaxation", "heat", "spin_lifetime",
                              "heat_capacity", "electron_phonon",
                              "lattice_heat_capacity")(_finite)
+    _field = field_validator("hanle_field")(_plausible_field)
     _absolute = field_validator("temperature")(_temperature)
 
     @field_validator("magnetization")
@@ -446,6 +465,7 @@ class LayerTable(_Strict):
                              "footprint")(_finite)
     _size = field_validator("length", "area", "footprint")(_plausible_size)  # not λ_sf: ∞ is
     # a layer without spin flip
+    _field = field_validator("hanle_field")(_plausible_field)
 
     @field_validator("volumetric_heat_capacity", "electron_heat_capacity_coefficient",
                      "electron_phonon_coupling", mode="before")
