@@ -582,36 +582,55 @@ def _lane_tables(tt, first, n, tset, offsets, times, values, cur, vl):
             vl[j, e] = cur[j]
 
 
-# one kernel on purpose (C901): passing its arrays to more helpers is ~2x slower per trajectory
 @njit(cache=True, error_model="numpy", fastmath=True)
-def _torque_lanes(mode, y, mp, slon, a0, e_map, t_map, pm, hm, rd, fd, td, phi, amat, w, ws,  # noqa: C901
+def _torque_lanes(mode, y, mp, slon, a0, e_map, t_map, pm, hm, rd, fd, td, phi, amat, w, ws,
                   dmat, tau, n):
     """Torques (k, 3, L) in N·m (mode 1: circuit; 2: prescribed Slonczewski; 0: none); with
     spin pumping (pm non-empty, :func:`~.kernels.circuit_torque_pumped`) also D (3k, 3k, L)
     into dmat, solved with the unit spin biases as 3k more right-hand sides ws (u, 3k, L).
-    (One magnet's series in m·p, mode 3, runs in :func:`_stage_one`.)"""
-    k = y.shape[0]
-    if mode == 0:
-        for g in range(k):
+    (One magnet's series in m·p, mode 3, runs in :func:`_stage_one`.) A call per stage and
+    chunk: its parts are calls of their own at no measurable cost per lane."""
+    if mode == 0 or mode == 2:
+        _prescribed_lanes(mode, y, slon, tau, n)
+        return
+    _assemble_lanes(y, a0, e_map, rd, fd, phi, amat, w, n)
+    npump = 3 * y.shape[0] if pm.shape[0] > 0 else 0
+    if npump:
+        _pump_source_lanes(phi, pm, ws, n)
+    _eliminate_lanes(amat, w, ws, npump, n)
+    if npump:
+        _damping_lanes(y, t_map, hm, phi, ws, dmat, n)
+    _absorbed_lanes(y, t_map, td, phi, w, tau, n)
+
+
+@njit(cache=True, error_model="numpy", fastmath=True)
+def _prescribed_lanes(mode, y, slon, tau, n):
+    """No torque (mode 0) or the prescribed Slonczewski torque (mode 2, a_J M_s V and p in
+    slon (k, 4, L)) into tau (k, 3, L), N·m."""
+    for g in range(y.shape[0]):
+        if mode == 0:
             for c in range(3):
                 for e in range(n):
                     tau[g, c, e] = 0.0
-        return
-    if mode == 2:
-        for g in range(k):
-            for e in range(n):
-                tau[g, 0, e], tau[g, 1, e], tau[g, 2, e] = slonczewski_torque(
-                    y[g, 0, e], y[g, 1, e], y[g, 2, e], slon[g, 0, e], slon[g, 1, e],
-                    slon[g, 2, e], slon[g, 3, e])
-        return
-    u = a0.shape[0]
+            continue
+        for e in range(n):
+            tau[g, 0, e], tau[g, 1, e], tau[g, 2, e] = slonczewski_torque(
+                y[g, 0, e], y[g, 1, e], y[g, 2, e], slon[g, 0, e], slon[g, 1, e],
+                slon[g, 2, e], slon[g, 3, e])
+
+
+@njit(cache=True, error_model="numpy", fastmath=True)
+def _assemble_lanes(y, a0, e_map, rd, fd, phi, amat, w, n):
+    """K(m) = A0 + Σ_q φ_q(m) E_q into amat (u, u, L) and the drive's right-hand side
+    r0·d + Σ_q φ_q F_q d into w (u, L), the sphere features φ (k, nq, L) of the lanes'
+    magnetizations y (k, 3, L) into phi (13 features: 1, m, m mᵀ written out)."""
+    u, k, nq = a0.shape[0], y.shape[0], e_map.shape[1]
     for i in range(u):
         for j in range(u):
             for e in range(n):
                 amat[i, j, e] = a0[i, j]
         for e in range(n):
             w[i, e] = rd[i, e]
-    nq = e_map.shape[1]
     for g in range(k):
         if nq != 13:
             _sphere_lanes(y, g, phi, n)
@@ -640,10 +659,14 @@ def _torque_lanes(mode, y, mp, slon, a0, e_map, t_map, pm, hm, rd, fd, td, phi, 
                             amat[i, j, e] += phi[g, q, e] * c
                 for e in range(n):
                     w[i, e] += phi[g, q, e] * fd[g, q, i, e]
-    npump = 3 * k if pm.shape[0] > 0 else 0
-    if npump:
-        _pump_source_lanes(phi, pm, ws, n)
-    # elimination without pivoting, lane by lane in SIMD
+
+
+@njit(cache=True, error_model="numpy", fastmath=True)
+def _eliminate_lanes(amat, w, ws, npump, n):
+    """Solve amat x = w (and the first ``npump`` columns of ws) in place, lane by lane in SIMD:
+    Gaussian elimination without pivoting (equal to the scalar kernel's pivoted solve to
+    round-off, tests/test_dynamics.py)."""
+    u = amat.shape[0]
     for col in range(u):
         for r in range(col + 1, u):
             for e in range(n):
@@ -664,9 +687,14 @@ def _torque_lanes(mode, y, mp, slon, a0, e_map, t_map, pm, hm, rd, fd, td, phi, 
                 for c in range(r + 1, u):
                     s -= amat[r, c, e] * ws[c, j, e]
                 ws[r, j, e] = s / amat[r, r, e]
-    if npump:
-        _damping_lanes(y, t_map, hm, phi, ws, dmat, n)
-    for g in range(k):
+
+
+@njit(cache=True, error_model="numpy", fastmath=True)
+def _absorbed_lanes(y, t_map, td, phi, w, tau, n):
+    """The absorbed transverse spin currents Σ_q φ_q (T_q x + td_q) of the solved unknowns
+    w (u, L) as torques τ = (ħ/2e) (I − (I·m) m) (N·m) into tau (k, 3, L)."""
+    u, nq = w.shape[0], t_map.shape[1]
+    for g in range(y.shape[0]):
         for c in range(3):
             for e in range(n):
                 tau[g, c, e] = 0.0
