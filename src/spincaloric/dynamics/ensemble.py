@@ -925,6 +925,36 @@ def _shared_lanes(mode, first, n, d0, amp, tset):
 
 
 # one kernel on purpose (C901): passing its arrays to more helpers is ~2x slower per trajectory
+@njit(cache=True, error_model="numpy")
+def _load_lanes(m0, ref, mp, mv, slon, rng, first, n, y, refl, mpl, mvl, sl, state):
+    """Trajectories first … first + n − 1 of the run's arrays (trajectories first) into the
+    chunk's (lanes last): m, the switching references, the magnets' parameters, the
+    prescribed torques' and the random streams' states."""
+    for e in range(n):
+        for c in range(3):
+            state[c, e] = rng[first + e, c]
+        for g in range(m0.shape[1]):
+            for c in range(3):
+                y[g, c, e] = m0[first + e, g, c]
+                refl[g, c, e] = ref[first + e, g, c]
+            for c in range(6):
+                mpl[g, c, e] = mp[first + e, g, c]
+            for a in range(3):
+                for c in range(3):
+                    mvl[g, a, c, e] = mv[first + e, g, a, c]
+            for c in range(4):
+                sl[g, c, e] = slon[first + e, g, c]
+
+
+@njit(cache=True, error_model="numpy")
+def _save_lanes(y, out, first, si, n):
+    """The chunk's m (k, 3, L) into saved instant ``si`` of out (trajectories first)."""
+    for e in range(n):
+        for g in range(y.shape[0]):
+            for c in range(3):
+                out[first + e, si, g, c] = y[g, c, e]
+
+
 @njit(cache=True, error_model="numpy", fastmath=True)
 def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, values, amp,  # noqa: C901
            tset, a0, r0, e_map, f, t, pm, hm, slon, mp, mv, tab_axis, tab_cols, tab_unk, tab_coef,
@@ -978,22 +1008,8 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
            ser, np.empty((ser.shape[0] // 2 - 1, n)), np.empty(n),
            np.zeros((2 * HALF_TERMS + 1) * (ser.shape[0] // 2 - 1) + 1))
     state = np.empty((3, n), np.uint64)  # lanes last (normals_lanes), written back at the end
-    for e in range(n):
-        for c in range(3):
-            state[c, e] = rng[first + e, c]
     refl = np.empty((k, 3, n))
-    for e in range(n):
-        for g in range(k):
-            for c in range(3):
-                y[g, c, e] = m0[first + e, g, c]
-                refl[g, c, e] = ref[first + e, g, c]
-            for c in range(6):
-                mpl[g, c, e] = mp[first + e, g, c]
-            for a in range(3):
-                for c in range(3):
-                    mvl[g, a, c, e] = mv[first + e, g, a, c]
-            for c in range(4):
-                sl[g, c, e] = slon[first + e, g, c]
+    _load_lanes(m0, ref, mp, mv, slon, rng, first, n, y, refl, mpl, mvl, sl, state)
     uniform = False
     if one:
         _one_parameters(mpl, mvl, sl, bth, par, n)
@@ -1011,10 +1027,7 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
     n_save = save_step.shape[0]
     si = 0
     while si < n_save and save_step[si] <= step:
-        for e in range(n):
-            for g in range(k):
-                for c in range(3):
-                    out[first + e, si, g, c] = y[g, c, e]
+        _save_lanes(y, out, first, si, n)
         si += 1
     first_step = True
     while si < n_save:
@@ -1144,10 +1157,7 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
                         y[g, c, e] /= nrm
         step += 1
         while si < n_save and save_step[si] <= step:
-            for e in range(n):
-                for g in range(k):
-                    for c in range(3):
-                        out[first + e, si, g, c] = y[g, c, e]
+            _save_lanes(y, out, first, si, n)
             si += 1
     for e in range(n):  # each stream where this run left it
         for c in range(3):
