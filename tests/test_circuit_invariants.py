@@ -513,8 +513,10 @@ def test_a_hanle_field_breaks_plain_reciprocity():
     p = ContactParameters.from_paper(conductance=0.1, polarization=0.5, mixing=0.6,
                                      seebeck=-10e-6, polarization_derivative=0.3,
                                      mixing_derivative=0.0, temperature=300.0)
-    for r in ("a", "b", "c"):
+    for r in ("a", "b"):
         dev.add_contact(r, "n", p)
+    dev.add_contact("c", "n", ContactParameters.spin_independent(conductance=0.1,
+                                                                 seebeck=-10e-6))
     mags = {"a": np.array([1.0, 0, 0]), "b": np.array([0, 1.0, 0])}
     flipped = {k: -v for k, v in mags.items()}
     lp = reservoir_response(dev.finalize(), mags)
@@ -590,6 +592,7 @@ def test_magnets_are_the_ferromagnets_bulk_cells_join(kinds, links):
     p = ContactParameters.from_paper(conductance=1e-2, polarization=0.5, mixing=0.6,
                                      seebeck=0.0, polarization_derivative=0.0,
                                      mixing_derivative=0.0, temperature=300.0)
+    plain = ContactParameters.spin_independent(conductance=1e-2)  # between normal nodes
     bulk = []
     for a, b, junction in links:
         if a >= n or b >= n or a == b:
@@ -598,11 +601,12 @@ def test_magnets_are_the_ferromagnets_bulk_cells_join(kinds, links):
         if both and junction:
             dev.add_contact(f"x{a}", f"x{b}", random_junction(rng))
         elif both or "normal" in (kinds[a], kinds[b]):
-            dev.add_contact(f"x{a}", f"x{b}", p, bulk=both)
+            dev.add_contact(f"x{a}", f"x{b}", plain if kinds[a] == kinds[b] == "normal" else p,
+                            bulk=both)
             bulk += [(a + 1, b + 1)] if both else []
     for i in range(n):  # every node grounded
         if kinds[i] == "normal":
-            dev.add_contact("ground", f"x{i}", p)
+            dev.add_contact("ground", f"x{i}", plain)
         else:
             dev.add_contact(f"x{i}", "ground", p)
     c = dev.finalize()

@@ -613,14 +613,16 @@ def test_a_node_looked_up_among_the_other_kind_says_where_it_is():
 
 
 def test_a_structurally_singular_circuit_is_not_blamed_on_precision():
-    """Contacts of equal conductance whose equations leave a state undetermined: the error
-    says the circuit is singular, not that one contact is '1 times' another."""
+    """Contacts of equal conductance whose equations leave a state undetermined (a normal
+    node between two collinear ferromagnets, no spin flip and no mixing: its transverse spin
+    accumulation): the error says the circuit is singular, not that one contact is '1 times'
+    another."""
     from spincaloric import ContactParameters, Device, DeviceError
 
     dev = Device(temperature=300.0)
-    dev.add_node("a", "normal", reservoir=True, voltage=1e-3)
+    dev.add_node("a", "ferromagnet", reservoir=True, voltage=1e-3, magnetization=[0, 0, 1])
     dev.add_node("m", "normal")
-    dev.add_node("b", "normal", reservoir=True)
+    dev.add_node("b", "ferromagnet", reservoir=True, magnetization=[0, 0, 1])
     p = ContactParameters(1e-3, 1e-3, 0)
     dev.add_contact("a", "m", p)
     dev.add_contact("m", "b", p)
@@ -760,3 +762,31 @@ def test_a_field_beyond_a_laboratory_warns_as_a_unit_slip(tmp_path, name, old, n
         parse_vary("drives.free.voltage.amplitud=-1mV:-2mV:3")
     with pytest.raises(DeviceError, match=r"with the key's unit s and an SI prefix, e\.g\. 1ns"):
         parse_vary("drives.free.voltage.start=1x:2:3")
+
+
+def test_a_spin_dependent_contact_between_normal_nodes_is_refused():
+    """Between two normal nodes no axis quantizes spin: G↑ ≠ G↓ (or G↑↓ ≠ G↑) there picked z
+    and made a spin accumulation along z with no magnet anywhere. Refused, naming the contact,
+    as the device file refuses it; the spin-independent contact and a ferromagnet's end pass."""
+    from spincaloric import ContactParameters, Device, DeviceError
+
+    def circuit(p, far="normal"):
+        dev = Device(temperature=300.0)
+        dev.add_node("a", far, reservoir=True, voltage=1e-3,
+                     magnetization=[0, 0, 1] if far == "ferromagnet" else None)
+        dev.add_node("n", "normal")
+        dev.add_node("b", "normal", reservoir=True)
+        dev.add_contact("a", "n", p, label="tilted")
+        dev.add_contact("n", "b", ContactParameters.spin_independent(conductance=0.05))
+        return dev
+
+    polarized = ContactParameters(g_up=0.06, g_down=0.02, g_mix=0.02)
+    with pytest.raises(DeviceError, match=r"^tilted\.parameters: a contact between two normal "
+                       r"nodes is spin-independent .* got G↑ = 0\.06 S, G↓ = 0\.02 S"):
+        circuit(polarized).finalize()
+    for bad in (ContactParameters(0.02, 0.02, 0.01), ContactParameters(0.02, 0.02, 0.02 + 1e-3j)):
+        with pytest.raises(DeviceError, match="spin-independent"):
+            circuit(bad).finalize()
+    plain = circuit(ContactParameters.spin_independent(conductance=0.08)).finalize().solve()
+    assert np.abs(plain.nodes["n"].spin_accumulation).max() == 0.0
+    circuit(polarized, far="ferromagnet").finalize().solve()  # a magnet's contact: polarized

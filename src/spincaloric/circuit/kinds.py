@@ -197,6 +197,23 @@ def check_parameters(where: str, parameters, temperature: float) -> None:
 # ---- ordinary contacts -----------------------------------------------------------------------
 
 
+
+def _check_spin_independent(where: str, p: ContactParameters) -> None:
+    """A contact between two normal nodes has no spin axis of its own: G↑ = G↓ = Re G↑↓,
+    Im G↑↓ = 0, and their energy derivatives alike (ContactParameters.spin_independent);
+    spin-dependent parameters there would pick the z axis as their quantization axis."""
+    def same(a, b) -> bool:
+        return abs(a - b) <= 1e-9 * max(abs(a), abs(b), 1e-300)
+
+    if not (same(p.g_up, p.g_down) and same(p.g_mix.real, p.g_up) and p.g_mix.imag == 0
+            and same(p.dg_up, p.dg_down) and same(p.dg_mix.real, p.dg_up)
+            and p.dg_mix.imag == 0):
+        raise DeviceError(f"{where}.parameters", "a contact between two normal nodes is "
+                          "spin-independent (G↑ = G↓ = G↑↓, ContactParameters.spin_independent"
+                          f"); got G↑ = {p.g_up:.4g} S, G↓ = {p.g_down:.4g} S, "
+                          f"G↑↓ = {p.g_mix:.4g} S: put a ferromagnet at one end, or give "
+                          "conductance and seebeck only")
+
 @dataclass(frozen=True, eq=False)
 class SpinContacts(ContactGroup):
     """F|N and N|N contacts, K(m) of :func:`~spincaloric.circuit.contacts.response_matrix` plus
@@ -227,6 +244,8 @@ class SpinContacts(ContactGroup):
                               "(JunctionParameters)")
         check_parameters(where, spec.parameters, temperature)
         check_heat_conductance(where, spec.heat_conductance)
+        if not (ferro[0] or ferro[1]):
+            _check_spin_independent(where, spec.parameters)
 
     @classmethod
     def build(cls, contacts, ends, labels, specs, ferro, temperature):
@@ -337,7 +356,6 @@ class TabulatedContacts(SpinContacts):
 
     @classmethod
     def check(cls, where, spec, ferro, mag_rows, temperature) -> None:
-        super().check(where, spec, ferro, mag_rows, temperature)
         if not (ferro[0] or ferro[1]):  # normal|normal: spin independent at every energy
             sp = spec.spectrum
             scale = np.abs(sp.g_up).max() + np.abs(sp.g_down).max()
@@ -345,6 +363,7 @@ class TabulatedContacts(SpinContacts):
                     or np.abs(sp.g_mix - sp.g_up).max() > 1e-12 * scale):
                 raise DeviceError(f"{where}.spectrum", "a normal|normal contact must be "
                                   "spin independent (G↑ = G↓ = G↑↓) at every energy")
+        super().check(where, spec, ferro, mag_rows, temperature)
 
     @classmethod
     def build(cls, contacts, ends, labels, specs, ferro, temperature):

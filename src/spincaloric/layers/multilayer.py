@@ -594,28 +594,30 @@ def multilayer(stack, *, area: float, temperature: float, regime: str = "thermal
         dev.add_node(lead.name, lead.kind, reservoir=True, voltage=lead.voltage,
                      current=lead.current, temperature=lead.temperature,
                      magnetization=lead.magnetization)
-    prev, pending = stack[0].name, None
+    prev, pending, at = stack[0].name, None, 0
     for i, item in enumerate(stack[1:-1], start=1):
         if isinstance(item, Interface):
             if pending is not None:
                 raise DeviceError(f"stack[{i}]", "two interfaces in a row: combine them into "
                                   "one contact, or put a layer between them")
-            pending = item.parameters
+            pending, at = item.parameters, i
             continue
         if not isinstance(item, Layer):
             raise DeviceError("stack", f"unexpected item {item!r}")
         names = add_layer(dev, item.name, item.material, length=item.thickness, area=area,
                           cells=item.cells, magnetization=item.magnetization, heat=item.heat)
-        _join(dev, prev, names[0], pending, area, f"stack[{i}]")
+        _join(dev, prev, names[0], pending, area, f"stack[{at if pending is not None else i}]")
         prev, pending = names[-1], None
-    _join(dev, prev, stack[-1].name, pending, area, f"stack[{len(stack) - 1}]")
+    end = len(stack) - 1
+    _join(dev, prev, stack[-1].name, pending, area, f"stack[{at if pending is not None else end}]")
     return dev
 
 
 def _join(dev: Device, a: str, b: str, parameters, area: float, where: str) -> None:
     """Join two stack elements by an interface or, without one, by a resistance-free link
-    (10⁶ × the conductance of a 1 nm slice of Cu-like metal: negligible in series) labelled
-    ``where`` (the stack item it leads into) and marked ideal: its mixing conductance is no
+    (10⁶ × the conductance of a 1 nm slice of Cu-like metal: negligible in series), labelled
+    ``where`` (the interface's stack item, or the one the link leads into) in errors; the
+    link is marked ideal: its mixing conductance is no
     physical F|N interface's, and the dynamics refuse spin pumping through it
     (:func:`~spincaloric.dynamics.torque_model.refuse_ideal_pumping`, docs/layers.md)."""
     ideal = parameters is None
@@ -626,7 +628,7 @@ def _join(dev: Device, a: str, b: str, parameters, area: float, where: str) -> N
     both_ferro = dev.nodes[a].kind == dev.nodes[b].kind == "ferromagnet"
     junction = isinstance(parameters, JunctionParameters)
     dev.add_contact(a, b, parameters, bulk=both_ferro and not junction, ideal=ideal,
-                    label=where if ideal else None)
+                    label=where)
 
 
 def lateral_spin_valve(channel: BulkMaterial, *, length: float, cross_section: float,
