@@ -695,7 +695,7 @@ def test_a_layer_size_beyond_a_millimetre_warns_as_a_unit_slip(tmp_path, old, ne
     import warnings
 
     from spincaloric import load_device
-    from spincaloric.io.schema import SizeUnitWarning
+    from spincaloric.validation import SizeUnitWarning
 
     text = (Path(__file__).parent.parent / "examples" / "devices"
             / "pillar_thick_layers.toml").read_text()
@@ -716,8 +716,8 @@ def test_the_packages_warnings_point_at_the_users_line(tmp_path):
     """A LinearResponseWarning of solve() and a SizeUnitWarning of load_device() name the line
     that called the package, not a line inside it."""
     from spincaloric import load_device
-    from spincaloric.io.schema import SizeUnitWarning
     from spincaloric.linear_response import LinearResponseWarning
+    from spincaloric.validation import SizeUnitWarning
 
     example = Path(__file__).parent.parent / "examples" / "devices"
     circuit = load_device(example / "valve_thermal.toml").finalize()
@@ -744,7 +744,7 @@ def test_a_field_beyond_a_laboratory_warns_as_a_unit_slip(tmp_path, name, old, n
 
     from spincaloric import load_device
     from spincaloric.io.paths import parse_vary
-    from spincaloric.io.schema import SizeUnitWarning
+    from spincaloric.validation import SizeUnitWarning
 
     text = (Path(__file__).parent.parent / "examples" / "devices" / name).read_text()
     assert old in text
@@ -790,3 +790,28 @@ def test_a_spin_dependent_contact_between_normal_nodes_is_refused():
     plain = circuit(ContactParameters.spin_independent(conductance=0.08)).finalize().solve()
     assert np.abs(plain.nodes["n"].spin_accumulation).max() == 0.0
     circuit(polarized, far="ferromagnet").finalize().solve()  # a magnet's contact: polarized
+
+
+def test_a_multilayer_in_metres_where_nanometres_were_meant_warns():
+    """The Python stack meets the device file's size rule: a 3 "m" layer or a 0.1 m² pillar
+    warns in one line pointing at the user's call (as a device file's layer does); 3 nm and
+    100 nm² do not."""
+    import warnings
+
+    from spincaloric.layers import BulkMaterial, Layer, Lead, multilayer
+    from spincaloric.validation import SizeUnitWarning
+
+    cu = BulkMaterial(resistivity=6e-9, spin_flip_length=350e-9, seebeck=1.8e-6)
+
+    def stack(thickness, area):
+        return multilayer([Lead("left", voltage=1e-3), Layer("free", cu, thickness, cells=2),
+                           Lead("right")], area=area, temperature=300.0)
+
+    with pytest.warns(SizeUnitWarning, match=r"^free\.thickness = 3 m is larger than 1 mm") as rec:
+        stack(3.0, 1e-16)
+    assert rec[0].filename == __file__
+    with pytest.warns(SizeUnitWarning, match=r"^area = 0\.1 m² is larger than 1 mm²"):
+        stack(3e-9, 0.1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SizeUnitWarning)
+        stack(3e-9, 1e-16)

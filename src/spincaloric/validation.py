@@ -16,6 +16,7 @@ spincaloric.errors.FieldError: nodes.left.temperature: must be at least 0.001 K 
 
 from __future__ import annotations
 
+import math
 import numbers
 import os
 import stat
@@ -23,7 +24,7 @@ import stat
 import numpy as np
 
 from .constants import MAX_TEMPERATURE, MIN_TEMPERATURE
-from .errors import FieldError
+from .errors import FieldError, user_stacklevel
 
 #: Seeds of the random thermal field are whole numbers in [0, SEED_LIMIT): 64-bit signed.
 SEED_LIMIT = 2**63
@@ -185,3 +186,49 @@ def require(module: str, field: str) -> None:
 
     if importlib.util.find_spec(module) is None:
         raise FieldError(field, f"needs {module}: pip install 'spincaloric[{EXTRAS[module]}]'")
+
+
+class SizeUnitWarning(UserWarning):
+    """A device size far beyond a device's (metres or square metres where nm, µm were meant),
+    or a magnetic field beyond a laboratory's (tesla where mT was meant)."""
+
+
+#: The largest length (m) and area (m²) of a device's layer or contact taken without a warning:
+#: 1 mm and 1 mm² (nanopillars and lateral valves are nm to tens of µm), up to what a size in
+#: nm or nm² read as m or m² gives (10⁶); beyond, other checks judge the value.
+LARGEST_SIZE = {"m": 1e-3, "m2": 1e-6}
+SLIP_SIZE = {"m": 1e6, "m2": 1e12}
+#: The largest magnetic field (T) taken without a warning: beyond the strongest laboratory
+#: fields (~45 T steady, ~100 T pulsed), up to what a field in mT read as T gives (10⁵ T);
+#: beyond, other checks judge the value
+LARGEST_FIELD, SLIP_FIELD = 100.0, 1e5
+
+
+def plausible_size(value, field: str, unit: str = "m"):
+    """``value`` (``unit`` "m" or "m2") with a SizeUnitWarning between LARGEST_SIZE and
+    SLIP_SIZE: a size in nm or µm read as metres.
+
+    >>> plausible_size(20e-9, "thickness")
+    2e-08
+    """
+    if value is not None and LARGEST_SIZE[unit] < value <= SLIP_SIZE[unit]:
+        import warnings
+
+        shown = "m²" if unit == "m2" else "m"
+        warnings.warn(f"{field} = {value:g} {shown} is larger than 1 m{shown}: a size in "
+                      f"another unit (nm{shown[1:]}, µm{shown[1:]}) read as {shown}?",
+                      SizeUnitWarning, stacklevel=user_stacklevel())
+    return value
+
+
+def plausible_field(value, field: str):
+    """``value`` (a field vector, T) with a SizeUnitWarning between LARGEST_FIELD and
+    SLIP_FIELD: a field in mT read as tesla."""
+    size = None if value is None else math.hypot(*(float(x) for x in value))  # no overflow
+    if size is not None and LARGEST_FIELD < size <= SLIP_FIELD:
+        import warnings
+
+        warnings.warn(f"{field} = {size:g} T is beyond any laboratory "
+                      "field (~100 T): a field in mT read as T?", SizeUnitWarning,
+                      stacklevel=user_stacklevel())
+    return value

@@ -16,7 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import PydanticUndefined
 
 from ..errors import FieldError, unknown, user_stacklevel
-from ..validation import absolute_temperature, real
+from ..validation import (
+    absolute_temperature,
+    plausible_field,
+    plausible_size,
+    real,
+)
 from ..validation import seed as seed_rule
 
 
@@ -53,44 +58,17 @@ class AngleUnitWarning(UserWarning):
     """An angle in degrees whose value is a common angle in radians (π/2 given as 1.5708)."""
 
 
-class SizeUnitWarning(UserWarning):
-    """A device size far beyond a device's (metres or square metres where nm, µm were meant),
-    or a magnetic field beyond a laboratory's (tesla where mT was meant)."""
-
-
-#: The largest length (m) and area (m²) of a device's layer or contact taken without a warning:
-#: 1 mm and 1 mm² (nanopillars and lateral valves are nm to tens of µm), up to what a size in
-#: nm or nm² read as m or m² gives (10⁶); beyond, other checks judge the value.
-LARGEST_SIZE = {"m": 1e-3, "m2": 1e-6}
-SLIP_SIZE = {"m": 1e6, "m2": 1e12}
-
-
 def _plausible_size(value, info):
-    """``value`` (m or m², by the field's unit) with a SizeUnitWarning between LARGEST_SIZE and
-    SLIP_SIZE."""
+    """``value`` (m or m², by the field's unit) with a SizeUnitWarning beyond a device's sizes
+    (:func:`~spincaloric.validation.plausible_size`)."""
     unit = "m2" if info.field_name in ("area", "footprint") else "m"
-    if value is not None and LARGEST_SIZE[unit] < value <= SLIP_SIZE[unit]:
-        shown = "m²" if unit == "m2" else "m"
-        warnings.warn(f"{info.field_name} = {value:g} {shown} is larger than 1 m{shown}: a "
-                      f"size in another unit (nm{shown[1:]}, µm{shown[1:]}) read as "
-                      f"{shown}?", SizeUnitWarning, stacklevel=user_stacklevel())
-    return value
-
-
-#: The largest magnetic field (T) taken without a warning: beyond the strongest laboratory
-#: fields (~45 T steady, ~100 T pulsed), up to what a field in mT read as T gives (10⁵ T);
-#: beyond, other checks judge the value
-LARGEST_FIELD, SLIP_FIELD = 100.0, 1e5
+    return plausible_size(value, info.field_name, unit)
 
 
 def _plausible_field(value, info):
-    """``value`` (a field vector, T) with a SizeUnitWarning between :data:`LARGEST_FIELD` and
-    :data:`SLIP_FIELD`."""
-    if value is not None and LARGEST_FIELD < math.hypot(*value) <= SLIP_FIELD:
-        warnings.warn(f"{info.field_name} = {math.hypot(*value):g} T is beyond any laboratory "
-                      "field (~100 T): a field in mT read as T?", SizeUnitWarning,
-                      stacklevel=user_stacklevel())
-    return value
+    """``value`` (a field vector, T) with a SizeUnitWarning beyond a laboratory's
+    (:func:`~spincaloric.validation.plausible_field`)."""
+    return plausible_field(value, info.field_name)
 
 
 def radians_hint(value: float) -> str | None:

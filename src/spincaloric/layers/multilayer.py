@@ -32,7 +32,7 @@ from ..circuit.device import Device, DeviceError, lattice_name, precession
 from ..circuit.junctions import JunctionParameters
 from ..circuit.kinds import HeatLink
 from ..constants import ELEMENTARY_CHARGE, LORENZ, SEEBECK_BOUND
-from ..validation import conductance_reason, real
+from ..validation import conductance_reason, plausible_size, real
 
 
 @dataclass(frozen=True)
@@ -587,6 +587,10 @@ def multilayer(stack, *, area: float, temperature: float, regime: str = "thermal
     Consecutive layers without an :class:`Interface` between them are joined by a
     resistance-free link (continuous potentials). area (m²), temperature (K).
     """
+    plausible_size(area, "area", "m2")
+    for item in stack:
+        if isinstance(item, Layer):
+            plausible_size(item.thickness, f"{item.name}.thickness")
     if len(stack) < 3 or not isinstance(stack[0], Lead) or not isinstance(stack[-1], Lead):
         raise DeviceError("stack", "must start and end with a Lead and contain layers")
     dev = Device(temperature=temperature, regime=regime, title=title)
