@@ -736,10 +736,12 @@ def test_the_packages_warnings_point_at_the_users_line(tmp_path):
     ("lateral_valve_hanle.toml", "hanle_field = [0, 0, 0.1] # T", "hanle_field = [0, 0, 100.1]"),
     ("pillar_write_pulse.toml", "demagnetizing_factors = [0, 0, 1]",
      "demagnetizing_factors = [0, 0, 1]\napplied_field = [0, 0, -150]"),
+    ("mtj_magneto_seebeck.toml", "resistance_area = 1e-11", "resistance_area = 10.0"),
 ])
 def test_a_field_beyond_a_laboratory_warns_as_a_unit_slip(tmp_path, name, old, new):
-    """A Hanle or applied field above 100 T (mT read as T): one line, the device still loads;
-    100 T and the examples' own fields give none. `--vary` values are checked as written."""
+    """A Hanle or applied field above 100 T (mT read as T), or a barrier's RA above 1 MΩ µm²
+    (Ω µm² read as Ω m²): one line, the device still loads; 100 T, 1e-6 Ω m² and the
+    examples' own values give none. A misspelled `--vary` key with a unit is questioned."""
     import warnings
 
     from spincaloric import load_device
@@ -750,10 +752,12 @@ def test_a_field_beyond_a_laboratory_warns_as_a_unit_slip(tmp_path, name, old, n
     assert old in text
     path = tmp_path / "dev.toml"
     path.write_text(text.replace(old, new, 1))
-    with pytest.warns(SizeUnitWarning, match=r"_field = 1\d\d(\.1)? T is beyond any laboratory "
-                      r"field \(~100 T\): a field in mT read as T\?"):
+    with pytest.warns(SizeUnitWarning, match=r"(_field = 1\d\d(\.1)? T is beyond any laboratory "
+                      r"field \(~100 T\): a field in mT read as T\?|resistance_area = 10 Ω m² "
+                      r"is beyond any tunnel barrier's)"):
         load_device(path)
-    path.write_text(text.replace(old, new.replace("100.1", "100").replace("-150", "-100"), 1))
+    edge = new.replace("100.1", "100").replace("-150", "-100").replace("10.0", "1e-6")
+    path.write_text(text.replace(old, edge, 1))
     with warnings.catch_warnings():
         warnings.simplefilter("error", SizeUnitWarning)
         load_device(path)
@@ -815,3 +819,15 @@ def test_a_multilayer_in_metres_where_nanometres_were_meant_warns():
     with warnings.catch_warnings():
         warnings.simplefilter("error", SizeUnitWarning)
         stack(3e-9, 1e-16)
+
+
+@pytest.mark.parametrize("thickness", [-3e-9, float("nan"), "3nm", 0.0])
+def test_a_multilayer_layer_thickness_is_named_as_written(thickness):
+    """A stack's layer of no positive thickness is refused naming its place in the stack and
+    the argument the user wrote (it was named layers.free.length)."""
+    from spincaloric.layers import BulkMaterial, Layer, Lead, multilayer
+
+    cu = BulkMaterial(resistivity=6e-9, spin_flip_length=350e-9, seebeck=1.8e-6)
+    with pytest.raises(DeviceError, match=r"^stack\[1\]\.thickness: must be a positive length"):
+        multilayer([Lead("left", voltage=1e-3), Layer("free", cu, thickness, cells=2),
+                    Lead("right")], area=1e-16, temperature=300.0)

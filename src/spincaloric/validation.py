@@ -211,13 +211,30 @@ def plausible_size(value, field: str, unit: str = "m"):
     >>> plausible_size(20e-9, "thickness")
     2e-08
     """
-    if value is not None and LARGEST_SIZE[unit] < value <= SLIP_SIZE[unit]:
+    if isinstance(value, numbers.Real) and LARGEST_SIZE[unit] < value <= SLIP_SIZE[unit]:
         import warnings
 
         shown = "m²" if unit == "m2" else "m"
         warnings.warn(f"{field} = {value:g} {shown} is larger than 1 m{shown}: a size in "
                       f"another unit (nm{shown[1:]}, µm{shown[1:]}) read as {shown}?",
                       SizeUnitWarning, stacklevel=user_stacklevel())
+    return value
+
+
+#: The largest resistance-area product (Ω m²) of a tunnel barrier taken without a warning:
+#: 1 MΩ µm² (MgO barriers are 1 … 10⁴ Ω µm²), up to what a value in Ω µm² read as Ω m² gives
+LARGEST_RA, SLIP_RA = 1e-6, 1e6
+
+
+def plausible_resistance_area(value, field: str):
+    """``value`` (Ω m²) with a SizeUnitWarning between LARGEST_RA and SLIP_RA: a barrier's RA
+    in Ω µm² read as Ω m²."""
+    if isinstance(value, numbers.Real) and LARGEST_RA < value <= SLIP_RA:
+        import warnings
+
+        warnings.warn(f"{field} = {value:g} Ω m² is beyond any tunnel barrier's (1 MΩ µm²): an "
+                      "RA in Ω µm² (1e-12 Ω m²) read as Ω m²?", SizeUnitWarning,
+                      stacklevel=user_stacklevel())
     return value
 
 

@@ -19,6 +19,7 @@ from ..errors import FieldError, unknown, user_stacklevel
 from ..validation import (
     absolute_temperature,
     plausible_field,
+    plausible_resistance_area,
     plausible_size,
     real,
 )
@@ -217,6 +218,8 @@ class JunctionTable(_Strict):
     dg0_papb: float | None = quantity("S/J", None)
 
     _check = field_validator("*")(_finite)
+    _ra = field_validator("resistance_area")(
+        lambda value, info: plausible_resistance_area(value, info.field_name))
 
     def form(self) -> str:
         """"measured" or "raw"; ValueError naming the first missing or mixed key."""

@@ -608,6 +608,9 @@ def multilayer(stack, *, area: float, temperature: float, regime: str = "thermal
             continue
         if not isinstance(item, Layer):
             raise DeviceError("stack", f"unexpected item {item!r}")
+        if not (isinstance(item.thickness, (int, float)) and 0 < item.thickness < math.inf):
+            raise DeviceError(f"stack[{i}].thickness", f"must be a positive length (m), got "
+                              f"{item.thickness!r}")
         names = add_layer(dev, item.name, item.material, length=item.thickness, area=area,
                           cells=item.cells, magnetization=item.magnetization, heat=item.heat)
         _join(dev, prev, names[0], pending, area, f"stack[{at if pending is not None else i}]")
