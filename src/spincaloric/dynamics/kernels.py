@@ -802,8 +802,7 @@ def thermal_field_one_lanes(y, dmat, mp, theta, sig, xi, bth, n):
             y[0, 0, e], y[0, 1, e], y[0, 2, e], dmat[0, 0, e], dmat[0, 1, e], dmat[0, 2, e],
             dmat[1, 0, e], dmat[1, 1, e], dmat[1, 2, e], dmat[2, 0, e], dmat[2, 1, e],
             dmat[2, 2, e], sig[e], 1.0 / (mp[0, 0, e] * mp[0, 1, e]) ** 2, theta[0, e],
-            xi[0, e],
-            xi[1, e], xi[2, e])
+            xi[0, e], xi[1, e], xi[2, e])
 
 
 @njit(cache=True, error_model="numpy", fastmath=True)
@@ -989,6 +988,17 @@ def pumped_rate(mx, my, mz, alpha, tf, d00, d01, d02, d10, d11, d12, d20, d21, d
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def axial_frame(mx, my, mz, px, py, pz):
+    """(c, u₁, u₂) of one magnet m about the axis p of its circuit: c = m·p, u₁ = p − c m
+    (across m, towards p) and u₂ = m × p, the frame in which its torque (:func:`axial_torque_of`),
+    its friction D (:func:`axial_damping`), its pumped rate and its thermal field are written
+    (dimensionless, |u₁| = |u₂| = √(1 − c²) for unit m)."""
+    c = mx * px + my * py + mz * pz
+    return (c, px - c * mx, py - c * my, pz - c * mz, my * pz - mz * py, mz * px - mx * pz,
+            mx * py - my * px)
+
+
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
 def axial_pumped_rate(mx, my, mz, px, py, pz, alpha, tf, g0, g1, g2, g3, ox, oy, oz):
     """dm/dt (1/s) of one macrospin with spin pumping through a circuit symmetric about p
     (D of :func:`axial_damping`, g₀ … g₃ in N·m·s), M ṁ = Ω solved in closed form (M as
@@ -1004,9 +1014,7 @@ def axial_pumped_rate(mx, my, mz, px, py, pz, alpha, tf, g0, g1, g2, g3, ox, oy,
     which needs no frame: ṁ = (a Ω + b m × Ω + t g₂ (u₁ w₁ − u₂ w₂) + t g₃ (u₁ w₂ + u₂ w₁))/det,
     w₁ = u₁·Ω, w₂ = u₂·Ω. Equal to :func:`pumped_rate` with :func:`axial_damping`'s D on the
     unit sphere (a stage's m off it meets another extension, as the series itself)."""
-    c = mx * px + my * py + mz * pz
-    u1x, u1y, u1z = px - c * mx, py - c * my, pz - c * mz
-    u2x, u2y, u2z = my * pz - mz * py, mz * px - mx * pz, mx * py - my * px
+    c, u1x, u1y, u1z, u2x, u2y, u2z = axial_frame(mx, my, mz, px, py, pz)
     w1 = u1x * ox + u1y * oy + u1z * oz
     w2 = u2x * ox + u2y * oy + u2z * oz
     a = 1.0 - tf * g0
@@ -1030,9 +1038,7 @@ def axial_field(mx, my, mz, px, py, pz, sig, kap, theta, g1, g2, g3, x0, x1, x2)
     C = 2θ (g₁ (1 − m mᵀ) + g₂ (u₁u₂ᵀ + u₂u₁ᵀ) − g₃ (u₁u₁ᵀ − u₂u₂ᵀ)), i.e. 2θ (g₁ + s² Q)
     across m with Q = g₂R₂ − g₃R₁, Q² = g₂² + g₃²: tr C = 4θ g₁ and
     det C = 4θ² (g₁² − s⁴ (g₂² + g₃²)) (s² = |m × p|² = 1 − (m·p)²)."""
-    c = mx * px + my * py + mz * pz
-    u1x, u1y, u1z = px - c * mx, py - c * my, pz - c * mz
-    u2x, u2y, u2z = my * pz - mz * py, mz * px - mx * pz, mx * py - my * px
+    c, u1x, u1y, u1z, u2x, u2y, u2z = axial_frame(mx, my, mz, px, py, pz)
     s2 = u2x * u2x + u2y * u2y + u2z * u2z  # 1 − c², exact to its last digits near ±p
     xm = mx * x0 + my * x1 + mz * x2
     e1 = u1x * x0 + u1y * x1 + u1z * x2
@@ -1053,9 +1059,7 @@ def axial_damping(mx, my, mz, px, py, pz, g0, g1, g2, g3):
     """D = g₀(1 − mmᵀ) + g₁[m×] + g₂(u₁u₁ᵀ − u₂u₂ᵀ) + g₃(u₁u₂ᵀ + u₂u₁ᵀ) (N·m·s), row by
     row, of one magnet whose circuit is symmetric about the axis p (:mod:`.axial`):
     u₁ = p − (m·p) m, u₂ = m × p, g₀ … g₃ (N·m·s) the series' values at m·p."""
-    c = mx * px + my * py + mz * pz
-    u1x, u1y, u1z = px - c * mx, py - c * my, pz - c * mz
-    u2x, u2y, u2z = my * pz - mz * py, mz * px - mx * pz, mx * py - my * px
+    c, u1x, u1y, u1z, u2x, u2y, u2z = axial_frame(mx, my, mz, px, py, pz)
     d00 = g0 * (1.0 - mx * mx) + g2 * (u1x * u1x - u2x * u2x) + 2.0 * g3 * u1x * u2x
     d11 = g0 * (1.0 - my * my) + g2 * (u1y * u1y - u2y * u2y) + 2.0 * g3 * u1y * u2y
     d22 = g0 * (1.0 - mz * mz) + g2 * (u1z * u1z - u2z * u2z) + 2.0 * g3 * u1z * u2z
@@ -1069,9 +1073,8 @@ def axial_damping(mx, my, mz, px, py, pz, g0, g1, g2, g3):
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
 def axial_torque_of(mx, my, mz, px, py, pz, a, b):
     """τ0 = a (p − (m·p) m) + b m × p (N·m) from the series' values a, b (N·m) at m·p."""
-    c = mx * px + my * py + mz * pz
-    return (a * (px - c * mx) + b * (my * pz - mz * py), a * (py - c * my) + b * (mz * px - mx * pz),
-            a * (pz - c * mz) + b * (mx * py - my * px))
+    _, u1x, u1y, u1z, u2x, u2y, u2z = axial_frame(mx, my, mz, px, py, pz)
+    return a * u1x + b * u2x, a * u1y + b * u2y, a * u1z + b * u2z
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
