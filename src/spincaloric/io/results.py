@@ -143,7 +143,7 @@ def pick(ds, name: str):
         contacts = ds["contact"].values.astype(str) if "contact" in ds.coords else []
         hint = (" (a name with '->' must be quoted in the shell)"
                 if any(label.startswith(name) for label in contacts) else "")
-        if re.search(r"\S[-+]\S", owner) and "->" not in name:
+        if _UNSPACED.search(owner):
             hint += " (a difference is written with spaces: 'A - B')"
         # the owner's own quantities beside the variables: "right.torqe" -> right.torque
         own = [f"{owner}.{q}" for q, v in ds.data_vars.items() for d in v.dims
@@ -151,12 +151,17 @@ def pick(ds, name: str):
         raise DeviceError("variable", f"{name!r}: " + unknown(
             "variable", name, [*map(str, ds.data_vars), *own]) + hint)
     index = ds.indexes[dims[0]]
-    if owner not in index and re.search(r"\.\w+\s*[-+]\s*\w", owner):
+    if owner not in index and _UNSPACED.search(owner):
         raise DeviceError("variable", f"{name!r}: not a {dims[0]}'s quantity; a difference of "
                           "two is written with spaces around the minus: 'A - B'")
     if owner not in index:
         raise DeviceError("variable", f"{name!r}: " + unknown(dims[0], owner, index))
     return _owner(da, dims[0], index.get_loc(owner))
+
+
+#: an owner that is the first quantity and the start of a second: "detector.voltage-right"
+#: of 'detector.voltage-right.voltage' (a difference written without spaces)
+_UNSPACED = re.compile(r"\.\w+\s*[-+]\s*\w")
 
 
 def _difference(ds, name: str):
