@@ -359,6 +359,7 @@ def _unit(theta, phi):
 @example(0.4, 1.0, 0.4 + np.pi, 1.0 + np.pi, [0.3, 0.5, 0.0, 0.0], 0.02, 0.7, 0.0)  # m = −p
 @example(1.0, 0.3, 2.0, 0.1, [0.3, 0.0, 0.0, 0.0], 0.02, 0.7, 0.0)  # no thermal field at all
 @example(1.0, 0.3, 2.0, 0.1, [0.3, 0.0, 0.0, 0.0], 0.02, 0.7, 1.0)  # Brown's field alone
+@example(0.0625, 3.0, 0.0, 0.0, [0.375, 0.0, 0.0, 0.0], 0.0, 0.0, 0.0)  # C of round-off only
 def test_the_closed_forms_of_one_axial_magnet_equal_the_general_algebra(
         tm, pm_, tp, pp, g, alpha, tf, brown):
     """kernels.axial_pumped_rate (M⁻¹ in the algebra of J, R₁, R₂) equals the 3 × 3 solve of

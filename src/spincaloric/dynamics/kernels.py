@@ -859,16 +859,33 @@ def _field_one(mx, my, mz, d00, d01, d02, d10, d11, d12, d20, d21, d22, sig, kap
                x1, x2):
     """One magnet's whole thermal field (T) from three standard normals (:func:`_root_field`)
     for any friction D (N·m·s, row by row): C = θ (J Dᵀ + D Jᵀ) (θ in J/s), its trace and its
-    determinant across m — the sum of its principal 2 × 2 minors, C being null along m."""
+    determinant across m — the sum of its principal 2 × 2 minors, C being null along m.
+
+    C is positive semidefinite for a D that dissipates, but a D with no dissipative part
+    (g₀ alone: C = 0) gives C of round-off, indefinite, whose root would amplify it to
+    √ε; C is then replaced by its positive part λ₊ v₊v₊ᵀ = λ₊ (C − λ₋ P)/(λ₊ − λ₋) (P the
+    projector across m, λ± its eigenvalues there), the nearest semidefinite matrix."""
     a00, a01, a02 = my * d02 - mz * d01, my * d12 - mz * d11, my * d22 - mz * d21  # J Dᵀ
     a10, a11, a12 = mz * d00 - mx * d02, mz * d10 - mx * d12, mz * d20 - mx * d22
     a20, a21, a22 = mx * d01 - my * d00, mx * d11 - my * d10, mx * d21 - my * d20
     c00, c11, c22 = 2.0 * a00 * theta, 2.0 * a11 * theta, 2.0 * a22 * theta
     c10, c20, c21 = (a10 + a01) * theta, (a20 + a02) * theta, (a21 + a12) * theta
+    trc = c00 + c11 + c22
     detc = c00 * c11 - c10 * c10 + c00 * c22 - c20 * c20 + c11 * c22 - c21 * c21
-    return _root_field(mx, my, mz, sig, kap, c00 + c11 + c22, detc,
-                       c00 * x0 + c10 * x1 + c20 * x2, c10 * x0 + c11 * x1 + c21 * x2,
-                       c20 * x0 + c21 * x1 + c22 * x2, x0, x1, x2)
+    cx = c00 * x0 + c10 * x1 + c20 * x2
+    cy = c10 * x0 + c11 * x1 + c21 * x2
+    cz = c20 * x0 + c21 * x1 + c22 * x2
+    if detc < 0.0 or trc < 0.0:
+        half = 0.5 * trc
+        r = math.sqrt(max(half * half - detc, 0.0))
+        lp, lm = half + r, half - r
+        f = lp / (lp - lm) if lp > 0.0 else 0.0
+        xm = mx * x0 + my * x1 + mz * x2
+        cx = f * (cx - lm * (x0 - xm * mx))
+        cy = f * (cy - lm * (x1 - xm * my))
+        cz = f * (cz - lm * (x2 - xm * mz))
+        trc, detc = max(lp, 0.0), 0.0
+    return _root_field(mx, my, mz, sig, kap, trc, detc, cx, cy, cz, x0, x1, x2)
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
@@ -1219,9 +1236,136 @@ def _dopri_crossing(ks, ref, g, h, p0):
     return crossing_fraction(p0, c[0], c[1], c[2], c[3])
 
 
-# one kernel on purpose (C901): passing its arrays to more helpers is ~2x slower per trajectory
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def _drive_stage(mode, time, d0, slot, offsets, times, values, amp, r0, f, t, rdb, fdb, tdb, rd,
+                 fd, td, tab_cols, tab_coef, tab_len, ser, d):
+    """The drive vector d at ``time`` (s) and what the torque reads of it: the excursion's maps
+    rd, fd, td from the static drive's rdb, fdb, tdb (modes 0–2), or the series' contraction
+    ser (mode 3)."""
+    drive_at(time, d0, slot, offsets, times, values, amp, d)
+    if mode != 3:
+        prepare_excursion(d, d0, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
+    else:
+        contract_series(d, tab_cols, tab_coef, tab_len, ser)
+
+
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def _brown_sigma(mode, slot, t0, d, w, mp, dt):
+    """Brown's field's standard deviation per component (T) for one magnet (mp its row of the
+    magnet parameters) over a step dt (s): √(2 α k_B T / (γ M_s V dt)), T its node's temperature
+    T0 + ΔT: the drive vector's entry ``slot`` ≥ 0, or the solved unknown −1 − slot of an
+    internal magnet (circuit torques only; else T0)."""
+    if slot >= 0:
+        temp = t0 + d[slot]
+    elif mode == 1 or mode == 3:
+        temp = t0 + w[-1 - slot]
+    else:
+        temp = t0
+    temp = max(temp, 0.0)
+    return math.sqrt(2.0 * mp[2] * _KB * temp / (mp[3] * mp[0] * mp[1] * dt))
+
+
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def _thermal_field(mode, pumping, y, rng, xi, temp_slot, t0, d, w, mp, pslot, pweight, theta,
+                   tab_axis, gax, dmat, cmat, dt, bth):
+    """The step's thermal field bth (k, 3) (T) at y: Brown's, plus with ``pumping`` that of
+    the pumping channels; one magnet draws its whole field from 3 deviates (a principal square
+    root of its covariance), several from Brown's 3k and the pumping's 3k."""
+    k = y.shape[0]
+    normals_into(rng, xi, 6 * k if pumping and k > 1 else 3 * k)
+    sig = 0.0
+    for g in range(k):
+        sig = _brown_sigma(mode, temp_slot[g], t0, d, w, mp[g], dt)
+        for i in range(3):
+            bth[g, i] = sig * xi[3 * g + i]
+    if pumping:
+        pumping_temperatures(pslot, pweight, t0, d, w, theta, dt)
+        if mode == 3:
+            axial_thermal_field(y, tab_axis, gax, mp, theta, sig, xi, bth)
+        elif k == 1:
+            thermal_field_one(y, dmat, mp, theta, sig, xi, bth)
+        else:
+            pumping_thermal_field(y, dmat, mp, theta, cmat, xi[3 * k:], bth)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _save_due(out, save_step, si, step, y):
+    """Copies y into out[si], out[si + 1], … while their save_step is ≤ step; returns the next
+    si."""
+    while si < save_step.shape[0] and save_step[si] <= step:
+        out[si] = y
+        si += 1
+    return si
+
+
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def _finish_fixed(y, ks, dt, heun, ref, tt, tc):
+    """y += one Heun or RK4 step of dt (s) from the stage rates ks; where p = ref[g]·m crosses
+    from ≥ 0 to < 0, tc[g] (s) receives its zero on the step's interpolant (Heun: linear; RK4:
+    the cubic continuous extension)."""
+    for g in range(y.shape[0]):
+        p0 = ref[g, 0] * y[g, 0] + ref[g, 1] * y[g, 1] + ref[g, 2] * y[g, 2]
+        for i in range(3):
+            if heun:
+                y[g, i] += 0.5 * dt * (ks[0, g, i] + ks[1, g, i])
+            else:
+                y[g, i] += dt / 6.0 * (ks[0, g, i] + 2 * ks[1, g, i] + 2 * ks[2, g, i]
+                                       + ks[3, g, i])
+        p1 = ref[g, 0] * y[g, 0] + ref[g, 1] * y[g, 1] + ref[g, 2] * y[g, 2]
+        if p0 >= 0.0 and p1 < 0.0:
+            if heun:
+                tc[g] = tt + dt * p0 / (p0 - p1)
+            else:
+                a1, a23, a4 = 0.0, 0.0, 0.0
+                for i in range(3):
+                    a1 += ref[g, i] * ks[0, g, i]
+                    a23 += ref[g, i] * (ks[1, g, i] + ks[2, g, i])
+                    a4 += ref[g, i] * ks[3, g, i]
+                tc[g] = tt + dt * rk4_crossing(p0, a1, a23, a4, dt)
+
+
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def _dopri_point(y, ks, st, h, out):
+    """Where the Dormand–Prince step of h (s) from y evaluates its stage st: y + h Σ_j a_sj k_j."""
+    for g in range(y.shape[0]):
+        for i in range(3):
+            acc = y[g, i]
+            for j in range(st):
+                acc += h * _A[st, j] * ks[j, g, i]
+            out[g, i] = acc
+
+
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def _dopri_step(y, ks, h, rtol, atol, y5):
+    """The Dormand–Prince step's fifth-order result y5 from y and its stage rates ks over h (s);
+    returns the embedded error estimate, scaled by atol + rtol |y| (accept if ≤ 1)."""
+    err = 0.0
+    for g in range(y.shape[0]):
+        for i in range(3):
+            hi5 = y[g, i]
+            lo4 = y[g, i]
+            for j in range(7):
+                hi5 += h * _B5[j] * ks[j, g, i]
+                lo4 += h * _B4[j] * ks[j, g, i]
+            y5[g, i] = hi5
+            sc = atol + rtol * max(abs(y[g, i]), abs(hi5))
+            err = max(err, abs(hi5 - lo4) / sc)
+    return err
+
+
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def _dopri_crossings(y, y5, ks, ref, tt, h, tc):
+    """Where p = ref[g]·m goes from ≥ 0 at y to < 0 at y5 over an accepted step of h (s) from
+    tt (s), tc[g] (s) receives the zero of p on the step's dense output."""
+    for g in range(y.shape[0]):
+        p0 = ref[g, 0] * y[g, 0] + ref[g, 1] * y[g, 1] + ref[g, 2] * y[g, 2]
+        p1 = ref[g, 0] * y5[g, 0] + ref[g, 1] * y5[g, 1] + ref[g, 2] * y5[g, 2]
+        if p0 >= 0.0 and p1 < 0.0:
+            tc[g] = tt + h * _dopri_crossing(ks, ref, g, h, p0)
+
+
 @njit(cache=True, error_model="numpy", fastmath=True)
-def _rk45_trajectory(ei, mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, offsets,  # noqa: C901
+def _rk45_trajectory(ei, mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, offsets,
                      times, values, amp, tset, a0, r0, e, f, t, pm, hm, slon, mp, mv, tab_axis,
                      tab_cols, tab_unk, tab_coef, tab_len, out, n_steps, ref, t_cross):
     """Trajectory ei of :func:`integrate_rk45`, with scratch arrays of its own."""
@@ -1251,20 +1395,15 @@ def _rk45_trajectory(ei, mode, m0, t_save, breaks, rtol, atol, max_step, d0, slo
     vec = np.zeros(3 * k)
     d0_e, amp_e, slon_e, mp_e, mv_e = d0[ei], amp[ei], slon[ei], mp[ei], mv[ei]
     offsets_e, breaks_e = offsets[tset[ei]], breaks[tset[ei]]
+    out_e, ref_e, tc_e = out[ei], ref[ei], t_cross[ei]
     y[:, :] = m0[ei]
     tt = 0.0
     prepare_drive(d0_e, r0, f, t, rdb, fdb, tdb)
-    drive_at(0.0, d0_e, slot, offsets_e, times, values, amp_e, d)
-    if mode != 3:
-        prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
-    else:
-        contract_series(d, tab_cols, tab_coef, tab_len, ser)
+    _drive_stage(mode, 0.0, d0_e, slot, offsets_e, times, values, amp_e, r0, f, t, rdb, fdb, tdb,
+                 rd, fd, td, tab_cols, tab_coef, tab_len, ser, d)
     h = min(max_step, 1e-13)
     steps = 0
-    si = 0
-    while si < t_save.shape[0] and t_save[si] <= tt:
-        out[ei, si] = y
-        si += 1
+    si = _save_due(out_e, t_save, 0, tt, y)
     bi = 0
     while si < t_save.shape[0]:
         while bi < breaks_e.shape[0] and breaks_e[bi] <= tt:
@@ -1274,23 +1413,16 @@ def _rk45_trajectory(ei, mode, m0, t_save, breaks, rtol, atol, max_step, d0, slo
             target = breaks_e[bi]
         h = min(h, max_step, target - tt)
         for st in range(7):
-            for g in range(k):
-                for i in range(3):
-                    acc = y[g, i]
-                    for j in range(st):
-                        acc += h * _A[st, j] * ks[j, g, i]
-                    ytmp[g, i] = acc
+            _dopri_point(y, ks, st, h, ytmp)
             if has_tables:
-                drive_at(tt + _C[st] * h, d0_e, slot, offsets_e, times, values, amp_e, d)
-                if mode != 3:
-                    prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
-                else:
-                    contract_series(d, tab_cols, tab_coef, tab_len, ser)
+                _drive_stage(mode, tt + _C[st] * h, d0_e, slot, offsets_e, times, values, amp_e,
+                             r0, f, t, rdb, fdb, tdb, rd, fd, td, tab_cols, tab_coef, tab_len,
+                             ser, d)
             if mode == 3:
                 axial_torque(ytmp, tab_axis, tab_unk, pumping, tau, gax, w, ser)
             elif pumping:
-                circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
-                                      amat, w, ws)
+                circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi, amat, w,
+                                      ws)
             elif mode == 1:
                 circuit_torque(ytmp, a0, e, t, rd, fd, td, tau, phi, amat, w)
             elif mode == 2:
@@ -1301,31 +1433,14 @@ def _rk45_trajectory(ei, mode, m0, t_save, breaks, rtol, atol, max_step, d0, slo
                 llgs_rhs_pumped(ytmp, tau, dmat, mp_e, mv_e, bth, ks[st], mmat, vec)
             else:
                 llgs_rhs(ytmp, tau, mp_e, mv_e, bth, ks[st])
-        err = 0.0
-        for g in range(k):
-            for i in range(3):
-                hi5 = y[g, i]
-                lo4 = y[g, i]
-                for j in range(7):
-                    hi5 += h * _B5[j] * ks[j, g, i]
-                    lo4 += h * _B4[j] * ks[j, g, i]
-                y5[g, i] = hi5
-                sc = atol + rtol * max(abs(y[g, i]), abs(hi5))
-                err = max(err, abs(hi5 - lo4) / sc)
+        err = _dopri_step(y, ks, h, rtol, atol, y5)
         if err <= 1.0:
-            ref_e = ref[ei]
-            for g in range(k):
-                p0 = ref_e[g, 0] * y[g, 0] + ref_e[g, 1] * y[g, 1] + ref_e[g, 2] * y[g, 2]
-                p1 = ref_e[g, 0] * y5[g, 0] + ref_e[g, 1] * y5[g, 1] + ref_e[g, 2] * y5[g, 2]
-                if p0 >= 0.0 and p1 < 0.0:
-                    t_cross[ei, g] = tt + h * _dopri_crossing(ks, ref_e, g, h, p0)
+            _dopri_crossings(y, y5, ks, ref_e, tt, h, tc_e)
             tt += h
             y[:, :] = y5
             _normalise(y)
             steps += 1
-            while si < t_save.shape[0] and t_save[si] <= tt * (1 + 1e-14):
-                out[ei, si] = y
-                si += 1
+            si = _save_due(out_e, t_save, si, tt * (1 + 1e-14), y)
         fac = 0.9 * (1.0 / err) ** 0.2 if err > 0 else 5.0
         h = h * min(5.0, max(0.2, fac))
     n_steps[ei] = steps
@@ -1351,35 +1466,36 @@ def integrate_rk45(mode, m0, t_save, breaks, rtol, atol, max_step, d0, slot, off
                          t_cross)
 
 
-# one kernel on purpose (C901): passing its arrays to more helpers is ~2x slower per trajectory
+#: Heun's and RK4's stages: stage s evaluates the rate at y + a[s] dt k[s − 1], time t + a[s] dt
+HEUN_STAGES = np.array([0.0, 1.0])
+RK4_STAGES = np.array([0.0, 0.5, 0.5, 1.0])
+
+
 @njit(cache=True, error_model="numpy", fastmath=True)
-def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, values,  # noqa: C901
-                    amp, tset, a0, r0, e, f, t, pm, hm, slon, mp, mv, tab_axis, tab_cols, tab_unk, tab_coef,
-                    tab_len, temp_slot, pslot, pweight, t0, out, ref, t_cross):
+def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, values,
+                    amp, tset, a0, r0, e, f, t, pm, hm, slon, mp, mv, tab_axis, tab_cols, tab_unk,
+                    tab_coef, tab_len, temp_slot, pslot, pweight, t0, out, ref, t_cross):
     """Fixed-step integration: RK4 or (``heun``) Heun, with ``noise`` the stochastic Heun
-    scheme (Stratonovich) with Brown's thermal field of variance 2 α k_B T / (γ M_s V dt) per component (T), T the
-    magnet's node temperature T0 + ΔT(t) (``temp_slot`` (k,): i ≥ 0 indexes the drive vector,
-    i < 0 the solved unknown −1 − i, an internal magnet's electron temperature; without
-    circuit torques such a magnet fluctuates at T0). With spin pumping the noise adds the
-    thermal field of the pumping channels (:func:`pumping_thermal_field`) at the temperatures
-    ``pslot`` (k, c), ``pweight`` (k, c) of :func:`pumping_temperatures`: 3k more normal
-    deviates per step, after Brown's.
+    scheme (Stratonovich) with Brown's thermal field of variance 2 α k_B T / (γ M_s V dt) per
+    component (T), T the magnet's node temperature T0 + ΔT(t) (``temp_slot`` (k,): i ≥ 0
+    indexes the drive vector, i < 0 the solved unknown −1 − i, an internal magnet's electron
+    temperature; without circuit torques such a magnet fluctuates at T0). With spin pumping the
+    noise adds the thermal field of the pumping channels (:func:`pumping_thermal_field`) at the
+    temperatures ``pslot`` (k, c), ``pweight`` (k, c) of :func:`pumping_temperatures`: 3k more
+    normal deviates per step, after Brown's (one magnet: its whole field from 3 deviates).
 
     Steps are at t = n dt (s, n = save_step[0], save_step[0] + 1, …, on the run's clock, so
     that a run cut into calls steps exactly as a whole one); save_step (S,) non-decreasing step
     numbers n at which to save m into out (E, S, k, 3). Trajectory i draws from its stream
-    rng[i] ((E, 3) uint64 states from :func:`.streams.trajectory_states`, advanced in place): reproducible and independent
-    of the ensemble size (the ensemble kernel uses the same streams). Switching events: when
-    p = ref[e, g]·m goes from ≥ 0 to < 0 over a step, t_cross[e, g] (s) receives its zero on
-    the step's interpolant (RK4: the cubic continuous extension; Heun: linear), the last one
-    kept.
+    rng[i] ((E, 3) uint64 states from :func:`.streams.trajectory_states`, advanced in place):
+    reproducible and independent of the ensemble size (the ensemble kernel uses the same
+    streams). Switching events: when p = ref[e, g]·m goes from ≥ 0 to < 0 over a step,
+    t_cross[e, g] (s) receives its zero on the step's interpolant (RK4: the cubic continuous
+    extension; Heun: linear), the last one kept.
     """
     n_traj, k = m0.shape[0], m0.shape[1]
     u, nd = a0.shape[0], d0.shape[1]
-    k1 = np.zeros((k, 3))
-    k2 = np.zeros((k, 3))
-    k3 = np.zeros((k, 3))
-    k4 = np.zeros((k, 3))
+    ks = np.zeros((4, k, 3))
     y = np.zeros((k, 3))
     ytmp = np.zeros((k, 3))
     bth = np.zeros((k, 3))
@@ -1399,206 +1515,56 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
     gax = np.zeros(4)  # D's g₀ … g₃ from the series (mode 3)
     mmat = np.zeros((3 * k, 3 * k))
     vec = np.zeros(3 * k)
-    pold = np.zeros(k)
     theta = np.zeros(k)
     xi = np.zeros(6 * k)  # the step's deviates: Brown's, then the pumping's
     cmat = np.zeros((3 * k, 3 * k))
-    n_save = save_step.shape[0]
+    stages = HEUN_STAGES if heun else RK4_STAGES
     has_tables = slot.shape[0] > 0
     for ei in range(n_traj):
-        rng_e, ref_e = rng[ei], ref[ei]
         d0_e, amp_e, slon_e, mp_e, mv_e = d0[ei], amp[ei], slon[ei], mp[ei], mv[ei]
         offsets_e = offsets[tset[ei]]
         n = save_step[0]  # the first step (t = n dt on the run's own clock)
         prepare_drive(d0_e, r0, f, t, rdb, fdb, tdb)
-        drive_at(n * dt, d0_e, slot, offsets_e, times, values, amp_e, d)
-        if mode != 3:
-            prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
-        else:
-            contract_series(d, tab_cols, tab_coef, tab_len, ser)
+        _drive_stage(mode, n * dt, d0_e, slot, offsets_e, times, values, amp_e, r0, f, t, rdb,
+                     fdb, tdb, rd, fd, td, tab_cols, tab_coef, tab_len, ser, d)
         y[:, :] = m0[ei]
-        si = 0
-        while si < n_save and save_step[si] <= n:
-            out[ei, si] = y
-            si += 1
-        while si < n_save:
+        si = _save_due(out[ei], save_step, 0, n, y)
+        while si < save_step.shape[0]:
             tt = n * dt
-            for g in range(k):
-                pold[g] = ref_e[g, 0] * y[g, 0] + ref_e[g, 1] * y[g, 1] + ref_e[g, 2] * y[g, 2]
-            # stages are spelled out on purpose: every array passed to one more (even inlined)
-            # function costs reference counting per call, measured at ~2x on one trajectory
-            if has_tables:
-                drive_at(tt, d0_e, slot, offsets_e, times, values, amp_e, d)
-                if mode != 3:
-                    prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
-                else:
-                    contract_series(d, tab_cols, tab_coef, tab_len, ser)
-            if heun:
-                # the torque first: an internal magnet's temperature is one of its unknowns
-                if mode == 3:
-                    axial_torque(y, tab_axis, tab_unk, pumping, tau, gax, w, ser)
-                elif pumping:
-                    circuit_torque_pumped(y, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
-                                          amat, w, ws)
-                elif mode == 1:
-                    circuit_torque(y, a0, e, t, rd, fd, td, tau, phi, amat, w)
-                elif mode == 2:
-                    _slonczewski(y, slon_e, tau)
-                if noise:  # Brown's 3k deviates, then the pumping's 3k; one magnet: 3
-                    normals_into(rng_e, xi, 6 * k if pumping and k > 1 else 3 * k)
-                sig = 0.0
-                for g in range(k if noise else 0):
-                    ts = temp_slot[g]
-                    if ts >= 0:
-                        temp = t0 + d[ts]
-                    elif mode == 1 or mode == 3:
-                        temp = t0 + w[-1 - ts]
-                    else:
-                        temp = t0
-                    temp = max(temp, 0.0)
-                    sig = math.sqrt(2.0 * mp_e[g, 2] * _KB * temp
-                                    / (mp_e[g, 3] * mp_e[g, 0] * mp_e[g, 1] * dt))
-                    for i in range(3):
-                        bth[g, i] = sig * xi[3 * g + i]
-                if noise and pumping:
-                    pumping_temperatures(pslot, pweight, t0, d, w, theta, dt)
-                    if mode == 3:  # one magnet: its whole field from the same 3 deviates
-                        axial_thermal_field(y, tab_axis, gax, mp_e, theta, sig, xi, bth)
-                    elif k == 1:
-                        thermal_field_one(y, dmat, mp_e, theta, sig, xi, bth)
-                    else:
-                        pumping_thermal_field(y, dmat, mp_e, theta, cmat, xi[3 * k:], bth)
-                if mode == 3 and pumping:
-                    axial_rhs_pumped(y, tab_axis, gax, tau, mp_e, mv_e, bth, k1)
-                elif pumping:
-                    llgs_rhs_pumped(y, tau, dmat, mp_e, mv_e, bth, k1, mmat, vec)
-                else:
-                    llgs_rhs(y, tau, mp_e, mv_e, bth, k1)
-                for g in range(k):
-                    for i in range(3):
-                        ytmp[g, i] = y[g, i] + dt * k1[g, i]
-                if has_tables:
-                    drive_at(tt + dt, d0_e, slot, offsets_e, times, values, amp_e, d)
-                    if mode != 3:
-                        prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
-                    else:
-                        contract_series(d, tab_cols, tab_coef, tab_len, ser)
-                if mode == 3:
-                    axial_torque(ytmp, tab_axis, tab_unk, pumping, tau, gax, w, ser)
-                elif pumping:
-                    circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
-                                          amat, w, ws)
-                elif mode == 1:
-                    circuit_torque(ytmp, a0, e, t, rd, fd, td, tau, phi, amat, w)
-                elif mode == 2:
-                    _slonczewski(ytmp, slon_e, tau)
-                if mode == 3 and pumping:
-                    axial_rhs_pumped(ytmp, tab_axis, gax, tau, mp_e, mv_e, bth, k2)
-                elif pumping:
-                    llgs_rhs_pumped(ytmp, tau, dmat, mp_e, mv_e, bth, k2, mmat, vec)
-                else:
-                    llgs_rhs(ytmp, tau, mp_e, mv_e, bth, k2)
-                for g in range(k):
-                    for i in range(3):
-                        y[g, i] += 0.5 * dt * (k1[g, i] + k2[g, i])
-                    p1 = ref_e[g, 0] * y[g, 0] + ref_e[g, 1] * y[g, 1] + ref_e[g, 2] * y[g, 2]
-                    if pold[g] >= 0.0 and p1 < 0.0:  # Heun: linear within the step
-                        t_cross[ei, g] = tt + dt * pold[g] / (pold[g] - p1)
-            else:
-                if mode == 3:
-                    axial_torque(y, tab_axis, tab_unk, pumping, tau, gax, w, ser)
-                elif pumping:
-                    circuit_torque_pumped(y, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
-                                          amat, w, ws)
-                elif mode == 1:
-                    circuit_torque(y, a0, e, t, rd, fd, td, tau, phi, amat, w)
-                elif mode == 2:
-                    _slonczewski(y, slon_e, tau)
-                if mode == 3 and pumping:
-                    axial_rhs_pumped(y, tab_axis, gax, tau, mp_e, mv_e, bth, k1)
-                elif pumping:
-                    llgs_rhs_pumped(y, tau, dmat, mp_e, mv_e, bth, k1, mmat, vec)
-                else:
-                    llgs_rhs(y, tau, mp_e, mv_e, bth, k1)
-                for g in range(k):
-                    for i in range(3):
-                        ytmp[g, i] = y[g, i] + 0.5 * dt * k1[g, i]
-                if has_tables:
-                    drive_at(tt + 0.5 * dt, d0_e, slot, offsets_e, times, values, amp_e, d)
-                    if mode != 3:
-                        prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
-                    else:
-                        contract_series(d, tab_cols, tab_coef, tab_len, ser)
-                if mode == 3:
-                    axial_torque(ytmp, tab_axis, tab_unk, pumping, tau, gax, w, ser)
-                elif pumping:
-                    circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
-                                          amat, w, ws)
-                elif mode == 1:
-                    circuit_torque(ytmp, a0, e, t, rd, fd, td, tau, phi, amat, w)
-                elif mode == 2:
-                    _slonczewski(ytmp, slon_e, tau)
-                if mode == 3 and pumping:
-                    axial_rhs_pumped(ytmp, tab_axis, gax, tau, mp_e, mv_e, bth, k2)
-                elif pumping:
-                    llgs_rhs_pumped(ytmp, tau, dmat, mp_e, mv_e, bth, k2, mmat, vec)
-                else:
-                    llgs_rhs(ytmp, tau, mp_e, mv_e, bth, k2)
-                for g in range(k):
-                    for i in range(3):
-                        ytmp[g, i] = y[g, i] + 0.5 * dt * k2[g, i]
-                if mode == 3:
-                    axial_torque(ytmp, tab_axis, tab_unk, pumping, tau, gax, w, ser)
-                elif pumping:
-                    circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
-                                          amat, w, ws)
-                elif mode == 1:
-                    circuit_torque(ytmp, a0, e, t, rd, fd, td, tau, phi, amat, w)
-                elif mode == 2:
-                    _slonczewski(ytmp, slon_e, tau)
-                if mode == 3 and pumping:
-                    axial_rhs_pumped(ytmp, tab_axis, gax, tau, mp_e, mv_e, bth, k3)
-                elif pumping:
-                    llgs_rhs_pumped(ytmp, tau, dmat, mp_e, mv_e, bth, k3, mmat, vec)
-                else:
-                    llgs_rhs(ytmp, tau, mp_e, mv_e, bth, k3)
-                for g in range(k):
-                    for i in range(3):
-                        ytmp[g, i] = y[g, i] + dt * k3[g, i]
-                if has_tables:
-                    drive_at(tt + dt, d0_e, slot, offsets_e, times, values, amp_e, d)
-                    if mode != 3:
-                        prepare_excursion(d, d0_e, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td)
-                    else:
-                        contract_series(d, tab_cols, tab_coef, tab_len, ser)
-                if mode == 3:
-                    axial_torque(ytmp, tab_axis, tab_unk, pumping, tau, gax, w, ser)
-                elif pumping:
-                    circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
-                                          amat, w, ws)
-                elif mode == 1:
-                    circuit_torque(ytmp, a0, e, t, rd, fd, td, tau, phi, amat, w)
-                elif mode == 2:
-                    _slonczewski(ytmp, slon_e, tau)
-                if mode == 3 and pumping:
-                    axial_rhs_pumped(ytmp, tab_axis, gax, tau, mp_e, mv_e, bth, k4)
-                elif pumping:
-                    llgs_rhs_pumped(ytmp, tau, dmat, mp_e, mv_e, bth, k4, mmat, vec)
-                else:
-                    llgs_rhs(ytmp, tau, mp_e, mv_e, bth, k4)
-                for g in range(k):
-                    for i in range(3):
-                        y[g, i] += dt / 6.0 * (k1[g, i] + 2 * k2[g, i] + 2 * k3[g, i] + k4[g, i])
-                    p1 = ref_e[g, 0] * y[g, 0] + ref_e[g, 1] * y[g, 1] + ref_e[g, 2] * y[g, 2]
-                    if pold[g] >= 0.0 and p1 < 0.0:
-                        a1, a23, a4 = 0.0, 0.0, 0.0
+            for st in range(stages.shape[0]):
+                src = y
+                if st > 0:
+                    for g in range(k):
                         for i in range(3):
-                            a1 += ref_e[g, i] * k1[g, i]
-                            a23 += ref_e[g, i] * (k2[g, i] + k3[g, i])
-                            a4 += ref_e[g, i] * k4[g, i]
-                        t_cross[ei, g] = tt + dt * rk4_crossing(pold[g], a1, a23, a4, dt)
+                            ytmp[g, i] = y[g, i] + stages[st] * dt * ks[st - 1, g, i]
+                    src = ytmp
+                if has_tables and (st == 0 or stages[st] != stages[st - 1]):
+                    _drive_stage(mode, tt + stages[st] * dt, d0_e, slot, offsets_e, times, values,
+                                 amp_e, r0, f, t, rdb, fdb, tdb, rd, fd, td, tab_cols, tab_coef,
+                                 tab_len, ser, d)
+                # the torque first: an internal magnet's temperature is one of its unknowns.
+                # Its dispatch and the rate's are spelled out (as in _rk45_trajectory): a helper
+                # taking their ~20 arrays costs their reference counts per stage, measured at
+                # 3x the prescribed torque's step
+                if mode == 3:
+                    axial_torque(src, tab_axis, tab_unk, pumping, tau, gax, w, ser)
+                elif pumping:
+                    circuit_torque_pumped(src, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
+                                          amat, w, ws)
+                elif mode == 1:
+                    circuit_torque(src, a0, e, t, rd, fd, td, tau, phi, amat, w)
+                elif mode == 2:
+                    _slonczewski(src, slon_e, tau)
+                if noise and heun and st == 0:
+                    _thermal_field(mode, pumping, y, rng[ei], xi, temp_slot, t0, d, w, mp_e,
+                                   pslot, pweight, theta, tab_axis, gax, dmat, cmat, dt, bth)
+                if mode == 3 and pumping:
+                    axial_rhs_pumped(src, tab_axis, gax, tau, mp_e, mv_e, bth, ks[st])
+                elif pumping:
+                    llgs_rhs_pumped(src, tau, dmat, mp_e, mv_e, bth, ks[st], mmat, vec)
+                else:
+                    llgs_rhs(src, tau, mp_e, mv_e, bth, ks[st])
+            _finish_fixed(y, ks, dt, heun, ref[ei], tt, t_cross[ei])
             _normalise(y)
             n += 1
-            while si < n_save and save_step[si] <= n:
-                out[ei, si] = y
-                si += 1
+            si = _save_due(out[ei], save_step, si, n, y)
