@@ -1,5 +1,6 @@
 """Diffusive bulk layers: the continuum drift–diffusion limit, Valet–Fert, series resistors."""
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -748,3 +749,17 @@ def test_a_stiff_contact_beside_a_tunnel_barrier_warns_that_its_currents_are_imp
     with warnings.catch_warnings():
         warnings.simplefilter("error", PrecisionWarning)
         _mtj_stack(None).solve()
+
+
+def test_a_normal_metal_given_a_magnetization_warns_at_the_users_line():
+    """Cu made a ferromagnetic layer (β = 0, S_s = 0) polarizes nothing, yet its exchange
+    field would remove the transverse spin accumulation a Cu layer carries: a warning naming
+    the field, pointing at the caller's line; a real ferromagnet's layer is silent."""
+    dev = Device(temperature=T)
+    with pytest.warns(UserWarning, match=r"^layers\.x\.magnetization: the material has no "
+                      r"spin asymmetry") as record:
+        add_layer(dev, "x", CU, length=1e-9, area=AREA, cells=3, magnetization=(0, 0, 1))
+    assert record[0].filename == __file__
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        add_layer(dev, "y", CO, length=1e-9, area=AREA, cells=3, magnetization=(0, 0, 1))

@@ -23,6 +23,7 @@ second-order accuracy in Î”x. The electronic heat conductance follows Wiedemannâ
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +33,7 @@ from ..circuit.device import Device, DeviceError, lattice_name, precession
 from ..circuit.junctions import JunctionParameters
 from ..circuit.kinds import HeatLink
 from ..constants import ELEMENTARY_CHARGE, LORENZ, SEEBECK_BOUND
+from ..errors import user_stacklevel
 from ..validation import conductance_reason, plausible_size, real
 
 
@@ -401,11 +403,19 @@ def _check_layer_inputs(device: Device, name: str, material, length, area,
 
 def _check_layer_thermopower(name: str, material: BulkMaterial, ferro: bool) -> None:
     """Spin-dependent thermopower only in a ferromagnetic layer, and each spin channel's
-    Seebeck coefficient within the entropy bound sqrt(L0) (V/K)."""
+    Seebeck coefficient within the entropy bound sqrt(L0) (V/K). A ferromagnetic layer
+    without either (a normal metal's entry given a magnetization) warns: its exchange field
+    would remove the spin accumulation transverse to m that a normal metal carries."""
     for key in ("spin_asymmetry", "spin_seebeck"):
         if not ferro and getattr(material, key):
             raise DeviceError(f"layers.{name}.{key}", "a normal layer has no spin asymmetry "
                               "or spin-dependent Seebeck coefficient; give a magnetization")
+    if ferro and not material.spin_asymmetry and not material.spin_seebeck:
+        warnings.warn(f"layers.{name}.magnetization: the material has no spin asymmetry "
+                      "(beta = 0) and no spin-dependent Seebeck coefficient, so this layer "
+                      "polarizes nothing, yet as a ferromagnet it removes the spin accumulation "
+                      "transverse to m; a normal metal's layer takes no magnetization",
+                      UserWarning, stacklevel=user_stacklevel())
     s_up, s_dn = material.channel_seebecks
     if max(abs(s_up), abs(s_dn)) > SEEBECK_BOUND:
         key = "seebeck" if abs(material.seebeck) > SEEBECK_BOUND or not ferro else "spin_seebeck"
