@@ -844,6 +844,8 @@ def test_every_json_output_names_the_units_of_its_quantities():
     assert run.exit_code == 0, run.output
     record = json.loads(run.output.splitlines()[-1])
     assert record["units"]["until"] == "s" and record["units"]["switching_time"] == "s"
+    line = run.output.splitlines()[-1]  # a key listed in units occurs in the record too
+    assert all(line.count(f'"{k}"') == 2 for k in record["units"]), record["units"]
     wer = runner.invoke(main, ["wer", str(EXAMPLES / "pillar_write_pulse.toml"),
                                "--trajectories", "16", "--until", "0.2ns", "--json",
                                "--no-progress"])

@@ -48,6 +48,24 @@ RUN_UNITS = {"until": "s", "switching_time": "s", "median_switching_time": "s",
 WER_UNITS = {"until": "s", "temperature": "K", "dt": "s"}
 
 
+def _with_units(obj: dict, table: dict) -> str:
+    """``obj`` as one JSON line, with ``units``: the entries of ``table`` whose keys occur in
+    it (at any depth), so that a key listed has a value."""
+    found = set()
+
+    def walk(o):
+        if isinstance(o, dict):
+            found.update(o)
+            for v in o.values():
+                walk(v)
+        elif isinstance(o, list):
+            for v in o:
+                walk(v)
+
+    walk(obj)
+    return json.dumps({**obj, "units": {k: u for k, u in table.items() if k in found}})
+
+
 def _check_outputs(source, inputs=(), overwrite=False, figures=("plot",), **paths) -> None:
     """Report the first unusable output path before any work (one line, exit 2): a missing
     directory, an input of the command, an existing file without ``--overwrite``, two
@@ -514,16 +532,16 @@ def wer(device, trajectories, importance, sharpen, splitting, particles, replica
         click.echo(f"{device}: interrupted after {err.done} of {err.total} {err.parts}; the "
                    f"finished ones give: {err.partial}", err=True)
         if as_json:  # the partial estimate for scripts too, marked as such
-            click.echo(json.dumps({"file": device, "until": end, "seed": seed,
-                                   "pumping": sim.pumps, **err.partial.summary(),
-                                   "interrupted": {err.parts: [err.done, err.total]},
-                                   "units": WER_UNITS}))
+            click.echo(_with_units({"file": device, "until": end, "seed": seed,
+                                    "pumping": sim.pumps, **err.partial.summary(),
+                                    "interrupted": {err.parts: [err.done, err.total]}},
+                                   WER_UNITS))
         raise KeyboardInterrupt from err
     for warning in result.warnings():
         click.echo(f"warning: {device}: {warning}", err=True)
     if as_json:
-        click.echo(json.dumps({"file": device, "until": end, "seed": seed,
-                               "pumping": sim.pumps, **result.summary(), "units": WER_UNITS}))
+        click.echo(_with_units({"file": device, "until": end, "seed": seed,
+                                "pumping": sim.pumps, **result.summary()}, WER_UNITS))
     else:
         click.echo(str(result))
 
@@ -663,9 +681,8 @@ def _print_run(device, traj, end, as_json) -> None:
     summary = _printed(traj.summary())
     peaks = traj.peak_temperatures()
     if as_json:
-        click.echo(json.dumps({"file": device, "until": end, "magnets": summary,
-                               **({"peak_temperature": peaks} if peaks else {}),
-                               "units": RUN_UNITS}))
+        click.echo(_with_units({"file": device, "until": end, "magnets": summary,
+                                **({"peak_temperature": peaks} if peaks else {})}, RUN_UNITS))
     else:
         if peaks:
             click.echo("peak temperatures: " + ", ".join(f"{node} {t:.2f} K"
