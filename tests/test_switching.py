@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -367,7 +368,10 @@ def test_the_compile_notice_appears_only_when_numba_compiles(tmp_path):
     if os.environ.get("NUMBA_DISABLE_JIT"):
         pytest.skip("no compilation without the JIT")
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba-cache")}
-    assert NOTICE in _run_in_fresh_process(env)
+    first = _run_in_fresh_process(env)
+    assert NOTICE in first
+    # and the end of the wait: "compiled in N s; running" after the notice
+    assert re.search(r"compiled in \d+ s; running", first.split(NOTICE, 1)[1]), first
     assert NOTICE not in _run_in_fresh_process(env)
 
 

@@ -391,10 +391,11 @@ def _compile_notice():
     the cache."""
     from .dynamics.compilation import announce_compilation
 
-    return announce_compilation(lambda: click.echo(
-        "compiling the integration kernels this kind of run needs (once after installation "
-        "for each kind — deterministic, noisy, ensemble —, up to a minute; cached afterwards) "
-        "...", err=True))
+    return announce_compilation(
+        lambda: click.echo("compiling the integration kernels this kind of run needs (once "
+                           "after installation for each kind — deterministic, noisy, ensemble "
+                           "—, up to a minute; cached afterwards) ...", err=True),
+        lambda seconds: click.echo(f"compiled in {seconds:.0f} s; running", err=True))
 
 
 def _load_dynamic(device):

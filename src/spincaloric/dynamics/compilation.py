@@ -7,6 +7,7 @@ compiled — never when it loads from the cache (beside the package or under
 
 from __future__ import annotations
 
+import time
 from contextlib import contextmanager
 
 from .ensemble import integrate_ensemble
@@ -14,12 +15,14 @@ from .kernels import integrate_fixed, integrate_rk45
 
 
 @contextmanager
-def announce_compilation(callback):
+def announce_compilation(callback, done=None):
     """Within the block, call ``callback()`` once, just before numba starts compiling one of the
     integration kernels (or another compiled function of the package): only on a real
     compilation, which numba's dispatcher reports when the
     kernel is neither compiled in this process nor loadable from numba's on-disk cache (next
-    to the package or under NUMBA_CACHE_DIR). Loading a cached kernel says nothing."""
+    to the package or under NUMBA_CACHE_DIR). Loading a cached kernel says nothing. With
+    ``done``, ``done(seconds)`` follows each compilation of ours that took a second or more
+    (the kernel with the functions it compiles within it), so that the wait is seen to end."""
     from numba.core import event
 
     kernels = (integrate_rk45, integrate_fixed, integrate_ensemble)
@@ -30,14 +33,26 @@ def announce_compilation(callback):
 
     class Announce(event.Listener):
         said = False
+        depth = 0  # compilations of ours under way: a kernel compiles its callees within it
+        began = 0.0
 
         def on_start(self, ev):
-            if not self.said and ours(ev.data["dispatcher"]):
+            if not ours(ev.data["dispatcher"]):
+                return
+            if self.depth == 0:
+                self.began = time.monotonic()
+            self.depth += 1
+            if not self.said:
                 self.said = True
                 callback()
 
         def on_end(self, ev):
-            pass
+            if not ours(ev.data["dispatcher"]):
+                return
+            self.depth -= 1
+            took = time.monotonic() - self.began
+            if self.depth == 0 and done is not None and took >= 1.0:
+                done(took)
 
     with event.install_listener("numba:compile", Announce()):
         yield
