@@ -395,7 +395,8 @@ def _compile_notice():
         lambda: click.echo("compiling the integration kernels this kind of run needs (once "
                            "after installation for each kind — deterministic, noisy, ensemble "
                            "—, up to a minute; cached afterwards) ...", err=True),
-        lambda seconds: click.echo(f"compiled in {seconds:.0f} s; running", err=True))
+        lambda seconds: click.echo("compiling the integration kernels: done in "
+                                   f"{seconds:.0f} s; running", err=True))
 
 
 def _load_dynamic(device):
