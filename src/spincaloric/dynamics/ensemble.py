@@ -24,7 +24,6 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from ..constants import BOLTZMANN as _KB
 from ..constants import HBAR_E as _HBAR_E
 from ..constants import TORQUE_PER_SPIN_CURRENT as _HBAR_2E
 from .kernels import (
@@ -34,6 +33,7 @@ from .kernels import (
     axial_field,
     axial_pumped_rate,
     axial_torque_of,
+    brown_sigma,
     contract_series,
     interp_table,
     landau_lifshitz_rate,
@@ -826,8 +826,8 @@ def _noise_lanes(tt, dt, mode, first, n, nl, y, w, dmat, mpl, noise, bth, pumpin
     normals_lanes(state, xil, 0, 6 * k if pumping and k > 1 else 3 * k, n)
     for g in range(k):  # Brown's σ (T) into temps
         for e in range(n):
-            temps[g, e] = math.sqrt(2.0 * mpl[g, 2, e] * _KB * temps[g, e]
-                                    / (mpl[g, 3, e] * mpl[g, 0, e] * mpl[g, 1, e] * dt))
+            temps[g, e] = brown_sigma(mpl[g, 2, e], mpl[g, 3, e], mpl[g, 0, e], mpl[g, 1, e],
+                                      temps[g, e], dt)
     if pumping and k == 1 and mode == 3:  # one magnet: its whole field in one draw
         _axial_field_lanes(y, tab, mpl, thetal, temps[0], xil, bth, n)
         return

@@ -1250,9 +1250,16 @@ def _drive_stage(mode, time, d0, slot, offsets, times, values, amp, r0, f, t, rd
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def brown_sigma(alpha, gamma, ms, volume, temperature, dt):
+    """Brown's thermal field's standard deviation per component (T) over a step dt (s):
+    √(2 α k_B T / (γ M_s V dt)) (γ in rad/(s T), M_s in A/m, V in m³, T in K)."""
+    return math.sqrt(2.0 * alpha * _KB * temperature / (gamma * ms * volume * dt))
+
+
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
 def _brown_sigma(mode, slot, t0, d, w, mp, dt):
     """Brown's field's standard deviation per component (T) for one magnet (mp its row of the
-    magnet parameters) over a step dt (s): √(2 α k_B T / (γ M_s V dt)), T its node's temperature
+    magnet parameters) over a step dt (s) (:func:`brown_sigma`), T its node's temperature
     T0 + ΔT: the drive vector's entry ``slot`` ≥ 0, or the solved unknown −1 − slot of an
     internal magnet (circuit torques only; else T0)."""
     if slot >= 0:
@@ -1262,7 +1269,7 @@ def _brown_sigma(mode, slot, t0, d, w, mp, dt):
     else:
         temp = t0
     temp = max(temp, 0.0)
-    return math.sqrt(2.0 * mp[2] * _KB * temp / (mp[3] * mp[0] * mp[1] * dt))
+    return brown_sigma(mp[2], mp[3], mp[0], mp[1], temp, dt)
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
