@@ -173,7 +173,7 @@ def test_two_moving_magnets_or_heat_states_have_no_table():
 
 
 def test_compiled_series_equals_the_compiled_solve():
-    """kernels.axial_torque against kernels.circuit_torque_pumped at random unit m: τ0, D and
+    """kernels.axial_torque against kernels.circuit_torque at random unit m: τ0, D and
     the pumping noise's temperatures."""
     sim = pillar(tabulate=True)
     tm, table = sim.model, sim.torque_table
@@ -187,9 +187,8 @@ def test_compiled_series_equals_the_compiled_solve():
         rd, fd, td = np.zeros(u), np.zeros((1, nq, u)), np.zeros((1, nq, 3))
         kernels.prepare_drive(d, tm.r0, tm.f, tm.t, rd, fd, td)
         tau, dmat, w = np.zeros((1, 3)), np.zeros((3, 3)), np.zeros(u + d.size)
-        kernels.circuit_torque_pumped(m, tm.a0, tm.e, tm.t, pm, hm, rd, fd, td, tau, dmat,
-                                      np.zeros((1, nq)), np.zeros((u, u)), w,
-                                      np.zeros((u, 4)))
+        kernels.circuit_torque(m, tm.a0, tm.e, tm.t, pm, hm, rd, fd, td, tau, dmat,
+                               np.zeros((1, nq)), np.zeros((u, u)), w, np.zeros((u, 3)))
         tau2, gax, w2 = np.zeros((1, 3)), np.zeros(4), np.zeros(u + d.size)
         ser = kernels.series_scratch(table.columns, table.unknowns, table.coefficients)
         kernels.contract_series(d, table.columns, table.coefficients, table.lengths, ser)

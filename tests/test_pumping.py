@@ -317,9 +317,9 @@ def test_internal_magnet_kernel_matches_the_numpy_reference(regime):
     rd, fd, td = np.zeros(u), np.zeros((1, q, u)), np.zeros((1, q, 3))
     kernels.prepare_drive(tm.d0, tm.r0, tm.f, tm.t, rd, fd, td)
     tau, dmat = np.zeros((1, 3)), np.zeros((3, 3))
-    kernels.circuit_torque_pumped(m, tm.a0, tm.e, tm.t, pm, hm, rd, fd, td, tau, dmat,
-                                  np.zeros((1, q)), np.zeros((u, u)), np.zeros(u + tm.d0.size),
-                                  np.zeros((u, 4)))
+    kernels.circuit_torque(m, tm.a0, tm.e, tm.t, pm, hm, rd, fd, td, tau, dmat,
+                           np.zeros((1, q)), np.zeros((u, u)), np.zeros(u + tm.d0.size),
+                           np.zeros((u, 3)))
     np.testing.assert_allclose(tau, tm.torques(m), rtol=1e-10, atol=1e-30)
     np.testing.assert_allclose(dmat, tm.damping_matrix(m)[0, :, 0], rtol=1e-10,
                                atol=1e-12 * np.abs(dmat).max())

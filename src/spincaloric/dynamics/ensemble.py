@@ -6,10 +6,8 @@ threads (``prange``). One magnet's stage (field, prescribed or series torque, sp
 D and solve for ṁ) is one loop over the lanes (:func:`_stage_one`) built from the scalar
 kernels' expressions; LLVM vectorises a loop only if it can check its stores against its loads
 at run time in a few comparisons, so such a loop writes three rows and reads its parameters
-from one array. The circuit torque solves one small system per lane by Gaussian
-elimination without pivoting: the Kirchhoff matrix has a positive-definite symmetric part in the
-conjugate variables (non-negative entropy production), for which elimination without pivoting
-is stable; tests compare it with the pivoted scalar kernel.
+from one array. The circuit torque solves one small system per lane
+(:mod:`.circuit_lanes`, which the single-trajectory kernels call with one lane).
 
 Random numbers come from a per-trajectory counter-based stream (Philox4x32-10, keyed by the
 random seed and the trajectory index, :mod:`.streams`) shared with the scalar kernels:
@@ -24,8 +22,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from ..constants import HBAR_E as _HBAR_E
-from ..constants import TORQUE_PER_SPIN_CURRENT as _HBAR_2E
+from .circuit_lanes import circuit_torque_lanes, map_entries
+from .kernel_cache import refresh_stale_cache
 from .kernels import (
     HALF_TERMS,
     HEUN_STAGES,
@@ -83,100 +81,6 @@ def _rhs_lanes(mode, y, mp, mv, bth, tau, out, n):
             out[g, 0, e], out[g, 1, e], out[g, 2, e] = landau_lifshitz_rate(
                 y[g, 0, e], y[g, 1, e], y[g, 2, e], alpha, 1.0 / (1.0 + alpha * alpha), ox, oy,
                 oz)
-
-
-@njit(cache=True, error_model="numpy")
-def _sphere_lanes(y, g, phi, n):
-    """The 25 cubic and quartic monomials of m/|m| of magnet g in every lane (same order as
-    :func:`.torque_model.sphere_features`)."""
-    for e in range(n):
-        inv = 1.0 / math.sqrt(y[g, 0, e] ** 2 + y[g, 1, e] ** 2 + y[g, 2, e] ** 2)
-        q = 0
-        for i in range(3):
-            for j in range(i, 3):
-                for k in range(j, 3):
-                    phi[g, q, e] = y[g, i, e] * y[g, j, e] * y[g, k, e] * inv ** 3
-                    q += 1
-        for i in range(3):
-            for j in range(i, 3):
-                for k in range(j, 3):
-                    for m in range(k, 3):
-                        phi[g, q, e] = (y[g, i, e] * y[g, j, e] * y[g, k, e] * y[g, m, e]
-                                        * inv ** 4)
-                        q += 1
-
-
-@njit(cache=True, error_model="numpy")
-def _pump_source_lanes(phi, pm, ws, n):
-    """The pumping sources Σ_q φ_q(m_g) pm[g, q] (per unit spin bias of magnet g) into ws
-    (u, 3k, L)."""
-    k, nq, u = pm.shape[0], pm.shape[1], pm.shape[2]
-    for i in range(u):
-        for c in range(3 * k):
-            for e in range(n):
-                ws[i, c, e] = 0.0
-    for g in range(k):
-        for q in range(nq):
-            for i in range(u):
-                for c in range(3):
-                    v = pm[g, q, i, c]
-                    if v != 0.0:
-                        for e in range(n):
-                            ws[i, 3 * g + c, e] += phi[g, q, e] * v
-
-
-@njit(cache=True, error_model="numpy")
-def _feature_sums_lanes(g, t_map, hm, phi, tsum, hsum, n):
-    """Σ_q φ_q T_q (3, u, L) into tsum and Σ_q φ_q hm_q (3, 3, L) into hsum, for magnet g."""
-    nq, u = hm.shape[1], tsum.shape[1]
-    for a in range(3):
-        for i in range(u):
-            for e in range(n):
-                tsum[a, i, e] = 0.0
-            for q in range(nq):
-                tv = t_map[g, q, a, i]
-                if tv != 0.0:
-                    for e in range(n):
-                        tsum[a, i, e] += phi[g, q, e] * tv
-        for c in range(3):
-            for e in range(n):
-                hsum[a, c, e] = 0.0
-            for q in range(nq):
-                h = hm[g, q, a, c]
-                for e in range(n):
-                    hsum[a, c, e] += phi[g, q, e] * h
-
-
-@njit(cache=True, error_model="numpy")
-def _damping_lanes(y, t_map, hm, phi, ws, dmat, n):
-    """D (3k, 3k, L) N·m·s from the solved responses ws (u, 3k, L) to unit spin biases, as
-    :func:`~.kernels.circuit_torque_pumped` (the maps summed over the features first)."""
-    k, u = hm.shape[0], ws.shape[0]
-    cur = np.empty((3, 3, n))
-    tsum = np.empty((3, u, n))
-    hsum = np.empty((3, 3, n))
-    for g in range(k):
-        _feature_sums_lanes(g, t_map, hm, phi, tsum, hsum, n)
-        for j in range(k):
-            for a in range(3):
-                for c in range(3):
-                    for e in range(n):
-                        cur[a, c, e] = hsum[a, c, e] if j == g else 0.0
-                    for i in range(u):
-                        for e in range(n):
-                            cur[a, c, e] += tsum[a, i, e] * ws[i, 3 * j + c, e]
-            for e in range(n):
-                for c in range(3):  # transverse to m_g
-                    dot = (cur[0, c, e] * y[g, 0, e] + cur[1, c, e] * y[g, 1, e]
-                           + cur[2, c, e] * y[g, 2, e])
-                    for a in range(3):
-                        cur[a, c, e] -= dot * y[g, a, e]
-                mx, my, mz = y[j, 0, e], y[j, 1, e], y[j, 2, e]
-                for a in range(3):  # times (ħ/e)(−[m_j×])
-                    c0, c1, c2 = cur[a, 0, e], cur[a, 1, e], cur[a, 2, e]
-                    dmat[3 * g + a, 3 * j, e] = _HBAR_2E * _HBAR_E * (c2 * my - c1 * mz)
-                    dmat[3 * g + a, 3 * j + 1, e] = _HBAR_2E * _HBAR_E * (c0 * mz - c2 * mx)
-                    dmat[3 * g + a, 3 * j + 2, e] = _HBAR_2E * _HBAR_E * (c1 * mx - c0 * my)
 
 
 @njit(cache=True, error_model="numpy", fastmath=True)
@@ -585,24 +489,16 @@ def _lane_tables(tt, first, n, tset, offsets, times, values, cur, vl):
 
 
 @njit(cache=True, error_model="numpy", fastmath=True)
-def _torque_lanes(mode, y, mp, slon, a0, e_map, t_map, pm, hm, rd, fd, td, phi, amat, w, ws,
-                  dmat, tau, n):
-    """Torques (k, 3, L) in N·m (mode 1: circuit; 2: prescribed Slonczewski; 0: none); with
-    spin pumping (pm non-empty, :func:`~.kernels.circuit_torque_pumped`) also D (3k, 3k, L)
-    into dmat, solved with the unit spin biases as 3k more right-hand sides ws (u, 3k, L).
-    (One magnet's series in m·p, mode 3, runs in :func:`_stage_one`.) A call per stage and
-    chunk: its parts are calls of their own at no measurable cost per lane."""
+def _torque_lanes(mode, y, mp, slon, a0, e_map, nz, t_map, pm, hm, rd, fd, td, phi, amat, w,
+                  ws, dmat, tau, n):
+    """Torques (k, 3, L) in N·m (mode 1: circuit, :func:`.circuit_lanes.circuit_torque_lanes`,
+    with spin pumping (pm non-empty) also D (3k, 3k, L) into dmat; 2: prescribed
+    Slonczewski; 0: none). (One magnet's series in m·p, mode 3, runs in :func:`_stage_one`.)"""
     if mode == 0 or mode == 2:
         _prescribed_lanes(mode, y, slon, tau, n)
         return
-    _assemble_lanes(y, a0, e_map, rd, fd, phi, amat, w, n)
-    npump = 3 * y.shape[0] if pm.shape[0] > 0 else 0
-    if npump:
-        _pump_source_lanes(phi, pm, ws, n)
-    _eliminate_lanes(amat, w, ws, npump, n)
-    if npump:
-        _damping_lanes(y, t_map, hm, phi, ws, dmat, n)
-    _absorbed_lanes(y, t_map, td, phi, w, tau, n)
+    circuit_torque_lanes(y, a0, e_map, nz, t_map, pm, hm, rd, fd, td, phi, amat, w, ws, dmat, tau,
+                         n)
 
 
 @njit(cache=True, error_model="numpy", fastmath=True)
@@ -619,100 +515,6 @@ def _prescribed_lanes(mode, y, slon, tau, n):
             tau[g, 0, e], tau[g, 1, e], tau[g, 2, e] = slonczewski_torque(
                 y[g, 0, e], y[g, 1, e], y[g, 2, e], slon[g, 0, e], slon[g, 1, e],
                 slon[g, 2, e], slon[g, 3, e])
-
-
-@njit(cache=True, error_model="numpy", fastmath=True)
-def _assemble_lanes(y, a0, e_map, rd, fd, phi, amat, w, n):
-    """K(m) = A0 + Σ_q φ_q(m) E_q into amat (u, u, L) and the drive's right-hand side
-    r0·d + Σ_q φ_q F_q d into w (u, L), the sphere features φ (k, nq, L) of the lanes'
-    magnetizations y (k, 3, L) into phi (13 features: 1, m, m mᵀ written out)."""
-    u, k, nq = a0.shape[0], y.shape[0], e_map.shape[1]
-    for i in range(u):
-        for j in range(u):
-            for e in range(n):
-                amat[i, j, e] = a0[i, j]
-        for e in range(n):
-            w[i, e] = rd[i, e]
-    for g in range(k):
-        if nq != 13:
-            _sphere_lanes(y, g, phi, n)
-        else:
-            for e in range(n):
-                mx, my, mz = y[g, 0, e], y[g, 1, e], y[g, 2, e]
-                phi[g, 0, e] = 1.0
-                phi[g, 1, e] = mx
-                phi[g, 2, e] = my
-                phi[g, 3, e] = mz
-                phi[g, 4, e] = mx * mx
-                phi[g, 5, e] = mx * my
-                phi[g, 6, e] = mx * mz
-                phi[g, 7, e] = my * mx
-                phi[g, 8, e] = my * my
-                phi[g, 9, e] = my * mz
-                phi[g, 10, e] = mz * mx
-                phi[g, 11, e] = mz * my
-                phi[g, 12, e] = mz * mz
-        for q in range(nq):
-            for i in range(u):
-                for j in range(u):
-                    c = e_map[g, q, i, j]
-                    if c != 0.0:
-                        for e in range(n):
-                            amat[i, j, e] += phi[g, q, e] * c
-                for e in range(n):
-                    w[i, e] += phi[g, q, e] * fd[g, q, i, e]
-
-
-@njit(cache=True, error_model="numpy", fastmath=True)
-def _eliminate_lanes(amat, w, ws, npump, n):
-    """Solve amat x = w (and the first ``npump`` columns of ws) in place, lane by lane in SIMD:
-    Gaussian elimination without pivoting (equal to the scalar kernel's pivoted solve to
-    round-off, tests/test_dynamics.py)."""
-    u = amat.shape[0]
-    for col in range(u):
-        for r in range(col + 1, u):
-            for e in range(n):
-                fac = amat[r, col, e] / amat[col, col, e]
-                for c in range(col, u):
-                    amat[r, c, e] -= fac * amat[col, c, e]
-                w[r, e] -= fac * w[col, e]
-                for c in range(npump):
-                    ws[r, c, e] -= fac * ws[col, c, e]
-    for r in range(u - 1, -1, -1):
-        for e in range(n):
-            s = w[r, e]
-            for c in range(r + 1, u):
-                s -= amat[r, c, e] * w[c, e]
-            w[r, e] = s / amat[r, r, e]
-            for j in range(npump):
-                s = ws[r, j, e]
-                for c in range(r + 1, u):
-                    s -= amat[r, c, e] * ws[c, j, e]
-                ws[r, j, e] = s / amat[r, r, e]
-
-
-@njit(cache=True, error_model="numpy", fastmath=True)
-def _absorbed_lanes(y, t_map, td, phi, w, tau, n):
-    """The absorbed transverse spin currents Σ_q φ_q (T_q x + td_q) of the solved unknowns
-    w (u, L) as torques τ = (ħ/2e) (I − (I·m) m) (N·m) into tau (k, 3, L)."""
-    u, nq = w.shape[0], t_map.shape[1]
-    for g in range(y.shape[0]):
-        for c in range(3):
-            for e in range(n):
-                tau[g, c, e] = 0.0
-        for q in range(nq):
-            for c in range(3):
-                for e in range(n):
-                    s = td[g, q, c, e]
-                    for j in range(u):
-                        s += t_map[g, q, c, j] * w[j, e]
-                    tau[g, c, e] += phi[g, q, e] * s
-        for e in range(n):
-            ix, iy, iz = tau[g, 0, e], tau[g, 1, e], tau[g, 2, e]
-            dot = ix * y[g, 0, e] + iy * y[g, 1, e] + iz * y[g, 2, e]
-            tau[g, 0, e] = _HBAR_2E * (ix - dot * y[g, 0, e])
-            tau[g, 1, e] = _HBAR_2E * (iy - dot * y[g, 1, e])
-            tau[g, 2, e] = _HBAR_2E * (iz - dot * y[g, 2, e])
 
 
 @njit(cache=True, error_model="numpy")
@@ -978,9 +780,9 @@ def _general_stage(st, h, mode, heun, y, ks, ytmp, mpl, mvl, sl, bth, circuit, n
     circuit): the rate ks[st] (k, 3, L) (1/s) at y + h ks[st − 1] (h in s; y at stage 0),
     the torques first (an internal magnet's temperature is one of the circuit's unknowns), at
     Heun's first stage with ``noisy`` the thermal field (:func:`_noise_lanes`), then the LLGS
-    (solved for ṁ with spin pumping). ``circuit`` = (a0, e, t, pm, hm, rd, fd, td, phi, amat,
-    w, ws, dmat, tau, mmat, vec) (:func:`_chunk`)."""
-    a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws, dmat, tau, mmat, vec = circuit
+    (solved for ṁ with spin pumping). ``circuit`` = (a0, e, nz, t, pm, hm, rd, fd, td, phi,
+    amat, w, ws, dmat, tau, mmat, vec) (:func:`_chunk`)."""
+    a0, e_map, nz, t, pm, hm, rd, fd, td, phi, amat, w, ws, dmat, tau, mmat, vec = circuit
     src = y
     if st > 0:
         for g in range(y.shape[0]):
@@ -989,8 +791,8 @@ def _general_stage(st, h, mode, heun, y, ks, ytmp, mpl, mvl, sl, bth, circuit, n
                     ytmp[g, c, e] = y[g, c, e] + h * ks[st - 1, g, c, e]
         src = ytmp
     pumping = pm.shape[0] > 0
-    _torque_lanes(mode, src, mpl, sl, a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws, dmat,
-                  tau, n)
+    _torque_lanes(mode, src, mpl, sl, a0, e_map, nz, t, pm, hm, rd, fd, td, phi, amat, w, ws,
+                  dmat, tau, n)
     if noisy and heun and st == 0:
         _noise_lanes(tt, dt, mode, first, n, nl, src, w, dmat, mpl, noise, bth, pumping, tab)
     if pumping:
@@ -1094,7 +896,7 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
     fresh = k > 0  # True, typed bool (a literal True would compile _stage_one once more)
     ws = np.empty((u, 3 * k, n))
     dmat = np.empty((3 * k, 3 * k, n))
-    circuit = (a0, e_map, t, pm, hm, rd, fd, td, phi, amat, w, ws, dmat, tau,
+    circuit = (a0, e_map, map_entries(e_map), t, pm, hm, rd, fd, td, phi, amat, w, ws, dmat, tau,
                np.empty((3 * k, 3 * k, n)), np.empty((3 * k, n)))
     d = np.empty(max(nd, n))  # a drive vector, or the lanes' excursions of one drive
     rd1, fd1, td1 = np.empty(u), np.empty((k, nq, u)), np.empty((k, nq, 3))
@@ -1193,28 +995,12 @@ def integrate_ensemble(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offs
 
 
 def _refresh_stale_cache() -> None:
-    """numba keys each cached kernel to the source of its own module only: this module's
-    kernels, compiled with those of :mod:`.kernels` inside them, would load stale machine code
-    after kernels.py alone changed (an editable install updated from version control). A
-    digest of kernels.py is kept beside numba's cache; when it differs, this module's cached
-    kernels are removed, to be compiled again on first use."""
-    import hashlib
-    from pathlib import Path
+    """This module's cached kernels contain those of :mod:`.kernels` and :mod:`.circuit_lanes`:
+    dropped when either changed (:func:`.kernel_cache.refresh_stale_cache`)."""
+    from . import circuit_lanes, kernels
 
-    from . import kernels
-
-    try:
-        cache = Path(integrate_ensemble._cache._cache_path)  # numba's FunctionCache
-        digest = hashlib.sha256(Path(kernels.__file__).read_bytes()).hexdigest()
-        stamp = cache / "ensemble.kernels-source.sha256"
-        if stamp.is_file() and stamp.read_text() == digest:
-            return
-        for old in (*cache.glob("ensemble.*.nbi"), *cache.glob("ensemble.*.nbc")):
-            old.unlink(missing_ok=True)
-        cache.mkdir(parents=True, exist_ok=True)
-        stamp.write_text(digest)
-    except (AttributeError, OSError):  # another numba, or a cache that cannot be written
-        pass
+    refresh_stale_cache(integrate_ensemble, "ensemble", kernels)
+    refresh_stale_cache(integrate_ensemble, "ensemble", circuit_lanes)
 
 
 _refresh_stale_cache()

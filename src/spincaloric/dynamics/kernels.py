@@ -25,6 +25,9 @@ import numpy as np
 from numba import njit, prange
 
 from ..constants import BOLTZMANN, HBAR_E, MU0, TORQUE_PER_SPIN_CURRENT
+from . import circuit_lanes
+from .circuit_lanes import circuit_torque_one, map_entries
+from .kernel_cache import refresh_stale_cache
 
 _HBAR_2E = TORQUE_PER_SPIN_CURRENT
 _HBAR_E = HBAR_E
@@ -328,34 +331,6 @@ def _solve_small(a, b, n):
 
 
 @njit(cache=True, error_model="numpy")
-def _features(m, phi):
-    """φ(m): the 13 features (1, m, m⊗m), or, for a map with 25 features, the cubic and
-    quartic monomials of m/|m| (:func:`.torque_model.sphere_features`, same order)."""
-    if phi.shape[0] == 13:
-        phi[0] = 1.0
-        phi[1] = m[0]
-        phi[2] = m[1]
-        phi[3] = m[2]
-        for i in range(3):
-            for j in range(3):
-                phi[4 + 3 * i + j] = m[i] * m[j]
-        return
-    inv = 1.0 / math.sqrt(m[0] * m[0] + m[1] * m[1] + m[2] * m[2])
-    q = 0
-    for i in range(3):
-        for j in range(i, 3):
-            for k in range(j, 3):
-                phi[q] = m[i] * m[j] * m[k] * inv * inv * inv
-                q += 1
-    for i in range(3):
-        for j in range(i, 3):
-            for k in range(j, 3):
-                for n in range(k, 3):
-                    phi[q] = m[i] * m[j] * m[k] * m[n] * inv * inv * inv * inv
-                    q += 1
-
-
-@njit(cache=True, error_model="numpy")
 def prepare_drive(d, r0, f, t, rd, fd, td):
     """Contract the drive-dependent maps with d once per drive value: rd = R0 d (u,),
     fd = F d (k, q, u), td = T[..., u:] d (k, q, 3)."""
@@ -412,59 +387,32 @@ def prepare_excursion(d, d0, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td):
                     td[g, q, c] += x * t[g, q, c, u + s]
 
 
-@njit(cache=True, error_model="numpy", inline="always")
-def _assemble_system(m, a0, e, rd, fd, phi, amat, w):
-    """A(m) into amat (u, u) and the drive's right-hand side R(m) d into w[:u]; φ(m) into phi."""
-    u = a0.shape[0]
-    nq = e.shape[1]
-    for i in range(u):
-        for j in range(u):
-            amat[i, j] = a0[i, j]
-        w[i] = rd[i]
-    for g in range(m.shape[0]):
-        _features(m[g], phi[g])
-        for q in range(nq):
-            p = phi[g, q]
-            for i in range(u):
-                for j in range(u):
-                    amat[i, j] += p * e[g, q, i, j]
-                w[i] += p * fd[g, q, i]
-
-
-@njit(cache=True, error_model="numpy", inline="always")
-def _absorbed_torque(m, t, td, phi, w, u, tau):
-    """τ = (ħ/2e) (I_abs)⊥ (N·m) of every magnet from the u solved unknowns w[:u]."""
-    nq = t.shape[1]
-    for g in range(m.shape[0]):
-        ix = 0.0
-        iy = 0.0
-        iz = 0.0
-        for q in range(nq):
-            p = phi[g, q]
-            sx = td[g, q, 0]
-            sy = td[g, q, 1]
-            sz = td[g, q, 2]
-            for j in range(u):
-                wj = w[j]
-                sx += t[g, q, 0, j] * wj
-                sy += t[g, q, 1, j] * wj
-                sz += t[g, q, 2, j] * wj
-            ix += p * sx
-            iy += p * sy
-            iz += p * sz
-        dot = ix * m[g, 0] + iy * m[g, 1] + iz * m[g, 2]
-        tau[g, 0] = _HBAR_2E * (ix - dot * m[g, 0])
-        tau[g, 1] = _HBAR_2E * (iy - dot * m[g, 1])
-        tau[g, 2] = _HBAR_2E * (iz - dot * m[g, 2])
+@njit(cache=True, error_model="numpy")
+def circuit_torque(m, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi, amat, w, ws):
+    """Torques τ0 (k, 3) in N·m into tau on the k dynamic magnets at magnetizations m (k, 3),
+    for the drive contracted by :func:`prepare_drive` into rd (u,), fd (k, q, u), td (k, q, 3);
+    the solved unknowns into w[:u] (w (≥ u,)), phi (k, q) and amat (u, u) scratch. With spin
+    pumping (pm (k, q, u, 3) non-empty, hm (k, q, 3, 3)) also D (3k, 3k) N·m·s into dmat,
+    τ = τ0 + D ṁ (:meth:`.torque_model.CircuitTorqueModel.damping_matrix`), ws (u, 3k)
+    scratch. The map of :mod:`.circuit_lanes`, for one lane."""
+    k, u, nq = m.shape[0], a0.shape[0], e.shape[1]
+    circuit_torque_one(m.reshape((k, 3, 1)), a0, e, map_entries(e), t, pm, hm, rd.reshape((u, 1)),
+                       fd.reshape((fd.shape[0], nq, u, 1)), td.reshape((td.shape[0], nq, 3, 1)),
+                       phi.reshape((k, nq, 1)), amat.reshape((u, u, 1)),
+                       w.reshape((w.shape[0], 1)), ws.reshape((u, ws.shape[1], 1)),
+                       dmat.reshape((3 * k, 3 * k, 1)), tau.reshape((k, 3, 1)), 1)
 
 
 @njit(cache=True, error_model="numpy")
-def circuit_torque(m, a0, e, t, rd, fd, td, tau, phi, amat, w):
-    """Torques (N·m) on the k dynamic magnets at magnetizations m (k, 3), for the drive
-    contracted by :func:`prepare_drive` into rd, fd, td."""
-    _assemble_system(m, a0, e, rd, fd, phi, amat, w)
-    _solve_small(amat, w, a0.shape[0])
-    _absorbed_torque(m, t, td, phi, w, a0.shape[0], tau)
+def _one_lane(y, ytmp, tau, w, dmat, rd, fd, td, nq, npump):
+    """The single-trajectory kernels' arrays as one lane of :mod:`.circuit_lanes` (views with a
+    trailing axis of 1, made once per run: y, ytmp, then the torque's arguments rd, fd, td,
+    phi, amat, w, ws, dmat, tau after the maps), and its scratch."""
+    k, u = y.shape[0], rd.shape[0]
+    return (y.reshape((k, 3, 1)), ytmp.reshape((k, 3, 1)), rd.reshape((u, 1)),
+            fd.reshape(fd.shape + (1,)), td.reshape(td.shape + (1,)), np.zeros((k, nq, 1)),
+            np.zeros((u, u, 1)), w.reshape((w.shape[0], 1)), np.zeros((u, npump, 1)),
+            dmat.reshape(dmat.shape + (1,)), tau.reshape((k, 3, 1)))
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
@@ -629,113 +577,6 @@ def axial_torque(m, axis, unk, pumping, tau, gax, w, ser):
         g3 = (chebyshev_sum(ser, r + 3, (n + 1) // 2, x)
               + c * chebyshev_sum(ser, r + 3 + h, n // 2, x))
         gax[0], gax[1], gax[2], gax[3] = g0, g1, g2, g3
-
-
-@njit(cache=True, error_model="numpy")
-def _solve_columns(a, b, n, ncol):
-    """Solve a x = b for b (n, ncol) in place (Gaussian elimination, partial pivoting)."""
-    for col in range(n):
-        piv = col
-        big = abs(a[col, col])
-        for r in range(col + 1, n):
-            if abs(a[r, col]) > big:
-                big = abs(a[r, col])
-                piv = r
-        if piv != col:
-            for c in range(n):
-                tmp = a[col, c]
-                a[col, c] = a[piv, c]
-                a[piv, c] = tmp
-            for c in range(ncol):
-                tmp = b[col, c]
-                b[col, c] = b[piv, c]
-                b[piv, c] = tmp
-        inv = 1.0 / a[col, col]
-        for r in range(col + 1, n):
-            fac = a[r, col] * inv
-            if fac != 0.0:
-                for c in range(col, n):
-                    a[r, c] -= fac * a[col, c]
-                for c in range(ncol):
-                    b[r, c] -= fac * b[col, c]
-    for r in range(n - 1, -1, -1):
-        inv = 1.0 / a[r, r]
-        for c in range(ncol):
-            s = b[r, c]
-            for j in range(r + 1, n):
-                s -= a[r, j] * b[j, c]
-            b[r, c] = s * inv
-
-
-@njit(cache=True, error_model="numpy")
-def circuit_torque_pumped(m, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi, amat, w, ws):
-    """:func:`circuit_torque` with spin pumping: τ0 (k, 3) into tau and D (3k, 3k) N·m·s into
-    dmat, τ = τ0 + D ṁ (:meth:`.torque_model.CircuitTorqueModel.damping_matrix`). One
-    elimination with 1 + 3k right-hand sides ws (u, 1 + 3k): the drive and the unit spin
-    biases X⃗ of every magnet (pump maps pm (k, q, u, 3), direct absorption hm (k, q, 3, 3))."""
-    k = m.shape[0]
-    u = a0.shape[0]
-    nq = e.shape[1]
-    _assemble_system(m, a0, e, rd, fd, phi, amat, w)
-    for i in range(u):
-        ws[i, 0] = w[i]
-        for c in range(3 * k):
-            ws[i, 1 + c] = 0.0
-    for g in range(k):
-        for q in range(nq):
-            p = phi[g, q]
-            for i in range(u):
-                for c in range(3):
-                    ws[i, 1 + 3 * g + c] += p * pm[g, q, i, c]
-    _solve_columns(amat, ws, u, 1 + 3 * k)
-    for i in range(u):
-        w[i] = ws[i, 0]
-    _absorbed_torque(m, t, td, phi, w, u, tau)
-    _pumping_damping(m, t, hm, phi, ws, dmat)
-
-
-@njit(cache=True, error_model="numpy")
-def _pumping_damping(m, t, hm, phi, ws, dmat):
-    """D (3k, 3k) N·m·s from the solved responses to unit spin biases ws[:, 1:] (u, 3k): the
-    absorbed current through the circuit plus the direct one, transverse, times
-    (ħ/2e)(ħ/e)(−[m_j×]). The maps are summed over the features first (S = Σ_q φ_q T_q,
-    H = Σ_q φ_q hm_q), then S is applied to each magnet's responses."""
-    k = m.shape[0]
-    u = ws.shape[0]
-    nq = phi.shape[1]
-    cur = np.empty((3, 3))
-    tsum = np.empty((3, u))
-    hsum = np.empty((3, 3))
-    for g in range(k):
-        for a in range(3):
-            for i in range(u):
-                s = 0.0
-                for q in range(nq):
-                    s += phi[g, q] * t[g, q, a, i]
-                tsum[a, i] = s
-            for c in range(3):
-                s = 0.0
-                for q in range(nq):
-                    s += phi[g, q] * hm[g, q, a, c]
-                hsum[a, c] = s
-        for j in range(k):
-            for a in range(3):
-                for c in range(3):
-                    s = hsum[a, c] if j == g else 0.0
-                    for i in range(u):
-                        s += tsum[a, i] * ws[i, 1 + 3 * j + c]
-                    cur[a, c] = s
-            for c in range(3):  # transverse to m_g
-                dot = cur[0, c] * m[g, 0] + cur[1, c] * m[g, 1] + cur[2, c] * m[g, 2]
-                for a in range(3):
-                    cur[a, c] -= dot * m[g, a]
-            # times (ħ/e)(−[m_j×]): X⃗_j = (ħ/e) ṁ_j × m_j
-            mx, my, mz = m[j, 0], m[j, 1], m[j, 2]
-            for a in range(3):
-                c0, c1, c2 = cur[a, 0], cur[a, 1], cur[a, 2]
-                dmat[3 * g + a, 3 * j + 0] = _HBAR_2E * _HBAR_E * (c2 * my - c1 * mz)
-                dmat[3 * g + a, 3 * j + 1] = _HBAR_2E * _HBAR_E * (c0 * mz - c2 * mx)
-                dmat[3 * g + a, 3 * j + 2] = _HBAR_2E * _HBAR_E * (c1 * mx - c0 * my)
 
 
 @njit(cache=True, error_model="numpy")
@@ -1386,8 +1227,6 @@ def _rk45_trajectory(ei, mode, m0, t_save, breaks, rtol, atol, max_step, d0, slo
     bth = np.zeros((k, 3))
     d = np.zeros(nd)
     tau = np.zeros((k, 3))
-    phi = np.zeros((k, e.shape[1]))
-    amat = np.zeros((u, u))
     w = np.zeros(u + nd)
     ser = series_scratch(tab_cols, tab_unk, tab_coef)
     rd = np.zeros(u)
@@ -1395,8 +1234,10 @@ def _rk45_trajectory(ei, mode, m0, t_save, breaks, rtol, atol, max_step, d0, slo
     td = np.zeros((f.shape[0], f.shape[1], 3))
     rdb, fdb, tdb = np.zeros(u), np.zeros(fd.shape), np.zeros(td.shape)  # static drive's
     pumping = pm.shape[0] > 0  # spin pumping: τ = τ0 + D ṁ, the LLGS solved for ṁ
-    ws = np.zeros((u, 1 + 3 * k))
     dmat = np.zeros((3 * k, 3 * k))
+    y1, ytmp1, rd1, fd1, td1, phi1, amat1, w1, ws1, dmat1, tau1 = _one_lane(
+        y, ytmp, tau, w, dmat, rd, fd, td, e.shape[1], 3 * k)  # the circuit torque's
+    nz = map_entries(e)
     gax = np.zeros(4)  # D's g₀ … g₃ from the series (mode 3)
     mmat = np.zeros((3 * k, 3 * k))
     vec = np.zeros(3 * k)
@@ -1427,11 +1268,9 @@ def _rk45_trajectory(ei, mode, m0, t_save, breaks, rtol, atol, max_step, d0, slo
                              ser, d)
             if mode == 3:
                 axial_torque(ytmp, tab_axis, tab_unk, pumping, tau, gax, w, ser)
-            elif pumping:
-                circuit_torque_pumped(ytmp, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi, amat, w,
-                                      ws)
             elif mode == 1:
-                circuit_torque(ytmp, a0, e, t, rd, fd, td, tau, phi, amat, w)
+                circuit_torque_one(ytmp1, a0, e, nz, t, pm, hm, rd1, fd1, td1, phi1, amat1,
+                                   w1, ws1, dmat1, tau1, 1)
             elif mode == 2:
                 _slonczewski(ytmp, slon_e, tau)
             if mode == 3 and pumping:
@@ -1508,8 +1347,6 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
     bth = np.zeros((k, 3))
     d = np.zeros(nd)
     tau = np.zeros((k, 3))
-    phi = np.zeros((k, e.shape[1]))
-    amat = np.zeros((u, u))
     w = np.zeros(u + nd)
     ser = series_scratch(tab_cols, tab_unk, tab_coef)
     rd = np.zeros(u)
@@ -1517,8 +1354,10 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
     td = np.zeros((f.shape[0], f.shape[1], 3))
     rdb, fdb, tdb = np.zeros(u), np.zeros(fd.shape), np.zeros(td.shape)  # of the static drive
     pumping = pm.shape[0] > 0  # spin pumping: τ = τ0 + D ṁ, the LLGS solved for ṁ
-    ws = np.zeros((u, 1 + 3 * k))
     dmat = np.zeros((3 * k, 3 * k))
+    y1, ytmp1, rd1, fd1, td1, phi1, amat1, w1, ws1, dmat1, tau1 = _one_lane(
+        y, ytmp, tau, w, dmat, rd, fd, td, e.shape[1], 3 * k)  # the circuit torque's
+    nz = map_entries(e)
     gax = np.zeros(4)  # D's g₀ … g₃ from the series (mode 3)
     mmat = np.zeros((3 * k, 3 * k))
     vec = np.zeros(3 * k)
@@ -1555,11 +1394,9 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
                 # 3x the prescribed torque's step
                 if mode == 3:
                     axial_torque(src, tab_axis, tab_unk, pumping, tau, gax, w, ser)
-                elif pumping:
-                    circuit_torque_pumped(src, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi,
-                                          amat, w, ws)
                 elif mode == 1:
-                    circuit_torque(src, a0, e, t, rd, fd, td, tau, phi, amat, w)
+                    circuit_torque_one(y1 if st == 0 else ytmp1, a0, e, nz, t, pm, hm, rd1, fd1,
+                                       td1, phi1, amat1, w1, ws1, dmat1, tau1, 1)
                 elif mode == 2:
                     _slonczewski(src, slon_e, tau)
                 if noise and heun and st == 0:
@@ -1575,3 +1412,7 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
             _normalise(y)
             n += 1
             si = _save_due(out[ei], save_step, si, n, y)
+
+
+# the integrators contain the torque map of circuit_lanes: dropped from the cache when it changes
+refresh_stale_cache(integrate_fixed, "kernels", circuit_lanes)

@@ -88,7 +88,7 @@ class TransientRhs:
         self.rd, self.fd, self.td = np.zeros(u), np.zeros((self.k, nq, u)), np.zeros((self.k, nq, 3))
         self.tau, self.phi = np.zeros((self.k, 3)), np.zeros((self.k, nq))
         self.amat, self.w = np.zeros((u, u)), np.zeros(u + nd)
-        self.ws = np.zeros((u, 1 + 3 * self.k))
+        self.ws = np.zeros((u, 3 * self.k))
         self.dmat = np.zeros((3 * self.k, 3 * self.k))
         self.mmat, self.vec = np.zeros((3 * self.k, 3 * self.k)), np.zeros(3 * self.k)
         self.bth = np.zeros((self.k, 3))
@@ -125,18 +125,15 @@ class TransientRhs:
             d[self.heat_slots] += joule_heat_of(tm.circuit, x, j)[self.internal]
         kernels.prepare_drive(d, tm.r0, tm.f, tm.t, self.rd, self.fd, self.td)
         bias = None
+        kernels.circuit_torque(m, tm.a0, tm.e, tm.t, self.pump, self.direct, self.rd, self.fd,
+                               self.td, self.tau, self.dmat, self.phi, self.amat, self.w, self.ws)
+        y = self.w[:tm.a0.shape[0]]
         if self.pump.shape[0]:
-            kernels.circuit_torque_pumped(m, tm.a0, tm.e, tm.t, self.pump, self.direct, self.rd,
-                                          self.fd, self.td, self.tau, self.dmat, self.phi,
-                                          self.amat, self.w, self.ws)
             kernels.llgs_rhs_pumped(m, self.tau, self.dmat, self.mp, self.mv, self.bth,
                                     self.mdot, self.mmat, self.vec)
             bias = HBAR_E * np.cross(self.mdot, m)
-            y = self.ws[:, 0] + self.ws[:, 1:] @ bias.reshape(-1)
+            y = y + self.ws @ bias.reshape(-1)
         else:
-            kernels.circuit_torque(m, tm.a0, tm.e, tm.t, self.rd, self.fd, self.td, self.tau,
-                                   self.phi, self.amat, self.w)
-            y = self.w[:tm.a0.shape[0]]
             if self.sim.torque != "circuit":
                 self.tau[:] = self._prescribed(m)
             kernels.llgs_rhs(m, self.tau, self.mp, self.mv, self.bth, self.mdot)
