@@ -540,8 +540,9 @@ def test_internal_magnet_ensembles_and_noise_at_its_own_temperature(monkeypatch)
 @pytest.mark.parametrize("torque", ["series", "series, pumping", "solved", "slonczewski"])
 def test_ensemble_kernel_equals_scalar_kernel(noise, torque, monkeypatch):
     """The lane-vectorised multi-threaded kernel (one loop per stage for one magnet; the
-    solve without pivoting) against the scalar kernel (pivoted solve): same trajectories,
-    same random streams, to rounding, for each torque path."""
+    circuit torque over chunks of lanes) against the single-trajectory kernel (the same map
+    compiled for one lane): same trajectories, same random streams, to rounding, for each
+    torque path."""
     from spincaloric.dynamics import simulation
 
     mag = MagnetParameters(saturation_magnetization=8e5, volume=5e-25, damping=0.05,

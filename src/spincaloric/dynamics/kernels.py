@@ -404,15 +404,25 @@ def circuit_torque(m, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi, amat, w, ws)
 
 
 @njit(cache=True, error_model="numpy")
-def _one_lane(y, ytmp, tau, w, dmat, rd, fd, td, nq, npump):
-    """The single-trajectory kernels' arrays as one lane of :mod:`.circuit_lanes` (views with a
-    trailing axis of 1, made once per run: y, ytmp, then the torque's arguments rd, fd, td,
-    phi, amat, w, ws, dmat, tau after the maps), and its scratch."""
-    k, u = y.shape[0], rd.shape[0]
-    return (y.reshape((k, 3, 1)), ytmp.reshape((k, 3, 1)), rd.reshape((u, 1)),
-            fd.reshape(fd.shape + (1,)), td.reshape(td.shape + (1,)), np.zeros((k, nq, 1)),
-            np.zeros((u, u, 1)), w.reshape((w.shape[0], 1)), np.zeros((u, npump, 1)),
-            dmat.reshape(dmat.shape + (1,)), tau.reshape((k, 3, 1)))
+def _scratch(k, u, nd, e, f):
+    """A single trajectory's scratch: y, ytmp, bth (k, 3), the drive vector d (nd,), τ0 (k, 3),
+    the solved unknowns w (u + nd,), the drive's contraction rd, fd, td and the static
+    drive's rdb, fdb, tdb (:func:`prepare_drive`), D (3k, 3k), the series' g₀ … g₃ (4,), the
+    pumped LLGS's matrix and vector; then y, ytmp and the circuit torque's arguments after
+    the maps as one lane of :mod:`.circuit_lanes` (views with a trailing axis of 1, made once
+    per run: a reshape per stage costs as much as the torque), and E's non-zero entries."""
+    y, ytmp, bth, tau, dmat = (np.zeros((k, 3)), np.zeros((k, 3)), np.zeros((k, 3)),
+                               np.zeros((k, 3)), np.zeros((3 * k, 3 * k)))
+    w = np.zeros(u + nd)
+    rd, fd, td = np.zeros(u), np.zeros((f.shape[0], f.shape[1], u)), np.zeros(
+        (f.shape[0], f.shape[1], 3))
+    return (y, ytmp, bth, np.zeros(nd), tau, w, rd, fd, td, np.zeros(u), np.zeros(fd.shape),
+            np.zeros(td.shape), dmat, np.zeros(4), np.zeros((3 * k, 3 * k)), np.zeros(3 * k),
+            y.reshape((k, 3, 1)), ytmp.reshape((k, 3, 1)), rd.reshape((u, 1)),
+            fd.reshape(fd.shape + (1,)), td.reshape(td.shape + (1,)),
+            np.zeros((k, e.shape[1], 1)), np.zeros((u, u, 1)), w.reshape((w.shape[0], 1)),
+            np.zeros((u, 3 * k, 1)), dmat.reshape(dmat.shape + (1,)), tau.reshape((k, 3, 1)),
+            map_entries(e))
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
@@ -1221,26 +1231,11 @@ def _rk45_trajectory(ei, mode, m0, t_save, breaks, rtol, atol, max_step, d0, slo
     u, nd = a0.shape[0], d0.shape[1]
     has_tables = slot.shape[0] > 0
     ks = np.zeros((7, k, 3))
-    y = np.zeros((k, 3))
     y5 = np.zeros((k, 3))
-    ytmp = np.zeros((k, 3))
-    bth = np.zeros((k, 3))
-    d = np.zeros(nd)
-    tau = np.zeros((k, 3))
-    w = np.zeros(u + nd)
     ser = series_scratch(tab_cols, tab_unk, tab_coef)
-    rd = np.zeros(u)
-    fd = np.zeros((f.shape[0], f.shape[1], u))
-    td = np.zeros((f.shape[0], f.shape[1], 3))
-    rdb, fdb, tdb = np.zeros(u), np.zeros(fd.shape), np.zeros(td.shape)  # static drive's
     pumping = pm.shape[0] > 0  # spin pumping: τ = τ0 + D ṁ, the LLGS solved for ṁ
-    dmat = np.zeros((3 * k, 3 * k))
-    y1, ytmp1, rd1, fd1, td1, phi1, amat1, w1, ws1, dmat1, tau1 = _one_lane(
-        y, ytmp, tau, w, dmat, rd, fd, td, e.shape[1], 3 * k)  # the circuit torque's
-    nz = map_entries(e)
-    gax = np.zeros(4)  # D's g₀ … g₃ from the series (mode 3)
-    mmat = np.zeros((3 * k, 3 * k))
-    vec = np.zeros(3 * k)
+    (y, ytmp, bth, d, tau, w, rd, fd, td, rdb, fdb, tdb, dmat, gax, mmat, vec, y1, ytmp1, rd1,
+     fd1, td1, phi1, amat1, w1, ws1, dmat1, tau1, nz) = _scratch(k, u, nd, e, f)
     d0_e, amp_e, slon_e, mp_e, mv_e = d0[ei], amp[ei], slon[ei], mp[ei], mv[ei]
     offsets_e, breaks_e = offsets[tset[ei]], breaks[tset[ei]]
     out_e, ref_e, tc_e = out[ei], ref[ei], t_cross[ei]
@@ -1342,25 +1337,10 @@ def integrate_fixed(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets
     n_traj, k = m0.shape[0], m0.shape[1]
     u, nd = a0.shape[0], d0.shape[1]
     ks = np.zeros((4, k, 3))
-    y = np.zeros((k, 3))
-    ytmp = np.zeros((k, 3))
-    bth = np.zeros((k, 3))
-    d = np.zeros(nd)
-    tau = np.zeros((k, 3))
-    w = np.zeros(u + nd)
     ser = series_scratch(tab_cols, tab_unk, tab_coef)
-    rd = np.zeros(u)
-    fd = np.zeros((f.shape[0], f.shape[1], u))
-    td = np.zeros((f.shape[0], f.shape[1], 3))
-    rdb, fdb, tdb = np.zeros(u), np.zeros(fd.shape), np.zeros(td.shape)  # of the static drive
     pumping = pm.shape[0] > 0  # spin pumping: τ = τ0 + D ṁ, the LLGS solved for ṁ
-    dmat = np.zeros((3 * k, 3 * k))
-    y1, ytmp1, rd1, fd1, td1, phi1, amat1, w1, ws1, dmat1, tau1 = _one_lane(
-        y, ytmp, tau, w, dmat, rd, fd, td, e.shape[1], 3 * k)  # the circuit torque's
-    nz = map_entries(e)
-    gax = np.zeros(4)  # D's g₀ … g₃ from the series (mode 3)
-    mmat = np.zeros((3 * k, 3 * k))
-    vec = np.zeros(3 * k)
+    (y, ytmp, bth, d, tau, w, rd, fd, td, rdb, fdb, tdb, dmat, gax, mmat, vec, y1, ytmp1, rd1,
+     fd1, td1, phi1, amat1, w1, ws1, dmat1, tau1, nz) = _scratch(k, u, nd, e, f)
     theta = np.zeros(k)
     xi = np.zeros(6 * k)  # the step's deviates: Brown's, then the pumping's
     cmat = np.zeros((3 * k, 3 * k))

@@ -726,7 +726,14 @@ def _bias_scales(circuit: Circuit, voltage, temperature, v_biased) -> _BiasScale
 class _Newton:
     """Newton iteration on the unknowns of :class:`_Targets`: finite-difference ``steps``,
     ``energy_row`` (1 for energy-current residuals), ``is_temperature`` (unknowns kept
-    positive by damping), ``negligible`` (a step size that no longer matters)."""
+    positive by damping), ``negligible`` (a step size that no longer matters).
+
+    Plain Newton steps, not a minimiser of the residuals' norm: rows whose currents vanish
+    (a node heated with no voltage bias has particle currents of round-off, ~1e-20 A) would
+    dominate any norm and reject the steps that balance the energy currents (as
+    :func:`scipy.optimize.least_squares` does here: a heated node then does not converge in
+    30 steps); each row is judged against its own current scale instead (:meth:`converged`).
+    """
 
     targets: _Targets
     steps: np.ndarray
