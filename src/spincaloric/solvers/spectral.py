@@ -728,11 +728,14 @@ class _Newton:
     ``energy_row`` (1 for energy-current residuals), ``is_temperature`` (unknowns kept
     positive by damping), ``negligible`` (a step size that no longer matters).
 
-    Plain Newton steps, not a minimiser of the residuals' norm: rows whose currents vanish
-    (a node heated with no voltage bias has particle currents of round-off, ~1e-20 A) would
-    dominate any norm and reject the steps that balance the energy currents (as
-    :func:`scipy.optimize.least_squares` does here: a heated node then does not converge in
-    30 steps); each row is judged against its own current scale instead (:meth:`converged`).
+    Plain Newton steps, not a minimiser of the residuals' norm such as
+    :func:`scipy.optimize.least_squares`: rows whose currents vanish (a node heated with no
+    voltage bias has particle currents of round-off, ~1e-20 A) dominate the norm and reject
+    the steps that balance the energy currents unless reweighted; and a trust-region step
+    from a singular value decomposition leaves unknowns of ~1e-45 J where the Newton step
+    keeps them exactly zero (the spin accumulations of a circuit without magnets: spin
+    currents of 1e-22 A instead of none). Each row is judged against its own current scale
+    instead (:meth:`converged`); a temperature at most halves or quadruples in a step.
     """
 
     targets: _Targets
