@@ -57,7 +57,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
 
     with announce_compilation(lambda: print(
-            "compiling the integration kernels (once after installation, up to a minute; "
+            "compiling the integration kernels (once after installation, a minute or two; "
             "cached afterwards) ...", file=sys.stderr, flush=True)):
         circuit, power, laser = laser_run()
         _, imposed, thermal, electrical, delta_v = imposed_runs()

@@ -833,3 +833,33 @@ def test_a_multilayer_layer_thickness_is_named_as_written(thickness):
     with pytest.raises(DeviceError, match=r"^stack\[1\]\.thickness: must be a positive length"):
         multilayer([Lead("left", voltage=1e-3), Layer("free", cu, thickness, cells=2),
                     Lead("right")], area=1e-16, temperature=300.0)
+
+
+def test_vary_reads_areas_with_units_and_refuses_ranges_that_are_not_axes():
+    """An area or a volume takes a prefixed unit as written (50nm2, 50nm^2, 50nm² → 5e-17 m²);
+    a range of one point that names another end, and a list that repeats a value, are
+    refused naming the key (a sweep's axis holds distinct values)."""
+    from spincaloric.io.paths import parse_vary
+
+    for text in ("contacts[0].area=50nm2,1e-16", "free.magnet.area=50nm^2,1e-16",
+                 "layers.x.area=50nm²,1e-16"):
+        assert parse_vary(text)[1] == pytest.approx([5e-17, 1e-16], rel=1e-15, abs=0)
+    assert parse_vary("nodes.free.magnet.volume=2000nm3,3e-24")[1][0] == pytest.approx(
+        2e-24, rel=1e-15, abs=0)
+    with pytest.raises(DeviceError, match=r"^vary\.right\.voltage: '0:1e-3:1' is one point"):
+        parse_vary("right.voltage=0:1e-3:1")
+    assert list(parse_vary("right.voltage=1e-3:1e-3:1")[1]) == [1e-3]
+    with pytest.raises(DeviceError, match=r"^vary\.right\.temperature: .* repeats 300"):
+        parse_vary("right.temperature=300,300,301")
+
+
+def test_a_misspelled_argument_of_solve_is_named_with_its_close_match():
+    circuit = valve_circuit()
+    with pytest.raises(DeviceError, match=r"^temprature: unknown argument; did you mean "
+                       r"temperature\?"):
+        circuit.solve(temprature={"right": 310.0})
+    with pytest.raises(DeviceError, match=r"^relaxtion: unknown option; did you mean "
+                       r"relaxation\?"):
+        circuit.solve(relaxtion={"spacer": 1.0}, method="spectral")
+    with pytest.raises(DeviceError, match=r"^foo: not an option of the 'auto' back end"):
+        circuit.solve(foo=1)

@@ -122,6 +122,33 @@ def test_ctrl_c_while_the_file_is_solved_keeps_the_finished_run(tmp_path, monkey
     assert sorted(p.name for p in tmp_path.iterdir()) == ["whole.nc"]
 
 
+
+def test_a_file_whose_circuit_solve_was_interrupted_says_so_and_the_summary_is_printed(
+        tmp_path, monkeypatch):
+    """The same Ctrl-C: the file carries an 'incomplete' attribute naming what is missing
+    (it differs from a deliberate --no-circuit file), and the finished run's summary is on
+    stdout before the exit status 130."""
+    from spincaloric.dynamics.trajectory import Trajectory
+
+    def stop(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Trajectory, "_circuit_columns", stop)
+    out = tmp_path / "whole.nc"
+    res = CliRunner().invoke(main, ["run", str(PILLAR), "--until", "0.2ns", "--n-save", "5",
+                                    "-o", str(out)])
+    assert res.exit_code == 130, res.output
+    assert "holds m" in res.stderr and "free: did not switch" in res.stdout
+    with xr.open_dataset(out) as ds:
+        assert "not solved" in ds.attrs["incomplete"]
+    whole = tmp_path / "deliberate.nc"
+    monkeypatch.undo()
+    res = CliRunner().invoke(main, ["run", str(PILLAR), "--until", "0.2ns", "--n-save", "5",
+                                    "--no-circuit", "-o", str(whole)])
+    assert res.exit_code == 0, res.output
+    with xr.open_dataset(whole) as ds:
+        assert "incomplete" not in ds.attrs
+
 @pytest.mark.parametrize("method", [None, "splitting"])
 def test_a_study_interrupted_before_its_first_part_is_a_plain_interrupt(monkeypatch, method):
     """wer stopped inside its first run, which offers its own partial trajectory: nothing of

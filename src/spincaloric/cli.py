@@ -394,7 +394,7 @@ def _compile_notice():
     return announce_compilation(
         lambda: click.echo("compiling the integration kernels this kind of run needs (once "
                            "after installation for each kind — deterministic, noisy, ensemble "
-                           "—, up to a minute; cached afterwards) ...", err=True),
+                           "—, one to a few minutes; cached afterwards) ...", err=True),
         lambda seconds: click.echo("compiling the integration kernels: done in "
                                    f"{seconds:.0f} s; running", err=True))
 
@@ -461,9 +461,10 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, dt, method, ou
         except Interrupted as err:  # keep the part done, say where it stopped, then stop
             _keep_interrupted(device, err, output, plot_path, with_circuit)
             raise KeyboardInterrupt from err
-        if _write_run(device, traj, output, plot_path, with_circuit):
-            raise KeyboardInterrupt  # while solving the file's circuit quantities
-    _print_run(device, traj, end, as_json)
+        stopped = _write_run(device, traj, output, plot_path, with_circuit)
+    _print_run(device, traj, end, as_json)  # the trajectories are whole even so
+    if stopped:
+        raise KeyboardInterrupt  # while solving the file's circuit quantities
 
 
 @main.command(short_help="Write-error rate of a device's write pulse at finite temperature.")
@@ -602,11 +603,23 @@ def _named(err, spec, dt, method=None):
     return in_file(err, spec.simulation)
 
 
+#: Radians of precession beyond which a run is said to be long (10⁶ turns and more)
+LONG_RUN_RADIANS = 1e7
+
+
 def _warn_idle_drives(device, sim, end: float) -> None:
     """A warning for every drive that keeps one value over the whole run (its pulse starts
-    after the end, say: a start in s where ns was meant)."""
+    after the end, say: a start in s where ns was meant), and for a run that follows more
+    than :data:`LONG_RUN_RADIANS` of precession (``--until 8ms`` where 8ns was meant)."""
     from .progress import span
 
+    name, fastest = max(((k, m.precession_rate) for k, m in sim.magnets.items()),
+                        key=lambda kv: kv[1])
+    turning = end * fastest
+    if turning > LONG_RUN_RADIANS:
+        click.echo(f"warning: {device}: until = {span(end)} follows up to {turning:.2g} rad of "
+                   f"precession of {name} ({fastest / (2e9 * math.pi):.3g} GHz at most): a "
+                   "long run (ns meant?)", err=True)
     for name in sim.idle_drives(end):
         click.echo(f"warning: {device}: {name} keeps its static value over the run "
                    f"(0 – {span(end)}): it acts nowhere in it (a zero amplitude, or a start in s "
@@ -644,9 +657,14 @@ def _write_run(device, traj, output, plot_path, with_circuit=True) -> bool:
             raise
         stopped = True
         ds = traj.to_xarray(with_circuit=False)
-        kept = " and ".join(str(p) for p in (output, plot_path) if p)
-        click.echo(f"{device}: interrupted while solving the circuit's quantities: {kept} "
-                   "hold m, the drives and the temperatures only (as --no-circuit)", err=True)
+        ds.attrs["incomplete"] = ("the circuit's quantities (torques, currents) were not "
+                                  "solved: interrupted; m, the drives and the temperatures "
+                                  "are whole")
+        paths = [str(p) for p in (output, plot_path) if p]
+        click.echo(f"{device}: interrupted while solving the circuit's quantities: "
+                   f"{' and '.join(paths)} {'hold' if len(paths) > 1 else 'holds'} m, the "
+                   "drives and the temperatures only (as --no-circuit; marked 'incomplete')",
+                   err=True)
     outputs = [dataset_output(ds, output)] if output else []
     if plot_path:
         try:

@@ -35,7 +35,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from ..errors import DeviceError
+from ..errors import DeviceError, unknown
 from ..validation import absolute_temperature, conductance_reason, real, unit_vectors
 from .backends import backend
 from .contacts import ContactParameters
@@ -210,6 +210,9 @@ def lattice_name(node: str) -> str:
     """The name of the lattice node of ``node`` in the two-temperature model."""
     return f"{node}/lattice"
 
+
+#: The arguments of :meth:`Circuit.solve` (a misspelled one is named with its close match).
+SOLVE_ARGUMENTS = ("magnetization", "voltage", "temperature", "current", "heat", "method")
 
 @dataclass
 class NodeSpec:
@@ -757,6 +760,10 @@ class Circuit:
         def given(x):
             return {} if x is None else x
 
+        for name in options:  # a misspelled argument of this method, named as such
+            reason = unknown("argument", name, SOLVE_ARGUMENTS)
+            if "did you mean" in reason:
+                raise DeviceError(name, reason)
         return backend(method)(self, given(magnetization), given(voltage), given(temperature),
                                given(current), given(heat), **options)
 

@@ -239,21 +239,30 @@ _PREFIX_POWER = {"": 0, "y": -24, "z": -21, "a": -18, "f": -15, "p": -12, "n": -
 
 def si_value(text: str, unit: str) -> float:
     """A value given as text: a number (SI units), or a number with an SI prefix and
-    ``unit`` (``1nm`` where the unit is m, ``20ns`` for s), scaled exactly as written
-    (``6ns`` is 6e-09, not 6 × 1e-9); ValueError else."""
+    ``unit`` (``1nm`` where the unit is m, ``20ns`` for s, ``50nm2``, ``50nm^2`` or
+    ``50nm²`` for m2), scaled exactly as written (``6ns`` is 6e-09, not 6 × 1e-9);
+    ValueError else."""
     import decimal
 
     text = text.strip()
     try:
         return float(text)
     except ValueError:
-        if not unit or not text.endswith(unit):
-            raise
+        pass
+    power = 1  # an area or a volume: m2 (m^2, m²), the prefix raised to the power too
+    if unit[-1:] in ("2", "3"):
+        unit, power = unit[:-1], int(unit[-1])
+        text = text.replace("^", "").replace("²", "2").replace("³", "3")
+        if not text.endswith(f"{unit}{power}"):
+            raise ValueError(text)
+        text = text[:-1]
+    if not unit or not text.endswith(unit):
+        raise ValueError(text)
     number = text[:-len(unit)].rstrip()
     prefix = number[-1:] if number[-1:] in _PREFIX_POWER else ""
     try:
         return float(decimal.Decimal(number[:len(number) - len(prefix)].strip())
-                     .scaleb(_PREFIX_POWER[prefix]))
+                     .scaleb(power * _PREFIX_POWER[prefix]))
     except decimal.InvalidOperation:
         raise ValueError(text) from None
 
@@ -265,7 +274,7 @@ def parse_vary(text: str) -> tuple[str, np.ndarray]:
     key, spec = (s.strip() for s in text.split("=", 1))
     m = _RANGE.match(spec)
     unit = unit_of(key)  # a prefixed suffix for a plain SI unit (not for angles)
-    unit = unit if re.fullmatch(r"[A-Za-zΩ]+", unit or "-") and unit != "deg" else ""
+    unit = unit if re.fullmatch(r"[A-Za-zΩ]+[23]?", unit or "-") and unit != "deg" else ""
     try:
         if m:
             start, stop = si_value(m.group(1), unit), si_value(m.group(2), unit)
@@ -282,6 +291,13 @@ def parse_vary(text: str) -> tuple[str, np.ndarray]:
                           + _unit_hint(unit, spec)) from None
     if not np.all(np.isfinite(values)):
         raise DeviceError(f"vary.{key}", "values must be finite")
+    if m and len(values) == 1 and ends[0] != ends[1]:
+        raise DeviceError(f"vary.{key}", f"{spec!r} is one point, {ends[0]:g}, not a range "
+                          f"to {ends[1]:g}: give 2 or more points, or the one value")
+    repeated = [v for i, v in enumerate(values) if v in values[:i]]
+    if repeated:
+        raise DeviceError(f"vary.{key}", f"{spec!r} repeats {repeated[0]:g}: give each value "
+                          "once (a sweep's axis holds distinct values)")
     _radians_warning(key, values)
     return key, values
 
@@ -290,7 +306,8 @@ def _unit_hint(unit: str, spec: str) -> str:
     """How a value may carry the key's ``unit``; for a key of no known unit whose values
     carry letters (a misspelled key, ``amplitud=-1mV``), a question about the key."""
     if unit:
-        example = {"m": "1nm", "s": "1ns", "K": "300K"}.get(unit, f"1m{unit}")
+        example = {"m": "1nm", "s": "1ns", "K": "300K", "m2": "100nm2",
+                   "m3": "1000nm3"}.get(unit, f"1m{unit}")
         return f" (or with the key's unit {unit} and an SI prefix, e.g. {example})"
     letters = re.sub(r"\d[eE][-+]?\d", "", spec)  # not the exponents of 1e-3
     return (" (no unit is known for this key: is it spelled right?)"

@@ -15,10 +15,10 @@ from pathlib import Path
 
 
 def figure_arguments(parser, default: str) -> None:
-    """Add ``--output`` (a PNG; default ``default`` in the current directory) and
+    """Add ``-o``/``--output`` (a PNG; default ``default`` in the current directory) and
     ``--overwrite`` to an example's ``argparse`` parser; its ``parse_args`` then refuses an
     existing output without ``--overwrite`` before any work (:func:`refuse_existing`)."""
-    parser.add_argument("--output", type=Path, default=Path(default),
+    parser.add_argument("-o", "--output", type=Path, default=Path(default),
                         help=f"figure file, PNG [default: {default}]")
     parser.add_argument("--overwrite", action="store_true",
                         help="replace an existing --output")
@@ -37,8 +37,8 @@ def refuse_existing(args) -> None:
     status 2, as the commands do (the file is kept)."""
     path = Path(args.output)
     if path.exists() and not getattr(args, "overwrite", False):
-        print(f"error: --output: {path} exists: pass --overwrite to replace it, or name "
-              "another file", file=sys.stderr)
+        print(f"error: {path} exists (the figure, -o/--output): pass --overwrite to replace "
+              "it, or name another file with -o", file=sys.stderr)
         raise SystemExit(2)
 
 

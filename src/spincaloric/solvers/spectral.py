@@ -922,8 +922,9 @@ def solve_spectral(circuit: Circuit, magnetization, voltage, temperature, curren
                               f"device's own {label}: change it in the device")
     for name in options:
         if name not in OPTIONS:
-            raise DeviceError(name, "not an option of the 'spectral' back end (one of "
-                              f"{', '.join(OPTIONS)})")
+            close = unknown("option", name, OPTIONS)
+            raise DeviceError(name, close if "did you mean" in close else "not an option of "
+                              f"the 'spectral' back end (one of {', '.join(OPTIONS)})")
     sol, _ = solve_relaxed(circuit, options.pop("relaxation", None), voltage=voltage or None,
                            temperature=temperature or None, **options)
     return as_solution(sol)
