@@ -103,18 +103,24 @@ def test_the_cli_writes_the_finished_part_and_says_so(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["part.nc"]
 
 
-def test_ctrl_c_while_the_file_is_solved_keeps_the_finished_run(tmp_path, monkeypatch):
-    """Ctrl-C after the integration, while the file's circuit quantities are solved: the file
-    is written without them (m, drives), said in one line, exit status 130."""
+def _run_stopped_in_its_circuit_solve(monkeypatch, out):
+    """`run -o out` of the pillar with Ctrl-C once its integration is done, while the file's
+    circuit quantities are solved."""
     from spincaloric.dynamics.trajectory import Trajectory
 
     def stop(self):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(Trajectory, "_circuit_columns", stop)
+    return CliRunner().invoke(main, ["run", str(PILLAR), "--until", "0.2ns", "--n-save", "5",
+                                     "-o", str(out)])
+
+
+def test_ctrl_c_while_the_file_is_solved_keeps_the_finished_run(tmp_path, monkeypatch):
+    """Ctrl-C after the integration, while the file's circuit quantities are solved: the file
+    is written without them (m, drives), said in one line, exit status 130."""
     out = tmp_path / "whole.nc"
-    res = CliRunner().invoke(main, ["run", str(PILLAR), "--until", "0.2ns", "--n-save", "5",
-                                    "-o", str(out)])
+    res = _run_stopped_in_its_circuit_solve(monkeypatch, out)
     assert res.exit_code == 130, res.output
     assert "interrupted while solving the circuit's quantities" in res.stderr
     with xr.open_dataset(out) as ds:
@@ -128,15 +134,8 @@ def test_a_file_whose_circuit_solve_was_interrupted_says_so_and_the_summary_is_p
     """The same Ctrl-C: the file carries an 'incomplete' attribute naming what is missing
     (it differs from a deliberate --no-circuit file), and the finished run's summary is on
     stdout before the exit status 130."""
-    from spincaloric.dynamics.trajectory import Trajectory
-
-    def stop(self):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(Trajectory, "_circuit_columns", stop)
     out = tmp_path / "whole.nc"
-    res = CliRunner().invoke(main, ["run", str(PILLAR), "--until", "0.2ns", "--n-save", "5",
-                                    "-o", str(out)])
+    res = _run_stopped_in_its_circuit_solve(monkeypatch, out)
     assert res.exit_code == 130, res.output
     assert "holds m" in res.stderr and "free: did not switch" in res.stdout
     with xr.open_dataset(out) as ds:
