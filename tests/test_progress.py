@@ -52,6 +52,24 @@ def test_plain_lines_are_spaced_by_the_interval_and_absent_for_short_jobs():
     p.close()
 
 
+def test_compiling_is_left_out_of_a_jobs_time():
+    """52 s of compiling, then 3 s of work: a job that short stays silent, and a longer one
+    reports the time it worked, not the wait."""
+    from spincaloric.progress import discount
+
+    clock, out = Clock(), io.StringIO()
+    p = Progress("run", 10, "1 trajectory to 50 ps", stream=out, clock=clock)
+    clock.now += 52.0
+    discount(52.0)
+    clock.now += 3.0
+    p.update(5)
+    assert out.getvalue() == ""
+    clock.now += 3.0
+    p.update(5)
+    assert out.getvalue() == "run: 100% of 1 trajectory to 50 ps, 6 s elapsed, ~0 s left\n"
+    p.close()
+
+
 def test_the_first_calls_one_time_cost_does_not_enter_the_estimate():
     """A first update after 40 s (compiling), then 10 % every 2 s: the time left is the
     steady rate's, not the average with the compile."""

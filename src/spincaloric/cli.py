@@ -395,8 +395,15 @@ def _compile_notice():
         lambda: click.echo("compiling the integration kernels this kind of run needs (once "
                            "after installation for each kind — deterministic, noisy, ensemble "
                            "—, one to a few minutes; cached afterwards) ...", err=True),
-        lambda seconds: click.echo("compiling the integration kernels: done in "
-                                   f"{seconds:.0f} s; running", err=True))
+        _compiled)
+
+
+def _compiled(seconds: float) -> None:
+    """The end of a compilation: said on stderr, and left out of the progress's times."""
+    from .progress import discount
+
+    discount(seconds)
+    click.echo(f"compiling the integration kernels: done in {seconds:.0f} s; running", err=True)
 
 
 def _load_dynamic(device):
@@ -603,8 +610,9 @@ def _named(err, spec, dt, method=None):
     return in_file(err, spec.simulation)
 
 
-#: Radians of precession beyond which a run is said to be long (10⁶ turns and more)
-LONG_RUN_RADIANS = 1e7
+#: Radians of precession beyond which a run is said to be long (10⁸ turns: ~2 ms at
+#: 86 GHz; a run of 600 µs is not warned of)
+LONG_RUN_RADIANS = 1e9
 
 
 def _warn_idle_drives(device, sim, end: float) -> None:

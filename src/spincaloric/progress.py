@@ -14,9 +14,12 @@ from __future__ import annotations
 import math
 import sys
 import time
+import weakref
 
 #: Seconds before the first report and between two plain lines.
 EVERY = 5.0
+#: The jobs under way, whose clocks :func:`discount` shifts.
+_LIVE: weakref.WeakSet = weakref.WeakSet()
 
 
 def _duration(seconds: float) -> str:
@@ -58,6 +61,7 @@ class Progress:
         self.first = None  # (time, units done) at the first update: the rate is measured
         # from there, so that a first call's one-time costs (compiling) do not enter it
         self.bar = None
+        _LIVE.add(self)
         if _is_terminal(self.stream):
             from tqdm.auto import tqdm
 
@@ -101,3 +105,14 @@ class Progress:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def discount(seconds: float) -> None:
+    """Leave ``seconds`` of a one-time wait (compiling the kernels) out of the elapsed time of
+    every job under way: a job that is short once compiled stays silent, and the time it
+    reports is its own."""
+    for job in list(_LIVE):
+        job.start += seconds
+        job.last += seconds
+        if job.bar is not None:
+            job.bar.start_t += seconds
