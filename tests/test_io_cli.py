@@ -912,3 +912,17 @@ def test_a_run_to_milliseconds_is_warned_of(capsys):
     assert "a long run (ns meant?)" in err
     _warn_idle_drives("pillar", sim, 8e-9)
     assert "long run" not in capsys.readouterr().err
+
+
+
+def test_a_pulse_longer_than_a_thousand_runs_is_warned_of(tmp_path):
+    """duration = 2.5 (s) over a run of 3.1 ns: `check` asks whether s was written for ns;
+    the file's own 2.5e-9 is not questioned."""
+    pulse = EXAMPLES / "pillar_write_pulse.toml"
+    slip = tmp_path / "slip.toml"
+    slip.write_text(pulse.read_text().replace("duration = 2.5e-9 ", "duration = 2.5 "))
+    res = CliRunner().invoke(main, ["check", str(slip)])
+    assert res.exit_code == 0 and "drives.free.voltage.duration = 2.5 s is 8.1e+08 times the " \
+        "run (0 – 3.1 ns): s where ns was meant?" in res.stderr, res.output
+    res = CliRunner().invoke(main, ["check", str(pulse)])
+    assert res.exit_code == 0 and "warning" not in res.stderr, res.output

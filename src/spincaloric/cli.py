@@ -628,11 +628,31 @@ def _warn_idle_drives(device, sim, end: float) -> None:
         click.echo(f"warning: {device}: until = {span(end)} follows up to {turning:.2g} rad of "
                    f"precession of {name} ({fastest / (2e9 * math.pi):.3g} GHz at most): a "
                    "long run (ns meant?)", err=True)
+    _warn_long_drive_times(device, sim, end)
     for name in sim.idle_drives(end):
         click.echo(f"warning: {device}: {name} keeps its static value over the run "
                    f"(0 – {span(end)}): it acts nowhere in it (a zero amplitude, or a start in s "
                    "where ns was meant?)", err=True)
 
+
+def _warn_long_drive_times(device, sim, end: float) -> None:
+    """A warning for a drive's duration, rise, width or decay (s) beyond 10³ times the run
+    (``duration = 2.5`` over a 3.1 ns run: s where ns was meant?); the instants (start, time,
+    center) are :meth:`~spincaloric.dynamics.simulation.Simulation.idle_drives`' to judge."""
+    import dataclasses
+
+    from .io.paths import unit_of
+    from .progress import span
+
+    for (node, quantity), drive in sim.drives.items():
+        fields = dataclasses.fields(drive) if dataclasses.is_dataclass(drive) else ()
+        for f in fields:
+            key, value = f"drives.{node}.{quantity}.{f.name}", getattr(drive, f.name)
+            if f.name in ("start", "time", "center") or unit_of(key) != "s" or not isinstance(
+                    value, (int, float)) or not abs(value) > 1e3 * end:
+                continue
+            click.echo(f"warning: {device}: {key} = {value:g} s is {abs(value) / end:.2g} times "
+                       f"the run (0 – {span(end)}): s where ns was meant?", err=True)
 
 def _warn_repeated_saves(device, traj) -> None:
     """A warning when a fixed-step run saved instants closer than its step: each holds the
