@@ -926,3 +926,17 @@ def test_a_pulse_longer_than_a_thousand_runs_is_warned_of(tmp_path):
         "run (0 – 3.1 ns): s where ns was meant?" in res.stderr, res.output
     res = CliRunner().invoke(main, ["check", str(pulse)])
     assert res.exit_code == 0 and "warning" not in res.stderr, res.output
+
+
+def test_varying_t0_says_which_reservoirs_keep_their_own_temperature(tmp_path):
+    """`--vary temperature=...` moves the device's T0; a reservoir the file gives its own
+    temperature keeps it, and the sweep says so (not when that temperature is varied too)."""
+    mtj = EXAMPLES / "mtj_magneto_seebeck.toml"
+    res = CliRunner().invoke(main, ["sweep", str(mtj), "--vary", "temperature=290,300", "-o",
+                                    str(tmp_path / "a.nc")])
+    assert res.exit_code == 0 and "temperature varies the device's T0; free keeps the " \
+        "temperature the file gives" in res.stderr, res.output
+    res = CliRunner().invoke(main, ["sweep", str(mtj), "--zip", "--vary", "temperature=290,300",
+                                    "--vary", "free.temperature=300,310", "-o",
+                                    str(tmp_path / "b.nc")])
+    assert res.exit_code == 0 and "keeps the temperature" not in res.stderr, res.output

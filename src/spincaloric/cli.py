@@ -807,6 +807,7 @@ def _sweep(device, p, varies, zipped, progress=False):
         if not varies:
             raise DeviceError("vary", "give --vary or a [sweep] table with vary = [...]")
         axes = [parse_vary(v) for v in varies]
+        _warn_own_temperatures(device, p.data, [key for key, _ in axes])
         ds = sweep_file(p.data, axes, zipped, progress=progress)
     except (DeviceError, ValueError) as err:
         _report(device, err)
@@ -816,6 +817,20 @@ def _sweep(device, p, varies, zipped, progress=False):
         sys.exit(EXIT_INPUT)
     return ds, axes
 
+
+def _warn_own_temperatures(device, data: dict, keys) -> None:
+    """A warning when ``temperature`` (the device's T0) is varied and reservoirs have a
+    temperature of their own: they keep it (ΔT = 210 K at T0 = 100 K, say)."""
+    if "temperature" not in keys:
+        return
+    own = [name for name, node in (data.get("nodes") or {}).items()
+           if isinstance(node, dict) and "temperature" in node
+           and f"{name}.temperature" not in keys and f"nodes.{name}.temperature" not in keys]
+    if own:
+        click.echo(f"warning: {device}: temperature varies the device's T0; "
+                   f"{', '.join(own)} keep{'s' if len(own) == 1 else ''} the temperature the "
+                   "file gives (vary NODE.temperature too, with --zip, to move it along)",
+                   err=True)
 
 @main.command(name="map", short_help="Switching map: dynamics over a grid of parameters.")
 @click.argument("device", type=click.Path(dir_okay=False))
