@@ -19,6 +19,7 @@ from spincaloric import ContactParameters, DeviceError
 from spincaloric.constants import HBAR_E, TORQUE_PER_SPIN_CURRENT
 from spincaloric.dynamics import MagnetParameters, kernels
 from spincaloric.dynamics.axial import TOLERANCE, AxialTable, axial_table, disagreement
+from spincaloric.dynamics.circuit_lanes import map_entries
 from spincaloric.dynamics.simulation import Simulation
 from spincaloric.dynamics.torque_model import CircuitTorqueModel, temperature_index_of
 from spincaloric.io.devicefile import prepare
@@ -187,7 +188,7 @@ def test_compiled_series_equals_the_compiled_solve():
         rd, fd, td = np.zeros(u), np.zeros((1, nq, u)), np.zeros((1, nq, 3))
         kernels.prepare_drive(d, tm.r0, tm.f, tm.t, rd, fd, td)
         tau, dmat, w = np.zeros((1, 3)), np.zeros((3, 3)), np.zeros(u + d.size)
-        kernels.circuit_torque(m, tm.a0, tm.e, tm.t, pm, hm, rd, fd, td, tau, dmat,
+        kernels.circuit_torque(m, tm.a0, tm.e, map_entries(tm.e), tm.t, pm, hm, rd, fd, td, tau, dmat,
                                np.zeros((1, nq)), np.zeros((u, u)), w, np.zeros((u, 3)))
         tau2, gax, w2 = np.zeros((1, 3)), np.zeros(4), np.zeros(u + d.size)
         ser = kernels.series_scratch(table.columns, table.unknowns, table.coefficients)

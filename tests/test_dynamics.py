@@ -388,12 +388,13 @@ def one_per_magnet(c):
 def compiled_torque(tm, m, d):
     """Torques (k, 3) from the scalar compiled kernel."""
     from spincaloric.dynamics import kernels
+    from spincaloric.dynamics.circuit_lanes import map_entries
 
     k, nq, u, nd = len(m), tm.e.shape[1], tm.a0.shape[0], tm.d0.size
     tau = np.zeros((k, 3))
     rd, fd, td = np.zeros(u), np.zeros((k, nq, u)), np.zeros((k, nq, 3))
     kernels.prepare_drive(d, tm.r0, tm.f, tm.t, rd, fd, td)
-    kernels.circuit_torque(m, tm.a0, tm.e, tm.t, np.zeros((0, nq, u, 3)), np.zeros((0, nq, 3, 3)),
+    kernels.circuit_torque(m, tm.a0, tm.e, map_entries(tm.e), tm.t, np.zeros((0, nq, u, 3)), np.zeros((0, nq, 3, 3)),
                            rd, fd, td, tau, np.zeros((3 * k, 3 * k)), np.zeros((k, nq)),
                            np.zeros((u, u)), np.zeros(u + nd), np.zeros((u, 3 * k)))
     return tau

@@ -901,16 +901,16 @@ def test_a_run_to_milliseconds_is_warned_of(capsys):
     """--until 8ms where 8ns was meant (a device file refuses such an until itself): `run`
     and `wer` say, before they start, how much precession that follows — a long run; the
     file's own 8 ns is not warned of."""
-    from spincaloric.cli import _warn_idle_drives
+    from spincaloric.cli import _warn_time_slips
     from spincaloric.io.devicefile import prepare
 
     p = prepare(EXAMPLES / "thermal_switching_pillar.toml")
     sim, _ = p.spec.simulation_for(p.circuit, 8e-3)
-    _warn_idle_drives("pillar", sim, 8e-3)
+    _warn_time_slips("pillar", sim, 8e-3)
     err = capsys.readouterr().err
     assert "until = 8 ms follows up to 4.3e+09 rad of precession of free" in err
     assert "a long run (ns meant?)" in err
-    _warn_idle_drives("pillar", sim, 8e-9)
+    _warn_time_slips("pillar", sim, 8e-9)
     assert "long run" not in capsys.readouterr().err
 
 

@@ -11,6 +11,7 @@ from spincaloric.analytic import ValveParameters
 from spincaloric.circuit.contacts import cross_matrix
 from spincaloric.constants import ELEMENTARY_CHARGE, HBAR, TORQUE_PER_SPIN_CURRENT
 from spincaloric.dynamics import MagnetParameters, kernels
+from spincaloric.dynamics.circuit_lanes import map_entries
 from spincaloric.dynamics.simulation import Simulation
 from spincaloric.dynamics.torque_model import CircuitTorqueModel
 
@@ -317,7 +318,7 @@ def test_internal_magnet_kernel_matches_the_numpy_reference(regime):
     rd, fd, td = np.zeros(u), np.zeros((1, q, u)), np.zeros((1, q, 3))
     kernels.prepare_drive(tm.d0, tm.r0, tm.f, tm.t, rd, fd, td)
     tau, dmat = np.zeros((1, 3)), np.zeros((3, 3))
-    kernels.circuit_torque(m, tm.a0, tm.e, tm.t, pm, hm, rd, fd, td, tau, dmat,
+    kernels.circuit_torque(m, tm.a0, tm.e, map_entries(tm.e), tm.t, pm, hm, rd, fd, td, tau, dmat,
                            np.zeros((1, q)), np.zeros((u, u)), np.zeros(u + tm.d0.size),
                            np.zeros((u, 3)))
     np.testing.assert_allclose(tau, tm.torques(m), rtol=1e-10, atol=1e-30)

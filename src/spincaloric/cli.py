@@ -299,7 +299,7 @@ def check(files):
                    f"{_count(c.n_unknowns, 'unknown')}{extra})")
         if spec.magnets and spec.drives:  # drives idle over the file's run
             try:
-                _warn_idle_drives(path, spec.simulation_for(c, spec.until)[0], spec.until)
+                _warn_time_slips(path, spec.simulation_for(c, spec.until)[0], spec.until)
             except ValueError as err:  # a field error the run would report
                 _report(path, err)
                 failed = True
@@ -527,7 +527,7 @@ def wer(device, trajectories, importance, sharpen, splitting, particles, replica
     end = until or spec.until
     try:
         sim, opts = spec.simulation_for(p.circuit, end)
-        _warn_idle_drives(device, sim, end)
+        _warn_time_slips(device, sim, end)
         with _compile_notice():
             result = write_error_rate(sim, end, trajectories, magnet=magnet,
                                       method="splitting" if splitting else None,
@@ -583,7 +583,7 @@ def _integrate(device, p, until, ensemble, temperature_noise, seed, n_save, dt, 
             click.echo(f"warning: {device}: {'--dt' if dt else 'simulation.dt'} is the step of "
                        "the fixed-step methods (--method rk4 or heun); rk45 chooses its own "
                        "steps (simulation.max_step)", err=True)
-        _warn_idle_drives(device, sim, end)
+        _warn_time_slips(device, sim, end)
         with _compile_notice():
             traj = sim.run(end, progress=progress, **opts)
         _warn_repeated_saves(device, traj)
@@ -615,10 +615,12 @@ def _named(err, spec, dt, method=None):
 LONG_RUN_RADIANS = 1e9
 
 
-def _warn_idle_drives(device, sim, end: float) -> None:
-    """A warning for every drive that keeps one value over the whole run (its pulse starts
-    after the end, say: a start in s where ns was meant), and for a run that follows more
-    than :data:`LONG_RUN_RADIANS` of precession (``--until 8ms`` where 8ns was meant)."""
+def _warn_time_slips(device, sim, end: float) -> None:
+    """Warnings for times read in another unit than meant: a run that follows more than
+    :data:`LONG_RUN_RADIANS` of precession (``--until 8ms`` where 8ns was meant), a drive's
+    duration beyond a thousand runs (:func:`_warn_long_drive_times`), and every drive that
+    keeps one value over the whole run (its pulse starts after the end: a start in s where
+    ns was meant, say)."""
     from .progress import span
 
     name, fastest = max(((k, m.precession_rate) for k, m in sim.magnets.items()),
@@ -653,6 +655,7 @@ def _warn_long_drive_times(device, sim, end: float) -> None:
                 continue
             click.echo(f"warning: {device}: {key} = {value:g} s is {abs(value) / end:.2g} times "
                        f"the run (0 – {span(end)}): s where ns was meant?", err=True)
+
 
 def _warn_repeated_saves(device, traj) -> None:
     """A warning when a fixed-step run saved instants closer than its step: each holds the
@@ -831,6 +834,7 @@ def _warn_own_temperatures(device, data: dict, keys) -> None:
                    f"{', '.join(own)} keep{'s' if len(own) == 1 else ''} the temperature the "
                    "file gives (vary NODE.temperature too, with --zip, to move it along)",
                    err=True)
+
 
 @main.command(name="map", short_help="Switching map: dynamics over a grid of parameters.")
 @click.argument("device", type=click.Path(dir_okay=False))

@@ -388,15 +388,16 @@ def prepare_excursion(d, d0, slot, r0, f, t, rdb, fdb, tdb, rd, fd, td):
 
 
 @njit(cache=True, error_model="numpy")
-def circuit_torque(m, a0, e, t, pm, hm, rd, fd, td, tau, dmat, phi, amat, w, ws):
+def circuit_torque(m, a0, e, nz, t, pm, hm, rd, fd, td, tau, dmat, phi, amat, w, ws):
     """Torques τ0 (k, 3) in N·m into tau on the k dynamic magnets at magnetizations m (k, 3),
+    nz = :func:`~.circuit_lanes.map_entries` (e) (once per model),
     for the drive contracted by :func:`prepare_drive` into rd (u,), fd (k, q, u), td (k, q, 3);
     the solved unknowns into w[:u] (w (≥ u,)), phi (k, q) and amat (u, u) scratch. With spin
     pumping (pm (k, q, u, 3) non-empty, hm (k, q, 3, 3)) also D (3k, 3k) N·m·s into dmat,
     τ = τ0 + D ṁ (:meth:`.torque_model.CircuitTorqueModel.damping_matrix`), ws (u, 3k)
     scratch. The map of :mod:`.circuit_lanes`, for one lane."""
     k, u, nq = m.shape[0], a0.shape[0], e.shape[1]
-    circuit_torque_one(m.reshape((k, 3, 1)), a0, e, map_entries(e), t, pm, hm, rd.reshape((u, 1)),
+    circuit_torque_one(m.reshape((k, 3, 1)), a0, e, nz, t, pm, hm, rd.reshape((u, 1)),
                        fd.reshape((fd.shape[0], nq, u, 1)), td.reshape((td.shape[0], nq, 3, 1)),
                        phi.reshape((k, nq, 1)), amat.reshape((u, u, 1)),
                        w.reshape((w.shape[0], 1)), ws.reshape((u, ws.shape[1], 1)),

@@ -59,6 +59,7 @@ from ..circuit.solution import joule_heat_of
 from ..constants import HBAR_E
 from ..errors import DynamicsError
 from . import kernels
+from .circuit_lanes import map_entries
 
 
 @dataclass(eq=False)
@@ -94,6 +95,7 @@ class TransientRhs:
         self.bth = np.zeros((self.k, 3))
         self.mdot = np.zeros((self.k, 3))
         self.pump, self.direct = self.sim.pumping_maps()
+        self.nz = map_entries(tm.e)  # the maps' non-zero entries, for every evaluation
         self.joule = bool(self.sim.joule_heating)
         internal = np.flatnonzero(~tm.circuit.reservoir)
         self.heat_slots, self.internal = 3 * internal + 2, internal
@@ -125,8 +127,9 @@ class TransientRhs:
             d[self.heat_slots] += joule_heat_of(tm.circuit, x, j)[self.internal]
         kernels.prepare_drive(d, tm.r0, tm.f, tm.t, self.rd, self.fd, self.td)
         bias = None
-        kernels.circuit_torque(m, tm.a0, tm.e, tm.t, self.pump, self.direct, self.rd, self.fd,
-                               self.td, self.tau, self.dmat, self.phi, self.amat, self.w, self.ws)
+        kernels.circuit_torque(m, tm.a0, tm.e, self.nz, tm.t, self.pump, self.direct, self.rd,
+                               self.fd, self.td, self.tau, self.dmat, self.phi, self.amat, self.w,
+                               self.ws)
         y = self.w[:tm.a0.shape[0]]
         if self.pump.shape[0]:
             kernels.llgs_rhs_pumped(m, self.tau, self.dmat, self.mp, self.mv, self.bth,
