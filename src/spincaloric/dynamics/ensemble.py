@@ -330,10 +330,14 @@ def _halves_lanes(cl, flat, val, top, n):
         if half == 0:
             for e in range(n):
                 val[row, e] = 0.0
-        elif half <= 9:  # the sums unrolled to 9 or 17 terms (those beyond the kept ones 0)
+        elif half <= 9:  # the sums unrolled to 9, 13 or 17 terms (beyond the kept ones 0)
             for e in range(n):
                 c = cl[e]
                 val[row, e] = series_at(flat, j, 2.0 * c * c - 1.0, c, 9)
+        elif half <= 13:
+            for e in range(n):
+                c = cl[e]
+                val[row, e] = series_at(flat, j, 2.0 * c * c - 1.0, c, 13)
         else:
             for e in range(n):
                 c = cl[e]
