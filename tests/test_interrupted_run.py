@@ -103,12 +103,60 @@ def test_the_cli_writes_the_finished_part_and_says_so(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["part.nc"]
 
 
+def test_sigterm_writes_the_finished_part_at_once(tmp_path, monkeypatch):
+    """SIGTERM (a batch system's time limit, SIGKILL after a grace period) in the
+    integration: the finished part is written at once, without the circuit's quantities
+    (their solve takes minutes for large ensembles), marked incomplete, said — after it is
+    written — in one line; exit status 143."""
+    from spincaloric import cli
+
+    calls = {"n": 0}
+
+    def update(self, amount):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            cli._TERMINATED.append(15)  # as the SIGTERM handler does
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(Progress, "update", update)
+    monkeypatch.setattr(cli, "_TERMINATED", [])
+    out = tmp_path / "part.nc"
+    res = CliRunner().invoke(main, ["run", str(PILLAR), "--until", "2ns", "--n-save", "1001",
+                                    "--ensemble", "8", "--temperature-noise", "--dt", "1ps",
+                                    "-o", str(out)])
+    assert res.exit_code == 143, res.output
+    line = [x for x in res.stderr.splitlines() if "terminated (SIGTERM);" in x]
+    assert len(line) == 1 and f"kept in {out}" in line[0] and "not solved" in line[0]
+    assert "Ctrl-C again" not in res.stderr
+    with xr.open_dataset(out) as ds:
+        assert "torque" not in ds and "m" in ds and 1 < ds.sizes["time"] < 1001
+        assert "SIGTERM" in ds.attrs["incomplete"]
+
+
+def test_the_files_circuit_solve_reports_its_progress(monkeypatch):
+    """Trajectory.to_xarray(progress=...) counts the trajectories whose circuit quantities
+    are solved, part by part, up to the ensemble."""
+    from spincaloric.dynamics import trajectory
+
+    traj = pillar(0.1e-9).run(0.1e-9, n_save=3, ensemble=5, temperature_noise=True,
+                                dt=1e-12, seed=1)
+    counts = []
+
+    class Count:
+        def update(self, n):
+            counts.append(n)
+
+    monkeypatch.setattr(trajectory, "CIRCUIT_POINTS", 6)  # two trajectories of 3 instants
+    ds = traj.to_xarray(progress=Count())
+    assert counts == [2, 2, 1] and "torque" in ds
+
+
 def _run_stopped_in_its_circuit_solve(monkeypatch, out):
     """`run -o out` of the pillar with Ctrl-C once its integration is done, while the file's
     circuit quantities are solved."""
     from spincaloric.dynamics.trajectory import Trajectory
 
-    def stop(self):
+    def stop(self, *args):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(Trajectory, "_circuit_columns", stop)

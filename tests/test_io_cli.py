@@ -814,6 +814,17 @@ def test_the_dt_flag_sets_the_step_and_is_named_in_its_errors(tmp_path):
         assert f"error: {device}: --dt: " in res.stderr and "5e-12 s exceeds" in res.stderr
 
 
+def test_an_end_beyond_a_second_is_named_as_the_flag_that_gave_it():
+    """``run --until 10s``: the refusal names --until (not the file's simulation.until),
+    without first warning of the long run it refuses."""
+    device = str(EXAMPLES / "thermal_switching_pillar.toml")
+    res = CliRunner().invoke(main, ["run", device, "--until", "10s"])
+    assert res.exit_code == 2
+    assert res.stderr.strip().splitlines() == [
+        f"error: {device}: --until: must be a positive time of at most 1 s (10¹² "
+        "picosecond steps), got 10.0"], res.stderr
+
+
 def test_a_step_the_precession_refuses_is_named_by_its_key_in_the_file(tmp_path):
     device = tmp_path / "dev.toml"
     device.write_text(_with_simulation("dt = 5e-12"))

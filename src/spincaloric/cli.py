@@ -3,7 +3,8 @@
 Bad input never shows a traceback: each failing file prints ``error: FILE: <field>: <reason>``
 on stderr, the other files are still processed, and the exit status is 2. Ctrl-C stops a run
 or map within a fraction of a second: ``error: interrupted``, exit status 130 (143 after
-SIGTERM), no output file (a map keeps its finished chunks for ``--resume``).
+SIGTERM); a run writes the part it finished, a map keeps its finished chunks for
+``--resume``.
 """
 
 from __future__ import annotations
@@ -466,9 +467,11 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, dt, method, ou
             traj, end = _integrate(device, p, until, ensemble, temperature_noise, seed, n_save,
                                    dt, progress, joule_heating, pumping, method)
         except Interrupted as err:  # keep the part done, say where it stopped, then stop
-            _keep_interrupted(device, err, output, plot_path, with_circuit)
+            _keep_interrupted(device, err, output, plot_path, with_circuit,
+                              progress is not False)
             raise KeyboardInterrupt from err
-        stopped = _write_run(device, traj, output, plot_path, with_circuit)
+        stopped = _write_run(device, traj, output, plot_path, with_circuit,
+                             progress is not False)
     _print_run(device, traj, end, as_json)  # the trajectories are whole even so
     if stopped:
         raise KeyboardInterrupt  # while solving the file's circuit quantities
@@ -588,7 +591,7 @@ def _integrate(device, p, until, ensemble, temperature_noise, seed, n_save, dt, 
             traj = sim.run(end, progress=progress, **opts)
         _warn_repeated_saves(device, traj)
     except (DynamicsError, DeviceError, ValueError) as err:
-        _report(device, _named(err, spec, dt, method))
+        _report(device, _named(err, spec, dt, method, until))
         sys.exit(EXIT_INPUT)
     except MemoryError:
         _report(device, "out of memory: fewer trajectories (--ensemble) or saved instants "
@@ -597,14 +600,15 @@ def _integrate(device, p, until, ensemble, temperature_noise, seed, n_save, dt, 
     return traj, end
 
 
-def _named(err, spec, dt, method=None):
-    """A run's field error named as the user gave the setting: ``--dt`` (``--method``) when
-    the flag set the step (the integrator), else a ``[simulation]`` key of the file by that
-    key (:func:`~spincaloric.io.devicefile.in_file`)."""
+def _named(err, spec, dt, method=None, until=None):
+    """A run's field error named as the user gave the setting: ``--dt`` (``--method``,
+    ``--until``) when the flag set the step (the integrator, the end), else a
+    ``[simulation]`` key of the file by that key
+    (:func:`~spincaloric.io.devicefile.in_file`)."""
     from .errors import FieldError
     from .io.devicefile import in_file
 
-    for field, flag in (("dt", dt), ("method", method)):
+    for field, flag in (("dt", dt), ("method", method), ("until", until)):
         if flag is not None and isinstance(err, FieldError) and err.field == field:
             return type(err)(f"--{field}", err.reason)
     return in_file(err, spec.simulation)
@@ -620,8 +624,12 @@ def _warn_time_slips(device, sim, end: float) -> None:
     :data:`LONG_RUN_RADIANS` of precession (``--until 8ms`` where 8ns was meant), a drive's
     duration beyond a thousand runs (:func:`_warn_long_drive_times`), and every drive that
     keeps one value over the whole run (its pulse starts after the end: a start in s where
-    ns was meant, say)."""
+    ns was meant, say). None for an end beyond the longest run: refused as such."""
+    from .dynamics.simulation import MAX_UNTIL
     from .progress import span
+
+    if not end <= MAX_UNTIL:
+        return
 
     name, fastest = max(((k, m.precession_rate) for k, m in sim.magnets.items()),
                         key=lambda kv: kv[1])
@@ -671,31 +679,36 @@ def _warn_repeated_saves(device, traj) -> None:
                    err=True)
 
 
-def _write_run(device, traj, output, plot_path, with_circuit=True) -> bool:
+def _write_run(device, traj, output, plot_path, with_circuit=True, progress=False,
+               skipped=None) -> bool:
     """The trajectory file and its figure (the figure of ``spincaloric plot``), all or none;
-    the circuit's quantities in them unless ``with_circuit`` is false, or Ctrl-C (SIGTERM)
-    stops their solve: then without them, said in one line. Returns whether it was
-    interrupted so."""
+    the circuit's quantities in them unless ``with_circuit`` is false or they are
+    ``skipped`` (the reason, marked ``incomplete`` in the file), or Ctrl-C (SIGTERM) stops
+    their solve: then without them, said in one line. With ``progress``, that solve (every
+    saved instant of every trajectory: about a minute for 10⁴ trajectories) reports its
+    progress. Returns whether it was interrupted so."""
     from .io.devicefile import dataset_output
 
     if not (output or plot_path):
         return False
-    stopped = False
-    try:
-        ds = traj.to_xarray(with_circuit=with_circuit)
-    except KeyboardInterrupt:
-        if not with_circuit:
-            raise
-        stopped = True
+    stopped, ds = False, None
+    if with_circuit and skipped is None:
+        try:
+            ds = _with_circuit(traj, progress)
+        except KeyboardInterrupt:
+            stopped = True
+            skipped = "terminated (SIGTERM)" if _TERMINATED else "interrupted"
+            paths = [str(p) for p in (output, plot_path) if p]
+            click.echo(f"{device}: {skipped} while solving the circuit's quantities: "
+                       f"{' and '.join(paths)} {'hold' if len(paths) > 1 else 'holds'} m, the "
+                       "drives and the temperatures only (as --no-circuit; marked "
+                       "'incomplete')", err=True)
+    if ds is None:
         ds = traj.to_xarray(with_circuit=False)
-        ds.attrs["incomplete"] = ("the circuit's quantities (torques, currents) were not "
-                                  "solved: interrupted; m, the drives and the temperatures "
-                                  "are whole")
-        paths = [str(p) for p in (output, plot_path) if p]
-        click.echo(f"{device}: interrupted while solving the circuit's quantities: "
-                   f"{' and '.join(paths)} {'hold' if len(paths) > 1 else 'holds'} m, the "
-                   "drives and the temperatures only (as --no-circuit; marked 'incomplete')",
-                   err=True)
+        if with_circuit:
+            ds.attrs["incomplete"] = (f"the circuit's quantities (torques, currents) were not "
+                                      f"solved: {skipped}; m, the drives and the temperatures "
+                                      "are whole")
     outputs = [dataset_output(ds, output)] if output else []
     if plot_path:
         try:
@@ -709,22 +722,42 @@ def _write_run(device, traj, output, plot_path, with_circuit=True) -> bool:
     return stopped
 
 
-def _keep_interrupted(device, err, output, plot_path, with_circuit) -> None:
-    """A run stopped by Ctrl-C (SIGTERM): its finished part (``err.partial``, a Trajectory
-    whose settings hold ``interrupted_at``) written to the outputs asked for, and one line
-    on stderr saying what they hold."""
+def _with_circuit(traj, progress: bool):
+    """``traj.to_xarray()`` with the circuit's quantities, their solve's progress reported
+    (in trajectories) with ``progress``."""
+    from .progress import Progress
+
+    e, n_save = traj.m.shape[:2]
+    if not progress:
+        return traj.to_xarray(with_circuit=True)
+    what = (f"the circuit's quantities at {n_save} instants of {e} trajectories (Ctrl-C: the "
+            "file without them)")
+    with Progress("run", e, what) as report:
+        return traj.to_xarray(with_circuit=True, progress=report)
+
+
+def _keep_interrupted(device, err, output, plot_path, with_circuit, progress=False) -> None:
+    """A run stopped by Ctrl-C or SIGTERM: its finished part (``err.partial``, a Trajectory
+    whose settings hold ``interrupted_at``) written to the outputs asked for, then one line
+    on stderr saying what they hold (said once they do: a batch system's SIGKILL may follow).
+    After SIGTERM the part is written at once, without the circuit's quantities (their
+    solve can take minutes; a batch system's grace period is shorter), marked
+    ``incomplete``."""
     from .progress import span
 
     part = err.partial
     what = (f"{err.done} of {err.total} {err.parts}, 0 – {span(part.time[-1])}, "
-            f"{part.m.shape[0]} trajectories")
+            f"{part.m.shape[0]} {'trajectory' if part.m.shape[0] == 1 else 'trajectories'}")
     kept = [str(p) for p in (output, plot_path) if p]
-    later = (" (Ctrl-C again: without the circuit's quantities)" if with_circuit else "")
-    click.echo(f"{device}: interrupted; {what}" + (f" kept in {' and '.join(kept)}{later}"
-                                                   if kept else
-                                                   " done (nothing written: no --output)"),
-               err=True)
-    _write_run(device, part, output, plot_path, with_circuit)
+    how = "terminated (SIGTERM)" if _TERMINATED else "interrupted"
+    if not kept:
+        click.echo(f"{device}: {how}; {what} done (nothing written: no --output)", err=True)
+        return
+    skipped = "terminated (SIGTERM)" if _TERMINATED else None
+    stopped = _write_run(device, part, output, plot_path, with_circuit, progress, skipped)
+    note = (" (m, the drives and the temperatures: the circuit's quantities were not solved)"
+            if with_circuit and (stopped or skipped) else "")
+    click.echo(f"{device}: {how}; {what} kept in {' and '.join(kept)}{note}", err=True)
 
 
 def _print_run(device, traj, end, as_json) -> None:

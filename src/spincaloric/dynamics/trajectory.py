@@ -274,11 +274,13 @@ class Trajectory:
                        temperature_extremes=cut(self.temperature_extremes), drive_sets=sets,
                        own_parameters=own)
 
-    def _circuit_columns(self):
+    def _circuit_columns(self, progress=None):
         """(torque (E, S, k, 3) N·m, charge (E, S, c) A and heat (E, S, c) W currents of every
         contact, contact labels, pumped (charge, heat) currents (E, S, r) or None) at the saved
         states, from :attr:`circuit_solution` and :attr:`pumped_currents` of parts of
-        :data:`CIRCUIT_POINTS` saved states at a time (memory: the file's and a part's)."""
+        :data:`CIRCUIT_POINTS` saved states at a time (memory: the file's and a part's);
+        ``progress.update(n)`` (:class:`spincaloric.progress.Progress`) after each part of n
+        trajectories."""
         e, n_save = self.m.shape[:2]
         step = max(1, CIRCUIT_POINTS // n_save)
         c = self.simulation.circuit
@@ -296,17 +298,24 @@ class Trajectory:
             heat[rows] = np.stack([r.heat_current for r in sol.contacts], -1)
             if pumped is not None:
                 pumped[:, rows] = part.pumped_currents
+            if progress is not None:
+                progress.update(rows.stop - rows.start)
         return tau, charge, heat, labels, pumped
 
-    def to_xarray(self, with_circuit: bool = True):
+    def to_xarray(self, with_circuit: bool = True, progress=None):
         """An xarray Dataset: m (ensemble, time, magnet, component); with ``with_circuit`` also
-        the torques (N·m), every contact's charge (A) and heat (W) current, and the drives."""
+        the torques (N·m), every contact's charge (A) and heat (W) current, and the drives
+        (``progress``: an object whose ``update(n)`` is called as the circuit has been solved
+        for n more trajectories, e.g. :class:`spincaloric.progress.Progress`)."""
         import xarray as xr
 
         coords = {"ensemble": np.arange(self.m.shape[0]), "time": self.time,
                   "magnet": list(self.names), "component": ["x", "y", "z"]}
         ds = xr.Dataset(coords=coords)
         ds["time"].attrs.update(units="s", long_name="time")
+        ds["ensemble"].attrs["long_name"] = "trajectory"
+        ds["magnet"].attrs["long_name"] = "dynamic magnet (its node)"
+        ds["component"].attrs["long_name"] = "Cartesian component"
         ds["m"] = (("ensemble", "time", "magnet", "component"), self.m,
                    {"units": "1", "long_name": "unit magnetization"})
         for j, ((node, quantity), v) in enumerate(self.drive_values().items()):
@@ -315,14 +324,16 @@ class Trajectory:
                                               {"units": unit, "long_name": f"{node} {quantity}"})
         if self.node_temperature is not None:
             ds = ds.assign_coords(thermal_node=list(self.temperature_nodes))
+            ds["thermal_node"].attrs["long_name"] = "node whose temperature is integrated"
             ds["node_temperature"] = (("ensemble", "time", "thermal_node"),
                                       self.node_temperature,
                                       {"units": "K", "long_name": "temperature"})
         if with_circuit:
-            tau, charge_current, heat_current, labels, pumped = self._circuit_columns()
+            tau, charge_current, heat_current, labels, pumped = self._circuit_columns(progress)
             ds["torque"] = (("ensemble", "time", "magnet", "component"), tau,
                             {"units": "N m", "long_name": "spin-transfer torque"})
             ds = ds.assign_coords(contact=labels)
+            ds["contact"].attrs["long_name"] = "contact (from->to: its current's direction)"
             ds["charge_current"] = (("ensemble", "time", "contact"), charge_current,
                                     {"units": "A", "long_name": "conventional charge current"})
             ds["heat_current"] = (("ensemble", "time", "contact"), heat_current,
@@ -330,6 +341,7 @@ class Trajectory:
             if self.simulation.pumps:
                 c = self.simulation.circuit
                 ds = ds.assign_coords(lead=[c.names[i] for i in np.flatnonzero(c.reservoir)])
+                ds["lead"].attrs["long_name"] = "reservoir node"
                 charge, heat = pumped
                 ds["pumped_charge_current"] = (
                     ("ensemble", "time", "lead"), charge,
