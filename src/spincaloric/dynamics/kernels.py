@@ -999,7 +999,7 @@ def axial_rhs_pumped(m, axis, gax, tau, mp, mv, bth, out):
         gax[3], ox, oy, oz)
 
 
-@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+@njit(cache=True, error_model="numpy", fastmath=True)
 def axial_thermal_field(m, axis, gax, mp, theta, sig, xi, bth):
     """One magnet's whole thermal field into bth (1, 3) (T) when its D is its series'
     (:func:`axial_field`, g₀ … g₃ in gax): m (1, 3), θ (1,) J/s, Brown's σ = ``sig`` (T),
