@@ -543,3 +543,37 @@ def test_zipped_axes_that_all_rebuild_the_device_are_the_grids_diagonal():
         for i in range(2):
             np.testing.assert_array_equal(zipped[name].isel(point=i).values,
                                           grid[name].values[i, i])
+
+
+def test_a_grid_too_large_for_the_memory_is_refused_before_it_starts(tmp_path, monkeypatch):
+    """A grid's results are estimated from its first point's before it starts: beyond half
+    the machine's memory one line naming vary with the size, exit 2, nothing written; beyond
+    LARGE_RESULT a warning; the estimate is the first point's size times the points."""
+    import tomllib
+
+    from spincaloric.studies import sweep as sweep_module
+
+    monkeypatch.setattr(sweep_module, "SIZE_CHECK_POINTS", 10)
+    axes = [("right.voltage", np.linspace(0, 1e-3, 6)), ("right.temperature", [300., 301.])]
+    data = tomllib.loads(VALVE.read_text())
+    one = sweep_module.sweep_file(data, [(k, v[:1]) for k, v in axes]).nbytes
+    two = sweep_module.sweep_file(data, [(k, v[:2] if i == 0 else v[:1])
+                                         for i, (k, v) in enumerate(axes)]).nbytes
+    whole = sweep_module.sweep_file(data, axes).nbytes  # 12 points
+    est = one + 11 * (two - one)
+    assert whole == pytest.approx(est, rel=0.05, abs=0)  # the estimate's premise
+    monkeypatch.setattr(sweep_module, "_memory", lambda: 2 * est - 1)
+    out = tmp_path / "s.nc"
+    args = ["sweep", str(VALVE), "--vary", "right.voltage=0:1e-3:6", "--vary",
+            "right.temperature=300,301", "-o", str(out)]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 2 and res.stderr.strip().splitlines() == [
+        f"error: {VALVE}: vary: 12 points hold about {sweep_module._size(est)} of "
+        f"results, more than half this machine's memory ({sweep_module._size(2 * est - 1)})"
+        ": fewer points"], res.stderr
+    assert not out.exists()
+    monkeypatch.setattr(sweep_module, "_memory", lambda: None)
+    monkeypatch.setattr(sweep_module, "LARGE_RESULT", 0)
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0 and "warning: vary: 12 points hold about" in res.stderr
+    assert out.exists()

@@ -15,6 +15,10 @@ attributes, and every quantity a solve reports (:meth:`~spincaloric.circuit.solu
 
 from __future__ import annotations
 
+import math
+import os
+import warnings
+
 import numpy as np
 
 from ..circuit.backends import batched
@@ -46,6 +50,54 @@ def checked_axes(axes) -> list[tuple[str, np.ndarray]]:
     return out
 
 
+class LargeResultWarning(UserWarning):
+    """A sweep whose results take more than :data:`LARGE_RESULT` bytes of memory (and of
+    file)."""
+
+
+#: Grids of more points than this have their results' size estimated before they start
+#: (from a sweep of their first point)
+SIZE_CHECK_POINTS = 100_000
+#: Results beyond this size (bytes) are warned of ...
+LARGE_RESULT = 2**30
+#: ... and beyond this share of the machine's memory refused: the sweep holds them in memory
+MEMORY_SHARE = 0.5
+
+
+def _memory() -> int | None:
+    """The machine's physical memory (bytes); None where the system does not say."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _size(n: float) -> str:
+    """A byte count in GB or MB."""
+    return f"{n / 1e9:.3g} GB" if n >= 1e9 else f"{n / 1e6:.3g} MB"
+
+
+def _check_result_size(data: dict, axes, zipped: bool) -> None:
+    """Before a grid of more than :data:`SIZE_CHECK_POINTS` points: its results' size,
+    estimated from sweeps of its first point and of two (the quantities of a point do not
+    depend on the values varied), warned of beyond :data:`LARGE_RESULT` bytes and refused (DeviceError
+    ``vary``) beyond :data:`MEMORY_SHARE` of the machine's memory."""
+    points = len(axes[0][1]) if zipped else math.prod(len(v) for _, v in axes)
+    if points <= SIZE_CHECK_POINTS:
+        return
+    # one point and two (along an axis that has two): the fixed part and a point's
+    two = next(i for i, (_, v) in enumerate(axes) if len(v) > 1)
+    one = sweep_file(data, [(k, v[:1]) for k, v in axes], zipped).nbytes
+    per_point = sweep_file(data, [(k, v[:2] if zipped or i == two else v[:1])
+                                  for i, (k, v) in enumerate(axes)], zipped).nbytes - one
+    total, memory = one + (points - 1) * per_point, _memory()
+    what = f"{points:.3g} points hold about {_size(total)} of results"
+    if memory and total > MEMORY_SHARE * memory:
+        raise DeviceError("vary", f"{what}, more than half this machine's memory "
+                          f"({_size(memory)}): fewer points")
+    if total > LARGE_RESULT:
+        warnings.warn(f"vary: {what} (in memory while solved, then in the file)",
+                      LargeResultWarning, stacklevel=3)
 
 
 def _refuse_dynamics_key(data: dict, key: str) -> None:
@@ -95,6 +147,7 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
     check_keys(data, circuit, [k for k, _ in axes])  # a wrong key fails here, with its field
     for key, _ in axes:
         _refuse_dynamics_key(data, key)
+    _check_result_size(data, axes, zipped)
     # a back end that takes no batches (the energy-resolved one, nonlinear in the drives):
     # every point is a solve of its own
     one_by_one = not batched(spec.solve_method)
