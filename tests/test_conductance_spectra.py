@@ -137,9 +137,12 @@ def test_reading_a_table_from_a_file(tmp_path):
 @pytest.mark.parametrize("body, message", [
     ("0 1 2 3\n", "need 5 columns"),
     ("-1 1 1 1 0\n0 x 1 1 0\n", "line 2: not a number"),
-    ("-1 1 1 1 0\n1 1 1 1 0\n0 1 1 1 0\n2 1 1 1 0\n", "strictly increasing"),
+    ("-1 1 1 1 0\n1 1 1 1 0\n0 1 1 1 0\n2 1 1 1 0\n",
+     r"line 3: the energies must increase \(eV\): 0 follows 1"),
     ("1 1 1 1 0\n2 1 1 1 0\n3 1 1 1 0\n4 1 1 1 0\n", "bracket the Fermi level"),
-    ("-2 1 1 1 0\n-1 -1 1 1 0\n1 1 1 1 0\n2 1 1 1 0\n", "non-negative"),
+    ("-2 1 1 1 0\n-1 -1 1 1 0\n1 1 1 1 0\n2 1 1 1 0\n",
+     r"line 2: G_up must be non-negative \(S\)"),
+    ("# energy G...\n-1 1 1 inf 0\n1 1 1 1 0\n", r"line 2: Re G_mix must be finite \(S\)"),
     ("# nothing\n", "holds no table"),
 ])
 def test_bad_tables_are_refused_with_the_reason(tmp_path, body, message):

@@ -98,6 +98,12 @@ class ConductanceSpectrum:
             raise FieldError("spectrum", f"cannot read {path.name}: {err.strerror}") from None
         except UnicodeDecodeError:
             raise FieldError("spectrum", f"{path.name} is not a text table (UTF-8)") from None
+        scale = {"eV": ELEMENTARY_CHARGE, "J": 1.0}.get(energy_unit)
+        if scale is None:
+            raise FieldError("energy_unit", f"must be 'eV' or 'J', got {energy_unit!r}")
+        if area is not None and not (math.isfinite(area) and area > 0):
+            raise FieldError("area", f"must be a positive area (m²), got {area!r}")
+        units = (energy_unit,) + ("S" if area is None else "S/m²",) * 4
         rows = []
         for number, line in enumerate(text.splitlines(), 1):
             line = line.split("#", 1)[0].strip()
@@ -111,14 +117,10 @@ class ConductanceSpectrum:
                 rows.append([float(p) for p in parts])
             except ValueError:
                 raise FieldError("spectrum", f"{path.name} line {number}: not a number") from None
+            _check_row(rows, f"{path.name} line {number}", units)
         if not rows:
             raise FieldError("spectrum", f"{path.name} holds no table")
         data = np.array(rows)
-        scale = {"eV": ELEMENTARY_CHARGE, "J": 1.0}.get(energy_unit)
-        if scale is None:
-            raise FieldError("energy_unit", f"must be 'eV' or 'J', got {energy_unit!r}")
-        if area is not None and not (math.isfinite(area) and area > 0):
-            raise FieldError("area", f"must be a positive area (m²), got {area!r}")
         factor = 1.0 if area is None else area
         return cls(data[:, 0] * scale, data[:, 1] * factor, data[:, 2] * factor,
                    (data[:, 3] + 1j * data[:, 4]) * factor, citation=citation or path.name)
@@ -150,6 +152,28 @@ class ConductanceSpectrum:
             raise FieldError(where, f"the table spans [{self.energies[0] / e:.4g}, "
                              f"{self.energies[-1] / e:.4g}] eV; the biases and temperatures need "
                              f"[{low / e:.4g}, {high / e:.4g}] eV")
+
+
+#: The columns of a spectrum table, as its errors name them
+_COLUMNS = ("energy", "G_up", "G_down", "Re G_mix", "Im G_mix")
+
+
+def _check_row(rows: list, where: str, units: tuple) -> None:
+    """FieldError ``spectrum`` naming the line (``where``), the column and the table's unit
+    (``units``) when the last row of ``rows`` is not finite, does not follow the energy
+    before it, or has a negative G_up, G_down or Re G_mix."""
+    row = rows[-1]
+    for name, value, unit in zip(_COLUMNS, row, units):
+        if not math.isfinite(value):
+            raise FieldError("spectrum", f"{where}: {name} must be finite ({unit}), got "
+                             f"{value}")
+    if len(rows) > 1 and not row[0] > rows[-2][0]:
+        raise FieldError("spectrum", f"{where}: the energies must increase ({units[0]}): "
+                         f"{row[0]:g} follows {rows[-2][0]:g}")
+    for i in (1, 2, 3):
+        if row[i] < 0:
+            raise FieldError("spectrum", f"{where}: {_COLUMNS[i]} must be non-negative "
+                             f"({units[i]}), got {row[i]:g}")
 
 
 def required_span(temperature: float, bias: float, width: float = 18.0) -> float:
