@@ -62,6 +62,13 @@ def test_an_interrupted_run_keeps_what_it_finished(monkeypatch, block):
     np.testing.assert_array_equal(part.m, whole.m[:rows, :cols])
     np.testing.assert_array_equal(part.time, whole.time[:cols])
     assert part.settings["ensemble"] == rows and part.settings["seed"] == 3
+    assert part.settings["ensemble_asked"] == 10
+    if block:  # the figure says which part it shows
+        pytest.importorskip("matplotlib")
+        from spincaloric.io.plotting import plot_trajectory
+
+        fig = plot_trajectory(part.to_xarray(with_circuit=False))
+        assert "the 8 of 10 trajectories that finished" in fig.axes[0].get_title()
     ended = whole.crossing[:rows] <= part.time[-1]
     np.testing.assert_array_equal(part.crossing[ended], whole.crossing[:rows][ended])
     assert np.all(np.isnan(part.crossing[~ended]))

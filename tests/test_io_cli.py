@@ -951,3 +951,30 @@ def test_varying_t0_says_which_reservoirs_keep_their_own_temperature(tmp_path):
                                     "--vary", "free.temperature=300,310", "-o",
                                     str(tmp_path / "b.nc")])
     assert res.exit_code == 0 and "keeps the temperature" not in res.stderr, res.output
+
+
+def test_messages_name_what_the_user_typed(tmp_path):
+    """A missing result is said before its figure's name is judged; --at without '=' asks
+    for AXIS=VALUE; a boolean where a number belongs is quoted as a boolean; wer of a
+    device whose nodes store heat says why in a sentence."""
+    def one_line(args):
+        res = CliRunner().invoke(main, args)
+        assert res.exit_code == 2 and len(res.stderr.strip().splitlines()) == 1, res.stderr
+        return res.stderr.strip()
+
+    assert one_line(["plot", "none.toml", "-o", "x.nc"]).endswith(
+        "none.toml: <file>: No such file or directory")
+    sweep = tmp_path / "s.nc"
+    res = CliRunner().invoke(main, ["sweep", str(EXAMPLES / "valve_thermal.toml"), "--vary",
+                                    "right.voltage=0:1e-6:3", "-o", str(sweep)])
+    assert res.exit_code == 0, res.output
+    assert one_line(["plot", str(sweep), "--at", "foo", "-o", str(tmp_path / "f.png")]
+                    ).endswith("at: expected AXIS=VALUE, got 'foo'")
+    device = tmp_path / "bool.toml"
+    text = (EXAMPLES / "valve_thermal.toml").read_text()
+    assert "\npolarization = 0.69" in text
+    device.write_text(text.replace("\npolarization = 0.69", "\npolarization = true", 1))
+    assert one_line(["check", str(device)]).endswith(
+        "polarization: must be a number, got a boolean (true)")
+    assert "and runs whose nodes store heat (or with time-resolved Joule heat) have none" in \
+        one_line(["wer", str(EXAMPLES / "laser_heated_pillar.toml"), "--trajectories", "2"])

@@ -746,8 +746,9 @@ def _keep_interrupted(device, err, output, plot_path, with_circuit, progress=Fal
     from .progress import span
 
     part = err.partial
-    what = (f"{err.done} of {err.total} {err.parts}, 0 – {span(part.time[-1])}, "
-            f"{part.m.shape[0]} {'trajectory' if part.m.shape[0] == 1 else 'trajectories'}")
+    what = f"{err.done} of {err.total} {err.parts}, 0 – {span(part.time[-1])}"
+    if err.parts != "trajectories":
+        what += f", {part.m.shape[0]} {'trajectory' if part.m.shape[0] == 1 else 'trajectories'}"
     kept = [str(p) for p in (output, plot_path) if p]
     how = "terminated (SIGTERM)" if _TERMINATED else "interrupted"
     if not kept:
@@ -1120,6 +1121,10 @@ def plot(result, output, variable, component, at, overwrite):
     from .circuit.device import DeviceError
     from .io.plotting import plot_dataset, png_output
 
+    if not Path(result).exists():  # said first: before the figure's name is judged
+        _report(result, "<file>: no such zarr store" if Path(result).suffix == ".zarr" else
+                "<file>: No such file or directory")
+        sys.exit(EXIT_INPUT)
     if output is None:  # beside the result file (a zarr store's too)
         output = str(Path(result.rstrip("/")).with_suffix(".png"))
     _check_outputs(result, [result], overwrite, figures=("output",), output=output)
@@ -1182,7 +1187,9 @@ def _at(ds, choice: str):
     from .errors import unknown
     from .io.results import VALUE_DIMS
 
-    axis, _, value = choice.partition("=")
+    axis, equals, value = choice.partition("=")
+    if not equals:
+        raise DeviceError("at", f"expected AXIS=VALUE, got {choice!r}")
     if axis not in ds.dims or axis not in ds.coords or axis in VALUE_DIMS:
         raise DeviceError("at", unknown("axis", axis, [str(d) for d in ds.coords if d in ds.dims
                                                       and d not in VALUE_DIMS]))

@@ -38,6 +38,10 @@ MAX_FILE_BYTES = 64 * 2**20
 
 
 def _describe(value) -> str:
+    """The value as an error quotes it: a boolean as a boolean (a device file writes true,
+    Python True), anything else by its repr, cut at 60 characters."""
+    if isinstance(value, (bool, np.bool_)):
+        return f"a boolean ({str(bool(value)).lower()})"
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 

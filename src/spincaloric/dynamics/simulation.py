@@ -860,7 +860,8 @@ def _interrupted(sim, err, done, t_save, method, amp, settings, drive_sets, vari
     """The :class:`~spincaloric.errors.Interrupted` of a run stopped by Ctrl-C (or SIGTERM)
     after ``done`` (:meth:`Simulation._integrate`): the trajectories finished to the end if
     any, else those of the first block up to the last saved instant they all reached, as a
-    :class:`Trajectory` whose settings name the instant (``interrupted_at``, s); the bare
+    :class:`Trajectory` whose settings name the instant (``interrupted_at``, s) and the
+    trajectories asked for (``ensemble_asked``; ``ensemble`` those kept); the bare
     KeyboardInterrupt when nothing past the start is done."""
     whole, instants, reached = (done.get(key, 0) for key in ("whole", "instants", "reached"))
     if whole == settings["ensemble"]:  # all of it finished: nothing partial to offer
@@ -876,7 +877,9 @@ def _interrupted(sim, err, done, t_save, method, amp, settings, drive_sets, vari
     end = float(t_save[saved - 1])
     crossing = np.where(done["crossing"] <= end, done["crossing"], np.nan)  # up to the end kept
     part = Trajectory(sim, t_save[:saved], done["m"][:, :saved], done["steps"], method, amp,
-                      {**settings, "interrupted_at": end}, crossing, drive_sets=drive_sets,
+                      {**settings, "interrupted_at": end,
+                       "ensemble_asked": int(settings["ensemble"])}, crossing,
+                      drive_sets=drive_sets,
                       own_parameters=variants or None).part(keep)
     part.settings["ensemble"] = int(part.m.shape[0])
     return Interrupted(part, *counted)

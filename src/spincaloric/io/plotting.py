@@ -662,13 +662,16 @@ def plot_trajectory(ds, trajectory: int = 0, variable: str | None = None,
         axes[0].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     axes[-1].set_xlabel(f"time, t ({tunit})")
     title = [str(ds.attrs.get("title", ""))]
-    if ds.sizes.get("ensemble", 1) > 1:
-        title.append(f"trajectory {trajectory} of an ensemble of {ds.sizes['ensemble']}"
+    kept, asked = ds.sizes.get("ensemble", 1), int(ds.attrs.get("ensemble_asked", 0))
+    if kept > 1:
+        title.append(f"trajectory {trajectory} of an ensemble of {kept}"
                      + ("; dashed: ensemble mean" if variable is None else ""))
     if "interrupted_at" in ds.attrs:
         end = float(ds.attrs["interrupted_at"])
         factor, unit = engineering(end, "s")
-        title.append(f"interrupted at {end * factor:.4g} {unit}: the part that finished")
+        title.append(f"interrupted: the {kept} of {asked} trajectories that finished"
+                     if asked > kept else
+                     f"interrupted at {end * factor:.4g} {unit}: the part that finished")
     axes[0].set_title("\n".join(x for x in title if x), fontsize=9)
     return _finish(fig)
 

@@ -572,9 +572,10 @@ def first_error(err: ValidationError) -> tuple[str, str]:
                           "int_from_float"):
         given = best.get("input")
         whole = best["type"].startswith("int")
+        shown = f"a boolean ({str(given).lower()})" if isinstance(given, bool) else repr(given)
         msg = (f"must be a number in SI units, without a unit suffix (V, K, A, S, m, s, T), "
                f"got {given!r}" if isinstance(given, str) else
-               f"must be a {'whole ' if whole else ''}number, got {given!r}")
+               f"must be a {'whole ' if whole else ''}number, got {shown}")
     elif msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
     path = _path(loc)

@@ -342,9 +342,9 @@ def _check_trajectories(trajectories, run_kw: dict) -> None:
         raise DeviceError("trajectories", f"must be a whole number ≥ 1, got {trajectories!r}")
     if trajectories > 1 and not run_kw.get("temperature_noise"):
         raise DeviceError("trajectories", "several trajectories per point differ "
-                          "only by their thermal noise: run with it (--temperature-noise, "
-                          "[simulation] temperature_noise = true, or temperature_noise=True "
-                          "in run_kw), or one trajectory per point")
+                          "only by their thermal noise: switch it on (--temperature-noise, or "
+                          "temperature_noise = true in [simulation]), or one trajectory per "
+                          "point")
 
 
 def _refuse_repeated(data: dict, keys: list[str]) -> None:

@@ -226,9 +226,9 @@ def write_error_rate(simulation, until: float, trajectories: int | None = None, 
     if method != "splitting" and trajectories is None:
         trajectories = 10_000
     if sim.transient:
-        raise DynamicsError("nodes", "a write-error rate needs the thermal field, which runs "
-                            "whose nodes store heat (or with time-resolved Joule heat) do not "
-                            "have: impose the temperatures as drives instead")
+        raise DynamicsError("nodes", "a write-error rate needs the thermal field, and runs "
+                            "whose nodes store heat (or with time-resolved Joule heat) have "
+                            "none: impose the temperatures as drives instead")
     _check_sizes(method, trajectories, chunk, sharpen, pilot)
     j = sim.names.index(name)
     par = sim.magnets[name]
