@@ -107,6 +107,30 @@ def test_noisy_points_with_their_own_magnets_run_as_alone_whatever_the_tasks(tmp
     assert len(np.unique(np.round(spread, 6))) == 9
 
 
+def test_ctrl_c_while_the_map_is_assembled_keeps_its_chunks(tmp_path, monkeypatch):
+    """Ctrl-C after every chunk finished, while the map is assembled and written: an
+    Interrupted that counts all points as done, the chunks kept, no output; --resume (a
+    read of the chunks) writes the map."""
+    from spincaloric.errors import Interrupted
+    from spincaloric.studies import maps
+
+    data = read_toml(PILLAR)
+    out = tmp_path / "m.nc"
+    assemble = maps._assemble
+
+    def stop(*args, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(maps, "_assemble", stop)
+    with pytest.raises(Interrupted) as caught:
+        switching_map(data, AXES[:1], 2e-9, out, run_kw=RUN)
+    assert (caught.value.done, caught.value.total) == (2, 2) and not out.exists()
+    assert len(list((tmp_path / "m.nc.chunks").glob("chunk_*.npz"))) == 2
+    monkeypatch.setattr(maps, "_assemble", assemble)
+    ds = switching_map(data, AXES[:1], 2e-9, out, run_kw=RUN, resume=True)
+    assert out.exists() and not (tmp_path / "m.nc.chunks").exists() and "switched" in ds
+
+
 def test_a_different_description_never_overwrites(tmp_path):
     data = read_toml(PILLAR)
     out = tmp_path / "m.nc"

@@ -457,10 +457,6 @@ def _run_chunks(todo, save, bar, data, keys, until, run_kw, trajectories, worker
 def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chunk, workers,
              scheduler, progress, trajectories):
     """Run the chunks not yet in ``store`` and assemble the map (see :func:`switching_map`)."""
-    import xarray as xr
-
-    from ..io.devicefile import save_dataset
-
     done = _stored_chunks(store)
     chunk = chunk or default_chunk(len(points), workers, batched(data, keys, run_kw),
                                    trajectories)
@@ -493,6 +489,18 @@ def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chu
     finally:
         if bar is not None:
             bar.close()
+    try:  # the chunks are all in the store: a Ctrl-C now leaves them for --resume too
+        return _assemble(store, tasks, output, data, keys, axes, until, run_kw, digest,
+                         trajectories)
+    except KeyboardInterrupt as err:
+        raise Interrupted(store, saved[0], len(points), "points") from err
+
+
+def _assemble(store, tasks, output, data, keys, axes, until, run_kw, digest, trajectories):
+    """The map from the chunks of ``store``, written to ``output``, then the store removed."""
+    import xarray as xr
+
+    from ..io.devicefile import save_dataset
 
     parts = [np.load(store / f"chunk_{i:08d}.npz") for i, _ in tasks]
     names = [str(x) for x in parts[0]["names"]]
