@@ -148,3 +148,33 @@ def test_short_jobs_report_nothing():
     lines, _ = _stderr_lines("run", PILLAR, "--until", "50ps", "--n-save", 3)
     # (50 ps ends before the file's laser pulse: a warning says so, no progress line)
     assert [line for _, line in lines if not line.startswith(("compiling", "warning"))] == []
+
+
+def test_a_compilation_stopped_by_ctrl_c_is_said_so():
+    """announce_compilation calls ``stopped`` when a KeyboardInterrupt that ended one of our
+    compilations leaves its block — not for an interrupt outside a compilation."""
+    from numba.core import event
+
+    from spincaloric.dynamics.compilation import announce_compilation
+    from spincaloric.dynamics.kernels import integrate_fixed
+
+    said = []
+    data = {"dispatcher": integrate_fixed}
+    with pytest.raises(KeyboardInterrupt):
+        with announce_compilation(lambda: said.append("start"), stopped=lambda: said.append(
+                "stopped")):
+            event.start_event("numba:compile", data=data)
+            try:  # as numba's trigger_event ends a compilation that an interrupt stops
+                raise KeyboardInterrupt
+            except KeyboardInterrupt:
+                event.end_event("numba:compile", data=data, exc_details=sys.exc_info())
+                raise
+    assert said == ["start", "stopped"]
+    said.clear()
+    with pytest.raises(KeyboardInterrupt):
+        with announce_compilation(lambda: said.append("start"), stopped=lambda: said.append(
+                "stopped")):
+            event.start_event("numba:compile", data=data)  # a compilation that finished
+            event.end_event("numba:compile", data=data, exc_details=(None, None, None))
+            raise KeyboardInterrupt  # while running: nothing was being compiled
+    assert said == ["start"]

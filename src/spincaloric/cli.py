@@ -396,7 +396,9 @@ def _compile_notice():
         lambda: click.echo("compiling the integration kernels this kind of run needs (once "
                            "after installation for each kind — deterministic, noisy, ensemble "
                            "—, one to a few minutes; cached afterwards) ...", err=True),
-        _compiled)
+        _compiled,
+        lambda: click.echo("compiling the integration kernels: interrupted (nothing computed "
+                           "or cached: the next run of this kind compiles again)", err=True))
 
 
 def _compiled(seconds: float) -> None:
