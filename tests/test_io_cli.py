@@ -311,6 +311,11 @@ def test_check_and_materials():
     body = res.output.strip().splitlines()
     names = [line.split()[0] for line in body if line.strip()]
     assert sum(1 for n in names if n.startswith(("Cu/", "Cr/"))) == 12
+    assert "warning" not in res.output
+    # S = (S/T) T beyond sqrt(L0) = 156 µV/K for some interfaces of Table I at 1e4 K: said
+    hot = CliRunner().invoke(main, ["materials", "--temperature", "1e4"])
+    assert hot.exit_code == 0 and "warning: at 10000 K" in hot.stderr and "Cu/Co(001)" in \
+        hot.stderr.split("thermopower", 1)[1]
 
 
 def test_every_example_device_solves():

@@ -22,6 +22,7 @@ import click
 import numpy as np
 
 from . import __version__
+from .constants import SEEBECK_BOUND
 from .errors import FieldError, unknown
 from .files import OutputInUse, output_lock, output_problem, write_together
 from .linear_response import LinearResponseWarning
@@ -348,6 +349,12 @@ def materials(temperature, bulk):
     print_table(rows, cols, cols)
     click.echo(f"\nS at T = {temperature:g} K. Source: {rows[0]['citation']}; "
                "conductances per area with their own citations (see the data file).")
+    beyond = [r["name"] for r in rows if abs(r["S (uV/K)"]) * 1e-6 >= SEEBECK_BOUND]
+    if beyond:
+        click.echo(f"warning: at {temperature:g} K the linear-in-T thermopower S = (S/T) T of "
+                   f"{', '.join(beyond)} reaches sqrt(L0) = {SEEBECK_BOUND * 1e6:.0f} uV/K, "
+                   "beyond the Sommerfeld expansion (S^2 < L0), which devices refuse",
+                   err=True)
 
 
 _DURATION = re.compile(r"^\s*([0-9.eE+-]+)\s*(s|ms|us|µs|ns|ps|fs)?\s*$")
@@ -438,7 +445,8 @@ def _load_dynamic(device):
               help="integrator: adaptive Dormand–Prince (rk45), fixed-step RK4 or stochastic "
                    "Heun [default: the file's [simulation] method, else heun with "
                    "--temperature-noise and rk45 without]")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="netCDF trajectory file")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="trajectory file: netCDF, or (ending in .zarr) a zarr store")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False),
               help="figure of m(t), the drives and τ(t) (PNG, PDF or SVG, by its suffix)")
 @_OVERWRITE
