@@ -863,3 +863,48 @@ def test_a_misspelled_argument_of_solve_is_named_with_its_close_match():
         circuit.solve(relaxtion={"spacer": 1.0}, method="spectral")
     with pytest.raises(DeviceError, match=r"^foo: not an option of the 'auto' back end"):
         circuit.solve(foo=1)
+
+
+@pytest.mark.parametrize("node, field, value, message", [
+    ("right", "magnetization", [0.0, 0.0, 0.0], "right.magnetization: must be a non-zero"),
+    ("right", "magnetization", [1.0, 0.0], "right.magnetization: must be a 3-vector"),
+    ("right", "magnetization", [np.nan, 0.0, 1.0], "right.magnetization: must be finite"),
+    ("spacer", "spin_flip", -5e-3, "spacer.spin_flip: must be a conductance >= 0"),
+    ("spacer", "voltage", 1e-3, "only a reservoir has a fixed voltage"),
+    ("right", "heat_capacity", -1.0, "right.heat_capacity: must be >= 0"),
+])
+def test_a_node_edited_after_add_node_is_checked_again_by_finalize(node, field, value, message):
+    """Device.nodes are mutable: finalize() checks them again as add_node does, naming the
+    field (an edited magnetization of length 2 gave a torque along m, a negative spin flip a
+    negative entropy production)."""
+    dev = _valve_device()
+    setattr(dev.nodes[node], field, value)
+    with pytest.raises(DeviceError, match=message.replace("[", r"\[")):
+        dev.finalize()
+
+
+def test_an_edited_magnetization_is_normalised_when_finalized():
+    """A magnetization of length 2 set on the node is the unit vector in the circuit, and its
+    torque is the one a solve with that direction gives (nothing along m)."""
+    dev = _valve_device()
+    dev.nodes["right"].magnetization = np.array([2.0, 0.0, 0.0])
+    circuit = dev.finalize()
+    np.testing.assert_array_equal(circuit.magnetization[circuit.index["right"]], [1, 0, 0])
+    direct = _valve_device().finalize().solve(magnetization={"right": [1.0, 0.0, 0.0]})
+    np.testing.assert_allclose(circuit.solve().torques["right"], direct.torques["right"],
+                               rtol=1e-14, atol=0)
+    assert circuit.solve().torques["right"][0] == 0.0
+
+
+def _valve_device() -> Device:
+    c = ContactParameters.from_paper(conductance=0.01, polarization=0.5, mixing=0.6,
+                                     seebeck=-4e-6, polarization_derivative=0.8,
+                                     mixing_derivative=0.1, temperature=300.0)
+    dev = Device(temperature=300.0)
+    dev.add_node("left", "ferromagnet", reservoir=True, magnetization=[0, 0, 1])
+    dev.add_node("spacer", "normal")
+    dev.add_node("right", "ferromagnet", reservoir=True, magnetization=[0, 1, 0],
+                 voltage=1e-3)
+    dev.add_contact("left", "spacer", c)
+    dev.add_contact("spacer", "right", c)
+    return dev

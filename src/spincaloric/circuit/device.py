@@ -206,6 +206,46 @@ def _check_lattice(where: str, kind: str, reservoir: bool, sinks: dict) -> None:
                               "no spin)")
 
 
+def _checked_node(name: str, spec: NodeSpec) -> NodeSpec:
+    """A node as :meth:`Device.add_node` checks it, again when the device is finalized (a
+    :class:`NodeSpec` may have been edited since: ``dev.nodes["R"].magnetization = ...``):
+    a DeviceError naming the field, else the spec with its magnetization of unit length
+    (the given one where it is within round-off of that) and its numbers as floats."""
+    where = f"nodes.{name}"
+    if not isinstance(spec.kind, str) or spec.kind not in NODE_KINDS:
+        raise DeviceError(f"{where}.type", f"must be one of {NODE_KINDS}, got {spec.kind!r}")
+    if not isinstance(spec.reservoir, (bool, np.bool_)):
+        raise DeviceError(f"{where}.reservoir", f"must be true or false, got "
+                          f"{spec.reservoir!r}")
+    m = _node_magnetization(where, spec.kind, spec.magnetization)
+    if m is not None and np.array_equal(np.shape(spec.magnetization), (3,)) and np.allclose(
+            spec.magnetization, m, rtol=0.0, atol=1e-15):
+        m = np.asarray(spec.magnetization, float)  # as given: no last-digit renormalisation
+    voltage, current, temperature = _node_bias(where, spec.reservoir, spec.voltage,
+                                               spec.current, spec.temperature)
+    heat = _check_node_sinks(where, spec.reservoir, spec.spin_flip, spec.bath,
+                             spec.spin_heat_relaxation, spec.heat)
+    _heat_storage(where, spec.reservoir, spec.heat_capacity, 0.0, 0.0)
+    omega = spec.precession
+    if omega is not None:
+        omega = np.asarray(omega, float)
+        if omega.shape != (3,) or not np.all(np.isfinite(omega)):
+            raise DeviceError(f"{where}.hanle_field", "the precession must be a finite "
+                              "3-vector (S)")
+        if omega.any() and (spec.kind != "normal" or spec.reservoir or not spec.spin_flip > 0):
+            raise DeviceError(f"{where}.hanle_field", "precesses the spin accumulation of a "
+                              "normal internal node with spin_flip > 0 only")
+    _check_lattice(where, spec.kind, spec.reservoir, {
+        "voltage": voltage, "current": current, "spin_flip": spec.spin_flip,
+        "spin_heat_relaxation": spec.spin_heat_relaxation, "hanle_field": omega})
+    return dataclasses.replace(spec, magnetization=m, voltage=float(voltage),
+                               current=None if current is None else float(current),
+                               temperature=temperature, heat=float(heat), precession=omega,
+                               spin_flip=float(spec.spin_flip), bath=float(spec.bath),
+                               spin_heat_relaxation=float(spec.spin_heat_relaxation),
+                               heat_capacity=float(spec.heat_capacity))
+
+
 def lattice_name(node: str) -> str:
     """The name of the lattice node of ``node`` in the two-temperature model."""
     return f"{node}/lattice"
@@ -498,7 +538,7 @@ class Circuit:
             raise DeviceError("nodes", "the device has no nodes")
         names = tuple(dev.nodes)
         index = {n: i for i, n in enumerate(names)}
-        specs = [dev.nodes[n] for n in names]
+        specs = [_checked_node(n, dev.nodes[n]) for n in names]
         ferro, res, volt, temp, mag = _node_arrays(specs, t0)
         ends, kinds, labels = _contact_kinds(dev.contacts, index, ferro, mag, t0)
         biased = np.array([s.current is not None for s in specs])
