@@ -908,3 +908,21 @@ def _valve_device() -> Device:
     dev.add_contact("left", "spacer", c)
     dev.add_contact("spacer", "right", c)
     return dev
+
+
+def test_the_energy_resolved_back_end_on_a_thermalized_circuit_says_what_it_solves():
+    """method='spectral' is elastic in the nodes (non-interacting): on a circuit declared
+    thermalized it warns that the regime is not the circuit's; not on a non-interacting
+    one."""
+    from spincaloric.circuit.device import RegimeWarning
+
+    dev = _valve_device()
+    dev.nodes["right"].temperature = 301.0
+    with pytest.warns(RegimeWarning, match="regime is 'thermalized'"):
+        dev.finalize().solve(method="spectral")
+    dev.regime = "noninteracting"
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RegimeWarning)
+        dev.finalize().solve(method="spectral")

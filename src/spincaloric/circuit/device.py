@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -804,8 +805,17 @@ class Circuit:
             reason = unknown("argument", name, SOLVE_ARGUMENTS)
             if "did you mean" in reason:
                 raise DeviceError(name, reason)
+        if method == "spectral" and self.regime == "thermalized":
+            warnings.warn("method='spectral' solves the energy-resolved equations, elastic in "
+                          "the nodes (the non-interacting regime unless relaxation= is given); "
+                          "this circuit's regime is 'thermalized', whose spin temperatures "
+                          "it does not impose", RegimeWarning, stacklevel=2)
         return backend(method)(self, given(magnetization), given(voltage), given(temperature),
                                given(current), given(heat), **options)
+
+
+class RegimeWarning(UserWarning):
+    """A solve whose back end models another regime than the circuit's."""
 
 
 def _node_arrays(specs: Sequence[NodeSpec], t0: float):
