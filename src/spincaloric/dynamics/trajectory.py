@@ -304,7 +304,9 @@ class Trajectory:
 
     def to_xarray(self, with_circuit: bool = True, progress=None):
         """An xarray Dataset: m (ensemble, time, magnet, component); with ``with_circuit`` also
-        the torques (N·m), every contact's charge (A) and heat (W) current, and the drives
+        the torques (N·m; τ0 of the magnets held at m(t): with spin pumping the run's torque
+        adds D ṁ, which this variable leaves out), every contact's charge (A) and heat (W)
+        current, and the drives
         (``progress``: an object whose ``update(n)`` is called as the circuit has been solved
         for n more trajectories, e.g. :class:`spincaloric.progress.Progress`)."""
         import xarray as xr
