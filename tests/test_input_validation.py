@@ -926,3 +926,18 @@ def test_the_energy_resolved_back_end_on_a_thermalized_circuit_says_what_it_solv
     with warnings.catch_warnings():
         warnings.simplefilter("error", RegimeWarning)
         dev.finalize().solve(method="spectral")
+
+
+def test_an_interface_contact_names_its_area():
+    """InterfaceData.contact: a text area, a negative one (its conductance was blamed) and
+    one of square metres where nm² was meant are named as the area."""
+    from spincaloric.materials import get_interface
+    from spincaloric.validation import SizeUnitWarning
+
+    interface = get_interface("Cu/Co(111)")
+    for area, message in (("1e-16", r"area: must be a number \(m²\)"),
+                          (-1e-16, r"area: must be a positive area \(m²\)")):
+        with pytest.raises(FieldError, match=message):
+            interface.contact(area=area, temperature=300.0)
+    with pytest.warns(SizeUnitWarning, match="area = 1 m²"):
+        interface.contact(area=1.0, temperature=300.0)

@@ -805,7 +805,7 @@ class Circuit:
             reason = unknown("argument", name, SOLVE_ARGUMENTS)
             if "did you mean" in reason:
                 raise DeviceError(name, reason)
-        if method == "spectral" and self.regime == "thermalized":
+        if isinstance(method, str) and method == "spectral" and self.regime == "thermalized":
             warnings.warn("method='spectral' solves the energy-resolved equations, elastic in "
                           "the nodes (the non-interacting regime unless relaxation= is given); "
                           "this circuit's regime is 'thermalized', whose spin temperatures "

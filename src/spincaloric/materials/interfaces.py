@@ -80,9 +80,15 @@ class InterfaceData:
         G = (G/A) × area with the database G/A unless ``conductance_per_area`` (S/m²) is given,
         P, η, η', P' and S(T) from the table."""
         from ..circuit.contacts import ContactParameters
+        from ..errors import FieldError
+        from ..validation import plausible_size, real
 
+        area = real(area, "area", "m²")
+        if not area > 0:
+            raise FieldError("area", f"must be a positive area (m²), got {area:g}")
+        plausible_size(area, "area", "m2")
         per_area = (self.conductance_per_area if conductance_per_area is None
-                    else conductance_per_area)
+                    else real(conductance_per_area, "conductance_per_area", "S/m²"))
         if per_area is None:
             raise ValueError(f"{self.name!r} has no conductance per area in the database: "
                              "give conductance_per_area (S/m²)")
