@@ -941,3 +941,21 @@ def test_an_interface_contact_names_its_area():
             interface.contact(area=area, temperature=300.0)
     with pytest.warns(SizeUnitWarning, match="area = 1 m²"):
         interface.contact(area=1.0, temperature=300.0)
+
+
+def test_a_solutions_unknown_names_and_a_circuits_contact_numbers_are_said():
+    """Solution.state / magnet_torque / magnet_torques and Circuit.between /
+    contact_parameters: an unknown name or contact number is one message naming it (a bare
+    KeyError 'X', a NumPy IndexError, or -1 read as the last contact before)."""
+    circuit = _valve_device().finalize()
+    sol = circuit.solve()
+    for call, message in ((lambda: sol.state("rihgt"), "no node 'rihgt'.*did you mean 'right'"),
+                          (lambda: sol.magnet_torque("X"), "no magnet 'X'"),
+                          (lambda: sol.magnet_torques["spacer"], "no magnet 'spacer'")):
+        with pytest.raises(KeyError, match=message):
+            call()
+    for k in (5, -1, 1.0):
+        for call in (circuit.between, circuit.contact_parameters):
+            with pytest.raises(IndexError, match="contacts are numbered 0 … 1"):
+                call(k)
+    assert circuit.between(1) == ("spacer", "right")

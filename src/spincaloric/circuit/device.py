@@ -762,12 +762,22 @@ class Circuit:
     def contact_parameters(self, k: int):
         """Parameters of contact ``k`` (S, S/J), as its kind gives them."""
         group, place = self._kind_of_contact
+        k = self._contact(k)
         return self.kinds[group[k]].parameters(int(place[k]))
 
     def between(self, k: int) -> tuple[str, str]:
         """Node names of contact ``k`` (currents flow from the first into the second)."""
-        a, b = self.ends[k]
+        a, b = self.ends[self._contact(k)]
         return self.names[a], self.names[b]
+
+    def _contact(self, k) -> int:
+        """``k`` as the index of a contact, 0 … n_contacts − 1 (an IndexError naming the
+        range otherwise: a negative index would count from the end)."""
+        n = len(self.ends)
+        if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) or not (
+                0 <= k < n):
+            raise IndexError(f"contact {k!r}: the circuit's contacts are numbered 0 … {n - 1}")
+        return int(k)
 
     # ---- solving --------------------------------------------------------------------------
     def solve(self, magnetization: Mapping[str, np.ndarray] | None = None,

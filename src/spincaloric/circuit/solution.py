@@ -67,11 +67,11 @@ class _Named(dict):
         raise KeyError(self._hint(name))
 
 
-def _unknown(names, name) -> str:
-    """'no node NAME' with the closest of ``names`` suggested."""
+def _unknown(names, name, what: str = "node") -> str:
+    """'no node NAME' (``what``) with the closest of ``names`` suggested."""
     close = difflib.get_close_matches(str(name), list(names), n=1)
-    return f"no node {name!r} in the circuit" + (f" (did you mean {close[0]!r}?)" if close
-                                                  else "")
+    return f"no {what} {name!r} in the circuit" + (f" (did you mean {close[0]!r}?)" if close
+                                                    else "")
 
 
 @dataclass(frozen=True)
@@ -228,6 +228,8 @@ class Solution:
     # ---- boundary-convention views ----------------------------------------------------------
     def state(self, name: str) -> NodeState:
         """State of node ``name`` (internal or reservoir)."""
+        if name not in self.circuit.index:
+            raise KeyError(_unknown(self.circuit.names, name))
         x = self.states[..., self.circuit.index[name], :]
         return NodeState(voltage=to_boundary("voltage", x[..., 0]), spin_accumulation=x[..., 1:4],
                          temperature=self.circuit.temperature + x[..., 4],
@@ -341,7 +343,7 @@ class Solution:
             if group[0] == name:
                 total = torques[name] if len(group) == 1 else sum(torques[n] for n in group)
                 out[self.circuit.magnet_name(name)] = total
-        return out
+        return _Named(out, lambda name: _unknown(list(out), name, "magnet"))
 
     def magnet_torque(self, name: str) -> np.ndarray:
         """Torque (N·m), (..., 3), on the whole magnet that node ``name`` belongs to: the sum
@@ -349,6 +351,8 @@ class Solution:
         which share one magnetization; for a single ferromagnetic node its own torque.
         ``name``: a node or the layer's name."""
         torques = self.torques
+        if self.circuit.magnet_node(name) not in torques:
+            raise KeyError(_unknown(list(self.magnet_torques), name, "magnet"))
         return sum(torques[n] for n in self.circuit.magnet_nodes(name))
 
     # ---- export ---------------------------------------------------------------------------
