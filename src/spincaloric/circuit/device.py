@@ -815,13 +815,14 @@ class Circuit:
             reason = unknown("argument", name, SOLVE_ARGUMENTS)
             if "did you mean" in reason:
                 raise DeviceError(name, reason)
+        solution = backend(method)(self, given(magnetization), given(voltage),
+                                   given(temperature), given(current), given(heat), **options)
         if isinstance(method, str) and method == "spectral" and self.regime == "thermalized":
             warnings.warn("method='spectral' solves the energy-resolved equations, elastic in "
                           "the nodes (the non-interacting regime unless relaxation= is given); "
                           "this circuit's regime is 'thermalized', whose spin temperatures "
                           "it does not impose", RegimeWarning, stacklevel=2)
-        return backend(method)(self, given(magnetization), given(voltage), given(temperature),
-                               given(current), given(heat), **options)
+        return solution
 
 
 class RegimeWarning(UserWarning):
