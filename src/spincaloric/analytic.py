@@ -457,7 +457,9 @@ def thermalized_torque(p: ValveParameters, theta: ArrayLike, delta_v: ArrayLike 
     theta : array_like
         Angle θ between m1 and m2 (rad).
     delta_v : array_like, optional
-        ΔV = V_R − V_L (V).
+        ΔV = V_R − V_L (V), in the theory's convention V = (μ − μ0)/e: minus the electric
+        potential that :class:`~spincaloric.Device` and ``Circuit.solve`` take (a potential
+        of +1 mV on R is delta_v = −1e-3).
     delta_t : array_like, optional
         ΔT = T_R − T_L (K).
 

@@ -374,6 +374,11 @@ class Device:
         s⃗ = G_sf τ_sf V⃗_s, so the steady balance is Σ outflow + G_sf V⃗_s − G_sf τ_sf ω⃗_L × V⃗_s
         = 0. Needs ``spin_flip`` G_sf > 0 (S), which fixes with τ_sf the node's spin capacity.
         Spin flip is elastic, so in the non-interacting regime T⃗_s precesses alike.
+
+        ``kind``: "ferromagnet" (needs ``magnetization``, any non-zero 3-vector, normalised),
+        "normal" or "lattice". Relaxation of an internal node: ``spin_flip`` G_sf (S),
+        ``bath`` (W/K, heat to a phonon bath at T0), ``spin_heat_relaxation`` (W/K, of the
+        spin temperature), and ``heat`` (W) deposited in its electrons.
         """
         where = self._new_node_name(name)
         if not isinstance(kind, str) or kind not in NODE_KINDS:
@@ -465,8 +470,10 @@ class Circuit:
     Attributes (arrays are read-only; n = number of nodes, c = number of contacts)
     ----------
     names : node names (n,).           ferromagnet, reservoir : bool (n,).
-    temperature : equilibrium T (K).   regime : "thermalized" | "noninteracting".
-    reservoir_voltage : theory voltage V = (μ − μ0)/e of each node (n,), V (0 for internal).
+    temperature : equilibrium T (K).   regime : "thermalized" | "noninteracting" | "spectral".
+    reservoir_voltage : theory voltage V = (μ − μ0)/e of each node (n,), V (0 for internal):
+        minus the electric potential given to :meth:`Device.add_node` (``voltage=+1e-3`` is
+        −1e-3 here).
     reservoir_temperature : absolute temperature (n,), K (T for internal).
     current_biased : bool (n,), reservoirs whose current is fixed and voltage solved for.
     spin_flip (S), bath (W/K), spin_heat_relaxation (W/K) : (n,) node relaxation conductances.

@@ -194,8 +194,10 @@ class Solution:
     Attributes
     ----------
     circuit : the :class:`~spincaloric.circuit.device.Circuit` solved.
-    states : (..., n, 8) theory variables (V_c [V], V⃗_s [V], T_c − T [K], T⃗_s [K]) of every node.
-    currents : (..., c, 8) theory currents (I_c [A], I⃗_s [A], Q_c [W], Q⃗_s [W]) of every contact.
+    states : (..., n, 8) theory variables (V_c [V], V⃗_s [V], T_c − T [K], T⃗_s [K]) of every node;
+        V_c = (μ − μ0)/e, minus the electric potential of :meth:`state` and ``voltage=``.
+    currents : (..., c, 8) theory currents (I_c [A], I⃗_s [A], Q_c [W], Q⃗_s [W]) of every contact;
+        I_c the particle current times e, minus the conventional current of :attr:`contacts`.
     magnetizations : (..., n, 3) unit magnetizations used (zero rows for normal nodes).
     distributions : the energy-resolved result of the "spectral" back end
         (:class:`~spincaloric.solvers.spectral.SpectralSolution`: energies, every node's

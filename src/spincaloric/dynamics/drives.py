@@ -60,7 +60,7 @@ class _Drive:
         return self.breakpoints()
 
     def with_base(self, value: float):
-        """The same drive with ``base`` = value (V, A or K) if it was left unset (None)."""
+        """The same drive with ``base`` = value (V, K, A or W) if it was left unset (None)."""
         return replace(self, base=value) if getattr(self, "base", 0.0) is None else self
 
     def sample(self, t_end: float, max_step: float):
@@ -127,7 +127,7 @@ def bisect_table(t, values, evaluate, tolerance, max_points: int, max_rounds: in
 
 @dataclass(frozen=True)
 class Constant(_Drive):
-    """f(t) = value (V, A or K) at every t (s).
+    """f(t) = value (V, K, A or W) at every t (s).
 
     >>> Constant(2.5)([0.0, 1e-9]).tolist()
     [2.5, 2.5]
@@ -144,7 +144,7 @@ class Constant(_Drive):
 
 @dataclass(frozen=True)
 class Step(_Drive):
-    """f(t) = before for t < time, after for t ≥ time (values in V, A or K; time in s).
+    """f(t) = before for t < time, after for t ≥ time (values in V, K, A or W; time in s).
 
     >>> Step(before=0.0, after=1e-3, time=1e-9)([0.5e-9, 1e-9]).tolist()
     [0.0, 0.001]
@@ -166,7 +166,7 @@ class Step(_Drive):
 
 @dataclass(frozen=True, kw_only=True)
 class RectangularPulse(_Drive):
-    """f(t) = base + amplitude · s(t) (V, A or K; times in s), s = 1 on [start, start + duration),
+    """f(t) = base + amplitude · s(t) (V, K, A or W; times in s), s = 1 on [start, start + duration),
     0 elsewhere; with rise > 0, s(t) = clip(min(t − start, start + duration − t)/rise, 0, 1):
     linear edges of length ``rise`` inside the duration. ``base`` None: the static value.
 
@@ -203,7 +203,7 @@ class RectangularPulse(_Drive):
 
 @dataclass(frozen=True, kw_only=True)
 class GaussianPulse(_Drive):
-    """f(t) = base + amplitude · exp(−(t − center)²/(2 width²)) (V, A or K; center, width in s).
+    """f(t) = base + amplitude · exp(−(t − center)²/(2 width²)) (V, K, A or W; center, width in s).
 
     >>> g = GaussianPulse(base=1.0, amplitude=2.0, center=1e-9, width=0.1e-9)
     >>> round(float(g(1e-9)), 12), round(float(g(1.1e-9)), 6)
@@ -290,7 +290,7 @@ def _numbers(name: str, seq) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Table(_Drive):
-    """Linear interpolation in (times (s), values (V, A or K)), constant beyond both ends:
+    """Linear interpolation in (times (s), values (V, K, A or W)), constant beyond both ends:
     f(t) = v_i + (v_{i+1} − v_i)(t − t_i)/(t_{i+1} − t_i) for t_i ≤ t < t_{i+1}; two equal
     consecutive times make a jump (the later value holds from that time on).
 
