@@ -959,3 +959,21 @@ def test_a_solutions_unknown_names_and_a_circuits_contact_numbers_are_said():
             with pytest.raises(IndexError, match="contacts are numbered 0 … 1"):
                 call(k)
     assert circuit.between(1) == ("spacer", "right")
+
+
+def test_a_step_given_to_the_adaptive_integrator_is_said_to_be_unused():
+    """Simulation.run(dt=..., method='rk45'): rk45 chooses its own steps, so the dt given is
+    said to be unused (it was dropped silently); not with rk4."""
+    from spincaloric.dynamics.simulation import UnusedSettingWarning
+    from spincaloric.io import load_spec
+
+    spec = load_spec(Path(__file__).parent.parent / "examples" / "devices" /
+                     "pillar_write_pulse.toml")
+    sim, _ = spec.simulation_for(spec.device.finalize(), 1e-11)
+    with pytest.warns(UnusedSettingWarning, match="dt = 1e-13 s .* rk45 chooses its own"):
+        sim.run(1e-11, n_save=2, method="rk45", dt=1e-13)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnusedSettingWarning)
+        sim.run(1e-11, n_save=2, method="rk4", dt=1e-13)

@@ -596,6 +596,7 @@ def _integrate(device, p, until, ensemble, temperature_noise, seed, n_save, dt, 
             click.echo(f"warning: {device}: {'--dt' if dt else 'simulation.dt'} is the step of "
                        "the fixed-step methods (--method rk4 or heun); rk45 chooses its own "
                        "steps (simulation.max_step)", err=True)
+            opts.pop("dt")  # said here, in the file's and the flags' words
         _warn_time_slips(device, sim, end)
         with _compile_notice():
             traj = sim.run(end, progress=progress, **opts)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import math
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -641,12 +642,17 @@ class Simulation:
             raise DynamicsError("method", "'lsoda' integrates runs whose nodes store heat (or "
                                 "with time-resolved Joule heat); this one has none: rk45, rk4 "
                                 "or heun")
+        given_dt = dt
         until, n_save, ensemble, dt, max_step, method, seed, rtol, atol = run_settings(
             until, magnets=self.magnets, n_save=n_save, ensemble=ensemble,
             method=None if self.transient else method, temperature_noise=temperature_noise,
             dt=dt, seed=seed, rtol=rtol, atol=atol, max_step=max_step)
         if not (isinstance(start, (int, float, np.floating)) and 0.0 <= start < until):
             raise DynamicsError("start", f"must be a time in [0, until) (s), got {start!r}")
+        if given_dt is not None and method == "rk45" and not self.transient:
+            warnings.warn(f"dt = {given_dt:g} s is the step of the fixed-step methods (rk4, "
+                          f"heun); rk45 chooses its own steps (max_step = {max_step:g} s)",
+                          UnusedSettingWarning, stacklevel=2)
         streams = _stream_indices(first_trajectory, ensemble)
         t_save = np.linspace(float(start), until, n_save)
         sets, tset = self._drive_sets(drives, ensemble)
@@ -854,6 +860,10 @@ class Simulation:
             if report is not None:
                 report.update(n_traj * (stop - start) / (len(t_grid) - 1))
             start = stop
+
+
+class UnusedSettingWarning(UserWarning):
+    """A run setting that the chosen integrator does not use (``dt`` with rk45)."""
 
 
 def _interrupted(sim, err, done, t_save, method, amp, settings, drive_sets, variants):

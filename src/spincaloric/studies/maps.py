@@ -115,6 +115,9 @@ def _evaluate_group(data: dict, keys: list[str], points: list[tuple], until: flo
     one ensemble run of n trajectories per point, or each point alone when its run stores
     heat (one deterministic run each) or there is one point."""
     specs = _point_specs(data, keys, points)
+    method = run_kw.get("method") or ("heun" if run_kw.get("temperature_noise") else "rk45")
+    if method == "rk45":  # it chooses its own steps: a dt (of the file's noisy runs) unused
+        run_kw = {k: v for k, v in run_kw.items() if k != "dt"}
     circuit = specs[0].device.finalize()  # the same device at every point
     sims = [spec.simulation_for(circuit, until)[0] for spec in specs]
     if len(sims) == 1 or sims[0].transient:
