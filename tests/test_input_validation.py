@@ -977,3 +977,11 @@ def test_a_step_given_to_the_adaptive_integrator_is_said_to_be_unused():
     with warnings.catch_warnings():
         warnings.simplefilter("error", UnusedSettingWarning)
         sim.run(1e-11, n_save=2, method="rk4", dt=1e-13)
+
+
+@pytest.mark.parametrize("name", ["a.b", "free/lattice"])
+def test_a_node_name_that_keys_could_not_address_is_refused(name):
+    """'.' separates a node's name from its field in keys (NAME.voltage, --vary), and
+    NAME/lattice names the lattice of the two-temperature model."""
+    with pytest.raises(DeviceError, match="may not contain '.' or '/'"):
+        Device().add_node(name, "normal")

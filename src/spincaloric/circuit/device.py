@@ -413,6 +413,9 @@ class Device:
         """``nodes.NAME`` of a valid name that no node or layer has yet."""
         if not isinstance(name, str) or not name:
             raise DeviceError("nodes", f"a node's name must be a non-empty string, got {name!r}")
+        if "." in name or "/" in name:  # NAME.field addresses a value; NAME/lattice is taken
+            raise DeviceError("nodes", f"a node's name may not contain '.' or '/' (keys such "
+                              f"as NAME.voltage address its values), got {name!r}")
         where = f"nodes.{name}"
         if name in self.nodes:
             raise DeviceError(where, "a node of this name exists already")
