@@ -984,4 +984,4 @@ def test_a_node_name_that_keys_could_not_address_is_refused(name):
     """'.' separates a node's name from its field in keys (NAME.voltage, --vary), and
     NAME/lattice names the lattice of the two-temperature model."""
     with pytest.raises(DeviceError, match="may not contain '.' or '/'"):
-        Device().add_node(name, "normal")
+        Device(temperature=300.0).add_node(name, "normal")
