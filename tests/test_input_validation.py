@@ -985,3 +985,10 @@ def test_a_node_name_that_keys_could_not_address_is_refused(name):
     NAME/lattice names the lattice of the two-temperature model."""
     with pytest.raises(DeviceError, match="may not contain '.' or '/'"):
         Device(temperature=300.0).add_node(name, "normal")
+
+
+def test_a_zero_magnetization_in_a_batch_is_named_by_its_index():
+    m = np.ones((1000, 3))
+    m[537] = 0.0
+    with pytest.raises(DeviceError, match=r"must be a non-zero vector \(index 537\)"):
+        valve_circuit().solve(magnetization={"right": m})

@@ -149,7 +149,9 @@ def unit_vectors(value, field: str, error=FieldError) -> np.ndarray:
         raise error(field, f"must be a 3-vector, got shape {m.shape}")
     scale = np.max(np.abs(m), axis=-1, keepdims=True)
     if np.any(scale == 0):
-        raise error(field, "must be a non-zero vector")
+        first = [int(i) for i in np.argwhere(scale[..., 0] == 0)[0]]
+        where = "" if m.ndim == 1 else f" (index {first[0] if len(first) == 1 else tuple(first)})"
+        raise error(field, f"must be a non-zero vector{where}")
     s = m / scale
     return s / np.sqrt(np.sum(s * s, axis=-1, keepdims=True))
 
