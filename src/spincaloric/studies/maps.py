@@ -554,6 +554,7 @@ def _local_cluster(workers: int):
     """A dask LocalCluster of ``workers`` processes that ignore Ctrl-C (SIGINT is ignored while
     they start, which they inherit): an interrupted map stops in this process, which closes
     them, instead of every worker printing its own traceback."""
+    import logging
     import signal
 
     from dask.distributed import LocalCluster
@@ -562,8 +563,10 @@ def _local_cluster(workers: int):
     try:
         # no dashboard; the scheduler's HTTP server (health checks) on a free port, not on
         # 8787 (which another cluster may hold: distributed warns and moves it)
+        # the workers' own logs at ERROR: an interrupted map cancels their tasks, and each
+        # said so in a WARNING line ("... ended with CancelledError") before our one line
         return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                             dashboard_address=None,
+                             dashboard_address=None, silence_logs=logging.ERROR,
                              scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
     finally:
         signal.signal(signal.SIGINT, previous)
