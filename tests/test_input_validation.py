@@ -992,3 +992,23 @@ def test_a_zero_magnetization_in_a_batch_is_named_by_its_index():
     m[537] = 0.0
     with pytest.raises(DeviceError, match=r"must be a non-zero vector \(index 537\)"):
         valve_circuit().solve(magnetization={"right": m})
+
+
+def test_solve_without_a_method_on_an_energy_resolved_circuit_says_what_it_solves():
+    """load_device of a regime = "spectral" file, finalize(), solve(): linear response, as
+    non-interacting, without the file's [spectral] options — warned of (RegimeWarning); not
+    with method='auto' chosen, nor through the file's own back end (DeviceSpec.steady)."""
+    import warnings
+
+    import spincaloric as sc
+    from spincaloric.circuit.device import RegimeWarning
+
+    path = Path(__file__).parent.parent / "examples" / "devices" / "valve_spectral.toml"
+    circuit = sc.load_device(path).finalize()
+    with pytest.warns(RegimeWarning, match="regime is 'spectral'"):
+        circuit.solve()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RegimeWarning)
+        circuit.solve(method="auto")
+        spec = sc.io.load_spec(path)
+        spec.steady(spec.device.finalize())

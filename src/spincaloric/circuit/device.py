@@ -795,7 +795,7 @@ class Circuit:
               temperature: Mapping[str, np.ndarray] | None = None,
               current: Mapping[str, np.ndarray] | None = None,
               heat: Mapping[str, np.ndarray] | None = None,
-              method: str = "auto", **options):
+              method: str | None = None, **options):
         """Solve the Kirchhoff equations, batched over any leading shape of the overrides.
 
         Parameters
@@ -806,8 +806,9 @@ class Circuit:
         current : {current-biased reservoir name: array (...)} conventional current (A) flowing
             from the reservoir into the device.
         heat : {internal node name: array (...)} heat deposited in the node (W).
-        method : the solver back end: "auto" (dense batched for small circuits, sparse LU for
-            large), "dense", "sparse" (linear response), "spectral" (energy by energy, with
+        method : the solver back end: "auto" (the default: dense batched for small circuits,
+            sparse LU for large; a circuit of regime "spectral" solved so is warned of),
+            "dense", "sparse" (linear response), "spectral" (energy by energy, with
             the ``options`` of :func:`spincaloric.solvers.spectral.solve_spectral`: relaxation,
             phonons, points, window, tol, max_iter; one number per override).
         options : keyword settings of the back end (none for the linear-response ones).
@@ -825,6 +826,14 @@ class Circuit:
             reason = unknown("argument", name, SOLVE_ARGUMENTS)
             if "did you mean" in reason:
                 raise DeviceError(name, reason)
+        chosen, method = method is not None, "auto" if method is None else method
+        if not chosen and self.regime == "spectral":
+            warnings.warn("this circuit's regime is 'spectral' (energy-resolved): solve() "
+                          "without a method solves linear response, as non-interacting, "
+                          "without the energy-resolved options (relaxation, phonons): "
+                          "method='spectral' for those (a device file's own: "
+                          "load_spec(path).steady(circuit)); method='auto' for linear "
+                          "response without this warning", RegimeWarning, stacklevel=2)
         solution = backend(method)(self, given(magnetization), given(voltage),
                                    given(temperature), given(current), given(heat), **options)
         if isinstance(method, str) and method == "spectral" and self.regime == "thermalized":

@@ -685,7 +685,7 @@ def _linear_start(circuit: Circuit, voltage, temperature):
         with warnings.catch_warnings():  # the energy-resolved solve is the way beyond it
             warnings.simplefilter("ignore", LinearResponseWarning)
             guess = circuit.solve(voltage=dict(voltage or {}),
-                                  temperature=dict(temperature or {}))
+                                  temperature=dict(temperature or {}), method="auto")
         states = np.asarray(guess.states)
     except np.linalg.LinAlgError:
         guess, states = None, np.zeros((circuit.n_nodes, 8))
