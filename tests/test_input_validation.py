@@ -1012,3 +1012,10 @@ def test_solve_without_a_method_on_an_energy_resolved_circuit_says_what_it_solve
         circuit.solve(method="auto")
         spec = sc.io.load_spec(path)
         spec.steady(spec.device.finalize())
+
+
+def test_run_sweep_names_a_misspelt_node_with_its_close_match():
+    from spincaloric.studies.sweep import run_sweep
+
+    with pytest.raises(DeviceError, match=r"no node 'rigth' \(did you mean 'right'\?\)"):
+        run_sweep(valve_circuit(), [("rigth.temperature", np.array([300.0, 301.0]))])

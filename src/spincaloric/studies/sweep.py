@@ -284,6 +284,19 @@ def axis_name(key: str) -> str:
     return f"device_{key}" if key in QUANTITIES else key
 
 
+def _close_node(circuit: Circuit, key: str) -> str:
+    """"; no node NAME (did you mean ...?)" when the node a key names is not the circuit's."""
+    import difflib
+
+    parts = key.split(".")
+    name = parts[1] if parts[0] in ("nodes", "layers") and len(parts) > 2 else parts[0]
+    known = list(circuit.index) + list(circuit.layers)
+    if name in known:
+        return ""
+    close = difflib.get_close_matches(name, known, n=1)
+    return f"; no node {name!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
+
+
 def _coords(fast, slow, zipped: bool = False) -> dict:
     """Coordinates of a sweep: each axis (or the shared ``point`` axis) with its unit, and the
     vector components."""
@@ -344,7 +357,8 @@ def _grid(circuit: Circuit, axes: list[tuple[str, np.ndarray]], zipped: bool = F
         if target is None:
             raise DeviceError(f"vary.{key}", "can vary a reservoir's voltage, temperature or "
                               "current and a ferromagnet's magnetization.theta or .phi (NODE.x "
-                              "or nodes.NODE.x; a ferromagnetic layer's LAYER.magnetization.x)")
+                              "or nodes.NODE.x; a ferromagnetic layer's LAYER.magnetization.x)"
+                              + _close_node(circuit, key))
         node, what = target
         if (node, what) in origin:
             raise DeviceError(f"vary.{key}", f"the same parameter as {origin[node, what]}")
