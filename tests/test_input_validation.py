@@ -883,6 +883,17 @@ def test_a_node_edited_after_add_node_is_checked_again_by_finalize(node, field, 
         dev.finalize()
 
 
+def test_a_node_is_checked_again_only_when_edited_and_its_magnetization_is_read_only():
+    """finalize() checks again the nodes set since add_node (cheap for 10⁵ untouched
+    cells); a magnetization is replaced, not changed in place (which no check would see)."""
+    dev = _valve_device()
+    assert not dev.nodes["right"].edited
+    dev.nodes["right"].voltage = 2e-3
+    assert dev.nodes["right"].edited and not dev.nodes["left"].edited
+    with pytest.raises(ValueError, match="read-only"):
+        dev.nodes["left"].magnetization[0] = 2.0
+
+
 def test_an_edited_magnetization_is_normalised_when_finalized():
     """A magnetization of length 2 set on the node is the unit vector in the circuit, and its
     torque is the one a solve with that direction gives (nothing along m)."""

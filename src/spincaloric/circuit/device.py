@@ -300,6 +300,17 @@ class NodeSpec:
     precession: np.ndarray | None = None
     heat_capacity: float = 0.0
 
+    def __setattr__(self, name, value):
+        """A field set after :meth:`Device.add_node` checked the node marks it ``edited``:
+        :meth:`Device.finalize` checks it again (:func:`_checked_node`)."""
+        object.__setattr__(self, name, value)
+        object.__setattr__(self, "edited", True)
+
+    def checked(self) -> NodeSpec:
+        """This spec, marked as checked (:meth:`Device.add_node`'s own values)."""
+        object.__setattr__(self, "edited", False)
+        return self
+
 
 @dataclass
 class ContactSpec:
@@ -399,13 +410,16 @@ class Device:
         if g_ep and lattice_name(name) in self.nodes:
             raise DeviceError(f"{where}.electron_phonon", f"a node {lattice_name(name)!r} "
                               "exists already")
+        if m is not None:
+            m.setflags(write=False)  # edited by assignment only, which finalize checks again
         self.nodes[name] = NodeSpec(kind, reservoir, float(voltage), temperature, m,
                                     None if current is None else float(current),
                                     float(spin_flip), 0.0 if g_ep else float(bath),
-                                    float(spin_heat_relaxation), float(heat), omega, capacity)
+                                    float(spin_heat_relaxation), float(heat), omega,
+                                    capacity).checked()
         if g_ep:  # the two-temperature model: the lattice, its bath, the coupling
             self.nodes[lattice_name(name)] = NodeSpec("lattice", bath=float(bath),
-                                                      heat_capacity=lattice)
+                                                      heat_capacity=lattice).checked()
             self.add_contact(name, lattice_name(name), HeatLink(g_ep),
                              label=f"{where}.electron_phonon")
 
@@ -549,7 +563,8 @@ class Circuit:
             raise DeviceError("nodes", "the device has no nodes")
         names = tuple(dev.nodes)
         index = {n: i for i, n in enumerate(names)}
-        specs = [_checked_node(n, dev.nodes[n]) for n in names]
+        specs = [_checked_node(n, dev.nodes[n]) if getattr(dev.nodes[n], "edited", True)
+                 else dev.nodes[n] for n in names]
         ferro, res, volt, temp, mag = _node_arrays(specs, t0)
         ends, kinds, labels = _contact_kinds(dev.contacts, index, ferro, mag, t0)
         biased = np.array([s.current is not None for s in specs])
