@@ -988,6 +988,9 @@ def test_a_step_given_to_the_adaptive_integrator_is_said_to_be_unused():
     with warnings.catch_warnings():
         warnings.simplefilter("error", UnusedSettingWarning)
         sim.run(1e-11, n_save=2, method="rk4", dt=1e-13)
+        sim.run(1e-11, n_save=2, method="rk45", rtol=1e-9)
+    with pytest.warns(UnusedSettingWarning, match="rtol: the error control of rk45; heun"):
+        sim.run(1e-11, n_save=2, method="heun", dt=1e-13, rtol=1e-9)
 
 
 @pytest.mark.parametrize("name", ["a.b", "free/lattice"])

@@ -590,8 +590,8 @@ class Simulation:
     # ---- running ------------------------------------------------------------------------------
     def run(self, until: float, *, n_save: int = 1001, ensemble: int = 1, initial=None,
             method: str | None = None, temperature_noise: bool = False, dt: float | None = None,
-            seed: int = 0, amplitude=None, rtol: float = 1e-7, atol: float = 1e-9,
-            max_step: float | None = None, progress: bool = False,
+            seed: int = 0, amplitude=None, rtol: float | None = None,
+            atol: float | None = None, max_step: float | None = None, progress: bool = False,
             parameters=None, first_trajectory: int = 0, start: float = 0.0,
             drives=None) -> Trajectory:
         """Integrate from t = 0 to ``until`` (s) and return a :class:`Trajectory`.
@@ -618,7 +618,8 @@ class Simulation:
             another seed.
         amplitude : (E, J) or (J,) per-trajectory scale of each drive's excursion from the
             static value (J = number of drives, in the order of ``drives``); default 1.
-        rtol, atol, max_step : RK45 error control (max_step in s).
+        rtol, atol, max_step : RK45 error control (defaults 1e-7 and 1e-9; max_step in s);
+            given to rk4 or heun, which step a fixed dt, they are warned of as unused.
         progress : report the progress of a long run on stderr (:mod:`spincaloric.progress`:
             a bar on a terminal, otherwise a plain line every few seconds); or a report of
             the caller's (with ``update(trajectories)``) that the run advances as it goes.
@@ -643,16 +644,16 @@ class Simulation:
                                 "with time-resolved Joule heat); this one has none: rk45, rk4 "
                                 "or heun")
         given_dt = dt
+        tolerances = [k for k, v in (("rtol", rtol), ("atol", atol)) if v is not None]
+        rtol, atol = 1e-7 if rtol is None else rtol, 1e-9 if atol is None else atol
         until, n_save, ensemble, dt, max_step, method, seed, rtol, atol = run_settings(
             until, magnets=self.magnets, n_save=n_save, ensemble=ensemble,
             method=None if self.transient else method, temperature_noise=temperature_noise,
             dt=dt, seed=seed, rtol=rtol, atol=atol, max_step=max_step)
         if not (isinstance(start, (int, float, np.floating)) and 0.0 <= start < until):
             raise DynamicsError("start", f"must be a time in [0, until) (s), got {start!r}")
-        if given_dt is not None and method == "rk45" and not self.transient:
-            warnings.warn(f"dt = {given_dt:g} s is the step of the fixed-step methods (rk4, "
-                          f"heun); rk45 chooses its own steps (max_step = {max_step:g} s)",
-                          UnusedSettingWarning, stacklevel=2)
+        if not self.transient:
+            _warn_unused(method, given_dt, tolerances, dt, max_step)
         streams = _stream_indices(first_trajectory, ensemble)
         t_save = np.linspace(float(start), until, n_save)
         sets, tset = self._drive_sets(drives, ensemble)
@@ -862,8 +863,21 @@ class Simulation:
             start = stop
 
 
+def _warn_unused(method: str, given_dt, tolerances: list[str], dt, max_step) -> None:
+    """An UnusedSettingWarning for a ``dt`` (s) given to rk45, or ``tolerances`` (the names
+    of rtol and atol given) to rk4 or heun, at the caller's caller."""
+    if given_dt is not None and method == "rk45":
+        warnings.warn(f"dt = {given_dt:g} s is the step of the fixed-step methods (rk4, "
+                      f"heun); rk45 chooses its own steps (max_step = {max_step:g} s)",
+                      UnusedSettingWarning, stacklevel=3)
+    if tolerances and method in ("rk4", "heun"):
+        warnings.warn(f"{' and '.join(tolerances)}: the error control of rk45; {method} "
+                      f"steps a fixed dt = {dt:g} s", UnusedSettingWarning, stacklevel=3)
+
+
 class UnusedSettingWarning(UserWarning):
-    """A run setting that the chosen integrator does not use (``dt`` with rk45)."""
+    """A run setting that the chosen integrator does not use (``dt`` with rk45, ``rtol`` or
+    ``atol`` with rk4 and heun)."""
 
 
 def _interrupted(sim, err, done, t_save, method, amp, settings, drive_sets, variants):

@@ -30,7 +30,21 @@ DEFAULT_UNTIL = 10e-9
 @dataclass
 class DeviceSpec:
     """Everything a device file describes: the device, its dynamic magnets, drives and
-    simulation defaults (the last three empty for a steady-state device)."""
+    simulation defaults (the last three empty for a steady-state device).
+
+    Attributes
+    ----------
+    device : the :class:`~spincaloric.circuit.device.Device` (``device.finalize()`` builds it).
+    magnets : {node: :class:`~spincaloric.dynamics.magnets.MagnetParameters`} of its dynamic
+        magnets (SI units).
+    drives : {(node, quantity): drive} — time-dependent voltage (V), temperature (K),
+        current (A) or heat (W) of its ``[drives]`` table.
+    simulation : the ``[simulation]`` table (``until`` in s, ``dt`` in s, ``method``,
+        ``ensemble``, ``temperature_noise``, ``seed``, ``pumping``, …).
+    sweep : the ``[sweep]`` table's ``vary`` entries (``KEY=VALUES`` strings).
+    solve_method, solve_options : the steady-state back end of the file's regime and its
+        options (:meth:`steady`).
+    """
 
     device: Device
     magnets: dict = field(default_factory=dict)
