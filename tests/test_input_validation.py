@@ -1031,5 +1031,5 @@ def test_solve_without_a_method_on_an_energy_resolved_circuit_says_what_it_solve
 def test_run_sweep_names_a_misspelt_node_with_its_close_match():
     from spincaloric.studies.sweep import run_sweep
 
-    with pytest.raises(DeviceError, match=r"no node 'rigth' \(did you mean 'right'\?\)"):
+    with pytest.raises(DeviceError, match=r"'rigth': unknown node; did you mean right\?"):
         run_sweep(valve_circuit(), [("rigth.temperature", np.array([300.0, 301.0]))])

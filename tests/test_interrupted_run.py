@@ -88,18 +88,8 @@ def test_nothing_done_is_a_plain_interrupt(monkeypatch):
 def test_the_cli_writes_the_finished_part_and_says_so(tmp_path, monkeypatch):
     """``run -o``: Ctrl-C after a few kernel calls writes the saved instants done, with
     ``interrupted_at`` in its attributes, says so in one line, and exits as interrupted."""
-    calls = {"n": 0}
-
-    def update(self, amount):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise KeyboardInterrupt
-
-    monkeypatch.setattr(Progress, "update", update)
     out = tmp_path / "part.nc"
-    res = CliRunner().invoke(main, ["run", str(PILLAR), "--until", "2ns", "--n-save", "1001",
-                                    "--ensemble", "8", "--temperature-noise", "--dt", "1ps",
-                                    "-o", str(out)])
+    res = _run_stopped_in_its_integration(monkeypatch, out)
     assert res.exit_code == 130, res.output
     line = [x for x in res.stderr.splitlines() if "interrupted;" in x]
     assert len(line) == 1 and "saved instants" in line[0] and str(out) in line[0]
@@ -115,22 +105,8 @@ def test_sigterm_writes_the_finished_part_at_once(tmp_path, monkeypatch):
     integration: the finished part is written at once, without the circuit's quantities
     (their solve takes minutes for large ensembles), marked incomplete, said — after it is
     written — in one line; exit status 143."""
-    from spincaloric import cli
-
-    calls = {"n": 0}
-
-    def update(self, amount):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            cli._TERMINATED.append(15)  # as the SIGTERM handler does
-            raise KeyboardInterrupt
-
-    monkeypatch.setattr(Progress, "update", update)
-    monkeypatch.setattr(cli, "_TERMINATED", [])
     out = tmp_path / "part.nc"
-    res = CliRunner().invoke(main, ["run", str(PILLAR), "--until", "2ns", "--n-save", "1001",
-                                    "--ensemble", "8", "--temperature-noise", "--dt", "1ps",
-                                    "-o", str(out)])
+    res = _run_stopped_in_its_integration(monkeypatch, out, sigterm=True)
     assert res.exit_code == 143, res.output
     line = [x for x in res.stderr.splitlines() if "terminated (SIGTERM);" in x]
     assert len(line) == 1 and f"kept in {out}" in line[0] and "not solved" in line[0]
@@ -156,6 +132,27 @@ def test_the_files_circuit_solve_reports_its_progress(monkeypatch):
     monkeypatch.setattr(trajectory, "CIRCUIT_POINTS", 6)  # two trajectories of 3 instants
     ds = traj.to_xarray(progress=Count())
     assert counts == [2, 2, 1] and "torque" in ds
+
+
+def _run_stopped_in_its_integration(monkeypatch, out, sigterm=False):
+    """`run -o out` of 8 noisy trajectories of the pillar, stopped at the second kernel call
+    by Ctrl-C (``sigterm``: as the SIGTERM handler stops it)."""
+    from spincaloric import cli
+
+    calls = {"n": 0}
+
+    def update(self, amount):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            if sigterm:
+                cli._TERMINATED.append(15)
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(Progress, "update", update)
+    monkeypatch.setattr(cli, "_TERMINATED", [])
+    return CliRunner().invoke(main, ["run", str(PILLAR), "--until", "2ns", "--n-save", "1001",
+                                     "--ensemble", "8", "--temperature-noise", "--dt", "1ps",
+                                     "-o", str(out)])
 
 
 def _run_stopped_in_its_circuit_solve(monkeypatch, out):

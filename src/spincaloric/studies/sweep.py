@@ -285,16 +285,14 @@ def axis_name(key: str) -> str:
 
 
 def _close_node(circuit: Circuit, key: str) -> str:
-    """"; no node NAME (did you mean ...?)" when the node a key names is not the circuit's."""
-    import difflib
+    """"; 'NAME': unknown node; did you mean ...?" when the node a key names is not the
+    circuit's (:func:`~spincaloric.errors.unknown`)."""
+    from ..errors import unknown
 
     parts = key.split(".")
     name = parts[1] if parts[0] in ("nodes", "layers") and len(parts) > 2 else parts[0]
     known = list(circuit.index) + list(circuit.layers)
-    if name in known:
-        return ""
-    close = difflib.get_close_matches(name, known, n=1)
-    return f"; no node {name!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
+    return "" if name in known else f"; {name!r}: {unknown('node', name, known)}"
 
 
 def _coords(fast, slow, zipped: bool = False) -> dict:
