@@ -666,7 +666,12 @@ def lateral_spin_valve(channel: BulkMaterial, *, length: float, cross_section: f
     ``injector_layer``: the injector as a diffusive ferromagnetic strip of ``injector_length``
     (m) and the channel's cross-section between the injector reservoir and the contact: its
     Joule heating and spin-dependent Seebeck coefficient give the thermal spin injection of
-    Slachter et al., Nat. Phys. 6, 879 (2010) (see :func:`nonlocal_resistances`).
+    Slachter et al., Nat. Phys. 6, 879 (2010) (see :func:`nonlocal_resistances`). The current
+    crosses the channel from the injector to "left", which Joule-heats too: the strip is the
+    hot side of its contact, as in the experiment, only where it dissipates more than that
+    stretch of channel (injector close to "left", or a resistive strip; compare the two with
+    :func:`~spincaloric.circuit.solution.joule_heat`) — else the channel heats the strip and
+    the thermal signal changes sign.
     ``hanle_field`` (T) and ``spin_lifetime`` (s): a magnetic field that makes the spin
     accumulation in the channel precess (Hanle measurements), see :func:`add_layer`.
     """
