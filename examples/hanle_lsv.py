@@ -45,7 +45,7 @@ TUNNEL = ContactParameters.from_paper(conductance=1e-6 / R_N, polarization=0.3, 
                                       mixing_derivative=0.0, temperature=T)
 LINK = ContactParameters.spin_independent(conductance=1.0, temperature=T)  # transparent
 DETECTOR = ContactParameters.from_paper(conductance=1.0, polarization=0.3, mixing=0.5,
-                                        seebeck=0.0, polarization_derivative=0.3,
+                                        seebeck=0.0, polarization_derivative=0.0,
                                         mixing_derivative=0.5, temperature=T)
 
 

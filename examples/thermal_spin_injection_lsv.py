@@ -42,7 +42,7 @@ CU = bulk_material("Cu", resistivity=3.0e-8)  # a film, more resistive than bulk
 LINK = ContactParameters.spin_independent(conductance=1.0, temperature=T)  # transparent
 # the detector is a ferromagnetic reservoir: its contact carries the detection polarization
 DETECTOR = ContactParameters.from_paper(conductance=1.0, polarization=0.3, mixing=0.5,
-                                        seebeck=0.0, polarization_derivative=0.3,
+                                        seebeck=0.0, polarization_derivative=0.0,
                                         mixing_derivative=0.5, temperature=T)
 
 

@@ -1,5 +1,7 @@
 """The contact response K(m) against eq. (1) of the seed, and its symmetries (physics.md §2)."""
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -170,6 +172,25 @@ def test_bad_paper_parameters_name_the_field(field, kw):
     with pytest.raises(ContactError) as err:
         ContactParameters.from_paper(**args)
     assert err.value.field == field
+
+
+def test_a_spin_dependent_thermopower_without_a_charge_one_is_not_lost_silently():
+    """The paper's form fixes ∂εG↑,↓ = ∂εG (1 ± P')/2 with ∂εG ∝ S: with S = 0, P' does nothing,
+    and a warning says so (a tunnel barrier's P', derived rather than given, does not warn)."""
+    from spincaloric.circuit.tunnel import TunnelBarrier
+    from spincaloric.validation import UnusedSettingWarning
+
+    args = dict(conductance=1e-2, polarization=0.5, mixing=0.6, seebeck=0.0,
+                mixing_derivative=0.1, temperature=T0)
+    with pytest.warns(UnusedSettingWarning, match="^polarization_derivative: has no effect "
+                      "with seebeck = 0.*dg_up, dg_down"):
+        p = ContactParameters.from_paper(polarization_derivative=0.8, **args)
+    assert p.dg_up == p.dg_down == 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ContactParameters.from_paper(polarization_derivative=0.0, **args)
+        TunnelBarrier(1e-12, polarization=0.4, seebeck=0.0, seebeck_polarization=0.3,
+                      mixing=1.5).contact(1e-14, T0)
 
 
 def test_spin_space_block_is_the_electrical_block_of_k():

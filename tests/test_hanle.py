@@ -45,7 +45,7 @@ def injected_wire(cells, field, regime="thermalized", length=3 * 350e-9):
     names = add_layer(dev, "cu", CU, length=length, area=AREA, cells=cells, start="start",
                       end="drain", hanle_field=[0, 0, field])
     dev.add_contact("inj", "start", ContactParameters.from_paper(
-        conductance=1e-1, polarization=0.5, mixing=0.7, seebeck=0.0, polarization_derivative=0.5,
+        conductance=1e-1, polarization=0.5, mixing=0.7, seebeck=0.0, polarization_derivative=0.0,
         mixing_derivative=0.0, temperature=T))
     sol = dev.finalize().solve()
     vs = np.array([sol.state(n).spin_accumulation for n in names])
@@ -141,7 +141,7 @@ def test_energy_resolved_precession_equals_the_linear_response():
     """The energy-resolved solver turns the spin distribution at every energy: with energy-
     independent conductances it equals the non-interacting linear response in the field."""
     c = ContactParameters.from_paper(conductance=1e-2, polarization=0.5, mixing=0.7,
-                                     seebeck=0.0, polarization_derivative=0.5,
+                                     seebeck=0.0, polarization_derivative=0.0,
                                      mixing_derivative=0.7, temperature=T)
     circuits = []
     for field in (1.5, 0.0):

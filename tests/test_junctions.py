@@ -4,6 +4,7 @@ opaque F|I|N barrier, and a two-current circuit solved by hand. Circuit invarian
 junctions (conservation, Onsager, entropy, gauge, rotation, collinear) run in
 test_circuit_invariants.py on random circuits that contain them."""
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -355,6 +356,45 @@ def test_energy_resolved_junction_at_a_100_kelvin_bias_is_the_exact_integral():
     assert sol.currents[0, 0] == pytest.approx(exact, rel=1e-7, abs=0)
     # the barrier's spin current lies in the plane of the two magnetizations
     assert abs(sol.currents[0, 2]) <= 1e-12 * abs(sol.currents[0, 0])
+
+
+def test_a_junction_whose_linear_spectrum_turns_negative_points_to_linear_response():
+    """Tunnel magneto-Seebeck thermopowers of CoFeB|MgO|CoFeB (−100, −108 µV/K) make one channel
+    pair's linear G(ε) vanish inside the Fermi window at 300 K: the energy-resolved solve is
+    refused naming the contact, the energy and the way out (linear response solves it)."""
+    from spincaloric.solvers.spectral import solve_elastic
+
+    params = JunctionParameters.symmetric(conductance_parallel=1e-3, tmr=1.0,
+                                          seebeck_parallel=-100e-6,
+                                          seebeck_antiparallel=-108e-6, temperature=T)
+    dev = Device(T, regime="spectral")
+    dev.add_node("a", "ferromagnet", reservoir=True, magnetization=[0, 0, 1])
+    dev.add_node("b", "ferromagnet", reservoir=True, magnetization=[1, 0, 0],
+                 temperature=T + 10.0)
+    dev.add_contact("a", "b", params)
+    with pytest.raises(DeviceError, match=r"^contacts\[0\]: a channel pair's tunnel "
+                       r"conductance .* negative near -0\.\d+ eV, inside the Fermi window "
+                       r"\(±.* eV\).*regime \"thermalized\""):
+        solve_elastic(dev.finalize())
+    dev.regime = "thermalized"
+    assert np.isfinite(dev.finalize().solve().currents).all()
+
+
+def test_a_tmr_in_per_cent_is_a_unit_warning():
+    """TMR is the ratio G_P/G_AP − 1: a value beyond the largest measured (11.44, 1144 % at
+    5 K) is most likely per cent, and says so; measured ratios pass silently."""
+    from spincaloric.validation import SizeUnitWarning
+
+    kw = dict(conductance_parallel=1e-3, seebeck_parallel=0.0, seebeck_antiparallel=0.0,
+              temperature=T)
+    with pytest.warns(SizeUnitWarning, match=r"^tmr: 150 is G_P/G_AP − 1 = 1.5e\+04 %.*a ratio, "
+                      r"not per cent"):
+        JunctionParameters.symmetric(tmr=150.0, **kw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        JunctionParameters.symmetric(tmr=6.04, **kw)  # 604 % at 300 K
+        MagneticTunnelJunction(1e-11, tmr=1.2, seebeck_parallel=-100e-6,
+                               seebeck_antiparallel=-108e-6, temperature=T).junction(1e-14)
 
 
 @pytest.mark.usefixtures("energy_resolved_path")

@@ -1,6 +1,7 @@
 """Diffusive bulk layers: the continuum drift–diffusion limit, Valet–Fert, series resistors."""
 
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -165,8 +166,13 @@ def test_bad_layers_are_rejected():
         add_layer(dev, "x", None, length=1e-9, area=AREA, cells=3)
     hot = BulkMaterial(resistivity=1e-7, spin_flip_length=5e-9, spin_asymmetry=0.7,
                        seebeck=-100e-6, spin_seebeck=-400e-6)
-    with pytest.raises(DeviceError, match=r"^layers\.x\.spin_seebeck: .* beyond the entropy"):
+    with pytest.raises(DeviceError, match=r"^layers\.x\.spin_seebeck: S = -100 uV/K and S_s = "
+                       r"-400 uV/K .* beyond the entropy bound sqrt\(L0\) = 156\.\d uV/K$"):
         add_layer(dev, "x", hot, length=1e-9, area=AREA, cells=3, magnetization=(0, 0, 1))
+    slip = replace(hot, spin_seebeck=-3.8)  # µV/K written for V/K
+    with pytest.raises(DeviceError, match=r"S_s = -3\.8e\+06 uV/K .*\(thermopowers in V/K: "
+                       r"-3\.8e-6 is -3\.8 uV/K\)$"):
+        add_layer(dev, "x", slip, length=1e-9, area=AREA, cells=3, magnetization=(0, 0, 1))
     with pytest.raises(DeviceError, match=r"^temperature: must be at least 0.001 K"):
         multilayer([Lead("a"), Layer("x", CU, 1e-9), Lead("b")], area=AREA, temperature=0.0)
     with pytest.raises(DeviceError, match=r"^stack\[2\]: two interfaces in a row"):
@@ -468,7 +474,7 @@ def test_thermal_spin_signal_decays_over_the_spin_flip_length_with_a_weak_detect
                       seebeck=-18e-6, spin_seebeck=-3.8e-6)
     link = ContactParameters.spin_independent(conductance=1.0, temperature=T)
     weak = ContactParameters.from_paper(conductance=1e-4, polarization=0.3, mixing=0.5,
-                                        seebeck=0.0, polarization_derivative=0.3,
+                                        seebeck=0.0, polarization_derivative=0.0,
                                         mixing_derivative=0.5, temperature=T)
 
     def delta_r2(distance):

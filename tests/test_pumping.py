@@ -97,7 +97,7 @@ def test_pumping_damping_scales_as_one_over_thickness():
 
 # ---- B: F|N|F backflow and dynamic coupling ---------------------------------------------------
 
-VALVE = ValveParameters(1e-1, 0.5, 0.8, 0.0, 0.7, 0.1, T0)
+VALVE = ValveParameters(1e-1, 0.5, 0.8, 0.0, 0.0, 0.1, T0)  # S = 0: P' acts through S only
 
 
 def trilayer(fixed, free, spin_flip=0.0, both_free=False):

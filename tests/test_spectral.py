@@ -21,8 +21,8 @@ T = 300.0
 
 def valve(s, regime="noninteracting", dv=0.0, dt=0.0, p=0.5):
     c = ContactParameters.from_paper(conductance=1e-2, polarization=p, mixing=0.7, seebeck=s,
-                                     polarization_derivative=0.8, mixing_derivative=0.2,
-                                     temperature=T)
+                                     polarization_derivative=0.8 if s else 0.0,
+                                     mixing_derivative=0.2, temperature=T)
     dev = Device(temperature=T, regime=regime)
     dev.add_node("L", "ferromagnet", reservoir=True, magnetization=[0, 0, 1])
     dev.add_node("N", "normal")
@@ -404,7 +404,7 @@ def test_elastic_spin_flip_equals_the_linear_spin_sink():
     from spincaloric.constants import LORENZ
 
     c = ContactParameters.from_paper(conductance=1e-2, polarization=0.5, mixing=0.7,
-                                     seebeck=0.0, polarization_derivative=0.5,
+                                     seebeck=0.0, polarization_derivative=0.0,
                                      mixing_derivative=0.7, temperature=T)
     results = []
     for flip, spin_heat in ((3e-3, 0.0), (3e-3, 1e-12), (0.0, 0.0)):

@@ -577,3 +577,24 @@ def test_a_grid_too_large_for_the_memory_is_refused_before_it_starts(tmp_path, m
     res = CliRunner().invoke(main, args)
     assert res.exit_code == 0 and "warning: vary: 12 points hold about" in res.stderr
     assert out.exists()
+
+
+def test_every_variable_and_coordinate_of_a_sweep_has_a_long_name_and_its_unit():
+    """The result-file format (device-format.md): units and long_name on every variable,
+    coordinates included — batched axes, rebuilt ones and the device temperature alike."""
+    import tomllib
+
+    from spincaloric.studies.sweep import sweep_file
+
+    data = tomllib.loads(VALVE.read_text())
+    ds = sweep_file(data, [("right.magnetization.theta", np.linspace(0.0, 3.0, 3)),
+                           ("contacts[1].conductance", np.array([1e-2, 2e-2])),
+                           ("temperature", np.array([300.0, 310.0]))])
+    for name, var in {**ds.coords, **ds.data_vars}.items():
+        assert var.attrs.get("long_name"), name
+        if var.dtype.kind == "f":
+            assert var.attrs.get("units"), name
+    assert ds["right.magnetization.theta"].attrs["long_name"] == (
+        "polar angle of right's magnetization")
+    assert ds["contacts[1].conductance"].attrs["long_name"] == "conductance of contacts[1]"
+    assert ds["device_temperature"].attrs["units"] == "K"

@@ -196,7 +196,15 @@ def require(module: str, field: str) -> None:
 
 class SizeUnitWarning(UserWarning):
     """A device size far beyond a device's (metres or square metres where nm, µm were meant),
-    or a magnetic field beyond a laboratory's (tesla where mT was meant)."""
+    a magnetic field beyond a laboratory's (tesla where mT was meant), or a tunnel
+    magnetoresistance beyond any measured (per cent where a ratio was meant)."""
+
+
+class UnusedSettingWarning(UserWarning):
+    """A setting given that has no effect: a run setting that the chosen integrator does not
+    use (``dt`` with rk45, ``rtol`` or ``atol`` with rk4 and heun), a contact parameter that
+    the form it was given in cannot express (a spin-dependent thermopower without a charge
+    thermopower in the paper's form)."""
 
 
 #: The largest length (m) and area (m²) of a device's layer or contact taken without a warning:

@@ -28,13 +28,20 @@ from __future__ import annotations
 
 import cmath
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..constants import ELEMENTARY_CHARGE, LORENZ, SEEBECK_BOUND
-from ..errors import FieldError
-from ..validation import MAX_CONDUCTANCE, absolute_temperature, conductance_reason, real
+from ..errors import FieldError, user_stacklevel
+from ..validation import (
+    MAX_CONDUCTANCE,
+    UnusedSettingWarning,
+    absolute_temperature,
+    conductance_reason,
+    real,
+)
 
 #: Layout of the 8-component state and current vectors.
 CHARGE, SPIN, HEAT, SPIN_HEAT = 0, slice(1, 4), 4, slice(5, 8)
@@ -113,7 +120,10 @@ class ContactParameters:
         polarization : P = (G↑ − G↓)/G, dimensionless, |P| ≤ 1.
         mixing : η = 2 Re G↑↓ / G, dimensionless, ≥ 0.
         seebeck : S (V/K) at ``temperature``; Mott's law S = −e L0 T ∂ε ln G fixes ∂εG.
-        polarization_derivative : P' = ∂ε(G↑ − G↓)/∂εG, dimensionless (unbounded).
+        polarization_derivative : P' = ∂ε(G↑ − G↓)/∂εG, dimensionless (unbounded). With
+            S = 0 (∂εG = 0) it has no effect (an UnusedSettingWarning says so): a spin-dependent
+            thermopower without a charge thermopower needs the raw form (``dg_up``,
+            ``dg_down`` in S/J).
         mixing_derivative : η' = 2 Re ∂εG↑↓ / ∂εG, dimensionless.
         temperature : T (K) at which ``seebeck`` is given.
         mixing_imag, mixing_imag_derivative : 2 Im G↑↓/G and 2 Im ∂εG↑↓/∂εG (dimensionless).
@@ -139,6 +149,12 @@ class ContactParameters:
             if not abs(value) * conductance / 2 <= MAX_CONDUCTANCE:
                 raise ContactError(name, f"gives the mixing conductance {value:.3g} × G/2 (S), "
                                    f"beyond {MAX_CONDUCTANCE:g} S")
+        if seebeck == 0 and polarization_derivative != 0:
+            warnings.warn("polarization_derivative: has no effect with seebeck = 0 (the paper's "
+                          "form has ∂εG↑,↓ = ∂εG (1 ± P')/2 with ∂εG = −G S/(e L0 T)); for a "
+                          "spin-dependent thermopower without a charge thermopower give the "
+                          "derivatives dg_up, dg_down (S/J)", UnusedSettingWarning,
+                          stacklevel=user_stacklevel())
         g = conductance
         dg = -seebeck * g / (ELEMENTARY_CHARGE * LORENZ * temperature)
         out = cls(

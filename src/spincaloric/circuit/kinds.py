@@ -491,7 +491,10 @@ class TunnelJunctions(ContactGroup):
             at = eps[inside][np.argmin(w[inside][:, i].min(axis=1))] / ELEMENTARY_CHARGE
             raise DeviceError(self.labels[i], "a channel pair's tunnel conductance "
                               f"G_0(1 ± P_a)(1 ± P_b) is negative near {at:.3g} eV, inside the "
-                              "Fermi window: the linear model does not hold there")
+                              f"Fermi window (±{window / ELEMENTARY_CHARGE:.3g} eV): its G(ε), "
+                              "linear in ε with these thermopowers, does not reach that far; "
+                              "solve the device in linear response (regime \"thermalized\"), or "
+                              "give smaller thermopowers or a lower temperature")
         floor = 1e-12 * self.moments[None, :, :1]
         w = np.where(w < floor, floor, w)
         g = np.stack([pair_conductances(w[:, i], inverse=True) for i in range(w.shape[1])], 1)

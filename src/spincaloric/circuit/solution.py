@@ -280,7 +280,12 @@ class Solution:
 
     @property
     def entropy_production(self) -> np.ndarray:
-        """Total entropy production rate of the circuit, contacts and nodes (W/K)."""
+        """Total entropy production rate of the circuit, contacts and nodes (W/K): the
+        linear-response form Σ J·X/T, currents J times their conjugate forces X (ΔV, ΔV⃗_s/2,
+        ΔT/T, ΔT⃗_s/2T), all at the reference temperature T — quadratic in the biases and
+        ≥ 0 for valid contacts. It equals the entropy the reservoirs receive, Σ_r Q_r/T_r,
+        to leading order; the two differ at relative order ΔT/T (the same order the linear
+        response neglects)."""
         return (self.contact_entropy_production.sum(axis=-1)
                 + self.node_entropy_production.sum(axis=-1))
 

@@ -94,8 +94,9 @@ class TunnelBarrier:
                 raise FieldError(name, f"must be positive, got {value!r}")
         return ContactParameters.from_paper(
             conductance=area / self.resistance_area, polarization=self.polarization,
-            mixing=self.mixing, seebeck=self.seebeck,
-            polarization_derivative=self.polarization_derivative, mixing_derivative=1.0,
+            mixing=self.mixing, seebeck=self.seebeck,  # P' acts only through S (∂εG↑,↓ ∝ S)
+            polarization_derivative=self.polarization_derivative if self.seebeck else 0.0,
+            mixing_derivative=1.0,
             temperature=temperature, mixing_imag=self.mixing_imag,
             mixing_imag_derivative=0.0)  # the reflection phase, taken energy-independent
 

@@ -22,7 +22,13 @@ from ..circuit.device import Circuit, DeviceError
 from ..circuit.drives import QUANTITIES, drive_layout, to_boundary, to_theory
 from ..errors import DynamicsError, Interrupted
 from ..linear_response import warn_beyond_linear_response
-from ..validation import real, real_array, temperature_reason, unit_vectors
+from ..validation import (
+    UnusedSettingWarning,
+    real,
+    real_array,
+    temperature_reason,
+    unit_vectors,
+)
 from ..validation import seed as validated_seed
 from .condensation import CondensedMaps
 from .magnets import MAX_PRECESSION, MagnetError, MagnetParameters
@@ -873,11 +879,6 @@ def _warn_unused(method: str, given_dt, tolerances: list[str], dt, max_step) -> 
     if tolerances and method in ("rk4", "heun"):
         warnings.warn(f"{' and '.join(tolerances)}: the error control of rk45; {method} "
                       f"steps a fixed dt = {dt:g} s", UnusedSettingWarning, stacklevel=3)
-
-
-class UnusedSettingWarning(UserWarning):
-    """A run setting that the chosen integrator does not use (``dt`` with rk45, ``rtol`` or
-    ``atol`` with rk4 and heun)."""
 
 
 def _interrupted(sim, err, done, t_save, method, amp, settings, drive_sets, variants):

@@ -144,6 +144,31 @@ def angle_words(node: str, angle: str) -> str:
     return f"{'polar' if angle == 'theta' else 'azimuthal'} angle of {node}'s magnetization"
 
 
+def key_words(key: str) -> str:
+    """A key of a result or a sweep (``right.voltage``, ``drives.free.temperature.peak``,
+    ``contacts[1].conductance``) in words: "electric potential of right", "peak of the
+    temperature drive of free", "conductance of contacts[1]", "polar angle of free's
+    magnetization", "spin-transfer torque on the layer of free"."""
+    parts = key.split(".")
+    node = parts[1] if parts[0] in ("nodes", "layers") and len(parts) > 2 else parts[0]
+    if key.endswith((".magnetization.theta", ".magnetization.phi")):
+        return angle_words(node, parts[-1])
+    if parts[-1] == "magnet_torque":
+        return f"spin-transfer torque on the layer of {node}"
+    if len(parts) == 4 and parts[0] == "drives":  # drives.NODE.QUANTITY.FIELD
+        return f"{parts[3]} of the {parts[2]} drive of {parts[1]}"
+    if len(parts) == 2 and parts[1] in ("voltage", "temperature", "current"):
+        what = {"voltage": "electric potential", "temperature": "temperature",
+                "current": "current bias"}[parts[1]]
+        return f"{what} of {node}"
+    if len(parts) == 2 and parts[1] == "torque":
+        return f"torque on {node}"
+    last = parts[-1].replace("_", " ")
+    if (m := re.match(r"^(.*)\[(\d)\]$", last)) and m.group(1) == "hanle field":
+        last = f"{m.group(1)} {'xyz'[int(m.group(2))]}"
+    return f"{last} of {'.'.join(parts[:-1])}" if len(parts) > 1 else last
+
+
 def describe_key(data: dict, key: str) -> str:
     """A label in words for a ``--vary`` key of ``data`` (a coordinate's long name):
     ``drives.free.temperature.peak`` is "peak of free's temperature drive (above its base)",

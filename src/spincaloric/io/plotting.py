@@ -19,7 +19,7 @@ from ..circuit.device import DeviceError
 from ..constants import BOLTZMANN, ELEMENTARY_CHARGE
 from ..errors import unknown
 from ..files import write_together
-from .paths import angle_words
+from .paths import key_words
 from .results import VALUE_DIMS, pick
 
 
@@ -176,27 +176,13 @@ def _symbol(name: str) -> str:
 
 def _quantity(name: str, attrs) -> str:
     """In words: "spin-transfer torque on right", "polar angle of right's magnetization",
-    "peak of the temperature drive of free", "conductance of contacts[1]"."""
-    parts = name.split(".")
-    node = parts[1] if parts[0] in ("nodes", "layers") and len(parts) > 2 else parts[0]
-    if name.endswith((".magnetization.theta", ".magnetization.phi")):
-        return angle_words(node, parts[-1])
-    if parts[-1] == "magnet_torque":
-        return f"spin-transfer torque on the layer of {node}"
+    "peak of the temperature drive of free", "conductance of contacts[1]" (a magnetization
+    angle or a layer's torque by :func:`~.paths.key_words`, else the variable's long name)."""
+    if name.endswith((".magnetization.theta", ".magnetization.phi", ".magnet_torque")):
+        return key_words(name)
     if attrs.get("long_name"):
         return re.sub(r"\s*\(NaN: none\)", "", str(attrs["long_name"]))
-    if len(parts) == 4 and parts[0] == "drives":  # drives.NODE.QUANTITY.FIELD
-        return f"{parts[3]} of the {parts[2]} drive of {parts[1]}"
-    if len(parts) == 2 and parts[1] in ("voltage", "temperature", "current"):
-        what = {"voltage": "electric potential", "temperature": "temperature",
-                "current": "current bias"}[parts[1]]
-        return f"{what} of {node}"
-    if len(parts) == 2 and parts[1] == "torque":
-        return f"torque on {node}"
-    last = parts[-1].replace("_", " ")
-    if (m := re.match(r"^(.*)\[(\d)\]$", last)) and m.group(1) == "hanle field":
-        last = f"{m.group(1)} {'xyz'[int(m.group(2))]}"
-    return f"{last} of {'.'.join(parts[:-1])}" if len(parts) > 1 else last
+    return key_words(name)
 
 
 def axis_label(name: str, attrs, unit_text: str, symbol: str | None = None) -> str:

@@ -419,10 +419,12 @@ def _check_layer_thermopower(name: str, material: BulkMaterial, ferro: bool) -> 
     s_up, s_dn = material.channel_seebecks
     if max(abs(s_up), abs(s_dn)) > SEEBECK_BOUND:
         key = "seebeck" if abs(material.seebeck) > SEEBECK_BOUND or not ferro else "spin_seebeck"
-        raise DeviceError(f"layers.{name}.{key}", f"S = {material.seebeck * 1e6:.4g} and S_s = "
-                          f"{material.spin_seebeck * 1e6:.4g} uV/K give a spin channel the "
+        slip = " (thermopowers in V/K: -3.8e-6 is -3.8 uV/K)" if max(
+            abs(material.seebeck), abs(material.spin_seebeck)) >= 1e-2 else ""
+        raise DeviceError(f"layers.{name}.{key}", f"S = {material.seebeck * 1e6:.4g} uV/K and "
+                          f"S_s = {material.spin_seebeck * 1e6:.4g} uV/K give a spin channel the "
                           f"thermopower {max(abs(s_up), abs(s_dn)) * 1e6:.4g} uV/K, beyond "
-                          f"the entropy bound sqrt(L0) = {SEEBECK_BOUND * 1e6:.1f} uV/K")
+                          f"the entropy bound sqrt(L0) = {SEEBECK_BOUND * 1e6:.1f} uV/K{slip}")
 
 
 def _layer_hanle(name: str, material: BulkMaterial, ferro: bool, hanle_field,

@@ -25,7 +25,15 @@ from ..circuit.backends import batched
 from ..circuit.device import Circuit, DeviceError, vector_to_angles
 from ..circuit.solution import QUANTITIES, SIGN_CONVENTIONS
 from ..files import FORMAT_ATTRIBUTE, FORMAT_VERSION
-from ..io.paths import check_keys, fast_target, is_fast, resolve_key, set_path, unit_of
+from ..io.paths import (
+    check_keys,
+    fast_target,
+    is_fast,
+    key_words,
+    resolve_key,
+    set_path,
+    unit_of,
+)
 
 
 def checked_axes(axes) -> list[tuple[str, np.ndarray]]:
@@ -300,9 +308,8 @@ def _coords(fast, slow, zipped: bool = False) -> dict:
     vector components."""
     coords = {}
     for k, v in [*fast, *slow]:
-        attrs = {"units": unit_of(k)}
-        if axis_name(k) != k:
-            attrs["long_name"] = f"device {k}"
+        attrs = {"units": unit_of(k),
+                 "long_name": f"device {k}" if axis_name(k) != k else key_words(k)}
         coords[axis_name(k)] = ("point" if zipped else axis_name(k), v, attrs)
     coords["component"] = ("component", ["x", "y", "z"], {"long_name": "vector component"})
     return coords
