@@ -471,6 +471,8 @@ API_CALLS = _api_calls()
 
 # a Cu layer given a magnetization by the junk warns that it polarizes nothing: not the point here
 @pytest.mark.filterwarnings("ignore:layers.w.magnetization:UserWarning")
+# nor that the junk's S = 0 leaves P' without effect
+@pytest.mark.filterwarnings("ignore:polarization_derivative:UserWarning")
 @pytest.mark.parametrize("name, valid, call", API_CALLS, ids=[c[0] for c in API_CALLS])
 def test_the_api_answers_bad_arguments_with_field_errors(name, valid, call):
     """Every argument of every public entry point, replaced by every kind of junk: the call
@@ -559,6 +561,7 @@ def test_a_magnet_is_representable_or_refused(ms, volume, damping, field, bk):
     assert p.precession_rate <= MAX_PRECESSION
 
 
+@pytest.mark.filterwarnings("ignore:polarization_derivative:UserWarning")  # S = 0 drawn
 @settings(max_examples=300, deadline=None)
 @given(g=ANY_FLOAT, pol=ANY_FLOAT, mixing=ANY_FLOAT, seebeck=ANY_FLOAT, dpol=ANY_FLOAT,
        dmix=ANY_FLOAT)

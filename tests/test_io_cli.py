@@ -326,6 +326,27 @@ def test_every_example_device_solves():
         assert all(np.isfinite(c["charge_current"]) for c in doc["contacts"])
 
 
+def test_solve_only_prints_the_matching_rows():
+    """--only keeps the nodes, contacts and magnets whose names match a shell pattern (a
+    diffusive channel's 400 vertices left out); a pattern matching nothing is one line naming
+    the close match, exit 2."""
+    path = str(EXAMPLES / "lateral_valve_hanle.toml")
+    full = run("solve", path).output
+    res = run("solve", path, "--only", "detector*", "--only", "left")
+    assert res.exit_code == 0, res.output
+    rows = [line.split()[0] for line in res.output.splitlines()[1:]]
+    assert "channel_190" in full and not any(r.startswith("channel") for r in rows)
+    assert {"left", "detector", "detector->channel_210"} <= set(rows)
+    assert "injector" not in rows and "entropy" in rows  # the circuit's total stays
+    # every printed row holds the full table's values (the columns narrower)
+    rows_of_full = [line.split() for line in full.splitlines()[1:]]
+    assert all(line.split() in rows_of_full for line in res.output.splitlines()[1:])
+    bad = run("solve", path, "--only", "detecter")
+    assert bad.exit_code == 2
+    assert bad.output.strip().endswith("--only: 'detecter' matches no node, contact or magnet; "
+                                       "did you mean detector?")
+
+
 def test_python_api_matches_the_json(tmp_path):
     import spincaloric as sc
 

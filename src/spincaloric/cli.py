@@ -248,8 +248,11 @@ def main():
               help='regime "spectral": write the energy-resolved distributions (netCDF)')
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False),
               help='regime "spectral": PNG of the distributions of the internal nodes')
+@click.option("--only", "only", multiple=True, metavar="PATTERN",
+              help="print only the nodes, contacts (FROM->TO) and magnets whose names match "
+                   "PATTERN (shell-style: 'channel_1??', 'injector*'); repeatable; not --json")
 @_OVERWRITE
-def solve(files, as_json, distributions, plot_path, overwrite):
+def solve(files, as_json, distributions, plot_path, only, overwrite):
     """Solve the steady state of device FILES."""
     from .io.devicefile import solution_record
 
@@ -275,8 +278,12 @@ def solve(files, as_json, distributions, plot_path, overwrite):
                 _write_distributions(path, sol.distributions, distributions, plot_path)
         if as_json:
             click.echo(json.dumps(solution_record(path, sol)))
-        else:
-            click.echo(_table(path, sol))
+            continue
+        try:
+            click.echo(_table(path, sol, only))
+        except ValueError as err:
+            _report(path, err)
+            failed = True
     sys.exit(EXIT_INPUT if failed else 0)
 
 
@@ -1263,12 +1270,23 @@ _SECTIONS = {"nodes": "internal node", "reservoirs": "reservoir", "contacts": "c
              "torques": "magnet"}
 
 
-def _table(path, sol) -> str:
+def _table(path, sol, only=()) -> str:
     """A readable summary of a solution, with units (boundary conventions): every quantity of
-    :meth:`~spincaloric.circuit.solution.Solution.reported`, one row per node, contact and magnet."""
+    :meth:`~spincaloric.circuit.solution.Solution.reported`, one row per node, contact and magnet
+    (with ``only``, those whose names match one of its shell-style patterns: a ValueError
+    naming a pattern that matches nothing)."""
+    import fnmatch
+
     c = sol.circuit
     rows = {}  # section -> {label: [Reported]}
-    for q in sol.reported(printed=True):
+    reported = sol.reported(printed=True)
+    for pattern in only:
+        if not any(fnmatch.fnmatchcase(q.label, pattern) for q in reported if q.label):
+            hint = unknown("node", pattern, list(c.names)).removeprefix("unknown node")
+            raise ValueError(f"--only: {pattern!r} matches no node, contact or magnet{hint}")
+    for q in reported:
+        if only and q.label and not any(fnmatch.fnmatchcase(q.label, p) for p in only):
+            continue
         rows.setdefault(q.section, {}).setdefault(q.label, []).append(q)
 
     def number(x, digits):  # an exact zero (round-off included) is 0
