@@ -429,6 +429,23 @@ def test_importance_sampling_interval_stays_a_probability():
         assert any("no write switched" in w for w in result.warnings())
 
 
+def test_failures_still_reversing_when_the_run_ends_are_counted_and_warned_of():
+    """Ending the run mid-reversal counts the magnets past the equator (m·ref < 0, not yet
+    below −0.5) as failures: the estimate says how many, the same whatever the chunking, and
+    a hand-given sharpening warns that no search checked it."""
+    sim = pulse_simulation()
+    a = write_error_rate(sim, 1.6e-9, 32, seed=5, chunk=7)
+    b = write_error_rate(sim, 1.6e-9, 32, seed=5, chunk=32)
+    assert 0 < a.reversing <= a.failures < 32 and (a.failures, a.reversing) == (
+        b.failures, b.reversing)
+    assert a.summary()["reversing"] == a.reversing
+    assert any(w.startswith(f"{a.reversing} of the {a.failures} unswitched trajectories had "
+                            "crossed the equator") for w in a.warnings())
+    given = write_error_rate(sim, 1.6e-9, 32, seed=5, sharpen=3.0)
+    assert any("was given, not found by the cross-entropy search" in w
+               for w in given.warnings())
+
+
 def test_a_well_the_sampler_cannot_draw_from_is_refused_not_exhausting_memory(tmp_path):
     """A transverse field of 0.03 T tilts the free layer's minimum off its easy axis: the
     rejection sampler of starting states would need ~10⁶ draws a start (it ran out of memory:

@@ -559,6 +559,11 @@ def wer(device, trajectories, importance, sharpen, splitting, particles, replica
         _report(device, _named(err, spec, dt))
         sys.exit(EXIT_INPUT)
     except Interrupted as err:  # say what the finished part found, then stop as interrupted
+        if not hasattr(err.partial, "summary"):  # a pilot run's own part: no estimate yet
+            click.echo(f"{device}: interrupted during the cross-entropy search for the "
+                       "sharpening: nothing estimated yet (its pilot trajectories are not "
+                       "part of the estimate)", err=True)
+            raise KeyboardInterrupt from err
         click.echo(f"{device}: interrupted after {err.done} of {err.total} {err.parts}; the "
                    f"finished ones give: {err.partial}", err=True)
         if as_json:  # the partial estimate for scripts too, marked as such

@@ -4,7 +4,9 @@ A cell is written by the drives of a :class:`~spincaloric.dynamics.simulation.Si
 (a voltage, current, heat or temperature pulse). At finite temperature the magnet starts
 anywhere in the thermal well of its state (:mod:`spincaloric.dynamics.equilibrium`) and feels
 Brown's thermal field (and the spin-pumping noise) throughout; the *write-error rate* is the
-probability that it has not switched when the run ends,
+probability that it has not switched when the run ends (m·ref above −0.5 at ``until``, ref
+the initial well's direction: the run should end once the written magnets have relaxed — a
+magnet still reversing then counts as a failure, and the estimate says how many did),
 
 .. math::
 
@@ -73,7 +75,10 @@ class WriteErrorRate:
     splitting"); ``standard_error`` of the rate; ``effective_samples`` of the failures'
     weights (None for brute force and splitting); ``temperature`` (K) of the starting well and
     the noise; the cross-entropy search's ``pilot_trajectories`` (not in N), its ``levels``
-    and whether it ``converged`` (the last level's kept trajectories were failures).
+    and whether it ``converged`` (the last level's kept trajectories were failures);
+    ``reversing``: failures whose magnet had already crossed the equator (m·ref < 0) when the
+    run ended — still reversing, counted as failures (:meth:`warnings` says so: end the run
+    later).
 
     Multilevel splitting: ``trajectories`` = particles × ``replicas``, ``failures`` the
     particles that ended unswitched, ``levels`` the iterations of all replicas, ``cost`` all
@@ -102,6 +107,7 @@ class WriteErrorRate:
     ideal_interval: tuple[float, float] | None = None
     extinct: int = 0
     dt: tuple[float, float] | None = None
+    reversing: int = 0
 
     def summary(self) -> dict:
         """A JSON-ready dict of the result (SI units), with the keys of its method only."""
@@ -117,7 +123,8 @@ class WriteErrorRate:
                        extinct_replicas=self.extinct, iterations=self.levels,
                        converged=self.converged)
             return out
-        out.update(trajectories=self.trajectories, failures=self.failures)
+        out.update(trajectories=self.trajectories, failures=self.failures,
+                   reversing=self.reversing)
         if self.sharpen is not None:  # importance sampling
             out.update(effective_samples=self.effective_samples, sharpen=self.sharpen)
             if self.pilot_trajectories:  # the cross-entropy search that found the sharpening
@@ -137,6 +144,16 @@ class WriteErrorRate:
             out.append(f"the cross-entropy search did not reach the failures in {self.levels} "
                        "levels: the sharpening is a guess (more --pilot trajectories, brute force, "
                        "or multilevel splitting: --splitting)")
+        if self.reversing:
+            out.append(f"{self.reversing} of the {self.failures} unswitched trajectories had "
+                       "crossed the equator (m·ref < 0) when the run ended, still reversing: "
+                       "counted as failures, they make the rate too high — a later until lets "
+                       "them relax (a write error is a magnet left in its initial well)")
+        if self.sharpen is not None and self.sharpen > 1 and not self.pilot_trajectories:
+            out.append(f"the sharpening {self.sharpen:.3g} was given, not found by the "
+                       "cross-entropy search: an over-sharpened proposal misses the failures "
+                       "that carry large weights and its interval understates the error "
+                       "(leave out the sharpening to have the search choose it)")
         if self.effective_samples is not None and 0 < self.effective_samples < 10:
             out.append(f"only {self.effective_samples:.3g} effective samples carry the failures: "
                        "the normal interval is unreliable (more trajectories)")
@@ -241,9 +258,9 @@ def write_error_rate(simulation, until: float, trajectories: int | None = None, 
                            replicas, progress)
     except Interrupted as err:  # the partial estimate names its step too
         if isinstance(err.partial, WriteErrorRate):
-            err.partial = replace(err.partial, dt=job.step_range())
+            err.partial = replace(err.partial, dt=job.step_range(), reversing=job.reversing)
         raise
-    return replace(result, dt=job.step_range())
+    return replace(result, dt=job.step_range(), reversing=job.reversing)
 
 
 def _estimate(job: _Job, name: str, method: str, trajectories, sharpen, pilot, particles,
@@ -262,7 +279,7 @@ def _estimate(job: _Job, name: str, method: str, trajectories, sharpen, pilot, p
                               n, "trajectories") from err
     search = (None, 0, 0, None)
     if sharpen is None:
-        search = job.cross_entropy(1000 if pilot is None else int(pilot))
+        search = job.cross_entropy(1000 if pilot is None else int(pilot), progress=progress)
         sharpen = search[0]
     well = Well(job.par, job.ref, temperature)
     try:
@@ -370,6 +387,7 @@ class _Job:
     chunk: int
     dt: float | None
     steps: set = field(default_factory=set)  # the steps (s) the runs took
+    reversing: int = 0  # failures of the estimate past the equator at the end (m·ref < 0)
 
     def step_range(self) -> tuple[float, float] | None:
         """(smallest, largest) step (s) of the runs so far, None before any."""
@@ -403,9 +421,11 @@ class _Job:
                 m, w = self.starts(lo // BLOCK, min(BLOCK, n - lo), sharpen, 0)
                 for c in range(0, len(m), self.chunk):
                     part = slice(c, min(c + self.chunk, len(m)))
-                    failed = ~self.switched(m[part], first + lo + c, report)[0]
+                    switched, _, ends = self.switched(m[part], first + lo + c, report)
+                    failed = ~switched
                     wf = w[part][failed]
                     failures += int(failed.sum())
+                    self.reversing += int(np.sum(failed & (ends < 0)))
                     total += float(wf.sum())
                     squares += float(np.sum(wf ** 2))
                     done += part.stop - part.start
@@ -419,11 +439,11 @@ class _Job:
         return failures, total, squares
 
     def switched(self, m_start: np.ndarray, first: int, report=None):
-        """((N,) bool switched, (N,) switching time (s; +inf for none)) of trajectories from
-        the starting states m_start (N, 3) of the written magnet, drawing the thermal fields
-        of trajectories first, first + 1, … of ``seed``."""
+        """((N,) bool switched, (N,) switching time (s; +inf for none), (N,) m·ref at the end)
+        of trajectories from the starting states m_start (N, 3) of the written magnet,
+        drawing the thermal fields of trajectories first, first + 1, … of ``seed``."""
         sim, n = self.sim, len(m_start)
-        switched, when = np.empty(n, bool), np.empty(n)
+        switched, when, ends = np.empty(n, bool), np.empty(n), np.empty(n)
         for lo in range(0, n, self.chunk):
             part = slice(lo, min(lo + self.chunk, n))
             initial = np.repeat(self.start[None], part.stop - lo, axis=0)
@@ -435,18 +455,35 @@ class _Job:
             result = run.switching()[sim.names[self.j]]
             switched[part] = result.switched
             when[part] = np.where(result.switched, result.time, np.inf)
-        return switched, when
+            ends[part] = run.magnetization(sim.names[self.j])[:, -1] @ self.ref
+        return switched, when, ends
 
-    def cross_entropy(self, pilot: int, keep: float = 0.1, levels: int = 12):
+    def cross_entropy(self, pilot: int, keep: float = 0.1, levels: int = 12,
+                      progress: bool = False):
         """(sharpening s = λ/λ_p, pilot trajectories, levels, converged) by the cross-entropy
         method: at each level ``pilot`` trajectories from the current proposal; the fraction
         ``keep`` that switched last (or all failures, once there are that many) refit
-        λ = Σ w / Σ w u; converged when the kept ones are failures."""
+        λ = Σ w / Σ w u; converged when the kept ones are failures. ``progress``: report the
+        levels' trajectories on stderr."""
+        report = None
+        if progress:
+            from ..progress import Progress
+
+            report = Progress("wer", levels * pilot, f"cross-entropy search: up to {levels} "
+                              f"levels of {pilot} pilot trajectories")
+        try:
+            return self._levels(pilot, keep, levels, report)
+        finally:
+            if report is not None:
+                report.close()
+
+    def _levels(self, pilot: int, keep: float, levels: int, report):
+        """:meth:`cross_entropy`'s levels."""
         well = Well(self.par, self.ref, self.temperature)
         sharpen, used = 1.0, 0
         for level in range(levels):
             m_start, weight = self.starts(level, pilot, sharpen, 1)
-            switched, when = self.switched(m_start, used)
+            switched, when, _ = self.switched(m_start, used, report)
             used += pilot
             failed = ~switched
             done = failed.sum() >= keep * pilot
