@@ -255,6 +255,30 @@ def test_an_interrupted_estimate_keeps_its_finished_trajectories(importance, mon
     assert doc["interrupted"] == {"trajectories": [16, 40]} and doc["trajectories"] == 16
 
 
+def test_ctrl_c_during_the_cross_entropy_search_estimates_nothing(monkeypatch):
+    """A pilot run stopped by Ctrl-C raises its own partial trajectory: the command says that
+    nothing is estimated yet (it printed that trajectory as the result, and with --json a run's
+    document) and stops as interrupted, with nothing on stdout."""
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+    from spincaloric.errors import Interrupted
+    from spincaloric.studies import wer
+
+    def switched(self, *args, **kwargs):
+        raise Interrupted("a pilot run's partial trajectory", 8, 16, "trajectories")
+
+    monkeypatch.setattr(wer._Job, "switched", switched)
+    for extra in ([], ["--json"]):
+        res = CliRunner().invoke(main, ["wer", str(DEVICE.with_name("pillar_write_pulse.toml")),
+                                        "--importance", "--trajectories", "40", "--until",
+                                        "0.6ns", "--no-progress", *extra])
+        assert res.exit_code == 130
+        assert "interrupted during the cross-entropy search for the sharpening: nothing " \
+            "estimated yet" in res.stderr and "partial trajectory" not in res.output
+        assert res.stdout == ""
+
+
 def test_splitting_results_warn_of_extinction_and_a_single_replica():
     """A splitting result whose replicas all died out reads 0 below a bound, with a warning
     naming the replicas; one replica warns that its interval is the ideal one."""
