@@ -150,6 +150,11 @@ def test_a_single_valued_axis_is_dropped_and_the_line_drawn(tmp_path):
      "'magnetizaton' in [nodes.right]; did you mean magnetization"),
     ("nowhere.voltage=0:1:3", "vary.nowhere.voltage: unknown node, layer or key 'nowhere'"),
     ("right.voltage=0:1:x", "vary.right.voltage: cannot read values"),
+    ("right.voltage=-0.5K,1mV", "vary.right.voltage: cannot read values from '-0.5K,1mV': 'K' "
+     "is not this key's unit V; give"),
+    ("right.voltage=0:1mV:2.5", "cannot read values from '0:1mV:2.5': N = 2.5 in START:STOP:N "
+     "must be a whole number of points, at least 1; give"),
+    ("right.voltage=0:1mV:0", "N = 0 in START:STOP:N must be a whole number of points"),
     ("right.voltage", "vary: expected KEY="),
     ("spacer.voltage=0:1:3", "spacer is an internal node: its voltage is solved for"),
 ])

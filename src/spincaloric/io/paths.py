@@ -302,16 +302,18 @@ def parse_vary(text: str) -> tuple[str, np.ndarray]:
     unit = unit if re.fullmatch(r"[A-Za-zΩ]+[23]?", unit or "-") and unit != "deg" else ""
     try:
         if m:
-            start, stop = si_value(m.group(1), unit), si_value(m.group(2), unit)
+            start, stop = _vary_value(m.group(1), unit), _vary_value(m.group(2), unit)
             count = float(m.group(3))
             if count != int(count) or count < 1:
-                raise ValueError
+                raise ValueError(f"N = {m.group(3)} in START:STOP:N must be a whole number of "
+                                 "points, at least 1")
             ends = np.array([start, stop])
             values = np.linspace(start, stop, int(count)) if np.isfinite(ends).all() else ends
         else:
-            values = np.array([si_value(v, unit) for v in spec.split(",")])
-    except ValueError:
-        raise DeviceError(f"vary.{key}", f"cannot read values from {spec!r}: give "
+            values = np.array([_vary_value(v, unit) for v in spec.split(",")])
+    except ValueError as err:
+        reason = f": {err}" if str(err) else ""
+        raise DeviceError(f"vary.{key}", f"cannot read values from {spec!r}{reason}; give "
                           f"START:STOP:N (N points) or V1,V2,... in SI units"
                           + _unit_hint(unit, spec)) from None
     if not np.all(np.isfinite(values)):
@@ -325,6 +327,19 @@ def parse_vary(text: str) -> tuple[str, np.ndarray]:
                           "once (a sweep's axis holds distinct values)")
     _radians_warning(key, values)
     return key, values
+
+
+def _vary_value(text: str, unit: str) -> float:
+    """:func:`si_value`, a value that ends in a unit not the key's naming that unit (ValueError
+    with the reason; with an empty reason else)."""
+    try:
+        return si_value(text, unit)
+    except ValueError:
+        pass
+    written = re.fullmatch(r"\s*[-+]?[\d.]+(?:[eE][-+]?\d+)?\s*([A-Za-zµΩ°]+[23²³]?)\s*", text)
+    if unit and written and not written.group(1).endswith(unit.rstrip("23")):
+        raise ValueError(f"{written.group(1)!r} is not this key's unit {unit}")
+    raise ValueError("")
 
 
 def _unit_hint(unit: str, spec: str) -> str:
