@@ -73,6 +73,17 @@ def test_the_estimator_is_unbiased():
     assert error < 0.15 * tail(a)
 
 
+def test_replicas_that_agree_by_chance_keep_the_ideal_interval():
+    """The ideal score's spread p̄ √(−ln p̄/(nR)) bounds any score's from below: replicas
+    that happen to agree closer (here exactly) report the ideal interval and error, not a
+    narrower one; replicas that spread more keep Student's t interval."""
+    mean, error, interval, ideal = replica_interval([1e-3, 1e-3, 1e-3], 20)
+    assert interval == ideal and error == pytest.approx(
+        1e-3 * np.sqrt(-np.log(1e-3) / 60), rel=1e-12, abs=0)
+    wide = replica_interval([2e-4, 1e-3, 1.8e-3], 20)
+    assert wide[2][0] < ideal[0] and wide[2][1] > ideal[1] and wide[3] == ideal
+
+
 def test_ties_are_killed_together_and_the_estimate_is_a_product():
     """Paths that never rise above 0 all score 0: they die together in the first iteration;
     p̂ = Π (1 − K_i/n) with the recorded K_i."""

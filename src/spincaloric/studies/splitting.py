@@ -126,7 +126,10 @@ def replica_interval(estimates, particles: int, z: float = 1.959963984540054):
     score) of independent AMS estimates p̂_r of ``particles`` n each: the replicas' mean with
     Student's t interval (R ≥ 2), and mean ± z p̄ √(−ln p̄ / (n R)), the asymptotic spread of
     AMS with the committor as score (Cérou, Guyader & Rousset, Chaos 29, 043108 (2019)), the
-    smallest any score reaches."""
+    smallest any score reaches — so the replicas' error and interval are never taken
+    narrower than the ideal ones (a smaller spread of a few replicas is chance: of 30
+    estimates of 3 replicas × 20 particles, 6 intervals came out narrower than the ideal one,
+    and both of the 2 that missed the brute-force rate were among them)."""
     from scipy.stats import t as student
 
     p = np.asarray(estimates, float)
@@ -138,5 +141,6 @@ def replica_interval(estimates, particles: int, z: float = 1.959963984540054):
     if r < 2:
         return mean, float(ideal), ideal_interval, ideal_interval
     error = float(p.std(ddof=1) / np.sqrt(r))
-    half = float(student.ppf(0.975, r - 1)) * error
-    return mean, error, (max(mean - half, 0.0), min(mean + half, 1.0)), ideal_interval
+    half = max(float(student.ppf(0.975, r - 1)) * error, z * ideal)
+    return (mean, max(error, ideal), (max(mean - half, 0.0), min(mean + half, 1.0)),
+            ideal_interval)

@@ -4,9 +4,16 @@ A cell is written by the drives of a :class:`~spincaloric.dynamics.simulation.Si
 (a voltage, current, heat or temperature pulse). At finite temperature the magnet starts
 anywhere in the thermal well of its state (:mod:`spincaloric.dynamics.equilibrium`) and feels
 Brown's thermal field (and the spin-pumping noise) throughout; the *write-error rate* is the
-probability that it has not switched when the run ends (m·ref above −0.5 at ``until``, ref
-the initial well's direction: the run should end once the written magnets have relaxed — a
-magnet still reversing then counts as a failure, and the estimate says how many did),
+probability that it has not switched when the run ends: that the magnet is still on the
+initial side of its barrier's top, m·ref ≥ 0 at ``until`` (ref the initial well's direction;
+the top of a uniaxial barrier without a field along the axis, from where damping carries it
+back into that well). A magnet that has crossed the equator is written, even while it is
+still reversing: the estimate does not depend on how long the run lets it relax (the
+threshold −0.5 of :func:`~spincaloric.dynamics.switching.detect_switching`, used by
+``run`` and ``map``, would count magnets still reversing as failures — 61 of 83 on the 2.5 ns
+write of ``examples/devices/pillar_write_pulse.toml`` ending 0.45 ns after the pulse). Those
+that end close to the top (|m·ref| < :data:`UNDECIDED`), where the thermal field may still
+send them either way, are counted and warned of: end the run later,
 
 .. math::
 
@@ -65,6 +72,13 @@ from ..validation import seed as validated_seed
 
 #: The z value of a two-sided 95 % normal interval.
 Z95 = 1.959963984540054
+#: A write switched when its magnet ends past the equator, m·ref < −THRESHOLD (the top of a
+#: uniaxial barrier without a field along the axis).
+THRESHOLD = 0.0
+#: Trajectories ending within this of the top, |m·ref| < UNDECIDED (about 11.5°), are counted
+#: as undecided: the thermal field of a well of Δ ≈ 50–100 spreads a magnet over
+#: |m·ref| ~ 1/√Δ ≈ 0.1–0.14 about the top, where it could still fall either way.
+UNDECIDED = 0.2
 
 
 @dataclass(frozen=True)
@@ -76,9 +90,9 @@ class WriteErrorRate:
     weights (None for brute force and splitting); ``temperature`` (K) of the starting well and
     the noise; the cross-entropy search's ``pilot_trajectories`` (not in N), its ``levels``
     and whether it ``converged`` (the last level's kept trajectories were failures);
-    ``reversing``: failures whose magnet had already crossed the equator (m·ref < 0) when the
-    run ended — still reversing, counted as failures (:meth:`warnings` says so: end the run
-    later).
+    ``undecided``: trajectories whose magnet ended close to the barrier's top
+    (|m·ref| < :data:`UNDECIDED`), where the thermal field may still send it either way
+    (:meth:`warnings` says so: end the run later).
 
     Multilevel splitting: ``trajectories`` = particles × ``replicas``, ``failures`` the
     particles that ended unswitched, ``levels`` the iterations of all replicas, ``cost`` all
@@ -107,7 +121,7 @@ class WriteErrorRate:
     ideal_interval: tuple[float, float] | None = None
     extinct: int = 0
     dt: tuple[float, float] | None = None
-    reversing: int = 0
+    undecided: int = 0
 
     def summary(self) -> dict:
         """A JSON-ready dict of the result (SI units), with the keys of its method only."""
@@ -124,7 +138,7 @@ class WriteErrorRate:
                        converged=self.converged)
             return out
         out.update(trajectories=self.trajectories, failures=self.failures,
-                   reversing=self.reversing)
+                   undecided=self.undecided)
         if self.sharpen is not None:  # importance sampling
             out.update(effective_samples=self.effective_samples, sharpen=self.sharpen)
             if self.pilot_trajectories:  # the cross-entropy search that found the sharpening
@@ -144,11 +158,10 @@ class WriteErrorRate:
             out.append(f"the cross-entropy search did not reach the failures in {self.levels} "
                        "levels: the sharpening is a guess (more --pilot trajectories, brute force, "
                        "or multilevel splitting: --splitting)")
-        if self.reversing:
-            out.append(f"{self.reversing} of the {self.failures} unswitched trajectories had "
-                       "crossed the equator (m·ref < 0) when the run ended, still reversing: "
-                       "counted as failures, they make the rate too high — a later until lets "
-                       "them relax (a write error is a magnet left in its initial well)")
+        if self.undecided:
+            out.append(f"{self.undecided} of the {self.trajectories} trajectories ended close "
+                       f"to the barrier's top (|m·ref| < {UNDECIDED:g}), where the thermal field "
+                       "may still send them either way: a later until decides them")
         if self.sharpen is not None and self.sharpen > 1 and not self.pilot_trajectories:
             out.append(f"the sharpening {self.sharpen:.3g} was given, not found by the "
                        "cross-entropy search: an over-sharpened proposal misses the failures "
@@ -258,9 +271,9 @@ def write_error_rate(simulation, until: float, trajectories: int | None = None, 
                            replicas, progress)
     except Interrupted as err:  # the partial estimate names its step too
         if isinstance(err.partial, WriteErrorRate):
-            err.partial = replace(err.partial, dt=job.step_range(), reversing=job.reversing)
+            err.partial = replace(err.partial, dt=job.step_range(), undecided=job.undecided)
         raise
-    return replace(result, dt=job.step_range(), reversing=job.reversing)
+    return replace(result, dt=job.step_range(), undecided=job.undecided)
 
 
 def _estimate(job: _Job, name: str, method: str, trajectories, sharpen, pilot, particles,
@@ -387,7 +400,7 @@ class _Job:
     chunk: int
     dt: float | None
     steps: set = field(default_factory=set)  # the steps (s) the runs took
-    reversing: int = 0  # failures of the estimate past the equator at the end (m·ref < 0)
+    undecided: int = 0  # trajectories of the estimate ending near the top, |m·ref| < UNDECIDED
 
     def step_range(self) -> tuple[float, float] | None:
         """(smallest, largest) step (s) of the runs so far, None before any."""
@@ -425,7 +438,7 @@ class _Job:
                     failed = ~switched
                     wf = w[part][failed]
                     failures += int(failed.sum())
-                    self.reversing += int(np.sum(failed & (ends < 0)))
+                    self.undecided += int(np.sum(np.abs(ends) < UNDECIDED))
                     total += float(wf.sum())
                     squares += float(np.sum(wf ** 2))
                     done += part.stop - part.start
@@ -452,7 +465,7 @@ class _Job:
                           temperature_noise=True, seed=self.seed, dt=self.dt,
                           first_trajectory=first + lo, progress=report or False)
             self.steps.add(run.settings["dt"])
-            result = run.switching()[sim.names[self.j]]
+            result = run.switching(THRESHOLD)[sim.names[self.j]]
             switched[part] = result.switched
             when[part] = np.where(result.switched, result.time, np.inf)
             ends[part] = run.magnetization(sim.names[self.j])[:, -1] @ self.ref
@@ -560,9 +573,10 @@ class Lateness:
 
         ξ(t, m) = \tfrac12 + \tfrac1π \arctan\frac{δ}{T}
 
-    for a magnet not reversed (m·ref ≥ −θ, θ the switching threshold 0.5), ξ = 0 for one
-    reversed (it will not come back), and at the end t = T: ξ = 1 if not switched, 0 if
-    switched — the event. The arctan only maps δ into (0, 1): splitting uses the order of
+    for a magnet not reversed (m·ref ≥ −θ, θ the switching :data:`THRESHOLD`: past the
+    barrier's top), ξ = 0 for one reversed, and at the end t = T: ξ = 1 if not switched, 0 if
+    switched — the event (a particle that recrosses keeps the largest score it reached, as
+    every particle does: the estimate stays unbiased). The arctan only maps δ into (0, 1): splitting uses the order of
     scores, nothing else, so the value of λ and the scale T do not matter. The order is the
     committor's for an axially symmetric well (a perpendicular free layer, as the pillar's);
     in a biaxial one (an in-plane layer) m⊥ grows along an ellipse and u orders states only
@@ -571,7 +585,7 @@ class Lateness:
     horizon : T (s).   diffusion : D (s⁻¹).
     """
 
-    def __init__(self, horizon: float, diffusion: float, threshold: float = 0.5):
+    def __init__(self, horizon: float, diffusion: float, threshold: float = THRESHOLD):
         self.horizon, self.diffusion, self.threshold = float(horizon), float(diffusion), threshold
 
     @classmethod
