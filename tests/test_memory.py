@@ -100,3 +100,29 @@ def test_torque_maps_beyond_the_available_memory_are_refused(tmp_path, monkeypat
         _ = Simulation(circuit, spec.magnets).model  # the maps are built on first use
     with pytest.raises(DeviceError, match=r"layers\.free\.magnet"):
         load_spec(device)
+
+
+def test_an_ensemble_whose_magnetizations_exceed_the_memory_is_refused_before_it_runs(
+        tmp_path, monkeypatch):
+    """A billion trajectories keep 24 (n_save + 2) bytes each of one magnet's magnetization:
+    beyond the memory available the run is refused naming the ensemble (the system's
+    out-of-memory killer ended it silently at 24 GB), through the API and a device file's
+    check alike; within it, the run goes ahead."""
+    from spincaloric.dynamics import simulation
+    from spincaloric.dynamics.simulation import DynamicsError, run_settings
+
+    monkeypatch.setattr(simulation, "available_bytes", lambda: 24e9)
+    with pytest.raises(DynamicsError, match=r"^ensemble: 1000000000 trajectories of 2 saved "
+                       r"instants keep ~96 GB of magnetizations, more than the 24 GB of memory "
+                       r"available: fewer trajectories"):
+        run_settings(3e-9, ensemble=10**9, n_save=2)
+    assert run_settings(3e-9, ensemble=10**8, n_save=2)[2] == 10**8  # 9.6 GB
+    pillar = Path(__file__).parent.parent / "examples" / "devices" / "pillar_write_pulse.toml"
+    device = tmp_path / "pillar.toml"
+    device.write_text(pillar.read_text().replace("n_save = 311",
+                                                 "n_save = 2\nensemble = 100000000"))
+    monkeypatch.setattr(simulation, "available_bytes", lambda: 4e9)
+    r = CliRunner().invoke(main, ["check", str(device)])
+    assert r.exit_code == 2
+    assert "simulation.ensemble: 100000000 trajectories of 2 saved instants keep ~9.6 GB" \
+        in errors(r)[0]

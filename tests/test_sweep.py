@@ -567,17 +567,17 @@ def test_a_grid_too_large_for_the_memory_is_refused_before_it_starts(tmp_path, m
     whole = sweep_module.sweep_file(data, axes).nbytes  # 12 points
     est = one + 11 * (two - one)
     assert whole == pytest.approx(est, rel=0.05, abs=0)  # the estimate's premise
-    monkeypatch.setattr(sweep_module, "_memory", lambda: 2 * est - 1)
+    monkeypatch.setattr(sweep_module, "physical_bytes", lambda: 2 * est - 1)
     out = tmp_path / "s.nc"
     args = ["sweep", str(VALVE), "--vary", "right.voltage=0:1e-3:6", "--vary",
             "right.temperature=300,301", "-o", str(out)]
     res = CliRunner().invoke(main, args)
     assert res.exit_code == 2 and res.stderr.strip().splitlines() == [
-        f"error: {VALVE}: vary: 12 points hold about {sweep_module._size(est)} of "
-        f"results, more than half this machine's memory ({sweep_module._size(2 * est - 1)})"
+        f"error: {VALVE}: vary: 12 points hold about {sweep_module.byte_size(est)} of "
+        f"results, more than half this machine's memory ({sweep_module.byte_size(2 * est - 1)})"
         ": fewer points"], res.stderr
     assert not out.exists()
-    monkeypatch.setattr(sweep_module, "_memory", lambda: None)
+    monkeypatch.setattr(sweep_module, "physical_bytes", lambda: None)
     monkeypatch.setattr(sweep_module, "LARGE_RESULT", 0)
     res = CliRunner().invoke(main, args)
     assert res.exit_code == 0 and "warning: vary: 12 points hold about" in res.stderr

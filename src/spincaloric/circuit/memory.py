@@ -98,7 +98,16 @@ def torque_map_bytes(nodes: int, unknown_nodes: int, unknowns: int, magnets: int
                   + magnets * q * unknowns * (columns + 3) + 8 * columns * (nodes + padded))
 
 
-def _size(n: float) -> str:
+def physical_bytes() -> int | None:
+    """The machine's physical memory (bytes); None where the system does not say."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def byte_size(n: float) -> str:
+    """A byte count in words: "2.4 GB", "106 GB", "38 MB"."""
     value, unit = (n / 1e9, "GB") if n >= 1e9 else (n / 1e6, "MB")
     return f"{value:.2g} {unit}" if value < 10 else f"{value:.0f} {unit}"
 
@@ -108,7 +117,8 @@ def refuse_beyond_memory(field: str, what: str, need: float) -> None:
     (bytes) exceeds :func:`available_bytes`."""
     avail = available_bytes()
     if avail is not None and need > avail:
-        raise DeviceError(field, f"{what} need ~{_size(need)} (more than the {_size(avail)} "
+        raise DeviceError(field, f"{what} need ~{byte_size(need)} (more than the "
+                          f"{byte_size(avail)} "
                           "available)")
 
 

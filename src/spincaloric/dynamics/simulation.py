@@ -20,6 +20,7 @@ import numpy as np
 
 from ..circuit.device import Circuit, DeviceError
 from ..circuit.drives import QUANTITIES, drive_layout, to_boundary, to_theory
+from ..circuit.memory import available_bytes, byte_size
 from ..errors import DynamicsError, Interrupted
 from ..linear_response import warn_beyond_linear_response
 from ..validation import (
@@ -63,6 +64,21 @@ MAX_TURNING = 1e10
 MAX_SAVED = 2**34
 
 
+def _refuse_beyond_memory(ensemble: int, n_save: int, k: int) -> None:
+    """A DynamicsError ``ensemble`` when the magnetizations a run keeps — (n_save + 2) unit
+    vectors of k magnets per trajectory (the saved instants, the start and the state), 8 bytes
+    a component — exceed the memory this machine has free
+    (:func:`~spincaloric.circuit.memory.available_bytes`): refused before the work, not ended
+    by the system's out-of-memory killer."""
+    need = 24.0 * ensemble * (n_save + 2) * k
+    free = available_bytes()
+    if free is not None and need > free:
+        raise DynamicsError("ensemble", f"{ensemble} trajectories of {n_save} saved instants "
+                            f"keep ~{byte_size(need)} of magnetizations, more than the "
+                            f"{byte_size(free)} of memory available: fewer trajectories in one "
+                            "run (spincaloric wer keeps only each trajectory's switching)")
+
+
 def run_settings(until, *, magnets=None, n_save=1001, ensemble=1, method=None,
                  temperature_noise=False, dt=None, seed=0, rtol=1e-7, atol=1e-9, max_step=None):
     """The settings of :meth:`Simulation.run` (and of a device file's ``[simulation]``),
@@ -86,6 +102,7 @@ def run_settings(until, *, magnets=None, n_save=1001, ensemble=1, method=None,
     if not ensemble * n_save * max(len(magnets or {}), 1) * 3 <= MAX_SAVED:
         raise DynamicsError("n_save", f"{n_save} saved instants of {ensemble} trajectories "
                             f"exceed {MAX_SAVED:.3g} stored components: fewer of either")
+    _refuse_beyond_memory(ensemble, n_save, max(len(magnets or {}), 1))
     eps = float(np.finfo(float).eps)  # the resolution of a unit vector's components
     for name, value in (("rtol", rtol), ("atol", atol)):
         if not eps <= real(value, name, error=DynamicsError) <= 1:

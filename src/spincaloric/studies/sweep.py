@@ -16,13 +16,13 @@ attributes, and every quantity a solve reports (:meth:`~spincaloric.circuit.solu
 from __future__ import annotations
 
 import math
-import os
 import warnings
 
 import numpy as np
 
 from ..circuit.backends import batched
 from ..circuit.device import Circuit, DeviceError, vector_to_angles
+from ..circuit.memory import byte_size, physical_bytes
 from ..circuit.solution import QUANTITIES, SIGN_CONVENTIONS
 from ..files import FORMAT_ATTRIBUTE, FORMAT_VERSION
 from ..io.paths import (
@@ -72,19 +72,6 @@ LARGE_RESULT = 2**30
 MEMORY_SHARE = 0.5
 
 
-def _memory() -> int | None:
-    """The machine's physical memory (bytes); None where the system does not say."""
-    try:
-        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (AttributeError, ValueError, OSError):
-        return None
-
-
-def _size(n: float) -> str:
-    """A byte count in GB or MB."""
-    return f"{n / 1e9:.3g} GB" if n >= 1e9 else f"{n / 1e6:.3g} MB"
-
-
 def _check_result_size(data: dict, axes, zipped: bool) -> None:
     """Before a grid of more than :data:`SIZE_CHECK_POINTS` points: its results' size,
     estimated from sweeps of its first point and of two (the quantities of a point do not
@@ -98,11 +85,11 @@ def _check_result_size(data: dict, axes, zipped: bool) -> None:
     one = sweep_file(data, [(k, v[:1]) for k, v in axes], zipped).nbytes
     per_point = sweep_file(data, [(k, v[:2] if zipped or i == two else v[:1])
                                   for i, (k, v) in enumerate(axes)], zipped).nbytes - one
-    total, memory = one + (points - 1) * per_point, _memory()
-    what = f"{points:.3g} points hold about {_size(total)} of results"
+    total, memory = one + (points - 1) * per_point, physical_bytes()
+    what = f"{points:.3g} points hold about {byte_size(total)} of results"
     if memory and total > MEMORY_SHARE * memory:
         raise DeviceError("vary", f"{what}, more than half this machine's memory "
-                          f"({_size(memory)}): fewer points")
+                          f"({byte_size(memory)}): fewer points")
     if total > LARGE_RESULT:
         warnings.warn(f"vary: {what} (in memory while solved, then in the file)",
                       LargeResultWarning, stacklevel=3)
