@@ -204,9 +204,9 @@ def test_a_drive_idle_over_the_whole_run_is_warned_of(tmp_path):
     pulse = EXAMPLES / "pillar_write_pulse.toml"
     late = tmp_path / "late.toml"
     late.write_text(pulse.read_text().replace("start = 0.1e-9 ", "start = 0.1 "))
-    warning = ("drives.free.voltage keeps its static value over the run (0 – 3.1 ns): it acts "
+    warning = ("drives.free.voltage keeps its static value over the run (0 – 5 ns): it acts "
                "nowhere in it")
-    for args in (["check", str(late)], ["run", str(late), "--until", "3.1ns", "--no-progress"]):
+    for args in (["check", str(late)], ["run", str(late), "--until", "5ns", "--no-progress"]):
         res = CliRunner().invoke(main, args)
         assert res.exit_code == 0 and warning in res.stderr, res.output
     res = CliRunner().invoke(main, ["check", str(pulse)])
@@ -270,7 +270,7 @@ def test_run_takes_the_integrator_from_the_command_line():
     thermal noise is refused naming --method."""
     pulse = str(EXAMPLES / "pillar_write_pulse.toml")
     res = CliRunner().invoke(main, ["run", pulse, "--method", "rk4", "--dt", "0.5ps", "--until",
-                                    "0.2ns", "--no-progress", "--json"])
+                                    "0.2ns", "--n-save", "101", "--no-progress", "--json"])
     assert res.exit_code == 0 and "warning" not in res.stderr, res.output
     res = CliRunner().invoke(main, ["run", pulse, "--method", "rk45", "--temperature-noise",
                                     "--no-progress"])
@@ -953,14 +953,14 @@ def test_a_run_to_milliseconds_is_warned_of(capsys):
 
 
 def test_a_pulse_longer_than_a_thousand_runs_is_warned_of(tmp_path):
-    """duration = 2.5 (s) over a run of 3.1 ns: `check` asks whether s was written for ns;
+    """duration = 2.5 (s) over a run of 5 ns: `check` asks whether s was written for ns;
     the file's own 2.5e-9 is not questioned."""
     pulse = EXAMPLES / "pillar_write_pulse.toml"
     slip = tmp_path / "slip.toml"
     slip.write_text(pulse.read_text().replace("duration = 2.5e-9 ", "duration = 2.5 "))
     res = CliRunner().invoke(main, ["check", str(slip)])
-    assert res.exit_code == 0 and "drives.free.voltage.duration = 2.5 s is 8.1e+08 times the " \
-        "run (0 – 3.1 ns): s where ns was meant?" in res.stderr, res.output
+    assert res.exit_code == 0 and "drives.free.voltage.duration = 2.5 s is 5e+08 times the " \
+        "run (0 – 5 ns): s where ns was meant?" in res.stderr, res.output
     res = CliRunner().invoke(main, ["check", str(pulse)])
     assert res.exit_code == 0 and "warning" not in res.stderr, res.output
 
@@ -1004,3 +1004,15 @@ def test_messages_name_what_the_user_typed(tmp_path):
         "polarization: must be a number, got a boolean (true)")
     assert "and runs whose nodes store heat (or with time-resolved Joule heat) have none" in \
         one_line(["wer", str(EXAMPLES / "laser_heated_pillar.toml"), "--trajectories", "2"])
+
+
+@pytest.mark.parametrize("command", ["run", "wer"])
+def test_an_until_beyond_what_a_run_follows_is_one_error_naming_the_flag(command):
+    """--until 1e9ns (s where ns was meant) is refused in one line naming --until, with no
+    'long run' warning before it about the same end."""
+    res = CliRunner().invoke(main, [command, str(EXAMPLES / "pillar_write_pulse.toml"),
+                                    "--until", "1e9ns", "--no-progress"])
+    assert res.exit_code == 2
+    assert res.stderr.strip().splitlines() == [
+        f"error: {EXAMPLES / 'pillar_write_pulse.toml'}: --until: 1 s of precession at up to "
+        "5.39e+11 rad/s (magnet free): more than 1e+10 rad to follow"]

@@ -345,7 +345,7 @@ def test_the_score_is_below_one_before_the_end_and_follows_the_lateness(horizon,
 
 @pytest.mark.slow
 def test_splitting_agrees_with_brute_force():
-    """The pillar's own 2.5 ns, 0.6 mV write until 3.1 ns (WER ≈ 4e-3): multilevel
+    """The pillar's 2.5 ns, 0.6 mV write until 3.1 ns (WER ≈ 2e-3): multilevel
     splitting (4 replicas of 100 particles) and 8000 brute-force trajectories agree within
     their combined 3σ, each estimate inside the other's 95 % interval."""
     spec = load_spec(DEVICE.with_name("pillar_write_pulse.toml"))

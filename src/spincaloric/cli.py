@@ -557,7 +557,7 @@ def wer(device, trajectories, importance, sharpen, splitting, particles, replica
                                       replicas=replicas, seed=seed,
                                       dt=dt or opts.get("dt"), progress=progress is not False)
     except (DynamicsError, DeviceError, ValueError) as err:
-        _report(device, _named(err, spec, dt))
+        _report(device, _named(err, spec, dt, until=until))
         sys.exit(EXIT_INPUT)
     except Interrupted as err:  # say what the finished part found, then stop as interrupted
         if not hasattr(err.partial, "summary"):  # a pilot run's own part: no estimate yet
@@ -649,7 +649,7 @@ def _warn_time_slips(device, sim, end: float) -> None:
     duration beyond a thousand runs (:func:`_warn_long_drive_times`), and every drive that
     keeps one value over the whole run (its pulse starts after the end: a start in s where
     ns was meant, say). None for an end beyond the longest run: refused as such."""
-    from .dynamics.simulation import MAX_UNTIL
+    from .dynamics.simulation import MAX_TURNING, MAX_UNTIL
     from .progress import span
 
     if not end <= MAX_UNTIL:
@@ -658,7 +658,7 @@ def _warn_time_slips(device, sim, end: float) -> None:
     name, fastest = max(((k, m.precession_rate) for k, m in sim.magnets.items()),
                         key=lambda kv: kv[1])
     turning = end * fastest
-    if turning > LONG_RUN_RADIANS:
+    if LONG_RUN_RADIANS < turning <= MAX_TURNING:  # beyond: refused, with the same figures
         click.echo(f"warning: {device}: until = {span(end)} follows up to {turning:.2g} rad of "
                    f"precession of {name} ({fastest / (2e9 * math.pi):.3g} GHz at most): a "
                    "long run (ns meant?)", err=True)
