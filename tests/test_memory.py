@@ -119,7 +119,7 @@ def test_an_ensemble_whose_magnetizations_exceed_the_memory_is_refused_before_it
     assert run_settings(3e-9, ensemble=10**8, n_save=2)[2] == 10**8  # 9.6 GB
     pillar = Path(__file__).parent.parent / "examples" / "devices" / "pillar_write_pulse.toml"
     device = tmp_path / "pillar.toml"
-    device.write_text(pillar.read_text().replace("n_save = 311",
+    device.write_text(pillar.read_text().replace("n_save = 501",
                                                  "n_save = 2\nensemble = 100000000"))
     monkeypatch.setattr(simulation, "available_bytes", lambda: 4e9)
     r = CliRunner().invoke(main, ["check", str(device)])

@@ -469,8 +469,10 @@ def test_a_write_is_decided_at_the_barrier_top_not_by_how_long_the_run_relaxes()
     assert (early.failures, early.undecided) == (chunked.failures, chunked.undecided)
     assert 10 < early.failures < 54 and abs(early.failures - late.failures) <= 3
     assert late.undecided < early.undecided and early.summary()["undecided"] == early.undecided
+    assert early.undecided / 64 > (early.interval[1] - early.interval[0]) / 2
     assert any(w.startswith(f"{early.undecided} of the 64 trajectories ended close to the "
                             f"barrier's top (|m·ref| < {UNDECIDED:g})") for w in early.warnings())
+    assert not any("barrier's top" in w for w in late.warnings())  # 8 of 64: within
     given = write_error_rate(sim, 1.55e-9, 32, seed=5, sharpen=3.0)
     assert any("was given, not found by the cross-entropy search" in w
                for w in given.warnings())

@@ -13,7 +13,8 @@ threshold −0.5 of :func:`~spincaloric.dynamics.switching.detect_switching`, us
 ``run`` and ``map``, would count magnets still reversing as failures — 61 of 83 on the 2.5 ns
 write of ``examples/devices/pillar_write_pulse.toml`` ending 0.45 ns after the pulse). Those
 that end close to the top (|m·ref| < :data:`UNDECIDED`), where the thermal field may still
-send them either way, are counted and warned of: end the run later,
+send them either way, are counted, and warned of when they could move the rate beyond its
+interval: end the run later,
 
 .. math::
 
@@ -92,7 +93,8 @@ class WriteErrorRate:
     and whether it ``converged`` (the last level's kept trajectories were failures);
     ``undecided``: trajectories whose magnet ended close to the barrier's top
     (|m·ref| < :data:`UNDECIDED`), where the thermal field may still send it either way
-    (:meth:`warnings` says so: end the run later).
+    (:meth:`warnings` says so when they could move the rate by more than the interval's
+    half-width: end the run later).
 
     Multilevel splitting: ``trajectories`` = particles × ``replicas``, ``failures`` the
     particles that ended unswitched, ``levels`` the iterations of all replicas, ``cost`` all
@@ -158,10 +160,12 @@ class WriteErrorRate:
             out.append(f"the cross-entropy search did not reach the failures in {self.levels} "
                        "levels: the sharpening is a guess (more --pilot trajectories, brute force, "
                        "or multilevel splitting: --splitting)")
-        if self.undecided:
+        shift = self.undecided / max(self.trajectories, 1)
+        if self.undecided and shift > (self.interval[1] - self.interval[0]) / 2:
             out.append(f"{self.undecided} of the {self.trajectories} trajectories ended close "
                        f"to the barrier's top (|m·ref| < {UNDECIDED:g}), where the thermal field "
-                       "may still send them either way: a later until decides them")
+                       f"may still send them either way — by up to {shift:.2g}, more than the "
+                       "interval's half-width: a later until decides them")
         if self.sharpen is not None and self.sharpen > 1 and not self.pilot_trajectories:
             out.append(f"the sharpening {self.sharpen:.3g} was given, not found by the "
                        "cross-entropy search: an over-sharpened proposal misses the failures "
