@@ -40,10 +40,10 @@ EXTREMES = (0, 0.0, -1, -1.0, 1e-300, 5e-324, -5e-324, 1e300, 1e308, -1e308, mat
 OTHER_TYPES = ("x", "1", "", True, False, 1, 2.5, [], [1.0, 2.0, 3.0], ["a"], {}, {"a": 1.0})
 DEPTH = 500
 
-#: ``error: FILE: field: reason`` — the field a dotted path, possibly with indices, or <toml>,
-#: <file>.
-ERROR_LINE = re.compile(r"^error: (?P<file>[^:]+): (?P<field>(<\w+>|[\w\-]+(\[\d+\])*)"
-                        r"(\.[\w\-]+(\[\d+\])*)*): \S")
+#: ``error: FILE: field: reason`` — the field a dotted path, possibly with indices; none for
+#: the file as a whole (unreadable, not TOML: ``error: FILE: line 3, column 5: ...``).
+ERROR_LINE = re.compile(r"^error: (?P<file>[^:]+): ((?P<field>[\w\-]+(\[\d+\])*"
+                        r"(\.[\w\-]+(\[\d+\])*)*): )?\S")
 
 
 # ---- a minimal TOML writer (inline tables only: any nesting, any key) ------------------------

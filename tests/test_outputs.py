@@ -130,9 +130,9 @@ def test_a_directory_among_the_files_does_not_stop_the_good_ones(command, tmp_pa
     res = cli(command, VALVE, tmp_path, tmp_path / "missing.toml", VALVE)
     assert res.exit_code == 2
     errors = res.stderr.strip().splitlines()
-    assert errors == [f"error: {tmp_path}: <file>: {tmp_path.name} is not a regular file (a "
+    assert errors == [f"error: {tmp_path}: {tmp_path.name} is not a regular file (a "
                       "device, a pipe or a directory)",
-                      f"error: {tmp_path / 'missing.toml'}: <file>: No such file or directory"]
+                      f"error: {tmp_path / 'missing.toml'}: No such file or directory"]
     assert res.stdout.count(str(VALVE)) == 2
 
 

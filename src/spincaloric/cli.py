@@ -140,7 +140,10 @@ def _finite(value: float, name: str) -> float:
 
 
 def _report(path, err) -> None:
-    reason = " ".join(str(err).split())  # one line, whatever the source
+    """``error: PATH: FIELD: reason`` on one line, whatever the source; an error of the file
+    as a whole (unreadable, not TOML: the field ``<file>`` or ``<toml>``) without a field."""
+    reason = " ".join(str(err).split())
+    reason = re.sub(r"^<(file|toml)>: ", "", reason)
     click.echo(f"error: {path}: {reason}", err=True)
 
 
@@ -154,7 +157,7 @@ def _load(path):
     try:
         return prepare(path)
     except OSError as err:
-        _report(path, f"<file>: {err.strerror or err}")
+        _report(path, f"{err.strerror or err}")
     except (DeviceError, ValueError, tomllib.TOMLDecodeError) as err:
         _report(path, err)
     raise _Failed
@@ -967,7 +970,7 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
         _report(device, f"{where}: cannot reach the dask cluster ({err})")
         sys.exit(EXIT_INPUT)
     except OSError as err:
-        _report(device, f"<file>: {err.strerror or err}")
+        _report(device, f"{err.strerror or err}")
         sys.exit(EXIT_INPUT)
     except (DeviceError, ValueError) as err:
         if isinstance(err, DeviceError) and err.field == "output":  # the API's words for it
@@ -1146,15 +1149,15 @@ def plot(result, output, variable, component, at, overwrite):
     from .io.plotting import plot_dataset, png_output
 
     if not Path(result).exists():  # said first: before the figure's name is judged
-        _report(result, "<file>: no such zarr store" if Path(result).suffix == ".zarr" else
-                "<file>: No such file or directory")
+        _report(result, "no such zarr store" if Path(result).suffix == ".zarr" else
+                "No such file or directory")
         sys.exit(EXIT_INPUT)
     if output is None:  # beside the result file (a zarr store's too)
         output = str(Path(result.rstrip("/")).with_suffix(".png"))
     _check_outputs(result, [result], overwrite, figures=("output",), output=output)
 
     if Path(result).suffix.lower() in (".toml", ".json", ".yaml", ".yml"):
-        _report(result, "<file>: a device file; plot draws result files (netCDF .nc or zarr "
+        _report(result, "a device file; plot draws result files (netCDF .nc or zarr "
                 "stores) of spincaloric sweep, map or run -o")
         sys.exit(EXIT_INPUT)
     ds = _read_result(result)
@@ -1166,7 +1169,7 @@ def plot(result, output, variable, component, at, overwrite):
         _report(result, f"plot: needs {err.name or 'matplotlib'} (pip install 'spincaloric[plot]')")
         sys.exit(EXIT_INPUT)
     except OSError as err:
-        _report(result, f"<file>: {err.strerror or err}")
+        _report(result, f"{err.strerror or err}")
         sys.exit(EXIT_INPUT)
     except (DeviceError, ValueError) as err:
         _report(result, err)
@@ -1183,22 +1186,22 @@ def _read_result(result: str):
     from .io.devicefile import load_dataset
 
     if Path(result).suffix == ".zarr" and not Path(result).exists():
-        _report(result, "<file>: no such zarr store")
+        _report(result, "no such zarr store")
         sys.exit(EXIT_INPUT)
     try:
         return load_dataset(result)
     except ImportError as err:
         name = err.name or "zarr"
-        _report(result, f"<file>: reading it needs {name} (pip install "
+        _report(result, f"reading it needs {name} (pip install "
                 f"'spincaloric[{'plot' if name == 'matplotlib' else 'parallel'}]')")
     except OSError as err:
-        _report(result, f"<file>: {err.strerror or err}")
+        _report(result, f"{err.strerror or err}")
     except ValueError as err:  # a FieldError naming the problem
         if not isinstance(err, FieldError):
-            err = f"<file>: not a readable result file ({' '.join(str(err).split())})"
+            err = f"not a readable result file ({' '.join(str(err).split())})"
         _report(result, err)
     except Exception as err:  # noqa: BLE001 - a corrupt file: the readers' own errors
-        _report(result, f"<file>: not a readable result file, corrupt or of another "
+        _report(result, f"not a readable result file, corrupt or of another "
                 f"program ({type(err).__name__}: {' '.join(str(err).split())})")
     sys.exit(EXIT_INPUT)
 
