@@ -543,3 +543,65 @@ def test_a_hard_axis_has_no_well_to_write_from(tmp_path):
     assert res.stderr.strip().count("\n") == 0
     assert "anisotropy_field: the magnet's energy falls off from [0. 0. 1.]" in res.stderr
     assert "hard axis" in res.stderr
+
+
+def test_a_write_error_curve_is_the_estimates_at_each_value(tmp_path, monkeypatch):
+    """wer --vary: each value's estimate equals write_error_rate of the file with that value
+    (the same seed at every value); -o writes the curve (rate, interval, counts, units) and
+    plot draws it on a logarithmic axis; -o without --vary, an existing output and a wrong
+    key are one line, exit 2, before any run; Ctrl-C after the first value keeps its line
+    and writes no file."""
+    import tomllib
+
+    import xarray as xr
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+    from spincaloric.io.devicefile import spec_from_dict
+    from spincaloric.io.paths import set_path
+    from spincaloric.studies import wer
+
+    device = DEVICE.with_name("pillar_write_pulse.toml")
+    data = tomllib.loads(device.read_text())
+    key, values = "drives.free.voltage.amplitude", [-0.5e-3, -0.3e-3]
+    curve = wer.write_error_rates(data, key, values, 1.2e-9, trajectories=24, seed=3)
+    for value, rate in zip(values, curve["write_error_rate"].values):
+        d = tomllib.loads(device.read_text())
+        set_path(d, key, value)
+        spec = spec_from_dict(d)
+        sim, _ = spec.simulation_for(spec.device.finalize(), 1.2e-9)
+        assert write_error_rate(sim, 1.2e-9, 24, seed=3).rate == rate
+    assert curve["write_error_rate_interval"].dims == (key, "bound")
+    assert curve[key].attrs["units"] == "V" and "24 trajectories per value" in curve.attrs["title"]
+    out = tmp_path / "curve.nc"
+    args = ["wer", str(device), "--vary", f"{key}=-0.5mV,-0.3mV", "--trajectories", "24",
+            "--until", "1.2ns", "--seed", "3", "--no-progress", "-o", str(out)]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.strip().splitlines()
+    assert [line.split(":")[0] for line in lines] == [f"{key} = -0.0005", f"{key} = -0.0003"]
+    saved = xr.load_dataset(out)
+    assert list(saved["write_error_rate"].values) == list(curve["write_error_rate"].values)
+    figure = tmp_path / "curve.png"
+    res = CliRunner().invoke(main, ["plot", str(out), "-o", str(figure)])
+    assert res.exit_code == 0 and figure.stat().st_size > 0, res.output
+    for bad, message in ((["-o", str(tmp_path / "x.nc")], "-o: a curve's file: give --vary"),
+                         (["--vary", f"{key}=-0.5mV", "-o", str(out)], "exists"),
+                         (["--vary", "drives.free.voltage.amplitud=-0.5mV"], "amplitud")):
+        res = CliRunner().invoke(main, ["wer", str(device), "--no-progress", *bad])
+        assert res.exit_code == 2 and len(res.stderr.strip().splitlines()) == 1, res.output
+        assert message in res.stderr
+    estimate, calls = wer.write_error_rate, []
+
+    def stopped(*a, **k):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return estimate(*a, **k)
+
+    monkeypatch.setattr(wer, "write_error_rate", stopped)
+    again = tmp_path / "again.nc"
+    res = CliRunner().invoke(main, [*args[:-1], str(again)])
+    assert res.exit_code == 130 and not again.exists()
+    assert res.stdout.strip().splitlines()[0].startswith(f"{key} = -0.0005: free: write error")
+    assert f"interrupted after 1 of 2 values of {key}; {again} not written" in res.stderr

@@ -531,8 +531,16 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, dt, method, ou
                    "file's [simulation] dt, else 1 ps or less where the precession needs]")
 @click.option("--pumping/--no-pumping", default=None,
               help="spin pumping by the moving magnet [default: the file's, else on]")
+@click.option("--vary", metavar="KEY=VALUES",
+              help="the rate at each value of one key of the file (START:STOP:N or V1,V2,..., "
+                   "SI units or the key's unit with a prefix), e.g. "
+                   "drives.free.voltage.amplitude=-0.4mV:-0.8mV:5; every value with the same "
+                   "seed")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="with --vary: write the curve (netCDF, or zarr for a name ending in .zarr)")
+@_OVERWRITE
 def wer(device, trajectories, importance, sharpen, splitting, particles, replicas, pilot,
-        magnet, until, seed, as_json, progress, dt, pumping):
+        magnet, until, seed, as_json, progress, dt, pumping, vary, output, overwrite):
     """Write-error rate of DEVICE: the probability that its drives (the write pulse) leave a
     magnet unswitched (on its initial side of the barrier's top, m·ref >= 0, when the run
     ends), each trajectory starting in thermal equilibrium in the magnet's well
@@ -544,21 +552,30 @@ def wer(device, trajectories, importance, sharpen, splitting, particles, replica
     from .errors import Interrupted
     from .studies.wer import write_error_rate
 
+    if output and not vary:
+        _report(device, "-o: a curve's file: give --vary (one rate is printed; --json for "
+                "scripts)")
+        sys.exit(EXIT_INPUT)
+    if output:
+        _check_outputs(device, [device], overwrite, output=output)
     p = _load_dynamic(device)
     spec = p.spec
     if pumping is not None:
         spec.simulation["pumping"] = pumping
     end = until or spec.until
+    estimate = dict(trajectories=trajectories, magnet=magnet,
+                    method="splitting" if splitting else None,
+                    importance=importance or sharpen is not None, sharpen=sharpen, pilot=pilot,
+                    particles=particles, replicas=replicas, seed=seed,
+                    progress=progress is not False)
+    if vary:
+        _wer_curve(device, p, vary, until, pumping, dt, estimate, as_json, output)
+        return
     try:
         sim, opts = spec.simulation_for(p.circuit, end)
         _warn_time_slips(device, sim, end)
         with _compile_notice():
-            result = write_error_rate(sim, end, trajectories, magnet=magnet,
-                                      method="splitting" if splitting else None,
-                                      importance=importance or sharpen is not None,
-                                      sharpen=sharpen, pilot=pilot, particles=particles,
-                                      replicas=replicas, seed=seed,
-                                      dt=dt or opts.get("dt"), progress=progress is not False)
+            result = write_error_rate(sim, end, dt=dt or opts.get("dt"), **estimate)
     except (DynamicsError, DeviceError, ValueError) as err:
         _report(device, _named(err, spec, dt, until=until))
         sys.exit(EXIT_INPUT)
@@ -583,6 +600,46 @@ def wer(device, trajectories, importance, sharpen, splitting, particles, replica
                                 "pumping": sim.pumps, **result.summary()}, WER_UNITS))
     else:
         click.echo(str(result))
+
+
+def _wer_curve(device, p, vary, until, pumping, dt, estimate, as_json, output):
+    """``wer --vary``: the rate at each value of one key, a line (or JSON line) each as it
+    finishes, the curve into ``output`` once all are done (nothing written if stopped)."""
+    from .circuit.device import DeviceError
+    from .dynamics.simulation import DynamicsError
+    from .io.devicefile import dataset_output
+    from .io.paths import check_keys, parse_vary
+    from .studies.wer import write_error_rates
+
+    def report(value, result):
+        for warning in result.warnings():
+            click.echo(f"warning: {device}: {key} = {value:g}: {warning}", err=True)
+        if as_json:
+            click.echo(_with_units({"file": device, key: value, "seed": estimate["seed"],
+                                    **result.summary()}, WER_UNITS))
+        else:
+            click.echo(f"{key} = {value:g}: {result}")
+        done.append(value)
+
+    done = []
+    try:
+        key, values = parse_vary(vary)
+        check_keys(p.data, p.circuit, [key])
+        with _compile_notice():
+            ds = write_error_rates(p.data, key, values, until, pumping=pumping, dt=dt,
+                                   on_result=report, **estimate)
+    except (DynamicsError, DeviceError, ValueError) as err:
+        at = f"{key} = {values[len(done)]:g}: " if done else ""
+        _report(device, at + str(_named(err, p.spec, dt, until=until)))
+        sys.exit(EXIT_INPUT)
+    except KeyboardInterrupt:
+        click.echo(f"{device}: interrupted after {len(done)} of {len(values)} values of {key}"
+                   + (f"; {output} not written" if output else ""), err=True)
+        raise
+    if output:
+        with _locked(device, output):
+            _write_or_exit(device, [dataset_output(ds, output)])
+        click.echo(f"{device}: {len(values)} values of {key} -> {output}", err=True)
 
 
 def _integrate(device, p, until, ensemble, temperature_noise, seed, n_save, dt, progress,

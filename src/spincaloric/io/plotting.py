@@ -162,7 +162,7 @@ _SYMBOLS = {
     "resistivity": "ρ", "spin_flip_length": "λ_sf", "hanle_field": "B", "spin_lifetime": "τ_sf",
     "length": "L", "area": "A", "conductance_per_area": "G/A", "resistance_area": "RA",
     "spin_asymmetry": "β", "thermal_conductivity": "κ", "spin_seebeck": "S_s",
-    "node_temperature": "T", "switching_probability": "P_sw",
+    "node_temperature": "T", "switching_probability": "P_sw", "write_error_rate": "WER",
     "switched_trajectories": "N_sw",
 }
 
@@ -272,6 +272,8 @@ def default_variable(ds) -> str:
     of the first internal node (``NODE.voltage``), else the first variable."""
     if "switching_probability" in ds:
         return "switching_probability"
+    if "write_error_rate" in ds:  # a write-error curve (spincaloric wer --vary)
+        return "write_error_rate"
     if "switching_time" in ds:
         return "switching_time"
     if "torque" not in ds.data_vars or "magnet" not in ds["torque"].dims:  # no magnet: the first internal node's voltage
@@ -345,6 +347,8 @@ def plot_dataset(ds, variable: str | None = None, component: str | None = None):
         curves = _curves(da, variable, component or "all")
         unit = _draw_curves(ax, x.values * xf, curves, attrs.get("units", ""))
         _draw_interval(ax, ds, variable, x.values * xf, fixed)
+        if variable == "write_error_rate":
+            _logarithmic_rates(ax, ds, x.values * xf)
         ax.set_ylabel(axis_label(variable, attrs, unit, _one_symbol(curves)))
         ax.set_xlabel(axis_label(str(x.name), x.attrs, xunit))
         if variable == "switching_time" and np.isnan(da.values).any():
@@ -422,6 +426,24 @@ def _draw_interval(ax, ds, variable: str, x, fixed) -> None:
         line.set_marker("o")
         line.set_markersize(3)
     ax.legend(fontsize=8)
+
+
+def _logarithmic_rates(ax, ds, x) -> None:
+    """A write-error curve on a logarithmic axis (rates span decades); a rate of 0 — no
+    failure among the trajectories — drawn as a downward triangle at its interval's upper
+    bound."""
+    rate = np.asarray(ds["write_error_rate"].values, float)
+    if not np.any(rate > 0):
+        return
+    ax.set_yscale("log")
+    zero = rate == 0
+    for line in ax.get_lines():  # the curve stops where no failure was seen
+        y = np.asarray(line.get_ydata(), float)
+        line.set_ydata(np.where(y > 0, y, np.nan))
+    if zero.any():
+        high = ds["write_error_rate_interval"].sel(bound="high").values
+        ax.plot(x[zero], high[zero], "v", color="C0", label="no failure: below the upper bound")
+        ax.legend(fontsize=8)
 
 
 def _other_kind_of_file(ds, variable, component):

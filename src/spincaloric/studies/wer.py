@@ -725,3 +725,68 @@ def _splitting_result(job: _Job, name: str, particles: int, runs) -> WriteErrorR
         job.temperature, None, 0, sum(r.iterations for r in runs),
         all(r.complete or r.extinct for r in runs), replicas, sum(r.cost for r in runs), ideal,
         extinct)
+
+
+def write_error_rates(data: dict, key: str, values, until: float | None = None, *,
+                      pumping: bool | None = None, dt: float | None = None, on_result=None,
+                      **options):
+    """The write-error rate of the device file ``data`` (parsed) at each value of its key
+    ``key`` (a ``--vary`` key in its SI unit: a drive's amplitude or duration, a magnet's
+    parameter, any value the file writes), by :func:`write_error_rate` with ``options``
+    (method, trajectories, seed, …) — every value with the same seed, so that the curve is
+    smooth (common random numbers: neighbouring estimates are correlated). ``until`` (s): the
+    end of each run (default: the file's); ``pumping``: spin pumping on or off (default: the
+    file's); ``dt`` (s): the Heun step (default: the file's). ``on_result(value, estimate)``
+    is called as each value finishes. An xarray Dataset over ``key``: ``write_error_rate``,
+    its ``write_error_rate_interval`` (dimension ``bound``: low, high), ``standard_error``,
+    ``trajectories``, ``failures``, ``undecided`` (counts) and the method's settings as
+    attributes."""
+    import copy
+
+    import xarray as xr
+
+    from ..files import FORMAT_ATTRIBUTE, FORMAT_VERSION
+    from ..io.devicefile import spec_from_dict
+    from ..io.paths import describe_key, set_path, unit_of
+
+    values = np.asarray(values, float)
+    results = []
+    for value in values:
+        d = copy.deepcopy(data)
+        set_path(d, key, float(value))
+        spec = spec_from_dict(d)
+        if pumping is not None:
+            spec.simulation["pumping"] = pumping
+        end = until or spec.until
+        sim, opts = spec.simulation_for(spec.device.finalize(), end)
+        result = write_error_rate(sim, end, dt=dt or opts.get("dt"), **options)
+        results.append(result)
+        if on_result is not None:
+            on_result(float(value), result)
+    first = results[0]
+    ds = xr.Dataset(coords={key: (key, values, {"units": unit_of(key),
+                                                "long_name": describe_key(data, key)}),
+                            "bound": ("bound", ["low", "high"],
+                                      {"long_name": "bound of the interval"})})
+    counts = {"units": "1"}
+    ds["write_error_rate"] = (key, [r.rate for r in results], {
+        "units": "1", "long_name": "write-error rate (probability of ending unswitched)"})
+    ds["write_error_rate_interval"] = ((key, "bound"), [r.interval for r in results], {
+        "units": "1", "long_name": "95 % interval of the write-error rate"})
+    ds["standard_error"] = (key, [r.standard_error for r in results], {
+        "units": "1", "long_name": "standard error of the write-error rate"})
+    ds["trajectories"] = (key, [r.trajectories for r in results],
+                          {**counts, "long_name": "trajectories (particles × replicas of "
+                           "splitting)"})
+    ds["failures"] = (key, [r.failures for r in results],
+                      {**counts, "long_name": "trajectories that ended unswitched"})
+    ds["undecided"] = (key, [r.undecided for r in results],
+                       {**counts, "long_name": "trajectories ending near the barrier's top"})
+    per = (f"{first.trajectories // first.replicas} particles × {first.replicas} replicas"
+           if first.replicas else f"{first.trajectories} trajectories")
+    ds.attrs.update({FORMAT_ATTRIBUTE: FORMAT_VERSION, "magnet": first.magnet,
+                     "method": first.method, "temperature": first.temperature,
+                     "temperature_units": "K", "seed": int(options.get("seed", 0)),
+                     "title": f"write-error rate of {first.magnet}: {first.method}, {per} per "
+                              f"value, T0 = {first.temperature:g} K"})
+    return ds
