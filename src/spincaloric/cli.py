@@ -542,8 +542,8 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, dt, method, ou
 def wer(device, trajectories, importance, sharpen, splitting, particles, replicas, pilot,
         magnet, until, seed, as_json, progress, dt, pumping, vary, output, overwrite):
     """Write-error rate of DEVICE: the probability that its drives (the write pulse) leave a
-    magnet unswitched (on its initial side of the barrier's top, m·ref >= 0, when the run
-    ends), each trajectory starting in thermal equilibrium in the magnet's well
+    magnet unswitched (on its initial side of the barrier's top when the run ends: m·ref >= 0,
+    or -B/B_K,eff with a field B along the easy axis), each trajectory starting in thermal equilibrium in the magnet's well
     and feeling the thermal field throughout (docs/dynamics.md, write-error rates): by brute
     force, importance sampling of the starting state, or adaptive multilevel splitting.
     Prints the rate with its 95 % interval."""

@@ -5,17 +5,19 @@ magnetization distributed as
 
 .. math::
 
-    p(m) = \frac{e^{-E(m)/k_B T}}{Z}, \qquad Z = \int_{m\cdot \mathrm{ref} > 0} e^{-E(m)/k_B T}\,
-    dΩ,
+    p(m) = \frac{e^{-E(m)/k_B T}}{Z}, \qquad Z = \int_{m\cdot \mathrm{ref} > u^*}
+    e^{-E(m)/k_B T}\, dΩ,
 
-over the hemisphere of ref (the well; the other one is the reversed state), E(m) the magnet's
-energy (:meth:`.magnets.MagnetParameters.energy`: anisotropy, demagnetization, applied field).
-With u = 1 − m·ref ∈ [0, 1] and the azimuth φ about ref, dΩ = du dφ, and near the minimum
+over the well of ref up to its barrier's top u* (:func:`barrier_top`: the hemisphere
+m·ref > 0 without a field along the axis; beyond it lies the reversed state), E(m) the
+magnet's energy (:meth:`.magnets.MagnetParameters.energy`: anisotropy, demagnetization,
+applied field). With u = 1 − m·ref ∈ [0, u_max], u_max = 1 − u*, and the azimuth φ about
+ref, dΩ = du dφ, and near the minimum
 E − E_min ≈ k_B T λ_p u/… grows linearly in u: a barrier-to-temperature ratio Δ = K_eff V/k_B T
 gives λ_p = 2Δ for a uniaxial well.
 
-:func:`sample_well` draws from the proposal q_λ(m) = λ e^{−λu}/(2π(1 − e^{−λ})) — uniform in φ,
-truncated-exponential in u — and either
+:func:`sample_well` draws from the proposal q_λ(m) = λ e^{−λu}/(2π(1 − e^{−λ u_max})) — uniform
+in φ, truncated-exponential in u — and either
 
 * keeps a draw with probability p/(M q) (rejection, λ = λ_p/2 so that p/q is bounded): exact
   samples of p, every weight 1 (brute force); or
@@ -75,7 +77,8 @@ class Well:
                                 f"{temperature!r}")
         self.magnet, self.frame = magnet, _frame(ref)
         self.beta = 1.0 / (BOLTZMANN * temperature)
-        u = np.concatenate([[0.0], np.geomspace(1e-12, 1.0, _NU)])
+        self.u_max = 1.0 - barrier_top(magnet, ref)  # the well's edge in u = 1 − m·ref
+        u = np.concatenate([[0.0], np.geomspace(1e-12, self.u_max, _NU)])
         phi = (np.arange(_NPHI) + 0.5) * 2 * np.pi / _NPHI
         reduced = self.beta * magnet.energy(_directions(self.frame, u[:, None], phi[None, :]))
         self.e_min = float(reduced.min())
@@ -96,7 +99,7 @@ class Well:
         """max of p/q_rate over the quadrature grid, with a 5 % margin: the rejection
         envelope."""
         u, _, reduced = self._grid
-        log_ratio = (-reduced - np.log(self.z)) - _log_proposal(u[:, None], rate)
+        log_ratio = (-reduced - np.log(self.z)) - _log_proposal(u[:, None], rate, self.u_max)
         return float(np.exp(log_ratio.max()) * 1.05)
 
 
@@ -124,16 +127,34 @@ def _tilted_well(ref, why: str) -> None:
                         "starting states (initial=...) or a field along the easy axis")
 
 
-def _log_proposal(u: np.ndarray, rate: float) -> np.ndarray:
-    """log q_λ (per sr) at u: λ e^{−λu} / (2π (1 − e^{−λ}))."""
-    return np.log(rate) - rate * u - np.log(2 * np.pi) - np.log(-np.expm1(-rate))
+def _log_proposal(u: np.ndarray, rate: float, u_max: float) -> np.ndarray:
+    """log q_λ (per sr) at u ∈ [0, u_max]: λ e^{−λu} / (2π (1 − e^{−λ u_max}))."""
+    return np.log(rate) - rate * u - np.log(2 * np.pi) - np.log(-np.expm1(-rate * u_max))
 
 
-def _draw(rng: np.random.Generator, rate: float, count: int):
-    """(u, φ) of ``count`` draws of q_λ: u by inversion of the truncated exponential."""
+def _draw(rng: np.random.Generator, rate: float, count: int, u_max: float):
+    """(u, φ) of ``count`` draws of q_λ on [0, u_max]: u by inversion of the truncated
+    exponential."""
     x = rng.random(count)
-    u = -np.log1p(x * np.expm1(-rate)) / rate
-    return np.clip(u, 0.0, 1.0), rng.random(count) * 2 * np.pi
+    u = -np.log1p(x * np.expm1(-rate * u_max)) / rate
+    return np.clip(u, 0.0, u_max), rng.random(count) * 2 * np.pi
+
+
+def barrier_top(magnet, ref) -> float:
+    """Where the lowest path out of the well of ``ref`` crosses the energy barrier, as
+    m·ref (dimensionless, in (−1, 1)): the u at which the least energy over the azimuth,
+    min_φ E(u, φ), is largest between the two ends (``magnet`` a MagnetParameters; E its
+    anisotropy, demagnetizing and field energy). 0 for a uniaxial magnet without a field
+    along its axis; −B/B_K,eff with a field B along ref (B_K,eff the anisotropy field less the
+    demagnetizing fields along the path): a stabilising field moves the top towards the
+    reversed state. Past it damping carries a magnet into the other well. On a grid of
+    4001 values of m·ref (±5 × 10⁻⁴), symmetric about 0 (an exact 0 where E(u) = E(−u))."""
+    cos = np.linspace(-1.0, 1.0, 4001)
+    phi = (np.arange(64) + 0.5) * 2 * np.pi / 64
+    path = magnet.energy(_directions(_frame(ref), (1.0 - cos)[:, None], phi[None, :]))
+    lowest = path.min(axis=1)
+    top = cos[int(np.argmax(lowest))]
+    return float(np.clip(top, cos[1], cos[-2]))
 
 
 def sample_well(magnet, ref, temperature: float, count: int, rng: np.random.Generator,
@@ -152,12 +173,12 @@ def sample_well(magnet, ref, temperature: float, count: int, rng: np.random.Gene
             raise DynamicsError("sharpen", f"must be a number >= 1, got {sharpen!r}")
         sharp = sharpen * well.rate
         from_broad = rng.random(count) < DEFENSIVE
-        u, phi = _draw(rng, sharp, count)
-        u_b, phi_b = _draw(rng, broad, count)
+        u, phi = _draw(rng, sharp, count, well.u_max)
+        u_b, phi_b = _draw(rng, broad, count, well.u_max)
         u, phi = np.where(from_broad, u_b, u), np.where(from_broad, phi_b, phi)
         m = _directions(well.frame, u, phi)
-        mixture = np.logaddexp(np.log1p(-DEFENSIVE) + _log_proposal(u, sharp),
-                               np.log(DEFENSIVE) + _log_proposal(u, broad))
+        mixture = np.logaddexp(np.log1p(-DEFENSIVE) + _log_proposal(u, sharp, well.u_max),
+                               np.log(DEFENSIVE) + _log_proposal(u, broad, well.u_max))
         return m, np.exp(well.log_density(m) - mixture)
     envelope = well.bound(broad)
     if envelope > MAX_ENVELOPE:
@@ -165,9 +186,9 @@ def sample_well(magnet, ref, temperature: float, count: int, rng: np.random.Gene
     kept = []
     left = count
     while left > 0:
-        u, phi = _draw(rng, broad, int(left * envelope * 1.2) + 16)
+        u, phi = _draw(rng, broad, int(left * envelope * 1.2) + 16, well.u_max)
         m = _directions(well.frame, u, phi)
-        ratio = np.exp(well.log_density(m) - _log_proposal(u, broad)) / envelope
+        ratio = np.exp(well.log_density(m) - _log_proposal(u, broad, well.u_max)) / envelope
         m = m[rng.random(len(u)) < ratio][:left]
         kept.append(m)
         left -= len(m)

@@ -5,14 +5,16 @@ A cell is written by the drives of a :class:`~spincaloric.dynamics.simulation.Si
 anywhere in the thermal well of its state (:mod:`spincaloric.dynamics.equilibrium`) and feels
 Brown's thermal field (and the spin-pumping noise) throughout; the *write-error rate* is the
 probability that it has not switched when the run ends: that the magnet is still on the
-initial side of its barrier's top, m·ref ≥ 0 at ``until`` (ref the initial well's direction;
-the top of a uniaxial barrier without a field along the axis, from where damping carries it
-back into that well). A magnet that has crossed the equator is written, even while it is
+initial side of its barrier's top, m·ref ≥ u* at ``until`` (ref the initial well's direction,
+u* where the lowest path out of the well crosses the barrier,
+:func:`~spincaloric.dynamics.equilibrium.barrier_top`: 0 for a uniaxial magnet without a
+field along its axis, −B/B_K,eff with a field B along ref; past it damping carries the magnet
+into the other well). A magnet that has crossed the top is written, even while it is
 still reversing: the estimate does not depend on how long the run lets it relax (the
 threshold −0.5 of :func:`~spincaloric.dynamics.switching.detect_switching`, used by
 ``run`` and ``map``, would count magnets still reversing as failures — 61 of 83 on the 2.5 ns
 write of ``examples/devices/pillar_write_pulse.toml`` ending 0.45 ns after the pulse). Those
-that end close to the top (|m·ref| < :data:`UNDECIDED`), where the thermal field may still
+that end close to the top (|m·ref − u*| < :data:`UNDECIDED`), where the thermal field may still
 send them either way, are counted, and warned of when they could move the rate beyond its
 interval: end the run later,
 
@@ -62,7 +64,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..constants import BOLTZMANN
-from ..dynamics.equilibrium import DEFENSIVE, Well, sample_well
+from ..dynamics.equilibrium import DEFENSIVE, Well, barrier_top, sample_well
 from ..dynamics.switching import (
     circuit_pumping_damping,
     clopper_pearson,
@@ -73,12 +75,9 @@ from ..validation import seed as validated_seed
 
 #: The z value of a two-sided 95 % normal interval.
 Z95 = 1.959963984540054
-#: A write switched when its magnet ends past the equator, m·ref < −THRESHOLD (the top of a
-#: uniaxial barrier without a field along the axis).
-THRESHOLD = 0.0
-#: Trajectories ending within this of the top, |m·ref| < UNDECIDED (about 11.5°), are counted
-#: as undecided: the thermal field of a well of Δ ≈ 50–100 spreads a magnet over
-#: |m·ref| ~ 1/√Δ ≈ 0.1–0.14 about the top, where it could still fall either way.
+#: Trajectories ending within this of the barrier's top u*, |m·ref − u*| < UNDECIDED, are
+#: counted as undecided: the thermal field of a well of Δ ≈ 50–100 spreads a magnet over
+#: ~1/√Δ ≈ 0.1–0.14 in m·ref about the top, where it could still fall either way.
 UNDECIDED = 0.2
 
 
@@ -92,7 +91,7 @@ class WriteErrorRate:
     the noise; the cross-entropy search's ``pilot_trajectories`` (not in N), its ``levels``
     and whether it ``converged`` (the last level's kept trajectories were failures);
     ``undecided``: trajectories whose magnet ended close to the barrier's top
-    (|m·ref| < :data:`UNDECIDED`), where the thermal field may still send it either way
+    (|m·ref − u*| < :data:`UNDECIDED`), where the thermal field may still send it either way
     (:meth:`warnings` says so when they could move the rate by more than the interval's
     half-width: end the run later).
 
@@ -163,7 +162,8 @@ class WriteErrorRate:
         shift = self.undecided / max(self.trajectories, 1)
         if self.undecided and shift > (self.interval[1] - self.interval[0]) / 2:
             out.append(f"{self.undecided} of the {self.trajectories} trajectories ended close "
-                       f"to the barrier's top (|m·ref| < {UNDECIDED:g}), where the thermal field "
+                       f"to the barrier's top (|m·ref − u*| < {UNDECIDED:g}), where the thermal "
+                       "field "
                        f"may still send them either way — by up to {shift:.2g}, more than the "
                        "interval's half-width: a later until decides them")
         if self.sharpen is not None and self.sharpen > 1 and not self.pilot_trajectories:
@@ -269,7 +269,8 @@ def write_error_rate(simulation, until: float, trajectories: int | None = None, 
     start = sim.initial_state()
     ref = reference_direction(start[j], par.anisotropy_axis)
     temperature = float(sim.model.magnet_temperatures(start[None])[0, j])
-    job = _Job(sim, until, start, j, ref, par, temperature, int(seed), min(chunk, BLOCK), dt)
+    job = _Job(sim, until, start, j, ref, par, temperature, int(seed), min(chunk, BLOCK), dt,
+               barrier_top(par, ref))
     try:
         result = _estimate(job, name, method, trajectories, sharpen, pilot, particles,
                            replicas, progress)
@@ -403,8 +404,9 @@ class _Job:
     seed: int
     chunk: int
     dt: float | None
+    top: float = 0.0  # the barrier's top u* (m·ref) between the wells (barrier_top)
     steps: set = field(default_factory=set)  # the steps (s) the runs took
-    undecided: int = 0  # trajectories of the estimate ending near the top, |m·ref| < UNDECIDED
+    undecided: int = 0  # trajectories of the estimate ending near the top, |m·ref − u*| small
 
     def step_range(self) -> tuple[float, float] | None:
         """(smallest, largest) step (s) of the runs so far, None before any."""
@@ -442,7 +444,7 @@ class _Job:
                     failed = ~switched
                     wf = w[part][failed]
                     failures += int(failed.sum())
-                    self.undecided += int(np.sum(np.abs(ends) < UNDECIDED))
+                    self.undecided += int(np.sum(np.abs(ends - self.top) < UNDECIDED))
                     total += float(wf.sum())
                     squares += float(np.sum(wf ** 2))
                     done += part.stop - part.start
@@ -469,10 +471,14 @@ class _Job:
                           temperature_noise=True, seed=self.seed, dt=self.dt,
                           first_trajectory=first + lo, progress=report or False)
             self.steps.add(run.settings["dt"])
-            result = run.switching(THRESHOLD)[sim.names[self.j]]
-            switched[part] = result.switched
-            when[part] = np.where(result.switched, result.time, np.inf)
             ends[part] = run.magnetization(sim.names[self.j])[:, -1] @ self.ref
+            switched[part] = ends[part] < self.top  # past the barrier's top
+            # when: the last zero crossing the integrator located (the end, for a top above 0
+            # that a magnet passed without reaching the equator)
+            crossed = run.crossing[:, self.j] if run.crossing is not None else None
+            time = np.full(part.stop - lo, self.until) if crossed is None else np.where(
+                np.isfinite(crossed), crossed, self.until)
+            when[part] = np.where(switched[part], time, np.inf)
         return switched, when, ends
 
     def cross_entropy(self, pilot: int, keep: float = 0.1, levels: int = 12,
@@ -577,8 +583,8 @@ class Lateness:
 
         ξ(t, m) = \tfrac12 + \tfrac1π \arctan\frac{δ}{T}
 
-    for a magnet not reversed (m·ref ≥ −θ, θ the switching :data:`THRESHOLD`: past the
-    barrier's top), ξ = 0 for one reversed, and at the end t = T: ξ = 1 if not switched, 0 if
+    for a magnet not reversed (m·ref ≥ u*, ``top`` the barrier's top), ξ = 0 for one past
+    it, and at the end t = T: ξ = 1 if not switched, 0 if
     switched — the event (a particle that recrosses keeps the largest score it reached, as
     every particle does: the estimate stays unbiased). The arctan only maps δ into (0, 1): splitting uses the order of
     scores, nothing else, so the value of λ and the scale T do not matter. The order is the
@@ -586,14 +592,16 @@ class Lateness:
     in a biaxial one (an in-plane layer) m⊥ grows along an ellipse and u orders states only
     roughly — the estimate stays unbiased, with a larger spread.
 
-    horizon : T (s).   diffusion : D (s⁻¹).
+    horizon : T (s).   diffusion : D (s⁻¹).   top : the barrier's top u* (m·ref;
+    :func:`~spincaloric.dynamics.equilibrium.barrier_top`).
     """
 
-    def __init__(self, horizon: float, diffusion: float, threshold: float = THRESHOLD):
-        self.horizon, self.diffusion, self.threshold = float(horizon), float(diffusion), threshold
+    def __init__(self, horizon: float, diffusion: float, top: float = 0.0):
+        self.horizon, self.diffusion, self.top = float(horizon), float(diffusion), float(top)
 
     @classmethod
-    def of(cls, simulation, magnet: str, ref, temperature: float, horizon: float):
+    def of(cls, simulation, magnet: str, ref, temperature: float, horizon: float,
+           top: float = 0.0):
         """The lateness of ``magnet`` of ``simulation`` in the well of ``ref`` at
         ``temperature`` (K): D from its damping, with the spin-pumping damping when the run
         pumps (:func:`~spincaloric.dynamics.switching.circuit_pumping_damping`)."""
@@ -607,7 +615,7 @@ class Lateness:
             raise DynamicsError(f"{magnet}.damping", "multilevel splitting steers the thermal "
                                 "field, which needs damping (Gilbert or spin pumping) > 0: "
                                 "without it every write is deterministic; use brute force")
-        return cls(horizon, d)
+        return cls(horizon, d, top)
 
     def lateness(self, times, projections):
         """δ = t − u/2D (s) at the instants ``times`` (S',) s of m·ref = ``projections``."""
@@ -620,7 +628,7 @@ class Lateness:
         p = np.asarray(projections, float)
         late = self.lateness(times, p)
         xi = np.minimum(0.5 + np.arctan(late / self.horizon) / np.pi, np.nextafter(1.0, 0.0))
-        up = p >= -self.threshold
+        up = p >= self.top
         xi = np.where(up, xi, 0.0)
         if np.isclose(times[-1], self.horizon, rtol=1e-12, atol=0.0):
             xi[:, -1] = up[:, -1]
@@ -680,7 +688,7 @@ def _splitting(job: _Job, name: str, particles, replicas, progress: bool) -> Wri
         raise DynamicsError("replicas", f"must be a whole number in [1, 10000], got "
                             f"{replicas!r}")
     chain = _Chain(job)
-    chain.lateness = Lateness.of(job.sim, name, job.ref, job.temperature, job.until)
+    chain.lateness = Lateness.of(job.sim, name, job.ref, job.temperature, job.until, job.top)
     report = None
     if progress:
         from ..progress import Progress, span
