@@ -338,7 +338,7 @@ def test_solve_only_prints_the_matching_rows():
     assert res.exit_code == 0, res.output
     rows = [line.split()[0] for line in res.output.splitlines()[1:]]
     assert "channel_190" in full and not any(r.startswith("channel") for r in rows)
-    assert {"left", "detector", "detector->channel_210"} <= set(rows)
+    assert {"left", "detector", "detector->channel_210", "left->channel_1"} <= set(rows)
     assert "injector" not in rows and "entropy" in rows  # the circuit's total stays
     # every printed row holds the full table's values (the columns narrower)
     rows_of_full = [line.split() for line in full.splitlines()[1:]]

@@ -155,6 +155,7 @@ def test_a_single_valued_axis_is_dropped_and_the_line_drawn(tmp_path):
     ("right.voltage=0:1mV:2.5", "cannot read values from '0:1mV:2.5': N = 2.5 in START:STOP:N "
      "must be a whole number of points, at least 1; give"),
     ("right.voltage=0:1mV:0", "N = 0 in START:STOP:N must be a whole number of points"),
+    ("right.magnetization.phi=0:3.1416rad:5", "(an angle: plain numbers in degrees)"),
     ("right.voltage", "vary: expected KEY="),
     ("spacer.voltage=0:1:3", "spacer is an internal node: its voltage is solved for"),
 ])

@@ -646,3 +646,14 @@ def test_a_write_error_curve_is_the_estimates_at_each_value(tmp_path, monkeypatc
     assert res.exit_code == 130 and not again.exists()
     assert res.stdout.strip().splitlines()[0].startswith(f"{key} = -0.0005: free: write error")
     assert f"interrupted after 1 of 2 values of {key}; {again} not written" in res.stderr
+
+
+def test_a_run_that_ends_during_the_pulse_says_so():
+    """Ending the runs before the write pulse is over estimates the rate of a pulse cut
+    short: the estimate names the drive still on; after the pulse, none."""
+    sim = pulse_simulation(1.0e-9)  # on from 0.1 to 1.15 ns
+    cut = write_error_rate(sim, 0.8e-9, 16, seed=5)
+    assert cut.unfinished == ("drives.free.voltage",)
+    assert any(w.startswith("the runs end while drives.free.voltage is still on: the rate is "
+                            "that of a pulse cut short") for w in cut.warnings())
+    assert sim.unfinished_drives(1.5e-9) == [] and sim.unfinished_drives(0.05e-9) == []

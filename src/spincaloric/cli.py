@@ -252,8 +252,9 @@ def main():
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False),
               help='regime "spectral": PNG of the distributions of the internal nodes')
 @click.option("--only", "only", multiple=True, metavar="PATTERN",
-              help="print only the nodes, contacts (FROM->TO) and magnets whose names match "
-                   "PATTERN (shell-style: 'channel_1??', 'injector*'); repeatable; not --json")
+              help="print only the nodes, magnets and contacts (FROM->TO, or either end) whose "
+                   "names match PATTERN (shell-style: 'channel_1??', 'injector*'); repeatable; "
+                   "not --json")
 @_OVERWRITE
 def solve(files, as_json, distributions, plot_path, only, overwrite):
     """Solve the steady state of device FILES."""
@@ -1346,12 +1347,16 @@ def _table(path, sol, only=()) -> str:
     c = sol.circuit
     rows = {}  # section -> {label: [Reported]}
     reported = sol.reported(printed=True)
+
+    def matches(label, pattern):  # a contact FROM->TO by its label or either end
+        return any(fnmatch.fnmatchcase(name, pattern) for name in (label, *label.split("->")))
+
     for pattern in only:
-        if not any(fnmatch.fnmatchcase(q.label, pattern) for q in reported if q.label):
+        if not any(matches(q.label, pattern) for q in reported if q.label):
             hint = unknown("node", pattern, list(c.names)).removeprefix("unknown node")
             raise ValueError(f"--only: {pattern!r} matches no node, contact or magnet{hint}")
     for q in reported:
-        if only and q.label and not any(fnmatch.fnmatchcase(q.label, p) for p in only):
+        if only and q.label and not any(matches(q.label, p) for p in only):
             continue
         rows.setdefault(q.section, {}).setdefault(q.label, []).append(q)
 

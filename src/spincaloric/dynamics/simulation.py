@@ -448,6 +448,20 @@ class Simulation:
                 idle.append(f"drives.{node}.{quantity}")
         return idle
 
+    def unfinished_drives(self, until: float) -> list[str]:
+        """The drives (``drives.NODE.QUANTITY``) still on when a run ends at ``until`` (s):
+        their value there differs from their value at 0 by more than 1 % of their largest
+        excursion over [0, ``until``] — a pulse the run cuts short (a constant drive, or a
+        pulse over and back to its base, is not)."""
+        out = []
+        for (node, quantity), drive in self.drives.items():
+            _, values = drive.sample(until, until / 200)
+            v = np.asarray(values, float)
+            excursion = float(np.abs(v - v[0]).max())
+            if excursion > 0 and abs(v[-1] - v[0]) > 0.01 * excursion:
+                out.append(f"drives.{node}.{quantity}")
+        return out
+
     def check_drives(self, until: float, max_step: float | None = None) -> None:
         """Refuse, as :meth:`run` does before integrating, drives that take the circuit out of
         the range it represents over [0, ``until``] (s): see :meth:`_check_drive_extremes`

@@ -298,8 +298,9 @@ def parse_vary(text: str) -> tuple[str, np.ndarray]:
         raise DeviceError("vary", f"expected KEY=start:stop:count or KEY=v1,v2,..., got {text!r}")
     key, spec = (s.strip() for s in text.split("=", 1))
     m = _RANGE.match(spec)
-    unit = unit_of(key)  # a prefixed suffix for a plain SI unit (not for angles)
-    unit = unit if re.fullmatch(r"[A-Za-zΩ]+[23]?", unit or "-") and unit != "deg" else ""
+    given_unit = unit_of(key)  # a prefixed suffix for a plain SI unit (not for angles)
+    unit = given_unit if re.fullmatch(r"[A-Za-zΩ]+[23]?", given_unit or "-") \
+        and given_unit != "deg" else ""
     try:
         if m:
             start, stop = _vary_value(m.group(1), unit), _vary_value(m.group(2), unit)
@@ -315,7 +316,8 @@ def parse_vary(text: str) -> tuple[str, np.ndarray]:
         reason = f": {err}" if str(err) else ""
         raise DeviceError(f"vary.{key}", f"cannot read values from {spec!r}{reason}; give "
                           f"START:STOP:N (N points) or V1,V2,... in SI units"
-                          + _unit_hint(unit, spec)) from None
+                          + (" (an angle: plain numbers in degrees)" if given_unit == "deg"
+                             else _unit_hint(unit, spec))) from None
     if not np.all(np.isfinite(values)):
         raise DeviceError(f"vary.{key}", "values must be finite")
     if m and len(values) == 1 and ends[0] != ends[1]:

@@ -90,6 +90,7 @@ class WriteErrorRate:
     weights (None for brute force and splitting); ``temperature`` (K) of the starting well and
     the noise; the cross-entropy search's ``pilot_trajectories`` (not in N), its ``levels``
     and whether it ``converged`` (the last level's kept trajectories were failures);
+    ``unfinished``: the drives still on when the runs end (a pulse cut short);
     ``undecided``: trajectories whose magnet ended close to the barrier's top
     (|m·ref − u*| < :data:`UNDECIDED`), where the thermal field may still send it either way
     (:meth:`warnings` says so when they could move the rate by more than the interval's
@@ -123,6 +124,7 @@ class WriteErrorRate:
     extinct: int = 0
     dt: tuple[float, float] | None = None
     undecided: int = 0
+    unfinished: tuple[str, ...] = ()
 
     def summary(self) -> dict:
         """A JSON-ready dict of the result (SI units), with the keys of its method only."""
@@ -153,6 +155,10 @@ class WriteErrorRate:
         if self.rate >= 1.0:
             out.append("no write switched the magnet: does the pulse act, and long enough, "
                        "before the end of the run (until)?")
+        if self.unfinished:
+            out.append(f"the runs end while {', '.join(self.unfinished)} "
+                       f"{'is' if len(self.unfinished) == 1 else 'are'} still on: the rate is "
+                       "that of a pulse cut short (end the run after the pulse)")
         if self.replicas:
             return out + self._splitting_warnings()
         if self.converged is False:
@@ -276,9 +282,11 @@ def write_error_rate(simulation, until: float, trajectories: int | None = None, 
                            replicas, progress)
     except Interrupted as err:  # the partial estimate names its step too
         if isinstance(err.partial, WriteErrorRate):
-            err.partial = replace(err.partial, dt=job.step_range(), undecided=job.undecided)
+            err.partial = replace(err.partial, dt=job.step_range(), undecided=job.undecided,
+                                  unfinished=tuple(sim.unfinished_drives(until)))
         raise
-    return replace(result, dt=job.step_range(), undecided=job.undecided)
+    return replace(result, dt=job.step_range(), undecided=job.undecided,
+                   unfinished=tuple(sim.unfinished_drives(until)))
 
 
 def _estimate(job: _Job, name: str, method: str, trajectories, sharpen, pilot, particles,
