@@ -1018,3 +1018,18 @@ def test_an_until_beyond_what_a_run_follows_is_one_error_naming_the_flag(command
     assert res.stderr.strip().splitlines() == [
         f"error: {EXAMPLES / 'pillar_write_pulse.toml'}: --until: 1 s of precession at up to "
         "5.39e+11 rad/s (magnet free): more than 1e+10 rad to follow"]
+
+
+def test_counts_may_be_written_as_whole_floats():
+    """--ensemble 4e0, --trajectories 1e4: a count written as a float of whole value is
+    taken (physicists write 1e6); 2.5 is refused in one line."""
+    pulse = str(EXAMPLES / "pillar_write_pulse.toml")
+    res = CliRunner().invoke(main, ["run", pulse, "--until", "0.05ns", "--ensemble", "4e0",
+                                    "--temperature-noise", "--n-save", "2", "--no-progress",
+                                    "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["magnets"]["free"]["ensemble"] == 4
+    res = CliRunner().invoke(main, ["run", pulse, "--ensemble", "2.5", "--no-progress"])
+    assert res.exit_code == 2
+    assert res.stderr.strip() == ("error: Invalid value for '--ensemble': '2.5' is not a valid "
+                                  "whole number.")

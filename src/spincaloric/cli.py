@@ -399,6 +399,24 @@ class Duration(click.ParamType):
         return t
 
 
+class WholeNumber(click.IntRange):
+    """A count in [min, max], also written as a float of whole value (``1e4``, ``1e6``, as
+    counts of trajectories often are)."""
+
+    name = "whole number"
+
+    def convert(self, value, param, ctx):
+        text = str(value).strip()
+        if isinstance(value, str) and not text.lstrip("+-").isdigit():
+            try:
+                number = float(text)
+            except ValueError:
+                number = math.nan
+            if number.is_integer():  # 1e4, 1.5e3, 200.0: exact whole numbers
+                value = int(number)
+        return super().convert(value, param, ctx)
+
+
 def _count(n: int, noun: str) -> str:
     """The count with its noun: "1 contact", "3 contacts"."""
     return f"{n} {noun}{'' if n == 1 else 's'}"
@@ -443,12 +461,12 @@ def _load_dynamic(device):
 @main.command(short_help="Integrate the LLGS dynamics of the dynamic magnets.")
 @click.argument("device", type=click.Path(dir_okay=False))
 @click.option("--until", type=Duration(), help="end time, e.g. 20ns [default: file or 10ns]")
-@click.option("--ensemble", type=click.IntRange(min=1), help="number of trajectories")
+@click.option("--ensemble", type=WholeNumber(min=1), help="number of trajectories")
 @click.option("--temperature-noise", is_flag=True, default=None,
               help="Brown's thermal field (stochastic Heun)")
-@click.option("--seed", type=click.IntRange(0, 2**63 - 1),
+@click.option("--seed", type=WholeNumber(0, 2**63 - 1),
               help="random seed of the thermal field, in [0, 2**63)")
-@click.option("--n-save", type=click.IntRange(min=2), help="saved instants")
+@click.option("--n-save", type=WholeNumber(min=2), help="saved instants")
 @click.option("--dt", type=Duration(),
               help="fixed step of the noisy (Heun) or RK4 runs, e.g. 0.5ps [default: the "
                    "file's [simulation] dt, else 1 ps or less where the precession needs]")
@@ -500,7 +518,7 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, dt, method, ou
 
 @main.command(short_help="Write-error rate of a device's write pulse at finite temperature.")
 @click.argument("device", type=click.Path(dir_okay=False))
-@click.option("--trajectories", type=click.IntRange(1, 2**31),
+@click.option("--trajectories", type=WholeNumber(1, 2**31),
               help="trajectories N of brute force or importance sampling [default: 10000]")
 @click.option("--importance", is_flag=True,
               help="importance sampling of the starting state, sharpened by the cross-entropy "
@@ -512,17 +530,17 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, dt, method, ou
               help="adaptive multilevel splitting: the writes that run latest against the "
                    "thermal diffusion are cloned and continued with fresh noise (rates of "
                    "1e-6 and below)")
-@click.option("--particles", type=click.IntRange(2, 2**20),
+@click.option("--particles", type=WholeNumber(2, 2**20),
               help="particles n of each splitting replica [default: 100]: relative error "
                    "about sqrt(|ln WER|/(n R)), cost about n R (1 + |ln WER|) trajectories")
-@click.option("--replicas", type=click.IntRange(1, 10**4),
+@click.option("--replicas", type=WholeNumber(1, 10**4),
               help="independent splitting replicas R: their mean and its Student's t "
                    "interval [default: 8]")
-@click.option("--pilot", type=click.IntRange(min=10),
+@click.option("--pilot", type=WholeNumber(min=10),
               help="trajectories per cross-entropy level (not counted in N) [default: 1000]")
 @click.option("--magnet", help="the dynamic magnet written [default: the only one]")
 @click.option("--until", type=Duration(), help="end of each run, e.g. 5ns [default: file]")
-@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True,
+@click.option("--seed", type=WholeNumber(0, 2**63 - 1), default=0, show_default=True,
               help="random seed of the starting states and the thermal field")
 @click.option("--json", "as_json", is_flag=True, help="print a JSON summary")
 @click.option("--progress/--no-progress", default=None,
@@ -963,19 +981,19 @@ def _warn_own_temperatures(device, data: dict, keys) -> None:
 @click.option("--until", type=Duration(), help="end time of each run [default: file or 10ns]")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
               help="netCDF result (chunks are kept in OUTPUT.chunks/ until it is complete)")
-@click.option("--chunk", type=click.IntRange(min=1),
+@click.option("--chunk", type=WholeNumber(min=1),
               help="points per task [default: at most 16 trajectories' worth (1024 when only "
                    "drives and magnets vary: the points of a task then run as one ensemble), "
                    "about four tasks per worker and progress every 5 %]")
-@click.option("--workers", type=click.IntRange(min=1), help="local dask cluster of N processes")
+@click.option("--workers", type=WholeNumber(min=1), help="local dask cluster of N processes")
 @click.option("--scheduler", help="address of a running dask.distributed scheduler")
 @click.option("--resume", is_flag=True, help="continue an interrupted map")
 @click.option("--temperature-noise", is_flag=True, default=None,
               help="Brown's thermal field (stochastic Heun) [default: the file's]")
-@click.option("--seed", type=click.IntRange(0, 2**63 - 1),
+@click.option("--seed", type=WholeNumber(0, 2**63 - 1),
               help="random seed of the thermal field, in [0, 2**63): trajectory i of grid "
                    "point p (row-major) draws stream p N + i of it")
-@click.option("--trajectories", type=click.IntRange(min=1),
+@click.option("--trajectories", type=WholeNumber(min=1),
               help="N noisy trajectories per point (with thermal noise): the map holds "
                    "switching probabilities with their 95 % intervals [default: the file's "
                    "[simulation] ensemble, else 1]")
