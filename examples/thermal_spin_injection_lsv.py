@@ -4,7 +4,11 @@ The mechanism of Slachter et al., Nat. Phys. 6, 879 (2010): a current I through 
 injector strip spin-injects electrically (first harmonic, V ∝ I: R₁) and Joule-heats the strip,
 whose heat current into the copper drives a spin current through the spin-dependent Seebeck
 coefficient S_s (second harmonic, V ∝ I²: R₂). Both spin signals ΔR = R(P) − R(AP) decay with
-the injector–detector distance over the spin-flip length of Cu.
+the injector–detector distance over the spin-flip length of Cu. They have opposite signs: the
+current into the copper draws out of it the majority electrons that the Py conducts better,
+leaving a minority accumulation under the injector, whereas the heat flowing out of the hot
+strip drives majority electrons into the copper (S_s = S↑ − S↓ < 0: the majority spins carry the
+more negative thermopower, and diffuse harder from hot to cold).
 
 The hot injector must be the strip: the current leaves the channel by its grounded end, 0.3 µm
 from the injector, so that the copper it crosses dissipates a fraction of the strip's Joule heat

@@ -167,6 +167,11 @@ def test_thermal_spin_injection_lsv(tmp_path):
     strip = float(heat.split("Py strip")[1].split("nW")[0])
     channel = float(heat.split("Cu channel")[1].split("nW")[0])
     assert strip > 10 * channel and float(heat.split("up to")[1].split("mK")[0]) > 0
+    signals = [line for line in text.splitlines() if line.startswith("L =")]
+    for line in signals:  # electrical and thermal injection of opposite spins
+        r1 = float(line.split("ΔR1 =")[1].split("Ω")[0])
+        r2 = float(line.split("ΔR2 =")[1].split("V/A²")[0])
+        assert r1 > 0 > r2, line
     rows = [line for line in text.splitlines() if line.startswith("decay length")]
     elec = [float(r.split("electrical")[1].split("nm")[0]) for r in rows]
     therm = [float(r.split("thermal")[1].split("nm")[0]) for r in rows]
