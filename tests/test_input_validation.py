@@ -523,6 +523,7 @@ def test_simulation_answers_bad_arguments_with_field_errors():
 
 
 @pytest.mark.slow  # a valid run integrates (the kernels compile on first use)
+@pytest.mark.filterwarnings("ignore:dt = .* rk45 chooses its own steps:UserWarning")  # junk dt
 def test_simulation_run_answers_bad_arguments_with_field_errors():
     from spincaloric.dynamics.simulation import Simulation
 
