@@ -588,8 +588,9 @@ def test_a_hard_axis_has_no_well_to_write_from(tmp_path):
 
 def test_a_write_error_curve_is_the_estimates_at_each_value(tmp_path, monkeypatch):
     """wer --vary: each value's estimate equals write_error_rate of the file with that value
-    (the same seed at every value); -o writes the curve (rate, interval, counts, units) and
-    plot draws it on a logarithmic axis; -o without --vary, an existing output and a wrong
+    (the same seed at every value), and a second key makes a map whose slice at the file's
+    own value is the curve; -o writes the curve (rate, interval, counts, units) and plot
+    draws it on a logarithmic axis (a map on a logarithmic colour scale); -o without --vary, an existing output and a wrong
     key are one line, exit 2, before any run; Ctrl-C after the first value keeps its line
     and writes no file."""
     import tomllib
@@ -605,7 +606,7 @@ def test_a_write_error_curve_is_the_estimates_at_each_value(tmp_path, monkeypatc
     device = DEVICE.with_name("pillar_write_pulse.toml")
     data = tomllib.loads(device.read_text())
     key, values = "drives.free.voltage.amplitude", [-0.5e-3, -0.3e-3]
-    curve = wer.write_error_rates(data, key, values, 1.2e-9, trajectories=24, seed=3)
+    curve = wer.write_error_rates(data, [(key, values)], 1.2e-9, trajectories=24, seed=3)
     for value, rate in zip(values, curve["write_error_rate"].values):
         d = tomllib.loads(device.read_text())
         set_path(d, key, value)
@@ -613,14 +614,26 @@ def test_a_write_error_curve_is_the_estimates_at_each_value(tmp_path, monkeypatc
         sim, _ = spec.simulation_for(spec.device.finalize(), 1.2e-9)
         assert write_error_rate(sim, 1.2e-9, 24, seed=3).rate == rate
     assert curve["write_error_rate_interval"].dims == (key, "bound")
-    assert curve[key].attrs["units"] == "V" and "24 trajectories per value" in curve.attrs["title"]
+    assert curve[key].attrs["units"] == "V" and "24 trajectories per point" in curve.attrs["title"]
+    duration = "drives.free.voltage.duration"
+    grid = wer.write_error_rates(data, [(key, values), (duration, [2.5e-9, 1e-9])], 1.2e-9,
+                                 trajectories=24, seed=3)
+    assert grid["write_error_rate"].dims == (key, duration)  # a write-error map
+    assert list(grid["write_error_rate"].sel({duration: 2.5e-9}).values) == list(
+        curve["write_error_rate"].values)  # the file's own duration: the curve again
+    from spincaloric.io.devicefile import save_dataset
+
+    save_dataset(grid, tmp_path / "map.nc")
+    res = CliRunner().invoke(main, ["plot", str(tmp_path / "map.nc")])
+    assert res.exit_code == 0 and (tmp_path / "map.png").stat().st_size > 0, res.output
     out = tmp_path / "curve.nc"
     args = ["wer", str(device), "--vary", f"{key}=-0.5mV,-0.3mV", "--trajectories", "24",
             "--until", "1.2ns", "--seed", "3", "--no-progress", "-o", str(out)]
     res = CliRunner().invoke(main, args)
     assert res.exit_code == 0, res.output
     lines = res.stdout.strip().splitlines()
-    assert [line.split(":")[0] for line in lines] == [f"{key} = -0.0005", f"{key} = -0.0003"]
+    assert [line.split(": free")[0] for line in lines] == [f"{key} = -0.0005",
+                                                           f"{key} = -0.0003"]
     saved = xr.load_dataset(out)
     assert list(saved["write_error_rate"].values) == list(curve["write_error_rate"].values)
     figure = tmp_path / "curve.png"
@@ -645,7 +658,7 @@ def test_a_write_error_curve_is_the_estimates_at_each_value(tmp_path, monkeypatc
     res = CliRunner().invoke(main, [*args[:-1], str(again)])
     assert res.exit_code == 130 and not again.exists()
     assert res.stdout.strip().splitlines()[0].startswith(f"{key} = -0.0005: free: write error")
-    assert f"interrupted after 1 of 2 values of {key}; {again} not written" in res.stderr
+    assert f"interrupted after 1 of 2 points; {again} not written" in res.stderr
 
 
 def test_a_run_that_ends_during_the_pulse_says_so():

@@ -550,16 +550,18 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, dt, method, ou
                    "file's [simulation] dt, else 1 ps or less where the precession needs]")
 @click.option("--pumping/--no-pumping", default=None,
               help="spin pumping by the moving magnet [default: the file's, else on]")
-@click.option("--vary", metavar="KEY=VALUES",
-              help="the rate at each value of one key of the file (START:STOP:N or V1,V2,..., "
+@click.option("--vary", "varies", multiple=True, metavar="KEY=VALUES",
+              help="the rate at each value of a key of the file (START:STOP:N or V1,V2,..., "
                    "SI units or the key's unit with a prefix), e.g. "
-                   "drives.free.voltage.amplitude=-0.4mV:-0.8mV:5; every value with the same "
-                   "seed")
+                   "drives.free.voltage.amplitude=-0.4mV:-0.8mV:5; repeat for a grid (a pulse's "
+                   "amplitude and duration: the cell's write-error map); every point with the "
+                   "same seed")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="with --vary: write the curve (netCDF, or zarr for a name ending in .zarr)")
+              help="with --vary: write the curve or map (netCDF, or zarr for a name ending in "
+                   ".zarr)")
 @_OVERWRITE
 def wer(device, trajectories, importance, sharpen, splitting, particles, replicas, pilot,
-        magnet, until, seed, as_json, progress, dt, pumping, vary, output, overwrite):
+        magnet, until, seed, as_json, progress, dt, pumping, varies, output, overwrite):
     """Write-error rate of DEVICE: the probability that its drives (the write pulse) leave a
     magnet unswitched (on its initial side of the barrier's top when the run ends: m·ref >= 0,
     or -B/B_K,eff with a field B along the easy axis), each trajectory starting in thermal equilibrium in the magnet's well
@@ -571,7 +573,7 @@ def wer(device, trajectories, importance, sharpen, splitting, particles, replica
     from .errors import Interrupted
     from .studies.wer import write_error_rate
 
-    if output and not vary:
+    if output and not varies:
         _report(device, "-o: a curve's file: give --vary (one rate is printed; --json for "
                 "scripts)")
         sys.exit(EXIT_INPUT)
@@ -587,8 +589,8 @@ def wer(device, trajectories, importance, sharpen, splitting, particles, replica
                     importance=importance or sharpen is not None, sharpen=sharpen, pilot=pilot,
                     particles=particles, replicas=replicas, seed=seed,
                     progress=progress is not False)
-    if vary:
-        _wer_curve(device, p, vary, until, pumping, dt, estimate, as_json, output)
+    if varies:
+        _wer_grid(device, p, varies, until, pumping, dt, estimate, as_json, output)
         return
     try:
         sim, opts = spec.simulation_for(p.circuit, end)
@@ -621,44 +623,48 @@ def wer(device, trajectories, importance, sharpen, splitting, particles, replica
         click.echo(str(result))
 
 
-def _wer_curve(device, p, vary, until, pumping, dt, estimate, as_json, output):
-    """``wer --vary``: the rate at each value of one key, a line (or JSON line) each as it
-    finishes, the curve into ``output`` once all are done (nothing written if stopped)."""
+def _wer_grid(device, p, varies, until, pumping, dt, estimate, as_json, output):
+    """``wer --vary``: the rate at each point of the grid of the varied keys, a line (or JSON
+    line) each as it finishes, the curve or map into ``output`` once all are done (nothing
+    written if stopped)."""
     from .circuit.device import DeviceError
     from .dynamics.simulation import DynamicsError
     from .io.devicefile import dataset_output
     from .io.paths import check_keys, parse_vary
     from .studies.wer import write_error_rates
 
-    def report(value, result):
+    def report(point, result):
+        where = ", ".join(f"{k} = {v:g}" for k, v in point.items())
         for warning in result.warnings():
-            click.echo(f"warning: {device}: {key} = {value:g}: {warning}", err=True)
+            click.echo(f"warning: {device}: {where}: {warning}", err=True)
         if as_json:
-            click.echo(_with_units({"file": device, key: value, "seed": estimate["seed"],
+            click.echo(_with_units({"file": device, **point, "seed": estimate["seed"],
                                     **result.summary()}, WER_UNITS))
         else:
-            click.echo(f"{key} = {value:g}: {result}")
-        done.append(value)
+            click.echo(f"{where}: {result}")
+        done.append(point)
 
-    done = []
+    done, total = [], 0
     try:
-        key, values = parse_vary(vary)
-        check_keys(p.data, p.circuit, [key])
+        axes = [parse_vary(v) for v in varies]
+        if len({k for k, _ in axes}) != len(axes):
+            raise DeviceError("vary", "each key may be varied once")
+        check_keys(p.data, p.circuit, [k for k, _ in axes])
+        total = math.prod(len(v) for _, v in axes)
         with _compile_notice():
-            ds = write_error_rates(p.data, key, values, until, pumping=pumping, dt=dt,
+            ds = write_error_rates(p.data, axes, until, pumping=pumping, dt=dt,
                                    on_result=report, **estimate)
     except (DynamicsError, DeviceError, ValueError) as err:
-        at = f"{key} = {values[len(done)]:g}: " if done else ""
-        _report(device, at + str(_named(err, p.spec, dt, until=until)))
+        _report(device, str(_named(err, p.spec, dt, until=until)))
         sys.exit(EXIT_INPUT)
     except KeyboardInterrupt:
-        click.echo(f"{device}: interrupted after {len(done)} of {len(values)} values of {key}"
+        click.echo(f"{device}: interrupted after {len(done)} of {total} points"
                    + (f"; {output} not written" if output else ""), err=True)
         raise
     if output:
         with _locked(device, output):
             _write_or_exit(device, [dataset_output(ds, output)])
-        click.echo(f"{device}: {len(values)} values of {key} -> {output}", err=True)
+        click.echo(f"{device}: {total} points -> {output}", err=True)
 
 
 def _integrate(device, p, until, ensemble, temperature_noise, seed, n_save, dt, progress,

@@ -562,13 +562,23 @@ def _draw_map(fig, ax, ds, dims, da, name: str, attrs, symbol: str | None = None
     values = np.asarray(da.values, float)
     limits = {"vmin": 0.0, "vmax": 1.0} if name == "switching_probability" else {}
     finite = values[np.isfinite(values)]
-    if not limits and finite.size and finite.min() < 0 < finite.max():  # signed: zero in white
+    shown = np.asarray(da.transpose(*dims).values, float) * vf
+    if name == "write_error_rate" and np.any(finite > 0):  # rates span decades: a log scale,
+        from matplotlib.colors import LogNorm  # a rate of 0 (no failure seen) left blank
+
+        positive = finite[finite > 0] * vf
+        limits = {"norm": LogNorm(vmin=positive.min(), vmax=max(positive.max(),
+                                                                positive.min() * 10))}
+        shown = np.where(shown > 0, shown, np.nan)
+    elif not limits and finite.size and finite.min() < 0 < finite.max():  # signed: zero white
         top = float(np.abs(finite).max()) * vf
         limits = {"vmin": -top, "vmax": top, "cmap": "RdBu_r"}
-    mesh = ax.pcolormesh(x.values * xf, y.values * yf,
-                         np.asarray(da.transpose(*dims).values, float) * vf, shading="auto",
+    mesh = ax.pcolormesh(x.values * xf, y.values * yf, shown, shading="auto",
                          **limits)  # a probability on its whole range, 0 to 1
-    fig.colorbar(mesh, ax=ax, label=axis_label(name, attrs, vunit, symbol))
+    label = axis_label(name, attrs, vunit, symbol)
+    if name == "write_error_rate" and np.any(finite == 0):
+        label += "\n(blank: no failure among the trajectories)"
+    fig.colorbar(mesh, ax=ax, label=label)
     ax.set_xlabel(axis_label(dims[1], x.attrs, xunit))
     ax.set_ylabel(axis_label(dims[0], y.attrs, yunit))
 

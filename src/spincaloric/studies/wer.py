@@ -743,21 +743,23 @@ def _splitting_result(job: _Job, name: str, particles: int, runs) -> WriteErrorR
         extinct)
 
 
-def write_error_rates(data: dict, key: str, values, until: float | None = None, *,
+def write_error_rates(data: dict, axes, until: float | None = None, *,
                       pumping: bool | None = None, dt: float | None = None, on_result=None,
                       **options):
-    """The write-error rate of the device file ``data`` (parsed) at each value of its key
-    ``key`` (a ``--vary`` key in its SI unit: a drive's amplitude or duration, a magnet's
-    parameter, any value the file writes), by :func:`write_error_rate` with ``options``
-    (method, trajectories, seed, …) — every value with the same seed, so that the curve is
-    smooth (common random numbers: neighbouring estimates are correlated). ``until`` (s): the
-    end of each run (default: the file's); ``pumping``: spin pumping on or off (default: the
-    file's); ``dt`` (s): the Heun step (default: the file's). ``on_result(value, estimate)``
-    is called as each value finishes. An xarray Dataset over ``key``: ``write_error_rate``,
-    its ``write_error_rate_interval`` (dimension ``bound``: low, high), ``standard_error``,
-    ``trajectories``, ``failures``, ``undecided`` (counts) and the method's settings as
-    attributes."""
+    """The write-error rate of the device file ``data`` (parsed) at every point of the grid
+    spanned by ``axes`` [(key, values)] — ``--vary`` keys in their SI units: a drive's
+    amplitude or duration, a magnet's parameter, any value the file writes; an amplitude ×
+    duration grid is the write-error map of a cell — by :func:`write_error_rate` with
+    ``options`` (method, trajectories, seed, …), every point with the same seed, so that the
+    curve or map is smooth (common random numbers: neighbouring estimates are correlated).
+    ``until`` (s): the end of each run (default: the file's); ``pumping``: spin pumping on or
+    off (default: the file's); ``dt`` (s): the Heun step (default: the file's).
+    ``on_result({key: value}, estimate)`` is called as each point finishes (row-major). An
+    xarray Dataset over the keys: ``write_error_rate``, its ``write_error_rate_interval``
+    (dimension ``bound``: low, high), ``standard_error``, ``trajectories``, ``failures``,
+    ``undecided`` (counts) and the method's settings as attributes."""
     import copy
+    import itertools
 
     import xarray as xr
 
@@ -765,11 +767,13 @@ def write_error_rates(data: dict, key: str, values, until: float | None = None, 
     from ..io.devicefile import spec_from_dict
     from ..io.paths import describe_key, set_path, unit_of
 
-    values = np.asarray(values, float)
+    keys = [key for key, _ in axes]
+    grids = [np.asarray(values, float) for _, values in axes]
     results = []
-    for value in values:
+    for point in itertools.product(*grids):
         d = copy.deepcopy(data)
-        set_path(d, key, float(value))
+        for key, value in zip(keys, point):
+            set_path(d, key, float(value))
         spec = spec_from_dict(d)
         if pumping is not None:
             spec.simulation["pumping"] = pumping
@@ -778,25 +782,29 @@ def write_error_rates(data: dict, key: str, values, until: float | None = None, 
         result = write_error_rate(sim, end, dt=dt or opts.get("dt"), **options)
         results.append(result)
         if on_result is not None:
-            on_result(float(value), result)
-    first = results[0]
-    ds = xr.Dataset(coords={key: (key, values, {"units": unit_of(key),
-                                                "long_name": describe_key(data, key)}),
-                            "bound": ("bound", ["low", "high"],
-                                      {"long_name": "bound of the interval"})})
+            on_result(dict(zip(keys, map(float, point))), result)
+    first, shape = results[0], tuple(len(g) for g in grids)
+
+    def grid(values):
+        return np.asarray(values).reshape(shape + np.shape(values)[1:])
+
+    coords = {key: (key, g, {"units": unit_of(key), "long_name": describe_key(data, key)})
+              for key, g in zip(keys, grids)}
+    coords["bound"] = ("bound", ["low", "high"], {"long_name": "bound of the interval"})
+    ds = xr.Dataset(coords=coords)
     counts = {"units": "1"}
-    ds["write_error_rate"] = (key, [r.rate for r in results], {
+    ds["write_error_rate"] = (keys, grid([r.rate for r in results]), {
         "units": "1", "long_name": "write-error rate (probability of ending unswitched)"})
-    ds["write_error_rate_interval"] = ((key, "bound"), [r.interval for r in results], {
+    ds["write_error_rate_interval"] = ((*keys, "bound"), grid([r.interval for r in results]), {
         "units": "1", "long_name": "95 % interval of the write-error rate"})
-    ds["standard_error"] = (key, [r.standard_error for r in results], {
+    ds["standard_error"] = (keys, grid([r.standard_error for r in results]), {
         "units": "1", "long_name": "standard error of the write-error rate"})
-    ds["trajectories"] = (key, [r.trajectories for r in results],
+    ds["trajectories"] = (keys, grid([r.trajectories for r in results]),
                           {**counts, "long_name": "trajectories (particles × replicas of "
                            "splitting)"})
-    ds["failures"] = (key, [r.failures for r in results],
+    ds["failures"] = (keys, grid([r.failures for r in results]),
                       {**counts, "long_name": "trajectories that ended unswitched"})
-    ds["undecided"] = (key, [r.undecided for r in results],
+    ds["undecided"] = (keys, grid([r.undecided for r in results]),
                        {**counts, "long_name": "trajectories ending near the barrier's top"})
     per = (f"{first.trajectories // first.replicas} particles × {first.replicas} replicas"
            if first.replicas else f"{first.trajectories} trajectories")
@@ -804,5 +812,5 @@ def write_error_rates(data: dict, key: str, values, until: float | None = None, 
                      "method": first.method, "temperature": first.temperature,
                      "temperature_units": "K", "seed": int(options.get("seed", 0)),
                      "title": f"write-error rate of {first.magnet}: {first.method}, {per} per "
-                              f"value, T0 = {first.temperature:g} K"})
+                              f"point, T0 = {first.temperature:g} K"})
     return ds
