@@ -110,6 +110,7 @@ def test_a_stabilising_field_keeps_the_write_decided_at_its_own_top():
     early = write_error_rate(sim, 1.9e-9, 64, seed=5)
     late = write_error_rate(sim, 4.6e-9, 64, seed=5)
     assert 10 < early.failures < 60 and abs(early.failures - late.failures) <= 3
+    assert early.barrier_top == pytest.approx(-0.336, abs=1e-3)
 
 
 def pulse_simulation(duration=2e-9):
@@ -511,8 +512,9 @@ def test_a_write_is_decided_at_the_barrier_top_not_by_how_long_the_run_relaxes()
     assert late.undecided < early.undecided and early.summary()["undecided"] == early.undecided
     assert early.undecided / 64 > (early.interval[1] - early.interval[0]) / 2
     assert any(w.startswith(f"{early.undecided} of the 64 trajectories ended close to the "
-                            f"barrier's top (|m·ref − u*| < {UNDECIDED:g})")
+                            f"barrier's top (|m·ref − u*| < {UNDECIDED:g}, u* = 0)")
                for w in early.warnings())
+    assert early.summary()["barrier_top"] == 0.0
     assert not any("barrier's top" in w for w in late.warnings())  # 8 of 64: within
     given = write_error_rate(sim, 1.55e-9, 32, seed=5, sharpen=3.0)
     assert any("was given, not found by the cross-entropy search" in w

@@ -91,6 +91,7 @@ class WriteErrorRate:
     the noise; the cross-entropy search's ``pilot_trajectories`` (not in N), its ``levels``
     and whether it ``converged`` (the last level's kept trajectories were failures);
     ``unfinished``: the drives still on when the runs end (a pulse cut short);
+    ``barrier_top``: u*, the m·ref past which a write counts as done;
     ``undecided``: trajectories whose magnet ended close to the barrier's top
     (|m·ref − u*| < :data:`UNDECIDED`), where the thermal field may still send it either way
     (:meth:`warnings` says so when they could move the rate by more than the interval's
@@ -125,12 +126,13 @@ class WriteErrorRate:
     dt: tuple[float, float] | None = None
     undecided: int = 0
     unfinished: tuple[str, ...] = ()
+    barrier_top: float = 0.0
 
     def summary(self) -> dict:
         """A JSON-ready dict of the result (SI units), with the keys of its method only."""
         out = {"magnet": self.magnet, "method": self.method, "write_error_rate": self.rate,
                "interval_95": list(self.interval), "standard_error": self.standard_error,
-               "temperature": self.temperature}
+               "temperature": self.temperature, "barrier_top": self.barrier_top}
         if self.dt is not None:  # one step, or the range of the runs' default steps
             out["dt"] = self.dt[0] if self.dt[0] == self.dt[1] else list(self.dt)
         if self.replicas:  # particles, not trajectories; each ends unswitched by design
@@ -168,7 +170,8 @@ class WriteErrorRate:
         shift = self.undecided / max(self.trajectories, 1)
         if self.undecided and shift > (self.interval[1] - self.interval[0]) / 2:
             out.append(f"{self.undecided} of the {self.trajectories} trajectories ended close "
-                       f"to the barrier's top (|m·ref − u*| < {UNDECIDED:g}), where the thermal "
+                       f"to the barrier's top (|m·ref − u*| < {UNDECIDED:g}, u* = "
+                       f"{self.barrier_top:.3g}), where the thermal "
                        "field "
                        f"may still send them either way — by up to {shift:.2g}, more than the "
                        "interval's half-width: a later until decides them")
@@ -283,10 +286,11 @@ def write_error_rate(simulation, until: float, trajectories: int | None = None, 
     except Interrupted as err:  # the partial estimate names its step too
         if isinstance(err.partial, WriteErrorRate):
             err.partial = replace(err.partial, dt=job.step_range(), undecided=job.undecided,
-                                  unfinished=tuple(sim.unfinished_drives(until)))
+                                  unfinished=tuple(sim.unfinished_drives(until)),
+                                  barrier_top=job.top)
         raise
     return replace(result, dt=job.step_range(), undecided=job.undecided,
-                   unfinished=tuple(sim.unfinished_drives(until)))
+                   unfinished=tuple(sim.unfinished_drives(until)), barrier_top=job.top)
 
 
 def _estimate(job: _Job, name: str, method: str, trajectories, sharpen, pilot, particles,
