@@ -502,3 +502,25 @@ def test_a_torque_that_destabilises_one_well_gives_the_other_ones_resonance():
     assert res.damping > cold.damping
     with pytest.raises(ResonanceError, match="unstable"):
         resonance(sim, "free", drive=drive, initial=[[0.0, 0.0, 1.0]])
+
+
+def test_a_drive_vector_is_checked_and_its_static_one_is_the_default():
+    """resonance(drive=...) takes the circuit's 3n drive slots (theory convention): the
+    layout's own static vector gives the default resonance; a vector of another length is a
+    FieldError naming ``drive`` and the length (a NumPy broadcast error before)."""
+    from pathlib import Path
+
+    from spincaloric.circuit.drives import drive_layout
+    from spincaloric.errors import FieldError
+    from spincaloric.io import load_spec
+
+    spec = load_spec(Path(__file__).parent.parent / "examples" / "devices"
+                     / "thermal_switching_pillar.toml")
+    layout = drive_layout(spec.device.finalize())
+    default = resonance(spec, "free")
+    same = resonance(spec, "free", drive=layout.drives({}).ravel())
+    assert same.frequency == pytest.approx(default.frequency, rel=1e-12, abs=0)
+    for bad in ([1.0], np.full(9, np.nan), "x"):
+        with pytest.raises(FieldError, match=r"^drive: must be the circuit's drive vector of 9 "
+                           r"finite values"):
+            resonance(spec, "free", drive=bad)

@@ -647,6 +647,25 @@ def test_entropy_production_is_never_negative_far_from_equilibrium(seed):
             assert sigma > 0
 
 
+def test_an_energy_resolved_solution_reports_the_exact_entropy_production():
+    """A valve 100 K out of equilibrium: Solution.entropy_production of the energy-resolved
+    back end is −Σ_r J_Q,r/T_r (the heat each reservoir gives from its own μ_r), not the
+    linear-response quadratic form at T0, which overstates it here by T_hot/T0 = 4/3; near
+    equilibrium the two agree to the order ΔT/T the linear response neglects."""
+    circuit = valve(-5e-6)
+    hot = circuit.solve(method="spectral", temperature={"R": T + 100.0}, points=3001)
+    flows = _reservoir_flows(hot.distributions)
+    temps = {n: T + (100.0 if n == "R" else 0.0) for n in flows}
+    exact = -sum(q / temps[n] for n, (_, q) in flows.items())
+    assert float(hot.entropy_production) == pytest.approx(exact, rel=1e-12, abs=0)
+    quadratic = hot.contact_entropy_production.sum() + hot.node_entropy_production.sum()
+    assert quadratic / exact == pytest.approx(4 / 3, rel=1e-3, abs=0)
+    near = circuit.solve(method="spectral", temperature={"R": T + 0.3}, points=3001)
+    assert float(near.entropy_production) == pytest.approx(
+        near.contact_entropy_production.sum() + near.node_entropy_production.sum(),
+        rel=3e-3, abs=0)
+
+
 @pytest.mark.parametrize("relaxed", [False, True])
 def test_onsager_reciprocity_of_the_energy_resolved_solver(relaxed):
     """Small biases on a non-collinear valve with energy-dependent conductances: the charge

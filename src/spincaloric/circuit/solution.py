@@ -280,14 +280,33 @@ class Solution:
 
     @property
     def entropy_production(self) -> np.ndarray:
-        """Total entropy production rate of the circuit, contacts and nodes (W/K): the
-        linear-response form Σ J·X/T, currents J times their conjugate forces X (ΔV, ΔV⃗_s/2,
-        ΔT/T, ΔT⃗_s/2T), all at the reference temperature T — quadratic in the biases and
-        ≥ 0 for valid contacts. It equals the entropy the reservoirs receive, Σ_r Q_r/T_r,
-        to leading order; the two differ at relative order ΔT/T (the same order the linear
-        response neglects)."""
+        """Total entropy production rate of the circuit (W/K).
+
+        Linear response: Σ J·X/T over contacts and nodes, currents J times their conjugate
+        forces X (ΔV, ΔV⃗_s/2, ΔT/T, ΔT⃗_s/2T), all at the reference temperature T —
+        quadratic in the biases and ≥ 0 for valid contacts; it equals the entropy the
+        reservoirs receive to leading order (they differ at relative order ΔT/T, the order
+        the linear response neglects). Energy-resolved solution (``distributions``): the
+        exact entropy the surroundings receive, −Σ_r J_Q,r/T_r + Σ_r E_r/T0 — J_Q,r the heat
+        leaving reservoir r measured from its own μ_r, E_r its energy current (what the
+        circuit does not return to the reservoirs goes to baths at T0)."""
+        if self.distributions is not None:
+            return self._exact_entropy_production()
         return (self.contact_entropy_production.sum(axis=-1)
                 + self.node_entropy_production.sum(axis=-1))
+
+    def _exact_entropy_production(self) -> np.ndarray:
+        """:attr:`entropy_production` of an energy-resolved solution (one, unbatched: its
+        reservoirs' states are their exact μ_r − μ0 and T_r)."""
+        c = self.circuit
+        res = np.flatnonzero(c.reservoir)
+        out = (c.ends[None, :, 0] == res[:, None]).astype(float) - (
+            c.ends[None, :, 1] == res[:, None])  # (r, c): +1 where a contact leaves r
+        charge = out @ self.currents[..., 0]  # I_r (A, e × particles) out of each reservoir
+        energy = out @ self.currents[..., 4]  # E_r (W, from μ0) out of each reservoir
+        heat = energy - self.states[res, 0] * charge  # J_Q,r from the reservoir's own μ_r
+        temps = c.temperature + self.states[res, 4]
+        return np.asarray(-np.sum(heat / temps) + np.sum(energy) / c.temperature)
 
     @cached_property
     def contacts(self) -> list[ContactResult]:

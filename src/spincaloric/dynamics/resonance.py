@@ -348,12 +348,36 @@ def circuit_pumping(simulation) -> PumpingHook | None:
     return sim.model.damping_matrix if sim.pumps else None
 
 
+def _checked_drive(sim, drive):
+    """``drive`` as a float array of the circuit's 3n drive slots (None stays None); a
+    DynamicsError ``drive`` for another shape or a non-finite value."""
+    if drive is None:
+        return None
+    size = 3 * sim.circuit.n_nodes
+    try:
+        d = np.asarray(drive, float)
+    except (TypeError, ValueError):
+        d = None
+    if d is None or d.shape != (size,) or not np.all(np.isfinite(d)):
+        got = "non-finite values" if d is not None and d.shape == (size,) else (
+            f"shape {np.shape(d)}" if d is not None else repr(drive))
+        raise DynamicsError("drive", f"must be the circuit's drive vector of {size} finite "
+                            f"values (3 slots of each of its {sim.circuit.n_nodes} nodes: V, "
+                            f"T − T0, current or heat; spincaloric.circuit.drives), got {got}")
+    return d
+
+
 def resonance(simulation, magnet: str, *, initial=None, drive=None,
               pumping: PumpingHook | bool | None = None) -> Resonance:
     """The ferromagnetic resonance of ``magnet`` (a dynamic magnet of ``simulation``, a
     Simulation or a device spec) about the equilibrium reached from ``initial`` (k, 3) at
     the drive vector ``drive`` (default: the circuit's static drives; the simulation's
-    time-dependent drives are not applied), with the torque per rate D (N·m·s) of the terms
+    time-dependent drives are not applied; else 3n values in the layout and theory
+    convention of :mod:`spincaloric.circuit.drives` — node r's slots 3r: V = (μ − μ0)/e
+    (V, minus the electric potential), 3r + 1: T − T0 (K), 3r + 2: conventional current
+    (A) or heat (W) — e.g. ``drive_layout(circuit).drives({"voltage": {"free": -1e-3}})
+    .ravel()`` from boundary values, :mod:`spincaloric.circuit.drives`), with the torque per
+    rate D (N·m·s) of the terms
     in ṁ (it enters the linearised dynamics, not the equilibrium): ``pumping`` None (default)
     takes the circuit's spin pumping when the simulation pumps (:func:`circuit_pumping`, the
     D of its runs: α_eff = α0 + α'), none when it was built with ``pumping=False``; False
@@ -370,6 +394,7 @@ def resonance(simulation, magnet: str, *, initial=None, drive=None,
 
         raise ResonanceError("magnet", f"{magnet!r}: " + unknown("dynamic magnet", str(magnet),
                                                                  sim.names))
+    drive = _checked_drive(sim, drive)
     if pumping is None:
         pumping = circuit_pumping(sim)
     elif pumping is False or pumping is np.False_:

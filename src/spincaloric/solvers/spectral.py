@@ -567,6 +567,12 @@ def solve_relaxed(circuit: Circuit, relaxation: dict | None = None, *,
     steps.
     g → 0: the elastic limit; g_ee → ∞: the thermalized regime. Returns (solution,
     {node: (μ (J), T (K), μ⃗_s (J))}) of the electron–electron targets.
+
+    ``voltage`` = {reservoir: V} and ``temperature`` = {reservoir: K} override reservoirs'
+    electric potentials (boundary convention, as :meth:`Circuit.solve
+    <spincaloric.circuit.device.Circuit.solve>`: minus (μ − μ0)/e) and absolute
+    temperatures, one number each; ``points`` energies on a grid of half-width ``window``
+    (in units of k_B T_max, plus the largest |eV|), as :func:`solve_elastic`.
     """
     relaxation, phonons, heat = relaxed_inputs(circuit, relaxation, phonons=phonons,
                                                points=points, window=window, voltage=voltage,
