@@ -992,6 +992,11 @@ def test_messages_name_what_the_user_typed(tmp_path):
 
     assert one_line(["plot", "none.toml", "-o", "x.nc"]).endswith(
         "none.toml: No such file or directory")
+    (tmp_path / "cut.nc.chunks").mkdir()  # an interrupted map's store: says how to finish
+    assert one_line(["plot", str(tmp_path / "cut.nc")]).endswith(
+        "cut.nc: No such file or directory — " + str(tmp_path / "cut.nc.chunks")
+        + " holds an unfinished map's chunks: run the same `spincaloric map ... -o` command "
+        "with --resume to finish it")
     sweep = tmp_path / "s.nc"
     res = CliRunner().invoke(main, ["sweep", str(EXAMPLES / "valve_thermal.toml"), "--vary",
                                     "right.voltage=0:1e-6:3", "-o", str(sweep)])

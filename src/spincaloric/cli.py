@@ -1231,8 +1231,12 @@ def plot(result, output, variable, component, at, overwrite):
     from .io.plotting import plot_dataset, png_output
 
     if not Path(result).exists():  # said first: before the figure's name is judged
-        _report(result, "no such zarr store" if Path(result).suffix == ".zarr" else
-                "No such file or directory")
+        chunks = Path(result).with_name(Path(result).name + ".chunks")
+        unfinished = (f" — {chunks} holds an unfinished map's chunks: run the same "
+                      "`spincaloric map ... -o` command with --resume to finish it"
+                      if chunks.is_dir() else "")
+        _report(result, ("no such zarr store" if Path(result).suffix == ".zarr" else
+                         "No such file or directory") + unfinished)
         sys.exit(EXIT_INPUT)
     if output is None:  # beside the result file (a zarr store's too)
         output = str(Path(result.rstrip("/")).with_suffix(".png"))
