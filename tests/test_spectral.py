@@ -664,6 +664,17 @@ def test_an_energy_resolved_solution_reports_the_exact_entropy_production():
     assert float(near.entropy_production) == pytest.approx(
         near.contact_entropy_production.sum() + near.node_entropy_production.sum(),
         rel=3e-3, abs=0)
+    # heat P deposited in a node (a laser: no entropy of its own) ends in the reservoirs at
+    # T0: P/T0 produced
+    dev = Device(temperature=T, regime="noninteracting")
+    link = ContactParameters.spin_independent(conductance=1e-2, temperature=T)
+    dev.add_node("L", "normal", reservoir=True)
+    dev.add_node("N", "normal", heat=1e-7)
+    dev.add_node("R", "normal", reservoir=True)
+    dev.add_contact("L", "N", link)
+    dev.add_contact("R", "N", link)
+    heated = dev.finalize().solve(method="spectral", relaxation={"N": 1.0})
+    assert float(heated.entropy_production) == pytest.approx(1e-7 / T, rel=1e-6, abs=0)
 
 
 @pytest.mark.parametrize("relaxed", [False, True])

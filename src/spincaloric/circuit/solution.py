@@ -284,12 +284,14 @@ class Solution:
 
         Linear response: Σ J·X/T over contacts and nodes, currents J times their conjugate
         forces X (ΔV, ΔV⃗_s/2, ΔT/T, ΔT⃗_s/2T), all at the reference temperature T —
-        quadratic in the biases and ≥ 0 for valid contacts; it equals the entropy the
-        reservoirs receive to leading order (they differ at relative order ΔT/T, the order
+        quadratic in the biases and ≥ 0 for valid contacts: the transport's own (heat
+        deposited in nodes, ``heat``, adds P/T0 once it reaches the reservoirs, not counted
+        here); it equals the entropy the reservoirs receive to leading order (they differ at relative order ΔT/T, the order
         the linear response neglects). Energy-resolved solution (``distributions``): the
-        exact entropy the surroundings receive, −Σ_r J_Q,r/T_r + Σ_r E_r/T0 — J_Q,r the heat
-        leaving reservoir r measured from its own μ_r, E_r its energy current (what the
-        circuit does not return to the reservoirs goes to baths at T0)."""
+        exact entropy the surroundings receive, −Σ_r J_Q,r/T_r + (Σ_r E_r + P)/T0 — J_Q,r
+        the heat leaving reservoir r measured from its own μ_r, E_r its energy current, P the
+        heat deposited in the nodes (``heat``, W, from an entropy-free source such as a
+        laser); what the circuit does not return to the reservoirs goes to baths at T0."""
         if self.distributions is not None:
             return self._exact_entropy_production()
         return (self.contact_entropy_production.sum(axis=-1)
@@ -306,7 +308,9 @@ class Solution:
         energy = out @ self.currents[..., 4]  # E_r (W, from μ0) out of each reservoir
         heat = energy - self.states[res, 0] * charge  # J_Q,r from the reservoir's own μ_r
         temps = c.temperature + self.states[res, 4]
-        return np.asarray(-np.sum(heat / temps) + np.sum(energy) / c.temperature)
+        deposited = float(np.sum(np.asarray(c.reservoir_current)[~c.reservoir]))  # heat (W)
+        return np.asarray(-np.sum(heat / temps)
+                          + (np.sum(energy) + deposited) / c.temperature)
 
     @cached_property
     def contacts(self) -> list[ContactResult]:
