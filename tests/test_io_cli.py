@@ -143,7 +143,7 @@ BAD = {
     "vanishing temperature": (SIMPLE.replace("temperature = 300.0\n", "temperature = 1e-300\n",
                                              1), "temperature: must be at least 0.001 K"),
     "huge energy grid": (SIMPLE + "\n[spectral]\npoints = 1000000000000\n",
-                         "spectral.points: Input should be less than or equal to 1000000"),
+                         "spectral.points: must be <= 1000000, got 1000000000000"),
 }
 
 

@@ -305,3 +305,16 @@ def test_a_device_larger_than_the_spot_is_refused():
     drives = laser_heat(area=1e-16, fwhm=1e-12, center=3e-12, energy=1e-12,
                         spot_radius=1e-6, absorbed={"free": 0.5})
     assert ("free", "heat") in drives
+
+
+def test_layers_that_touch_within_round_off_are_not_an_overlap():
+    """Depths summed from thicknesses (33e-9 − 20e-9 = 1.2999999999999997e-08 m) meet the
+    slab above within round-off: they touch, and the light splits as for exact depths; an
+    overlap of a nanometre is still refused."""
+    from spincaloric.dynamics.laser import beer_lambert
+
+    summed = beer_lambert({"a": (0.0, 13e-9), "b": (33e-9 - 20e-9, 33e-9)}, 15e-9, 0.6)
+    exact = beer_lambert({"a": (0.0, 13e-9), "b": (13e-9, 33e-9)}, 15e-9, 0.6)
+    assert summed["b"] == pytest.approx(exact["b"], rel=1e-12, abs=0)
+    with pytest.raises(DriveError, match="^depths.b: overlaps a"):
+        beer_lambert({"a": (0.0, 13e-9), "b": (12e-9, 33e-9)}, 15e-9, 0.6)

@@ -409,3 +409,39 @@ def test_two_temperature_layer_conducts_phonons_between_its_lattices():
         gaps.append(np.abs(t_two - t_one).max())
     assert gaps[0] > 1e-3  # a slow coupling: the substrate cools the lattice, not the electrons
     assert gaps[2] < 1e-4 and gaps[2] == pytest.approx(gaps[1] / 10, rel=0.05, abs=0)  # ∝ 1/G_ep
+
+
+def test_a_specific_heat_per_kilogram_is_a_unit_warning(tmp_path):
+    """volumetric_heat_capacity = 420 (Co's J/(kg K), not J/(m³ K)) heats a layer 10⁴ times
+    too fast: at room temperature a SizeUnitWarning naming the layer (API and device file);
+    a solid's 3.45e6 passes, and so does a small one far below the Debye temperature."""
+    import warnings as w
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+    from spincaloric.validation import SizeUnitWarning
+
+    def layer(c, temperature):
+        dev = Device(temperature=temperature)
+        dev.add_node("a", "normal", reservoir=True)
+        dev.add_node("b", "normal", reservoir=True)
+        add_layer(dev, "cu", CU, length=10e-9, area=1e-16, cells=2, start="a", end="b",
+                  heat=LayerHeat(volumetric_heat_capacity=c))
+
+    with pytest.warns(SizeUnitWarning, match=r"^layers\.cu\.volumetric_heat_capacity: 420 "
+                      r"J/\(m³ K\) is far below a solid's"):
+        layer(420.0, 300.0)
+    with w.catch_warnings():
+        w.simplefilter("error")
+        layer(3.45e6, 300.0)
+        layer(8e3, 10.0)  # a lattice's T³ at 10 K
+    pillar = Path(__file__).parent.parent / "examples" / "devices" / "pillar_thick_layers.toml"
+    text = pillar.read_text()
+    assert "cells = 6\n" in text
+    device = tmp_path / "kg.toml"
+    device.write_text(text.replace("cells = 6\n", "cells = 6\nvolumetric_heat_capacity = 420.0\n"))
+    res = CliRunner().invoke(main, ["check", str(device)])
+    assert res.exit_code == 0
+    assert "warning: layers.free.volumetric_heat_capacity: 420 J/(m³ K)" in res.stderr

@@ -453,7 +453,8 @@ def _load_dynamic(device):
     except _Failed:
         sys.exit(EXIT_INPUT)
     if not p.spec.magnets:
-        _report(device, "nodes: no dynamic magnet (add a [nodes.NAME.magnet] table)")
+        _report(device, "nodes: no dynamic magnet (add a [nodes.NAME.magnet] or "
+                "[layers.NAME.magnet] table)")
         sys.exit(EXIT_INPUT)
     return p
 

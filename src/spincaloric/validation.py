@@ -196,8 +196,9 @@ def require(module: str, field: str) -> None:
 
 class SizeUnitWarning(UserWarning):
     """A device size far beyond a device's (metres or square metres where nm, µm were meant),
-    a magnetic field beyond a laboratory's (tesla where mT was meant), or a tunnel
-    magnetoresistance beyond any measured (per cent where a ratio was meant)."""
+    a magnetic field beyond a laboratory's (tesla where mT was meant), a tunnel
+    magnetoresistance beyond any measured (per cent where a ratio was meant), or a heat
+    capacity per volume far below a solid's (per kilogram where per m³ was meant)."""
 
 
 class UnusedSettingWarning(UserWarning):

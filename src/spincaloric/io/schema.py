@@ -550,6 +550,11 @@ def _path(loc) -> str:
     return out
 
 
+#: pydantic's range errors and the relation each asks for.
+_BOUNDS = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=",
+           "less_than": "<"}
+
+
 def first_error(err: ValidationError) -> tuple[str, str]:
     """(field path, reason) of the most specific error of a pydantic ValidationError."""
     errors = err.errors()
@@ -576,6 +581,9 @@ def first_error(err: ValidationError) -> tuple[str, str]:
         msg = (f"must be a number in SI units, without a unit suffix (V, K, A, S, m, s, T), "
                f"got {given!r}" if isinstance(given, str) else
                f"must be a {'whole ' if whole else ''}number, got {shown}")
+    elif best["type"] in _BOUNDS and len(best.get("ctx") or {}) == 1:
+        (bound,) = best["ctx"].values()
+        msg = f"must be {_BOUNDS[best['type']]} {bound}, got {best.get('input')!r}"
     elif msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
     path = _path(loc)

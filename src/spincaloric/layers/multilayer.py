@@ -34,7 +34,7 @@ from ..circuit.junctions import JunctionParameters
 from ..circuit.kinds import HeatLink
 from ..constants import ELEMENTARY_CHARGE, LORENZ, SEEBECK_BOUND
 from ..errors import user_stacklevel
-from ..validation import conductance_reason, plausible_size, real
+from ..validation import SizeUnitWarning, conductance_reason, plausible_size, real
 
 
 @dataclass(frozen=True)
@@ -135,6 +135,13 @@ class BulkMaterial:
         lam = self.spin_flip_length  # divided twice: λ² would overflow for λ > 1e154 m
         return self.conductivity * (1 - b * b) * area * volume_length / 2 / lam / lam
 
+
+
+#: The smallest heat capacity per volume (J/(m³ K)) taken without a warning at temperatures
+#: from DULONG_PETIT_FROM (K) up: solids hold 1–4 × 10⁶ near and above their Debye
+#: temperatures; a specific heat per kilogram (100–1000 J/(kg K)) lies far below. (Far below
+#: the Debye temperature a lattice's falls as T³: no warning there.)
+SMALLEST_VOLUMETRIC_HEAT_CAPACITY, DULONG_PETIT_FROM = 5e4, 100.0
 
 
 @dataclass(frozen=True)
@@ -472,6 +479,13 @@ def _layer_storage(device: Device, name: str, heat: LayerHeat | None, length: fl
         heat.per_volume(device.temperature)
     except DeviceError as err:
         raise DeviceError(f"layers.{name}.{err.field}", err.reason) from None
+    c = heat.volumetric_heat_capacity
+    if c is not None and c < SMALLEST_VOLUMETRIC_HEAT_CAPACITY \
+            and device.temperature >= DULONG_PETIT_FROM:
+        warnings.warn(f"layers.{name}.volumetric_heat_capacity: {c:g} J/(m³ K) is far below a "
+                      f"solid's 1–4 × 10⁶ J/(m³ K) at {device.temperature:g} K: a specific heat "
+                      "in J/(kg K) where the heat per volume (times the density, kg/m³) was "
+                      "meant?", SizeUnitWarning, stacklevel=user_stacklevel())
     return lambda share: heat.vertex(share, length, area, device.temperature)
 
 
