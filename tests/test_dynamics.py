@@ -804,6 +804,12 @@ def test_ctrl_c_stops_a_long_run_within_a_second_or_two(tmp_path, extra):
     assert proc.returncode == 130
     lines = [line for line in err.splitlines() if line.strip()]
     assert lines[-1] == "error: interrupted"
+    if lines[0].startswith("compiling the integration kernels"):
+        # another test process rewrote numba's cache index after the warm-up (a race of the
+        # parallel suite): the signal met the compile, which says so and leaves nothing
+        assert "compiling the integration kernels: interrupted (nothing computed" in lines[1]
+        assert not out.exists()
+        return
     if len(lines) == 1:  # nothing past the start finished: nothing written
         assert list(tmp_path.iterdir()) == []
     else:  # the saved instants all trajectories reached, kept and said so
