@@ -807,7 +807,8 @@ def test_ctrl_c_stops_a_long_run_within_a_second_or_two(tmp_path, extra):
     if lines[0].startswith("compiling the integration kernels"):
         # another test process rewrote numba's cache index after the warm-up (a race of the
         # parallel suite): the signal met the compile, which says so and leaves nothing
-        assert "compiling the integration kernels: interrupted (nothing computed" in lines[1]
+        assert any(line.startswith("compiling the integration kernels: interrupted (nothing "
+                                   "computed or cached") for line in lines)
         assert not out.exists()
         return
     if len(lines) == 1:  # nothing past the start finished: nothing written
