@@ -418,8 +418,6 @@ def test_a_specific_heat_per_kilogram_is_a_unit_warning(tmp_path):
     import warnings as w
     from pathlib import Path
 
-    from click.testing import CliRunner
-
     from spincaloric.cli import main
     from spincaloric.validation import SizeUnitWarning
 
