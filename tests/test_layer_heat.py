@@ -2,6 +2,8 @@
 layer's, the two-temperature split, the bulk database behind "material", the device file, and
 a layer's transient temperatures against the exact solution of its linear thermal network."""
 
+import warnings
+
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -15,6 +17,7 @@ from spincaloric.errors import FieldError
 from spincaloric.layers import BulkMaterial, Layer, LayerHeat, Lead, add_layer, multilayer
 from spincaloric.layers.multilayer import cell_widths
 from spincaloric.materials import get_bulk, layer_heat
+from spincaloric.validation import UnusedSettingWarning
 
 T = 300.0
 CU = BulkMaterial(resistivity=1.68e-8, spin_flip_length=200e-9)
@@ -160,7 +163,7 @@ def test_add_layer_names_the_layer_field_of_a_bad_heat():
                                           r"vertex cu_0 electron_phonon = 2\.5e\+274 W/K, "
                                           r"outside"):
         add_layer(dev, "cu", CU, length=1e-9, area=1e-16, cells=2,
-                  heat=LayerHeat(electron_phonon_coupling=1e300))
+                  heat=LayerHeat(electron_phonon_coupling=1e300, boundary_conductance=1e8))
     with pytest.raises(DeviceError, match=r"^layers\.cu\.heat: must be a LayerHeat"):
         add_layer(dev, "cu", CU, length=1e-9, area=1e-16, cells=2, heat={"heat_capacity": 1.0})
     assert "cu" not in dev.layers and "cu_0" not in dev.nodes  # refused before any vertex
@@ -443,3 +446,15 @@ def test_a_specific_heat_per_kilogram_is_a_unit_warning(tmp_path):
     res = CliRunner().invoke(main, ["check", str(device)])
     assert res.exit_code == 0
     assert "warning: layers.free.volumetric_heat_capacity: 420 J/(m³ K)" in res.stderr
+
+
+def test_a_lattice_that_stores_and_loses_no_heat_is_reported_as_changing_nothing():
+    """g_ep alone couples the electrons to a lattice without heat capacity or bath: in any
+    transient the lattice follows the electrons (T_l = T_e), no heat crosses g_ep."""
+    with pytest.warns(UnusedSettingWarning, match=r"^electron_phonon_coupling: the lattice it "
+                                                  r"couples to stores no heat"):
+        LayerHeat(electron_phonon_coupling=1e17)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        LayerHeat(electron_phonon_coupling=1e17, boundary_conductance=1e8)  # a series resistance
+        LayerHeat(electron_phonon_coupling=1e17, volumetric_heat_capacity=3e6)

@@ -205,7 +205,8 @@ class UnusedSettingWarning(UserWarning):
     """A setting given that has no effect: a run setting that the chosen integrator does not
     use (``dt`` with rk45, ``rtol`` or ``atol`` with rk4 and heun), a contact parameter that
     the form it was given in cannot express (a spin-dependent thermopower without a charge
-    thermopower in the paper's form)."""
+    thermopower in the paper's form), an electron–phonon coupling to a lattice that neither
+    stores heat nor loses it."""
 
 
 #: The largest length (m) and area (m²) of a device's layer or contact taken without a warning:

@@ -34,7 +34,13 @@ from ..circuit.junctions import JunctionParameters
 from ..circuit.kinds import HeatLink
 from ..constants import ELEMENTARY_CHARGE, LORENZ, SEEBECK_BOUND
 from ..errors import user_stacklevel
-from ..validation import SizeUnitWarning, conductance_reason, plausible_size, real
+from ..validation import (
+    SizeUnitWarning,
+    UnusedSettingWarning,
+    conductance_reason,
+    plausible_size,
+    real,
+)
 
 
 @dataclass(frozen=True)
@@ -203,6 +209,12 @@ class LayerHeat:
                               "capacity needs a lattice temperature beside it: give "
                               "electron_phonon_coupling (W/(m³ K)) too (one temperature "
                               "stores the total volumetric_heat_capacity)")
+        if (self.two_temperature and self.volumetric_heat_capacity is None
+                and self.boundary_conductance is None):
+            warnings.warn("electron_phonon_coupling: the lattice it couples to stores no heat "
+                          "(no volumetric_heat_capacity, J/(m³ K)) and loses none (no "
+                          "boundary_conductance, W/(m² K)): it follows the electrons and "
+                          "changes nothing", UnusedSettingWarning, stacklevel=user_stacklevel())
         if self.footprint is not None and self.boundary_conductance is None:
             raise DeviceError("footprint", "the area through which a boundary_conductance "
                               "(W/(m² K)) couples to the substrate: give that too")

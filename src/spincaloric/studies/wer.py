@@ -802,7 +802,9 @@ def write_error_rates(data: dict, axes, until: float | None = None, *,
     ds["write_error_rate_interval"] = ((*keys, "bound"), grid([r.interval for r in results]), {
         "units": "1", "long_name": "95 % interval of the write-error rate"})
     ds["standard_error"] = (keys, grid([r.standard_error for r in results]), {
-        "units": "1", "long_name": "standard error of the write-error rate"})
+        "units": "1", "long_name": "standard error of the write-error rate",
+        "comment": "brute force: sqrt(p (1 - p) / N), 0 where no write failed or every write "
+                   "did (the interval bounds the rate there)"})
     ds["trajectories"] = (keys, grid([r.trajectories for r in results]),
                           {**counts, "long_name": "trajectories (particles × replicas of "
                            "splitting)"})
