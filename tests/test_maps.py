@@ -703,3 +703,67 @@ def test_a_damaged_chunk_is_computed_again_on_resume(tmp_path):
         (store / "chunk_00000000.npz").read_bytes()[:40])
     assert _stored_chunks(store) == {0: 2}
     assert not (store / "chunk_00000002.npz").exists()
+
+
+def test_a_map_into_a_zarr_store_is_read_again_replaced_and_named_by_its_suffix(tmp_path):
+    """A finished zarr map, asked for again, is read (not refused as a directory); with
+    --overwrite replaced; the API refuses a name that is neither netCDF nor zarr, as the
+    command does."""
+    pytest.importorskip("zarr")
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+
+    out = tmp_path / "m.zarr"
+    args = ["map", str(PILLAR), "--vary", "drives.free.temperature.peak=20,40", "--until",
+            "0.5ns", "-o", str(out)]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    again = CliRunner().invoke(main, args)
+    assert again.exit_code == 0 and "already holds this map (nothing computed)" in again.output
+    replaced = CliRunner().invoke(main, args[:-2] + ["--until", "0.6ns", "-o", str(out),
+                                                     "--overwrite"])
+    assert replaced.exit_code == 0, replaced.output
+    assert xr.open_zarr(out).attrs["until"] == pytest.approx(0.6e-9, abs=1e-18)
+    with pytest.raises(DeviceError, match=r"^output: m\.txt: a result file is netCDF"):
+        switching_map(PILLAR, AXES, 1e-9, tmp_path / "m.txt")
+    assert not (tmp_path / "m.txt").exists()
+
+
+def test_conflicting_or_unused_map_flags_are_named(tmp_path):
+    """--workers beside --scheduler: refused naming --workers before anything runs; --dt with
+    the deterministic (rk45) runs: a warning that it is not used."""
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+
+    base = ["map", str(PILLAR), "--vary", "drives.free.temperature.peak=20,40", "--until",
+            "0.5ns"]
+    both = CliRunner().invoke(main, base + ["--workers", "2", "--scheduler", "tcp://x:1",
+                                            "-o", str(tmp_path / "a.nc")])
+    assert both.exit_code == 2 and "--workers: starts a local cluster of 2" in both.output
+    assert not (tmp_path / "a.nc").exists() and not (tmp_path / "a.nc.chunks").exists()
+    dt = CliRunner().invoke(main, base + ["--dt", "1ps", "-o", str(tmp_path / "b.nc")])
+    assert dt.exit_code == 0
+    assert "--dt is the step of the fixed-step methods" in dt.output
+
+
+def test_ctrl_c_before_any_chunk_says_nothing_is_kept(tmp_path, monkeypatch):
+    """Interrupted before its first chunk, a map removes the chunk store it made; the
+    command then says nothing is kept rather than pointing to the store."""
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+    from spincaloric.studies import maps
+
+    def stop(*args, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(maps, "_run_chunks", stop)
+    out = tmp_path / "m.nc"
+    res = CliRunner().invoke(main, ["map", str(PILLAR), "--vary",
+                                    "drives.free.temperature.peak=20,40", "--until", "0.5ns",
+                                    "-o", str(out)])
+    assert res.exit_code == 130  # as interrupted
+    assert "interrupted before any chunk of the 2 points was finished (nothing kept)" in res.output
+    assert not (tmp_path / "m.nc.chunks").exists() and not out.exists()

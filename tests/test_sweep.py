@@ -7,10 +7,12 @@ import pytest
 from click.testing import CliRunner
 
 import spincaloric as sc
+from spincaloric.circuit.device import DeviceError
 from spincaloric.cli import main
+from spincaloric.io import read_toml
 from spincaloric.io.paths import parse_vary
 from spincaloric.io.results import columnar, pick
-from spincaloric.studies.sweep import axis_name, run_sweep
+from spincaloric.studies.sweep import axis_name, run_sweep, sweep_file
 
 VALVE = Path(__file__).parent.parent / "examples" / "devices" / "valve_thermal.toml"
 
@@ -604,3 +606,17 @@ def test_every_variable_and_coordinate_of_a_sweep_has_a_long_name_and_its_unit()
         "polar angle of right's magnetization")
     assert ds["contacts[1].conductance"].attrs["long_name"] == "conductance of contacts[1]"
     assert ds["device_temperature"].attrs["units"] == "K"
+
+
+def test_sweep_file_takes_a_path_and_a_mapping_as_the_map_does():
+    """The same sweep from the parsed file and [(key, values)], or from its path and
+    {key: values}; anything else is named."""
+    axes = {"right.voltage": np.array([0.0, 1e-6]), "right.temperature": 301.0}
+    from_path = sweep_file(VALVE, axes)
+    from_data = sweep_file(read_toml(VALVE), list(axes.items()))
+    assert from_path["voltage"].shape == from_data["voltage"].shape
+    np.testing.assert_array_equal(from_path["voltage"].values, from_data["voltage"].values)
+    with pytest.raises(DeviceError, match=r"^data: must be a device file's path"):
+        sweep_file(3, axes)
+    with pytest.raises(DeviceError, match=r"^vary: must be a list of \(key, values\) pairs or"):
+        sweep_file(VALVE, 5)

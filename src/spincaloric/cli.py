@@ -24,7 +24,13 @@ import numpy as np
 from . import __version__
 from .constants import SEEBECK_BOUND
 from .errors import FieldError, unknown
-from .files import OutputInUse, output_lock, output_problem, write_together
+from .files import (
+    OutputInUse,
+    dataset_suffix_problem,
+    output_lock,
+    output_problem,
+    write_together,
+)
 from .linear_response import LinearResponseWarning
 from .validation import require
 
@@ -41,8 +47,6 @@ _OVERWRITE = click.option("--overwrite", is_flag=True,
                           help="replace existing output files (never an input of the command)")
 
 
-#: Suffixes of the result files the commands write (netCDF, or a zarr store).
-DATASET_SUFFIXES = (".nc", ".nc4", ".cdf", ".zarr")
 #: The SI units of the dimensional numbers in ``run --json`` and ``wer --json`` (the others are
 #: pure numbers: unit vectors, probabilities, counts).
 RUN_UNITS = {"until": "s", "switching_time": "s", "median_switching_time": "s",
@@ -76,9 +80,8 @@ def _check_outputs(source, inputs=(), overwrite=False, figures=("plot",), **path
     given = [(flag, path) for flag, path in paths.items() if path is not None]
     for flag, path in given:
         problem = output_problem(path, inputs, overwrite)
-        if problem is None and flag not in figures and Path(path).suffix not in DATASET_SUFFIXES:
-            problem = (f"{Path(path).name}: a result file is netCDF (.nc) or a zarr store "
-                       "(.zarr); name it so")
+        if problem is None and flag not in figures:
+            problem = dataset_suffix_problem(path)
         if problem is None and Path(path).suffix == ".zarr":
             try:
                 require("zarr", "zarr")
@@ -475,7 +478,7 @@ def _load_dynamic(device):
               help="integrator: adaptive Dormand–Prince (rk45), fixed-step RK4 or stochastic "
                    "Heun [default: the file's [simulation] method, else heun with "
                    "--temperature-noise and rk45 without]")
-@click.option("-o", "--output", type=click.Path(dir_okay=False),
+@click.option("-o", "--output", type=click.Path(),
               help="trajectory file: netCDF, or (ending in .zarr) a zarr store")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False),
               help="figure of m(t), the drives and τ(t) (PNG, PDF or SVG, by its suffix)")
@@ -557,7 +560,7 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, dt, method, ou
                    "drives.free.voltage.amplitude=-0.4mV:-0.8mV:5; repeat for a grid (a pulse's "
                    "amplitude and duration: the cell's write-error map); every point with the "
                    "same seed")
-@click.option("-o", "--output", type=click.Path(dir_okay=False),
+@click.option("-o", "--output", type=click.Path(),
               help="with --vary: write the curve or map (netCDF, or zarr for a name ending in "
                    ".zarr)")
 @_OVERWRITE
@@ -986,8 +989,9 @@ def _warn_own_temperatures(device, data: dict, keys) -> None:
               help=_VARY + " E.g. drives.free.temperature.peak=10:60:6, "
               "free.magnet.damping=0.01,0.02, layers.free.magnetization.theta=0:30:4.")
 @click.option("--until", type=Duration(), help="end time of each run [default: file or 10ns]")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
-              help="netCDF result (chunks are kept in OUTPUT.chunks/ until it is complete)")
+@click.option("-o", "--output", type=click.Path(), required=True,
+              help="result: netCDF, or (ending in .zarr) a zarr store; chunks are kept in "
+                   "OUTPUT.chunks/ until it is complete")
 @click.option("--chunk", type=WholeNumber(min=1),
               help="points per task [default: at most 16 trajectories' worth (1024 when only "
                    "drives and magnets vary: the points of a task then run as one ensemble), "
@@ -1028,6 +1032,11 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
         opts = spec.run_options()
         opts.update({k: v for k, v in (("temperature_noise", temperature_noise),
                                        ("seed", seed), ("dt", dt)) if v is not None})
+        if dt is not None and opts.get("method", "heun" if opts.get("temperature_noise")
+                                       else "rk45") == "rk45":
+            click.echo(f"warning: {device}: --dt is the step of the fixed-step methods (noisy "
+                       "runs: --temperature-noise, or simulation.method = \"rk4\"); the map's "
+                       "rk45 runs choose their own steps (simulation.max_step)", err=True)
         end = until or spec.until
         varies = varies or spec.sweep
         if not varies:
@@ -1035,7 +1044,7 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
         axes = [parse_vary(v) for v in varies]
         _check_outputs(device, [device], True, output=output)  # the map decides on reuse
         # the same map, finished: read, not run again
-        done_before = Path(output).is_file() and not overwrite
+        done_before = Path(output).exists() and not overwrite  # a file, or a zarr store
         with _locked(device, output), _compile_notice():
             ds = switching_map(data, axes, end, output, chunk=chunk, workers=workers,
                                scheduler=scheduler, resume=resume,
@@ -1044,9 +1053,13 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
     except _Failed:
         sys.exit(EXIT_INPUT)
     except Interrupted as err:  # say what is kept and how to go on, then stop as interrupted
-        click.echo(f"{device}: interrupted after {err.done} of {err.total} {err.parts}; "
-                   f"their chunks stay in {err.partial}: the same command with --resume "
-                   "continues", err=True)
+        if Path(err.partial).exists():
+            click.echo(f"{device}: interrupted after {err.done} of {err.total} {err.parts}; "
+                       f"their chunks stay in {err.partial}: the same command with --resume "
+                       "continues", err=True)
+        else:  # stopped before its first chunk: the store it made is gone
+            click.echo(f"{device}: interrupted before any chunk of the {err.total} "
+                       f"{err.parts} was finished (nothing kept)", err=True)
         raise KeyboardInterrupt from err
     except (TimeoutError, ConnectionError) as err:
         where = f"--scheduler {scheduler}" if scheduler else "--workers"
@@ -1056,8 +1069,9 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
         _report(device, f"{err.strerror or err}")
         sys.exit(EXIT_INPUT)
     except (DeviceError, ValueError) as err:
-        if isinstance(err, DeviceError) and err.field == "output":  # the API's words for it
-            err = DeviceError("--output", err.reason.replace("overwrite=True", "--overwrite"))
+        if isinstance(err, DeviceError) and err.field in ("output", "workers"):  # as flags
+            err = DeviceError(f"--{err.field}", err.reason.replace("overwrite=True",
+                                                                    "--overwrite"))
         _report(device, _named(err, spec, dt))
         sys.exit(EXIT_INPUT)
     if done_before:

@@ -117,6 +117,19 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+#: Suffixes of the result datasets we write: netCDF files, or a zarr store (a directory).
+DATASET_SUFFIXES = (".nc", ".nc4", ".cdf", ".zarr")
+
+
+def dataset_suffix_problem(path) -> str | None:
+    """Why ``path`` cannot name a result dataset (netCDF or a zarr store, by its suffix), or
+    None."""
+    if Path(path).suffix not in DATASET_SUFFIXES:
+        return (f"{Path(path).name}: a result file is netCDF (.nc) or a zarr store (.zarr); "
+                "name it so")
+    return None
+
+
 def output_problem(path, inputs: Iterable = (), overwrite: bool = False) -> str | None:
     """Why ``path`` cannot take an output (checked before the work, so that a bad path costs
     nothing and leaves nothing), or None.

@@ -156,6 +156,19 @@ def read_toml(path) -> dict:
     return data
 
 
+def device_data(data) -> dict:
+    """A device file's content from what the studies' functions accept: its path (read with
+    :func:`read_toml`) or the parsed dict itself; DeviceError ``data`` otherwise."""
+    import os
+
+    if isinstance(data, (str, os.PathLike)):
+        data = read_toml(data)
+    if not isinstance(data, dict):
+        raise DeviceError("data", f"must be a device file's path or its parsed content (a "
+                          f"dict, read_toml), got {type(data).__name__}")
+    return data
+
+
 def _check_nesting(data: dict) -> None:
     """DeviceError naming the first value nested deeper than MAX_NESTING (iteratively: a deep
     value must not exhaust the interpreter's stack in later recursive code)."""

@@ -28,9 +28,16 @@ import numpy as np
 
 from ..circuit.device import DeviceError
 from ..errors import DynamicsError, FieldError, Interrupted, at_point
-from ..files import FORMAT_ATTRIBUTE, FORMAT_VERSION, atomic_write, output_problem
+from ..files import (
+    FORMAT_ATTRIBUTE,
+    FORMAT_VERSION,
+    atomic_write,
+    dataset_suffix_problem,
+    output_problem,
+)
 from ..io.paths import describe_key, full_path, resolve_key, set_path, unit_of
-from ..validation import real, real_array, require
+from ..validation import real, require
+from .sweep import checked_axes
 
 
 def canonical(value):
@@ -206,7 +213,8 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
                   scheduler: str | None = None,
                   resume: bool = False, progress: bool = False, run_kw: dict | None = None,
                   trajectories: int | None = None, overwrite: bool = False):
-    """Compute (or finish) a switching map and write it to ``output`` (netCDF).
+    """Compute (or finish) a switching map and write it to ``output`` (netCDF, or a zarr
+    store for a name ending in .zarr).
 
     data : the parsed device file (:func:`~spincaloric.io.read_toml`) or its path; axes :
     [(device-file path, values)] or {path: values}; until : s.
@@ -234,11 +242,11 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
     ensemble = run_kw.pop("ensemble", 1)
     trajectories = ensemble if trajectories is None else trajectories
     output = Path(output)
-    problem = output_problem(output, overwrite=True)  # its existence is judged below
+    # its existence is judged below
+    problem = output_problem(output, overwrite=True) or dataset_suffix_problem(output)
     if problem is not None:
         raise DeviceError("output", problem)
-    if workers or scheduler:
-        require("distributed", "scheduler" if scheduler else "workers")
+    _check_cluster(workers, scheduler)
     keys = [k for k, _ in axes]
     for key in keys:  # fail early, with the field, on a wrong path
         if key.split(".")[0] == "simulation":
@@ -316,26 +324,22 @@ def _map_inputs(data, axes, until):
     """(device-file dict, [(key, values (V,))], until s) from what the API accepts: a path
     or the parsed file, a list of pairs or a mapping, a time in seconds; a DeviceError names
     what is not."""
-    import os
+    from ..io.devicefile import device_data
 
-    from ..io.devicefile import read_toml
-
-    if isinstance(data, (str, os.PathLike)):
-        data = read_toml(data)
-    if not isinstance(data, dict):
-        raise DeviceError("data", f"must be a device file's path or its parsed content (a "
-                          f"dict, read_toml), got {type(data).__name__}")
-    pairs = list(axes.items()) if isinstance(axes, dict) else axes
-    try:
-        pairs = [(str(k), real_array(v, f"vary.{k}", error=DeviceError).reshape(-1))
-                 for k, v in pairs]
-    except DeviceError:
-        raise
-    except (TypeError, ValueError):
-        raise DeviceError("axes", "must be [(device-file key, values)] or {key: values}, got "
-                          f"{axes!r}") from None
+    data = device_data(data)
+    pairs = checked_axes(axes, "axes")
     until = real(until, "until", "s", error=DeviceError)
     return data, pairs, until
+
+
+def _check_cluster(workers, scheduler) -> None:
+    """A local cluster of ``workers`` processes or a running ``scheduler``'s, not both, and
+    dask.distributed installed for either."""
+    if workers and scheduler:
+        raise DeviceError("workers", f"starts a local cluster of {workers} processes; the map "
+                          f"runs on the scheduler {scheduler} instead: give one of the two")
+    if workers or scheduler:
+        require("distributed", "scheduler" if scheduler else "workers")
 
 
 def _check_trajectories(trajectories, run_kw: dict) -> None:

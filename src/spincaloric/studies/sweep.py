@@ -36,21 +36,26 @@ from ..io.paths import (
 )
 
 
-def checked_axes(axes) -> list[tuple[str, np.ndarray]]:
-    """``axes`` [(key, values)] as (str, 1-D float array) pairs: DeviceError ``vary`` or
-    ``vary.KEY`` (the rules of :func:`~spincaloric.validation.real_array`) otherwise."""
+def checked_axes(axes, field: str = "vary") -> list[tuple[str, np.ndarray]]:
+    """``axes`` [(key, values)] or {key: values} as (str, 1-D float array) pairs:
+    DeviceError ``field`` or ``vary.KEY`` (the rules of
+    :func:`~spincaloric.validation.real_array`) otherwise."""
     from ..validation import real_array
 
     try:
-        pairs = [(key, values) for key, values in axes]
+        pairs = [(key, values) for key, values in (axes.items() if isinstance(axes, dict)
+                                                   else axes)]
     except (TypeError, ValueError):
-        raise DeviceError("vary", f"must be a list of (key, values) pairs, got {axes!r}") from None
+        raise DeviceError(field, "must be a list of (key, values) pairs or a {key: values} "
+                          f"mapping, got {axes!r}") from None
     out = []
     for key, values in pairs:
         if not isinstance(key, str):
-            raise DeviceError("vary", f"a key must be a string such as 'right.voltage', got "
+            raise DeviceError(field, f"a key must be a string such as 'right.voltage', got "
                               f"{key!r}")
         values = real_array(values, f"vary.{key}", error=DeviceError)
+        if values.ndim == 0:  # one value
+            values = values.reshape(1)
         if values.ndim != 1:
             raise DeviceError(f"vary.{key}", f"must be a list of values, got shape "
                               f"{values.shape}")
@@ -117,9 +122,9 @@ def _refuse_dynamics_key(data: dict, key: str) -> None:
                           f"magnetization's angles ({path[1]}.magnetization.theta, .phi)")
 
 
-def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = False,
-               progress: bool = False):
-    """Sweep the device described by ``data`` (a parsed device file) over ``axes``.
+def sweep_file(data, axes, zipped: bool = False, progress: bool = False):
+    """Sweep the device described by ``data`` (a device file's path, or its parsed content)
+    over ``axes`` ([(key, values)] or {key: values}).
 
     Reservoir drives and magnetization angles are solved in batched calls
     (:func:`run_sweep`); any other numeric value written in the file
@@ -132,8 +137,9 @@ def sweep_file(data: dict, axes: list[tuple[str, np.ndarray]], zipped: bool = Fa
 
     import xarray as xr
 
-    from ..io.devicefile import spec_from_dict
+    from ..io.devicefile import device_data, spec_from_dict
 
+    data = device_data(data)
     spec = spec_from_dict(data)
     circuit = spec.device.finalize()
     axes = checked_axes(axes)
