@@ -60,8 +60,10 @@ def valve(field, distance, detector_sign, thermal):
                               hanle_field=(0, 0, field), **extra).finalize()
 
 
-def signals(field, distance, thermal=False, current=1e-3):
-    """(ΔR₁ (Ω), ΔR₂ (V/A²)) at ``field`` (T) and injector–detector ``distance`` (m)."""
+def signals(field, distance, thermal=False, current=1e-8):
+    """(ΔR₁ (Ω), ΔR₂ (V/A²)) at ``field`` (T) and injector–detector ``distance`` (m). Both are
+    per ampere (squared), whatever ``current`` (A): it only has to keep the biases within
+    linear response (10 nA across the 1 MΩ tunnel contacts: 12 mV, below k_BT/e)."""
     r = [nonlocal_resistances(valve(field, distance, s, thermal), current) for s in (1, -1)]
     return r[0][0] - r[1][0], r[0][1] - r[1][1]
 
