@@ -767,3 +767,33 @@ def test_ctrl_c_before_any_chunk_says_nothing_is_kept(tmp_path, monkeypatch):
     assert res.exit_code == 130  # as interrupted
     assert "interrupted before any chunk of the 2 points was finished (nothing kept)" in res.output
     assert not (tmp_path / "m.nc.chunks").exists() and not out.exists()
+
+
+def test_plot_judges_the_variable_before_the_output_and_draws_a_magnetization_map(tmp_path):
+    """A typo in --variable is named even where the figure exists (no --overwrite needed to
+    learn of it); a colour map of final_m (|m| = 1 everywhere) draws the component that
+    varies most, not the blank magnitude."""
+    pytest.importorskip("matplotlib")
+    from click.testing import CliRunner
+
+    from spincaloric.cli import main
+    from spincaloric.io.plotting import _varying_component
+
+    out = tmp_path / "m.nc"
+    made = CliRunner().invoke(main, ["map", str(PILLAR), "--vary",
+                                     "drives.free.temperature.peak=20,60", "--vary",
+                                     "free.magnet.damping=0.01,0.02", "--until", "1ns", "-o",
+                                     str(out)])
+    assert made.exit_code == 0, made.output
+    (tmp_path / "m.png").write_bytes(b"old")
+    typo = CliRunner().invoke(main, ["plot", str(out), "--variable", "switchd"])
+    assert typo.exit_code == 2 and "variable: 'switchd': unknown variable" in typo.output
+    assert (tmp_path / "m.png").read_bytes() == b"old"
+    ds = xr.open_dataset(out)
+    m = ds["final_m"].sel(magnet="free")
+    spread = {c: float(np.ptp(m.sel(component=c).values)) for c in "xyz"}
+    assert _varying_component(m) == max(spread, key=spread.get)
+    assert _varying_component(2 * m) == "norm"  # not unit vectors: their magnitude
+    drawn = CliRunner().invoke(main, ["plot", str(out), "--variable", "final_m", "-o",
+                                      str(tmp_path / "f.png")])
+    assert drawn.exit_code == 0 and (tmp_path / "f.png").stat().st_size > 0

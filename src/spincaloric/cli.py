@@ -1255,8 +1255,6 @@ def plot(result, output, variable, component, at, overwrite):
         sys.exit(EXIT_INPUT)
     if output is None:  # beside the result file (a zarr store's too)
         output = str(Path(result.rstrip("/")).with_suffix(".png"))
-    _check_outputs(result, [result], overwrite, figures=("output",), output=output)
-
     if Path(result).suffix.lower() in (".toml", ".json", ".yaml", ".yml"):
         _report(result, "a device file; plot draws result files (netCDF .nc or zarr "
                 "stores) of spincaloric sweep, map or run -o")
@@ -1265,7 +1263,10 @@ def plot(result, output, variable, component, at, overwrite):
     try:
         for choice in at:
             ds = _at(ds, choice)
+        # what to draw is judged first (a typo in --variable is the likelier mistake, and
+        # drawing costs little), then where: nothing is written before both pass
         fig = plot_dataset(ds, variable, component)
+        _check_outputs(result, [result], overwrite, figures=("output",), output=output)
     except ImportError as err:
         _report(result, f"plot: needs {err.name or 'matplotlib'} (pip install 'spincaloric[plot]')")
         sys.exit(EXIT_INPUT)

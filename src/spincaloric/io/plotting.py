@@ -470,16 +470,27 @@ def _other_kind_of_file(ds, variable, component):
 def _map_values(da, variable: str, component: str | None, title: list):
     """(values, symbol) a colour map draws of the vector ``da``: ``component``, or by default
     its signed projection on the one direction û of all its values (û added to ``title``),
-    else its magnitude."""
+    else its magnitude (of unit vectors, the component that varies most)."""
     base = _symbol(variable) or variable
     along = _common_axis(da) if component is None else None
     if along is not None:  # one direction throughout: its signed projection
         tidy = np.where(np.abs(along) < 1e-12, 0.0, along)  # no round-off in the title
         title.append("û = (" + ", ".join(f"{x:.3g}" for x in tidy + 0.0) + ")")
         return (da * _vector_like(da, along)).sum("component"), f"{base}·û"
-    component = component or "norm"
+    component = component or _varying_component(da)
     symbol = f"|{base}|" if component == "norm" else f"{base}_{component}"
     return _component(da, component), symbol
+
+
+def _varying_component(da) -> str:
+    """The default of a colour map of a vector: its magnitude, or for unit vectors (a
+    magnetization: |m| = 1 everywhere, a blank map) the component that varies most."""
+    norm = np.asarray(_component(da, "norm").values, float)
+    if norm.size and np.all(np.abs(norm - 1.0) < 1e-6):
+        spread = [float(np.ptp(np.asarray(da.sel(component=c).values, float)))
+                  for c in ("x", "y", "z")]
+        return "xyz"[int(np.argmax(spread))]
+    return "norm"
 
 
 def _common_axis(da) -> np.ndarray | None:
