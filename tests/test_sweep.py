@@ -15,6 +15,7 @@ from spincaloric.io.results import columnar, pick
 from spincaloric.studies.sweep import axis_name, run_sweep, sweep_file
 
 VALVE = Path(__file__).parent.parent / "examples" / "devices" / "valve_thermal.toml"
+HANLE = VALVE.with_name("lateral_valve_hanle.toml")
 
 
 def test_sweep_equals_point_by_point_solves():
@@ -620,3 +621,30 @@ def test_sweep_file_takes_a_path_and_a_mapping_as_the_map_does():
         sweep_file(3, axes)
     with pytest.raises(DeviceError, match=r"^vary: must be a list of \(key, values\) pairs or"):
         sweep_file(VALVE, 5)
+
+
+def test_a_layers_discretisation_varied_under_contacts_on_its_vertices_is_named():
+    """The Hanle valve's contacts join channel_190 and channel_210 by name: varying the
+    channel's cells (which renumbers them) is refused naming the key and the contacts;
+    varying its length keeps them on their vertices, which move with it (warned: the
+    injector–detector distance scales); a layer without such contacts varies freely."""
+    from spincaloric.studies.sweep import LayerVertexWarning, contacts_on_vertices
+
+    data = read_toml(HANLE)
+    assert contacts_on_vertices(data, "channel") == ["channel_190", "channel_210"]
+    with pytest.raises(DeviceError, match=r"^vary\.layers\.channel\.cells: the number of cells "
+                                          r"renumbers .* channel_190, channel_210"):
+        sweep_file(data, {"layers.channel.cells": [200.0, 400.0]})
+    with pytest.warns(LayerVertexWarning, match=r"^vary\.channel\.length: the contacts on "
+                                                r"channel_190, channel_210 stay"):
+        ds = sweep_file(data, {"channel.length": [10e-6, 20e-6]})
+    assert ds.sizes["channel.length"] == 2
+
+
+def test_a_spin_flip_length_in_metres_that_was_meant_in_nm_is_warned_of(tmp_path):
+    text = HANLE.read_text().replace("spin_flip_length = 500e-9", "spin_flip_length = 500 ")
+    assert "spin_flip_length = 500 " in text
+    (tmp_path / "lv.toml").write_text(text)
+    res = CliRunner().invoke(main, ["solve", str(tmp_path / "lv.toml")])
+    assert res.exit_code == 0
+    assert "warning: spin_flip_length = 500 m is larger than 1 mm" in res.output

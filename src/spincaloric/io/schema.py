@@ -444,8 +444,8 @@ class LayerTable(_Strict):
                              "spin_seebeck", "thermal_conductivity", "density_of_states",
                              "spin_lifetime", "length", "area", "boundary_conductance",
                              "footprint")(_finite)
-    _size = field_validator("length", "area", "footprint")(_plausible_size)  # not λ_sf: ∞ is
-    # a layer without spin flip
+    # λ_sf too (∞, a layer without spin flip, lies beyond the range that warns)
+    _size = field_validator("length", "area", "footprint", "spin_flip_length")(_plausible_size)
     _field = field_validator("hanle_field")(_plausible_field)
 
     @field_validator("volumetric_heat_capacity", "electron_heat_capacity_coefficient",

@@ -37,7 +37,7 @@ from ..files import (
 )
 from ..io.paths import describe_key, full_path, resolve_key, set_path, unit_of
 from ..validation import real, require
-from .sweep import checked_axes
+from .sweep import check_layer_key, checked_axes
 
 
 def canonical(value):
@@ -256,6 +256,7 @@ def switching_map(data: dict, axes: list[tuple[str, np.ndarray]], until: float, 
             raise DeviceError(f"vary.{key}", "the number of cells renumbers the layer's "
                               "vertices, and a contact written to a vertex (LAYER_i) would keep "
                               "its name but not its place: one device file per discretisation")
+        check_layer_key(data, key)  # a length moves the contacts on its vertices: said
         set_path(copy.deepcopy(data), key, 0.0)
     _refuse_repeated(data, keys)
     if not (np.isfinite(until) and until > 0):

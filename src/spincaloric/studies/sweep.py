@@ -100,6 +100,46 @@ def _check_result_size(data: dict, axes, zipped: bool) -> None:
                       LargeResultWarning, stacklevel=3)
 
 
+def contacts_on_vertices(data: dict, layer: str) -> list[str]:
+    """The interior vertices LAYER_k (0 < k < cells) of a layer of the parsed device file
+    ``data`` that its contacts join by name."""
+    cells = data.get("layers", {}).get(layer, {}).get("cells")
+    found = []
+    for contact in data.get("contacts", []):
+        for end in contact.get("between", []) if isinstance(contact, dict) else []:
+            head, _, k = str(end).rpartition("_")
+            if head == layer and k.isdigit() and 0 < int(k) < (cells or 0) and end not in found:
+                found.append(end)
+    return found
+
+
+def check_layer_key(data: dict, key: str) -> None:
+    """A layer's ``cells`` or ``length`` varied while contacts join its interior vertices by
+    name: the cells renumber the vertices (a DeviceError ``vary.KEY``: the contacts would keep
+    their names but not their places, or name vertices that are gone); the length moves them
+    (vertex k lies at k·length/cells: a warning that the contacts' distances scale with it)."""
+    try:
+        path = resolve_key(data, key)
+    except DeviceError:
+        return
+    if len(path) != 3 or path[0] != "layers" or path[2] not in ("cells", "length"):
+        return
+    joined = contacts_on_vertices(data, path[1])
+    if not joined:
+        return
+    if path[2] == "cells":
+        raise DeviceError(f"vary.{key}", "the number of cells renumbers the layer's vertices: "
+                          f"the contacts on {', '.join(joined)} would keep their names but not "
+                          "their places — one device file per discretisation")
+    warnings.warn(f"vary.{key}: the contacts on {', '.join(joined)} stay on their vertices, "
+                  f"which move with the length (vertex k at k·length/cells): their distances "
+                  f"along {path[1]} scale with it", LayerVertexWarning, stacklevel=3)
+
+
+class LayerVertexWarning(UserWarning):
+    """Contacts joined to a layer's vertices by name move when the layer's length varies."""
+
+
 def _refuse_dynamics_key(data: dict, key: str) -> None:
     """A DeviceError ``vary.KEY`` for a value the steady state does not use: a heat capacity
     (stored heat), a drive's (``drives.*``: time-dependent drives act in the dynamics) or a
@@ -148,6 +188,7 @@ def sweep_file(data, axes, zipped: bool = False, progress: bool = False):
     check_keys(data, circuit, [k for k, _ in axes])  # a wrong key fails here, with its field
     for key, _ in axes:
         _refuse_dynamics_key(data, key)
+        check_layer_key(data, key)
     _check_result_size(data, axes, zipped)
     # a back end that takes no batches (the energy-resolved one, nonlinear in the drives):
     # every point is a solve of its own
