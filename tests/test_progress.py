@@ -178,3 +178,31 @@ def test_a_compilation_stopped_by_ctrl_c_is_said_so():
             event.end_event("numba:compile", data=data, exc_details=(None, None, None))
             raise KeyboardInterrupt  # while running: nothing was being compiled
     assert said == ["start"]
+
+
+def test_an_interrupt_after_a_finished_compilation_says_what_is_cached(capsys, monkeypatch):
+    """The command's notice: a compilation interrupted after another finished in the same
+    command says the finished ones are cached (not "nothing cached")."""
+    from numba.core import event
+
+    from spincaloric.cli import _compile_notice
+    from spincaloric.dynamics import compilation
+    from spincaloric.dynamics.kernels import integrate_fixed
+
+    clock = iter(range(0, 1000, 5))
+    monkeypatch.setattr(compilation.time, "monotonic", lambda: float(next(clock)))
+    data = {"dispatcher": integrate_fixed}
+    with pytest.raises(KeyboardInterrupt):
+        with _compile_notice():
+            event.start_event("numba:compile", data=data)  # finished: 5 s
+            event.end_event("numba:compile", data=data, exc_details=(None, None, None))
+            event.start_event("numba:compile", data=data)
+            try:
+                raise KeyboardInterrupt
+            except KeyboardInterrupt:
+                event.end_event("numba:compile", data=data, exc_details=sys.exc_info())
+                raise
+    err = capsys.readouterr().err
+    assert "done in 5 s; running" in err
+    assert ("interrupted (those compiled before it are cached; the next run of this kind "
+            "compiles the rest)") in err and "nothing computed" not in err

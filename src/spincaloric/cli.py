@@ -431,21 +431,27 @@ def _compile_notice():
     the cache."""
     from .dynamics.compilation import announce_compilation
 
+    finished = []  # compilations this command finished (their kernels are cached)
+
+    def compiled(seconds: float) -> None:  # said on stderr, left out of the progress's times
+        from .progress import discount
+
+        discount(seconds)
+        finished.append(seconds)
+        click.echo(f"compiling the integration kernels: done in {seconds:.0f} s; running",
+                   err=True)
+
+    def interrupted() -> None:
+        click.echo("compiling the integration kernels: interrupted (" + (
+            "those compiled before it are cached; the next run of this kind compiles the rest"
+            if finished else "nothing computed or cached: the next run of this kind compiles "
+            "again") + ")", err=True)
+
     return announce_compilation(
         lambda: click.echo("compiling the integration kernels this kind of run needs (once "
                            "after installation for each kind — deterministic, noisy, ensemble "
                            "—, one to a few minutes; cached afterwards) ...", err=True),
-        _compiled,
-        lambda: click.echo("compiling the integration kernels: interrupted (nothing computed "
-                           "or cached: the next run of this kind compiles again)", err=True))
-
-
-def _compiled(seconds: float) -> None:
-    """The end of a compilation: said on stderr, and left out of the progress's times."""
-    from .progress import discount
-
-    discount(seconds)
-    click.echo(f"compiling the integration kernels: done in {seconds:.0f} s; running", err=True)
+        compiled, interrupted)
 
 
 def _load_dynamic(device):
