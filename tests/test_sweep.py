@@ -647,4 +647,20 @@ def test_a_spin_flip_length_in_metres_that_was_meant_in_nm_is_warned_of(tmp_path
     (tmp_path / "lv.toml").write_text(text)
     res = CliRunner().invoke(main, ["solve", str(tmp_path / "lv.toml")])
     assert res.exit_code == 0
-    assert "warning: spin_flip_length = 500 m is larger than 1 mm" in res.output
+    assert "warning: layers.channel.spin_flip_length = 500 m is larger than 1 mm" in res.output
+
+
+def test_a_plausibility_warning_names_the_fields_place_in_the_file(tmp_path):
+    """A field validator knows the field's name, not its place: the warning is given with
+    the place the name and the value find (one line, the device still loads); a name that
+    two places share with one value is left as the validator said it."""
+    from spincaloric.io.devicefile import _placed
+
+    text = HANLE.read_text().replace("hanle_field = [0, 0, 0.1]", "hanle_field = [0, 0, 500]")
+    (tmp_path / "lv.toml").write_text(text)
+    res = CliRunner().invoke(main, ["solve", str(tmp_path / "lv.toml")])
+    assert res.exit_code == 0
+    assert "warning: layers.channel.hanle_field = 500 T is beyond any laboratory" in res.output
+    twice = {"a": {"length": 2.0}, "b": {"length": 2.0}, "c": [{"length": 3.0}]}
+    assert _placed("length = 2 m is larger", twice) == "length = 2 m is larger"
+    assert _placed("length = 3 m is larger", twice) == "c[0].length = 3 m is larger"

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from ..circuit.contacts import ContactError, ContactParameters
 from ..circuit.device import Device, DeviceError, angles_to_vector
 from ..circuit.kinds import HeatLink
-from ..errors import unknown
+from ..errors import unknown, user_stacklevel
 from ..files import netcdf3_attributes, write_together
 from ..validation import conductance_reason
 from .schema import ContactTable, DeviceFile, first_error
@@ -305,10 +305,7 @@ def device_from_dict(data: dict) -> Device:
 def spec_from_dict(data: dict, base=None) -> DeviceSpec:
     """Validate the parsed content of a device file and build its :class:`DeviceSpec`;
     ``base``: the directory that relative file names (conductance spectra) start from."""
-    try:
-        model = DeviceFile.model_validate(data)
-    except ValidationError as err:
-        raise DeviceError(*first_error(err)) from None
+    model = _validated(data)
     if model.spectral is not None and model.regime != "spectral":
         raise DeviceError("spectral", f'only for regime = "spectral" (this file is '
                           f'"{model.regime}")')
@@ -333,15 +330,64 @@ def dynamics_from_dict(data: dict, like: DeviceSpec) -> DeviceSpec:
     varies those, :func:`~spincaloric.studies.maps.batched`): validated as
     :func:`spec_from_dict` does, its drives and magnets built, the device not rebuilt (it is
     ``like``'s)."""
-    try:
-        model = DeviceFile.model_validate(data)
-    except ValidationError as err:
-        raise DeviceError(*first_error(err)) from None
+    model = _validated(data)
     magnets = {name: _magnet(node.magnet, f"nodes.{name}.magnet")
                for name, node in model.nodes.items() if node.magnet is not None}
     magnets.update({name: _layer_magnet(name, layer) for name, layer in model.layers.items()
                     if layer.magnet is not None})
     return replace(like, magnets=magnets, drives=_all_drives(like.device, model))
+
+
+def _validated(data: dict):
+    """The :class:`DeviceFile` model of ``data`` (DeviceError naming the first bad field); a
+    plausibility warning of a field validator (which knows the field's name, not where it
+    stands) is repeated with the field's place in the file when the name and the value
+    find it (``layers.channel.hanle_field = 500 T ...``)."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            model = DeviceFile.model_validate(data)
+        except ValidationError as err:
+            raise DeviceError(*first_error(err)) from None
+    for w in caught:
+        warnings.warn(_placed(str(w.message), data), w.category, stacklevel=user_stacklevel())
+    return model
+
+
+def _placed(message: str, data: dict) -> str:
+    """``message`` beginning "NAME = VALUE ..." with NAME replaced by its place in ``data``
+    when exactly one value of that name reads VALUE (a vector: its magnitude); else as is."""
+    import math
+
+    name, sep, rest = message.partition(" = ")
+    if not sep or not name.isidentifier():
+        return message
+    shown = rest.split(" ", 1)[0]
+
+    def reads(value) -> bool:
+        try:
+            size = (math.hypot(*map(float, value)) if isinstance(value, list)
+                    else float(value))
+        except (TypeError, ValueError):
+            return False
+        return f"{size:g}" == shown
+
+    found = []
+
+    def walk(node, where):
+        items = (node.items() if isinstance(node, dict) else
+                 enumerate(node) if isinstance(node, list) else ())
+        for key, value in items:
+            place = f"{where}[{key}]" if isinstance(key, int) else (
+                f"{where}.{key}" if where else str(key))
+            if key == name and reads(value):
+                found.append(place)
+            walk(value, place)
+
+    walk(data, "")
+    return f"{found[0]} = {rest}" if len(found) == 1 else message
 
 
 def _all_drives(dev: Device, model) -> dict:
