@@ -585,3 +585,25 @@ def test_angular_momentum_balance_across_a_junction_to_a_free_layer_node(method)
         np.testing.assert_allclose(total, balance, rtol=0, atol=1e-12 * scale)
         for k in ("fixed", "free"):
             assert abs(sol.torques[k][1]) <= 1e-12 * scale
+
+
+def test_the_refusal_names_where_a_pairs_linear_conductance_crosses_zero(tmp_path):
+    """The energy named is the zero of the linear G(ε) nearest the Fermi level (the window's
+    edge was named before: −0.26 eV for a zero at −0.07 eV), and the reason is the
+    thermopower, whatever the temperature."""
+    from spincaloric.circuit.kinds import _first_negative
+    from spincaloric.io import load_spec
+
+    eps = np.linspace(-0.3, 0.3, 6001) * 1.602176634e-19
+    line = 1.0 + eps / (0.07 * 1.602176634e-19)  # a zero at −0.07 eV
+    assert _first_negative(eps, line) == pytest.approx(-0.07, abs=2e-4)
+    example = Path(__file__).parent.parent / "examples" / "devices" / "mtj_magneto_seebeck.toml"
+    path = tmp_path / "mtj.toml"
+    text = example.read_text().replace('regime = "thermalized"', 'regime = "spectral"')
+    assert "temperature = 300.0" in text and "temperature = 310.0" in text
+    for cold, hot in (("300.0", "310.0"), ("10.0", "10.3")):
+        path.write_text(text.replace("temperature = 300.0", f"temperature = {cold}").replace(
+            "temperature = 310.0", f"temperature = {hot}"))
+        with pytest.raises(DeviceError, match=r"negative near -0\.0\d+ eV, inside the Fermi "
+                                              r"window .* at any temperature"):
+            load_spec(path).device.finalize().solve(method="spectral")

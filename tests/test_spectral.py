@@ -918,3 +918,29 @@ def test_a_misspelt_relaxation_node_gets_its_close_match():
     with pytest.raises(DeviceError, match=r"^spectral\.relaxation\.spacr: unknown internal "
                        r"node; did you mean spacer\?"):
         device_from_dict(bad)
+
+
+def test_a_tabulated_contact_between_two_reservoirs_solves(tmp_path):
+    """No internal node: the span a spectrum must cover is the reservoirs' (it was the max of
+    an empty list). The open circuit's voltage makes the contact's charge current vanish to
+    the solver's tolerance, and heat flows from the hotter side."""
+    import shutil
+
+    from spincaloric.io import load_spec
+
+    devices = Path(__file__).parent.parent / "examples" / "devices"
+    shutil.copy(devices / "van_hove_spectrum.dat", tmp_path)
+    (tmp_path / "vh.toml").write_text(
+        'temperature = 300.0\nregime = "spectral"\n[spectral]\npoints = 2001\n'
+        '[nodes.F]\ntype = "ferromagnet"\nreservoir = true\nmagnetization = [0, 0, 1]\n'
+        '[nodes.N]\ntype = "normal"\nreservoir = true\ncurrent = 0.0\ntemperature = 301.0\n'
+        '[[contacts]]\nbetween = ["F", "N"]\nspectrum = "van_hove_spectrum.dat"\n'
+        'area = 1.0e-16\n')
+    spec = load_spec(tmp_path / "vh.toml")
+    sol = spec.device.finalize().solve(method="spectral")
+    (contact,) = sol.contacts
+    assert contact.between == ("F", "N") and float(contact.heat_current) < 0  # N is hotter
+    assert np.isfinite(sol.currents).all()
+    # open: no charge current, but for the Newton tolerance, against the spin current (A)
+    # the thermal bias drives through the same contact
+    assert abs(float(contact.charge_current)) < 1e-5 * abs(contact.spin_current[2])

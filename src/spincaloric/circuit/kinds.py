@@ -329,10 +329,11 @@ class SpinContacts(ContactGroup):
             bad = np.flatnonzero((values[inside] < 0).any(axis=0))
             if bad.size:
                 i = int(bad[0])
-                at = eps[inside][np.argmin(values[inside][:, i])] / ELEMENTARY_CHARGE
+                at = _first_negative(eps[inside], values[inside][:, i])
                 model = "G + G'ε + G''ε²/2" if i in curvature else "G + G'ε"
                 raise DeviceError(self.labels[i], f"{name}(ε) = {model} is negative near "
-                                  f"{at:.3g} eV, inside the Fermi window: the model does not "
+                                  f"{at:.3g} eV (below zero from there), inside the Fermi window (±"
+                                  f"{window / ELEMENTARY_CHARGE:.3g} eV): the model does not "
                                   "hold there; give a tabulated spectrum")
         # beyond, a tiny floor (1e-12 of the contact's G) rather than zero keeps every node
         # connected at every energy (a node between clamped contacts would be singular)
@@ -488,13 +489,15 @@ class TunnelJunctions(ContactGroup):
         bad = np.flatnonzero((w[inside] < 0).any(axis=(0, 2)))
         if bad.size:
             i = int(bad[0])
-            at = eps[inside][np.argmin(w[inside][:, i].min(axis=1))] / ELEMENTARY_CHARGE
+            at = _first_negative(eps[inside], w[inside][:, i].min(axis=1))
             raise DeviceError(self.labels[i], "a channel pair's tunnel conductance "
-                              f"G_0(1 ± P_a)(1 ± P_b) is negative near {at:.3g} eV, inside the "
-                              f"Fermi window (±{window / ELEMENTARY_CHARGE:.3g} eV): its G(ε), "
-                              "linear in ε with these thermopowers, does not reach that far; "
-                              "solve the device in linear response (regime \"thermalized\"), or "
-                              "give smaller thermopowers or a lower temperature")
+                              f"G_0(1 ± P_a)(1 ± P_b) is negative near {at:.3g} eV, inside "
+                              f"the Fermi window (±{window / ELEMENTARY_CHARGE:.3g} eV): linear "
+                              "in ε, it falls below zero there; a pair's thermopower S gives "
+                              "G'/G = −3eS/(π²k_B²T), a zero at π²k_B²T/(3eS) — inside "
+                              "±10 k_BT once |S| > π²k_B/(30e) ≈ 28 µV/K, at any temperature; "
+                              "solve the device in linear response (regime \"thermalized\") or "
+                              "give smaller thermopowers")
         floor = 1e-12 * self.moments[None, :, :1]
         w = np.where(w < floor, floor, w)
         g = np.stack([pair_conductances(w[:, i], inverse=True) for i in range(w.shape[1])], 1)
@@ -583,3 +586,10 @@ def kind_of(where: str, spec) -> type:
     raise DeviceError(f"{where}.parameters", f"no contact kind takes "
                       f"{type(spec.parameters).__name__} (register one: "
                       "spincaloric.circuit.kinds.register)")
+
+
+def _first_negative(eps, values) -> float:
+    """The energy (eV) nearest the Fermi level at which ``values`` (on the grid ``eps``, J)
+    are negative: where a conductance's model first falls below zero."""
+    negative = np.flatnonzero(values < 0)
+    return float(eps[negative[np.argmin(np.abs(eps[negative]))]] / ELEMENTARY_CHARGE)

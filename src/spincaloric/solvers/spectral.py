@@ -856,7 +856,9 @@ def _solve_on_wide_grid(targets: _Targets, newton: _Newton, flat, scales: _BiasS
     if circuit.spectra:
         from ..circuit.conductance_spectra import required_span
 
-        span = max([required_span(t, m) for t, m in zip(node_t, node_mu)]
+        # the reservoirs' distributions too (a circuit may have no internal node)
+        span = max([required_span(scales.t_max, scales.mu_max)]
+                   + [required_span(t, m) for t, m in zip(node_t, node_mu)]
                    + [required_span(t, m) for t, m in hot])
         for c, spectrum in circuit.spectra.items():
             spectrum.check_covers(-span, span, where=f"{_label(circuit, c)}.spectrum")
