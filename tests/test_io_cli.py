@@ -1038,3 +1038,10 @@ def test_counts_may_be_written_as_whole_floats():
     assert res.exit_code == 2
     assert res.stderr.strip() == ("error: Invalid value for '--ensemble': '2.5' is not a valid "
                                   "whole number.")
+
+
+def test_resonance_is_the_fmr_command():
+    """`spincaloric resonance` (the module's and the docs' word) runs `fmr`."""
+    same = [CliRunner().invoke(main, [name, "--help"]).output.splitlines()[2:]
+            for name in ("fmr", "resonance")]
+    assert same[0] == same[1] and any("magnet" in line for line in same[0])

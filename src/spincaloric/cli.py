@@ -224,6 +224,12 @@ class _OneLineErrors(click.Group):
     line, ``error: <what>``, exit status 2 — like every other input error of the CLI — instead
     of click's usage block."""
 
+    #: names a physicist may reach for, and the command that does it
+    ALIASES = {"resonance": "fmr"}
+
+    def get_command(self, ctx, cmd_name):
+        return super().get_command(ctx, self.ALIASES.get(cmd_name, cmd_name))
+
     def main(self, args=None, prog_name=None, **extra):
         extra["standalone_mode"] = False
         try:
