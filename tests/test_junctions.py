@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from random_circuits import random_junction, random_unit
 from spincaloric import ContactParameters, Device, DeviceError
-from spincaloric.circuit.contacts import response_matrix
+from spincaloric.circuit.contacts import ContactError, response_matrix
 from spincaloric.circuit.junctions import JunctionParameters, junction_response
 from spincaloric.circuit.tunnel import MagneticTunnelJunction, TunnelBarrier
 from spincaloric.constants import BOLTZMANN, ELEMENTARY_CHARGE, TORQUE_PER_SPIN_CURRENT
@@ -607,3 +607,15 @@ def test_the_refusal_names_where_a_pairs_linear_conductance_crosses_zero(tmp_pat
         with pytest.raises(DeviceError, match=r"negative near -0\.0\d+ eV, inside the Fermi "
                                               r"window .* at any temperature"):
             load_spec(path).device.finalize().solve(method="spectral")
+
+
+def test_an_unpolarised_barrier_is_pointed_to_the_ordinary_contact():
+    """TMR = 0 has P = 0, where the junction's spin-dependent energy derivatives divide by P:
+    refused, saying what stands for such a barrier."""
+    from spincaloric.circuit.junctions import JunctionParameters
+
+    with pytest.raises(ContactError, match=r"^tmr: must be a positive number, got 0 \(an "
+                                           r"unpolarised barrier, TMR = 0, is a spin-independent"):
+        JunctionParameters.symmetric(conductance_parallel=1e-3, tmr=0,
+                                     seebeck_parallel=-1e-5, seebeck_antiparallel=-1e-5,
+                                     temperature=300.0)

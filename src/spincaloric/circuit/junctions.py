@@ -101,7 +101,11 @@ class JunctionParameters:
         temperature = absolute_temperature(temperature, "temperature", ContactError)
         for name, value in (("conductance_parallel", conductance_parallel), ("tmr", tmr)):
             if not real(value, name, error=ContactError) > 0:
-                raise ContactError(name, f"must be a positive number, got {value!r}")
+                unpolarised = (" (an unpolarised barrier, TMR = 0, is a spin-independent "
+                               "contact: give its conductance and seebeck instead of a "
+                               "junction)" if name == "tmr" and value == 0 else "")
+                raise ContactError(name, f"must be a positive number, got {value!r}"
+                                   + unpolarised)
         seebeck_parallel, seebeck_antiparallel = (
             real(seebeck_parallel, "seebeck_parallel", "V/K", ContactError),
             real(seebeck_antiparallel, "seebeck_antiparallel", "V/K", ContactError))
