@@ -1045,3 +1045,21 @@ def test_resonance_is_the_fmr_command():
     same = [CliRunner().invoke(main, [name, "--help"]).output.splitlines()[2:]
             for name in ("fmr", "resonance")]
     assert same[0] == same[1] and any("magnet" in line for line in same[0])
+
+
+def test_warnings_name_their_file_when_several_are_solved(tmp_path):
+    """`solve A B` and `check A B`: each warning names the file it is about (with one file
+    the line is as before); the same warning of two files is said for each."""
+    hanle = Path(__file__).parent.parent / "examples" / "devices" / "lateral_valve_hanle.toml"
+    text = hanle.read_text().replace("hanle_field = [0, 0, 0.1]", "hanle_field = [0, 0, 500]")
+    assert "hanle_field = [0, 0, 500]" in text
+    for name in ("a.toml", "b.toml"):
+        (tmp_path / name).write_text(text)
+    files = [str(tmp_path / "a.toml"), str(tmp_path / "b.toml")]
+    for command in ("solve", "check"):
+        res = CliRunner().invoke(main, [command, *files])
+        assert res.exit_code == 0
+        for f in files:
+            assert f"warning: {f}: layers.channel.hanle_field = 500 T is beyond" in res.output
+    one = CliRunner().invoke(main, ["check", files[0]])
+    assert "warning: layers.channel.hanle_field = 500 T is beyond" in one.output

@@ -176,14 +176,15 @@ def _physics_warnings_once():
     shown, said = [], set()
 
     def show(message, category, filename, lineno, file=None, line=None):
+        text = f"{_WARNING_SOURCE[-1]}: {message}" if _WARNING_SOURCE else str(message)
         if issubclass(category, LinearResponseWarning):
             if not shown:
-                click.echo(f"warning: {message}", err=True)
+                click.echo(f"warning: {text}", err=True)
             shown.append(message)
         elif category.__module__.startswith("spincaloric."):
-            if str(message) not in said:
-                click.echo(f"warning: {message}", err=True)
-            said.add(str(message))
+            if text not in said:
+                click.echo(f"warning: {text}", err=True)
+            said.add(text)
         else:
             default(message, category, filename, lineno, file, line)
 
@@ -191,6 +192,24 @@ def _physics_warnings_once():
         warnings.simplefilter("always", LinearResponseWarning)
         default, warnings.showwarning = warnings.showwarning, show
         yield
+
+
+#: the device file that a command given several works on (its warnings then name it)
+_WARNING_SOURCE: list[str] = []
+
+
+@contextlib.contextmanager
+def _warnings_of(path, files):
+    """Within the block the package's warnings name ``path``, when the command was given
+    several ``files`` (with one, the file is the command's own)."""
+    several = len(files) > 1
+    if several:
+        _WARNING_SOURCE.append(str(path))
+    try:
+        yield
+    finally:
+        if several:
+            _WARNING_SOURCE.pop()
 
 
 @contextlib.contextmanager
@@ -277,9 +296,10 @@ def solve(files, as_json, distributions, plot_path, only, overwrite):
     failed = False
     for path in files:
         try:
-            p = _load(path)
-            spec, circuit = p.spec, p.circuit
-            sol = _steady(spec, circuit, path)
+            with _warnings_of(path, files):
+                p = _load(path)
+                spec, circuit = p.spec, p.circuit
+                sol = _steady(spec, circuit, path)
             if (distributions or plot_path) and sol.distributions is None:
                 _report(path, "--distributions/--plot: only for regime = \"spectral\"")
                 raise _Failed
@@ -309,7 +329,8 @@ def check(files):
     failed = False
     for path in files:
         try:
-            p = _load(path)
+            with _warnings_of(path, files):
+                p = _load(path)
         except _Failed:
             failed = True
             continue
