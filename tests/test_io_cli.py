@@ -1063,3 +1063,15 @@ def test_warnings_name_their_file_when_several_are_solved(tmp_path):
             assert f"warning: {f}: layers.channel.hanle_field = 500 T is beyond" in res.output
     one = CliRunner().invoke(main, ["check", files[0]])
     assert "warning: layers.channel.hanle_field = 500 T is beyond" in one.output
+
+
+def test_a_half_metallic_contact_with_a_slope_names_its_polarization(tmp_path):
+    """P = 1 closes the spin-down channel; with P' ≠ P its G↓(ε) would turn negative beside
+    the Fermi level: refused naming the polarization (it was an infinite spin-down
+    thermopower blamed on `seebeck`)."""
+    text = VALVE.replace("polarization = 0.69", "polarization = 1.0", 1)
+    assert "polarization = 1.0" in text
+    (tmp_path / "p1.toml").write_text(text)
+    res = CliRunner().invoke(main, ["check", str(tmp_path / "p1.toml")])
+    assert res.exit_code == 2 and "inf" not in res.output
+    assert re.search(r"contacts\[\d\]\.polarization: closes the spin-down channel", res.output)

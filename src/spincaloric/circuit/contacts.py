@@ -230,6 +230,13 @@ class ContactParameters:
             raise ContactError("g_mix", f"must not exceed {MAX_CONDUCTANCE:g} S, got "
                                f"{self.g_mix}")
         s_up, s_down = self.spin_seebeck(temperature)
+        for spin, s in (("up", s_up), ("down", s_down)):
+            if math.isinf(s):  # G_σ = 0 with G_σ' ≠ 0: negative on one side of ε_F
+                raise ContactError("polarization", f"closes the spin-{spin} channel (G_{spin} "
+                                   "= 0: a polarization of ±1) while its energy derivative is "
+                                   "not zero, so that G_" + spin + "(ε) would be negative on "
+                                   "one side of the Fermi level; give |P| < 1, or the "
+                                   "derivatives that keep that channel closed")
         for name, s in (("spin-up thermopower", s_up), ("spin-down thermopower", s_down),
                         ("mixing thermopower", self.mixing_seebeck(temperature))):
             if not abs(s) <= SEEBECK_BOUND:
