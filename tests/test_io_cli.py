@@ -1075,3 +1075,10 @@ def test_a_half_metallic_contact_with_a_slope_names_its_polarization(tmp_path):
     res = CliRunner().invoke(main, ["check", str(tmp_path / "p1.toml")])
     assert res.exit_code == 2 and "inf" not in res.output
     assert re.search(r"contacts\[\d\]\.polarization: closes the spin-down channel", res.output)
+
+
+def test_materials_says_the_bulk_list_takes_no_temperature():
+    given = CliRunner().invoke(main, ["materials", "--bulk", "--temperature", "10"])
+    assert given.exit_code == 0 and "warning: --temperature: the bulk values" in given.output
+    plain = CliRunner().invoke(main, ["materials", "--bulk"])
+    assert plain.exit_code == 0 and "warning" not in plain.output

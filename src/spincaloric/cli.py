@@ -370,6 +370,11 @@ def materials(temperature, bulk):
             click.echo("  ".join(x.rjust(w) for x, w in zip(t, widths)))
 
     if bulk:
+        given = click.get_current_context().get_parameter_source("temperature")
+        if given is click.core.ParameterSource.COMMANDLINE:
+            click.echo("warning: --temperature: the bulk values are listed as their sources "
+                       "give them (each source's temperature in the lines below); it sets "
+                       "the thermopowers of the interface table", err=True)
         rows = bulk_table()
         cols = ["name", "kind", "resistivity", "spin_asymmetry", "spin_flip_length", "seebeck",
                 "spin_seebeck", "thermal_conductivity", "density_of_states",
