@@ -664,3 +664,12 @@ def test_a_plausibility_warning_names_the_fields_place_in_the_file(tmp_path):
     twice = {"a": {"length": 2.0}, "b": {"length": 2.0}, "c": [{"length": 3.0}]}
     assert _placed("length = 2 m is larger", twice) == "length = 2 m is larger"
     assert _placed("length = 3 m is larger", twice) == "c[0].length = 3 m is larger"
+
+
+def test_an_error_at_one_rebuilt_point_names_the_point():
+    """A value that fails at one point of a grid of rebuilt devices names the point's other
+    coordinates (the field itself is named once, with its value)."""
+    axes = {"temperature": [300.0, 310.0], "contacts[1].conductance": [1e-2, -1e-2]}
+    with pytest.raises(DeviceError, match=r"^contacts\[1\]\.conductance: at temperature = 300: "
+                                          r"must be positive"):
+        sweep_file(VALVE, axes)

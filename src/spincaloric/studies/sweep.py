@@ -15,6 +15,7 @@ attributes, and every quantity a solve reports (:meth:`~spincaloric.circuit.solu
 
 from __future__ import annotations
 
+import contextlib
 import math
 import warnings
 
@@ -98,6 +99,18 @@ def _check_result_size(data: dict, axes, zipped: bool) -> None:
     if total > LARGE_RESULT:
         warnings.warn(f"vary: {what} (in memory while solved, then in the file)",
                       LargeResultWarning, stacklevel=3)
+
+
+@contextlib.contextmanager
+def _naming_point(point):
+    """A FieldError of one rebuilt point of a sweep names the point's other coordinates
+    (:func:`~spincaloric.errors.at_point`)."""
+    from ..errors import FieldError, at_point
+
+    try:
+        yield
+    except FieldError as err:
+        raise at_point(err, point) from None
 
 
 def contacts_on_vertices(data: dict, layer: str) -> list[str]:
@@ -212,9 +225,10 @@ def sweep_file(data, axes, zipped: bool = False, progress: bool = False):
             d = copy.deepcopy(data)
             for key, values in slow:
                 set_path(d, key, float(values[i]))
-            c, solve = point(d)
-            parts.append(_grid(c, [(k, v[i:i + 1]) for k, v in fast], zipped=True, solve=solve,
-                               varied=[k for k, _ in slow]))
+            with _naming_point([(k, float(v[i])) for k, v in slow]):
+                c, solve = point(d)
+                parts.append(_grid(c, [(k, v[i:i + 1]) for k, v in fast], zipped=True,
+                                   solve=solve, varied=[k for k, _ in slow]))
         # the points, one after the other (every part has one point; without batched axes a
         # part is a single solve whose values lack the point axis their dims name)
         owners = _same_owners(parts, slow)
@@ -233,8 +247,9 @@ def sweep_file(data, axes, zipped: bool = False, progress: bool = False):
         d = copy.deepcopy(data)
         for (key, _), value in zip(slow, combo):
             set_path(d, key, float(value))
-        c, solve = point(d)
-        parts.append(_grid(c, fast, solve=solve, varied=[k for k, _ in slow]))
+        with _naming_point([(key, float(value)) for (key, _), value in zip(slow, combo)]):
+            c, solve = point(d)
+            parts.append(_grid(c, fast, solve=solve, varied=[k for k, _ in slow]))
     # stacked as plain arrays: xarray's concat/combine re-scan every variable for each one
     # (minutes for a layered device of 10³ variables)
     slow_shape = grids[0].shape
