@@ -673,3 +673,10 @@ def test_an_error_at_one_rebuilt_point_names_the_point():
     with pytest.raises(DeviceError, match=r"^contacts\[1\]\.conductance: at temperature = 300: "
                                           r"must be positive"):
         sweep_file(VALVE, axes)
+
+
+def test_an_angle_without_its_magnetization_is_pointed_to_it():
+    with pytest.raises(DeviceError, match=r"^vary\.right\.theta: unknown key 'theta' in "
+                                          r"\[nodes\.right\]; did you mean "
+                                          r"right\.magnetization\.theta \(degrees\)\?"):
+        sweep_file(VALVE, {"right.theta": [0.0, 90.0]})

@@ -116,6 +116,9 @@ def resolve_key(data: dict, key: str) -> list:
         if isinstance(value, list) and part.isdigit():  # contacts.0.area: an index
             raise DeviceError(f"vary.{key}", f"{where} is a list: write its element as "
                               f"{where}[{part}]")
+        if part in ("theta", "phi") and isinstance(value, dict) and "magnetization" in value:
+            raise DeviceError(f"vary.{key}", f"unknown key {part!r} in [{where}]; did you mean "
+                              f"{'.'.join(parts[1:i])}.magnetization.{part} (degrees)?")
         choices = [*(known or ()), *(value if isinstance(value, dict) else ())]
         raise DeviceError(f"vary.{key}", f"{unknown(f'key {part!r} in [{where}]', part, choices)}")
     if isinstance(value, (dict, list, str, bool)):
