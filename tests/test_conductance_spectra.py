@@ -244,3 +244,22 @@ def test_spline_overshoot_and_spin_dependent_normal_contacts_are_refused():
         dev.finalize()
     with pytest.raises(DeviceError, match="one of the two"):
         Device(temperature=T).add_contact("a", "b", contact(), spectrum=spin)
+
+
+def test_a_table_per_area_read_without_its_area_is_warned_of(tmp_path):
+    """The van Hove table holds S/m² (10¹⁴): read as siemens (no area) it is warned of; with
+    the area, or a table in S of a device contact, nothing is said."""
+    import warnings
+
+    from spincaloric.validation import SizeUnitWarning
+
+    table = Path(__file__).parent.parent / "examples" / "devices" / "van_hove_spectrum.dat"
+    with pytest.warns(SizeUnitWarning, match=r"^spectrum: van_hove_spectrum\.dat holds "
+                                             r"conductances up to 6\.05e\+14 S"):
+        ConductanceSpectrum.from_file(table)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SizeUnitWarning)
+        ConductanceSpectrum.from_file(table, area=1e-16)
+        rows = "\n".join(f"{e:g} 1e-2 5e-3 7e-3 0" for e in (-1.0, -0.5, 0.0, 0.5, 1.0))
+        (tmp_path / "s.dat").write_text(rows + "\n")
+        ConductanceSpectrum.from_file(tmp_path / "s.dat")

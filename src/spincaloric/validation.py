@@ -220,6 +220,12 @@ SLIP_SIZE = {"m": 1e6, "m2": 1e12}
 LARGEST_FIELD, SLIP_FIELD = 100.0, 1e5
 
 
+#: The largest conductance (S) of one contact taken without a warning: a clean metallic
+#: interface of 1 mm² (the largest area taken without one) conducts ~10⁹ S at 10¹⁵ S/m²;
+#: tabulated conductances per area (10¹³ – 10¹⁵ S/m²) read as siemens lie beyond.
+LARGEST_CONTACT_CONDUCTANCE = 1e10
+
+
 def plausible_size(value, field: str, unit: str = "m"):
     """``value`` (``unit`` "m" or "m2") with a SizeUnitWarning between LARGEST_SIZE and
     SLIP_SIZE: a size in nm or µm read as metres.

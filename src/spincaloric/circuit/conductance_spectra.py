@@ -25,14 +25,19 @@ separated by blanks or commas)::
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from ..constants import BOLTZMANN, ELEMENTARY_CHARGE
-from ..errors import FieldError
-from ..validation import read_input_file
+from ..errors import FieldError, user_stacklevel
+from ..validation import (
+    LARGEST_CONTACT_CONDUCTANCE,
+    SizeUnitWarning,
+    read_input_file,
+)
 from .contacts import ContactParameters
 
 
@@ -121,6 +126,12 @@ class ConductanceSpectrum:
         if not rows:
             raise FieldError("spectrum", f"{path.name} holds no table")
         data = np.array(rows)
+        largest = float(np.abs(data[:, 1:]).max())
+        if area is None and largest > LARGEST_CONTACT_CONDUCTANCE:
+            warnings.warn(f"spectrum: {path.name} holds conductances up to {largest:.3g} S, "
+                          "beyond any device contact's (a clean interface of 1 mm² conducts "
+                          "~1e9 S): a table per area (S/m²) read without the contact's area "
+                          "(m²)?", SizeUnitWarning, stacklevel=user_stacklevel())
         factor = 1.0 if area is None else area
         return cls(data[:, 0] * scale, data[:, 1] * factor, data[:, 2] * factor,
                    (data[:, 3] + 1j * data[:, 4]) * factor, citation=citation or path.name)
