@@ -1082,3 +1082,10 @@ def test_materials_says_the_bulk_list_takes_no_temperature():
     assert given.exit_code == 0 and "warning: --temperature: the bulk values" in given.output
     plain = CliRunner().invoke(main, ["materials", "--bulk"])
     assert plain.exit_code == 0 and "warning" not in plain.output
+
+
+def test_materials_temperature_keeps_to_the_documented_range():
+    """[1 mK, 10⁶ K], as every absolute temperature (docs/device-format.md)."""
+    low = CliRunner().invoke(main, ["materials", "--temperature", "1e-9"])
+    assert low.exit_code == 2 and "0.001<=x<=1000000.0" in low.output
+    assert CliRunner().invoke(main, ["materials", "--temperature", "0.001"]).exit_code == 0

@@ -22,7 +22,7 @@ import click
 import numpy as np
 
 from . import __version__
-from .constants import SEEBECK_BOUND
+from .constants import MAX_TEMPERATURE, MIN_TEMPERATURE, SEEBECK_BOUND
 from .errors import FieldError, unknown
 from .files import (
     OutputInUse,
@@ -350,7 +350,8 @@ def check(files):
 
 
 @main.command(short_help="List the interface and bulk material databases.")
-@click.option("--temperature", type=click.FloatRange(min=0, min_open=True, max=1e6), default=300.0,
+@click.option("--temperature", type=click.FloatRange(min=MIN_TEMPERATURE, max=MAX_TEMPERATURE),
+              default=300.0,
               callback=lambda ctx, param, v: _finite(v, "--temperature"),
               show_default=True, help="temperature for S, S↑, S↓ (K)")
 @click.option("--bulk", is_flag=True, help="list the bulk materials (layers) instead")
