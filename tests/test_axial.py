@@ -317,12 +317,13 @@ def test_series_halves_sum_the_series_unrolled(terms):
     """The lane kernels' unrolled sums (:func:`kernels.series_at`, 9 or 17 terms a half, from
     :func:`kernels.series_halves`) equal the contracted Chebyshev series evaluated by NumPy,
     for every output (a, b, D's four); a series beyond degree 32 is counted out (the kernels
-    then sum it in general form)."""
+    then sum it in general form). The coefficients fall as 0.35ᵏ: a series that reaches
+    round-off by degree 33 falls at least that fast."""
     from numpy.polynomial import chebyshev
 
     rng = np.random.default_rng(terms)
     width = 40
-    coef = rng.normal(size=(6, width)) * 0.8 ** np.arange(width)  # rows a, b, g0 … g3
+    coef = rng.normal(size=(6, width)) * 0.35 ** np.arange(width)  # rows a, b, g0 … g3
     lens = np.array([terms, max(terms - 1, 0), terms, 5, 0, max(terms - 2, 0)], np.int64)
     for r in range(6):
         coef[r, lens[r]:] = 0.0
@@ -345,6 +346,22 @@ def test_series_halves_sum_the_series_unrolled(terms):
                     continue
                 got = kernels.series_at(flat, j, x, c, unrolled)
                 assert abs(got - want) <= 1e-13 * max(np.abs(coef[j]).sum(), 1e-300)
+
+
+@pytest.mark.parametrize("decay, terms, kept", [(0.8, 33, 0), (0.8, 5, 6), (0.35, 33, 6)])
+def test_series_halves_keep_power_series_only_where_as_accurate(decay, terms, kept):
+    """The halves are summed as power series in x = 2c² − 1 (Horner) only where that is as
+    accurate as their Chebyshev sums (Σ_k |e_k| ‖T_k‖₁ ≤ 4 Σ_k |e_k|); a slowly falling
+    series of degree 32 (0.8ᵏ: its power series' terms grow to ~10³ × its coefficients) is
+    counted out, the kernels then sum it in Chebyshev form, and a short one is kept."""
+    coef = np.random.default_rng(1).normal(size=(6, 40)) * decay ** np.arange(40)
+    coef[:, terms:] = 0.0
+    lens = np.full(6, terms, np.int64)
+    cols, unk = np.array([0], np.int64), np.zeros(0, np.int64)
+    ser = kernels.series_scratch(cols, unk, coef)
+    kernels.contract_series(np.array([1.0]), cols, coef, lens, ser)
+    flat = np.zeros((2 * kernels.HALF_TERMS + 1) * 6 + 1)
+    assert kernels.series_halves(ser, flat) == kept
 
 
 def _unit(theta, phi):

@@ -17,7 +17,7 @@ from spincaloric.dynamics.kernels import (
 )
 from spincaloric.dynamics.streams import trajectory_states
 
-R, V = 3.6541528853610088, 4.92867323399e-3
+R, V = 4.038849846109504, 1.2263246463530893e-3  # 1024 strips
 
 
 @njit(cache=True)
@@ -29,9 +29,9 @@ def draw(state, n):
 
 
 def strip_areas(r, v):
-    """Areas of the base strip (rectangle to r and the tail) and of the 255 rectangles."""
+    """Areas of the base strip (rectangle to r and the tail) and of the 1023 rectangles."""
     k, w, f = ziggurat_tables(r=r, v=v)
-    x = w * 2.0**52
+    x = w * 2.0**31
     base = r * math.exp(-0.5 * r * r) + math.sqrt(math.pi / 2) * math.erfc(r / math.sqrt(2))
     return base, x[1:] * (f[:-1] - f[1:])
 
@@ -40,10 +40,10 @@ def test_every_strip_of_the_ziggurat_has_the_same_area():
     base, rects = strip_areas(R, V)
     assert base == pytest.approx(V, rel=1e-10, abs=0)
     np.testing.assert_allclose(rects, V, rtol=1e-9)
-    # the top strip closes at f = 1, x = 0: its area is what is left of 256 v
+    # the top strip closes at f = 1, x = 0: its area is what is left of 1024 v
     assert rects[0] == pytest.approx(V, rel=1e-9, abs=0)
     # the guard: another r does not tile the density in equal strips
-    base, rects = strip_areas(3.5, V)
+    base, rects = strip_areas(3.9, V)
     assert abs(base / V - 1) > 1e-2 or np.abs(rects / V - 1).max() > 1e-2
 
 
@@ -76,7 +76,7 @@ def draw_in_calls(state, counts):
 
 
 def test_the_lanes_draw_what_each_trajectory_draws_alone():
-    """normals_lanes (two draws a Philox block and the ziggurat's first step for every lane at
+    """normals_lanes (three draws a Philox block and the ziggurat's first step for every lane at
     once, rejections finished lane by lane) gives each lane the deviates normals_into gives
     its stream in calls of the same sizes (odd and even), rejected draws, wedges and the tail
     included, and leaves each stream where normals_into leaves it."""
@@ -96,7 +96,7 @@ def test_the_lanes_draw_what_each_trajectory_draws_alone():
         row += c
     np.testing.assert_array_equal(together, alone)
     np.testing.assert_array_equal(lane_last.T, ends)
-    # the rejected first draws (~1 %) and the tail were exercised
+    # the rejected first draws (~0.4 %) and the tail were exercised
     assert np.sum(np.abs(alone) > R) > 0
     part = np.empty((rows, lanes))
     partial = np.ascontiguousarray(trajectory_states(7, lanes).T)
@@ -106,7 +106,7 @@ def test_the_lanes_draw_what_each_trajectory_draws_alone():
         row += c
     np.testing.assert_array_equal(part[:, :5], alone[:, :5])
     np.testing.assert_array_equal(partial.T[5:], trajectory_states(7, lanes)[5:])
-    # a stream left at an odd count (one rng_normal) is drawn one deviate at a time
+    # a stream left within a block (one rng_normal) is drawn one deviate at a time
     odd = np.ascontiguousarray(trajectory_states(9, 8).T)
     rng_normal(odd[:, 3])
     single = np.empty((3, 8))

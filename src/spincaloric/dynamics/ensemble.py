@@ -251,7 +251,7 @@ def _series_values(tab, pumping, unknowns, n):
         _lane_series(cl, dl, cols, unk, coef, lens, basis, acc, pumping, unknowns, val, n)
 
 
-@njit(cache=True, error_model="numpy", fastmath=True)
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
 def _axial_lanes(y, tab, pumping, w, n):
     """The series' values at m·p of y (1, 3, L) lane by lane into the table's values (τ0's
     a, b and with ``pumping`` D's g₀ … g₃, read by :func:`_stage_one` and the noise), the
@@ -271,7 +271,7 @@ def _axial_lanes(y, tab, pumping, w, n):
             w[unk[i], e] = val[2 + i, e]
 
 
-@njit(cache=True, error_model="numpy", fastmath=True)
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
 def _axial_field_lanes(y, tab, mp, theta, sig, xi, bth, n):
     """One magnet's whole thermal field into bth (1, 3, L) (T), Brown's (σ = ``sig`` (L,), T)
     and the pumping channels' with D from the series (:func:`~.kernels.axial_field`, D's
@@ -330,10 +330,18 @@ def _halves_lanes(cl, flat, val, top, n):
         if half == 0:
             for e in range(n):
                 val[row, e] = 0.0
-        elif half <= 9:  # the sums unrolled to 9, 13 or 17 terms (beyond the kept ones 0)
+        elif half <= 5:  # the sums unrolled to 5, 9, 11, 13 or 17 terms (beyond those kept 0)
+            for e in range(n):
+                c = cl[e]
+                val[row, e] = series_at(flat, j, 2.0 * c * c - 1.0, c, 5)
+        elif half <= 9:
             for e in range(n):
                 c = cl[e]
                 val[row, e] = series_at(flat, j, 2.0 * c * c - 1.0, c, 9)
+        elif half <= 11:
+            for e in range(n):
+                c = cl[e]
+                val[row, e] = series_at(flat, j, 2.0 * c * c - 1.0, c, 11)
         elif half <= 13:
             for e in range(n):
                 c = cl[e]
@@ -582,7 +590,7 @@ def _add_column(x, s, r0, f, t, rd, fd, td, n):
                     td[g, q, c, e] += x[e] * col
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _drive_vectors(tt, first, n, nl, d0, slot, tset, offsets, times, values, amp, cur, vl, dls):
     """The lanes' drive vectors dls (nd, L) at time tt (s), as :func:`~.kernels.drive_at`:
     each drive's table read once per set (:func:`_lane_tables`); those of the first ``nl``
@@ -596,11 +604,12 @@ def _drive_vectors(tt, first, n, nl, d0, slot, tset, offsets, times, values, amp
         for e in range(nl):
             dls[s, e] = d0[first + e, s] + amp[first + e, j] * (vl[j, e] - d0[first + e, s])
     for s in range(dls.shape[0] if nl < n else 0):
+        v = dls[s, 0]  # read once: the copy then vectorises
         for e in range(1, n):
-            dls[s, e] = dls[s, 0]
+            dls[s, e] = v
 
 
-@njit(cache=True, error_model="numpy", fastmath=True)
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
 def _noise_lanes(tt, dt, mode, first, n, nl, y, w, dmat, mpl, noise, bth, pumping, tab):
     """Brown's field into bth (k, 3, L) (T) of every lane at time tt (s), and with ``pumping``
     the pumping channels' (:func:`~.kernels.pumping_field_lanes`): each drive's table read
@@ -825,7 +834,7 @@ def _general_finish(y, ks, dt, heun, refl, pold, tt, t_cross, first, n):
                 y[g, c, e] /= nrm
 
 
-@njit(cache=True, error_model="numpy", fastmath=True)
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
 def _one_noise(mode, y, w, dmat, mpl, mvl, par, noise, bth, pumping, tab, solved_noise, tt, dt,
                first, nl, n):
     """One magnet's thermal field for a Heun step from tt (s) (:func:`_noise_lanes`), the
@@ -860,7 +869,7 @@ def _reference_lanes(y, refl, pold, n):
                           + refl[g, 2, e] * y[g, 2, e])
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _drives_at(mode, tt, first, nl, drives):
     """:func:`_drives_lanes` at tt (s), its arrays ``drives`` = (d0, slot, tset, offsets, times,
     values, amp, r0, f, t, d, rd, fd, td, rd1, fd1, td1, tab, cur, vl) (:func:`_chunk`)."""

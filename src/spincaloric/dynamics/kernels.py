@@ -72,14 +72,6 @@ def philox_block(key, stream, counter):
 _RETRY_KEY = np.uint64(0x9E3779B97F4A7C15)
 
 
-@njit(cache=True, error_model="numpy", inline="always")
-def stream_draw(key, stream, j):
-    """Draw j (64 bits) of the stream (key, stream): half j mod 2 of block ⌊j/2⌋ of
-    :func:`philox_block` — two draws a block."""
-    hi, lo = philox_block(key, stream, j >> np.uint64(1))
-    return lo if j & np.uint64(1) else hi
-
-
 @njit(cache=True, error_model="numpy")
 def _further_draws(key, stream, j, pair):
     """Further draws 2·pair and 2·pair + 1 (64 bits each) of deviate j of the stream (key,
@@ -89,14 +81,19 @@ def _further_draws(key, stream, j, pair):
     return philox_block(key ^ (pair + np.uint64(1)) * _RETRY_KEY, stream, j)
 
 
-def ziggurat_tables(layers: int = 256, r: float = 3.6541528853610088,
-                    v: float = 4.92867323399e-3):
+#: The ziggurat's strips and its base strip's edge r and area v (the r at which 1024 strips of
+#: the base strip's area tile exp(−x²/2) up to f = 1, found by bisection): a first draw is
+#: rejected 0.43 % of the time (256 strips, r = 3.6541528853610088: 1.49 %).
+_ZLAYERS, _ZR, _ZV = 1024, 4.038849846109504, 1.2263246463530893e-3
+
+
+def ziggurat_tables(layers: int = _ZLAYERS, r: float = _ZR, v: float = _ZV):
     """(k, w, f): the ziggurat of the standard normal density f(x) = exp(−x²/2) (Marsaglia &
     Tsang, J. Stat. Softw. 5(8) (2000)): ``layers`` strips of equal area ``v``, the base one
     (a rectangle up to ``r`` and the tail beyond) and rectangles [0, x_i] × [f(x_i), f(x_{i−1})]
-    up to f = 1. For 52-bit magnitudes a: x = a w[i] in strip i, accepted at once when
+    up to f = 1. For 31-bit magnitudes a: x = a w[i] in strip i, accepted at once when
     a < k[i] (x under the strip above); f[i] = f(x_i), f[0] = 1."""
-    scale = 2.0**52
+    scale = 2.0**31
     k, w, f = np.zeros(layers, np.uint64), np.zeros(layers), np.zeros(layers)
     x, upper = r, r
     q = v / math.exp(-0.5 * r * r)  # the base strip's width as a rectangle of height f(r)
@@ -113,12 +110,34 @@ def ziggurat_tables(layers: int = 256, r: float = 3.6541528853610088,
 
 
 _ZK, _ZW, _ZF = ziggurat_tables()
-_ZKF = _ZK.astype(np.float64)  # exact: the bounds are below 2⁵³
-_ZR = 3.6541528853610088  # where the base strip's tail begins
-_MASK52 = np.uint64(2**52 - 1)
-#: What a lane-vectorised first draw leaves where the ziggurat rejected it (no deviate is
-#: that large; NaN would not do under fastmath): finished by :func:`ziggurat_from`.
-_REJECTED = 1e300
+_ZKF = _ZK.astype(np.float64)  # exact: the bounds are below 2³¹
+_ZI = np.uint64(_ZLAYERS - 1)  # a first draw's strip bits
+_ZS = np.uint64(_ZLAYERS.bit_length() - 1)  # its sign's bit, the 31 bits of magnitude above
+_MASK31 = np.uint64(2**31 - 1)
+#: 3 × _INV3 = 1 (mod 2⁶⁴): a multiple of 3 divided exactly by a product (which vectorises)
+_INV3 = np.uint64(0xAAAAAAAAAAAAAAAB)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _block_draws(hi, lo):
+    """The first draws of deviates 3b, 3b + 1, 3b + 2 from Philox block b (hi = words 0 and 1,
+    lo = words 2 and 3, :func:`philox_block`): word i (i < 3) gives deviate 3b + i its sign
+    (bit 0) and 31-bit magnitude, word 3 the three strips (10 bits each); laid out as
+    strip | word << 10 (:func:`ziggurat_from`)."""
+    w3 = lo & _W32
+    return ((w3 & _ZI) | ((hi >> np.uint64(32)) << _ZS),
+            ((w3 >> _ZS) & _ZI) | ((hi & _W32) << _ZS),
+            ((w3 >> (_ZS + _ZS)) & _ZI) | ((lo >> np.uint64(32)) << _ZS))
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def deviate_draw(key, stream, j):
+    """The first draw of normal deviate j of the stream (key, stream): its third j mod 3 of
+    block ⌊j/3⌋ of :func:`philox_block` (:func:`_block_draws`) — three deviates a block."""
+    hi, lo = philox_block(key, stream, j // np.uint64(3))
+    d0, d1, d2 = _block_draws(hi, lo)
+    r = j % np.uint64(3)
+    return d0 if r == np.uint64(0) else (d1 if r == np.uint64(1) else d2)
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -130,11 +149,11 @@ def _unit(bits):
 @njit(cache=True, error_model="numpy")
 def normal_deviate(key, stream, j):
     """Standard normal deviate j of the stream (key, stream) (:func:`.streams.trajectory_states`),
-    by the ziggurat method (:func:`ziggurat_tables`): draw j (:func:`stream_draw`) — 8 bits
-    for the strip, 1 for the sign, 52 for the magnitude — is accepted at once 99 % of the
-    time; otherwise the wedge is tested against exp(−x²/2), and the tail beyond r drawn by
-    Marsaglia's (1964) method, from the deviate's further draws (:func:`_further_draws`)."""
-    return ziggurat_from(key, stream, j, stream_draw(key, stream, j))
+    by the ziggurat method (:func:`ziggurat_tables`): its first draw (:func:`deviate_draw`) —
+    10 bits for the strip, 1 for the sign, 31 for the magnitude — is accepted at once 99.6 %
+    of the time; otherwise the wedge is tested against exp(−x²/2), and the tail beyond r drawn
+    by Marsaglia's (1964) method, from the deviate's further draws (:func:`_further_draws`)."""
+    return ziggurat_from(key, stream, j, deviate_draw(key, stream, j))
 
 
 @njit(cache=True, error_model="numpy")
@@ -149,11 +168,11 @@ def rng_normal(state):
 @njit(cache=True, error_model="numpy")
 def normals_into(state, out, count):
     """``count`` deviates of the stream ``state`` into out[:count], as :func:`normals_lanes`
-    draws them (each call starts at an even count: an odd ``count`` leaves its last draw's
-    block half unused)."""
+    draws them (each call starts at a whole block: a ``count`` not a multiple of 3 leaves the
+    rest of its last block unused)."""
     for i in range(count):
         out[i] = rng_normal(state)
-    state[2] += np.uint64(count & 1)
+    state[2] += np.uint64((3 - count % 3) % 3)
 
 
 @njit(cache=True, error_model="numpy")
@@ -162,9 +181,9 @@ def ziggurat_from(key, stream, j, bits):
     draw was ``bits``: lets a lane-vectorised first draw finish here when rejected."""
     pair = np.uint64(0)
     while True:
-        i = int(bits & np.uint64(255))
-        negative = (bits >> np.uint64(8)) & np.uint64(1)
-        a = (bits >> np.uint64(9)) & _MASK52
+        i = int(bits & _ZI)
+        negative = (bits >> _ZS) & np.uint64(1)
+        a = (bits >> (_ZS + np.uint64(1))) & _MASK31
         x = a * _ZW[i]
         if a < _ZK[i]:
             return -x if negative else x
@@ -185,61 +204,98 @@ def ziggurat_from(key, stream, j, bits):
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
 def _first_draws(raw, n):
     """The ziggurat's first step on the draws raw[:n] (uint64, in place: the deviate's float
-    bits, or :data:`_REJECTED`'s where it needs :func:`ziggurat_from`); the count rejected."""
+    bits where accepted; where it needs :func:`ziggurat_from`, the draw itself, which no
+    deviate's bits equal: a draw is below 2⁴² and not 0 when rejected, a float's bits are 0
+    (+0.0) or at least 2⁵² — :func:`_rejected`); the count rejected."""
     out = raw.view(np.float64)
     rejected = 0
     for e in range(n):
         bits = raw[e]
-        i = np.intp(bits & np.uint64(255))
-        a = np.float64(np.int64((bits >> np.uint64(9)) & _MASK52))
+        kept = out[e]  # the draw's bits, moved as they are
+        i = np.intp(bits & _ZI)
+        a = np.float64(np.int64((bits >> (_ZS + np.uint64(1))) & _MASK31))
         x = a * _ZW[i]
-        x = x - 2.0 * x * np.int64((bits >> np.uint64(8)) & np.uint64(1))
-        out[e] = _REJECTED if a >= _ZKF[i] else x
+        x = x - 2.0 * x * np.int64((bits >> _ZS) & np.uint64(1))
+        out[e] = kept if a >= _ZKF[i] else x
         rejected += np.int64(a >= _ZKF[i])
     return rejected
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _rejected(bits):
+    """Whether a row's entry (its bits) is a draw :func:`_first_draws` rejected (1 ≤ bits < 2⁵²)."""
+    return bits - np.uint64(1) < np.uint64(2**52 - 1)
+
+
+@njit(cache=True, error_model="numpy")
+def _finish_rejected(state, out, row, count, rejected, n):
+    """The ``rejected`` draws of rows row … row + count − 1 of out left rejected
+    (:func:`_first_draws`) finished by :func:`ziggurat_from`, found from the last lane
+    down, each by a maximum over the lanes below the last found (a loop that vectorises:
+    ~2 rejections in 512 lanes cost two passes, not a branch per lane)."""
+    keys, streams, counters = state[0], state[1], state[2]
+    for i in range(count):
+        bits = out[row + i].view(np.uint64)
+        top = n
+        while rejected:
+            last = -1
+            for e in range(top):
+                last = max(last, e if _rejected(bits[e]) else -1)
+            if last < 0:
+                break
+            out[row + i, last] = ziggurat_from(keys[last], streams[last],
+                                               counters[last] + np.uint64(i), bits[last])
+            rejected -= 1
+            top = last
 
 
 @njit(cache=True, error_model="numpy", fastmath=True)
 def normals_lanes(state, out, row, count, n):
     """``count`` standard normal deviates into out[row:row + count, :n], lane e's from its
     stream state[:, e] ((3, L): key, stream, deviates so far; lanes last so that the compiler
-    vectorises the draws), equal to :func:`normals_into`'s: the draws two to a Philox block
-    and the ziggurat's first step for every lane at once (accepted 99 % of the time; the test
-    in floating point, exact for 52-bit magnitudes), the rejected ones finished lane by lane
-    (:func:`ziggurat_from`). Lanes whose count is odd (a stream not drawn by this function
-    or :func:`normals_into`) are drawn one deviate at a time."""
+    vectorises the draws), equal to :func:`normals_into`'s: three draws a Philox block
+    (:func:`_block_draws`) and the ziggurat's first step for every lane at once (accepted
+    99.6 % of the time; the test in floating point, exact for 31-bit magnitudes), the rejected
+    ones finished lane by lane (:func:`ziggurat_from`). Lanes whose count is not a multiple of
+    3 (a stream not drawn by this function or :func:`normals_into`) are drawn one deviate at a
+    time."""
     keys, streams, counters = state[0], state[1], state[2]
-    odd = 0
+    partial = 0
     for e in range(n):
-        odd += np.int64(counters[e] & np.uint64(1))
-    if odd:
+        partial += np.int64(counters[e] % np.uint64(3) != np.uint64(0))
+    if partial:
         for e in range(n):
             for i in range(count):
                 out[row + i, e] = rng_normal(state[:, e])
-            counters[e] += np.uint64(count & 1)
+            counters[e] += np.uint64((3 - count % 3) % 3)
         return
     rejected = 0
-    for p in range(0, count - 1, 2):
-        lo, hi = out[row + p].view(np.uint64), out[row + p + 1].view(np.uint64)
-        for e in range(n):  # the draws in a loop of their own (it vectorises)
-            lo[e], hi[e] = philox_block(keys[e], streams[e], (counters[e] >> np.uint64(1))
-                                        + np.uint64(p // 2))
-        rejected += _first_draws(lo, n) + _first_draws(hi, n)
-    if count & 1:  # the last block's first half (a loop storing to one row: it vectorises)
-        lo = out[row + count - 1].view(np.uint64)
-        for e in range(n):
-            lo[e] = philox_block(keys[e], streams[e], (counters[e] >> np.uint64(1))
-                                 + np.uint64(count // 2))[0]
-        rejected += _first_draws(lo, n)
-    if rejected:
-        for i in range(count):
+    blocks = (count + 2) // 3
+    for b in range(blocks):
+        r = row + 3 * b
+        left = min(3, count - 3 * b)
+        d0 = out[r].view(np.uint64)
+        d1 = out[r + min(left - 1, 1)].view(np.uint64)
+        d2 = out[r + left - 1].view(np.uint64)
+        if left == 3:  # a loop storing to three rows (or one) vectorises
             for e in range(n):
-                if out[row + i, e] == _REJECTED:
-                    j = counters[e] + np.uint64(i)
-                    out[row + i, e] = ziggurat_from(keys[e], streams[e], j,
-                                                    stream_draw(keys[e], streams[e], j))
+                hi, lo = philox_block(keys[e], streams[e], counters[e] * _INV3 + np.uint64(b))
+                d0[e], d1[e], d2[e] = _block_draws(hi, lo)
+        else:
+            for e in range(n):
+                hi, lo = philox_block(keys[e], streams[e], counters[e] * _INV3 + np.uint64(b))
+                d0[e] = _block_draws(hi, lo)[0]
+            if left == 2:
+                for e in range(n):
+                    hi, lo = philox_block(keys[e], streams[e],
+                                          counters[e] * _INV3 + np.uint64(b))
+                    d1[e] = _block_draws(hi, lo)[1]
+        for i in range(left):
+            rejected += _first_draws(out[r + i].view(np.uint64), n)
+    if rejected:
+        _finish_rejected(state, out, row, count, rejected, n)
     for e in range(n):
-        counters[e] += np.uint64(count + (count & 1))
+        counters[e] += np.uint64(3 * blocks)
 
 
 @njit(cache=True, error_model="numpy")
@@ -445,15 +501,44 @@ def chebyshev_sum(coef, row, n, c):
 HALF_TERMS = 17
 
 
+#: T_k(x) = Σ_i CHEBYSHEV_POWERS[k, i] xⁱ for k < HALF_TERMS (integers: exact).
+CHEBYSHEV_POWERS = np.array([np.pad(np.polynomial.chebyshev.cheb2poly(row), (0, HALF_TERMS - k - 1))
+                             for k, row in enumerate(np.eye(HALF_TERMS))])
+#: How much larger the sum of a half's power-series terms may be than that of its Chebyshev
+#: coefficients (the bound of Horner's round-off relative to the Chebyshev sum's).
+POWER_GROWTH = 4.0
+_POWERS_NORM = np.abs(CHEBYSHEV_POWERS).sum(axis=1)
+
+
+@njit(cache=True, error_model="numpy")
+def _as_powers(cheb, terms, out):
+    """The half series Σ_k cheb[k] T_k(x) (k < ``terms``) as Σ_i out[i] xⁱ (HALF_TERMS
+    written, 0 beyond ``terms``); whether it is as well conditioned: Σ_k |cheb[k]| ‖T_k‖₁ ≤
+    POWER_GROWTH Σ_k |cheb[k]| (‖T_k‖₁ the sum of |CHEBYSHEV_POWERS[k]|: for |x| ≤ 1 the
+    power series' round-off is then within that factor of the Chebyshev sum's; a series
+    whose coefficients fall fast has the ratio 1)."""
+    bound = 0.0
+    size = 0.0
+    for i in range(HALF_TERMS):
+        out[i] = 0.0
+    for k in range(terms):
+        size += abs(cheb[k])
+        bound += abs(cheb[k]) * _POWERS_NORM[k]
+        for i in range(k % 2, k + 1, 2):  # T_k has the parity of k
+            out[i] += cheb[k] * CHEBYSHEV_POWERS[k, i]
+    return bound <= POWER_GROWTH * size
+
+
 @njit(cache=True, error_model="numpy")
 def series_halves(ser, flat):
     """The halves of the contracted series' (:func:`contract_series`) outputs a, b, D's
-    g0 … g3, then the tabulated unknowns (nout = 6 + nt in all), in turn while their degree is
-    ≤ 32, into flat ((2 HALF_TERMS + 1) nout + 1,): output j's even half at 2j HALF_TERMS, its
-    odd half after it, zero beyond the terms kept (:func:`series_at`), the terms kept of each
-    at 2 HALF_TERMS nout + j; one array read at offsets known when compiled, which a
-    vectorised lane loop checks against its stores at once. Returns how many outputs
-    (0 … nout)."""
+    g0 … g3, then the tabulated unknowns (nout = 6 + nt in all), as power series in
+    x = 2c² − 1 (:func:`_as_powers`), in turn while their degree is ≤ 32 and their power
+    series as well conditioned as their Chebyshev series, into flat
+    ((2 HALF_TERMS + 1) nout + 1,): output j's even half at 2j HALF_TERMS, its odd half after
+    it, zero beyond the terms kept (:func:`series_at`), the terms kept of each at
+    2 HALF_TERMS nout + j; one array read at offsets known when compiled, which a vectorised
+    lane loop checks against its stores at once. Returns how many outputs (0 … nout)."""
     nout = (ser.shape[0] - 2) // 2
     no = nout - 4
     for j in range(nout):
@@ -462,27 +547,25 @@ def series_halves(ser, flat):
         if n > 2 * HALF_TERMS - 1:
             return j
         flat[2 * HALF_TERMS * nout + j] = n
-        for k in range(HALF_TERMS):  # a copy: ser is zero beyond the terms kept
-            flat[2 * j * HALF_TERMS + k] = ser[2 + o, k]
-            flat[(2 * j + 1) * HALF_TERMS + k] = ser[2 + nout + o, k]
+        ev, od, half = 2 * j * HALF_TERMS, (2 * j + 1) * HALF_TERMS, (int(n) + 1) // 2
+        if not (_as_powers(ser[2 + o], half, flat[ev:ev + HALF_TERMS])
+                and _as_powers(ser[2 + nout + o], int(n) // 2, flat[od:od + HALF_TERMS])):
+            return j
     return nout
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
 def series_at(flat, j, x, c, terms):
     """Output j (0, 1: a, b; 2 … 5: D's g0 … g3; then the unknowns) of the halves in flat
-    (:func:`series_halves`)
-    at c = m·p, x = 2c² − 1: Σ_k e_k T_k(x) + c Σ_k β_k T_k(x) over ``terms`` (2 …
-    HALF_TERMS, a constant where called, so that the sum is unrolled) terms each, T_k(x) by
-    its recurrence."""
+    (:func:`series_halves`) at c = m·p, x = 2c² − 1: Σ_k e_k xᵏ + c Σ_k β_k xᵏ over ``terms``
+    (2 … HALF_TERMS, a constant where called, so that the sum is unrolled) terms each, by
+    Horner's rule (two independent chains)."""
     ev, od = 2 * j * HALF_TERMS, (2 * j + 1) * HALF_TERMS
-    t0, t1 = 1.0, x
-    even = flat[ev] + flat[ev + 1] * x
-    odd = flat[od] + flat[od + 1] * x
-    for k in range(2, terms):
-        t0, t1 = t1, 2.0 * x * t1 - t0
-        even += flat[ev + k] * t1
-        odd += flat[od + k] * t1
+    even = flat[ev + terms - 1]
+    odd = flat[od + terms - 1]
+    for k in range(terms - 2, -1, -1):
+        even = even * x + flat[ev + k]
+        odd = odd * x + flat[od + k]
     return even + c * odd
 
 
