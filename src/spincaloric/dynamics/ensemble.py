@@ -263,7 +263,7 @@ def _axial_lanes(y, tab, pumping, w, n):
     flat = tab[11]
     top = (flat.shape[0] - 1) // (2 * HALF_TERMS + 1)  # every output (typed int: one compile)
     if flat[-1] >= top:
-        _halves_lanes(cl, flat, val, top, n)
+        _halves_lanes(cl, tab[7], flat, val, top, n)
     else:
         _series_values(tab, pumping, True, n)
     for i in range(unk.shape[0]):
@@ -315,41 +315,41 @@ def _one_parameters(mp, mv, slon, bth, par, n):
 
 
 @njit(cache=True, error_model="numpy", fastmath=True)
-def _halves_lanes(cl, flat, val, top, n):
+def _halves_lanes(cl, xs, flat, val, top, n):
     """Outputs j < ``top`` of a, b, D's g0 … g3, the tabulated unknowns (as
     :func:`~.kernels.series_halves`) into val (nt + 6, L; rows as :func:`_lane_series`) at
     c = m·p (cl (L,)) from the halves shared by the lanes (:func:`~.kernels.series_at`;
-    flat[-1] ≥ top), one output per lane loop: LLVM counts each coefficient's address as a
-    pointer to check against the loop's stores, and vectorises a loop with one output's 34
-    but not with two's."""
+    flat[-1] ≥ top), x = 2c² − 1 computed once into xs[0] (scratch (≥ 1, L)), one output per
+    lane loop: LLVM counts each coefficient's address as a pointer to check against the
+    loop's stores, and vectorises a loop with one output's but not with two's."""
     nout = (flat.shape[0] - 1) // (2 * HALF_TERMS + 1)
     no = nout - 4
+    for e in range(n):
+        xs[0, e] = 2.0 * cl[e] * cl[e] - 1.0
     for j in range(top):
         row = j if j < 2 else (no + j - 2 if j < 6 else j - 4)
         half = (int(flat[2 * HALF_TERMS * nout + j]) + 1) // 2
         if half == 0:
             for e in range(n):
                 val[row, e] = 0.0
-        elif half <= 5:  # the sums unrolled to 5, 9, 11, 13 or 17 terms (beyond those kept 0)
+        elif half <= 5:  # the sums unrolled to 5, 9 … 13 or 17 terms (beyond those kept 0)
             for e in range(n):
-                c = cl[e]
-                val[row, e] = series_at(flat, j, 2.0 * c * c - 1.0, c, 5)
+                val[row, e] = series_at(flat, j, xs[0, e], cl[e], 5)
         elif half <= 9:
             for e in range(n):
-                c = cl[e]
-                val[row, e] = series_at(flat, j, 2.0 * c * c - 1.0, c, 9)
+                val[row, e] = series_at(flat, j, xs[0, e], cl[e], 9)
+        elif half <= 10:
+            for e in range(n):
+                val[row, e] = series_at(flat, j, xs[0, e], cl[e], 10)
         elif half <= 11:
             for e in range(n):
-                c = cl[e]
-                val[row, e] = series_at(flat, j, 2.0 * c * c - 1.0, c, 11)
+                val[row, e] = series_at(flat, j, xs[0, e], cl[e], 11)
         elif half <= 13:
             for e in range(n):
-                c = cl[e]
-                val[row, e] = series_at(flat, j, 2.0 * c * c - 1.0, c, 13)
+                val[row, e] = series_at(flat, j, xs[0, e], cl[e], 13)
         else:
             for e in range(n):
-                c = cl[e]
-                val[row, e] = series_at(flat, j, 2.0 * c * c - 1.0, c, HALF_TERMS)
+                val[row, e] = series_at(flat, j, xs[0, e], cl[e], HALF_TERMS)
 
 
 @njit(cache=True, error_model="numpy")
@@ -376,25 +376,40 @@ def _magnet(par, e):
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
-def _rate_one(mode, pumping, y, kp, h, e, q, par, val, no, px, py, pz):
+def _rate_one(mode, pumping, axial, y, kp, h, e, q, par, val, no, px, py, pz):
     """dm/dt (1/s) of lane e at m = y + h kp: the torque of ``mode`` (0 none, 2 prescribed, 3
     the series' values val at m, with ``pumping`` D and the solve for ṁ), the magnet's
-    parameters q (:func:`_magnet`), B_ext + B_th from par."""
+    parameters q (:func:`_magnet`), B_ext + B_th from par. ``axial`` (a constant where
+    called): the series of b, g₀ and g₂ are zero (:func:`_axial_only`), taken as 0.0 so that
+    the compiler drops their terms."""
     mx = y[0, 0, e] + h * kp[0, 0, e]
     my = y[0, 1, e] + h * kp[0, 1, e]
     mz = y[0, 2, e] + h * kp[0, 2, e]
     ms, gam, bk, tf, ux, uy, uz, nx, ny, nz, alpha, gil, aj, spx, spy, spz = q
     if mode == 3:
-        tx, ty, tz = axial_torque_of(mx, my, mz, px, py, pz, val[0, e], val[1, e])
+        tx, ty, tz = axial_torque_of(mx, my, mz, px, py, pz, val[0, e],
+                                     0.0 if axial else val[1, e])
     else:
         tx, ty, tz = slonczewski_torque(mx, my, mz, aj if mode == 2 else 0.0, spx, spy, spz)
     ox, oy, oz = precession_rate(mx, my, mz, ms, gam, bk, tf, ux, uy, uz, nx, ny, nz,
                                  par[_FIELD, e], par[_FIELD + 1, e], par[_FIELD + 2, e], tx, ty,
                                  tz)
     if mode == 3 and pumping:
-        return axial_pumped_rate(mx, my, mz, px, py, pz, alpha, tf, val[no, e], val[no + 1, e],
-                                 val[no + 2, e], val[no + 3, e], ox, oy, oz)
+        return axial_pumped_rate(mx, my, mz, px, py, pz, alpha, tf,
+                                 0.0 if axial else val[no, e], val[no + 1, e],
+                                 0.0 if axial else val[no + 2, e], val[no + 3, e], ox, oy, oz)
     return landau_lifshitz_rate(mx, my, mz, alpha, gil, ox, oy, oz)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _axial_only(flat):
+    """Whether the lanes' series are shared halves (:func:`_halves_lanes`) in which b (the
+    torque along m × p), D's g₀ and g₂ are zero: a circuit whose torque and friction have
+    the symmetry of a spin valve's (as in most devices), whose stages then skip them."""
+    nout = (flat.shape[0] - 1) // (2 * HALF_TERMS + 1)
+    counts = 2 * HALF_TERMS * nout
+    return (flat[-1] >= 6 and flat[counts + 1] == 0.0 and flat[counts + 2] == 0.0
+            and flat[counts + 4] == 0.0)
 
 
 @njit(cache=True, error_model="numpy", fastmath=True)
@@ -416,35 +431,39 @@ def _stage_one(mode, y, kp, h, kout, par, uniform, tab, pumping, fresh, n):
                      + (y[0, 2, e] + h * kp[0, 2, e]) * pz)
         top = 6 if pumping else 2  # a, b (and D's)
         if flat[-1] >= top:
-            _halves_lanes(cl, flat, val, top, n)
+            _halves_lanes(cl, tab[7], flat, val, top, n)
         else:
             _series_values(tab, pumping, False, n)
     # the branches outside the loops: a loop with a branch inside does not vectorise
     q = _magnet(par, 0)
-    if mode == 3 and pumping and uniform:
+    if mode == 3 and pumping and uniform and _axial_only(flat):
         for e in range(n):
             kout[0, 0, e], kout[0, 1, e], kout[0, 2, e] = _rate_one(
-                3, True, y, kp, h, e, q, par, val, no, px, py, pz)
+                3, True, True, y, kp, h, e, q, par, val, no, px, py, pz)
+    elif mode == 3 and pumping and uniform:
+        for e in range(n):
+            kout[0, 0, e], kout[0, 1, e], kout[0, 2, e] = _rate_one(
+                3, True, False, y, kp, h, e, q, par, val, no, px, py, pz)
     elif mode == 3 and pumping:
         for e in range(n):
             kout[0, 0, e], kout[0, 1, e], kout[0, 2, e] = _rate_one(
-                3, True, y, kp, h, e, _magnet(par, e), par, val, no, px, py, pz)
+                3, True, False, y, kp, h, e, _magnet(par, e), par, val, no, px, py, pz)
     elif mode == 3 and uniform:
         for e in range(n):
             kout[0, 0, e], kout[0, 1, e], kout[0, 2, e] = _rate_one(
-                3, False, y, kp, h, e, q, par, val, no, px, py, pz)
+                3, False, False, y, kp, h, e, q, par, val, no, px, py, pz)
     elif mode == 3:
         for e in range(n):
             kout[0, 0, e], kout[0, 1, e], kout[0, 2, e] = _rate_one(
-                3, False, y, kp, h, e, _magnet(par, e), par, val, no, px, py, pz)
+                3, False, False, y, kp, h, e, _magnet(par, e), par, val, no, px, py, pz)
     elif uniform:
         for e in range(n):
             kout[0, 0, e], kout[0, 1, e], kout[0, 2, e] = _rate_one(
-                2, False, y, kp, h, e, q, par, val, no, px, py, pz)
+                2, False, False, y, kp, h, e, q, par, val, no, px, py, pz)
     else:
         for e in range(n):
             kout[0, 0, e], kout[0, 1, e], kout[0, 2, e] = _rate_one(
-                2, False, y, kp, h, e, _magnet(par, e), par, val, no, px, py, pz)
+                2, False, False, y, kp, h, e, _magnet(par, e), par, val, no, px, py, pz)
 
 
 @njit(cache=True, error_model="numpy")
