@@ -328,28 +328,36 @@ def _halves_lanes(cl, xs, flat, val, top, n):
         xs[0, e] = 2.0 * cl[e] * cl[e] - 1.0
     for j in range(top):
         row = j if j < 2 else (no + j - 2 if j < 6 else j - 4)
-        half = (int(flat[2 * HALF_TERMS * nout + j]) + 1) // 2
-        if half == 0:
-            for e in range(n):
-                val[row, e] = 0.0
-        elif half <= 5:  # the sums unrolled to 5, 9 … 13 or 17 terms (beyond those kept 0)
-            for e in range(n):
-                val[row, e] = series_at(flat, j, xs[0, e], cl[e], 5)
-        elif half <= 9:
-            for e in range(n):
-                val[row, e] = series_at(flat, j, xs[0, e], cl[e], 9)
-        elif half <= 10:
-            for e in range(n):
-                val[row, e] = series_at(flat, j, xs[0, e], cl[e], 10)
-        elif half <= 11:
-            for e in range(n):
-                val[row, e] = series_at(flat, j, xs[0, e], cl[e], 11)
-        elif half <= 13:
-            for e in range(n):
-                val[row, e] = series_at(flat, j, xs[0, e], cl[e], 13)
-        else:
-            for e in range(n):
-                val[row, e] = series_at(flat, j, xs[0, e], cl[e], HALF_TERMS)
+        _output_lanes(flat, j, (int(flat[2 * HALF_TERMS * nout + j]) + 1) // 2, xs, cl,
+                      val, row, n)
+
+
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def _output_lanes(flat, j, half, xs, cl, val, row, n):
+    """Output j of the halves in flat (``half`` terms kept a half) at every lane into val[row]
+    (:func:`_halves_lanes`): the sums unrolled to 5, 9, 10, 11, 13 or 17 terms (beyond those
+    kept 0), each in a loop of its own."""
+    if half == 0:
+        for e in range(n):
+            val[row, e] = 0.0
+    elif half <= 5:
+        for e in range(n):
+            val[row, e] = series_at(flat, j, xs[0, e], cl[e], 5)
+    elif half <= 9:
+        for e in range(n):
+            val[row, e] = series_at(flat, j, xs[0, e], cl[e], 9)
+    elif half <= 10:
+        for e in range(n):
+            val[row, e] = series_at(flat, j, xs[0, e], cl[e], 10)
+    elif half <= 11:
+        for e in range(n):
+            val[row, e] = series_at(flat, j, xs[0, e], cl[e], 11)
+    elif half <= 13:
+        for e in range(n):
+            val[row, e] = series_at(flat, j, xs[0, e], cl[e], 13)
+    else:
+        for e in range(n):
+            val[row, e] = series_at(flat, j, xs[0, e], cl[e], HALF_TERMS)
 
 
 @njit(cache=True, error_model="numpy")
@@ -434,9 +442,17 @@ def _stage_one(mode, y, kp, h, kout, par, uniform, tab, pumping, fresh, n):
             _halves_lanes(cl, tab[7], flat, val, top, n)
         else:
             _series_values(tab, pumping, False, n)
-    # the branches outside the loops: a loop with a branch inside does not vectorise
+    _stage_loops(mode, pumping, mode == 3 and pumping and _axial_only(flat), uniform, y, kp,
+                 h, kout, par, val, no, px, py, pz, n)
+
+
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def _stage_loops(mode, pumping, axial, uniform, y, kp, h, kout, par, val, no, px, py, pz, n):
+    """:func:`_stage_one`'s lane loop, one for each case, the branches outside the loops (a
+    loop with a branch inside does not vectorise): the torque's mode, spin pumping, the
+    series' symmetry (``axial``, :func:`_axial_only`) and the lanes' shared parameters."""
     q = _magnet(par, 0)
-    if mode == 3 and pumping and uniform and _axial_only(flat):
+    if mode == 3 and pumping and uniform and axial:
         for e in range(n):
             kout[0, 0, e], kout[0, 1, e], kout[0, 2, e] = _rate_one(
                 3, True, True, y, kp, h, e, q, par, val, no, px, py, pz)
@@ -466,14 +482,14 @@ def _stage_one(mode, y, kp, h, kout, par, uniform, tab, pumping, fresh, n):
                 2, False, False, y, kp, h, e, _magnet(par, e), par, val, no, px, py, pz)
 
 
-@njit(cache=True, error_model="numpy")
-def _share_drives(tab, d, n):
-    """Whether the chunk's lanes share the drives of the table's slots; if so, the series
-    contracted with them (:func:`~.kernels.contract_series`, nothing done while they stay
-    the same), flagged in ser[0, -2], and its outputs' halves for the stages' lane loops
+@njit(cache=True, error_model="numpy", inline="always")
+def _share_drives(dl, cols, coef, lens, ser, flat, d, n):
+    """Whether the chunk's lanes share the drives dl (nc, L) of the table's slots ``cols``;
+    if so, the series (``coef``, ``lens``) contracted with them into ser
+    (:func:`~.kernels.contract_series`, nothing done while they stay the same), flagged in
+    ser[0, -2], and its outputs' halves for the stages' lane loops into flat
     (:func:`~.kernels.series_halves`, how many in flat[-1]); ``d`` a drive vector's
     scratch."""
-    dl, axis, cols, unk, coef, lens, basis, acc, ser, val, cl, flat = tab
     shared = True
     for ci in range(cols.shape[0]):
         for e in range(1, n):
@@ -482,13 +498,26 @@ def _share_drives(tab, d, n):
         for ci in range(cols.shape[0]):
             d[cols[ci]] = dl[ci, 0]
         if contract_series(d, cols, coef, lens, ser) or flat[-1] == 0.0:  # else as they were
-            flat[-1] = series_halves(ser, flat)
+            flat[-1] = series_halves(ser, flat, flat[-1] < 6.0)
     else:
         flat[-1] = 0.0
     ser[0, ser.shape[1] - 2] = 1.0 if shared else 0.0
 
 
 @njit(cache=True, error_model="numpy")
+def _series_drives(tt, first, n, d0, slot, tset, offsets, times, values, amp, cur, vl, d, dl,
+                   cols, coef, lens, ser, flat):
+    """The drives at time tt (s) of the torque's series in m·p (mode 3): the lanes' drives
+    of the series' slots ``cols`` into dl (nc, L) (:func:`_axial_drives_lanes`), the series
+    contracted with them once if the lanes share them (:func:`_share_drives`); the arrays it
+    reads passed one by one (each array a call takes costs reference counting: a whole
+    table's tuple twice as many)."""
+    _lane_tables(tt, first, n, tset, offsets, times, values, cur, vl)
+    _axial_drives_lanes(first, n, d0, slot, vl, amp, cols, dl)
+    _share_drives(dl, cols, coef, lens, ser, flat, d, n)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def _axial_drives_lanes(first, n, d0, slot, vl, amp, cols, dl):
     """The lanes' drives dl (nc, L) of the table's slots ``cols``, the tables' values vl
     (J, L) at this time (:func:`_lane_tables`)."""
@@ -503,7 +532,7 @@ def _axial_drives_lanes(first, n, d0, slot, vl, amp, cols, dl):
                     dl[ci, e] += amp[first + e, j] * (vl[j, e] - d0[first + e, s])
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _lane_tables(tt, first, n, tset, offsets, times, values, cur, vl):
     """Each drive table's value at time tt (s) for every lane into vl (J, L): lane e reads
     table set tset[first + e] (``offsets`` (S, J + 1)); a set is read once for a run of
@@ -550,19 +579,13 @@ def _prescribed_lanes(mode, y, slon, tau, n):
 
 @njit(cache=True, error_model="numpy")
 def _drives_lanes(mode, tt, first, n, d0, slot, tset, offsets, times, values, amp, r0, f, t, d,
-                  rd, fd, td, rd1, fd1, td1, tab, cur, vl):
+                  rd, fd, td, rd1, fd1, td1, cur, vl):
     """Drive of every lane at time tt, contracted into rd (u, L), fd (k, q, u, L), td: the
     static drive's contraction once (the lanes share d0, broadcast from the circuit's), then
     each drive's column scaled by its excursion amp (v(t) − d0) lane by lane, lanes
-    innermost (the maps are linear in d, :func:`.kernels.prepare_excursion`). Mode 3 (the
-    torque's series in m·p): the lanes' drives of the series' slots into tab's dl
-    (:func:`_axial_drives_lanes`) instead, the series contracted with them once if the lanes
-    share them (:func:`_share_drives`)."""
+    innermost (the maps are linear in d, :func:`.kernels.prepare_excursion`). (Mode 3 has
+    its own, :func:`_series_drives`.)"""
     _lane_tables(tt, first, n, tset, offsets, times, values, cur, vl)
-    if mode == 3:
-        _axial_drives_lanes(first, n, d0, slot, vl, amp, tab[2], tab[0])
-        _share_drives(tab, d, n)
-        return
     prepare_drive(d0[first], r0, f, t, rd1, fd1, td1)
     _lanes_of(rd1, fd1, td1, rd, fd, td, n)
     x = d[:n]  # the excursion of one drive, lane by lane (d holds at least L entries)
@@ -890,11 +913,16 @@ def _reference_lanes(y, refl, pold, n):
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _drives_at(mode, tt, first, nl, drives):
-    """:func:`_drives_lanes` at tt (s), its arrays ``drives`` = (d0, slot, tset, offsets, times,
-    values, amp, r0, f, t, d, rd, fd, td, rd1, fd1, td1, tab, cur, vl) (:func:`_chunk`)."""
+    """:func:`_drives_lanes` (mode 3: :func:`_series_drives`) at tt (s), its arrays ``drives``
+    = (d0, slot, tset, offsets, times, values, amp, r0, f, t, d, rd, fd, td, rd1, fd1, td1,
+    tab, cur, vl) (:func:`_chunk`)."""
     d0, slot, tset, offsets, times, values, amp, r0, f, t, d, rd, fd, td, rd1, fd1, td1, tab, cur, vl = drives
-    _drives_lanes(mode, tt, first, nl, d0, slot, tset, offsets, times, values, amp, r0, f, t, d, rd,
-                  fd, td, rd1, fd1, td1, tab, cur, vl)
+    if mode == 3:
+        _series_drives(tt, first, nl, d0, slot, tset, offsets, times, values, amp, cur, vl, d,
+                       tab[0], tab[2], tab[4], tab[5], tab[8], tab[11])
+    else:
+        _drives_lanes(mode, tt, first, nl, d0, slot, tset, offsets, times, values, amp, r0, f,
+                      t, d, rd, fd, td, rd1, fd1, td1, cur, vl)
 
 
 @njit(cache=True, error_model="numpy", fastmath=True)

@@ -530,7 +530,7 @@ def _as_powers(cheb, terms, out):
 
 
 @njit(cache=True, error_model="numpy")
-def series_halves(ser, flat):
+def series_halves(ser, flat, constant=True):
     """The halves of the contracted series' (:func:`contract_series`) outputs a, b, D's
     g0 … g3, then the tabulated unknowns (nout = 6 + nt in all), as power series in
     x = 2c² − 1 (:func:`_as_powers`), in turn while their degree is ≤ 32 and their power
@@ -538,10 +538,14 @@ def series_halves(ser, flat):
     ((2 HALF_TERMS + 1) nout + 1,): output j's even half at 2j HALF_TERMS, its odd half after
     it, zero beyond the terms kept (:func:`series_at`), the terms kept of each at
     2 HALF_TERMS nout + j; one array read at offsets known when compiled, which a vectorised
-    lane loop checks against its stores at once. Returns how many outputs (0 … nout)."""
+    lane loop checks against its stores at once. Returns how many outputs (0 … nout).
+    Without ``constant`` D's four (j = 2 … 5), which no drive scales, are kept as they are
+    in flat (written by an earlier call that returned at least 6)."""
     nout = (ser.shape[0] - 2) // 2
     no = nout - 4
     for j in range(nout):
+        if 2 <= j < 6 and not constant:
+            continue
         o = j if j < 2 else (no + j - 2 if j < 6 else j - 4)
         n = ser[0, o]
         if n > 2 * HALF_TERMS - 1:
@@ -593,10 +597,11 @@ def contract_series(d, cols, coef, lens, ser):
     ser[0, o]; nothing is done when the drives ser[1, :nc] equal d's (a constant drive is
     contracted once per trajectory, a pulse once per stage). Linear in the drives: equal to
     contracting their values, round-off apart. Called wherever the drive vector is set,
-    before :func:`axial_torque`. Returns whether it contracted anew."""
+    before :func:`axial_torque`. Returns whether it contracted anew (D's series only the
+    first time: no drive scales them)."""
     nout = (ser.shape[0] - 2) // 2
     no = nout - 4
-    fresh = ser[0, ser.shape[1] - 1] == 0.0
+    fresh = first = ser[0, ser.shape[1] - 1] == 0.0
     for ci in range(cols.shape[0]):
         if d[cols[ci]] != ser[1, ci]:
             ser[1, ci] = d[cols[ci]]
@@ -604,7 +609,7 @@ def contract_series(d, cols, coef, lens, ser):
     if not fresh:
         return False
     s = np.zeros(ser.shape[1])
-    for o in range(nout):
+    for o in range(nout if first else no):  # D's, which no drive scales, once
         for i in range(s.shape[0]):
             s[i] = 0.0
         n = 0
@@ -797,8 +802,9 @@ def _root_field(mx, my, mz, sig, kap, trc, detc, cx, cy, cz, x0, x1, x2):
     alpha = sig * sig + kap * trc
     sq = math.sqrt(max(alpha * alpha - alpha * kap * trc + kap * kap * detc, 0.0))
     den = math.sqrt(max(2.0 * alpha - kap * trc + 2.0 * sq, 0.0))
-    a = (alpha + sq) / den if den > 0.0 else 0.0
-    c = kap / den if den > 0.0 else 0.0
+    inv = 1.0 / den if den > 0.0 else 0.0  # one division
+    a = (alpha + sq) * inv
+    c = kap * inv
     along = (sig - a) * xm
     return (a * x0 + along * mx - c * cx, a * x1 + along * my - c * cy,
             a * x2 + along * mz - c * cz)
