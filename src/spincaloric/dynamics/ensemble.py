@@ -341,23 +341,25 @@ def _output_lanes(flat, j, half, xs, cl, val, row, n):
         for e in range(n):
             val[row, e] = 0.0
     elif half <= 5:
-        for e in range(n):
-            val[row, e] = series_at(flat, j, xs[0, e], cl[e], 5)
+        _sum_lanes(flat, j, xs, cl, val, row, 5, n)
     elif half <= 9:
-        for e in range(n):
-            val[row, e] = series_at(flat, j, xs[0, e], cl[e], 9)
+        _sum_lanes(flat, j, xs, cl, val, row, 9, n)
     elif half <= 10:
-        for e in range(n):
-            val[row, e] = series_at(flat, j, xs[0, e], cl[e], 10)
+        _sum_lanes(flat, j, xs, cl, val, row, 10, n)
     elif half <= 11:
-        for e in range(n):
-            val[row, e] = series_at(flat, j, xs[0, e], cl[e], 11)
+        _sum_lanes(flat, j, xs, cl, val, row, 11, n)
     elif half <= 13:
-        for e in range(n):
-            val[row, e] = series_at(flat, j, xs[0, e], cl[e], 13)
+        _sum_lanes(flat, j, xs, cl, val, row, 13, n)
     else:
-        for e in range(n):
-            val[row, e] = series_at(flat, j, xs[0, e], cl[e], HALF_TERMS)
+        _sum_lanes(flat, j, xs, cl, val, row, HALF_TERMS, n)
+
+
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def _sum_lanes(flat, j, xs, cl, val, row, terms, n):
+    """Output j's sums over ``terms`` terms a half (a constant where called: unrolled) at
+    every lane into val[row] (:func:`~.kernels.series_at`)."""
+    for e in range(n):
+        val[row, e] = series_at(flat, j, xs[0, e], cl[e], terms)
 
 
 @njit(cache=True, error_model="numpy")
