@@ -5,6 +5,7 @@ tests/data/sweep_layout1_*.nc were written by spincaloric in layout 1 (``spincal
 of the example devices with the --vary given in LAYOUT1 below).
 """
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -213,3 +214,26 @@ def test_a_sweep_of_a_device_without_magnets_draws_an_internal_node_voltage(tmp_
     assert ax.get_ylabel().startswith("electric potential of middle, V")
     y, v = ax.lines[0].get_ydata(), pick(ds, name).values
     np.testing.assert_allclose(y, v * (y[-1] / v[-1]), rtol=1e-12)
+
+
+@pytest.mark.parametrize("theta, zero", [(180, True), (179, False), (0, True)])
+def test_a_torque_at_the_round_off_of_its_currents_is_printed_as_zero(theta, zero, tmp_path):
+    """The tunnel junction set exactly antiparallel (or parallel): its magnets are 10⁻¹⁶ rad
+    from collinear in double precision, the torque ~10⁻³⁹ N m, 10⁻¹⁶ of (ħ/2e) × its 50 nA
+    current — printed (JSON) as 0; a degree off antiparallel its torque (10⁻²⁵ N m) is
+    printed as solved."""
+    text = (DEVICES / "mtj_magneto_seebeck.toml").read_text()
+    path = tmp_path / "mtj.toml"
+    path.write_text(text.replace("magnetization = { theta = 90 }",
+                                 f"magnetization = {{ theta = {theta} }}"))
+    res = CliRunner().invoke(main, ["solve", "--json", str(path)])
+    assert res.exit_code == 0, res.output
+    printed = np.array(json.loads(res.output.splitlines()[0])["torques"]["free"])
+    spec = sc.io.load_spec(path)
+    solved = spec.device.finalize().solve().magnet_torques["free"]
+    if zero:  # antiparallel: solved as round-off, not 0 (parallel: exactly 0)
+        assert (np.abs(solved).max() > 0) == (theta == 180)
+        assert np.abs(solved).max() < 1e-35 and not printed.any()
+    else:
+        assert np.abs(solved).max() > 1e-26
+        np.testing.assert_allclose(printed, solved, rtol=1e-5, atol=0)

@@ -26,10 +26,11 @@ from .drives import to_boundary
 ROUNDOFF = 1e-12
 
 
-def without_roundoff(arrays, batch_ndim: int = 0) -> list[np.ndarray]:
+def without_roundoff(arrays, batch_ndim: int = 0, floor=0.0) -> list[np.ndarray]:
     """The arrays of one kind of quantity of one solution, as printed (JSON, tables): an entry
     whose magnitude is at most :data:`ROUNDOFF` times the largest magnitude among them all
-    (per batch point: the first ``batch_ndim`` axes) is 0, and −0.0 is 0.
+    (per batch point: the first ``batch_ndim`` axes), or than ``floor`` (the scale another
+    kind sets, per batch point), is 0, and −0.0 is 0.
 
     Double precision carries 16 digits and a linear solve loses about log10 of its condition
     number (10⁴ is typical of these circuits), so below 10⁻¹² of the largest value of its
@@ -42,7 +43,7 @@ def without_roundoff(arrays, batch_ndim: int = 0) -> list[np.ndarray]:
     for i, a in enumerate(arrays):
         stacks.setdefault(a.shape, []).append(i)
     stacks = {shape: (idx, np.stack([arrays[i] for i in idx])) for shape, idx in stacks.items()}
-    scale = 0.0
+    scale = np.asarray(floor, dtype=float)
     for shape, (idx, a) in stacks.items():
         peak = np.abs(a).reshape((len(idx),) + shape[:batch_ndim] + (-1,)).max(axis=-1,
                                                                                initial=0.0)
@@ -392,15 +393,23 @@ class Solution:
         the four currents of every contact, the torque on every magnet and the entropy
         production. The one list behind ``solve --json`` (:meth:`to_dict`), the solve table
         and sweep files. ``printed``: as printed, round-off as 0 (:func:`without_roundoff`,
-        each kind of quantity on its own)."""
+        each kind of quantity on its own; torques also beside (ħ/2e) times the largest current
+        in A, the torque a spin current of that size would exert: a magnet set exactly
+        antiparallel is 10⁻¹⁶ rad off in double precision, its torque ~10⁻¹⁶ of that)."""
         out = self._reported()
         if not printed:
             return out
         kinds = {}
         for i, q in enumerate(out):
             kinds.setdefault(q.kind, []).append(i)
-        for members in kinds.values():
-            values = without_roundoff([out[i].value for i in members], len(self.shape))
+        nb = len(self.shape)
+        floors = {}
+        if "A" in kinds and "N m" in kinds:
+            peak = np.max([np.abs(np.asarray(out[i].value, float)).reshape(
+                self.shape + (-1,)).max(axis=-1) for i in kinds["A"]], axis=0)
+            floors["N m"] = TORQUE_PER_SPIN_CURRENT * peak
+        for kind, members in kinds.items():
+            values = without_roundoff([out[i].value for i in members], nb, floors.get(kind, 0.0))
             for i, value in zip(members, values):
                 q = out[i]
                 out[i] = Reported(q.section, q.owner, q.label, q.name, value, q.units,
