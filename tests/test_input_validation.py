@@ -671,6 +671,23 @@ def test_a_fractional_cell_count_asks_for_a_whole_number(tmp_path):
         device_from_dict(data)
 
 
+def test_a_whole_number_written_as_a_float_asks_for_an_integer(tmp_path):
+    """points = 1e9 (TOML: a float, though whole) is refused as written, naming the integer
+    to write; a fractional count is refused as not whole."""
+    from spincaloric.io import device_from_dict, read_toml
+
+    data = read_toml(Path(__file__).parent.parent / "examples" / "devices"
+                     / "valve_spectral.toml")
+    data["spectral"]["points"] = 1e9
+    with pytest.raises(FieldError, match=r"^spectral\.points: must be written as an integer "
+                       r"\(1000000000, not 1000000000\.0: TOML reads"):
+        device_from_dict(data)
+    data["spectral"]["points"] = 4001.5
+    with pytest.raises(FieldError, match=r"^spectral\.points: must be a whole number, got "
+                       r"4001\.5$"):
+        device_from_dict(data)
+
+
 def test_an_angle_that_looks_like_radians_warns(tmp_path):
     """Angles are in degrees; 1.5708 (π/2 in radians) is read as 1.57° but warns, once, in one
     line naming the field and the angle meant; a whole number of degrees (3°) does not."""

@@ -580,6 +580,9 @@ def first_error(err: ValidationError) -> tuple[str, str]:
         shown = f"a boolean ({str(given).lower()})" if isinstance(given, bool) else repr(given)
         msg = (f"must be a number in SI units, without a unit suffix (V, K, A, S, m, s, T), "
                f"got {given!r}" if isinstance(given, str) else
+               f"must be written as an integer ({int(given)}, not {given!r}: TOML reads a "
+               f"number with a decimal point or an exponent, as 1e6, as a float)"
+               if whole and isinstance(given, float) and given.is_integer() else
                f"must be a {'whole ' if whole else ''}number, got {shown}")
     elif best["type"] in _BOUNDS and len(best.get("ctx") or {}) == 1:
         (bound,) = best["ctx"].values()
