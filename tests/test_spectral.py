@@ -788,6 +788,9 @@ def test_elastic_solver_refuses_grids_and_biases_that_cannot_be_right(call, matc
     (dict(relaxation={"N": 1.0}, max_iter=-1), r"^max_iter: must be a whole number"),
     (dict(relaxation={"N": 1.0}, window=-1), r"^window: must be between 18"),
     (dict(relaxation={"N": 1.0}, temperature={"R": -5.0}), r"^temperature\.R: must be at le"),
+    # 10¹⁵ S beside contacts of ~10⁻² S: did not converge, advising more Newton steps
+    (dict(relaxation={"N": 1e15}), r"^relaxation\.N: 1e\+15 S is \S+ times the conductance of "
+                                   r"the node's contacts .* give at most"),
 ])
 def test_relaxed_solver_refuses_settings_that_cannot_be_right(call, match):
     from spincaloric.solvers.spectral import solve_relaxed
@@ -944,3 +947,17 @@ def test_a_tabulated_contact_between_two_reservoirs_solves(tmp_path):
     # open: no charge current, but for the Newton tolerance, against the spin current (A)
     # the thermal bias drives through the same contact
     assert abs(float(contact.charge_current)) < 1e-5 * abs(contact.spin_current[2])
+
+
+def test_the_largest_relaxation_allowed_solves_as_a_thermalized_node():
+    """At the bound (10⁸ times the node's contacts' conductance) the relaxed solve converges
+    to the currents of a node relaxed 100 times more weakly, to 10⁻⁷: both are thermalized,
+    to ~10⁻⁸ and ~10⁻⁶ of the contacts' share; beyond the bound it is refused (above)."""
+    from spincaloric.solvers.spectral import RESOLVABLE_RELAXATION, solve_relaxed
+
+    circuit = valve(-4e-6, dv=1e-4, dt=0.5)
+    top = RESOLVABLE_RELAXATION * 2e-2  # the two contacts' 10⁻² S each
+    strong, _ = solve_relaxed(circuit, {"N": top}, points=801)
+    weaker, _ = solve_relaxed(circuit, {"N": top / 100}, points=801)
+    np.testing.assert_allclose(strong.currents, weaker.currents, rtol=1e-7,
+                               atol=1e-7 * np.abs(weaker.currents).max())

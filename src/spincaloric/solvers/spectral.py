@@ -488,6 +488,29 @@ def equilibrium(eps, mu, temperature, mu_s):
     return x
 
 
+#: A relaxation conductance at most this many times its node's contacts' (their charge
+#: conductances summed): beyond it the node's distribution is its Fermi–Dirac function to
+#: ~10⁻⁸, and the Newton solve's finite differences lose the remainder to round-off (a
+#: valve's currents drift by 10⁻⁷ at 10¹⁰ times, 2 × 10⁻⁶ at 10¹¹; no convergence at 10¹²).
+RESOLVABLE_RELAXATION = 1e8
+
+
+def _check_resolvable(circuit: Circuit, label: str, name: str, g: float) -> None:
+    """Refuse a relaxation conductance ``g`` (S) of node ``name`` beyond
+    :data:`RESOLVABLE_RELAXATION` times its contacts' charge conductance (S), naming the
+    largest to give (the same node to within 10⁻⁸)."""
+    node = circuit.index[name]
+    contacts = sum(float(np.sum(kind.conductance[(kind.ends == node).any(axis=1)]))
+                   for kind in circuit.kinds)
+    if contacts > 0 and g > RESOLVABLE_RELAXATION * contacts:
+        raise DeviceError(f"{label}.{name}", f"{g:g} S is {g / contacts:.1e} times the "
+                          f"conductance of the node's contacts ({contacts:.3g} S): beyond "
+                          f"{RESOLVABLE_RELAXATION:.0e} times the node's distribution is a "
+                          f"Fermi–Dirac function to 1e-08 and the solve loses the rest to "
+                          f"round-off; give at most {RESOLVABLE_RELAXATION * contacts:.3g} S "
+                          f"(the same node to 1e-08)")
+
+
 def relaxed_inputs(circuit: Circuit, relaxation: dict | None = None, *,
                    phonons: dict | None = None, points: int = 2001, window: float = 40.0,
                    voltage=None, temperature=None, tol: float = 1e-6,
@@ -520,6 +543,7 @@ def relaxed_inputs(circuit: Circuit, relaxation: dict | None = None, *,
             if circuit.reservoir[circuit.index[name]]:
                 raise DeviceError(f"{label}.{name}", "not an internal node (a reservoir: "
                                   "relaxation acts on internal nodes)")
+            _check_resolvable(circuit, label, name, float(g))
     for node in np.flatnonzero(circuit.bath):
         name = circuit.names[node]
         if name in phonons:
