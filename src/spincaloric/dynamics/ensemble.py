@@ -43,7 +43,9 @@ from .kernels import (
     rk4_crossing,
     series_at,
     series_halves,
+    series_outputs,
     series_scratch,
+    series_terms,
     slonczewski_torque,
     thermal_field_one_lanes,
 )
@@ -261,7 +263,7 @@ def _axial_lanes(y, tab, pumping, w, n):
     for e in range(n):
         cl[e] = y[0, 0, e] * px + y[0, 1, e] * py + y[0, 2, e] * pz
     flat = tab[11]
-    top = (flat.shape[0] - 1) // (2 * HALF_TERMS + 1)  # every output (typed int: one compile)
+    top = series_outputs(flat)  # every output (typed int: one compile)
     if flat[-1] >= top:
         _halves_lanes(cl, tab[7], flat, val, top, n)
     else:
@@ -322,14 +324,12 @@ def _halves_lanes(cl, xs, flat, val, top, n):
     flat[-1] ≥ top), x = 2c² − 1 computed once into xs[0] (scratch (≥ 1, L)), one output per
     lane loop: LLVM counts each coefficient's address as a pointer to check against the
     loop's stores, and vectorises a loop with one output's but not with two's."""
-    nout = (flat.shape[0] - 1) // (2 * HALF_TERMS + 1)
-    no = nout - 4
+    no = series_outputs(flat) - 4
     for e in range(n):
         xs[0, e] = 2.0 * cl[e] * cl[e] - 1.0
     for j in range(top):
         row = j if j < 2 else (no + j - 2 if j < 6 else j - 4)
-        _output_lanes(flat, j, (int(flat[2 * HALF_TERMS * nout + j]) + 1) // 2, xs, cl,
-                      val, row, n)
+        _output_lanes(flat, j, (int(series_terms(flat, j)) + 1) // 2, xs, cl, val, row, n)
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
@@ -416,10 +416,8 @@ def _axial_only(flat):
     """Whether the lanes' series are shared halves (:func:`_halves_lanes`) in which b (the
     torque along m × p), D's g₀ and g₂ are zero: a circuit whose torque and friction have
     the symmetry of a spin valve's (as in most devices), whose stages then skip them."""
-    nout = (flat.shape[0] - 1) // (2 * HALF_TERMS + 1)
-    counts = 2 * HALF_TERMS * nout
-    return (flat[-1] >= 6 and flat[counts + 1] == 0.0 and flat[counts + 2] == 0.0
-            and flat[counts + 4] == 0.0)
+    return (flat[-1] >= 6 and series_terms(flat, 1) == 0.0 and series_terms(flat, 2) == 0.0
+            and series_terms(flat, 4) == 0.0)
 
 
 @njit(cache=True, error_model="numpy", fastmath=True)

@@ -277,19 +277,12 @@ def normals_lanes(state, out, row, count, n):
         d0 = out[r].view(np.uint64)
         d1 = out[r + min(left - 1, 1)].view(np.uint64)
         d2 = out[r + left - 1].view(np.uint64)
-        if left == 3:  # a loop storing to three rows (or one) vectorises
-            for e in range(n):
-                hi, lo = philox_block(keys[e], streams[e], counters[e] * _INV3 + np.uint64(b))
-                d0[e], d1[e], d2[e] = _block_draws(hi, lo)
-        else:
-            for e in range(n):
-                hi, lo = philox_block(keys[e], streams[e], counters[e] * _INV3 + np.uint64(b))
-                d0[e] = _block_draws(hi, lo)[0]
-            if left == 2:
-                for e in range(n):
-                    hi, lo = philox_block(keys[e], streams[e],
-                                          counters[e] * _INV3 + np.uint64(b))
-                    d1[e] = _block_draws(hi, lo)[1]
+        for e in range(n):  # a loop storing to the block's rows vectorises
+            hi, lo = philox_block(keys[e], streams[e], counters[e] * _INV3 + np.uint64(b))
+            x0, x1, x2 = _block_draws(hi, lo)
+            d2[e] = x2  # rows beyond count: d2 is d1 or d0, overwritten below
+            d1[e] = x1
+            d0[e] = x0
         for i in range(left):
             rejected += _first_draws(out[r + i].view(np.uint64), n)
     if rejected:
@@ -556,6 +549,19 @@ def series_halves(ser, flat, constant=True):
                 and _as_powers(ser[2 + nout + o], int(n) // 2, flat[od:od + HALF_TERMS])):
             return j
     return nout
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def series_outputs(flat):
+    """How many outputs the halves array flat holds room for (:func:`series_halves`)."""
+    return (flat.shape[0] - 1) // (2 * HALF_TERMS + 1)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def series_terms(flat, j):
+    """The terms kept of output j of the halves in flat (:func:`series_halves`): 0 for a
+    series that vanishes."""
+    return flat[2 * HALF_TERMS * series_outputs(flat) + j]
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
