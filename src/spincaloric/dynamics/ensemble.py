@@ -31,7 +31,7 @@ from .kernels import (
     axial_field,
     axial_pumped_rate,
     axial_torque_of,
-    brown_sigma,
+    brown_variance,
     contract_series,
     interp_table,
     landau_lifshitz_rate,
@@ -60,6 +60,10 @@ from .kernels import (
 LANES = 256
 PULSED_LANES = 512
 SOLVED_LANES = 64
+# The functions a step calls that allocate nothing are compiled with ``_nrt=False``: numba
+# then counts no references to the arrays they are passed or slice (a chunk's arrays outlive
+# its steps), which cost ~1 ns a lane-step in atomic increments; so are the functions they
+# call (a callee is compiled with its caller's flags: it must not allocate either).
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
@@ -181,7 +185,7 @@ def _series_lanes(dl, no, coef, lens, basis, acc, pumping, unknowns, n):
                 acc[r, e] += cf * basis[i, e]
 
 
-@njit(cache=True, error_model="numpy", fastmath=True)
+@njit(cache=True, error_model="numpy", fastmath=True, _nrt=False)
 def _lane_series(cl, dl, cols, unk, coef, lens, basis, acc, pumping, unknowns, val, n):
     """The outputs (a, b, the unknowns, D's g0 … g3; :func:`_wanted`) into val (nt + 6, L) for
     lanes with drives of their own: every slot's series at every lane, contracted lane by
@@ -201,7 +205,7 @@ def _lane_series(cl, dl, cols, unk, coef, lens, basis, acc, pumping, unknowns, v
             val[no + o, e] = acc[base + o, e]
 
 
-@njit(cache=True, error_model="numpy", fastmath=True)
+@njit(cache=True, error_model="numpy", fastmath=True, _nrt=False)
 def _shared_series(cl, ser, basis, acc, pumping, unknowns, val, n):
     """The outputs (:func:`_wanted`) into val (nt + 6, L) for lanes that share their drives:
     the series contracted once (:func:`~.kernels.contract_series`), each output
@@ -239,7 +243,7 @@ def _shared_series(cl, ser, basis, acc, pumping, unknowns, val, n):
             val[o, e] += acc[0, e] * acc[1, e]
 
 
-@njit(cache=True, error_model="numpy", fastmath=True)
+@njit(cache=True, error_model="numpy", fastmath=True, _nrt=False)
 def _series_values(tab, pumping, unknowns, n):
     """The series' outputs at c = m·p (tab's cl (L,)) into tab's val (:func:`_wanted`):
     contracted once when the chunk's lanes share their drives (:func:`_shared_series`), else
@@ -274,19 +278,23 @@ def _axial_lanes(y, tab, pumping, w, n):
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
-def _axial_field_lanes(y, tab, mp, theta, sig, xi, bth, n):
-    """One magnet's whole thermal field into bth (1, 3, L) (T), Brown's (σ = ``sig`` (L,), T)
-    and the pumping channels' with D from the series (:func:`~.kernels.axial_field`, D's
-    g₁ … g₃ at m·p from :func:`_axial_lanes`), from three standard normals xi (3, L);
-    θ (1, L) J/s, mp (1, 6, L) the magnet's parameters."""
+def _axial_field_lanes(y, tab, sig, theta, xi, kap, axial, mvl, par, n):
+    """One magnet's whole thermal field, Brown's (σ = ``sig`` (L,), T) and the pumping
+    channels' with D from the series (:func:`~.kernels.axial_field`, D's g₁ … g₃ at m·p from
+    :func:`_axial_lanes`; g₂ = 0 when ``axial``, :func:`_axial_only`), from three standard
+    normals xi (3, L), added to B_ext (mvl (1, 3, 3, L), T) in par's field rows
+    (:func:`_one_parameters`); θ (1, L) J/s, κ = 1/(M_s V)² ``kap`` (L,)."""
     axis, val = tab[1], tab[9]
     px, py, pz = axis[0], axis[1], axis[2]
     no = 2 + tab[3].shape[0]
     for e in range(n):
-        bth[0, 0, e], bth[0, 1, e], bth[0, 2, e] = axial_field(
-            y[0, 0, e], y[0, 1, e], y[0, 2, e], px, py, pz, sig[e],
-            1.0 / (mp[0, 0, e] * mp[0, 1, e]) ** 2, theta[0, e], val[no + 1, e],
-            val[no + 2, e], val[no + 3, e], xi[0, e], xi[1, e], xi[2, e])
+        bx, by, bz = axial_field(
+            y[0, 0, e], y[0, 1, e], y[0, 2, e], px, py, pz, sig[e], kap[e], theta[0, e],
+            val[no + 1, e], 0.0 if axial else val[no + 2, e], val[no + 3, e], xi[0, e],
+            xi[1, e], xi[2, e])
+        par[_FIELD, e] = mvl[0, 2, 0, e] + bx
+        par[_FIELD + 1, e] = mvl[0, 2, 1, e] + by
+        par[_FIELD + 2, e] = mvl[0, 2, 2, e] + bz
 
 
 #: rows of a chunk's parameters of one magnet, lanes last (:func:`_one_parameters`)
@@ -316,7 +324,7 @@ def _one_parameters(mp, mv, slon, bth, par, n):
             par[_SLON + c, e] = slon[0, c, e]
 
 
-@njit(cache=True, error_model="numpy", fastmath=True)
+@njit(cache=True, error_model="numpy", fastmath=True, _nrt=False)
 def _halves_lanes(cl, xs, flat, val, top, n):
     """Outputs j < ``top`` of a, b, D's g0 … g3, the tabulated unknowns (as
     :func:`~.kernels.series_halves`) into val (nt + 6, L; rows as :func:`_lane_series`) at
@@ -420,7 +428,7 @@ def _axial_only(flat):
             and series_terms(flat, 4) == 0.0)
 
 
-@njit(cache=True, error_model="numpy", fastmath=True)
+@njit(cache=True, error_model="numpy", fastmath=True, _nrt=False)
 def _stage_one(mode, y, kp, h, kout, par, uniform, tab, pumping, fresh, n):
     """One stage of one magnet (k = 1), lanes in one loop: dm/dt (1/s) at m = y + h kp (y, kp
     (1, 3, L), h in s: the state and the last stage's rate) into kout (1, 3, L); parameters
@@ -504,7 +512,7 @@ def _share_drives(dl, cols, coef, lens, ser, flat, d, n):
     ser[0, ser.shape[1] - 2] = 1.0 if shared else 0.0
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", _nrt=False)
 def _series_drives(tt, first, n, d0, slot, tset, offsets, times, values, amp, cur, vl, d, dl,
                    cols, coef, lens, ser, flat):
     """The drives at time tt (s) of the torque's series in m·p (mode 3): the lanes' drives
@@ -633,10 +641,12 @@ def _add_column(x, s, r0, f, t, rd, fd, td, n):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _drive_vectors(tt, first, n, nl, d0, slot, tset, offsets, times, values, amp, cur, vl, dls):
+def _drive_vectors(tt, first, n, nl, d0, slot, tset, offsets, times, values, amp, cur, vl, dls,
+                   read):
     """The lanes' drive vectors dls (nd, L) at time tt (s), as :func:`~.kernels.drive_at`:
     each drive's table read once per set (:func:`_lane_tables`); those of the first ``nl``
-    lanes, copied to the rest when the lanes share them (:func:`_shared_lanes`)."""
+    lanes, the rows ``read`` (nd,) copied to the rest when the lanes share them
+    (:func:`_shared_lanes`)."""
     _lane_tables(tt, first, nl, tset, offsets, times, values, cur, vl)
     for s in range(dls.shape[0]):
         for e in range(nl):
@@ -646,9 +656,36 @@ def _drive_vectors(tt, first, n, nl, d0, slot, tset, offsets, times, values, amp
         for e in range(nl):
             dls[s, e] = d0[first + e, s] + amp[first + e, j] * (vl[j, e] - d0[first + e, s])
     for s in range(dls.shape[0] if nl < n else 0):
+        if not read[s]:
+            continue
         v = dls[s, 0]  # read once: the copy then vectorises
         for e in range(1, n):
             dls[s, e] = v
+
+
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def _brown_sigmas(mode, n, nl, temp_slot, t0, dls, w, consts, temps):
+    """Brown's σ (T) of every magnet and lane into temps (k, L): √(variance per kelvin × T)
+    (:func:`~.kernels.brown_sigma`; consts from :func:`_noise_constants`), T = T0 + the
+    drive slot ``temp_slot`` ≥ 0 of dls (nd, L) (lane 0's when the first ``nl`` < n lanes
+    stand for all: one σ for all when their magnets are the same too), or with the circuit
+    torque (mode 1, 3) the solved unknown −1 − slot of w (u, L), else T0 (K)."""
+    for g in range(temps.shape[0]):
+        ts = temp_slot[g]
+        brown = consts[g, 0]
+        if ts >= 0 and nl < n and consts[g, 2, 0] == 1.0:
+            sig = math.sqrt(brown[0] * max(t0 + dls[ts, 0], 0.0))
+            for e in range(n):
+                temps[g, e] = sig
+        elif ts >= 0:
+            for e in range(n):
+                temps[g, e] = math.sqrt(brown[e] * max(t0 + dls[ts, 0 if nl < n else e], 0.0))
+        elif mode == 1 or mode == 3:
+            for e in range(n):
+                temps[g, e] = math.sqrt(brown[e] * max(t0 + w[-1 - ts, e], 0.0))
+        else:
+            for e in range(n):
+                temps[g, e] = math.sqrt(brown[e] * t0)
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
@@ -663,30 +700,20 @@ def _noise_lanes(tt, dt, mode, first, n, nl, y, w, dmat, mpl, noise, bth, pumpin
     normal deviates (:func:`~.kernels.thermal_field_one_lanes`; mode 3 with D's values from
     the series, ``tab``, :func:`_axial_field_lanes`), else Brown's 3k deviates, then the
     pumping's 3k. ``noise`` = (d0, slot, tset, offsets, times, values, amp, temp_slot, pslot,
-    pweight, t0, state, cur, vl, dls, thetal, temps, cmat, xil) (:func:`_chunk`); ``temps``
-    (k, L) scratch."""
+    pweight, t0, state, cur, vl, dls, thetal, temps, cmat, xil, consts, read) (:func:`_chunk`;
+    consts from :func:`_noise_constants`, read from :func:`_rows_read`); ``temps`` (k, L)
+    Brown's σ. One magnet with spin pumping and its series in m·p (mode 3) gets its whole
+    field from :func:`_one_noise`, which adds it to B_ext itself (bth is not written)."""
     (d0, slot, tset, offsets, times, values, amp, temp_slot, pslot, pweight, t0, state, cur, vl,
-     dls, thetal, temps, cmat, xil) = noise
+     dls, thetal, temps, cmat, xil, consts, read) = noise
     k = y.shape[0]
-    _drive_vectors(tt, first, n, nl, d0, slot, tset, offsets, times, values, amp, cur, vl, dls)
-    for g in range(k):
-        ts = temp_slot[g]
-        for e in range(n):
-            if ts >= 0:
-                temps[g, e] = max(t0 + dls[ts, e], 0.0)
-            elif mode == 1 or mode == 3:
-                temps[g, e] = max(t0 + w[-1 - ts, e], 0.0)
-            else:
-                temps[g, e] = t0
+    _drive_vectors(tt, first, n, nl, d0, slot, tset, offsets, times, values, amp, cur, vl, dls,
+                   read)
+    _brown_sigmas(mode, n, nl, temp_slot, t0, dls, w, consts, temps)
     if pumping:
         pumping_temperatures_lanes(pslot, pweight, t0, dls, w, thetal, dt, n)
     normals_lanes(state, xil, 0, 6 * k if pumping and k > 1 else 3 * k, n)
-    for g in range(k):  # Brown's σ (T) into temps
-        for e in range(n):
-            temps[g, e] = brown_sigma(mpl[g, 2, e], mpl[g, 3, e], mpl[g, 0, e], mpl[g, 1, e],
-                                      temps[g, e], dt)
-    if pumping and k == 1 and mode == 3:  # one magnet: its whole field in one draw
-        _axial_field_lanes(y, tab, mpl, thetal, temps[0], xil, bth, n)
+    if pumping and k == 1 and mode == 3:  # one magnet: its whole field (_one_noise)
         return
     if pumping and k == 1:
         thermal_field_one_lanes(y, dmat, mpl, thetal, temps[0], xil, bth, n)
@@ -699,7 +726,7 @@ def _noise_lanes(tt, dt, mode, first, n, nl, y, w, dmat, mpl, noise, bth, pumpin
         pumping_field_lanes(y, dmat, mpl, thetal, cmat, xil[3 * k:], bth, n)
 
 
-@njit(cache=True, error_model="numpy", fastmath=True)
+@njit(cache=True, error_model="numpy", fastmath=True, _nrt=False)
 def _crossings(y, k1, k2, k3, k4, refl, pold, tt, dt, heun, t_cross, first, n):
     """Record the steps over which p = ref·m fell from ≥ 0 (pold, (k, L)) to < 0: the zero of p
     on the step's interpolant (RK4: cubic continuous extension; Heun: linear) into t_cross (s);
@@ -721,7 +748,7 @@ def _crossings(y, k1, k2, k3, k4, refl, pold, tt, dt, heun, t_cross, first, n):
                 t_cross[first + e, g] = tt + dt * theta
 
 
-@njit(cache=True, error_model="numpy", fastmath=True)
+@njit(cache=True, error_model="numpy", fastmath=True, _nrt=False)
 def _finish_one(y, ks, dt, heun, refl, pold, p1, tt, t_cross, first, n):
     """The end of one magnet's step (k = 1): m += dt (k₁ + k₂)/2 (Heun) or dt (k₁ + 2k₂ + 2k₃
     + k₄)/6 (RK4) from the stages' rates ks (4, 1, 3, L), the switching events as
@@ -807,6 +834,37 @@ def _load_lanes(m0, ref, mp, mv, slon, rng, first, n, y, refl, mpl, mvl, sl, sta
 
 
 @njit(cache=True, error_model="numpy")
+def _noise_constants(mpl, dt, n):
+    """The thermal field's constants of each magnet and lane (k, 3, L) over a step dt (s),
+    from the lanes' parameters mpl (k, 6, L): [g, 0] Brown's variance per kelvin (T²/K,
+    :func:`~.kernels.brown_variance`), [g, 1] κ = 1/(M_s V)² (1/(A² m²)), [g, 2, 0] 1.0 where
+    the lanes share [g, 0] (0.0 else)."""
+    out = np.empty((mpl.shape[0], 3, n))
+    for g in range(mpl.shape[0]):
+        for e in range(n):
+            out[g, 0, e] = brown_variance(mpl[g, 2, e], mpl[g, 3, e], mpl[g, 0, e],
+                                          mpl[g, 1, e], dt)
+            out[g, 1, e] = 1.0 / (mpl[g, 0, e] * mpl[g, 1, e]) ** 2
+        out[g, 2, 0] = 1.0
+        for e in range(1, n):
+            if out[g, 0, e] != out[g, 0, 0]:
+                out[g, 2, 0] = 0.0
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def _rows_read(pslot, nd):
+    """Which of the nd drive slots the pumping's temperatures read (``pslot`` ≥ 0): the rows
+    of the lanes' drive vectors copied to every lane when the lanes share them."""
+    read = np.zeros(nd, np.bool_)
+    for g in range(pslot.shape[0]):
+        for c in range(pslot.shape[1]):
+            if pslot[g, c] >= 0:
+                read[pslot[g, c]] = True
+    return read
+
+
+@njit(cache=True, error_model="numpy")
 def _store_streams(rng, state, first, n):
     """Each lane's random stream (state (3, L)) back into rng (trajectories first), where this
     run left it."""
@@ -815,7 +873,7 @@ def _store_streams(rng, state, first, n):
             rng[first + e, c] = state[c, e]
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", _nrt=False)
 def _save_lanes(y, out, first, save_step, si, step, n):
     """The chunk's m (k, 3, L) into the saved instants si, si + 1, … of out (trajectories
     first) whose save_step is ≤ step; returns the next si."""
@@ -885,9 +943,21 @@ def _one_noise(mode, y, w, dmat, mpl, mvl, par, noise, bth, pumping, tab, solved
     if mode == 3 and solved_noise:
         _axial_lanes(y, tab, pumping, w, n)
     _noise_lanes(tt, dt, mode, first, n, nl, y, w, dmat, mpl, noise, bth, pumping, tab)
+    if pumping and mode == 3:  # its whole field in one draw, added to B_ext in par
+        sig, theta, xi, kap = _field_inputs(noise)
+        _axial_field_lanes(y, tab, sig, theta, xi, kap, _axial_only(tab[11]), mvl, par, n)
+        return
     for c in range(3):
         for e in range(n):
             par[_FIELD + c, e] = mvl[0, 2, c, e] + bth[0, c, e]
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _field_inputs(noise):
+    """From the noise's arrays (:func:`_noise_lanes`) what one magnet's whole field needs
+    after :func:`_noise_lanes`: Brown's σ (L,) T, θ (1, L) J/s, the three deviates xi (3, L)
+    and κ = 1/(M_s V)² (L,)."""
+    return noise[16][0], noise[15], noise[18], noise[19][0, 1]
 
 
 @njit(cache=True, error_model="numpy")
@@ -923,6 +993,43 @@ def _drives_at(mode, tt, first, nl, drives):
     else:
         _drives_lanes(mode, tt, first, nl, d0, slot, tset, offsets, times, values, amp, r0, f,
                       t, d, rd, fd, td, rd1, fd1, td1, cur, vl)
+
+
+@njit(cache=True, error_model="numpy", fastmath=True, _nrt=False)
+def _steps_one(mode, heun, noise, uniform, pumping, fresh, fresh0, solved_noise, has_tables,
+               step, si, save_step, dt, first, nl, n, y, ks, par, bth, mpl, mvl, refl, pold, p1,
+               w, dmat, out, t_cross, tab, noise_arrays, drives):
+    """One magnet's steps (:func:`_chunk`), its torque without a solve: the stages fused over
+    the lanes (:func:`_stage_one`, :func:`_finish_one`) from ``step`` (its saved instant
+    ``si`` next) to the last saved instant, on the arrays :func:`_chunk` made. Compiled
+    without reference counting (the arrays live while the chunk does): the step's helpers
+    then count no references to the arrays they are passed (~1 ns a lane-step)."""
+    k0, k1 = ks[0], ks[1]
+    while si < save_step.shape[0]:
+        tt = step * dt
+        if has_tables:
+            _drives_at(mode, tt, first, nl, drives)
+        if heun and noise:
+            _one_noise(mode, y, w, dmat, mpl, mvl, par, noise_arrays, bth, pumping, tab,
+                       solved_noise, tt, dt, first, nl, n)
+        _stage_one(mode, y, y, 0.0, k0, par, uniform, tab, pumping, fresh0, n)
+        if heun:
+            if has_tables:
+                _drives_at(mode, tt + dt, first, nl, drives)
+            _stage_one(mode, y, k0, dt, k1, par, uniform, tab, pumping, fresh, n)
+            # heun a literal: _finish_one compiled per scheme, no branch in its lane loop
+            _finish_one(y, ks, dt, True, refl, pold, p1, tt, t_cross, first, n)
+        else:
+            if has_tables:
+                _drives_at(mode, tt + 0.5 * dt, first, nl, drives)
+            _stage_one(mode, y, k0, 0.5 * dt, k1, par, uniform, tab, pumping, fresh, n)
+            _stage_one(mode, y, k1, 0.5 * dt, ks[2], par, uniform, tab, pumping, fresh, n)
+            if has_tables:
+                _drives_at(mode, tt + dt, first, nl, drives)
+            _stage_one(mode, y, ks[2], dt, ks[3], par, uniform, tab, pumping, fresh, n)
+            _finish_one(y, ks, dt, False, refl, pold, p1, tt, t_cross, first, n)
+        step += 1
+        si = _save_lanes(y, out, first, save_step, si, step, n)
 
 
 @njit(cache=True, error_model="numpy", fastmath=True)
@@ -977,10 +1084,11 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
            ser, np.empty((ser.shape[0] // 2 - 1, n)), np.empty(n),
            np.zeros((2 * HALF_TERMS + 1) * (ser.shape[0] // 2 - 1) + 1))
     state = np.empty((3, n), np.uint64)  # lanes last (normals_lanes), written back at the end
-    noise_arrays = (d0, slot, tset, offsets, times, values, amp, temp_slot, pslot, pweight, t0,
-                    state, cur, vl, dls, thetal, temps, cmat, xil)
     refl = np.empty((k, 3, n))
     _load_lanes(m0, ref, mp, mv, slon, rng, first, n, y, refl, mpl, mvl, sl, state)
+    noise_arrays = (d0, slot, tset, offsets, times, values, amp, temp_slot, pslot, pweight, t0,
+                    state, cur, vl, dls, thetal, temps, cmat, xil, _noise_constants(mpl, dt, n),
+                    _rows_read(pslot, nd))
     uniform = _one_setup(mode, mpl, mvl, sl, bth, par, n) if one else False
     has_tables = slot.shape[0] > 0
     # whether the noise reads the circuit at m: the pumping's D, or a temperature solved for
@@ -994,37 +1102,16 @@ def _chunk(mode, m0, save_step, dt, heun, noise, rng, d0, slot, offsets, times, 
     _drives_at(mode, step * dt, first, nl, drives)
     si = _save_lanes(y, out, first, save_step, 0, step, n)
     _reference_lanes(y, refl, pold, n)  # one magnet: _finish_one's from then on
+    if one:
+        _steps_one(mode, heun, noise, uniform, pumping, fresh, fresh0, solved_noise, has_tables,
+                   step, si, save_step, dt, first, nl, n, y, ks, par, bth, mpl, mvl, refl, pold,
+                   p1, w, dmat, out, t_cross, tab, noise_arrays, drives)
+        si = save_step.shape[0]
     while si < save_step.shape[0]:
         tt = step * dt
-        if not one:
-            _reference_lanes(y, refl, pold, n)
+        _reference_lanes(y, refl, pold, n)
         if has_tables:
             _drives_at(mode, tt, first, nl, drives)
-        if one and heun and noise:
-            _one_noise(mode, y, w, dmat, mpl, mvl, par, noise_arrays, bth, pumping, tab,
-                       solved_noise, tt, dt, first, nl, n)
-        if one:
-            # one magnet's stages spelled out here: a helper taking the drives' arrays costs
-            # their reference counts per step (measured: -12 % on the prescribed ensemble)
-            _stage_one(mode, y, y, 0.0, ks[0], par, uniform, tab, pumping, fresh0, n)
-            if heun:
-                if has_tables:
-                    _drives_at(mode, tt + dt, first, nl, drives)
-                _stage_one(mode, y, ks[0], dt, ks[1], par, uniform, tab, pumping, fresh, n)
-                # heun a literal: _finish_one compiled per scheme, no branch in its lane loop
-                _finish_one(y, ks, dt, True, refl, pold, p1, tt, t_cross, first, n)
-            else:
-                if has_tables:
-                    _drives_at(mode, tt + 0.5 * dt, first, nl, drives)
-                _stage_one(mode, y, ks[0], 0.5 * dt, ks[1], par, uniform, tab, pumping, fresh, n)
-                _stage_one(mode, y, ks[1], 0.5 * dt, ks[2], par, uniform, tab, pumping, fresh, n)
-                if has_tables:
-                    _drives_at(mode, tt + dt, first, nl, drives)
-                _stage_one(mode, y, ks[2], dt, ks[3], par, uniform, tab, pumping, fresh, n)
-                _finish_one(y, ks, dt, False, refl, pold, p1, tt, t_cross, first, n)
-            step += 1
-            si = _save_lanes(y, out, first, save_step, si, step, n)
-            continue
         for st in range(stages.shape[0]):
             h = stages[st] * dt
             if has_tables and st > 0 and stages[st] != stages[st - 1]:

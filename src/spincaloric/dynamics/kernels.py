@@ -201,7 +201,7 @@ def ziggurat_from(key, stream, j, bits):
             return -x if negative else x
 
 
-@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always", _nrt=False)
 def _first_draws(raw, n):
     """The ziggurat's first step on the draws raw[:n] (uint64, in place: the deviate's float
     bits where accepted; where it needs :func:`ziggurat_from`, the draw itself, which no
@@ -227,7 +227,7 @@ def _rejected(bits):
     return bits - np.uint64(1) < np.uint64(2**52 - 1)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", _nrt=False)
 def _finish_rejected(state, out, row, count, rejected, n):
     """The ``rejected`` draws of rows row … row + count − 1 of out left rejected
     (:func:`_first_draws`) finished by :func:`ziggurat_from`, found from the last lane
@@ -249,7 +249,7 @@ def _finish_rejected(state, out, row, count, rejected, n):
             top = last
 
 
-@njit(cache=True, error_model="numpy", fastmath=True)
+@njit(cache=True, error_model="numpy", fastmath=True, _nrt=False)
 def normals_lanes(state, out, row, count, n):
     """``count`` standard normal deviates into out[row:row + count, :n], lane e's from its
     stream state[:, e] ((3, L): key, stream, deviates so far; lanes last so that the compiler
@@ -522,7 +522,7 @@ def _as_powers(cheb, terms, out):
     return bound <= POWER_GROWTH * size
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", _nrt=False)
 def series_halves(ser, flat, constant=True):
     """The halves of the contracted series' (:func:`contract_series`) outputs a, b, D's
     g0 … g3, then the tabulated unknowns (nout = 6 + nt in all), as power series in
@@ -585,13 +585,13 @@ def series_scratch(cols, unk, coef):
     reference counting), for the outputs o = a, b, each tabulated unknown, then D's g0 … g3
     (nout = nt + 6): [0, o] the terms kept by output o, [0, -2] whether the lanes of a chunk
     share their drives (:mod:`.ensemble`), [0, -1] whether contracted yet, [1, :nc] the drives
-    contracted with, [2 + o] and [2 + nout + o] the even and odd halves of output o's series
-    (:func:`contract_series`)."""
+    contracted with, [2 + o] and [2 + nout + o] the even and odd halves of output o's series,
+    the last row :func:`contract_series`'s scratch (so that it allocates nothing)."""
     nout = 6 + unk.shape[0]
-    return np.zeros((2 + 2 * nout, max(coef.shape[1], cols.shape[0], nout + 2, HALF_TERMS)))
+    return np.zeros((3 + 2 * nout, max(coef.shape[1], cols.shape[0], nout + 2, HALF_TERMS)))
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", _nrt=False)
 def contract_series(d, cols, coef, lens, ser):
     """The table's series contracted with the drive vector d (3n,), one series per output o
     (a, b, each tabulated unknown; then D's four, which no drive scales), f_o(c) = Σ_i s_i
@@ -614,7 +614,7 @@ def contract_series(d, cols, coef, lens, ser):
             fresh = True
     if not fresh:
         return False
-    s = np.zeros(ser.shape[1])
+    s = ser[ser.shape[0] - 1]
     for o in range(nout if first else no):  # D's, which no drive scales, once
         for i in range(s.shape[0]):
             s[i] = 0.0
@@ -710,7 +710,7 @@ def pumping_temperatures(pslot, pweight, t0, d, w, theta, dt):
                                dt, 1)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", _nrt=False)
 def pumping_temperatures_lanes(pslot, pweight, t0, d, w, theta, dt, n):
     """:func:`pumping_temperatures` for the lanes' drives d (nd, L) and unknowns w (u, L) into
     theta (k, L), lanes innermost."""
@@ -1212,10 +1212,18 @@ def _drive_stage(mode, time, d0, slot, offsets, times, values, amp, r0, f, t, rd
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def brown_variance(alpha, gamma, ms, volume, dt):
+    """Brown's thermal field's variance per component and kelvin (T²/K) over a step dt (s):
+    2 α k_B / (γ M_s V dt) (γ in rad/(s T), M_s in A/m, V in m³) — a magnet's constant,
+    computed once per run where the temperature changes (:func:`brown_sigma`)."""
+    return 2.0 * alpha * _KB / (gamma * ms * volume * dt)
+
+
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
 def brown_sigma(alpha, gamma, ms, volume, temperature, dt):
     """Brown's thermal field's standard deviation per component (T) over a step dt (s):
-    √(2 α k_B T / (γ M_s V dt)) (γ in rad/(s T), M_s in A/m, V in m³, T in K)."""
-    return math.sqrt(2.0 * alpha * _KB * temperature / (gamma * ms * volume * dt))
+    √(2 α k_B T / (γ M_s V dt)) (:func:`brown_variance`; T in K)."""
+    return math.sqrt(brown_variance(alpha, gamma, ms, volume, dt) * temperature)
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
