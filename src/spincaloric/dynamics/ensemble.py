@@ -722,8 +722,8 @@ def _noise_lanes(tt, dt, mode, first, n, nl, y, w, dmat, mpl, noise, bth, pumpin
         for e in range(n):
             for c in range(3):
                 bth[g, c, e] = temps[g, e] * xil[3 * g + c, e]
-    if pumping:
-        pumping_field_lanes(y, dmat, mpl, thetal, cmat, xil[3 * k:], bth, n)
+    if pumping:  # Brown's σ in temps now read: its first row the pumping field's scratch
+        pumping_field_lanes(y, dmat, mpl, thetal, cmat, xil[3 * k:], bth, temps[0], n)
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, _nrt=False)

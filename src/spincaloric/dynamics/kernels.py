@@ -206,9 +206,11 @@ def _first_draws(raw, n):
     """The ziggurat's first step on the draws raw[:n] (uint64, in place: the deviate's float
     bits where accepted; where it needs :func:`ziggurat_from`, the draw itself, which no
     deviate's bits equal: a draw is below 2⁴² and not 0 when rejected, a float's bits are 0
-    (+0.0) or at least 2⁵² — :func:`_rejected`); the count rejected."""
+    (+0.0) or at least 2⁵² — :func:`_rejected`); the count rejected and the last lane
+    rejected (−1 for none)."""
     out = raw.view(np.float64)
     rejected = 0
+    last = -1
     for e in range(n):
         bits = raw[e]
         kept = out[e]  # the draw's bits, moved as they are
@@ -218,7 +220,8 @@ def _first_draws(raw, n):
         x = x - 2.0 * x * np.int64((bits >> _ZS) & np.uint64(1))
         out[e] = kept if a >= _ZKF[i] else x
         rejected += np.int64(a >= _ZKF[i])
-    return rejected
+        last = max(last, e if a >= _ZKF[i] else -1)
+    return rejected, last
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -228,25 +231,23 @@ def _rejected(bits):
 
 
 @njit(cache=True, error_model="numpy", _nrt=False)
-def _finish_rejected(state, out, row, count, rejected, n):
-    """The ``rejected`` draws of rows row … row + count − 1 of out left rejected
-    (:func:`_first_draws`) finished by :func:`ziggurat_from`, found from the last lane
-    down, each by a maximum over the lanes below the last found (a loop that vectorises:
-    ~2 rejections in 512 lanes cost two passes, not a branch per lane)."""
+def _finish_rejected(state, out, row, j, rejected, last):
+    """The ``rejected`` draws of out[row] left rejected (:func:`_first_draws`, the last in
+    lane ``last``) finished by :func:`ziggurat_from` as each lane's deviate j past its count,
+    found from the last lane down, each further one by a maximum over the lanes below the
+    last found (a loop that vectorises: ~2 rejections in 512 lanes cost one pass, not a
+    branch per lane)."""
     keys, streams, counters = state[0], state[1], state[2]
-    for i in range(count):
-        bits = out[row + i].view(np.uint64)
-        top = n
-        while rejected:
-            last = -1
-            for e in range(top):
-                last = max(last, e if _rejected(bits[e]) else -1)
-            if last < 0:
-                break
-            out[row + i, last] = ziggurat_from(keys[last], streams[last],
-                                               counters[last] + np.uint64(i), bits[last])
-            rejected -= 1
-            top = last
+    bits = out[row].view(np.uint64)
+    while True:
+        out[row, last] = ziggurat_from(keys[last], streams[last],
+                                       counters[last] + np.uint64(j), bits[last])
+        rejected -= 1
+        if rejected == 0:
+            return
+        top, last = last, -1
+        for e in range(top):
+            last = max(last, e if _rejected(bits[e]) else -1)
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, _nrt=False)
@@ -269,7 +270,6 @@ def normals_lanes(state, out, row, count, n):
                 out[row + i, e] = rng_normal(state[:, e])
             counters[e] += np.uint64((3 - count % 3) % 3)
         return
-    rejected = 0
     blocks = (count + 2) // 3
     for b in range(blocks):
         r = row + 3 * b
@@ -284,9 +284,9 @@ def normals_lanes(state, out, row, count, n):
             d1[e] = x1
             d0[e] = x0
         for i in range(left):
-            rejected += _first_draws(out[r + i].view(np.uint64), n)
-    if rejected:
-        _finish_rejected(state, out, row, count, rejected, n)
+            rejected, last = _first_draws(out[r + i].view(np.uint64), n)
+            if rejected:
+                _finish_rejected(state, out, r + i, 3 * b + i, rejected, last)
     for e in range(n):
         counters[e] += np.uint64(3 * blocks)
 
@@ -734,7 +734,7 @@ def pumping_thermal_field(m, dmat, mp, theta, cmat, xi, bth):
     pumping_field_lanes(m.reshape((k, 3, 1)), dmat.reshape((3 * k, 3 * k, 1)),
                         mp.reshape((k, 6, 1)), theta.reshape((k, 1)),
                         cmat.reshape((3 * k, 3 * k, 1)), xi.reshape((3 * k, 1)),
-                        bth.reshape((k, 3, 1)), 1)
+                        bth.reshape((k, 3, 1)), np.empty(1), 1)
 
 
 @njit(cache=True, error_model="numpy")
@@ -767,7 +767,7 @@ def thermal_field_one_lanes(y, dmat, mp, theta, sig, xi, bth, n):
 
 
 @njit(cache=True, error_model="numpy", fastmath=True)
-def pumping_field_lanes(y, dmat, mp, theta, cmat, xi, bth, n):
+def pumping_field_lanes(y, dmat, mp, theta, cmat, xi, bth, sq, n):
     """Add to Brown's field bth (k, 3, L) (T) the thermal field of the spin-pumping channels,
     lane by lane (lanes innermost): the torque noise δτ (3k) with covariance
     Θ^½ (J Dᵀ + D Jᵀ) Θ^½ (N² m²; J = diag([m_g×]), D = ``dmat`` (3k, 3k, L) N·m·s,
@@ -775,10 +775,9 @@ def pumping_field_lanes(y, dmat, mp, theta, cmat, xi, bth, n):
     fluctuation–dissipation theorem of the circuit's friction (physics.md §9), drawn as L ξ
     with ξ = ``xi`` (3k, L) standard normals (overwritten), L Lᵀ its Cholesky factor, and
     applied as the field m_g × δτ_g/(M_s V) that exerts it (held over the step as Brown's).
-    y (k, 3, L) magnetizations, mp (k, 6, L) magnet parameters, ``cmat`` (3k, 3k, L)
-    scratch. (The kernels draw one magnet's whole field at once:
+    y (k, 3, L) magnetizations, mp (k, 6, L) magnet parameters, ``cmat`` (3k, 3k, L) and
+    ``sq`` (L,) scratch. (The kernels draw one magnet's whole field at once:
     :func:`thermal_field_one_lanes`.)"""
-    sq = np.empty(n)
     _pumping_covariance_lanes(y, dmat, theta, cmat, sq, n)
     _cholesky_times_lanes(cmat, xi, sq, n)
     for g in range(y.shape[0]):
