@@ -258,18 +258,30 @@ def _series_values(tab, pumping, unknowns, n):
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def _axis_lanes(y, kp, h, tab, n):
+    """c = m·p into the table's cl (L,) and x = 2c² − 1 into its xs[0] at m = y + h kp (y, kp
+    (1, 3, L), h in s), p its axis: where the series in m·p are summed (:func:`_halves_lanes`,
+    :func:`_series_values`)."""
+    axis, xs, cl = tab[1], tab[7], tab[10]
+    px, py, pz = axis[0], axis[1], axis[2]
+    for e in range(n):
+        c = ((y[0, 0, e] + h * kp[0, 0, e]) * px + (y[0, 1, e] + h * kp[0, 1, e]) * py
+             + (y[0, 2, e] + h * kp[0, 2, e]) * pz)
+        cl[e] = c
+        xs[0, e] = 2.0 * c * c - 1.0
+
+
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
 def _axial_lanes(y, tab, pumping, w, n):
     """The series' values at m·p of y (1, 3, L) lane by lane into the table's values (τ0's
     a, b and with ``pumping`` D's g₀ … g₃, read by :func:`_stage_one` and the noise), the
     tabulated unknowns into w (u, L) (:func:`_series_values`)."""
-    axis, unk, val, cl = tab[1], tab[3], tab[9], tab[10]
-    px, py, pz = axis[0], axis[1], axis[2]
-    for e in range(n):
-        cl[e] = y[0, 0, e] * px + y[0, 1, e] * py + y[0, 2, e] * pz
+    unk, val = tab[3], tab[9]
+    _axis_lanes(y, y, 0.0, tab, n)
     flat = tab[11]
     top = series_outputs(flat)  # every output (typed int: one compile)
     if flat[-1] >= top:
-        _halves_lanes(cl, tab[7], flat, val, top, n)
+        _halves_lanes(tab[10], tab[7], flat, val, top, n)
     else:
         _series_values(tab, pumping, True, n)
     for i in range(unk.shape[0]):
@@ -328,13 +340,11 @@ def _one_parameters(mp, mv, slon, bth, par, n):
 def _halves_lanes(cl, xs, flat, val, top, n):
     """Outputs j < ``top`` of a, b, D's g0 … g3, the tabulated unknowns (as
     :func:`~.kernels.series_halves`) into val (nt + 6, L; rows as :func:`_lane_series`) at
-    c = m·p (cl (L,)) from the halves shared by the lanes (:func:`~.kernels.series_at`;
-    flat[-1] ≥ top), x = 2c² − 1 computed once into xs[0] (scratch (≥ 1, L)), one output per
-    lane loop: LLVM counts each coefficient's address as a pointer to check against the
-    loop's stores, and vectorises a loop with one output's but not with two's."""
+    c = m·p (cl (L,)) and x = 2c² − 1 (xs[0], :func:`_axis_lanes`) from the halves shared by
+    the lanes (:func:`~.kernels.series_at`; flat[-1] ≥ top), one output per lane loop: LLVM
+    counts each coefficient's address as a pointer to check against the loop's stores, and
+    vectorises a loop with one output's but not with two's."""
     no = series_outputs(flat) - 4
-    for e in range(n):
-        xs[0, e] = 2.0 * cl[e] * cl[e] - 1.0
     for j in range(top):
         row = j if j < 2 else (no + j - 2 if j < 6 else j - 4)
         _output_lanes(flat, j, (int(series_terms(flat, j)) + 1) // 2, xs, cl, val, row, n)
@@ -442,9 +452,7 @@ def _stage_one(mode, y, kp, h, kout, par, uniform, tab, pumping, fresh, n):
     px, py, pz = axis[0], axis[1], axis[2]
     no = 2 + tab[3].shape[0]
     if mode == 3 and fresh:
-        for e in range(n):
-            cl[e] = ((y[0, 0, e] + h * kp[0, 0, e]) * px + (y[0, 1, e] + h * kp[0, 1, e]) * py
-                     + (y[0, 2, e] + h * kp[0, 2, e]) * pz)
+        _axis_lanes(y, kp, h, tab, n)
         top = 6 if pumping else 2  # a, b (and D's)
         if flat[-1] >= top:
             _halves_lanes(cl, tab[7], flat, val, top, n)
@@ -753,8 +761,9 @@ def _finish_one(y, ks, dt, heun, refl, pold, p1, tt, t_cross, first, n):
     """The end of one magnet's step (k = 1): m += dt (k₁ + k₂)/2 (Heun) or dt (k₁ + 2k₂ + 2k₃
     + k₄)/6 (RK4) from the stages' rates ks (4, 1, 3, L), the switching events as
     :func:`_crossings` (p1 (L,) scratch: ref·m before normalising), m normalised, and pold
-    (1, L) = ref·m for the next step; in one vectorised loop that counts the lanes whose
-    ref·m fell through zero, which are then timed lane by lane."""
+    (1, L) = ref·m for the next step (the step's start's kept in pold[1] for the timing); in
+    one vectorised loop that counts the lanes whose ref·m fell through zero, which are then
+    timed lane by lane."""
     fell = 0
     for e in range(n):
         if heun:
@@ -770,15 +779,17 @@ def _finish_one(y, ks, dt, heun, refl, pold, p1, tt, t_cross, first, n):
                                           + 2.0 * ks[2, 0, 2, e] + ks[3, 0, 2, e])
         rx, ry, rz = refl[0, 0, e], refl[0, 1, e], refl[0, 2, e]
         p = rx * mx + ry * my + rz * mz
-        fell += 1 if pold[0, e] >= 0.0 and p < 0.0 else 0
+        p0 = pold[0, e]
+        fell += 1 if p0 >= 0.0 and p < 0.0 else 0
         p1[e] = p
         inv = 1.0 / math.sqrt(mx * mx + my * my + mz * mz)
         mx, my, mz = mx * inv, my * inv, mz * inv
         y[0, 0, e], y[0, 1, e], y[0, 2, e] = mx, my, mz
-        pold[1, e] = rx * mx + ry * my + rz * mz
+        pold[1, e] = p0
+        pold[0, e] = rx * mx + ry * my + rz * mz
     for e in range(n if fell else 0):
-        if pold[0, e] >= 0.0 and p1[e] < 0.0:
-            p0 = pold[0, e]
+        if pold[1, e] >= 0.0 and p1[e] < 0.0:
+            p0 = pold[1, e]
             if heun:
                 theta = p0 / (p0 - p1[e])
             else:
@@ -789,8 +800,6 @@ def _finish_one(y, ks, dt, heun, refl, pold, p1, tt, t_cross, first, n):
                     a4 += refl[0, c, e] * ks[3, 0, c, e]
                 theta = rk4_crossing(p0, a1, a23, a4, dt)
             t_cross[first + e, 0] = tt + dt * theta
-    for e in range(n):
-        pold[0, e] = pold[1, e]
 
 
 @njit(cache=True, error_model="numpy")

@@ -714,16 +714,15 @@ def pumping_temperatures(pslot, pweight, t0, d, w, theta, dt):
 def pumping_temperatures_lanes(pslot, pweight, t0, d, w, theta, dt, n):
     """:func:`pumping_temperatures` for the lanes' drives d (nd, L) and unknowns w (u, L) into
     theta (k, L), lanes innermost."""
+    scale = _KB / dt
+    last = pslot.shape[1] - 1
     for g in range(pslot.shape[0]):
-        for e in range(n):
-            theta[g, e] = 0.0
-        for c in range(pslot.shape[1]):
+        for c in range(last + 1):  # one pass a contact, the scale in the last
             ts, wt = pslot[g, c], pweight[g, c]
             for e in range(n):
                 temp = t0 + (d[ts, e] if ts >= 0 else w[-1 - ts, e])
-                theta[g, e] += wt * max(temp, 0.0)
-        for e in range(n):
-            theta[g, e] *= _KB / dt
+                acc = (theta[g, e] if c > 0 else 0.0) + wt * max(temp, 0.0)
+                theta[g, e] = acc * scale if c == last else acc
 
 
 @njit(cache=True, error_model="numpy")
