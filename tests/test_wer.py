@@ -446,7 +446,7 @@ def test_the_wer_command(tmp_path):
     assert doc["dt"] == 1e-12
     res = CliRunner().invoke(main, ["wer", device, "--trajectories", "4", "--until", "0.5ns",
                                     "--dt", "0.5ps", "--no-progress"])
-    assert res.exit_code == 0 and res.output.strip().endswith("brute force, step 0.5 ps")
+    assert res.exit_code == 0 and res.output.strip().endswith("brute force, step 0.5 ps, run to 500 ps")
     assert "sharpen" not in doc and "effective_samples" not in doc
     assert doc["iterations"] >= 0 and "levels" not in doc  # cross-entropy levels are IS's
     for flags, field in ((["--importance"], "method"), (["--trajectories", "9"],
@@ -634,8 +634,8 @@ def test_a_write_error_curve_is_the_estimates_at_each_value(tmp_path, monkeypatc
     res = CliRunner().invoke(main, args)
     assert res.exit_code == 0, res.output
     lines = res.stdout.strip().splitlines()
-    assert [line.split(": free")[0] for line in lines] == [f"{key} = -0.0005",
-                                                           f"{key} = -0.0003"]
+    assert [line.split(": free")[0] for line in lines] == [f"{key} = -0.0005 V",
+                                                           f"{key} = -0.0003 V"]
     saved = xr.load_dataset(out)
     assert list(saved["write_error_rate"].values) == list(curve["write_error_rate"].values)
     figure = tmp_path / "curve.png"
@@ -659,7 +659,7 @@ def test_a_write_error_curve_is_the_estimates_at_each_value(tmp_path, monkeypatc
     again = tmp_path / "again.nc"
     res = CliRunner().invoke(main, [*args[:-1], str(again)])
     assert res.exit_code == 130 and not again.exists()
-    assert res.stdout.strip().splitlines()[0].startswith(f"{key} = -0.0005: free: write error")
+    assert res.stdout.strip().splitlines()[0].startswith(f"{key} = -0.0005 V: free: write error")
     assert f"interrupted after 1 of 2 points; {again} not written" in res.stderr
 
 

@@ -213,7 +213,8 @@ class WriteErrorRate:
                     f"{self.ideal_interval[1]:.3g}" + self._step_text())
         text = (f"{self.magnet}: write error rate {self.rate:.3g} (95 % interval {low:.3g} – "
                 f"{high:.3g}), {self.failures} of {self.trajectories} trajectories unswitched "
-                f"at {self.temperature:g} K, {self.method}")
+                + (f"({self.undecided} ended near the barrier's top) " if self.undecided else "")
+                + f"at {self.temperature:g} K, {self.method}")
         if self.method == "importance sampling":
             text += (f" (sharpen {self.sharpen:.3g}, effective samples "
                      f"{self.effective_samples or 0:.3g}"
