@@ -108,6 +108,24 @@ def test_torque_noise_is_the_fdt_partner_of_the_backflow_friction(both_free):
     assert np.linalg.eigvalsh(expected).min() > -1e-10 * np.abs(expected).max()
 
 
+def test_pumping_temperatures_of_the_lanes_weigh_each_contact_once():
+    """θ = (k_B/dt) Σ_c w_c max(T0 + ΔT_c, 0) lane by lane, whatever θ held before; a magnet
+    with no contact has no pumping noise (θ = 0)."""
+    d = np.array([[10.0, 20.0, -400.0], [1.0, 2.0, 3.0]])
+    w = np.array([[5.0, 6.0, 7.0]])
+    theta = np.full((2, 3), 7.0)
+    kernels.pumping_temperatures_lanes(np.array([[0, -1], [1, 1]]),
+                                       np.array([[0.25, 0.75], [0.5, 0.5]]), T0, d, w, theta,
+                                       1e-12, 3)
+    scale = BOLTZMANN / 1e-12
+    expected = [[0.25 * (T0 + 10) + 0.75 * (T0 + 5), 0.25 * (T0 + 20) + 0.75 * (T0 + 6),
+                 0.25 * max(T0 - 400, 0) + 0.75 * (T0 + 7)], [T0 + 1, T0 + 2, T0 + 3]]
+    np.testing.assert_allclose(theta / scale, expected, rtol=1e-13, atol=0)
+    kernels.pumping_temperatures_lanes(np.zeros((2, 0), np.int64), np.zeros((2, 0)), T0, d, w,
+                                       theta, 1e-12, 3)
+    assert not theta.any()
+
+
 def test_pumping_channels_fluctuate_at_the_temperature_across_their_contacts():
     """Each magnet's pumping noise has the Re G↑↓-weighted temperature of the nodes across its
     contacts: a lead's ΔT drive slot, or the solved electron temperature of an internal node."""

@@ -966,7 +966,8 @@ def _field_inputs(noise):
     """From the noise's arrays (:func:`_noise_lanes`) what one magnet's whole field needs
     after :func:`_noise_lanes`: Brown's σ (L,) T, θ (1, L) J/s, the three deviates xi (3, L)
     and κ = 1/(M_s V)² (L,)."""
-    return noise[16][0], noise[15], noise[18], noise[19][0, 1]
+    (_, _, _, _, _, _, _, _, _, _, _, _, _, _, _, thetal, temps, _, xil, consts, _) = noise
+    return temps[0], thetal, xil, consts[0, 1]
 
 
 @njit(cache=True, error_model="numpy")

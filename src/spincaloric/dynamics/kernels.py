@@ -717,6 +717,8 @@ def pumping_temperatures_lanes(pslot, pweight, t0, d, w, theta, dt, n):
     scale = _KB / dt
     last = pslot.shape[1] - 1
     for g in range(pslot.shape[0]):
+        for e in range(n if last < 0 else 0):  # no contact: no pumping noise
+            theta[g, e] = 0.0
         for c in range(last + 1):  # one pass a contact, the scale in the last
             ts, wt = pslot[g, c], pweight[g, c]
             for e in range(n):
