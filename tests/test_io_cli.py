@@ -776,6 +776,12 @@ def test_fmr_takes_the_only_dynamic_magnet_and_an_ensemble_without_noise_is_name
     res = run("run", pillar, "--until", "0.2ns", "--ensemble", "2", "--no-progress")
     assert res.exit_code == 0
     assert "its 2 trajectories are identical" in res.output, res.output
+    # copies of one trajectory: a probability of 0 or 1, no binomial interval around it
+    assert "switching probability 0.000 (identical: no thermal noise) over 2" in res.stdout
+    res = run("run", pillar, "--until", "0.2ns", "--ensemble", "2", "--no-progress", "--json")
+    free = json.loads(res.stdout)["magnets"]["free"]
+    assert free["identical_trajectories"] is True
+    assert free["switching_probability_interval_95"] == [0.0, 0.0]
 
 
 def test_a_result_file_named_as_something_else_is_refused(tmp_path):

@@ -205,6 +205,7 @@ def test_cli_ensemble_summary_describes_the_ensemble_and_the_file_keeps_the_sett
             "--seed", "5", "--n-save", "61", "-o", str(out)]
     res = CliRunner().invoke(main, args)
     assert res.exit_code == 0, res.output
+    assert res.stderr.strip().splitlines()[-1] == f"wrote {out}"
     doc = json.loads(CliRunner().invoke(main, args[:-2] + ["--json"]).stdout)["magnets"]["free"]
     ds = xr.open_dataset(out)
     switched = ds["switched"].sel(magnet="free").values

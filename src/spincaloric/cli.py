@@ -877,6 +877,9 @@ def _write_run(device, traj, output, plot_path, with_circuit=True, progress=Fals
             _report(device, "plot: needs matplotlib (pip install 'spincaloric[plot]')")
             sys.exit(EXIT_INPUT)
     _write_or_exit(device, outputs)
+    for written in (output, plot_path):
+        if written:
+            click.echo(f"wrote {written}", err=True)
     return stopped
 
 
@@ -940,8 +943,10 @@ def _print_run(device, traj, end, as_json) -> None:
             median = s["median_switching_time"]
             mean = ", ".join(f"{x:+.3f}" for x in s["mean_final_magnetization"])
             low, high = s["switching_probability_interval_95"]
+            spread = ("identical: no thermal noise" if s.get("identical_trajectories")
+                      else f"95 % interval {low:.3f} – {high:.3f}")
             click.echo(f"{name}: switching probability {s['switching_probability']:.3f} "
-                       f"(95 % interval {low:.3f} – {high:.3f}) over {s['ensemble']} trajectories"
+                       f"({spread}) over {s['ensemble']} trajectories"
                        " (switched: m along the easy axis ended below −0.5 of its start's side)"
                        + (f", median switching time {median * 1e9:.3f} ns" if median else "")
                        + f"; mean final m = ({mean}); trajectory 0 {when}, final m = ({m})")

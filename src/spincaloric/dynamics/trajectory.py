@@ -231,8 +231,13 @@ class Trajectory:
         ``ensemble`` (E), ``switching_probability`` with its Clopper–Pearson
         ``switching_probability_interval_95``, ``median_switching_time`` (s, over the
         trajectories that switched; None if none did) and ``mean_final_magnetization``.
+        An ensemble without thermal noise whose trajectories are copies of one another (the
+        same start, drives and parameters) has the probability 0 or 1 exactly: its interval
+        is that point, and ``identical_trajectories`` is true.
         Switching times are located on the integrator's steps, whatever the saving interval."""
         out = {}
+        identical = (not self.settings.get("temperature_noise")
+                     and bool(np.all(self.m == self.m[:1])))
         for name, res in self.switching().items():
             m_final = self.magnetization(name)[:, -1]
             entry = {"final_magnetization": m_final[0].tolist(),
@@ -242,7 +247,10 @@ class Trajectory:
                 times = res.time[res.switched]
                 entry["ensemble"] = len(res.switched)
                 entry["switching_probability"] = res.probability
-                entry["switching_probability_interval_95"] = list(res.probability_interval)
+                entry["switching_probability_interval_95"] = (
+                    [res.probability] * 2 if identical else list(res.probability_interval))
+                if identical:
+                    entry["identical_trajectories"] = True
                 entry["median_switching_time"] = (float(np.median(times)) if times.size
                                                   else None)
                 entry["mean_final_magnetization"] = m_final.mean(axis=0).tolist()
