@@ -508,7 +508,12 @@ def _load_dynamic(device):
 @click.option("--temperature-noise", is_flag=True, default=None,
               help="Brown's thermal field (stochastic Heun)")
 @click.option("--seed", type=WholeNumber(0, 2**63 - 1),
-              help="random seed of the thermal field, in [0, 2**63)")
+              help="random seed of the thermal field and starts, in [0, 2**63)")
+@click.option("--thermal-start/--no-thermal-start", default=None,
+              help="draw each trajectory's starting magnetizations from the magnets' thermal "
+                   "equilibrium in their wells (Boltzmann, at the static circuit's "
+                   "temperature) instead of the file's magnetization [default: the file's "
+                   "[simulation] thermal_start, else off]")
 @click.option("--n-save", type=WholeNumber(min=2), help="saved instants")
 @click.option("--dt", type=Duration(),
               help="fixed step of the noisy (Heun) or RK4 runs, e.g. 0.5ps [default: the "
@@ -537,8 +542,8 @@ def _load_dynamic(device):
                    "and figure, solved at every saved instant; --no-circuit: only m, the "
                    "drives and the node temperatures (large ensembles: a smaller file, "
                    "written sooner) [default: on]")
-def run(device, until, ensemble, temperature_noise, seed, n_save, dt, method, output,
-        plot_path, overwrite, as_json, progress, joule_heating, pumping, with_circuit):
+def run(device, until, ensemble, temperature_noise, seed, thermal_start, n_save, dt, method,
+        output, plot_path, overwrite, as_json, progress, joule_heating, pumping, with_circuit):
     """Integrate the LLGS dynamics of the dynamic magnets of DEVICE.
 
     A magnet has switched when its magnetization along the easy axis ends below −0.5 of its
@@ -550,8 +555,11 @@ def run(device, until, ensemble, temperature_noise, seed, n_save, dt, method, ou
     _check_outputs(device, [device], overwrite, output=output, plot=plot_path)
     with _locked(device, output, plot_path):
         try:
-            traj, end = _integrate(device, p, until, ensemble, temperature_noise, seed, n_save,
-                                   dt, progress, joule_heating, pumping, method)
+            traj, end = _integrate(device, p, until, ensemble,
+                                   dict(temperature_noise=temperature_noise, seed=seed,
+                                        thermal_start=thermal_start, n_save=n_save, dt=dt,
+                                        method=method),
+                                   progress, joule_heating, pumping)
         except Interrupted as err:  # keep the part done, say where it stopped, then stop
             _keep_interrupted(device, err, output, plot_path, with_circuit,
                               progress is not False)
@@ -716,9 +724,9 @@ def _wer_grid(device, p, varies, until, pumping, dt, estimate, as_json, output):
         click.echo(f"{device}: {total} points -> {output}", err=True)
 
 
-def _integrate(device, p, until, ensemble, temperature_noise, seed, n_save, dt, progress,
-               joule_heating, pumping, method=None):
-    """(Trajectory, end time (s)) of ``spincaloric run``; bad input is one line, exit 2."""
+def _integrate(device, p, until, ensemble, flags, progress, joule_heating, pumping):
+    """(Trajectory, end time (s)) of ``spincaloric run`` with the run ``flags`` given on the
+    command line (None: the file's); bad input is one line, exit 2."""
     from .circuit.device import DeviceError
     from .dynamics.simulation import DynamicsError
 
@@ -727,15 +735,15 @@ def _integrate(device, p, until, ensemble, temperature_noise, seed, n_save, dt, 
         if flag is not None:
             spec.simulation[key] = flag
     end = until or spec.until
+    dt = flags["dt"]
     progress = progress is not False  # a bar on a terminal, plain lines in a log
     try:
         sim, opts = spec.simulation_for(circuit, end)
-        for key, value in (("ensemble", ensemble), ("seed", seed),
-                           ("temperature_noise", temperature_noise), ("n_save", n_save),
-                           ("dt", dt), ("method", method)):
+        for key, value in (("ensemble", ensemble), *flags.items()):
             if value is not None:
                 opts[key] = value
-        if opts.get("ensemble", 1) > 1 and not opts.get("temperature_noise"):
+        if opts.get("ensemble", 1) > 1 and not (opts.get("temperature_noise")
+                                                or opts.get("thermal_start")):
             click.echo(f"warning: {device}: an ensemble without --temperature-noise: its "
                        f"{opts['ensemble']} trajectories are identical", err=True)
         method = opts.get("method", "heun" if opts.get("temperature_noise") else "rk45")
@@ -749,7 +757,8 @@ def _integrate(device, p, until, ensemble, temperature_noise, seed, n_save, dt, 
             traj = sim.run(end, progress=progress, **opts)
         _warn_repeated_saves(device, traj)
     except (DynamicsError, DeviceError, ValueError) as err:
-        _report(device, _named(err, spec, dt, method, until))
+        _report(device, _named(err, spec, dt, flags["method"], until,
+                               flags["thermal_start"]))
         sys.exit(EXIT_INPUT)
     except MemoryError:
         _report(device, "out of memory: fewer trajectories (--ensemble) or saved instants "
@@ -758,7 +767,7 @@ def _integrate(device, p, until, ensemble, temperature_noise, seed, n_save, dt, 
     return traj, end
 
 
-def _named(err, spec, dt, method=None, until=None):
+def _named(err, spec, dt, method=None, until=None, thermal_start=None):
     """A run's field error named as the user gave the setting: ``--dt`` (``--method``,
     ``--until``) when the flag set the step (the integrator, the end), else a
     ``[simulation]`` key of the file by that key
@@ -766,9 +775,10 @@ def _named(err, spec, dt, method=None, until=None):
     from .errors import FieldError
     from .io.devicefile import in_file
 
-    for field, flag in (("dt", dt), ("method", method), ("until", until)):
+    for field, flag in (("dt", dt), ("method", method), ("until", until),
+                        ("thermal_start", thermal_start)):
         if flag is not None and isinstance(err, FieldError) and err.field == field:
-            return type(err)(f"--{field}", err.reason)
+            return type(err)(f"--{field.replace('_', '-')}", err.reason)
     return in_file(err, spec.simulation)
 
 
@@ -1053,10 +1063,14 @@ def _warn_own_temperatures(device, data: dict, keys) -> None:
 @click.option("--temperature-noise", is_flag=True, default=None,
               help="Brown's thermal field (stochastic Heun) [default: the file's]")
 @click.option("--seed", type=WholeNumber(0, 2**63 - 1),
-              help="random seed of the thermal field, in [0, 2**63): trajectory i of grid "
+              help="random seed of the thermal field and starts, in [0, 2**63): trajectory i of grid "
                    "point p (row-major) draws stream p N + i of it")
+@click.option("--thermal-start/--no-thermal-start", default=None,
+              help="draw each trajectory's starting magnetizations from the magnets' thermal "
+                   "equilibrium in their wells [default: the file's [simulation] "
+                   "thermal_start, else off]")
 @click.option("--trajectories", type=WholeNumber(min=1),
-              help="N noisy trajectories per point (with thermal noise): the map holds "
+              help="N trajectories per point (with thermal noise or thermal starts): the map holds "
                    "switching probabilities with their 95 % intervals [default: the file's "
                    "[simulation] ensemble, else 1]")
 @click.option("--dt", type=Duration(),
@@ -1070,7 +1084,8 @@ def _warn_own_temperatures(device, data: dict, keys) -> None:
                    "another map left beside it [default: an OUTPUT holding this map is read, "
                    "anything else refused]")
 def switching_map_command(device, varies, until, output, chunk, workers, scheduler, resume,
-                          temperature_noise, seed, trajectories, dt, progress, overwrite):
+                          temperature_noise, seed, thermal_start, trajectories, dt, progress,
+                          overwrite):
     """Switching map of DEVICE: its dynamics at every point of a parameter grid."""
     from .circuit.device import DeviceError
     from .errors import Interrupted
@@ -1082,7 +1097,8 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
         data, spec = p.data, p.spec
         opts = spec.run_options()
         opts.update({k: v for k, v in (("temperature_noise", temperature_noise),
-                                       ("seed", seed), ("dt", dt)) if v is not None})
+                                       ("seed", seed), ("thermal_start", thermal_start),
+                                       ("dt", dt)) if v is not None})
         if dt is not None and opts.get("method", "heun" if opts.get("temperature_noise")
                                        else "rk45") == "rk45":
             click.echo(f"warning: {device}: --dt is the step of the fixed-step methods (noisy "

@@ -34,6 +34,8 @@ accurate to ~1e-8 for the smooth wells of macrospins.
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 import numpy as np
 
 from ..constants import BOLTZMANN
@@ -69,15 +71,17 @@ def _directions(frame: np.ndarray, u: np.ndarray, phi: np.ndarray) -> np.ndarray
 class Well:
     """The thermal distribution p(m) of ``magnet`` (MagnetParameters) in the well of ``ref``
     (3-vector) at ``temperature`` (K): reduced energies β(E − E_min) (dimensionless), its
-    normalization Z (sr) and the harmonic rate λ_p (per unit u)."""
+    normalization Z (sr) and the harmonic rate λ_p (per unit u). The well ends at m·ref =
+    ``edge`` (dimensionless; default its barrier's top, :func:`barrier_top`)."""
 
-    def __init__(self, magnet, ref, temperature: float):
+    def __init__(self, magnet, ref, temperature: float, edge: float | None = None):
         if not (np.isfinite(temperature) and temperature > 0):
             raise DynamicsError("temperature", f"must be a positive temperature (K), got "
                                 f"{temperature!r}")
         self.magnet, self.frame = magnet, _frame(ref)
         self.beta = 1.0 / (BOLTZMANN * temperature)
-        self.u_max = 1.0 - barrier_top(magnet, ref)  # the well's edge in u = 1 − m·ref
+        top = barrier_top(magnet, ref) if edge is None else edge
+        self.u_max = 1.0 - top  # the well's edge in u = 1 − m·ref
         u = np.concatenate([[0.0], np.geomspace(1e-12, self.u_max, _NU)])
         phi = (np.arange(_NPHI) + 0.5) * 2 * np.pi / _NPHI
         reduced = self.beta * magnet.energy(_directions(self.frame, u[:, None], phi[None, :]))
@@ -135,9 +139,14 @@ def _log_proposal(u: np.ndarray, rate: float, u_max: float) -> np.ndarray:
 def _draw(rng: np.random.Generator, rate: float, count: int, u_max: float):
     """(u, φ) of ``count`` draws of q_λ on [0, u_max]: u by inversion of the truncated
     exponential."""
-    x = rng.random(count)
+    return _proposal(rng.random(count), rng.random(count), rate, u_max)
+
+
+def _proposal(x, y, rate: float, u_max: float):
+    """(u, φ) of q_λ on [0, u_max] from uniform deviates x, y in [0, 1): u by inversion of
+    the truncated exponential, φ = 2π y."""
     u = -np.log1p(x * np.expm1(-rate * u_max)) / rate
-    return np.clip(u, 0.0, u_max), rng.random(count) * 2 * np.pi
+    return np.clip(u, 0.0, u_max), y * 2 * np.pi
 
 
 def barrier_top(magnet, ref) -> float:
@@ -193,3 +202,52 @@ def sample_well(magnet, ref, temperature: float, count: int, rng: np.random.Gene
         kept.append(m)
         left -= len(m)
     return np.concatenate(kept), np.ones(count)
+
+
+def thermal_starts(magnets, refs, temperature: float, rngs) -> np.ndarray:
+    """(E, 3) exact draws of the thermal distribution p(m) at ``temperature`` (K), draw e in
+    the well of refs[e] (E, 3) of magnets[e] (E MagnetParameters) from the generator
+    rngs[e] alone (so that a trajectory's start does not depend on the others drawn with
+    it). The well is cut at the equator m·ref = 0 when a field along the axis moves its
+    barrier's top beyond it (a start there, of weight below e^{−ΔE/k_BT} with ΔE the energy
+    of the equator above the minimum, would lie on the other side of the easy axis than the
+    one its switching is judged from). One :class:`Well` a distinct magnet and ref."""
+    refs = np.asarray(refs, float)
+    out = np.empty((len(magnets), 3))
+    groups: dict[tuple, list[int]] = {}
+    for e, (magnet, ref) in enumerate(zip(magnets, refs)):
+        groups.setdefault((_values(magnet), ref.tobytes()), []).append(e)
+    for rows in groups.values():
+        magnet, ref = magnets[rows[0]], refs[rows[0]]
+        well = Well(magnet, ref, temperature, max(barrier_top(magnet, ref), 0.0))
+        out[rows] = _exact_draws(well, [rngs[e] for e in rows], ref)
+    return out
+
+
+def _values(magnet) -> tuple:
+    """The field values of a MagnetParameters as bytes: equal for equal magnets."""
+    return tuple(np.asarray(getattr(magnet, f.name), float).tobytes() for f in fields(magnet))
+
+
+def _exact_draws(well: Well, rngs, ref) -> np.ndarray:
+    """(len(rngs), 3) rejection samples of ``well``, draw i from rngs[i] alone: rounds of a
+    few proposals each (q at λ_p/2, about twice the rejection envelope M), the first one
+    kept with probability p/(M q)."""
+    broad = well.rate / 2
+    envelope = well.bound(broad)
+    if envelope > MAX_ENVELOPE:
+        _tilted_well(ref, f"rejection would need {envelope:.2g} draws a start")
+    out = np.empty((len(rngs), 3))
+    left = np.arange(len(rngs))
+    tries = int(2 * envelope) + 4
+    while left.size:
+        x = np.stack([rngs[i].random((3, tries)) for i in left])  # (L, 3, tries)
+        u, phi = _proposal(x[:, 0], x[:, 1], broad, well.u_max)
+        m = _directions(well.frame, u, phi)
+        ratio = np.exp(well.log_density(m) - _log_proposal(u, broad, well.u_max)) / envelope
+        kept = x[:, 2] < ratio
+        found = kept.any(axis=1)
+        first = np.argmax(kept, axis=1)
+        out[left[found]] = m[found, first[found]]
+        left = left[~found]
+    return out

@@ -52,6 +52,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..circuit.contacts import cross_matrix
 from ..constants import BOHR_MAGNETON, HBAR
 from ..errors import FieldError, user_stacklevel
 from ..validation import real, unit_vectors
@@ -189,8 +190,7 @@ def _rate_matrix(sim: Simulation, m: np.ndarray, pumping: PumpingHook | None) ->
     alpha, gamma, moment = _parameters(sim)
     k = len(m)
     mat = np.zeros((k, 3, k, 3))
-    for j in range(k):
-        mat[j, :, j, :] = np.eye(3) - alpha[j] * _cross_matrix(m[j])
+    mat[np.arange(k), :, np.arange(k), :] = np.eye(3) - alpha[:, None, None] * cross_matrix(m)
     if pumping is not None:
         d = np.asarray(pumping(m), float)
         if d.shape == (k, 3, 3):
@@ -202,11 +202,6 @@ def _rate_matrix(sim: Simulation, m: np.ndarray, pumping: PumpingHook | None) ->
                                 f"torques per rate (N·m·s), k = {k}; got shape {d.shape}")
         mat -= (gamma / moment)[:, None, None, None] * d
     return mat.reshape(3 * k, 3 * k)
-
-
-def _cross_matrix(v: np.ndarray) -> np.ndarray:
-    """[v×] (3, 3): [v×] w = v × w."""
-    return np.array([[0.0, -v[2], v[1]], [v[2], 0.0, -v[0]], [-v[1], v[0], 0.0]])
 
 
 def llgs_rate(simulation, m, *, drive=None, pumping: PumpingHook | None = None) -> np.ndarray:

@@ -630,7 +630,7 @@ class Simulation:
             seed: int = 0, amplitude=None, rtol: float | None = None,
             atol: float | None = None, max_step: float | None = None, progress: bool = False,
             parameters=None, first_trajectory: int = 0, start: float = 0.0,
-            drives=None) -> Trajectory:
+            drives=None, thermal_start: bool = False) -> Trajectory:
         """Integrate from t = 0 to ``until`` (s) and return a :class:`Trajectory`.
 
         n_save : number of saved instants, evenly spaced in [0, until]; the switching times
@@ -673,6 +673,14 @@ class Simulation:
             Simulation's ``drives``: trajectory i driven by drives[i] (e.g. pulses of
             different durations, integrated together; the same mapping object given to
             several trajectories is sampled once). Default: the Simulation's drives.
+        thermal_start : each trajectory starts with every dynamic magnet drawn from its
+            thermal equilibrium p(m) ∝ exp(−E(m)/k_B T) in the well of the easy direction
+            nearest the circuit's magnetization, at the magnet's temperature in the static
+            circuit (:func:`.equilibrium.thermal_starts`; the magnet's own parameters where
+            ``parameters`` gives them) — the states a magnet holds before a pulse, instead of
+            the circuit's exact magnetization. Trajectory i's starts come from a stream of
+            (``seed``, i) of their own, apart from its thermal field's: the same in any
+            ensemble, with or without ``temperature_noise``. Not with ``initial``.
         """
         if self.transient:
             self._refuse_for_transient(method, temperature_noise)
@@ -698,8 +706,8 @@ class Simulation:
         slot, offsets, _, values, _ = tables
         amp = _amplitudes(amplitude, ensemble, len(slot))
         self._check_drive_extremes(slot, offsets, values, amp, tset)
-        m0 = self._initial(initial, ensemble)
         mp, mv, variants = self._magnet_arrays(ensemble, parameters)
+        m0 = self._starts(initial, thermal_start, ensemble, seed, streams, variants)
         slon = self._slonczewski_array(ensemble)
         if self.transient:
             return self._run_transient(t_save, tables[4][0], m0, mp, mv, slon, amp, rtol, atol,
@@ -732,11 +740,8 @@ class Simulation:
 
             noun = "trajectory" if ensemble == 1 else "trajectories"
             report = Progress("run", ensemble, f"{ensemble} {noun} to {span(until)}")
-        settings = {"ensemble": int(ensemble), "temperature_noise": bool(temperature_noise)}
-        if temperature_noise:  # the thermal field's random seed (a run without noise has none)
-            settings["seed"] = int(seed)
-        settings.update({"dt": float(dt)} if method != "rk45" else
-                        {"rtol": float(rtol), "atol": float(atol), "max_step": max_step})
+        settings = _recorded(ensemble, temperature_noise, thermal_start, seed, method, dt, rtol,
+                             atol, max_step)
         done = {}  # what an interruption leaves: trajectories and saved instants complete
         try:
             out, crossing, steps = self._integrate(run, m0, t_save, kernel_in, plan, report,
@@ -834,6 +839,43 @@ class Simulation:
             raise DynamicsError("initial", f"must be (k, 3) or (ensemble, k, 3) = "
                                 f"({ensemble}, {k}, 3) magnetizations: {err}") from None
         return np.array(m0, order="C")  # writable whatever E (see _model_args)
+
+    def _starts(self, initial, thermal_start, ensemble: int, seed: int, streams: np.ndarray,
+                variants: dict) -> np.ndarray:
+        """(E, k, 3) the runs' initial magnetizations: ``initial`` (:meth:`_initial`) or with
+        ``thermal_start`` draws from the magnets' thermal wells (:meth:`_thermal_initial`)."""
+        if not isinstance(thermal_start, (bool, np.bool_)):
+            raise DynamicsError("thermal_start", f"must be true or false, got {thermal_start!r}")
+        if thermal_start:
+            return self._thermal_initial(initial, seed, streams, variants)
+        return self._initial(initial, ensemble)
+
+    def _thermal_initial(self, initial, seed: int, streams: np.ndarray,
+                         variants: dict) -> np.ndarray:
+        """(E, k, 3) starts drawn from every dynamic magnet's thermal well (``run``'s
+        ``thermal_start``): magnet j of trajectory i from the generator of
+        SeedSequence(seed, spawn_key=(2³² + 4, streams[i], j)), a key no noise stream has."""
+        from .equilibrium import thermal_starts
+        from .switching import reference_direction
+
+        if initial is not None:
+            raise DynamicsError("thermal_start", "draws the initial states: give it or "
+                                "initial, not both")
+        start = self.initial_state()
+        temperature = self.model.magnet_temperatures(start[None])[0]
+        m0 = np.empty((len(streams), len(self.names), 3))
+        for j, name in enumerate(self.names):
+            magnets = variants.get(name) or [self.magnets[name]] * len(streams)
+            axes = np.array([p.anisotropy_axis for p in magnets], float)
+            refs = reference_direction(start[j], axes)
+            rngs = [np.random.default_rng(np.random.SeedSequence(
+                seed, spawn_key=(2**32 + 4, int(i), j))) for i in streams]
+            try:
+                m0[:, j] = thermal_starts(magnets, refs, float(temperature[j]), rngs)
+            except DynamicsError as err:
+                raise DynamicsError("thermal_start", f"{name}: {err.field}: "
+                                    f"{err.reason}") from None
+        return m0
 
     def _references(self, m0: np.ndarray, mv: np.ndarray) -> np.ndarray:
         """(E, k, 3) the initial easy-axis direction of every magnet (switching criterion), with
@@ -939,6 +981,21 @@ def _interrupted(sim, err, done, t_save, method, amp, settings, drive_sets, vari
                       own_parameters=variants or None).part(keep)
     part.settings["ensemble"] = int(part.m.shape[0])
     return Interrupted(part, *counted)
+
+
+def _recorded(ensemble, temperature_noise, thermal_start, seed, method, dt, rtol, atol,
+              max_step) -> dict:
+    """The settings a Trajectory keeps (:attr:`Trajectory.settings`): the ensemble, the
+    noise, thermal starts, the random seed when either is on (a run without either has none),
+    the fixed step dt (s) or RK45's tolerances and largest step (s)."""
+    settings = {"ensemble": int(ensemble), "temperature_noise": bool(temperature_noise)}
+    if thermal_start:
+        settings["thermal_start"] = True
+    if temperature_noise or thermal_start:
+        settings["seed"] = int(seed)
+    settings.update({"dt": float(dt)} if method != "rk45" else
+                    {"rtol": float(rtol), "atol": float(atol), "max_step": max_step})
+    return settings
 
 
 def _stream_indices(first, ensemble: int) -> np.ndarray:

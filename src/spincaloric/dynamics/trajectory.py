@@ -37,8 +37,9 @@ class Trajectory:
     m : (E, S, k, 3) unit magnetizations of the k dynamic magnets.
     steps : (E,) integration steps taken.   method : integrator name.
     amplitude : (E, J) drive amplitude scales used.
-    settings : the run's settings (ensemble, temperature_noise, with noise its seed, dt (s) or
-        rtol/atol/max_step (s)), kept with the results.
+    settings : the run's settings (ensemble, temperature_noise, thermal_start when the starts
+        were drawn, with either the random seed, dt (s) or rtol/atol/max_step (s)), kept with the
+        results.
     crossing : (E, k) the last time (s) each magnet's projection on its initial easy-axis
         direction fell through zero, located by the integrator on its own steps (NaN: never);
         None for saved states alone (switching times are then interpolated between them).
@@ -74,6 +75,7 @@ class Trajectory:
         step = self.settings.get("dt")
         how = self.method + (f", dt = {span(step)}" if step else "")
         noise = ", thermal noise" if self.settings.get("temperature_noise") else ""
+        noise += ", thermal starts" if self.settings.get("thermal_start") else ""
         return (f"<Trajectory: {e} trajector{'y' if e == 1 else 'ies'} of {', '.join(self.names)}"
                 f", {n_save} saved instants over {span(float(self.time[0]))} – "
                 f"{span(float(self.time[-1]))} ({how}{noise}); .m, .time, .switching(), "

@@ -354,6 +354,8 @@ class SimulationTable(_Strict):
     joule_heating: bool | None = Field(None, description="add the drives' Joule heat")
     pumping: bool | None = Field(None, description="spin pumping by the moving magnets "
                                  "(default true; false: static-magnet torques only)")
+    thermal_start: bool | None = Field(None, description="start every trajectory from "
+                                       "the magnets' thermal equilibrium in their wells")
 
     _seed = field_validator("seed")(_shared(seed_rule))
 

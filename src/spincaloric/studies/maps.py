@@ -86,7 +86,7 @@ def evaluate_points(data: dict, keys: list[str], points: list[tuple], until: flo
     parameters (:func:`batched`) — run together: the device is built once and its points
     run as one ensemble of trajectories, each with its own drives and magnets; a map that
     also varies the device builds it once per distinct value of those parameters. The Joule
-    heat carried by a drive follows the point's drives either way. With thermal noise,
+    heat carried by a drive follows the point's drives either way. With thermal noise or starts,
     trajectory i of grid point p draws the stream of trajectory p N + i of the run's seed,
     whichever way it runs and however the map is cut into tasks."""
     points = [tuple(p) for p in points]
@@ -154,7 +154,7 @@ def _evaluate_group(data: dict, keys: list[str], points: list[tuple], until: flo
 
 #: run settings under which the points of a map can share one ensemble run
 _SHARED_SETTINGS = {"method", "dt", "n_save", "rtol", "atol", "max_step", "seed",
-                    "temperature_noise"}
+                    "temperature_noise", "thermal_start"}
 
 
 def batched(data: dict, keys: list[str], run_kw: dict) -> bool:
@@ -344,15 +344,16 @@ def _check_cluster(workers, scheduler) -> None:
 
 
 def _check_trajectories(trajectories, run_kw: dict) -> None:
-    """Several trajectories per point only differ by their thermal noise."""
+    """Several trajectories per point only differ by their thermal noise or starts."""
     if (isinstance(trajectories, bool) or not isinstance(trajectories, (int, np.integer))
             or trajectories < 1):
         raise DeviceError("trajectories", f"must be a whole number ≥ 1, got {trajectories!r}")
-    if trajectories > 1 and not run_kw.get("temperature_noise"):
+    if trajectories > 1 and not (run_kw.get("temperature_noise")
+                                 or run_kw.get("thermal_start")):
         raise DeviceError("trajectories", "several trajectories per point differ "
-                          "only by their thermal noise: switch it on (--temperature-noise, or "
-                          "temperature_noise = true in [simulation]), or one trajectory per "
-                          "point")
+                          "only by their thermal noise or starts: switch one on "
+                          "(--temperature-noise or --thermal-start, or temperature_noise / "
+                          "thermal_start = true in [simulation]), or one trajectory per point")
 
 
 def _refuse_repeated(data: dict, keys: list[str]) -> None:

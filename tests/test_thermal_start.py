@@ -1,0 +1,183 @@
+"""Thermal starts: every trajectory's magnets drawn from their Boltzmann distribution in the
+well before a pulse — against quadrature and equipartition, stream by stream reproducible, in
+runs, maps and the command line."""
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from spincaloric.cli import main
+from spincaloric.constants import BOLTZMANN, MU0
+from spincaloric.dynamics import MagnetParameters
+from spincaloric.dynamics.equilibrium import barrier_top, thermal_starts
+from spincaloric.dynamics.simulation import DynamicsError
+from spincaloric.io import load_spec, read_toml
+from spincaloric.io.devicefile import spec_from_dict
+from spincaloric.io.paths import set_path
+from spincaloric.studies.maps import switching_map
+
+PILLAR = Path(__file__).parent.parent / "examples" / "devices" / "thermal_switching_pillar.toml"
+
+
+def axial_mean(magnet, temperature, f, u_max):
+    """⟨f(u)⟩, u = 1 − m_z, over e^{−E/k_BT} of a magnet with an axial energy on [0, u_max]
+    (dΩ = du dφ): an independent quadrature on 40 000 geometric points."""
+    u = np.concatenate([[0.0], np.geomspace(1e-12, u_max, 40_000)])
+    m = np.stack([np.sqrt(u * (2 - u)), 0 * u, 1 - u], axis=-1)
+    e = magnet.energy(m) / (BOLTZMANN * temperature)
+    p = np.exp(-(e - e.min()))
+    return np.trapezoid(f(u) * p, u) / np.trapezoid(p, u)
+
+
+def rngs(n, seed=0):
+    return [np.random.default_rng([seed, i]) for i in range(n)]
+
+
+@pytest.fixture(scope="module")
+def free():
+    return load_spec(PILLAR).magnets["free"]
+
+
+def test_starts_are_boltzmann_distributed_and_near_equipartition(free):
+    """⟨u⟩ and P(u < 1/Δ) equal the quadrature within 4 standard errors; the mean energy above
+    the minimum is k_B T (two quadratic degrees of freedom) to O(1/Δ), Δ = K_eff V/k_B T."""
+    temperature, n = 300.0, 20_000
+    m = thermal_starts([free] * n, np.tile([0.0, 0.0, 1.0], (n, 1)), temperature, rngs(n))
+    assert np.allclose(np.linalg.norm(m, axis=1), 1.0)
+    u = 1.0 - m[:, 2]
+    k_eff = (free.anisotropy_field - MU0 * free.saturation_magnetization) \
+        * free.saturation_magnetization / 2  # J/m³ of a thin film along z
+    delta = k_eff * free.volume / (BOLTZMANN * temperature)
+    for f in (lambda x: x, lambda x: (x < 1 / delta).astype(float)):
+        mean, se = f(u).mean(), f(u).std() / np.sqrt(n)
+        assert abs(mean - axial_mean(free, temperature, f, 1.0)) < 4 * se
+    rise = (free.energy(m) - free.energy(np.array([0.0, 0.0, 1.0]))) / (BOLTZMANN * temperature)
+    assert abs(rise.mean() - 1.0) < 4 * rise.std() / np.sqrt(n) + 2 / delta
+    phi = np.arctan2(m[:, 1], m[:, 0])
+    assert abs(np.cos(phi).mean()) < 4 / np.sqrt(2 * n)  # uniform in the azimuth
+
+
+def test_a_stabilising_field_cuts_the_well_at_the_equator(free):
+    """A field along ref moves the barrier's top beyond the equator; the starts stay on ref's
+    side (their switching is judged from it) and follow the well cut there. A small magnet
+    (Δ ≈ 2.5 at 300 K) reaches the equator often enough to tell."""
+    held = replace(free, applied_field=np.array([0.0, 0.0, 0.05]), volume=free.volume / 30)
+    temperature, n = 300.0, 20_000
+    assert barrier_top(held, [0, 0, 1]) < -0.1
+    m = thermal_starts([held] * n, np.tile([0.0, 0.0, 1.0], (n, 1)), temperature, rngs(n))
+    u = 1.0 - m[:, 2]
+    assert u.max() <= 1.0 and (u > 0.5).mean() > 0.02
+    mean, se = u.mean(), u.std() / np.sqrt(n)
+    assert abs(mean - axial_mean(held, temperature, lambda x: x, 1.0)) < 4 * se
+    # the uncut well differs by far more than the error: the cut is what the test sees
+    uncut = axial_mean(held, temperature, lambda x: x, 1.0 - barrier_top(held, [0, 0, 1]))
+    assert abs(uncut - mean) > 10 * se
+
+
+def test_each_start_comes_from_its_own_generator(free):
+    """Draw i depends on rngs[i] alone: the same whatever is drawn beside it."""
+    refs = np.tile([0.0, 0.0, -1.0], (6, 1))
+    whole = thermal_starts([free] * 6, refs, 300.0, rngs(6))
+    part = thermal_starts([free] * 2, refs[:2], 300.0, rngs(6)[3:5])
+    np.testing.assert_array_equal(part, whole[3:5])
+    assert np.all(whole[:, 2] < 0)  # about −z, its ref
+
+
+@pytest.fixture(scope="module")
+def sim():
+    spec = load_spec(PILLAR)
+    return spec.simulation_for(spec.device.finalize(), 1e-9)[0]
+
+
+def test_a_runs_starts_are_the_same_in_any_ensemble_and_apart_from_its_noise(sim):
+    kw = dict(n_save=2, method="heun", dt=1e-12, seed=7, thermal_start=True)
+    whole = sim.run(0.01e-9, ensemble=8, **kw)
+    part = sim.run(0.01e-9, ensemble=3, first_trajectory=4, **kw)
+    np.testing.assert_array_equal(part.m[:, 0], whole.m[4:7, 0])
+    noisy = sim.run(0.01e-9, ensemble=8, temperature_noise=True, **kw)
+    np.testing.assert_array_equal(noisy.m[:, 0], whole.m[:, 0])  # the noise draws elsewhere
+    other = sim.run(0.01e-9, ensemble=8, **{**kw, "seed": 8})
+    assert np.all(other.m[:, 0] != whole.m[:, 0])
+    assert len(np.unique(whole.m[:, 0, 0, 0])) == 8
+    assert whole.settings["thermal_start"] is True and whole.settings["seed"] == 7
+    ds = whole.to_xarray(with_circuit=False)
+    assert ds.attrs["thermal_start"] == 1 and ds.attrs["seed"] == 7
+    plain = sim.run(0.01e-9, ensemble=2, **{**kw, "thermal_start": False})
+    np.testing.assert_array_equal(plain.m[:, 0], np.broadcast_to(sim.initial_state(), (2, 1, 3)))
+
+
+def test_per_trajectory_magnets_start_in_their_own_wells(sim):
+    """A weaker anisotropy spreads the starts: ⟨u⟩ ≈ 1/(2Δ) follows each trajectory's Δ."""
+    n = 4000
+    fields = np.repeat([1.68, 1.45], n)  # B_K (T): Δ ≈ 75 and ≈ 17 above μ0 M_s = 1.38 T
+    run = sim.run(1e-12, ensemble=2 * n, n_save=2, method="rk4", dt=1e-12, thermal_start=True,
+                  parameters={"free": {"anisotropy_field": fields}})
+    u = 1.0 - run.m[:, 0, 0, 2]
+    for half, b_k in zip((u[:n], u[n:]), (1.68, 1.45)):
+        mag = replace(sim.magnets["free"], anisotropy_field=b_k)
+        assert abs(half.mean() - axial_mean(mag, 300.0, lambda x: x, 1.0)) \
+            < 4 * half.std() / np.sqrt(n)
+
+
+def test_bad_or_conflicting_thermal_starts_are_named(sim):
+    with pytest.raises(DynamicsError, match="^thermal_start: must be true or false"):
+        sim.run(1e-11, thermal_start="yes")
+    with pytest.raises(DynamicsError, match="^thermal_start: draws the initial states"):
+        sim.run(1e-11, thermal_start=True, initial=[[0.0, 0.0, 1.0]])
+    hard = MagnetParameters(saturation_magnetization=1.1e6, volume=1.89e-24, damping=0.01,
+                            anisotropy_field=0.5, demagnetizing_factors=[0, 0, 1])
+    from spincaloric.dynamics.simulation import Simulation
+
+    flat = Simulation(sim.circuit, {"free": hard}, sim.drives)
+    with pytest.raises(DynamicsError, match="^thermal_start: free: anisotropy_field: "):
+        flat.run(1e-11, thermal_start=True)
+
+
+def test_a_map_of_thermal_starts_counts_each_points_trajectories(tmp_path):
+    """Several trajectories a point without thermal noise: they differ by their starts, the
+    map's point p draws trajectories p N … p N + N − 1 of the seed (as a run in parts)."""
+    data = read_toml(PILLAR)
+    run = {"n_save": 11, "method": "rk4", "dt": 2e-12, "thermal_start": True, "seed": 2}
+    axes = [("drives.free.temperature.peak", np.array([30.0, 60.0]))]
+    ds = switching_map(data, axes, 4e-9, tmp_path / "m.nc", run_kw=run, trajectories=4)
+    for p, peak in enumerate(axes[0][1]):
+        d = read_toml(PILLAR)
+        set_path(d, axes[0][0], peak)
+        spec = spec_from_dict(d)
+        sim = spec.simulation_for(spec.device.finalize(), 4e-9)[0]
+        alone = sim.run(4e-9, ensemble=4, first_trajectory=4 * p, **run)
+        np.testing.assert_allclose(ds["final_m"].values[p, 0], alone.m[:, -1, 0].mean(axis=0),
+                                   rtol=0, atol=1e-12)
+        assert ds["switched_trajectories"].values[p, 0] == \
+            alone.switching()["free"].switched.sum()
+    assert ds.attrs["thermal_start"] == 1
+
+
+def test_the_command_line_and_the_file_take_thermal_starts(tmp_path):
+    args = ["run", str(PILLAR), "--until", "0.05ns", "--ensemble", "3", "--no-progress",
+            "--json"]
+    res = CliRunner().invoke(main, args + ["--thermal-start"])
+    assert res.exit_code == 0, res.output
+    assert "identical" not in res.output  # they differ by their starts
+    free = json.loads(res.stdout)["magnets"]["free"]
+    assert "identical_trajectories" not in free
+    text = PILLAR.read_text().replace("[simulation]", "[simulation]\nthermal_start = true", 1)
+    assert text != PILLAR.read_text()
+    device = tmp_path / "d.toml"
+    device.write_text(text)
+    res = CliRunner().invoke(main, ["run", str(device), *args[2:]])
+    assert res.exit_code == 0 and json.loads(res.stdout)["magnets"]["free"] == free
+    off = CliRunner().invoke(main, ["run", str(device), *args[2:], "--no-thermal-start"])
+    assert json.loads(off.stdout)["magnets"]["free"]["identical_trajectories"] is True
+    device.write_text(text.replace("thermal_start = true", "thermal_start = 3"))
+    res = CliRunner().invoke(main, ["run", str(device), *args[2:]])
+    assert res.exit_code == 2
+    assert "simulation.thermal_start" in res.output.strip().splitlines()[-1]
+    res = CliRunner().invoke(main, ["map", str(PILLAR), "--vary",
+                                    "drives.free.temperature.peak=30,60", "--trajectories",
+                                    "2", "-o", str(tmp_path / "m.nc")])
+    assert res.exit_code == 2 and "--thermal-start" in res.output
