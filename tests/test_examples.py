@@ -245,3 +245,18 @@ def test_hanle_lateral_valve(tmp_path):
     tunnel = float(half.split("tunnel limit")[1].split("T")[0])
     transparent = float(half.split("injector")[1].split("T")[0])
     assert transparent > 1.05 * tunnel
+
+
+def test_thermal_starts_follow_the_closed_form_and_shorten_the_switching(tmp_path):
+    """Switching times from thermal starts equal t(θ₀) to 1e-6, the switched fraction the
+    Boltzmann closed form within three binomial errors, and on the circuit's heat pulse the
+    thermal starts switch sooner than the file's 3° start."""
+    text = run("thermal_start_switching_times.py", tmp_path)
+    deviation = float(text.split("largest relative deviation ")[1].split()[0])
+    assert deviation < 1e-6
+    difference = float(text.split("largest difference ")[1].split()[0])
+    error = float(text.split("binomial error at one half ")[1].split(")")[0])
+    assert difference < 3 * error
+    medians = [float(line.split("median switching time ")[1].split(" ns")[0])
+               for line in text.splitlines() if "median switching time" in line]
+    assert len(medians) == 2 and medians[1] < medians[0]

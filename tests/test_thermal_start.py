@@ -181,3 +181,38 @@ def test_the_command_line_and_the_file_take_thermal_starts(tmp_path):
                                     "drives.free.temperature.peak=30,60", "--trajectories",
                                     "2", "-o", str(tmp_path / "m.nc")])
     assert res.exit_code == 2 and "--thermal-start" in res.output
+
+
+def test_switching_times_from_thermal_starts_follow_the_closed_form(sim):
+    """A prescribed Slonczewski torque at three times its critical value on the perpendicular
+    free layer, no noise: each trajectory's switching time equals the closed form t(θ₀) of
+    its start (axial_switching_time, itself against a quadrature of dθ/θ̇), and the fraction
+    switched by t equals the Boltzmann probability of θ₀ > θ*(t), within 4 binomial errors."""
+    from scipy.integrate import quad
+    from scipy.optimize import brentq
+
+    from spincaloric.dynamics.simulation import Simulation
+    from spincaloric.dynamics.switching import axial_switching_time, effective_stiffness
+
+    free = sim.magnets["free"]
+    b = free.damping * effective_stiffness(free)
+    a, n = 3 * b, 400
+    gamma = free.gyromagnetic_ratio / (1 + free.damping**2)
+    for theta in (1e-3, 0.1, 1.0):
+        exact = quad(lambda x: 1 / (gamma * np.sin(x) * (a - b * np.cos(x))), theta,
+                     np.pi / 2, epsabs=0, epsrel=1e-12)[0]
+        assert axial_switching_time(theta, a, free) == pytest.approx(exact, rel=1e-12, abs=0)
+    torque = Simulation(sim.circuit, sim.magnets, {}, torque="slonczewski",
+                        slonczewski={"free": (a, np.array([0.0, 0.0, 1.0]))})
+    run = torque.run(12e-9, ensemble=n, thermal_start=True, rtol=1e-10, atol=1e-12, n_save=3,
+                     seed=1)
+    theta0 = np.arccos(run.m[:, 0, 0, 2])
+    sw = run.switching()["free"]
+    assert sw.switched.all()
+    np.testing.assert_allclose(sw.time, axial_switching_time(theta0, a, free), rtol=1e-7)
+    for t in (2e-9, 3e-9, 4e-9):  # about 10 %, 50 % and 80 % switched
+        edge = brentq(lambda x, t=t: axial_switching_time(x, a, free) - t, 1e-9,
+                      np.pi / 2 - 1e-9)
+        beyond = 1 - np.cos(edge)
+        p = 1 - axial_mean(free, 300.0, lambda u, e=beyond: (u < e).astype(float), 1.0)
+        assert abs(np.mean(sw.time <= t) - p) < 4 * np.sqrt(p * (1 - p) / n) + 1 / n

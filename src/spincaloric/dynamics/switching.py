@@ -112,6 +112,47 @@ def slonczewski_critical_torque_slope(magnet, axis=None) -> float:
     return magnet.damping * magnet.moment * effective_stiffness(magnet, axis)
 
 
+def axial_switching_time(theta0, a_j: float, magnet) -> np.ndarray:
+    r"""Time (s) a uniaxial magnet with axial symmetry takes from the angle θ₀ (rad, from its
+    easy axis; array) to the equator under a constant Slonczewski torque of strength a_J (T)
+    along the axis, without noise: the switching time of :func:`detect_switching`.
+
+    With the easy axis u also the demagnetizing field's (a perpendicular thin film), p = u and
+    B_eff = B_K,eff (m·u) u, B_K,eff = :func:`effective_stiffness`, the explicit LLGS of
+    docs/dynamics.md, dm/dt = (Ω + α m × Ω)/(1 + α²) with
+    Ω = −γ m × B_eff + γ a_J m × (m × p), has the polar component
+
+    .. math::
+
+        \dot θ = γ' \sin θ\,(a − b \cos θ), \qquad γ' = γ/(1 + α²),\; a = a_J,\;
+        b = α B_{K,eff},
+
+    so that, with c₀ = cos θ₀ and partial fractions of 1/((1 − c²)(a − bc)),
+
+    .. math::
+
+        γ' t = \int_0^{c_0} rac{dc}{(1 − c^2)(a − b c)}
+             = −rac{\ln(1 − c_0)}{2(a − b)} + rac{\ln(1 + c_0)}{2(a + b)}
+               + rac{b}{a^2 − b^2} \ln\Bigl(1 − rac{b c_0}{a}\Bigr),
+
+    finite for a > b (the torque above its critical value α B_K,eff; Sun, PRB 62, 570
+    (2000)); for small θ₀ it grows as ln(√2/θ₀)/(γ'(a − b)), the incubation delay (cf. the
+    zero-temperature switching time of Butler et al., IEEE Trans. Magn. 48, 4684 (2012)).
+    ``magnet`` a MagnetParameters (γ, α and B_K,eff from it); 1 − c₀ = 2 sin²(θ₀/2) keeps
+    small angles exact.
+    """
+    a = float(a_j)
+    b = magnet.damping * effective_stiffness(magnet)
+    if not a > b > 0:
+        raise DynamicsError("a_j", f"must exceed α B_K,eff = {b:.4g} T (the critical torque) "
+                            f"for the magnet to leave its axis, got {a_j!r}")
+    gamma = magnet.gyromagnetic_ratio / (1 + magnet.damping**2)
+    theta0 = np.asarray(theta0, float)
+    c0 = np.cos(theta0)
+    return (-np.log(2 * np.sin(theta0 / 2) ** 2) / (2 * (a - b)) + np.log1p(c0) / (2 * (a + b))
+            + b / (a * a - b * b) * np.log1p(-b * c0 / a)) / gamma
+
+
 def slonczewski_critical_current(magnet, efficiency: float, axis=None) -> float:
     """Slonczewski/Sun critical current I_c = (2e/ħ)(α/η) M_s V (B₁ + B₂)/2 (A), for a torque
     τ = (ħ/2e) η I sin θ (η dimensionless)."""
