@@ -216,3 +216,31 @@ def test_switching_times_from_thermal_starts_follow_the_closed_form(sim):
         beyond = 1 - np.cos(edge)
         p = 1 - axial_mean(free, 300.0, lambda u, e=beyond: (u < e).astype(float), 1.0)
         assert abs(np.mean(sw.time <= t) - p) < 4 * np.sqrt(p * (1 - p) / n) + 1 / n
+
+
+def test_magnets_that_differ_only_in_damping_share_a_well(free, monkeypatch):
+    """One well is built for damping values that leave the energy alone, and the draws are
+    those of each magnet's own well (the damping does not enter E(m))."""
+    import spincaloric.dynamics.equilibrium as eq
+
+    built = []
+    original = eq.Well.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(args[0])
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(eq.Well, "__init__", counting)
+    magnets = [replace(free, damping=a) for a in (0.005, 0.01, 0.02)]
+    magnets += [replace(free, anisotropy_field=1.6)]
+    refs = np.tile([0.0, 0.0, 1.0], (4, 1))
+    shared = thermal_starts(magnets, refs, 300.0, rngs(4))
+    assert len(built) == 2
+    alone = [thermal_starts([m], refs[:1], 300.0, rngs(4)[i:i + 1])[0]
+             for i, m in enumerate(magnets)]
+    np.testing.assert_array_equal(shared, alone)
+    m = np.random.default_rng(0).normal(size=(5, 3))
+    m /= np.linalg.norm(m, axis=1)[:, None]
+    for field in eq._NOT_IN_ENERGY:  # the fields left out of the key leave E(m) alone
+        other = replace(free, **{field: getattr(free, field) * 1.5})
+        np.testing.assert_array_equal(other.energy(m), free.energy(m))

@@ -211,7 +211,8 @@ def thermal_starts(magnets, refs, temperature: float, rngs) -> np.ndarray:
     it). The well is cut at the equator m·ref = 0 when a field along the axis moves its
     barrier's top beyond it (a start there, of weight below e^{−ΔE/k_BT} with ΔE the energy
     of the equator above the minimum, would lie on the other side of the easy axis than the
-    one its switching is judged from). One :class:`Well` a distinct magnet and ref."""
+    one its switching is judged from). One :class:`Well` a distinct well and ref (magnets
+    that differ only in damping or g share one)."""
     refs = np.asarray(refs, float)
     out = np.empty((len(magnets), 3))
     groups: dict[tuple, list[int]] = {}
@@ -224,9 +225,15 @@ def thermal_starts(magnets, refs, temperature: float, rngs) -> np.ndarray:
     return out
 
 
+#: MagnetParameters fields the energy E(m), and with it the well, does not depend on.
+_NOT_IN_ENERGY = ("damping", "g_factor")
+
+
 def _values(magnet) -> tuple:
-    """The field values of a MagnetParameters as bytes: equal for equal magnets."""
-    return tuple(np.asarray(getattr(magnet, f.name), float).tobytes() for f in fields(magnet))
+    """The values of the fields of a MagnetParameters that shape its well, as bytes: equal
+    for magnets with the same well (a map over the damping builds one)."""
+    return tuple(np.asarray(getattr(magnet, f.name), float).tobytes() for f in fields(magnet)
+                 if f.name not in _NOT_IN_ENERGY)
 
 
 def _exact_draws(well: Well, rngs, ref) -> np.ndarray:
