@@ -33,10 +33,6 @@ def axial_mean(magnet, temperature, f, u_max):
     return np.trapezoid(f(u) * p, u) / np.trapezoid(p, u)
 
 
-def rngs(n, seed=0):
-    return [np.random.default_rng([seed, i]) for i in range(n)]
-
-
 @pytest.fixture(scope="module")
 def free():
     return load_spec(PILLAR).magnets["free"]
@@ -46,7 +42,7 @@ def test_starts_are_boltzmann_distributed_and_near_equipartition(free):
     """⟨u⟩ and P(u < 1/Δ) equal the quadrature within 4 standard errors; the mean energy above
     the minimum is k_B T (two quadratic degrees of freedom) to O(1/Δ), Δ = K_eff V/k_B T."""
     temperature, n = 300.0, 20_000
-    m = thermal_starts([free] * n, np.tile([0.0, 0.0, 1.0], (n, 1)), temperature, rngs(n))
+    m = thermal_starts(free, [0.0, 0.0, 1.0], temperature, 0, np.arange(n))
     assert np.allclose(np.linalg.norm(m, axis=1), 1.0)
     u = 1.0 - m[:, 2]
     k_eff = (free.anisotropy_field - MU0 * free.saturation_magnetization) \
@@ -68,7 +64,7 @@ def test_a_stabilising_field_cuts_the_well_at_the_equator(free):
     held = replace(free, applied_field=np.array([0.0, 0.0, 0.05]), volume=free.volume / 30)
     temperature, n = 300.0, 20_000
     assert barrier_top(held, [0, 0, 1]) < -0.1
-    m = thermal_starts([held] * n, np.tile([0.0, 0.0, 1.0], (n, 1)), temperature, rngs(n))
+    m = thermal_starts(held, [0.0, 0.0, 1.0], temperature, 1, np.arange(n))
     u = 1.0 - m[:, 2]
     assert u.max() <= 1.0 and (u > 0.5).mean() > 0.02
     mean, se = u.mean(), u.std() / np.sqrt(n)
@@ -78,13 +74,50 @@ def test_a_stabilising_field_cuts_the_well_at_the_equator(free):
     assert abs(uncut - mean) > 10 * se
 
 
-def test_each_start_comes_from_its_own_generator(free):
-    """Draw i depends on rngs[i] alone: the same whatever is drawn beside it."""
+def test_each_start_comes_from_its_own_stream(free):
+    """Draw e depends on its stream alone: the same whatever is drawn beside it, in whichever
+    well (here a stream's start beside others of another well), and another tag or seed
+    draws others."""
     refs = np.tile([0.0, 0.0, -1.0], (6, 1))
-    whole = thermal_starts([free] * 6, refs, 300.0, rngs(6))
-    part = thermal_starts([free] * 2, refs[:2], 300.0, rngs(6)[3:5])
+    whole = thermal_starts(free, refs, 300.0, 5, np.arange(6))
+    part = thermal_starts(free, refs[:2], 300.0, 5, np.array([3, 4]))
     np.testing.assert_array_equal(part, whole[3:5])
     assert np.all(whole[:, 2] < 0)  # about −z, its ref
+    soft = replace(free, anisotropy_field=1.5)
+    mixed = thermal_starts([free, soft, free], [0.0, 0.0, -1.0], 300.0, 5,
+                           np.array([3, 40_000, 4]))
+    np.testing.assert_array_equal(mixed[[0, 2]], whole[3:5])
+    for other in (thermal_starts(free, refs, 300.0, 5, np.arange(6), tag=1),
+                  thermal_starts(free, refs, 300.0, 6, np.arange(6))):
+        assert np.all(other != whole)
+
+
+def test_bad_inputs_of_the_sampler_are_named(free):
+    with pytest.raises(DynamicsError, match="^magnets: one magnet or 3"):
+        thermal_starts([free] * 2, [0.0, 0.0, 1.0], 300.0, 0, np.arange(3))
+    with pytest.raises(DynamicsError, match="^magnets: .*refs of shape \\(2, 3\\)"):
+        thermal_starts(free, np.ones((2, 3)), 300.0, 0, np.arange(3))
+    with pytest.raises(DynamicsError, match="^streams: must be a 1-d array"):
+        thermal_starts(free, [0.0, 0.0, 1.0], 300.0, 0, [-1, 2])
+    with pytest.raises(DynamicsError, match="^refs: must be finite non-zero"):
+        thermal_starts(free, [0.0, 0.0, 0.0], 300.0, 0, np.arange(2))
+    with pytest.raises(DynamicsError, match="^ref: .* is not along the easy axis"):
+        thermal_starts(free, [1.0, 0.0, 0.0], 300.0, 0, np.arange(2))
+
+
+def test_an_in_plane_magnets_biaxial_well_follows_equipartition():
+    """Easy axis x in the film plane, the demagnetizing field along z: the starts spread as
+    ⟨m_y²⟩ = k_BT/(M_sV B_K) and ⟨m_z²⟩ = k_BT/(M_sV (B_K + μ0M_s)) (two unequal quadratic
+    degrees of freedom), within 4 standard errors and the anharmonic O(1/Δ)."""
+    film = MagnetParameters(saturation_magnetization=1.1e6, volume=9.45e-24, damping=0.01,
+                            anisotropy_field=0.1, anisotropy_axis=[1.0, 0.0, 0.0],
+                            demagnetizing_factors=[0.0, 0.0, 1.0])
+    n, kt = 40_000, BOLTZMANN * 300.0
+    m = thermal_starts(film, [1.0, 0.0, 0.0], 300.0, 0, np.arange(n))
+    for component, stiffness in ((1, 0.1), (2, 0.1 + MU0 * 1.1e6)):
+        x = m[:, component] ** 2
+        expected = kt / (film.moment * stiffness)
+        assert abs(x.mean() - expected) < 4 * x.std() / np.sqrt(n) + 0.05 * expected
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +139,7 @@ def test_a_runs_starts_are_the_same_in_any_ensemble_and_apart_from_its_noise(sim
     assert whole.settings["thermal_start"] is True and whole.settings["seed"] == 7
     ds = whole.to_xarray(with_circuit=False)
     assert ds.attrs["thermal_start"] == 1 and ds.attrs["seed"] == 7
+    np.testing.assert_array_equal(sim.starting_states(8, seed=7), whole.m[:, 0])
     plain = sim.run(0.01e-9, ensemble=2, **{**kw, "thermal_start": False})
     np.testing.assert_array_equal(plain.m[:, 0], np.broadcast_to(sim.initial_state(), (2, 1, 3)))
 
@@ -154,7 +188,21 @@ def test_a_map_of_thermal_starts_counts_each_points_trajectories(tmp_path):
                                    rtol=0, atol=1e-12)
         assert ds["switched_trajectories"].values[p, 0] == \
             alone.switching()["free"].switched.sum()
-    assert ds.attrs["thermal_start"] == 1
+    assert ds.attrs["thermal_start"] == 1 and ds.attrs["seed"] == 2
+    plain = switching_map(data, axes, 4e-9, tmp_path / "p.nc",
+                          run_kw={**run, "thermal_start": False})
+    assert "thermal_start" not in plain.attrs and "seed" not in plain.attrs
+
+
+def test_runs_whose_nodes_store_heat_start_thermally_and_keep_the_seed():
+    spec = load_spec(PILLAR.parent / "laser_heated_pillar.toml")
+    sim = spec.simulation_for(spec.device.finalize(), 1e-10)[0]
+    assert sim.transient
+    run = sim.run(2e-11, ensemble=2, n_save=2, thermal_start=True, seed=4)
+    assert run.settings["thermal_start"] is True and run.settings["seed"] == 4
+    np.testing.assert_allclose(run.m[:, 0], sim.starting_states(2, seed=4), rtol=0,
+                               atol=1e-15)  # the integrator renormalises m
+    assert run.method == "lsoda" and "rtol" in run.settings
 
 
 def test_the_command_line_and_the_file_take_thermal_starts(tmp_path):
@@ -176,7 +224,14 @@ def test_the_command_line_and_the_file_take_thermal_starts(tmp_path):
     device.write_text(text.replace("thermal_start = true", "thermal_start = 3"))
     res = CliRunner().invoke(main, ["run", str(device), *args[2:]])
     assert res.exit_code == 2
-    assert "simulation.thermal_start" in res.output.strip().splitlines()[-1]
+    assert res.output.strip().splitlines()[-1].endswith(
+        "simulation.thermal_start: must be true or false, got 3")
+    # a magnet without a well to start in: refused by check, before any run
+    device.write_text(text.replace("anisotropy_field = 1.68", "anisotropy_field = 1.0", 1))
+    assert "anisotropy_field = 1.0" in device.read_text()
+    res = CliRunner().invoke(main, ["check", str(device)])
+    assert res.exit_code == 2
+    assert "simulation.thermal_start: free: anisotropy_field: " in res.output
     res = CliRunner().invoke(main, ["map", str(PILLAR), "--vary",
                                     "drives.free.temperature.peak=30,60", "--trajectories",
                                     "2", "-o", str(tmp_path / "m.nc")])
@@ -233,10 +288,9 @@ def test_magnets_that_differ_only_in_damping_share_a_well(free, monkeypatch):
     monkeypatch.setattr(eq.Well, "__init__", counting)
     magnets = [replace(free, damping=a) for a in (0.005, 0.01, 0.02)]
     magnets += [replace(free, anisotropy_field=1.6)]
-    refs = np.tile([0.0, 0.0, 1.0], (4, 1))
-    shared = thermal_starts(magnets, refs, 300.0, rngs(4))
+    shared = thermal_starts(magnets, [0.0, 0.0, 1.0], 300.0, 0, np.arange(4))
     assert len(built) == 2
-    alone = [thermal_starts([m], refs[:1], 300.0, rngs(4)[i:i + 1])[0]
+    alone = [thermal_starts(m, [0.0, 0.0, 1.0], 300.0, 0, np.array([i]))[0]
              for i, m in enumerate(magnets)]
     np.testing.assert_array_equal(shared, alone)
     m = np.random.default_rng(0).normal(size=(5, 3))

@@ -19,10 +19,11 @@ gives λ_p = 2Δ for a uniaxial well.
 :func:`sample_well` draws from the proposal q_λ(m) = λ e^{−λu}/(2π(1 − e^{−λ u_max})) — uniform
 in φ, truncated-exponential in u — and either
 
-* keeps a draw with probability p/(M q) (rejection, λ = λ_p/2 so that p/q is bounded): exact
-  samples of p, every weight 1 (brute force); or
+* keeps a draw with probability p/(M q) (rejection, λ = λ_b: half the slowest rise of the
+  energy over the azimuth, λ_p/2 in an axial well, so that p/q is bounded in a biaxial
+  in-plane well too): exact samples of p, every weight 1 (brute force); or
 * keeps every draw with its likelihood ratio w = p/q (importance sampling) from the defensive
-  mixture q = (1 − ε) q_{sλ_p} + ε q_{λ_p/2} (Hesterberg, Technometrics 37, 185 (1995)): a
+  mixture q = (1 − ε) q_{sλ_p} + ε q_{λ_b} (Hesterberg, Technometrics 37, 185 (1995)): a
   sharpening s ≥ 1 puts more starts near ref, where a write pulse's torque m × (m × p) is
   weakest and failures come from, while the broad part (ε = 0.1) bounds the weights,
   w ≤ M/ε, so that the rare wide starts cannot blow up the variance. An average of w·f over
@@ -71,8 +72,10 @@ def _directions(frame: np.ndarray, u: np.ndarray, phi: np.ndarray) -> np.ndarray
 class Well:
     """The thermal distribution p(m) of ``magnet`` (MagnetParameters) in the well of ``ref``
     (3-vector) at ``temperature`` (K): reduced energies β(E − E_min) (dimensionless), its
-    normalization Z (sr) and the harmonic rate λ_p (per unit u). The well ends at m·ref =
-    ``edge`` (dimensionless; default its barrier's top, :func:`barrier_top`)."""
+    normalization Z (sr), the harmonic rate λ_p (per unit u; the azimuthal mean of the
+    energy's rise at the minimum) and ``broad`` (per unit u), the rate of the rejection
+    proposal: half the slowest rise. The well ends at m·ref = ``edge`` (dimensionless;
+    default its barrier's top, :func:`barrier_top`)."""
 
     def __init__(self, magnet, ref, temperature: float, edge: float | None = None):
         if not (np.isfinite(temperature) and temperature > 0):
@@ -93,6 +96,9 @@ class Well:
         if rise.min() < 0:
             _no_minimum(magnet, self.frame[2])
         self.rate = float(max(rise.mean() / small, 1.0))
+        # the rejection proposal's rate: half the slowest rise over the azimuth, so that q
+        # falls more slowly than p in every direction of a biaxial (in-plane) well too
+        self.broad = float(max(rise.min() / small, 1.0)) / 2
         self._grid = (u, phi, reduced - self.e_min)
 
     def log_density(self, m: np.ndarray) -> np.ndarray:
@@ -114,6 +120,10 @@ def _no_minimum(magnet, ref: np.ndarray) -> None:
     field = np.asarray(magnet.applied_field, float)
     ms_n = 4e-7 * np.pi * magnet.saturation_magnetization * np.asarray(
         magnet.demagnetizing_factors, float)  # μ0 M_s N (T)
+    axis = magnet.anisotropy_axis / np.linalg.norm(magnet.anisotropy_axis)
+    if abs(axis @ ref) < 1 - 1e-9:
+        raise DynamicsError("ref", f"{np.round(ref, 3)} is not along the easy axis "
+                            f"{np.round(axis, 3)}: the energy falls off from it")
     if np.linalg.norm(np.cross(field, ref)) > 1e-12 * max(np.linalg.norm(field), 1e-300) \
             or field @ ref < 0:
         _tilted_well(ref, "its energy falls off from the axis")
@@ -176,7 +186,7 @@ def sample_well(magnet, ref, temperature: float, count: int, rng: np.random.Gene
     ``temperature`` in K.
     """
     well = Well(magnet, ref, temperature)
-    broad = well.rate / 2
+    broad = well.broad
     if sharpen is not None:
         if not (np.isfinite(sharpen) and sharpen >= 1):
             raise DynamicsError("sharpen", f"must be a number >= 1, got {sharpen!r}")
@@ -204,24 +214,117 @@ def sample_well(magnet, ref, temperature: float, count: int, rng: np.random.Gene
     return np.concatenate(kept), np.ones(count)
 
 
-def thermal_starts(magnets, refs, temperature: float, rngs) -> np.ndarray:
-    """(E, 3) exact draws of the thermal distribution p(m) at ``temperature`` (K), draw e in
-    the well of refs[e] (E, 3) of magnets[e] (E MagnetParameters) from the generator
-    rngs[e] alone (so that a trajectory's start does not depend on the others drawn with
-    it). The well is cut at the equator m·ref = 0 when a field along the axis moves its
+#: Thermal starts drawn from one generator: the uniforms of stream i are row i % START_BLOCK
+#: of block i // START_BLOCK's.
+START_BLOCK = 4096
+#: Rejection proposals per stream and round.
+_TRIES = 8
+
+
+def thermal_starts(magnets, refs, temperature: float, seed: int, streams,
+                   tag: int = 0) -> np.ndarray:
+    """(E, 3) exact draws of the thermal distribution p(m) ∝ exp(−E(m)/k_BT) at
+    ``temperature`` (K): draw e in the well of refs[e] ((3,) or (E, 3), the easy direction)
+    of magnets[e] (one MagnetParameters or E of them), from the random stream
+    ``streams[e]`` (E whole numbers ≥ 0) of ``seed`` alone — its uniforms are those of
+    ``SeedSequence(seed, spawn_key=(2³² + 4, tag, block, round))``, row stream % 4096 of
+    block stream // 4096, so that a stream's start depends on neither the others drawn
+    with it nor their wells (``tag`` tells apart the magnets of one trajectory).
+
+    The well is cut at the equator m·ref = 0 when a field along the axis moves its
     barrier's top beyond it (a start there, of weight below e^{−ΔE/k_BT} with ΔE the energy
     of the equator above the minimum, would lie on the other side of the easy axis than the
     one its switching is judged from). One :class:`Well` a distinct well and ref (magnets
-    that differ only in damping or g share one)."""
-    refs = np.asarray(refs, float)
-    out = np.empty((len(magnets), 3))
-    groups: dict[tuple, list[int]] = {}
-    for e, (magnet, ref) in enumerate(zip(magnets, refs)):
-        groups.setdefault((_values(magnet), ref.tobytes()), []).append(e)
-    for rows in groups.values():
-        magnet, ref = magnets[rows[0]], refs[rows[0]]
+    that differ only in damping or g share one). Rejection: rounds of eight proposals a
+    stream from q at ``Well.broad``, the first kept with probability p/(M q).
+    """
+    streams, magnets, refs = _start_inputs(magnets, refs, streams)
+    wells, which = _wells(magnets, refs, temperature)
+    out = np.empty((len(streams), 3))
+    for part in range(0, len(streams), 16 * START_BLOCK):  # bounded memory
+        rows = np.arange(part, min(part + 16 * START_BLOCK, len(streams)))
+        out[rows] = _rejection(wells, which[rows], seed, tag, streams[rows])
+    return out
+
+
+def _rejection(wells, which, seed: int, tag: int, streams: np.ndarray) -> np.ndarray:
+    """(L, 3) the kept proposals of ``streams`` (L,), each in its well wells[which]: the
+    proposals of a stream tried in their order, the first kept with probability p/(M q)."""
+    out = np.empty((len(streams), 3))
+    left, rounds = np.arange(len(streams)), 0
+    while left.size:
+        x = _start_uniforms(seed, tag, streams[left], rounds)  # (L, 3, tries)
+        todo = np.ones(left.size, bool)
+        for t in range(_TRIES):
+            for w, (well, envelope) in enumerate(wells):
+                rows = np.flatnonzero(todo & (which[left] == w))
+                u, phi = _proposal(x[rows, 0, t], x[rows, 1, t], well.broad, well.u_max)
+                m = _directions(well.frame, u, phi)
+                ratio = np.exp(well.log_density(m) - _log_proposal(u, well.broad, well.u_max))
+                hit = x[rows, 2, t] < ratio / envelope
+                out[left[rows[hit]]] = m[hit]
+                todo[rows[hit]] = False
+        left, rounds = left[todo], rounds + 1
+    return out
+
+
+def _wells(magnets, refs, temperature: float):
+    """([(Well, its rejection envelope M)], (E,) the index of each stream's): one a distinct
+    well (:func:`_values`) and ref, cut at the equator or the barrier's top."""
+    objects: dict[int, int] = {}  # a magnet given for every stream is keyed once
+    codes = np.array([objects.setdefault(id(m), len(objects)) for m in magnets], np.int64)
+    first = np.zeros(len(objects), np.int64)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]  # a stream of each object
+    shapes: dict[tuple, int] = {}
+    shape = np.array([shapes.setdefault(_values(magnets[e]), len(shapes)) for e in first],
+                     np.int64)[codes]
+    if np.all(refs == refs[0]):
+        ref_code = np.zeros(len(refs), np.int64)
+    else:
+        ref_code = np.unique(refs, axis=0, return_inverse=True)[1].reshape(-1)
+    pairs, which = np.unique(shape * (ref_code.max() + 1) + ref_code, return_inverse=True)
+    wells = []
+    for pair in range(len(pairs)):
+        e = int(np.argmax(which == pair))
+        magnet, ref = magnets[e], refs[e]
         well = Well(magnet, ref, temperature, max(barrier_top(magnet, ref), 0.0))
-        out[rows] = _exact_draws(well, [rngs[e] for e in rows], ref)
+        envelope = well.bound(well.broad)
+        if envelope > MAX_ENVELOPE:
+            _tilted_well(ref, f"rejection would need {envelope:.2g} draws a start")
+        wells.append((well, envelope))
+    return wells, which.reshape(-1)
+
+
+def _start_inputs(magnets, refs, streams):
+    """(streams (E,) int64, E magnets, refs (E, 3)) of :func:`thermal_starts`, checked."""
+    streams = np.asarray(streams)
+    if streams.ndim != 1 or streams.dtype.kind not in "iu" or np.any(streams < 0):
+        raise DynamicsError("streams", f"must be a 1-d array of whole numbers >= 0, got "
+                            f"{streams!r}")
+    n = len(streams)
+    magnets = [magnets] * n if hasattr(magnets, "energy") else list(magnets)
+    refs = np.asarray(refs, float)
+    if len(magnets) != n or refs.shape not in ((3,), (n, 3)):
+        raise DynamicsError("magnets", f"one magnet or {n} (one a stream), and one ref (3,) "
+                            f"or {n} (E, 3); got {len(magnets)} magnets, refs of shape "
+                            f"{refs.shape}")
+    refs = np.broadcast_to(refs, (n, 3))
+    length = np.linalg.norm(refs, axis=1)
+    if not np.all(np.isfinite(length) & (length > 0)):
+        raise DynamicsError("refs", "must be finite non-zero directions")
+    return streams.astype(np.int64), magnets, refs / length[:, None]
+
+
+def _start_uniforms(seed: int, tag: int, streams: np.ndarray, rounds: int) -> np.ndarray:
+    """(L, 3, _TRIES) uniforms in [0, 1) of round ``rounds`` of ``streams`` (L,): rows of
+    their blocks' generators (:func:`thermal_starts`)."""
+    out = np.empty((len(streams), 3, _TRIES))
+    blocks = streams // START_BLOCK
+    for block in np.unique(blocks):
+        rows = np.flatnonzero(blocks == block)
+        rng = np.random.default_rng(np.random.SeedSequence(
+            seed, spawn_key=(2**32 + 4, int(tag), int(block), int(rounds))))
+        out[rows] = rng.random((START_BLOCK, 3, _TRIES))[streams[rows] % START_BLOCK]
     return out
 
 
@@ -234,27 +337,3 @@ def _values(magnet) -> tuple:
     for magnets with the same well (a map over the damping builds one)."""
     return tuple(np.asarray(getattr(magnet, f.name), float).tobytes() for f in fields(magnet)
                  if f.name not in _NOT_IN_ENERGY)
-
-
-def _exact_draws(well: Well, rngs, ref) -> np.ndarray:
-    """(len(rngs), 3) rejection samples of ``well``, draw i from rngs[i] alone: rounds of a
-    few proposals each (q at λ_p/2, about twice the rejection envelope M), the first one
-    kept with probability p/(M q)."""
-    broad = well.rate / 2
-    envelope = well.bound(broad)
-    if envelope > MAX_ENVELOPE:
-        _tilted_well(ref, f"rejection would need {envelope:.2g} draws a start")
-    out = np.empty((len(rngs), 3))
-    left = np.arange(len(rngs))
-    tries = int(2 * envelope) + 4
-    while left.size:
-        x = np.stack([rngs[i].random((3, tries)) for i in left])  # (L, 3, tries)
-        u, phi = _proposal(x[:, 0], x[:, 1], broad, well.u_max)
-        m = _directions(well.frame, u, phi)
-        ratio = np.exp(well.log_density(m) - _log_proposal(u, broad, well.u_max)) / envelope
-        kept = x[:, 2] < ratio
-        found = kept.any(axis=1)
-        first = np.argmax(kept, axis=1)
-        out[left[found]] = m[found, first[found]]
-        left = left[~found]
-    return out

@@ -710,8 +710,10 @@ class Simulation:
         m0 = self._starts(initial, thermal_start, ensemble, seed, streams, variants)
         slon = self._slonczewski_array(ensemble)
         if self.transient:
+            settings = _recorded(ensemble, False, thermal_start, seed, "lsoda", None, rtol, atol,
+                                 max_step)
             return self._run_transient(t_save, tables[4][0], m0, mp, mv, slon, amp, rtol, atol,
-                                       max_step, progress, variants)
+                                       max_step, progress, variants, settings)
         if method != "rk45" and dt is None:  # at most a tenth of a (very short) run
             dt = min(default_step(self, mp, mv, m0, slon, slot, offsets, values, amp, tset),
                      until / 10)
@@ -771,8 +773,9 @@ class Simulation:
                                 f"'rk45' is taken to mean it), got {method!r}")
 
     def _run_transient(self, t_save, breaks, m0, mp, mv, slon, amp, rtol, atol, max_step,
-                       progress, variants) -> Trajectory:
-        """:meth:`run` of a circuit whose nodes store heat (:mod:`.transient`)."""
+                       progress, variants, settings) -> Trajectory:
+        """:meth:`run` of a circuit whose nodes store heat (:mod:`.transient`), keeping the
+        run's ``settings`` (:func:`_recorded`)."""
         from .transient import integrate_transient
 
         report, own = (progress, False) if hasattr(progress, "update") else (None, True)
@@ -794,8 +797,6 @@ class Simulation:
                                     self.circuit.temperature,
                                     remedy="the dynamics solves the circuit in linear "
                                     "response: lower the absorbed power or the bias")
-        settings = {"ensemble": len(m0), "temperature_noise": False,
-                    "rtol": float(rtol), "atol": float(atol), "max_step": max_step}
         return Trajectory(self, t_save, m, steps, "lsoda", amp, settings, crossing,
                           node_temperature=temps, temperature_extremes=extremes,
                           own_parameters=variants or None)
@@ -853,8 +854,8 @@ class Simulation:
     def _thermal_initial(self, initial, seed: int, streams: np.ndarray,
                          variants: dict) -> np.ndarray:
         """(E, k, 3) starts drawn from every dynamic magnet's thermal well (``run``'s
-        ``thermal_start``): magnet j of trajectory i from the generator of
-        SeedSequence(seed, spawn_key=(2³² + 4, streams[i], j)), a key no noise stream has."""
+        ``thermal_start``): magnet j of trajectory i from stream ``streams[i]`` of ``seed``,
+        tag j (:func:`.equilibrium.thermal_starts`: a key no noise stream has)."""
         from .equilibrium import thermal_starts
         from .switching import reference_direction
 
@@ -865,17 +866,27 @@ class Simulation:
         temperature = self.model.magnet_temperatures(start[None])[0]
         m0 = np.empty((len(streams), len(self.names), 3))
         for j, name in enumerate(self.names):
-            magnets = variants.get(name) or [self.magnets[name]] * len(streams)
-            axes = np.array([p.anisotropy_axis for p in magnets], float)
-            refs = reference_direction(start[j], axes)
-            rngs = [np.random.default_rng(np.random.SeedSequence(
-                seed, spawn_key=(2**32 + 4, int(i), j))) for i in streams]
+            magnets = variants.get(name) or self.magnets[name]
+            axes = np.array([p.anisotropy_axis for p in variants[name]], float) \
+                if name in variants else self.magnets[name].anisotropy_axis
             try:
-                m0[:, j] = thermal_starts(magnets, refs, float(temperature[j]), rngs)
+                m0[:, j] = thermal_starts(magnets, reference_direction(start[j], axes),
+                                          float(temperature[j]), seed, streams, tag=j)
             except DynamicsError as err:
                 raise DynamicsError("thermal_start", f"{name}: {err.field}: "
                                     f"{err.reason}") from None
         return m0
+
+    def starting_states(self, ensemble: int = 1, *, seed: int = 0, first_trajectory=0,
+                        parameters=None) -> np.ndarray:
+        """(E, k, 3) the starting magnetizations of :meth:`run` with ``thermal_start=True``
+        and these ``ensemble``, ``seed``, ``first_trajectory`` and ``parameters``: each
+        dynamic magnet drawn from its thermal well (the same states the run starts from)."""
+        settings = run_settings(1e-9, n_save=2, ensemble=ensemble, seed=seed)
+        ensemble, seed = settings[2], settings[6]
+        variants = self._magnet_arrays(ensemble, parameters)[2]
+        return self._thermal_initial(None, seed, _stream_indices(first_trajectory, ensemble),
+                                     variants)
 
     def _references(self, m0: np.ndarray, mv: np.ndarray) -> np.ndarray:
         """(E, k, 3) the initial easy-axis direction of every magnet (switching criterion), with
@@ -993,7 +1004,7 @@ def _recorded(ensemble, temperature_noise, thermal_start, seed, method, dt, rtol
         settings["thermal_start"] = True
     if temperature_noise or thermal_start:
         settings["seed"] = int(seed)
-    settings.update({"dt": float(dt)} if method != "rk45" else
+    settings.update({"dt": float(dt)} if method in ("rk4", "heun") else
                     {"rtol": float(rtol), "atol": float(atol), "max_step": max_step})
     return settings
 

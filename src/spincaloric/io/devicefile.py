@@ -236,7 +236,8 @@ def validate_spec(spec: DeviceSpec, circuit, data: dict) -> None:
     against the circuit, sampled: a temperature must stay positive), the ``[simulation]``
     settings (:func:`~spincaloric.dynamics.simulation.run_settings`), the dynamic magnets (a
     :class:`~spincaloric.dynamics.simulation.Simulation`, its torque maps not yet computed;
-    a Joule-heated run's heat is computed when it runs) and the ``[sweep]`` keys. A
+    a Joule-heated run's heat is computed when it runs; with ``thermal_start`` a start drawn
+    from every magnet's well) and the ``[sweep]`` keys. A
     DeviceError names the field as the file writes it (``simulation.dt``,
     ``spectral.relaxation.spacer``)."""
     from ..dynamics.simulation import (
@@ -276,7 +277,10 @@ def validate_spec(spec: DeviceSpec, circuit, data: dict) -> None:
         max_step = run_settings(until, magnets=spec.magnets, **settings)[4]
         drive_tables(circuit, drives, until, min(max_step, until / 200))
         if spec.magnets:
-            Simulation(circuit, spec.magnets, drives).check_drives(until, max_step)
+            sim = Simulation(circuit, spec.magnets, drives)
+            sim.check_drives(until, max_step)
+            if spec.simulation.get("thermal_start"):  # every magnet has a well to start in
+                sim.starting_states()
     except DynamicsError as err:
         raise DeviceError(in_file(err, spec.simulation).field, err.reason) from None
     check_keys(data, circuit, [parse_vary(v)[0] for v in spec.sweep])

@@ -586,6 +586,8 @@ def first_error(err: ValidationError) -> tuple[str, str]:
                f"number with a decimal point or an exponent, as 1e6, as a float)"
                if whole and isinstance(given, float) and given.is_integer() else
                f"must be a {'whole ' if whole else ''}number, got {shown}")
+    elif best["type"] in ("bool_parsing", "bool_type"):
+        msg = f"must be true or false, got {best.get('input')!r}"
     elif best["type"] in _BOUNDS and len(best.get("ctx") or {}) == 1:
         (bound,) = best["ctx"].values()
         msg = f"must be {_BOUNDS[best['type']]} {bound}, got {best.get('input')!r}"

@@ -540,10 +540,12 @@ def _assemble(store, tasks, output, data, keys, axes, until, run_kw, digest, tra
                 if isinstance(v, (bool, int, float, str))}
     settings.pop("n_save", None)  # a map keeps no saved states
     settings.pop("dt", None)  # the step of every point is a variable (a default may differ)
-    if run_kw.get("temperature_noise"):  # what else fixes the noisy trajectories
+    if run_kw.get("temperature_noise") or run_kw.get("thermal_start"):  # fixes the draws
         settings.setdefault("seed", 0)
     else:
         settings.pop("seed", None)
+    if not run_kw.get("thermal_start"):  # as a trajectory file: only when on
+        settings.pop("thermal_start", None)
     if all("dt" in p for p in parts) and np.isfinite(gather("dt")).all():
         ds["dt"] = (keys, gather("dt"), {"units": "s", "long_name": "fixed integration step"})
     if "temperature" not in keys:  # the device's T0 (K), for the record and plots

@@ -549,7 +549,7 @@ def _weighted(name, n, sums, temperature, sharpen, well, search) -> WriteErrorRa
     pilots, levels, converged = search
     method = "importance sampling"
     if k == 0:
-        bound = 3.0 * well.bound(well.rate / 2) / DEFENSIVE / n
+        bound = 3.0 * well.bound(well.broad) / DEFENSIVE / n
         return WriteErrorRate(name, method, n, 0, 0.0, (0.0, min(bound, 1.0)), 0.0, 0.0,
                               temperature, sharpen, pilots, levels, converged)
     rate = total / n
