@@ -211,8 +211,10 @@ def test_the_command_line_and_the_file_take_thermal_starts(tmp_path):
     res = CliRunner().invoke(main, args + ["--thermal-start"])
     assert res.exit_code == 0, res.output
     assert "identical" not in res.output  # they differ by their starts
-    free = json.loads(res.stdout)["magnets"]["free"]
+    doc = json.loads(res.stdout)
+    free = doc["magnets"]["free"]
     assert "identical_trajectories" not in free
+    assert doc["seed"] == 0 and doc["thermal_start"] is True
     text = PILLAR.read_text().replace("[simulation]", "[simulation]\nthermal_start = true", 1)
     assert text != PILLAR.read_text()
     device = tmp_path / "d.toml"

@@ -938,7 +938,8 @@ def _print_run(device, traj, end, as_json) -> None:
     summary = _printed(traj.summary())
     peaks = traj.peak_temperatures()
     if as_json:
-        click.echo(_with_units({"file": device, "until": end, "magnets": summary,
+        drawn = {k: traj.settings[k] for k in ("seed", "thermal_start") if k in traj.settings}
+        click.echo(_with_units({"file": device, "until": end, **drawn, "magnets": summary,
                                 **({"peak_temperature": peaks} if peaks else {})}, RUN_UNITS))
     else:
         if peaks:

@@ -692,9 +692,12 @@ def plot_trajectory(ds, trajectory: int = 0, variable: str | None = None,
     axes[-1].set_xlabel(f"time, t ({tunit})")
     title = [str(ds.attrs.get("title", ""))]
     kept, asked = ds.sizes.get("ensemble", 1), int(ds.attrs.get("ensemble_asked", 0))
-    if kept > 1:
-        title.append(f"trajectory {trajectory} of an ensemble of {kept}"
-                     + ("; dashed: ensemble mean" if variable is None else ""))
+    drawn = [what for key, what in (("thermal_start", "thermal starts"),
+                                    ("temperature_noise", "thermal noise")) if ds.attrs.get(key)]
+    if kept > 1 or drawn:
+        title.append(", ".join(([f"trajectory {trajectory} of an ensemble of {kept}"
+                                 + ("; dashed: ensemble mean" if variable is None else "")]
+                                if kept > 1 else []) + drawn))
     if "interrupted_at" in ds.attrs:
         end = float(ds.attrs["interrupted_at"])
         factor, unit = engineering(end, "s")
