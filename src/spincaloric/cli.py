@@ -566,6 +566,9 @@ def run(device, until, ensemble, temperature_noise, seed, thermal_start, n_save,
             raise KeyboardInterrupt from err
         stopped = _write_run(device, traj, output, plot_path, with_circuit,
                              progress is not False)
+        for written in () if stopped else (output, plot_path):
+            if written:
+                click.echo(f"wrote {written}", err=True)
     _print_run(device, traj, end, as_json)  # the trajectories are whole even so
     if stopped:
         raise KeyboardInterrupt  # while solving the file's circuit quantities
@@ -888,9 +891,6 @@ def _write_run(device, traj, output, plot_path, with_circuit=True, progress=Fals
             _report(device, "plot: needs matplotlib (pip install 'spincaloric[plot]')")
             sys.exit(EXIT_INPUT)
     _write_or_exit(device, outputs)
-    for written in (output, plot_path):
-        if written:
-            click.echo(f"wrote {written}", err=True)
     return stopped
 
 
