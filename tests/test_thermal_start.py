@@ -188,6 +188,7 @@ def test_a_map_of_thermal_starts_counts_each_points_trajectories(tmp_path):
                                    rtol=0, atol=1e-12)
         assert ds["switched_trajectories"].values[p, 0] == \
             alone.switching()["free"].switched.sum()
+        assert ds["unsettled_trajectories"].values[p, 0] == alone.unsettled()["free"].sum()
     assert ds.attrs["thermal_start"] == 1 and ds.attrs["seed"] == 2
     plain = switching_map(data, axes, 4e-9, tmp_path / "p.nc",
                           run_kw={**run, "thermal_start": False})

@@ -50,7 +50,7 @@ _OVERWRITE = click.option("--overwrite", is_flag=True,
 #: The SI units of the dimensional numbers in ``run --json`` and ``wer --json`` (the others are
 #: pure numbers: unit vectors, probabilities, counts).
 RUN_UNITS = {"until": "s", "switching_time": "s", "median_switching_time": "s",
-             "peak_temperature": "K"}
+             "peak_temperature": "K", "dt": "s"}
 WER_UNITS = {"until": "s", "temperature": "K", "dt": "s"}
 
 
@@ -934,43 +934,65 @@ def _keep_interrupted(device, err, output, plot_path, with_circuit, progress=Fal
 
 
 def _print_run(device, traj, end, as_json) -> None:
-    """The run's summary on stdout: a line per magnet, or one JSON object."""
+    """The run's summary on stdout: a line per magnet, or one JSON object; on stderr a
+    warning of the trajectories the run's end leaves undecided."""
     summary = _printed(traj.summary())
     peaks = traj.peak_temperatures()
+    _warn_unsettled(device, traj)
     if as_json:
-        drawn = {k: traj.settings[k] for k in ("seed", "thermal_start") if k in traj.settings}
+        drawn = {k: traj.settings[k] for k in ("temperature_noise", "thermal_start", "seed",
+                                               "dt") if k in traj.settings}
         click.echo(_with_units({"file": device, "until": end, **drawn, "magnets": summary,
                                 **({"peak_temperature": peaks} if peaks else {})}, RUN_UNITS))
-    else:
-        if peaks:
-            click.echo("peak temperatures: " + ", ".join(f"{node} {t:.2f} K"
-                                                         for node, t in peaks.items()))
-        for name, s in summary.items():
-            t = s["switching_time"]
-            when = f"switched at {t * 1e9:.3f} ns" if s["switched"] else "did not switch"
-            m = ", ".join(f"{x:+.3f}" for x in s["final_magnetization"])
-            if "switching_probability" not in s:
-                click.echo(f"{name}: {when}; final m = ({m})")
-                continue
-            median = s["median_switching_time"]
-            mean = ", ".join(f"{x:+.3f}" for x in s["mean_final_magnetization"])
-            low, high = s["switching_probability_interval_95"]
-            spread = ("identical: no thermal noise" if s.get("identical_trajectories")
-                      else f"95 % interval {_share(low)} – {_share(high)}")
-            click.echo(f"{name}: switching probability {s['switching_probability']:.3f} "
-                       f"({spread}) over {s['ensemble']} trajectories"
-                       " (switched: m along the easy axis ended below −0.5 of its start's side)"
-                       + (f", median switching time {median * 1e9:.3f} ns" if median else "")
-                       + f"; mean final m = ({mean}); trajectory 0 {when}, final m = ({m})")
+        return
+    if peaks:
+        click.echo("peak temperatures: " + ", ".join(f"{node} {t:.2f} K"
+                                                     for node, t in peaks.items()))
+    randomness = ", ".join(what for key, what in (("temperature_noise", "thermal noise"),
+                                                  ("thermal_start", "thermal starts"))
+                           if traj.settings.get(key))
+    for name, s in summary.items():
+        t = s["switching_time"]
+        when = f"switched at {t * 1e9:.3f} ns" if s["switched"] else "did not switch"
+        m = ", ".join(f"{x:+.3f}" for x in s["final_magnetization"])
+        if "switching_probability" not in s:
+            click.echo(f"{name}: {when}; final m = ({m})")
+            continue
+        median = s["median_switching_time"]
+        mean = ", ".join(f"{x:+.3f}" for x in s["mean_final_magnetization"])
+        low, high = s["switching_probability_interval_95"]
+        spread = ("identical: no thermal noise" if s.get("identical_trajectories")
+                  else f"95 % interval {_share(low)} – {_share(high)}")
+        click.echo(f"{name}: switching probability {_share(s['switching_probability'])} "
+                   f"({spread}) over {s['ensemble']} trajectories"
+                   + (f" ({randomness})" if randomness else "")
+                   + " (switched: m along the easy axis ended below −0.5 of its start's side)"
+                   + (f", median switching time {median * 1e9:.3f} ns" if median else "")
+                   + f"; mean final m = ({mean}); trajectory 0 {when}, final m = ({m})")
+
+
+def _warn_unsettled(device, traj) -> None:
+    """A line on stderr per magnet whose trajectories end between −0.5 and 0.5 of the easy
+    axis (:meth:`~spincaloric.dynamics.trajectory.Trajectory.unsettled`)."""
+    for name, open_ in traj.unsettled().items():
+        count, total = int(open_.sum()), len(open_)
+        if count:
+            which = (f"{count} of {total} trajectories end" if total > 1
+                     else "the trajectory ends")
+            click.echo(f"warning: {device}: {name}: {which} with m·u between −0.5 and 0.5 of "
+                       "the easy axis (still reversing, or held near the equator): not yet "
+                       "switched or back, so the result may change after the run's end; a "
+                       "longer --until settles them (wer decides at the barrier's top)",
+                       err=True)
 
 
 def _share(p: float) -> str:
-    """A probability as printed: three decimals, more where they would round a bound of
-    an interval to 0 or 1 (0.00018 of 0 switched in 20 000)."""
-    if 0 < p < 5e-4:
+    """A probability as printed: three decimals, two significant digits of p or 1 − p
+    within 0.005 of 0 or 1 (0.00018 of 0 switched in 20 000, 0.99969, 0.9985)."""
+    if 0 < p < 5e-3:
         return f"{p:.2g}"
-    if 1 - 5e-4 < p < 1:
-        return f"1 − {1 - p:.2g}"
+    if 1 - 5e-3 < p < 1:
+        return f"{p:.{1 - math.floor(math.log10(1 - p))}f}"
     return f"{p:.3f}"
 
 
@@ -1155,6 +1177,14 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
         sys.exit(EXIT_INPUT)
     if done_before:
         click.echo(f"{device}: {output} already holds this map (nothing computed)")
+    if "unsettled_trajectories" in ds and int(ds["unsettled_trajectories"].sum()):
+        count = ds["unsettled_trajectories"]
+        click.echo(f"warning: {device}: {int(count.sum())} trajectories at "
+                   f"{int((count.sum('magnet') > 0).sum())} of {count.sum('magnet').size} "
+                   "points end with m·u between −0.5 and 0.5 of the easy axis (still "
+                   "reversing, or held near the equator): undecided, their points' results "
+                   "may change after the run's end (variable unsettled_trajectories); a "
+                   "longer --until settles them", err=True)
     if "switching_probability" in ds:
         frac = float(ds["switching_probability"].mean())
         size = ds["switching_probability"].size

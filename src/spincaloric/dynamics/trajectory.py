@@ -19,7 +19,7 @@ from ..files import (
     netcdf3_attributes,
     output_problem,
 )
-from .switching import SwitchingResult, detect_switching
+from .switching import SwitchingResult, detect_switching, reference_direction
 
 #: Saved states (trajectories × instants) whose circuit quantities a file's writer solves at a
 #: time (:meth:`Trajectory.to_xarray`): bounded memory, whatever the ensemble.
@@ -135,6 +135,18 @@ class Trajectory:
                                     None if self.crossing is None else self.crossing[:, j])
                 for j, n in enumerate(self.names)}
 
+    def unsettled(self, threshold: float = 0.5) -> dict[str, np.ndarray]:
+        """{magnet: (E,) bool} the trajectories that end with their projection on the initial
+        easy-axis direction between −``threshold`` and ``threshold``: neither back on their
+        start's side nor switched (still reversing, or held near the equator), so that a
+        longer run may decide them either way."""
+        out = {}
+        for name in self.names:
+            m = self.magnetization(name)
+            ref = reference_direction(m[:, 0], self._easy_axes(name))
+            out[name] = np.abs(np.einsum("ec,ec->e", m[:, -1], ref)) < threshold
+        return out
+
     def energy(self, name: str) -> np.ndarray:
         """(E, S) magnetic energy of magnet ``name`` (J), with each trajectory's parameters."""
         m = self.magnetization(name)
@@ -233,6 +245,8 @@ class Trajectory:
         ``ensemble`` (E), ``switching_probability`` with its Clopper–Pearson
         ``switching_probability_interval_95``, ``median_switching_time`` (s, over the
         trajectories that switched; None if none did) and ``mean_final_magnetization``.
+        ``unsettled_trajectories`` counts those that end between −0.5 and 0.5 of the easy
+        axis (:meth:`unsettled`): the probability may still change after the run's end.
         An ensemble without thermal noise whose trajectories are copies of one another (the
         same start, drives and parameters) has the probability 0 or 1 exactly: its interval
         is that point, and ``identical_trajectories`` is true.
@@ -240,6 +254,7 @@ class Trajectory:
         out = {}
         identical = (not self.settings.get("temperature_noise")
                      and bool(np.all(self.m == self.m[:1])))
+        unsettled = self.unsettled()
         for name, res in self.switching().items():
             m_final = self.magnetization(name)[:, -1]
             entry = {"final_magnetization": m_final[0].tolist(),
@@ -256,6 +271,7 @@ class Trajectory:
                 entry["median_switching_time"] = (float(np.median(times)) if times.size
                                                   else None)
                 entry["mean_final_magnetization"] = m_final.mean(axis=0).tolist()
+                entry["unsettled_trajectories"] = int(unsettled[name].sum())
             out[name] = entry
         return out
 

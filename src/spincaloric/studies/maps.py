@@ -187,17 +187,20 @@ def _magnet_variation(specs) -> dict:
 
 def _point_results(traj, per: int) -> dict:
     """{switched (P, k), switching_time (P, k) s, final_m (P, k, 3), dt (P,) s (the fixed
-    step; NaN for adaptive steps), names} of the points
+    step; NaN for adaptive steps), unsettled (P, k) (the trajectories that end between −0.5
+    and 0.5 of the easy axis, Trajectory.unsettled), names} of the points
     whose trajectories are consecutive runs of ``per`` in ``traj``: one trajectory's
     switched (0 or 1), switching time and final m, or of ``per`` > 1 the number that
     switched, the median switching time of those (NaN: none) and the mean final m."""
-    sw = traj.switching()
+    sw, unsettled = traj.switching(), traj.unsettled()
     names = list(traj.names)
     n = len(traj.m) // per
     out = {"names": names, "switched": np.zeros((n, len(names)), np.int64),
            "switching_time": np.full((n, len(names)), np.nan),
            "final_m": np.zeros((n, len(names), 3)),
-           "dt": np.full(n, float(traj.settings.get("dt", np.nan)))}
+           "dt": np.full(n, float(traj.settings.get("dt", np.nan))),
+           "unsettled": np.stack([unsettled[name].reshape(n, per).sum(axis=1)
+                                  for name in names], axis=1)}
     for j, name in enumerate(names):
         switched = sw[name].switched.reshape(n, per)
         times = np.where(switched, sw[name].time.reshape(n, per), np.nan)
@@ -479,7 +482,7 @@ def _compute(store, output, data, keys, points, axes, until, run_kw, digest, chu
             with open(tmp, "wb") as f:
                 np.savez(f, switched=result["switched"], switching_time=result["switching_time"],
                          final_m=result["final_m"], dt=result["dt"],
-                         names=np.array(result["names"]))
+                         unsettled=result["unsettled"], names=np.array(result["names"]))
 
         atomic_write(store / f"chunk_{i:08d}.npz", write)  # a chunk is either whole or absent
         saved[0] += len(result["switched"])
@@ -546,6 +549,10 @@ def _assemble(store, tasks, output, data, keys, axes, until, run_kw, digest, tra
         settings.pop("seed", None)
     if not run_kw.get("thermal_start"):  # as a trajectory file: only when on
         settings.pop("thermal_start", None)
+    if all("unsettled" in p for p in parts):  # (chunks of a map begun before lack it)
+        ds["unsettled_trajectories"] = (keys + ["magnet"], gather("unsettled").astype(np.int64),
+                                        {"units": "1", "long_name": "trajectories that end "
+                                         "between −0.5 and 0.5 of the easy axis (undecided)"})
     if all("dt" in p for p in parts) and np.isfinite(gather("dt")).all():
         ds["dt"] = (keys, gather("dt"), {"units": "s", "long_name": "fixed integration step"})
     if "temperature" not in keys:  # the device's T0 (K), for the record and plots
