@@ -1095,3 +1095,18 @@ def test_materials_temperature_keeps_to_the_documented_range():
     low = CliRunner().invoke(main, ["materials", "--temperature", "1e-9"])
     assert low.exit_code == 2 and "0.001<=x<=1000000.0" in low.output
     assert CliRunner().invoke(main, ["materials", "--temperature", "0.001"]).exit_code == 0
+
+
+@pytest.mark.parametrize("command", ["map", "sweep", "wer"])
+def test_a_misspelt_vary_key_is_named_whatever_its_values_unit(tmp_path, command):
+    """`amplitud=-0.4mV`: the unit suffix cannot be read for an unknown key; the key is what
+    is wrong, and the message says so as it does for `amplitud=-0.0004`."""
+    device = str(EXAMPLES / "pillar_write_pulse.toml")
+    out = ["-o", str(tmp_path / "x.nc")] if command != "wer" else []
+    for value in ("-0.4mV", "-0.0004"):
+        res = run(command, device, "--vary", f"drives.free.voltage.amplitud={value}", *out)
+        assert res.exit_code == 2
+        assert res.output.strip().splitlines()[-1] == (
+            f"error: {device}: vary.drives.free.voltage.amplitud: unknown key 'amplitud' in "
+            "[drives.free.voltage]; did you mean amplitude?")
+    assert list(tmp_path.iterdir()) == []

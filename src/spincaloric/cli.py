@@ -689,7 +689,7 @@ def _wer_grid(device, p, varies, until, pumping, dt, estimate, as_json, output):
     from .circuit.device import DeviceError
     from .dynamics.simulation import DynamicsError
     from .io.devicefile import dataset_output
-    from .io.paths import check_keys, parse_vary, unit_of
+    from .io.paths import check_keys, parse_varies, unit_of
     from .studies.wer import write_error_rates
 
     def report(point, result):
@@ -706,7 +706,7 @@ def _wer_grid(device, p, varies, until, pumping, dt, estimate, as_json, output):
 
     done, total = [], 0
     try:
-        axes = [parse_vary(v) for v in varies]
+        axes = parse_varies(varies, p.data, p.circuit)
         if len({k for k, _ in axes}) != len(axes):
             raise DeviceError("vary", "each key may be varied once")
         check_keys(p.data, p.circuit, [k for k, _ in axes])
@@ -1044,14 +1044,14 @@ def sweep(device, varies, output, zipped, overwrite, progress):
 def _sweep(device, p, varies, zipped, progress=False):
     """(Dataset, axes) of ``spincaloric sweep``; bad input is one line, exit 2."""
     from .circuit.device import DeviceError
-    from .io.paths import parse_vary
+    from .io.paths import parse_varies
     from .studies.sweep import sweep_file
 
     try:
         varies = varies or p.spec.sweep
         if not varies:
             raise DeviceError("vary", "give --vary or a [sweep] table with vary = [...]")
-        axes = [parse_vary(v) for v in varies]
+        axes = parse_varies(varies, p.data, p.circuit)
         _warn_own_temperatures(device, p.data, [key for key, _ in axes])
         ds = sweep_file(p.data, axes, zipped, progress=progress)
     except (DeviceError, ValueError) as err:
@@ -1123,7 +1123,7 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
     """Switching map of DEVICE: its dynamics at every point of a parameter grid."""
     from .circuit.device import DeviceError
     from .errors import Interrupted
-    from .io.paths import parse_vary
+    from .io.paths import parse_varies
     from .studies.maps import switching_map
 
     try:
@@ -1142,7 +1142,7 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
         varies = varies or spec.sweep
         if not varies:
             raise DeviceError("vary", "give --vary or a [sweep] table with vary = [...]")
-        axes = [parse_vary(v) for v in varies]
+        axes = parse_varies(varies, p.data, p.circuit)
         _check_outputs(device, [device], True, output=output)  # the map decides on reuse
         # the same map, finished: read, not run again
         done_before = Path(output).exists() and not overwrite  # a file, or a zarr store
@@ -1245,11 +1245,11 @@ def fmr(device, magnet, varies, output, plot_path, as_json, ring_down, overwrite
 def _resonances(device, p, magnet, varies, ring_down):
     """(Dataset, axes, RingDown or None) of ``spincaloric fmr``; bad input one line, exit 2."""
     from .circuit.device import DeviceError
-    from .io.paths import parse_vary
+    from .io.paths import parse_varies
     from .studies.resonance import resonance_sweep
 
     try:
-        axes = [parse_vary(v) for v in varies]
+        axes = parse_varies(varies, p.data, p.circuit)
         ds = resonance_sweep(p.data, magnet, axes)
         check = None
         if ring_down:

@@ -402,6 +402,21 @@ def is_fast(circuit: Circuit, key: str) -> bool:
     return fast_target(circuit, key) is not None
 
 
+def parse_varies(texts, data: dict, circuit: Circuit) -> list[tuple[str, np.ndarray]]:
+    """[(key, values)] of ``--vary`` texts (:func:`parse_vary`), a text whose values cannot
+    be read first checked as a key of ``data`` (:func:`check_keys`): a misspelt key is named
+    as one, whatever unit its values carry."""
+    axes = []
+    for text in texts:
+        try:
+            axes.append(parse_vary(text))
+        except DeviceError:
+            if isinstance(text, str) and "=" in text:
+                check_keys(data, circuit, [text.split("=", 1)[0].strip()])
+            raise
+    return axes
+
+
 def check_keys(data: dict, circuit: Circuit, keys) -> None:
     """Every key can be varied: batched (:func:`fast_target`) or a value written in the file
     ``data`` (:func:`resolve_key`); a DeviceError names a wrong one."""
