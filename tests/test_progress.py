@@ -110,10 +110,12 @@ def _stderr_lines(*args):
 
 
 def _check_progress(lines, duration, pattern):
-    """Every line is a plain progress line (or the compile notice), the first no earlier than
-    EVERY s after the start and the others at least EVERY s apart; one at least if the job
-    lasted long enough (compiling left out: its seconds are not the job's)."""
-    progress = [(t, line) for t, line in lines if not line.startswith("compiling")]
+    """Every line is a plain progress line (or the compile notice, or a warning of the job's
+    results), the first no earlier than EVERY s after the start and the others at least
+    EVERY s apart; one at least if the job lasted long enough (compiling left out: its
+    seconds are not the job's)."""
+    progress = [(t, line) for t, line in lines if not line.startswith(("compiling",
+                                                                        "warning: "))]
     duration -= sum(float(m.group(1)) for _, line in lines if (m := re.match(
         r"compiling the integration kernels: done in (\d+) s", line)))
     for _, line in progress:
