@@ -430,6 +430,16 @@ def test_map_command_maps_switching_probabilities(tmp_path):
     ds = xr.open_dataset(out)
     assert ds["switching_probability"].dims == ("drives.free.temperature.peak", "magnet")
     assert ds.attrs["trajectories"] == 8
+    # a small map prints each point: its values with units, its count and interval
+    lines = [line for line in res.stdout.splitlines()
+             if line.startswith("drives.free.temperature.peak = ")]
+    assert [line.split(":")[0] for line in lines] == [
+        "drives.free.temperature.peak = 20 K", "drives.free.temperature.peak = 60 K"]
+    for line, k, (low, high) in zip(lines, ds["switched_trajectories"].values[:, 0],
+                                    ds["switching_probability_interval"].values[:, 0]):
+        assert f": free: {k} of 8 switched (95 % interval " in line
+        shown = line.split("interval ")[1].split(")")[0].split(" – ")
+        np.testing.assert_allclose([float(x) for x in shown], [low, high], rtol=0, atol=5e-4)
     ds.close()
     again = CliRunner().invoke(main, args[:-3] + ["--temperature-noise", "--seed", "2"]
                                + args[-3:])

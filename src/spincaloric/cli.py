@@ -1185,6 +1185,7 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
                    "reversing, or held near the equator): undecided, their points' results "
                    "may change after the run's end (variable unsettled_trajectories); a "
                    "longer --until settles them", err=True)
+    _print_map_points(ds)
     if "switching_probability" in ds:
         frac = float(ds["switching_probability"].mean())
         size = ds["switching_probability"].size
@@ -1193,6 +1194,37 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
     else:
         frac = float(ds["switched"].mean())
         click.echo(f"{device}: {ds['switched'].size} runs, {frac:.0%} switched -> {output}")
+
+
+#: A map of at most this many points and magnets prints a line for each.
+MAP_LINES = 64
+
+
+def _print_map_points(ds) -> None:
+    """A line per grid point and magnet of a small map (:data:`MAP_LINES`): its values with
+    their units, whether (how many of its trajectories) switched and when."""
+    keys = [d for d in ds["switching_time"].dims if d != "magnet"]
+    if ds["switching_time"].size > MAP_LINES:
+        return
+    many = "switching_probability" in ds
+    for index in np.ndindex(*(ds.sizes[k] for k in keys)):
+        point = ds.isel(dict(zip(keys, index)))
+        where = ", ".join(f"{k} = {point[k].item():g}" + (
+            f" {point[k].attrs['units']}" if point[k].attrs.get("units", "1") not in ("", "1")
+            else "") for k in keys)
+        for magnet in ds["magnet"].values:
+            at = point.sel(magnet=magnet)
+            if many:
+                low, high = at["switching_probability_interval"].values
+                text = (f"{int(at['switched_trajectories'])} of {ds.attrs['trajectories']} "
+                        f"switched (95 % interval {_share(low)} – {_share(high)})")
+            else:
+                text = "switched" if int(at["switched"]) else "did not switch"
+            t = float(at["switching_time"])
+            if np.isfinite(t):
+                text += (f", median switching time {t * 1e9:.3f} ns" if many
+                         else f" at {t * 1e9:.3f} ns")
+            click.echo(f"{where}: {magnet}: {text}")
 
 
 @main.command(short_help="Ferromagnetic resonance of a dynamic magnet: frequency and damping.")
