@@ -301,3 +301,28 @@ def test_magnets_that_differ_only_in_damping_share_a_well(free, monkeypatch):
     for field in eq._NOT_IN_ENERGY:  # the fields left out of the key leave E(m) alone
         other = replace(free, **{field: getattr(free, field) * 1.5})
         np.testing.assert_array_equal(other.energy(m), free.energy(m))
+
+
+@pytest.mark.slow
+def test_a_noisy_ensemble_from_thermal_starts_agrees_with_the_write_error_rate():
+    """A marginal write (−0.4 mV for 2 ns, ~40 % switched) run to 10 ns: the ensemble of
+    `run` (thermal starts by equilibrium.thermal_starts, switched below −0.5 at the end) and
+    the brute-force estimate of `wer` (its own well sampler, switched past the barrier's top)
+    are independent paths to one probability; they agree within four combined standard
+    errors, allowing for the trajectories the end leaves unsettled."""
+    from spincaloric.studies.wer import write_error_rate
+
+    data = read_toml(PILLAR.parent / "pillar_write_pulse.toml")
+    set_path(data, "drives.free.voltage.amplitude", -0.4e-3)
+    set_path(data, "drives.free.voltage.duration", 2e-9)
+    spec = spec_from_dict(data)
+    sim = spec.simulation_for(spec.device.finalize(), 10e-9)[0]
+    n = 4000
+    run = sim.run(10e-9, ensemble=n, temperature_noise=True, thermal_start=True, dt=1e-12,
+                  n_save=2, seed=3)
+    switched = run.switching()["free"].probability
+    unsettled = run.unsettled()["free"].mean()
+    written = 1 - write_error_rate(sim, 10e-9, n, seed=4, dt=1e-12).rate
+    assert 0.2 < switched < 0.8 and unsettled < 0.02
+    error = np.sqrt(switched * (1 - switched) / n + written * (1 - written) / n)
+    assert abs(switched - written) < 4 * error + unsettled
