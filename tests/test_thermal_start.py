@@ -19,18 +19,9 @@ from spincaloric.io import load_spec, read_toml
 from spincaloric.io.devicefile import spec_from_dict
 from spincaloric.io.paths import set_path
 from spincaloric.studies.maps import switching_map
+from wells import axial_mean
 
 PILLAR = Path(__file__).parent.parent / "examples" / "devices" / "thermal_switching_pillar.toml"
-
-
-def axial_mean(magnet, temperature, f, u_max):
-    """⟨f(u)⟩, u = 1 − m_z, over e^{−E/k_BT} of a magnet with an axial energy on [0, u_max]
-    (dΩ = du dφ): an independent quadrature on 40 000 geometric points."""
-    u = np.concatenate([[0.0], np.geomspace(1e-12, u_max, 40_000)])
-    m = np.stack([np.sqrt(u * (2 - u)), 0 * u, 1 - u], axis=-1)
-    e = magnet.energy(m) / (BOLTZMANN * temperature)
-    p = np.exp(-(e - e.min()))
-    return np.trapezoid(f(u) * p, u) / np.trapezoid(p, u)
 
 
 @pytest.fixture(scope="module")

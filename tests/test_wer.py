@@ -16,6 +16,7 @@ from spincaloric.dynamics.equilibrium import Well, sample_well
 from spincaloric.dynamics.simulation import DynamicsError, Simulation
 from spincaloric.io import load_spec
 from spincaloric.studies.wer import write_error_rate
+from wells import axial_mean
 
 DEVICE = Path(__file__).parent.parent / "examples" / "devices" / "thermal_switching_pillar.toml"
 T = 300.0
@@ -23,12 +24,8 @@ T = 300.0
 
 def quadrature(magnet, f, u_max=1.0):
     """⟨f(u)⟩ over the Boltzmann distribution of a magnet with an axial energy (u = 1 − m_z)
-    up to u_max (the barrier's top)."""
-    u = np.concatenate([[0.0], np.geomspace(1e-12, u_max, 40_000)])
-    m = np.stack([np.sqrt(u * (2 - u)), 0 * u, 1 - u], axis=-1)
-    e = magnet.energy(m) / (BOLTZMANN * T)
-    p = np.exp(-(e - e.min()))
-    return np.trapezoid(f(u) * p, u) / np.trapezoid(p, u)
+    up to u_max (the barrier's top), at T."""
+    return axial_mean(magnet, T, f, u_max)
 
 
 @pytest.fixture(scope="module")
@@ -340,7 +337,6 @@ def test_lateness_trades_time_against_thermal_diffusion():
     the axis now (the same score), closer is later, farther earlier; a reversed magnet
     scores 0; at the end the score is 1 exactly for those not switched. D is Brown's,
     αγk_BT/((1 + α²)M_sV), raised by the spin-pumping damping when the run pumps."""
-    from spincaloric.constants import BOLTZMANN
     from spincaloric.studies.wer import Lateness
 
     late = Lateness(3e-9, 4e6)

@@ -867,8 +867,8 @@ class Simulation:
         m0 = np.empty((len(streams), len(self.names), 3))
         for j, name in enumerate(self.names):
             magnets = variants.get(name) or self.magnets[name]
-            axes = np.array([p.anisotropy_axis for p in variants[name]], float) \
-                if name in variants else self.magnets[name].anisotropy_axis
+            axes = (np.array([p.anisotropy_axis for p in magnets], float)
+                    if name in variants else magnets.anisotropy_axis)
             try:
                 m0[:, j] = thermal_starts(magnets, reference_direction(start[j], axes),
                                           float(temperature[j]), seed, streams, tag=j)
