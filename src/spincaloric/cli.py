@@ -965,8 +965,8 @@ def _print_run(device, traj, end, as_json) -> None:
                   else f"95 % interval {_share(low)} – {_share(high)}")
         click.echo(f"{name}: switching probability {_share(s['switching_probability'])} "
                    f"({spread}) over {s['ensemble']} trajectories"
-                   + (f" ({randomness})" if randomness else "")
-                   + " (switched: m along the easy axis ended below −0.5 of its start's side)"
+                   + f" ({randomness + '; ' if randomness else ''}switched: m along the easy "
+                   "axis ended below −0.5 of its start's side)"
                    + (f", median switching time {median * 1e9:.3f} ns" if median else "")
                    + f"; mean final m = ({mean}); trajectory 0 {when}, final m = ({m})")
 
@@ -980,10 +980,9 @@ def _warn_unsettled(device, traj) -> None:
             which = (f"{count} of {total} trajectories end" if total > 1
                      else "the trajectory ends")
             click.echo(f"warning: {device}: {name}: {which} with m·u between −0.5 and 0.5 of "
-                       "the easy axis (still reversing, or held near the equator): not yet "
-                       "switched or back, so the result may change after the run's end; a "
-                       "longer --until settles them (wer decides at the barrier's top)",
-                       err=True)
+                       "the easy axis (still reversing, or held near the equator): counted as "
+                       "not switched, though they may still switch: a longer --until settles "
+                       "them (wer decides at the barrier's top)", err=True)
 
 
 def _share(p: float) -> str:
@@ -1182,9 +1181,9 @@ def switching_map_command(device, varies, until, output, chunk, workers, schedul
         click.echo(f"warning: {device}: {int(count.sum())} trajectories at "
                    f"{int((count.sum('magnet') > 0).sum())} of {count.sum('magnet').size} "
                    "points end with m·u between −0.5 and 0.5 of the easy axis (still "
-                   "reversing, or held near the equator): undecided, their points' results "
-                   "may change after the run's end (variable unsettled_trajectories); a "
-                   "longer --until settles them", err=True)
+                   "reversing, or held near the equator): counted as not switched, though they "
+                   "may still switch (variable unsettled_trajectories; 'unsettled' in the "
+                   "points' lines): a longer --until settles them", err=True)
     _print_map_points(ds)
     if "switching_probability" in ds:
         frac = float(ds["switching_probability"].mean())
@@ -1224,6 +1223,8 @@ def _print_map_points(ds) -> None:
             if np.isfinite(t):
                 text += (f", median switching time {t * 1e9:.3f} ns" if many
                          else f" at {t * 1e9:.3f} ns")
+            if "unsettled_trajectories" in at and int(at["unsettled_trajectories"]):
+                text += f"; {int(at['unsettled_trajectories'])} unsettled at the end"
             click.echo(f"{where}: {magnet}: {text}")
 
 
